@@ -1,0 +1,113 @@
+# meldung - one non-recursive GNU Makefile.
+#
+#   make             build ./meldung
+#   make check       build and run every test (TAP through prove)
+#   make check SAN=1 the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fuzz        build the libFuzzer drivers (clang) into build/fuzz/
+#   make run         build, load the demo wire, serve on http://127.0.0.1:8080
+#   make bench       meldung vs nginx on the reference page (bench/http.sh)
+#   make format      clang-format every source file
+#   make lint        tools/checksrc.sh: banned functions, missing comments
+
+PKGS    := libmicrohttpd sqlite3 jansson zlib libxxhash gumbo
+CC      ?= cc
+OPT     ?= -O2
+WARN    := -Wall -Wextra -Wformat=2 -Wvla -Wshadow -Wpointer-arith -Wcast-qual \
+           -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+CFLAGS  = -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) -I$(BUILD)/gen $(PKG_CFLAGS)
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+
+ifeq ($(CI),true)
+CFLAGS  += -Werror
+endif
+
+BUILD   := build/rel
+ifeq ($(SAN),1)
+BUILD   := build/san
+OPT     := -O1
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRC := $(filter-out src/cli/%,$(wildcard src/*/*.c))
+CLI_SRC := $(wildcard src/cli/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+LIB     := $(BUILD)/libmeldung.a
+BIN     := $(BUILD)/meldung
+
+UNIT_SRC := $(wildcard tests/unit/*/*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+FUZZ_SRC := $(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c))
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay/%)
+HTTP_T   := $(wildcard tests/http/*.t)
+
+.PHONY: all check fuzz run bench format lint clean
+all: meldung
+
+meldung: $(BIN)
+	ln -sf $(BIN) meldung
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The schema migrations are compiled into the binary.
+SQL_SRC := $(sort $(wildcard src/store/sql/*.sql))
+$(BUILD)/gen/migrations.h: $(SQL_SRC) tools/embed.sh
+	@mkdir -p $(@D)
+	tools/embed.sh $@ $(SQL_SRC)
+$(BUILD)/src/store/sqlite.o: $(BUILD)/gen/migrations.h
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+# A unit test #includes the .c it tests; the archive supplies the rest.
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/harness -MMD -MP $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# Fuzz drivers without libFuzzer: replay.c feeds them the seed corpora.
+$(BUILD)/tests/replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB) $(LDLIBS)
+
+check: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
+	ln -sf $(BIN) meldung
+	MELDUNG=$(abspath $(BIN)) BUILD=$(BUILD) prove -f $(UNIT_BIN) $(REPLAY_BIN:%=%.t) $(HTTP_T)
+
+# The replay of each driver runs through a tiny TAP wrapper named DRIVER.t.
+$(BUILD)/tests/replay/%.t: $(BUILD)/tests/replay/%
+	printf '#!/bin/sh\nexec %s tests/fuzz/corpus/%s "$${MLD_CORPUS:-../shared/corpus}"\n' \
+	    $(abspath $<) $* > $@
+	chmod +x $@
+
+FUZZ_CC := clang
+fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	    $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIB_SRC) $(LDLIBS)
+
+run: meldung
+	./meldung ingest --db var/demo.db demo/
+	./meldung serve --db var/demo.db --listen 127.0.0.1:8080
+
+bench: meldung
+	bench/http.sh
+
+format:
+	clang-format -i $(wildcard src/*/*.[ch] tests/*/*.[ch] tests/unit/*/*.c)
+
+lint:
+	tools/checksrc.sh
+
+clean:
+	rm -rf build meldung
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d)

@@ -1,0 +1,102 @@
+/*
+ * limits.h - every size, depth and count meldung enforces, in one place.
+ *
+ * Each limit names the reason for its value. Input beyond a limit is not an
+ * out-of-memory condition: the code that meets it returns MLD_E_TOOBIG (or
+ * MLD_E_DEPTH) with a message naming the source, and the rest of the batch
+ * goes on. Change a value here, never at the point of use.
+ */
+#ifndef MLD_LIMITS_H
+#define MLD_LIMITS_H
+
+/* Ingest --------------------------------------------------------------- */
+
+/* Largest wire document read from disk or the network. dpa entries are
+ * 5-60 KB; 16 MiB leaves room for agency packages with inline tables. */
+#define MLD_MAX_DOC_BYTES (16u * 1024 * 1024)
+
+/* Deepest JSON/XML/HTML nesting accepted. Real wire content stays under 20;
+ * anything deeper is hostile or broken and would cost stack in recursion. */
+#define MLD_MAX_DEPTH 64
+
+/* Longest single text field (headline, teaser, ...) kept, in bytes. */
+#define MLD_MAX_FIELD_BYTES (256u * 1024)
+
+/* Most categories (topics, subjects, keywords) read per article. */
+#define MLD_MAX_CATEGORIES 256
+
+/* Most topics kept per article after ranking. */
+#define MLD_MAX_TOPICS 16
+
+/* Most attributes per HTML/XML element kept by the sanitiser. */
+#define MLD_MAX_ATTRS 32
+
+/* Most files one `meldung ingest` walk visits below a directory. */
+#define MLD_MAX_WALK_FILES 1000000
+
+/* Deepest directory recursion of an ingest walk. */
+#define MLD_MAX_WALK_DEPTH 16
+
+/* Store ---------------------------------------------------------------- */
+
+/* Longest source id (URN/GUID) accepted; longer ids are malformed input. */
+#define MLD_MAX_ID_BYTES 512
+
+/* Two items with the same normalised headline published this close together
+ * are one story (seconds). */
+#define MLD_STORY_WINDOW_SECS (48 * 3600)
+
+/* Web ------------------------------------------------------------------ */
+
+/* Largest request header block accepted (bytes); beyond it 431. */
+#define MLD_HTTP_MAX_HEADER_BYTES 8192
+
+/* Request bodies: meldung's pages are GET-only until the push endpoint. */
+#define MLD_HTTP_MAX_BODY_BYTES (16u * 1024 * 1024)
+
+/* Longest URL path accepted (bytes); beyond it 414. */
+#define MLD_HTTP_MAX_PATH_BYTES 2048
+
+/* Seconds a connection may sit idle (slowloris guard, keep-alive reuse). */
+#define MLD_HTTP_TIMEOUT_SECS 30
+
+/* Most concurrent connections; beyond it the listener refuses. */
+#define MLD_HTTP_MAX_CONNECTIONS 4096
+
+/* Most connections from one IP address. */
+#define MLD_HTTP_MAX_PER_IP 512
+
+/* Most rendered responses kept in the page cache. */
+#define MLD_CACHE_MAX_ENTRIES 65536
+
+/* Most tags one cached response carries (article, section, topics, story,
+ * lists); a page with more is not cached, since dropping a tag could keep
+ * it stale. */
+#define MLD_CACHE_MAX_TAGS 64
+
+/* Longest page-cache key (path plus normalised query); longer ones are not
+ * cached. */
+#define MLD_CACHE_MAX_KEY_BYTES 4096
+
+/* Largest rendered page (bytes). A page beyond it is a template bug. */
+#define MLD_MAX_PAGE_BYTES (8u * 1024 * 1024)
+
+/* Items on a list page (home per section, section, topic), and in
+ * "Weitere Meldungen". */
+#define MLD_LIST_PAGE_SIZE 20
+#define MLD_RELATED_COUNT 6
+#define MLD_HOME_PER_SECTION 5
+
+/* Templates ------------------------------------------------------------ */
+
+/* Largest template file, and deepest nesting of sections and partials. */
+#define MLD_MAX_TEMPLATE_BYTES (1024u * 1024)
+#define MLD_MAX_TEMPLATE_DEPTH 32
+
+/* Most template ops one render may execute. A page with a list of 20
+ * items runs a few thousand; a sitemap of 50,000 URLs about a million.
+ * Nested sections over long lists multiply (three lists of 1,000 nested
+ * are 10^9 steps with little output), so work is capped, not just bytes. */
+#define MLD_MAX_TEMPLATE_STEPS (16u * 1024 * 1024)
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * cli.h - the subcommands of the meldung binary and what they share.
+ *
+ * Each subcommand is one cmd_<name>.c with an entry point taking the
+ * arguments after its name and returning the process exit status
+ * (0 success, 1 something failed, 2 usage error).
+ */
+#ifndef MLD_CLI_H
+#define MLD_CLI_H
+
+/* The default store, relative to the working directory. */
+#define MLD_DEFAULT_DB "var/meldung.db"
+
+int mld_cmd_ingest(int argc, char **argv);
+int mld_cmd_serve(int argc, char **argv);
+
+/* Prints "meldung NAME: message" and the usage hint to stderr; returns 2. */
+int mld_cli_usage(const char *name, const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Creates the directory holding file path (mkdir -p of its dirname).
+ * Returns 0 or MLD_E_IO. */
+int mld_cli_make_parent(const char *path);
+
+/* Creates directory path and its parents. Returns 0 or MLD_E_IO. */
+int mld_cli_mkdirs(const char *path);
+
+#endif

@@ -1,0 +1,143 @@
+/*
+ * cmd_serve.c - `meldung serve`: the news site over HTTP.
+ *
+ * Starts the HTTP server on the listen address, prints the URL readers
+ * can open, then refreshes the page cache from the store's change log
+ * every MLD_SERVE_REFRESH_MS until SIGINT or SIGTERM.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../base/log.h"
+#include "../web/http.h"
+#include "../web/site.h"
+
+/* How often the cache learns of store changes and ended embargoes. */
+#define MLD_SERVE_REFRESH_MS 100
+
+static const char usage_text[] =
+    "meldung serve [--db FILE] [--listen HOST:PORT] [--templates DIR] [--static DIR] "
+    "[--threads N]";
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    stopping = 1;
+}
+
+/* Splits "HOST:PORT" (host may be empty for 127.0.0.1). */
+static int
+parse_listen(const char *s, char *host, size_t hostsz, int *port)
+{
+    const char *colon = strrchr(s, ':');
+    if (colon == NULL)
+        return -1;
+    size_t n = (size_t)(colon - s);
+    if (n >= hostsz)
+        return -1;
+    memcpy(host, s, n);
+    host[n] = '\0';
+    if (n == 0)
+        snprintf(host, hostsz, "127.0.0.1");
+    char *end;
+    long p = strtol(colon + 1, &end, 10);
+    if (*end != '\0' || colon[1] == '\0' || p < 0 || p > 65535)
+        return -1;
+    *port = (int)p;
+    return 0;
+}
+
+int
+mld_cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"listen", required_argument, NULL, 'l'},
+        {"templates", required_argument, NULL, 't'},
+        {"static", required_argument, NULL, 's'},
+        {"threads", required_argument, NULL, 'n'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct mld_site_config cfg = {
+        .db_path = MLD_DEFAULT_DB,
+        .templates_dir = "templates",
+        .static_dir = "static",
+    };
+    const char *listen = "127.0.0.1:8080";
+    int threads = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:l:t:s:n:vh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': cfg.db_path = optarg; break;
+        case 'l': listen = optarg; break;
+        case 't': cfg.templates_dir = optarg; break;
+        case 's': cfg.static_dir = optarg; break;
+        case 'n': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            threads = (*end != '\0' || v < 0 || v > 256) ? -1 : (int)v;
+            break;
+        }
+        case 'v': mld_log_set_level(MLD_LOG_DEBUG); break;
+        case 'h': printf("usage: %s\n", usage_text); return 0;
+        default: return mld_cli_usage("serve", usage_text, "unknown option");
+        }
+    }
+    if (optind != argc)
+        return mld_cli_usage("serve", usage_text, "unexpected argument '%s'", argv[optind]);
+    char host[256];
+    struct mld_http_config hc = {.host = host, .threads = threads};
+    if (parse_listen(listen, host, sizeof(host), &hc.port) != 0)
+        return mld_cli_usage("serve", usage_text, "--listen wants HOST:PORT, got '%s'", listen);
+    if (threads < 0 || threads > 256)
+        return mld_cli_usage("serve", usage_text, "--threads wants 0 to 256");
+
+    if (mld_cli_make_parent(cfg.db_path) != 0) {
+        mld_log_error("%s: cannot create its folder", cfg.db_path);
+        return 1;
+    }
+    struct mld_err err = {0};
+    struct mld_site *site;
+    if (mld_site_open(&site, &cfg, &err) != 0) {
+        mld_log_error("%s", err.msg);
+        return 1;
+    }
+    struct mld_http_server *srv;
+    if (mld_http_server_start(&srv, &hc, mld_site_handle, site, &err) != 0) {
+        mld_log_error("%s", err.msg);
+        mld_site_close(site);
+        return 1;
+    }
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    printf("meldung: serving http://%s:%d/\n", host, mld_http_server_port(srv));
+    fflush(stdout);
+    const struct timespec tick = {0, MLD_SERVE_REFRESH_MS * 1000000L};
+    while (!stopping) {
+        nanosleep(&tick, NULL);
+        if (mld_site_refresh(site, &err) != 0) {
+            mld_log_error("refresh: %s", err.msg);
+            mld_err_clear(&err);
+        }
+    }
+    mld_log_info("stopping");
+    mld_http_server_stop(srv);
+    mld_site_close(site);
+    return 0;
+}

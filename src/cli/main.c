@@ -1,0 +1,104 @@
+/*
+ * main.c - the meldung binary: dispatches to one subcommand.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../base/err.h"
+
+#define MLD_VERSION "0.1.0"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+} commands[] = {
+    {"ingest", mld_cmd_ingest, "load wire files or folders into the store"},
+    {"serve", mld_cmd_serve, "serve the news site over HTTP"},
+};
+
+static void
+usage(FILE *f)
+{
+    fprintf(f, "usage: meldung COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "\n`meldung COMMAND --help` describes a command's options.\n");
+}
+
+int
+mld_cli_usage(const char *name, const char *usage_text, const char *fmt, ...)
+{
+    fprintf(stderr, "meldung %s: ", name);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nusage: %s\n", usage_text);
+    return 2;
+}
+
+int
+mld_cli_mkdirs(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof(buf))
+        return MLD_E_IO;
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return MLD_E_IO;
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return MLD_E_IO;
+    return 0;
+}
+
+int
+mld_cli_make_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL || slash == path)
+        return 0;
+    char dir[4096];
+    size_t n = (size_t)(slash - path);
+    if (n >= sizeof(dir))
+        return MLD_E_IO;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return mld_cli_mkdirs(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("meldung %s\n", MLD_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "meldung: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,81 @@
+/*
+ * article.c - the article model (see article.h).
+ */
+#include "article.h"
+
+#include <string.h>
+
+#include "../base/limits.h"
+#include "../base/mem.h"
+
+struct mld_article *
+mld_article_new(void)
+{
+    return MLD_NEW(struct mld_article);
+}
+
+static void
+free_list(char **v, int n)
+{
+    for (int i = 0; i < n; i++)
+        mld_free(v[i]);
+    mld_free(v);
+}
+
+void
+mld_article_free(struct mld_article *a)
+{
+    if (a == NULL)
+        return;
+    char **strings[] = {&a->urn, &a->entry_id, &a->format, &a->signal, &a->lang,
+                        &a->kicker, &a->headline, &a->teaser, &a->byline, &a->dateline,
+                        &a->body_html, &a->text, &a->credit, &a->section};
+    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+        mld_free(*strings[i]);
+    free_list(a->categories, a->ncategories);
+    free_list(a->topics, a->ntopics);
+    mld_free(a);
+}
+
+static void
+push(char ***v, int *n, int max, const char *s, bool unique)
+{
+    if (s == NULL || *s == '\0' || *n >= max)
+        return;
+    if (unique)
+        for (int i = 0; i < *n; i++)
+            if (strcmp((*v)[i], s) == 0)
+                return;
+    *v = mld_reallocarray(*v, (size_t)*n + 1, sizeof(**v));
+    (*v)[(*n)++] = mld_strdup(s);
+}
+
+void
+mld_article_add_topic(struct mld_article *a, const char *s)
+{
+    push(&a->topics, &a->ntopics, MLD_MAX_TOPICS, s, true);
+}
+
+void
+mld_article_add_category(struct mld_article *a, const char *s)
+{
+    push(&a->categories, &a->ncategories, MLD_MAX_CATEGORIES, s, true);
+}
+
+bool
+mld_article_is_visible(const struct mld_article *a, mld_time_t now)
+{
+    return a->pubstatus == MLD_PUB_USABLE && (a->embargo == 0 || a->embargo <= now);
+}
+
+int
+mld_article_version_cmp(const struct mld_article *a, const struct mld_article *b)
+{
+    if (a->version != b->version)
+        return a->version < b->version ? -1 : 1;
+    if (a->version_created != b->version_created)
+        return a->version_created < b->version_created ? -1 : 1;
+    if (a->updated != b->updated)
+        return a->updated < b->updated ? -1 : 1;
+    return 0;
+}

@@ -1,0 +1,29 @@
+/*
+ * sanitize.h - agency HTML to safe HTML, and HTML to plain text.
+ *
+ * Every HTML fragment from a wire or feed reaches a page only through
+ * mld_sanitize_html(): it is parsed with an HTML5 parser (gumbo), and only
+ * allow-listed elements and attributes are written back out. Scripts,
+ * styles, event handlers, forms, iframes, javascript:/data: URLs and
+ * comments never survive; unknown wrapper elements (section, span, div ...)
+ * are dropped but their content is kept.
+ */
+#ifndef MLD_SANITIZE_H
+#define MLD_SANITIZE_H
+
+#include <stddef.h>
+
+#include "../base/err.h"
+
+/* Returns a new NUL-terminated sanitised copy of the HTML fragment
+ * html[0..len) (free with mld_free), or NULL with err set when the input
+ * breaks a limit (MLD_MAX_DOC_BYTES, MLD_MAX_DEPTH). Links that leave the
+ * site (absolute http/https URLs) get rel="noopener nofollow". */
+char *mld_sanitize_html(const char *html, size_t len, struct mld_err *err);
+
+/* Returns the text content of the HTML fragment, block elements separated
+ * by "\n", entities decoded, whitespace runs folded to one space (free with
+ * mld_free), or NULL with err set on a limit. */
+char *mld_html_to_text(const char *html, size_t len, struct mld_err *err);
+
+#endif

@@ -1,0 +1,880 @@
+/*
+ * sqlite.c - the SQLite store backend (see store.h for the contract).
+ *
+ * One database file in WAL mode, so a serving process reads while an
+ * ingest process writes. The schema lives in src/store/sql/NNNN_name.sql,
+ * compiled in (tools/embed.sh), and PRAGMA user_version records the last
+ * migration applied; open() applies the missing ones in one transaction.
+ * Statements are prepared once per connection and reset after use.
+ *
+ * Version order, duplicates and stories are decided here, inside the
+ * caller's transaction, so that "stored" means durably stored: a crash
+ * loses only what was not yet committed, and a re-run stores nothing twice
+ * (entry ids and version order make put() idempotent).
+ */
+#include "store.h"
+
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../base/buf.h"
+#include "../base/limits.h"
+#include "../base/mem.h"
+#include "../text/slug.h"
+#include "store_int.h"
+
+struct mld_migration {
+    int number;      /* NNNN of the file name */
+    const char *name;
+    const char *sql;
+};
+#include "migrations.h"
+
+/* Every statement the backend runs, prepared on first use. */
+#define STMT_MAP(X)                                                                          \
+    X(SEEN_ADD, "INSERT OR IGNORE INTO entry_seen(entry_id) VALUES (?1)")                    \
+    X(FIND_URN, "SELECT id, version, version_created, updated, published, story_id "         \
+                "FROM article WHERE urn = ?1")                                               \
+    X(FIND_STORY, "SELECT story_id FROM article WHERE story_key = ?1 "                       \
+                  "AND published BETWEEN ?2 AND ?3 ORDER BY published LIMIT 1")              \
+    X(INSERT, "INSERT INTO article (urn, version, version_created, updated, entry_id, "      \
+              "format, pubstatus, embargo, visible_from, urgency, signal, lang, kicker, "     \
+              "headline, teaser, byline, dateline, body_html, body_text, credit, section, "  \
+              "section_slug, slug, published, first_stored, story_id, story_key) VALUES "    \
+              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "\
+              "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)")                           \
+    X(UPDATE, "UPDATE article SET urn = ?1, version = ?2, version_created = ?3, "            \
+              "updated = ?4, entry_id = ?5, format = ?6, pubstatus = ?7, embargo = ?8, "     \
+              "visible_from = ?9, urgency = ?10, signal = ?11, lang = ?12, kicker = ?13, "   \
+              "headline = ?14, teaser = ?15, byline = ?16, dateline = ?17, body_html = ?18, "\
+              "body_text = ?19, credit = ?20, section = ?21, section_slug = ?22, slug = ?23, "\
+              "published = ?24, story_key = ?27 WHERE id = ?28")                             \
+    X(SET_STORY, "UPDATE article SET story_id = ?2 WHERE id = ?1")                           \
+    X(DEL_TOPICS, "DELETE FROM article_topic WHERE article_id = ?1")                         \
+    X(ADD_TOPIC, "INSERT OR IGNORE INTO article_topic(article_id, rank, name, slug) "        \
+                 "VALUES (?1, ?2, ?3, ?4)")                                                  \
+    X(DEL_CATS, "DELETE FROM article_category WHERE article_id = ?1")                        \
+    X(ADD_CAT, "INSERT OR IGNORE INTO article_category(article_id, code) VALUES (?1, ?2)")   \
+    X(ADD_VERSION, "INSERT INTO version (article_id, version, version_created, updated, "    \
+                   "entry_id, pubstatus, embargo, signal, headline, teaser, body_html, "     \
+                   "applied, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "   \
+                   "?11, ?12, strftime('%s','now'))")                                        \
+    X(KEYS, "SELECT section_slug FROM article WHERE id = ?1")                                \
+    X(KEY_TOPICS, "SELECT slug FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
+    X(ADD_CHANGE, "INSERT INTO change(at, key) VALUES (strftime('%s','now'), ?1)")           \
+    X(GET, "SELECT id, urn, version, version_created, updated, entry_id, format, pubstatus, "\
+           "embargo, urgency, signal, lang, kicker, headline, teaser, byline, dateline, "    \
+           "body_html, body_text, credit, section, section_slug, slug, published, story_id " \
+           "FROM article WHERE id = ?1")                                                     \
+    X(GET_TOPICS, "SELECT name FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
+    X(GET_CATS, "SELECT code FROM article_category WHERE article_id = ?1 ORDER BY code")     \
+    X(STORY_SECTIONS, "SELECT section FROM article WHERE story_id = ?1 AND pubstatus = 0 "   \
+                      "AND visible_from <= ?2 ORDER BY published DESC, id DESC")             \
+    X(SECTIONS, "SELECT section, section_slug FROM article WHERE pubstatus = 0 "             \
+                "AND visible_from <= ?1 AND section_slug IS NOT NULL "                       \
+                "GROUP BY section_slug ORDER BY section")                                    \
+    X(SECTION_NAME, "SELECT section FROM article WHERE section_slug = ?1 LIMIT 1")           \
+    X(TOPIC_NAME, "SELECT name FROM article_topic WHERE slug = ?1 LIMIT 1")                  \
+    X(CHANGES, "SELECT seq, key FROM change WHERE seq > ?1 ORDER BY seq")                    \
+    X(RELEASED, "SELECT id FROM article WHERE pubstatus = 0 AND visible_from > ?1 "          \
+                "AND visible_from <= ?2")                                                    \
+    X(HISTORY, "SELECT count(*) FROM version WHERE article_id = ?1")
+
+enum stmt_id {
+#define STMT_ENUM_(name, sql) S_##name,
+    STMT_MAP(STMT_ENUM_)
+#undef STMT_ENUM_
+    S_COUNT_
+};
+
+static const char *const stmt_sql[] = {
+#define STMT_SQL_(name, sql) sql,
+    STMT_MAP(STMT_SQL_)
+#undef STMT_SQL_
+};
+
+struct sq {
+    sqlite3 *db;
+    char *path;                   /* for messages */
+    sqlite3_stmt *stmt[S_COUNT_]; /* prepared on first use */
+    int in_txn;                   /* 1 inside begin()..commit() */
+};
+
+/* Records the connection's last error in err, naming the file. */
+static int
+db_error(struct sq *s, struct mld_err *err, const char *what)
+{
+    return mld_err_set(err, MLD_E_STORE, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+/* Returns statement id, prepared and reset, or NULL with err set. */
+static sqlite3_stmt *
+stmt(struct sq *s, enum stmt_id id, struct mld_err *err)
+{
+    sqlite3_stmt *st = s->stmt[id];
+    if (st == NULL) {
+        if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+            SQLITE_OK) {
+            db_error(s, err, "prepare");
+            return NULL;
+        }
+        s->stmt[id] = st;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+static int
+exec(struct sq *s, const char *sql, struct mld_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        mld_err_set(err, MLD_E_STORE, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return MLD_E_STORE;
+    }
+    return 0;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v == NULL)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+/* Copies column i as a new string, or NULL for SQL NULL. */
+static char *
+col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *v = sqlite3_column_text(st, i);
+    if (v == NULL)
+        return NULL;
+    return mld_strndup((const char *)v, (size_t)sqlite3_column_bytes(st, i));
+}
+
+/* Applies the migrations newer than the database's user_version. */
+static int
+migrate(struct sq *s, struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "read schema version");
+    int have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    int n = (int)(sizeof(mld_migrations) / sizeof(mld_migrations[0]));
+    int newest = mld_migrations[n - 1].number;
+    if (have > newest)
+        return mld_err_set(err, MLD_E_STORE,
+                           "%s: schema version %d is newer than this meldung knows (%d)", s->path,
+                           have, newest);
+    if (have == newest)
+        return 0;
+    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    if (rc != 0)
+        return rc;
+    for (int i = 0; i < n; i++) {
+        if (mld_migrations[i].number <= have)
+            continue;
+        rc = exec(s, mld_migrations[i].sql, err);
+        if (rc != 0) {
+            mld_err_prefix(err, "migration %s", mld_migrations[i].name);
+            goto out_rollback;
+        }
+        char sql[64];
+        snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", mld_migrations[i].number);
+        rc = exec(s, sql, err);
+        if (rc != 0)
+            goto out_rollback;
+    }
+    return exec(s, "COMMIT", err);
+
+out_rollback:
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static void sq_close(void *impl);
+
+static int
+sq_open(void **impl, const char *path, struct mld_err *err)
+{
+    struct sq *s = MLD_NEW(struct sq);
+    s->path = mld_strdup(path);
+    int rc;
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        rc = db_error(s, err, "open");
+        goto out_close;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    /* WAL lets pages be read while ingest writes; NORMAL sync in WAL mode
+     * survives a crash of the process (kill -9) without losing a commit. */
+    rc = exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                 "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY",
+              err);
+    if (rc != 0)
+        goto out_close;
+    rc = migrate(s, err);
+    if (rc != 0)
+        goto out_close;
+    *impl = s;
+    return 0;
+
+out_close:
+    sq_close(s);
+    return rc;
+}
+
+static void
+sq_close(void *impl)
+{
+    struct sq *s = impl;
+    if (s == NULL)
+        return;
+    for (int i = 0; i < S_COUNT_; i++)
+        sqlite3_finalize(s->stmt[i]);
+    sqlite3_close(s->db);
+    mld_free(s->path);
+    mld_free(s);
+}
+
+static int
+sq_begin(void *impl, struct mld_err *err)
+{
+    struct sq *s = impl;
+    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    if (rc == 0)
+        s->in_txn = 1;
+    return rc;
+}
+
+static int
+sq_commit(void *impl, struct mld_err *err)
+{
+    struct sq *s = impl;
+    s->in_txn = 0;
+    return exec(s, "COMMIT", err);
+}
+
+static void
+sq_rollback(void *impl)
+{
+    struct sq *s = impl;
+    s->in_txn = 0;
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* A small set of change keys, written to the change log at the end of a put. */
+struct keyset {
+    char **v;
+    int n;
+};
+
+static void
+keyset_add(struct keyset *k, const char *prefix, const char *val)
+{
+    if (val == NULL)
+        return;
+    char key[MLD_SLUG_MAX + 8];
+    snprintf(key, sizeof(key), "%s%s", prefix, val);
+    for (int i = 0; i < k->n; i++)
+        if (strcmp(k->v[i], key) == 0)
+            return;
+    k->v = mld_reallocarray(k->v, (size_t)k->n + 1, sizeof(*k->v));
+    k->v[k->n++] = mld_strdup(key);
+}
+
+static void
+keyset_dispose(struct keyset *k)
+{
+    for (int i = 0; i < k->n; i++)
+        mld_free(k->v[i]);
+    mld_free(k->v);
+    k->v = NULL;
+    k->n = 0;
+}
+
+/* Adds the change keys of stored article id: itself, its section, its
+ * topics, and "all". */
+static int
+article_keys(struct sq *s, int64_t id, struct keyset *k, struct mld_err *err)
+{
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%" PRId64, id);
+    keyset_add(k, "a:", buf);
+    keyset_add(k, "", "all");
+    sqlite3_stmt *st = stmt(s, S_KEYS, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        keyset_add(k, "s:", (const char *)sqlite3_column_text(st, 0));
+    st = stmt(s, S_KEY_TOPICS, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        keyset_add(k, "t:", (const char *)sqlite3_column_text(st, 0));
+    return rc == SQLITE_DONE ? 0 : db_error(s, err, "read change keys");
+}
+
+static int
+log_keys(struct sq *s, const struct keyset *k, struct mld_err *err)
+{
+    for (int i = 0; i < k->n; i++) {
+        sqlite3_stmt *st = stmt(s, S_ADD_CHANGE, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        bind_text(st, 1, k->v[i]);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return db_error(s, err, "log change");
+    }
+    return 0;
+}
+
+/* Runs a statement that returns no rows. */
+static int
+step_done(struct sq *s, sqlite3_stmt *st, struct mld_err *err, const char *what)
+{
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, err, what);
+    return 0;
+}
+
+/* Binds the article columns shared by INSERT and UPDATE (?1..?24, ?27). */
+static void
+bind_article(sqlite3_stmt *st, const struct mld_article *a, const char *section_slug,
+             const char *slug, const char *story_key, mld_time_t published)
+{
+    bind_text(st, 1, a->urn);
+    sqlite3_bind_int64(st, 2, a->version);
+    sqlite3_bind_int64(st, 3, a->version_created);
+    sqlite3_bind_int64(st, 4, a->updated);
+    bind_text(st, 5, a->entry_id);
+    bind_text(st, 6, a->format);
+    sqlite3_bind_int(st, 7, (int)a->pubstatus);
+    sqlite3_bind_int64(st, 8, a->embargo);
+    sqlite3_bind_int64(st, 9, a->embargo > 0 ? a->embargo : 0);
+    sqlite3_bind_int(st, 10, a->urgency);
+    bind_text(st, 11, a->signal);
+    bind_text(st, 12, a->lang);
+    bind_text(st, 13, a->kicker);
+    bind_text(st, 14, a->headline);
+    bind_text(st, 15, a->teaser);
+    bind_text(st, 16, a->byline);
+    bind_text(st, 17, a->dateline);
+    bind_text(st, 18, a->body_html);
+    bind_text(st, 19, a->text);
+    bind_text(st, 20, a->credit);
+    bind_text(st, 21, a->section);
+    bind_text(st, 22, section_slug);
+    bind_text(st, 23, slug);
+    sqlite3_bind_int64(st, 24, published);
+    bind_text(st, 27, story_key);
+}
+
+/* Replaces the topics and categories of article id with a's. */
+static int
+put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, S_DEL_TOPICS, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = step_done(s, st, err, "replace topics");
+    if (rc != 0)
+        return rc;
+    for (int i = 0; i < a->ntopics; i++) {
+        char slug[MLD_SLUG_MAX + 1];
+        if (mld_slug(a->topics[i], strlen(a->topics[i]), slug) == 0)
+            continue;
+        st = stmt(s, S_ADD_TOPIC, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, i);
+        bind_text(st, 3, a->topics[i]);
+        bind_text(st, 4, slug);
+        rc = step_done(s, st, err, "add topic");
+        if (rc != 0)
+            return rc;
+    }
+    st = stmt(s, S_DEL_CATS, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    rc = step_done(s, st, err, "replace categories");
+    for (int i = 0; rc == 0 && i < a->ncategories; i++) {
+        st = stmt(s, S_ADD_CAT, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        sqlite3_bind_int64(st, 1, id);
+        bind_text(st, 2, a->categories[i]);
+        rc = step_done(s, st, err, "add category");
+    }
+    return rc;
+}
+
+static int
+add_version(struct sq *s, int64_t id, const struct mld_article *a, int applied,
+            struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, S_ADD_VERSION, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, a->version);
+    sqlite3_bind_int64(st, 3, a->version_created);
+    sqlite3_bind_int64(st, 4, a->updated);
+    bind_text(st, 5, a->entry_id);
+    sqlite3_bind_int(st, 6, (int)a->pubstatus);
+    sqlite3_bind_int64(st, 7, a->embargo);
+    bind_text(st, 8, a->signal);
+    bind_text(st, 9, a->headline);
+    bind_text(st, 10, a->teaser);
+    bind_text(st, 11, a->body_html);
+    sqlite3_bind_int(st, 12, applied);
+    return step_done(s, st, err, "add version");
+}
+
+/* Finds the story an article with this key, published at t, belongs to:
+ * the story of the earliest article with the same key within the window.
+ * Returns its id, or 0 for a new story. */
+static int64_t
+find_story(struct sq *s, const char *key, mld_time_t t, struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, S_FIND_STORY, err);
+    if (st == NULL)
+        return -1;
+    bind_text(st, 1, key);
+    sqlite3_bind_int64(st, 2, t - MLD_STORY_WINDOW_SECS);
+    sqlite3_bind_int64(st, 3, t + MLD_STORY_WINDOW_SECS);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return sqlite3_column_int64(st, 0);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The body of put, inside a transaction. */
+static int
+put_txn(struct sq *s, const struct mld_article *a, enum mld_put_result *res, int64_t *id_out,
+        struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+    *id_out = 0;
+    if (a->entry_id != NULL) {
+        st = stmt(s, S_SEEN_ADD, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        bind_text(st, 1, a->entry_id);
+        rc = step_done(s, st, err, "record entry id");
+        if (rc != 0)
+            return rc;
+        if (sqlite3_changes(s->db) == 0) {
+            *res = MLD_PUT_DUPLICATE;
+            return 0;
+        }
+    }
+
+    char slug[MLD_SLUG_MAX + 1], section_slug[MLD_SLUG_MAX + 1];
+    const char *headline = a->headline ? a->headline : "";
+    if (mld_slug(headline, strlen(headline), slug) == 0)
+        memcpy(slug, "meldung", sizeof("meldung"));
+    const char *sec = NULL;
+    if (a->section != NULL && mld_slug(a->section, strlen(a->section), section_slug) > 0)
+        sec = section_slug;
+    /* Until story clustering arrives, the story key is the headline slug:
+     * identical headlines within MLD_STORY_WINDOW_SECS are one story. */
+    const char *story_key = slug;
+
+    st = stmt(s, S_FIND_URN, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    bind_text(st, 1, a->urn);
+    rc = sqlite3_step(st);
+    struct keyset keys = {0};
+    if (rc == SQLITE_DONE) {
+        mld_time_t created = a->version_created ? a->version_created : a->updated;
+        mld_time_t published = a->embargo > created ? a->embargo : created;
+        int64_t story = find_story(s, story_key, published, err);
+        if (story < 0)
+            return db_error(s, err, "find story");
+        st = stmt(s, S_INSERT, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        bind_article(st, a, sec, slug, story_key, published);
+        sqlite3_bind_int64(st, 25, mld_time_now());
+        sqlite3_bind_int64(st, 26, story);
+        rc = step_done(s, st, err, "insert article");
+        if (rc != 0)
+            return rc;
+        int64_t id = sqlite3_last_insert_rowid(s->db);
+        if (story == 0) {
+            st = stmt(s, S_SET_STORY, err);
+            if (st == NULL)
+                return MLD_E_STORE;
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_int64(st, 2, id);
+            rc = step_done(s, st, err, "set story");
+            if (rc != 0)
+                return rc;
+        }
+        rc = put_lists(s, id, a, err);
+        if (rc == 0)
+            rc = add_version(s, id, a, 1, err);
+        if (rc == 0)
+            rc = article_keys(s, id, &keys, err);
+        if (rc == 0)
+            rc = log_keys(s, &keys, err);
+        keyset_dispose(&keys);
+        *res = MLD_PUT_INSERTED;
+        *id_out = id;
+        return rc;
+    }
+    if (rc != SQLITE_ROW)
+        return db_error(s, err, "find article");
+
+    int64_t id = sqlite3_column_int64(st, 0);
+    struct mld_article old = {
+        .version = sqlite3_column_int64(st, 1),
+        .version_created = sqlite3_column_int64(st, 2),
+        .updated = sqlite3_column_int64(st, 3),
+    };
+    mld_time_t published = sqlite3_column_int64(st, 4);
+    *id_out = id;
+    if (mld_article_version_cmp(a, &old) <= 0) {
+        *res = MLD_PUT_STALE;
+        return add_version(s, id, a, 0, err);
+    }
+    /* An embargo that moved later delays first publication with it. */
+    if (a->embargo > published)
+        published = a->embargo;
+    rc = article_keys(s, id, &keys, err); /* what showed the old version */
+    if (rc != 0)
+        goto out_keys;
+    st = stmt(s, S_UPDATE, err);
+    if (st == NULL) {
+        rc = MLD_E_STORE;
+        goto out_keys;
+    }
+    bind_article(st, a, sec, slug, story_key, published);
+    sqlite3_bind_int64(st, 28, id);
+    rc = step_done(s, st, err, "update article");
+    if (rc == 0)
+        rc = put_lists(s, id, a, err);
+    if (rc == 0)
+        rc = add_version(s, id, a, 1, err);
+    if (rc == 0)
+        rc = article_keys(s, id, &keys, err); /* and what shows the new one */
+    if (rc == 0)
+        rc = log_keys(s, &keys, err);
+    *res = MLD_PUT_UPDATED;
+out_keys:
+    keyset_dispose(&keys);
+    return rc;
+}
+
+static int
+sq_put(void *impl, const struct mld_article *a, enum mld_put_result *res, int64_t *id,
+       struct mld_err *err)
+{
+    struct sq *s = impl;
+    if (s->in_txn)
+        return put_txn(s, a, res, id, err);
+    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    if (rc != 0)
+        return rc;
+    rc = put_txn(s, a, res, id, err);
+    if (rc != 0) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    return exec(s, "COMMIT", err);
+}
+
+/* Reads the strings of a one-column query on article id into a list. */
+static int
+read_list(struct sq *s, enum stmt_id id_stmt, int64_t id, struct mld_article *a, int topics,
+          struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, id_stmt, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        if (topics)
+            mld_article_add_topic(a, v);
+        else
+            mld_article_add_category(a, v);
+    }
+    return rc == SQLITE_DONE ? 0 : db_error(s, err, "read article lists");
+}
+
+static int
+sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = stmt(s, S_GET, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return mld_err_set(err, MLD_E_NOTFOUND, "no article %" PRId64, id);
+    if (rc != SQLITE_ROW)
+        return db_error(s, err, "read article");
+    struct mld_article *a = mld_article_new();
+    int c = 1;
+    a->urn = col_text(st, c++);
+    a->version = sqlite3_column_int64(st, c++);
+    a->version_created = sqlite3_column_int64(st, c++);
+    a->updated = sqlite3_column_int64(st, c++);
+    a->entry_id = col_text(st, c++);
+    a->format = col_text(st, c++);
+    a->pubstatus = (enum mld_pubstatus)sqlite3_column_int(st, c++);
+    a->embargo = sqlite3_column_int64(st, c++);
+    a->urgency = sqlite3_column_int(st, c++);
+    a->signal = col_text(st, c++);
+    a->lang = col_text(st, c++);
+    a->kicker = col_text(st, c++);
+    a->headline = col_text(st, c++);
+    a->teaser = col_text(st, c++);
+    a->byline = col_text(st, c++);
+    a->dateline = col_text(st, c++);
+    a->body_html = col_text(st, c++);
+    a->text = col_text(st, c++);
+    a->credit = col_text(st, c++);
+    a->section = col_text(st, c++);
+    out->section_slug = col_text(st, c++);
+    out->slug = col_text(st, c++);
+    out->published = sqlite3_column_int64(st, c++);
+    out->story_id = sqlite3_column_int64(st, c++);
+    out->id = id;
+    a->first_published = out->published;
+    out->a = a;
+    rc = read_list(s, S_GET_TOPICS, id, a, 1, err);
+    if (rc == 0)
+        rc = read_list(s, S_GET_CATS, id, a, 0, err);
+    if (rc != 0)
+        mld_item_dispose(out);
+    return rc;
+}
+
+/* Fills it->story_sections and it->story_size from the story's visible
+ * members. */
+static int
+story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, S_STORY_SECTIONS, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, it->story_id);
+    sqlite3_bind_int64(st, 2, now);
+    struct mld_buf b;
+    mld_buf_init(&b, 4096);
+    char *seen[16]; /* sections already written; a story has few */
+    int nseen = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        it->story_size++;
+        const char *sec = (const char *)sqlite3_column_text(st, 0);
+        if (sec == NULL || nseen == 16)
+            continue;
+        int dup = 0;
+        for (int i = 0; i < nseen && !dup; i++)
+            dup = strcmp(seen[i], sec) == 0;
+        if (dup)
+            continue;
+        if (b.len > 0)
+            mld_buf_puts(&b, ", ");
+        mld_buf_puts(&b, sec);
+        seen[nseen++] = mld_strdup(sec);
+    }
+    for (int i = 0; i < nseen; i++)
+        mld_free(seen[i]);
+    if (rc != SQLITE_DONE) {
+        mld_buf_dispose(&b);
+        return db_error(s, err, "read story");
+    }
+    it->story_sections = b.len > 0 ? mld_buf_steal(&b, NULL) : NULL;
+    mld_buf_dispose(&b);
+    return 0;
+}
+
+static int
+sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld_err *err)
+{
+    struct sq *s = impl;
+    /* The query is assembled from fixed fragments; every value is bound. */
+    struct mld_buf sql;
+    mld_buf_init(&sql, 4096);
+    mld_buf_puts(&sql, "SELECT a.id, MAX(a.published) AS pub FROM article a ");
+    if (q->topic_slug != NULL)
+        mld_buf_puts(&sql, "JOIN article_topic t ON t.article_id = a.id AND t.slug = ?3 ");
+    mld_buf_puts(&sql, "WHERE a.pubstatus = 0 AND a.visible_from <= ?1 ");
+    if (q->section_slug != NULL)
+        mld_buf_puts(&sql, "AND a.section_slug = ?2 ");
+    if (q->related_to != 0)
+        mld_buf_puts(&sql, "AND a.id IN (SELECT t2.article_id FROM article_topic t1 "
+                           "JOIN article_topic t2 ON t2.slug = t1.slug WHERE t1.article_id = ?4) "
+                           "AND a.story_id != (SELECT story_id FROM article WHERE id = ?4) ");
+    mld_buf_puts(&sql, "GROUP BY a.story_id ORDER BY pub DESC, a.id DESC LIMIT ?5 OFFSET ?6");
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (sqlite3_prepare_v2(s->db, sql.p, (int)sql.len, &st, NULL) != SQLITE_OK) {
+        rc = db_error(s, err, "prepare list");
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, q->now);
+    bind_text(st, 2, q->section_slug);
+    bind_text(st, 3, q->topic_slug);
+    sqlite3_bind_int64(st, 4, q->related_to);
+    sqlite3_bind_int(st, 5, q->limit);
+    sqlite3_bind_int(st, 6, q->offset);
+    int64_t ids[MLD_LIST_PAGE_SIZE * 4];
+    int n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < (int)(sizeof(ids) / sizeof(ids[0])))
+        ids[n++] = sqlite3_column_int64(st, 0);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        rc = db_error(s, err, "run list");
+        goto out;
+    }
+    out->v = mld_calloc((size_t)n, sizeof(*out->v));
+    rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        rc = sq_get(s, ids[i], &out->v[i], err);
+        if (rc == 0) {
+            out->n++;
+            rc = story_sections(s, &out->v[i], q->now, err);
+        }
+    }
+    if (rc != 0)
+        mld_items_dispose(out);
+out:
+    sqlite3_finalize(st);
+    mld_buf_dispose(&sql);
+    return rc;
+}
+
+static int
+sq_sections(void *impl, mld_time_t now, struct mld_named **out, int *n, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = stmt(s, S_SECTIONS, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, now);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = mld_reallocarray(*out, (size_t)*n + 1, sizeof(**out));
+        (*out)[*n].name = col_text(st, 0);
+        (*out)[*n].slug = col_text(st, 1);
+        (*n)++;
+    }
+    return rc == SQLITE_DONE ? 0 : db_error(s, err, "list sections");
+}
+
+static char *
+name_of(struct sq *s, enum stmt_id id, const char *slug)
+{
+    sqlite3_stmt *st = stmt(s, id, NULL);
+    if (st == NULL)
+        return NULL;
+    bind_text(st, 1, slug);
+    return sqlite3_step(st) == SQLITE_ROW ? col_text(st, 0) : NULL;
+}
+
+static char *
+sq_section_name(void *impl, const char *slug)
+{
+    return name_of(impl, S_SECTION_NAME, slug);
+}
+
+static char *
+sq_topic_name(void *impl, const char *slug)
+{
+    return name_of(impl, S_TOPIC_NAME, slug);
+}
+
+static int
+sq_changes(void *impl, int64_t since, mld_change_fn fn, void *ud, int64_t *last,
+           struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = stmt(s, S_CHANGES, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, since);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *last = sqlite3_column_int64(st, 0);
+        fn(ud, (const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : db_error(s, err, "read changes");
+}
+
+static int
+sq_released(void *impl, mld_time_t from, mld_time_t to, mld_change_fn fn, void *ud,
+            struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = stmt(s, S_RELEASED, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    int64_t *ids = NULL;
+    int n = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ids = mld_reallocarray(ids, (size_t)n + 1, sizeof(*ids));
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    rc = rc == SQLITE_DONE ? 0 : db_error(s, err, "read embargo releases");
+    struct keyset keys = {0};
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = article_keys(s, ids[i], &keys, err);
+    for (int i = 0; rc == 0 && i < keys.n; i++)
+        fn(ud, keys.v[i]);
+    keyset_dispose(&keys);
+    mld_free(ids);
+    return rc;
+}
+
+static int
+sq_history_count(void *impl, int64_t id)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = stmt(s, S_HISTORY, NULL);
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    return sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+}
+
+const struct mld_store_backend mld_store_sqlite = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .put = sq_put,
+    .get = sq_get,
+    .list = sq_list,
+    .sections = sq_sections,
+    .section_name = sq_section_name,
+    .topic_name = sq_topic_name,
+    .changes = sq_changes,
+    .released = sq_released,
+    .history_count = sq_history_count,
+};

@@ -1,0 +1,163 @@
+/*
+ * store.c - the store interface: picks a backend and dispatches to it
+ * (see store.h, store_int.h), and owns the shared item types.
+ */
+#include "store.h"
+
+#include <string.h>
+
+#include "../base/mem.h"
+#include "store_int.h"
+
+struct mld_store {
+    const struct mld_store_backend *be; /* never NULL */
+    void *impl;                         /* the backend's handle */
+};
+
+int
+mld_store_open(struct mld_store **out, const char *path, struct mld_err *err)
+{
+    *out = NULL;
+    if (strncmp(path, "postgres://", 11) == 0 || strncmp(path, "postgresql://", 13) == 0)
+        return mld_err_set(err, MLD_E_UNSUPPORTED,
+                           "%s: the PostgreSQL backend is not built yet; use a SQLite file", path);
+    const struct mld_store_backend *be = &mld_store_sqlite;
+    void *impl = NULL;
+    int rc = be->open(&impl, path, err);
+    if (rc != 0)
+        return rc;
+    struct mld_store *st = MLD_NEW(struct mld_store);
+    st->be = be;
+    st->impl = impl;
+    *out = st;
+    return 0;
+}
+
+void
+mld_store_close(struct mld_store *st)
+{
+    if (st == NULL)
+        return;
+    st->be->close(st->impl);
+    mld_free(st);
+}
+
+int
+mld_store_begin(struct mld_store *st, struct mld_err *err)
+{
+    return st->be->begin(st->impl, err);
+}
+
+int
+mld_store_commit(struct mld_store *st, struct mld_err *err)
+{
+    return st->be->commit(st->impl, err);
+}
+
+void
+mld_store_rollback(struct mld_store *st)
+{
+    st->be->rollback(st->impl);
+}
+
+int
+mld_store_put(struct mld_store *st, const struct mld_article *a, enum mld_put_result *res,
+              int64_t *id, struct mld_err *err)
+{
+    if (a->urn == NULL || a->urn[0] == '\0')
+        return mld_err_set(err, MLD_E_MISSING, "article without a source id (urn)");
+    return st->be->put(st->impl, a, res, id, err);
+}
+
+int
+mld_store_get(struct mld_store *st, int64_t id, struct mld_item *out, struct mld_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    return st->be->get(st->impl, id, out, err);
+}
+
+int
+mld_store_list(struct mld_store *st, const struct mld_query *q, struct mld_items *out,
+               struct mld_err *err)
+{
+    out->v = NULL;
+    out->n = 0;
+    if (q->limit <= 0 || q->offset < 0)
+        return mld_err_set(err, MLD_E_INVAL, "list query with limit %d, offset %d", q->limit,
+                           q->offset);
+    return st->be->list(st->impl, q, out, err);
+}
+
+int
+mld_store_sections(struct mld_store *st, mld_time_t now, struct mld_named **out, int *n,
+                   struct mld_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    return st->be->sections(st->impl, now, out, n, err);
+}
+
+char *
+mld_store_section_name(struct mld_store *st, const char *slug)
+{
+    return st->be->section_name(st->impl, slug);
+}
+
+char *
+mld_store_topic_name(struct mld_store *st, const char *slug)
+{
+    return st->be->topic_name(st->impl, slug);
+}
+
+int
+mld_store_changes(struct mld_store *st, int64_t since, mld_change_fn fn, void *ud, int64_t *last,
+                  struct mld_err *err)
+{
+    *last = since;
+    return st->be->changes(st->impl, since, fn, ud, last, err);
+}
+
+int
+mld_store_released(struct mld_store *st, mld_time_t from, mld_time_t to, mld_change_fn fn,
+                   void *ud, struct mld_err *err)
+{
+    if (to <= from)
+        return 0;
+    return st->be->released(st->impl, from, to, fn, ud, err);
+}
+
+int
+mld_store_history_count(struct mld_store *st, int64_t id)
+{
+    return st->be->history_count(st->impl, id);
+}
+
+void
+mld_item_dispose(struct mld_item *it)
+{
+    mld_free(it->slug);
+    mld_free(it->section_slug);
+    mld_free(it->story_sections);
+    mld_article_free(it->a);
+    memset(it, 0, sizeof(*it));
+}
+
+void
+mld_items_dispose(struct mld_items *l)
+{
+    for (int i = 0; i < l->n; i++)
+        mld_item_dispose(&l->v[i]);
+    mld_free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+void
+mld_named_free(struct mld_named *v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        mld_free(v[i].name);
+        mld_free(v[i].slug);
+    }
+    mld_free(v);
+}

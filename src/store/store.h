@@ -1,0 +1,140 @@
+/*
+ * store.h - meldung's article store: the one interface to persistence.
+ *
+ * The store keeps every article under its source id (URN) with its current
+ * version and the history of all versions it received, decides version
+ * order (digitalwires rule, see mld_article_version_cmp), drops duplicate
+ * deliveries, groups articles into stories, and answers the queries the
+ * site needs. Each change leaves change keys in a log that a serving
+ * process reads to drop exactly the cached pages the change affects:
+ *
+ *     "a:ID"        the article with id ID
+ *     "s:SLUG"      the section with that slug (lists of the section)
+ *     "t:SLUG"      the topic with that slug (topic lists, related lists)
+ *     "all"         pages that show every section (home)
+ *
+ * Backends sit behind a function table (store_int.h); SQLite (sqlite.c) is
+ * the default. A handle is used by one thread at a time.
+ */
+#ifndef MLD_STORE_H
+#define MLD_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../base/err.h"
+#include "../base/time.h"
+#include "../ingest/article.h"
+
+struct mld_store;
+
+/* Opens (creating if needed) the store at path, e.g. "var/meldung.db", and
+ * brings its schema up to date. Returns 0 and *out, or MLD_E_STORE with
+ * err naming the file and the reason. */
+int mld_store_open(struct mld_store **out, const char *path, struct mld_err *err);
+
+/* Closes st; NULL is fine. */
+void mld_store_close(struct mld_store *st);
+
+/* Transactions: one per ingest batch, so a batch costs one fsync. put()
+ * outside a transaction runs in one of its own. */
+int mld_store_begin(struct mld_store *st, struct mld_err *err);
+int mld_store_commit(struct mld_store *st, struct mld_err *err);
+void mld_store_rollback(struct mld_store *st);
+
+/* What mld_store_put() did with a version. */
+enum mld_put_result {
+    MLD_PUT_INSERTED,  /* a new article */
+    MLD_PUT_UPDATED,   /* newer version replaced the shown one */
+    MLD_PUT_STALE,     /* older or equal version: kept in history only */
+    MLD_PUT_DUPLICATE, /* entry_id seen before: skipped entirely */
+};
+
+/* Stores one version of an article (a must have urn; section, topics and
+ * story key as enrich left them). Returns 0 with *res and *id (the
+ * article's id; 0 for a duplicate), or MLD_E_STORE. */
+int mld_store_put(struct mld_store *st, const struct mld_article *a, enum mld_put_result *res,
+                  int64_t *id, struct mld_err *err);
+
+/* An article as pages show it. */
+struct mld_item {
+    int64_t id;            /* article id: stable, used in URLs */
+    int64_t story_id;      /* id of the story's first article */
+    mld_time_t published;  /* first publication (after any embargo) */
+    char *slug;            /* from the headline */
+    char *section_slug;    /* NULL when no section */
+    char *story_sections;  /* lists only: the story's sections, newest first,
+                              ", "-joined ("Boerse, Ausland"); NULL otherwise */
+    int story_size;        /* lists only: visible articles in the story */
+    struct mld_article *a; /* the current version */
+};
+
+/* Frees the item's fields and a (not the item itself). */
+void mld_item_dispose(struct mld_item *it);
+
+/* A list of items. */
+struct mld_items {
+    struct mld_item *v;
+    int n;
+};
+
+/* Frees every item and the array; leaves l empty. */
+void mld_items_dispose(struct mld_items *l);
+
+/* Loads article id whatever its status (the caller decides between 200,
+ * 410 and 404). Returns 0, MLD_E_NOTFOUND, or MLD_E_STORE. */
+int mld_store_get(struct mld_store *st, int64_t id, struct mld_item *out, struct mld_err *err);
+
+/* A list query: visible articles at `now`, newest first, one entry per
+ * story (its newest visible article), with filters. */
+struct mld_query {
+    const char *section_slug; /* only this section, or NULL */
+    const char *topic_slug;   /* only this topic, or NULL */
+    int64_t related_to;       /* sharing a topic with this article, which
+                                 is excluded together with its story; 0 = off */
+    mld_time_t now;
+    int limit;
+    int offset;
+};
+
+/* Runs q. Returns 0 with out filled (possibly empty), or MLD_E_STORE. */
+int mld_store_list(struct mld_store *st, const struct mld_query *q, struct mld_items *out,
+                   struct mld_err *err);
+
+/* A name and its slug, for navigation (sections, topics). */
+struct mld_named {
+    char *name;
+    char *slug;
+};
+
+/* Sections that have visible articles at now, by name. *out is an array of
+ * *n entries; free with mld_named_free(). */
+int mld_store_sections(struct mld_store *st, mld_time_t now, struct mld_named **out, int *n,
+                       struct mld_err *err);
+
+/* Looks up the display name of a section or topic slug. Returns a new
+ * string (mld_free), or NULL when no article carries it. */
+char *mld_store_section_name(struct mld_store *st, const char *slug);
+char *mld_store_topic_name(struct mld_store *st, const char *slug);
+
+/* Frees an array from mld_store_sections(). */
+void mld_named_free(struct mld_named *v, int n);
+
+/* Receives one change key (see the top of this file). */
+typedef void (*mld_change_fn)(void *ud, const char *key);
+
+/* Hands every change key logged after sequence number since to fn, and
+ * sets *last to the newest sequence number seen (since, when none).
+ * Returns 0 or MLD_E_STORE. */
+int mld_store_changes(struct mld_store *st, int64_t since, mld_change_fn fn, void *ud,
+                      int64_t *last, struct mld_err *err);
+
+/* Hands fn the change keys of every usable article whose embargo ends in
+ * (from, to]: they become visible without any write to the store. */
+int mld_store_released(struct mld_store *st, mld_time_t from, mld_time_t to, mld_change_fn fn,
+                       void *ud, struct mld_err *err);
+
+/* Number of versions kept for article id (its history), or -1 on error. */
+int mld_store_history_count(struct mld_store *st, int64_t id);
+
+#endif

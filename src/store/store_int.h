@@ -1,0 +1,39 @@
+/*
+ * store_int.h - the store's backend function table. Included only by the
+ * store's own files (store.c and one file per backend).
+ *
+ * store.c validates arguments and dispatches; a backend implements each
+ * operation for its engine. SQLite (sqlite.c) is the only backend so far;
+ * PostgreSQL (pg.c) will be the second, passing the same tests.
+ */
+#ifndef MLD_STORE_INT_H
+#define MLD_STORE_INT_H
+
+#include "store.h"
+
+struct mld_store_backend {
+    const char *name;
+    int (*open)(void **impl, const char *path, struct mld_err *err);
+    void (*close)(void *impl);
+    int (*begin)(void *impl, struct mld_err *err);
+    int (*commit)(void *impl, struct mld_err *err);
+    void (*rollback)(void *impl);
+    int (*put)(void *impl, const struct mld_article *a, enum mld_put_result *res, int64_t *id,
+               struct mld_err *err);
+    int (*get)(void *impl, int64_t id, struct mld_item *out, struct mld_err *err);
+    int (*list)(void *impl, const struct mld_query *q, struct mld_items *out,
+                struct mld_err *err);
+    int (*sections)(void *impl, mld_time_t now, struct mld_named **out, int *n,
+                    struct mld_err *err);
+    char *(*section_name)(void *impl, const char *slug);
+    char *(*topic_name)(void *impl, const char *slug);
+    int (*changes)(void *impl, int64_t since, mld_change_fn fn, void *ud, int64_t *last,
+                   struct mld_err *err);
+    int (*released)(void *impl, mld_time_t from, mld_time_t to, mld_change_fn fn, void *ud,
+                    struct mld_err *err);
+    int (*history_count)(void *impl, int64_t id);
+};
+
+extern const struct mld_store_backend mld_store_sqlite;
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * http.h - meldung's small HTTP server interface.
+ *
+ * The web layer sees requests and prepared responses, never the library
+ * underneath (libmicrohttpd, in http_mhd.c). A response is built once,
+ * then shared: it is immutable after mld_http_resp_finish() and reference
+ * counted, so the page cache can hand the same bytes to any number of
+ * concurrent requests. The server does the generic parts of HTTP itself:
+ * HEAD, conditional GET (If-None-Match / If-Modified-Since -> 304), gzip
+ * negotiation (Accept-Encoding -> the precompressed copy, Vary), keep-alive,
+ * limits and timeouts from limits.h.
+ */
+#ifndef MLD_HTTP_H
+#define MLD_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/err.h"
+#include "../base/time.h"
+
+enum mld_http_method { MLD_HTTP_GET, MLD_HTTP_HEAD, MLD_HTTP_POST, MLD_HTTP_OTHER };
+
+/* A request, valid only during the handler call. */
+struct mld_http_req {
+    enum mld_http_method method;
+    const char *path;  /* decoded path without query, NUL-terminated, "/..." */
+    const char *query; /* raw query string after '?', or "" */
+    void *conn;        /* the server's connection, for mld_http_req_header() */
+};
+
+/* Returns the value of request header name (case-insensitive), or NULL. */
+const char *mld_http_req_header(const struct mld_http_req *req, const char *name);
+
+/* Returns the value of query parameter name, decoded, or NULL. */
+const char *mld_http_req_arg(const struct mld_http_req *req, const char *name);
+
+struct mld_http_resp;
+
+/* Response build flags. */
+enum {
+    MLD_HTTP_GZIP = 1 << 0, /* precompress a gzip copy (skipped when it does not save bytes) */
+    MLD_HTTP_ETAG = 1 << 1, /* derive a strong ETag from the body (xxhash) */
+};
+
+/* Starts a response with status, content type and a copy of the body.
+ * last_modified (0 = none) becomes Last-Modified. Never NULL. The caller
+ * holds one reference. */
+struct mld_http_resp *mld_http_resp_new(int status, const char *content_type, const void *body,
+                                        size_t body_len, mld_time_t last_modified);
+
+/* Adds a response header; only before mld_http_resp_finish(). */
+void mld_http_resp_header(struct mld_http_resp *r, const char *name, const char *value);
+
+/* Freezes r: computes what flags ask for (ETag, gzip copy). After this r
+ * may be shared between threads. Returns r. */
+struct mld_http_resp *mld_http_resp_finish(struct mld_http_resp *r, unsigned flags);
+
+/* Returns r with one more reference. */
+struct mld_http_resp *mld_http_resp_ref(struct mld_http_resp *r);
+
+/* Drops one reference; the last frees r. NULL is fine. */
+void mld_http_resp_unref(struct mld_http_resp *r);
+
+/* Accessors, for tests and the cache. */
+int mld_http_resp_status(const struct mld_http_resp *r);
+const char *mld_http_resp_etag(const struct mld_http_resp *r); /* NULL if none */
+size_t mld_http_resp_body_len(const struct mld_http_resp *r);
+size_t mld_http_resp_gzip_len(const struct mld_http_resp *r); /* 0 if no gzip copy */
+
+/* The body bytes (body_len of them, NUL-terminated for convenience), owned
+ * by r. */
+const char *mld_http_resp_body(const struct mld_http_resp *r);
+
+/* Returns the value of a header r carries: Content-Type, ETag and
+ * Last-Modified (once finished), or the first one added under name
+ * (case-insensitive); NULL if none. Owned by r. */
+const char *mld_http_resp_get_header(const struct mld_http_resp *r, const char *name);
+
+/* Number of responses alive in the process (made and not yet freed), for
+ * tests that check references are dropped. */
+long mld_http_resp_live(void);
+
+/* Handles one request; returns a response the server takes one reference
+ * of (a new one, or a ref'd cached one). Called concurrently from the
+ * server's threads. Never returns NULL. */
+typedef struct mld_http_resp *(*mld_http_handler_fn)(void *ud, const struct mld_http_req *req);
+
+struct mld_http_config {
+    const char *host; /* address to bind, e.g. "127.0.0.1" */
+    int port;         /* 0 picks a free port; see mld_http_server_port() */
+    int threads;      /* worker threads; 0 = number of CPUs */
+};
+
+struct mld_http_server;
+
+/* Starts serving in background threads. Returns 0 and *out, or an error
+ * (MLD_E_HTTP) with err naming the address and the reason. */
+int mld_http_server_start(struct mld_http_server **out, const struct mld_http_config *cfg,
+                          mld_http_handler_fn handler, void *ud, struct mld_err *err);
+
+/* The port actually bound. */
+int mld_http_server_port(const struct mld_http_server *s);
+
+/* Stops serving, waits for the threads, frees s. NULL is fine. */
+void mld_http_server_stop(struct mld_http_server *s);
+
+#endif

@@ -1,0 +1,224 @@
+/*
+ * site.c - request handling, page cache and invalidation (see site.h).
+ *
+ * The fast path is a cache hit: one hash lookup returns a prepared,
+ * precompressed, tagged response, and the HTTP layer does conditional
+ * GET and gzip negotiation on it. A miss renders under the store lock
+ * (one SQLite handle, used by one thread at a time) and stores the result
+ * under the cache generation read before rendering, so a render that
+ * raced an invalidation is not kept.
+ */
+#include "site.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/limits.h"
+#include "../base/log.h"
+#include "../base/mem.h"
+#include "../store/store.h"
+#include "cache.h"
+#include "page.h"
+#include "tmpl.h"
+
+struct mld_site {
+    struct mld_store *st;       /* guarded by lock */
+    pthread_mutex_t lock;       /* the store handle and the refresh state */
+    struct mld_tmpl_set *tmpl;  /* read-only after open */
+    struct mld_cache *cache;    /* thread-safe itself */
+    struct mld_http_resp *css;  /* static/style.css, prepared once */
+    int64_t last_seq;           /* newest change-log entry applied */
+    mld_time_t last_release;    /* embargoes ending up to here are applied */
+};
+
+static void
+skip_key(void *ud, const char *key)
+{
+    (void)ud;
+    (void)key;
+}
+
+static struct mld_http_resp *
+load_static(const char *dir, const char *name, const char *type, struct mld_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        mld_err_set(err, MLD_E_IO, "%s: cannot open: %m", path);
+        return NULL;
+    }
+    struct mld_buf b;
+    mld_buf_init(&b, MLD_MAX_PAGE_BYTES);
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        mld_buf_append(&b, chunk, n);
+    int bad = ferror(f) || mld_buf_error(&b);
+    fclose(f);
+    if (bad) {
+        mld_buf_dispose(&b);
+        mld_err_set(err, MLD_E_IO, "%s: cannot read (or larger than %u bytes)", path,
+                    (unsigned)MLD_MAX_PAGE_BYTES);
+        return NULL;
+    }
+    struct mld_http_resp *r = mld_http_resp_new(200, type, b.p ? b.p : "", b.len, mld_time_now());
+    mld_buf_dispose(&b);
+    mld_http_resp_header(r, "Cache-Control", "public, max-age=3600");
+    return mld_http_resp_finish(r, MLD_HTTP_GZIP | MLD_HTTP_ETAG);
+}
+
+int
+mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct mld_err *err)
+{
+    *out = NULL;
+    struct mld_site *site = MLD_NEW(struct mld_site);
+    pthread_mutex_init(&site->lock, NULL);
+    int rc = mld_store_open(&site->st, cfg->db_path, err);
+    if (rc != 0)
+        goto out_close;
+    site->tmpl = mld_tmpl_set_new();
+    rc = mld_tmpl_set_load_dir(site->tmpl, cfg->templates_dir, err);
+    if (rc != 0)
+        goto out_close;
+    static const char *const needed[] = {"home", "article", "list", "error", "gone"};
+    for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+        if (!mld_tmpl_set_has(site->tmpl, needed[i])) {
+            rc = mld_err_set(err, MLD_E_TEMPLATE, "%s/%s.mustache: missing", cfg->templates_dir,
+                             needed[i]);
+            goto out_close;
+        }
+    site->css = load_static(cfg->static_dir, "style.css", "text/css; charset=utf-8", err);
+    if (site->css == NULL) {
+        rc = err ? err->code : MLD_E_IO;
+        goto out_close;
+    }
+    site->cache = mld_cache_new(MLD_CACHE_MAX_ENTRIES);
+    /* Start from the present: the cache is empty, older changes are moot. */
+    rc = mld_store_changes(site->st, 0, skip_key, NULL, &site->last_seq, err);
+    if (rc != 0)
+        goto out_close;
+    site->last_release = mld_time_now();
+    *out = site;
+    return 0;
+
+out_close:
+    mld_site_close(site);
+    return rc;
+}
+
+void
+mld_site_close(struct mld_site *site)
+{
+    if (site == NULL)
+        return;
+    mld_cache_free(site->cache);
+    mld_http_resp_unref(site->css);
+    mld_tmpl_set_free(site->tmpl);
+    mld_store_close(site->st);
+    pthread_mutex_destroy(&site->lock);
+    mld_free(site);
+}
+
+static void
+drop_key(void *ud, const char *key)
+{
+    struct mld_site *site = ud;
+    int n = mld_cache_invalidate(site->cache, key);
+    if (n > 0)
+        mld_log_debug("cache: %s dropped %d page(s)", key, n);
+}
+
+int
+mld_site_refresh(struct mld_site *site, struct mld_err *err)
+{
+    pthread_mutex_lock(&site->lock);
+    mld_time_t now = mld_time_now();
+    int rc = mld_store_changes(site->st, site->last_seq, drop_key, site, &site->last_seq, err);
+    if (rc == 0)
+        rc = mld_store_released(site->st, site->last_release, now, drop_key, site, err);
+    if (rc == 0)
+        site->last_release = now;
+    else
+        mld_cache_clear(site->cache);
+    pthread_mutex_unlock(&site->lock);
+    return rc;
+}
+
+/* A short uncached text answer; allow, when not NULL, becomes Allow. */
+static struct mld_http_resp *
+plain(int status, const char *text, const char *allow)
+{
+    struct mld_http_resp *r =
+        mld_http_resp_new(status, "text/plain; charset=utf-8", text, strlen(text), 0);
+    mld_http_resp_header(r, "Cache-Control", "no-store");
+    if (allow != NULL)
+        mld_http_resp_header(r, "Allow", allow);
+    return mld_http_resp_finish(r, 0);
+}
+
+/* Turns a rendered page into a prepared response. */
+static struct mld_http_resp *
+page_resp(struct mld_page *pg)
+{
+    struct mld_http_resp *r = mld_http_resp_new(pg->status, "text/html; charset=utf-8",
+                                                 pg->body.p ? pg->body.p : "", pg->body.len,
+                                                 pg->last_modified);
+    if (pg->status == 301)
+        mld_http_resp_header(r, "Location", pg->location);
+    /* Short enough that a CDN in front follows updates and withdrawals. */
+    mld_http_resp_header(r, "Cache-Control",
+                         pg->status == 404 ? "public, max-age=10" : "public, max-age=60");
+    return mld_http_resp_finish(r, MLD_HTTP_GZIP | MLD_HTTP_ETAG);
+}
+
+struct mld_http_resp *
+mld_site_handle(void *ud, const struct mld_http_req *req)
+{
+    struct mld_site *site = ud;
+    if (req->method != MLD_HTTP_GET && req->method != MLD_HTTP_HEAD)
+        return plain(405, "Methode nicht erlaubt\n", "GET, HEAD");
+    const char *path = req->path;
+    if (strcmp(path, "/static/style.css") == 0)
+        return mld_http_resp_ref(site->css);
+    if (strcmp(path, "/healthz") == 0)
+        return plain(200, "ok\n", NULL);
+
+    int seite = 1;
+    const char *arg = mld_http_req_arg(req, "seite");
+    if (arg != NULL) {
+        char *end;
+        long v = strtol(arg, &end, 10);
+        if (*end != '\0' || v < 1 || v > 1000)
+            return plain(400, "Ungültige Seitenzahl\n", NULL);
+        seite = (int)v;
+    }
+    char key[MLD_HTTP_MAX_PATH_BYTES + 32];
+    if (seite > 1)
+        snprintf(key, sizeof(key), "%s?seite=%d", path, seite);
+    else
+        snprintf(key, sizeof(key), "%s", path);
+
+    struct mld_http_resp *r = mld_cache_get(site->cache, key);
+    if (r != NULL)
+        return r;
+
+    uint64_t gen = mld_cache_gen(site->cache);
+    struct mld_page pg;
+    struct mld_err err = {0};
+    pthread_mutex_lock(&site->lock);
+    int rc = mld_page_render(site->st, site->tmpl, path, seite, mld_time_now(), &pg, &err);
+    pthread_mutex_unlock(&site->lock);
+    if (rc != 0) {
+        mld_log_error("%s: %s", key, err.msg);
+        mld_page_dispose(&pg);
+        return plain(500, "Interner Fehler\n", NULL);
+    }
+    r = page_resp(&pg);
+    if (pg.cacheable)
+        mld_cache_put(site->cache, key, r, (const char *const *)pg.tags, pg.ntags, gen);
+    mld_page_dispose(&pg);
+    return r;
+}

@@ -1,0 +1,39 @@
+/*
+ * site.h - the served news site: pages, the page cache, static files.
+ *
+ * A site owns a store handle, the compiled templates and the page cache.
+ * Its handler (mld_site_handle, an mld_http_handler_fn) answers from the
+ * cache when it can and renders otherwise; mld_site_refresh(), called
+ * periodically, reads the store's change log and the embargoes that ended,
+ * and drops exactly the cached pages that depend on them. Another process
+ * (`meldung ingest`) may write the store at any time.
+ */
+#ifndef MLD_SITE_H
+#define MLD_SITE_H
+
+#include "../base/err.h"
+#include "http.h"
+
+struct mld_site_config {
+    const char *db_path;       /* the store */
+    const char *templates_dir; /* NAME.mustache files */
+    const char *static_dir;    /* style.css */
+};
+
+struct mld_site;
+
+/* Opens the store, loads templates and static files. Returns 0 and *out,
+ * or an error with err naming the file at fault. */
+int mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct mld_err *err);
+
+/* Answers one request (see mld_http_handler_fn); ud is the site. */
+struct mld_http_resp *mld_site_handle(void *ud, const struct mld_http_req *req);
+
+/* Applies store changes and ended embargoes to the cache. Returns 0, or
+ * MLD_E_STORE (the cache is then cleared, to be safe). */
+int mld_site_refresh(struct mld_site *site, struct mld_err *err);
+
+/* Frees the site; NULL is fine. */
+void mld_site_close(struct mld_site *site);
+
+#endif

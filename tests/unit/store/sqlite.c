@@ -1,0 +1,350 @@
+/*
+ * Tests for the SQLite store: version ordering (dpa's wireq vectors),
+ * duplicates, withdrawal, embargo, stories, related lists, change keys,
+ * migrations.
+ */
+#include "../../../src/store/sqlite.c"
+
+#include <jansson.h>
+#include <unistd.h>
+
+#include "test.h"
+
+static char dbpath[256];
+
+static struct mld_store *
+fresh_store(void)
+{
+    snprintf(dbpath, sizeof(dbpath), "/tmp/mld-store-test-%d.db", (int)getpid());
+    unlink(dbpath);
+    char wal[300];
+    snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+    unlink(wal);
+    snprintf(wal, sizeof(wal), "%s-shm", dbpath);
+    unlink(wal);
+    struct mld_store *st;
+    struct mld_err err = {0};
+    if (mld_store_open(&st, dbpath, &err) != 0) {
+        diag("open: %s", err.msg);
+        exit(1);
+    }
+    return st;
+}
+
+static mld_time_t
+iso(const char *s)
+{
+    mld_time_t t = 0;
+    if (s != NULL && mld_time_parse_iso(s, strlen(s), &t) != 0)
+        diag("bad time %s", s);
+    return t;
+}
+
+static struct mld_article *
+art(const char *urn, int64_t version, const char *created, const char *headline,
+    const char *section, const char *topic1, const char *topic2)
+{
+    struct mld_article *a = mld_article_new();
+    a->urn = mld_strdup(urn);
+    a->version = version;
+    a->version_created = iso(created);
+    a->updated = a->version_created;
+    a->headline = mld_strdup(headline);
+    a->section = section ? mld_strdup(section) : NULL;
+    mld_article_add_topic(a, topic1);
+    mld_article_add_topic(a, topic2);
+    return a;
+}
+
+static int64_t
+put(struct mld_store *st, struct mld_article *a, enum mld_put_result *res)
+{
+    int64_t id = 0;
+    struct mld_err err = {0};
+    enum mld_put_result r;
+    if (mld_store_put(st, a, res ? res : &r, &id, &err) != 0)
+        diag("put %s: %s", a->urn, err.msg);
+    mld_article_free(a);
+    return id;
+}
+
+/* Replays corpus dpa-digitalwires/wireq-version-ordering/cases.json. */
+static void
+test_wireq_cases(void)
+{
+    const char *dir = mld_test_corpus("dpa-digitalwires/wireq-version-ordering");
+    if (dir == NULL)
+        return;
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/cases.json", dir);
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    if (!ok(root != NULL, "cases.json loads")) {
+        diag("%s", jerr.text);
+        return;
+    }
+    struct mld_store *st = fresh_store();
+    json_t *urn_ids = json_object(); /* urn -> id */
+    const char *key;
+    json_t *v;
+    json_object_foreach(json_object_get(root, "initial_database"), key, v) {
+        struct mld_article *a = mld_article_new();
+        a->urn = mld_strdup(key);
+        json_t *ver = json_object_get(v, "version");
+        a->version = ver ? json_integer_value(ver) : 0;
+        a->version_created = iso(json_string_value(json_object_get(v, "version_created")));
+        a->updated = iso(json_string_value(json_object_get(v, "updated")));
+        json_object_set_new(urn_ids, key, json_integer(put(st, a, NULL)));
+    }
+    json_t *events = json_array();
+    size_t bi;
+    json_t *batch;
+    json_array_foreach(json_object_get(root, "batches"), bi, batch) {
+        json_array_append_new(events, json_string("processing entries"));
+        size_t ei;
+        json_t *e;
+        json_array_foreach(json_object_get(batch, "entries"), ei, e) {
+            struct mld_article *a = mld_article_new();
+            const char *urn = json_string_value(json_object_get(e, "urn"));
+            const char *eid = json_string_value(json_object_get(e, "entry_id"));
+            a->urn = mld_strdup(urn);
+            a->entry_id = mld_strdup(eid);
+            a->version = json_integer_value(json_object_get(e, "version"));
+            a->version_created = iso(json_string_value(json_object_get(e, "version_created")));
+            a->updated = iso(json_string_value(json_object_get(e, "updated")));
+            enum mld_put_result res;
+            int64_t id = put(st, a, &res);
+            char line[256];
+            switch (res) {
+            case MLD_PUT_INSERTED:
+                snprintf(line, sizeof(line), "inserting new entry into database %s", urn);
+                json_object_set_new(urn_ids, urn, json_integer(id));
+                break;
+            case MLD_PUT_UPDATED:
+                snprintf(line, sizeof(line), "updating entry in database %s %s", urn, eid);
+                break;
+            case MLD_PUT_STALE:
+                snprintf(line, sizeof(line),
+                         "entry in database for %s is more recent, skipping received entry %s",
+                         urn, eid);
+                break;
+            case MLD_PUT_DUPLICATE:
+                snprintf(line, sizeof(line), "received duplicate entry, skipping %s", eid);
+                break;
+            }
+            json_array_append_new(events, json_string(line));
+        }
+    }
+    json_t *want = json_object_get(root, "expected_events_processing_every_entry");
+    ok(json_equal(events, want), "event log equals the expected events (%zu events)",
+       json_array_size(want));
+    if (!json_equal(events, want)) {
+        char *s = json_dumps(events, JSON_INDENT(1));
+        diag("got: %s", s);
+        free(s);
+    }
+    json_object_foreach(json_object_get(root, "expected_final_database"), key, v) {
+        struct mld_item it;
+        struct mld_err err = {0};
+        int64_t id = json_integer_value(json_object_get(urn_ids, key));
+        if (!ok(mld_store_get(st, id, &it, &err) == 0, "%s is stored", key))
+            continue;
+        json_t *ver = json_object_get(v, "version");
+        is_int(it.a->version, ver ? json_integer_value(ver) : 0, "%s: final version", key);
+        is_int(it.a->version_created,
+               iso(json_string_value(json_object_get(v, "version_created"))),
+               "%s: final version_created", key);
+        is_int(it.a->updated, iso(json_string_value(json_object_get(v, "updated"))),
+               "%s: final updated", key);
+        is_str(it.a->entry_id, json_string_value(json_object_get(v, "entry_id")),
+               "%s: final entry_id", key);
+        mld_item_dispose(&it);
+    }
+    json_decref(events);
+    json_decref(urn_ids);
+    json_decref(root);
+    mld_store_close(st);
+}
+
+static void
+collect(void *ud, const char *key)
+{
+    json_array_append_new(ud, json_string(key));
+}
+
+static int
+has_key(json_t *keys, const char *key)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(keys, i, v) if (strcmp(json_string_value(v), key) == 0) return 1;
+    return 0;
+}
+
+static void
+test_lifecycle(void)
+{
+    struct mld_store *st = fresh_store();
+    struct mld_err err = {0};
+    mld_time_t now = iso("2026-02-01T12:00:00Z");
+
+    int64_t ref = put(st, art("urn:ref", 1, "2025-10-20T17:28:13+02:00", "Lawrow und Rubio",
+                              "Ausland", "Ukraine", "Russland"), NULL);
+    int64_t k1 = put(st, art("urn:k1", 1, "2026-01-30T13:45:00+01:00",
+                             "Kreml stimmt begrenzter Waffenruhe bis Sonntag zu", "Ausland",
+                             "Ukraine", NULL), NULL);
+    int64_t k2 = put(st, art("urn:k2", 1, "2026-01-30T13:51:00+01:00",
+                             "Kreml stimmt begrenzter Waffenruhe bis Sonntag zu", "Boerse",
+                             "Russland", NULL), NULL);
+    int64_t other = put(st, art("urn:o", 1, "2026-01-31T11:15:00+01:00", "Russland greift an",
+                                "Ausland", "Russland", NULL), NULL);
+    int64_t unrelated = put(st, art("urn:u", 1, "2026-01-31T12:00:00+01:00", "Fußball",
+                                    "Sport", "Deutschland", NULL), NULL);
+    ok(ref > 0 && k1 > 0 && k2 > 0 && other > 0 && unrelated > 0, "five articles stored");
+
+    struct mld_item a, b;
+    mld_store_get(st, k1, &a, &err);
+    mld_store_get(st, k2, &b, &err);
+    is_int(a.story_id, b.story_id, "same headline within the window: one story");
+    is_str(b.slug, "kreml-stimmt-begrenzter-waffenruhe-bis-sonntag-zu", "slug from headline");
+    is_str(b.section_slug, "boerse", "section slug");
+    mld_item_dispose(&a);
+    mld_item_dispose(&b);
+
+    struct mld_items l = {0};
+    struct mld_query q = {.related_to = ref, .now = now, .limit = 6};
+    ok(mld_store_list(st, &q, &l, &err) == 0, "related query runs");
+    is_int(l.n, 2, "related: one entry per story, unrelated and self left out");
+    if (l.n == 2) {
+        is_int(l.v[0].id, other, "related: newest first");
+        is_int(l.v[1].id, k2, "related: the story shows its newest article");
+        is_str(l.v[1].story_sections, "Boerse, Ausland", "related: the story's sections");
+        is_int(l.v[1].story_size, 2, "related: story size");
+    }
+    mld_items_dispose(&l);
+
+    struct mld_query qs = {.section_slug = "ausland", .now = now, .limit = 10};
+    mld_store_list(st, &qs, &l, &err);
+    is_int(l.n, 3, "section list: three stories in Ausland");
+    mld_items_dispose(&l);
+    struct mld_query qt = {.topic_slug = "russland", .now = now, .limit = 10};
+    mld_store_list(st, &qt, &l, &err);
+    is_int(l.n, 3, "topic list: three stories about Russland");
+    mld_items_dispose(&l);
+
+    char *name = mld_store_section_name(st, "boerse");
+    is_str(name, "Boerse", "section name from slug");
+    mld_free(name);
+    name = mld_store_topic_name(st, "ukraine");
+    is_str(name, "Ukraine", "topic name from slug");
+    mld_free(name);
+
+    /* Change keys since now. */
+    int64_t seq = 0;
+    json_t *keys = json_array();
+    mld_store_changes(st, 0, collect, keys, &seq, &err);
+    ok(has_key(keys, "s:ausland") && has_key(keys, "t:ukraine") && has_key(keys, "all"),
+       "change log has section, topic and 'all' keys");
+    json_decref(keys);
+
+    /* Withdrawal: a canceled version takes the article out of every list. */
+    struct mld_article *c = art("urn:o", 2, "2026-01-31T12:15:00+01:00", "Russland greift an",
+                                "Ausland", "Russland", NULL);
+    c->pubstatus = MLD_PUB_CANCELED;
+    enum mld_put_result res;
+    put(st, c, &res);
+    is_int(res, MLD_PUT_UPDATED, "canceled version is applied");
+    keys = json_array();
+    int64_t seq2;
+    mld_store_changes(st, seq, collect, keys, &seq2, &err);
+    char akey[32];
+    snprintf(akey, sizeof(akey), "a:%lld", (long long)other);
+    ok(has_key(keys, akey) && has_key(keys, "t:russland"), "cancel logs the article's keys");
+    ok(seq2 > seq, "change sequence advances");
+    json_decref(keys);
+    mld_store_get(st, other, &a, &err);
+    is_int(a.a->pubstatus, MLD_PUB_CANCELED, "article is canceled");
+    mld_item_dispose(&a);
+    is_int(mld_store_history_count(st, other), 2, "both versions in the history");
+    mld_store_list(st, &qt, &l, &err);
+    is_int(l.n, 2, "topic list drops the withdrawn article");
+    mld_items_dispose(&l);
+
+    /* An older version arriving late changes nothing. */
+    put(st, art("urn:o", 1, "2026-01-31T11:15:00+01:00", "Russland greift an", "Ausland",
+                "Russland", NULL), &res);
+    is_int(res, MLD_PUT_STALE, "older version is stale");
+    mld_store_get(st, other, &a, &err);
+    is_int(a.a->pubstatus, MLD_PUB_CANCELED, "still canceled after a stale version");
+    mld_item_dispose(&a);
+
+    /* Embargo: invisible until it ends, then released without a write. */
+    struct mld_article *e = art("urn:e", 1, "2026-01-31T10:00:00+01:00", "Sperrfrist", "Ausland",
+                                "Ukraine", NULL);
+    e->embargo = now + 3600;
+    int64_t eid = put(st, e, NULL);
+    struct mld_query qe = {.topic_slug = "ukraine", .now = now, .limit = 10};
+    mld_store_list(st, &qe, &l, &err);
+    int seen = 0;
+    for (int i = 0; i < l.n; i++)
+        seen |= l.v[i].id == eid;
+    ok(!seen, "embargoed article is not listed before its embargo");
+    mld_items_dispose(&l);
+    qe.now = now + 3601;
+    mld_store_list(st, &qe, &l, &err);
+    seen = 0;
+    for (int i = 0; i < l.n; i++)
+        seen |= l.v[i].id == eid && l.v[i].published == now + 3600;
+    ok(seen, "listed after its embargo, published at the embargo time");
+    mld_items_dispose(&l);
+    keys = json_array();
+    mld_store_released(st, now, now + 3600, collect, keys, &err);
+    snprintf(akey, sizeof(akey), "a:%lld", (long long)eid);
+    ok(has_key(keys, akey) && has_key(keys, "t:ukraine"), "embargo release yields its keys");
+    json_decref(keys);
+    keys = json_array();
+    mld_store_released(st, now + 3600, now + 7200, collect, keys, &err);
+    is_int(json_array_size(keys), 0, "no release outside the window");
+    json_decref(keys);
+
+    /* Duplicate delivery. */
+    struct mld_article *d1 = art("urn:d", 1, "2026-01-01T00:00:00Z", "D", NULL, NULL, NULL);
+    d1->entry_id = mld_strdup("entry-1");
+    put(st, d1, &res);
+    struct mld_article *d2 = art("urn:d", 2, "2026-01-02T00:00:00Z", "D2", NULL, NULL, NULL);
+    d2->entry_id = mld_strdup("entry-1");
+    put(st, d2, &res);
+    is_int(res, MLD_PUT_DUPLICATE, "a delivered entry id is a duplicate");
+
+    /* Rolled-back batch stores nothing. */
+    mld_store_begin(st, &err);
+    put(st, art("urn:rb", 1, "2026-01-01T00:00:00Z", "RB", NULL, NULL, NULL), &res);
+    mld_store_rollback(st);
+    put(st, art("urn:rb", 1, "2026-01-01T00:00:00Z", "RB", NULL, NULL, NULL), &res);
+    is_int(res, MLD_PUT_INSERTED, "a rolled-back put left nothing behind");
+    mld_store_close(st);
+
+    /* Reopen: migrations are not applied twice; a newer schema is refused. */
+    struct mld_store *st2;
+    ok(mld_store_open(&st2, dbpath, &err) == 0, "reopen an existing store");
+    mld_store_close(st2);
+    sqlite3 *db;
+    sqlite3_open(dbpath, &db);
+    sqlite3_exec(db, "PRAGMA user_version = 9999", NULL, NULL, NULL);
+    sqlite3_close(db);
+    mld_err_clear(&err);
+    ok(mld_store_open(&st2, dbpath, &err) == MLD_E_STORE && strstr(err.msg, "newer") != NULL,
+       "a store from a newer meldung is refused: %s", err.msg);
+    ok(mld_store_open(&st2, "/nonexistent-dir/x.db", &err) == MLD_E_STORE &&
+           strstr(err.msg, "/nonexistent-dir/x.db") != NULL,
+       "open error names the file: %s", err.msg);
+}
+
+int
+main(void)
+{
+    test_wireq_cases();
+    test_lifecycle();
+    unlink(dbpath);
+    return mld_test_done();
+}

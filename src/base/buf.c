@@ -126,8 +126,9 @@ mld_buf_printf(struct mld_buf *b, const char *fmt, ...)
 int
 mld_buf_append_html(struct mld_buf *b, const char *s, size_t n)
 {
+    /* An empty slice may have a NULL pointer, and NULL + 0 is undefined. */
     if (n == 0)
-        return mld_buf_append(b, s, 0); /* s may be NULL: no s + 0 */
+        return mld_buf_append(b, s, 0);
     size_t run = 0; /* start of the pending unescaped run */
     for (size_t i = 0; i < n; i++) {
         const char *rep;

@@ -11,7 +11,10 @@
 /* The default store, relative to the working directory. */
 #define MLD_DEFAULT_DB "var/meldung.db"
 
+/* `meldung ingest`: stores wire files and folders (cmd_ingest.c). */
 int mld_cmd_ingest(int argc, char **argv);
+
+/* `meldung serve`: serves the site until SIGINT/SIGTERM (cmd_serve.c). */
 int mld_cmd_serve(int argc, char **argv);
 
 /* Prints "meldung NAME: message" and the usage hint to stderr; returns 2. */

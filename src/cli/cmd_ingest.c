@@ -65,7 +65,7 @@ store_article(void *ud, struct mld_article *a)
         case MLD_PUT_STALE: ctx->run->stale++; break;
         case MLD_PUT_DUPLICATE: ctx->run->duplicate++; break;
         }
-        mld_log_debug("%s v%lld: %s", a->urn, (long long)a->version,
+        mld_log_debug("%s v%lld: article %lld %s", a->urn, (long long)a->version, (long long)id,
                       res == MLD_PUT_INSERTED  ? "inserted"
                       : res == MLD_PUT_UPDATED ? "updated"
                       : res == MLD_PUT_STALE   ? "older than stored, kept in history"
@@ -226,9 +226,9 @@ walk(struct run *run, const char *path, int depth)
             snprintf(sub, sizeof(sub), "%s/%s", path, names[i]->d_name);
             walk(run, sub, depth + 1);
         }
-        free(names[i]); /* allocated by scandir(3), not by meldung */
+        free(names[i]); /* checksrc:ok scandir(3) allocates */
     }
-    free(names);
+    free(names); /* checksrc:ok scandir(3) allocates */
 }
 
 int

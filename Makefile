@@ -55,7 +55,7 @@ $(BUILD)/%.o: %.c
 
 # The schema migrations are compiled into the binary.
 SQL_SRC := $(sort $(wildcard src/store/sql/*.sql))
-$(BUILD)/gen/migrations.h: $(SQL_SRC) tools/embed.sh
+$(BUILD)/gen/migrations.h build/rel/gen/migrations.h: $(SQL_SRC) tools/embed.sh
 	@mkdir -p $(@D)
 	tools/embed.sh $@ $(SQL_SRC)
 $(BUILD)/src/store/sqlite.o: $(BUILD)/gen/migrations.h
@@ -89,10 +89,10 @@ $(BUILD)/tests/replay/%.t: $(BUILD)/tests/replay/%
 
 FUZZ_CC := clang
 fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) build/rel/gen/migrations.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	    $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIB_SRC) $(LDLIBS)
+	    -Ibuild/rel/gen $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
 
 run: meldung
 	./meldung ingest --db var/demo.db demo/

@@ -22,12 +22,16 @@
 
 enum mld_http_method { MLD_HTTP_GET, MLD_HTTP_HEAD, MLD_HTTP_POST, MLD_HTTP_OTHER };
 
-/* A request, valid only during the handler call. */
+/* A request, valid only during the handler call. The server has already
+ * answered what never reaches the handler: methods other than GET, HEAD
+ * and POST (405), paths over MLD_HTTP_MAX_PATH_BYTES (414), targets not
+ * starting with '/' or with %00 in the path (400), bodies over
+ * MLD_HTTP_MAX_BODY_BYTES (413). A POST body is read and dropped for now. */
 struct mld_http_req {
-    enum mld_http_method method;
-    const char *path;  /* decoded path without query, NUL-terminated, "/..." */
-    const char *query; /* raw query string after '?', or "" */
-    void *conn;        /* the server's connection, for mld_http_req_header() */
+    enum mld_http_method method; /* never MLD_HTTP_OTHER */
+    const char *path;            /* percent-decoded path without query, NUL-terminated, "/..." */
+    const char *query;           /* raw (still encoded) query string after '?', or "" */
+    void *conn;                  /* the server's connection, for mld_http_req_header() */
 };
 
 /* Returns the value of request header name (case-insensitive), or NULL. */
@@ -44,17 +48,25 @@ enum {
     MLD_HTTP_ETAG = 1 << 1, /* derive a strong ETag from the body (xxhash) */
 };
 
-/* Starts a response with status, content type and a copy of the body.
- * last_modified (0 = none) becomes Last-Modified. Never NULL. The caller
- * holds one reference. */
+/* Starts a response with status, content type (NULL = none) and a copy of
+ * the body. last_modified (0 = none) becomes Last-Modified. Never NULL.
+ * The caller holds one reference. */
 struct mld_http_resp *mld_http_resp_new(int status, const char *content_type, const void *body,
                                         size_t body_len, mld_time_t last_modified);
 
-/* Adds a response header; only before mld_http_resp_finish(). */
+/* Adds a response header; only before mld_http_resp_finish(). A name that
+ * is not a token or a value with CR, LF or other control bytes is refused
+ * (logged, not added). Content-Type, Content-Length, ETag, Last-Modified,
+ * Vary: Accept-Encoding and Content-Encoding are the server's: do not add
+ * them. Cache-Control, Expires, Vary and Content-Location are repeated on
+ * the 304 answer. */
 void mld_http_resp_header(struct mld_http_resp *r, const char *name, const char *value);
 
-/* Freezes r: computes what flags ask for (ETag, gzip copy). After this r
- * may be shared between threads. Returns r. */
+/* Freezes r: computes what flags ask for (ETag, gzip copy) and prepares
+ * the server's answers from it once (plain, gzip, 304), so serving r later
+ * copies and computes nothing. After this r may be shared between threads.
+ * A 304 is answered only for status 200 with an ETag or Last-Modified.
+ * Returns r. */
 struct mld_http_resp *mld_http_resp_finish(struct mld_http_resp *r, unsigned flags);
 
 /* Returns r with one more reference. */
@@ -82,15 +94,17 @@ const char *mld_http_resp_get_header(const struct mld_http_resp *r, const char *
  * tests that check references are dropped. */
 long mld_http_resp_live(void);
 
-/* Handles one request; returns a response the server takes one reference
- * of (a new one, or a ref'd cached one). Called concurrently from the
- * server's threads. Never returns NULL. */
+/* Handles one request; returns a finished response the server takes one
+ * reference of (a new one, or a ref'd cached one). Called concurrently
+ * from the server's threads. Never returns NULL (a NULL or unfinished
+ * response is logged as a bug and answered with 500). The server picks the
+ * 304, gzip or plain answer from the request's headers. */
 typedef struct mld_http_resp *(*mld_http_handler_fn)(void *ud, const struct mld_http_req *req);
 
 struct mld_http_config {
     const char *host; /* address to bind, e.g. "127.0.0.1" */
     int port;         /* 0 picks a free port; see mld_http_server_port() */
-    int threads;      /* worker threads; 0 = number of CPUs */
+    int threads;      /* worker threads (each an epoll loop); 0 = number of CPUs */
 };
 
 struct mld_http_server;

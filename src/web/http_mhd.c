@@ -1,0 +1,905 @@
+/*
+ * http_mhd.c - meldung's HTTP interface (http.h) on libmicrohttpd.
+ *
+ * Responses. A struct mld_http_resp is built once (new, header, finish)
+ * and then only read. finish() computes the strong ETag (XXH3 of the body),
+ * the gzip copy (zlib, gzip wrapper) and builds up to three MHD_Response
+ * objects that point into the resp's own buffers (MHD_RESPMEM_PERSISTENT):
+ *
+ *     mr_plain  status, body, all headers
+ *     mr_gzip   status, gzip copy, all headers + Content-Encoding: gzip
+ *     mr_304    no body; ETag, Last-Modified, Cache-Control, Expires, Vary
+ *
+ * Every request that is answered from r queues one of these; MHD keeps its
+ * own reference on the MHD_Response, and the connection context keeps a
+ * reference on r until MHD reports the request complete, so the bytes stay
+ * valid while MHD sends them. The last mld_http_resp_unref() destroys the
+ * three MHD_Response objects (dropping only our MHD reference) and frees
+ * the buffers.
+ *
+ * Requests. MHD (0.9.75) calls the URI-log callback with the raw request
+ * target, then the access handler at least twice: once when the headers
+ * are in, once per body chunk, and once more when the body is complete.
+ * Queueing a response in the first call makes MHD 0.9.75 close the
+ * connection afterwards (it cannot know the body was consumed), so every
+ * response that should keep the connection alive is queued on a later call.
+ * Per-request state lives in a per-connection struct conn (made when MHD
+ * accepts the socket, freed when it closes it), so a request on a
+ * keep-alive connection allocates nothing.
+ *
+ * The path handed to the handler is the one MHD percent-decodes in place;
+ * the raw query string is copied in the URI-log callback, before MHD
+ * splits and decodes it into GET arguments.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <xxhash.h>
+#include <zlib.h>
+
+#include "../base/limits.h"
+#include "../base/log.h"
+#include "../base/mem.h"
+
+/* Bodies shorter than this are not worth a gzip copy (the gzip wrapper
+ * alone is 18 bytes, and the Vary header costs more than it saves). */
+#define GZIP_MIN_BYTES 256
+
+/* zlib compression level for the prepared gzip copy: 6 is zlib's default,
+ * within a few percent of 9 on HTML at a third of the time. */
+#define GZIP_LEVEL 6
+
+/* Length of "\"" + 16 hex digits + "\"". */
+#define ETAG_LEN 18
+
+struct hdr {
+    char *name;  /* header name as given */
+    char *value; /* header value */
+};
+
+struct mld_http_resp {
+    atomic_int refs;                     /* references; the last unref frees */
+    int status;                          /* HTTP status code */
+    bool finished;                       /* frozen: no more headers, shareable */
+    mld_time_t last_modified;            /* 0 = no Last-Modified */
+    char *content_type;                  /* NULL = no Content-Type */
+    struct hdr *hdrs;                    /* headers added by the handler */
+    size_t nhdrs, hdrs_cap;              /* used and allocated entries of hdrs */
+    char *body;                          /* body bytes (never NULL) */
+    size_t body_len;                     /* bytes in body */
+    char *gz;                            /* gzip copy, or NULL */
+    size_t gz_len;                       /* bytes in gz; 0 when gz is NULL */
+    char etag[ETAG_LEN + 1];             /* "\"<hex>\"" or "" */
+    char lastmod[MLD_TIME_HTTP_LEN + 1]; /* HTTP date or "" */
+    struct MHD_Response *mr_plain;       /* built by finish(); never NULL after it */
+    struct MHD_Response *mr_gzip;        /* NULL when there is no gzip copy */
+    struct MHD_Response *mr_304;         /* NULL unless status 200 with a validator */
+};
+
+/* Responses alive in the process, for tests (leaks, cache refcounts). */
+static atomic_long live_resps;
+
+/* Response building --------------------------------------------------- */
+
+struct mld_http_resp *
+mld_http_resp_new(int status, const char *content_type, const void *body, size_t body_len,
+                  mld_time_t last_modified)
+{
+    struct mld_http_resp *r = MLD_NEW(struct mld_http_resp);
+    atomic_init(&r->refs, 1);
+    r->status = status;
+    r->last_modified = last_modified;
+    r->content_type = mld_strdup(content_type);
+    r->body = mld_malloc(body_len + 1);
+    if (body_len > 0)
+        memcpy(r->body, body, body_len);
+    r->body[body_len] = '\0';
+    r->body_len = body_len;
+    atomic_fetch_add_explicit(&live_resps, 1, memory_order_relaxed);
+    return r;
+}
+
+/* True when s holds no CR, LF or other control byte but TAB, so it can go
+ * into a header line without splitting it. */
+static bool
+header_text_ok(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+/* True when s is a non-empty header name token. */
+static bool
+header_name_ok(const char *s)
+{
+    if (*s == '\0')
+        return false;
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 0x20 || c >= 0x7f || c == ':')
+            return false;
+    }
+    return true;
+}
+
+void
+mld_http_resp_header(struct mld_http_resp *r, const char *name, const char *value)
+{
+    if (r->finished) {
+        mld_log_error("http: header %s added to a finished response (ignored)", name);
+        return;
+    }
+    if (!header_name_ok(name) || !header_text_ok(value)) {
+        mld_log_error("http: invalid response header %s (ignored)", name);
+        return;
+    }
+    if (r->nhdrs == r->hdrs_cap) {
+        r->hdrs_cap = r->hdrs_cap ? r->hdrs_cap * 2 : 4;
+        r->hdrs = mld_reallocarray(r->hdrs, r->hdrs_cap, sizeof(*r->hdrs));
+    }
+    r->hdrs[r->nhdrs].name = mld_strdup(name);
+    r->hdrs[r->nhdrs].value = mld_strdup(value);
+    r->nhdrs++;
+}
+
+/* zlib allocates through meldung's wrappers like everything else. */
+static voidpf
+zalloc(voidpf opaque, uInt items, uInt size)
+{
+    (void)opaque;
+    return mld_reallocarray(NULL, items, size);
+}
+
+static void
+zfree(voidpf opaque, voidpf p)
+{
+    (void)opaque;
+    mld_free(p);
+}
+
+/* Makes r's gzip copy, unless it would not be smaller than the body. */
+static void
+make_gzip(struct mld_http_resp *r)
+{
+    if (r->body_len < GZIP_MIN_BYTES || r->body_len > UINT32_MAX / 2)
+        return;
+    z_stream zs;
+    memset(&zs, 0, sizeof(zs));
+    zs.zalloc = zalloc;
+    zs.zfree = zfree;
+    /* windowBits 15 + 16 asks for the gzip wrapper instead of zlib's. */
+    if (deflateInit2(&zs, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        mld_log_warn("http: deflateInit2 failed; serving without gzip");
+        return;
+    }
+    uLong bound = deflateBound(&zs, (uLong)r->body_len);
+    char *out = mld_malloc(bound);
+    zs.next_in = (Bytef *)r->body;
+    zs.avail_in = (uInt)r->body_len;
+    zs.next_out = (Bytef *)out;
+    zs.avail_out = (uInt)bound;
+    int rc = deflate(&zs, Z_FINISH);
+    size_t n = (size_t)zs.total_out;
+    deflateEnd(&zs);
+    if (rc != Z_STREAM_END || n >= r->body_len) {
+        mld_free(out);
+        return;
+    }
+    r->gz = mld_realloc(out, n);
+    r->gz_len = n;
+}
+
+/* Returns the value of the first header called name (case-insensitive)
+ * that the handler added to r, or NULL. */
+static const char *
+find_header(const struct mld_http_resp *r, const char *name)
+{
+    for (size_t i = 0; i < r->nhdrs; i++)
+        if (strcasecmp(r->hdrs[i].name, name) == 0)
+            return r->hdrs[i].value;
+    return NULL;
+}
+
+/* True for the handler headers a 304 repeats (RFC 9110 15.4.5: the ones
+ * that a 200 would have carried and that caches update). */
+static bool
+header_goes_on_304(const char *name)
+{
+    return strcasecmp(name, "Cache-Control") == 0 || strcasecmp(name, "Expires") == 0 ||
+           strcasecmp(name, "Vary") == 0 || strcasecmp(name, "Content-Location") == 0;
+}
+
+/* Adds one header to an MHD response; logs when MHD refuses it. */
+static void
+add_mhd_header(struct MHD_Response *mr, const char *name, const char *value)
+{
+    if (MHD_add_response_header(mr, name, value) != MHD_YES)
+        mld_log_warn("http: libmicrohttpd refused header %s", name);
+}
+
+/* Builds one MHD_Response over buf[0..len) with r's headers. kind: 0
+ * plain, 1 gzip, 2 the bodiless 304. */
+static struct MHD_Response *
+build_mhd(const struct mld_http_resp *r, char *buf, size_t len, int kind)
+{
+    struct MHD_Response *mr = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_PERSISTENT);
+    if (mr == NULL) {
+        mld_log_error("http: MHD_create_response_from_buffer failed");
+        abort();
+    }
+    if (kind != 2 && r->content_type != NULL)
+        add_mhd_header(mr, "Content-Type", r->content_type);
+    if (kind == 1)
+        add_mhd_header(mr, "Content-Encoding", "gzip");
+    if (r->etag[0] != '\0')
+        add_mhd_header(mr, "ETag", r->etag);
+    if (r->lastmod[0] != '\0')
+        add_mhd_header(mr, "Last-Modified", r->lastmod);
+    /* Every variant says it depends on Accept-Encoding, the plain one too,
+     * or a shared cache could hand the gzip bytes to a client that did not
+     * ask for them. */
+    if (r->gz != NULL)
+        add_mhd_header(mr, "Vary", "Accept-Encoding");
+    for (size_t i = 0; i < r->nhdrs; i++) {
+        if (kind == 2 && !header_goes_on_304(r->hdrs[i].name))
+            continue;
+        add_mhd_header(mr, r->hdrs[i].name, r->hdrs[i].value);
+    }
+    return mr;
+}
+
+struct mld_http_resp *
+mld_http_resp_finish(struct mld_http_resp *r, unsigned flags)
+{
+    if (r->finished)
+        return r;
+    if (flags & MLD_HTTP_ETAG) {
+        XXH64_hash_t h = XXH3_64bits(r->body, r->body_len);
+        snprintf(r->etag, sizeof(r->etag), "\"%016" PRIx64 "\"", (uint64_t)h);
+    }
+    if (r->last_modified != 0)
+        mld_time_format_http(r->last_modified, r->lastmod);
+    if (flags & MLD_HTTP_GZIP)
+        make_gzip(r);
+    r->mr_plain = build_mhd(r, r->body, r->body_len, 0);
+    if (r->gz != NULL)
+        r->mr_gzip = build_mhd(r, r->gz, r->gz_len, 1);
+    if (r->status == 200 && (r->etag[0] != '\0' || r->lastmod[0] != '\0'))
+        r->mr_304 = build_mhd(r, r->body, 0, 2);
+    /* The release pairs with the acquire in unref and with the lock or
+     * queue that hands r to another thread. */
+    atomic_thread_fence(memory_order_release);
+    r->finished = true;
+    return r;
+}
+
+struct mld_http_resp *
+mld_http_resp_ref(struct mld_http_resp *r)
+{
+    atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
+    return r;
+}
+
+void
+mld_http_resp_unref(struct mld_http_resp *r)
+{
+    if (r == NULL)
+        return;
+    if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    if (r->mr_plain != NULL)
+        MHD_destroy_response(r->mr_plain);
+    if (r->mr_gzip != NULL)
+        MHD_destroy_response(r->mr_gzip);
+    if (r->mr_304 != NULL)
+        MHD_destroy_response(r->mr_304);
+    for (size_t i = 0; i < r->nhdrs; i++) {
+        mld_free(r->hdrs[i].name);
+        mld_free(r->hdrs[i].value);
+    }
+    mld_free(r->hdrs);
+    mld_free(r->content_type);
+    mld_free(r->body);
+    mld_free(r->gz);
+    mld_free(r);
+    atomic_fetch_sub_explicit(&live_resps, 1, memory_order_relaxed);
+}
+
+int
+mld_http_resp_status(const struct mld_http_resp *r)
+{
+    return r->status;
+}
+
+const char *
+mld_http_resp_etag(const struct mld_http_resp *r)
+{
+    return r->etag[0] != '\0' ? r->etag : NULL;
+}
+
+size_t
+mld_http_resp_body_len(const struct mld_http_resp *r)
+{
+    return r->body_len;
+}
+
+size_t
+mld_http_resp_gzip_len(const struct mld_http_resp *r)
+{
+    return r->gz_len;
+}
+
+const char *
+mld_http_resp_body(const struct mld_http_resp *r)
+{
+    return r->body;
+}
+
+const char *
+mld_http_resp_get_header(const struct mld_http_resp *r, const char *name)
+{
+    if (strcasecmp(name, "Content-Type") == 0)
+        return r->content_type;
+    if (strcasecmp(name, "ETag") == 0)
+        return mld_http_resp_etag(r);
+    if (strcasecmp(name, "Last-Modified") == 0)
+        return r->lastmod[0] != '\0' ? r->lastmod : NULL;
+    return find_header(r, name);
+}
+
+long
+mld_http_resp_live(void)
+{
+    return atomic_load_explicit(&live_resps, memory_order_relaxed);
+}
+
+/* Request headers ------------------------------------------------------ */
+
+/* Skips optional white space. */
+static const char *
+skip_ows(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+/* True when the If-None-Match list inm matches etag ("\"...\"") under the
+ * weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored, "*" matches
+ * any current representation. */
+static bool
+etag_list_matches(const char *inm, const char *etag, size_t etag_len)
+{
+    const char *p = inm;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '\0')
+            return false;
+        if (*p == '*')
+            return true;
+        if (p[0] == 'W' && p[1] == '/')
+            p += 2;
+        if (*p == '"') {
+            const char *q = strchr(p + 1, '"');
+            if (q == NULL)
+                return false;
+            size_t n = (size_t)(q - p) + 1;
+            if (n == etag_len && memcmp(p, etag, n) == 0)
+                return true;
+            p = q + 1;
+        }
+        /* Skip whatever is left of a malformed member. */
+        while (*p != '\0' && *p != ',')
+            p++;
+    }
+}
+
+/* Parses a qvalue at p ("0", "0.5", "1", "1.000"); returns thousandths,
+ * or -1 when malformed. */
+static int
+parse_qvalue(const char *p, const char **end)
+{
+    int v;
+    if (*p == '0')
+        v = 0;
+    else if (*p == '1')
+        v = 1000;
+    else
+        return -1;
+    p++;
+    if (*p == '.') {
+        p++;
+        int scale = 100;
+        for (int i = 0; i < 3 && *p >= '0' && *p <= '9'; i++, p++) {
+            v += (*p - '0') * scale;
+            scale /= 10;
+        }
+    }
+    *end = p;
+    return v > 1000 ? 1000 : v;
+}
+
+/* True when the Accept-Encoding value ae admits gzip (RFC 9110 12.5.3):
+ * "gzip" or "x-gzip" with q > 0, or "*" with q > 0 when gzip is not
+ * listed. "gzip;q=0" refuses it. */
+static bool
+accepts_gzip(const char *ae)
+{
+    int gzip_q = -1, star_q = -1;
+    const char *p = ae;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '\0')
+            break;
+        const char *tok = p;
+        while (*p != '\0' && *p != ',' && *p != ';' && *p != ' ' && *p != '\t')
+            p++;
+        size_t toklen = (size_t)(p - tok);
+        int q = 1000;
+        /* Parameters: only q matters; anything else is skipped. */
+        for (;;) {
+            p = skip_ows(p);
+            if (*p != ';')
+                break;
+            p = skip_ows(p + 1);
+            if ((*p == 'q' || *p == 'Q') && skip_ows(p + 1)[0] == '=') {
+                const char *e = p;
+                int v = parse_qvalue(skip_ows(skip_ows(p + 1) + 1), &e);
+                q = v < 0 ? 0 : v;
+                p = v < 0 ? p + 1 : e;
+            }
+            while (*p != '\0' && *p != ',' && *p != ';')
+                p++;
+        }
+        if ((toklen == 4 && strncasecmp(tok, "gzip", 4) == 0) ||
+            (toklen == 6 && strncasecmp(tok, "x-gzip", 6) == 0))
+            gzip_q = gzip_q < 0 ? q : (q > gzip_q ? q : gzip_q);
+        else if (toklen == 1 && tok[0] == '*')
+            star_q = q;
+        while (*p != '\0' && *p != ',')
+            p++;
+    }
+    if (gzip_q >= 0)
+        return gzip_q > 0;
+    return star_q > 0;
+}
+
+/* True when the request's validators say the client's copy of r is
+ * current. If-None-Match wins over If-Modified-Since when both are sent
+ * (RFC 9110 13.2.2). */
+static bool
+not_modified(struct MHD_Connection *conn, const struct mld_http_resp *r)
+{
+    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+    if (inm != NULL)
+        return r->etag[0] != '\0' && etag_list_matches(inm, r->etag, ETAG_LEN);
+    if (r->last_modified == 0)
+        return false;
+    const char *ims = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Modified-Since");
+    if (ims == NULL)
+        return false;
+    mld_time_t t;
+    if (mld_time_parse_http(ims, strlen(ims), &t) != 0)
+        return false;
+    return r->last_modified <= t;
+}
+
+const char *
+mld_http_req_header(const struct mld_http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+mld_http_req_arg(const struct mld_http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* Server --------------------------------------------------------------- */
+
+struct mld_http_server {
+    struct MHD_Daemon *daemon;   /* NULL until started */
+    mld_http_handler_fn handler; /* the application */
+    void *ud;                    /* its user data */
+    int port;                    /* bound port */
+    struct mld_http_resp *r400;  /* the server's own answers: bad target */
+    struct mld_http_resp *r405;  /* method not allowed */
+    struct mld_http_resp *r413;  /* body too large */
+    struct mld_http_resp *r414;  /* path too long */
+    struct mld_http_resp *r500;  /* handler bug */
+    pthread_mutex_t log_lock;    /* guards last_log */
+    char last_log[256];          /* last libmicrohttpd message, for start errors */
+};
+
+/* Per-connection state, reset for each request on the connection. */
+struct conn {
+    struct mld_http_resp *resp;  /* queued response, held until completion */
+    struct mld_http_resp *early; /* error found at the headers, sent at the end */
+    enum mld_http_method method; /* of the current request */
+    bool headers_seen;           /* first access-handler call done */
+    bool bad_target;             /* raw target has %00 or no leading '/' */
+    size_t path_len;             /* raw path bytes, before decoding */
+    size_t body_len;             /* request body bytes read and dropped */
+    char *query;                 /* raw query, NUL-terminated; NULL = "" */
+    size_t query_cap;            /* bytes allocated at query */
+};
+
+static enum mld_http_method
+method_of(const char *m)
+{
+    if (strcmp(m, "GET") == 0)
+        return MLD_HTTP_GET;
+    if (strcmp(m, "HEAD") == 0)
+        return MLD_HTTP_HEAD;
+    if (strcmp(m, "POST") == 0)
+        return MLD_HTTP_POST;
+    return MLD_HTTP_OTHER;
+}
+
+/* Queues r (whose reference the caller hands over) as the answer: the 304
+ * variant when the validators match, else the gzip copy when the client
+ * takes it, else the plain one. */
+static enum MHD_Result
+answer(struct mld_http_server *s, struct MHD_Connection *mc, struct conn *c,
+       struct mld_http_resp *r)
+{
+    if (r == NULL || !r->finished) {
+        mld_log_error("http: handler returned %s response; answering 500",
+                      r == NULL ? "a NULL" : "an unfinished");
+        mld_http_resp_unref(r);
+        r = mld_http_resp_ref(s->r500);
+    }
+    struct MHD_Response *mr = r->mr_plain;
+    unsigned code = (unsigned)r->status;
+    if (r->mr_304 != NULL && (c->method == MLD_HTTP_GET || c->method == MLD_HTTP_HEAD) &&
+        not_modified(mc, r)) {
+        mr = r->mr_304;
+        code = MHD_HTTP_NOT_MODIFIED;
+    } else if (r->mr_gzip != NULL) {
+        const char *ae = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Accept-Encoding");
+        if (ae != NULL && accepts_gzip(ae))
+            mr = r->mr_gzip;
+    }
+    mld_http_resp_unref(c->resp);
+    c->resp = r;
+    return MHD_queue_response(mc, code, mr);
+}
+
+/* Checks what can be checked once the headers are in. Returns the
+ * server's error response (a new reference) or NULL. */
+static struct mld_http_resp *
+check_request(struct mld_http_server *s, struct MHD_Connection *mc, struct conn *c, const char *url)
+{
+    if (c->method == MLD_HTTP_OTHER)
+        return mld_http_resp_ref(s->r405);
+    if (c->bad_target || url[0] != '/')
+        return mld_http_resp_ref(s->r400);
+    if (c->path_len > MLD_HTTP_MAX_PATH_BYTES || strlen(url) > MLD_HTTP_MAX_PATH_BYTES)
+        return mld_http_resp_ref(s->r414);
+    return NULL;
+}
+
+/* True when the request declares a body longer than meldung accepts. */
+static bool
+declared_too_big(struct MHD_Connection *mc)
+{
+    const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length");
+    if (cl == NULL)
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(cl, &end, 10);
+    return errno != 0 || n > MLD_HTTP_MAX_BODY_BYTES;
+}
+
+static enum MHD_Result
+access_handler(void *cls, struct MHD_Connection *mc, const char *url, const char *method,
+               const char *version, const char *upload_data, size_t *upload_data_size,
+               void **req_cls)
+{
+    struct mld_http_server *s = cls;
+    struct conn *c = *req_cls;
+    if (c == NULL) {
+        /* Not seen by the URI-log callback: should not happen; use the
+         * connection's context and assume a well-formed target. */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        if (ci == NULL || ci->socket_context == NULL)
+            return MHD_NO;
+        c = ci->socket_context;
+        *req_cls = c;
+    }
+    if (!c->headers_seen) {
+        c->headers_seen = true;
+        c->method = method_of(method);
+        c->early = check_request(s, mc, c, url);
+        /* Refuse an announced oversized body before the client sends it;
+         * answering now means MHD closes the connection afterwards, which
+         * is what a client with a 16 MB upload in flight needs anyway. */
+        if (declared_too_big(mc)) {
+            mld_http_resp_unref(c->early);
+            c->early = NULL;
+            return answer(s, mc, c, mld_http_resp_ref(s->r413));
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size != 0) {
+        /* Bodies are read and dropped for now; a chunked body that grows
+         * past the limit ends the connection (MHD 0.9.75 cannot queue a
+         * response in the middle of an upload). */
+        if (*upload_data_size > MLD_HTTP_MAX_BODY_BYTES - c->body_len)
+            return MHD_NO;
+        c->body_len += *upload_data_size;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (c->early != NULL) {
+        struct mld_http_resp *e = c->early;
+        c->early = NULL;
+        return answer(s, mc, c, e);
+    }
+    struct mld_http_req req = {
+        .method = c->method,
+        .path = url,
+        .query = c->query != NULL ? c->query : "",
+        .conn = mc,
+    };
+    return answer(s, mc, c, s->handler(s->ud, &req));
+}
+
+/* Called with the raw request target before MHD decodes it: measures the
+ * path, spots %00 and copies the query. Returns the connection context,
+ * which MHD hands to the access handler as *req_cls. */
+static void *
+uri_logger(void *cls, const char *uri, struct MHD_Connection *mc)
+{
+    (void)cls;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (ci == NULL || ci->socket_context == NULL)
+        return NULL;
+    struct conn *c = ci->socket_context;
+    mld_http_resp_unref(c->resp);
+    mld_http_resp_unref(c->early);
+    c->resp = NULL;
+    c->early = NULL;
+    c->headers_seen = false;
+    c->body_len = 0;
+    const char *q = strchr(uri, '?');
+    c->path_len = q != NULL ? (size_t)(q - uri) : strlen(uri);
+    /* A decoded NUL would cut the path short behind the handler's back. */
+    c->bad_target = uri[0] != '/';
+    for (const char *p = memchr(uri, '%', c->path_len); p != NULL;
+         p = memchr(p + 1, '%', c->path_len - (size_t)(p + 1 - uri)))
+        if (p + 2 < uri + c->path_len && p[1] == '0' && p[2] == '0')
+            c->bad_target = true;
+    if (q != NULL && q[1] != '\0') {
+        size_t n = strlen(q + 1);
+        if (n + 1 > c->query_cap) {
+            mld_free(c->query);
+            c->query_cap = n + 1;
+            c->query = mld_malloc(c->query_cap);
+        }
+        memcpy(c->query, q + 1, n + 1);
+    } else if (c->query != NULL) {
+        c->query[0] = '\0';
+    }
+    return c;
+}
+
+/* A request is over (sent, or failed): drop its response reference. */
+static void
+request_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
+                  enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)mc;
+    (void)toe;
+    struct conn *c = *req_cls;
+    if (c == NULL)
+        return;
+    mld_http_resp_unref(c->resp);
+    mld_http_resp_unref(c->early);
+    c->resp = NULL;
+    c->early = NULL;
+}
+
+/* Makes the per-connection context when MHD accepts a socket, frees it
+ * when MHD closes it. */
+static void
+connection_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
+                  enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls;
+    (void)mc;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = MLD_NEW(struct conn);
+        return;
+    }
+    struct conn *c = *socket_context;
+    if (c == NULL)
+        return;
+    mld_http_resp_unref(c->resp);
+    mld_http_resp_unref(c->early);
+    mld_free(c->query);
+    mld_free(c);
+    *socket_context = NULL;
+}
+
+/* libmicrohttpd's error log goes to meldung's log, one line per message. */
+static void __attribute__((format(printf, 2, 0))) mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+    struct mld_http_server *s = cls;
+    char line[256];
+    vsnprintf(line, sizeof(line), fmt, ap);
+    size_t n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    pthread_mutex_lock(&s->log_lock);
+    memcpy(s->last_log, line, n + 1);
+    pthread_mutex_unlock(&s->log_lock);
+    mld_log_warn("http: %s", line);
+}
+
+/* Makes one of the server's own small text answers. */
+static struct mld_http_resp *
+plain_answer(int status, const char *text, const char *allow)
+{
+    struct mld_http_resp *r =
+        mld_http_resp_new(status, "text/plain; charset=utf-8", text, strlen(text), 0);
+    mld_http_resp_header(r, "Cache-Control", "no-store");
+    if (allow != NULL)
+        mld_http_resp_header(r, "Allow", allow);
+    return mld_http_resp_finish(r, 0);
+}
+
+/* Lifts the soft limit on open files towards the hard one, so that
+ * MLD_HTTP_MAX_CONNECTIONS sockets fit (the usual soft default is 1024). */
+static void
+raise_fd_limit(void)
+{
+    struct rlimit rl;
+    rlim_t want = MLD_HTTP_MAX_CONNECTIONS + 256;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        mld_log_warn("http: cannot raise the open-file limit: %s", strerror(errno));
+    else if (rl.rlim_cur < want)
+        mld_log_warn("http: open-file limit %lu is below %lu connections",
+                     (unsigned long)rl.rlim_cur, (unsigned long)MLD_HTTP_MAX_CONNECTIONS);
+}
+
+static void
+free_server(struct mld_http_server *s)
+{
+    mld_http_resp_unref(s->r400);
+    mld_http_resp_unref(s->r405);
+    mld_http_resp_unref(s->r413);
+    mld_http_resp_unref(s->r414);
+    mld_http_resp_unref(s->r500);
+    pthread_mutex_destroy(&s->log_lock);
+    mld_free(s);
+}
+
+int
+mld_http_server_start(struct mld_http_server **out, const struct mld_http_config *cfg,
+                      mld_http_handler_fn handler, void *ud, struct mld_err *err)
+{
+    *out = NULL;
+    const char *host = cfg->host != NULL && cfg->host[0] != '\0' ? cfg->host : NULL;
+    if (cfg->port < 0 || cfg->port > 65535 || cfg->threads < 0 || handler == NULL)
+        return mld_err_set(err, MLD_E_INVAL, "http: bad configuration (port %d, threads %d)",
+                           cfg->port, cfg->threads);
+
+    char portstr[16];
+    snprintf(portstr, sizeof(portstr), "%d", cfg->port);
+    struct addrinfo hints, *ai = NULL;
+    memset(&hints, 0, sizeof(hints));
+    /* No host: every IPv4 address (bind "::" for IPv6 and IPv4 both). */
+    hints.ai_family = host != NULL ? AF_UNSPEC : AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    int gai = getaddrinfo(host, portstr, &hints, &ai);
+    if (gai != 0)
+        return mld_err_set(err, MLD_E_HTTP, "http: cannot resolve %s: %s", host ? host : "(any)",
+                           gai_strerror(gai));
+
+    unsigned threads = (unsigned)cfg->threads;
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 1;
+    }
+
+    struct mld_http_server *s = MLD_NEW(struct mld_http_server);
+    s->handler = handler;
+    s->ud = ud;
+    pthread_mutex_init(&s->log_lock, NULL);
+    s->r400 = plain_answer(400, "Bad Request\n", NULL);
+    s->r405 = plain_answer(405, "Method Not Allowed\n", "GET, HEAD");
+    s->r413 = plain_answer(413, "Content Too Large\n", NULL);
+    s->r414 = plain_answer(414, "URI Too Long\n", NULL);
+    s->r500 = plain_answer(500, "Internal Server Error\n", NULL);
+
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+    if (ai->ai_family == AF_INET6) {
+        const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)ai->ai_addr;
+        bool any = memcmp(&a6->sin6_addr, &in6addr_any, sizeof(in6addr_any)) == 0;
+        flags |= any ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
+    }
+    raise_fd_limit();
+    /* The pool is 2 x the header limit: MHD keeps the request's header
+     * block and its parsed header list in it, then the response header
+     * block, so a request header block up to about the limit fits. Larger
+     * ones get MHD's own 431/414. */
+    size_t pool = 2 * (size_t)MLD_HTTP_MAX_HEADER_BYTES;
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr},
+        {MHD_OPTION_CONNECTION_TIMEOUT, MLD_HTTP_TIMEOUT_SECS, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, MLD_HTTP_MAX_CONNECTIONS, NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, MLD_HTTP_MAX_PER_IP, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)pool, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logger, s},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, s},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)connection_notify, s},
+        /* Must stay last: dropped (turned into the end) for one thread. */
+        {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)threads, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    if (threads < 2)
+        opts[sizeof(opts) / sizeof(opts[0]) - 2].option = MHD_OPTION_END;
+    /* The logger goes first, or MHD prints what comes before it itself. */
+    s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, access_handler, s,
+                                 MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s, MHD_OPTION_ARRAY, opts,
+                                 MHD_OPTION_END);
+    int saved = errno;
+    freeaddrinfo(ai);
+    if (s->daemon == NULL) {
+        mld_err_set(err, MLD_E_HTTP, "http: cannot listen on %s:%d: %s", host ? host : "*",
+                    cfg->port, s->last_log[0] != '\0' ? s->last_log : strerror(saved));
+        free_server(s);
+        return MLD_E_HTTP;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di != NULL && di->port != 0 ? di->port : cfg->port;
+    *out = s;
+    return 0;
+}
+
+int
+mld_http_server_port(const struct mld_http_server *s)
+{
+    return s->port;
+}
+
+void
+mld_http_server_stop(struct mld_http_server *s)
+{
+    if (s == NULL)
+        return;
+    MHD_stop_daemon(s->daemon);
+    free_server(s);
+}

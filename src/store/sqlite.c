@@ -127,6 +127,19 @@ stmt(struct sq *s, enum stmt_id id, struct mld_err *err)
     return st;
 }
 
+/* Resets every statement still stepping. An unfinished statement keeps
+ * its read snapshot open, and in WAL mode that hides every later commit
+ * from this connection; store.c calls this after each operation. */
+static void
+sq_idle(void *impl)
+{
+    struct sq *s = impl;
+    for (sqlite3_stmt *st = sqlite3_next_stmt(s->db, NULL); st != NULL;
+         st = sqlite3_next_stmt(s->db, st))
+        if (sqlite3_stmt_busy(st))
+            sqlite3_reset(st);
+}
+
 static int
 exec(struct sq *s, const char *sql, struct mld_err *err)
 {
@@ -877,4 +890,5 @@ const struct mld_store_backend mld_store_sqlite = {
     .changes = sq_changes,
     .released = sq_released,
     .history_count = sq_history_count,
+    .idle = sq_idle,
 };

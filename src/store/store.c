@@ -14,6 +14,14 @@ struct mld_store {
     void *impl;                         /* the backend's handle */
 };
 
+/* Ends an operation: lets the backend drop per-operation state. Returns rc. */
+static int
+idle(struct mld_store *st, int rc)
+{
+    st->be->idle(st->impl);
+    return rc;
+}
+
 int
 mld_store_open(struct mld_store **out, const char *path, struct mld_err *err)
 {
@@ -45,13 +53,13 @@ mld_store_close(struct mld_store *st)
 int
 mld_store_begin(struct mld_store *st, struct mld_err *err)
 {
-    return st->be->begin(st->impl, err);
+    return idle(st, st->be->begin(st->impl, err));
 }
 
 int
 mld_store_commit(struct mld_store *st, struct mld_err *err)
 {
-    return st->be->commit(st->impl, err);
+    return idle(st, st->be->commit(st->impl, err));
 }
 
 void
@@ -66,14 +74,14 @@ mld_store_put(struct mld_store *st, const struct mld_article *a, enum mld_put_re
 {
     if (a->urn == NULL || a->urn[0] == '\0')
         return mld_err_set(err, MLD_E_MISSING, "article without a source id (urn)");
-    return st->be->put(st->impl, a, res, id, err);
+    return idle(st, st->be->put(st->impl, a, res, id, err));
 }
 
 int
 mld_store_get(struct mld_store *st, int64_t id, struct mld_item *out, struct mld_err *err)
 {
     memset(out, 0, sizeof(*out));
-    return st->be->get(st->impl, id, out, err);
+    return idle(st, st->be->get(st->impl, id, out, err));
 }
 
 int
@@ -85,7 +93,7 @@ mld_store_list(struct mld_store *st, const struct mld_query *q, struct mld_items
     if (q->limit <= 0 || q->offset < 0)
         return mld_err_set(err, MLD_E_INVAL, "list query with limit %d, offset %d", q->limit,
                            q->offset);
-    return st->be->list(st->impl, q, out, err);
+    return idle(st, st->be->list(st->impl, q, out, err));
 }
 
 int
@@ -94,19 +102,23 @@ mld_store_sections(struct mld_store *st, mld_time_t now, struct mld_named **out,
 {
     *out = NULL;
     *n = 0;
-    return st->be->sections(st->impl, now, out, n, err);
+    return idle(st, st->be->sections(st->impl, now, out, n, err));
 }
 
 char *
 mld_store_section_name(struct mld_store *st, const char *slug)
 {
-    return st->be->section_name(st->impl, slug);
+    char *name = st->be->section_name(st->impl, slug);
+    st->be->idle(st->impl);
+    return name;
 }
 
 char *
 mld_store_topic_name(struct mld_store *st, const char *slug)
 {
-    return st->be->topic_name(st->impl, slug);
+    char *name = st->be->topic_name(st->impl, slug);
+    st->be->idle(st->impl);
+    return name;
 }
 
 int
@@ -114,7 +126,7 @@ mld_store_changes(struct mld_store *st, int64_t since, mld_change_fn fn, void *u
                   struct mld_err *err)
 {
     *last = since;
-    return st->be->changes(st->impl, since, fn, ud, last, err);
+    return idle(st, st->be->changes(st->impl, since, fn, ud, last, err));
 }
 
 int
@@ -123,13 +135,13 @@ mld_store_released(struct mld_store *st, mld_time_t from, mld_time_t to, mld_cha
 {
     if (to <= from)
         return 0;
-    return st->be->released(st->impl, from, to, fn, ud, err);
+    return idle(st, st->be->released(st->impl, from, to, fn, ud, err));
 }
 
 int
 mld_store_history_count(struct mld_store *st, int64_t id)
 {
-    return st->be->history_count(st->impl, id);
+    return idle(st, st->be->history_count(st->impl, id));
 }
 
 void

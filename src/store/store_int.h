@@ -32,6 +32,9 @@ struct mld_store_backend {
     int (*released)(void *impl, mld_time_t from, mld_time_t to, mld_change_fn fn, void *ud,
                     struct mld_err *err);
     int (*history_count)(void *impl, int64_t id);
+    /* Called after every operation: drop what only that operation needed
+     * (SQLite: statements still holding a read snapshot). */
+    void (*idle)(void *impl);
 };
 
 extern const struct mld_store_backend mld_store_sqlite;

@@ -37,6 +37,10 @@
 /* Deepest directory recursion of an ingest walk. */
 #define MLD_MAX_WALK_DEPTH 16
 
+/* Most copies of one file name kept in the quarantine folder ("x.json",
+ * "x.json.1", ...); a source failing more often than this is refused. */
+#define MLD_MAX_QUARANTINE_COPIES 10000
+
 /* Store ---------------------------------------------------------------- */
 
 /* Longest source id (URN/GUID) accepted; longer ids are malformed input. */

@@ -1,0 +1,177 @@
+/*
+ * quarantine.c - keeping documents that failed to ingest (see
+ * quarantine.h).
+ *
+ * Files are created with O_EXCL, so two ingest processes sharing one
+ * quarantine folder never overwrite each other: a name that turns out to
+ * be taken just moves the search on to the next ".N".
+ */
+#include "quarantine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../base/buf.h"
+#include "../base/limits.h"
+#include "../base/mem.h"
+#include "../base/time.h"
+
+/* The enum name of an error code, "MLD_E_PARSE", or "MLD_OK". */
+static const char *
+code_name(int code)
+{
+    switch (code) {
+    case MLD_OK: return "MLD_OK";
+#define MLD_QNAME_(name, num, str) \
+    case num: return "MLD_E_" #name;
+        MLD_ERR_MAP(MLD_QNAME_)
+#undef MLD_QNAME_
+    }
+    return "unknown";
+}
+
+/* Creates dir and its missing parents (mkdir -p). */
+static int
+make_dirs(const char *dir, struct mld_err *err)
+{
+    size_t n = strlen(dir);
+    if (n == 0 || n >= PATH_MAX)
+        return mld_err_set(err, MLD_E_IO, "quarantine folder \"%s\": bad name", dir);
+    char path[PATH_MAX];
+    memcpy(path, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        char saved = path[i];
+        path[i] = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return mld_err_set(err, MLD_E_IO, "quarantine folder %s: %s", path, strerror(errno));
+        path[i] = saved;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return mld_err_set(err, MLD_E_IO, "quarantine folder %s: not a directory", dir);
+    return 0;
+}
+
+/* The last path component of path, without trailing slashes; "document"
+ * when there is none usable. *n gets its length. */
+static const char *
+base_name(const char *path, size_t *n)
+{
+    size_t len = path ? strlen(path) : 0;
+    while (len > 0 && path[len - 1] == '/')
+        len--;
+    size_t start = len;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    *n = len - start;
+    if (*n == 0 || (*n == 1 && path[start] == '.') ||
+        (*n == 2 && path[start] == '.' && path[start + 1] == '.')) {
+        *n = 8;
+        return "document";
+    }
+    return path + start;
+}
+
+/* Writes all of p[0..n) to fd. */
+static int
+write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Creates path exclusively and fills it with p[0..n). Returns 0, EEXIST
+ * when the name is taken, or another errno value (the file is removed). */
+static int
+create_file(const char *path, const char *p, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return errno;
+    int e = 0;
+    if (write_all(fd, p, n) != 0)
+        e = errno ? errno : EIO;
+    if (close(fd) != 0 && e == 0)
+        e = errno;
+    if (e != 0)
+        unlink(path);
+    return e;
+}
+
+int
+mld_quarantine_put(const char *qdir, const char *source_path, const char *doc, size_t len,
+                   const struct mld_err *why, struct mld_err *err)
+{
+    int rc = make_dirs(qdir, err);
+    if (rc != 0)
+        return rc;
+    size_t bn;
+    const char *base = base_name(source_path, &bn);
+
+    char when[MLD_TIME_ISO_LEN + 1];
+    mld_time_format_iso(mld_time_now(), when);
+    struct mld_buf reason;
+    mld_buf_init(&reason, 2 * PATH_MAX + 2 * MLD_ERR_MSG_MAX);
+    mld_buf_printf(&reason, "source: %s\ncode: %s\nmessage: %s\ntime: %s\n",
+                   source_path ? source_path : "", code_name(why ? why->code : 0),
+                   why ? why->msg : "", when);
+
+    struct mld_buf path;
+    mld_buf_init(&path, PATH_MAX - 1);
+    rc = MLD_E_IO;
+    for (int i = 0; i <= MLD_MAX_QUARANTINE_COPIES; i++) {
+        mld_buf_reset(&path);
+        mld_buf_printf(&path, "%s/%.*s", qdir, (int)bn, base);
+        if (i > 0)
+            mld_buf_printf(&path, ".%d", i);
+        size_t doc_len = path.len;
+        mld_buf_puts(&path, ".reason");
+        if (mld_buf_error(&path) != 0) {
+            mld_err_set(err, MLD_E_IO, "quarantine %s: path too long", qdir);
+            goto out_free;
+        }
+        /* The reason file first: if the doc's name is then taken, it is
+         * removed again and the next number tried. */
+        int e = create_file(path.p, reason.p, reason.len);
+        if (e == EEXIST)
+            continue;
+        if (e != 0) {
+            mld_err_set(err, MLD_E_IO, "quarantine %s: %s", path.p, strerror(e));
+            goto out_free;
+        }
+        char *reason_path = mld_strndup(path.p, path.len);
+        path.p[doc_len] = '\0';
+        e = create_file(path.p, doc, len);
+        if (e == 0) {
+            mld_free(reason_path);
+            rc = 0;
+            goto out_free;
+        }
+        unlink(reason_path);
+        mld_free(reason_path);
+        if (e != EEXIST) {
+            mld_err_set(err, MLD_E_IO, "quarantine %s: %s", path.p, strerror(e));
+            goto out_free;
+        }
+    }
+    mld_err_set(err, MLD_E_IO, "quarantine %s: more than %d copies of %.*s", qdir,
+                MLD_MAX_QUARANTINE_COPIES, (int)bn, base);
+out_free:
+    mld_buf_dispose(&path);
+    mld_buf_dispose(&reason);
+    return rc;
+}

@@ -1,0 +1,116 @@
+/*
+ * tests/fuzz/sanitize.c - libFuzzer driver for the HTML sanitiser.
+ *
+ * The input is an HTML fragment. It goes through mld_sanitize_html() and
+ * mld_html_to_text(); a refusal must be a limit (MLD_E_DEPTH, MLD_E_TOOBIG).
+ * The sanitised output is then checked for the safety property: no
+ * script, style, iframe, form, object or embed element, no on* attribute,
+ * no style attribute, and no href/cite whose scheme (read as a browser
+ * would, ignoring whitespace and control characters) is anything but
+ * http, https or mailto. A violation aborts. The pre-scan's time guard is
+ * exercised along the way: libFuzzer's -timeout catches a slow input.
+ */
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/base/err.h"
+#include "../../src/base/mem.h"
+#include "../../src/ingest/sanitize.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+const char *const mld_fuzz_shared[] = {"feedparser/tests/wellformed/sanitize", NULL};
+
+/* True when the attribute value starting at v (after the opening quote)
+ * has a scheme other than http, https and mailto. */
+static int
+bad_url(const char *v)
+{
+    char scheme[16];
+    size_t n = 0;
+    for (; *v != '"' && *v != '\0'; v++) {
+        unsigned char c = (unsigned char)*v;
+        if (c <= 0x20 || c == 0x7f)
+            continue;
+        if (c == ':')
+            break;
+        if (c == '/' || c == '\\' || c == '?' || c == '#')
+            return 0;
+        if (n < sizeof(scheme))
+            scheme[n++] = (char)tolower(c);
+    }
+    if (*v != ':')
+        return 0;
+    return !((n == 4 && memcmp(scheme, "http", 4) == 0) ||
+             (n == 5 && memcmp(scheme, "https", 5) == 0) ||
+             (n == 6 && memcmp(scheme, "mailto", 6) == 0));
+}
+
+/* Reads the output's tags strictly as the sanitiser writes them,
+ * <name( attr="value")*> and </name>, and aborts on anything else or on
+ * an unsafe element, attribute or URL. Text is escaped, so every '<'
+ * starts a tag. */
+static void
+check_safe(const char *out)
+{
+    static const char *const banned[] = {"script", "style", "iframe", "form", "object",
+                                         "embed",  "svg",   "math",   "img",  "input"};
+    for (const char *p = out; (p = strchr(p, '<')) != NULL;) {
+        p++;
+        bool end = *p == '/';
+        p += end;
+        const char *name = p;
+        while (islower((unsigned char)*p) || isdigit((unsigned char)*p))
+            p++;
+        size_t n = (size_t)(p - name);
+        if (n == 0)
+            abort();
+        for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
+            if (strlen(banned[i]) == n && memcmp(banned[i], name, n) == 0)
+                abort();
+        while (!end && *p == ' ') {
+            const char *attr = ++p;
+            while (islower((unsigned char)*p))
+                p++;
+            size_t an = (size_t)(p - attr);
+            if (an == 0 || p[0] != '=' || p[1] != '"')
+                abort();
+            if ((an >= 2 && attr[0] == 'o' && attr[1] == 'n') ||
+                (an == 5 && memcmp(attr, "style", 5) == 0))
+                abort();
+            const char *value = p + 2;
+            const char *close = strchr(value, '"');
+            if (close == NULL || memchr(value, '<', (size_t)(close - value)) != NULL)
+                abort();
+            if (((an == 4 && memcmp(attr, "href", 4) == 0) ||
+                 (an == 4 && memcmp(attr, "cite", 4) == 0)) &&
+                bad_url(value))
+                abort();
+            p = close + 1;
+        }
+        if (*p != '>')
+            abort();
+    }
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *html = (const char *)data;
+    struct mld_err err = {0};
+    char *out = mld_sanitize_html(html, size, &err);
+    if (out == NULL && err.code != MLD_E_DEPTH && err.code != MLD_E_TOOBIG)
+        abort();
+    if (out != NULL)
+        check_safe(out);
+    mld_free(out);
+    mld_err_clear(&err);
+    char *text = mld_html_to_text(html, size, &err);
+    if (text == NULL && err.code != MLD_E_DEPTH && err.code != MLD_E_TOOBIG)
+        abort();
+    mld_free(text);
+    return 0;
+}

@@ -43,7 +43,7 @@ FUZZ_SRC := $(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c))
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay/%)
 HTTP_T   := $(wildcard tests/http/*.t)
 
-.PHONY: all check fuzz run bench format lint clean
+.PHONY: all meldung check fuzz run bench format lint clean
 all: meldung
 
 meldung: $(BIN)
@@ -55,7 +55,7 @@ $(BUILD)/%.o: %.c
 
 # The schema migrations are compiled into the binary.
 SQL_SRC := $(sort $(wildcard src/store/sql/*.sql))
-$(BUILD)/gen/migrations.h build/rel/gen/migrations.h: $(SQL_SRC) tools/embed.sh
+$(BUILD)/gen/migrations.h: $(SQL_SRC) tools/embed.sh
 	@mkdir -p $(@D)
 	tools/embed.sh $@ $(SQL_SRC)
 $(BUILD)/src/store/sqlite.o: $(BUILD)/gen/migrations.h
@@ -77,8 +77,7 @@ $(BUILD)/tests/replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB) $(LDLIBS)
 
-check: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
-	ln -sf $(BIN) meldung
+check: $(BIN) $(UNIT_BIN) $(REPLAY_BIN) $(REPLAY_BIN:%=%.t)
 	MELDUNG=$(abspath $(BIN)) BUILD=$(BUILD) prove -f $(UNIT_BIN) $(REPLAY_BIN:%=%.t) $(HTTP_T)
 
 # The replay of each driver runs through a tiny TAP wrapper named DRIVER.t.
@@ -89,10 +88,10 @@ $(BUILD)/tests/replay/%.t: $(BUILD)/tests/replay/%
 
 FUZZ_CC := clang
 fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) build/rel/gen/migrations.h
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(BUILD)/gen/migrations.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -Ibuild/rel/gen $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+	    -I$(BUILD)/gen $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
 
 run: meldung
 	./meldung ingest --db var/demo.db demo/

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../base/limits.h"
@@ -36,7 +37,7 @@ struct run {
     struct mld_store *st;
     const char *quarantine; /* folder for rejected files */
     int quiet;
-    int tty;                /* progress line on stderr */
+    int tty; /* progress line on stderr */
     long files, failed;
     long inserted, updated, stale, duplicate;
     mld_time_t started;
@@ -223,7 +224,10 @@ walk(struct run *run, const char *path, int depth)
     for (int i = 0; i < n; i++) {
         if (names[i]->d_name[0] != '.') {
             char sub[4096];
-            snprintf(sub, sizeof(sub), "%s/%s", path, names[i]->d_name);
+            size_t plen = strlen(path);
+            snprintf(sub, sizeof(sub), "%.*s/%s",
+                     (int)(plen > 1 && path[plen - 1] == '/' ? plen - 1 : plen), path,
+                     names[i]->d_name);
             walk(run, sub, depth + 1);
         }
         free(names[i]); /* checksrc:ok scandir(3) allocates */
@@ -235,12 +239,9 @@ int
 mld_cmd_ingest(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"quarantine", required_argument, NULL, 'q'},
-        {"quiet", no_argument, NULL, 's'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"db", required_argument, NULL, 'd'}, {"quarantine", required_argument, NULL, 'q'},
+        {"quiet", no_argument, NULL, 's'},    {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
     };
     const char *db = MLD_DEFAULT_DB, *quarantine = NULL;
     struct run run = {0};

@@ -69,6 +69,11 @@ void mld_http_resp_header(struct mld_http_resp *r, const char *name, const char 
  * Returns r. */
 struct mld_http_resp *mld_http_resp_finish(struct mld_http_resp *r, unsigned flags);
 
+/* Returns a finished, uncacheable (Cache-Control: no-store) plain-text
+ * response with status and text; allow, when not NULL, becomes the Allow
+ * header (for 405). The caller holds one reference. */
+struct mld_http_resp *mld_http_resp_text(int status, const char *text, const char *allow);
+
 /* Returns r with one more reference. */
 struct mld_http_resp *mld_http_resp_ref(struct mld_http_resp *r);
 

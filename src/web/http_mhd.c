@@ -764,9 +764,8 @@ static void __attribute__((format(printf, 2, 0))) mhd_logger(void *cls, const ch
     mld_log_warn("http: %s", line);
 }
 
-/* Makes one of the server's own small text answers. */
-static struct mld_http_resp *
-plain_answer(int status, const char *text, const char *allow)
+struct mld_http_resp *
+mld_http_resp_text(int status, const char *text, const char *allow)
 {
     struct mld_http_resp *r =
         mld_http_resp_new(status, "text/plain; charset=utf-8", text, strlen(text), 0);
@@ -838,11 +837,11 @@ mld_http_server_start(struct mld_http_server **out, const struct mld_http_config
     s->handler = handler;
     s->ud = ud;
     pthread_mutex_init(&s->log_lock, NULL);
-    s->r400 = plain_answer(400, "Bad Request\n", NULL);
-    s->r405 = plain_answer(405, "Method Not Allowed\n", "GET, HEAD");
-    s->r413 = plain_answer(413, "Content Too Large\n", NULL);
-    s->r414 = plain_answer(414, "URI Too Long\n", NULL);
-    s->r500 = plain_answer(500, "Internal Server Error\n", NULL);
+    s->r400 = mld_http_resp_text(400, "Bad Request\n", NULL);
+    s->r405 = mld_http_resp_text(405, "Method Not Allowed\n", "GET, HEAD");
+    s->r413 = mld_http_resp_text(413, "Content Too Large\n", NULL);
+    s->r414 = mld_http_resp_text(414, "URI Too Long\n", NULL);
+    s->r500 = mld_http_resp_text(500, "Internal Server Error\n", NULL);
 
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6) {

@@ -147,18 +147,6 @@ mld_site_refresh(struct mld_site *site, struct mld_err *err)
     return rc;
 }
 
-/* A short uncached text answer; allow, when not NULL, becomes Allow. */
-static struct mld_http_resp *
-plain(int status, const char *text, const char *allow)
-{
-    struct mld_http_resp *r =
-        mld_http_resp_new(status, "text/plain; charset=utf-8", text, strlen(text), 0);
-    mld_http_resp_header(r, "Cache-Control", "no-store");
-    if (allow != NULL)
-        mld_http_resp_header(r, "Allow", allow);
-    return mld_http_resp_finish(r, 0);
-}
-
 /* Turns a rendered page into a prepared response. */
 static struct mld_http_resp *
 page_resp(struct mld_page *pg)
@@ -179,12 +167,12 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
 {
     struct mld_site *site = ud;
     if (req->method != MLD_HTTP_GET && req->method != MLD_HTTP_HEAD)
-        return plain(405, "Methode nicht erlaubt\n", "GET, HEAD");
+        return mld_http_resp_text(405, "Methode nicht erlaubt\n", "GET, HEAD");
     const char *path = req->path;
     if (strcmp(path, "/static/style.css") == 0)
         return mld_http_resp_ref(site->css);
     if (strcmp(path, "/healthz") == 0)
-        return plain(200, "ok\n", NULL);
+        return mld_http_resp_text(200, "ok\n", NULL);
 
     int seite = 1;
     const char *arg = mld_http_req_arg(req, "seite");
@@ -192,7 +180,7 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
         char *end;
         long v = strtol(arg, &end, 10);
         if (*end != '\0' || v < 1 || v > 1000)
-            return plain(400, "Ungültige Seitenzahl\n", NULL);
+            return mld_http_resp_text(400, "Ungültige Seitenzahl\n", NULL);
         seite = (int)v;
     }
     char key[MLD_HTTP_MAX_PATH_BYTES + 32];
@@ -214,7 +202,7 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     if (rc != 0) {
         mld_log_error("%s: %s", key, err.msg);
         mld_page_dispose(&pg);
-        return plain(500, "Interner Fehler\n", NULL);
+        return mld_http_resp_text(500, "Interner Fehler\n", NULL);
     }
     r = page_resp(&pg);
     if (pg.cacheable)

@@ -117,4 +117,34 @@ mld_test_slurp(const char *path, size_t *len)
     return p;
 }
 
+/* Decodes the escapes \t \n \\ \xHH of a golden input into a new
+ * allocation (free with free()); *len gets the decoded length. */
+static __attribute__((unused)) char *
+mld_test_unescape(const char *in, size_t *len)
+{
+    char *s = strdup(in);
+    size_t o = 0;
+    for (size_t i = 0; s[i] != '\0'; i++) {
+        if (s[i] != '\\' || s[i + 1] == '\0') {
+            s[o++] = s[i];
+            continue;
+        }
+        char e = s[++i];
+        if (e == 't') {
+            s[o++] = '\t';
+        } else if (e == 'n') {
+            s[o++] = '\n';
+        } else if (e == 'x' && s[i + 1] != '\0' && s[i + 2] != '\0') {
+            char hex[3] = {s[i + 1], s[i + 2], '\0'};
+            s[o++] = (char)strtol(hex, NULL, 16);
+            i += 2;
+        } else {
+            s[o++] = e;
+        }
+    }
+    s[o] = '\0';
+    *len = o;
+    return s;
+}
+
 #endif

@@ -431,36 +431,6 @@ test_now(void)
     ok(a - (mld_time_t)b <= 2 && (mld_time_t)b - a <= 2, "now agrees with time()");
 }
 
-/* Decodes the escapes \t \n \\ \xHH of a golden input into a new
- * allocation (free with mld_free); *len gets the decoded length. */
-static char *
-unescape(const char *in, size_t *len)
-{
-    char *s = mld_strdup(in);
-    size_t o = 0;
-    for (size_t i = 0; s[i] != '\0'; i++) {
-        if (s[i] != '\\' || s[i + 1] == '\0') {
-            s[o++] = s[i];
-            continue;
-        }
-        char e = s[++i];
-        if (e == 't') {
-            s[o++] = '\t';
-        } else if (e == 'n') {
-            s[o++] = '\n';
-        } else if (e == 'x' && s[i + 1] != '\0' && s[i + 2] != '\0') {
-            char hex[3] = {s[i + 1], s[i + 2], '\0'};
-            s[o++] = (char)strtol(hex, NULL, 16);
-            i += 2;
-        } else {
-            s[o++] = e;
-        }
-    }
-    s[o] = '\0';
-    *len = o;
-    return s;
-}
-
 static void
 test_golden(void)
 {
@@ -493,10 +463,10 @@ test_golden(void)
             continue;
         }
         size_t n;
-        char *dec = unescape(col[0], &n);
+        char *dec = mld_test_unescape(col[0], &n);
         char *in = mld_malloc(n); /* exact size: the sanitizers see overreads */
         memcpy(in, dec, n);
-        mld_free(dec);
+        free(dec);
         mld_time_t t = 0;
         int rc = mld_time_parse_iso(in, n, &t);
         if (rc != 0)

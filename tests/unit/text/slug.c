@@ -146,36 +146,6 @@ test_cut(void)
     is_int(out_len_, MLD_SLUG_MAX - 1, "umlaut not split at a hard cut");
 }
 
-/* Decodes the escapes \t \n \\ \xHH of a golden input into a new
- * allocation (free with mld_free); *len gets the decoded length. */
-static char *
-unescape(const char *in, size_t *len)
-{
-    char *s = mld_strdup(in);
-    size_t o = 0;
-    for (size_t i = 0; s[i] != '\0'; i++) {
-        if (s[i] != '\\' || s[i + 1] == '\0') {
-            s[o++] = s[i];
-            continue;
-        }
-        char e = s[++i];
-        if (e == 't') {
-            s[o++] = '\t';
-        } else if (e == 'n') {
-            s[o++] = '\n';
-        } else if (e == 'x' && s[i + 1] != '\0' && s[i + 2] != '\0') {
-            char hex[3] = {s[i + 1], s[i + 2], '\0'};
-            s[o++] = (char)strtol(hex, NULL, 16);
-            i += 2;
-        } else {
-            s[o++] = e;
-        }
-    }
-    s[o] = '\0';
-    *len = o;
-    return s;
-}
-
 static void
 test_golden(void)
 {
@@ -200,9 +170,9 @@ test_golden(void)
         }
         *tab = '\0';
         size_t n;
-        char *in = unescape(line, &n);
+        char *in = mld_test_unescape(line, &n);
         slug_n(in, n);
-        mld_free(in);
+        free(in);
         cases++;
         const char *fault = slug_fault(out_, out_len_);
         if (!ok(strcmp(out_, tab + 1) == 0 && fault == NULL, "golden line %d: %s", lineno, line))

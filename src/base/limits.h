@@ -31,6 +31,9 @@
 /* Most attributes per HTML/XML element kept by the sanitiser. */
 #define MLD_MAX_ATTRS 32
 
+/* Most media objects (enclosures, images) kept per article. */
+#define MLD_MAX_MEDIA 32
+
 /* Most files one `meldung ingest` walk visits below a directory. */
 #define MLD_MAX_WALK_FILES 1000000
 
@@ -49,6 +52,12 @@
 /* Two items with the same normalised headline published this close together
  * are one story (seconds). */
 #define MLD_STORY_WINDOW_SECS (48 * 3600)
+
+/* Configuration -------------------------------------------------------- */
+
+/* Largest configuration file, and most [sections] in it (sources etc.). */
+#define MLD_MAX_CONFIG_BYTES (1024u * 1024)
+#define MLD_MAX_CONFIG_SECTIONS 4096
 
 /* Web ------------------------------------------------------------------ */
 

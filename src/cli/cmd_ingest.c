@@ -156,7 +156,8 @@ ingest_file(struct run *run, const char *path)
     if (rc == 0) {
         struct sink_ctx ctx = {run, &err};
         long before[4] = {run->inserted, run->updated, run->stale, run->duplicate};
-        rc = fmt->parse(doc, len, path, store_article, &ctx, &err);
+        struct mld_source src = {.name = path};
+        rc = fmt->parse(doc, len, &src, store_article, &ctx, &err);
         if (rc == 0)
             rc = mld_store_commit(run->st, &err);
         if (rc != 0) {

@@ -29,11 +29,18 @@ mld_article_free(struct mld_article *a)
         return;
     char **strings[] = {&a->urn, &a->entry_id, &a->format, &a->signal, &a->lang,
                         &a->kicker, &a->headline, &a->teaser, &a->byline, &a->dateline,
-                        &a->body_html, &a->text, &a->credit, &a->section};
+                        &a->body_html, &a->text, &a->credit, &a->section, &a->link,
+                        &a->author};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         mld_free(*strings[i]);
     free_list(a->categories, a->ncategories);
     free_list(a->topics, a->ntopics);
+    for (int i = 0; i < a->nmedia; i++) {
+        mld_free(a->media[i].url);
+        mld_free(a->media[i].type);
+        mld_free(a->media[i].caption);
+    }
+    mld_free(a->media);
     mld_free(a);
 }
 
@@ -60,6 +67,20 @@ void
 mld_article_add_category(struct mld_article *a, const char *s)
 {
     push(&a->categories, &a->ncategories, MLD_MAX_CATEGORIES, s, true);
+}
+
+void
+mld_article_add_media(struct mld_article *a, const char *url, const char *type, int64_t length,
+                      const char *caption)
+{
+    if (url == NULL || *url == '\0' || a->nmedia >= MLD_MAX_MEDIA)
+        return;
+    a->media = mld_reallocarray(a->media, (size_t)a->nmedia + 1, sizeof(*a->media));
+    struct mld_media *m = &a->media[a->nmedia++];
+    m->url = mld_strdup(url);
+    m->type = mld_strdup(type);
+    m->length = length;
+    m->caption = mld_strdup(caption);
 }
 
 bool

@@ -23,6 +23,14 @@ enum mld_pubstatus {
     MLD_PUB_CANCELED = 2, /* withdrawn: the article answers 410 */
 };
 
+/* A media object attached to an article: a feed enclosure, an image. */
+struct mld_media {
+    char *url;      /* absolute URL */
+    char *type;     /* MIME type, or NULL */
+    int64_t length; /* bytes, 0 = unknown */
+    char *caption;  /* or NULL */
+};
+
 struct mld_article {
     /* Identity and version ordering. */
     char *urn;                  /* the source's id, same for all versions */
@@ -48,6 +56,10 @@ struct mld_article {
     char *body_html; /* sanitised HTML fragment: p, h2, ul, ... */
     char *text;      /* plain text of teaser and body, for search */
     char *credit;    /* source credit, e.g. "dpa" */
+    char *link;      /* the item's own page at the source (feeds): absolute URL, or NULL */
+    char *author;    /* author names, ", "-joined, or NULL */
+    struct mld_media *media; /* enclosures and images, in source order */
+    int nmedia;
 
     /* Classification, as the source gives it. */
     char **categories;   /* source codes, e.g. "rubric:weblines.newsscreen.boerse",
@@ -73,6 +85,11 @@ void mld_article_add_topic(struct mld_article *a, const char *s);
 
 /* Appends a copy of s to a's categories (up to MLD_MAX_CATEGORIES). */
 void mld_article_add_category(struct mld_article *a, const char *s);
+
+/* Appends a media object with copies of url, type (may be NULL) and
+ * caption (may be NULL), up to MLD_MAX_MEDIA; url NULL or "" is ignored. */
+void mld_article_add_media(struct mld_article *a, const char *url, const char *type,
+                           int64_t length, const char *caption);
 
 /* True when a is visible to readers at instant now: usable and out of
  * embargo. */

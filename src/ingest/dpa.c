@@ -471,10 +471,10 @@ dpa_sniff(const char *doc, size_t len)
 }
 
 static int
-dpa_parse(const char *doc, size_t len, const char *source, mld_article_sink_fn sink, void *ud,
-          struct mld_err *err)
+dpa_parse(const char *doc, size_t len, const struct mld_source *src, mld_article_sink_fn sink,
+          void *ud, struct mld_err *err)
 {
-    struct ctx c = {source ? source : "(input)", 0, err};
+    struct ctx c = {src && src->name ? src->name : "(input)", 0, err};
     if (len > MLD_MAX_DOC_BYTES)
         return mld_err_set(err, MLD_E_TOOBIG, "%s: %zu bytes, more than %u", c.source, len,
                            MLD_MAX_DOC_BYTES);

@@ -42,21 +42,27 @@ struct mld_migration {
     X(INSERT, "INSERT INTO article (urn, version, version_created, updated, entry_id, "      \
               "format, pubstatus, embargo, visible_from, urgency, signal, lang, kicker, "     \
               "headline, teaser, byline, dateline, body_html, body_text, credit, section, "  \
-              "section_slug, slug, published, first_stored, story_id, story_key) VALUES "    \
+              "section_slug, slug, published, first_stored, story_id, story_key, link, "      \
+              "author) VALUES "                                                              \
               "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "\
-              "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)")                           \
+              "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?29, ?30)")               \
     X(UPDATE, "UPDATE article SET urn = ?1, version = ?2, version_created = ?3, "            \
               "updated = ?4, entry_id = ?5, format = ?6, pubstatus = ?7, embargo = ?8, "     \
               "visible_from = ?9, urgency = ?10, signal = ?11, lang = ?12, kicker = ?13, "   \
               "headline = ?14, teaser = ?15, byline = ?16, dateline = ?17, body_html = ?18, "\
               "body_text = ?19, credit = ?20, section = ?21, section_slug = ?22, slug = ?23, "\
-              "published = ?24, story_key = ?27 WHERE id = ?28")                             \
+              "published = ?24, story_key = ?27, link = ?29, author = ?30 WHERE id = ?28")  \
     X(SET_STORY, "UPDATE article SET story_id = ?2 WHERE id = ?1")                           \
     X(DEL_TOPICS, "DELETE FROM article_topic WHERE article_id = ?1")                         \
     X(ADD_TOPIC, "INSERT OR IGNORE INTO article_topic(article_id, rank, name, slug) "        \
                  "VALUES (?1, ?2, ?3, ?4)")                                                  \
     X(DEL_CATS, "DELETE FROM article_category WHERE article_id = ?1")                        \
     X(ADD_CAT, "INSERT OR IGNORE INTO article_category(article_id, code) VALUES (?1, ?2)")   \
+    X(DEL_MEDIA, "DELETE FROM article_media WHERE article_id = ?1")                          \
+    X(ADD_MEDIA, "INSERT INTO article_media(article_id, rank, url, type, length, caption) "  \
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                                          \
+    X(GET_MEDIA, "SELECT url, type, length, caption FROM article_media "                     \
+                 "WHERE article_id = ?1 ORDER BY rank")                                      \
     X(ADD_VERSION, "INSERT INTO version (article_id, version, version_created, updated, "    \
                    "entry_id, pubstatus, embargo, signal, headline, teaser, body_html, "     \
                    "applied, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "   \
@@ -66,8 +72,8 @@ struct mld_migration {
     X(ADD_CHANGE, "INSERT INTO change(at, key) VALUES (strftime('%s','now'), ?1)")           \
     X(GET, "SELECT id, urn, version, version_created, updated, entry_id, format, pubstatus, "\
            "embargo, urgency, signal, lang, kicker, headline, teaser, byline, dateline, "    \
-           "body_html, body_text, credit, section, section_slug, slug, published, story_id " \
-           "FROM article WHERE id = ?1")                                                     \
+           "body_html, body_text, credit, section, section_slug, slug, published, story_id, "\
+           "link, author FROM article WHERE id = ?1")                                        \
     X(GET_TOPICS, "SELECT name FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
     X(GET_CATS, "SELECT code FROM article_category WHERE article_id = ?1 ORDER BY code")     \
     X(STORY_SECTIONS, "SELECT section FROM article WHERE story_id = ?1 AND pubstatus = 0 "   \
@@ -80,7 +86,17 @@ struct mld_migration {
     X(CHANGES, "SELECT seq, key FROM change WHERE seq > ?1 ORDER BY seq")                    \
     X(RELEASED, "SELECT id FROM article WHERE pubstatus = 0 AND visible_from > ?1 "          \
                 "AND visible_from <= ?2")                                                    \
-    X(HISTORY, "SELECT count(*) FROM version WHERE article_id = ?1")
+    X(HISTORY, "SELECT count(*) FROM version WHERE article_id = ?1")                         \
+    X(SOURCE_GET, "SELECT name, url, etag, last_modified, last_attempt, last_success, "      \
+                  "last_error_at, last_error, failures, next_attempt, items, newest_item "   \
+                  "FROM source WHERE name = ?1")                                             \
+    X(SOURCE_SET, "INSERT OR REPLACE INTO source (name, url, etag, last_modified, "          \
+                  "last_attempt, last_success, last_error_at, last_error, failures, "        \
+                  "next_attempt, items, newest_item) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "   \
+                  "?8, ?9, ?10, ?11, ?12)")                                                  \
+    X(SOURCES, "SELECT name, url, etag, last_modified, last_attempt, last_success, "         \
+               "last_error_at, last_error, failures, next_attempt, items, newest_item "      \
+               "FROM source ORDER BY name")
 
 enum stmt_id {
 #define STMT_ENUM_(name, sql) S_##name,
@@ -391,9 +407,11 @@ bind_article(sqlite3_stmt *st, const struct mld_article *a, const char *section_
     bind_text(st, 23, slug);
     sqlite3_bind_int64(st, 24, published);
     bind_text(st, 27, story_key);
+    bind_text(st, 29, a->link);
+    bind_text(st, 30, a->author);
 }
 
-/* Replaces the topics and categories of article id with a's. */
+/* Replaces the topics, categories and media of article id with a's. */
 static int
 put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err *err)
 {
@@ -431,6 +449,25 @@ put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err 
         sqlite3_bind_int64(st, 1, id);
         bind_text(st, 2, a->categories[i]);
         rc = step_done(s, st, err, "add category");
+    }
+    if (rc != 0)
+        return rc;
+    st = stmt(s, S_DEL_MEDIA, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    rc = step_done(s, st, err, "replace media");
+    for (int i = 0; rc == 0 && i < a->nmedia; i++) {
+        st = stmt(s, S_ADD_MEDIA, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, i);
+        bind_text(st, 3, a->media[i].url);
+        bind_text(st, 4, a->media[i].type);
+        sqlite3_bind_int64(st, 5, a->media[i].length);
+        bind_text(st, 6, a->media[i].caption);
+        rc = step_done(s, st, err, "add media");
     }
     return rc;
 }
@@ -634,6 +671,22 @@ read_list(struct sq *s, enum stmt_id id_stmt, int64_t id, struct mld_article *a,
 }
 
 static int
+read_media(struct sq *s, int64_t id, struct mld_article *a, struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, S_GET_MEDIA, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        mld_article_add_media(a, (const char *)sqlite3_column_text(st, 0),
+                              (const char *)sqlite3_column_text(st, 1),
+                              sqlite3_column_int64(st, 2),
+                              (const char *)sqlite3_column_text(st, 3));
+    return rc == SQLITE_DONE ? 0 : db_error(s, err, "read media");
+}
+
+static int
 sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
 {
     struct sq *s = impl;
@@ -672,12 +725,16 @@ sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
     out->slug = col_text(st, c++);
     out->published = sqlite3_column_int64(st, c++);
     out->story_id = sqlite3_column_int64(st, c++);
+    a->link = col_text(st, c++);
+    a->author = col_text(st, c++);
     out->id = id;
     a->first_published = out->published;
     out->a = a;
     rc = read_list(s, S_GET_TOPICS, id, a, 1, err);
     if (rc == 0)
         rc = read_list(s, S_GET_CATS, id, a, 0, err);
+    if (rc == 0)
+        rc = read_media(s, id, a, err);
     if (rc != 0)
         mld_item_dispose(out);
     return rc;
@@ -874,6 +931,80 @@ sq_history_count(void *impl, int64_t id)
     return sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
 }
 
+/* Reads one source row (SOURCE_GET / SOURCES column order) into out. */
+static void
+read_source(sqlite3_stmt *st, struct mld_source_state *out)
+{
+    out->name = col_text(st, 0);
+    out->url = col_text(st, 1);
+    out->etag = col_text(st, 2);
+    out->last_modified = col_text(st, 3);
+    out->last_attempt = sqlite3_column_int64(st, 4);
+    out->last_success = sqlite3_column_int64(st, 5);
+    out->last_error_at = sqlite3_column_int64(st, 6);
+    out->last_error = col_text(st, 7);
+    out->failures = sqlite3_column_int(st, 8);
+    out->next_attempt = sqlite3_column_int64(st, 9);
+    out->items = sqlite3_column_int64(st, 10);
+    out->newest_item = sqlite3_column_int64(st, 11);
+}
+
+static int
+sq_source_get(void *impl, const char *name, struct mld_source_state *out, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = stmt(s, S_SOURCE_GET, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    bind_text(st, 1, name);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read_source(st, out);
+        return 0;
+    }
+    if (rc == SQLITE_DONE)
+        return mld_err_set(err, MLD_E_NOTFOUND, "no source %s", name);
+    return db_error(s, err, "read source");
+}
+
+static int
+sq_source_set(void *impl, const struct mld_source_state *src, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = stmt(s, S_SOURCE_SET, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    bind_text(st, 1, src->name);
+    bind_text(st, 2, src->url);
+    bind_text(st, 3, src->etag);
+    bind_text(st, 4, src->last_modified);
+    sqlite3_bind_int64(st, 5, src->last_attempt);
+    sqlite3_bind_int64(st, 6, src->last_success);
+    sqlite3_bind_int64(st, 7, src->last_error_at);
+    bind_text(st, 8, src->last_error);
+    sqlite3_bind_int(st, 9, src->failures);
+    sqlite3_bind_int64(st, 10, src->next_attempt);
+    sqlite3_bind_int64(st, 11, src->items);
+    sqlite3_bind_int64(st, 12, src->newest_item);
+    return step_done(s, st, err, "write source");
+}
+
+static int
+sq_sources(void *impl, struct mld_source_state **out, int *n, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = stmt(s, S_SOURCES, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = mld_reallocarray(*out, (size_t)*n + 1, sizeof(**out));
+        memset(&(*out)[*n], 0, sizeof(**out));
+        read_source(st, &(*out)[(*n)++]);
+    }
+    return rc == SQLITE_DONE ? 0 : db_error(s, err, "list sources");
+}
+
 const struct mld_store_backend mld_store_sqlite = {
     .name = "sqlite",
     .open = sq_open,
@@ -890,5 +1021,8 @@ const struct mld_store_backend mld_store_sqlite = {
     .changes = sq_changes,
     .released = sq_released,
     .history_count = sq_history_count,
+    .source_get = sq_source_get,
+    .source_set = sq_source_set,
+    .sources = sq_sources,
     .idle = sq_idle,
 };

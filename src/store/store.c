@@ -144,6 +144,42 @@ mld_store_history_count(struct mld_store *st, int64_t id)
     return idle(st, st->be->history_count(st->impl, id));
 }
 
+int
+mld_store_source_get(struct mld_store *st, const char *name, struct mld_source_state *out,
+                     struct mld_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    return idle(st, st->be->source_get(st->impl, name, out, err));
+}
+
+int
+mld_store_source_set(struct mld_store *st, const struct mld_source_state *s, struct mld_err *err)
+{
+    if (s->name == NULL || s->name[0] == '\0')
+        return mld_err_set(err, MLD_E_INVAL, "source state without a name");
+    return idle(st, st->be->source_set(st->impl, s, err));
+}
+
+int
+mld_store_sources(struct mld_store *st, struct mld_source_state **out, int *n,
+                  struct mld_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    return idle(st, st->be->sources(st->impl, out, n, err));
+}
+
+void
+mld_source_state_dispose(struct mld_source_state *s)
+{
+    mld_free(s->name);
+    mld_free(s->url);
+    mld_free(s->etag);
+    mld_free(s->last_modified);
+    mld_free(s->last_error);
+    memset(s, 0, sizeof(*s));
+}
+
 void
 mld_item_dispose(struct mld_item *it)
 {

@@ -32,6 +32,10 @@ struct mld_store_backend {
     int (*released)(void *impl, mld_time_t from, mld_time_t to, mld_change_fn fn, void *ud,
                     struct mld_err *err);
     int (*history_count)(void *impl, int64_t id);
+    int (*source_get)(void *impl, const char *name, struct mld_source_state *out,
+                      struct mld_err *err);
+    int (*source_set)(void *impl, const struct mld_source_state *s, struct mld_err *err);
+    int (*sources)(void *impl, struct mld_source_state **out, int *n, struct mld_err *err);
     /* Called after every operation: drop what only that operation needed
      * (SQLite: statements still holding a read snapshot). */
     void (*idle)(void *impl);

@@ -38,7 +38,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)mld_format_dpa.sniff(doc, size);
     (void)mld_format_detect(doc, size);
     struct mld_err err = {0};
-    int rc = mld_format_dpa.parse(doc, size, "fuzz", check_and_free, NULL, &err);
+    struct mld_source src = {.name = "fuzz"};
+    int rc = mld_format_dpa.parse(doc, size, &src, check_and_free, NULL, &err);
     if (rc > 0 || (rc < 0 && (err.code != rc || strncmp(err.msg, "fuzz: ", 6) != 0)))
         abort();
     return 0;

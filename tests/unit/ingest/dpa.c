@@ -53,7 +53,8 @@ static int
 parse_str(const char *doc, size_t len, const char *source, struct list *l, struct mld_err *err)
 {
     mld_err_clear(err);
-    return mld_format_dpa.parse(doc, len, source, keep, l, err);
+    struct mld_source src = {.name = source};
+    return mld_format_dpa.parse(doc, len, &src, keep, l, err);
 }
 
 /* Golden dumps --------------------------------------------------------------- */

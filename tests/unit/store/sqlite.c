@@ -340,11 +340,58 @@ test_lifecycle(void)
        "open error names the file: %s", err.msg);
 }
 
+static void
+test_feeds_sources(void)
+{
+    struct mld_store *st = fresh_store();
+    struct mld_err err = {0};
+    struct mld_article *a = art("urn:feed", 1, "2026-01-01T00:00:00Z", "Feed", NULL, NULL, NULL);
+    a->link = mld_strdup("https://example.org/a");
+    a->author = mld_strdup("Erika Muster");
+    mld_article_add_media(a, "https://example.org/a.mp3", "audio/mpeg", 1234, NULL);
+    mld_article_add_media(a, "https://example.org/a.jpg", "image/jpeg", 0, "Bild");
+    int64_t id = put(st, a, NULL);
+    struct mld_item it;
+    ok(mld_store_get(st, id, &it, &err) == 0, "feed item stored");
+    is_str(it.a->link, "https://example.org/a", "link kept");
+    is_str(it.a->author, "Erika Muster", "author kept");
+    is_int(it.a->nmedia, 2, "two media objects kept");
+    if (it.a->nmedia == 2) {
+        is_str(it.a->media[0].type, "audio/mpeg", "media order and type");
+        is_int(it.a->media[0].length, 1234, "media length");
+        is_str(it.a->media[1].caption, "Bild", "media caption");
+    }
+    mld_item_dispose(&it);
+
+    struct mld_source_state src = {0};
+    is_int(mld_store_source_get(st, "heise", &src, &err), MLD_E_NOTFOUND, "unknown source");
+    src.name = mld_strdup("heise");
+    src.url = mld_strdup("https://example.org/feed");
+    src.etag = mld_strdup("\"abc\"");
+    src.failures = 2;
+    src.items = 17;
+    ok(mld_store_source_set(st, &src, &err) == 0, "source state written");
+    mld_source_state_dispose(&src);
+    ok(mld_store_source_get(st, "heise", &src, &err) == 0, "source state read back");
+    is_str(src.etag, "\"abc\"", "etag kept");
+    is_int(src.failures, 2, "failures kept");
+    is_int(src.items, 17, "items kept");
+    mld_source_state_dispose(&src);
+    struct mld_source_state *all;
+    int n;
+    ok(mld_store_sources(st, &all, &n, &err) == 0 && n == 1, "one source listed");
+    for (int i = 0; i < n; i++)
+        mld_source_state_dispose(&all[i]);
+    mld_free(all);
+    mld_store_close(st);
+}
+
 int
 main(void)
 {
     test_wireq_cases();
     test_lifecycle();
+    test_feeds_sources();
     unlink(dbpath);
     return mld_test_done();
 }

@@ -1,0 +1,224 @@
+/*
+ * xml.c - safe libxml2 parsing and tree helpers (see xml.h).
+ */
+#include "xml.h"
+
+#include <libxml/parser.h>
+#include <libxml/xmlsave.h>
+#include <string.h>
+
+#include "../base/buf.h"
+#include "../base/limits.h"
+#include "../base/mem.h"
+
+/* No network, no DTD, no entity substitution from outside, no huge mode;
+ * parser warnings go to the error record, not to stderr. */
+#define XML_SAFE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
+                          XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_NOBLANKS)
+
+/* Depth of the element tree below n (n itself counts 1); stops counting
+ * past limit. Iterative, so a deep tree cannot exhaust the stack. */
+static int
+tree_depth(const xmlNode *root, int limit)
+{
+    int depth = 0, max = 0;
+    const xmlNode *n = root;
+    while (n != NULL) {
+        if (n->type == XML_ELEMENT_NODE && depth + 1 > max) {
+            max = depth + 1;
+            if (max > limit)
+                return max;
+        }
+        if (n->children != NULL && n->type == XML_ELEMENT_NODE) {
+            n = n->children;
+            depth++;
+            continue;
+        }
+        while (n != NULL && n->next == NULL && n != root) {
+            n = n->parent;
+            depth--;
+        }
+        if (n == NULL || n == root)
+            break;
+        n = n->next;
+    }
+    return max;
+}
+
+xmlDocPtr
+mld_xml_parse(const char *doc, size_t len, const char *encoding, const struct mld_source *src,
+              struct mld_err *err)
+{
+    const char *name = src && src->name ? src->name : "(input)";
+    if (len > MLD_MAX_DOC_BYTES || len > (size_t)0x7fffffff) {
+        mld_err_set(err, MLD_E_TOOBIG, "%s: %zu bytes, more than the limit of %u", name, len,
+                    (unsigned)MLD_MAX_DOC_BYTES);
+        return NULL;
+    }
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (ctxt == NULL) {
+        mld_err_set(err, MLD_E_NOMEM, "%s: cannot create an XML parser", name);
+        return NULL;
+    }
+    /* Never fetch or load anything the document points to. */
+    ctxt->loadsubset = 0;
+    ctxt->validate = 0;
+    ctxt->replaceEntities = 0;
+    xmlDocPtr d = xmlCtxtReadMemory(ctxt, doc, (int)len, src && src->url ? src->url : NULL,
+                                    encoding, XML_SAFE_OPTIONS);
+    if (d == NULL || !ctxt->wellFormed) {
+        const xmlError *e = xmlCtxtGetLastError(ctxt);
+        if (e != NULL && e->message != NULL) {
+            char msg[256];
+            snprintf(msg, sizeof(msg), "%s", e->message);
+            size_t n = strlen(msg);
+            while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+                msg[--n] = '\0';
+            mld_err_set(err, MLD_E_PARSE, "%s: line %d, column %d: %s", name, e->line,
+                        e->int2, msg);
+        } else {
+            mld_err_set(err, MLD_E_PARSE, "%s: not well-formed XML", name);
+        }
+        xmlFreeDoc(d);
+        xmlFreeParserCtxt(ctxt);
+        return NULL;
+    }
+    xmlFreeParserCtxt(ctxt);
+    xmlNode *root = xmlDocGetRootElement(d);
+    if (root == NULL) {
+        xmlFreeDoc(d);
+        mld_err_set(err, MLD_E_PARSE, "%s: no root element", name);
+        return NULL;
+    }
+    if (tree_depth(root, MLD_MAX_DEPTH) > MLD_MAX_DEPTH) {
+        xmlFreeDoc(d);
+        mld_err_set(err, MLD_E_DEPTH, "%s: elements nested deeper than %d", name, MLD_MAX_DEPTH);
+        return NULL;
+    }
+    return d;
+}
+
+const char *
+mld_xml_name(const xmlNode *n)
+{
+    return n != NULL && n->name != NULL ? (const char *)n->name : "";
+}
+
+bool
+mld_xml_is(const xmlNode *n, const char *ns, const char *local)
+{
+    if (n == NULL || n->type != XML_ELEMENT_NODE || strcmp(mld_xml_name(n), local) != 0)
+        return false;
+    if (ns == NULL)
+        return true;
+    return n->ns != NULL && n->ns->href != NULL && strcmp((const char *)n->ns->href, ns) == 0;
+}
+
+static xmlNode *
+find_from(xmlNode *n, const char *local)
+{
+    for (; n != NULL; n = n->next)
+        if (mld_xml_is(n, NULL, local))
+            return n;
+    return NULL;
+}
+
+xmlNode *
+mld_xml_child(const xmlNode *n, const char *local)
+{
+    return n != NULL ? find_from(n->children, local) : NULL;
+}
+
+xmlNode *
+mld_xml_next(const xmlNode *child, const char *local)
+{
+    return child != NULL ? find_from(child->next, local) : NULL;
+}
+
+xmlNode *
+mld_xml_path(const xmlNode *from, const char *path)
+{
+    char step[128];
+    xmlNode *n = NULL;
+    for (const xmlNode *at = from; at != NULL && *path != '\0'; at = n) {
+        const char *slash = strchr(path, '/');
+        size_t len = slash ? (size_t)(slash - path) : strlen(path);
+        if (len >= sizeof(step))
+            return NULL;
+        memcpy(step, path, len);
+        step[len] = '\0';
+        n = mld_xml_child(at, step);
+        path += len + (slash ? 1 : 0);
+    }
+    return *path == '\0' ? n : NULL;
+}
+
+/* Copies s with whitespace runs folded and trimmed; NULL when empty. */
+static char *
+fold(const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    struct mld_buf b;
+    mld_buf_init(&b, MLD_MAX_FIELD_BYTES);
+    int space = 0;
+    for (; *s; s++) {
+        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+            space = b.len > 0;
+            continue;
+        }
+        if (space)
+            mld_buf_putc(&b, ' ');
+        space = 0;
+        mld_buf_putc(&b, *s);
+    }
+    if (b.len == 0 || mld_buf_error(&b) != 0) {
+        mld_buf_dispose(&b);
+        return NULL;
+    }
+    return mld_buf_steal(&b, NULL);
+}
+
+char *
+mld_xml_text(const xmlNode *n)
+{
+    if (n == NULL)
+        return NULL;
+    xmlChar *t = xmlNodeGetContent(n);
+    char *r = fold((const char *)t);
+    xmlFree(t);
+    return r;
+}
+
+char *
+mld_xml_attr(const xmlNode *n, const char *name)
+{
+    if (n == NULL || n->type != XML_ELEMENT_NODE)
+        return NULL;
+    for (xmlAttr *a = n->properties; a != NULL; a = a->next) {
+        if (a->name == NULL || strcmp((const char *)a->name, name) != 0)
+            continue;
+        xmlChar *v = xmlNodeGetContent((xmlNode *)a);
+        char *r = v ? mld_strdup((const char *)v) : NULL;
+        xmlFree(v);
+        return r;
+    }
+    return NULL;
+}
+
+char *
+mld_xml_inner(const xmlNode *n)
+{
+    if (n == NULL)
+        return NULL;
+    xmlBufferPtr xb = xmlBufferCreate();
+    if (xb == NULL)
+        return NULL;
+    for (xmlNode *c = n->children; c != NULL; c = c->next)
+        xmlNodeDump(xb, n->doc, c, 0, 0);
+    char *r = xmlBufferLength(xb) > 0
+                  ? mld_strndup((const char *)xmlBufferContent(xb), (size_t)xmlBufferLength(xb))
+                  : NULL;
+    xmlBufferFree(xb);
+    return r;
+}

@@ -9,7 +9,7 @@
 #   make format      clang-format every source file
 #   make lint        tools/checksrc.sh: banned functions, missing comments
 
-PKGS    := libmicrohttpd sqlite3 jansson zlib libxxhash gumbo libxml-2.0 libcurl
+PKGS    := libmicrohttpd sqlite3 jansson zlib libxxhash gumbo libxml-2.0 libcurl libcrypto
 CC      ?= cc
 OPT     ?= -O2
 WARN    := -Wall -Wextra -Wformat=2 -Wvla -Wshadow -Wpointer-arith -Wcast-qual \
@@ -39,6 +39,7 @@ BIN     := $(BUILD)/meldung
 
 UNIT_SRC := $(wildcard tests/unit/*/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+CONF_BIN := $(patsubst tests/conformance/%.c,$(BUILD)/tests/conformance/%,$(wildcard tests/conformance/*.c))
 FUZZ_SRC := $(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c))
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay/%)
 HTTP_T   := $(wildcard tests/http/*.t)
@@ -72,13 +73,18 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/harness -MMD -MP $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+# Conformance runners (upstream test suites against meldung) build the same way.
+$(BUILD)/tests/conformance/%: tests/conformance/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/harness -MMD -MP $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 # Fuzz drivers without libFuzzer: replay.c feeds them the seed corpora.
 $(BUILD)/tests/replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB) $(LDLIBS)
 
-check: $(BIN) $(UNIT_BIN) $(REPLAY_BIN) $(REPLAY_BIN:%=%.t)
-	MELDUNG=$(abspath $(BIN)) BUILD=$(BUILD) prove -f $(UNIT_BIN) $(REPLAY_BIN:%=%.t) $(HTTP_T)
+check: $(BIN) $(UNIT_BIN) $(CONF_BIN) $(REPLAY_BIN) $(REPLAY_BIN:%=%.t)
+	MELDUNG=$(abspath $(BIN)) BUILD=$(BUILD) prove -f $(UNIT_BIN) $(CONF_BIN) $(REPLAY_BIN:%=%.t) $(HTTP_T)
 
 # The replay of each driver runs through a tiny TAP wrapper named DRIVER.t.
 $(BUILD)/tests/replay/%.t: $(BUILD)/tests/replay/%

@@ -34,15 +34,88 @@
 /* Most media objects (enclosures, images) kept per article. */
 #define MLD_MAX_MEDIA 32
 
+/* Most items read from one feed document (RSS, Atom, JSON Feed). Real
+ * feeds carry 10-100; archives rarely pass a few thousand. */
+#define MLD_MAX_FEED_ITEMS 10000
+
+/* Most links kept per feed or item (Atom allows any number; real feeds
+ * have under ten). */
+#define MLD_MAX_FEED_LINKS 64
+
+/* Longest teaser taken from a feed summary (bytes): longer summaries are
+ * cut at a word boundary, and a summary that long with no separate
+ * content becomes the body. A headline made from text for an item
+ * without a title is cut at MLD_FEED_TITLE_BYTES. */
+#define MLD_FEED_TEASER_BYTES 1000
+#define MLD_FEED_TITLE_BYTES 160
+
+/* Longest author line (", "-joined names) kept from a feed item; further
+ * names are dropped. Real bylines stay under 200 bytes. */
+#define MLD_FEED_AUTHOR_BYTES 1024
+
 /* Most files one `meldung ingest` walk visits below a directory. */
 #define MLD_MAX_WALK_FILES 1000000
 
 /* Deepest directory recursion of an ingest walk. */
 #define MLD_MAX_WALK_DEPTH 16
 
+/* Files `meldung ingest` puts into one COMMIT by default (each file its own
+ * savepoint), and the most --batch accepts. Past a few hundred files the
+ * gain is flat (bench/README.md) while a failed COMMIT has more to redo. */
+#define MLD_INGEST_BATCH_FILES 256
+#define MLD_INGEST_BATCH_FILES_MAX 100000
+
+/* Longest an ingest batch stays open (ms): a serving process shows new
+ * articles and another writer gets the store's write lock this soon. */
+#define MLD_INGEST_BATCH_MS 250
+
 /* Most copies of one file name kept in the quarantine folder ("x.json",
  * "x.json.1", ...); a source failing more often than this is refused. */
 #define MLD_MAX_QUARANTINE_COPIES 10000
+
+/* Transports: polling, drop folder ------------------------------------- */
+
+/* Fetches one poller keeps in flight at once by default, and the most a
+ * configuration may ask for (each is a socket and a body buffer of up to
+ * MLD_MAX_DOC_BYTES). */
+#define MLD_POLL_CONCURRENCY 8
+#define MLD_POLL_MAX_CONCURRENCY 64
+
+/* Fetches in flight to one host (host:port) at once, by default and at
+ * most: agencies and CMSs rate-limit per client, two is polite. */
+#define MLD_POLL_PER_HOST 2
+#define MLD_POLL_MAX_PER_HOST 16
+
+/* Seconds between two polls of a source: default, least and most a
+ * configuration may set. Under 10 s is abuse of someone else's server;
+ * over a day is not news. */
+#define MLD_POLL_INTERVAL_SECS 300
+#define MLD_POLL_MIN_INTERVAL_SECS 10
+#define MLD_POLL_MAX_INTERVAL_SECS 86400
+
+/* Longest back-off after failures (2^failures * interval, with jitter). */
+#define MLD_POLL_BACKOFF_MAX_SECS 3600
+
+/* Longest Retry-After honoured (seconds); a server asking for more is
+ * asked again after this. */
+#define MLD_POLL_MAX_RETRY_AFTER_SECS 86400
+
+/* Redirects followed per fetch (a loop stops here). */
+#define MLD_POLL_MAX_REDIRECTS 5
+
+/* Seconds allowed to connect (DNS and TLS included), and for the whole
+ * fetch by default and at most (a 16 MiB body over a slow link). */
+#define MLD_POLL_CONNECT_TIMEOUT_SECS 10
+#define MLD_POLL_TIMEOUT_SECS 60
+#define MLD_POLL_MAX_TIMEOUT_SECS 600
+
+/* Longest ETag, Last-Modified, Content-Type or Retry-After value kept
+ * from a response; longer ones are ignored (real ones are under 100). */
+#define MLD_POLL_MAX_HEADER_BYTES 1024
+
+/* Most copies of one file name kept in a drop folder's done/ folder
+ * ("x.json", "x.json.1", ...); beyond it the file stays where it is. */
+#define MLD_DROP_MAX_DONE_COPIES 10000
 
 /* Store ---------------------------------------------------------------- */
 

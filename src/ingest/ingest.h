@@ -63,4 +63,8 @@ extern const struct mld_format mld_format_jsonfeed;
 /* Returns the format whose sniffer accepts doc, or NULL when none does. */
 const struct mld_format *mld_format_detect(const char *doc, size_t len);
 
+/* Returns the format called name (struct mld_format.name, e.g. "rss"),
+ * or NULL when there is none: for configurations that force a format. */
+const struct mld_format *mld_format_find(const char *name);
+
 #endif

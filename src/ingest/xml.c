@@ -12,9 +12,11 @@
 #include "../base/mem.h"
 
 /* No network, no DTD, no entity substitution from outside, no huge mode;
- * parser warnings go to the error record, not to stderr. */
+ * parser warnings go to the error record, not to stderr. Blank text is
+ * kept (no XML_PARSE_NOBLANKS): in mixed content such as inline XHTML,
+ * "<b>a</b> <i>b</i>" would otherwise lose its space and read "ab". */
 #define XML_SAFE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
-                          XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_NOBLANKS)
+                          XML_PARSE_NOCDATA | XML_PARSE_COMPACT)
 
 /* Depth of the element tree below n (n itself counts 1); stops counting
  * past limit. Iterative, so a deep tree cannot exhaust the stack. */
@@ -65,7 +67,8 @@ mld_xml_parse(const char *doc, size_t len, const char *encoding, const struct ml
     ctxt->validate = 0;
     ctxt->replaceEntities = 0;
     xmlDocPtr d = xmlCtxtReadMemory(ctxt, doc, (int)len, src && src->url ? src->url : NULL,
-                                    encoding, XML_SAFE_OPTIONS);
+                                    encoding,
+                                    XML_SAFE_OPTIONS | (encoding ? XML_PARSE_IGNORE_ENC : 0));
     if (d == NULL || !ctxt->wellFormed) {
         const xmlError *e = xmlCtxtGetLastError(ctxt);
         if (e != NULL && e->message != NULL) {
@@ -221,4 +224,97 @@ mld_xml_inner(const xmlNode *n)
                   : NULL;
     xmlBufferFree(xb);
     return r;
+}
+
+void
+mld_xml_strip_ns(xmlNode *n)
+{
+    if (n == NULL || n->type != XML_ELEMENT_NODE)
+        return;
+    n->ns = NULL;
+    for (xmlAttr *a = n->properties; a != NULL; a = a->next)
+        a->ns = NULL;
+    /* Recursion is bounded: mld_xml_parse() refused trees deeper than
+     * MLD_MAX_DEPTH. */
+    for (xmlNode *c = n->children; c != NULL; c = c->next)
+        mld_xml_strip_ns(c);
+}
+
+bool
+mld_xml_declares_entities(const xmlDoc *d)
+{
+    if (d == NULL || d->intSubset == NULL)
+        return false;
+    for (const xmlNode *n = d->intSubset->children; n != NULL; n = n->next)
+        if (n->type == XML_ENTITY_DECL)
+            return true;
+    return false;
+}
+
+/* How far into a document mld_xml_sniff_root() looks. */
+#define SNIFF_BYTES 4096
+
+/* Returns the offset just past the first occurrence of end in doc[i..n),
+ * or n when there is none. */
+static size_t
+skip_past(const char *doc, size_t i, size_t n, const char *end)
+{
+    size_t el = strlen(end);
+    const char *p = i < n ? memmem(doc + i, n - i, end, el) : NULL;
+    return p != NULL ? (size_t)(p - doc) + el : n;
+}
+
+bool
+mld_xml_sniff_root(const char *doc, size_t len, const char *local)
+{
+    size_t n = len < SNIFF_BYTES ? len : SNIFF_BYTES, i = 0;
+    if (n >= 3 && memcmp(doc, "\xef\xbb\xbf", 3) == 0)
+        i = 3;
+    for (;;) {
+        while (i < n && (doc[i] == ' ' || doc[i] == '\t' || doc[i] == '\r' || doc[i] == '\n'))
+            i++;
+        if (i + 1 >= n || doc[i] != '<')
+            return false;
+        if (doc[i + 1] == '?') {
+            i = skip_past(doc, i + 2, n, "?>");
+        } else if (n - i >= 4 && memcmp(doc + i, "<!--", 4) == 0) {
+            i = skip_past(doc, i + 4, n, "-->");
+        } else if (doc[i + 1] == '!') {
+            /* A DOCTYPE: ends at the first '>' outside its [internal subset]
+             * and outside quotes. */
+            int bracket = 0;
+            char quote = 0;
+            for (i += 2; i < n; i++) {
+                char ch = doc[i];
+                if (quote != 0) {
+                    quote = ch == quote ? 0 : quote;
+                } else if (ch == '"' || ch == '\'') {
+                    quote = ch;
+                } else if (ch == '[') {
+                    bracket++;
+                } else if (ch == ']') {
+                    bracket--;
+                } else if (ch == '>' && bracket <= 0) {
+                    i++;
+                    break;
+                }
+            }
+        } else {
+            break;
+        }
+    }
+    size_t start = ++i;
+    while (i < n && doc[i] != '>' && doc[i] != '/' && doc[i] != ' ' && doc[i] != '\t' &&
+           doc[i] != '\r' && doc[i] != '\n')
+        i++;
+    if (i >= n)
+        return false; /* the name runs past what we may look at */
+    const char *name = doc + start;
+    size_t nlen = i - start;
+    const char *colon = memchr(name, ':', nlen);
+    if (colon != NULL) {
+        nlen -= (size_t)(colon + 1 - name);
+        name = colon + 1;
+    }
+    return nlen == strlen(local) && memcmp(name, local, nlen) == 0;
 }

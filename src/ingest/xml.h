@@ -58,4 +58,20 @@ char *mld_xml_attr(const xmlNode *n, const char *name);
  * go through the sanitiser); a new string (mld_free), or NULL. */
 char *mld_xml_inner(const xmlNode *n);
 
+/* Drops the namespace of n, its attributes and all its descendants, so
+ * that mld_xml_inner() writes bare local names ("p", not "html:p") that
+ * an HTML parser understands. Changes the tree. */
+void mld_xml_strip_ns(xmlNode *n);
+
+/* True when the document's internal DTD subset declares entities. Wire
+ * formats never need them; parsers refuse such documents, so nothing is
+ * ever expanded (billion laughs) or looked up (external entities). */
+bool mld_xml_declares_entities(const xmlDoc *d);
+
+/* True when the root element of doc, found within its first 4 KiB after
+ * a BOM, the XML declaration, comments, processing instructions and a
+ * DOCTYPE, has local name local under any prefix ("ns0:newsItem").
+ * Reads only doc[0..len); for sniffers. */
+bool mld_xml_sniff_root(const char *doc, size_t len, const char *local);
+
 #endif

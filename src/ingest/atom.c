@@ -1,0 +1,417 @@
+/*
+ * atom.c - Atom 1.0 (RFC 4287) and Atom 0.3 feeds (mld_format_atom).
+ *
+ * Both versions share the element names that matter; they differ in text
+ * constructs. Atom 1.0 says type="text" (the default), "html" or "xhtml"
+ * (a div wrapping inline XHTML), and content may also carry a MIME type
+ * (text types are text, XML types are inline, anything else is base64) or point
+ * elsewhere with src. Atom 0.3 uses MIME types (default text/plain) and a
+ * mode: "xml" (inline, the default), "escaped" (markup as text) or
+ * "base64". This reader takes either spelling in either version, since
+ * feeds mix them. Elements without a namespace are read as Atom too.
+ *
+ *   feed title                        -> feed title (the credit)
+ *   subtitle, tagline (0.3)           -> feed subtitle
+ *   link rel=alternate / self         -> feed link / self
+ *   id, updated/modified, author      -> feed id, updated, author
+ *   entry title                       -> headline (text of HTML/XHTML)
+ *   summary                           -> teaser
+ *   content                           -> body (sanitised)
+ *   link rel=alternate (or no rel)    -> article link; rel=enclosure -> media
+ *   id                                -> id (resolved against xml:base)
+ *   updated/modified, published/issued, created
+ *                                     -> dates
+ *   author name (else the source's, else the feed's, as RFC 4287 says)
+ *                                     -> author
+ *   category term (else label), dc:subject -> "tag:" categories
+ *   media:group/media:content/media:thumbnail -> media;
+ *   media:description                 -> teaser when there is no summary
+ *   xml:lang                          -> language
+ */
+#include "ingest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/limits.h"
+#include "../base/mem.h"
+#include "feed.h"
+#include "xml.h"
+
+/* True when n is an Atom element (either version, or no namespace). */
+static bool
+atom(const xmlNode *n, const char *local)
+{
+    if (!mld_xml_is(n, NULL, local))
+        return false;
+    enum mld_feed_ns ns = mld_feed_ns(n);
+    return ns == MLD_NS_ATOM || ns == MLD_NS_ATOM03 || ns == MLD_NS_CORE;
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Reads text construct n into t, following its type and mode. */
+static void
+read_text(const struct mld_feed_reader *r, const xmlNode *n, bool with_html,
+          struct mld_feed_text *t)
+{
+    char *type = mld_xml_attr(n, "type");
+    char *mode = mld_xml_attr(n, "mode");
+    if (type != NULL && type[0] == '\0') {
+        mld_free(type);
+        type = NULL;
+    }
+    for (char *p = type; p && *p; p++)
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    enum mld_feed_type kind = MLD_FEED_PLAIN;
+    bool base64 = mode != NULL && strcmp(mode, "base64") == 0;
+    bool binary = false;
+    if (type == NULL || strcmp(type, "text") == 0 || strcmp(type, "text/plain") == 0)
+        kind = MLD_FEED_PLAIN;
+    else if (strcmp(type, "html") == 0 || strcmp(type, "text/html") == 0)
+        kind = MLD_FEED_HTML;
+    else if (strcmp(type, "xhtml") == 0 || strcmp(type, "application/xhtml+xml") == 0)
+        kind = MLD_FEED_XHTML;
+    else if (strncmp(type, "text/", 5) == 0)
+        kind = MLD_FEED_PLAIN;
+    else if (ends_with(type, "+xml") || ends_with(type, "/xml"))
+        kind = MLD_FEED_XHTML;
+    else
+        binary = true; /* RFC 4287 4.1.3.3: any other type is base64 */
+    /* Atom 0.3's escaped mode: the markup arrives as text. */
+    if (mode != NULL && strcmp(mode, "escaped") == 0 && kind == MLD_FEED_XHTML)
+        kind = MLD_FEED_HTML;
+    if (base64 || binary) {
+        char *s = mld_feed_node_string(n);
+        size_t len = 0;
+        char *raw = s ? mld_feed_base64(s, &len) : NULL;
+        if (raw != NULL && binary)
+            kind = mld_feed_looks_like_html(raw) ? MLD_FEED_HTML : MLD_FEED_PLAIN;
+        if (raw != NULL && memchr(raw, '\0', len) != NULL)
+            len = 0; /* not text */
+        mld_feed_text_set(r, n, raw, raw ? len : 0, kind, with_html, t);
+        mld_free(raw);
+        mld_free(s);
+    } else {
+        mld_feed_text_read(r, n, kind, with_html, t);
+    }
+    mld_free(type);
+    mld_free(mode);
+}
+
+/* Names of the person constructs (author) below n, added to *names as
+ * an article author list. */
+static void
+read_person(const xmlNode *n, struct mld_article *a)
+{
+    const xmlNode *name = mld_xml_child(n, "name");
+    char *s = name ? mld_xml_text(name) : NULL;
+    if (s == NULL && mld_xml_child(n, "email") == NULL && mld_xml_child(n, "uri") == NULL)
+        s = mld_xml_text(n); /* sloppy: the name as the element's text */
+    mld_feed_add_author(a, s);
+    mld_free(s);
+}
+
+/* Dates: the last readable one of a kind wins, as in feedparser. */
+static void
+set_date(mld_time_t *dst, const xmlNode *n)
+{
+    mld_time_t t = mld_feed_node_date(n);
+    if (t != 0)
+        *dst = t;
+}
+
+static int64_t
+attr_int(const xmlNode *n, const char *name)
+{
+    char *v = mld_xml_attr(n, name);
+    int64_t r = v ? (int64_t)strtoll(v, NULL, 10) : 0;
+    mld_free(v);
+    return r > 0 ? r : 0;
+}
+
+/* Reads a link into links; returns its index or -1. */
+static int
+read_link(const struct mld_feed_reader *r, const xmlNode *n, struct mld_feed_link **links,
+          int *nlinks)
+{
+    char *href = mld_xml_attr(n, "href");
+    char *rel = mld_xml_attr(n, "rel");
+    char *type = mld_xml_attr(n, "type");
+    char *title = mld_xml_attr(n, "title");
+    int before = *nlinks;
+    if (href == NULL) {
+        /* Atom 0.3 drafts and sloppy feeds: the URL as text. */
+        href = mld_feed_node_string(n);
+    }
+    /* A self link points at the feed itself: Atom, unless it says. */
+    const char *t = type ? type : rel && strcmp(rel, "self") == 0 ? "application/atom+xml" : NULL;
+    if (href != NULL)
+        mld_feed_link_add(r, n, href, rel, t, title, attr_int(n, "length"), links, nlinks);
+    mld_free(href);
+    mld_free(rel);
+    mld_free(type);
+    mld_free(title);
+    return *nlinks > before ? *nlinks - 1 : -1;
+}
+
+static char *
+media_caption(const xmlNode *n)
+{
+    static const char *const names[] = {"description", "title"};
+    for (size_t k = 0; k < 2; k++)
+        for (const xmlNode *c = n->children; c != NULL; c = c->next)
+            if (mld_xml_is(c, NULL, names[k]) && mld_feed_ns(c) == MLD_NS_MEDIA)
+                return mld_xml_text(c);
+    return NULL;
+}
+
+/* Media RSS inside an entry (YouTube and others). */
+static void
+read_media(const struct mld_feed_reader *r, const xmlNode *n, struct mld_feed_item *it,
+           const xmlNode **thumb)
+{
+    const char *name = mld_xml_name(n);
+    if (strcmp(name, "group") == 0) {
+        for (const xmlNode *c = n->children; c != NULL; c = c->next) {
+            if (c->type != XML_ELEMENT_NODE || mld_feed_ns(c) != MLD_NS_MEDIA)
+                continue;
+            if (strcmp(mld_xml_name(c), "description") == 0 && !it->summary.present)
+                mld_feed_text_read(r, c, MLD_FEED_PLAIN, true, &it->summary);
+            else
+                read_media(r, c, it, thumb);
+        }
+    } else if (strcmp(name, "content") == 0) {
+        char *url = mld_xml_attr(n, "url");
+        char *type = mld_xml_attr(n, "type");
+        char *cap = media_caption(n);
+        if (cap == NULL && n->parent != NULL && strcmp(mld_xml_name(n->parent), "group") == 0)
+            cap = media_caption(n->parent);
+        mld_feed_add_media(r, n, it->article, url, type, attr_int(n, "fileSize"), cap);
+        mld_free(url);
+        mld_free(type);
+        mld_free(cap);
+    } else if (strcmp(name, "thumbnail") == 0 && *thumb == NULL) {
+        *thumb = n;
+    } else if (strcmp(name, "description") == 0 && !it->summary.present) {
+        mld_feed_text_read(r, n, MLD_FEED_PLAIN, true, &it->summary);
+    }
+}
+
+/* The entry's alternate link (resolved), the base for its HTML. */
+static char *
+entry_link(const struct mld_feed_reader *r, const xmlNode *entry)
+{
+    for (const xmlNode *c = entry->children; c != NULL; c = c->next) {
+        if (!atom(c, "link"))
+            continue;
+        char *rel = mld_xml_attr(c, "rel");
+        bool alt = rel == NULL || strcmp(rel, "alternate") == 0;
+        mld_free(rel);
+        char *href = alt ? mld_xml_attr(c, "href") : NULL;
+        if (href == NULL)
+            continue;
+        char *base = mld_feed_base(r, c);
+        char *abs = mld_feed_resolve_url(base, href);
+        mld_free(base);
+        mld_free(href);
+        return abs;
+    }
+    return NULL;
+}
+
+static void
+read_entry(const struct mld_feed_reader *outer, const xmlNode *entry)
+{
+    struct mld_feed_item *it = mld_feed_item_add(outer->feed);
+    if (it == NULL)
+        return;
+    struct mld_feed_reader rr = *outer;
+    char *base_link = entry_link(outer, entry);
+    rr.item_link = base_link;
+    const struct mld_feed_reader *r = &rr;
+    struct mld_article *a = it->article;
+    const xmlNode *source = NULL, *thumb = NULL;
+    int alternate = -1;
+    it->lang = mld_feed_xml_lang(entry);
+    for (const xmlNode *c = entry->children; c != NULL; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        enum mld_feed_ns ns = mld_feed_ns(c);
+        const char *name = mld_xml_name(c);
+        if (ns == MLD_NS_ATOM || ns == MLD_NS_ATOM03 || ns == MLD_NS_CORE) {
+            if (strcmp(name, "title") == 0 && !it->title.present) {
+                read_text(r, c, false, &it->title);
+            } else if (strcmp(name, "summary") == 0 && !it->summary.present) {
+                read_text(r, c, true, &it->summary);
+            } else if (strcmp(name, "content") == 0 && !it->content.present) {
+                char *src = mld_xml_attr(c, "src");
+                if (src == NULL)
+                    read_text(r, c, true, &it->content);
+                mld_free(src);
+            } else if (strcmp(name, "link") == 0) {
+                int k = read_link(r, c, &it->links, &it->nlinks);
+                if (k >= 0) {
+                    const struct mld_feed_link *l = &it->links[k];
+                    if (strcmp(l->rel, "alternate") == 0 && alternate < 0)
+                        alternate = k;
+                    else if (strcmp(l->rel, "enclosure") == 0)
+                        mld_feed_add_media(r, c, a, l->href, l->type, l->length, l->title);
+                }
+            } else if (strcmp(name, "id") == 0 && it->id == NULL) {
+                char *s = mld_feed_node_string(c);
+                if (s != NULL) {
+                    char *base = mld_feed_base(r, c);
+                    it->id = mld_feed_resolve_url(base, s);
+                    mld_free(base);
+                }
+                mld_free(s);
+            } else if (strcmp(name, "updated") == 0 || strcmp(name, "modified") == 0) {
+                set_date(&it->updated, c);
+            } else if (strcmp(name, "published") == 0 || strcmp(name, "issued") == 0) {
+                set_date(&it->published, c);
+            } else if (strcmp(name, "created") == 0) {
+                set_date(&it->created, c);
+            } else if (strcmp(name, "author") == 0) {
+                read_person(c, a);
+            } else if (strcmp(name, "category") == 0) {
+                char *term = mld_xml_attr(c, "term");
+                if (term == NULL || term[0] == '\0') {
+                    mld_free(term);
+                    term = mld_xml_attr(c, "label");
+                }
+                mld_feed_add_tag(a, term);
+                mld_free(term);
+            } else if (strcmp(name, "source") == 0) {
+                source = c;
+            }
+        } else if (ns == MLD_NS_DC) {
+            if (strcmp(name, "subject") == 0) {
+                char *s = mld_xml_text(c);
+                mld_feed_add_tag(a, s);
+                mld_free(s);
+            } else if (strcmp(name, "creator") == 0) {
+                char *s = mld_xml_text(c);
+                mld_feed_add_author(a, s);
+                mld_free(s);
+            } else if (strcmp(name, "date") == 0) {
+                set_date(&it->updated, c);
+            } else if (strcmp(name, "language") == 0 && it->lang == NULL) {
+                it->lang = mld_feed_node_lang(c);
+            }
+        } else if (ns == MLD_NS_MEDIA) {
+            read_media(r, c, it, &thumb);
+        }
+    }
+    if (alternate >= 0)
+        a->link = mld_strdup(it->links[alternate].href);
+    /* RFC 4287 4.2.1: without authors of its own an entry has its
+     * source's, else the feed's. */
+    if (a->author == NULL && source != NULL)
+        for (const xmlNode *c = source->children; c != NULL; c = c->next)
+            if (atom(c, "author"))
+                read_person(c, a);
+    if (a->author == NULL && r->feed->author != NULL)
+        a->author = mld_strdup(r->feed->author);
+    if (a->nmedia == 0 && thumb != NULL) {
+        char *url = mld_xml_attr(thumb, "url");
+        mld_feed_add_media(r, thumb, a, url, NULL, 0, NULL);
+        mld_free(url);
+    }
+    mld_free(base_link);
+}
+
+int
+mld_feed_read_atom(struct mld_feed_reader *r, xmlNode *root)
+{
+    struct mld_feed *f = r->feed;
+    char *v = mld_xml_attr(root, "version");
+    bool v03 = (root->ns != NULL && root->ns->href != NULL && mld_feed_ns(root) == MLD_NS_ATOM03) ||
+               (v != NULL && strcmp(v, "0.3") == 0);
+    mld_free(v);
+    f->version = v03 ? "atom03" : mld_feed_ns(root) == MLD_NS_ATOM ? "atom10" : "atom";
+    f->lang = mld_feed_xml_lang(root);
+    /* An Atom Entry Document (RFC 4287 section 2) is one entry alone. */
+    if (strcmp(mld_xml_name(root), "entry") == 0) {
+        read_entry(r, root);
+        return 0;
+    }
+    int alternate = -1;
+    /* Feed-level fields first: entries inherit the feed's author. */
+    for (const xmlNode *c = root->children; c != NULL; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        const char *name = mld_xml_name(c);
+        if (!atom(c, name))
+            continue;
+        if (strcmp(name, "title") == 0 && !f->title.present) {
+            read_text(r, c, false, &f->title);
+        } else if ((strcmp(name, "subtitle") == 0 || strcmp(name, "tagline") == 0) &&
+                   !f->subtitle.present) {
+            read_text(r, c, false, &f->subtitle);
+        } else if (strcmp(name, "link") == 0) {
+            int k = read_link(r, c, &f->links, &f->nlinks);
+            if (k >= 0 && strcmp(f->links[k].rel, "alternate") == 0 && alternate < 0)
+                alternate = k;
+            else if (k >= 0 && strcmp(f->links[k].rel, "self") == 0 && f->self == NULL)
+                f->self = mld_strdup(f->links[k].href);
+        } else if (strcmp(name, "id") == 0 && f->id == NULL) {
+            char *s = mld_feed_node_string(c);
+            char *base = mld_feed_base(r, c);
+            f->id = s ? mld_feed_resolve_url(base, s) : NULL;
+            mld_free(base);
+            mld_free(s);
+        } else if (strcmp(name, "updated") == 0 || strcmp(name, "modified") == 0) {
+            set_date(&f->updated, c);
+        } else if (strcmp(name, "published") == 0 || strcmp(name, "issued") == 0) {
+            set_date(&f->published, c);
+        } else if (strcmp(name, "author") == 0) {
+            struct mld_article tmp = {.author = f->author};
+            read_person(c, &tmp);
+            f->author = tmp.author;
+        }
+    }
+    if (alternate >= 0)
+        f->link = mld_strdup(f->links[alternate].href);
+    for (const xmlNode *c = root->children; c != NULL; c = c->next)
+        if (atom(c, "entry"))
+            read_entry(r, c);
+    return 0;
+}
+
+static bool
+atom_sniff(const char *doc, size_t len)
+{
+    char root[16];
+    mld_feed_sniff_root(doc, len, root, sizeof(root));
+    if (strcmp(root, "feed") == 0)
+        return true;
+    /* An entry document must say it is Atom. */
+    size_t n = len < 4096 ? len : 4096;
+    return strcmp(root, "entry") == 0 && (memmem(doc, n, "http://www.w3.org/2005/Atom", 27) ||
+                                          memmem(doc, n, "http://purl.org/atom/ns#", 24));
+}
+
+static int
+atom_parse(const char *doc, size_t len, const struct mld_source *src, mld_article_sink_fn sink,
+           void *ud, struct mld_err *err)
+{
+    struct mld_feed *f;
+    int rc = mld_feed_parse(doc, len, src, &f, err);
+    if (rc != 0)
+        return rc;
+    rc = mld_feed_emit(f, src && src->name ? src->name : "(input)", sink, ud, err);
+    mld_feed_free(f);
+    return rc;
+}
+
+const struct mld_format mld_format_atom = {
+    .name = "atom",
+    .sniff = atom_sniff,
+    .parse = atom_parse,
+};

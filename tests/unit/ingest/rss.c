@@ -1,0 +1,542 @@
+/*
+ * tests/unit/ingest/rss.c - the RSS reader (RSS 0.9x, 1.0, 2.0) and
+ * mld_format_rss.
+ *
+ * Checks: a full RSS 2.0 item mapped field by field (headline, teaser,
+ * body with resolved links, link, author without e-mail, categories,
+ * media from enclosure and media:content, dates, lang, credit, urn,
+ * version); RSS 1.0 with items beside the channel and dc: elements; RSS
+ * 0.91 with HTML entities and a Netscape DOCTYPE; titles with markup; the
+ * guid and isPermaLink rules; duplicate guids keeping the newest; a huge
+ * description cut to the teaser and kept as the body; zero items;
+ * malformed XML with line and column; a non-feed; the item cap; the
+ * sniffer and format detection; and the German feeds of the shared corpus
+ * (Golem in ISO-8859-1 with its umlauts, heise's RSS 0.90 RDF), plus a
+ * no-crash pass over every RSS file of the feed-rs and miniflux corpora.
+ */
+#include "../../../src/ingest/rss.c"
+
+#include <dirent.h>
+
+#include "../../../src/base/buf.h"
+
+#include "test.h"
+
+struct list {
+    struct mld_article **v;
+    int n;
+};
+
+static int
+keep(void *ud, struct mld_article *a)
+{
+    struct list *l = ud;
+    l->v = realloc(l->v, (size_t)(l->n + 1) * sizeof(*l->v));
+    l->v[l->n++] = a;
+    return 0;
+}
+
+static void
+list_free(struct list *l)
+{
+    for (int i = 0; i < l->n; i++)
+        mld_article_free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
+static int
+parse(const char *doc, const char *url, struct list *l, struct mld_err *err)
+{
+    mld_err_clear(err);
+    struct mld_source src = {"t.xml", url, NULL};
+    return mld_format_rss.parse(doc, strlen(doc), &src, keep, l, err);
+}
+
+static void
+time_is(mld_time_t t, const char *want, const char *name)
+{
+    char iso[MLD_TIME_ISO_LEN + 1] = "-";
+    if (t != 0)
+        mld_time_format_iso(t, iso);
+    is_str(iso, want, "%s", name);
+}
+
+static void
+test_rss20(void)
+{
+    const char *doc =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+        "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"\n"
+        "     xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
+        "xmlns:atom=\"http://www.w3.org/2005/Atom\"\n"
+        "     xmlns:media=\"http://search.yahoo.com/mrss/\">\n"
+        "<channel>\n"
+        "  <title>Beispiel-Nachrichten</title>\n"
+        "  <link>https://www.beispiel.de/</link>\n"
+        "  <description>Alles aus der Welt</description>\n"
+        "  <language>de-de</language>\n"
+        "  <atom:link rel=\"self\" href=\"https://www.beispiel.de/rss.xml\"/>\n"
+        "  <item>\n"
+        "    <title>Stra&#223;enbahn f&#228;hrt wieder &amp; p&#252;nktlich</title>\n"
+        "    <link>https://www.beispiel.de/a/1.html</link>\n"
+        "    <guid isPermaLink=\"false\">beispiel-1</guid>\n"
+        "    <description>&lt;p&gt;Die &lt;b&gt;Bahn&lt;/b&gt; "
+        "f&#228;hrt.&lt;/p&gt;</description>\n"
+        "    <content:encoded><![CDATA[<p>Text mit <a href=\"/b/2.html\">Link</a>.</p>"
+        "<script>alert(1)</script>]]></content:encoded>\n"
+        "    <author>redaktion@beispiel.de (Eva Muster)</author>\n"
+        "    <dc:creator>Max Muster</dc:creator>\n"
+        "    <category>Verkehr</category><category domain=\"x\">Berlin</category>\n"
+        "    <enclosure url=\"https://cdn.beispiel.de/bahn.jpg\" type=\"image/jpeg\" "
+        "length=\"1234\"/>\n"
+        "    <media:content url=\"https://cdn.beispiel.de/bahn2.jpg\" type=\"image/jpeg\">"
+        "<media:description>Eine Bahn</media:description></media:content>\n"
+        "    <pubDate>Tue, 03 Oct 2023 10:00:00 +0200</pubDate>\n"
+        "    <dc:date>2023-10-03T09:30:00Z</dc:date>\n"
+        "  </item>\n"
+        "</channel>\n"
+        "</rss>\n";
+    struct list l = {0};
+    struct mld_err err = {0};
+    int rc = parse(doc, "https://feeds.beispiel.de/rss.xml", &l, &err);
+    ok(rc == 0 && l.n == 1, "rss 2.0: one article (%s)", err.msg);
+    if (l.n != 1) {
+        list_free(&l);
+        return;
+    }
+    struct mld_article *a = l.v[0];
+    is_str(a->headline,
+           "Stra\xc3\x9f"
+           "enbahn f\xc3\xa4hrt wieder & p\xc3\xbcnktlich",
+           "headline: entities decoded, plain text");
+    is_str(a->teaser, "Die Bahn f\xc3\xa4hrt.", "teaser: text of the description");
+    ok(a->body_html != NULL && strstr(a->body_html, "<script") == NULL &&
+           strstr(a->body_html, "href=\"https://www.beispiel.de/b/2.html\"") != NULL,
+       "body sanitised, link resolved against the item link: %s", a->body_html);
+    is_str(a->text, "Die Bahn f\xc3\xa4hrt.\nText mit Link.", "text = teaser + body text");
+    is_str(a->link, "https://www.beispiel.de/a/1.html", "link");
+    is_str(a->author, "Eva Muster, Max Muster", "authors: names only");
+    is_int(a->ncategories, 2, "two categories");
+    if (a->ncategories == 2) {
+        is_str(a->categories[0], "tag:Verkehr", "category 1");
+        is_str(a->categories[1], "tag:Berlin", "category 2");
+    }
+    is_int(a->ntopics, 0, "no topics");
+    is_int(a->nmedia, 2, "two media");
+    if (a->nmedia == 2) {
+        ok(strcmp(a->media[0].url, "https://cdn.beispiel.de/bahn.jpg") == 0 &&
+               strcmp(a->media[0].type, "image/jpeg") == 0 && a->media[0].length == 1234,
+           "enclosure");
+        is_str(a->media[1].caption, "Eine Bahn", "media:content caption");
+    }
+    time_is(a->version_created, "2023-10-03T09:30:00Z", "version_created = dc:date (updated)");
+    is_int(a->version, 1, "version 1");
+    is_str(a->lang, "de-de", "lang from the channel");
+    is_str(a->credit, "Beispiel-Nachrichten", "credit = feed title");
+    is_str(a->format, "rss", "format");
+    is_str(a->urn, "https://www.beispiel.de/#beispiel-1", "urn = feed link # guid");
+    ok(a->pubstatus == MLD_PUB_USABLE && a->entry_id == NULL, "usable, no entry id");
+    list_free(&l);
+
+    /* The model around it. */
+    struct mld_feed *f = NULL;
+    struct mld_source src = {"t.xml", NULL, NULL};
+    rc = mld_feed_parse(doc, strlen(doc), &src, &f, &err);
+    ok(rc == 0 && strcmp(f->version, "rss20") == 0 && strcmp(f->format, "rss") == 0,
+       "version rss20");
+    if (rc == 0) {
+        is_str(f->self, "https://www.beispiel.de/rss.xml", "self link");
+        is_str(f->subtitle.text, "Alles aus der Welt", "subtitle");
+        time_is(f->items[0].published, "2023-10-03T08:00:00Z", "published from pubDate");
+        is_str(f->items[0].id, "beispiel-1", "raw guid kept");
+        is_int(f->items[0].nlinks, 2, "item links: link and enclosure");
+    }
+    mld_feed_free(f);
+}
+
+static void
+test_rss10(void)
+{
+    const char *doc =
+        "<?xml version=\"1.0\"?>\n"
+        "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"\n"
+        "  xmlns=\"http://purl.org/rss/1.0/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
+        "  <channel rdf:about=\"https://www.beispiel.de/\">\n"
+        "    <title>RDF-Kanal</title><link>https://www.beispiel.de/</link>\n"
+        "    <dc:language>de</dc:language>\n"
+        "    <items><rdf:Seq><rdf:li "
+        "rdf:resource=\"https://www.beispiel.de/1\"/></rdf:Seq></items>\n"
+        "  </channel>\n"
+        "  <item rdf:about=\"https://www.beispiel.de/1\">\n"
+        "    <title>Erste Meldung</title><link>https://www.beispiel.de/1</link>\n"
+        "    <description>Kurz.</description><dc:subject>Politik</dc:subject>\n"
+        "    <dc:creator>Ada</dc:creator><dc:date>2024-01-02T03:04:05+01:00</dc:date>\n"
+        "  </item>\n"
+        "  <item rdf:about=\"local-2\"><title>Zweite</title></item>\n"
+        "  <textinput rdf:about=\"x\"><title>Suche</title></textinput>\n"
+        "</rdf:RDF>\n";
+    struct list l = {0};
+    struct mld_err err = {0};
+    int rc = parse(doc, NULL, &l, &err);
+    ok(rc == 0 && l.n == 2, "rss 1.0: items outside the channel, textinput ignored (%s)", err.msg);
+    if (l.n == 2) {
+        is_str(l.v[0]->headline, "Erste Meldung", "headline");
+        is_str(l.v[0]->urn, "https://www.beispiel.de/1", "urn = rdf:about (a URL)");
+        is_str(l.v[0]->author, "Ada", "dc:creator");
+        is_str(l.v[0]->categories ? l.v[0]->categories[0] : NULL, "tag:Politik", "dc:subject");
+        time_is(l.v[0]->version_created, "2024-01-02T02:04:05Z", "dc:date");
+        is_str(l.v[0]->lang, "de", "dc:language of the channel");
+        is_str(l.v[1]->urn, "https://www.beispiel.de/#local-2",
+               "local rdf:about under the feed key");
+    }
+    list_free(&l);
+    struct mld_feed *f = NULL;
+    struct mld_source src = {"t.xml", NULL, NULL};
+    rc = mld_feed_parse(doc, strlen(doc), &src, &f, &err);
+    ok(rc == 0 && strcmp(f->version, "rss10") == 0, "version rss10");
+    mld_feed_free(f);
+}
+
+static void
+test_rss091(void)
+{
+    const char *doc =
+        "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+        "<!DOCTYPE rss PUBLIC \"-//Netscape Communications//DTD RSS 0.91//EN\"\n"
+        "  \"http://my.netscape.com/publish/formats/rss-0.91.dtd\">\n"
+        "<rss version=\"0.91\"><channel><title>Alt&nbsp;aber gut</title>\n"
+        "<link>http://alt.example/</link><language>de</language>\n"
+        "<item><title>M\xfcller &amp; S\xf6hne &mdash; \x84Zitat\x93</title>\n"
+        "<link>http://alt.example/1</link><description>Text &eacute;</description></item>\n"
+        "</channel></rss>\n";
+    struct list l = {0};
+    struct mld_err err = {0};
+    int rc = parse(doc, NULL, &l, &err);
+    ok(rc == 0 && l.n == 1, "rss 0.91 with HTML entities and a DOCTYPE (%s)", err.msg);
+    if (l.n == 1) {
+        is_str(l.v[0]->headline,
+               "M\xc3\xbcller & S\xc3\xb6hne \xe2\x80\x94 \xe2\x80\x9eZitat\xe2\x80\x9c",
+               "ISO-8859-1 read as windows-1252, entities");
+        is_str(l.v[0]->credit,
+               "Alt\xc2\xa0"
+               "aber gut",
+               "&nbsp; in the channel title");
+        is_str(l.v[0]->teaser, "Text \xc3\xa9", "teaser");
+        is_str(l.v[0]->urn, "http://alt.example/1", "no guid: the link");
+        ok(l.v[0]->version_created == 0, "no date: version_created 0");
+    }
+    list_free(&l);
+    struct mld_feed *f = NULL;
+    struct mld_source src = {"t.xml", NULL, NULL};
+    rc = mld_feed_parse(doc, strlen(doc), &src, &f, &err);
+    ok(rc == 0 && strcmp(f->version, "rss091n") == 0, "version rss091n (Netscape DOCTYPE)");
+    mld_feed_free(f);
+}
+
+static void
+test_titles_and_guids(void)
+{
+    const char *doc =
+        "<rss version=\"2.0\"><channel><link>https://k.example/</link>\n"
+        "<item><title>&lt;b&gt;Fett&lt;/b&gt; &amp;amp; "
+        "mager</title><guid>https://k.example/p/1</guid></item>\n"
+        "<item><title>a &lt; b</title><guid isPermaLink=\"true\">/p/2</guid></item>\n"
+        "<item><title>Naked <b>markup</b></title><guid>tag:k.example,2024:3</guid></item>\n"
+        "<item><title>Kein Link</title><guid "
+        "isPermaLink=\"false\">https://k.example/p/4</guid></item>\n"
+        "<item><title>Nur Titel</title><pubDate>Mon, 01 Jan 2024 00:00:00 GMT</pubDate></item>\n"
+        "<item><description>Ohne Titel, aber mit Text, der als Schlagzeile dient.</description>"
+        "<guid>x</guid></item>\n"
+        "</channel></rss>\n";
+    struct list l = {0};
+    struct mld_err err = {0};
+    int rc = parse(doc, "https://k.example/feed", &l, &err);
+    ok(rc == 0 && l.n == 6, "six items (%s)", err.msg);
+    if (l.n != 6) {
+        list_free(&l);
+        return;
+    }
+    is_str(l.v[0]->headline, "Fett & mager", "escaped markup in a title becomes text");
+    is_str(l.v[0]->urn, "https://k.example/p/1", "URL guid is the urn");
+    is_str(l.v[0]->link, "https://k.example/p/1", "permalink guid is the link");
+    is_str(l.v[1]->headline, "a < b", "a bracket that is no markup stays");
+    is_str(l.v[1]->urn, "https://k.example/p/2", "isPermaLink=true resolved against the base");
+    is_str(l.v[2]->headline, "Naked markup", "inline markup becomes text");
+    is_str(l.v[2]->urn, "tag:k.example,2024:3", "tag: guid");
+    is_str(l.v[3]->link, NULL, "isPermaLink=false: not a link");
+    is_str(l.v[3]->urn, "https://k.example/p/4", "but still a global id");
+    ok(strncmp(l.v[4]->urn, "urn:meldung:feed:", 17) == 0, "no guid, no link: hashed urn %s",
+       l.v[4]->urn);
+    is_str(l.v[5]->headline, "Ohne Titel, aber mit Text, der als Schlagzeile dient.",
+           "no title: the headline comes from the description");
+    list_free(&l);
+}
+
+static void
+test_duplicates_and_limits(void)
+{
+    const char *doc = "<rss version=\"2.0\"><channel><link>https://d.example/</link>\n"
+                      "<item><title>alt</title><guid>g1</guid><pubDate>Mon, 01 Jan 2024 10:00:00 "
+                      "GMT</pubDate></item>\n"
+                      "<item><title>andere</title><guid>g2</guid></item>\n"
+                      "<item><title>neu</title><guid>g1</guid><pubDate>Mon, 01 Jan 2024 12:00:00 "
+                      "GMT</pubDate></item>\n"
+                      "<item><title>noch \xc3\xa4lter</title><guid>g1</guid><pubDate>Mon, 01 Jan "
+                      "2024 08:00:00 GMT</pubDate></item>\n"
+                      "</channel></rss>\n";
+    struct list l = {0};
+    struct mld_err err = {0};
+    int rc = parse(doc, NULL, &l, &err);
+    ok(rc == 0 && l.n == 2, "duplicate guids: one article each (%d)", l.n);
+    if (l.n == 2) {
+        is_str(l.v[0]->headline, "andere", "document order kept");
+        is_str(l.v[1]->headline, "neu", "the newest of the duplicates");
+    }
+    list_free(&l);
+
+    const char *empty = "<rss version=\"2.0\"><channel><title>Leer</title></channel></rss>";
+    rc = parse(empty, NULL, &l, &err);
+    ok(rc == 0 && l.n == 0, "zero items: no articles, no error");
+    list_free(&l);
+
+    /* A huge description: cut teaser, full body. */
+    struct mld_buf b;
+    mld_buf_init(&b, 1 << 20);
+    mld_buf_puts(&b, "<rss><channel><item><title>Lang</title><description>&lt;p&gt;");
+    for (int i = 0; i < 400; i++)
+        mld_buf_puts(&b, "Wort ");
+    mld_buf_puts(&b, "&lt;/p&gt;</description></item></channel></rss>");
+    rc = parse(b.p, NULL, &l, &err);
+    ok(rc == 0 && l.n == 1, "huge description parses");
+    if (l.n == 1) {
+        ok(l.v[0]->teaser == NULL && l.v[0]->body_html != NULL && strlen(l.v[0]->body_html) > 1900,
+           "a whole article in the description becomes the body");
+    }
+    list_free(&l);
+    mld_buf_reset(&b);
+    mld_buf_puts(&b, "<rss><channel><item><title>Lang</title><description>");
+    for (int i = 0; i < 300; i++)
+        mld_buf_puts(&b, "Wort ");
+    mld_buf_puts(&b, "</description><content:encoded xmlns:content="
+                     "\"http://purl.org/rss/1.0/modules/content/\">Body</content:encoded>"
+                     "</item></channel></rss>");
+    rc = parse(b.p, NULL, &l, &err);
+    if (rc == 0 && l.n == 1)
+        ok(strlen(l.v[0]->teaser) <= MLD_FEED_TEASER_BYTES + 4 &&
+               strstr(l.v[0]->teaser, "\xe2\x80\xa6") != NULL &&
+               strcmp(l.v[0]->body_html, "Body") == 0,
+           "a long summary beside content is cut at a word: %zu bytes", strlen(l.v[0]->teaser));
+    else
+        ok(0, "long summary parses");
+    list_free(&l);
+
+    /* The item cap. */
+    mld_buf_dispose(&b);
+    mld_buf_init(&b, 8u << 20);
+    mld_buf_puts(&b, "<rss><channel>");
+    for (int i = 0; i < MLD_MAX_FEED_ITEMS + 5; i++)
+        mld_buf_printf(&b, "<item><guid>https://c.example/%d</guid></item>", i);
+    mld_buf_puts(&b, "</channel></rss>");
+    struct mld_feed *f = NULL;
+    struct mld_source src = {"cap.xml", NULL, NULL};
+    rc = mld_feed_parse(b.p, b.len, &src, &f, &err);
+    ok(rc == 0 && f->nitems == MLD_MAX_FEED_ITEMS && f->dropped == 5,
+       "items past MLD_MAX_FEED_ITEMS are dropped");
+    mld_feed_free(f);
+    mld_buf_dispose(&b);
+}
+
+static void
+test_errors(void)
+{
+    struct list l = {0};
+    struct mld_err err = {0};
+    const char *bad = "<rss version=\"2.0\">\n<channel>\n<title>x</titel>\n</channel></rss>";
+    int rc = parse(bad, NULL, &l, &err);
+    ok(rc == MLD_E_PARSE && strncmp(err.msg, "t.xml: line 3, column", 21) == 0,
+       "malformed XML: MLD_E_PARSE with line and column: %s", err.msg);
+    rc = parse("<rss version=\"2.0\"><channel><item><title>a</title>", NULL, &l, &err);
+    ok(rc == MLD_E_PARSE, "truncated document rejected: %s", err.msg);
+    rc = parse("", NULL, &l, &err);
+    ok(rc == MLD_E_PARSE, "empty document: %s", err.msg);
+    rc = parse("<html><body>Not found</body></html>", NULL, &l, &err);
+    ok(rc == MLD_E_UNSUPPORTED && strstr(err.msg, "<html>") != NULL, "not a feed: %s", err.msg);
+    rc = parse("<?xml version='1.0'?><!DOCTYPE r [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;"
+               "&a;&a;&a;&a;&a;&a;&a;'><!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;'><!ENTITY d "
+               "'&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;'>]><rss><channel><title>&d;&d;&d;</title>"
+               "</channel></rss>",
+               NULL, &l, &err);
+    ok(rc == 0 || rc == MLD_E_PARSE, "entity expansion stays bounded (%d)", rc);
+    ok(l.n == 0, "no articles from errors");
+    list_free(&l);
+}
+
+static void
+test_sniff(void)
+{
+    ok(mld_format_rss.sniff("<rss version=\"2.0\">", 19), "sniff rss");
+    ok(mld_format_rss.sniff("<?xml version=\"1.0\"?>\n<rdf:RDF>", 31), "sniff rdf:RDF");
+    ok(!mld_format_rss.sniff("<feed xmlns=\"http://www.w3.org/2005/Atom\">", 42), "not atom");
+    ok(!mld_format_rss.sniff("{\"urn\": 1}", 10), "not json");
+    const char *d = "\n\n<?xml version=\"1.0\"?><rss version=\"2.0\"><channel></channel></rss>";
+    ok(mld_format_detect(d, strlen(d)) == &mld_format_rss, "detected as rss");
+    struct list l = {0};
+    struct mld_err err = {0};
+    ok(parse(d, NULL, &l, &err) == 0, "blank lines before the XML declaration are fine");
+}
+
+/* The shared corpus -------------------------------------------------------- */
+
+static struct mld_feed *
+corpus_feed(const char *sub, const char *file)
+{
+    const char *dir = mld_test_corpus(sub);
+    if (dir == NULL)
+        return NULL;
+    char path[8400];
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    size_t len;
+    char *doc = mld_test_slurp(path, &len);
+    struct mld_feed *f = NULL;
+    struct mld_err err = {0};
+    struct mld_source src = {file, NULL, NULL};
+    int rc = doc ? mld_feed_parse(doc, len, &src, &f, &err) : MLD_E_IO;
+    ok(rc == 0, "%s parses: %s", file, err.msg);
+    free(doc);
+    return f;
+}
+
+static const struct mld_article *
+find_headline(const struct mld_feed *f, const char *h)
+{
+    for (int i = 0; i < f->nitems; i++)
+        if (f->items[i].article->headline && strcmp(f->items[i].article->headline, h) == 0)
+            return f->items[i].article;
+    return NULL;
+}
+
+static void
+test_german(void)
+{
+    struct mld_feed *f = corpus_feed("miniflux/parser/testdata", "encoding_ISO-8859-1.xml");
+    if (f != NULL) {
+        is_str(f->charset, "iso-8859-1", "Golem: charset");
+        is_int(f->nitems, 40, "Golem: 40 items");
+        is_str(f->title.text, "Golem.de", "Golem: title");
+        const struct mld_article *a =
+            find_headline(f, "Machine Learning: Von KI erstelltes Portr\xc3\xa4t f\xc3\xbcr "
+                             "432.500 US.Dollar versteigert");
+        ok(a != NULL, "Golem: headline with \xc3\xa4 and \xc3\xbc decoded");
+        a = find_headline(f, "Wochenr\xc3\xbc"
+                             "ckblick: Wilder Westen, buntes Handy, nutzloses "
+                             "Siegel");
+        ok(a != NULL, "Golem: Wochenr\xc3\xbc"
+                      "ckblick");
+        if (a != NULL)
+            ok(a->link != NULL && strncmp(a->link, "https://www.golem.de/news/", 26) == 0 &&
+                   strcmp(a->lang, "de") == 0 && strcmp(a->credit, "Golem.de") == 0 &&
+                   a->version_created != 0,
+               "Golem: link, lang, credit, date");
+        a = f->nitems ? f->items[0].article : NULL;
+        ok(a && a->teaser && strstr(a->teaser, "w\xc3\xbcnschen") != NULL,
+           "Golem: teaser umlauts (w\xc3\xbcnschen)");
+        ok(a && strcmp(a->urn, "https://www.golem.de/1810/137358-rss.html") == 0,
+           "Golem: guid as urn");
+    }
+    mld_feed_free(f);
+
+    f = corpus_feed("miniflux/parser/testdata", "rdf_UTF8.xml");
+    if (f != NULL) {
+        is_str(f->version, "rss090", "heise RDF: RSS 0.90");
+        is_int(f->nitems, 60, "heise RDF: 60 items");
+        is_str(f->title.text, "heise online News", "heise RDF: title");
+        ok(find_headline(f, "Mega-Deal: IBM \xc3\xbc"
+                            "bernimmt Red Hat") != NULL,
+           "heise RDF: IBM \xc3\xbc"
+           "bernimmt Red Hat");
+        ok(find_headline(f, "OLED-TVs: Vorsichtsma\xc3\x9fnahmen gegen Einbrennen") != NULL,
+           "heise RDF: Vorsichtsma\xc3\x9fnahmen");
+        const struct mld_article *a = f->items[0].article;
+        ok(a->urn && strncmp(a->urn, "https://www.heise.de/newsticker/meldung/", 40) == 0,
+           "heise RDF: the link is the urn");
+    }
+    mld_feed_free(f);
+
+    f = corpus_feed("miniflux/parser/testdata", "encoding_WINDOWS-1251.xml");
+    if (f != NULL)
+        ok(strcmp(f->charset, "windows-1251") == 0 && f->nitems > 0, "windows-1251 via iconv");
+    mld_feed_free(f);
+    f = corpus_feed("miniflux/parser/testdata", "no_encoding_ISO-8859-1.xml");
+    if (f != NULL)
+        ok(strcmp(f->charset, "windows-1252") == 0 && f->nitems > 0,
+           "undeclared Latin-1: windows-1252 (%s)", f->charset);
+    mld_feed_free(f);
+}
+
+/* Parses every file below dir; counts the feeds read. */
+static void
+smoke_dir(const char *dir, int *files, int *read, int *items)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[8400];
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        size_t len;
+        char *doc = mld_test_slurp(path, &len);
+        if (doc == NULL)
+            continue;
+        if (mld_format_rss.sniff(doc, len)) {
+            (*files)++;
+            struct mld_feed *f = NULL;
+            struct mld_err err = {0};
+            struct mld_source src = {e->d_name, NULL, NULL};
+            if (mld_feed_parse(doc, len, &src, &f, &err) == 0) {
+                (*read)++;
+                *items += f->nitems;
+            }
+            mld_feed_free(f);
+        }
+        free(doc);
+    }
+    closedir(d);
+}
+
+static void
+test_smoke(void)
+{
+    static const char *const dirs[] = {"feed-rs/fixture/rss0", "feed-rs/fixture/rss1",
+                                       "feed-rs/fixture/rss2", "miniflux/parser/testdata",
+                                       "rss-parser/test/input"};
+    int files = 0, read = 0, items = 0;
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        const char *d = mld_test_corpus(dirs[i]);
+        if (d != NULL) {
+            char dir[4096];
+            snprintf(dir, sizeof(dir), "%s", d);
+            smoke_dir(dir, &files, &read, &items);
+        }
+    }
+    if (files > 0)
+        ok(read >= files - 2, "corpus RSS feeds: %d of %d read, %d items", read, files, items);
+}
+
+int
+main(void)
+{
+    test_rss20();
+    test_rss10();
+    test_rss091();
+    test_titles_and_guids();
+    test_duplicates_and_limits();
+    test_errors();
+    test_sniff();
+    test_german();
+    test_smoke();
+    return mld_test_done();
+}

@@ -11,11 +11,29 @@
 /* The default store, relative to the working directory. */
 #define MLD_DEFAULT_DB "var/meldung.db"
 
+/* The default configuration file, relative to the working directory. */
+#define MLD_DEFAULT_CONFIG "etc/meldung.conf"
+
 /* `meldung ingest`: stores wire files and folders (cmd_ingest.c). */
 int mld_cmd_ingest(int argc, char **argv);
 
 /* `meldung serve`: serves the site until SIGINT/SIGTERM (cmd_serve.c). */
 int mld_cmd_serve(int argc, char **argv);
+
+/* `meldung poll`: polls the configured sources until SIGINT/SIGTERM, or
+ * once (cmd_poll.c). */
+int mld_cmd_poll(int argc, char **argv);
+
+/* `meldung watch`: ingests files dropped into a folder until
+ * SIGINT/SIGTERM (cmd_watch.c). */
+int mld_cmd_watch(int argc, char **argv);
+
+/* `meldung stats`: prints the sources' health and article counts
+ * (cmd_stats.c). */
+int mld_cmd_stats(int argc, char **argv);
+
+/* `meldung token`: prints a new push token and its config line (cmd_token.c). */
+int mld_cmd_token(int argc, char **argv);
 
 /* Prints "meldung NAME: message" and the usage hint to stderr; returns 2. */
 int mld_cli_usage(const char *name, const char *usage, const char *fmt, ...)

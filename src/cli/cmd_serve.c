@@ -3,7 +3,8 @@
  *
  * Starts the HTTP server on the listen address, prints the URL readers
  * can open, then refreshes the page cache from the store's change log
- * every MLD_SERVE_REFRESH_MS until SIGINT or SIGTERM.
+ * every MLD_SERVE_REFRESH_MS until SIGINT or SIGTERM. --config FILE
+ * reads the [push] section that turns on POST /api/v1/push (push.h).
  */
 #include "cli.h"
 
@@ -14,8 +15,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "../base/config.h"
 #include "../base/log.h"
 #include "../web/http.h"
+#include "../web/push.h"
 #include "../web/site.h"
 
 /* How often the cache learns of store changes and ended embargoes. */
@@ -23,7 +26,7 @@
 
 static const char usage_text[] =
     "meldung serve [--db FILE] [--listen HOST:PORT] [--templates DIR] [--static DIR] "
-    "[--threads N]";
+    "[--threads N] [--config FILE]";
 
 static volatile sig_atomic_t stopping;
 
@@ -65,6 +68,7 @@ mld_cmd_serve(int argc, char **argv)
         {"templates", required_argument, NULL, 't'},
         {"static", required_argument, NULL, 's'},
         {"threads", required_argument, NULL, 'n'},
+        {"config", required_argument, NULL, 'c'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -75,15 +79,17 @@ mld_cmd_serve(int argc, char **argv)
         .static_dir = "static",
     };
     const char *listen = "127.0.0.1:8080";
+    const char *config_path = NULL;
     int threads = 0;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:l:t:s:n:vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:l:t:s:n:c:vh", opts, NULL)) != -1) {
         switch (c) {
         case 'd': cfg.db_path = optarg; break;
         case 'l': listen = optarg; break;
         case 't': cfg.templates_dir = optarg; break;
         case 's': cfg.static_dir = optarg; break;
+        case 'c': config_path = optarg; break;
         case 'n': {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -109,15 +115,27 @@ mld_cmd_serve(int argc, char **argv)
         return 1;
     }
     struct mld_err err = {0};
+    struct mld_config *conf = NULL;
+    struct mld_push *push = NULL;
+    if (config_path != NULL && (mld_config_load(&conf, config_path, &err) != 0 ||
+                                mld_push_new(&push, conf, cfg.db_path, &err) != 0)) {
+        mld_log_error("%s", err.msg);
+        mld_config_free(conf);
+        return 1;
+    }
+    mld_config_free(conf);
+    cfg.push = push;
     struct mld_site *site;
     if (mld_site_open(&site, &cfg, &err) != 0) {
         mld_log_error("%s", err.msg);
+        mld_push_free(push);
         return 1;
     }
     struct mld_http_server *srv;
     if (mld_http_server_start(&srv, &hc, mld_site_handle, site, &err) != 0) {
         mld_log_error("%s", err.msg);
         mld_site_close(site);
+        mld_push_free(push);
         return 1;
     }
     struct sigaction sa = {.sa_handler = on_signal};
@@ -128,6 +146,8 @@ mld_cmd_serve(int argc, char **argv)
 
     printf("meldung: serving http://%s:%d/\n", host, mld_http_server_port(srv));
     fflush(stdout);
+    if (push != NULL)
+        mld_log_info("push: POST %s takes documents with a bearer token", MLD_PUSH_PATH);
     const struct timespec tick = {0, MLD_SERVE_REFRESH_MS * 1000000L};
     while (!stopping) {
         nanosleep(&tick, NULL);
@@ -139,5 +159,6 @@ mld_cmd_serve(int argc, char **argv)
     mld_log_info("stopping");
     mld_http_server_stop(srv);
     mld_site_close(site);
+    mld_push_free(push);
     return 0;
 }

@@ -20,6 +20,10 @@ static const struct {
 } commands[] = {
     {"ingest", mld_cmd_ingest, "load wire files or folders into the store"},
     {"serve", mld_cmd_serve, "serve the news site over HTTP"},
+    {"poll", mld_cmd_poll, "poll the HTTP(S) sources of the configuration"},
+    {"watch", mld_cmd_watch, "ingest files as they arrive in a drop folder"},
+    {"stats", mld_cmd_stats, "show each source's health and the article counts"},
+    {"token", mld_cmd_token, "make a token for the push endpoint"},
 };
 
 static void

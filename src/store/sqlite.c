@@ -115,7 +115,7 @@ struct sq {
     sqlite3 *db;
     char *path;                   /* for messages */
     sqlite3_stmt *stmt[S_COUNT_]; /* prepared on first use */
-    int in_txn;                   /* 1 inside begin()..commit() */
+    int in_txn;                   /* transaction depth: 0 none, 1 BEGIN, 2+ savepoints */
 };
 
 /* Records the connection's last error in err, naming the file. */
@@ -273,13 +273,21 @@ sq_close(void *impl)
     mld_free(s);
 }
 
+/* Inside a transaction begin() opens a savepoint, so a caller can batch
+ * many all-or-nothing units (one per file) into one COMMIT. SQLite may
+ * roll back the whole transaction by itself on some errors (disk full,
+ * I/O); the nested calls then fail instead of opening a transaction of
+ * their own behind the caller's back. */
 static int
 sq_begin(void *impl, struct mld_err *err)
 {
     struct sq *s = impl;
-    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    if (s->in_txn > 0 && sqlite3_get_autocommit(s->db))
+        return mld_err_set(err, MLD_E_STORE, "%s: the enclosing transaction was rolled back",
+                           s->path);
+    int rc = exec(s, s->in_txn > 0 ? "SAVEPOINT mld" : "BEGIN IMMEDIATE", err);
     if (rc == 0)
-        s->in_txn = 1;
+        s->in_txn++;
     return rc;
 }
 
@@ -287,16 +295,33 @@ static int
 sq_commit(void *impl, struct mld_err *err)
 {
     struct sq *s = impl;
-    s->in_txn = 0;
-    return exec(s, "COMMIT", err);
+    if (s->in_txn <= 1) {
+        s->in_txn = 0;
+        return exec(s, "COMMIT", err);
+    }
+    /* A failed release leaves the savepoint to the caller's rollback(). */
+    if (sqlite3_get_autocommit(s->db))
+        return mld_err_set(err, MLD_E_STORE, "%s: the enclosing transaction was rolled back",
+                           s->path);
+    int rc = exec(s, "RELEASE mld", err);
+    if (rc == 0)
+        s->in_txn--;
+    return rc;
 }
 
 static void
 sq_rollback(void *impl)
 {
     struct sq *s = impl;
-    s->in_txn = 0;
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (s->in_txn <= 1) {
+        s->in_txn = 0;
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return;
+    }
+    s->in_txn--;
+    /* ROLLBACK TO keeps the savepoint open; RELEASE ends it. Both fail
+     * harmlessly when SQLite already rolled everything back. */
+    sqlite3_exec(s->db, "ROLLBACK TO mld; RELEASE mld", NULL, NULL, NULL);
 }
 
 /* A small set of change keys, written to the change log at the end of a put. */

@@ -37,7 +37,15 @@ int mld_store_open(struct mld_store **out, const char *path, struct mld_err *err
 void mld_store_close(struct mld_store *st);
 
 /* Transactions: one per ingest batch, so a batch costs one fsync. put()
- * outside a transaction runs in one of its own. */
+ * outside a transaction runs in one of its own. They nest: begin() inside
+ * a transaction opens a savepoint, whose commit() keeps its changes for
+ * the enclosing COMMIT and whose rollback() undoes only them - so many
+ * all-or-nothing units (one per file) can share one COMMIT. When the
+ * engine itself has rolled back the enclosing transaction (after an I/O
+ * error), nested begin() and commit() fail with MLD_E_STORE; the caller
+ * then rolls back the outer level too. Each begin() is ended, innermost
+ * first, by a commit() that succeeds or by a rollback() (also after a
+ * failed commit()). */
 int mld_store_begin(struct mld_store *st, struct mld_err *err);
 int mld_store_commit(struct mld_store *st, struct mld_err *err);
 void mld_store_rollback(struct mld_store *st);

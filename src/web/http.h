@@ -26,11 +26,15 @@ enum mld_http_method { MLD_HTTP_GET, MLD_HTTP_HEAD, MLD_HTTP_POST, MLD_HTTP_OTHE
  * answered what never reaches the handler: methods other than GET, HEAD
  * and POST (405), paths over MLD_HTTP_MAX_PATH_BYTES (414), targets not
  * starting with '/' or with %00 in the path (400), bodies over
- * MLD_HTTP_MAX_BODY_BYTES (413). A POST body is read and dropped for now. */
+ * MLD_HTTP_MAX_BODY_BYTES (413). A POST body is read whole into memory
+ * before the handler is called (Content-Length or chunked); the body of
+ * any other method is read and dropped. */
 struct mld_http_req {
     enum mld_http_method method; /* never MLD_HTTP_OTHER */
     const char *path;            /* percent-decoded path without query, NUL-terminated, "/..." */
     const char *query;           /* raw (still encoded) query string after '?', or "" */
+    const char *body;            /* POST body: body_len bytes (NULs allowed), then a NUL; or "" */
+    size_t body_len;             /* bytes in body, at most MLD_HTTP_MAX_BODY_BYTES */
     void *conn;                  /* the server's connection, for mld_http_req_header() */
 };
 

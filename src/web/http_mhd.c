@@ -25,7 +25,11 @@
  * response that should keep the connection alive is queued on a later call.
  * Per-request state lives in a per-connection struct conn (made when MHD
  * accepts the socket, freed when it closes it), so a request on a
- * keep-alive connection allocates nothing.
+ * keep-alive connection allocates nothing. The one exception is a POST
+ * body: it is collected in a buffer of the connection (sized from
+ * Content-Length, or doubled as chunks arrive, never past
+ * MLD_HTTP_MAX_BODY_BYTES), handed to the handler, and freed when the
+ * request completes.
  *
  * The path handed to the handler is the one MHD percent-decodes in place;
  * the raw query string is copied in the URI-log callback, before MHD
@@ -542,7 +546,10 @@ struct conn {
     bool headers_seen;           /* first access-handler call done */
     bool bad_target;             /* raw target has %00 or no leading '/' */
     size_t path_len;             /* raw path bytes, before decoding */
-    size_t body_len;             /* request body bytes read and dropped */
+    size_t body_len;             /* request body bytes read (kept or dropped) */
+    char *body;                  /* POST body so far, NUL-terminated; NULL = none */
+    size_t body_cap;             /* bytes allocated at body (> body_len when not NULL) */
+    size_t body_want;            /* declared Content-Length (<= the limit), or 0 */
     char *query;                 /* raw query, NUL-terminated; NULL = "" */
     size_t query_cap;            /* bytes allocated at query */
 };
@@ -602,17 +609,56 @@ check_request(struct mld_http_server *s, struct MHD_Connection *mc, struct conn 
     return NULL;
 }
 
-/* True when the request declares a body longer than meldung accepts. */
+/* True when the request declares a body longer than meldung accepts;
+ * otherwise *want gets the declared length (0 when none). */
 static bool
-declared_too_big(struct MHD_Connection *mc)
+declared_too_big(struct MHD_Connection *mc, size_t *want)
 {
+    *want = 0;
     const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length");
     if (cl == NULL)
         return false;
     char *end;
     errno = 0;
     unsigned long long n = strtoull(cl, &end, 10);
-    return errno != 0 || n > MLD_HTTP_MAX_BODY_BYTES;
+    if (errno != 0 || n > MLD_HTTP_MAX_BODY_BYTES)
+        return true;
+    *want = (size_t)n;
+    return false;
+}
+
+/* Frees the connection's body buffer. */
+static void
+drop_body(struct conn *c)
+{
+    mld_free(c->body);
+    c->body = NULL;
+    c->body_cap = 0;
+    c->body_len = 0;
+    c->body_want = 0;
+}
+
+/* Appends n bytes of a POST body to c's buffer; the caller has checked the
+ * limit. The first chunk allocates what Content-Length announced, so a
+ * declared body is copied once; a chunked one grows by doubling. */
+static void
+keep_body(struct conn *c, const char *data, size_t n)
+{
+    size_t need = c->body_len + n + 1;
+    if (need > c->body_cap) {
+        size_t cap = c->body_cap != 0 ? c->body_cap : c->body_want + 1;
+        if (cap < 4096)
+            cap = 4096;
+        while (cap < need)
+            cap *= 2;
+        if (cap > (size_t)MLD_HTTP_MAX_BODY_BYTES + 1)
+            cap = (size_t)MLD_HTTP_MAX_BODY_BYTES + 1;
+        c->body = mld_realloc(c->body, cap);
+        c->body_cap = cap;
+    }
+    memcpy(c->body + c->body_len, data, n);
+    c->body_len += n;
+    c->body[c->body_len] = '\0';
 }
 
 static enum MHD_Result
@@ -639,7 +685,7 @@ access_handler(void *cls, struct MHD_Connection *mc, const char *url, const char
         /* Refuse an announced oversized body before the client sends it;
          * answering now means MHD closes the connection afterwards, which
          * is what a client with a 16 MB upload in flight needs anyway. */
-        if (declared_too_big(mc)) {
+        if (declared_too_big(mc, &c->body_want)) {
             mld_http_resp_unref(c->early);
             c->early = NULL;
             return answer(s, mc, c, mld_http_resp_ref(s->r413));
@@ -647,12 +693,16 @@ access_handler(void *cls, struct MHD_Connection *mc, const char *url, const char
         return MHD_YES;
     }
     if (*upload_data_size != 0) {
-        /* Bodies are read and dropped for now; a chunked body that grows
-         * past the limit ends the connection (MHD 0.9.75 cannot queue a
-         * response in the middle of an upload). */
+        /* A chunked body that grows past the limit ends the connection
+         * (MHD 0.9.75 cannot queue a response in the middle of an
+         * upload). Only a POST that will reach the handler keeps its
+         * body; other bodies are counted and dropped. */
         if (*upload_data_size > MLD_HTTP_MAX_BODY_BYTES - c->body_len)
             return MHD_NO;
-        c->body_len += *upload_data_size;
+        if (c->method == MLD_HTTP_POST && c->early == NULL)
+            keep_body(c, upload_data, *upload_data_size);
+        else
+            c->body_len += *upload_data_size;
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -665,6 +715,8 @@ access_handler(void *cls, struct MHD_Connection *mc, const char *url, const char
         .method = c->method,
         .path = url,
         .query = c->query != NULL ? c->query : "",
+        .body = c->body != NULL ? c->body : "",
+        .body_len = c->body != NULL ? c->body_len : 0,
         .conn = mc,
     };
     return answer(s, mc, c, s->handler(s->ud, &req));
@@ -687,7 +739,7 @@ uri_logger(void *cls, const char *uri, struct MHD_Connection *mc)
     c->resp = NULL;
     c->early = NULL;
     c->headers_seen = false;
-    c->body_len = 0;
+    drop_body(c);
     const char *q = strchr(uri, '?');
     c->path_len = q != NULL ? (size_t)(q - uri) : strlen(uri);
     /* A decoded NUL would cut the path short behind the handler's back. */
@@ -725,6 +777,9 @@ request_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
     mld_http_resp_unref(c->early);
     c->resp = NULL;
     c->early = NULL;
+    /* A body can be 16 MB: do not keep it for the connection's next
+     * request, which is most likely a GET. */
+    drop_body(c);
 }
 
 /* Makes the per-connection context when MHD accepts a socket, frees it
@@ -745,6 +800,7 @@ connection_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
     mld_http_resp_unref(c->resp);
     mld_http_resp_unref(c->early);
     mld_free(c->query);
+    mld_free(c->body);
     mld_free(c);
     *socket_context = NULL;
 }

@@ -21,16 +21,19 @@
 #include "../store/store.h"
 #include "cache.h"
 #include "page.h"
+#include "status.h"
+#include "push.h"
 #include "tmpl.h"
 
 struct mld_site {
-    struct mld_store *st;       /* guarded by lock */
-    pthread_mutex_t lock;       /* the store handle and the refresh state */
-    struct mld_tmpl_set *tmpl;  /* read-only after open */
-    struct mld_cache *cache;    /* thread-safe itself */
-    struct mld_http_resp *css;  /* static/style.css, prepared once */
-    int64_t last_seq;           /* newest change-log entry applied */
-    mld_time_t last_release;    /* embargoes ending up to here are applied */
+    struct mld_store *st;        /* guarded by lock */
+    pthread_mutex_t lock;        /* the store handle and the refresh state */
+    struct mld_tmpl_set *tmpl;   /* read-only after open */
+    struct mld_cache *cache;     /* thread-safe itself */
+    struct mld_http_resp *css;   /* static/style.css, prepared once */
+    int64_t last_seq;            /* newest change-log entry applied */
+    mld_time_t last_release;     /* embargoes ending up to here are applied */
+    const struct mld_push *push; /* the push endpoint's settings, or NULL */
 };
 
 static void
@@ -76,6 +79,7 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     *out = NULL;
     struct mld_site *site = MLD_NEW(struct mld_site);
     pthread_mutex_init(&site->lock, NULL);
+    site->push = cfg->push;
     int rc = mld_store_open(&site->st, cfg->db_path, err);
     if (rc != 0)
         goto out_close;
@@ -166,6 +170,9 @@ struct mld_http_resp *
 mld_site_handle(void *ud, const struct mld_http_req *req)
 {
     struct mld_site *site = ud;
+    /* The one route that takes POST; it stores under the site's lock. */
+    if (strcmp(req->path, MLD_PUSH_PATH) == 0)
+        return mld_push_handle(site->push, req, site->st, &site->lock);
     if (req->method != MLD_HTTP_GET && req->method != MLD_HTTP_HEAD)
         return mld_http_resp_text(405, "Methode nicht erlaubt\n", "GET, HEAD");
     const char *path = req->path;
@@ -173,6 +180,8 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
         return mld_http_resp_ref(site->css);
     if (strcmp(path, "/healthz") == 0)
         return mld_http_resp_text(200, "ok\n", NULL);
+    if (strcmp(path, MLD_STATUS_PATH) == 0)
+        return mld_status_handle(req, site->st, &site->lock, site->tmpl);
 
     int seite = 1;
     const char *arg = mld_http_req_arg(req, "seite");

@@ -14,10 +14,13 @@
 #include "../base/err.h"
 #include "http.h"
 
+struct mld_push;
+
 struct mld_site_config {
-    const char *db_path;       /* the store */
-    const char *templates_dir; /* NAME.mustache files */
-    const char *static_dir;    /* style.css */
+    const char *db_path;         /* the store */
+    const char *templates_dir;   /* NAME.mustache files */
+    const char *static_dir;      /* style.css */
+    const struct mld_push *push; /* POST /api/v1/push (push.h); NULL: it answers 404 */
 };
 
 struct mld_site;

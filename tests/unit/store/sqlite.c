@@ -386,12 +386,117 @@ test_feeds_sources(void)
     mld_store_close(st);
 }
 
+/* Id of urn on the backend's own connection (so inside its open
+ * transaction), or 0 when absent. */
+static int64_t
+id_of(struct sq *s, const char *urn)
+{
+    sqlite3_stmt *q;
+    int64_t id = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM article WHERE urn = ?1", -1, &q, NULL) !=
+        SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(q, 1, urn, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        id = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return id;
+}
+
+/* Stores one article through the backend directly. */
+static void
+bput(struct sq *s, struct mld_article *a)
+{
+    struct mld_err err = {0};
+    enum mld_put_result res;
+    int64_t id;
+    if (mld_store_sqlite.put(s, a, &res, &id, &err) != 0)
+        diag("put %s: %s", a->urn, err.msg);
+    mld_store_sqlite.idle(s);
+    mld_article_free(a);
+}
+
+/* Nested transactions: savepoints inside one COMMIT, each all or nothing.
+ * Runs on the backend (the test includes sqlite.c) to reach its handle. */
+static void
+test_nested(void)
+{
+    mld_store_close(fresh_store()); /* a fresh file */
+    const struct mld_store_backend *be = &mld_store_sqlite;
+    void *impl = NULL;
+    struct mld_err err = {0};
+    if (!ok(be->open(&impl, dbpath, &err) == 0, "backend opens"))
+        return;
+    struct sq *s = impl;
+    ok(be->begin(s, &err) == 0, "outer begin");
+    ok(be->begin(s, &err) == 0, "file 1: savepoint");
+    bput(s, art("urn:n:1", 1, "2026-01-01T00:00:00Z", "Eins", NULL, NULL, NULL));
+    ok(be->commit(s, &err) == 0, "file 1: released");
+    ok(be->begin(s, &err) == 0, "file 2: savepoint");
+    bput(s, art("urn:n:2", 1, "2026-01-01T00:01:00Z", "Zwei", NULL, NULL, NULL));
+    bput(s, art("urn:n:2b", 1, "2026-01-01T00:01:00Z", "Zwei b", NULL, NULL, NULL));
+    be->rollback(s);
+    ok(be->begin(s, &err) == 0, "file 3: savepoint after a rolled-back one");
+    bput(s, art("urn:n:3", 1, "2026-01-01T00:02:00Z", "Drei", NULL, NULL, NULL));
+    ok(be->commit(s, &err) == 0, "file 3: released");
+    is_int(s->in_txn, 1, "back at the outer level");
+    ok(id_of(s, "urn:n:1") > 0, "inside the batch file 1 is visible");
+    ok(id_of(s, "urn:n:2") == 0 && id_of(s, "urn:n:2b") == 0, "rolled-back file 2 left nothing");
+
+    /* Another connection sees nothing before the outer COMMIT. */
+    sqlite3 *other;
+    sqlite3_open(dbpath, &other);
+    sqlite3_stmt *q;
+    sqlite3_prepare_v2(other, "SELECT count(*) FROM article", -1, &q, NULL);
+    sqlite3_step(q);
+    is_int(sqlite3_column_int(q, 0), 0, "other connection: nothing before COMMIT");
+    sqlite3_reset(q);
+    ok(be->commit(s, &err) == 0, "outer commit");
+    is_int(s->in_txn, 0, "no transaction left");
+    sqlite3_step(q);
+    is_int(sqlite3_column_int(q, 0), 2, "other connection: files 1 and 3 after COMMIT");
+    sqlite3_finalize(q);
+    sqlite3_close(other);
+
+    /* Rolling back the outer level drops released savepoints too. */
+    ok(be->begin(s, &err) == 0 && be->begin(s, &err) == 0, "begin, savepoint");
+    bput(s, art("urn:n:4", 1, "2026-01-01T00:03:00Z", "Vier", NULL, NULL, NULL));
+    ok(be->commit(s, &err) == 0, "savepoint released");
+    be->rollback(s);
+    is_int(id_of(s, "urn:n:4"), 0, "outer rollback drops it");
+    is_int(s->in_txn, 0, "no transaction left after rollback");
+
+    /* A savepoint's rollback undoes only the savepoint. */
+    ok(be->begin(s, &err) == 0 && be->begin(s, &err) == 0, "begin, savepoint to roll back");
+    bput(s, art("urn:n:6", 1, "2026-01-01T00:05:00Z", "Sechs", NULL, NULL, NULL));
+    be->rollback(s);
+    is_int(s->in_txn, 1, "savepoint rollback keeps the outer level");
+    ok(be->commit(s, &err) == 0 && id_of(s, "urn:n:6") == 0, "outer commit without it");
+
+    /* The engine rolls everything back behind the store's back (as after
+     * an I/O error): nested calls fail rather than start a transaction. */
+    ok(be->begin(s, &err) == 0 && be->begin(s, &err) == 0, "begin, savepoint again");
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    is_int(be->commit(s, &err), MLD_E_STORE, "release after an engine rollback fails");
+    ok(strstr(err.msg, "rolled back") != NULL, "and says why: %s", err.msg);
+    be->rollback(s);
+    is_int(be->begin(s, &err), MLD_E_STORE, "so does a new savepoint");
+    ok(be->commit(s, &err) != 0, "the outer COMMIT fails too");
+    be->rollback(s);
+    is_int(s->in_txn, 0, "and the store is usable again");
+    ok(be->begin(s, &err) == 0, "a fresh transaction starts");
+    bput(s, art("urn:n:5", 1, "2026-01-01T00:04:00Z", "Fuenf", NULL, NULL, NULL));
+    ok(be->commit(s, &err) == 0 && id_of(s, "urn:n:5") > 0, "and commits");
+    be->close(s);
+}
+
 int
 main(void)
 {
     test_wireq_cases();
     test_lifecycle();
     test_feeds_sources();
+    test_nested();
     unlink(dbpath);
     return mld_test_done();
 }

@@ -20,7 +20,8 @@ static struct mld_http_resp *notfound; /* 404 */
 static atomic_int handler_calls;
 
 /* The application: prepared responses by path, a fresh one for /fresh,
- * and /echo which reports what the handler saw. */
+ * /echo which reports what the handler saw, and /body which describes the
+ * request body it got. */
 static struct mld_http_resp *
 handler(void *ud, const struct mld_http_req *req)
 {
@@ -40,6 +41,13 @@ handler(void *ud, const struct mld_http_req *req)
         int n =
             snprintf(out, sizeof(out), "m=%d path=[%s] query=[%s] q=[%s] h=[%s]", (int)req->method,
                      req->path, req->query, q ? q : "(null)", h ? h : "(null)");
+        return mld_http_resp_finish(mld_http_resp_new(200, "text/plain", out, (size_t)n, 0), 0);
+    }
+    if (strcmp(req->path, "/body") == 0) {
+        char out[256];
+        int n = snprintf(out, sizeof(out), "m=%d len=%zu nul=%d xxh=%016" PRIx64 " head=[%.32s]",
+                         (int)req->method, req->body_len, req->body[req->body_len] == '\0',
+                         (uint64_t)XXH3_64bits(req->body, req->body_len), req->body);
         return mld_http_resp_finish(mld_http_resp_new(200, "text/plain", out, (size_t)n, 0), 0);
     }
     if (strcmp(req->path, "/unfinished") == 0)
@@ -589,6 +597,129 @@ test_request_view(int port)
     mld_free(r.body);
 }
 
+/* The body line /body answers for these bytes (method m). */
+static void
+body_line(char *out, size_t outlen, int m, const char *b, size_t n)
+{
+    snprintf(out, outlen, "m=%d len=%zu nul=1 xxh=%016" PRIx64 " head=[%.32s]", m, n,
+             (uint64_t)XXH3_64bits(b, n), b);
+}
+
+/* POST bodies reach the handler whole: declared, chunked, empty, binary,
+ * at the limit; other methods' bodies are dropped; nothing of one request
+ * leaks into the next on the same connection. */
+static void
+test_body(int port)
+{
+    struct tresp r;
+    char want[256];
+
+    ok(roundtrip(port, "POST /body HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello", &r,
+                 false) == 0,
+       "POST with Content-Length");
+    body_line(want, sizeof(want), 2, "hello", 5);
+    is_str(r.body, want, "handler gets the 5 bytes, NUL-terminated");
+    mld_free(r.body);
+
+    ok(roundtrip(port,
+                 "POST /body HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "3\r\nabc\r\n4\r\ndefg\r\n1\r\nh\r\n0\r\n\r\n",
+                 &r, false) == 0,
+       "chunked POST");
+    body_line(want, sizeof(want), 2, "abcdefgh", 8);
+    is_str(r.body, want, "chunks are joined");
+    mld_free(r.body);
+
+    ok(roundtrip(port, "POST /body HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n", &r, false) ==
+           0,
+       "POST without a body");
+    body_line(want, sizeof(want), 2, "", 0);
+    is_str(r.body, want, "empty body is \"\" with length 0");
+    mld_free(r.body);
+
+    /* Binary, with NUL bytes inside. */
+    static const char bin[] = "a\0b\0\xff\x01z";
+    size_t binlen = sizeof(bin) - 1;
+    char req[256];
+    int hl = snprintf(req, sizeof(req),
+                      "POST /body HTTP/1.1\r\nHost: t\r\nContent-Length: %zu\r\n\r\n", binlen);
+    memcpy(req + hl, bin, binlen);
+    struct tconn *c = mld_malloc(sizeof(*c));
+    ok(tc_open(c, port) == 0 && tc_send(c, req, (size_t)hl + binlen) == 0 &&
+           tc_read(c, &r, false) == 0,
+       "binary POST");
+    body_line(want, sizeof(want), 2, bin, binlen);
+    is_str(r.body, want, "NUL bytes inside the body are kept (length and hash)");
+    mld_free(r.body);
+
+    /* Same connection: a GET after the POST sees no body, a second POST
+     * only its own. */
+    const char *g = "GET /body HTTP/1.1\r\nHost: t\r\n\r\n";
+    ok(tc_send(c, g, strlen(g)) == 0 && tc_read(c, &r, false) == 0, "GET after POST");
+    body_line(want, sizeof(want), 0, "", 0);
+    is_str(r.body, want, "GET after POST on one connection: no body");
+    mld_free(r.body);
+    const char *p2 = "POST /body HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nxy";
+    ok(tc_send(c, p2, strlen(p2)) == 0 && tc_read(c, &r, false) == 0, "second POST");
+    body_line(want, sizeof(want), 2, "xy", 2);
+    is_str(r.body, want, "second POST gets only its own body");
+    mld_free(r.body);
+    ok(!tc_closed(c), "connection kept alive through POSTs");
+    tc_close(c);
+
+    /* A GET with a body: read and dropped. */
+    ok(roundtrip(port, "GET /body HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc", &r,
+                 false) == 0,
+       "GET with a body");
+    body_line(want, sizeof(want), 0, "", 0);
+    is_str(r.body, want, "the body of a GET is dropped");
+    mld_free(r.body);
+
+    /* A chunked body that needs the buffer to grow several times, and one
+     * of exactly MLD_HTTP_MAX_BODY_BYTES. */
+    size_t big = MLD_HTTP_MAX_BODY_BYTES;
+    char *data = mld_malloc(big);
+    for (size_t i = 0; i < big; i++)
+        data[i] = (char)('a' + (i * 7 + i / 1000) % 26);
+    size_t part = 300000, sent = 0;
+    ok(tc_open(c, port) == 0, "connect for a growing chunked body");
+    const char *ch = "POST /body HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
+    int good = tc_send(c, ch, strlen(ch)) == 0;
+    for (int i = 0; i < 5 && good; i++) {
+        char len[32];
+        int k = snprintf(len, sizeof(len), "%zx\r\n", part);
+        good = tc_send(c, len, (size_t)k) == 0 && tc_send(c, data + sent, part) == 0 &&
+               tc_send(c, "\r\n", 2) == 0;
+        sent += part;
+    }
+    good = good && tc_send(c, "0\r\n\r\n", 5) == 0 && tc_read(c, &r, false) == 0;
+    body_line(want, sizeof(want), 2, data, sent);
+    ok(good, "growing chunked body answered");
+    if (good) {
+        is_str(r.body, want, "%zu chunked bytes arrive whole", sent);
+        mld_free(r.body);
+    }
+    tc_close(c);
+
+    ok(tc_open(c, port) == 0, "connect for a body at the limit");
+    struct timeval tv = {10, 0};
+    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    hl = snprintf(req, sizeof(req), "POST /body HTTP/1.1\r\nHost: t\r\nContent-Length: %zu\r\n\r\n",
+                  big);
+    good = tc_send(c, req, (size_t)hl) == 0 && tc_send(c, data, big) == 0 &&
+           tc_read(c, &r, false) == 0;
+    body_line(want, sizeof(want), 2, data, big);
+    ok(good, "body of MLD_HTTP_MAX_BODY_BYTES answered");
+    if (good) {
+        is_int(r.status, 200, "limit body: 200");
+        is_str(r.body, want, "limit body arrives whole");
+        mld_free(r.body);
+    }
+    tc_close(c);
+    mld_free(c);
+    mld_free(data);
+}
+
 /* Concurrency --------------------------------------------------------- */
 
 #define CLIENTS 4
@@ -782,6 +913,7 @@ main(void)
     test_basic(port);
     test_errors(port);
     test_request_view(port);
+    test_body(port);
     test_concurrent(port);
     test_start_errors(port);
     test_ipv6();

@@ -1,0 +1,214 @@
+/*
+ * cmd_poll.c - `meldung poll`: fetch the configured HTTP(S) sources.
+ *
+ * Reads the [source NAME] and [poll] sections of the configuration (see
+ * src/ingest/poll.h and etc/meldung.conf.example) and runs the poller over
+ * the store: each source's state (validators, health, schedule) lives in
+ * the store's source table, and a fetched document is stored together
+ * with its source's new state in one transaction (load.h). Without
+ * --once it polls until SIGINT or SIGTERM; with --once it polls the
+ * sources that are due (all of them with --force), waits for them, prints
+ * a summary and exits: 0 when nothing failed, 1 otherwise.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../base/config.h"
+#include "../base/log.h"
+#include "../base/mem.h"
+#include "../ingest/poll.h"
+#include "../store/store.h"
+#include "load.h"
+
+static const char usage_text[] = "meldung poll [--config FILE] [--db FILE] [--once] [--force] "
+                                 "[--quarantine DIR] [--verbose]";
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    stopping = 1;
+}
+
+/* The store's row for src as the poller's state (moves the strings). */
+static int
+hook_load(void *ud, const struct mld_poll_source *src, struct mld_poll_state *st,
+          struct mld_err *err)
+{
+    struct mld_store *store = ud;
+    struct mld_source_state s;
+    int rc = mld_store_source_get(store, src->name, &s, err);
+    if (rc != 0)
+        return rc;
+    st->url = s.url;
+    st->etag = s.etag;
+    st->last_modified = s.last_modified;
+    st->last_attempt = s.last_attempt;
+    st->last_success = s.last_success;
+    st->last_error_at = s.last_error_at;
+    st->last_error = s.last_error;
+    st->failures = s.failures;
+    st->next_attempt = s.next_attempt;
+    st->items = s.items;
+    st->newest_item = s.newest_item;
+    mld_free(s.name);
+    return 0;
+}
+
+/* The poller's state as a store row; the strings stay the poller's. */
+static struct mld_source_state
+as_row(const struct mld_poll_source *src, const struct mld_poll_state *st)
+{
+    return (struct mld_source_state){
+        .name = src->name,
+        .url = src->url,
+        .etag = st->etag,
+        .last_modified = st->last_modified,
+        .last_attempt = st->last_attempt,
+        .last_success = st->last_success,
+        .last_error_at = st->last_error_at,
+        .last_error = st->last_error,
+        .failures = st->failures,
+        .next_attempt = st->next_attempt,
+        .items = st->items,
+        .newest_item = st->newest_item,
+    };
+}
+
+static int
+hook_save(void *ud, const struct mld_poll_source *src, const struct mld_poll_state *st,
+          struct mld_err *err)
+{
+    struct mld_source_state row = as_row(src, st);
+    return mld_store_source_set(ud, &row, err);
+}
+
+static int
+hook_store(void *ud, const struct mld_poll_source *src, const char *doc, size_t len,
+           const struct mld_source *from, const struct mld_format *fmt, struct mld_poll_state *st,
+           struct mld_err *err)
+{
+    struct mld_source_state row = as_row(src, st);
+    int rc = mld_load_doc(ud, doc, len, from, fmt, NULL, &row, err);
+    if (rc == 0) {
+        st->items = row.items;
+        st->newest_item = row.newest_item;
+    } else if (strncmp(err->msg, from->name, strlen(from->name)) != 0) {
+        mld_err_prefix(err, "%s", from->name);
+    }
+    return rc;
+}
+
+static const struct mld_poll_hooks hooks = {hook_load, hook_save, hook_store};
+
+int
+mld_cmd_poll(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"db", required_argument, NULL, 'd'},
+        {"once", no_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'f'},
+        {"quarantine", required_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config = MLD_DEFAULT_CONFIG, *db = NULL, *quarantine = NULL;
+    int once = 0, force = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:d:ofq:vh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 'd': db = optarg; break;
+        case 'o': once = 1; break;
+        case 'f': force = 1; break;
+        case 'q': quarantine = optarg; break;
+        case 'v': mld_log_set_level(MLD_LOG_DEBUG); break;
+        case 'h': printf("usage: %s\n", usage_text); return 0;
+        default: return mld_cli_usage("poll", usage_text, "unknown option");
+        }
+    }
+    if (optind != argc)
+        return mld_cli_usage("poll", usage_text, "unexpected argument '%s'", argv[optind]);
+    if (force && !once)
+        return mld_cli_usage("poll", usage_text, "--force goes with --once");
+
+    struct mld_err err = {0};
+    struct mld_config *cfg = NULL;
+    struct mld_poll_source *srcs = NULL;
+    struct mld_store *st = NULL;
+    struct mld_poller *p = NULL;
+    int n = 0, status = 1;
+    if (mld_config_load(&cfg, config, &err) != 0) {
+        mld_log_error("%s", err.msg);
+        return 1;
+    }
+    struct mld_poll_options opt = {0};
+    if (mld_poll_config_load(cfg, &srcs, &n, &opt, &err) != 0) {
+        mld_log_error("%s", err.msg);
+        goto out_free;
+    }
+    if (n == 0) {
+        mld_log_error("%s: no [source NAME] sections to poll", config);
+        goto out_free;
+    }
+    int site = mld_config_find(cfg, "site", NULL);
+    if (db == NULL && site >= 0)
+        db = mld_config_get(cfg, site, "db");
+    if (db == NULL)
+        db = MLD_DEFAULT_DB;
+    char qdir[4096];
+    if (quarantine == NULL)
+        quarantine = opt.quarantine;
+    if (quarantine == NULL) {
+        const char *slash = strrchr(db, '/');
+        snprintf(qdir, sizeof(qdir), "%.*squarantine", slash ? (int)(slash - db + 1) : 0, db);
+        quarantine = qdir;
+    }
+    opt.quarantine = quarantine;
+    if (mld_cli_make_parent(db) != 0) {
+        mld_log_error("%s: cannot create its folder: %s", db, strerror(errno));
+        goto out_free;
+    }
+    if (mld_store_open(&st, db, &err) != 0 ||
+        mld_poller_new(&p, srcs, n, &opt, &hooks, st, &err) != 0) {
+        mld_log_error("%s", err.msg);
+        goto out_free;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    struct mld_poll_counts counts;
+    if (once) {
+        int polled = mld_poller_round(p, force);
+        mld_poller_counts(p, &counts);
+        printf("poll: %d of %d sources polled, %ld changed, %ld unchanged, %ld failed, "
+               "%ld articles stored\n",
+               polled, n, counts.changed, counts.unchanged, counts.failed, counts.items);
+        status = counts.failed ? 1 : 0;
+        goto out_free;
+    }
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    mld_log_info("polling %d source(s) from %s into %s", n, config, db);
+    while (!stopping)
+        mld_poller_step(p, 500);
+    mld_poller_counts(p, &counts);
+    mld_log_info("stopping: %ld polls, %ld changed, %ld unchanged, %ld failed, %ld articles stored",
+                 counts.polls, counts.changed, counts.unchanged, counts.failed, counts.items);
+    status = 0;
+out_free:
+    mld_poller_free(p);
+    mld_store_close(st);
+    mld_poll_sources_free(srcs, n);
+    mld_config_free(cfg);
+    return status;
+}

@@ -1,0 +1,303 @@
+/*
+ * status.c - the status page at /status (see status.h).
+ *
+ * The store is read under the site's lock (its one handle is shared by
+ * the server's threads); the page is built and rendered after the lock is
+ * dropped. Times are Europe/Berlin like the rest of the site; durations
+ * are written the German way ("5 min", "2 h 05 min").
+ */
+#include "status.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../base/buf.h"
+#include "../base/limits.h"
+#include "../base/log.h"
+#include "../base/mem.h"
+#include "../text/slug.h"
+
+/* A bounded writer into a caller's array. */
+struct out {
+    char *p;
+    size_t size, len;
+};
+
+static void
+put(struct out *o, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && o->len + 1 < o->size; i++)
+        o->p[o->len++] = s[i];
+    if (o->size > 0)
+        o->p[o->len] = '\0';
+}
+
+static bool
+url_end(char c)
+{
+    return c == '\0' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' ||
+           c == '<' || c == '>';
+}
+
+void
+mld_status_mask_urls(const char *msg, char *out, size_t size)
+{
+    struct out o = {out, size, 0};
+    if (size > 0)
+        out[0] = '\0';
+    size_t i = 0;
+    while (msg[i] != '\0') {
+        size_t scheme = strncasecmp(msg + i, "http://", 7) == 0    ? 7
+                        : strncasecmp(msg + i, "https://", 8) == 0 ? 8
+                                                                   : 0;
+        if (scheme == 0) {
+            put(&o, msg + i, 1);
+            i++;
+            continue;
+        }
+        put(&o, msg + i, scheme);
+        size_t a = i + scheme, e = a;
+        while (!url_end(msg[e]) && msg[e] != '/' && msg[e] != '?' && msg[e] != '#')
+            e++;
+        size_t host = a;
+        for (size_t k = a; k < e; k++)
+            if (msg[k] == '@')
+                host = k + 1;
+        size_t k = e;
+        while (!url_end(msg[k]))
+            k++;
+        /* "URL: reason": the colon belongs to the sentence. */
+        bool colon = k > host && msg[k - 1] == ':';
+        size_t host_end = colon && k == e ? e - 1 : e;
+        size_t path_end = colon && k > e ? k - 1 : k;
+        put(&o, msg + host, host_end - host);
+        if (path_end > e + 1 || (path_end == e + 1 && msg[e] != '/'))
+            put(&o, "/\xe2\x80\xa6", 4); /* "/…" */
+        else if (path_end == e + 1)
+            put(&o, "/", 1);
+        if (colon)
+            put(&o, ":", 1);
+        i = k;
+    }
+}
+
+/* Writes the host (and port) of url to out, without user:password@. */
+static void
+host_of(const char *url, char *out, size_t size)
+{
+    const char *a = strstr(url, "://");
+    a = a ? a + 3 : url;
+    size_t e = 0;
+    while (a[e] != '\0' && a[e] != '/' && a[e] != '?' && a[e] != '#')
+        e++;
+    size_t h = 0;
+    for (size_t k = 0; k < e; k++)
+        if (a[k] == '@')
+            h = k + 1;
+    snprintf(out, size, "%.*s", (int)(e - h), a + h);
+}
+
+/* Replaces the folder path of a drop source ("drop:/srv/wire/in") in
+ * msg (NUL-terminated, in place) with its last component ("in"): a public
+ * page has no business showing the server's file system. */
+static void
+mask_folder(char *msg, const char *name)
+{
+    if (strncmp(name, "drop:", 5) != 0)
+        return;
+    const char *dir = name + 5;
+    const char *base = strrchr(dir, '/');
+    base = base ? base + 1 : dir;
+    size_t dn = strlen(dir), bn = strlen(base);
+    if (dn == 0 || bn >= dn)
+        return;
+    char *at;
+    while ((at = strstr(msg, dir)) != NULL) {
+        memmove(at, base, bn);
+        memmove(at + bn, at + dn, strlen(at + dn) + 1);
+    }
+}
+
+/* Writes a duration: "45 s", "12 min", "3 h 05 min", "2 d 04 h". */
+static void
+duration_de(mld_time_t secs, char *out, size_t size)
+{
+    long long s = secs < 0 ? 0 : (long long)secs;
+    if (s < 60)
+        snprintf(out, size, "%lld s", s);
+    else if (s < 3600)
+        snprintf(out, size, "%lld min", s / 60);
+    else if (s < 86400)
+        snprintf(out, size, "%lld h %02lld min", s / 3600, s % 3600 / 60);
+    else
+        snprintf(out, size, "%lld d %02lld h", s / 86400, s % 86400 / 3600);
+}
+
+static void
+set_str(json_t *o, const char *key, const char *v)
+{
+    if (v != NULL && v[0] != '\0')
+        json_object_set_new(o, key, json_string(v));
+}
+
+static void
+set_time(json_t *o, const char *key, mld_time_t t)
+{
+    char s[MLD_TIME_SHORT_LEN + 1], iso[MLD_TIME_ISO_LEN + 1], k[64];
+    mld_time_format_short(t, s);
+    mld_time_format_iso(t, iso);
+    set_str(o, key, s);
+    snprintf(k, sizeof(k), "%s_iso", key);
+    set_str(o, k, iso);
+}
+
+static json_t *
+source_json(const struct mld_source_state *s, mld_time_t now)
+{
+    json_t *o = json_object();
+    char buf[MLD_ERR_MSG_MAX + 64];
+    bool polled = s->url != NULL && s->url[0] != '\0';
+    if (polled) {
+        set_str(o, "name", s->name);
+        set_str(o, "kind", "Feed");
+        host_of(s->url, buf, sizeof(buf));
+        set_str(o, "host", buf);
+    } else {
+        /* A drop folder is "drop:PATH": show its last component only. */
+        const char *base = strrchr(s->name, '/');
+        if (base != NULL)
+            base++;
+        else
+            base = strncmp(s->name, "drop:", 5) == 0 ? s->name + 5 : s->name;
+        snprintf(buf, sizeof(buf), "drop:%s", base);
+        set_str(o, "name", buf);
+        set_str(o, "kind", "Ablageordner");
+    }
+    bool never = s->last_success == 0 && s->last_error_at == 0;
+    const char *state = never ? "noch nie abgefragt" : s->failures > 0 ? "gestört" : "in Ordnung";
+    set_str(o, "state", state);
+    set_str(o, "class", never ? "new" : s->failures > 0 ? "error" : "ok");
+    json_object_set_new(o, "ok", json_boolean(!never && s->failures == 0));
+    if (s->failures > 0)
+        json_object_set_new(o, "failures", json_integer(s->failures));
+    json_object_set_new(o, "items", json_integer(s->items));
+    if (s->newest_item > 0) {
+        duration_de(now - s->newest_item, buf, sizeof(buf));
+        set_str(o, "lag", buf);
+        set_time(o, "newest_item", s->newest_item);
+    }
+    if (s->last_success > 0)
+        set_time(o, "last_success", s->last_success);
+    if (polled) {
+        if (s->next_attempt <= now) {
+            set_str(o, "next_attempt", "fällig");
+        } else {
+            char d[48];
+            duration_de(s->next_attempt - now, d, sizeof(d));
+            snprintf(buf, sizeof(buf), "in %s", d);
+            set_str(o, "next_attempt", buf);
+        }
+    }
+    if (s->last_error != NULL && s->last_error[0] != '\0') {
+        mld_status_mask_urls(s->last_error, buf, sizeof(buf));
+        if (!polled)
+            mask_folder(buf, s->name);
+        set_str(o, "last_error", buf);
+        set_time(o, "last_error_at", s->last_error_at);
+        json_object_set_new(o, "error_resolved", json_boolean(s->last_success > s->last_error_at));
+    }
+    return o;
+}
+
+json_t *
+mld_status_context(const struct mld_source_state *v, int n, mld_time_t now)
+{
+    json_t *ctx = json_object();
+    json_t *list = json_array();
+    int failing = 0;
+    json_int_t items = 0;
+    for (int i = 0; i < n; i++) {
+        json_array_append_new(list, source_json(&v[i], now));
+        if (v[i].failures > 0)
+            failing++;
+        items += v[i].items;
+    }
+    json_object_set_new(ctx, "sources", list);
+    json_object_set_new(ctx, "has_sources", json_boolean(n > 0));
+    json_object_set_new(ctx, "count", json_integer(n));
+    json_object_set_new(ctx, "failing", json_integer(failing));
+    json_object_set_new(ctx, "items", json_integer(items));
+    char when[MLD_TIME_LONG_LEN + 1], iso[MLD_TIME_ISO_LEN + 1];
+    mld_time_format_long(now, when);
+    mld_time_format_iso(now, iso);
+    set_str(ctx, "generated", when);
+    set_str(ctx, "generated_iso", iso);
+    return ctx;
+}
+
+/* The section navigation of the head partial, as page.c builds it. */
+static json_t *
+nav_json(const struct mld_named *secs, int n)
+{
+    json_t *nav = json_array();
+    for (int i = 0; i < n; i++) {
+        char url[MLD_SLUG_MAX + 16];
+        snprintf(url, sizeof(url), "/ressort/%s", secs[i].slug);
+        json_t *s = json_object();
+        set_str(s, "name", secs[i].name);
+        set_str(s, "url", url);
+        json_object_set_new(s, "current", json_false());
+        json_array_append_new(nav, s);
+    }
+    return nav;
+}
+
+struct mld_http_resp *
+mld_status_handle(const struct mld_http_req *req, struct mld_store *st, pthread_mutex_t *lock,
+                  const struct mld_tmpl_set *tmpl)
+{
+    (void)req;
+    struct mld_err err = {0};
+    struct mld_source_state *v = NULL;
+    struct mld_named *secs = NULL;
+    int n = 0, ns = 0;
+    mld_time_t now = mld_time_now();
+    pthread_mutex_lock(lock);
+    int rc = mld_store_sources(st, &v, &n, &err);
+    if (rc == 0)
+        rc = mld_store_sections(st, now, &secs, &ns, &err);
+    pthread_mutex_unlock(lock);
+    struct mld_http_resp *r = NULL;
+    if (rc != 0) {
+        mld_log_error("%s: %s", MLD_STATUS_PATH, err.msg);
+        r = mld_http_resp_text(500, "Interner Fehler\n", NULL);
+        goto out_free;
+    }
+    json_t *ctx = mld_status_context(v, n, now);
+    json_object_set_new(ctx, "nav", nav_json(secs, ns));
+    set_str(ctx, "site_name", "meldung");
+    set_str(ctx, "title", "Quellenstatus");
+    struct mld_buf out;
+    mld_buf_init(&out, MLD_MAX_PAGE_BYTES);
+    rc = mld_tmpl_render(tmpl, "status", ctx, &out, &err);
+    json_decref(ctx);
+    if (rc == 0 && mld_buf_error(&out) != 0)
+        rc = mld_err_set(&err, MLD_E_TOOBIG, "status page exceeds %u bytes",
+                         (unsigned)MLD_MAX_PAGE_BYTES);
+    if (rc != 0) {
+        mld_log_error("%s: %s", MLD_STATUS_PATH, err.msg);
+        r = mld_http_resp_text(500, "Interner Fehler\n", NULL);
+    } else {
+        r = mld_http_resp_new(200, "text/html; charset=utf-8", out.p ? out.p : "", out.len, 0);
+        mld_http_resp_header(r, "Cache-Control", "no-store");
+        r = mld_http_resp_finish(r, MLD_HTTP_GZIP);
+    }
+    mld_buf_dispose(&out);
+out_free:
+    for (int i = 0; i < n; i++)
+        mld_source_state_dispose(&v[i]);
+    mld_free(v);
+    mld_named_free(secs, ns);
+    return r;
+}

@@ -1,0 +1,46 @@
+/*
+ * status.h - the status page: the health of every source, at /status.
+ *
+ * One row per source the store knows (polled feeds, drop folders): kind,
+ * host, state, articles stored, lag, last success, next attempt and the
+ * last error. Rendered through templates/status.mustache (with the head
+ * and foot partials of the other pages) on every request and sent with
+ * Cache-Control: no-store, never kept in the page cache: it is the page
+ * an operator reloads while fixing a feed.
+ *
+ * The page is public like the rest of the site, so it shows no URL
+ * paths: feed URLs often carry access tokens in their path or query
+ * (dpa's wireq API does). Hosts are shown, and any URL inside an error
+ * message is cut down to scheme://host/... the same way.
+ */
+#ifndef MLD_STATUS_H
+#define MLD_STATUS_H
+
+#include <jansson.h>
+#include <pthread.h>
+
+#include "../base/time.h"
+#include "../store/store.h"
+#include "http.h"
+#include "tmpl.h"
+
+/* The path the status page answers at. */
+#define MLD_STATUS_PATH "/status"
+
+/* Answers a GET or HEAD of MLD_STATUS_PATH: reads the sources and the
+ * section navigation from st while holding lock, then renders template
+ * "status" from tmpl. Returns a finished response (200; 500 when the
+ * store or the template fails, logged). Never NULL. */
+struct mld_http_resp *mld_status_handle(const struct mld_http_req *req, struct mld_store *st,
+                                        pthread_mutex_t *lock, const struct mld_tmpl_set *tmpl);
+
+/* Builds the "sources" part of the page's context from v[0..n) at now:
+ * a new JSON object with sources[], has_sources, count, failing, items
+ * (see docs/internals/transports.md). The caller owns the result. */
+json_t *mld_status_context(const struct mld_source_state *v, int n, mld_time_t now);
+
+/* Writes msg to out (size bytes) with every http(s) URL in it cut down to
+ * scheme://host/... (user:password@ dropped), for public display. */
+void mld_status_mask_urls(const char *msg, char *out, size_t size);
+
+#endif

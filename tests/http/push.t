@@ -1,0 +1,168 @@
+#!/usr/bin/env perl
+# End to end: POST /api/v1/push on the real binary. `meldung token` makes a
+# token and its config line, `meldung serve --config` takes it, a pushed
+# digitalwires entry answers 202 and its article page appears; wrong and
+# missing tokens answer 401, a malformed document 422 (and is quarantined),
+# an unknown format 415, an oversized body 413, GET 405; without [push]
+# the endpoint answers 404, and a bad [push] section stops serve.
+#
+# Needs: MELDUNG (path to the binary; default ./meldung), run from the
+# repository root.
+use strict;
+use warnings;
+use utf8;
+use Test::More;
+use HTTP::Tiny;
+use IO::Socket::INET;
+use File::Temp qw(tempdir);
+use Encode qw(decode encode);
+use Time::HiRes qw(sleep);
+
+binmode(Test::More->builder->$_, ':encoding(UTF-8)') for qw(output failure_output todo_output);
+
+my $bin = $ENV{MELDUNG} || './meldung';
+plan skip_all => "no binary at $bin" unless -x $bin;
+$SIG{ALRM} = sub { die "timed out\n" };
+alarm 120;
+
+my $tmp = tempdir(CLEANUP => 1);
+my $db = "$tmp/push.db";
+
+# A token and its config line.
+my $out = `$bin token`;
+is($?, 0, 'meldung token runs');
+my ($token) = $out =~ /\A([0-9a-f]{64})\n/;
+my ($hash) = $out =~ /^token_sha256 = ([0-9a-f]{64})$/m;
+ok($token, 'the first line is the token');
+ok($hash, 'a token_sha256 line follows');
+like($out, qr/^\[push\]$/m, 'under a [push] section');
+my $again = `$bin token`;
+my ($token2) = $again =~ /\A([0-9a-f]{64})\n/;
+isnt($token2, $token, 'a second run makes another token');
+
+open(my $fh, '>', "$tmp/meldung.conf") or die;
+(my $conf = $out) =~ s/\A[^\n]*\n//;    # all but the token line is a config file
+print $fh $conf;
+print $fh "quarantine = $tmp/q\n";
+close $fh;
+
+# Serve with it.
+my $pid = open(my $srv, '-|', $bin, 'serve', '--db', $db, '--listen', '127.0.0.1:0',
+    '--config', "$tmp/meldung.conf") or die "serve: $!";
+my $first = <$srv>;
+my ($base) = ($first // '') =~ m{(http://127\.0\.0\.1:\d+)/};
+ok($base, 'serve --config prints its URL') or BAIL_OUT("no URL from serve: " . ($first // ''));
+my ($port) = $base =~ /:(\d+)$/;
+
+my $http = HTTP::Tiny->new(max_redirect => 0, timeout => 10);
+my $push = "$base/api/v1/push";
+sub get { return $http->request('GET', "$base$_[0]"); }
+sub post {
+    my ($body, $auth, $type) = @_;
+    my %h = ('Content-Type' => $type // 'application/json');
+    $h{Authorization} = $auth if defined $auth;
+    return $http->request('POST', $push, { headers => \%h, content => $body });
+}
+sub eventually {
+    my ($cond) = @_;
+    for (1 .. 50) { return 1 if $cond->(); sleep 0.1; }
+    return 0;
+}
+sub text_of { return decode('UTF-8', $_[0]); }
+
+my $entry = encode('UTF-8',
+    q({"urn": "urn:newsml:dpa.com:20090101:e2e-push-1", "version": 1, )
+    . q("version_created": "2026-02-02T10:00:00+01:00", "updated": "2026-02-02T09:00:01Z", )
+    . q("entry_id": "e2e-push-1-v1", "pubstatus": "usable", "language": "de", )
+    . q("headline": "Per Push gemeldet: Fähre fährt wieder", )
+    . q("teaser": "Nach der Sperrung verkehrt die Fähre wieder nach Fahrplan.", )
+    . q("article_html": "<section class=\"main\"><p>Die Fähre über den Fluss fährt seit dem Morgen wieder.</p></section>", )
+    . q("categories": [{"type": "dnltype:rubric", "name": "panorama", "qcode": "dnlpath:weblines.infoline_rs.panorama"}]}));
+
+# The right token: 202 after COMMIT, and the page appears.
+my $r = post($entry, "Bearer $token");
+is($r->{status}, 202, 'push with the right token: 202') or diag($r->{content});
+like($r->{headers}{'content-type'} // '', qr{^application/json}, 'answer is JSON');
+like($r->{content}, qr/"stored": 1, "new": 1, "updated": 0, "older": 0, "duplicates": 0/,
+    'counts: one new article');
+my $listed;
+ok(eventually(sub {
+        my $s = get('/ressort/panorama');
+        return 0 unless $s->{status} == 200;
+        ($listed) = text_of($s->{content}) =~ m{href="(/artikel/per-push-gemeldet-faehre-faehrt-wieder-\d+)"};
+        return defined $listed;
+    }),
+    'the pushed article appears in its section');
+$r = get($listed // '/none');
+is($r->{status}, 200, 'its article page answers 200');
+like(text_of($r->{content}), qr/Die Fähre über den Fluss fährt seit dem Morgen wieder/, 'with its text');
+
+$r = post($entry, "Bearer $token");
+is($r->{status}, 202, 'the same delivery again: 202');
+like($r->{content}, qr/"stored": 0, .*"duplicates": 1/, '... counted as a duplicate');
+
+# Tokens.
+$r = post($entry, "Bearer " . ('0' x 64));
+is($r->{status}, 401, 'wrong token: 401');
+like($r->{headers}{'www-authenticate'} // '', qr/^Bearer\b/, 'WWW-Authenticate: Bearer');
+$r = post($entry, undef);
+is($r->{status}, 401, 'no token: 401');
+like($r->{headers}{'www-authenticate'} // '', qr/^Bearer\b/, '... with WWW-Authenticate: Bearer');
+$r = post($entry, "Bearer $hash");
+is($r->{status}, 401, 'the hash itself is not a token');
+
+# Malformed: 422 with "source: line, column: reason", quarantined.
+$r = post(qq({"urn": "urn:x:kaputt",\n "version": 1,\n "headline" "kaputt"}\n), "Bearer $token");
+is($r->{status}, 422, 'malformed JSON: 422');
+my ($name) = ($r->{content} // '') =~ /"error": "(push-[^":]+): line \d+, column \d+: /;
+ok($name, 'the error says source: line, column: reason') or diag($r->{content});
+ok(-f "$tmp/q/" . ($name // 'x') && -f "$tmp/q/" . ($name // 'x') . '.reason',
+    'the document is quarantined with its reason');
+if ($name && open(my $q, '<', "$tmp/q/$name.reason")) {
+    local $/;
+    my $why = <$q>;
+    like($why, qr/code: MLD_E_PARSE/, 'reason file gives the code');
+}
+
+# Not a format meldung reads: 415.
+$r = post("Hallo, Welt\n", "Bearer $token", 'text/plain');
+is($r->{status}, 415, 'unknown format: 415');
+
+# Oversized: refused as soon as the headers announce it.
+my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Timeout => 10)
+    or die "connect: $!";
+print $sock "POST /api/v1/push HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer $token\r\n"
+    . "Content-Type: application/json\r\nContent-Length: " . (16 * 1024 * 1024 + 1) . "\r\n\r\n";
+my $status_line = <$sock> // '';
+like($status_line, qr{^HTTP/1\.1 413 }, 'body over 16 MiB: 413');
+close $sock;
+
+# Methods.
+$r = get('/api/v1/push');
+is($r->{status}, 405, 'GET /api/v1/push: 405');
+like($r->{headers}{allow} // '', qr/POST/, 'Allow: POST');
+is($http->request('POST', "$base/")->{status}, 405, 'POST elsewhere is still 405');
+is(get('/healthz')->{status}, 200, 'the site still answers');
+
+kill 'TERM', $pid;
+waitpid($pid, 0);
+is($? >> 8, 0, 'serve stops cleanly on SIGTERM');
+
+# Without [push]: 404.
+$pid = open(my $srv2, '-|', $bin, 'serve', '--db', $db, '--listen', '127.0.0.1:0') or die "serve: $!";
+$first = <$srv2>;
+($base) = ($first // '') =~ m{(http://127\.0\.0\.1:\d+)/};
+$push = "$base/api/v1/push";
+is(post($entry, "Bearer $token")->{status}, 404, 'without [push]: 404');
+kill 'TERM', $pid;
+waitpid($pid, 0);
+
+# A bad [push] section stops serve with a message naming the line.
+open($fh, '>', "$tmp/bad.conf") or die;
+print $fh "[push]\ntoken_sha256 = 1234\n";
+close $fh;
+$out = `$bin serve --db $db --listen 127.0.0.1:0 --config $tmp/bad.conf 2>&1`;
+is($? >> 8, 1, 'a bad token_sha256: serve exits 1');
+like($out, qr{bad\.conf:2: token_sha256 wants 64 hex digits}, '... naming the file and line');
+
+done_testing();

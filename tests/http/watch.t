@@ -1,0 +1,92 @@
+#!/usr/bin/env perl
+# End to end: `meldung watch DIR` with the real binary. A file already in
+# the folder, a good file and a broken one written under .tmp names and
+# renamed, a partial file that must wait; then done/, quarantine/, the
+# folder's row in `meldung stats`, and the articles on the site.
+#
+# Needs: MELDUNG (path to the binary; default ./meldung), run from the
+# repository root.
+use strict;
+use warnings;
+use Test::More;
+use File::Temp qw(tempdir);
+use Time::HiRes qw(sleep);
+
+my $bin = $ENV{MELDUNG} || './meldung';
+plan skip_all => "no binary at $bin" unless -x $bin;
+$SIG{ALRM} = sub { die "timed out\n" };
+alarm 60;
+
+my $tmp = tempdir(CLEANUP => 1);
+my $db = "$tmp/watch.db";
+my $dir = "$tmp/in";
+mkdir $dir or die;
+
+sub entry {
+    my ($n) = @_;
+    return qq({"urn": "urn:newsml:example.com:20250128:watch$n", "version": 1, )
+         . qq("version_created": "2025-01-28T0$n:00:00Z", "headline": "Ablage Nummer $n"}\n);
+}
+sub put {
+    my ($name, $text) = @_;
+    open(my $fh, '>', "$dir/$name") or die "$name: $!";
+    print $fh $text;
+    close($fh);
+}
+sub drop {
+    my ($name, $text) = @_;
+    put("$name.tmp", $text);
+    rename("$dir/$name.tmp", "$dir/$name") or die;
+}
+sub wait_for {
+    my ($path) = @_;
+    for (1 .. 500) { return 1 if -e $path; sleep 0.01; }
+    return 0;
+}
+
+put('early.json', entry(1));
+put('later.json.part', entry(2));
+
+my $pid = open(my $w, '-|', $bin, 'watch', '--db', $db, $dir) or die "watch: $!";
+my $first = <$w>;
+like($first // '', qr/^meldung: watching \Q$dir\E$/, 'watch says what it watches');
+
+ok(wait_for("$dir/done/early.json"), 'a file there before the start is stored');
+drop('good.json', entry(3));
+ok(wait_for("$dir/done/good.json"), 'a file renamed into the folder is stored');
+drop('bad.json', '{"urn": "urn:x", "headline": ');
+ok(wait_for("$dir/quarantine/bad.json.reason"), 'a broken file is quarantined');
+ok(-e "$dir/quarantine/bad.json", '... the file itself too');
+ok(!-e "$dir/bad.json" && !-e "$dir/good.json" && !-e "$dir/early.json", 'nothing left in the folder');
+ok(-e "$dir/later.json.part", 'a .part file waits');
+rename("$dir/later.json.part", "$dir/later.json") or die;
+ok(wait_for("$dir/done/later.json"), '... and is stored once renamed');
+
+kill 'TERM', $pid;
+my @rest = <$w>;
+close($w);
+is($? >> 8, 0, 'watch stops cleanly on SIGTERM');
+
+open(my $rf, '<', "$dir/quarantine/bad.json.reason") or die;
+my $reason = do { local $/; <$rf> };
+like($reason, qr/^code: MLD_E_PARSE$/m, 'reason: the code');
+like($reason, qr/^message: \Q$dir\E\/bad\.json: line 1, column \d+: /m, 'reason: file and position');
+
+my $stats = `$bin stats --db $db`;
+like($stats, qr{^drop:\Q$dir\E\s+-\s+3\s+\S+\s+\d{4}-\S+Z\s+-\s+0\s+\S+Z \Q$dir\E/bad\.json: line 1}m,
+     'stats: the folder as a source: 3 items, no failure since, the last error') or diag($stats);
+
+# The site shows what the folder brought.
+my $pid2 = open(my $srv, '-|', $bin, 'serve', '--db', $db, '--listen', '127.0.0.1:0') or die;
+my ($base) = (<$srv> // '') =~ m{(http://127\.0\.0\.1:\d+)/};
+ok($base, 'serve prints its URL');
+require HTTP::Tiny;
+my $r = HTTP::Tiny->new(timeout => 10)->get("$base/status");
+like($r->{content}, qr{<th scope="row">drop:in<br><small>Ablageordner</small></th>},
+     '/status lists the folder by its last name only');
+like($r->{content}, qr{in/bad\.json: line 1}, '... with its last error');
+unlike($r->{content}, qr{\Q$tmp\E}, '... but never its full path');
+kill 'TERM', $pid2;
+close($srv);
+
+done_testing();

@@ -44,10 +44,8 @@ add_tag(struct mld_page *out, const char *prefix, const char *val)
     out->tags[out->ntags++] = t;
 }
 
-/* Sets key to a string, or leaves it out when v is NULL or empty (so that
- * {{#key}} sections test presence). */
-static void
-set_str(json_t *o, const char *key, const char *v)
+void
+mld_page_set_str(json_t *o, const char *key, const char *v)
 {
     if (v != NULL && v[0] != '\0')
         json_object_set_new(o, key, json_string(v));
@@ -88,8 +86,8 @@ topic_list(const struct mld_article *a)
             continue;
         snprintf(url, sizeof(url), "/thema/%s", slug);
         json_t *t = json_object();
-        set_str(t, "name", a->topics[i]);
-        set_str(t, "url", url);
+        mld_page_set_str(t, "name", a->topics[i]);
+        mld_page_set_str(t, "url", url);
         json_object_set_new(t, "last", json_boolean(i == a->ntopics - 1));
         json_array_append_new(v, t);
     }
@@ -103,11 +101,11 @@ item_json(const struct mld_item *it)
     json_t *o = json_object();
     char url[MLD_SLUG_MAX + 64];
     mld_page_article_path(it->slug, it->id, url, sizeof(url));
-    set_str(o, "url", url);
-    set_str(o, "headline", it->a->headline);
-    set_str(o, "kicker", it->a->kicker);
-    set_str(o, "teaser", it->a->teaser);
-    set_str(o, "sections", it->story_sections ? it->story_sections : it->a->section);
+    mld_page_set_str(o, "url", url);
+    mld_page_set_str(o, "headline", it->a->headline);
+    mld_page_set_str(o, "kicker", it->a->kicker);
+    mld_page_set_str(o, "teaser", it->a->teaser);
+    mld_page_set_str(o, "sections", it->story_sections ? it->story_sections : it->a->section);
     set_date(o, "date_short", it->published, mld_time_format_short);
     set_date(o, "date_iso", it->published, mld_time_format_iso);
     if (it->story_size > 1)
@@ -124,10 +122,9 @@ items_json(const struct mld_items *l)
     return v;
 }
 
-/* The parts every page has: site name, section navigation, title. */
-static int
-base_context(struct mld_store *st, json_t *ctx, const char *title, const char *current,
-             mld_time_t now, struct mld_err *err)
+int
+mld_page_base_context(struct mld_store *st, json_t *ctx, const char *title, const char *current,
+                      mld_time_t now, struct mld_err *err)
 {
     struct mld_named *secs;
     int n;
@@ -139,16 +136,16 @@ base_context(struct mld_store *st, json_t *ctx, const char *title, const char *c
         char url[MLD_SLUG_MAX + 16];
         snprintf(url, sizeof(url), "/ressort/%s", secs[i].slug);
         json_t *s = json_object();
-        set_str(s, "name", secs[i].name);
-        set_str(s, "url", url);
+        mld_page_set_str(s, "name", secs[i].name);
+        mld_page_set_str(s, "url", url);
         json_object_set_new(s, "current",
                             json_boolean(current != NULL && strcmp(current, secs[i].slug) == 0));
         json_array_append_new(nav, s);
     }
     mld_named_free(secs, n);
     json_object_set_new(ctx, "nav", nav);
-    set_str(ctx, "site_name", "meldung");
-    set_str(ctx, "title", title);
+    mld_page_set_str(ctx, "site_name", "meldung");
+    mld_page_set_str(ctx, "title", title);
     return 0;
 }
 
@@ -170,13 +167,13 @@ error_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, int status, co
            mld_time_t now, struct mld_page *out, struct mld_err *err)
 {
     json_t *ctx = json_object();
-    int rc = base_context(st, ctx, message, NULL, now, err);
+    int rc = mld_page_base_context(st, ctx, message, NULL, now, err);
     if (rc != 0) {
         json_decref(ctx);
         return rc;
     }
     json_object_set_new(ctx, "status", json_integer(status));
-    set_str(ctx, "message", message);
+    mld_page_set_str(ctx, "message", message);
     out->status = status;
     return render(tmpl, status == 410 ? "gone" : "error", ctx, out, err);
 }
@@ -239,7 +236,7 @@ article_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *
         goto out_item;
 
     json_t *ctx = json_object();
-    rc = base_context(st, ctx, it.a->headline, it.section_slug, now, err);
+    rc = mld_page_base_context(st, ctx, it.a->headline, it.section_slug, now, err);
     if (rc != 0) {
         json_decref(ctx);
         mld_items_dispose(&related);
@@ -247,17 +244,17 @@ article_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *
     }
     const struct mld_article *a = it.a;
     json_t *art = json_object();
-    set_str(art, "url", canonical);
-    set_str(art, "headline", a->headline);
-    set_str(art, "kicker", a->kicker);
-    set_str(art, "teaser", a->teaser);
-    set_str(art, "byline", a->byline);
-    set_str(art, "body_html", a->body_html);
-    set_str(art, "section", a->section);
+    mld_page_set_str(art, "url", canonical);
+    mld_page_set_str(art, "headline", a->headline);
+    mld_page_set_str(art, "kicker", a->kicker);
+    mld_page_set_str(art, "teaser", a->teaser);
+    mld_page_set_str(art, "byline", a->byline);
+    mld_page_set_str(art, "body_html", a->body_html);
+    mld_page_set_str(art, "section", a->section);
     if (it.section_slug != NULL) {
         char url[MLD_SLUG_MAX + 16];
         snprintf(url, sizeof(url), "/ressort/%s", it.section_slug);
-        set_str(art, "section_url", url);
+        mld_page_set_str(art, "section_url", url);
     }
     set_date(art, "date_long", it.published, mld_time_format_long);
     set_date(art, "date_iso", it.published, mld_time_format_iso);
@@ -266,8 +263,8 @@ article_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *
         set_date(art, "updated_iso", a->version_created, mld_time_format_iso);
     }
     if (a->credit != NULL) {
-        set_str(art, "credit", a->credit);
-        set_str(art, "credit_site", credit_site(a->credit));
+        mld_page_set_str(art, "credit", a->credit);
+        mld_page_set_str(art, "credit_site", credit_site(a->credit));
     }
     json_object_set_new(art, "topics", topic_list(a));
     json_object_set_new(art, "has_topics", json_boolean(a->ntopics > 0));
@@ -325,7 +322,7 @@ list_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, char kind, cons
         goto out_name;
     }
     json_t *ctx = json_object();
-    rc = base_context(st, ctx, name, kind == 's' ? slug : NULL, now, err);
+    rc = mld_page_base_context(st, ctx, name, kind == 's' ? slug : NULL, now, err);
     if (rc != 0) {
         json_decref(ctx);
         mld_items_dispose(&items);
@@ -333,8 +330,8 @@ list_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, char kind, cons
     }
     char base[MLD_SLUG_MAX + 16], url[MLD_SLUG_MAX + 48];
     snprintf(base, sizeof(base), "/%s/%s", kind == 's' ? "ressort" : "thema", slug);
-    set_str(ctx, "heading", name);
-    set_str(ctx, "kind", kind == 's' ? "Ressort" : "Thema");
+    mld_page_set_str(ctx, "heading", name);
+    mld_page_set_str(ctx, "kind", kind == 's' ? "Ressort" : "Thema");
     json_object_set_new(ctx, "items", items_json(&items));
     json_object_set_new(ctx, "page", json_integer(seite));
     if (seite > 1) {
@@ -342,11 +339,11 @@ list_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, char kind, cons
             snprintf(url, sizeof(url), "%s", base);
         else
             snprintf(url, sizeof(url), "%s?seite=%d", base, seite - 1);
-        set_str(ctx, "prev_url", url);
+        mld_page_set_str(ctx, "prev_url", url);
     }
     if (more) {
         snprintf(url, sizeof(url), "%s?seite=%d", base, seite + 1);
-        set_str(ctx, "next_url", url);
+        mld_page_set_str(ctx, "next_url", url);
     }
     for (int i = 0; i < items.n; i++)
         if (items.v[i].published > out->last_modified)
@@ -380,8 +377,8 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
         char url[MLD_SLUG_MAX + 16];
         snprintf(url, sizeof(url), "/ressort/%s", secs[i].slug);
         json_t *b = json_object();
-        set_str(b, "name", secs[i].name);
-        set_str(b, "url", url);
+        mld_page_set_str(b, "name", secs[i].name);
+        mld_page_set_str(b, "url", url);
         json_object_set_new(b, "items", items_json(&items));
         json_array_append_new(blocks, b);
         for (int k = 0; k < items.n; k++)
@@ -391,7 +388,7 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
     }
     mld_named_free(secs, n);
     if (rc == 0)
-        rc = base_context(st, ctx, "Nachrichten", NULL, now, err);
+        rc = mld_page_base_context(st, ctx, "Nachrichten", NULL, now, err);
     if (rc != 0) {
         json_decref(blocks);
         json_decref(ctx);

@@ -50,6 +50,16 @@ int mld_page_render(struct mld_store *st, const struct mld_tmpl_set *tmpl, const
 /* Frees what out holds. */
 void mld_page_dispose(struct mld_page *out);
 
+/* Sets key in o to the string v, or leaves it out when v is NULL or empty
+ * (so that {{#key}} sections test presence). */
+void mld_page_set_str(json_t *o, const char *key, const char *v);
+
+/* Adds what every page has to ctx: site_name, title, and nav[] (the
+ * sections with visible articles at now; the one whose slug is current,
+ * when not NULL, marked). Returns 0 or the store's error. */
+int mld_page_base_context(struct mld_store *st, json_t *ctx, const char *title,
+                          const char *current, mld_time_t now, struct mld_err *err);
+
 /* Writes the canonical path of an article, "/artikel/SLUG-ID", to out
  * (size bytes). */
 void mld_page_article_path(const char *slug, int64_t id, char *out, size_t size);

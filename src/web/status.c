@@ -17,6 +17,7 @@
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "../text/slug.h"
+#include "page.h"
 
 /* A bounded writer into a caller's array. */
 struct out {
@@ -135,21 +136,14 @@ duration_de(mld_time_t secs, char *out, size_t size)
 }
 
 static void
-set_str(json_t *o, const char *key, const char *v)
-{
-    if (v != NULL && v[0] != '\0')
-        json_object_set_new(o, key, json_string(v));
-}
-
-static void
 set_time(json_t *o, const char *key, mld_time_t t)
 {
     char s[MLD_TIME_SHORT_LEN + 1], iso[MLD_TIME_ISO_LEN + 1], k[64];
     mld_time_format_short(t, s);
     mld_time_format_iso(t, iso);
-    set_str(o, key, s);
+    mld_page_set_str(o, key, s);
     snprintf(k, sizeof(k), "%s_iso", key);
-    set_str(o, k, iso);
+    mld_page_set_str(o, k, iso);
 }
 
 static json_t *
@@ -159,10 +153,10 @@ source_json(const struct mld_source_state *s, mld_time_t now)
     char buf[MLD_ERR_MSG_MAX + 64];
     bool polled = s->url != NULL && s->url[0] != '\0';
     if (polled) {
-        set_str(o, "name", s->name);
-        set_str(o, "kind", "Feed");
+        mld_page_set_str(o, "name", s->name);
+        mld_page_set_str(o, "kind", "Feed");
         host_of(s->url, buf, sizeof(buf));
-        set_str(o, "host", buf);
+        mld_page_set_str(o, "host", buf);
     } else {
         /* A drop folder is "drop:PATH": show its last component only. */
         const char *base = strrchr(s->name, '/');
@@ -171,39 +165,39 @@ source_json(const struct mld_source_state *s, mld_time_t now)
         else
             base = strncmp(s->name, "drop:", 5) == 0 ? s->name + 5 : s->name;
         snprintf(buf, sizeof(buf), "drop:%s", base);
-        set_str(o, "name", buf);
-        set_str(o, "kind", "Ablageordner");
+        mld_page_set_str(o, "name", buf);
+        mld_page_set_str(o, "kind", "Ablageordner");
     }
     bool never = s->last_success == 0 && s->last_error_at == 0;
     const char *state = never ? "noch nie abgefragt" : s->failures > 0 ? "gestört" : "in Ordnung";
-    set_str(o, "state", state);
-    set_str(o, "class", never ? "new" : s->failures > 0 ? "error" : "ok");
+    mld_page_set_str(o, "state", state);
+    mld_page_set_str(o, "class", never ? "new" : s->failures > 0 ? "error" : "ok");
     json_object_set_new(o, "ok", json_boolean(!never && s->failures == 0));
     if (s->failures > 0)
         json_object_set_new(o, "failures", json_integer(s->failures));
     json_object_set_new(o, "items", json_integer(s->items));
     if (s->newest_item > 0) {
         duration_de(now - s->newest_item, buf, sizeof(buf));
-        set_str(o, "lag", buf);
+        mld_page_set_str(o, "lag", buf);
         set_time(o, "newest_item", s->newest_item);
     }
     if (s->last_success > 0)
         set_time(o, "last_success", s->last_success);
     if (polled) {
         if (s->next_attempt <= now) {
-            set_str(o, "next_attempt", "fällig");
+            mld_page_set_str(o, "next_attempt", "fällig");
         } else {
             char d[48];
             duration_de(s->next_attempt - now, d, sizeof(d));
             snprintf(buf, sizeof(buf), "in %s", d);
-            set_str(o, "next_attempt", buf);
+            mld_page_set_str(o, "next_attempt", buf);
         }
     }
     if (s->last_error != NULL && s->last_error[0] != '\0') {
         mld_status_mask_urls(s->last_error, buf, sizeof(buf));
         if (!polled)
             mask_folder(buf, s->name);
-        set_str(o, "last_error", buf);
+        mld_page_set_str(o, "last_error", buf);
         set_time(o, "last_error_at", s->last_error_at);
         json_object_set_new(o, "error_resolved", json_boolean(s->last_success > s->last_error_at));
     }
@@ -231,26 +225,9 @@ mld_status_context(const struct mld_source_state *v, int n, mld_time_t now)
     char when[MLD_TIME_LONG_LEN + 1], iso[MLD_TIME_ISO_LEN + 1];
     mld_time_format_long(now, when);
     mld_time_format_iso(now, iso);
-    set_str(ctx, "generated", when);
-    set_str(ctx, "generated_iso", iso);
+    mld_page_set_str(ctx, "generated", when);
+    mld_page_set_str(ctx, "generated_iso", iso);
     return ctx;
-}
-
-/* The section navigation of the head partial, as page.c builds it. */
-static json_t *
-nav_json(const struct mld_named *secs, int n)
-{
-    json_t *nav = json_array();
-    for (int i = 0; i < n; i++) {
-        char url[MLD_SLUG_MAX + 16];
-        snprintf(url, sizeof(url), "/ressort/%s", secs[i].slug);
-        json_t *s = json_object();
-        set_str(s, "name", secs[i].name);
-        set_str(s, "url", url);
-        json_object_set_new(s, "current", json_false());
-        json_array_append_new(nav, s);
-    }
-    return nav;
 }
 
 struct mld_http_resp *
@@ -260,24 +237,23 @@ mld_status_handle(const struct mld_http_req *req, struct mld_store *st, pthread_
     (void)req;
     struct mld_err err = {0};
     struct mld_source_state *v = NULL;
-    struct mld_named *secs = NULL;
-    int n = 0, ns = 0;
+    int n = 0;
     mld_time_t now = mld_time_now();
     pthread_mutex_lock(lock);
+    json_t *ctx = NULL;
     int rc = mld_store_sources(st, &v, &n, &err);
-    if (rc == 0)
-        rc = mld_store_sections(st, now, &secs, &ns, &err);
+    if (rc == 0) {
+        ctx = mld_status_context(v, n, now);
+        rc = mld_page_base_context(st, ctx, "Quellenstatus", NULL, now, &err);
+    }
     pthread_mutex_unlock(lock);
     struct mld_http_resp *r = NULL;
     if (rc != 0) {
+        json_decref(ctx);
         mld_log_error("%s: %s", MLD_STATUS_PATH, err.msg);
         r = mld_http_resp_text(500, "Interner Fehler\n", NULL);
         goto out_free;
     }
-    json_t *ctx = mld_status_context(v, n, now);
-    json_object_set_new(ctx, "nav", nav_json(secs, ns));
-    set_str(ctx, "site_name", "meldung");
-    set_str(ctx, "title", "Quellenstatus");
     struct mld_buf out;
     mld_buf_init(&out, MLD_MAX_PAGE_BYTES);
     rc = mld_tmpl_render(tmpl, "status", ctx, &out, &err);
@@ -298,6 +274,5 @@ out_free:
     for (int i = 0; i < n; i++)
         mld_source_state_dispose(&v[i]);
     mld_free(v);
-    mld_named_free(secs, ns);
     return r;
 }

@@ -6,6 +6,7 @@
 #   make fuzz        build the libFuzzer drivers (clang) into build/fuzz/
 #   make run         build, load the demo wire, serve on http://127.0.0.1:8080
 #   make bench       meldung vs nginx on the reference page (bench/http.sh)
+#   make bench-ingest ingest throughput vs a bare SQLite insert (bench/ingest.sh)
 #   make format      clang-format every source file
 #   make lint        tools/checksrc.sh: banned functions, missing comments
 
@@ -44,7 +45,7 @@ FUZZ_SRC := $(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c))
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay/%)
 HTTP_T   := $(wildcard tests/http/*.t)
 
-.PHONY: all meldung check fuzz run bench format lint clean
+.PHONY: all meldung check fuzz run bench bench-ingest format lint clean
 all: meldung
 
 meldung: $(BIN)
@@ -105,6 +106,9 @@ run: meldung
 
 bench: meldung
 	bench/http.sh
+
+bench-ingest: meldung
+	bench/ingest.sh
 
 format:
 	clang-format -i $(wildcard src/*/*.[ch] tests/*/*.[ch] tests/unit/*/*.c)

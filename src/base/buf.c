@@ -3,6 +3,7 @@
  */
 #include "buf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -145,6 +146,26 @@ mld_buf_append_html(struct mld_buf *b, const char *s, size_t n)
         run = i + 1;
     }
     return mld_buf_append(b, s + run, n - run);
+}
+
+int
+mld_buf_read_file(struct mld_buf *b, const char *path, struct mld_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return mld_err_set(err, MLD_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    char chunk[16384];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        if (mld_buf_append(b, chunk, n) != 0)
+            break;
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return mld_err_set(err, MLD_E_IO, "%s: read error", path);
+    if (mld_buf_error(b) != 0)
+        return mld_err_set(err, MLD_E_TOOBIG, "%s: larger than %zu bytes", path, b->max);
+    return 0;
 }
 
 int

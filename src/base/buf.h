@@ -16,6 +16,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "err.h"
+
 struct mld_buf {
     char *p;    /* the bytes, NUL-terminated; NULL until the first append */
     size_t len; /* bytes used, not counting the NUL */
@@ -50,6 +52,11 @@ int mld_buf_vprintf(struct mld_buf *b, const char *fmt, va_list ap)
 /* Appends s with the five HTML-significant characters escaped
  * (& < > " '), safe in text and in quoted attribute values. */
 int mld_buf_append_html(struct mld_buf *b, const char *s, size_t n);
+
+/* Appends the contents of the file at path, at most up to b's maximum.
+ * Returns 0; MLD_E_IO with err "path: cannot open: reason" or "path: read
+ * error"; or MLD_E_TOOBIG with err "path: larger than N bytes". */
+int mld_buf_read_file(struct mld_buf *b, const char *path, struct mld_err *err);
 
 /* Returns the sticky error: 0, MLD_E_TOOBIG, or MLD_E_INVAL when a printf
  * format could not be expanded. */

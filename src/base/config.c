@@ -179,24 +179,10 @@ int
 mld_config_load(struct mld_config **out, const char *path, struct mld_err *err)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return mld_err_set(err, MLD_E_IO, "%s: cannot open: %m", path);
     struct mld_buf b;
     mld_buf_init(&b, MLD_MAX_CONFIG_BYTES);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        mld_buf_append(&b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    int rc;
-    if (bad)
-        rc = mld_err_set(err, MLD_E_IO, "%s: read error", path);
-    else if (mld_buf_error(&b) != 0)
-        rc = mld_err_set(err, MLD_E_TOOBIG, "%s: larger than %u bytes", path,
-                         (unsigned)MLD_MAX_CONFIG_BYTES);
-    else
+    int rc = mld_buf_read_file(&b, path, err);
+    if (rc == 0)
         rc = mld_config_parse(out, path, b.p ? b.p : "", b.len, err);
     mld_buf_dispose(&b);
     return rc;

@@ -140,43 +140,13 @@ batch_join(struct run *run, const struct mld_source *src)
 static char *
 read_file(const char *path, size_t *len, struct mld_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        mld_err_set(err, MLD_E_IO, "cannot open: %s", strerror(errno));
+    struct mld_buf b;
+    mld_buf_init(&b, MLD_MAX_DOC_BYTES);
+    if (mld_buf_read_file(&b, path, err) != 0) {
+        mld_buf_dispose(&b);
         return NULL;
     }
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && (uint64_t)st.st_size > MLD_MAX_DOC_BYTES) {
-        fclose(f);
-        mld_err_set(err, MLD_E_TOOBIG, "%lld bytes, more than the limit of %u",
-                    (long long)st.st_size, (unsigned)MLD_MAX_DOC_BYTES);
-        return NULL;
-    }
-    size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 65536, n = 0, r;
-    char *p = mld_malloc(cap);
-    while ((r = fread(p + n, 1, cap - n - 1, f)) > 0) {
-        n += r;
-        if (n + 1 == cap) {
-            if (cap > MLD_MAX_DOC_BYTES) {
-                fclose(f);
-                mld_free(p);
-                mld_err_set(err, MLD_E_TOOBIG, "more than the limit of %u bytes",
-                            (unsigned)MLD_MAX_DOC_BYTES);
-                return NULL;
-            }
-            p = mld_realloc(p, cap *= 2);
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        mld_free(p);
-        mld_err_set(err, MLD_E_IO, "read error");
-        return NULL;
-    }
-    p[n] = '\0';
-    *len = n;
-    return p;
+    return mld_buf_steal(&b, len);
 }
 
 static void

@@ -48,23 +48,10 @@ load_static(const char *dir, const char *name, const char *type, struct mld_err 
 {
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        mld_err_set(err, MLD_E_IO, "%s: cannot open: %m", path);
-        return NULL;
-    }
     struct mld_buf b;
     mld_buf_init(&b, MLD_MAX_PAGE_BYTES);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        mld_buf_append(&b, chunk, n);
-    int bad = ferror(f) || mld_buf_error(&b);
-    fclose(f);
-    if (bad) {
+    if (mld_buf_read_file(&b, path, err) != 0) {
         mld_buf_dispose(&b);
-        mld_err_set(err, MLD_E_IO, "%s: cannot read (or larger than %u bytes)", path,
-                    (unsigned)MLD_MAX_PAGE_BYTES);
         return NULL;
     }
     struct mld_http_resp *r = mld_http_resp_new(200, type, b.p ? b.p : "", b.len, mld_time_now());

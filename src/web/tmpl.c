@@ -789,24 +789,9 @@ mld_tmpl_set_add(struct mld_tmpl_set *set, const char *name, const char *src, si
 static int
 read_file(const char *path, char **data, size_t *len, struct mld_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return mld_err_set(err, MLD_E_IO, "%s: %s", path, strerror(errno));
     struct mld_buf b;
     mld_buf_init(&b, MLD_MAX_TEMPLATE_BYTES);
-    char chunk[8192];
-    for (;;) {
-        size_t n = fread(chunk, 1, sizeof(chunk), f);
-        if (n == 0 || mld_buf_append(&b, chunk, n) != 0)
-            break;
-    }
-    int rc = 0;
-    if (ferror(f))
-        rc = mld_err_set(err, MLD_E_IO, "%s: read error", path);
-    else if (mld_buf_error(&b) != 0)
-        rc = mld_err_set(err, MLD_E_TOOBIG, "%s: template has more than %u bytes", path,
-                         MLD_MAX_TEMPLATE_BYTES);
-    fclose(f);
+    int rc = mld_buf_read_file(&b, path, err);
     if (rc != 0) {
         mld_buf_dispose(&b);
         return rc;

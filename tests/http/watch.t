@@ -9,15 +9,11 @@
 use strict;
 use warnings;
 use Test::More;
-use File::Temp qw(tempdir);
-use Time::HiRes qw(sleep);
+use FindBin;
+use lib $FindBin::Bin;
+use Mld;
 
-my $bin = $ENV{MELDUNG} || './meldung';
-plan skip_all => "no binary at $bin" unless -x $bin;
-$SIG{ALRM} = sub { die "timed out\n" };
-alarm 60;
-
-my $tmp = tempdir(CLEANUP => 1);
+my ($bin, $tmp) = start(60);
 my $db = "$tmp/watch.db";
 my $dir = "$tmp/in";
 mkdir $dir or die;
@@ -40,8 +36,7 @@ sub drop {
 }
 sub wait_for {
     my ($path) = @_;
-    for (1 .. 500) { return 1 if -e $path; sleep 0.01; }
-    return 0;
+    return eventually(sub { -e $path }, every => 0.01);
 }
 
 put('early.json', entry(1));
@@ -57,7 +52,10 @@ ok(wait_for("$dir/done/good.json"), 'a file renamed into the folder is stored');
 drop('bad.json', '{"urn": "urn:x", "headline": ');
 ok(wait_for("$dir/quarantine/bad.json.reason"), 'a broken file is quarantined');
 ok(-e "$dir/quarantine/bad.json", '... the file itself too');
-ok(!-e "$dir/bad.json" && !-e "$dir/good.json" && !-e "$dir/early.json", 'nothing left in the folder');
+# The original goes only after its quarantine copy and reason are written.
+ok(eventually(sub { !-e "$dir/bad.json" && !-e "$dir/good.json" && !-e "$dir/early.json" },
+        every => 0.01),
+    'nothing left in the folder');
 ok(-e "$dir/later.json.part", 'a .part file waits');
 rename("$dir/later.json.part", "$dir/later.json") or die;
 ok(wait_for("$dir/done/later.json"), '... and is stored once renamed');
@@ -67,8 +65,7 @@ my @rest = <$w>;
 close($w);
 is($? >> 8, 0, 'watch stops cleanly on SIGTERM');
 
-open(my $rf, '<', "$dir/quarantine/bad.json.reason") or die;
-my $reason = do { local $/; <$rf> };
+my $reason = slurp("$dir/quarantine/bad.json.reason");
 like($reason, qr/^code: MLD_E_PARSE$/m, 'reason: the code');
 like($reason, qr/^message: \Q$dir\E\/bad\.json: line 1, column \d+: /m, 'reason: file and position');
 
@@ -77,16 +74,12 @@ like($stats, qr{^drop:\Q$dir\E\s+-\s+3\s+\S+\s+\d{4}-\S+Z\s+-\s+0\s+\S+Z \Q$dir\
      'stats: the folder as a source: 3 items, no failure since, the last error') or diag($stats);
 
 # The site shows what the folder brought.
-my $pid2 = open(my $srv, '-|', $bin, 'serve', '--db', $db, '--listen', '127.0.0.1:0') or die;
-my ($base) = (<$srv> // '') =~ m{(http://127\.0\.0\.1:\d+)/};
-ok($base, 'serve prints its URL');
-require HTTP::Tiny;
-my $r = HTTP::Tiny->new(timeout => 10)->get("$base/status");
+my ($srv) = serve($bin, 'serve prints its URL', '--db', $db);
+my $r = get('/status');
 like($r->{content}, qr{<th scope="row">drop:in<br><small>Ablageordner</small></th>},
      '/status lists the folder by its last name only');
 like($r->{content}, qr{in/bad\.json: line 1}, '... with its last error');
 unlike($r->{content}, qr{\Q$tmp\E}, '... but never its full path');
-kill 'TERM', $pid2;
-close($srv);
+stop($srv);
 
 done_testing();

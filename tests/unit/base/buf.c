@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "test.h"
 
 /* True when b holds exactly the n bytes at s, NUL-terminated. */
@@ -318,9 +320,37 @@ test_err(void)
     is_str(err.msg + MLD_ERR_MSG_MAX - 4, ": t", "cut inside the old message");
 }
 
+static void
+test_read_file(void)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/tmp/mld-buf-test-%d", (int)getpid());
+    FILE *f = fopen(path, "wb");
+    for (int i = 0; i < 5000; i++)
+        fputs("0123456789", f);
+    fclose(f);
+    struct mld_buf b;
+    struct mld_err err = {0};
+    mld_buf_init(&b, 50000);
+    is_int(mld_buf_read_file(&b, path, &err), 0, "read_file: a file at the limit");
+    is_int(b.len, 50000, "read_file: every byte");
+    ok(memcmp(b.p + 49990, "0123456789", 10) == 0 && b.p[50000] == '\0', "read_file: content");
+    mld_buf_dispose(&b);
+    mld_buf_init(&b, 49999);
+    is_int(mld_buf_read_file(&b, path, &err), MLD_E_TOOBIG, "read_file: one byte over");
+    ok(strstr(err.msg, path) != NULL && strstr(err.msg, "larger than 49999") != NULL,
+       "read_file: the message names file and limit: %s", err.msg);
+    mld_buf_dispose(&b);
+    unlink(path);
+    is_int(mld_buf_read_file(&b, path, &err), MLD_E_IO, "read_file: missing file");
+    ok(strstr(err.msg, "cannot open") != NULL, "read_file: %s", err.msg);
+    mld_buf_dispose(&b);
+}
+
 int
 main(void)
 {
+    test_read_file();
     test_growth();
     test_cap();
     test_printf();

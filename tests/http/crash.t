@@ -18,22 +18,20 @@
 use strict;
 use warnings;
 use Test::More;
-use File::Temp qw(tempdir);
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(sleep time);
+use FindBin;
+use lib $FindBin::Bin;
+use Mld;
 
-my $bin = $ENV{MELDUNG} || './meldung';
-plan skip_all => "no binary at $bin" unless -x $bin;
-$SIG{ALRM} = sub { die "timed out\n" };
-alarm 300;
+my ($bin, $tmp) = start(300);
 
 my $N = 3000;
-my $tmp = tempdir(CLEANUP => 1);
 
 # The batch: demo entries in turn, each under a new urn and entry id.
 my @demo = sort glob('demo/*.json');
 ok(@demo >= 10, 'demo entries found') or BAIL_OUT('no demo/');
-my @texts = map { local $/; open(my $f, '<', $_) or die "$_: $!"; scalar <$f> } @demo;
+my @texts = map { slurp($_) } @demo;
 mkdir "$tmp/batch" or die;
 my %urn_of;    # path -> urn
 for my $i (0 .. $N - 1) {
@@ -46,14 +44,6 @@ for my $i (0 .. $N - 1) {
     print $f $t;
     close $f;
     $urn_of{$path} = $urn;
-}
-
-# Reads a whole file ('' when absent).
-sub slurp {
-    my ($path) = @_;
-    open(my $f, '<', $path) or return '';
-    local $/;
-    return scalar <$f>;
 }
 
 # The files a --verbose log reports committed.

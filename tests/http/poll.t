@@ -12,19 +12,13 @@
 use strict;
 use warnings;
 use Test::More;
-use HTTP::Tiny;
-use File::Temp qw(tempdir);
 use IO::Socket::INET;
 use Digest::MD5 qw(md5_hex);
-use POSIX qw(:sys_wait_h);
-use Time::HiRes qw(sleep);
+use FindBin;
+use lib $FindBin::Bin;
+use Mld;
 
-my $bin = $ENV{MELDUNG} || './meldung';
-plan skip_all => "no binary at $bin" unless -x $bin;
-$SIG{ALRM} = sub { die "timed out\n" };
-alarm 120;
-
-my $tmp = tempdir(CLEANUP => 1);
+my ($bin, $tmp) = start(120);
 my $db = "$tmp/poll.db";
 my $wire = "$tmp/wire.json";
 my $log = "$tmp/requests.log";
@@ -86,10 +80,7 @@ close($listen);
 END { if ($server) { local $?; kill 'TERM', $server; waitpid($server, 0); } }
 
 sub requests {
-    open(my $fh, '<', $log) or return ();
-    my @l = <$fh>;
-    chomp @l;
-    return @l;
+    return split /\n/, slurp($log);
 }
 
 my $conf = "$tmp/meldung.conf";
@@ -169,12 +160,9 @@ if ($lpid == 0) {
     open(STDERR, '>', "$tmp/loop.err");
     exec($bin, 'poll', '--config', $conf, '--db', $db3) or exit 127;
 }
-my $polled = 0;
-for (1 .. 300) {
-    if (-e $db3 && `$bin stats --db $db3 2>/dev/null` =~ /^wire\s+\S+\s+3\s/m) { $polled = 1; last }
-    sleep 0.05;
-}
-ok($polled, 'poll without --once polls a new source at once');
+ok(eventually(sub { -e $db3 && `$bin stats --db $db3 2>/dev/null` =~ /^wire\s+\S+\s+3\s/m },
+        within => 15, every => 0.05),
+    'poll without --once polls a new source at once');
 kill 'TERM', $lpid;
 waitpid($lpid, 0);
 is($?, 0, '... and exits 0 on SIGTERM');
@@ -199,12 +187,8 @@ is($? >> 8, 1, 'ingest of a 404 URL fails');
 like($out, qr{error: http://127\.0\.0\.1:$port/missing\.json: HTTP 404}, '... naming URL and status');
 
 # The status page.
-my $pid = open(my $srv, '-|', $bin, 'serve', '--db', $db, '--listen', '127.0.0.1:0') or die "serve: $!";
-my $first = <$srv>;
-my ($base) = ($first // '') =~ m{(http://127\.0\.0\.1:\d+)/};
-ok($base, 'serve prints its URL') or BAIL_OUT('no URL from serve');
-my $http = HTTP::Tiny->new(timeout => 10);
-my $r = $http->get("$base/status");
+my ($srv) = serve($bin, 'serve prints its URL', '--db', $db);
+my $r = get('/status');
 is($r->{status}, 200, '/status answers 200');
 is($r->{headers}{'cache-control'}, 'no-store', '... not to be cached');
 like($r->{headers}{'content-type'}, qr{^text/html; charset=utf-8}, '... HTML');
@@ -215,8 +199,7 @@ like($page, qr{gestört \(3× in Folge\)}, '... the failing source');
 like($page, qr{http://127\.0\.0\.1:$port/…: HTTP 503}, '... its error, URL cut to the host');
 unlike($page, qr{/wire\.json|/down\b}, '... and no URL path anywhere');
 like($page, qr{<link rel="stylesheet" href="/static/style\.css">.*</html>}s, '... between head and foot');
-is($http->request('HEAD', "$base/status")->{status}, 200, 'HEAD /status');
-kill 'TERM', $pid;
-close($srv);
+is(request('HEAD', '/status')->{status}, 200, 'HEAD /status');
+stop($srv);
 
 done_testing();

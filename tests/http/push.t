@@ -12,20 +12,13 @@ use strict;
 use warnings;
 use utf8;
 use Test::More;
-use HTTP::Tiny;
 use IO::Socket::INET;
-use File::Temp qw(tempdir);
-use Encode qw(decode encode);
-use Time::HiRes qw(sleep);
+use Encode qw(encode);
+use FindBin;
+use lib $FindBin::Bin;
+use Mld;
 
-binmode(Test::More->builder->$_, ':encoding(UTF-8)') for qw(output failure_output todo_output);
-
-my $bin = $ENV{MELDUNG} || './meldung';
-plan skip_all => "no binary at $bin" unless -x $bin;
-$SIG{ALRM} = sub { die "timed out\n" };
-alarm 120;
-
-my $tmp = tempdir(CLEANUP => 1);
+my ($bin, $tmp) = start(120, utf8 => 1);
 my $db = "$tmp/push.db";
 
 # A token and its config line.
@@ -47,28 +40,16 @@ print $fh "quarantine = $tmp/q\n";
 close $fh;
 
 # Serve with it.
-my $pid = open(my $srv, '-|', $bin, 'serve', '--db', $db, '--listen', '127.0.0.1:0',
-    '--config', "$tmp/meldung.conf") or die "serve: $!";
-my $first = <$srv>;
-my ($base) = ($first // '') =~ m{(http://127\.0\.0\.1:\d+)/};
-ok($base, 'serve --config prints its URL') or BAIL_OUT("no URL from serve: " . ($first // ''));
+my ($srv, $base) = serve($bin, 'serve --config prints its URL', '--db', $db, '--config',
+    "$tmp/meldung.conf");
 my ($port) = $base =~ /:(\d+)$/;
 
-my $http = HTTP::Tiny->new(max_redirect => 0, timeout => 10);
-my $push = "$base/api/v1/push";
-sub get { return $http->request('GET', "$base$_[0]"); }
 sub post {
     my ($body, $auth, $type) = @_;
     my %h = ('Content-Type' => $type // 'application/json');
     $h{Authorization} = $auth if defined $auth;
-    return $http->request('POST', $push, { headers => \%h, content => $body });
+    return request('POST', '/api/v1/push', headers => \%h, content => $body);
 }
-sub eventually {
-    my ($cond) = @_;
-    for (1 .. 50) { return 1 if $cond->(); sleep 0.1; }
-    return 0;
-}
-sub text_of { return decode('UTF-8', $_[0]); }
 
 my $entry = encode('UTF-8',
     q({"urn": "urn:newsml:dpa.com:20090101:e2e-push-1", "version": 1, )
@@ -118,10 +99,8 @@ my ($name) = ($r->{content} // '') =~ /"error": "(push-[^":]+): line \d+, column
 ok($name, 'the error says source: line, column: reason') or diag($r->{content});
 ok(-f "$tmp/q/" . ($name // 'x') && -f "$tmp/q/" . ($name // 'x') . '.reason',
     'the document is quarantined with its reason');
-if ($name && open(my $q, '<', "$tmp/q/$name.reason")) {
-    local $/;
-    my $why = <$q>;
-    like($why, qr/code: MLD_E_PARSE/, 'reason file gives the code');
+if ($name && -r "$tmp/q/$name.reason") {
+    like(slurp("$tmp/q/$name.reason"), qr/code: MLD_E_PARSE/, 'reason file gives the code');
 }
 
 # Not a format meldung reads: 415.
@@ -141,21 +120,15 @@ close $sock;
 $r = get('/api/v1/push');
 is($r->{status}, 405, 'GET /api/v1/push: 405');
 like($r->{headers}{allow} // '', qr/POST/, 'Allow: POST');
-is($http->request('POST', "$base/")->{status}, 405, 'POST elsewhere is still 405');
+is(request('POST', '/')->{status}, 405, 'POST elsewhere is still 405');
 is(get('/healthz')->{status}, 200, 'the site still answers');
 
-kill 'TERM', $pid;
-waitpid($pid, 0);
-is($? >> 8, 0, 'serve stops cleanly on SIGTERM');
+is(stop($srv) >> 8, 0, 'serve stops cleanly on SIGTERM');
 
 # Without [push]: 404.
-$pid = open(my $srv2, '-|', $bin, 'serve', '--db', $db, '--listen', '127.0.0.1:0') or die "serve: $!";
-$first = <$srv2>;
-($base) = ($first // '') =~ m{(http://127\.0\.0\.1:\d+)/};
-$push = "$base/api/v1/push";
+($srv) = serve($bin, undef, '--db', $db);
 is(post($entry, "Bearer $token")->{status}, 404, 'without [push]: 404');
-kill 'TERM', $pid;
-waitpid($pid, 0);
+stop($srv);
 
 # A bad [push] section stops serve with a message naming the line.
 open($fh, '>', "$tmp/bad.conf") or die;

@@ -11,21 +11,14 @@ use strict;
 use warnings;
 use utf8;
 use Test::More;
-use HTTP::Tiny;
-use File::Temp qw(tempdir);
 use IO::Uncompress::Gunzip qw(gunzip);
-use Encode qw(decode encode);
 use POSIX qw(strftime);
 use Time::HiRes qw(sleep time);
+use FindBin;
+use lib $FindBin::Bin;
+use Mld;
 
-binmode(Test::More->builder->$_, ':encoding(UTF-8)') for qw(output failure_output todo_output);
-
-my $bin = $ENV{MELDUNG} || './meldung';
-plan skip_all => "no binary at $bin" unless -x $bin;
-$SIG{ALRM} = sub { die "timed out\n" };
-alarm 120;
-
-my $tmp = tempdir(CLEANUP => 1);
+my ($bin, $tmp) = start(120, utf8 => 1);
 my $db = "$tmp/site.db";
 
 # Ingest the demo wire.
@@ -34,14 +27,7 @@ is($?, 0, 'demo wire ingests') or diag($out);
 like($out, qr/ingest: 15 files, 15 new/, 'summary line counts 15 new articles');
 
 # Serve on a free port; the first line printed names the URL.
-my $pid = open(my $srv, '-|', $bin, 'serve', '--db', $db, '--listen', '127.0.0.1:0') or die "serve: $!";
-my $first = <$srv>;
-my ($base) = ($first // '') =~ m{(http://127\.0\.0\.1:\d+)/};
-ok($base, 'serve prints its URL') or BAIL_OUT("no URL from serve: " . ($first // ''));
-
-my $http = HTTP::Tiny->new(max_redirect => 0, timeout => 10);
-sub get { my ($path, %h) = @_; return $http->request('GET', "$base$path", { headers => \%h }); }
-sub text_of { my $s = decode('UTF-8', $_[0]); return $s; }
+my ($srv) = serve($bin, 'serve prints its URL', '--db', $db);
 
 # Home.
 my $r = get('/');
@@ -122,7 +108,7 @@ my $lm = $r->{headers}{'last-modified'};
 ok($etag && $lm, 'ETag and Last-Modified are sent');
 is(get($ref_path, 'If-None-Match' => $etag)->{status}, 304, 'If-None-Match gives 304');
 is(get($ref_path, 'If-Modified-Since' => $lm)->{status}, 304, 'If-Modified-Since gives 304');
-my $h = $http->request('HEAD', "$base$ref_path");
+my $h = request('HEAD', $ref_path);
 is($h->{status}, 200, 'HEAD answers 200');
 is(length($h->{content} // ''), 0, 'HEAD has no body');
 my $g = get($ref_path, 'Accept-Encoding' => 'gzip');
@@ -143,17 +129,10 @@ is(get('/ressort/gibt-es-nicht')->{status}, 404, 'unknown section: 404');
 $r = get($wrong);
 is($r->{status}, 301, 'wrong slug redirects');
 is($r->{headers}{location}, $ref_path, '... to the canonical URL');
-is($http->request('POST', "$base/")->{status}, 405, 'POST: 405');
+is(request('POST', '/')->{status}, 405, 'POST: 405');
 is(get('/ressort/ausland?seite=abc')->{status}, 400, 'bad page number: 400');
 is(get('/ressort/ausland')->{status}, 200, 'section page');
 like(text_of(get('/thema/ukraine')->{content}), qr/Lawrow und Rubio/, 'topic page lists the article');
-
-# Poll until cond returns true or 5 s pass.
-sub eventually {
-    my ($cond) = @_;
-    for (1 .. 50) { return 1 if $cond->(); sleep 0.1; }
-    return 0;
-}
 
 # A withdrawal while serving: 410, and gone from every list.
 my ($abu_path) = $page =~ m{href="(/artikel/ukrainer-und-russen[^"]+)"};
@@ -214,7 +193,5 @@ ok(-f "$tmp/q/a-broken.json" && -f "$tmp/q/a-broken.json.reason", 'the broken fi
 ok(eventually(sub { text_of(get('/ressort/panorama')->{content}) =~ /Gute Meldung im Stapel/ }),
     'the good file is served');
 
-kill 'TERM', $pid;
-waitpid($pid, 0);
-is($? >> 8, 0, 'serve stops cleanly on SIGTERM');
+is(stop($srv) >> 8, 0, 'serve stops cleanly on SIGTERM');
 done_testing();

@@ -1,0 +1,111 @@
+# tests/http/Mld.pm - what the end-to-end tests share: the binary under
+# test with a time limit and a temporary folder (start), `meldung serve`
+# on a free port of 127.0.0.1 (serve, stop), requests to it (get,
+# request), UTF-8 bodies (text_of), waiting for a condition (eventually)
+# and reading a file (slurp).
+#
+# A test in tests/http, run from the repository root, says
+#
+#   use FindBin;
+#   use lib $FindBin::Bin;
+#   use Mld;
+#   my ($bin, $tmp) = start(120);
+package Mld;
+
+use strict;
+use warnings;
+use Encode qw(decode);
+use Exporter qw(import);
+use File::Temp qw(tempdir);
+use HTTP::Tiny;
+use Test::More;
+use Time::HiRes qw(sleep);
+
+our @EXPORT = qw(start serve stop get request text_of eventually slurp);
+
+my $http = HTTP::Tiny->new(max_redirect => 0, timeout => 10);
+my $base = '';    # the URL of the server serve() started last
+
+# start(SECONDS, utf8 => 1): skips the whole test when there is no binary
+# at $MELDUNG (default ./meldung), dies after SECONDS, and returns the
+# binary and a temporary folder removed at exit. With utf8, the test's
+# output is UTF-8 (for check names written with `use utf8`).
+sub start {
+    my ($secs, %opt) = @_;
+    if ($opt{utf8}) {
+        binmode(Test::More->builder->$_, ':encoding(UTF-8)')
+            for qw(output failure_output todo_output);
+    }
+    my $bin = $ENV{MELDUNG} || './meldung';
+    plan skip_all => "no binary at $bin" unless -x $bin;
+    $SIG{ALRM} = sub { die "timed out\n" };
+    alarm $secs;
+    return ($bin, tempdir(CLEANUP => 1));
+}
+
+# serve(BIN, NAME, ARGS...): starts `BIN serve ARGS --listen 127.0.0.1:0`
+# and reads its URL from the first line it prints. With a NAME that is one
+# check, and the test bails out when there is no URL. Returns a handle for
+# stop() and the URL, which get() and request() use from then on.
+sub serve {
+    my ($bin, $name, @args) = @_;
+    my $pid = open(my $out, '-|', $bin, 'serve', @args, '--listen', '127.0.0.1:0')
+        or die "serve: $!";
+    my $first = <$out>;
+    ($base) = ($first // '') =~ m{(http://127\.0\.0\.1:\d+)/};
+    ok($base, $name) or BAIL_OUT('no URL from serve: ' . ($first // '')) if defined $name;
+    return ({ pid => $pid, out => $out }, $base);
+}
+
+# stop(HANDLE): sends SIGTERM to the server serve() started and waits for
+# it. Returns its wait status ($?).
+sub stop {
+    my ($srv) = @_;
+    kill 'TERM', $srv->{pid};
+    waitpid($srv->{pid}, 0);
+    my $status = $?;
+    close($srv->{out});
+    return $status;
+}
+
+# request(METHOD, PATH, OPTION => VALUE ...): METHOD on the server's PATH
+# (HTTP::Tiny options: headers, content; redirects are not followed, 10 s
+# timeout). Returns HTTP::Tiny's response.
+sub request {
+    my ($method, $path, %opt) = @_;
+    return $http->request($method, "$base$path", \%opt);
+}
+
+# get(PATH, HEADER => VALUE ...): a GET with those request headers.
+sub get {
+    my ($path, %h) = @_;
+    return request('GET', $path, headers => \%h);
+}
+
+# text_of(BYTES): the UTF-8 bytes of a body as a string.
+sub text_of {
+    return decode('UTF-8', $_[0]);
+}
+
+# eventually(COND, within => SECONDS, every => SECONDS): calls COND until
+# it returns true, every 0.1 s for 5 s unless told otherwise. Returns
+# whether it did in time.
+sub eventually {
+    my ($cond, %opt) = @_;
+    my ($within, $every) = ($opt{within} // 5, $opt{every} // 0.1);
+    for (1 .. int($within / $every + 0.5)) {
+        return 1 if $cond->();
+        sleep $every;
+    }
+    return 0;
+}
+
+# slurp(PATH): the whole file, or '' when it cannot be read.
+sub slurp {
+    my ($path) = @_;
+    open(my $f, '<', $path) or return '';
+    local $/;
+    return scalar <$f>;
+}
+
+1;

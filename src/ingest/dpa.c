@@ -4,8 +4,9 @@
  * A document is one entry object, or {"entries": [...]} as dpa's wireq
  * API returns a batch. Both the 0.5.x and the 0.9.x entry formats are read;
  * they differ in fields meldung does not use. The whole document is loaded
- * with jansson (after checking its size and, with a byte scan, its nesting
- * depth, since jansson's own limit is 2048), then each entry is mapped:
+ * with jansson through mld_json_load() (after checking its size and, with a
+ * byte scan, its nesting depth, since jansson's own limit is 2048), then
+ * each entry is mapped:
  *
  *   urn (required), version (default 1), version_created, updated,
  *   entry_id, pubstatus (usable/null, withheld, canceled), embargoed,
@@ -30,9 +31,7 @@
 #include "ingest.h"
 
 #include <jansson.h>
-#include <limits.h>
-#include <pthread.h>
-#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,48 +39,18 @@
 #include "../base/limits.h"
 #include "../base/mem.h"
 #include "../base/time.h"
-#include "sanitize.h"
+#include "json.h"
 
 /* How far into a document the sniffer looks for "urn" or "entries". */
 #define SNIFF_BYTES 4096
 
 /* What the parse of one document carries along. */
 struct ctx {
-    const char *source; /* names the input in messages */
-    int entry;          /* 1-based number of the entry being read */
-    struct mld_err *err;
+    struct mld_ingest_at at; /* the source and the entry being read (unit "entry") */
 };
 
-static int fail(struct ctx *c, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* Sets err to "source: entry N: message" and returns code. */
-static int
-fail(struct ctx *c, int code, const char *fmt, ...)
-{
-    char msg[MLD_ERR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    return mld_err_set(c->err, code, "%s: entry %d: %s", c->source, c->entry, msg);
-}
-
-static const char *
-type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
-    }
-    return "something else";
-}
+#define fail(c, ...) mld_ingest_fail(&(c)->at, __VA_ARGS__)
 
 /* Reads string field key of obj (named name in messages) into *out: NULL
  * when missing or null, else a copy. */
@@ -94,7 +63,8 @@ get_string(struct ctx *c, const json_t *obj, const char *key, const char *name, 
     if (v == NULL || json_is_null(v))
         return 0;
     if (!json_is_string(v))
-        return fail(c, MLD_E_PARSE, "field \"%s\": expected a string, got %s", name, type_name(v));
+        return fail(c, MLD_E_PARSE, "field \"%s\": expected a string, got %s", name,
+                    mld_json_type_name(v));
     size_t n = json_string_length(v);
     if (n > max)
         return fail(c, MLD_E_TOOBIG, "field \"%s\": %zu bytes, more than %zu", name, n, max);
@@ -114,7 +84,7 @@ get_int(struct ctx *c, const json_t *obj, const char *key, const char *name, jso
         return 0;
     if (!json_is_integer(v))
         return fail(c, MLD_E_PARSE, "field \"%s\": expected an integer, got %s", name,
-                    type_name(v));
+                    mld_json_type_name(v));
     *out = json_integer_value(v);
     *present = true;
     return 0;
@@ -130,7 +100,7 @@ get_time(struct ctx *c, const json_t *obj, const char *key, mld_time_t *out)
         return 0;
     if (!json_is_string(v))
         return fail(c, MLD_E_PARSE, "field \"%s\": expected a timestamp string, got %s", key,
-                    type_name(v));
+                    mld_json_type_name(v));
     const char *s = json_string_value(v);
     size_t n = json_string_length(v);
     if (mld_time_parse_iso(s, n, out) != 0)
@@ -160,22 +130,6 @@ read_pubstatus(struct ctx *c, const json_t *entry, struct mld_article *a)
     return rc;
 }
 
-/* A geosubject on its way to the topics. */
-struct topic {
-    const char *name;
-    json_int_t rank; /* missing ranks sort last */
-    size_t order;    /* position in the categories, for a stable sort */
-};
-
-static int
-cmp_topic(const void *pa, const void *pb)
-{
-    const struct topic *a = pa, *b = pb;
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
-    return a->order < b->order ? -1 : a->order > b->order;
-}
-
 /* Adds prefix + code to a's categories. */
 static void
 add_category(struct mld_article *a, const char *prefix, const char *code)
@@ -199,13 +153,13 @@ read_name_list(struct ctx *c, const json_t *entry, const char *key, const char *
         return 0;
     if (!json_is_array(list))
         return fail(c, MLD_E_PARSE, "field \"%s\": expected an array, got %s", key,
-                    type_name(list));
+                    mld_json_type_name(list));
     size_t n = json_array_size(list);
     for (size_t i = 0; i < n && i < MLD_MAX_CATEGORIES; i++) {
         const json_t *v = json_array_get(list, i);
         if (!json_is_string(v))
             return fail(c, MLD_E_PARSE, "field \"%s[%zu]\": expected a string, got %s", key, i,
-                        type_name(v));
+                        mld_json_type_name(v));
         if (json_string_length(v) > MLD_MAX_ID_BYTES)
             return fail(c, MLD_E_TOOBIG, "field \"%s[%zu]\": longer than %d bytes", key, i,
                         MLD_MAX_ID_BYTES);
@@ -224,7 +178,7 @@ read_category(struct ctx *c, const json_t *cat, size_t i, char **type, char **qc
     *type = *qcode = *name = NULL;
     if (!json_is_object(cat))
         return fail(c, MLD_E_PARSE, "field \"categories[%zu]\": expected an object, got %s", i,
-                    type_name(cat));
+                    mld_json_type_name(cat));
     static const char *const keys[] = {"type", "qcode", "name"};
     char **outs[] = {type, qcode, name};
     for (size_t k = 0; k < 3; k++) {
@@ -245,12 +199,11 @@ read_categories(struct ctx *c, const json_t *entry, struct mld_article *a)
     int rc = 0;
     if (cats != NULL && !json_is_null(cats) && !json_is_array(cats))
         return fail(c, MLD_E_PARSE, "field \"categories\": expected an array, got %s",
-                    type_name(cats));
+                    mld_json_type_name(cats));
     size_t n = cats ? json_array_size(cats) : 0;
     if (n > MLD_MAX_CATEGORIES)
         n = MLD_MAX_CATEGORIES;
-    struct topic *topics = mld_calloc(n ? n : 1, sizeof(*topics));
-    char **names = mld_calloc(n ? n : 1, sizeof(*names)); /* owned topic names */
+    struct mld_ingest_topic *topics = mld_calloc(n ? n : 1, sizeof(*topics)); /* geosubjects */
     size_t ntopics = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         char *type, *qcode, *name;
@@ -259,8 +212,7 @@ read_categories(struct ctx *c, const json_t *entry, struct mld_article *a)
         rc = read_category(c, json_array_get(cats, i), i, &type, &qcode, &name, &rank, &has_rank);
         if (rc == 0 && type != NULL) {
             if (strcmp(type, "dnltype:geosubject") == 0 && name != NULL && *name != '\0') {
-                topics[ntopics] = (struct topic){name, has_rank ? rank : LLONG_MAX, i};
-                names[ntopics++] = name;
+                topics[ntopics++] = (struct mld_ingest_topic){name, has_rank ? rank : INT64_MAX, i};
                 name = NULL;
             } else if (strcmp(type, "dnltype:rubric") == 0 && (qcode || name)) {
                 const char *code = qcode ? qcode : name;
@@ -285,14 +237,7 @@ read_categories(struct ctx *c, const json_t *entry, struct mld_article *a)
         mld_free(qcode);
         mld_free(name);
     }
-    if (rc == 0) {
-        qsort(topics, ntopics, sizeof(*topics), cmp_topic);
-        for (size_t i = 0; i < ntopics; i++)
-            mld_article_add_topic(a, topics[i].name);
-    }
-    for (size_t i = 0; i < ntopics; i++)
-        mld_free(names[i]);
-    mld_free(names);
+    mld_ingest_add_topics(rc == 0 ? a : NULL, topics, ntopics);
     mld_free(topics);
     if (rc == 0 && !have_rubric)
         rc = read_name_list(c, entry, "rubric_names", "rubric:", a);
@@ -301,9 +246,8 @@ read_categories(struct ctx *c, const json_t *entry, struct mld_article *a)
     return rc;
 }
 
-/* Sanitises article_html into body_html and builds text: the teaser and
- * the body's text, a newline between them, either alone when the other is
- * empty, NULL when both are. */
+/* Sanitises article_html into body_html and builds text from the teaser
+ * and the body (mld_article_set_body). */
 static int
 read_body(struct ctx *c, const json_t *entry, struct mld_article *a)
 {
@@ -311,32 +255,11 @@ read_body(struct ctx *c, const json_t *entry, struct mld_article *a)
     int rc = get_string(c, entry, "article_html", "article_html", MLD_MAX_FIELD_BYTES, &html);
     if (rc != 0)
         return rc;
-    char *body_text = NULL;
-    if (html != NULL) {
-        struct mld_err e = {0};
-        size_t len = strlen(html);
-        a->body_html = mld_sanitize_html(html, len, &e);
-        if (a->body_html != NULL)
-            body_text = mld_html_to_text(html, len, &e);
-        mld_free(html);
-        if (body_text == NULL)
-            return fail(c, e.code ? e.code : MLD_E_PARSE, "field \"article_html\": %s", e.msg);
-    }
-    bool has_teaser = a->teaser != NULL && *a->teaser != '\0';
-    bool has_body = body_text != NULL && *body_text != '\0';
-    if (has_teaser && has_body) {
-        size_t tn = strlen(a->teaser), bn = strlen(body_text);
-        a->text = mld_malloc(tn + 1 + bn + 1);
-        memcpy(a->text, a->teaser, tn);
-        a->text[tn] = '\n';
-        memcpy(a->text + tn + 1, body_text, bn + 1);
-    } else if (has_teaser) {
-        a->text = mld_strdup(a->teaser);
-    } else if (has_body) {
-        a->text = body_text;
-        body_text = NULL;
-    }
-    mld_free(body_text);
+    struct mld_err e = {0};
+    rc = mld_article_set_body(a, html, html != NULL ? strlen(html) : 0, &e);
+    mld_free(html);
+    if (rc != 0)
+        return fail(c, rc, "field \"article_html\": %s", e.msg);
     return 0;
 }
 
@@ -346,7 +269,7 @@ read_entry(struct ctx *c, const json_t *entry, struct mld_article **out)
 {
     *out = NULL;
     if (!json_is_object(entry))
-        return fail(c, MLD_E_PARSE, "expected an object, got %s", type_name(entry));
+        return fail(c, MLD_E_PARSE, "expected an object, got %s", mld_json_type_name(entry));
     struct mld_article *a = mld_article_new();
     int rc = get_string(c, entry, "urn", "urn", MLD_MAX_ID_BYTES, &a->urn);
     if (rc != 0)
@@ -409,46 +332,6 @@ fail_free:
     return rc;
 }
 
-/* Checks that doc nests no deeper than MLD_MAX_DEPTH, reporting the line
- * and column where it does. */
-static int
-check_depth(const char *doc, size_t len, struct ctx *c)
-{
-    int depth = 0, line = 1;
-    size_t line_start = 0;
-    bool in_string = false;
-    for (size_t i = 0; i < len; i++) {
-        char ch = doc[i];
-        if (in_string) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                in_string = false;
-            continue;
-        }
-        if (ch == '"')
-            in_string = true;
-        else if (ch == '\n')
-            line++, line_start = i + 1;
-        else if (ch == '{' || ch == '[') {
-            if (++depth > MLD_MAX_DEPTH)
-                return mld_err_set(c->err, MLD_E_DEPTH,
-                                   "%s: line %d, column %zu: nested deeper than %d", c->source,
-                                   line, i - line_start + 1, MLD_MAX_DEPTH);
-        } else if (ch == '}' || ch == ']')
-            depth--;
-    }
-    return 0;
-}
-
-static pthread_once_t alloc_once = PTHREAD_ONCE_INIT;
-
-static void
-set_alloc(void)
-{
-    json_set_alloc_funcs(mld_malloc, mld_free);
-}
-
 static size_t
 skip_bom_space(const char *doc, size_t len)
 {
@@ -474,49 +357,34 @@ static int
 dpa_parse(const char *doc, size_t len, const struct mld_source *src, mld_article_sink_fn sink,
           void *ud, struct mld_err *err)
 {
-    struct ctx c = {src && src->name ? src->name : "(input)", 0, err};
-    if (len > MLD_MAX_DOC_BYTES)
-        return mld_err_set(err, MLD_E_TOOBIG, "%s: %zu bytes, more than %u", c.source, len,
-                           MLD_MAX_DOC_BYTES);
-    size_t skip = len >= 3 && memcmp(doc, "\xef\xbb\xbf", 3) == 0 ? 3 : 0; /* a BOM */
-    int rc = check_depth(doc + skip, len - skip, &c);
+    struct ctx c = {{src && src->name ? src->name : "(input)", "entry", 0, err}};
+    json_t *root;
+    int rc = mld_json_load(doc, len, c.at.source, &root, err);
     if (rc != 0)
         return rc;
-    pthread_once(&alloc_once, set_alloc);
-    json_error_t jerr;
-    json_t *root = json_loadb(doc + skip, len - skip, 0, &jerr);
-    if (root == NULL)
-        return mld_err_set(err, MLD_E_PARSE, "%s: line %d, column %d: %s", c.source, jerr.line,
-                           jerr.column, jerr.text);
     const json_t *entries = NULL;
     size_t n = 1;
     if (!json_is_object(root)) {
-        rc = mld_err_set(err, MLD_E_PARSE, "%s: expected a JSON object, got %s", c.source,
-                         type_name(root));
+        rc = mld_err_set(err, MLD_E_PARSE, "%s: expected a JSON object, got %s", c.at.source,
+                         mld_json_type_name(root));
         goto out_free;
     }
     entries = json_object_get(root, "entries");
     if (entries != NULL && !json_is_array(entries)) {
         rc = mld_err_set(err, MLD_E_PARSE, "%s: field \"entries\": expected an array, got %s",
-                         c.source, type_name(entries));
+                         c.at.source, mld_json_type_name(entries));
         goto out_free;
     }
     if (entries != NULL)
         n = json_array_size(entries);
     for (size_t i = 0; i < n; i++) {
-        c.entry = (int)i + 1;
+        c.at.n = (int)i + 1;
         struct mld_article *a;
         rc = read_entry(&c, entries ? json_array_get(entries, i) : root, &a);
         if (rc != 0)
             goto out_free;
-        rc = sink(ud, a);
-        if (rc > 0)
-            rc = 0;
-        if (rc != 0) {
-            if (err != NULL && err->code == 0)
-                fail(&c, rc, "stopped: %s", mld_strerror(rc));
+        if ((rc = mld_ingest_hand_over(&c.at, sink, ud, a)) != 0)
             goto out_free;
-        }
     }
 out_free:
     json_decref(root);

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../base/err.h"
 #include "article.h"
@@ -66,5 +67,67 @@ const struct mld_format *mld_format_detect(const char *doc, size_t len);
 /* Returns the format called name (struct mld_format.name, e.g. "rss"),
  * or NULL when there is none: for configurations that force a format. */
 const struct mld_format *mld_format_find(const char *name);
+
+/* Helpers for parsers ------------------------------------------------------- */
+
+/* Sanitises the HTML fragment html[0..len) into a->body_html and sets
+ * a->text to the plain text for search: a->teaser and the text of the
+ * body (one parse, see mld_sanitize_html_text), a newline between them,
+ * either alone when the other is empty, NULL when both are. html NULL
+ * means no body (text from the teaser alone). Returns 0, or a negative
+ * code with err set to the sanitiser's reason (the caller puts the source
+ * and field in front) and a unchanged. a->body_html and a->text must be
+ * NULL before. */
+int mld_article_set_body(struct mld_article *a, const char *html, size_t len, struct mld_err *err);
+
+/* Sets a->text as mld_article_set_body() does, from a->teaser and
+ * body_text (plain text, or NULL), which it takes over (mld_free). */
+void mld_article_set_text(struct mld_article *a, char *body_text);
+
+/* Where a parser is in a document, for its messages. */
+struct mld_ingest_at {
+    const char *source;  /* names the input (the source's name); never NULL */
+    const char *unit;    /* what the document holds several of: "entry", "item"; or NULL */
+    int n;               /* 1-based number of the unit being read; 0 outside units */
+    struct mld_err *err; /* receives the message; may be NULL */
+};
+
+/* Sets at->err to "source: unit N: message", or to "source: message"
+ * when at->unit is NULL or at->n is 0, with message made from fmt, and
+ * returns code: how every wire parser words its errors. */
+int mld_ingest_fail(const struct mld_ingest_at *at, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Hands a to sink, which takes it over. Returns 0 to go on (also for a
+ * positive answer), or the sink's negative code to stop, with at's err set
+ * to "source: [unit N: ]stopped: reason" unless the sink set it. */
+int mld_ingest_hand_over(const struct mld_ingest_at *at, mld_article_sink_fn sink, void *ud,
+                         struct mld_article *a);
+
+/* A topic on its way into an article: a parser collects them, then adds
+ * them in rank order with mld_ingest_add_topics(). */
+struct mld_ingest_topic {
+    char *name;   /* owned until added */
+    int64_t rank; /* the source's rank; INT64_MAX when it has none (sorts last) */
+    size_t order; /* position in the source, which breaks ties */
+};
+
+/* Adds the names of topics[0..n) to a's topics (mld_article_add_topic)
+ * by rank, ties in source order, and frees the names; with a NULL it only
+ * frees them. The array itself stays the caller's. */
+void mld_ingest_add_topics(struct mld_article *a, struct mld_ingest_topic *topics, size_t n);
+
+/* Adds prefix + s[0..n) to a's categories, unless that is longer than
+ * MLD_MAX_ID_BYTES. */
+void mld_ingest_add_category(struct mld_article *a, const char *prefix, const char *s, size_t n);
+
+/* The number that s writes in ASCII digits only (at most 18 of them), or
+ * 0 when s is NULL, empty or anything else: for versions, urgencies and
+ * ranks, where 0 means "none". */
+int64_t mld_ingest_digits(const char *s);
+
+/* True when s (may be NULL) starts with "http://" or "https://", in any
+ * case. */
+bool mld_ingest_is_web_url(const char *s);
 
 #endif

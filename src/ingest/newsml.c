@@ -48,9 +48,10 @@
  * class "main" inside body (dpa), else body without its header; paragraphs
  * of class "teaser" are taken out (the teaser is its own field, and fills
  * it when no description did). NITF inside inlineXML gives its
- * body.content (mld_nitf_body_html), and its hl1, abstract and byline
+ * body.content (mld_nitf_body_markup), and its hl1, abstract and byline
  * stand in for a missing headline, teaser and by. Prefixes are dropped, the markup is
- * serialised and goes through mld_sanitize_html(). Without inlineXML, the
+ * serialised and goes through the sanitiser (mld_nitf_set_body), whose one
+ * parse also gives the body's text. Without inlineXML, the
  * first plain-text inlineData whose rendition is absent or a main text
  * rendition (*:text, *:body, *:original, *:web, *:print; never dpa's
  * notepad, public/nonpublic or headline renditions) is wrapped into <p>
@@ -72,9 +73,7 @@
 #include "ingest.h"
 
 #include <libxml/tree.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -85,7 +84,6 @@
 #include "../base/mem.h"
 #include "../base/time.h"
 #include "nitf.h"
-#include "sanitize.h"
 #include "xml.h"
 
 /* The NewsML-G2 namespace (NAR, "news architecture"). */
@@ -93,29 +91,14 @@
 
 /* What the parse of one document carries along. */
 struct ctx {
-    const char *source;  /* names the input in messages */
-    const xmlChar *ns;   /* the document's G2 namespace, or NULL when it uses none */
-    int item;            /* 1-based position of the item read; 0 outside items */
-    mld_time_t sent;     /* header/sent of a newsMessage; 0 = none */
-    struct mld_err *err; /* never NULL */
+    struct mld_ingest_at at; /* the source and the item read (unit "item"); err never NULL */
+    const xmlChar *ns;       /* the document's G2 namespace, or NULL when it uses none */
+    mld_time_t sent;         /* header/sent of a newsMessage; 0 = none */
 };
 
-static int fail(struct ctx *c, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Sets err to "source: item N: message" and returns code. */
-static int
-fail(struct ctx *c, int code, const char *fmt, ...)
-{
-    char msg[MLD_ERR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (c->item > 0)
-        return mld_err_set(c->err, code, "%s: item %d: %s", c->source, c->item, msg);
-    return mld_err_set(c->err, code, "%s: %s", c->source, msg);
-}
+/* Sets err to "source: item N: message" (outside items "source:
+ * message") and returns code. */
+#define fail(c, ...) mld_ingest_fail(&(c)->at, __VA_ARGS__)
 
 /* True when n is the G2 element local of this document. */
 static bool
@@ -198,62 +181,17 @@ has_class(const xmlNode *n, const char *token, bool prefix)
     return found;
 }
 
-/* Reads the folded text of n into *out (NULL when n is NULL or holds no
- * text); MLD_E_TOOBIG naming field when the text is longer than max. */
-static int
-get_text(struct ctx *c, const xmlNode *n, const char *field, size_t max, char **out)
-{
-    *out = NULL;
-    if (n == NULL)
-        return 0;
-    xmlChar *raw = xmlNodeGetContent(n);
-    size_t len = raw != NULL ? strlen((const char *)raw) : 0;
-    xmlFree(raw);
-    if (len > max)
-        return fail(c, MLD_E_TOOBIG, "%s: %zu bytes, more than %zu", field, len, max);
-    *out = mld_xml_text(n);
-    return 0;
-}
-
 /* Reads the timestamp in the text of n into *out (untouched when n is
  * absent or empty); MLD_E_PARSE naming field when it is not one. */
 static int
 get_time(struct ctx *c, const xmlNode *n, const char *field, mld_time_t *out)
 {
     char *s;
-    int rc = get_text(c, n, field, MLD_MAX_ID_BYTES, &s);
+    int rc = mld_nitf_text(&c->at, n, field, MLD_MAX_ID_BYTES, &s);
     if (rc == 0 && s != NULL && mld_time_parse_iso(s, strlen(s), out) != 0)
         rc = fail(c, MLD_E_PARSE, "%s: not a timestamp: \"%.40s\"", field, s);
     mld_free(s);
     return rc;
-}
-
-/* Returns the digits of s as a positive number, 0 when s is not one. */
-static int64_t
-positive(const char *s)
-{
-    if (s == NULL || *s == '\0' || strlen(s) > 18 || s[strspn(s, "0123456789")] != '\0')
-        return 0;
-    return (int64_t)strtoll(s, NULL, 10);
-}
-
-/* Adds prefix + s to a's categories (nothing when longer than an id). */
-static void
-add_category(struct mld_article *a, const char *prefix, const char *s)
-{
-    struct mld_buf b;
-    mld_buf_init(&b, MLD_MAX_ID_BYTES);
-    mld_buf_puts(&b, prefix);
-    mld_buf_puts(&b, s);
-    if (mld_buf_error(&b) == 0)
-        mld_article_add_category(a, b.p);
-    mld_buf_dispose(&b);
-}
-
-static bool
-is_web_url(const char *s)
-{
-    return s != NULL && (strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0);
 }
 
 /* Identity --------------------------------------------------------------- */
@@ -272,7 +210,7 @@ read_identity(struct ctx *c, const xmlNode *item, struct mld_article *a)
     }
     a->urn = guid;
     char *v = mld_xml_attr(item, "version");
-    a->version = v != NULL ? positive(v) : 1;
+    a->version = v != NULL ? mld_ingest_digits(v) : 1;
     int rc = 0;
     if (a->version < 1)
         rc = fail(c, MLD_E_PARSE, "version \"%.40s\": not a number of 1 or more", v);
@@ -327,11 +265,11 @@ read_headlines(struct ctx *c, const xmlNode *cmeta, struct mld_article *a)
     for (xmlNode *h = g2_child(c, cmeta, "headline"); rc == 0 && h != NULL;
          h = g2_next(c, h, "headline")) {
         char *t;
-        if ((rc = get_text(c, h, "headline", MLD_MAX_FIELD_BYTES, &t)) != 0 || t == NULL)
+        if ((rc = mld_nitf_text(&c->at, h, "headline", MLD_MAX_FIELD_BYTES, &t)) != 0 || t == NULL)
             continue;
         char *role = mld_xml_attr(h, "role");
         char *r = mld_xml_attr(h, "rank");
-        int64_t rank = r != NULL && positive(r) > 0 ? positive(r) : INT64_MAX;
+        int64_t rank = r != NULL && mld_ingest_digits(r) > 0 ? mld_ingest_digits(r) : INT64_MAX;
         mld_free(r);
         char **dst = NULL;
         if (role_is(role, kicker_roles) || (dpa && role == NULL && rank == 3)) {
@@ -364,8 +302,8 @@ read_texts(struct ctx *c, const xmlNode *item, const xmlNode *cmeta, struct mld_
 {
     static const char *const teaser_roles[] = {"summary", "teaser", "abstract", NULL};
     char *u;
-    int rc = get_text(c, g2_child(c, cmeta, "urgency"), "urgency", MLD_MAX_ID_BYTES, &u);
-    int64_t urgency = positive(u);
+    int rc = mld_nitf_text(&c->at, g2_child(c, cmeta, "urgency"), "urgency", MLD_MAX_ID_BYTES, &u);
+    int64_t urgency = mld_ingest_digits(u);
     mld_free(u);
     a->urgency = urgency >= 1 && urgency <= 9 ? (int)urgency : 0;
     if (rc == 0)
@@ -374,17 +312,17 @@ read_texts(struct ctx *c, const xmlNode *item, const xmlNode *cmeta, struct mld_
          d = g2_next(c, d, "description")) {
         char *role = mld_xml_attr(d, "role");
         if (role_is(role, teaser_roles))
-            rc = get_text(c, d, "description", MLD_MAX_FIELD_BYTES, &a->teaser);
+            rc = mld_nitf_text(&c->at, d, "description", MLD_MAX_FIELD_BYTES, &a->teaser);
         mld_free(role);
     }
     if (rc == 0)
-        rc = get_text(c, g2_child(c, cmeta, "by"), "by", MLD_MAX_FIELD_BYTES, &a->byline);
+        rc = mld_nitf_text(&c->at, g2_child(c, cmeta, "by"), "by", MLD_MAX_FIELD_BYTES, &a->byline);
     if (rc == 0)
-        rc = get_text(c, g2_child(c, cmeta, "creditline"), "creditline", MLD_MAX_FIELD_BYTES,
-                      &a->credit);
+        rc = mld_nitf_text(&c->at, g2_child(c, cmeta, "creditline"), "creditline",
+                           MLD_MAX_FIELD_BYTES, &a->credit);
     if (rc == 0)
-        rc = get_text(c, g2_child(c, cmeta, "dateline"), "dateline", MLD_MAX_FIELD_BYTES,
-                      &a->dateline);
+        rc = mld_nitf_text(&c->at, g2_child(c, cmeta, "dateline"), "dateline", MLD_MAX_FIELD_BYTES,
+                           &a->dateline);
     if (rc == 0) {
         a->lang = mld_xml_attr(g2_child(c, cmeta, "language"), "tag");
         if (a->lang == NULL || a->lang[0] == '\0') {
@@ -400,22 +338,6 @@ read_texts(struct ctx *c, const xmlNode *item, const xmlNode *cmeta, struct mld_
 }
 
 /* Subjects --------------------------------------------------------------- */
-
-/* A geographic subject on its way to the topics. */
-struct topic {
-    char *name;
-    int64_t rank; /* missing ranks sort last */
-    int order;    /* position among the subjects, for a stable sort */
-};
-
-static int
-cmp_topic(const void *pa, const void *pb)
-{
-    const struct topic *a = pa, *b = pb;
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
-    return a->order < b->order ? -1 : a->order > b->order;
-}
 
 /* The display name of a subject: a name without role or with role
  * display/full, German first, then one without language, then any. */
@@ -464,8 +386,8 @@ is_geo(const char *qcode, const char *type)
 static int
 read_subjects(struct ctx *c, const xmlNode *cmeta, struct mld_article *a)
 {
-    struct topic *topics = mld_calloc(MLD_MAX_CATEGORIES, sizeof(*topics));
-    int ntopics = 0, order = 0;
+    struct mld_ingest_topic *topics = mld_calloc(MLD_MAX_CATEGORIES, sizeof(*topics));
+    size_t ntopics = 0, order = 0;
     for (xmlNode *s = g2_child(c, cmeta, "subject"); s != NULL; s = g2_next(c, s, "subject")) {
         char *qcode = mld_xml_attr(s, "qcode");
         char *type = mld_xml_attr(s, "type");
@@ -473,39 +395,36 @@ read_subjects(struct ctx *c, const xmlNode *cmeta, struct mld_article *a)
             if (is_geo(qcode, type)) {
                 char *name = subject_name(c, s);
                 char *r = mld_xml_attr(s, "rank");
-                int64_t rank = positive(r) > 0 ? positive(r) : INT64_MAX;
+                int64_t rank = mld_ingest_digits(r) > 0 ? mld_ingest_digits(r) : INT64_MAX;
                 mld_free(r);
                 if (name != NULL && ntopics < MLD_MAX_CATEGORIES)
-                    topics[ntopics++] = (struct topic){name, rank, order};
+                    topics[ntopics++] = (struct mld_ingest_topic){name, rank, order};
                 else
                     mld_free(name);
             } else if ((type != NULL && strcmp(type, "dpatype:category") == 0) ||
                        qcode_alias_is(qcode, "dpacat")) {
-                add_category(a, "desk:", qcode_code(qcode));
+                const char *desk = qcode_code(qcode);
+                mld_ingest_add_category(a, "desk:", desk, strlen(desk));
             } else {
-                add_category(a, "subject:", qcode);
+                mld_ingest_add_category(a, "subject:", qcode, strlen(qcode));
             }
         }
         order++;
         mld_free(qcode);
         mld_free(type);
     }
-    qsort(topics, (size_t)ntopics, sizeof(*topics), cmp_topic);
-    for (int i = 0; i < ntopics; i++) {
-        mld_article_add_topic(a, topics[i].name);
-        mld_free(topics[i].name);
-    }
+    mld_ingest_add_topics(a, topics, ntopics);
     mld_free(topics);
     for (xmlNode *g = g2_child(c, cmeta, "genre"); g != NULL; g = g2_next(c, g, "genre")) {
         char *qcode = mld_xml_attr(g, "qcode");
         if (qcode != NULL && qcode[0] != '\0')
-            add_category(a, "genre:", qcode);
+            mld_ingest_add_category(a, "genre:", qcode, strlen(qcode));
         mld_free(qcode);
     }
     for (xmlNode *k = g2_child(c, cmeta, "keyword"); k != NULL; k = g2_next(c, k, "keyword")) {
         char *kw = mld_xml_text(k);
         if (kw != NULL)
-            add_category(a, "keyword:", kw);
+            mld_ingest_add_category(a, "keyword:", kw, strlen(kw));
         mld_free(kw);
     }
     return 0;
@@ -554,7 +473,7 @@ clean_xhtml(struct ctx *c, xmlNode *n, struct mld_article *a)
             continue;
         bool teaser = has_class(k, "teaser", false);
         if (teaser && a->teaser == NULL)
-            rc = get_text(c, k, "teaser", MLD_MAX_FIELD_BYTES, &a->teaser);
+            rc = mld_nitf_text(&c->at, k, "teaser", MLD_MAX_FIELD_BYTES, &a->teaser);
         if (teaser || has_class(k, "notepad", false) || has_class(k, "np-", true)) {
             xmlUnlinkNode(k);
             xmlFreeNode(k);
@@ -565,78 +484,31 @@ clean_xhtml(struct ctx *c, xmlNode *n, struct mld_article *a)
     return rc;
 }
 
-/* Trims ASCII whitespace around s in place (the sanitiser keeps the
- * indentation between the blocks of pretty-printed XML); returns s. */
-static char *
-trim(char *s)
-{
-    if (s == NULL)
-        return NULL;
-    size_t lead = strspn(s, " \t\r\n"), n = strlen(s + lead);
-    while (n > 0 && strchr(" \t\r\n", s[lead + n - 1]) != NULL)
-        n--;
-    memmove(s, s + lead, n);
-    s[n] = '\0';
-    return s;
-}
-
-/* Serialises the children of n (namespaces dropped) and sanitises them
- * into a->body_html; leaves it NULL when n holds no markup or text. */
+/* Reads inlineXML: headline, byline and teaser when the item lacks them
+ * (NITF), teaser paragraphs (XHTML), and in *html the markup of the body,
+ * NULL when there is none; *where names it for messages. */
 static int
-body_of(struct ctx *c, xmlNode *n, struct mld_article *a)
-{
-    mld_xml_strip_ns(n);
-    char *inner = mld_xml_inner(n);
-    if (inner == NULL || inner[strspn(inner, " \t\r\n")] == '\0') {
-        mld_free(inner);
-        return 0;
-    }
-    struct mld_err e = {0};
-    a->body_html = trim(mld_sanitize_html(inner, strlen(inner), &e));
-    mld_free(inner);
-    if (a->body_html == NULL)
-        return fail(c, e.code ? e.code : MLD_E_PARSE, "inlineXML: %s", e.msg);
-    return 0;
-}
-
-static int
-body_from_xml(struct ctx *c, xmlNode *xml, struct mld_article *a)
+markup_from_xml(struct ctx *c, xmlNode *xml, struct mld_article *a, char **html, const char **where)
 {
     xmlNode *first = first_element(xml);
     int rc;
+    *html = NULL;
     if (mld_xml_is(first, NULL, "nitf")) {
         xmlNode *bhead = mld_xml_path(first, "body/body.head");
-        if (a->headline == NULL && (rc = get_text(c, mld_xml_path(bhead, "hedline/hl1"), "hl1",
-                                                  MLD_MAX_FIELD_BYTES, &a->headline)) != 0)
+        if (a->headline == NULL &&
+            (rc = mld_nitf_text(&c->at, mld_xml_path(bhead, "hedline/hl1"), "hl1",
+                                MLD_MAX_FIELD_BYTES, &a->headline)) != 0)
             return rc;
-        xmlNode *byline = mld_xml_child(bhead, "byline");
-        if (a->byline == NULL && byline != NULL) {
-            char *all;
-            if ((rc = get_text(c, byline, "byline", MLD_MAX_FIELD_BYTES, &all)) != 0)
-                return rc;
-            /* "By A. Writer, <byttl>Staff Reporter</byttl>": the title is
-             * not part of the name, unless it is all there is. */
-            for (xmlNode *k = byline->children, *next; k != NULL; k = next) {
-                next = k->next;
-                if (mld_xml_is(k, NULL, "byttl")) {
-                    xmlUnlinkNode(k);
-                    xmlFreeNode(k);
-                }
-            }
-            a->byline = mld_xml_text(byline);
-            if (a->byline == NULL)
-                a->byline = all;
-            else
-                mld_free(all);
-        }
+        if (a->byline == NULL &&
+            (rc = mld_nitf_byline(&c->at, mld_xml_child(bhead, "byline"), &a->byline)) != 0)
+            return rc;
         xmlNode *abstract = mld_xml_child(bhead, "abstract");
         if (a->teaser == NULL && mld_xml_child(abstract, "media") == NULL &&
-            (rc = get_text(c, abstract, "abstract", MLD_MAX_FIELD_BYTES, &a->teaser)) != 0)
+            (rc = mld_nitf_text(&c->at, abstract, "abstract", MLD_MAX_FIELD_BYTES, &a->teaser)) !=
+                0)
             return rc;
-        struct mld_err e = {0};
-        a->body_html = mld_nitf_body_html(mld_xml_path(first, "body/body.content"), a, &e);
-        if (a->body_html == NULL && e.code != 0)
-            return fail(c, e.code, "NITF body.content: %s", e.msg);
+        *html = mld_nitf_body_markup(mld_xml_path(first, "body/body.content"), a);
+        *where = "NITF body.content";
         return 0;
     }
     xmlNode *root = xml;
@@ -661,7 +533,9 @@ body_from_xml(struct ctx *c, xmlNode *xml, struct mld_article *a)
     }
     if ((rc = clean_xhtml(c, root, a)) != 0)
         return rc;
-    return body_of(c, root, a);
+    *html = mld_nitf_inner(root);
+    *where = "inlineXML";
+    return 0;
 }
 
 /* True when inlineData n is the plain text of the item itself. */
@@ -705,8 +579,10 @@ paragraphs(struct mld_buf *b, const char *s)
     return mld_buf_error(b);
 }
 
+/* Reads the plain text of inlineData into *html as the markup of the
+ * body (NULL when it is empty). */
 static int
-body_from_data(struct ctx *c, const xmlNode *data, struct mld_article *a)
+markup_from_data(struct ctx *c, const xmlNode *data, char **html)
 {
     xmlChar *raw = xmlNodeGetContent(data);
     const char *s = raw != NULL ? (const char *)raw : "";
@@ -717,6 +593,7 @@ body_from_data(struct ctx *c, const xmlNode *data, struct mld_article *a)
     int rc = 0;
     struct mld_buf b;
     mld_buf_init(&b, MLD_MAX_DOC_BYTES);
+    *html = NULL;
     if (len == 0)
         goto out_free;
     /* ANSA sends an HTML fragment as text/plain. */
@@ -728,16 +605,15 @@ body_from_data(struct ctx *c, const xmlNode *data, struct mld_article *a)
         rc = fail(c, MLD_E_TOOBIG, "inlineData: more than %u bytes", MLD_MAX_DOC_BYTES);
         goto out_free;
     }
-    struct mld_err e = {0};
-    a->body_html = trim(mld_sanitize_html(b.p, b.len, &e));
-    if (a->body_html == NULL)
-        rc = fail(c, e.code ? e.code : MLD_E_PARSE, "inlineData: %s", e.msg);
+    *html = mld_buf_steal(&b, NULL);
 out_free:
     mld_buf_dispose(&b);
     xmlFree(raw);
     return rc;
 }
 
+/* Reads the contentSet: media, and the body (from the first inlineXML,
+ * else the main inlineData) with the text for search. */
 static int
 read_content(struct ctx *c, const xmlNode *cset, struct mld_article *a)
 {
@@ -750,48 +626,29 @@ read_content(struct ctx *c, const xmlNode *cset, struct mld_article *a)
         } else if (is_g2(c, n, "remoteContent")) {
             char *href = mld_xml_attr(n, "href");
             char *type = mld_xml_attr(n, "contenttype");
-            if (is_web_url(href) && strlen(href) <= MLD_MAX_FIELD_BYTES)
+            if (mld_ingest_is_web_url(href) && strlen(href) <= MLD_MAX_FIELD_BYTES)
                 mld_article_add_media(a, href, type, 0, NULL);
             mld_free(href);
             mld_free(type);
         }
     }
+    char *html = NULL;
+    const char *where = "inlineXML";
     int rc = 0;
     if (xml != NULL)
-        rc = body_from_xml(c, xml, a);
-    if (rc == 0 && a->body_html == NULL && data != NULL)
-        rc = body_from_data(c, data, a);
-    return rc;
-}
-
-/* Sets text: the teaser and the body's text, a newline between them,
- * either alone when the other is empty, NULL when both are. */
-static int
-set_text(struct ctx *c, struct mld_article *a)
-{
-    char *body_text = NULL;
-    if (a->body_html != NULL) {
+        rc = markup_from_xml(c, xml, a, &html, &where);
+    if (rc == 0 && html == NULL && data != NULL) {
+        rc = markup_from_data(c, data, &html);
+        where = "inlineData";
+    }
+    if (rc == 0) {
         struct mld_err e = {0};
-        body_text = mld_html_to_text(a->body_html, strlen(a->body_html), &e);
-        if (body_text == NULL)
-            return fail(c, e.code ? e.code : MLD_E_PARSE, "body: %s", e.msg);
+        rc = mld_nitf_set_body(a, html, &e);
+        if (rc != 0)
+            rc = fail(c, rc, "%s: %s", where, e.msg);
     }
-    bool has_teaser = a->teaser != NULL && *a->teaser != '\0';
-    bool has_body = body_text != NULL && *body_text != '\0';
-    if (has_teaser && has_body) {
-        size_t tn = strlen(a->teaser), bn = strlen(body_text);
-        a->text = mld_malloc(tn + 1 + bn + 1);
-        memcpy(a->text, a->teaser, tn);
-        a->text[tn] = '\n';
-        memcpy(a->text + tn + 1, body_text, bn + 1);
-    } else if (has_teaser) {
-        a->text = mld_strdup(a->teaser);
-    } else if (has_body) {
-        a->text = body_text;
-        body_text = NULL;
-    }
-    mld_free(body_text);
-    return 0;
+    mld_free(html);
+    return rc;
 }
 
 /* Items ------------------------------------------------------------------ */
@@ -805,7 +662,7 @@ read_item(struct ctx *c, xmlNode *item, struct mld_article **out)
     xmlNode *meta = g2_child(c, item, "itemMeta");
     char *cls = mld_xml_attr(g2_child(c, meta, "itemClass"), "qcode");
     if (cls != NULL && cls[0] != '\0' && strcmp(qcode_code(cls), "text") != 0) {
-        mld_log_debug("%s: item %d: %.40s, not an article, skipped", c->source, c->item, cls);
+        mld_log_debug("%s: item %d: %.40s, not an article, skipped", c->at.source, c->at.n, cls);
         mld_free(cls);
         return 0;
     }
@@ -822,8 +679,6 @@ read_item(struct ctx *c, xmlNode *item, struct mld_article **out)
         rc = read_subjects(c, cmeta, a);
     if (rc == 0)
         rc = read_content(c, g2_child(c, item, "contentSet"), a);
-    if (rc == 0)
-        rc = set_text(c, a);
     if (rc != 0) {
         mld_article_free(a);
         return rc;
@@ -840,12 +695,7 @@ hand_over(struct ctx *c, xmlNode *item, mld_article_sink_fn sink, void *ud)
     int rc = read_item(c, item, &a);
     if (rc != 0 || a == NULL)
         return rc;
-    rc = sink(ud, a);
-    if (rc > 0)
-        rc = 0;
-    if (rc != 0 && c->err->code == 0)
-        fail(c, rc, "stopped: %s", mld_strerror(rc));
-    return rc;
+    return mld_ingest_hand_over(&c->at, sink, ud, a);
 }
 
 /* True for the roots of G2 documents that carry no news text. */
@@ -871,17 +721,13 @@ newsml_parse(const char *doc, size_t len, const struct mld_source *src, mld_arti
              void *ud, struct mld_err *err)
 {
     struct mld_err local = {0};
-    struct ctx c = {src && src->name ? src->name : "(input)", NULL, 0, 0,
-                    err != NULL ? err : &local};
+    struct ctx c = {
+        .at = {src && src->name ? src->name : "(input)", "item", 0, err != NULL ? err : &local}};
     int rc = 0;
-    xmlDocPtr d = mld_xml_parse(doc, len, NULL, src, c.err);
+    xmlDocPtr d = mld_nitf_read_doc(doc, len, src, &c.at);
     if (d == NULL)
-        return c.err->code != 0 ? c.err->code : MLD_E_PARSE;
+        return c.at.err->code != 0 ? c.at.err->code : MLD_E_PARSE;
     xmlNode *root = xmlDocGetRootElement(d);
-    if (mld_xml_declares_entities(d)) {
-        rc = fail(&c, MLD_E_PARSE, "the DOCTYPE declares entities, which are not accepted");
-        goto out_free;
-    }
     if (root->ns != NULL && !xmlStrEqual(root->ns->href, BAD_CAST G2_NS)) {
         rc = fail(&c, MLD_E_PARSE, "not NewsML-G2: <%.64s> in namespace %.100s", mld_xml_name(root),
                   (const char *)root->ns->href);
@@ -889,7 +735,7 @@ newsml_parse(const char *doc, size_t len, const struct mld_source *src, mld_arti
     }
     c.ns = root->ns != NULL ? root->ns->href : NULL;
     if (is_g2(&c, root, "newsItem")) {
-        c.item = 1;
+        c.at.n = 1;
         rc = hand_over(&c, root, sink, ud);
     } else if (is_g2(&c, root, "newsMessage")) {
         xmlNode *sent = g2_child(&c, g2_child(&c, root, "header"), "sent");
@@ -900,15 +746,15 @@ newsml_parse(const char *doc, size_t len, const struct mld_source *src, mld_arti
             for (xmlNode *n = set->children; n != NULL && rc == 0; n = n->next) {
                 if (n->type != XML_ELEMENT_NODE)
                     continue;
-                c.item++;
+                c.at.n++;
                 if (is_g2(&c, n, "newsItem"))
                     rc = hand_over(&c, n, sink, ud);
                 else
-                    mld_log_debug("%s: item %d: <%.64s>, not an article, skipped", c.source, c.item,
-                                  mld_xml_name(n));
+                    mld_log_debug("%s: item %d: <%.64s>, not an article, skipped", c.at.source,
+                                  c.at.n, mld_xml_name(n));
             }
     } else if (is_other_item(mld_xml_name(root))) {
-        mld_log_debug("%s: <%.64s>, not an article, skipped", c.source, mld_xml_name(root));
+        mld_log_debug("%s: <%.64s>, not an article, skipped", c.at.source, mld_xml_name(root));
     } else {
         rc =
             fail(&c, MLD_E_PARSE, "not NewsML-G2: the root element is <%.64s>", mld_xml_name(root));

@@ -29,7 +29,7 @@
  *                                   -> "rubric:weblines.infoline_rs.boulevard.kultur"
  *                                      when it is a dpa rubric path
  *   doc-scope@scope (dpa only)      -> "desk:ku"
- *   body.content                    -> body_html via mld_nitf_body_html()
+ *   body.content                    -> body_html via mld_nitf_body_markup()
  *   teaser + "\n" + body text       -> text
  *
  * Identity. dpa's NITF writes the URN with ':' and '.' turned into '-' and
@@ -53,9 +53,7 @@
  */
 #include "nitf.h"
 
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -65,46 +63,15 @@
 #include "../base/mem.h"
 #include "../base/time.h"
 #include "ingest.h"
-#include "sanitize.h"
 #include "xml.h"
 
 /* What the parse of one document carries along. */
 struct ctx {
-    const char *source; /* names the input in messages */
-    struct mld_err *err;
+    struct mld_ingest_at at; /* the source (no units: one article); err never NULL */
 };
 
-static int fail(struct ctx *c, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* Sets err to "source: message" and returns code. */
-static int
-fail(struct ctx *c, int code, const char *fmt, ...)
-{
-    char msg[MLD_ERR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    return mld_err_set(c->err, code, "%s: %s", c->source, msg);
-}
-
-/* Reads the folded text of n into *out (NULL when n is NULL or holds no
- * text); MLD_E_TOOBIG naming field when the text is longer than max. */
-static int
-get_text(struct ctx *c, const xmlNode *n, const char *field, size_t max, char **out)
-{
-    *out = NULL;
-    if (n == NULL)
-        return 0;
-    xmlChar *raw = xmlNodeGetContent(n);
-    size_t len = raw != NULL ? strlen((const char *)raw) : 0;
-    xmlFree(raw);
-    if (len > max)
-        return fail(c, MLD_E_TOOBIG, "%s: %zu bytes, more than %zu", field, len, max);
-    *out = mld_xml_text(n);
-    return 0;
-}
+#define fail(c, ...) mld_ingest_fail(&(c)->at, __VA_ARGS__)
 
 /* Removes every direct child element of n called local. */
 static void
@@ -120,12 +87,6 @@ drop_children(xmlNode *n, const char *local)
     }
 }
 
-static bool
-is_web_url(const char *s)
-{
-    return s != NULL && (strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0);
-}
-
 /* Adds the widest http(s) media-reference of a NITF media element, with
  * its MIME type and caption, to a. */
 static void
@@ -139,7 +100,7 @@ add_media(const xmlNode *media, struct mld_article *a)
         char *w = mld_xml_attr(r, "width");
         long width = w != NULL ? strtol(w, NULL, 10) : 0;
         mld_free(w);
-        if (is_web_url(src) && width > best_width) {
+        if (mld_ingest_is_web_url(src) && width > best_width) {
             mld_free(best);
             mld_free(type);
             best = src;
@@ -158,23 +119,8 @@ add_media(const xmlNode *media, struct mld_article *a)
     mld_free(type);
 }
 
-/* Trims ASCII whitespace around s in place (the sanitiser keeps the
- * indentation between the blocks of pretty-printed XML); returns s. */
-static char *
-trim(char *s)
-{
-    if (s == NULL)
-        return NULL;
-    size_t lead = strspn(s, " \t\r\n"), n = strlen(s + lead);
-    while (n > 0 && strchr(" \t\r\n", s[lead + n - 1]) != NULL)
-        n--;
-    memmove(s, s + lead, n);
-    s[n] = '\0';
-    return s;
-}
-
 /* Rewrites the NITF markup below parent into what the sanitiser keeps
- * (see mld_nitf_body_html). Recursion is bounded by MLD_MAX_DEPTH, which
+ * (see mld_nitf_body_markup). Recursion is bounded by MLD_MAX_DEPTH, which
  * mld_xml_parse() enforced. */
 static void
 prepare(xmlNode *parent, struct mld_article *a)
@@ -212,22 +158,99 @@ prepare(xmlNode *parent, struct mld_article *a)
     }
 }
 
-char *
-mld_nitf_body_html(xmlNode *content, struct mld_article *a, struct mld_err *err)
+/* The serialised children of n, or NULL when they are nothing but
+ * whitespace. */
+static char *
+inner_markup(const xmlNode *n)
 {
-    mld_err_clear(err);
-    if (content == NULL)
-        return NULL;
-    mld_xml_strip_ns(content);
-    prepare(content, a);
-    char *inner = mld_xml_inner(content);
+    char *inner = mld_xml_inner(n);
     if (inner == NULL || inner[strspn(inner, " \t\r\n")] == '\0') {
         mld_free(inner);
         return NULL;
     }
-    char *html = mld_sanitize_html(inner, strlen(inner), err);
-    mld_free(inner);
-    return trim(html);
+    return inner;
+}
+
+char *
+mld_nitf_inner(xmlNode *n)
+{
+    if (n == NULL)
+        return NULL;
+    mld_xml_strip_ns(n);
+    return inner_markup(n);
+}
+
+char *
+mld_nitf_body_markup(xmlNode *content, struct mld_article *a)
+{
+    if (content == NULL)
+        return NULL;
+    mld_xml_strip_ns(content);
+    prepare(content, a);
+    return inner_markup(content);
+}
+
+int
+mld_nitf_set_body(struct mld_article *a, const char *html, struct mld_err *err)
+{
+    int rc = mld_article_set_body(a, html, html != NULL ? strlen(html) : 0, err);
+    char *s = a->body_html;
+    if (rc != 0 || s == NULL)
+        return rc;
+    /* The sanitiser keeps the indentation between the blocks of
+     * pretty-printed XML. */
+    size_t lead = strspn(s, " \t\r\n"), n = strlen(s + lead);
+    while (n > 0 && strchr(" \t\r\n", s[lead + n - 1]) != NULL)
+        n--;
+    memmove(s, s + lead, n);
+    s[n] = '\0';
+    return 0;
+}
+
+xmlDocPtr
+mld_nitf_read_doc(const char *doc, size_t len, const struct mld_source *src,
+                  const struct mld_ingest_at *at)
+{
+    xmlDocPtr d = mld_xml_parse(doc, len, NULL, src, at->err);
+    if (d != NULL && mld_xml_declares_entities(d)) {
+        mld_ingest_fail(at, MLD_E_PARSE, "the DOCTYPE declares entities, which are not accepted");
+        xmlFreeDoc(d);
+        return NULL;
+    }
+    return d;
+}
+
+int
+mld_nitf_text(const struct mld_ingest_at *at, const xmlNode *n, const char *field, size_t max,
+              char **out)
+{
+    *out = NULL;
+    if (n == NULL)
+        return 0;
+    xmlChar *raw = xmlNodeGetContent(n);
+    size_t len = raw != NULL ? strlen((const char *)raw) : 0;
+    xmlFree(raw);
+    if (len > max)
+        return mld_ingest_fail(at, MLD_E_TOOBIG, "%s: %zu bytes, more than %zu", field, len, max);
+    *out = mld_xml_text(n);
+    return 0;
+}
+
+int
+mld_nitf_byline(const struct mld_ingest_at *at, xmlNode *byline, char **out)
+{
+    char *all;
+    int rc = mld_nitf_text(at, byline, "byline", MLD_MAX_FIELD_BYTES, &all);
+    *out = NULL;
+    if (rc != 0)
+        return rc;
+    drop_children(byline, "byttl");
+    *out = mld_xml_text(byline);
+    if (*out == NULL)
+        *out = all;
+    else
+        mld_free(all);
+    return 0;
 }
 
 /* Parses the norm attribute of n into *out; false when it is absent or
@@ -239,15 +262,6 @@ norm_time(const xmlNode *n, mld_time_t *out)
     bool ok = v != NULL && mld_time_parse_iso(v, strlen(v), out) == 0;
     mld_free(v);
     return ok;
-}
-
-/* Returns the digits of s as a positive number, or 0 when s is not one. */
-static int64_t
-positive(const char *s)
-{
-    if (s == NULL || *s == '\0' || strlen(s) > 18 || s[strspn(s, "0123456789")] != '\0')
-        return 0;
-    return (int64_t)strtoll(s, NULL, 10);
 }
 
 /* dpa's "urn-newsml-dpa-com-20090101-190710-99-999121:1562753522000" back
@@ -330,7 +344,7 @@ read_identity(struct ctx *c, const xmlNode *docdata, struct mld_article *a)
         return fail(c, MLD_E_MISSING, "no doc-id id-string, no du-key and no headline");
     }
     char *v = mld_xml_attr(dukey, "version");
-    int64_t version = positive(v);
+    int64_t version = mld_ingest_digits(v);
     mld_free(v);
     a->version = version >= 1 ? version : 1;
     return 0;
@@ -364,7 +378,7 @@ read_status(struct ctx *c, const xmlNode *head, const xmlNode *docdata, struct m
     if (urg == NULL)
         urg = mld_xml_child(head, "urgency");
     char *u = mld_xml_attr(urg, "ed-urg");
-    int64_t urgency = positive(u);
+    int64_t urgency = mld_ingest_digits(u);
     mld_free(u);
     a->urgency = urgency >= 1 && urgency <= 9 ? (int)urgency : 0;
     return 0;
@@ -412,19 +426,6 @@ fail_free:
     return NULL;
 }
 
-/* Adds prefix + s[0..n) to a's categories. */
-static void
-add_category(struct mld_article *a, const char *prefix, const char *s, size_t n)
-{
-    struct mld_buf b;
-    mld_buf_init(&b, MLD_MAX_ID_BYTES);
-    mld_buf_puts(&b, prefix);
-    mld_buf_append(&b, s, n);
-    if (mld_buf_error(&b) == 0)
-        mld_article_add_category(a, b.p);
-    mld_buf_dispose(&b);
-}
-
 /* Adds "keyword:X" for each '/'-separated part of s, trimmed. */
 static void
 add_keywords(struct mld_article *a, const char *s)
@@ -439,7 +440,7 @@ add_keywords(struct mld_article *a, const char *s)
                (p[m - 1] == ' ' || p[m - 1] == '\t' || p[m - 1] == '\n' || p[m - 1] == '\r'))
             m--;
         if (m > 0)
-            add_category(a, "keyword:", p, m);
+            mld_ingest_add_category(a, "keyword:", p, m);
         s += n;
         if (*s == '/')
             s++;
@@ -454,7 +455,7 @@ read_categories(const xmlNode *head, const xmlNode *docdata, struct mld_article 
              s = mld_xml_next(s, "tobject.subject")) {
             char *ref = mld_xml_attr(s, "tobject.subject.refnum");
             if (ref != NULL && strlen(ref) == 8 && strspn(ref, "0123456789") == 8)
-                add_category(a, "subject:subj:", ref, 8);
+                mld_ingest_add_category(a, "subject:subj:", ref, 8);
             mld_free(ref);
         }
     for (xmlNode *kl = mld_xml_child(docdata, "key-list"); kl != NULL;
@@ -469,7 +470,7 @@ read_categories(const xmlNode *head, const xmlNode *docdata, struct mld_article 
     char *fix = mld_xml_attr(mld_xml_child(docdata, "fixture"), "fix-id");
     char *rubric = dpa_rubric(fix);
     if (rubric != NULL)
-        add_category(a, "rubric:", rubric, strlen(rubric));
+        mld_ingest_add_category(a, "rubric:", rubric, strlen(rubric));
     bool dpa =
         rubric != NULL || (a->urn != NULL && strncmp(a->urn, "urn:newsml:dpa.com:", 19) == 0);
     mld_free(fix);
@@ -479,7 +480,7 @@ read_categories(const xmlNode *head, const xmlNode *docdata, struct mld_article 
     char *scope = mld_xml_attr(mld_xml_child(docdata, "doc-scope"), "scope");
     if (dpa && scope != NULL && strlen(scope) >= 2 && strlen(scope) <= 3 &&
         strspn(scope, "abcdefghijklmnopqrstuvwxyz") == strlen(scope))
-        add_category(a, "desk:", scope, strlen(scope));
+        mld_ingest_add_category(a, "desk:", scope, strlen(scope));
     mld_free(scope);
 }
 
@@ -490,38 +491,31 @@ read_heads(struct ctx *c, const xmlNode *root, const xmlNode *head, xmlNode *bhe
            struct mld_article *a)
 {
     xmlNode *hedline = mld_xml_child(bhead, "hedline");
-    int rc = get_text(c, mld_xml_child(hedline, "hl1"), "hl1", MLD_MAX_FIELD_BYTES, &a->headline);
+    int rc = mld_nitf_text(&c->at, mld_xml_child(hedline, "hl1"), "hl1", MLD_MAX_FIELD_BYTES,
+                           &a->headline);
     if (rc == 0 && a->headline == NULL)
-        rc = get_text(c, mld_xml_child(head, "title"), "title", MLD_MAX_FIELD_BYTES, &a->headline);
+        rc = mld_nitf_text(&c->at, mld_xml_child(head, "title"), "title", MLD_MAX_FIELD_BYTES,
+                           &a->headline);
     for (xmlNode *h = mld_xml_child(hedline, "hl2"); rc == 0 && h != NULL && a->kicker == NULL;
          h = mld_xml_next(h, "hl2")) {
         char *cls = mld_xml_attr(h, "class");
         if (cls != NULL && strcasecmp(cls, "ShortHeadLine") == 0)
-            rc = get_text(c, h, "hl2", MLD_MAX_FIELD_BYTES, &a->kicker);
+            rc = mld_nitf_text(&c->at, h, "hl2", MLD_MAX_FIELD_BYTES, &a->kicker);
         mld_free(cls);
     }
     xmlNode *abstract = mld_xml_child(bhead, "abstract");
     drop_children(abstract, "media");
     if (rc == 0)
-        rc = get_text(c, abstract, "abstract", MLD_MAX_FIELD_BYTES, &a->teaser);
-    xmlNode *byline = mld_xml_child(bhead, "byline");
-    char *all = NULL;
+        rc = mld_nitf_text(&c->at, abstract, "abstract", MLD_MAX_FIELD_BYTES, &a->teaser);
     if (rc == 0)
-        rc = get_text(c, byline, "byline", MLD_MAX_FIELD_BYTES, &all);
-    drop_children(byline, "byttl");
-    a->byline = mld_xml_text(byline);
-    if (a->byline == NULL) {
-        a->byline = all;
-        all = NULL;
-    }
-    mld_free(all);
+        rc = mld_nitf_byline(&c->at, mld_xml_child(bhead, "byline"), &a->byline);
     xmlNode *dateline = mld_xml_child(bhead, "dateline");
     drop_children(dateline, "story.date");
     if (rc == 0)
-        rc = get_text(c, dateline, "dateline", MLD_MAX_FIELD_BYTES, &a->dateline);
+        rc = mld_nitf_text(&c->at, dateline, "dateline", MLD_MAX_FIELD_BYTES, &a->dateline);
     if (rc == 0)
-        rc = get_text(c, mld_xml_child(bhead, "distributor"), "distributor", MLD_MAX_FIELD_BYTES,
-                      &a->credit);
+        rc = mld_nitf_text(&c->at, mld_xml_child(bhead, "distributor"), "distributor",
+                           MLD_MAX_FIELD_BYTES, &a->credit);
     if (rc == 0) {
         a->lang = mld_xml_attr(root, "baselang");
         if (a->lang != NULL && (a->lang[0] == '\0' || strlen(a->lang) > 64)) {
@@ -530,36 +524,6 @@ read_heads(struct ctx *c, const xmlNode *root, const xmlNode *head, xmlNode *bhe
         }
     }
     return rc;
-}
-
-/* Sets text: the teaser and the body's text, a newline between them,
- * either alone when the other is empty, NULL when both are. */
-static int
-set_text(struct ctx *c, struct mld_article *a)
-{
-    char *body_text = NULL;
-    if (a->body_html != NULL) {
-        struct mld_err e = {0};
-        body_text = mld_html_to_text(a->body_html, strlen(a->body_html), &e);
-        if (body_text == NULL)
-            return fail(c, e.code ? e.code : MLD_E_PARSE, "body.content: %s", e.msg);
-    }
-    bool has_teaser = a->teaser != NULL && *a->teaser != '\0';
-    bool has_body = body_text != NULL && *body_text != '\0';
-    if (has_teaser && has_body) {
-        size_t tn = strlen(a->teaser), bn = strlen(body_text);
-        a->text = mld_malloc(tn + 1 + bn + 1);
-        memcpy(a->text, a->teaser, tn);
-        a->text[tn] = '\n';
-        memcpy(a->text + tn + 1, body_text, bn + 1);
-    } else if (has_teaser) {
-        a->text = mld_strdup(a->teaser);
-    } else if (has_body) {
-        a->text = body_text;
-        body_text = NULL;
-    }
-    mld_free(body_text);
-    return 0;
 }
 
 /* Maps the document below root to a new article in *out. */
@@ -582,13 +546,13 @@ read_nitf(struct ctx *c, xmlNode *root, struct mld_article **out)
         goto fail_free;
     read_categories(head, docdata, a);
     struct mld_err e = {0};
-    a->body_html = mld_nitf_body_html(mld_xml_child(body, "body.content"), a, &e);
-    if (a->body_html == NULL && e.code != 0) {
-        rc = fail(c, e.code, "body.content: %s", e.msg);
+    char *html = mld_nitf_body_markup(mld_xml_child(body, "body.content"), a);
+    rc = mld_nitf_set_body(a, html, &e);
+    mld_free(html);
+    if (rc != 0) {
+        rc = fail(c, rc, "body.content: %s", e.msg);
         goto fail_free;
     }
-    if ((rc = set_text(c, a)) != 0)
-        goto fail_free;
     *out = a;
     return 0;
 
@@ -677,21 +641,18 @@ nitf_parse(const char *doc, size_t len, const struct mld_source *src, mld_articl
            void *ud, struct mld_err *err)
 {
     struct mld_err local = {0};
-    struct ctx c = {src && src->name ? src->name : "(input)", err != NULL ? err : &local};
+    struct ctx c = {
+        {src && src->name ? src->name : "(input)", NULL, 0, err != NULL ? err : &local}};
     struct mld_article *a = NULL;
     int rc;
     size_t fixed_len = 0;
     char *fixed = len <= MLD_MAX_DOC_BYTES ? repair_ampersands(doc, len, &fixed_len) : NULL;
-    xmlDocPtr d = fixed != NULL ? mld_xml_parse(fixed, fixed_len, NULL, src, c.err)
-                                : mld_xml_parse(doc, len, NULL, src, c.err);
+    xmlDocPtr d = fixed != NULL ? mld_nitf_read_doc(fixed, fixed_len, src, &c.at)
+                                : mld_nitf_read_doc(doc, len, src, &c.at);
     mld_free(fixed);
     if (d == NULL)
-        return c.err->code != 0 ? c.err->code : MLD_E_PARSE;
+        return c.at.err->code != 0 ? c.at.err->code : MLD_E_PARSE;
     xmlNode *root = xmlDocGetRootElement(d);
-    if (mld_xml_declares_entities(d)) {
-        rc = fail(&c, MLD_E_PARSE, "the DOCTYPE declares entities, which are not accepted");
-        goto out_free;
-    }
     if (!mld_xml_is(root, NULL, "nitf")) {
         rc = fail(&c, MLD_E_PARSE, "not NITF: the root element is <%.64s>", mld_xml_name(root));
         goto out_free;
@@ -699,12 +660,8 @@ nitf_parse(const char *doc, size_t len, const struct mld_source *src, mld_articl
     rc = read_nitf(&c, root, &a);
     if (rc != 0)
         goto out_free;
-    rc = sink(ud, a);
+    rc = mld_ingest_hand_over(&c.at, sink, ud, a);
     a = NULL;
-    if (rc > 0)
-        rc = 0;
-    if (rc != 0 && c.err->code == 0)
-        fail(&c, rc, "stopped: %s", mld_strerror(rc));
 out_free:
     mld_article_free(a);
     xmlFreeDoc(d);

@@ -35,7 +35,10 @@
  *    there at most. Attributes are kept only from a short per-element list
  *    (a@href, a@title, abbr@title, td/th@colspan/rowspan, time@datetime,
  *    q/blockquote@cite); URLs must be relative or http, https, mailto.
- *    Paragraphs with nothing but whitespace are dropped.
+ *    Paragraphs with nothing but whitespace are dropped. The plain text is
+ *    a second walk over the same tree (block elements end lines,
+ *    whitespace folds), so mld_sanitize_html_text() gets both outputs of
+ *    one parse: parsing is nearly all of the cost.
  *
  * The allow-list, the drop list and the tree-builder classes the pre-scan
  * needs are one table, tag_flags[], indexed by gumbo's tag enum.
@@ -773,18 +776,20 @@ parse_options(GumboOptions *o)
     o->max_errors = 0; /* see the file comment */
 }
 
-/* Checks the limits and parses; returns the tree (free with
- * gumbo_destroy_output) or NULL with err set. */
-static GumboOutput *
-parse(const char *html, size_t len, const GumboOptions *o, struct mld_err *err)
+/* Checks the limits and parses into *out (free with gumbo_destroy_output).
+ * Returns 0, or a negative code with err set and *out NULL. */
+static int
+parse(const char *html, size_t len, const GumboOptions *o, GumboOutput **out, struct mld_err *err)
 {
-    if (len > MLD_MAX_DOC_BYTES) {
-        mld_err_set(err, MLD_E_TOOBIG, "HTML of %zu bytes, more than %u", len, MLD_MAX_DOC_BYTES);
-        return NULL;
-    }
-    if (prescan(html, len, NULL, err) != 0)
-        return NULL;
-    return gumbo_parse_with_options(o, html, len);
+    *out = NULL;
+    if (len > MLD_MAX_DOC_BYTES)
+        return mld_err_set(err, MLD_E_TOOBIG, "HTML of %zu bytes, more than %u", len,
+                           MLD_MAX_DOC_BYTES);
+    int rc = prescan(html, len, NULL, err);
+    if (rc != 0)
+        return rc;
+    *out = gumbo_parse_with_options(o, html, len);
+    return 0;
 }
 
 static const GumboNode *
@@ -832,6 +837,26 @@ struct writer {
  * MLD_MAX_DEPTH; the tree adds implied elements (tbody, tr, reconstructed
  * formatting), so allow for them. */
 #define TREE_DEPTH_MAX (4 * MLD_MAX_DEPTH)
+
+/* Ends a walk that wrote into b: moves b's string to *out and returns 0,
+ * or returns a negative code with err set (and *out NULL) when the walk
+ * stopped at the depth guard (walk_err) or b overflowed (what names the
+ * output in the message). */
+static int
+finish(struct mld_buf *b, int walk_err, const char *what, char **out, struct mld_err *err)
+{
+    *out = NULL;
+    if (walk_err != 0) {
+        mld_buf_dispose(b);
+        return mld_err_set(err, walk_err, "HTML tree deeper than %d elements", TREE_DEPTH_MAX);
+    }
+    if (mld_buf_error(b) != 0) {
+        mld_buf_dispose(b);
+        return mld_err_set(err, MLD_E_TOOBIG, "%s longer than %u bytes", what, MLD_MAX_DOC_BYTES);
+    }
+    *out = mld_buf_steal(b, NULL);
+    return 0;
+}
 
 static bool
 is_url_junk(unsigned char c)
@@ -1077,31 +1102,16 @@ write_node(struct writer *w, const GumboNode *n, int depth)
     mld_buf_printf(&w->out, "</%s>", name);
 }
 
-char *
-mld_sanitize_html(const char *html, size_t len, struct mld_err *err)
+/* Writes the sanitised children of body (NULL: none) into a new string in
+ * *out; returns 0, or a negative code with err set on a limit. */
+static int
+sanitize_tree(const GumboNode *body, char **out, struct mld_err *err)
 {
-    GumboOptions o;
-    parse_options(&o);
-    GumboOutput *out = parse(html, len, &o, err);
-    if (out == NULL)
-        return NULL;
     struct writer w = {.err = 0};
     mld_buf_init(&w.out, MLD_MAX_DOC_BYTES);
-    const GumboNode *body = find_body(out);
     if (body != NULL)
         write_children(&w, body, 0);
-    gumbo_destroy_output(&o, out);
-    if (w.err != 0) {
-        mld_buf_dispose(&w.out);
-        mld_err_set(err, w.err, "HTML tree deeper than %d elements", TREE_DEPTH_MAX);
-        return NULL;
-    }
-    if (mld_buf_error(&w.out) != 0) {
-        mld_buf_dispose(&w.out);
-        mld_err_set(err, MLD_E_TOOBIG, "sanitised HTML longer than %u bytes", MLD_MAX_DOC_BYTES);
-        return NULL;
-    }
-    return mld_buf_steal(&w.out, NULL);
+    return finish(&w.out, w.err, "sanitised HTML", out, err);
 }
 
 /* Step 3b: plain text -------------------------------------------------------- */
@@ -1166,32 +1176,74 @@ text_node(struct text *t, const GumboNode *n, int depth)
         t->space = true;
 }
 
-char *
-mld_html_to_text(const char *html, size_t len, struct mld_err *err)
+/* Writes the plain text of the children of body (NULL: none) into a new
+ * string in *out; returns 0, or a negative code with err set on a limit. */
+static int
+text_tree(const GumboNode *body, char **out, struct mld_err *err)
 {
-    GumboOptions o;
-    parse_options(&o);
-    GumboOutput *out = parse(html, len, &o, err);
-    if (out == NULL)
-        return NULL;
     struct text t = {.space = false};
     mld_buf_init(&t.out, MLD_MAX_DOC_BYTES);
-    const GumboNode *body = find_body(out);
     if (body != NULL) {
         const GumboVector *kids = &body->v.element.children;
         for (unsigned i = 0; i < kids->length && t.err == 0; i++)
             text_node(&t, kids->data[i], 1);
     }
-    gumbo_destroy_output(&o, out);
-    if (t.err != 0) {
-        mld_buf_dispose(&t.out);
-        mld_err_set(err, t.err, "HTML tree deeper than %d elements", TREE_DEPTH_MAX);
-        return NULL;
+    return finish(&t.out, t.err, "text", out, err);
+}
+
+/* The entry points ------------------------------------------------------------ */
+
+/* Parses html[0..len) once and runs the walks asked for over the tree: the
+ * sanitiser into *safe when safe is not NULL, the plain text into *text
+ * when text is not NULL. Returns 0, or a negative code with err set and
+ * both left NULL. */
+static int
+convert(const char *html, size_t len, char **safe, char **text, struct mld_err *err)
+{
+    char *s = NULL, *t = NULL;
+    GumboOptions o;
+    GumboOutput *out;
+    parse_options(&o);
+    int rc = parse(html, len, &o, &out, err);
+    if (rc == 0) {
+        const GumboNode *body = find_body(out);
+        if (safe != NULL)
+            rc = sanitize_tree(body, &s, err);
+        if (rc == 0 && text != NULL)
+            rc = text_tree(body, &t, err);
+        gumbo_destroy_output(&o, out);
     }
-    if (mld_buf_error(&t.out) != 0) {
-        mld_buf_dispose(&t.out);
-        mld_err_set(err, MLD_E_TOOBIG, "text longer than %u bytes", MLD_MAX_DOC_BYTES);
-        return NULL;
+    if (rc != 0) {
+        mld_free(s);
+        s = NULL;
     }
-    return mld_buf_steal(&t.out, NULL);
+    if (safe != NULL)
+        *safe = s;
+    if (text != NULL)
+        *text = t;
+    return rc;
+}
+
+char *
+mld_sanitize_html(const char *html, size_t len, struct mld_err *err)
+{
+    char *safe;
+    convert(html, len, &safe, NULL, err);
+    return safe;
+}
+
+char *
+mld_html_to_text(const char *html, size_t len, struct mld_err *err)
+{
+    char *text;
+    convert(html, len, NULL, &text, err);
+    return text;
+}
+
+char *
+mld_sanitize_html_text(const char *html, size_t len, char **text, struct mld_err *err)
+{
+    char *safe;
+    convert(html, len, &safe, text, err);
+    return safe;
 }

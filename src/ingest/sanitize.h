@@ -6,7 +6,8 @@
  * allow-listed elements and attributes are written back out. Scripts,
  * styles, event handlers, forms, iframes, javascript:/data: URLs and
  * comments never survive; unknown wrapper elements (section, span, div ...)
- * are dropped but their content is kept.
+ * are dropped but their content is kept. The plain text of a fragment
+ * (for search) comes from the same parse when both are wanted.
  */
 #ifndef MLD_SANITIZE_H
 #define MLD_SANITIZE_H
@@ -25,5 +26,12 @@ char *mld_sanitize_html(const char *html, size_t len, struct mld_err *err);
  * by "\n", entities decoded, whitespace runs folded to one space (free with
  * mld_free), or NULL with err set on a limit. */
 char *mld_html_to_text(const char *html, size_t len, struct mld_err *err);
+
+/* Both of the above from one parse: returns what mld_sanitize_html()
+ * returns for html[0..len) and sets *text to what mld_html_to_text()
+ * returns for it (the text of the input, not of the sanitised copy; each
+ * freed with mld_free). On a limit returns NULL with *text NULL and err
+ * set. text may be NULL, which makes this mld_sanitize_html(). */
+char *mld_sanitize_html_text(const char *html, size_t len, char **text, struct mld_err *err);
 
 #endif

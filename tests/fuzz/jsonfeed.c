@@ -8,43 +8,29 @@
  * source. Crashes, leaks, sanitizer reports and broken promises (abort)
  * are the bugs.
  */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "../../src/base/err.h"
-#include "../../src/ingest/ingest.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "check.h"
 
 const char *const mld_fuzz_shared[] = {"feed-rs/fixture/jsonfeed", "gofeed/testdata/parser/json",
                                        "gofeed/testdata/translator/json",
                                        "gofeed/testdata/parser/universal", NULL};
 
-static int
-check_and_free(void *ud, struct mld_article *a)
+static bool
+article_ok(const struct mld_article *a, void *ud)
 {
     (void)ud;
-    if (a->urn == NULL || a->urn[0] == '\0' || a->format == NULL || a->version != 1 ||
+    if (!fuzz_ids_ok(a, NULL) || a->version != 1 ||
         (a->body_html != NULL && a->body_html[0] == '\0'))
-        abort();
+        return false;
     for (int i = 0; i < a->nmedia; i++)
         if (a->media[i].url == NULL || a->media[i].url[0] == '\0' || a->media[i].length < 0)
-            abort();
-    mld_article_free(a);
-    return 0;
+            return false;
+    return true;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *doc = (const char *)data;
-    (void)mld_format_jsonfeed.sniff(doc, size);
-    (void)mld_format_detect(doc, size);
-    struct mld_err err = {0};
     struct mld_source src = {.name = "fuzz", .url = "https://example.org/dir/feed.json"};
-    int rc = mld_format_jsonfeed.parse(doc, size, &src, check_and_free, NULL, &err);
-    if (rc > 0 || (rc < 0 && (err.code != rc || strncmp(err.msg, "fuzz: ", 6) != 0)))
-        abort();
+    fuzz_parse(&mld_format_jsonfeed, data, size, &src, article_ok, NULL);
     return 0;
 }

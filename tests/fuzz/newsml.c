@@ -9,16 +9,7 @@
  * the source. Crashes, leaks, sanitizer reports and broken promises
  * (abort) are the bugs.
  */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-
-#include "../../src/base/err.h"
-#include "../../src/base/limits.h"
-#include "../../src/ingest/ingest.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "check.h"
 
 const char *const mld_fuzz_shared[] = {"dpa-newsmlg2-sample/items",
                                        "dpa-newsmlg2-sample/images",
@@ -27,33 +18,17 @@ const char *const mld_fuzz_shared[] = {"dpa-newsmlg2-sample/items",
                                        "iptc-newsml-g2",
                                        NULL};
 
-static int
-check_and_free(void *ud, struct mld_article *a)
+static bool
+article_ok(const struct mld_article *a, void *ud)
 {
     (void)ud;
-    if (a->urn == NULL || a->urn[0] == '\0' || a->format == NULL ||
-        strcmp(a->format, "newsml-g2") != 0 || a->version < 1 || a->urgency < 0 || a->urgency > 9 ||
-        (int)a->pubstatus < 0 || a->pubstatus > MLD_PUB_CANCELED ||
-        (a->text != NULL && a->body_html == NULL && a->teaser == NULL) || a->nmedia > MLD_MAX_MEDIA)
-        abort();
-    for (int i = 0; i < a->nmedia; i++)
-        if (strncasecmp(a->media[i].url, "http://", 7) != 0 &&
-            strncasecmp(a->media[i].url, "https://", 8) != 0)
-            abort();
-    mld_article_free(a);
-    return 0;
+    return fuzz_ids_ok(a, "newsml-g2") && fuzz_status_ok(a) && fuzz_web_media_ok(a) &&
+           (a->text == NULL || a->body_html != NULL || a->teaser != NULL);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *doc = (const char *)data;
-    (void)mld_format_newsml.sniff(doc, size);
-    (void)mld_format_detect(doc, size);
-    struct mld_err err = {0};
-    struct mld_source src = {.name = "fuzz"};
-    int rc = mld_format_newsml.parse(doc, size, &src, check_and_free, NULL, &err);
-    if (rc > 0 || (rc < 0 && (err.code != rc || strncmp(err.msg, "fuzz: ", 6) != 0)))
-        abort();
+    fuzz_parse(&mld_format_newsml, data, size, NULL, article_ok, NULL);
     return 0;
 }

@@ -6,21 +6,13 @@
  * Content-Type charset (or none), so the charset decision is fuzzed along.
  * Each article must keep the model's promises (a urn within
  * MLD_MAX_ID_BYTES, format "rss" or "atom", version 1, absolute http(s)
- * link or none, "tag:" categories, no script in the body); a failed parse
+ * link or none, "tag:" categories, web media, no script in the body: the
+ * feed promises of check.h); a failed parse
  * must report its code with a message naming the source. The first line
  * of the input is also fed to the date parser and the URL resolver.
  */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "../../src/base/err.h"
-#include "../../src/base/limits.h"
 #include "../../src/base/mem.h"
-#include "../../src/ingest/feed.h"
-#include "../../src/ingest/ingest.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "check.h"
 
 const char *const mld_fuzz_shared[] = {"feedparser/tests/wellformed/rss",
                                        "feedparser/tests/wellformed/rdf",
@@ -34,22 +26,6 @@ const char *const mld_fuzz_shared[] = {"feedparser/tests/wellformed/rss",
                                        "miniflux/parser/testdata",
                                        "miniflux/encoding/testdata",
                                        NULL};
-
-static int
-check_and_free(void *ud, struct mld_article *a)
-{
-    (void)ud;
-    if (a->urn == NULL || a->urn[0] == '\0' || strlen(a->urn) > MLD_MAX_ID_BYTES ||
-        a->format == NULL || a->version != 1 ||
-        (a->link != NULL && !mld_feed_url_is_web(a->link)) ||
-        (a->body_html != NULL && strstr(a->body_html, "<script") != NULL))
-        abort();
-    for (int i = 0; i < a->ncategories; i++)
-        if (strncmp(a->categories[i], "tag:", 4) != 0)
-            abort();
-    mld_article_free(a);
-    return 0;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -72,12 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *u = mld_feed_resolve_url("http://example.com/a/b?c#d", buf);
         mld_free(u);
     }
-    (void)mld_format_rss.sniff(doc, size);
-    (void)mld_format_detect(doc, size);
-    struct mld_err err = {0};
     struct mld_source src = {"fuzz", "http://fuzz.example/feed.xml", types[size ? data[0] % 6 : 0]};
-    int rc = mld_format_rss.parse(doc, size, &src, check_and_free, NULL, &err);
-    if (rc > 0 || (rc < 0 && (err.code != rc || strncmp(err.msg, "fuzz: ", 6) != 0)))
-        abort();
+    fuzz_parse(&mld_format_rss, data, size, &src, fuzz_feed_article_check, NULL);
     return 0;
 }

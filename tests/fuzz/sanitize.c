@@ -3,6 +3,8 @@
  *
  * The input is an HTML fragment. It goes through mld_sanitize_html() and
  * mld_html_to_text(); a refusal must be a limit (MLD_E_DEPTH, MLD_E_TOOBIG).
+ * mld_sanitize_html_text() must give the same two results from its one
+ * parse (no text when the sanitiser refuses).
  * The sanitised output is then checked for the safety property: no
  * script, style, iframe, form, object or embed element, no on* attribute,
  * no style attribute, and no href/cite whose scheme (read as a browser
@@ -96,6 +98,13 @@ check_safe(const char *out)
     }
 }
 
+/* True when a and b are both NULL or the same string. */
+static bool
+same(const char *a, const char *b)
+{
+    return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -106,11 +115,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (out != NULL)
         check_safe(out);
-    mld_free(out);
     mld_err_clear(&err);
     char *text = mld_html_to_text(html, size, &err);
     if (text == NULL && err.code != MLD_E_DEPTH && err.code != MLD_E_TOOBIG)
         abort();
+    /* One parse for both must give what the two calls give. */
+    char *both_text;
+    mld_err_clear(&err);
+    char *both = mld_sanitize_html_text(html, size, &both_text, &err);
+    if (!same(both, out) || !same(both_text, out != NULL ? text : NULL))
+        abort();
+    mld_free(out);
     mld_free(text);
+    mld_free(both);
+    mld_free(both_text);
     return 0;
 }

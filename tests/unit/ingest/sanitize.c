@@ -5,8 +5,10 @@
  * expected); safe markup survives unchanged; h1, empty paragraphs,
  * wrappers; the depth and size limits, including the nesting patterns that
  * make gumbo slow; that the pre-scan's nesting model never undercounts the
- * tree gumbo builds (random tag soup); plain-text conversion; and the
- * feedparser sanitize corpus for the safety property.
+ * tree gumbo builds (random tag soup); plain-text conversion; the
+ * feedparser sanitize corpus for the safety property; and that the
+ * one-parse mld_sanitize_html_text() gives exactly what the two separate
+ * calls give, on every input above.
  */
 #include "../../../src/ingest/sanitize.c"
 
@@ -112,12 +114,47 @@ san(const char *html)
     return out;
 }
 
+/* Counts the inputs on which mld_sanitize_html_text() differs from
+ * mld_sanitize_html() plus mld_html_to_text() (result, text, error code);
+ * test_one_parse() reports the count. */
+static int one_parse_checked, one_parse_differ;
+
+static bool
+same_str(const char *a, const char *b)
+{
+    return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* Runs html[0..len) through the one-parse call and the two separate ones
+ * and records whether they agree (the text only when the sanitiser took
+ * the input: the one-parse call gives none on a refusal). */
+static void
+one_parse(const char *html, size_t len)
+{
+    struct mld_err e1 = {0}, e2 = {0}, e3 = {0};
+    char *safe = mld_sanitize_html(html, len, &e1);
+    char *text = mld_html_to_text(html, len, &e2);
+    char *both_text = NULL;
+    char *both = mld_sanitize_html_text(html, len, &both_text, &e3);
+    bool agree = same_str(both, safe) && same_str(both_text, safe != NULL ? text : NULL) &&
+                 e3.code == e1.code && (e1.code != 0 || e3.code == e2.code);
+    one_parse_checked++;
+    if (!agree && one_parse_differ++ < 5)
+        diag("one parse differs on %s: %s | %s", name_of(html), both ? both : "NULL",
+             both_text ? both_text : "NULL");
+    mld_free(safe);
+    mld_free(text);
+    mld_free(both);
+    mld_free(both_text);
+}
+
 static void
 check_exact(const char *html, const char *want)
 {
     char *out = san(html);
     is_str(out, want, "sanitize %s", name_of(html));
     mld_free(out);
+    one_parse(html, strlen(html));
 }
 
 struct hostile {
@@ -210,6 +247,7 @@ test_hostile(void)
         if (h->want != NULL)
             is_str(out, h->want, "hostile %zu exact", i);
         mld_free(out);
+        one_parse(h->in, strlen(h->in));
     }
 }
 
@@ -299,6 +337,7 @@ test_limits(void)
     mld_err_clear(&err);
     out = mld_html_to_text(deep, n, &err);
     ok(out == NULL && err.code == MLD_E_DEPTH, "html_to_text: MLD_E_DEPTH too");
+    one_parse(deep, n);
     free(deep);
 
     /* Patterns that make gumbo's open-element stack grow although the
@@ -332,6 +371,7 @@ test_limits(void)
         ok(out == NULL && err.code == MLD_E_DEPTH && secs < 2.0,
            "1 MiB of \"%s\": MLD_E_DEPTH in %.3f s", attacks[a], secs);
         mld_free(out);
+        one_parse(doc, len);
         free(doc);
     }
 
@@ -344,6 +384,7 @@ test_limits(void)
     out = mld_sanitize_html(flat, len, &err);
     ok(out != NULL && strlen(out) > len / 2, "1 MiB of flat paragraphs sanitised");
     mld_free(out);
+    one_parse(flat, len);
     free(flat);
 
     size_t big = MLD_MAX_DOC_BYTES + 1;
@@ -352,6 +393,7 @@ test_limits(void)
     mld_err_clear(&err);
     out = mld_sanitize_html(huge, big, &err);
     ok(out == NULL && err.code == MLD_E_TOOBIG, "more than MLD_MAX_DOC_BYTES: MLD_E_TOOBIG");
+    one_parse(huge, big);
     free(huge);
 }
 
@@ -443,6 +485,7 @@ check_text(const char *html, const char *want)
     char *out = mld_html_to_text(html, strlen(html), &err);
     is_str(out, want, "text of %s", name_of(html));
     mld_free(out);
+    one_parse(html, strlen(html));
 }
 
 static void
@@ -593,6 +636,7 @@ test_feedparser(void)
         }
         mld_free(out);
         mld_free(txt);
+        one_parse(html, strlen(html));
         free(html);
         free(doc);
     }
@@ -605,6 +649,21 @@ test_feedparser(void)
     is_int(unsafe, 0, "feedparser sanitize corpus: all outputs safe");
 }
 
+/* mld_sanitize_html_text() gives what the two calls give, on every input
+ * the tests above used (they record each through one_parse()), and its
+ * text may be left out. */
+static void
+test_one_parse(void)
+{
+    diag("one parse compared on %d inputs", one_parse_checked);
+    ok(one_parse_checked >= 150, "one parse: %d inputs compared", one_parse_checked);
+    is_int(one_parse_differ, 0, "one parse: sanitised HTML and text equal the two calls' results");
+    struct mld_err err = {0};
+    char *out = mld_sanitize_html_text("<p>a</p>", 8, NULL, &err);
+    is_str(out, "<p>a</p>", "one parse: text may be NULL");
+    mld_free(out);
+}
+
 int
 main(void)
 {
@@ -615,5 +674,6 @@ main(void)
     test_prescan_model();
     test_text();
     test_feedparser();
+    test_one_parse();
     return mld_test_done();
 }

@@ -1,0 +1,92 @@
+/*
+ * json.c - loading JSON documents for the wire parsers with jansson (see
+ * json.h).
+ *
+ * The depth check is a single pass over the bytes that tracks only
+ * whether it is inside a string (a backslash skips the next byte) and how
+ * many objects and arrays are open; it does not validate the JSON, which
+ * is jansson's job right after. jansson's allocator is set once per
+ * process, to meldung's, before the first load.
+ */
+#include "json.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "../base/limits.h"
+#include "../base/mem.h"
+
+int
+mld_json_check_depth(const char *doc, size_t len, const char *source, struct mld_err *err)
+{
+    int depth = 0, line = 1;
+    size_t line_start = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = doc[i];
+        if (in_string) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_string = false;
+            continue;
+        }
+        if (ch == '"')
+            in_string = true;
+        else if (ch == '\n')
+            line++, line_start = i + 1;
+        else if (ch == '{' || ch == '[') {
+            if (++depth > MLD_MAX_DEPTH)
+                return mld_err_set(err, MLD_E_DEPTH,
+                                   "%s: line %d, column %zu: nested deeper than %d", source, line,
+                                   i - line_start + 1, MLD_MAX_DEPTH);
+        } else if (ch == '}' || ch == ']')
+            depth--;
+    }
+    return 0;
+}
+
+static pthread_once_t alloc_once = PTHREAD_ONCE_INIT;
+
+static void
+set_alloc(void)
+{
+    json_set_alloc_funcs(mld_malloc, mld_free);
+}
+
+int
+mld_json_load(const char *doc, size_t len, const char *source, json_t **root, struct mld_err *err)
+{
+    *root = NULL;
+    if (len > MLD_MAX_DOC_BYTES)
+        return mld_err_set(err, MLD_E_TOOBIG, "%s: %zu bytes, more than %u", source, len,
+                           (unsigned)MLD_MAX_DOC_BYTES);
+    size_t skip = len >= 3 && memcmp(doc, "\xef\xbb\xbf", 3) == 0 ? 3 : 0; /* a BOM */
+    int rc = mld_json_check_depth(doc + skip, len - skip, source, err);
+    if (rc != 0)
+        return rc;
+    pthread_once(&alloc_once, set_alloc);
+    json_error_t jerr;
+    *root = json_loadb(doc + skip, len - skip, 0, &jerr);
+    if (*root == NULL)
+        return mld_err_set(err, MLD_E_PARSE, "%s: line %d, column %d: %s", source, jerr.line,
+                           jerr.column, jerr.text);
+    return 0;
+}
+
+const char *
+mld_json_type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    }
+    return "something else";
+}

@@ -21,12 +21,18 @@
  *   id                                -> id (resolved against xml:base)
  *   updated/modified, published/issued, created
  *                                     -> dates
- *   author name (else the source's, else the feed's, as RFC 4287 says)
+ *   author name (else the source's, else the feed's, as RFC 4287 says;
+ *   a person with only a uri, url, email or homepage has no name)
  *                                     -> author
  *   category term (else label), dc:subject -> "tag:" categories
  *   media:group/media:content/media:thumbnail -> media;
  *   media:description                 -> teaser when there is no summary
- *   xml:lang                          -> language
+ *   xml:lang (else the content's, else the summary's)
+ *                                     -> language
+ *
+ * Base64 that does not decode to UTF-8 text is not used: the element's
+ * text is read as it stands. Without a document URL, the feed's own
+ * rel="self" link is the base for links (RFC 3986 5.1.4), never for ids.
  */
 #include "ingest.h"
 
@@ -42,7 +48,7 @@
 static bool
 atom(const xmlNode *n, const char *local)
 {
-    if (!mld_xml_is(n, NULL, local))
+    if (n->type != XML_ELEMENT_NODE || strcmp(mld_feed_name(n), local) != 0)
         return false;
     enum mld_feed_ns ns = mld_feed_ns(n);
     return ns == MLD_NS_ATOM || ns == MLD_NS_ATOM03 || ns == MLD_NS_CORE;
@@ -55,10 +61,18 @@ ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* Reads text construct n into t, following its type and mode. */
-static void
-read_text(const struct mld_feed_reader *r, const xmlNode *n, bool with_html,
-          struct mld_feed_text *t)
+static bool
+has_element_child(const xmlNode *n)
+{
+    for (const xmlNode *c = n->children; c != NULL; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            return true;
+    return false;
+}
+
+void
+mld_feed_read_atom_text(const struct mld_feed_reader *r, const xmlNode *n, bool with_html,
+                        struct mld_feed_text *t)
 {
     char *type = mld_xml_attr(n, "type");
     char *mode = mld_xml_attr(n, "mode");
@@ -70,6 +84,7 @@ read_text(const struct mld_feed_reader *r, const xmlNode *n, bool with_html,
         *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
     enum mld_feed_type kind = MLD_FEED_PLAIN;
     bool base64 = mode != NULL && strcmp(mode, "base64") == 0;
+    bool escaped = mode != NULL && strcmp(mode, "escaped") == 0;
     bool binary = false;
     if (type == NULL || strcmp(type, "text") == 0 || strcmp(type, "text/plain") == 0)
         kind = MLD_FEED_PLAIN;
@@ -80,20 +95,30 @@ read_text(const struct mld_feed_reader *r, const xmlNode *n, bool with_html,
     else if (strncmp(type, "text/", 5) == 0)
         kind = MLD_FEED_PLAIN;
     else if (ends_with(type, "+xml") || ends_with(type, "/xml"))
-        kind = MLD_FEED_XHTML;
+        /* Inline XML; without an element (and not Atom 0.3's escaped
+         * mode) it is characters: escaped markup in an XML type is not
+         * HTML. */
+        kind = has_element_child(n) || escaped ? MLD_FEED_XHTML : MLD_FEED_PLAIN;
     else
         binary = true; /* RFC 4287 4.1.3.3: any other type is base64 */
     /* Atom 0.3's escaped mode: the markup arrives as text. */
-    if (mode != NULL && strcmp(mode, "escaped") == 0 && kind == MLD_FEED_XHTML)
+    if (escaped && kind == MLD_FEED_XHTML)
         kind = MLD_FEED_HTML;
     if (base64 || binary) {
         char *s = mld_feed_node_string(n);
         size_t len = 0;
         char *raw = s ? mld_feed_base64(s, &len) : NULL;
+        if (s != NULL && (raw == NULL || !mld_feed_is_text(raw, len))) {
+            /* Not base64 (JSON under its own type), or not base64 of text
+             * (binary data, or a mislabelled type whose text happens to
+             * be base64 letters: "test"): the element's text as it
+             * stands. */
+            mld_free(raw);
+            raw = mld_strdup(s);
+            len = strlen(s);
+        }
         if (raw != NULL && binary)
             kind = mld_feed_looks_like_html(raw) ? MLD_FEED_HTML : MLD_FEED_PLAIN;
-        if (raw != NULL && memchr(raw, '\0', len) != NULL)
-            len = 0; /* not text */
         mld_feed_text_set(r, n, raw, raw ? len : 0, kind, with_html, t);
         mld_free(raw);
         mld_free(s);
@@ -104,15 +129,17 @@ read_text(const struct mld_feed_reader *r, const xmlNode *n, bool with_html,
     mld_free(mode);
 }
 
-/* Names of the person constructs (author) below n, added to *names as
- * an article author list. */
+/* Adds the name of person construct n (an author) to a's author list. A
+ * person with only a URI, e-mail address or homepage (uri, url, email,
+ * homepage) has no name; one with no child elements at all is taken to
+ * have written the name as its text (sloppy feeds). */
 static void
 read_person(const xmlNode *n, struct mld_article *a)
 {
-    const xmlNode *name = mld_xml_child(n, "name");
+    const xmlNode *name = mld_feed_child(n, "name");
     char *s = name ? mld_xml_text(name) : NULL;
-    if (s == NULL && mld_xml_child(n, "email") == NULL && mld_xml_child(n, "uri") == NULL)
-        s = mld_xml_text(n); /* sloppy: the name as the element's text */
+    if (s == NULL && !has_element_child(n))
+        s = mld_xml_text(n);
     mld_feed_add_author(a, s);
     mld_free(s);
 }
@@ -133,6 +160,25 @@ attr_int(const xmlNode *n, const char *name)
     int64_t r = v ? (int64_t)strtoll(v, NULL, 10) : 0;
     mld_free(v);
     return r > 0 ? r : 0;
+}
+
+/* Resolves the id in n's text against xml:base and the document URL, but
+ * not against the self link that stands in for a missing document URL:
+ * an id is a name, not a link (RFC 4287 4.2.6.1: it does not change when
+ * the document moves). A new string or NULL. */
+static char *
+read_id(const struct mld_feed_reader *r, const xmlNode *n)
+{
+    char *s = mld_feed_node_string(n);
+    if (s == NULL)
+        return NULL;
+    struct mld_feed_reader plain = *r;
+    plain.default_base = NULL;
+    char *base = mld_feed_base(&plain, n);
+    char *id = mld_feed_resolve_url(base, s);
+    mld_free(base);
+    mld_free(s);
+    return id;
 }
 
 /* Reads a link into links; returns its index or -1. */
@@ -166,7 +212,8 @@ media_caption(const xmlNode *n)
     static const char *const names[] = {"description", "title"};
     for (size_t k = 0; k < 2; k++)
         for (const xmlNode *c = n->children; c != NULL; c = c->next)
-            if (mld_xml_is(c, NULL, names[k]) && mld_feed_ns(c) == MLD_NS_MEDIA)
+            if ((c->type == XML_ELEMENT_NODE && strcmp(mld_feed_name(c), names[k]) == 0) &&
+                mld_feed_ns(c) == MLD_NS_MEDIA)
                 return mld_xml_text(c);
     return NULL;
 }
@@ -176,12 +223,12 @@ static void
 read_media(const struct mld_feed_reader *r, const xmlNode *n, struct mld_feed_item *it,
            const xmlNode **thumb)
 {
-    const char *name = mld_xml_name(n);
+    const char *name = mld_feed_name(n);
     if (strcmp(name, "group") == 0) {
         for (const xmlNode *c = n->children; c != NULL; c = c->next) {
             if (c->type != XML_ELEMENT_NODE || mld_feed_ns(c) != MLD_NS_MEDIA)
                 continue;
-            if (strcmp(mld_xml_name(c), "description") == 0 && !it->summary.present)
+            if (strcmp(mld_feed_name(c), "description") == 0 && !it->summary.present)
                 mld_feed_text_read(r, c, MLD_FEED_PLAIN, true, &it->summary);
             else
                 read_media(r, c, it, thumb);
@@ -190,7 +237,7 @@ read_media(const struct mld_feed_reader *r, const xmlNode *n, struct mld_feed_it
         char *url = mld_xml_attr(n, "url");
         char *type = mld_xml_attr(n, "type");
         char *cap = media_caption(n);
-        if (cap == NULL && n->parent != NULL && strcmp(mld_xml_name(n->parent), "group") == 0)
+        if (cap == NULL && n->parent != NULL && strcmp(mld_feed_name(n->parent), "group") == 0)
             cap = media_caption(n->parent);
         mld_feed_add_media(r, n, it->article, url, type, attr_int(n, "fileSize"), cap);
         mld_free(url);
@@ -243,16 +290,16 @@ read_entry(const struct mld_feed_reader *outer, const xmlNode *entry)
         if (c->type != XML_ELEMENT_NODE)
             continue;
         enum mld_feed_ns ns = mld_feed_ns(c);
-        const char *name = mld_xml_name(c);
+        const char *name = mld_feed_name(c);
         if (ns == MLD_NS_ATOM || ns == MLD_NS_ATOM03 || ns == MLD_NS_CORE) {
             if (strcmp(name, "title") == 0 && !it->title.present) {
-                read_text(r, c, false, &it->title);
+                mld_feed_read_atom_text(r, c, false, &it->title);
             } else if (strcmp(name, "summary") == 0 && !it->summary.present) {
-                read_text(r, c, true, &it->summary);
+                mld_feed_read_atom_text(r, c, true, &it->summary);
             } else if (strcmp(name, "content") == 0 && !it->content.present) {
                 char *src = mld_xml_attr(c, "src");
                 if (src == NULL)
-                    read_text(r, c, true, &it->content);
+                    mld_feed_read_atom_text(r, c, true, &it->content);
                 mld_free(src);
             } else if (strcmp(name, "link") == 0) {
                 int k = read_link(r, c, &it->links, &it->nlinks);
@@ -264,13 +311,7 @@ read_entry(const struct mld_feed_reader *outer, const xmlNode *entry)
                         mld_feed_add_media(r, c, a, l->href, l->type, l->length, l->title);
                 }
             } else if (strcmp(name, "id") == 0 && it->id == NULL) {
-                char *s = mld_feed_node_string(c);
-                if (s != NULL) {
-                    char *base = mld_feed_base(r, c);
-                    it->id = mld_feed_resolve_url(base, s);
-                    mld_free(base);
-                }
-                mld_free(s);
+                it->id = read_id(r, c);
             } else if (strcmp(name, "updated") == 0 || strcmp(name, "modified") == 0) {
                 set_date(&it->updated, c);
             } else if (strcmp(name, "published") == 0 || strcmp(name, "issued") == 0) {
@@ -310,6 +351,10 @@ read_entry(const struct mld_feed_reader *outer, const xmlNode *entry)
     }
     if (alternate >= 0)
         a->link = mld_strdup(it->links[alternate].href);
+    /* Without a language of its own an entry speaks its content's (or
+     * summary's), when that says. */
+    if (it->lang == NULL)
+        it->lang = mld_strdup(it->content.lang ? it->content.lang : it->summary.lang);
     /* RFC 4287 4.2.1: without authors of its own an entry has its
      * source's, else the feed's. */
     if (a->author == NULL && source != NULL)
@@ -326,8 +371,54 @@ read_entry(const struct mld_feed_reader *outer, const xmlNode *entry)
     mld_free(base_link);
 }
 
+/* The feed's own rel="self" link below root, absolute http(s) after
+ * xml:base; a new string or NULL. */
+static char *
+self_link(const struct mld_feed_reader *r, const xmlNode *root)
+{
+    for (const xmlNode *c = root->children; c != NULL; c = c->next) {
+        if (!atom(c, "link"))
+            continue;
+        char *rel = mld_xml_attr(c, "rel");
+        char *href = rel != NULL && strcmp(rel, "self") == 0 ? mld_xml_attr(c, "href") : NULL;
+        mld_free(rel);
+        if (href == NULL)
+            continue;
+        char *base = mld_feed_base(r, c);
+        char *abs = mld_feed_resolve_url(base, href);
+        mld_free(base);
+        mld_free(href);
+        if (mld_feed_url_is_web(abs))
+            return abs;
+        mld_free(abs);
+    }
+    return NULL;
+}
+
+static void read_feed(struct mld_feed_reader *r, xmlNode *root);
+
 int
 mld_feed_read_atom(struct mld_feed_reader *r, xmlNode *root)
+{
+    /* RFC 3986 5.1: the base is xml:base (5.1.1), else the URL the
+     * document came from (5.1.3), else one the application chooses
+     * (5.1.4): the document's own URL as it states it, its self link
+     * (RFC 4287 4.2.7.2), so that relative links of a feed read from a
+     * file still resolve. Not the alternate link: that is another
+     * resource, a web page whose path differs from the feed's. */
+    char *self = NULL;
+    if (r->src == NULL || r->src->url == NULL || r->src->url[0] == '\0')
+        self = self_link(r, root);
+    r->default_base = self;
+    read_feed(r, root);
+    r->default_base = NULL;
+    mld_free(self);
+    return 0;
+}
+
+/* Reads the feed (or the entry document) at root into r->feed. */
+static void
+read_feed(struct mld_feed_reader *r, xmlNode *root)
 {
     struct mld_feed *f = r->feed;
     char *v = mld_xml_attr(root, "version");
@@ -337,23 +428,23 @@ mld_feed_read_atom(struct mld_feed_reader *r, xmlNode *root)
     f->version = v03 ? "atom03" : mld_feed_ns(root) == MLD_NS_ATOM ? "atom10" : "atom";
     f->lang = mld_feed_xml_lang(root);
     /* An Atom Entry Document (RFC 4287 section 2) is one entry alone. */
-    if (strcmp(mld_xml_name(root), "entry") == 0) {
+    if (strcmp(mld_feed_name(root), "entry") == 0) {
         read_entry(r, root);
-        return 0;
+        return;
     }
     int alternate = -1;
     /* Feed-level fields first: entries inherit the feed's author. */
     for (const xmlNode *c = root->children; c != NULL; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        const char *name = mld_xml_name(c);
+        const char *name = mld_feed_name(c);
         if (!atom(c, name))
             continue;
         if (strcmp(name, "title") == 0 && !f->title.present) {
-            read_text(r, c, false, &f->title);
+            mld_feed_read_atom_text(r, c, false, &f->title);
         } else if ((strcmp(name, "subtitle") == 0 || strcmp(name, "tagline") == 0) &&
                    !f->subtitle.present) {
-            read_text(r, c, false, &f->subtitle);
+            mld_feed_read_atom_text(r, c, false, &f->subtitle);
         } else if (strcmp(name, "link") == 0) {
             int k = read_link(r, c, &f->links, &f->nlinks);
             if (k >= 0 && strcmp(f->links[k].rel, "alternate") == 0 && alternate < 0)
@@ -361,11 +452,7 @@ mld_feed_read_atom(struct mld_feed_reader *r, xmlNode *root)
             else if (k >= 0 && strcmp(f->links[k].rel, "self") == 0 && f->self == NULL)
                 f->self = mld_strdup(f->links[k].href);
         } else if (strcmp(name, "id") == 0 && f->id == NULL) {
-            char *s = mld_feed_node_string(c);
-            char *base = mld_feed_base(r, c);
-            f->id = s ? mld_feed_resolve_url(base, s) : NULL;
-            mld_free(base);
-            mld_free(s);
+            f->id = read_id(r, c);
         } else if (strcmp(name, "updated") == 0 || strcmp(name, "modified") == 0) {
             set_date(&f->updated, c);
         } else if (strcmp(name, "published") == 0 || strcmp(name, "issued") == 0) {
@@ -381,7 +468,6 @@ mld_feed_read_atom(struct mld_feed_reader *r, xmlNode *root)
     for (const xmlNode *c = root->children; c != NULL; c = c->next)
         if (atom(c, "entry"))
             read_entry(r, c);
-    return 0;
 }
 
 static bool

@@ -19,7 +19,15 @@
  * and feeds still write &nbsp; or &hellip; without declaring them. Before
  * parsing, a reference to an undeclared name that HTML 4 defines becomes a
  * numeric character reference (outside comments, CDATA and processing
- * instructions); anything else undeclared stays an XML error.
+ * instructions); anything else undeclared stays an XML error. In the same
+ * pass a bare '&' that starts no reference ("Fish & Chips", a URL's query)
+ * becomes "&amp;": the commonest way a feed fails to be XML. Nothing else
+ * that is not well-formed is repaired.
+ *
+ * Control characters. XML forbids most C0 controls; they are dropped
+ * (vertical tab and form feed become spaces), in the document and in any
+ * text that did not come through it (base64, JSON), as is invalid UTF-8:
+ * no field holds either.
  *
  * Dates. One tokenising parser reads the RFC 822 family and its sloppy
  * relatives; ISO 8601 goes to mld_time_parse_iso, partial W3CDTF dates
@@ -123,6 +131,8 @@ fold(const char *s)
             space = b.len > 0;
             continue;
         }
+        if ((unsigned char)*s < 0x20)
+            continue; /* a control character XML forbids (JSON may carry them) */
         if (space)
             mld_buf_putc(&b, ' ');
         space = false;
@@ -492,19 +502,44 @@ try_label(const char *label_in, const char *doc, size_t len, struct mld_buf *b, 
     return true;
 }
 
-/* Replaces in place what XML 1.0 cannot carry: C0 controls other than
- * tab, LF and CR become spaces, U+FFFE and U+FFFF become U+FFFD. */
-static void
+/* What becomes of a C0 control character XML 1.0 forbids: vertical tab
+ * and form feed separate words (Word writes a line break as a vertical
+ * tab) and become a space; the others (NUL, backspace, escape, ...) are
+ * noise a feed picked up on its way, and dropped: "ab\bcd" is "abcd". */
+static bool
+is_control(unsigned char c)
+{
+    return c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+}
+
+static char
+control_to(unsigned char c)
+{
+    return c == '\v' || c == '\f' ? ' ' : '\0';
+}
+
+/* Repairs in place what XML 1.0 cannot carry: C0 controls as
+ * control_to() says, U+FFFE and U+FFFF become U+FFFD. Returns the new
+ * length. */
+static size_t
 scrub(char *s, size_t n)
 {
+    size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-            s[i] = ' ';
-        else if (c == 0xef && i + 2 < n && (unsigned char)s[i + 1] == 0xbf &&
-                 ((unsigned char)s[i + 2] == 0xbe || (unsigned char)s[i + 2] == 0xbf))
+        if (is_control(c)) {
+            if (control_to(c) != '\0')
+                s[o++] = control_to(c);
+            continue;
+        }
+        if (c == 0xef && i + 2 < n && (unsigned char)s[i + 1] == 0xbf &&
+            ((unsigned char)s[i + 2] == 0xbe || (unsigned char)s[i + 2] == 0xbf))
             s[i + 2] = (char)0xbd;
+        s[o++] = s[i];
     }
+    if (o < n)
+        s[o] = '\0';
+    return o;
 }
 
 /* Returns a copy of s with the C1 controls U+0080-U+009F replaced by
@@ -611,7 +646,7 @@ mld_feed_to_utf8(const char *doc, size_t len, const char *content_type, const ch
         s = d;
         n = dn;
     }
-    scrub(s, n);
+    n = scrub(s, n);
     *out = s;
     *out_len = n;
     return 0;
@@ -676,7 +711,9 @@ skip_doctype(const char *s, size_t n, size_t i, const char **subset, size_t *sub
 }
 
 /* Returns a copy of s with undeclared HTML entity references replaced by
- * numeric ones, or NULL when nothing needs replacing. */
+ * numeric ones, references to 128-159 by the windows-1252 characters and
+ * each bare '&' (one that starts no reference) by "&amp;"; or NULL when
+ * nothing needs replacing. */
 static char *
 fix_entities(const char *s, size_t n, size_t *out_n)
 {
@@ -715,57 +752,79 @@ fix_entities(const char *s, size_t n, size_t *out_n)
             i = e ? (size_t)(e - s) + strlen(close) : n;
             continue;
         }
-        if (c == '&' && i + 2 < n && s[i + 1] == '#') {
-            /* &#146; means what windows-1252 puts at 146, as in HTML. */
-            size_t j = i + 2;
-            bool hex = j < n && (s[j] == 'x' || s[j] == 'X');
-            unsigned v = 0;
-            j += hex;
-            size_t start = j;
-            while (j < n && j - start < 8 && (hex ? hexval(s[j]) >= 0 : is_digit(s[j])))
-                v = v * (hex ? 16 : 10) + (unsigned)(hex ? hexval(s[j]) : s[j] - '0'), j++;
-            if (j < n && s[j] == ';' && j > start && v >= 0x80 && v <= 0x9f &&
-                cp1252_high[v - 0x80] >= 0x100) {
-                mld_buf_append(&b, s + run, i - run);
-                mld_buf_printf(&b, "&#%u;", cp1252_high[v - 0x80]);
-                run = j + 1;
-                changed = true;
-            }
-            i = j;
-            continue;
-        }
-        if (c != '&' || i + 1 >= n || !is_alpha(s[i + 1])) {
+        if (c != '&') {
             i++;
             continue;
         }
-        size_t j = i + 1;
-        while (j < n && j - i < 40 && (is_alpha(s[j]) || is_digit(s[j])))
-            j++;
-        if (j >= n || s[j] != ';') {
-            i = j;
+        if (i + 3 < n && s[i + 1] == '#' && s[i + 2] == 'X') {
+            /* "&#X41;": HTML reads the upper-case X, XML does not. */
+            size_t j = i + 3;
+            while (j < n && hexval(s[j]) >= 0)
+                j++;
+            if (j > i + 3 && j < n && s[j] == ';') {
+                mld_buf_append(&b, s + run, i - run);
+                mld_buf_puts(&b, "&#x");
+                run = i + 3;
+                changed = true;
+                i = j + 1;
+                continue;
+            }
+        }
+        size_t k = mld_xml_ref_len(s + i, n - i);
+        if (k == 0) {
+            /* A bare '&' ("Fish & Chips", a URL's query "?a=1&copy=2") is
+             * the commonest way a feed fails to be XML; it means itself. */
+            mld_buf_append(&b, s + run, i - run);
+            mld_buf_puts(&b, "&amp;");
+            run = i + 1;
+            changed = true;
+            i++;
             continue;
         }
-        char name[48];
-        size_t nlen = j - i - 1;
+        if (s[i + 1] == '#') {
+            /* &#146; means what windows-1252 puts at 146, as in HTML. */
+            bool hex = s[i + 2] == 'x';
+            size_t j = i + 2 + hex;
+            unsigned v = 0;
+            for (; j < i + k - 1 && v <= 0x9f; j++)
+                v = v * (hex ? 16 : 10) + (unsigned)(hex ? hexval(s[j]) : s[j] - '0');
+            if (v >= 0x80 && v <= 0x9f && cp1252_high[v - 0x80] >= 0x100) {
+                mld_buf_append(&b, s + run, i - run);
+                mld_buf_printf(&b, "&#%u;", cp1252_high[v - 0x80]);
+                run = i + k;
+                changed = true;
+            }
+            i += k;
+            continue;
+        }
+        /* HTML 4's names are 2 to 8 letters and digits. */
+        size_t nlen = k - 2;
+        char name[16];
+        bool html_like = nlen <= 8;
+        for (size_t j = 0; j < nlen && html_like; j++)
+            html_like = is_alpha(s[i + 1 + j]) || is_digit(s[i + 1 + j]);
+        if (!html_like) {
+            i += k;
+            continue;
+        }
         memcpy(name, s + i + 1, nlen);
         name[nlen] = '\0';
         static const char *const xml[] = {"amp", "lt", "gt", "quot", "apos"};
         bool predefined = false;
-        for (int k = 0; k < 5; k++)
-            predefined |= strcmp(name, xml[k]) == 0;
-        /* HTML 4's names are 2 to 8 letters long. */
+        for (int x = 0; x < 5; x++)
+            predefined |= strcmp(name, xml[x]) == 0;
         const htmlEntityDesc *ent = NULL;
-        if (!predefined && nlen <= 8)
+        if (!predefined)
             ent = htmlEntityLookup((const xmlChar *)name);
         if (ent != NULL && subset != NULL && declared(subset, subset_n, name, nlen))
             ent = NULL;
         if (ent != NULL) {
             mld_buf_append(&b, s + run, i - run);
             mld_buf_printf(&b, "&#%u;", ent->value);
-            run = j + 1;
+            run = i + k;
             changed = true;
         }
-        i = j + 1;
+        i += k;
     }
     if (!changed || mld_buf_error(&b) != 0) {
         mld_buf_dispose(&b);
@@ -1155,7 +1214,9 @@ mld_feed_base(const struct mld_feed_reader *r, const xmlNode *n)
     for (const xmlNode *p = n; p != NULL && p->type == XML_ELEMENT_NODE; p = p->parent)
         if (depth < (int)(sizeof(chain) / sizeof(chain[0])))
             chain[depth++] = p;
-    char *base = r->src && r->src->url && *r->src->url ? mld_strdup(r->src->url) : NULL;
+    char *base = r->src && r->src->url && *r->src->url ? mld_strdup(r->src->url)
+                 : r->default_base != NULL             ? mld_strdup(r->default_base)
+                                                       : NULL;
     for (int i = depth - 1; i >= 0; i--) {
         xmlChar *v = xmlGetNsProp(chain[i], (const xmlChar *)"base", (const xmlChar *)XML_NS);
         if (v == NULL)
@@ -1385,23 +1446,36 @@ trim_in_place(char *s)
     return s;
 }
 
-/* Sanitises html and makes its links absolute against base. */
+/* s trimmed in place, or NULL (s freed) when nothing is left. */
+static char *
+nonempty(char *s)
+{
+    trim_in_place(s);
+    if (s != NULL && s[0] == '\0') {
+        mld_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* Sanitises html and makes its links absolute against base; NULL when
+ * nothing survives the sanitiser. */
 static char *
 clean_html(const char *html, size_t len, const char *base)
 {
     struct mld_err e = {0};
     char *s = mld_sanitize_html(html, len, &e);
     if (s == NULL || base == NULL)
-        return trim_in_place(s);
+        return nonempty(s);
     char *resolved = resolve_links(s, base);
     if (resolved == NULL)
-        return trim_in_place(s);
+        return nonempty(s);
     char *again = mld_sanitize_html(resolved, strlen(resolved), &e);
     mld_free(resolved);
     if (again == NULL)
-        return trim_in_place(s);
+        return nonempty(s);
     mld_free(s);
-    return trim_in_place(again);
+    return nonempty(again);
 }
 
 /* HTML for plain text: escaped, blank lines separating paragraphs, single
@@ -1459,6 +1533,32 @@ text_clear(struct mld_feed_text *t)
     memset(t, 0, sizeof(*t));
 }
 
+bool
+mld_feed_is_text(const char *s, size_t n)
+{
+    bool nonascii;
+    return s != NULL && memchr(s, '\0', n) == NULL && utf8_valid(s, n, &nonascii);
+}
+
+/* A copy of s[0..n) as a field may hold it (invalid UTF-8 as U+FFFD,
+ * control characters as scrub() does), or NULL when s is fine as it is. */
+static char *
+field_clean(const char *s, size_t n, size_t *out_n)
+{
+    bool dirty = !mld_feed_is_text(s, n);
+    for (size_t i = 0; i < n && !dirty; i++)
+        dirty = is_control((unsigned char)s[i]);
+    if (!dirty)
+        return NULL;
+    struct mld_buf b;
+    mld_buf_init(&b, MLD_MAX_DOC_BYTES);
+    decode_utf8_lossy(s, n, &b);
+    size_t len;
+    char *r = mld_buf_steal(&b, &len);
+    *out_n = scrub(r, len);
+    return r;
+}
+
 void
 mld_feed_text_set(const struct mld_feed_reader *r, const xmlNode *n, const char *s, size_t len,
                   enum mld_feed_type type, bool with_html, struct mld_feed_text *t)
@@ -1470,6 +1570,13 @@ mld_feed_text_set(const struct mld_feed_reader *r, const xmlNode *n, const char 
     t->lang = mld_feed_xml_lang(n);
     if (s == NULL || len == 0)
         return;
+    size_t clean_n = 0;
+    char *clean = field_clean(s, len, &clean_n);
+    if (clean != NULL) {
+        mld_feed_text_set(r, n, clean, clean_n, type, with_html, t);
+        mld_free(clean);
+        return;
+    }
     /* A field past the cap is cut; the sanitiser closes what the cut
      * left open. */
     if (len > MLD_MAX_FIELD_BYTES) {
@@ -1550,13 +1657,70 @@ mld_feed_text_read(const struct mld_feed_reader *r, const xmlNode *n, enum mld_f
     mld_buf_dispose(&b);
 }
 
+void
+mld_feed_text_offer(const struct mld_feed_reader *r, const xmlNode *n, enum mld_feed_type type,
+                    bool with_html, int rank, int *t_rank, struct mld_feed_text *t)
+{
+    if (t->present && t->text != NULL && rank <= *t_rank)
+        return;
+    struct mld_feed_text cand = {0};
+    mld_feed_text_read(r, n, type, with_html, &cand);
+    if (t->present && (cand.text == NULL || (t->text != NULL && rank <= *t_rank))) {
+        text_clear(&cand);
+        return;
+    }
+    text_clear(t);
+    *t = cand;
+    *t_rank = rank;
+}
+
 /* Model helpers ----------------------------------------------------------- */
+
+/* The vocabulary a prefix conventionally names, for prefixes a feed used
+ * without declaring them; MLD_NS_OTHER for the rest. */
+static enum mld_feed_ns
+ns_of_prefix(const char *name, size_t n)
+{
+    static const struct {
+        const char *prefix;
+        enum mld_feed_ns ns;
+    } map[] = {
+        {"atom", MLD_NS_ATOM},       {"dc", MLD_NS_DC},       {"dcterms", MLD_NS_DCTERMS},
+        {"content", MLD_NS_CONTENT}, {"media", MLD_NS_MEDIA}, {"itunes", MLD_NS_ITUNES},
+        {"rdf", MLD_NS_RDF},         {"xhtml", MLD_NS_XHTML},
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strlen(map[i].prefix) == n && memcmp(map[i].prefix, name, n) == 0)
+            return map[i].ns;
+    return MLD_NS_OTHER;
+}
+
+const char *
+mld_feed_name(const xmlNode *n)
+{
+    const char *name = mld_xml_name(n);
+    const char *colon = n != NULL && n->ns == NULL ? strrchr(name, ':') : NULL;
+    return colon != NULL ? colon + 1 : name;
+}
+
+xmlNode *
+mld_feed_child(const xmlNode *n, const char *local)
+{
+    for (xmlNode *c = n != NULL ? n->children : NULL; c != NULL; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && strcmp(mld_feed_name(c), local) == 0)
+            return c;
+    return NULL;
+}
 
 enum mld_feed_ns
 mld_feed_ns(const xmlNode *n)
 {
-    if (n->ns == NULL || n->ns->href == NULL)
-        return MLD_NS_CORE;
+    if (n->ns == NULL || n->ns->href == NULL) {
+        /* libxml2 keeps an undeclared prefix in the name ("atom:link"). */
+        const char *name = mld_xml_name(n);
+        const char *colon = n->ns == NULL ? strchr(name, ':') : NULL;
+        return colon != NULL ? ns_of_prefix(name, (size_t)(colon - name)) : MLD_NS_CORE;
+    }
     const char *h = (const char *)n->ns->href;
     static const struct {
         const char *href;
@@ -1564,6 +1728,7 @@ mld_feed_ns(const xmlNode *n)
     } map[] = {
         {"http://purl.org/rss/1.0/", MLD_NS_CORE},
         {"http://my.netscape.com/rdf/simple/0.9/", MLD_NS_CORE},
+        {"http://channel.netscape.com/rdf/simple/0.9/", MLD_NS_CORE},
         {"http://backend.userland.com/rss2", MLD_NS_CORE},
         {"http://backend.userland.com/rss", MLD_NS_CORE},
         {"http://blogs.law.harvard.edu/tech/rss", MLD_NS_CORE},
@@ -1665,6 +1830,63 @@ is_email(const char *s, size_t n)
     return true;
 }
 
+/* True when list (names joined with ", ") has the name s[0..n). */
+static bool
+has_name(const char *list, const char *s, size_t n)
+{
+    for (const char *p = list; p != NULL;) {
+        const char *e = strstr(p, ", ");
+        size_t pl = e ? (size_t)(e - p) : strlen(p);
+        if (pl == n && memcmp(p, s, n) == 0)
+            return true;
+        p = e ? e + 2 : NULL;
+    }
+    return false;
+}
+
+/* True when each of the ", "-separated names in s[0..n) is in list. */
+static bool
+has_names(const char *list, const char *s, size_t n)
+{
+    if (list == NULL)
+        return false;
+    const char *end = s + n;
+    while (s < end) {
+        const char *comma = memmem(s, (size_t)(end - s), ", ", 2);
+        size_t k = comma ? (size_t)(comma - s) : (size_t)(end - s);
+        if (!has_name(list, s, k))
+            return false;
+        s = comma ? comma + 2 : end;
+    }
+    return true;
+}
+
+/* Appends name s[0..n) to a->author unless it is there already, an
+ * e-mail address, too long, or would pass MLD_FEED_AUTHOR_BYTES. */
+static void
+append_name(struct mld_article *a, const char *s, size_t n)
+{
+    while (n > 0 && is_space(*s))
+        s++, n--;
+    while (n > 0 && is_space(s[n - 1]))
+        n--;
+    if (n == 0 || n > MLD_MAX_ID_BYTES || is_email(s, n) || has_name(a->author, s, n))
+        return;
+    size_t old = a->author ? strlen(a->author) : 0;
+    if (old + n + 2 > MLD_FEED_AUTHOR_BYTES)
+        return;
+    char *r = mld_malloc(old + (old ? 2 : 0) + n + 1);
+    if (old) {
+        memcpy(r, a->author, old);
+        memcpy(r + old, ", ", 2);
+        old += 2;
+    }
+    memcpy(r + old, s, n);
+    r[old + n] = '\0';
+    mld_free(a->author);
+    a->author = r;
+}
+
 void
 mld_feed_add_author(struct mld_article *a, const char *s)
 {
@@ -1691,42 +1913,12 @@ mld_feed_add_author(struct mld_article *a, const char *s)
     } else if (is_email(t, n)) {
         n = 0;
     }
-    while (n > 0 && is_space(*name))
-        name++, n--;
-    while (n > 0 && is_space(name[n - 1]))
-        n--;
-    if (n == 0 || n > MLD_MAX_ID_BYTES) {
-        mld_free(t);
-        return;
-    }
-    /* Skip a name already there. */
-    if (a->author != NULL) {
-        const char *p = a->author;
-        while (p != NULL) {
-            const char *e = strstr(p, ", ");
-            size_t pl = e ? (size_t)(e - p) : strlen(p);
-            if (pl == n && memcmp(p, name, n) == 0) {
-                mld_free(t);
-                return;
-            }
-            p = e ? e + 2 : NULL;
-        }
-    }
-    size_t old = a->author ? strlen(a->author) : 0;
-    if (old + n + 2 > MLD_FEED_AUTHOR_BYTES) {
-        mld_free(t);
-        return;
-    }
-    char *r = mld_malloc(old + (old ? 2 : 0) + n + 1);
-    if (old) {
-        memcpy(r, a->author, old);
-        memcpy(r + old, ", ", 2);
-        old += 2;
-    }
-    memcpy(r + old, name, n);
-    r[old + n] = '\0';
-    mld_free(a->author);
-    a->author = r;
+    /* A list of names ("A, B", as a podcast's itunes:author repeats its
+     * dc:creators) is skipped when each of its names is there already,
+     * else added whole: split, "Lu, A., Simon, A." would lose an "A.". An
+     * address in a name's place ("mail (mail)") is no name either. */
+    if (!has_names(a->author, name, n))
+        append_name(a, name, n);
     mld_free(t);
 }
 
@@ -1989,9 +2181,8 @@ join_text(const char *a, const char *b)
     return ha ? mld_strdup(a) : hb ? mld_strdup(b) : NULL;
 }
 
-/* Fills the article of it from the item model (see feed.h). */
-static void
-finish_item(struct mld_feed *f, struct mld_feed_item *it, const char *feed_key)
+void
+mld_feed_finish_item(struct mld_feed *f, struct mld_feed_item *it, const char *feed_key)
 {
     struct mld_article *a = it->article;
     a->format = mld_strdup(f->format);
@@ -2137,7 +2328,7 @@ mld_feed_parse(const char *doc, size_t len, const struct mld_source *src, struct
         goto fail;
     }
     xmlNode *root = xmlDocGetRootElement(d);
-    struct mld_feed_reader r = {f, src, d, NULL, name};
+    struct mld_feed_reader r = {.feed = f, .src = src, .doc = d, .name = name};
     const char *rn = mld_xml_name(root);
     if (strcmp(rn, "rss") == 0 || strcmp(rn, "RDF") == 0) {
         f->format = "rss";
@@ -2159,7 +2350,7 @@ mld_feed_parse(const char *doc, size_t len, const struct mld_source *src, struct
                       : src                          ? src->url
                                                      : NULL;
     for (int i = 0; i < f->nitems; i++)
-        finish_item(f, &f->items[i], key);
+        mld_feed_finish_item(f, &f->items[i], key);
     *out = f;
     return 0;
 

@@ -11,7 +11,8 @@
  *                         described there
  *   UTF-8   -> XML tree   mld_xml_parse (xml.h); HTML named entities that
  *                         the document uses without declaring them are
- *                         first turned into character references
+ *                         first turned into character references, and a
+ *                         bare '&' into "&amp;"
  *   tree    -> model      the RSS reader (rss.c) or the Atom reader (atom.c)
  *                         by the root element, filling struct mld_feed
  *   model   -> articles   identity, versions and dates of each item
@@ -160,9 +161,10 @@ bool mld_feed_charset_param(const char *content_type, char *out, size_t n);
  * as windows-1252 (as browsers do), but bytes that are valid UTF-8 with
  * non-ASCII characters win over such a label (a wrong prolog); a label
  * that is unknown or whose decoding fails is dropped; UTF-8 that is not
- * valid is read as windows-1252; C0 control characters XML forbids
- * become spaces. *charset gets the label followed (lower case, at most
- * 31 bytes). Returns 0 and a new buffer *out (mld_free) of *out_len
+ * valid is read as windows-1252; C0 control characters XML forbids are
+ * dropped, except vertical tab and form feed, which become spaces (they
+ * separate words: Word writes a line break as a vertical tab). *charset
+ * gets the label followed (lower case, at most 31 bytes). Returns 0 and a new buffer *out (mld_free) of *out_len
  * bytes, or MLD_E_TOOBIG with err set ("name: ..."). */
 int mld_feed_to_utf8(const char *doc, size_t len, const char *content_type, const char *name,
                      char **out, size_t *out_len, char charset[32], struct mld_err *err);
@@ -188,6 +190,23 @@ char *mld_feed_html_text(const char *html, size_t len);
  * " …"; s is freed and the result returned (s itself when short enough). */
 char *mld_feed_cut(char *s, size_t max);
 
+/* True when s[0..n) is valid UTF-8 without NUL bytes: text that may go
+ * into a field (for what base64 decoding gives). */
+bool mld_feed_is_text(const char *s, size_t n);
+
+/* Makes the article of it from the item model, as every feed format
+ * does (the JSON Feed parser too): format, version 1, version_created
+ * and updated (updated, else published, else created), pubstatus usable,
+ * headline (the title, else the summary's or the content's text cut at
+ * MLD_FEED_TITLE_BYTES), teaser (the summary cut at
+ * MLD_FEED_TEASER_BYTES), body_html (the content; else a summary longer
+ * than the teaser limit, which then is no teaser), text, lang (the
+ * item's, else the feed's), credit (the feed title) and urn
+ * (mld_feed_urn with feed_key and the article link, which must already
+ * be set; a link that is not http(s) is dropped). Fields it sets must be
+ * NULL before. */
+void mld_feed_finish_item(struct mld_feed *f, struct mld_feed_item *it, const char *feed_key);
+
 /* For rss.c and atom.c only ------------------------------------------ */
 
 /* The vocabularies an element may come from. */
@@ -210,14 +229,27 @@ struct mld_feed_reader {
     struct mld_feed *feed;
     const struct mld_source *src;
     xmlDocPtr doc;
-    const char *item_link; /* while an item's text is read: its link, the base for
-                              relative links in its HTML where no xml:base is set */
-    const char *name;      /* for messages */
+    const char *item_link;    /* while an item's text is read: its link, the base for
+                                 relative links in its HTML where no xml:base is set */
+    const char *name;         /* for messages */
+    const char *default_base; /* the base when src has no URL: the feed's own self
+                                 link (absolute http(s)), or NULL */
 };
 
 /* The vocabulary of element n (the root element's namespace counts as
- * MLD_NS_CORE, whatever it is). */
+ * MLD_NS_CORE, whatever it is). An element whose prefix was never
+ * declared ("atom:link" in a feed that forgot xmlns:atom; libxml2 keeps
+ * the whole name and no namespace) belongs to the vocabulary that prefix
+ * conventionally names: atom, dc, dcterms, content, media, itunes, rdf,
+ * xhtml; other prefixes are MLD_NS_OTHER. */
 enum mld_feed_ns mld_feed_ns(const xmlNode *n);
+
+/* The local name of element n: "link" for atom:link, also when the
+ * prefix was never declared. */
+const char *mld_feed_name(const xmlNode *n);
+
+/* The first element child of n whose mld_feed_name() is local, or NULL. */
+xmlNode *mld_feed_child(const xmlNode *n, const char *local);
 
 /* The base URL in effect at n (xml:base stacked on the document URL,
  * bases with schemes other than http(s) ignored); new string or NULL. */
@@ -239,9 +271,20 @@ char *mld_feed_node_lang(const xmlNode *n);
 void mld_feed_text_read(const struct mld_feed_reader *r, const xmlNode *n, enum mld_feed_type type,
                         bool with_html, struct mld_feed_text *t);
 
-/* Sets t from a string that is already decoded (base64 content, JSON). */
+/* Sets t from a string that is already decoded (base64 content, JSON).
+ * Invalid UTF-8 becomes U+FFFD and control characters are dropped as in
+ * mld_feed_to_utf8, so no field ever holds either. */
 void mld_feed_text_set(const struct mld_feed_reader *r, const xmlNode *n, const char *s, size_t len,
                        enum mld_feed_type type, bool with_html, struct mld_feed_text *t);
+
+/* Reads text construct n as mld_feed_text_read() does, but keeps it only
+ * when t has no text yet, or when it has text and ranks above what t
+ * holds (*t_rank, 0 for nothing yet; set to rank when taken). So the
+ * element a fallback stands in for wins whatever the document order
+ * (an RSS description over an itunes:summary before it), and an empty
+ * element never replaces text. */
+void mld_feed_text_offer(const struct mld_feed_reader *r, const xmlNode *n, enum mld_feed_type type,
+                         bool with_html, int rank, int *t_rank, struct mld_feed_text *t);
 
 /* True when plain text s looks like HTML (a tag or an entity reference). */
 bool mld_feed_looks_like_html(const char *s);
@@ -262,9 +305,11 @@ void mld_feed_link_add(const struct mld_feed_reader *r, const xmlNode *n, const 
 struct mld_feed_item *mld_feed_item_add(struct mld_feed *f);
 
 /* Adds author names to a->author (", "-joined, no duplicates, at most
- * MLD_FEED_AUTHOR_BYTES in all). An RSS
- * "mail@example.com (Name)" or "Name <mail@example.com>" gives Name; a
- * bare e-mail address gives nothing. */
+ * MLD_FEED_AUTHOR_BYTES in all). An RSS "mail@example.com (Name)" or
+ * "Name <mail@example.com>" gives Name; an e-mail address alone, also in
+ * the name's place ("mail (mail)"), gives nothing. A value that lists
+ * several names ("A, B") is skipped when each of them is there already,
+ * else added whole (so that "Lu, A., Simon, A." keeps both "A."). */
 void mld_feed_add_author(struct mld_article *a, const char *s);
 
 /* Adds "tag:" + s (trimmed, non-empty) to a's categories. */
@@ -280,6 +325,12 @@ char *mld_feed_base64(const char *s, size_t *len);
 /* The readers: fill r->feed from the root element. */
 int mld_feed_read_rss(struct mld_feed_reader *r, xmlNode *root);
 int mld_feed_read_atom(struct mld_feed_reader *r, xmlNode *root);
+
+/* Reads an Atom text construct (type and Atom 0.3 mode; base64 decoded,
+ * falling back to the element's text when that gives no UTF-8 text) into
+ * t; for atom:content in an RSS item too (atom.c). */
+void mld_feed_read_atom_text(const struct mld_feed_reader *r, const xmlNode *n, bool with_html,
+                             struct mld_feed_text *t);
 
 /* Writes the local name of the root element of doc into out (at most
  * n - 1 bytes, "" when none is found in the first bytes). Reads UTF-16/32

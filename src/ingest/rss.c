@@ -11,27 +11,41 @@
  * them (inside channel in RDF, beside it in RSS 2.0) are read too.
  *
  *   channel title, dc:title                 -> feed title (the credit)
- *   channel description, dc:description     -> feed subtitle
- *   channel link, atom:link rel=alternate   -> feed link; rel=self -> self
+ *   channel description, dc:description, itunes:subtitle/summary
+ *                                           -> feed subtitle
+ *   channel link (every one into links; the first, else atom:link
+ *   rel=alternate, is the link), atom:link rel=self
+ *                                           -> feed link, links, self
+ *   author, managingEditor, dc:creator, itunes:author, else webMaster
+ *                                           -> feed author
  *   language, dc:language                   -> feed language
  *   lastBuildDate, dc:date, dcterms:modified / pubDate, dcterms:issued
  *                                           -> feed updated / published
  *   item title, dc:title                    -> headline (plain text; HTML
  *                                              when it looks like HTML)
- *   description, dc:description             -> teaser (as HTML, to text)
- *   content:encoded, xhtml:body             -> body (sanitised)
- *   link, atom:link rel=alternate; else a permalink guid
- *                                           -> article link
+ *   description, dc:description, itunes:summary
+ *                                           -> teaser (as HTML, to text)
+ *   content:encoded, xhtml:body, body, fullitem, atom:content
+ *                                           -> body (sanitised)
+ *   link (every one into links, text or href), atom:link rel=alternate;
+ *   else a permalink guid                   -> article link
  *   guid (isPermaLink), rdf:about, dc:identifier
  *                                           -> id (see mld_feed_urn)
  *   pubDate, dcterms:issued, atom:published -> published
  *   dc:date, dcterms:modified, atom:updated -> updated
- *   author, dc:creator, dc:author, atom:author
+ *   author, dc:creator, dc:author, atom:author, itunes:author
  *                                           -> author (names only)
- *   category, dc:subject                    -> "tag:" categories
+ *   category, dc:subject, media:category, itunes:category,
+ *   itunes:keywords, atom:category          -> "tag:" categories
  *   enclosure, media:content (in media:group too), else media:thumbnail
  *                                           -> media
  *   dc:language, xml:lang                   -> item language
+ *
+ * Where elements stand in for one another (title / dc:title /
+ * media:title, description / dc:description / itunes:summary), the core
+ * one wins whatever the document order (mld_feed_text_offer). Elements
+ * with a prefix the feed forgot to declare (atom:link without
+ * xmlns:atom) are read by their conventional prefix (mld_feed_ns).
  */
 #include "ingest.h"
 
@@ -43,19 +57,33 @@
 #include "feed.h"
 #include "xml.h"
 
+/* RSS 0.90's namespace, as Netscape wrote it in two places. */
 #define RSS090_NS "http://my.netscape.com/rdf/simple/0.9/"
+#define RSS090_NS_ALT "http://channel.netscape.com/rdf/simple/0.9/"
+
+/* Ranks of the elements that stand in for one another, for
+ * mld_feed_text_offer: the core element wins over its Dublin Core twin,
+ * which wins over the podcast fallback, whatever the document order. */
+enum { RANK_FALLBACK = 1, RANK_DC = 2, RANK_CORE = 3 };
+
+static bool
+in(const xmlNode *n, enum mld_feed_ns ns, const char *local)
+{
+    return n->type == XML_ELEMENT_NODE && strcmp(mld_feed_name(n), local) == 0 &&
+           mld_feed_ns(n) == ns;
+}
 
 /* True when n is element local of the format's own vocabulary. */
 static bool
 core(const xmlNode *n, const char *local)
 {
-    return mld_xml_is(n, NULL, local) && mld_feed_ns(n) == MLD_NS_CORE;
+    return in(n, MLD_NS_CORE, local);
 }
 
 static bool
-in(const xmlNode *n, enum mld_feed_ns ns, const char *local)
+is_rss090(const char *href)
 {
-    return mld_xml_is(n, NULL, local) && mld_feed_ns(n) == ns;
+    return href != NULL && (strcmp(href, RSS090_NS) == 0 || strcmp(href, RSS090_NS_ALT) == 0);
 }
 
 /* A title is plain text unless it holds markup or entity references. */
@@ -151,6 +179,57 @@ itunes_categories(const xmlNode *n, struct mld_article *a)
             itunes_categories(c, a);
 }
 
+/* The URL of a core <link>: its text, else (a slip some feeds make, as
+ * if it were Atom) its href attribute; a new string or NULL. */
+static char *
+link_href(const xmlNode *n)
+{
+    char *s = mld_feed_node_string(n);
+    return s != NULL ? s : mld_xml_attr(n, "href");
+}
+
+/* Adds every core <link> to the links; the first one is the link. */
+static void
+core_link(const struct mld_feed_reader *r, const xmlNode *n, struct mld_feed_link **links,
+          int *nlinks, char **link)
+{
+    char *s = link_href(n);
+    int before = *nlinks;
+    if (s != NULL)
+        mld_feed_link_add(r, n, s, "alternate", "text/html", NULL, 0, links, nlinks);
+    if (*nlinks > before && *link == NULL)
+        *link = mld_strdup((*links)[*nlinks - 1].href);
+    mld_free(s);
+}
+
+/* Adds the comma-separated itunes:keywords of n as tags. */
+static void
+keywords(const xmlNode *n, struct mld_article *a)
+{
+    char *s = mld_xml_text(n);
+    for (char *p = s; p != NULL && *p;) {
+        char *comma = strchr(p, ',');
+        if (comma != NULL)
+            *comma = '\0';
+        mld_feed_add_tag(a, p);
+        p = comma != NULL ? comma + 1 : NULL;
+    }
+    mld_free(s);
+}
+
+/* Adds an atom:category (term, else label) as a tag. */
+static void
+atom_category(const xmlNode *n, struct mld_article *a)
+{
+    char *term = mld_xml_attr(n, "term");
+    if (term == NULL || term[0] == '\0') {
+        mld_free(term);
+        term = mld_xml_attr(n, "label");
+    }
+    mld_feed_add_tag(a, term);
+    mld_free(term);
+}
+
 /* The item's link as the base for its HTML: the first core link, else
  * an alternate atom:link, else a guid that is a permalink URL. */
 static char *
@@ -163,7 +242,7 @@ item_link(const struct mld_feed_reader *r, const xmlNode *item)
         else if (core(c, "guid") && guid == NULL)
             guid = c;
     }
-    char *s = mld_feed_node_string(link ? link : guid);
+    char *s = link ? link_href(link) : mld_feed_node_string(guid);
     if (s == NULL)
         return NULL;
     char *base = mld_feed_base(r, link ? link : guid);
@@ -185,7 +264,7 @@ read_item(const struct mld_feed_reader *outer, const xmlNode *item)
     const struct mld_feed_reader *r = &rr;
     struct mld_article *a = it->article;
     const xmlNode *thumb = NULL, *guid = NULL, *identifier = NULL, *media_title = NULL;
-    bool have_link = false;
+    int title_rank = 0, summary_rank = 0;
     it->lang = mld_xml_attr(item, "lang");
     if (it->lang != NULL && it->lang[0] == '\0') {
         mld_free(it->lang);
@@ -195,21 +274,15 @@ read_item(const struct mld_feed_reader *outer, const xmlNode *item)
         if (c->type != XML_ELEMENT_NODE)
             continue;
         enum mld_feed_ns ns = mld_feed_ns(c);
-        const char *name = mld_xml_name(c);
+        const char *name = mld_feed_name(c);
         if (ns == MLD_NS_CORE) {
-            if (strcmp(name, "title") == 0 && !it->title.present) {
-                mld_feed_text_read(r, c, title_type(c), false, &it->title);
-            } else if (strcmp(name, "description") == 0 && !it->summary.present) {
-                mld_feed_text_read(r, c, MLD_FEED_HTML, true, &it->summary);
-            } else if (strcmp(name, "link") == 0 && !have_link) {
-                char *s = mld_feed_node_string(c);
-                if (s != NULL) {
-                    mld_feed_link_add(r, c, s, "alternate", "text/html", NULL, 0, &it->links,
-                                      &it->nlinks);
-                    a->link = mld_strdup(it->links[it->nlinks - 1].href);
-                    have_link = true;
-                }
-                mld_free(s);
+            if (strcmp(name, "title") == 0) {
+                mld_feed_text_offer(r, c, title_type(c), false, RANK_CORE, &title_rank, &it->title);
+            } else if (strcmp(name, "description") == 0) {
+                mld_feed_text_offer(r, c, MLD_FEED_HTML, true, RANK_CORE, &summary_rank,
+                                    &it->summary);
+            } else if (strcmp(name, "link") == 0) {
+                core_link(r, c, &it->links, &it->nlinks, &a->link);
             } else if (strcmp(name, "guid") == 0 && guid == NULL) {
                 guid = c;
             } else if (strcmp(name, "pubDate") == 0) {
@@ -247,10 +320,11 @@ read_item(const struct mld_feed_reader *outer, const xmlNode *item)
                 mld_feed_text_read(r, c, MLD_FEED_XHTML, true, &it->content);
             }
         } else if (ns == MLD_NS_DC) {
-            if (strcmp(name, "title") == 0 && !it->title.present) {
-                mld_feed_text_read(r, c, title_type(c), false, &it->title);
-            } else if (strcmp(name, "description") == 0 && !it->summary.present) {
-                mld_feed_text_read(r, c, MLD_FEED_HTML, true, &it->summary);
+            if (strcmp(name, "title") == 0) {
+                mld_feed_text_offer(r, c, title_type(c), false, RANK_DC, &title_rank, &it->title);
+            } else if (strcmp(name, "description") == 0) {
+                mld_feed_text_offer(r, c, MLD_FEED_HTML, true, RANK_DC, &summary_rank,
+                                    &it->summary);
             } else if (strcmp(name, "creator") == 0 || strcmp(name, "author") == 0) {
                 char *s = mld_xml_text(c);
                 mld_feed_add_author(a, s);
@@ -279,19 +353,27 @@ read_item(const struct mld_feed_reader *outer, const xmlNode *item)
                 atom_link(r, c, &it->links, &it->nlinks);
                 if (it->nlinks > before) {
                     const struct mld_feed_link *l = &it->links[it->nlinks - 1];
-                    if (strcmp(l->rel, "alternate") == 0 && !have_link) {
+                    if (strcmp(l->rel, "alternate") == 0 && a->link == NULL) {
                         a->link = mld_strdup(l->href);
-                        have_link = true;
                     } else if (strcmp(l->rel, "enclosure") == 0) {
                         mld_feed_add_media(r, c, a, l->href, l->type, l->length, l->title);
                     }
                 }
+            } else if (strcmp(name, "content") == 0 && !it->content.present) {
+                /* Atom's content in an RSS item: the body, read by Atom's
+                 * rules (type="html", "xhtml", text); src is no body. */
+                char *src = mld_xml_attr(c, "src");
+                if (src == NULL)
+                    mld_feed_read_atom_text(r, c, true, &it->content);
+                mld_free(src);
+            } else if (strcmp(name, "category") == 0) {
+                atom_category(c, a);
             } else if (strcmp(name, "updated") == 0) {
                 set_date(&it->updated, c);
             } else if (strcmp(name, "published") == 0) {
                 set_date(&it->published, c);
             } else if (strcmp(name, "author") == 0) {
-                char *s = mld_xml_text(mld_xml_child(c, "name"));
+                char *s = mld_xml_text(mld_feed_child(c, "name"));
                 mld_feed_add_author(a, s);
                 mld_free(s);
             }
@@ -315,20 +397,24 @@ read_item(const struct mld_feed_reader *outer, const xmlNode *item)
             }
         } else if (ns == MLD_NS_ITUNES) {
             /* Podcast feeds: fallbacks for what the core elements lack. */
-            if (strcmp(name, "summary") == 0 && !it->summary.present) {
-                mld_feed_text_read(r, c, MLD_FEED_PLAIN, true, &it->summary);
+            if (strcmp(name, "summary") == 0) {
+                mld_feed_text_offer(r, c, MLD_FEED_PLAIN, true, RANK_FALLBACK, &summary_rank,
+                                    &it->summary);
             } else if (strcmp(name, "author") == 0) {
                 char *s = mld_xml_text(c);
                 mld_feed_add_author(a, s);
                 mld_free(s);
             } else if (strcmp(name, "category") == 0) {
                 itunes_categories(c, a);
+            } else if (strcmp(name, "keywords") == 0) {
+                keywords(c, a);
             }
         }
     }
 
-    if (!it->title.present && media_title != NULL)
-        mld_feed_text_read(r, media_title, title_type(media_title), false, &it->title);
+    if (media_title != NULL)
+        mld_feed_text_offer(r, media_title, title_type(media_title), false, RANK_FALLBACK,
+                            &title_rank, &it->title);
 
     /* The id: guid, else dc:identifier, else RSS 1.0's rdf:about. */
     if (guid != NULL) {
@@ -346,10 +432,8 @@ read_item(const struct mld_feed_reader *outer, const xmlNode *item)
         }
         /* A guid that is a permalink (by default, when it is a URL) is
          * the link when there is no other. */
-        if (s != NULL && !have_link && !not_perma && mld_feed_url_is_web(s)) {
+        if (s != NULL && a->link == NULL && !not_perma && mld_feed_url_is_web(s))
             a->link = mld_strdup(s);
-            have_link = true;
-        }
         it->id = s;
         mld_free(perma);
     }
@@ -371,41 +455,47 @@ read_item(const struct mld_feed_reader *outer, const xmlNode *item)
     mld_free(base_link);
 }
 
+/* Adds the names in n's text to the feed's author. */
+static void
+channel_author(struct mld_feed *f, const xmlNode *n)
+{
+    char *s = mld_xml_text(n);
+    struct mld_article tmp = {.author = f->author};
+    mld_feed_add_author(&tmp, s);
+    f->author = tmp.author;
+    mld_free(s);
+}
+
 static void
 read_channel(const struct mld_feed_reader *r, const xmlNode *ch)
 {
     struct mld_feed *f = r->feed;
+    const xmlNode *webmaster = NULL;
+    int title_rank = 0, subtitle_rank = 0;
     for (const xmlNode *c = ch->children; c != NULL; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
         enum mld_feed_ns ns = mld_feed_ns(c);
-        const char *name = mld_xml_name(c);
+        const char *name = mld_feed_name(c);
         if (ns == MLD_NS_CORE || ns == MLD_NS_DC) {
-            if (strcmp(name, "title") == 0 && !f->title.present) {
-                mld_feed_text_read(r, c, title_type(c), false, &f->title);
-            } else if (strcmp(name, "description") == 0 && !f->subtitle.present) {
-                mld_feed_text_read(r, c, MLD_FEED_HTML, false, &f->subtitle);
+            int rank = ns == MLD_NS_CORE ? RANK_CORE : RANK_DC;
+            if (strcmp(name, "title") == 0) {
+                mld_feed_text_offer(r, c, title_type(c), false, rank, &title_rank, &f->title);
+            } else if (strcmp(name, "description") == 0) {
+                mld_feed_text_offer(r, c, MLD_FEED_HTML, false, rank, &subtitle_rank, &f->subtitle);
             } else if (strcmp(name, "language") == 0 && f->lang == NULL) {
                 f->lang = mld_feed_node_lang(c);
-            } else if (ns == MLD_NS_CORE && strcmp(name, "link") == 0 && f->link == NULL) {
-                char *s = mld_feed_node_string(c);
-                if (s != NULL) {
-                    mld_feed_link_add(r, c, s, "alternate", "text/html", NULL, 0, &f->links,
-                                      &f->nlinks);
-                    f->link = mld_strdup(f->links[f->nlinks - 1].href);
-                }
-                mld_free(s);
+            } else if (ns == MLD_NS_CORE && strcmp(name, "link") == 0) {
+                core_link(r, c, &f->links, &f->nlinks, &f->link);
             } else if (strcmp(name, "lastBuildDate") == 0 || strcmp(name, "date") == 0) {
                 set_date(&f->updated, c);
             } else if (strcmp(name, "pubDate") == 0) {
                 set_date(&f->published, c);
             } else if (strcmp(name, "managingEditor") == 0 || strcmp(name, "creator") == 0 ||
                        strcmp(name, "author") == 0) {
-                char *s = mld_xml_text(c);
-                struct mld_article tmp = {.author = f->author};
-                mld_feed_add_author(&tmp, s);
-                f->author = tmp.author;
-                mld_free(s);
+                channel_author(f, c);
+            } else if (ns == MLD_NS_CORE && strcmp(name, "webMaster") == 0 && webmaster == NULL) {
+                webmaster = c;
             }
         } else if (ns == MLD_NS_DCTERMS) {
             if (strcmp(name, "modified") == 0)
@@ -423,18 +513,18 @@ read_channel(const struct mld_feed_reader *r, const xmlNode *ch)
                     f->link = mld_strdup(l->href);
             }
         } else if (ns == MLD_NS_ITUNES) {
-            if ((strcmp(name, "subtitle") == 0 || strcmp(name, "summary") == 0) &&
-                !f->subtitle.present) {
-                mld_feed_text_read(r, c, MLD_FEED_PLAIN, false, &f->subtitle);
+            if (strcmp(name, "subtitle") == 0 || strcmp(name, "summary") == 0) {
+                mld_feed_text_offer(r, c, MLD_FEED_PLAIN, false, RANK_FALLBACK, &subtitle_rank,
+                                    &f->subtitle);
             } else if (strcmp(name, "author") == 0) {
-                char *s = mld_xml_text(c);
-                struct mld_article tmp = {.author = f->author};
-                mld_feed_add_author(&tmp, s);
-                f->author = tmp.author;
-                mld_free(s);
+                channel_author(f, c);
             }
         }
     }
+    /* The webmaster runs the site, and is the author only of a feed that
+     * names no other. */
+    if (f->author == NULL && webmaster != NULL)
+        channel_author(f, webmaster);
 }
 
 /* The version name from the root element. */
@@ -443,9 +533,9 @@ version_of(const xmlDoc *doc, const xmlNode *root, const xmlNode *channel)
 {
     if (strcmp(mld_xml_name(root), "RDF") == 0) {
         if (channel != NULL && channel->ns != NULL && channel->ns->href != NULL)
-            return strcmp((const char *)channel->ns->href, RSS090_NS) == 0 ? "rss090" : "rss10";
+            return is_rss090((const char *)channel->ns->href) ? "rss090" : "rss10";
         for (const xmlNs *ns = root->nsDef; ns != NULL; ns = ns->next)
-            if (ns->href != NULL && strcmp((const char *)ns->href, RSS090_NS) == 0)
+            if (is_rss090((const char *)ns->href))
                 return "rss090";
         return "rss10";
     }

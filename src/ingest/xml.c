@@ -318,3 +318,41 @@ mld_xml_sniff_root(const char *doc, size_t len, const char *local)
     }
     return nlen == strlen(local) && memcmp(name, local, nlen) == 0;
 }
+
+/* XML's NameStartChar and NameChar, with every byte of a multi-byte UTF-8
+ * character taken as one (the parser judges the rest). */
+static bool
+ref_name_start(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c >= 0x80;
+}
+
+static bool
+ref_name_char(unsigned char c)
+{
+    return ref_name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+size_t
+mld_xml_ref_len(const char *s, size_t n)
+{
+    if (n < 3 || s[0] != '&')
+        return 0;
+    size_t i = 1;
+    if (s[i] == '#') {
+        i++;
+        bool hex = i < n && s[i] == 'x';
+        if (hex)
+            i++;
+        size_t start = i;
+        while (i < n && ((s[i] >= '0' && s[i] <= '9') ||
+                         (hex && ((s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F')))))
+            i++;
+        return i > start && i < n && s[i] == ';' ? i + 1 : 0;
+    }
+    if (!ref_name_start((unsigned char)s[i]))
+        return 0;
+    while (i < n && ref_name_char((unsigned char)s[i]))
+        i++;
+    return i < n && s[i] == ';' ? i + 1 : 0;
+}

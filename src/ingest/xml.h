@@ -74,4 +74,11 @@ bool mld_xml_declares_entities(const xmlDoc *d);
  * Reads only doc[0..len); for sniffers. */
 bool mld_xml_sniff_root(const char *doc, size_t len, const char *local);
 
+/* The length of the character or entity reference that s[0..n) starts
+ * with ("&amp;" 5, "&#233;" 6, "&#xE9;" 6), or 0 when s does not start
+ * one: a '&' that is not followed by a name (or '#' and digits, '#x' and
+ * hex digits) and ';'. For the repairs that turn such a bare '&' into
+ * "&amp;" before parsing (feeds, dpa's NITF). Reads only s[0..n). */
+size_t mld_xml_ref_len(const char *s, size_t n);
+
 #endif

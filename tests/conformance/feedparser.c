@@ -60,15 +60,16 @@ struct area {
 
 static struct area areas[] = {
     /* Thresholds sit just under the rates reached (all 100% but cdf, which
-     * has nothing meldung reads), so that one regression fails the run. */
-    {"rss", 0.99, false, 0, 0, 0, 0},       {"rdf", 0.99, false, 0, 0, 0, 0},
-    {"atom", 0.99, false, 0, 0, 0, 0},      {"atom10", 0.99, false, 0, 0, 0, 0},
-    {"base", 0.99, false, 0, 0, 0, 0},      {"lang", 0.99, false, 0, 0, 0, 0},
-    {"amp", 0.99, false, 0, 0, 0, 0},       {"entities", 0.99, false, 0, 0, 0, 0},
-    {"encoding", 0.99, false, 0, 0, 0, 0},  {"namespace", 0.99, false, 0, 0, 0, 0},
-    {"illformed", 0.99, false, 0, 0, 0, 0}, {"http", 0.99, false, 0, 0, 0, 0},
-    {"cdf", 0.00, false, 0, 0, 0, 0},       {"itunes", 0.99, false, 0, 0, 0, 0},
-    {"media-rss", 0.99, false, 0, 0, 0, 0}, {"other", 0.99, false, 0, 0, 0, 0},
+     * has nothing meldung reads): 99.95%, so that one regression fails the
+     * run also in the areas with more than 100 checks. */
+    {"rss", 0.9995, false, 0, 0, 0, 0},       {"rdf", 0.9995, false, 0, 0, 0, 0},
+    {"atom", 0.9995, false, 0, 0, 0, 0},      {"atom10", 0.9995, false, 0, 0, 0, 0},
+    {"base", 0.9995, false, 0, 0, 0, 0},      {"lang", 0.9995, false, 0, 0, 0, 0},
+    {"amp", 0.9995, false, 0, 0, 0, 0},       {"entities", 0.9995, false, 0, 0, 0, 0},
+    {"encoding", 0.9995, false, 0, 0, 0, 0},  {"namespace", 0.9995, false, 0, 0, 0, 0},
+    {"illformed", 0.9995, false, 0, 0, 0, 0}, {"http", 0.9995, false, 0, 0, 0, 0},
+    {"cdf", 0.00, false, 0, 0, 0, 0},         {"itunes", 0.9995, false, 0, 0, 0, 0},
+    {"media-rss", 0.9995, false, 0, 0, 0, 0}, {"other", 0.9995, false, 0, 0, 0, 0},
     {"sanitize", 1.00, true, 0, 0, 0, 0},
 };
 #define NAREAS (int)(sizeof(areas) / sizeof(areas[0]))
@@ -99,7 +100,7 @@ static const struct {
      "no charset guessing beyond UTF-8 and windows-1252 (feedparser uses chardet)"},
     {"illformed/undeclared_namespace.xml", NULL,
      "an undeclared prefix is a namespace error, not a well-formedness error: meldung reads "
-     "the document and ignores the element"},
+     "the document, and the element by its conventional prefix"},
     {"entities/160.xml", NULL, NOT_WF},
     {"entities/732.xml", NULL, NOT_WF},
     {"entities/8216.xml", NULL, NOT_WF},
@@ -1361,7 +1362,7 @@ main(int argc, char **argv)
         tests++;
         bad += !good;
         printf("%sok %d - %s: %d/%d %s, %d skipped (%d deliberate differences); "
-               "threshold %.0f%%\n",
+               "threshold %g%%\n",
                good ? "" : "not ", tests, a->name, a->passed, m, a->safety ? "safe" : "passed",
                a->skipped, a->deliberate, a->threshold * 100);
     }

@@ -44,8 +44,10 @@
 
 static const char *root;
 
-/* Differences explained: artefacts of feed-rs, and a media:player page,
- * which is no media file meldung could show. */
+/* Differences explained: artefacts of feed-rs, a media:player page,
+ * which is no media file meldung could show, and relative links, which
+ * feed-rs keeps as they are without a document URL and meldung resolves
+ * against the feed's self link. */
 static const struct fc_known known[] = {
     {"rss_2.0_relurl_1.xml", "entries[*].authors", "author",
      "feed-rs names the author \"author\"; the feed says \"mail (Jonas Große Sundrup)\""},
@@ -53,6 +55,12 @@ static const struct fc_known known[] = {
      "a media:player URL (a web page), not a media file"},
     {"rss_2.0_spiegel.xml", "entries[0].media[0].content[0].url", NULL,
      "a media:player URL (a web page), not a media file"},
+    {"atom_relative.xml", "links[*]", NULL,
+     "no document URL: meldung resolves against the feed's self link (RFC 3986 5.1.4), "
+     "feed-rs keeps the relative link"},
+    {"atom_relative.xml", "entries[*].links[*]", NULL,
+     "no document URL: meldung resolves against the feed's self link (RFC 3986 5.1.4), "
+     "feed-rs keeps the relative link"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -314,11 +322,11 @@ main(void)
         const char *name;
         double threshold;
     } dirs[] = {
-        /* Just under what meldung reached when they were set: rss0 100%,
-         * rss1 100%, rss2 99.2%, atom 99.6%, jsonfeed 100%. */
-        {"rss0", "feed-rs rss0", 0.98},         {"rss1", "feed-rs rss1", 0.98},
-        {"rss2", "feed-rs rss2", 0.98},         {"atom", "feed-rs atom", 0.98},
-        {"jsonfeed", "feed-rs jsonfeed", 0.98},
+        /* Just under the 100% every area reaches (the known differences
+         * apart), so that one regression fails the run. */
+        {"rss0", "feed-rs rss0", 0.9995},         {"rss1", "feed-rs rss1", 0.9995},
+        {"rss2", "feed-rs rss2", 0.9995},         {"atom", "feed-rs atom", 0.9995},
+        {"jsonfeed", "feed-rs jsonfeed", 0.9995},
     };
     for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
         struct fc_area a;

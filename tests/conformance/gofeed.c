@@ -39,10 +39,9 @@
  *                               -> article media (url, type, length)
  *
  * Each area lists the expected fields it leaves out because meldung does
- * not model them. Thresholds sit just under what meldung reaches (parser/rss
- * 97.4%, parser/atom 98.2%, parser/json 100%, translator/rss 95.1%,
- * translator/atom 100%, translator/json 100%, universal 100% when they
- * were set), so that a regression fails the run.
+ * not model them. Every area agrees on 100% of the fields it compares
+ * (the known differences apart); the thresholds sit just under that,
+ * 99.95%, so that one regression fails the run.
  */
 #include "test.h"
 
@@ -50,11 +49,15 @@
 
 static const char *root;
 
-/* Differences explained: meldung takes the first of several <link>s, as
- * feedparser does (gofeed the last); RFC 4287 says content of a type that
- * is neither text nor XML is base64 (gofeed keeps it as text); a category
- * is its term, the code, where gofeed's translator shows the label. */
+/* Differences explained: meldung takes the first of several <link>s as
+ * the link, as feedparser does (gofeed the last; both keep them all in
+ * links); a guid is text, markup in it is no part of the id; a category
+ * is its term, the code, where gofeed's translator shows the label; and
+ * meldung refuses documents that are not well-formed XML (mismatched end
+ * tags; a bare '&' it repairs), where gofeed reads on. */
 static const char *const last_link = "gofeed takes the last <link>, meldung the first";
+static const char *const not_wf =
+    "not well-formed (an end tag that does not match): meldung refuses it, gofeed reads on";
 static const struct fc_known known[] = {
     {"rss_channel_links.xml", "link", NULL, last_link},
     {"rdf_channel_links.xml", "link", NULL, last_link},
@@ -63,8 +66,14 @@ static const struct fc_known known[] = {
     {"feed_item_links_-_rss_channel_item_links.xml", "items[0].link", NULL, last_link},
     {"feed_links_-_rdf_channel_links.xml", "link", NULL, last_link},
     {"feed_links_-_rss_channel_links.xml", "link", NULL, last_link},
-    {"issue_275_extensions_and_source.xml", "entries[2].content", NULL,
-     "application/json content is base64 by RFC 4287 4.1.3.3; gofeed keeps the text"},
+    {"rss_channel_item_guid_naked_markup.xml", "items[0].guid", NULL,
+     "a guid is text: meldung keeps its characters, gofeed the markup inside it"},
+    {"rss_channel_language.xml", NULL, NULL, not_wf},
+    {"atom10_feed_entry_source_logo.xml", NULL, NULL, not_wf},
+    {"atom10_feed_entry_source_title_html_escaped_markup.xml", NULL, NULL, not_wf},
+    {"atom10_feed_entry_source_title_text.xml", NULL, NULL, not_wf},
+    {"atom10_feed_title_xhtml_escaped_markup.xml", NULL, NULL, not_wf},
+    {"atom10_feed_title_xhtml_inline_markup.xml", NULL, NULL, not_wf},
     {"feed_categories_-_atom_feed_categories.xml", "items[0].categories", NULL,
      "meldung keeps the term (the code), gofeed's translator the label"},
     {NULL, NULL, NULL, NULL},
@@ -736,7 +745,7 @@ main(void)
     root = root_copy;
 
     struct fc_area a;
-    fc_area_init(&a, "gofeed parser/rss", 0.96,
+    fc_area_init(&a, "gofeed parser/rss", 0.9995,
                  "copyright, generator, docs, ttl, image, rating, textInput, cloud, skipHours, "
                  "skipDays, webMaster, feed categories, items[].comments, items[].source, "
                  "guid.isPermalink (used for the urn only), extensions, custom, dcExt, "
@@ -745,7 +754,7 @@ main(void)
     run_dir(&a, "parser/rss", ".xml", ".json", rss_file);
     fc_area_report(&a);
 
-    fc_area_init(&a, "gofeed parser/atom", 0.97,
+    fc_area_init(&a, "gofeed parser/atom", 0.9995,
                  "generator, icon, logo, rights, contributors, feed categories, "
                  "entries[].rights, entries[].contributors, entries[].source, content.src, "
                  "link hreflang, extensions",
@@ -753,7 +762,7 @@ main(void)
     run_dir(&a, "parser/atom", ".xml", ".json", atom_file);
     fc_area_report(&a);
 
-    fc_area_init(&a, "gofeed parser/json", 0.99,
+    fc_area_init(&a, "gofeed parser/json", 0.9995,
                  "user_comment, next_url, icon, favicon, expired, hubs, author url/avatar, "
                  "attachments[].title/duration_in_seconds, extensions",
                  known);
@@ -764,9 +773,9 @@ main(void)
     static const struct {
         const char *dir, *name;
         double threshold;
-    } tr[] = {{"translator/rss", "gofeed translator/rss", 0.94},
-              {"translator/atom", "gofeed translator/atom", 0.99},
-              {"translator/json", "gofeed translator/json", 0.98}};
+    } tr[] = {{"translator/rss", "gofeed translator/rss", 0.9995},
+              {"translator/atom", "gofeed translator/atom", 0.9995},
+              {"translator/json", "gofeed translator/json", 0.9995}};
     for (size_t k = 0; k < 3; k++) {
         fc_area_init(&a, tr[k].name, tr[k].threshold,
                      "image, copyright, generator, feed categories, items[].image, "
@@ -780,7 +789,7 @@ main(void)
         fc_area_report(&a);
     }
 
-    fc_area_init(&a, "gofeed parser/universal", 0.99, NULL, known);
+    fc_area_init(&a, "gofeed parser/universal", 0.9995, NULL, known);
     universal(&a);
     fc_area_report(&a);
     return mld_test_done();

@@ -32,13 +32,15 @@ static const char *root;
 /* Differences explained: rss-parser (xml2js) reorders the text of an RSS
  * description that mixes inline elements with text ("submitted byto<a>...");
  * rss-parser keeps relative links as they are, where meldung, without the
- * document's URL, keeps no link that is not absolute; and it takes the last
- * rel="self" of the feed, where meldung takes the first at channel level. */
+ * document's URL, resolves them against the feed's self link; and it takes
+ * the last rel="self" of the feed, where meldung takes the first at channel
+ * level. */
 static const struct fc_known known[] = {
     {"reddit-atom.rss", "items[*].content", "<div><table>", "rss-parser reorders mixed content"},
     {"reddit-atom.rss", "items[*].content", "submitted byto", "rss-parser reorders mixed content"},
     {"gulp-atom.atom", "items[*].link", NULL,
-     "a relative link and no document URL to resolve it against"},
+     "no document URL: meldung resolves the relative link against the feed's self link "
+     "(RFC 3986 5.1.4), rss-parser keeps it relative"},
     {"feedburner.atom", "feedUrl", NULL,
      "rss-parser takes an entry's rel=\"self\", meldung the feed's"},
     {NULL, NULL, NULL, NULL},
@@ -131,8 +133,9 @@ main(void)
     root = root_copy;
 
     struct fc_area a;
-    /* Just under the 100% meldung reached when it was set. */
-    fc_area_init(&a, "rss-parser", 0.99,
+    /* Just under the 100% meldung reaches, so that one regression (of
+     * ~1,500 fields) fails the run. */
+    fc_area_init(&a, "rss-parser", 0.9995,
                  "contentSnippet, summary (Atom; compared through content), creator, author, "
                  "categories, enclosure, image, itunes, paginationLinks, generator, copyright, "
                  "webMaster, managingEditor, ttl, rdf:about, dc:* copies, media:content",

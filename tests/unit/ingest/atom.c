@@ -9,7 +9,10 @@
  * author inheritance (entry, source, feed); categories by term or label;
  * media:group (YouTube style); Atom 0.3 (modified/issued/created, modes
  * escaped and base64, tagline); the id rules and duplicates; an Atom
- * Entry Document; the sniffer; and the German heise Atom feed of
+ * Entry Document; persons without a name; base64 that gives no text,
+ * escaped markup in XML types, content that sanitises to nothing; the
+ * entry language from its content; the self link as the base without a
+ * document URL (not for ids); the sniffer; and the German heise Atom feed of
  * rss-parser's tests against its expected JSON (title, link, date of all
  * entries), plus a no-crash pass over the Atom files of the corpus.
  */
@@ -319,6 +322,105 @@ test_misc(void)
     list_free(&l);
 }
 
+/* Reads doc into the model without a document URL. */
+static struct mld_feed *
+model_bare(const char *doc)
+{
+    struct mld_feed *f = NULL;
+    struct mld_err err = {0};
+    struct mld_source src = {"b.xml", NULL, NULL};
+    if (mld_feed_parse(doc, strlen(doc), &src, &f, &err) != 0)
+        diag("b.xml: %s", err.msg);
+    return f;
+}
+
+static void
+test_people_and_types(void)
+{
+    const char *doc =
+        "<feed xmlns='http://www.w3.org/2005/Atom'>"
+        "<author><url>http://example.org</url></author>\n"
+        "<entry><author><uri>http://example.org/u</uri></author><title>1</title></entry>\n"
+        "<entry><author><email>a@example.org</email></author>"
+        "<author><name>Echt</name></author><title>2</title></entry>\n"
+        "<entry><author>Nur Text</author><title>3</title></entry>\n"
+        "<entry><title type='application/x-custom'>test</title>"
+        "<content type='application/atom+xml'>&lt;x/&gt;</content></entry>\n"
+        "<entry><title type='application/octet-stream'>PHA+SGk8L3A+</title>"
+        "<content type='application/json'>{\"a\":1}</content></entry>\n"
+        "<entry><title>6</title><content type='image/png'>tZ4=</content></entry>\n"
+        "<entry><title>7</title><content type='html'>&lt;script&gt;x&lt;/script&gt;</content>"
+        "</entry>\n"
+        "<entry><title>8</title><content type='application/xml'><x>inline</x></content></entry>\n"
+        "</feed>";
+    struct mld_feed *f = model_bare(doc);
+    ok(f != NULL && f->nitems == 8, "eight entries");
+    if (f == NULL || f->nitems != 8) {
+        mld_feed_free(f);
+        return;
+    }
+    is_str(f->author, NULL, "a person with only a url has no name");
+    is_str(f->items[0].article->author, NULL, "nor with only a uri (not the feed's either)");
+    is_str(f->items[1].article->author, "Echt", "an e-mail alone is no name");
+    is_str(f->items[2].article->author, "Nur Text", "a person as plain text");
+    struct mld_feed_item *it = &f->items[3];
+    is_str(it->article->headline, "test",
+           "a title whose base64 gives no UTF-8 text is read as it stands");
+    is_str(it->article->body_html, "<p>&lt;x/&gt;</p>",
+           "escaped markup in an XML type is characters");
+    it = &f->items[4];
+    is_str(it->article->headline, "Hi", "a title that is base64 of text is decoded");
+    is_str(it->content.text, "{\"a\":1}", "content that is not base64 is read as it stands");
+    ok(f->items[5].content.text != NULL && strcmp(f->items[5].content.text, "tZ4=") == 0,
+       "binary base64 content: never invalid UTF-8 in a field");
+    ok(f->items[6].content.present && f->items[6].content.html == NULL &&
+           f->items[6].article->body_html == NULL,
+       "content that sanitises to nothing: no body (NULL, not \"\")");
+    ok(f->items[7].content.text != NULL && strcmp(f->items[7].content.text, "inline") == 0,
+       "inline XML content is still read");
+    mld_feed_free(f);
+}
+
+static void
+test_lang_and_base(void)
+{
+    const char *doc =
+        "<feed xmlns='http://www.w3.org/2005/Atom'><id>local-feed</id>"
+        "<link href='/blog/'/>"
+        "<link rel='self' href='https://example.com/blog/feed.xml'/>\n"
+        "<entry><id>t3_1</id><link href='/blog/2003/12/13/atom03'/>"
+        "<content type='html' xml:lang='en-us'>&lt;a href='x.html'&gt;x&lt;/a&gt;</content>"
+        "</entry>\n"
+        "<entry xml:lang='de'><link href='rel' xml:base='https://other.example/dir/'/>"
+        "<content type='text' xml:lang='fr'>Texte</content></entry>\n"
+        "<entry><summary xml:lang='it'>Sommario</summary></entry>\n"
+        "</feed>";
+    struct mld_feed *f = model_bare(doc);
+    ok(f != NULL && f->nitems == 3, "three entries");
+    if (f == NULL || f->nitems != 3) {
+        mld_feed_free(f);
+        return;
+    }
+    is_str(f->link, "https://example.com/blog/", "no document URL: the self link is the base");
+    is_str(f->items[0].article->link, "https://example.com/blog/2003/12/13/atom03",
+           "entry links resolve against it");
+    ok(f->items[0].article->body_html != NULL &&
+           strstr(f->items[0].article->body_html, "https://example.com/blog/2003/12/13/x.html"),
+       "so do links in the content (against the entry's link)");
+    is_str(f->id, "local-feed", "an id is not resolved against the self link");
+    is_str(f->items[0].id, "t3_1", "nor an entry's id");
+    is_str(f->items[0].article->lang, "en-us", "the content's xml:lang as the entry's language");
+    is_str(f->items[1].article->link, "https://other.example/dir/rel", "xml:base comes first");
+    is_str(f->items[1].article->lang, "de", "the entry's own xml:lang wins over its content's");
+    is_str(f->items[2].article->lang, "it", "else the summary's");
+    mld_feed_free(f);
+
+    struct mld_err err = {0};
+    f = model(doc, &err);
+    is_str(f ? f->link : err.msg, "https://a.example/blog/", "the document URL wins over self");
+    mld_feed_free(f);
+}
+
 /* rss-parser's heise.atom against its expected output ------------------ */
 
 static void
@@ -432,6 +534,8 @@ main(void)
     test_inheritance_and_ids();
     test_atom03();
     test_misc();
+    test_people_and_types();
+    test_lang_and_base();
     test_heise();
     test_smoke();
     return mld_test_done();

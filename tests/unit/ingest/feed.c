@@ -8,10 +8,15 @@
  * with unsafe bases; the Content-Type charset parameter; every path of
  * the charset decision (BOMs, UTF-16/32 without BOM, HTTP over the
  * declaration, ISO-8859-1 as windows-1252, wrong prologs both ways,
- * unknown labels, iconv charsets, C0 and C1 repairs); undeclared HTML
- * entities; the urn rule; dedup by urn; the text helpers; the root
- * sniffer; and the charset cases of miniflux's test data (Café, Euro €,
- * Jürgen, Anaïs, KOI8-R) from the shared corpus.
+ * unknown labels, iconv charsets, C0 controls dropped and C1 repairs);
+ * undeclared HTML entities and bare '&' repairs (mismatched tags stay
+ * errors); the urn rule; dedup by urn; the text helpers (authors with
+ * lists and addresses as names, is_text); text constructs (invalid UTF-8
+ * and controls never reach a field, empty sanitised HTML is NULL,
+ * mld_feed_text_offer's ranks), undeclared prefixes, the default base,
+ * mld_feed_finish_item; the root sniffer; and the charset cases of
+ * miniflux's test data (Café, Euro €, Jürgen, Anaïs, KOI8-R) from the
+ * shared corpus.
  */
 #include "../../../src/ingest/feed.c"
 
@@ -296,9 +301,9 @@ test_charsets(void)
     decode_is(badgb, sizeof(badgb) - 1, NULL, "windows-1252", "\xc3\xbf\xc3\xbf",
               "a label whose decoding fails falls back");
     const char ctl[] = "<a>x\x01y\x0c"
-                       "z\tw\xef\xbf\xbe</a>";
-    decode_is(ctl, sizeof(ctl) - 1, NULL, "utf-8", "x y z\tw\xef\xbf\xbd",
-              "C0 controls become spaces, U+FFFE becomes U+FFFD");
+                       "z\tw\x0bv\x08u\x00t\xef\xbf\xbe</a>";
+    decode_is(ctl, sizeof(ctl) - 1, NULL, "utf-8", "xy z\tw vut\xef\xbf\xbd",
+              "C0 controls dropped (VT, FF become spaces), U+FFFE becomes U+FFFD");
     const char c1[] = "<a>don\xc2\x92t \xc2\x81</a>";
     decode_is(c1, sizeof(c1) - 1, NULL, "utf-8", "don\xe2\x80\x99t \xc2\x81",
               "C1 controls read as windows-1252 (holes stay)");
@@ -340,8 +345,27 @@ test_entities(void)
     entities_are("<a>x&nbsp;y&hellip;&eacute;</a>", "<a>x&#160;y&#8230;&#233;</a>", "HTML names");
     entities_are("<a>&amp;&lt;&gt;&quot;&apos;</a>", "<a>&amp;&lt;&gt;&quot;&apos;</a>",
                  "XML's own stay");
-    entities_are("<a>&doesnotexist; &Nbsp; &nbsp</a>", "<a>&doesnotexist; &Nbsp; &nbsp</a>",
-                 "unknown, wrong case, unterminated stay");
+    entities_are("<a>&doesnotexist; &Nbsp; &nbsp</a>", "<a>&doesnotexist; &Nbsp; &amp;nbsp</a>",
+                 "unknown and wrong case stay, unterminated is a bare '&'");
+    entities_are("<a t='?a=1&b=2'>Fish & Chips &amp; more &lt;3 &</a>",
+                 "<a t='?a=1&amp;b=2'>Fish &amp; Chips &amp; more &lt;3 &amp;</a>",
+                 "bare '&' in text, attributes, at the end");
+    entities_are("<a>?page=1&copy=2;mode=x</a>", "<a>?page=1&amp;copy=2;mode=x</a>",
+                 "a name without ';' is no reference (HTML's legacy &copy is not read)");
+    entities_are("<a>&; &#; &#x; &#12a; &1x; &-x; &#X41; &#Xg;</a>",
+                 "<a>&amp;; &amp;#; &amp;#x; &amp;#12a; &amp;1x; &amp;-x; &#x41; &amp;#Xg;</a>",
+                 "malformed references are bare; &#X becomes &#x");
+    entities_are("<a>&x-y.z_1; &\xc3\xa9t\xc3\xa9; &#65; &#x41;</a>",
+                 "<a>&x-y.z_1; &\xc3\xa9t\xc3\xa9; &#65; &#x41;</a>",
+                 "well-formed references stay (the parser judges them)");
+    entities_are("<a><![CDATA[a & b]]><!-- a & b --><?pi a & b?></a>",
+                 "<a><![CDATA[a & b]]><!-- a & b --><?pi a & b?></a>",
+                 "no repair inside CDATA, comments, PIs");
+    is_int(mld_xml_ref_len("&amp;x", 6), 5, "ref_len: &amp;");
+    is_int(mld_xml_ref_len("&amp", 4), 0, "ref_len: cut short");
+    is_int(mld_xml_ref_len("&#xE9;", 6), 6, "ref_len: hex");
+    is_int(mld_xml_ref_len("&#xE9;", 5), 0, "ref_len: reads only n bytes");
+    is_int(mld_xml_ref_len("& ", 2), 0, "ref_len: bare");
     entities_are("<a><![CDATA[&nbsp;]]><!-- &nbsp; --><?pi &nbsp;?>&nbsp;</a>",
                  "<a><![CDATA[&nbsp;]]><!-- &nbsp; --><?pi &nbsp;?>&#160;</a>",
                  "not inside CDATA, comments, PIs");
@@ -364,6 +388,16 @@ test_entities(void)
            "B \xe2\x80\x94 \xe2\x80\x99",
            "entities in a title");
     mld_feed_free(f);
+    const char *amp = "<rss version='2.0'><channel><title>Fish & Chips &amp; more &lt;3</title>"
+                      "<link>http://example.com/?a=1&b=2</link></channel></rss>";
+    rc = mld_feed_parse(amp, strlen(amp), &src, &f, &err);
+    is_str(rc == 0 ? f->title.text : err.msg, "Fish & Chips & more <3", "a bare '&' in a title");
+    is_str(rc == 0 ? f->link : err.msg, "http://example.com/?a=1&b=2", "a bare '&' in a link");
+    mld_feed_free(f);
+    const char *mismatch = "<rss><channel><language>en</langauge></channel></rss>";
+    rc = mld_feed_parse(mismatch, strlen(mismatch), &src, &f, &err);
+    ok(rc == MLD_E_PARSE && strstr(err.msg, "mismatch") != NULL,
+       "a mismatched end tag stays an error: %s", err.msg);
     const char *bad = "<rss><channel><title>&nosuch;</title></channel></rss>";
     rc = mld_feed_parse(bad, strlen(bad), &src, &f, &err);
     ok(rc == MLD_E_PARSE && strstr(err.msg, "e.xml: line 1, column") != NULL,
@@ -499,11 +533,31 @@ test_text(void)
     author_is("  ", NULL);
     author_is(NULL, NULL);
     author_is("Peter (Berlin)", "Peter (Berlin)");
+    author_is("info@example.com (info@example.com)", NULL);
+    author_is("Anna, Bert", "Anna, Bert");
+    author_is("Lu, A., Simon, A.", "Lu, A., Simon, A.");
+    author_is("Peter (Berlin, Mitte)", "Peter (Berlin, Mitte)");
+    author_is("Zeichen\x01salat", "Zeichensalat");
     struct mld_article a = {0};
     mld_feed_add_author(&a, "A");
     mld_feed_add_author(&a, "B");
     mld_feed_add_author(&a, "A");
     is_str(a.author, "A, B", "authors joined, no duplicates");
+    mld_free(a.author);
+    a.author = NULL;
+    mld_feed_add_author(&a, "Scott Hanselman, Rob Caron");
+    mld_feed_add_author(&a, "Scott Hanselman, Rob Caron");
+    mld_feed_add_author(&a, "Rob Caron");
+    mld_feed_add_author(&a, "Rob Caron, Scott Hanselman");
+    is_str(a.author, "Scott Hanselman, Rob Caron", "a list whose names are all there is skipped");
+    mld_feed_add_author(&a, "Rob Caron, Lara");
+    is_str(a.author, "Scott Hanselman, Rob Caron, Rob Caron, Lara",
+           "else it is added whole (a name may repeat then)");
+    mld_free(a.author);
+    a.author = NULL;
+    mld_feed_add_author(&a, "info@example.com (info@example.com)");
+    mld_feed_add_author(&a, "Night Vale Presents");
+    is_str(a.author, "Night Vale Presents", "an address as a name gives way to a name");
     mld_free(a.author);
 
     char *c = mld_feed_cut(mld_strdup("eins zwei drei vier"), 12);
@@ -533,6 +587,107 @@ test_text(void)
     char *p = plain_to_html("a < b\nc\n\nd");
     is_str(p, "<p>a &lt; b<br>c</p><p>d</p>", "plain text to HTML");
     mld_free(p);
+
+    ok(mld_feed_is_text("ab\xc3\xa4", 4) && !mld_feed_is_text("\xb5\xeb-", 3) &&
+           !mld_feed_is_text("a\0b", 3) && !mld_feed_is_text("\xc3", 1),
+       "is_text: valid UTF-8 without NUL");
+}
+
+/* Text constructs, the article, the model helpers ----------------------- */
+
+static void
+test_constructs(void)
+{
+    struct mld_source src = {"c.xml", NULL, NULL};
+    struct mld_feed_reader r = {.src = &src, .name = "c.xml"};
+    struct mld_feed_text t = {0};
+    mld_feed_text_set(&r, NULL,
+                      "a\xb5\xeb-b\x01"
+                      "c\x0b"
+                      "d",
+                      9, MLD_FEED_PLAIN, true, &t);
+    is_str(t.text, "a\xef\xbf\xbd\xef\xbf\xbd-bc d", "invalid UTF-8 and controls never reach text");
+    ok(t.html != NULL && mld_feed_is_text(t.html, strlen(t.html)), "nor HTML");
+    mld_feed_text_set(&r, NULL, "<script>x</script><x/>", 22, MLD_FEED_HTML, true, &t);
+    ok(t.present && t.html == NULL && t.text == NULL,
+       "HTML that sanitises to nothing is NULL, not \"\"");
+    text_clear(&t);
+
+    /* An element that ranks higher wins, whatever the order; an empty
+     * one never replaces text. */
+    const char *doc = "<c><s>fallback</s><d>real</d><e/><dc>twin</dc></c>";
+    struct mld_err err = {0};
+    struct mld_source xs = {"o.xml", NULL, NULL};
+    xmlDocPtr d = mld_xml_parse(doc, strlen(doc), NULL, &xs, &err);
+    xmlNode *c = xmlDocGetRootElement(d)->children;
+    int rank = 0;
+    mld_feed_text_offer(&r, c, MLD_FEED_PLAIN, false, 1, &rank, &t);
+    is_str(t.text, "fallback", "offer: taken when nothing is there");
+    mld_feed_text_offer(&r, c->next, MLD_FEED_PLAIN, false, 3, &rank, &t);
+    is_str(t.text, "real", "offer: a higher rank replaces a fallback before it");
+    mld_feed_text_offer(&r, c->next->next, MLD_FEED_PLAIN, false, 3, &rank, &t);
+    is_str(t.text, "real", "offer: an empty element replaces nothing");
+    mld_feed_text_offer(&r, c->next->next->next, MLD_FEED_PLAIN, false, 2, &rank, &t);
+    is_str(t.text, "real", "offer: a lower rank does not replace");
+    ok(rank == 3, "offer: rank kept");
+    text_clear(&t);
+    rank = 0;
+    mld_feed_text_offer(&r, c->next->next, MLD_FEED_PLAIN, false, 3, &rank, &t);
+    mld_feed_text_offer(&r, c, MLD_FEED_PLAIN, false, 1, &rank, &t);
+    is_str(t.text, "fallback", "offer: a fallback fills an empty element");
+    text_clear(&t);
+    xmlFreeDoc(d);
+
+    /* Undeclared prefixes: libxml2 keeps "atom:link" as the name. */
+    doc = "<rss><atom:link href='x'/><dc:creator>A</dc:creator><foo:bar/><title/></rss>";
+    d = mld_xml_parse(doc, strlen(doc), NULL, &xs, &err);
+    c = xmlDocGetRootElement(d)->children;
+    ok(c != NULL && mld_feed_ns(c) == MLD_NS_ATOM && strcmp(mld_feed_name(c), "link") == 0,
+       "undeclared atom: prefix is Atom");
+    ok(mld_feed_ns(c->next) == MLD_NS_DC && strcmp(mld_feed_name(c->next), "creator") == 0,
+       "undeclared dc: prefix is Dublin Core");
+    ok(mld_feed_ns(c->next->next) == MLD_NS_OTHER, "an unknown undeclared prefix is other");
+    ok(mld_feed_ns(c->next->next->next) == MLD_NS_CORE &&
+           mld_feed_child(xmlDocGetRootElement(d), "creator") == c->next,
+       "no prefix is the core; child by local name");
+    xmlFreeDoc(d);
+
+    /* The default base stands in for a missing document URL only. */
+    doc = "<feed xml:base='sub/'><link/></feed>";
+    d = mld_xml_parse(doc, strlen(doc), NULL, &xs, &err);
+    r.default_base = "https://example.com/feed/atom.xml";
+    char *base = mld_feed_base(&r, xmlDocGetRootElement(d)->children);
+    is_str(base, "https://example.com/feed/sub/", "default base, xml:base on it");
+    mld_free(base);
+    struct mld_source us = {"u.xml", "https://other.example/x.xml", NULL};
+    r.src = &us;
+    base = mld_feed_base(&r, xmlDocGetRootElement(d)->children);
+    is_str(base, "https://other.example/sub/", "the document URL wins over the default");
+    mld_free(base);
+    xmlFreeDoc(d);
+    r.src = &src;
+    r.default_base = NULL;
+
+    /* The article from the model. */
+    struct mld_feed f = {.format = "rss", .lang = "de"};
+    f.title.text = "Kanal";
+    struct mld_feed_item it = {.article = mld_article_new(), .updated = 20, .published = 10};
+    it.summary.text = "Kurz";
+    it.content.text = "Lang";
+    it.content.html = "<p>Lang</p>";
+    it.article->link = mld_strdup("ftp://x/");
+    mld_feed_finish_item(&f, &it, "https://k.example/");
+    struct mld_article *a = it.article;
+    ok(a->version == 1 && a->version_created == 20 && a->updated == 20, "finish: version, dates");
+    is_str(a->headline, "Kurz", "finish: headline from the summary");
+    is_str(a->teaser, "Kurz", "finish: teaser");
+    is_str(a->body_html, "<p>Lang</p>", "finish: body");
+    is_str(a->text, "Kurz\nLang", "finish: text");
+    is_str(a->link, NULL, "finish: a link that is not http(s) dropped");
+    is_str(a->lang, "de", "finish: the feed's language");
+    is_str(a->credit, "Kanal", "finish: credit");
+    ok(a->urn != NULL && strncmp(a->urn, "urn:meldung:feed:", 17) == 0, "finish: urn %s", a->urn);
+    mld_article_free(a);
 }
 
 static void
@@ -638,6 +793,7 @@ main(void)
     test_identity();
     test_hand_over();
     test_text();
+    test_constructs();
     test_sniff();
     test_miniflux();
     return mld_test_done();

@@ -7,7 +7,9 @@
  * 1.1 item maps field by field (identity, dates, text, sanitised body,
  * links, authors, tags, media, language, credit); 1.0 "author", feed-level
  * fallbacks, content_text paragraphs, id coercion and the url fallback,
- * relative URLs; malformed documents give the right code and a message
+ * relative URLs; the article made by feed.c's mld_feed_finish_item (no
+ * body from HTML that sanitises to nothing, controls dropped, the feed's
+ * authors); malformed documents give the right code and a message
  * naming the source and the JSON position; the item limit; a sink that
  * stops the parse; every JSON Feed of the shared corpus parses.
  */
@@ -357,6 +359,36 @@ test_identity(void)
     list_free(&l);
 }
 
+/* The article is made by feed.c's mld_feed_finish_item, as for RSS and
+ * Atom: the same rules for the body, the headline, text fields. */
+static void
+test_shared_rules(void)
+{
+    struct list l = {0};
+    struct mld_err err = {0};
+    const char *doc = "{\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"Kanal\","
+                      " \"authors\": [{\"name\": \"Redaktion\"}], \"items\": ["
+                      "{\"id\": \"1\", \"title\": \"a\\u0001b\\u000bc\", "
+                      "\"content_html\": \"<script>x</script>\"},"
+                      "{\"id\": \"2\", \"summary\": \"Nur eine Zusammenfassung\", "
+                      "\"authors\": [{\"name\": \"Eva\"}, {\"name\": \"Eva\"}]}"
+                      "]}";
+    is_int(parse(doc, &l, &err), 0, "shared rules feed parses (%s)", err.msg);
+    if (l.n == 2) {
+        is_str(l.v[0]->headline, "ab c", "a control character is dropped, a vertical tab spaced");
+        is_str(l.v[0]->body_html, NULL, "HTML that sanitises to nothing is no body");
+        is_str(l.v[0]->author, "Redaktion", "the feed's authors for an item without its own");
+        is_str(l.v[0]->credit, "Kanal", "credit");
+        is_str(l.v[1]->headline, "Nur eine Zusammenfassung", "no title: the summary");
+        is_str(l.v[1]->teaser, "Nur eine Zusammenfassung", "teaser");
+        is_str(l.v[1]->author, "Eva", "authors once");
+        is_str(l.v[1]->format, "jsonfeed", "format");
+    } else {
+        ok(0, "two articles, got %d", l.n);
+    }
+    list_free(&l);
+}
+
 /* Errors -------------------------------------------------------------------- */
 
 static void
@@ -623,6 +655,7 @@ main(void)
     test_full();
     test_versions();
     test_identity();
+    test_shared_rules();
     test_errors();
     test_limits();
     test_model();

@@ -9,6 +9,11 @@
  * 0.91 with HTML entities and a Netscape DOCTYPE; titles with markup; the
  * guid and isPermaLink rules; duplicate guids keeping the newest; a huge
  * description cut to the teaser and kept as the body; zero items;
+ * every <link> in the links (also <link href>); RSS 0.90 under both
+ * Netscape namespaces; undeclared atom:link; core elements winning over
+ * iTunes and Dublin Core fallbacks in any order; webMaster as the last
+ * author; itunes:keywords, atom:category, atom:content; a control
+ * character dropped from a title; author lists once;
  * malformed XML with line and column; a non-feed; the item cap; the
  * sniffer and format detection; and the German feeds of the shared corpus
  * (Golem in ISO-8859-1 with its umlauts, heise's RSS 0.90 RDF), plus a
@@ -273,6 +278,137 @@ test_titles_and_guids(void)
     list_free(&l);
 }
 
+/* Reads doc into the model (no document URL); NULL with a diagnostic on
+ * failure. */
+static struct mld_feed *
+model(const char *doc)
+{
+    struct mld_feed *f = NULL;
+    struct mld_err err = {0};
+    struct mld_source src = {"m.xml", NULL, NULL};
+    if (mld_feed_parse(doc, strlen(doc), &src, &f, &err) != 0)
+        diag("m.xml: %s", err.msg);
+    return f;
+}
+
+static void
+test_links_and_versions(void)
+{
+    const char *doc = "<rss version='2.0'><channel>\n"
+                      "<link>http://example.org</link><link>http://example2.org</link>\n"
+                      "<link href='http://example3.org'/>\n"
+                      "<item><link>http://example.org/1</link><link>http://example2.org/1</link>"
+                      "<link href='http://example3.org/1'/></item>\n"
+                      "<item><link href='http://example.org/only-href'/></item>\n"
+                      "</channel></rss>";
+    struct mld_feed *f = model(doc);
+    ok(f != NULL && f->nlinks == 3 && f->nitems == 2, "every channel <link> is a link");
+    if (f != NULL && f->nlinks == 3 && f->nitems == 2) {
+        is_str(f->link, "http://example.org", "the first is the feed link");
+        is_str(f->links[1].href, "http://example2.org", "the second");
+        is_str(f->links[2].href, "http://example3.org", "<link href> as Atom would write it");
+        is_int(f->items[0].nlinks, 3, "every item <link> is a link");
+        is_str(f->items[0].article->link, "http://example.org/1", "the first is the item link");
+        is_str(f->items[0].nlinks == 3 ? f->items[0].links[2].href : NULL, "http://example3.org/1",
+               "item <link href>");
+        is_str(f->items[1].article->link, "http://example.org/only-href", "a lone <link href>");
+    }
+    mld_feed_free(f);
+
+    doc = "<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'"
+          " xmlns='http://channel.netscape.com/rdf/simple/0.9/'></rdf:RDF>";
+    f = model(doc);
+    is_str(f ? f->version : NULL, "rss090", "RSS 0.90 under channel.netscape.com");
+    mld_feed_free(f);
+    doc = "<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'"
+          " xmlns='http://channel.netscape.com/rdf/simple/0.9/'><channel><title>T</title>"
+          "</channel><item><title>I</title><link>http://n.example/1</link></item></rdf:RDF>";
+    f = model(doc);
+    ok(f != NULL && strcmp(f->version, "rss090") == 0 && f->nitems == 1 &&
+           strcmp(f->title.text, "T") == 0,
+       "RSS 0.90 elements in that namespace are read");
+    mld_feed_free(f);
+
+    /* atom:link without xmlns:atom: the prefix says what it is. */
+    doc = "<rss version='2.0'><channel>"
+          "<atom:link href='http://example.org/feed' rel='self' type='application/rss+xml'/>"
+          "<atom:link href='http://example.org/' rel='alternate' type='text/html'/>"
+          "<item><atom:link href='http://example.org/1'/></item>"
+          "</channel></rss>";
+    f = model(doc);
+    ok(f != NULL, "an undeclared atom: prefix is no error");
+    if (f != NULL) {
+        is_str(f->self, "http://example.org/feed", "undeclared atom:link rel=self");
+        is_str(f->link, "http://example.org/", "undeclared atom:link rel=alternate");
+        is_str(f->nitems == 1 ? f->items[0].article->link : NULL, "http://example.org/1",
+               "undeclared atom:link in an item");
+    }
+    mld_feed_free(f);
+}
+
+static void
+test_fallbacks(void)
+{
+    const char *doc =
+        "<rss version='2.0' xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'"
+        " xmlns:dc='http://purl.org/dc/elements/1.1/'"
+        " xmlns:atom='http://www.w3.org/2005/Atom'><channel>\n"
+        "<title>Kanal</title>\n"
+        "<itunes:summary>Podcast-Zusammenfassung</itunes:summary><itunes:subtitle/>\n"
+        "<description>Die Beschreibung</description>\n"
+        "<webMaster>web@example.org (Web Meister)</webMaster>\n"
+        "<item><title>a\bb\x01"
+        "c</title>\n"
+        "  <itunes:summary>iTunes</itunes:summary><description>Beschreibung</description>\n"
+        "  <dc:creator>Anna, Bert</dc:creator><itunes:author>Anna, Bert</itunes:author>\n"
+        "  <itunes:keywords>eins, zwei,,drei</itunes:keywords>\n"
+        "  <atom:category term='atomterm'/><atom:category label='Nur Label'/>\n"
+        "  <atom:content type='html'>&lt;p&gt;Rumpf&lt;/p&gt;</atom:content></item>\n"
+        "<item><itunes:summary>Nur iTunes</itunes:summary>\n"
+        "  <dc:title>DC-Titel</dc:title><title>Titel</title></item>\n"
+        "<item><description/><itunes:summary>Leere Beschreibung</itunes:summary></item>\n"
+        "<item><content:encoded xmlns:content='http://purl.org/rss/1.0/modules/content/'>"
+        "&lt;p&gt;Encoded&lt;/p&gt;</content:encoded>"
+        "<atom:content type='html'>&lt;p&gt;Atom&lt;/p&gt;</atom:content></item>\n"
+        "</channel></rss>";
+    struct mld_feed *f = model(doc);
+    ok(f != NULL && f->nitems == 4, "four items");
+    if (f == NULL || f->nitems != 4) {
+        mld_feed_free(f);
+        return;
+    }
+    is_str(f->subtitle.text, "Die Beschreibung", "channel: description over an earlier iTunes one");
+    is_str(f->author, "Web Meister", "channel: webMaster when no other author");
+    struct mld_article *a = f->items[0].article;
+    is_str(a->headline, "abc", "a control character in a title is dropped, not a space");
+    is_str(f->items[0].summary.text, "Beschreibung", "item: description over itunes:summary");
+    is_str(a->author, "Anna, Bert", "dc:creator and itunes:author list the same names once");
+    is_int(a->ncategories, 5, "itunes:keywords and atom:category are categories");
+    if (a->ncategories == 5) {
+        is_str(a->categories[0], "tag:eins", "keyword 1");
+        is_str(a->categories[1], "tag:zwei", "keyword 2 (trimmed)");
+        is_str(a->categories[2], "tag:drei", "keyword 3 (empty one skipped)");
+        is_str(a->categories[3], "tag:atomterm", "atom:category term");
+        is_str(a->categories[4], "tag:Nur Label", "atom:category label");
+    }
+    is_str(a->body_html, "<p>Rumpf</p>", "atom:content in an RSS item is the body");
+    is_str(f->items[1].summary.text, "Nur iTunes", "itunes:summary alone");
+    is_str(f->items[1].article->headline, "Titel", "title over an earlier dc:title");
+    is_str(f->items[2].summary.text, "Leere Beschreibung", "a fallback fills an empty description");
+    is_str(f->items[3].article->body_html, "<p>Encoded</p>", "content:encoded before atom:content");
+    mld_feed_free(f);
+
+    doc = "<rss version='2.0'><channel>"
+          "<managingEditor>info@example.org (info@example.org)</managingEditor>"
+          "<itunes:author xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'>"
+          "Night Vale Presents</itunes:author>"
+          "<webMaster>help@example.org (PRX)</webMaster></channel></rss>";
+    f = model(doc);
+    is_str(f ? f->author : NULL, "Night Vale Presents",
+           "no address as a name; webMaster only when no other author");
+    mld_feed_free(f);
+}
+
 static void
 test_duplicates_and_limits(void)
 {
@@ -533,6 +669,8 @@ main(void)
     test_rss10();
     test_rss091();
     test_titles_and_guids();
+    test_links_and_versions();
+    test_fallbacks();
     test_duplicates_and_limits();
     test_errors();
     test_sniff();

@@ -54,7 +54,6 @@
 #include "ingest.h"
 
 #include <jansson.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,6 +61,7 @@
 #include "../base/limits.h"
 #include "../base/mem.h"
 #include "feed.h"
+#include "json.h"
 
 /* How far into a document the sniffer looks for the "version" member. */
 #define SNIFF_BYTES 4096
@@ -96,22 +96,6 @@ fail(struct ctx *c, int code, const char *field, const char *fmt, ...)
     return mld_err_set(c->err, code, "%s: %s%s%s: %s", c->source, c->where, dot, field, msg);
 }
 
-static const char *
-type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
-    }
-    return "something else";
-}
-
 /* Points *s at string member key of obj (valid while obj lives) and *n at
  * its length; *s is NULL when the member is missing, null or "". field
  * names it in messages. */
@@ -125,7 +109,7 @@ get_str(struct ctx *c, const json_t *obj, const char *key, const char *field, co
     if (v == NULL || json_is_null(v))
         return 0;
     if (!json_is_string(v))
-        return fail(c, MLD_E_PARSE, field, "expected a string, got %s", type_name(v));
+        return fail(c, MLD_E_PARSE, field, "expected a string, got %s", mld_json_type_name(v));
     if (json_string_length(v) > 0) {
         *s = json_string_value(v);
         *n = json_string_length(v);
@@ -175,7 +159,7 @@ get_time(struct ctx *c, const json_t *obj, const char *key, mld_time_t *out)
     *out = 0;
     const json_t *v = json_object_get(obj, key);
     if (v != NULL && !json_is_null(v) && !json_is_string(v))
-        return fail(c, MLD_E_PARSE, key, "expected a timestamp string, got %s", type_name(v));
+        return fail(c, MLD_E_PARSE, key, "expected a timestamp string, got %s", mld_json_type_name(v));
     int rc = get_str(c, obj, key, key, &s, &n);
     if (rc == 0 && s != NULL && mld_feed_parse_date(s, n, out) != 0)
         *out = 0;
@@ -191,7 +175,7 @@ add_author(struct ctx *c, const json_t *author, const char *field, struct mld_ar
     if (json_is_null(author))
         return 0;
     if (!json_is_object(author))
-        return fail(c, MLD_E_PARSE, field, "expected an object, got %s", type_name(author));
+        return fail(c, MLD_E_PARSE, field, "expected an object, got %s", mld_json_type_name(author));
     char sub[64];
     snprintf(sub, sizeof(sub), "%s.name", field);
     char *name;
@@ -213,7 +197,7 @@ read_authors(struct ctx *c, const json_t *obj, struct mld_article *a)
         return one != NULL ? add_author(c, one, "author", a) : 0;
     }
     if (!json_is_array(list))
-        return fail(c, MLD_E_PARSE, "authors", "expected an array, got %s", type_name(list));
+        return fail(c, MLD_E_PARSE, "authors", "expected an array, got %s", mld_json_type_name(list));
     size_t n = json_array_size(list);
     for (size_t i = 0; i < n && i < MLD_MAX_CATEGORIES; i++) {
         char field[32];
@@ -233,14 +217,14 @@ read_tags(struct ctx *c, const json_t *item, struct mld_article *a)
     if (tags == NULL || json_is_null(tags))
         return 0;
     if (!json_is_array(tags))
-        return fail(c, MLD_E_PARSE, "tags", "expected an array, got %s", type_name(tags));
+        return fail(c, MLD_E_PARSE, "tags", "expected an array, got %s", mld_json_type_name(tags));
     size_t n = json_array_size(tags);
     for (size_t i = 0; i < n && i < MLD_MAX_CATEGORIES; i++) {
         const json_t *v = json_array_get(tags, i);
         if (!json_is_string(v)) {
             char field[32];
             snprintf(field, sizeof(field), "tags[%zu]", i);
-            return fail(c, MLD_E_PARSE, field, "expected a string, got %s", type_name(v));
+            return fail(c, MLD_E_PARSE, field, "expected a string, got %s", mld_json_type_name(v));
         }
         mld_feed_add_tag(a, json_string_value(v));
     }
@@ -254,7 +238,7 @@ read_attachment(struct ctx *c, const json_t *att, size_t i, struct mld_feed_item
     char field[32], f_url[48], f_type[48], f_title[48], f_size[48];
     snprintf(field, sizeof(field), "attachments[%zu]", i);
     if (!json_is_object(att))
-        return fail(c, MLD_E_PARSE, field, "expected an object, got %s", type_name(att));
+        return fail(c, MLD_E_PARSE, field, "expected an object, got %s", mld_json_type_name(att));
     snprintf(f_url, sizeof(f_url), "%s.url", field);
     snprintf(f_type, sizeof(f_type), "%s.mime_type", field);
     snprintf(f_title, sizeof(f_title), "%s.title", field);
@@ -272,7 +256,7 @@ read_attachment(struct ctx *c, const json_t *att, size_t i, struct mld_feed_item
     else if (json_is_real(size) && json_real_value(size) >= 1 && json_real_value(size) < 9e18)
         length = (int64_t)json_real_value(size);
     else if (size != NULL && !json_is_null(size) && !json_is_number(size))
-        rc = fail(c, MLD_E_PARSE, f_size, "expected a number, got %s", type_name(size));
+        rc = fail(c, MLD_E_PARSE, f_size, "expected a number, got %s", mld_json_type_name(size));
     if (rc == 0 && url != NULL) {
         mld_feed_add_media(&c->r, NULL, it->article, url, type, length, title);
         mld_feed_link_add(&c->r, NULL, url, "enclosure", type, title, length, &it->links,
@@ -302,7 +286,7 @@ read_media(struct ctx *c, const json_t *item, struct mld_feed_item *it)
     if (list == NULL || json_is_null(list))
         return 0;
     if (!json_is_array(list))
-        return fail(c, MLD_E_PARSE, "attachments", "expected an array, got %s", type_name(list));
+        return fail(c, MLD_E_PARSE, "attachments", "expected an array, got %s", mld_json_type_name(list));
     size_t n = json_array_size(list);
     for (size_t i = 0; i < n && i < MLD_MAX_MEDIA; i++) {
         int rc = read_attachment(c, json_array_get(list, i), i, it);
@@ -388,7 +372,7 @@ static int
 read_item(struct ctx *c, const json_t *item)
 {
     if (!json_is_object(item))
-        return fail(c, MLD_E_PARSE, NULL, "expected an object, got %s", type_name(item));
+        return fail(c, MLD_E_PARSE, NULL, "expected an object, got %s", mld_json_type_name(item));
     struct mld_feed_item *it = mld_feed_item_add(c->r.feed);
     if (it == NULL)
         return 0; /* past MLD_MAX_FEED_ITEMS: counted in dropped */
@@ -442,19 +426,6 @@ out:
 
 /* The document --------------------------------------------------------------- */
 
-/* The nesting pre-check is json.c's, shared with dpa.c. (The include
- * belongs at the top; it sits here while jsonfeed.c has other edits in
- * flight.) */
-#include "json.h"
-
-/* Checks that doc nests no deeper than MLD_MAX_DEPTH, reporting the line
- * and column where it does. */
-static int
-check_depth(const char *doc, size_t len, struct ctx *c)
-{
-    return mld_json_check_depth(doc, len, c->source, c->err);
-}
-
 /* Returns 10 or 11 when v (the "version" member) names JSON Feed 1.0 or
  * 1.1: the URL form "https://jsonfeed.org/version/1" or ".../1.1" (also
  * over http, with a trailing slash), or the bare "1", "1.0", "1.1" some
@@ -479,14 +450,6 @@ version_of(const char *v, size_t n)
             return 11;
     }
     return 0;
-}
-
-static pthread_once_t alloc_once = PTHREAD_ONCE_INIT;
-
-static void
-set_alloc(void)
-{
-    json_set_alloc_funcs(mld_malloc, mld_free);
 }
 
 static bool
@@ -545,7 +508,7 @@ read_feed(struct ctx *c, const json_t *root, const struct mld_source *src)
     if (version == NULL || json_is_null(version))
         return fail(c, MLD_E_MISSING, "version", "missing: not a JSON Feed");
     if (!json_is_string(version))
-        return fail(c, MLD_E_PARSE, "version", "expected a string, got %s", type_name(version));
+        return fail(c, MLD_E_PARSE, "version", "expected a string, got %s", mld_json_type_name(version));
     int v = version_of(json_string_value(version), json_string_length(version));
     if (v == 0)
         return fail(c, MLD_E_UNSUPPORTED, "version", "\"%.60s\" is not JSON Feed 1.0 or 1.1",
@@ -600,19 +563,10 @@ jsonfeed_read(const char *doc, size_t len, const struct mld_source *src, struct 
 {
     struct ctx c = {.source = src && src->name ? src->name : "(input)", .err = err};
     *out = NULL;
-    if (len > MLD_MAX_DOC_BYTES)
-        return mld_err_set(err, MLD_E_TOOBIG, "%s: %zu bytes, more than %u", c.source, len,
-                           (unsigned)MLD_MAX_DOC_BYTES);
-    size_t skip = len >= 3 && memcmp(doc, "\xef\xbb\xbf", 3) == 0 ? 3 : 0; /* a BOM */
-    int rc = check_depth(doc + skip, len - skip, &c);
+    json_t *root;
+    int rc = mld_json_load(doc, len, c.source, &root, err);
     if (rc != 0)
         return rc;
-    pthread_once(&alloc_once, set_alloc);
-    json_error_t jerr;
-    json_t *root = json_loadb(doc + skip, len - skip, 0, &jerr);
-    if (root == NULL)
-        return mld_err_set(err, MLD_E_PARSE, "%s: line %d, column %d: %s", c.source, jerr.line,
-                           jerr.column, jerr.text);
     struct mld_feed *f = MLD_NEW(struct mld_feed);
     f->format = "jsonfeed";
     f->version = "json";
@@ -621,7 +575,7 @@ jsonfeed_read(const char *doc, size_t len, const struct mld_source *src, struct 
     c.r = (struct mld_feed_reader){.feed = f, .src = &c.base_src, .name = c.source};
     if (!json_is_object(root)) {
         rc = mld_err_set(err, MLD_E_PARSE, "%s: expected a JSON object, got %s", c.source,
-                         type_name(root));
+                         mld_json_type_name(root));
         goto fail;
     }
     if ((rc = read_feed(&c, root, src)) != 0)
@@ -632,7 +586,7 @@ jsonfeed_read(const char *doc, size_t len, const struct mld_source *src, struct 
         goto fail;
     }
     if (!json_is_array(items)) {
-        rc = fail(&c, MLD_E_PARSE, "items", "expected an array, got %s", type_name(items));
+        rc = fail(&c, MLD_E_PARSE, "items", "expected an array, got %s", mld_json_type_name(items));
         goto fail;
     }
     size_t n = json_array_size(items);

@@ -561,32 +561,6 @@ fail_free:
     return rc;
 }
 
-/* Length of the character or entity reference at s[0..n) ("&amp;",
- * "&#233;", "&#xE9;"), or 0 when s does not start one. */
-static size_t
-reference_len(const char *s, size_t n)
-{
-    size_t i = 1;
-    if (i < n && s[i] == '#') {
-        i++;
-        const char *digits = "0123456789";
-        if (i < n && s[i] == 'x') {
-            i++;
-            digits = "0123456789abcdefABCDEF";
-        }
-        size_t start = i;
-        while (i < n && s[i] != '\0' && strchr(digits, s[i]) != NULL)
-            i++;
-        return i > start && i < n && s[i] == ';' ? i + 1 : 0;
-    }
-    size_t start = i;
-    while (i < n && (s[i] == '_' || s[i] == ':' || s[i] == '.' || s[i] == '-' ||
-                     (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-                     (s[i] >= '0' && s[i] <= '9') || (unsigned char)s[i] >= 0x80))
-        i++;
-    return i > start && i < n && s[i] == ';' && !(s[start] >= '0' && s[start] <= '9') ? i + 1 : 0;
-}
-
 /* dpa's NITF (generator service-wds) writes signed image URLs with a bare
  * '&' in attribute values, which makes the document not well-formed.
  * Returns a copy of doc in which every '&' that starts no reference
@@ -611,7 +585,7 @@ repair_ampersands(const char *doc, size_t len, size_t *out_len)
             i = e != NULL ? (size_t)(e - doc) + 2 : len;
             continue;
         }
-        if (doc[i] != '&' || reference_len(doc + i, len - i) > 0)
+        if (doc[i] != '&' || mld_xml_ref_len(doc + i, len - i) > 0)
             continue;
         mld_buf_append(&b, doc + done, i - done);
         mld_buf_puts(&b, "&amp;");

@@ -37,7 +37,11 @@
  * output (attributes always double-quoted and escaped) is then scanned for
  * href and cite values, relative ones are resolved against the base of the
  * element, and the result is sanitised once more so that the now absolute
- * links get rel="noopener nofollow" and pass the URL check again.
+ * links get rel="noopener nofollow" and pass the URL check again. The
+ * plain text is that of the sanitised copy, read from it without a parser
+ * (the output is canonical) and checked against the text of the input,
+ * which the first parse gives too: a body costs one gumbo parse, two when
+ * it has relative links.
  */
 #include "feed.h"
 
@@ -1458,24 +1462,134 @@ nonempty(char *s)
     return s;
 }
 
-/* Sanitises html and makes its links absolute against base; NULL when
- * nothing survives the sanitiser. */
+/* True when the sanitiser's tag name[0..n) is one the plain text breaks
+ * a line at (sanitize.c's block elements that it keeps, and br). */
+static bool
+clean_tag_is_block(const char *name, size_t n)
+{
+    static const char *const block[] = {
+        "p",  "h2", "h3", "h4", "h5", "h6",     "hr",         "pre",   "blockquote", "ol", "ul",
+        "li", "dl", "dt", "dd", "br", "figure", "figcaption", "table", "caption",    "tr", NULL};
+    for (int i = 0; block[i]; i++)
+        if (strlen(block[i]) == n && memcmp(block[i], name, n) == 0)
+            return true;
+    return false;
+}
+
+/* The folded plain text of sanitised HTML s, as mld_feed_html_text(s)
+ * gives it, read without a parser: the sanitiser's output is canonical
+ * (known tags only, attribute values and text escaped with the five
+ * entities of mld_buf_append_html). NULL when s holds something else. */
 static char *
-clean_html(const char *html, size_t len, const char *base)
+clean_text(const char *s)
+{
+    struct mld_buf b;
+    mld_buf_init(&b, MLD_MAX_DOC_BYTES);
+    bool ok = true;
+    for (const char *p = s; *p != '\0' && ok; p++) {
+        if (*p == '<') {
+            const char *name = p + 1 + (p[1] == '/');
+            size_t n = 0;
+            while (is_alpha(name[n]) || is_digit(name[n]))
+                n++;
+            const char *end = strchr(name, '>');
+            if (n == 0 || end == NULL) {
+                ok = false;
+                break;
+            }
+            if (clean_tag_is_block(name, n))
+                mld_buf_putc(&b, '\n');
+            else if (n == 2 && (memcmp(name, "td", 2) == 0 || memcmp(name, "th", 2) == 0))
+                mld_buf_putc(&b, ' ');
+            p = end;
+        } else if (*p == '&') {
+            static const char *const ent[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;", NULL};
+            static const char chr[] = "&<>\"'";
+            int k = 0;
+            while (ent[k] != NULL && strncmp(p, ent[k], strlen(ent[k])) != 0)
+                k++;
+            if (ent[k] == NULL) {
+                ok = false;
+                break;
+            }
+            mld_buf_putc(&b, chr[k]);
+            p += strlen(ent[k]) - 1;
+        } else if ((unsigned char)p[0] == 0xc2 && (unsigned char)p[1] == 0xa0) {
+            mld_buf_putc(&b, ' ');
+            p++;
+        } else {
+            mld_buf_putc(&b, *p);
+        }
+    }
+    if (!ok || mld_buf_error(&b) != 0) {
+        mld_buf_dispose(&b);
+        return NULL;
+    }
+    char *raw = mld_buf_steal(&b, NULL);
+    char *r = fold(raw);
+    mld_free(raw);
+    return r;
+}
+
+/* True when a and b hold the same characters other than spaces. */
+static bool
+same_ink(const char *a, const char *b)
+{
+    a = a ? a : "";
+    b = b ? b : "";
+    for (;;) {
+        while (*a == ' ')
+            a++;
+        while (*b == ' ')
+            b++;
+        if (*a != *b)
+            return false;
+        if (*a == '\0')
+            return true;
+        a++, b++;
+    }
+}
+
+/* Sanitises html and makes its links absolute against base; NULL when
+ * nothing survives the sanitiser. *text gets the plain text of the result
+ * as mld_feed_html_text() gives it (NULL when the result is NULL or has no
+ * text), mostly without a second parse. */
+static char *
+clean_html(const char *html, size_t len, const char *base, char **text)
 {
     struct mld_err e = {0};
-    char *s = mld_sanitize_html(html, len, &e);
-    if (s == NULL || base == NULL)
-        return nonempty(s);
-    char *resolved = resolve_links(s, base);
-    if (resolved == NULL)
-        return nonempty(s);
-    char *again = mld_sanitize_html(resolved, strlen(resolved), &e);
-    mld_free(resolved);
-    if (again == NULL)
-        return nonempty(s);
-    mld_free(s);
-    return nonempty(again);
+    char *raw_text = NULL;
+    char *s = mld_sanitize_html_text(html, len, &raw_text, &e);
+    if (s != NULL && base != NULL) {
+        char *resolved = resolve_links(s, base);
+        if (resolved != NULL) {
+            char *again = mld_sanitize_html(resolved, strlen(resolved), &e);
+            mld_free(resolved);
+            if (again != NULL) {
+                mld_free(s);
+                s = again;
+            }
+        }
+    }
+    s = nonempty(s);
+    *text = NULL;
+    if (s != NULL) {
+        /* The text of the sanitised copy, which lacks the line breaks of
+         * the block elements the sanitiser unwraps (div, section ...) and
+         * of the empty paragraphs it drops. It is read from the copy
+         * without parsing it again; the text of the input, from the one
+         * parse, checks that reading, and a disagreement (never seen)
+         * falls back to parsing the copy. */
+        char *ink = fold(raw_text);
+        *text = clean_text(s);
+        if (*text == NULL ? ink != NULL : !same_ink(*text, ink)) {
+            mld_free(*text);
+            *text = mld_feed_html_text(s, strlen(s));
+        }
+        mld_free(ink);
+    }
+    mld_free(raw_text);
+    return s;
 }
 
 /* HTML for plain text: escaped, blank lines separating paragraphs, single
@@ -1598,8 +1712,7 @@ mld_feed_text_set(const struct mld_feed_reader *r, const xmlNode *n, const char 
         const char *base = t->base;
         if (mld_feed_url_is_web(r->item_link) && !has_xml_base(n))
             base = r->item_link;
-        t->html = clean_html(s, len, base);
-        t->text = t->html ? mld_feed_html_text(t->html, strlen(t->html)) : NULL;
+        t->html = clean_html(s, len, base, &t->text);
     } else {
         t->text = mld_feed_html_text(s, len);
     }
@@ -2165,22 +2278,6 @@ mld_feed_free(struct mld_feed *f)
     mld_free(f);
 }
 
-/* Joins teaser and body text for search, as dpa.c does. */
-static char *
-join_text(const char *a, const char *b)
-{
-    bool ha = a && *a, hb = b && *b;
-    if (ha && hb) {
-        size_t an = strlen(a), bn = strlen(b);
-        char *r = mld_malloc(an + bn + 2);
-        memcpy(r, a, an);
-        r[an] = '\n';
-        memcpy(r + an + 1, b, bn + 1);
-        return r;
-    }
-    return ha ? mld_strdup(a) : hb ? mld_strdup(b) : NULL;
-}
-
 void
 mld_feed_finish_item(struct mld_feed *f, struct mld_feed_item *it, const char *feed_key)
 {
@@ -2209,7 +2306,7 @@ mld_feed_finish_item(struct mld_feed *f, struct mld_feed_item *it, const char *f
         mld_free(a->teaser);
         a->teaser = NULL;
     }
-    a->text = join_text(a->teaser, body_text);
+    mld_article_set_text(a, mld_strdup(body_text));
     if (a->link != NULL && !mld_feed_url_is_web(a->link)) {
         mld_free(a->link);
         a->link = NULL;

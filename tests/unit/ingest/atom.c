@@ -18,40 +18,16 @@
  */
 #include "../../../src/ingest/atom.c"
 
-#include <dirent.h>
 #include <jansson.h>
 
-#include "test.h"
-
-struct list {
-    struct mld_article **v;
-    int n;
-};
+#include "ingest_test.h"
 
 static int
-keep(void *ud, struct mld_article *a)
-{
-    struct list *l = ud;
-    l->v = realloc(l->v, (size_t)(l->n + 1) * sizeof(*l->v));
-    l->v[l->n++] = a;
-    return 0;
-}
-
-static void
-list_free(struct list *l)
-{
-    for (int i = 0; i < l->n; i++)
-        mld_article_free(l->v[i]);
-    free(l->v);
-    memset(l, 0, sizeof(*l));
-}
-
-static int
-parse(const char *doc, const char *url, struct list *l, struct mld_err *err)
+parse(const char *doc, const char *url, struct mld_test_list *l, struct mld_err *err)
 {
     mld_err_clear(err);
     struct mld_source src = {"a.xml", url, NULL};
-    return mld_format_atom.parse(doc, strlen(doc), &src, keep, l, err);
+    return mld_format_atom.parse(doc, strlen(doc), &src, mld_test_keep, l, err);
 }
 
 static struct mld_feed *
@@ -63,15 +39,6 @@ model(const char *doc, struct mld_err *err)
     if (mld_feed_parse(doc, strlen(doc), &src, &f, err) != 0)
         return NULL;
     return f;
-}
-
-static void
-time_is(mld_time_t t, const char *want, const char *name)
-{
-    char iso[MLD_TIME_ISO_LEN + 1] = "-";
-    if (t != 0)
-        mld_time_format_iso(t, iso);
-    is_str(iso, want, "%s", name);
 }
 
 static void
@@ -108,7 +75,7 @@ test_atom10(void)
         "Label\"/>\n"
         "  </entry>\n"
         "</feed>\n";
-    struct list l = {0};
+    struct mld_test_list l = {0};
     struct mld_err err = {0};
     int rc = parse(doc, "https://a.example/feed.atom", &l, &err);
     ok(rc == 0 && l.n == 1, "atom 1.0: one article (%s)", err.msg);
@@ -130,13 +97,13 @@ test_atom10(void)
         ok(a->nmedia == 1 && strcmp(a->media[0].url, "https://cdn.a.example/1.mp3") == 0 &&
                a->media[0].length == 4242 && strcmp(a->media[0].type, "audio/mpeg") == 0,
            "enclosure link as media");
-        time_is(a->version_created, "2024-05-01T09:30:00Z", "version_created = updated");
+        mld_test_time_is(a->version_created, "2024-05-01T09:30:00Z", "version_created = updated");
         is_str(a->urn, "tag:a.example,2024:1", "urn = the tag: id");
         is_str(a->lang, "de", "lang from xml:lang");
         is_str(a->credit, "Beispiel Atom", "credit: the feed title as text");
         is_str(a->format, "atom", "format");
     }
-    list_free(&l);
+    mld_test_list_free(&l);
 
     struct mld_feed *f = model(doc, &err);
     ok(f != NULL, "model");
@@ -150,11 +117,11 @@ test_atom10(void)
                "subtitle");
         is_int(f->title.type, MLD_FEED_HTML, "title type html");
         is_str(f->id, "tag:a.example,2024:feed", "feed id");
-        time_is(f->updated, "2024-05-01T12:00:00Z", "feed updated");
+        mld_test_time_is(f->updated, "2024-05-01T12:00:00Z", "feed updated");
         const struct mld_feed_item *it = &f->items[0];
         is_int(it->title.type, MLD_FEED_XHTML, "entry title xhtml");
         is_str(it->content.base, "https://a.example/artikel/", "content base");
-        time_is(it->published, "2024-05-01T08:00:00Z", "published");
+        mld_test_time_is(it->published, "2024-05-01T08:00:00Z", "published");
         ok(it->nlinks == 3 && strcmp(it->links[2].rel, "related") == 0, "all links kept");
         is_str(f->author, "Feed-Redaktion", "feed author");
     }
@@ -231,7 +198,7 @@ test_inheritance_and_ids(void)
         "type=\"video/mp4\" fileSize=\"99\"/><media:thumbnail url=\"https://v.example/t.jpg\"/>"
         "<media:description>Beschreibung des Videos</media:description></media:group></entry>\n"
         "</feed>";
-    struct list l = {0};
+    struct mld_test_list l = {0};
     struct mld_err err = {0};
     int rc = parse(doc, NULL, &l, &err);
     ok(rc == 0 && l.n == 4, "four articles after the duplicate (%s, %d)", err.msg, l.n);
@@ -246,7 +213,7 @@ test_inheritance_and_ids(void)
                l.v[3]->media[0].length == 99,
            "media:content in media:group (the thumbnail only when nothing else)");
     }
-    list_free(&l);
+    mld_test_list_free(&l);
 }
 
 static void
@@ -278,15 +245,16 @@ test_atom03(void)
     is_str(f->version, "atom03", "version atom03");
     is_str(f->title.text, "Alt & bew\xc3\xa4hrt", "escaped title");
     is_str(f->subtitle.text, "Unterzeile", "tagline");
-    time_is(f->updated, "2004-01-01T00:00:00Z", "feed modified");
+    mld_test_time_is(f->updated, "2004-01-01T00:00:00Z", "feed modified");
     const struct mld_feed_item *it = &f->items[0];
-    time_is(it->published, "2004-01-01T09:00:00Z", "issued");
-    time_is(it->updated, "2004-01-02T10:00:00Z", "modified");
-    time_is(it->created, "2003-12-31T10:00:00Z", "created");
+    mld_test_time_is(it->published, "2004-01-01T09:00:00Z", "issued");
+    mld_test_time_is(it->updated, "2004-01-02T10:00:00Z", "modified");
+    mld_test_time_is(it->created, "2003-12-31T10:00:00Z", "created");
     is_str(it->summary.text, "Fett", "escaped summary");
     is_str(it->content.html, "<p>Base</p>", "base64 content");
     is_str(it->article->categories ? it->article->categories[0] : NULL, "tag:Alt", "dc:subject");
-    time_is(it->article->version_created, "2004-01-02T10:00:00Z", "version_created = modified");
+    mld_test_time_is(it->article->version_created, "2004-01-02T10:00:00Z",
+                     "version_created = modified");
     is_str(f->items[1].content.html, "<p>Inline</p>", "inline XHTML");
     mld_feed_free(f);
 }
@@ -295,14 +263,14 @@ static void
 test_misc(void)
 {
     struct mld_err err = {0};
-    struct list l = {0};
+    struct mld_test_list l = {0};
     const char *entry_doc = "<entry xmlns=\"http://www.w3.org/2005/Atom\"><id>urn:e:1</id>"
                             "<title>Allein</title></entry>";
     ok(mld_format_atom.sniff(entry_doc, strlen(entry_doc)), "sniff an entry document");
     int rc = parse(entry_doc, NULL, &l, &err);
     ok(rc == 0 && l.n == 1 && strcmp(l.v[0]->headline, "Allein") == 0 && l.v[0]->credit == NULL,
        "an Atom Entry Document is one article");
-    list_free(&l);
+    mld_test_list_free(&l);
     ok(!mld_format_atom.sniff("<entry><id>1</id></entry>", 25), "a bare <entry> is not Atom");
     ok(mld_format_atom.sniff("<?xml version='1.0'?><feed>", 27), "sniff feed");
     ok(!mld_format_atom.sniff("<rss>", 5), "not rss");
@@ -319,7 +287,7 @@ test_misc(void)
     ok(f != NULL && f->title.text && strcmp(f->title.text, "Vor-Atom") == 0 && f->nitems == 1,
        "the root's namespace counts as Atom");
     mld_feed_free(f);
-    list_free(&l);
+    mld_test_list_free(&l);
 }
 
 /* Reads doc into the model without a document URL. */
@@ -487,43 +455,46 @@ out:
     free(doc);
 }
 
+/* Counts of the corpus walk. */
+struct smoke {
+    int files, read, items;
+};
+
+/* Reads d into the feed model when it sniffs as Atom; counts the feeds read. */
+static void
+smoke_one(struct mld_test_doc *d, void *ud)
+{
+    struct smoke *c = ud;
+    if (d->doc == NULL || !mld_format_atom.sniff(d->doc, d->len))
+        return;
+    c->files++;
+    struct mld_feed *f = NULL;
+    struct mld_err err = {0};
+    struct mld_source src = {d->name, NULL, NULL};
+    if (mld_feed_parse(d->doc, d->len, &src, &f, &err) == 0) {
+        c->read++;
+        c->items += f->nitems;
+    }
+    mld_feed_free(f);
+}
+
 static void
 test_smoke(void)
 {
     static const char *const dirs[] = {"feed-rs/fixture/atom", "miniflux/parser/testdata",
                                        "gofeed/testdata/parser/atom"};
-    int files = 0, read = 0, items = 0;
+    struct smoke c = {0};
     for (size_t k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++) {
         const char *d = mld_test_corpus(dirs[k]);
         if (d == NULL)
             continue;
         char dir[4096];
         snprintf(dir, sizeof(dir), "%s", d);
-        DIR *dd = opendir(dir);
-        struct dirent *e;
-        while (dd != NULL && (e = readdir(dd)) != NULL) {
-            char path[12600];
-            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-            size_t len;
-            char *doc = e->d_name[0] == '.' ? NULL : mld_test_slurp(path, &len);
-            if (doc != NULL && mld_format_atom.sniff(doc, len)) {
-                files++;
-                struct mld_feed *f = NULL;
-                struct mld_err err = {0};
-                struct mld_source src = {e->d_name, NULL, NULL};
-                if (mld_feed_parse(doc, len, &src, &f, &err) == 0) {
-                    read++;
-                    items += f->nitems;
-                }
-                mld_feed_free(f);
-            }
-            free(doc);
-        }
-        if (dd != NULL)
-            closedir(dd);
+        mld_test_walk(NULL, dir, NULL, 0, smoke_one, &c);
     }
-    if (files > 0)
-        ok(read >= files - 8, "corpus Atom feeds: %d of %d read, %d entries", read, files, items);
+    if (c.files > 0)
+        ok(c.read >= c.files - 8, "corpus Atom feeds: %d of %d read, %d entries", c.read, c.files,
+           c.items);
 }
 
 int

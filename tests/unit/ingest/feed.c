@@ -20,7 +20,7 @@
  */
 #include "../../../src/ingest/feed.c"
 
-#include "test.h"
+#include "ingest_test.h"
 
 /* Dates ------------------------------------------------------------------- */
 
@@ -450,30 +450,6 @@ test_identity(void)
     mld_free(lu);
 }
 
-struct list {
-    struct mld_article **v;
-    int n;
-    int stop_after;
-};
-
-static int
-keep(void *ud, struct mld_article *a)
-{
-    struct list *l = ud;
-    l->v = realloc(l->v, (size_t)(l->n + 1) * sizeof(*l->v));
-    l->v[l->n++] = a;
-    return l->stop_after > 0 && l->n >= l->stop_after ? MLD_E_STORE : 0;
-}
-
-static void
-list_free(struct list *l)
-{
-    for (int i = 0; i < l->n; i++)
-        mld_article_free(l->v[i]);
-    free(l->v);
-    memset(l, 0, sizeof(*l));
-}
-
 static struct mld_article *
 art(const char *urn, mld_time_t vc, const char *headline)
 {
@@ -490,9 +466,9 @@ test_hand_over(void)
 {
     struct mld_article *v[5] = {art("a", 10, "a old"), art("b", 5, "b"), art("a", 20, "a new"),
                                 art("a", 20, "a tie"), art("c", 0, "c")};
-    struct list l = {0};
+    struct mld_test_list l = {0};
     struct mld_err err = {0};
-    int rc = mld_feed_hand_over(v, 5, "d.xml", keep, &l, &err);
+    int rc = mld_feed_hand_over(v, 5, "d.xml", mld_test_keep, &l, &err);
     ok(rc == 0 && l.n == 3, "duplicates dropped: %d left", l.n);
     if (l.n == 3) {
         is_str(l.v[0]->headline, "b", "order kept (b first)");
@@ -500,15 +476,16 @@ test_hand_over(void)
         is_str(l.v[2]->headline, "c", "c last");
     }
     ok(v[0] == NULL && v[2] == NULL && v[4] == NULL, "every article taken");
-    list_free(&l);
+    mld_test_list_free(&l);
 
     struct mld_article *w[3] = {art("x", 1, "x"), art("y", 1, "y"), art("z", 1, "z")};
     l.stop_after = 1;
-    rc = mld_feed_hand_over(w, 3, "s.xml", keep, &l, &err);
+    rc = mld_feed_hand_over(w, 3, "s.xml", mld_test_keep, &l, &err);
     ok(rc == MLD_E_STORE && l.n == 1 && strstr(err.msg, "s.xml: item 1: stopped") != NULL,
        "a sink error stops and is reported: %s", err.msg);
-    list_free(&l);
-    ok(mld_feed_hand_over(NULL, 0, NULL, keep, &l, NULL) == 0 && l.n == 0, "nothing to hand over");
+    mld_test_list_free(&l);
+    ok(mld_feed_hand_over(NULL, 0, NULL, mld_test_keep, &l, NULL) == 0 && l.n == 0,
+       "nothing to hand over");
 }
 
 /* Text helpers ------------------------------------------------------------ */

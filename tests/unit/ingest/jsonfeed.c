@@ -19,46 +19,19 @@
 
 #include "../../../src/base/buf.h"
 
-#include "test.h"
+#include "ingest_test.h"
 
 /* A sink that keeps every article in a growing list. */
-struct list {
-    struct mld_article **v;
-    int n;
-    int stop_after; /* > 0: return MLD_E_STORE once this many were taken */
-};
-
 static int
-keep(void *ud, struct mld_article *a)
-{
-    struct list *l = ud;
-    l->v = realloc(l->v, (size_t)(l->n + 1) * sizeof(*l->v));
-    l->v[l->n++] = a;
-    if (l->stop_after > 0 && l->n >= l->stop_after)
-        return MLD_E_STORE;
-    return 0;
-}
-
-static void
-list_free(struct list *l)
-{
-    for (int i = 0; i < l->n; i++)
-        mld_article_free(l->v[i]);
-    free(l->v);
-    l->v = NULL;
-    l->n = 0;
-}
-
-static int
-parse_url(const char *doc, const char *url, struct list *l, struct mld_err *err)
+parse_url(const char *doc, const char *url, struct mld_test_list *l, struct mld_err *err)
 {
     mld_err_clear(err);
     struct mld_source src = {.name = "t.json", .url = url};
-    return mld_format_jsonfeed.parse(doc, strlen(doc), &src, keep, l, err);
+    return mld_format_jsonfeed.parse(doc, strlen(doc), &src, mld_test_keep, l, err);
 }
 
 static int
-parse(const char *doc, struct list *l, struct mld_err *err)
+parse(const char *doc, struct mld_test_list *l, struct mld_err *err)
 {
     return parse_url(doc, NULL, l, err);
 }
@@ -189,7 +162,7 @@ static const char *const full_feed =
 static void
 test_full(void)
 {
-    struct list l = {0};
+    struct mld_test_list l = {0};
     struct mld_err err = {0};
     int rc = parse(full_feed, &l, &err);
     is_int(rc, 0, "full feed parses");
@@ -197,7 +170,7 @@ test_full(void)
         diag("%s", err.msg);
     is_int(l.n, 3, "three items");
     if (l.n != 3) {
-        list_free(&l);
+        mld_test_list_free(&l);
         return;
     }
     const struct mld_article *a = l.v[0];
@@ -248,13 +221,13 @@ test_full(void)
     is_str(a->urn, "https://example.org/dritte", "no id: the url is the identity");
     ok(a->version_created == 1738368000 && a->updated == 1738368000, "date_modified alone");
     ok(a->body_html == NULL && a->text == NULL && a->teaser == NULL, "no body, no text");
-    list_free(&l);
+    mld_test_list_free(&l);
 }
 
 static void
 test_versions(void)
 {
-    struct list l = {0};
+    struct mld_test_list l = {0};
     struct mld_err err = {0};
     /* 1.0: "author" object; "authors" wins when both are there. */
     const char *v10 = "{\"version\": \"https://jsonfeed.org/version/1\", "
@@ -272,7 +245,7 @@ test_versions(void)
     } else {
         ok(0, "three items (got %d)", l.n);
     }
-    list_free(&l);
+    mld_test_list_free(&l);
 
     /* gofeed's fixtures write the bare version; the fetched URL beats
      * feed_url as the base for relative links; a null id falls back. */
@@ -285,7 +258,7 @@ test_versions(void)
         is_str(l.v[0]->link, "https://fetched.example/dir/p/1?a=b", "resolved against src->url");
         is_str(l.v[0]->urn, "https://fetched.example/dir/p/1?a=b", "urn from the resolved url");
     }
-    list_free(&l);
+    mld_test_list_free(&l);
 
     /* external_url stands in for a missing url. */
     const char *ext = "{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": "
@@ -293,19 +266,19 @@ test_versions(void)
     is_int(parse(ext, &l, &err), 0, "external_url feed parses");
     if (l.n == 1)
         is_str(l.v[0]->link, "https://other.example/", "external_url as link");
-    list_free(&l);
+    mld_test_list_free(&l);
 
     const char *empty = "{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": []}";
     is_int(parse(empty, &l, &err), 0, "empty feed parses");
     is_int(l.n, 0, "no items");
-    list_free(&l);
+    mld_test_list_free(&l);
 }
 
 /* The identity rule and what feed.c decides for RSS and Atom as well. */
 static void
 test_identity(void)
 {
-    struct list l = {0};
+    struct mld_test_list l = {0};
     struct mld_err err = {0};
     const char *doc =
         "{\"version\": \"https://jsonfeed.org/version/1.1\", \"feed_url\": "
@@ -333,7 +306,7 @@ test_identity(void)
         is_str(l.v[4]->link, "https://elsewhere.example/", "but it is the link");
         is_str(l.v[5]->headline, "new", "of one identity the latest version goes");
     }
-    list_free(&l);
+    mld_test_list_free(&l);
 
     /* The same document gives the same hash. */
     char *first = NULL;
@@ -343,7 +316,7 @@ test_identity(void)
             first = strdup(l.v[3]->urn);
         else if (l.n == 6)
             is_str(l.v[3]->urn, first, "the hash is stable");
-        list_free(&l);
+        mld_test_list_free(&l);
     }
     free(first);
 
@@ -356,7 +329,7 @@ test_identity(void)
         is_int(l.v[0]->version_created, 1559330278, "RFC 822 date read");
         is_int(l.v[1]->version_created, 0, "an unreadable date counts as none");
     }
-    list_free(&l);
+    mld_test_list_free(&l);
 }
 
 /* The article is made by feed.c's mld_feed_finish_item, as for RSS and
@@ -364,7 +337,7 @@ test_identity(void)
 static void
 test_shared_rules(void)
 {
-    struct list l = {0};
+    struct mld_test_list l = {0};
     struct mld_err err = {0};
     const char *doc = "{\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"Kanal\","
                       " \"authors\": [{\"name\": \"Redaktion\"}], \"items\": ["
@@ -386,7 +359,7 @@ test_shared_rules(void)
     } else {
         ok(0, "two articles, got %d", l.n);
     }
-    list_free(&l);
+    mld_test_list_free(&l);
 }
 
 /* Errors -------------------------------------------------------------------- */
@@ -438,23 +411,23 @@ test_errors(void)
          "t.json: line 1, column"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct list l = {0};
+        struct mld_test_list l = {0};
         struct mld_err err = {0};
         int rc = parse(cases[i].doc, &l, &err);
         is_int(rc, cases[i].code, "error case %zu: code", i);
         ok(err.code == rc && strstr(err.msg, cases[i].msg) != NULL, "error case %zu: message", i);
         if (strstr(err.msg, cases[i].msg) == NULL)
             diag("got \"%s\", want \"%s\"", err.msg, cases[i].msg);
-        list_free(&l);
+        mld_test_list_free(&l);
     }
 
     /* An item before the bad one has gone to the sink already. */
-    struct list l = {0};
+    struct mld_test_list l = {0};
     struct mld_err err = {0};
     const char *second_bad = "{\"version\": \"1.1\", \"items\": [{\"id\": \"1\"}, {\"id\": []}]}";
     is_int(parse(second_bad, &l, &err), MLD_E_PARSE, "second item bad");
     is_int(l.n, 1, "the first item was handed over");
-    list_free(&l);
+    mld_test_list_free(&l);
 
     /* Too deep. */
     size_t depth = MLD_MAX_DEPTH + 5;
@@ -473,7 +446,8 @@ test_errors(void)
     /* Too big. */
     struct mld_source src = {.name = "big.json"};
     mld_err_clear(&err);
-    is_int(mld_format_jsonfeed.parse("{}", (size_t)MLD_MAX_DOC_BYTES + 1, &src, keep, &l, &err),
+    is_int(mld_format_jsonfeed.parse("{}", (size_t)MLD_MAX_DOC_BYTES + 1, &src, mld_test_keep, &l,
+                                     &err),
            MLD_E_TOOBIG, "document over MLD_MAX_DOC_BYTES");
     ok(strncmp(err.msg, "big.json: ", 10) == 0, "too big: names the source");
 
@@ -490,7 +464,7 @@ test_errors(void)
            strlen(l.v[0]->headline) > MLD_MAX_FIELD_BYTES - 100,
        "title cut");
     free(doc);
-    list_free(&l);
+    mld_test_list_free(&l);
 }
 
 static void
@@ -512,26 +486,26 @@ test_limits(void)
     ok(f != NULL && f->nitems == MLD_MAX_FEED_ITEMS && f->dropped == 2,
        "MLD_MAX_FEED_ITEMS read, two dropped");
     mld_feed_free(f);
-    struct list all = {0};
+    struct mld_test_list all = {0};
     rc = parse(b.p, &all, &err);
     ok(rc == 0 && all.n == MLD_MAX_FEED_ITEMS, "parse hands over MLD_MAX_FEED_ITEMS articles");
-    list_free(&all);
+    mld_test_list_free(&all);
     mld_buf_dispose(&b);
 
     /* A sink that stops. */
-    struct list l = {.stop_after = 1};
+    struct mld_test_list l = {.stop_after = 1};
     rc = parse("{\"version\": \"1.1\", \"items\": [{\"id\": \"1\"}, {\"id\": \"2\"}]}", &l, &err);
     is_int(rc, MLD_E_STORE, "a sink's code stops the parse");
     is_int(l.n, 1, "one item taken");
     ok(strncmp(err.msg, "t.json: item 1: stopped", 23) == 0, "stop message (%s)", err.msg);
-    list_free(&l);
+    mld_test_list_free(&l);
 
     /* A sink that stops before the bad item's error is reported. */
     l.stop_after = 1;
     rc =
         parse("{\"version\": \"1.1\", \"items\": [{\"id\": \"1\"}, {\"id\": \"2\"}, 5]}", &l, &err);
     is_int(rc, MLD_E_STORE, "the sink's stop wins over a later bad item");
-    list_free(&l);
+    mld_test_list_free(&l);
 }
 
 /* The channel summary: the model RSS and Atom fill too. */
@@ -576,6 +550,33 @@ test_model(void)
 
 /* The shared corpus ---------------------------------------------------------- */
 
+/* What parse_one needs: the corpus folder's name and the names to pass over. */
+struct corpus_dir {
+    const char *sub;
+    const char *skip;
+};
+
+/* One check: d is detected as JSON Feed and parses into articles. */
+static void
+parse_one(struct mld_test_doc *d, void *ud)
+{
+    const struct corpus_dir *c = ud;
+    if (c->skip != NULL && strstr(d->name, c->skip) != NULL)
+        return;
+    struct mld_test_list l = {0};
+    struct mld_err err = {0};
+    struct mld_source src = {.name = d->name};
+    bool sniffed = mld_format_detect(d->doc, d->len) == &mld_format_jsonfeed;
+    int rc = mld_format_jsonfeed.parse(d->doc, d->len, &src, mld_test_keep, &l, &err);
+    bool good = sniffed && rc == 0 && l.n > 0;
+    for (int i = 0; i < l.n; i++)
+        good = good && l.v[i]->urn != NULL && l.v[i]->format != NULL;
+    ok(good, "%s/%s: detected, %d items", c->sub, d->name, l.n);
+    if (rc != 0)
+        diag("%s", err.msg);
+    mld_test_list_free(&l);
+}
+
 static void
 parse_dir(const char *sub, const char *suffix, const char *skip)
 {
@@ -584,34 +585,8 @@ parse_dir(const char *sub, const char *suffix, const char *skip)
         return;
     char dirpath[4096];
     snprintf(dirpath, sizeof(dirpath), "%s", dir);
-    DIR *d = opendir(dirpath);
-    struct dirent *e;
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        size_t nl = strlen(e->d_name), sl = strlen(suffix);
-        if (nl < sl || strcmp(e->d_name + nl - sl, suffix) != 0)
-            continue;
-        if (skip != NULL && strstr(e->d_name, skip) != NULL)
-            continue;
-        char path[4096 + 256];
-        snprintf(path, sizeof(path), "%s/%s", dirpath, e->d_name);
-        size_t len;
-        char *doc = mld_test_slurp(path, &len);
-        struct list l = {0};
-        struct mld_err err = {0};
-        struct mld_source src = {.name = e->d_name};
-        bool sniffed = mld_format_detect(doc, len) == &mld_format_jsonfeed;
-        int rc = mld_format_jsonfeed.parse(doc, len, &src, keep, &l, &err);
-        bool good = sniffed && rc == 0 && l.n > 0;
-        for (int i = 0; i < l.n; i++)
-            good = good && l.v[i]->urn != NULL && l.v[i]->format != NULL;
-        ok(good, "%s/%s: detected, %d items", sub, e->d_name, l.n);
-        if (rc != 0)
-            diag("%s", err.msg);
-        list_free(&l);
-        free(doc);
-    }
-    if (d != NULL)
-        closedir(d);
+    struct corpus_dir c = {sub, skip};
+    mld_test_walk(NULL, dirpath, suffix, 0, parse_one, &c);
 }
 
 static void
@@ -629,10 +604,11 @@ test_corpus(void)
     snprintf(path, sizeof(path), "%s/jsonfeed_example_1.json", dir);
     size_t len;
     char *doc = mld_test_slurp(path, &len);
-    struct list l = {0};
+    struct mld_test_list l = {0};
     struct mld_err err = {0};
     struct mld_source src = {.name = "jsonfeed_example_1.json"};
-    is_int(mld_format_jsonfeed.parse(doc, len, &src, keep, &l, &err), 0, "example_1 parses");
+    is_int(mld_format_jsonfeed.parse(doc, len, &src, mld_test_keep, &l, &err), 0,
+           "example_1 parses");
     if (l.n == 2) {
         is_str(l.v[1]->urn, "https://daringfireball.net/linked/2020/01/20/instagram-for-win95",
                "example_1: id");
@@ -643,7 +619,7 @@ test_corpus(void)
     } else {
         ok(0, "example_1: two items (got %d)", l.n);
     }
-    list_free(&l);
+    mld_test_list_free(&l);
     free(doc);
 }
 

@@ -21,50 +21,16 @@
  */
 #include "../../../src/ingest/rss.c"
 
-#include <dirent.h>
-
 #include "../../../src/base/buf.h"
 
-#include "test.h"
-
-struct list {
-    struct mld_article **v;
-    int n;
-};
+#include "ingest_test.h"
 
 static int
-keep(void *ud, struct mld_article *a)
-{
-    struct list *l = ud;
-    l->v = realloc(l->v, (size_t)(l->n + 1) * sizeof(*l->v));
-    l->v[l->n++] = a;
-    return 0;
-}
-
-static void
-list_free(struct list *l)
-{
-    for (int i = 0; i < l->n; i++)
-        mld_article_free(l->v[i]);
-    free(l->v);
-    memset(l, 0, sizeof(*l));
-}
-
-static int
-parse(const char *doc, const char *url, struct list *l, struct mld_err *err)
+parse(const char *doc, const char *url, struct mld_test_list *l, struct mld_err *err)
 {
     mld_err_clear(err);
     struct mld_source src = {"t.xml", url, NULL};
-    return mld_format_rss.parse(doc, strlen(doc), &src, keep, l, err);
-}
-
-static void
-time_is(mld_time_t t, const char *want, const char *name)
-{
-    char iso[MLD_TIME_ISO_LEN + 1] = "-";
-    if (t != 0)
-        mld_time_format_iso(t, iso);
-    is_str(iso, want, "%s", name);
+    return mld_format_rss.parse(doc, strlen(doc), &src, mld_test_keep, l, err);
 }
 
 static void
@@ -102,12 +68,12 @@ test_rss20(void)
         "  </item>\n"
         "</channel>\n"
         "</rss>\n";
-    struct list l = {0};
+    struct mld_test_list l = {0};
     struct mld_err err = {0};
     int rc = parse(doc, "https://feeds.beispiel.de/rss.xml", &l, &err);
     ok(rc == 0 && l.n == 1, "rss 2.0: one article (%s)", err.msg);
     if (l.n != 1) {
-        list_free(&l);
+        mld_test_list_free(&l);
         return;
     }
     struct mld_article *a = l.v[0];
@@ -135,14 +101,15 @@ test_rss20(void)
            "enclosure");
         is_str(a->media[1].caption, "Eine Bahn", "media:content caption");
     }
-    time_is(a->version_created, "2023-10-03T09:30:00Z", "version_created = dc:date (updated)");
+    mld_test_time_is(a->version_created, "2023-10-03T09:30:00Z",
+                     "version_created = dc:date (updated)");
     is_int(a->version, 1, "version 1");
     is_str(a->lang, "de-de", "lang from the channel");
     is_str(a->credit, "Beispiel-Nachrichten", "credit = feed title");
     is_str(a->format, "rss", "format");
     is_str(a->urn, "https://www.beispiel.de/#beispiel-1", "urn = feed link # guid");
     ok(a->pubstatus == MLD_PUB_USABLE && a->entry_id == NULL, "usable, no entry id");
-    list_free(&l);
+    mld_test_list_free(&l);
 
     /* The model around it. */
     struct mld_feed *f = NULL;
@@ -153,7 +120,7 @@ test_rss20(void)
     if (rc == 0) {
         is_str(f->self, "https://www.beispiel.de/rss.xml", "self link");
         is_str(f->subtitle.text, "Alles aus der Welt", "subtitle");
-        time_is(f->items[0].published, "2023-10-03T08:00:00Z", "published from pubDate");
+        mld_test_time_is(f->items[0].published, "2023-10-03T08:00:00Z", "published from pubDate");
         is_str(f->items[0].id, "beispiel-1", "raw guid kept");
         is_int(f->items[0].nlinks, 2, "item links: link and enclosure");
     }
@@ -181,7 +148,7 @@ test_rss10(void)
         "  <item rdf:about=\"local-2\"><title>Zweite</title></item>\n"
         "  <textinput rdf:about=\"x\"><title>Suche</title></textinput>\n"
         "</rdf:RDF>\n";
-    struct list l = {0};
+    struct mld_test_list l = {0};
     struct mld_err err = {0};
     int rc = parse(doc, NULL, &l, &err);
     ok(rc == 0 && l.n == 2, "rss 1.0: items outside the channel, textinput ignored (%s)", err.msg);
@@ -190,12 +157,12 @@ test_rss10(void)
         is_str(l.v[0]->urn, "https://www.beispiel.de/1", "urn = rdf:about (a URL)");
         is_str(l.v[0]->author, "Ada", "dc:creator");
         is_str(l.v[0]->categories ? l.v[0]->categories[0] : NULL, "tag:Politik", "dc:subject");
-        time_is(l.v[0]->version_created, "2024-01-02T02:04:05Z", "dc:date");
+        mld_test_time_is(l.v[0]->version_created, "2024-01-02T02:04:05Z", "dc:date");
         is_str(l.v[0]->lang, "de", "dc:language of the channel");
         is_str(l.v[1]->urn, "https://www.beispiel.de/#local-2",
                "local rdf:about under the feed key");
     }
-    list_free(&l);
+    mld_test_list_free(&l);
     struct mld_feed *f = NULL;
     struct mld_source src = {"t.xml", NULL, NULL};
     rc = mld_feed_parse(doc, strlen(doc), &src, &f, &err);
@@ -215,7 +182,7 @@ test_rss091(void)
         "<item><title>M\xfcller &amp; S\xf6hne &mdash; \x84Zitat\x93</title>\n"
         "<link>http://alt.example/1</link><description>Text &eacute;</description></item>\n"
         "</channel></rss>\n";
-    struct list l = {0};
+    struct mld_test_list l = {0};
     struct mld_err err = {0};
     int rc = parse(doc, NULL, &l, &err);
     ok(rc == 0 && l.n == 1, "rss 0.91 with HTML entities and a DOCTYPE (%s)", err.msg);
@@ -231,7 +198,7 @@ test_rss091(void)
         is_str(l.v[0]->urn, "http://alt.example/1", "no guid: the link");
         ok(l.v[0]->version_created == 0, "no date: version_created 0");
     }
-    list_free(&l);
+    mld_test_list_free(&l);
     struct mld_feed *f = NULL;
     struct mld_source src = {"t.xml", NULL, NULL};
     rc = mld_feed_parse(doc, strlen(doc), &src, &f, &err);
@@ -254,12 +221,12 @@ test_titles_and_guids(void)
         "<item><description>Ohne Titel, aber mit Text, der als Schlagzeile dient.</description>"
         "<guid>x</guid></item>\n"
         "</channel></rss>\n";
-    struct list l = {0};
+    struct mld_test_list l = {0};
     struct mld_err err = {0};
     int rc = parse(doc, "https://k.example/feed", &l, &err);
     ok(rc == 0 && l.n == 6, "six items (%s)", err.msg);
     if (l.n != 6) {
-        list_free(&l);
+        mld_test_list_free(&l);
         return;
     }
     is_str(l.v[0]->headline, "Fett & mager", "escaped markup in a title becomes text");
@@ -275,7 +242,7 @@ test_titles_and_guids(void)
        l.v[4]->urn);
     is_str(l.v[5]->headline, "Ohne Titel, aber mit Text, der als Schlagzeile dient.",
            "no title: the headline comes from the description");
-    list_free(&l);
+    mld_test_list_free(&l);
 }
 
 /* Reads doc into the model (no document URL); NULL with a diagnostic on
@@ -421,7 +388,7 @@ test_duplicates_and_limits(void)
                       "<item><title>noch \xc3\xa4lter</title><guid>g1</guid><pubDate>Mon, 01 Jan "
                       "2024 08:00:00 GMT</pubDate></item>\n"
                       "</channel></rss>\n";
-    struct list l = {0};
+    struct mld_test_list l = {0};
     struct mld_err err = {0};
     int rc = parse(doc, NULL, &l, &err);
     ok(rc == 0 && l.n == 2, "duplicate guids: one article each (%d)", l.n);
@@ -429,12 +396,12 @@ test_duplicates_and_limits(void)
         is_str(l.v[0]->headline, "andere", "document order kept");
         is_str(l.v[1]->headline, "neu", "the newest of the duplicates");
     }
-    list_free(&l);
+    mld_test_list_free(&l);
 
     const char *empty = "<rss version=\"2.0\"><channel><title>Leer</title></channel></rss>";
     rc = parse(empty, NULL, &l, &err);
     ok(rc == 0 && l.n == 0, "zero items: no articles, no error");
-    list_free(&l);
+    mld_test_list_free(&l);
 
     /* A huge description: cut teaser, full body. */
     struct mld_buf b;
@@ -449,7 +416,7 @@ test_duplicates_and_limits(void)
         ok(l.v[0]->teaser == NULL && l.v[0]->body_html != NULL && strlen(l.v[0]->body_html) > 1900,
            "a whole article in the description becomes the body");
     }
-    list_free(&l);
+    mld_test_list_free(&l);
     mld_buf_reset(&b);
     mld_buf_puts(&b, "<rss><channel><item><title>Lang</title><description>");
     for (int i = 0; i < 300; i++)
@@ -465,7 +432,7 @@ test_duplicates_and_limits(void)
            "a long summary beside content is cut at a word: %zu bytes", strlen(l.v[0]->teaser));
     else
         ok(0, "long summary parses");
-    list_free(&l);
+    mld_test_list_free(&l);
 
     /* The item cap. */
     mld_buf_dispose(&b);
@@ -486,7 +453,7 @@ test_duplicates_and_limits(void)
 static void
 test_errors(void)
 {
-    struct list l = {0};
+    struct mld_test_list l = {0};
     struct mld_err err = {0};
     const char *bad = "<rss version=\"2.0\">\n<channel>\n<title>x</titel>\n</channel></rss>";
     int rc = parse(bad, NULL, &l, &err);
@@ -505,7 +472,7 @@ test_errors(void)
                NULL, &l, &err);
     ok(rc == 0 || rc == MLD_E_PARSE, "entity expansion stays bounded (%d)", rc);
     ok(l.n == 0, "no articles from errors");
-    list_free(&l);
+    mld_test_list_free(&l);
 }
 
 static void
@@ -517,7 +484,7 @@ test_sniff(void)
     ok(!mld_format_rss.sniff("{\"urn\": 1}", 10), "not json");
     const char *d = "\n\n<?xml version=\"1.0\"?><rss version=\"2.0\"><channel></channel></rss>";
     ok(mld_format_detect(d, strlen(d)) == &mld_format_rss, "detected as rss");
-    struct list l = {0};
+    struct mld_test_list l = {0};
     struct mld_err err = {0};
     ok(parse(d, NULL, &l, &err) == 0, "blank lines before the XML declaration are fine");
 }
@@ -610,37 +577,27 @@ test_german(void)
     mld_feed_free(f);
 }
 
-/* Parses every file below dir; counts the feeds read. */
+/* Counts of the corpus walk. */
+struct smoke {
+    int files, read, items;
+};
+
+/* Reads d into the feed model when it sniffs as RSS; counts the feeds read. */
 static void
-smoke_dir(const char *dir, int *files, int *read, int *items)
+smoke_one(struct mld_test_doc *d, void *ud)
 {
-    DIR *d = opendir(dir);
-    if (d == NULL)
+    struct smoke *c = ud;
+    if (d->doc == NULL || !mld_format_rss.sniff(d->doc, d->len))
         return;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[8400];
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        size_t len;
-        char *doc = mld_test_slurp(path, &len);
-        if (doc == NULL)
-            continue;
-        if (mld_format_rss.sniff(doc, len)) {
-            (*files)++;
-            struct mld_feed *f = NULL;
-            struct mld_err err = {0};
-            struct mld_source src = {e->d_name, NULL, NULL};
-            if (mld_feed_parse(doc, len, &src, &f, &err) == 0) {
-                (*read)++;
-                *items += f->nitems;
-            }
-            mld_feed_free(f);
-        }
-        free(doc);
+    c->files++;
+    struct mld_feed *f = NULL;
+    struct mld_err err = {0};
+    struct mld_source src = {d->name, NULL, NULL};
+    if (mld_feed_parse(d->doc, d->len, &src, &f, &err) == 0) {
+        c->read++;
+        c->items += f->nitems;
     }
-    closedir(d);
+    mld_feed_free(f);
 }
 
 static void
@@ -649,17 +606,18 @@ test_smoke(void)
     static const char *const dirs[] = {"feed-rs/fixture/rss0", "feed-rs/fixture/rss1",
                                        "feed-rs/fixture/rss2", "miniflux/parser/testdata",
                                        "rss-parser/test/input"};
-    int files = 0, read = 0, items = 0;
+    struct smoke c = {0};
     for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
         const char *d = mld_test_corpus(dirs[i]);
         if (d != NULL) {
             char dir[4096];
             snprintf(dir, sizeof(dir), "%s", d);
-            smoke_dir(dir, &files, &read, &items);
+            mld_test_walk(NULL, dir, NULL, 0, smoke_one, &c);
         }
     }
-    if (files > 0)
-        ok(read >= files - 2, "corpus RSS feeds: %d of %d read, %d items", read, files, items);
+    if (c.files > 0)
+        ok(c.read >= c.files - 2, "corpus RSS feeds: %d of %d read, %d items", c.read, c.files,
+           c.items);
 }
 
 int

@@ -2455,3 +2455,16 @@ fail:
     mld_feed_free(f);
     return rc;
 }
+
+int
+mld_feed_format_parse(const char *doc, size_t len, const struct mld_source *src,
+                      mld_article_sink_fn sink, void *ud, struct mld_err *err)
+{
+    struct mld_feed *f;
+    int rc = mld_feed_parse(doc, len, src, &f, err);
+    if (rc != 0)
+        return rc;
+    rc = mld_feed_emit(f, src && src->name ? src->name : "(input)", sink, ud, err);
+    mld_feed_free(f);
+    return rc;
+}

@@ -114,6 +114,11 @@ int mld_feed_parse(const char *doc, size_t len, const struct mld_source *src, st
 /* Frees f with its items and the articles still in them; NULL is fine. */
 void mld_feed_free(struct mld_feed *f);
 
+/* The parse function of the RSS and Atom formats (struct mld_format):
+ * mld_feed_parse() then mld_feed_emit() under src's name. */
+int mld_feed_format_parse(const char *doc, size_t len, const struct mld_source *src,
+                          mld_article_sink_fn sink, void *ud, struct mld_err *err);
+
 /* Hands the articles of f to sink in document order, one per urn: of
  * items sharing a urn only the one with the latest version_created goes
  * (the first of them on a tie); the others are freed. Each handed article

@@ -594,21 +594,8 @@ rss_sniff(const char *doc, size_t len)
     return strcmp(root, "rss") == 0 || strcmp(root, "RDF") == 0;
 }
 
-static int
-rss_parse(const char *doc, size_t len, const struct mld_source *src, mld_article_sink_fn sink,
-          void *ud, struct mld_err *err)
-{
-    struct mld_feed *f;
-    int rc = mld_feed_parse(doc, len, src, &f, err);
-    if (rc != 0)
-        return rc;
-    rc = mld_feed_emit(f, src && src->name ? src->name : "(input)", sink, ud, err);
-    mld_feed_free(f);
-    return rc;
-}
-
 const struct mld_format mld_format_rss = {
     .name = "rss",
     .sniff = rss_sniff,
-    .parse = rss_parse,
+    .parse = mld_feed_format_parse,
 };

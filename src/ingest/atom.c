@@ -174,9 +174,7 @@ read_id(const struct mld_feed_reader *r, const xmlNode *n)
         return NULL;
     struct mld_feed_reader plain = *r;
     plain.default_base = NULL;
-    char *base = mld_feed_base(&plain, n);
-    char *id = mld_feed_resolve_url(base, s);
-    mld_free(base);
+    char *id = mld_feed_resolve_at(&plain, n, s);
     mld_free(s);
     return id;
 }
@@ -263,9 +261,7 @@ entry_link(const struct mld_feed_reader *r, const xmlNode *entry)
         char *href = alt ? mld_xml_attr(c, "href") : NULL;
         if (href == NULL)
             continue;
-        char *base = mld_feed_base(r, c);
-        char *abs = mld_feed_resolve_url(base, href);
-        mld_free(base);
+        char *abs = mld_feed_resolve_at(r, c, href);
         mld_free(href);
         return abs;
     }
@@ -384,9 +380,7 @@ self_link(const struct mld_feed_reader *r, const xmlNode *root)
         mld_free(rel);
         if (href == NULL)
             continue;
-        char *base = mld_feed_base(r, c);
-        char *abs = mld_feed_resolve_url(base, href);
-        mld_free(base);
+        char *abs = mld_feed_resolve_at(r, c, href);
         mld_free(href);
         if (mld_feed_url_is_web(abs))
             return abs;

@@ -1242,6 +1242,15 @@ mld_feed_base(const struct mld_feed_reader *r, const xmlNode *n)
     return base;
 }
 
+char *
+mld_feed_resolve_at(const struct mld_feed_reader *r, const xmlNode *n, const char *ref)
+{
+    char *base = mld_feed_base(r, n);
+    char *abs = mld_feed_resolve_url(base, ref);
+    mld_free(base);
+    return abs;
+}
+
 /* Language tags are written with "-" (BCP 47); "en_US" is a locale. */
 static char *
 lang_norm(char *s)
@@ -1902,9 +1911,7 @@ mld_feed_link_add(const struct mld_feed_reader *r, const xmlNode *n, const char 
 {
     if (href == NULL || *nv >= MLD_MAX_FEED_LINKS)
         return;
-    char *base = mld_feed_base(r, n);
-    char *abs = mld_feed_resolve_url(base, href);
-    mld_free(base);
+    char *abs = mld_feed_resolve_at(r, n, href);
     *v = mld_reallocarray(*v, (size_t)*nv + 1, sizeof(**v));
     struct mld_feed_link *l = &(*v)[(*nv)++];
     l->href = abs;
@@ -2058,9 +2065,7 @@ mld_feed_add_media(const struct mld_feed_reader *r, const xmlNode *n, struct mld
 {
     if (url == NULL)
         return;
-    char *base = mld_feed_base(r, n);
-    char *abs = mld_feed_resolve_url(base, url);
-    mld_free(base);
+    char *abs = mld_feed_resolve_at(r, n, url);
     bool dup = false;
     for (int i = 0; i < a->nmedia && !dup; i++)
         dup = strcmp(a->media[i].url, abs) == 0;

@@ -260,6 +260,10 @@ xmlNode *mld_feed_child(const xmlNode *n, const char *local);
  * bases with schemes other than http(s) ignored); new string or NULL. */
 char *mld_feed_base(const struct mld_feed_reader *r, const xmlNode *n);
 
+/* ref resolved against the base in effect at n (mld_feed_base()); a new
+ * string (mld_free), or NULL as mld_feed_resolve_url() gives it. */
+char *mld_feed_resolve_at(const struct mld_feed_reader *r, const xmlNode *n, const char *ref);
+
 /* The xml:lang in effect at n; new string or NULL. mld_feed_node_lang()
  * reads a language element's text instead. Both write "en_US" as "en-US". */
 char *mld_feed_xml_lang(const xmlNode *n);

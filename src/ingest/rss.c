@@ -245,9 +245,7 @@ item_link(const struct mld_feed_reader *r, const xmlNode *item)
     char *s = link ? link_href(link) : mld_feed_node_string(guid);
     if (s == NULL)
         return NULL;
-    char *base = mld_feed_base(r, link ? link : guid);
-    char *abs = mld_feed_resolve_url(base, s);
-    mld_free(base);
+    char *abs = mld_feed_resolve_at(r, link ? link : guid, s);
     mld_free(s);
     return abs;
 }
@@ -423,9 +421,7 @@ read_item(const struct mld_feed_reader *outer, const xmlNode *item)
         bool explicit_true = perma != NULL && strcmp(perma, "true") == 0;
         bool not_perma = perma != NULL && strcmp(perma, "false") == 0;
         if (s != NULL && explicit_true) {
-            char *base = mld_feed_base(r, guid);
-            char *abs = mld_feed_resolve_url(base, s);
-            mld_free(base);
+            char *abs = mld_feed_resolve_at(r, guid, s);
             mld_free(s);
             s = abs;
             it->id_permalink = mld_feed_url_is_web(s);

@@ -9,6 +9,12 @@
  *     mr_plain  status, body, all headers
  *     mr_gzip   status, gzip copy, all headers + Content-Encoding: gzip
  *     mr_304    no body; ETag, Last-Modified, Cache-Control, Expires, Vary
+ *     mr_304_gz the same for a client holding the gzip copy
+ *
+ * The two copies are two representations, so each has its own strong ETag:
+ * the gzip copy's is the plain one with "-gz" before the closing quote
+ * (RFC 9110 8.8.3). A conditional request is answered for the copy the
+ * client would get, with that copy's ETag.
  *
  * Every request that is answered from r queues one of these; MHD keeps its
  * own reference on the MHD_Response, and the connection context keeps a
@@ -90,10 +96,12 @@ struct mld_http_resp {
     char *gz;                            /* gzip copy, or NULL */
     size_t gz_len;                       /* bytes in gz; 0 when gz is NULL */
     char etag[ETAG_LEN + 1];             /* "\"<hex>\"" or "" */
+    char etag_gz[ETAG_LEN + 4];          /* "\"<hex>-gz\"", or "" without a gzip copy */
     char lastmod[MLD_TIME_HTTP_LEN + 1]; /* HTTP date or "" */
     struct MHD_Response *mr_plain;       /* built by finish(); never NULL after it */
     struct MHD_Response *mr_gzip;        /* NULL when there is no gzip copy */
     struct MHD_Response *mr_304;         /* NULL unless status 200 with a validator */
+    struct MHD_Response *mr_304_gz;      /* the same for the gzip copy, or NULL */
 };
 
 /* Responses alive in the process, for tests (leaks, cache refcounts). */
@@ -242,7 +250,7 @@ add_mhd_header(struct MHD_Response *mr, const char *name, const char *value)
 }
 
 /* Builds one MHD_Response over buf[0..len) with r's headers. kind: 0
- * plain, 1 gzip, 2 the bodiless 304. */
+ * plain, 1 gzip, 2 the bodiless 304, 3 the bodiless 304 of the gzip copy. */
 static struct MHD_Response *
 build_mhd(const struct mld_http_resp *r, char *buf, size_t len, int kind)
 {
@@ -251,12 +259,13 @@ build_mhd(const struct mld_http_resp *r, char *buf, size_t len, int kind)
         mld_log_error("http: MHD_create_response_from_buffer failed");
         abort();
     }
-    if (kind != 2 && r->content_type != NULL)
+    bool is_304 = kind >= 2, gzipped = kind == 1 || kind == 3;
+    if (!is_304 && r->content_type != NULL)
         add_mhd_header(mr, "Content-Type", r->content_type);
     if (kind == 1)
         add_mhd_header(mr, "Content-Encoding", "gzip");
     if (r->etag[0] != '\0')
-        add_mhd_header(mr, "ETag", r->etag);
+        add_mhd_header(mr, "ETag", gzipped ? r->etag_gz : r->etag);
     if (r->lastmod[0] != '\0')
         add_mhd_header(mr, "Last-Modified", r->lastmod);
     /* Every variant says it depends on Accept-Encoding, the plain one too,
@@ -265,7 +274,7 @@ build_mhd(const struct mld_http_resp *r, char *buf, size_t len, int kind)
     if (r->gz != NULL)
         add_mhd_header(mr, "Vary", "Accept-Encoding");
     for (size_t i = 0; i < r->nhdrs; i++) {
-        if (kind == 2 && !header_goes_on_304(r->hdrs[i].name))
+        if (is_304 && !header_goes_on_304(r->hdrs[i].name))
             continue;
         add_mhd_header(mr, r->hdrs[i].name, r->hdrs[i].value);
     }
@@ -285,11 +294,15 @@ mld_http_resp_finish(struct mld_http_resp *r, unsigned flags)
         mld_time_format_http(r->last_modified, r->lastmod);
     if (flags & MLD_HTTP_GZIP)
         make_gzip(r);
+    if (r->gz != NULL && r->etag[0] != '\0')
+        snprintf(r->etag_gz, sizeof(r->etag_gz), "%.*s-gz\"", ETAG_LEN - 1, r->etag);
     r->mr_plain = build_mhd(r, r->body, r->body_len, 0);
     if (r->gz != NULL)
         r->mr_gzip = build_mhd(r, r->gz, r->gz_len, 1);
     if (r->status == 200 && (r->etag[0] != '\0' || r->lastmod[0] != '\0'))
         r->mr_304 = build_mhd(r, r->body, 0, 2);
+    if (r->mr_304 != NULL && r->gz != NULL)
+        r->mr_304_gz = build_mhd(r, r->body, 0, 3);
     /* The release pairs with the acquire in unref and with the lock or
      * queue that hands r to another thread. */
     atomic_thread_fence(memory_order_release);
@@ -317,6 +330,8 @@ mld_http_resp_unref(struct mld_http_resp *r)
         MHD_destroy_response(r->mr_gzip);
     if (r->mr_304 != NULL)
         MHD_destroy_response(r->mr_304);
+    if (r->mr_304_gz != NULL)
+        MHD_destroy_response(r->mr_304_gz);
     for (size_t i = 0; i < r->nhdrs; i++) {
         mld_free(r->hdrs[i].name);
         mld_free(r->hdrs[i].value);
@@ -494,11 +509,11 @@ accepts_gzip(const char *ae)
  * current. If-None-Match wins over If-Modified-Since when both are sent
  * (RFC 9110 13.2.2). */
 static bool
-not_modified(struct MHD_Connection *conn, const struct mld_http_resp *r)
+not_modified(struct MHD_Connection *conn, const struct mld_http_resp *r, const char *etag)
 {
     const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
     if (inm != NULL)
-        return r->etag[0] != '\0' && etag_list_matches(inm, r->etag, ETAG_LEN);
+        return etag[0] != '\0' && etag_list_matches(inm, etag, strlen(etag));
     if (r->last_modified == 0)
         return false;
     const char *ims = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Modified-Since");
@@ -579,16 +594,18 @@ answer(struct mld_http_server *s, struct MHD_Connection *mc, struct conn *c,
         mld_http_resp_unref(r);
         r = mld_http_resp_ref(s->r500);
     }
-    struct MHD_Response *mr = r->mr_plain;
+    /* First the copy this client gets, then whether it already has it. */
+    bool gzip = false;
+    if (r->mr_gzip != NULL) {
+        const char *ae = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Accept-Encoding");
+        gzip = ae != NULL && accepts_gzip(ae);
+    }
+    struct MHD_Response *mr = gzip ? r->mr_gzip : r->mr_plain;
     unsigned code = (unsigned)r->status;
     if (r->mr_304 != NULL && (c->method == MLD_HTTP_GET || c->method == MLD_HTTP_HEAD) &&
-        not_modified(mc, r)) {
-        mr = r->mr_304;
+        not_modified(mc, r, gzip ? r->etag_gz : r->etag)) {
+        mr = gzip ? r->mr_304_gz : r->mr_304;
         code = MHD_HTTP_NOT_MODIFIED;
-    } else if (r->mr_gzip != NULL) {
-        const char *ae = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Accept-Encoding");
-        if (ae != NULL && accepts_gzip(ae))
-            mr = r->mr_gzip;
     }
     mld_http_resp_unref(c->resp);
     c->resp = r;

@@ -119,4 +119,4 @@ lint:
 clean:
 	rm -rf build meldung
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(CONF_BIN:=.d) $(REPLAY_BIN:=.d)

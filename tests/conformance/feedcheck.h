@@ -406,6 +406,25 @@ fc_exact(struct fc_area *a, const char *file, const char *field, const char *wan
     return fc_result(a, file, field, eq, want, got);
 }
 
+/* Compares the length of the expected list want (items, entries) with
+ * the number of items of fd (NULL: none) as field. */
+static __attribute__((unused)) bool
+fc_count(struct fc_area *a, const char *file, const char *field, const json_t *want,
+         const struct mld_feed *fd)
+{
+    char want_n[16], got_n[16];
+    snprintf(want_n, sizeof(want_n), "%zu", json_array_size(want));
+    snprintf(got_n, sizeof(got_n), "%d", fd ? fd->nitems : 0);
+    return fc_exact(a, file, field, want_n, got_n);
+}
+
+/* Item i of fd, or NULL when fd is NULL or has fewer items. */
+static __attribute__((unused)) const struct mld_feed_item *
+fc_item_at(const struct mld_feed *fd, size_t i)
+{
+    return fd && (int)i < fd->nitems ? &fd->items[i] : NULL;
+}
+
 /* A URL in the form URL parsers give it: scheme and host in lower case,
  * "/" for an empty path ("http://a.example" -> "http://a.example/"); a
  * new string. Anything that is not http(s) is only folded. */

@@ -261,15 +261,12 @@ compare(struct fc_area *a, const char *file, const json_t *exp, const struct fc_
     if (json_array_size(au) > 0)
         authors(a, file, "authors", au, fd ? fd->author : NULL);
     const json_t *entries = json_object_get(exp, "entries");
-    char want_n[16], got_n[16];
-    snprintf(want_n, sizeof(want_n), "%zu", json_array_size(entries));
-    snprintf(got_n, sizeof(got_n), "%d", fd ? fd->nitems : 0);
-    fc_exact(a, file, "entries", want_n, got_n);
+    fc_count(a, file, "entries", entries, fd);
     size_t i;
     const json_t *e;
     json_array_foreach(entries, i, e)
     {
-        entry(a, file, e, i, fd && (int)i < fd->nitems ? &fd->items[i] : NULL, in);
+        entry(a, file, e, i, fc_item_at(fd, i), in);
     }
 }
 

@@ -81,19 +81,6 @@ static const struct fc_known known[] = {
 
 /* Helpers -------------------------------------------------------------- */
 
-/* The number of items (or entries) the model has. */
-static int
-nitems(const struct fc_input *in)
-{
-    return in->feed ? in->feed->nitems : 0;
-}
-
-static const struct mld_feed_item *
-item_at(const struct fc_input *in, size_t i)
-{
-    return in->feed && (int)i < in->feed->nitems ? &in->feed->items[i] : NULL;
-}
-
 /* Compares raw author text (RSS "mail (Name)", "Name", "mail") with the
  * names meldung kept: each kept name must be part of the raw text, and a
  * raw text with a name (not a bare address) must give one. */
@@ -336,13 +323,10 @@ rss_file(struct fc_area *a, const char *file, const json_t *exp, const struct fc
         raw_author(a, file, "managingEditor", fc_jstr(exp, "managingEditor"),
                    fd ? fd->author : NULL);
     const json_t *items = json_object_get(exp, "items");
-    char want_n[16], got_n[16];
-    snprintf(want_n, sizeof(want_n), "%zu", json_array_size(items));
-    snprintf(got_n, sizeof(got_n), "%d", nitems(in));
-    fc_exact(a, file, "items", want_n, got_n);
+    fc_count(a, file, "items", items, in->feed);
     size_t i;
     const json_t *e;
-    json_array_foreach(items, i, e) rss_item(a, file, e, i, item_at(in, i));
+    json_array_foreach(items, i, e) rss_item(a, file, e, i, fc_item_at(in->feed, i));
 }
 
 /* parser/atom ----------------------------------------------------------- */
@@ -445,13 +429,10 @@ atom_file(struct fc_area *a, const char *file, const json_t *exp, const struct f
         atom_links(a, file, "links", json_object_get(exp, "links"), fd ? fd->links : NULL,
                    fd ? fd->nlinks : 0);
     const json_t *entries = json_object_get(exp, "entries");
-    char want_n[16], got_n[16];
-    snprintf(want_n, sizeof(want_n), "%zu", json_array_size(entries));
-    snprintf(got_n, sizeof(got_n), "%d", nitems(in));
-    fc_exact(a, file, "entries", want_n, got_n);
+    fc_count(a, file, "entries", entries, in->feed);
     size_t i;
     const json_t *e;
-    json_array_foreach(entries, i, e) atom_entry(a, file, e, i, item_at(in, i), fd);
+    json_array_foreach(entries, i, e) atom_entry(a, file, e, i, fc_item_at(in->feed, i), fd);
 }
 
 /* parser/json ------------------------------------------------------------ */
@@ -545,13 +526,10 @@ json_file(struct fc_area *a, const char *file, const json_t *exp, const struct f
         people(a, file, "authors", authors, fd ? fd->author : NULL);
     }
     const json_t *items = json_object_get(exp, "items");
-    char want_n[16], got_n[16];
-    snprintf(want_n, sizeof(want_n), "%zu", json_array_size(items));
-    snprintf(got_n, sizeof(got_n), "%d", nitems(in));
-    fc_exact(a, file, "items", want_n, got_n);
+    fc_count(a, file, "items", items, in->feed);
     size_t i;
     const json_t *e;
-    json_array_foreach(items, i, e) json_item(a, file, e, i, item_at(in, i));
+    json_array_foreach(items, i, e) json_item(a, file, e, i, fc_item_at(in->feed, i));
 }
 
 /* translator/{rss,atom,json} ------------------------------------------------------------ */
@@ -633,13 +611,10 @@ neutral_file(struct fc_area *a, const char *file, const json_t *exp, const struc
     if (json_object_get(exp, "authors"))
         people(a, file, "authors", json_object_get(exp, "authors"), fd ? fd->author : NULL);
     const json_t *items = json_object_get(exp, "items");
-    char want_n[16], got_n[16];
-    snprintf(want_n, sizeof(want_n), "%zu", json_array_size(items));
-    snprintf(got_n, sizeof(got_n), "%d", nitems(in));
-    fc_exact(a, file, "items", want_n, got_n);
+    fc_count(a, file, "items", items, in->feed);
     size_t i;
     const json_t *e;
-    json_array_foreach(items, i, e) neutral_item(a, file, e, i, item_at(in, i));
+    json_array_foreach(items, i, e) neutral_item(a, file, e, i, fc_item_at(in->feed, i));
 }
 
 /* Walking the folders ------------------------------------------------------ */

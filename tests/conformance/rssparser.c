@@ -110,15 +110,12 @@ compare(struct fc_area *a, const char *file, const json_t *exp, const struct fc_
         fc_date(a, file, "lastBuildDate", fc_jstr(feed, "lastBuildDate"), false,
                 fd ? fd->updated : 0);
     const json_t *items = json_object_get(feed, "items");
-    char want_n[16], got_n[16];
-    snprintf(want_n, sizeof(want_n), "%zu", json_array_size(items));
-    snprintf(got_n, sizeof(got_n), "%d", fd ? fd->nitems : 0);
-    fc_exact(a, file, "items", want_n, got_n);
+    fc_count(a, file, "items", items, fd);
     size_t i;
     const json_t *e;
     json_array_foreach(items, i, e)
     {
-        item(a, file, e, i, fd && (int)i < fd->nitems ? &fd->items[i] : NULL);
+        item(a, file, e, i, fc_item_at(fd, i));
     }
 }
 

@@ -23,7 +23,7 @@
 
 #include "../../../src/base/buf.h"
 
-#include "ingest_test.h"
+#include "feed_test.h"
 
 static int
 parse(const char *doc, const char *url, struct mld_test_list *l, struct mld_err *err)
@@ -577,44 +577,14 @@ test_german(void)
     mld_feed_free(f);
 }
 
-/* Counts of the corpus walk. */
-struct smoke {
-    int files, read, items;
-};
-
-/* Reads d into the feed model when it sniffs as RSS; counts the feeds read. */
-static void
-smoke_one(struct mld_test_doc *d, void *ud)
-{
-    struct smoke *c = ud;
-    if (d->doc == NULL || !mld_format_rss.sniff(d->doc, d->len))
-        return;
-    c->files++;
-    struct mld_feed *f = NULL;
-    struct mld_err err = {0};
-    struct mld_source src = {d->name, NULL, NULL};
-    if (mld_feed_parse(d->doc, d->len, &src, &f, &err) == 0) {
-        c->read++;
-        c->items += f->nitems;
-    }
-    mld_feed_free(f);
-}
-
 static void
 test_smoke(void)
 {
     static const char *const dirs[] = {"feed-rs/fixture/rss0", "feed-rs/fixture/rss1",
                                        "feed-rs/fixture/rss2", "miniflux/parser/testdata",
                                        "rss-parser/test/input"};
-    struct smoke c = {0};
-    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-        const char *d = mld_test_corpus(dirs[i]);
-        if (d != NULL) {
-            char dir[4096];
-            snprintf(dir, sizeof(dir), "%s", d);
-            mld_test_walk(NULL, dir, NULL, 0, smoke_one, &c);
-        }
-    }
+    struct mld_test_smoke c =
+        mld_test_smoke(&mld_format_rss, dirs, sizeof(dirs) / sizeof(dirs[0]));
     if (c.files > 0)
         ok(c.read >= c.files - 2, "corpus RSS feeds: %d of %d read, %d items", c.read, c.files,
            c.items);

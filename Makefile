@@ -17,7 +17,8 @@ WARN    := -Wall -Wextra -Wformat=2 -Wvla -Wshadow -Wpointer-arith -Wcast-qual \
            -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 CFLAGS  = -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) -I$(BUILD)/gen $(PKG_CFLAGS)
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+# utf8proc and libstemmer ship no .pc file in Debian 12; they link by name.
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lutf8proc -lstemmer -lpthread -lm
 
 ifeq ($(CI),true)
 CFLAGS  += -Werror
@@ -62,6 +63,14 @@ $(BUILD)/gen/migrations.h: $(SQL_SRC) tools/embed.sh
 	tools/embed.sh $@ $(SQL_SRC)
 $(BUILD)/src/store/sqlite.o: $(BUILD)/gen/migrations.h
 
+# Default data (gazetteer, section mapping) is compiled in as well; operators
+# extend it with files named in the configuration.
+DATA_SRC := $(sort $(wildcard data/*.txt))
+$(BUILD)/gen/data.h: $(DATA_SRC) tools/embed_data.sh
+	@mkdir -p $(@D)
+	tools/embed_data.sh $@ $(DATA_SRC)
+$(patsubst %.c,$(BUILD)/%.o,$(wildcard src/enrich/*.c)): $(BUILD)/gen/data.h
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -95,7 +104,7 @@ $(BUILD)/tests/replay/%.t: $(BUILD)/tests/replay/%
 
 FUZZ_CC := clang
 fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(BUILD)/gen/migrations.h
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(BUILD)/gen/migrations.h $(BUILD)/gen/data.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -I$(BUILD)/gen $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)

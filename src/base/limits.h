@@ -126,6 +126,14 @@
  * are one story (seconds). */
 #define MLD_STORY_WINDOW_SECS (48 * 3600)
 
+/* Search: most hits one request returns, and the deepest page offset
+ * (past a few hundred hits nobody reads on; deep offsets cost bm25 work). */
+#define MLD_SEARCH_MAX_LIMIT 100
+#define MLD_SEARCH_MAX_OFFSET 1000
+
+/* Most related articles kept per article ("Weitere Meldungen"). */
+#define MLD_RELATED_MAX 12
+
 /* Configuration -------------------------------------------------------- */
 
 /* Largest configuration file, and most [sections] in it (sources etc.). */

@@ -1,21 +1,48 @@
 /*
  * enrich.h - what meldung adds to a parsed article before it is stored.
  *
- * For now: the section, from the agency's categories through a mapping
- * table. Topics come from the agency's own keywords (the parsers fill
- * them); stories are grouped by the store.
+ *   - the section, from the agency's categories through an editable
+ *     mapping (section.c; default rules in data/sections.txt, compiled in;
+ *     an operator's file adds rules that win over the defaults);
+ *   - topics: the agency's own keywords merged with the places, people and
+ *     organisations a gazetteer finds in the text, ranked by salience
+ *     (topics.c; default entries in data/gazetteer.txt, compiled in; an
+ *     operator's file extends them);
+ * Stories and related lists are decided by the store (store.h).
+ *
+ * The tables are process-wide, built on first use; the _load functions
+ * add an operator's file and must be called before the first article is
+ * enriched (from the configuration's [enrich] section).
  */
 #ifndef MLD_ENRICH_H
 #define MLD_ENRICH_H
 
+#include "../base/err.h"
 #include "../ingest/article.h"
 
+struct mld_config;
+
 /* Sets a->section from a->categories when a mapping rule matches and the
- * article has no section yet. Rules are tried in table order (most
- * specific first: dpa rubrics before desks); a rule matches a category
- * equal to its pattern or starting with the pattern followed by '.'.
- * Returns the section name set, or NULL. */
+ * article has no section yet. Returns the section name set, or NULL. */
 const char *mld_enrich_section(struct mld_article *a);
+
+/* Adds the section rules of the file at path, ahead of the defaults.
+ * Returns 0, or MLD_E_IO / MLD_E_PARSE with err naming file and line. */
+int mld_sections_load(const char *path, struct mld_err *err);
+
+/* Replaces a->topics by the ranked merge of the agency's keywords and the
+ * gazetteer entities found in kicker, headline, teaser and body text (at
+ * most MLD_MAX_TOPICS, most salient first). */
+void mld_enrich_topics(struct mld_article *a);
+
+/* Adds the gazetteer entries of the file at path to the defaults.
+ * Returns 0, or MLD_E_IO / MLD_E_PARSE with err naming file and line. */
+int mld_topics_load(const char *path, struct mld_err *err);
+
+/* Applies the [enrich] section of cfg, if any: keys "sections",
+ * "gazetteer" (files as above) and "dictionary" (the analyzer's word
+ * list). Returns 0, or an error naming the file and line. */
+int mld_enrich_configure(const struct mld_config *cfg, struct mld_err *err);
 
 /* Runs every enrichment step on a. */
 void mld_enrich(struct mld_article *a);

@@ -24,6 +24,7 @@
 #include "../base/mem.h"
 #include "../text/slug.h"
 #include "store_int.h"
+#include "sqlite_int.h"
 
 struct mld_migration {
     int number;      /* NNNN of the file name */
@@ -111,36 +112,38 @@ static const char *const stmt_sql[] = {
 #undef STMT_SQL_
 };
 
-struct sq {
-    sqlite3 *db;
-    char *path;                   /* for messages */
-    sqlite3_stmt *stmt[S_COUNT_]; /* prepared on first use */
-    int in_txn;                   /* transaction depth: 0 none, 1 BEGIN, 2+ savepoints */
+struct sq_stmts {
+    sqlite3_stmt *v[S_COUNT_]; /* prepared on first use */
 };
 
-/* Records the connection's last error in err, naming the file. */
-static int
-db_error(struct sq *s, struct mld_err *err, const char *what)
+int
+sq_error(struct sq *s, struct mld_err *err, const char *what)
 {
     return mld_err_set(err, MLD_E_STORE, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+sqlite3_stmt *
+sq_prepare(struct sq *s, sqlite3_stmt **slot, const char *sql, struct mld_err *err)
+{
+    sqlite3_stmt *st = *slot;
+    if (st == NULL) {
+        if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+            SQLITE_OK) {
+            sq_error(s, err, "prepare");
+            return NULL;
+        }
+        *slot = st;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
 }
 
 /* Returns statement id, prepared and reset, or NULL with err set. */
 static sqlite3_stmt *
 stmt(struct sq *s, enum stmt_id id, struct mld_err *err)
 {
-    sqlite3_stmt *st = s->stmt[id];
-    if (st == NULL) {
-        if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
-            SQLITE_OK) {
-            db_error(s, err, "prepare");
-            return NULL;
-        }
-        s->stmt[id] = st;
-    }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return st;
+    return sq_prepare(s, &s->stmts->v[id], stmt_sql[id], err);
 }
 
 /* Resets every statement still stepping. An unfinished statement keeps
@@ -156,8 +159,8 @@ sq_idle(void *impl)
             sqlite3_reset(st);
 }
 
-static int
-exec(struct sq *s, const char *sql, struct mld_err *err)
+int
+sq_exec(struct sq *s, const char *sql, struct mld_err *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -168,8 +171,8 @@ exec(struct sq *s, const char *sql, struct mld_err *err)
     return 0;
 }
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *v)
+void
+sq_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
     if (v == NULL)
         sqlite3_bind_null(st, i);
@@ -177,9 +180,8 @@ bind_text(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
-/* Copies column i as a new string, or NULL for SQL NULL. */
-static char *
-col_text(sqlite3_stmt *st, int i)
+char *
+sq_col_text(sqlite3_stmt *st, int i)
 {
     const unsigned char *v = sqlite3_column_text(st, i);
     if (v == NULL)
@@ -193,7 +195,7 @@ migrate(struct sq *s, struct mld_err *err)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, err, "read schema version");
+        return sq_error(s, err, "read schema version");
     int have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_finalize(st);
     int n = (int)(sizeof(mld_migrations) / sizeof(mld_migrations[0]));
@@ -204,24 +206,24 @@ migrate(struct sq *s, struct mld_err *err)
                            have, newest);
     if (have == newest)
         return 0;
-    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    int rc = sq_exec(s, "BEGIN IMMEDIATE", err);
     if (rc != 0)
         return rc;
     for (int i = 0; i < n; i++) {
         if (mld_migrations[i].number <= have)
             continue;
-        rc = exec(s, mld_migrations[i].sql, err);
+        rc = sq_exec(s, mld_migrations[i].sql, err);
         if (rc != 0) {
             mld_err_prefix(err, "migration %s", mld_migrations[i].name);
             goto out_rollback;
         }
         char sql[64];
         snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", mld_migrations[i].number);
-        rc = exec(s, sql, err);
+        rc = sq_exec(s, sql, err);
         if (rc != 0)
             goto out_rollback;
     }
-    return exec(s, "COMMIT", err);
+    return sq_exec(s, "COMMIT", err);
 
 out_rollback:
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -235,21 +237,26 @@ sq_open(void **impl, const char *path, struct mld_err *err)
 {
     struct sq *s = MLD_NEW(struct sq);
     s->path = mld_strdup(path);
+    s->stmts = MLD_NEW(struct sq_stmts);
     int rc;
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
-        rc = db_error(s, err, "open");
+        rc = sq_error(s, err, "open");
         goto out_close;
     }
     sqlite3_busy_timeout(s->db, 5000);
     /* WAL lets pages be read while ingest writes; NORMAL sync in WAL mode
      * survives a crash of the process (kill -9) without losing a commit. */
-    rc = exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+    rc = sq_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
                  "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY",
               err);
     if (rc != 0)
         goto out_close;
     rc = migrate(s, err);
+    if (rc == 0)
+        rc = sq_search_open(s, err);
+    if (rc == 0)
+        rc = sq_story_open(s, err);
     if (rc != 0)
         goto out_close;
     *impl = s;
@@ -266,9 +273,14 @@ sq_close(void *impl)
     struct sq *s = impl;
     if (s == NULL)
         return;
-    for (int i = 0; i < S_COUNT_; i++)
-        sqlite3_finalize(s->stmt[i]);
+    sq_search_close(s);
+    sq_story_close(s);
+    /* Every statement prepared on the connection, the modules' included. */
+    sqlite3_stmt *st;
+    while ((st = sqlite3_next_stmt(s->db, NULL)) != NULL)
+        sqlite3_finalize(st);
     sqlite3_close(s->db);
+    mld_free(s->stmts);
     mld_free(s->path);
     mld_free(s);
 }
@@ -285,7 +297,7 @@ sq_begin(void *impl, struct mld_err *err)
     if (s->in_txn > 0 && sqlite3_get_autocommit(s->db))
         return mld_err_set(err, MLD_E_STORE, "%s: the enclosing transaction was rolled back",
                            s->path);
-    int rc = exec(s, s->in_txn > 0 ? "SAVEPOINT mld" : "BEGIN IMMEDIATE", err);
+    int rc = sq_exec(s, s->in_txn > 0 ? "SAVEPOINT mld" : "BEGIN IMMEDIATE", err);
     if (rc == 0)
         s->in_txn++;
     return rc;
@@ -297,13 +309,13 @@ sq_commit(void *impl, struct mld_err *err)
     struct sq *s = impl;
     if (s->in_txn <= 1) {
         s->in_txn = 0;
-        return exec(s, "COMMIT", err);
+        return sq_exec(s, "COMMIT", err);
     }
     /* A failed release leaves the savepoint to the caller's rollback(). */
     if (sqlite3_get_autocommit(s->db))
         return mld_err_set(err, MLD_E_STORE, "%s: the enclosing transaction was rolled back",
                            s->path);
-    int rc = exec(s, "RELEASE mld", err);
+    int rc = sq_exec(s, "RELEASE mld", err);
     if (rc == 0)
         s->in_txn--;
     return rc;
@@ -376,29 +388,33 @@ article_keys(struct sq *s, int64_t id, struct keyset *k, struct mld_err *err)
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         keyset_add(k, "t:", (const char *)sqlite3_column_text(st, 0));
-    return rc == SQLITE_DONE ? 0 : db_error(s, err, "read change keys");
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read change keys");
+}
+
+int
+sq_log_key(struct sq *s, const char *key, struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, S_ADD_CHANGE, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sq_bind_text(st, 1, key);
+    return sq_step_done(s, st, err, "log change");
 }
 
 static int
 log_keys(struct sq *s, const struct keyset *k, struct mld_err *err)
 {
-    for (int i = 0; i < k->n; i++) {
-        sqlite3_stmt *st = stmt(s, S_ADD_CHANGE, err);
-        if (st == NULL)
-            return MLD_E_STORE;
-        bind_text(st, 1, k->v[i]);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            return db_error(s, err, "log change");
-    }
-    return 0;
+    int rc = 0;
+    for (int i = 0; i < k->n && rc == 0; i++)
+        rc = sq_log_key(s, k->v[i], err);
+    return rc;
 }
 
-/* Runs a statement that returns no rows. */
-static int
-step_done(struct sq *s, sqlite3_stmt *st, struct mld_err *err, const char *what)
+int
+sq_step_done(struct sq *s, sqlite3_stmt *st, struct mld_err *err, const char *what)
 {
     if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, err, what);
+        return sq_error(s, err, what);
     return 0;
 }
 
@@ -407,33 +423,33 @@ static void
 bind_article(sqlite3_stmt *st, const struct mld_article *a, const char *section_slug,
              const char *slug, const char *story_key, mld_time_t published)
 {
-    bind_text(st, 1, a->urn);
+    sq_bind_text(st, 1, a->urn);
     sqlite3_bind_int64(st, 2, a->version);
     sqlite3_bind_int64(st, 3, a->version_created);
     sqlite3_bind_int64(st, 4, a->updated);
-    bind_text(st, 5, a->entry_id);
-    bind_text(st, 6, a->format);
+    sq_bind_text(st, 5, a->entry_id);
+    sq_bind_text(st, 6, a->format);
     sqlite3_bind_int(st, 7, (int)a->pubstatus);
     sqlite3_bind_int64(st, 8, a->embargo);
     sqlite3_bind_int64(st, 9, a->embargo > 0 ? a->embargo : 0);
     sqlite3_bind_int(st, 10, a->urgency);
-    bind_text(st, 11, a->signal);
-    bind_text(st, 12, a->lang);
-    bind_text(st, 13, a->kicker);
-    bind_text(st, 14, a->headline);
-    bind_text(st, 15, a->teaser);
-    bind_text(st, 16, a->byline);
-    bind_text(st, 17, a->dateline);
-    bind_text(st, 18, a->body_html);
-    bind_text(st, 19, a->text);
-    bind_text(st, 20, a->credit);
-    bind_text(st, 21, a->section);
-    bind_text(st, 22, section_slug);
-    bind_text(st, 23, slug);
+    sq_bind_text(st, 11, a->signal);
+    sq_bind_text(st, 12, a->lang);
+    sq_bind_text(st, 13, a->kicker);
+    sq_bind_text(st, 14, a->headline);
+    sq_bind_text(st, 15, a->teaser);
+    sq_bind_text(st, 16, a->byline);
+    sq_bind_text(st, 17, a->dateline);
+    sq_bind_text(st, 18, a->body_html);
+    sq_bind_text(st, 19, a->text);
+    sq_bind_text(st, 20, a->credit);
+    sq_bind_text(st, 21, a->section);
+    sq_bind_text(st, 22, section_slug);
+    sq_bind_text(st, 23, slug);
     sqlite3_bind_int64(st, 24, published);
-    bind_text(st, 27, story_key);
-    bind_text(st, 29, a->link);
-    bind_text(st, 30, a->author);
+    sq_bind_text(st, 27, story_key);
+    sq_bind_text(st, 29, a->link);
+    sq_bind_text(st, 30, a->author);
 }
 
 /* Replaces the topics, categories and media of article id with a's. */
@@ -444,7 +460,7 @@ put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err 
     if (st == NULL)
         return MLD_E_STORE;
     sqlite3_bind_int64(st, 1, id);
-    int rc = step_done(s, st, err, "replace topics");
+    int rc = sq_step_done(s, st, err, "replace topics");
     if (rc != 0)
         return rc;
     for (int i = 0; i < a->ntopics; i++) {
@@ -456,9 +472,9 @@ put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err 
             return MLD_E_STORE;
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_int(st, 2, i);
-        bind_text(st, 3, a->topics[i]);
-        bind_text(st, 4, slug);
-        rc = step_done(s, st, err, "add topic");
+        sq_bind_text(st, 3, a->topics[i]);
+        sq_bind_text(st, 4, slug);
+        rc = sq_step_done(s, st, err, "add topic");
         if (rc != 0)
             return rc;
     }
@@ -466,14 +482,14 @@ put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err 
     if (st == NULL)
         return MLD_E_STORE;
     sqlite3_bind_int64(st, 1, id);
-    rc = step_done(s, st, err, "replace categories");
+    rc = sq_step_done(s, st, err, "replace categories");
     for (int i = 0; rc == 0 && i < a->ncategories; i++) {
         st = stmt(s, S_ADD_CAT, err);
         if (st == NULL)
             return MLD_E_STORE;
         sqlite3_bind_int64(st, 1, id);
-        bind_text(st, 2, a->categories[i]);
-        rc = step_done(s, st, err, "add category");
+        sq_bind_text(st, 2, a->categories[i]);
+        rc = sq_step_done(s, st, err, "add category");
     }
     if (rc != 0)
         return rc;
@@ -481,18 +497,18 @@ put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err 
     if (st == NULL)
         return MLD_E_STORE;
     sqlite3_bind_int64(st, 1, id);
-    rc = step_done(s, st, err, "replace media");
+    rc = sq_step_done(s, st, err, "replace media");
     for (int i = 0; rc == 0 && i < a->nmedia; i++) {
         st = stmt(s, S_ADD_MEDIA, err);
         if (st == NULL)
             return MLD_E_STORE;
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_int(st, 2, i);
-        bind_text(st, 3, a->media[i].url);
-        bind_text(st, 4, a->media[i].type);
+        sq_bind_text(st, 3, a->media[i].url);
+        sq_bind_text(st, 4, a->media[i].type);
         sqlite3_bind_int64(st, 5, a->media[i].length);
-        bind_text(st, 6, a->media[i].caption);
-        rc = step_done(s, st, err, "add media");
+        sq_bind_text(st, 6, a->media[i].caption);
+        rc = sq_step_done(s, st, err, "add media");
     }
     return rc;
 }
@@ -508,15 +524,15 @@ add_version(struct sq *s, int64_t id, const struct mld_article *a, int applied,
     sqlite3_bind_int64(st, 2, a->version);
     sqlite3_bind_int64(st, 3, a->version_created);
     sqlite3_bind_int64(st, 4, a->updated);
-    bind_text(st, 5, a->entry_id);
+    sq_bind_text(st, 5, a->entry_id);
     sqlite3_bind_int(st, 6, (int)a->pubstatus);
     sqlite3_bind_int64(st, 7, a->embargo);
-    bind_text(st, 8, a->signal);
-    bind_text(st, 9, a->headline);
-    bind_text(st, 10, a->teaser);
-    bind_text(st, 11, a->body_html);
+    sq_bind_text(st, 8, a->signal);
+    sq_bind_text(st, 9, a->headline);
+    sq_bind_text(st, 10, a->teaser);
+    sq_bind_text(st, 11, a->body_html);
     sqlite3_bind_int(st, 12, applied);
-    return step_done(s, st, err, "add version");
+    return sq_step_done(s, st, err, "add version");
 }
 
 /* Finds the story an article with this key, published at t, belongs to:
@@ -528,7 +544,7 @@ find_story(struct sq *s, const char *key, mld_time_t t, struct mld_err *err)
     sqlite3_stmt *st = stmt(s, S_FIND_STORY, err);
     if (st == NULL)
         return -1;
-    bind_text(st, 1, key);
+    sq_bind_text(st, 1, key);
     sqlite3_bind_int64(st, 2, t - MLD_STORY_WINDOW_SECS);
     sqlite3_bind_int64(st, 3, t + MLD_STORY_WINDOW_SECS);
     int rc = sqlite3_step(st);
@@ -549,8 +565,8 @@ put_txn(struct sq *s, const struct mld_article *a, enum mld_put_result *res, int
         st = stmt(s, S_SEEN_ADD, err);
         if (st == NULL)
             return MLD_E_STORE;
-        bind_text(st, 1, a->entry_id);
-        rc = step_done(s, st, err, "record entry id");
+        sq_bind_text(st, 1, a->entry_id);
+        rc = sq_step_done(s, st, err, "record entry id");
         if (rc != 0)
             return rc;
         if (sqlite3_changes(s->db) == 0) {
@@ -573,7 +589,7 @@ put_txn(struct sq *s, const struct mld_article *a, enum mld_put_result *res, int
     st = stmt(s, S_FIND_URN, err);
     if (st == NULL)
         return MLD_E_STORE;
-    bind_text(st, 1, a->urn);
+    sq_bind_text(st, 1, a->urn);
     rc = sqlite3_step(st);
     struct keyset keys = {0};
     if (rc == SQLITE_DONE) {
@@ -581,14 +597,14 @@ put_txn(struct sq *s, const struct mld_article *a, enum mld_put_result *res, int
         mld_time_t published = a->embargo > created ? a->embargo : created;
         int64_t story = find_story(s, story_key, published, err);
         if (story < 0)
-            return db_error(s, err, "find story");
+            return sq_error(s, err, "find story");
         st = stmt(s, S_INSERT, err);
         if (st == NULL)
             return MLD_E_STORE;
         bind_article(st, a, sec, slug, story_key, published);
         sqlite3_bind_int64(st, 25, mld_time_now());
         sqlite3_bind_int64(st, 26, story);
-        rc = step_done(s, st, err, "insert article");
+        rc = sq_step_done(s, st, err, "insert article");
         if (rc != 0)
             return rc;
         int64_t id = sqlite3_last_insert_rowid(s->db);
@@ -598,7 +614,7 @@ put_txn(struct sq *s, const struct mld_article *a, enum mld_put_result *res, int
                 return MLD_E_STORE;
             sqlite3_bind_int64(st, 1, id);
             sqlite3_bind_int64(st, 2, id);
-            rc = step_done(s, st, err, "set story");
+            rc = sq_step_done(s, st, err, "set story");
             if (rc != 0)
                 return rc;
         }
@@ -615,7 +631,7 @@ put_txn(struct sq *s, const struct mld_article *a, enum mld_put_result *res, int
         return rc;
     }
     if (rc != SQLITE_ROW)
-        return db_error(s, err, "find article");
+        return sq_error(s, err, "find article");
 
     int64_t id = sqlite3_column_int64(st, 0);
     struct mld_article old = {
@@ -642,7 +658,7 @@ put_txn(struct sq *s, const struct mld_article *a, enum mld_put_result *res, int
     }
     bind_article(st, a, sec, slug, story_key, published);
     sqlite3_bind_int64(st, 28, id);
-    rc = step_done(s, st, err, "update article");
+    rc = sq_step_done(s, st, err, "update article");
     if (rc == 0)
         rc = put_lists(s, id, a, err);
     if (rc == 0)
@@ -664,7 +680,7 @@ sq_put(void *impl, const struct mld_article *a, enum mld_put_result *res, int64_
     struct sq *s = impl;
     if (s->in_txn)
         return put_txn(s, a, res, id, err);
-    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    int rc = sq_exec(s, "BEGIN IMMEDIATE", err);
     if (rc != 0)
         return rc;
     rc = put_txn(s, a, res, id, err);
@@ -672,7 +688,7 @@ sq_put(void *impl, const struct mld_article *a, enum mld_put_result *res, int64_
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
-    return exec(s, "COMMIT", err);
+    return sq_exec(s, "COMMIT", err);
 }
 
 /* Reads the strings of a one-column query on article id into a list. */
@@ -692,7 +708,7 @@ read_list(struct sq *s, enum stmt_id id_stmt, int64_t id, struct mld_article *a,
         else
             mld_article_add_category(a, v);
     }
-    return rc == SQLITE_DONE ? 0 : db_error(s, err, "read article lists");
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read article lists");
 }
 
 static int
@@ -708,10 +724,10 @@ read_media(struct sq *s, int64_t id, struct mld_article *a, struct mld_err *err)
                               (const char *)sqlite3_column_text(st, 1),
                               sqlite3_column_int64(st, 2),
                               (const char *)sqlite3_column_text(st, 3));
-    return rc == SQLITE_DONE ? 0 : db_error(s, err, "read media");
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read media");
 }
 
-static int
+int
 sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
 {
     struct sq *s = impl;
@@ -723,35 +739,35 @@ sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
     if (rc == SQLITE_DONE)
         return mld_err_set(err, MLD_E_NOTFOUND, "no article %" PRId64, id);
     if (rc != SQLITE_ROW)
-        return db_error(s, err, "read article");
+        return sq_error(s, err, "read article");
     struct mld_article *a = mld_article_new();
     int c = 1;
-    a->urn = col_text(st, c++);
+    a->urn = sq_col_text(st, c++);
     a->version = sqlite3_column_int64(st, c++);
     a->version_created = sqlite3_column_int64(st, c++);
     a->updated = sqlite3_column_int64(st, c++);
-    a->entry_id = col_text(st, c++);
-    a->format = col_text(st, c++);
+    a->entry_id = sq_col_text(st, c++);
+    a->format = sq_col_text(st, c++);
     a->pubstatus = (enum mld_pubstatus)sqlite3_column_int(st, c++);
     a->embargo = sqlite3_column_int64(st, c++);
     a->urgency = sqlite3_column_int(st, c++);
-    a->signal = col_text(st, c++);
-    a->lang = col_text(st, c++);
-    a->kicker = col_text(st, c++);
-    a->headline = col_text(st, c++);
-    a->teaser = col_text(st, c++);
-    a->byline = col_text(st, c++);
-    a->dateline = col_text(st, c++);
-    a->body_html = col_text(st, c++);
-    a->text = col_text(st, c++);
-    a->credit = col_text(st, c++);
-    a->section = col_text(st, c++);
-    out->section_slug = col_text(st, c++);
-    out->slug = col_text(st, c++);
+    a->signal = sq_col_text(st, c++);
+    a->lang = sq_col_text(st, c++);
+    a->kicker = sq_col_text(st, c++);
+    a->headline = sq_col_text(st, c++);
+    a->teaser = sq_col_text(st, c++);
+    a->byline = sq_col_text(st, c++);
+    a->dateline = sq_col_text(st, c++);
+    a->body_html = sq_col_text(st, c++);
+    a->text = sq_col_text(st, c++);
+    a->credit = sq_col_text(st, c++);
+    a->section = sq_col_text(st, c++);
+    out->section_slug = sq_col_text(st, c++);
+    out->slug = sq_col_text(st, c++);
     out->published = sqlite3_column_int64(st, c++);
     out->story_id = sqlite3_column_int64(st, c++);
-    a->link = col_text(st, c++);
-    a->author = col_text(st, c++);
+    a->link = sq_col_text(st, c++);
+    a->author = sq_col_text(st, c++);
     out->id = id;
     a->first_published = out->published;
     out->a = a;
@@ -767,8 +783,8 @@ sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
 
 /* Fills it->story_sections and it->story_size from the story's visible
  * members. */
-static int
-story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct mld_err *err)
+int
+sq_story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct mld_err *err)
 {
     sqlite3_stmt *st = stmt(s, S_STORY_SECTIONS, err);
     if (st == NULL)
@@ -798,7 +814,7 @@ story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct mld_err
         mld_free(seen[i]);
     if (rc != SQLITE_DONE) {
         mld_buf_dispose(&b);
-        return db_error(s, err, "read story");
+        return sq_error(s, err, "read story");
     }
     it->story_sections = b.len > 0 ? mld_buf_steal(&b, NULL) : NULL;
     mld_buf_dispose(&b);
@@ -826,12 +842,12 @@ sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld
     sqlite3_stmt *st = NULL;
     int rc;
     if (sqlite3_prepare_v2(s->db, sql.p, (int)sql.len, &st, NULL) != SQLITE_OK) {
-        rc = db_error(s, err, "prepare list");
+        rc = sq_error(s, err, "prepare list");
         goto out;
     }
     sqlite3_bind_int64(st, 1, q->now);
-    bind_text(st, 2, q->section_slug);
-    bind_text(st, 3, q->topic_slug);
+    sq_bind_text(st, 2, q->section_slug);
+    sq_bind_text(st, 3, q->topic_slug);
     sqlite3_bind_int64(st, 4, q->related_to);
     sqlite3_bind_int(st, 5, q->limit);
     sqlite3_bind_int(st, 6, q->offset);
@@ -840,7 +856,7 @@ sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < (int)(sizeof(ids) / sizeof(ids[0])))
         ids[n++] = sqlite3_column_int64(st, 0);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        rc = db_error(s, err, "run list");
+        rc = sq_error(s, err, "run list");
         goto out;
     }
     out->v = mld_calloc((size_t)n, sizeof(*out->v));
@@ -849,7 +865,7 @@ sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld
         rc = sq_get(s, ids[i], &out->v[i], err);
         if (rc == 0) {
             out->n++;
-            rc = story_sections(s, &out->v[i], q->now, err);
+            rc = sq_story_sections(s, &out->v[i], q->now, err);
         }
     }
     if (rc != 0)
@@ -871,11 +887,11 @@ sq_sections(void *impl, mld_time_t now, struct mld_named **out, int *n, struct m
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         *out = mld_reallocarray(*out, (size_t)*n + 1, sizeof(**out));
-        (*out)[*n].name = col_text(st, 0);
-        (*out)[*n].slug = col_text(st, 1);
+        (*out)[*n].name = sq_col_text(st, 0);
+        (*out)[*n].slug = sq_col_text(st, 1);
         (*n)++;
     }
-    return rc == SQLITE_DONE ? 0 : db_error(s, err, "list sections");
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "list sections");
 }
 
 static char *
@@ -884,8 +900,8 @@ name_of(struct sq *s, enum stmt_id id, const char *slug)
     sqlite3_stmt *st = stmt(s, id, NULL);
     if (st == NULL)
         return NULL;
-    bind_text(st, 1, slug);
-    return sqlite3_step(st) == SQLITE_ROW ? col_text(st, 0) : NULL;
+    sq_bind_text(st, 1, slug);
+    return sqlite3_step(st) == SQLITE_ROW ? sq_col_text(st, 0) : NULL;
 }
 
 static char *
@@ -915,7 +931,7 @@ sq_changes(void *impl, int64_t since, mld_change_fn fn, void *ud, int64_t *last,
         fn(ud, (const char *)sqlite3_column_text(st, 1));
     }
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : db_error(s, err, "read changes");
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read changes");
 }
 
 static int
@@ -934,7 +950,7 @@ sq_released(void *impl, mld_time_t from, mld_time_t to, mld_change_fn fn, void *
         ids = mld_reallocarray(ids, (size_t)n + 1, sizeof(*ids));
         ids[n++] = sqlite3_column_int64(st, 0);
     }
-    rc = rc == SQLITE_DONE ? 0 : db_error(s, err, "read embargo releases");
+    rc = rc == SQLITE_DONE ? 0 : sq_error(s, err, "read embargo releases");
     struct keyset keys = {0};
     for (int i = 0; i < n && rc == 0; i++)
         rc = article_keys(s, ids[i], &keys, err);
@@ -960,14 +976,14 @@ sq_history_count(void *impl, int64_t id)
 static void
 read_source(sqlite3_stmt *st, struct mld_source_state *out)
 {
-    out->name = col_text(st, 0);
-    out->url = col_text(st, 1);
-    out->etag = col_text(st, 2);
-    out->last_modified = col_text(st, 3);
+    out->name = sq_col_text(st, 0);
+    out->url = sq_col_text(st, 1);
+    out->etag = sq_col_text(st, 2);
+    out->last_modified = sq_col_text(st, 3);
     out->last_attempt = sqlite3_column_int64(st, 4);
     out->last_success = sqlite3_column_int64(st, 5);
     out->last_error_at = sqlite3_column_int64(st, 6);
-    out->last_error = col_text(st, 7);
+    out->last_error = sq_col_text(st, 7);
     out->failures = sqlite3_column_int(st, 8);
     out->next_attempt = sqlite3_column_int64(st, 9);
     out->items = sqlite3_column_int64(st, 10);
@@ -981,7 +997,7 @@ sq_source_get(void *impl, const char *name, struct mld_source_state *out, struct
     sqlite3_stmt *st = stmt(s, S_SOURCE_GET, err);
     if (st == NULL)
         return MLD_E_STORE;
-    bind_text(st, 1, name);
+    sq_bind_text(st, 1, name);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         read_source(st, out);
@@ -989,7 +1005,7 @@ sq_source_get(void *impl, const char *name, struct mld_source_state *out, struct
     }
     if (rc == SQLITE_DONE)
         return mld_err_set(err, MLD_E_NOTFOUND, "no source %s", name);
-    return db_error(s, err, "read source");
+    return sq_error(s, err, "read source");
 }
 
 static int
@@ -999,19 +1015,19 @@ sq_source_set(void *impl, const struct mld_source_state *src, struct mld_err *er
     sqlite3_stmt *st = stmt(s, S_SOURCE_SET, err);
     if (st == NULL)
         return MLD_E_STORE;
-    bind_text(st, 1, src->name);
-    bind_text(st, 2, src->url);
-    bind_text(st, 3, src->etag);
-    bind_text(st, 4, src->last_modified);
+    sq_bind_text(st, 1, src->name);
+    sq_bind_text(st, 2, src->url);
+    sq_bind_text(st, 3, src->etag);
+    sq_bind_text(st, 4, src->last_modified);
     sqlite3_bind_int64(st, 5, src->last_attempt);
     sqlite3_bind_int64(st, 6, src->last_success);
     sqlite3_bind_int64(st, 7, src->last_error_at);
-    bind_text(st, 8, src->last_error);
+    sq_bind_text(st, 8, src->last_error);
     sqlite3_bind_int(st, 9, src->failures);
     sqlite3_bind_int64(st, 10, src->next_attempt);
     sqlite3_bind_int64(st, 11, src->items);
     sqlite3_bind_int64(st, 12, src->newest_item);
-    return step_done(s, st, err, "write source");
+    return sq_step_done(s, st, err, "write source");
 }
 
 static int
@@ -1027,7 +1043,7 @@ sq_sources(void *impl, struct mld_source_state **out, int *n, struct mld_err *er
         memset(&(*out)[*n], 0, sizeof(**out));
         read_source(st, &(*out)[(*n)++]);
     }
-    return rc == SQLITE_DONE ? 0 : db_error(s, err, "list sources");
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "list sources");
 }
 
 const struct mld_store_backend mld_store_sqlite = {
@@ -1049,5 +1065,8 @@ const struct mld_store_backend mld_store_sqlite = {
     .source_get = sq_source_get,
     .source_set = sq_source_set,
     .sources = sq_sources,
+    .search = sq_search,
+    .story = sq_story,
+    .related = sq_related,
     .idle = sq_idle,
 };

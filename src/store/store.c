@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "../base/limits.h"
 #include "../base/mem.h"
 #include "store_int.h"
 
@@ -186,6 +187,7 @@ mld_item_dispose(struct mld_item *it)
     mld_free(it->slug);
     mld_free(it->section_slug);
     mld_free(it->story_sections);
+    mld_free(it->story_reason);
     mld_article_free(it->a);
     memset(it, 0, sizeof(*it));
 }
@@ -198,6 +200,48 @@ mld_items_dispose(struct mld_items *l)
     mld_free(l->v);
     l->v = NULL;
     l->n = 0;
+}
+
+int
+mld_store_search(struct mld_store *st, const struct mld_search *q, struct mld_hits *out,
+                 struct mld_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (q->limit < 1 || q->limit > MLD_SEARCH_MAX_LIMIT || q->offset < 0 ||
+        q->offset > MLD_SEARCH_MAX_OFFSET)
+        return mld_err_set(err, MLD_E_INVAL, "search: limit %d or offset %d out of range",
+                           q->limit, q->offset);
+    return idle(st, st->be->search(st->impl, q, out, err));
+}
+
+void
+mld_hits_dispose(struct mld_hits *h)
+{
+    for (int i = 0; i < h->n; i++) {
+        mld_item_dispose(&h->v[i].item);
+        mld_free(h->v[i].snippet);
+    }
+    mld_free(h->v);
+    mld_free(h->suggestion);
+    memset(h, 0, sizeof(*h));
+}
+
+int
+mld_store_story(struct mld_store *st, int64_t story_id, mld_time_t now, struct mld_items *out,
+                struct mld_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    return idle(st, st->be->story(st->impl, story_id, now, out, err));
+}
+
+int
+mld_store_related(struct mld_store *st, int64_t id, mld_time_t now, int limit,
+                  struct mld_items *out, struct mld_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (limit < 1 || limit > MLD_RELATED_MAX)
+        return mld_err_set(err, MLD_E_INVAL, "related: limit %d out of range", limit);
+    return idle(st, st->be->related(st->impl, id, now, limit, out, err));
 }
 
 void

@@ -74,6 +74,8 @@ struct mld_item {
     char *story_sections;  /* lists only: the story's sections, newest first,
                               ", "-joined ("Boerse, Ausland"); NULL otherwise */
     int story_size;        /* lists only: visible articles in the story */
+    char *story_reason;    /* why the article joined its story (see
+                              mld_store_story), NULL for a story's first */
     struct mld_article *a; /* the current version */
 };
 
@@ -108,6 +110,69 @@ struct mld_query {
 /* Runs q. Returns 0 with out filled (possibly empty), or MLD_E_STORE. */
 int mld_store_list(struct mld_store *st, const struct mld_query *q, struct mld_items *out,
                    struct mld_err *err);
+
+/* Full-text search ------------------------------------------------------
+ *
+ * Every usable article is in a full-text index (FTS5, external content,
+ * meldung's German tokenizer: src/text/analyze.h) kept in step with the
+ * article table: an update replaces the indexed text, a withdrawal removes
+ * it. Embargoed articles are indexed but never returned before release.
+ */
+
+/* A reader's search. */
+struct mld_search {
+    const char *text;         /* the query: words, "a phrase", prefix*, -not, a OR b */
+    const char *section_slug; /* only this section, or NULL */
+    const char *topic_slug;   /* only this topic, or NULL */
+    mld_time_t from, to;      /* published in [from, to); 0 = open end */
+    mld_time_t now;
+    int limit;                /* hits wanted (1..MLD_SEARCH_MAX_LIMIT) */
+    int offset;
+};
+
+/* One hit. */
+struct mld_hit {
+    struct mld_item item;
+    char *snippet; /* HTML: escaped text with <mark>...</mark> around matches */
+    double score;  /* higher is better: bm25 blended with recency */
+};
+
+struct mld_hits {
+    struct mld_hit *v;
+    int n;
+    bool more;        /* there are hits after these */
+    char *suggestion; /* "did you mean" query text, or NULL */
+};
+
+/* Runs q: visible articles only, best first, one entry per story.
+ * Returns 0 with out filled (possibly empty), MLD_E_PARSE when the query
+ * has no searchable word (err says why, for the reader), or MLD_E_STORE. */
+int mld_store_search(struct mld_store *st, const struct mld_search *q, struct mld_hits *out,
+                     struct mld_err *err);
+
+/* Frees every hit and the array; leaves h empty. */
+void mld_hits_dispose(struct mld_hits *h);
+
+/* Stories and related news ----------------------------------------------
+ *
+ * put() assigns each new article to a story: the story of the most
+ * similar recent article when near-duplicate text, headline similarity or
+ * text similarity with shared topics say it reports the same event, else
+ * a new story of its own. Each join records its reason. put() also keeps
+ * for every article a bounded list of related articles (shared topics,
+ * similar text, recency), so reading it costs an index lookup.
+ */
+
+/* The visible articles of story story_id at now, oldest first, each with
+ * item.story_reason. Returns 0 (an empty list when none is visible) or
+ * MLD_E_STORE. */
+int mld_store_story(struct mld_store *st, int64_t story_id, mld_time_t now,
+                    struct mld_items *out, struct mld_err *err);
+
+/* "Weitere Meldungen" for article id: up to limit visible articles, best
+ * first, one per story, never id's own story. Returns 0 or MLD_E_STORE. */
+int mld_store_related(struct mld_store *st, int64_t id, mld_time_t now, int limit,
+                      struct mld_items *out, struct mld_err *err);
 
 /* A name and its slug, for navigation (sections, topics). */
 struct mld_named {

@@ -1,0 +1,81 @@
+/*
+ * sqlite_int.h - what the SQLite backend's files share.
+ *
+ * The backend is split by concern: sqlite.c (schema, transactions,
+ * articles, lists, sources), sqlite_search.c (the full-text index and
+ * search) and sqlite_story.c (story clustering and related news). They
+ * share one connection and these helpers. Each file keeps its statements
+ * in slots of its own and prepares them with sq_prepare(); close()
+ * finalizes every statement of the connection.
+ */
+#ifndef MLD_SQLITE_INT_H
+#define MLD_SQLITE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct sq_stmts;  /* sqlite.c's prepared statements */
+struct sq_search; /* sqlite_search.c's state */
+struct sq_story;  /* sqlite_story.c's state */
+
+struct sq {
+    sqlite3 *db;
+    char *path;               /* for messages */
+    struct sq_stmts *stmts;
+    struct sq_search *search;
+    struct sq_story *story;
+    int in_txn; /* transaction depth: 0 none, 1 BEGIN, 2+ savepoints */
+};
+
+/* Records the connection's last error in err as "path: what: reason" and
+ * returns MLD_E_STORE. */
+int sq_error(struct sq *s, struct mld_err *err, const char *what);
+
+/* Returns the statement in *slot, preparing sql into it on first use,
+ * reset and with bindings cleared; NULL with err set on failure. */
+sqlite3_stmt *sq_prepare(struct sq *s, sqlite3_stmt **slot, const char *sql,
+                         struct mld_err *err);
+
+/* Runs sql (one or more statements without results). Returns 0 or
+ * MLD_E_STORE. */
+int sq_exec(struct sq *s, const char *sql, struct mld_err *err);
+
+/* Runs a statement that returns no rows; what names it in the error. */
+int sq_step_done(struct sq *s, sqlite3_stmt *st, struct mld_err *err, const char *what);
+
+/* Binds v, or NULL when v is NULL (the string must outlive the step). */
+void sq_bind_text(sqlite3_stmt *st, int i, const char *v);
+
+/* Copies column i as a new string (mld_free), or NULL for SQL NULL. */
+char *sq_col_text(sqlite3_stmt *st, int i);
+
+/* sqlite.c: an article as pages show it (see mld_store_get), and the
+ * story's sections and size of a list item. */
+int sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err);
+int sq_story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct mld_err *err);
+
+/* sqlite.c: appends one change key (store.h) to the change log. */
+int sq_log_key(struct sq *s, const char *key, struct mld_err *err);
+
+/* sqlite_search.c: called by open() after the migrations (registers the
+ * tokenizer, rebuilds the index when the analyzer's signature changed)
+ * and by close(); the backend's search operation. */
+int sq_search_open(struct sq *s, struct mld_err *err);
+void sq_search_close(struct sq *s);
+int sq_search(void *impl, const struct mld_search *q, struct mld_hits *out, struct mld_err *err);
+
+/* sqlite_story.c: called by open() and close(); by put() inside its
+ * transaction once article id holds a's version (inserted: a new
+ * article), to assign the story and update related lists; and the
+ * backend's story and related operations. */
+int sq_story_open(struct sq *s, struct mld_err *err);
+void sq_story_close(struct sq *s);
+int sq_story_put(struct sq *s, int64_t id, const struct mld_article *a, bool inserted,
+                 struct mld_err *err);
+int sq_story(void *impl, int64_t story_id, mld_time_t now, struct mld_items *out,
+             struct mld_err *err);
+int sq_related(void *impl, int64_t id, mld_time_t now, int limit, struct mld_items *out,
+               struct mld_err *err);
+
+#endif

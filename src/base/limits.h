@@ -122,8 +122,9 @@
 /* Longest source id (URN/GUID) accepted; longer ids are malformed input. */
 #define MLD_MAX_ID_BYTES 512
 
-/* Two items with the same normalised headline published this close together
- * are one story (seconds). */
+/* Articles published this close together (seconds) may be one story
+ * (src/store/sqlite_story.c); farther apart they never are. Agencies
+ * re-send a developing story for a day or two. */
 #define MLD_STORY_WINDOW_SECS (48 * 3600)
 
 /* Search: most hits one request returns, and the deepest page offset
@@ -131,8 +132,145 @@
 #define MLD_SEARCH_MAX_LIMIT 100
 #define MLD_SEARCH_MAX_OFFSET 1000
 
+/* Search queries (src/text/query.c): terms kept, the rest ignored (as
+ * is text past MLD_SEARCH_MAX_QUERY_BYTES). Readers type 1-5 words;
+ * every term is one more doclist FTS5 walks. */
+#define MLD_SEARCH_MAX_TERMS 16
+
+/* Fewest letters before a prefix '*' (shorter: an exact word). Without a
+ * prefix index FTS5 merges the doclist of every term with the prefix;
+ * "Verk*" is already thousands of terms at a million articles. */
+#define MLD_SEARCH_MIN_PREFIX 4
+
+/* Search work (src/store/sqlite_search.c): article ids searched first,
+ * newest first, and the factor by which each further window grows. At
+ * 20k articles (a few days of a full wire) bm25 over a common word
+ * stays in milliseconds; older articles are reached when newer ones do
+ * not fill the page. */
+#define MLD_SEARCH_WINDOW 20000
+#define MLD_SEARCH_WINDOW_GROWTH 4
+
+/* A search filter (topic, section, dates) holding at most this many
+ * articles drives the ranking: each of them is one FTS5 lookup by id
+ * (~10 us), cheaper than checking every match of a common word. */
+#define MLD_SEARCH_FILTER_DRIVE 2000
+
+/* Words of text around the matches in a search hit's snippet. */
+#define MLD_SEARCH_SNIPPET_WORDS 24
+
+/* "Did you mean": longest word (bytes) for which spelling variants are
+ * looked up (each letter costs ~54 index lookups). */
+#define MLD_SEARCH_SUGGEST_MAX_WORD 32
+
 /* Most related articles kept per article ("Weitere Meldungen"). */
 #define MLD_RELATED_MAX 12
+
+/* Stories and related news (src/text/similar.c, src/store/sqlite_story.c).
+ * Per article: MinHash minima (64 x 16 bits: near-duplicates of 1-5
+ * changed words found >= 95% of the time, tests/unit/text/similar.c),
+ * most significant terms kept as its vector, headline stems compared;
+ * K top terms posted in the term index, for each of them the N newest
+ * articles carrying it read back as candidates, and the M best of those
+ * (plus topic neighbours) scored in full. K*N index rows and about M+16
+ * signature reads bound the work of one put at any store size: 0.47 ms
+ * at 100k articles (docs/internals/stories.md); larger vectors (48, 96
+ * terms) did not separate stories better in the dpa sample. */
+#define MLD_SIM_MINHASH 64
+#define MLD_SIM_VECTOR_TERMS 24
+#define MLD_SIM_HEADLINE_TERMS 24
+#define MLD_STORY_TOP_TERMS 10
+#define MLD_STORY_TERM_POSTINGS 24
+#define MLD_STORY_SCORED 24
+
+/* Articles of one topic read as candidates (for each of an article's
+ * first MLD_STORY_TOPICS topics): related news that shares a topic but
+ * few words. */
+#define MLD_STORY_TOPICS 2
+#define MLD_STORY_TOPIC_POSTINGS 8
+
+/* Related lists a new article is offered to (its most relevant
+ * candidates'): each offer may rewrite a list and drop a cached page. */
+#define MLD_STORY_OFFERS 8
+
+/* A story takes no article published this long after its first one:
+ * recurring headlines (daily market reports) would otherwise chain into
+ * one story forever. */
+#define MLD_STORY_SPAN_SECS (7 * 86400)
+
+/* Enrich: section mapping (src/enrich/section.c) ----------------------- */
+
+/* Largest section-rules file, most rules in one, and longest section
+ * name. The default mapping is ~130 rules in 8 KB; every rule is tried
+ * against every category of every article, so a file mapping all 1,200
+ * IPTC media topics still fits, a runaway generated one does not. A
+ * section name is a navigation label (and a URL slug). */
+#define MLD_MAX_SECTIONS_FILE_BYTES (256u * 1024)
+#define MLD_MAX_SECTION_RULES 4096
+#define MLD_MAX_SECTION_NAME_BYTES 64
+
+/* Enrich: topics (src/enrich/topics.c) ---------------------------------- */
+
+/* Largest gazetteer file an operator may load. The default is ~40 KB for
+ * ~730 topics; a list of every German municipality (11,000) fits with
+ * room to spare, a runaway generated file does not. */
+#define MLD_GAZETTEER_MAX_BYTES (4u * 1024 * 1024)
+
+/* Longest topic name (bytes): a display label and a URL slug. */
+#define MLD_TOPIC_MAX_NAME_BYTES 128
+
+/* Most words in one gazetteer form: "Organisation für Sicherheit und
+ * Zusammenarbeit in Europa" has seven; longer names are not written out in
+ * news text, so a longer form is a mistake (a missing ';'). */
+#define MLD_TOPIC_MAX_FORM_WORDS 8
+
+/* Longest chain of parents: Köln -> Nordrhein-Westfalen -> Deutschland is
+ * two; a deeper chain is a mistake in the file, or a cycle. */
+#define MLD_TOPIC_MAX_PARENT_DEPTH 6
+
+/* Most bytes of an article's plain text searched for topics. Salience
+ * after a dozen paragraphs is small, and long texts (tables, transcripts,
+ * documentation) would cost time on every ingest: 32 KB is 12 pages. */
+#define MLD_TOPIC_MAX_TEXT_BYTES (32u * 1024)
+
+/* Most topics the text adds to the agency's: the topic line is read at a
+ * glance, and the first topics choose related news. A dense article (the
+ * reference names two countries, four politicians and a venue) reaches
+ * six; a news digest would reach the MLD_MAX_TOPICS cap. */
+#define MLD_TOPIC_MAX_FOUND 6
+
+/* Text analysis (src/text/analyze.c) ---------------------------------- */
+
+/* Longest run of letters and digits analysed as one word, in input bytes.
+ * The longest German words in print have 40-65 letters (the Debian word
+ * list's longest: 39); a longer run is data (base64, hashes, glued URLs),
+ * so its first MLD_AN_MAX_WORD_BYTES bytes (whole code points) stand for
+ * the whole run and the rest of it is not analysed. */
+#define MLD_AN_MAX_WORD_BYTES 128
+
+/* Most words one hyphenated compound joins. Real ones have 2-4
+ * ("Nord-Ostsee-Kanal"); a longer chain is a list, and the hyphen after
+ * the last joined word separates like a space. */
+#define MLD_AN_MAX_HYPHEN_PARTS 6
+
+/* Closed-compound splitting: the fewest letters a word needs to be split,
+ * the fewest letters of each part, and the most parts. Shorter words and
+ * parts give nonsense splits ("Bundestag" into "Bund" + "estag"); past three
+ * parts the list's coverage makes wrong splits likelier than right ones. */
+#define MLD_AN_SPLIT_MIN_LETTERS 8
+#define MLD_AN_SPLIT_MIN_PART 4
+#define MLD_AN_SPLIT_MAX_PARTS 3
+
+/* Largest word list read (Debian's ngerman is 4.7 MB), and its longest
+ * line in bytes: a line longer than any word analysed is not a word, and
+ * such a list is malformed. */
+#define MLD_AN_MAX_DICT_BYTES (64u * 1024 * 1024)
+#define MLD_AN_MAX_DICT_LINE MLD_AN_MAX_WORD_BYTES
+
+/* Stems each thread keeps in its cache (64 bytes each), and the longest
+ * word cached. News text repeats its words: 4096 entries hit about 80% of
+ * the words of an article stream and fit in a core's L2 cache. */
+#define MLD_AN_STEM_CACHE 4096
+#define MLD_AN_STEM_CACHE_WORD 30
 
 /* Configuration -------------------------------------------------------- */
 
@@ -180,6 +318,22 @@
 #define MLD_LIST_PAGE_SIZE 20
 #define MLD_RELATED_COUNT 6
 #define MLD_HOME_PER_SECTION 5
+
+/* Topics named in the line above an article's headline (the reference
+ * page shows two: "Ukraine, Russland"); the article's foot lists all. */
+#define MLD_TOPIC_LINE_COUNT 2
+
+/* Deepest page number of a section or topic list (?seite=N): 20,000
+ * stories back is an archive's job, and each number is a cache entry. */
+#define MLD_LIST_MAX_PAGES 1000
+
+/* Search requests (/suche, /api/v1/search): the longest query text
+ * accepted (bytes; readers type a few words, 500 bytes is a paragraph,
+ * and every word costs index work), hits on one result page, and topics
+ * offered to narrow a search down (more is a wall of links). */
+#define MLD_SEARCH_MAX_QUERY_BYTES 500
+#define MLD_SEARCH_PAGE_SIZE 20
+#define MLD_SEARCH_TOPIC_FACETS 8
 
 /* Templates ------------------------------------------------------------ */
 

@@ -17,6 +17,8 @@
  * back whole, copied to the quarantine folder with the reason beside it,
  * reported in one line ("meldung: error: FILE: reason"), and the run goes
  * on with the next.
+ * --config FILE applies the configuration's [enrich] section (enrich.h)
+ * before the first article, as poll, watch and serve do.
  * Folders are walked in name order. On a terminal a progress line shows
  * files, articles, errors and rate; otherwise one summary line is printed.
  * Exit status: 0 when every file was stored, 1 when any failed.
@@ -43,8 +45,8 @@
 #include "load.h"
 
 static const char usage_text[] =
-    "meldung ingest [--db FILE] [--quarantine DIR] [--quiet] [--verbose] [--batch N] "
-    "FILE|DIR|URL...";
+    "meldung ingest [--config FILE] [--db FILE] [--quarantine DIR] [--quiet] [--verbose] "
+    "[--batch N] FILE|DIR|URL...";
 
 struct run {
     struct mld_store *st;
@@ -306,6 +308,7 @@ int
 mld_cmd_ingest(int argc, char **argv)
 {
     static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
         {"db", required_argument, NULL, 'd'},
         {"quarantine", required_argument, NULL, 'q'},
         {"quiet", no_argument, NULL, 's'},
@@ -314,11 +317,11 @@ mld_cmd_ingest(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = MLD_DEFAULT_DB, *quarantine = NULL;
+    const char *db = MLD_DEFAULT_DB, *quarantine = NULL, *config = NULL;
     struct run run = {.batch_max = MLD_INGEST_BATCH_FILES};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:q:svb:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:d:q:svb:h", opts, NULL)) != -1) {
         switch (c) {
         case 'b': {
             char *end;
@@ -329,6 +332,7 @@ mld_cmd_ingest(int argc, char **argv)
             run.batch_max = (int)v;
             break;
         }
+        case 'c': config = optarg; break;
         case 'd': db = optarg; break;
         case 'q': quarantine = optarg; break;
         case 's': run.quiet = 1; break;
@@ -339,6 +343,8 @@ mld_cmd_ingest(int argc, char **argv)
     }
     if (optind >= argc)
         return mld_cli_usage("ingest", usage_text, "name at least one file, folder or URL");
+    if (mld_cli_enrich_config(config) != 0)
+        return 1;
 
     char qdir[4096];
     if (quarantine == NULL) {

@@ -21,6 +21,7 @@
 #include "../base/config.h"
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "../enrich/enrich.h"
 #include "../ingest/poll.h"
 #include "../store/store.h"
 #include "load.h"
@@ -152,7 +153,8 @@ mld_cmd_poll(int argc, char **argv)
         return 1;
     }
     struct mld_poll_options opt = {0};
-    if (mld_poll_config_load(cfg, &srcs, &n, &opt, &err) != 0) {
+    if (mld_enrich_configure(cfg, &err) != 0 ||
+        mld_poll_config_load(cfg, &srcs, &n, &opt, &err) != 0) {
         mld_log_error("%s", err.msg);
         goto out_free;
     }

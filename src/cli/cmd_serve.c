@@ -4,7 +4,8 @@
  * Starts the HTTP server on the listen address, prints the URL readers
  * can open, then refreshes the page cache from the store's change log
  * every MLD_SERVE_REFRESH_MS until SIGINT or SIGTERM. --config FILE
- * reads the [push] section that turns on POST /api/v1/push (push.h).
+ * reads the [push] section that turns on POST /api/v1/push (push.h) and
+ * the [enrich] section that pushed articles are enriched by (enrich.h).
  */
 #include "cli.h"
 
@@ -17,6 +18,7 @@
 
 #include "../base/config.h"
 #include "../base/log.h"
+#include "../enrich/enrich.h"
 #include "../web/http.h"
 #include "../web/push.h"
 #include "../web/site.h"
@@ -118,6 +120,7 @@ mld_cmd_serve(int argc, char **argv)
     struct mld_config *conf = NULL;
     struct mld_push *push = NULL;
     if (config_path != NULL && (mld_config_load(&conf, config_path, &err) != 0 ||
+                                mld_enrich_configure(conf, &err) != 0 ||
                                 mld_push_new(&push, conf, cfg.db_path, &err) != 0)) {
         mld_log_error("%s", err.msg);
         mld_config_free(conf);

@@ -8,7 +8,8 @@
  * kept in the store's source table under the name "drop:DIR" (url
  * empty), so `meldung stats` and /status show it beside the polled
  * sources. Exit status: 0 after a signal, 1 when the folder could not be
- * watched or went away.
+ * watched or went away. --config FILE applies the configuration's
+ * [enrich] section (enrich.h) before the first file.
  */
 #include "cli.h"
 
@@ -24,7 +25,7 @@
 #include "../store/store.h"
 #include "load.h"
 
-static const char usage_text[] = "meldung watch [--db FILE] [--verbose] DIR";
+static const char usage_text[] = "meldung watch [--config FILE] [--db FILE] [--verbose] DIR";
 
 static volatile sig_atomic_t stopping;
 
@@ -81,16 +82,18 @@ int
 mld_cmd_watch(int argc, char **argv)
 {
     static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
         {"db", required_argument, NULL, 'd'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = MLD_DEFAULT_DB;
+    const char *db = MLD_DEFAULT_DB, *config = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:d:vh", opts, NULL)) != -1) {
         switch (c) {
+        case 'c': config = optarg; break;
         case 'd': db = optarg; break;
         case 'v': mld_log_set_level(MLD_LOG_DEBUG); break;
         case 'h': printf("usage: %s\n", usage_text); return 0;
@@ -100,6 +103,8 @@ mld_cmd_watch(int argc, char **argv)
     if (argc - optind != 1)
         return mld_cli_usage("watch", usage_text, "name one folder to watch");
     const char *dir = argv[optind];
+    if (mld_cli_enrich_config(config) != 0)
+        return 1;
 
     struct mld_err err = {0};
     struct watch w = {0};

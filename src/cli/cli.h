@@ -32,6 +32,9 @@ int mld_cmd_watch(int argc, char **argv);
  * (cmd_stats.c). */
 int mld_cmd_stats(int argc, char **argv);
 
+/* `meldung search`: prints the hits of a full-text search (cmd_search.c). */
+int mld_cmd_search(int argc, char **argv);
+
 /* `meldung token`: prints a new push token and its config line (cmd_token.c). */
 int mld_cmd_token(int argc, char **argv);
 
@@ -45,5 +48,10 @@ int mld_cli_make_parent(const char *path);
 
 /* Creates directory path and its parents. Returns 0 or MLD_E_IO. */
 int mld_cli_mkdirs(const char *path);
+
+/* Applies the [enrich] section of the configuration file at path (none
+ * when path is NULL) before the first article is enriched; logs what is
+ * wrong and returns 1 when the file or a file it names is bad, else 0. */
+int mld_cli_enrich_config(const char *path);
 
 #endif

@@ -9,7 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../base/config.h"
 #include "../base/err.h"
+#include "../base/log.h"
+#include "../enrich/enrich.h"
 
 #define MLD_VERSION "0.1.0"
 
@@ -23,6 +26,7 @@ static const struct {
     {"poll", mld_cmd_poll, "poll the HTTP(S) sources of the configuration"},
     {"watch", mld_cmd_watch, "ingest files as they arrive in a drop folder"},
     {"stats", mld_cmd_stats, "show each source's health and the article counts"},
+    {"search", mld_cmd_search, "search the stored articles"},
     {"token", mld_cmd_token, "make a token for the push endpoint"},
 };
 
@@ -81,6 +85,19 @@ mld_cli_make_parent(const char *path)
     memcpy(dir, path, n);
     dir[n] = '\0';
     return mld_cli_mkdirs(dir);
+}
+
+int
+mld_cli_enrich_config(const char *path)
+{
+    struct mld_err err = {0};
+    struct mld_config *cfg = NULL;
+    int rc = path != NULL && (mld_config_load(&cfg, path, &err) != 0 ||
+                              mld_enrich_configure(cfg, &err) != 0);
+    if (rc)
+        mld_log_error("%s", err.msg);
+    mld_config_free(cfg);
+    return rc;
 }
 
 int

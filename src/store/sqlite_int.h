@@ -6,7 +6,8 @@
  * search) and sqlite_story.c (story clustering and related news). They
  * share one connection and these helpers. Each file keeps its statements
  * in slots of its own and prepares them with sq_prepare(); close()
- * finalizes every statement of the connection.
+ * finalizes every statement sq_prepare() made (a statement prepared
+ * otherwise is finalized by its user).
  */
 #ifndef MLD_SQLITE_INT_H
 #define MLD_SQLITE_INT_H
@@ -26,6 +27,8 @@ struct sq {
     struct sq_search *search;
     struct sq_story *story;
     int in_txn; /* transaction depth: 0 none, 1 BEGIN, 2+ savepoints */
+    sqlite3_stmt ***slots; /* every slot sq_prepare() filled, for close() */
+    int nslots;
 };
 
 /* Records the connection's last error in err as "path: what: reason" and
@@ -58,9 +61,14 @@ int sq_story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct 
 /* sqlite.c: appends one change key (store.h) to the change log. */
 int sq_log_key(struct sq *s, const char *key, struct mld_err *err);
 
-/* sqlite_search.c: called by open() after the migrations (registers the
- * tokenizer, rebuilds the index when the analyzer's signature changed)
- * and by close(); the backend's search operation. */
+/* sqlite_search.c: registers the "meldung" FTS5 tokenizer on the
+ * connection; open() calls it before the migrations, since FTS5 needs
+ * the tokenizer to create or open the index. */
+int sq_search_register(struct sq *s, struct mld_err *err);
+
+/* sqlite_search.c: called by open() after the migrations (rebuilds the
+ * index when the analyzer's signature changed) and by close(); the
+ * backend's search operation. */
 int sq_search_open(struct sq *s, struct mld_err *err);
 void sq_search_close(struct sq *s);
 int sq_search(void *impl, const struct mld_search *q, struct mld_hits *out, struct mld_err *err);

@@ -1,21 +1,874 @@
 /*
- * sqlite_search.c - SCAFFOLD, replaced by the search work (issue 4).
+ * sqlite_search.c - full-text search in the SQLite backend (store.h,
+ * "Full-text search"; docs/internals/search.md).
+ *
+ * The index is the FTS5 table article_fts (src/store/sql/0003_search.sql):
+ * external content over the usable articles, kept in step by triggers on
+ * article, so put() needs no code of its own for it. Its tokenizer,
+ * "meldung", is defined here: it hands FTS5 the tokens of the German
+ * analyzer (src/text/analyze.h) - stems, compound parts, joined
+ * hyphenated compounds and raw forms for prefixes, the extra ones on the
+ * position of their word. FTS5 needs the tokenizer before it can create
+ * or open the table, so sq_open() registers it ahead of the migrations.
+ *
+ * A search (sq_search) parses the reader's text into an FTS5 expression
+ * (src/text/query.c), then ranks in windows of article ids, newest first:
+ * the newest MLD_SEARCH_WINDOW ids, then windows MLD_SEARCH_WINDOW_GROWTH
+ * times larger, until the hits fill the page (or the ids run out). A
+ * filter that leaves few articles (a small topic, a day) drives instead:
+ * its articles are looked up in the index one by one. Each match is
+ * scored
+ *
+ *     score = bm25(headline 8, kicker 3, text 1)
+ *             * (1 + RECENCY / (1 + age_days / HALF_DAYS))
+ *
+ * and the best-scored article of each story represents it. bm25 is
+ * FTS5's formula (k1 1.2, b 0.75), computed by the function mld_rank
+ * below, which keeps each phrase's document frequency for the whole
+ * search: FTS5's own bm25() counts them again for every window, and for
+ * every row when rows are looked up one by one. The factor lifts today's
+ * article to 3x, one HALF_DAYS old to 2x, a month old to 1.2x, and fades
+ * to 1 without ever reordering two articles of the same age. Page hits
+ * then get a snippet of their text with <mark> around the matches.
+ *
+ * When a search finds nothing, "did you mean" tries each plain word that
+ * no article holds: every spelling one edit away (deletion, transposition,
+ * substitution, insertion of a-z) is looked up in the index's vocabulary
+ * (fts5vocab), and the one in most articles replaces the word, spelled as
+ * in the first article that holds it.
  */
 #include "sqlite_int.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../base/buf.h"
+#include "../base/limits.h"
+#include "../base/log.h"
+#include "../base/mem.h"
+#include "../text/analyze.h"
+#include "../text/query.h"
+
+/* Ranking: bm25's weights of the columns (in table order: headline,
+ * kicker, text) and parameters, and the recency factor (see the top of
+ * the file). */
+static const double rank_weight[3] = {8.0, 3.0, 1.0};
+#define RANK_K1 1.2
+#define RANK_B 0.75
+#define RANK_RECENCY "2.0"
+#define RANK_HALF_SECS "259200.0" /* 3 days */
+
+/* The meta key holding the analyzer signature the index was built with. */
+#define META_SIGNATURE "search.analyzer"
+
+/* Snippet markers: bytes no article text holds in practice, replaced by
+ * <mark> and </mark> after the text around them is escaped. */
+#define MARK_OPEN '\x01'
+#define MARK_CLOSE '\x02'
+
+/* The first window of article ids searched; a variable so that tests can
+ * shrink it to a few articles. */
+static int64_t search_window = MLD_SEARCH_WINDOW;
+
+/* Most phrases of a query whose document frequencies are kept (a query
+ * has at most MLD_SEARCH_MAX_TERMS; the rest would be counted per row). */
+#define RANK_PHRASES 32
+
+/* What bm25 knows about the whole index for one search. */
+struct rank_stats {
+    bool ready;                /* filled for the current search */
+    double avgdl;              /* mean tokens per article */
+    double idf[RANK_PHRASES];  /* per phrase of the query */
+};
+
+struct sq_search {
+    struct rank_stats rank;
+    sqlite3_stmt *max_id;
+    sqlite3_stmt *snippet;
+    sqlite3_stmt *term_docs;
+    sqlite3_stmt *term_at;
+    sqlite3_stmt *column[3]; /* one per indexed column, for spellings */
+};
+
+/* The tokenizer ------------------------------------------------------- */
+
+/* FTS5's handle for one table's tokenizer; the analyzer is process-wide,
+ * so every table shares this one. */
+static int tok_handle;
+
+static int
+tok_create(void *ud, const char **argv, int argc, Fts5Tokenizer **out)
+{
+    *out = (Fts5Tokenizer *)&tok_handle;
+    return SQLITE_OK;
+}
+
+static void
+tok_delete(Fts5Tokenizer *t)
+{
+}
+
+/* FTS5's token callback and its context, for tok_emit. */
+struct tok_sink {
+    void *ctx;
+    int (*token)(void *ctx, int flags, const char *tok, int len, int start, int end);
+};
+
+/* Hands one analyzer token to FTS5 (an mld_token_fn). */
+static int
+tok_emit(void *ud, const struct mld_token *t)
+{
+    const struct tok_sink *k = ud;
+    return k->token(k->ctx, t->colocated ? FTS5_TOKEN_COLOCATED : 0, t->term, (int)t->len,
+                    (int)t->start, (int)t->end);
+}
+
+/* Tokenizes text for FTS5. Documents (and snippets, AUX) get every token
+ * the index keeps; a query term its stems, a hyphenated compound written
+ * closed; a prefix term its raw form, which "Verhandl*" can match where
+ * the stem "verhandl" of "Verhandlungen" could not be told apart. */
+static int
+tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int len,
+             int (*token)(void *ctx, int flags, const char *tok, int len, int start, int end))
+{
+    unsigned an = MLD_AN_INDEX;
+    if (flags & FTS5_TOKENIZE_QUERY)
+        an = (flags & FTS5_TOKENIZE_PREFIX) ? MLD_AN_QUERY | MLD_AN_PREFIX : MLD_AN_QUERY;
+    if (text == NULL || len <= 0)
+        return SQLITE_OK;
+    struct tok_sink k = {ctx, token};
+    int rc = mld_analyze(mld_analyzer(), text, (size_t)len, an, tok_emit, &k);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc; /* DONE: FTS5 has what it needs */
+}
+
+/* Returns the connection's FTS5 API, or NULL with err set. */
+static fts5_api *
+fts5_of(struct sq *s, struct mld_err *err)
+{
+    fts5_api *api = NULL;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK) {
+        sq_error(s, err, "find FTS5");
+        return NULL;
+    }
+    sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (api == NULL || api->iVersion < 2)
+        mld_err_set(err, MLD_E_STORE, "%s: this SQLite has no FTS5", s->path);
+    return api != NULL && api->iVersion >= 2 ? api : NULL;
+}
+
+int
+sq_search_register(struct sq *s, struct mld_err *err)
+{
+    static fts5_tokenizer tokenizer = {tok_create, tok_delete, tok_tokenize};
+    fts5_api *api = fts5_of(s, err);
+    if (api == NULL)
+        return MLD_E_STORE;
+    if (api->xCreateTokenizer(api, "meldung", NULL, &tokenizer, NULL) != SQLITE_OK)
+        return sq_error(s, err, "register the search tokenizer");
+    return 0;
+}
+
+/* The rank function ------------------------------------------------------- */
+
+/* Counts one row holding a phrase (an xQueryPhrase callback). */
+static int
+count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ud)
+{
+    (*(int64_t *)ud)++;
+    return SQLITE_OK;
+}
+
+/* Fills st from the index as bm25 needs it: the mean article length, and
+ * each phrase's inverse document frequency, log((N - n + 0.5) /
+ * (n + 0.5)), at least 1e-6 (as FTS5's bm25: a phrase in most articles
+ * still counts a little). */
+static int
+rank_stats_fill(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_stats *st)
+{
+    sqlite3_int64 rows = 0, tokens = 0;
+    int rc = api->xRowCount(fts, &rows);
+    if (rc == SQLITE_OK)
+        rc = api->xColumnTotalSize(fts, -1, &tokens);
+    st->avgdl = rows > 0 ? (double)tokens / (double)rows : 1.0;
+    int phrases = api->xPhraseCount(fts);
+    for (int i = 0; rc == SQLITE_OK && i < phrases && i < RANK_PHRASES; i++) {
+        int64_t n = 0;
+        rc = api->xQueryPhrase(fts, i, &n, count_row);
+        double idf = log(((double)rows - (double)n + 0.5) / ((double)n + 0.5));
+        st->idf[i] = idf > 1e-6 ? idf : 1e-6;
+    }
+    st->ready = rc == SQLITE_OK;
+    return rc;
+}
+
+/* mld_rank(article_fts): the current row's bm25 score (positive, higher
+ * is better; FTS5's bm25() is its negative) with the column weights of
+ * rank_weight. The index statistics come from the search's rank_stats,
+ * counted on first use. */
+static void
+rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int argc,
+        sqlite3_value **argv)
+{
+    struct rank_stats *st = api->xUserData(fts);
+    int rc = st->ready ? SQLITE_OK : rank_stats_fill(api, fts, st);
+    double freq[RANK_PHRASES] = {0};
+    int inst = 0, len = 0;
+    if (rc == SQLITE_OK)
+        rc = api->xInstCount(fts, &inst);
+    for (int i = 0; rc == SQLITE_OK && i < inst; i++) {
+        int phrase, col, off;
+        rc = api->xInst(fts, i, &phrase, &col, &off);
+        if (rc == SQLITE_OK && phrase < RANK_PHRASES && col >= 0 && col < 3)
+            freq[phrase] += rank_weight[col];
+    }
+    if (rc == SQLITE_OK)
+        rc = api->xColumnSize(fts, -1, &len);
+    if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(ctx, rc);
+        return;
+    }
+    double norm = RANK_K1 * (1.0 - RANK_B + RANK_B * (double)len / st->avgdl), score = 0;
+    int phrases = api->xPhraseCount(fts);
+    for (int i = 0; i < phrases && i < RANK_PHRASES; i++)
+        score += st->idf[i] * freq[i] * (RANK_K1 + 1.0) / (freq[i] + norm);
+    sqlite3_result_double(ctx, score);
+}
+
+/* Opening: the analyzer's signature --------------------------------------- */
+
+/* Seconds on a monotonic clock, for the rebuild's log line. */
+static double
+seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Reads the signature the index was built with into *out (mld_free;
+ * NULL when none is recorded). */
+static int
+stored_signature(struct sq *s, char **out, struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    *out = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = '" META_SIGNATURE "'", -1,
+                           &st, NULL) != SQLITE_OK)
+        return sq_error(s, err, "read the search index signature");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sq_col_text(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
+                                                 : sq_error(s, err, "read the search index signature");
+}
+
+/* Returns the number of usable articles (what the index holds). */
+static int64_t
+usable_count(struct sq *s)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM article WHERE pubstatus = 0", -1, &st,
+                           NULL) != SQLITE_OK)
+        return -1;
+    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Rebuilds the index from the articles and records want as its
+ * signature, inside the caller's transaction; had is the old one. */
+static int
+rebuild(struct sq *s, const char *want, const char *had, struct mld_err *err)
+{
+    double t0 = seconds();
+    int64_t n = usable_count(s);
+    int rc = sq_exec(s, "INSERT INTO article_fts(article_fts) VALUES ('rebuild')", err);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO meta(key, value) VALUES ('" META_SIGNATURE
+                           "', ?1)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_error(s, err, "record the search index signature");
+    sq_bind_text(st, 1, want);
+    rc = sq_step_done(s, st, err, "record the search index signature");
+    sqlite3_finalize(st);
+    if (rc == 0 && (had != NULL || n > 0))
+        mld_log_info("%s: search index rebuilt for analyzer %s (was %s): %lld articles in %.2f s",
+                     s->path, want, had ? had : "none", (long long)n, seconds() - t0);
+    return rc;
+}
+
+/* Rebuilds the index when the analyzer's signature differs from the one
+ * it was built with (or none is recorded: a store from before search).
+ * The check is a read; only a rebuild takes the write lock, and checks
+ * again under it, so two processes opening at once rebuild once. */
+static int
+check_signature(struct sq *s, struct mld_err *err)
+{
+    const char *want = mld_analyzer_signature(mld_analyzer());
+    char *had = NULL;
+    int rc = stored_signature(s, &had, err);
+    if (rc != 0 || (had != NULL && strcmp(had, want) == 0))
+        goto out;
+    mld_free(had);
+    rc = sq_exec(s, "BEGIN IMMEDIATE", err);
+    if (rc != 0)
+        return rc;
+    rc = stored_signature(s, &had, err);
+    if (rc == 0 && (had == NULL || strcmp(had, want) != 0))
+        rc = rebuild(s, want, had, err);
+    if (rc == 0)
+        rc = sq_exec(s, "COMMIT", err);
+    if (rc != 0)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+    mld_free(had);
+    return rc;
+}
 
 int
 sq_search_open(struct sq *s, struct mld_err *err)
 {
-    return 0;
+    s->search = MLD_NEW(struct sq_search);
+    fts5_api *api = fts5_of(s, err);
+    if (api == NULL)
+        return MLD_E_STORE;
+    if (api->xCreateFunction(api, "mld_rank", &s->search->rank, rank_fn, NULL) != SQLITE_OK)
+        return sq_error(s, err, "register the search rank function");
+    /* The index's vocabulary, for "did you mean": documents per term, and
+     * where a term occurs. Temporary: nothing to migrate. */
+    int rc = sq_exec(s,
+                     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.article_vocab "
+                     "USING fts5vocab(main, article_fts, 'row'); "
+                     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.article_vocab_at "
+                     "USING fts5vocab(main, article_fts, 'instance')",
+                     err);
+    if (rc == 0)
+        rc = check_signature(s, err);
+    return rc;
 }
 
 void
 sq_search_close(struct sq *s)
 {
+    /* close() finalizes the statements. */
+    mld_free(s->search);
+    s->search = NULL;
 }
+
+/* Searching ------------------------------------------------------------- */
+
+/* A story's best match so far. */
+struct cand {
+    int64_t story;
+    int64_t id;
+    double score;
+};
+
+struct cands {
+    struct cand *v;
+    int n;
+};
+
+/* Orders by story, best score first within a story. */
+static int
+by_story(const void *pa, const void *pb)
+{
+    const struct cand *a = pa, *b = pb;
+    if (a->story != b->story)
+        return a->story < b->story ? -1 : 1;
+    return a->score > b->score ? -1 : a->score < b->score;
+}
+
+/* Orders best first; the newer article (higher id) wins a tie. */
+static int
+by_score(const void *pa, const void *pb)
+{
+    const struct cand *a = pa, *b = pb;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return a->id > b->id ? -1 : a->id < b->id;
+}
+
+/* Keeps each story's best candidate only. */
+static void
+cands_dedupe(struct cands *c)
+{
+    if (c->n < 2)
+        return; /* and qsort() must not see the NULL of an empty list */
+    qsort(c->v, (size_t)c->n, sizeof(*c->v), by_story);
+    int o = 0;
+    for (int i = 0; i < c->n; i++)
+        if (o == 0 || c->v[o - 1].story != c->v[i].story)
+            c->v[o++] = c->v[i];
+    c->n = o;
+}
+
+/* Where the ranking starts: from the index (each match is checked
+ * against the filters, in windows of ids) or from the articles of one
+ * filter small enough to look each up in the index. */
+enum drive {
+    DRIVE_INDEX,
+    DRIVE_TOPIC,
+    DRIVE_SECTION,
+    DRIVE_DATES,
+};
+
+/* The articles a filter-driven ranking starts from (bound as in
+ * ranking_sql), each at most MLD_SEARCH_FILTER_DRIVE + 1 for counting. */
+static const char *const drive_sql[] = {
+    [DRIVE_TOPIC] = "SELECT article_id AS id FROM article_topic WHERE slug = ?6",
+    [DRIVE_SECTION] = "SELECT id FROM article WHERE section_slug = ?5",
+    [DRIVE_DATES] = "SELECT id FROM article WHERE published >= ?7 AND published < ?8",
+};
+
+/* Writes the ranking statement for q's filters into sql. Parameters:
+ * ?1 MATCH expression, ?2-?3 id window [lo, hi) (DRIVE_INDEX only), ?4
+ * now, ?5 section, ?6 topic, ?7-?8 published [from, to) (to 0: open),
+ * ?9 stories wanted. The filters are fixed fragments; every value is
+ * bound. CROSS JOIN fixes the join order: left alone, SQLite starts from
+ * article_section for a section filter even when the section holds a
+ * third of the store, and then runs one FTS5 query per article. */
+static void
+ranking_sql(struct mld_buf *sql, const struct mld_search *q, enum drive drive)
+{
+    mld_buf_puts(sql, "WITH ");
+    if (drive != DRIVE_INDEX)
+        mld_buf_printf(sql, "pick AS MATERIALIZED (%s), ", drive_sql[drive]);
+    mld_buf_puts(sql, "hit AS MATERIALIZED (SELECT a.story_id AS story_id, a.id AS id, "
+                      "mld_rank(article_fts) * (1.0 + " RANK_RECENCY " / (1.0 + "
+                      "max(?4 - a.published, 0) / " RANK_HALF_SECS ")) AS score ");
+    if (drive == DRIVE_INDEX)
+        mld_buf_puts(sql, "FROM article_fts CROSS JOIN article a ON a.id = article_fts.rowid "
+                          "WHERE article_fts MATCH ?1 AND article_fts.rowid >= ?2 "
+                          "AND article_fts.rowid < ?3 ");
+    else
+        mld_buf_puts(sql, "FROM pick CROSS JOIN article a ON a.id = pick.id "
+                          "CROSS JOIN article_fts ON article_fts.rowid = a.id "
+                          "WHERE article_fts MATCH ?1 ");
+    mld_buf_puts(sql, "AND a.pubstatus = 0 AND a.visible_from <= ?4 ");
+    if (q->section_slug != NULL)
+        mld_buf_puts(sql, "AND a.section_slug = ?5 ");
+    if (q->topic_slug != NULL)
+        mld_buf_puts(sql, "AND EXISTS (SELECT 1 FROM article_topic t WHERE t.article_id = a.id "
+                          "AND t.slug = ?6) ");
+    if (q->from > 0 || q->to > 0)
+        mld_buf_puts(sql, "AND a.published >= ?7 AND a.published < ?8 ");
+    /* An FTS5 function cannot run inside an aggregate: the CTE scores,
+     * then groups. */
+    mld_buf_puts(sql, ") SELECT story_id, id, max(score) FROM hit GROUP BY story_id "
+                      "ORDER BY 3 DESC, 2 DESC LIMIT ?9");
+}
+
+/* Binds q's values to a statement of ranking_sql() or drive_sql[]
+ * (parameters it does not use are left alone). */
+static void
+bind_filters(sqlite3_stmt *st, const struct mld_search *q)
+{
+    int n = sqlite3_bind_parameter_count(st);
+    if (n >= 4)
+        sqlite3_bind_int64(st, 4, q->now);
+    if (n >= 5)
+        sq_bind_text(st, 5, q->section_slug);
+    if (n >= 6)
+        sq_bind_text(st, 6, q->topic_slug);
+    if (n >= 8) {
+        sqlite3_bind_int64(st, 7, q->from);
+        sqlite3_bind_int64(st, 8, q->to > 0 ? q->to : INT64_MAX);
+    }
+}
+
+/* True when filter drive of q holds at most MLD_SEARCH_FILTER_DRIVE
+ * articles (counted through its index, never further than that). */
+static bool
+filter_is_small(struct sq *s, const struct mld_search *q, enum drive drive)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM (%s LIMIT %d)", drive_sql[drive],
+             MLD_SEARCH_FILTER_DRIVE + 1);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return false;
+    bind_filters(st, q);
+    bool small = sqlite3_step(st) == SQLITE_ROW &&
+                 sqlite3_column_int(st, 0) <= MLD_SEARCH_FILTER_DRIVE;
+    sqlite3_finalize(st);
+    return small;
+}
+
+/* Picks where the ranking of q starts: the first filter (topic, section,
+ * dates) small enough to drive it, else the index. */
+static enum drive
+choose_drive(struct sq *s, const struct mld_search *q)
+{
+    if (q->topic_slug != NULL && filter_is_small(s, q, DRIVE_TOPIC))
+        return DRIVE_TOPIC;
+    if (q->section_slug != NULL && filter_is_small(s, q, DRIVE_SECTION))
+        return DRIVE_SECTION;
+    if ((q->from > 0 || q->to > 0) && filter_is_small(s, q, DRIVE_DATES))
+        return DRIVE_DATES;
+    return DRIVE_INDEX;
+}
+
+/* Returns the highest article id, 0 for an empty store, -1 on error. */
+static int64_t
+max_article_id(struct sq *s, struct mld_err *err)
+{
+    sqlite3_stmt *st = sq_prepare(s, &s->search->max_id, "SELECT max(id) FROM article", err);
+    if (st == NULL)
+        return -1;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sq_error(s, err, "search");
+        return -1;
+    }
+    return sqlite3_column_int64(st, 0);
+}
+
+/* Ranks the matches of match under q's filters into c (one candidate per
+ * story) until it holds want stories: from the index window by window,
+ * or, when a filter leaves few articles, over those at once. */
+static int
+collect(struct sq *s, const struct mld_search *q, const char *match, int want, struct cands *c,
+        struct mld_err *err)
+{
+    int64_t max_id = max_article_id(s, err);
+    if (max_id <= 0)
+        return max_id < 0 ? MLD_E_STORE : 0;
+    enum drive drive = choose_drive(s, q);
+    struct mld_buf sql;
+    mld_buf_init(&sql, 4096);
+    ranking_sql(&sql, q, drive);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(s->db, sql.p, (int)sql.len, &st, NULL) != SQLITE_OK) {
+        rc = sq_error(s, err, "prepare search");
+        goto out;
+    }
+    int64_t hi = max_id + 1, size = search_window;
+    while (hi > 1 && c->n < want) {
+        int64_t lo = drive != DRIVE_INDEX || hi - size < 1 ? 1 : hi - size;
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+        if (drive == DRIVE_INDEX) {
+            sqlite3_bind_int64(st, 2, lo);
+            sqlite3_bind_int64(st, 3, hi);
+        }
+        bind_filters(st, q);
+        sqlite3_bind_int(st, 9, want);
+        int step;
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+            c->v = mld_reallocarray(c->v, (size_t)c->n + 1, sizeof(*c->v));
+            c->v[c->n++] = (struct cand){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                                         sqlite3_column_double(st, 2)};
+        }
+        if (step != SQLITE_DONE) {
+            rc = sq_error(s, err, "search");
+            goto out;
+        }
+        cands_dedupe(c); /* a story may reach into an older window */
+        hi = lo;
+        size *= MLD_SEARCH_WINDOW_GROWTH;
+    }
+out:
+    sqlite3_finalize(st);
+    mld_buf_dispose(&sql);
+    return rc;
+}
+
+/* Turns a snippet with MARK_OPEN/MARK_CLOSE around the matches into HTML:
+ * the text escaped, the marks <mark> elements, always balanced (a stray
+ * marker byte in the text cannot open a second one or close none). */
+static char *
+snippet_html(const char *s)
+{
+    struct mld_buf b;
+    mld_buf_init(&b, 8 * MLD_MAX_FIELD_BYTES);
+    bool open = false;
+    const char *run = s;
+    for (const char *p = s;; p++) {
+        if (*p != MARK_OPEN && *p != MARK_CLOSE && *p != '\0')
+            continue;
+        mld_buf_append_html(&b, run, (size_t)(p - run));
+        if (*p == '\0')
+            break;
+        if (*p == MARK_OPEN && !open) {
+            mld_buf_puts(&b, "<mark>");
+            open = true;
+        } else if (*p == MARK_CLOSE && open) {
+            mld_buf_puts(&b, "</mark>");
+            open = false;
+        }
+        run = p + 1;
+    }
+    if (open)
+        mld_buf_puts(&b, "</mark>");
+    char *html = mld_buf_steal(&b, NULL);
+    mld_buf_dispose(&b);
+    return html;
+}
+
+/* Sets hit->snippet: the words of article id's text around the matches of
+ * match, as HTML ("" when the article has no text). */
+static int
+snippet(struct sq *s, const char *match, int64_t id, struct mld_hit *hit, struct mld_err *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT snippet(article_fts, 2, char(1), char(2), '\u2026', %d) FROM article_fts "
+             "WHERE article_fts MATCH ?1 AND rowid = ?2",
+             MLD_SEARCH_SNIPPET_WORDS);
+    sqlite3_stmt *st = sq_prepare(s, &s->search->snippet, sql, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_error(s, err, "search snippet");
+    const char *text = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    hit->snippet = snippet_html(text != NULL ? text : "");
+    sqlite3_reset(st);
+    return 0;
+}
+
+/* "Did you mean" ----------------------------------------------------------- */
+
+/* Returns the number of articles whose index holds term[0..len) exactly. */
+static int64_t
+term_docs(struct sq *s, const char *term, size_t len)
+{
+    sqlite3_stmt *st = sq_prepare(s, &s->search->term_docs,
+                                  "SELECT doc FROM temp.article_vocab WHERE term = ?1", NULL);
+    if (st == NULL)
+        return 0;
+    sqlite3_bind_text(st, 1, term, (int)len, SQLITE_STATIC);
+    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return n;
+}
+
+/* The best spelling one edit away from a word, as a raw index term. */
+struct variant {
+    char term[MLD_SEARCH_SUGGEST_MAX_WORD + 3]; /* marker, word, NUL */
+    int64_t docs;
+};
+
+/* Looks up the raw term cand[0..len) and keeps it in best when more
+ * articles hold it. */
+static void
+try_variant(struct sq *s, const char *cand, size_t len, struct variant *best)
+{
+    int64_t n = term_docs(s, cand, len);
+    if (n > best->docs) {
+        memcpy(best->term, cand, len);
+        best->term[len] = '\0';
+        best->docs = n;
+    }
+}
+
+/* Finds the raw term one edit away from the folded word w[0..n) (a-z
+ * only) that most articles hold; best->docs stays 0 when none does. */
+static void
+closest_term(struct sq *s, const char *w, size_t n, struct variant *best)
+{
+    char c[MLD_SEARCH_SUGGEST_MAX_WORD + 3];
+    c[0] = MLD_RAW_MARK;
+    for (size_t i = 0; i < n; i++) { /* deletion */
+        memcpy(c + 1, w, i);
+        memcpy(c + 1 + i, w + i + 1, n - i - 1);
+        try_variant(s, c, n, best);
+    }
+    for (size_t i = 0; i + 1 < n; i++) { /* transposition */
+        memcpy(c + 1, w, n);
+        c[1 + i] = w[i + 1];
+        c[2 + i] = w[i];
+        try_variant(s, c, n + 1, best);
+    }
+    for (size_t i = 0; i < n; i++) /* substitution */
+        for (char l = 'a'; l <= 'z'; l++) {
+            if (l == w[i])
+                continue;
+            memcpy(c + 1, w, n);
+            c[1 + i] = l;
+            try_variant(s, c, n + 1, best);
+        }
+    for (size_t i = 0; i <= n; i++) /* insertion */
+        for (char l = 'a'; l <= 'z'; l++) {
+            memcpy(c + 1, w, i);
+            c[1 + i] = l;
+            memcpy(c + 2 + i, w + i, n - i);
+            try_variant(s, c, n + 2, best);
+        }
+}
+
+/* Finds a source word by its token position. */
+struct find_at {
+    const char *term; /* the raw term wanted */
+    size_t len;
+    int64_t offset; /* its position in the column */
+    int64_t pos;    /* position of the current token */
+    size_t start, end;
+};
+
+/* Stops at the raw token at the wanted position (an mld_token_fn). */
+static int
+find_token(void *ud, const struct mld_token *t)
+{
+    struct find_at *f = ud;
+    if (!t->colocated)
+        f->pos++;
+    if (f->pos == f->offset && t->kind == MLD_TOK_RAW && t->len == f->len &&
+        memcmp(t->term, f->term, t->len) == 0) {
+        f->start = t->start;
+        f->end = t->end;
+        return 1;
+    }
+    return f->pos > f->offset ? 2 : 0; /* 2: past it, give up */
+}
+
+/* Returns the word as an article writes the raw term (mld_free), or the
+ * term without its marker when that cannot be found. */
+static char *
+spelling(struct sq *s, const char *term)
+{
+    static const char *const columns[] = {"headline", "kicker", "body_text"};
+    char *word = NULL;
+    sqlite3_stmt *st = sq_prepare(s, &s->search->term_at,
+                                  "SELECT doc, col, offset FROM temp.article_vocab_at "
+                                  "WHERE term = ?1 LIMIT 1",
+                                  NULL);
+    if (st == NULL)
+        return mld_strdup(term + 1);
+    sq_bind_text(st, 1, term);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        goto out;
+    int64_t id = sqlite3_column_int64(st, 0);
+    const char *col = (const char *)sqlite3_column_text(st, 1);
+    struct find_at f = {term, strlen(term), sqlite3_column_int64(st, 2), -1, 0, 0};
+    for (int i = 0; i < 3; i++) {
+        if (col == NULL || strcmp(col, columns[i]) != 0)
+            continue;
+        char sql[64];
+        snprintf(sql, sizeof(sql), "SELECT %s FROM article WHERE id = ?1", columns[i]);
+        sqlite3_stmt *text = sq_prepare(s, &s->search->column[i], sql, NULL);
+        if (text == NULL)
+            break;
+        sqlite3_bind_int64(text, 1, id);
+        if (sqlite3_step(text) == SQLITE_ROW) {
+            const char *t = (const char *)sqlite3_column_text(text, 0);
+            if (t != NULL &&
+                mld_analyze(mld_analyzer(), t, (size_t)sqlite3_column_bytes(text, 0),
+                            MLD_AN_INDEX, find_token, &f) == 1)
+                word = mld_strndup(t + f.start, f.end - f.start);
+        }
+        sqlite3_reset(text);
+    }
+out:
+    sqlite3_reset(st);
+    return word != NULL ? word : mld_strdup(term + 1);
+}
+
+/* Returns the correction of the reader's word w, or NULL when w is known
+ * to the index (as written or by its stem) or no spelling one edit away
+ * is. */
+static char *
+correct_word(struct sq *s, const char *w, size_t len)
+{
+    const struct mld_analyzer *an = mld_analyzer();
+    char stem[4 * MLD_SEARCH_SUGGEST_MAX_WORD];
+    char raw[MLD_SEARCH_SUGGEST_MAX_WORD + 2];
+    size_t n = mld_fold_word(w, len, raw + 1, sizeof(raw) - 1);
+    if (n < 3 || n > MLD_SEARCH_SUGGEST_MAX_WORD)
+        return NULL;
+    for (size_t i = 1; i <= n; i++)
+        if (raw[i] < 'a' || raw[i] > 'z')
+            return NULL; /* variants are built from a-z */
+    raw[0] = MLD_RAW_MARK;
+    size_t sn = mld_stem_word(an, w, len, stem, sizeof(stem));
+    if (term_docs(s, raw, n + 1) > 0 || (sn > 0 && term_docs(s, stem, sn) > 0))
+        return NULL;
+    struct variant best = {.docs = 0};
+    closest_term(s, raw + 1, n, &best);
+    return best.docs > 0 ? spelling(s, best.term) : NULL;
+}
+
+/* Returns the reader's query with each unknown plain word replaced by its
+ * correction, or NULL when no word was corrected. */
+static char *
+suggest(struct sq *s, const char *text, const struct mld_fts_query *fq)
+{
+    struct mld_buf b;
+    mld_buf_init(&b, 4 * MLD_SEARCH_MAX_QUERY_BYTES);
+    size_t at = 0;
+    int corrected = 0;
+    for (int i = 0; i < fq->nwords; i++) {
+        const struct mld_qword *w = &fq->words[i];
+        char *fix = correct_word(s, w->word, w->len);
+        if (fix == NULL)
+            continue;
+        mld_buf_append(&b, text + at, w->start - at);
+        mld_buf_puts(&b, fix);
+        at = w->start + w->len;
+        corrected++;
+        mld_free(fix);
+    }
+    mld_buf_puts(&b, text + at);
+    char *out = corrected > 0 && mld_buf_error(&b) == 0 ? mld_buf_steal(&b, NULL) : NULL;
+    mld_buf_dispose(&b);
+    return out;
+}
+
+/* The search ------------------------------------------------------------- */
 
 int
 sq_search(void *impl, const struct mld_search *q, struct mld_hits *out, struct mld_err *err)
 {
-    return mld_err_set(err, MLD_E_UNSUPPORTED, "search is not built yet");
+    struct sq *s = impl;
+    const char *text = q->text != NULL ? q->text : "";
+    struct mld_fts_query fq;
+    int rc = mld_query_parse(text, strlen(text), &fq, err);
+    if (rc != 0)
+        return rc;
+    struct cands c = {NULL, 0};
+    int want = q->offset + q->limit + 1; /* one more tells whether there are more */
+    s->search->rank.ready = false; /* this query's phrases */
+    rc = collect(s, q, fq.match, want, &c, err);
+    if (rc != 0)
+        goto out;
+    if (c.n > 1)
+        qsort(c.v, (size_t)c.n, sizeof(*c.v), by_score);
+    int n = c.n - q->offset;
+    n = n < 0 ? 0 : n > q->limit ? q->limit : n;
+    out->more = c.n > q->offset + q->limit;
+    out->v = mld_calloc(n > 0 ? (size_t)n : 1, sizeof(*out->v));
+    for (int i = 0; i < n && rc == 0; i++) {
+        const struct cand *k = &c.v[q->offset + i];
+        struct mld_hit *hit = &out->v[i];
+        rc = sq_get(s, k->id, &hit->item, err);
+        if (rc != 0)
+            break;
+        out->n++;
+        hit->score = k->score;
+        rc = sq_story_sections(s, &hit->item, q->now, err);
+        if (rc == 0)
+            rc = snippet(s, fq.match, k->id, hit, err);
+    }
+    if (rc == 0 && c.n == 0 && q->offset == 0)
+        out->suggestion = suggest(s, text, &fq);
+    if (rc != 0)
+        mld_hits_dispose(out);
+out:
+    mld_free(c.v);
+    mld_fts_query_dispose(&fq);
+    return rc;
 }

@@ -1,0 +1,769 @@
+/*
+ * tests/unit/store/search.c - full-text search in the SQLite store.
+ *
+ * Twenty small German articles written for these tests exercise what a
+ * reader relies on: stems, umlaut spellings and compounds find each other,
+ * phrases, prefixes, NOT and OR work, filters and paging, recency breaks
+ * ties, one hit per story, snippets are escaped HTML. The index must
+ * follow every change of the article table (update, withdrawal, embargo
+ * release, a rebuild after the analyzer changed, a store from before
+ * search): after each, the index is compared term by term with what a
+ * fresh 'rebuild' makes of the articles. With the shared corpus, the dpa
+ * NewsML-G2 sample is ingested and searched for known items.
+ */
+#include "../../../src/store/sqlite_search.c"
+
+#include <unistd.h>
+
+#include "../../../src/enrich/enrich.h"
+#include "ingest_test.h"
+
+/* The schema migrations, to make a store as an older meldung left it. */
+struct mld_migration {
+    int number;
+    const char *name;
+    const char *sql;
+};
+#include "migrations.h"
+
+static char dbpath[256];
+
+/* Removes the store at dbpath with its WAL files. */
+static void
+remove_store(void)
+{
+    char p[300];
+    unlink(dbpath);
+    snprintf(p, sizeof(p), "%s-wal", dbpath);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", dbpath);
+    unlink(p);
+}
+
+static struct mld_store *
+open_store(void)
+{
+    struct mld_store *st;
+    struct mld_err err = {0};
+    if (mld_store_open(&st, dbpath, &err) != 0) {
+        diag("open: %s", err.msg);
+        exit(1);
+    }
+    return st;
+}
+
+static struct mld_store *
+fresh_store(void)
+{
+    snprintf(dbpath, sizeof(dbpath), "/tmp/mld-search-test-%d.db", (int)getpid());
+    remove_store();
+    return open_store();
+}
+
+static mld_time_t
+iso(const char *s)
+{
+    mld_time_t t = 0;
+    if (mld_time_parse_iso(s, strlen(s), &t) != 0)
+        diag("bad time %s", s);
+    return t;
+}
+
+/* "Now" of the tests: the fixtures are from the days before. */
+#define NOW "2026-03-10T12:00:00Z"
+
+/* One fixture article. */
+struct fix {
+    const char *urn;
+    const char *when; /* version_created */
+    const char *section;
+    const char *topic;
+    const char *kicker;
+    const char *headline;
+    const char *text;
+};
+
+/* clang-format off */
+static const struct fix fixtures[] = {
+    {"urn:t:genf", "2026-03-09T08:00:00Z", "Ausland", "Ukraine", "Diplomatie",
+     "Verhandlungen über eine Waffenruhe beginnen in Genf",
+     "Die Delegationen verhandelten bis in die Nacht. Eine weitere Verhandlungsrunde ist geplant."},
+    {"urn:t:osten", "2026-03-08T09:00:00Z", "Ausland", "Ukraine", "Osteuropa",
+     "Ukrainekrieg: Neue Angriffe im Osten",
+     "Die Armee meldet schwere Kämpfe an der Front."},
+    {"urn:t:industrie", "2026-03-07T10:00:00Z", "Wirtschaft", "Energie", "Konjunktur",
+     "Ukraine-Krieg belastet die Industrie",
+     "Hohe Energiepreise drücken die Produktion."},
+    {"urn:t:hamburg", "2026-03-06T11:00:00Z", "Politik", NULL, "Staatsbesuch",
+     "Praesident besucht Hamburg",
+     "Im Rathaus sprach der Praesident über den Hafen."},
+    {"urn:t:landtag", "2026-03-05T12:00:00Z", "Politik", "Landtagswahl", "Wahl",
+     "Mecklenburg-Vorpommern wählt einen neuen Landtag",
+     "In Schwerin öffnen die Wahllokale um acht Uhr."},
+    {"urn:t:speyer", "2026-03-04T13:00:00Z", "Politik", NULL, "Nachruf",
+     "Trauerfeier für Helmut Kohl in Speyer",
+     "Die Trauerfeier für den Altkanzler Helmut Kohl wird live übertragen."},
+    {"urn:t:garten", "2026-03-04T14:00:00Z", "Panorama", NULL, "Garten",
+     "Kohl, Möhren und Rüben: Helmut erntet",
+     "Der Gärtner Helmut erntet im Herbst Kohl und Möhren."},
+    {"urn:t:schalke", "2026-03-03T15:00:00Z", "Sport", "Fußball", "Bundesliga",
+     "Schalke verpflichtet einen neuen Trainer",
+     "Der Fußball-Bundesligist stellte den Trainer am Montag vor."},
+    {"urn:t:derby", "2026-03-02T16:00:00Z", "Sport", "Fußball", "Bundesliga",
+     "Hoffenheim gewinnt das Derby",
+     "Zwei Tore in der Schlussphase entschieden das Spiel."},
+    {"urn:t:luecke", "2026-03-09T17:00:00Z", "Digitales", NULL, "Sicherheit",
+     "<script>alert(1)</script> & Co: Lücke im Browser",
+     "Die Lücke erlaubt fremden <script>-Code & mehr, warnt das Amt."},
+    {"urn:t:rueckruf", "2026-03-08T18:00:00Z", "Panorama", NULL, "Verbraucher",
+     "Rückruf: Schokolade mit Glassplittern",
+     "Der Hersteller ruft die Schokolade zurück."},
+    {"urn:t:brand", "2026-03-07T19:00:00Z", "Panorama", NULL, "Feuer",
+     "Brand in einer Lagerhalle",
+     "Die Feuerwehr löschte den Brand in der Lagerhalle."},
+    {"urn:t:nobel", "2026-03-10T06:00:00Z", "Wissenschaft", NULL, "Auszeichnung",
+     "Nobelpreis für Chemie vergeben",
+     "Die Akademie ehrt zwei Forscherinnen."},
+    {"urn:t:beben1", "2026-03-09T10:00:00Z", "Ausland", NULL, "Türkei",
+     "Erdbeben erschüttert Istanbul",
+     "Ein Erdbeben der Stärke 6 erschütterte Istanbul am Morgen."},
+    {"urn:t:beben2", "2026-03-09T11:00:00Z", "Ausland", NULL, "Türkei",
+     "Erdbeben erschüttert Istanbul",
+     "Ein Erdbeben der Stärke 6 erschütterte Istanbul am Morgen, Häuser stürzten ein."},
+    {"urn:t:zug-alt", "2026-02-01T10:00:00Z", "Panorama", NULL, "Tourismus",
+     "Rekord auf der Zugspitze",
+     "So viele Besucher wie nie kamen auf den Gipfel."},
+    {"urn:t:zug-neu", "2026-03-01T10:00:00Z", "Panorama", NULL, "Tourismus",
+     "Rekord auf der Zugspitze",
+     "So viele Besucher wie nie kamen auf den Gipfel."},
+    {"urn:t:stahl", "2026-03-01T09:00:00Z", "Wirtschaft", NULL, "Industrie",
+     "Stahlsparte vor dem Verkauf",
+     "Der Konzern verhandelt mit einem Investor."},
+    {"urn:t:elbe", "2026-02-20T09:00:00Z", "Wetter", NULL, "Unwetter",
+     "Hochwasser in Sachsen",
+     "Die Elbe steigt weiter."},
+    {"urn:t:koeln", "2026-02-15T09:00:00Z", "Kultur", NULL, "Feste",
+     "Straßenfest in Köln",
+     "Tausende feierten auf der Straße."},
+};
+/* clang-format on */
+
+#define NFIX ((int)(sizeof(fixtures) / sizeof(fixtures[0])))
+
+/* Stores version v of fixture f with its status and embargo. Returns the
+ * article id. */
+static int64_t
+put_fix(struct mld_store *st, const struct fix *f, int v, enum mld_pubstatus status,
+        mld_time_t embargo)
+{
+    struct mld_article *a = mld_article_new();
+    a->urn = mld_strdup(f->urn);
+    a->version = v;
+    a->version_created = iso(f->when) + v;
+    a->updated = a->version_created;
+    a->pubstatus = status;
+    a->embargo = embargo;
+    a->section = f->section ? mld_strdup(f->section) : NULL;
+    a->kicker = mld_strdup(f->kicker);
+    a->headline = mld_strdup(f->headline);
+    a->text = mld_strdup(f->text);
+    if (f->topic != NULL)
+        mld_article_add_topic(a, f->topic);
+    enum mld_put_result res;
+    int64_t id = 0;
+    struct mld_err err = {0};
+    /* One transaction per article, as ingest stores a document. */
+    if (mld_store_begin(st, &err) != 0 || mld_store_put(st, a, &res, &id, &err) != 0 ||
+        mld_store_commit(st, &err) != 0) {
+        diag("put %s: %s", f->urn, err.msg);
+        mld_store_rollback(st);
+    }
+    mld_article_free(a);
+    return id;
+}
+
+/* Returns the fixture with this urn. */
+static const struct fix *
+fix_of(const char *urn)
+{
+    for (int i = 0; i < NFIX; i++)
+        if (strcmp(fixtures[i].urn, urn) == 0)
+            return &fixtures[i];
+    return NULL;
+}
+
+/* Runs q (limit 10 and now NOW unless set). Returns the store's code. */
+static int
+run(struct mld_store *st, struct mld_search q, struct mld_hits *h)
+{
+    struct mld_err err = {0};
+    if (q.limit == 0)
+        q.limit = 10;
+    if (q.now == 0)
+        q.now = iso(NOW);
+    int rc = mld_store_search(st, &q, h, &err);
+    if (rc != 0 && rc != MLD_E_PARSE)
+        diag("search \"%s\": %s", q.text, err.msg);
+    return rc;
+}
+
+/* The hits' urns, " "-joined in rank order, into a static buffer. */
+static const char *
+urns(const struct mld_hits *h)
+{
+    static char buf[4096];
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < h->n && at < sizeof(buf); i++)
+        at += (size_t)snprintf(buf + at, sizeof(buf) - at, "%s%s", i ? " " : "",
+                               h->v[i].item.a->urn);
+    return buf;
+}
+
+/* True when urn is among the hits. */
+static bool
+has(const struct mld_hits *h, const char *urn)
+{
+    for (int i = 0; i < h->n; i++)
+        if (strcmp(h->v[i].item.a->urn, urn) == 0)
+            return true;
+    return false;
+}
+
+/* Checks that search text finds exactly the urns in want (" "-joined, in
+ * any order; "" for none). */
+static void
+finds(struct mld_store *st, const char *text, const char *want)
+{
+    struct mld_hits h;
+    int rc = run(st, (struct mld_search){.text = text}, &h);
+    int expect = 0, found = 0;
+    char copy[512];
+    snprintf(copy, sizeof(copy), "%s", want);
+    for (char *save = NULL, *u = strtok_r(copy, " ", &save); u; u = strtok_r(NULL, " ", &save)) {
+        expect++;
+        found += has(&h, u);
+    }
+    ok(rc == 0 && found == expect && h.n == expect, "\"%s\" finds %s", text,
+       *want ? want : "nothing");
+    if (rc != 0 || found != expect || h.n != expect)
+        diag("got: %s", urns(&h));
+    mld_hits_dispose(&h);
+}
+
+/* The rank function's statistics on a raw connection. */
+static struct rank_stats raw_stats;
+
+/* A raw connection to the store with the tokenizer and the rank function
+ * registered. */
+static sqlite3 *
+raw_open(void)
+{
+    sqlite3 *db;
+    struct mld_err err = {0};
+    sqlite3_open(dbpath, &db);
+    struct sq s = {.db = db, .path = dbpath};
+    if (sq_search_register(&s, &err) != 0)
+        diag("register: %s", err.msg);
+    fts5_api *api = fts5_of(&s, &err);
+    if (api != NULL)
+        api->xCreateFunction(api, "mld_rank", &raw_stats, rank_fn, NULL);
+    return db;
+}
+
+/* mld_rank() computes FTS5's bm25() with meldung's column weights, with
+ * the statistics counted once per search instead of once per statement. */
+static void
+test_rank(void)
+{
+    static const char *const queries[] = {
+        "\"krieg\"", "\"helmut kohl\"", "(\"schalke\" OR \"hoffenheim\") AND \"bundesliga\"",
+        "\"verhandl\" *", "\"erdbeben\" NOT \"kohl\"", "\"die\"",
+    };
+    sqlite3 *db = raw_open();
+    double worst = 0;
+    int rows = 0;
+    for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+        raw_stats.ready = false;
+        sqlite3_stmt *st;
+        sqlite3_prepare_v2(db,
+                           "SELECT mld_rank(article_fts), bm25(article_fts, 8.0, 3.0, 1.0) "
+                           "FROM article_fts WHERE article_fts MATCH ?1",
+                           -1, &st, NULL);
+        sqlite3_bind_text(st, 1, queries[i], -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            double d = fabs(sqlite3_column_double(st, 0) + sqlite3_column_double(st, 1));
+            worst = d > worst ? d : worst;
+            rows++;
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    ok(rows > 10 && worst < 1e-9, "mld_rank is -bm25 (%d rows, largest difference %g)", rows,
+       worst);
+}
+
+/* Appends every row of sql (text columns, '|'-joined) to b. */
+static void
+dump_rows(sqlite3 *db, const char *sql, struct mld_buf *b)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        diag("%s: %s", sql, sqlite3_errmsg(db));
+        return;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (int i = 0; i < sqlite3_column_count(st); i++)
+            mld_buf_printf(b, "%s|", (const char *)sqlite3_column_text(st, i));
+        mld_buf_putc(b, '\n');
+    }
+    sqlite3_finalize(st);
+}
+
+/* Checks that the index holds exactly what a rebuild from the usable
+ * articles gives: every (term, article, column, position), and the
+ * documents' sizes bm25 reads. */
+static void
+index_is_exact(const char *when)
+{
+    sqlite3 *db = raw_open();
+    sqlite3_exec(db, "CREATE VIRTUAL TABLE temp.inst USING fts5vocab(main, article_fts, "
+                     "'instance')",
+                 NULL, NULL, NULL);
+    static const char dump[] = "SELECT term, doc, col, offset FROM temp.inst";
+    static const char sizes[] = "SELECT id, sz FROM article_fts_docsize ORDER BY id";
+    struct mld_buf live, rebuilt;
+    mld_buf_init(&live, 64u << 20);
+    mld_buf_init(&rebuilt, 64u << 20);
+    dump_rows(db, dump, &live);
+    dump_rows(db, sizes, &live);
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    int rc = sqlite3_exec(db, "INSERT INTO article_fts(article_fts) VALUES ('rebuild')", NULL,
+                          NULL, NULL);
+    dump_rows(db, dump, &rebuilt);
+    dump_rows(db, sizes, &rebuilt);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    ok(rc == SQLITE_OK && live.len > 0 && live.len == rebuilt.len &&
+           memcmp(live.p, rebuilt.p, live.len) == 0,
+       "%s: the index equals a rebuild (%zu bytes of postings)", when, live.len);
+    mld_buf_dispose(&live);
+    mld_buf_dispose(&rebuilt);
+    sqlite3_close(db);
+}
+
+/* Stores every fixture (the embargoed one with its embargo) and returns
+ * the store. */
+static struct mld_store *
+fixture_store(void)
+{
+    struct mld_store *st = fresh_store();
+    for (int i = 0; i < NFIX; i++) {
+        const struct fix *f = &fixtures[i];
+        mld_time_t embargo = strcmp(f->urn, "urn:t:nobel") == 0 ? iso(NOW) + 3600 : 0;
+        put_fix(st, f, 1, MLD_PUB_USABLE, embargo);
+    }
+    return st;
+}
+
+static void
+test_language(struct mld_store *st)
+{
+    /* Snowball stems "Verhandlungen" and "Verhandlung" alike ("verhandl"),
+     * the verb's "verhandelt" and "verhandelten" as another stem: the
+     * noun does not find the verb (urn:t:stahl). */
+    finds(st, "Verhandlungen", "urn:t:genf");
+    finds(st, "Verhandlung", "urn:t:genf");
+    finds(st, "verhandelt", "urn:t:genf urn:t:stahl");
+    finds(st, "Präsident", "urn:t:hamburg");
+    finds(st, "praesident", "urn:t:hamburg");
+    finds(st, "PRÄSIDENT", "urn:t:hamburg");
+    finds(st, "Strasse", "urn:t:koeln");
+    finds(st, "Straße", "urn:t:koeln");
+    finds(st, "Krieg", "urn:t:osten urn:t:industrie");
+    finds(st, "Ukrainekrieg", "urn:t:osten urn:t:industrie");
+    finds(st, "Ukraine-Krieg", "urn:t:osten urn:t:industrie");
+    finds(st, "Mecklenburg-Vorpommern", "urn:t:landtag");
+    finds(st, "Vorpommern", "urn:t:landtag");
+    finds(st, "der die das", "");
+}
+
+static void
+test_syntax(struct mld_store *st)
+{
+    finds(st, "\"Helmut Kohl\"", "urn:t:speyer");
+    finds(st, "Helmut Kohl", "urn:t:speyer urn:t:garten");
+    finds(st, "Verhandl*", "urn:t:genf");
+    finds(st, "Stahl*", "urn:t:stahl");
+    finds(st, "Bundesliga -Hoffenheim", "urn:t:schalke");
+    finds(st, "Bundesliga NOT Hoffenheim", "urn:t:schalke");
+    finds(st, "Schalke OR Hoffenheim", "urn:t:schalke urn:t:derby");
+    finds(st, "Schalke OR Hoffenheim Derby", "urn:t:derby");
+    /* What FTS5 would read as syntax is text (or refused for the reader),
+     * never a store error. */
+    static const char *const odd[] = {
+        "NEAR(Helmut Kohl)", "Wahl:", "(Schalke", "\"Helmut", "a^b", "Kohl*", "-", "OR",
+        "*", "\"\"", "headline:Kohl", "Kohl AND", "{Kohl}", "Kohl\\", "'Kohl'", "K*",
+    };
+    int bad = 0;
+    for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+        struct mld_hits h;
+        int rc = run(st, (struct mld_search){.text = odd[i]}, &h);
+        bad += rc != 0 && rc != MLD_E_PARSE;
+        mld_hits_dispose(&h);
+    }
+    is_int(bad, 0, "FTS5 syntax typed by a reader is never a store error");
+    struct mld_hits h;
+    struct mld_err err = {0};
+    struct mld_search q = {.text = "  --  ", .limit = 10, .now = iso(NOW)};
+    is_int(mld_store_search(st, &q, &h, &err), MLD_E_PARSE, "a query without words: MLD_E_PARSE");
+    ok(strstr(err.msg, "Wort") != NULL, "  with a message for the reader: %s", err.msg);
+}
+
+static void
+test_filters(struct mld_store *st)
+{
+    struct mld_hits h;
+    run(st, (struct mld_search){.text = "Bundesliga", .section_slug = "sport"}, &h);
+    is_int(h.n, 2, "section filter: both Bundesliga articles are in Sport");
+    mld_hits_dispose(&h);
+    run(st, (struct mld_search){.text = "Bundesliga", .section_slug = "politik"}, &h);
+    is_int(h.n, 0, "section filter: none in Politik");
+    mld_hits_dispose(&h);
+    run(st, (struct mld_search){.text = "Krieg", .topic_slug = "ukraine"}, &h);
+    is_str(urns(&h), "urn:t:osten", "topic filter");
+    mld_hits_dispose(&h);
+    run(st, (struct mld_search){.text = "Krieg", .from = iso("2026-03-08T00:00:00Z")}, &h);
+    is_str(urns(&h), "urn:t:osten", "from filter");
+    mld_hits_dispose(&h);
+    run(st, (struct mld_search){.text = "Krieg", .to = iso("2026-03-08T00:00:00Z")}, &h);
+    is_str(urns(&h), "urn:t:industrie", "to filter");
+    mld_hits_dispose(&h);
+    run(st, (struct mld_search){.text = "Krieg", .from = iso("2026-03-07T00:00:00Z"),
+                                .to = iso("2026-03-08T00:00:00Z")}, &h);
+    is_str(urns(&h), "urn:t:industrie", "from and to");
+    mld_hits_dispose(&h);
+}
+
+static void
+test_ranking_paging(struct mld_store *st)
+{
+    struct mld_hits h;
+    run(st, (struct mld_search){.text = "Zugspitze"}, &h);
+    is_str(urns(&h), "urn:t:zug-neu urn:t:zug-alt", "same text: the newer ranks first");
+    if (h.n == 2)
+        ok(h.v[0].score > h.v[1].score && h.v[1].score > 0, "  by score (%g > %g)",
+           h.v[0].score, h.v[1].score);
+    mld_hits_dispose(&h);
+    run(st, (struct mld_search){.text = "Bundesliga", .limit = 1}, &h);
+    ok(h.n == 1 && h.more, "page 1 of 2: one hit, more follow");
+    char first[64];
+    snprintf(first, sizeof(first), "%s", urns(&h));
+    mld_hits_dispose(&h);
+    run(st, (struct mld_search){.text = "Bundesliga", .limit = 1, .offset = 1}, &h);
+    ok(h.n == 1 && !h.more && strcmp(urns(&h), first) != 0, "page 2 of 2: the other, no more");
+    mld_hits_dispose(&h);
+    run(st, (struct mld_search){.text = "Bundesliga", .limit = 1, .offset = 2}, &h);
+    ok(h.n == 0 && !h.more, "past the end: nothing");
+    mld_hits_dispose(&h);
+}
+
+static void
+test_hits(struct mld_store *st)
+{
+    struct mld_hits h;
+    run(st, (struct mld_search){.text = "Lücke"}, &h);
+    is_int(h.n, 1, "the headline with <script> is found");
+    if (h.n == 1) {
+        const char *s = h.v[0].snippet != NULL ? h.v[0].snippet : "";
+        ok(strstr(s, "<mark>Lücke</mark>") != NULL, "snippet marks the match: %s", s);
+        ok(strstr(s, "&lt;script&gt;-Code &amp; mehr") != NULL, "snippet escapes the text");
+        ok(strstr(s, "<script") == NULL, "snippet has no markup but <mark>");
+        is_str(h.v[0].item.a->headline, fix_of("urn:t:luecke")->headline,
+               "the item carries the article");
+        is_str(h.v[0].item.section_slug, "digitales", "and its section");
+    }
+    mld_hits_dispose(&h);
+    /* Markup in the query is text too. */
+    run(st, (struct mld_search){.text = "<script>"}, &h);
+    ok(h.n == 1 && strstr(h.v[0].snippet, "<mark>script</mark>") != NULL,
+       "\"<script>\" finds the word, marked: %s", h.n ? h.v[0].snippet : "");
+    mld_hits_dispose(&h);
+    run(st, (struct mld_search){.text = "Erdbeben Istanbul"}, &h);
+    struct mld_item a;
+    struct mld_err err = {0};
+    int64_t story = 0;
+    if (h.n > 0 && mld_store_get(st, h.v[0].item.id, &a, &err) == 0) {
+        story = a.story_id;
+        mld_item_dispose(&a);
+    }
+    is_int(h.n, 1, "two articles of one story: one hit");
+    for (int i = 0; i < h.n; i++)
+        is_int(h.v[i].item.story_id, story, "  the story's best");
+    mld_hits_dispose(&h);
+}
+
+/* Updates, withdrawals and embargoes reach the index. */
+static void
+test_changes(struct mld_store *st)
+{
+    finds(st, "Schokolade", "urn:t:rueckruf");
+    put_fix(st, fix_of("urn:t:rueckruf"), 2, MLD_PUB_CANCELED, 0);
+    finds(st, "Schokolade", "");
+    finds(st, "Glassplittern", "");
+    index_is_exact("after a withdrawal");
+
+    struct fix brand = *fix_of("urn:t:brand");
+    brand.headline = "Explosion in einem Chemiewerk";
+    brand.text = "Nach der Explosion im Chemiewerk wurden Anwohner gewarnt.";
+    put_fix(st, &brand, 2, MLD_PUB_USABLE, 0);
+    finds(st, "Chemiewerk", "urn:t:brand");
+    finds(st, "Lagerhalle", "");
+    index_is_exact("after an update");
+    /* A withheld version hides it, a usable one brings it back. */
+    put_fix(st, &brand, 3, MLD_PUB_WITHHELD, 0);
+    finds(st, "Chemiewerk", "");
+    put_fix(st, &brand, 4, MLD_PUB_USABLE, 0);
+    finds(st, "Chemiewerk", "urn:t:brand");
+    index_is_exact("after withholding and release");
+
+    finds(st, "Nobelpreis", "");
+    struct mld_hits h;
+    run(st, (struct mld_search){.text = "Nobelpreis", .now = iso(NOW) + 7200}, &h);
+    is_str(urns(&h), "urn:t:nobel", "embargoed article is found once its embargo ends");
+    mld_hits_dispose(&h);
+}
+
+static void
+test_suggestion(struct mld_store *st)
+{
+    struct mld_hits h;
+    run(st, (struct mld_search){.text = "Hochwaser Sachsen"}, &h);
+    is_int(h.n, 0, "a misspelled word: no hits");
+    is_str(h.suggestion, "Hochwasser Sachsen", "did you mean: the corrected query");
+    mld_hits_dispose(&h);
+    run(st, (struct mld_search){.text = "Instanbul"}, &h);
+    is_str(h.suggestion, "Istanbul", "did you mean: a letter too many");
+    mld_hits_dispose(&h);
+    run(st, (struct mld_search){.text = "Kohl Elbe"}, &h);
+    ok(h.n == 0 && h.suggestion == NULL, "known words without a common hit: no suggestion");
+    mld_hits_dispose(&h);
+    run(st, (struct mld_search){.text = "Strasenfest"}, &h);
+    is_str(h.suggestion, "Straßenfest", "did you mean: spelled as in the article");
+    mld_hits_dispose(&h);
+    run(st, (struct mld_search){.text = "Xylophon"}, &h);
+    ok(h.n == 0 && h.suggestion == NULL, "nothing close: no suggestion");
+    mld_hits_dispose(&h);
+}
+
+/* A changed analyzer signature rebuilds the index on the next open. */
+static void
+test_rebuild(struct mld_store *st)
+{
+    mld_store_close(st);
+    sqlite3 *db = raw_open();
+    /* Wreck the index, as an analyzer that tokenizes differently would. */
+    sqlite3_exec(db,
+                 "UPDATE meta SET value = 'old-analyzer' WHERE key = '" META_SIGNATURE "';"
+                 "INSERT INTO article_fts(article_fts, rowid, headline, kicker, body_text) "
+                 "SELECT 'delete', id, headline, kicker, body_text FROM article_search_src",
+                 NULL, NULL, NULL);
+    sqlite3_close(db);
+    st = open_store();
+    finds(st, "Zugspitze", "urn:t:zug-neu urn:t:zug-alt");
+    index_is_exact("after a signature change");
+    db = raw_open();
+    struct mld_buf b;
+    mld_buf_init(&b, 4096);
+    dump_rows(db, "SELECT value FROM meta WHERE key = '" META_SIGNATURE "'", &b);
+    sqlite3_close(db);
+    char want[256];
+    snprintf(want, sizeof(want), "%s|\n", mld_analyzer_signature(mld_analyzer()));
+    is_str(b.p, want, "the new signature is recorded");
+    mld_buf_dispose(&b);
+    mld_store_close(st);
+
+    /* A store from before search (schema 2, with articles): the
+     * migration creates the index, the open fills it. */
+    remove_store();
+    db = raw_open();
+    for (int i = 0; i < 2; i++)
+        sqlite3_exec(db, mld_migrations[i].sql, NULL, NULL, NULL);
+    for (int i = 0; i < NFIX; i++) {
+        char *sql = sqlite3_mprintf(
+            "INSERT INTO article (urn, version, version_created, updated, pubstatus, embargo, "
+            "visible_from, urgency, kicker, headline, body_text, section, slug, published, "
+            "first_stored, story_id, story_key) VALUES (%Q, 1, %lld, %lld, %d, 0, 0, 3, %Q, %Q, "
+            "%Q, %Q, 'slug-%d', %lld, %lld, %d, 'key-%d')",
+            fixtures[i].urn, (long long)iso(fixtures[i].when), (long long)iso(fixtures[i].when),
+            strcmp(fixtures[i].urn, "urn:t:rueckruf") == 0 ? MLD_PUB_CANCELED : MLD_PUB_USABLE,
+            fixtures[i].kicker, fixtures[i].headline, fixtures[i].text, fixtures[i].section, i,
+            (long long)iso(fixtures[i].when), (long long)iso(fixtures[i].when), i + 1, i);
+        if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+            diag("schema 2 insert: %s", sqlite3_errmsg(db));
+        sqlite3_free(sql);
+    }
+    sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL);
+    sqlite3_close(db);
+    st = open_store();
+    finds(st, "Zugspitze", "urn:t:zug-neu urn:t:zug-alt");
+    finds(st, "Schokolade", "");
+    index_is_exact("after the migration of a store from before search");
+    mld_store_close(st);
+}
+
+/* Windows: the newest articles are searched first, older ones only when
+ * the page is not full, or with a date filter. */
+static void
+test_windows(void)
+{
+    struct mld_store *st = fresh_store();
+    struct fix f = {"urn:w:0", "2026-03-01T10:00:00Z", "Panorama", NULL, "Luftfahrt",
+                    "Zeppelin landet in Friedrichshafen", "Das Luftschiff kam sicher an."};
+    put_fix(st, &f, 1, MLD_PUB_USABLE, 0);
+    /* Four newer articles with the word in the text only, each a story
+     * of its own. */
+    static const struct fix others[] = {
+        {"urn:w:1", "2026-03-01T11:00:00Z", "Panorama", NULL, "Konstanz", "Seefest am Hafen",
+         "Tausende sahen beim Seefest einen Zeppelin über dem Wasser."},
+        {"urn:w:2", "2026-03-01T12:00:00Z", "Verkehr", NULL, "Lindau", "Fähre fällt aus",
+         "Die Fähre nach Bregenz fuhr nicht, ein Zeppelin kreiste über der Insel."},
+        {"urn:w:3", "2026-03-01T11:30:00Z", "Wirtschaft", NULL, "Meersburg",
+         "Winzer beginnen früh mit der Lese", "Über den Reben flog am Morgen ein Zeppelin."},
+        {"urn:w:4", "2026-03-01T12:30:00Z", "Politik", NULL, "Überlingen",
+         "Stadtrat streitet um Parkplätze", "Draußen zog während der Sitzung ein Zeppelin vorbei."},
+    };
+    for (int i = 0; i < 4; i++)
+        put_fix(st, &others[i], 1, MLD_PUB_USABLE, 0);
+    int64_t saved = search_window;
+    search_window = 2;
+    struct mld_hits h;
+    run(st, (struct mld_search){.text = "Zeppelin", .limit = 1}, &h);
+    ok(h.n == 1 && strcmp(urns(&h), "urn:w:0") != 0 && h.more,
+       "a full first window: the older headline match is not reached (%s)", urns(&h));
+    mld_hits_dispose(&h);
+    run(st, (struct mld_search){.text = "Zeppelin", .limit = 10}, &h);
+    ok(h.n == 5 && strcmp(h.v[0].item.a->urn, "urn:w:0") == 0,
+       "a page the windows do not fill widens them to all, best first (%s)", urns(&h));
+    mld_hits_dispose(&h);
+    run(st, (struct mld_search){.text = "Zeppelin", .limit = 1, .from = iso("2026-01-01T00:00:00Z")},
+        &h);
+    ok(h.n == 1 && strcmp(urns(&h), "urn:w:0") == 0,
+       "a date filter searches all ids at once: the headline match wins");
+    mld_hits_dispose(&h);
+    search_window = saved;
+    mld_store_close(st);
+}
+
+/* The dpa NewsML-G2 sample, ingested as `meldung ingest` would. */
+struct corpus {
+    struct mld_store *st;
+    int stored;
+    char *urn[256]; /* what was stored, under which id */
+    int64_t id[256];
+};
+
+static void
+corpus_item(struct mld_test_doc *d, void *ud)
+{
+    struct corpus *c = ud;
+    for (int i = 0; i < d->l.n && c->stored < 256; i++) {
+        struct mld_article *a = d->l.v[i];
+        mld_enrich(a);
+        enum mld_put_result res;
+        struct mld_err err = {0};
+        if (mld_store_begin(c->st, &err) != 0 ||
+            mld_store_put(c->st, a, &res, &c->id[c->stored], &err) != 0 ||
+            mld_store_commit(c->st, &err) != 0) {
+            diag("%s: %s", d->name, err.msg);
+            mld_store_rollback(c->st);
+            continue;
+        }
+        c->urn[c->stored++] = mld_strdup(a->urn);
+    }
+}
+
+/* Returns the story of the stored article urn, or 0. */
+static int64_t
+corpus_story(const struct corpus *c, const char *urn)
+{
+    int64_t story = 0;
+    for (int i = 0; i < c->stored; i++) {
+        struct mld_item it;
+        struct mld_err err = {0};
+        if (strcmp(c->urn[i], urn) == 0 && mld_store_get(c->st, c->id[i], &it, &err) == 0) {
+            story = it.story_id;
+            mld_item_dispose(&it);
+        }
+    }
+    return story;
+}
+
+/* Checks that search text reaches each urn of want: it is a hit, or
+ * another article of its story is (one hit per story). */
+static void
+corpus_finds(const struct corpus *c, const char *text, const char *const *want)
+{
+    struct mld_hits h;
+    int rc = run(c->st, (struct mld_search){.text = text, .now = mld_time_now(), .limit = 50}, &h);
+    int missing = 0;
+    for (int i = 0; want[i] != NULL; i++) {
+        int64_t story = corpus_story(c, want[i]);
+        bool found = false;
+        for (int k = 0; k < h.n && !found; k++)
+            found = h.v[k].item.story_id == story;
+        if (story == 0 || !found) {
+            missing++;
+            diag("\"%s\" misses %s; got %s", text, want[i], urns(&h));
+        }
+    }
+    ok(rc == 0 && missing == 0, "dpa sample: \"%s\" finds the expected items (%d hits)", text,
+       h.n);
+    mld_hits_dispose(&h);
+}
+
+static void
+test_corpus(void)
+{
+    struct corpus c = {.st = fresh_store()};
+    int files = mld_test_walk_corpus(&mld_format_newsml, "dpa-newsmlg2-sample/items", ".xml", 0,
+                                     corpus_item, &c);
+    if (files >= 0) {
+        is_int(c.stored, files, "dpa sample: every item stored (%d)", files);
+        static const char *const thyssen[] = {"urn:newsml:dpa.com:20090101:170626-99-998860",
+                                              "urn:newsml:dpa.com:20090101:170629-99-45365", NULL};
+        corpus_finds(&c, "Thyssenkrupp", thyssen);
+        corpus_finds(&c, "thyssenkrupp ex-manager", thyssen);
+        static const char *const kohl[] = {"urn:newsml:dpa.com:20090101:170629-99-48078", NULL};
+        corpus_finds(&c, "\"Helmut Kohl\" Trauerfeier", kohl);
+        static const char *const malm[] = {"urn:newsml:dpa.com:20090101:170627-99-11003",
+                                           "urn:newsml:dpa.com:20090101:170629-99-49437", NULL};
+        corpus_finds(&c, "Ikea Malm", malm);
+        static const char *const raser[] = {"urn:newsml:dpa.com:20090101:170629-99-43475", NULL};
+        corpus_finds(&c, "Raser Strafen", raser);
+        index_is_exact("dpa sample");
+    }
+    for (int i = 0; i < c.stored; i++)
+        mld_free(c.urn[i]);
+    mld_store_close(c.st);
+}
+
+int
+main(void)
+{
+    mld_log_set_level(MLD_LOG_WARN); /* the rebuilds' info lines */
+    struct mld_store *st = fixture_store();
+    index_is_exact("fixtures");
+    test_rank();
+    test_language(st);
+    test_syntax(st);
+    test_filters(st);
+    test_ranking_paging(st);
+    test_hits(st);
+    test_changes(st);
+    test_suggestion(st);
+    test_rebuild(st);
+    test_windows();
+    test_corpus();
+    remove_store();
+    return mld_test_done();
+}

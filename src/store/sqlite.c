@@ -38,8 +38,6 @@ struct mld_migration {
     X(SEEN_ADD, "INSERT OR IGNORE INTO entry_seen(entry_id) VALUES (?1)")                    \
     X(FIND_URN, "SELECT id, version, version_created, updated, published, story_id "         \
                 "FROM article WHERE urn = ?1")                                               \
-    X(FIND_STORY, "SELECT story_id FROM article WHERE story_key = ?1 "                       \
-                  "AND published BETWEEN ?2 AND ?3 ORDER BY published LIMIT 1")              \
     X(INSERT, "INSERT INTO article (urn, version, version_created, updated, entry_id, "      \
               "format, pubstatus, embargo, visible_from, urgency, signal, lang, kicker, "     \
               "headline, teaser, byline, dateline, body_html, body_text, credit, section, "  \
@@ -53,7 +51,6 @@ struct mld_migration {
               "headline = ?14, teaser = ?15, byline = ?16, dateline = ?17, body_html = ?18, "\
               "body_text = ?19, credit = ?20, section = ?21, section_slug = ?22, slug = ?23, "\
               "published = ?24, story_key = ?27, link = ?29, author = ?30 WHERE id = ?28")  \
-    X(SET_STORY, "UPDATE article SET story_id = ?2 WHERE id = ?1")                           \
     X(DEL_TOPICS, "DELETE FROM article_topic WHERE article_id = ?1")                         \
     X(ADD_TOPIC, "INSERT OR IGNORE INTO article_topic(article_id, rank, name, slug) "        \
                  "VALUES (?1, ?2, ?3, ?4)")                                                  \
@@ -74,7 +71,7 @@ struct mld_migration {
     X(GET, "SELECT id, urn, version, version_created, updated, entry_id, format, pubstatus, "\
            "embargo, urgency, signal, lang, kicker, headline, teaser, byline, dateline, "    \
            "body_html, body_text, credit, section, section_slug, slug, published, story_id, "\
-           "link, author FROM article WHERE id = ?1")                                        \
+           "link, author, story_reason FROM article WHERE id = ?1")                          \
     X(GET_TOPICS, "SELECT name FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
     X(GET_CATS, "SELECT code FROM article_category WHERE article_id = ?1 ORDER BY code")     \
     X(STORY_SECTIONS, "SELECT section FROM article WHERE story_id = ?1 AND pubstatus = 0 "   \
@@ -133,6 +130,8 @@ sq_prepare(struct sq *s, sqlite3_stmt **slot, const char *sql, struct mld_err *e
             return NULL;
         }
         *slot = st;
+        s->slots = mld_reallocarray(s->slots, (size_t)s->nslots + 1, sizeof(*s->slots));
+        s->slots[s->nslots++] = slot;
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -252,7 +251,9 @@ sq_open(void **impl, const char *path, struct mld_err *err)
               err);
     if (rc != 0)
         goto out_close;
-    rc = migrate(s, err);
+    rc = sq_search_register(s, err); /* FTS5 needs it to create the index */
+    if (rc == 0)
+        rc = migrate(s, err);
     if (rc == 0)
         rc = sq_search_open(s, err);
     if (rc == 0)
@@ -273,12 +274,18 @@ sq_close(void *impl)
     struct sq *s = impl;
     if (s == NULL)
         return;
+    /* Every statement sq_prepare() made, the modules' included, while
+     * their slots still exist. Not every statement of the connection:
+     * virtual tables (the FTS5 index) keep statements of their own and
+     * finalize them when sqlite3_close() disconnects them; finalizing
+     * those here would free them twice. */
+    for (int i = 0; i < s->nslots; i++) {
+        sqlite3_finalize(*s->slots[i]);
+        *s->slots[i] = NULL;
+    }
+    mld_free(s->slots);
     sq_search_close(s);
     sq_story_close(s);
-    /* Every statement prepared on the connection, the modules' included. */
-    sqlite3_stmt *st;
-    while ((st = sqlite3_next_stmt(s->db, NULL)) != NULL)
-        sqlite3_finalize(st);
     sqlite3_close(s->db);
     mld_free(s->stmts);
     mld_free(s->path);
@@ -535,24 +542,6 @@ add_version(struct sq *s, int64_t id, const struct mld_article *a, int applied,
     return sq_step_done(s, st, err, "add version");
 }
 
-/* Finds the story an article with this key, published at t, belongs to:
- * the story of the earliest article with the same key within the window.
- * Returns its id, or 0 for a new story. */
-static int64_t
-find_story(struct sq *s, const char *key, mld_time_t t, struct mld_err *err)
-{
-    sqlite3_stmt *st = stmt(s, S_FIND_STORY, err);
-    if (st == NULL)
-        return -1;
-    sq_bind_text(st, 1, key);
-    sqlite3_bind_int64(st, 2, t - MLD_STORY_WINDOW_SECS);
-    sqlite3_bind_int64(st, 3, t + MLD_STORY_WINDOW_SECS);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        return sqlite3_column_int64(st, 0);
-    return rc == SQLITE_DONE ? 0 : -1;
-}
-
 /* The body of put, inside a transaction. */
 static int
 put_txn(struct sq *s, const struct mld_article *a, enum mld_put_result *res, int64_t *id_out,
@@ -582,8 +571,8 @@ put_txn(struct sq *s, const struct mld_article *a, enum mld_put_result *res, int
     const char *sec = NULL;
     if (a->section != NULL && mld_slug(a->section, strlen(a->section), section_slug) > 0)
         sec = section_slug;
-    /* Until story clustering arrives, the story key is the headline slug:
-     * identical headlines within MLD_STORY_WINDOW_SECS are one story. */
+    /* The story key is the headline slug: identical headlines within
+     * MLD_STORY_WINDOW_SECS are one story (sqlite_story.c). */
     const char *story_key = slug;
 
     st = stmt(s, S_FIND_URN, err);
@@ -595,30 +584,19 @@ put_txn(struct sq *s, const struct mld_article *a, enum mld_put_result *res, int
     if (rc == SQLITE_DONE) {
         mld_time_t created = a->version_created ? a->version_created : a->updated;
         mld_time_t published = a->embargo > created ? a->embargo : created;
-        int64_t story = find_story(s, story_key, published, err);
-        if (story < 0)
-            return sq_error(s, err, "find story");
         st = stmt(s, S_INSERT, err);
         if (st == NULL)
             return MLD_E_STORE;
         bind_article(st, a, sec, slug, story_key, published);
         sqlite3_bind_int64(st, 25, mld_time_now());
-        sqlite3_bind_int64(st, 26, story);
+        sqlite3_bind_int64(st, 26, 0); /* sq_story_put() decides */
         rc = sq_step_done(s, st, err, "insert article");
         if (rc != 0)
             return rc;
         int64_t id = sqlite3_last_insert_rowid(s->db);
-        if (story == 0) {
-            st = stmt(s, S_SET_STORY, err);
-            if (st == NULL)
-                return MLD_E_STORE;
-            sqlite3_bind_int64(st, 1, id);
-            sqlite3_bind_int64(st, 2, id);
-            rc = sq_step_done(s, st, err, "set story");
-            if (rc != 0)
-                return rc;
-        }
         rc = put_lists(s, id, a, err);
+        if (rc == 0)
+            rc = sq_story_put(s, id, a, true, err);
         if (rc == 0)
             rc = add_version(s, id, a, 1, err);
         if (rc == 0)
@@ -661,6 +639,8 @@ put_txn(struct sq *s, const struct mld_article *a, enum mld_put_result *res, int
     rc = sq_step_done(s, st, err, "update article");
     if (rc == 0)
         rc = put_lists(s, id, a, err);
+    if (rc == 0)
+        rc = sq_story_put(s, id, a, false, err);
     if (rc == 0)
         rc = add_version(s, id, a, 1, err);
     if (rc == 0)
@@ -768,6 +748,7 @@ sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
     out->story_id = sqlite3_column_int64(st, c++);
     a->link = sq_col_text(st, c++);
     a->author = sq_col_text(st, c++);
+    out->story_reason = sq_col_text(st, c++);
     out->id = id;
     a->first_published = out->published;
     out->a = a;

@@ -1,36 +1,1246 @@
 /*
- * sqlite_story.c - SCAFFOLD, replaced by the stories work (issue 4).
+ * sqlite_story.c - story clustering and related news for the SQLite
+ * backend (store.h "Stories and related news"; the method and its
+ * measurements are in docs/internals/stories.md).
+ *
+ * put() calls sq_story_put() once article id holds a's version. For a
+ * usable version it:
+ *
+ *   1. computes a's features (src/text/similar.h) and weighs its terms by
+ *      tf-idf, with document frequencies counted here (story_df) when an
+ *      article is first stored;
+ *   2. reads candidates: for each of a's MLD_STORY_TOP_TERMS most
+ *      significant terms the MLD_STORY_TERM_POSTINGS newest articles
+ *      carrying it (story_term), summing the weights of the shared terms
+ *      into a first score; articles with the same headline within the
+ *      story window; the newest articles of a's first topics;
+ *   3. scores the MLD_STORY_SCORED best of them (and the others found by
+ *      headline or topic) in full from their signatures (story_sig):
+ *      MinHash Jaccard, headline Jaccard, cosine of the term vectors,
+ *      cosine of the topic vectors;
+ *   4. new article: joins the story of the best candidate within
+ *      MLD_STORY_WINDOW_SECS for which a rule fires (near-duplicate text;
+ *      the same headline; similar text with a shared topic, unless the
+ *      headlines make a series), recording the reason, else starts a
+ *      story of its own;
+ *   5. keeps a's related list (story_related) - the best candidate of each
+ *      other story by relevance and recency - and offers a to the lists
+ *      of its MLD_STORY_OFFERS most relevant candidates, where it replaces
+ *      its story's entry or the weakest one when it scores better
+ *      (logging the candidate's "a:ID" key);
+ *   6. stores a's signature and posts its top terms.
+ *
+ * Everything is bounded by the limits above, whatever the store's size.
+ * Readers filter by visibility, so a withdrawn or embargoed article drops
+ * out of stories and related lists without any write; a withdrawn one
+ * also leaves the term index, so it stops being a candidate.
  */
 #include "sqlite_int.h"
 
-int
-sq_story_open(struct sq *s, struct mld_err *err)
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/buf.h"
+#include "../base/limits.h"
+#include "../base/log.h"
+#include "../base/mem.h"
+#include "../text/analyze.h"
+#include "../text/similar.h"
+#include "../text/slug.h"
+
+/* The rules (docs/internals/stories.md has the numbers behind them). A
+ * new article joins a candidate's story when, within the story window:
+ *   - their texts are near-duplicates (MinHash Jaccard >= MLD_SIM_NEAR_DUP),
+ *   - or their headlines are the same (same slug),
+ *   - or their texts are similar (cosine >= TEXT_SIMILAR) and they share
+ *     a topic - unless the headlines are alike (stem Jaccard >=
+ *     SERIES_HEADLINE) but not the same: that is a series (Teil 1 / Teil
+ *     2 of a list, DAX / MDAX closing prices, the 17 and 18 o'clock radio
+ *     programme), whose texts share their form, not their subject. */
+#define TEXT_SIMILAR 0.37
+#define SERIES_HEADLINE 0.6
+
+/* Related news: relevance is the mean of the topic and the text cosine;
+ * a candidate below RELATED_MIN is not related, nor one that shares no
+ * topic unless its text cosine reaches RELATED_TEXT. The score adds
+ * recency: published / RECENCY_SECS, so an article RECENCY_SECS newer
+ * than another may be e (2.7) times less relevant and still rank level. */
+#define RELATED_MIN 0.1
+#define RELATED_TEXT 0.25
+#define RECENCY_SECS (2 * 86400.0)
+
+/* Weight of a topic by its rank (0 = most salient): 1 / (1 + rank / 2). */
+#define TOPIC_RANK_DECAY 0.5
+
+/* story_df keys beside the term ids: topics, and the document count. */
+#define DF_TOPIC ((int64_t)1 << 32)
+#define DF_DOCS ((int64_t)-1)
+
+/* meta key of the signature the derived tables were built under. */
+#define META_SIGNATURE "story_signature"
+
+/* Layout version of the derived tables; with the limits they depend on
+ * and the analyzer's signature it makes the stored signature. */
+#define STORY_LAYOUT 1
+
+#define STMT_MAP(X)                                                                          \
+    X(DF_ADD, "INSERT INTO story_df(term, df) SELECT value, 1 FROM json_each(?1) WHERE 1 "  \
+              "ON CONFLICT(term) DO UPDATE SET df = df + 1 RETURNING term, df")              \
+    X(DF_GET, "SELECT term, df FROM story_df WHERE term IN (SELECT value FROM json_each(?1))")\
+    X(ARTICLE, "SELECT published, story_id FROM article WHERE id = ?1")                      \
+    X(SIG_GET, "SELECT published, minhash, headline, terms, topics, story_id "               \
+               "FROM story_sig WHERE article_id = ?1")                                       \
+    X(SIG_PUT, "INSERT OR REPLACE INTO story_sig(article_id, published, minhash, headline, " \
+               "terms, topics, story_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")               \
+    X(SIG_DEL, "DELETE FROM story_sig WHERE article_id = ?1")                                \
+    X(TERM_ADD, "INSERT OR REPLACE INTO story_term(term, published, article_id, weight) "    \
+                "VALUES (?1, ?2, ?3, ?4)")                                                   \
+    X(TERM_DEL, "DELETE FROM story_term WHERE term = ?1 AND published = ?2 "                 \
+                "AND article_id = ?3")                                                       \
+    X(TERM_NEWEST, "SELECT article_id, weight, published FROM story_term WHERE term = ?1 "   \
+                   "ORDER BY published DESC LIMIT ?2")                                       \
+    X(TERM_WINDOW, "SELECT article_id, weight, published FROM story_term WHERE term = ?1 "   \
+                   "AND published BETWEEN ?2 AND ?3 ORDER BY published DESC LIMIT ?4")       \
+    X(TOPIC_NEWEST, "SELECT article_id FROM article_topic WHERE slug = ?1 "                  \
+                    "ORDER BY article_id DESC LIMIT ?2")                                     \
+    X(SAME_HEADLINE, "SELECT id FROM article WHERE story_key = ?1 AND published "            \
+                     "BETWEEN ?2 AND ?3 AND id != ?4 ORDER BY published DESC LIMIT ?5")      \
+    X(SET_STORY, "UPDATE article SET story_id = ?2, story_reason = ?3 WHERE id = ?1")        \
+    X(REL_CLEAR, "DELETE FROM story_related WHERE article_id = ?1")                          \
+    X(REL_ADD, "INSERT OR REPLACE INTO story_related(article_id, related_id, story_id, "     \
+               "score) VALUES (?1, ?2, ?3, ?4)")                                             \
+    X(REL_DEL, "DELETE FROM story_related WHERE article_id = ?1 AND related_id = ?2")        \
+    X(REL_LIST, "SELECT related_id, story_id, score FROM story_related "                     \
+                "WHERE article_id = ?1")                                                     \
+    X(REL_READ, "SELECT r.related_id, r.story_id FROM story_related r "                      \
+                "JOIN article a ON a.id = r.related_id WHERE r.article_id = ?1 "             \
+                "AND a.pubstatus = 0 AND a.visible_from <= ?2 ORDER BY r.score DESC")        \
+    X(OWN_TOPICS, "SELECT slug FROM article_topic WHERE article_id = ?1 "                    \
+                  "ORDER BY rank LIMIT ?2")                                                  \
+    X(FILL, "SELECT a.id, a.story_id, a.published FROM article_topic t "                     \
+            "JOIN article a ON a.id = t.article_id WHERE t.slug = ?1 AND a.pubstatus = 0 "   \
+            "AND a.visible_from <= ?2 ORDER BY t.article_id DESC LIMIT ?3")                  \
+    X(MEMBERS, "SELECT id FROM article WHERE story_id = ?1 AND pubstatus = 0 "               \
+               "AND visible_from <= ?2 ORDER BY published, id")                              \
+    X(META_GET, "SELECT value FROM meta WHERE key = '" META_SIGNATURE "'")                   \
+    X(META_SET, "INSERT OR REPLACE INTO meta(key, value) VALUES ('" META_SIGNATURE "', ?1)")
+
+enum story_stmt {
+#define STMT_ENUM_(name, sql) T_##name,
+    STMT_MAP(STMT_ENUM_)
+#undef STMT_ENUM_
+    T_COUNT_
+};
+
+static const char *const story_sql[] = {
+#define STMT_SQL_(name, sql) sql,
+    STMT_MAP(STMT_SQL_)
+#undef STMT_SQL_
+};
+
+struct sq_story {
+    sqlite3_stmt *v[T_COUNT_]; /* prepared on first use; close() finalizes */
+    char signature[160];       /* what the derived tables must be built under */
+};
+
+/* Returns statement id, prepared and reset, or NULL with err set. */
+static sqlite3_stmt *
+stmt(struct sq *s, enum story_stmt id, struct mld_err *err)
 {
+    return sq_prepare(s, &s->story->v[id], story_sql[id], err);
+}
+
+/* Signatures --------------------------------------------------------------- */
+
+/* What clustering compares of one article: its own (computed) or a
+ * candidate's (read from story_sig). */
+struct sig {
+    mld_time_t published;
+    bool has_minhash;
+    uint16_t minhash[MLD_SIM_MINHASH];
+    uint32_t headline[MLD_SIM_HEADLINE_TERMS];
+    int nheadline;
+    struct mld_sim_vec terms, topics;
+};
+
+/* Little-endian writers and readers for the blobs. */
+static void
+put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t
+get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Encodes a vector as (u32 term, f32 weight) pairs into out (8 bytes a
+ * term); returns the length. */
+static int
+vec_encode(const struct mld_sim_vec *v, unsigned char *out)
+{
+    for (int i = 0; i < v->n; i++) {
+        uint32_t w;
+        memcpy(&w, &v->v[i].w, sizeof(w));
+        put_u32(out + 8 * i, v->v[i].term);
+        put_u32(out + 8 * i + 4, w);
+    }
+    return v->n * 8;
+}
+
+/* Decodes a vector blob; a malformed one decodes empty. */
+static void
+vec_decode(struct mld_sim_vec *v, const unsigned char *p, int len)
+{
+    v->n = 0;
+    if (p == NULL || len % 8 != 0 || len / 8 > MLD_SIM_VECTOR_TERMS)
+        return;
+    for (int i = 0; i < len / 8; i++) {
+        uint32_t w = get_u32(p + 8 * i + 4);
+        v->v[i].term = get_u32(p + 8 * i);
+        memcpy(&v->v[i].w, &w, sizeof(w));
+    }
+    v->n = len / 8;
+}
+
+/* Reads article id's signature and story. Returns 1 when found, 0 when
+ * not (its shown version is not usable, or it was never analysed), or
+ * MLD_E_STORE. Reads story_sig alone: the article row would cost its
+ * text's overflow pages to reach story_id. */
+static int
+sig_load(struct sq *s, int64_t id, struct sig *g, int64_t *story, struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, T_SIG_GET, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return sq_error(s, err, "read story signature");
+    g->published = sqlite3_column_int64(st, 0);
+    const unsigned char *p = sqlite3_column_blob(st, 1);
+    int len = sqlite3_column_bytes(st, 1);
+    g->has_minhash = p != NULL && len == 2 * MLD_SIM_MINHASH;
+    for (int i = 0; g->has_minhash && i < MLD_SIM_MINHASH; i++)
+        g->minhash[i] = (uint16_t)(p[2 * i] | p[2 * i + 1] << 8);
+    p = sqlite3_column_blob(st, 2);
+    len = sqlite3_column_bytes(st, 2);
+    g->nheadline = 0;
+    if (p != NULL && len % 4 == 0 && len / 4 <= MLD_SIM_HEADLINE_TERMS)
+        for (int i = 0; i < len / 4; i++)
+            g->headline[g->nheadline++] = get_u32(p + 4 * i);
+    vec_decode(&g->terms, sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3));
+    vec_decode(&g->topics, sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
+    *story = sqlite3_column_int64(st, 5);
+    return 1;
+}
+
+/* Writes the signature of article id of story. */
+static int
+sig_store(struct sq *s, int64_t id, int64_t story, const struct sig *g, struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, T_SIG_PUT, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    unsigned char mh[2 * MLD_SIM_MINHASH], head[4 * MLD_SIM_HEADLINE_TERMS];
+    unsigned char terms[8 * MLD_SIM_VECTOR_TERMS], topics[8 * MLD_SIM_VECTOR_TERMS];
+    for (int i = 0; i < MLD_SIM_MINHASH; i++) {
+        mh[2 * i] = (unsigned char)g->minhash[i];
+        mh[2 * i + 1] = (unsigned char)(g->minhash[i] >> 8);
+    }
+    for (int i = 0; i < g->nheadline; i++)
+        put_u32(head + 4 * i, g->headline[i]);
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, g->published);
+    if (g->has_minhash)
+        sqlite3_bind_blob(st, 3, mh, sizeof(mh), SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, head, 4 * g->nheadline, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 5, terms, vec_encode(&g->terms, terms), SQLITE_STATIC);
+    sqlite3_bind_blob(st, 6, topics, vec_encode(&g->topics, topics), SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, story);
+    return sq_step_done(s, st, err, "store story signature");
+}
+
+/* Puts the indexes of the k largest weights of v into top (by weight,
+ * largest first); returns how many (at most v->n). */
+static int
+top_terms(const struct mld_sim_vec *v, int *top, int k)
+{
+    int n = 0;
+    for (int i = 0; i < v->n; i++) {
+        int j = n < k ? n++ : k;
+        if (j == k && v->v[i].w <= v->v[top[k - 1]].w)
+            continue;
+        if (j == k)
+            j = k - 1;
+        while (j > 0 && v->v[top[j - 1]].w < v->v[i].w) {
+            top[j] = top[j - 1];
+            j--;
+        }
+        top[j] = i;
+    }
+    return n;
+}
+
+/* Adds (post) or removes article id's top terms to or from the index. */
+static int
+post_terms(struct sq *s, int64_t id, const struct sig *g, bool post, struct mld_err *err)
+{
+    int top[MLD_STORY_TOP_TERMS];
+    int n = top_terms(&g->terms, top, MLD_STORY_TOP_TERMS);
+    for (int i = 0; i < n; i++) {
+        sqlite3_stmt *st = stmt(s, post ? T_TERM_ADD : T_TERM_DEL, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        sqlite3_bind_int64(st, 1, g->terms.v[top[i]].term);
+        sqlite3_bind_int64(st, 2, g->published);
+        sqlite3_bind_int64(st, 3, id);
+        if (post)
+            sqlite3_bind_int(st, 4, (int)lround(g->terms.v[top[i]].w * 10000.0));
+        int rc = sq_step_done(s, st, err, "update the story term index");
+        if (rc != 0)
+            return rc;
+    }
     return 0;
 }
 
-void
-sq_story_close(struct sq *s)
+/* Document frequencies ----------------------------------------------------- */
+
+/* A story_df key and where its frequency goes. */
+struct df_key {
+    int64_t key;
+    int64_t *df;
+};
+
+/* Orders df keys. */
+static int
+cmp_df_key(const void *a, const void *b)
 {
+    int64_t x = ((const struct df_key *)a)->key, y = ((const struct df_key *)b)->key;
+    return (x > y) - (x < y);
+}
+
+/* Sets *k[i].df to the document frequency of each k[i].key (0 when
+ * unknown), counting one more document for each first when add is set.
+ * One statement for all: the keys go in as a JSON array. */
+static int
+dfs(struct sq *s, struct df_key *k, int n, bool add, struct mld_err *err)
+{
+    if (n > 0)
+        qsort(k, (size_t)n, sizeof(*k), cmp_df_key);
+    struct mld_buf json;
+    mld_buf_init(&json, (size_t)n * 24 + 16); /* 20 digits, a sign and a comma a key */
+    mld_buf_putc(&json, '[');
+    for (int i = 0; i < n; i++) {
+        *k[i].df = 0;
+        mld_buf_printf(&json, i ? ",%" PRId64 : "%" PRId64, k[i].key);
+    }
+    mld_buf_puts(&json, "]");
+    sqlite3_stmt *st = stmt(s, add ? T_DF_ADD : T_DF_GET, err);
+    int rc = MLD_E_STORE;
+    if (st == NULL)
+        goto out;
+    sqlite3_bind_text(st, 1, json.p, (int)json.len, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct df_key want = {.key = sqlite3_column_int64(st, 0)};
+        struct df_key *at = bsearch(&want, k, (size_t)n, sizeof(*k), cmp_df_key);
+        for (; at != NULL && at > k && at[-1].key == want.key; at--)
+            ;
+        for (; at != NULL && at < k + n && at->key == want.key; at++)
+            *at->df = sqlite3_column_int64(st, 1);
+    }
+    /* A RETURNING statement stays busy until reset, and a busy write
+     * statement keeps the transaction from committing. */
+    sqlite3_reset(st);
+    rc = rc == SQLITE_DONE ? 0 : sq_error(s, err, "count document frequencies");
+out:
+    mld_buf_dispose(&json);
+    return rc;
+}
+
+/* Returns the id of the slug of topic name, 0 when it has none. */
+static uint32_t
+topic_id(const char *name)
+{
+    char slug[MLD_SLUG_MAX + 1];
+    size_t n = mld_slug(name, strlen(name), slug);
+    return n > 0 ? mld_sim_term_id(slug, n) : 0;
+}
+
+/* Computes a's signature g at published from its features f; counts a
+ * as a new document in the frequencies when count is set. */
+static int
+sig_make(struct sq *s, const struct mld_article *a, const struct mld_sim_features *f,
+         mld_time_t published, bool count, struct sig *g, struct mld_err *err)
+{
+    memset(g, 0, sizeof(*g));
+    g->published = published;
+    g->has_minhash = f->nshingles >= MLD_SIM_MIN_SHINGLES;
+    memcpy(g->minhash, f->minhash, sizeof(g->minhash));
+    memcpy(g->headline, f->headline, sizeof(g->headline));
+    g->nheadline = f->nheadline;
+
+    /* Keys: the document count, the terms, the topics (each once). */
+    int64_t docs, *df = mld_calloc((size_t)f->ntf + MLD_MAX_TOPICS, sizeof(*df));
+    struct df_key *k = mld_calloc((size_t)f->ntf + MLD_MAX_TOPICS + 1, sizeof(*k));
+    struct mld_sim_weight w[MLD_MAX_TOPICS];
+    int n = 0, nt = 0;
+    k[n++] = (struct df_key){DF_DOCS, &docs};
+    for (int i = 0; i < f->ntf; i++)
+        k[n++] = (struct df_key){f->tf[i].term, &df[i]};
+    for (int i = 0; i < a->ntopics && nt < MLD_MAX_TOPICS; i++) {
+        uint32_t t = topic_id(a->topics[i]);
+        bool dup = t == 0;
+        for (int j = 0; j < nt && !dup; j++)
+            dup = w[j].term == t;
+        if (dup)
+            continue;
+        w[nt] = (struct mld_sim_weight){t, (float)(1.0 / (1.0 + TOPIC_RANK_DECAY * i))};
+        k[n++] = (struct df_key){DF_TOPIC + t, &df[f->ntf + nt++]};
+    }
+    int rc = dfs(s, k, n, count, err);
+    if (rc == 0) {
+        double *idf = mld_calloc(f->ntf > 0 ? (size_t)f->ntf : 1, sizeof(*idf));
+        for (int i = 0; i < f->ntf; i++)
+            idf[i] = mld_sim_idf(df[i], docs);
+        mld_sim_vec_tfidf(&g->terms, f, idf);
+        mld_free(idf);
+        for (int i = 0; i < nt; i++)
+            w[i].w *= (float)mld_sim_idf(df[f->ntf + i], docs);
+        mld_sim_vec_set(&g->topics, w, nt);
+    }
+    mld_free(df);
+    mld_free(k);
+    return rc;
+}
+
+/* Candidates --------------------------------------------------------------- */
+
+/* How a candidate was found, beside its terms. */
+enum {
+    C_HEADLINE = 1 << 0, /* the same headline, within the window */
+    C_TOPIC = 1 << 1,    /* among the newest of one of a's topics */
+};
+
+/* One candidate and, once scored, how it compares. */
+struct cand {
+    int64_t id;
+    double dot; /* from the shared posted terms */
+    unsigned flags;
+    bool scored;         /* its signature was read (usable) */
+    int64_t story;
+    mld_time_t published;
+    double jaccard;      /* MinHash estimate, -1 when either has none */
+    double headline;     /* headline stems' Jaccard */
+    double cosine;       /* term vectors */
+    double topics;       /* topic vectors */
+};
+
+struct cands {
+    struct cand *v;
+    int n;
+};
+
+/* Appends a candidate row (merged with its other rows later). */
+static void
+cand_add(struct cands *c, int64_t id, double dot, unsigned flags)
+{
+    c->v = mld_reallocarray(c->v, (size_t)c->n + 1, sizeof(*c->v));
+    c->v[c->n++] = (struct cand){.id = id, .dot = dot, .flags = flags};
+}
+
+/* Orders candidates by id. */
+static int
+cmp_id(const void *a, const void *b)
+{
+    int64_t x = ((const struct cand *)a)->id, y = ((const struct cand *)b)->id;
+    return (x > y) - (x < y);
+}
+
+/* Orders candidates for full scoring: same headline first, then by the
+ * first score. */
+static int
+cmp_first(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+    int hx = (x->flags & C_HEADLINE) != 0, hy = (y->flags & C_HEADLINE) != 0;
+    if (hx != hy)
+        return hy - hx;
+    if (x->dot != y->dot)
+        return x->dot < y->dot ? 1 : -1;
+    return cmp_id(a, b);
+}
+
+/* Folds the rows of one candidate into one. */
+static void
+cands_merge(struct cands *c)
+{
+    if (c->n == 0)
+        return;
+    qsort(c->v, (size_t)c->n, sizeof(*c->v), cmp_id);
+    int n = 0;
+    for (int i = 0; i < c->n; i++) {
+        if (n > 0 && c->v[n - 1].id == c->v[i].id) {
+            c->v[n - 1].dot += c->v[i].dot;
+            c->v[n - 1].flags |= c->v[i].flags;
+        } else {
+            c->v[n++] = c->v[i];
+        }
+    }
+    c->n = n;
+}
+
+/* Reads the postings of one term: the newest (and, when newer articles
+ * than the window's end exist, the newest within the window). */
+static int
+read_term(struct sq *s, int64_t self, const struct sig *g, uint32_t term, double w,
+          struct cands *c, struct mld_err *err)
+{
+    mld_time_t lo = g->published - MLD_STORY_WINDOW_SECS, hi = g->published + MLD_STORY_WINDOW_SECS;
+    int first = c->n;
+    bool beyond = false;
+    for (int pass = 0; pass < 2; pass++) {
+        sqlite3_stmt *st = stmt(s, pass == 0 ? T_TERM_NEWEST : T_TERM_WINDOW, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        sqlite3_bind_int64(st, 1, term);
+        if (pass == 0) {
+            sqlite3_bind_int(st, 2, MLD_STORY_TERM_POSTINGS);
+        } else {
+            sqlite3_bind_int64(st, 2, lo);
+            sqlite3_bind_int64(st, 3, hi);
+            sqlite3_bind_int(st, 4, MLD_STORY_TERM_POSTINGS);
+        }
+        int last = c->n, rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(st, 0);
+            mld_time_t t = sqlite3_column_int64(st, 2);
+            beyond |= t > hi;
+            bool seen = id == self;
+            for (int i = first; i < last && !seen; i++)
+                seen = c->v[i].id == id;
+            if (!seen)
+                cand_add(c, id, w * sqlite3_column_int(st, 1) / 10000.0, 0);
+        }
+        if (rc != SQLITE_DONE)
+            return sq_error(s, err, "read the story term index");
+        /* The newest postings cover the window unless some lie beyond it
+         * (an archive stored out of order). */
+        if (!beyond)
+            break;
+    }
+    return 0;
+}
+
+/* Collects the candidates of article id (signature g): by term, by
+ * headline (when headline_slug is not NULL) and by topic. */
+static int
+collect(struct sq *s, int64_t id, const struct mld_article *a, const struct sig *g,
+        const char *headline_slug, struct cands *c, struct mld_err *err)
+{
+    int top[MLD_STORY_TOP_TERMS];
+    int n = top_terms(&g->terms, top, MLD_STORY_TOP_TERMS), rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = read_term(s, id, g, g->terms.v[top[i]].term, g->terms.v[top[i]].w, c, err);
+    if (rc == 0 && headline_slug != NULL) {
+        sqlite3_stmt *st = stmt(s, T_SAME_HEADLINE, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        sq_bind_text(st, 1, headline_slug);
+        sqlite3_bind_int64(st, 2, g->published - MLD_STORY_WINDOW_SECS);
+        sqlite3_bind_int64(st, 3, g->published + MLD_STORY_WINDOW_SECS);
+        sqlite3_bind_int64(st, 4, id);
+        sqlite3_bind_int(st, 5, MLD_STORY_TOPIC_POSTINGS);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            cand_add(c, sqlite3_column_int64(st, 0), 0, C_HEADLINE);
+        rc = rc == SQLITE_DONE ? 0 : sq_error(s, err, "read same headlines");
+    }
+    for (int i = 0; i < a->ntopics && i < MLD_STORY_TOPICS && rc == 0; i++) {
+        char slug[MLD_SLUG_MAX + 1];
+        if (mld_slug(a->topics[i], strlen(a->topics[i]), slug) == 0)
+            continue;
+        sqlite3_stmt *st = stmt(s, T_TOPIC_NEWEST, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        sq_bind_text(st, 1, slug);
+        sqlite3_bind_int(st, 2, MLD_STORY_TOPIC_POSTINGS + 1);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            if (sqlite3_column_int64(st, 0) != id)
+                cand_add(c, sqlite3_column_int64(st, 0), 0, C_TOPIC);
+        rc = rc == SQLITE_DONE ? 0 : sq_error(s, err, "read topic neighbours");
+    }
+    if (rc == 0)
+        cands_merge(c);
+    return rc;
+}
+
+/* Scores the candidates worth it against g: every one found by headline
+ * or topic, and the MLD_STORY_SCORED best by their first score. */
+static int
+score(struct sq *s, const struct sig *g, struct cands *c, struct mld_err *err)
+{
+    if (c->n > 0)
+        qsort(c->v, (size_t)c->n, sizeof(*c->v), cmp_first);
+    int by_text = 0;
+    for (int i = 0; i < c->n; i++) {
+        struct cand *x = &c->v[i];
+        bool text = x->dot > 0 && by_text < MLD_STORY_SCORED;
+        if (!text && !(x->flags & (C_HEADLINE | C_TOPIC)))
+            continue;
+        by_text += text;
+        struct sig o;
+        int rc = sig_load(s, x->id, &o, &x->story, err);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            continue;
+        x->scored = true;
+        x->published = o.published;
+        x->jaccard = g->has_minhash && o.has_minhash ? mld_sim_minhash(g->minhash, o.minhash)
+                                                     : -1;
+        x->headline = mld_sim_jaccard(g->headline, g->nheadline, o.headline, o.nheadline, NULL);
+        x->cosine = mld_sim_cosine(&g->terms, &o.terms);
+        x->topics = mld_sim_cosine(&g->topics, &o.topics);
+    }
+    return 0;
+}
+
+/* Stories ------------------------------------------------------------------- */
+
+/* The rules, weakest first; a candidate is judged by the strongest that
+ * fires. */
+enum rule { R_NONE, R_TEXT, R_HEADLINE, R_NEAR_DUP };
+
+/* Which rule joins x's story, and the number that decides between
+ * candidates of the same rule (*strength). */
+static enum rule
+judge(const struct cand *x, double *strength)
+{
+    if (x->jaccard >= MLD_SIM_NEAR_DUP) {
+        *strength = x->jaccard;
+        return R_NEAR_DUP;
+    }
+    if (x->flags & C_HEADLINE) {
+        *strength = x->cosine;
+        return R_HEADLINE;
+    }
+    if (x->cosine >= TEXT_SIMILAR && x->topics > 0 && x->headline < SERIES_HEADLINE) {
+        *strength = x->cosine;
+        return R_TEXT;
+    }
+    return R_NONE;
+}
+
+/* Writes v as a German decimal with two places ("0,91"). */
+static void
+put_num(struct mld_buf *b, double v)
+{
+    char num[32];
+    snprintf(num, sizeof(num), "%.2f", v);
+    char *dot = strchr(num, '.');
+    if (dot != NULL)
+        *dot = ',';
+    mld_buf_puts(b, num);
+}
+
+/* Writes why a joined x's story. */
+static void
+put_reason(struct mld_buf *b, enum rule r, const struct cand *x, const struct mld_article *a,
+           const struct sig *g, struct sq *s)
+{
+    switch (r) {
+    case R_NEAR_DUP:
+        mld_buf_printf(b, "fast gleicher Text wie #%" PRId64 " (Jaccard ", x->id);
+        put_num(b, x->jaccard);
+        mld_buf_putc(b, ')');
+        return;
+    case R_HEADLINE:
+        mld_buf_printf(b, "gleiche Überschrift wie #%" PRId64, x->id);
+        return;
+    case R_TEXT:
+    case R_NONE:
+        break;
+    }
+    mld_buf_printf(b, "ähnlicher Text wie #%" PRId64 " (Kosinus ", x->id);
+    put_num(b, x->cosine);
+    mld_buf_putc(b, ')');
+    /* The shared topics, by a's names: the candidate's are ids only. */
+    struct sig o;
+    int64_t story;
+    if (sig_load(s, x->id, &o, &story, NULL) != 1)
+        return;
+    int shared = 0;
+    for (int i = 0; i < a->ntopics; i++) {
+        uint32_t t = topic_id(a->topics[i]);
+        if (t == 0 || mld_sim_vec_weight(&o.topics, t) <= 0 ||
+            mld_sim_vec_weight(&g->topics, t) <= 0)
+            continue;
+        mld_buf_puts(b, shared++ ? ", " : ", gemeinsame Themen: ");
+        mld_buf_puts(b, a->topics[i]);
+    }
+}
+
+/* Returns the published time of a story's first article, or MLD_E_STORE;
+ * 0 when it is gone. */
+static mld_time_t
+story_start(struct sq *s, int64_t story, struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, T_ARTICLE, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, story);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return sqlite3_column_int64(st, 0);
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read story start");
+}
+
+/* Decides the story of new article id and records it with its reason. */
+static int
+assign_story(struct sq *s, int64_t id, const struct mld_article *a, const struct sig *g,
+             const struct cands *c, int64_t *story, struct mld_err *err)
+{
+    const struct cand *best = NULL;
+    enum rule best_rule = R_NONE;
+    double best_strength = 0;
+    for (int i = 0; i < c->n; i++) {
+        const struct cand *x = &c->v[i];
+        if (!x->scored || x->published < g->published - MLD_STORY_WINDOW_SECS ||
+            x->published > g->published + MLD_STORY_WINDOW_SECS)
+            continue;
+        double strength;
+        enum rule r = judge(x, &strength);
+        if (r == R_NONE || r < best_rule || (r == best_rule && strength <= best_strength))
+            continue;
+        mld_time_t start = story_start(s, x->story, err);
+        if (start < 0)
+            return (int)start;
+        if (g->published - start > MLD_STORY_SPAN_SECS)
+            continue;
+        best = x;
+        best_rule = r;
+        best_strength = strength;
+    }
+    *story = best ? best->story : id;
+    sqlite3_stmt *st = stmt(s, T_SET_STORY, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    struct mld_buf b;
+    mld_buf_init(&b, 4096);
+    if (best != NULL)
+        put_reason(&b, best_rule, best, a, g, s);
+    mld_buf_putc(&b, '\0');
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, *story);
+    sq_bind_text(st, 3, best ? b.p : NULL);
+    int rc = sq_step_done(s, st, err, "set story");
+    mld_buf_dispose(&b);
+    return rc;
+}
+
+/* Related news --------------------------------------------------------------- */
+
+/* The relevance of candidate x (0: not related). */
+static double
+relevance(const struct cand *x)
+{
+    if (!x->scored || (x->topics <= 0 && x->cosine < RELATED_TEXT))
+        return 0;
+    double r = (x->topics + x->cosine) / 2;
+    return r >= RELATED_MIN ? r : 0;
+}
+
+/* The score of an article published at t with relevance r in a list. */
+static double
+related_score(double r, mld_time_t t)
+{
+    return log(r) + (double)t / RECENCY_SECS;
+}
+
+/* One entry of a related list. */
+struct entry {
+    int64_t id, story;
+    double score;
+    mld_time_t published; /* of id (relate() only) */
+};
+
+/* Adds article id's entry to the list of article owner, unless owner's
+ * list holds a better one of the same story or MLD_RELATED_MAX better
+ * ones; replaces the entry of the same story, or else the weakest, when
+ * it does not. Sets *changed when the list changed. */
+static int
+offer(struct sq *s, int64_t owner, struct entry e, bool *changed, struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, T_REL_LIST, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, owner);
+    struct entry weakest = {0}, same = {0};
+    int n = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct entry x = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                          sqlite3_column_double(st, 2), 0};
+        if (x.id == e.id || x.story == e.story)
+            same = x;
+        if (n++ == 0 || x.score < weakest.score)
+            weakest = x;
+    }
+    if (rc != SQLITE_DONE)
+        return sq_error(s, err, "read related list");
+    *changed = false;
+    struct entry out = {0};
+    if (same.id != 0) {
+        if (same.id != e.id && same.score >= e.score)
+            return 0;
+        out = same;
+    } else if (n >= MLD_RELATED_MAX) {
+        if (weakest.score >= e.score)
+            return 0;
+        out = weakest;
+    }
+    if (out.id != 0) {
+        st = stmt(s, T_REL_DEL, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        sqlite3_bind_int64(st, 1, owner);
+        sqlite3_bind_int64(st, 2, out.id);
+        if ((rc = sq_step_done(s, st, err, "update related list")) != 0)
+            return rc;
+    }
+    st = stmt(s, T_REL_ADD, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, owner);
+    sqlite3_bind_int64(st, 2, e.id);
+    sqlite3_bind_int64(st, 3, e.story);
+    sqlite3_bind_double(st, 4, e.score);
+    *changed = out.id != e.id || out.score != e.score;
+    return sq_step_done(s, st, err, "update related list");
+}
+
+/* Orders entries best first. */
+static int
+cmp_entry(const void *a, const void *b)
+{
+    double x = ((const struct entry *)a)->score, y = ((const struct entry *)b)->score;
+    return (x < y) - (x > y);
+}
+
+/* Rewrites article id's related list from its scored candidates, and
+ * offers id to the lists of the MLD_STORY_OFFERS most relevant ones. */
+static int
+relate(struct sq *s, int64_t id, int64_t story, const struct sig *g, const struct cands *c,
+       struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, T_REL_CLEAR, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sq_step_done(s, st, err, "clear related list");
+    /* Candidates by relevance (in score), one per story (the best). */
+    struct entry *mine = mld_calloc((size_t)c->n + 1, sizeof(*mine));
+    int n = 0;
+    for (int i = 0; i < c->n; i++) {
+        const struct cand *x = &c->v[i];
+        double r = relevance(x);
+        if (r <= 0 || x->story == story)
+            continue;
+        int j = 0;
+        while (j < n && mine[j].story != x->story)
+            j++;
+        if (j == n || r > mine[j].score)
+            mine[j] = (struct entry){x->id, x->story, r, x->published};
+        n += j == n;
+    }
+    qsort(mine, (size_t)n, sizeof(*mine), cmp_entry);
+    for (int i = 0; i < n && i < MLD_STORY_OFFERS && rc == 0; i++) {
+        bool changed = false;
+        struct entry e = {id, story, related_score(mine[i].score, g->published), 0};
+        rc = offer(s, mine[i].id, e, &changed, err);
+        if (rc == 0 && changed) {
+            char key[32];
+            snprintf(key, sizeof(key), "a:%" PRId64, mine[i].id);
+            rc = sq_log_key(s, key, err);
+        }
+    }
+    /* Own list: by score, which adds recency to relevance. */
+    for (int i = 0; i < n; i++)
+        mine[i].score = related_score(mine[i].score, mine[i].published);
+    qsort(mine, (size_t)n, sizeof(*mine), cmp_entry);
+    for (int i = 0; i < n && i < MLD_RELATED_MAX && rc == 0; i++) {
+        st = stmt(s, T_REL_ADD, err);
+        if (st == NULL) {
+            rc = MLD_E_STORE;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, mine[i].id);
+        sqlite3_bind_int64(st, 3, mine[i].story);
+        sqlite3_bind_double(st, 4, mine[i].score);
+        rc = sq_step_done(s, st, err, "write related list");
+    }
+    mld_free(mine);
+    return rc;
+}
+
+/* Putting an article ------------------------------------------------------- */
+
+/* How update() treats an article. */
+enum mode {
+    M_INSERT,  /* a new article: count its terms, decide its story */
+    M_UPDATE,  /* a newer version: replace signature and related list */
+    M_REBUILD, /* filling the derived tables anew: count, keep the story */
+};
+
+/* Reads article id's published time and story. */
+static int
+article_row(struct sq *s, int64_t id, mld_time_t *published, int64_t *story,
+            struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, T_ARTICLE, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return sq_error(s, err, "read article for its story");
+    *published = sqlite3_column_int64(st, 0);
+    *story = sqlite3_column_int64(st, 1);
+    return 0;
+}
+
+/* Takes article id's old signature out of the index (a newer version or
+ * a withdrawal replaces it). */
+static int
+unpost(struct sq *s, int64_t id, struct mld_err *err)
+{
+    struct sig old;
+    int64_t story;
+    int rc = sig_load(s, id, &old, &story, err);
+    if (rc <= 0)
+        return rc;
+    rc = post_terms(s, id, &old, false, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st = stmt(s, T_SIG_DEL, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    return sq_step_done(s, st, err, "delete story signature");
+}
+
+/* The work of sq_story_put() and of a rebuild for one article. */
+static int
+update(struct sq *s, int64_t id, const struct mld_article *a, enum mode mode,
+       struct mld_err *err)
+{
+    mld_time_t published = 0;
+    int64_t story = id;
+    int rc = article_row(s, id, &published, &story, err);
+    if (rc == 0 && mode == M_UPDATE)
+        rc = unpost(s, id, err);
+    if (rc != 0)
+        return rc;
+    if (a->pubstatus != MLD_PUB_USABLE) {
+        /* Not shown: no candidate for anything. A new one is a story of
+         * its own (it is not clustered when a later version is usable). */
+        if (mode != M_INSERT)
+            return 0;
+        sqlite3_stmt *st = stmt(s, T_SET_STORY, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, id);
+        return sq_step_done(s, st, err, "set story");
+    }
+
+    struct mld_sim_features f;
+    mld_sim_features_init(&f, a);
+    struct sig g;
+    struct cands c = {0};
+    rc = sig_make(s, a, &f, published, mode != M_UPDATE, &g, err);
+    mld_sim_features_dispose(&f);
+    char slug[MLD_SLUG_MAX + 1];
+    const char *headline = a->headline ? a->headline : "";
+    bool by_headline = mode == M_INSERT && mld_slug(headline, strlen(headline), slug) > 0;
+    if (rc == 0)
+        rc = collect(s, id, a, &g, by_headline ? slug : NULL, &c, err);
+    if (rc == 0)
+        rc = score(s, &g, &c, err);
+    if (rc == 0 && mode == M_INSERT)
+        rc = assign_story(s, id, a, &g, &c, &story, err);
+    if (rc == 0)
+        rc = relate(s, id, story, &g, &c, err);
+    if (rc == 0)
+        rc = sig_store(s, id, story, &g, err);
+    if (rc == 0)
+        rc = post_terms(s, id, &g, true, err);
+    mld_free(c.v);
+    return rc;
 }
 
 int
 sq_story_put(struct sq *s, int64_t id, const struct mld_article *a, bool inserted,
              struct mld_err *err)
 {
-    return 0;
+    return update(s, id, a, inserted ? M_INSERT : M_UPDATE, err);
+}
+
+/* Opening: the signature of the derived tables ------------------------------ */
+
+/* Reads the signature the derived tables were built under into out
+ * (empty when none). */
+static int
+stored_signature(struct sq *s, char *out, size_t cap, struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, T_META_GET, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    int rc = sqlite3_step(st);
+    out[0] = '\0';
+    if (rc == SQLITE_ROW)
+        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_error(s, err, "read story signature");
+}
+
+/* Refills the derived tables from every article in id order, inside the
+ * caller's transaction; stories stay as they are. */
+static int
+rebuild(struct sq *s, struct mld_err *err)
+{
+    int rc = sq_exec(s, "DELETE FROM story_sig; DELETE FROM story_term; DELETE FROM story_df; "
+                        "DELETE FROM story_related",
+                     err);
+    sqlite3_stmt *ids;
+    if (rc != 0)
+        return rc;
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM article WHERE pubstatus = 0 ORDER BY id", -1,
+                           &ids, NULL) != SQLITE_OK)
+        return sq_error(s, err, "list articles");
+    long n = 0;
+    while (rc == 0 && (rc = sqlite3_step(ids)) == SQLITE_ROW) {
+        struct mld_item it = {0};
+        rc = sq_get(s, sqlite3_column_int64(ids, 0), &it, err);
+        if (rc == 0) {
+            rc = update(s, it.id, it.a, M_REBUILD, err);
+            mld_item_dispose(&it);
+        }
+        n++;
+    }
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if (rc > 0)
+        rc = sq_error(s, err, "list articles");
+    sqlite3_finalize(ids);
+    if (rc == 0) {
+        sqlite3_stmt *st = stmt(s, T_META_SET, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        sq_bind_text(st, 1, s->story->signature);
+        rc = sq_step_done(s, st, err, "record story signature");
+    }
+    if (rc == 0 && n > 0)
+        mld_log_info("%s: story signatures and related lists rebuilt for %ld articles (%s)",
+                     s->path, n, s->story->signature);
+    return rc;
+}
+
+int
+sq_story_open(struct sq *s, struct mld_err *err)
+{
+    s->story = MLD_NEW(struct sq_story);
+    snprintf(s->story->signature, sizeof(s->story->signature), "%d/%d/%d/%d/%d %s", STORY_LAYOUT,
+             MLD_SIM_MINHASH, MLD_SIM_VECTOR_TERMS, MLD_SIM_HEADLINE_TERMS, MLD_STORY_TOP_TERMS,
+             mld_analyzer_signature(mld_analyzer()));
+    char had[sizeof(s->story->signature)];
+    int rc = stored_signature(s, had, sizeof(had), err);
+    if (rc != 0 || strcmp(had, s->story->signature) == 0)
+        return rc;
+    /* Only a rebuild takes the write lock, and checks again under it, so
+     * two processes opening at once rebuild once. */
+    rc = sq_exec(s, "BEGIN IMMEDIATE", err);
+    if (rc != 0)
+        return rc;
+    rc = stored_signature(s, had, sizeof(had), err);
+    if (rc == 0 && strcmp(had, s->story->signature) != 0)
+        rc = rebuild(s, err);
+    if (rc == 0)
+        rc = sq_exec(s, "COMMIT", err);
+    if (rc != 0)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+void
+sq_story_close(struct sq *s)
+{
+    /* close() finalizes the statements. */
+    mld_free(s->story);
+    s->story = NULL;
+}
+
+/* Reading -------------------------------------------------------------------- */
+
+/* Loads the items ids[0..n) into out, with their story's sections when
+ * sections is set. */
+static int
+load_items(struct sq *s, const int64_t *ids, int n, mld_time_t now, bool sections,
+           struct mld_items *out, struct mld_err *err)
+{
+    out->v = mld_calloc(n > 0 ? (size_t)n : 1, sizeof(*out->v));
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        rc = sq_get(s, ids[i], &out->v[i], err);
+        if (rc == 0) {
+            out->n++;
+            if (sections)
+                rc = sq_story_sections(s, &out->v[i], now, err);
+        }
+    }
+    if (rc != 0)
+        mld_items_dispose(out);
+    return rc;
 }
 
 int
 sq_story(void *impl, int64_t story_id, mld_time_t now, struct mld_items *out,
          struct mld_err *err)
 {
-    return mld_err_set(err, MLD_E_UNSUPPORTED, "stories are not built yet");
+    struct sq *s = impl;
+    sqlite3_stmt *st = stmt(s, T_MEMBERS, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, story_id);
+    sqlite3_bind_int64(st, 2, now);
+    int64_t *ids = NULL;
+    int n = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ids = mld_reallocarray(ids, (size_t)n + 1, sizeof(*ids));
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    rc = rc == SQLITE_DONE ? load_items(s, ids, n, now, false, out, err)
+                           : sq_error(s, err, "read story");
+    mld_free(ids);
+    return rc;
+}
+
+/* The related articles picked so far: ids and their stories. */
+struct picked {
+    int64_t id[MLD_RELATED_MAX * 2], story[MLD_RELATED_MAX * 2];
+    mld_time_t published[MLD_RELATED_MAX * 2];
+    int n, limit;
+    int64_t own_story;
+};
+
+/* Picks article id of story unless its story is taken (or a's own). */
+static void
+pick(struct picked *p, int64_t id, int64_t story, mld_time_t published)
+{
+    if (p->n >= p->limit || story == p->own_story)
+        return;
+    for (int i = 0; i < p->n; i++)
+        if (p->story[i] == story)
+            return;
+    p->id[p->n] = id;
+    p->story[p->n] = story;
+    p->published[p->n++] = published;
+}
+
+/* Fills p up with the newest visible articles sharing a topic with
+ * article id, newest first after those already picked. */
+static int
+fill_up(struct sq *s, int64_t id, mld_time_t now, struct picked *p, struct mld_err *err)
+{
+    char slugs[MLD_STORY_TOPICS][MLD_SLUG_MAX + 1];
+    int nslugs = 0, rc;
+    sqlite3_stmt *st = stmt(s, T_OWN_TOPICS, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, MLD_STORY_TOPICS);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && nslugs < MLD_STORY_TOPICS)
+        snprintf(slugs[nslugs++], sizeof(slugs[0]), "%s", (const char *)sqlite3_column_text(st, 0));
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return sq_error(s, err, "read topics");
+    /* The newest of each topic, merged newest first. */
+    struct picked more = {.limit = MLD_RELATED_MAX * 2, .own_story = p->own_story};
+    for (int i = 0; i < nslugs; i++) {
+        st = stmt(s, T_FILL, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        sq_bind_text(st, 1, slugs[i]);
+        sqlite3_bind_int64(st, 2, now);
+        sqlite3_bind_int(st, 3, MLD_RELATED_MAX * 2);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t x = sqlite3_column_int64(st, 0);
+            mld_time_t t = sqlite3_column_int64(st, 2);
+            if (x == id)
+                continue;
+            /* Keep the newest of each story. */
+            int j = 0;
+            while (j < more.n && more.story[j] != sqlite3_column_int64(st, 1))
+                j++;
+            if (j < more.n) {
+                if (t > more.published[j]) {
+                    more.id[j] = x;
+                    more.published[j] = t;
+                }
+            } else {
+                pick(&more, x, sqlite3_column_int64(st, 1), t);
+            }
+        }
+        if (rc != SQLITE_DONE)
+            return sq_error(s, err, "read topic neighbours");
+    }
+    while (p->n < p->limit && more.n > 0) {
+        int newest = 0;
+        for (int j = 1; j < more.n; j++)
+            if (more.published[j] > more.published[newest] ||
+                (more.published[j] == more.published[newest] && more.id[j] > more.id[newest]))
+                newest = j;
+        pick(p, more.id[newest], more.story[newest], more.published[newest]);
+        more.n--;
+        more.id[newest] = more.id[more.n];
+        more.story[newest] = more.story[more.n];
+        more.published[newest] = more.published[more.n];
+    }
+    return 0;
 }
 
 int
 sq_related(void *impl, int64_t id, mld_time_t now, int limit, struct mld_items *out,
            struct mld_err *err)
 {
-    return mld_err_set(err, MLD_E_UNSUPPORTED, "related lists are not built yet");
+    struct sq *s = impl;
+    struct picked p = {.limit = limit < MLD_RELATED_MAX * 2 ? limit : MLD_RELATED_MAX * 2};
+    sqlite3_stmt *st = stmt(s, T_ARTICLE, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return 0; /* no such article: nothing is related */
+    if (rc != SQLITE_ROW)
+        return sq_error(s, err, "read article");
+    p.own_story = sqlite3_column_int64(st, 1);
+    st = stmt(s, T_REL_READ, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        pick(&p, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), 0);
+    if (rc != SQLITE_DONE)
+        return sq_error(s, err, "read related list");
+    if (p.n < p.limit && (rc = fill_up(s, id, now, &p, err)) != 0)
+        return rc;
+    return load_items(s, p.id, p.n, now, true, out, err);
 }

@@ -1,0 +1,626 @@
+/*
+ * tests/unit/store/story.c - story clustering and related news.
+ *
+ * Small fixtures for each rule, reason, bound and read-time filter; the
+ * demo wire (the JSON files of demo/), whose reference page needs the two "Kreml
+ * stimmt begrenzter Waffenruhe bis Sonntag zu" items as one story and its
+ * related items in its related list; and, when the shared corpus is
+ * there, the 75 dpa items of dpa-newsmlg2-sample through the real
+ * pipeline (parse, enrich, put) against the clusters its README names:
+ * pairwise precision and recall of "same story", printed and held to
+ * floors a little below what was measured.
+ */
+#include "../../../src/store/sqlite_story.c"
+
+#include <unistd.h>
+
+#include "../../../src/enrich/enrich.h"
+#include "ingest_test.h"
+
+/* The schema migrations, to make a store as an older meldung left it. */
+struct mld_migration {
+    int number;
+    const char *name;
+    const char *sql;
+};
+#include "migrations.h"
+
+static char dbpath[256];
+
+/* Removes the test database and its WAL files. */
+static void
+remove_db(void)
+{
+    char p[300];
+    unlink(dbpath);
+    snprintf(p, sizeof(p), "%s-wal", dbpath);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", dbpath);
+    unlink(p);
+}
+
+static struct mld_store *
+fresh_store(void)
+{
+    snprintf(dbpath, sizeof(dbpath), "/tmp/mld-story-test-%d.db", (int)getpid());
+    remove_db();
+    struct mld_store *st;
+    struct mld_err err = {0};
+    if (mld_store_open(&st, dbpath, &err) != 0) {
+        diag("open: %s", err.msg);
+        exit(1);
+    }
+    return st;
+}
+
+/* Far in the future: every article is visible. */
+#define LATER ((mld_time_t)4102444800) /* 2100-01-01 */
+
+/* Stores a, frees it, returns its id (0 on failure, with a note). */
+static int64_t
+put(struct mld_store *st, struct mld_article *a)
+{
+    int64_t id = 0;
+    enum mld_put_result res;
+    struct mld_err err = {0};
+    if (mld_store_put(st, a, &res, &id, &err) != 0)
+        diag("put %s: %s", a->urn, err.msg);
+    mld_article_free(a);
+    return id;
+}
+
+/* An article made for the fixtures; t is seconds after a fixed instant. */
+static struct mld_article *
+art(const char *urn, int64_t version, mld_time_t t, const char *headline, const char *text,
+    const char *topic1, const char *topic2)
+{
+    struct mld_article *a = mld_article_new();
+    a->urn = mld_strdup(urn);
+    a->version = version;
+    a->version_created = 1769774400 + t; /* 2026-01-30 12:00 UTC */
+    a->updated = a->version_created;
+    a->headline = mld_strdup(headline);
+    a->text = text ? mld_strdup(text) : NULL;
+    mld_article_add_topic(a, topic1);
+    mld_article_add_topic(a, topic2);
+    return a;
+}
+
+/* The stored item id (story, reason); exits the test on failure. */
+static struct mld_item
+get(struct mld_store *st, int64_t id)
+{
+    struct mld_item it = {0};
+    struct mld_err err = {0};
+    if (mld_store_get(st, id, &it, &err) != 0) {
+        diag("get %lld: %s", (long long)id, err.msg);
+        exit(1);
+    }
+    return it;
+}
+
+static int64_t
+story_of(struct mld_store *st, int64_t id)
+{
+    struct mld_item it = get(st, id);
+    int64_t story = it.story_id;
+    mld_item_dispose(&it);
+    return story;
+}
+
+/* Runs sql (with ?1 = arg) on a connection of its own to the test
+ * database and returns the first column of the first row, -1 on error. */
+static int64_t
+raw(const char *sql, int64_t arg)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    int64_t v = -1;
+    if (sqlite3_open(dbpath, &db) != SQLITE_OK)
+        return -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_bind_parameter_count(q) > 0)
+            sqlite3_bind_int64(q, 1, arg);
+        int rc = sqlite3_step(q);
+        v = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : rc == SQLITE_DONE ? 0 : -1;
+        sqlite3_finalize(q);
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+/* A change key and how often the change log names it. */
+struct key_count {
+    const char *key;
+    int n;
+};
+
+/* mld_change_fn: counts the changes naming the key of ud. */
+static void
+count_key(void *ud, const char *key)
+{
+    struct key_count *k = ud;
+    k->n += strcmp(key, k->key) == 0;
+}
+
+/* True when l holds id. */
+static bool
+holds(const struct mld_items *l, int64_t id)
+{
+    for (int i = 0; i < l->n; i++)
+        if (l->v[i].id == id)
+            return true;
+    return false;
+}
+
+static const char *raser =
+    "Der Bundestag hat am Donnerstag deutlich schärfere Strafen für Raser beschlossen. Wer "
+    "bei illegalen Autorennen erwischt wird, muss künftig mit bis zu zehn Jahren Haft rechnen, "
+    "wenn dabei ein Mensch getötet oder schwer verletzt wird. Bislang galten solche Rennen "
+    "nur als Ordnungswidrigkeit. Die Polizei soll außerdem die Autos der Raser leichter "
+    "einziehen können. Verkehrsverbände begrüßten den Beschluss, Juristen zweifeln an der "
+    "Wirkung.";
+
+static const char *gipfel =
+    "Die Stadt Hamburg bereitet sich auf den Gipfel der zwanzig wichtigsten Industrie- und "
+    "Schwellenländer vor. Tausende Polizisten aus dem ganzen Land sollen die Staats- und "
+    "Regierungschefs schützen. Anwohner müssen mit Sperrungen rechnen, mehrere "
+    "Demonstrationen sind angemeldet. Der Senat rechnet mit Kosten in Millionenhöhe.";
+
+/* The rules on fixtures: near-duplicate, same headline, a new story,
+ * the window, the reasons, withdrawal at read time. */
+static void
+test_rules(void)
+{
+    struct mld_store *st = fresh_store();
+    struct mld_err err = {0};
+    int64_t a = put(st, art("urn:a", 1, 0, "Härtere Strafen für Raser", raser, "Deutschland",
+                            "Verkehr"));
+    /* The same text with two words changed, another headline. */
+    char *copy = mld_strdup(raser);
+    memcpy(strstr(copy, "zehn"), "acht", 4);
+    memcpy(strstr(copy, "Donnerstag"), "Mittwoch  ", 10);
+    int64_t b = put(st, art("urn:b", 1, 600, "Bundestag beschließt Raser-Gesetz", copy,
+                            "Deutschland", NULL));
+    mld_free(copy);
+    int64_t c = put(st, art("urn:c", 1, 900, "Härtere Strafen für Raser", "Kurz gemeldet.",
+                            NULL, NULL));
+    int64_t d = put(st, art("urn:d", 1, 1200, "Hamburg rüstet sich für den Gipfel", gipfel,
+                            "Deutschland", "Hamburg"));
+    /* The same headline three days later: outside the window. */
+    int64_t e = put(st, art("urn:e", 1, 3 * 86400, "Härtere Strafen für Raser",
+                            "Eine ganz andere Meldung über etwas anderes.", NULL, NULL));
+    ok(a && b && c && d && e, "five articles stored");
+
+    struct mld_item it = get(st, a);
+    is_int(it.story_id, a, "the first article starts its story");
+    ok(it.story_reason == NULL, "and has no reason");
+    mld_item_dispose(&it);
+    it = get(st, b);
+    is_int(it.story_id, a, "a near-duplicate joins it");
+    char want[128];
+    snprintf(want, sizeof(want), "fast gleicher Text wie #%lld (Jaccard ", (long long)a);
+    ok(it.story_reason && strncmp(it.story_reason, want, strlen(want)) == 0 &&
+           strchr(it.story_reason, ',') != NULL,
+       "reason names the article and the Jaccard value with a decimal comma: %s",
+       it.story_reason ? it.story_reason : "(null)");
+    mld_item_dispose(&it);
+    it = get(st, c);
+    is_int(it.story_id, a, "the same headline joins it");
+    snprintf(want, sizeof(want), "gleiche Überschrift wie #%lld", (long long)a);
+    is_str(it.story_reason, want, "reason: the same headline");
+    mld_item_dispose(&it);
+    is_int(story_of(st, d), d, "another event is a story of its own");
+    is_int(story_of(st, e), e, "the same headline outside the window is not joined");
+
+    struct mld_items l = {0};
+    ok(mld_store_story(st, a, LATER, &l, &err) == 0, "story reads");
+    ok(l.n == 3 && l.v[0].id == a && l.v[1].id == b && l.v[2].id == c,
+       "story: its visible members, oldest first (%d)", l.n);
+    ok(l.n == 3 && l.v[0].story_reason == NULL && l.v[1].story_reason != NULL,
+       "story: members carry their reasons");
+    mld_items_dispose(&l);
+
+    /* Withdrawal: the canceled version leaves the story at read time. */
+    struct mld_article *w = art("urn:b", 2, 700, "Bundestag beschließt Raser-Gesetz", raser,
+                                "Deutschland", NULL);
+    w->pubstatus = MLD_PUB_CANCELED;
+    put(st, w);
+    mld_store_story(st, a, LATER, &l, &err);
+    ok(l.n == 2 && !holds(&l, b), "a withdrawn article leaves its story");
+    mld_items_dispose(&l);
+    is_int(story_of(st, b), a, "and keeps its story id");
+    is_int(raw("SELECT count(*) FROM story_sig WHERE article_id = ?1", b), 0,
+           "and is no candidate any more");
+
+    /* A newer version keeps the story and replaces the signature. */
+    put(st, art("urn:d", 2, 1300, "Hamburg rüstet sich für den G20-Gipfel", gipfel, "Hamburg",
+                NULL));
+    is_int(story_of(st, d), d, "a newer version keeps its story");
+    is_int(raw("SELECT count(*) FROM story_term WHERE article_id = ?1", d), MLD_STORY_TOP_TERMS,
+           "and posts its top terms once");
+    mld_store_close(st);
+    remove_db();
+}
+
+/* Related lists: bounded, one per story, never the own story, best
+ * first, withdrawn and embargoed ones filtered, filled up by topic. */
+static void
+test_related(void)
+{
+    struct mld_store *st = fresh_store();
+    struct mld_err err = {0};
+    int64_t ids[MLD_RELATED_MAX + 4];
+    int n = MLD_RELATED_MAX + 4;
+    /* Articles about different votes of the Bundestag, one hour apart. */
+    static const char *subjects[] = {"Raser",    "Einbrecher", "Mieten",    "Renten",
+                                     "Pflege",   "Schulen",    "Bahn",      "Strom",
+                                     "Wohngeld", "Bafög",      "Kitas",     "Polizei",
+                                     "Gerichte", "Zoll",       "Forschung", "Hafen"};
+    for (int i = 0; i < n; i++) {
+        char urn[32], head[128], text[512];
+        snprintf(urn, sizeof(urn), "urn:r%d", i);
+        snprintf(head, sizeof(head), "Bundestag beschließt Gesetz zu %s", subjects[i]);
+        snprintf(text, sizeof(text),
+                 "Der Bundestag hat am Donnerstag ein Gesetz zu %s beschlossen. Die Koalition "
+                 "stimmte dafür, die Opposition dagegen. Der Bundesrat muss noch zustimmen. "
+                 "Das Gesetz über %s soll im kommenden Jahr in Kraft treten.",
+                 subjects[i], subjects[i]);
+        ids[i] = put(st, art(urn, 1, 3600 * i, head, text, "Bundestag", "Deutschland"));
+    }
+    int64_t other = put(st, art("urn:x", 1, 100, "Hamburg rüstet sich für den Gipfel", gipfel,
+                                "Hamburg", NULL));
+    /* The last one was offered to the first one's list, which logged it. */
+    char key[32];
+    snprintf(key, sizeof(key), "a:%lld", (long long)ids[0]);
+    struct key_count k = {key, 0};
+    int64_t last;
+    mld_store_changes(st, 0, count_key, &k, &last, &err);
+    ok(k.n > 1, "offers that change a list log the owner's change key (%d times)", k.n);
+    struct mld_items l = {0};
+    ok(mld_store_related(st, ids[0], LATER, MLD_RELATED_MAX, &l, &err) == 0, "related reads");
+    is_int(l.n, MLD_RELATED_MAX, "a full list: MLD_RELATED_MAX entries");
+    bool own = false, dup = false;
+    for (int i = 0; i < l.n; i++) {
+        own |= l.v[i].story_id == story_of(st, ids[0]);
+        for (int j = 0; j < i; j++)
+            dup |= l.v[i].story_id == l.v[j].story_id;
+    }
+    ok(!own && !dup, "never the own story, one entry per story");
+    ok(!holds(&l, other), "an unrelated article is not listed");
+    ok(l.n > 0 && l.v[0].id == ids[n - 1], "recency: the newest similar article first");
+    ok(l.n > 0 && l.v[0].story_sections == NULL && l.v[0].story_size == 1,
+       "entries carry their story's size");
+    mld_items_dispose(&l);
+
+    /* The stored list is bounded for the old articles the new ones were
+     * offered to. */
+    is_int(raw("SELECT max(c) FROM (SELECT count(*) AS c FROM story_related "
+               "GROUP BY article_id)", 0),
+           MLD_RELATED_MAX, "no stored list exceeds MLD_RELATED_MAX");
+
+    /* Withdrawn and embargoed: gone at read time; the list is refilled. */
+    struct mld_article *w = art("urn:r15", 2, 3600 * 15, "x", "x", "Bundestag", NULL);
+    w->pubstatus = MLD_PUB_CANCELED;
+    put(st, w);
+    mld_store_related(st, ids[0], LATER, MLD_RELATED_MAX, &l, &err);
+    ok(!holds(&l, ids[15]), "a withdrawn article leaves related lists");
+    is_int(l.n, MLD_RELATED_MAX, "the list is filled up by topic");
+    mld_items_dispose(&l);
+    struct mld_article *emb = art("urn:emb", 1, 3600 * 20, "Bundestag beschließt Gesetz zu Häfen",
+                                  "Der Bundestag hat am Donnerstag ein Gesetz zu Häfen "
+                                  "beschlossen. Die Koalition stimmte dafür.",
+                                  "Bundestag", "Deutschland");
+    emb->embargo = LATER + 3600;
+    int64_t e = put(st, emb);
+    mld_store_related(st, ids[0], LATER, MLD_RELATED_MAX, &l, &err);
+    ok(!holds(&l, e), "an embargoed article is not listed before its embargo");
+    mld_items_dispose(&l);
+    mld_store_related(st, ids[0], LATER + 7200, MLD_RELATED_MAX, &l, &err);
+    ok(holds(&l, e), "and is listed after it");
+    mld_items_dispose(&l);
+
+    /* An article without precomputed entries gets the topic rule. */
+    int64_t lone = put(st, art("urn:lone", 1, 50, "Gipfel ohne Ergebnis",
+                               "Kurz gemeldet: nichts.", "Hamburg", NULL));
+    mld_store_related(st, lone, LATER, 6, &l, &err);
+    ok(l.n == 1 && l.v[0].id == other, "fill-up: newest sharing a topic (%d)", l.n);
+    mld_items_dispose(&l);
+    mld_store_close(st);
+    remove_db();
+}
+
+/* A store built before these tables: the first open fills them. */
+static void
+test_rebuild(void)
+{
+    struct mld_store *st = fresh_store();
+    int64_t a = put(st, art("urn:a", 1, 0, "Härtere Strafen für Raser", raser, "Deutschland",
+                            NULL));
+    int64_t b = put(st, art("urn:b", 1, 60, "Raser müssen in Haft", raser, "Deutschland",
+                            NULL));
+    mld_store_close(st);
+    raw("DELETE FROM story_sig", 0);
+    raw("DELETE FROM story_term", 0);
+    raw("DELETE FROM story_df", 0);
+    raw("DELETE FROM story_related", 0);
+    raw("DELETE FROM meta WHERE key = 'story_signature'", 0);
+    is_int(raw("SELECT count(*) FROM story_sig", 0), 0, "derived tables emptied");
+    struct mld_err err = {0};
+    ok(mld_store_open(&st, dbpath, &err) == 0, "reopen rebuilds: %s", err.msg);
+    is_int(raw("SELECT count(*) FROM story_sig", 0), 2, "signatures backfilled");
+    is_int(raw("SELECT count(*) FROM story_related WHERE article_id = ?1", b), 0,
+           "related lists skip the own story");
+    is_int(story_of(st, b), a, "stories are kept");
+    int64_t c = put(st, art("urn:c", 1, 120, "Raser drohen zehn Jahre", raser, NULL, NULL));
+    is_int(story_of(st, c), a, "a new copy finds the backfilled signatures");
+    mld_store_close(st);
+    remove_db();
+}
+
+/* A store of schema 2 (before search and stories) with articles: the
+ * migrations add the tables, the first open fills them, and the stories
+ * the old rule made (the same headline) get their reason. */
+static void
+test_migration(void)
+{
+    struct mld_store *st = fresh_store();
+    mld_store_close(st);
+    remove_db();
+    sqlite3 *db;
+    if (!ok(sqlite3_open(dbpath, &db) == SQLITE_OK, "create a schema 2 store"))
+        return;
+    for (int i = 0; i < 2; i++)
+        sqlite3_exec(db, mld_migrations[i].sql, NULL, NULL, NULL);
+    static const char *const rows[][3] = {
+        {"urn:m:1", "Härtere Strafen für Raser", "1"},
+        {"urn:m:2", "Härtere Strafen für Raser", "1"},
+        {"urn:m:3", "Hamburg rüstet sich für den Gipfel", "3"},
+    };
+    for (int i = 0; i < 3; i++) {
+        char *sql = sqlite3_mprintf(
+            "INSERT INTO article (urn, version, version_created, updated, pubstatus, embargo, "
+            "visible_from, urgency, headline, body_text, slug, published, first_stored, "
+            "story_id, story_key) VALUES (%Q, 1, %d, %d, 0, 0, 0, 3, %Q, %Q, 's', %d, %d, %s, "
+            "'k')",
+            rows[i][0], 1769774400 + i, 1769774400 + i, rows[i][1], i < 2 ? raser : gipfel,
+            1769774400 + i, 1769774400 + i, rows[i][2]);
+        if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+            diag("schema 2 insert: %s", sqlite3_errmsg(db));
+        sqlite3_free(sql);
+    }
+    sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL);
+    sqlite3_close(db);
+    struct mld_err err = {0};
+    ok(mld_store_open(&st, dbpath, &err) == 0, "the old store opens: %s", err.msg);
+    struct mld_item it = get(st, 2);
+    is_str(it.story_reason, "gleiche Überschrift wie #1", "old stories get the old rule's reason");
+    mld_item_dispose(&it);
+    is_int(raw("SELECT count(*) FROM story_sig", 0), 3, "signatures of the old articles");
+    is_int(raw("SELECT count(*) FROM story_related WHERE article_id = 3", 0), 0,
+           "nothing related to the unrelated one");
+    int64_t c = put(st, art("urn:m:4", 1, 60, "Raser drohen zehn Jahre Haft", raser, NULL, NULL));
+    is_int(story_of(st, c), 1, "a new copy joins the old story");
+    mld_store_close(st);
+    remove_db();
+}
+
+/* Articles of one ingest, by URN. */
+struct loaded {
+    struct mld_store *st;
+    char *urn[128];
+    int64_t id[128];
+    int n;
+};
+
+/* mld_test_walk callback: enrich and store every article of d. */
+static void
+load_doc(struct mld_test_doc *d, void *ud)
+{
+    struct loaded *l = ud;
+    if (d->rc != 0)
+        diag("%s: %s", d->name, d->err.msg);
+    for (int i = 0; i < d->l.n && l->n < 128; i++) {
+        struct mld_article *a = d->l.v[i];
+        mld_enrich(a);
+        int64_t id = 0;
+        enum mld_put_result res;
+        struct mld_err err = {0};
+        if (mld_store_put(l->st, a, &res, &id, &err) != 0)
+            diag("put %s: %s", a->urn, err.msg);
+        l->urn[l->n] = mld_strdup(a->urn);
+        l->id[l->n++] = id;
+    }
+}
+
+/* The id of the article whose URN ends in suffix, 0 when none. */
+static int64_t
+id_of(const struct loaded *l, const char *suffix)
+{
+    size_t n = strlen(suffix);
+    for (int i = 0; i < l->n; i++) {
+        size_t m = strlen(l->urn[i]);
+        if (m >= n && strcmp(l->urn[i] + m - n, suffix) == 0)
+            return l->id[i];
+    }
+    return 0;
+}
+
+static void
+loaded_free(struct loaded *l)
+{
+    for (int i = 0; i < l->n; i++)
+        mld_free(l->urn[i]);
+    mld_store_close(l->st);
+    remove_db();
+}
+
+/* Prints every story of more than one article with its reasons. */
+static void
+show_stories(const struct loaded *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        struct mld_item it = get(l->st, l->id[i]);
+        if (it.story_id != it.id) {
+            struct mld_item first = get(l->st, it.story_id);
+            diag("  %s -> %s: %s", it.a->headline, first.a->headline,
+                 it.story_reason ? it.story_reason : "");
+            mld_item_dispose(&first);
+        }
+        mld_item_dispose(&it);
+    }
+}
+
+/* The demo wire: the reference page's stories and related list. */
+static void
+test_demo(void)
+{
+    struct loaded l = {.st = fresh_store()};
+    int files = mld_test_walk(&mld_format_dpa, "demo", ".json", 0, load_doc, &l);
+    if (!ok(files == 15 && l.n == 15, "demo wire: 15 articles (%d)", l.n)) {
+        loaded_free(&l);
+        return;
+    }
+    show_stories(&l);
+    /* The URNs of ref-lawrow-rubio.json and rel-N-*.json end in
+     * -99-000001 and -99-00000(N+1). */
+    int64_t ref = id_of(&l, "-99-000001"), r[7];
+    char suffix[32];
+    for (int i = 1; i <= 6; i++) {
+        snprintf(suffix, sizeof(suffix), "-99-00000%d", i + 1);
+        r[i] = id_of(&l, suffix);
+    }
+    ok(ref && r[1] && r[6], "reference and related items found");
+    is_int(story_of(l.st, r[4]), story_of(l.st, r[5]),
+           "rel-4 and rel-5 (Kreml stimmt begrenzter Waffenruhe bis Sonntag zu): one story");
+    int64_t stories[6] = {story_of(l.st, ref), story_of(l.st, r[1]), story_of(l.st, r[2]),
+                          story_of(l.st, r[3]), story_of(l.st, r[4]), story_of(l.st, r[6])};
+    bool apart = true;
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < i; j++)
+            apart &= stories[i] != stories[j];
+    ok(apart, "the reference article, rel-1, rel-2, rel-3, rel-4/5 and rel-6: six stories");
+
+    struct mld_items rel = {0};
+    struct mld_err err = {0};
+    ok(mld_store_related(l.st, ref, LATER, MLD_RELATED_COUNT, &rel, &err) == 0,
+       "related of the reference article");
+    diag("reference article's related list:");
+    for (int i = 0; i < rel.n; i++)
+        diag("  %s (%s)", rel.v[i].a->headline, rel.v[i].story_sections ? rel.v[i].story_sections : "");
+    is_int(rel.n, 5, "five entries: rel-1, rel-2, rel-3, rel-4/5, rel-6");
+    ok(holds(&rel, r[1]) && holds(&rel, r[2]) && holds(&rel, r[3]) && holds(&rel, r[6]) &&
+           (holds(&rel, r[4]) != holds(&rel, r[5])),
+       "all of them, the Kreml story once");
+    mld_items_dispose(&rel);
+    loaded_free(&l);
+}
+
+/* The gold clusters of dpa-newsmlg2-sample (corpus README); the last one
+ * is the press-review items of the Erdogan story. */
+static const char *const gold[][6] = {
+    {"170627-99-11003", "170629-99-49437"},
+    {"170626-99-998860", "170629-99-45365"},
+    {"170629-99-45965", "170629-99-49823", "170629-99-49643", "170629-99-49762",
+     "170629-99-49815"},
+    {"170629-99-48560", "170629-99-48966", "170629-99-48596"},
+};
+static const char *const press[] = {"170629-99-49643", "170629-99-49762", "170629-99-49815"};
+static const char *const lookalike[][2] = {
+    {"170629-99-43475", "170629-99-48509"}, /* Bundestag beschließt ... */
+    {"170629-99-49765", "170629-99-49612"}, /* heavy rain: Berlin, Czechia */
+    {"170629-99-48625", "170629-99-49511"}, /* dpa/audio programmes */
+};
+
+/* The gold cluster of the article with URN urn, -1 for none. */
+static int
+gold_of(const char *urn)
+{
+    for (int c = 0; c < 4; c++)
+        for (int i = 0; i < 6 && gold[c][i]; i++) {
+            size_t n = strlen(urn), m = strlen(gold[c][i]);
+            if (n >= m && strcmp(urn + n - m, gold[c][i]) == 0)
+                return c;
+        }
+    return -1;
+}
+
+static bool
+is_press(const char *urn)
+{
+    for (int i = 0; i < 3; i++)
+        if (strstr(urn, press[i]) != NULL)
+            return true;
+    return false;
+}
+
+/* Pairwise precision and recall over all pairs of the sample (items in
+ * no gold cluster are stories of their own); without_press leaves the
+ * press-review items out. */
+static void
+pairwise(const struct loaded *l, const int64_t *story, bool without_press, double *precision,
+         double *recall)
+{
+    long tp = 0, fp = 0, fn = 0;
+    for (int i = 0; i < l->n; i++)
+        for (int j = 0; j < i; j++) {
+            if (without_press && (is_press(l->urn[i]) || is_press(l->urn[j])))
+                continue;
+            int gi = gold_of(l->urn[i]), gj = gold_of(l->urn[j]);
+            bool want = gi >= 0 && gi == gj, got = story[i] == story[j];
+            tp += want && got;
+            fp += !want && got;
+            fn += want && !got;
+            if (!want && got)
+                diag("  false pair: %s / %s", l->urn[i] + strlen(l->urn[i]) - 15,
+                     l->urn[j] + strlen(l->urn[j]) - 15);
+        }
+    *precision = tp + fp > 0 ? (double)tp / (double)(tp + fp) : 1;
+    *recall = tp + fn > 0 ? (double)tp / (double)(tp + fn) : 1;
+}
+
+/* The dpa sample through parse, enrich and put. */
+static void
+test_corpus(void)
+{
+    struct loaded l = {.st = fresh_store()};
+    if (mld_test_walk_corpus(&mld_format_newsml, "dpa-newsmlg2-sample/items", ".xml", 0,
+                             load_doc, &l) < 0) {
+        loaded_free(&l);
+        return;
+    }
+    is_int(l.n, 75, "75 dpa items stored");
+    diag("dpa sample stories:");
+    show_stories(&l);
+    int64_t story[128];
+    for (int i = 0; i < l.n; i++)
+        story[i] = story_of(l.st, l.id[i]);
+    double p, r, p2, r2;
+    pairwise(&l, story, false, &p, &r);
+    pairwise(&l, story, true, &p2, &r2);
+    diag("pairwise same-story: precision %.2f, recall %.2f (with the press reviews)", p, r);
+    diag("pairwise same-story: precision %.2f, recall %.2f (without them)", p2, r2);
+    /* Measured: 0.75 / 0.20 and 0.75 / 0.50 (docs/internals/stories.md).
+     * The one false pair is the Iraqi army taking the Mossul mosque and
+     * the prime minister declaring the caliphate's end upon it. */
+    ok(p >= 0.70 && r >= 0.18, "with press reviews: precision >= 0.70, recall >= 0.18");
+    ok(p2 >= 0.70 && r2 >= 0.45, "without press reviews: precision >= 0.70, recall >= 0.45");
+    for (int i = 0; i < 3; i++) {
+        int64_t a = id_of(&l, lookalike[i][0]), b = id_of(&l, lookalike[i][1]);
+        ok(a && b && story_of(l.st, a) != story_of(l.st, b), "look-alikes apart: %s / %s",
+           lookalike[i][0], lookalike[i][1]);
+    }
+    loaded_free(&l);
+}
+
+int
+main(void)
+{
+    test_rules();
+    test_related();
+    test_rebuild();
+    test_migration();
+    test_demo();
+    test_corpus();
+    return mld_test_done();
+}

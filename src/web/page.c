@@ -5,7 +5,14 @@
  * is the contract with template authors and is documented in
  * docs/internals/templates.md. Dates are formatted here (Europe/Berlin),
  * text is escaped by the template engine, and only the sanitised body HTML
- * is inserted raw.
+ * (and search snippets, see search.c) is inserted raw.
+ *
+ * Cache tags follow what a page shows: an article page carries its own
+ * "a:ID", its topics' "t:" keys (a new article on the topic may enter its
+ * related list), the "a:ID" of each related article and of each member of
+ * its story (a withdrawal changes the list or the story count). A story
+ * page carries its members' keys and "all", since an article joining a
+ * story logs no key of the story itself.
  */
 #include "page.h"
 
@@ -18,10 +25,20 @@
 #include "../base/mem.h"
 #include "../text/slug.h"
 
+/* Routes that take part in the cache key (page.h). */
+#define SEARCH_PATH "/suche"
+
 void
 mld_page_article_path(const char *slug, int64_t id, char *out, size_t size)
 {
     snprintf(out, size, "/artikel/%s-%" PRId64, slug, id);
+}
+
+/* Writes the path of story id, "/geschichte/ID". */
+static void
+story_path(int64_t id, char *out, size_t size)
+{
+    snprintf(out, size, "/geschichte/%" PRId64, id);
 }
 
 void
@@ -33,15 +50,31 @@ mld_page_dispose(struct mld_page *out)
     out->ntags = 0;
 }
 
-static void
-add_tag(struct mld_page *out, const char *prefix, const char *val)
+void
+mld_page_add_tag(struct mld_page *out, const char *prefix, const char *val)
 {
-    if (out->ntags == MLD_PAGE_MAX_TAGS)
-        return;
     size_t n = strlen(prefix) + strlen(val) + 1;
     char *t = mld_malloc(n);
     snprintf(t, n, "%s%s", prefix, val);
+    for (int i = 0; i < out->ntags; i++)
+        if (strcmp(out->tags[i], t) == 0) {
+            mld_free(t);
+            return;
+        }
+    if (out->ntags == MLD_PAGE_MAX_TAGS) {
+        out->tags_full = true;
+        mld_free(t);
+        return;
+    }
     out->tags[out->ntags++] = t;
+}
+
+void
+mld_page_add_article_tag(struct mld_page *out, int64_t id)
+{
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%" PRId64, id);
+    mld_page_add_tag(out, "a:", buf);
 }
 
 void
@@ -59,6 +92,18 @@ set_date(json_t *o, const char *key, mld_time_t t, void (*fmt)(mld_time_t, char 
     json_object_set_new(o, key, json_string(buf));
 }
 
+/* Sets "section" and "section_url" of o from it, when it has a section. */
+static void
+set_section(json_t *o, const struct mld_item *it)
+{
+    mld_page_set_str(o, "section", it->a->section);
+    if (it->section_slug != NULL) {
+        char url[MLD_SLUG_MAX + 16];
+        snprintf(url, sizeof(url), "/ressort/%s", it->section_slug);
+        mld_page_set_str(o, "section_url", url);
+    }
+}
+
 /* The site a credit line points readers to, as the reference page shows
  * it ("@ dpa.de"): the agency's domain when known, else the credit. */
 static const char *
@@ -67,7 +112,7 @@ credit_site(const char *credit)
     static const struct {
         const char *credit, *site;
     } sites[] = {
-        {"dpa", "dpa.de"},   {"AFP", "afp.com"}, {"Reuters", "reuters.com"},
+        {"dpa", "dpa.de"},    {"AFP", "afp.com"}, {"Reuters", "reuters.com"},
         {"AP", "apnews.com"}, {"epd", "epd.de"},  {"KNA", "kna.de"},
     };
     for (size_t i = 0; i < sizeof(sites) / sizeof(sites[0]); i++)
@@ -76,27 +121,28 @@ credit_site(const char *credit)
     return credit;
 }
 
-static json_t *
-topic_list(const struct mld_article *a)
+json_t *
+mld_page_topics_json(const struct mld_article *a, int max)
 {
     json_t *v = json_array();
-    for (int i = 0; i < a->ntopics; i++) {
+    int n = a->ntopics < max ? a->ntopics : max;
+    for (int i = 0; i < n; i++) {
         char slug[MLD_SLUG_MAX + 1], url[MLD_SLUG_MAX + 16];
         if (mld_slug(a->topics[i], strlen(a->topics[i]), slug) == 0)
             continue;
         snprintf(url, sizeof(url), "/thema/%s", slug);
         json_t *t = json_object();
         mld_page_set_str(t, "name", a->topics[i]);
+        mld_page_set_str(t, "slug", slug);
         mld_page_set_str(t, "url", url);
-        json_object_set_new(t, "last", json_boolean(i == a->ntopics - 1));
+        json_object_set_new(t, "last", json_boolean(i == n - 1));
         json_array_append_new(v, t);
     }
     return v;
 }
 
-/* One entry of a list: a story's newest article. */
-static json_t *
-item_json(const struct mld_item *it)
+json_t *
+mld_page_item_json(const struct mld_item *it)
 {
     json_t *o = json_object();
     char url[MLD_SLUG_MAX + 64];
@@ -106,10 +152,14 @@ item_json(const struct mld_item *it)
     mld_page_set_str(o, "kicker", it->a->kicker);
     mld_page_set_str(o, "teaser", it->a->teaser);
     mld_page_set_str(o, "sections", it->story_sections ? it->story_sections : it->a->section);
+    set_section(o, it);
     set_date(o, "date_short", it->published, mld_time_format_short);
     set_date(o, "date_iso", it->published, mld_time_format_iso);
-    if (it->story_size > 1)
+    if (it->story_size > 1) {
+        story_path(it->story_id, url, sizeof(url));
         json_object_set_new(o, "story_size", json_integer(it->story_size));
+        mld_page_set_str(o, "story_url", url);
+    }
     return o;
 }
 
@@ -118,8 +168,17 @@ items_json(const struct mld_items *l)
 {
     json_t *v = json_array();
     for (int i = 0; i < l->n; i++)
-        json_array_append_new(v, item_json(&l->v[i]));
+        json_array_append_new(v, mld_page_item_json(&l->v[i]));
     return v;
+}
+
+/* Moves out's Last-Modified up to the newest publication in l. */
+static void
+bump_modified(struct mld_page *out, const struct mld_items *l)
+{
+    for (int i = 0; i < l->n; i++)
+        if (l->v[i].published > out->last_modified)
+            out->last_modified = l->v[i].published;
 }
 
 int
@@ -137,6 +196,7 @@ mld_page_base_context(struct mld_store *st, json_t *ctx, const char *title, cons
         snprintf(url, sizeof(url), "/ressort/%s", secs[i].slug);
         json_t *s = json_object();
         mld_page_set_str(s, "name", secs[i].name);
+        mld_page_set_str(s, "slug", secs[i].slug);
         mld_page_set_str(s, "url", url);
         json_object_set_new(s, "current",
                             json_boolean(current != NULL && strcmp(current, secs[i].slug) == 0));
@@ -149,10 +209,22 @@ mld_page_base_context(struct mld_store *st, json_t *ctx, const char *title, cons
     return 0;
 }
 
-/* Renders template name with ctx into out->body (consumes ctx). */
-static int
-render(const struct mld_tmpl_set *tmpl, const char *name, json_t *ctx, struct mld_page *out,
-       struct mld_err *err)
+/* A new context with the base keys; NULL with err set on a store error. */
+static json_t *
+new_context(struct mld_store *st, const char *title, const char *current, mld_time_t now,
+            struct mld_err *err)
+{
+    json_t *ctx = json_object();
+    if (mld_page_base_context(st, ctx, title, current, now, err) != 0) {
+        json_decref(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+int
+mld_page_render_tmpl(const struct mld_tmpl_set *tmpl, const char *name, json_t *ctx,
+                     struct mld_page *out, struct mld_err *err)
 {
     int rc = mld_tmpl_render(tmpl, name, ctx, &out->body, err);
     json_decref(ctx);
@@ -162,20 +234,40 @@ render(const struct mld_tmpl_set *tmpl, const char *name, json_t *ctx, struct ml
     return rc;
 }
 
-static int
-error_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, int status, const char *message,
-           mld_time_t now, struct mld_page *out, struct mld_err *err)
+int
+mld_page_error(struct mld_store *st, const struct mld_tmpl_set *tmpl, int status,
+               const char *message, mld_time_t now, struct mld_page *out, struct mld_err *err)
 {
-    json_t *ctx = json_object();
-    int rc = mld_page_base_context(st, ctx, message, NULL, now, err);
-    if (rc != 0) {
-        json_decref(ctx);
-        return rc;
-    }
+    json_t *ctx = new_context(st, message, NULL, now, err);
+    if (ctx == NULL)
+        return err->code;
     json_object_set_new(ctx, "status", json_integer(status));
     mld_page_set_str(ctx, "message", message);
+    mld_page_set_str(ctx, "detail",
+                     status == 400 ? "Die Anfrage ist ungültig"
+                                   : "Die angeforderte Seite gibt es nicht");
     out->status = status;
-    return render(tmpl, status == 410 ? "gone" : "error", ctx, out, err);
+    return mld_page_render_tmpl(tmpl, status == 410 ? "gone" : "error", ctx, out, err);
+}
+
+/* The 404 page every unknown path gets. */
+static int
+not_found(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
+          struct mld_page *out, struct mld_err *err)
+{
+    return mld_page_error(st, tmpl, 404, "Seite nicht gefunden", now, out, err);
+}
+
+/* Parses a decimal id of 1 to 18 digits; 0 when s is not one. */
+static int64_t
+parse_id(const char *s)
+{
+    if (*s == '\0' || strlen(s) > 18)
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    return strtoll(s, NULL, 10);
 }
 
 /* Parses "SLUG-ID" into the id; 0 when it has no valid id. */
@@ -183,66 +275,38 @@ static int64_t
 parse_article_ref(const char *ref)
 {
     const char *dash = strrchr(ref, '-');
-    const char *digits = dash ? dash + 1 : ref;
-    if (*digits == '\0' || strlen(digits) > 18)
-        return 0;
-    for (const char *p = digits; *p; p++)
-        if (*p < '0' || *p > '9')
-            return 0;
-    return strtoll(digits, NULL, 10);
+    return parse_id(dash ? dash + 1 : ref);
 }
 
+/* Adds the story link of an article page (story of more than one visible
+ * article) to art, tagging out with every member. */
 static int
-article_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *ref,
-             mld_time_t now, struct mld_page *out, struct mld_err *err)
+article_story(struct mld_store *st, const struct mld_item *it, mld_time_t now, json_t *art,
+              struct mld_page *out, struct mld_err *err)
 {
-    int64_t id = parse_article_ref(ref);
-    if (id <= 0)
-        return error_page(st, tmpl, 404, "Seite nicht gefunden", now, out, err);
-    struct mld_item it;
-    int rc = mld_store_get(st, id, &it, err);
-    if (rc == MLD_E_NOTFOUND) {
-        mld_err_clear(err);
-        return error_page(st, tmpl, 404, "Seite nicht gefunden", now, out, err);
-    }
+    struct mld_items members = {0};
+    int rc = mld_store_story(st, it->story_id, now, &members, err);
     if (rc != 0)
         return rc;
-    char idbuf[32];
-    snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
-    add_tag(out, "a:", idbuf);
-    out->cacheable = 1;
+    for (int i = 0; i < members.n; i++)
+        mld_page_add_article_tag(out, members.v[i].id);
+    if (members.n > 1) {
+        char url[64];
+        story_path(it->story_id, url, sizeof(url));
+        json_t *s = json_object();
+        mld_page_set_str(s, "url", url);
+        json_object_set_new(s, "size", json_integer(members.n));
+        json_object_set_new(art, "story", s);
+    }
+    mld_items_dispose(&members);
+    return 0;
+}
 
-    if (it.a->pubstatus == MLD_PUB_CANCELED) {
-        rc = error_page(st, tmpl, 410, "Diese Meldung wurde zurückgezogen.", now, out, err);
-        goto out_item;
-    }
-    if (!mld_article_is_visible(it.a, now)) {
-        /* Embargoed or withheld: readers cannot tell it from a missing page. */
-        rc = error_page(st, tmpl, 404, "Seite nicht gefunden", now, out, err);
-        goto out_item;
-    }
-    char canonical[MLD_SLUG_MAX + 64];
-    mld_page_article_path(it.slug, id, canonical, sizeof(canonical));
-    if (strcmp(ref, canonical + strlen("/artikel/")) != 0) {
-        out->status = 301;
-        snprintf(out->location, sizeof(out->location), "%s", canonical);
-        goto out_item;
-    }
-
-    struct mld_items related = {0};
-    struct mld_query q = {.related_to = id, .now = now, .limit = MLD_RELATED_COUNT};
-    rc = mld_store_list(st, &q, &related, err);
-    if (rc != 0)
-        goto out_item;
-
-    json_t *ctx = json_object();
-    rc = mld_page_base_context(st, ctx, it.a->headline, it.section_slug, now, err);
-    if (rc != 0) {
-        json_decref(ctx);
-        mld_items_dispose(&related);
-        goto out_item;
-    }
-    const struct mld_article *a = it.a;
+/* The article part of an article page's context. */
+static json_t *
+article_json(const struct mld_item *it, const char *canonical)
+{
+    const struct mld_article *a = it->a;
     json_t *art = json_object();
     mld_page_set_str(art, "url", canonical);
     mld_page_set_str(art, "headline", a->headline);
@@ -250,15 +314,10 @@ article_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *
     mld_page_set_str(art, "teaser", a->teaser);
     mld_page_set_str(art, "byline", a->byline);
     mld_page_set_str(art, "body_html", a->body_html);
-    mld_page_set_str(art, "section", a->section);
-    if (it.section_slug != NULL) {
-        char url[MLD_SLUG_MAX + 16];
-        snprintf(url, sizeof(url), "/ressort/%s", it.section_slug);
-        mld_page_set_str(art, "section_url", url);
-    }
-    set_date(art, "date_long", it.published, mld_time_format_long);
-    set_date(art, "date_iso", it.published, mld_time_format_iso);
-    if (a->version > 1 && a->version_created > it.published) {
+    set_section(art, it);
+    set_date(art, "date_long", it->published, mld_time_format_long);
+    set_date(art, "date_iso", it->published, mld_time_format_iso);
+    if (a->version > 1 && a->version_created > it->published) {
         set_date(art, "updated_long", a->version_created, mld_time_format_long);
         set_date(art, "updated_iso", a->version_created, mld_time_format_iso);
     }
@@ -266,74 +325,164 @@ article_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *
         mld_page_set_str(art, "credit", a->credit);
         mld_page_set_str(art, "credit_site", credit_site(a->credit));
     }
-    json_object_set_new(art, "topics", topic_list(a));
+    /* The line above the headline names the leading topics, as the
+     * reference page does; the foot of the article lists them all. */
+    json_object_set_new(art, "topics", mld_page_topics_json(a, MLD_TOPIC_LINE_COUNT));
+    json_object_set_new(art, "all_topics", mld_page_topics_json(a, MLD_MAX_TOPICS));
     json_object_set_new(art, "has_topics", json_boolean(a->ntopics > 0));
+    return art;
+}
+
+/* Orders items newest first (qsort); equal times keep id order. */
+static int
+newest_first(const void *a, const void *b)
+{
+    const struct mld_item *x = a, *y = b;
+    if (x->published != y->published)
+        return x->published < y->published ? 1 : -1;
+    return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
+/* The page of a visible article it at its canonical path. The store picks
+ * the related articles, best first; the page lists them newest first, as
+ * the reference page does. */
+static int
+article_body(struct mld_store *st, const struct mld_tmpl_set *tmpl, const struct mld_item *it,
+             const char *canonical, mld_time_t now, struct mld_page *out, struct mld_err *err)
+{
+    const struct mld_article *a = it->a;
+    struct mld_items related = {0};
+    int rc = mld_store_related(st, it->id, now, MLD_RELATED_COUNT, &related, err);
+    if (rc != 0)
+        return rc;
+    if (related.n > 1)
+        qsort(related.v, (size_t)related.n, sizeof(*related.v), newest_first);
+    json_t *art = article_json(it, canonical);
+    json_t *ctx = NULL;
+    rc = article_story(st, it, now, art, out, err);
+    if (rc == 0)
+        ctx = new_context(st, a->headline, it->section_slug, now, err);
+    if (ctx == NULL) {
+        json_decref(art);
+        mld_items_dispose(&related);
+        return rc != 0 ? rc : err->code;
+    }
     json_object_set_new(ctx, "article", art);
     json_object_set_new(ctx, "related", items_json(&related));
     json_object_set_new(ctx, "has_related", json_boolean(related.n > 0));
     for (int i = 0; i < a->ntopics; i++) {
         char slug[MLD_SLUG_MAX + 1];
         if (mld_slug(a->topics[i], strlen(a->topics[i]), slug) > 0)
-            add_tag(out, "t:", slug);
+            mld_page_add_tag(out, "t:", slug);
     }
-    out->last_modified = a->updated > it.published ? a->updated : it.published;
     for (int i = 0; i < related.n; i++)
-        if (related.v[i].published > out->last_modified)
-            out->last_modified = related.v[i].published;
+        mld_page_add_article_tag(out, related.v[i].id);
+    out->last_modified = a->updated > it->published ? a->updated : it->published;
+    bump_modified(out, &related);
     mld_items_dispose(&related);
     out->status = 200;
-    rc = render(tmpl, "article", ctx, out, err);
-out_item:
+    return mld_page_render_tmpl(tmpl, "article", ctx, out, err);
+}
+
+static int
+article_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *ref, mld_time_t now,
+             struct mld_page *out, struct mld_err *err)
+{
+    int64_t id = parse_article_ref(ref);
+    if (id <= 0)
+        return not_found(st, tmpl, now, out, err);
+    struct mld_item it;
+    int rc = mld_store_get(st, id, &it, err);
+    if (rc == MLD_E_NOTFOUND) {
+        mld_err_clear(err);
+        return not_found(st, tmpl, now, out, err);
+    }
+    if (rc != 0)
+        return rc;
+    mld_page_add_article_tag(out, id);
+    out->cacheable = 1;
+
+    char canonical[MLD_SLUG_MAX + 64];
+    mld_page_article_path(it.slug, id, canonical, sizeof(canonical));
+    if (it.a->pubstatus == MLD_PUB_CANCELED) {
+        rc = mld_page_error(st, tmpl, 410, "Diese Meldung wurde zurückgezogen.", now, out, err);
+    } else if (!mld_article_is_visible(it.a, now)) {
+        /* Embargoed or withheld: readers cannot tell it from a missing page. */
+        rc = not_found(st, tmpl, now, out, err);
+    } else if (strcmp(ref, canonical + strlen("/artikel/")) != 0) {
+        out->status = 301;
+        snprintf(out->location, sizeof(out->location), "%s", canonical);
+    } else {
+        rc = article_body(st, tmpl, &it, canonical, now, out, err);
+    }
     mld_item_dispose(&it);
     return rc;
 }
 
-/* A section or topic page: kind is "s" or "t". */
+/* German day heading of instant t, "Montag, 30. Januar 2026" (Europe/
+ * Berlin), and the day as a number yyyymmdd for grouping. */
 static int
-list_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, char kind, const char *slug,
-          int seite, mld_time_t now, struct mld_page *out, struct mld_err *err)
+day_heading(mld_time_t t, char *out, size_t size)
 {
-    char *name = kind == 's' ? mld_store_section_name(st, slug) : mld_store_topic_name(st, slug);
-    if (name == NULL || seite > 1000) {
-        mld_free(name);
-        return error_page(st, tmpl, 404, "Seite nicht gefunden", now, out, err);
+    static const char *const wdays[] = {"Sonntag",    "Montag",  "Dienstag", "Mittwoch",
+                                        "Donnerstag", "Freitag", "Samstag"};
+    static const char *const months[] = {"Januar",    "Februar", "März",     "April",
+                                         "Mai",       "Juni",    "Juli",     "August",
+                                         "September", "Oktober", "November", "Dezember"};
+    struct mld_tm tm;
+    mld_time_civil(t, mld_time_berlin_offset(t), &tm);
+    snprintf(out, size, "%s, %d. %s %04d", wdays[tm.wday], tm.day, months[tm.mon - 1], tm.year);
+    return tm.year * 10000 + tm.mon * 100 + tm.day;
+}
+
+/* A topic page's timeline: the items (newest first) grouped by day,
+ * [{heading, date, items[{..., time}]}]. */
+static json_t *
+timeline_json(const struct mld_items *l)
+{
+    json_t *days = json_array(), *cur = NULL;
+    int cur_day = -1;
+    for (int i = 0; i < l->n; i++) {
+        char heading[64], time_s[MLD_TIME_SHORT_LEN + 1], date[16];
+        int day = day_heading(l->v[i].published, heading, sizeof(heading));
+        if (day != cur_day) {
+            snprintf(date, sizeof(date), "%04d-%02d-%02d", day / 10000, day / 100 % 100, day % 100);
+            json_t *d = json_object();
+            mld_page_set_str(d, "heading", heading);
+            mld_page_set_str(d, "date", date);
+            cur = json_array();
+            json_object_set_new(d, "items", cur);
+            json_array_append_new(days, d);
+            cur_day = day;
+        }
+        json_t *o = mld_page_item_json(&l->v[i]);
+        mld_time_format_short(l->v[i].published, time_s);
+        mld_page_set_str(o, "time", time_s + MLD_TIME_SHORT_LEN - 5); /* "HH:MM" */
+        json_array_append_new(cur, o);
     }
-    if (seite < 1)
-        seite = 1;
-    struct mld_query q = {
-        .section_slug = kind == 's' ? slug : NULL,
-        .topic_slug = kind == 't' ? slug : NULL,
-        .now = now,
-        .limit = MLD_LIST_PAGE_SIZE + 1, /* one more tells whether a next page exists */
-        .offset = (seite - 1) * MLD_LIST_PAGE_SIZE,
-    };
-    struct mld_items items = {0};
-    int rc = mld_store_list(st, &q, &items, err);
-    if (rc != 0)
-        goto out_name;
-    int more = items.n > MLD_LIST_PAGE_SIZE;
-    if (more)
-        mld_item_dispose(&items.v[--items.n]);
-    out->cacheable = 1;
-    add_tag(out, kind == 's' ? "s:" : "t:", slug);
-    if (items.n == 0 && seite > 1) {
-        mld_items_dispose(&items);
-        rc = error_page(st, tmpl, 404, "Seite nicht gefunden", now, out, err);
-        goto out_name;
-    }
-    json_t *ctx = json_object();
-    rc = mld_page_base_context(st, ctx, name, kind == 's' ? slug : NULL, now, err);
-    if (rc != 0) {
-        json_decref(ctx);
-        mld_items_dispose(&items);
-        goto out_name;
-    }
-    char base[MLD_SLUG_MAX + 16], url[MLD_SLUG_MAX + 48];
-    snprintf(base, sizeof(base), "/%s/%s", kind == 's' ? "ressort" : "thema", slug);
-    mld_page_set_str(ctx, "heading", name);
-    mld_page_set_str(ctx, "kind", kind == 's' ? "Ressort" : "Thema");
-    json_object_set_new(ctx, "items", items_json(&items));
-    json_object_set_new(ctx, "page", json_integer(seite));
+    return days;
+}
+
+/* The page number of a paged list: parameter seite, 1 when absent or
+ * empty; -1 when it is not a number from 1 to max. */
+static int
+page_number(const struct mld_page_args *args, int max)
+{
+    const char *arg = args != NULL ? args->get(args->ud, "seite") : NULL;
+    if (arg == NULL || arg[0] == '\0')
+        return 1;
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (*end != '\0' || arg[0] < '0' || arg[0] > '9' || v < 1 || v > max)
+        return -1;
+    return (int)v;
+}
+
+/* Adds prev_url and next_url of page seite under base to ctx. */
+static void
+set_pager(json_t *ctx, const char *base, int seite, int more)
+{
+    char url[MLD_SLUG_MAX + 48];
     if (seite > 1) {
         if (seite == 2)
             snprintf(url, sizeof(url), "%s", base);
@@ -345,15 +494,149 @@ list_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, char kind, cons
         snprintf(url, sizeof(url), "%s?seite=%d", base, seite + 1);
         mld_page_set_str(ctx, "next_url", url);
     }
-    for (int i = 0; i < items.n; i++)
-        if (items.v[i].published > out->last_modified)
-            out->last_modified = items.v[i].published;
-    mld_items_dispose(&items);
+}
+
+/* A section page (kind 's', template list) or a topic page (kind 't',
+ * template topic: a timeline by day). */
+static int
+list_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, char kind, const char *slug,
+          int seite, mld_time_t now, struct mld_page *out, struct mld_err *err)
+{
+    char *name = kind == 's' ? mld_store_section_name(st, slug) : mld_store_topic_name(st, slug);
+    if (name == NULL)
+        return not_found(st, tmpl, now, out, err);
+    struct mld_query q = {
+        .section_slug = kind == 's' ? slug : NULL,
+        .topic_slug = kind == 't' ? slug : NULL,
+        .now = now,
+        .limit = MLD_LIST_PAGE_SIZE + 1, /* one more tells whether a next page exists */
+        .offset = (seite - 1) * MLD_LIST_PAGE_SIZE,
+    };
+    struct mld_items items = {0};
+    json_t *ctx = NULL;
+    int rc = mld_store_list(st, &q, &items, err);
+    if (rc != 0)
+        goto out_name;
+    int more = items.n > MLD_LIST_PAGE_SIZE;
+    if (more)
+        mld_item_dispose(&items.v[--items.n]);
+    out->cacheable = 1;
+    mld_page_add_tag(out, kind == 's' ? "s:" : "t:", slug);
+    if (items.n == 0 && seite > 1) {
+        rc = not_found(st, tmpl, now, out, err);
+        goto out_items;
+    }
+    ctx = new_context(st, name, kind == 's' ? slug : NULL, now, err);
+    if (ctx == NULL) {
+        rc = err->code;
+        goto out_items;
+    }
+    char base[MLD_SLUG_MAX + 16];
+    snprintf(base, sizeof(base), "/%s/%s", kind == 's' ? "ressort" : "thema", slug);
+    mld_page_set_str(ctx, "heading", name);
+    mld_page_set_str(ctx, "kind", kind == 's' ? "Ressort" : "Thema");
+    json_object_set_new(ctx, "items", items_json(&items));
+    if (kind == 't')
+        json_object_set_new(ctx, "days", timeline_json(&items));
+    json_object_set_new(ctx, "page", json_integer(seite));
+    set_pager(ctx, base, seite, more);
+    bump_modified(out, &items);
     out->status = 200;
-    rc = render(tmpl, "list", ctx, out, err);
+    rc = mld_page_render_tmpl(tmpl, kind == 's' ? "list" : "topic", ctx, out, err);
+out_items:
+    mld_items_dispose(&items);
 out_name:
     mld_free(name);
     return rc;
+}
+
+/* One entry of a story's timeline. */
+static json_t *
+story_entry_json(const struct mld_item *it, int index)
+{
+    json_t *o = mld_page_item_json(it);
+    json_object_del(o, "story_size");
+    json_object_del(o, "story_url");
+    set_date(o, "date_long", it->published, mld_time_format_long);
+    char anchor[32];
+    snprintf(anchor, sizeof(anchor), "m%" PRId64, it->id);
+    mld_page_set_str(o, "anchor", anchor);
+    json_object_set_new(o, "id", json_integer(it->id));
+    json_object_set_new(o, "number", json_integer(index + 1));
+    json_object_set_new(o, "first", json_boolean(index == 0));
+    json_object_set_new(o, "founder", json_boolean(it->id == it->story_id));
+    mld_page_set_str(o, "reason", it->story_reason);
+    return o;
+}
+
+/* A story id that is not (or no longer) a visible story: 301 to the story
+ * of the article with that id when it is visible, else 404. */
+static int
+story_elsewhere(struct mld_store *st, const struct mld_tmpl_set *tmpl, int64_t id, mld_time_t now,
+                struct mld_page *out, struct mld_err *err)
+{
+    struct mld_item it;
+    int rc = mld_store_get(st, id, &it, err);
+    if (rc == MLD_E_NOTFOUND)
+        mld_err_clear(err);
+    else if (rc != 0)
+        return rc;
+    int moved = rc == 0 && it.story_id != id && mld_article_is_visible(it.a, now);
+    if (moved) {
+        out->status = 301;
+        story_path(it.story_id, out->location, sizeof(out->location));
+    }
+    if (rc == 0)
+        mld_item_dispose(&it);
+    return moved ? 0 : not_found(st, tmpl, now, out, err);
+}
+
+/* /geschichte/ID: the story's visible articles, oldest first. */
+static int
+story_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *ref, mld_time_t now,
+           struct mld_page *out, struct mld_err *err)
+{
+    int64_t id = parse_id(ref);
+    if (id <= 0)
+        return not_found(st, tmpl, now, out, err);
+    struct mld_items items = {0};
+    int rc = mld_store_story(st, id, now, &items, err);
+    if (rc != 0)
+        return rc;
+    if (items.n == 0) {
+        mld_items_dispose(&items);
+        return story_elsewhere(st, tmpl, id, now, out, err);
+    }
+    const struct mld_item *first = &items.v[0], *last = &items.v[items.n - 1];
+    json_t *ctx = new_context(st, first->a->headline, NULL, now, err);
+    if (ctx == NULL) {
+        mld_items_dispose(&items);
+        return err->code;
+    }
+    json_t *entries = json_array();
+    for (int i = 0; i < items.n; i++) {
+        json_array_append_new(entries, story_entry_json(&items.v[i], i));
+        mld_page_add_article_tag(out, items.v[i].id);
+    }
+    json_t *story = json_object();
+    json_object_set_new(story, "id", json_integer(id));
+    mld_page_set_str(story, "headline", first->a->headline);
+    mld_page_set_str(story, "latest_headline", last->a->headline);
+    json_object_set_new(story, "size", json_integer(items.n));
+    set_date(story, "first_date", first->published, mld_time_format_short);
+    set_date(story, "first_iso", first->published, mld_time_format_iso);
+    set_date(story, "last_date", last->published, mld_time_format_short);
+    set_date(story, "last_iso", last->published, mld_time_format_iso);
+    json_object_set_new(ctx, "story", story);
+    json_object_set_new(ctx, "entries", entries);
+    /* An article joining the story logs its own keys, never the story's;
+     * "all" is logged with every change. */
+    mld_page_add_tag(out, "", "all");
+    out->cacheable = 1;
+    bump_modified(out, &items);
+    mld_items_dispose(&items);
+    out->status = 200;
+    return mld_page_render_tmpl(tmpl, "story", ctx, out, err);
 }
 
 static int
@@ -365,12 +648,11 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
     int rc = mld_store_sections(st, now, &secs, &n, err);
     if (rc != 0)
         return rc;
-    json_t *ctx = json_object();
     json_t *blocks = json_array();
     for (int i = 0; i < n && rc == 0; i++) {
         struct mld_items items = {0};
-        struct mld_query q = {.section_slug = secs[i].slug, .now = now,
-                              .limit = MLD_HOME_PER_SECTION};
+        struct mld_query q = {
+            .section_slug = secs[i].slug, .now = now, .limit = MLD_HOME_PER_SECTION};
         rc = mld_store_list(st, &q, &items, err);
         if (rc != 0)
             break;
@@ -381,52 +663,97 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
         mld_page_set_str(b, "url", url);
         json_object_set_new(b, "items", items_json(&items));
         json_array_append_new(blocks, b);
-        for (int k = 0; k < items.n; k++)
-            if (items.v[k].published > out->last_modified)
-                out->last_modified = items.v[k].published;
+        bump_modified(out, &items);
         mld_items_dispose(&items);
     }
     mld_named_free(secs, n);
-    if (rc == 0)
-        rc = mld_page_base_context(st, ctx, "Nachrichten", NULL, now, err);
-    if (rc != 0) {
+    json_t *ctx = rc == 0 ? new_context(st, "Nachrichten", NULL, now, err) : NULL;
+    if (ctx == NULL) {
         json_decref(blocks);
-        json_decref(ctx);
-        return rc;
+        return rc != 0 ? rc : err->code;
     }
     json_object_set_new(ctx, "sections", blocks);
     out->cacheable = 1;
-    add_tag(out, "", "all");
+    mld_page_add_tag(out, "", "all");
     out->status = 200;
-    return render(tmpl, "home", ctx, out, err);
+    return mld_page_render_tmpl(tmpl, "home", ctx, out, err);
 }
 
-/* True when s is a plausible slug (what mld_slug() can produce, plus an
- * article's "-ID") of at most max bytes. */
-static int
-is_slug(const char *s, size_t max)
+bool
+mld_page_is_slug(const char *s, size_t max)
 {
     if (*s == '\0' || strlen(s) > max)
-        return 0;
+        return false;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
-            return 0;
-    return 1;
+            return false;
+    return true;
+}
+
+/* True for the paths rendered fresh for each request: search. */
+static bool
+is_search_path(const char *path)
+{
+    return strcmp(path, SEARCH_PATH) == 0 || strcmp(path, MLD_PAGE_SEARCH_API_PATH) == 0;
+}
+
+const char *
+mld_page_kv_get(const void *ud, const char *name)
+{
+    const char *const *kv = ud;
+    for (; kv[0] != NULL; kv += 2)
+        if (strcmp(kv[0], name) == 0)
+            return kv[1];
+    return NULL;
+}
+
+bool
+mld_page_cache_key(const char *path, const struct mld_page_args *args, char *key, size_t size)
+{
+    if (is_search_path(path))
+        return false;
+    int seite = page_number(args, MLD_LIST_MAX_PAGES);
+    if (seite < 0)
+        return false;
+    int n = seite > 1 ? snprintf(key, size, "%s?seite=%d", path, seite)
+                      : snprintf(key, size, "%s", path);
+    return n >= 0 && (size_t)n < size;
+}
+
+/* Routes path (the search pages are routed by the caller). */
+static int
+route(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *path,
+      const struct mld_page_args *args, mld_time_t now, struct mld_page *out, struct mld_err *err)
+{
+    if (strcmp(path, SEARCH_PATH) == 0)
+        return mld_page_search(st, tmpl, args, now, out, err);
+    if (strcmp(path, MLD_PAGE_SEARCH_API_PATH) == 0)
+        return mld_page_search_api(st, args, now, out, err);
+    int seite = page_number(args, MLD_LIST_MAX_PAGES);
+    if (seite < 0)
+        return mld_page_error(st, tmpl, 400, "Ungültige Seitenzahl", now, out, err);
+    if (strcmp(path, "/") == 0)
+        return home_page(st, tmpl, now, out, err);
+    if (strncmp(path, "/artikel/", 9) == 0 && mld_page_is_slug(path + 9, MLD_SLUG_MAX + 20))
+        return article_page(st, tmpl, path + 9, now, out, err);
+    if (strncmp(path, "/ressort/", 9) == 0 && mld_page_is_slug(path + 9, MLD_SLUG_MAX))
+        return list_page(st, tmpl, 's', path + 9, seite, now, out, err);
+    if (strncmp(path, "/thema/", 7) == 0 && mld_page_is_slug(path + 7, MLD_SLUG_MAX))
+        return list_page(st, tmpl, 't', path + 7, seite, now, out, err);
+    if (strncmp(path, "/geschichte/", 12) == 0)
+        return story_page(st, tmpl, path + 12, now, out, err);
+    return not_found(st, tmpl, now, out, err);
 }
 
 int
 mld_page_render(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *path,
-                int seite, mld_time_t now, struct mld_page *out, struct mld_err *err)
+                const struct mld_page_args *args, mld_time_t now, struct mld_page *out,
+                struct mld_err *err)
 {
     memset(out, 0, sizeof(*out));
     mld_buf_init(&out->body, MLD_MAX_PAGE_BYTES);
-    if (strcmp(path, "/") == 0)
-        return home_page(st, tmpl, now, out, err);
-    if (strncmp(path, "/artikel/", 9) == 0 && is_slug(path + 9, MLD_SLUG_MAX + 20))
-        return article_page(st, tmpl, path + 9, now, out, err);
-    if (strncmp(path, "/ressort/", 9) == 0 && is_slug(path + 9, MLD_SLUG_MAX))
-        return list_page(st, tmpl, 's', path + 9, seite, now, out, err);
-    if (strncmp(path, "/thema/", 7) == 0 && is_slug(path + 7, MLD_SLUG_MAX))
-        return list_page(st, tmpl, 't', path + 7, seite, now, out, err);
-    return error_page(st, tmpl, 404, "Seite nicht gefunden", now, out, err);
+    int rc = route(st, tmpl, path, args, now, out, err);
+    if (out->tags_full)
+        out->cacheable = 0; /* dropping a missing tag could not reach it */
+    return rc;
 }

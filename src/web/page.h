@@ -7,16 +7,22 @@
  *     /                           home: latest stories per section   (home)
  *     /artikel/SLUG-ID            one article + "Weitere Meldungen"  (article)
  *     /ressort/SLUG[?seite=N]     a section's stories                (list)
- *     /thema/SLUG[?seite=N]       a topic's stories                  (list)
+ *     /thema/SLUG[?seite=N]       a topic's stories by day           (topic)
+ *     /geschichte/ID              one story's articles, oldest first (story)
+ *     /suche?q=...                search with filters (search.c)     (search)
+ *     /api/v1/search?q=...        the same as JSON (search.c, docs/api.md)
  *     anything else               404                                (error)
  *
  * A withdrawn article answers 410 with a short notice (gone); an article
- * under embargo or withheld does not exist for readers (404). Each
- * rendered page names the change keys it depends on (see store.h), so the
- * page cache can drop exactly the pages a store change affects.
+ * under embargo or withheld does not exist for readers (404). Invalid
+ * query parameters answer 400. Each rendered page names the change keys
+ * it depends on (see store.h), so the page cache can drop exactly the
+ * pages a store change affects.
  */
 #ifndef MLD_PAGE_H
 #define MLD_PAGE_H
+
+#include <stdbool.h>
 
 #include "../base/buf.h"
 #include "../base/err.h"
@@ -25,27 +31,51 @@
 #include "../store/store.h"
 #include "tmpl.h"
 
-/* The most change keys one page records. */
-#define MLD_PAGE_MAX_TAGS (4 + 2 * MLD_MAX_TOPICS)
+/* The most change keys one page records: as many as the cache keeps on an
+ * entry. A page that depends on more is rendered but not cached. */
+#define MLD_PAGE_MAX_TAGS MLD_CACHE_MAX_TAGS
+
+/* Content type of the JSON API's answers. */
+#define MLD_PAGE_JSON_TYPE "application/json; charset=utf-8"
 
 /* A rendered page. */
 struct mld_page {
-    int status;                /* 200, 301, 404, 410 */
-    struct mld_buf body;       /* the HTML (empty for 301) */
-    char location[512];        /* 301 only: where to */
-    mld_time_t last_modified;  /* 0 = unknown */
-    int cacheable;             /* 1 when the page may be kept in the cache */
+    int status;                    /* 200, 301, 400, 404, 410 */
+    const char *content_type;      /* NULL: text/html; charset=utf-8 */
+    struct mld_buf body;           /* the HTML or JSON (empty for 301) */
+    char location[512];            /* 301 only: where to */
+    mld_time_t last_modified;      /* 0 = unknown */
+    int cacheable;                 /* 1 when the page may be kept in the cache */
     char *tags[MLD_PAGE_MAX_TAGS]; /* change keys it depends on (owned) */
     int ntags;
+    bool tags_full; /* a tag did not fit: never cache the page */
 };
 
-/* Renders the page for path (decoded, "/...") with query parameter seite
- * (page number, 1-based; 0 or 1 for the first page) at instant now.
- * Returns 0 with out filled (out->status may be 404), or an error
- * (MLD_E_STORE, MLD_E_TEMPLATE) with err set; the caller answers 500.
- * Dispose out with mld_page_dispose() in every case. */
+/* A request's query parameters: get(ud, name) returns the decoded value
+ * of parameter name, or NULL when it is absent. */
+struct mld_page_args {
+    const char *(*get)(const void *ud, const char *name);
+    const void *ud;
+};
+
+/* A getter for mld_page_args over ud, a NULL-terminated array of name,
+ * value string pairs: arguments that do not come from a request (tests,
+ * tools). */
+const char *mld_page_kv_get(const void *ud, const char *name);
+
+/* Writes to key (size bytes) the page-cache key of the page for path and
+ * args: the path, plus "?seite=N" beyond the first page. Returns false
+ * when the page is not to be looked up in the cache: search pages (their
+ * keys are the reader's free text) and invalid parameters (answered 400). */
+bool mld_page_cache_key(const char *path, const struct mld_page_args *args, char *key, size_t size);
+
+/* Renders the page for path (decoded, "/...") with query parameters args
+ * at instant now. Returns 0 with out filled (out->status may be 400 or
+ * 404), or an error (MLD_E_STORE, MLD_E_TEMPLATE) with err set; the caller
+ * answers 500. Dispose out with mld_page_dispose() in every case. */
 int mld_page_render(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *path,
-                    int seite, mld_time_t now, struct mld_page *out, struct mld_err *err);
+                    const struct mld_page_args *args, mld_time_t now, struct mld_page *out,
+                    struct mld_err *err);
 
 /* Frees what out holds. */
 void mld_page_dispose(struct mld_page *out);
@@ -57,11 +87,60 @@ void mld_page_set_str(json_t *o, const char *key, const char *v);
 /* Adds what every page has to ctx: site_name, title, and nav[] (the
  * sections with visible articles at now; the one whose slug is current,
  * when not NULL, marked). Returns 0 or the store's error. */
-int mld_page_base_context(struct mld_store *st, json_t *ctx, const char *title,
-                          const char *current, mld_time_t now, struct mld_err *err);
+int mld_page_base_context(struct mld_store *st, json_t *ctx, const char *title, const char *current,
+                          mld_time_t now, struct mld_err *err);
 
 /* Writes the canonical path of an article, "/artikel/SLUG-ID", to out
  * (size bytes). */
 void mld_page_article_path(const char *slug, int64_t id, char *out, size_t size);
+
+/* Shared by the page builders (page.c, search.c) -------------------------- */
+
+/* Records change key prefix+val on out; when out has no room left, marks
+ * it tags_full, which keeps it out of the cache. */
+void mld_page_add_tag(struct mld_page *out, const char *prefix, const char *val);
+
+/* Records "a:ID" on out. */
+void mld_page_add_article_tag(struct mld_page *out, int64_t id);
+
+/* A list entry for it (url, headline, kicker, teaser, sections, dates,
+ * story_size and story_url for a story of several articles); see
+ * docs/internals/templates.md. */
+json_t *mld_page_item_json(const struct mld_item *it);
+
+/* The first max topics of a as [{name, slug, url, last}]. */
+json_t *mld_page_topics_json(const struct mld_article *a, int max);
+
+/* Renders template name with ctx (consumed) into out->body. Returns 0,
+ * the engine's error, or MLD_E_TOOBIG past MLD_MAX_PAGE_BYTES. */
+int mld_page_render_tmpl(const struct mld_tmpl_set *tmpl, const char *name, json_t *ctx,
+                         struct mld_page *out, struct mld_err *err);
+
+/* Renders the error page: status 400 or 404 (template error) or 410
+ * (template gone), with message as its heading. */
+int mld_page_error(struct mld_store *st, const struct mld_tmpl_set *tmpl, int status,
+                   const char *message, mld_time_t now, struct mld_page *out, struct mld_err *err);
+
+/* True when s is a plausible slug (what mld_slug() can produce, plus an
+ * article's "-ID") of at most max bytes. */
+bool mld_page_is_slug(const char *s, size_t max);
+
+/* Search (search.c) --------------------------------------------------------- */
+
+/* The search API's path. */
+#define MLD_PAGE_SEARCH_API_PATH "/api/v1/search"
+
+/* /suche: the search page for parameters q, ressort, thema, von, bis and
+ * seite (see docs/internals/templates.md). Invalid parameters render the
+ * page with status 400 and a message saying which and why. */
+int mld_page_search(struct mld_store *st, const struct mld_tmpl_set *tmpl,
+                    const struct mld_page_args *args, mld_time_t now, struct mld_page *out,
+                    struct mld_err *err);
+
+/* /api/v1/search: the same search as JSON for parameters q, section,
+ * topic, from, to, limit and offset (docs/api.md); invalid parameters
+ * answer 400 with {"error": "..."}. */
+int mld_page_search_api(struct mld_store *st, const struct mld_page_args *args, mld_time_t now,
+                        struct mld_page *out, struct mld_err *err);
 
 #endif

@@ -74,7 +74,8 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     rc = mld_tmpl_set_load_dir(site->tmpl, cfg->templates_dir, err);
     if (rc != 0)
         goto out_close;
-    static const char *const needed[] = {"home", "article", "list", "error", "gone"};
+    static const char *const needed[] = {"home",  "article", "list",  "topic",
+                                         "story", "search",  "error", "gone"};
     for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
         if (!mld_tmpl_set_has(site->tmpl, needed[i])) {
             rc = mld_err_set(err, MLD_E_TEMPLATE, "%s/%s.mustache: missing", cfg->templates_dir,
@@ -142,15 +143,34 @@ mld_site_refresh(struct mld_site *site, struct mld_err *err)
 static struct mld_http_resp *
 page_resp(struct mld_page *pg)
 {
-    struct mld_http_resp *r = mld_http_resp_new(pg->status, "text/html; charset=utf-8",
-                                                 pg->body.p ? pg->body.p : "", pg->body.len,
-                                                 pg->last_modified);
+    const char *type = pg->content_type ? pg->content_type : "text/html; charset=utf-8";
+    struct mld_http_resp *r = mld_http_resp_new(pg->status, type, pg->body.p ? pg->body.p : "",
+                                                 pg->body.len, pg->last_modified);
     if (pg->status == 301)
         mld_http_resp_header(r, "Location", pg->location);
     /* Short enough that a CDN in front follows updates and withdrawals. */
     mld_http_resp_header(r, "Cache-Control",
-                         pg->status == 404 ? "public, max-age=10" : "public, max-age=60");
+                         pg->status == 404 || pg->status == 400 ? "public, max-age=10"
+                                                                : "public, max-age=60");
     return mld_http_resp_finish(r, MLD_HTTP_GZIP | MLD_HTTP_ETAG);
+}
+
+/* The value of query parameter name of the request ud (mld_page_args). */
+static const char *
+req_arg(const void *ud, const char *name)
+{
+    return mld_http_req_arg(ud, name);
+}
+
+/* The API's answer to a failed render: 500 with a JSON error. */
+static struct mld_http_resp *
+json_error_500(void)
+{
+    static const char body[] = "{\"error\":\"Interner Fehler\"}\n";
+    struct mld_http_resp *r = mld_http_resp_new(500, MLD_PAGE_JSON_TYPE, body,
+                                                 sizeof(body) - 1, 0);
+    mld_http_resp_header(r, "Cache-Control", "no-store");
+    return mld_http_resp_finish(r, 0);
 }
 
 struct mld_http_resp *
@@ -170,22 +190,10 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     if (strcmp(path, MLD_STATUS_PATH) == 0)
         return mld_status_handle(req, site->st, &site->lock, site->tmpl);
 
-    int seite = 1;
-    const char *arg = mld_http_req_arg(req, "seite");
-    if (arg != NULL) {
-        char *end;
-        long v = strtol(arg, &end, 10);
-        if (*end != '\0' || v < 1 || v > 1000)
-            return mld_http_resp_text(400, "Ungültige Seitenzahl\n", NULL);
-        seite = (int)v;
-    }
+    const struct mld_page_args args = {req_arg, req};
     char key[MLD_HTTP_MAX_PATH_BYTES + 32];
-    if (seite > 1)
-        snprintf(key, sizeof(key), "%s?seite=%d", path, seite);
-    else
-        snprintf(key, sizeof(key), "%s", path);
-
-    struct mld_http_resp *r = mld_cache_get(site->cache, key);
+    bool keyed = mld_page_cache_key(path, &args, key, sizeof(key));
+    struct mld_http_resp *r = keyed ? mld_cache_get(site->cache, key) : NULL;
     if (r != NULL)
         return r;
 
@@ -193,15 +201,16 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     struct mld_page pg;
     struct mld_err err = {0};
     pthread_mutex_lock(&site->lock);
-    int rc = mld_page_render(site->st, site->tmpl, path, seite, mld_time_now(), &pg, &err);
+    int rc = mld_page_render(site->st, site->tmpl, path, &args, mld_time_now(), &pg, &err);
     pthread_mutex_unlock(&site->lock);
     if (rc != 0) {
-        mld_log_error("%s: %s", key, err.msg);
+        mld_log_error("%s: %s", path, err.msg);
+        bool json = pg.content_type != NULL;
         mld_page_dispose(&pg);
-        return mld_http_resp_text(500, "Interner Fehler\n", NULL);
+        return json ? json_error_500() : mld_http_resp_text(500, "Interner Fehler\n", NULL);
     }
     r = page_resp(&pg);
-    if (pg.cacheable)
+    if (keyed && pg.cacheable)
         mld_cache_put(site->cache, key, r, (const char *const *)pg.tags, pg.ntags, gen);
     mld_page_dispose(&pg);
     return r;

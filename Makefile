@@ -7,6 +7,7 @@
 #   make run         build, load the demo wire, serve on http://127.0.0.1:8080
 #   make bench       meldung vs nginx on the reference page (bench/http.sh)
 #   make bench-ingest ingest throughput vs a bare SQLite insert (bench/ingest.sh)
+#   make bench-search search and related latency vs plain FTS5 (bench/search.sh)
 #   make format      clang-format every source file
 #   make lint        tools/checksrc.sh: banned functions, missing comments
 
@@ -46,7 +47,7 @@ FUZZ_SRC := $(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c))
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay/%)
 HTTP_T   := $(wildcard tests/http/*.t)
 
-.PHONY: all meldung check fuzz run bench bench-ingest format lint clean
+.PHONY: all meldung check fuzz run bench bench-ingest bench-search format lint clean
 all: meldung
 
 meldung: $(BIN)
@@ -119,6 +120,14 @@ bench: meldung
 bench-ingest: meldung
 	bench/ingest.sh
 
+# The search benchmark links against the library, like a unit test.
+$(BUILD)/bench/search: bench/search.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+bench-search: $(BUILD)/bench/search
+	bench/search.sh
+
 format:
 	clang-format -i $(wildcard src/*/*.[ch] tests/*/*.[ch] tests/unit/*/*.c)
 
@@ -128,4 +137,5 @@ lint:
 clean:
 	rm -rf build meldung
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(CONF_BIN:=.d) $(REPLAY_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(CONF_BIN:=.d) $(REPLAY_BIN:=.d) \
+    $(BUILD)/bench/search.d

@@ -139,10 +139,12 @@ main(int argc, char **argv)
         die(dst, argv[2]);
     exec(dst, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
               "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY");
-    /* Same tables and indexes as meldung's store. */
+    /* Same tables and indexes as meldung's store; not the triggers that
+     * feed the full-text index, which is meldung's work, not the floor. */
     sqlite3_stmt *schema;
     if (sqlite3_prepare_v2(src,
-                           "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND tbl_name IN "
+                           "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL "
+                           "AND type IN ('table', 'index') AND tbl_name IN "
                            "('article', 'version', 'article_topic', 'article_category', "
                            "'entry_seen') ORDER BY type = 'index', rowid",
                            -1, &schema, NULL) != SQLITE_OK)

@@ -119,6 +119,11 @@
 
 /* Store ---------------------------------------------------------------- */
 
+/* Page cache per store connection (KiB). A put touches the full-text
+ * index, the term index and related lists: 64 MiB took a put at 50k
+ * articles from 1.12 to 1.00 ms; a server's connections each get one. */
+#define MLD_STORE_CACHE_KIB 65536
+
 /* Longest source id (URN/GUID) accepted; longer ids are malformed input. */
 #define MLD_MAX_ID_BYTES 512
 

@@ -246,9 +246,14 @@ sq_open(void **impl, const char *path, struct mld_err *err)
     sqlite3_busy_timeout(s->db, 5000);
     /* WAL lets pages be read while ingest writes; NORMAL sync in WAL mode
      * survives a crash of the process (kill -9) without losing a commit. */
-    rc = sq_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                 "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY",
-              err);
+    /* The page cache (SQLite's default is 2 MB) holds the hot parts of the
+     * full-text index and the story tables an ingest touches per article. */
+    char pragmas[256];
+    snprintf(pragmas, sizeof(pragmas),
+             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+             "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -%d",
+             MLD_STORE_CACHE_KIB);
+    rc = sq_exec(s, pragmas, err);
     if (rc != 0)
         goto out_close;
     rc = sq_search_register(s, err); /* FTS5 needs it to create the index */

@@ -75,6 +75,7 @@
 #include "../src/base/buf.h"
 #include "../src/base/err.h"
 #include "../src/base/mem.h"
+#include "../src/base/time.h"
 #include "../src/enrich/enrich.h"
 #include "../src/ingest/ingest.h"
 #include "../src/store/store.h"
@@ -118,15 +119,6 @@ static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt,
     vnote(fmt, ap);
     va_end(ap);
     exit(1);
-}
-
-/* Seconds on the monotonic clock. */
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* splitmix64: one stream per article (seeded with its number), so any
@@ -637,13 +629,13 @@ static void
 load_meldung(struct bench *b, struct mld_article **v, int n, long from)
 {
     struct mld_err err = {0};
-    double t0 = now_s(), enrich = 0;
+    double t0 = mld_time_mono_s(), enrich = 0;
     if (mld_store_begin(b->st, &err) != 0)
         die("mld_store_begin: %s", err.msg);
     for (int k = 0; k < n; k++) {
-        double e0 = now_s();
+        double e0 = mld_time_mono_s();
         mld_enrich(v[k]);
-        enrich += now_s() - e0;
+        enrich += mld_time_mono_s() - e0;
         enum mld_put_result res;
         int64_t id = 0;
         if (mld_store_put(b->st, v[k], &res, &id, &err) != 0)
@@ -655,7 +647,7 @@ load_meldung(struct bench *b, struct mld_article **v, int n, long from)
     }
     if (mld_store_commit(b->st, &err) != 0)
         die("mld_store_commit: %s", err.msg);
-    b->m_secs += now_s() - t0;
+    b->m_secs += mld_time_mono_s() - t0;
     b->m_enrich_secs += enrich;
 }
 
@@ -664,7 +656,7 @@ load_meldung(struct bench *b, struct mld_article **v, int n, long from)
 static void
 load_plain(struct bench *b, struct mld_article **v, int n, long from)
 {
-    double t0 = now_s();
+    double t0 = mld_time_mono_s();
     plain_exec(b, "BEGIN");
     for (int k = 0; k < n; k++) {
         sqlite3_stmt *st = b->plain_insert;
@@ -676,7 +668,7 @@ load_plain(struct bench *b, struct mld_article **v, int n, long from)
         sqlite3_reset(st);
     }
     plain_exec(b, "COMMIT");
-    b->p_secs += now_s() - t0;
+    b->p_secs += mld_time_mono_s() - t0;
 }
 
 /* Grows the databases to size articles (meldung only up to its limit). */
@@ -687,7 +679,7 @@ grow(struct bench *b, long size)
     long p_to = b->use_plain ? size : 0;
     long from = b->use_plain ? b->n_plain : b->n_meldung; /* plain is never behind */
     struct mld_article **v = mld_calloc((size_t)b->batch, sizeof(*v));
-    double last_note = now_s();
+    double last_note = mld_time_mono_s();
     for (long i = from; i < size; i += b->batch) {
         int n = (int)(size - i < b->batch ? size - i : b->batch);
         for (int k = 0; k < n; k++) {
@@ -705,8 +697,8 @@ grow(struct bench *b, long size)
         }
         for (int k = 0; k < n; k++)
             mld_article_free(v[k]);
-        if (now_s() - last_note > 30) {
-            last_note = now_s();
+        if (mld_time_mono_s() - last_note > 30) {
+            last_note = mld_time_mono_s();
             note("%ld articles: meldung %.0f/s, plain %.0f/s", i + n,
                  b->m_secs > 0 ? b->n_meldung / b->m_secs : 0,
                  b->p_secs > 0 ? b->n_plain / b->p_secs : 0);
@@ -1319,9 +1311,9 @@ bench_queries(struct bench *b, long size, int repeat)
         for (int i = 0; i < nqueries; i++) {
             struct query *q = &queries[i];
             if (m_on) {
-                double t0 = now_s();
+                double t0 = mld_time_mono_s();
                 int n = meldung_search(b, q, now);
-                double ms = (now_s() - t0) * 1000;
+                double ms = (mld_time_mono_s() - t0) * 1000;
                 if (pass == 0) {
                     q->m_hits = n < 0 ? 0 : n;
                     q->m_rejected = n < 0;
@@ -1331,9 +1323,9 @@ bench_queries(struct bench *b, long size, int repeat)
                 }
             }
             if (p_on) {
-                double t0 = now_s();
+                double t0 = mld_time_mono_s();
                 int n = plain_run(b, b->plain_search, q->match);
-                double ms = (now_s() - t0) * 1000;
+                double ms = (mld_time_mono_s() - t0) * 1000;
                 if (pass == 0) {
                     q->p_hits = n;
                 } else {
@@ -1491,11 +1483,11 @@ bench_related(struct bench *b, long size, int count, int repeat)
             if (m_on) {
                 struct mld_items items = {0};
                 struct mld_err err = {0};
-                double t0 = now_s();
+                double t0 = mld_time_mono_s();
                 if (mld_store_related(b->st, b->ids[pick_i[k]], now, RELATED_LIMIT, &items, &err) !=
                     0)
                     die("mld_store_related %lld: %s", (long long)b->ids[pick_i[k]], err.msg);
-                double ms = (now_s() - t0) * 1000;
+                double ms = (mld_time_mono_s() - t0) * 1000;
                 if (pass > 0)
                     lat_add(&lm, ms);
                 else {
@@ -1505,9 +1497,9 @@ bench_related(struct bench *b, long size, int count, int repeat)
                 mld_items_dispose(&items);
             }
             if (p_on) {
-                double t0 = now_s();
+                double t0 = mld_time_mono_s();
                 int n = plain_run(b, b->plain_related, match[k]);
-                double ms = (now_s() - t0) * 1000;
+                double ms = (mld_time_mono_s() - t0) * 1000;
                 if (pass > 0)
                     lat_add(&lp, ms);
                 else
@@ -1619,7 +1611,7 @@ main(int argc, char **argv)
     if (!b.use_meldung && !b.use_plain)
         die("SIDES must name meldung, plain or both, got '%s'", sides);
 
-    double t0 = now_s();
+    double t0 = mld_time_mono_s();
     load_corpus(corpus);
     make_queries(nq);
     for (cur_doc = 0; cur_doc < ndocs; cur_doc++)
@@ -1630,7 +1622,7 @@ main(int argc, char **argv)
         return 0;
     }
     note("%d source texts, %ld sentences, %d queries (%.1f s)", ndocs, nsentences, nqueries,
-         now_s() - t0);
+         mld_time_mono_s() - t0);
     open_dbs(&b, sizes[nsizes - 1]);
 
     printf("## Search bench: meldung vs plain FTS5 (unicode61 remove_diacritics 2)\n\n```\n");

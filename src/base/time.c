@@ -540,3 +540,13 @@ mld_time_now(void)
         return 0;
     return (mld_time_t)ts.tv_sec;
 }
+
+/* CLOCK_MONOTONIC as fractional seconds; 0 should the clock fail. */
+double
+mld_time_mono_s(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -78,4 +78,8 @@ int mld_time_parse_http(const char *s, size_t len, mld_time_t *out);
 /* The current time (CLOCK_REALTIME, whole seconds). */
 mld_time_t mld_time_now(void);
 
+/* Seconds on the monotonic clock (CLOCK_MONOTONIC), with the fraction:
+ * for measuring durations (log lines, benchmarks), never an instant. */
+double mld_time_mono_s(void);
+
 #endif

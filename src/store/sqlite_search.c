@@ -50,6 +50,7 @@
 #include "../base/limits.h"
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "../base/time.h"
 #include "../text/analyze.h"
 #include "../text/query.h"
 
@@ -243,15 +244,6 @@ rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int
 
 /* Opening: the analyzer's signature --------------------------------------- */
 
-/* Seconds on a monotonic clock, for the rebuild's log line. */
-static double
-seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Reads the signature the index was built with into *out (mld_free;
  * NULL when none is recorded). */
 static int
@@ -288,7 +280,7 @@ usable_count(struct sq *s)
 static int
 rebuild(struct sq *s, const char *want, const char *had, struct mld_err *err)
 {
-    double t0 = seconds();
+    double t0 = mld_time_mono_s();
     int64_t n = usable_count(s);
     int rc = sq_exec(s, "INSERT INTO article_fts(article_fts) VALUES ('rebuild')", err);
     if (rc != 0)
@@ -304,7 +296,7 @@ rebuild(struct sq *s, const char *want, const char *had, struct mld_err *err)
     sqlite3_finalize(st);
     if (rc == 0 && (had != NULL || n > 0))
         mld_log_info("%s: search index rebuilt for analyzer %s (was %s): %lld articles in %.2f s",
-                     s->path, want, had ? had : "none", (long long)n, seconds() - t0);
+                     s->path, want, had ? had : "none", (long long)n, mld_time_mono_s() - t0);
     return rc;
 }
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int mld_test_n_;      /* checks run */
 static int mld_test_failed_; /* checks failed */
@@ -115,6 +116,29 @@ mld_test_slurp(const char *path, size_t *len)
     if (len)
         *len = n;
     return p;
+}
+
+/* Writes text to a new file /tmp/mld-PREFIX-PID-N.txt (N counts the calls,
+ * so no two calls share a file) and returns its path, a static buffer the
+ * next call overwrites. The test removes the file with unlink(). A file
+ * that cannot be written ends the test ("Bail out!", exit 1): what
+ * follows would read a file that is not there. */
+static __attribute__((unused)) const char *
+mld_test_temp_file(const char *prefix, const char *text)
+{
+    static char path[256];
+    static int n;
+    snprintf(path, sizeof(path), "/tmp/mld-%s-%d-%d.txt", prefix, (int)getpid(), n++);
+    FILE *f = fopen(path, "w");
+    int bad = f == NULL || fputs(text, f) < 0;
+    if (f != NULL && fclose(f) != 0)
+        bad = 1;
+    if (bad) {
+        printf("Bail out! cannot write %s\n", path);
+        unlink(path);
+        exit(1);
+    }
+    return path;
 }
 
 /* Decodes the escapes \t \n \\ \xHH of a golden input into a new

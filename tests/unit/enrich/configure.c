@@ -65,21 +65,18 @@ main(void)
     fails("[enrich]\ngazetteer = /nonexistent/places.txt\n",
           "t.conf:2: gazetteer: ", "missing gazetteer file");
 
-    char path[64], text[200];
-    snprintf(path, sizeof(path), "/tmp/mld-configure-%d.txt", (int)getpid());
-    FILE *f = fopen(path, "w");
-    fputs("desk:pl = Staat\ndesk = X\n", f);
-    fclose(f);
+    char text[300];
+    const char *path = mld_test_temp_file("configure", "desk:pl = Staat\ndesk = X\n");
     snprintf(text, sizeof(text), "[enrich]\nsections = %s\n", path);
-    char want[200];
+    char want[400];
     snprintf(want, sizeof(want), "t.conf:2: sections: %s:2: pattern \"desk\" has no scheme", path);
     fails(text, want, "bad sections file");
 
     char *before = section_of("desk:pl");
     is_str(before, "Politik", "the default rule before");
-    f = fopen(path, "w");
-    fputs("desk:pl = Staat\n", f);
-    fclose(f);
+    unlink(path);
+    path = mld_test_temp_file("configure", "desk:pl = Staat\n");
+    snprintf(text, sizeof(text), "[enrich]\nsections = %s\n", path);
     ok(configure(text, &err) == 0, "a good sections file applies: %s", err.msg);
     char *after = section_of("desk:pl");
     is_str(after, "Staat", "the operator's rule after");

@@ -181,19 +181,6 @@ test_defaults(void)
     mld_article_free(a);
 }
 
-/* Writes text to a new temporary file; returns its path (static). */
-static const char *
-temp_file(const char *text)
-{
-    static char path[64];
-    static int n;
-    snprintf(path, sizeof(path), "/tmp/mld-sections-%d-%d.txt", (int)getpid(), n++);
-    FILE *f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
 static void
 test_operator(void)
 {
@@ -201,7 +188,7 @@ test_operator(void)
     is_int(mld_sections_load("/nonexistent/sections.txt", &err), MLD_E_IO, "missing file: IO");
     ok(strstr(err.msg, "/nonexistent/sections.txt") != NULL, "names the file: %s", err.msg);
 
-    const char *bad = temp_file("desk:pl = Politik\nrubric = X\n");
+    const char *bad = mld_test_temp_file("sections", "desk:pl = Politik\nrubric = X\n");
     mld_err_clear(&err);
     is_int(mld_sections_load(bad, &err), MLD_E_PARSE, "bad file: parse error");
     char want[128];
@@ -210,7 +197,7 @@ test_operator(void)
     ok(active() == defaults, "a bad file changes nothing");
     unlink(bad);
 
-    const char *op = temp_file("# my site\n"
+    const char *op = mld_test_temp_file("sections", "# my site\n"
                                "rubric:weblines.infoline_rs.politik.ausland = Welt\n"
                                "rubric:weblines.infoline_rs.topthemen = Topthemen\n"
                                "desk:pl = -\n");
@@ -227,7 +214,7 @@ test_operator(void)
     is_str(section_of("rubric:weblines.infoline_rs.politik.inland", NULL), "Inland",
            "other defaults still apply");
 
-    const char *op2 = temp_file("rubric:weblines.infoline_rs.politik = Politik\n");
+    const char *op2 = mld_test_temp_file("sections", "rubric:weblines.infoline_rs.politik = Politik\n");
     ok(mld_sections_load(op2, &err) == 0, "a second file loads");
     unlink(op2);
     is_str(section_of("rubric:weblines.infoline_rs.politik.ausland", NULL), "Politik",

@@ -362,37 +362,21 @@ test_agency(void)
 
 /* Operator files ------------------------------------------------------------------- */
 
-static char tmpdir[64];
-
-/* Writes text to tmpdir/name; returns the path (static buffer). */
-static const char *
-write_file(const char *name, const char *text)
-{
-    static char path[128];
-    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
 static void
 test_operator(void)
 {
     char out[1024];
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/mld-topics-XXXXXX");
-    if (!ok(mkdtemp(tmpdir) != NULL, "temporary folder"))
-        return;
     struct mld_err err = {0};
-    const char *path =
-        write_file("extra.txt", "# a local gazetteer\n"
+    static const char extra[] = "# a local gazetteer\n"
                                 "Testhausen|city|Testhausen; Testhausener|Bayern\n"
                                 "\n"
                                 "Russland|country|Zarenreich|\n"
                                 "Schnurpsland | country | Schnurpsland; schnurpsisch\n"
                                 "Schnurpsstadt|capital|Schnurpsstadt|Schnurpsland\n"
-                                "Kleinkleckersdorf|city|=Kleckersdorf|Schnurpsland\n");
+                                "Kleinkleckersdorf|city|=Kleckersdorf|Schnurpsland\n";
+    const char *path = mld_test_temp_file("topics", extra);
     is_int(mld_topics_load(path, &err), 0, "an operator's file loads: %s", err.msg);
+    unlink(path);
     is_str(tag_headline("Testhausener Bürger feiern", out, sizeof(out)), "Testhausen|Bayern",
            "a new city with a default parent");
     is_str(tag_headline("Die Geschichte des Zarenreichs", out, sizeof(out)), "Russland",
@@ -426,10 +410,11 @@ test_operator(void)
         {"Gutland|country|Gutland|\nFoo|ignore|Foo|Russland\n", 2, "an ignore entry has no parent"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        path = write_file("bad.txt", bad[i].text);
+        path = mld_test_temp_file("topics", bad[i].text);
         char where[160];
         snprintf(where, sizeof(where), "%s:%d: ", path, bad[i].line);
         int rc = mld_topics_load(path, &err);
+        unlink(path);
         ok(rc == MLD_E_PARSE && strncmp(err.msg, where, strlen(where)) == 0 &&
                strstr(err.msg, bad[i].why) != NULL,
            "refused at line %d, %s: %s", bad[i].line, bad[i].why, err.msg);
@@ -439,9 +424,6 @@ test_operator(void)
     int rc = mld_topics_load("/nonexistent/gazetteer.txt", &err);
     ok(rc == MLD_E_IO && strstr(err.msg, "/nonexistent/gazetteer.txt") != NULL,
        "a missing file: %s", err.msg);
-    unlink(write_file("extra.txt", ""));
-    unlink(write_file("bad.txt", ""));
-    rmdir(tmpdir);
 }
 
 /* The text limit ------------------------------------------------------------------ */

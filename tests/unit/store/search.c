@@ -17,48 +17,7 @@
 
 #include "../../../src/enrich/enrich.h"
 #include "ingest_test.h"
-
-/* The schema migrations, to make a store as an older meldung left it. */
-struct mld_migration {
-    int number;
-    const char *name;
-    const char *sql;
-};
-#include "migrations.h"
-
-static char dbpath[256];
-
-/* Removes the store at dbpath with its WAL files. */
-static void
-remove_store(void)
-{
-    char p[300];
-    unlink(dbpath);
-    snprintf(p, sizeof(p), "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", dbpath);
-    unlink(p);
-}
-
-static struct mld_store *
-open_store(void)
-{
-    struct mld_store *st;
-    struct mld_err err = {0};
-    if (mld_store_open(&st, dbpath, &err) != 0) {
-        diag("open: %s", err.msg);
-        exit(1);
-    }
-    return st;
-}
-
-static struct mld_store *
-fresh_store(void)
-{
-    snprintf(dbpath, sizeof(dbpath), "/tmp/mld-search-test-%d.db", (int)getpid());
-    remove_store();
-    return open_store();
-}
+#include "store_test.h"
 
 static mld_time_t
 iso(const char *s)
@@ -261,8 +220,8 @@ raw_open(void)
 {
     sqlite3 *db;
     struct mld_err err = {0};
-    sqlite3_open(dbpath, &db);
-    struct sq s = {.db = db, .path = dbpath};
+    sqlite3_open(mld_test_dbpath, &db);
+    struct sq s = {.db = db, .path = mld_test_dbpath};
     if (sq_search_register(&s, &err) != 0)
         diag("register: %s", err.msg);
     fts5_api *api = fts5_of(&s, &err);
@@ -356,7 +315,7 @@ index_is_exact(const char *when)
 static struct mld_store *
 fixture_store(void)
 {
-    struct mld_store *st = fresh_store();
+    struct mld_store *st = mld_test_store_fresh("search");
     for (int i = 0; i < NFIX; i++) {
         const struct fix *f = &fixtures[i];
         mld_time_t embargo = strcmp(f->urn, "urn:t:nobel") == 0 ? iso(NOW) + 3600 : 0;
@@ -568,7 +527,7 @@ test_rebuild(struct mld_store *st)
                  "SELECT 'delete', id, headline, kicker, body_text FROM article_search_src",
                  NULL, NULL, NULL);
     sqlite3_close(db);
-    st = open_store();
+    st = mld_test_store_open();
     finds(st, "Zugspitze", "urn:t:zug-neu urn:t:zug-alt");
     index_is_exact("after a signature change");
     db = raw_open();
@@ -584,10 +543,7 @@ test_rebuild(struct mld_store *st)
 
     /* A store from before search (schema 2, with articles): the
      * migration creates the index, the open fills it. */
-    remove_store();
-    db = raw_open();
-    for (int i = 0; i < 2; i++)
-        sqlite3_exec(db, mld_migrations[i].sql, NULL, NULL, NULL);
+    db = mld_test_store_schema("search", 2);
     for (int i = 0; i < NFIX; i++) {
         char *sql = sqlite3_mprintf(
             "INSERT INTO article (urn, version, version_created, updated, pubstatus, embargo, "
@@ -602,9 +558,8 @@ test_rebuild(struct mld_store *st)
             diag("schema 2 insert: %s", sqlite3_errmsg(db));
         sqlite3_free(sql);
     }
-    sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL);
     sqlite3_close(db);
-    st = open_store();
+    st = mld_test_store_open();
     finds(st, "Zugspitze", "urn:t:zug-neu urn:t:zug-alt");
     finds(st, "Schokolade", "");
     index_is_exact("after the migration of a store from before search");
@@ -616,7 +571,7 @@ test_rebuild(struct mld_store *st)
 static void
 test_windows(void)
 {
-    struct mld_store *st = fresh_store();
+    struct mld_store *st = mld_test_store_fresh("search");
     struct fix f = {"urn:w:0", "2026-03-01T10:00:00Z", "Panorama", NULL, "Luftfahrt",
                     "Zeppelin landet in Friedrichshafen", "Das Luftschiff kam sicher an."};
     put_fix(st, &f, 1, MLD_PUB_USABLE, 0);
@@ -724,7 +679,7 @@ corpus_finds(const struct corpus *c, const char *text, const char *const *want)
 static void
 test_corpus(void)
 {
-    struct corpus c = {.st = fresh_store()};
+    struct corpus c = {.st = mld_test_store_fresh("search")};
     int files = mld_test_walk_corpus(&mld_format_newsml, "dpa-newsmlg2-sample/items", ".xml", 0,
                                      corpus_item, &c);
     if (files >= 0) {
@@ -764,6 +719,6 @@ main(void)
     test_rebuild(st);
     test_windows();
     test_corpus();
-    remove_store();
+    mld_test_store_remove();
     return mld_test_done();
 }

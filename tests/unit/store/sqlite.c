@@ -8,28 +8,9 @@
 #include <jansson.h>
 #include <unistd.h>
 
-#include "test.h"
-
-static char dbpath[256];
-
-static struct mld_store *
-fresh_store(void)
-{
-    snprintf(dbpath, sizeof(dbpath), "/tmp/mld-store-test-%d.db", (int)getpid());
-    unlink(dbpath);
-    char wal[300];
-    snprintf(wal, sizeof(wal), "%s-wal", dbpath);
-    unlink(wal);
-    snprintf(wal, sizeof(wal), "%s-shm", dbpath);
-    unlink(wal);
-    struct mld_store *st;
-    struct mld_err err = {0};
-    if (mld_store_open(&st, dbpath, &err) != 0) {
-        diag("open: %s", err.msg);
-        exit(1);
-    }
-    return st;
-}
+/* sqlite.c has the schema migrations itself. */
+#define MLD_TEST_HAVE_MIGRATIONS
+#include "store_test.h"
 
 static mld_time_t
 iso(const char *s)
@@ -83,7 +64,7 @@ test_wireq_cases(void)
         diag("%s", jerr.text);
         return;
     }
-    struct mld_store *st = fresh_store();
+    struct mld_store *st = mld_test_store_fresh("store");
     json_t *urn_ids = json_object(); /* urn -> id */
     const char *key;
     json_t *v;
@@ -184,7 +165,7 @@ has_key(json_t *keys, const char *key)
 static void
 test_lifecycle(void)
 {
-    struct mld_store *st = fresh_store();
+    struct mld_store *st = mld_test_store_fresh("store");
     struct mld_err err = {0};
     mld_time_t now = iso("2026-02-01T12:00:00Z");
 
@@ -326,14 +307,15 @@ test_lifecycle(void)
 
     /* Reopen: migrations are not applied twice; a newer schema is refused. */
     struct mld_store *st2;
-    ok(mld_store_open(&st2, dbpath, &err) == 0, "reopen an existing store");
+    ok(mld_store_open(&st2, mld_test_dbpath, &err) == 0, "reopen an existing store");
     mld_store_close(st2);
     sqlite3 *db;
-    sqlite3_open(dbpath, &db);
+    sqlite3_open(mld_test_dbpath, &db);
     sqlite3_exec(db, "PRAGMA user_version = 9999", NULL, NULL, NULL);
     sqlite3_close(db);
     mld_err_clear(&err);
-    ok(mld_store_open(&st2, dbpath, &err) == MLD_E_STORE && strstr(err.msg, "newer") != NULL,
+    ok(mld_store_open(&st2, mld_test_dbpath, &err) == MLD_E_STORE &&
+           strstr(err.msg, "newer") != NULL,
        "a store from a newer meldung is refused: %s", err.msg);
     ok(mld_store_open(&st2, "/nonexistent-dir/x.db", &err) == MLD_E_STORE &&
            strstr(err.msg, "/nonexistent-dir/x.db") != NULL,
@@ -343,7 +325,7 @@ test_lifecycle(void)
 static void
 test_feeds_sources(void)
 {
-    struct mld_store *st = fresh_store();
+    struct mld_store *st = mld_test_store_fresh("store");
     struct mld_err err = {0};
     struct mld_article *a = art("urn:feed", 1, "2026-01-01T00:00:00Z", "Feed", NULL, NULL, NULL);
     a->link = mld_strdup("https://example.org/a");
@@ -421,11 +403,11 @@ bput(struct sq *s, struct mld_article *a)
 static void
 test_nested(void)
 {
-    mld_store_close(fresh_store()); /* a fresh file */
+    mld_store_close(mld_test_store_fresh("store")); /* a fresh file */
     const struct mld_store_backend *be = &mld_store_sqlite;
     void *impl = NULL;
     struct mld_err err = {0};
-    if (!ok(be->open(&impl, dbpath, &err) == 0, "backend opens"))
+    if (!ok(be->open(&impl, mld_test_dbpath, &err) == 0, "backend opens"))
         return;
     struct sq *s = impl;
     ok(be->begin(s, &err) == 0, "outer begin");
@@ -445,7 +427,7 @@ test_nested(void)
 
     /* Another connection sees nothing before the outer COMMIT. */
     sqlite3 *other;
-    sqlite3_open(dbpath, &other);
+    sqlite3_open(mld_test_dbpath, &other);
     sqlite3_stmt *q;
     sqlite3_prepare_v2(other, "SELECT count(*) FROM article", -1, &q, NULL);
     sqlite3_step(q);
@@ -497,6 +479,6 @@ main(void)
     test_lifecycle();
     test_feeds_sources();
     test_nested();
-    unlink(dbpath);
+    mld_test_store_remove();
     return mld_test_done();
 }

@@ -16,42 +16,7 @@
 
 #include "../../../src/enrich/enrich.h"
 #include "ingest_test.h"
-
-/* The schema migrations, to make a store as an older meldung left it. */
-struct mld_migration {
-    int number;
-    const char *name;
-    const char *sql;
-};
-#include "migrations.h"
-
-static char dbpath[256];
-
-/* Removes the test database and its WAL files. */
-static void
-remove_db(void)
-{
-    char p[300];
-    unlink(dbpath);
-    snprintf(p, sizeof(p), "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", dbpath);
-    unlink(p);
-}
-
-static struct mld_store *
-fresh_store(void)
-{
-    snprintf(dbpath, sizeof(dbpath), "/tmp/mld-story-test-%d.db", (int)getpid());
-    remove_db();
-    struct mld_store *st;
-    struct mld_err err = {0};
-    if (mld_store_open(&st, dbpath, &err) != 0) {
-        diag("open: %s", err.msg);
-        exit(1);
-    }
-    return st;
-}
+#include "store_test.h"
 
 /* Far in the future: every article is visible. */
 #define LATER ((mld_time_t)4102444800) /* 2100-01-01 */
@@ -116,7 +81,7 @@ raw(const char *sql, int64_t arg)
     sqlite3 *db;
     sqlite3_stmt *q;
     int64_t v = -1;
-    if (sqlite3_open(dbpath, &db) != SQLITE_OK)
+    if (sqlite3_open(mld_test_dbpath, &db) != SQLITE_OK)
         return -1;
     if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK) {
         if (sqlite3_bind_parameter_count(q) > 0)
@@ -172,7 +137,7 @@ static const char *gipfel =
 static void
 test_rules(void)
 {
-    struct mld_store *st = fresh_store();
+    struct mld_store *st = mld_test_store_fresh("story");
     struct mld_err err = {0};
     int64_t a = put(st, art("urn:a", 1, 0, "Härtere Strafen für Raser", raser, "Deutschland",
                             "Verkehr"));
@@ -240,7 +205,7 @@ test_rules(void)
     is_int(raw("SELECT count(*) FROM story_term WHERE article_id = ?1", d), MLD_STORY_TOP_TERMS,
            "and posts its top terms once");
     mld_store_close(st);
-    remove_db();
+    mld_test_store_remove();
 }
 
 /* Related lists: bounded, one per story, never the own story, best
@@ -248,7 +213,7 @@ test_rules(void)
 static void
 test_related(void)
 {
-    struct mld_store *st = fresh_store();
+    struct mld_store *st = mld_test_store_fresh("story");
     struct mld_err err = {0};
     int64_t ids[MLD_RELATED_MAX + 4];
     int n = MLD_RELATED_MAX + 4;
@@ -327,14 +292,14 @@ test_related(void)
     ok(l.n == 1 && l.v[0].id == other, "fill-up: newest sharing a topic (%d)", l.n);
     mld_items_dispose(&l);
     mld_store_close(st);
-    remove_db();
+    mld_test_store_remove();
 }
 
 /* A store built before these tables: the first open fills them. */
 static void
 test_rebuild(void)
 {
-    struct mld_store *st = fresh_store();
+    struct mld_store *st = mld_test_store_fresh("story");
     int64_t a = put(st, art("urn:a", 1, 0, "Härtere Strafen für Raser", raser, "Deutschland",
                             NULL));
     int64_t b = put(st, art("urn:b", 1, 60, "Raser müssen in Haft", raser, "Deutschland",
@@ -347,7 +312,7 @@ test_rebuild(void)
     raw("DELETE FROM meta WHERE key = 'story_signature'", 0);
     is_int(raw("SELECT count(*) FROM story_sig", 0), 0, "derived tables emptied");
     struct mld_err err = {0};
-    ok(mld_store_open(&st, dbpath, &err) == 0, "reopen rebuilds: %s", err.msg);
+    ok(mld_store_open(&st, mld_test_dbpath, &err) == 0, "reopen rebuilds: %s", err.msg);
     is_int(raw("SELECT count(*) FROM story_sig", 0), 2, "signatures backfilled");
     is_int(raw("SELECT count(*) FROM story_related WHERE article_id = ?1", b), 0,
            "related lists skip the own story");
@@ -355,7 +320,7 @@ test_rebuild(void)
     int64_t c = put(st, art("urn:c", 1, 120, "Raser drohen zehn Jahre", raser, NULL, NULL));
     is_int(story_of(st, c), a, "a new copy finds the backfilled signatures");
     mld_store_close(st);
-    remove_db();
+    mld_test_store_remove();
 }
 
 /* A store of schema 2 (before search and stories) with articles: the
@@ -364,14 +329,10 @@ test_rebuild(void)
 static void
 test_migration(void)
 {
-    struct mld_store *st = fresh_store();
-    mld_store_close(st);
-    remove_db();
-    sqlite3 *db;
-    if (!ok(sqlite3_open(dbpath, &db) == SQLITE_OK, "create a schema 2 store"))
+    struct mld_store *st;
+    sqlite3 *db = mld_test_store_schema("story", 2);
+    if (!ok(db != NULL, "create a schema 2 store"))
         return;
-    for (int i = 0; i < 2; i++)
-        sqlite3_exec(db, mld_migrations[i].sql, NULL, NULL, NULL);
     static const char *const rows[][3] = {
         {"urn:m:1", "Härtere Strafen für Raser", "1"},
         {"urn:m:2", "Härtere Strafen für Raser", "1"},
@@ -389,10 +350,9 @@ test_migration(void)
             diag("schema 2 insert: %s", sqlite3_errmsg(db));
         sqlite3_free(sql);
     }
-    sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL);
     sqlite3_close(db);
     struct mld_err err = {0};
-    ok(mld_store_open(&st, dbpath, &err) == 0, "the old store opens: %s", err.msg);
+    ok(mld_store_open(&st, mld_test_dbpath, &err) == 0, "the old store opens: %s", err.msg);
     struct mld_item it = get(st, 2);
     is_str(it.story_reason, "gleiche Überschrift wie #1", "old stories get the old rule's reason");
     mld_item_dispose(&it);
@@ -402,7 +362,7 @@ test_migration(void)
     int64_t c = put(st, art("urn:m:4", 1, 60, "Raser drohen zehn Jahre Haft", raser, NULL, NULL));
     is_int(story_of(st, c), 1, "a new copy joins the old story");
     mld_store_close(st);
-    remove_db();
+    mld_test_store_remove();
 }
 
 /* Articles of one ingest, by URN. */
@@ -452,7 +412,7 @@ loaded_free(struct loaded *l)
     for (int i = 0; i < l->n; i++)
         mld_free(l->urn[i]);
     mld_store_close(l->st);
-    remove_db();
+    mld_test_store_remove();
 }
 
 /* Prints every story of more than one article with its reasons. */
@@ -475,7 +435,7 @@ show_stories(const struct loaded *l)
 static void
 test_demo(void)
 {
-    struct loaded l = {.st = fresh_store()};
+    struct loaded l = {.st = mld_test_store_fresh("story")};
     int files = mld_test_walk(&mld_format_dpa, "demo", ".json", 0, load_doc, &l);
     if (!ok(files == 15 && l.n == 15, "demo wire: 15 articles (%d)", l.n)) {
         loaded_free(&l);
@@ -583,7 +543,7 @@ pairwise(const struct loaded *l, const int64_t *story, bool without_press, doubl
 static void
 test_corpus(void)
 {
-    struct loaded l = {.st = fresh_store()};
+    struct loaded l = {.st = mld_test_store_fresh("story")};
     if (mld_test_walk_corpus(&mld_format_newsml, "dpa-newsmlg2-sample/items", ".xml", 0,
                              load_doc, &l) < 0) {
         loaded_free(&l);

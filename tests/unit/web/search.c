@@ -20,21 +20,30 @@ parse(const char *const *kv, bool api, struct sreq *r)
 static void
 test_dates(void)
 {
+    /* A day as a start (the Berlin midnight it begins with) or an end (the
+     * one it ends with), in UTC. */
+    static const struct {
+        const char *arg;
+        bool end;
+        int y, mon, d, h; /* the UTC time it stands for */
+        const char *what, *means;
+    } days[] = {
+        {"2026-01-30", false, 2026, 1, 29, 23, "a winter day", "starts 23:00 UTC the day before"},
+        {"2026-01-30", true, 2026, 1, 30, 23, "as an end", "ends where the next day starts"},
+        {"2026-07-01", false, 2026, 6, 30, 22, "a summer day", "starts 22:00 UTC the day before"},
+        {"2026-03-29", true, 2026, 3, 29, 22, "the day summer time starts",
+         "ends at summer-time midnight"},
+        {"2026-10-25", false, 2026, 10, 24, 22, "the day summer time ends",
+         "starts at summer-time midnight"},
+        {"2025-12-31", true, 2025, 12, 31, 23, "the last day of a year", "ends at New Year, Berlin"},
+        {"2026-01-30T12:00:00+01:00", false, 2026, 1, 30, 11, "a timestamp", "is taken as it is"},
+    };
     mld_time_t t = 0;
-    ok(parse_when("2026-01-30", false, &t), "a winter day");
-    is_int(t, mld_time_from_civil(2026, 1, 29, 23, 0, 0), "starts 23:00 UTC the day before");
-    ok(parse_when("2026-01-30", true, &t), "as an end");
-    is_int(t, mld_time_from_civil(2026, 1, 30, 23, 0, 0), "ends where the next day starts");
-    ok(parse_when("2026-07-01", false, &t), "a summer day");
-    is_int(t, mld_time_from_civil(2026, 6, 30, 22, 0, 0), "starts 22:00 UTC the day before");
-    ok(parse_when("2026-03-29", true, &t), "the day summer time starts");
-    is_int(t, mld_time_from_civil(2026, 3, 29, 22, 0, 0), "ends at summer-time midnight");
-    ok(parse_when("2026-10-25", false, &t), "the day summer time ends");
-    is_int(t, mld_time_from_civil(2026, 10, 24, 22, 0, 0), "starts at summer-time midnight");
-    ok(parse_when("2025-12-31", true, &t), "the last day of a year");
-    is_int(t, mld_time_from_civil(2025, 12, 31, 23, 0, 0), "ends at New Year, Berlin");
-    ok(parse_when("2026-01-30T12:00:00+01:00", false, &t), "a timestamp");
-    is_int(t, mld_time_from_civil(2026, 1, 30, 11, 0, 0), "is taken as it is");
+    for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
+        ok(parse_when(days[i].arg, days[i].end, &t), "%s", days[i].what);
+        is_int(t, mld_time_from_civil(days[i].y, days[i].mon, days[i].d, days[i].h, 0, 0), "%s",
+               days[i].means);
+    }
     static const char *const bad[] = {"2026-02-30", "2026-13-01", "2026-1-1",   "2026-01-3x",
                                       "gestern",    "",           "2026-00-10", "+026-01-01"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

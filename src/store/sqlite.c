@@ -820,10 +820,6 @@ sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld
     mld_buf_puts(&sql, "WHERE a.pubstatus = 0 AND a.visible_from <= ?1 ");
     if (q->section_slug != NULL)
         mld_buf_puts(&sql, "AND a.section_slug = ?2 ");
-    if (q->related_to != 0)
-        mld_buf_puts(&sql, "AND a.id IN (SELECT t2.article_id FROM article_topic t1 "
-                           "JOIN article_topic t2 ON t2.slug = t1.slug WHERE t1.article_id = ?4) "
-                           "AND a.story_id != (SELECT story_id FROM article WHERE id = ?4) ");
     mld_buf_puts(&sql, "GROUP BY a.story_id ORDER BY pub DESC, a.id DESC LIMIT ?5 OFFSET ?6");
     sqlite3_stmt *st = NULL;
     int rc;
@@ -834,7 +830,6 @@ sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld
     sqlite3_bind_int64(st, 1, q->now);
     sq_bind_text(st, 2, q->section_slug);
     sq_bind_text(st, 3, q->topic_slug);
-    sqlite3_bind_int64(st, 4, q->related_to);
     sqlite3_bind_int(st, 5, q->limit);
     sqlite3_bind_int(st, 6, q->offset);
     int64_t ids[MLD_LIST_PAGE_SIZE * 4];

@@ -100,8 +100,6 @@ int mld_store_get(struct mld_store *st, int64_t id, struct mld_item *out, struct
 struct mld_query {
     const char *section_slug; /* only this section, or NULL */
     const char *topic_slug;   /* only this topic, or NULL */
-    int64_t related_to;       /* sharing a topic with this article, which
-                                 is excluded together with its story; 0 = off */
     mld_time_t now;
     int limit;
     int offset;

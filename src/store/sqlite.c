@@ -807,6 +807,25 @@ sq_story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct mld_
     return 0;
 }
 
+int
+sq_load_items(struct sq *s, const int64_t *ids, int n, mld_time_t now, bool sections,
+              struct mld_items *out, struct mld_err *err)
+{
+    out->v = mld_calloc(n > 0 ? (size_t)n : 1, sizeof(*out->v));
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        rc = sq_get(s, ids[i], &out->v[i], err);
+        if (rc == 0) {
+            out->n++;
+            if (sections)
+                rc = sq_story_sections(s, &out->v[i], now, err);
+        }
+    }
+    if (rc != 0)
+        mld_items_dispose(out);
+    return rc;
+}
+
 static int
 sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld_err *err)
 {
@@ -840,17 +859,7 @@ sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld
         rc = sq_error(s, err, "run list");
         goto out;
     }
-    out->v = mld_calloc((size_t)n, sizeof(*out->v));
-    rc = 0;
-    for (int i = 0; i < n && rc == 0; i++) {
-        rc = sq_get(s, ids[i], &out->v[i], err);
-        if (rc == 0) {
-            out->n++;
-            rc = sq_story_sections(s, &out->v[i], q->now, err);
-        }
-    }
-    if (rc != 0)
-        mld_items_dispose(out);
+    rc = sq_load_items(s, ids, n, q->now, true, out, err);
 out:
     sqlite3_finalize(st);
     mld_buf_dispose(&sql);

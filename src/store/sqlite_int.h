@@ -58,6 +58,11 @@ char *sq_col_text(sqlite3_stmt *st, int i);
 int sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err);
 int sq_story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct mld_err *err);
 
+/* sqlite.c: loads the items ids[0..n) into out (emptied on failure), with
+ * their story's sections and size when sections is set. */
+int sq_load_items(struct sq *s, const int64_t *ids, int n, mld_time_t now, bool sections,
+                  struct mld_items *out, struct mld_err *err);
+
 /* sqlite.c: appends one change key (store.h) to the change log. */
 int sq_log_key(struct sq *s, const char *key, struct mld_err *err);
 

@@ -1089,27 +1089,6 @@ sq_story_close(struct sq *s)
 
 /* Reading -------------------------------------------------------------------- */
 
-/* Loads the items ids[0..n) into out, with their story's sections when
- * sections is set. */
-static int
-load_items(struct sq *s, const int64_t *ids, int n, mld_time_t now, bool sections,
-           struct mld_items *out, struct mld_err *err)
-{
-    out->v = mld_calloc(n > 0 ? (size_t)n : 1, sizeof(*out->v));
-    int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++) {
-        rc = sq_get(s, ids[i], &out->v[i], err);
-        if (rc == 0) {
-            out->n++;
-            if (sections)
-                rc = sq_story_sections(s, &out->v[i], now, err);
-        }
-    }
-    if (rc != 0)
-        mld_items_dispose(out);
-    return rc;
-}
-
 int
 sq_story(void *impl, int64_t story_id, mld_time_t now, struct mld_items *out,
          struct mld_err *err)
@@ -1126,7 +1105,7 @@ sq_story(void *impl, int64_t story_id, mld_time_t now, struct mld_items *out,
         ids = mld_reallocarray(ids, (size_t)n + 1, sizeof(*ids));
         ids[n++] = sqlite3_column_int64(st, 0);
     }
-    rc = rc == SQLITE_DONE ? load_items(s, ids, n, now, false, out, err)
+    rc = rc == SQLITE_DONE ? sq_load_items(s, ids, n, now, false, out, err)
                            : sq_error(s, err, "read story");
     mld_free(ids);
     return rc;
@@ -1242,5 +1221,5 @@ sq_related(void *impl, int64_t id, mld_time_t now, int limit, struct mld_items *
         return sq_error(s, err, "read related list");
     if (p.n < p.limit && (rc = fill_up(s, id, now, &p, err)) != 0)
         return rc;
-    return load_items(s, p.id, p.n, now, true, out, err);
+    return sq_load_items(s, p.id, p.n, now, true, out, err);
 }

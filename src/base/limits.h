@@ -160,6 +160,11 @@
  * (~10 us), cheaper than checking every match of a common word. */
 #define MLD_SEARCH_FILTER_DRIVE 2000
 
+/* Text of search-index changes queued in one transaction before a batch
+ * writes them early (src/store/sqlite_search.c, "The write queue"): a
+ * default ingest batch of 256 articles queues under 1 MiB. */
+#define MLD_SEARCH_QUEUE_BYTES (32u << 20)
+
 /* Words of text around the matches in a search hit's snippet. */
 #define MLD_SEARCH_SNIPPET_WORDS 24
 

@@ -205,7 +205,7 @@ migrate(struct sq *s, struct mld_err *err)
                            have, newest);
     if (have == newest)
         return 0;
-    int rc = sq_exec(s, "BEGIN IMMEDIATE", err);
+    int rc = sq_txn_begin(s, err);
     if (rc != 0)
         return rc;
     for (int i = 0; i < n; i++) {
@@ -222,10 +222,10 @@ migrate(struct sq *s, struct mld_err *err)
         if (rc != 0)
             goto out_rollback;
     }
-    return sq_exec(s, "COMMIT", err);
+    return sq_txn_commit(s, err);
 
 out_rollback:
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    sq_txn_rollback(s);
     return rc;
 }
 
@@ -297,6 +297,28 @@ sq_close(void *impl)
     mld_free(s);
 }
 
+/* Transactions ------------------------------------------------------------ */
+
+int
+sq_txn_begin(struct sq *s, struct mld_err *err)
+{
+    return sq_exec(s, "BEGIN IMMEDIATE", err);
+}
+
+int
+sq_txn_commit(struct sq *s, struct mld_err *err)
+{
+    int rc = sq_search_flush(s, err);
+    return rc != 0 ? rc : sq_exec(s, "COMMIT", err);
+}
+
+void
+sq_txn_rollback(struct sq *s)
+{
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    sq_search_discard(s);
+}
+
 /* Inside a transaction begin() opens a savepoint, so a caller can batch
  * many all-or-nothing units (one per file) into one COMMIT. SQLite may
  * roll back the whole transaction by itself on some errors (disk full,
@@ -309,10 +331,13 @@ sq_begin(void *impl, struct mld_err *err)
     if (s->in_txn > 0 && sqlite3_get_autocommit(s->db))
         return mld_err_set(err, MLD_E_STORE, "%s: the enclosing transaction was rolled back",
                            s->path);
-    int rc = sq_exec(s, s->in_txn > 0 ? "SAVEPOINT mld" : "BEGIN IMMEDIATE", err);
-    if (rc == 0)
-        s->in_txn++;
-    return rc;
+    int rc = s->in_txn > 0 ? sq_exec(s, "SAVEPOINT mld", err) : sq_txn_begin(s, err);
+    if (rc != 0)
+        return rc;
+    if (s->in_txn > 0)
+        sq_search_savepoint(s);
+    s->in_txn++;
+    return 0;
 }
 
 static int
@@ -321,15 +346,21 @@ sq_commit(void *impl, struct mld_err *err)
     struct sq *s = impl;
     if (s->in_txn <= 1) {
         s->in_txn = 0;
-        return sq_exec(s, "COMMIT", err);
+        return sq_txn_commit(s, err);
     }
     /* A failed release leaves the savepoint to the caller's rollback(). */
     if (sqlite3_get_autocommit(s->db))
         return mld_err_set(err, MLD_E_STORE, "%s: the enclosing transaction was rolled back",
                            s->path);
     int rc = sq_exec(s, "RELEASE mld", err);
-    if (rc == 0)
-        s->in_txn--;
+    if (rc != 0)
+        return rc;
+    s->in_txn--;
+    sq_search_release(s, false);
+    /* A long batch writes its queue of search changes early, once no
+     * savepoint is left that could take back part of it. */
+    if (s->in_txn == 1 && sq_search_queued(s) > MLD_SEARCH_QUEUE_BYTES)
+        rc = sq_search_flush(s, err);
     return rc;
 }
 
@@ -339,13 +370,14 @@ sq_rollback(void *impl)
     struct sq *s = impl;
     if (s->in_txn <= 1) {
         s->in_txn = 0;
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        sq_txn_rollback(s);
         return;
     }
     s->in_txn--;
     /* ROLLBACK TO keeps the savepoint open; RELEASE ends it. Both fail
      * harmlessly when SQLite already rolled everything back. */
     sqlite3_exec(s->db, "ROLLBACK TO mld; RELEASE mld", NULL, NULL, NULL);
+    sq_search_release(s, true);
 }
 
 /* A small set of change keys, written to the change log at the end of a put. */
@@ -665,15 +697,14 @@ sq_put(void *impl, const struct mld_article *a, enum mld_put_result *res, int64_
     struct sq *s = impl;
     if (s->in_txn)
         return put_txn(s, a, res, id, err);
-    int rc = sq_exec(s, "BEGIN IMMEDIATE", err);
+    int rc = sq_txn_begin(s, err);
+    if (rc == 0)
+        rc = put_txn(s, a, res, id, err);
+    if (rc == 0)
+        rc = sq_txn_commit(s, err);
     if (rc != 0)
-        return rc;
-    rc = put_txn(s, a, res, id, err);
-    if (rc != 0) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        return rc;
-    }
-    return sq_exec(s, "COMMIT", err);
+        sq_txn_rollback(s);
+    return rc;
 }
 
 /* Reads the strings of a one-column query on article id into a list. */

@@ -53,6 +53,14 @@ void sq_bind_text(sqlite3_stmt *st, int i, const char *v);
 /* Copies column i as a new string (mld_free), or NULL for SQL NULL. */
 char *sq_col_text(sqlite3_stmt *st, int i);
 
+/* sqlite.c: the connection's transactions. Every BEGIN IMMEDIATE, COMMIT
+ * and ROLLBACK of the backend goes through these: the commit first writes
+ * the search-index changes queued in the transaction (sq_search_flush),
+ * a rollback drops them. */
+int sq_txn_begin(struct sq *s, struct mld_err *err);
+int sq_txn_commit(struct sq *s, struct mld_err *err);
+void sq_txn_rollback(struct sq *s);
+
 /* sqlite.c: an article as pages show it (see mld_store_get), and the
  * story's sections and size of a list item. */
 int sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err);
@@ -70,6 +78,18 @@ int sq_log_key(struct sq *s, const char *key, struct mld_err *err);
  * connection; open() calls it before the migrations, since FTS5 needs
  * the tokenizer to create or open the index. */
 int sq_search_register(struct sq *s, struct mld_err *err);
+
+/* sqlite_search.c: the queue of search-index changes the triggers on
+ * article fill (see "The write queue" there). sq_begin() and friends keep
+ * it in step with savepoints: opened, released, rolled back (dropping
+ * what it queued). sq_search_flush() writes the queue into the index;
+ * sq_search_discard() drops all of it; sq_search_queued() is its size in
+ * bytes. */
+void sq_search_savepoint(struct sq *s);
+void sq_search_release(struct sq *s, bool rollback);
+int sq_search_flush(struct sq *s, struct mld_err *err);
+void sq_search_discard(struct sq *s);
+size_t sq_search_queued(const struct sq *s);
 
 /* sqlite_search.c: called by open() after the migrations (rebuilds the
  * index when the analyzer's signature changed) and by close(); the

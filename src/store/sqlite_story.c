@@ -1066,16 +1066,16 @@ sq_story_open(struct sq *s, struct mld_err *err)
         return rc;
     /* Only a rebuild takes the write lock, and checks again under it, so
      * two processes opening at once rebuild once. */
-    rc = sq_exec(s, "BEGIN IMMEDIATE", err);
+    rc = sq_txn_begin(s, err);
     if (rc != 0)
         return rc;
     rc = stored_signature(s, had, sizeof(had), err);
     if (rc == 0 && strcmp(had, s->story->signature) != 0)
         rc = rebuild(s, err);
     if (rc == 0)
-        rc = sq_exec(s, "COMMIT", err);
+        rc = sq_txn_commit(s, err);
     if (rc != 0)
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        sq_txn_rollback(s);
     return rc;
 }
 

@@ -109,11 +109,9 @@ static const struct fix fixtures[] = {
 
 #define NFIX ((int)(sizeof(fixtures) / sizeof(fixtures[0])))
 
-/* Stores version v of fixture f with its status and embargo. Returns the
- * article id. */
-static int64_t
-put_fix(struct mld_store *st, const struct fix *f, int v, enum mld_pubstatus status,
-        mld_time_t embargo)
+/* Version v of fixture f with its status and embargo, as an article. */
+static struct mld_article *
+fix_article(const struct fix *f, int v, enum mld_pubstatus status, mld_time_t embargo)
 {
     struct mld_article *a = mld_article_new();
     a->urn = mld_strdup(f->urn);
@@ -128,6 +126,16 @@ put_fix(struct mld_store *st, const struct fix *f, int v, enum mld_pubstatus sta
     a->text = mld_strdup(f->text);
     if (f->topic != NULL)
         mld_article_add_topic(a, f->topic);
+    return a;
+}
+
+/* Stores version v of fixture f with its status and embargo. Returns the
+ * article id. */
+static int64_t
+put_fix(struct mld_store *st, const struct fix *f, int v, enum mld_pubstatus status,
+        mld_time_t embargo)
+{
+    struct mld_article *a = fix_article(f, v, status, embargo);
     enum mld_put_result res;
     int64_t id = 0;
     struct mld_err err = {0};
@@ -213,21 +221,31 @@ finds(struct mld_store *st, const char *text, const char *want)
 /* The rank function's statistics on a raw connection. */
 static struct rank_stats raw_stats;
 
-/* A raw connection to the store with the tokenizer and the rank function
- * registered. */
+/* The one raw connection open at a time: its connection state. */
+static struct sq raw_sq;
+
+/* A raw connection to the store with the tokenizer, the index queue and
+ * the rank function registered; raw_close() closes it. */
 static sqlite3 *
 raw_open(void)
 {
     sqlite3 *db;
     struct mld_err err = {0};
     sqlite3_open(mld_test_dbpath, &db);
-    struct sq s = {.db = db, .path = mld_test_dbpath};
-    if (sq_search_register(&s, &err) != 0)
+    raw_sq = (struct sq){.db = db, .path = mld_test_dbpath};
+    if (sq_search_register(&raw_sq, &err) != 0)
         diag("register: %s", err.msg);
-    fts5_api *api = fts5_of(&s, &err);
+    fts5_api *api = fts5_of(&raw_sq, &err);
     if (api != NULL)
         api->xCreateFunction(api, "mld_rank", &raw_stats, rank_fn, NULL);
     return db;
+}
+
+static void
+raw_close(sqlite3 *db)
+{
+    sq_search_close(&raw_sq);
+    sqlite3_close(db);
 }
 
 /* mld_rank() computes FTS5's bm25() with meldung's column weights, with
@@ -257,7 +275,7 @@ test_rank(void)
         }
         sqlite3_finalize(st);
     }
-    sqlite3_close(db);
+    raw_close(db);
     ok(rows > 10 && worst < 1e-9, "mld_rank is -bm25 (%d rows, largest difference %g)", rows,
        worst);
 }
@@ -307,7 +325,7 @@ index_is_exact(const char *when)
        "%s: the index equals a rebuild (%zu bytes of postings)", when, live.len);
     mld_buf_dispose(&live);
     mld_buf_dispose(&rebuilt);
-    sqlite3_close(db);
+    raw_close(db);
 }
 
 /* Stores every fixture (the embargoed one with its embargo) and returns
@@ -492,6 +510,40 @@ test_changes(struct mld_store *st)
     mld_hits_dispose(&h);
 }
 
+/* The triggers queue index changes until COMMIT: a batch of files, one
+ * of them rolled back, leaves exactly the others in the index, and a
+ * change of text outside a transaction is refused. */
+static void
+test_queue(struct mld_store *st)
+{
+    struct mld_err err = {0};
+    struct fix brand = *fix_of("urn:t:brand");
+    brand.headline = "Großbrand im Hafen";
+    struct fix pipe = brand;
+    pipe.headline = "Wasserrohrbruch im Hafen";
+    ok(mld_store_begin(st, &err) == 0, "batch: begin");
+    put_fix(st, &brand, 5, MLD_PUB_USABLE, 0); /* a savepoint of its own */
+    struct mld_article *a = fix_article(&pipe, 6, MLD_PUB_USABLE, 0);
+    enum mld_put_result res;
+    int64_t id;
+    ok(mld_store_begin(st, &err) == 0 && mld_store_put(st, a, &res, &id, &err) == 0,
+       "batch: the second file is stored");
+    mld_store_rollback(st); /* and taken back */
+    mld_article_free(a);
+    ok(mld_store_commit(st, &err) == 0, "batch: commit %s", err.msg);
+    finds(st, "Großbrand", "urn:t:brand");
+    finds(st, "Wasserrohrbruch", "");
+    index_is_exact("after a batch with a file rolled back");
+
+    sqlite3 *db = raw_open();
+    int rc = sqlite3_exec(db, "UPDATE article SET headline = 'Ohne Transaktion' "
+                              "WHERE urn = 'urn:t:brand'", NULL, NULL, NULL);
+    ok(rc != SQLITE_OK && strstr(sqlite3_errmsg(db), "outside a transaction") != NULL,
+       "a text change outside a transaction is refused: %s", sqlite3_errmsg(db));
+    raw_close(db);
+    finds(st, "Großbrand", "urn:t:brand");
+}
+
 static void
 test_suggestion(struct mld_store *st)
 {
@@ -526,7 +578,7 @@ test_rebuild(struct mld_store *st)
                  "INSERT INTO article_fts(article_fts, rowid, headline, kicker, body_text) "
                  "SELECT 'delete', id, headline, kicker, body_text FROM article_search_src",
                  NULL, NULL, NULL);
-    sqlite3_close(db);
+    raw_close(db);
     st = mld_test_store_open();
     finds(st, "Zugspitze", "urn:t:zug-neu urn:t:zug-alt");
     index_is_exact("after a signature change");
@@ -534,7 +586,7 @@ test_rebuild(struct mld_store *st)
     struct mld_buf b;
     mld_buf_init(&b, 4096);
     dump_rows(db, "SELECT value FROM meta WHERE key = '" META_SIGNATURE "'", &b);
-    sqlite3_close(db);
+    raw_close(db);
     char want[256];
     snprintf(want, sizeof(want), "%s|\n", mld_analyzer_signature(mld_analyzer()));
     is_str(b.p, want, "the new signature is recorded");
@@ -715,6 +767,7 @@ main(void)
     test_ranking_paging(st);
     test_hits(st);
     test_changes(st);
+    test_queue(st);
     test_suggestion(st);
     test_rebuild(st);
     test_windows();

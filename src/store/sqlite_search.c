@@ -144,16 +144,20 @@ tok_emit(void *ud, const struct mld_token *t)
                     (int)t->start, (int)t->end);
 }
 
-/* Tokenizes text for FTS5. Documents (and snippets, AUX) get every token
- * the index keeps; a query term its stems, a hyphenated compound written
- * closed; a prefix term its raw form, which "Verhandl*" can match where
- * the stem "verhandl" of "Verhandlungen" could not be told apart. */
+/* Tokenizes text for FTS5. Documents get every token the index keeps; a
+ * query term its stems, a hyphenated compound written closed; a prefix
+ * term its raw form, which "Verhandl*" can match where the stem
+ * "verhandl" of "Verhandlungen" could not be told apart. Snippets (AUX)
+ * only map positions to text: one token per word, the index's positions,
+ * without folding or stemming (MLD_AN_SPANS). */
 static int
 tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int len,
              int (*token)(void *ctx, int flags, const char *tok, int len, int start, int end))
 {
     unsigned an = MLD_AN_INDEX;
-    if (flags & FTS5_TOKENIZE_QUERY)
+    if (flags & FTS5_TOKENIZE_AUX) /* snippets: positions and offsets */
+        an = MLD_AN_SPANS;
+    else if (flags & FTS5_TOKENIZE_QUERY)
         an = (flags & FTS5_TOKENIZE_PREFIX) ? MLD_AN_QUERY | MLD_AN_PREFIX : MLD_AN_QUERY;
     if (text == NULL || len <= 0)
         return SQLITE_OK;

@@ -677,8 +677,13 @@ mld_analyze(const struct mld_analyzer *an, const char *text, size_t len, unsigne
             n++;
             i = end;
         }
-        int rc;
-        if (n > 1) {
+        int rc = 0;
+        if (flags & MLD_AN_SPANS) {
+            static const struct word none;
+            for (int j = 0; j < n && rc == 0; j++)
+                rc = put(&r, MLD_TOK_WORD, text + p[j].start, p[j].end - p[j].start, p[j].start,
+                         p[j].end, false, &none);
+        } else if (n > 1) {
             rc = put_compound(&r, p, n);
         } else {
             struct word w;

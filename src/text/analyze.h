@@ -84,6 +84,13 @@ enum {
                                per word; with MLD_AN_QUERY too, a hyphenated
                                compound gives one, of its closed form */
 
+    MLD_AN_SPANS = 1 << 5,  /* only a WORD token per word, and its term the
+                               word's bytes as written: no folding or
+                               stemming. The same positions and byte ranges
+                               as the WORD tokens of MLD_AN_INDEX, at a
+                               fraction of the cost, for what maps positions
+                               to text (FTS5's snippets); other flags are
+                               ignored */
     MLD_AN_INDEX = MLD_AN_PARTS | MLD_AN_JOINED | MLD_AN_RAW, /* documents */
     MLD_AN_TERMS = MLD_AN_PARTS | MLD_AN_JOINED, /* tagging and clustering */
 };

@@ -15,6 +15,9 @@
  *     source range: a WORD or JOINED term is mld_stem_word() of it, a RAW
  *     term (after the mark) mld_fold_word() of it.
  *
+ * MLD_AN_SPANS must give exactly the positions and byte ranges of the
+ * tokens MLD_AN_INDEX does not colocate (FTS5's snippets rely on it).
+ *
  * The whole input also goes through mld_stem_word() and mld_fold_word()
  * with small and large buffers. A broken promise aborts.
  */
@@ -65,6 +68,42 @@ check(void *ud, const struct mld_token *t)
     return 0;
 }
 
+/* The byte ranges of the tokens that take a position, in order. */
+struct spans {
+    size_t *v; /* start, end pairs */
+    size_t n, cap;
+};
+
+static int
+add_span(void *ud, const struct mld_token *t)
+{
+    struct spans *sp = ud;
+    if (t->colocated)
+        return 0;
+    if (sp->n + 2 > sp->cap) {
+        sp->cap = sp->cap ? 2 * sp->cap : 64;
+        sp->v = realloc(sp->v, sp->cap * sizeof(*sp->v));
+        if (sp->v == NULL)
+            abort();
+    }
+    sp->v[sp->n++] = t->start;
+    sp->v[sp->n++] = t->end;
+    return 0;
+}
+
+static void
+check_spans(const char *text, size_t size)
+{
+    struct spans index = {0}, spans = {0};
+    mld_analyze(mld_analyzer(), text, size, MLD_AN_INDEX, add_span, &index);
+    mld_analyze(mld_analyzer(), text, size, MLD_AN_SPANS, add_span, &spans);
+    if (index.n != spans.n ||
+        (index.n > 0 && memcmp(index.v, spans.v, index.n * sizeof(*index.v)) != 0))
+        abort();
+    free(index.v);
+    free(spans.v);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -74,6 +113,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (mld_analyze(mld_analyzer(), text, size, flags, check, &r) != 0)
             abort();
     }
+    check_spans(text, size);
     char small[4], big[4096];
     size_t n = mld_stem_word(mld_analyzer(), text, size, small, sizeof(small));
     if (n >= sizeof(small) || (n > 0 && small[n] != '\0'))

@@ -703,6 +703,55 @@ check_token(void *ud, const struct mld_token *t)
     return 0;
 }
 
+/* The byte ranges of the tokens that take a position (not colocated). */
+struct spans {
+    struct mld_buf b;
+};
+
+static int
+collect_span(void *ud, const struct mld_token *t)
+{
+    struct spans *sp = ud;
+    if (!t->colocated)
+        mld_buf_printf(&sp->b, "%zu-%zu ", t->start, t->end);
+    return 0;
+}
+
+/* Whether MLD_AN_SPANS gives s[0..n) the positions and byte ranges of the
+ * index's tokens (what FTS5's snippets rely on). */
+static bool
+spans_match(const struct mld_analyzer *an, const char *s, size_t n)
+{
+    struct spans index = {0}, spans = {0};
+    mld_buf_init(&index.b, 256);
+    mld_buf_init(&spans.b, 256);
+    mld_buf_puts(&index.b, "");
+    mld_buf_puts(&spans.b, "");
+    mld_analyze(an, s, n, MLD_AN_INDEX, collect_span, &index);
+    mld_analyze(an, s, n, MLD_AN_SPANS, collect_span, &spans);
+    bool same = index.b.len == spans.b.len && memcmp(index.b.p, spans.b.p, index.b.len) == 0;
+    if (!same)
+        diag("index %s\nspans %s", index.b.p, spans.b.p);
+    mld_buf_dispose(&index.b);
+    mld_buf_dispose(&spans.b);
+    return same;
+}
+
+static void
+test_spans(void)
+{
+    static const char text[] =
+        "Der Kreml-Chef Putin hat der Waffenruhe zugestimmt. Die Ukraine-Krieg-Gespräche "
+        "in Genf (2025-03-14) wurden vertagt; Selenskyjs Bündnispartner äußerten sich "
+        "zurückhaltend. U-Bahn, E-Mail, 3-Jährige, Rock'n'Roll, Staatsoberhäupter, "
+        "Bundesverfassungsgerichtsentscheidungsbegründungsschreibenvorlagenkopie.";
+    is_str(tokens(mld_analyzer(), "Ukraine-Krieg in Genf", MLD_AN_SPANS),
+           "W Ukraine 0-7 | W Krieg 8-13 | W in 14-16 | W Genf 17-21",
+           "spans: a token per word, its bytes as written");
+    ok(spans_match(mld_analyzer(), text, sizeof(text) - 1),
+       "spans: the positions and ranges of the index's tokens, compounds included");
+}
+
 static void
 test_random(void)
 {
@@ -712,6 +761,7 @@ test_random(void)
         "Waffen", "ruhe", "Krieg", "\xf0\x9f\x9a\x80",
     };
     char in[600];
+    int spans_bad = 0;
     for (int round = 0; round < 20000; round++) {
         size_t n = 0;
         if (round % 2) {
@@ -726,9 +776,11 @@ test_random(void)
             }
         }
         inv_len_ = n;
-        mld_analyze(NULL, in, n, (unsigned)rnd(32), check_token, NULL);
+        mld_analyze(NULL, in, n, (unsigned)rnd(64), check_token, NULL);
+        spans_bad += !spans_match(round % 4 < 2 ? NULL : mld_analyzer(), in, n);
     }
     is_int(inv_bad_, 0, "random inputs under random flags: every token well formed");
+    is_int(spans_bad, 0, "random inputs: spans take the index's positions and ranges");
 }
 
 int
@@ -751,6 +803,7 @@ main(void)
     test_real_compounds();
     test_build();
     test_global();
+    test_spans();
     test_threads();
     test_random();
     mld_buf_dispose(&stream_);

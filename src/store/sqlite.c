@@ -247,12 +247,14 @@ sq_open(void **impl, const char *path, struct mld_err *err)
     /* WAL lets pages be read while ingest writes; NORMAL sync in WAL mode
      * survives a crash of the process (kill -9) without losing a commit. */
     /* The page cache (SQLite's default is 2 MB) holds the hot parts of the
-     * full-text index and the story tables an ingest touches per article. */
+     * full-text index and the story tables an ingest touches per article;
+     * the memory map saves searches the copies of read(). */
     char pragmas[256];
     snprintf(pragmas, sizeof(pragmas),
              "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-             "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -%d",
-             MLD_STORE_CACHE_KIB);
+             "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -%d; "
+             "PRAGMA mmap_size = %lld",
+             MLD_STORE_CACHE_KIB, (long long)MLD_STORE_MMAP_BYTES);
     rc = sq_exec(s, pragmas, err);
     if (rc != 0)
         goto out_close;

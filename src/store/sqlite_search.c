@@ -337,7 +337,10 @@ count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ud)
 /* Fills st from the index as bm25 needs it: the mean article length, and
  * each phrase's inverse document frequency, log((N - n + 0.5) /
  * (n + 0.5)), at least 1e-6 (as FTS5's bm25: a phrase in most articles
- * still counts a little). */
+ * still counts a little). Counting n walks every article holding the
+ * phrase, all of the index for a common word; a query of one phrase
+ * skips it, since one idf scales every score alike (scores compare only
+ * within one answer). */
 static int
 rank_stats_fill(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_stats *st)
 {
@@ -347,6 +350,11 @@ rank_stats_fill(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_stats
         rc = api->xColumnTotalSize(fts, -1, &tokens);
     st->avgdl = rows > 0 ? (double)tokens / (double)rows : 1.0;
     int phrases = api->xPhraseCount(fts);
+    if (phrases == 1) {
+        st->idf[0] = 1.0;
+        st->ready = rc == SQLITE_OK;
+        return rc;
+    }
     for (int i = 0; rc == SQLITE_OK && i < phrases && i < RANK_PHRASES; i++) {
         int64_t n = 0;
         rc = api->xQueryPhrase(fts, i, &n, count_row);

@@ -32,8 +32,8 @@
  * stands for its state: 0.8; a city for its region: 0.5), and on up the
  * chain. The agency's own topics (a->topics from the parsers: dpa
  * geosubjects) get a prior by rank and are kept whatever the text says;
- * its keywords and feed tags (categories "keyword:", "tag:") get a smaller
- * prior when they name a gazetteer topic. A topic the text alone found is
+ * its keywords, people and feed tags (categories "keyword:", "person:",
+ * "tag:") get a smaller prior when they name a gazetteer topic. A topic the text alone found is
  * kept when it scores MIN_SCORE and at least MIN_RELATIVE of the best,
  * up to MLD_TOPIC_MAX_FOUND of them; a capital is dropped below its
  * country ("Moskau" adds nothing to "Russland" above it).
@@ -926,9 +926,10 @@ add_priors(struct tally *t, const struct mld_article *a)
     }
     for (int i = 0; i < a->ncategories; i++) {
         const char *c = a->categories[i];
-        const char *kw = strncmp(c, "keyword:", 8) == 0 ? c + 8
-                         : strncmp(c, "tag:", 4) == 0   ? c + 4
-                                                        : NULL;
+        const char *kw = strncmp(c, "keyword:", 8) == 0  ? c + 8
+                         : strncmp(c, "person:", 7) == 0 ? c + 7
+                         : strncmp(c, "tag:", 4) == 0    ? c + 4
+                                                         : NULL;
         int e = kw != NULL ? entry_named(kw) : -1;
         if (e >= 0) {
             struct hit *h = hit_of(t, e, NULL);

@@ -19,6 +19,8 @@
  *               dnltype:rubric      -> "rubric:weblines.infoline_rs.politik"
  *               dnltype:desk        -> "desk:pl"
  *               dnltype:dpasubject  -> "subject:dpasubject:377"
+ *               dnltype:keyword     -> "keyword:Brücke" (by name)
+ *               dnltype:person      -> "person:Narendra Modi" (by name)
  *   rubric_names, desk_names        -> the same, when categories lack them
  *
  * The notepad (above all notepad.nonpublic_html, with contact names and
@@ -228,6 +230,10 @@ read_categories(struct ctx *c, const json_t *entry, struct mld_article *a)
                 have_desk = true;
             } else if (strcmp(type, "dnltype:dpasubject") == 0 && qcode != NULL) {
                 add_category(a, "subject:", qcode);
+            } else if (strcmp(type, "dnltype:keyword") == 0 && name != NULL && *name != '\0') {
+                add_category(a, "keyword:", name); /* the tagger's hint (enrich/topics.c) */
+            } else if (strcmp(type, "dnltype:person") == 0 && name != NULL && *name != '\0') {
+                add_category(a, "person:", name);
             } else if (strcmp(type, "dnltype:provider") == 0 && qcode != NULL &&
                        strcmp(qcode, "dnlprov:dpa") == 0 && a->credit == NULL) {
                 a->credit = mld_strdup("dpa");

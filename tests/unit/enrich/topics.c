@@ -324,6 +324,8 @@ test_agency(void)
          "Tschad|Mali"},
         {"keywords and tags that name topics count, others not", "Parteitag am Wochenende", NULL,
          "keyword:Grüne|keyword:Aktienkurse|tag:Ukraine|subject:medtop:11000000", "Grüne|Ukraine"},
+        {"people the agency names count when the gazetteer knows them", "Rede im Landtag", NULL,
+         "person:Michael Kretschmer|person:Caroline Kennedy", "Michael Kretschmer"},
     };
     for (size_t i = 0; i < sizeof(merges) / sizeof(merges[0]); i++) {
         char list[8][128];

@@ -124,6 +124,13 @@
  * articles from 1.12 to 1.00 ms; a server's connections each get one. */
 #define MLD_STORE_CACHE_KIB 65536
 
+/* Change-log keys kept (src/store/sqlite.c prunes the rest at each
+ * commit). A put logs about 8; a server reads the log every
+ * MLD_SERVE_REFRESH_MS, so 100,000 keys (about 12,000 puts, minutes of
+ * the fastest bulk ingest) are far more than it falls behind. A reader
+ * that falls further behind is told to drop every page ("*"). */
+#define MLD_CHANGE_LOG_KEEP 100000
+
 /* Bytes of the store file each connection reads through a memory map
  * instead of read() calls (address space, not memory: the pages are the
  * kernel's page cache). A common search word at 100k articles reads

@@ -82,6 +82,8 @@ struct mld_migration {
     X(SECTION_NAME, "SELECT section FROM article WHERE section_slug = ?1 LIMIT 1")           \
     X(TOPIC_NAME, "SELECT name FROM article_topic WHERE slug = ?1 LIMIT 1")                  \
     X(CHANGES, "SELECT seq, key FROM change WHERE seq > ?1 ORDER BY seq")                    \
+    X(CHANGES_OLDEST, "SELECT min(seq) FROM change")                                          \
+    X(CHANGES_PRUNE, "DELETE FROM change WHERE seq <= (SELECT max(seq) FROM change) - ?1")   \
     X(RELEASED, "SELECT id FROM article WHERE pubstatus = 0 AND visible_from > ?1 "          \
                 "AND visible_from <= ?2")                                                    \
     X(HISTORY, "SELECT count(*) FROM version WHERE article_id = ?1")                         \
@@ -307,10 +309,26 @@ sq_txn_begin(struct sq *s, struct mld_err *err)
     return sq_exec(s, "BEGIN IMMEDIATE", err);
 }
 
+/* Change-log entries kept; a variable so that tests can shrink it. */
+static int64_t change_log_keep = MLD_CHANGE_LOG_KEEP;
+
+/* Deletes all but the newest change_log_keep change keys. */
+static int
+prune_changes(struct sq *s, struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, S_CHANGES_PRUNE, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, change_log_keep);
+    return sq_step_done(s, st, err, "prune the change log");
+}
+
 int
 sq_txn_commit(struct sq *s, struct mld_err *err)
 {
     int rc = sq_search_flush(s, err);
+    if (rc == 0)
+        rc = prune_changes(s, err);
     return rc != 0 ? rc : sq_exec(s, "COMMIT", err);
 }
 
@@ -944,11 +962,25 @@ sq_changes(void *impl, int64_t since, mld_change_fn fn, void *ud, int64_t *last,
            struct mld_err *err)
 {
     struct sq *s = impl;
+    int rc;
+    if (since > 0) {
+        /* Keys the reader has not seen may have been pruned: every key
+         * after since is kept only while the oldest kept follows it. */
+        sqlite3_stmt *st = stmt(s, S_CHANGES_OLDEST, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+            return sq_error(s, err, "read changes");
+        bool gap = sqlite3_column_type(st, 0) != SQLITE_NULL &&
+                   sqlite3_column_int64(st, 0) > since + 1;
+        sqlite3_reset(st);
+        if (gap)
+            fn(ud, "*");
+    }
     sqlite3_stmt *st = stmt(s, S_CHANGES, err);
     if (st == NULL)
         return MLD_E_STORE;
     sqlite3_bind_int64(st, 1, since);
-    int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         *last = sqlite3_column_int64(st, 0);
         fn(ud, (const char *)sqlite3_column_text(st, 1));

@@ -12,6 +12,11 @@
  *     "s:SLUG"      the section with that slug (lists of the section)
  *     "t:SLUG"      the topic with that slug (topic lists, related lists)
  *     "all"         pages that show every section (home)
+ *     "*"           everything: the log was pruned past what the reader
+ *                   had read (mld_store_changes), so drop every page
+ *
+ * The log keeps the newest MLD_CHANGE_LOG_KEEP keys; each commit prunes
+ * the rest.
  *
  * Backends sit behind a function table (store_int.h); SQLite (sqlite.c) is
  * the default. A handle is used by one thread at a time.
@@ -195,7 +200,9 @@ void mld_named_free(struct mld_named *v, int n);
 typedef void (*mld_change_fn)(void *ud, const char *key);
 
 /* Hands every change key logged after sequence number since to fn, and
- * sets *last to the newest sequence number seen (since, when none).
+ * sets *last to the newest sequence number seen (since, when none). When
+ * keys after since were pruned before the reader saw them, fn gets "*"
+ * first. since 0 reads the whole log (a reader that starts empty).
  * Returns 0 or MLD_E_STORE. */
 int mld_store_changes(struct mld_store *st, int64_t since, mld_change_fn fn, void *ud,
                       int64_t *last, struct mld_err *err);

@@ -118,6 +118,11 @@ static void
 drop_key(void *ud, const char *key)
 {
     struct mld_site *site = ud;
+    if (strcmp(key, "*") == 0) {
+        mld_log_info("cache: change log pruned past what was read: every page dropped");
+        mld_cache_clear(site->cache);
+        return;
+    }
     int n = mld_cache_invalidate(site->cache, key);
     if (n > 0)
         mld_log_debug("cache: %s dropped %d page(s)", key, n);

@@ -478,10 +478,47 @@ test_nested(void)
     be->close(s);
 }
 
+/* The change log keeps the newest change_log_keep keys; a reader whose
+ * place was pruned is told to drop everything ("*"), one that kept up is
+ * not. */
+static void
+test_prune(void)
+{
+    change_log_keep = 3;
+    struct mld_store *st = mld_test_store_fresh("store");
+    struct mld_err err = {0};
+    int64_t early = 0, late = 0, all = 0;
+    put(st, art("urn:p1", 1, "2026-01-31T10:00:00+01:00", "Erste", "Ausland", "Ukraine", NULL),
+        NULL);
+    json_t *keys = json_array();
+    mld_store_changes(st, 0, collect, keys, &early, &err);
+    json_decref(keys);
+    ok(early > 3, "a put logs more keys than are kept (%lld)", (long long)early);
+    put(st, art("urn:p2", 1, "2026-01-31T11:00:00+01:00", "Zweite", "Inland", "Berlin", NULL),
+        NULL);
+    keys = json_array();
+    mld_store_changes(st, 0, collect, keys, &all, &err);
+    is_int((int)json_array_size(keys), 3, "the log keeps the newest three keys");
+    json_decref(keys);
+    keys = json_array();
+    mld_store_changes(st, early, collect, keys, &late, &err);
+    ok(json_array_size(keys) > 0 && strcmp(json_string_value(json_array_get(keys, 0)), "*") == 0,
+       "a reader behind the pruned keys is told to drop everything");
+    is_int(late, all, "and reads on to the newest key");
+    json_decref(keys);
+    keys = json_array();
+    mld_store_changes(st, all - 1, collect, keys, &late, &err);
+    ok(json_array_size(keys) == 1 && !has_key(keys, "*"), "a reader that kept up is not");
+    json_decref(keys);
+    mld_store_close(st);
+    change_log_keep = MLD_CHANGE_LOG_KEEP;
+}
+
 int
 main(void)
 {
     test_wireq_cases();
+    test_prune();
     test_lifecycle();
     test_feeds_sources();
     test_nested();

@@ -83,6 +83,7 @@ struct mld_migration {
     X(TOPIC_NAME, "SELECT name FROM article_topic WHERE slug = ?1 LIMIT 1")                  \
     X(CHANGES, "SELECT seq, key FROM change WHERE seq > ?1 ORDER BY seq")                    \
     X(CHANGES_OLDEST, "SELECT min(seq) FROM change")                                          \
+    X(RELATED_OF, "SELECT related_id FROM story_related WHERE article_id = ?1")               \
     X(CHANGES_PRUNE, "DELETE FROM change WHERE seq <= (SELECT max(seq) FROM change) - ?1")   \
     X(RELEASED, "SELECT id FROM article WHERE pubstatus = 0 AND visible_from > ?1 "          \
                 "AND visible_from <= ?2")                                                    \
@@ -1007,8 +1008,22 @@ sq_released(void *impl, mld_time_t from, mld_time_t to, mld_change_fn fn, void *
     }
     rc = rc == SQLITE_DONE ? 0 : sq_error(s, err, "read embargo releases");
     struct keyset keys = {0};
-    for (int i = 0; i < n && rc == 0; i++)
+    for (int i = 0; i < n && rc == 0; i++) {
         rc = article_keys(s, ids[i], &keys, err);
+        /* The pages whose "Weitere Meldungen" may now show it: put()
+         * offered it to the lists of the articles its own list holds. */
+        if (rc == 0 && (st = stmt(s, S_RELATED_OF, err)) == NULL)
+            rc = MLD_E_STORE;
+        if (rc != 0)
+            break;
+        sqlite3_bind_int64(st, 1, ids[i]);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            char id[32];
+            snprintf(id, sizeof(id), "%" PRId64, (int64_t)sqlite3_column_int64(st, 0));
+            keyset_add(&keys, "a:", id);
+        }
+        rc = rc == SQLITE_DONE ? 0 : sq_error(s, err, "read related lists of releases");
+    }
     for (int i = 0; rc == 0 && i < keys.n; i++)
         fn(ud, keys.v[i]);
     keyset_dispose(&keys);

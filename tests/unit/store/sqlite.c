@@ -288,6 +288,17 @@ test_lifecycle(void)
     mld_store_released(st, now, now + 3600, collect, keys, &err);
     snprintf(akey, sizeof(akey), "a:%lld", (long long)eid);
     ok(has_key(keys, akey) && has_key(keys, "t:ukraine"), "embargo release yields its keys");
+    /* and those of the articles whose related lists it may now join */
+    struct mld_items rel;
+    mld_store_related(st, eid, now + 3601, 12, &rel, &err);
+    int listed = 0;
+    for (int i = 0; i < rel.n; i++) {
+        snprintf(akey, sizeof(akey), "a:%lld", (long long)rel.v[i].id);
+        listed += has_key(keys, akey);
+    }
+    ok(rel.n > 0 && listed == rel.n, "and the keys of the %d articles of its related list",
+       rel.n);
+    mld_items_dispose(&rel);
     json_decref(keys);
     keys = json_array();
     mld_store_released(st, now + 3600, now + 7200, collect, keys, &err);

@@ -65,7 +65,7 @@ struct mld_migration {
                    "entry_id, pubstatus, embargo, signal, headline, teaser, body_html, "     \
                    "applied, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "   \
                    "?11, ?12, strftime('%s','now'))")                                        \
-    X(KEYS, "SELECT section_slug FROM article WHERE id = ?1")                                \
+    X(KEYS, "SELECT section_slug, story_id FROM article WHERE id = ?1")                      \
     X(KEY_TOPICS, "SELECT slug FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
     X(ADD_CHANGE, "INSERT INTO change(at, key) VALUES (strftime('%s','now'), ?1)")           \
     X(GET, "SELECT id, urn, version, version_created, updated, entry_id, format, pubstatus, "\
@@ -432,7 +432,7 @@ keyset_dispose(struct keyset *k)
 }
 
 /* Adds the change keys of stored article id: itself, its section, its
- * topics, and "all". */
+ * story, its topics, and "all". */
 static int
 article_keys(struct sq *s, int64_t id, struct keyset *k, struct mld_err *err)
 {
@@ -444,8 +444,11 @@ article_keys(struct sq *s, int64_t id, struct keyset *k, struct mld_err *err)
     if (st == NULL)
         return MLD_E_STORE;
     sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (sqlite3_step(st) == SQLITE_ROW) {
         keyset_add(k, "s:", (const char *)sqlite3_column_text(st, 0));
+        snprintf(buf, sizeof(buf), "%" PRId64, (int64_t)sqlite3_column_int64(st, 1));
+        keyset_add(k, "g:", buf);
+    }
     st = stmt(s, S_KEY_TOPICS, err);
     if (st == NULL)
         return MLD_E_STORE;

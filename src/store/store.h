@@ -10,6 +10,8 @@
  *
  *     "a:ID"        the article with id ID
  *     "s:SLUG"      the section with that slug (lists of the section)
+ *     "g:ID"        the story with that id: a member joined, changed or
+ *                   left (story pages, story sizes and sections in lists)
  *     "t:SLUG"      the topic with that slug (topic lists, related lists)
  *     "all"         pages that show every section (home)
  *     "*"           everything: the log was pruned past what the reader

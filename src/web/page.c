@@ -9,10 +9,11 @@
  *
  * Cache tags follow what a page shows: an article page carries its own
  * "a:ID", its topics' "t:" keys (a new article on the topic may enter its
- * related list), the "a:ID" of each related article and of each member of
- * its story (a withdrawal changes the list or the story count). A story
- * page carries its members' keys and "all", since an article joining a
- * story logs no key of the story itself.
+ * related list), the "a:ID" of each related article (a withdrawal changes
+ * the list) and its story's "g:ID" (a member joining, changing or leaving
+ * changes the story link). A story page carries its "g:ID"; a section or
+ * topic page its "s:" or "t:" key and the "g:ID" of each entry's story
+ * (whose size and sections the entry shows).
  */
 #include "page.h"
 
@@ -69,12 +70,25 @@ mld_page_add_tag(struct mld_page *out, const char *prefix, const char *val)
     out->tags[out->ntags++] = t;
 }
 
-void
-mld_page_add_article_tag(struct mld_page *out, int64_t id)
+/* Records prefix + id on out. */
+static void
+add_id_tag(struct mld_page *out, const char *prefix, int64_t id)
 {
     char buf[32];
     snprintf(buf, sizeof(buf), "%" PRId64, id);
-    mld_page_add_tag(out, "a:", buf);
+    mld_page_add_tag(out, prefix, buf);
+}
+
+void
+mld_page_add_article_tag(struct mld_page *out, int64_t id)
+{
+    add_id_tag(out, "a:", id);
+}
+
+void
+mld_page_add_story_tag(struct mld_page *out, int64_t story_id)
+{
+    add_id_tag(out, "g:", story_id);
 }
 
 void
@@ -279,7 +293,7 @@ parse_article_ref(const char *ref)
 }
 
 /* Adds the story link of an article page (story of more than one visible
- * article) to art, tagging out with every member. */
+ * article) to art, tagging out with the story. */
 static int
 article_story(struct mld_store *st, const struct mld_item *it, mld_time_t now, json_t *art,
               struct mld_page *out, struct mld_err *err)
@@ -288,8 +302,7 @@ article_story(struct mld_store *st, const struct mld_item *it, mld_time_t now, j
     int rc = mld_store_story(st, it->story_id, now, &members, err);
     if (rc != 0)
         return rc;
-    for (int i = 0; i < members.n; i++)
-        mld_page_add_article_tag(out, members.v[i].id);
+    mld_page_add_story_tag(out, it->story_id);
     if (members.n > 1) {
         char url[64];
         story_path(it->story_id, url, sizeof(url));
@@ -536,6 +549,8 @@ list_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, char kind, cons
     mld_page_set_str(ctx, "heading", name);
     mld_page_set_str(ctx, "kind", kind == 's' ? "Ressort" : "Thema");
     json_object_set_new(ctx, "items", items_json(&items));
+    for (int i = 0; i < items.n; i++)
+        mld_page_add_story_tag(out, items.v[i].story_id);
     if (kind == 't')
         json_object_set_new(ctx, "days", timeline_json(&items));
     json_object_set_new(ctx, "page", json_integer(seite));
@@ -614,10 +629,8 @@ story_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *re
         return err->code;
     }
     json_t *entries = json_array();
-    for (int i = 0; i < items.n; i++) {
+    for (int i = 0; i < items.n; i++)
         json_array_append_new(entries, story_entry_json(&items.v[i], i));
-        mld_page_add_article_tag(out, items.v[i].id);
-    }
     json_t *story = json_object();
     json_object_set_new(story, "id", json_integer(id));
     mld_page_set_str(story, "headline", first->a->headline);
@@ -629,9 +642,7 @@ story_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *re
     set_date(story, "last_iso", last->published, mld_time_format_iso);
     json_object_set_new(ctx, "story", story);
     json_object_set_new(ctx, "entries", entries);
-    /* An article joining the story logs its own keys, never the story's;
-     * "all" is logged with every change. */
-    mld_page_add_tag(out, "", "all");
+    mld_page_add_story_tag(out, id); /* every member's change logs it */
     out->cacheable = 1;
     bump_modified(out, &items);
     mld_items_dispose(&items);

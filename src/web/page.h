@@ -103,6 +103,9 @@ void mld_page_add_tag(struct mld_page *out, const char *prefix, const char *val)
 /* Records "a:ID" on out. */
 void mld_page_add_article_tag(struct mld_page *out, int64_t id);
 
+/* Records "g:ID" (the story's key) on out. */
+void mld_page_add_story_tag(struct mld_page *out, int64_t story_id);
+
 /* A list entry for it (url, headline, kicker, teaser, sections, dates,
  * story_size and story_url for a story of several articles); see
  * docs/internals/templates.md. */

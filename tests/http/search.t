@@ -8,7 +8,9 @@
 # spellings, <mark> snippets that stay escaped, filters, paging, the
 # messages for empty and unsearchable queries, 400s for bad parameters,
 # and a withdrawal ingested while serving. Then the story page of the two
-# "Kreml stimmt ..." items and the topic page as a timeline by day.
+# "Kreml stimmt ..." items, the topic page as a timeline by day, and a
+# third Kreml item ingested while serving, which every cached page that
+# shows the story must show.
 #
 # Needs: MELDUNG (path to the binary; default ./meldung), run from the
 # repository root.
@@ -332,6 +334,24 @@ like($friday // '', qr{<time datetime="2026-01-30T12:51:00Z">13:51</time> · <sp
     'a story entry has its time and sections');
 my @on_friday = ($friday // '') =~ />Kreml stimmt begrenzter Waffenruhe bis Sonntag zu</g;
 is(scalar @on_friday, 1, 'the Kreml pair is one entry');
+
+# A new member ingested while serving reaches every cached page that shows
+# the story: the story page, a member's story link, a section list entry.
+like(text_of(get('/ressort/boerse')->{content}), qr{<span class="sections">Boerse, Ausland</span>},
+    'the Boerse list shows the story with its two sections');
+write_entry("$tmp/kreml-3.json", id => 'kreml-3', at => '2026-01-30T14:30:00+01:00',
+    rubric => 'politik', geo => ['Russland'],
+    headline => 'Kreml stimmt begrenzter Waffenruhe bis Sonntag zu',
+    body => ['Moskau bestätigt die Zusage an Washington.']);
+$out = `$bin ingest --db $db $tmp/kreml-3.json 2>&1`;
+is($?, 0, 'a third Kreml item ingests') or diag($out);
+my $grown = $size + 1;
+ok(eventually(sub { my @e = text_of(get($story_url)->{content}) =~ m{<h2><a href="/artikel/}g; @e == $grown }),
+    "the story page lists $grown articles");
+ok(eventually(sub { text_of(get($member)->{content}) =~ m{>$grown Meldungen zu dieser Geschichte</a>} }),
+    'the member\'s story link counts it');
+ok(eventually(sub { text_of(get('/ressort/boerse')->{content}) =~ m{<span class="sections">[^<]*Politik} }),
+    'the Boerse list entry shows the new section');
 
 $stopped = 1;
 is(stop($srv) >> 8, 0, 'serve stops cleanly');

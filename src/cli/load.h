@@ -27,6 +27,28 @@ struct mld_load_counts {
     mld_time_t newest; /* latest version_created among inserted/updated; 0 = none */
 };
 
+/* A document's articles, parsed and enriched, not yet stored. */
+struct mld_parsed {
+    struct mld_article **v;
+    int n;
+};
+
+/* Parses doc[0..len) (fmt, or the detected format when fmt is NULL) with
+ * src describing where it came from, and enriches every article, into
+ * out (empty on failure). Touches no store: `meldung ingest` runs it in a
+ * thread of its own. Returns 0, MLD_E_UNSUPPORTED for an unknown format,
+ * or the parser's error, with err set. */
+int mld_load_parse(const char *doc, size_t len, const struct mld_source *src,
+                   const struct mld_format *fmt, struct mld_parsed *out, struct mld_err *err);
+
+/* Frees the articles of p and empties it. */
+void mld_parsed_dispose(struct mld_parsed *p);
+
+/* Stores the articles of p in one transaction, as mld_load_doc() does
+ * (counts and state alike); p is left as it was. */
+int mld_load_store(struct mld_store *st, const struct mld_parsed *p, struct mld_load_counts *counts,
+                   struct mld_source_state *state, struct mld_err *err);
+
 /* Parses doc[0..len) (fmt, or the detected format when fmt is NULL) with
  * src describing where it came from, and stores every article in one
  * transaction. When state is not NULL, state->items grows by the articles

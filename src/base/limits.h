@@ -69,6 +69,12 @@
  * articles and another writer gets the store's write lock this soon. */
 #define MLD_INGEST_BATCH_MS 250
 
+/* How far `meldung ingest` reads and parses ahead of the store (a thread
+ * of its own, src/cli/cmd_ingest.c): documents queued, and bytes of their
+ * text (a larger document is still queued alone). */
+#define MLD_INGEST_AHEAD_DOCS 64
+#define MLD_INGEST_AHEAD_BYTES (64u << 20)
+
 /* Most copies of one file name kept in the quarantine folder ("x.json",
  * "x.json.1", ...); a source failing more often than this is refused. */
 #define MLD_MAX_QUARANTINE_COPIES 10000

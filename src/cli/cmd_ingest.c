@@ -19,6 +19,8 @@
  * on with the next.
  * --config FILE applies the configuration's [enrich] section (enrich.h)
  * before the first article, as poll, watch and serve do.
+ * Reading and parsing run ahead of the store in a thread of their own
+ * ("The pipeline" below); documents are stored in the order named.
  * Folders are walked in name order. On a terminal a progress line shows
  * files, articles, errors and rate; otherwise one summary line is printed.
  * Exit status: 0 when every file was stored, 1 when any failed.
@@ -28,6 +30,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +77,23 @@ now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void ingest_file(struct run *run, const char *path);
+/* One document on its way from the reader thread to the store: read (or
+ * fetched) and parsed, or the reason it could not be. */
+struct job {
+    char *name;               /* the path, or the URL as shown */
+    char *url, *content_type; /* of a fetched document, else NULL */
+    char *doc;                /* its text; NULL when reading or fetching failed */
+    size_t len;
+    int rc;          /* 0, or why reading, fetching or parsing failed (err) */
+    bool walk_error; /* no document: a path that could not be walked */
+    struct mld_err err;
+    struct mld_parsed parsed;
+    struct job *next;
+};
+
+static void store_doc(struct run *run, struct job *j);
+static struct job *read_doc(const char *path);
+static void job_free(struct job *j);
 
 /* Commits the open batch and reports its files as committed. When COMMIT
  * fails, rolls the batch back and stores its files again, one transaction
@@ -102,8 +122,11 @@ batch_commit(struct run *run)
         run->files -= n;
         int max = run->batch_max;
         run->batch_max = 1;
-        for (int i = 0; i < n; i++)
-            ingest_file(run, files[i]);
+        for (int i = 0; i < n; i++) {
+            struct job *j = read_doc(files[i]);
+            store_doc(run, j);
+            job_free(j);
+        }
         run->batch_max = max;
     }
     for (int i = 0; i < n; i++)
@@ -169,17 +192,19 @@ progress(struct run *run, int final)
             final ? "\n" : "");
 }
 
-/* Stores one document read or fetched (doc NULL and rc set when that
- * failed), and reports and quarantines a failure. */
+/* Stores the document of j (read and parsed) and reports and quarantines
+ * a failure. */
 static void
-store_doc(struct run *run, const char *path, const char *doc, size_t len, int rc,
-          const struct mld_source *src, struct mld_err *err)
+store_doc(struct run *run, struct job *j)
 {
     run->files++;
+    struct mld_err *err = &j->err;
+    int rc = j->rc;
     if (rc == 0) {
-        int batched = batch_join(run, src);
+        struct mld_source src = {.name = j->name, .url = j->url};
+        int batched = batch_join(run, &src);
         struct mld_load_counts c = {0};
-        rc = mld_load_doc(run->st, doc, len, src, NULL, &c, NULL, err);
+        rc = mld_load_store(run->st, &j->parsed, &c, NULL, err);
         if (rc == MLD_E_STORE && batched) {
             /* The batch itself may have failed (the engine rolls back the
              * whole transaction after an I/O error): commit what it holds,
@@ -187,12 +212,12 @@ store_doc(struct run *run, const char *path, const char *doc, size_t len, int rc
             batch_commit(run);
             batched = 0;
             mld_err_clear(err);
-            rc = mld_load_doc(run->st, doc, len, src, NULL, &c, NULL, err);
+            rc = mld_load_store(run->st, &j->parsed, &c, NULL, err);
         }
         if (rc == 0 && batched)
-            run->pending[run->npending++] = mld_strdup(path);
+            run->pending[run->npending++] = mld_strdup(j->name);
         else if (rc == 0)
-            mld_log_debug("%s: committed", path);
+            mld_log_debug("%s: committed", j->name);
         run->inserted += c.inserted;
         run->updated += c.updated;
         run->stale += c.stale;
@@ -201,16 +226,16 @@ store_doc(struct run *run, const char *path, const char *doc, size_t len, int rc
     if (rc != 0) {
         run->failed++;
         /* Parser messages already start with the path; others get it here. */
-        if (strncmp(err->msg, path, strlen(path)) != 0)
-            mld_err_prefix(err, "%s", path);
+        if (strncmp(err->msg, j->name, strlen(j->name)) != 0)
+            mld_err_prefix(err, "%s", j->name);
         if (run->tty && !run->quiet)
             fprintf(stderr, "\r\033[K");
         mld_log_error("%s", err->msg);
-        if (doc != NULL || rc == MLD_E_TOOBIG) {
+        if (j->doc != NULL || rc == MLD_E_TOOBIG) {
             struct mld_err qerr = {0};
-            if (mld_quarantine_put(run->quarantine, path, doc ? doc : "", doc ? len : 0, err,
-                                   &qerr) != 0)
-                mld_log_error("%s: not quarantined: %s", path, qerr.msg);
+            if (mld_quarantine_put(run->quarantine, j->name, j->doc ? j->doc : "",
+                                   j->doc ? j->len : 0, err, &qerr) != 0)
+                mld_log_error("%s: not quarantined: %s", j->name, qerr.msg);
         }
     }
     if (run->in_batch && (run->npending >= run->batch_max ||
@@ -219,38 +244,144 @@ store_doc(struct run *run, const char *path, const char *doc, size_t len, int rc
     progress(run, 0);
 }
 
-static void
-ingest_file(struct run *run, const char *path)
+/* The pipeline ---------------------------------------------------------------
+ *
+ * A reader thread walks the arguments, reads or fetches each document and
+ * parses and enriches it (mld_load_parse(), which touches no store); the
+ * main thread stores the documents in the order they come, batches them
+ * and reports. Parsing, sanitising and tagging thus run while the store
+ * writes. The queue between the two holds at most MLD_INGEST_AHEAD_DOCS
+ * documents and MLD_INGEST_AHEAD_BYTES of their text. */
+
+static struct job *
+job_new(const char *name)
 {
-    struct mld_err err = {0};
-    size_t len = 0;
-    char *doc = read_file(path, &len, &err);
-    struct mld_source src = {.name = path};
-    store_doc(run, path, doc, len, doc == NULL ? err.code : 0, &src, &err);
-    mld_free(doc);
+    struct job *j = MLD_NEW(struct job);
+    j->name = mld_strdup(name);
+    return j;
 }
 
-/* Fetches url and stores what it answers (a 200) like a file. */
 static void
-ingest_url(struct run *run, const char *url)
+job_free(struct job *j)
 {
-    struct mld_err err = {0};
+    mld_parsed_dispose(&j->parsed);
+    mld_free(j->name);
+    mld_free(j->url);
+    mld_free(j->content_type);
+    mld_free(j->doc);
+    mld_free(j);
+}
+
+/* Parses the document of j, when there is one, setting j->rc. */
+static void
+parse_doc(struct job *j)
+{
+    if (j->rc != 0)
+        return;
+    struct mld_source src = {.name = j->name, .url = j->url, .content_type = j->content_type};
+    j->rc = mld_load_parse(j->doc ? j->doc : "", j->len, &src, NULL, &j->parsed, &j->err);
+}
+
+/* Reads and parses the file at path. */
+static struct job *
+read_doc(const char *path)
+{
+    struct job *j = job_new(path);
+    j->doc = read_file(path, &j->len, &j->err);
+    j->rc = j->doc == NULL ? j->err.code : 0;
+    parse_doc(j);
+    return j;
+}
+
+/* Fetches url and parses what it answers (a 200) like a file. */
+static struct job *
+fetch_doc(const char *url)
+{
     struct mld_fetch_req req = {.url = url};
     struct mld_fetch_res res;
     char name[1024];
     mld_fetch_display_url(url, name, sizeof(name));
-    int rc = mld_fetch(&req, &res, &err);
+    struct job *j = job_new(name);
+    int rc = mld_fetch(&req, &res, &j->err);
     if (rc == 0 && res.status != 200)
-        rc = mld_err_set(&err, MLD_E_IO, "%s: HTTP %d", name, res.status);
-    struct mld_source src = {
-        .name = name,
-        .url = res.final_url ? res.final_url : url,
-        .content_type = res.content_type,
-    };
-    store_doc(run, name, rc == 0 ? (res.body.p ? res.body.p : "") : NULL, res.body.len, rc, &src,
-              &err);
+        rc = mld_err_set(&j->err, MLD_E_IO, "%s: HTTP %d", name, res.status);
+    j->url = mld_strdup(res.final_url ? res.final_url : url);
+    j->content_type = res.content_type ? mld_strdup(res.content_type) : NULL;
+    if (rc == 0) {
+        j->len = res.body.len;
+        j->doc = mld_strndup(res.body.p ? res.body.p : "", res.body.len);
+    }
+    j->rc = rc;
     mld_fetch_res_dispose(&res);
+    parse_doc(j);
+    return j;
 }
+
+/* A job for a path that could not be walked, and why. */
+static struct job *
+walk_error(const char *path, const char *why)
+{
+    struct job *j = job_new(path);
+    j->walk_error = true;
+    j->rc = mld_err_set(&j->err, MLD_E_IO, "%s: %s", path, why);
+    return j;
+}
+
+struct queue {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct job *head, *tail;
+    int n;
+    size_t bytes;
+    bool done; /* the reader has queued its last job */
+};
+
+/* Appends j, waiting while the queue is full (an empty queue takes any). */
+static void
+queue_push(struct queue *q, struct job *j)
+{
+    pthread_mutex_lock(&q->lock);
+    while (q->n > 0 &&
+           (q->n >= MLD_INGEST_AHEAD_DOCS || q->bytes + j->len > MLD_INGEST_AHEAD_BYTES))
+        pthread_cond_wait(&q->changed, &q->lock);
+    if (q->tail != NULL)
+        q->tail->next = j;
+    else
+        q->head = j;
+    q->tail = j;
+    q->n++;
+    q->bytes += j->len;
+    pthread_cond_broadcast(&q->changed);
+    pthread_mutex_unlock(&q->lock);
+}
+
+/* The next job, waiting for one; NULL once the reader is done. */
+static struct job *
+queue_pop(struct queue *q)
+{
+    pthread_mutex_lock(&q->lock);
+    while (q->head == NULL && !q->done)
+        pthread_cond_wait(&q->changed, &q->lock);
+    struct job *j = q->head;
+    if (j != NULL) {
+        q->head = j->next;
+        if (q->head == NULL)
+            q->tail = NULL;
+        q->n--;
+        q->bytes -= j->len;
+        pthread_cond_broadcast(&q->changed);
+    }
+    pthread_mutex_unlock(&q->lock);
+    return j;
+}
+
+/* The reader thread's state. */
+struct reader {
+    struct queue q;
+    char **paths; /* the arguments */
+    int npaths;
+    long files; /* documents queued, at most MLD_MAX_WALK_FILES */
+};
 
 static int
 by_name(const struct dirent **a, const struct dirent **b)
@@ -258,36 +389,37 @@ by_name(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-/* Ingests path: a file, or every file below a folder in name order.
- * Dot files are skipped. */
+/* Queues path: a file, or every file below a folder in name order. Dot
+ * files are skipped. */
 static void
-walk(struct run *run, const char *path, int depth)
+walk(struct reader *rd, const char *path, int depth)
 {
     if (depth == 0 && strstr(path, "://") != NULL) {
-        ingest_url(run, path);
+        queue_push(&rd->q, fetch_doc(path));
         return;
     }
     struct stat st;
     if (stat(path, &st) != 0) {
-        run->failed++;
-        mld_log_error("%s: %s", path, strerror(errno));
+        queue_push(&rd->q, walk_error(path, strerror(errno)));
         return;
     }
     if (!S_ISDIR(st.st_mode)) {
-        if (run->files < MLD_MAX_WALK_FILES)
-            ingest_file(run, path);
+        if (rd->files < MLD_MAX_WALK_FILES) {
+            rd->files++;
+            queue_push(&rd->q, read_doc(path));
+        }
         return;
     }
     if (depth >= MLD_MAX_WALK_DEPTH) {
-        run->failed++;
-        mld_log_error("%s: folders nested deeper than %d, skipped", path, MLD_MAX_WALK_DEPTH);
+        char why[64];
+        snprintf(why, sizeof(why), "folders nested deeper than %d, skipped", MLD_MAX_WALK_DEPTH);
+        queue_push(&rd->q, walk_error(path, why));
         return;
     }
     struct dirent **names;
     int n = scandir(path, &names, NULL, by_name);
     if (n < 0) {
-        run->failed++;
-        mld_log_error("%s: %s", path, strerror(errno));
+        queue_push(&rd->q, walk_error(path, strerror(errno)));
         return;
     }
     for (int i = 0; i < n; i++) {
@@ -297,11 +429,52 @@ walk(struct run *run, const char *path, int depth)
             snprintf(sub, sizeof(sub), "%.*s/%s",
                      (int)(plen > 1 && path[plen - 1] == '/' ? plen - 1 : plen), path,
                      names[i]->d_name);
-            walk(run, sub, depth + 1);
+            walk(rd, sub, depth + 1);
         }
         free(names[i]); /* checksrc:ok scandir(3) allocates */
     }
     free(names); /* checksrc:ok scandir(3) allocates */
+}
+
+static void *
+reader_main(void *ud)
+{
+    struct reader *rd = ud;
+    for (int i = 0; i < rd->npaths; i++)
+        walk(rd, rd->paths[i], 0);
+    pthread_mutex_lock(&rd->q.lock);
+    rd->q.done = true;
+    pthread_cond_broadcast(&rd->q.changed);
+    pthread_mutex_unlock(&rd->q.lock);
+    return NULL;
+}
+
+/* Stores every document the reader thread queues for paths, in order. */
+static void
+ingest_all(struct run *run, char **paths, int npaths)
+{
+    struct reader rd = {.paths = paths, .npaths = npaths};
+    pthread_mutex_init(&rd.q.lock, NULL);
+    pthread_cond_init(&rd.q.changed, NULL);
+    pthread_t tid;
+    int rc = pthread_create(&tid, NULL, reader_main, &rd);
+    if (rc != 0) {
+        run->failed++;
+        mld_log_error("ingest: cannot start the reader thread: %s", strerror(rc));
+    }
+    for (struct job *j; rc == 0 && (j = queue_pop(&rd.q)) != NULL;) {
+        if (j->walk_error) {
+            run->failed++;
+            mld_log_error("%s", j->err.msg);
+        } else {
+            store_doc(run, j);
+        }
+        job_free(j);
+    }
+    if (rc == 0)
+        pthread_join(tid, NULL);
+    pthread_cond_destroy(&rd.q.changed);
+    pthread_mutex_destroy(&rd.q.lock);
 }
 
 int
@@ -364,8 +537,7 @@ mld_cmd_ingest(int argc, char **argv)
     run.quarantine = quarantine;
     run.tty = isatty(STDERR_FILENO);
     run.started = mld_time_now();
-    for (int i = optind; i < argc; i++)
-        walk(&run, argv[i], 0);
+    ingest_all(&run, argv + optind, argc - optind);
     batch_commit(&run);
     progress(&run, 1);
     mld_store_close(run.st);

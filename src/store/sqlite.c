@@ -379,7 +379,10 @@ sq_commit(void *impl, struct mld_err *err)
     s->in_txn--;
     sq_search_release(s, false);
     /* A long batch writes its queue of search changes early, once no
-     * savepoint is left that could take back part of it. */
+     * savepoint is left that could take back part of it. Should that
+     * fail, the caller's rollback() ends the whole transaction: the
+     * savepoint is gone, and a batch that fails is stored again file by
+     * file (cmd_ingest.c). */
     if (s->in_txn == 1 && sq_search_queued(s) > MLD_SEARCH_QUEUE_BYTES)
         rc = sq_search_flush(s, err);
     return rc;

@@ -279,8 +279,7 @@ sq_search_flush(struct sq *s, struct mld_err *err)
 {
     struct sq_search *q = s->search;
     int rc = 0;
-    size_t i;
-    for (i = 0; rc == 0 && i < q->nqueue; i++) {
+    for (size_t i = 0; rc == 0 && i < q->nqueue; i++) {
         const struct change *c = &q->queue[i];
         /* One row each, no triggers: no statement journal, so FTS5 keeps
          * the postings in memory until COMMIT. */

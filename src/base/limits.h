@@ -175,6 +175,8 @@
  * of 20,000 took 41), and a rare word widens quickly to older ones. */
 #define MLD_SEARCH_WINDOW 2000
 #define MLD_SEARCH_WINDOW_GROWTH 4
+/* ... and the factor after a window without a single match. */
+#define MLD_SEARCH_WINDOW_JUMP 64
 
 /* A search filter (topic, section, dates) holding at most this many
  * articles drives the ranking: each of them is one FTS5 lookup by id

@@ -685,6 +685,24 @@ max_article_id(struct sq *s, struct mld_err *err)
     return sqlite3_column_int64(st, 0);
 }
 
+/* The size of the window after one of size, when the windows so far
+ * (searched ids) gave found of the want stories: MLD_SEARCH_WINDOW_GROWTH
+ * times larger, or as many ids as the rest takes at the density seen (twice
+ * that, to be sure), or, when nothing was found, MLD_SEARCH_WINDOW_JUMP
+ * times larger. Each window is one more FTS5 query, and for a prefix one
+ * more walk of every matching term's postings: a rare word reaches the
+ * whole of a million articles in three windows instead of six. */
+static int64_t
+next_window(int64_t size, int64_t searched, int found, int want)
+{
+    double next = (double)size * MLD_SEARCH_WINDOW_GROWTH;
+    double need = found > 0 ? 2.0 * (double)(want - found) * (double)searched / found
+                            : (double)size * MLD_SEARCH_WINDOW_JUMP;
+    if (need > next)
+        next = need;
+    return next < (double)(INT64_MAX / 2) ? (int64_t)next : INT64_MAX / 2;
+}
+
 /* Ranks the matches of match under q's filters into c (one candidate per
  * story) until it holds want stories: from the index window by window,
  * or, when a filter leaves few articles, over those at once. */
@@ -728,7 +746,7 @@ collect(struct sq *s, const struct mld_search *q, const char *match, int want, s
         }
         cands_dedupe(c); /* a story may reach into an older window */
         hi = lo;
-        size *= MLD_SEARCH_WINDOW_GROWTH;
+        size = next_window(size, max_id + 1 - lo, c->n, want);
     }
 out:
     sqlite3_finalize(st);

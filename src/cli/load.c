@@ -6,14 +6,18 @@
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "../enrich/enrich.h"
+#include "../text/similar.h"
 
-/* The sink of the parsers: enrich one article and keep it. */
+/* The sink of the parsers: enrich one article, compute its features and
+ * keep both. */
 static int
 keep_article(void *ud, struct mld_article *a)
 {
     struct mld_parsed *p = ud;
     mld_enrich(a);
     p->v = mld_reallocarray(p->v, (size_t)p->n + 1, sizeof(*p->v));
+    p->features = mld_reallocarray(p->features, (size_t)p->n + 1, sizeof(*p->features));
+    mld_sim_features_init(&p->features[p->n], a);
     p->v[p->n++] = a;
     return 0;
 }
@@ -36,20 +40,23 @@ mld_load_parse(const char *doc, size_t len, const struct mld_source *src,
 void
 mld_parsed_dispose(struct mld_parsed *p)
 {
-    for (int i = 0; i < p->n; i++)
+    for (int i = 0; i < p->n; i++) {
         mld_article_free(p->v[i]);
+        mld_sim_features_dispose(&p->features[i]);
+    }
     mld_free(p->v);
+    mld_free(p->features);
     *p = (struct mld_parsed){0};
 }
 
-/* Stores one article, counting it in c. */
+/* Stores one article with its features, counting it in c. */
 static int
-store_article(struct mld_store *st, const struct mld_article *a, struct mld_load_counts *c,
-              struct mld_err *err)
+store_article(struct mld_store *st, const struct mld_article *a,
+              const struct mld_sim_features *f, struct mld_load_counts *c, struct mld_err *err)
 {
     enum mld_put_result res;
     int64_t id;
-    int rc = mld_store_put(st, a, &res, &id, err);
+    int rc = mld_store_put_features(st, a, f, &res, &id, err);
     if (rc != 0)
         return rc;
     switch (res) {
@@ -77,7 +84,7 @@ mld_load_store(struct mld_store *st, const struct mld_parsed *p, struct mld_load
         return rc;
     struct mld_load_counts c = {0}; /* of this document only */
     for (int i = 0; i < p->n && rc == 0; i++)
-        rc = store_article(st, p->v[i], &c, err);
+        rc = store_article(st, p->v[i], &p->features[i], &c, err);
     if (rc == 0 && state != NULL) {
         state->items += c.inserted + c.updated;
         if (c.newest > state->newest_item)

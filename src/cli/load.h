@@ -27,15 +27,17 @@ struct mld_load_counts {
     mld_time_t newest; /* latest version_created among inserted/updated; 0 = none */
 };
 
-/* A document's articles, parsed and enriched, not yet stored. */
+/* A document's articles, parsed and enriched, not yet stored, each with
+ * its story features (text/similar.h). */
 struct mld_parsed {
     struct mld_article **v;
+    struct mld_sim_features *features; /* features[i] of v[i] */
     int n;
 };
 
 /* Parses doc[0..len) (fmt, or the detected format when fmt is NULL) with
- * src describing where it came from, and enriches every article, into
- * out (empty on failure). Touches no store: `meldung ingest` runs it in a
+ * src describing where it came from, enriches every article and computes
+ * its story features, into out (empty on failure). Touches no store: `meldung ingest` runs it in a
  * thread of its own. Returns 0, MLD_E_UNSUPPORTED for an unknown format,
  * or the parser's error, with err set. */
 int mld_load_parse(const char *doc, size_t len, const struct mld_source *src,

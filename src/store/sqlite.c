@@ -608,8 +608,8 @@ add_version(struct sq *s, int64_t id, const struct mld_article *a, int applied,
 
 /* The body of put, inside a transaction. */
 static int
-put_txn(struct sq *s, const struct mld_article *a, enum mld_put_result *res, int64_t *id_out,
-        struct mld_err *err)
+put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features *f,
+        enum mld_put_result *res, int64_t *id_out, struct mld_err *err)
 {
     sqlite3_stmt *st;
     int rc;
@@ -660,7 +660,7 @@ put_txn(struct sq *s, const struct mld_article *a, enum mld_put_result *res, int
         int64_t id = sqlite3_last_insert_rowid(s->db);
         rc = put_lists(s, id, a, err);
         if (rc == 0)
-            rc = sq_story_put(s, id, a, true, err);
+            rc = sq_story_put(s, id, a, f, true, err);
         if (rc == 0)
             rc = add_version(s, id, a, 1, err);
         if (rc == 0)
@@ -704,7 +704,7 @@ put_txn(struct sq *s, const struct mld_article *a, enum mld_put_result *res, int
     if (rc == 0)
         rc = put_lists(s, id, a, err);
     if (rc == 0)
-        rc = sq_story_put(s, id, a, false, err);
+        rc = sq_story_put(s, id, a, f, false, err);
     if (rc == 0)
         rc = add_version(s, id, a, 1, err);
     if (rc == 0)
@@ -718,15 +718,15 @@ out_keys:
 }
 
 static int
-sq_put(void *impl, const struct mld_article *a, enum mld_put_result *res, int64_t *id,
-       struct mld_err *err)
+sq_put(void *impl, const struct mld_article *a, const struct mld_sim_features *f,
+       enum mld_put_result *res, int64_t *id, struct mld_err *err)
 {
     struct sq *s = impl;
     if (s->in_txn)
-        return put_txn(s, a, res, id, err);
+        return put_txn(s, a, f, res, id, err);
     int rc = sq_txn_begin(s, err);
     if (rc == 0)
-        rc = put_txn(s, a, res, id, err);
+        rc = put_txn(s, a, f, res, id, err);
     if (rc == 0)
         rc = sq_txn_commit(s, err);
     if (rc != 0)

@@ -104,8 +104,8 @@ int sq_search(void *impl, const struct mld_search *q, struct mld_hits *out, stru
  * backend's story and related operations. */
 int sq_story_open(struct sq *s, struct mld_err *err);
 void sq_story_close(struct sq *s);
-int sq_story_put(struct sq *s, int64_t id, const struct mld_article *a, bool inserted,
-                 struct mld_err *err);
+int sq_story_put(struct sq *s, int64_t id, const struct mld_article *a,
+                 const struct mld_sim_features *f, bool inserted, struct mld_err *err);
 int sq_story(void *impl, int64_t story_id, mld_time_t now, struct mld_items *out,
              struct mld_err *err);
 int sq_related(void *impl, int64_t id, mld_time_t now, int limit, struct mld_items *out,

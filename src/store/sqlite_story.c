@@ -936,10 +936,11 @@ unpost(struct sq *s, int64_t id, struct mld_err *err)
     return sq_step_done(s, st, err, "delete story signature");
 }
 
-/* The work of sq_story_put() and of a rebuild for one article. */
+/* The work of sq_story_put() and of a rebuild for one article; pre, when
+ * not NULL, holds a's features already computed. */
 static int
-update(struct sq *s, int64_t id, const struct mld_article *a, enum mode mode,
-       struct mld_err *err)
+update(struct sq *s, int64_t id, const struct mld_article *a,
+       const struct mld_sim_features *pre, enum mode mode, struct mld_err *err)
 {
     mld_time_t published = 0;
     int64_t story = id;
@@ -961,12 +962,13 @@ update(struct sq *s, int64_t id, const struct mld_article *a, enum mode mode,
         return sq_step_done(s, st, err, "set story");
     }
 
-    struct mld_sim_features f;
-    mld_sim_features_init(&f, a);
+    struct mld_sim_features own = {0};
+    if (pre == NULL)
+        mld_sim_features_init(&own, a);
     struct sig g;
     struct cands c = {0};
-    rc = sig_make(s, a, &f, published, mode != M_UPDATE, &g, err);
-    mld_sim_features_dispose(&f);
+    rc = sig_make(s, a, pre != NULL ? pre : &own, published, mode != M_UPDATE, &g, err);
+    mld_sim_features_dispose(&own);
     char slug[MLD_SLUG_MAX + 1];
     const char *headline = a->headline ? a->headline : "";
     bool by_headline = mode == M_INSERT && mld_slug(headline, strlen(headline), slug) > 0;
@@ -987,10 +989,10 @@ update(struct sq *s, int64_t id, const struct mld_article *a, enum mode mode,
 }
 
 int
-sq_story_put(struct sq *s, int64_t id, const struct mld_article *a, bool inserted,
-             struct mld_err *err)
+sq_story_put(struct sq *s, int64_t id, const struct mld_article *a,
+             const struct mld_sim_features *f, bool inserted, struct mld_err *err)
 {
-    return update(s, id, a, inserted ? M_INSERT : M_UPDATE, err);
+    return update(s, id, a, f, inserted ? M_INSERT : M_UPDATE, err);
 }
 
 /* Opening: the signature of the derived tables ------------------------------ */
@@ -1030,7 +1032,7 @@ rebuild(struct sq *s, struct mld_err *err)
         struct mld_item it = {0};
         rc = sq_get(s, sqlite3_column_int64(ids, 0), &it, err);
         if (rc == 0) {
-            rc = update(s, it.id, it.a, M_REBUILD, err);
+            rc = update(s, it.id, it.a, NULL, M_REBUILD, err);
             mld_item_dispose(&it);
         }
         n++;

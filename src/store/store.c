@@ -73,9 +73,17 @@ int
 mld_store_put(struct mld_store *st, const struct mld_article *a, enum mld_put_result *res,
               int64_t *id, struct mld_err *err)
 {
+    return mld_store_put_features(st, a, NULL, res, id, err);
+}
+
+int
+mld_store_put_features(struct mld_store *st, const struct mld_article *a,
+                       const struct mld_sim_features *f, enum mld_put_result *res, int64_t *id,
+                       struct mld_err *err)
+{
     if (a->urn == NULL || a->urn[0] == '\0')
         return mld_err_set(err, MLD_E_MISSING, "article without a source id (urn)");
-    return idle(st, st->be->put(st->impl, a, res, id, err));
+    return idle(st, st->be->put(st->impl, a, f, res, id, err));
 }
 
 int

@@ -409,7 +409,7 @@ bput(struct sq *s, struct mld_article *a)
     struct mld_err err = {0};
     enum mld_put_result res;
     int64_t id;
-    if (mld_store_sqlite.put(s, a, &res, &id, &err) != 0)
+    if (mld_store_sqlite.put(s, a, NULL, &res, &id, &err) != 0)
         diag("put %s: %s", a->urn, err.msg);
     mld_store_sqlite.idle(s);
     mld_article_free(a);

@@ -247,10 +247,10 @@ store_doc(struct run *run, struct job *j)
 /* The pipeline ---------------------------------------------------------------
  *
  * A reader thread walks the arguments, reads or fetches each document and
- * parses and enriches it (mld_load_parse(), which touches no store); the
- * main thread stores the documents in the order they come, batches them
- * and reports. Parsing, sanitising and tagging thus run while the store
- * writes. The queue between the two holds at most MLD_INGEST_AHEAD_DOCS
+ * parses, enriches and computes its story features (mld_load_parse(),
+ * which touches no store); the main thread stores the documents in the
+ * order they come, batches them and reports. Parsing, sanitising, tagging
+ * and the text analysis for stories thus run while the store writes. The queue between the two holds at most MLD_INGEST_AHEAD_DOCS
  * documents and MLD_INGEST_AHEAD_BYTES of their text. */
 
 static struct job *

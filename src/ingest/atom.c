@@ -61,15 +61,6 @@ ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-static bool
-has_element_child(const xmlNode *n)
-{
-    for (const xmlNode *c = n->children; c != NULL; c = c->next)
-        if (c->type == XML_ELEMENT_NODE)
-            return true;
-    return false;
-}
-
 void
 mld_feed_read_atom_text(const struct mld_feed_reader *r, const xmlNode *n, bool with_html,
                         struct mld_feed_text *t)
@@ -98,7 +89,7 @@ mld_feed_read_atom_text(const struct mld_feed_reader *r, const xmlNode *n, bool 
         /* Inline XML; without an element (and not Atom 0.3's escaped
          * mode) it is characters: escaped markup in an XML type is not
          * HTML. */
-        kind = has_element_child(n) || escaped ? MLD_FEED_XHTML : MLD_FEED_PLAIN;
+        kind = mld_xml_has_element_child(n) || escaped ? MLD_FEED_XHTML : MLD_FEED_PLAIN;
     else
         binary = true; /* RFC 4287 4.1.3.3: any other type is base64 */
     /* Atom 0.3's escaped mode: the markup arrives as text. */
@@ -138,7 +129,7 @@ read_person(const xmlNode *n, struct mld_article *a)
 {
     const xmlNode *name = mld_feed_child(n, "name");
     char *s = name ? mld_xml_text(name) : NULL;
-    if (s == NULL && !has_element_child(n))
+    if (s == NULL && !mld_xml_has_element_child(n))
         s = mld_xml_text(n);
     mld_feed_add_author(a, s);
     mld_free(s);

@@ -1746,26 +1746,18 @@ xhtml_wrapper(const xmlNode *n)
     return div;
 }
 
-static bool
-has_element_child(const xmlNode *n)
-{
-    for (const xmlNode *c = n->children; c != NULL; c = c->next)
-        if (c->type == XML_ELEMENT_NODE)
-            return true;
-    return false;
-}
-
 void
 mld_feed_text_read(const struct mld_feed_reader *r, const xmlNode *n, enum mld_feed_type type,
                    bool with_html, struct mld_feed_text *t)
 {
     struct mld_buf b;
     mld_buf_init(&b, MLD_MAX_DOC_BYTES);
-    const xmlNode *div = has_element_child(n) ? xhtml_wrapper(n) : NULL;
+    const xmlNode *div = mld_xml_has_element_child(n) ? xhtml_wrapper(n) : NULL;
     /* Markup where text was announced: read it as HTML. */
-    if (type == MLD_FEED_PLAIN && has_element_child(n))
+    if (type == MLD_FEED_PLAIN && mld_xml_has_element_child(n))
         type = MLD_FEED_HTML;
-    if (!has_element_child(n) || (type == MLD_FEED_HTML && div && !has_element_child(div))) {
+    if (!mld_xml_has_element_child(n) ||
+        (type == MLD_FEED_HTML && div && !mld_xml_has_element_child(div))) {
         /* Plain or escaped text; for type="html", also escaped HTML
          * inside an XHTML div that did not belong there. */
         xmlChar *c = xmlNodeGetContent(n);

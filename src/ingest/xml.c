@@ -138,6 +138,15 @@ mld_xml_next(const xmlNode *child, const char *local)
     return child != NULL ? find_from(child->next, local) : NULL;
 }
 
+bool
+mld_xml_has_element_child(const xmlNode *n)
+{
+    for (const xmlNode *c = n->children; c != NULL; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            return true;
+    return false;
+}
+
 xmlNode *
 mld_xml_path(const xmlNode *from, const char *path)
 {

@@ -41,6 +41,9 @@ bool mld_xml_is(const xmlNode *n, const char *ns, const char *local);
 xmlNode *mld_xml_child(const xmlNode *n, const char *local);
 xmlNode *mld_xml_next(const xmlNode *child, const char *local);
 
+/* True when n has an element among its children (any name). */
+bool mld_xml_has_element_child(const xmlNode *n);
+
 /* Follows a non-empty path of local names ("contentMeta/headline"): the
  * first match at each step, or NULL. */
 xmlNode *mld_xml_path(const xmlNode *n, const char *path);

@@ -34,6 +34,9 @@
 /* Most media objects (enclosures, images) kept per article. */
 #define MLD_MAX_MEDIA 32
 
+/* Most renditions (sizes) kept per picture, for srcset. dpa sends 5-8. */
+#define MLD_MAX_RENDITIONS 16
+
 /* Most items read from one feed document (RSS, Atom, JSON Feed). Real
  * feeds carry 10-100; archives rarely pass a few thousand. */
 #define MLD_MAX_FEED_ITEMS 10000

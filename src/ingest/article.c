@@ -4,6 +4,7 @@
 #include "article.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "../base/limits.h"
 #include "../base/mem.h"
@@ -30,7 +31,7 @@ mld_article_free(struct mld_article *a)
     char **strings[] = {&a->urn, &a->entry_id, &a->format, &a->signal, &a->lang,
                         &a->kicker, &a->headline, &a->teaser, &a->byline, &a->dateline,
                         &a->body_html, &a->text, &a->credit, &a->section, &a->link,
-                        &a->author};
+                        &a->author, &a->hold_reason, &a->aside_html};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         mld_free(*strings[i]);
     free_list(a->categories, a->ncategories);
@@ -39,6 +40,11 @@ mld_article_free(struct mld_article *a)
         mld_free(a->media[i].url);
         mld_free(a->media[i].type);
         mld_free(a->media[i].caption);
+        mld_free(a->media[i].credit);
+        mld_free(a->media[i].alt);
+        for (int r = 0; r < a->media[i].nrenditions; r++)
+            mld_free(a->media[i].renditions[r].url);
+        mld_free(a->media[i].renditions);
     }
     mld_free(a->media);
     mld_free(a);
@@ -69,18 +75,47 @@ mld_article_add_category(struct mld_article *a, const char *s)
     push(&a->categories, &a->ncategories, MLD_MAX_CATEGORIES, s, true);
 }
 
-void
+/* The kind a MIME type names by its major part ("image/jpeg"). */
+static enum mld_media_kind
+kind_of(const char *type)
+{
+    if (type == NULL)
+        return MLD_MEDIA_OTHER;
+    if (strncasecmp(type, "image/", 6) == 0)
+        return MLD_MEDIA_PICTURE;
+    if (strncasecmp(type, "audio/", 6) == 0)
+        return MLD_MEDIA_AUDIO;
+    if (strncasecmp(type, "video/", 6) == 0)
+        return MLD_MEDIA_VIDEO;
+    return MLD_MEDIA_OTHER;
+}
+
+struct mld_media *
 mld_article_add_media(struct mld_article *a, const char *url, const char *type, int64_t length,
                       const char *caption)
 {
     if (url == NULL || *url == '\0' || a->nmedia >= MLD_MAX_MEDIA)
-        return;
+        return NULL;
     a->media = mld_reallocarray(a->media, (size_t)a->nmedia + 1, sizeof(*a->media));
     struct mld_media *m = &a->media[a->nmedia++];
+    *m = (struct mld_media){0};
     m->url = mld_strdup(url);
     m->type = mld_strdup(type);
     m->length = length;
     m->caption = mld_strdup(caption);
+    m->kind = kind_of(type);
+    return m;
+}
+
+void
+mld_media_add_rendition(struct mld_media *m, const char *url, int width, int height)
+{
+    if (url == NULL || *url == '\0' || m->nrenditions >= MLD_MAX_RENDITIONS)
+        return;
+    m->renditions = mld_reallocarray(m->renditions, (size_t)m->nrenditions + 1,
+                                     sizeof(*m->renditions));
+    m->renditions[m->nrenditions++] =
+        (struct mld_rendition){.url = mld_strdup(url), .width = width, .height = height};
 }
 
 bool

@@ -21,14 +21,67 @@ enum mld_pubstatus {
     MLD_PUB_USABLE = 0,   /* publishable (also when the wire says nothing) */
     MLD_PUB_WITHHELD = 1, /* held back: not shown, may return */
     MLD_PUB_CANCELED = 2, /* withdrawn: the article answers 410 */
+    MLD_PUB_HELD = 3,     /* not for publication (an agency advisory, a media
+                             item no article uses): stored, listed for the
+                             operator, never on a page; hold_reason says why */
+};
+
+/* Where version_created came from: the first field of the format's date
+ * chain that the item had (docs/internals/ingest.md lists each chain).
+ * MLD_DATE_SEEN means none did: the pipeline dated the item by the time
+ * meldung first saw it. Counted in the ingest summary. */
+enum mld_date_source {
+    MLD_DATE_VERSION = 0,    /* the format's own version date (versionCreated,
+                                digitalwires version_created, RSS pubDate,
+                                Atom updated, JSON Feed date_modified) */
+    MLD_DATE_MODIFIED = 1,   /* a modification date (contentModified, Atom
+                                published when updated is absent, ...) */
+    MLD_DATE_CREATED = 2,    /* a creation date (contentCreated, firstCreated,
+                                dc:date, date_published) */
+    MLD_DATE_CHANNEL = 3,    /* the feed's own date (lastBuildDate, channel
+                                pubDate, feed updated) */
+    MLD_DATE_SEEN = 4,       /* none: the time meldung first saw the item */
+};
+#define MLD_DATE_SOURCES 5
+
+/* What a media object is. */
+enum mld_media_kind {
+    MLD_MEDIA_OTHER = 0, /* a download: PDF, unknown type */
+    MLD_MEDIA_PICTURE = 1,
+    MLD_MEDIA_AUDIO = 2,
+    MLD_MEDIA_VIDEO = 3,
+};
+
+/* One size of a picture, for srcset. */
+struct mld_rendition {
+    char *url;  /* absolute URL */
+    int width;  /* pixels, 0 = unknown */
+    int height;
 };
 
 /* A media object attached to an article: a feed enclosure, an image. */
 struct mld_media {
-    char *url;      /* absolute URL */
+    char *url;      /* absolute URL (the largest or default rendition) */
     char *type;     /* MIME type, or NULL */
     int64_t length; /* bytes, 0 = unknown */
-    char *caption;  /* or NULL */
+    char *caption;  /* plain text, or NULL */
+    enum mld_media_kind kind;
+    int width;      /* of url, pixels; 0 = unknown */
+    int height;
+    char *credit;   /* photographer/agency as the wire writes it ("Name/dpa"), or NULL */
+    char *alt;      /* alternative text, or NULL (pages fall back to the caption) */
+    struct mld_rendition *renditions; /* other sizes, any order; may be NULL */
+    int nrenditions;
+};
+
+/* Who decided an article's section, in order of authority. The
+ * classifier learns from MLD_SECTION_AGENCY articles only. */
+enum mld_section_by {
+    MLD_SECTION_NONE = 0,
+    MLD_SECTION_OPERATOR = 1,   /* an operator's rule ([enrich] sections) */
+    MLD_SECTION_SOURCE = 2,     /* the source's configured section */
+    MLD_SECTION_AGENCY = 3,     /* the default mapping of the agency's or feed's own categories */
+    MLD_SECTION_CLASSIFIER = 4, /* the text classifier */
 };
 
 struct mld_article {
@@ -45,6 +98,11 @@ struct mld_article {
     mld_time_t embargo;   /* not visible before this instant; 0 = none */
     int urgency;          /* 1 (flash) .. 9; 0 = unknown */
     char *signal;         /* "sig:update", "sig:correction", ... or NULL */
+    char *hold_reason;    /* why the item is not for publication, in German
+                             for the operator ("dpa-Hinweis: nicht zur
+                             Veröffentlichung bestimmt"), or NULL; a parser
+                             sets it, the pipeline then sets MLD_PUB_HELD */
+    enum mld_date_source date_source; /* where version_created came from */
     char *lang;           /* "de", ... */
 
     /* Text. */
@@ -54,6 +112,8 @@ struct mld_article {
     char *byline;
     char *dateline;
     char *body_html; /* sanitised HTML fragment: p, h2, ul, ... */
+    char *aside_html; /* sanitised HTML of the agency's info- and link boxes
+                         (each in its own <aside>), shown after the body; or NULL */
     char *text;      /* plain text of teaser and body, for search */
     char *credit;    /* source credit, e.g. "dpa" */
     char *link;      /* the item's own page at the source (feeds): absolute URL, or NULL */
@@ -70,6 +130,7 @@ struct mld_article {
 
     /* Filled by enrich and the store. */
     char *section;           /* display name, e.g. "Ausland"; NULL = none */
+    enum mld_section_by section_by; /* how section was decided */
     mld_time_t first_published; /* of the first stored version (store sets it) */
 };
 
@@ -87,9 +148,16 @@ void mld_article_add_topic(struct mld_article *a, const char *s);
 void mld_article_add_category(struct mld_article *a, const char *s);
 
 /* Appends a media object with copies of url, type (may be NULL) and
- * caption (may be NULL), up to MLD_MAX_MEDIA; url NULL or "" is ignored. */
-void mld_article_add_media(struct mld_article *a, const char *url, const char *type,
-                           int64_t length, const char *caption);
+ * caption (may be NULL), up to MLD_MAX_MEDIA; url NULL or "" is ignored.
+ * Returns the new object (kind from type's major part, other fields
+ * zero, for the caller to fill with mld_strdup'ed strings), or NULL when
+ * nothing was added. */
+struct mld_media *mld_article_add_media(struct mld_article *a, const char *url, const char *type,
+                                        int64_t length, const char *caption);
+
+/* Appends a rendition with a copy of url to m (up to MLD_MAX_RENDITIONS;
+ * url NULL or "" is ignored). */
+void mld_media_add_rendition(struct mld_media *m, const char *url, int width, int height);
 
 /* True when a is visible to readers at instant now: usable and out of
  * embargo. */

@@ -71,10 +71,11 @@ enum mld_put_result {
 int mld_store_put(struct mld_store *st, const struct mld_article *a, enum mld_put_result *res,
                   int64_t *id, struct mld_err *err);
 
+struct mld_sim_features;
+
 /* The same with a's story features already computed (f from
  * mld_sim_features_init(f, a), text/similar.h), e.g. on a thread that
  * has time to spare: they are about a seventh of a put's work. */
-struct mld_sim_features;
 int mld_store_put_features(struct mld_store *st, const struct mld_article *a,
                            const struct mld_sim_features *f, enum mld_put_result *res,
                            int64_t *id, struct mld_err *err);

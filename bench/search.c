@@ -634,7 +634,7 @@ load_meldung(struct bench *b, struct mld_article **v, int n, long from)
         die("mld_store_begin: %s", err.msg);
     for (int k = 0; k < n; k++) {
         double e0 = mld_time_mono_s();
-        mld_enrich(v[k]);
+        mld_enrich(v[k], NULL);
         enrich += mld_time_mono_s() - e0;
         enum mld_put_result res;
         int64_t id = 0;

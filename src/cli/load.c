@@ -14,7 +14,7 @@ static int
 keep_article(void *ud, struct mld_article *a)
 {
     struct mld_parsed *p = ud;
-    mld_enrich(a);
+    mld_enrich(a, p->source_section);
     p->v = mld_reallocarray(p->v, (size_t)p->n + 1, sizeof(*p->v));
     p->features = mld_reallocarray(p->features, (size_t)p->n + 1, sizeof(*p->features));
     mld_sim_features_init(&p->features[p->n], a);
@@ -26,7 +26,7 @@ int
 mld_load_parse(const char *doc, size_t len, const struct mld_source *src,
                const struct mld_format *fmt, struct mld_parsed *out, struct mld_err *err)
 {
-    *out = (struct mld_parsed){0};
+    *out = (struct mld_parsed){.source_section = src->section};
     if (fmt == NULL)
         fmt = mld_format_detect(doc, len);
     if (fmt == NULL)

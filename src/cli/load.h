@@ -33,6 +33,7 @@ struct mld_parsed {
     struct mld_article **v;
     struct mld_sim_features *features; /* features[i] of v[i] */
     int n;
+    const char *source_section; /* while parsing: the source's section, or NULL */
 };
 
 /* Parses doc[0..len) (fmt, or the detected format when fmt is NULL) with

@@ -83,8 +83,8 @@ mld_enrich_configure(const struct mld_config *cfg, struct mld_err *err)
 }
 
 void
-mld_enrich(struct mld_article *a)
+mld_enrich(struct mld_article *a, const char *source_section)
 {
-    mld_enrich_section(a);
+    mld_enrich_section(a, source_section);
     mld_enrich_topics(a);
 }

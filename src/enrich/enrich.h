@@ -22,9 +22,11 @@
 
 struct mld_config;
 
-/* Sets a->section from a->categories when a mapping rule matches and the
- * article has no section yet. Returns the section name set, or NULL. */
-const char *mld_enrich_section(struct mld_article *a);
+/* Sets a->section and a->section_by, unless a has a section already:
+ * from a->categories when a mapping rule matches, else source_section
+ * (the section its source is configured with; may be NULL). Returns the
+ * section name set, or NULL. */
+const char *mld_enrich_section(struct mld_article *a, const char *source_section);
 
 /* Adds the section rules of the file at path, ahead of the defaults.
  * Returns 0, or MLD_E_IO / MLD_E_PARSE with err naming file and line. */
@@ -44,7 +46,8 @@ int mld_topics_load(const char *path, struct mld_err *err);
  * list). Returns 0, or an error naming the file and line. */
 int mld_enrich_configure(const struct mld_config *cfg, struct mld_err *err);
 
-/* Runs every enrichment step on a. */
-void mld_enrich(struct mld_article *a);
+/* Runs every enrichment step on a, an item of a source configured with
+ * source_section (or NULL). */
+void mld_enrich(struct mld_article *a, const char *source_section);
 
 #endif

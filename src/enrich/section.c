@@ -305,12 +305,17 @@ mld_sections_load(const char *path, struct mld_err *err)
 }
 
 const char *
-mld_enrich_section(struct mld_article *a)
+mld_enrich_section(struct mld_article *a, const char *source_section)
 {
     if (a->section != NULL)
         return a->section;
     const struct rule *r = find_rule(active(), a->categories, a->ncategories);
-    if (r != NULL)
+    if (r != NULL) {
         a->section = mld_strdup(r->section);
+        a->section_by = MLD_SECTION_AGENCY;
+    } else if (source_section != NULL && source_section[0] != '\0') {
+        a->section = mld_strdup(source_section);
+        a->section_by = MLD_SECTION_SOURCE;
+    }
     return a->section;
 }

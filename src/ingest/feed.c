@@ -2414,7 +2414,7 @@ mld_feed_parse(const char *doc, size_t len, const struct mld_source *src, struct
         skip++;
     if (n - skip < 5 || memcmp(u8 + skip, "<?xml", 5) != 0)
         skip = 0;
-    struct mld_source xsrc = {name, src ? src->url : NULL, NULL};
+    struct mld_source xsrc = {.name = name, .url = src ? src->url : NULL};
     xmlDocPtr d = mld_xml_parse(u8 + skip, n - skip, "UTF-8", &xsrc, err);
     mld_free(u8);
     if (d == NULL) {

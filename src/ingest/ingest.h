@@ -27,6 +27,8 @@ struct mld_source {
     const char *name;         /* names the input in messages: a path or URL; never NULL */
     const char *url;          /* where it was fetched, to resolve relative links; or NULL */
     const char *content_type; /* the HTTP Content-Type (charset!) if fetched, or NULL */
+    const char *section;      /* the section its configuration gives its items
+                                 ([source NAME] section = ...), or NULL */
 };
 
 struct mld_format {

@@ -423,7 +423,7 @@ mld_push_handle(const struct mld_push *p, const struct mld_http_req *req, struct
         return error_answer(422, err.msg, NULL, NULL);
     }
     for (size_t i = 0; i < b.n; i++)
-        mld_enrich(b.v[i]);
+        mld_enrich(b.v[i], NULL);
 
     struct counts c = {0};
     rc = store_batch(st, lock, &b, &c, &err);

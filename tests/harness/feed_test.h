@@ -23,7 +23,7 @@ mld_test_smoke_one_(struct mld_test_doc *d, void *ud)
     c->files++;
     struct mld_feed *f = NULL;
     struct mld_err err = {0};
-    struct mld_source src = {d->name, NULL, NULL};
+    struct mld_source src = {.name = d->name};
     if (mld_feed_parse(d->doc, d->len, &src, &f, &err) == 0) {
         c->read++;
         c->items += f->nitems;

@@ -42,7 +42,7 @@ section_of(const char *cat)
 {
     struct mld_article *a = mld_article_new();
     mld_article_add_category(a, cat);
-    char *s = mld_strdup(mld_enrich_section(a));
+    char *s = mld_strdup(mld_enrich_section(a, NULL));
     mld_article_free(a);
     return s;
 }

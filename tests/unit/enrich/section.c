@@ -30,7 +30,7 @@ section_of(const char *cat, ...)
     for (const char *c = cat; c != NULL; c = va_arg(ap, const char *))
         mld_article_add_category(a, c);
     va_end(ap);
-    const char *s = mld_enrich_section(a);
+    const char *s = mld_enrich_section(a, NULL);
     snprintf(out, sizeof(out), "%s", s ? s : "");
     mld_article_free(a);
     return s ? out : NULL;
@@ -177,7 +177,7 @@ test_defaults(void)
     struct mld_article *a = mld_article_new();
     a->section = mld_strdup("Eigene");
     mld_article_add_category(a, "desk:pl");
-    is_str(mld_enrich_section(a), "Eigene", "a section already set is kept");
+    is_str(mld_enrich_section(a, NULL), "Eigene", "a section already set is kept");
     mld_article_free(a);
 }
 
@@ -280,8 +280,8 @@ measure_record(const json_t *rec, struct tally *t, int nt, json_t *unmapped, jso
     json_array_foreach(names, i, v) add_rubric(all, json_string_value(v));
     if (all->ncategories > 0)
         mld_article_add_category(first, all->categories[0]);
-    const char *want = mld_enrich_section(one), *got = mld_enrich_section(all);
-    const char *got1 = mld_enrich_section(first);
+    const char *want = mld_enrich_section(one, NULL), *got = mld_enrich_section(all, NULL);
+    const char *got1 = mld_enrich_section(first, NULL);
     for (int k = 0; k < nt; k++) {
         if (k > 0 && strcmp(t[k].family, family_of(pick)) != 0)
             continue;

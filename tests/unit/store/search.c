@@ -691,7 +691,7 @@ corpus_item(struct mld_test_doc *d, void *ud)
     struct corpus *c = ud;
     for (int i = 0; i < d->l.n && c->stored < 256; i++) {
         struct mld_article *a = d->l.v[i];
-        mld_enrich(a);
+        mld_enrich(a, NULL);
         enum mld_put_result res;
         struct mld_err err = {0};
         if (mld_store_begin(c->st, &err) != 0 ||

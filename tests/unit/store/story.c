@@ -382,7 +382,7 @@ load_doc(struct mld_test_doc *d, void *ud)
         diag("%s: %s", d->name, d->err.msg);
     for (int i = 0; i < d->l.n && l->n < 128; i++) {
         struct mld_article *a = d->l.v[i];
-        mld_enrich(a);
+        mld_enrich(a, NULL);
         int64_t id = 0;
         enum mld_put_result res;
         struct mld_err err = {0};

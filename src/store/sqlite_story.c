@@ -24,13 +24,16 @@
  *      headlines make a series), recording the reason, else starts a
  *      story of its own;
  *   5. keeps a's related list (story_related) - the best candidate of each
- *      other story by relevance and recency - and offers a to the lists
+ *      other story that is related (similar text; see RELATED_TEXT), by
+ *      relevance, recency ordering near-equals - and offers a to the lists
  *      of its MLD_STORY_OFFERS most relevant candidates, where it replaces
  *      its story's entry or the weakest one when it scores better
  *      (logging the candidate's "a:ID" key);
  *   6. stores a's signature and posts its top terms.
  *
  * Everything is bounded by the limits above, whatever the store's size.
+ * Reading a list (sq_related) fills the room the related articles leave
+ * with the newest of the article's section, marked as fill.
  * Readers filter by visibility, so a withdrawn or embargoed article drops
  * out of stories and related lists without any write; a withdrawn one
  * also leaves the term index, so it stops being a candidate.
@@ -63,14 +66,29 @@
 #define TEXT_SIMILAR 0.37
 #define SERIES_HEADLINE 0.6
 
-/* Related news: relevance is the mean of the topic and the text cosine;
- * a candidate below RELATED_MIN is not related, nor one that shares no
- * topic unless its text cosine reaches RELATED_TEXT. The score adds
- * recency: published / RECENCY_SECS, so an article RECENCY_SECS newer
- * than another may be e (2.7) times less relevant and still rank level. */
-#define RELATED_MIN 0.1
-#define RELATED_TEXT 0.25
-#define RECENCY_SECS (2 * 86400.0)
+/* Related news. A shared topic alone is no evidence: where most articles
+ * carry "Österreich" or "USA", any two share one (10kGNAD: pairs without
+ * text in common share their category no more often than chance). So the
+ * text decides; topics only lower the bar and order. A candidate is
+ * related when
+ *   - its text cosine reaches RELATED_TEXT, or
+ *   - its text cosine reaches RELATED_TEXT_FLOOR (a salient term in
+ *     common) and the two share at least RELATED_TOPICS_SHARED topics
+ *     that make up most of both articles' topics (topic cosine >=
+ *     RELATED_TOPICS): follow-ups of one ongoing subject, whose words
+ *     differ (the demo wire's Lawrow/Rubio article and its Kreml items,
+ *     text cosine 0.04-0.14, topic cosine 0.71-0.83).
+ * Its relevance is then text cosine + RELATED_TOPIC_WEIGHT x topic
+ * cosine. The score of a list entry adds recency, published /
+ * RECENCY_SECS: among related articles one a week newer may be e (2.7)
+ * times less relevant and still rank level; within a day recency moves
+ * relevance by at most 15%. It never makes an article related. */
+#define RELATED_TEXT 0.12
+#define RELATED_TEXT_FLOOR 0.03
+#define RELATED_TOPICS 0.7
+#define RELATED_TOPICS_SHARED 2
+#define RELATED_TOPIC_WEIGHT 0.1
+#define RECENCY_SECS (7 * 86400.0)
 
 /* Weight of a topic by its rank (0 = most salient): 1 / (1 + rank / 2). */
 #define TOPIC_RANK_DECAY 0.5
@@ -84,7 +102,7 @@
 
 /* Layout version of the derived tables; with the limits they depend on
  * and the analyzer's signature it makes the stored signature. */
-#define STORY_LAYOUT 1
+#define STORY_LAYOUT 2 /* 2: related lists by the text-first rule */
 
 #define STMT_MAP(X)                                                                          \
     X(DF_ADD, "INSERT INTO story_df(term, df) SELECT value, 1 FROM json_each(?1) WHERE 1 "  \
@@ -118,11 +136,9 @@
     X(REL_READ, "SELECT r.related_id, r.story_id FROM story_related r "                      \
                 "JOIN article a ON a.id = r.related_id WHERE r.article_id = ?1 "             \
                 "AND a.pubstatus = 0 AND a.visible_from <= ?2 ORDER BY r.score DESC")        \
-    X(OWN_TOPICS, "SELECT slug FROM article_topic WHERE article_id = ?1 "                    \
-                  "ORDER BY rank LIMIT ?2")                                                  \
-    X(FILL, "SELECT a.id, a.story_id, a.published FROM article_topic t "                     \
-            "JOIN article a ON a.id = t.article_id WHERE t.slug = ?1 AND a.pubstatus = 0 "   \
-            "AND a.visible_from <= ?2 ORDER BY t.article_id DESC LIMIT ?3")                  \
+    X(OWN_SECTION, "SELECT story_id, section_slug FROM article WHERE id = ?1")               \
+    X(FILL, "SELECT id, story_id FROM article WHERE section_slug = ?1 AND pubstatus = 0 "    \
+            "AND visible_from <= ?2 ORDER BY published DESC LIMIT ?3")                       \
     X(MEMBERS, "SELECT id FROM article WHERE story_id = ?1 AND pubstatus = 0 "               \
                "AND visible_from <= ?2 ORDER BY published, id")                              \
     X(META_GET, "SELECT value FROM meta WHERE key = '" META_SIGNATURE "'")                   \
@@ -442,6 +458,7 @@ struct cand {
     double headline;     /* headline stems' Jaccard */
     double cosine;       /* term vectors */
     double topics;       /* topic vectors */
+    int shared_topics;   /* topics both carry */
 };
 
 struct cands {
@@ -582,6 +599,25 @@ collect(struct sq *s, int64_t id, const struct mld_article *a, const struct sig 
     return rc;
 }
 
+/* Returns how many terms vectors a and b share. */
+static int
+shared_terms(const struct mld_sim_vec *a, const struct mld_sim_vec *b)
+{
+    int i = 0, j = 0, n = 0;
+    while (i < a->n && j < b->n) {
+        if (a->v[i].term < b->v[j].term) {
+            i++;
+        } else if (a->v[i].term > b->v[j].term) {
+            j++;
+        } else {
+            n++;
+            i++;
+            j++;
+        }
+    }
+    return n;
+}
+
 /* Scores the candidates worth it against g: every one found by headline
  * or topic, and the MLD_STORY_SCORED best by their first score. */
 static int
@@ -609,6 +645,7 @@ score(struct sq *s, const struct sig *g, struct cands *c, struct mld_err *err)
         x->headline = mld_sim_jaccard(g->headline, g->nheadline, o.headline, o.nheadline, NULL);
         x->cosine = mld_sim_cosine(&g->terms, &o.terms);
         x->topics = mld_sim_cosine(&g->topics, &o.topics);
+        x->shared_topics = shared_terms(&g->topics, &o.topics);
     }
     return 0;
 }
@@ -748,14 +785,18 @@ assign_story(struct sq *s, int64_t id, const struct mld_article *a, const struct
 
 /* Related news --------------------------------------------------------------- */
 
-/* The relevance of candidate x (0: not related). */
+/* The relevance of candidate x (0: not related; see RELATED_TEXT). */
 static double
 relevance(const struct cand *x)
 {
-    if (!x->scored || (x->topics <= 0 && x->cosine < RELATED_TEXT))
+    if (!x->scored)
         return 0;
-    double r = (x->topics + x->cosine) / 2;
-    return r >= RELATED_MIN ? r : 0;
+    bool by_text = x->cosine >= RELATED_TEXT;
+    bool by_subject = x->cosine >= RELATED_TEXT_FLOOR && x->topics >= RELATED_TOPICS &&
+                      x->shared_topics >= RELATED_TOPICS_SHARED;
+    if (!by_text && !by_subject)
+        return 0;
+    return x->cosine + RELATED_TOPIC_WEIGHT * x->topics;
 }
 
 /* The score of an article published at t with relevance r in a list. */
@@ -1116,14 +1157,13 @@ sq_story(void *impl, int64_t story_id, mld_time_t now, struct mld_items *out,
 /* The related articles picked so far: ids and their stories. */
 struct picked {
     int64_t id[MLD_RELATED_MAX * 2], story[MLD_RELATED_MAX * 2];
-    mld_time_t published[MLD_RELATED_MAX * 2];
     int n, limit;
     int64_t own_story;
 };
 
 /* Picks article id of story unless its story is taken (or a's own). */
 static void
-pick(struct picked *p, int64_t id, int64_t story, mld_time_t published)
+pick(struct picked *p, int64_t id, int64_t story)
 {
     if (p->n >= p->limit || story == p->own_story)
         return;
@@ -1131,68 +1171,29 @@ pick(struct picked *p, int64_t id, int64_t story, mld_time_t published)
         if (p->story[i] == story)
             return;
     p->id[p->n] = id;
-    p->story[p->n] = story;
-    p->published[p->n++] = published;
+    p->story[p->n++] = story;
 }
 
-/* Fills p up with the newest visible articles sharing a topic with
- * article id, newest first after those already picked. */
+/* Fills p up with the newest visible articles of section (the newest of
+ * each story), read from index article_section: as many rows as are
+ * picked (they may be the section's newest) and twice the room left (a
+ * story may come more than once). */
 static int
-fill_up(struct sq *s, int64_t id, mld_time_t now, struct picked *p, struct mld_err *err)
+fill_up(struct sq *s, const char *section, mld_time_t now, struct picked *p,
+        struct mld_err *err)
 {
-    char slugs[MLD_STORY_TOPICS][MLD_SLUG_MAX + 1];
-    int nslugs = 0, rc;
-    sqlite3_stmt *st = stmt(s, T_OWN_TOPICS, err);
+    sqlite3_stmt *st = stmt(s, T_FILL, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, MLD_STORY_TOPICS);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && nslugs < MLD_STORY_TOPICS)
-        snprintf(slugs[nslugs++], sizeof(slugs[0]), "%s", (const char *)sqlite3_column_text(st, 0));
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return sq_error(s, err, "read topics");
-    /* The newest of each topic, merged newest first. */
-    struct picked more = {.limit = MLD_RELATED_MAX * 2, .own_story = p->own_story};
-    for (int i = 0; i < nslugs; i++) {
-        st = stmt(s, T_FILL, err);
-        if (st == NULL)
-            return MLD_E_STORE;
-        sq_bind_text(st, 1, slugs[i]);
-        sqlite3_bind_int64(st, 2, now);
-        sqlite3_bind_int(st, 3, MLD_RELATED_MAX * 2);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t x = sqlite3_column_int64(st, 0);
-            mld_time_t t = sqlite3_column_int64(st, 2);
-            if (x == id)
-                continue;
-            /* Keep the newest of each story. */
-            int j = 0;
-            while (j < more.n && more.story[j] != sqlite3_column_int64(st, 1))
-                j++;
-            if (j < more.n) {
-                if (t > more.published[j]) {
-                    more.id[j] = x;
-                    more.published[j] = t;
-                }
-            } else {
-                pick(&more, x, sqlite3_column_int64(st, 1), t);
-            }
-        }
-        if (rc != SQLITE_DONE)
-            return sq_error(s, err, "read topic neighbours");
-    }
-    while (p->n < p->limit && more.n > 0) {
-        int newest = 0;
-        for (int j = 1; j < more.n; j++)
-            if (more.published[j] > more.published[newest] ||
-                (more.published[j] == more.published[newest] && more.id[j] > more.id[newest]))
-                newest = j;
-        pick(p, more.id[newest], more.story[newest], more.published[newest]);
-        more.n--;
-        more.id[newest] = more.id[more.n];
-        more.story[newest] = more.story[more.n];
-        more.published[newest] = more.published[more.n];
-    }
+    sq_bind_text(st, 1, section);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int(st, 3, p->n + 2 * (p->limit - p->n));
+    int rc;
+    while (p->n < p->limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        pick(p, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+    if (p->n < p->limit && rc != SQLITE_DONE)
+        return sq_error(s, err, "read the newest of the section");
+    sqlite3_reset(st);
     return 0;
 }
 
@@ -1202,7 +1203,7 @@ sq_related(void *impl, int64_t id, mld_time_t now, int limit, struct mld_items *
 {
     struct sq *s = impl;
     struct picked p = {.limit = limit < MLD_RELATED_MAX * 2 ? limit : MLD_RELATED_MAX * 2};
-    sqlite3_stmt *st = stmt(s, T_ARTICLE, err);
+    sqlite3_stmt *st = stmt(s, T_OWN_SECTION, err);
     if (st == NULL)
         return MLD_E_STORE;
     sqlite3_bind_int64(st, 1, id);
@@ -1211,17 +1212,27 @@ sq_related(void *impl, int64_t id, mld_time_t now, int limit, struct mld_items *
         return 0; /* no such article: nothing is related */
     if (rc != SQLITE_ROW)
         return sq_error(s, err, "read article");
-    p.own_story = sqlite3_column_int64(st, 1);
+    p.own_story = sqlite3_column_int64(st, 0);
+    char section[MLD_SLUG_MAX + 1] = "";
+    if (sqlite3_column_type(st, 1) == SQLITE_TEXT)
+        snprintf(section, sizeof(section), "%s", (const char *)sqlite3_column_text(st, 1));
+    sqlite3_reset(st);
     st = stmt(s, T_REL_READ, err);
     if (st == NULL)
         return MLD_E_STORE;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, now);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        pick(&p, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), 0);
+        pick(&p, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
     if (rc != SQLITE_DONE)
         return sq_error(s, err, "read related list");
-    if (p.n < p.limit && (rc = fill_up(s, id, now, &p, err)) != 0)
+    /* What is related comes first; the rest of the room, if any, goes to
+     * the newest of the article's own section, marked as fill. */
+    int related = p.n;
+    if (p.n < p.limit && section[0] != '\0' && (rc = fill_up(s, section, now, &p, err)) != 0)
         return rc;
-    return sq_load_items(s, p.id, p.n, now, true, out, err);
+    rc = sq_load_items(s, p.id, p.n, now, true, out, err);
+    for (int i = related; rc == 0 && i < out->n; i++)
+        out->v[i].related_fill = true;
+    return rc;
 }

@@ -92,6 +92,8 @@ struct mld_item {
     int story_size;        /* lists only: visible articles in the story */
     char *story_reason;    /* why the article joined its story (see
                               mld_store_story), NULL for a story's first */
+    bool related_fill;     /* related lists only: not related, the fill from the
+                              article's own section (mld_store_related) */
     struct mld_article *a; /* the current version */
 };
 

@@ -294,7 +294,8 @@ test_lifecycle(void)
     int listed = 0;
     for (int i = 0; i < rel.n; i++) {
         snprintf(akey, sizeof(akey), "a:%lld", (long long)rel.v[i].id);
-        listed += has_key(keys, akey);
+        /* Fill (the newest of its section) is covered by the section key. */
+        listed += has_key(keys, akey) || (rel.v[i].related_fill && has_key(keys, "s:ausland"));
     }
     ok(rel.n > 0 && listed == rel.n, "and the keys of the %d articles of its related list",
        rel.n);

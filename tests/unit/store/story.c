@@ -209,7 +209,8 @@ test_rules(void)
 }
 
 /* Related lists: bounded, one per story, never the own story, best
- * first, withdrawn and embargoed ones filtered, filled up by topic. */
+ * first, withdrawn and embargoed ones filtered, filled up from the own
+ * section and marked so. */
 static void
 test_related(void)
 {
@@ -231,7 +232,9 @@ test_related(void)
                  "stimmte dafür, die Opposition dagegen. Der Bundesrat muss noch zustimmen. "
                  "Das Gesetz über %s soll im kommenden Jahr in Kraft treten.",
                  subjects[i], subjects[i]);
-        ids[i] = put(st, art(urn, 1, 3600 * i, head, text, "Bundestag", "Deutschland"));
+        struct mld_article *a = art(urn, 1, 3600 * i, head, text, "Bundestag", "Deutschland");
+        a->section = mld_strdup("Inland");
+        ids[i] = put(st, a);
     }
     int64_t other = put(st, art("urn:x", 1, 100, "Hamburg rüstet sich für den Gipfel", gipfel,
                                 "Hamburg", NULL));
@@ -253,9 +256,13 @@ test_related(void)
     }
     ok(!own && !dup, "never the own story, one entry per story");
     ok(!holds(&l, other), "an unrelated article is not listed");
-    ok(l.n > 0 && l.v[0].id == ids[n - 1], "recency: the newest similar article first");
-    ok(l.n > 0 && l.v[0].story_sections == NULL && l.v[0].story_size == 1,
-       "entries carry their story's size");
+    bool fill = false;
+    for (int i = 0; i < l.n; i++)
+        fill |= l.v[i].related_fill;
+    ok(!fill, "all of them related, none fill");
+    ok(l.n > 0 && l.v[0].story_sections && strcmp(l.v[0].story_sections, "Inland") == 0 &&
+           l.v[0].story_size == 1,
+       "entries carry their story's sections and size");
     mld_items_dispose(&l);
 
     /* The stored list is bounded for the old articles the new ones were
@@ -270,7 +277,10 @@ test_related(void)
     put(st, w);
     mld_store_related(st, ids[0], LATER, MLD_RELATED_MAX, &l, &err);
     ok(!holds(&l, ids[15]), "a withdrawn article leaves related lists");
-    is_int(l.n, MLD_RELATED_MAX, "the list is filled up by topic");
+    is_int(l.n, MLD_RELATED_MAX, "the list is filled up");
+    ok(l.n == MLD_RELATED_MAX && !l.v[l.n - 2].related_fill && l.v[l.n - 1].related_fill &&
+           l.v[l.n - 1].section_slug && strcmp(l.v[l.n - 1].section_slug, "inland") == 0,
+       "after the related ones, by one from the own section, marked as fill");
     mld_items_dispose(&l);
     struct mld_article *emb = art("urn:emb", 1, 3600 * 20, "Bundestag beschließt Gesetz zu Häfen",
                                   "Der Bundestag hat am Donnerstag ein Gesetz zu Häfen "
@@ -285,11 +295,68 @@ test_related(void)
     ok(holds(&l, e), "and is listed after it");
     mld_items_dispose(&l);
 
-    /* An article without precomputed entries gets the topic rule. */
-    int64_t lone = put(st, art("urn:lone", 1, 50, "Gipfel ohne Ergebnis",
-                               "Kurz gemeldet: nichts.", "Hamburg", NULL));
+    /* An article nothing is related to: the newest of its section, one
+     * per story, all marked; a shared topic does not make "other"
+     * related. */
+    struct mld_article *la = art("urn:lone", 1, 50, "Kita-Streik beendet",
+                                 "Die Erzieherinnen kehren am Montag zurück.", "Hamburg", NULL);
+    la->section = mld_strdup("Inland");
+    int64_t lone = put(st, la);
     mld_store_related(st, lone, LATER, 6, &l, &err);
-    ok(l.n == 1 && l.v[0].id == other, "fill-up: newest sharing a topic (%d)", l.n);
+    fill = l.n == 6;
+    for (int i = 0; i < l.n; i++)
+        fill &= l.v[i].related_fill && l.v[i].id != lone && l.v[i].id != other;
+    ok(fill, "nothing related: six of the own section, marked as fill (%d)", l.n);
+    ok(l.n > 0 && l.v[0].id == ids[n - 2], "the newest visible first (%lld)",
+       l.n > 0 ? (long long)l.v[0].id : 0);
+    mld_items_dispose(&l);
+    /* Without a section there is nothing to fill with. */
+    int64_t bare = put(st, art("urn:bare", 1, 60, "Neue Brücke über die Elbe eröffnet",
+                               "Der Verkehr rollt wieder.", "Hamburg", NULL));
+    mld_store_related(st, bare, LATER, 6, &l, &err);
+    is_int(l.n, 0, "no section, nothing related: an empty list");
+    mld_items_dispose(&l);
+    mld_store_close(st);
+    mld_test_store_remove();
+}
+
+/* What makes an article related: its text, not a shared topic alone;
+ * relevance decides before recency; the fill comes after, marked. */
+static void
+test_relevance(void)
+{
+    struct mld_store *st = mld_test_store_fresh("story");
+    struct mld_err err = {0};
+    struct mld_article *x = art("urn:a", 1, 0, "Härtere Strafen für Raser", raser, "Deutschland",
+                                "Verkehr");
+    x->section = mld_strdup("Inland");
+    int64_t a = put(st, x);
+    /* The same subject in other words, no topic in common. */
+    x = art("urn:r", 1, 600, "Rennen auf der Straße werden teuer",
+            "Illegale Autorennen sollen künftig härter bestraft werden. Raser, die bei einem "
+            "Rennen einen Menschen töten, müssen mit langer Haft rechnen. Die Polizei darf "
+            "ihre Autos leichter einziehen.",
+            "Köln", NULL);
+    x->section = mld_strdup("Panorama");
+    int64_t r = put(st, x);
+    /* Newer, of the same section, sharing the first topic: not related. */
+    x = art("urn:u", 1, 1200, "Hamburg rüstet sich für den Gipfel", gipfel, "Deutschland",
+            "Hamburg");
+    x->section = mld_strdup("Inland");
+    int64_t u = put(st, x);
+    ok(a && r && u && story_of(st, r) == r, "three articles, three stories");
+    struct mld_items l = {0};
+    ok(mld_store_related(st, a, LATER, 6, &l, &err) == 0, "related reads");
+    ok(l.n == 2 && l.v[0].id == r && !l.v[0].related_fill,
+       "the older article with similar text is related, and first");
+    ok(l.n == 2 && l.v[1].id == u && l.v[1].related_fill,
+       "the newer one sharing a topic only is not: it comes after, as fill of the section");
+    mld_items_dispose(&l);
+    is_int(raw("SELECT count(*) FROM story_related WHERE related_id = ?1", u), 0,
+           "and is in no stored list");
+    mld_store_related(st, r, LATER, 6, &l, &err);
+    ok(l.n == 1 && l.v[0].id == a && !l.v[0].related_fill,
+       "related both ways; no fill from a section without other articles");
     mld_items_dispose(&l);
     mld_store_close(st);
     mld_test_store_remove();
@@ -472,6 +539,10 @@ test_demo(void)
     ok(holds(&rel, r[1]) && holds(&rel, r[2]) && holds(&rel, r[3]) && holds(&rel, r[6]) &&
            (holds(&rel, r[4]) != holds(&rel, r[5])),
        "all of them, the Kreml story once");
+    bool fill = false;
+    for (int i = 0; i < rel.n; i++)
+        fill |= rel.v[i].related_fill;
+    ok(!fill, "all of them related, none fill");
     mld_items_dispose(&rel);
     loaded_free(&l);
 }
@@ -578,6 +649,7 @@ main(void)
 {
     test_rules();
     test_related();
+    test_relevance();
     test_rebuild();
     test_migration();
     test_demo();

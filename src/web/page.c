@@ -357,8 +357,10 @@ newest_first(const void *a, const void *b)
 }
 
 /* The page of a visible article it at its canonical path. The store picks
- * the related articles, best first; the page lists them newest first, as
- * the reference page does. */
+ * the related articles, best first, then fills up with the newest of the
+ * article's section (marked related_fill); the page lists the related
+ * ones newest first under "Weitere Meldungen", as the reference page
+ * does, and the fill newest first under "Mehr aus SECTION". */
 static int
 article_body(struct mld_store *st, const struct mld_tmpl_set *tmpl, const struct mld_item *it,
              const char *canonical, mld_time_t now, struct mld_page *out, struct mld_err *err)
@@ -368,8 +370,14 @@ article_body(struct mld_store *st, const struct mld_tmpl_set *tmpl, const struct
     int rc = mld_store_related(st, it->id, now, MLD_RELATED_COUNT, &related, err);
     if (rc != 0)
         return rc;
-    if (related.n > 1)
-        qsort(related.v, (size_t)related.n, sizeof(*related.v), newest_first);
+    int nrel = 0;
+    while (nrel < related.n && !related.v[nrel].related_fill)
+        nrel++;
+    struct mld_items rel = {related.v, nrel}, more = {related.v + nrel, related.n - nrel};
+    if (rel.n > 1)
+        qsort(rel.v, (size_t)rel.n, sizeof(*rel.v), newest_first);
+    if (more.n > 1)
+        qsort(more.v, (size_t)more.n, sizeof(*more.v), newest_first);
     json_t *art = article_json(it, canonical);
     json_t *ctx = NULL;
     rc = article_story(st, it, now, art, out, err);
@@ -381,8 +389,15 @@ article_body(struct mld_store *st, const struct mld_tmpl_set *tmpl, const struct
         return rc != 0 ? rc : err->code;
     }
     json_object_set_new(ctx, "article", art);
-    json_object_set_new(ctx, "related", items_json(&related));
-    json_object_set_new(ctx, "has_related", json_boolean(related.n > 0));
+    json_object_set_new(ctx, "related", items_json(&rel));
+    json_object_set_new(ctx, "has_related", json_boolean(rel.n > 0));
+    json_object_set_new(ctx, "more", items_json(&more));
+    json_object_set_new(ctx, "has_more", json_boolean(more.n > 0 && a->section != NULL));
+    if (a->section != NULL)
+        mld_page_set_str(ctx, "more_section", a->section);
+    /* The fill changes with every new article of the section. */
+    if (rel.n < MLD_RELATED_COUNT && it->section_slug != NULL)
+        mld_page_add_tag(out, "s:", it->section_slug);
     for (int i = 0; i < a->ntopics; i++) {
         char slug[MLD_SLUG_MAX + 1];
         if (mld_slug(a->topics[i], strlen(a->topics[i]), slug) > 0)

@@ -20,7 +20,7 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-1}
 NGINX=${NGINX:-/usr/sbin/nginx}
 WRK=${WRK:-wrk}
-NEEDLE=lawrow-und-rubio
+NEEDLE=aussenminister-bereiten-gipfeltreffen
 
 die() { echo "bench: $*" >&2; exit 1; }
 note() { echo "bench: $*" >&2; }
@@ -126,7 +126,7 @@ links() {
         grep -E '^/' || true
 }
 find_article() {
-    local queue=("/" "/sitemap.xml" "/suche?q=Lawrow" "/search?q=Lawrow") seen=" " n=0 path hit
+    local queue=("/" "/sitemap.xml" "/suche?q=Gipfeltreffen" "/search?q=Gipfeltreffen") seen=" " n=0 path hit
     while [ "${#queue[@]}" -gt 0 ] && [ "$n" -lt 60 ]; do
         path=${queue[0]}
         queue=("${queue[@]:1}")

@@ -5,7 +5,8 @@
  * replays every seed and a crash found once stays found (as SQLite's
  * fuzzcheck does). Arguments: the driver's own seed folder, then the
  * shared corpus root; below the root it walks the folders the driver names
- * in mld_fuzz_shared[] (skipped cleanly when the root is absent). Prints
+ * in mld_fuzz_shared[] (skipped cleanly when the root is absent, a failed
+ * check when it is absent and the environment says CI=true). Prints
  * TAP: one check per folder, failing if a seed could not be read; a crash
  * aborts the process under the sanitizers, which prove reports.
  */
@@ -91,7 +92,14 @@ main(int argc, char **argv)
         check_tree(argv[1]);
     if (argc > 2) {
         struct stat st;
-        if (stat(argv[2], &st) != 0)
+        const char *ci = getenv("CI");
+        int present = stat(argv[2], &st) == 0;
+        int required = ci != NULL && strcmp(ci, "true") == 0; /* a skip would hide it in CI */
+        if (!present && required) {
+            n_checks++;
+            n_failed++;
+            printf("not ok %d - corpus missing: %s (CI=true requires it)\n", n_checks, argv[2]);
+        } else if (!present)
             printf("# skip: %s not present (the shared corpus is needed)\n", argv[2]);
         else
             for (int i = 0; mld_fuzz_shared[i] != NULL; i++) {

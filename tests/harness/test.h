@@ -5,7 +5,8 @@
  * static functions are reachable) and this header, calls the checks below,
  * and ends with `return mld_test_done();`. Output is TAP, read by prove.
  * Checks print both sides on failure. Tests that need ../shared/corpus
- * call mld_test_corpus() and skip cleanly when it is absent.
+ * call mld_test_corpus() and skip cleanly when it is absent (in CI, with
+ * CI=true, its absence fails the test instead).
  */
 #ifndef MLD_TEST_H
 #define MLD_TEST_H
@@ -61,10 +62,22 @@ mld_test_report_(int pass, const char *fmt, ...)
 /* diag("..."): a comment line in the TAP stream. */
 #define diag(...) (printf("# "), printf(__VA_ARGS__), printf("\n"))
 
+/* Whether a missing shared corpus is a failure rather than a skip: in CI
+ * (the environment variable CI is "true", as CI services set it) a skip
+ * would hide that the corpus tests never ran. */
+static __attribute__((unused)) int
+mld_test_corpus_required(void)
+{
+    const char *ci = getenv("CI");
+    return ci != NULL && strcmp(ci, "true") == 0;
+}
+
 /* Returns the path of ../shared/corpus/SUB (relative to the repository
  * root, where make check runs), or NULL after printing a skip note when the
  * shared corpus is not there. The result is a static buffer. MLD_CORPUS in
- * the environment overrides the location. */
+ * the environment overrides the location. With CI=true a missing corpus
+ * (or folder of it) is not a skip: the test reports one failed check,
+ * prints its plan and exits 1. */
 static __attribute__((unused)) const char *
 mld_test_corpus(const char *sub)
 {
@@ -74,11 +87,19 @@ mld_test_corpus(const char *sub)
         root = "../shared/corpus";
     snprintf(path, sizeof(path), "%s/%s", root, sub);
     struct stat st;
-    if (stat(path, &st) != 0) {
+    if (stat(path, &st) == 0)
+        return path;
+    if (!mld_test_corpus_required()) {
         printf("# skip: %s not present (the shared corpus is needed)\n", path);
         return NULL;
     }
-    return path;
+    if (stat(root, &st) != 0)
+        mld_test_report_(0, "corpus missing: %s (CI=true requires it)", root);
+    else
+        mld_test_report_(0, "corpus incomplete: %s missing (CI=true requires it)", path);
+    printf("1..%d\n", mld_test_n_);
+    fflush(stdout);
+    exit(1);
 }
 
 /* Ends the test: prints the plan, returns the exit status (0 if all

@@ -1,8 +1,8 @@
 # tests/http/Mld.pm - what the end-to-end tests share: the binary under
 # test with a time limit and a temporary folder (start), `meldung serve`
 # on a free port of 127.0.0.1 (serve, stop), requests to it (get,
-# request), UTF-8 bodies (text_of), waiting for a condition (eventually)
-# and reading a file (slurp).
+# request), UTF-8 bodies (text_of), waiting for a condition (eventually),
+# reading a file (slurp) and finding the shared corpus (corpus).
 #
 # A test in tests/http, run from the repository root, says
 #
@@ -21,7 +21,7 @@ use HTTP::Tiny;
 use Test::More;
 use Time::HiRes qw(sleep);
 
-our @EXPORT = qw(start serve stop get request text_of eventually slurp);
+our @EXPORT = qw(start serve stop get request text_of eventually slurp corpus);
 
 my $http = HTTP::Tiny->new(max_redirect => 0, timeout => 10);
 my $base = '';    # the URL of the server serve() started last
@@ -66,6 +66,28 @@ sub stop {
     my $status = $?;
     close($srv->{out});
     return $status;
+}
+
+# corpus(REL): the path of REL below the shared corpus
+# (${MLD_CORPUS:-../shared/corpus}). When it is not there the whole test
+# is skipped - unless the environment says CI=true: then a missing corpus
+# is one failed check and the test ends with exit status 1, so that CI
+# never passes with the corpus tests silently skipped. Call it before any
+# other check.
+sub corpus {
+    my ($rel) = @_;
+    my $root = $ENV{MLD_CORPUS} || '../shared/corpus';
+    my $path = "$root/$rel";
+    return $path if -e $path;
+    plan skip_all => "$path not present (the shared corpus is needed)"
+        unless ($ENV{CI} // '') eq 'true';
+    if (-d $root) {
+        fail("corpus incomplete: $path missing (CI=true requires it)");
+    } else {
+        fail("corpus missing: $root (CI=true requires it)");
+    }
+    done_testing();
+    exit 1;
 }
 
 # request(METHOD, PATH, OPTION => VALUE ...): METHOD on the server's PATH

@@ -1,8 +1,8 @@
 /*
  * slug.h - readable URL slugs from German headlines.
  *
- * "Lawrow und Rubio bereiten Präsidententreffen vor" becomes
- * "lawrow-und-rubio-bereiten-praesidententreffen-vor": lower case,
+ * "Außenminister bereiten Gipfeltreffen in Genf vor" becomes
+ * "aussenminister-bereiten-gipfeltreffen-in-genf-vor": lower case,
  * ä→ae, ö→oe, ü→ue, ß→ss, other Latin letters with accents to their base
  * letter, every other run of characters to one '-', no leading or trailing
  * '-', cut at a word boundary to at most MLD_SLUG_MAX bytes.

@@ -64,15 +64,15 @@ slug_fault(const char *s, size_t len)
 static void
 test_examples(void)
 {
-    is_str(slug("Lawrow und Rubio bereiten Präsidententreffen vor"),
-           "lawrow-und-rubio-bereiten-praesidententreffen-vor", "headline with umlaut");
+    is_str(slug("Außenminister bereiten Gipfeltreffen in Genf vor"),
+           "aussenminister-bereiten-gipfeltreffen-in-genf-vor", "headline with umlaut");
     is_str(slug("Straße"), "strasse", "sharp s");
     is_str(slug("Ukraine-Krieg: Gespräche in Abu Dhabi?"), "ukraine-krieg-gespraeche-in-abu-dhabi",
            "punctuation separates");
     is_str(slug("  --Ärger!!  "), "aerger", "trimmed at both ends");
-    is_str(slug("Kreml stimmt begrenzter Waffenruhe bis Sonntag zu"),
-           "kreml-stimmt-begrenzter-waffenruhe-bis-sonntag-zu", "plain headline");
-    is_int(out_len_, strlen("kreml-stimmt-begrenzter-waffenruhe-bis-sonntag-zu"),
+    is_str(slug("Moskau sagt befristete Waffenruhe für Energieanlagen zu"),
+           "moskau-sagt-befristete-waffenruhe-fuer-energieanlagen-zu", "plain headline");
+    is_int(out_len_, strlen("moskau-sagt-befristete-waffenruhe-fuer-energieanlagen-zu"),
            "returns the length");
     is_str(slug("GROẞE Öffnung über ÄRGER"), "grosse-oeffnung-ueber-aerger", "capitals");
     is_str(slug("é è ê á à â ç ñ ó ò ô í ì î ú ù û"), "e-e-e-a-a-a-c-n-o-o-o-i-i-i-u-u-u",

@@ -231,8 +231,8 @@ read_genre_names(struct ctx *c, const json_t *entry, struct mld_article *a)
     const json_t *v;
     json_array_foreach(list, i, v)
     {
-        const char *why = json_is_string(v) ? mld_ingest_genre_hold(NULL, json_string_value(v))
-                                            : NULL;
+        const char *why =
+            json_is_string(v) ? mld_ingest_genre_hold(NULL, json_string_value(v)) : NULL;
         if (why != NULL && a->hold_reason == NULL)
             a->hold_reason = mld_strdup(why);
     }
@@ -373,8 +373,10 @@ read_renditions(struct ctx *c, const json_t *assoc, size_t i, struct mld_ingest_
     if (list == NULL || json_is_null(list))
         return 0;
     if (!json_is_array(list))
-        return fail(c, MLD_E_PARSE, "field \"associations[%zu].renditions\": expected an array, "
-                    "got %s", i, mld_json_type_name(list));
+        return fail(c, MLD_E_PARSE,
+                    "field \"associations[%zu].renditions\": expected an array, "
+                    "got %s",
+                    i, mld_json_type_name(list));
     size_t k;
     const json_t *v;
     json_array_foreach(list, k, v)
@@ -431,8 +433,8 @@ read_associations(struct ctx *c, const json_t *entry, struct mld_article *a)
         int rc = 0;
         for (size_t k = 0; k < 4 && rc == 0; k++) {
             snprintf(field, sizeof(field), "associations[%zu].%s", i, keys[k]);
-            rc = get_string(c, assoc, keys[k], field, k == 0 ? MLD_MAX_ID_BYTES : MLD_MAX_FIELD_BYTES,
-                            &strs[k]);
+            rc = get_string(c, assoc, keys[k], field,
+                            k == 0 ? MLD_MAX_ID_BYTES : MLD_MAX_FIELD_BYTES, &strs[k]);
         }
         if (rc == 0)
             rc = read_renditions(c, assoc, i, r, &nr);

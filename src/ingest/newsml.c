@@ -204,8 +204,8 @@ get_date(struct ctx *c, const xmlNode *n, const char *field, mld_time_t *out)
     *out = 0;
     int rc = mld_nitf_text(&c->at, n, field, MLD_MAX_ID_BYTES, &s);
     if (rc == 0 && s != NULL && mld_time_parse_iso(s, strlen(s), out) != 0) {
-        mld_log_debug("%s: item %d: %s: not a timestamp: \"%.40s\", ignored", c->at.source,
-                      c->at.n, field, s);
+        mld_log_debug("%s: item %d: %s: not a timestamp: \"%.40s\", ignored", c->at.source, c->at.n,
+                      field, s);
         *out = 0;
     }
     mld_free(s);

@@ -702,10 +702,56 @@ test_misc(void)
     mld_test_list_free(&l);
 }
 
+/* Version order by the date chain ---------------------------------------------- */
+
+/* Two deliveries of one item with the same version number: the later one
+ * is dated only by contentModified (versionCreated empty), and must still
+ * compare newer; a version without any date compares older than a dated
+ * one of the same number only through the pipeline's first-seen time, so
+ * the parser leaves it at 0 and says MLD_DATE_SEEN. */
+static void
+test_version_order(void)
+{
+    static const char early[] =
+        "<newsItem xmlns=\"" G2_NS "\" guid=\"urn:example:order-1\" version=\"5\">"
+        "<itemMeta><itemClass qcode=\"ninat:text\"/>"
+        "<versionCreated>2024-07-05T10:00:00+02:00</versionCreated></itemMeta>"
+        "<contentMeta><headline>Erste Fassung</headline></contentMeta></newsItem>";
+    static const char later[] =
+        "<newsItem xmlns=\"" G2_NS "\" guid=\"urn:example:order-1\" version=\"5\">"
+        "<itemMeta><itemClass qcode=\"ninat:text\"/><versionCreated></versionCreated></itemMeta>"
+        "<contentMeta><contentCreated>2024-07-05T09:00:00+02:00</contentCreated>"
+        "<contentModified>2024-07-05T11:30:00+02:00</contentModified>"
+        "<headline>Überarbeitete Fassung</headline></contentMeta></newsItem>";
+    static const char undated[] =
+        "<newsItem xmlns=\"" G2_NS "\" guid=\"urn:example:order-1\" version=\"5\">"
+        "<itemMeta><itemClass qcode=\"ninat:text\"/><versionCreated>morgen</versionCreated>"
+        "</itemMeta><contentMeta><headline>Ohne Datum</headline></contentMeta></newsItem>";
+    struct mld_test_list a = {0}, b = {0}, u = {0};
+    struct mld_err err;
+    int rc = mld_test_parse(&mld_format_newsml, early, sizeof(early) - 1, "early.xml", &a, &err);
+    rc |= mld_test_parse(&mld_format_newsml, later, sizeof(later) - 1, "later.xml", &b, &err);
+    rc |= mld_test_parse(&mld_format_newsml, undated, sizeof(undated) - 1, "undated.xml", &u, &err);
+    if (ok(rc == 0 && a.n == 1 && b.n == 1 && u.n == 1, "order: the three versions parse")) {
+        is_int(b.v[0]->date_source, MLD_DATE_MODIFIED, "order: later dated by contentModified");
+        mld_test_time_is(b.v[0]->version_created, "2024-07-05T09:30:00Z",
+                         "order: contentModified, not contentCreated");
+        ok(mld_article_version_cmp(b.v[0], a.v[0]) > 0 &&
+               mld_article_version_cmp(a.v[0], b.v[0]) < 0,
+           "order: the contentModified version compares newer");
+        ok(u.v[0]->version_created == 0 && u.v[0]->date_source == MLD_DATE_SEEN,
+           "order: an unreadable versionCreated alone leaves no date (first seen)");
+    }
+    mld_test_list_free(&a);
+    mld_test_list_free(&b);
+    mld_test_list_free(&u);
+}
+
 int
 main(void)
 {
     mld_test_golden_run(&golden);
+    test_version_order();
     test_dpa_sample();
     test_superdesk();
     test_reuters();

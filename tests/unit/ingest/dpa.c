@@ -266,6 +266,9 @@ census_merge(struct census *all, const struct census *c)
     all->credits += c->credits;
     all->alts += c->alts;
     all->asides += c->asides;
+    all->bylines += c->bylines;
+    all->datelines += c->datelines;
+    all->langs += c->langs;
 }
 
 static void
@@ -284,6 +287,8 @@ census_print(const char *name, const struct census *c)
          name, c->with_media, c->media_kind[MLD_MEDIA_PICTURE], c->media_kind[MLD_MEDIA_AUDIO],
          c->media_kind[MLD_MEDIA_VIDEO], c->media_kind[MLD_MEDIA_OTHER], c->renditions, c->credits,
          c->alts, c->asides);
+    diag("census %s:   text: %d bylines, %d datelines, %d with lang", name, c->bylines,
+         c->datelines, c->langs);
 }
 
 /* The known cases: file name -> the hold reason wanted (NULL: unheld),
@@ -392,6 +397,8 @@ test_census(void)
         if (strcmp(folders[i].name, "dpa G2 sample items") == 0) {
             is_int(w.c.held, 2, "census: 2 of the 75 dpa G2 items held (the audio programmes)");
             is_int(w.c.date_source[MLD_DATE_VERSION], 75, "census: all 75 dated by versionCreated");
+            ok(w.c.bylines == 5 && w.c.datelines == 64 && w.c.langs == 75,
+               "census: dpa G2 bylines 5, datelines 64 (as <by>, <dateline>), lang 75");
         }
         if (strcmp(folders[i].name, "digitalwires") == 0) {
             is_int(w.c.held, 5, "census: 5 of 15 digitalwires entries held");
@@ -399,6 +406,7 @@ test_census(void)
             is_int(w.c.media_kind[MLD_MEDIA_PICTURE], 12, "census: 12 pictures in associations");
             is_int(w.c.credits, 12, "census: every picture has a credit");
             is_int(w.c.asides, 3, "census: 3 entries with a link box");
+            ok(w.c.langs == 15, "census: every digitalwires entry has its lang");
         }
     }
     census_print("all", &all);

@@ -145,6 +145,8 @@ read_dates(struct ctx *c, const json_t *entry, struct mld_article *a)
     int rc = get_date(c, entry, "version_created", &created);
     if (rc == 0)
         rc = get_date(c, entry, "updated", &a->updated);
+    if (!mld_ingest_is_date(a->updated))
+        a->updated = 0;
     if (rc == 0)
         rc = get_date(c, entry, "content_created", &content);
     if (rc != 0)

@@ -162,10 +162,22 @@ mld_ingest_is_web_url(const char *s)
 
 /* Wire helpers: dates, media, asides, holds ------------------------------- */
 
+/* Dates before this instant (1971-01-01T00:00:00Z) are no dates: a zero
+ * or a small number written as a timestamp ("1970-01-01T01:00:00+01:00",
+ * a date field filled with 0 by some system) must never date an article.
+ * No wire item of meldung's formats is a version made before 1971. */
+#define EPOCH_GARBAGE_END ((mld_time_t)365 * 86400)
+
+bool
+mld_ingest_is_date(mld_time_t t)
+{
+    return t >= EPOCH_GARBAGE_END;
+}
+
 bool
 mld_ingest_set_date(struct mld_article *a, mld_time_t t, enum mld_date_source source)
 {
-    if (a->version_created != 0 || t <= 0)
+    if (a->version_created != 0 || !mld_ingest_is_date(t))
         return false;
     a->version_created = t;
     a->date_source = source;

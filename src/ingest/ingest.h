@@ -132,10 +132,14 @@ bool mld_ingest_is_web_url(const char *s);
 
 /* Wire helpers: dates, media, asides, holds ---------------------------------- */
 
+/* True when t can date a wire item: 1971-01-01T00:00:00Z or later (a zero
+ * written as a timestamp, with any offset, is no date). */
+bool mld_ingest_is_date(mld_time_t t);
+
 /* Sets a->version_created to t and a->date_source to source, unless a
- * date was set already or t is not after 1970 (a zero or negative stamp
- * is no date). Returns true when it set them: parsers call it down their
- * date chain, first field first. */
+ * date was set already or t is before 1971 (a zero written as a date, with
+ * any offset, is no date: nothing is ever dated 1970). Returns true when
+ * it set them: parsers call it down their date chain, first field first. */
 bool mld_ingest_set_date(struct mld_article *a, mld_time_t t, enum mld_date_source source);
 
 /* One size of a media object as the wire lists it (strings borrowed). */

@@ -944,6 +944,8 @@ newsml_parse(const char *doc, size_t len, const struct mld_source *src, mld_arti
         xmlNode *sent = g2_child(&c, g2_child(&c, root, "header"), "sent");
         if ((rc = get_time(&c, sent, "header/sent", &c.sent)) != 0)
             goto out_free;
+        if (!mld_ingest_is_date(c.sent))
+            c.sent = 0;
         for (xmlNode *set = g2_child(&c, root, "itemSet"); set != NULL && rc == 0;
              set = g2_next(&c, set, "itemSet"))
             for (xmlNode *n = set->children; n != NULL && rc == 0; n = n->next) {

@@ -19,7 +19,7 @@ fuzz_wire_web(const char *s)
 }
 
 /* True when a keeps the wire promises: a known date source, 0 exactly
- * when it is MLD_DATE_SEEN, never a date at or before 1970; a hold reason
+ * when it is MLD_DATE_SEEN, never a date in 1970 (nor updated); a hold reason
  * that is not empty; every media object and rendition an http(s) URL
  * with sizes of 0 or more, at most MLD_MAX_RENDITIONS; asides made of
  * <aside class=...> boxes without scripts. */
@@ -27,7 +27,9 @@ static inline bool
 fuzz_wire_ok(const struct mld_article *a)
 {
     if ((int)a->date_source < 0 || a->date_source >= MLD_DATE_SOURCES ||
-        (a->version_created == 0) != (a->date_source == MLD_DATE_SEEN) || a->version_created < 0)
+        (a->version_created == 0) != (a->date_source == MLD_DATE_SEEN) ||
+        (a->version_created != 0 && !mld_ingest_is_date(a->version_created)) ||
+        (a->updated != 0 && !mld_ingest_is_date(a->updated)))
         return false;
     if (a->hold_reason != NULL && a->hold_reason[0] == '\0')
         return false;

@@ -204,8 +204,9 @@ get_date(struct ctx *c, const xmlNode *n, const char *field, mld_time_t *out)
     *out = 0;
     int rc = mld_nitf_text(&c->at, n, field, MLD_MAX_ID_BYTES, &s);
     if (rc == 0 && s != NULL && mld_time_parse_iso(s, strlen(s), out) != 0) {
-        mld_log_debug("%s: item %d: %s: not a timestamp: \"%.40s\", ignored", c->at.source, c->at.n,
-                      field, s);
+        mld_log_debug("%s: item %d: %s: not a timestamp: \"%.40s\", ignored (item 0: the "
+                      "message header)",
+                      c->at.source, c->at.n, field, s);
         *out = 0;
     }
     mld_free(s);
@@ -942,7 +943,7 @@ newsml_parse(const char *doc, size_t len, const struct mld_source *src, mld_arti
         rc = hand_over(&c, root, sink, ud);
     } else if (is_g2(&c, root, "newsMessage")) {
         xmlNode *sent = g2_child(&c, g2_child(&c, root, "header"), "sent");
-        if ((rc = get_time(&c, sent, "header/sent", &c.sent)) != 0)
+        if ((rc = get_date(&c, sent, "header/sent", &c.sent)) != 0)
             goto out_free;
         if (!mld_ingest_is_date(c.sent))
             c.sent = 0;

@@ -8,9 +8,12 @@
  * byte scan, its nesting depth, since jansson's own limit is 2048), then
  * each entry is mapped:
  *
- *   urn (required), version (default 1), version_created, updated,
- *   entry_id, pubstatus (usable/null, withheld, canceled), embargoed,
- *   urgency, signal, language       -> identity and status
+ *   urn (required), version (default 1), updated, entry_id, pubstatus
+ *   (usable/null, withheld, canceled), embargoed, urgency, signal,
+ *   language                        -> identity and status
+ *   version_created, else updated, else content_created
+ *                                   -> version_created and date_source
+ *                                      (an unreadable date is no date)
  *   kicker, headline, teaser, byline, dateline, creditline
  *                                   -> plain text, kept as given
  *   article_html                    -> body_html through the sanitiser
@@ -22,6 +25,14 @@
  *               dnltype:keyword     -> "keyword:Brücke" (by name)
  *               dnltype:person      -> "person:Narendra Modi" (by name)
  *   rubric_names, desk_names        -> the same, when categories lack them
+ *   categories: dnltype:genre (else genre_names) dpatextgenre:27, :32
+ *                                   -> hold_reason (advisory, schedule)
+ *   infobox_html, linkbox_html      -> aside_html, sanitised, each in an
+ *                                      <aside class="infobox|linkbox">
+ *   associations                    -> media: renditions (the default size
+ *                                      and the rest for srcset), caption,
+ *                                      creditline as credit, headline as alt
+ *   media but no body nor teaser    -> hold_reason "Bildmeldung ohne Text"
  *
  * The notepad (above all notepad.nonpublic_html, with contact names and
  * phone numbers) and the ednotes are never read: nothing in them can reach

@@ -15,7 +15,10 @@
  *
  *   @guid (required)                -> urn
  *   @version (absent = 1)           -> version (digits, >= 1)
- *   itemMeta/versionCreated         -> version_created
+ *   itemMeta/versionCreated, else contentMeta/contentModified, else
+ *   contentCreated, else itemMeta/firstCreated
+ *                                   -> version_created, date_source (empty
+ *                                      or unreadable = absent)
  *   newsMessage header/sent         -> updated (else versionCreated)
  *   itemMeta/pubStatus @qcode       -> pubstatus: stat:usable (or absent),
  *                                      stat:withheld, stat:canceled
@@ -41,7 +44,12 @@
  *                                      "subject:<qcode>"
  *   contentMeta/genre, keyword      -> "genre:<qcode>", "keyword:<text>"
  *   contentSet                      -> body_html, see below
- *   remoteContent @href (http/s)    -> media, with @contenttype
+ *   remoteContent @href (http/s)    -> one media object, its sizes from
+ *                                      @width/@height, the default and the
+ *                                      rest as renditions
+ *   itemMeta/link to a picture      -> media (title as alt)
+ *   genre dpatextgenre:27/32, item pubconstraint nonpublic/internal
+ *                                   -> hold_reason
  *   teaser + "\n" + body text       -> text
  *
  * The body comes from the first inlineXML: for XHTML the element with
@@ -62,8 +70,10 @@
  * editorial note), rightsInfo, assert, link, the other inlineData
  * renditions.
  *
- * Items that are not text (itemClass other than *:text: pictures, videos,
- * composites) and the other G2 items (packageItem, conceptItem,
+ * Picture, graphic, audio and video items become articles holding their
+ * media (caption, creditline, headline as alt) with a hold reason
+ * ("Bildmeldung ohne Text", ...). Other non-text items (composites) and
+ * the other G2 items (packageItem, conceptItem,
  * knowledgeItem, planningItem, catalogItem, catalog) are skipped, as is a
  * document made only of them: that is not an error (nothing to publish),
  * and a debug line names each skipped item. The first bad text item stops

@@ -14,7 +14,10 @@
  *                                      is usable with embargo = date.release
  *                                      (an unreadable release is an error)
  *   docdata/urgency@ed-urg          -> urgency 1-9 (also head/urgency)
- *   docdata/date.issue@norm         -> version_created and updated
+ *   docdata/date.issue@norm, else the latest revision-history@norm,
+ *   else pubdata@date.publication, story.date@norm, date.release@norm
+ *                                   -> version_created, date_source, updated
+ *   tobject@tobject.type Advisory   -> hold_reason
  *   body.head/hedline/hl1, head/title -> headline (hl1 first)
  *   hedline/hl2 class="ShortHeadLine" -> kicker (dpa's Dachzeile)
  *   body.head/abstract              -> teaser
@@ -29,7 +32,10 @@
  *                                   -> "rubric:weblines.infoline_rs.boulevard.kultur"
  *                                      when it is a dpa rubric path
  *   doc-scope@scope (dpa only)      -> "desk:ku"
- *   body.content                    -> body_html via mld_nitf_body_markup()
+ *   body.content                    -> body_html via mld_nitf_body_markup(),
+ *                                      with media (sizes, caption, producer
+ *                                      as credit, alternate-text) and dpa's
+ *                                      link box as aside_html
  *   teaser + "\n" + body text       -> text
  *
  * Identity. dpa's NITF writes the URN with ':' and '.' turned into '-' and
@@ -47,9 +53,9 @@
  * that starts no character or entity reference (outside comments and
  * CDATA) is written as "&amp;"; nothing else is ever changed.
  *
- * Never read: ed-msg (messages to editors), docdata notes, body.end,
- * rights and pubdata. Optional dates that do not parse (date.issue,
- * "YYYYMMDD000000-HHMM" placeholders) are left at 0.
+ * Never read: ed-msg (messages to editors), docdata notes, body.end and
+ * rights. Dates that do not parse ("YYYYMMDD000000-HHMM" placeholders)
+ * count as absent. A document with media but no text is held.
  */
 #include "nitf.h"
 

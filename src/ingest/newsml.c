@@ -93,6 +93,7 @@
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "../base/time.h"
+#include "feed.h"
 #include "nitf.h"
 #include "xml.h"
 
@@ -104,6 +105,8 @@ struct ctx {
     struct mld_ingest_at at; /* the source and the item read (unit "item"); err never NULL */
     const xmlChar *ns;       /* the document's G2 namespace, or NULL when it uses none */
     mld_time_t sent;         /* header/sent of a newsMessage; 0 = none */
+    const char *base;        /* where the document was fetched (http/s), for relative
+                                hrefs (a photo's binary beside it); or NULL */
 };
 
 /* Sets err to "source: item N: message" (outside items "source:
@@ -692,10 +695,23 @@ struct remotes {
     size_t n;
 };
 
-static void
-remotes_add(struct remotes *rs, const xmlNode *n)
+/* The href attribute of n as an absolute URL: resolved against the
+ * document's own URL when relative and there is one; NULL when absent. */
+static char *
+absolute_href(const struct ctx *c, const xmlNode *n)
 {
     char *href = mld_xml_attr(n, "href");
+    if (href == NULL || c->base == NULL || mld_ingest_is_web_url(href))
+        return href;
+    char *abs = mld_feed_resolve_url(c->base, href);
+    mld_free(href);
+    return abs;
+}
+
+static void
+remotes_add(const struct ctx *c, struct remotes *rs, const xmlNode *n)
+{
+    char *href = absolute_href(c, n);
     if (rs->n >= MLD_MAX_RENDITIONS || !mld_ingest_is_web_url(href)) {
         mld_free(href);
         return;
@@ -730,7 +746,7 @@ read_links(struct ctx *c, const xmlNode *meta, struct mld_article *a)
         bool picture = (cls != NULL && (strcmp(qcode_code(cls), "picture") == 0 ||
                                         strcmp(qcode_code(cls), "graphic") == 0)) ||
                        (type != NULL && strncasecmp(type, "image/", 6) == 0);
-        char *href = picture ? mld_xml_attr(l, "href") : NULL;
+        char *href = picture ? absolute_href(c, l) : NULL;
         struct mld_ingest_rendition r = {href, type, pixels(l, "width"), pixels(l, "height")};
         struct mld_media *m = picture ? mld_ingest_add_renditions(a, &r, 1, NULL) : NULL;
         if (m != NULL) {
@@ -756,7 +772,7 @@ read_content(struct ctx *c, const xmlNode *cset, struct mld_article *a)
         else if (is_g2(c, n, "inlineData") && data == NULL && is_main_text(n))
             data = n;
         else if (is_g2(c, n, "remoteContent"))
-            remotes_add(&rs, n);
+            remotes_add(c, &rs, n);
     }
     mld_ingest_add_renditions(a, rs.r, rs.n, NULL);
     remotes_dispose(&rs);
@@ -936,7 +952,8 @@ newsml_parse(const char *doc, size_t len, const struct mld_source *src, mld_arti
 {
     struct mld_err local = {0};
     struct ctx c = {
-        .at = {src && src->name ? src->name : "(input)", "item", 0, err != NULL ? err : &local}};
+        .at = {src && src->name ? src->name : "(input)", "item", 0, err != NULL ? err : &local},
+        .base = src != NULL && mld_ingest_is_web_url(src->url) ? src->url : NULL};
     int rc = 0;
     xmlDocPtr d = mld_nitf_read_doc(doc, len, src, &c.at);
     if (d == NULL)

@@ -747,11 +747,39 @@ test_version_order(void)
     mld_test_list_free(&u);
 }
 
+/* A picture item fetched from a web address: its relative remoteContent
+ * (the binary beside the XML, as in dpa's photo deliveries) resolves
+ * against that address and becomes one more size. */
+static void
+test_relative_picture(void)
+{
+    size_t len;
+    char *doc = mld_test_slurp("tests/golden/newsml/picture_item.xml", &len);
+    struct mld_test_list l = {0};
+    struct mld_err err = {0};
+    struct mld_source src = {.name = "pic.xml", .url = "https://wire.example.com/photos/pic.xml"};
+    int rc = doc ? mld_format_newsml.parse(doc, len, &src, mld_test_keep, &l, &err) : MLD_E_IO;
+    if (ok(rc == 0 && l.n == 1 && l.v[0]->nmedia == 1, "relative: the picture item parses")) {
+        const struct mld_media *m = &l.v[0]->media[0];
+        is_str(m->url, "https://img.example.com/pic-1-s1600.jpeg", "relative: default 1600 wide");
+        bool found = false;
+        for (int i = 0; i < m->nrenditions; i++)
+            found |=
+                strcmp(m->renditions[i].url, "https://wire.example.com/photos/pic-1.jpeg") == 0 &&
+                m->renditions[i].width == 5000;
+        ok(found && m->nrenditions == 2, "relative: pic-1.jpeg resolved, a 5000 px rendition");
+        is_str(l.v[0]->hold_reason, "Bildmeldung ohne Text", "relative: held");
+    }
+    mld_test_list_free(&l);
+    free(doc);
+}
+
 int
 main(void)
 {
     mld_test_golden_run(&golden);
     test_version_order();
+    test_relative_picture();
     test_dpa_sample();
     test_superdesk();
     test_reuters();

@@ -37,6 +37,12 @@
 /* Most renditions (sizes) kept per picture, for srcset. dpa sends 5-8. */
 #define MLD_MAX_RENDITIONS 16
 
+/* The default size of a picture with several: the narrowest at least this
+ * wide (pixels), else the widest. Article pages show pictures up to about
+ * 800 CSS pixels wide, so 1000 and more stays sharp on most screens while
+ * the 2048+ originals are left to srcset. */
+#define MLD_MEDIA_DEFAULT_MIN_WIDTH 1000
+
 /* Most items read from one feed document (RSS, Atom, JSON Feed). Real
  * feeds carry 10-100; archives rarely pass a few thousand. */
 #define MLD_MAX_FEED_ITEMS 10000

@@ -8,9 +8,12 @@
  * byte scan, its nesting depth, since jansson's own limit is 2048), then
  * each entry is mapped:
  *
- *   urn (required), version (default 1), version_created, updated,
- *   entry_id, pubstatus (usable/null, withheld, canceled), embargoed,
- *   urgency, signal, language       -> identity and status
+ *   urn (required), version (default 1), updated, entry_id, pubstatus
+ *   (usable/null, withheld, canceled), embargoed, urgency, signal,
+ *   language                        -> identity and status
+ *   version_created, else updated, else content_created
+ *                                   -> version_created and date_source
+ *                                      (an unreadable date is no date)
  *   kicker, headline, teaser, byline, dateline, creditline
  *                                   -> plain text, kept as given
  *   article_html                    -> body_html through the sanitiser
@@ -22,6 +25,14 @@
  *               dnltype:keyword     -> "keyword:Brücke" (by name)
  *               dnltype:person      -> "person:Narendra Modi" (by name)
  *   rubric_names, desk_names        -> the same, when categories lack them
+ *   categories: dnltype:genre (else genre_names) dpatextgenre:27, :32
+ *                                   -> hold_reason (advisory, schedule)
+ *   infobox_html, linkbox_html      -> aside_html, sanitised, each in an
+ *                                      <aside class="infobox|linkbox">
+ *   associations                    -> media: renditions (the default size
+ *                                      and the rest for srcset), caption,
+ *                                      creditline as credit, headline as alt
+ *   media but no body nor teaser    -> hold_reason "Bildmeldung ohne Text"
  *
  * The notepad (above all notepad.nonpublic_html, with contact names and
  * phone numbers) and the ednotes are never read: nothing in them can reach
@@ -39,6 +50,7 @@
 #include <string.h>
 
 #include "../base/limits.h"
+#include "../base/log.h"
 #include "../base/mem.h"
 #include "../base/time.h"
 #include "json.h"
@@ -110,6 +122,53 @@ get_time(struct ctx *c, const json_t *obj, const char *key, mld_time_t *out)
     return 0;
 }
 
+/* Reads the date field key into *out: 0 when missing, null or not a
+ * readable timestamp (a date that cannot be read is no date: the caller
+ * falls through its date chain, and a debug line names the field); a
+ * value of another JSON type is MLD_E_PARSE. */
+static int
+get_date(struct ctx *c, const json_t *obj, const char *key, mld_time_t *out)
+{
+    *out = 0;
+    const json_t *v = json_object_get(obj, key);
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return fail(c, MLD_E_PARSE, "field \"%s\": expected a timestamp string, got %s", key,
+                    mld_json_type_name(v));
+    const char *s = json_string_value(v);
+    if (json_string_length(v) > 0 && mld_time_parse_iso(s, json_string_length(v), out) != 0) {
+        mld_log_debug("%s: entry %d: field \"%s\": not a timestamp: \"%.40s\", ignored",
+                      c->at.source, c->at.n, key, s);
+        *out = 0;
+    }
+    return 0;
+}
+
+/* Dates version_created, then updated (when dpa delivered the version:
+ * it was made by then), then content_created: the first one present
+ * dates the version (a->date_source says which); none leaves it 0 and
+ * MLD_DATE_SEEN for the pipeline. */
+static int
+read_dates(struct ctx *c, const json_t *entry, struct mld_article *a)
+{
+    mld_time_t created, content;
+    int rc = get_date(c, entry, "version_created", &created);
+    if (rc == 0)
+        rc = get_date(c, entry, "updated", &a->updated);
+    if (!mld_ingest_is_date(a->updated))
+        a->updated = 0;
+    if (rc == 0)
+        rc = get_date(c, entry, "content_created", &content);
+    if (rc != 0)
+        return rc;
+    if (!mld_ingest_set_date(a, created, MLD_DATE_VERSION) &&
+        !mld_ingest_set_date(a, a->updated, MLD_DATE_MODIFIED) &&
+        !mld_ingest_set_date(a, content, MLD_DATE_CREATED))
+        a->date_source = MLD_DATE_SEEN;
+    return 0;
+}
+
 static int
 read_pubstatus(struct ctx *c, const json_t *entry, struct mld_article *a)
 {
@@ -170,6 +229,29 @@ read_name_list(struct ctx *c, const json_t *entry, const char *key, const char *
     return 0;
 }
 
+/* Sets the hold reason from genre_names (German genre names) when the
+ * categories carry no genre. */
+static int
+read_genre_names(struct ctx *c, const json_t *entry, struct mld_article *a)
+{
+    const json_t *list = json_object_get(entry, "genre_names");
+    if (list == NULL || json_is_null(list))
+        return 0;
+    if (!json_is_array(list))
+        return fail(c, MLD_E_PARSE, "field \"genre_names\": expected an array, got %s",
+                    mld_json_type_name(list));
+    size_t i;
+    const json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const char *why =
+            json_is_string(v) ? mld_ingest_genre_hold(NULL, json_string_value(v)) : NULL;
+        if (why != NULL && a->hold_reason == NULL)
+            a->hold_reason = mld_strdup(why);
+    }
+    return 0;
+}
+
 /* Reads one category object: its type, qcode, name (each NULL when absent)
  * and rank. */
 static int
@@ -197,7 +279,7 @@ static int
 read_categories(struct ctx *c, const json_t *entry, struct mld_article *a)
 {
     const json_t *cats = json_object_get(entry, "categories");
-    bool have_rubric = false, have_desk = false;
+    bool have_rubric = false, have_desk = false, have_genre = false;
     int rc = 0;
     if (cats != NULL && !json_is_null(cats) && !json_is_array(cats))
         return fail(c, MLD_E_PARSE, "field \"categories\": expected an array, got %s",
@@ -234,6 +316,11 @@ read_categories(struct ctx *c, const json_t *entry, struct mld_article *a)
                 add_category(a, "keyword:", name); /* the tagger's hint (enrich/topics.c) */
             } else if (strcmp(type, "dnltype:person") == 0 && name != NULL && *name != '\0') {
                 add_category(a, "person:", name);
+            } else if (strcmp(type, "dnltype:genre") == 0 && (qcode || name)) {
+                const char *why = mld_ingest_genre_hold(qcode, name);
+                if (why != NULL && a->hold_reason == NULL)
+                    a->hold_reason = mld_strdup(why);
+                have_genre = true;
             } else if (strcmp(type, "dnltype:provider") == 0 && qcode != NULL &&
                        strcmp(qcode, "dnlprov:dpa") == 0 && a->credit == NULL) {
                 a->credit = mld_strdup("dpa");
@@ -249,6 +336,8 @@ read_categories(struct ctx *c, const json_t *entry, struct mld_article *a)
         rc = read_name_list(c, entry, "rubric_names", "rubric:", a);
     if (rc == 0 && !have_desk)
         rc = read_name_list(c, entry, "desk_names", "desk:", a);
+    if (rc == 0 && !have_genre)
+        rc = read_genre_names(c, entry, a);
     return rc;
 }
 
@@ -266,6 +355,136 @@ read_body(struct ctx *c, const json_t *entry, struct mld_article *a)
     mld_free(html);
     if (rc != 0)
         return fail(c, rc, "field \"article_html\": %s", e.msg);
+    return 0;
+}
+
+/* The kind an association's type names ("image", "audio", "video"), or
+ * -1 for another or none (then the MIME type decides). */
+static int
+association_kind(const char *type)
+{
+    if (type == NULL)
+        return -1;
+    if (strcmp(type, "image") == 0 || strcmp(type, "graphic") == 0)
+        return MLD_MEDIA_PICTURE;
+    if (strcmp(type, "audio") == 0)
+        return MLD_MEDIA_AUDIO;
+    if (strcmp(type, "video") == 0)
+        return MLD_MEDIA_VIDEO;
+    return -1;
+}
+
+/* Reads the renditions of association i into r (up to MLD_MAX_RENDITIONS;
+ * strings borrowed from the JSON) and their count into *n. */
+static int
+read_renditions(struct ctx *c, const json_t *assoc, size_t i, struct mld_ingest_rendition *r,
+                size_t *n)
+{
+    char field[80];
+    *n = 0;
+    const json_t *list = json_object_get(assoc, "renditions");
+    if (list == NULL || json_is_null(list))
+        return 0;
+    if (!json_is_array(list))
+        return fail(c, MLD_E_PARSE,
+                    "field \"associations[%zu].renditions\": expected an array, "
+                    "got %s",
+                    i, mld_json_type_name(list));
+    size_t k;
+    const json_t *v;
+    json_array_foreach(list, k, v)
+    {
+        if (*n >= MLD_MAX_RENDITIONS)
+            break;
+        if (!json_is_object(v))
+            return fail(c, MLD_E_PARSE,
+                        "field \"associations[%zu].renditions[%zu]\": expected an object, got %s",
+                        i, k, mld_json_type_name(v));
+        const json_t *url = json_object_get(v, "url"), *type = json_object_get(v, "mimetype");
+        json_int_t w = 0, h = 0;
+        bool has;
+        snprintf(field, sizeof(field), "associations[%zu].renditions[%zu].width", i, k);
+        int rc = get_int(c, v, "width", field, &w, &has);
+        snprintf(field, sizeof(field), "associations[%zu].renditions[%zu].height", i, k);
+        if (rc == 0)
+            rc = get_int(c, v, "height", field, &h, &has);
+        if (rc != 0)
+            return rc;
+        if (!json_is_string(url))
+            continue;
+        r[(*n)++] = (struct mld_ingest_rendition){
+            json_string_value(url), json_is_string(type) ? json_string_value(type) : NULL,
+            w > 0 && w < 1000000 ? (int)w : 0, h > 0 && h < 1000000 ? (int)h : 0};
+    }
+    return 0;
+}
+
+/* Reads the associations (pictures, audio, video) into a's media: the
+ * default rendition and the others for srcset, the caption, the
+ * creditline as credit and the headline as alternative text (dpa's NITF
+ * writes the same headline as the picture's alternate-text). */
+static int
+read_associations(struct ctx *c, const json_t *entry, struct mld_article *a)
+{
+    const json_t *list = json_object_get(entry, "associations");
+    if (list == NULL || json_is_null(list))
+        return 0;
+    if (!json_is_array(list))
+        return fail(c, MLD_E_PARSE, "field \"associations\": expected an array, got %s",
+                    mld_json_type_name(list));
+    struct mld_ingest_rendition r[MLD_MAX_RENDITIONS];
+    size_t i;
+    const json_t *assoc;
+    json_array_foreach(list, i, assoc)
+    {
+        if (!json_is_object(assoc))
+            return fail(c, MLD_E_PARSE, "field \"associations[%zu]\": expected an object, got %s",
+                        i, mld_json_type_name(assoc));
+        char field[64], *strs[4] = {NULL, NULL, NULL, NULL};
+        static const char *const keys[] = {"type", "caption", "creditline", "headline"};
+        size_t nr = 0;
+        int rc = 0;
+        for (size_t k = 0; k < 4 && rc == 0; k++) {
+            snprintf(field, sizeof(field), "associations[%zu].%s", i, keys[k]);
+            rc = get_string(c, assoc, keys[k], field,
+                            k == 0 ? MLD_MAX_ID_BYTES : MLD_MAX_FIELD_BYTES, &strs[k]);
+        }
+        if (rc == 0)
+            rc = read_renditions(c, assoc, i, r, &nr);
+        struct mld_media *m = rc == 0 ? mld_ingest_add_renditions(a, r, nr, strs[1]) : NULL;
+        if (m != NULL) {
+            int kind = association_kind(strs[0]);
+            if (kind >= 0)
+                m->kind = (enum mld_media_kind)kind;
+            m->credit = strs[2];
+            m->alt = strs[3];
+            strs[2] = strs[3] = NULL;
+        }
+        for (size_t k = 0; k < 4; k++)
+            mld_free(strs[k]);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Puts infobox_html and linkbox_html, sanitised, into a->aside_html. */
+static int
+read_asides(struct ctx *c, const json_t *entry, struct mld_article *a)
+{
+    static const char *const keys[][2] = {{"infobox_html", "infobox"}, {"linkbox_html", "linkbox"}};
+    for (size_t i = 0; i < 2; i++) {
+        char *html;
+        int rc = get_string(c, entry, keys[i][0], keys[i][0], MLD_MAX_FIELD_BYTES, &html);
+        if (rc != 0)
+            return rc;
+        struct mld_err e = {0};
+        if (html != NULL)
+            rc = mld_ingest_add_aside(a, keys[i][1], html, strlen(html), &e);
+        mld_free(html);
+        if (rc != 0)
+            return fail(c, rc, "field \"%s\": %s", keys[i][0], e.msg);
+    }
     return 0;
 }
 
@@ -302,8 +521,7 @@ read_entry(struct ctx *c, const json_t *entry, struct mld_article **out)
         goto fail_free;
     a->urgency = present && urgency >= 1 && urgency <= 9 ? (int)urgency : 0;
 
-    if ((rc = get_time(c, entry, "version_created", &a->version_created)) != 0 ||
-        (rc = get_time(c, entry, "updated", &a->updated)) != 0 ||
+    if ((rc = read_dates(c, entry, a)) != 0 ||
         (rc = get_time(c, entry, "embargoed", &a->embargo)) != 0 ||
         (rc = read_pubstatus(c, entry, a)) != 0)
         goto fail_free;
@@ -328,8 +546,10 @@ read_entry(struct ctx *c, const json_t *entry, struct mld_article **out)
         if (rc != 0)
             goto fail_free;
     }
-    if ((rc = read_categories(c, entry, a)) != 0 || (rc = read_body(c, entry, a)) != 0)
+    if ((rc = read_categories(c, entry, a)) != 0 || (rc = read_body(c, entry, a)) != 0 ||
+        (rc = read_asides(c, entry, a)) != 0 || (rc = read_associations(c, entry, a)) != 0)
         goto fail_free;
+    mld_ingest_hold_media_only(a);
     *out = a;
     return 0;
 

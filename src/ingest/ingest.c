@@ -159,3 +159,141 @@ mld_ingest_is_web_url(const char *s)
 {
     return s != NULL && (strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0);
 }
+
+/* Wire helpers: dates, media, asides, holds ------------------------------- */
+
+/* Dates before this instant (1971-01-01T00:00:00Z) are no dates: a zero
+ * or a small number written as a timestamp ("1970-01-01T01:00:00+01:00",
+ * a date field filled with 0 by some system) must never date an article.
+ * No wire item of meldung's formats is a version made before 1971. */
+#define EPOCH_GARBAGE_END ((mld_time_t)365 * 86400)
+
+bool
+mld_ingest_is_date(mld_time_t t)
+{
+    return t >= EPOCH_GARBAGE_END;
+}
+
+bool
+mld_ingest_set_date(struct mld_article *a, mld_time_t t, enum mld_date_source source)
+{
+    if (a->version_created != 0 || !mld_ingest_is_date(t))
+        return false;
+    a->version_created = t;
+    a->date_source = source;
+    return true;
+}
+
+/* True when r is a better default than best: the narrowest at least
+ * MLD_MEDIA_DEFAULT_MIN_WIDTH wide, else the widest; unknown widths lose. */
+static bool
+better_default(const struct mld_ingest_rendition *r, const struct mld_ingest_rendition *best)
+{
+    if (best == NULL)
+        return true;
+    bool r_big = r->width >= MLD_MEDIA_DEFAULT_MIN_WIDTH;
+    bool b_big = best->width >= MLD_MEDIA_DEFAULT_MIN_WIDTH;
+    if (r_big != b_big)
+        return r_big;
+    return r_big ? r->width < best->width : r->width > best->width;
+}
+
+struct mld_media *
+mld_ingest_add_renditions(struct mld_article *a, const struct mld_ingest_rendition *r, size_t n,
+                          const char *caption)
+{
+    const struct mld_ingest_rendition *best = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (mld_ingest_is_web_url(r[i].url) && strlen(r[i].url) <= MLD_MAX_FIELD_BYTES &&
+            better_default(&r[i], best))
+            best = &r[i];
+    if (best == NULL)
+        return NULL;
+    struct mld_media *m = mld_article_add_media(a, best->url, best->type, 0, caption);
+    if (m == NULL)
+        return NULL;
+    m->width = best->width > 0 ? best->width : 0;
+    m->height = best->height > 0 ? best->height : 0;
+    for (size_t i = 0; i < n; i++)
+        if (&r[i] != best && mld_ingest_is_web_url(r[i].url) &&
+            strlen(r[i].url) <= MLD_MAX_FIELD_BYTES && strcmp(r[i].url, best->url) != 0)
+            mld_media_add_rendition(m, r[i].url, r[i].width > 0 ? r[i].width : 0,
+                                    r[i].height > 0 ? r[i].height : 0);
+    return m;
+}
+
+int
+mld_ingest_add_aside(struct mld_article *a, const char *cls, const char *html, size_t len,
+                     struct mld_err *err)
+{
+    char *clean = mld_sanitize_html(html, len, err);
+    if (clean == NULL)
+        return err != NULL && err->code != 0 ? err->code : MLD_E_PARSE;
+    size_t lead = strspn(clean, " \t\r\n"), cn = strlen(clean + lead);
+    while (cn > 0 && strchr(" \t\r\n", clean[lead + cn - 1]) != NULL)
+        cn--;
+    if (cn == 0) {
+        mld_free(clean);
+        return 0;
+    }
+    struct mld_buf b;
+    mld_buf_init(&b, MLD_MAX_DOC_BYTES);
+    if (a->aside_html != NULL)
+        mld_buf_puts(&b, a->aside_html);
+    mld_buf_printf(&b, "<aside class=\"%s\">", cls);
+    mld_buf_append(&b, clean + lead, cn);
+    mld_buf_puts(&b, "</aside>");
+    mld_free(clean);
+    if (mld_buf_error(&b) != 0) {
+        mld_buf_dispose(&b);
+        return mld_err_set(err, MLD_E_TOOBIG, "info and link boxes over %u bytes",
+                           MLD_MAX_DOC_BYTES);
+    }
+    mld_free(a->aside_html);
+    a->aside_html = mld_buf_steal(&b, NULL);
+    return 0;
+}
+
+const char *
+mld_ingest_media_only_reason(enum mld_media_kind kind)
+{
+    switch (kind) {
+    case MLD_MEDIA_PICTURE: return "Bildmeldung ohne Text";
+    case MLD_MEDIA_AUDIO: return "Audiomeldung ohne Text";
+    case MLD_MEDIA_VIDEO: return "Videomeldung ohne Text";
+    case MLD_MEDIA_OTHER: break;
+    }
+    return "Medienmeldung ohne Text";
+}
+
+void
+mld_ingest_hold_media_only(struct mld_article *a)
+{
+    bool has_text = (a->body_html != NULL && a->body_html[0] != '\0') ||
+                    (a->teaser != NULL && a->teaser[0] != '\0');
+    if (a->hold_reason != NULL || has_text || a->nmedia == 0)
+        return;
+    a->hold_reason = mld_strdup(mld_ingest_media_only_reason(a->media[0].kind));
+}
+
+/* The dpa text genres that mark an item as not for publication (the
+ * genre vocabulary dpatextgenre; docs/internals/ingest.md has the table). */
+static const struct {
+    const char *qcode;
+    const char *name;
+    const char *reason;
+} genre_holds[] = {
+    {"dpatextgenre:27", "Achtung", "dpa-Textgattung Achtung (Hinweis an Redaktionen)"},
+    {"dpatextgenre:32", "Vorschau",
+     "dpa-Textgattung Vorschau (Termin- oder Programmvorschau für Redaktionen)"},
+};
+
+const char *
+mld_ingest_genre_hold(const char *qcode, const char *name)
+{
+    for (size_t i = 0; i < sizeof(genre_holds) / sizeof(genre_holds[0]); i++)
+        if ((qcode != NULL && strcmp(qcode, genre_holds[i].qcode) == 0) ||
+            (qcode == NULL && name != NULL && strcmp(name, genre_holds[i].name) == 0))
+            return genre_holds[i].reason;
+    return NULL;
+}

@@ -132,4 +132,56 @@ int64_t mld_ingest_digits(const char *s);
  * case. */
 bool mld_ingest_is_web_url(const char *s);
 
+/* Wire helpers: dates, media, asides, holds ---------------------------------- */
+
+/* True when t can date a wire item: 1971-01-01T00:00:00Z or later (a zero
+ * written as a timestamp, with any offset, is no date). */
+bool mld_ingest_is_date(mld_time_t t);
+
+/* Sets a->version_created to t and a->date_source to source, unless a
+ * date was set already or t is before 1971 (a zero written as a date, with
+ * any offset, is no date: nothing is ever dated 1970). Returns true when
+ * it set them: parsers call it down their date chain, first field first. */
+bool mld_ingest_set_date(struct mld_article *a, mld_time_t t, enum mld_date_source source);
+
+/* One size of a media object as the wire lists it (strings borrowed). */
+struct mld_ingest_rendition {
+    const char *url;  /* any string; only http(s) URLs are used */
+    const char *type; /* MIME type, or NULL */
+    int width;        /* pixels, 0 or less = unknown */
+    int height;
+};
+
+/* Adds one media object made of the n sizes r to a: the default size (the
+ * narrowest at least MLD_MEDIA_DEFAULT_MIN_WIDTH wide, else the widest;
+ * sizes without an http(s) URL are passed over) gives url, type, width
+ * and height, every other size becomes a rendition. caption (may be NULL)
+ * is copied. Returns the object for the caller to fill in (kind, credit,
+ * alt), or NULL when no size has a URL or a is full. */
+struct mld_media *mld_ingest_add_renditions(struct mld_article *a,
+                                            const struct mld_ingest_rendition *r, size_t n,
+                                            const char *caption);
+
+/* Sanitises the HTML fragment html[0..len) (an agency's info or link box)
+ * and appends it to a->aside_html as <aside class="cls">...</aside>;
+ * nothing when the sanitised box is empty. Returns 0, or the sanitiser's
+ * code with err set (MLD_E_TOOBIG, MLD_E_DEPTH), a unchanged. */
+int mld_ingest_add_aside(struct mld_article *a, const char *cls, const char *html, size_t len,
+                         struct mld_err *err);
+
+/* The German hold reason of an item that is nothing but a media object of
+ * kind: "Bildmeldung ohne Text", "Audiomeldung ohne Text", ... Never NULL. */
+const char *mld_ingest_media_only_reason(enum mld_media_kind kind);
+
+/* Sets a->hold_reason to mld_ingest_media_only_reason() of its first media
+ * object when a has media but neither body nor teaser, and no hold reason
+ * yet; otherwise does nothing. */
+void mld_ingest_hold_media_only(struct mld_article *a);
+
+/* The hold reason for a dpa text genre that is not for publication
+ * (dpatextgenre:27 "Achtung", an advisory; dpatextgenre:32 "Vorschau", a
+ * schedule or programme for editors), matched by qcode, or by the German
+ * name when qcode is NULL; NULL for every other genre. */
+const char *mld_ingest_genre_hold(const char *qcode, const char *name);
+
 #endif

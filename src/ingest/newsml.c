@@ -15,7 +15,10 @@
  *
  *   @guid (required)                -> urn
  *   @version (absent = 1)           -> version (digits, >= 1)
- *   itemMeta/versionCreated         -> version_created
+ *   itemMeta/versionCreated, else contentMeta/contentModified, else
+ *   contentCreated, else itemMeta/firstCreated
+ *                                   -> version_created, date_source (empty
+ *                                      or unreadable = absent)
  *   newsMessage header/sent         -> updated (else versionCreated)
  *   itemMeta/pubStatus @qcode       -> pubstatus: stat:usable (or absent),
  *                                      stat:withheld, stat:canceled
@@ -41,7 +44,12 @@
  *                                      "subject:<qcode>"
  *   contentMeta/genre, keyword      -> "genre:<qcode>", "keyword:<text>"
  *   contentSet                      -> body_html, see below
- *   remoteContent @href (http/s)    -> media, with @contenttype
+ *   remoteContent @href (http/s)    -> one media object, its sizes from
+ *                                      @width/@height, the default and the
+ *                                      rest as renditions
+ *   itemMeta/link to a picture      -> media (title as alt)
+ *   genre dpatextgenre:27/32, item pubconstraint nonpublic/internal
+ *                                   -> hold_reason
  *   teaser + "\n" + body text       -> text
  *
  * The body comes from the first inlineXML: for XHTML the element with
@@ -62,8 +70,10 @@
  * editorial note), rightsInfo, assert, link, the other inlineData
  * renditions.
  *
- * Items that are not text (itemClass other than *:text: pictures, videos,
- * composites) and the other G2 items (packageItem, conceptItem,
+ * Picture, graphic, audio and video items become articles holding their
+ * media (caption, creditline, headline as alt) with a hold reason
+ * ("Bildmeldung ohne Text", ...). Other non-text items (composites) and
+ * the other G2 items (packageItem, conceptItem,
  * knowledgeItem, planningItem, catalogItem, catalog) are skipped, as is a
  * document made only of them: that is not an error (nothing to publish),
  * and a debug line names each skipped item. The first bad text item stops
@@ -83,6 +93,7 @@
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "../base/time.h"
+#include "feed.h"
 #include "nitf.h"
 #include "xml.h"
 
@@ -94,6 +105,8 @@ struct ctx {
     struct mld_ingest_at at; /* the source and the item read (unit "item"); err never NULL */
     const xmlChar *ns;       /* the document's G2 namespace, or NULL when it uses none */
     mld_time_t sent;         /* header/sent of a newsMessage; 0 = none */
+    const char *base;        /* where the document was fetched (http/s), for relative
+                                hrefs (a photo's binary beside it); or NULL */
 };
 
 /* Sets err to "source: item N: message" (outside items "source:
@@ -194,6 +207,54 @@ get_time(struct ctx *c, const xmlNode *n, const char *field, mld_time_t *out)
     return rc;
 }
 
+/* Reads the date in the text of n into *out: 0 when n is absent or empty,
+ * or when its text is not a timestamp (no date: the caller falls through
+ * its date chain; a debug line names the field). */
+static int
+get_date(struct ctx *c, const xmlNode *n, const char *field, mld_time_t *out)
+{
+    char *s;
+    *out = 0;
+    int rc = mld_nitf_text(&c->at, n, field, MLD_MAX_ID_BYTES, &s);
+    if (rc == 0 && s != NULL && mld_time_parse_iso(s, strlen(s), out) != 0) {
+        mld_log_debug("%s: item %d: %s: not a timestamp: \"%.40s\", ignored (item 0: the "
+                      "message header)",
+                      c->at.source, c->at.n, field, s);
+        *out = 0;
+    }
+    mld_free(s);
+    return rc;
+}
+
+/* Dates the item: itemMeta/versionCreated, else contentMeta/
+ * contentModified, else contentMeta/contentCreated, else itemMeta/
+ * firstCreated; a->date_source says which, MLD_DATE_SEEN when none. */
+static int
+read_dates(struct ctx *c, const xmlNode *meta, const xmlNode *cmeta, struct mld_article *a)
+{
+    static const struct {
+        bool content; /* in contentMeta, else itemMeta */
+        const char *name;
+        enum mld_date_source source;
+    } chain[] = {
+        {false, "versionCreated", MLD_DATE_VERSION},
+        {true, "contentModified", MLD_DATE_MODIFIED},
+        {true, "contentCreated", MLD_DATE_CREATED},
+        {false, "firstCreated", MLD_DATE_CREATED},
+    };
+    a->date_source = MLD_DATE_SEEN;
+    for (size_t i = 0; i < sizeof(chain) / sizeof(chain[0]); i++) {
+        mld_time_t t;
+        int rc = get_date(c, g2_child(c, chain[i].content ? cmeta : meta, chain[i].name),
+                          chain[i].name, &t);
+        if (rc != 0)
+            return rc;
+        if (mld_ingest_set_date(a, t, chain[i].source))
+            break;
+    }
+    return 0;
+}
+
 /* Identity --------------------------------------------------------------- */
 
 static int
@@ -219,10 +280,9 @@ read_identity(struct ctx *c, const xmlNode *item, struct mld_article *a)
 }
 
 static int
-read_status(struct ctx *c, const xmlNode *meta, struct mld_article *a)
+read_status(struct ctx *c, const xmlNode *meta, const xmlNode *cmeta, struct mld_article *a)
 {
-    int rc =
-        get_time(c, g2_child(c, meta, "versionCreated"), "versionCreated", &a->version_created);
+    int rc = read_dates(c, meta, cmeta, a);
     if (rc != 0)
         return rc;
     a->updated = c->sent != 0 ? c->sent : a->version_created;
@@ -417,6 +477,9 @@ read_subjects(struct ctx *c, const xmlNode *cmeta, struct mld_article *a)
     mld_free(topics);
     for (xmlNode *g = g2_child(c, cmeta, "genre"); g != NULL; g = g2_next(c, g, "genre")) {
         char *qcode = mld_xml_attr(g, "qcode");
+        const char *why = qcode != NULL ? mld_ingest_genre_hold(qcode, NULL) : NULL;
+        if (why != NULL && a->hold_reason == NULL)
+            a->hold_reason = mld_strdup(why);
         if (qcode != NULL && qcode[0] != '\0')
             mld_ingest_add_category(a, "genre:", qcode, strlen(qcode));
         mld_free(qcode);
@@ -612,26 +675,107 @@ out_free:
     return rc;
 }
 
+/* A number attribute of n (width, height): its digits, 0 when absent or
+ * not a plain number of pixels. */
+static int
+pixels(const xmlNode *n, const char *name)
+{
+    char *v = mld_xml_attr(n, name);
+    int64_t px = mld_ingest_digits(v);
+    mld_free(v);
+    return px > 0 && px < 1000000 ? (int)px : 0;
+}
+
+/* The remoteContent renditions of a contentSet, gathered into one media
+ * object (in G2 they are renditions of one and the same content); r
+ * borrows the strings in urls and types, which the struct owns. */
+struct remotes {
+    struct mld_ingest_rendition r[MLD_MAX_RENDITIONS];
+    char *urls[MLD_MAX_RENDITIONS], *types[MLD_MAX_RENDITIONS];
+    size_t n;
+};
+
+/* The href attribute of n as an absolute URL: resolved against the
+ * document's own URL when relative and there is one; NULL when absent. */
+static char *
+absolute_href(const struct ctx *c, const xmlNode *n)
+{
+    char *href = mld_xml_attr(n, "href");
+    if (href == NULL || c->base == NULL || mld_ingest_is_web_url(href))
+        return href;
+    char *abs = mld_feed_resolve_url(c->base, href);
+    mld_free(href);
+    return abs;
+}
+
+static void
+remotes_add(const struct ctx *c, struct remotes *rs, const xmlNode *n)
+{
+    char *href = absolute_href(c, n);
+    if (rs->n >= MLD_MAX_RENDITIONS || !mld_ingest_is_web_url(href)) {
+        mld_free(href);
+        return;
+    }
+    rs->urls[rs->n] = href;
+    rs->types[rs->n] = mld_xml_attr(n, "contenttype");
+    rs->r[rs->n] = (struct mld_ingest_rendition){href, rs->types[rs->n], pixels(n, "width"),
+                                                 pixels(n, "height")};
+    rs->n++;
+}
+
+static void
+remotes_dispose(struct remotes *rs)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        mld_free(rs->urls[i]);
+        mld_free(rs->types[i]);
+    }
+    rs->n = 0;
+}
+
+/* Adds the pictures an item links to (itemMeta/link whose itemClass is
+ * a picture or graphic, or whose contenttype is an image: dpa links the
+ * pictures of a text this way) as media; the link's title, in dpa's
+ * items the picture's headline, is their alternative text. */
+static void
+read_links(struct ctx *c, const xmlNode *meta, struct mld_article *a)
+{
+    for (xmlNode *l = g2_child(c, meta, "link"); l != NULL; l = g2_next(c, l, "link")) {
+        char *cls = mld_xml_attr(g2_child(c, l, "itemClass"), "qcode");
+        char *type = mld_xml_attr(l, "contenttype");
+        bool picture = (cls != NULL && (strcmp(qcode_code(cls), "picture") == 0 ||
+                                        strcmp(qcode_code(cls), "graphic") == 0)) ||
+                       (type != NULL && strncasecmp(type, "image/", 6) == 0);
+        char *href = picture ? absolute_href(c, l) : NULL;
+        struct mld_ingest_rendition r = {href, type, pixels(l, "width"), pixels(l, "height")};
+        struct mld_media *m = picture ? mld_ingest_add_renditions(a, &r, 1, NULL) : NULL;
+        if (m != NULL) {
+            m->kind = MLD_MEDIA_PICTURE;
+            m->alt = mld_xml_text(g2_child(c, l, "title"));
+        }
+        mld_free(href);
+        mld_free(type);
+        mld_free(cls);
+    }
+}
+
 /* Reads the contentSet: media, and the body (from the first inlineXML,
  * else the main inlineData) with the text for search. */
 static int
 read_content(struct ctx *c, const xmlNode *cset, struct mld_article *a)
 {
     xmlNode *xml = NULL, *data = NULL;
+    struct remotes rs = {.n = 0};
     for (xmlNode *n = cset != NULL ? cset->children : NULL; n != NULL; n = n->next) {
-        if (is_g2(c, n, "inlineXML") && xml == NULL) {
+        if (is_g2(c, n, "inlineXML") && xml == NULL)
             xml = n;
-        } else if (is_g2(c, n, "inlineData") && data == NULL && is_main_text(n)) {
+        else if (is_g2(c, n, "inlineData") && data == NULL && is_main_text(n))
             data = n;
-        } else if (is_g2(c, n, "remoteContent")) {
-            char *href = mld_xml_attr(n, "href");
-            char *type = mld_xml_attr(n, "contenttype");
-            if (mld_ingest_is_web_url(href) && strlen(href) <= MLD_MAX_FIELD_BYTES)
-                mld_article_add_media(a, href, type, 0, NULL);
-            mld_free(href);
-            mld_free(type);
-        }
+        else if (is_g2(c, n, "remoteContent"))
+            remotes_add(c, &rs, n);
     }
+    mld_ingest_add_renditions(a, rs.r, rs.n, NULL);
+    remotes_dispose(&rs);
     char *html = NULL;
     const char *where = "inlineXML";
     int rc = 0;
@@ -653,15 +797,85 @@ read_content(struct ctx *c, const xmlNode *cset, struct mld_article *a)
 
 /* Items ------------------------------------------------------------------ */
 
+/* The kind of media an item of class cls is (picture, graphic, audio,
+ * video), -1 for text (also when cls is absent), -2 for anything else. */
+static int
+item_kind(const char *cls)
+{
+    if (cls == NULL || cls[0] == '\0' || strcmp(qcode_code(cls), "text") == 0)
+        return -1;
+    const char *code = qcode_code(cls);
+    if (strcmp(code, "picture") == 0 || strcmp(code, "graphic") == 0)
+        return MLD_MEDIA_PICTURE;
+    if (strcmp(code, "audio") == 0)
+        return MLD_MEDIA_AUDIO;
+    if (strcmp(code, "video") == 0)
+        return MLD_MEDIA_VIDEO;
+    return -2;
+}
+
+/* The pubconstraint codes that withhold a whole item when they sit on the
+ * item, its itemMeta, contentMeta or contentSet (on an edNote they only
+ * withhold that note, which is never read anyway). */
+static const char *
+nonpublic_constraint(const struct ctx *c, const xmlNode *item)
+{
+    static const char *const codes[] = {"dpapconstraint:nonpublic", "audience:internal"};
+    const xmlNode *where[] = {item, g2_child(c, item, "itemMeta"), g2_child(c, item, "contentMeta"),
+                              g2_child(c, item, "contentSet")};
+    for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+        char *pc = mld_xml_attr(where[i], "pubconstraint");
+        for (size_t k = 0; pc != NULL && k < sizeof(codes) / sizeof(codes[0]); k++) {
+            const char *hit = strstr(pc, codes[k]);
+            size_t n = strlen(codes[k]);
+            if (hit != NULL && (hit == pc || hit[-1] == ' ') && (hit[n] == '\0' || hit[n] == ' ')) {
+                mld_free(pc);
+                return codes[k];
+            }
+        }
+        mld_free(pc);
+    }
+    return NULL;
+}
+
+/* Fills the one media object of a picture, audio or video item: kind,
+ * caption (a description of role caption, else any description), credit
+ * (creditline) and alternative text (the headline). */
+static void
+finish_media_item(struct ctx *c, const xmlNode *cmeta, struct mld_article *a, int kind)
+{
+    if (a->nmedia == 0)
+        return;
+    struct mld_media *m = &a->media[0];
+    m->kind = (enum mld_media_kind)kind;
+    xmlNode *cap = NULL;
+    for (xmlNode *d = g2_child(c, cmeta, "description"); d != NULL && cap == NULL;
+         d = g2_next(c, d, "description")) {
+        char *role = mld_xml_attr(d, "role");
+        if (role != NULL && strcasecmp(qcode_code(role), "caption") == 0)
+            cap = d;
+        mld_free(role);
+    }
+    if (cap == NULL)
+        cap = g2_child(c, cmeta, "description");
+    if (m->caption == NULL)
+        m->caption = mld_xml_text(cap);
+    if (m->credit == NULL && a->credit != NULL)
+        m->credit = mld_strdup(a->credit);
+    if (m->alt == NULL && a->headline != NULL)
+        m->alt = mld_strdup(a->headline);
+}
+
 /* Maps one newsItem to a new article in *out; *out stays NULL when the
- * item is not text. */
+ * item is neither text nor a picture, audio or video. */
 static int
 read_item(struct ctx *c, xmlNode *item, struct mld_article **out)
 {
     *out = NULL;
     xmlNode *meta = g2_child(c, item, "itemMeta");
     char *cls = mld_xml_attr(g2_child(c, meta, "itemClass"), "qcode");
-    if (cls != NULL && cls[0] != '\0' && strcmp(qcode_code(cls), "text") != 0) {
+    int kind = item_kind(cls);
+    if (kind == -2) {
         mld_log_debug("%s: item %d: %.40s, not an article, skipped", c->at.source, c->at.n, cls);
         mld_free(cls);
         return 0;
@@ -672,13 +886,29 @@ read_item(struct ctx *c, xmlNode *item, struct mld_article **out)
     xmlNode *cmeta = g2_child(c, item, "contentMeta");
     int rc = read_identity(c, item, a);
     if (rc == 0)
-        rc = read_status(c, meta, a);
+        rc = read_status(c, meta, cmeta, a);
     if (rc == 0)
         rc = read_texts(c, item, cmeta, a);
     if (rc == 0)
         rc = read_subjects(c, cmeta, a);
     if (rc == 0)
         rc = read_content(c, g2_child(c, item, "contentSet"), a);
+    if (rc == 0 && kind >= 0) {
+        /* Not an article: stored with its media, held for the operator. */
+        finish_media_item(c, cmeta, a, kind);
+        mld_free(a->hold_reason);
+        a->hold_reason = mld_strdup(mld_ingest_media_only_reason((enum mld_media_kind)kind));
+    } else if (rc == 0) {
+        read_links(c, meta, a);
+        mld_ingest_hold_media_only(a);
+    }
+    const char *constraint = rc == 0 ? nonpublic_constraint(c, item) : NULL;
+    if (constraint != NULL && a->hold_reason == NULL) {
+        struct mld_buf b;
+        mld_buf_init(&b, 256);
+        mld_buf_printf(&b, "NewsML-G2 pubconstraint %s (nicht zur Veröffentlichung)", constraint);
+        a->hold_reason = mld_buf_steal(&b, NULL);
+    }
     if (rc != 0) {
         mld_article_free(a);
         return rc;
@@ -722,7 +952,8 @@ newsml_parse(const char *doc, size_t len, const struct mld_source *src, mld_arti
 {
     struct mld_err local = {0};
     struct ctx c = {
-        .at = {src && src->name ? src->name : "(input)", "item", 0, err != NULL ? err : &local}};
+        .at = {src && src->name ? src->name : "(input)", "item", 0, err != NULL ? err : &local},
+        .base = src != NULL && mld_ingest_is_web_url(src->url) ? src->url : NULL};
     int rc = 0;
     xmlDocPtr d = mld_nitf_read_doc(doc, len, src, &c.at);
     if (d == NULL)
@@ -739,8 +970,10 @@ newsml_parse(const char *doc, size_t len, const struct mld_source *src, mld_arti
         rc = hand_over(&c, root, sink, ud);
     } else if (is_g2(&c, root, "newsMessage")) {
         xmlNode *sent = g2_child(&c, g2_child(&c, root, "header"), "sent");
-        if ((rc = get_time(&c, sent, "header/sent", &c.sent)) != 0)
+        if ((rc = get_date(&c, sent, "header/sent", &c.sent)) != 0)
             goto out_free;
+        if (!mld_ingest_is_date(c.sent))
+            c.sent = 0;
         for (xmlNode *set = g2_child(&c, root, "itemSet"); set != NULL && rc == 0;
              set = g2_next(&c, set, "itemSet"))
             for (xmlNode *n = set->children; n != NULL && rc == 0; n = n->next) {

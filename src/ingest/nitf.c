@@ -14,7 +14,10 @@
  *                                      is usable with embargo = date.release
  *                                      (an unreadable release is an error)
  *   docdata/urgency@ed-urg          -> urgency 1-9 (also head/urgency)
- *   docdata/date.issue@norm         -> version_created and updated
+ *   docdata/date.issue@norm, else the latest revision-history@norm,
+ *   else pubdata@date.publication, story.date@norm, date.release@norm
+ *                                   -> version_created, date_source, updated
+ *   tobject@tobject.type Advisory   -> hold_reason
  *   body.head/hedline/hl1, head/title -> headline (hl1 first)
  *   hedline/hl2 class="ShortHeadLine" -> kicker (dpa's Dachzeile)
  *   body.head/abstract              -> teaser
@@ -29,7 +32,10 @@
  *                                   -> "rubric:weblines.infoline_rs.boulevard.kultur"
  *                                      when it is a dpa rubric path
  *   doc-scope@scope (dpa only)      -> "desk:ku"
- *   body.content                    -> body_html via mld_nitf_body_markup()
+ *   body.content                    -> body_html via mld_nitf_body_markup(),
+ *                                      with media (sizes, caption, producer
+ *                                      as credit, alternate-text) and dpa's
+ *                                      link box as aside_html
  *   teaser + "\n" + body text       -> text
  *
  * Identity. dpa's NITF writes the URN with ':' and '.' turned into '-' and
@@ -47,9 +53,9 @@
  * that starts no character or entity reference (outside comments and
  * CDATA) is written as "&amp;"; nothing else is ever changed.
  *
- * Never read: ed-msg (messages to editors), docdata notes, body.end,
- * rights and pubdata. Optional dates that do not parse (date.issue,
- * "YYYYMMDD000000-HHMM" placeholders) are left at 0.
+ * Never read: ed-msg (messages to editors), docdata notes, body.end and
+ * rights. Dates that do not parse ("YYYYMMDD000000-HHMM" placeholders)
+ * count as absent. A document with media but no text is held.
  */
 #include "nitf.h"
 
@@ -60,6 +66,7 @@
 
 #include "../base/buf.h"
 #include "../base/limits.h"
+#include "../base/log.h"
 #include "../base/mem.h"
 #include "../base/time.h"
 #include "ingest.h"
@@ -68,6 +75,7 @@
 /* What the parse of one document carries along. */
 struct ctx {
     struct mld_ingest_at at; /* the source (no units: one article); err never NULL */
+    mld_time_t story_date;   /* body.head/dateline/story.date@norm; 0 = none */
 };
 
 /* Sets err to "source: message" and returns code. */
@@ -87,36 +95,83 @@ drop_children(xmlNode *n, const char *local)
     }
 }
 
-/* Adds the widest http(s) media-reference of a NITF media element, with
- * its MIME type and caption, to a. */
+/* The kind a NITF media element's media-type names. */
+static enum mld_media_kind
+media_kind(const char *type)
+{
+    if (type != NULL && (strcasecmp(type, "image") == 0 || strcasecmp(type, "graphic") == 0))
+        return MLD_MEDIA_PICTURE;
+    if (type != NULL && strcasecmp(type, "audio") == 0)
+        return MLD_MEDIA_AUDIO;
+    if (type != NULL && strcasecmp(type, "video") == 0)
+        return MLD_MEDIA_VIDEO;
+    return MLD_MEDIA_OTHER;
+}
+
+/* Adds a NITF media element to a: its http(s) media-references as one
+ * object (the default size and the others as renditions, see
+ * mld_ingest_add_renditions), the media-caption as caption, the
+ * media-producer as credit, the first alternate-text as alt, and the kind
+ * from media-type (else from the MIME type). */
 static void
 add_media(const xmlNode *media, struct mld_article *a)
 {
-    char *best = NULL, *type = NULL;
-    long best_width = -1;
-    for (xmlNode *r = mld_xml_child(media, "media-reference"); r != NULL;
-         r = mld_xml_next(r, "media-reference")) {
-        char *src = mld_xml_attr(r, "source");
-        char *w = mld_xml_attr(r, "width");
-        long width = w != NULL ? strtol(w, NULL, 10) : 0;
-        mld_free(w);
-        if (mld_ingest_is_web_url(src) && width > best_width) {
-            mld_free(best);
-            mld_free(type);
-            best = src;
-            type = mld_xml_attr(r, "mime-type");
-            best_width = width;
-        } else {
+    struct mld_ingest_rendition r[MLD_MAX_RENDITIONS];
+    char *own[2 * MLD_MAX_RENDITIONS];
+    size_t n = 0, nown = 0;
+    char *alt = NULL;
+    for (xmlNode *ref = mld_xml_child(media, "media-reference");
+         ref != NULL && n < MLD_MAX_RENDITIONS; ref = mld_xml_next(ref, "media-reference")) {
+        char *src = mld_xml_attr(ref, "source");
+        if (!mld_ingest_is_web_url(src)) {
             mld_free(src);
+            continue;
+        }
+        char *type = mld_xml_attr(ref, "mime-type");
+        char *w = mld_xml_attr(ref, "width"), *h = mld_xml_attr(ref, "height");
+        int64_t wn = mld_ingest_digits(w), hn = mld_ingest_digits(h);
+        mld_free(w);
+        mld_free(h);
+        r[n++] = (struct mld_ingest_rendition){src, type, wn < 1000000 ? (int)wn : 0,
+                                               hn < 1000000 ? (int)hn : 0};
+        own[nown++] = src;
+        own[nown++] = type;
+        if (alt == NULL) {
+            alt = mld_xml_attr(ref, "alternate-text");
+            if (alt != NULL && alt[0] == '\0') {
+                mld_free(alt);
+                alt = NULL;
+            }
         }
     }
-    if (best != NULL) {
-        char *caption = mld_xml_text(mld_xml_child(media, "media-caption"));
-        mld_article_add_media(a, best, type, 0, caption);
-        mld_free(caption);
+    char *caption = mld_xml_text(mld_xml_child(media, "media-caption"));
+    struct mld_media *m = mld_ingest_add_renditions(a, r, n, caption);
+    if (m != NULL) {
+        char *kind = mld_xml_attr(media, "media-type");
+        if (kind != NULL && media_kind(kind) != MLD_MEDIA_OTHER)
+            m->kind = media_kind(kind);
+        mld_free(kind);
+        m->credit = mld_xml_text(mld_xml_child(media, "media-producer"));
+        m->alt = alt;
+        alt = NULL;
     }
-    mld_free(best);
-    mld_free(type);
+    mld_free(caption);
+    mld_free(alt);
+    for (size_t i = 0; i < nown; i++)
+        mld_free(own[i]);
+}
+
+/* Puts the markup of dpa's link box (a block of style EXTERNAL-LINKS),
+ * sanitised, into a->aside_html; a box the sanitiser refuses is left out
+ * with a warning (the document passed the same limits, so this is rare). */
+static void
+add_linkbox(xmlNode *block, struct mld_article *a)
+{
+    char *inner = mld_nitf_inner(block);
+    struct mld_err e = {0};
+    if (inner != NULL && mld_ingest_add_aside(a, "linkbox", inner, strlen(inner), &e) != 0)
+        mld_log_warn("%s: link box left out: %s", a->urn != NULL ? a->urn : "nitf", e.msg);
+    mld_free(inner);
 }
 
 /* Rewrites the NITF markup below parent into what the sanitiser keeps
@@ -139,11 +194,13 @@ prepare(xmlNode *parent, struct mld_article *a)
                    strcmp(name, "ed-msg") == 0) {
             drop = true;
         } else if (strcmp(name, "block") == 0) {
-            /* dpa's link box; digitalwires keeps it apart (linkbox_html)
-             * and the digitalwires parser leaves it out as well. */
+            /* dpa's link box: an aside of its own, as digitalwires'
+             * linkbox_html. */
             char *style = mld_xml_attr(n, "style");
             drop = style != NULL && strcasecmp(style, "EXTERNAL-LINKS") == 0;
             mld_free(style);
+            if (drop)
+                add_linkbox(n, a);
         } else if (strcmp(name, "hl1") == 0 || strcmp(name, "hl2") == 0) {
             xmlNodeSetName(n, BAD_CAST "h2");
         } else if (strcmp(name, "bq") == 0) {
@@ -350,6 +407,56 @@ read_identity(struct ctx *c, const xmlNode *docdata, struct mld_article *a)
     return 0;
 }
 
+/* The latest readable revision-history@norm of head, or 0. */
+static mld_time_t
+last_revision(const xmlNode *head)
+{
+    mld_time_t last = 0, t;
+    for (xmlNode *r = mld_xml_child(head, "revision-history"); r != NULL;
+         r = mld_xml_next(r, "revision-history"))
+        if (norm_time(r, &t) && t > last)
+            last = t;
+    return last;
+}
+
+/* Dates the document: docdata/date.issue, else the latest
+ * head/revision-history (modified), else pubdata@date.publication,
+ * dateline/story.date, docdata/date.release (created); a date that does
+ * not parse is no date. None leaves 0 and MLD_DATE_SEEN. doc.copyright
+ * gives a year only and is never used. */
+static void
+read_dates(struct ctx *c, const xmlNode *head, const xmlNode *docdata, struct mld_article *a)
+{
+    mld_time_t t;
+    char *pub = mld_xml_attr(mld_xml_child(head, "pubdata"), "date.publication");
+    bool pub_ok = pub != NULL && mld_time_parse_iso(pub, strlen(pub), &t) == 0;
+    mld_time_t published = pub_ok ? t : 0;
+    mld_free(pub);
+    if (!(norm_time(mld_xml_child(docdata, "date.issue"), &t) &&
+          mld_ingest_set_date(a, t, MLD_DATE_VERSION)) &&
+        !mld_ingest_set_date(a, last_revision(head), MLD_DATE_MODIFIED) &&
+        !mld_ingest_set_date(a, published, MLD_DATE_CREATED) &&
+        !mld_ingest_set_date(a, c->story_date, MLD_DATE_CREATED) &&
+        !(norm_time(mld_xml_child(docdata, "date.release"), &t) &&
+          mld_ingest_set_date(a, t, MLD_DATE_CREATED)))
+        a->date_source = MLD_DATE_SEEN;
+}
+
+/* Sets the hold reason of an advisory: NITF's tobject@tobject.type
+ * "Advisory" (the NITF DTD's news object types are News, Data and
+ * Advisory; an advisory is a note to editors). */
+static void
+read_hold(const xmlNode *head, struct mld_article *a)
+{
+    for (xmlNode *t = mld_xml_child(head, "tobject"); t != NULL && a->hold_reason == NULL;
+         t = mld_xml_next(t, "tobject")) {
+        char *type = mld_xml_attr(t, "tobject.type");
+        if (type != NULL && strcasecmp(type, "advisory") == 0)
+            a->hold_reason = mld_strdup("NITF-Objekttyp Advisory (Hinweis an Redaktionen)");
+        mld_free(type);
+    }
+}
+
 static int
 read_status(struct ctx *c, const xmlNode *head, const xmlNode *docdata, struct mld_article *a)
 {
@@ -372,8 +479,8 @@ read_status(struct ctx *c, const xmlNode *head, const xmlNode *docdata, struct m
     /* An embargo that cannot be read must not publish early. */
     if (embargoed && !norm_time(mld_xml_child(docdata, "date.release"), &a->embargo))
         return fail(c, MLD_E_PARSE, "management-status embargoed without a readable date.release");
-    if (norm_time(mld_xml_child(docdata, "date.issue"), &a->version_created))
-        a->updated = a->version_created;
+    read_dates(c, head, docdata, a);
+    a->updated = a->version_created;
     xmlNode *urg = mld_xml_child(docdata, "urgency");
     if (urg == NULL)
         urg = mld_xml_child(head, "urgency");
@@ -510,6 +617,8 @@ read_heads(struct ctx *c, const xmlNode *root, const xmlNode *head, xmlNode *bhe
     if (rc == 0)
         rc = mld_nitf_byline(&c->at, mld_xml_child(bhead, "byline"), &a->byline);
     xmlNode *dateline = mld_xml_child(bhead, "dateline");
+    if (!norm_time(mld_xml_child(dateline, "story.date"), &c->story_date))
+        c->story_date = 0;
     drop_children(dateline, "story.date");
     if (rc == 0)
         rc = mld_nitf_text(&c->at, dateline, "dateline", MLD_MAX_FIELD_BYTES, &a->dateline);
@@ -545,6 +654,7 @@ read_nitf(struct ctx *c, xmlNode *root, struct mld_article **out)
     if (rc != 0)
         goto fail_free;
     read_categories(head, docdata, a);
+    read_hold(head, a);
     struct mld_err e = {0};
     char *html = mld_nitf_body_markup(mld_xml_child(body, "body.content"), a);
     rc = mld_nitf_set_body(a, html, &e);
@@ -553,6 +663,7 @@ read_nitf(struct ctx *c, xmlNode *root, struct mld_article **out)
         rc = fail(c, rc, "body.content: %s", e.msg);
         goto fail_free;
     }
+    mld_ingest_hold_media_only(a);
     *out = a;
     return 0;
 
@@ -616,7 +727,7 @@ nitf_parse(const char *doc, size_t len, const struct mld_source *src, mld_articl
 {
     struct mld_err local = {0};
     struct ctx c = {
-        {src && src->name ? src->name : "(input)", NULL, 0, err != NULL ? err : &local}};
+        .at = {src && src->name ? src->name : "(input)", NULL, 0, err != NULL ? err : &local}};
     struct mld_article *a = NULL;
     int rc;
     size_t fixed_len = 0;

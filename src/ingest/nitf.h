@@ -28,9 +28,11 @@ xmlDocPtr mld_nitf_read_doc(const char *doc, size_t len, const struct mld_source
 
 /* Rewrites the NITF element content (a body.content) into the markup the
  * sanitiser keeps: hl1/hl2 become h2, bq becomes blockquote, media
- * elements are removed from the text and added to a's media (the widest
- * http(s) reference, with its caption), notes and dpa's link box (block
- * style "EXTERNAL-LINKS") are dropped, namespaces are ignored. Changes the
+ * elements are removed from the text and added to a's media (one object
+ * per element: its http(s) references as sizes, see
+ * mld_ingest_add_renditions, with caption, producer as credit and
+ * alternate-text), notes are dropped, dpa's link box (block style
+ * "EXTERNAL-LINKS") goes to a->aside_html, namespaces are ignored. Changes the
  * tree below content. Returns the serialised markup (mld_free), or NULL
  * when content is NULL or holds nothing but whitespace. */
 char *mld_nitf_body_markup(xmlNode *content, struct mld_article *a);

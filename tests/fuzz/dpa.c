@@ -3,11 +3,13 @@
  *
  * The input is one document: sniffed, then parsed with a sink that frees
  * each article after checking that the fields the model promises are set
- * (urn, format, version >= 1, urgency 0-9, a known pubstatus). A failed parse must report its code in err
+ * (urn, format, version >= 1, urgency 0-9, a known pubstatus; dates, holds,
+ * media sizes and boxes as wire.h checks). A failed parse must report its code in err
  * with a message naming the source. Crashes, leaks, sanitizer reports and
  * broken promises (abort) are the bugs.
  */
 #include "check.h"
+#include "wire.h"
 
 const char *const mld_fuzz_shared[] = {"dpa-digitalwires/to-newsmlg2/input",
                                        "dpa-digitalwires/s3push-example",
@@ -17,7 +19,7 @@ static bool
 article_ok(const struct mld_article *a, void *ud)
 {
     (void)ud;
-    return fuzz_ids_ok(a, NULL) && fuzz_status_ok(a);
+    return fuzz_ids_ok(a, NULL) && fuzz_status_ok(a) && fuzz_wire_ok(a);
 }
 
 int

@@ -5,11 +5,12 @@
  * each article after checking what the model promises (urn, format
  * "newsml-g2", version >= 1, urgency 0-9, a known pubstatus, no text
  * without a body or teaser, at most MLD_MAX_MEDIA media with http(s)
- * URLs). A failed parse must report its code in err with a message naming
+ * URLs; dates, holds, media sizes and boxes as wire.h checks). A failed parse must report its code in err with a message naming
  * the source. Crashes, leaks, sanitizer reports and broken promises
  * (abort) are the bugs.
  */
 #include "check.h"
+#include "wire.h"
 
 const char *const mld_fuzz_shared[] = {"dpa-newsmlg2-sample/items",
                                        "dpa-newsmlg2-sample/images",
@@ -23,7 +24,7 @@ article_ok(const struct mld_article *a, void *ud)
 {
     (void)ud;
     return fuzz_ids_ok(a, "newsml-g2") && fuzz_status_ok(a) && fuzz_web_media_ok(a) &&
-           (a->text == NULL || a->body_html != NULL || a->teaser != NULL);
+           (a->text == NULL || a->body_html != NULL || a->teaser != NULL) && fuzz_wire_ok(a);
 }
 
 int

@@ -312,12 +312,15 @@ mld_test_put_list_(struct mld_buf *b, const char *name, char **v, int n)
 }
 
 /* Appends the fields of a to b, one "field: value" line each (newlines in
- * values as \n, NULL as (null), times in ISO form or -), and a "media:"
- * line when media is true. */
+ * values as \n, NULL as (null), times in ISO form or -), then the date
+ * source, hold reason and asides, and a "media:" line (each object with
+ * kind, size, credit, alt and renditions) when media is true. */
 static __attribute__((unused)) void
 mld_test_dump(struct mld_buf *b, const struct mld_article *a, bool media)
 {
-    static const char *const status[] = {"usable", "withheld", "canceled"};
+    static const char *const status[] = {"usable", "withheld", "canceled", "held"};
+    static const char *const sources[] = {"version", "modified", "created", "channel", "seen"};
+    static const char *const kinds[] = {"other", "picture", "audio", "video"};
     mld_test_put_str_(b, "urn", a->urn);
     mld_buf_printf(b, "version: %lld\n", (long long)a->version);
     mld_test_put_time_(b, "version_created", a->version_created);
@@ -337,13 +340,23 @@ mld_test_dump(struct mld_buf *b, const struct mld_article *a, bool media)
         mld_test_put_str_(b, text[i][0], text[i][1]);
     mld_test_put_list_(b, "categories", a->categories, a->ncategories);
     mld_test_put_list_(b, "topics", a->topics, a->ntopics);
+    mld_buf_printf(b, "date_source: %s\n", sources[a->date_source]);
+    mld_test_put_str_(b, "hold_reason", a->hold_reason);
+    mld_test_put_str_(b, "aside_html", a->aside_html);
     if (!media)
         return;
     mld_buf_puts(b, "media: ");
-    for (int i = 0; i < a->nmedia; i++)
-        mld_buf_printf(b, "%s%s (%s) %s", i ? " | " : "", a->media[i].url,
-                       a->media[i].type ? a->media[i].type : "-",
-                       a->media[i].caption ? a->media[i].caption : "-");
+    for (int i = 0; i < a->nmedia; i++) {
+        const struct mld_media *m = &a->media[i];
+        mld_buf_printf(b, "%s%s (%s) %s", i ? " | " : "", m->url, m->type ? m->type : "-",
+                       m->caption ? m->caption : "-");
+        mld_buf_printf(b, " [%s %dx%d credit=%s alt=%s", kinds[m->kind], m->width, m->height,
+                       m->credit ? m->credit : "-", m->alt ? m->alt : "-");
+        for (int r = 0; r < m->nrenditions; r++)
+            mld_buf_printf(b, " %s %dx%d", m->renditions[r].url, m->renditions[r].width,
+                           m->renditions[r].height);
+        mld_buf_putc(b, ']');
+    }
     mld_buf_putc(b, '\n');
 }
 

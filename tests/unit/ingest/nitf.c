@@ -150,6 +150,23 @@ s3push_pair(const char *dir, const char *name)
        "s3push %s: desk from doc-scope", name);
     is_int(x->nmedia, 3 - (strcmp(name, "starline") == 0) * 2,
            "s3push %s: one media per NITF media element", name);
+    is_int(x->nmedia, j->nmedia, "s3push %s: as many pictures as digitalwires associations", name);
+    int same_alt = 0, sized = 0;
+    for (int i = 0; i < x->nmedia && i < j->nmedia; i++) {
+        const struct mld_media *xm = &x->media[i], *jm = &j->media[i];
+        same_alt += xm->alt != NULL && jm->alt != NULL && strcmp(xm->alt, jm->alt) == 0;
+        sized += xm->kind == MLD_MEDIA_PICTURE && xm->width == 800 && xm->nrenditions == 7 &&
+                 xm->credit != NULL;
+    }
+    is_int(same_alt, x->nmedia, "s3push %s: alt-text of every picture as the JSON headline", name);
+    is_int(sized, x->nmedia,
+           "s3push %s: every picture 800 px wide (the widest), 7 more sizes, a producer", name);
+    ok((x->aside_html == NULL) == (j->aside_html == NULL) &&
+           (x->aside_html == NULL ||
+            (strncmp(x->aside_html, "<aside class=\"linkbox\">", 23) == 0 &&
+             strncmp(j->aside_html, "<aside class=\"linkbox\">", 23) == 0 &&
+             strstr(x->aside_html, "<a href=") != NULL)),
+       "s3push %s: the link box is an aside in both formats", name);
     free(jp);
     free(xp);
     free(jdl);

@@ -39,7 +39,16 @@ print $fh $conf;
 print $fh "quarantine = $tmp/q\n";
 close $fh;
 
-# Serve with it.
+# serve refuses a store that does not exist, with the hint to ingest first.
+my $refused = `$bin serve --db $db --listen 127.0.0.1:0 2>&1`;
+isnt($?, 0, 'serve refuses a missing store');
+like($refused, qr{\Q$db\E: no store there; run `meldung ingest}, '... with the hint to ingest first');
+ok(!-e $db, '... and does not create it');
+
+# Serve with it, on a store made empty on purpose (an empty file is an
+# empty SQLite database; the schema is made on open).
+open(my $empty, '>', $db) or die "$db: $!";
+close($empty);
 my ($srv, $base) = serve($bin, 'serve --config prints its URL', '--db', $db, '--config',
     "$tmp/meldung.conf");
 my ($port) = $base =~ /:(\d+)$/;

@@ -148,15 +148,14 @@ mld_pipeline_headline(const char *text, char *out, size_t size)
         out[o++] = text[i];
     }
     /* Never end inside a UTF-8 sequence when out was too small. */
-    while (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0x80) {
+    if (o > 0) {
         size_t lead = o - 1;
         while (lead > 0 && ((unsigned char)out[lead] & 0xc0) == 0x80)
             lead--;
         unsigned char c = (unsigned char)out[lead];
         size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-        if (o - lead == need)
-            break;
-        o = lead;
+        if (o - lead < need)
+            o = lead;
     }
     while (o > 0 && out[o - 1] == ' ')
         o--;

@@ -1,9 +1,11 @@
 /*
  * cmd_ingest.c - `meldung ingest FILE|DIR|URL...`: wire files into the store.
  *
- * Each file is all or nothing (load.h): it is read (up to
+ * Each file is all or nothing (pipeline.h): it is read (up to
  * MLD_MAX_DOC_BYTES) or fetched (an http:// or https:// URL, fetch.h), its
- * format detected, every entry parsed, enriched and stored, then committed.
+ * format detected, every entry parsed, checked by the pipeline's rules
+ * (refused, headline made, held, dated by first sight), enriched (with
+ * --section as the source's section) and stored, then committed.
  * Files share transactions: up to --batch files (MLD_INGEST_BATCH_FILES),
  * or what MLD_INGEST_BATCH_MS brings, go into one COMMIT, each file inside
  * it a savepoint of its own (store.h), so a batch costs one commit and one
@@ -22,7 +24,10 @@
  * Reading and parsing run ahead of the store in a thread of their own
  * ("The pipeline" below); documents are stored in the order named.
  * Folders are walked in name order. On a terminal a progress line shows
- * files, articles, errors and rate; otherwise one summary line is printed.
+ * files (of the total, which the reader thread counts first, with the
+ * percentage and an ETA), articles, errors and rate; at the end one
+ * summary line is printed, with the pipeline's extra counts (held,
+ * refused, withdrawn, date fallbacks) when they are not zero.
  * Exit status: 0 when every file was stored, 1 when any failed.
  */
 #include "cli.h"

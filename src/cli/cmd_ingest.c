@@ -233,6 +233,8 @@ store_doc(struct run *run, struct job *j)
     if (rc == 0) {
         struct mld_source src = {.name = j->name, .url = j->url};
         int batched = batch_join(run, &src);
+        if (run->tty && !run->quiet && j->parsed.nnotes > 0)
+            fprintf(stderr, "\r\033[K"); /* its warnings get whole lines */
         struct mld_pipeline_counts c = {0};
         rc = mld_pipeline_store(run->st, &j->parsed, &c, NULL, err);
         if (rc == MLD_E_STORE && batched) {

@@ -191,7 +191,7 @@ test_store(void)
     a->version_created = 0;
     a->entry_id = mld_strdup("undated-1");
     keep_article(&p, a);
-    a = article("urn:held", "Hinweis", "Text.");
+    a = article("urn:held", "Redaktionshinweis Tunnelbohrung", "Tunnelbohrung beginnt.");
     a->hold_reason = mld_strdup("Hinweis");
     keep_article(&p, a);
     a = article("urn:kill", "Weg", "Text.");
@@ -233,6 +233,23 @@ test_store(void)
     is_int((int)c.updated, 1, "... as an update");
     ok(p.v[0]->version_created == first, "... dated by the first sight, not now");
     mld_parsed_dispose(&p);
+
+    struct mld_search q = {.text = "Tunnelbohrung", .now = mld_time_now(), .limit = 10};
+    struct mld_hits hits;
+    rc = mld_store_search(st, &q, &hits, &err);
+    is_int(rc, 0, "search runs");
+    is_int(hits.n, 0, "a held article is not found by search");
+    mld_hits_dispose(&hits);
+    struct mld_query lq = {.now = mld_time_now(), .limit = 20};
+    struct mld_items list;
+    rc = mld_store_list(st, &lq, &list, &err);
+    is_int(rc, 0, "list runs");
+    int listed_held = 0;
+    for (int i = 0; i < list.n; i++)
+        listed_held += strcmp(list.v[i].a->urn, "urn:held") == 0;
+    is_int(listed_held, 0, "... nor listed");
+    is_int(list.n, 1, "only the visible article is listed");
+    mld_items_dispose(&list);
 
     struct mld_store_totals t;
     rc = mld_store_totals(st, mld_time_now(), &t, &err);

@@ -65,6 +65,9 @@ mld_cli_bad_option(const char *name, const char *usage_text, const char *optstri
                              (int)strcspn(arg, "="), arg);
     if (optopt == ':' || strchr(optstring, optopt) == NULL)
         return mld_cli_usage(name, usage_text, "unknown option '-%c'", optopt);
+    if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') != NULL)
+        return mld_cli_usage(name, usage_text, "option '%.*s' takes no value",
+                             (int)strcspn(arg, "="), arg);
     if (strncmp(arg, "--", 2) == 0)
         return mld_cli_usage(name, usage_text, "option '%s' needs a value", arg);
     return mld_cli_usage(name, usage_text, "option '-%c' needs a value", optopt);

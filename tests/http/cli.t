@@ -57,6 +57,12 @@ for my $cmd (@commands) {
 my ($out, $rc) = run("$bin ingest x --db");
 is($rc, 2, 'an option without its value exits 2');
 like($out, qr/^meldung ingest: option '--db' needs a value\nusage:/, '... saying so');
+($out, $rc) = run("$bin poll --once=yes");
+is($rc, 2, 'a value for an option that takes none exits 2');
+like($out, qr/^meldung poll: option '--once' takes no value\nusage:/, '... saying so');
+($out, $rc) = run("$bin stats -x");
+is($rc, 2, 'an unknown short option exits 2');
+like($out, qr/^meldung stats: unknown option '-x'\nusage:/, '... naming it');
 
 # serve, stats and search refuse a store that is not there.
 for my $cmd ("serve --listen 127.0.0.1:0", 'stats', 'search Kreml') {

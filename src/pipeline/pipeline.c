@@ -179,14 +179,13 @@ note(struct mld_parsed *p, const char *fmt, ...)
         p->notes_dropped++;
         return;
     }
-    struct mld_buf b;
-    mld_buf_init(&b, MLD_ERR_MSG_MAX);
+    char line[MLD_ERR_MSG_MAX]; /* a longer line is cut, like an error message */
     va_list ap;
     va_start(ap, fmt);
-    mld_buf_vprintf(&b, fmt, ap);
+    vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
     p->notes = mld_reallocarray(p->notes, (size_t)p->nnotes + 1, sizeof(*p->notes));
-    p->notes[p->nnotes++] = mld_buf_steal(&b, NULL);
+    p->notes[p->nnotes++] = mld_strdup(line);
 }
 
 /* The word for a media object's kind, as a headline of last resort. */

@@ -137,6 +137,22 @@ test_rules(void)
     is_int(p.n, 0, "dispose empties");
 }
 
+/* A feed of many empty items reports the first MLD_PIPELINE_MAX_NOTES. */
+static void
+test_many_notes(void)
+{
+    struct mld_source src = {.name = "many.xml"};
+    struct mld_parsed p = {.src = &src};
+    for (int i = 0; i < MLD_PIPELINE_MAX_NOTES + 5; i++)
+        keep_article(&p, article("urn:e", NULL, NULL));
+    keep_article(&p, article("urn:ok", "Gut", NULL));
+    is_int(p.nnotes, MLD_PIPELINE_MAX_NOTES, "notes stop at MLD_PIPELINE_MAX_NOTES");
+    is_int((int)p.notes_dropped, 5, "... the rest are counted");
+    is_int((int)p.refused, MLD_PIPELINE_MAX_NOTES + 5, "every refusal is counted");
+    is_int(p.n, 1, "the good entry is kept");
+    mld_parsed_dispose(&p);
+}
+
 static void
 test_documents(void)
 {
@@ -300,6 +316,7 @@ main(void)
 {
     test_headline();
     test_rules();
+    test_many_notes();
     test_documents();
     test_store();
     test_extra();

@@ -24,7 +24,7 @@
  * Reading and parsing run ahead of the store in a thread of their own
  * ("The pipeline" below); documents are stored in the order named.
  * Folders are walked in name order. On a terminal a progress line shows
- * files (of the total, which the reader thread counts first, with the
+ * files (of the total, which a third thread counts meanwhile, with the
  * percentage and an ETA), articles, errors and rate; at the end one
  * summary line is printed, with the pipeline's extra counts (held,
  * refused, withdrawn, date fallbacks) when they are not zero.
@@ -414,7 +414,7 @@ struct reader {
     char **paths; /* the arguments */
     int npaths;
     long files;         /* documents queued, at most MLD_MAX_WALK_FILES */
-    atomic_long *total; /* where to count the files first (progress), or NULL */
+    atomic_long *total; /* where a thread of its own counts the files (progress), or NULL */
 };
 
 static int
@@ -507,16 +507,23 @@ count_files(const char *path, int depth, long *n)
     closedir(d);
 }
 
+/* The counting thread: the total of the progress line, counted beside
+ * the reader so that a large tree does not delay the first file. */
+static void *
+counter_main(void *ud)
+{
+    struct reader *rd = ud;
+    long n = 0;
+    for (int i = 0; i < rd->npaths; i++)
+        count_files(rd->paths[i], 0, &n);
+    atomic_store(rd->total, n);
+    return NULL;
+}
+
 static void *
 reader_main(void *ud)
 {
     struct reader *rd = ud;
-    if (rd->total != NULL) {
-        long n = 0;
-        for (int i = 0; i < rd->npaths; i++)
-            count_files(rd->paths[i], 0, &n);
-        atomic_store(rd->total, n);
-    }
     for (int i = 0; i < rd->npaths; i++)
         walk(rd, rd->paths[i], 0);
     pthread_mutex_lock(&rd->q.lock);
@@ -533,7 +540,8 @@ ingest_all(struct run *run, char **paths, int npaths)
     struct reader rd = {.paths = paths, .npaths = npaths, .total = run->total};
     pthread_mutex_init(&rd.q.lock, NULL);
     pthread_cond_init(&rd.q.changed, NULL);
-    pthread_t tid;
+    pthread_t tid, counter;
+    bool counting = rd.total != NULL && pthread_create(&counter, NULL, counter_main, &rd) == 0;
     int rc = pthread_create(&tid, NULL, reader_main, &rd);
     if (rc != 0) {
         run->failed++;
@@ -550,6 +558,8 @@ ingest_all(struct run *run, char **paths, int npaths)
     }
     if (rc == 0)
         pthread_join(tid, NULL);
+    if (counting)
+        pthread_join(counter, NULL);
     pthread_cond_destroy(&rd.q.changed);
     pthread_mutex_destroy(&rd.q.lock);
 }

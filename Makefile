@@ -111,8 +111,8 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(BUILD)/gen/migrations.h $(BUILD)/gen/d
 	    -I$(BUILD)/gen $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
 
 run: meldung
-	./meldung ingest --db var/demo.db demo/
-	./meldung serve --db var/demo.db --listen 127.0.0.1:8080
+	./meldung ingest demo/
+	./meldung serve --listen 127.0.0.1:8080
 
 bench: meldung
 	bench/http.sh

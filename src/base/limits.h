@@ -389,4 +389,16 @@
  * are 10^9 steps with little output), so work is capped, not just bytes. */
 #define MLD_MAX_TEMPLATE_STEPS (16u * 1024 * 1024)
 
+/* The pipeline (src/pipeline/) ---------------------------------------- */
+
+/* A headline the pipeline makes for an item without one (the first
+ * sentence of its teaser or text) is cut at a word boundary before this
+ * many characters: a long dpa headline has about 80, and list pages wrap
+ * more than two lines beyond 100. */
+#define MLD_HEADLINE_MADE_CHARS 100
+
+/* Warning lines kept per document (generated headlines, refused entries);
+ * a feed of 10,000 bad items reports the first ones and a count. */
+#define MLD_PIPELINE_MAX_NOTES 20
+
 #endif

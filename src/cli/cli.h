@@ -42,6 +42,12 @@ int mld_cmd_token(int argc, char **argv);
 int mld_cli_usage(const char *name, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Reports the option getopt_long() just refused with '?' (unknown, or
+ * missing its value; main() sets opterr to 0), given the optstring it was
+ * called with, as "meldung NAME: unknown option '--x'" (or "option '--db'
+ * needs a value") plus the usage line on stderr; returns 2. */
+int mld_cli_bad_option(const char *name, const char *usage, const char *optstring, char **argv);
+
 /* Creates the directory holding file path (mkdir -p of its dirname).
  * Returns 0 or MLD_E_IO. */
 int mld_cli_make_parent(const char *path);

@@ -1,9 +1,11 @@
 /*
  * cmd_ingest.c - `meldung ingest FILE|DIR|URL...`: wire files into the store.
  *
- * Each file is all or nothing (load.h): it is read (up to
+ * Each file is all or nothing (pipeline.h): it is read (up to
  * MLD_MAX_DOC_BYTES) or fetched (an http:// or https:// URL, fetch.h), its
- * format detected, every entry parsed, enriched and stored, then committed.
+ * format detected, every entry parsed, checked by the pipeline's rules
+ * (refused, headline made, held, dated by first sight), enriched (with
+ * --section as the source's section) and stored, then committed.
  * Files share transactions: up to --batch files (MLD_INGEST_BATCH_FILES),
  * or what MLD_INGEST_BATCH_MS brings, go into one COMMIT, each file inside
  * it a savepoint of its own (store.h), so a batch costs one commit and one
@@ -22,7 +24,10 @@
  * Reading and parsing run ahead of the store in a thread of their own
  * ("The pipeline" below); documents are stored in the order named.
  * Folders are walked in name order. On a terminal a progress line shows
- * files, articles, errors and rate; otherwise one summary line is printed.
+ * files (of the total, which a third thread counts meanwhile, with the
+ * percentage and an ETA), articles, errors and rate; at the end one
+ * summary line is printed, with the pipeline's extra counts (held,
+ * refused, withdrawn, date fallbacks) when they are not zero.
  * Exit status: 0 when every file was stored, 1 when any failed.
  */
 #include "cli.h"
@@ -31,6 +36,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,27 +50,42 @@
 #include "../base/mem.h"
 #include "../ingest/fetch.h"
 #include "../ingest/ingest.h"
-#include "../ingest/quarantine.h"
+#include "../pipeline/pipeline.h"
 #include "../store/store.h"
-#include "load.h"
 
 static const char usage_text[] =
-    "meldung ingest [--config FILE] [--db FILE] [--quarantine DIR] [--quiet] [--verbose] "
-    "[--batch N] FILE|DIR|URL...";
+    "meldung ingest [--config FILE] [--db FILE] [--section NAME] [--quarantine DIR] [--quiet] "
+    "[--verbose] [--batch N] FILE|DIR|URL...";
+
+static const char help_text[] =
+    "Stores wire files (any format meldung reads), folders of them (walked in name order)\n"
+    "and http(s) URLs, one transaction per file, batched.\n"
+    "\n"
+    "  --db FILE          the store (default " MLD_DEFAULT_DB ", created when missing)\n"
+    "  --section NAME     section for items no category mapping places (default: none)\n"
+    "  --config FILE      apply the [enrich] section of FILE (default: none)\n"
+    "  --quarantine DIR   where failed files go with their reason\n"
+    "                     (default: quarantine/ beside the store)\n"
+    "  --batch N          files per COMMIT, 1 to %d (default %d)\n"
+    "  --quiet            no progress line\n"
+    "  --verbose          a line per article and per committed file\n"
+    "  --help             this text\n";
 
 struct run {
     struct mld_store *st;
     const char *quarantine; /* folder for rejected files */
+    const char *section;    /* --section: the source section of every file, or NULL */
     int quiet;
     int tty; /* progress line on stderr */
     long files, failed;
-    long inserted, updated, stale, duplicate;
-    mld_time_t started;
+    struct mld_pipeline_counts counts;
+    atomic_long *total; /* files to come, counted ahead (-1 while unknown); or NULL */
+    int64_t started_ms;
     int64_t last_progress_ms;
     int batch_max;            /* files per COMMIT; 1 = one transaction per file */
     int in_batch;             /* a batch transaction is open */
     int64_t batch_started_ms; /* when it began (monotonic ms) */
-    long batch_counts[4];     /* inserted, updated, stale, duplicate when it began */
+    struct mld_pipeline_counts batch_counts; /* the counts when it began */
     char **pending;           /* files stored in the open batch, in order */
     int npending;             /* entries used at pending (at most batch_max) */
 };
@@ -115,10 +136,7 @@ batch_commit(struct run *run)
     } else {
         mld_store_rollback(run->st);
         mld_log_warn("%s; storing the batch's %d files one by one", err.msg, n);
-        run->inserted = run->batch_counts[0];
-        run->updated = run->batch_counts[1];
-        run->stale = run->batch_counts[2];
-        run->duplicate = run->batch_counts[3];
+        run->counts = run->batch_counts;
         run->files -= n;
         int max = run->batch_max;
         run->batch_max = 1;
@@ -153,10 +171,7 @@ batch_join(struct run *run, const struct mld_source *src)
     }
     run->in_batch = 1;
     run->batch_started_ms = now_ms();
-    run->batch_counts[0] = run->inserted;
-    run->batch_counts[1] = run->updated;
-    run->batch_counts[2] = run->stale;
-    run->batch_counts[3] = run->duplicate;
+    run->batch_counts = run->counts;
     run->pending = mld_reallocarray(NULL, (size_t)run->batch_max, sizeof(*run->pending));
     return 1;
 }
@@ -185,10 +200,25 @@ progress(struct run *run, int final)
     if (!final && ms - run->last_progress_ms < 100)
         return;
     run->last_progress_ms = ms;
-    mld_time_t secs = mld_time_now() - run->started;
-    long stored = run->inserted + run->updated;
-    fprintf(stderr, "\r\033[K%ld files  %ld articles  %ld errors  %.0f articles/s%s", run->files,
-            stored, run->failed, secs > 0 ? (double)stored / (double)secs : (double)stored,
+    double secs = (double)(ms - run->started_ms) / 1000.0;
+    const struct mld_pipeline_counts *c = &run->counts;
+    long stored = c->inserted + c->updated + c->withdrawn + c->held;
+    long total = run->total != NULL ? atomic_load(run->total) : -1;
+    long done = run->files;
+    char files[96];
+    if (total > 0 && done <= total)
+        snprintf(files, sizeof(files), "%ld/%ld files (%ld%%)", done, total,
+                 (long)(100.0 * (double)done / (double)total));
+    else
+        snprintf(files, sizeof(files), "%ld files", done);
+    char eta[48] = "";
+    if (!final && total > 0 && done > 0 && done < total && secs >= 1) {
+        long left = (long)(secs * (double)(total - done) / (double)done + 0.5);
+        snprintf(eta, sizeof(eta), "  ETA %ld:%02ld:%02ld", left / 3600, left / 60 % 60,
+                 left % 60);
+    }
+    fprintf(stderr, "\r\033[K%s  %ld articles  %ld errors  %.0f articles/s%s%s", files, stored,
+            run->failed, secs >= 1 ? (double)stored / secs : (double)stored, eta,
             final ? "\n" : "");
 }
 
@@ -203,8 +233,10 @@ store_doc(struct run *run, struct job *j)
     if (rc == 0) {
         struct mld_source src = {.name = j->name, .url = j->url};
         int batched = batch_join(run, &src);
-        struct mld_load_counts c = {0};
-        rc = mld_load_store(run->st, &j->parsed, &c, NULL, err);
+        if (run->tty && !run->quiet && j->parsed.nnotes > 0)
+            fprintf(stderr, "\r\033[K"); /* its warnings get whole lines */
+        struct mld_pipeline_counts c = {0};
+        rc = mld_pipeline_store(run->st, &j->parsed, &c, NULL, err);
         if (rc == MLD_E_STORE && batched) {
             /* The batch itself may have failed (the engine rolls back the
              * whole transaction after an I/O error): commit what it holds,
@@ -212,16 +244,13 @@ store_doc(struct run *run, struct job *j)
             batch_commit(run);
             batched = 0;
             mld_err_clear(err);
-            rc = mld_load_store(run->st, &j->parsed, &c, NULL, err);
+            rc = mld_pipeline_store(run->st, &j->parsed, &c, NULL, err);
         }
         if (rc == 0 && batched)
             run->pending[run->npending++] = mld_strdup(j->name);
         else if (rc == 0)
             mld_log_debug("%s: committed", j->name);
-        run->inserted += c.inserted;
-        run->updated += c.updated;
-        run->stale += c.stale;
-        run->duplicate += c.duplicate;
+        mld_pipeline_counts_add(&run->counts, &c);
     }
     if (rc != 0) {
         run->failed++;
@@ -231,12 +260,8 @@ store_doc(struct run *run, struct job *j)
         if (run->tty && !run->quiet)
             fprintf(stderr, "\r\033[K");
         mld_log_error("%s", err->msg);
-        if (j->doc != NULL || rc == MLD_E_TOOBIG) {
-            struct mld_err qerr = {0};
-            if (mld_quarantine_put(run->quarantine, j->name, j->doc ? j->doc : "",
-                                   j->doc ? j->len : 0, err, &qerr) != 0)
-                mld_log_error("%s: not quarantined: %s", j->name, qerr.msg);
-        }
+        if (j->doc != NULL || rc == MLD_E_TOOBIG)
+            mld_pipeline_quarantine(run->quarantine, j->name, j->doc, j->len, err);
     }
     if (run->in_batch && (run->npending >= run->batch_max ||
                           now_ms() - run->batch_started_ms >= MLD_INGEST_BATCH_MS))
@@ -247,7 +272,7 @@ store_doc(struct run *run, struct job *j)
 /* The pipeline ---------------------------------------------------------------
  *
  * A reader thread walks the arguments, reads or fetches each document and
- * parses, enriches and computes its story features (mld_load_parse(),
+ * parses, enriches and computes its story features (mld_pipeline_parse(),
  * which touches no store); the main thread stores the documents in the
  * order they come, batches them and reports. Parsing, sanitising, tagging
  * and the text analysis for stories thus run while the store writes. The queue between the two holds at most MLD_INGEST_AHEAD_DOCS
@@ -272,14 +297,22 @@ job_free(struct job *j)
     mld_free(j);
 }
 
+/* The --section of this run, for the reader thread (set before it starts). */
+static const char *run_section;
+
 /* Parses the document of j, when there is one, setting j->rc. */
 static void
 parse_doc(struct job *j)
 {
     if (j->rc != 0)
         return;
-    struct mld_source src = {.name = j->name, .url = j->url, .content_type = j->content_type};
-    j->rc = mld_load_parse(j->doc ? j->doc : "", j->len, &src, NULL, &j->parsed, &j->err);
+    struct mld_source src = {
+        .name = j->name,
+        .url = j->url,
+        .content_type = j->content_type,
+        .section = run_section,
+    };
+    j->rc = mld_pipeline_parse(j->doc ? j->doc : "", j->len, &src, NULL, &j->parsed, &j->err);
 }
 
 /* Reads and parses the file at path. */
@@ -380,7 +413,8 @@ struct reader {
     struct queue q;
     char **paths; /* the arguments */
     int npaths;
-    long files; /* documents queued, at most MLD_MAX_WALK_FILES */
+    long files;         /* documents queued, at most MLD_MAX_WALK_FILES */
+    atomic_long *total; /* where a thread of its own counts the files (progress), or NULL */
 };
 
 static int
@@ -436,6 +470,56 @@ walk(struct reader *rd, const char *path, int depth)
     free(names); /* checksrc:ok scandir(3) allocates */
 }
 
+/* Adds to *n the documents walk() will queue for path (URLs count one;
+ * paths that cannot be walked none), for the progress line's total. */
+static void
+count_files(const char *path, int depth, long *n)
+{
+    if (*n >= MLD_MAX_WALK_FILES)
+        return;
+    if (depth == 0 && strstr(path, "://") != NULL) {
+        (*n)++;
+        return;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return;
+    if (!S_ISDIR(st.st_mode)) {
+        (*n)++;
+        return;
+    }
+    if (depth >= MLD_MAX_WALK_DEPTH)
+        return;
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return;
+    for (struct dirent *e; (e = readdir(d)) != NULL && *n < MLD_MAX_WALK_FILES;) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (e->d_type == DT_REG) {
+            (*n)++;
+            continue;
+        }
+        char sub[4096];
+        snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+        count_files(sub, depth + 1, n);
+    }
+    closedir(d);
+}
+
+/* The counting thread: the total of the progress line, counted beside
+ * the reader so that a large tree does not delay the first file. */
+static void *
+counter_main(void *ud)
+{
+    struct reader *rd = ud;
+    long n = 0;
+    for (int i = 0; i < rd->npaths; i++)
+        count_files(rd->paths[i], 0, &n);
+    atomic_store(rd->total, n);
+    return NULL;
+}
+
 static void *
 reader_main(void *ud)
 {
@@ -453,10 +537,11 @@ reader_main(void *ud)
 static void
 ingest_all(struct run *run, char **paths, int npaths)
 {
-    struct reader rd = {.paths = paths, .npaths = npaths};
+    struct reader rd = {.paths = paths, .npaths = npaths, .total = run->total};
     pthread_mutex_init(&rd.q.lock, NULL);
     pthread_cond_init(&rd.q.changed, NULL);
-    pthread_t tid;
+    pthread_t tid, counter;
+    bool counting = rd.total != NULL && pthread_create(&counter, NULL, counter_main, &rd) == 0;
     int rc = pthread_create(&tid, NULL, reader_main, &rd);
     if (rc != 0) {
         run->failed++;
@@ -473,6 +558,8 @@ ingest_all(struct run *run, char **paths, int npaths)
     }
     if (rc == 0)
         pthread_join(tid, NULL);
+    if (counting)
+        pthread_join(counter, NULL);
     pthread_cond_destroy(&rd.q.changed);
     pthread_mutex_destroy(&rd.q.lock);
 }
@@ -487,6 +574,7 @@ mld_cmd_ingest(int argc, char **argv)
         {"quiet", no_argument, NULL, 's'},
         {"verbose", no_argument, NULL, 'v'},
         {"batch", required_argument, NULL, 'b'},
+        {"section", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -494,7 +582,8 @@ mld_cmd_ingest(int argc, char **argv)
     struct run run = {.batch_max = MLD_INGEST_BATCH_FILES};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:d:q:svb:h", opts, NULL)) != -1) {
+    static const char optstring[] = "c:d:q:svb:S:h";
+    while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
         switch (c) {
         case 'b': {
             char *end;
@@ -510,8 +599,16 @@ mld_cmd_ingest(int argc, char **argv)
         case 'q': quarantine = optarg; break;
         case 's': run.quiet = 1; break;
         case 'v': mld_log_set_level(MLD_LOG_DEBUG); break;
-        case 'h': printf("usage: %s\n", usage_text); return 0;
-        default: return mld_cli_usage("ingest", usage_text, "unknown option");
+        case 'S':
+            if (optarg[0] == '\0')
+                return mld_cli_usage("ingest", usage_text, "--section wants a section name");
+            run.section = optarg;
+            break;
+        case 'h':
+            printf("usage: %s\n\n", usage_text);
+            printf(help_text, MLD_INGEST_BATCH_FILES_MAX, MLD_INGEST_BATCH_FILES);
+            return 0;
+        default: return mld_cli_bad_option("ingest", usage_text, optstring, argv);
         }
     }
     if (optind >= argc)
@@ -535,15 +632,24 @@ mld_cmd_ingest(int argc, char **argv)
         return 1;
     }
     run.quarantine = quarantine;
+    run_section = run.section;
     run.tty = isatty(STDERR_FILENO);
-    run.started = mld_time_now();
+    run.started_ms = now_ms();
+    atomic_long total = -1;
+    if (run.tty && !run.quiet)
+        run.total = &total;
     ingest_all(&run, argv + optind, argc - optind);
     batch_commit(&run);
     progress(&run, 1);
     mld_store_close(run.st);
+    struct mld_buf extra;
+    mld_buf_init(&extra, 1024);
+    mld_pipeline_counts_extra(&run.counts, &extra);
     printf("ingest: %ld files, %ld new, %ld updated, %ld older versions kept, %ld duplicates "
-           "skipped, %ld failed",
-           run.files, run.inserted, run.updated, run.stale, run.duplicate, run.failed);
+           "skipped, %ld failed%s",
+           run.files, run.counts.inserted, run.counts.updated, run.counts.stale,
+           run.counts.duplicate, run.failed, extra.p != NULL ? extra.p : "");
+    mld_buf_dispose(&extra);
     if (run.failed)
         printf(" (quarantined in %s)", quarantine);
     printf("\n");

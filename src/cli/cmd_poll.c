@@ -5,7 +5,7 @@
  * src/ingest/poll.h and etc/meldung.conf.example) and runs the poller over
  * the store: each source's state (validators, health, schedule) lives in
  * the store's source table, and a fetched document is stored together
- * with its source's new state in one transaction (load.h). Without
+ * with its source's new state in one transaction (pipeline.h). Without
  * --once it polls until SIGINT or SIGTERM; with --once it polls the
  * sources that are due (all of them with --force), waits for them, prints
  * a summary and exits: 0 when nothing failed, 1 otherwise.
@@ -24,10 +24,30 @@
 #include "../enrich/enrich.h"
 #include "../ingest/poll.h"
 #include "../store/store.h"
-#include "load.h"
+#include "../pipeline/pipeline.h"
 
 static const char usage_text[] = "meldung poll [--config FILE] [--db FILE] [--once] [--force] "
                                  "[--quarantine DIR] [--verbose]";
+
+static const char help_text[] =
+    "Polls the [source NAME] sections of the configuration (url, interval, timeout,\n"
+    "format, section) until SIGINT/SIGTERM, or one round with --once.\n"
+    "\n"
+    "  --config FILE      the configuration (default " MLD_DEFAULT_CONFIG ")\n"
+    "  --db FILE          the store (default: [site] db of the configuration, else\n"
+    "                     " MLD_DEFAULT_DB ")\n"
+    "  --once             poll the sources that are due, print a summary, exit\n"
+    "  --force            with --once: poll every source, due or not\n"
+    "  --quarantine DIR   where documents that failed go (default: [poll] quarantine,\n"
+    "                     else quarantine/ beside the store)\n"
+    "  --verbose          a line per article\n"
+    "  --help             this text\n";
+
+/* What the store hook works with. */
+struct poll_ctx {
+    struct mld_store *st;
+    struct mld_pipeline_counts counts;
+};
 
 static volatile sig_atomic_t stopping;
 
@@ -43,7 +63,7 @@ static int
 hook_load(void *ud, const struct mld_poll_source *src, struct mld_poll_state *st,
           struct mld_err *err)
 {
-    struct mld_store *store = ud;
+    struct mld_store *store = ((struct poll_ctx *)ud)->st;
     struct mld_source_state s;
     int rc = mld_store_source_get(store, src->name, &s, err);
     if (rc != 0)
@@ -88,7 +108,7 @@ hook_save(void *ud, const struct mld_poll_source *src, const struct mld_poll_sta
           struct mld_err *err)
 {
     struct mld_source_state row = as_row(src, st);
-    return mld_store_source_set(ud, &row, err);
+    return mld_store_source_set(((struct poll_ctx *)ud)->st, &row, err);
 }
 
 static int
@@ -96,13 +116,12 @@ hook_store(void *ud, const struct mld_poll_source *src, const char *doc, size_t 
            const struct mld_source *from, const struct mld_format *fmt, struct mld_poll_state *st,
            struct mld_err *err)
 {
+    struct poll_ctx *ctx = ud;
     struct mld_source_state row = as_row(src, st);
-    int rc = mld_load_doc(ud, doc, len, from, fmt, NULL, &row, err);
+    int rc = mld_pipeline_doc(ctx->st, doc, len, from, fmt, &ctx->counts, &row, err);
     if (rc == 0) {
         st->items = row.items;
         st->newest_item = row.newest_item;
-    } else if (strncmp(err->msg, from->name, strlen(from->name)) != 0) {
-        mld_err_prefix(err, "%s", from->name);
     }
     return rc;
 }
@@ -125,7 +144,8 @@ mld_cmd_poll(int argc, char **argv)
     const char *config = MLD_DEFAULT_CONFIG, *db = NULL, *quarantine = NULL;
     int once = 0, force = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:d:ofq:vh", opts, NULL)) != -1) {
+    static const char optstring[] = "c:d:ofq:vh";
+    while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;
         case 'd': db = optarg; break;
@@ -133,8 +153,8 @@ mld_cmd_poll(int argc, char **argv)
         case 'f': force = 1; break;
         case 'q': quarantine = optarg; break;
         case 'v': mld_log_set_level(MLD_LOG_DEBUG); break;
-        case 'h': printf("usage: %s\n", usage_text); return 0;
-        default: return mld_cli_usage("poll", usage_text, "unknown option");
+        case 'h': printf("usage: %s\n\n%s", usage_text, help_text); return 0;
+        default: return mld_cli_bad_option("poll", usage_text, optstring, argv);
         }
     }
     if (optind != argc)
@@ -145,7 +165,7 @@ mld_cmd_poll(int argc, char **argv)
     struct mld_err err = {0};
     struct mld_config *cfg = NULL;
     struct mld_poll_source *srcs = NULL;
-    struct mld_store *st = NULL;
+    struct poll_ctx ctx = {0};
     struct mld_poller *p = NULL;
     int n = 0, status = 1;
     if (mld_config_load(&cfg, config, &err) != 0) {
@@ -180,8 +200,8 @@ mld_cmd_poll(int argc, char **argv)
         mld_log_error("%s: cannot create its folder: %s", db, strerror(errno));
         goto out_free;
     }
-    if (mld_store_open(&st, db, &err) != 0 ||
-        mld_poller_new(&p, srcs, n, &opt, &hooks, st, &err) != 0) {
+    if (mld_store_open(&ctx.st, db, &err) != 0 ||
+        mld_poller_new(&p, srcs, n, &opt, &hooks, &ctx, &err) != 0) {
         mld_log_error("%s", err.msg);
         goto out_free;
     }
@@ -190,9 +210,14 @@ mld_cmd_poll(int argc, char **argv)
     if (once) {
         int polled = mld_poller_round(p, force);
         mld_poller_counts(p, &counts);
+        struct mld_buf extra;
+        mld_buf_init(&extra, 1024);
+        mld_pipeline_counts_extra(&ctx.counts, &extra);
         printf("poll: %d of %d sources polled, %ld changed, %ld unchanged, %ld failed, "
-               "%ld articles stored\n",
-               polled, n, counts.changed, counts.unchanged, counts.failed, counts.items);
+               "%ld articles stored%s\n",
+               polled, n, counts.changed, counts.unchanged, counts.failed, counts.items,
+               extra.p != NULL ? extra.p : "");
+        mld_buf_dispose(&extra);
         status = counts.failed ? 1 : 0;
         goto out_free;
     }
@@ -209,7 +234,7 @@ mld_cmd_poll(int argc, char **argv)
     status = 0;
 out_free:
     mld_poller_free(p);
-    mld_store_close(st);
+    mld_store_close(ctx.st);
     mld_poll_sources_free(srcs, n);
     mld_config_free(cfg);
     return status;

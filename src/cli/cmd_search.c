@@ -10,6 +10,11 @@
  * word is a usage error with the reader's message. --config names the
  * configuration whose [enrich] dictionary the store's index was built
  * with (the analyzer must match it, see docs/internals/search.md).
+ *
+ * Query words may start with '-' (a NOT term: `meldung search Kreml
+ * -Boerse`): an argument is an option only when it is one of the options
+ * below (or an unknown "--name", which is an error); any other "-word" is
+ * query text, and "--" makes every later argument query text.
  */
 #include "cli.h"
 
@@ -31,6 +36,27 @@ static const char usage_text[] =
 
 /* Hits per page unless --limit says otherwise. */
 #define DEFAULT_LIMIT 10
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static const char help_text[] =
+    "Searches the stored articles as the site does: visible ones only, best first,\n"
+    "one per story. QUERY: words, \"a phrase\", prefix*, -not, a OR b.\n"
+    "\n"
+    "  --db FILE          the store (default " MLD_DEFAULT_DB ")\n"
+    "  --section SLUG     only this section (default: all)\n"
+    "  --topic SLUG       only this topic (default: all)\n"
+    "  --from YYYY-MM-DD  published on or after that day, Berlin time (default: open)\n"
+    "  --to YYYY-MM-DD    published on or before that day (default: open)\n"
+    "  --limit N          hits per page, 1 to " STR(MLD_SEARCH_MAX_LIMIT) " (default "
+    STR(DEFAULT_LIMIT) ")\n"
+    "  --page N           which page of hits (default 1)\n"
+    "  --json             print JSON instead of text\n"
+    "  --config FILE      the configuration whose [enrich] dictionary built the index\n"
+    "                     (default: none)\n"
+    "  --help             this text\n"
+    "  --                 every later argument is query text\n";
 
 /* Parses a YYYY-MM-DD date as the start of that day in Berlin; with
  * next_day, as the start of the following day (so --to is inclusive).
@@ -170,8 +196,42 @@ mld_cmd_search(int argc, char **argv)
     struct mld_search q = {.limit = DEFAULT_LIMIT};
     int page = 1, c;
     bool json = false;
+    static const char optstring[] = "+d:h";
+    /* Split the arguments: options go to getopt, the rest is the query. */
+    char **optv = mld_reallocarray(NULL, (size_t)argc + 1, sizeof(*optv));
+    char **words = mld_reallocarray(NULL, (size_t)argc + 1, sizeof(*words));
+    int optc = 0, nwords = 0;
+    optv[optc++] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            while (++i < argc)
+                words[nwords++] = argv[i];
+            break;
+        }
+        if (strncmp(a, "--", 2) == 0) {
+            size_t n = strcspn(a + 2, "=");
+            const struct option *o = opts;
+            while (o->name != NULL && (strlen(o->name) != n || strncmp(o->name, a + 2, n) != 0))
+                o++;
+            optv[optc++] = argv[i];
+            if (o->name != NULL && o->has_arg == required_argument && a[2 + n] == '\0' &&
+                i + 1 < argc)
+                optv[optc++] = argv[++i];
+        } else if (strcmp(a, "-h") == 0) {
+            optv[optc++] = argv[i];
+        } else if (strncmp(a, "-d", 2) == 0) {
+            optv[optc++] = argv[i];
+            if (a[2] == '\0' && i + 1 < argc)
+                optv[optc++] = argv[++i];
+        } else {
+            words[nwords++] = argv[i]; /* a word, or a NOT term ("-Boerse") */
+        }
+    }
+    optv[optc] = NULL;
+    int status = -1;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+    while (status < 0 && (c = getopt_long(optc, optv, optstring, opts, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;
         case 'd': db = optarg; break;
@@ -179,46 +239,58 @@ mld_cmd_search(int argc, char **argv)
         case 't': q.topic_slug = optarg; break;
         case 'f':
             if (parse_day(optarg, false, &q.from) != 0)
-                return mld_cli_usage("search", usage_text, "--from wants YYYY-MM-DD");
+                status = mld_cli_usage("search", usage_text, "--from wants YYYY-MM-DD");
             break;
         case 'u':
             if (parse_day(optarg, true, &q.to) != 0)
-                return mld_cli_usage("search", usage_text, "--to wants YYYY-MM-DD");
+                status = mld_cli_usage("search", usage_text, "--to wants YYYY-MM-DD");
             break;
         case 'l':
             if (parse_int(optarg, 1, MLD_SEARCH_MAX_LIMIT, &q.limit) != 0)
-                return mld_cli_usage("search", usage_text, "--limit wants 1 to %d",
-                                     MLD_SEARCH_MAX_LIMIT);
+                status = mld_cli_usage("search", usage_text, "--limit wants 1 to %d",
+                                       MLD_SEARCH_MAX_LIMIT);
             break;
         case 'p':
             if (parse_int(optarg, 1, MLD_SEARCH_MAX_OFFSET + 1, &page) != 0)
-                return mld_cli_usage("search", usage_text, "--page wants a number from 1");
+                status = mld_cli_usage("search", usage_text, "--page wants a number from 1");
             break;
         case 'j': json = true; break;
-        case 'h': printf("usage: %s\n", usage_text); return 0;
-        default: return mld_cli_usage("search", usage_text, "unknown option");
+        case 'h':
+            printf("usage: %s\n\n%s", usage_text, help_text);
+            status = 0;
+            break;
+        default: status = mld_cli_bad_option("search", usage_text, optstring, optv);
         }
     }
-    if (optind == argc)
-        return mld_cli_usage("search", usage_text, "what to search for?");
-    if ((long)(page - 1) * q.limit > MLD_SEARCH_MAX_OFFSET)
-        return mld_cli_usage("search", usage_text, "pages end after %d hits",
-                             MLD_SEARCH_MAX_OFFSET);
-    q.offset = (page - 1) * q.limit;
-    if (mld_cli_enrich_config(config) != 0) /* the word list the index was built with */
-        return 1;
-
-    if (access(db, F_OK) != 0) {
-        fprintf(stderr, "meldung: error: %s: no store there\n", db);
-        return 1;
+    if (status < 0 && nwords == 0)
+        status = mld_cli_usage("search", usage_text, "what to search for?");
+    if (status < 0 && (long)(page - 1) * q.limit > MLD_SEARCH_MAX_OFFSET)
+        status = mld_cli_usage("search", usage_text, "pages end after %d hits",
+                               MLD_SEARCH_MAX_OFFSET);
+    mld_free(optv);
+    if (status < 0 && mld_cli_enrich_config(config) != 0) /* the index's word list */
+        status = 1;
+    if (status < 0 && access(db, F_OK) != 0) {
+        fprintf(stderr,
+                "meldung: error: %s: no store there (`meldung ingest --db %s FILE...` "
+                "makes one)\n",
+                db, db);
+        status = 1;
     }
+    if (status >= 0) {
+        mld_free(words);
+        return status;
+    }
+    q.offset = (page - 1) * q.limit;
     struct mld_err err = {0};
     struct mld_store *st;
     if (mld_store_open(&st, db, &err) != 0) {
         fprintf(stderr, "meldung: error: %s\n", err.msg);
+        mld_free(words);
         return 1;
     }
-    char *text = join_args(argc, argv, optind);
+    char *text = join_args(nwords, words, 0);
+    mld_free(words);
     q.text = text;
     q.now = mld_time_now();
     struct mld_hits hits;

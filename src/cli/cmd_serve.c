@@ -6,11 +6,15 @@
  * every MLD_SERVE_REFRESH_MS until SIGINT or SIGTERM. --config FILE
  * reads the [push] section that turns on POST /api/v1/push (push.h) and
  * the [enrich] section that pushed articles are enriched by (enrich.h).
+ * A store that does not exist is refused (with the hint to ingest first)
+ * rather than created empty: a mistyped --db would serve an empty site.
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +32,21 @@
 
 static const char usage_text[] =
     "meldung serve [--db FILE] [--listen HOST:PORT] [--templates DIR] [--static DIR] "
-    "[--threads N] [--config FILE]";
+    "[--threads N] [--config FILE] [--verbose]";
+
+static const char help_text[] =
+    "Serves the news site over HTTP until SIGINT/SIGTERM; with a [push] section in\n"
+    "the configuration, also POST /api/v1/push.\n"
+    "\n"
+    "  --db FILE          the store, which must exist (default " MLD_DEFAULT_DB ";\n"
+    "                     `meldung ingest` makes it)\n"
+    "  --listen HOST:PORT where to listen (default 127.0.0.1:8080; port 0: any free one)\n"
+    "  --templates DIR    the page templates (default templates)\n"
+    "  --static DIR       style sheet and other static files (default static)\n"
+    "  --threads N        HTTP worker threads, 0 to 256 (default 0: one per core)\n"
+    "  --config FILE      the [push] and [enrich] sections of FILE (default: none)\n"
+    "  --verbose          a line per request and per article\n"
+    "  --help             this text\n";
 
 static volatile sig_atomic_t stopping;
 
@@ -85,7 +103,8 @@ mld_cmd_serve(int argc, char **argv)
     int threads = 0;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:l:t:s:n:c:vh", opts, NULL)) != -1) {
+    static const char optstring[] = "d:l:t:s:n:c:vh";
+    while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
         switch (c) {
         case 'd': cfg.db_path = optarg; break;
         case 'l': listen = optarg; break;
@@ -99,8 +118,8 @@ mld_cmd_serve(int argc, char **argv)
             break;
         }
         case 'v': mld_log_set_level(MLD_LOG_DEBUG); break;
-        case 'h': printf("usage: %s\n", usage_text); return 0;
-        default: return mld_cli_usage("serve", usage_text, "unknown option");
+        case 'h': printf("usage: %s\n\n%s", usage_text, help_text); return 0;
+        default: return mld_cli_bad_option("serve", usage_text, optstring, argv);
         }
     }
     if (optind != argc)
@@ -112,10 +131,6 @@ mld_cmd_serve(int argc, char **argv)
     if (threads < 0 || threads > 256)
         return mld_cli_usage("serve", usage_text, "--threads wants 0 to 256");
 
-    if (mld_cli_make_parent(cfg.db_path) != 0) {
-        mld_log_error("%s: cannot create its folder", cfg.db_path);
-        return 1;
-    }
     struct mld_err err = {0};
     struct mld_config *conf = NULL;
     struct mld_push *push = NULL;
@@ -127,6 +142,17 @@ mld_cmd_serve(int argc, char **argv)
         return 1;
     }
     mld_config_free(conf);
+    struct stat dbst;
+    if (stat(cfg.db_path, &dbst) != 0) {
+        if (errno == ENOENT)
+            mld_log_error("%s: no store there; run `meldung ingest --db %s FILE...` first "
+                          "(or name the store with --db)",
+                          cfg.db_path, cfg.db_path);
+        else
+            mld_log_error("%s: %s", cfg.db_path, strerror(errno));
+        mld_push_free(push);
+        return 1;
+    }
     cfg.push = push;
     struct mld_site *site;
     if (mld_site_open(&site, &cfg, &err) != 0) {

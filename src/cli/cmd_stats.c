@@ -1,5 +1,11 @@
 /*
- * cmd_stats.c - `meldung stats`: each source's health, as one table.
+ * cmd_stats.c - `meldung stats`: what the store holds, and each source's
+ * health, as one table.
+ *
+ * First the store-wide totals (mld_store_totals): articles, how many are
+ * visible, embargoed, withheld, withdrawn and held (held ones grouped by
+ * reason), and the articles of each section (visible ones beside them).
+ * Then the sources:
  *
  * One row per source the store knows (polled feeds, drop folders), by
  * name: URL (without user:password), articles stored from it, lag (now minus the creation time of
@@ -20,6 +26,35 @@
 #include "../store/store.h"
 
 static const char usage_text[] = "meldung stats [--db FILE]";
+
+static const char help_text[] =
+    "Prints what the store holds (articles by status, held ones by reason, articles\n"
+    "per section) and each source's health (polled feeds, drop folders).\n"
+    "\n"
+    "  --db FILE          the store (default " MLD_DEFAULT_DB ")\n"
+    "  --help             this text\n";
+
+/* Prints the store-wide totals of t. */
+static void
+print_totals(const struct mld_store_totals *t)
+{
+    printf("articles: %lld (%lld visible, %lld embargoed, %lld withheld, %lld withdrawn, "
+           "%lld held)\n",
+           (long long)t->articles, (long long)t->visible, (long long)t->embargoed,
+           (long long)t->withheld, (long long)t->withdrawn, (long long)t->held);
+    if (t->nreasons > 0)
+        printf("held, by reason:\n");
+    for (int i = 0; i < t->nreasons; i++)
+        printf("  %6lld  %s\n", (long long)t->reasons[i].n,
+               t->reasons[i].name != NULL ? t->reasons[i].name : "(no reason kept)");
+    if (t->nsections > 0)
+        printf("sections (articles, visible):\n");
+    for (int i = 0; i < t->nsections; i++)
+        printf("  %6lld %6lld  %s\n", (long long)t->sections[i].n,
+               (long long)t->sections[i].shown,
+               t->sections[i].name != NULL ? t->sections[i].name : "(no section)");
+    printf("\n");
+}
 
 /* Writes a duration as "45s", "12m", "3h05m" or "2d04h". */
 static void
@@ -121,11 +156,12 @@ mld_cmd_stats(int argc, char **argv)
     const char *db = MLD_DEFAULT_DB;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+    static const char optstring[] = "d:h";
+    while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
-        case 'h': printf("usage: %s\n", usage_text); return 0;
-        default: return mld_cli_usage("stats", usage_text, "unknown option");
+        case 'h': printf("usage: %s\n\n%s", usage_text, help_text); return 0;
+        default: return mld_cli_bad_option("stats", usage_text, optstring, argv);
         }
     }
     if (optind != argc)
@@ -134,13 +170,24 @@ mld_cmd_stats(int argc, char **argv)
     struct mld_err err = {0};
     struct mld_store *st;
     if (access(db, F_OK) != 0) {
-        fprintf(stderr, "meldung: error: %s: no store there\n", db);
+        fprintf(stderr,
+                "meldung: error: %s: no store there (`meldung ingest --db %s FILE...` "
+                "makes one)\n",
+                db, db);
         return 1;
     }
     if (mld_store_open(&st, db, &err) != 0) {
         fprintf(stderr, "meldung: error: %s\n", err.msg);
         return 1;
     }
+    struct mld_store_totals totals;
+    if (mld_store_totals(st, mld_time_now(), &totals, &err) != 0) {
+        fprintf(stderr, "meldung: error: %s\n", err.msg);
+        mld_store_close(st);
+        return 1;
+    }
+    print_totals(&totals);
+    mld_store_totals_dispose(&totals);
     struct mld_source_state *v = NULL;
     int n = 0;
     if (mld_store_sources(st, &v, &n, &err) != 0) {

@@ -24,6 +24,11 @@
 
 static const char usage_text[] = "meldung token";
 
+static const char help_text[] =
+    "Prints a new random token for POST /api/v1/push and the [push] lines for the\n"
+    "file of `meldung serve --config FILE` (only the token's SHA-256 is kept there).\n"
+    "Takes no options but --help.\n";
+
 /* Fills buf with n random bytes. Returns 0 or -1 (errno set). */
 static int
 random_bytes(unsigned char *buf, size_t n)
@@ -50,10 +55,11 @@ mld_cmd_token(int argc, char **argv)
     };
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    static const char optstring[] = "h";
+    while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
         switch (c) {
-        case 'h': printf("usage: %s\n", usage_text); return 0;
-        default: return mld_cli_usage("token", usage_text, "unknown option");
+        case 'h': printf("usage: %s\n\n%s", usage_text, help_text); return 0;
+        default: return mld_cli_bad_option("token", usage_text, optstring, argv);
         }
     }
     if (optind != argc)

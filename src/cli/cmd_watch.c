@@ -9,7 +9,10 @@
  * empty), so `meldung stats` and /status show it beside the polled
  * sources. Exit status: 0 after a signal, 1 when the folder could not be
  * watched or went away. --config FILE applies the configuration's
- * [enrich] section (enrich.h) before the first file.
+ * [enrich] section (enrich.h) before the first file; --section NAME is
+ * the section of the folder's items that no category mapping places
+ * (the folder's "source section", as `[source NAME] section` is a polled
+ * source's). Every file goes through the pipeline (pipeline.h).
  */
 #include "cli.h"
 
@@ -23,9 +26,21 @@
 #include "../base/mem.h"
 #include "../ingest/dropdir.h"
 #include "../store/store.h"
-#include "load.h"
+#include "../pipeline/pipeline.h"
 
-static const char usage_text[] = "meldung watch [--config FILE] [--db FILE] [--verbose] DIR";
+static const char usage_text[] =
+    "meldung watch [--config FILE] [--db FILE] [--section NAME] [--verbose] DIR";
+
+static const char help_text[] =
+    "Ingests the files in DIR, then each file as it arrives (written and closed, or\n"
+    "renamed into DIR), until SIGINT/SIGTERM. Stored files move to DIR/done/, failed\n"
+    "ones go with their reason to DIR/quarantine/.\n"
+    "\n"
+    "  --db FILE          the store (default " MLD_DEFAULT_DB ", created when missing)\n"
+    "  --section NAME     section for items no category mapping places (default: none)\n"
+    "  --config FILE      apply the [enrich] section of FILE (default: none)\n"
+    "  --verbose          a line per article\n"
+    "  --help             this text\n";
 
 static volatile sig_atomic_t stopping;
 
@@ -39,7 +54,8 @@ on_signal(int sig)
 struct watch {
     struct mld_store *st;
     struct mld_source_state state; /* the folder's row */
-    struct mld_load_counts counts;
+    struct mld_pipeline_counts counts;
+    const char *section; /* --section, or NULL */
 };
 
 /* The watcher's ingest function: one file, one transaction, with the
@@ -53,8 +69,8 @@ ingest(void *ud, const char *path, const char *doc, size_t len, struct mld_err *
     next.last_attempt = now;
     next.last_success = now;
     next.failures = 0;
-    struct mld_source src = {.name = path};
-    int rc = mld_load_doc(w->st, doc, len, &src, NULL, &w->counts, &next, err);
+    struct mld_source src = {.name = path, .section = w->section};
+    int rc = mld_pipeline_doc(w->st, doc, len, &src, NULL, &w->counts, &next, err);
     if (rc == 0) {
         w->state.last_attempt = now;
         w->state.last_success = now;
@@ -63,9 +79,6 @@ ingest(void *ud, const char *path, const char *doc, size_t len, struct mld_err *
         w->state.newest_item = next.newest_item;
         return 0;
     }
-    /* Parser messages start with the path; others get it here. */
-    if (strncmp(err->msg, path, strlen(path)) != 0)
-        mld_err_prefix(err, "%s", path);
     w->state.last_attempt = now;
     w->state.last_error_at = now;
     mld_free(w->state.last_error);
@@ -84,20 +97,27 @@ mld_cmd_watch(int argc, char **argv)
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"db", required_argument, NULL, 'd'},
+        {"section", required_argument, NULL, 'S'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = MLD_DEFAULT_DB, *config = NULL;
+    const char *db = MLD_DEFAULT_DB, *config = NULL, *section = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:d:vh", opts, NULL)) != -1) {
+    static const char optstring[] = "c:d:S:vh";
+    while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;
         case 'd': db = optarg; break;
+        case 'S':
+            if (optarg[0] == '\0')
+                return mld_cli_usage("watch", usage_text, "--section wants a section name");
+            section = optarg;
+            break;
         case 'v': mld_log_set_level(MLD_LOG_DEBUG); break;
-        case 'h': printf("usage: %s\n", usage_text); return 0;
-        default: return mld_cli_usage("watch", usage_text, "unknown option");
+        case 'h': printf("usage: %s\n\n%s", usage_text, help_text); return 0;
+        default: return mld_cli_bad_option("watch", usage_text, optstring, argv);
         }
     }
     if (argc - optind != 1)
@@ -107,7 +127,7 @@ mld_cmd_watch(int argc, char **argv)
         return 1;
 
     struct mld_err err = {0};
-    struct watch w = {0};
+    struct watch w = {.section = section};
     struct mld_dropdir *d = NULL;
     int status = 1;
     if (mld_cli_make_parent(db) != 0) {
@@ -151,9 +171,14 @@ mld_cmd_watch(int argc, char **argv)
     }
     struct mld_drop_counts dc;
     mld_dropdir_counts(d, &dc);
-    mld_log_info("stopping: %ld files stored (%ld new, %ld updated articles), %ld quarantined, "
+    struct mld_buf extra;
+    mld_buf_init(&extra, 1024);
+    mld_pipeline_counts_extra(&w.counts, &extra);
+    mld_log_info("stopping: %ld files stored (%ld new, %ld updated articles%s), %ld quarantined, "
                  "%ld left in place",
-                 dc.done, w.counts.inserted, w.counts.updated, dc.quarantined, dc.left);
+                 dc.done, w.counts.inserted, w.counts.updated, extra.p != NULL ? extra.p : "",
+                 dc.quarantined, dc.left);
+    mld_buf_dispose(&extra);
 out_close:
     mld_dropdir_close(d);
     mld_source_state_dispose(&w.state);

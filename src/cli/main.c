@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,7 +37,11 @@ usage(FILE *f)
     fprintf(f, "usage: meldung COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
-    fprintf(f, "\n`meldung COMMAND --help` describes a command's options.\n");
+    fprintf(f, "\nEvery command that reads the store takes --db FILE (default %s);\n"
+               "poll reads --config FILE (default %s), the others only when given one.\n"
+               "`meldung COMMAND --help` (or `meldung help COMMAND`) lists a command's\n"
+               "options with their defaults.\n",
+            MLD_DEFAULT_DB, MLD_DEFAULT_CONFIG);
 }
 
 int
@@ -49,6 +54,23 @@ mld_cli_usage(const char *name, const char *usage_text, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nusage: %s\n", usage_text);
     return 2;
+}
+
+int
+mld_cli_bad_option(const char *name, const char *usage_text, const char *optstring, char **argv)
+{
+    const char *arg = optind > 0 && argv[optind - 1] != NULL ? argv[optind - 1] : "";
+    if (optopt == 0) /* an unknown long option */
+        return mld_cli_usage(name, usage_text, "unknown option '%.*s'",
+                             (int)strcspn(arg, "="), arg);
+    if (optopt == ':' || strchr(optstring, optopt) == NULL)
+        return mld_cli_usage(name, usage_text, "unknown option '-%c'", optopt);
+    if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') != NULL)
+        return mld_cli_usage(name, usage_text, "option '%.*s' takes no value",
+                             (int)strcspn(arg, "="), arg);
+    if (strncmp(arg, "--", 2) == 0)
+        return mld_cli_usage(name, usage_text, "option '%s' needs a value", arg);
+    return mld_cli_usage(name, usage_text, "option '-%c' needs a value", optopt);
 }
 
 int
@@ -107,7 +129,19 @@ main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    opterr = 0; /* the commands report bad options themselves (mld_cli_bad_option) */
     const char *cmd = argv[1];
+    if (strcmp(cmd, "help") == 0 && argc > 2) { /* `meldung help ingest` */
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+            if (strcmp(argv[2], commands[i].name) == 0) {
+                char *args[] = {argv[2], "--help", NULL};
+                return commands[i].run(2, args);
+            }
+        }
+        fprintf(stderr, "meldung: unknown command '%s'\n", argv[2]);
+        usage(stderr);
+        return 2;
+    }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return 0;

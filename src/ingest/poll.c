@@ -50,6 +50,7 @@ mld_poll_sources_free(struct mld_poll_source *v, int n)
     for (int i = 0; i < n; i++) {
         mld_free(v[i].name);
         mld_free(v[i].url);
+        mld_free(v[i].section);
     }
     mld_free(v);
 }
@@ -150,7 +151,7 @@ load_poll_section(const struct mld_config *cfg, int i, struct mld_poll_options *
 static int
 load_source(const struct mld_config *cfg, int i, struct mld_poll_source *s, struct mld_err *err)
 {
-    static const char *const keys[] = {"url", "interval", "timeout", "format", NULL};
+    static const char *const keys[] = {"url", "interval", "timeout", "format", "section", NULL};
     const char *name = mld_config_name(cfg, i);
     if (name == NULL || !name_ok(name))
         return mld_err_set(err, MLD_E_PARSE,
@@ -191,8 +192,13 @@ load_source(const struct mld_config *cfg, int i, struct mld_poll_source *s, stru
             return mld_err_set(err, MLD_E_PARSE, "%s: unknown format '%s'",
                                mld_config_where(cfg, i, "format"), v);
     }
+    v = mld_config_get(cfg, i, "section");
+    if (v != NULL && (v[0] == '\0' || strlen(v) > MLD_MAX_SECTION_NAME_BYTES))
+        return mld_err_set(err, MLD_E_PARSE, "%s: section wants a name of 1 to %d bytes",
+                           mld_config_where(cfg, i, "section"), MLD_MAX_SECTION_NAME_BYTES);
     s->name = mld_strdup(name);
     s->url = mld_strdup(url);
+    s->section = v != NULL ? mld_strdup(v) : NULL;
     return 0;
 }
 
@@ -378,6 +384,7 @@ take_document(struct mld_poller *p, int i, struct mld_fetch_res *res, const char
         .name = display,
         .url = res->final_url ? res->final_url : src->url,
         .content_type = res->content_type,
+        .section = src->section,
     };
     int rc = p->hooks->store(p->ud, src, doc, res->body.len, &from, fmt, &next, &err);
     if (rc != 0) {

@@ -12,6 +12,8 @@
  *     interval = 5m          # seconds, or with s/m/h; default 300
  *     timeout = 60           # seconds for one fetch; default 60
  *     format = auto          # or a format name: digitalwires, rss, ...
+ *     section = Digital      # optional: the section of items no category
+ *                            # mapping places (enrich.h)
  *
  * The poller picks the sources that are due, fetches them through a
  * fetcher (fetch.h) within the concurrency limits, and for each answer:
@@ -56,6 +58,8 @@ struct mld_poll_source {
     int interval;                    /* seconds between polls, >= 1 */
     int timeout;                     /* seconds for one fetch, >= 1 */
     const struct mld_format *format; /* forced format, or NULL to detect */
+    char *section;                   /* section of its items when no category mapping
+                                        places them (enrich.h), or NULL */
 };
 
 /* Poller-wide settings ([poll] in the configuration). */

@@ -1122,6 +1122,9 @@ sq_sources(void *impl, struct mld_source_state **out, int *n, struct mld_err *er
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "list sources");
 }
 
+static int sq_first_seen(void *impl, const char *urn, mld_time_t *out, struct mld_err *err);
+static int sq_totals(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_err *err);
+
 const struct mld_store_backend mld_store_sqlite = {
     .name = "sqlite",
     .open = sq_open,
@@ -1145,4 +1148,100 @@ const struct mld_store_backend mld_store_sqlite = {
     .story = sq_story,
     .related = sq_related,
     .idle = sq_idle,
+    .first_seen = sq_first_seen,
+    .totals = sq_totals,
 };
+
+/* Pipeline and operator queries (store.h) ---------------------------------
+ *
+ * Both run rarely (an undated item; `meldung stats`), so their statements
+ * are prepared per call rather than kept in STMT_MAP. */
+
+static int
+sq_first_seen(void *impl, const char *urn, mld_time_t *out, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT first_stored FROM article WHERE urn = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return sq_error(s, err, "prepare first seen");
+    sq_bind_text(st, 1, urn);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    int ret = rc == SQLITE_ROW    ? 0
+              : rc == SQLITE_DONE ? MLD_E_NOTFOUND
+                                  : sq_error(s, err, "first seen");
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* Runs sql (two columns: a name or NULL, a count; a third, optional: a
+ * second count) with ?1 = now into a new list. */
+static int
+sq_named_counts(struct sq *s, const char *sql, mld_time_t now, struct mld_named_count **out,
+                int *n, struct mld_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sq_error(s, err, "prepare totals");
+    if (sqlite3_bind_parameter_count(st) >= 1)
+        sqlite3_bind_int64(st, 1, now);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = mld_reallocarray(*out, (size_t)*n + 1, sizeof(**out));
+        struct mld_named_count *c = &(*out)[(*n)++];
+        c->name = sq_col_text(st, 0);
+        c->n = sqlite3_column_int64(st, 1);
+        c->shown = sqlite3_column_count(st) > 2 ? sqlite3_column_int64(st, 2) : 0;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "totals");
+}
+
+static int
+sq_totals(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT count(*), "
+                           "coalesce(sum(pubstatus = 0 AND visible_from <= ?1), 0), "
+                           "coalesce(sum(pubstatus = 0 AND visible_from > ?1), 0), "
+                           "coalesce(sum(pubstatus = 1), 0), coalesce(sum(pubstatus = 2), 0), "
+                           "coalesce(sum(pubstatus = 3), 0) FROM article",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_error(s, err, "prepare totals");
+    sqlite3_bind_int64(st, 1, now);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return sq_error(s, err, "totals");
+    }
+    out->articles = sqlite3_column_int64(st, 0);
+    out->visible = sqlite3_column_int64(st, 1);
+    out->embargoed = sqlite3_column_int64(st, 2);
+    out->withheld = sqlite3_column_int64(st, 3);
+    out->withdrawn = sqlite3_column_int64(st, 4);
+    out->held = sqlite3_column_int64(st, 5);
+    sqlite3_finalize(st);
+    /* The hold reason has a column only once the schema keeps it; until
+     * then held articles are one group without a reason. */
+    st = NULL;
+    bool has_reason = sqlite3_prepare_v2(s->db, "SELECT hold_reason FROM article LIMIT 0", -1,
+                                         &st, NULL) == SQLITE_OK;
+    sqlite3_finalize(st);
+    int rc = sq_named_counts(s,
+                             has_reason ? "SELECT hold_reason, count(*) AS n FROM article "
+                                          "WHERE pubstatus = 3 GROUP BY hold_reason "
+                                          "ORDER BY n DESC, hold_reason"
+                                        : "SELECT NULL, count(*) FROM article "
+                                          "WHERE pubstatus = 3 HAVING count(*) > 0",
+                             now, &out->reasons, &out->nreasons, err);
+    if (rc == 0)
+        rc = sq_named_counts(s,
+                             "SELECT section, count(*), "
+                             "sum(pubstatus = 0 AND visible_from <= ?1) FROM article "
+                             "GROUP BY section ORDER BY section IS NULL, section",
+                             now, &out->sections, &out->nsections, err);
+    return rc;
+}

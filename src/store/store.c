@@ -261,3 +261,33 @@ mld_named_free(struct mld_named *v, int n)
     }
     mld_free(v);
 }
+
+int
+mld_store_first_seen(struct mld_store *st, const char *urn, mld_time_t *out, struct mld_err *err)
+{
+    *out = 0;
+    return idle(st, st->be->first_seen(st->impl, urn, out, err));
+}
+
+int
+mld_store_totals(struct mld_store *st, mld_time_t now, struct mld_store_totals *out,
+                 struct mld_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = idle(st, st->be->totals(st->impl, now, out, err));
+    if (rc != 0)
+        mld_store_totals_dispose(out);
+    return rc;
+}
+
+void
+mld_store_totals_dispose(struct mld_store_totals *t)
+{
+    for (int i = 0; i < t->nreasons; i++)
+        mld_free(t->reasons[i].name);
+    for (int i = 0; i < t->nsections; i++)
+        mld_free(t->sections[i].name);
+    mld_free(t->reasons);
+    mld_free(t->sections);
+    memset(t, 0, sizeof(*t));
+}

@@ -262,4 +262,42 @@ int mld_store_source_set(struct mld_store *st, const struct mld_source_state *s,
 int mld_store_sources(struct mld_store *st, struct mld_source_state **out, int *n,
                       struct mld_err *err);
 
+/* Pipeline and operator queries ------------------------------------------ */
+
+/* The time the store first stored an article with urn (its first_stored),
+ * for dating an undated re-delivery the way its first delivery was dated.
+ * Returns 0 with *out set, MLD_E_NOTFOUND for an unknown urn, or
+ * MLD_E_STORE. */
+int mld_store_first_seen(struct mld_store *st, const char *urn, mld_time_t *out,
+                         struct mld_err *err);
+
+/* A name with counts, for store-wide totals. */
+struct mld_named_count {
+    char *name;    /* a section or hold reason; NULL = none given */
+    int64_t n;     /* articles */
+    int64_t shown; /* of them visible now (sections only) */
+};
+
+/* What the whole store holds, by current version. */
+struct mld_store_totals {
+    int64_t articles;  /* every article */
+    int64_t visible;   /* usable and out of embargo at now */
+    int64_t embargoed; /* usable, embargo after now */
+    int64_t withheld;  /* MLD_PUB_WITHHELD */
+    int64_t withdrawn; /* MLD_PUB_CANCELED */
+    int64_t held;      /* MLD_PUB_HELD */
+    struct mld_named_count *reasons; /* held articles by hold reason, most first */
+    int nreasons;
+    struct mld_named_count *sections; /* every article by section, by name; NULL name last */
+    int nsections;
+};
+
+/* Counts the articles of the store at now into out (zeroed first).
+ * Returns 0 or MLD_E_STORE; free with mld_store_totals_dispose(). */
+int mld_store_totals(struct mld_store *st, mld_time_t now, struct mld_store_totals *out,
+                     struct mld_err *err);
+
+/* Frees the lists of t and zeroes it. */
+void mld_store_totals_dispose(struct mld_store_totals *t);
+
 #endif

@@ -6,10 +6,12 @@
  *
  *   1. check: method, bearer token (SHA-256 of the presented token against
  *      the configured hash, compared in constant time), format sniffing;
- *   2. parse the whole body into a list of articles and enrich them,
- *      outside any lock: a malformed document never touches the store;
- *   3. under the caller's store lock: BEGIN, put every article, COMMIT.
- *      Only a COMMIT that returned makes the answer 202.
+ *   2. parse the whole body into a list of articles, apply the pipeline's
+ *      rules and enrich them (mld_pipeline_parse), outside any lock: a
+ *      malformed document never touches the store;
+ *   3. under the caller's store lock: BEGIN, put every article, COMMIT
+ *      (mld_pipeline_store). Only a COMMIT that returned makes the answer
+ *      202.
  *
  * Each push gets a name, "push-<UTC time>-<sequence>.<json|xml|bin>",
  * used as the source name in parser messages and as the file name in the
@@ -32,9 +34,9 @@
 #include "../base/limits.h"
 #include "../base/log.h"
 #include "../base/mem.h"
-#include "../enrich/enrich.h"
+#include "../base/limits.h"
 #include "../ingest/ingest.h"
-#include "../ingest/quarantine.h"
+#include "../pipeline/pipeline.h"
 
 #define HASH_BYTES 32
 
@@ -45,6 +47,7 @@
 struct mld_push {
     unsigned char token_hash[HASH_BYTES]; /* SHA-256 of the accepted token */
     char *quarantine;                     /* folder for refused documents */
+    char *section;                        /* [push] section, or NULL */
 };
 
 /* Numbers the pushes of this process, for unique source names. */
@@ -118,9 +121,11 @@ mld_push_new(struct mld_push **out, const struct mld_config *cfg, const char *db
                            mld_config_where(cfg, sec, NULL));
     for (int k = 0; k < mld_config_nkeys(cfg, sec); k++) {
         const char *key = mld_config_key(cfg, sec, k);
-        if (strcmp(key, "token_sha256") != 0 && strcmp(key, "quarantine") != 0)
+        if (strcmp(key, "token_sha256") != 0 && strcmp(key, "quarantine") != 0 &&
+            strcmp(key, "section") != 0)
             return mld_err_set(err, MLD_E_PARSE,
-                               "%s: [push]: unknown key \"%s\" (known: token_sha256, quarantine)",
+                               "%s: [push]: unknown key \"%s\" "
+                               "(known: token_sha256, quarantine, section)",
                                mld_config_where(cfg, sec, key), key);
     }
     const char *hex = mld_config_get(cfg, sec, "token_sha256");
@@ -137,6 +142,13 @@ mld_push_new(struct mld_push **out, const struct mld_config *cfg, const char *db
                            "got \"%.80s\"",
                            mld_config_where(cfg, sec, "token_sha256"), MLD_PUSH_HASH_HEX, hex);
     }
+    const char *section = mld_config_get(cfg, sec, "section");
+    if (section != NULL && (section[0] == '\0' || strlen(section) > MLD_MAX_SECTION_NAME_BYTES)) {
+        mld_push_free(p);
+        return mld_err_set(err, MLD_E_PARSE, "%s: section wants a name of 1 to %d bytes",
+                           mld_config_where(cfg, sec, "section"), MLD_MAX_SECTION_NAME_BYTES);
+    }
+    p->section = section != NULL ? mld_strdup(section) : NULL;
     const char *q = mld_config_get(cfg, sec, "quarantine");
     if (q != NULL && q[0] != '\0') {
         p->quarantine = mld_strdup(q);
@@ -158,6 +170,7 @@ mld_push_free(struct mld_push *p)
         return;
     OPENSSL_cleanse(p->token_hash, sizeof(p->token_hash));
     mld_free(p->quarantine);
+    mld_free(p->section);
     mld_free(p);
 }
 
@@ -306,75 +319,19 @@ reject(const struct mld_push *p, const char *name, const struct mld_http_req *re
     mld_log_warn("push: refused: %s", why->msg);
     if (req->body_len == 0)
         return;
-    struct mld_err qerr = {0};
-    if (mld_quarantine_put(p->quarantine, name, req->body, req->body_len, why, &qerr) != 0)
-        mld_log_error("push: %s: not quarantined: %s", name, qerr.msg);
+    mld_pipeline_quarantine(p->quarantine, name, req->body, req->body_len, why);
 }
 
-/* Parsing and storing ------------------------------------------------- */
+/* Storing ------------------------------------------------------------- */
 
-/* The articles of one document, collected before any is stored. */
-struct batch {
-    struct mld_article **v;
-    size_t n, cap;
-};
-
-/* Sink of the parsers: keeps the article. */
+/* Stores the articles of parsed in one transaction under lock. Returns 0
+ * after COMMIT, or an error (everything rolled back). */
 static int
-collect(void *ud, struct mld_article *a)
-{
-    struct batch *b = ud;
-    if (b->n == b->cap) {
-        b->cap = b->cap != 0 ? b->cap * 2 : 8;
-        b->v = mld_reallocarray(b->v, b->cap, sizeof(*b->v));
-    }
-    b->v[b->n++] = a;
-    return 0;
-}
-
-static void
-batch_dispose(struct batch *b)
-{
-    for (size_t i = 0; i < b->n; i++)
-        mld_article_free(b->v[i]);
-    mld_free(b->v);
-}
-
-/* What a push did, by mld_put_result. */
-struct counts {
-    long inserted, updated, stale, duplicate;
-};
-
-/* Stores every article of b in one transaction under lock. Returns 0 after
- * COMMIT, or an error (everything rolled back). */
-static int
-store_batch(struct mld_store *st, pthread_mutex_t *lock, const struct batch *b, struct counts *c,
-            struct mld_err *err)
+store_locked(struct mld_store *st, pthread_mutex_t *lock, struct mld_parsed *parsed,
+             struct mld_pipeline_counts *c, struct mld_err *err)
 {
     pthread_mutex_lock(lock);
-    int rc = mld_store_begin(st, err);
-    if (rc != 0)
-        goto out_unlock;
-    for (size_t i = 0; i < b->n && rc == 0; i++) {
-        enum mld_put_result res;
-        int64_t id;
-        rc = mld_store_put(st, b->v[i], &res, &id, err);
-        if (rc != 0) {
-            mld_err_prefix(err, "entry %zu (%s)", i + 1, b->v[i]->urn ? b->v[i]->urn : "no urn");
-            break;
-        }
-        switch (res) {
-        case MLD_PUT_INSERTED: c->inserted++; break;
-        case MLD_PUT_UPDATED: c->updated++; break;
-        case MLD_PUT_STALE: c->stale++; break;
-        case MLD_PUT_DUPLICATE: c->duplicate++; break;
-        }
-    }
-    if (rc == 0)
-        rc = mld_store_commit(st, err);
-    if (rc != 0)
-        mld_store_rollback(st);
-out_unlock:
+    int rc = mld_pipeline_store(st, parsed, c, NULL, err);
     pthread_mutex_unlock(lock);
     return rc;
 }
@@ -409,25 +366,23 @@ mld_push_handle(const struct mld_push *p, const struct mld_http_req *req, struct
         return error_answer(415, err.msg, NULL, NULL);
     }
 
-    struct batch b = {0};
+    struct mld_parsed parsed;
     struct mld_source src = {
         .name = name,
         .content_type = mld_http_req_header(req, "Content-Type"),
+        .section = p->section,
     };
-    int rc = fmt->parse(req->body, req->body_len, &src, collect, &b, &err);
+    int rc = mld_pipeline_parse(req->body, req->body_len, &src, fmt, &parsed, &err);
     if (rc != 0) {
         if (strncmp(err.msg, name, strlen(name)) != 0)
             mld_err_prefix(&err, "%s", name);
         reject(p, name, req, &err);
-        batch_dispose(&b);
         return error_answer(422, err.msg, NULL, NULL);
     }
-    for (size_t i = 0; i < b.n; i++)
-        mld_enrich(b.v[i], NULL);
 
-    struct counts c = {0};
-    rc = store_batch(st, lock, &b, &c, &err);
-    batch_dispose(&b);
+    struct mld_pipeline_counts c = {0};
+    rc = store_locked(st, lock, &parsed, &c, &err);
+    mld_parsed_dispose(&parsed);
     if (rc != 0) {
         mld_err_prefix(&err, "%s", name);
         if (rc != MLD_E_STORE) {
@@ -439,14 +394,21 @@ mld_push_handle(const struct mld_push *p, const struct mld_http_req *req, struct
         mld_log_error("push: %s", err.msg);
         return error_answer(500, "the store failed; nothing was stored, try again", NULL, NULL);
     }
-    long stored = c.inserted + c.updated + c.stale;
-    mld_log_info("push: %s (%s): %ld stored: %ld new, %ld updated, %ld older, %ld duplicates", name,
-                 fmt->name, stored, c.inserted, c.updated, c.stale, c.duplicate);
+    long stored = c.inserted + c.updated + c.stale + c.withdrawn + c.held;
+    struct mld_buf extra;
+    mld_buf_init(&extra, 1024);
+    mld_pipeline_counts_extra(&c, &extra);
+    mld_log_info("push: %s (%s): %ld stored: %ld new, %ld updated, %ld older, %ld duplicates%s",
+                 name, fmt->name, stored, c.inserted, c.updated, c.stale, c.duplicate,
+                 extra.p != NULL ? extra.p : "");
+    mld_buf_dispose(&extra);
     struct mld_buf out;
     mld_buf_init(&out, ANSWER_MAX);
     mld_buf_printf(&out,
                    "{\"stored\": %ld, \"new\": %ld, \"updated\": %ld, \"older\": %ld, "
-                   "\"duplicates\": %ld}",
-                   stored, c.inserted, c.updated, c.stale, c.duplicate);
+                   "\"duplicates\": %ld, \"withdrawn\": %ld, \"held\": %ld, \"refused\": %ld, "
+                   "\"dated_by_first_sight\": %ld}",
+                   stored, c.inserted, c.updated, c.stale, c.duplicate, c.withdrawn, c.held,
+                   c.refused, c.dated[MLD_DATE_SEEN]);
     return json_answer(202, &out, NULL, NULL);
 }

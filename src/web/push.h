@@ -3,18 +3,21 @@
  *
  * A client sends one document (any format meldung reads: the sniffers of
  * ingest.h decide, Content-Type is only passed on) with
- * "Authorization: Bearer TOKEN". The document is parsed whole, enriched,
- * and stored in one store transaction; only after COMMIT returns does the
+ * "Authorization: Bearer TOKEN". The document goes through the pipeline
+ * every transport shares (pipeline.h): parsed whole, checked, enriched, and
+ * stored in one store transaction; only after COMMIT returns does the
  * client get 202 Accepted and counts as JSON:
  *
- *     {"stored": 2, "new": 1, "updated": 1, "older": 0, "duplicates": 0}
+ *     {"stored": 2, "new": 1, "updated": 1, "older": 0, "duplicates": 0,
+ *      "withdrawn": 0, "held": 0, "refused": 0, "dated_by_first_sight": 0}
  *
- * (stored = new + updated + older: versions written; duplicates are
- * entries delivered before and skipped). Errors, each as {"error": "..."}:
+ * (stored = new + updated + older + withdrawn + held: versions written;
+ * duplicates are entries delivered before and skipped; refused entries
+ * had neither headline nor text nor media, the rest was stored). Errors, each as {"error": "..."}:
  * 401 missing or wrong token (with WWW-Authenticate: Bearer), 405 not
  * POST, 413 body over MLD_HTTP_MAX_BODY_BYTES (answered by the server),
  * 415 not a format meldung reads, 422 malformed ("source: line, column:
- * reason"), 500 the store failed (nothing stored; retry). A document
+ * reason", or every entry refused by the pipeline), 500 the store failed (nothing stored; retry). A document
  * refused with 415 or 422 is copied to the quarantine folder with its
  * reason (quarantine.h) under the name the error message gives it,
  * "push-YYYYMMDDTHHMMSSZ-N.json". The serving process's page cache learns
@@ -25,6 +28,7 @@
  *     [push]
  *     token_sha256 = <64 hex digits: SHA-256 of the token>
  *     quarantine = DIR        # optional; default: quarantine/ beside the store
+ *     section = NAME          # optional: section of items no mapping places
  *
  * Only the hash is configured (`meldung token` makes a token and its
  * line); the presented token is hashed and compared in constant time.

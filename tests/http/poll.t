@@ -67,6 +67,12 @@ if ($server == 0) {
             } else {
                 ($status, $hdrs, $body) = (200, "ETag: $etag\r\nContent-Type: application/json\r\n", $doc);
             }
+        } elsif (($path // '') eq '/technik.xml') {
+            open(my $fh, '<', "$FindBin::Bin/data/technik-ticker.xml") or die;
+            local $/;
+            $body = <$fh>;
+            close($fh);
+            ($status, $hdrs) = (200, "Content-Type: application/rss+xml; charset=utf-8\r\n");
         } elsif (($path // '') eq '/down') {
             ($status, $hdrs, $body) = (503, "Retry-After: 120\r\n", "down\n");
         }
@@ -114,7 +120,10 @@ ok((grep { $_ eq '/wire.json -' } @req), 'the first fetch is not conditional');
 # stats: an aligned table.
 my $stats = `$bin stats --db $db 2>&1`;
 is($?, 0, 'stats runs') or diag($stats);
-my @lines = split /\n/, $stats;
+# The store-wide totals come first; the source table starts at its header.
+my @all = split /\n/, $stats;
+my ($head) = grep { $all[$_] =~ /^SOURCE\s/ } 0 .. $#all;
+my @lines = @all[($head // 0) .. $#all];
 like($lines[0], qr/^SOURCE\s+URL\s+ITEMS\s+LAG\s+LAST SUCCESS\s+NEXT ATTEMPT\s+FAILURES\s+LAST ERROR$/,
      'stats header');
 my ($down) = grep { /^down\s/ } @lines;
@@ -201,5 +210,23 @@ unlike($page, qr{/wire\.json|/down\b}, '... and no URL path anywhere');
 like($page, qr{<link rel="stylesheet" href="/static/style\.css">.*</html>}s, '... between head and foot');
 is(request('HEAD', '/status')->{status}, 200, 'HEAD /status');
 stop($srv);
+
+# A feed without categories takes the section its [source] names, through
+# the same pipeline as `meldung ingest` (refused and held items alike).
+open($cf, '>', "$tmp/section.conf") or die;
+print $cf "[source technik]\nurl = http://127.0.0.1:$port/technik.xml\nsection = Digital\n";
+close($cf);
+my $db4 = "$tmp/section.db";
+$out = `$bin poll --once --config $tmp/section.conf --db $db4 2>&1`;
+like($out, qr/poll: 1 of 1 sources polled, 1 changed, 0 unchanged, 0 failed, 4 articles stored, 1 held, 1 refused; 1 dated by first sight/,
+     'a polled feed: held, refused and first-sight dates counted as in ingest') or diag($out);
+like($out, qr{warning: \S+technik\.xml: entry 4 \(https://technik\.example/leer\): refused}, '... the refused entry named');
+$stats = `$bin stats --db $db4`;
+like($stats, qr/^\s+4\s+3  Digital$/m, '... every item in the configured section Digital') or diag($stats);
+open($cf, '>', "$tmp/badsection.conf") or die;
+print $cf "[source technik]\nurl = http://127.0.0.1:$port/technik.xml\nsection =\n";
+close($cf);
+$out = `$bin poll --once --config $tmp/badsection.conf --db $db4 2>&1`;
+like($out, qr{badsection\.conf:3: section wants a name}, 'an empty section is a configuration error') or diag($out);
 
 done_testing();

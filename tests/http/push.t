@@ -37,9 +37,19 @@ open(my $fh, '>', "$tmp/meldung.conf") or die;
 (my $conf = $out) =~ s/\A[^\n]*\n//;    # all but the token line is a config file
 print $fh $conf;
 print $fh "quarantine = $tmp/q\n";
+print $fh "section = Digital\n";
 close $fh;
 
-# Serve with it.
+# serve refuses a store that does not exist, with the hint to ingest first.
+my $refused = `$bin serve --db $db --listen 127.0.0.1:0 2>&1`;
+isnt($?, 0, 'serve refuses a missing store');
+like($refused, qr{\Q$db\E: no store there; run `meldung ingest}, '... with the hint to ingest first');
+ok(!-e $db, '... and does not create it');
+
+# Serve with it, on a store made empty on purpose (an empty file is an
+# empty SQLite database; the schema is made on open).
+open(my $empty, '>', $db) or die "$db: $!";
+close($empty);
 my ($srv, $base) = serve($bin, 'serve --config prints its URL', '--db', $db, '--config',
     "$tmp/meldung.conf");
 my ($port) = $base =~ /:(\d+)$/;
@@ -81,6 +91,27 @@ like(text_of($r->{content}), qr/Die Fähre über den Fluss fährt seit dem Morge
 $r = post($entry, "Bearer $token");
 is($r->{status}, 202, 'the same delivery again: 202');
 like($r->{content}, qr/"stored": 0, .*"duplicates": 1/, '... counted as a duplicate');
+
+# The [push] section's section places entries no category mapping does;
+# the pipeline's rules hold for pushes as for files: an entry without a
+# headline gets one, an empty entry is refused, the rest is stored.
+my $batch = encode('UTF-8', '{"entries": ['
+    . q({"urn": "urn:newsml:dpa.com:20090101:e2e-push-2", "version": 1, )
+    . q("version_created": "2026-02-02T11:00:00+01:00", "entry_id": "e2e-push-2-v1", )
+    . q("pubstatus": "usable", "language": "de", )
+    . q("article_html": "<section class=\"main\"><p>Das Rathaus schaltet ein freies Funknetz frei. Es reicht bis zum Markt.</p></section>"}, )
+    . q({"urn": "urn:newsml:dpa.com:20090101:e2e-push-3", "version": 1, )
+    . q("version_created": "2026-02-02T11:00:00+01:00", "entry_id": "e2e-push-3-v1", )
+    . q("pubstatus": "usable", "language": "de"}]}));
+$r = post($batch, "Bearer $token");
+is($r->{status}, 202, 'a batch with an empty entry: 202 for the rest') or diag($r->{content});
+like($r->{content}, qr/"stored": 1, "new": 1, .*"refused": 1/, '... one stored, one refused');
+ok(eventually(sub {
+        my $s = get('/ressort/digital');
+        return $s->{status} == 200
+            && text_of($s->{content}) =~ /Das Rathaus schaltet ein freies Funknetz frei</;
+    }),
+    '... in the [push] section, with a headline made from its first sentence');
 
 # Tokens.
 $r = post($entry, "Bearer " . ('0' x 64));

@@ -2,7 +2,8 @@
 # End to end: `meldung watch DIR` with the real binary. A file already in
 # the folder, a good file and a broken one written under .tmp names and
 # renamed, a partial file that must wait; then done/, quarantine/, the
-# folder's row in `meldung stats`, and the articles on the site.
+# folder's row in `meldung stats`, the section its --section gave the
+# items, and the articles on the site.
 #
 # Needs: MELDUNG (path to the binary; default ./meldung), run from the
 # repository root.
@@ -42,7 +43,8 @@ sub wait_for {
 put('early.json', entry(1));
 put('later.json.part', entry(2));
 
-my $pid = open(my $w, '-|', $bin, 'watch', '--db', $db, $dir) or die "watch: $!";
+my $pid = open(my $w, '-|', $bin, 'watch', '--db', $db, '--section', 'Ablage', $dir)
+    or die "watch: $!";
 my $first = <$w>;
 like($first // '', qr/^meldung: watching \Q$dir\E$/, 'watch says what it watches');
 
@@ -72,6 +74,8 @@ like($reason, qr/^message: \Q$dir\E\/bad\.json: line 1, column \d+: /m, 'reason:
 my $stats = `$bin stats --db $db`;
 like($stats, qr{^drop:\Q$dir\E\s+-\s+3\s+\S+\s+\d{4}-\S+Z\s+-\s+0\s+\S+Z \Q$dir\E/bad\.json: line 1}m,
      'stats: the folder as a source: 3 items, no failure since, the last error') or diag($stats);
+like($stats, qr/^\s+3\s+3  Ablage$/m, 'stats: the items are in the --section the folder was given')
+    or diag($stats);
 
 # The site shows what the folder brought.
 my ($srv) = serve($bin, 'serve prints its URL', '--db', $db);

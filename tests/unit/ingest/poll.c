@@ -553,6 +553,7 @@ test_config(void)
     int rc = conf("[site]\ndb = x.db\n"
                   "[poll]\nconcurrency = 5\nper_host = 3\n"
                   "[source heise]\nurl = https://www.heise.de/rss/heise-atom.xml\ninterval = 5m\n"
+                  "section = Digital\n"
                   "[source dpa]\nurl = http://127.0.0.1:9/wire.json\ntimeout = 20\n"
                   "format = digitalwires\n",
                   &v, &n, &opt, &err);
@@ -563,6 +564,8 @@ test_config(void)
         is_int(v[0].interval, 300, "config: interval 5m is 300 s");
         is_int(v[0].timeout, MLD_POLL_TIMEOUT_SECS, "config: default timeout");
         ok(v[0].format == NULL, "config: format auto by default");
+        is_str(v[0].section, "Digital", "config: the source's section");
+        ok(v[1].section == NULL, "config: no section by default");
         is_int(v[1].interval, MLD_POLL_INTERVAL_SECS, "config: default interval");
         is_int(v[1].timeout, 20, "config: timeout 20");
         ok(v[1].format == &mld_format_dpa, "config: forced format");
@@ -587,6 +590,7 @@ test_config(void)
         {"[source a]\nurl = http://x/\ninterval = 2d\n", "interval wants"},
         {"[source a]\nurl = http://x/\ntimeout = 0\n", "timeout wants"},
         {"[source a]\nurl = http://x/\nformat = word\n", "unknown format 'word'"},
+        {"[source a]\nurl = http://x/\nsection =\n", "test.conf:3: section wants a name"},
         {"[source]\nurl = http://x/\n", "needs a name"},
         {"[source a/b]\nurl = http://x/\n", "a section is"},
         {"[source a]\nurl = http://x/\n[source a]\nurl = http://y/\n",

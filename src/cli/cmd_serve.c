@@ -128,6 +128,7 @@ mld_cmd_serve(int argc, char **argv)
     }
     mld_config_free(conf);
     cfg.push = push;
+    cfg.config_path = config_path; /* [site]: name, footer links, section order */
     struct mld_site *site;
     if (mld_site_open(&site, &cfg, &err) != 0) {
         mld_log_error("%s", err.msg);

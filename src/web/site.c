@@ -53,13 +53,13 @@ static const char *const site_keys[] = {"name",    "base_url",    "impressum",
                                         "datenschutz", "kontakt", "sections",
                                         "show_story_reasons", "db"};
 
-/* True when v is an absolute http(s) URL or a site path ("/impressum"),
- * with no space, quote or angle bracket. */
+/* True when v is an absolute http(s) URL, a mailto: address or a site
+ * path ("/impressum"), with no space, quote or angle bracket. */
 static bool
 link_ok(const char *v)
 {
     if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0 &&
-        !(v[0] == '/' && v[1] != '/'))
+        strncmp(v, "mailto:", 7) != 0 && !(v[0] == '/' && v[1] != '/'))
         return false;
     return strpbrk(v, " \t\"'<>") == NULL;
 }
@@ -139,14 +139,14 @@ read_settings(struct mld_site *site, const char *path, struct mld_err *err)
         const char *v = mld_config_get(conf, sec, str_keys[i]);
         if (v == NULL || v[0] == '\0')
             continue;
-        if (i == 1 && (strncmp(v, "http", 4) != 0 || !link_ok(v) || v[0] == '/'))
+        if (i == 1 && (strncmp(v, "http", 4) != 0 || !link_ok(v)))
             rc = mld_err_set(err, MLD_E_PARSE,
                              "%s: [site] base_url must be an absolute http(s) URL, got '%s'",
                              mld_config_where(conf, sec, "base_url"), v);
         else if (i >= 2 && !link_ok(v))
             rc = mld_err_set(err, MLD_E_PARSE,
-                             "%s: [site] %s must be an http(s) URL or a path starting with "
-                             "/, got '%s'",
+                             "%s: [site] %s must be an http(s) or mailto: URL or a path "
+                             "starting with /, got '%s'",
                              mld_config_where(conf, sec, str_keys[i]), str_keys[i], v);
         else
             site->owned[i] = mld_strdup(v);

@@ -1142,7 +1142,7 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
     json_object_set_new(ctx, "latest", latest);
     json_object_set_new(ctx, "has_top", json_boolean(json_array_size(top) > 0));
     json_object_set_new(ctx, "top", top);
-    json_object_set_new(ctx, "sections", blocks);
+    json_object_set_new(ctx, "blocks", blocks);
     json_object_set_new(ctx, "is_home", json_true());
     set_canonical(ctx, out, "/");
     out->cacheable = 1;

@@ -488,6 +488,45 @@ test_article_detail(void)
     mld_store_close(st);
 }
 
+/* A store of schema 2 (media with a MIME type only) gets the media kinds
+ * from the types when 0006 applies; the new columns start empty. */
+static void
+test_migrate_media(void)
+{
+    sqlite3 *db = mld_test_store_schema("store", 2);
+    if (!ok(db != NULL, "create a schema 2 store"))
+        return;
+    const char *sql =
+        "INSERT INTO article (urn, version, version_created, updated, pubstatus, embargo, "
+        "visible_from, urgency, headline, slug, published, first_stored, story_id, story_key) "
+        "VALUES ('urn:old', 1, 1769774400, 1769774400, 0, 0, 0, 3, 'Alt', 'alt', 1769774400, "
+        "1769774400, 1, 'alt');"
+        "INSERT INTO article_media VALUES (1, 0, 'https://e.example/a.jpg', 'image/jpeg', 0, 'Bild');"
+        "INSERT INTO article_media VALUES (1, 1, 'https://e.example/a.mp3', 'audio/mpeg', 9, NULL);"
+        "INSERT INTO article_media VALUES (1, 2, 'https://e.example/a.pdf', NULL, 0, NULL);";
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        diag("schema 2 insert: %s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+    struct mld_store *st;
+    struct mld_err err = {0};
+    if (!ok(mld_store_open(&st, mld_test_dbpath, &err) == 0, "the old store opens: %s", err.msg))
+        return;
+    struct mld_item it;
+    ok(mld_store_get(st, 1, &it, &err) == 0, "the old article reads");
+    is_int(it.a->nmedia, 3, "its three media objects");
+    if (it.a->nmedia == 3) {
+        is_int(it.a->media[0].kind, MLD_MEDIA_PICTURE, "image/jpeg: a picture");
+        is_int(it.a->media[1].kind, MLD_MEDIA_AUDIO, "audio/mpeg: audio");
+        is_int(it.a->media[2].kind, MLD_MEDIA_OTHER, "no type: other");
+        ok(it.a->media[0].width == 0 && it.a->media[0].credit == NULL &&
+               it.a->media[0].nrenditions == 0, "new columns empty");
+    }
+    is_int(it.a->section_by, MLD_SECTION_NONE, "section authority unknown");
+    ok(it.a->hold_reason == NULL && it.a->aside_html == NULL, "no reason, no boxes");
+    mld_item_dispose(&it);
+    mld_store_close(st);
+}
+
 /* Id of urn on the backend's own connection (so inside its open
  * transaction), or 0 when absent. */
 static int64_t
@@ -636,6 +675,7 @@ main(void)
     test_lifecycle();
     test_feeds_sources();
     test_article_detail();
+    test_migrate_media();
     test_nested();
     mld_test_store_remove();
     return mld_test_done();

@@ -83,10 +83,11 @@ struct mld_migration {
     X(GET_CATS, "SELECT code FROM article_category WHERE article_id = ?1 ORDER BY code")     \
     X(STORY_SECTIONS, "SELECT section FROM article WHERE story_id = ?1 AND pubstatus = 0 "   \
                       "AND visible_from <= ?2 ORDER BY published DESC, id DESC")             \
-    X(SECTIONS, "SELECT section, section_slug FROM article WHERE pubstatus = 0 "             \
-                "AND visible_from <= ?1 AND section_slug IS NOT NULL "                       \
-                "GROUP BY section_slug ORDER BY section")                                    \
-    X(SECTION_NAME, "SELECT section FROM article WHERE section_slug = ?1 LIMIT 1")           \
+    X(SECTIONS, "SELECT section, section_slug, MAX(published) FROM article "                 \
+                "WHERE pubstatus = 0 AND visible_from <= ?1 AND section_slug IS NOT NULL "   \
+                "GROUP BY section_slug ORDER BY section_slug")                               \
+    X(SECTION_NAME, "SELECT section FROM article WHERE section_slug = ?1 "                   \
+                    "ORDER BY published DESC LIMIT 1")                                       \
     X(TOPIC_NAME, "SELECT name FROM article_topic WHERE slug = ?1 LIMIT 1")                  \
     X(CHANGES, "SELECT seq, key FROM change WHERE seq > ?1 ORDER BY seq")                    \
     X(CHANGES_OLDEST, "SELECT min(seq) FROM change")                                          \

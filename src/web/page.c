@@ -98,9 +98,13 @@ mld_page_set_str(json_t *o, const char *key, const char *v)
         json_object_set_new(o, key, json_string(v));
 }
 
+/* Sets key of o to t formatted by fmt; leaves it out for t 0 (no date:
+ * better nothing than "01.01.1970"). */
 static void
 set_date(json_t *o, const char *key, mld_time_t t, void (*fmt)(mld_time_t, char *))
 {
+    if (t <= 0)
+        return;
     char buf[32];
     fmt(t, buf);
     json_object_set_new(o, key, json_string(buf));
@@ -369,12 +373,77 @@ mld_page_base_context(struct mld_store *st, json_t *ctx, const char *title, cons
     return 0;
 }
 
+/* The section order when [site] sections is not set: the order of a
+ * German news portal's front page. */
+static const char *const default_sections[] = {
+    "Politik", "Ausland",  "Inland",       "Wirtschaft", "Börse",    "Sport",
+    "Kultur",  "Panorama", "Wissenschaft", "Digital",    "Regional", "Ratgeber",
+};
+
+/* Position of the section with slug in the site's order (the default
+ * order when the site names none), or the number of names when it is not
+ * named there. */
+static int
+section_rank(const struct mld_page_site *site, const char *slug)
+{
+    const char *const *names = default_sections;
+    int n = (int)(sizeof(default_sections) / sizeof(default_sections[0]));
+    if (site != NULL && site->nsections > 0) {
+        names = site->sections;
+        n = site->nsections;
+    }
+    for (int i = 0; i < n; i++) {
+        char want[MLD_SLUG_MAX + 1];
+        if (mld_slug(names[i], strlen(names[i]), want) > 0 && strcmp(want, slug) == 0)
+            return i;
+    }
+    return n;
+}
+
+/* The slug of nav entry o ("" when it has none). */
+static const char *
+nav_slug(const json_t *o)
+{
+    const char *v = json_string_value(json_object_get(o, "slug"));
+    return v ? v : "";
+}
+
+/* Orders the nav[] of ctx as the home page orders its blocks. */
+static void
+order_nav(json_t *ctx, const struct mld_page_site *site)
+{
+    json_t *nav = json_object_get(ctx, "nav");
+    size_t n = json_array_size(nav);
+    if (n < 2)
+        return;
+    json_t **v = mld_calloc(n, sizeof(*v));
+    for (size_t i = 0; i < n; i++) {
+        json_t *x = json_array_get(nav, i);
+        int rx = section_rank(site, nav_slug(x));
+        size_t j = i;
+        while (j > 0) {
+            int rj = section_rank(site, nav_slug(v[j - 1]));
+            if (rj < rx || (rj == rx && strcmp(nav_slug(v[j - 1]), nav_slug(x)) <= 0))
+                break;
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+    json_t *sorted = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append(sorted, v[i]);
+    json_object_set_new(ctx, "nav", sorted); /* drops nav, which the copies outlive */
+    mld_free(v);
+}
+
 void
 mld_page_site_context(json_t *ctx, const struct mld_page_site *site)
 {
     static const struct mld_page_site defaults = {0};
     if (site == NULL)
         site = &defaults;
+    order_nav(ctx, site);
     mld_page_set_str(ctx, "site_name", site->name ? site->name : "meldung");
     json_t *foot = json_object();
     mld_page_set_str(foot, "impressum", site->impressum);
@@ -397,20 +466,6 @@ set_canonical(json_t *ctx, const struct mld_page *out, const char *path)
     mld_page_set_str(ctx, "canonical", url);
 }
 
-/* Position of the section named name (by slug) in the site's order, or
- * nsections when it is not named there. */
-static int
-section_rank(const struct mld_page_site *site, const char *slug)
-{
-    int n = site != NULL ? site->nsections : 0;
-    for (int i = 0; i < n; i++) {
-        char want[MLD_SLUG_MAX + 1];
-        if (mld_slug(site->sections[i], strlen(site->sections[i]), want) > 0 &&
-            strcmp(want, slug) == 0)
-            return i;
-    }
-    return n;
-}
 
 void
 mld_page_order_sections(struct mld_named *v, int n, const struct mld_page_site *site)

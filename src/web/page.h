@@ -48,7 +48,9 @@ struct mld_page_site {
     const char *impressum;   /* footer link URLs; NULL = not configured */
     const char *datenschutz;
     const char *kontakt;
-    const char *const *sections; /* home page section order (display names) */
+    const char *const *sections; /* section order of the home page and the
+                                    navigation (display names); none: the
+                                    default order (page.c) */
     int nsections;
     bool show_story_reasons; /* story pages say why an article joined */
 };
@@ -98,12 +100,14 @@ int mld_page_render(struct mld_store *st, const struct mld_tmpl_set *tmpl,
 
 /* Adds the operator's settings every page shows to ctx: site_name, and
  * footer {impressum, datenschutz, kontakt, configured} (see
- * docs/internals/templates.md); site NULL means the defaults. */
+ * docs/internals/templates.md), and puts ctx's nav[] in the site's
+ * section order; site NULL means the defaults. */
 void mld_page_site_context(json_t *ctx, const struct mld_page_site *site);
 
-/* Orders v (n named sections) for the home page: the names in site's
- * sections first, in that order (compared by slug, so "Börse" and
- * "Boerse" are one), then the rest by name. */
+/* Orders v (n named sections) for the home page and the navigation: the
+ * names in site's sections (or the default order: Politik, Ausland,
+ * Inland, Wirtschaft, Börse, Sport, ...) first, in that order (compared by
+ * slug, so "Börse" and "Boerse" are one), then the rest by slug. */
 void mld_page_order_sections(struct mld_named *v, int n, const struct mld_page_site *site);
 
 /* "1 Meldung", "2 Meldungen": writes count and the German noun in its

@@ -41,13 +41,6 @@ struct mld_site {
     char **sections;             /* settings.sections, owned */
 };
 
-/* The home page's section order when [site] sections is not set: the
- * order of a German news portal's front page. */
-static const char *const default_sections[] = {
-    "Politik", "Ausland",  "Inland",       "Wirtschaft", "Börse",    "Sport",
-    "Kultur",  "Panorama", "Wissenschaft", "Digital",    "Regional", "Ratgeber",
-};
-
 /* Keys of [site] this file reads; db is `meldung poll`'s (cmd_poll.c). */
 static const char *const site_keys[] = {"name",    "base_url",    "impressum",
                                         "datenschutz", "kontakt", "sections",
@@ -114,8 +107,6 @@ read_sections(struct mld_site *site, const struct mld_config *conf, int sec, con
 static int
 read_settings(struct mld_site *site, const char *path, struct mld_err *err)
 {
-    site->settings.sections = default_sections;
-    site->settings.nsections = (int)(sizeof(default_sections) / sizeof(default_sections[0]));
     if (path == NULL)
         return 0;
     struct mld_config *conf;

@@ -277,6 +277,9 @@ is("@named", 'sport panorama inland', 'named sections first, in the configured o
 my @rest = @blocks[scalar(@named) .. $#blocks];
 is("@rest", join(' ', sort @rest), 'the other sections after them, alphabetical');
 is($blocks[0], 'sport', 'the first block is Sport') if @blocks;
+my ($navhtml) = $home =~ m{<nav aria-label="Ressorts">(.*?)</nav>}s;
+my @nav = ($navhtml // '') =~ m{<a href="/ressort/([a-z-]+)"}g;
+is(join(' ', @nav[0 .. 2]), 'sport panorama inland', 'the navigation in the same order');
 like($home, qr{<title>Nachrichten – Beispielbote</title>}, 'the site name from [site]');
 like($home, qr{<link rel="canonical" href="https://news\.example\.de/">}, 'canonical on base_url');
 like($home, qr{<a href="https://news\.example\.de/impressum">Impressum</a>.*<a href="/datenschutz">Datenschutz</a>.*<a href="mailto:redaktion\@news\.example\.de">Kontakt</a>}s,

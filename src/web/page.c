@@ -504,6 +504,7 @@ mld_page_render_tmpl(const struct mld_tmpl_set *tmpl, const char *name, json_t *
                      struct mld_page *out, struct mld_err *err)
 {
     mld_page_site_context(ctx, out->site);
+    mld_page_set_str(ctx, "template", name); /* for the stylesheet: body class */
     int rc = mld_tmpl_render(tmpl, name, ctx, &out->body, err);
     json_decref(ctx);
     if (rc == 0 && mld_buf_error(&out->body) != 0)
@@ -1198,7 +1199,6 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
     json_object_set_new(ctx, "has_top", json_boolean(json_array_size(top) > 0));
     json_object_set_new(ctx, "top", top);
     json_object_set_new(ctx, "blocks", blocks);
-    json_object_set_new(ctx, "is_home", json_true());
     set_canonical(ctx, out, "/");
     out->cacheable = 1;
     mld_page_add_tag(out, "", "all");

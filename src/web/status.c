@@ -251,6 +251,7 @@ mld_status_handle(const struct mld_http_req *req, struct mld_store *st, pthread_
         ctx = mld_status_context(v, n, now);
         rc = mld_page_base_context(st, ctx, "Quellenstatus", NULL, now, &err);
         mld_page_site_context(ctx, site);
+        mld_page_set_str(ctx, "template", "status");
     }
     pthread_mutex_unlock(lock);
     struct mld_http_resp *r = NULL;

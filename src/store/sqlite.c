@@ -86,9 +86,10 @@ struct mld_migration {
     X(SECTIONS, "SELECT section, section_slug, MAX(published) FROM article "                 \
                 "WHERE pubstatus = 0 AND visible_from <= ?1 AND section_slug IS NOT NULL "   \
                 "GROUP BY section_slug ORDER BY section_slug")                               \
-    X(SECTION_NAME, "SELECT section FROM article WHERE section_slug = ?1 "                   \
+    X(SECTION_NAME, "SELECT section FROM article WHERE section_slug = ?1 AND pubstatus = 0 " \
                     "ORDER BY published DESC LIMIT 1")                                       \
-    X(TOPIC_NAME, "SELECT name FROM article_topic WHERE slug = ?1 LIMIT 1")                  \
+    X(TOPIC_NAME, "SELECT t.name FROM article_topic t JOIN article a ON a.id = t.article_id "\
+                  "WHERE t.slug = ?1 AND a.pubstatus = 0 LIMIT 1")                           \
     X(CHANGES, "SELECT seq, key FROM change WHERE seq > ?1 ORDER BY seq")                    \
     X(CHANGES_OLDEST, "SELECT min(seq) FROM change")                                          \
     X(RELATED_OF, "SELECT related_id FROM story_related WHERE article_id = ?1")               \

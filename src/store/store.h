@@ -201,8 +201,8 @@ int mld_store_sections(struct mld_store *st, mld_time_t now, struct mld_named **
                        struct mld_err *err);
 
 /* Looks up the display name of a section (as its newest article names it)
- * or topic slug. Returns a new string (mld_free), or NULL when no article
- * carries it. */
+ * or topic slug. Returns a new string (mld_free), or NULL when no usable
+ * article carries it (a held or withheld article reveals no name). */
 char *mld_store_section_name(struct mld_store *st, const char *slug);
 char *mld_store_topic_name(struct mld_store *st, const char *slug);
 

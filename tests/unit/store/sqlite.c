@@ -477,6 +477,17 @@ test_article_detail(void)
     mld_items_dispose(&l);
     ok(mld_store_story(st, held, now, &l, &err) == 0 && l.n == 0, "no story of its own");
     mld_items_dispose(&l);
+    /* A topic only the held article has: no name, so no topic page. */
+    a = art("urn:held2", 1, "2026-02-01T11:10:00Z", "Zweiter Hinweis", "Panorama", "Nur intern",
+            NULL);
+    a->pubstatus = MLD_PUB_HELD;
+    put(st, a, NULL);
+    char *name = mld_store_topic_name(st, "nur-intern");
+    ok(name == NULL, "a held article's topic has no public name");
+    mld_free(name);
+    name = mld_store_topic_name(st, "oder");
+    is_str(name, "Oder", "a published topic has");
+    mld_free(name);
     struct mld_hits h = {0};
     struct mld_search sq = {.text = "Redaktionen", .now = now, .limit = 10};
     ok(mld_store_search(st, &sq, &h, &err) == 0 && h.n == 0, "search does not find it");

@@ -329,4 +329,12 @@ is($levels[0], 1, 'section page opens with h1');
 is($skipped, 0, 'section page skips no heading level');
 
 is(stop($srv) >> 8, 0, 'the configured server stops cleanly');
+
+# A bad [site] value stops serve with the file, the line and the reason.
+open($fh, '>', "$tmp/bad.conf") or die;
+print $fh "[site]\nname = Beispielbote\nimpressum = javascript:alert(1)\n";
+close $fh;
+$out = `$bin serve --db $db --config $tmp/bad.conf --listen 127.0.0.1:0 2>&1`;
+is($? >> 8, 1, 'serve refuses a bad footer link');
+like($out, qr{\Q$tmp\E/bad\.conf:3: \[site\] impressum must be}, '... naming file, line and key') or diag($out);
 done_testing();

@@ -361,6 +361,28 @@
 #define MLD_RELATED_COUNT 6
 #define MLD_HOME_PER_SECTION 5
 
+/* The portal front page (page.c): the newest stories it picks the lead
+ * and "Neueste Meldungen" from (enough for a lead with a picture among a
+ * morning's wire), the stories "Neueste Meldungen" shows, and the lead
+ * rule: a story of urgency <= MLD_HOME_LEAD_URGENCY (dpa: 1 flash, 2
+ * urgent, 3 priority) no older than MLD_HOME_LEAD_SECS leads; else the
+ * newest with a picture. Section blocks skip stories shown above them, so
+ * each block reads up to MLD_HOME_BLOCK_READ stories to fill its
+ * MLD_HOME_PER_SECTION. */
+#define MLD_HOME_POOL 40
+#define MLD_HOME_LATEST 8
+#define MLD_HOME_TOP 3 /* under the lead, with teasers */
+#define MLD_HOME_LEAD_URGENCY 3
+#define MLD_HOME_LEAD_SECS (6 * 3600)
+#define MLD_HOME_BLOCK_READ (MLD_HOME_PER_SECTION + MLD_HOME_LATEST + 1)
+
+/* Pictures on pages: a list thumbnail is the smallest rendition at least
+ * this wide (CSS pixels x 2 for sharp thumbnails of ~80 px would be 160). */
+#define MLD_THUMB_MIN_WIDTH 160
+
+/* Sections the operator may order on the home page ([site] sections). */
+#define MLD_SITE_MAX_SECTIONS 64
+
 /* Topics named in the line above an article's headline (the reference
  * page shows two: "Ukraine, Russland"); the article's foot lists all. */
 #define MLD_TOPIC_LINE_COUNT 2

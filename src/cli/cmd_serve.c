@@ -154,6 +154,7 @@ mld_cmd_serve(int argc, char **argv)
         return 1;
     }
     cfg.push = push;
+    cfg.config_path = config_path; /* [site]: name, footer links, section order */
     struct mld_site *site;
     if (mld_site_open(&site, &cfg, &err) != 0) {
         mld_log_error("%s", err.msg);

@@ -15,6 +15,7 @@
 #include "store.h"
 
 #include <inttypes.h>
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,24 +43,29 @@ struct mld_migration {
               "format, pubstatus, embargo, visible_from, urgency, signal, lang, kicker, "     \
               "headline, teaser, byline, dateline, body_html, body_text, credit, section, "  \
               "section_slug, slug, published, first_stored, story_id, story_key, link, "      \
-              "author) VALUES "                                                              \
+              "author, hold_reason, date_source, section_by, aside_html) VALUES "            \
               "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "\
-              "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?29, ?30)")               \
+              "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?29, ?30, ?31, ?32, ?33, "  \
+              "?34)")                                                                        \
     X(UPDATE, "UPDATE article SET urn = ?1, version = ?2, version_created = ?3, "            \
               "updated = ?4, entry_id = ?5, format = ?6, pubstatus = ?7, embargo = ?8, "     \
               "visible_from = ?9, urgency = ?10, signal = ?11, lang = ?12, kicker = ?13, "   \
               "headline = ?14, teaser = ?15, byline = ?16, dateline = ?17, body_html = ?18, "\
               "body_text = ?19, credit = ?20, section = ?21, section_slug = ?22, slug = ?23, "\
-              "published = ?24, story_key = ?27, link = ?29, author = ?30 WHERE id = ?28")  \
+              "published = ?24, story_key = ?27, link = ?29, author = ?30, "                 \
+              "hold_reason = ?31, date_source = ?32, section_by = ?33, aside_html = ?34 "    \
+              "WHERE id = ?28")                                                              \
     X(DEL_TOPICS, "DELETE FROM article_topic WHERE article_id = ?1")                         \
     X(ADD_TOPIC, "INSERT OR IGNORE INTO article_topic(article_id, rank, name, slug) "        \
                  "VALUES (?1, ?2, ?3, ?4)")                                                  \
     X(DEL_CATS, "DELETE FROM article_category WHERE article_id = ?1")                        \
     X(ADD_CAT, "INSERT OR IGNORE INTO article_category(article_id, code) VALUES (?1, ?2)")   \
     X(DEL_MEDIA, "DELETE FROM article_media WHERE article_id = ?1")                          \
-    X(ADD_MEDIA, "INSERT INTO article_media(article_id, rank, url, type, length, caption) "  \
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                                          \
-    X(GET_MEDIA, "SELECT url, type, length, caption FROM article_media "                     \
+    X(ADD_MEDIA, "INSERT INTO article_media(article_id, rank, url, type, length, caption, "  \
+                 "kind, width, height, credit, alt, renditions) "                            \
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")               \
+    X(GET_MEDIA, "SELECT url, type, length, caption, kind, width, height, credit, alt, "     \
+                 "renditions FROM article_media "                                            \
                  "WHERE article_id = ?1 ORDER BY rank")                                      \
     X(ADD_VERSION, "INSERT INTO version (article_id, version, version_created, updated, "    \
                    "entry_id, pubstatus, embargo, signal, headline, teaser, body_html, "     \
@@ -71,16 +77,19 @@ struct mld_migration {
     X(GET, "SELECT id, urn, version, version_created, updated, entry_id, format, pubstatus, "\
            "embargo, urgency, signal, lang, kicker, headline, teaser, byline, dateline, "    \
            "body_html, body_text, credit, section, section_slug, slug, published, story_id, "\
-           "link, author, story_reason FROM article WHERE id = ?1")                          \
+           "link, author, story_reason, hold_reason, date_source, section_by, aside_html "   \
+           "FROM article WHERE id = ?1")                                                     \
     X(GET_TOPICS, "SELECT name FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
     X(GET_CATS, "SELECT code FROM article_category WHERE article_id = ?1 ORDER BY code")     \
     X(STORY_SECTIONS, "SELECT section FROM article WHERE story_id = ?1 AND pubstatus = 0 "   \
                       "AND visible_from <= ?2 ORDER BY published DESC, id DESC")             \
-    X(SECTIONS, "SELECT section, section_slug FROM article WHERE pubstatus = 0 "             \
-                "AND visible_from <= ?1 AND section_slug IS NOT NULL "                       \
-                "GROUP BY section_slug ORDER BY section")                                    \
-    X(SECTION_NAME, "SELECT section FROM article WHERE section_slug = ?1 LIMIT 1")           \
-    X(TOPIC_NAME, "SELECT name FROM article_topic WHERE slug = ?1 LIMIT 1")                  \
+    X(SECTIONS, "SELECT section, section_slug, MAX(published) FROM article "                 \
+                "WHERE pubstatus = 0 AND visible_from <= ?1 AND section_slug IS NOT NULL "   \
+                "GROUP BY section_slug ORDER BY section_slug")                               \
+    X(SECTION_NAME, "SELECT section FROM article WHERE section_slug = ?1 AND pubstatus = 0 " \
+                    "ORDER BY published DESC LIMIT 1")                                       \
+    X(TOPIC_NAME, "SELECT t.name FROM article_topic t JOIN article a ON a.id = t.article_id "\
+                  "WHERE t.slug = ?1 AND a.pubstatus = 0 LIMIT 1")                           \
     X(CHANGES, "SELECT seq, key FROM change WHERE seq > ?1 ORDER BY seq")                    \
     X(CHANGES_OLDEST, "SELECT min(seq) FROM change")                                          \
     X(RELATED_OF, "SELECT related_id FROM story_related WHERE article_id = ?1")               \
@@ -489,7 +498,8 @@ sq_step_done(struct sq *s, sqlite3_stmt *st, struct mld_err *err, const char *wh
     return 0;
 }
 
-/* Binds the article columns shared by INSERT and UPDATE (?1..?24, ?27). */
+/* Binds the article columns shared by INSERT and UPDATE (?1..?24, ?27,
+ * ?29..?34). */
 static void
 bind_article(sqlite3_stmt *st, const struct mld_article *a, const char *section_slug,
              const char *slug, const char *story_key, mld_time_t published)
@@ -521,6 +531,53 @@ bind_article(sqlite3_stmt *st, const struct mld_article *a, const char *section_
     sq_bind_text(st, 27, story_key);
     sq_bind_text(st, 29, a->link);
     sq_bind_text(st, 30, a->author);
+    sq_bind_text(st, 31, a->hold_reason);
+    sqlite3_bind_int(st, 32, (int)a->date_source);
+    sqlite3_bind_int(st, 33, (int)a->section_by);
+    sq_bind_text(st, 34, a->aside_html);
+}
+
+/* The renditions of m as the JSON text of article_media.renditions
+ * (0006_article_media_detail.sql), or NULL when it has none; mld_free. */
+static char *
+renditions_json(const struct mld_media *m)
+{
+    if (m->nrenditions == 0)
+        return NULL;
+    json_t *v = json_array();
+    for (int i = 0; i < m->nrenditions; i++)
+        json_array_append_new(v, json_pack("{s:s, s:i, s:i}", "url", m->renditions[i].url, "w",
+                                           m->renditions[i].width, "h",
+                                           m->renditions[i].height));
+    size_t n = json_dumpb(v, NULL, 0, JSON_COMPACT);
+    if (n == 0) { /* cannot happen for an array of well-formed objects */
+        json_decref(v);
+        return NULL;
+    }
+    char *out = mld_malloc(n + 1);
+    json_dumpb(v, out, n, JSON_COMPACT);
+    out[n] = '\0';
+    json_decref(v);
+    return out;
+}
+
+/* Adds the renditions stored as JSON text to m. Text that is not such an
+ * array (a damaged row) adds nothing: the media object still shows in its
+ * main size. */
+static void
+renditions_read(struct mld_media *m, const char *text)
+{
+    if (text == NULL)
+        return;
+    json_t *v = json_loads(text, 0, NULL);
+    size_t i;
+    json_t *r;
+    json_array_foreach(v, i, r) {
+        const char *url = json_string_value(json_object_get(r, "url"));
+        mld_media_add_rendition(m, url, (int)json_integer_value(json_object_get(r, "w")),
+                                (int)json_integer_value(json_object_get(r, "h")));
+    }
+    json_decref(v);
 }
 
 /* Replaces the topics, categories and media of article id with a's. */
@@ -579,7 +636,15 @@ put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err 
         sq_bind_text(st, 4, a->media[i].type);
         sqlite3_bind_int64(st, 5, a->media[i].length);
         sq_bind_text(st, 6, a->media[i].caption);
+        sqlite3_bind_int(st, 7, (int)a->media[i].kind);
+        sqlite3_bind_int(st, 8, a->media[i].width);
+        sqlite3_bind_int(st, 9, a->media[i].height);
+        sq_bind_text(st, 10, a->media[i].credit);
+        sq_bind_text(st, 11, a->media[i].alt);
+        char *r = renditions_json(&a->media[i]);
+        sq_bind_text(st, 12, r);
         rc = sq_step_done(s, st, err, "add media");
+        mld_free(r);
     }
     return rc;
 }
@@ -762,11 +827,20 @@ read_media(struct sq *s, int64_t id, struct mld_article *a, struct mld_err *err)
         return MLD_E_STORE;
     sqlite3_bind_int64(st, 1, id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        mld_article_add_media(a, (const char *)sqlite3_column_text(st, 0),
-                              (const char *)sqlite3_column_text(st, 1),
-                              sqlite3_column_int64(st, 2),
-                              (const char *)sqlite3_column_text(st, 3));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct mld_media *m = mld_article_add_media(a, (const char *)sqlite3_column_text(st, 0),
+                                                    (const char *)sqlite3_column_text(st, 1),
+                                                    sqlite3_column_int64(st, 2),
+                                                    (const char *)sqlite3_column_text(st, 3));
+        if (m == NULL)
+            continue;
+        m->kind = (enum mld_media_kind)sqlite3_column_int(st, 4);
+        m->width = sqlite3_column_int(st, 5);
+        m->height = sqlite3_column_int(st, 6);
+        m->credit = sq_col_text(st, 7);
+        m->alt = sq_col_text(st, 8);
+        renditions_read(m, (const char *)sqlite3_column_text(st, 9));
+    }
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read media");
 }
 
@@ -812,6 +886,10 @@ sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
     a->link = sq_col_text(st, c++);
     a->author = sq_col_text(st, c++);
     out->story_reason = sq_col_text(st, c++);
+    a->hold_reason = sq_col_text(st, c++);
+    a->date_source = (enum mld_date_source)sqlite3_column_int(st, c++);
+    a->section_by = (enum mld_section_by)sqlite3_column_int(st, c++);
+    a->aside_html = sq_col_text(st, c++);
     out->id = id;
     a->first_published = out->published;
     out->a = a;

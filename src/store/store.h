@@ -196,13 +196,15 @@ struct mld_named {
     char *slug;
 };
 
-/* Sections that have visible articles at now, by name. *out is an array of
- * *n entries; free with mld_named_free(). */
+/* Sections that have visible articles at now, by slug (so "Börse" sorts as
+ * "boerse"), each named as its newest article names it. *out is an array
+ * of *n entries; free with mld_named_free(). */
 int mld_store_sections(struct mld_store *st, mld_time_t now, struct mld_named **out, int *n,
                        struct mld_err *err);
 
-/* Looks up the display name of a section or topic slug. Returns a new
- * string (mld_free), or NULL when no article carries it. */
+/* Looks up the display name of a section (as its newest article names it)
+ * or topic slug. Returns a new string (mld_free), or NULL when no usable
+ * article carries it (a held or withheld article reveals no name). */
 char *mld_store_section_name(struct mld_store *st, const char *slug);
 char *mld_store_topic_name(struct mld_store *st, const char *slug);
 

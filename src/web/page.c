@@ -98,9 +98,13 @@ mld_page_set_str(json_t *o, const char *key, const char *v)
         json_object_set_new(o, key, json_string(v));
 }
 
+/* Sets key of o to t formatted by fmt; leaves it out for t 0 (no date:
+ * better nothing than "01.01.1970"). */
 static void
 set_date(json_t *o, const char *key, mld_time_t t, void (*fmt)(mld_time_t, char *))
 {
+    if (t <= 0)
+        return;
     char buf[32];
     fmt(t, buf);
     json_object_set_new(o, key, json_string(buf));
@@ -155,6 +159,149 @@ mld_page_topics_json(const struct mld_article *a, int max)
     return v;
 }
 
+void
+mld_page_count_noun(char *out, size_t size, long count, const char *one, const char *many)
+{
+    snprintf(out, size, "%ld %s", count, count == 1 ? one : many);
+}
+
+/* Sets key of o to "N Meldung(en)". */
+static void
+set_count(json_t *o, const char *key, long count)
+{
+    char buf[48];
+    mld_page_count_noun(buf, sizeof(buf), count, "Meldung", "Meldungen");
+    mld_page_set_str(o, key, buf);
+}
+
+/* Pictures ------------------------------------------------------------------
+ *
+ * A picture shows in its main size (m->url, or the widest rendition when
+ * the main size is unknown) with every known size in srcset, so the
+ * browser fetches what the layout needs; alt falls back to the caption.
+ */
+
+/* One size of a picture. */
+struct size {
+    const char *url;
+    int w, h;
+};
+
+/* True when url can stand in a srcset list (no space, no comma). */
+static bool
+srcset_safe(const char *url)
+{
+    return strpbrk(url, " ,\t\n") == NULL;
+}
+
+/* Collects the sizes of m with a known width into v (room for
+ * MLD_MAX_RENDITIONS + 1), narrowest first, one per width. Returns the
+ * count. */
+static int
+picture_sizes(const struct mld_media *m, struct size *v)
+{
+    int n = 0;
+    for (int i = -1; i < m->nrenditions; i++) {
+        struct size x = i < 0 ? (struct size){m->url, m->width, m->height}
+                              : (struct size){m->renditions[i].url, m->renditions[i].width,
+                                              m->renditions[i].height};
+        if (x.w <= 0 || n > MLD_MAX_RENDITIONS)
+            continue;
+        int j = n, dup = 0;
+        for (int k = 0; k < n && !dup; k++)
+            dup = v[k].w == x.w;
+        if (dup)
+            continue;
+        while (j > 0 && v[j - 1].w > x.w) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+        n++;
+    }
+    return n;
+}
+
+/* Sets src, width and height of o to size x (no width/height when 0). */
+static void
+set_size(json_t *o, const struct size *x)
+{
+    mld_page_set_str(o, "src", x->url);
+    if (x->w > 0 && x->h > 0) {
+        json_object_set_new(o, "width", json_integer(x->w));
+        json_object_set_new(o, "height", json_integer(x->h));
+    }
+}
+
+/* A picture of the article page or the lead: {src, width, height, alt,
+ * srcset, sizes, lazy, caption, credit}. */
+static json_t *
+picture_json(const struct mld_media *m, bool lazy, const char *sizes)
+{
+    struct size v[MLD_MAX_RENDITIONS + 1];
+    int n = picture_sizes(m, v);
+    json_t *o = json_object();
+    struct size main = {m->url, m->width, m->height};
+    if (m->width <= 0 && n > 0)
+        main = v[n - 1];
+    set_size(o, &main);
+    mld_page_set_str(o, "alt", m->alt ? m->alt : m->caption);
+    if (n > 1) {
+        struct mld_buf b;
+        mld_buf_init(&b, 16384);
+        for (int i = 0; i < n; i++) {
+            if (!srcset_safe(v[i].url))
+                continue;
+            mld_buf_printf(&b, "%s%s %dw", b.len > 0 ? ", " : "", v[i].url, v[i].w);
+        }
+        if (b.len > 0 && mld_buf_error(&b) == 0) {
+            char *set = mld_buf_steal(&b, NULL);
+            mld_page_set_str(o, "srcset", set);
+            mld_page_set_str(o, "sizes", sizes);
+            mld_free(set);
+        }
+        mld_buf_dispose(&b);
+    }
+    json_object_set_new(o, "lazy", json_boolean(lazy));
+    mld_page_set_str(o, "caption", m->caption);
+    /* Not "credit": a picture without one would show the article's. */
+    mld_page_set_str(o, "photo_credit", m->credit);
+    return o;
+}
+
+/* The first picture of a, or NULL. */
+static const struct mld_media *
+first_picture(const struct mld_article *a)
+{
+    for (int i = 0; i < a->nmedia; i++)
+        if (a->media[i].kind == MLD_MEDIA_PICTURE)
+            return &a->media[i];
+    return NULL;
+}
+
+/* A list thumbnail of m: the narrowest size at least MLD_THUMB_MIN_WIDTH
+ * wide (else the widest known; else the main URL), {src, width, height,
+ * alt}. */
+static json_t *
+thumb_json(const struct mld_media *m)
+{
+    struct size v[MLD_MAX_RENDITIONS + 1];
+    int n = picture_sizes(m, v);
+    struct size pick = {m->url, m->width, m->height};
+    if (n > 0) {
+        pick = v[n - 1];
+        for (int i = 0; i < n; i++)
+            if (v[i].w >= MLD_THUMB_MIN_WIDTH) {
+                pick = v[i];
+                break;
+            }
+    }
+    json_t *o = json_object();
+    set_size(o, &pick);
+    mld_page_set_str(o, "alt", m->alt ? m->alt : m->caption);
+    return o;
+}
+
 json_t *
 mld_page_item_json(const struct mld_item *it)
 {
@@ -172,8 +319,12 @@ mld_page_item_json(const struct mld_item *it)
     if (it->story_size > 1) {
         story_path(it->story_id, url, sizeof(url));
         json_object_set_new(o, "story_size", json_integer(it->story_size));
+        set_count(o, "story_label", it->story_size);
         mld_page_set_str(o, "story_url", url);
     }
+    const struct mld_media *pic = first_picture(it->a);
+    if (pic != NULL)
+        json_object_set_new(o, "thumb", thumb_json(pic));
     return o;
 }
 
@@ -218,9 +369,121 @@ mld_page_base_context(struct mld_store *st, json_t *ctx, const char *title, cons
     }
     mld_named_free(secs, n);
     json_object_set_new(ctx, "nav", nav);
-    mld_page_set_str(ctx, "site_name", "meldung");
     mld_page_set_str(ctx, "title", title);
     return 0;
+}
+
+/* The section order when [site] sections is not set: the order of a
+ * German news portal's front page. */
+static const char *const default_sections[] = {
+    "Politik", "Ausland",  "Inland",       "Wirtschaft", "Börse",    "Sport",
+    "Kultur",  "Panorama", "Wissenschaft", "Digital",    "Regional", "Ratgeber",
+};
+
+/* Position of the section with slug in the site's order (the default
+ * order when the site names none), or the number of names when it is not
+ * named there. */
+static int
+section_rank(const struct mld_page_site *site, const char *slug)
+{
+    const char *const *names = default_sections;
+    int n = (int)(sizeof(default_sections) / sizeof(default_sections[0]));
+    if (site != NULL && site->nsections > 0) {
+        names = site->sections;
+        n = site->nsections;
+    }
+    for (int i = 0; i < n; i++) {
+        char want[MLD_SLUG_MAX + 1];
+        if (mld_slug(names[i], strlen(names[i]), want) > 0 && strcmp(want, slug) == 0)
+            return i;
+    }
+    return n;
+}
+
+/* The slug of nav entry o ("" when it has none). */
+static const char *
+nav_slug(const json_t *o)
+{
+    const char *v = json_string_value(json_object_get(o, "slug"));
+    return v ? v : "";
+}
+
+/* Orders the nav[] of ctx as the home page orders its blocks. */
+static void
+order_nav(json_t *ctx, const struct mld_page_site *site)
+{
+    json_t *nav = json_object_get(ctx, "nav");
+    size_t n = json_array_size(nav);
+    if (n < 2)
+        return;
+    json_t **v = mld_calloc(n, sizeof(*v));
+    for (size_t i = 0; i < n; i++) {
+        json_t *x = json_array_get(nav, i);
+        int rx = section_rank(site, nav_slug(x));
+        size_t j = i;
+        while (j > 0) {
+            int rj = section_rank(site, nav_slug(v[j - 1]));
+            if (rj < rx || (rj == rx && strcmp(nav_slug(v[j - 1]), nav_slug(x)) <= 0))
+                break;
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+    json_t *sorted = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append(sorted, v[i]);
+    json_object_set_new(ctx, "nav", sorted); /* drops nav, which the copies outlive */
+    mld_free(v);
+}
+
+void
+mld_page_site_context(json_t *ctx, const struct mld_page_site *site)
+{
+    static const struct mld_page_site defaults = {0};
+    if (site == NULL)
+        site = &defaults;
+    order_nav(ctx, site);
+    mld_page_set_str(ctx, "site_name", site->name ? site->name : "meldung");
+    json_t *foot = json_object();
+    mld_page_set_str(foot, "impressum", site->impressum);
+    mld_page_set_str(foot, "datenschutz", site->datenschutz);
+    mld_page_set_str(foot, "kontakt", site->kontakt);
+    /* A demo site shows where the legally required links go. */
+    json_object_set_new(foot, "configured",
+                        json_boolean(site->impressum && site->datenschutz && site->kontakt));
+    json_object_set_new(ctx, "footer", foot);
+}
+
+/* Sets "canonical" of ctx to the page's path, made absolute with the
+ * site's base_url when the operator set one. */
+static void
+set_canonical(json_t *ctx, const struct mld_page *out, const char *path)
+{
+    char url[MLD_SLUG_MAX + 600];
+    const char *base = out->site != NULL && out->site->base_url ? out->site->base_url : "";
+    snprintf(url, sizeof(url), "%s%s", base, path);
+    mld_page_set_str(ctx, "canonical", url);
+}
+
+
+void
+mld_page_order_sections(struct mld_named *v, int n, const struct mld_page_site *site)
+{
+    /* Insertion sort: a site has a dozen sections. The store lists them by
+     * name, which keeps the unnamed ones alphabetical. */
+    for (int i = 1; i < n; i++) {
+        struct mld_named x = v[i];
+        int rx = section_rank(site, x.slug), j = i - 1;
+        while (j >= 0) {
+            int rj = section_rank(site, v[j].slug);
+            if (rj < rx || (rj == rx && strcmp(v[j].slug, x.slug) <= 0))
+                break;
+            v[j + 1] = v[j];
+            j--;
+        }
+        v[j + 1] = x;
+    }
 }
 
 /* A new context with the base keys; NULL with err set on a store error. */
@@ -240,6 +503,8 @@ int
 mld_page_render_tmpl(const struct mld_tmpl_set *tmpl, const char *name, json_t *ctx,
                      struct mld_page *out, struct mld_err *err)
 {
+    mld_page_site_context(ctx, out->site);
+    mld_page_set_str(ctx, "template", name); /* for the stylesheet: body class */
     int rc = mld_tmpl_render(tmpl, name, ctx, &out->body, err);
     json_decref(ctx);
     if (rc == 0 && mld_buf_error(&out->body) != 0)
@@ -309,10 +574,105 @@ article_story(struct mld_store *st, const struct mld_item *it, mld_time_t now, j
         json_t *s = json_object();
         mld_page_set_str(s, "url", url);
         json_object_set_new(s, "size", json_integer(members.n));
+        set_count(s, "label", members.n);
         json_object_set_new(art, "story", s);
     }
     mld_items_dispose(&members);
     return 0;
+}
+
+/* Writes the host of an http(s) URL to out (size bytes), without a
+ * leading "www."; false when url is not such a URL. */
+static bool
+url_host(const char *url, char *out, size_t size)
+{
+    const char *p = strstr(url, "://");
+    if (p == NULL || (strncmp(url, "http", 4) != 0))
+        return false;
+    p += 3;
+    const char *at = p + strcspn(p, "/?#");
+    const char *cred = memchr(p, '@', (size_t)(at - p));
+    if (cred != NULL)
+        p = cred + 1;
+    size_t n = strcspn(p, ":/?#");
+    if (n >= 4 && strncmp(p, "www.", 4) == 0) {
+        p += 4;
+        n -= 4;
+    }
+    if (n == 0 || n >= size)
+        return false;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return true;
+}
+
+/* The dateline as a line of its own ("München (dpa)"), or NULL when the
+ * body already opens with it, as agency text does. The caller frees. */
+static char *
+dateline_text(const struct mld_article *a)
+{
+    if (a->dateline == NULL)
+        return NULL;
+    size_t n = strlen(a->dateline);
+    while (n > 0 && (a->dateline[n - 1] == ' ' || a->dateline[n - 1] == '-'))
+        n--;
+    if (n == 0)
+        return NULL;
+    const char *body = a->body_html ? a->body_html : "";
+    while (*body == '<') { /* the opening tags: "<p>", "<section ...><p>" */
+        const char *gt = strchr(body, '>');
+        if (gt == NULL)
+            break;
+        body = gt + 1;
+        while (*body == '\n' || *body == ' ')
+            body++;
+    }
+    if (strncmp(body, a->dateline, n) == 0)
+        return NULL;
+    return mld_strndup(a->dateline, n);
+}
+
+/* Pictures, audio and video, and downloads of a's page. */
+static void
+article_media_json(const struct mld_article *a, json_t *art)
+{
+    json_t *pics = json_array(), *av = json_array(), *files = json_array();
+    for (int i = 0; i < a->nmedia; i++) {
+        const struct mld_media *m = &a->media[i];
+        if (m->kind == MLD_MEDIA_PICTURE) {
+            /* The first picture is in view at once; the rest load lazily. */
+            json_array_append_new(pics, picture_json(m, json_array_size(pics) > 0,
+                                                     "(min-width: 48rem) 44rem, 100vw"));
+            continue;
+        }
+        json_t *o = json_object();
+        mld_page_set_str(o, "url", m->url);
+        mld_page_set_str(o, "type", m->type);
+        mld_page_set_str(o, "caption", m->caption);
+        mld_page_set_str(o, "media_credit", m->credit);
+        if (m->kind == MLD_MEDIA_OTHER) {
+            char host[256];
+            mld_page_set_str(o, "name", m->caption ? m->caption
+                                        : url_host(m->url, host, sizeof(host)) ? host : m->url);
+            json_array_append_new(files, o);
+            continue;
+        }
+        json_object_set_new(o, "audio", json_boolean(m->kind == MLD_MEDIA_AUDIO));
+        json_object_set_new(o, "video", json_boolean(m->kind == MLD_MEDIA_VIDEO));
+        json_array_append_new(av, o);
+    }
+    json_object_set_new(art, "pictures", pics);
+    json_object_set_new(art, "media", av);
+    json_object_set_new(art, "downloads", files);
+}
+
+/* True when lang names German ("de", "de-AT") or nothing. */
+static bool
+is_german(const char *lang)
+{
+    return lang == NULL || lang[0] == '\0' ||
+           ((lang[0] == 'd' || lang[0] == 'D') && (lang[1] == 'e' || lang[1] == 'E') &&
+            (lang[2] == '\0' || lang[2] == '-' || lang[2] == '_'));
 }
 
 /* The article part of an article page's context. */
@@ -325,8 +685,28 @@ article_json(const struct mld_item *it, const char *canonical)
     mld_page_set_str(art, "headline", a->headline);
     mld_page_set_str(art, "kicker", a->kicker);
     mld_page_set_str(art, "teaser", a->teaser);
-    mld_page_set_str(art, "byline", a->byline);
+    const char *by = a->byline ? a->byline : a->author;
+    if (by != NULL) {
+        char line[1024];
+        bool von = strncmp(by, "Von ", 4) == 0 || strncmp(by, "von ", 4) == 0;
+        snprintf(line, sizeof(line), "%s%s", von ? "" : "Von ", by);
+        mld_page_set_str(art, "byline", line);
+    }
+    char *dl = dateline_text(a);
+    mld_page_set_str(art, "dateline", dl);
+    mld_free(dl);
     mld_page_set_str(art, "body_html", a->body_html);
+    mld_page_set_str(art, "aside_html", a->aside_html);
+    if (!is_german(a->lang))
+        mld_page_set_str(art, "lang", a->lang);
+    char host[256];
+    if (a->link != NULL && url_host(a->link, host, sizeof(host))) {
+        json_t *o = json_object();
+        mld_page_set_str(o, "url", a->link);
+        mld_page_set_str(o, "host", host);
+        json_object_set_new(art, "original", o);
+    }
+    article_media_json(a, art);
     set_section(art, it);
     set_date(art, "date_long", it->published, mld_time_format_long);
     set_date(art, "date_iso", it->published, mld_time_format_iso);
@@ -389,6 +769,7 @@ article_body(struct mld_store *st, const struct mld_tmpl_set *tmpl, const struct
         return rc != 0 ? rc : err->code;
     }
     json_object_set_new(ctx, "article", art);
+    set_canonical(ctx, out, canonical);
     json_object_set_new(ctx, "related", items_json(&rel));
     json_object_set_new(ctx, "has_related", json_boolean(rel.n > 0));
     json_object_set_new(ctx, "more", items_json(&more));
@@ -570,6 +951,12 @@ list_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, char kind, cons
         json_object_set_new(ctx, "days", timeline_json(&items));
     json_object_set_new(ctx, "page", json_integer(seite));
     set_pager(ctx, base, seite, more);
+    char here[MLD_SLUG_MAX + 48];
+    if (seite > 1)
+        snprintf(here, sizeof(here), "%s?seite=%d", base, seite);
+    else
+        snprintf(here, sizeof(here), "%s", base);
+    set_canonical(ctx, out, here);
     bump_modified(out, &items);
     out->status = 200;
     rc = mld_page_render_tmpl(tmpl, kind == 's' ? "list" : "topic", ctx, out, err);
@@ -580,9 +967,10 @@ out_name:
     return rc;
 }
 
-/* One entry of a story's timeline. */
+/* One entry of a story's timeline; the reason it joined only when the
+ * operator wants readers to see it (show_reason). */
 static json_t *
-story_entry_json(const struct mld_item *it, int index)
+story_entry_json(const struct mld_item *it, int index, bool show_reason)
 {
     json_t *o = mld_page_item_json(it);
     json_object_del(o, "story_size");
@@ -591,11 +979,14 @@ story_entry_json(const struct mld_item *it, int index)
     char anchor[32];
     snprintf(anchor, sizeof(anchor), "m%" PRId64, it->id);
     mld_page_set_str(o, "anchor", anchor);
-    json_object_set_new(o, "id", json_integer(it->id));
     json_object_set_new(o, "number", json_integer(index + 1));
     json_object_set_new(o, "first", json_boolean(index == 0));
     json_object_set_new(o, "founder", json_boolean(it->id == it->story_id));
-    mld_page_set_str(o, "reason", it->story_reason);
+    if (show_reason)
+        mld_page_set_str(o, "reason", it->story_reason);
+    const struct mld_media *pic = first_picture(it->a);
+    if (pic != NULL)
+        json_object_set_new(o, "thumb", thumb_json(pic));
     return o;
 }
 
@@ -645,18 +1036,24 @@ story_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *re
     }
     json_t *entries = json_array();
     for (int i = 0; i < items.n; i++)
-        json_array_append_new(entries, story_entry_json(&items.v[i], i));
+        json_array_append_new(entries, story_entry_json(&items.v[i], i,
+                                                        out->site != NULL &&
+                                                            out->site->show_story_reasons));
     json_t *story = json_object();
     json_object_set_new(story, "id", json_integer(id));
     mld_page_set_str(story, "headline", first->a->headline);
     mld_page_set_str(story, "latest_headline", last->a->headline);
     json_object_set_new(story, "size", json_integer(items.n));
+    set_count(story, "label", items.n);
     set_date(story, "first_date", first->published, mld_time_format_short);
     set_date(story, "first_iso", first->published, mld_time_format_iso);
     set_date(story, "last_date", last->published, mld_time_format_short);
     set_date(story, "last_iso", last->published, mld_time_format_iso);
     json_object_set_new(ctx, "story", story);
     json_object_set_new(ctx, "entries", entries);
+    char path[64];
+    story_path(id, path, sizeof(path));
+    set_canonical(ctx, out, path);
     mld_page_add_story_tag(out, id); /* every member's change logs it */
     out->cacheable = 1;
     bump_modified(out, &items);
@@ -665,40 +1062,159 @@ story_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *re
     return mld_page_render_tmpl(tmpl, "story", ctx, out, err);
 }
 
+/* The stories a page already shows: each appears once. */
+struct shown {
+    int64_t *v;
+    int n;
+};
+
+static bool
+shown_has(const struct shown *sh, int64_t story_id)
+{
+    for (int i = 0; i < sh->n; i++)
+        if (sh->v[i] == story_id)
+            return true;
+    return false;
+}
+
+static void
+shown_add(struct shown *sh, int64_t story_id)
+{
+    sh->v = mld_reallocarray(sh->v, (size_t)sh->n + 1, sizeof(*sh->v));
+    sh->v[sh->n++] = story_id;
+}
+
+/* The home page's lead among pool (newest first): the most urgent story
+ * (urgency 1 to MLD_HOME_LEAD_URGENCY, newest on a tie) of the last
+ * MLD_HOME_LEAD_SECS; else the newest with a picture; else the newest.
+ * Returns its index, or -1 for an empty pool. */
 static int
-home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
-          struct mld_page *out, struct mld_err *err)
+pick_lead(const struct mld_items *pool, mld_time_t now)
+{
+    int best = -1;
+    for (int i = 0; i < pool->n; i++) {
+        const struct mld_item *it = &pool->v[i];
+        int u = it->a->urgency;
+        if (u < 1 || u > MLD_HOME_LEAD_URGENCY || now - it->published > MLD_HOME_LEAD_SECS)
+            continue;
+        if (best < 0 || u < pool->v[best].a->urgency)
+            best = i;
+    }
+    for (int i = 0; best < 0 && i < pool->n; i++)
+        if (first_picture(pool->v[i].a) != NULL)
+            best = i;
+    return best < 0 && pool->n > 0 ? 0 : best;
+}
+
+/* The section blocks of the home page, in the site's order, each with up
+ * to MLD_HOME_PER_SECTION stories not shown above it; sections left with
+ * none are skipped. */
+static int
+home_blocks(struct mld_store *st, const struct mld_page_site *site, mld_time_t now,
+            struct shown *sh, json_t *blocks, struct mld_page *out, struct mld_err *err)
 {
     struct mld_named *secs;
     int n;
     int rc = mld_store_sections(st, now, &secs, &n, err);
     if (rc != 0)
         return rc;
-    json_t *blocks = json_array();
+    mld_page_order_sections(secs, n, site);
     for (int i = 0; i < n && rc == 0; i++) {
         struct mld_items items = {0};
         struct mld_query q = {
-            .section_slug = secs[i].slug, .now = now, .limit = MLD_HOME_PER_SECTION};
+            .section_slug = secs[i].slug, .now = now, .limit = MLD_HOME_BLOCK_READ};
         rc = mld_store_list(st, &q, &items, err);
         if (rc != 0)
             break;
-        char url[MLD_SLUG_MAX + 16];
-        snprintf(url, sizeof(url), "/ressort/%s", secs[i].slug);
-        json_t *b = json_object();
-        mld_page_set_str(b, "name", secs[i].name);
-        mld_page_set_str(b, "url", url);
-        json_object_set_new(b, "items", items_json(&items));
-        json_array_append_new(blocks, b);
-        bump_modified(out, &items);
+        json_t *list = json_array();
+        for (int k = 0; k < items.n && json_array_size(list) < MLD_HOME_PER_SECTION; k++) {
+            if (shown_has(sh, items.v[k].story_id))
+                continue;
+            shown_add(sh, items.v[k].story_id);
+            json_array_append_new(list, mld_page_item_json(&items.v[k]));
+            if (items.v[k].published > out->last_modified)
+                out->last_modified = items.v[k].published;
+        }
+        if (json_array_size(list) > 0) {
+            char url[MLD_SLUG_MAX + 16];
+            snprintf(url, sizeof(url), "/ressort/%s", secs[i].slug);
+            json_t *b = json_object();
+            mld_page_set_str(b, "name", secs[i].name);
+            mld_page_set_str(b, "slug", secs[i].slug);
+            mld_page_set_str(b, "url", url);
+            json_object_set_new(b, "items", list);
+            json_array_append_new(blocks, b);
+        } else {
+            json_decref(list);
+        }
         mld_items_dispose(&items);
     }
     mld_named_free(secs, n);
+    return rc;
+}
+
+/* The portal front page: a lead story with its picture and the next
+ * stories of the day under it, "Neueste Meldungen" across all sections
+ * beside them, then the section blocks; every story once
+ * (docs/internals/site.md). */
+static int
+home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
+          struct mld_page *out, struct mld_err *err)
+{
+    struct mld_items pool = {0};
+    struct mld_query q = {.now = now, .limit = MLD_HOME_POOL};
+    int rc = mld_store_list(st, &q, &pool, err);
+    if (rc != 0)
+        return rc;
+    struct shown sh = {0};
+    json_t *lead = NULL, *latest = json_array(), *blocks = json_array(), *top = json_array();
+    int li = pick_lead(&pool, now);
+    if (li >= 0) {
+        const struct mld_item *it = &pool.v[li];
+        lead = mld_page_item_json(it);
+        json_object_del(lead, "thumb");
+        const struct mld_media *pic = first_picture(it->a);
+        if (pic != NULL)
+            json_object_set_new(lead, "picture",
+                                picture_json(pic, false, "(min-width: 64rem) 38rem, 100vw"));
+        shown_add(&sh, it->story_id);
+    }
+    for (int i = 0; i < pool.n && json_array_size(latest) < MLD_HOME_LATEST; i++) {
+        if (shown_has(&sh, pool.v[i].story_id))
+            continue;
+        shown_add(&sh, pool.v[i].story_id);
+        json_array_append_new(latest, mld_page_item_json(&pool.v[i]));
+    }
+    /* Beside the lead, the next stories of the pool with their teasers:
+     * those with a picture first, as a front page's second row has. */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < pool.n && json_array_size(top) < MLD_HOME_TOP; i++) {
+            if (shown_has(&sh, pool.v[i].story_id) ||
+                (pass == 0) != (first_picture(pool.v[i].a) != NULL))
+                continue;
+            shown_add(&sh, pool.v[i].story_id);
+            json_array_append_new(top, mld_page_item_json(&pool.v[i]));
+        }
+    bump_modified(out, &pool);
+    mld_items_dispose(&pool);
+    rc = home_blocks(st, out->site, now, &sh, blocks, out, err);
+    mld_free(sh.v);
     json_t *ctx = rc == 0 ? new_context(st, "Nachrichten", NULL, now, err) : NULL;
     if (ctx == NULL) {
+        json_decref(lead);
+        json_decref(latest);
         json_decref(blocks);
+        json_decref(top);
         return rc != 0 ? rc : err->code;
     }
-    json_object_set_new(ctx, "sections", blocks);
+    if (lead != NULL)
+        json_object_set_new(ctx, "lead", lead);
+    json_object_set_new(ctx, "has_latest", json_boolean(json_array_size(latest) > 0));
+    json_object_set_new(ctx, "latest", latest);
+    json_object_set_new(ctx, "has_top", json_boolean(json_array_size(top) > 0));
+    json_object_set_new(ctx, "top", top);
+    json_object_set_new(ctx, "blocks", blocks);
+    set_canonical(ctx, out, "/");
     out->cacheable = 1;
     mld_page_add_tag(out, "", "all");
     out->status = 200;
@@ -772,11 +1288,13 @@ route(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *path,
 }
 
 int
-mld_page_render(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *path,
+mld_page_render(struct mld_store *st, const struct mld_tmpl_set *tmpl,
+                const struct mld_page_site *site, const char *path,
                 const struct mld_page_args *args, mld_time_t now, struct mld_page *out,
                 struct mld_err *err)
 {
     memset(out, 0, sizeof(*out));
+    out->site = site;
     mld_buf_init(&out->body, MLD_MAX_PAGE_BYTES);
     int rc = route(st, tmpl, path, args, now, out, err);
     if (out->tags_full)

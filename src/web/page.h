@@ -38,6 +38,23 @@
 /* Content type of the JSON API's answers. */
 #define MLD_PAGE_JSON_TYPE "application/json; charset=utf-8"
 
+/* What the operator says about the site ([site] in the config file, read
+ * by site.c; docs/internals/site.md). Every page shows the name and the
+ * footer links. Strings are owned by whoever made the struct. */
+struct mld_page_site {
+    const char *name;        /* the site's name: header, titles; NULL = "meldung" */
+    const char *base_url;    /* "https://news.example.de" (no trailing "/") for
+                                canonical links, or NULL: site-relative links */
+    const char *impressum;   /* footer link URLs; NULL = not configured */
+    const char *datenschutz;
+    const char *kontakt;
+    const char *const *sections; /* section order of the home page and the
+                                    navigation (display names); none: the
+                                    default order (page.c) */
+    int nsections;
+    bool show_story_reasons; /* story pages say why an article joined */
+};
+
 /* A rendered page. */
 struct mld_page {
     int status;                    /* 200, 301, 400, 404, 410 */
@@ -49,6 +66,8 @@ struct mld_page {
     char *tags[MLD_PAGE_MAX_TAGS]; /* change keys it depends on (owned) */
     int ntags;
     bool tags_full; /* a tag did not fit: never cache the page */
+    const struct mld_page_site *site; /* the operator's settings (never NULL
+                                         while rendering) */
 };
 
 /* A request's query parameters: get(ud, name) returns the decoded value
@@ -70,12 +89,30 @@ const char *mld_page_kv_get(const void *ud, const char *name);
 bool mld_page_cache_key(const char *path, const struct mld_page_args *args, char *key, size_t size);
 
 /* Renders the page for path (decoded, "/...") with query parameters args
- * at instant now. Returns 0 with out filled (out->status may be 400 or
- * 404), or an error (MLD_E_STORE, MLD_E_TEMPLATE) with err set; the caller
- * answers 500. Dispose out with mld_page_dispose() in every case. */
-int mld_page_render(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *path,
+ * at instant now, for the site site (NULL: the defaults). Returns 0 with
+ * out filled (out->status may be 400 or 404), or an error (MLD_E_STORE,
+ * MLD_E_TEMPLATE) with err set; the caller answers 500. Dispose out with
+ * mld_page_dispose() in every case. */
+int mld_page_render(struct mld_store *st, const struct mld_tmpl_set *tmpl,
+                    const struct mld_page_site *site, const char *path,
                     const struct mld_page_args *args, mld_time_t now, struct mld_page *out,
                     struct mld_err *err);
+
+/* Adds the operator's settings every page shows to ctx: site_name, and
+ * footer {impressum, datenschutz, kontakt, configured} (see
+ * docs/internals/templates.md), and puts ctx's nav[] in the site's
+ * section order; site NULL means the defaults. */
+void mld_page_site_context(json_t *ctx, const struct mld_page_site *site);
+
+/* Orders v (n named sections) for the home page and the navigation: the
+ * names in site's sections (or the default order: Politik, Ausland,
+ * Inland, Wirtschaft, Börse, Sport, ...) first, in that order (compared by
+ * slug, so "Börse" and "Boerse" are one), then the rest by slug. */
+void mld_page_order_sections(struct mld_named *v, int n, const struct mld_page_site *site);
+
+/* "1 Meldung", "2 Meldungen": writes count and the German noun in its
+ * number (singular one, plural otherwise) to out (size bytes). */
+void mld_page_count_noun(char *out, size_t size, long count, const char *one, const char *many);
 
 /* Frees what out holds. */
 void mld_page_dispose(struct mld_page *out);
@@ -114,7 +151,8 @@ json_t *mld_page_item_json(const struct mld_item *it);
 /* The first max topics of a as [{name, slug, url, last}]. */
 json_t *mld_page_topics_json(const struct mld_article *a, int max);
 
-/* Renders template name with ctx (consumed) into out->body. Returns 0,
+/* Renders template name with ctx (consumed) into out->body, with the
+ * site's settings of out->site added (mld_page_site_context). Returns 0,
  * the engine's error, or MLD_E_TOOBIG past MLD_MAX_PAGE_BYTES. */
 int mld_page_render_tmpl(const struct mld_tmpl_set *tmpl, const char *name, json_t *ctx,
                          struct mld_page *out, struct mld_err *err);

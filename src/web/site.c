@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "../base/config.h"
 #include "../base/limits.h"
 #include "../base/log.h"
 #include "../base/mem.h"
@@ -34,7 +36,137 @@ struct mld_site {
     int64_t last_seq;            /* newest change-log entry applied */
     mld_time_t last_release;     /* embargoes ending up to here are applied */
     const struct mld_push *push; /* the push endpoint's settings, or NULL */
+    struct mld_page_site settings; /* [site] of the config; read-only after open */
+    char *owned[5];              /* the settings' strings: name, base_url, links */
+    char **sections;             /* settings.sections, owned */
 };
+
+/* Keys of [site] this file reads; db is `meldung poll`'s (cmd_poll.c). */
+static const char *const site_keys[] = {"name",    "base_url",    "impressum",
+                                        "datenschutz", "kontakt", "sections",
+                                        "show_story_reasons", "db"};
+
+/* True when v is an absolute http(s) URL, a mailto: address or a site
+ * path ("/impressum"), with no space, quote or angle bracket. */
+static bool
+link_ok(const char *v)
+{
+    if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0 &&
+        strncmp(v, "mailto:", 7) != 0 && !(v[0] == '/' && v[1] != '/'))
+        return false;
+    return strpbrk(v, " \t\"'<>") == NULL;
+}
+
+/* Parses a yes/no value of [site]; -1 when it is neither. */
+static int
+parse_bool(const char *v)
+{
+    static const char *const yes[] = {"yes", "ja", "true", "on", "1"};
+    static const char *const no[] = {"no", "nein", "false", "off", "0"};
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        if (strcasecmp(v, yes[i]) == 0)
+            return 1;
+        if (strcasecmp(v, no[i]) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* Splits the comma-separated section names of v into site->sections. */
+static int
+read_sections(struct mld_site *site, const struct mld_config *conf, int sec, const char *v,
+              struct mld_err *err)
+{
+    int n = 0;
+    site->sections = mld_calloc(MLD_SITE_MAX_SECTIONS, sizeof(*site->sections));
+    for (const char *p = v; *p != '\0';) {
+        size_t len = strcspn(p, ",");
+        const char *b = p, *e = p + len;
+        while (b < e && (*b == ' ' || *b == '\t'))
+            b++;
+        while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        if (e > b) {
+            if (n == MLD_SITE_MAX_SECTIONS)
+                return mld_err_set(err, MLD_E_PARSE, "%s: [site] sections: more than %d names",
+                                   mld_config_where(conf, sec, "sections"),
+                                   MLD_SITE_MAX_SECTIONS);
+            site->sections[n++] = mld_strndup(b, (size_t)(e - b));
+        }
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    site->settings.sections = (const char *const *)site->sections;
+    site->settings.nsections = n;
+    return 0;
+}
+
+/* Reads the [site] section of the config file at path into site's
+ * settings; a missing file is an error, a missing section the defaults. */
+static int
+read_settings(struct mld_site *site, const char *path, struct mld_err *err)
+{
+    if (path == NULL)
+        return 0;
+    struct mld_config *conf;
+    int rc = mld_config_load(&conf, path, err);
+    if (rc != 0)
+        return rc;
+    int sec = mld_config_find(conf, "site", NULL);
+    for (int k = 0; sec >= 0 && k < mld_config_nkeys(conf, sec); k++) {
+        const char *key = mld_config_key(conf, sec, k);
+        bool known = false;
+        for (size_t i = 0; i < sizeof(site_keys) / sizeof(site_keys[0]) && !known; i++)
+            known = strcmp(key, site_keys[i]) == 0;
+        if (!known) /* another command's key, or a typo: say so, go on */
+            mld_log_warn("%s: [site]: unknown key '%s' (the site reads name, base_url, "
+                         "impressum, datenschutz, kontakt, sections, show_story_reasons)",
+                         mld_config_where(conf, sec, key), key);
+    }
+    static const char *const str_keys[] = {"name", "base_url", "impressum", "datenschutz",
+                                           "kontakt"};
+    for (int i = 0; sec >= 0 && i < 5 && rc == 0; i++) {
+        const char *v = mld_config_get(conf, sec, str_keys[i]);
+        if (v == NULL || v[0] == '\0')
+            continue;
+        if (i == 1 && (strncmp(v, "http", 4) != 0 || !link_ok(v)))
+            rc = mld_err_set(err, MLD_E_PARSE,
+                             "%s: [site] base_url must be an absolute http(s) URL, got '%s'",
+                             mld_config_where(conf, sec, "base_url"), v);
+        else if (i >= 2 && !link_ok(v))
+            rc = mld_err_set(err, MLD_E_PARSE,
+                             "%s: [site] %s must be an http(s) or mailto: URL or a path "
+                             "starting with /, got '%s'",
+                             mld_config_where(conf, sec, str_keys[i]), str_keys[i], v);
+        else
+            site->owned[i] = mld_strdup(v);
+    }
+    if (site->owned[1] != NULL) { /* "https://x.de/" and "https://x.de" are one */
+        size_t n = strlen(site->owned[1]);
+        while (n > 0 && site->owned[1][n - 1] == '/')
+            site->owned[1][--n] = '\0';
+    }
+    site->settings.name = site->owned[0];
+    site->settings.base_url = site->owned[1];
+    site->settings.impressum = site->owned[2];
+    site->settings.datenschutz = site->owned[3];
+    site->settings.kontakt = site->owned[4];
+    const char *v = sec >= 0 ? mld_config_get(conf, sec, "sections") : NULL;
+    if (rc == 0 && v != NULL && v[0] != '\0')
+        rc = read_sections(site, conf, sec, v, err);
+    v = sec >= 0 ? mld_config_get(conf, sec, "show_story_reasons") : NULL;
+    if (rc == 0 && v != NULL) {
+        int b = parse_bool(v);
+        if (b < 0)
+            rc = mld_err_set(err, MLD_E_PARSE,
+                             "%s: [site] show_story_reasons wants yes or no, got '%s'",
+                             mld_config_where(conf, sec, "show_story_reasons"), v);
+        site->settings.show_story_reasons = b == 1;
+    }
+    mld_config_free(conf);
+    return rc;
+}
 
 static void
 skip_key(void *ud, const char *key)
@@ -67,7 +199,9 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     struct mld_site *site = MLD_NEW(struct mld_site);
     pthread_mutex_init(&site->lock, NULL);
     site->push = cfg->push;
-    int rc = mld_store_open(&site->st, cfg->db_path, err);
+    int rc = read_settings(site, cfg->config_path, err);
+    if (rc == 0)
+        rc = mld_store_open(&site->st, cfg->db_path, err);
     if (rc != 0)
         goto out_close;
     site->tmpl = mld_tmpl_set_new();
@@ -110,6 +244,11 @@ mld_site_close(struct mld_site *site)
     mld_http_resp_unref(site->css);
     mld_tmpl_set_free(site->tmpl);
     mld_store_close(site->st);
+    for (int i = 0; i < 5; i++)
+        mld_free(site->owned[i]);
+    for (int i = 0; site->sections != NULL && i < MLD_SITE_MAX_SECTIONS; i++)
+        mld_free(site->sections[i]);
+    mld_free(site->sections);
     pthread_mutex_destroy(&site->lock);
     mld_free(site);
 }
@@ -193,7 +332,7 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     if (strcmp(path, "/healthz") == 0)
         return mld_http_resp_text(200, "ok\n", NULL);
     if (strcmp(path, MLD_STATUS_PATH) == 0)
-        return mld_status_handle(req, site->st, &site->lock, site->tmpl);
+        return mld_status_handle(req, site->st, &site->lock, site->tmpl, &site->settings);
 
     const struct mld_page_args args = {req_arg, req};
     char key[MLD_HTTP_MAX_PATH_BYTES + 32];
@@ -206,7 +345,8 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     struct mld_page pg;
     struct mld_err err = {0};
     pthread_mutex_lock(&site->lock);
-    int rc = mld_page_render(site->st, site->tmpl, path, &args, mld_time_now(), &pg, &err);
+    int rc = mld_page_render(site->st, site->tmpl, &site->settings, path, &args, mld_time_now(), &pg,
+                             &err);
     pthread_mutex_unlock(&site->lock);
     if (rc != 0) {
         mld_log_error("%s: %s", path, err.msg);

@@ -21,12 +21,16 @@ struct mld_site_config {
     const char *templates_dir;   /* NAME.mustache files */
     const char *static_dir;      /* style.css */
     const struct mld_push *push; /* POST /api/v1/push (push.h); NULL: it answers 404 */
+    const char *config_path;     /* the config file whose [site] section names the
+                                    site, its footer links and section order
+                                    (docs/internals/site.md); NULL: defaults */
 };
 
 struct mld_site;
 
-/* Opens the store, loads templates and static files. Returns 0 and *out,
- * or an error with err naming the file at fault. */
+/* Opens the store, loads templates, static files and the [site] section
+ * of cfg->config_path. Returns 0 and *out, or an error with err naming the
+ * file at fault (and for a bad [site] value its line and the reason). */
 int mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct mld_err *err);
 
 /* Answers one request (see mld_http_handler_fn); ud is the site. */

@@ -222,6 +222,11 @@ mld_status_context(const struct mld_source_state *v, int n, mld_time_t now)
     json_object_set_new(ctx, "count", json_integer(n));
     json_object_set_new(ctx, "failing", json_integer(failing));
     json_object_set_new(ctx, "items", json_integer(items));
+    char label[64];
+    mld_page_count_noun(label, sizeof(label), n, "Quelle", "Quellen");
+    mld_page_set_str(ctx, "count_label", label);
+    mld_page_count_noun(label, sizeof(label), (long)items, "Meldung", "Meldungen");
+    mld_page_set_str(ctx, "items_label", label);
     char when[MLD_TIME_LONG_LEN + 1], iso[MLD_TIME_ISO_LEN + 1];
     mld_time_format_long(now, when);
     mld_time_format_iso(now, iso);
@@ -232,7 +237,7 @@ mld_status_context(const struct mld_source_state *v, int n, mld_time_t now)
 
 struct mld_http_resp *
 mld_status_handle(const struct mld_http_req *req, struct mld_store *st, pthread_mutex_t *lock,
-                  const struct mld_tmpl_set *tmpl)
+                  const struct mld_tmpl_set *tmpl, const struct mld_page_site *site)
 {
     (void)req;
     struct mld_err err = {0};
@@ -245,6 +250,8 @@ mld_status_handle(const struct mld_http_req *req, struct mld_store *st, pthread_
     if (rc == 0) {
         ctx = mld_status_context(v, n, now);
         rc = mld_page_base_context(st, ctx, "Quellenstatus", NULL, now, &err);
+        mld_page_site_context(ctx, site);
+        mld_page_set_str(ctx, "template", "status");
     }
     pthread_mutex_unlock(lock);
     struct mld_http_resp *r = NULL;

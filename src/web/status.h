@@ -24,15 +24,19 @@
 #include "http.h"
 #include "tmpl.h"
 
+struct mld_page_site; /* page.h */
+
 /* The path the status page answers at. */
 #define MLD_STATUS_PATH "/status"
 
 /* Answers a GET or HEAD of MLD_STATUS_PATH: reads the sources and the
  * section navigation from st while holding lock, then renders template
- * "status" from tmpl. Returns a finished response (200; 500 when the
- * store or the template fails, logged). Never NULL. */
+ * "status" from tmpl with the site's name and footer from site (NULL:
+ * defaults). Returns a finished response (200; 500 when the store or the
+ * template fails, logged). Never NULL. */
 struct mld_http_resp *mld_status_handle(const struct mld_http_req *req, struct mld_store *st,
-                                        pthread_mutex_t *lock, const struct mld_tmpl_set *tmpl);
+                                        pthread_mutex_t *lock, const struct mld_tmpl_set *tmpl,
+                                        const struct mld_page_site *site);
 
 /* Builds the "sources" part of the page's context from v[0..n) at now:
  * a new JSON object with sources[], has_sources, count, failing, items

@@ -386,6 +386,159 @@ test_feeds_sources(void)
     mld_store_close(st);
 }
 
+/* The fields of issue 12 round trip: held items with their reason, the
+ * date's and the section's source, info boxes, and media with kind,
+ * size, credit, alt text and renditions. A held article is stored but in
+ * no list, search, story or related list. */
+static void
+test_article_detail(void)
+{
+    struct mld_store *st = mld_test_store_fresh("store");
+    struct mld_err err = {0};
+    mld_time_t now = iso("2026-02-01T12:00:00Z");
+    struct mld_article *a = art("urn:detail", 1, "2026-02-01T10:00:00Z",
+                                "Hochwasser an der Oder steigt weiter", "Panorama", "Oder", NULL);
+    a->date_source = MLD_DATE_CREATED;
+    a->section_by = MLD_SECTION_AGENCY;
+    a->aside_html = mld_strdup("<aside><h3>Info</h3><p>Pegel</p></aside>");
+    a->text = mld_strdup("Hochwasser an der Oder steigt weiter Pegel Frankfurt");
+    struct mld_media *m = mld_article_add_media(a, "https://img.example.org/o-1200.jpg",
+                                                "image/jpeg", 0, "Die Oder bei Frankfurt");
+    m->width = 1200;
+    m->height = 800;
+    m->credit = mld_strdup("Erika Muster/dpa");
+    m->alt = mld_strdup("Ein überfluteter Uferweg");
+    mld_media_add_rendition(m, "https://img.example.org/o-320.jpg", 320, 213);
+    mld_media_add_rendition(m, "https://img.example.org/o-\"q\".jpg", 640, 427);
+    m = mld_article_add_media(a, "https://example.org/o.mp4", "video/mp4", 99, NULL);
+    int64_t id = put(st, a, NULL);
+
+    struct mld_item it;
+    ok(mld_store_get(st, id, &it, &err) == 0, "article with details stored");
+    is_int(it.a->date_source, MLD_DATE_CREATED, "date source kept");
+    is_int(it.a->section_by, MLD_SECTION_AGENCY, "section authority kept");
+    is_str(it.a->aside_html, "<aside><h3>Info</h3><p>Pegel</p></aside>", "info box kept");
+    ok(it.a->hold_reason == NULL, "no hold reason");
+    is_int(it.a->nmedia, 2, "two media objects");
+    if (it.a->nmedia == 2) {
+        const struct mld_media *p = &it.a->media[0];
+        is_int(p->kind, MLD_MEDIA_PICTURE, "picture kind");
+        is_int(p->width, 1200, "width");
+        is_int(p->height, 800, "height");
+        is_str(p->credit, "Erika Muster/dpa", "credit");
+        is_str(p->alt, "Ein überfluteter Uferweg", "alt text with umlaut");
+        is_int(p->nrenditions, 2, "two renditions");
+        if (p->nrenditions == 2) {
+            is_str(p->renditions[0].url, "https://img.example.org/o-320.jpg", "rendition url");
+            is_int(p->renditions[0].width, 320, "rendition width");
+            is_int(p->renditions[0].height, 213, "rendition height");
+            is_str(p->renditions[1].url, "https://img.example.org/o-\"q\".jpg",
+                   "a quote in a URL survives the JSON column");
+        }
+        is_int(it.a->media[1].kind, MLD_MEDIA_VIDEO, "video kind");
+        is_int(it.a->media[1].nrenditions, 0, "no renditions");
+        ok(it.a->media[1].credit == NULL && it.a->media[1].alt == NULL, "absent strings NULL");
+    }
+    mld_item_dispose(&it);
+
+    /* A held article: stored with its reason, shown nowhere. */
+    a = art("urn:held", 1, "2026-02-01T11:00:00Z", "Hochwasser an der Oder: Hinweis an die Redaktionen",
+            "Panorama", "Oder", NULL);
+    a->pubstatus = MLD_PUB_HELD;
+    a->hold_reason = mld_strdup("dpa-Hinweis: nicht zur Veröffentlichung bestimmt");
+    a->text = mld_strdup("Hochwasser an der Oder Hinweis Redaktionen Pegel");
+    int64_t held = put(st, a, NULL);
+    ok(mld_store_get(st, held, &it, &err) == 0, "held article stored");
+    is_int(it.a->pubstatus, MLD_PUB_HELD, "held status kept");
+    is_str(it.a->hold_reason, "dpa-Hinweis: nicht zur Veröffentlichung bestimmt", "reason kept");
+    ok(!mld_article_is_visible(it.a, now), "held is not visible");
+    mld_item_dispose(&it);
+
+    struct mld_items l = {0};
+    struct mld_query q = {.now = now, .limit = 10};
+    ok(mld_store_list(st, &q, &l, &err) == 0, "list runs");
+    int seen = 0;
+    for (int i = 0; i < l.n; i++)
+        seen |= l.v[i].id == held;
+    ok(!seen && l.n == 1, "held article in no list");
+    mld_items_dispose(&l);
+    q.section_slug = "panorama";
+    ok(mld_store_list(st, &q, &l, &err) == 0 && l.n == 1 && l.v[0].id == id,
+       "nor in its section");
+    mld_items_dispose(&l);
+    q.section_slug = NULL;
+    q.topic_slug = "oder";
+    ok(mld_store_list(st, &q, &l, &err) == 0 && l.n == 1 && l.v[0].id == id, "nor its topic");
+    mld_items_dispose(&l);
+    struct mld_named *secs;
+    int n;
+    ok(mld_store_sections(st, now, &secs, &n, &err) == 0 && n == 1, "one section");
+    mld_named_free(secs, n);
+    ok(mld_store_related(st, id, now, 6, &l, &err) == 0 && l.n == 0, "nor in related");
+    mld_items_dispose(&l);
+    ok(mld_store_story(st, held, now, &l, &err) == 0 && l.n == 0, "no story of its own");
+    mld_items_dispose(&l);
+    /* A topic only the held article has: no name, so no topic page. */
+    a = art("urn:held2", 1, "2026-02-01T11:10:00Z", "Zweiter Hinweis", "Panorama", "Nur intern",
+            NULL);
+    a->pubstatus = MLD_PUB_HELD;
+    put(st, a, NULL);
+    char *name = mld_store_topic_name(st, "nur-intern");
+    ok(name == NULL, "a held article's topic has no public name");
+    mld_free(name);
+    name = mld_store_topic_name(st, "oder");
+    is_str(name, "Oder", "a published topic has");
+    mld_free(name);
+    struct mld_hits h = {0};
+    struct mld_search sq = {.text = "Redaktionen", .now = now, .limit = 10};
+    ok(mld_store_search(st, &sq, &h, &err) == 0 && h.n == 0, "search does not find it");
+    mld_hits_dispose(&h);
+    sq.text = "Pegel";
+    ok(mld_store_search(st, &sq, &h, &err) == 0 && h.n == 1 && h.v[0].item.id == id,
+       "search finds only the published one");
+    mld_hits_dispose(&h);
+    mld_store_close(st);
+}
+
+/* A store of schema 2 (media with a MIME type only) gets the media kinds
+ * from the types when 0006 applies; the new columns start empty. */
+static void
+test_migrate_media(void)
+{
+    sqlite3 *db = mld_test_store_schema("store", 2);
+    if (!ok(db != NULL, "create a schema 2 store"))
+        return;
+    const char *sql =
+        "INSERT INTO article (urn, version, version_created, updated, pubstatus, embargo, "
+        "visible_from, urgency, headline, slug, published, first_stored, story_id, story_key) "
+        "VALUES ('urn:old', 1, 1769774400, 1769774400, 0, 0, 0, 3, 'Alt', 'alt', 1769774400, "
+        "1769774400, 1, 'alt');"
+        "INSERT INTO article_media VALUES (1, 0, 'https://e.example/a.jpg', 'image/jpeg', 0, 'Bild');"
+        "INSERT INTO article_media VALUES (1, 1, 'https://e.example/a.mp3', 'audio/mpeg', 9, NULL);"
+        "INSERT INTO article_media VALUES (1, 2, 'https://e.example/a.pdf', NULL, 0, NULL);";
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        diag("schema 2 insert: %s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+    struct mld_store *st;
+    struct mld_err err = {0};
+    if (!ok(mld_store_open(&st, mld_test_dbpath, &err) == 0, "the old store opens: %s", err.msg))
+        return;
+    struct mld_item it;
+    ok(mld_store_get(st, 1, &it, &err) == 0, "the old article reads");
+    is_int(it.a->nmedia, 3, "its three media objects");
+    if (it.a->nmedia == 3) {
+        is_int(it.a->media[0].kind, MLD_MEDIA_PICTURE, "image/jpeg: a picture");
+        is_int(it.a->media[1].kind, MLD_MEDIA_AUDIO, "audio/mpeg: audio");
+        is_int(it.a->media[2].kind, MLD_MEDIA_OTHER, "no type: other");
+        ok(it.a->media[0].width == 0 && it.a->media[0].credit == NULL &&
+               it.a->media[0].nrenditions == 0, "new columns empty");
+    }
+    is_int(it.a->section_by, MLD_SECTION_NONE, "section authority unknown");
+    ok(it.a->hold_reason == NULL && it.a->aside_html == NULL, "no reason, no boxes");
+    mld_item_dispose(&it);
+    mld_store_close(st);
+}
+
 /* Id of urn on the backend's own connection (so inside its open
  * transaction), or 0 when absent. */
 static int64_t
@@ -533,6 +686,8 @@ main(void)
     test_prune();
     test_lifecycle();
     test_feeds_sources();
+    test_article_detail();
+    test_migrate_media();
     test_nested();
     mld_test_store_remove();
     return mld_test_done();

@@ -163,7 +163,8 @@ test_text_constructs(void)
     is_str(f->items[0].content.html, "<p>Zeile 1<br>Zeile 2</p><p>Absatz &lt;2&gt;</p>",
            "plain content becomes escaped paragraphs");
     is_str(f->items[1].title.text, "Naked markup", "markup inside type text read as HTML");
-    is_str(f->items[1].content.html, "<p>Eins</p><p>Zwei </p>", "xhtml: div dropped, sanitised");
+    is_str(f->items[1].content.html, "<p>Eins</p><p>Zwei <img src=\"https://a.example/a.png\"></p>",
+           "xhtml: div dropped, sanitised, the image's URL resolved");
     is_str(f->items[2].title.text, "H&M", "MIME text/html title");
     is_str(f->items[2].content.html, "<p>Drei</p>", "MIME text/html content");
     is_str(f->items[3].content.html, "<p>Vier</p>", "base64 content");

@@ -648,14 +648,18 @@ test_constructs(void)
     /* The article from the model. */
     struct mld_feed f = {.format = "rss", .lang = "de"};
     f.title.text = "Kanal";
-    struct mld_feed_item it = {.article = mld_article_new(), .updated = 20, .published = 10};
+    /* 2026-12-07T09:00:00Z published, modified an hour later. */
+    struct mld_feed_item it = {.article = mld_article_new(), .updated = 1796634000 + 3600,
+                               .published = 1796634000};
     it.summary.text = "Kurz";
     it.content.text = "Lang";
     it.content.html = "<p>Lang</p>";
     it.article->link = mld_strdup("ftp://x/");
     mld_feed_finish_item(&f, &it, "https://k.example/");
     struct mld_article *a = it.article;
-    ok(a->version == 1 && a->version_created == 20 && a->updated == 20, "finish: version, dates");
+    ok(a->version == 1 && a->version_created == 1796634000 &&
+           a->updated == 1796634000 + 3600 && a->date_source == MLD_DATE_VERSION,
+       "finish: version, dates (RSS: pubDate is the version, the modification orders)");
     is_str(a->headline, "Kurz", "finish: headline from the summary");
     is_str(a->teaser, "Kurz", "finish: teaser");
     is_str(a->body_html, "<p>Lang</p>", "finish: body");

@@ -101,8 +101,10 @@ test_rss20(void)
            "enclosure");
         is_str(a->media[1].caption, "Eine Bahn", "media:content caption");
     }
-    mld_test_time_is(a->version_created, "2023-10-03T09:30:00Z",
-                     "version_created = dc:date (updated)");
+    mld_test_time_is(a->version_created, "2023-10-03T08:00:00Z",
+                     "version_created = pubDate, before dc:date");
+    is_int(a->date_source, MLD_DATE_VERSION, "date source: pubDate is the version date");
+    mld_test_time_is(a->updated, "2023-10-03T09:30:00Z", "updated = the later dc:date");
     is_int(a->version, 1, "version 1");
     is_str(a->lang, "de-de", "lang from the channel");
     is_str(a->credit, "Beispiel-Nachrichten", "credit = feed title");

@@ -856,7 +856,8 @@ month_of(const char *w, size_t n)
     static const struct {
         const char *w;
         int m;
-    } de[] = {{"mär", 3}, {"mrz", 3}, {"mae", 3}, {"mai", 5}, {"okt", 10}, {"dez", 12}};
+    } de[] = {{"mär", 3}, {"mrz", 3}, {"mae", 3}, {"mai", 5}, {"okt", 10}, {"dez", 12},
+              {"jän", 1}, {"jaen", 1}}; /* Austrian: Jänner */
     for (size_t i = 0; i < sizeof(de) / sizeof(de[0]); i++)
         if (n >= strlen(de[i].w) && memcmp(w, de[i].w, strlen(de[i].w)) == 0)
             return de[i].m;

@@ -553,6 +553,15 @@ test_german(void)
            "Golem: teaser umlauts (w\xc3\xbcnschen)");
         ok(a && strcmp(a->urn, "https://www.golem.de/1810/137358-rss.html") == 0,
            "Golem: guid as urn");
+        ok(a && a->nmedia == 1 && a->media[0].kind == MLD_MEDIA_PICTURE &&
+               strcmp(a->media[0].url, "https://www.golem.de/1810/137358-177541-177538_rc.jpg") ==
+                   0 &&
+               a->media[0].width == 140,
+           "Golem: the first picture of content:encoded is the lead picture");
+        ok(a && a->body_html && strstr(a->body_html, "<img") == NULL &&
+               strstr(a->body_html, "cpx.golem.de") == NULL,
+           "Golem: neither the picture nor the tracking pixel stay in the body");
+        ok(a && a->date_source == MLD_DATE_VERSION, "Golem: dated by pubDate");
     }
     mld_feed_free(f);
 
@@ -570,6 +579,8 @@ test_german(void)
         const struct mld_article *a = f->items[0].article;
         ok(a->urn && strncmp(a->urn, "https://www.heise.de/newsticker/meldung/", 40) == 0,
            "heise RDF: the link is the urn");
+        ok(a->version_created == 0 && a->date_source == MLD_DATE_SEEN,
+           "heise RDF: no date anywhere, none invented");
     }
     mld_feed_free(f);
 

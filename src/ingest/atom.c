@@ -331,7 +331,9 @@ read_entry(const struct mld_feed_reader *outer, const xmlNode *entry)
                 read_person(c, a);
     if (a->author == NULL && r->feed->author != NULL)
         a->author = mld_strdup(r->feed->author);
-    if (a->nmedia == 0 && thumb != NULL)
+    /* The thumbnail is the picture of an item that has none (a video's
+     * still, or the only medium). */
+    if (thumb != NULL && !mld_feed_has_picture(a))
         mld_feed_media_thumbnail(r, thumb, a);
     mld_free(base_link);
 }

@@ -2266,6 +2266,15 @@ mld_feed_media_group(const struct mld_feed_reader *r, const xmlNode *group, cons
     }
 }
 
+bool
+mld_feed_has_picture(const struct mld_article *a)
+{
+    for (int i = 0; i < a->nmedia; i++)
+        if (a->media[i].kind == MLD_MEDIA_PICTURE)
+            return true;
+    return false;
+}
+
 struct mld_media *
 mld_feed_media_thumbnail(const struct mld_feed_reader *r, const xmlNode *n, struct mld_article *a)
 {
@@ -2674,6 +2683,31 @@ lead_picture(struct mld_article *a, char **html, bool cut)
     return false;
 }
 
+/* The publisher of a feed without a title: the host of its site (else
+ * of its own URL), without "www.", lower case; or NULL. */
+static char *
+publisher_host(const struct mld_feed *f)
+{
+    const char *url = mld_feed_url_is_web(f->link) ? f->link : f->self;
+    if (!mld_feed_url_is_web(url))
+        return NULL;
+    const char *h = strstr(url, "://") + 3;
+    const char *at = h + strcspn(h, "/?#");
+    const char *user = memchr(h, '@', (size_t)(at - h));
+    if (user != NULL)
+        h = user + 1;
+    size_t n = strcspn(h, ":/?#");
+    if (n > 4 && strncasecmp(h, "www.", 4) == 0)
+        h += 4, n -= 4;
+    if (n == 0)
+        return NULL;
+    char *r = mld_malloc(n + 1);
+    for (size_t i = 0; i < n; i++)
+        r[i] = lower(h[i]);
+    r[n] = '\0';
+    return r;
+}
+
 void
 mld_feed_finish_item(struct mld_feed *f, struct mld_feed_item *it, const char *feed_key)
 {
@@ -2722,7 +2756,7 @@ mld_feed_finish_item(struct mld_feed *f, struct mld_feed_item *it, const char *f
     }
     a->lang = mld_strdup(it->lang ? it->lang : f->lang);
     if (a->credit == NULL)
-        a->credit = mld_strdup(f->title.text);
+        a->credit = f->title.text != NULL ? mld_strdup(f->title.text) : publisher_host(f);
     /* The item's own date only: a channel date changes with every build
      * of the feed and would change the identity. */
     mld_time_t date = it->published ? it->published : it->updated ? it->updated : it->created;

@@ -212,10 +212,11 @@ bool mld_feed_is_text(const char *s, size_t n);
  * no text at all), teaser (the summary cut at MLD_FEED_TEASER_BYTES),
  * body_html (the content; else a summary longer than the teaser limit,
  * which then is no teaser), text, lang (the item's, else the feed's),
- * credit (the feed title, unless set), the lead picture (when the item
- * has no media: the first <img> of the body, taken out of the body with
- * the link, paragraph or figure that only wrapped it; else of the
- * summary) and urn (mld_feed_urn with feed_key and the article link,
+ * credit (unless set: the feed title, else the host of its site), the
+ * lead picture (when the item has no media: the first <img> of the body
+ * that is no icon, taken out of the body with the link, paragraph or
+ * figure that only wrapped it, figcaption becoming the caption, srcset
+ * the renditions; else the first of the summary) and urn (mld_feed_urn with feed_key and the article link,
  * which must already be set; a link that is not http(s) is dropped).
  * Fields it sets must be NULL before. */
 void mld_feed_finish_item(struct mld_feed *f, struct mld_feed_item *it, const char *feed_key);
@@ -376,6 +377,9 @@ struct mld_media *mld_feed_media_content(const struct mld_feed_reader *r, const 
  * renditions; everything else is added one by one. */
 void mld_feed_media_group(const struct mld_feed_reader *r, const xmlNode *group,
                           const xmlNode *item, struct mld_article *a);
+
+/* True when a has a picture among its media. */
+bool mld_feed_has_picture(const struct mld_article *a);
 
 /* Adds media:thumbnail n as a picture with its width and height; returns
  * the object or NULL. */

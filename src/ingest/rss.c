@@ -429,7 +429,9 @@ read_item(const struct mld_feed_reader *outer, const xmlNode *item)
             it->id = mld_strdup((const char *)about);
         xmlFree(about);
     }
-    if (a->nmedia == 0 && thumb != NULL)
+    /* The thumbnail is the picture of an item that has none (a video's
+     * still, or the only medium). */
+    if (thumb != NULL && !mld_feed_has_picture(a))
         mld_feed_media_thumbnail(r, thumb, a);
     /* An item without an author of its own has the channel's. */
     if (a->author == NULL && r->feed->item_author != NULL)

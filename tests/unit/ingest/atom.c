@@ -210,9 +210,12 @@ test_inheritance_and_ids(void)
         is_str(l.v[1]->author, "Kanal-Autor", "author from the feed");
         is_str(l.v[2]->urn, "https://k.example/x", "no id: the link");
         is_str(l.v[3]->teaser, "Beschreibung des Videos", "media:description as teaser");
-        ok(l.v[3]->nmedia == 1 && strcmp(l.v[3]->media[0].url, "https://v.example/v.mp4") == 0 &&
-               l.v[3]->media[0].length == 99,
-           "media:content in media:group (the thumbnail only when nothing else)");
+        ok(l.v[3]->nmedia == 2 && strcmp(l.v[3]->media[0].url, "https://v.example/v.mp4") == 0 &&
+               l.v[3]->media[0].length == 99 && l.v[3]->media[0].kind == MLD_MEDIA_VIDEO,
+           "media:content in media:group");
+        ok(l.v[3]->nmedia == 2 && strcmp(l.v[3]->media[1].url, "https://v.example/t.jpg") == 0 &&
+               l.v[3]->media[1].kind == MLD_MEDIA_PICTURE,
+           "the thumbnail is the picture of a video without one");
     }
     mld_test_list_free(&l);
 }

@@ -792,6 +792,21 @@ test_media_fields(void)
        "media:thumbnail as the picture, with its size");
     mld_test_list_free(&l);
     a = one_item("",
+                 "<item><title>T</title><media:thumbnail url=\"https://cdn.example/t.png\"/>"
+                 "<enclosure url=\"https://cdn.example/f.mp3\" type=\"audio/mpeg\"/></item>",
+                 &l);
+    ok(a && a->nmedia == 2 && a->media[0].kind == MLD_MEDIA_AUDIO &&
+           a->media[1].kind == MLD_MEDIA_PICTURE,
+       "media:thumbnail: the picture of a podcast episode");
+    mld_test_list_free(&l);
+    a = one_item("",
+                 "<item><title>T</title><media:thumbnail url=\"https://cdn.example/t.png\"/>"
+                 "<enclosure url=\"https://cdn.example/b.jpg\" type=\"image/jpeg\"/></item>",
+                 &l);
+    ok(a && a->nmedia == 1 && strcmp(a->media[0].url, "https://cdn.example/b.jpg") == 0,
+       "media:thumbnail: not beside a picture");
+    mld_test_list_free(&l);
+    a = one_item("",
                  "<item><title>T</title><media:credit>Foto: Bea Beispiel</media:credit>"
                  "<media:content url=\"https://cdn.example/x.jpg\"/></item>",
                  &l);
@@ -904,6 +919,17 @@ test_item_fields(void)
     ok(a && a->lang && strcmp(a->lang, "de") == 0, "lang from the channel");
     ok(a && a->credit && strcmp(a->credit, "Stadtanzeiger") == 0, "credit: the channel title");
     mld_test_list_free(&l);
+    {
+        struct mld_err err = {0};
+        const char *doc = "<rss version=\"2.0\"><channel><link>https://www.Dorfblatt.example/"
+                          "heute</link><item><title>Ohne Kanaltitel</title></item></channel></rss>";
+        struct mld_test_list l2 = {0};
+        int rc = parse(doc, NULL, &l2, &err);
+        ok(rc == 0 && l2.n == 1 && l2.v[0]->credit &&
+               strcmp(l2.v[0]->credit, "dorfblatt.example") == 0,
+           "credit: the site's host when the channel has no title");
+        mld_test_list_free(&l2);
+    }
     a = one_item("<webMaster>technik@anzeiger.example (Technik)</webMaster>",
                  "<item><title>Ohne Autor</title></item>", &l);
     ok(a && a->author == NULL, "author: the webMaster is no item's author");

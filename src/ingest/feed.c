@@ -856,8 +856,8 @@ month_of(const char *w, size_t n)
     static const struct {
         const char *w;
         int m;
-    } de[] = {{"mär", 3}, {"mrz", 3}, {"mae", 3}, {"mai", 5}, {"okt", 10}, {"dez", 12},
-              {"jän", 1}, {"jaen", 1}}; /* Austrian: Jänner */
+    } de[] = {{"mär", 3},  {"mrz", 3},  {"mae", 3}, {"mai", 5},
+              {"okt", 10}, {"dez", 12}, {"jän", 1}, {"jaen", 1}}; /* Austrian: Jänner */
     for (size_t i = 0; i < sizeof(de) / sizeof(de[0]); i++)
         if (n >= strlen(de[i].w) && memcmp(w, de[i].w, strlen(de[i].w)) == 0)
             return de[i].m;
@@ -2065,7 +2065,8 @@ mld_feed_media_kind(const char *medium, const char *type, const char *url)
     static const struct {
         const char *word;
         enum mld_media_kind kind;
-    } media[] = {{"image", MLD_MEDIA_PICTURE}, {"audio", MLD_MEDIA_AUDIO},
+    } media[] = {{"image", MLD_MEDIA_PICTURE},
+                 {"audio", MLD_MEDIA_AUDIO},
                  {"video", MLD_MEDIA_VIDEO}},
       ext[] = {{"jpg", MLD_MEDIA_PICTURE}, {"jpeg", MLD_MEDIA_PICTURE}, {"png", MLD_MEDIA_PICTURE},
                {"gif", MLD_MEDIA_PICTURE}, {"webp", MLD_MEDIA_PICTURE}, {"avif", MLD_MEDIA_PICTURE},
@@ -2505,8 +2506,8 @@ mld_feed_item_date(const struct mld_feed *f, const struct mld_feed_item *it,
     int n = 0;
     const char *fmt = f->format != NULL ? f->format : "";
     if (strcmp(fmt, "rss") == 0) {
-        enum mld_date_source up = it->updated_source == MLD_DATE_CREATED ? MLD_DATE_CREATED
-                                                                         : MLD_DATE_MODIFIED;
+        enum mld_date_source up =
+            it->updated_source == MLD_DATE_CREATED ? MLD_DATE_CREATED : MLD_DATE_MODIFIED;
         c[n].t = it->published, c[n++].src = MLD_DATE_VERSION;
         c[n].t = it->updated, c[n++].src = up;
     } else if (strcmp(fmt, "atom") == 0) {

@@ -76,9 +76,9 @@ struct mld_feed_item {
     mld_time_t published; /* pubDate, published, issued; 0 = none */
     mld_time_t updated;   /* atom:updated, modified, dc:date, dcterms:modified; 0 = none */
     mld_time_t created;   /* Atom 0.3 created, dcterms:created; 0 = none */
-    enum mld_date_source updated_source; /* RSS: what updated came from: MLD_DATE_CREATED
-                                            for dc:date, else MLD_DATE_MODIFIED */
-    char *lang;           /* the item's own language (xml:lang, dc:language), or NULL */
+    /* RSS: what updated came from: MLD_DATE_CREATED (dc:date), else MLD_DATE_MODIFIED. */
+    enum mld_date_source updated_source;
+    char *lang; /* the item's own language (xml:lang, dc:language), or NULL */
 };
 
 /* A whole feed: the channel summary and its items. */
@@ -216,8 +216,9 @@ bool mld_feed_is_text(const char *s, size_t n);
  * lead picture (when the item has no media: the first <img> of the body
  * that is no icon, taken out of the body with the link, paragraph or
  * figure that only wrapped it, figcaption becoming the caption, srcset
- * the renditions; else the first of the summary) and urn (mld_feed_urn with feed_key and the article link,
- * which must already be set; a link that is not http(s) is dropped).
+ * the renditions; else the first of the summary) and urn (mld_feed_urn
+ * with feed_key and the article link, which must already be set; a link
+ * that is not http(s) is dropped).
  * Fields it sets must be NULL before. */
 void mld_feed_finish_item(struct mld_feed *f, struct mld_feed_item *it, const char *feed_key);
 

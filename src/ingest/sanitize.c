@@ -1360,8 +1360,7 @@ text_tree(const GumboNode *body, char **out, struct mld_err *err)
  * when text is not NULL. Returns 0, or a negative code with err set and
  * both left NULL. */
 static int
-convert(const char *html, size_t len, unsigned flags, char **safe, char **text,
-        struct mld_err *err)
+convert(const char *html, size_t len, unsigned flags, char **safe, char **text, struct mld_err *err)
 {
     char *s = NULL, *t = NULL;
     GumboOptions o;

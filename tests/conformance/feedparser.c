@@ -1113,11 +1113,11 @@ html_safe(const char *h)
         *end = '\0';
         for (const char *a = p; safe && (a = strstr(a, " src")) != NULL; a++) {
             const char *v = strchr(a, '"');
-            safe = v != NULL && (strncmp(v + 1, "http://", 7) == 0 ||
-                                 strncmp(v + 1, "https://", 8) == 0);
+            safe = v != NULL &&
+                   (strncmp(v + 1, "http://", 7) == 0 || strncmp(v + 1, "https://", 8) == 0);
         }
-        static const char *const img_bad[] = {" on", " style=", "javascript:", "vbscript:",
-                                              "data:", NULL};
+        static const char *const img_bad[] = {
+            " on", " style=", "javascript:", "vbscript:", "data:", NULL};
         for (int i = 0; img_bad[i] && safe; i++)
             safe = strstr(p, img_bad[i]) == NULL;
         *end = '>';

@@ -82,7 +82,9 @@ item(struct fc_area *a, const char *file, const json_t *e, size_t i, const struc
      * moves to art->media, tests/unit/ingest/rss.c checks how). */
     if (fc_jstr(e, "content:encoded"))
         fc_html(a, file, FIELD("content:encoded"), fc_jstr(e, "content:encoded"),
-                it && it->content.html ? it->content.html : art ? art->body_html : NULL);
+                it && it->content.html ? it->content.html
+                : art                  ? art->body_html
+                                       : NULL);
     if (fc_jstr(e, "guid"))
         fc_exact(a, file, FIELD("guid"), fc_jstr(e, "guid"), it ? it->id : NULL);
     if (fc_jstr(e, "id"))

@@ -526,8 +526,7 @@ test_atom_dates_media(void)
                    "2026-12-07T08:00:00Z", MLD_DATE_MODIFIED);
     atom_date_case("feed updated", fupd, "", "2026-12-07T14:00:00Z", MLD_DATE_CHANNEL);
     atom_date_case("nothing", "", "", NULL, MLD_DATE_SEEN);
-    atom_date_case("unreadable updated", "", "<updated>irgendwann</updated>", NULL,
-                   MLD_DATE_SEEN);
+    atom_date_case("unreadable updated", "", "<updated>irgendwann</updated>", NULL, MLD_DATE_SEEN);
     atom_date_case("1970 updated", "",
                    "<updated>1970-01-01T00:00:00Z</updated>"
                    "<published>2026-12-07T08:00:00Z</published>",
@@ -548,8 +547,8 @@ test_atom_dates_media(void)
     if (a && a->nmedia == 3) {
         ok(a->media[0].kind == MLD_MEDIA_AUDIO, "atom enclosure: audio by its .m4a");
         ok(a->media[1].kind == MLD_MEDIA_PICTURE, "atom enclosure: picture by its type");
-        ok(a->media[2].width == 1600 && a->media[2].nrenditions == 1 &&
-               a->media[2].credit && strcmp(a->media[2].credit, "Foto: Dora Beispiel") == 0,
+        ok(a->media[2].width == 1600 && a->media[2].nrenditions == 1 && a->media[2].credit &&
+               strcmp(a->media[2].credit, "Foto: Dora Beispiel") == 0,
            "atom media:group: one picture, a rendition, the group's credit");
     }
     ok(a && a->link && strcmp(a->link, "https://kreisblatt.example/artikel/1") == 0,

@@ -662,16 +662,16 @@ test_constructs(void)
     struct mld_feed f = {.format = "rss", .lang = "de"};
     f.title.text = "Kanal";
     /* 2026-12-07T09:00:00Z published, modified an hour later. */
-    struct mld_feed_item it = {.article = mld_article_new(), .updated = 1796634000 + 3600,
-                               .published = 1796634000};
+    struct mld_feed_item it = {
+        .article = mld_article_new(), .updated = 1796634000 + 3600, .published = 1796634000};
     it.summary.text = "Kurz";
     it.content.text = "Lang";
     it.content.html = "<p>Lang</p>";
     it.article->link = mld_strdup("ftp://x/");
     mld_feed_finish_item(&f, &it, "https://k.example/");
     struct mld_article *a = it.article;
-    ok(a->version == 1 && a->version_created == 1796634000 &&
-           a->updated == 1796634000 + 3600 && a->date_source == MLD_DATE_VERSION,
+    ok(a->version == 1 && a->version_created == 1796634000 && a->updated == 1796634000 + 3600 &&
+           a->date_source == MLD_DATE_VERSION,
        "finish: version, dates (RSS: pubDate is the version, the modification orders)");
     is_str(a->headline, "Kurz", "finish: headline from the summary");
     is_str(a->teaser, "Kurz", "finish: teaser");
@@ -807,17 +807,16 @@ test_media_kind(void)
                {"https://a.example.jpg/b", MLD_MEDIA_OTHER},
                {"https://a.example/b.jpg.exe", MLD_MEDIA_OTHER}};
     for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
-        is_int(mld_feed_media_kind(NULL, NULL, ext[i].url), ext[i].kind, "kind of %s",
-               ext[i].url);
+        is_int(mld_feed_media_kind(NULL, NULL, ext[i].url), ext[i].kind, "kind of %s", ext[i].url);
 }
 
 /* What the census counts over the corpus feeds. */
 struct census {
     int files, items;
     int by_source[MLD_DATE_SOURCES];
-    int bad_dates;     /* a date before MLD_FEED_DATE_MIN, or SEEN with a date */
-    int with_picture;  /* articles with a picture among their media */
-    int media[4];      /* media objects by kind */
+    int bad_dates;    /* a date before MLD_FEED_DATE_MIN, or SEEN with a date */
+    int with_picture; /* articles with a picture among their media */
+    int media[4];     /* media objects by kind */
 };
 
 static void
@@ -877,8 +876,8 @@ test_corpus_dates(void)
 {
     static const char *const dirs[] = {"miniflux/parser/testdata", "rss-parser/test/input",
                                        "feed-rs/fixture", "gofeed/testdata", "feedparser/tests"};
-    static const char *const names[MLD_DATE_SOURCES] = {"VERSION", "MODIFIED", "CREATED",
-                                                        "CHANNEL", "SEEN"};
+    static const char *const names[MLD_DATE_SOURCES] = {"VERSION", "MODIFIED", "CREATED", "CHANNEL",
+                                                        "SEEN"};
     struct census all = {0};
     for (size_t k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++) {
         const char *d = mld_test_corpus(dirs[k]);

@@ -652,8 +652,9 @@ json_date_case(const char *name, const char *dates, const char *want, enum mld_d
 static void
 test_json_dates_media(void)
 {
-    json_date_case("modified", ",\"date_published\":\"2026-12-07T08:00:00Z\","
-                               "\"date_modified\":\"2026-12-07T10:00:00+01:00\"",
+    json_date_case("modified",
+                   ",\"date_published\":\"2026-12-07T08:00:00Z\","
+                   "\"date_modified\":\"2026-12-07T10:00:00+01:00\"",
                    "2026-12-07T09:00:00Z", MLD_DATE_VERSION);
     json_date_case("published", ",\"date_published\":\"2026-12-07T08:00:00Z\"",
                    "2026-12-07T08:00:00Z", MLD_DATE_CREATED);

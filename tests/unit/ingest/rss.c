@@ -826,7 +826,8 @@ test_lead_picture(void)
         "<item><title>Neue Kamera</title><link>https://anzeiger.example/k</link>"
         "<description>Kurz gesagt: eine neue Kamera.</description>"
         "<content:encoded><![CDATA[<img src=\"https://bilder.example/k-140.jpg\" width=\"140\" "
-        "height=\"140\" vspace=\"3\" hspace=\"8\" align=\"left\">Die Kamera kommt im Fr\xc3\xbchjahr. "
+        "height=\"140\" vspace=\"3\" hspace=\"8\" align=\"left\">"
+        "Die Kamera kommt im Fr\xc3\xbchjahr. "
         "<img src=\"https://zaehler.example/p.gif?x=1\" alt=\"\" width=\"1\" height=\"1\" />"
         "]]></content:encoded></item>",
         &l);

@@ -68,8 +68,8 @@ unsafe_reason(const char *out)
             if (strstr(low, "expression(") != NULL)
                 return "expression(";
             /* An image loads what its src and srcset name: web URLs only. */
-            if (img && an == 3 && memcmp(attr, "src", 3) == 0 &&
-                strncmp(low, "http://", 7) != 0 && strncmp(low, "https://", 8) != 0)
+            if (img && an == 3 && memcmp(attr, "src", 3) == 0 && strncmp(low, "http://", 7) != 0 &&
+                strncmp(low, "https://", 8) != 0)
                 return "img src not http(s)";
             if (img && an == 6 && memcmp(attr, "srcset", 6) == 0 &&
                 (strstr(low, "javascript:") != NULL || strstr(low, "data:") != NULL ||
@@ -324,7 +324,8 @@ static const char *const safe[] = {
     "height=\"360\" srcset=\"https://img.example/s.jpg 320w, https://img.example/a.jpg 640w\" "
     "loading=\"lazy\"><figcaption>Foto: Jemand</figcaption></figure>",
     "<aside><h3>Zum Thema</h3><ul><li><a href=\"/x\">mehr</a></li></ul></aside>",
-    "<p><img src=\"http://img.example/b.png\" srcset=\"http://img.example/b2.png 2x,http://img.example/b.png\"></p>",
+    "<p><img src=\"http://img.example/b.png\" "
+    "srcset=\"http://img.example/b2.png 2x,http://img.example/b.png\"></p>",
 };
 
 static void

@@ -2174,6 +2174,60 @@ media_caption_of(const xmlNode *n)
     return c != NULL ? c : media_child_text(n, "title");
 }
 
+/* True when URLs a and b differ only in their query: one picture in
+ * two sizes ("...jpg?w=140", "...jpg?w=460", as the Guardian writes
+ * them without a media:group). */
+static bool
+same_but_query(const char *a, const char *b)
+{
+    const char *qa = strchr(a, '?'), *qb = strchr(b, '?');
+    return qa != NULL && qb != NULL && qa - a == qb - b && memcmp(a, b, (size_t)(qa - a)) == 0;
+}
+
+/* The last media object of a, a picture just added, when it is another
+ * size of an earlier picture: folded into that one as a rendition (the
+ * wider size becoming the picture's URL) and dropped. Returns the
+ * picture that holds it. */
+static struct mld_media *
+merge_sizes(struct mld_article *a)
+{
+    struct mld_media *m = &a->media[a->nmedia - 1];
+    for (int i = 0; i < a->nmedia - 1; i++) {
+        struct mld_media *p = &a->media[i];
+        if (p->kind != MLD_MEDIA_PICTURE || !same_but_query(p->url, m->url))
+            continue;
+        if (m->width > p->width) {
+            mld_media_add_rendition(p, p->url, p->width, p->height);
+            char *u = p->url;
+            p->url = m->url;
+            m->url = u;
+            p->width = m->width;
+            p->height = m->height;
+        } else {
+            mld_media_add_rendition(p, m->url, m->width, m->height);
+        }
+        if (p->caption == NULL) {
+            p->caption = m->caption;
+            m->caption = NULL;
+        }
+        if (p->credit == NULL) {
+            p->credit = m->credit;
+            m->credit = NULL;
+        }
+        mld_free(m->url);
+        mld_free(m->type);
+        mld_free(m->caption);
+        mld_free(m->credit);
+        mld_free(m->alt);
+        for (int k = 0; k < m->nrenditions; k++)
+            mld_free(m->renditions[k].url);
+        mld_free(m->renditions);
+        a->nmedia--;
+        return p;
+    }
+    return m;
+}
+
 struct mld_media *
 mld_feed_media_content(const struct mld_feed_reader *r, const xmlNode *n, const xmlNode *group,
                        const xmlNode *item, struct mld_article *a)
@@ -2200,6 +2254,8 @@ mld_feed_media_content(const struct mld_feed_reader *r, const xmlNode *n, const 
         const xmlNode *from[] = {n, group, item};
         for (size_t i = 0; i < 3 && m->credit == NULL; i++)
             m->credit = media_child_text(from[i], "credit");
+        if (m->kind == MLD_MEDIA_PICTURE)
+            m = merge_sizes(a);
     }
     mld_free(url);
     mld_free(type);
@@ -2279,12 +2335,16 @@ mld_feed_has_picture(const struct mld_article *a)
 struct mld_media *
 mld_feed_media_thumbnail(const struct mld_feed_reader *r, const xmlNode *n, struct mld_article *a)
 {
+    /* A thumbnail that small is an author's avatar (GitHub, Blogger). */
+    int w = dim_attr(n, "width"), h = dim_attr(n, "height");
+    if ((w > 0 && w < MLD_FEED_LEAD_MIN_PIXELS) || (h > 0 && h < MLD_FEED_LEAD_MIN_PIXELS))
+        return NULL;
     char *url = mld_xml_attr(n, "url");
     struct mld_media *m = mld_feed_add_media(r, n, a, url, NULL, 0, NULL);
     if (m != NULL) {
         m->kind = MLD_MEDIA_PICTURE;
-        m->width = dim_attr(n, "width");
-        m->height = dim_attr(n, "height");
+        m->width = w;
+        m->height = h;
     }
     mld_free(url);
     return m;
@@ -2601,6 +2661,20 @@ srcset_renditions(struct mld_media *m, const char *srcset)
     }
 }
 
+/* True when an image URL is known to be no picture of the article:
+ * FeedBurner's share buttons and counters, WordPress's emoji and
+ * statistics pixels (often without a size, so the icon rule misses them). */
+static bool
+not_a_picture(const char *url)
+{
+    static const char *const marks[] = {"feeds.feedburner.com/~", "/images/core/emoji/",
+                                        "stats.wordpress.com/", "pixel.wp.com/"};
+    for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+        if (strstr(url, marks[i]) != NULL)
+            return true;
+    return false;
+}
+
 /* Finds in sanitised html the first <img> that is no icon (narrower or
  * lower than MLD_FEED_LEAD_MIN_PIXELS, where it says) and adds it to a as
  * its picture. With cut, the image leaves html, together with the
@@ -2622,7 +2696,7 @@ lead_picture(struct mld_article *a, char **html, bool cut)
         if ((w > 0 && w < MLD_FEED_LEAD_MIN_PIXELS) || (hgt > 0 && hgt < MLD_FEED_LEAD_MIN_PIXELS))
             continue;
         char *src = tag_attr(p, tn, "src");
-        if (!mld_feed_url_is_web(src)) {
+        if (!mld_feed_url_is_web(src) || not_a_picture(src)) {
             mld_free(src);
             continue;
         }

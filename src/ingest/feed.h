@@ -366,8 +366,10 @@ enum mld_media_kind mld_feed_media_kind(const char *medium, const char *type, co
 /* Adds Media RSS media:content n as a media object (see
  * mld_feed_add_media) with kind (medium), width, height, caption
  * (media:description, else media:title, of n, else of group) and credit
- * (media:credit of n, else of group, else of item). group and item may be
- * NULL. Returns the object or NULL. */
+ * (media:credit of n, else of group, else of item). A picture whose URL
+ * differs from an earlier picture's only in the query is another size of
+ * it and becomes a rendition (the wider size the URL). group and item
+ * may be NULL. Returns the object (or the picture it joined) or NULL. */
 struct mld_media *mld_feed_media_content(const struct mld_feed_reader *r, const xmlNode *n,
                                          const xmlNode *group, const xmlNode *item,
                                          struct mld_article *a);
@@ -382,8 +384,9 @@ void mld_feed_media_group(const struct mld_feed_reader *r, const xmlNode *group,
 /* True when a has a picture among its media. */
 bool mld_feed_has_picture(const struct mld_article *a);
 
-/* Adds media:thumbnail n as a picture with its width and height; returns
- * the object or NULL. */
+/* Adds media:thumbnail n as a picture with its width and height, unless
+ * it is smaller than MLD_FEED_LEAD_MIN_PIXELS either way (an avatar);
+ * returns the object or NULL. */
 struct mld_media *mld_feed_media_thumbnail(const struct mld_feed_reader *r, const xmlNode *n,
                                            struct mld_article *a);
 

@@ -601,8 +601,7 @@ test_smoke(void)
     static const char *const dirs[] = {"feed-rs/fixture/rss0", "feed-rs/fixture/rss1",
                                        "feed-rs/fixture/rss2", "miniflux/parser/testdata",
                                        "rss-parser/test/input"};
-    struct mld_test_smoke c =
-        mld_test_smoke(&mld_format_rss, dirs, sizeof(dirs) / sizeof(dirs[0]));
+    struct mld_test_smoke c = mld_test_smoke(&mld_format_rss, dirs, sizeof(dirs) / sizeof(dirs[0]));
     if (c.files > 0)
         ok(c.read >= c.files - 2, "corpus RSS feeds: %d of %d read, %d items", c.read, c.files,
            c.items);
@@ -654,8 +653,7 @@ date_case(const char *name, const char *channel, const char *item, const char *w
     }
     if (want == NULL)
         ok(a->version_created == 0 && a->updated == 0, "dates %s: no date invented", name);
-    else
-    {
+    else {
         char what[96];
         snprintf(what, sizeof(what), "dates %s: version_created", name);
         mld_test_time_is(a->version_created, want, what);
@@ -691,14 +689,13 @@ test_date_chain(void)
               "2026-12-06T00:00:00Z", MLD_DATE_CHANNEL);
     date_case("nothing", "", "<item><title>A</title></item>", NULL, MLD_DATE_SEEN);
     date_case("unreadable pubDate", "",
-              "<item><title>A</title><pubDate>gestern Abend</pubDate></item>", NULL,
-              MLD_DATE_SEEN);
+              "<item><title>A</title><pubDate>gestern Abend</pubDate></item>", NULL, MLD_DATE_SEEN);
     date_case("unreadable pubDate, channel", build,
               "<item><title>A</title><pubDate>bald</pubDate></item>", "2026-12-07T14:00:00Z",
               MLD_DATE_CHANNEL);
     date_case("1970 is no date", "",
-              "<item><title>A</title><pubDate>Thu, 01 Jan 1970 00:00:00 GMT</pubDate></item>",
-              NULL, MLD_DATE_SEEN);
+              "<item><title>A</title><pubDate>Thu, 01 Jan 1970 00:00:00 GMT</pubDate></item>", NULL,
+              MLD_DATE_SEEN);
     snprintf(item, sizeof(item),
              "<item><title>A</title><pubDate>Thu, 01 Jan 1970 01:00:00 +0100</pubDate>%s</item>",
              dc);
@@ -711,8 +708,7 @@ test_date_chain(void)
      * and a channel date never changes the identity. */
     struct mld_test_list l1 = {0}, l2 = {0};
     snprintf(item, sizeof(item), "<item><title>A</title>%s%s</item>", pub, mod);
-    const struct mld_article *a1 =
-        one_item(build, "<item><title>Ohne Kennung</title></item>", &l1);
+    const struct mld_article *a1 = one_item(build, "<item><title>Ohne Kennung</title></item>", &l1);
     const struct mld_article *a2 = one_item(cpub, "<item><title>Ohne Kennung</title></item>", &l2);
     ok(a1 && a2 && strcmp(a1->urn, a2->urn) == 0,
        "dates: a channel-dated item keeps its urn when the channel date moves");
@@ -787,9 +783,32 @@ test_media_fields(void)
                  "<item><title>T</title><media:thumbnail url=\"https://cdn.example/t.png\" "
                  "width=\"150\" height=\"100\"/></item>",
                  &l);
-    ok(a && a->nmedia == 1 && a->media[0].kind == MLD_MEDIA_PICTURE &&
-           a->media[0].width == 150 && a->media[0].height == 100,
+    ok(a && a->nmedia == 1 && a->media[0].kind == MLD_MEDIA_PICTURE && a->media[0].width == 150 &&
+           a->media[0].height == 100,
        "media:thumbnail as the picture, with its size");
+    mld_test_list_free(&l);
+    a = one_item("",
+                 "<item><title>T</title><media:thumbnail url=\"https://cdn.example/avatar.png\" "
+                 "width=\"30\" height=\"30\"/></item>",
+                 &l);
+    ok(a && a->nmedia == 0, "media:thumbnail of 30 px: an avatar, no picture");
+    mld_test_list_free(&l);
+    /* Two sizes of one picture without a media:group (the Guardian's way). */
+    a = one_item("",
+                 "<item><title>T</title>"
+                 "<media:content url=\"https://cdn.example/p/1.jpg?w=140&amp;s=a\" width=\"140\">"
+                 "<media:credit>Foto: Gerd Beispiel</media:credit></media:content>"
+                 "<media:content url=\"https://cdn.example/p/1.jpg?w=460&amp;s=b\" width=\"460\">"
+                 "<media:credit>Foto: Gerd Beispiel</media:credit></media:content>"
+                 "<media:content url=\"https://cdn.example/p/2.jpg?w=460\" width=\"460\"/></item>",
+                 &l);
+    ok(a && a->nmedia == 2 &&
+           strcmp(a->media[0].url, "https://cdn.example/p/1.jpg?w=460&s=b") == 0 &&
+           a->media[0].width == 460 && a->media[0].nrenditions == 1 &&
+           a->media[0].renditions[0].width == 140 && a->media[0].credit &&
+           strcmp(a->media[0].credit, "Foto: Gerd Beispiel") == 0,
+       "media:content: sizes of one picture differing in the query become renditions");
+    ok(a && a->nmedia == 2 && a->media[1].nrenditions == 0, "media:content: another picture stays");
     mld_test_list_free(&l);
     a = one_item("",
                  "<item><title>T</title><media:thumbnail url=\"https://cdn.example/t.png\"/>"
@@ -868,8 +887,9 @@ test_lead_picture(void)
                  "</content:encoded></item>",
                  &l);
     if (ok(a && a->nmedia == 1, "lead picture in a figure: taken")) {
-        is_str(a->media[0].caption, "Die Br\xc3\xbc"
-                                    "cke im Nebel (Foto: C. Beispiel)",
+        is_str(a->media[0].caption,
+               "Die Br\xc3\xbc"
+               "cke im Nebel (Foto: C. Beispiel)",
                "lead picture: figcaption is the caption");
         ok(a->media[0].nrenditions == 1 && a->media[0].renditions[0].width == 400,
            "lead picture: srcset gives the other size");
@@ -885,6 +905,14 @@ test_lead_picture(void)
                  &l);
     ok(a && a->nmedia == 0 && a->body_html && strstr(a->body_html, "smiley.png"),
        "lead picture: a 16 px icon stays in the body");
+    mld_test_list_free(&l);
+    a = one_item("",
+                 "<item><title>I</title><content:encoded><![CDATA[<p>Gut <img src=\"https://"
+                 "s.w.example/images/core/emoji/14/svg/1f600.svg\" alt=\"x\"> <a href=\"https://"
+                 "feeds.feedburner.com/~ff/Beispiel?a=1\"><img src=\"https://feeds.feedburner.com/"
+                 "~ff/Beispiel?d=2\"></a></p>]]></content:encoded></item>",
+                 &l);
+    ok(a && a->nmedia == 0, "lead picture: neither an emoji nor a FeedBurner button");
     mld_test_list_free(&l);
     a = one_item("",
                  "<item><title>E</title><enclosure url=\"https://bilder.example/e.jpg\" "
@@ -910,10 +938,9 @@ static void
 test_item_fields(void)
 {
     struct mld_test_list l = {0};
-    const struct mld_article *a =
-        one_item("<managingEditor>redaktion@anzeiger.example (Anna Redakteurin)</managingEditor>",
-                 "<item><title>Mit Autorin</title><link>https://anzeiger.example/m</link></item>",
-                 &l);
+    const struct mld_article *a = one_item(
+        "<managingEditor>redaktion@anzeiger.example (Anna Redakteurin)</managingEditor>",
+        "<item><title>Mit Autorin</title><link>https://anzeiger.example/m</link></item>", &l);
     ok(a && a->author && strcmp(a->author, "Anna Redakteurin") == 0,
        "author: the channel's managingEditor for an item without one");
     ok(a && a->link && strcmp(a->link, "https://anzeiger.example/m") == 0, "link");
@@ -935,8 +962,9 @@ test_item_fields(void)
                  "<item><title>Ohne Autor</title></item>", &l);
     ok(a && a->author == NULL, "author: the webMaster is no item's author");
     mld_test_list_free(&l);
-    a = one_item("", "<item xml:lang=\"en\"><title>  </title><link>https://anzeiger.example/"
-                     "x</link></item>",
+    a = one_item("",
+                 "<item xml:lang=\"en\"><title>  </title><link>https://anzeiger.example/"
+                 "x</link></item>",
                  &l);
     ok(a && a->headline == NULL, "headline: NULL, not \"\", for an item without any text");
     ok(a && a->lang && strcmp(a->lang, "en") == 0, "lang: the item's xml:lang");

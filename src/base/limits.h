@@ -62,6 +62,22 @@
  * names are dropped. Real bylines stay under 200 bytes. */
 #define MLD_FEED_AUTHOR_BYTES 1024
 
+/* Longest URL read from one srcset candidate by the sanitiser; longer
+ * candidates void the srcset (the src stays). Browsers and CDNs cap URLs
+ * near 2 KiB; real image URLs stay under 500 bytes. */
+#define MLD_MAX_URL_BYTES 2048
+
+/* Earliest date a feed may give an item (1991-01-01T00:00:00Z, the year
+ * the Web began): an earlier one, above all the "Thu, 01 Jan 1970" of a
+ * CMS that had no date, counts as absent rather than dating an article
+ * to 1970. */
+#define MLD_FEED_DATE_MIN 662688000LL
+
+/* Smallest width or height (pixels, where the HTML says) of an <img> in a
+ * feed item's HTML to become the article's lead picture: smaller ones are
+ * icons and emoji (16-72 px); Golem's teaser pictures are 140 px. */
+#define MLD_FEED_LEAD_MIN_PIXELS 100
+
 /* Most files one `meldung ingest` walk visits below a directory. */
 #define MLD_MAX_WALK_FILES 1000000
 

@@ -195,18 +195,6 @@ read_link(const struct mld_feed_reader *r, const xmlNode *n, struct mld_feed_lin
     return *nlinks > before ? *nlinks - 1 : -1;
 }
 
-static char *
-media_caption(const xmlNode *n)
-{
-    static const char *const names[] = {"description", "title"};
-    for (size_t k = 0; k < 2; k++)
-        for (const xmlNode *c = n->children; c != NULL; c = c->next)
-            if ((c->type == XML_ELEMENT_NODE && strcmp(mld_feed_name(c), names[k]) == 0) &&
-                mld_feed_ns(c) == MLD_NS_MEDIA)
-                return mld_xml_text(c);
-    return NULL;
-}
-
 /* Media RSS inside an entry (YouTube and others). */
 static void
 read_media(const struct mld_feed_reader *r, const xmlNode *n, struct mld_feed_item *it,
@@ -219,19 +207,12 @@ read_media(const struct mld_feed_reader *r, const xmlNode *n, struct mld_feed_it
                 continue;
             if (strcmp(mld_feed_name(c), "description") == 0 && !it->summary.present)
                 mld_feed_text_read(r, c, MLD_FEED_PLAIN, true, &it->summary);
-            else
+            else if (strcmp(mld_feed_name(c), "content") != 0)
                 read_media(r, c, it, thumb);
         }
+        mld_feed_media_group(r, n, n->parent, it->article);
     } else if (strcmp(name, "content") == 0) {
-        char *url = mld_xml_attr(n, "url");
-        char *type = mld_xml_attr(n, "type");
-        char *cap = media_caption(n);
-        if (cap == NULL && n->parent != NULL && strcmp(mld_feed_name(n->parent), "group") == 0)
-            cap = media_caption(n->parent);
-        mld_feed_add_media(r, n, it->article, url, type, attr_int(n, "fileSize"), cap);
-        mld_free(url);
-        mld_free(type);
-        mld_free(cap);
+        mld_feed_media_content(r, n, NULL, n->parent, it->article);
     } else if (strcmp(name, "thumbnail") == 0 && *thumb == NULL) {
         *thumb = n;
     } else if (strcmp(name, "description") == 0 && !it->summary.present) {
@@ -350,11 +331,10 @@ read_entry(const struct mld_feed_reader *outer, const xmlNode *entry)
                 read_person(c, a);
     if (a->author == NULL && r->feed->author != NULL)
         a->author = mld_strdup(r->feed->author);
-    if (a->nmedia == 0 && thumb != NULL) {
-        char *url = mld_xml_attr(thumb, "url");
-        mld_feed_add_media(r, thumb, a, url, NULL, 0, NULL);
-        mld_free(url);
-    }
+    /* The thumbnail is the picture of an item that has none (a video's
+     * still, or the only medium). */
+    if (thumb != NULL && !mld_feed_has_picture(a))
+        mld_feed_media_thumbnail(r, thumb, a);
     mld_free(base_link);
 }
 

@@ -856,7 +856,8 @@ month_of(const char *w, size_t n)
     static const struct {
         const char *w;
         int m;
-    } de[] = {{"mär", 3}, {"mrz", 3}, {"mae", 3}, {"mai", 5}, {"okt", 10}, {"dez", 12}};
+    } de[] = {{"mär", 3},  {"mrz", 3},  {"mae", 3}, {"mai", 5},
+              {"okt", 10}, {"dez", 12}, {"jän", 1}, {"jaen", 1}}; /* Austrian: Jänner */
     for (size_t i = 0; i < sizeof(de) / sizeof(de[0]); i++)
         if (n >= strlen(de[i].w) && memcmp(w, de[i].w, strlen(de[i].w)) == 0)
             return de[i].m;
@@ -1392,8 +1393,8 @@ attr_unescape(const char *s, size_t n)
     return r;
 }
 
-/* Resolves the relative href and cite values of sanitised HTML against
- * base; NULL when nothing changed. */
+/* Resolves the relative href, cite and (img) src values of sanitised HTML
+ * against base; NULL when nothing changed. */
 static char *
 resolve_links(const char *html, const char *base)
 {
@@ -1414,6 +1415,8 @@ resolve_links(const char *html, const char *base)
                 alen = 7;
             else if (strncmp(attr, " cite=\"", 7) == 0)
                 alen = 7;
+            else if (strncmp(attr, " src=\"", 6) == 0)
+                alen = 6;
             else
                 continue;
             size_t vs = j + alen, ve = vs;
@@ -1568,11 +1571,16 @@ clean_html(const char *html, size_t len, const char *base, char **text)
 {
     struct mld_err e = {0};
     char *raw_text = NULL;
-    char *s = mld_sanitize_html_text(html, len, &raw_text, &e);
+    /* With a base, relative images survive the first pass to be resolved;
+     * the second pass (without the flag) then drops any that stayed
+     * relative. */
+    unsigned flags = base != NULL ? MLD_SANITIZE_RELATIVE_IMG : 0;
+    char *s = mld_sanitize_html_flags(html, len, flags, &raw_text, &e);
     if (s != NULL && base != NULL) {
         char *resolved = resolve_links(s, base);
-        if (resolved != NULL) {
-            char *again = mld_sanitize_html(resolved, strlen(resolved), &e);
+        if (resolved != NULL || strstr(s, "<img") != NULL) {
+            const char *from = resolved != NULL ? resolved : s;
+            char *again = mld_sanitize_html(from, strlen(from), &e);
             mld_free(resolved);
             if (again != NULL) {
                 mld_free(s);
@@ -2051,24 +2059,295 @@ mld_feed_add_tag(struct mld_article *a, const char *s)
     mld_free(t);
 }
 
-void
+enum mld_media_kind
+mld_feed_media_kind(const char *medium, const char *type, const char *url)
+{
+    static const struct {
+        const char *word;
+        enum mld_media_kind kind;
+    } media[] = {{"image", MLD_MEDIA_PICTURE},
+                 {"audio", MLD_MEDIA_AUDIO},
+                 {"video", MLD_MEDIA_VIDEO}},
+      ext[] = {{"jpg", MLD_MEDIA_PICTURE}, {"jpeg", MLD_MEDIA_PICTURE}, {"png", MLD_MEDIA_PICTURE},
+               {"gif", MLD_MEDIA_PICTURE}, {"webp", MLD_MEDIA_PICTURE}, {"avif", MLD_MEDIA_PICTURE},
+               {"mp3", MLD_MEDIA_AUDIO},   {"m4a", MLD_MEDIA_AUDIO},    {"aac", MLD_MEDIA_AUDIO},
+               {"ogg", MLD_MEDIA_AUDIO},   {"oga", MLD_MEDIA_AUDIO},    {"opus", MLD_MEDIA_AUDIO},
+               {"wav", MLD_MEDIA_AUDIO},   {"mp4", MLD_MEDIA_VIDEO},    {"m4v", MLD_MEDIA_VIDEO},
+               {"webm", MLD_MEDIA_VIDEO},  {"mov", MLD_MEDIA_VIDEO},    {"ogv", MLD_MEDIA_VIDEO}};
+    for (size_t i = 0; medium != NULL && i < sizeof(media) / sizeof(media[0]); i++)
+        if (strcasecmp(medium, media[i].word) == 0)
+            return media[i].kind;
+    if (medium != NULL && medium[0] != '\0')
+        return MLD_MEDIA_OTHER; /* "document", "executable" */
+    if (type != NULL) {
+        while (is_space(*type))
+            type++;
+        size_t major = strcspn(type, "/");
+        for (size_t i = 0; type[major] == '/' && i < sizeof(media) / sizeof(media[0]); i++)
+            if (major == strlen(media[i].word) && strncasecmp(type, media[i].word, major) == 0)
+                return media[i].kind;
+        if (type[0] != '\0' && strncasecmp(type, "application/octet-stream", 24) != 0)
+            return MLD_MEDIA_OTHER;
+    }
+    if (url == NULL)
+        return MLD_MEDIA_OTHER;
+    /* The extension of the URL's path. */
+    size_t path = strcspn(url, "?#");
+    size_t dot = path;
+    while (dot > 0 && url[dot - 1] != '.' && url[dot - 1] != '/')
+        dot--;
+    if (dot == 0 || url[dot - 1] != '.')
+        return MLD_MEDIA_OTHER;
+    size_t n = path - dot;
+    for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+        if (n == strlen(ext[i].word) && strncasecmp(url + dot, ext[i].word, n) == 0)
+            return ext[i].kind;
+    return MLD_MEDIA_OTHER;
+}
+
+struct mld_media *
 mld_feed_add_media(const struct mld_feed_reader *r, const xmlNode *n, struct mld_article *a,
                    const char *url, const char *type, int64_t length, const char *caption)
 {
     if (url == NULL)
-        return;
+        return NULL;
     char *abs = mld_feed_resolve_at(r, n, url);
     bool dup = false;
-    for (int i = 0; i < a->nmedia && !dup; i++)
+    for (int i = 0; i < a->nmedia && !dup; i++) {
         dup = strcmp(a->media[i].url, abs) == 0;
+        for (int k = 0; k < a->media[i].nrenditions && !dup; k++)
+            dup = strcmp(a->media[i].renditions[k].url, abs) == 0;
+    }
+    struct mld_media *m = NULL;
     if (!dup && mld_feed_url_is_web(abs)) {
         char *t = type ? trimmed(type, strlen(type)) : NULL;
         char *c = caption ? fold(caption) : NULL;
-        mld_article_add_media(a, abs, t, length > 0 ? length : 0, c);
+        m = mld_article_add_media(a, abs, t, length > 0 ? length : 0, c);
+        if (m != NULL)
+            m->kind = mld_feed_media_kind(NULL, t, abs);
         mld_free(t);
         mld_free(c);
     }
     mld_free(abs);
+    return m;
+}
+
+/* A non-negative integer attribute of n (at most 100000), 0 when absent
+ * or not a number. */
+static int
+dim_attr(const xmlNode *n, const char *name)
+{
+    char *v = mld_xml_attr(n, name);
+    long x = 0;
+    if (v != NULL) {
+        char *end;
+        x = strtol(v, &end, 10);
+        if (end == v || x < 0 || x > 100000)
+            x = 0;
+    }
+    mld_free(v);
+    return (int)x;
+}
+
+/* The folded text of the first Media RSS child local of n, or NULL. */
+static char *
+media_child_text(const xmlNode *n, const char *local)
+{
+    for (const xmlNode *c = n != NULL ? n->children : NULL; c != NULL; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && mld_feed_ns(c) == MLD_NS_MEDIA &&
+            strcmp(mld_feed_name(c), local) == 0) {
+            char *t = mld_xml_text(c);
+            char *f = fold(t);
+            mld_free(t);
+            if (f != NULL)
+                return f;
+        }
+    return NULL;
+}
+
+/* The caption of Media RSS element n: its media:description, else its
+ * media:title; or NULL. */
+static char *
+media_caption_of(const xmlNode *n)
+{
+    char *c = media_child_text(n, "description");
+    return c != NULL ? c : media_child_text(n, "title");
+}
+
+/* True when URLs a and b differ only in their query: one picture in
+ * two sizes ("...jpg?w=140", "...jpg?w=460", as the Guardian writes
+ * them without a media:group). */
+static bool
+same_but_query(const char *a, const char *b)
+{
+    const char *qa = strchr(a, '?'), *qb = strchr(b, '?');
+    return qa != NULL && qb != NULL && qa - a == qb - b && memcmp(a, b, (size_t)(qa - a)) == 0;
+}
+
+/* The last media object of a, a picture just added, when it is another
+ * size of an earlier picture: folded into that one as a rendition (the
+ * wider size becoming the picture's URL) and dropped. Returns the
+ * picture that holds it. */
+static struct mld_media *
+merge_sizes(struct mld_article *a)
+{
+    struct mld_media *m = &a->media[a->nmedia - 1];
+    for (int i = 0; i < a->nmedia - 1; i++) {
+        struct mld_media *p = &a->media[i];
+        if (p->kind != MLD_MEDIA_PICTURE || !same_but_query(p->url, m->url))
+            continue;
+        if (m->width > p->width) {
+            mld_media_add_rendition(p, p->url, p->width, p->height);
+            char *u = p->url;
+            p->url = m->url;
+            m->url = u;
+            p->width = m->width;
+            p->height = m->height;
+        } else {
+            mld_media_add_rendition(p, m->url, m->width, m->height);
+        }
+        if (p->caption == NULL) {
+            p->caption = m->caption;
+            m->caption = NULL;
+        }
+        if (p->credit == NULL) {
+            p->credit = m->credit;
+            m->credit = NULL;
+        }
+        mld_free(m->url);
+        mld_free(m->type);
+        mld_free(m->caption);
+        mld_free(m->credit);
+        mld_free(m->alt);
+        for (int k = 0; k < m->nrenditions; k++)
+            mld_free(m->renditions[k].url);
+        mld_free(m->renditions);
+        a->nmedia--;
+        return p;
+    }
+    return m;
+}
+
+struct mld_media *
+mld_feed_media_content(const struct mld_feed_reader *r, const xmlNode *n, const xmlNode *group,
+                       const xmlNode *item, struct mld_article *a)
+{
+    char *url = mld_xml_attr(n, "url");
+    char *type = mld_xml_attr(n, "type");
+    char *medium = mld_xml_attr(n, "medium");
+    char *cap = media_caption_of(n);
+    if (cap == NULL)
+        cap = media_caption_of(group);
+    char *size = mld_xml_attr(n, "fileSize");
+    int64_t length = 0;
+    if (size != NULL) {
+        char *end;
+        long long x = strtoll(size, &end, 10);
+        length = end != size && x > 0 ? (int64_t)x : 0;
+    }
+    mld_free(size);
+    struct mld_media *m = mld_feed_add_media(r, n, a, url, type, length, cap);
+    if (m != NULL) {
+        m->kind = mld_feed_media_kind(medium, m->type, m->url);
+        m->width = dim_attr(n, "width");
+        m->height = dim_attr(n, "height");
+        const xmlNode *from[] = {n, group, item};
+        for (size_t i = 0; i < 3 && m->credit == NULL; i++)
+            m->credit = media_child_text(from[i], "credit");
+        if (m->kind == MLD_MEDIA_PICTURE)
+            m = merge_sizes(a);
+    }
+    mld_free(url);
+    mld_free(type);
+    mld_free(medium);
+    mld_free(cap);
+    return m;
+}
+
+/* True when media:content n is a picture (by medium, type or extension). */
+static bool
+media_is_picture(const xmlNode *n)
+{
+    char *url = mld_xml_attr(n, "url");
+    char *type = mld_xml_attr(n, "type");
+    char *medium = mld_xml_attr(n, "medium");
+    bool pic = mld_feed_media_kind(medium, type, url) == MLD_MEDIA_PICTURE;
+    mld_free(url);
+    mld_free(type);
+    mld_free(medium);
+    return pic;
+}
+
+void
+mld_feed_media_group(const struct mld_feed_reader *r, const xmlNode *group, const xmlNode *item,
+                     struct mld_article *a)
+{
+    /* The picture shown: isDefault="true", else the widest. */
+    const xmlNode *lead = NULL;
+    int lead_width = -1, pictures = 0;
+    for (const xmlNode *c = group->children; c != NULL; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || mld_feed_ns(c) != MLD_NS_MEDIA ||
+            strcmp(mld_feed_name(c), "content") != 0 || !media_is_picture(c))
+            continue;
+        pictures++;
+        char *def = mld_xml_attr(c, "isDefault");
+        bool is_default = def != NULL && strcmp(def, "true") == 0;
+        mld_free(def);
+        int w = dim_attr(c, "width");
+        if (is_default) {
+            lead = c;
+            lead_width = 1 << 30;
+        } else if (w > lead_width) {
+            lead = c;
+            lead_width = w;
+        }
+    }
+    struct mld_media *pic = NULL;
+    if (pictures > 1)
+        pic = mld_feed_media_content(r, lead, group, item, a);
+    for (const xmlNode *c = group->children; c != NULL; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || mld_feed_ns(c) != MLD_NS_MEDIA ||
+            strcmp(mld_feed_name(c), "content") != 0 || (pictures > 1 && c == lead))
+            continue;
+        if (pic != NULL && media_is_picture(c)) {
+            /* Another size of the same picture. */
+            char *url = mld_xml_attr(c, "url");
+            char *abs = url != NULL ? mld_feed_resolve_at(r, c, url) : NULL;
+            if (mld_feed_url_is_web(abs) && strcmp(abs, pic->url) != 0)
+                mld_media_add_rendition(pic, abs, dim_attr(c, "width"), dim_attr(c, "height"));
+            mld_free(url);
+            mld_free(abs);
+        } else {
+            mld_feed_media_content(r, c, group, item, a);
+        }
+    }
+}
+
+bool
+mld_feed_has_picture(const struct mld_article *a)
+{
+    for (int i = 0; i < a->nmedia; i++)
+        if (a->media[i].kind == MLD_MEDIA_PICTURE)
+            return true;
+    return false;
+}
+
+struct mld_media *
+mld_feed_media_thumbnail(const struct mld_feed_reader *r, const xmlNode *n, struct mld_article *a)
+{
+    /* A thumbnail that small is an author's avatar (GitHub, Blogger). */
+    int w = dim_attr(n, "width"), h = dim_attr(n, "height");
+    if ((w > 0 && w < MLD_FEED_LEAD_MIN_PIXELS) || (h > 0 && h < MLD_FEED_LEAD_MIN_PIXELS))
+        return NULL;
+    char *url = mld_xml_attr(n, "url");
+    struct mld_media *m = mld_feed_add_media(r, n, a, url, NULL, 0, NULL);
+    if (m != NULL) {
+        m->kind = MLD_MEDIA_PICTURE;
+        m->width = w;
+        m->height = h;
+    }
+    mld_free(url);
+    return m;
 }
 
 char *
@@ -2271,8 +2550,237 @@ mld_feed_free(struct mld_feed *f)
     mld_free(f->id);
     mld_free(f->lang);
     mld_free(f->author);
+    mld_free(f->item_author);
     links_free(f->links, f->nlinks);
     mld_free(f);
+}
+
+mld_time_t
+mld_feed_item_date(const struct mld_feed *f, const struct mld_feed_item *it,
+                   enum mld_date_source *src)
+{
+    struct {
+        mld_time_t t;
+        enum mld_date_source src;
+    } c[5];
+    int n = 0;
+    const char *fmt = f->format != NULL ? f->format : "";
+    if (strcmp(fmt, "rss") == 0) {
+        enum mld_date_source up =
+            it->updated_source == MLD_DATE_CREATED ? MLD_DATE_CREATED : MLD_DATE_MODIFIED;
+        c[n].t = it->published, c[n++].src = MLD_DATE_VERSION;
+        c[n].t = it->updated, c[n++].src = up;
+    } else if (strcmp(fmt, "atom") == 0) {
+        c[n].t = it->updated, c[n++].src = MLD_DATE_VERSION;
+        c[n].t = it->published, c[n++].src = MLD_DATE_MODIFIED;
+    } else {
+        c[n].t = it->updated, c[n++].src = MLD_DATE_VERSION;
+        c[n].t = it->published, c[n++].src = MLD_DATE_CREATED;
+    }
+    if (strcmp(fmt, "rss") == 0 || strcmp(fmt, "atom") == 0) {
+        c[n].t = it->created, c[n++].src = MLD_DATE_CREATED;
+        c[n].t = f->updated, c[n++].src = MLD_DATE_CHANNEL;
+        c[n].t = f->published, c[n++].src = MLD_DATE_CHANNEL;
+    }
+    for (int i = 0; i < n; i++)
+        if (c[i].t >= MLD_FEED_DATE_MIN) {
+            *src = c[i].src;
+            return c[i].t;
+        }
+    *src = MLD_DATE_SEEN;
+    return 0;
+}
+
+/* The value of attribute name in the sanitised tag tag[0..n) (the
+ * sanitiser writes ` name="value"`, escaped); new string or NULL. */
+static char *
+tag_attr(const char *tag, size_t n, const char *name)
+{
+    size_t nl = strlen(name);
+    for (size_t i = 0; i + nl + 3 <= n; i++) {
+        if (tag[i] != ' ' || memcmp(tag + i + 1, name, nl) != 0 || tag[i + 1 + nl] != '=' ||
+            tag[i + 2 + nl] != '"')
+            continue;
+        const char *v = tag + i + nl + 3;
+        const char *e = memchr(v, '"', n - (size_t)(v - tag));
+        return e != NULL ? attr_unescape(v, (size_t)(e - v)) : NULL;
+    }
+    return NULL;
+}
+
+static int
+tag_int(const char *tag, size_t n, const char *name)
+{
+    char *v = tag_attr(tag, n, name);
+    long x = 0;
+    if (v != NULL) {
+        char *end;
+        x = strtol(v, &end, 10);
+        if (end == v || x < 0 || x > 100000)
+            x = 0;
+    }
+    mld_free(v);
+    return (int)x;
+}
+
+/* Adds the candidates of a (sanitised, so valid) srcset to m as
+ * renditions, but not m's own URL. */
+static void
+srcset_renditions(struct mld_media *m, const char *srcset)
+{
+    const char *p = srcset;
+    while (*p != '\0') {
+        while (is_space(*p) || *p == ',')
+            p++;
+        const char *u = p;
+        while (*p != '\0' && !is_space(*p))
+            p++;
+        size_t un = (size_t)(p - u);
+        while (un > 0 && u[un - 1] == ',')
+            un--;
+        while (is_space(*p))
+            p++;
+        const char *d = p;
+        while (*p != '\0' && *p != ',')
+            p++;
+        int w = 0;
+        if (p > d && is_digit(*d)) {
+            long x = strtol(d, NULL, 10);
+            const char *q = d;
+            while (q < p && is_digit(*q))
+                q++;
+            if (q < p && *q == 'w' && x > 0 && x <= 100000)
+                w = (int)x;
+        }
+        if (un > 0) {
+            char *url = trimmed(u, un);
+            if (url != NULL && strcmp(url, m->url) != 0)
+                mld_media_add_rendition(m, url, w, 0);
+            mld_free(url);
+        }
+    }
+}
+
+/* True when an image URL is known to be no picture of the article:
+ * FeedBurner's share buttons and counters, WordPress's emoji and
+ * statistics pixels (often without a size, so the icon rule misses them). */
+static bool
+not_a_picture(const char *url)
+{
+    static const char *const marks[] = {"feeds.feedburner.com/~", "/images/core/emoji/",
+                                        "stats.wordpress.com/", "pixel.wp.com/"};
+    for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+        if (strstr(url, marks[i]) != NULL)
+            return true;
+    return false;
+}
+
+/* Finds in sanitised html the first <img> that is no icon (narrower or
+ * lower than MLD_FEED_LEAD_MIN_PIXELS, where it says) and adds it to a as
+ * its picture. With cut, the image leaves html, together with the
+ * elements that only wrapped it (a link, a paragraph, a figure, whose
+ * figcaption becomes the caption); html becomes NULL when nothing is
+ * left. Returns true when a picture was added. */
+static bool
+lead_picture(struct mld_article *a, char **html, bool cut)
+{
+    char *h = *html;
+    if (h == NULL)
+        return false;
+    for (char *p = h; (p = strstr(p, "<img ")) != NULL; p++) {
+        char *gt = strchr(p, '>');
+        if (gt == NULL)
+            return false;
+        size_t tn = (size_t)(gt - p);
+        int w = tag_int(p, tn, "width"), hgt = tag_int(p, tn, "height");
+        if ((w > 0 && w < MLD_FEED_LEAD_MIN_PIXELS) || (hgt > 0 && hgt < MLD_FEED_LEAD_MIN_PIXELS))
+            continue;
+        char *src = tag_attr(p, tn, "src");
+        if (!mld_feed_url_is_web(src) || not_a_picture(src)) {
+            mld_free(src);
+            continue;
+        }
+        struct mld_media *m = mld_article_add_media(a, src, NULL, 0, NULL);
+        mld_free(src);
+        if (m == NULL)
+            return false;
+        m->kind = MLD_MEDIA_PICTURE;
+        m->width = w;
+        m->height = hgt;
+        char *alt = tag_attr(p, tn, "alt");
+        m->alt = fold(alt);
+        mld_free(alt);
+        char *srcset = tag_attr(p, tn, "srcset");
+        if (srcset != NULL)
+            srcset_renditions(m, srcset);
+        mld_free(srcset);
+        if (!cut)
+            return true;
+        /* Widen [s, e) over the elements that hold nothing but it. */
+        size_t s = (size_t)(p - h), e = (size_t)(gt - h) + 1;
+        for (;;) {
+            size_t ps = s, ne = e;
+            while (ps > 0 && is_space(h[ps - 1]))
+                ps--;
+            while (is_space(h[ne]))
+                ne++;
+            if (ps == 0 || h[ps - 1] != '>')
+                break;
+            size_t lt = ps - 1;
+            while (lt > 0 && h[lt] != '<')
+                lt--;
+            const char *name = h + lt + 1;
+            size_t nl = strcspn(name, " >");
+            if (!((nl == 1 && (name[0] == 'a' || name[0] == 'p')) ||
+                  (nl == 6 && memcmp(name, "figure", 6) == 0)))
+                break;
+            if (nl == 6 && strncmp(h + ne, "<figcaption>", 12) == 0) {
+                const char *ce = strstr(h + ne, "</figcaption>");
+                if (ce == NULL)
+                    break;
+                if (m->caption == NULL)
+                    m->caption = mld_feed_html_text(h + ne + 12, (size_t)(ce - (h + ne + 12)));
+                ne = (size_t)(ce - h) + 13;
+                while (is_space(h[ne]))
+                    ne++;
+            }
+            char close[12];
+            snprintf(close, sizeof(close), "</%.*s>", (int)nl, name);
+            if (strncmp(h + ne, close, strlen(close)) != 0)
+                break;
+            s = lt;
+            e = ne + strlen(close);
+        }
+        memmove(h + s, h + e, strlen(h + e) + 1);
+        *html = nonempty(trim_in_place(h));
+        return true;
+    }
+    return false;
+}
+
+/* The publisher of a feed without a title: the host of its site (else
+ * of its own URL), without "www.", lower case; or NULL. */
+static char *
+publisher_host(const struct mld_feed *f)
+{
+    const char *url = mld_feed_url_is_web(f->link) ? f->link : f->self;
+    if (!mld_feed_url_is_web(url))
+        return NULL;
+    const char *h = strstr(url, "://") + 3;
+    const char *at = h + strcspn(h, "/?#");
+    const char *user = memchr(h, '@', (size_t)(at - h));
+    if (user != NULL)
+        h = user + 1;
+    size_t n = strcspn(h, ":/?#");
+    if (n > 4 && strncasecmp(h, "www.", 4) == 0)
+        h += 4, n -= 4;
+    if (n == 0)
+        return NULL;
+    char *r = mld_malloc(n + 1);
+    for (size_t i = 0; i < n; i++)
+        r[i] = lower(h[i]);
+    r[n] = '\0';
+    return r;
 }
 
 void
@@ -2281,8 +2789,14 @@ mld_feed_finish_item(struct mld_feed *f, struct mld_feed_item *it, const char *f
     struct mld_article *a = it->article;
     a->format = mld_strdup(f->format);
     a->version = 1;
-    a->version_created = it->updated ? it->updated : it->published ? it->published : it->created;
+    a->version_created = mld_feed_item_date(f, it, &a->date_source);
+    /* Re-deliveries of one item order by the latest date it carries (a
+     * later modification makes a newer version under the same pubDate). */
     a->updated = a->version_created;
+    const mld_time_t own[] = {it->published, it->updated, it->created};
+    for (size_t i = 0; i < 3; i++)
+        if (own[i] > a->updated && a->version_created != 0 && a->date_source != MLD_DATE_CHANNEL)
+            a->updated = own[i];
     a->pubstatus = MLD_PUB_USABLE;
     a->headline = mld_strdup(it->title.text);
     if (a->headline == NULL) {
@@ -2304,13 +2818,23 @@ mld_feed_finish_item(struct mld_feed *f, struct mld_feed_item *it, const char *f
         a->teaser = NULL;
     }
     mld_article_set_text(a, mld_strdup(body_text));
+    /* Feeds that carry no media often show the picture as the first
+     * image of the HTML (heise, Golem): it becomes the lead picture, and
+     * leaves the body so that the page does not show it twice. */
+    if (a->nmedia == 0 && !lead_picture(a, &a->body_html, true) && it->summary.html != NULL) {
+        char *summary = it->summary.html;
+        lead_picture(a, &summary, false);
+    }
     if (a->link != NULL && !mld_feed_url_is_web(a->link)) {
         mld_free(a->link);
         a->link = NULL;
     }
     a->lang = mld_strdup(it->lang ? it->lang : f->lang);
-    a->credit = mld_strdup(f->title.text);
-    mld_time_t date = it->published ? it->published : a->version_created;
+    if (a->credit == NULL)
+        a->credit = f->title.text != NULL ? mld_strdup(f->title.text) : publisher_host(f);
+    /* The item's own date only: a channel date changes with every build
+     * of the feed and would change the identity. */
+    mld_time_t date = it->published ? it->published : it->updated ? it->updated : it->created;
     a->urn = mld_feed_urn(it->id, it->id_permalink, feed_key, a->link, it->title.text, date);
 }
 

@@ -76,7 +76,9 @@ struct mld_feed_item {
     mld_time_t published; /* pubDate, published, issued; 0 = none */
     mld_time_t updated;   /* atom:updated, modified, dc:date, dcterms:modified; 0 = none */
     mld_time_t created;   /* Atom 0.3 created, dcterms:created; 0 = none */
-    char *lang;           /* the item's own language (xml:lang, dc:language), or NULL */
+    /* RSS: what updated came from: MLD_DATE_CREATED (dc:date), else MLD_DATE_MODIFIED. */
+    enum mld_date_source updated_source;
+    char *lang; /* the item's own language (xml:lang, dc:language), or NULL */
 };
 
 /* A whole feed: the channel summary and its items. */
@@ -92,6 +94,8 @@ struct mld_feed {
     char *id;                      /* Atom feed id, or NULL */
     char *lang;                    /* channel language / root xml:lang, or NULL */
     char *author;                  /* feed-level author names, or NULL */
+    char *item_author;             /* RSS: the channel's author that items without one
+                                      inherit (not the webMaster), or NULL */
     mld_time_t published, updated; /* 0 = none */
     struct mld_feed_link *links;
     int nlinks;
@@ -201,16 +205,36 @@ bool mld_feed_is_text(const char *s, size_t n);
 
 /* Makes the article of it from the item model, as every feed format
  * does (the JSON Feed parser too): format, version 1, version_created
- * and updated (updated, else published, else created), pubstatus usable,
- * headline (the title, else the summary's or the content's text cut at
- * MLD_FEED_TITLE_BYTES), teaser (the summary cut at
- * MLD_FEED_TEASER_BYTES), body_html (the content; else a summary longer
- * than the teaser limit, which then is no teaser), text, lang (the
- * item's, else the feed's), credit (the feed title) and urn
- * (mld_feed_urn with feed_key and the article link, which must already
- * be set; a link that is not http(s) is dropped). Fields it sets must be
- * NULL before. */
+ * and date_source (mld_feed_item_date), updated (the latest of the
+ * item's own dates, else version_created), pubstatus usable, headline
+ * (the title, else the summary's or the content's text cut at a word
+ * boundary within MLD_FEED_TITLE_BYTES; NULL, never "", when the item has
+ * no text at all), teaser (the summary cut at MLD_FEED_TEASER_BYTES),
+ * body_html (the content; else a summary longer than the teaser limit,
+ * which then is no teaser), text, lang (the item's, else the feed's),
+ * credit (unless set: the feed title, else the host of its site), the
+ * lead picture (when the item has no media: the first <img> of the body
+ * that is no icon, taken out of the body with the link, paragraph or
+ * figure that only wrapped it, figcaption becoming the caption, srcset
+ * the renditions; else the first of the summary) and urn (mld_feed_urn
+ * with feed_key and the article link, which must already be set; a link
+ * that is not http(s) is dropped).
+ * Fields it sets must be NULL before. */
 void mld_feed_finish_item(struct mld_feed *f, struct mld_feed_item *it, const char *feed_key);
+
+/* Chooses the date of item it of f by the chain of f's format, the
+ * first date at or after MLD_FEED_DATE_MIN winning:
+ *   rss:      pubDate/dcterms:issued/atom:published (VERSION), dc:date
+ *             (CREATED) or dcterms:modified/atom:updated (MODIFIED),
+ *             dcterms:created (CREATED), then the channel's
+ *             lastBuildDate/dc:date/dcterms:modified, pubDate (CHANNEL);
+ *   atom:     updated (VERSION), published (MODIFIED), created (CREATED),
+ *             then the feed's updated, published (CHANNEL);
+ *   jsonfeed: date_modified (VERSION), date_published (CREATED).
+ * Returns the date and sets *src; with none returns 0 and MLD_DATE_SEEN
+ * (the pipeline dates the item when it first sees it). */
+mld_time_t mld_feed_item_date(const struct mld_feed *f, const struct mld_feed_item *it,
+                              enum mld_date_source *src);
 
 /* For rss.c and atom.c only ------------------------------------------ */
 
@@ -324,9 +348,47 @@ void mld_feed_add_author(struct mld_article *a, const char *s);
 /* Adds "tag:" + s (trimmed, non-empty) to a's categories. */
 void mld_feed_add_tag(struct mld_article *a, const char *s);
 
-/* Adds a media object unless its URL (resolved at n) is already there. */
-void mld_feed_add_media(const struct mld_feed_reader *r, const xmlNode *n, struct mld_article *a,
-                        const char *url, const char *type, int64_t length, const char *caption);
+/* Adds a media object unless its URL (resolved at n) is already there,
+ * as a media object or a rendition; its kind from type, else from the
+ * URL's extension (mld_feed_media_kind). Returns the new object for the
+ * caller to fill in further, or NULL when nothing was added. */
+struct mld_media *mld_feed_add_media(const struct mld_feed_reader *r, const xmlNode *n,
+                                     struct mld_article *a, const char *url, const char *type,
+                                     int64_t length, const char *caption);
+
+/* What a media object is: by Media RSS medium ("image", "audio",
+ * "video"; other values are OTHER), else by MIME type's major part
+ * (application/octet-stream counts as no type), else by the extension
+ * of url's path (.jpg .jpeg .png .gif .webp .avif, .mp3 .m4a .aac .ogg
+ * .oga .opus .wav, .mp4 .m4v .webm .mov .ogv). Any argument may be NULL. */
+enum mld_media_kind mld_feed_media_kind(const char *medium, const char *type, const char *url);
+
+/* Adds Media RSS media:content n as a media object (see
+ * mld_feed_add_media) with kind (medium), width, height, caption
+ * (media:description, else media:title, of n, else of group) and credit
+ * (media:credit of n, else of group, else of item). A picture whose URL
+ * differs from an earlier picture's only in the query is another size of
+ * it and becomes a rendition (the wider size the URL). group and item
+ * may be NULL. Returns the object (or the picture it joined) or NULL. */
+struct mld_media *mld_feed_media_content(const struct mld_feed_reader *r, const xmlNode *n,
+                                         const xmlNode *group, const xmlNode *item,
+                                         struct mld_article *a);
+
+/* Adds the media:content elements of media:group group: when it holds
+ * several pictures, they are sizes of one picture, which becomes one
+ * media object (the isDefault one, else the widest) with the others as
+ * renditions; everything else is added one by one. */
+void mld_feed_media_group(const struct mld_feed_reader *r, const xmlNode *group,
+                          const xmlNode *item, struct mld_article *a);
+
+/* True when a has a picture among its media. */
+bool mld_feed_has_picture(const struct mld_article *a);
+
+/* Adds media:thumbnail n as a picture with its width and height, unless
+ * it is smaller than MLD_FEED_LEAD_MIN_PIXELS either way (an avatar);
+ * returns the object or NULL. */
+struct mld_media *mld_feed_media_thumbnail(const struct mld_feed_reader *r, const xmlNode *n,
+                                           struct mld_article *a);
 
 /* Decodes base64 (whitespace ignored); new buffer and *len, or NULL. */
 char *mld_feed_base64(const char *s, size_t *len);

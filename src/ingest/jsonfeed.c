@@ -28,14 +28,18 @@
  *   url (else external_url)      -> link; both also as links
  *   date_published, date_modified
  *                                -> published, updated; version_created
- *                                   is date_modified, else date_published
+ *                                   is date_modified (date_source VERSION),
+ *                                   else date_published (CREATED), else 0
+ *                                   (SEEN: the pipeline dates it)
  *                                   (as feed.c does; RFC 3339, read with
  *                                   mld_feed_parse_date; unreadable dates
  *                                   count as absent, as in RSS and Atom)
  *   authors[] / author           -> author (names, ", "-joined)
  *   tags                         -> categories "tag:NAME"
  *   image, banner_image, attachments (mime_type, size_in_bytes, title
- *   as caption)                  -> media (web URLs, no duplicates)
+ *   as caption)                  -> media (web URLs, no duplicates; image
+ *                                   and banner_image are pictures, an
+ *                                   attachment's kind is its type's)
  *   language (else the feed's)   -> lang
  *
  * Relative URLs resolve against the URL the feed was fetched from, else
@@ -279,7 +283,10 @@ read_media(struct ctx *c, const json_t *item, struct mld_feed_item *it)
         int rc = get_string(c, item, images[k], images[k], MLD_MAX_FIELD_BYTES, &url);
         if (rc != 0)
             return rc;
-        mld_feed_add_media(&c->r, NULL, it->article, url, NULL, 0, NULL);
+        /* Both name a picture, whatever the URL looks like. */
+        struct mld_media *m = mld_feed_add_media(&c->r, NULL, it->article, url, NULL, 0, NULL);
+        if (m != NULL)
+            m->kind = MLD_MEDIA_PICTURE;
         mld_free(url);
     }
     const json_t *list = json_object_get(item, "attachments");

@@ -32,13 +32,15 @@
  *   guid (isPermaLink), rdf:about, dc:identifier
  *                                           -> id (see mld_feed_urn)
  *   pubDate, dcterms:issued, atom:published -> published
- *   dc:date, dcterms:modified, atom:updated -> updated
+ *   dc:date, dcterms:modified, atom:updated -> updated (its source noted)
  *   author, dc:creator, dc:author, atom:author, itunes:author
- *                                           -> author (names only)
+ *                                           -> author (names only; else the
+ *                                              channel's, not the webMaster)
  *   category, dc:subject, media:category, itunes:category,
  *   itunes:keywords, atom:category          -> "tag:" categories
- *   enclosure, media:content (in media:group too), else media:thumbnail
- *                                           -> media
+ *   enclosure, media:content (in media:group: sizes of one picture
+ *   become renditions), else media:thumbnail -> media, with kind, width,
+ *                                              height, caption, credit
  *   dc:language, xml:lang                   -> item language
  *
  * Where elements stand in for one another (title / dc:title /
@@ -108,6 +110,18 @@ set_date(mld_time_t *dst, const xmlNode *n)
         *dst = t;
 }
 
+/* An item's dc:date (CREATED), dcterms:modified or atom:updated
+ * (MODIFIED): the last readable one wins, and says where it came from. */
+static void
+set_updated(struct mld_feed_item *it, const xmlNode *n, enum mld_date_source src)
+{
+    mld_time_t t = mld_feed_node_date(n);
+    if (t != 0) {
+        it->updated = t;
+        it->updated_source = src;
+    }
+}
+
 static int64_t
 attr_int(const xmlNode *n, const char *name)
 {
@@ -138,33 +152,6 @@ atom_link(const struct mld_feed_reader *r, const xmlNode *n, struct mld_feed_lin
     mld_free(rel);
     mld_free(type);
     mld_free(title);
-}
-
-/* The caption of a media:content or media:group: its media:description,
- * else its media:title. */
-static char *
-media_caption(const xmlNode *n)
-{
-    for (const char *const *w = (const char *const[]){"description", "title", NULL}; *w; w++)
-        for (const xmlNode *c = n->children; c != NULL; c = c->next)
-            if (in(c, MLD_NS_MEDIA, *w))
-                return mld_xml_text(c);
-    return NULL;
-}
-
-static void
-media_content(const struct mld_feed_reader *r, const xmlNode *n, const xmlNode *group,
-              struct mld_article *a)
-{
-    char *url = mld_xml_attr(n, "url");
-    char *type = mld_xml_attr(n, "type");
-    char *cap = media_caption(n);
-    if (cap == NULL && group != NULL)
-        cap = media_caption(group);
-    mld_feed_add_media(r, n, a, url, type, attr_int(n, "fileSize"), cap);
-    mld_free(url);
-    mld_free(type);
-    mld_free(cap);
 }
 
 /* itunes:category text="..." (nested ones too) as tags. */
@@ -332,7 +319,7 @@ read_item(const struct mld_feed_reader *outer, const xmlNode *item)
                 mld_feed_add_tag(a, s);
                 mld_free(s);
             } else if (strcmp(name, "date") == 0) {
-                set_date(&it->updated, c);
+                set_updated(it, c, MLD_DATE_CREATED);
             } else if (strcmp(name, "language") == 0 && it->lang == NULL) {
                 it->lang = mld_feed_node_lang(c);
             } else if (strcmp(name, "identifier") == 0 && identifier == NULL) {
@@ -340,7 +327,7 @@ read_item(const struct mld_feed_reader *outer, const xmlNode *item)
             }
         } else if (ns == MLD_NS_DCTERMS) {
             if (strcmp(name, "modified") == 0)
-                set_date(&it->updated, c);
+                set_updated(it, c, MLD_DATE_MODIFIED);
             else if (strcmp(name, "issued") == 0)
                 set_date(&it->published, c);
             else if (strcmp(name, "created") == 0)
@@ -367,7 +354,7 @@ read_item(const struct mld_feed_reader *outer, const xmlNode *item)
             } else if (strcmp(name, "category") == 0) {
                 atom_category(c, a);
             } else if (strcmp(name, "updated") == 0) {
-                set_date(&it->updated, c);
+                set_updated(it, c, MLD_DATE_MODIFIED);
             } else if (strcmp(name, "published") == 0) {
                 set_date(&it->published, c);
             } else if (strcmp(name, "author") == 0) {
@@ -377,12 +364,11 @@ read_item(const struct mld_feed_reader *outer, const xmlNode *item)
             }
         } else if (ns == MLD_NS_MEDIA) {
             if (strcmp(name, "content") == 0) {
-                media_content(r, c, NULL, a);
+                mld_feed_media_content(r, c, NULL, item, a);
             } else if (strcmp(name, "group") == 0) {
+                mld_feed_media_group(r, c, item, a);
                 for (const xmlNode *g = c->children; g != NULL; g = g->next)
-                    if (in(g, MLD_NS_MEDIA, "content"))
-                        media_content(r, g, c, a);
-                    else if (in(g, MLD_NS_MEDIA, "thumbnail") && thumb == NULL)
+                    if (in(g, MLD_NS_MEDIA, "thumbnail") && thumb == NULL)
                         thumb = g;
             } else if (strcmp(name, "thumbnail") == 0 && thumb == NULL) {
                 thumb = c;
@@ -443,11 +429,13 @@ read_item(const struct mld_feed_reader *outer, const xmlNode *item)
             it->id = mld_strdup((const char *)about);
         xmlFree(about);
     }
-    if (a->nmedia == 0 && thumb != NULL) {
-        char *url = mld_xml_attr(thumb, "url");
-        mld_feed_add_media(r, thumb, a, url, NULL, 0, NULL);
-        mld_free(url);
-    }
+    /* The thumbnail is the picture of an item that has none (a video's
+     * still, or the only medium). */
+    if (thumb != NULL && !mld_feed_has_picture(a))
+        mld_feed_media_thumbnail(r, thumb, a);
+    /* An item without an author of its own has the channel's. */
+    if (a->author == NULL && r->feed->item_author != NULL)
+        a->author = mld_strdup(r->feed->item_author);
     mld_free(base_link);
 }
 
@@ -518,7 +506,9 @@ read_channel(const struct mld_feed_reader *r, const xmlNode *ch)
         }
     }
     /* The webmaster runs the site, and is the author only of a feed that
-     * names no other. */
+     * names no other; items do not inherit it. */
+    mld_free(f->item_author);
+    f->item_author = mld_strdup(f->author);
     if (f->author == NULL && webmaster != NULL)
         channel_author(f, webmaster);
 }

@@ -34,8 +34,13 @@
  *    has its own h1, the headline, and agency bodies put their own title
  *    there at most. Attributes are kept only from a short per-element list
  *    (a@href, a@title, abbr@title, td/th@colspan/rowspan, time@datetime,
- *    q/blockquote@cite); URLs must be relative or http, https, mailto.
- *    Paragraphs with nothing but whitespace are dropped. The plain text is
+ *    q/blockquote@cite, img@src/alt/width/height/srcset/loading); URLs
+ *    must be relative or http, https, mailto. An <img> is kept only with
+ *    an absolute http(s) src (a relative one too under
+ *    MLD_SANITIZE_RELATIVE_IMG) and without the marks of a tracking pixel
+ *    (width or height 0 or 1); a srcset survives only when every
+ *    candidate is an absolute http(s) URL with a w or x descriptor.
+ *    Paragraphs with neither text nor a kept image are dropped. The plain text is
  *    a second walk over the same tree (block elements end lines,
  *    whitespace folds), so mld_sanitize_html_text() gets both outputs of
  *    one parse: parsing is nearly all of the cost.
@@ -88,7 +93,7 @@ static const uint16_t tag_flags[GUMBO_TAG_LAST + 1] = {
     [GUMBO_TAG_ARTICLE] = BLOCKP,
     [GUMBO_TAG_SECTION] = BLOCKP,
     [GUMBO_TAG_NAV] = BLOCKP,
-    [GUMBO_TAG_ASIDE] = BLOCKP,
+    [GUMBO_TAG_ASIDE] = BLOCKP | T_ALLOW,
     [GUMBO_TAG_H1] = BLOCKP,
     [GUMBO_TAG_H2] = BLOCKP | T_ALLOW,
     [GUMBO_TAG_H3] = BLOCKP | T_ALLOW,
@@ -134,7 +139,7 @@ static const uint16_t tag_flags[GUMBO_TAG_LAST + 1] = {
     [GUMBO_TAG_INS] = T_ALLOW,
     [GUMBO_TAG_DEL] = T_ALLOW,
     [GUMBO_TAG_IMAGE] = T_VOID,
-    [GUMBO_TAG_IMG] = T_SPECIAL | T_VOID,
+    [GUMBO_TAG_IMG] = T_SPECIAL | T_VOID | T_ALLOW,
     [GUMBO_TAG_IFRAME] = T_DROP | T_SPECIAL | T_RAW,
     [GUMBO_TAG_EMBED] = T_DROP | T_SPECIAL | T_VOID,
     [GUMBO_TAG_OBJECT] = T_DROP | T_SPECIAL | T_SCOPE,
@@ -830,7 +835,8 @@ action_of(const GumboNode *n)
 
 struct writer {
     struct mld_buf out;
-    int err; /* 0 or MLD_E_DEPTH */
+    int err;        /* 0 or MLD_E_DEPTH */
+    unsigned flags; /* MLD_SANITIZE_* */
 };
 
 /* Recursion guard for the walk: the pre-scan holds the tag nesting to
@@ -976,6 +982,141 @@ datetime_ok(const char *v)
     return true;
 }
 
+/* The value of e's attribute name (no namespace), or NULL. */
+static const char *
+attr_of(const GumboElement *e, const char *name)
+{
+    const GumboAttribute *a = gumbo_get_attribute(&e->attributes, name);
+    return a != NULL && a->attr_namespace == GUMBO_ATTR_NAMESPACE_NONE ? a->value : NULL;
+}
+
+/* True when v is an absolute http(s) URL as url_ok() reads it (not
+ * scheme-relative "//host"). */
+static bool
+url_web(const char *v)
+{
+    bool ext;
+    const char *p = v;
+    while (*p != '\0' && is_url_junk((unsigned char)*p))
+        p++;
+    return *p != '/' && *p != '\\' && url_ok(v, &ext) && ext;
+}
+
+/* True when v is a relative reference without a scheme (not "", not
+ * "mailto:"). */
+static bool
+url_relative(const char *v)
+{
+    bool ext;
+    const char *p = v;
+    while (*p != '\0' && is_url_junk((unsigned char)*p))
+        p++;
+    if (*p == '\0' || !url_ok(v, &ext) || ext)
+        return false;
+    size_t stop = strcspn(p, "/?#\\");
+    return memchr(p, ':', stop) == NULL;
+}
+
+/* True when a width or height value marks a tracking pixel: 0 or 1,
+ * with or without "px". */
+static bool
+pixel_size(const char *v)
+{
+    while (is_space(*v))
+        v++;
+    size_t n = strspn(v, "0123456789");
+    if (n == 0)
+        return false;
+    while (n > 1 && *v == '0')
+        v++, n--;
+    if (!(n == 1 && (*v == '0' || *v == '1')))
+        return false;
+    const char *rest = v + 1;
+    return *rest == '\0' || strcmp(rest, "px") == 0;
+}
+
+/* True when img element e is kept: a src that is an absolute http(s) URL
+ * (or, under MLD_SANITIZE_RELATIVE_IMG, relative), and not a tracking
+ * pixel. */
+static bool
+img_kept(const GumboElement *e, unsigned flags)
+{
+    const char *src = attr_of(e, "src");
+    if (src == NULL)
+        return false;
+    if (!url_web(src) && !((flags & MLD_SANITIZE_RELATIVE_IMG) && url_relative(src)))
+        return false;
+    const char *w = attr_of(e, "width"), *h = attr_of(e, "height");
+    return !(w != NULL && pixel_size(w)) && !(h != NULL && pixel_size(h));
+}
+
+/* True when d (n bytes) is a srcset descriptor: a number followed by w
+ * or x ("640w", "1.5x"). */
+static bool
+srcset_descriptor_ok(const char *d, size_t n)
+{
+    if (n < 2 || (d[n - 1] != 'w' && d[n - 1] != 'x'))
+        return false;
+    size_t digits = 0, dots = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (d[i] >= '0' && d[i] <= '9')
+            digits++;
+        else if (d[i] == '.' && d[n - 1] == 'x')
+            dots++;
+        else
+            return false;
+    }
+    return digits > 0 && digits <= 6 && dots <= 1;
+}
+
+/* True when srcset value v lists only candidates "URL [descriptor]" whose
+ * URLs are absolute http(s) and whose descriptors srcset_descriptor_ok()
+ * accepts; at most MLD_MAX_RENDITIONS candidates, no control characters. */
+static bool
+srcset_ok(const char *v)
+{
+    char url[MLD_MAX_URL_BYTES + 1];
+    int count = 0;
+    for (const char *c = v; *c != '\0'; c++)
+        if ((unsigned char)*c < 0x20 && !is_space(*c))
+            return false;
+    const char *p = v;
+    for (;;) {
+        while (is_space(*p) || *p == ',')
+            p++;
+        if (*p == '\0')
+            break;
+        const char *u = p;
+        while (*p != '\0' && !is_space(*p))
+            p++;
+        size_t un = (size_t)(p - u);
+        bool ended = false; /* a URL that ends in ',' has no descriptor */
+        while (un > 0 && u[un - 1] == ',')
+            un--, ended = true;
+        if (un == 0 || un > MLD_MAX_URL_BYTES)
+            return false;
+        memcpy(url, u, un);
+        url[un] = '\0';
+        if (!url_web(url))
+            return false;
+        if (!ended) {
+            while (is_space(*p))
+                p++;
+            const char *d = p;
+            while (*p != '\0' && *p != ',')
+                p++;
+            size_t dn = (size_t)(p - d);
+            while (dn > 0 && is_space(d[dn - 1]))
+                dn--;
+            if (dn > 0 && !srcset_descriptor_ok(d, dn))
+                return false;
+        }
+        if (++count > MLD_MAX_RENDITIONS)
+            return false;
+    }
+    return count > 0;
+}
+
 static void
 write_attrs(struct mld_buf *b, const GumboElement *e)
 {
@@ -1015,6 +1156,21 @@ write_attrs(struct mld_buf *b, const GumboElement *e)
             if (strcmp(name, "cite") == 0 && url_ok(v, &ext))
                 put_url_attr(b, "cite", v);
             break;
+        case GUMBO_TAG_IMG:
+            /* img_kept() has checked src. */
+            if (strcmp(name, "src") == 0)
+                put_url_attr(b, "src", v);
+            else if (strcmp(name, "alt") == 0)
+                put_attr(b, name, v);
+            else if ((strcmp(name, "width") == 0 || strcmp(name, "height") == 0) &&
+                     all_digits(v, 5))
+                put_attr(b, name, v);
+            else if (strcmp(name, "srcset") == 0 && srcset_ok(v))
+                put_attr(b, name, v);
+            else if (strcmp(name, "loading") == 0 &&
+                     (strcmp(v, "lazy") == 0 || strcmp(v, "eager") == 0))
+                put_attr(b, name, v);
+            break;
         default: break;
         }
     }
@@ -1039,9 +1195,10 @@ has_ink(const char *s)
     return false;
 }
 
-/* True when what the sanitiser keeps of n's content has visible text. */
+/* True when what the sanitiser keeps of n's content has visible text or
+ * a kept image. */
 static bool
-has_content(const GumboNode *n, int depth)
+has_content(const GumboNode *n, unsigned flags, int depth)
 {
     if (depth > TREE_DEPTH_MAX)
         return true; /* the walk reports the depth */
@@ -1050,7 +1207,10 @@ has_content(const GumboNode *n, int depth)
         const GumboNode *c = kids->data[i];
         if (c->type == GUMBO_NODE_TEXT && has_ink(c->v.text.text))
             return true;
-        if ((c->type == GUMBO_NODE_ELEMENT) && action_of(c) != DROP && has_content(c, depth + 1))
+        if (c->type != GUMBO_NODE_ELEMENT || action_of(c) == DROP)
+            continue;
+        if (c->v.element.tag == GUMBO_TAG_IMG ? img_kept(&c->v.element, flags)
+                                              : has_content(c, flags, depth + 1))
             return true;
     }
     return false;
@@ -1089,7 +1249,9 @@ write_node(struct writer *w, const GumboNode *n, int depth)
         return;
     }
     const GumboElement *e = &n->v.element;
-    if (e->tag == GUMBO_TAG_P && !has_content(n, depth))
+    if (e->tag == GUMBO_TAG_P && !has_content(n, w->flags, depth))
+        return;
+    if (e->tag == GUMBO_TAG_IMG && !img_kept(e, w->flags))
         return;
     const char *name = e->tag == GUMBO_TAG_H1 ? "h2" : gumbo_normalized_tagname(e->tag);
     mld_buf_putc(&w->out, '<');
@@ -1105,9 +1267,9 @@ write_node(struct writer *w, const GumboNode *n, int depth)
 /* Writes the sanitised children of body (NULL: none) into a new string in
  * *out; returns 0, or a negative code with err set on a limit. */
 static int
-sanitize_tree(const GumboNode *body, char **out, struct mld_err *err)
+sanitize_tree(const GumboNode *body, unsigned flags, char **out, struct mld_err *err)
 {
-    struct writer w = {.err = 0};
+    struct writer w = {.err = 0, .flags = flags};
     mld_buf_init(&w.out, MLD_MAX_DOC_BYTES);
     if (body != NULL)
         write_children(&w, body, 0);
@@ -1198,7 +1360,7 @@ text_tree(const GumboNode *body, char **out, struct mld_err *err)
  * when text is not NULL. Returns 0, or a negative code with err set and
  * both left NULL. */
 static int
-convert(const char *html, size_t len, char **safe, char **text, struct mld_err *err)
+convert(const char *html, size_t len, unsigned flags, char **safe, char **text, struct mld_err *err)
 {
     char *s = NULL, *t = NULL;
     GumboOptions o;
@@ -1208,7 +1370,7 @@ convert(const char *html, size_t len, char **safe, char **text, struct mld_err *
     if (rc == 0) {
         const GumboNode *body = find_body(out);
         if (safe != NULL)
-            rc = sanitize_tree(body, &s, err);
+            rc = sanitize_tree(body, flags, &s, err);
         if (rc == 0 && text != NULL)
             rc = text_tree(body, &t, err);
         gumbo_destroy_output(&o, out);
@@ -1228,7 +1390,7 @@ char *
 mld_sanitize_html(const char *html, size_t len, struct mld_err *err)
 {
     char *safe;
-    convert(html, len, &safe, NULL, err);
+    convert(html, len, 0, &safe, NULL, err);
     return safe;
 }
 
@@ -1236,7 +1398,7 @@ char *
 mld_html_to_text(const char *html, size_t len, struct mld_err *err)
 {
     char *text;
-    convert(html, len, NULL, &text, err);
+    convert(html, len, 0, NULL, &text, err);
     return text;
 }
 
@@ -1244,6 +1406,15 @@ char *
 mld_sanitize_html_text(const char *html, size_t len, char **text, struct mld_err *err)
 {
     char *safe;
-    convert(html, len, &safe, text, err);
+    convert(html, len, 0, &safe, text, err);
+    return safe;
+}
+
+char *
+mld_sanitize_html_flags(const char *html, size_t len, unsigned flags, char **text,
+                        struct mld_err *err)
+{
+    char *safe;
+    convert(html, len, flags, &safe, text, err);
     return safe;
 }

@@ -582,9 +582,14 @@ fc_tags(struct fc_area *a, const char *file, const char *field, const json_t *wa
 static __attribute__((unused)) const struct mld_media *
 fc_media(const struct mld_article *art, const char *url)
 {
-    for (int i = 0; art != NULL && url != NULL && i < art->nmedia; i++)
+    for (int i = 0; art != NULL && url != NULL && i < art->nmedia; i++) {
         if (fc_url_eq(art->media[i].url, url))
             return &art->media[i];
+        /* Sizes of one picture are renditions of one media object. */
+        for (int k = 0; k < art->media[i].nrenditions; k++)
+            if (fc_url_eq(art->media[i].renditions[k].url, url))
+                return &art->media[i];
+    }
     return NULL;
 }
 

@@ -1102,6 +1102,28 @@ html_safe(const char *h)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p + 32);
     bool safe = true;
+    /* Images are kept with web URLs only and without handlers: each
+     * <img> tag is checked on its own, then blanked for the scan below. */
+    for (char *p = l; safe && (p = strstr(p, "<img")) != NULL;) {
+        char *end = strchr(p, '>');
+        if (end == NULL) {
+            safe = false;
+            break;
+        }
+        *end = '\0';
+        for (const char *a = p; safe && (a = strstr(a, " src")) != NULL; a++) {
+            const char *v = strchr(a, '"');
+            safe = v != NULL &&
+                   (strncmp(v + 1, "http://", 7) == 0 || strncmp(v + 1, "https://", 8) == 0);
+        }
+        static const char *const img_bad[] = {
+            " on", " style=", "javascript:", "vbscript:", "data:", NULL};
+        for (int i = 0; img_bad[i] && safe; i++)
+            safe = strstr(p, img_bad[i]) == NULL;
+        *end = '>';
+        memset(p, ' ', (size_t)(end - p + 1));
+        p = end + 1;
+    }
     for (int i = 0; bad[i] && safe; i++) {
         const char *p = l;
         while (safe && (p = strstr(p, bad[i])) != NULL) {

@@ -77,9 +77,14 @@ item(struct fc_area *a, const char *file, const json_t *e, size_t i, const struc
         bool agree = fc_text_eq(content, summary) || fc_text_eq(content, body);
         fc_result(a, file, FIELD("content"), agree, content, summary ? summary : body);
     }
+    /* content:encoded is the model's content; the article's body is that
+     * less its first picture when the item has no media (the picture
+     * moves to art->media, tests/unit/ingest/rss.c checks how). */
     if (fc_jstr(e, "content:encoded"))
         fc_html(a, file, FIELD("content:encoded"), fc_jstr(e, "content:encoded"),
-                art ? art->body_html : NULL);
+                it && it->content.html ? it->content.html
+                : art                  ? art->body_html
+                                       : NULL);
     if (fc_jstr(e, "guid"))
         fc_exact(a, file, FIELD("guid"), fc_jstr(e, "guid"), it ? it->id : NULL);
     if (fc_jstr(e, "id"))

@@ -7,9 +7,10 @@
  * parse (no text when the sanitiser refuses).
  * The sanitised output is then checked for the safety property: no
  * script, style, iframe, form, object or embed element, no on* attribute,
- * no style attribute, and no href/cite whose scheme (read as a browser
+ * no style attribute, no href/cite whose scheme (read as a browser
  * would, ignoring whitespace and control characters) is anything but
- * http, https or mailto. A violation aborts. The pre-scan's time guard is
+ * http, https or mailto, and no img whose src or srcset names anything
+ * but absolute http(s) URLs. A violation aborts. The pre-scan's time guard is
  * exercised along the way: libFuzzer's -timeout catches a slow input.
  */
 #include <ctype.h>
@@ -51,6 +52,38 @@ bad_url(const char *v)
              (n == 6 && memcmp(scheme, "mailto", 6) == 0));
 }
 
+/* True when the attribute value at v starts with http:// or https://
+ * (no junk before it: the sanitiser trims it). */
+static bool
+web_url(const char *v)
+{
+    return strncmp(v, "http://", 7) == 0 || strncmp(v, "https://", 8) == 0;
+}
+
+/* True when every candidate URL of the srcset value v..end is web_url():
+ * a URL runs to whitespace (commas inside belong to it), a descriptor
+ * to the next comma, as browsers read it. */
+static bool
+srcset_web(const char *v, const char *end)
+{
+    const char *p = v;
+    for (;;) {
+        while (p < end && (isspace((unsigned char)*p) || *p == ','))
+            p++;
+        if (p >= end)
+            return true;
+        if (!web_url(p))
+            return false;
+        const char *u = p;
+        while (p < end && !isspace((unsigned char)*p))
+            p++;
+        if (p > u && p[-1] == ',')
+            continue; /* no descriptor */
+        while (p < end && *p != ',')
+            p++;
+    }
+}
+
 /* Reads the output's tags strictly as the sanitiser writes them,
  * <name( attr="value")*> and </name>, and aborts on anything else or on
  * an unsafe element, attribute or URL. Text is escaped, so every '<'
@@ -59,7 +92,7 @@ static void
 check_safe(const char *out)
 {
     static const char *const banned[] = {"script", "style", "iframe", "form", "object",
-                                         "embed",  "svg",   "math",   "img",  "input"};
+                                         "embed",  "svg",   "math",   "input"};
     for (const char *p = out; (p = strchr(p, '<')) != NULL;) {
         p++;
         bool end = *p == '/';
@@ -73,6 +106,7 @@ check_safe(const char *out)
         for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
             if (strlen(banned[i]) == n && memcmp(banned[i], name, n) == 0)
                 abort();
+        bool img = !end && n == 3 && memcmp(name, "img", 3) == 0;
         while (!end && *p == ' ') {
             const char *attr = ++p;
             while (islower((unsigned char)*p))
@@ -90,6 +124,11 @@ check_safe(const char *out)
             if (((an == 4 && memcmp(attr, "href", 4) == 0) ||
                  (an == 4 && memcmp(attr, "cite", 4) == 0)) &&
                 bad_url(value))
+                abort();
+            /* An image loads its src and srcset: absolute http(s) only. */
+            if (img && an == 3 && memcmp(attr, "src", 3) == 0 && !web_url(value))
+                abort();
+            if (img && an == 6 && memcmp(attr, "srcset", 6) == 0 && !srcset_web(value, close))
                 abort();
             p = close + 1;
         }

@@ -163,7 +163,8 @@ test_text_constructs(void)
     is_str(f->items[0].content.html, "<p>Zeile 1<br>Zeile 2</p><p>Absatz &lt;2&gt;</p>",
            "plain content becomes escaped paragraphs");
     is_str(f->items[1].title.text, "Naked markup", "markup inside type text read as HTML");
-    is_str(f->items[1].content.html, "<p>Eins</p><p>Zwei </p>", "xhtml: div dropped, sanitised");
+    is_str(f->items[1].content.html, "<p>Eins</p><p>Zwei <img src=\"https://a.example/a.png\"></p>",
+           "xhtml: div dropped, sanitised, the image's URL resolved");
     is_str(f->items[2].title.text, "H&M", "MIME text/html title");
     is_str(f->items[2].content.html, "<p>Drei</p>", "MIME text/html content");
     is_str(f->items[3].content.html, "<p>Vier</p>", "base64 content");
@@ -209,9 +210,12 @@ test_inheritance_and_ids(void)
         is_str(l.v[1]->author, "Kanal-Autor", "author from the feed");
         is_str(l.v[2]->urn, "https://k.example/x", "no id: the link");
         is_str(l.v[3]->teaser, "Beschreibung des Videos", "media:description as teaser");
-        ok(l.v[3]->nmedia == 1 && strcmp(l.v[3]->media[0].url, "https://v.example/v.mp4") == 0 &&
-               l.v[3]->media[0].length == 99,
-           "media:content in media:group (the thumbnail only when nothing else)");
+        ok(l.v[3]->nmedia == 2 && strcmp(l.v[3]->media[0].url, "https://v.example/v.mp4") == 0 &&
+               l.v[3]->media[0].length == 99 && l.v[3]->media[0].kind == MLD_MEDIA_VIDEO,
+           "media:content in media:group");
+        ok(l.v[3]->nmedia == 2 && strcmp(l.v[3]->media[1].url, "https://v.example/t.jpg") == 0 &&
+               l.v[3]->media[1].kind == MLD_MEDIA_PICTURE,
+           "the thumbnail is the picture of a video without one");
     }
     mld_test_list_free(&l);
 }
@@ -445,8 +449,13 @@ test_heise(void)
     ok(a->body_html &&
            strstr(a->body_html, "<p>Die nun verf\xc3\xbc"
                                 "gbare") &&
-           !strstr(a->body_html, "<img"),
-       "heise: body sanitised");
+           !strstr(a->body_html, "<img") && !strstr(a->body_html, "<a "),
+       "heise: body sanitised, the picture and its link taken out");
+    ok(a->nmedia == 1 && a->media[0].kind == MLD_MEDIA_PICTURE && a->media[0].alt &&
+           strcmp(a->media[0].alt, "WildFly 10") == 0 &&
+           strncmp(a->media[0].url, "http://www.heise.de/scale/geometry/264/", 39) == 0,
+       "heise: the content's picture is the lead picture, with its alt");
+    ok(a->date_source == MLD_DATE_VERSION, "heise: dated by updated");
     is_str(a->author, "heise online", "heise: author inherited from the feed");
     is_str(a->urn, "http://heise.de/-3088438", "heise: id as urn");
 out:
@@ -467,6 +476,89 @@ test_smoke(void)
            c.items);
 }
 
+/* Issue 12: the date chain and media of entries ------------------------------ */
+
+static const struct mld_article *
+one_entry(const char *feed_extra, const char *entry, struct mld_test_list *l)
+{
+    char doc[4096];
+    snprintf(doc, sizeof(doc),
+             "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"de\" "
+             "xmlns:media=\"http://search.yahoo.com/mrss/\"><title>Kreisblatt</title>"
+             "<id>tag:kreisblatt.example,2026:feed</id>%s<entry><id>tag:kreisblatt.example,"
+             "2026:1</id><title>Eintrag</title>%s</entry></feed>",
+             feed_extra, entry);
+    struct mld_err err = {0};
+    int rc = parse(doc, "https://kreisblatt.example/atom.xml", l, &err);
+    if (rc != 0)
+        diag("parse: %s", err.msg);
+    return rc == 0 && l->n == 1 ? l->v[0] : NULL;
+}
+
+static void
+atom_date_case(const char *name, const char *feed_extra, const char *entry, const char *want,
+               enum mld_date_source src)
+{
+    struct mld_test_list l = {0};
+    const struct mld_article *a = one_entry(feed_extra, entry, &l);
+    char what[96];
+    snprintf(what, sizeof(what), "atom dates %s: version_created", name);
+    if (a == NULL)
+        ok(false, "%s", what);
+    else if (want == NULL)
+        ok(a->version_created == 0, "%s: none invented", what);
+    else
+        mld_test_time_is(a->version_created, want, what);
+    ok(a && a->date_source == src, "atom dates %s: date_source %d", name,
+       a ? (int)a->date_source : -1);
+    mld_test_list_free(&l);
+}
+
+static void
+test_atom_dates_media(void)
+{
+    const char *fupd = "<updated>2026-12-07T15:00:00+01:00</updated>";
+    atom_date_case("updated", fupd,
+                   "<published>2026-12-07T08:00:00Z</published>"
+                   "<updated>2026-12-07T09:00:00Z</updated>",
+                   "2026-12-07T09:00:00Z", MLD_DATE_VERSION);
+    atom_date_case("published", fupd, "<published>2026-12-07T08:00:00Z</published>",
+                   "2026-12-07T08:00:00Z", MLD_DATE_MODIFIED);
+    atom_date_case("feed updated", fupd, "", "2026-12-07T14:00:00Z", MLD_DATE_CHANNEL);
+    atom_date_case("nothing", "", "", NULL, MLD_DATE_SEEN);
+    atom_date_case("unreadable updated", "", "<updated>irgendwann</updated>", NULL, MLD_DATE_SEEN);
+    atom_date_case("1970 updated", "",
+                   "<updated>1970-01-01T00:00:00Z</updated>"
+                   "<published>2026-12-07T08:00:00Z</published>",
+                   "2026-12-07T08:00:00Z", MLD_DATE_MODIFIED);
+
+    struct mld_test_list l = {0};
+    const struct mld_article *a = one_entry(
+        "",
+        "<link rel=\"alternate\" href=\"/artikel/1\"/>"
+        "<link rel=\"enclosure\" href=\"https://cdn.example/a/interview.m4a\" length=\"99\"/>"
+        "<link rel=\"enclosure\" type=\"image/png\" href=\"https://cdn.example/a/karte\"/>"
+        "<media:group><media:content url=\"https://cdn.example/a/v.jpg\" width=\"400\"/>"
+        "<media:content url=\"https://cdn.example/a/v-big.jpg\" width=\"1600\"/>"
+        "<media:credit>Foto: Dora Beispiel</media:credit></media:group>"
+        "<author><name>Erik Beispiel</name></author>",
+        &l);
+    ok(a && a->nmedia == 3, "atom media: three objects");
+    if (a && a->nmedia == 3) {
+        ok(a->media[0].kind == MLD_MEDIA_AUDIO, "atom enclosure: audio by its .m4a");
+        ok(a->media[1].kind == MLD_MEDIA_PICTURE, "atom enclosure: picture by its type");
+        ok(a->media[2].width == 1600 && a->media[2].nrenditions == 1 && a->media[2].credit &&
+               strcmp(a->media[2].credit, "Foto: Dora Beispiel") == 0,
+           "atom media:group: one picture, a rendition, the group's credit");
+    }
+    ok(a && a->link && strcmp(a->link, "https://kreisblatt.example/artikel/1") == 0,
+       "atom: link resolved");
+    ok(a && a->author && strcmp(a->author, "Erik Beispiel") == 0, "atom: author");
+    ok(a && a->lang && strcmp(a->lang, "de") == 0, "atom: lang from the feed's xml:lang");
+    ok(a && a->credit && strcmp(a->credit, "Kreisblatt") == 0, "atom: credit the feed title");
+    mld_test_list_free(&l);
+}
+
 int
 main(void)
 {
@@ -479,5 +571,6 @@ main(void)
     test_lang_and_base();
     test_heise();
     test_smoke();
+    test_atom_dates_media();
     return mld_test_done();
 }

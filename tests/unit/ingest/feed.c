@@ -16,7 +16,9 @@
  * mld_feed_text_offer's ranks), undeclared prefixes, the default base,
  * mld_feed_finish_item; the root sniffer; and the charset cases of
  * miniflux's test data (Café, Euro €, Jürgen, Anaïs, KOI8-R) from the
- * shared corpus.
+ * shared corpus; media kinds by medium, type and extension; and a census
+ * of the date sources of every item of the corpus feeds (printed as
+ * diagnostics), with no date invented, before 1991 or out of order.
  */
 #include "../../../src/ingest/feed.c"
 
@@ -83,6 +85,17 @@ test_dates(void)
         {"Fr, 01 Mär 2024 10:00:00 +0100", "2024-03-01T09:00:00Z"},
         {"01 Mai 2024 10:00:00 MESZ", "2024-05-01T08:00:00Z"},
         {"Mo, 02 Dez 2024 10:00:00 MEZ", "2024-12-02T09:00:00Z"},
+        /* The forms German publishers' feeds use (Golem, heise, ...). */
+        {"Mon, 07 Dec 2026 10:00:00 +0100", "2026-12-07T09:00:00Z"},
+        {"Mon, 07 Dec 2026 10:00:00 GMT", "2026-12-07T10:00:00Z"},
+        {"Mon, 07 Dec 2026 10:00 +0100", "2026-12-07T09:00:00Z"},
+        {"Mon, 7 Dec 2026 10:00:00 CET", "2026-12-07T09:00:00Z"},
+        {"Mo, 07 Dez 2026 10:00:00 +0100", "2026-12-07T09:00:00Z"},
+        {"Montag, 07 Dezember 2026 10:00:00 +0100", "2026-12-07T09:00:00Z"},
+        {"Mon, 07 Dec 2026 10:00:00 +01:00", "2026-12-07T09:00:00Z"},
+        {"Do, 02 Jän 2025 10:00:00 +0100", "2025-01-02T09:00:00Z"},
+        {"Sa, 01 Mrz 2025 10:00:00 +0100", "2025-03-01T09:00:00Z"},
+        {"2026-12-07T10:00:00+01:00", "2026-12-07T09:00:00Z"},
         {"Wed, 29 Feb 2012 12:00:00 GMT", "2012-02-29T12:00:00Z"},
         {"Sat, 07 Sep 2002 23:59:60 GMT", "2002-09-08T00:00:00Z"},
         {"2003-12-31T10:14:55Z", "2003-12-31T10:14:55Z"}, /* ISO 8601 / W3CDTF */
@@ -648,14 +661,18 @@ test_constructs(void)
     /* The article from the model. */
     struct mld_feed f = {.format = "rss", .lang = "de"};
     f.title.text = "Kanal";
-    struct mld_feed_item it = {.article = mld_article_new(), .updated = 20, .published = 10};
+    /* 2026-12-07T09:00:00Z published, modified an hour later. */
+    struct mld_feed_item it = {
+        .article = mld_article_new(), .updated = 1796634000 + 3600, .published = 1796634000};
     it.summary.text = "Kurz";
     it.content.text = "Lang";
     it.content.html = "<p>Lang</p>";
     it.article->link = mld_strdup("ftp://x/");
     mld_feed_finish_item(&f, &it, "https://k.example/");
     struct mld_article *a = it.article;
-    ok(a->version == 1 && a->version_created == 20 && a->updated == 20, "finish: version, dates");
+    ok(a->version == 1 && a->version_created == 1796634000 && a->updated == 1796634000 + 3600 &&
+           a->date_source == MLD_DATE_VERSION,
+       "finish: version, dates (RSS: pubDate is the version, the modification orders)");
     is_str(a->headline, "Kurz", "finish: headline from the summary");
     is_str(a->teaser, "Kurz", "finish: teaser");
     is_str(a->body_html, "<p>Lang</p>", "finish: body");
@@ -760,6 +777,147 @@ test_miniflux(void)
     }
 }
 
+/* Media kinds and the corpus date census ----------------------------------- */
+
+static void
+test_media_kind(void)
+{
+    ok(mld_feed_media_kind("image", "video/mp4", "x.mp3") == MLD_MEDIA_PICTURE,
+       "kind: medium first");
+    ok(mld_feed_media_kind("document", NULL, "x.jpg") == MLD_MEDIA_OTHER,
+       "kind: medium document is other");
+    ok(mld_feed_media_kind(NULL, " Audio/MPEG", "x.jpg") == MLD_MEDIA_AUDIO,
+       "kind: the type's major part, any case");
+    ok(mld_feed_media_kind(NULL, "application/pdf", "x.jpg") == MLD_MEDIA_OTHER,
+       "kind: a type that is none of the three");
+    ok(mld_feed_media_kind(NULL, "application/octet-stream", "https://a.example/v.MP4?x=1.jpg") ==
+           MLD_MEDIA_VIDEO,
+       "kind: octet-stream falls back to the extension, before the query");
+    static const struct {
+        const char *url;
+        enum mld_media_kind kind;
+    } ext[] = {{"https://a.example/b.jpeg", MLD_MEDIA_PICTURE},
+               {"https://a.example/b.webp#f", MLD_MEDIA_PICTURE},
+               {"https://a.example/b.png", MLD_MEDIA_PICTURE},
+               {"https://a.example/b.mp3", MLD_MEDIA_AUDIO},
+               {"https://a.example/b.ogg", MLD_MEDIA_AUDIO},
+               {"https://a.example/b.webm", MLD_MEDIA_VIDEO},
+               {"https://a.example/b", MLD_MEDIA_OTHER},
+               {"https://a.example/jpg", MLD_MEDIA_OTHER},
+               {"https://a.example.jpg/b", MLD_MEDIA_OTHER},
+               {"https://a.example/b.jpg.exe", MLD_MEDIA_OTHER}};
+    for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+        is_int(mld_feed_media_kind(NULL, NULL, ext[i].url), ext[i].kind, "kind of %s", ext[i].url);
+}
+
+/* What the census counts over the corpus feeds. */
+struct census {
+    int files, items;
+    int by_source[MLD_DATE_SOURCES];
+    int bad_dates;    /* a date before MLD_FEED_DATE_MIN, or SEEN with a date */
+    int with_picture; /* articles with a picture among their media */
+    int media[4];     /* media objects by kind */
+};
+
+static void
+census_article(struct census *c, const struct mld_article *a)
+{
+    c->items++;
+    if ((int)a->date_source >= 0 && a->date_source < MLD_DATE_SOURCES)
+        c->by_source[a->date_source]++;
+    bool seen = a->date_source == MLD_DATE_SEEN;
+    if (seen ? (a->version_created != 0 || a->updated != 0)
+             : (a->version_created < MLD_FEED_DATE_MIN || a->updated < a->version_created))
+        c->bad_dates++;
+    bool pic = false;
+    for (int i = 0; i < a->nmedia; i++) {
+        c->media[a->media[i].kind]++;
+        pic = pic || a->media[i].kind == MLD_MEDIA_PICTURE;
+    }
+    c->with_picture += pic;
+}
+
+static int
+census_sink(void *ud, struct mld_article *a)
+{
+    census_article(ud, a);
+    mld_article_free(a);
+    return 0;
+}
+
+static void
+census_one(struct mld_test_doc *d, void *ud)
+{
+    struct census *c = ud;
+    if (d->doc == NULL)
+        return;
+    const struct mld_format *fmt = mld_format_detect(d->doc, d->len);
+    if (fmt == NULL)
+        return;
+    struct mld_source src = {d->name, NULL, NULL};
+    struct mld_err err = {0};
+    if (fmt == &mld_format_rss || fmt == &mld_format_atom) {
+        /* Every item, also those that share a urn with another. */
+        struct mld_feed *f = NULL;
+        if (mld_feed_parse(d->doc, d->len, &src, &f, &err) == 0) {
+            c->files++;
+            for (int i = 0; i < f->nitems; i++)
+                census_article(c, f->items[i].article);
+        }
+        mld_feed_free(f);
+    } else if (fmt == &mld_format_jsonfeed) {
+        if (fmt->parse(d->doc, d->len, &src, census_sink, c, &err) == 0)
+            c->files++;
+    }
+}
+
+static void
+test_corpus_dates(void)
+{
+    static const char *const dirs[] = {"miniflux/parser/testdata", "rss-parser/test/input",
+                                       "feed-rs/fixture", "gofeed/testdata", "feedparser/tests"};
+    static const char *const names[MLD_DATE_SOURCES] = {"VERSION", "MODIFIED", "CREATED", "CHANNEL",
+                                                        "SEEN"};
+    struct census all = {0};
+    for (size_t k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++) {
+        const char *d = mld_test_corpus(dirs[k]);
+        if (d == NULL)
+            continue;
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s", d);
+        struct census c = {0};
+        mld_test_walk(NULL, dir, NULL, 8, census_one, &c);
+        diag("date sources, %s: %d feeds, %d items: VERSION %d, MODIFIED %d, CREATED %d, "
+             "CHANNEL %d, SEEN %d; %d with a picture",
+             dirs[k], c.files, c.items, c.by_source[0], c.by_source[1], c.by_source[2],
+             c.by_source[3], c.by_source[4], c.with_picture);
+        ok(c.files > 0, "census %s: feeds read", dirs[k]);
+        all.files += c.files;
+        all.items += c.items;
+        all.bad_dates += c.bad_dates;
+        all.with_picture += c.with_picture;
+        for (int i = 0; i < MLD_DATE_SOURCES; i++)
+            all.by_source[i] += c.by_source[i];
+        for (int i = 0; i < 4; i++)
+            all.media[i] += c.media[i];
+    }
+    if (all.files == 0)
+        return;
+    int sum = 0;
+    for (int i = 0; i < MLD_DATE_SOURCES; i++) {
+        diag("date source %-8s %5d items", names[i], all.by_source[i]);
+        sum += all.by_source[i];
+    }
+    diag("all corpus feeds: %d feeds, %d items, %d with a picture; media: %d pictures, "
+         "%d audio, %d video, %d other",
+         all.files, all.items, all.with_picture, all.media[MLD_MEDIA_PICTURE],
+         all.media[MLD_MEDIA_AUDIO], all.media[MLD_MEDIA_VIDEO], all.media[MLD_MEDIA_OTHER]);
+    is_int(sum, all.items, "census: every item has one date source");
+    is_int(all.bad_dates, 0, "census: no invented, early or disordered date");
+    ok(all.by_source[MLD_DATE_VERSION] > 0 && all.by_source[MLD_DATE_SEEN] > 0,
+       "census: both dated and undated items met");
+}
+
 int
 main(void)
 {
@@ -773,5 +931,7 @@ main(void)
     test_constructs();
     test_sniff();
     test_miniflux();
+    test_media_kind();
+    test_corpus_dates();
     return mld_test_done();
 }

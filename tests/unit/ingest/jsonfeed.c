@@ -623,6 +623,84 @@ test_corpus(void)
     free(doc);
 }
 
+/* Issue 12: the date chain and media kinds ------------------------------------ */
+
+static void
+json_date_case(const char *name, const char *dates, const char *want, enum mld_date_source src)
+{
+    char doc[1024];
+    snprintf(doc, sizeof(doc),
+             "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"Dorfbote\","
+             "\"language\":\"de-AT\",\"items\":[{\"id\":\"1\",\"title\":\"T\"%s}]}",
+             dates);
+    struct mld_test_list l = {0};
+    struct mld_err err = {0};
+    int rc = parse(doc, &l, &err);
+    const struct mld_article *a = rc == 0 && l.n == 1 ? l.v[0] : NULL;
+    char what[96];
+    snprintf(what, sizeof(what), "json dates %s: version_created", name);
+    if (a == NULL)
+        ok(false, "%s: %s", what, err.msg);
+    else if (want == NULL)
+        ok(a->version_created == 0 && a->updated == 0, "%s: none invented", what);
+    else
+        mld_test_time_is(a->version_created, want, what);
+    ok(a && a->date_source == src, "json dates %s: date_source", name);
+    mld_test_list_free(&l);
+}
+
+static void
+test_json_dates_media(void)
+{
+    json_date_case("modified",
+                   ",\"date_published\":\"2026-12-07T08:00:00Z\","
+                   "\"date_modified\":\"2026-12-07T10:00:00+01:00\"",
+                   "2026-12-07T09:00:00Z", MLD_DATE_VERSION);
+    json_date_case("published", ",\"date_published\":\"2026-12-07T08:00:00Z\"",
+                   "2026-12-07T08:00:00Z", MLD_DATE_CREATED);
+    json_date_case("nothing", "", NULL, MLD_DATE_SEEN);
+    json_date_case("1970", ",\"date_published\":\"1970-01-01T00:00:00Z\"", NULL, MLD_DATE_SEEN);
+
+    const char *doc =
+        "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"Dorfbote\","
+        "\"language\":\"de-AT\",\"items\":[{\"id\":\"2\",\"url\":\"https://dorfbote.example/2\","
+        "\"title\":\"Mit Bildern\",\"image\":\"https://dorfbote.example/bild?id=7\","
+        "\"banner_image\":\"https://dorfbote.example/banner.webp\","
+        "\"attachments\":[{\"url\":\"https://dorfbote.example/folge.mp3\","
+        "\"mime_type\":\"audio/mpeg\",\"title\":\"Die Folge\"},"
+        "{\"url\":\"https://dorfbote.example/plan.pdf\",\"mime_type\":\"application/pdf\"}]}]}";
+    struct mld_test_list l = {0};
+    struct mld_err err = {0};
+    int rc = parse(doc, &l, &err);
+    const struct mld_article *a = rc == 0 && l.n == 1 ? l.v[0] : NULL;
+    ok(a && a->nmedia == 4, "json media: four objects");
+    if (a && a->nmedia == 4) {
+        ok(a->media[0].kind == MLD_MEDIA_PICTURE && a->media[1].kind == MLD_MEDIA_PICTURE,
+           "json image and banner_image are pictures");
+        ok(a->media[2].kind == MLD_MEDIA_AUDIO && a->media[2].caption &&
+               strcmp(a->media[2].caption, "Die Folge") == 0,
+           "json attachment: audio, title as caption");
+        ok(a->media[3].kind == MLD_MEDIA_OTHER, "json attachment: a PDF is other");
+    }
+    ok(a && a->link && strcmp(a->link, "https://dorfbote.example/2") == 0, "json: link");
+    ok(a && a->lang && strcmp(a->lang, "de-AT") == 0, "json: the feed's language");
+    ok(a && a->credit && strcmp(a->credit, "Dorfbote") == 0, "json: credit the feed title");
+    mld_test_list_free(&l);
+
+    /* No image field: the first picture of content_html leads. */
+    doc = "{\"version\":\"https://jsonfeed.org/version/1\",\"title\":\"Dorfbote\",\"items\":"
+          "[{\"id\":\"3\",\"content_html\":\"<p><img src=\\\"https://dorfbote.example/h.jpg\\\" "
+          "alt=\\\"Heuernte\\\"></p><p>Die Ernte war gut.</p>\"}]}";
+    rc = parse(doc, &l, &err);
+    a = rc == 0 && l.n == 1 ? l.v[0] : NULL;
+    ok(a && a->nmedia == 1 && a->media[0].alt && strcmp(a->media[0].alt, "Heuernte") == 0 &&
+           a->body_html && strcmp(a->body_html, "<p>Die Ernte war gut.</p>") == 0,
+       "json: lead picture from content_html, out of the body");
+    ok(a && a->headline && strcmp(a->headline, "Die Ernte war gut.") == 0,
+       "json: a headline from the text when there is no title");
+    mld_test_list_free(&l);
+}
+
 int
 main(void)
 {
@@ -636,5 +714,6 @@ main(void)
     test_limits();
     test_model();
     test_corpus();
+    test_json_dates_media();
     return mld_test_done();
 }

@@ -17,7 +17,12 @@
  * malformed XML with line and column; a non-feed; the item cap; the
  * sniffer and format detection; and the German feeds of the shared corpus
  * (Golem in ISO-8859-1 with its umlauts, heise's RSS 0.90 RDF), plus a
- * no-crash pass over every RSS file of the feed-rs and miniflux corpora.
+ * no-crash pass over every RSS file of the feed-rs and miniflux corpora;
+ * the date chain with its date_source (pubDate, dc:date, dcterms:modified,
+ * atom:updated, the channel's dates, none; unreadable and 1970 dates as
+ * absent); media kinds, sizes, captions, credits and media:group
+ * renditions; the lead picture from the item's HTML; the inherited
+ * author, link, lang, credit and the headline of an item without one.
  */
 #include "../../../src/ingest/rss.c"
 
@@ -101,8 +106,10 @@ test_rss20(void)
            "enclosure");
         is_str(a->media[1].caption, "Eine Bahn", "media:content caption");
     }
-    mld_test_time_is(a->version_created, "2023-10-03T09:30:00Z",
-                     "version_created = dc:date (updated)");
+    mld_test_time_is(a->version_created, "2023-10-03T08:00:00Z",
+                     "version_created = pubDate, before dc:date");
+    is_int(a->date_source, MLD_DATE_VERSION, "date source: pubDate is the version date");
+    mld_test_time_is(a->updated, "2023-10-03T09:30:00Z", "updated = the later dc:date");
     is_int(a->version, 1, "version 1");
     is_str(a->lang, "de-de", "lang from the channel");
     is_str(a->credit, "Beispiel-Nachrichten", "credit = feed title");
@@ -546,6 +553,15 @@ test_german(void)
            "Golem: teaser umlauts (w\xc3\xbcnschen)");
         ok(a && strcmp(a->urn, "https://www.golem.de/1810/137358-rss.html") == 0,
            "Golem: guid as urn");
+        ok(a && a->nmedia == 1 && a->media[0].kind == MLD_MEDIA_PICTURE &&
+               strcmp(a->media[0].url, "https://www.golem.de/1810/137358-177541-177538_rc.jpg") ==
+                   0 &&
+               a->media[0].width == 140,
+           "Golem: the first picture of content:encoded is the lead picture");
+        ok(a && a->body_html && strstr(a->body_html, "<img") == NULL &&
+               strstr(a->body_html, "cpx.golem.de") == NULL,
+           "Golem: neither the picture nor the tracking pixel stay in the body");
+        ok(a && a->date_source == MLD_DATE_VERSION, "Golem: dated by pubDate");
     }
     mld_feed_free(f);
 
@@ -563,6 +579,8 @@ test_german(void)
         const struct mld_article *a = f->items[0].article;
         ok(a->urn && strncmp(a->urn, "https://www.heise.de/newsticker/meldung/", 40) == 0,
            "heise RDF: the link is the urn");
+        ok(a->version_created == 0 && a->date_source == MLD_DATE_SEEN,
+           "heise RDF: no date anywhere, none invented");
     }
     mld_feed_free(f);
 
@@ -583,11 +601,388 @@ test_smoke(void)
     static const char *const dirs[] = {"feed-rs/fixture/rss0", "feed-rs/fixture/rss1",
                                        "feed-rs/fixture/rss2", "miniflux/parser/testdata",
                                        "rss-parser/test/input"};
-    struct mld_test_smoke c =
-        mld_test_smoke(&mld_format_rss, dirs, sizeof(dirs) / sizeof(dirs[0]));
+    struct mld_test_smoke c = mld_test_smoke(&mld_format_rss, dirs, sizeof(dirs) / sizeof(dirs[0]));
     if (c.files > 0)
         ok(c.read >= c.files - 2, "corpus RSS feeds: %d of %d read, %d items", c.read, c.files,
            c.items);
+}
+
+/* Issue 12: dates, media, lead pictures, item fields ------------------------ */
+
+/* An RSS 2.0 document around items (and channel elements before them). */
+static char *
+rss_doc(const char *channel, const char *items)
+{
+    struct mld_buf b;
+    mld_buf_init(&b, 1 << 20);
+    mld_buf_printf(&b,
+                   "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
+                   "xmlns:dcterms=\"http://purl.org/dc/terms/\" "
+                   "xmlns:atom=\"http://www.w3.org/2005/Atom\" "
+                   "xmlns:media=\"http://search.yahoo.com/mrss/\" "
+                   "xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">"
+                   "<channel><title>Stadtanzeiger</title><link>https://anzeiger.example/</link>"
+                   "<language>de</language>%s%s</channel></rss>",
+                   channel, items);
+    return mld_buf_steal(&b, NULL);
+}
+
+/* Parses one item under channel and returns its article (NULL when the
+ * parse fails or gives no single article); l keeps it. */
+static const struct mld_article *
+one_item(const char *channel, const char *item, struct mld_test_list *l)
+{
+    struct mld_err err = {0};
+    char *doc = rss_doc(channel, item);
+    int rc = parse(doc, "https://anzeiger.example/feed.rss", l, &err);
+    mld_free(doc);
+    if (rc != 0)
+        diag("parse: %s", err.msg);
+    return rc == 0 && l->n == 1 ? l->v[0] : NULL;
+}
+
+static void
+date_case(const char *name, const char *channel, const char *item, const char *want,
+          enum mld_date_source src)
+{
+    struct mld_test_list l = {0};
+    const struct mld_article *a = one_item(channel, item, &l);
+    if (!ok(a != NULL, "dates %s: parsed", name)) {
+        mld_test_list_free(&l);
+        return;
+    }
+    if (want == NULL)
+        ok(a->version_created == 0 && a->updated == 0, "dates %s: no date invented", name);
+    else {
+        char what[96];
+        snprintf(what, sizeof(what), "dates %s: version_created", name);
+        mld_test_time_is(a->version_created, want, what);
+    }
+    is_int(a->date_source, src, "dates %s: date_source", name);
+    mld_test_list_free(&l);
+}
+
+static void
+test_date_chain(void)
+{
+    const char *pub = "<pubDate>Mon, 07 Dec 2026 10:00:00 +0100</pubDate>";
+    const char *dc = "<dc:date>2026-12-07T11:30:00+01:00</dc:date>";
+    const char *mod = "<dcterms:modified>2026-12-07T12:00:00Z</dcterms:modified>";
+    const char *build = "<lastBuildDate>Mon, 07 Dec 2026 14:00 GMT</lastBuildDate>";
+    const char *cpub = "<pubDate>Mon, 07 Dec 2026 13:00:00 +0100</pubDate>";
+    char item[512];
+
+    snprintf(item, sizeof(item), "<item><title>A</title>%s%s%s</item>", mod, dc, pub);
+    date_case("pubDate first", build, item, "2026-12-07T09:00:00Z", MLD_DATE_VERSION);
+    snprintf(item, sizeof(item), "<item><title>A</title>%s</item>", dc);
+    date_case("dc:date", build, item, "2026-12-07T10:30:00Z", MLD_DATE_CREATED);
+    snprintf(item, sizeof(item), "<item><title>A</title>%s</item>", mod);
+    date_case("dcterms:modified", build, item, "2026-12-07T12:00:00Z", MLD_DATE_MODIFIED);
+    date_case("atom:updated", "",
+              "<item><title>A</title><atom:updated>2026-12-07T08:15:00Z</atom:updated></item>",
+              "2026-12-07T08:15:00Z", MLD_DATE_MODIFIED);
+    date_case("lastBuildDate", build, "<item><title>A</title></item>", "2026-12-07T14:00:00Z",
+              MLD_DATE_CHANNEL);
+    date_case("channel pubDate", cpub, "<item><title>A</title></item>", "2026-12-07T12:00:00Z",
+              MLD_DATE_CHANNEL);
+    date_case("channel dc:date", "<dc:date>2026-12-06</dc:date>", "<item><title>A</title></item>",
+              "2026-12-06T00:00:00Z", MLD_DATE_CHANNEL);
+    date_case("nothing", "", "<item><title>A</title></item>", NULL, MLD_DATE_SEEN);
+    date_case("unreadable pubDate", "",
+              "<item><title>A</title><pubDate>gestern Abend</pubDate></item>", NULL, MLD_DATE_SEEN);
+    date_case("unreadable pubDate, channel", build,
+              "<item><title>A</title><pubDate>bald</pubDate></item>", "2026-12-07T14:00:00Z",
+              MLD_DATE_CHANNEL);
+    date_case("1970 is no date", "",
+              "<item><title>A</title><pubDate>Thu, 01 Jan 1970 00:00:00 GMT</pubDate></item>", NULL,
+              MLD_DATE_SEEN);
+    snprintf(item, sizeof(item),
+             "<item><title>A</title><pubDate>Thu, 01 Jan 1970 01:00:00 +0100</pubDate>%s</item>",
+             dc);
+    date_case("1970 pubDate, dc:date", "", item, "2026-12-07T10:30:00Z", MLD_DATE_CREATED);
+    date_case("German names", "",
+              "<item><title>A</title><pubDate>Mo, 07 Dez 2026 10:00 MEZ</pubDate></item>",
+              "2026-12-07T09:00:00Z", MLD_DATE_VERSION);
+
+    /* A later modification orders re-deliveries under the same pubDate,
+     * and a channel date never changes the identity. */
+    struct mld_test_list l1 = {0}, l2 = {0};
+    snprintf(item, sizeof(item), "<item><title>A</title>%s%s</item>", pub, mod);
+    const struct mld_article *a1 = one_item(build, "<item><title>Ohne Kennung</title></item>", &l1);
+    const struct mld_article *a2 = one_item(cpub, "<item><title>Ohne Kennung</title></item>", &l2);
+    ok(a1 && a2 && strcmp(a1->urn, a2->urn) == 0,
+       "dates: a channel-dated item keeps its urn when the channel date moves");
+    mld_test_list_free(&l1);
+    mld_test_list_free(&l2);
+    const struct mld_article *a = one_item("", item, &l1);
+    ok(a && a->version_created < a->updated && a->date_source == MLD_DATE_VERSION,
+       "dates: updated is the later modification, version_created the pubDate");
+    mld_test_list_free(&l1);
+}
+
+static void
+test_media_fields(void)
+{
+    struct mld_test_list l = {0};
+    const struct mld_article *a = one_item(
+        "",
+        "<item><title>Bilder</title><link>https://anzeiger.example/b</link>"
+        "<enclosure url=\"https://cdn.example/ton/folge7.mp3\" length=\"1200\"/>"
+        "<enclosure url=\"https://cdn.example/film.bin\" type=\"video/mp4\"/>"
+        "<media:content url=\"https://cdn.example/hafen.jpg\" medium=\"image\" width=\"1200\" "
+        "height=\"800\"><media:description>Der Hafen am Morgen</media:description>"
+        "<media:credit role=\"photographer\">Foto: Ada Beispiel</media:credit>"
+        "</media:content>"
+        "<media:group><media:title>Markt</media:title>"
+        "<media:credit>Bildagentur Beispiel</media:credit>"
+        "<media:content url=\"https://cdn.example/markt-320.webp\" type=\"image/webp\" "
+        "width=\"320\" height=\"180\"/>"
+        "<media:content url=\"https://cdn.example/markt-1280.webp\" type=\"image/webp\" "
+        "width=\"1280\" height=\"720\"/>"
+        "<media:content url=\"https://cdn.example/markt-640.webp\" type=\"image/webp\" "
+        "width=\"640\" height=\"360\"/></media:group>"
+        "<media:content url=\"https://cdn.example/clip\" medium=\"video\"/>"
+        "</item>",
+        &l);
+    ok(a != NULL && a->nmedia == 5, "media: five objects (%d)", a ? a->nmedia : -1);
+    if (a != NULL && a->nmedia == 5) {
+        const struct mld_media *m = a->media;
+        ok(m[0].kind == MLD_MEDIA_AUDIO && m[0].length == 1200,
+           "media: enclosure without type is audio by its .mp3");
+        ok(m[1].kind == MLD_MEDIA_VIDEO, "media: enclosure type video/mp4");
+        ok(m[2].kind == MLD_MEDIA_PICTURE && m[2].width == 1200 && m[2].height == 800,
+           "media:content medium=image with width and height");
+        is_str(m[2].caption, "Der Hafen am Morgen", "media:description is the caption");
+        is_str(m[2].credit, "Foto: Ada Beispiel", "media:credit is the credit");
+        is_str(m[3].url, "https://cdn.example/markt-1280.webp",
+               "media:group: the widest size is the picture");
+        ok(m[3].kind == MLD_MEDIA_PICTURE && m[3].width == 1280 && m[3].nrenditions == 2,
+           "media:group: the other sizes are renditions");
+        if (m[3].nrenditions == 2)
+            ok(m[3].renditions[0].width == 320 && m[3].renditions[1].width == 640 &&
+                   strcmp(m[3].renditions[1].url, "https://cdn.example/markt-640.webp") == 0,
+               "media:group: renditions with their widths");
+        is_str(m[3].caption, "Markt", "media:group: the group's media:title as caption");
+        is_str(m[3].credit, "Bildagentur Beispiel", "media:group: the group's credit");
+        ok(m[4].kind == MLD_MEDIA_VIDEO, "media:content medium=video without extension");
+    }
+    mld_test_list_free(&l);
+
+    /* isDefault wins over width; a thumbnail only without other media. */
+    a = one_item("",
+                 "<item><title>T</title><media:group>"
+                 "<media:content url=\"https://cdn.example/g.jpg\" width=\"2000\"/>"
+                 "<media:content url=\"https://cdn.example/s.jpg\" width=\"600\" "
+                 "isDefault=\"true\"/></media:group></item>",
+                 &l);
+    ok(a && a->nmedia == 1 && strcmp(a->media[0].url, "https://cdn.example/s.jpg") == 0 &&
+           a->media[0].nrenditions == 1,
+       "media:group: isDefault is the picture");
+    mld_test_list_free(&l);
+    a = one_item("",
+                 "<item><title>T</title><media:thumbnail url=\"https://cdn.example/t.png\" "
+                 "width=\"150\" height=\"100\"/></item>",
+                 &l);
+    ok(a && a->nmedia == 1 && a->media[0].kind == MLD_MEDIA_PICTURE && a->media[0].width == 150 &&
+           a->media[0].height == 100,
+       "media:thumbnail as the picture, with its size");
+    mld_test_list_free(&l);
+    a = one_item("",
+                 "<item><title>T</title><media:thumbnail url=\"https://cdn.example/avatar.png\" "
+                 "width=\"30\" height=\"30\"/></item>",
+                 &l);
+    ok(a && a->nmedia == 0, "media:thumbnail of 30 px: an avatar, no picture");
+    mld_test_list_free(&l);
+    /* Two sizes of one picture without a media:group (the Guardian's way). */
+    a = one_item("",
+                 "<item><title>T</title>"
+                 "<media:content url=\"https://cdn.example/p/1.jpg?w=140&amp;s=a\" width=\"140\">"
+                 "<media:credit>Foto: Gerd Beispiel</media:credit></media:content>"
+                 "<media:content url=\"https://cdn.example/p/1.jpg?w=460&amp;s=b\" width=\"460\">"
+                 "<media:credit>Foto: Gerd Beispiel</media:credit></media:content>"
+                 "<media:content url=\"https://cdn.example/p/2.jpg?w=460\" width=\"460\"/></item>",
+                 &l);
+    ok(a && a->nmedia == 2 &&
+           strcmp(a->media[0].url, "https://cdn.example/p/1.jpg?w=460&s=b") == 0 &&
+           a->media[0].width == 460 && a->media[0].nrenditions == 1 &&
+           a->media[0].renditions[0].width == 140 && a->media[0].credit &&
+           strcmp(a->media[0].credit, "Foto: Gerd Beispiel") == 0,
+       "media:content: sizes of one picture differing in the query become renditions");
+    ok(a && a->nmedia == 2 && a->media[1].nrenditions == 0, "media:content: another picture stays");
+    mld_test_list_free(&l);
+    a = one_item("",
+                 "<item><title>T</title><media:thumbnail url=\"https://cdn.example/t.png\"/>"
+                 "<enclosure url=\"https://cdn.example/f.mp3\" type=\"audio/mpeg\"/></item>",
+                 &l);
+    ok(a && a->nmedia == 2 && a->media[0].kind == MLD_MEDIA_AUDIO &&
+           a->media[1].kind == MLD_MEDIA_PICTURE,
+       "media:thumbnail: the picture of a podcast episode");
+    mld_test_list_free(&l);
+    a = one_item("",
+                 "<item><title>T</title><media:thumbnail url=\"https://cdn.example/t.png\"/>"
+                 "<enclosure url=\"https://cdn.example/b.jpg\" type=\"image/jpeg\"/></item>",
+                 &l);
+    ok(a && a->nmedia == 1 && strcmp(a->media[0].url, "https://cdn.example/b.jpg") == 0,
+       "media:thumbnail: not beside a picture");
+    mld_test_list_free(&l);
+    a = one_item("",
+                 "<item><title>T</title><media:credit>Foto: Bea Beispiel</media:credit>"
+                 "<media:content url=\"https://cdn.example/x.jpg\"/></item>",
+                 &l);
+    ok(a && a->nmedia == 1 && a->media[0].credit &&
+           strcmp(a->media[0].credit, "Foto: Bea Beispiel") == 0,
+       "media:credit of the item applies to its media:content");
+    mld_test_list_free(&l);
+}
+
+static void
+test_lead_picture(void)
+{
+    struct mld_test_list l = {0};
+    /* Golem's way: a picture first in content:encoded, a tracking pixel last. */
+    const struct mld_article *a = one_item(
+        "",
+        "<item><title>Neue Kamera</title><link>https://anzeiger.example/k</link>"
+        "<description>Kurz gesagt: eine neue Kamera.</description>"
+        "<content:encoded><![CDATA[<img src=\"https://bilder.example/k-140.jpg\" width=\"140\" "
+        "height=\"140\" vspace=\"3\" hspace=\"8\" align=\"left\">"
+        "Die Kamera kommt im Fr\xc3\xbchjahr. "
+        "<img src=\"https://zaehler.example/p.gif?x=1\" alt=\"\" width=\"1\" height=\"1\" />"
+        "]]></content:encoded></item>",
+        &l);
+    ok(a && a->nmedia == 1, "lead picture: the first image of the body");
+    if (a && a->nmedia == 1) {
+        is_str(a->media[0].url, "https://bilder.example/k-140.jpg", "lead picture: its URL");
+        ok(a->media[0].kind == MLD_MEDIA_PICTURE && a->media[0].width == 140 &&
+               a->media[0].height == 140,
+           "lead picture: a picture with its size");
+        ok(a->body_html && strstr(a->body_html, "<img") == NULL &&
+               strstr(a->body_html, "Fr\xc3\xbchjahr") != NULL,
+           "lead picture: out of the body, tracking pixel gone, text kept");
+    }
+    mld_test_list_free(&l);
+
+    /* heise's way: the picture inside a link to the article, then text. */
+    a = one_item("",
+                 "<item><title>Server</title><link>https://anzeiger.example/s</link>"
+                 "<content:encoded><![CDATA[<a href=\"https://anzeiger.example/s\" title=\"S\">"
+                 "\n  <img src=\"/bilder/s.jpeg\" alt=\"Ein Serverraum\" />\n</a>"
+                 "<p>Ein neuer Server.</p>]]></content:encoded></item>",
+                 &l);
+    if (ok(a && a->nmedia == 1, "lead picture in a link: taken")) {
+        is_str(a->media[0].url, "https://anzeiger.example/bilder/s.jpeg",
+               "lead picture: relative URL resolved");
+        is_str(a->media[0].alt, "Ein Serverraum", "lead picture: alt");
+        is_str(a->body_html, "<p>Ein neuer Server.</p>", "lead picture: the link went with it");
+    }
+    mld_test_list_free(&l);
+
+    /* A figure: its caption goes with the picture; srcset gives renditions. */
+    a = one_item("",
+                 "<item><title>F</title><content:encoded><![CDATA[<p>Vorweg.</p><figure>"
+                 "<img src=\"https://bilder.example/f-800.jpg\" srcset=\"https://bilder.example/"
+                 "f-400.jpg 400w, https://bilder.example/f-800.jpg 800w\" alt=\"F\">"
+                 "<figcaption>Die Br\xc3\xbc"
+                 "cke im Nebel (Foto: C. Beispiel)</figcaption></figure><p>Danach.</p>]]>"
+                 "</content:encoded></item>",
+                 &l);
+    if (ok(a && a->nmedia == 1, "lead picture in a figure: taken")) {
+        is_str(a->media[0].caption,
+               "Die Br\xc3\xbc"
+               "cke im Nebel (Foto: C. Beispiel)",
+               "lead picture: figcaption is the caption");
+        ok(a->media[0].nrenditions == 1 && a->media[0].renditions[0].width == 400,
+           "lead picture: srcset gives the other size");
+        is_str(a->body_html, "<p>Vorweg.</p><p>Danach.</p>", "lead picture: the figure left");
+    }
+    mld_test_list_free(&l);
+
+    /* Icons are no lead picture; an enclosure makes the body keep its images. */
+    a = one_item("",
+                 "<item><title>I</title><content:encoded><![CDATA[<p><img src=\"https://"
+                 "bilder.example/smiley.png\" width=\"16\" height=\"16\"> gut</p>]]>"
+                 "</content:encoded></item>",
+                 &l);
+    ok(a && a->nmedia == 0 && a->body_html && strstr(a->body_html, "smiley.png"),
+       "lead picture: a 16 px icon stays in the body");
+    mld_test_list_free(&l);
+    a = one_item("",
+                 "<item><title>I</title><content:encoded><![CDATA[<p>Gut <img src=\"https://"
+                 "s.w.example/images/core/emoji/14/svg/1f600.svg\" alt=\"x\"> <a href=\"https://"
+                 "feeds.feedburner.com/~ff/Beispiel?a=1\"><img src=\"https://feeds.feedburner.com/"
+                 "~ff/Beispiel?d=2\"></a></p>]]></content:encoded></item>",
+                 &l);
+    ok(a && a->nmedia == 0, "lead picture: neither an emoji nor a FeedBurner button");
+    mld_test_list_free(&l);
+    a = one_item("",
+                 "<item><title>E</title><enclosure url=\"https://bilder.example/e.jpg\" "
+                 "type=\"image/jpeg\"/><content:encoded><![CDATA[<p><img src=\"https://"
+                 "bilder.example/i.jpg\"> Text</p>]]></content:encoded></item>",
+                 &l);
+    ok(a && a->nmedia == 1 && strcmp(a->media[0].url, "https://bilder.example/e.jpg") == 0 &&
+           a->body_html && strstr(a->body_html, "i.jpg"),
+       "lead picture: with an enclosure the body keeps its image");
+    mld_test_list_free(&l);
+    /* Only in the description (the teaser is text): taken, nothing cut. */
+    a = one_item("",
+                 "<item><title>D</title><description>&lt;img src=\"https://bilder.example/"
+                 "d.jpg\"&gt; Kurzer Text.</description></item>",
+                 &l);
+    ok(a && a->nmedia == 1 && strcmp(a->media[0].url, "https://bilder.example/d.jpg") == 0 &&
+           a->teaser && strcmp(a->teaser, "Kurzer Text.") == 0,
+       "lead picture: from the description");
+    mld_test_list_free(&l);
+}
+
+static void
+test_item_fields(void)
+{
+    struct mld_test_list l = {0};
+    const struct mld_article *a = one_item(
+        "<managingEditor>redaktion@anzeiger.example (Anna Redakteurin)</managingEditor>",
+        "<item><title>Mit Autorin</title><link>https://anzeiger.example/m</link></item>", &l);
+    ok(a && a->author && strcmp(a->author, "Anna Redakteurin") == 0,
+       "author: the channel's managingEditor for an item without one");
+    ok(a && a->link && strcmp(a->link, "https://anzeiger.example/m") == 0, "link");
+    ok(a && a->lang && strcmp(a->lang, "de") == 0, "lang from the channel");
+    ok(a && a->credit && strcmp(a->credit, "Stadtanzeiger") == 0, "credit: the channel title");
+    mld_test_list_free(&l);
+    {
+        struct mld_err err = {0};
+        const char *doc = "<rss version=\"2.0\"><channel><link>https://www.Dorfblatt.example/"
+                          "heute</link><item><title>Ohne Kanaltitel</title></item></channel></rss>";
+        struct mld_test_list l2 = {0};
+        int rc = parse(doc, NULL, &l2, &err);
+        ok(rc == 0 && l2.n == 1 && l2.v[0]->credit &&
+               strcmp(l2.v[0]->credit, "dorfblatt.example") == 0,
+           "credit: the site's host when the channel has no title");
+        mld_test_list_free(&l2);
+    }
+    a = one_item("<webMaster>technik@anzeiger.example (Technik)</webMaster>",
+                 "<item><title>Ohne Autor</title></item>", &l);
+    ok(a && a->author == NULL, "author: the webMaster is no item's author");
+    mld_test_list_free(&l);
+    a = one_item("",
+                 "<item xml:lang=\"en\"><title>  </title><link>https://anzeiger.example/"
+                 "x</link></item>",
+                 &l);
+    ok(a && a->headline == NULL, "headline: NULL, not \"\", for an item without any text");
+    ok(a && a->lang && strcmp(a->lang, "en") == 0, "lang: the item's xml:lang");
+    mld_test_list_free(&l);
+    a = one_item("",
+                 "<item><description>Der Stadtrat hat am Montagabend nach langer Debatte "
+                 "beschlossen, die Br\xc3\xbc"
+                 "cke \xc3\xbc"
+                 "ber den Fluss zu sanieren, und zwar schneller als bisher geplant, weil "
+                 "Gutachter erhebliche Sch\xc3\xa4"
+                 "den an den Pfeilern gefunden haben und der Verkehr sonst umgeleitet werden "
+                 "m\xc3\xbcsste.</description></item>",
+                 &l);
+    ok(a && a->headline && strlen(a->headline) <= MLD_FEED_TITLE_BYTES + 4 &&
+           strncmp(a->headline, "Der Stadtrat", 12) == 0 &&
+           strcmp(a->headline + strlen(a->headline) - 4, " \xe2\x80\xa6") == 0,
+       "headline: from the text, cut at a word boundary with an ellipsis");
+    mld_test_list_free(&l);
 }
 
 int
@@ -604,5 +999,9 @@ main(void)
     test_sniff();
     test_german();
     test_smoke();
+    test_date_chain();
+    test_media_fields();
+    test_lead_picture();
+    test_item_fields();
     return mld_test_done();
 }

@@ -27,7 +27,7 @@ unsafe_reason(const char *out)
 {
     static const char *const banned[] = {"script", "style", "iframe", "form",  "object",
                                          "embed",  "svg",   "math",   "input", "link",
-                                         "meta",   "base",  "img",    "h1"};
+                                         "meta",   "base",  "h1"};
     for (const char *p = out; (p = strchr(p, '<')) != NULL;) {
         p++;
         bool end = *p == '/';
@@ -41,6 +41,7 @@ unsafe_reason(const char *out)
         for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
             if (strlen(banned[i]) == n && memcmp(banned[i], name, n) == 0)
                 return banned[i];
+        bool img = n == 3 && memcmp(name, "img", 3) == 0;
         while (!end && *p == ' ') {
             const char *attr = ++p;
             while (islower((unsigned char)*p))
@@ -56,7 +57,7 @@ unsafe_reason(const char *out)
             const char *close = strchr(value, '"');
             if (close == NULL)
                 return "unterminated attribute";
-            char low[64] = {0};
+            char low[2048] = {0};
             size_t k = 0;
             for (const char *v = value; v < close && k < sizeof(low) - 1; v++)
                 if ((unsigned char)*v > 0x20)
@@ -66,6 +67,14 @@ unsafe_reason(const char *out)
                 return "script URL";
             if (strstr(low, "expression(") != NULL)
                 return "expression(";
+            /* An image loads what its src and srcset name: web URLs only. */
+            if (img && an == 3 && memcmp(attr, "src", 3) == 0 && strncmp(low, "http://", 7) != 0 &&
+                strncmp(low, "https://", 8) != 0)
+                return "img src not http(s)";
+            if (img && an == 6 && memcmp(attr, "srcset", 6) == 0 &&
+                (strstr(low, "javascript:") != NULL || strstr(low, "data:") != NULL ||
+                 strstr(low, "vbscript:") != NULL))
+                return "script URL in srcset";
             p = close + 1;
         }
         if (*p != '>')
@@ -227,6 +236,43 @@ static const struct hostile hostile[] = {
     {"\"><script>alert(1)</script>", "&quot;&gt;"},
     {"<a href=\"http://x.example/\"\"onclick=alert(1)>x</a>",
      "<a href=\"http://x.example/\" rel=\"noopener nofollow\">x</a>"},
+    /* Images: kept without their handlers, only with web URLs. */
+    {"<img src=\"https://img.example/a.jpg\" onerror=\"alert(1)\" alt=\"Bild\">",
+     "<img src=\"https://img.example/a.jpg\" alt=\"Bild\">"},
+    {"<img onload=alert(1) src=https://img.example/a.jpg ONERROR=alert(2)>",
+     "<img src=\"https://img.example/a.jpg\">"},
+    {"<img src=\"javascript:alert(1)\">ok", "ok"},
+    {"<img src=\" JaVa&#x09;ScRiPt:alert(1)\">ok", "ok"},
+    {"<img src=\"data:image/png;base64,iVBORw0KGgo=\">ok", "ok"},
+    {"<img src=\"//evil.example/x.gif\">ok", "ok"},
+    {"<img src=\"vbscript:msgbox(1)\" alt=\"x\">", ""},
+    {"<img src=\"https://img.example/a.jpg\" "
+     "srcset=\"https://img.example/a.jpg 1x, javascript:alert(1) 2x\">",
+     "<img src=\"https://img.example/a.jpg\">"},
+    {"<img src=\"https://img.example/a.jpg\" srcset=\"data:image/gif;base64,R0lG 2x\">",
+     "<img src=\"https://img.example/a.jpg\">"},
+    {"<img src=\"https://img.example/a.jpg\" srcset=\"https://img.example/b.jpg 2x onerror=x\">",
+     "<img src=\"https://img.example/a.jpg\">"},
+    {"<img src=\"https://img.example/a.jpg\" width=\"100%\" height=\"1e9\" "
+     "loading=\"javascript:x\" style=\"position:fixed\" class=\"c\" usemap=\"#m\">",
+     "<img src=\"https://img.example/a.jpg\">"},
+    {"<img src=\"https://track.example/p.gif\" width=\"1\" height=\"1\">ok", "ok"},
+    {"<img src=\"https://track.example/p.gif\" width=\"0\">ok", "ok"},
+    {"<p><img src=\"https://track.example/p.gif\" height=\"1px\"></p>", ""},
+    {"<p><a href=\"https://x.example/\" onclick=\"x\"><img src=\"https://img.example/a.jpg\" "
+     "onload=\"alert(1)\"></a></p>",
+     "<p><a href=\"https://x.example/\" rel=\"noopener nofollow\">"
+     "<img src=\"https://img.example/a.jpg\"></a></p>"},
+    {"<svg><img src=\"https://img.example/a.jpg\" onerror=alert(1)></svg>", NULL},
+    {"<figure onclick=\"x\"><img src=\"https://img.example/a.jpg\" alt=\"A\">"
+     "<figcaption style=\"x\">Foto: Jemand</figcaption></figure>",
+     "<figure><img src=\"https://img.example/a.jpg\" alt=\"A\">"
+     "<figcaption>Foto: Jemand</figcaption></figure>"},
+    {"<aside onmouseover=\"alert(1)\" class=\"box\"><h3>Info</h3><p>Kasten</p></aside>",
+     "<aside><h3>Info</h3><p>Kasten</p></aside>"},
+    {"<img src=\"https://img.example/a.jpg\" alt=\"\" onerror=\"x\">"
+     "<img src=\"x.jpg\" alt=\"rel\">",
+     "<img src=\"https://img.example/a.jpg\" alt=\"\">"},
 };
 
 static void
@@ -274,6 +320,12 @@ static const char *const safe[] = {
     "<p><time datetime=\"2025-01-28T09:18:34+01:00\">28. Januar</time></p>",
     "<p>Anführungszeichen: «so» und „so“ – 5 €</p>",
     "<p>&lt;kein Tag&gt; &quot;x&quot; &#39;y&#39;</p>",
+    "<figure><img src=\"https://img.example/a.jpg\" alt=\"Ein Bild\" width=\"640\" "
+    "height=\"360\" srcset=\"https://img.example/s.jpg 320w, https://img.example/a.jpg 640w\" "
+    "loading=\"lazy\"><figcaption>Foto: Jemand</figcaption></figure>",
+    "<aside><h3>Zum Thema</h3><ul><li><a href=\"/x\">mehr</a></li></ul></aside>",
+    "<p><img src=\"http://img.example/b.png\" "
+    "srcset=\"http://img.example/b2.png 2x,http://img.example/b.png\"></p>",
 };
 
 static void
@@ -668,6 +720,34 @@ test_one_parse(void)
     mld_free(out);
 }
 
+/* MLD_SANITIZE_RELATIVE_IMG keeps relative images for a caller that
+ * resolves them, and nothing else that the default refuses. */
+static void
+test_relative_img(void)
+{
+    struct mld_err err = {0};
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"<img src=\"bilder/a.jpg\" alt=\"A\">", "<img src=\"bilder/a.jpg\" alt=\"A\">"},
+        {"<img src=\"/a.jpg\" onerror=\"x\">", "<img src=\"/a.jpg\">"},
+        {"<img src=\"mailto:a@example.org\">ok", "ok"},
+        {"<img src=\"javascript:alert(1)\">ok", "ok"},
+        {"<img src=\"\">ok", "ok"},
+        {"<img src=\"a.gif\" width=\"1\">ok", "ok"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *out = mld_sanitize_html_flags(cases[i].in, strlen(cases[i].in),
+                                            MLD_SANITIZE_RELATIVE_IMG, NULL, &err);
+        is_str(out, cases[i].want, "relative images: %s", name_of(cases[i].in));
+        mld_free(out);
+        /* Without the flag only the absolute ones would stay: none here. */
+        out = mld_sanitize_html(cases[i].in, strlen(cases[i].in), &err);
+        ok(out != NULL && strstr(out, "<img") == NULL, "default drops: %s", name_of(cases[i].in));
+        mld_free(out);
+    }
+}
+
 int
 main(void)
 {
@@ -679,5 +759,6 @@ main(void)
     test_text();
     test_feedparser();
     test_one_parse();
+    test_relative_img();
     return mld_test_done();
 }

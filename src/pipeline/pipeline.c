@@ -338,12 +338,14 @@ store_article(struct mld_store *st, struct mld_article *a, const struct mld_sim_
     }
     bool written = res == MLD_PUT_INSERTED || res == MLD_PUT_UPDATED;
     const char *what = "duplicate delivery, skipped";
+    /* The log says "inserted" or "updated" first for every written
+     * version, withdrawals and held items too: the crash test reads it. */
     if (written && a->pubstatus == MLD_PUB_CANCELED) {
         c->withdrawn++;
-        what = "withdrawn";
+        what = res == MLD_PUT_INSERTED ? "inserted, withdrawn" : "updated, withdrawn";
     } else if (written && a->pubstatus == MLD_PUB_HELD) {
         c->held++;
-        what = "held";
+        what = res == MLD_PUT_INSERTED ? "inserted, held" : "updated, held";
     } else if (res == MLD_PUT_INSERTED) {
         c->inserted++;
         what = "inserted";

@@ -112,7 +112,10 @@ for my $mode (['default batching', 600], ['--batch 1', 40, '--batch', '1']) {
     ok(defined $new, "$name: re-run summary") or diag(substr($out, -500));
     $new //= -1;
     $dups //= -1;
-    is($new + $dups, $N, "$name: re-run: new ($new) + duplicates ($dups) = $N");
+    # The demo's advisory is held, not new: its copies count apart.
+    my ($held) = $out =~ /ingest: $N files, .*?, (\d+) held/;
+    $held //= 0;
+    is($new + $dups + $held, $N, "$name: re-run: new ($new) + duplicates ($dups) + held ($held) = $N");
     is($failed, 0, "$name: re-run: nothing failed");
     my $did = outcomes($out);
     is(scalar(keys %$did), $N, "$name: re-run reports every urn");
@@ -123,7 +126,7 @@ for my $mode (['default batching', 600], ['--batch 1', 40, '--batch', '1']) {
         keys %reported;
     is(scalar(@odd), 0, "$name: every committed urn comes back as a duplicate or an older version");
     my $inserted = grep { $did->{$_}[0] eq 'inserted' } keys %$did;
-    is($inserted, $new, "$name: inserted lines match the summary");
+    is($inserted, $new + $held, "$name: inserted lines (new and held) match the summary");
     ok($dups >= scalar(keys %reported), "$name: at least the " . scalar(keys %reported) . " committed urns are duplicates ($dups)");
 
     # A third run: everything is there once.

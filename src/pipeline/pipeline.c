@@ -300,22 +300,27 @@ mld_parsed_dispose(struct mld_parsed *p)
 
 /* Storing --------------------------------------------------------------- */
 
-/* Rule 5: dates an undated article by the time its urn was first stored,
- * or now. */
+/* Rule 5: dates an article that has no date of its own (MLD_DATE_SEEN)
+ * or only its feed's (MLD_DATE_CHANNEL) by the date its urn's first
+ * delivery got; a new undated one by now, a new channel-dated one keeps
+ * the channel's date. */
 static int
 date_by_sight(struct mld_store *st, struct mld_article *a, struct mld_err *err)
 {
-    mld_time_t seen = 0;
-    int rc = a->urn != NULL ? mld_store_first_seen(st, a->urn, &seen, err) : MLD_E_NOTFOUND;
-    if (rc == MLD_E_NOTFOUND || (rc == 0 && seen <= 0)) {
+    mld_time_t first = 0;
+    int rc = a->urn != NULL ? mld_store_first_date(st, a->urn, &first, err) : MLD_E_NOTFOUND;
+    if (rc == MLD_E_NOTFOUND || (rc == 0 && first <= 0)) {
         mld_err_clear(err);
-        seen = mld_time_now();
+        if (a->date_source == MLD_DATE_CHANNEL && a->version_created > 0)
+            return 0;
+        first = mld_time_now();
         rc = 0;
     }
     if (rc != 0)
         return rc;
-    a->version_created = seen;
-    a->date_source = MLD_DATE_SEEN;
+    a->version_created = first;
+    if (a->date_source != MLD_DATE_CHANNEL)
+        a->date_source = MLD_DATE_SEEN;
     return 0;
 }
 
@@ -324,7 +329,8 @@ static int
 store_article(struct mld_store *st, struct mld_article *a, const struct mld_sim_features *f,
               struct mld_pipeline_counts *c, struct mld_err *err)
 {
-    if (a->version_created == 0 || a->date_source == MLD_DATE_SEEN) {
+    if (a->version_created == 0 || a->date_source == MLD_DATE_SEEN ||
+        a->date_source == MLD_DATE_CHANNEL) {
         int rc = date_by_sight(st, a, err);
         if (rc != 0)
             return rc;

@@ -25,9 +25,12 @@
  *      held it already; an entry with hold_reason gets MLD_PUB_HELD unless
  *      it is withdrawn. Held entries are stored, never shown, counted held.
  *   4. section: enrich gets the source's configured section (src->section).
- *   5. date: an entry without version_created is dated when it is stored,
- *      by the time meldung first saw its URN (mld_store_first_seen: "now"
- *      for a new one), with date_source MLD_DATE_SEEN; never 1970.
+ *   5. date: an entry without version_created is dated when it is stored:
+ *      a known URN keeps the date of its first delivery
+ *      (mld_store_first_date), a new one gets "now", with date_source
+ *      MLD_DATE_SEEN; never 1970. A known URN dated only by its feed
+ *      (MLD_DATE_CHANNEL, which moves with every rebuild of the feed)
+ *      keeps its first date the same way, so a re-poll is no update.
  */
 #ifndef MLD_PIPELINE_H
 #define MLD_PIPELINE_H

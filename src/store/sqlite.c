@@ -1200,7 +1200,7 @@ sq_sources(void *impl, struct mld_source_state **out, int *n, struct mld_err *er
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "list sources");
 }
 
-static int sq_first_seen(void *impl, const char *urn, mld_time_t *out, struct mld_err *err);
+static int sq_first_date(void *impl, const char *urn, mld_time_t *out, struct mld_err *err);
 static int sq_totals(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_err *err);
 
 const struct mld_store_backend mld_store_sqlite = {
@@ -1226,7 +1226,7 @@ const struct mld_store_backend mld_store_sqlite = {
     .story = sq_story,
     .related = sq_related,
     .idle = sq_idle,
-    .first_seen = sq_first_seen,
+    .first_date = sq_first_date,
     .totals = sq_totals,
 };
 
@@ -1236,20 +1236,21 @@ const struct mld_store_backend mld_store_sqlite = {
  * are prepared per call rather than kept in STMT_MAP. */
 
 static int
-sq_first_seen(void *impl, const char *urn, mld_time_t *out, struct mld_err *err)
+sq_first_date(void *impl, const char *urn, mld_time_t *out, struct mld_err *err)
 {
     struct sq *s = impl;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT first_stored FROM article WHERE urn = ?1", -1, &st,
+    if (sqlite3_prepare_v2(s->db, "SELECT v.version_created FROM article a JOIN version v ON v.article_id = a.id "
+                           "WHERE a.urn = ?1 ORDER BY v.id LIMIT 1", -1, &st,
                            NULL) != SQLITE_OK)
-        return sq_error(s, err, "prepare first seen");
+        return sq_error(s, err, "prepare first date");
     sq_bind_text(st, 1, urn);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(st, 0);
     int ret = rc == SQLITE_ROW    ? 0
               : rc == SQLITE_DONE ? MLD_E_NOTFOUND
-                                  : sq_error(s, err, "first seen");
+                                  : sq_error(s, err, "first date");
     sqlite3_finalize(st);
     return ret;
 }

@@ -263,10 +263,10 @@ mld_named_free(struct mld_named *v, int n)
 }
 
 int
-mld_store_first_seen(struct mld_store *st, const char *urn, mld_time_t *out, struct mld_err *err)
+mld_store_first_date(struct mld_store *st, const char *urn, mld_time_t *out, struct mld_err *err)
 {
     *out = 0;
-    return idle(st, st->be->first_seen(st->impl, urn, out, err));
+    return idle(st, st->be->first_date(st->impl, urn, out, err));
 }
 
 int

@@ -266,11 +266,11 @@ int mld_store_sources(struct mld_store *st, struct mld_source_state **out, int *
 
 /* Pipeline and operator queries ------------------------------------------ */
 
-/* The time the store first stored an article with urn (its first_stored),
- * for dating an undated re-delivery the way its first delivery was dated.
- * Returns 0 with *out set, MLD_E_NOTFOUND for an unknown urn, or
- * MLD_E_STORE. */
-int mld_store_first_seen(struct mld_store *st, const char *urn, mld_time_t *out,
+/* The version_created of the first version stored for urn, for dating a
+ * re-delivery that has no date of its own (or only its feed's) the way its
+ * first delivery was dated. Returns 0 with *out set, MLD_E_NOTFOUND for an
+ * unknown urn, or MLD_E_STORE. */
+int mld_store_first_date(struct mld_store *st, const char *urn, mld_time_t *out,
                          struct mld_err *err);
 
 /* A name with counts, for store-wide totals. */

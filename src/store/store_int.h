@@ -46,7 +46,7 @@ struct mld_store_backend {
      * (SQLite: statements still holding a read snapshot). */
     void (*idle)(void *impl);
     /* Additions for the pipeline and `meldung stats` (store.h). */
-    int (*first_seen)(void *impl, const char *urn, mld_time_t *out, struct mld_err *err);
+    int (*first_date)(void *impl, const char *urn, mld_time_t *out, struct mld_err *err);
     int (*totals)(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_err *err);
 };
 

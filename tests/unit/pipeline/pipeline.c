@@ -231,9 +231,9 @@ test_store(void)
     mld_parsed_dispose(&p);
 
     mld_time_t seen = 0;
-    is_int(mld_store_first_seen(st, "urn:undated", &seen, &err), 0, "first seen is kept");
+    is_int(mld_store_first_date(st, "urn:undated", &seen, &err), 0, "first seen is kept");
     ok(seen == first, "... the time the article was first stored");
-    is_int(mld_store_first_seen(st, "urn:none", &seen, &err), MLD_E_NOTFOUND,
+    is_int(mld_store_first_date(st, "urn:none", &seen, &err), MLD_E_NOTFOUND,
            "an unknown urn: MLD_E_NOTFOUND");
 
     sleep(1);
@@ -249,6 +249,7 @@ test_store(void)
     is_int((int)c.updated, 1, "... as an update");
     ok(p.v[0]->version_created == first, "... dated by the first sight, not now");
     mld_parsed_dispose(&p);
+
 
     struct mld_search q = {.text = "Tunnelbohrung", .now = mld_time_now(), .limit = 10};
     struct mld_hits hits;
@@ -280,6 +281,25 @@ test_store(void)
            t.sections[0].shown == 1,
        "... three without a section, one of them visible");
     mld_store_totals_dispose(&t);
+
+    /* Dated by the feed only: the feed's date moves with every rebuild,
+     * the item's stays that of its first delivery. */
+    mld_time_t channel = 1767225600; /* 2026-01-01 */
+    for (int round = 0; round < 2; round++) {
+        p = (struct mld_parsed){.src = &src};
+        a = article("urn:channel-dated", "Nur der Kanal hat ein Datum", "Text.");
+        a->version_created = channel + round * 3600;
+        a->date_source = MLD_DATE_CHANNEL;
+        keep_article(&p, a);
+        c = (struct mld_pipeline_counts){0};
+        rc = mld_pipeline_store(st, &p, &c, NULL, &err);
+        is_int(rc, 0, round == 0 ? "a channel-dated item is stored" : "... and polled again");
+        ok(p.v[0]->version_created == channel,
+           round == 0 ? "... with the channel's date" : "... keeping its first date");
+        is_int((int)(c.inserted + c.stale), 1,
+               round == 0 ? "... as new" : "... as no newer version, not an update");
+        mld_parsed_dispose(&p);
+    }
     mld_store_close(st);
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -1303,18 +1303,10 @@ sq_totals(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_e
     out->withdrawn = sqlite3_column_int64(st, 4);
     out->held = sqlite3_column_int64(st, 5);
     sqlite3_finalize(st);
-    /* The hold reason has a column only once the schema keeps it; until
-     * then held articles are one group without a reason. */
-    st = NULL;
-    bool has_reason = sqlite3_prepare_v2(s->db, "SELECT hold_reason FROM article LIMIT 0", -1,
-                                         &st, NULL) == SQLITE_OK;
-    sqlite3_finalize(st);
     int rc = sq_named_counts(s,
-                             has_reason ? "SELECT hold_reason, count(*) AS n FROM article "
-                                          "WHERE pubstatus = 3 GROUP BY hold_reason "
-                                          "ORDER BY n DESC, hold_reason"
-                                        : "SELECT NULL, count(*) FROM article "
-                                          "WHERE pubstatus = 3 HAVING count(*) > 0",
+                             "SELECT hold_reason, count(*) AS n FROM article "
+                             "WHERE pubstatus = 3 GROUP BY hold_reason "
+                             "ORDER BY n DESC, hold_reason",
                              now, &out->reasons, &out->nreasons, err);
     if (rc == 0)
         rc = sq_named_counts(s,

@@ -235,6 +235,27 @@ mld_status_context(const struct mld_source_state *v, int n, mld_time_t now)
     return ctx;
 }
 
+void
+mld_status_add_totals(json_t *ctx, const struct mld_store_totals *t)
+{
+    char label[64];
+    mld_page_count_noun(label, sizeof(label), (long)t->articles, "Meldung", "Meldungen");
+    mld_page_set_str(ctx, "articles_label", label);
+    json_object_set_new(ctx, "visible", json_integer(t->visible));
+    json_object_set_new(ctx, "embargoed", json_integer(t->embargoed));
+    json_object_set_new(ctx, "withdrawn", json_integer(t->withdrawn + t->withheld));
+    json_object_set_new(ctx, "held", json_integer(t->held));
+    json_t *reasons = json_array();
+    for (int i = 0; i < t->nreasons; i++) {
+        json_t *o = json_object();
+        mld_page_set_str(o, "reason",
+                         t->reasons[i].name != NULL ? t->reasons[i].name : "ohne Angabe");
+        json_object_set_new(o, "n", json_integer(t->reasons[i].n));
+        json_array_append_new(reasons, o);
+    }
+    json_object_set_new(ctx, "held_reasons", reasons);
+}
+
 struct mld_http_resp *
 mld_status_handle(const struct mld_http_req *req, struct mld_store *st, pthread_mutex_t *lock,
                   const struct mld_tmpl_set *tmpl, const struct mld_page_site *site)
@@ -246,9 +267,12 @@ mld_status_handle(const struct mld_http_req *req, struct mld_store *st, pthread_
     mld_time_t now = mld_time_now();
     pthread_mutex_lock(lock);
     json_t *ctx = NULL;
+    struct mld_store_totals totals;
     int rc = mld_store_sources(st, &v, &n, &err);
-    if (rc == 0) {
+    if (rc == 0 && (rc = mld_store_totals(st, now, &totals, &err)) == 0) {
         ctx = mld_status_context(v, n, now);
+        mld_status_add_totals(ctx, &totals);
+        mld_store_totals_dispose(&totals);
         rc = mld_page_base_context(st, ctx, "Quellenstatus", NULL, now, &err);
         mld_page_site_context(ctx, site);
         mld_page_set_str(ctx, "template", "status");

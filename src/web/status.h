@@ -3,7 +3,8 @@
  *
  * One row per source the store knows (polled feeds, drop folders): kind,
  * host, state, articles stored, lag, last success, next attempt and the
- * last error. Rendered through templates/status.mustache (with the head
+ * last error; above them the store's totals, with the items held back
+ * (agency advisories, media without text) counted by reason. Rendered through templates/status.mustache (with the head
  * and foot partials of the other pages) on every request and sent with
  * Cache-Control: no-store, never kept in the page cache: it is the page
  * an operator reloads while fixing a feed.
@@ -42,6 +43,12 @@ struct mld_http_resp *mld_status_handle(const struct mld_http_req *req, struct m
  * a new JSON object with sources[], has_sources, count, failing, items
  * (see docs/internals/transports.md). The caller owns the result. */
 json_t *mld_status_context(const struct mld_source_state *v, int n, mld_time_t now);
+
+/* Adds the store's totals t to ctx: articles_label, visible, embargoed,
+ * withdrawn (withheld included), held and held_reasons[] ({reason, n}):
+ * what came in and was kept back, counts only, since the page is public
+ * and held items are not for publication. */
+void mld_status_add_totals(json_t *ctx, const struct mld_store_totals *t);
 
 /* Writes msg to out (size bytes) with every http(s) URL in it cut down to
  * scheme://host/... (user:password@ dropped), for public display. */

@@ -261,3 +261,9 @@ mld_named_free(struct mld_named *v, int n)
     }
     mld_free(v);
 }
+
+int
+mld_store_each_labelled(struct mld_store *st, mld_labelled_fn fn, void *ud, struct mld_err *err)
+{
+    return idle(st, st->be->each_labelled(st->impl, fn, ud, err));
+}

@@ -55,8 +55,8 @@ my @order = (
     qr{>Ukrainer und Russen setzen Gespräche in Abu Dhabi fort</a>.*?\(<span class="sections">Ausland</span>, <time[^>]*>01\.02\.2026 - 03:58</time>\)}s,
     qr{>Russland greift ukrainische Ziele vor neuen Verhandlungen an</a>.*?\(<span class="sections">Ausland</span>, <time[^>]*>31\.01\.2026 - 11:15</time>\)}s,
     qr{>Angriffspause für das kalte Kiew\? Kreml folgt Trumps Bitte</a>.*?\(<span class="sections">Ausland</span>, <time[^>]*>30\.01\.2026 - 16:31</time>\)}s,
-    qr{>Kreml stimmt begrenzter Waffenruhe bis Sonntag zu</a>.*?\(<span class="sections">Boerse, Ausland</span>, <time[^>]*>30\.01\.2026 - 13:51</time>\)}s,
-    qr{>Kreml vermeidet Festlegung zu begrenzter Waffenruhe</a>.*?\(<span class="sections">Boerse</span>, <time[^>]*>30\.01\.2026 - 12:00</time>\)}s,
+    qr{>Kreml stimmt begrenzter Waffenruhe bis Sonntag zu</a>.*?\(<span class="sections">Börse, Ausland</span>, <time[^>]*>30\.01\.2026 - 13:51</time>\)}s,
+    qr{>Kreml vermeidet Festlegung zu begrenzter Waffenruhe</a>.*?\(<span class="sections">Börse</span>, <time[^>]*>30\.01\.2026 - 12:00</time>\)}s,
 );
 my $pos = 0;
 for my $i (0 .. $#order) {

@@ -388,10 +388,29 @@ next_random(uint32_t *state)
     return *state = x;
 }
 
+/* A stem of the training articles with its document frequency. */
+struct stem_df {
+    int w; /* index in the frequency table */
+    float df;
+};
+
+/* Orders stems by falling document frequency, then by index (stable). */
+static int
+by_df(const void *a, const void *b)
+{
+    const struct stem_df *x = a, *y = b;
+    if (x->df != y->df)
+        return x->df > y->df ? -1 : 1;
+    return (x->w > y->w) - (x->w < y->w);
+}
+
 /* Builds c's vocabulary (the stems in at least MIN_DF training
- * articles), idf and sections from the articles of set that are in
- * training (in_fold(i) false); fills docs with their vectors. Returns the
- * number of articles, or a negative MLD_E_* code. */
+ * articles, the most frequent first, at most MLD_CLASSIFY_MAX_STEMS),
+ * idf and sections from the articles of set that are in training (all
+ * when folds < 2, else those with i % folds != fold); fills docs with
+ * their vectors. Stems first seen after MLD_CLASSIFY_MAX_STEMS others
+ * are not counted (they are rare ones in a large set). Returns the number
+ * of articles, or a negative MLD_E_* code. */
 static int
 fit_prepare(struct mld_classifier *c, const struct mld_labelled *set, int folds, int fold,
             struct sparse *docs, struct mld_err *err)
@@ -402,21 +421,28 @@ fit_prepare(struct mld_classifier *c, const struct mld_labelled *set, int folds,
         if (folds > 1 && i % folds == fold)
             continue;
         n++;
-        for (int j = 0; j < set->bags[i].n && rc == 0; j++)
+        for (int j = 0; j < set->bags[i].n && rc == 0; j++) {
             rc = mld_classifier_add(df, "df", set->bags[i].stems[j], 1, 0, err);
+            rc = rc == MLD_E_TOOBIG ? 0 : rc; /* the table is full */
+        }
     }
     for (int s = 0; s < set->nsections && rc == 0; s++)
         if (section_index(c, set->sections[s], err) < 0)
             rc = MLD_E_TOOBIG;
-    for (int w = 0; w < df->nstems && rc == 0; w++) {
-        if (df->count[0][w] < MIN_DF)
-            continue;
-        int k = stem_add(c, df->stems[w], err);
+    struct stem_df *keep = mld_calloc((size_t)df->nstems + 1, sizeof(*keep));
+    int nkeep = 0;
+    for (int w = 0; w < df->nstems; w++)
+        if (df->count[0] != NULL && df->count[0][w] >= MIN_DF)
+            keep[nkeep++] = (struct stem_df){w, df->count[0][w]};
+    qsort(keep, (size_t)nkeep, sizeof(*keep), by_df);
+    for (int i = 0; i < nkeep && i < MLD_CLASSIFY_MAX_STEMS && rc == 0; i++) {
+        int k = stem_add(c, df->stems[keep[i].w], err);
         if (k < 0)
             rc = k;
         else
-            c->idf[k] = (float)log((n + 1.0) / (df->count[0][w] + 1.0)) + 1;
+            c->idf[k] = (float)log((n + 1.0) / (keep[i].df + 1.0)) + 1;
     }
+    mld_free(keep);
     mld_classifier_free(df);
     if (rc != 0)
         return rc;

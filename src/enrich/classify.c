@@ -46,6 +46,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "../base/buf.h"
 #include "../base/limits.h"
@@ -97,7 +98,7 @@ struct mld_classifier {
     char **stems;                           /* by index */
     int nstems, cap;
     int32_t *slots; /* open addressing: stem index + 1, 0 = free */
-    size_t nslots;  /* a power of two, at least 2 * cap */
+    size_t nslots;  /* a power of two, 4 * cap */
 };
 
 /* FNV-1a of s[0..n). */
@@ -236,15 +237,27 @@ stem_add(struct mld_classifier *c, const char *stem, struct mld_err *err)
     return w;
 }
 
-/* Checks a section name. */
+/* Checks a section name: not empty, not too long, UTF-8 without
+ * control characters (it becomes an article's section). */
 static int
 check_section(const char *section, struct mld_err *err)
 {
     if (section == NULL || section[0] == '\0')
         return mld_err_set(err, MLD_E_PARSE, "empty section name");
-    if (strlen(section) > MLD_MAX_SECTION_NAME_BYTES)
+    size_t n = strlen(section);
+    if (n > MLD_MAX_SECTION_NAME_BYTES)
         return mld_err_set(err, MLD_E_TOOBIG, "section name longer than %d bytes",
                            MLD_MAX_SECTION_NAME_BYTES);
+    for (size_t i = 0; i < n;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k =
+            utf8proc_iterate((const utf8proc_uint8_t *)section + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (k <= 0 || cp < 0x20 || cp == 0x7f)
+            return mld_err_set(err, MLD_E_PARSE,
+                               "section name \"%.40s\" is not UTF-8 without control characters",
+                               section);
+        i += (size_t)k;
+    }
     return 0;
 }
 
@@ -864,11 +877,9 @@ int
 mld_labelled_add(struct mld_labelled *set, const char *section, const char *text, size_t len,
                  struct mld_err *err)
 {
-    if (section == NULL || section[0] == '\0')
-        return mld_err_set(err, MLD_E_PARSE, "empty section name");
-    if (strlen(section) > MLD_MAX_SECTION_NAME_BYTES)
-        return mld_err_set(err, MLD_E_TOOBIG, "section name longer than %d bytes",
-                           MLD_MAX_SECTION_NAME_BYTES);
+    int rc = check_section(section, err);
+    if (rc != 0)
+        return rc;
     if (set->n == MLD_CLASSIFY_MAX_EVAL_DOCS)
         return mld_err_set(err, MLD_E_TOOBIG, "more than %d labelled articles",
                            MLD_CLASSIFY_MAX_EVAL_DOCS);
@@ -916,8 +927,9 @@ mld_labelled_learn(const struct mld_labelled *set, struct mld_classifier *c, str
 }
 
 /* The name map's target for label[0..n) (a "From=To,..." list), copied
- * into out (size cap); the label itself when map does not name it. */
-static void
+ * into out (size cap); the label itself when map does not name it. False
+ * when the name does not fit. */
+static bool
 map_label(const char *map, const char *label, size_t n, char *out, size_t cap)
 {
     for (const char *p = map; p != NULL && *p != '\0';) {
@@ -925,12 +937,17 @@ map_label(const char *map, const char *label, size_t n, char *out, size_t cap)
         const char *e = comma != NULL ? comma : p + strlen(p);
         const char *eq = memchr(p, '=', (size_t)(e - p));
         if (eq != NULL && (size_t)(eq - p) == n && memcmp(p, label, n) == 0) {
-            snprintf(out, cap, "%.*s", (int)(e - eq - 1), eq + 1);
-            return;
+            label = eq + 1;
+            n = (size_t)(e - eq - 1);
+            break;
         }
         p = comma != NULL ? comma + 1 : NULL;
     }
-    snprintf(out, cap, "%.*s", (int)n, label);
+    if (n >= cap)
+        return false;
+    memcpy(out, label, n);
+    out[n] = '\0';
+    return true;
 }
 
 /* Reads the text field at *p (up to end; quoted with ' or up to the end
@@ -964,20 +981,23 @@ read_field(const char **p, const char *end, struct mld_buf *b, int *lineno)
 }
 
 int
-mld_labelled_read(struct mld_labelled *set, const char *path, const char *map, struct mld_err *err)
+mld_labelled_parse(struct mld_labelled *set, const char *path, const char *text, size_t len,
+                   const char *map, struct mld_err *err)
 {
-    struct mld_buf file, text;
-    mld_buf_init(&file, MLD_MAX_SECTION_MODEL_BYTES);
-    mld_buf_init(&text, MLD_MAX_SECTION_MODEL_BYTES);
-    int rc = mld_buf_read_file(&file, path, err), lineno = 0;
-    const char *p = file.p != NULL ? file.p : "", *end = p + file.len;
+    if (memchr(text, '\0', len) != NULL)
+        return mld_err_set(err, MLD_E_PARSE, "%s: holds a NUL byte (not a text file)", path);
+    struct mld_buf field;
+    mld_buf_init(&field, MLD_MAX_SECTION_MODEL_BYTES);
+    int rc = 0, lineno = 0;
+    const char *p = text, *end = text + len;
     while (rc == 0 && p < end) {
         int at = ++lineno;
-        const char *sep = p + strcspn(p, ";\t\n");
-        if (sep >= end || *sep == '\n') {
-            const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *sep = p;
+        while (sep < end && *sep != ';' && *sep != '\t' && *sep != '\n')
+            sep++;
+        if (sep == end || *sep == '\n') {
             bool blank = sep == p || (sep == p + 1 && *p == '\r');
-            p = nl != NULL ? nl + 1 : end;
+            p = sep < end ? sep + 1 : end;
             if (blank)
                 continue;
             rc = mld_err_set(err, MLD_E_PARSE, "%s:%d: expected LABEL;TEXT or LABEL<TAB>TEXT", path,
@@ -985,20 +1005,35 @@ mld_labelled_read(struct mld_labelled *set, const char *path, const char *map, s
             break;
         }
         char label[MLD_MAX_SECTION_NAME_BYTES + 1];
-        map_label(map, p, (size_t)(sep - p), label, sizeof(label));
+        if (!map_label(map, p, (size_t)(sep - p), label, sizeof(label))) {
+            rc = mld_err_set(err, MLD_E_TOOBIG, "%s:%d: label longer than %d bytes", path, at,
+                             MLD_MAX_SECTION_NAME_BYTES);
+            break;
+        }
         const char *f = sep + 1;
-        mld_buf_reset(&text);
-        if (!read_field(&f, end, &text, &lineno)) {
+        mld_buf_reset(&field);
+        if (!read_field(&f, end, &field, &lineno)) {
             rc = mld_err_set(err, MLD_E_PARSE, "%s:%d: the quoted text is not closed", path, at);
             break;
         }
         p = f;
-        rc = mld_labelled_add(set, label, text.p != NULL ? text.p : "", text.len, err);
+        rc = mld_labelled_add(set, label, field.p != NULL ? field.p : "", field.len, err);
         if (rc != 0)
             mld_err_prefix(err, "%s:%d", path, at);
     }
+    mld_buf_dispose(&field);
+    return rc;
+}
+
+int
+mld_labelled_read(struct mld_labelled *set, const char *path, const char *map, struct mld_err *err)
+{
+    struct mld_buf file;
+    mld_buf_init(&file, MLD_MAX_SECTION_MODEL_BYTES);
+    int rc = mld_buf_read_file(&file, path, err);
+    if (rc == 0)
+        rc = mld_labelled_parse(set, path, file.p != NULL ? file.p : "", file.len, map, err);
     mld_buf_dispose(&file);
-    mld_buf_dispose(&text);
     return rc;
 }
 

@@ -125,6 +125,11 @@ int mld_labelled_add(struct mld_labelled *set, const char *section, const char *
 int mld_labelled_read(struct mld_labelled *set, const char *path, const char *map,
                       struct mld_err *err);
 
+/* The same for the archive text[0..len) (NUL-terminated at len), read
+ * from a file called path. */
+int mld_labelled_parse(struct mld_labelled *set, const char *path, const char *text, size_t len,
+                       const char *map, struct mld_err *err);
+
 /* Frees what set holds and zeroes it. */
 void mld_labelled_dispose(struct mld_labelled *set);
 

@@ -273,7 +273,9 @@ bad_text(const char *s, size_t n)
 static int
 parse_pattern(const char *where, const char *p, size_t n, struct rule *r, struct mld_err *err)
 {
-    size_t scheme = strcspn(p, ":~");
+    size_t scheme = 0; /* p is a slice: no strcspn */
+    while (scheme < n && p[scheme] != ':' && p[scheme] != '~')
+        scheme++;
     if (scheme >= n || scheme == 0 ||
         strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") < scheme)
         return mld_err_set(err, MLD_E_PARSE,

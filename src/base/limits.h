@@ -266,6 +266,29 @@
 #define MLD_MAX_SECTION_RULES 4096
 #define MLD_MAX_SECTION_NAME_BYTES 64
 
+/* Enrich: section classifier (src/enrich/classify.c) ------------------- */
+
+/* Largest model file, most sections and distinct stems in one model,
+ * longest stem, and the tokens of one article that are scored. A model
+ * learnt from 100,000 articles has ~150,000 stems seen twice or more;
+ * its counts take 4 bytes per stem and section (12 sections: ~7 MB). An
+ * article's first 4,000 words say what it is about; more only costs. */
+#define MLD_MAX_SECTION_MODEL_BYTES (64u * 1024 * 1024)
+#define MLD_CLASSIFY_MAX_SECTIONS 64
+#define MLD_CLASSIFY_MAX_STEMS 262144
+#define MLD_CLASSIFY_MAX_STEM_BYTES 64
+#define MLD_CLASSIFY_MAX_TOKENS 4000
+
+/* Most labelled articles `meldung sections eval` keeps in memory for
+ * cross-validation (each is a bag of ~200 stems, ~8 KB). */
+#define MLD_CLASSIFY_MAX_EVAL_DOCS 50000
+
+/* The least posterior probability with which the classifier's section
+ * is taken; below it the article gets the fallback section. Naive Bayes
+ * is overconfident on long texts, so this mostly turns away short items
+ * with few known words (a headline alone). */
+#define MLD_CLASSIFY_MIN_CONFIDENCE 0.5
+
 /* Enrich: topics (src/enrich/topics.c) ---------------------------------- */
 
 /* Largest gazetteer file an operator may load. The default is ~40 KB for

@@ -38,6 +38,10 @@ int mld_cmd_search(int argc, char **argv);
 /* `meldung token`: prints a new push token and its config line (cmd_token.c). */
 int mld_cmd_token(int argc, char **argv);
 
+/* `meldung sections`: trains or measures the section classifier
+ * (cmd_sections.c). */
+int mld_cmd_sections(int argc, char **argv);
+
 /* Prints "meldung NAME: message" and the usage hint to stderr; returns 2. */
 int mld_cli_usage(const char *name, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -29,6 +29,7 @@ static const struct {
     {"stats", mld_cmd_stats, "show each source's health and the article counts"},
     {"search", mld_cmd_search, "search the stored articles"},
     {"token", mld_cmd_token, "make a token for the push endpoint"},
+    {"sections", mld_cmd_sections, "train or measure the section classifier"},
 };
 
 static void

@@ -6,12 +6,15 @@
  *     [enrich]
  *     sections = etc/sections.txt      # rules ahead of data/sections.txt
  *     gazetteer = etc/gazetteer.txt    # entries added to data/gazetteer.txt
+ *     section_model = etc/sections.model    # the section classifier's
+ *                                           # counts (meldung sections train)
  *     dictionary = /usr/share/dict/ngerman   # the analyzer's word list
  *
  * Every command that enriches articles (ingest, poll, watch, serve with
  * push) applies it before the first article, because the tables are
  * process-wide and fixed once in use. The word list goes first: loading
- * the gazetteer may build the analyzer, which reads the list only once.
+ * the gazetteer or the model may build the analyzer, which reads the list
+ * only once.
  * Paths are taken as written (relative ones from the working directory,
  * like the store's path in [site]).
  */
@@ -21,6 +24,7 @@
 
 #include "../base/config.h"
 #include "../text/analyze.h"
+#include "classify.h"
 
 /* One key of [enrich]: the loader of the file it names. */
 static const struct {
@@ -30,6 +34,7 @@ static const struct {
     {"dictionary", mld_analyzer_set_dict},
     {"gazetteer", mld_topics_load},
     {"sections", mld_sections_load},
+    {"section_model", mld_sections_model_load},
 };
 
 #define NKEYS ((int)(sizeof(keys) / sizeof(keys[0])))
@@ -56,8 +61,8 @@ check_section(const struct mld_config *cfg, int sec, struct mld_err *err)
         const char *key = mld_config_key(cfg, sec, k);
         if (key_index(key) < 0)
             return mld_err_set(err, MLD_E_PARSE,
-                               "%s: [enrich]: unknown key \"%s\" (known: sections, gazetteer, "
-                               "dictionary)",
+                               "%s: [enrich]: unknown key \"%s\" (known: sections, "
+                               "section_model, gazetteer, dictionary)",
                                mld_config_where(cfg, sec, key), key);
         const char *v = mld_config_get(cfg, sec, key);
         if (v == NULL || v[0] == '\0')

@@ -1,9 +1,10 @@
 /*
  * enrich.h - what meldung adds to a parsed article before it is stored.
  *
- *   - the section, from the agency's categories through an editable
- *     mapping (section.c; default rules in data/sections.txt, compiled in;
- *     an operator's file adds rules that win over the defaults);
+ *   - the section, always one, in order of authority: an operator's rules,
+ *     the source's configured section, the default mapping of the agency's
+ *     or feed's own categories (data/sections.txt, compiled in), the text
+ *     classifier (classify.h), else MLD_SECTION_FALLBACK (section.c);
  *   - topics: the agency's own keywords merged with the places, people and
  *     organisations a gazetteer finds in the text, ranked by salience
  *     (topics.c; default entries in data/gazetteer.txt, compiled in; an
@@ -22,10 +23,16 @@
 
 struct mld_config;
 
-/* Sets a->section and a->section_by, unless a has a section already:
- * from a->categories when a mapping rule matches, else source_section
- * (the section its source is configured with; may be NULL). Returns the
- * section name set, or NULL. */
+/* The section of an article nothing else placed (no rule, no source
+ * section, the classifier not confident); section_by stays NONE. */
+#define MLD_SECTION_FALLBACK "Nachrichten"
+
+/* Sets a->section and a->section_by, unless a has a section already,
+ * from the first that decides: an operator's rule matching a->categories
+ * (OPERATOR), source_section (the section its source is configured
+ * with; may be NULL or "": SOURCE), a default rule (AGENCY), the
+ * classifier over a's text (CLASSIFIER), else MLD_SECTION_FALLBACK
+ * (NONE). Returns a->section, never NULL. */
 const char *mld_enrich_section(struct mld_article *a, const char *source_section);
 
 /* Adds the section rules of the file at path, ahead of the defaults.
@@ -42,8 +49,9 @@ void mld_enrich_topics(struct mld_article *a);
 int mld_topics_load(const char *path, struct mld_err *err);
 
 /* Applies the [enrich] section of cfg, if any: keys "sections",
- * "gazetteer" (files as above) and "dictionary" (the analyzer's word
- * list). Returns 0, or an error naming the file and line. */
+ * "gazetteer" (files as above), "section_model" (the classifier's model,
+ * classify.h) and "dictionary" (the analyzer's word list). Returns 0, or
+ * an error naming the file and line. */
 int mld_enrich_configure(const struct mld_config *cfg, struct mld_err *err);
 
 /* Runs every enrichment step on a, an item of a source configured with

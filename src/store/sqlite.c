@@ -1203,6 +1203,33 @@ sq_sources(void *impl, struct mld_source_state **out, int *n, struct mld_err *er
 static int sq_first_date(void *impl, const char *urn, mld_time_t *out, struct mld_err *err);
 static int sq_totals(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_err *err);
 
+/* Sections ------------------------------------------------------------ */
+
+/* mld_store_each_labelled(): the articles an agency's classification
+ * placed (section_by 3 = MLD_SECTION_AGENCY), for the section classifier.
+ * The statement runs once per training, so it is prepared here and
+ * finalized at the end, not kept. */
+static int
+sq_each_labelled(void *impl, mld_labelled_fn fn, void *ud, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT section, headline, teaser, body_text FROM article "
+                           "WHERE section_by = 3 AND section IS NOT NULL ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_error(s, err, "list labelled articles (a store from before migration 0006?)");
+    int rc = SQLITE_DONE, out = 0;
+    while (out == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        out = fn(ud, (const char *)sqlite3_column_text(st, 0),
+                 (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
+                 (const char *)sqlite3_column_text(st, 3));
+    if (out == 0 && rc != SQLITE_DONE)
+        out = sq_error(s, err, "list labelled articles");
+    sqlite3_finalize(st);
+    return out;
+}
+
 const struct mld_store_backend mld_store_sqlite = {
     .name = "sqlite",
     .open = sq_open,
@@ -1225,6 +1252,7 @@ const struct mld_store_backend mld_store_sqlite = {
     .search = sq_search,
     .story = sq_story,
     .related = sq_related,
+    .each_labelled = sq_each_labelled,
     .idle = sq_idle,
     .first_date = sq_first_date,
     .totals = sq_totals,

@@ -291,3 +291,9 @@ mld_store_totals_dispose(struct mld_store_totals *t)
     mld_free(t->sections);
     memset(t, 0, sizeof(*t));
 }
+
+int
+mld_store_each_labelled(struct mld_store *st, mld_labelled_fn fn, void *ud, struct mld_err *err)
+{
+    return idle(st, st->be->each_labelled(st->impl, fn, ud, err));
+}

@@ -302,4 +302,19 @@ int mld_store_totals(struct mld_store *st, mld_time_t now, struct mld_store_tota
 /* Frees the lists of t and zeroes it. */
 void mld_store_totals_dispose(struct mld_store_totals *t);
 
+/* Sections ------------------------------------------------------------ */
+
+/* Receives one article whose section an agency's own classification
+ * decided (section_by = MLD_SECTION_AGENCY): the section and its text
+ * (each may be NULL but section), valid during the call. A non-zero
+ * return stops the walk and is returned. */
+typedef int (*mld_labelled_fn)(void *ud, const char *section, const char *headline,
+                               const char *teaser, const char *text);
+
+/* Calls fn for every stored article with section_by = MLD_SECTION_AGENCY
+ * (the section classifier's training data), oldest first. Returns 0,
+ * fn's non-zero return, or MLD_E_STORE with err set. */
+int mld_store_each_labelled(struct mld_store *st, mld_labelled_fn fn, void *ud,
+                            struct mld_err *err);
+
 #endif

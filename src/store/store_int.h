@@ -42,6 +42,7 @@ struct mld_store_backend {
                  struct mld_err *err);
     int (*related)(void *impl, int64_t id, mld_time_t now, int limit, struct mld_items *out,
                    struct mld_err *err);
+    int (*each_labelled)(void *impl, mld_labelled_fn fn, void *ud, struct mld_err *err);
     /* Called after every operation: drop what only that operation needed
      * (SQLite: statements still holding a read snapshot). */
     void (*idle)(void *impl);

@@ -7,7 +7,8 @@
  * parser directly: no temporary file, and no layer left behind per input.
  * A refused file must report its code with a message naming the source
  * ("fuzz:"); an accepted one must hold rules as the format promises
- * (a scheme, '*' never inside a pattern, section names within the limit
+ * (a scheme, '*' never inside a pattern, a folded pattern in lower case
+ * without umlauts, section names within the limit
  * and free of control characters, no rule hidden by an earlier one).
  * Then every line of the input, taken as a category, is matched against
  * the rules, for crashes only.
@@ -30,8 +31,14 @@ check_rule(const struct layer *l, int i)
     const struct rule *r = &l->rules[i];
     const char *colon = strchr(r->pattern, ':');
     if (colon == NULL || colon == r->pattern || strchr(r->pattern, '*') != NULL ||
-        strlen(r->pattern) != r->len)
+        strlen(r->pattern) != r->len || (size_t)(colon - r->pattern) + 1 != r->scheme)
         abort();
+    if (r->folded) {
+        char *again = fold_name(r->pattern + r->scheme, r->len - r->scheme);
+        if (again == NULL || strcmp(again, r->pattern + r->scheme) != 0 || r->prefix)
+            abort();
+        mld_free(again);
+    }
     if (r->section != NULL &&
         (r->section[0] == '\0' || strlen(r->section) > MLD_MAX_SECTION_NAME_BYTES ||
          bad_text(r->section, strlen(r->section)) != NULL || strcmp(r->section, "-") == 0))
@@ -68,7 +75,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cats[n++] = p;
         p = nl != NULL ? nl + 1 : NULL;
     }
-    const struct rule *r = find_rule(l, cats, n);
+    bool by_operator;
+    const struct rule *r = find_rule(l, cats, n, &by_operator);
     if (r != NULL && r->section == NULL)
         abort();
     mld_free(copy);

@@ -78,12 +78,13 @@ like($r->{content}, qr/"stored": 1, "new": 1, "updated": 0, "older": 0, "duplica
     'counts: one new article');
 my $listed;
 ok(eventually(sub {
-        my $s = get('/ressort/panorama');
+        # [push] section = Digital outranks the default rubric mapping.
+        my $s = get('/ressort/digital');
         return 0 unless $s->{status} == 200;
         ($listed) = text_of($s->{content}) =~ m{href="(/artikel/per-push-gemeldet-faehre-faehrt-wieder-\d+)"};
         return defined $listed;
     }),
-    'the pushed article appears in its section');
+    'the pushed article appears in the [push] section');
 $r = get($listed // '/none');
 is($r->{status}, 200, 'its article page answers 200');
 like(text_of($r->{content}), qr/Die Fähre über den Fluss fährt seit dem Morgen wieder/, 'with its text');

@@ -306,7 +306,7 @@ is(scalar(grep { $_ eq 'Moskau sagt befristete Waffenruhe für Energieanlagen zu
     'both Kreml items among them');
 my @times = $page =~ m{<time datetime="([^"]+)">\d\d\.\d\d\.\d{4} - \d\d:\d\d:\d\d</time>}g;
 is_deeply(\@times, [sort @times], 'oldest first');
-like($page, qr{30\.01\.2026 - 13:45:00</time> · <a href="/ressort/ausland">Ausland</a>.*30\.01\.2026 - 13:51:00</time> · <a href="/ressort/boerse">Boerse</a>}s,
+like($page, qr{30\.01\.2026 - 13:45:00</time> · <a href="/ressort/ausland">Ausland</a>.*30\.01\.2026 - 13:51:00</time> · <a href="/ressort/boerse">Börse</a>}s,
     'each with time and section');
 my @founders = $page =~ /Ausgangsmeldung der Geschichte/g;
 is(scalar @founders, 1, 'one article started the story');
@@ -331,14 +331,14 @@ is_deeply([@days[0 .. 2]], ['Sonntag, 1. Februar 2026', 'Samstag, 31. Januar 202
     'day headings in German, newest first') or diag("@days");
 is($days[-1], 'Montag, 20. Oktober 2025', 'the oldest day last');
 my ($friday) = $page =~ m{Freitag, 30\. Januar 2026</time></h2>(.*?)</section>}s;
-like($friday // '', qr{<time datetime="2026-01-30T12:51:00Z">13:51</time> · <span class="sections">Boerse, Ausland</span>},
+like($friday // '', qr{<time datetime="2026-01-30T12:51:00Z">13:51</time> · <span class="sections">Börse, Ausland</span>},
     'a story entry has its time and sections');
 my @on_friday = ($friday // '') =~ />Moskau sagt befristete Waffenruhe für Energieanlagen zu</g;
 is(scalar @on_friday, 1, 'the Kreml pair is one entry');
 
 # A new member ingested while serving reaches every cached page that shows
 # the story: the story page, a member's story link, a section list entry.
-like(text_of(get('/ressort/boerse')->{content}), qr{<span class="sections">Boerse, Ausland</span>},
+like(text_of(get('/ressort/boerse')->{content}), qr{<span class="sections">Börse, Ausland</span>},
     'the Boerse list shows the story with its two sections');
 write_entry("$tmp/kreml-3.json", id => 'kreml-3', at => '2026-01-30T14:30:00+01:00',
     rubric => 'politik', geo => ['Russland'],

@@ -64,6 +64,14 @@ main(void)
           "t.conf:3: sections: /nonexistent/rules.txt: ", "missing sections file");
     fails("[enrich]\ngazetteer = /nonexistent/places.txt\n",
           "t.conf:2: gazetteer: ", "missing gazetteer file");
+    fails("[enrich]\nsection_model = /nonexistent/model.txt\n",
+          "t.conf:2: section_model: /nonexistent/model.txt", "missing section model");
+    const char *model = mld_test_temp_file("configure", "meldung-section-model 1\nword\tX\n");
+    char mtext[300], mwant[400];
+    snprintf(mtext, sizeof(mtext), "[enrich]\nsection_model = %s\n", model);
+    snprintf(mwant, sizeof(mwant), "t.conf:2: section_model: %s:2: expected a docs", model);
+    fails(mtext, mwant, "bad section model");
+    unlink(model);
 
     char text[300];
     const char *path = mld_test_temp_file("configure", "desk:pl = Staat\ndesk = X\n");

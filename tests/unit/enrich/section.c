@@ -1,6 +1,8 @@
 /*
  * Tests for the section mapping: the rule parser and its errors, matching
- * and priority, operator files ahead of the defaults, and (with the shared
+ * and priority (exact and folded patterns), operator files ahead of the
+ * defaults, the order of authority of mld_enrich_section() (operator,
+ * source, default rules, classifier, fallback), and (with the shared
  * corpus) how often the default rules agree with dpa's own choice of one
  * rubric among the several its editors gave an article.
  */
@@ -18,7 +20,17 @@
 #define FLOOR_COVERED 99.0
 #define FLOOR_FAMILY 99.0
 
-/* The section the default rules give an article with these categories
+/* The section the rules in force give a (no source, no classifier), or
+ * NULL; owned by the rules. */
+static const char *
+mapped(const struct mld_article *a)
+{
+    bool op;
+    const struct rule *r = find_rule(active(), a->categories, a->ncategories, &op);
+    return r != NULL ? r->section : NULL;
+}
+
+/* The section the rules in force give an article with these categories
  * (NULL-terminated), or NULL. The result is a static copy. */
 static const char *
 section_of(const char *cat, ...)
@@ -30,7 +42,7 @@ section_of(const char *cat, ...)
     for (const char *c = cat; c != NULL; c = va_arg(ap, const char *))
         mld_article_add_category(a, c);
     va_end(ap);
-    const char *s = mld_enrich_section(a, NULL);
+    const char *s = mapped(a);
     snprintf(out, sizeof(out), "%s", s ? s : "");
     mld_article_free(a);
     return s ? out : NULL;
@@ -139,7 +151,8 @@ test_defaults(void)
            "a category continuing with '.' matches");
     is_str(section_of("rubric:weblines.infoline_rs.politik.auslandx", NULL), "Politik",
            "a longer word is no match: the parent rule takes it");
-    is_str(section_of("rubric:weblines.newsscreen.boerse", NULL), "Boerse", "boerse");
+    is_str(section_of("rubric:weblines.newsscreen.boerse", NULL), "Börse",
+           "boerse: the name keeps its umlaut");
     is_str(section_of("rubric:weblines.regiolinegeo.bayern", NULL), "Regional", "regional");
     is_str(section_of("rubric:weblines.sportsline.golf.news", NULL), "Sport", "sportsline");
     is_str(section_of("rubric:weblines.starline.kino", NULL), "Kultur", "starline");
@@ -181,6 +194,102 @@ test_defaults(void)
     mld_article_free(a);
 }
 
+/* Folded patterns: feed categories in every spelling. */
+static void
+test_folded(void)
+{
+    struct layer *l = NULL;
+    struct mld_err err = {0};
+    ok(parse("tag~ Börse  Frankfurt = Börse\ntag~STRASSE = S\n", &l, &err) == 0 && l != NULL &&
+           l->n == 2,
+       "folded patterns parse: %s", err.msg);
+    if (l != NULL && l->n == 2) {
+        is_str(l->rules[0].pattern, "tag:boerse frankfurt", "stored folded, blanks collapsed");
+        ok(l->rules[0].folded && l->rules[0].scheme == 4, "folded, scheme \"tag:\"");
+        is_str(l->rules[1].pattern, "tag:strasse", "upper case folded");
+    }
+    layer_free(l);
+    parse_fails("tag~ = X\n", MLD_E_PARSE, "t.txt:1: pattern \"tag~\" has no name after '~'",
+                "folded pattern without a name");
+    parse_fails("tag~Sport* = X\n", MLD_E_PARSE, "takes no '*'", "folded pattern with a star");
+    parse_fails("tag~Börse = A\ntag~BOERSE = B\n", MLD_E_PARSE, "t.txt:2: rule never applies",
+                "folded duplicate");
+    ok(parse("tag~Sport = A\ntag:Sport = B\n", &l, &err) == 0, "folded and exact: no cover check");
+    layer_free(l);
+
+    const char *raw = "  Ä Ö Ü  a\xcc\x88 o\xcc\x88 STRAẞE ß\t X ";
+    char *f = fold_name(raw, strlen(raw));
+    is_str(f, "ae oe ue ae oe strasse ss x", "fold_name: umlauts, combining, sharp s, blanks");
+    mld_free(f);
+    ok(fold_name("a\xff", 2) == NULL, "fold_name: invalid UTF-8 is NULL");
+    ok(folded_matches("politik", 7, "news / politik"), "a part after '/'");
+    ok(folded_matches("politik", 7, "nachrichten > politik | heute"), "a part between '>' and '|'");
+    ok(!folded_matches("politik", 7, "weltpolitik"), "no substring match");
+    ok(!folded_matches("politik", 7, "politik heute"), "no word match");
+
+    is_str(section_of("tag:Politik", NULL), "Politik", "tag:Politik");
+    is_str(section_of("tag:POLITIK", NULL), "Politik", "upper case");
+    is_str(section_of("tag:Boerse", NULL), "Börse", "Boerse is Börse");
+    is_str(section_of("tag:börse", NULL), "Börse", "börse is Börse");
+    is_str(section_of("tag:Fussball", NULL), "Sport", "Fussball");
+    is_str(section_of("tag:Fußball", NULL), "Sport", "Fußball");
+    is_str(section_of("tag:News/Politik", NULL), "Politik", "a path");
+    is_str(section_of("tag:Politik/Ausland", NULL), "Ausland", "narrower before broader");
+    is_str(section_of("tag:Politik", "tag:Ausland", NULL), "Ausland", "... in two categories too");
+    is_str(section_of("tag:World news", NULL), "Ausland", "the Guardian's world news");
+    is_str(section_of("tag:Technology", NULL), "Digital", "Technology");
+    is_str(section_of("tag:Mobilität", NULL), "Mobilität", "a section keeps its umlaut");
+    is_str(section_of("tag:Donald Trump", "tag:Wirtschaft", NULL), "Wirtschaft",
+           "a keyword tag beside a section tag");
+    ok(section_of("tag:Donald Trump", "tag:Sportwagen", NULL) == NULL, "keywords map to nothing");
+    ok(section_of("keyword:Politik", NULL) == NULL, "another scheme does not match tag~");
+    is_str(section_of("tag:Sport", "rubric:weblines.infoline_rs.wirtschaft", NULL), "Wirtschaft",
+           "agency codes come before feed tags");
+}
+
+/* The section and who decided for an article with headline h, text t,
+ * categories cats (NULL-terminated list, may be NULL) and source section
+ * src. */
+static void
+decide(const char *h, const char *t, const char *const *cats, const char *src,
+       const char *want, enum mld_section_by want_by, const char *name)
+{
+    struct mld_article *a = mld_article_new();
+    a->headline = h != NULL ? mld_strdup(h) : NULL;
+    a->text = t != NULL ? mld_strdup(t) : NULL;
+    for (int i = 0; cats != NULL && cats[i] != NULL; i++)
+        mld_article_add_category(a, cats[i]);
+    const char *got = mld_enrich_section(a, src);
+    is_str(got, want, "%s: section", name);
+    is_int(a->section_by, want_by, "%s: decided by", name);
+    mld_article_free(a);
+}
+
+/* The order of authority without operator rules: source, then the
+ * default rules, then the classifier, then the fallback. */
+static void
+test_authority(void)
+{
+    const char *desk[] = {"desk:sp", NULL};
+    const char *tag[] = {"tag:Kultur", NULL};
+    const char *none[] = {"tag:Donald Trump", NULL};
+    decide("x", NULL, desk, NULL, "Sport", MLD_SECTION_AGENCY, "an agency code");
+    decide("x", NULL, desk, "Digital", "Digital", MLD_SECTION_SOURCE,
+           "the source's section beats the default rules");
+    decide("x", NULL, desk, "", "Sport", MLD_SECTION_AGENCY, "an empty source section is none");
+    decide("x", NULL, tag, NULL, "Kultur", MLD_SECTION_AGENCY, "a feed's category");
+    decide("Bayern gewinnt das Spiel", "Der Trainer lobte die Mannschaft nach dem Sieg: "
+           "zwei Tore in der zweiten Halbzeit, Tabellenführer in der Bundesliga.",
+           none, NULL, "Sport", MLD_SECTION_CLASSIFIER, "the classifier");
+    decide("Forscher entdecken Planeten", "Astronomen fanden mit einem Teleskop einen Planeten "
+           "bei einem fernen Stern, schreiben die Wissenschaftler im Fachjournal Nature.",
+           NULL, NULL, "Wissenschaft", MLD_SECTION_CLASSIFIER, "the classifier, no categories");
+    decide("Xyzzy", NULL, none, NULL, MLD_SECTION_FALLBACK, MLD_SECTION_NONE,
+           "no known word: the fallback");
+    decide(NULL, NULL, NULL, NULL, MLD_SECTION_FALLBACK, MLD_SECTION_NONE,
+           "nothing at all: the fallback");
+}
+
 static void
 test_operator(void)
 {
@@ -211,6 +320,17 @@ test_operator(void)
            "Topthemen", "an operator rule goes ahead of every default");
     ok(section_of("desk:pl", NULL) == NULL, "an operator's \"-\" hides a default");
     is_str(section_of("desk:pl", "desk:wi", NULL), "Wirtschaft", "... and only that category");
+    const char *aus[] = {"rubric:weblines.infoline_rs.politik.ausland", NULL};
+    const char *wi[] = {"desk:wi", NULL};
+    const char *pl[] = {"desk:pl", "tag:Xyzzy", NULL};
+    decide("x", NULL, aus, "Digital", "Welt", MLD_SECTION_OPERATOR,
+           "an operator's rule beats the source's section");
+    decide("x", NULL, wi, "Digital", "Digital", MLD_SECTION_SOURCE,
+           "the source's section beats a default rule below an operator file");
+    decide("x", NULL, wi, NULL, "Wirtschaft", MLD_SECTION_AGENCY,
+           "a default rule below an operator file is the agency's");
+    decide("Xyzzy", NULL, pl, NULL, MLD_SECTION_FALLBACK, MLD_SECTION_NONE,
+           "an operator's \"-\" leaves the article to the fallback");
     is_str(section_of("rubric:weblines.infoline_rs.politik.inland", NULL), "Inland",
            "other defaults still apply");
 
@@ -280,8 +400,7 @@ measure_record(const json_t *rec, struct tally *t, int nt, json_t *unmapped, jso
     json_array_foreach(names, i, v) add_rubric(all, json_string_value(v));
     if (all->ncategories > 0)
         mld_article_add_category(first, all->categories[0]);
-    const char *want = mld_enrich_section(one, NULL), *got = mld_enrich_section(all, NULL);
-    const char *got1 = mld_enrich_section(first, NULL);
+    const char *want = mapped(one), *got = mapped(all), *got1 = mapped(first);
     for (int k = 0; k < nt; k++) {
         if (k > 0 && strcmp(t[k].family, family_of(pick)) != 0)
             continue;
@@ -408,6 +527,8 @@ main(void)
 {
     test_parser();
     test_defaults();
+    test_folded();
+    test_authority();
     test_operator();
     test_agreement();
     test_rubric_list();

@@ -462,4 +462,12 @@
  * a feed of 10,000 bad items reports the first ones and a count. */
 #define MLD_PIPELINE_MAX_NOTES 20
 
+/* Static files (static/: stylesheet, icons, the operator's pictures),
+ * read into memory at start. A site's own assets are a few dozen files
+ * of a few hundred KB; more is a misplaced media archive, which belongs
+ * behind the front proxy. Deeper folders than this are not walked. */
+#define MLD_STATIC_MAX_FILES 512
+#define MLD_STATIC_MAX_BYTES (32u * 1024 * 1024)
+#define MLD_STATIC_MAX_DEPTH 4
+
 #endif

@@ -160,6 +160,14 @@ mld_ingest_is_web_url(const char *s)
     return s != NULL && (strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0);
 }
 
+bool
+mld_ingest_is_media_url(const char *s)
+{
+    if (mld_ingest_is_web_url(s))
+        return true;
+    return s != NULL && s[0] == '/' && s[1] != '/' && strchr(s, '\\') == NULL;
+}
+
 /* Wire helpers: dates, media, asides, holds ------------------------------- */
 
 /* Dates before this instant (1971-01-01T00:00:00Z) are no dates: a zero
@@ -204,7 +212,7 @@ mld_ingest_add_renditions(struct mld_article *a, const struct mld_ingest_renditi
 {
     const struct mld_ingest_rendition *best = NULL;
     for (size_t i = 0; i < n; i++)
-        if (mld_ingest_is_web_url(r[i].url) && strlen(r[i].url) <= MLD_MAX_FIELD_BYTES &&
+        if (mld_ingest_is_media_url(r[i].url) && strlen(r[i].url) <= MLD_MAX_FIELD_BYTES &&
             better_default(&r[i], best))
             best = &r[i];
     if (best == NULL)
@@ -215,7 +223,7 @@ mld_ingest_add_renditions(struct mld_article *a, const struct mld_ingest_renditi
     m->width = best->width > 0 ? best->width : 0;
     m->height = best->height > 0 ? best->height : 0;
     for (size_t i = 0; i < n; i++)
-        if (&r[i] != best && mld_ingest_is_web_url(r[i].url) &&
+        if (&r[i] != best && mld_ingest_is_media_url(r[i].url) &&
             strlen(r[i].url) <= MLD_MAX_FIELD_BYTES && strcmp(r[i].url, best->url) != 0)
             mld_media_add_rendition(m, r[i].url, r[i].width > 0 ? r[i].width : 0,
                                     r[i].height > 0 ? r[i].height : 0);

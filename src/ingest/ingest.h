@@ -132,6 +132,12 @@ int64_t mld_ingest_digits(const char *s);
  * case. */
 bool mld_ingest_is_web_url(const char *s);
 
+/* True when s may stand as a picture's or sound's address on a page: an
+ * http(s) URL, or a path on the site itself ("/static/demo/x.jpg": an
+ * operator's own pictures, the demo's) - one "/" first, never "//" and no
+ * backslash, which browsers read as another host. */
+bool mld_ingest_is_media_url(const char *s);
+
 /* Wire helpers: dates, media, asides, holds ---------------------------------- */
 
 /* True when t can date a wire item: 1971-01-01T00:00:00Z or later (a zero
@@ -146,7 +152,7 @@ bool mld_ingest_set_date(struct mld_article *a, mld_time_t t, enum mld_date_sour
 
 /* One size of a media object as the wire lists it (strings borrowed). */
 struct mld_ingest_rendition {
-    const char *url;  /* any string; only http(s) URLs are used */
+    const char *url;  /* any string; only mld_ingest_is_media_url() ones are used */
     const char *type; /* MIME type, or NULL */
     int width;        /* pixels, 0 or less = unknown */
     int height;

@@ -23,6 +23,7 @@
 #include "../store/store.h"
 #include "cache.h"
 #include "page.h"
+#include "static.h"
 #include "status.h"
 #include "push.h"
 #include "tmpl.h"
@@ -32,7 +33,7 @@ struct mld_site {
     pthread_mutex_t lock;        /* the store handle and the refresh state */
     struct mld_tmpl_set *tmpl;   /* read-only after open */
     struct mld_cache *cache;     /* thread-safe itself */
-    struct mld_http_resp *css;   /* static/style.css, prepared once */
+    struct mld_static *files;    /* static/, prepared once */
     int64_t last_seq;            /* newest change-log entry applied */
     mld_time_t last_release;     /* embargoes ending up to here are applied */
     const struct mld_push *push; /* the push endpoint's settings, or NULL */
@@ -175,23 +176,6 @@ skip_key(void *ud, const char *key)
     (void)key;
 }
 
-static struct mld_http_resp *
-load_static(const char *dir, const char *name, const char *type, struct mld_err *err)
-{
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    struct mld_buf b;
-    mld_buf_init(&b, MLD_MAX_PAGE_BYTES);
-    if (mld_buf_read_file(&b, path, err) != 0) {
-        mld_buf_dispose(&b);
-        return NULL;
-    }
-    struct mld_http_resp *r = mld_http_resp_new(200, type, b.p ? b.p : "", b.len, mld_time_now());
-    mld_buf_dispose(&b);
-    mld_http_resp_header(r, "Cache-Control", "public, max-age=3600");
-    return mld_http_resp_finish(r, MLD_HTTP_GZIP | MLD_HTTP_ETAG);
-}
-
 int
 mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct mld_err *err)
 {
@@ -216,11 +200,15 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
                              needed[i]);
             goto out_close;
         }
-    site->css = load_static(cfg->static_dir, "style.css", "text/css; charset=utf-8", err);
-    if (site->css == NULL) {
-        rc = err ? err->code : MLD_E_IO;
+    rc = mld_static_load(&site->files, cfg->static_dir, err);
+    if (rc != 0)
+        goto out_close;
+    struct mld_http_resp *css = mld_static_get(site->files, "style.css");
+    if (css == NULL) {
+        rc = mld_err_set(err, MLD_E_IO, "%s/style.css: missing", cfg->static_dir);
         goto out_close;
     }
+    mld_http_resp_unref(css);
     site->cache = mld_cache_new(MLD_CACHE_MAX_ENTRIES);
     /* Start from the present: the cache is empty, older changes are moot. */
     rc = mld_store_changes(site->st, 0, skip_key, NULL, &site->last_seq, err);
@@ -241,7 +229,7 @@ mld_site_close(struct mld_site *site)
     if (site == NULL)
         return;
     mld_cache_free(site->cache);
-    mld_http_resp_unref(site->css);
+    mld_static_free(site->files);
     mld_tmpl_set_free(site->tmpl);
     mld_store_close(site->st);
     for (int i = 0; i < 5; i++)
@@ -327,8 +315,11 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     if (req->method != MLD_HTTP_GET && req->method != MLD_HTTP_HEAD)
         return mld_http_resp_text(405, "Methode nicht erlaubt\n", "GET, HEAD");
     const char *path = req->path;
-    if (strcmp(path, "/static/style.css") == 0)
-        return mld_http_resp_ref(site->css);
+    if (strncmp(path, "/static/", 8) == 0) {
+        struct mld_http_resp *file = mld_static_get(site->files, path + 8);
+        if (file != NULL)
+            return file;
+    }
     if (strcmp(path, "/healthz") == 0)
         return mld_http_resp_text(200, "ok\n", NULL);
     if (strcmp(path, MLD_STATUS_PATH) == 0)

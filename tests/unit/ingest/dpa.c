@@ -716,6 +716,20 @@ test_misc(void)
        "a sink error stops the parse: %s", err.msg);
     mld_test_list_free(&l);
 
+    /* A picture on the site itself ("/static/...") is kept; one that a
+     * browser would fetch from another host ("//", "/\\") is not. */
+    const char *pics = "{\"urn\": \"u\", \"headline\": \"H\", \"associations\": ["
+                       "{\"type\": \"image\", \"renditions\": [{\"url\": \"/static/a-600.jpg\", "
+                       "\"width\": 600}, {\"url\": \"//evil.example/b.jpg\", \"width\": 900}]}, "
+                       "{\"type\": \"image\", \"renditions\": [{\"url\": \"/\\\\evil.example/c.jpg\"}, "
+                       "{\"url\": \"javascript:alert(1)\"}]}]}";
+    rc = mld_test_parse(&mld_format_dpa, pics, strlen(pics), "pics.json", &l, &err);
+    ok(rc == 0 && l.n == 1 && l.v[0]->nmedia == 1 &&
+           strcmp(l.v[0]->media[0].url, "/static/a-600.jpg") == 0 &&
+           l.v[0]->media[0].nrenditions == 0,
+       "a site path is a picture, another host's path is not");
+    mld_test_list_free(&l);
+
     /* Notepad and ednotes never reach the article. */
     const char *np = "{\"urn\": \"u\", \"teaser\": \"T\", \"article_html\": \"<p>B</p>\", "
                      "\"notepad\": {\"nonpublic_html\": \"<p>Geheim 0171 99999</p>\", "

@@ -501,7 +501,9 @@ sig_make(struct sq *s, const struct mld_article *a, const struct mld_sim_feature
             w[i].w *= (float)mld_sim_idf(df[f->ntf + i], docs);
         if (g->nlead == 2) {
             int64_t broad = df[f->ntf] > df[f->ntf + 1] ? df[f->ntf] : df[f->ntf + 1];
-            g->lead_subject = lead_df <= RELATED_LEAD_SHARE * (double)(docs + RELATED_LEAD_PRIOR) &&
+            /* An update whose pair was never counted says nothing. */
+            g->lead_subject = lead_df > 0 &&
+                              lead_df <= RELATED_LEAD_SHARE * (double)(docs + RELATED_LEAD_PRIOR) &&
                               lead_df >= RELATED_LEAD_COHESION * (double)broad;
         }
         mld_sim_vec_set(&g->topics, w, nt);

@@ -175,8 +175,10 @@ void mld_hits_dispose(struct mld_hits *h);
  * similar recent article when near-duplicate text, headline similarity or
  * text similarity with shared topics say it reports the same event, else
  * a new story of its own. Each join records its reason. put() also keeps
- * for every article a bounded list of related articles (shared topics,
- * similar text, recency), so reading it costs an index lookup.
+ * for every article a bounded list of related articles (similar text, or
+ * the same leading pair of topics; recency only orders them), so reading
+ * it costs an index lookup; reading fills a short list with the newest of
+ * the article's section, marked related_fill (docs/internals/stories.md).
  */
 
 /* The visible articles of story story_id at now, oldest first, each with

@@ -261,7 +261,8 @@ test_gnad(void)
         struct corpus c = {0};
         if (!load_gnad(&c, with_section))
             return;
-        const char *what = with_section ? "10kGNAD, label as section" : "10kGNAD, no section";
+        const char *what =
+            with_section ? "10kGNAD, label as section" : "10kGNAD, section by the classifier";
         diag("%s: %d articles, a random pair shares its label %.3f", what, c.n, chance(&c));
         struct tally t;
         tally(&c, same_label, &t);
@@ -277,10 +278,21 @@ test_gnad(void)
         ok(t.relevant >= 600 && c.n - t.count[0] >= 300,
            "%s: >= 600 relevant entries, >= 300 articles with one (%ld, %d)", what, t.relevant,
            c.n - t.count[0]);
+        /* The whole list a reader sees: relevant entries, then the fill
+         * from the article's section. With the labels as sections that is
+         * 0.97 in the own label; with sections from the built-in word list
+         * alone (no agency input, no trained model: 65% right) the fill
+         * is right about half the time (0.506 measured). */
+        double list = t.relevant + t.fill
+                          ? (double)(t.relevant_same + t.fill_same) / (double)(t.relevant + t.fill)
+                          : 0;
+        diag("%s: the whole list (relevant and fill) %.3f in the own label", what, list);
         if (with_section)
             ok(t.fill == t.fill_same, "%s: fill comes from the own section", what);
         else
-            is_int(t.fill, 0, "%s: no fill without sections", what);
+            ok(t.fill > 0 && (double)t.fill_same / (double)t.fill >= 0.45,
+               "%s: the classifier's section makes a fill, >= 0.45 in the own label (%.3f)", what,
+               t.fill ? (double)t.fill_same / (double)t.fill : 0);
         corpus_free(&c);
     }
 }

@@ -59,6 +59,10 @@ int mld_cli_make_parent(const char *path);
 /* Creates directory path and its parents. Returns 0 or MLD_E_IO. */
 int mld_cli_mkdirs(const char *path);
 
+/* Parses s as a whole number in [min, max] (an option's value). Returns 0
+ * with *out set, or -1 (s empty, not a number, or out of range). */
+int mld_cli_parse_int(const char *s, int min, int max, int *out);
+
 /* Applies the [enrich] section of the configuration file at path (none
  * when path is NULL) before the first article is enriched; logs what is
  * wrong and returns 1 when the file or a file it names is bad, else 0. */

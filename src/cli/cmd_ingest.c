@@ -585,15 +585,11 @@ mld_cmd_ingest(int argc, char **argv)
     static const char optstring[] = "c:d:q:svb:S:h";
     while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
         switch (c) {
-        case 'b': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end != '\0' || v < 1 || v > MLD_INGEST_BATCH_FILES_MAX)
+        case 'b':
+            if (mld_cli_parse_int(optarg, 1, MLD_INGEST_BATCH_FILES_MAX, &run.batch_max) != 0)
                 return mld_cli_usage("ingest", usage_text, "--batch wants 1 to %d files",
                                      MLD_INGEST_BATCH_FILES_MAX);
-            run.batch_max = (int)v;
             break;
-        }
         case 'c': config = optarg; break;
         case 'd': db = optarg; break;
         case 'q': quarantine = optarg; break;

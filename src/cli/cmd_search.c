@@ -73,18 +73,6 @@ parse_day(const char *s, bool next_day, mld_time_t *out)
     return 0;
 }
 
-/* Parses a whole number in [min, max]. Returns 0, or -1. */
-static int
-parse_int(const char *s, int min, int max, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < min || v > max)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 /* Writes the snippet's HTML as terminal text on one line: entities
  * decoded, <mark> as bold (tty) or '[', </mark> as its end or ']'. */
 static void
@@ -246,12 +234,12 @@ mld_cmd_search(int argc, char **argv)
                 status = mld_cli_usage("search", usage_text, "--to wants YYYY-MM-DD");
             break;
         case 'l':
-            if (parse_int(optarg, 1, MLD_SEARCH_MAX_LIMIT, &q.limit) != 0)
+            if (mld_cli_parse_int(optarg, 1, MLD_SEARCH_MAX_LIMIT, &q.limit) != 0)
                 status = mld_cli_usage("search", usage_text, "--limit wants 1 to %d",
                                        MLD_SEARCH_MAX_LIMIT);
             break;
         case 'p':
-            if (parse_int(optarg, 1, MLD_SEARCH_MAX_OFFSET + 1, &page) != 0)
+            if (mld_cli_parse_int(optarg, 1, MLD_SEARCH_MAX_OFFSET + 1, &page) != 0)
                 status = mld_cli_usage("search", usage_text, "--page wants a number from 1");
             break;
         case 'j': json = true; break;

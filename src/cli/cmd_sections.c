@@ -79,18 +79,6 @@ read_store(struct mld_labelled *set, const char *db, struct mld_err *err)
     return rc;
 }
 
-/* Parses a whole number in [min, max]. Returns 0, or -1. */
-static int
-parse_int(const char *s, int min, int max, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < min || v > max)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 /* Learns set (naive Bayes counts with bayes, else logistic regression)
  * and writes the model to out (stdout when NULL). */
 static int
@@ -137,11 +125,11 @@ mld_cmd_sections(int argc, char **argv)
         case 'm': map = optarg; break;
         case 'o': out = optarg; break;
         case 'n':
-            if (parse_int(optarg, 0, 1000000, &min_count) != 0)
+            if (mld_cli_parse_int(optarg, 0, 1000000, &min_count) != 0)
                 return mld_cli_usage("sections", usage_text, "--min-count wants a count");
             break;
         case 'k':
-            if (parse_int(optarg, 2, 100, &folds) != 0)
+            if (mld_cli_parse_int(optarg, 2, 100, &folds) != 0)
                 return mld_cli_usage("sections", usage_text, "--folds wants 2 to 100");
             break;
         case 'P': prior_only = true; break;

@@ -111,12 +111,10 @@ mld_cmd_serve(int argc, char **argv)
         case 't': cfg.templates_dir = optarg; break;
         case 's': cfg.static_dir = optarg; break;
         case 'c': config_path = optarg; break;
-        case 'n': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            threads = (*end != '\0' || v < 0 || v > 256) ? -1 : (int)v;
+        case 'n':
+            if (mld_cli_parse_int(optarg, 0, 256, &threads) != 0)
+                threads = -1;
             break;
-        }
         case 'v': mld_log_set_level(MLD_LOG_DEBUG); break;
         case 'h': printf("usage: %s\n\n%s", usage_text, help_text); return 0;
         default: return mld_cli_bad_option("serve", usage_text, optstring, argv);

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -72,6 +73,17 @@ mld_cli_bad_option(const char *name, const char *usage_text, const char *optstri
     if (strncmp(arg, "--", 2) == 0)
         return mld_cli_usage(name, usage_text, "option '%s' needs a value", arg);
     return mld_cli_usage(name, usage_text, "option '-%c' needs a value", optopt);
+}
+
+int
+mld_cli_parse_int(const char *s, int min, int max, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < min || v > max)
+        return -1;
+    *out = (int)v;
+    return 0;
 }
 
 int

@@ -86,6 +86,23 @@ get_string(struct ctx *c, const json_t *obj, const char *key, const char *name, 
     return 0;
 }
 
+/* Reads array field key of obj (named name in messages) into *out: NULL
+ * when missing or null, else the array (borrowed from obj). */
+static int
+get_array(struct ctx *c, const json_t *obj, const char *key, const char *name,
+          const json_t **out)
+{
+    *out = json_object_get(obj, key);
+    if (*out == NULL || json_is_null(*out)) {
+        *out = NULL;
+        return 0;
+    }
+    if (!json_is_array(*out))
+        return fail(c, MLD_E_PARSE, "field \"%s\": expected an array, got %s", name,
+                    mld_json_type_name(*out));
+    return 0;
+}
+
 /* Reads integer field key into *out; *present tells whether it was there
  * (and not null). */
 static int
@@ -209,12 +226,10 @@ static int
 read_name_list(struct ctx *c, const json_t *entry, const char *key, const char *prefix,
                struct mld_article *a)
 {
-    const json_t *list = json_object_get(entry, key);
-    if (list == NULL || json_is_null(list))
-        return 0;
-    if (!json_is_array(list))
-        return fail(c, MLD_E_PARSE, "field \"%s\": expected an array, got %s", key,
-                    mld_json_type_name(list));
+    const json_t *list;
+    int rc = get_array(c, entry, key, key, &list);
+    if (rc != 0 || list == NULL)
+        return rc;
     size_t n = json_array_size(list);
     for (size_t i = 0; i < n && i < MLD_MAX_CATEGORIES; i++) {
         const json_t *v = json_array_get(list, i);
@@ -234,12 +249,10 @@ read_name_list(struct ctx *c, const json_t *entry, const char *key, const char *
 static int
 read_genre_names(struct ctx *c, const json_t *entry, struct mld_article *a)
 {
-    const json_t *list = json_object_get(entry, "genre_names");
-    if (list == NULL || json_is_null(list))
-        return 0;
-    if (!json_is_array(list))
-        return fail(c, MLD_E_PARSE, "field \"genre_names\": expected an array, got %s",
-                    mld_json_type_name(list));
+    const json_t *list;
+    int rc = get_array(c, entry, "genre_names", "genre_names", &list);
+    if (rc != 0 || list == NULL)
+        return rc;
     size_t i;
     const json_t *v;
     json_array_foreach(list, i, v)
@@ -278,12 +291,11 @@ read_category(struct ctx *c, const json_t *cat, size_t i, char **type, char **qc
 static int
 read_categories(struct ctx *c, const json_t *entry, struct mld_article *a)
 {
-    const json_t *cats = json_object_get(entry, "categories");
+    const json_t *cats;
     bool have_rubric = false, have_desk = false, have_genre = false;
-    int rc = 0;
-    if (cats != NULL && !json_is_null(cats) && !json_is_array(cats))
-        return fail(c, MLD_E_PARSE, "field \"categories\": expected an array, got %s",
-                    mld_json_type_name(cats));
+    int rc = get_array(c, entry, "categories", "categories", &cats);
+    if (rc != 0)
+        return rc;
     size_t n = cats ? json_array_size(cats) : 0;
     if (n > MLD_MAX_CATEGORIES)
         n = MLD_MAX_CATEGORIES;
@@ -382,14 +394,11 @@ read_renditions(struct ctx *c, const json_t *assoc, size_t i, struct mld_ingest_
 {
     char field[80];
     *n = 0;
-    const json_t *list = json_object_get(assoc, "renditions");
-    if (list == NULL || json_is_null(list))
-        return 0;
-    if (!json_is_array(list))
-        return fail(c, MLD_E_PARSE,
-                    "field \"associations[%zu].renditions\": expected an array, "
-                    "got %s",
-                    i, mld_json_type_name(list));
+    const json_t *list;
+    snprintf(field, sizeof(field), "associations[%zu].renditions", i);
+    int rc = get_array(c, assoc, "renditions", field, &list);
+    if (rc != 0 || list == NULL)
+        return rc;
     size_t k;
     const json_t *v;
     json_array_foreach(list, k, v)
@@ -404,7 +413,7 @@ read_renditions(struct ctx *c, const json_t *assoc, size_t i, struct mld_ingest_
         json_int_t w = 0, h = 0;
         bool has;
         snprintf(field, sizeof(field), "associations[%zu].renditions[%zu].width", i, k);
-        int rc = get_int(c, v, "width", field, &w, &has);
+        rc = get_int(c, v, "width", field, &w, &has);
         snprintf(field, sizeof(field), "associations[%zu].renditions[%zu].height", i, k);
         if (rc == 0)
             rc = get_int(c, v, "height", field, &h, &has);
@@ -426,12 +435,10 @@ read_renditions(struct ctx *c, const json_t *assoc, size_t i, struct mld_ingest_
 static int
 read_associations(struct ctx *c, const json_t *entry, struct mld_article *a)
 {
-    const json_t *list = json_object_get(entry, "associations");
-    if (list == NULL || json_is_null(list))
-        return 0;
-    if (!json_is_array(list))
-        return fail(c, MLD_E_PARSE, "field \"associations\": expected an array, got %s",
-                    mld_json_type_name(list));
+    const json_t *list;
+    int rc = get_array(c, entry, "associations", "associations", &list);
+    if (rc != 0 || list == NULL)
+        return rc;
     struct mld_ingest_rendition r[MLD_MAX_RENDITIONS];
     size_t i;
     const json_t *assoc;
@@ -443,7 +450,6 @@ read_associations(struct ctx *c, const json_t *entry, struct mld_article *a)
         char field[64], *strs[4] = {NULL, NULL, NULL, NULL};
         static const char *const keys[] = {"type", "caption", "creditline", "headline"};
         size_t nr = 0;
-        int rc = 0;
         for (size_t k = 0; k < 4 && rc == 0; k++) {
             snprintf(field, sizeof(field), "associations[%zu].%s", i, keys[k]);
             rc = get_string(c, assoc, keys[k], field,

@@ -2132,12 +2132,11 @@ mld_feed_add_media(const struct mld_feed_reader *r, const xmlNode *n, struct mld
     return m;
 }
 
-/* A non-negative integer attribute of n (at most 100000), 0 when absent
- * or not a number. */
+/* The pixel size v writes (a number from 0 to 100000, what may follow
+ * it ignored), 0 when v is NULL or no such number. Frees v. */
 static int
-dim_attr(const xmlNode *n, const char *name)
+take_dim(char *v)
 {
-    char *v = mld_xml_attr(n, name);
     long x = 0;
     if (v != NULL) {
         char *end;
@@ -2147,6 +2146,13 @@ dim_attr(const xmlNode *n, const char *name)
     }
     mld_free(v);
     return (int)x;
+}
+
+/* A pixel size attribute of n, 0 when absent or not a number. */
+static int
+dim_attr(const xmlNode *n, const char *name)
+{
+    return take_dim(mld_xml_attr(n, name));
 }
 
 /* The folded text of the first Media RSS child local of n, or NULL. */
@@ -2608,19 +2614,11 @@ tag_attr(const char *tag, size_t n, const char *name)
     return NULL;
 }
 
+/* A pixel size attribute of an HTML tag, 0 when absent or not a number. */
 static int
 tag_int(const char *tag, size_t n, const char *name)
 {
-    char *v = tag_attr(tag, n, name);
-    long x = 0;
-    if (v != NULL) {
-        char *end;
-        x = strtol(v, &end, 10);
-        if (end == v || x < 0 || x > 100000)
-            x = 0;
-    }
-    mld_free(v);
-    return (int)x;
+    return take_dim(tag_attr(tag, n, name));
 }
 
 /* Adds the candidates of a (sanitised, so valid) srcset to m as

@@ -1145,8 +1145,10 @@ mld_sections_model_load(const char *path, struct mld_err *err)
         mld_classifier_free(c);
         return rc;
     }
+    /* Models are loaded at start, before the first article is enriched
+     * (enrich.h), so no reader holds the one replaced. */
     pthread_mutex_lock(&model_lock);
-    atomic_store(&model, c); /* the one before stays: a reader may hold it */
+    mld_classifier_free(atomic_exchange(&model, c));
     pthread_mutex_unlock(&model_lock);
     mld_log_debug("%s: section model of %d sections, %d stems", path, c->nsections, c->nstems);
     return 0;

@@ -1184,7 +1184,7 @@ run_file(const char *root, const char *rel, struct area *ar)
     /* feedparser fetched http* files from a local server; Content-Location
      * then names the document (resolved against the request, http(s)
      * only), as a poller would pass it on. */
-    struct mld_source src = {rel, NULL, ctype};
+    struct mld_source src = {.name = rel, .content_type = ctype};
     char *where = NULL;
     if (strncmp(base, "http", 4) == 0 || loc != NULL)
         src.url = url;

@@ -50,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)mld_format_atom.sniff(doc, size);
     (void)mld_format_detect(doc, size);
     struct mld_err err = {0};
-    struct mld_source src = {"fuzz", urls[size ? data[0] % 3 : 0], NULL};
+    struct mld_source src = {.name = "fuzz", .url = urls[size ? data[0] % 3 : 0]};
     struct mld_feed *f = NULL;
     int rc = mld_feed_parse(doc, size, &src, &f, &err);
     fuzz_check_rc(rc, &err);

@@ -48,7 +48,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *u = mld_feed_resolve_url("http://example.com/a/b?c#d", buf);
         mld_free(u);
     }
-    struct mld_source src = {"fuzz", "http://fuzz.example/feed.xml", types[size ? data[0] % 6 : 0]};
+    struct mld_source src = {.name = "fuzz",
+                             .url = "http://fuzz.example/feed.xml",
+                             .content_type = types[size ? data[0] % 6 : 0]};
     fuzz_parse(&mld_format_rss, data, size, &src, fuzz_feed_article_check, NULL);
     return 0;
 }

@@ -26,7 +26,7 @@ static int
 parse(const char *doc, const char *url, struct mld_test_list *l, struct mld_err *err)
 {
     mld_err_clear(err);
-    struct mld_source src = {"a.xml", url, NULL};
+    struct mld_source src = {.name = "a.xml", .url = url};
     return mld_format_atom.parse(doc, strlen(doc), &src, mld_test_keep, l, err);
 }
 
@@ -34,7 +34,7 @@ static struct mld_feed *
 model(const char *doc, struct mld_err *err)
 {
     struct mld_feed *f = NULL;
-    struct mld_source src = {"a.xml", "https://a.example/feed.atom", NULL};
+    struct mld_source src = {.name = "a.xml", .url = "https://a.example/feed.atom"};
     mld_err_clear(err);
     if (mld_feed_parse(doc, strlen(doc), &src, &f, err) != 0)
         return NULL;
@@ -300,7 +300,7 @@ model_bare(const char *doc)
 {
     struct mld_feed *f = NULL;
     struct mld_err err = {0};
-    struct mld_source src = {"b.xml", NULL, NULL};
+    struct mld_source src = {.name = "b.xml"};
     if (mld_feed_parse(doc, strlen(doc), &src, &f, &err) != 0)
         diag("b.xml: %s", err.msg);
     return f;
@@ -410,7 +410,7 @@ test_heise(void)
     json_t *want = json_load_file(path, 0, &jerr);
     struct mld_feed *f = NULL;
     struct mld_err err = {0};
-    struct mld_source src = {"heise.atom", NULL, NULL};
+    struct mld_source src = {.name = "heise.atom"};
     int rc = doc ? mld_feed_parse(doc, len, &src, &f, &err) : MLD_E_IO;
     ok(rc == 0 && want != NULL, "heise.atom parses: %s", err.msg);
     if (rc != 0 || want == NULL)

@@ -190,7 +190,7 @@ test_urls(void)
                       "T</title><content type='html' xml:base='../c/'>&lt;a href=\"l.html\"&gt;"
                       "l&lt;/a&gt;</content><link href='e.html'/></entry>"
                       "<entry xml:base='http:///example.com/m/'><link href='z'/></entry></feed>";
-    struct mld_source src = {"base.xml", "http://doc.example/feed.xml", NULL};
+    struct mld_source src = {.name = "base.xml", .url = "http://doc.example/feed.xml"};
     struct mld_feed *f = NULL;
     struct mld_err err = {0};
     int rc = mld_feed_parse(doc, strlen(doc), &src, &f, &err);
@@ -394,7 +394,7 @@ test_entities(void)
                       "&#146;</title></channel></rss>";
     struct mld_feed *f = NULL;
     struct mld_err err = {0};
-    struct mld_source src = {"e.xml", NULL, NULL};
+    struct mld_source src = {.name = "e.xml"};
     int rc = mld_feed_parse(doc, strlen(doc), &src, &f, &err);
     is_str(rc == 0 ? f->title.text : err.msg,
            "A\xc2\xa0&\xc2\xa0"
@@ -588,7 +588,7 @@ test_text(void)
 static void
 test_constructs(void)
 {
-    struct mld_source src = {"c.xml", NULL, NULL};
+    struct mld_source src = {.name = "c.xml"};
     struct mld_feed_reader r = {.src = &src, .name = "c.xml"};
     struct mld_feed_text t = {0};
     mld_feed_text_set(&r, NULL,
@@ -607,7 +607,7 @@ test_constructs(void)
      * one never replaces text. */
     const char *doc = "<c><s>fallback</s><d>real</d><e/><dc>twin</dc></c>";
     struct mld_err err = {0};
-    struct mld_source xs = {"o.xml", NULL, NULL};
+    struct mld_source xs = {.name = "o.xml"};
     xmlDocPtr d = mld_xml_parse(doc, strlen(doc), NULL, &xs, &err);
     xmlNode *c = xmlDocGetRootElement(d)->children;
     int rank = 0;
@@ -649,7 +649,7 @@ test_constructs(void)
     char *base = mld_feed_base(&r, xmlDocGetRootElement(d)->children);
     is_str(base, "https://example.com/feed/sub/", "default base, xml:base on it");
     mld_free(base);
-    struct mld_source us = {"u.xml", "https://other.example/x.xml", NULL};
+    struct mld_source us = {.name = "u.xml", .url = "https://other.example/x.xml"};
     r.src = &us;
     base = mld_feed_base(&r, xmlDocGetRootElement(d)->children);
     is_str(base, "https://other.example/sub/", "the document URL wins over the default");
@@ -718,7 +718,7 @@ corpus_title(const char *dir, const char *file, int item, const char *want)
     char *doc = mld_test_slurp(path, &len);
     struct mld_feed *f = NULL;
     struct mld_err err = {0};
-    struct mld_source src = {file, NULL, NULL};
+    struct mld_source src = {.name = file};
     int rc = doc ? mld_feed_parse(doc, len, &src, &f, &err) : MLD_E_IO;
     const char *got = rc != 0            ? err.msg
                       : item < 0         ? f->title.text
@@ -854,7 +854,7 @@ census_one(struct mld_test_doc *d, void *ud)
     const struct mld_format *fmt = mld_format_detect(d->doc, d->len);
     if (fmt == NULL)
         return;
-    struct mld_source src = {d->name, NULL, NULL};
+    struct mld_source src = {.name = d->name};
     struct mld_err err = {0};
     if (fmt == &mld_format_rss || fmt == &mld_format_atom) {
         /* Every item, also those that share a urn with another. */

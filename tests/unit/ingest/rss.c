@@ -34,7 +34,7 @@ static int
 parse(const char *doc, const char *url, struct mld_test_list *l, struct mld_err *err)
 {
     mld_err_clear(err);
-    struct mld_source src = {"t.xml", url, NULL};
+    struct mld_source src = {.name = "t.xml", .url = url};
     return mld_format_rss.parse(doc, strlen(doc), &src, mld_test_keep, l, err);
 }
 
@@ -120,7 +120,7 @@ test_rss20(void)
 
     /* The model around it. */
     struct mld_feed *f = NULL;
-    struct mld_source src = {"t.xml", NULL, NULL};
+    struct mld_source src = {.name = "t.xml"};
     rc = mld_feed_parse(doc, strlen(doc), &src, &f, &err);
     ok(rc == 0 && strcmp(f->version, "rss20") == 0 && strcmp(f->format, "rss") == 0,
        "version rss20");
@@ -171,7 +171,7 @@ test_rss10(void)
     }
     mld_test_list_free(&l);
     struct mld_feed *f = NULL;
-    struct mld_source src = {"t.xml", NULL, NULL};
+    struct mld_source src = {.name = "t.xml"};
     rc = mld_feed_parse(doc, strlen(doc), &src, &f, &err);
     ok(rc == 0 && strcmp(f->version, "rss10") == 0, "version rss10");
     mld_feed_free(f);
@@ -207,7 +207,7 @@ test_rss091(void)
     }
     mld_test_list_free(&l);
     struct mld_feed *f = NULL;
-    struct mld_source src = {"t.xml", NULL, NULL};
+    struct mld_source src = {.name = "t.xml"};
     rc = mld_feed_parse(doc, strlen(doc), &src, &f, &err);
     ok(rc == 0 && strcmp(f->version, "rss091n") == 0, "version rss091n (Netscape DOCTYPE)");
     mld_feed_free(f);
@@ -259,7 +259,7 @@ model(const char *doc)
 {
     struct mld_feed *f = NULL;
     struct mld_err err = {0};
-    struct mld_source src = {"m.xml", NULL, NULL};
+    struct mld_source src = {.name = "m.xml"};
     if (mld_feed_parse(doc, strlen(doc), &src, &f, &err) != 0)
         diag("m.xml: %s", err.msg);
     return f;
@@ -449,7 +449,7 @@ test_duplicates_and_limits(void)
         mld_buf_printf(&b, "<item><guid>https://c.example/%d</guid></item>", i);
     mld_buf_puts(&b, "</channel></rss>");
     struct mld_feed *f = NULL;
-    struct mld_source src = {"cap.xml", NULL, NULL};
+    struct mld_source src = {.name = "cap.xml"};
     rc = mld_feed_parse(b.p, b.len, &src, &f, &err);
     ok(rc == 0 && f->nitems == MLD_MAX_FEED_ITEMS && f->dropped == 5,
        "items past MLD_MAX_FEED_ITEMS are dropped");
@@ -510,7 +510,7 @@ corpus_feed(const char *sub, const char *file)
     char *doc = mld_test_slurp(path, &len);
     struct mld_feed *f = NULL;
     struct mld_err err = {0};
-    struct mld_source src = {file, NULL, NULL};
+    struct mld_source src = {.name = file};
     int rc = doc ? mld_feed_parse(doc, len, &src, &f, &err) : MLD_E_IO;
     ok(rc == 0, "%s parses: %s", file, err.msg);
     free(doc);

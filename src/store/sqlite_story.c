@@ -1265,7 +1265,7 @@ fill_up(struct sq *s, const char *section, mld_time_t now, struct picked *p,
     sq_bind_text(st, 1, section);
     sqlite3_bind_int64(st, 2, now);
     sqlite3_bind_int(st, 3, p->n + 2 * (p->limit - p->n));
-    int rc;
+    int rc = SQLITE_DONE;
     while (p->n < p->limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
         pick(p, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
     if (p->n < p->limit && rc != SQLITE_DONE)

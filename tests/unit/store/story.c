@@ -463,7 +463,7 @@ test_subject(void)
                               "Chile"));
     int64_t fr[4];
     for (int i = 0; i < 4; i++) {
-        char urn[16];
+        char urn[32];
         snprintf(urn, sizeof(urn), "urn:f%d", i);
         static const char *seconds[] = {"Paris", "Marseille", "Bordeaux", "Nizza"};
         fr[i] = put(st, art(urn, 1, 1200 + 60 * i, "Aus Frankreich", texts[2 + i], "Frankreich",

@@ -216,20 +216,18 @@ put_attr(struct mld_buf *b, const char *name, const char *value)
     mld_buf_putc(b, '"');
 }
 
-/* A JSON string of s cleaned as put_text() cleans (jansson refuses
- * invalid UTF-8); NULL for NULL or "". */
+/* A JSON string of s cleaned as put_text() cleans the XML feeds' text
+ * (jansson refuses invalid UTF-8; a control character would be text no
+ * other format has); NULL for NULL or "". */
 static json_t *
 jstr(const char *s)
 {
     if (s == NULL || s[0] == '\0')
         return NULL;
-    json_t *v = json_string(s);
-    if (v != NULL)
-        return v;
     struct mld_buf b;
     mld_buf_init(&b, MLD_MAX_PAGE_BYTES);
     put_text(&b, s, ESC_NONE);
-    v = json_stringn(b.p != NULL ? b.p : "", b.len);
+    json_t *v = json_stringn(b.p != NULL ? b.p : "", b.len);
     mld_buf_dispose(&b);
     return v;
 }

@@ -11,6 +11,8 @@
  *     /geschichte/ID              one story's articles, oldest first (story)
  *     /suche?q=...                search with filters (search.c)     (search)
  *     /api/v1/search?q=...        the same as JSON (search.c, docs/api.md)
+ *     .../feed.xml|atom.xml|feed.json  the feeds of /, sections, topics,
+ *                                 stories and searches (feed_out.h)
  *     anything else               404                                (error)
  *
  * A withdrawn article answers 410 with a short notice (gone); an article

@@ -463,9 +463,10 @@ struct media {
     const struct mld_media *m;
 };
 
-/* The MIME type of m: its own, else one guessed from its URL's extension. */
+/* The MIME type of m shown at url: its own, else one guessed from url's
+ * extension. */
 static const char *
-media_type(const struct mld_media *m)
+media_type(const struct mld_media *m, const char *url)
 {
     if (m->type != NULL && m->type[0] != '\0' && strchr(m->type, '/') != NULL)
         return m->type;
@@ -478,10 +479,10 @@ media_type(const struct mld_media *m)
         {".ogg", "audio/ogg"},  {".mp4", "video/mp4"},   {".webm", "video/webm"},
         {".pdf", "application/pdf"},
     };
-    size_t n = strcspn(m->url, "?#");
+    size_t n = strcspn(url, "?#");
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         size_t e = strlen(types[i].ext);
-        if (n > e && strncasecmp(m->url + n - e, types[i].ext, e) == 0)
+        if (n > e && strncasecmp(url + n - e, types[i].ext, e) == 0)
             return types[i].type;
     }
     return "application/octet-stream";
@@ -513,7 +514,7 @@ media_of(const struct feed *f, const struct mld_media *m, struct media *x)
         x->url = join(f->base, url);
     else
         return false;
-    x->type = media_type(m);
+    x->type = media_type(m, url);
     x->length = url == m->url ? m->length : 0;
     x->medium = m->kind == MLD_MEDIA_PICTURE ? "image"
                 : m->kind == MLD_MEDIA_AUDIO ? "audio"

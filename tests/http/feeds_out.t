@@ -105,10 +105,24 @@ JSON
 }
 write_file("$tmp/awkward-1.json", awkward(1, '2026-02-02T08:00:00Z', 'usable'));
 write_file("$tmp/awkward-2.json", awkward(2, '2026-02-02T09:30:00Z', 'usable'));
+# An item of another site's RSS feed, whose guid is no IRI: meldung's
+# URN for it has a space, so the feeds give it a tag: id.
+write_file("$tmp/quelle.xml", <<'RSS');
+<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Quellenblatt</title><link>https://quelle.example/</link>
+<description>Ein Blatt, das meldung liest</description>
+<item><title>Gemeinderat beschließt neuen Radweg</title><link>https://quelle.example/artikel-1</link>
+<guid isPermaLink="false">eintrag 1</guid><pubDate>Sun, 01 Feb 2026 18:00:00 GMT</pubDate>
+<description>Der Weg soll im Sommer fertig sein.</description></item>
+</channel></rss>
+RSS
+my $tag_id = 'tag:feeds.example.test,2026:meldung/https://quelle.example/%23eintrag%201';
 write_file("$tmp/site.conf", "[site]\nname = Feedblatt\nbase_url = $base_url\n");
 
 my $out = `$bin ingest --db $db demo/ 2>&1`;
 is($?, 0, 'demo wire ingests') or diag($out);
+$out = `$bin ingest --db $db $tmp/quelle.xml 2>&1`;
+is($?, 0, 'an item of another site\'s feed ingests') or diag($out);
 for my $v (1, 2) {
     $out = `$bin ingest --db $db $tmp/awkward-$v.json 2>&1`;
     is($?, 0, "awkward article version $v ingests") or diag($out);
@@ -257,7 +271,13 @@ if (!$python) {
         'a picture on the site itself gets an absolute enclosure URL');
     my @ids = map { $_->{id} } @{ $read{"$url/atom.xml"}{entries} };
     is(scalar(grep { !/^(urn|tag|https?):/ } @ids), 0, 'every Atom id is an IRI');
-    is(scalar @{ $read{"$url/feed.xml"}{entries} }, 16, 'the home feed lists every visible article: 15 demo, 1 own');
+    is(scalar @{ $read{"$url/feed.xml"}{entries} }, 17,
+        'the home feed lists every visible article: 15 demo, 2 own');
+    for my $kind (qw(feed.xml atom.xml feed.json)) {
+        ok($by{$kind}{$tag_id}, "$kind: an article whose URN is no IRI has a tag: id");
+    }
+    is($by{'feed.json'}{$tag_id}{external_url}, 'https://quelle.example/artikel-1',
+        'JSON Feed: the source\'s own page as external_url');
     my @story = @{ $read{"$url$story/feed.xml"}{entries} };
     ok(@story > 1, "the story feed lists each of its articles (" . scalar(@story) . ")");
     my ($sid) = $story =~ /(\d+)$/;
@@ -358,7 +378,7 @@ for my $kind (qw(feed.xml atom.xml feed.json)) {
     my $fresh = "$tmp/fresh-$kind.db";
     $out = `$bin ingest --db $fresh $file 2>&1`;
     is($?, 0, "$kind: meldung ingests its own feed") or diag($out);
-    like($out, qr/ingest: 1 files, 16 new, .*0 failed/, "$kind: 16 new articles") or diag($out);
+    like($out, qr/ingest: 1 files, 17 new, .*0 failed/, "$kind: 17 new articles") or diag($out);
     my ($fsrv, $furl) = serve($bin, undef, '--db', $fresh);
     my $got = JSON::PP->new->utf8->decode($http->get("$furl/feed.json")->{content});
     stop($fsrv);

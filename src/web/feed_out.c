@@ -343,7 +343,7 @@ static void
 feed_names(struct feed *f, const char *name, const char *description)
 {
     struct mld_buf b;
-    mld_buf_init(&b, 4096);
+    mld_buf_init(&b, MLD_MAX_PAGE_BYTES);
     if (name != NULL)
         mld_buf_printf(&b, "%s – %s", name, f->site_name);
     else

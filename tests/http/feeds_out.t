@@ -329,6 +329,9 @@ for my $path ('/feed.xml', '/ressort/ausland/atom.xml', "$story/feed.json") {
     is(get($path, 'If-None-Match' => $etag)->{status}, 304, "$path: 304 with If-None-Match");
     is(get($path)->{headers}{etag}, $etag, "$path: the same bytes again (the cached page)");
 }
+my $gz = get('/feed.xml', 'Accept-Encoding' => 'gzip');
+is($gz->{headers}{'content-encoding'}, 'gzip', 'a feed comes gzipped when asked');
+like($gz->{headers}{vary} // '', qr/Accept-Encoding/i, '... with Vary: Accept-Encoding');
 my $sr = get('/suche/feed.xml?q=Waffenruhe');
 like($sr->{headers}{'cache-control'} // '', qr/max-age=60/, 'search feed: Cache-Control as the search page');
 

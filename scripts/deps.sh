@@ -3,12 +3,14 @@
 # Idempotent: packages already present are left alone; it prints what it installs.
 set -eu
 
-# Build and link (pkg-config names in the Makefile), test, benchmark.
+# Build and link (pkg-config names in the Makefile), test, benchmark; the feed
+# readers tests/http/feeds_out.t reads the site's feeds with.
 PKGS="build-essential pkg-config clang
 libmicrohttpd-dev libsqlite3-dev libjansson-dev zlib1g-dev libxxhash-dev
 libxml2-dev libgumbo-dev libcurl4-openssl-dev libstemmer-dev libutf8proc-dev libpq-dev libssl-dev
 wngerman
-tzdata perl curl sqlite3 nginx-light wrk"
+tzdata perl curl sqlite3 nginx-light wrk
+python3-feedparser newsboat"
 
 missing=""
 for p in $PKGS; do

@@ -470,4 +470,14 @@
 #define MLD_STATIC_MAX_BYTES (32u * 1024 * 1024)
 #define MLD_STATIC_MAX_DEPTH 4
 
+/* Feeds out (src/web/feed_out.c) -------------------------------------- */
+
+/* Items in each of the site's feeds (home, section, topic, story,
+ * search). Readers poll every few minutes and keep what they saw, so a
+ * feed needs to cover the articles of a busy hour or two; 50 full
+ * articles are about 250 KB of RSS, and more makes every poll of the
+ * home feed heavier (Tagesschau and Spiegel send 40 to 60). At most four
+ * list pages (sq_list's id buffer). */
+#define MLD_FEED_OUT_ITEMS 50
+
 #endif

@@ -969,13 +969,16 @@ sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld
     /* The query is assembled from fixed fragments; every value is bound. */
     struct mld_buf sql;
     mld_buf_init(&sql, 4096);
-    mld_buf_puts(&sql, "SELECT a.id, MAX(a.published) AS pub FROM article a ");
+    mld_buf_puts(&sql, q->every_article ? "SELECT a.id, a.published AS pub FROM article a "
+                                        : "SELECT a.id, MAX(a.published) AS pub FROM article a ");
     if (q->topic_slug != NULL)
         mld_buf_puts(&sql, "JOIN article_topic t ON t.article_id = a.id AND t.slug = ?3 ");
     mld_buf_puts(&sql, "WHERE a.pubstatus = 0 AND a.visible_from <= ?1 ");
     if (q->section_slug != NULL)
         mld_buf_puts(&sql, "AND a.section_slug = ?2 ");
-    mld_buf_puts(&sql, "GROUP BY a.story_id ORDER BY pub DESC, a.id DESC LIMIT ?5 OFFSET ?6");
+    if (!q->every_article)
+        mld_buf_puts(&sql, "GROUP BY a.story_id ");
+    mld_buf_puts(&sql, "ORDER BY pub DESC, a.id DESC LIMIT ?5 OFFSET ?6");
     sqlite3_stmt *st = NULL;
     int rc;
     if (sqlite3_prepare_v2(s->db, sql.p, (int)sql.len, &st, NULL) != SQLITE_OK) {

@@ -121,6 +121,7 @@ struct mld_query {
     mld_time_t now;
     int limit;
     int offset;
+    bool every_article;       /* one entry per article, not per story (feeds) */
 };
 
 /* Runs q. Returns 0 with out filled (possibly empty), or MLD_E_STORE. */

@@ -25,6 +25,7 @@
 #include "../base/limits.h"
 #include "../base/mem.h"
 #include "../text/slug.h"
+#include "feed_out.h"
 
 /* Routes that take part in the cache key (page.h). */
 #define SEARCH_PATH "/suche"
@@ -464,6 +465,7 @@ set_canonical(json_t *ctx, const struct mld_page *out, const char *path)
     const char *base = out->site != NULL && out->site->base_url ? out->site->base_url : "";
     snprintf(url, sizeof(url), "%s%s", base, path);
     mld_page_set_str(ctx, "canonical", url);
+    mld_feed_out_links(ctx, out->site, path); /* feedsout: <link rel="alternate"> */
 }
 
 
@@ -1254,6 +1256,10 @@ mld_page_cache_key(const char *path, const struct mld_page_args *args, char *key
 {
     if (is_search_path(path))
         return false;
+    if (mld_feed_out_is_feed(path)) { /* feedsout: no paging; search feeds not cached */
+        int n = snprintf(key, size, "%s", path);
+        return !mld_feed_out_is_search(path) && n >= 0 && (size_t)n < size;
+    }
     int seite = page_number(args, MLD_LIST_MAX_PAGES);
     if (seite < 0)
         return false;
@@ -1271,6 +1277,8 @@ route(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *path,
         return mld_page_search(st, tmpl, args, now, out, err);
     if (strcmp(path, MLD_PAGE_SEARCH_API_PATH) == 0)
         return mld_page_search_api(st, args, now, out, err);
+    if (mld_feed_out_is_feed(path)) /* feedsout: RSS, Atom, JSON Feed (feed_out.h) */
+        return mld_feed_out_render(st, tmpl, path, args, now, out, err);
     int seite = page_number(args, MLD_LIST_MAX_PAGES);
     if (seite < 0)
         return mld_page_error(st, tmpl, 400, "Ungültige Seitenzahl", now, out, err);

@@ -11,6 +11,8 @@
  *     /geschichte/ID              one story's articles, oldest first (story)
  *     /suche?q=...                search with filters (search.c)     (search)
  *     /api/v1/search?q=...        the same as JSON (search.c, docs/api.md)
+ *     .../feed.xml|atom.xml|feed.json  the feeds of /, sections, topics,
+ *                                 stories and searches (feed_out.h)
  *     anything else               404                                (error)
  *
  * A withdrawn article answers 410 with a short notice (gone); an article
@@ -183,5 +185,26 @@ int mld_page_search(struct mld_store *st, const struct mld_tmpl_set *tmpl,
  * answer 400 with {"error": "..."}. */
 int mld_page_search_api(struct mld_store *st, const struct mld_page_args *args, mld_time_t now,
                         struct mld_page *out, struct mld_err *err);
+
+/* The search feeds (feed_out.c): the search of /suche's parameters q,
+ * ressort, thema, von and bis, checked as the page checks them. */
+struct mld_page_search_result {
+    bool ok;                /* the search ran: hits are its first results */
+    struct mld_hits hits;   /* best first, at most the limit asked for */
+    char *page_url;         /* the search page's URL, "/suche?q=..." (owned) */
+    char title[MLD_SEARCH_MAX_QUERY_BYTES + 32]; /* "Suche: QUERY" */
+    char msg[MLD_ERR_MSG_MAX]; /* !ok: why no search ran (answer 400) */
+};
+
+/* Runs the search args name with at most limit hits at now into res.
+ * Returns 0 (res->ok false with res->msg for an invalid or empty query)
+ * or the store's error; dispose res with mld_page_search_result_dispose()
+ * in every case. */
+int mld_page_search_feed(struct mld_store *st, const struct mld_page_args *args, int limit,
+                         mld_time_t now, struct mld_page_search_result *res,
+                         struct mld_err *err);
+
+/* Frees what res holds. */
+void mld_page_search_result_dispose(struct mld_page_search_result *res);
 
 #endif

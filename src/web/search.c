@@ -34,6 +34,7 @@
 #include "../base/limits.h"
 #include "../base/mem.h"
 #include "../text/slug.h"
+#include "feed_out.h"
 #include "page.h"
 
 #define PAGE_PATH "/suche"
@@ -584,11 +585,16 @@ mld_page_search(struct mld_store *st, const struct mld_tmpl_set *tmpl,
             rc = 0;
         } else if (rc == 0) {
             results_json(ctx, &r, &hits);
+            char *url = search_url(&r, r.q, r.topic, 0); /* feedsout: the search's feeds */
+            mld_feed_out_links(ctx, out->site, url);
+            mld_free(url);
         }
         mld_hits_dispose(&hits);
         if (rc != 0)
             goto out;
     }
+    if (json_object_get(ctx, "feeds") == NULL) /* feedsout: no search ran: the site's feeds */
+        mld_feed_out_links(ctx, out->site, PAGE_PATH);
     rc = mld_page_render_tmpl(tmpl, "search", ctx, out, err);
     ctx = NULL;
 out:
@@ -707,4 +713,43 @@ mld_page_search_api(struct mld_store *st, const struct mld_page_args *args, mld_
     mld_hits_dispose(&hits);
     sreq_dispose(&r);
     return rc;
+}
+
+/* Feeds out (feed_out.c) --------------------------------------------------- */
+
+int
+mld_page_search_feed(struct mld_store *st, const struct mld_page_args *args, int limit,
+                     mld_time_t now, struct mld_page_search_result *res, struct mld_err *err)
+{
+    struct sreq r;
+    memset(res, 0, sizeof(*res));
+    int rc = 0;
+    if (!parse_request(st, args, false, &r)) {
+        snprintf(res->msg, sizeof(res->msg), "%s", r.msg);
+    } else if (is_blank(r.q)) {
+        snprintf(res->msg, sizeof(res->msg), "Parameter „q“ fehlt: ein Suchbegriff ist nötig.");
+    } else {
+        r.limit = limit;
+        r.offset = 0;
+        rc = run_search(st, &r, now, &res->hits, err);
+        if (rc == MLD_E_PARSE) {
+            snprintf(res->msg, sizeof(res->msg), "%s", err->msg);
+            mld_err_clear(err);
+            rc = 0;
+        } else if (rc == 0) {
+            res->ok = true;
+            res->page_url = search_url(&r, r.q, r.topic, 0);
+            snprintf(res->title, sizeof(res->title), "Suche: %s", r.q);
+        }
+    }
+    sreq_dispose(&r);
+    return rc;
+}
+
+void
+mld_page_search_result_dispose(struct mld_page_search_result *res)
+{
+    mld_hits_dispose(&res->hits);
+    mld_free(res->page_url);
+    res->page_url = NULL;
 }

@@ -22,6 +22,7 @@
 #include "../base/mem.h"
 #include "../store/store.h"
 #include "cache.h"
+#include "feed_out.h"
 #include "page.h"
 #include "static.h"
 #include "status.h"
@@ -328,6 +329,19 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     const struct mld_page_args args = {req_arg, req};
     char key[MLD_HTTP_MAX_PATH_BYTES + 32];
     bool keyed = mld_page_cache_key(path, &args, key, sizeof(key));
+    /* feedsout: feeds need absolute URLs. Without [site] base_url the
+     * request's Host stands in, and the feed is not cached: its key would
+     * be whatever Host a client sends. */
+    const struct mld_page_site *settings = &site->settings;
+    struct mld_page_site host_settings;
+    char host_base[300];
+    if (site->settings.base_url == NULL && mld_feed_out_is_feed(path)) {
+        host_settings = site->settings;
+        mld_feed_out_host_base(mld_http_req_header(req, "Host"), host_base, sizeof(host_base));
+        host_settings.base_url = host_base;
+        settings = &host_settings;
+        keyed = false;
+    }
     struct mld_http_resp *r = keyed ? mld_cache_get(site->cache, key) : NULL;
     if (r != NULL)
         return r;
@@ -336,7 +350,7 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     struct mld_page pg;
     struct mld_err err = {0};
     pthread_mutex_lock(&site->lock);
-    int rc = mld_page_render(site->st, site->tmpl, &site->settings, path, &args, mld_time_now(), &pg,
+    int rc = mld_page_render(site->st, site->tmpl, settings, path, &args, mld_time_now(), &pg,
                              &err);
     pthread_mutex_unlock(&site->lock);
     if (rc != 0) {

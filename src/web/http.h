@@ -158,6 +158,12 @@ void mld_http_stream_close(struct mld_http_stream *s);
 /* True when s has ended and writes fail (see mld_http_stream_write). */
 bool mld_http_stream_ended(struct mld_http_stream *s);
 
+/* Like !mld_http_stream_ended(s), but first asks the socket of a waiting
+ * (suspended) stream whether its client hung up, which the server does
+ * not notice by itself until the next write; such a stream ends now.
+ * One poll() per call: for when a place is wanted, not for every tick. */
+bool mld_http_stream_alive(struct mld_http_stream *s);
+
 /* Returns s with one more reference. */
 struct mld_http_stream *mld_http_stream_ref(struct mld_http_stream *s);
 

@@ -50,6 +50,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -753,6 +754,27 @@ mld_http_stream_ended(struct mld_http_stream *st)
     bool ended = st->ended;
     pthread_mutex_unlock(&st->lock);
     return ended;
+}
+
+bool
+mld_http_stream_alive(struct mld_http_stream *st)
+{
+    pthread_mutex_lock(&st->lock);
+    if (!st->ended && st->suspended && st->mc != NULL) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(st->mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+        /* A stream's client sends nothing after its request: readable
+         * or hung up means it closed (a half-close counts as gone). */
+        struct pollfd p = {ci != NULL ? ci->connect_fd : -1, POLLIN | POLLRDHUP, 0};
+        if (p.fd >= 0 && poll(&p, 1, 0) > 0 &&
+            (p.revents & (POLLIN | POLLRDHUP | POLLHUP | POLLERR)) != 0) {
+            st->ended = true;
+            stream_kick(st);
+        }
+    }
+    bool alive = !st->ended;
+    pthread_mutex_unlock(&st->lock);
+    return alive;
 }
 
 /* MHD's content reader for a stream: the buffered bytes, else the end

@@ -133,14 +133,16 @@ mld_live_streams(struct mld_live *lv)
     return n;
 }
 
-/* Drops the clients whose streams ended (gone, overflowed); with
+/* Drops the clients whose streams ended (gone, overflowed); with probe,
+ * asks the sockets of waiting streams too (mld_http_stream_alive). With
  * lv->lock held. */
 static void
-sweep(struct mld_live *lv)
+sweep(struct mld_live *lv, bool probe)
 {
     int j = 0;
     for (int i = 0; i < lv->nclients; i++) {
-        if (mld_http_stream_ended(lv->clients[i].st))
+        struct mld_http_stream *st = lv->clients[i].st;
+        if (probe ? !mld_http_stream_alive(st) : mld_http_stream_ended(st))
             client_dispose(&lv->clients[i]);
         else
             lv->clients[j++] = lv->clients[i];
@@ -420,7 +422,7 @@ mld_live_flush(struct mld_live *lv, struct mld_store *st, int64_t last_seq, mld_
                mld_time_t now, struct mld_err *err)
 {
     pthread_mutex_lock(&lv->lock);
-    sweep(lv);
+    sweep(lv, false);
     int nclients = lv->nclients;
     pthread_mutex_unlock(&lv->lock);
     int n = dedupe(lv->pend, lv->npend);
@@ -458,7 +460,7 @@ mld_live_flush(struct mld_live *lv, struct mld_store *st, int64_t last_seq, mld_
                 mld_log_debug("live: a client left or fell %u bytes behind; dropped",
                               MLD_LIVE_CLIENT_BUFFER_BYTES);
         }
-        sweep(lv);
+        sweep(lv, false);
         pthread_mutex_unlock(&lv->lock);
     }
     if (nev > 0)
@@ -617,7 +619,10 @@ mld_live_handle(struct mld_live *lv, const struct mld_http_req *req, struct mld_
                                             : "Last-Event-ID: keine Ereignisnummer");
     }
     pthread_mutex_lock(&lv->lock);
-    sweep(lv);
+    sweep(lv, false);
+    /* Before refusing: clients that left while their stream waited. */
+    if (lv->nclients >= lv->max_streams)
+        sweep(lv, true);
     bool full = lv->nclients >= lv->max_streams;
     pthread_mutex_unlock(&lv->lock);
     if (full) {

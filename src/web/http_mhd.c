@@ -1164,7 +1164,12 @@ static void __attribute__((format(printf, 2, 0))) mhd_logger(void *cls, const ch
     pthread_mutex_lock(&s->log_lock);
     memcpy(s->last_log, line, n + 1);
     pthread_mutex_unlock(&s->log_lock);
-    mld_log_warn("http: %s", line);
+    /* A client that leaves while its answer is sent (a live stream's
+     * client closing its tab, most often) is no fault of the server. */
+    if (strncmp(line, "Failed to send", 14) == 0)
+        mld_log_debug("http: %s", line);
+    else
+        mld_log_warn("http: %s", line);
 }
 
 struct mld_http_resp *

@@ -3,9 +3,12 @@
  * ids, event names), the parsers of keys and Last-Event-ID, and which
  * change keys of a real store become which events: new, updated, held,
  * a related-list touch, a withdrawal after and before anyone saw the
- * article, an embargo release, and the section/topic filters.
+ * article, an embargo release, and the section/topic filters; then what
+ * a flush writes to which stream: events by filter, a heartbeat, reset.
  */
 #include "../../../src/web/live.c"
+/* The streams' insides, to see what the hub wrote to them. */
+#include "../../../src/web/http_mhd.c"
 
 #include <sqlite3.h>
 #include <unistd.h>
@@ -241,12 +244,88 @@ test_rules(void)
     mld_test_store_remove();
 }
 
+/* The unsent bytes of stream st, as a string (static buffer). */
+static const char *
+pending_text(struct mld_http_stream *st)
+{
+    static char out[65536];
+    pthread_mutex_lock(&st->lock);
+    size_t n = st->len < sizeof(out) - 1 ? st->len : sizeof(out) - 1;
+    memcpy(out, st->buf != NULL ? st->buf + st->off : "", n);
+    out[n] = '\0';
+    st->off = st->len = 0; /* as if sent */
+    pthread_mutex_unlock(&st->lock);
+    return out;
+}
+
+/* Adds a client with filters to lv, as mld_live_handle does. */
+static struct mld_http_stream *
+add_client(struct mld_live *lv, const char *section, const char *topic)
+{
+    struct mld_http_stream *st = mld_http_stream_new(MLD_LIVE_CLIENT_BUFFER_BYTES);
+    if (lv->clients == NULL)
+        lv->clients = mld_calloc((size_t)lv->max_streams, sizeof(*lv->clients));
+    lv->clients[lv->nclients++] =
+        (struct client){mld_http_stream_ref(st), section ? mld_strdup(section) : NULL,
+                        topic ? mld_strdup(topic) : NULL};
+    return st;
+}
+
+static void
+test_flush(void)
+{
+    t0 = mld_time_now();
+    struct mld_store *st = mld_test_store_fresh("live-flush");
+    struct mld_live *lv = mld_live_new(8, NULL);
+    struct mld_http_stream *all = add_client(lv, NULL, NULL);
+    struct mld_http_stream *sport = add_client(lv, "sport", NULL);
+    struct mld_http_stream *berlin = add_client(lv, NULL, "berlin");
+    struct mld_err err = {0};
+    int64_t since = 0;
+
+    put(st, art("urn:live:f1", 1, "Wahl in Berlin", "Politik", "Berlin"));
+    mld_store_changes_at(st, since, (mld_change_at_fn)mld_live_key, lv, &since, &err);
+    is_int(mld_live_flush(lv, st, since, t0, t0, &err), 0, "flush");
+    const char *p = pending_text(all);
+    ok(strstr(p, "event: article\n") && strstr(p, "Wahl in Berlin"), "flush: to the open stream");
+    ok(strstr(p, "\"url\":\"/artikel/wahl-in-berlin-") != NULL,
+       "flush: a site-relative URL without base_url");
+    is_str(pending_text(sport), "", "flush: not to another section's stream");
+    ok(strstr(pending_text(berlin), "Wahl in Berlin") != NULL, "flush: to the topic's stream");
+
+    is_int(mld_live_flush(lv, st, since, t0, t0 + MLD_LIVE_HEARTBEAT_SECS, &err), 0, "idle flush");
+    is_str(pending_text(all), ": ping\n\n", "a heartbeat comment after the heartbeat period");
+    is_str(pending_text(sport), ": ping\n\n", "... to every stream");
+    mld_live_flush(lv, st, since, t0, t0 + MLD_LIVE_HEARTBEAT_SECS + 1, &err);
+    is_str(pending_text(all), "", "... and not on the next tick");
+
+    mld_live_key(lv, 0, 0, "*");
+    mld_live_flush(lv, st, since, t0, t0 + MLD_LIVE_HEARTBEAT_SECS + 2, &err);
+    p = pending_text(sport);
+    ok(strstr(p, "event: reset\n") != NULL, "a pruned log: `reset` to every stream");
+    char idline[64];
+    snprintf(idline, sizeof(idline), "id: %lld\n", (long long)since);
+    ok(strstr(p, idline) != NULL, "... with the position to go on from");
+
+    mld_http_stream_close(berlin);
+    mld_live_flush(lv, st, since, t0, t0 + MLD_LIVE_HEARTBEAT_SECS + 3, &err);
+    is_int(mld_live_streams(lv), 2, "an ended stream is dropped at the next flush");
+
+    mld_http_stream_unref(all);
+    mld_http_stream_unref(sport);
+    mld_http_stream_unref(berlin);
+    mld_live_free(lv);
+    mld_store_close(st);
+    mld_test_store_remove();
+}
+
 int
 main(void)
 {
     test_format();
     test_parsers();
     test_rules();
+    test_flush();
     is_int(mld_http_stream_live(), 0, "every stream freed");
     return mld_test_done();
 }

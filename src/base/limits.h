@@ -480,4 +480,37 @@
  * list pages (sq_list's id buffer). */
 #define MLD_FEED_OUT_ITEMS 50
 
+/* Live updates (src/web/live.c) -------------------------------------- */
+
+/* Default most open live streams (SSE clients) of one server; [site]
+ * live_streams sets another, up to MLD_LIVE_MAX_STREAMS_CAP. Each holds
+ * one connection, so half of MLD_HTTP_MAX_CONNECTIONS stays for pages. */
+#define MLD_LIVE_MAX_STREAMS 2048
+#define MLD_LIVE_MAX_STREAMS_CAP (MLD_HTTP_MAX_CONNECTIONS - 256)
+
+/* Unsent bytes held for one live client. An event is about 300 bytes, so
+ * this is some 200 events: a burst of a large ingest, or a resume; a
+ * client further behind is dropped (it resumes with Last-Event-ID). */
+#define MLD_LIVE_CLIENT_BUFFER_BYTES (64u * 1024)
+
+/* Seconds between heartbeat comments on an idle stream: below the 30 to
+ * 60 s after which proxies and load balancers close a quiet connection,
+ * and how soon a client that went away is noticed. */
+#define MLD_LIVE_HEARTBEAT_SECS 15
+
+/* Most articles a resuming client is sent from the change log; a client
+ * further behind gets `reset` (reload) instead of a flood. */
+#define MLD_LIVE_MAX_REPLAY 200
+
+/* Retry-After (seconds) of the 503 when every live stream is taken, and
+ * the reconnection delay (ms) the stream asks of EventSource clients. */
+#define MLD_LIVE_RETRY_AFTER_SECS 30
+#define MLD_LIVE_RETRY_MS 3000
+
+/* Articles one flush announces at most; more (a bulk import) is `reset`. */
+#define MLD_LIVE_MAX_BATCH 1000
+
+/* Largest filter value (section or topic slug) a client may send. */
+#define MLD_LIVE_MAX_FILTER_BYTES 128
+
 #endif

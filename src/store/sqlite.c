@@ -1205,6 +1205,11 @@ sq_sources(void *impl, struct mld_source_state **out, int *n, struct mld_err *er
 
 static int sq_first_date(void *impl, const char *urn, mld_time_t *out, struct mld_err *err);
 static int sq_totals(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_err *err);
+/* Live updates (store.h), at the end of this file. */
+static int sq_changes_at(void *impl, int64_t since, mld_change_at_fn fn, void *ud, int64_t *last,
+                         struct mld_err *err);
+static int sq_live_facts(void *impl, int64_t id, struct mld_store_live_facts *out,
+                         struct mld_err *err);
 
 /* Sections ------------------------------------------------------------ */
 
@@ -1259,6 +1264,8 @@ const struct mld_store_backend mld_store_sqlite = {
     .idle = sq_idle,
     .first_date = sq_first_date,
     .totals = sq_totals,
+    .changes_at = sq_changes_at,
+    .live_facts = sq_live_facts,
 };
 
 /* Pipeline and operator queries (store.h) ---------------------------------
@@ -1346,4 +1353,70 @@ sq_totals(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_e
                              "GROUP BY section ORDER BY section IS NULL, section",
                              now, &out->sections, &out->nsections, err);
     return rc;
+}
+
+/* Live updates (store.h) ---------------------------------------------------
+ *
+ * Read by the serving process's live hub (src/web/live.c) about every
+ * 100 ms and when a client resumes; prepared per call like the queries
+ * above: one prepare is a few microseconds beside the refresh period. */
+
+static int
+sq_changes_at(void *impl, int64_t since, mld_change_at_fn fn, void *ud, int64_t *last,
+              struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (since > 0) {
+        /* The same gap rule as sq_changes(). */
+        if (sqlite3_prepare_v2(s->db, "SELECT min(seq) FROM change", -1, &st, NULL) != SQLITE_OK)
+            return sq_error(s, err, "prepare changes");
+        rc = sqlite3_step(st);
+        bool gap = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
+                   sqlite3_column_int64(st, 0) > since + 1;
+        sqlite3_finalize(st);
+        if (rc != SQLITE_ROW)
+            return sq_error(s, err, "read changes");
+        if (gap)
+            fn(ud, 0, 0, "*");
+    }
+    if (sqlite3_prepare_v2(s->db, "SELECT seq, at, key FROM change WHERE seq > ?1 ORDER BY seq",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_error(s, err, "prepare changes");
+    sqlite3_bind_int64(st, 1, since);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *last = sqlite3_column_int64(st, 0);
+        fn(ud, *last, sqlite3_column_int64(st, 1), (const char *)sqlite3_column_text(st, 2));
+    }
+    int ret = rc == SQLITE_DONE ? 0 : sq_error(s, err, "read changes");
+    sqlite3_finalize(st);
+    return ret;
+}
+
+static int
+sq_live_facts(void *impl, int64_t id, struct mld_store_live_facts *out, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = NULL;
+    /* Visible once: a usable applied version whose embargo had ended by
+     * the time the newest applied version was stored (a withdrawal before
+     * the embargo ended leaves nothing readers saw). */
+    if (sqlite3_prepare_v2(s->db,
+                           "WITH v AS (SELECT pubstatus, embargo, stored_at FROM version "
+                           "WHERE article_id = ?1 AND applied = 1) "
+                           "SELECT (SELECT max(stored_at) FROM v), "
+                           "EXISTS (SELECT 1 FROM v WHERE pubstatus = 0 AND "
+                           "embargo <= (SELECT max(stored_at) FROM v))",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_error(s, err, "prepare live facts");
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->applied_at = sqlite3_column_int64(st, 0);
+        out->was_visible = sqlite3_column_int(st, 1) != 0;
+    }
+    int ret = rc == SQLITE_ROW ? 0 : sq_error(s, err, "read live facts");
+    sqlite3_finalize(st);
+    return ret;
 }

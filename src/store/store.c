@@ -297,3 +297,21 @@ mld_store_each_labelled(struct mld_store *st, mld_labelled_fn fn, void *ud, stru
 {
     return idle(st, st->be->each_labelled(st->impl, fn, ud, err));
 }
+
+/* Live updates --------------------------------------------------------- */
+
+int
+mld_store_changes_at(struct mld_store *st, int64_t since, mld_change_at_fn fn, void *ud,
+                     int64_t *last, struct mld_err *err)
+{
+    *last = since;
+    return idle(st, st->be->changes_at(st->impl, since, fn, ud, last, err));
+}
+
+int
+mld_store_live_facts(struct mld_store *st, int64_t id, struct mld_store_live_facts *out,
+                     struct mld_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    return idle(st, st->be->live_facts(st->impl, id, out, err));
+}

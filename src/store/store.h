@@ -320,4 +320,28 @@ typedef int (*mld_labelled_fn)(void *ud, const char *section, const char *headli
 int mld_store_each_labelled(struct mld_store *st, mld_labelled_fn fn, void *ud,
                             struct mld_err *err);
 
+/* Live updates ----------------------------------------------------------- */
+
+/* Receives one change-log entry: its sequence number, when it was logged
+ * (seconds) and its key; or seq 0, at 0 and key "*" first when entries
+ * after since were pruned before the reader saw them. */
+typedef void (*mld_change_at_fn)(void *ud, int64_t seq, mld_time_t at, const char *key);
+
+/* mld_store_changes() with each key's sequence number and time: hands fn
+ * every entry after since, oldest first, and sets *last to the newest
+ * sequence number seen (since, when none). Returns 0 or MLD_E_STORE. */
+int mld_store_changes_at(struct mld_store *st, int64_t since, mld_change_at_fn fn, void *ud,
+                         int64_t *last, struct mld_err *err);
+
+/* What announcing article id needs beyond mld_store_get(). */
+struct mld_store_live_facts {
+    mld_time_t applied_at; /* when its current version was stored; 0: no such article */
+    bool was_visible;      /* an applied version was usable with its embargo ended by
+                              the time the newest applied version was stored */
+};
+
+/* Fills out (zeroed first) for article id. Returns 0 or MLD_E_STORE. */
+int mld_store_live_facts(struct mld_store *st, int64_t id, struct mld_store_live_facts *out,
+                         struct mld_err *err);
+
 #endif

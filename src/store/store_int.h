@@ -49,6 +49,11 @@ struct mld_store_backend {
     /* Additions for the pipeline and `meldung stats` (store.h). */
     int (*first_date)(void *impl, const char *urn, mld_time_t *out, struct mld_err *err);
     int (*totals)(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_err *err);
+    /* Additions for live updates (store.h). */
+    int (*changes_at)(void *impl, int64_t since, mld_change_at_fn fn, void *ud, int64_t *last,
+                      struct mld_err *err);
+    int (*live_facts)(void *impl, int64_t id, struct mld_store_live_facts *out,
+                      struct mld_err *err);
 };
 
 extern const struct mld_store_backend mld_store_sqlite;

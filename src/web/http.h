@@ -110,6 +110,69 @@ long mld_http_resp_live(void);
  * 304, gzip or plain answer from the request's headers. */
 typedef struct mld_http_resp *(*mld_http_handler_fn)(void *ud, const struct mld_http_req *req);
 
+/* Streaming responses -----------------------------------------------------
+ *
+ * A stream is the body of a 200 answer that a producer writes over time
+ * (Server-Sent Events, src/web/live.c): length unknown (chunked on
+ * HTTP/1.1), never cached, compressed or given a validator, and no thread
+ * is held while it waits. The contract:
+ *
+ *  - The handler makes the stream (mld_http_stream_new), may write to it
+ *    at once (what a resuming client missed), wraps it in a response with
+ *    mld_http_resp_new_stream(), adds headers, finishes and returns that
+ *    response like any other. It keeps its own reference to write later.
+ *  - Any thread may write at any time; writes copy into the stream's
+ *    buffer and return at once, never waiting for the client. While the
+ *    buffer is empty the connection is suspended (off the event loop);
+ *    a write resumes it.
+ *  - A write that would hold more than max_buffered unsent bytes (a
+ *    client that does not read) ends the stream: the buffer is freed and
+ *    the connection is shut down. So is a stream whose client went away
+ *    (noticed at the next write) or whose server stops. After that
+ *    writes fail with -1 and the producer drops its reference.
+ *  - mld_http_stream_close() ends the body once the buffered bytes are
+ *    sent (a clean end of the chunked body).
+ *  - mld_http_server_stop() ends every open stream first, so a server
+ *    with open streams stops as promptly as one without.
+ *
+ * A stream answers HEAD with its headers and no body. */
+struct mld_http_stream;
+
+/* Makes a stream holding at most max_buffered unsent bytes. The caller
+ * holds one reference. Never NULL. */
+struct mld_http_stream *mld_http_stream_new(size_t max_buffered);
+
+/* Returns an unfinished response (status 200, content type as given)
+ * whose body is stream s; it takes a reference to s. Add headers, then
+ * mld_http_resp_finish(r, 0) (flags are ignored: no ETag, no gzip). */
+struct mld_http_resp *mld_http_resp_new_stream(struct mld_http_stream *s,
+                                               const char *content_type);
+
+/* Appends n bytes to s. Returns 0, or -1 when s has ended (closed, its
+ * client gone, its buffer overflowed now or before, its server stopping). */
+int mld_http_stream_write(struct mld_http_stream *s, const void *p, size_t n);
+
+/* Ends s after its buffered bytes are sent; later writes fail. */
+void mld_http_stream_close(struct mld_http_stream *s);
+
+/* True when s has ended and writes fail (see mld_http_stream_write). */
+bool mld_http_stream_ended(struct mld_http_stream *s);
+
+/* Like !mld_http_stream_ended(s), but first asks the socket of a waiting
+ * (suspended) stream whether its client hung up, which the server does
+ * not notice by itself until the next write; such a stream ends now.
+ * One poll() per call: for when a place is wanted, not for every tick. */
+bool mld_http_stream_alive(struct mld_http_stream *s);
+
+/* Returns s with one more reference. */
+struct mld_http_stream *mld_http_stream_ref(struct mld_http_stream *s);
+
+/* Drops one reference; the last frees s. NULL is fine. */
+void mld_http_stream_unref(struct mld_http_stream *s);
+
+/* Streams alive in the process (made and not yet freed), for tests. */
+long mld_http_stream_live(void);
+
 struct mld_http_config {
     const char *host; /* address to bind, e.g. "127.0.0.1" */
     int port;         /* 0 picks a free port; see mld_http_server_port() */

@@ -50,6 +50,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -102,6 +103,7 @@ struct mld_http_resp {
     struct MHD_Response *mr_gzip;        /* NULL when there is no gzip copy */
     struct MHD_Response *mr_304;         /* NULL unless status 200 with a validator */
     struct MHD_Response *mr_304_gz;      /* the same for the gzip copy, or NULL */
+    struct mld_http_stream *stream;      /* a streaming response's body, or NULL */
 };
 
 /* Responses alive in the process, for tests (leaks, cache refcounts). */
@@ -286,6 +288,8 @@ mld_http_resp_finish(struct mld_http_resp *r, unsigned flags)
 {
     if (r->finished)
         return r;
+    if (r->stream != NULL) /* built per request: see answer_stream() */
+        flags = 0;
     if (flags & MLD_HTTP_ETAG) {
         XXH64_hash_t h = XXH3_64bits(r->body, r->body_len);
         snprintf(r->etag, sizeof(r->etag), "\"%016" PRIx64 "\"", (uint64_t)h);
@@ -296,10 +300,11 @@ mld_http_resp_finish(struct mld_http_resp *r, unsigned flags)
         make_gzip(r);
     if (r->gz != NULL && r->etag[0] != '\0')
         snprintf(r->etag_gz, sizeof(r->etag_gz), "%.*s-gz\"", ETAG_LEN - 1, r->etag);
-    r->mr_plain = build_mhd(r, r->body, r->body_len, 0);
+    if (r->stream == NULL)
+        r->mr_plain = build_mhd(r, r->body, r->body_len, 0);
     if (r->gz != NULL)
         r->mr_gzip = build_mhd(r, r->gz, r->gz_len, 1);
-    if (r->status == 200 && (r->etag[0] != '\0' || r->lastmod[0] != '\0'))
+    if (r->stream == NULL && r->status == 200 && (r->etag[0] != '\0' || r->lastmod[0] != '\0'))
         r->mr_304 = build_mhd(r, r->body, 0, 2);
     if (r->mr_304 != NULL && r->gz != NULL)
         r->mr_304_gz = build_mhd(r, r->body, 0, 3);
@@ -340,6 +345,7 @@ mld_http_resp_unref(struct mld_http_resp *r)
     mld_free(r->content_type);
     mld_free(r->body);
     mld_free(r->gz);
+    mld_http_stream_unref(r->stream);
     mld_free(r);
     atomic_fetch_sub_explicit(&live_resps, 1, memory_order_relaxed);
 }
@@ -551,6 +557,10 @@ struct mld_http_server {
     struct mld_http_resp *r500;  /* handler bug */
     pthread_mutex_t log_lock;    /* guards last_log */
     char last_log[256];          /* last libmicrohttpd message, for start errors */
+    pthread_mutex_t streams_lock;       /* guards streams and stopping; taken before
+                                           any stream's own lock */
+    struct mld_http_stream *streams;    /* streams being answered, linked by next/prev */
+    bool stopping;                      /* stop() began: new streams end at once */
 };
 
 /* Per-connection state, reset for each request on the connection. */
@@ -567,6 +577,7 @@ struct conn {
     size_t body_want;            /* declared Content-Length (<= the limit), or 0 */
     char *query;                 /* raw query, NUL-terminated; NULL = "" */
     size_t query_cap;            /* bytes allocated at query */
+    struct mld_http_stream *stream; /* the stream this request answers, or NULL */
 };
 
 static enum mld_http_method
@@ -579,6 +590,318 @@ method_of(const char *m)
     if (strcmp(m, "POST") == 0)
         return MLD_HTTP_POST;
     return MLD_HTTP_OTHER;
+}
+
+/* Streams -------------------------------------------------------------- */
+
+/* Bytes MHD asks the reader for at most (its send buffer for a chunk).
+ * Events are small; 4 KB keeps the connection's memory pool free for
+ * the request headers. */
+#define STREAM_BLOCK 4096
+
+struct mld_http_stream {
+    atomic_int refs;             /* references; the last unref frees */
+    pthread_mutex_t lock;        /* guards everything below */
+    size_t max;                  /* most unsent bytes held */
+    char *buf;                   /* unsent bytes are buf[off .. off + len) */
+    size_t off, len, cap;        /* start, count and allocation of buf */
+    bool ended;                  /* no more writes: closed, overflow, gone, stopping */
+    bool fail;                   /* end by dropping the connection (overflow) */
+    bool suspended;              /* mc waits, suspended, for bytes */
+    struct MHD_Connection *mc;   /* while the request runs; NULL before and after */
+    struct mld_http_server *srv; /* the server whose list holds s, or NULL */
+    struct mld_http_stream *prev, *next; /* in srv->streams */
+};
+
+/* Streams alive in the process, for tests. */
+static atomic_long live_streams;
+
+struct mld_http_stream *
+mld_http_stream_new(size_t max_buffered)
+{
+    struct mld_http_stream *st = MLD_NEW(struct mld_http_stream);
+    atomic_init(&st->refs, 1);
+    pthread_mutex_init(&st->lock, NULL);
+    st->max = max_buffered;
+    atomic_fetch_add_explicit(&live_streams, 1, memory_order_relaxed);
+    return st;
+}
+
+struct mld_http_stream *
+mld_http_stream_ref(struct mld_http_stream *st)
+{
+    atomic_fetch_add_explicit(&st->refs, 1, memory_order_relaxed);
+    return st;
+}
+
+void
+mld_http_stream_unref(struct mld_http_stream *st)
+{
+    if (st == NULL)
+        return;
+    if (atomic_fetch_sub_explicit(&st->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    pthread_mutex_destroy(&st->lock);
+    mld_free(st->buf);
+    mld_free(st);
+    atomic_fetch_sub_explicit(&live_streams, 1, memory_order_relaxed);
+}
+
+long
+mld_http_stream_live(void)
+{
+    return atomic_load_explicit(&live_streams, memory_order_relaxed);
+}
+
+struct mld_http_resp *
+mld_http_resp_new_stream(struct mld_http_stream *st, const char *content_type)
+{
+    struct mld_http_resp *r = mld_http_resp_new(200, content_type, "", 0, 0);
+    r->stream = mld_http_stream_ref(st);
+    return r;
+}
+
+/* Frees st's buffer; with st->lock held. */
+static void
+stream_drop_buf(struct mld_http_stream *st)
+{
+    mld_free(st->buf);
+    st->buf = NULL;
+    st->off = st->len = st->cap = 0;
+}
+
+/* Gets st's connection going again after st ended; with st->lock held.
+ * A suspended connection is resumed (the reader then ends the body); a
+ * connection with unsent bytes that must fail is shut down, so that MHD
+ * sees the socket fail at once instead of waiting on a client that does
+ * not read. The socket stays open (MHD closes it) until the request
+ * completes, which clears st->mc first: the descriptor cannot have been
+ * reused while st->mc is set. */
+static void
+stream_kick(struct mld_http_stream *st)
+{
+    if (st->mc == NULL)
+        return;
+    if (st->suspended) {
+        st->suspended = false;
+        MHD_resume_connection(st->mc);
+        return;
+    }
+    if (st->fail) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(st->mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (ci != NULL)
+            shutdown(ci->connect_fd, SHUT_RDWR);
+    }
+}
+
+int
+mld_http_stream_write(struct mld_http_stream *st, const void *p, size_t n)
+{
+    pthread_mutex_lock(&st->lock);
+    if (st->ended) {
+        pthread_mutex_unlock(&st->lock);
+        return -1;
+    }
+    if (n > st->max - st->len) {
+        /* The client reads slower than events come: drop it rather than
+         * hold more for it. */
+        st->ended = true;
+        st->fail = true;
+        stream_drop_buf(st);
+        stream_kick(st);
+        pthread_mutex_unlock(&st->lock);
+        return -1;
+    }
+    if (st->off + st->len + n > st->cap) {
+        if (st->off > 0) { /* what was sent makes room first */
+            memmove(st->buf, st->buf + st->off, st->len);
+            st->off = 0;
+        }
+        if (st->len + n > st->cap) {
+            size_t cap = st->cap != 0 ? st->cap : 512;
+            while (cap < st->len + n)
+                cap *= 2;
+            st->buf = mld_realloc(st->buf, cap);
+            st->cap = cap;
+        }
+    }
+    memcpy(st->buf + st->off + st->len, p, n);
+    st->len += n;
+    if (st->suspended) {
+        st->suspended = false;
+        MHD_resume_connection(st->mc);
+    }
+    pthread_mutex_unlock(&st->lock);
+    return 0;
+}
+
+void
+mld_http_stream_close(struct mld_http_stream *st)
+{
+    pthread_mutex_lock(&st->lock);
+    if (!st->ended) {
+        st->ended = true;
+        stream_kick(st);
+    }
+    pthread_mutex_unlock(&st->lock);
+}
+
+bool
+mld_http_stream_ended(struct mld_http_stream *st)
+{
+    pthread_mutex_lock(&st->lock);
+    bool ended = st->ended;
+    pthread_mutex_unlock(&st->lock);
+    return ended;
+}
+
+bool
+mld_http_stream_alive(struct mld_http_stream *st)
+{
+    pthread_mutex_lock(&st->lock);
+    if (!st->ended && st->suspended && st->mc != NULL) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(st->mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+        /* A stream's client sends nothing after its request: readable
+         * or hung up means it closed (a half-close counts as gone). */
+        struct pollfd p = {ci != NULL ? ci->connect_fd : -1, POLLIN | POLLRDHUP, 0};
+        if (p.fd >= 0 && poll(&p, 1, 0) > 0 &&
+            (p.revents & (POLLIN | POLLRDHUP | POLLHUP | POLLERR)) != 0) {
+            st->ended = true;
+            stream_kick(st);
+        }
+    }
+    bool alive = !st->ended;
+    pthread_mutex_unlock(&st->lock);
+    return alive;
+}
+
+/* MHD's content reader for a stream: the buffered bytes, else the end
+ * (clean, or with an error that drops the connection), else suspends the
+ * connection until the next write. */
+static ssize_t
+stream_reader(void *cls, uint64_t pos, char *out, size_t max)
+{
+    (void)pos;
+    struct mld_http_stream *st = cls;
+    pthread_mutex_lock(&st->lock);
+    ssize_t ret;
+    if (st->fail) {
+        ret = MHD_CONTENT_READER_END_WITH_ERROR;
+    } else if (st->len > 0) {
+        size_t n = st->len < max ? st->len : max;
+        memcpy(out, st->buf + st->off, n);
+        st->off += n;
+        st->len -= n;
+        if (st->len == 0) {
+            st->off = 0;
+            /* A burst (a resume's replay) does not keep its memory. */
+            if (st->cap > 4 * STREAM_BLOCK)
+                stream_drop_buf(st);
+        }
+        ret = (ssize_t)n;
+    } else if (st->ended || st->mc == NULL) {
+        ret = MHD_CONTENT_READER_END_OF_STREAM;
+    } else {
+        /* Nothing to send: off the event loop until a write resumes it.
+         * Suspending from the reader is what MHD documents for this. */
+        st->suspended = true;
+        MHD_suspend_connection(st->mc);
+        ret = 0;
+    }
+    pthread_mutex_unlock(&st->lock);
+    return ret;
+}
+
+/* MHD drops the response: drop the reader's reference. */
+static void
+stream_reader_free(void *cls)
+{
+    mld_http_stream_unref(cls);
+}
+
+/* The request answered by st is over: take st off the server's list and
+ * end it (a later write fails, so the producer lets go). */
+static void
+stream_detach(struct mld_http_server *s, struct mld_http_stream *st)
+{
+    pthread_mutex_lock(&s->streams_lock);
+    pthread_mutex_lock(&st->lock);
+    if (st->srv != NULL) {
+        if (st->prev != NULL)
+            st->prev->next = st->next;
+        else
+            s->streams = st->next;
+        if (st->next != NULL)
+            st->next->prev = st->prev;
+        st->prev = st->next = NULL;
+        st->srv = NULL;
+    }
+    st->mc = NULL;
+    st->suspended = false;
+    st->ended = true;
+    stream_drop_buf(st);
+    pthread_mutex_unlock(&st->lock);
+    pthread_mutex_unlock(&s->streams_lock);
+}
+
+/* Queues the streaming response r (the caller's reference is handed
+ * over): an MHD response of unknown length over r's stream, built for
+ * this request, with r's content type and headers. */
+static enum MHD_Result
+answer_stream(struct mld_http_server *s, struct MHD_Connection *mc, struct conn *c,
+              struct mld_http_resp *r)
+{
+    struct mld_http_stream *st = r->stream;
+    struct MHD_Response *mr =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_reader,
+                                          mld_http_stream_ref(st), stream_reader_free);
+    if (mr == NULL) {
+        mld_log_error("http: MHD_create_response_from_callback failed");
+        mld_http_stream_unref(st);
+        mld_http_resp_unref(r);
+        return MHD_NO;
+    }
+    if (r->content_type != NULL)
+        add_mhd_header(mr, "Content-Type", r->content_type);
+    for (size_t i = 0; i < r->nhdrs; i++)
+        add_mhd_header(mr, r->hdrs[i].name, r->hdrs[i].value);
+    pthread_mutex_lock(&s->streams_lock);
+    pthread_mutex_lock(&st->lock);
+    st->mc = mc;
+    st->srv = s;
+    st->next = s->streams;
+    if (s->streams != NULL)
+        s->streams->prev = st;
+    s->streams = st;
+    if (s->stopping)
+        st->ended = true;
+    pthread_mutex_unlock(&st->lock);
+    pthread_mutex_unlock(&s->streams_lock);
+    mld_http_resp_unref(c->resp);
+    c->resp = r;
+    c->stream = st;
+    enum MHD_Result ret = MHD_queue_response(mc, (unsigned)r->status, mr);
+    MHD_destroy_response(mr);
+    return ret;
+}
+
+/* Ends every open stream of s (stop() is next): a suspended connection
+ * is resumed so that its reader ends the body, because MHD must not be
+ * stopped with suspended connections. */
+static void
+end_streams(struct mld_http_server *s)
+{
+    pthread_mutex_lock(&s->streams_lock);
+    s->stopping = true;
+    for (struct mld_http_stream *st = s->streams; st != NULL; st = st->next) {
+        pthread_mutex_lock(&st->lock);
+        st->ended = true;
+        stream_kick(st);
+        pthread_mutex_unlock(&st->lock);
+    }
+    pthread_mutex_unlock(&s->streams_lock);
 }
 
 /* Queues r (whose reference the caller hands over) as the answer: the 304
@@ -594,6 +917,8 @@ answer(struct mld_http_server *s, struct MHD_Connection *mc, struct conn *c,
         mld_http_resp_unref(r);
         r = mld_http_resp_ref(s->r500);
     }
+    if (r->stream != NULL)
+        return answer_stream(s, mc, c, r);
     /* First the copy this client gets, then whether it already has it. */
     bool gzip = false;
     if (r->mr_gzip != NULL) {
@@ -784,12 +1109,15 @@ static void
 request_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
                   enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
     (void)mc;
     (void)toe;
     struct conn *c = *req_cls;
     if (c == NULL)
         return;
+    if (c->stream != NULL) {
+        stream_detach(cls, c->stream);
+        c->stream = NULL;
+    }
     mld_http_resp_unref(c->resp);
     mld_http_resp_unref(c->early);
     c->resp = NULL;
@@ -814,6 +1142,8 @@ connection_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
     struct conn *c = *socket_context;
     if (c == NULL)
         return;
+    if (c->stream != NULL)
+        stream_detach(cls, c->stream);
     mld_http_resp_unref(c->resp);
     mld_http_resp_unref(c->early);
     mld_free(c->query);
@@ -834,7 +1164,12 @@ static void __attribute__((format(printf, 2, 0))) mhd_logger(void *cls, const ch
     pthread_mutex_lock(&s->log_lock);
     memcpy(s->last_log, line, n + 1);
     pthread_mutex_unlock(&s->log_lock);
-    mld_log_warn("http: %s", line);
+    /* A client that leaves while its answer is sent (a live stream's
+     * client closing its tab, most often) is no fault of the server. */
+    if (strncmp(line, "Failed to send", 14) == 0)
+        mld_log_debug("http: %s", line);
+    else
+        mld_log_warn("http: %s", line);
 }
 
 struct mld_http_resp *
@@ -874,6 +1209,7 @@ free_server(struct mld_http_server *s)
     mld_http_resp_unref(s->r414);
     mld_http_resp_unref(s->r500);
     pthread_mutex_destroy(&s->log_lock);
+    pthread_mutex_destroy(&s->streams_lock);
     mld_free(s);
 }
 
@@ -910,13 +1246,16 @@ mld_http_server_start(struct mld_http_server **out, const struct mld_http_config
     s->handler = handler;
     s->ud = ud;
     pthread_mutex_init(&s->log_lock, NULL);
+    pthread_mutex_init(&s->streams_lock, NULL);
     s->r400 = mld_http_resp_text(400, "Bad Request\n", NULL);
     s->r405 = mld_http_resp_text(405, "Method Not Allowed\n", "GET, HEAD");
     s->r413 = mld_http_resp_text(413, "Content Too Large\n", NULL);
     s->r414 = mld_http_resp_text(414, "URI Too Long\n", NULL);
     s->r500 = mld_http_resp_text(500, "Internal Server Error\n", NULL);
 
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+    /* Suspend/resume: streams wait for bytes off the event loop. */
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6) {
         const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)ai->ai_addr;
         bool any = memcmp(&a6->sin6_addr, &in6addr_any, sizeof(in6addr_any)) == 0;
@@ -972,6 +1311,7 @@ mld_http_server_stop(struct mld_http_server *s)
 {
     if (s == NULL)
         return;
+    end_streams(s);
     MHD_stop_daemon(s->daemon);
     free_server(s);
 }

@@ -23,6 +23,7 @@
 #include "../store/store.h"
 #include "cache.h"
 #include "feed_out.h"
+#include "live.h"
 #include "page.h"
 #include "static.h"
 #include "status.h"
@@ -41,12 +42,14 @@ struct mld_site {
     struct mld_page_site settings; /* [site] of the config; read-only after open */
     char *owned[5];              /* the settings' strings: name, base_url, links */
     char **sections;             /* settings.sections, owned */
+    struct mld_live *live;       /* live updates (live.h); fed by refresh */
+    int live_streams;            /* [site] live_streams: most open live streams */
 };
 
 /* Keys of [site] this file reads; db is `meldung poll`'s (cmd_poll.c). */
 static const char *const site_keys[] = {"name",    "base_url",    "impressum",
                                         "datenschutz", "kontakt", "sections",
-                                        "show_story_reasons", "db"};
+                                        "show_story_reasons", "db", "live_streams"};
 
 /* True when v is an absolute http(s) URL, a mailto: address or a site
  * path ("/impressum"), with no space, quote or angle bracket. */
@@ -123,7 +126,8 @@ read_settings(struct mld_site *site, const char *path, struct mld_err *err)
             known = strcmp(key, site_keys[i]) == 0;
         if (!known) /* another command's key, or a typo: say so, go on */
             mld_log_warn("%s: [site]: unknown key '%s' (the site reads name, base_url, "
-                         "impressum, datenschutz, kontakt, sections, show_story_reasons)",
+                         "impressum, datenschutz, kontakt, sections, show_story_reasons, "
+                         "live_streams)",
                          mld_config_where(conf, sec, key), key);
     }
     static const char *const str_keys[] = {"name", "base_url", "impressum", "datenschutz",
@@ -166,6 +170,19 @@ read_settings(struct mld_site *site, const char *path, struct mld_err *err)
                              mld_config_where(conf, sec, "show_story_reasons"), v);
         site->settings.show_story_reasons = b == 1;
     }
+    /* Live updates: how many streams may be open at once. */
+    v = sec >= 0 ? mld_config_get(conf, sec, "live_streams") : NULL;
+    if (rc == 0 && v != NULL) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (v[0] < '0' || v[0] > '9' || *end != '\0' || n > MLD_LIVE_MAX_STREAMS_CAP)
+            rc = mld_err_set(err, MLD_E_PARSE,
+                             "%s: [site] live_streams wants a number from 0 to %d, got '%s'",
+                             mld_config_where(conf, sec, "live_streams"),
+                             MLD_LIVE_MAX_STREAMS_CAP, v);
+        else
+            site->live_streams = (int)n;
+    }
     mld_config_free(conf);
     return rc;
 }
@@ -184,6 +201,7 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     struct mld_site *site = MLD_NEW(struct mld_site);
     pthread_mutex_init(&site->lock, NULL);
     site->push = cfg->push;
+    site->live_streams = MLD_LIVE_MAX_STREAMS;
     int rc = read_settings(site, cfg->config_path, err);
     if (rc == 0)
         rc = mld_store_open(&site->st, cfg->db_path, err);
@@ -211,6 +229,7 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     }
     mld_http_resp_unref(css);
     site->cache = mld_cache_new(MLD_CACHE_MAX_ENTRIES);
+    site->live = mld_live_new(site->live_streams, site->settings.base_url);
     /* Start from the present: the cache is empty, older changes are moot. */
     rc = mld_store_changes(site->st, 0, skip_key, NULL, &site->last_seq, err);
     if (rc != 0)
@@ -229,6 +248,7 @@ mld_site_close(struct mld_site *site)
 {
     if (site == NULL)
         return;
+    mld_live_free(site->live);
     mld_cache_free(site->cache);
     mld_static_free(site->files);
     mld_tmpl_set_free(site->tmpl);
@@ -256,18 +276,42 @@ drop_key(void *ud, const char *key)
         mld_log_debug("cache: %s dropped %d page(s)", key, n);
 }
 
+/* A change-log entry: drops the pages it names and tells the live hub. */
+static void
+drop_key_at(void *ud, int64_t seq, mld_time_t at, const char *key)
+{
+    struct mld_site *site = ud;
+    drop_key(site, key);
+    mld_live_key(site->live, seq, at, key);
+}
+
+/* A key of an embargo release: the same, for the hub as a release. */
+static void
+drop_released_key(void *ud, const char *key)
+{
+    struct mld_site *site = ud;
+    drop_key(site, key);
+    mld_live_released_key(site->live, key);
+}
+
 int
 mld_site_refresh(struct mld_site *site, struct mld_err *err)
 {
     pthread_mutex_lock(&site->lock);
     mld_time_t now = mld_time_now();
-    int rc = mld_store_changes(site->st, site->last_seq, drop_key, site, &site->last_seq, err);
+    mld_time_t from = site->last_release;
+    int rc = mld_store_changes_at(site->st, site->last_seq, drop_key_at, site, &site->last_seq,
+                                  err);
     if (rc == 0)
-        rc = mld_store_released(site->st, site->last_release, now, drop_key, site, err);
+        rc = mld_store_released(site->st, site->last_release, now, drop_released_key, site, err);
     if (rc == 0)
         site->last_release = now;
     else
         mld_cache_clear(site->cache);
+    /* Live events go out after the pages they link to were dropped. */
+    struct mld_err lerr = {0};
+    if (mld_live_flush(site->live, site->st, site->last_seq, from, now, &lerr) != 0)
+        mld_log_error("live: %s", lerr.msg);
     pthread_mutex_unlock(&site->lock);
     return rc;
 }
@@ -323,6 +367,14 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     }
     if (strcmp(path, "/healthz") == 0)
         return mld_http_resp_text(200, "ok\n", NULL);
+    /* Live updates (live.h): a stream, never cached. */
+    if (strcmp(path, MLD_LIVE_PATH) == 0 || strcmp(path, MLD_LIVE_PATH_ALIAS) == 0) {
+        pthread_mutex_lock(&site->lock);
+        struct mld_http_resp *lr =
+            mld_live_handle(site->live, req, site->st, site->last_seq, mld_time_now());
+        pthread_mutex_unlock(&site->lock);
+        return lr;
+    }
     if (strcmp(path, MLD_STATUS_PATH) == 0)
         return mld_status_handle(req, site->st, &site->lock, site->tmpl, &site->settings);
 

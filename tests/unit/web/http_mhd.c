@@ -14,6 +14,11 @@
 #define PAGE_BYTES 12288
 #define LAST_MOD ((mld_time_t)1760974093) /* 2025-10-20T15:28:13Z */
 
+/* Streams the handler made for /stream, for the test to write to. */
+#define STREAM_MAX 8192
+static struct mld_http_stream *streams[8];
+static atomic_int nstreams;
+
 static char page_body[PAGE_BYTES];
 static struct mld_http_resp *page;     /* 12 KB HTML, ETag + gzip + Cache-Control */
 static struct mld_http_resp *notfound; /* 404 */
@@ -52,6 +57,18 @@ handler(void *ud, const struct mld_http_req *req)
     }
     if (strcmp(req->path, "/unfinished") == 0)
         return mld_http_resp_new(200, "text/plain", "x", 1, 0);
+    if (strcmp(req->path, "/stream") == 0) {
+        struct mld_http_stream *st = mld_http_stream_new(STREAM_MAX);
+        mld_http_stream_write(st, "hello\n", 6);
+        struct mld_http_resp *r = mld_http_resp_new_stream(st, "text/event-stream");
+        mld_http_resp_header(r, "Cache-Control", "no-store");
+        int i = atomic_fetch_add(&nstreams, 1);
+        if (i < 8)
+            streams[i] = st;
+        else
+            mld_http_stream_unref(st);
+        return mld_http_resp_finish(r, MLD_HTTP_GZIP | MLD_HTTP_ETAG);
+    }
     return mld_http_resp_ref(notfound);
 }
 
@@ -902,6 +919,136 @@ test_ipv6(void)
     mld_http_server_stop(s6);
 }
 
+/* Reads from c until its buffer holds text (or 5 s pass). */
+static bool
+tc_wait_for(struct tconn *c, const char *text)
+{
+    for (;;) {
+        if (c->len > 0 && memmem(c->buf, c->len, text, strlen(text)) != NULL)
+            return true;
+        if (tc_fill(c, c->len + 1) != 0)
+            return false;
+    }
+}
+
+/* Opens /stream on c; returns the handler's stream (a reference held by
+ * streams[]) or NULL. */
+static struct mld_http_stream *
+open_stream(struct tconn *c, int port)
+{
+    int before = atomic_load(&nstreams);
+    const char *req = "GET /stream HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n\r\n";
+    if (tc_open(c, port) != 0 || tc_send(c, req, strlen(req)) != 0)
+        return NULL;
+    if (!tc_wait_for(c, "hello\n"))
+        return NULL;
+    return atomic_load(&nstreams) > before && before < 8 ? streams[before] : NULL;
+}
+
+/* Milliseconds since an arbitrary start. */
+static double
+ms_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void
+test_stream(int port)
+{
+    struct tconn *c = mld_malloc(sizeof(*c));
+    struct mld_http_stream *st = open_stream(c, port);
+    ok(st != NULL, "stream: the handler's first bytes arrive before any later write");
+    if (st == NULL) {
+        mld_free(c);
+        return;
+    }
+    char *head_end = memmem(c->buf, c->len, "\r\n\r\n", 4);
+    ok(head_end != NULL && memmem(c->buf, (size_t)(head_end - c->buf), "HTTP/1.1 200", 12),
+       "stream: 200");
+    struct tresp r = {0};
+    memcpy(r.head, c->buf, head_end ? (size_t)(head_end - c->buf) + 4 : 0);
+    char v[128];
+    is_str(hdr(&r, "Transfer-Encoding", v, sizeof(v)), "chunked", "stream: chunked");
+    is_str(hdr(&r, "Content-Type", v, sizeof(v)), "text/event-stream", "stream: content type");
+    is_str(hdr(&r, "Cache-Control", v, sizeof(v)), "no-store", "stream: handler's header");
+    ok(hdr(&r, "ETag", v, sizeof(v)) == NULL && hdr(&r, "Content-Encoding", v, sizeof(v)) == NULL,
+       "stream: no ETag, no gzip even when asked");
+
+    /* Written from this thread while the connection waits, suspended. */
+    usleep(100 * 1000);
+    is_int(mld_http_stream_write(st, "second\n", 7), 0, "stream: a later write");
+    ok(tc_wait_for(c, "second\n"), "stream: ... reaches the client");
+    mld_http_stream_close(st);
+    ok(tc_wait_for(c, "\r\n0\r\n\r\n"), "stream: close ends the chunked body");
+    ok(mld_http_stream_write(st, "x", 1) != 0 && mld_http_stream_ended(st),
+       "stream: a write after close fails");
+    tc_close(c);
+
+    /* A client that does not read: the server's buffer stays bounded and
+     * the stream ends, then the connection is shut down. */
+    st = open_stream(c, port);
+    ok(st != NULL, "slow: stream open");
+    int rcvbuf = 4096;
+    setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+    char chunk[1024];
+    memset(chunk, 'e', sizeof(chunk));
+    chunk[sizeof(chunk) - 1] = '\n';
+    long written = 0;
+    int wrc = 0;
+    /* Socket buffers take a few MB on loopback; 64 MB without a failed
+     * write would be a stream that buffers without bound. */
+    for (long i = 0; st != NULL && i < 64 * 1024 &&
+                     (wrc = mld_http_stream_write(st, chunk, sizeof(chunk))) == 0;
+         i++) {
+        written += (long)sizeof(chunk);
+        /* Let the server move bytes to the socket: slowly at first, so
+         * that a busy machine still shows bytes leaving the buffer. */
+        usleep(i < 32 ? 2000 : 200);
+    }
+    ok(wrc != 0, "slow: a write fails once the client is %d bytes behind (after %ld bytes)",
+       STREAM_MAX, written);
+    ok(written > STREAM_MAX, "slow: ... and not before the socket buffers filled");
+    ok(st != NULL && mld_http_stream_ended(st), "slow: the stream has ended");
+    if (st != NULL) {
+        pthread_mutex_lock(&st->lock);
+        ok(st->buf == NULL && st->len == 0, "slow: its buffer is freed");
+        pthread_mutex_unlock(&st->lock);
+    }
+    /* The server lets go of the connection at once (the kernel may
+     * still trickle what it holds to the small receive window). */
+    bool ended = false;
+    for (double t0 = ms_now(); st != NULL && ms_now() - t0 < 5000 && !ended; usleep(10 * 1000)) {
+        pthread_mutex_lock(&st->lock);
+        ended = st->mc == NULL;
+        pthread_mutex_unlock(&st->lock);
+    }
+    ok(ended, "slow: the server drops the connection");
+    tc_close(c);
+
+    /* A client that goes away: noticed at a later write. */
+    st = open_stream(c, port);
+    ok(st != NULL, "gone: stream open");
+    ok(mld_http_stream_alive(st), "gone: alive while the client is there");
+    tc_close(c);
+    bool gone = false;
+    for (double t0 = ms_now(); st != NULL && ms_now() - t0 < 5000 && !gone; usleep(10 * 1000))
+        gone = !mld_http_stream_alive(st);
+    ok(gone, "gone: the socket tells a waiting stream its client left, with no write");
+    bool failed = false;
+    for (double t0 = ms_now(); st != NULL && ms_now() - t0 < 5000 && !failed;) {
+        failed = mld_http_stream_write(st, "ping\n", 5) != 0;
+        usleep(20 * 1000);
+    }
+    ok(failed, "gone: writes fail after the client closed");
+
+    /* A stream left open for stop(). */
+    st = open_stream(c, port);
+    ok(st != NULL, "stop: a stream stays open");
+    mld_free(c);
+}
+
 int
 main(void)
 {
@@ -939,8 +1086,21 @@ main(void)
     test_concurrent(port);
     test_start_errors(port);
     test_ipv6();
+    struct tconn *sc = mld_malloc(sizeof(*sc));
+    sc->fd = -1;
+    test_stream(port);
+    ok(open_stream(sc, port) != NULL, "stop: one more stream waits, suspended");
 
+    double t_stop = ms_now();
     mld_http_server_stop(s);
+    double stop_ms = ms_now() - t_stop;
+    ok(stop_ms < 3000, "stop with open streams returns (%.0f ms)", stop_ms);
+    ok(tc_wait_for(sc, "\r\n0\r\n\r\n") || sc->len > 0, "stop: the waiting stream ended");
+    tc_close(sc);
+    mld_free(sc);
+    for (int i = 0; i < atomic_load(&nstreams) && i < 8; i++)
+        mld_http_stream_unref(streams[i]);
+    is_int(mld_http_stream_live(), 0, "every stream freed after stop");
     mld_http_resp_unref(page);
     mld_http_resp_unref(notfound);
     is_int(mld_http_resp_live(), 0, "every response freed after stop");

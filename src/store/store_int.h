@@ -49,6 +49,11 @@ struct mld_store_backend {
     /* Additions for the pipeline and `meldung stats` (store.h). */
     int (*first_date)(void *impl, const char *urn, mld_time_t *out, struct mld_err *err);
     int (*totals)(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_err *err);
+    /* Sitemaps (store.h). */
+    int (*sitemap_months)(void *impl, mld_time_t now, int max, struct mld_sitemap_month **out,
+                          int *n, struct mld_err *err);
+    int (*sitemap_entries)(void *impl, mld_time_t from, mld_time_t to, mld_time_t now, int limit,
+                           int64_t offset, mld_sitemap_fn fn, void *ud, struct mld_err *err);
 };
 
 extern const struct mld_store_backend mld_store_sqlite;

@@ -71,7 +71,8 @@ struct mld_migration {
                    "entry_id, pubstatus, embargo, signal, headline, teaser, body_html, "     \
                    "applied, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "   \
                    "?11, ?12, strftime('%s','now'))")                                        \
-    X(KEYS, "SELECT section_slug, story_id FROM article WHERE id = ?1")                      \
+    X(KEYS, "SELECT section_slug, story_id, strftime('%Y-%m', published, 'unixepoch') "     \
+            "FROM article WHERE id = ?1")                                                    \
     X(KEY_TOPICS, "SELECT slug FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
     X(ADD_CHANGE, "INSERT INTO change(at, key) VALUES (strftime('%s','now'), ?1)")           \
     X(GET, "SELECT id, urn, version, version_created, updated, entry_id, format, pubstatus, "\
@@ -444,7 +445,7 @@ keyset_dispose(struct keyset *k)
 }
 
 /* Adds the change keys of stored article id: itself, its section, its
- * story, its topics, and "all". */
+ * story, its topics, the UTC month of its publication, and "all". */
 static int
 article_keys(struct sq *s, int64_t id, struct keyset *k, struct mld_err *err)
 {
@@ -460,6 +461,7 @@ article_keys(struct sq *s, int64_t id, struct keyset *k, struct mld_err *err)
         keyset_add(k, "s:", (const char *)sqlite3_column_text(st, 0));
         snprintf(buf, sizeof(buf), "%" PRId64, (int64_t)sqlite3_column_int64(st, 1));
         keyset_add(k, "g:", buf);
+        keyset_add(k, "m:", (const char *)sqlite3_column_text(st, 2)); /* its month's sitemap */
     }
     st = stmt(s, S_KEY_TOPICS, err);
     if (st == NULL)

@@ -13,6 +13,8 @@
  *     "g:ID"        the story with that id: a member joined, changed or
  *                   left (story pages, story sizes and sections in lists)
  *     "t:SLUG"      the topic with that slug (topic lists, related lists)
+ *     "m:YYYY-MM"   the UTC month the article was published in (its
+ *                   monthly sitemap)
  *     "all"         pages that show every section (home)
  *     "*"           everything: the log was pruned past what the reader
  *                   had read (mld_store_changes), so drop every page

@@ -23,9 +23,11 @@
  *                     name; language: the article's, else "de"),
  *                     news:publication_date and news:title.
  *
- * Months are UTC months. Cache tags: every sitemap carries "all", which
- * every store change and embargo release logs, so an article appears,
- * changes or goes away with the next change. The news sitemap also ages:
+ * Months are UTC months. Cache tags: a monthly child carries its month's
+ * key "m:YYYY-MM", which the store logs for every change of an article
+ * published in that month (and an embargo release), so old months stay
+ * cached while new articles arrive; the index and the section sitemap
+ * carry "all", which every change logs. The news sitemap also ages:
  * an article drops out 48 hours after publication with no store change,
  * so it is not kept in the page cache (it reads at most 1,000 rows of the
  * index; a CDN may keep it for the minute Cache-Control allows).
@@ -320,7 +322,9 @@ month_sitemap(struct mld_store *st, const char *name, mld_time_t now, struct mld
         return no_sitemap(out);
     mld_buf_puts(b, "</urlset>\n");
     out->cacheable = 1;
-    mld_page_add_tag(out, "", "all");
+    char month[16];
+    snprintf(month, sizeof(month), "%04d-%02d", year, mon);
+    mld_page_add_tag(out, "m:", month);
     return finish_xml(out, name, err);
 }
 

@@ -3,7 +3,9 @@
  * (newest first, gaps skipped, counts and newest change per month, UTC
  * month boundaries), the entries of a range (newest first, limit and
  * offset for parts, only visible articles: withheld, held, withdrawn and
- * embargoed ones never) and the month change key a put logs. (The
+ * embargoed ones never) and the month change key a put logs; and a month
+ * of MLD_SITEMAP_MAX_URLS + 1 articles, which the sitemap index names in
+ * two parts of at most MLD_SITEMAP_MAX_URLS each. (The
  * queries say INDEXED BY article_published: SQLite refuses to run them
  * rather than scan the table.)
  */
@@ -14,6 +16,9 @@
 
 #define MLD_TEST_HAVE_MIGRATIONS
 #include "store_test.h"
+
+/* The documents too, for the split of a month past 50,000 URLs. */
+#include "../../../src/web/sitemap.c"
 
 static mld_time_t
 at(int y, int mo, int d, int h)
@@ -76,6 +81,86 @@ static void
 keys_of(void *ud, const char *key)
 {
     json_array_append_new(ud, json_string(key));
+}
+
+/* Renders path as site.c would, into a fresh page. */
+static int
+render(struct mld_store *st, const char *path, mld_time_t now, struct mld_page *pg)
+{
+    static const struct mld_page_site site = {.name = "Test", .base_url = "https://t.example"};
+    memset(pg, 0, sizeof(*pg));
+    pg->site = &site;
+    mld_buf_init(&pg->body, MLD_MAX_PAGE_BYTES);
+    struct mld_err err = {0};
+    int rc = mld_sitemap_render(st, path, now, pg, &err);
+    if (rc != 0)
+        diag("%s: %s", path, err.msg);
+    mld_buf_putc(&pg->body, '\0');
+    return rc;
+}
+
+/* Occurrences of needle in hay. */
+static int
+count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* May 2025 gets MLD_SITEMAP_MAX_URLS + 1 articles (written by SQL, one a
+ * second: a put each would take minutes). */
+static void
+test_split(struct mld_store *st)
+{
+    void *impl = NULL;
+    struct mld_err err = {0};
+    if (sq_open(&impl, mld_test_dbpath, &err) != 0) {
+        diag("second connection: %s", err.msg);
+        ok(0, "bulk articles written");
+        return;
+    }
+    char sql[1024];
+    mld_time_t t0 = at(2025, 5, 1, 0);
+    snprintf(sql, sizeof(sql),
+             "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < %d) "
+             "INSERT INTO article (urn, version, version_created, updated, pubstatus, embargo, "
+             "visible_from, urgency, headline, slug, published, first_stored, story_id, "
+             "story_key) SELECT 'bulk-' || i, 1, %lld + i, %lld + i, 0, 0, 0, 0, 'b', "
+             "'bulk-' || i, %lld + i, %lld + i, 0, 'bulk' FROM c",
+             MLD_SITEMAP_MAX_URLS + 1, (long long)t0, (long long)t0, (long long)t0, (long long)t0);
+    int rc = sq_begin(impl, &err);
+    if (rc == 0)
+        rc = sq_exec(impl, sql, &err);
+    if (rc == 0)
+        rc = sq_commit(impl, &err);
+    ok(rc == 0, "bulk articles written");
+    if (rc != 0)
+        diag("%s", err.msg);
+    sq_close(impl);
+    mld_time_t now = at(2026, 3, 10, 12);
+    struct mld_page pg;
+    render(st, MLD_SITEMAP_PATH, now, &pg);
+    ok(strstr(pg.body.p, "/sitemaps/2025-05-1.xml</loc>") &&
+           strstr(pg.body.p, "/sitemaps/2025-05-2.xml</loc>") &&
+           !strstr(pg.body.p, "/sitemaps/2025-05-3.xml") &&
+           !strstr(pg.body.p, "/sitemaps/2025-05.xml"),
+       "the index names May in two parts");
+    ok(strstr(pg.body.p, "/sitemaps/2026-01.xml</loc>") != NULL, "a small month is one child");
+    mld_page_dispose(&pg);
+    render(st, "/sitemaps/2025-05-1.xml", now, &pg);
+    is_int(count_of(pg.body.p, "<url>"), MLD_SITEMAP_MAX_URLS, "part 1: the newest 50,000");
+    ok(pg.cacheable && pg.ntags == 1 && strcmp(pg.tags[0], "m:2025-05") == 0,
+       "cached under the month's key");
+    mld_page_dispose(&pg);
+    render(st, "/sitemaps/2025-05-2.xml", now, &pg);
+    is_int(count_of(pg.body.p, "<url>"), 1, "part 2: the oldest one");
+    ok(strstr(pg.body.p, "<loc>https://t.example/artikel/bulk-1-") != NULL, "... bulk-1");
+    mld_page_dispose(&pg);
+    render(st, "/sitemaps/2025-05-3.xml", now, &pg);
+    is_int(pg.status, 404, "part 3 does not exist");
+    mld_page_dispose(&pg);
 }
 
 int
@@ -157,6 +242,7 @@ main(void)
     ok(jan_key && mar_key, "the change log names the months (m:2026-01, m:2026-03)");
     json_decref(keys);
 
+    test_split(st);
     mld_store_close(st);
     mld_test_store_remove();
     return mld_test_done();

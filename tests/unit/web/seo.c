@@ -66,8 +66,8 @@ authors_are(const char *byline, const char *credit, const char *want, const char
     for (size_t i = 0; i < json_array_size(a); i++) {
         const json_t *o = json_array_get(a, i);
         size_t n = strlen(got);
-        snprintf(got + n, sizeof(got) - n, "%s%s:%s", i ? "|" : "",
-                 str_of(o, "@type"), str_of(o, "name"));
+        snprintf(got + n, sizeof(got) - n, "%s%s:%s", i ? "|" : "", str_of(o, "@type"),
+                 str_of(o, "name"));
     }
     is_str(got, want, "%s", name);
     json_decref(a);

@@ -373,6 +373,9 @@ for my $p ('/', '/ressort/panorama', '/thema/nordsee', '/suche?q=Hafen', '/gibt-
 }
 ($st, $html) = page_of('/suche?q=Hafen');
 like($html, qr{<meta name="robots" content="noindex">}, 'search results: noindex');
+($st, $html) = page_of('/status');
+like($html, qr{<meta name="robots" content="noindex">}, '/status: noindex');
+like((meta_of($html, 'name', 'description'))[0] // '', qr/Nachrichtenquellen von \Q$SITE\E/, '/status: description');
 ($st, $html) = page_of('/ressort/panorama');
 unlike($html, qr{<meta name="robots"}, 'a section page is indexable');
 like($html, qr{<link rel="canonical" href="\Q$BASE\E/ressort/panorama">}, 'section canonical absolute');
@@ -408,7 +411,17 @@ ok(eventually(sub { get('/sitemap-news.xml')->{content} =~ /Pegel sinkt am Abend
 is(stop($srv) >> 8, 0, 'serve stops cleanly');
 
 # Without base_url: absolute URLs on the request's host, cached per host.
-($srv, $url) = serve($bin, 'serve without base_url', '--db', $db);
+# An operator's static folder with a logo: the publisher gets it.
+mkdir "$tmp/static";
+for my $name ('style.css', 'favicon.svg') {
+    open(my $o, '>', "$tmp/static/$name") or die;
+    print $o slurp("static/$name");
+    close $o;
+}
+open($f, '>', "$tmp/static/logo.svg") or die;
+print $f qq(<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 60 60"><rect width="60" height="60"/></svg>\n);
+close $f;
+($srv, $url) = serve($bin, 'serve without base_url', '--db', $db, '--static', "$tmp/static");
 $r = get('/robots.txt');
 like($r->{content}, qr{^Sitemap: \Q$url\E/sitemap\.xml$}m, 'robots.txt names the sitemap on the request host');
 like(text_of(get('/')->{content}), qr{<link rel="canonical" href="\Q$url\E/">}, 'canonical on the request host');
@@ -425,6 +438,9 @@ sub get_as_host {
 }
 like(get_as_host('Zeitung.Example.test', '/'),
     qr{<link rel="canonical" href="http://zeitung\.example\.test/">}, 'another host gets its own page, not the cached one');
+($na) = grep { ($_->{'@type'} // '') eq 'NewsArticle' } ld_of(text_of(get(path_of('picture'))->{content}));
+is_deeply($na && $na->{publisher}{logo}, { '@type' => 'ImageObject', url => "$url/static/logo.svg" },
+    'a static logo is the publisher\'s logo');
 like(get_as_host('zeitung.example.test', '/sitemap.xml'), qr{<loc>http://zeitung\.example\.test/sitemaps/},
     'the sitemap follows the host');
 is(stop($srv) >> 8, 0, 'serve stops cleanly');

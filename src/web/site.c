@@ -40,6 +40,7 @@ struct mld_site {
     struct mld_page_site settings; /* [site] of the config; read-only after open */
     char *owned[5];              /* the settings' strings: name, base_url, links */
     char **sections;             /* settings.sections, owned */
+    char logo[32], favicon[32];  /* settings.logo, settings.favicon (seo) */
 };
 
 /* Keys of [site] this file reads; db is `meldung poll`'s (cmd_poll.c). */
@@ -175,7 +176,6 @@ find_site_files(struct mld_site *site)
 {
     static const char *const logos[] = {"logo.svg", "logo.png", "logo.jpg", "logo.webp"};
     static const char *const icons[] = {"favicon.svg", "favicon.png", "favicon.ico"};
-    static char paths[2][32];
     for (int k = 0; k < 2; k++) {
         const char *const *v = k == 0 ? logos : icons;
         size_t n = k == 0 ? sizeof(logos) / sizeof(logos[0]) : sizeof(icons) / sizeof(icons[0]);
@@ -184,12 +184,12 @@ find_site_files(struct mld_site *site)
             if (r == NULL)
                 continue;
             mld_http_resp_unref(r);
-            /* The same names in every process: static storage is fine. */
-            snprintf(paths[k], sizeof(paths[k]), "/static/%s", v[i]);
+            char *path = k == 0 ? site->logo : site->favicon;
+            snprintf(path, sizeof(site->logo), "/static/%s", v[i]);
             if (k == 0)
-                site->settings.logo = paths[k];
+                site->settings.logo = path;
             else
-                site->settings.favicon = paths[k];
+                site->settings.favicon = path;
             break;
         }
     }

@@ -9,6 +9,7 @@
 #   robots.txt      (RFC 9309): the groups, the Disallow lines, absolute
 #                   Sitemap lines
 #   sitemaps        (sitemaps.org 0.9): well-formed XML in the namespace,
+#                   valid against a schema of the protocol (tests/http/seo/),
 #                   <loc> absolute and at most 2,048 characters, <lastmod>
 #                   a W3C datetime, at most 50,000 URLs per child and
 #                   50,000 children, every visible article exactly once,
@@ -157,6 +158,10 @@ is(scalar(grep { !/^(User-agent|Allow|Disallow|Sitemap): \S+$/ } @lines), 0, 'ev
 
 # The sitemap index and its children ---------------------------------------
 my $parser = XML::LibXML->new(no_network => 1, load_ext_dtd => 0);
+# The protocol's rules as an XML schema of our own (tests/http/seo/): the
+# elements, their order and counts, URL length, date formats, and the
+# news extension.
+my $schema = XML::LibXML::Schema->new(location => "$FindBin::Bin/seo/sitemap.xsd");
 sub xml_of {
     my ($path, $what) = @_;
     my $res = get($path);
@@ -164,6 +169,8 @@ sub xml_of {
     like($res->{headers}{'content-type'} // '', qr{^application/xml}, "$what is XML");
     my $doc = eval { $parser->parse_string($res->{content}) };
     ok($doc, "$what is well-formed") or diag($@);
+    return unless $doc;
+    ok(eval { $schema->validate($doc); 1 }, "$what is valid against the sitemap schema") or diag($@);
     return $doc;
 }
 sub xpc {

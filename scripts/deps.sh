@@ -10,7 +10,8 @@ libmicrohttpd-dev libsqlite3-dev libjansson-dev zlib1g-dev libxxhash-dev
 libxml2-dev libgumbo-dev libcurl4-openssl-dev libstemmer-dev libutf8proc-dev libpq-dev libssl-dev
 wngerman
 tzdata perl curl sqlite3 nginx-light wrk
-python3-feedparser newsboat"
+python3-feedparser newsboat
+libxml-libxml-perl"
 
 missing=""
 for p in $PKGS; do

@@ -513,4 +513,33 @@
 /* Largest filter value (section or topic slug) a client may send. */
 #define MLD_LIVE_MAX_FILTER_BYTES 128
 
+/* Sitemaps and sharing (src/web/sitemap.c, seo.c) ---------------------- */
+
+/* URLs in one child sitemap and its size: the sitemap protocol's limits
+ * (sitemaps.org: 50,000 URLs, 50 MB uncompressed). A month with more
+ * visible articles is split into parts of this many. */
+#define MLD_SITEMAP_MAX_URLS 50000
+#define MLD_SITEMAP_MAX_BYTES (50u * 1024 * 1024)
+
+/* Child sitemaps one index names: the protocol's limit for an index. At
+ * one per month (and a part per 50,000 articles) that is far beyond any
+ * archive. */
+#define MLD_SITEMAP_MAX_CHILDREN 50000
+
+/* The Google News sitemap: articles of the last 48 hours, at most 1,000
+ * (Google's rules for news sitemaps). */
+#define MLD_NEWS_SITEMAP_SECS (48 * 3600)
+#define MLD_NEWS_SITEMAP_MAX_URLS 1000
+
+/* A meta description is cut at a word boundary before this many
+ * characters: search engines show about 155 and cut the rest. */
+#define MLD_META_DESCRIPTION_CHARS 160
+
+/* A request's Host header used for absolute URLs when [site] base_url is
+ * not set: a DNS name has at most 253 bytes, plus ":port". */
+#define MLD_HOST_MAX_BYTES 262
+
+/* Pictures named in an article's JSON-LD (image) and OpenGraph tags. */
+#define MLD_SEO_MAX_IMAGES 8
+
 #endif

@@ -71,7 +71,8 @@ struct mld_migration {
                    "entry_id, pubstatus, embargo, signal, headline, teaser, body_html, "     \
                    "applied, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "   \
                    "?11, ?12, strftime('%s','now'))")                                        \
-    X(KEYS, "SELECT section_slug, story_id FROM article WHERE id = ?1")                      \
+    X(KEYS, "SELECT section_slug, story_id, strftime('%Y-%m', published, 'unixepoch') "     \
+            "FROM article WHERE id = ?1")                                                    \
     X(KEY_TOPICS, "SELECT slug FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
     X(ADD_CHANGE, "INSERT INTO change(at, key) VALUES (strftime('%s','now'), ?1)")           \
     X(GET, "SELECT id, urn, version, version_created, updated, entry_id, format, pubstatus, "\
@@ -444,7 +445,7 @@ keyset_dispose(struct keyset *k)
 }
 
 /* Adds the change keys of stored article id: itself, its section, its
- * story, its topics, and "all". */
+ * story, its topics, the UTC month of its publication, and "all". */
 static int
 article_keys(struct sq *s, int64_t id, struct keyset *k, struct mld_err *err)
 {
@@ -460,6 +461,7 @@ article_keys(struct sq *s, int64_t id, struct keyset *k, struct mld_err *err)
         keyset_add(k, "s:", (const char *)sqlite3_column_text(st, 0));
         snprintf(buf, sizeof(buf), "%" PRId64, (int64_t)sqlite3_column_int64(st, 1));
         keyset_add(k, "g:", buf);
+        keyset_add(k, "m:", (const char *)sqlite3_column_text(st, 2)); /* its month's sitemap */
     }
     st = stmt(s, S_KEY_TOPICS, err);
     if (st == NULL)
@@ -1210,6 +1212,12 @@ static int sq_changes_at(void *impl, int64_t since, mld_change_at_fn fn, void *u
                          struct mld_err *err);
 static int sq_live_facts(void *impl, int64_t id, struct mld_store_live_facts *out,
                          struct mld_err *err);
+/* Sitemaps (store.h), at the end of this file. */
+static int sq_sitemap_months(void *impl, mld_time_t now, int max, struct mld_sitemap_month **out,
+                             int *n, struct mld_err *err);
+static int sq_sitemap_entries(void *impl, mld_time_t from, mld_time_t to, mld_time_t now,
+                              int limit, int64_t offset, mld_sitemap_fn fn, void *ud,
+                              struct mld_err *err);
 
 /* Sections ------------------------------------------------------------ */
 
@@ -1266,6 +1274,9 @@ const struct mld_store_backend mld_store_sqlite = {
     .totals = sq_totals,
     .changes_at = sq_changes_at,
     .live_facts = sq_live_facts,
+
+    .sitemap_months = sq_sitemap_months,
+    .sitemap_entries = sq_sitemap_entries,
 };
 
 /* Pipeline and operator queries (store.h) ---------------------------------
@@ -1419,4 +1430,122 @@ sq_live_facts(void *impl, int64_t id, struct mld_store_live_facts *out, struct m
     int ret = rc == SQLITE_ROW ? 0 : sq_error(s, err, "read live facts");
     sqlite3_finalize(st);
     return ret;
+}
+
+/* Sitemaps ---------------------------------------------------------------
+ *
+ * Each document runs these once (and is then cached), so the statements
+ * are prepared per call. Every query is a range of the article_published
+ * index: the months walk hops from month to month (one index seek each)
+ * and counts inside each month; the entries read one month or 48 hours.
+ * The visibility test (pubstatus, visible_from) reads the row, so a
+ * month's cost is its own articles. */
+
+/* The newest published time before `before` of an article visible at now,
+ * in *out; 1 when there is none, 0 when found, or MLD_E_STORE. */
+static int
+sq_newest_before(struct sq *s, sqlite3_stmt *st, mld_time_t before, mld_time_t now,
+                 mld_time_t *out, struct mld_err *err)
+{
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, before);
+    sqlite3_bind_int64(st, 2, now);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return 1;
+    if (rc != SQLITE_ROW)
+        return sq_error(s, err, "sitemap months");
+    *out = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
+static int
+sq_sitemap_months(void *impl, mld_time_t now, int max, struct mld_sitemap_month **out, int *n,
+                  struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *seek = NULL, *count = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT published FROM article INDEXED BY article_published "
+                           "WHERE published < ?1 AND pubstatus = 0 AND visible_from <= ?2 "
+                           "ORDER BY published DESC LIMIT 1",
+                           -1, &seek, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "SELECT count(*), max(max(published, version_created)) "
+                           "FROM article INDEXED BY article_published "
+                           "WHERE published >= ?1 AND published < ?2 AND pubstatus = 0 "
+                           "AND visible_from <= ?3",
+                           -1, &count, NULL) != SQLITE_OK) {
+        rc = sq_error(s, err, "prepare sitemap months");
+        goto out;
+    }
+    mld_time_t before = INT64_MAX, t = 0;
+    while (*n < max && (rc = sq_newest_before(s, seek, before, now, &t, err)) == 0) {
+        struct mld_tm tm;
+        mld_time_civil(t, 0, &tm);
+        mld_time_t start = mld_time_from_civil(tm.year, tm.mon, 1, 0, 0, 0);
+        mld_time_t end = mld_time_from_civil(tm.year, tm.mon + 1, 1, 0, 0, 0);
+        if (start >= before) /* a date clamped by mld_time_civil: stop rather than loop */
+            break;
+        sqlite3_reset(count);
+        sqlite3_bind_int64(count, 1, start);
+        sqlite3_bind_int64(count, 2, end);
+        sqlite3_bind_int64(count, 3, now);
+        if (sqlite3_step(count) != SQLITE_ROW) {
+            rc = sq_error(s, err, "sitemap month count");
+            break;
+        }
+        *out = mld_reallocarray(*out, (size_t)*n + 1, sizeof(**out));
+        struct mld_sitemap_month *m = &(*out)[(*n)++];
+        m->year = tm.year;
+        m->mon = tm.mon;
+        m->count = sqlite3_column_int64(count, 0);
+        m->lastmod = sqlite3_column_int64(count, 1);
+        before = start;
+    }
+    if (rc == 1)
+        rc = 0;
+out:
+    sqlite3_finalize(seek);
+    sqlite3_finalize(count);
+    return rc;
+}
+
+static int
+sq_sitemap_entries(void *impl, mld_time_t from, mld_time_t to, mld_time_t now, int limit,
+                   int64_t offset, mld_sitemap_fn fn, void *ud, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, slug, headline, lang, published, "
+                           "max(published, version_created) "
+                           "FROM article INDEXED BY article_published "
+                           "WHERE published >= ?1 AND published < ?2 AND pubstatus = 0 "
+                           "AND visible_from <= ?3 ORDER BY published DESC, id "
+                           "LIMIT ?4 OFFSET ?5",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_error(s, err, "prepare sitemap entries");
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_int(st, 4, limit);
+    sqlite3_bind_int64(st, 5, offset);
+    int rc, out = 0;
+    while (out == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct mld_sitemap_entry e = {
+            .id = sqlite3_column_int64(st, 0),
+            .slug = (const char *)sqlite3_column_text(st, 1),
+            .headline = (const char *)sqlite3_column_text(st, 2),
+            .lang = (const char *)sqlite3_column_text(st, 3),
+            .published = sqlite3_column_int64(st, 4),
+            .modified = sqlite3_column_int64(st, 5),
+        };
+        out = fn(ud, &e);
+    }
+    if (out == 0 && rc != SQLITE_DONE)
+        out = sq_error(s, err, "sitemap entries");
+    sqlite3_finalize(st);
+    return out;
 }

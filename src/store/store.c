@@ -315,3 +315,34 @@ mld_store_live_facts(struct mld_store *st, int64_t id, struct mld_store_live_fac
     memset(out, 0, sizeof(*out));
     return idle(st, st->be->live_facts(st->impl, id, out, err));
 }
+
+/* Sitemaps --------------------------------------------------------------- */
+
+int
+mld_store_sitemap_months(struct mld_store *st, mld_time_t now, int max,
+                         struct mld_sitemap_month **out, int *n, struct mld_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (max < 1)
+        return mld_err_set(err, MLD_E_INVAL, "sitemap months: max %d out of range", max);
+    int rc = idle(st, st->be->sitemap_months(st->impl, now, max, out, n, err));
+    if (rc != 0) {
+        mld_free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+int
+mld_store_sitemap_entries(struct mld_store *st, mld_time_t from, mld_time_t to, mld_time_t now,
+                          int limit, int64_t offset, mld_sitemap_fn fn, void *ud,
+                          struct mld_err *err)
+{
+    if (from >= to || limit < 1 || offset < 0)
+        return mld_err_set(err, MLD_E_INVAL,
+                           "sitemap entries: range [%lld, %lld), limit %d or offset %lld invalid",
+                           (long long)from, (long long)to, limit, (long long)offset);
+    return idle(st, st->be->sitemap_entries(st->impl, from, to, now, limit, offset, fn, ud, err));
+}

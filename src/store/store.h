@@ -13,6 +13,8 @@
  *     "g:ID"        the story with that id: a member joined, changed or
  *                   left (story pages, story sizes and sections in lists)
  *     "t:SLUG"      the topic with that slug (topic lists, related lists)
+ *     "m:YYYY-MM"   the UTC month the article was published in (its
+ *                   monthly sitemap)
  *     "all"         pages that show every section (home)
  *     "*"           everything: the log was pruned past what the reader
  *                   had read (mld_store_changes), so drop every page
@@ -343,5 +345,48 @@ struct mld_store_live_facts {
 /* Fills out (zeroed first) for article id. Returns 0 or MLD_E_STORE. */
 int mld_store_live_facts(struct mld_store *st, int64_t id, struct mld_store_live_facts *out,
                          struct mld_err *err);
+
+/* Sitemaps ----------------------------------------------------------------
+ *
+ * The sitemaps (src/web/sitemap.c) list every visible article once, in
+ * one child sitemap per month of publication (UTC), and the last 48 hours
+ * in the news sitemap. Both queries walk the article_published index over
+ * the range asked for; they never scan the whole table.
+ */
+
+/* One month (UTC) with visible articles, for the sitemap index. */
+struct mld_sitemap_month {
+    int year, mon;       /* mon 1-12 */
+    int64_t count;       /* visible articles published in it */
+    mld_time_t lastmod;  /* newest change among them (see mld_sitemap_entry) */
+};
+
+/* One visible article as a sitemap lists it; the strings are valid during
+ * the callback only. */
+struct mld_sitemap_entry {
+    int64_t id;
+    const char *slug;     /* for the article's path */
+    const char *headline; /* may be NULL */
+    const char *lang;     /* the article's language ("de"), may be NULL */
+    mld_time_t published; /* first publication */
+    mld_time_t modified;  /* the current version: max(published, version_created) */
+};
+
+/* Receives one entry; a non-zero return stops the walk and is returned. */
+typedef int (*mld_sitemap_fn)(void *ud, const struct mld_sitemap_entry *e);
+
+/* The months (UTC) holding articles visible at now, newest first, at most
+ * max of them, each with its count and newest change. *out is an array of
+ * *n (mld_free; NULL when none). Returns 0 or MLD_E_STORE. */
+int mld_store_sitemap_months(struct mld_store *st, mld_time_t now, int max,
+                             struct mld_sitemap_month **out, int *n, struct mld_err *err);
+
+/* Calls fn for the articles visible at now and published in [from, to),
+ * newest first (ties by id), skipping offset and stopping after limit.
+ * Returns 0, fn's non-zero return, MLD_E_INVAL for a bad range or limit,
+ * or MLD_E_STORE. */
+int mld_store_sitemap_entries(struct mld_store *st, mld_time_t from, mld_time_t to, mld_time_t now,
+                              int limit, int64_t offset, mld_sitemap_fn fn, void *ud,
+                              struct mld_err *err);
 
 #endif

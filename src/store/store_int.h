@@ -54,6 +54,11 @@ struct mld_store_backend {
                       struct mld_err *err);
     int (*live_facts)(void *impl, int64_t id, struct mld_store_live_facts *out,
                       struct mld_err *err);
+    /* Sitemaps (store.h). */
+    int (*sitemap_months)(void *impl, mld_time_t now, int max, struct mld_sitemap_month **out,
+                          int *n, struct mld_err *err);
+    int (*sitemap_entries)(void *impl, mld_time_t from, mld_time_t to, mld_time_t now, int limit,
+                           int64_t offset, mld_sitemap_fn fn, void *ud, struct mld_err *err);
 };
 
 extern const struct mld_store_backend mld_store_sqlite;

@@ -130,17 +130,6 @@ mld_feed_out_is_search(const char *path)
     return parse_path(path, &w) == 1 && w.scope == 'q';
 }
 
-void
-mld_feed_out_host_base(const char *host, char *out, size_t size)
-{
-    size_t n = host != NULL ? strlen(host) : 0;
-    bool ok = n > 0 && n <= 255 &&
-              strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") ==
-                  n &&
-              host[0] != ':' && host[0] != '.';
-    snprintf(out, size, "http://%s", ok ? host : "localhost");
-}
-
 /* Writing ---------------------------------------------------------------- */
 
 /* How put_text() writes a character. */

@@ -62,10 +62,4 @@ int mld_feed_out_render(struct mld_store *st, const struct mld_tmpl_set *tmpl, c
  * when the site has a base_url. */
 void mld_feed_out_links(json_t *ctx, const struct mld_page_site *site, const char *page_url);
 
-/* Writes to out (size bytes) "http://HOST" for the request header host
- * when it is a plausible host[:port] (letters, digits, '.', '-', ':',
- * '[', ']', at most 255 bytes), else "http://localhost": the base URL of
- * feeds when [site] base_url is not configured. */
-void mld_feed_out_host_base(const char *host, char *out, size_t size);
-
 #endif

@@ -26,6 +26,8 @@
 #include "../base/mem.h"
 #include "../text/slug.h"
 #include "feed_out.h"
+#include "seo.h"
+#include "sitemap.h"
 
 /* Routes that take part in the cache key (page.h). */
 #define SEARCH_PATH "/suche"
@@ -507,6 +509,7 @@ mld_page_render_tmpl(const struct mld_tmpl_set *tmpl, const char *name, json_t *
 {
     mld_page_site_context(ctx, out->site);
     mld_page_set_str(ctx, "template", name); /* for the stylesheet: body class */
+    mld_seo_context(ctx, name, out->site);   /* seo: description, OpenGraph, JSON-LD */
     int rc = mld_tmpl_render(tmpl, name, ctx, &out->body, err);
     json_decref(ctx);
     if (rc == 0 && mld_buf_error(&out->body) != 0)
@@ -677,6 +680,45 @@ is_german(const char *lang)
             (lang[2] == '\0' || lang[2] == '-' || lang[2] == '_'));
 }
 
+/* seo: what the head's metadata needs of an article (seo.c): description
+ * (the teaser, else the start of the text), modified_iso (the current
+ * version: max(published, version_created)), author_name (byline or
+ * author as given), lang_code, and share_images[] (each picture's widest
+ * size: url, width, height, alt). */
+static void
+article_seo_json(const struct mld_item *it, json_t *art)
+{
+    const struct mld_article *a = it->a;
+    char *d = mld_seo_cut(a->teaser != NULL && a->teaser[0] != '\0' ? a->teaser : a->text,
+                          MLD_META_DESCRIPTION_CHARS);
+    mld_page_set_str(art, "description", d);
+    mld_free(d);
+    mld_time_t modified = a->version_created > it->published ? a->version_created : it->published;
+    set_date(art, "modified_iso", modified, mld_time_format_iso);
+    mld_page_set_str(art, "author_name", a->byline ? a->byline : a->author);
+    mld_page_set_str(art, "lang_code", a->lang);
+    json_t *shared = json_array();
+    for (int i = 0; i < a->nmedia && json_array_size(shared) < MLD_SEO_MAX_IMAGES; i++) {
+        const struct mld_media *m = &a->media[i];
+        if (m->kind != MLD_MEDIA_PICTURE)
+            continue;
+        struct size v[MLD_MAX_RENDITIONS + 1];
+        int n = picture_sizes(m, v);
+        struct size best = {m->url, m->width, m->height};
+        if (n > 0 && v[n - 1].w > best.w)
+            best = v[n - 1];
+        json_t *o = json_object();
+        mld_page_set_str(o, "url", best.url);
+        if (best.w > 0 && best.h > 0) {
+            json_object_set_new(o, "width", json_integer(best.w));
+            json_object_set_new(o, "height", json_integer(best.h));
+        }
+        mld_page_set_str(o, "alt", m->alt ? m->alt : m->caption);
+        json_array_append_new(shared, o);
+    }
+    json_object_set_new(art, "share_images", shared);
+}
+
 /* The article part of an article page's context. */
 static json_t *
 article_json(const struct mld_item *it, const char *canonical)
@@ -725,6 +767,7 @@ article_json(const struct mld_item *it, const char *canonical)
     json_object_set_new(art, "topics", mld_page_topics_json(a, MLD_TOPIC_LINE_COUNT));
     json_object_set_new(art, "all_topics", mld_page_topics_json(a, MLD_MAX_TOPICS));
     json_object_set_new(art, "has_topics", json_boolean(a->ntopics > 0));
+    article_seo_json(it, art);
     return art;
 }
 
@@ -1279,6 +1322,9 @@ route(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *path,
         return mld_page_search_api(st, args, now, out, err);
     if (mld_feed_out_is_feed(path)) /* feedsout: RSS, Atom, JSON Feed (feed_out.h) */
         return mld_feed_out_render(st, tmpl, path, args, now, out, err);
+    /* seo: robots.txt and the sitemaps (sitemap.c) */
+    if (mld_sitemap_is_path(path))
+        return mld_sitemap_render(st, path, now, out, err);
     int seite = page_number(args, MLD_LIST_MAX_PAGES);
     if (seite < 0)
         return mld_page_error(st, tmpl, 400, "Ungültige Seitenzahl", now, out, err);

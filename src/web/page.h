@@ -13,6 +13,9 @@
  *     /api/v1/search?q=...        the same as JSON (search.c, docs/api.md)
  *     .../feed.xml|atom.xml|feed.json  the feeds of /, sections, topics,
  *                                 stories and searches (feed_out.h)
+ *     /robots.txt, /sitemap.xml,  for crawlers (sitemap.c,
+ *     /sitemaps/YYYY-MM.xml,      docs/internals/seo.md)
+ *     /sitemap-news.xml
  *     anything else               404                                (error)
  *
  * A withdrawn article answers 410 with a short notice (gone); an article
@@ -55,6 +58,11 @@ struct mld_page_site {
                                     default order (page.c) */
     int nsections;
     bool show_story_reasons; /* story pages say why an article joined */
+    /* seo: site paths of files found under static/ at start (site.c), or
+     * NULL: the publisher logo of the JSON-LD ("/static/logo.png") and the
+     * favicon ("/static/favicon.svg"). */
+    const char *logo;
+    const char *favicon;
 };
 
 /* A rendered page. */

@@ -44,6 +44,7 @@ struct mld_site {
     char **sections;             /* settings.sections, owned */
     struct mld_live *live;       /* live updates (live.h); fed by refresh */
     int live_streams;            /* [site] live_streams: most open live streams */
+    char logo[32], favicon[32];  /* settings.logo, settings.favicon (seo) */
 };
 
 /* Keys of [site] this file reads; db is `meldung poll`'s (cmd_poll.c). */
@@ -187,6 +188,55 @@ read_settings(struct mld_site *site, const char *path, struct mld_err *err)
     return rc;
 }
 
+/* seo: the publisher logo and the favicon, when static/ holds them. */
+static void
+find_site_files(struct mld_site *site)
+{
+    static const char *const logos[] = {"logo.svg", "logo.png", "logo.jpg", "logo.webp"};
+    static const char *const icons[] = {"favicon.svg", "favicon.png", "favicon.ico"};
+    for (int k = 0; k < 2; k++) {
+        const char *const *v = k == 0 ? logos : icons;
+        size_t n = k == 0 ? sizeof(logos) / sizeof(logos[0]) : sizeof(icons) / sizeof(icons[0]);
+        for (size_t i = 0; i < n; i++) {
+            struct mld_http_resp *r = mld_static_get(site->files, v[i]);
+            if (r == NULL)
+                continue;
+            mld_http_resp_unref(r);
+            char *path = k == 0 ? site->logo : site->favicon;
+            snprintf(path, sizeof(site->logo), "/static/%s", v[i]);
+            if (k == 0)
+                site->settings.logo = path;
+            else
+                site->settings.favicon = path;
+            break;
+        }
+    }
+}
+
+/* seo: writes "http://HOST" of the request's Host header to out (size
+ * bytes), lower-cased, when it is a plausible host name or address with
+ * an optional port; false otherwise. */
+static bool
+request_base(const struct mld_http_req *req, char *out, size_t size)
+{
+    const char *host = mld_http_req_header(req, "Host");
+    if (host == NULL || host[0] == '\0' || strlen(host) > MLD_HOST_MAX_BYTES)
+        return false;
+    for (const char *p = host; *p; p++) {
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+            return false;
+    }
+    int n = snprintf(out, size, "http://%s", host);
+    if (n < 0 || (size_t)n >= size)
+        return false;
+    for (char *p = out; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return true;
+}
+
 static void
 skip_key(void *ud, const char *key)
 {
@@ -228,6 +278,7 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
         goto out_close;
     }
     mld_http_resp_unref(css);
+    find_site_files(site);
     site->cache = mld_cache_new(MLD_CACHE_MAX_ENTRIES);
     site->live = mld_live_new(site->live_streams, site->settings.base_url);
     /* Start from the present: the cache is empty, older changes are moot. */
@@ -365,6 +416,15 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
         if (file != NULL)
             return file;
     }
+    if (strcmp(path, "/favicon.ico") == 0 && site->settings.favicon != NULL) {
+        /* seo: browsers ask here first; the SVG is the icon (static.c
+         * sends it with its own type), or an operator's favicon.ico. */
+        struct mld_http_resp *icon = mld_static_get(site->files, "favicon.ico");
+        if (icon == NULL)
+            icon = mld_static_get(site->files, site->settings.favicon + 8);
+        if (icon != NULL)
+            return icon;
+    }
     if (strcmp(path, "/healthz") == 0)
         return mld_http_resp_text(200, "ok\n", NULL);
     /* Live updates (live.h): a stream, never cached. */
@@ -379,21 +439,18 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
         return mld_status_handle(req, site->st, &site->lock, site->tmpl, &site->settings);
 
     const struct mld_page_args args = {req_arg, req};
-    char key[MLD_HTTP_MAX_PATH_BYTES + 32];
-    bool keyed = mld_page_cache_key(path, &args, key, sizeof(key));
-    /* feedsout: feeds need absolute URLs. Without [site] base_url the
-     * request's Host stands in, and the feed is not cached: its key would
-     * be whatever Host a client sends. */
-    const struct mld_page_site *settings = &site->settings;
-    struct mld_page_site host_settings;
-    char host_base[300];
-    if (site->settings.base_url == NULL && mld_feed_out_is_feed(path)) {
-        host_settings = site->settings;
-        mld_feed_out_host_base(mld_http_req_header(req, "Host"), host_base, sizeof(host_base));
-        host_settings.base_url = host_base;
-        settings = &host_settings;
-        keyed = false;
+    /* seo: pages carry absolute URLs. Without [site] base_url they are on
+     * the request's host, which then leads the cache key. */
+    struct mld_page_site settings = site->settings;
+    char base[MLD_HOST_MAX_BYTES + 16];
+    size_t hk = 0;
+    if (settings.base_url == NULL && request_base(req, base, sizeof(base))) {
+        settings.base_url = base;
+        hk = strlen(base);
     }
+    char key[MLD_HTTP_MAX_PATH_BYTES + MLD_HOST_MAX_BYTES + 48];
+    memcpy(key, base, hk);
+    bool keyed = mld_page_cache_key(path, &args, key + hk, sizeof(key) - hk);
     struct mld_http_resp *r = keyed ? mld_cache_get(site->cache, key) : NULL;
     if (r != NULL)
         return r;
@@ -402,7 +459,7 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     struct mld_page pg;
     struct mld_err err = {0};
     pthread_mutex_lock(&site->lock);
-    int rc = mld_page_render(site->st, site->tmpl, settings, path, &args, mld_time_now(), &pg,
+    int rc = mld_page_render(site->st, site->tmpl, &settings, path, &args, mld_time_now(), &pg,
                              &err);
     pthread_mutex_unlock(&site->lock);
     if (rc != 0) {

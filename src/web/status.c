@@ -18,6 +18,7 @@
 #include "../base/mem.h"
 #include "../text/slug.h"
 #include "page.h"
+#include "seo.h"
 
 /* A bounded writer into a caller's array. */
 struct out {
@@ -276,6 +277,7 @@ mld_status_handle(const struct mld_http_req *req, struct mld_store *st, pthread_
         rc = mld_page_base_context(st, ctx, "Quellenstatus", NULL, now, &err);
         mld_page_site_context(ctx, site);
         mld_page_set_str(ctx, "template", "status");
+        mld_seo_context(ctx, "status", site); /* seo: description, noindex */
     }
     pthread_mutex_unlock(lock);
     struct mld_http_resp *r = NULL;

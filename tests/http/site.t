@@ -73,8 +73,9 @@ is(scalar @more, 5, 'five related entries: the two Waffenruhe items are one stor
 my @kreml = $page =~ />Moskau sagt befristete Waffenruhe für Energieanlagen zu</g;
 is(scalar @kreml, 1, 'the duplicate story is listed once');
 unlike($page, qr/ausland-demo\@example\.invalid|2852 0000/, 'the non-public notepad is never published');
-unlike($page, qr/<script/i, 'no script on the page');
-like($page, qr{<link rel="canonical" href="\Q$ref_path\E">}, 'canonical link');
+unlike($page, qr/<script(?! type="application\/ld\+json")/i, 'no script on the page (but the JSON-LD data)');
+like($page, qr{<link rel="canonical" href="http://127\.0\.0\.1:\d+\Q$ref_path\E">},
+    'canonical link, absolute on the request host');
 
 # HTTP caching.
 my $etag = $r->{headers}{etag};

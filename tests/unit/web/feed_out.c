@@ -40,16 +40,6 @@ test_paths(void)
     is_int(parse_path("/ressort/sport/feed.xml/x", &w), 0, "nothing after the file");
     ok(mld_feed_out_is_search("/suche/feed.json"), "search feeds are known as such");
     ok(!mld_feed_out_is_search("/feed.json"), "the home feed is none");
-
-    char base[300];
-    mld_feed_out_host_base("news.example:8080", base, sizeof(base));
-    is_str(base, "http://news.example:8080", "a Host with a port");
-    mld_feed_out_host_base("[::1]:80", base, sizeof(base));
-    is_str(base, "http://[::1]:80", "an IPv6 Host");
-    mld_feed_out_host_base("evil.example/\"><script>", base, sizeof(base));
-    is_str(base, "http://localhost", "a Host with other bytes is not used");
-    mld_feed_out_host_base(NULL, base, sizeof(base));
-    is_str(base, "http://localhost", "no Host");
 }
 
 static void

@@ -931,21 +931,9 @@ story_feed(struct mld_store *st, const struct mld_tmpl_set *tmpl, struct feed *f
         return rc;
     if (items.n == 0) {
         mld_items_dispose(&items);
-        struct mld_item it;
-        rc = mld_store_get(st, id, &it, err);
-        if (rc == MLD_E_NOTFOUND)
-            mld_err_clear(err);
-        else if (rc != 0)
-            return rc;
-        bool moved = rc == 0 && it.story_id != id && mld_article_is_visible(it.a, now);
-        if (moved) {
-            out->status = 301;
-            snprintf(out->location, sizeof(out->location), "/geschichte/%" PRId64 "/%s",
-                     it.story_id, formats[w->fmt].file);
-        }
-        if (rc == 0)
-            mld_item_dispose(&it);
-        return moved ? 0 : mld_page_error(st, tmpl, 404, "Seite nicht gefunden", now, out, err);
+        char suffix[32];
+        snprintf(suffix, sizeof(suffix), "/%s", formats[w->fmt].file);
+        return mld_page_story_elsewhere(st, tmpl, id, suffix, now, out, err);
     }
     char page[64], desc[1024];
     snprintf(page, sizeof(page), "/geschichte/%" PRId64, id);

@@ -1035,11 +1035,10 @@ story_entry_json(const struct mld_item *it, int index, bool show_reason)
     return o;
 }
 
-/* A story id that is not (or no longer) a visible story: 301 to the story
- * of the article with that id when it is visible, else 404. */
-static int
-story_elsewhere(struct mld_store *st, const struct mld_tmpl_set *tmpl, int64_t id, mld_time_t now,
-                struct mld_page *out, struct mld_err *err)
+int
+mld_page_story_elsewhere(struct mld_store *st, const struct mld_tmpl_set *tmpl, int64_t id,
+                         const char *suffix, mld_time_t now, struct mld_page *out,
+                         struct mld_err *err)
 {
     struct mld_item it;
     int rc = mld_store_get(st, id, &it, err);
@@ -1050,7 +1049,8 @@ story_elsewhere(struct mld_store *st, const struct mld_tmpl_set *tmpl, int64_t i
     int moved = rc == 0 && it.story_id != id && mld_article_is_visible(it.a, now);
     if (moved) {
         out->status = 301;
-        story_path(it.story_id, out->location, sizeof(out->location));
+        snprintf(out->location, sizeof(out->location), "/geschichte/%" PRId64 "%s", it.story_id,
+                 suffix);
     }
     if (rc == 0)
         mld_item_dispose(&it);
@@ -1071,7 +1071,7 @@ story_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *re
         return rc;
     if (items.n == 0) {
         mld_items_dispose(&items);
-        return story_elsewhere(st, tmpl, id, now, out, err);
+        return mld_page_story_elsewhere(st, tmpl, id, "", now, out, err);
     }
     const struct mld_item *first = &items.v[0], *last = &items.v[items.n - 1];
     json_t *ctx = new_context(st, first->a->headline, NULL, now, err);

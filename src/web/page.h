@@ -167,6 +167,14 @@ json_t *mld_page_topics_json(const struct mld_article *a, int max);
 int mld_page_render_tmpl(const struct mld_tmpl_set *tmpl, const char *name, json_t *ctx,
                          struct mld_page *out, struct mld_err *err);
 
+/* For a story id that is not (or no longer) a visible story: a 301 to the
+ * story of the article with that id plus suffix ("" for the page,
+ * "/feed.xml" for a feed) when that article is visible, else the 404
+ * page. Returns 0 or the store's error. */
+int mld_page_story_elsewhere(struct mld_store *st, const struct mld_tmpl_set *tmpl, int64_t id,
+                             const char *suffix, mld_time_t now, struct mld_page *out,
+                             struct mld_err *err);
+
 /* Renders the error page: status 400 or 404 (template error) or 410
  * (template gone), with message as its heading. */
 int mld_page_error(struct mld_store *st, const struct mld_tmpl_set *tmpl, int status,

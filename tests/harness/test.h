@@ -114,6 +114,16 @@ mld_test_done(void)
     return mld_test_failed_ ? 1 : 0;
 }
 
+/* Number of times needle occurs in hay (not overlapping). */
+static __attribute__((unused)) int
+mld_test_count(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
 /* Reads a whole file into a new NUL-terminated buffer (free with free()),
  * or NULL. *len gets the size. */
 static __attribute__((unused)) char *

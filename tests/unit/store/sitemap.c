@@ -99,16 +99,6 @@ render(struct mld_store *st, const char *path, mld_time_t now, struct mld_page *
     return rc;
 }
 
-/* Occurrences of needle in hay. */
-static int
-count_of(const char *hay, const char *needle)
-{
-    int n = 0;
-    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
-        n++;
-    return n;
-}
-
 /* May 2025 gets MLD_SITEMAP_MAX_URLS + 1 articles (written by SQL, one a
  * second: a put each would take minutes). */
 static void
@@ -150,12 +140,12 @@ test_split(struct mld_store *st)
     ok(strstr(pg.body.p, "/sitemaps/2026-01.xml</loc>") != NULL, "a small month is one child");
     mld_page_dispose(&pg);
     render(st, "/sitemaps/2025-05-1.xml", now, &pg);
-    is_int(count_of(pg.body.p, "<url>"), MLD_SITEMAP_MAX_URLS, "part 1: the newest 50,000");
+    is_int(mld_test_count(pg.body.p, "<url>"), MLD_SITEMAP_MAX_URLS, "part 1: the newest 50,000");
     ok(pg.cacheable && pg.ntags == 1 && strcmp(pg.tags[0], "m:2025-05") == 0,
        "cached under the month's key");
     mld_page_dispose(&pg);
     render(st, "/sitemaps/2025-05-2.xml", now, &pg);
-    is_int(count_of(pg.body.p, "<url>"), 1, "part 2: the oldest one");
+    is_int(mld_test_count(pg.body.p, "<url>"), 1, "part 2: the oldest one");
     ok(strstr(pg.body.p, "<loc>https://t.example/artikel/bulk-1-") != NULL, "... bulk-1");
     mld_page_dispose(&pg);
     render(st, "/sitemaps/2025-05-3.xml", now, &pg);

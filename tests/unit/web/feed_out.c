@@ -179,15 +179,6 @@ well_formed(const struct mld_page *pg)
     return doc != NULL;
 }
 
-static int
-count_of(const char *hay, const char *needle)
-{
-    int n = 0;
-    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
-        n++;
-    return n;
-}
-
 static void
 test_render(void)
 {
@@ -213,7 +204,7 @@ test_render(void)
     is_int(pg.status, 200, "200");
     is_str(pg.content_type, MLD_FEED_OUT_RSS_TYPE, "RSS content type");
     ok(well_formed(&pg), "well-formed whatever the store holds");
-    is_int(count_of(pg.body.p, "<item>"), MLD_FEED_OUT_ITEMS, "capped at MLD_FEED_OUT_ITEMS");
+    is_int(mld_test_count(pg.body.p, "<item>"), MLD_FEED_OUT_ITEMS, "capped at MLD_FEED_OUT_ITEMS");
     const char *first = strstr(pg.body.p, "<item>");
     char want[64];
     snprintf(want, sizeof(want), "<guid isPermaLink=\"false\">urn:f:%d</guid>", PICTURES);
@@ -264,7 +255,7 @@ test_render(void)
 
     const char *nohit[] = {"q", "Zeppelin", NULL};
     is_int(render(st, tmpl, "/suche/feed.xml", nohit, &pg), 0, "a search without hits");
-    ok(pg.status == 200 && well_formed(&pg) && count_of(pg.body.p, "<item>") == 0,
+    ok(pg.status == 200 && well_formed(&pg) && mld_test_count(pg.body.p, "<item>") == 0,
        "is an empty feed");
     ok(!pg.cacheable, "search feeds are not cached");
     mld_page_dispose(&pg);

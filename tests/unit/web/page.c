@@ -228,16 +228,6 @@ page_put(struct mld_store *st, struct mld_article *a)
     return id;
 }
 
-/* Number of times needle occurs in hay. */
-static int
-count_of(const char *hay, const char *needle)
-{
-    int n = 0;
-    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
-        n++;
-    return n;
-}
-
 static void
 test_pages(void)
 {
@@ -308,9 +298,9 @@ test_pages(void)
     ok(lead && strstr(lead, "Eilmeldung zur Regierungsbildung") &&
            strstr(lead, "Eilmeldung zur Regierungsbildung") < latest,
        "the urgent story of the last hours leads");
-    is_int(count_of(html, ">Eilmeldung zur Regierungsbildung<"), 1, "each story once");
-    is_int(count_of(html, ">Hochwasser an der Oder<"), 1, "... also the picture story");
-    is_int(count_of(html, ">Sportmeldung Nummer 5<"), 1, "... also in the section blocks");
+    is_int(mld_test_count(html, ">Eilmeldung zur Regierungsbildung<"), 1, "each story once");
+    is_int(mld_test_count(html, ">Hochwasser an der Oder<"), 1, "... also the picture story");
+    is_int(mld_test_count(html, ">Sportmeldung Nummer 5<"), 1, "... also in the section blocks");
     ok(strstr(html, "Hinweis an die Redaktionen") == NULL, "held article not on home");
     ok(strstr(html, "<img src=\"https://i.example/o-200.jpg\" width=\"200\" height=\"133\" "
                     "alt=\"\" loading=\"lazy\"") != NULL,
@@ -320,7 +310,7 @@ test_pages(void)
     const char *pol = strstr(html, "id=\"ressort-politik\""),
                *sport = strstr(html, "id=\"ressort-sport\"");
     ok(pol != NULL && sport != NULL && pol < sport, "default section order: Politik first");
-    is_int(count_of(html, ">Bundestag berät den Haushalt<"), 1, "an older story in its block");
+    is_int(mld_test_count(html, ">Bundestag berät den Haushalt<"), 1, "an older story in its block");
     mld_page_dispose(&pg);
 
     /* The article with pictures. */
@@ -342,7 +332,7 @@ test_pages(void)
                     "Beispiel/dpa</span></figcaption>") != NULL, "caption and credit");
     ok(strstr(html, "alt=\"Sandsäcke am Ufer\" loading=\"lazy\"") != NULL,
        "second picture: its alt text, lazy");
-    ok(count_of(html, "Foto: dpa") == 0, "a picture without credit borrows none");
+    ok(mld_test_count(html, "Foto: dpa") == 0, "a picture without credit borrows none");
     ok(strstr(html, "<audio controls") && strstr(html, "Ein Interview"), "audio with caption");
     ok(strstr(html, "<aside><h3>Pegel</h3>") != NULL, "info box after the body");
     ok(strstr(html, "<p class=\"byline\">Von Erika Muster</p>") != NULL, "byline");

@@ -750,7 +750,13 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
     *id_out = id;
     if (mld_article_version_cmp(a, &old) <= 0) {
         *res = MLD_PUT_STALE;
-        return add_version(s, id, a, 0, err);
+        rc = add_version(s, id, a, 0, err);
+        if (rc == 0) { /* api: the article's version table shows it */
+            char key[32];
+            snprintf(key, sizeof(key), "a:%" PRId64, id);
+            rc = sq_log_key(s, key, err);
+        }
+        return rc;
     }
     /* An embargo that moved later delays first publication with it. */
     if (a->embargo > published)
@@ -1202,6 +1208,18 @@ sq_sources(void *impl, struct mld_source_state **out, int *n, struct mld_err *er
 
 static int sq_first_date(void *impl, const char *urn, mld_time_t *out, struct mld_err *err);
 static int sq_totals(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_err *err);
+/* API --- (defined at the end of the file) */
+static int sq_api_articles(void *impl, const struct mld_api_query *q, struct mld_items *out,
+                           bool *more, struct mld_err *err);
+static int sq_api_versions(void *impl, int64_t id, struct mld_api_version **out, int *n,
+                           struct mld_err *err);
+static int sq_api_counts(void *impl, bool topics, mld_time_t now, int max,
+                         struct mld_api_count **out, int *n, struct mld_err *err);
+static int sq_api_head(void *impl, mld_time_t now, struct mld_api_cursor *out,
+                       struct mld_err *err);
+static int sq_api_changes(void *impl, const struct mld_api_cursor *since, mld_time_t now,
+                          int limit, struct mld_api_change **out, int *n,
+                          struct mld_api_cursor *next, bool *more, struct mld_err *err);
 
 /* Sections ------------------------------------------------------------ */
 
@@ -1256,6 +1274,12 @@ const struct mld_store_backend mld_store_sqlite = {
     .idle = sq_idle,
     .first_date = sq_first_date,
     .totals = sq_totals,
+    /* API --- */
+    .api_articles = sq_api_articles,
+    .api_versions = sq_api_versions,
+    .api_counts = sq_api_counts,
+    .api_head = sq_api_head,
+    .api_changes = sq_api_changes,
 };
 
 /* Pipeline and operator queries (store.h) ---------------------------------
@@ -1343,4 +1367,379 @@ sq_totals(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_e
                              "GROUP BY section ORDER BY section IS NULL, section",
                              now, &out->sections, &out->nsections, err);
     return rc;
+}
+
+/* API ---------------------------------------------------------------------
+ *
+ * The article API's queries (store.h). They run rarely compared with
+ * pages (answers are cached) and each prepares its statements per call,
+ * as the operator queries above do.
+ */
+
+/* Prepares sql into *st; MLD_E_STORE naming what on failure. */
+static int
+api_prepare(struct sq *s, const char *sql, sqlite3_stmt **st, const char *what,
+            struct mld_err *err)
+{
+    *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+        return sq_error(s, err, what);
+    return 0;
+}
+
+static int
+sq_api_articles(void *impl, const struct mld_api_query *q, struct mld_items *out, bool *more,
+                struct mld_err *err)
+{
+    struct sq *s = impl;
+    /* Fixed fragments, every value bound. The order (published DESC, id
+     * DESC) is the cursor's: a page starts strictly after the last item of
+     * the one before, so items stored meanwhile shift nothing. */
+    struct mld_buf sql;
+    mld_buf_init(&sql, 4096);
+    mld_buf_puts(&sql, "SELECT a.id FROM article a ");
+    if (q->topic_slug != NULL)
+        mld_buf_puts(&sql, "JOIN article_topic t ON t.article_id = a.id AND t.slug = ?3 ");
+    mld_buf_puts(&sql, "WHERE a.pubstatus = 0 AND a.visible_from <= ?1 ");
+    if (q->section_slug != NULL)
+        mld_buf_puts(&sql, "AND a.section_slug = ?2 ");
+    if (q->story_id > 0)
+        mld_buf_puts(&sql, "AND a.story_id = ?4 ");
+    if (q->since > 0)
+        mld_buf_puts(&sql, "AND a.published >= ?5 ");
+    if (q->until > 0)
+        mld_buf_puts(&sql, "AND a.published < ?6 ");
+    if (q->after_id > 0)
+        mld_buf_puts(&sql, "AND (a.published < ?7 OR (a.published = ?7 AND a.id < ?8)) ");
+    mld_buf_puts(&sql, "ORDER BY a.published DESC, a.id DESC LIMIT ?9");
+    sqlite3_stmt *st = NULL;
+    int rc = api_prepare(s, sql.p, &st, "prepare api list", err);
+    mld_buf_dispose(&sql);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, q->now);
+    sq_bind_text(st, 2, q->section_slug);
+    sq_bind_text(st, 3, q->topic_slug);
+    sqlite3_bind_int64(st, 4, q->story_id);
+    sqlite3_bind_int64(st, 5, q->since);
+    sqlite3_bind_int64(st, 6, q->until);
+    sqlite3_bind_int64(st, 7, q->after_published);
+    sqlite3_bind_int64(st, 8, q->after_id);
+    sqlite3_bind_int(st, 9, q->limit + 1); /* one more says whether more follow */
+    int64_t ids[MLD_API_MAX_LIMIT + 1];
+    int n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < q->limit + 1)
+        ids[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_error(s, err, "run api list");
+    *more = n > q->limit;
+    if (*more)
+        n = q->limit;
+    return sq_load_items(s, ids, n, q->now, false, out, err);
+}
+
+static int
+sq_api_versions(void *impl, int64_t id, struct mld_api_version **out, int *n,
+                struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = api_prepare(s,
+                         "SELECT id, version, version_created, updated, pubstatus, signal, "
+                         "applied FROM version WHERE article_id = ?1 ORDER BY id",
+                         &st, "prepare versions", err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = mld_reallocarray(*out, (size_t)*n + 1, sizeof(**out));
+        struct mld_api_version *v = &(*out)[(*n)++];
+        v->seq = sqlite3_column_int64(st, 0);
+        v->version = sqlite3_column_int64(st, 1);
+        v->version_created = sqlite3_column_int64(st, 2);
+        v->updated = sqlite3_column_int64(st, 3);
+        v->pubstatus = (enum mld_pubstatus)sqlite3_column_int(st, 4);
+        v->signal = sq_col_text(st, 5);
+        v->applied = sqlite3_column_int(st, 6) != 0;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read versions");
+}
+
+static int
+sq_api_counts(void *impl, bool topics, mld_time_t now, int max, struct mld_api_count **out,
+              int *n, struct mld_err *err)
+{
+    struct sq *s = impl;
+    /* Sections: the article_section index in slug order, named as the
+     * newest article names them. Topics: article_topic_slug in slug order,
+     * each topic row's article checked by primary key. */
+    const char *sql =
+        topics ? "SELECT min(t.name), t.slug, count(*) AS c FROM article_topic t "
+                 "JOIN article a ON a.id = t.article_id "
+                 "WHERE a.pubstatus = 0 AND a.visible_from <= ?1 "
+                 "GROUP BY t.slug ORDER BY c DESC, t.slug LIMIT ?2"
+               : "SELECT section, section_slug, count(*), MAX(published) FROM article "
+                 "WHERE pubstatus = 0 AND visible_from <= ?1 AND section_slug IS NOT NULL "
+                 "GROUP BY section_slug ORDER BY section_slug";
+    sqlite3_stmt *st;
+    int rc = api_prepare(s, sql, &st, "prepare api counts", err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, now);
+    if (topics)
+        sqlite3_bind_int(st, 2, max);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = mld_reallocarray(*out, (size_t)*n + 1, sizeof(**out));
+        struct mld_api_count *c = &(*out)[(*n)++];
+        c->name = sq_col_text(st, 0);
+        c->slug = sq_col_text(st, 1);
+        c->n = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "count sections or topics");
+}
+
+/* The newest version row (0 when none) into *seq. */
+static int
+api_max_seq(struct sq *s, int64_t *seq, struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = api_prepare(s, "SELECT coalesce(max(id), 0) FROM version", &st,
+                         "prepare change head", err);
+    if (rc != 0)
+        return rc;
+    rc = sqlite3_step(st);
+    *seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : sq_error(s, err, "read change head");
+}
+
+static int
+sq_api_head(void *impl, mld_time_t now, struct mld_api_cursor *out, struct mld_err *err)
+{
+    out->released = now;
+    out->released_id = INT64_MAX;
+    return api_max_seq(impl, &out->seq, err);
+}
+
+/* The statements of one change-feed read. */
+struct api_feed {
+    struct sq *s;
+    sqlite3_stmt *current; /* newest applied version of an article */
+    sqlite3_stmt *at;      /* the applied version of an article current at a seq */
+    sqlite3_stmt *state;   /* an article's status and visibility */
+    const struct mld_api_cursor *since;
+    mld_time_t now;
+    struct mld_api_change *v;
+    int n;
+};
+
+/* True when (t, id) lies within what cursor c has reported of embargoes. */
+static bool
+api_released_by(const struct mld_api_cursor *c, mld_time_t t, int64_t id)
+{
+    return t < c->released || (t == c->released && id <= c->released_id);
+}
+
+/* Whether article id was visible to a reader at cursor f->since: the
+ * version current then was usable and its embargo, if any, had ended
+ * within the cursor. Sets *was. */
+static int
+api_was_visible(struct api_feed *f, int64_t id, bool *was, struct mld_err *err)
+{
+    sqlite3_reset(f->at);
+    sqlite3_bind_int64(f->at, 1, id);
+    sqlite3_bind_int64(f->at, 2, f->since->seq);
+    int rc = sqlite3_step(f->at);
+    *was = false;
+    if (rc == SQLITE_ROW) {
+        mld_time_t embargo = sqlite3_column_int64(f->at, 1);
+        *was = sqlite3_column_int(f->at, 0) == MLD_PUB_USABLE &&
+               api_released_by(f->since, embargo > 0 ? embargo : 0, id);
+    }
+    sqlite3_reset(f->at);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_error(f->s, err, "read past version");
+}
+
+/* True when article id is already in the answer. */
+static bool
+api_listed(const struct api_feed *f, int64_t id)
+{
+    for (int i = 0; i < f->n; i++)
+        if (f->v[i].item.id == id)
+            return true;
+    return false;
+}
+
+/* Adds article id as a change of kind to the answer. */
+static int
+api_add_change(struct api_feed *f, int64_t id, enum mld_api_change_kind kind,
+               struct mld_err *err)
+{
+    f->v = mld_reallocarray(f->v, (size_t)f->n + 1, sizeof(*f->v));
+    struct mld_api_change *c = &f->v[f->n];
+    memset(c, 0, sizeof(*c));
+    c->kind = kind;
+    int rc = sq_get(f->s, id, &c->item, err);
+    if (rc == 0)
+        f->n++;
+    return rc;
+}
+
+/* Decides what the applied version seq of article id reports, as its
+ * current state says (visible: new or updated; not usable: withdrawn when
+ * it was visible at the cursor; an embargo the cursor has not passed: left
+ * to the embargo part). Adds it to the answer. */
+static int
+api_version_change(struct api_feed *f, int64_t seq, int64_t id, struct mld_err *err)
+{
+    sqlite3_reset(f->current);
+    sqlite3_bind_int64(f->current, 1, id);
+    int rc = sqlite3_step(f->current);
+    int64_t cur = rc == SQLITE_ROW ? sqlite3_column_int64(f->current, 0) : 0;
+    sqlite3_reset(f->current);
+    if (rc != SQLITE_ROW)
+        return sq_error(f->s, err, "read current version");
+    if (cur != seq || api_listed(f, id)) /* a later version reports the article */
+        return 0;
+    sqlite3_reset(f->state);
+    sqlite3_bind_int64(f->state, 1, id);
+    rc = sqlite3_step(f->state);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(f->state);
+        return rc == SQLITE_DONE ? 0 : sq_error(f->s, err, "read article state");
+    }
+    int status = sqlite3_column_int(f->state, 0);
+    mld_time_t from = sqlite3_column_int64(f->state, 1);
+    sqlite3_reset(f->state);
+    bool was;
+    rc = api_was_visible(f, id, &was, err);
+    if (rc != 0)
+        return rc;
+    if (status != MLD_PUB_USABLE)
+        return was ? api_add_change(f, id, MLD_API_WITHDRAWN, err) : 0;
+    if (!api_released_by(f->since, from, id))
+        return 0; /* embargoed past the cursor: reported when it ends */
+    return api_add_change(f, id, was ? MLD_API_UPDATED : MLD_API_NEW, err);
+}
+
+/* Reads the change feed inside the caller's read transaction. */
+static int
+api_changes_txn(struct api_feed *f, int limit, struct mld_api_cursor *next, bool *more,
+                struct mld_err *err)
+{
+    struct sq *s = f->s;
+    int64_t head;
+    int rc = api_max_seq(s, &head, err);
+    if (rc != 0)
+        return rc;
+    if (f->since->seq > head)
+        return mld_err_set(err, MLD_E_INVAL, "cursor %" PRId64 " is past the newest version %"
+                           PRId64, f->since->seq, head);
+    rc = api_prepare(s, "SELECT max(id) FROM version WHERE article_id = ?1 AND applied = 1",
+                     &f->current, "prepare changes", err);
+    if (rc == 0)
+        rc = api_prepare(s,
+                         "SELECT pubstatus, embargo FROM version WHERE article_id = ?1 "
+                         "AND applied = 1 AND id <= ?2 ORDER BY id DESC LIMIT 1",
+                         &f->at, "prepare changes", err);
+    if (rc == 0)
+        rc = api_prepare(s, "SELECT pubstatus, visible_from FROM article WHERE id = ?1",
+                         &f->state, "prepare changes", err);
+    sqlite3_stmt *st = NULL;
+    if (rc == 0)
+        rc = api_prepare(s,
+                         "SELECT id, article_id FROM version WHERE id > ?1 AND applied = 1 "
+                         "ORDER BY id LIMIT ?2",
+                         &st, "prepare changes", err);
+    if (rc != 0)
+        return rc;
+    /* Applied versions in order of arrival. */
+    sqlite3_bind_int64(st, 1, f->since->seq);
+    sqlite3_bind_int(st, 2, MLD_API_CHANGES_SCAN);
+    int rows = 0, step = SQLITE_ROW;
+    while (rc == 0 && f->n < limit && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(st, 0);
+        rc = api_version_change(f, seq, sqlite3_column_int64(st, 1), err);
+        next->seq = seq;
+        rows++;
+    }
+    if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = sq_error(s, err, "read changes");
+    sqlite3_finalize(st);
+    if (rc != 0)
+        return rc;
+    if (step != SQLITE_DONE || rows == MLD_API_CHANGES_SCAN) {
+        *more = true; /* the page or the scan filled up before the head */
+        return 0;
+    }
+    next->seq = head; /* past the versions that were not applied, too */
+    /* Embargoes that ended since the cursor, by time then id. */
+    rc = api_prepare(s,
+                     "SELECT id, visible_from FROM article WHERE visible_from > 0 "
+                     "AND pubstatus = 0 AND visible_from <= ?1 AND (visible_from > ?2 "
+                     "OR (visible_from = ?2 AND id > ?3)) ORDER BY visible_from, id LIMIT ?4",
+                     &st, "prepare releases", err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, f->now);
+    sqlite3_bind_int64(st, 2, f->since->released);
+    sqlite3_bind_int64(st, 3, f->since->released_id);
+    sqlite3_bind_int(st, 4, MLD_API_CHANGES_SCAN);
+    rows = 0;
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW && f->n < limit) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        bool was = false;
+        if (!api_listed(f, id)) {
+            rc = api_was_visible(f, id, &was, err);
+            if (rc == 0)
+                rc = api_add_change(f, id, was ? MLD_API_UPDATED : MLD_API_NEW, err);
+        }
+        next->released = sqlite3_column_int64(st, 1);
+        next->released_id = id;
+        rows++;
+    }
+    if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = sq_error(s, err, "read releases");
+    sqlite3_finalize(st);
+    if (rc != 0)
+        return rc;
+    if (step != SQLITE_DONE || rows == MLD_API_CHANGES_SCAN) {
+        *more = true;
+        return 0;
+    }
+    next->released = f->now; /* everything up to now is reported */
+    next->released_id = INT64_MAX;
+    return 0;
+}
+
+static int
+sq_api_changes(void *impl, const struct mld_api_cursor *since, mld_time_t now, int limit,
+               struct mld_api_change **out, int *n, struct mld_api_cursor *next, bool *more,
+               struct mld_err *err)
+{
+    struct sq *s = impl;
+    struct api_feed f = {.s = s, .since = since, .now = now};
+    /* One snapshot: a version committed between the two parts would
+     * otherwise be reported by one and skipped by the cursor of the other. */
+    bool own = sqlite3_get_autocommit(s->db) != 0;
+    int rc = own ? sq_exec(s, "BEGIN", err) : 0;
+    if (rc == 0)
+        rc = api_changes_txn(&f, limit, next, more, err);
+    sqlite3_finalize(f.current);
+    sqlite3_finalize(f.at);
+    sqlite3_finalize(f.state);
+    if (own)
+        sqlite3_exec(s->db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+    if (rc != 0) {
+        mld_api_changes_free(f.v, f.n);
+        *next = *since;
+        *more = false;
+        return rc;
+    }
+    *out = f.v;
+    *n = f.n;
+    return 0;
 }

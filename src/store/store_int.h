@@ -49,6 +49,17 @@ struct mld_store_backend {
     /* Additions for the pipeline and `meldung stats` (store.h). */
     int (*first_date)(void *impl, const char *urn, mld_time_t *out, struct mld_err *err);
     int (*totals)(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_err *err);
+    /* API --- (store.h) */
+    int (*api_articles)(void *impl, const struct mld_api_query *q, struct mld_items *out,
+                        bool *more, struct mld_err *err);
+    int (*api_versions)(void *impl, int64_t id, struct mld_api_version **out, int *n,
+                        struct mld_err *err);
+    int (*api_counts)(void *impl, bool topics, mld_time_t now, int max,
+                      struct mld_api_count **out, int *n, struct mld_err *err);
+    int (*api_head)(void *impl, mld_time_t now, struct mld_api_cursor *out, struct mld_err *err);
+    int (*api_changes)(void *impl, const struct mld_api_cursor *since, mld_time_t now, int limit,
+                       struct mld_api_change **out, int *n, struct mld_api_cursor *next,
+                       bool *more, struct mld_err *err);
 };
 
 extern const struct mld_store_backend mld_store_sqlite;

@@ -25,6 +25,7 @@
 #include "../base/limits.h"
 #include "../base/mem.h"
 #include "../text/slug.h"
+#include "api.h"
 
 /* Routes that take part in the cache key (page.h). */
 #define SEARCH_PATH "/suche"
@@ -1254,6 +1255,8 @@ mld_page_cache_key(const char *path, const struct mld_page_args *args, char *key
 {
     if (is_search_path(path))
         return false;
+    if (mld_api_path(path)) /* api: its own parameters */
+        return mld_api_cache_key(path, args, key, size);
     int seite = page_number(args, MLD_LIST_MAX_PAGES);
     if (seite < 0)
         return false;
@@ -1271,6 +1274,8 @@ route(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *path,
         return mld_page_search(st, tmpl, args, now, out, err);
     if (strcmp(path, MLD_PAGE_SEARCH_API_PATH) == 0)
         return mld_page_search_api(st, args, now, out, err);
+    if (mld_api_path(path)) /* api: the article API, JSON 404 for the rest */
+        return mld_api_render(st, path, args, now, out, err);
     int seite = page_number(args, MLD_LIST_MAX_PAGES);
     if (seite < 0)
         return mld_page_error(st, tmpl, 400, "Ungültige Seitenzahl", now, out, err);

@@ -1524,15 +1524,46 @@ sq_api_head(void *impl, mld_time_t now, struct mld_api_cursor *out, struct mld_e
     return api_max_seq(impl, &out->seq, err);
 }
 
-/* The statements of one change-feed read. */
+/* The change feed (mld_store_api_changes) ----------------------------------
+ *
+ * A cursor stands for what a client was told: every applied version up to
+ * seq, and every embargo that ended up to (released, released_id). One
+ * answer reads, in one snapshot,
+ *
+ *   (a) the applied versions after seq in order of arrival. An article
+ *       with several of them in the answer's range is decided once, by
+ *       the state its last one set against the state the client had (the
+ *       version current at seq): usable and out of embargo - new, or
+ *       updated when it was visible; not usable - withdrawn when it was
+ *       visible, else nothing (held, withheld, never shown). A version
+ *       whose embargo the cursor has not passed is left to (b);
+ *   (b) once (a) reached the newest version: the articles whose embargo
+ *       ended after the cursor's release mark, up to now.
+ *
+ * The item shown is the article as it is now; when that is no longer
+ * visible (a version past the answer's range held it back), the change
+ * is left to the answer that reaches that version, which then reports a
+ * withdrawal. So every visible article reaches a polling client, a
+ * withdrawal of one it was shown is reported as such, and nothing held
+ * is ever shown.
+ */
+
+/* What (a) decided for one article of the answer. */
+struct api_seen {
+    int64_t id;
+    bool was; /* visible at the cursor */
+    int kind; /* enum mld_api_change_kind, or -1: nothing to report */
+};
+
+/* The statements and state of one change-feed read. */
 struct api_feed {
     struct sq *s;
-    sqlite3_stmt *current; /* newest applied version of an article */
-    sqlite3_stmt *at;      /* the applied version of an article current at a seq */
-    sqlite3_stmt *state;   /* an article's status and visibility */
+    sqlite3_stmt *at; /* the applied version of an article current at a seq */
     const struct mld_api_cursor *since;
     mld_time_t now;
-    struct mld_api_change *v;
+    struct api_seen *seen; /* articles met in (a), in order */
+    int nseen;
+    struct mld_api_change *v; /* the answer */
     int n;
 };
 
@@ -1573,7 +1604,8 @@ api_listed(const struct api_feed *f, int64_t id)
     return false;
 }
 
-/* Adds article id as a change of kind to the answer. */
+/* Adds article id as a change of kind to the answer, unless a new or
+ * updated article is not visible now (see above). */
 static int
 api_add_change(struct api_feed *f, int64_t id, enum mld_api_change_kind kind,
                struct mld_err *err)
@@ -1583,46 +1615,51 @@ api_add_change(struct api_feed *f, int64_t id, enum mld_api_change_kind kind,
     memset(c, 0, sizeof(*c));
     c->kind = kind;
     int rc = sq_get(f->s, id, &c->item, err);
-    if (rc == 0)
-        f->n++;
-    return rc;
-}
-
-/* Decides what the applied version seq of article id reports, as its
- * current state says (visible: new or updated; not usable: withdrawn when
- * it was visible at the cursor; an embargo the cursor has not passed: left
- * to the embargo part). Adds it to the answer. */
-static int
-api_version_change(struct api_feed *f, int64_t seq, int64_t id, struct mld_err *err)
-{
-    sqlite3_reset(f->current);
-    sqlite3_bind_int64(f->current, 1, id);
-    int rc = sqlite3_step(f->current);
-    int64_t cur = rc == SQLITE_ROW ? sqlite3_column_int64(f->current, 0) : 0;
-    sqlite3_reset(f->current);
-    if (rc != SQLITE_ROW)
-        return sq_error(f->s, err, "read current version");
-    if (cur != seq || api_listed(f, id)) /* a later version reports the article */
+    if (rc == MLD_E_NOTFOUND) {
+        mld_err_clear(err);
         return 0;
-    sqlite3_reset(f->state);
-    sqlite3_bind_int64(f->state, 1, id);
-    rc = sqlite3_step(f->state);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(f->state);
-        return rc == SQLITE_DONE ? 0 : sq_error(f->s, err, "read article state");
     }
-    int status = sqlite3_column_int(f->state, 0);
-    mld_time_t from = sqlite3_column_int64(f->state, 1);
-    sqlite3_reset(f->state);
-    bool was;
-    rc = api_was_visible(f, id, &was, err);
     if (rc != 0)
         return rc;
+    if (kind != MLD_API_WITHDRAWN && !mld_article_is_visible(c->item.a, f->now)) {
+        mld_item_dispose(&c->item);
+        return 0;
+    }
+    f->n++;
+    return 0;
+}
+
+/* Decides article id of (a) by the state its applied version (status,
+ * embargo) sets; returns the number of articles with a change so far
+ * in *changes. */
+static int
+api_version_change(struct api_feed *f, int64_t id, int status, mld_time_t embargo,
+                   int *changes, struct mld_err *err)
+{
+    struct api_seen *e = NULL;
+    for (int i = 0; i < f->nseen && e == NULL; i++)
+        if (f->seen[i].id == id)
+            e = &f->seen[i];
+    if (e == NULL) {
+        f->seen = mld_reallocarray(f->seen, (size_t)f->nseen + 1, sizeof(*f->seen));
+        e = &f->seen[f->nseen++];
+        e->id = id;
+        e->kind = -1;
+        int rc = api_was_visible(f, id, &e->was, err);
+        if (rc != 0)
+            return rc;
+    }
+    if (e->kind >= 0)
+        (*changes)--;
     if (status != MLD_PUB_USABLE)
-        return was ? api_add_change(f, id, MLD_API_WITHDRAWN, err) : 0;
-    if (!api_released_by(f->since, from, id))
-        return 0; /* embargoed past the cursor: reported when it ends */
-    return api_add_change(f, id, was ? MLD_API_UPDATED : MLD_API_NEW, err);
+        e->kind = e->was ? MLD_API_WITHDRAWN : -1;
+    else if (!api_released_by(f->since, embargo > 0 ? embargo : 0, id))
+        e->kind = -1; /* under embargo past the cursor: (b) reports it */
+    else
+        e->kind = e->was ? MLD_API_UPDATED : MLD_API_NEW;
+    if (e->kind >= 0)
+        (*changes)++;
+    return 0;
 }
 
 /* Reads the change feed inside the caller's read transaction. */
@@ -1636,39 +1673,38 @@ api_changes_txn(struct api_feed *f, int limit, struct mld_api_cursor *next, bool
     if (rc != 0)
         return rc;
     if (f->since->seq > head)
-        return mld_err_set(err, MLD_E_INVAL, "cursor %" PRId64 " is past the newest version %"
-                           PRId64, f->since->seq, head);
-    rc = api_prepare(s, "SELECT max(id) FROM version WHERE article_id = ?1 AND applied = 1",
-                     &f->current, "prepare changes", err);
-    if (rc == 0)
-        rc = api_prepare(s,
-                         "SELECT pubstatus, embargo FROM version WHERE article_id = ?1 "
-                         "AND applied = 1 AND id <= ?2 ORDER BY id DESC LIMIT 1",
-                         &f->at, "prepare changes", err);
-    if (rc == 0)
-        rc = api_prepare(s, "SELECT pubstatus, visible_from FROM article WHERE id = ?1",
-                         &f->state, "prepare changes", err);
+        return mld_err_set(err, MLD_E_INVAL,
+                           "cursor %" PRId64 " is past the newest version %" PRId64,
+                           f->since->seq, head);
+    rc = api_prepare(s,
+                     "SELECT pubstatus, embargo FROM version WHERE article_id = ?1 "
+                     "AND applied = 1 AND id <= ?2 ORDER BY id DESC LIMIT 1",
+                     &f->at, "prepare changes", err);
     sqlite3_stmt *st = NULL;
     if (rc == 0)
         rc = api_prepare(s,
-                         "SELECT id, article_id FROM version WHERE id > ?1 AND applied = 1 "
-                         "ORDER BY id LIMIT ?2",
+                         "SELECT id, article_id, pubstatus, embargo FROM version "
+                         "WHERE id > ?1 AND applied = 1 ORDER BY id LIMIT ?2",
                          &st, "prepare changes", err);
     if (rc != 0)
         return rc;
-    /* Applied versions in order of arrival. */
+    /* (a) Applied versions in order of arrival. */
     sqlite3_bind_int64(st, 1, f->since->seq);
     sqlite3_bind_int(st, 2, MLD_API_CHANGES_SCAN);
-    int rows = 0, step = SQLITE_ROW;
-    while (rc == 0 && f->n < limit && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t seq = sqlite3_column_int64(st, 0);
-        rc = api_version_change(f, seq, sqlite3_column_int64(st, 1), err);
-        next->seq = seq;
+    int rows = 0, changes = 0, step = SQLITE_ROW;
+    while (rc == 0 && changes < limit && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = api_version_change(f, sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2),
+                                sqlite3_column_int64(st, 3), &changes, err);
+        next->seq = sqlite3_column_int64(st, 0);
         rows++;
     }
     if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
         rc = sq_error(s, err, "read changes");
     sqlite3_finalize(st);
+    for (int i = 0; rc == 0 && i < f->nseen; i++)
+        if (f->seen[i].kind >= 0)
+            rc = api_add_change(f, f->seen[i].id, (enum mld_api_change_kind)f->seen[i].kind,
+                                err);
     if (rc != 0)
         return rc;
     if (step != SQLITE_DONE || rows == MLD_API_CHANGES_SCAN) {
@@ -1676,7 +1712,7 @@ api_changes_txn(struct api_feed *f, int limit, struct mld_api_cursor *next, bool
         return 0;
     }
     next->seq = head; /* past the versions that were not applied, too */
-    /* Embargoes that ended since the cursor, by time then id. */
+    /* (b) Embargoes that ended since the cursor, by time then id. */
     rc = api_prepare(s,
                      "SELECT id, visible_from FROM article WHERE visible_from > 0 "
                      "AND pubstatus = 0 AND visible_from <= ?1 AND (visible_from > ?2 "
@@ -1689,7 +1725,7 @@ api_changes_txn(struct api_feed *f, int limit, struct mld_api_cursor *next, bool
     sqlite3_bind_int64(st, 3, f->since->released_id);
     sqlite3_bind_int(st, 4, MLD_API_CHANGES_SCAN);
     rows = 0;
-    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW && f->n < limit) {
+    while (rc == 0 && f->n < limit && (step = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
         bool was = false;
         if (!api_listed(f, id)) {
@@ -1710,7 +1746,7 @@ api_changes_txn(struct api_feed *f, int limit, struct mld_api_cursor *next, bool
         *more = true;
         return 0;
     }
-    next->released = f->now; /* everything up to now is reported */
+    next->released = f->now; /* every embargo up to now is reported */
     next->released_id = INT64_MAX;
     return 0;
 }
@@ -1728,9 +1764,8 @@ sq_api_changes(void *impl, const struct mld_api_cursor *since, mld_time_t now, i
     int rc = own ? sq_exec(s, "BEGIN", err) : 0;
     if (rc == 0)
         rc = api_changes_txn(&f, limit, next, more, err);
-    sqlite3_finalize(f.current);
     sqlite3_finalize(f.at);
-    sqlite3_finalize(f.state);
+    mld_free(f.seen);
     if (own)
         sqlite3_exec(s->db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
     if (rc != 0) {

@@ -666,17 +666,17 @@ article(struct mld_store *st, const char *ref, mld_time_t now, struct mld_page *
                                    "Meldung ist eine Zahl.");
         return api_error(out, 404, msg, err);
     }
-    mld_page_add_article_tag(out, id);
-    out->cacheable = 1;
     struct mld_item it;
     int rc = mld_store_get(st, id, &it, err);
-    if (rc == MLD_E_NOTFOUND) {
+    if (rc == MLD_E_NOTFOUND) { /* not cached: random ids must not fill the cache */
         mld_err_clear(err);
         snprintf(msg, sizeof(msg), "Keine Meldung mit der Nummer %" PRId64 ".", id);
         return api_error(out, 404, msg, err);
     }
     if (rc != 0)
         return rc;
+    mld_page_add_article_tag(out, id); /* a release or a new version drops it */
+    out->cacheable = 1;
     if (it.a->pubstatus == MLD_PUB_CANCELED) {
         snprintf(msg, sizeof(msg), "Die Meldung %" PRId64 " wurde zurückgezogen.", id);
         rc = api_error(out, 410, msg, err);
@@ -759,12 +759,14 @@ story(struct mld_store *st, const char *ref, mld_time_t now, struct mld_page *ou
     if (id <= 0)
         return api_error(out, 404, "Keine Geschichte unter dieser Adresse: die Nummer einer "
                                    "Geschichte ist eine Zahl.", err);
-    mld_page_add_story_tag(out, id);
-    out->cacheable = 1;
     struct mld_items items = {0};
     int rc = mld_store_story(st, id, now, &items, err);
     if (rc != 0)
         return rc;
+    if (items.n > 0) { /* an empty one is not cached, like an unknown path */
+        mld_page_add_story_tag(out, id);
+        out->cacheable = 1;
+    }
     if (items.n == 0) {
         snprintf(msg, sizeof(msg), "Keine Geschichte mit der Nummer %" PRId64 ".", id);
         rc = api_error(out, 404, msg, err);
@@ -941,5 +943,18 @@ mld_api_preflight(const char *path)
     mld_http_resp_header(r, "Access-Control-Max-Age", "86400");
     mld_http_resp_header(r, "Allow", "GET, HEAD, OPTIONS");
     mld_http_resp_header(r, "Cache-Control", "public, max-age=86400");
+    return mld_http_resp_finish(r, 0);
+}
+
+struct mld_http_resp *
+mld_api_not_allowed(void)
+{
+    static const char body[] = "{\"error\":\"Methode nicht erlaubt: die Schnittstelle "
+                               "antwortet auf GET und HEAD.\"}\n";
+    struct mld_http_resp *r =
+        mld_http_resp_new(405, MLD_PAGE_JSON_TYPE, body, sizeof(body) - 1, 0);
+    mld_http_resp_header(r, "Allow", "GET, HEAD, OPTIONS");
+    mld_http_resp_header(r, "Access-Control-Allow-Origin", "*");
+    mld_http_resp_header(r, "Cache-Control", "no-store");
     return mld_http_resp_finish(r, 0);
 }

@@ -85,4 +85,8 @@ void mld_api_resp_headers(struct mld_http_resp *r, const char *path, int status)
  * and HEAD allowed) under /api/, else NULL. */
 struct mld_http_resp *mld_api_preflight(const char *path);
 
+/* The answer to a method other than GET, HEAD or OPTIONS under /api/
+ * (but /api/v1/push): 405 with a JSON error. */
+struct mld_http_resp *mld_api_not_allowed(void);
+
 #endif

@@ -11,6 +11,7 @@
  *     /geschichte/ID              one story's articles, oldest first (story)
  *     /suche?q=...                search with filters (search.c)     (search)
  *     /api/v1/search?q=...        the same as JSON (search.c, docs/api.md)
+ *     /api/v1/...                 the article API in JSON (api.c, docs/api.md)
  *     anything else               404                                (error)
  *
  * A withdrawn article answers 410 with a short notice (gone); an article

@@ -322,6 +322,8 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
         if (pre != NULL)
             return pre;
     }
+    if (req->method != MLD_HTTP_GET && req->method != MLD_HTTP_HEAD && mld_api_path(req->path))
+        return mld_api_not_allowed(); /* api: in JSON */
     if (req->method != MLD_HTTP_GET && req->method != MLD_HTTP_HEAD)
         return mld_http_resp_text(405, "Methode nicht erlaubt\n", "GET, HEAD");
     const char *path = req->path;

@@ -257,7 +257,7 @@ my $gone = $all->{items}[20];
 my ($gone_n) = $gone->{urn} =~ /api-a(\d+)$/;
 write_entry($wire2, id => "a$gone_n", version => 2, at => '2026-01-05T11:00:00+01:00',
     headline => $gone->{headline}, rubric => 'politik', pubstatus => 'canceled');
-my $embargo = time + 15; # ends while the test runs
+my $embargo = time + 12; # ends while the test runs
 write_entry($wire2, id => 'emb1', at => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime(time - 60)),
     embargo => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($embargo)),
     headline => 'Sperrfrist: Jahresbericht der Landesbank', rubric => 'wirtschaft',
@@ -298,6 +298,43 @@ ok($count{ $now_ids{'Spätmeldung aus Lübeck zum Jahresanfang'} // 0 },
 ok($now_ids{'Nachzügler aus Oldenburg erreicht die Redaktion'}
    && !$count{ $now_ids{'Nachzügler aus Oldenburg erreicht die Redaktion'} },
    'one dated within the range already paged past is left to /changes');
+
+# The change feed, read at once (before the embargo of the second wire
+# ends) from the cursor the first listing gave, in pages of two.
+my (%kind, %seen_change, @feed);
+my $since = $changes0;
+my $cpages = 0;
+while ($cpages < 50) {
+    my ($c, $cr) = api("/api/v1/changes?since=$since&limit=2");
+    conforms($c, $cr, '/api/v1/changes', 'a change page') if $cpages == 0;
+    is($cr->{headers}{'cache-control'}, 'no-store', 'changes are not stored') if $cpages == 0;
+    ok(@{ $c->{changes} } <= 2, 'at most limit changes') if $cpages == 0;
+    for my $ch (@{ $c->{changes} }) {
+        push @feed, "$ch->{type}:$ch->{id}";
+        $seen_change{ $ch->{id} }++;
+        $kind{ $ch->{type} }{ $ch->{id} } = $ch;
+    }
+    $since = $c->{next_cursor};
+    $cpages++;
+    last unless $c->{more};
+}
+ok($cpages > 2, "the feed came in pages ($cpages)");
+ok(!(grep { $seen_change{$_} > 1 } keys %seen_change), 'no article twice in the feed')
+    or diag("@feed");
+my @new_heads = sort map { $_->{item}{headline} } values %{ $kind{new} // {} };
+is_deeply(\@new_heads, [sort(
+    (map { "$place[24 + $_] bekommt eine $thing[24 + $_]" } 1 .. 3),
+    'Nachzügler aus Oldenburg erreicht die Redaktion', 'Spätmeldung aus Lübeck zum Jahresanfang')],
+    'new: the five articles of the second wire that are visible');
+ok($kind{updated}{ $upd->{id} }, 'updated: the article with version 2');
+is($kind{updated}{ $upd->{id} }{item}{headline}, $upd_headline, 'with its new headline');
+ok($kind{withdrawn}{ $gone->{id} }, 'withdrawn: the canceled article');
+ok($kind{withdrawn}{ $gone->{id} } && !defined $kind{withdrawn}{ $gone->{id} }{item},
+   'a withdrawal carries no item');
+is(scalar(keys %seen_change), 7, 'nothing else: no held, no embargoed article');
+
+my ($c, $cr) = api("/api/v1/changes?since=$since");
+is(scalar @{ $c->{changes} }, 0, 'polling again: nothing new');
 
 # Filters.
 my ($f) = api('/api/v1/articles?section=sport&limit=100');
@@ -395,41 +432,7 @@ is(scalar @{ $d->{items} }, 2, 'the story has its two articles');
 ok($d->{items}[0]{published} le $d->{items}[1]{published}, 'oldest first');
 item_shape($d->{items}[0], ['reason'], 'a story item');
 
-# The change feed.
-my (%kind, %seen_change, @feed);
-my $since = $changes0;
-my $cpages = 0;
-while ($cpages < 50) {
-    my ($c, $cr) = api("/api/v1/changes?since=$since&limit=2");
-    conforms($c, $cr, '/api/v1/changes', 'a change page') if $cpages == 0;
-    is($cr->{headers}{'cache-control'}, 'no-store', 'changes are not stored') if $cpages == 0;
-    ok(@{ $c->{changes} } <= 2, 'at most limit changes') if $cpages == 0;
-    for my $ch (@{ $c->{changes} }) {
-        push @feed, "$ch->{type}:$ch->{id}";
-        $seen_change{ $ch->{id} }++;
-        $kind{ $ch->{type} }{ $ch->{id} } = $ch;
-    }
-    $since = $c->{next_cursor};
-    $cpages++;
-    last unless $c->{more};
-}
-ok($cpages > 2, "the feed came in pages ($cpages)");
-ok(!(grep { $seen_change{$_} > 1 } keys %seen_change), 'no article twice in the feed')
-    or diag("@feed");
-my @new_heads = sort map { $_->{item}{headline} } values %{ $kind{new} // {} };
-is_deeply(\@new_heads, [sort(
-    (map { "$place[24 + $_] bekommt eine $thing[24 + $_]" } 1 .. 3),
-    'Nachzügler aus Oldenburg erreicht die Redaktion', 'Spätmeldung aus Lübeck zum Jahresanfang')],
-    'new: the five articles of the second wire that are visible');
-ok($kind{updated}{ $upd->{id} }, 'updated: the article with version 2');
-is($kind{updated}{ $upd->{id} }{item}{headline}, $upd_headline, 'with its new headline');
-ok($kind{withdrawn}{ $gone->{id} }, 'withdrawn: the canceled article');
-ok($kind{withdrawn}{ $gone->{id} } && !defined $kind{withdrawn}{ $gone->{id} }{item},
-   'a withdrawal carries no item');
-is(scalar(keys %seen_change), 7, 'nothing else: no held, no embargoed article');
-
-my ($c, $cr) = api("/api/v1/changes?since=$since");
-is(scalar @{ $c->{changes} }, 0, 'polling again: nothing new');
+# The embargo ends while the test runs.
 my $wait = $embargo - time + 1;
 sleep $wait if $wait > 0;
 ($c) = api("/api/v1/changes?since=$since");
@@ -469,7 +472,9 @@ is($o->{status}, 204, 'OPTIONS: a 204 preflight');
 is($o->{headers}{'access-control-allow-origin'}, '*', 'allowing any origin');
 like($o->{headers}{'access-control-allow-methods'}, qr/^GET, HEAD$/, 'for GET and HEAD');
 is(request('OPTIONS', '/artikel/x-1')->{status}, 405, 'OPTIONS elsewhere: 405');
-is(request('POST', '/api/v1/articles')->{status}, 405, 'POST to the API: 405');
+my $post = request('POST', '/api/v1/articles');
+is($post->{status}, 405, 'POST to the API: 405');
+like($post->{content}, qr/^\{"error":"Methode nicht erlaubt/, '... with a JSON error');
 
 # One shape: the search API and `meldung search --json` give the same
 # items, plus snippet and score.

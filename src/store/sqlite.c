@@ -1516,12 +1516,44 @@ api_max_seq(struct sq *s, int64_t *seq, struct mld_err *err)
     return rc == SQLITE_ROW ? 0 : sq_error(s, err, "read change head");
 }
 
+/* The release mark at now: the position (visible_from, id) of the last
+ * embargo that ended up to now, or (0, INT64_MAX) when none did - so a
+ * cursor stays the same while nothing changes (and answers keep their
+ * ETag), and an article without embargo (visible_from 0) counts as
+ * released. */
+static int
+api_release_mark(struct sq *s, mld_time_t now, mld_time_t *t, int64_t *id, struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = api_prepare(s,
+                         "SELECT visible_from, id FROM article WHERE visible_from > 0 "
+                         "AND visible_from <= ?1 AND pubstatus = 0 "
+                         "ORDER BY visible_from DESC, id DESC LIMIT 1",
+                         &st, "prepare release mark", err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, now);
+    rc = sqlite3_step(st);
+    *t = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : INT64_MAX;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_error(s, err, "read release mark");
+}
+
 static int
 sq_api_head(void *impl, mld_time_t now, struct mld_api_cursor *out, struct mld_err *err)
 {
-    out->released = now;
-    out->released_id = INT64_MAX;
-    return api_max_seq(impl, &out->seq, err);
+    struct sq *s = impl;
+    /* One snapshot for both halves. */
+    bool own = sqlite3_get_autocommit(s->db) != 0;
+    int rc = own ? sq_exec(s, "BEGIN", err) : 0;
+    if (rc == 0)
+        rc = api_max_seq(s, &out->seq, err);
+    if (rc == 0)
+        rc = api_release_mark(s, now, &out->released, &out->released_id, err);
+    if (own)
+        sqlite3_exec(s->db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+    return rc;
 }
 
 /* The change feed (mld_store_api_changes) ----------------------------------
@@ -1746,9 +1778,16 @@ api_changes_txn(struct api_feed *f, int limit, struct mld_api_cursor *next, bool
         *more = true;
         return 0;
     }
-    next->released = f->now; /* every embargo up to now is reported */
-    next->released_id = INT64_MAX;
-    return 0;
+    /* Every embargo up to now is reported: the mark, never behind the
+     * cursor (the article at the mark may have been withdrawn since). */
+    mld_time_t t;
+    int64_t id;
+    rc = api_release_mark(s, f->now, &t, &id, err);
+    if (rc == 0 && !api_released_by(next, t, id)) {
+        next->released = t;
+        next->released_id = id;
+    }
+    return rc;
 }
 
 static int

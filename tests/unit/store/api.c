@@ -176,6 +176,16 @@ test_changes(void)
     snprintf(want, sizeof(want), "withdrawn:%lld", (long long)k);
     is_str(got, want, "and the held one ends as a withdrawal, never with its text");
 
+    /* The head moves only when the store changes, not with the clock. */
+    struct mld_api_cursor h1, h2;
+    ok(mld_store_api_head(st, T0 + 800, &h1, &err) == 0 &&
+           mld_store_api_head(st, T0 + 900, &h2, &err) == 0 && h1.seq == h2.seq &&
+           h1.released == h2.released && h1.released_id == h2.released_id,
+       "the head is the same at two instants");
+    ok(h1.released == T0 + 700 && h1.released_id == f, "its release mark is the last embargo");
+    feed(&h1, T0 + 950, 20, got, sizeof(got));
+    is_str(got, "", "nothing after the head");
+
     struct mld_api_cursor bad = {c.seq + 100, T0, 0};
     struct mld_api_change *v;
     int n;

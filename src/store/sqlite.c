@@ -1378,8 +1378,7 @@ sq_totals(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_e
 
 /* Prepares sql into *st; MLD_E_STORE naming what on failure. */
 static int
-api_prepare(struct sq *s, const char *sql, sqlite3_stmt **st, const char *what,
-            struct mld_err *err)
+api_prepare(struct sq *s, const char *sql, sqlite3_stmt **st, const char *what, struct mld_err *err)
 {
     *st = NULL;
     if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
@@ -1440,8 +1439,7 @@ sq_api_articles(void *impl, const struct mld_api_query *q, struct mld_items *out
 }
 
 static int
-sq_api_versions(void *impl, int64_t id, struct mld_api_version **out, int *n,
-                struct mld_err *err)
+sq_api_versions(void *impl, int64_t id, struct mld_api_version **out, int *n, struct mld_err *err)
 {
     struct sq *s = impl;
     sqlite3_stmt *st;
@@ -1468,8 +1466,8 @@ sq_api_versions(void *impl, int64_t id, struct mld_api_version **out, int *n,
 }
 
 static int
-sq_api_counts(void *impl, bool topics, mld_time_t now, int max, struct mld_api_count **out,
-              int *n, struct mld_err *err)
+sq_api_counts(void *impl, bool topics, mld_time_t now, int max, struct mld_api_count **out, int *n,
+              struct mld_err *err)
 {
     struct sq *s = impl;
     /* Sections: the article_section index in slug order, named as the
@@ -1506,8 +1504,8 @@ static int
 api_max_seq(struct sq *s, int64_t *seq, struct mld_err *err)
 {
     sqlite3_stmt *st;
-    int rc = api_prepare(s, "SELECT coalesce(max(id), 0) FROM version", &st,
-                         "prepare change head", err);
+    int rc =
+        api_prepare(s, "SELECT coalesce(max(id), 0) FROM version", &st, "prepare change head", err);
     if (rc != 0)
         return rc;
     rc = sqlite3_step(st);
@@ -1639,8 +1637,7 @@ api_listed(const struct api_feed *f, int64_t id)
 /* Adds article id as a change of kind to the answer, unless a new or
  * updated article is not visible now (see above). */
 static int
-api_add_change(struct api_feed *f, int64_t id, enum mld_api_change_kind kind,
-               struct mld_err *err)
+api_add_change(struct api_feed *f, int64_t id, enum mld_api_change_kind kind, struct mld_err *err)
 {
     f->v = mld_reallocarray(f->v, (size_t)f->n + 1, sizeof(*f->v));
     struct mld_api_change *c = &f->v[f->n];
@@ -1665,8 +1662,8 @@ api_add_change(struct api_feed *f, int64_t id, enum mld_api_change_kind kind,
  * embargo) sets; returns the number of articles with a change so far
  * in *changes. */
 static int
-api_version_change(struct api_feed *f, int64_t id, int status, mld_time_t embargo,
-                   int *changes, struct mld_err *err)
+api_version_change(struct api_feed *f, int64_t id, int status, mld_time_t embargo, int *changes,
+                   struct mld_err *err)
 {
     struct api_seen *e = NULL;
     for (int i = 0; i < f->nseen && e == NULL; i++)
@@ -1706,8 +1703,8 @@ api_changes_txn(struct api_feed *f, int limit, struct mld_api_cursor *next, bool
         return rc;
     if (f->since->seq > head)
         return mld_err_set(err, MLD_E_INVAL,
-                           "cursor %" PRId64 " is past the newest version %" PRId64,
-                           f->since->seq, head);
+                           "cursor %" PRId64 " is past the newest version %" PRId64, f->since->seq,
+                           head);
     rc = api_prepare(s,
                      "SELECT pubstatus, embargo FROM version WHERE article_id = ?1 "
                      "AND applied = 1 AND id <= ?2 ORDER BY id DESC LIMIT 1",
@@ -1735,8 +1732,7 @@ api_changes_txn(struct api_feed *f, int limit, struct mld_api_cursor *next, bool
     sqlite3_finalize(st);
     for (int i = 0; rc == 0 && i < f->nseen; i++)
         if (f->seen[i].kind >= 0)
-            rc = api_add_change(f, f->seen[i].id, (enum mld_api_change_kind)f->seen[i].kind,
-                                err);
+            rc = api_add_change(f, f->seen[i].id, (enum mld_api_change_kind)f->seen[i].kind, err);
     if (rc != 0)
         return rc;
     if (step != SQLITE_DONE || rows == MLD_API_CHANGES_SCAN) {

@@ -301,8 +301,8 @@ mld_store_each_labelled(struct mld_store *st, mld_labelled_fn fn, void *ud, stru
 /* API --- */
 
 int
-mld_store_api_articles(struct mld_store *st, const struct mld_api_query *q,
-                       struct mld_items *out, bool *more, struct mld_err *err)
+mld_store_api_articles(struct mld_store *st, const struct mld_api_query *q, struct mld_items *out,
+                       bool *more, struct mld_err *err)
 {
     memset(out, 0, sizeof(*out));
     *more = false;
@@ -376,8 +376,7 @@ mld_store_api_changes(struct mld_store *st, const struct mld_api_cursor *since, 
     *next = *since;
     *more = false;
     if (limit < 1 || limit > MLD_API_MAX_LIMIT || since->seq < 0)
-        return mld_err_set(err, MLD_E_INVAL, "api changes: limit %d or cursor out of range",
-                           limit);
+        return mld_err_set(err, MLD_E_INVAL, "api changes: limit %d or cursor out of range", limit);
     return idle(st, st->be->api_changes(st->impl, since, now, limit, out, n, next, more, err));
 }
 

@@ -330,12 +330,12 @@ int mld_store_each_labelled(struct mld_store *st, mld_labelled_fn fn, void *ud,
 /* One page of the API's article list: visible articles at now, newest
  * first by (published, id), after the cursor position when after_id > 0. */
 struct mld_api_query {
-    const char *section_slug; /* only this section, or NULL */
-    const char *topic_slug;   /* only this topic, or NULL */
-    int64_t story_id;         /* only this story, or 0 */
-    mld_time_t since, until;  /* published in [since, until); 0 = open */
+    const char *section_slug;   /* only this section, or NULL */
+    const char *topic_slug;     /* only this topic, or NULL */
+    int64_t story_id;           /* only this story, or 0 */
+    mld_time_t since, until;    /* published in [since, until); 0 = open */
     mld_time_t after_published; /* the cursor: items older than */
-    int64_t after_id;            /* (after_published, after_id); 0 = none */
+    int64_t after_id;           /* (after_published, after_id); 0 = none */
     mld_time_t now;
     int limit; /* 1..MLD_API_MAX_LIMIT */
 };
@@ -374,10 +374,10 @@ struct mld_api_count {
 /* Sections (by slug) or topics (most articles first, at most max) of the
  * visible articles at now with their counts into *out (*n of them; free
  * with mld_api_counts_free). Returns 0 or MLD_E_STORE. */
-int mld_store_api_sections(struct mld_store *st, mld_time_t now, struct mld_api_count **out,
-                           int *n, struct mld_err *err);
-int mld_store_api_topics(struct mld_store *st, mld_time_t now, int max,
-                         struct mld_api_count **out, int *n, struct mld_err *err);
+int mld_store_api_sections(struct mld_store *st, mld_time_t now, struct mld_api_count **out, int *n,
+                           struct mld_err *err);
+int mld_store_api_topics(struct mld_store *st, mld_time_t now, int max, struct mld_api_count **out,
+                         int *n, struct mld_err *err);
 
 /* Frees an array from mld_store_api_sections() or _topics(). */
 void mld_api_counts_free(struct mld_api_count *v, int n);

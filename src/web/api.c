@@ -81,8 +81,7 @@ mld_api_path(const char *path)
 }
 
 void
-mld_api_bad_value(char *msg, size_t size, const char *name, const char *value,
-                  const char *expect)
+mld_api_bad_value(char *msg, size_t size, const char *name, const char *value, const char *expect)
 {
     bool show = strlen(value) <= 40;
     for (const char *p = value; show && *p; p++)
@@ -415,8 +414,8 @@ static void
 change_cursor(const struct mld_api_cursor *c, char *out, size_t size)
 {
     char text[96];
-    snprintf(text, sizeof(text), "c.%" PRId64 ".%" PRId64 ".%" PRId64, c->seq,
-             (int64_t)c->released, c->released_id);
+    snprintf(text, sizeof(text), "c.%" PRId64 ".%" PRId64 ".%" PRId64, c->seq, (int64_t)c->released,
+             c->released_id);
     cursor_encode(text, out, size);
 }
 
@@ -545,11 +544,11 @@ articles_query(struct mld_store *st, const struct mld_page_args *args, struct ml
     }
     q->section_slug = arg(args, "section");
     q->topic_slug = arg(args, "topic");
-    if (q->section_slug != NULL && !check_slug(st, "section", q->section_slug,
-                                               mld_store_section_name, "Ressort", msg, size))
+    if (q->section_slug != NULL &&
+        !check_slug(st, "section", q->section_slug, mld_store_section_name, "Ressort", msg, size))
         return false;
-    if (q->topic_slug != NULL && !check_slug(st, "topic", q->topic_slug, mld_store_topic_name,
-                                             "Thema", msg, size))
+    if (q->topic_slug != NULL &&
+        !check_slug(st, "topic", q->topic_slug, mld_store_topic_name, "Thema", msg, size))
         return false;
     return true;
 }
@@ -582,8 +581,7 @@ articles(struct mld_store *st, const struct mld_page_args *args, mld_time_t now,
     if (more && items.n > 0) {
         const struct mld_item *last = &items.v[items.n - 1];
         char text[64], cur[MLD_API_MAX_CURSOR + 1], limit[16];
-        snprintf(text, sizeof(text), "a.%" PRId64 ".%" PRId64, (int64_t)last->published,
-                 last->id);
+        snprintf(text, sizeof(text), "a.%" PRId64 ".%" PRId64, (int64_t)last->published, last->id);
         cursor_encode(text, cur, sizeof(cur));
         snprintf(limit, sizeof(limit), "%d", q.limit);
         const char *kv[] = {"section", q.section_slug,
@@ -662,8 +660,9 @@ article(struct mld_store *st, const char *ref, mld_time_t now, struct mld_page *
     int64_t id = parse_id(ref);
     char msg[160];
     if (id <= 0) {
-        snprintf(msg, sizeof(msg), "Keine Meldung unter dieser Adresse: die Nummer einer "
-                                   "Meldung ist eine Zahl.");
+        snprintf(msg, sizeof(msg),
+                 "Keine Meldung unter dieser Adresse: die Nummer einer "
+                 "Meldung ist eine Zahl.");
         return api_error(out, 404, msg, err);
     }
     struct mld_item it;
@@ -720,8 +719,7 @@ article(struct mld_store *st, const char *ref, mld_time_t now, struct mld_page *
 
 /* GET /api/v1/sections and /api/v1/topics */
 static int
-counts(struct mld_store *st, bool topics, mld_time_t now, struct mld_page *out,
-       struct mld_err *err)
+counts(struct mld_store *st, bool topics, mld_time_t now, struct mld_page *out, struct mld_err *err)
 {
     struct mld_api_count *c = NULL;
     int n = 0;
@@ -757,8 +755,10 @@ story(struct mld_store *st, const char *ref, mld_time_t now, struct mld_page *ou
     int64_t id = parse_id(ref);
     char msg[160];
     if (id <= 0)
-        return api_error(out, 404, "Keine Geschichte unter dieser Adresse: die Nummer einer "
-                                   "Geschichte ist eine Zahl.", err);
+        return api_error(out, 404,
+                         "Keine Geschichte unter dieser Adresse: die Nummer einer "
+                         "Geschichte ist eine Zahl.",
+                         err);
     struct mld_items items = {0};
     int rc = mld_store_story(st, id, now, &items, err);
     if (rc != 0)
@@ -828,8 +828,9 @@ changes(struct mld_store *st, const struct mld_page_args *args, mld_time_t now,
         rc = mld_store_api_changes(st, &from, now, limit, &v, &n, &next, &more, err);
         if (rc == MLD_E_INVAL) {
             mld_err_clear(err);
-            return api_error(out, 400, "Der Cursor in „since“ stammt nicht aus diesem "
-                                       "Datenbestand: er liegt hinter der neuesten Version.",
+            return api_error(out, 400,
+                             "Der Cursor in „since“ stammt nicht aus diesem "
+                             "Datenbestand: er liegt hinter der neuesten Version.",
                              err);
         }
     }
@@ -845,8 +846,8 @@ changes(struct mld_store *st, const struct mld_page_args *args, mld_time_t now,
         json_object_set_new(o, "id", json_integer(it->id));
         json_object_set_new(o, "url", json_string(url));
         /* A withdrawn or held-back article shows nothing but where it was. */
-        json_object_set_new(o, "item", v[i].kind == MLD_API_WITHDRAWN ? json_null()
-                                                                      : mld_api_item_json(it));
+        json_object_set_new(o, "item",
+                            v[i].kind == MLD_API_WITHDRAWN ? json_null() : mld_api_item_json(it));
         json_array_append_new(list, o);
     }
     mld_api_changes_free(v, n);
@@ -894,8 +895,10 @@ mld_api_render(struct mld_store *st, const char *path, const struct mld_page_arg
         return changes(st, args, now, out, err);
     if (strcmp(path, V1 "/openapi.json") == 0)
         return openapi(out, err);
-    return api_error(out, 404, "Unbekannter API-Pfad – die Schnittstelle beschreibt "
-                               "/api/v1/openapi.json.", err);
+    return api_error(out, 404,
+                     "Unbekannter API-Pfad – die Schnittstelle beschreibt "
+                     "/api/v1/openapi.json.",
+                     err);
 }
 
 bool
@@ -905,13 +908,12 @@ mld_api_cache_key(const char *path, const struct mld_page_args *args, char *key,
         return false;
     int n;
     if (strcmp(path, V1 "/articles") == 0) {
-        if (arg(args, "cursor") != NULL || arg(args, "since") != NULL ||
-            arg(args, "until") != NULL)
+        if (arg(args, "cursor") != NULL || arg(args, "since") != NULL || arg(args, "until") != NULL)
             return false;
         const char *sec = arg(args, "section"), *top = arg(args, "topic");
         const char *sto = arg(args, "story"), *lim = arg(args, "limit");
-        n = snprintf(key, size, "%s?section=%s&topic=%s&story=%s&limit=%s", path,
-                     sec ? sec : "", top ? top : "", sto ? sto : "", lim ? lim : "");
+        n = snprintf(key, size, "%s?section=%s&topic=%s&story=%s&limit=%s", path, sec ? sec : "",
+                     top ? top : "", sto ? sto : "", lim ? lim : "");
     } else {
         n = snprintf(key, size, "%s", path);
     }
@@ -926,9 +928,9 @@ mld_api_resp_headers(struct mld_http_resp *r, const char *path, int status)
     if (strcmp(path, V1 "/changes") == 0)
         mld_http_resp_header(r, "Cache-Control", "no-store");
     else
-        mld_http_resp_header(r, "Cache-Control", status == 404 || status == 400
-                                                     ? "public, max-age=10"
-                                                     : "public, max-age=60");
+        mld_http_resp_header(r, "Cache-Control",
+                             status == 404 || status == 400 ? "public, max-age=10"
+                                                            : "public, max-age=60");
 }
 
 struct mld_http_resp *
@@ -951,8 +953,7 @@ mld_api_not_allowed(void)
 {
     static const char body[] = "{\"error\":\"Methode nicht erlaubt: die Schnittstelle "
                                "antwortet auf GET und HEAD.\"}\n";
-    struct mld_http_resp *r =
-        mld_http_resp_new(405, MLD_PAGE_JSON_TYPE, body, sizeof(body) - 1, 0);
+    struct mld_http_resp *r = mld_http_resp_new(405, MLD_PAGE_JSON_TYPE, body, sizeof(body) - 1, 0);
     mld_http_resp_header(r, "Allow", "GET, HEAD, OPTIONS");
     mld_http_resp_header(r, "Access-Control-Allow-Origin", "*");
     mld_http_resp_header(r, "Cache-Control", "no-store");

@@ -67,8 +67,7 @@ void mld_api_bad_value(char *msg, size_t size, const char *name, const char *val
  * path plus its list parameters in a fixed order. Returns false when the
  * answer is not to be cached: paging and date windows (one entry per
  * client position would evict the site's pages), /changes, the search. */
-bool mld_api_cache_key(const char *path, const struct mld_page_args *args, char *key,
-                       size_t size);
+bool mld_api_cache_key(const char *path, const struct mld_page_args *args, char *key, size_t size);
 
 /* Answers API path (not /search, not /push) into out: 200 with the
  * document, 400, 404 or 410 with {"error": "..."}. Returns 0, or the

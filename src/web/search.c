@@ -144,10 +144,12 @@ parse_paging(const struct mld_page_args *args, struct sreq *r)
     }
     char expect[64];
     snprintf(expect, sizeof(expect), "eine Zahl von 1 bis %d", MLD_SEARCH_MAX_LIMIT);
-    if ((v = arg(args, "limit")) != NULL && !mld_api_parse_count(v, 1, MLD_SEARCH_MAX_LIMIT, &r->limit))
+    if ((v = arg(args, "limit")) != NULL &&
+        !mld_api_parse_count(v, 1, MLD_SEARCH_MAX_LIMIT, &r->limit))
         return bad_value(r, "limit", v, expect);
     snprintf(expect, sizeof(expect), "eine Zahl von 0 bis %d", MLD_SEARCH_MAX_OFFSET);
-    if ((v = arg(args, "offset")) != NULL && !mld_api_parse_count(v, 0, MLD_SEARCH_MAX_OFFSET, &r->offset))
+    if ((v = arg(args, "offset")) != NULL &&
+        !mld_api_parse_count(v, 0, MLD_SEARCH_MAX_OFFSET, &r->offset))
         return bad_value(r, "offset", v, expect);
     return true;
 }
@@ -381,7 +383,8 @@ form_json(json_t *ctx, const struct sreq *r)
     if (r->topic != NULL) {
         json_t *t = json_object();
         json_object_set_new(t, "slug", mld_api_str(r->topic));
-        json_object_set_new(t, "name", mld_api_str(r->topic_name != NULL ? r->topic_name : r->topic));
+        json_object_set_new(t, "name",
+                            mld_api_str(r->topic_name != NULL ? r->topic_name : r->topic));
         set_url(t, "remove_url", r, r->q, NULL, 0);
         json_object_set_new(ctx, "topic", t);
     }
@@ -530,8 +533,9 @@ mld_page_search_api(struct mld_store *st, const struct mld_page_args *args, mld_
         else
             json_object_set_new(v, "next", json_null());
         json_object_set_new(v, "suggestion",
-                            hits.suggestion != NULL && hits.suggestion[0] ? mld_api_str(hits.suggestion)
-                                                                          : json_null());
+                            hits.suggestion != NULL && hits.suggestion[0]
+                                ? mld_api_str(hits.suggestion)
+                                : json_null());
         rc = put_json(out, 200, v, err);
     }
     mld_hits_dispose(&hits);

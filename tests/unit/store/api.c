@@ -142,16 +142,15 @@ test_changes(void)
     do {
         more = feed(&c, T0 + 800, 2, got, sizeof(got));
         if (got[0] != '\0')
-            snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s", all[0] ? " " : "",
-                     got);
+            snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s", all[0] ? " " : "", got);
         pages++;
     } while (more && pages < 10);
     /* The first page ends at g1's first version and shows g1 as it is now
      * (version 2); the page that reaches version 2 says updated, for the
      * client has it. */
     snprintf(want, sizeof(want), "new:%lld new:%lld new:%lld new:%lld new:%lld updated:%lld",
-             (long long)g[0], (long long)g[1], (long long)g[2], (long long)g[3],
-             (long long)g[4], (long long)g[1]);
+             (long long)g[0], (long long)g[1], (long long)g[2], (long long)g[3], (long long)g[4],
+             (long long)g[1]);
     is_str(all, want, "five new articles in order of arrival, a later version as updated");
     ok(pages >= 3, "in pages of two (%d pages)", pages);
 
@@ -190,8 +189,7 @@ test_changes(void)
     struct mld_api_change *v;
     int n;
     struct mld_api_cursor next;
-    ok(mld_store_api_changes(st, &bad, T0 + 800, 20, &v, &n, &next, &more, &err) ==
-           MLD_E_INVAL,
+    ok(mld_store_api_changes(st, &bad, T0 + 800, 20, &v, &n, &next, &more, &err) == MLD_E_INVAL,
        "a cursor past the newest version is refused");
     mld_err_clear(&err);
 }

@@ -271,8 +271,7 @@ my $next = $p->{next};
 my $pages = 1;
 while ($next && $pages < 20) {
     ($p, $pr) = api($next);
-    is($pr->{status}, 200, "page " . ($pages + 1) . " answers 200") if $pages == 1;
-    conforms($p, $pr, '/api/v1/articles', 'a cursor page') if $pages == 1;
+    conforms($p, $pr, '/api/v1/articles', 'page ' . ($pages + 1));
     push @paged, map { $_->{id} } @{ $p->{items} };
     $next = $p->{next};
     $pages++;
@@ -306,7 +305,7 @@ my $since = $changes0;
 my $cpages = 0;
 while ($cpages < 50) {
     my ($c, $cr) = api("/api/v1/changes?since=$since&limit=2");
-    conforms($c, $cr, '/api/v1/changes', 'a change page') if $cpages == 0;
+    conforms($c, $cr, '/api/v1/changes', 'change page ' . ($cpages + 1));
     is($cr->{headers}{'cache-control'}, 'no-store', 'changes are not stored') if $cpages == 0;
     ok(@{ $c->{changes} } <= 2, 'at most limit changes') if $cpages == 0;
     for my $ch (@{ $c->{changes} }) {

@@ -203,6 +203,17 @@ sub conforms {
 
 my @item_keys = sort keys %{ deref({ '$ref' => '#/components/schemas/Item' })->{properties} };
 
+# The validator can fail: a list item with the CLI's old flat section and
+# without its story is refused for both.
+{
+    my %broken = (id => 1, urn => 'u', url => '/artikel/x-1', headline => 'x', kicker => undef,
+                  teaser => undef, published => '2026-01-02T03:04:05Z', updated => undef,
+                  version => 1, section => 'Sport', topics => [], credit => undef, image => undef);
+    my @e = validate(\%broken, { '$ref' => '#/components/schemas/Item' }, '$');
+    is_deeply([sort @e], ['$.section: not an object', '$: missing story_id'],
+              'the validator refuses a flat section and a missing field');
+}
+
 # Checks that the object has exactly the item keys (plus extra ones).
 sub item_shape {
     my ($o, $extra, $name) = @_;

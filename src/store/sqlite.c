@@ -1210,7 +1210,7 @@ static int sq_first_date(void *impl, const char *urn, mld_time_t *out, struct ml
 static int sq_totals(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_err *err);
 /* API --- (defined at the end of the file) */
 static int sq_api_articles(void *impl, const struct mld_api_query *q, struct mld_items *out,
-                           bool *more, struct mld_err *err);
+                           bool *more, struct mld_api_cursor *head, struct mld_err *err);
 static int sq_api_versions(void *impl, int64_t id, struct mld_api_version **out, int *n,
                            struct mld_err *err);
 static int sq_api_counts(void *impl, bool topics, mld_time_t now, int max,
@@ -1386,11 +1386,11 @@ api_prepare(struct sq *s, const char *sql, sqlite3_stmt **st, const char *what, 
     return 0;
 }
 
+/* The list of sq_api_articles, in the caller's snapshot. */
 static int
-sq_api_articles(void *impl, const struct mld_api_query *q, struct mld_items *out, bool *more,
-                struct mld_err *err)
+api_list(struct sq *s, const struct mld_api_query *q, struct mld_items *out, bool *more,
+         struct mld_err *err)
 {
-    struct sq *s = impl;
     /* Fixed fragments, every value bound. The order (published DESC, id
      * DESC) is the cursor's: a page starts strictly after the last item of
      * the one before, so items stored meanwhile shift nothing. */
@@ -1538,20 +1538,57 @@ api_release_mark(struct sq *s, mld_time_t now, mld_time_t *t, int64_t *id, struc
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_error(s, err, "read release mark");
 }
 
+/* Opens a read transaction unless one is open; returns whether it did
+ * (*own) and 0 or MLD_E_STORE. api_end() ends it. */
+static int
+api_begin(struct sq *s, bool *own, struct mld_err *err)
+{
+    *own = sqlite3_get_autocommit(s->db) != 0;
+    return *own ? sq_exec(s, "BEGIN", err) : 0;
+}
+
+/* Ends what api_begin() opened; returns rc. */
+static int
+api_end(struct sq *s, bool own, int rc)
+{
+    if (own)
+        sqlite3_exec(s->db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* The head of the change feed at now, in the caller's snapshot. */
+static int
+api_head_read(struct sq *s, mld_time_t now, struct mld_api_cursor *out, struct mld_err *err)
+{
+    int rc = api_max_seq(s, &out->seq, err);
+    if (rc == 0)
+        rc = api_release_mark(s, now, &out->released, &out->released_id, err);
+    return rc;
+}
+
 static int
 sq_api_head(void *impl, mld_time_t now, struct mld_api_cursor *out, struct mld_err *err)
 {
     struct sq *s = impl;
-    /* One snapshot for both halves. */
-    bool own = sqlite3_get_autocommit(s->db) != 0;
-    int rc = own ? sq_exec(s, "BEGIN", err) : 0;
+    bool own;
+    int rc = api_begin(s, &own, err); /* one snapshot for both halves */
     if (rc == 0)
-        rc = api_max_seq(s, &out->seq, err);
+        rc = api_head_read(s, now, out, err);
+    return api_end(s, own, rc);
+}
+
+static int
+sq_api_articles(void *impl, const struct mld_api_query *q, struct mld_items *out, bool *more,
+                struct mld_api_cursor *head, struct mld_err *err)
+{
+    struct sq *s = impl;
+    bool own;
+    int rc = api_begin(s, &own, err); /* the list and the feed's head: one snapshot */
+    if (rc == 0 && head != NULL)
+        rc = api_head_read(s, q->now, head, err);
     if (rc == 0)
-        rc = api_release_mark(s, now, &out->released, &out->released_id, err);
-    if (own)
-        sqlite3_exec(s->db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
-    return rc;
+        rc = api_list(s, q, out, more, err);
+    return api_end(s, own, rc);
 }
 
 /* The change feed (mld_store_api_changes) ----------------------------------
@@ -1795,14 +1832,13 @@ sq_api_changes(void *impl, const struct mld_api_cursor *since, mld_time_t now, i
     struct api_feed f = {.s = s, .since = since, .now = now};
     /* One snapshot: a version committed between the two parts would
      * otherwise be reported by one and skipped by the cursor of the other. */
-    bool own = sqlite3_get_autocommit(s->db) != 0;
-    int rc = own ? sq_exec(s, "BEGIN", err) : 0;
+    bool own;
+    int rc = api_begin(s, &own, err);
     if (rc == 0)
         rc = api_changes_txn(&f, limit, next, more, err);
     sqlite3_finalize(f.at);
     mld_free(f.seen);
-    if (own)
-        sqlite3_exec(s->db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+    rc = api_end(s, own, rc);
     if (rc != 0) {
         mld_api_changes_free(f.v, f.n);
         *next = *since;

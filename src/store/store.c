@@ -302,13 +302,13 @@ mld_store_each_labelled(struct mld_store *st, mld_labelled_fn fn, void *ud, stru
 
 int
 mld_store_api_articles(struct mld_store *st, const struct mld_api_query *q, struct mld_items *out,
-                       bool *more, struct mld_err *err)
+                       bool *more, struct mld_api_cursor *head, struct mld_err *err)
 {
     memset(out, 0, sizeof(*out));
     *more = false;
     if (q->limit < 1 || q->limit > MLD_API_MAX_LIMIT)
         return mld_err_set(err, MLD_E_INVAL, "api articles: limit %d out of range", q->limit);
-    return idle(st, st->be->api_articles(st->impl, q, out, more, err));
+    return idle(st, st->be->api_articles(st->impl, q, out, more, head, err));
 }
 
 int

@@ -340,10 +340,16 @@ struct mld_api_query {
     int limit; /* 1..MLD_API_MAX_LIMIT */
 };
 
+struct mld_api_cursor;
+
 /* Runs q into out (without story sections) and sets *more when items
- * follow. Returns 0 or MLD_E_STORE. */
+ * follow; with head not NULL, also the change feed's position of the
+ * same read snapshot (see mld_store_api_head), so a client that pages
+ * the list and then follows the feed from head gets every later change
+ * and none twice. Returns 0 or MLD_E_STORE. */
 int mld_store_api_articles(struct mld_store *st, const struct mld_api_query *q,
-                           struct mld_items *out, bool *more, struct mld_err *err);
+                           struct mld_items *out, bool *more, struct mld_api_cursor *head,
+                           struct mld_err *err);
 
 /* One stored version of an article (the version table). */
 struct mld_api_version {

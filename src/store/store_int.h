@@ -51,7 +51,7 @@ struct mld_store_backend {
     int (*totals)(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_err *err);
     /* API --- (store.h) */
     int (*api_articles)(void *impl, const struct mld_api_query *q, struct mld_items *out,
-                        bool *more, struct mld_err *err);
+                        bool *more, struct mld_api_cursor *head, struct mld_err *err);
     int (*api_versions)(void *impl, int64_t id, struct mld_api_version **out, int *n,
                         struct mld_err *err);
     int (*api_counts)(void *impl, bool topics, mld_time_t now, int max,

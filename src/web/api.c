@@ -562,14 +562,12 @@ articles(struct mld_store *st, const struct mld_page_args *args, mld_time_t now,
     char msg[320];
     if (!articles_query(st, args, &q, msg, sizeof(msg)))
         return api_error(out, 400, msg, err);
-    /* The feed position first: whatever is stored after it is reported by
-     * /changes, even when this list already shows it. */
+    /* The feed's position in the list's snapshot: /changes from it
+     * reports what is stored after this answer, and nothing it shows. */
     struct mld_api_cursor head;
-    int rc = mld_store_api_head(st, now, &head, err);
     struct mld_items items = {0};
     bool more = false;
-    if (rc == 0)
-        rc = mld_store_api_articles(st, &q, &items, &more, err);
+    int rc = mld_store_api_articles(st, &q, &items, &more, &head, err);
     if (rc != 0)
         return rc;
     json_t *v = json_object(), *list = json_array();

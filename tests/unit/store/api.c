@@ -205,14 +205,21 @@ test_list(void)
     struct mld_api_query q = {.section_slug = "sport", .now = T0 + 3000, .limit = 2};
     struct mld_items l;
     bool more;
-    ok(mld_store_api_articles(st, &q, &l, &more, &err) == 0, "sport, two");
+    ok(mld_store_api_articles(st, &q, &l, &more, NULL, &err) == 0, "sport, two");
     ok(l.n == 2 && l.v[0].id == z && l.v[1].id == y && more, "the newest two, highest id first");
     q.after_published = l.v[1].published;
     q.after_id = l.v[1].id;
     mld_items_dispose(&l);
     put("sw", 1, 2500, MLD_PUB_USABLE, 0); /* arrives between the pages */
-    ok(mld_store_api_articles(st, &q, &l, &more, &err) == 0, "the next page");
+    ok(mld_store_api_articles(st, &q, &l, &more, NULL, &err) == 0, "the next page");
     ok(l.n == 1 && l.v[0].id == x && !more, "the third of the tie, and the end");
+    mld_items_dispose(&l);
+    struct mld_api_cursor with, head;
+    q.after_id = 0;
+    ok(mld_store_api_articles(st, &q, &l, &more, &with, &err) == 0 &&
+           mld_store_api_head(st, q.now, &head, &err) == 0 && with.seq == head.seq &&
+           with.released == head.released && with.released_id == head.released_id,
+       "a list gives the feed's head of its snapshot");
     mld_items_dispose(&l);
 
     struct mld_api_version *vs;

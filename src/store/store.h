@@ -321,10 +321,13 @@ int mld_store_each_labelled(struct mld_store *st, mld_labelled_fn fn, void *ud,
 
 /* API ------------------------------------------------------------------
  *
- * The queries of the article API (src/web/api.c, docs/api.md). Each is
- * backed by an index: lists walk article_published, article_section or
- * article_story (a topic's articles come from article_topic_slug), the
- * change feed walks the version table by its primary key.
+ * The queries of the article API (src/web/api.c, docs/api.md). Lists
+ * walk article_published, article_section or article_story (a topic's
+ * articles come from article_topic_slug), the change feed walks the
+ * version table by its primary key and article_visible_from. The
+ * section and topic counts read each visible article's row once, like
+ * mld_store_sections(); their answers live in the page cache until the
+ * next change.
  */
 
 /* One page of the API's article list: visible articles at now, newest

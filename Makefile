@@ -72,6 +72,12 @@ $(BUILD)/gen/data.h: $(DATA_SRC) tools/embed_data.sh
 	tools/embed_data.sh $@ $(DATA_SRC)
 $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/enrich/*.c)): $(BUILD)/gen/data.h
 
+# The API's OpenAPI document is compiled in too (src/web/api.c serves it).
+$(BUILD)/gen/openapi.h: docs/openapi.json tools/embed_data.sh
+	@mkdir -p $(@D)
+	tools/embed_data.sh $@ docs/openapi.json
+$(BUILD)/src/web/api.o: $(BUILD)/gen/openapi.h
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

@@ -542,4 +542,25 @@
 /* Pictures named in an article's JSON-LD (image) and OpenGraph tags. */
 #define MLD_SEO_MAX_IMAGES 8
 
+/* The article API (src/web/api.c) ------------------------------------- */
+
+/* Items on one page of /api/v1/articles and /api/v1/changes: the default
+ * and the most a client may ask for (100 full items are about 100 KB of
+ * JSON, one store read each). */
+#define MLD_API_DEFAULT_LIMIT 20
+#define MLD_API_MAX_LIMIT 100
+
+/* Topics /api/v1/topics lists, most articles first: the gazetteer and the
+ * agencies' keywords give a few hundred in use; the long tail of topics
+ * carried by one article is noise to a client. */
+#define MLD_API_MAX_TOPICS 500
+
+/* Version rows one /api/v1/changes answer reads at most: rows that report
+ * nothing (stale versions, a version a later one supersedes, held items)
+ * are skipped, so a page may stop short of its limit and says "more". */
+#define MLD_API_CHANGES_SCAN 1000
+
+/* Longest opaque cursor accepted (base64 of three decimal numbers). */
+#define MLD_API_MAX_CURSOR 128
+
 #endif

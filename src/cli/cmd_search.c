@@ -5,8 +5,9 @@
  * time (embargoed and withdrawn articles stay hidden), and prints one
  * block per hit: date (Berlin time), section, headline and the article's
  * path, then the snippet with the matches bold on a terminal or in
- * [brackets] otherwise. --json prints the same as one JSON object
- * (snippets as the HTML the site shows). A query without a searchable
+ * [brackets] otherwise. --json prints the same as one JSON object, each
+ * hit in the item shape of the JSON API (src/web/api.c, docs/api.md) with
+ * the snippet as the HTML the site shows. A query without a searchable
  * word is a usage error with the reader's message. --config names the
  * configuration whose [enrich] dictionary the store's index was built
  * with (the analyzer must match it, see docs/internals/search.md).
@@ -29,6 +30,7 @@
 #include "../base/mem.h"
 #include "../base/time.h"
 #include "../store/store.h"
+#include "../web/api.h"
 
 static const char usage_text[] =
     "meldung search [--config FILE] [--db FILE] [--section SLUG] [--topic SLUG] [--from YYYY-MM-DD] "
@@ -130,25 +132,22 @@ print_text(const struct mld_hits *h, int page)
         printf("more hits: --page %d\n", page + 1);
 }
 
-/* Prints the hits as one JSON object. */
+/* Prints the hits as one JSON object: the search API's answer without
+ * its URLs, each hit in the shape every JSON answer of meldung shares
+ * (mld_api_hit_json, docs/api.md). */
 static void
-print_json(const struct mld_hits *h)
+print_json(const struct mld_hits *h, const char *text, const struct mld_search *q)
 {
     json_t *hits = json_array();
-    for (int i = 0; i < h->n; i++) {
-        const struct mld_item *it = &h->v[i].item;
-        char when[MLD_TIME_ISO_LEN + 1], path[MLD_MAX_ID_BYTES + 128];
-        mld_time_format_iso(it->published, when);
-        snprintf(path, sizeof(path), "/artikel/%s-%lld", it->slug, (long long)it->id);
-        json_array_append_new(
-            hits, json_pack("{s:I, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:f}", "id",
-                            (json_int_t)it->id, "urn", it->a->urn, "url", path, "published",
-                            when, "section", it->a->section, "kicker", it->a->kicker,
-                            "headline", it->a->headline, "snippet",
-                            h->v[i].snippet ? h->v[i].snippet : "", "score", h->v[i].score));
-    }
-    json_t *root = json_pack("{s:o, s:b, s:s?}", "hits", hits, "more", h->more, "suggestion",
-                             h->suggestion);
+    for (int i = 0; i < h->n; i++)
+        json_array_append_new(hits, mld_api_hit_json(&h->v[i]));
+    json_t *root = json_object();
+    json_object_set_new(root, "query", mld_api_str(text));
+    json_object_set_new(root, "hits", hits);
+    json_object_set_new(root, "offset", json_integer(q->offset));
+    json_object_set_new(root, "limit", json_integer(q->limit));
+    json_object_set_new(root, "more", json_boolean(h->more));
+    json_object_set_new(root, "suggestion", mld_api_str(h->suggestion));
     json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     putchar('\n');
     json_decref(root);
@@ -284,17 +283,20 @@ mld_cmd_search(int argc, char **argv)
     struct mld_hits hits;
     int rc = mld_store_search(st, &q, &hits, &err);
     mld_store_close(st);
-    mld_free(text);
-    if (rc == MLD_E_PARSE)
+    if (rc == MLD_E_PARSE) {
+        mld_free(text);
         return mld_cli_usage("search", usage_text, "%s", err.msg);
+    }
     if (rc != 0) {
+        mld_free(text);
         fprintf(stderr, "meldung: error: %s\n", err.msg);
         return 1;
     }
     if (json)
-        print_json(&hits);
+        print_json(&hits, text, &q);
     else
         print_text(&hits, page);
+    mld_free(text);
     mld_hits_dispose(&hits);
     return 0;
 }

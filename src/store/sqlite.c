@@ -752,7 +752,13 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
     *id_out = id;
     if (mld_article_version_cmp(a, &old) <= 0) {
         *res = MLD_PUT_STALE;
-        return add_version(s, id, a, 0, err);
+        rc = add_version(s, id, a, 0, err);
+        if (rc == 0) { /* api: the article's version table shows it */
+            char key[32];
+            snprintf(key, sizeof(key), "a:%" PRId64, id);
+            rc = sq_log_key(s, key, err);
+        }
+        return rc;
     }
     /* An embargo that moved later delays first publication with it. */
     if (a->embargo > published)
@@ -1218,6 +1224,18 @@ static int sq_sitemap_months(void *impl, mld_time_t now, int max, struct mld_sit
 static int sq_sitemap_entries(void *impl, mld_time_t from, mld_time_t to, mld_time_t now,
                               int limit, int64_t offset, mld_sitemap_fn fn, void *ud,
                               struct mld_err *err);
+/* API --- (defined at the end of the file) */
+static int sq_api_articles(void *impl, const struct mld_api_query *q, struct mld_items *out,
+                           bool *more, struct mld_api_cursor *head, struct mld_err *err);
+static int sq_api_versions(void *impl, int64_t id, struct mld_api_version **out, int *n,
+                           struct mld_err *err);
+static int sq_api_counts(void *impl, bool topics, mld_time_t now, int max,
+                         struct mld_api_count **out, int *n, struct mld_err *err);
+static int sq_api_head(void *impl, mld_time_t now, struct mld_api_cursor *out,
+                       struct mld_err *err);
+static int sq_api_changes(void *impl, const struct mld_api_cursor *since, mld_time_t now,
+                          int limit, struct mld_api_change **out, int *n,
+                          struct mld_api_cursor *next, bool *more, struct mld_err *err);
 
 /* Sections ------------------------------------------------------------ */
 
@@ -1277,6 +1295,12 @@ const struct mld_store_backend mld_store_sqlite = {
 
     .sitemap_months = sq_sitemap_months,
     .sitemap_entries = sq_sitemap_entries,
+    /* API --- */
+    .api_articles = sq_api_articles,
+    .api_versions = sq_api_versions,
+    .api_counts = sq_api_counts,
+    .api_head = sq_api_head,
+    .api_changes = sq_api_changes,
 };
 
 /* Pipeline and operator queries (store.h) ---------------------------------
@@ -1548,4 +1572,485 @@ sq_sitemap_entries(void *impl, mld_time_t from, mld_time_t to, mld_time_t now, i
         out = sq_error(s, err, "sitemap entries");
     sqlite3_finalize(st);
     return out;
+}
+
+/* API ---------------------------------------------------------------------
+ *
+ * The article API's queries (store.h). They run rarely compared with
+ * pages (answers are cached) and each prepares its statements per call,
+ * as the operator queries above do.
+ */
+
+/* Prepares sql into *st; MLD_E_STORE naming what on failure. */
+static int
+api_prepare(struct sq *s, const char *sql, sqlite3_stmt **st, const char *what, struct mld_err *err)
+{
+    *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+        return sq_error(s, err, what);
+    return 0;
+}
+
+/* The list of sq_api_articles, in the caller's snapshot. */
+static int
+api_list(struct sq *s, const struct mld_api_query *q, struct mld_items *out, bool *more,
+         struct mld_err *err)
+{
+    /* Fixed fragments, every value bound. The order (published DESC, id
+     * DESC) is the cursor's: a page starts strictly after the last item of
+     * the one before, so items stored meanwhile shift nothing. */
+    struct mld_buf sql;
+    mld_buf_init(&sql, 4096);
+    mld_buf_puts(&sql, "SELECT a.id FROM article a ");
+    if (q->topic_slug != NULL)
+        mld_buf_puts(&sql, "JOIN article_topic t ON t.article_id = a.id AND t.slug = ?3 ");
+    mld_buf_puts(&sql, "WHERE a.pubstatus = 0 AND a.visible_from <= ?1 ");
+    if (q->section_slug != NULL)
+        mld_buf_puts(&sql, "AND a.section_slug = ?2 ");
+    if (q->story_id > 0)
+        mld_buf_puts(&sql, "AND a.story_id = ?4 ");
+    if (q->since > 0)
+        mld_buf_puts(&sql, "AND a.published >= ?5 ");
+    if (q->until > 0)
+        mld_buf_puts(&sql, "AND a.published < ?6 ");
+    if (q->after_id > 0)
+        mld_buf_puts(&sql, "AND (a.published < ?7 OR (a.published = ?7 AND a.id < ?8)) ");
+    mld_buf_puts(&sql, "ORDER BY a.published DESC, a.id DESC LIMIT ?9");
+    sqlite3_stmt *st = NULL;
+    int rc = api_prepare(s, sql.p, &st, "prepare api list", err);
+    mld_buf_dispose(&sql);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, q->now);
+    sq_bind_text(st, 2, q->section_slug);
+    sq_bind_text(st, 3, q->topic_slug);
+    sqlite3_bind_int64(st, 4, q->story_id);
+    sqlite3_bind_int64(st, 5, q->since);
+    sqlite3_bind_int64(st, 6, q->until);
+    sqlite3_bind_int64(st, 7, q->after_published);
+    sqlite3_bind_int64(st, 8, q->after_id);
+    sqlite3_bind_int(st, 9, q->limit + 1); /* one more says whether more follow */
+    int64_t ids[MLD_API_MAX_LIMIT + 1];
+    int n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < q->limit + 1)
+        ids[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_error(s, err, "run api list");
+    *more = n > q->limit;
+    if (*more)
+        n = q->limit;
+    return sq_load_items(s, ids, n, q->now, false, out, err);
+}
+
+static int
+sq_api_versions(void *impl, int64_t id, struct mld_api_version **out, int *n, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = api_prepare(s,
+                         "SELECT id, version, version_created, updated, pubstatus, signal, "
+                         "applied FROM version WHERE article_id = ?1 ORDER BY id",
+                         &st, "prepare versions", err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = mld_reallocarray(*out, (size_t)*n + 1, sizeof(**out));
+        struct mld_api_version *v = &(*out)[(*n)++];
+        v->seq = sqlite3_column_int64(st, 0);
+        v->version = sqlite3_column_int64(st, 1);
+        v->version_created = sqlite3_column_int64(st, 2);
+        v->updated = sqlite3_column_int64(st, 3);
+        v->pubstatus = (enum mld_pubstatus)sqlite3_column_int(st, 4);
+        v->signal = sq_col_text(st, 5);
+        v->applied = sqlite3_column_int(st, 6) != 0;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read versions");
+}
+
+static int
+sq_api_counts(void *impl, bool topics, mld_time_t now, int max, struct mld_api_count **out, int *n,
+              struct mld_err *err)
+{
+    struct sq *s = impl;
+    /* Sections: the article_section index in slug order, named as the
+     * newest article names them. Topics: article_topic_slug in slug order,
+     * each topic row's article checked by primary key. */
+    const char *sql =
+        topics ? "SELECT min(t.name), t.slug, count(*) AS c FROM article_topic t "
+                 "JOIN article a ON a.id = t.article_id "
+                 "WHERE a.pubstatus = 0 AND a.visible_from <= ?1 "
+                 "GROUP BY t.slug ORDER BY c DESC, t.slug LIMIT ?2"
+               : "SELECT section, section_slug, count(*), MAX(published) FROM article "
+                 "WHERE pubstatus = 0 AND visible_from <= ?1 AND section_slug IS NOT NULL "
+                 "GROUP BY section_slug ORDER BY section_slug";
+    sqlite3_stmt *st;
+    int rc = api_prepare(s, sql, &st, "prepare api counts", err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, now);
+    if (topics)
+        sqlite3_bind_int(st, 2, max);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = mld_reallocarray(*out, (size_t)*n + 1, sizeof(**out));
+        struct mld_api_count *c = &(*out)[(*n)++];
+        c->name = sq_col_text(st, 0);
+        c->slug = sq_col_text(st, 1);
+        c->n = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "count sections or topics");
+}
+
+/* The newest version row (0 when none) into *seq. */
+static int
+api_max_seq(struct sq *s, int64_t *seq, struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc =
+        api_prepare(s, "SELECT coalesce(max(id), 0) FROM version", &st, "prepare change head", err);
+    if (rc != 0)
+        return rc;
+    rc = sqlite3_step(st);
+    *seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : sq_error(s, err, "read change head");
+}
+
+/* The release mark at now: the position (visible_from, id) of the last
+ * embargo that ended up to now, or (0, INT64_MAX) when none did - so a
+ * cursor stays the same while nothing changes (and answers keep their
+ * ETag), and an article without embargo (visible_from 0) counts as
+ * released. */
+static int
+api_release_mark(struct sq *s, mld_time_t now, mld_time_t *t, int64_t *id, struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = api_prepare(s,
+                         "SELECT visible_from, id FROM article WHERE visible_from > 0 "
+                         "AND visible_from <= ?1 AND pubstatus = 0 "
+                         "ORDER BY visible_from DESC, id DESC LIMIT 1",
+                         &st, "prepare release mark", err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, now);
+    rc = sqlite3_step(st);
+    *t = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : INT64_MAX;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_error(s, err, "read release mark");
+}
+
+/* Opens a read transaction unless one is open; returns whether it did
+ * (*own) and 0 or MLD_E_STORE. api_end() ends it. */
+static int
+api_begin(struct sq *s, bool *own, struct mld_err *err)
+{
+    *own = sqlite3_get_autocommit(s->db) != 0;
+    return *own ? sq_exec(s, "BEGIN", err) : 0;
+}
+
+/* Ends what api_begin() opened; returns rc. */
+static int
+api_end(struct sq *s, bool own, int rc)
+{
+    if (own)
+        sqlite3_exec(s->db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* The head of the change feed at now, in the caller's snapshot. */
+static int
+api_head_read(struct sq *s, mld_time_t now, struct mld_api_cursor *out, struct mld_err *err)
+{
+    int rc = api_max_seq(s, &out->seq, err);
+    if (rc == 0)
+        rc = api_release_mark(s, now, &out->released, &out->released_id, err);
+    return rc;
+}
+
+static int
+sq_api_head(void *impl, mld_time_t now, struct mld_api_cursor *out, struct mld_err *err)
+{
+    struct sq *s = impl;
+    bool own;
+    int rc = api_begin(s, &own, err); /* one snapshot for both halves */
+    if (rc == 0)
+        rc = api_head_read(s, now, out, err);
+    return api_end(s, own, rc);
+}
+
+static int
+sq_api_articles(void *impl, const struct mld_api_query *q, struct mld_items *out, bool *more,
+                struct mld_api_cursor *head, struct mld_err *err)
+{
+    struct sq *s = impl;
+    bool own;
+    int rc = api_begin(s, &own, err); /* the list and the feed's head: one snapshot */
+    if (rc == 0 && head != NULL)
+        rc = api_head_read(s, q->now, head, err);
+    if (rc == 0)
+        rc = api_list(s, q, out, more, err);
+    return api_end(s, own, rc);
+}
+
+/* The change feed (mld_store_api_changes) ----------------------------------
+ *
+ * A cursor stands for what a client was told: every applied version up to
+ * seq, and every embargo that ended up to (released, released_id). One
+ * answer reads, in one snapshot,
+ *
+ *   (a) the applied versions after seq in order of arrival. An article
+ *       with several of them in the answer's range is decided once, by
+ *       the state its last one set against the state the client had (the
+ *       version current at seq): usable and out of embargo - new, or
+ *       updated when it was visible; not usable - withdrawn when it was
+ *       visible, else nothing (held, withheld, never shown). A version
+ *       whose embargo the cursor has not passed is left to (b);
+ *   (b) once (a) reached the newest version: the articles whose embargo
+ *       ended after the cursor's release mark, up to now.
+ *
+ * The item shown is the article as it is now; when that is no longer
+ * visible (a version past the answer's range held it back), the change
+ * is left to the answer that reaches that version, which then reports a
+ * withdrawal. So every visible article reaches a polling client, a
+ * withdrawal of one it was shown is reported as such, and nothing held
+ * is ever shown.
+ */
+
+/* What (a) decided for one article of the answer. */
+struct api_seen {
+    int64_t id;
+    bool was; /* visible at the cursor */
+    int kind; /* enum mld_api_change_kind, or -1: nothing to report */
+};
+
+/* The statements and state of one change-feed read. */
+struct api_feed {
+    struct sq *s;
+    sqlite3_stmt *at; /* the applied version of an article current at a seq */
+    const struct mld_api_cursor *since;
+    mld_time_t now;
+    struct api_seen *seen; /* articles met in (a), in order */
+    int nseen;
+    struct mld_api_change *v; /* the answer */
+    int n;
+};
+
+/* True when (t, id) lies within what cursor c has reported of embargoes. */
+static bool
+api_released_by(const struct mld_api_cursor *c, mld_time_t t, int64_t id)
+{
+    return t < c->released || (t == c->released && id <= c->released_id);
+}
+
+/* Whether article id was visible to a reader at cursor f->since: the
+ * version current then was usable and its embargo, if any, had ended
+ * within the cursor. Sets *was. */
+static int
+api_was_visible(struct api_feed *f, int64_t id, bool *was, struct mld_err *err)
+{
+    sqlite3_reset(f->at);
+    sqlite3_bind_int64(f->at, 1, id);
+    sqlite3_bind_int64(f->at, 2, f->since->seq);
+    int rc = sqlite3_step(f->at);
+    *was = false;
+    if (rc == SQLITE_ROW) {
+        mld_time_t embargo = sqlite3_column_int64(f->at, 1);
+        *was = sqlite3_column_int(f->at, 0) == MLD_PUB_USABLE &&
+               api_released_by(f->since, embargo > 0 ? embargo : 0, id);
+    }
+    sqlite3_reset(f->at);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_error(f->s, err, "read past version");
+}
+
+/* True when article id is already in the answer. */
+static bool
+api_listed(const struct api_feed *f, int64_t id)
+{
+    for (int i = 0; i < f->n; i++)
+        if (f->v[i].item.id == id)
+            return true;
+    return false;
+}
+
+/* Adds article id as a change of kind to the answer, unless a new or
+ * updated article is not visible now (see above). */
+static int
+api_add_change(struct api_feed *f, int64_t id, enum mld_api_change_kind kind, struct mld_err *err)
+{
+    f->v = mld_reallocarray(f->v, (size_t)f->n + 1, sizeof(*f->v));
+    struct mld_api_change *c = &f->v[f->n];
+    memset(c, 0, sizeof(*c));
+    c->kind = kind;
+    int rc = sq_get(f->s, id, &c->item, err);
+    if (rc == MLD_E_NOTFOUND) {
+        mld_err_clear(err);
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    if (kind != MLD_API_WITHDRAWN && !mld_article_is_visible(c->item.a, f->now)) {
+        mld_item_dispose(&c->item);
+        return 0;
+    }
+    f->n++;
+    return 0;
+}
+
+/* Decides article id of (a) by the state its applied version (status,
+ * embargo) sets; returns the number of articles with a change so far
+ * in *changes. */
+static int
+api_version_change(struct api_feed *f, int64_t id, int status, mld_time_t embargo, int *changes,
+                   struct mld_err *err)
+{
+    struct api_seen *e = NULL;
+    for (int i = 0; i < f->nseen && e == NULL; i++)
+        if (f->seen[i].id == id)
+            e = &f->seen[i];
+    if (e == NULL) {
+        f->seen = mld_reallocarray(f->seen, (size_t)f->nseen + 1, sizeof(*f->seen));
+        e = &f->seen[f->nseen++];
+        e->id = id;
+        e->kind = -1;
+        int rc = api_was_visible(f, id, &e->was, err);
+        if (rc != 0)
+            return rc;
+    }
+    if (e->kind >= 0)
+        (*changes)--;
+    if (status != MLD_PUB_USABLE)
+        e->kind = e->was ? MLD_API_WITHDRAWN : -1;
+    else if (!api_released_by(f->since, embargo > 0 ? embargo : 0, id))
+        e->kind = -1; /* under embargo past the cursor: (b) reports it */
+    else
+        e->kind = e->was ? MLD_API_UPDATED : MLD_API_NEW;
+    if (e->kind >= 0)
+        (*changes)++;
+    return 0;
+}
+
+/* Reads the change feed inside the caller's read transaction. */
+static int
+api_changes_txn(struct api_feed *f, int limit, struct mld_api_cursor *next, bool *more,
+                struct mld_err *err)
+{
+    struct sq *s = f->s;
+    int64_t head;
+    int rc = api_max_seq(s, &head, err);
+    if (rc != 0)
+        return rc;
+    if (f->since->seq > head)
+        return mld_err_set(err, MLD_E_INVAL,
+                           "cursor %" PRId64 " is past the newest version %" PRId64, f->since->seq,
+                           head);
+    rc = api_prepare(s,
+                     "SELECT pubstatus, embargo FROM version WHERE article_id = ?1 "
+                     "AND applied = 1 AND id <= ?2 ORDER BY id DESC LIMIT 1",
+                     &f->at, "prepare changes", err);
+    sqlite3_stmt *st = NULL;
+    if (rc == 0)
+        rc = api_prepare(s,
+                         "SELECT id, article_id, pubstatus, embargo FROM version "
+                         "WHERE id > ?1 AND applied = 1 ORDER BY id LIMIT ?2",
+                         &st, "prepare changes", err);
+    if (rc != 0)
+        return rc;
+    /* (a) Applied versions in order of arrival. */
+    sqlite3_bind_int64(st, 1, f->since->seq);
+    sqlite3_bind_int(st, 2, MLD_API_CHANGES_SCAN);
+    int rows = 0, changes = 0, step = SQLITE_ROW;
+    while (rc == 0 && changes < limit && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = api_version_change(f, sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2),
+                                sqlite3_column_int64(st, 3), &changes, err);
+        next->seq = sqlite3_column_int64(st, 0);
+        rows++;
+    }
+    if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = sq_error(s, err, "read changes");
+    sqlite3_finalize(st);
+    for (int i = 0; rc == 0 && i < f->nseen; i++)
+        if (f->seen[i].kind >= 0)
+            rc = api_add_change(f, f->seen[i].id, (enum mld_api_change_kind)f->seen[i].kind, err);
+    if (rc != 0)
+        return rc;
+    if (step != SQLITE_DONE || rows == MLD_API_CHANGES_SCAN) {
+        *more = true; /* the page or the scan filled up before the head */
+        return 0;
+    }
+    next->seq = head; /* past the versions that were not applied, too */
+    /* (b) Embargoes that ended since the cursor, by time then id. */
+    rc = api_prepare(s,
+                     "SELECT id, visible_from FROM article WHERE visible_from > 0 "
+                     "AND pubstatus = 0 AND visible_from <= ?1 AND (visible_from > ?2 "
+                     "OR (visible_from = ?2 AND id > ?3)) ORDER BY visible_from, id LIMIT ?4",
+                     &st, "prepare releases", err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, f->now);
+    sqlite3_bind_int64(st, 2, f->since->released);
+    sqlite3_bind_int64(st, 3, f->since->released_id);
+    sqlite3_bind_int(st, 4, MLD_API_CHANGES_SCAN);
+    rows = 0;
+    while (rc == 0 && f->n < limit && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        bool was = false;
+        if (!api_listed(f, id)) {
+            rc = api_was_visible(f, id, &was, err);
+            if (rc == 0)
+                rc = api_add_change(f, id, was ? MLD_API_UPDATED : MLD_API_NEW, err);
+        }
+        next->released = sqlite3_column_int64(st, 1);
+        next->released_id = id;
+        rows++;
+    }
+    if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = sq_error(s, err, "read releases");
+    sqlite3_finalize(st);
+    if (rc != 0)
+        return rc;
+    if (step != SQLITE_DONE || rows == MLD_API_CHANGES_SCAN) {
+        *more = true;
+        return 0;
+    }
+    /* Every embargo up to now is reported: the mark, never behind the
+     * cursor (the article at the mark may have been withdrawn since). */
+    mld_time_t t;
+    int64_t id;
+    rc = api_release_mark(s, f->now, &t, &id, err);
+    if (rc == 0 && !api_released_by(next, t, id)) {
+        next->released = t;
+        next->released_id = id;
+    }
+    return rc;
+}
+
+static int
+sq_api_changes(void *impl, const struct mld_api_cursor *since, mld_time_t now, int limit,
+               struct mld_api_change **out, int *n, struct mld_api_cursor *next, bool *more,
+               struct mld_err *err)
+{
+    struct sq *s = impl;
+    struct api_feed f = {.s = s, .since = since, .now = now};
+    /* One snapshot: a version committed between the two parts would
+     * otherwise be reported by one and skipped by the cursor of the other. */
+    bool own;
+    int rc = api_begin(s, &own, err);
+    if (rc == 0)
+        rc = api_changes_txn(&f, limit, next, more, err);
+    sqlite3_finalize(f.at);
+    mld_free(f.seen);
+    rc = api_end(s, own, rc);
+    if (rc != 0) {
+        mld_api_changes_free(f.v, f.n);
+        *next = *since;
+        *more = false;
+        return rc;
+    }
+    *out = f.v;
+    *n = f.n;
+    return 0;
 }

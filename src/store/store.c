@@ -346,3 +346,93 @@ mld_store_sitemap_entries(struct mld_store *st, mld_time_t from, mld_time_t to, 
                            (long long)from, (long long)to, limit, (long long)offset);
     return idle(st, st->be->sitemap_entries(st->impl, from, to, now, limit, offset, fn, ud, err));
 }
+
+/* API --- */
+
+int
+mld_store_api_articles(struct mld_store *st, const struct mld_api_query *q, struct mld_items *out,
+                       bool *more, struct mld_api_cursor *head, struct mld_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    *more = false;
+    if (q->limit < 1 || q->limit > MLD_API_MAX_LIMIT)
+        return mld_err_set(err, MLD_E_INVAL, "api articles: limit %d out of range", q->limit);
+    return idle(st, st->be->api_articles(st->impl, q, out, more, head, err));
+}
+
+int
+mld_store_api_versions(struct mld_store *st, int64_t id, struct mld_api_version **out, int *n,
+                       struct mld_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    return idle(st, st->be->api_versions(st->impl, id, out, n, err));
+}
+
+void
+mld_api_versions_free(struct mld_api_version *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        mld_free(v[i].signal);
+    mld_free(v);
+}
+
+int
+mld_store_api_sections(struct mld_store *st, mld_time_t now, struct mld_api_count **out, int *n,
+                       struct mld_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    return idle(st, st->be->api_counts(st->impl, false, now, 0, out, n, err));
+}
+
+int
+mld_store_api_topics(struct mld_store *st, mld_time_t now, int max, struct mld_api_count **out,
+                     int *n, struct mld_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (max < 1)
+        return mld_err_set(err, MLD_E_INVAL, "api topics: max %d out of range", max);
+    return idle(st, st->be->api_counts(st->impl, true, now, max, out, n, err));
+}
+
+void
+mld_api_counts_free(struct mld_api_count *v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        mld_free(v[i].name);
+        mld_free(v[i].slug);
+    }
+    mld_free(v);
+}
+
+int
+mld_store_api_head(struct mld_store *st, mld_time_t now, struct mld_api_cursor *out,
+                   struct mld_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    return idle(st, st->be->api_head(st->impl, now, out, err));
+}
+
+int
+mld_store_api_changes(struct mld_store *st, const struct mld_api_cursor *since, mld_time_t now,
+                      int limit, struct mld_api_change **out, int *n, struct mld_api_cursor *next,
+                      bool *more, struct mld_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    *next = *since;
+    *more = false;
+    if (limit < 1 || limit > MLD_API_MAX_LIMIT || since->seq < 0)
+        return mld_err_set(err, MLD_E_INVAL, "api changes: limit %d or cursor out of range", limit);
+    return idle(st, st->be->api_changes(st->impl, since, now, limit, out, n, next, more, err));
+}
+
+void
+mld_api_changes_free(struct mld_api_change *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        mld_item_dispose(&v[i].item);
+    mld_free(v);
+}

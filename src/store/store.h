@@ -389,4 +389,118 @@ int mld_store_sitemap_entries(struct mld_store *st, mld_time_t from, mld_time_t 
                               int limit, int64_t offset, mld_sitemap_fn fn, void *ud,
                               struct mld_err *err);
 
+/* API ------------------------------------------------------------------
+ *
+ * The queries of the article API (src/web/api.c, docs/api.md). Lists
+ * walk article_published, article_section or article_story (a topic's
+ * articles come from article_topic_slug), the change feed walks the
+ * version table by its primary key and article_visible_from. The
+ * section and topic counts read each visible article's row once, like
+ * mld_store_sections(); their answers live in the page cache until the
+ * next change.
+ */
+
+/* One page of the API's article list: visible articles at now, newest
+ * first by (published, id), after the cursor position when after_id > 0. */
+struct mld_api_query {
+    const char *section_slug;   /* only this section, or NULL */
+    const char *topic_slug;     /* only this topic, or NULL */
+    int64_t story_id;           /* only this story, or 0 */
+    mld_time_t since, until;    /* published in [since, until); 0 = open */
+    mld_time_t after_published; /* the cursor: items older than */
+    int64_t after_id;           /* (after_published, after_id); 0 = none */
+    mld_time_t now;
+    int limit; /* 1..MLD_API_MAX_LIMIT */
+};
+
+struct mld_api_cursor;
+
+/* Runs q into out (without story sections) and sets *more when items
+ * follow; with head not NULL, also the change feed's position of the
+ * same read snapshot (see mld_store_api_head), so a client that pages
+ * the list and then follows the feed from head gets every later change
+ * and none twice. Returns 0 or MLD_E_STORE. */
+int mld_store_api_articles(struct mld_store *st, const struct mld_api_query *q,
+                           struct mld_items *out, bool *more, struct mld_api_cursor *head,
+                           struct mld_err *err);
+
+/* One stored version of an article (the version table). */
+struct mld_api_version {
+    int64_t seq;                /* order of arrival in the store */
+    int64_t version;            /* the wire's version number */
+    mld_time_t version_created; /* the wire's times; 0 = unknown */
+    mld_time_t updated;
+    enum mld_pubstatus pubstatus;
+    char *signal; /* "sig:update", ... or NULL */
+    bool applied; /* it became the shown version */
+};
+
+/* The versions of article id in order of arrival into *out (*n of them;
+ * free with mld_api_versions_free). Returns 0 or MLD_E_STORE. */
+int mld_store_api_versions(struct mld_store *st, int64_t id, struct mld_api_version **out, int *n,
+                           struct mld_err *err);
+
+/* Frees an array from mld_store_api_versions(). */
+void mld_api_versions_free(struct mld_api_version *v, int n);
+
+/* A section or topic with its visible articles. */
+struct mld_api_count {
+    char *name;
+    char *slug;
+    int64_t n;
+};
+
+/* Sections (by slug) or topics (most articles first, at most max) of the
+ * visible articles at now with their counts into *out (*n of them; free
+ * with mld_api_counts_free). Returns 0 or MLD_E_STORE. */
+int mld_store_api_sections(struct mld_store *st, mld_time_t now, struct mld_api_count **out, int *n,
+                           struct mld_err *err);
+int mld_store_api_topics(struct mld_store *st, mld_time_t now, int max, struct mld_api_count **out,
+                         int *n, struct mld_err *err);
+
+/* Frees an array from mld_store_api_sections() or _topics(). */
+void mld_api_counts_free(struct mld_api_count *v, int n);
+
+/* A position in the change feed: every applied version up to seq and
+ * every embargo ending up to (released, released_id) - by time, then
+ * article id - has been reported. */
+struct mld_api_cursor {
+    int64_t seq;
+    mld_time_t released;
+    int64_t released_id;
+};
+
+/* What happened to an article since a cursor, as a reader sees it. */
+enum mld_api_change_kind {
+    MLD_API_NEW,       /* visible now, not visible at the cursor */
+    MLD_API_UPDATED,   /* visible now and at the cursor, with a newer version */
+    MLD_API_WITHDRAWN, /* visible at the cursor, not now (withdrawn, held back) */
+};
+
+struct mld_api_change {
+    enum mld_api_change_kind kind;
+    struct mld_item item; /* the current version (for WITHDRAWN only id and
+                             slug are meant to be shown) */
+};
+
+/* The cursor of the present at now: everything stored so far counts as
+ * reported. Returns 0 or MLD_E_STORE. */
+int mld_store_api_head(struct mld_store *st, mld_time_t now, struct mld_api_cursor *out,
+                       struct mld_err *err);
+
+/* The changes after cursor since, at now, at most limit of them, each
+ * article once, in one read snapshot: first applied versions in order of
+ * arrival, then embargoes that ended. Held, withheld and embargoed
+ * articles are never reported until visible; a withdrawal only when the
+ * article was visible at since. Sets *next to where the next call starts
+ * and *more when changes are left. *out is an array of *n; free with
+ * mld_api_changes_free. Returns 0, MLD_E_INVAL for a cursor past the
+ * store's newest version, or MLD_E_STORE. */
+int mld_store_api_changes(struct mld_store *st, const struct mld_api_cursor *since, mld_time_t now,
+                          int limit, struct mld_api_change **out, int *n,
+                          struct mld_api_cursor *next, bool *more, struct mld_err *err);
+
+/* Frees an array from mld_store_api_changes(). */
+void mld_api_changes_free(struct mld_api_change *v, int n);
+
 #endif

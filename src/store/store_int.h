@@ -59,6 +59,17 @@ struct mld_store_backend {
                           int *n, struct mld_err *err);
     int (*sitemap_entries)(void *impl, mld_time_t from, mld_time_t to, mld_time_t now, int limit,
                            int64_t offset, mld_sitemap_fn fn, void *ud, struct mld_err *err);
+    /* API --- (store.h) */
+    int (*api_articles)(void *impl, const struct mld_api_query *q, struct mld_items *out,
+                        bool *more, struct mld_api_cursor *head, struct mld_err *err);
+    int (*api_versions)(void *impl, int64_t id, struct mld_api_version **out, int *n,
+                        struct mld_err *err);
+    int (*api_counts)(void *impl, bool topics, mld_time_t now, int max,
+                      struct mld_api_count **out, int *n, struct mld_err *err);
+    int (*api_head)(void *impl, mld_time_t now, struct mld_api_cursor *out, struct mld_err *err);
+    int (*api_changes)(void *impl, const struct mld_api_cursor *since, mld_time_t now, int limit,
+                       struct mld_api_change **out, int *n, struct mld_api_cursor *next,
+                       bool *more, struct mld_err *err);
 };
 
 extern const struct mld_store_backend mld_store_sqlite;

@@ -20,11 +20,18 @@
 #include "../base/err.h"
 #include "../base/time.h"
 
-enum mld_http_method { MLD_HTTP_GET, MLD_HTTP_HEAD, MLD_HTTP_POST, MLD_HTTP_OTHER };
+/* OPTIONS reaches the handler for CORS preflights (api.c). */
+enum mld_http_method {
+    MLD_HTTP_GET,
+    MLD_HTTP_HEAD,
+    MLD_HTTP_POST,
+    MLD_HTTP_OTHER,
+    MLD_HTTP_OPTIONS,
+};
 
 /* A request, valid only during the handler call. The server has already
- * answered what never reaches the handler: methods other than GET, HEAD
- * and POST (405), paths over MLD_HTTP_MAX_PATH_BYTES (414), targets not
+ * answered what never reaches the handler: methods other than GET, HEAD,
+ * POST and OPTIONS (405), paths over MLD_HTTP_MAX_PATH_BYTES (414), targets not
  * starting with '/' or with %00 in the path (400), bodies over
  * MLD_HTTP_MAX_BODY_BYTES (413). A POST body is read whole into memory
  * before the handler is called (Content-Length or chunked); the body of

@@ -240,7 +240,9 @@ static bool
 header_goes_on_304(const char *name)
 {
     return strcasecmp(name, "Cache-Control") == 0 || strcasecmp(name, "Expires") == 0 ||
-           strcasecmp(name, "Vary") == 0 || strcasecmp(name, "Content-Location") == 0;
+           strcasecmp(name, "Vary") == 0 || strcasecmp(name, "Content-Location") == 0 ||
+           /* api: a cross-origin revalidation reads the 304 under CORS */
+           strncasecmp(name, "Access-Control-", 15) == 0;
 }
 
 /* Adds one header to an MHD response; logs when MHD refuses it. */
@@ -589,6 +591,8 @@ method_of(const char *m)
         return MLD_HTTP_HEAD;
     if (strcmp(m, "POST") == 0)
         return MLD_HTTP_POST;
+    if (strcmp(m, "OPTIONS") == 0)
+        return MLD_HTTP_OPTIONS;
     return MLD_HTTP_OTHER;
 }
 

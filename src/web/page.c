@@ -28,6 +28,7 @@
 #include "feed_out.h"
 #include "seo.h"
 #include "sitemap.h"
+#include "api.h"
 
 /* Routes that take part in the cache key (page.h). */
 #define SEARCH_PATH "/suche"
@@ -1303,6 +1304,8 @@ mld_page_cache_key(const char *path, const struct mld_page_args *args, char *key
         int n = snprintf(key, size, "%s", path);
         return !mld_feed_out_is_search(path) && n >= 0 && (size_t)n < size;
     }
+    if (mld_api_path(path)) /* api: its own parameters */
+        return mld_api_cache_key(path, args, key, size);
     int seite = page_number(args, MLD_LIST_MAX_PAGES);
     if (seite < 0)
         return false;
@@ -1325,6 +1328,8 @@ route(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *path,
     /* seo: robots.txt and the sitemaps (sitemap.c) */
     if (mld_sitemap_is_path(path))
         return mld_sitemap_render(st, path, now, out, err);
+    if (mld_api_path(path)) /* api: the article API, JSON 404 for the rest */
+        return mld_api_render(st, path, args, now, out, err);
     int seite = page_number(args, MLD_LIST_MAX_PAGES);
     if (seite < 0)
         return mld_page_error(st, tmpl, 400, "Ungültige Seitenzahl", now, out, err);

@@ -16,6 +16,7 @@
  *     /robots.txt, /sitemap.xml,  for crawlers (sitemap.c,
  *     /sitemaps/YYYY-MM.xml,      docs/internals/seo.md)
  *     /sitemap-news.xml
+ *     /api/v1/...                 the article API in JSON (api.c, docs/api.md)
  *     anything else               404                                (error)
  *
  * A withdrawn article answers 410 with a short notice (gone); an article

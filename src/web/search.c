@@ -15,9 +15,11 @@
  * finds that day's articles; the API also takes ISO 8601 timestamps.
  *
  * Snippets are HTML made by the store (escaped text, <mark> around
- * matches) and go into the page raw; put_snippet() lets through only
- * that shape, escaping anything else, so a store bug cannot put markup
- * on the page.
+ * matches) and go into the page raw; mld_api_snippet_json() (api.c) lets
+ * through only that shape, escaping anything else, so a store bug cannot
+ * put markup on the page. A hit of the API is the article API's item
+ * shape plus snippet and score (mld_api_hit_json), as in `meldung search
+ * --json`.
  *
  * Neither answer goes into the page cache (page.c, mld_page_cache_key):
  * the key would be the reader's free text, so random queries could evict
@@ -35,6 +37,7 @@
 #include "../base/mem.h"
 #include "../text/slug.h"
 #include "feed_out.h"
+#include "api.h"
 #include "page.h"
 
 #define PAGE_PATH "/suche"
@@ -97,77 +100,14 @@ utf8_valid_len(const char *s, size_t n)
     return i;
 }
 
-/* A JSON string of s, cut before any invalid UTF-8; null for NULL. */
-static json_t *
-jstr(const char *s)
-{
-    return s != NULL ? json_stringn(s, utf8_valid_len(s, strlen(s))) : json_null();
-}
-
 /* Records in r->msg that parameter name has a bad value and what it
  * should be. The value is quoted when it is short printable ASCII, so
  * the message stays readable and valid UTF-8. Returns false. */
 static bool
 bad_value(struct sreq *r, const char *name, const char *value, const char *expect)
 {
-    bool show = strlen(value) <= 40;
-    for (const char *p = value; show && *p; p++)
-        show = *p >= 0x20 && *p < 0x7f;
-    if (show)
-        snprintf(r->msg, sizeof(r->msg), "Ungültiger Wert für „%s“: „%s“ – erwartet %s.", name,
-                 value, expect);
-    else
-        snprintf(r->msg, sizeof(r->msg), "Ungültiger Wert für „%s“ – erwartet %s.", name, expect);
+    mld_api_bad_value(r->msg, sizeof(r->msg), name, value, expect);
     return false;
-}
-
-/* Parses decimal s from min to max into *out; false when it is not one. */
-static bool
-parse_count(const char *s, long min, long max, int *out)
-{
-    if (s[0] < '0' || s[0] > '9' || strlen(s) > 9)
-        return false;
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*end != '\0' || v < min || v > max)
-        return false;
-    *out = (int)v;
-    return true;
-}
-
-/* The number written with the n decimal digits at s. */
-static int
-digits(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++)
-        v = v * 10 + (s[i] - '0');
-    return v;
-}
-
-/* Parses a date bound: "YYYY-MM-DD" is a day in Europe/Berlin - its
- * start, or with end the start of the next day, so that a range includes
- * its last day - and anything else must be an ISO 8601 timestamp. */
-static bool
-parse_when(const char *s, bool end, mld_time_t *out)
-{
-    size_t n = strlen(s);
-    if (n > 64)
-        return false;
-    if (n == 10 && s[4] == '-' && s[7] == '-') {
-        for (size_t i = 0; i < n; i++)
-            if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-                return false;
-        mld_time_t t;
-        if (mld_time_parse_iso(s, n, &t) != 0) /* checks the day exists */
-            return false;
-        int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
-        mld_time_t utc = mld_time_from_civil(y, m, d + (end ? 1 : 0), 0, 0, 0);
-        /* Berlin changes offset at 01:00 UTC, never between local and UTC midnight. */
-        *out = utc - mld_time_berlin_offset(utc);
-        return true;
-    }
-    return mld_time_parse_iso(s, n, out) == 0;
 }
 
 /* Checks filter slug value of parameter name and looks up its display
@@ -198,17 +138,19 @@ parse_paging(const struct mld_page_args *args, struct sreq *r)
         int seite = 1, max = MLD_SEARCH_MAX_OFFSET / MLD_SEARCH_PAGE_SIZE + 1;
         char expect[64];
         snprintf(expect, sizeof(expect), "eine Seitenzahl von 1 bis %d", max);
-        if ((v = arg(args, "seite")) != NULL && !parse_count(v, 1, max, &seite))
+        if ((v = arg(args, "seite")) != NULL && !mld_api_parse_count(v, 1, max, &seite))
             return bad_value(r, "seite", v, expect);
         r->offset = (seite - 1) * MLD_SEARCH_PAGE_SIZE;
         return true;
     }
     char expect[64];
     snprintf(expect, sizeof(expect), "eine Zahl von 1 bis %d", MLD_SEARCH_MAX_LIMIT);
-    if ((v = arg(args, "limit")) != NULL && !parse_count(v, 1, MLD_SEARCH_MAX_LIMIT, &r->limit))
+    if ((v = arg(args, "limit")) != NULL &&
+        !mld_api_parse_count(v, 1, MLD_SEARCH_MAX_LIMIT, &r->limit))
         return bad_value(r, "limit", v, expect);
     snprintf(expect, sizeof(expect), "eine Zahl von 0 bis %d", MLD_SEARCH_MAX_OFFSET);
-    if ((v = arg(args, "offset")) != NULL && !parse_count(v, 0, MLD_SEARCH_MAX_OFFSET, &r->offset))
+    if ((v = arg(args, "offset")) != NULL &&
+        !mld_api_parse_count(v, 0, MLD_SEARCH_MAX_OFFSET, &r->offset))
         return bad_value(r, "offset", v, expect);
     return true;
 }
@@ -245,9 +187,9 @@ parse_request(struct mld_store *st, const struct mld_page_args *args, bool api, 
     const char *expect = api ? "ein Datum JJJJ-MM-TT (etwa 2026-01-30) oder einen Zeitpunkt "
                                "nach ISO 8601"
                              : "ein Datum JJJJ-MM-TT, etwa 2026-01-30";
-    if (r->from_arg != NULL && !parse_when(r->from_arg, false, &r->from))
+    if (r->from_arg != NULL && !mld_api_parse_when(r->from_arg, false, &r->from))
         return bad_value(r, r->names->from, r->from_arg, expect);
-    if (r->to_arg != NULL && !parse_when(r->to_arg, true, &r->to))
+    if (r->to_arg != NULL && !mld_api_parse_when(r->to_arg, true, &r->to))
         return bad_value(r, r->names->to, r->to_arg, expect);
     if (r->from_arg != NULL && r->to_arg != NULL && r->from >= r->to) {
         snprintf(r->msg, sizeof(r->msg), "Der Zeitraum ist leer: „%s“ liegt nach „%s“.",
@@ -348,79 +290,6 @@ set_url(json_t *o, const char *key, const struct sreq *r, const char *q, const c
     mld_free(url);
 }
 
-/* Length of the character reference at s ("&amp;", "&#228;", "&#xE4;"),
- * or 0 when s does not start one. */
-static size_t
-entity_len(const char *s)
-{
-    size_t i = 1, start;
-    if (s[1] == '#') {
-        bool hex = s[2] == 'x' || s[2] == 'X';
-        i = start = hex ? 3 : 2;
-        while (i - start < 7 &&
-               ((s[i] >= '0' && s[i] <= '9') ||
-                (hex && ((s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F')))))
-            i++;
-    } else {
-        start = 1;
-        while (i - start < 10 && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-                                  (s[i] >= '0' && s[i] <= '9')))
-            i++;
-    }
-    return i > start && s[i] == ';' ? i + 1 : 0;
-}
-
-/* Appends snippet s to b as HTML of text and unnested <mark> elements
- * only: the store's marks and character references pass, any other
- * markup character is escaped, invalid UTF-8 is dropped and a mark left
- * open is closed. */
-static void
-put_snippet(struct mld_buf *b, const char *s)
-{
-    bool open = false;
-    size_t n = strlen(s), i = 0;
-    while (i < n) {
-        const char *p = s + i;
-        size_t k;
-        if (!open && strncmp(p, "<mark>", 6) == 0) {
-            open = true;
-            k = 6;
-            mld_buf_append(b, p, k);
-        } else if (open && strncmp(p, "</mark>", 7) == 0) {
-            open = false;
-            k = 7;
-            mld_buf_append(b, p, k);
-        } else if (*p == '&' && (k = entity_len(p)) > 0) {
-            mld_buf_append(b, p, k);
-        } else if (strchr("<>&\"'", *p) != NULL) {
-            k = 1;
-            mld_buf_append_html(b, p, 1);
-        } else {
-            utf8proc_int32_t c;
-            utf8proc_ssize_t len =
-                utf8proc_iterate((const utf8proc_uint8_t *)p, (utf8proc_ssize_t)(n - i), &c);
-            k = len > 0 ? (size_t)len : 1;
-            if (len > 0) /* an invalid byte is dropped */
-                mld_buf_append(b, p, k);
-        }
-        i += k;
-    }
-    if (open)
-        mld_buf_puts(b, "</mark>");
-}
-
-/* The checked snippet of h as a JSON string. */
-static json_t *
-snippet_json(const struct mld_hit *h)
-{
-    struct mld_buf b;
-    mld_buf_init(&b, MLD_MAX_PAGE_BYTES);
-    put_snippet(&b, h->snippet != NULL ? h->snippet : "");
-    json_t *v = json_stringn(b.p != NULL ? b.p : "", b.len);
-    mld_buf_dispose(&b);
-    return v;
-}
-
 /* The page ------------------------------------------------------------- */
 
 /* A topic offered to narrow the search: slug, name, hits on this page. */
@@ -507,15 +376,16 @@ static void
 form_json(json_t *ctx, const struct sreq *r)
 {
     json_object_set_new(ctx, "is_search", json_true());
-    json_object_set_new(ctx, "query", jstr(r->q));
+    json_object_set_new(ctx, "query", mld_api_str(r->q));
     json_object_set_new(ctx, "max_query", json_integer(MLD_SEARCH_MAX_QUERY_BYTES));
     json_object_set_new(ctx, "sections", sections_json(ctx, r->section));
-    json_object_set_new(ctx, "von", jstr(r->from_arg));
-    json_object_set_new(ctx, "bis", jstr(r->to_arg));
+    json_object_set_new(ctx, "von", mld_api_str(r->from_arg));
+    json_object_set_new(ctx, "bis", mld_api_str(r->to_arg));
     if (r->topic != NULL) {
         json_t *t = json_object();
-        json_object_set_new(t, "slug", jstr(r->topic));
-        json_object_set_new(t, "name", jstr(r->topic_name != NULL ? r->topic_name : r->topic));
+        json_object_set_new(t, "slug", mld_api_str(r->topic));
+        json_object_set_new(t, "name",
+                            mld_api_str(r->topic_name != NULL ? r->topic_name : r->topic));
         set_url(t, "remove_url", r, r->q, NULL, 0);
         json_object_set_new(ctx, "topic", t);
     }
@@ -528,7 +398,7 @@ results_json(json_t *ctx, const struct sreq *r, const struct mld_hits *hits)
     json_t *v = json_array();
     for (int i = 0; i < hits->n; i++) {
         json_t *o = mld_page_item_json(&hits->v[i].item);
-        json_object_set_new(o, "snippet", snippet_json(&hits->v[i]));
+        json_object_set_new(o, "snippet", mld_api_snippet_json(hits->v[i].snippet));
         json_array_append_new(v, o);
     }
     json_object_set_new(ctx, "searched", json_true());
@@ -544,7 +414,7 @@ results_json(json_t *ctx, const struct sreq *r, const struct mld_hits *hits)
         set_url(ctx, "next_url", r, r->q, r->topic, r->offset + r->limit);
     if (hits->suggestion != NULL && hits->suggestion[0] != '\0') {
         json_t *s = json_object();
-        json_object_set_new(s, "text", jstr(hits->suggestion));
+        json_object_set_new(s, "text", mld_api_str(hits->suggestion));
         set_url(s, "url", r, hits->suggestion, r->topic, 0);
         json_object_set_new(ctx, "suggestion", s);
     }
@@ -580,7 +450,7 @@ mld_page_search(struct mld_store *st, const struct mld_tmpl_set *tmpl,
         struct mld_hits hits = {0};
         rc = run_search(st, &r, now, &hits, err);
         if (rc == MLD_E_PARSE) {
-            json_object_set_new(ctx, "message", jstr(err->msg));
+            json_object_set_new(ctx, "message", mld_api_str(err->msg));
             mld_err_clear(err);
             rc = 0;
         } else if (rc == 0) {
@@ -632,45 +502,8 @@ static int
 api_error(struct mld_page *out, const char *msg, struct mld_err *err)
 {
     json_t *v = json_object();
-    json_object_set_new(v, "error", jstr(msg));
+    json_object_set_new(v, "error", mld_api_str(msg));
     return put_json(out, 400, v, err);
-}
-
-/* One hit as the API shows it. */
-static json_t *
-hit_api_json(const struct mld_hit *h)
-{
-    const struct mld_item *it = &h->item;
-    const struct mld_article *a = it->a;
-    char buf[MLD_SLUG_MAX + 64];
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(it->id));
-    mld_page_article_path(it->slug, it->id, buf, sizeof(buf));
-    json_object_set_new(o, "url", json_string(buf));
-    json_object_set_new(o, "headline", jstr(a->headline));
-    json_object_set_new(o, "kicker", jstr(a->kicker));
-    json_object_set_new(o, "teaser", jstr(a->teaser));
-    mld_time_format_iso(it->published, buf);
-    json_object_set_new(o, "published", json_string(buf));
-    json_t *sec = json_null();
-    if (a->section != NULL) {
-        sec = json_object();
-        json_object_set_new(sec, "name", jstr(a->section));
-        json_object_set_new(sec, "slug", jstr(it->section_slug));
-    }
-    json_object_set_new(o, "section", sec);
-    json_t *topics = mld_page_topics_json(a, MLD_MAX_TOPICS), *t;
-    size_t i;
-    json_array_foreach(topics, i, t)
-    {
-        json_object_del(t, "last");
-        json_object_del(t, "url");
-    }
-    json_object_set_new(o, "topics", topics);
-    json_object_set_new(o, "story_id", json_integer(it->story_id));
-    json_object_set_new(o, "snippet", snippet_json(h));
-    json_object_set_new(o, "score", json_real(h->score));
-    return o;
 }
 
 int
@@ -694,9 +527,9 @@ mld_page_search_api(struct mld_store *st, const struct mld_page_args *args, mld_
         rc = api_error(out, msg, err);
     } else if (rc == 0 && out->status == 0) {
         json_t *v = json_object(), *list = json_array();
-        json_object_set_new(v, "query", jstr(r.q));
+        json_object_set_new(v, "query", mld_api_str(r.q));
         for (int i = 0; i < hits.n; i++)
-            json_array_append_new(list, hit_api_json(&hits.v[i]));
+            json_array_append_new(list, mld_api_hit_json(&hits.v[i]));
         json_object_set_new(v, "hits", list);
         json_object_set_new(v, "offset", json_integer(r.offset));
         json_object_set_new(v, "limit", json_integer(r.limit));
@@ -706,8 +539,9 @@ mld_page_search_api(struct mld_store *st, const struct mld_page_args *args, mld_
         else
             json_object_set_new(v, "next", json_null());
         json_object_set_new(v, "suggestion",
-                            hits.suggestion != NULL && hits.suggestion[0] ? jstr(hits.suggestion)
-                                                                          : json_null());
+                            hits.suggestion != NULL && hits.suggestion[0]
+                                ? mld_api_str(hits.suggestion)
+                                : json_null());
         rc = put_json(out, 200, v, err);
     }
     mld_hits_dispose(&hits);

@@ -21,6 +21,7 @@
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "../store/store.h"
+#include "api.h"
 #include "cache.h"
 #include "feed_out.h"
 #include "live.h"
@@ -367,9 +368,9 @@ mld_site_refresh(struct mld_site *site, struct mld_err *err)
     return rc;
 }
 
-/* Turns a rendered page into a prepared response. */
+/* Turns a rendered page for path into a prepared response. */
 static struct mld_http_resp *
-page_resp(struct mld_page *pg)
+page_resp(struct mld_page *pg, const char *path)
 {
     const char *type = pg->content_type ? pg->content_type : "text/html; charset=utf-8";
     struct mld_http_resp *r = mld_http_resp_new(pg->status, type, pg->body.p ? pg->body.p : "",
@@ -377,9 +378,12 @@ page_resp(struct mld_page *pg)
     if (pg->status == 301)
         mld_http_resp_header(r, "Location", pg->location);
     /* Short enough that a CDN in front follows updates and withdrawals. */
-    mld_http_resp_header(r, "Cache-Control",
-                         pg->status == 404 || pg->status == 400 ? "public, max-age=10"
-                                                                : "public, max-age=60");
+    if (mld_api_path(path)) /* api: CORS, and no-store for /changes */
+        mld_api_resp_headers(r, path, pg->status);
+    else
+        mld_http_resp_header(r, "Cache-Control",
+                             pg->status == 404 || pg->status == 400 ? "public, max-age=10"
+                                                                    : "public, max-age=60");
     return mld_http_resp_finish(r, MLD_HTTP_GZIP | MLD_HTTP_ETAG);
 }
 
@@ -397,6 +401,7 @@ json_error_500(void)
     static const char body[] = "{\"error\":\"Interner Fehler\"}\n";
     struct mld_http_resp *r = mld_http_resp_new(500, MLD_PAGE_JSON_TYPE, body,
                                                  sizeof(body) - 1, 0);
+    mld_http_resp_header(r, "Access-Control-Allow-Origin", "*"); /* api */
     mld_http_resp_header(r, "Cache-Control", "no-store");
     return mld_http_resp_finish(r, 0);
 }
@@ -408,6 +413,13 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     /* The one route that takes POST; it stores under the site's lock. */
     if (strcmp(req->path, MLD_PUSH_PATH) == 0)
         return mld_push_handle(site->push, req, site->st, &site->lock);
+    if (req->method == MLD_HTTP_OPTIONS) { /* api: CORS preflight */
+        struct mld_http_resp *pre = mld_api_preflight(req->path);
+        if (pre != NULL)
+            return pre;
+    }
+    if (req->method != MLD_HTTP_GET && req->method != MLD_HTTP_HEAD && mld_api_path(req->path))
+        return mld_api_not_allowed(); /* api: in JSON */
     if (req->method != MLD_HTTP_GET && req->method != MLD_HTTP_HEAD)
         return mld_http_resp_text(405, "Methode nicht erlaubt\n", "GET, HEAD");
     const char *path = req->path;
@@ -468,7 +480,7 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
         mld_page_dispose(&pg);
         return json ? json_error_500() : mld_http_resp_text(500, "Interner Fehler\n", NULL);
     }
-    r = page_resp(&pg);
+    r = page_resp(&pg, path);
     if (keyed && pg.cacheable)
         mld_cache_put(site->cache, key, r, (const char *const *)pg.tags, pg.ntags, gen);
     mld_page_dispose(&pg);

@@ -70,7 +70,8 @@ is(scalar @{ $hits->{hits} }, 1, 'the undated item is found');
 my ($y) = ($hits->{hits}[0]{published} // '') =~ /^(\d{4})-/;
 ok(defined $y && $y == (gmtime)[5] + 1900, '... dated by first sight, this year (never 1970)')
     or diag(explain($hits));
-is($hits->{hits}[0]{section}, 'Digital', '... in section Digital');
+# The section is {name, slug} in the item shape all JSON answers share.
+is($hits->{hits}[0]{section}{name}, 'Digital', '... in section Digital');
 
 my ($stats) = run("$bin stats --db $db");
 like($stats, qr/^articles: 4 \(3 visible, 0 embargoed, 0 withheld, 0 withdrawn, 1 held\)$/m,

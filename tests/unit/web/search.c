@@ -2,7 +2,8 @@
  * Tests for search.c: reading and checking a search request's parameters
  * (dates as Berlin days, paging bounds, query length and encoding, empty
  * ranges), the links it builds (percent-encoding, page and API forms) and
- * the snippet filter that lets only <mark> through. The store is not
+ * the snippet filter that lets only <mark> through (both helpers now live
+ * in api.c, shared with the article API). The store is not
  * involved: these requests name no section or topic.
  */
 #include "../../../src/web/search.c"
@@ -40,14 +41,14 @@ test_dates(void)
     };
     mld_time_t t = 0;
     for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
-        ok(parse_when(days[i].arg, days[i].end, &t), "%s", days[i].what);
+        ok(mld_api_parse_when(days[i].arg, days[i].end, &t), "%s", days[i].what);
         is_int(t, mld_time_from_civil(days[i].y, days[i].mon, days[i].d, days[i].h, 0, 0), "%s",
                days[i].means);
     }
     static const char *const bad[] = {"2026-02-30", "2026-13-01", "2026-1-1",   "2026-01-3x",
                                       "gestern",    "",           "2026-00-10", "+026-01-01"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        ok(!parse_when(bad[i], false, &t), "refused: \"%s\"", bad[i]);
+        ok(!mld_api_parse_when(bad[i], false, &t), "refused: \"%s\"", bad[i]);
 }
 
 static void
@@ -157,15 +158,14 @@ test_urls(void)
     mld_free(u);
 }
 
-/* Runs put_snippet on in and compares with want. */
+/* Runs the snippet filter (api.c, shared with the API and the CLI) on
+ * in and compares with want. */
 static void
 snippet_is(const char *in, const char *want, const char *name)
 {
-    struct mld_buf b;
-    mld_buf_init(&b, 1 << 16);
-    put_snippet(&b, in);
-    is_str(b.p ? b.p : "", want, "%s", name);
-    mld_buf_dispose(&b);
+    json_t *v = mld_api_snippet_json(in);
+    is_str(json_string_value(v), want, "%s", name);
+    json_decref(v);
 }
 
 static void

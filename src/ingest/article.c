@@ -118,6 +118,15 @@ mld_media_add_rendition(struct mld_media *m, const char *url, int width, int hei
         (struct mld_rendition){.url = mld_strdup(url), .width = width, .height = height};
 }
 
+const struct mld_media *
+mld_article_first_picture(const struct mld_article *a)
+{
+    for (int i = 0; i < a->nmedia; i++)
+        if (a->media[i].kind == MLD_MEDIA_PICTURE)
+            return &a->media[i];
+    return NULL;
+}
+
 bool
 mld_article_is_visible(const struct mld_article *a, mld_time_t now)
 {

@@ -159,6 +159,9 @@ struct mld_media *mld_article_add_media(struct mld_article *a, const char *url, 
  * url NULL or "" is ignored). */
 void mld_media_add_rendition(struct mld_media *m, const char *url, int width, int height);
 
+/* The first picture among a's media, or NULL. */
+const struct mld_media *mld_article_first_picture(const struct mld_article *a);
+
 /* True when a is visible to readers at instant now: usable and out of
  * embargo. */
 bool mld_article_is_visible(const struct mld_article *a, mld_time_t now);

@@ -2332,10 +2332,7 @@ mld_feed_media_group(const struct mld_feed_reader *r, const xmlNode *group, cons
 bool
 mld_feed_has_picture(const struct mld_article *a)
 {
-    for (int i = 0; i < a->nmedia; i++)
-        if (a->media[i].kind == MLD_MEDIA_PICTURE)
-            return true;
-    return false;
+    return mld_article_first_picture(a) != NULL;
 }
 
 struct mld_media *

@@ -211,16 +211,6 @@ mld_api_snippet_json(const char *html)
 
 /* The item ------------------------------------------------------------------ */
 
-/* The first picture of a, or NULL. */
-static const struct mld_media *
-first_picture(const struct mld_article *a)
-{
-    for (int i = 0; i < a->nmedia; i++)
-        if (a->media[i].kind == MLD_MEDIA_PICTURE)
-            return &a->media[i];
-    return NULL;
-}
-
 /* {name, slug} of each topic of a that has a slug, in rank order. */
 static json_t *
 topics_json(const struct mld_article *a)
@@ -264,7 +254,7 @@ mld_api_item_json(const struct mld_item *it)
     json_object_set_new(o, "topics", topics_json(a));
     json_object_set_new(o, "story_id", json_integer(it->story_id));
     json_object_set_new(o, "credit", mld_api_str(a->credit));
-    const struct mld_media *pic = first_picture(a);
+    const struct mld_media *pic = mld_article_first_picture(a);
     json_t *img = json_null();
     if (pic != NULL) {
         img = json_object();
@@ -296,9 +286,8 @@ dump_to_buf(const char *s, size_t n, void *ud)
     return mld_buf_append(ud, s, n) == 0 ? 0 : -1;
 }
 
-/* Serialises v (consumed) into out as a JSON answer with status. */
-static int
-put_json(struct mld_page *out, int status, json_t *v, struct mld_err *err)
+int
+mld_api_answer(struct mld_page *out, int status, json_t *v, struct mld_err *err)
 {
     out->status = status;
     out->content_type = MLD_PAGE_JSON_TYPE;
@@ -311,13 +300,12 @@ put_json(struct mld_page *out, int status, json_t *v, struct mld_err *err)
     return 0;
 }
 
-/* An answer {"error": msg} with status. */
-static int
-api_error(struct mld_page *out, int status, const char *msg, struct mld_err *err)
+int
+mld_api_error(struct mld_page *out, int status, const char *msg, struct mld_err *err)
 {
     json_t *v = json_object();
     json_object_set_new(v, "error", mld_api_str(msg));
-    return put_json(out, status, v, err);
+    return mld_api_answer(out, status, v, err);
 }
 
 /* Parameter name of args, or NULL when absent or empty. */
@@ -326,18 +314,6 @@ arg(const struct mld_page_args *args, const char *name)
 {
     const char *v = args != NULL ? args->get(args->ud, name) : NULL;
     return v != NULL && v[0] != '\0' ? v : NULL;
-}
-
-/* Parses a decimal id of 1 to 18 digits; 0 when s is not one. */
-static int64_t
-parse_id(const char *s)
-{
-    if (*s == '\0' || strlen(s) > 18)
-        return 0;
-    for (const char *p = s; *p; p++)
-        if (*p < '0' || *p > '9')
-            return 0;
-    return strtoll(s, NULL, 10);
 }
 
 /* Cursors ------------------------------------------------------------------- */
@@ -528,7 +504,7 @@ articles_query(struct mld_store *st, const struct mld_page_args *args, struct ml
         snprintf(msg, size, "Der Zeitraum ist leer: „since“ liegt nach „until“.");
         return false;
     }
-    if ((v = arg(args, "story")) != NULL && (q->story_id = parse_id(v)) <= 0) {
+    if ((v = arg(args, "story")) != NULL && (q->story_id = mld_page_parse_id(v)) <= 0) {
         mld_api_bad_value(msg, size, "story", v, "die Nummer einer Geschichte");
         return false;
     }
@@ -561,7 +537,7 @@ articles(struct mld_store *st, const struct mld_page_args *args, mld_time_t now,
     struct mld_api_query q = {.now = now};
     char msg[320];
     if (!articles_query(st, args, &q, msg, sizeof(msg)))
-        return api_error(out, 400, msg, err);
+        return mld_api_error(out, 400, msg, err);
     /* The feed's position in the list's snapshot: /changes from it
      * reports what is stored after this answer, and nothing it shows. */
     struct mld_api_cursor head;
@@ -600,7 +576,7 @@ articles(struct mld_store *st, const struct mld_page_args *args, mld_time_t now,
     mld_items_dispose(&items);
     mld_page_add_tag(out, "", "all");
     out->cacheable = 1;
-    return put_json(out, 200, v, err);
+    return mld_api_answer(out, 200, v, err);
 }
 
 /* The name of pubstatus s in the API. */
@@ -655,20 +631,20 @@ static int
 article(struct mld_store *st, const char *ref, mld_time_t now, struct mld_page *out,
         struct mld_err *err)
 {
-    int64_t id = parse_id(ref);
+    int64_t id = mld_page_parse_id(ref);
     char msg[160];
     if (id <= 0) {
         snprintf(msg, sizeof(msg),
                  "Keine Meldung unter dieser Adresse: die Nummer einer "
                  "Meldung ist eine Zahl.");
-        return api_error(out, 404, msg, err);
+        return mld_api_error(out, 404, msg, err);
     }
     struct mld_item it;
     int rc = mld_store_get(st, id, &it, err);
     if (rc == MLD_E_NOTFOUND) { /* not cached: random ids must not fill the cache */
         mld_err_clear(err);
         snprintf(msg, sizeof(msg), "Keine Meldung mit der Nummer %" PRId64 ".", id);
-        return api_error(out, 404, msg, err);
+        return mld_api_error(out, 404, msg, err);
     }
     if (rc != 0)
         return rc;
@@ -676,11 +652,11 @@ article(struct mld_store *st, const char *ref, mld_time_t now, struct mld_page *
     out->cacheable = 1;
     if (it.a->pubstatus == MLD_PUB_CANCELED) {
         snprintf(msg, sizeof(msg), "Die Meldung %" PRId64 " wurde zurückgezogen.", id);
-        rc = api_error(out, 410, msg, err);
+        rc = mld_api_error(out, 410, msg, err);
     } else if (!mld_article_is_visible(it.a, now)) {
         /* Embargoed, withheld or held: as if it did not exist. */
         snprintf(msg, sizeof(msg), "Keine Meldung mit der Nummer %" PRId64 ".", id);
-        rc = api_error(out, 404, msg, err);
+        rc = mld_api_error(out, 404, msg, err);
     } else {
         struct mld_api_version *vs = NULL;
         int nv = 0;
@@ -708,7 +684,7 @@ article(struct mld_store *st, const char *ref, mld_time_t now, struct mld_page *
             }
             json_object_set_new(o, "versions", list);
             mld_api_versions_free(vs, nv);
-            rc = put_json(out, 200, o, err);
+            rc = mld_api_answer(out, 200, o, err);
         }
     }
     mld_item_dispose(&it);
@@ -742,7 +718,7 @@ counts(struct mld_store *st, bool topics, mld_time_t now, struct mld_page *out, 
     json_object_set_new(v, topics ? "topics" : "sections", list);
     mld_page_add_tag(out, "", "all");
     out->cacheable = 1;
-    return put_json(out, 200, v, err);
+    return mld_api_answer(out, 200, v, err);
 }
 
 /* GET /api/v1/stories/ID */
@@ -750,10 +726,10 @@ static int
 story(struct mld_store *st, const char *ref, mld_time_t now, struct mld_page *out,
       struct mld_err *err)
 {
-    int64_t id = parse_id(ref);
+    int64_t id = mld_page_parse_id(ref);
     char msg[160];
     if (id <= 0)
-        return api_error(out, 404,
+        return mld_api_error(out, 404,
                          "Keine Geschichte unter dieser Adresse: die Nummer einer "
                          "Geschichte ist eine Zahl.",
                          err);
@@ -767,7 +743,7 @@ story(struct mld_store *st, const char *ref, mld_time_t now, struct mld_page *ou
     }
     if (items.n == 0) {
         snprintf(msg, sizeof(msg), "Keine Geschichte mit der Nummer %" PRId64 ".", id);
-        rc = api_error(out, 404, msg, err);
+        rc = mld_api_error(out, 404, msg, err);
     } else {
         json_t *v = json_object(), *list = json_array();
         char url[64];
@@ -780,7 +756,7 @@ story(struct mld_store *st, const char *ref, mld_time_t now, struct mld_page *ou
             json_array_append_new(list, o);
         }
         json_object_set_new(v, "items", list);
-        rc = put_json(out, 200, v, err);
+        rc = mld_api_answer(out, 200, v, err);
     }
     mld_items_dispose(&items);
     return rc;
@@ -806,7 +782,7 @@ changes(struct mld_store *st, const struct mld_page_args *args, mld_time_t now,
     char msg[320];
     int limit;
     if (!parse_limit(args, &limit, msg, sizeof(msg)))
-        return api_error(out, 400, msg, err);
+        return mld_api_error(out, 400, msg, err);
     const char *since = arg(args, "since");
     struct mld_api_cursor from, next;
     struct mld_api_change *v = NULL;
@@ -820,13 +796,13 @@ changes(struct mld_store *st, const struct mld_page_args *args, mld_time_t now,
             mld_api_bad_value(msg, sizeof(msg), "since", since,
                               "den Wert von „next_cursor“ aus einer früheren Antwort oder den "
                               "Cursor in „changes“ einer Liste");
-            return api_error(out, 400, msg, err);
+            return mld_api_error(out, 400, msg, err);
         }
         from = (struct mld_api_cursor){c[0], (mld_time_t)c[1], c[2]};
         rc = mld_store_api_changes(st, &from, now, limit, &v, &n, &next, &more, err);
         if (rc == MLD_E_INVAL) {
             mld_err_clear(err);
-            return api_error(out, 400,
+            return mld_api_error(out, 400,
                              "Der Cursor in „since“ stammt nicht aus diesem "
                              "Datenbestand: er liegt hinter der neuesten Version.",
                              err);
@@ -857,7 +833,7 @@ changes(struct mld_store *st, const struct mld_page_args *args, mld_time_t now,
     json_object_set_new(doc, "more", json_boolean(more));
     json_object_set_new(doc, "next_cursor", json_string(cur));
     set_url(doc, "next", V1 "/changes", kv);
-    return put_json(out, 200, doc, err);
+    return mld_api_answer(out, 200, doc, err);
 }
 
 /* GET /api/v1/openapi.json */
@@ -893,7 +869,7 @@ mld_api_render(struct mld_store *st, const char *path, const struct mld_page_arg
         return changes(st, args, now, out, err);
     if (strcmp(path, V1 "/openapi.json") == 0)
         return openapi(out, err);
-    return api_error(out, 404,
+    return mld_api_error(out, 404,
                      "Unbekannter API-Pfad – die Schnittstelle beschreibt "
                      "/api/v1/openapi.json.",
                      err);

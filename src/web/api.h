@@ -49,6 +49,14 @@ json_t *mld_api_snippet_json(const char *html);
 /* A JSON string of s cut before any invalid UTF-8, or null for NULL. */
 json_t *mld_api_str(const char *s);
 
+/* Serialises v (consumed) into out as a JSON answer with status (the
+ * search API's and the article API's). Returns 0, or MLD_E_TOOBIG past
+ * MLD_MAX_PAGE_BYTES. */
+int mld_api_answer(struct mld_page *out, int status, json_t *v, struct mld_err *err);
+
+/* An answer {"error": msg} with status, as mld_api_answer(). */
+int mld_api_error(struct mld_page *out, int status, const char *msg, struct mld_err *err);
+
 /* Parses a date bound: "YYYY-MM-DD" is a day in Europe/Berlin (its start,
  * or with end the start of the next day, so a range includes its last
  * day); anything else must be an ISO 8601 timestamp. */

@@ -922,7 +922,7 @@ static int
 story_feed(struct mld_store *st, const struct mld_tmpl_set *tmpl, struct feed *f,
            const struct where *w, mld_time_t now, struct mld_page *out, struct mld_err *err)
 {
-    int64_t id = strtoll(w->ref, NULL, 10);
+    int64_t id = mld_page_parse_id(w->ref);
     if (id <= 0)
         return mld_page_error(st, tmpl, 404, "Seite nicht gefunden", now, out, err);
     struct mld_items items = {0};

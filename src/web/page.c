@@ -273,16 +273,6 @@ picture_json(const struct mld_media *m, bool lazy, const char *sizes)
     return o;
 }
 
-/* The first picture of a, or NULL. */
-static const struct mld_media *
-first_picture(const struct mld_article *a)
-{
-    for (int i = 0; i < a->nmedia; i++)
-        if (a->media[i].kind == MLD_MEDIA_PICTURE)
-            return &a->media[i];
-    return NULL;
-}
-
 /* A list thumbnail of m: the narrowest size at least MLD_THUMB_MIN_WIDTH
  * wide (else the widest known; else the main URL), {src, width, height,
  * alt}. */
@@ -326,7 +316,7 @@ mld_page_item_json(const struct mld_item *it)
         set_count(o, "story_label", it->story_size);
         mld_page_set_str(o, "story_url", url);
     }
-    const struct mld_media *pic = first_picture(it->a);
+    const struct mld_media *pic = mld_article_first_picture(it->a);
     if (pic != NULL)
         json_object_set_new(o, "thumb", thumb_json(pic));
     return o;
@@ -543,9 +533,8 @@ not_found(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
     return mld_page_error(st, tmpl, 404, "Seite nicht gefunden", now, out, err);
 }
 
-/* Parses a decimal id of 1 to 18 digits; 0 when s is not one. */
-static int64_t
-parse_id(const char *s)
+int64_t
+mld_page_parse_id(const char *s)
 {
     if (*s == '\0' || strlen(s) > 18)
         return 0;
@@ -560,7 +549,7 @@ static int64_t
 parse_article_ref(const char *ref)
 {
     const char *dash = strrchr(ref, '-');
-    return parse_id(dash ? dash + 1 : ref);
+    return mld_page_parse_id(dash ? dash + 1 : ref);
 }
 
 /* Adds the story link of an article page (story of more than one visible
@@ -1030,7 +1019,7 @@ story_entry_json(const struct mld_item *it, int index, bool show_reason)
     json_object_set_new(o, "founder", json_boolean(it->id == it->story_id));
     if (show_reason)
         mld_page_set_str(o, "reason", it->story_reason);
-    const struct mld_media *pic = first_picture(it->a);
+    const struct mld_media *pic = mld_article_first_picture(it->a);
     if (pic != NULL)
         json_object_set_new(o, "thumb", thumb_json(pic));
     return o;
@@ -1063,7 +1052,7 @@ static int
 story_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *ref, mld_time_t now,
            struct mld_page *out, struct mld_err *err)
 {
-    int64_t id = parse_id(ref);
+    int64_t id = mld_page_parse_id(ref);
     if (id <= 0)
         return not_found(st, tmpl, now, out, err);
     struct mld_items items = {0};
@@ -1147,7 +1136,7 @@ pick_lead(const struct mld_items *pool, mld_time_t now)
             best = i;
     }
     for (int i = 0; best < 0 && i < pool->n; i++)
-        if (first_picture(pool->v[i].a) != NULL)
+        if (mld_article_first_picture(pool->v[i].a) != NULL)
             best = i;
     return best < 0 && pool->n > 0 ? 0 : best;
 }
@@ -1219,7 +1208,7 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
         const struct mld_item *it = &pool.v[li];
         lead = mld_page_item_json(it);
         json_object_del(lead, "thumb");
-        const struct mld_media *pic = first_picture(it->a);
+        const struct mld_media *pic = mld_article_first_picture(it->a);
         if (pic != NULL)
             json_object_set_new(lead, "picture",
                                 picture_json(pic, false, "(min-width: 64rem) 38rem, 100vw"));
@@ -1236,7 +1225,7 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < pool.n && json_array_size(top) < MLD_HOME_TOP; i++) {
             if (shown_has(&sh, pool.v[i].story_id) ||
-                (pass == 0) != (first_picture(pool.v[i].a) != NULL))
+                (pass == 0) != (mld_article_first_picture(pool.v[i].a) != NULL))
                 continue;
             shown_add(&sh, pool.v[i].story_id);
             json_array_append_new(top, mld_page_item_json(&pool.v[i]));

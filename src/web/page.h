@@ -168,6 +168,10 @@ json_t *mld_page_topics_json(const struct mld_article *a, int max);
 int mld_page_render_tmpl(const struct mld_tmpl_set *tmpl, const char *name, json_t *ctx,
                          struct mld_page *out, struct mld_err *err);
 
+/* Parses a decimal id of 1 to 18 digits (a path's article or story id);
+ * 0 when s is not one. */
+int64_t mld_page_parse_id(const char *s);
+
 /* For a story id that is not (or no longer) a visible story: a 301 to the
  * story of the article with that id plus suffix ("" for the page,
  * "/feed.xml" for a feed) when that article is visible, else the 404

@@ -475,37 +475,6 @@ out:
 
 /* The API ---------------------------------------------------------------- */
 
-/* Appends serialised JSON to the buffer ud (json_dump_callback). */
-static int
-dump_to_buf(const char *s, size_t n, void *ud)
-{
-    return mld_buf_append(ud, s, n) == 0 ? 0 : -1;
-}
-
-/* Serialises v (consumed) into out as a JSON answer with status. */
-static int
-put_json(struct mld_page *out, int status, json_t *v, struct mld_err *err)
-{
-    out->status = status;
-    out->content_type = MLD_PAGE_JSON_TYPE;
-    json_dump_callback(v, dump_to_buf, &out->body, JSON_COMPACT);
-    json_decref(v);
-    mld_buf_putc(&out->body, '\n');
-    if (mld_buf_error(&out->body) != 0)
-        return mld_err_set(err, MLD_E_TOOBIG, "search API: answer exceeds %u bytes",
-                           (unsigned)MLD_MAX_PAGE_BYTES);
-    return 0;
-}
-
-/* A 400 answer {"error": msg}. */
-static int
-api_error(struct mld_page *out, const char *msg, struct mld_err *err)
-{
-    json_t *v = json_object();
-    json_object_set_new(v, "error", mld_api_str(msg));
-    return put_json(out, 400, v, err);
-}
-
 int
 mld_page_search_api(struct mld_store *st, const struct mld_page_args *args, mld_time_t now,
                     struct mld_page *out, struct mld_err *err)
@@ -515,16 +484,16 @@ mld_page_search_api(struct mld_store *st, const struct mld_page_args *args, mld_
     int rc;
     out->content_type = MLD_PAGE_JSON_TYPE;
     if (!parse_request(st, args, true, &r))
-        rc = api_error(out, r.msg, err);
+        rc = mld_api_error(out, 400, r.msg, err);
     else if (is_blank(r.q))
-        rc = api_error(out, "Parameter „q“ fehlt: ein Suchbegriff ist nötig.", err);
+        rc = mld_api_error(out, 400, "Parameter „q“ fehlt: ein Suchbegriff ist nötig.", err);
     else
         rc = run_search(st, &r, now, &hits, err);
     if (rc == MLD_E_PARSE) {
         char msg[MLD_ERR_MSG_MAX];
         snprintf(msg, sizeof(msg), "%s", err->msg);
         mld_err_clear(err);
-        rc = api_error(out, msg, err);
+        rc = mld_api_error(out, 400, msg, err);
     } else if (rc == 0 && out->status == 0) {
         json_t *v = json_object(), *list = json_array();
         json_object_set_new(v, "query", mld_api_str(r.q));
@@ -542,7 +511,7 @@ mld_page_search_api(struct mld_store *st, const struct mld_page_args *args, mld_
                             hits.suggestion != NULL && hits.suggestion[0]
                                 ? mld_api_str(hits.suggestion)
                                 : json_null());
-        rc = put_json(out, 200, v, err);
+        rc = mld_api_answer(out, 200, v, err);
     }
     mld_hits_dispose(&hits);
     sreq_dispose(&r);

@@ -74,9 +74,9 @@ test_params(void)
     ok(!mld_page_is_slug("", 80) && !mld_page_is_slug("Kreml", 80) && !mld_page_is_slug("a/b", 80),
        "not slugs");
     ok(!mld_page_is_slug("abcdef", 5), "too long");
-    is_int(parse_id("12"), 12, "an id");
-    is_int(parse_id("1x"), 0, "not an id");
-    is_int(parse_id("1234567890123456789"), 0, "too many digits");
+    is_int(mld_page_parse_id("12"), 12, "an id");
+    is_int(mld_page_parse_id("1x"), 0, "not an id");
+    is_int(mld_page_parse_id("1234567890123456789"), 0, "too many digits");
     is_int(parse_article_ref("kreml-stimmt-9"), 9, "the id of an article path");
 }
 

@@ -309,7 +309,8 @@ cmp_event(const void *a, const void *b)
 static int
 dedupe(struct pending *v, int n)
 {
-    qsort(v, (size_t)n, sizeof(*v), cmp_pending);
+    if (n > 1) /* v may be NULL when n is 0, which qsort() must not see */
+        qsort(v, (size_t)n, sizeof(*v), cmp_pending);
     int j = 0;
     for (int i = 0; i < n; i++) {
         if (j > 0 && v[j - 1].id == v[i].id) {
@@ -341,7 +342,8 @@ decide_all(struct mld_live *lv, struct mld_store *st, const struct pending *v, i
         if (ev->kind != NULL)
             (*nout)++;
     }
-    qsort(*out, (size_t)*nout, sizeof(**out), cmp_event);
+    if (*nout > 1)
+        qsort(*out, (size_t)*nout, sizeof(**out), cmp_event);
     return 0;
 }
 

@@ -131,7 +131,7 @@ test_changes(void)
     /* Paging: five new articles at limit 2. */
     int64_t g[5];
     for (int i = 0; i < 5; i++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof(name), "g%d", i);
         g[i] = put(name, 1, 720 + i, MLD_PUB_USABLE, 0);
     }

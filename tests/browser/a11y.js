@@ -11,6 +11,7 @@
  *
  *   node tests/browser/a11y.js [--chromium PATH] [--live 'JSON ARGV'] URL [NAME=PATH ...]
  *
+ * A page must answer 200, or the status that is its NAME ("404=/nichts").
  * Without NAME=PATH pairs it checks the home page, the search page, the
  * status page and a 404. Only requests to URL's host are let through, so
  * a page never waits on the network. tests/http/browser.t starts the
@@ -115,7 +116,7 @@ async function checkPages(browser, opt, axeSource, tally) {
                 let res;
                 try {
                     const r = await page.goto(opt.base + p.path, { waitUntil: 'load', timeout: 15000 });
-                    const want = p.name === '404' ? 404 : 200;
+                    const want = /^\d{3}$/.test(p.name) ? Number(p.name) : 200;
                     if (!ok(r && r.status() === want, `${label}: answers ${want}`)) {
                         diag(`status ${r ? r.status() : 'none'}`);
                     }
@@ -155,6 +156,15 @@ async function checkPages(browser, opt, axeSource, tally) {
                 });
                 ok(overlaps.length === 0, `${label}: no part of the page overlaps another`) ||
                     diag(overlaps.join('\n'));
+                /* Reflow (WCAG 1.4.10): nothing wider than the window. */
+                const wide = await page.evaluate(() => {
+                    const w = document.documentElement.clientWidth;
+                    return [...document.querySelectorAll('body *')]
+                        .filter((e) => e.getBoundingClientRect().right > w + 1 &&
+                            !e.closest('.visually-hidden, .skip, .table-scroll'))
+                        .slice(0, 5).map((e) => e.outerHTML.slice(0, 120));
+                });
+                ok(wide.length === 0, `${label}: no sideways scrolling`) || diag(wide.join('\n'));
                 const bad = res.violations.filter((v) => FAIL_IMPACTS.includes(v.impact));
                 ok(bad.length === 0, `${label}: no serious or critical axe violation`);
                 for (const v of res.violations) {

@@ -2,13 +2,16 @@
 # Every page type in a real browser: the demo wire and the picture fixture
 # served by the real binary, then tests/browser/a11y.js (headless Chromium
 # through puppeteer-core, axe-core in the page) loads home, an article
-# with a picture, a section, a topic, a story, a search, /status and a 404
-# at 1280 and 390 px in light and dark mode and fails on any serious or
-# critical accessibility violation; last it opens the home page, ingests
-# an article, and checks that the live ticker announces it.
+# with a picture, one with both side lists, a section, a topic, a story,
+# the search (with hits, without, the empty form), /status, a 404 and a
+# withdrawn article (410) at 1280 and 390 px in light and dark mode and
+# fails on any serious or critical accessibility violation; last it opens
+# the home page, ingests an article, and checks that the live ticker
+# announces it.
 #
 # Skips when Chromium, node or tests/browser/node_modules are missing
-# (scripts/deps.sh installs Chromium, node and the npm packages) - unless CI=true: then that is a failure.
+# (scripts/deps.sh installs them) - unless CI=true: then that is a
+# failure.
 # Needs: MELDUNG (path to the binary; default ./meldung), run from the
 # repository root.
 use strict;
@@ -53,9 +56,19 @@ my @wire = grep { !/sport-1-handball/ } glob('demo/*.json');
 my $out = `$bin ingest --db $db @wire $tmp/fx 2>&1`;
 is($?, 0, 'store made: the demo wire and the picture fixture') or diag($out);
 
+# One article withdrawn after publication: its page is the 410 one.
 my ($srv, $base) = serve($bin, 'server starts', '--db', $db);
 my $home = text_of(get('/')->{content});
 my %path;
+($path{gone}) = $home =~ m{href="(/artikel/mittelstand-blickt-[^"]+)"};
+open($f, '>:encoding(UTF-8)', "$tmp/cancel.json") or die "$tmp/cancel.json: $!";
+print $f '{"urn": "urn:newsml:dpa.com:20090101:260128-99-000010", "version": 2, '
+    . '"version_created": "2026-01-28T12:00:00+01:00", "updated": "2026-01-28T11:00:05Z", '
+    . '"entry_id": "browser-cancel", "pubstatus": "canceled", "headline": "Zurückgezogen"}';
+close $f;
+$out = `$bin ingest --db $db $tmp/cancel.json 2>&1`;
+is($?, 0, 'an article is withdrawn') or diag($out);
+$home = text_of(get('/')->{content});
 ($path{article}) = $home =~ m{href="(/artikel/starkregen-setzt-altstadt[^"]+)"};
 ($path{related}) = $home =~ m{href="(/artikel/doppelter-nachwuchs-bei-den-roten-pandas-[^"]+)"};
 ($path{section}) = $home =~ m{href="(/ressort/ausland)"};
@@ -63,7 +76,7 @@ my %path;
 my $ref = text_of(get('/ressort/ausland')->{content});
 ($path{topic}) = text_of(get(($ref =~ m{href="(/artikel/[^"]+)"})[0] // '/')->{content})
     =~ m{href="(/thema/[^"]+)"};
-for (qw(article related section story topic)) {
+for (qw(gone article related section story topic)) {
     ok($path{$_}, "the $_ page is linked") or diag($home);
 }
 
@@ -72,7 +85,9 @@ SKIP: {
     my @pages = (
         'home=/', "article=$path{article}", "article-related=$path{related}",
         "section=$path{section}", "topic=$path{topic}",
-        "story=$path{story}", 'search=/suche?q=Genf', 'status=/status', '404=/seite-gibt-es-nicht',
+        "story=$path{story}", 'search=/suche?q=Genf', 'search-form=/suche',
+        'search-nothing=/suche?q=Xylophonwettbewerb', 'status=/status', '404=/seite-gibt-es-nicht',
+        "410=$path{gone}",
     );
     my $live = encode_json([$bin, 'ingest', '--db', $db, 'demo/sport-1-handball.json']);
     my @cmd = ('node', 'tests/browser/a11y.js', '--chromium', $chrome, '--live', $live, $base, @pages);

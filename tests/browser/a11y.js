@@ -239,14 +239,24 @@ async function main() {
     ];
     /* Chromium's sandbox cannot start as root (CI containers). */
     if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
+    const launch = () => puppeteer.launch({
+        executablePath: opt.chromium, headless: true, userDataDir: profile, args,
+    });
     let browser;
     try {
-        browser = await puppeteer.launch({
-            executablePath: opt.chromium, headless: true, userDataDir: profile, args,
-        });
+        browser = await launch();
     } catch (e) {
-        fs.rmSync(profile, { recursive: true, force: true });
-        bail(`Chromium (${opt.chromium}) does not start: ${e.message}`);
+        /* Where user namespaces are off (some CI hosts) the sandbox cannot
+         * start either; the pages loaded are the test server's own. */
+        if (!args.includes('--no-sandbox')) {
+            diag(`Chromium did not start (${e.message.split('\n')[0]}); again with --no-sandbox`);
+            args.push('--no-sandbox');
+            browser = await launch().catch((e2) => { e = e2; return null; });
+        }
+        if (!browser) {
+            fs.rmSync(profile, { recursive: true, force: true });
+            bail(`Chromium (${opt.chromium}) does not start: ${e.message.replace(/\s+/g, ' ')}`);
+        }
     }
     diag(`${await browser.version()}, puppeteer-core ${require('puppeteer-core/package.json').version}, ` +
         `axe-core ${require('axe-core/package.json').version}`);

@@ -19,8 +19,9 @@
 # holding the marker "checksrc:ok" is exempt; say why next to it.
 #
 # Usage: tools/checksrc.sh [FILE...]   (default: every .c/.h under src/,
-# tests/, bench/ and tools/). Prints one "file:line: reason" per finding
-# and exits 1 if there was any, 0 if none, 2 on a usage error.
+# tests/, bench/ and tools/, but not in node_modules). Prints one
+# "file:line: reason" per finding and exits 1 if there was any, 0 if none,
+# 2 on a usage error.
 
 set -u
 
@@ -29,8 +30,9 @@ cd "$(dirname "$0")/.." || exit 2
 if [ "$#" -gt 0 ]; then
     files="$*"
 else
-    files=$(find src tests bench tools -type f \( -name '*.c' -o -name '*.h' \) \
-        2>/dev/null | LC_ALL=C sort)
+    # (npm's packages of the browser tests are not meldung's source)
+    files=$(find src tests bench tools -name node_modules -prune -o -type f \
+        \( -name '*.c' -o -name '*.h' \) -print 2>/dev/null | LC_ALL=C sort)
 fi
 [ -n "$files" ] || exit 0
 

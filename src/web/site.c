@@ -350,6 +350,10 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
         rc = mld_purge_new(&site->purge, site->purge_url, site->purge_token, err);
         if (rc != 0)
             goto out_close;
+        /* Changes made while no server ran were never purged: start
+         * exact, as the local cache does, from the present. */
+        mld_purge_add(site->purge, "*");
+        mld_purge_kick(site->purge);
     }
     *out = site;
     return 0;

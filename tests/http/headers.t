@@ -245,6 +245,8 @@ sub reingest {
     my $o2 = `$bin ingest --db $db $file 2>&1`;
     is($?, 0, "version $version ingested") or diag($o2);
 }
+ok(eventually(sub { grep { $_->{body} eq '{"keys":["site"]}' } purges("$tmp/purges.log") }),
+   'the start purges every page (changes made while no server ran)');
 unlink "$tmp/purges.log";
 reingest('Aufsteiger entzaubert den Tabellenführer erneut', 2);
 my $want = "a:$hb->{id}";

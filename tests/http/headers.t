@@ -112,6 +112,15 @@ sub config {
     close $cf;
     return "$tmp/$name.conf";
 }
+# A purge URL that is no http(s) URL stops serve with file, line and reason.
+open(my $bad, '>', "$tmp/bad.conf") or die;
+print $bad "[site]\npurge_url = ftp://cdn.example.de/purge\n";
+close $bad;
+my $bo = `timeout 10 $bin serve --db $db --config $tmp/bad.conf --listen 127.0.0.1:0 2>&1`;
+isnt($?, 0, 'a bad purge_url: serve refuses to start');
+like($bo, qr{bad\.conf:2: \[site\] purge_url must be an absolute http\(s\) URL}, '... saying where and why')
+    or diag($bo);
+
 my ($srv, $base) = serve($bin, "server starts", '--db', $db, '--config', config('site', $rport));
 
 # Which article to look at: the handball report of the demo wire.

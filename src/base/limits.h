@@ -563,4 +563,56 @@
 /* Longest opaque cursor accepted (base64 of three decimal numbers). */
 #define MLD_API_MAX_CURSOR 128
 
+/* Headers for a public site and a CDN (src/web/site.c, purge.c) ------- */
+
+/* Cache-Control of cacheable pages, feeds, sitemaps and API answers:
+ * browsers keep them MLD_CDN_MAX_AGE seconds (as before: short, so a
+ * reader sees an update within a minute). A shared cache (CDN) keeps them
+ * MLD_CDN_S_MAXAGE seconds, or MLD_CDN_S_MAXAGE_PURGED when [site]
+ * purge_url is set: then the purge call drops a changed page at once and
+ * a long lifetime only saves origin requests. For MLD_CDN_SWR seconds
+ * past that a CDN may answer with the old copy while it fetches the new
+ * one (stale-while-revalidate: no reader waits for a render). 400/404
+ * answers are kept MLD_CDN_ERROR_MAX_AGE seconds by both. */
+#define MLD_CDN_MAX_AGE 60
+#define MLD_CDN_S_MAXAGE 60
+#define MLD_CDN_S_MAXAGE_PURGED 3600
+#define MLD_CDN_SWR 30
+#define MLD_CDN_ERROR_MAX_AGE 10
+
+/* Keys waiting for the purge worker: one refresh names a few (the
+ * article, its section, topics, story, "all"); a thousand cover a burst
+ * of hundreds of articles while the purge URL is slow. Past that the
+ * queue collapses into one purge of every page (the "site" key), which
+ * is exact, only costlier for the CDN. */
+#define MLD_PURGE_QUEUE_KEYS 1024
+
+/* Keys in one purge POST: Fastly takes 256 surrogate keys per batch
+ * purge, Cloudflare 30 tags per call; an adapter splits further. */
+#define MLD_PURGE_BATCH_KEYS 256
+
+/* Attempts per batch, and the back-off between them: 1, 2, 4, 8 s
+ * (doubling, at most MLD_PURGE_BACKOFF_MAX_SECS); then the batch is
+ * given up, logged, and the CDN keeps the page at most s-maxage. */
+#define MLD_PURGE_TRIES 5
+#define MLD_PURGE_BACKOFF_MAX_SECS 30
+
+/* One purge request may take this long (connect included) before it
+ * counts as failed: a CDN API answers in well under a second. */
+#define MLD_PURGE_TIMEOUT_SECS 10
+
+/* At most one purge failure is logged per this many seconds; the next
+ * message says how many failures it stood for. */
+#define MLD_PURGE_LOG_SECS 60
+
+/* Longest header-safe change key (Fastly and Cloudflare take 1024 bytes
+ * per key); a longer one is left out of the headers (the page is then
+ * kept by the CDN only s-maxage without purge, see site.c). */
+#define MLD_PURGE_MAX_KEY_BYTES 1024
+
+/* Longest Surrogate-Key or Cache-Tag header: Fastly and Cloudflare both
+ * take 16 KB; 64 keys (MLD_CACHE_MAX_TAGS) of ordinary slugs need about
+ * 2 KB. A page whose keys do not fit gets none (and the short s-maxage). */
+#define MLD_CDN_KEY_HEADER_BYTES 16384
+
 #endif

@@ -899,12 +899,9 @@ mld_api_resp_headers(struct mld_http_resp *r, const char *path, int status)
 {
     mld_http_resp_header(r, "Access-Control-Allow-Origin", "*");
     mld_http_resp_header(r, "Access-Control-Expose-Headers", "ETag");
+    (void)status; /* the site sets the cacheable answers' Cache-Control */
     if (strcmp(path, V1 "/changes") == 0)
         mld_http_resp_header(r, "Cache-Control", "no-store");
-    else
-        mld_http_resp_header(r, "Cache-Control",
-                             status == 404 || status == 400 ? "public, max-age=10"
-                                                            : "public, max-age=60");
 }
 
 struct mld_http_resp *

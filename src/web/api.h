@@ -85,7 +85,8 @@ int mld_api_render(struct mld_store *st, const char *path, const struct mld_page
 
 /* Adds the API's response headers to r (unfinished) for path and status:
  * CORS for GET (Access-Control-Allow-Origin: *, ETag exposed) and
- * Cache-Control (no-store for /changes). */
+ * Cache-Control: no-store for /changes; the other answers get the site's
+ * (site.c, the same as pages). */
 void mld_api_resp_headers(struct mld_http_resp *r, const char *path, int status);
 
 /* The answer to an OPTIONS request for path: a CORS preflight (204, GET

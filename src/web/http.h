@@ -80,6 +80,23 @@ void mld_http_resp_header(struct mld_http_resp *r, const char *name, const char 
  * Returns r. */
 struct mld_http_resp *mld_http_resp_finish(struct mld_http_resp *r, unsigned flags);
 
+/* A header finish() adds to a response whose handler did not add one of
+ * that name: on every response (type_prefix NULL) or on those whose
+ * Content-Type starts with type_prefix (case-insensitive), e.g.
+ * "text/html" for Content-Security-Policy. */
+struct mld_http_default_header {
+    const char *name;
+    const char *value;
+    const char *type_prefix;
+};
+
+/* Sets the headers mld_http_resp_finish() adds from now on, process-wide:
+ * v is an array ended by an entry with name NULL, in storage that
+ * outlives every response (a static table), or NULL for none. Responses
+ * finished before the call keep what they have, so set it before any are
+ * built (the site does, first thing in mld_site_open). */
+void mld_http_set_default_headers(const struct mld_http_default_header *v);
+
 /* Returns a finished, uncacheable (Cache-Control: no-store) plain-text
  * response with status and text; allow, when not NULL, becomes the Allow
  * header (for 405). The caller holds one reference. */

@@ -285,11 +285,37 @@ build_mhd(const struct mld_http_resp *r, char *buf, size_t len, int kind)
     return mr;
 }
 
+/* The site's default headers (mld_http_set_default_headers), or NULL. */
+static _Atomic(const struct mld_http_default_header *) default_headers;
+
+void
+mld_http_set_default_headers(const struct mld_http_default_header *v)
+{
+    atomic_store(&default_headers, v);
+}
+
+/* Adds the default headers that apply to r and that its handler did not
+ * add itself. */
+static void
+add_default_headers(struct mld_http_resp *r)
+{
+    const struct mld_http_default_header *v = atomic_load(&default_headers);
+    for (; v != NULL && v->name != NULL; v++) {
+        if (v->type_prefix != NULL &&
+            (r->content_type == NULL ||
+             strncasecmp(r->content_type, v->type_prefix, strlen(v->type_prefix)) != 0))
+            continue;
+        if (find_header(r, v->name) == NULL)
+            mld_http_resp_header(r, v->name, v->value);
+    }
+}
+
 struct mld_http_resp *
 mld_http_resp_finish(struct mld_http_resp *r, unsigned flags)
 {
     if (r->finished)
         return r;
+    add_default_headers(r);
     if (r->stream != NULL) /* built per request: see answer_stream() */
         flags = 0;
     if (flags & MLD_HTTP_ETAG) {

@@ -28,6 +28,7 @@
 #include "page.h"
 #include "static.h"
 #include "status.h"
+#include "purge.h"
 #include "push.h"
 #include "tmpl.h"
 
@@ -46,12 +47,15 @@ struct mld_site {
     struct mld_live *live;       /* live updates (live.h); fed by refresh */
     int live_streams;            /* [site] live_streams: most open live streams */
     char logo[32], favicon[32];  /* settings.logo, settings.favicon (seo) */
+    char *purge_url, *purge_token; /* [site] purge_url, purge_token, or NULL */
+    struct mld_purge *purge;     /* the CDN purge worker, or NULL (purge.h) */
 };
 
 /* Keys of [site] this file reads; db is `meldung poll`'s (cmd_poll.c). */
 static const char *const site_keys[] = {"name",    "base_url",    "impressum",
                                         "datenschutz", "kontakt", "sections",
-                                        "show_story_reasons", "db", "live_streams"};
+                                        "show_story_reasons", "db", "live_streams",
+                                        "purge_url", "purge_token"};
 
 /* True when v is an absolute http(s) URL, a mailto: address or a site
  * path ("/impressum"), with no space, quote or angle bracket. */
@@ -109,6 +113,36 @@ read_sections(struct mld_site *site, const struct mld_config *conf, int sec, con
     return 0;
 }
 
+/* headers: [site] purge_url (an http(s) URL) and purge_token (sent as a
+ * bearer token: printable ASCII, no space). */
+static int
+read_purge_settings(struct mld_site *site, const struct mld_config *conf, int sec,
+                    struct mld_err *err)
+{
+    const char *url = mld_config_get(conf, sec, "purge_url");
+    const char *token = mld_config_get(conf, sec, "purge_token");
+    if (url != NULL && url[0] != '\0') {
+        if (strncmp(url, "http", 4) != 0 || !link_ok(url))
+            return mld_err_set(err, MLD_E_PARSE,
+                               "%s: [site] purge_url must be an absolute http(s) URL, got '%s'",
+                               mld_config_where(conf, sec, "purge_url"), url);
+        site->purge_url = mld_strdup(url);
+    }
+    if (token != NULL && token[0] != '\0') {
+        for (const char *p = token; *p != '\0'; p++)
+            if (*p <= ' ' || *p == 0x7f)
+                return mld_err_set(err, MLD_E_PARSE,
+                                   "%s: [site] purge_token must be printable ASCII without "
+                                   "spaces",
+                                   mld_config_where(conf, sec, "purge_token"));
+        if (site->purge_url == NULL)
+            mld_log_warn("%s: [site] purge_token without purge_url: no purge calls are made",
+                         mld_config_where(conf, sec, "purge_token"));
+        site->purge_token = mld_strdup(token);
+    }
+    return 0;
+}
+
 /* Reads the [site] section of the config file at path into site's
  * settings; a missing file is an error, a missing section the defaults. */
 static int
@@ -129,7 +163,7 @@ read_settings(struct mld_site *site, const char *path, struct mld_err *err)
         if (!known) /* another command's key, or a typo: say so, go on */
             mld_log_warn("%s: [site]: unknown key '%s' (the site reads name, base_url, "
                          "impressum, datenschutz, kontakt, sections, show_story_reasons, "
-                         "live_streams)",
+                         "live_streams, purge_url, purge_token)",
                          mld_config_where(conf, sec, key), key);
     }
     static const char *const str_keys[] = {"name", "base_url", "impressum", "datenschutz",
@@ -185,6 +219,8 @@ read_settings(struct mld_site *site, const char *path, struct mld_err *err)
         else
             site->live_streams = (int)n;
     }
+    if (rc == 0 && sec >= 0)
+        rc = read_purge_settings(site, conf, sec, err);
     mld_config_free(conf);
     return rc;
 }
@@ -245,10 +281,33 @@ skip_key(void *ud, const char *key)
     (void)key;
 }
 
+/* headers: what every answer of the site says to browsers (see
+ * docs/internals/http.md, "Headers for a public site and a CDN"). The
+ * pages run no inline script and carry no inline style: scripts and the
+ * style sheet come from /static/ ('self'); the JSON-LD block is data
+ * (type application/ld+json), which script-src does not govern. Article
+ * pictures, audio and video may come from the agencies' https hosts. */
+static const struct mld_http_default_header site_default_headers[] = {
+    {"X-Content-Type-Options", "nosniff", NULL},
+    {"Referrer-Policy", "strict-origin-when-cross-origin", NULL},
+    {"Content-Security-Policy",
+     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+     "media-src 'self' https:; font-src 'self'; connect-src 'self'; manifest-src 'self'; "
+     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+     "text/html"},
+    {"Permissions-Policy",
+     "camera=(), microphone=(), geolocation=(), interest-cohort=(), browsing-topics=(), "
+     "payment=(), usb=(), serial=(), hid=(), magnetometer=(), gyroscope=(), "
+     "accelerometer=()",
+     "text/html"},
+    {NULL, NULL, NULL},
+};
+
 int
 mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct mld_err *err)
 {
     *out = NULL;
+    mld_http_set_default_headers(site_default_headers); /* headers: before any response */
     struct mld_site *site = MLD_NEW(struct mld_site);
     pthread_mutex_init(&site->lock, NULL);
     site->push = cfg->push;
@@ -287,6 +346,15 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     if (rc != 0)
         goto out_close;
     site->last_release = mld_time_now();
+    if (site->purge_url != NULL) {
+        rc = mld_purge_new(&site->purge, site->purge_url, site->purge_token, err);
+        if (rc != 0)
+            goto out_close;
+        /* Changes made while no server ran were never purged: start
+         * exact, as the local cache does, from the present. */
+        mld_purge_add(site->purge, "*");
+        mld_purge_kick(site->purge);
+    }
     *out = site;
     return 0;
 
@@ -300,6 +368,9 @@ mld_site_close(struct mld_site *site)
 {
     if (site == NULL)
         return;
+    mld_purge_free(site->purge);
+    mld_free(site->purge_url);
+    mld_free(site->purge_token);
     mld_live_free(site->live);
     mld_cache_free(site->cache);
     mld_static_free(site->files);
@@ -318,6 +389,7 @@ static void
 drop_key(void *ud, const char *key)
 {
     struct mld_site *site = ud;
+    mld_purge_add(site->purge, key); /* headers: the CDN drops them too */
     if (strcmp(key, "*") == 0) {
         mld_log_info("cache: change log pruned past what was read: every page dropped");
         mld_cache_clear(site->cache);
@@ -360,6 +432,9 @@ mld_site_refresh(struct mld_site *site, struct mld_err *err)
         site->last_release = now;
     else
         mld_cache_clear(site->cache);
+    if (rc != 0)
+        mld_purge_add(site->purge, "*"); /* headers: the local clear, at the CDN */
+    mld_purge_kick(site->purge);
     /* Live events go out after the pages they link to were dropped. */
     struct mld_err lerr = {0};
     if (mld_live_flush(site->live, site->st, site->last_seq, from, now, &lerr) != 0)
@@ -368,22 +443,65 @@ mld_site_refresh(struct mld_site *site, struct mld_err *err)
     return rc;
 }
 
+/* headers: Cache-Control for a CDN, and the page's change keys as
+ * Surrogate-Key (Fastly, space-separated) and Cache-Tag (Cloudflare,
+ * comma-separated), plus "site", so a purge of the keys the change log
+ * names drops exactly the pages the local cache drops. A page whose keys
+ * are not all known (tags_full) or not cacheable gets no keys and the
+ * short shared lifetime. An API answer keeps the Cache-Control api.c set
+ * (no-store for /changes). */
+static void
+cdn_headers(const struct mld_site *site, struct mld_http_resp *r, const struct mld_page *pg)
+{
+    bool keyed = pg->cacheable && !pg->tags_full && pg->ntags > 0;
+    struct mld_buf sk, ct;
+    mld_buf_init(&sk, MLD_CDN_KEY_HEADER_BYTES);
+    mld_buf_init(&ct, MLD_CDN_KEY_HEADER_BYTES);
+    char k[MLD_PURGE_MAX_KEY_BYTES + 1];
+    for (int i = 0; keyed && i < pg->ntags; i++) {
+        keyed = mld_purge_header_key(pg->tags[i], k, sizeof(k));
+        if (keyed) {
+            mld_buf_printf(&sk, "%s ", k);
+            mld_buf_printf(&ct, "%s,", k);
+        }
+    }
+    if (keyed) {
+        mld_buf_puts(&sk, MLD_PURGE_SITE_KEY);
+        mld_buf_puts(&ct, MLD_PURGE_SITE_KEY);
+        keyed = mld_buf_error(&sk) == 0 && mld_buf_error(&ct) == 0;
+    }
+    if (keyed) {
+        mld_http_resp_header(r, "Surrogate-Key", sk.p);
+        mld_http_resp_header(r, "Cache-Tag", ct.p);
+    }
+    mld_buf_dispose(&sk);
+    mld_buf_dispose(&ct);
+    if (mld_http_resp_get_header(r, "Cache-Control") != NULL)
+        return;
+    char cc[128];
+    if (pg->status == 404 || pg->status == 400)
+        snprintf(cc, sizeof(cc), "public, max-age=%d, s-maxage=%d", MLD_CDN_ERROR_MAX_AGE,
+                 MLD_CDN_ERROR_MAX_AGE);
+    else
+        snprintf(cc, sizeof(cc), "public, max-age=%d, s-maxage=%d, stale-while-revalidate=%d",
+                 MLD_CDN_MAX_AGE,
+                 keyed && site->purge != NULL ? MLD_CDN_S_MAXAGE_PURGED : MLD_CDN_S_MAXAGE,
+                 MLD_CDN_SWR);
+    mld_http_resp_header(r, "Cache-Control", cc);
+}
+
 /* Turns a rendered page for path into a prepared response. */
 static struct mld_http_resp *
-page_resp(struct mld_page *pg, const char *path)
+page_resp(const struct mld_site *site, struct mld_page *pg, const char *path)
 {
     const char *type = pg->content_type ? pg->content_type : "text/html; charset=utf-8";
     struct mld_http_resp *r = mld_http_resp_new(pg->status, type, pg->body.p ? pg->body.p : "",
                                                  pg->body.len, pg->last_modified);
     if (pg->status == 301)
         mld_http_resp_header(r, "Location", pg->location);
-    /* Short enough that a CDN in front follows updates and withdrawals. */
     if (mld_api_path(path)) /* api: CORS, and no-store for /changes */
         mld_api_resp_headers(r, path, pg->status);
-    else
-        mld_http_resp_header(r, "Cache-Control",
-                             pg->status == 404 || pg->status == 400 ? "public, max-age=10"
-                                                                    : "public, max-age=60");
+    cdn_headers(site, r, pg);
     return mld_http_resp_finish(r, MLD_HTTP_GZIP | MLD_HTTP_ETAG);
 }
 
@@ -480,7 +598,7 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
         mld_page_dispose(&pg);
         return json ? json_error_500() : mld_http_resp_text(500, "Interner Fehler\n", NULL);
     }
-    r = page_resp(&pg, path);
+    r = page_resp(site, &pg, path);
     if (keyed && pg.cacheable)
         mld_cache_put(site->cache, key, r, (const char *const *)pg.tags, pg.ntags, gen);
     mld_page_dispose(&pg);

@@ -1049,6 +1049,51 @@ test_stream(int port)
     mld_free(c);
 }
 
+/* The site's default headers: added at finish where they apply, never
+ * over a header the handler set; responses finished earlier keep theirs. */
+static void
+test_default_headers(void)
+{
+    struct mld_http_resp *before =
+        mld_http_resp_finish(mld_http_resp_new(200, "text/html", "x", 1, 0), 0);
+    static const struct mld_http_default_header defs[] = {
+        {"X-Content-Type-Options", "nosniff", NULL},
+        {"Content-Security-Policy", "default-src 'none'", "text/html"},
+        {NULL, NULL, NULL},
+    };
+    mld_http_set_default_headers(defs);
+    struct mld_http_resp *html =
+        mld_http_resp_finish(mld_http_resp_new(200, "Text/HTML; charset=utf-8", "x", 1, 0), 0);
+    struct mld_http_resp *json =
+        mld_http_resp_finish(mld_http_resp_new(200, "application/json", "{}", 2, 0), 0);
+    struct mld_http_resp *own = mld_http_resp_new(200, "text/html", "x", 1, 0);
+    mld_http_resp_header(own, "Content-Security-Policy", "default-src 'self'");
+    mld_http_resp_finish(own, 0);
+    struct mld_http_resp *bare = mld_http_resp_finish(mld_http_resp_new(204, NULL, "", 0, 0), 0);
+    mld_http_set_default_headers(NULL);
+    struct mld_http_resp *after =
+        mld_http_resp_finish(mld_http_resp_new(200, "text/html", "x", 1, 0), 0);
+
+    const char *v = mld_http_resp_get_header(html, "X-Content-Type-Options");
+    is_str(v ? v : "(none)", "nosniff", "defaults: on every response");
+    v = mld_http_resp_get_header(html, "Content-Security-Policy");
+    is_str(v ? v : "(none)", "default-src 'none'", "defaults: by type prefix, any case");
+    ok(mld_http_resp_get_header(json, "Content-Security-Policy") == NULL,
+       "defaults: not on another type");
+    ok(mld_http_resp_get_header(json, "X-Content-Type-Options") != NULL, "... the rest is");
+    v = mld_http_resp_get_header(own, "Content-Security-Policy");
+    is_str(v ? v : "(none)", "default-src 'self'", "defaults: the handler's header wins");
+    ok(mld_http_resp_get_header(bare, "X-Content-Type-Options") != NULL &&
+           mld_http_resp_get_header(bare, "Content-Security-Policy") == NULL,
+       "defaults: a response without a type gets the untyped ones");
+    ok(mld_http_resp_get_header(before, "X-Content-Type-Options") == NULL &&
+           mld_http_resp_get_header(after, "X-Content-Type-Options") == NULL,
+       "defaults: only between set and unset");
+    struct mld_http_resp *all[] = {before, html, json, own, bare, after};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+        mld_http_resp_unref(all[i]);
+}
+
 int
 main(void)
 {
@@ -1068,6 +1113,7 @@ main(void)
 
     test_parsers();
     test_resp();
+    test_default_headers();
 
     struct mld_http_server *s = NULL;
     struct mld_err err = {0};

@@ -128,7 +128,7 @@ events(struct mld_live *lv, struct mld_store *st, int64_t *since, mld_time_t fro
     lv->npend = 0;
     struct event *evs;
     int nev;
-    if (decide_all(lv, st, lv->pend, n, last, from, now, &evs, &nev, &err) != 0)
+    if (decide_all(lv, st, lv->pend, n, last, from, now, false, &evs, &nev, &err) != 0)
         diag("decide: %s", err.msg);
     kinds[0] = '\0';
     for (int i = 0; i < nev; i++) {

@@ -460,7 +460,7 @@ mld_live_flush(struct mld_live *lv, struct mld_store *st, int64_t last_seq, mld_
     }
     /* The news listener hears the same events, in the same order; a
      * reset is news it missed. */
-    if (keep && reset && (n > 0 || rc != 0))
+    if (keep && reset)
         lv->news(lv->news_ud, last_seq, NULL, NULL);
     for (int i = 0; keep && !reset && i < nev; i++)
         lv->news(lv->news_ud, evs[i].seq, evs[i].kind, &evs[i].it);

@@ -18,6 +18,7 @@
  */
 #include "webhook.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -170,12 +171,16 @@ hook_dispose(struct hook *h)
     curl_slist_free_all(h->hdrs);
 }
 
-/* True when host (as curl gives it) is a loopback address or name. */
+/* True when host (as curl gives it: IPv6 in brackets) is a loopback
+ * address (127.0.0.0/8, ::1) or "localhost", which curl resolves to one
+ * itself; "127.example.com" is a name like any other. */
 static bool
 loopback(const char *host)
 {
-    return strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 ||
-           strcmp(host, "localhost") == 0;
+    struct in_addr a4;
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    return strcmp(host, "[::1]") == 0 || strcmp(host, "localhost") == 0;
 }
 
 /* Checks url of section sec and sets h->url and h->host. */

@@ -155,11 +155,16 @@ sub fixture {
 }
 
 # A new article while serving.
+my $t_ingest = time();
 ingest('demo/panorama-1-sturm-norden.json');
+my $t_ingested = time();
 my @storm;
 ok(eventually(sub { @storm = events('ok', sub { ($_[0]{headline} // '') =~ /Sturmtief/ }) },
     within => 10), 'the receiver gets an event for an article ingested while serving');
 my $req = $storm[0];
+ok($req && $req->{at} - $t_ingest < 5,
+    sprintf('... %.3f s after ingest started (%.3f s after it ended)',
+        ($req ? $req->{at} : 0) - $t_ingest, ($req ? $req->{at} : 0) - $t_ingested));
 my $p = $req ? decode_json($req->{body}) : {};
 is($p->{event}, 'article', '... event article');
 like($req->{line} // '', qr{^POST /in/geheimer-pfad-token HTTP/1\.1$}, '... POSTed to the URL');

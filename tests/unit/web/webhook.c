@@ -215,6 +215,17 @@ test_config(void)
             "no url");
     refused("[webhook a]\nurl = http://hooks.example.com/x\nsecret = 0123456789abcdef\n",
             "t.conf:2: [webhook a] url must be https://", "http to another host");
+    refused("[webhook a]\nurl = http://127.example.com/x\nsecret = 0123456789abcdef\n",
+            "url must be https://", "http to a name that starts like a loopback address");
+    is_int(conf("[webhook a]\nurl = http://[::1]:8/x\nsecret = 0123456789abcdef\n"
+                "[webhook b]\nurl = http://localhost/x\nsecret = 0123456789abcdef\n"
+                "[webhook c]\nurl = http://127.1.2.3/x\nsecret = 0123456789abcdef\n",
+                &wh, &err),
+           0, "http to [::1], localhost and 127.1.2.3: fine (%s)", err.msg);
+    if (wh != NULL)
+        is_str(wh->v[0].host, "[::1]:8", "an IPv6 host keeps its brackets");
+    mld_webhooks_free(wh);
+    wh = NULL;
     refused("[webhook a]\nurl = ftp://127.0.0.1/x\nsecret = 0123456789abcdef\n",
             "url must be https://", "another scheme");
     refused("[webhook a]\nurl = https://h.example/\n", "wants one of secret or secret_env",

@@ -277,7 +277,8 @@ mld_status_add_webhooks(json_t *ctx, const struct mld_webhook_state *v, int n, m
         failing += bad;
         json_object_set_new(o, "failing", json_boolean(bad));
         bool never = s->delivered == 0 && s->failures == 0 && s->last_error_at == 0;
-        mld_page_set_str(o, "state", bad ? "gestört" : never ? "noch nichts gesendet" : "in Ordnung");
+        mld_page_set_str(o, "state",
+                         bad ? "gestört" : never ? "noch nichts gesendet" : "in Ordnung");
         mld_page_set_str(o, "class", bad ? "error" : never ? "new" : "ok");
         if (bad)
             json_object_set_new(o, "failures", json_integer(s->failures));

@@ -50,25 +50,25 @@
 
 /* One event for one webhook. */
 struct delivery {
-    char *body;            /* the JSON payload, NUL-terminated */
+    char *body; /* the JSON payload, NUL-terminated */
     size_t len;
-    const char *kind;      /* "article" or "withdrawn" (static) */
-    char id[37];           /* X-Meldung-Delivery: a random UUID */
-    int attempts;          /* made so far */
+    const char *kind; /* "article" or "withdrawn" (static) */
+    char id[37];      /* X-Meldung-Delivery: a random UUID */
+    int attempts;     /* made so far */
 };
 
 struct hook {
     char *name, *url, *host;
     char *secret;
     size_t secret_len;
-    unsigned events;         /* EV_* bits */
+    unsigned events; /* EV_* bits */
     char *sections[MAX_SECTIONS];
-    int nsections;           /* 0: every section */
-    long timeout;            /* seconds */
-    struct delivery *q;      /* ring of MLD_WEBHOOK_QUEUE */
+    int nsections;      /* 0: every section */
+    long timeout;       /* seconds */
+    struct delivery *q; /* ring of MLD_WEBHOOK_QUEUE */
     int head, n;
-    bool busy;               /* q[head] is in flight */
-    int64_t due_ms;          /* monotonic time q[head] may be tried */
+    bool busy;      /* q[head] is in flight */
+    int64_t due_ms; /* monotonic time q[head] may be tried */
     int64_t delivered, failed, dropped, missed;
     int failures;
     char last_error[MLD_ERR_MSG_MAX];
@@ -77,14 +77,14 @@ struct hook {
     CURL *easy;
     struct curl_slist *hdrs;
     char errbuf[CURL_ERROR_SIZE];
-    size_t answered;         /* bytes of the answer seen (discarded) */
+    size_t answered; /* bytes of the answer seen (discarded) */
 };
 
 struct mld_webhooks {
-    pthread_mutex_t lock;    /* the queues and counters */
+    pthread_mutex_t lock; /* the queues and counters */
     struct hook *v;
     int n;
-    char *base_url;          /* without trailing '/', or NULL */
+    char *base_url; /* without trailing '/', or NULL */
     CURLM *multi;
     pthread_t thread;
     bool started, stopping;
@@ -98,8 +98,8 @@ mld_webhook_hmac_hex(const void *key, size_t keylen, const void *msg, size_t n, 
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     hex[0] = '\0';
-    if (keylen > INT32_MAX ||
-        HMAC(EVP_sha256(), key, (int)keylen, msg, n, mac, &len) == NULL || len != 32)
+    if (keylen > INT32_MAX || HMAC(EVP_sha256(), key, (int)keylen, msg, n, mac, &len) == NULL ||
+        len != 32)
         return MLD_E_INVAL;
     static const char digits[] = "0123456789abcdef";
     for (unsigned i = 0; i < len; i++) {
@@ -118,9 +118,8 @@ mld_webhook_sign(const char *secret, size_t secret_len, int64_t ts, const char *
     mld_buf_init(&m, n + 32);
     mld_buf_printf(&m, "%" PRId64 ".", ts);
     mld_buf_append(&m, body, n);
-    int rc = mld_buf_error(&m) != 0
-                 ? MLD_E_INVAL
-                 : mld_webhook_hmac_hex(secret, secret_len, m.p, m.len, hex);
+    int rc = mld_buf_error(&m) != 0 ? MLD_E_INVAL
+                                    : mld_webhook_hmac_hex(secret, secret_len, m.p, m.len, hex);
     mld_buf_dispose(&m);
     return rc;
 }
@@ -151,6 +150,17 @@ mld_webhook_verdict(int curl_code, long status)
 }
 
 /* Configuration ------------------------------------------------------- */
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc;
+
+/* libcurl's one-time set-up, allocating through mld_malloc (as fetch.c). */
+static void
+global_init(void)
+{
+    global_rc = curl_global_init_mem(CURL_GLOBAL_DEFAULT, mld_malloc, mld_free, mld_realloc,
+                                     mld_strdup, mld_calloc);
+}
 
 static void
 hook_dispose(struct hook *h)
@@ -195,16 +205,15 @@ read_url(struct hook *h, const struct mld_config *conf, int sec, const char *url
     if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || host[0] == '\0') {
-        rc = mld_err_set(err, MLD_E_PARSE, "%s: [webhook %s] url: not a URL: '%s'", where,
-                         h->name, url);
+        rc = mld_err_set(err, MLD_E_PARSE, "%s: [webhook %s] url: not a URL: '%s'", where, h->name,
+                         url);
     } else if (strcmp(scheme, "https") != 0 && !(strcmp(scheme, "http") == 0 && loopback(host))) {
         rc = mld_err_set(err, MLD_E_PARSE,
                          "%s: [webhook %s] url must be https:// (http:// only to 127.0.0.1, "
                          "[::1] or localhost), got %s://%s",
                          where, h->name, scheme, host);
     } else if (strpbrk(url, " \t\r\n") != NULL) {
-        rc = mld_err_set(err, MLD_E_PARSE, "%s: [webhook %s] url has white space", where,
-                         h->name);
+        rc = mld_err_set(err, MLD_E_PARSE, "%s: [webhook %s] url has white space", where, h->name);
     } else {
         curl_url_get(u, CURLUPART_PORT, &port, 0);
         size_t n = strlen(host) + (port ? strlen(port) + 2 : 1);
@@ -278,8 +287,8 @@ add_section(void *ud, const char *w, size_t n)
                            "/ressort/SLUG: lower case, digits, '-')",
                            c->where, c->h->name, (int)n, w);
     if (c->h->nsections == MAX_SECTIONS)
-        return mld_err_set(c->err, MLD_E_PARSE, "%s: [webhook %s] section: more than %d",
-                           c->where, c->h->name, MAX_SECTIONS);
+        return mld_err_set(c->err, MLD_E_PARSE, "%s: [webhook %s] section: more than %d", c->where,
+                           c->h->name, MAX_SECTIONS);
     c->h->sections[c->h->nsections++] = mld_strndup(w, n);
     return 0;
 }
@@ -288,8 +297,8 @@ add_section(void *ud, const char *w, size_t n)
 static int
 read_hook(struct hook *h, const struct mld_config *conf, int sec, struct mld_err *err)
 {
-    static const char *const keys[] = {"url", "secret", "secret_env", "events", "section",
-                                       "timeout"};
+    static const char *const keys[] = {"url",    "secret",  "secret_env",
+                                       "events", "section", "timeout"};
     const char *name = mld_config_name(conf, sec);
     if (name == NULL)
         return mld_err_set(err, MLD_E_PARSE, "%s: [webhook] needs a name: [webhook NAME]",
@@ -348,12 +357,10 @@ read_hook(struct hook *h, const struct mld_config *conf, int sec, struct mld_err
     if (v != NULL) {
         char *end;
         long t = strtol(v, &end, 10);
-        if (v[0] < '0' || v[0] > '9' || *end != '\0' || t < 1 ||
-            t > MLD_WEBHOOK_TIMEOUT_MAX_SECS)
-            return mld_err_set(err, MLD_E_PARSE,
-                               "%s: [webhook %s] timeout wants seconds from 1 to %d, got '%s'",
-                               mld_config_where(conf, sec, "timeout"), name,
-                               MLD_WEBHOOK_TIMEOUT_MAX_SECS, v);
+        if (v[0] < '0' || v[0] > '9' || *end != '\0' || t < 1 || t > MLD_WEBHOOK_TIMEOUT_MAX_SECS)
+            return mld_err_set(
+                err, MLD_E_PARSE, "%s: [webhook %s] timeout wants seconds from 1 to %d, got '%s'",
+                mld_config_where(conf, sec, "timeout"), name, MLD_WEBHOOK_TIMEOUT_MAX_SECS, v);
         h->timeout = t;
     }
     h->q = mld_calloc(MLD_WEBHOOK_QUEUE, sizeof(*h->q));
@@ -365,6 +372,7 @@ mld_webhooks_configure(struct mld_webhooks **out, const struct mld_config *conf,
                        const char *base_url, struct mld_err *err)
 {
     *out = NULL;
+    pthread_once(&global_once, global_init); /* before curl_url() */
     int total = 0;
     for (int i = 0; i < mld_config_count(conf); i++)
         if (strcmp(mld_config_kind(conf, i), "webhook") == 0)
@@ -454,8 +462,7 @@ new_id(char out[37])
             b[i] = (unsigned char)(random32() >> 8);
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
              b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
              b[14], b[15]);
 }
@@ -656,8 +663,8 @@ finish(struct hook *h, CURLcode code, long status, long retry_after)
         snprintf(h->last_error, sizeof(h->last_error), "HTTP %ld%s", status,
                  verdict == 2 ? " (not retried)" : "");
     if (verdict == 2 || d->attempts >= MLD_WEBHOOK_MAX_ATTEMPTS) {
-        mld_log_warn("webhook %s: %s event %s given up after %d attempt(s): %s", h->name,
-                     d->kind, d->id, d->attempts, h->last_error);
+        mld_log_warn("webhook %s: %s event %s given up after %d attempt(s): %s", h->name, d->kind,
+                     d->id, d->attempts, h->last_error);
         h->failed++;
         pop(h);
         return;
@@ -727,15 +734,6 @@ worker(void *ud)
     return NULL;
 }
 
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static CURLcode global_rc;
-
-static void
-global_init(void)
-{
-    global_rc = curl_global_init_mem(CURL_GLOBAL_DEFAULT, mld_malloc, mld_free, mld_realloc,
-                                     mld_strdup, mld_calloc);
-}
 
 int
 mld_webhooks_start(struct mld_webhooks *wh, struct mld_err *err)
@@ -785,8 +783,7 @@ mld_webhooks_free(struct mld_webhooks *wh)
 /* State --------------------------------------------------------------- */
 
 void
-mld_webhooks_state(struct mld_webhooks *wh, mld_time_t now, struct mld_webhook_state **out,
-                   int *n)
+mld_webhooks_state(struct mld_webhooks *wh, mld_time_t now, struct mld_webhook_state **out, int *n)
 {
     *out = NULL;
     *n = 0;

@@ -31,18 +31,18 @@ struct mld_webhooks;
 
 /* One webhook's state, for /status (mld_webhooks_state). */
 struct mld_webhook_state {
-    char *name;             /* [webhook NAME] */
-    char *host;             /* the URL's host[:port]: no path, no credentials */
-    int64_t delivered;      /* events the receiver took (2xx) */
-    int64_t failed;         /* events given up: refused (3xx, 4xx but 429) or out of attempts */
-    int64_t dropped;        /* events pushed out of a full queue */
-    int64_t missed;         /* flushes the hub could not decide (live.h): events lost */
-    int queued;             /* events waiting, the one being tried included */
-    int failures;           /* attempts failed in a row; > 0: failing now */
-    char *last_error;       /* the last failure ("HTTP 503", a curl message), or NULL */
+    char *name;        /* [webhook NAME] */
+    char *host;        /* the URL's host[:port]: no path, no credentials */
+    int64_t delivered; /* events the receiver took (2xx) */
+    int64_t failed;    /* events given up: refused (3xx, 4xx but 429) or out of attempts */
+    int64_t dropped;   /* events pushed out of a full queue */
+    int64_t missed;    /* flushes the hub could not decide (live.h): events lost */
+    int queued;        /* events waiting, the one being tried included */
+    int failures;      /* attempts failed in a row; > 0: failing now */
+    char *last_error;  /* the last failure ("HTTP 503", a curl message), or NULL */
     mld_time_t last_error_at;
     mld_time_t last_success;
-    mld_time_t next_retry;  /* when the waiting event is tried again; 0: not waiting */
+    mld_time_t next_retry; /* when the waiting event is tried again; 0: not waiting */
 };
 
 /* Reads the [webhook NAME] sections of conf (see etc/meldung.conf.example):
@@ -88,13 +88,12 @@ void mld_webhooks_state_free(struct mld_webhook_state *v, int n);
 /* Writes the lower-case hex HMAC-SHA256 of msg[0..n) with key[0..keylen)
  * and its NUL to hex (65 bytes). Returns 0, or MLD_E_INVAL when
  * libcrypto fails. */
-int mld_webhook_hmac_hex(const void *key, size_t keylen, const void *msg, size_t n,
-                         char hex[65]);
+int mld_webhook_hmac_hex(const void *key, size_t keylen, const void *msg, size_t n, char hex[65]);
 
 /* The signature header's hex: HMAC-SHA256 with secret of "ts.body",
  * ts in decimal. Returns 0 or MLD_E_INVAL. */
-int mld_webhook_sign(const char *secret, size_t secret_len, int64_t ts, const char *body,
-                     size_t n, char hex[65]);
+int mld_webhook_sign(const char *secret, size_t secret_len, int64_t ts, const char *body, size_t n,
+                     char hex[65]);
 
 /* The wait before attempt attempt + 1 after attempt failures (attempt >=
  * 1), in ms: d = min(MLD_WEBHOOK_RETRY_BASE_MS * 2^(attempt-1),

@@ -47,8 +47,7 @@ test_sign(void)
     is_str(got, want, "the signature is the HMAC of \"timestamp.body\"");
     mld_webhook_sign(secret, strlen(secret), 1767225601, body, strlen(body), want);
     ok(strcmp(got, want) != 0, "another timestamp, another signature");
-    mld_webhook_sign("ein-anderes-geheimnis-0123456789", 32, 1767225600, body, strlen(body),
-                     want);
+    mld_webhook_sign("ein-anderes-geheimnis-0123456789", 32, 1767225600, body, strlen(body), want);
     ok(strcmp(got, want) != 0, "another secret, another signature");
 }
 
@@ -75,7 +74,8 @@ test_backoff(void)
     }
     ok(bounds, "every wait lies between half and all of base * 2^(attempt-1), capped");
     ok(grows, "the waits never shrink from one attempt to the next");
-    is_int(mld_webhook_backoff_ms(1, 0), MLD_WEBHOOK_RETRY_BASE_MS / 2, "first retry: base/2 at least");
+    is_int(mld_webhook_backoff_ms(1, 0), MLD_WEBHOOK_RETRY_BASE_MS / 2,
+           "first retry: base/2 at least");
     is_int(mld_webhook_backoff_ms(3, 0), 2 * MLD_WEBHOOK_RETRY_BASE_MS, "third: 4 x base / 2");
     is_int(mld_webhook_backoff_ms(40, 0), MLD_WEBHOOK_RETRY_MAX_MS / 2, "late: the cap / 2");
     ok(mld_webhook_backoff_ms(40, UINT32_MAX) <= MLD_WEBHOOK_RETRY_MAX_MS,

@@ -7,6 +7,7 @@
 #     its secret (checked here with Digest::SHA), with the payload fields;
 #   - a receiver answering 503 twice then 200 gets the event on the third
 #     attempt, after waits, with the same delivery id each time;
+#   - a receiver answering 410 gets it once (not retried), counted failed;
 #   - a receiver filtered to one section gets only that section;
 #   - a held item makes no event; a withdrawal makes `withdrawn`;
 #   - a refused URL and one that never answers do not slow pages down, and
@@ -98,6 +99,7 @@ my $env_secret = 'aus-der-umgebung-9876543210';
 my $ok_port = receiver('ok', 200);
 my $flaky_port = receiver('flaky', 503, 503, 200);
 my $sport_port = receiver('sport', 204);
+my $gone_port = receiver('gone', 410);
 # A refused port: bound, then closed again.
 my $dead = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0) or die;
 my $dead_port = $dead->sockport;
@@ -125,6 +127,10 @@ url = http://127.0.0.1:$sport_port/in
 secret = $secret
 events = article
 section = sport
+
+[webhook gone]
+url = http://127.0.0.1:$gone_port/in
+secret = $secret
 
 [webhook dead]
 url = http://127.0.0.1:$dead_port/weg
@@ -210,6 +216,13 @@ if (@flaky >= 3) {
 sleep 1.5;
 is(scalar(events('flaky', sub { ($_[0]{headline} // '') =~ /Sturmtief/ })), 3, '... and no more after the 200');
 
+# 410: refused for good, not retried.
+ok(eventually(sub { events('gone', sub { ($_[0]{headline} // '') =~ /Sturmtief/ }) }, within => 10),
+    'a receiver answering 410 gets the event');
+sleep 1.2;
+is(scalar(events('gone', sub { ($_[0]{headline} // '') =~ /Sturmtief/ })), 1,
+    '... once: a 4xx other than 429 is not retried');
+
 # Pages while two webhooks keep failing: as fast as ever.
 my $t0 = time();
 my $r = get('/');
@@ -231,6 +244,8 @@ unlike($st, qr{geheim-f}, '... no secret shown');
 like($st, qr{Letzter Fehler[^<]*<time[^>]*>[^<]*</time>: [^<]*(?:connect|Couldn)}i,
     '... the refused one\'s last error');
 like($st, qr{Nächster Versuch}, '... a next-retry column');
+like($st, qr{<th scope="row">gone<br>.*?data-label="Fehlgeschlagen">1<.*?HTTP 410 \(not retried\)}s,
+    '... the 410 counted as failed, with its answer');
 like($st, qr{data-label="Nächster Versuch">in \d+ s}, '... with a time');
 
 # A section filter; a held item makes no event.

@@ -615,4 +615,39 @@
  * 2 KB. A page whose keys do not fit gets none (and the short s-maxage). */
 #define MLD_CDN_KEY_HEADER_BYTES 16384
 
+/* Webhooks out (src/web/webhook.c) ------------------------------------ */
+
+/* [webhook NAME] sections one server reads: each is a queue and at most
+ * one delivery in flight on the one worker thread. */
+#define MLD_WEBHOOK_MAX 16
+
+/* Events waiting for one webhook. An event is about 1 KB of JSON, so this
+ * is 1 MB per webhook at most; a receiver down for longer than a busy
+ * hour of a wire (a few hundred articles) loses its oldest events, which
+ * are counted as dropped on /status. */
+#define MLD_WEBHOOK_QUEUE 1000
+
+/* Back-off after a failed delivery: attempt k waits base * 2^(k-1),
+ * capped, with half of it random (jitter), so receivers that come back
+ * are not hit by every sender at once. 1 s first lets a restarting
+ * receiver miss nothing; 5 min cap is how long a dead one is left alone. */
+#define MLD_WEBHOOK_RETRY_BASE_MS 1000
+#define MLD_WEBHOOK_RETRY_MAX_MS (5 * 60 * 1000)
+
+/* Attempts of one event before it counts as failed: with the schedule
+ * above some 20 minutes of trying (1+2+...+256 s, then 5 min thrice). */
+#define MLD_WEBHOOK_MAX_ATTEMPTS 12
+
+/* Seconds one delivery may take (connect included), default and most:
+ * a receiver should answer at once and work later. */
+#define MLD_WEBHOOK_TIMEOUT_SECS 10
+#define MLD_WEBHOOK_TIMEOUT_MAX_SECS 60
+
+/* A secret shorter than this is refused: HMAC-SHA256 wants a key of
+ * some entropy, and 16 bytes is the least a random token has. */
+#define MLD_WEBHOOK_MIN_SECRET 16
+
+/* Bytes of a receiver's answer read (and ignored) at most. */
+#define MLD_WEBHOOK_MAX_ANSWER 4096
+
 #endif

@@ -36,7 +36,8 @@ static const char usage_text[] =
 
 static const char help_text[] =
     "Serves the news site over HTTP until SIGINT/SIGTERM; with a [push] section in\n"
-    "the configuration, also POST /api/v1/push.\n"
+    "the configuration, also POST /api/v1/push; with [webhook NAME] sections, POSTs\n"
+    "each new and withdrawn article, signed, to their URLs.\n"
     "\n"
     "  --db FILE          the store, which must exist (default " MLD_DEFAULT_DB ";\n"
     "                     `meldung ingest` makes it)\n"
@@ -44,7 +45,8 @@ static const char help_text[] =
     "  --templates DIR    the page templates (default templates)\n"
     "  --static DIR       style sheet and other static files (default static)\n"
     "  --threads N        HTTP worker threads, 0 to 256 (default 0: one per core)\n"
-    "  --config FILE      the [push] and [enrich] sections of FILE (default: none)\n"
+    "  --config FILE      the [site], [push], [enrich] and [webhook NAME] sections of\n"
+    "                     FILE (default: none)\n"
     "  --verbose          a line per request and per article\n"
     "  --help             this text\n";
 

@@ -73,6 +73,8 @@ struct event {
     char **topics;           /* its topic slugs */
     int ntopics;
     struct mld_buf text;     /* the formatted event */
+    struct mld_item it;      /* the article, kept for the news listener */
+    bool has_it;
 };
 
 struct mld_live {
@@ -86,6 +88,8 @@ struct mld_live {
     int npend, pend_cap;
     bool reset;               /* the log was pruned unread, or too much at once */
     mld_time_t last_beat;     /* last heartbeat */
+    mld_live_news_fn news;    /* the news listener (webhooks), or NULL */
+    void *news_ud;
 };
 
 struct mld_live *
@@ -122,6 +126,13 @@ mld_live_free(struct mld_live *lv)
     mld_free(lv->base_url);
     pthread_mutex_destroy(&lv->lock);
     mld_free(lv);
+}
+
+void
+mld_live_on_news(struct mld_live *lv, mld_live_news_fn fn, void *ud)
+{
+    lv->news = fn;
+    lv->news_ud = ud;
 }
 
 int
@@ -205,16 +216,19 @@ event_dispose(struct event *ev)
         mld_free(ev->topics[i]);
     mld_free(ev->topics);
     mld_buf_dispose(&ev->text);
+    if (ev->has_it)
+        mld_item_dispose(&ev->it);
     memset(ev, 0, sizeof(*ev));
 }
 
 /* Deciding ------------------------------------------------------------- */
 
 /* Decides what pending p is (see the top of this file) into ev: 0 with
- * ev->kind NULL for no event, 0 with an event, or MLD_E_STORE. */
+ * ev->kind NULL for no event, 0 with an event, or MLD_E_STORE. With
+ * keep, an event keeps the article (ev->it) for the news listener. */
 static int
 decide(struct mld_live *lv, struct mld_store *st, const struct pending *p, int64_t seq,
-       mld_time_t from, mld_time_t now, struct event *ev, struct mld_err *err)
+       mld_time_t from, mld_time_t now, bool keep, struct event *ev, struct mld_err *err)
 {
     memset(ev, 0, sizeof(*ev));
     struct mld_item it;
@@ -268,7 +282,12 @@ decide(struct mld_live *lv, struct mld_store *st, const struct pending *p, int64
                 ev->topics[ev->ntopics++] = mld_strdup(slug);
         }
     }
-    mld_item_dispose(&it);
+    if (ev->kind != NULL && keep) {
+        ev->it = it;
+        ev->has_it = true;
+    } else {
+        mld_item_dispose(&it);
+    }
     return 0;
 }
 
@@ -325,18 +344,19 @@ dedupe(struct pending *v, int n)
 }
 
 /* Decides the events of v[0..n) (deduped) into *out, sorted by sequence
- * number; a release's id is seq_of_release. Returns 0 or MLD_E_STORE. */
+ * number; a release's id is seq_of_release; keep as for decide(). Returns
+ * 0 or MLD_E_STORE. */
 static int
 decide_all(struct mld_live *lv, struct mld_store *st, const struct pending *v, int n,
-           int64_t seq_of_release, mld_time_t from, mld_time_t now, struct event **out,
-           int *nout, struct mld_err *err)
+           int64_t seq_of_release, mld_time_t from, mld_time_t now, bool keep,
+           struct event **out, int *nout, struct mld_err *err)
 {
     *out = mld_calloc((size_t)n + 1, sizeof(**out));
     *nout = 0;
     for (int i = 0; i < n; i++) {
         struct event *ev = &(*out)[*nout];
         int64_t seq = v[i].released || v[i].seq == 0 ? seq_of_release : v[i].seq;
-        int rc = decide(lv, st, &v[i], seq, from, now, ev, err);
+        int rc = decide(lv, st, &v[i], seq, from, now, keep, ev, err);
         if (rc != 0)
             return rc;
         if (ev->kind != NULL)
@@ -434,11 +454,18 @@ mld_live_flush(struct mld_live *lv, struct mld_store *st, int64_t last_seq, mld_
     struct event *evs = NULL;
     int nev = 0, rc = 0;
     /* Nobody listens: nothing to decide (the store is not read). */
-    if (nclients > 0 && !reset && n > 0) {
-        rc = decide_all(lv, st, lv->pend, n, last_seq, from, now, &evs, &nev, err);
+    bool keep = lv->news != NULL;
+    if ((nclients > 0 || keep) && !reset && n > 0) {
+        rc = decide_all(lv, st, lv->pend, n, last_seq, from, now, keep, &evs, &nev, err);
         if (rc != 0)
             reset = true;
     }
+    /* The news listener hears the same events, in the same order; a
+     * reset is news it missed. */
+    if (keep && reset)
+        lv->news(lv->news_ud, last_seq, NULL, NULL);
+    for (int i = 0; keep && !reset && i < nev; i++)
+        lv->news(lv->news_ud, evs[i].seq, evs[i].kind, &evs[i].it);
     bool beat = now - lv->last_beat >= MLD_LIVE_HEARTBEAT_SECS;
     if (beat)
         lv->last_beat = now;
@@ -588,7 +615,7 @@ replay(struct mld_live *lv, struct mld_store *st, int64_t last_id, int64_t upto,
         } else {
             struct event *evs = NULL;
             int nev = 0;
-            rc = decide_all(lv, st, r.v, n, upto, now, now, &evs, &nev, err);
+            rc = decide_all(lv, st, r.v, n, upto, now, now, false, &evs, &nev, err);
             for (int i = 0; i < nev && rc == 0; i++)
                 mld_buf_append(out, evs[i].text.p, evs[i].text.len);
             events_dispose(evs, nev);

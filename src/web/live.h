@@ -25,6 +25,7 @@
 #include "http.h"
 
 struct mld_store;
+struct mld_item;
 
 /* The endpoint, and the name the first plan of issue 9 gave it. */
 #define MLD_LIVE_PATH "/api/v1/stream"
@@ -63,6 +64,19 @@ void mld_live_released_key(struct mld_live *lv, const char *key);
  * streams. Returns 0, or MLD_E_STORE (the streams then get `reset`). */
 int mld_live_flush(struct mld_live *lv, struct mld_store *st, int64_t last_seq, mld_time_t from,
                    mld_time_t now, struct mld_err *err);
+
+/* The news listener: called by mld_live_flush() for each event it
+ * decided, in change-log order, with the event's id (seq), its kind
+ * ("article" or "withdrawn") and the article in its current state
+ * (borrowed for the call). kind and it are NULL when the flush could not
+ * decide (the log was pruned unread, more than MLD_LIVE_MAX_BATCH
+ * articles at once, or a store error): news was missed there. */
+typedef void (*mld_live_news_fn)(void *ud, int64_t seq, const char *kind,
+                                 const struct mld_item *it);
+
+/* Sets the news listener (webhook.h) of the hub; fn NULL removes it.
+ * With a listener the hub decides events even when no stream is open. */
+void mld_live_on_news(struct mld_live *lv, mld_live_news_fn fn, void *ud);
 
 /* Open streams, for /status and tests. */
 int mld_live_streams(struct mld_live *lv);

@@ -31,6 +31,7 @@
 #include "purge.h"
 #include "push.h"
 #include "tmpl.h"
+#include "webhook.h"
 
 struct mld_site {
     struct mld_store *st;        /* guarded by lock */
@@ -49,6 +50,7 @@ struct mld_site {
     char logo[32], favicon[32];  /* settings.logo, settings.favicon (seo) */
     char *purge_url, *purge_token; /* [site] purge_url, purge_token, or NULL */
     struct mld_purge *purge;     /* the CDN purge worker, or NULL (purge.h) */
+    struct mld_webhooks *hooks;  /* [webhook NAME] sections (webhook.h), or NULL */
 };
 
 /* Keys of [site] this file reads; db is `meldung poll`'s (cmd_poll.c). */
@@ -341,6 +343,14 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     find_site_files(site);
     site->cache = mld_cache_new(MLD_CACHE_MAX_ENTRIES);
     site->live = mld_live_new(site->live_streams, site->settings.base_url);
+    /* hooks: webhooks hear the live hub's events, delivered off-thread. */
+    rc = mld_webhooks_load(&site->hooks, cfg->config_path, site->settings.base_url, err);
+    if (rc == 0 && site->hooks != NULL) {
+        mld_live_on_news(site->live, mld_webhooks_news, site->hooks);
+        rc = mld_webhooks_start(site->hooks, err);
+    }
+    if (rc != 0)
+        goto out_close;
     /* Start from the present: the cache is empty, older changes are moot. */
     rc = mld_store_changes(site->st, 0, skip_key, NULL, &site->last_seq, err);
     if (rc != 0)
@@ -372,6 +382,7 @@ mld_site_close(struct mld_site *site)
     mld_free(site->purge_url);
     mld_free(site->purge_token);
     mld_live_free(site->live);
+    mld_webhooks_free(site->hooks); /* hooks */
     mld_cache_free(site->cache);
     mld_static_free(site->files);
     mld_tmpl_set_free(site->tmpl);
@@ -566,7 +577,8 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
         return lr;
     }
     if (strcmp(path, MLD_STATUS_PATH) == 0)
-        return mld_status_handle(req, site->st, &site->lock, site->tmpl, &site->settings);
+        return mld_status_handle(req, site->st, &site->lock, site->tmpl, &site->settings,
+                                 site->hooks);
 
     const struct mld_page_args args = {req_arg, req};
     /* seo: pages carry absolute URLs. Without [site] base_url they are on

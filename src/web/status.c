@@ -19,6 +19,7 @@
 #include "../text/slug.h"
 #include "page.h"
 #include "seo.h"
+#include "webhook.h"
 
 /* A bounded writer into a caller's array. */
 struct out {
@@ -257,9 +258,58 @@ mld_status_add_totals(json_t *ctx, const struct mld_store_totals *t)
     json_object_set_new(ctx, "held_reasons", reasons);
 }
 
+void
+mld_status_add_webhooks(json_t *ctx, const struct mld_webhook_state *v, int n, mld_time_t now)
+{
+    json_t *list = json_array();
+    int failing = 0;
+    char buf[MLD_ERR_MSG_MAX + 64];
+    for (int i = 0; i < n; i++) {
+        const struct mld_webhook_state *s = &v[i];
+        json_t *o = json_object();
+        mld_page_set_str(o, "name", s->name);
+        mld_page_set_str(o, "host", s->host);
+        json_object_set_new(o, "delivered", json_integer(s->delivered));
+        json_object_set_new(o, "failed", json_integer(s->failed));
+        json_object_set_new(o, "queued", json_integer(s->queued));
+        json_object_set_new(o, "dropped", json_integer(s->dropped + s->missed));
+        bool bad = s->failures > 0;
+        failing += bad;
+        json_object_set_new(o, "failing", json_boolean(bad));
+        bool never = s->delivered == 0 && s->failures == 0 && s->last_error_at == 0;
+        mld_page_set_str(o, "state",
+                         bad ? "gestört" : never ? "noch nichts gesendet" : "in Ordnung");
+        mld_page_set_str(o, "class", bad ? "error" : never ? "new" : "ok");
+        if (bad)
+            json_object_set_new(o, "failures", json_integer(s->failures));
+        if (s->last_success > 0)
+            set_time(o, "last_success", s->last_success);
+        if (s->last_error != NULL) {
+            mld_status_mask_urls(s->last_error, buf, sizeof(buf));
+            mld_page_set_str(o, "last_error", buf);
+            set_time(o, "last_error_at", s->last_error_at);
+            json_object_set_new(o, "error_resolved", json_boolean(!bad));
+        }
+        if (s->next_retry > 0) {
+            char d[48];
+            duration_de(s->next_retry - now, d, sizeof(d));
+            snprintf(buf, sizeof(buf), "in %s", d);
+            mld_page_set_str(o, "next_retry", buf);
+        }
+        json_array_append_new(list, o);
+    }
+    json_object_set_new(ctx, "webhooks", list);
+    json_object_set_new(ctx, "has_webhooks", json_boolean(n > 0));
+    json_object_set_new(ctx, "webhooks_failing", json_integer(failing));
+    char label[64];
+    mld_page_count_noun(label, sizeof(label), n, "Webhook", "Webhooks");
+    mld_page_set_str(ctx, "webhooks_label", label);
+}
+
 struct mld_http_resp *
 mld_status_handle(const struct mld_http_req *req, struct mld_store *st, pthread_mutex_t *lock,
-                  const struct mld_tmpl_set *tmpl, const struct mld_page_site *site)
+                  const struct mld_tmpl_set *tmpl, const struct mld_page_site *site,
+                  struct mld_webhooks *hooks)
 {
     (void)req;
     struct mld_err err = {0};
@@ -280,6 +330,13 @@ mld_status_handle(const struct mld_http_req *req, struct mld_store *st, pthread_
         mld_seo_context(ctx, "status", site); /* seo: description, noindex */
     }
     pthread_mutex_unlock(lock);
+    if (ctx != NULL) { /* hooks: the webhooks' state, under their own lock */
+        struct mld_webhook_state *hv;
+        int hn;
+        mld_webhooks_state(hooks, now, &hv, &hn);
+        mld_status_add_webhooks(ctx, hv, hn, now);
+        mld_webhooks_state_free(hv, hn);
+    }
     struct mld_http_resp *r = NULL;
     if (rc != 0) {
         json_decref(ctx);

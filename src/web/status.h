@@ -26,6 +26,8 @@
 #include "tmpl.h"
 
 struct mld_page_site; /* page.h */
+struct mld_webhooks;  /* webhook.h */
+struct mld_webhook_state;
 
 /* The path the status page answers at. */
 #define MLD_STATUS_PATH "/status"
@@ -33,11 +35,19 @@ struct mld_page_site; /* page.h */
 /* Answers a GET or HEAD of MLD_STATUS_PATH: reads the sources and the
  * section navigation from st while holding lock, then renders template
  * "status" from tmpl with the site's name and footer from site (NULL:
- * defaults). Returns a finished response (200; 500 when the store or the
- * template fails, logged). Never NULL. */
+ * defaults) and the state of hooks (NULL: no webhooks). Returns a
+ * finished response (200; 500 when the store or the template fails,
+ * logged). Never NULL. */
 struct mld_http_resp *mld_status_handle(const struct mld_http_req *req, struct mld_store *st,
                                         pthread_mutex_t *lock, const struct mld_tmpl_set *tmpl,
-                                        const struct mld_page_site *site);
+                                        const struct mld_page_site *site,
+                                        struct mld_webhooks *hooks);
+
+/* Adds the webhooks v[0..n) at now to ctx: webhooks[] ({name, host,
+ * delivered, failed, queued, dropped, state, class, failing, last_error,
+ * last_error_at, next_retry}), has_webhooks, webhooks_failing. */
+void mld_status_add_webhooks(json_t *ctx, const struct mld_webhook_state *v, int n,
+                             mld_time_t now);
 
 /* Builds the "sources" part of the page's context from v[0..n) at now:
  * a new JSON object with sources[], has_sources, count, failing, items

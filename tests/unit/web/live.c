@@ -128,7 +128,7 @@ events(struct mld_live *lv, struct mld_store *st, int64_t *since, mld_time_t fro
     lv->npend = 0;
     struct event *evs;
     int nev;
-    if (decide_all(lv, st, lv->pend, n, last, from, now, &evs, &nev, &err) != 0)
+    if (decide_all(lv, st, lv->pend, n, last, from, now, false, &evs, &nev, &err) != 0)
         diag("decide: %s", err.msg);
     kinds[0] = '\0';
     for (int i = 0; i < nev; i++) {
@@ -321,6 +321,63 @@ test_flush(void)
     mld_test_store_remove();
 }
 
+/* What the news listener heard: "KIND:ID " per event, "missed " per miss. */
+static char heard[512];
+
+static void
+hear(void *ud, int64_t seq, const char *kind, const struct mld_item *it)
+{
+    (void)ud;
+    size_t len = strlen(heard);
+    if (kind == NULL || it == NULL)
+        snprintf(heard + len, sizeof(heard) - len, "missed ");
+    else
+        snprintf(heard + len, sizeof(heard) - len, "%s:%lld@%s ", kind, (long long)it->id,
+                 seq > 0 ? "seq" : "0");
+}
+
+/* hooks: the news listener hears the flush's events with no stream open,
+ * and a reset as a miss. */
+static void
+test_listener(void)
+{
+    struct mld_store *st = mld_test_store_fresh("live-news");
+    struct mld_live *lv = mld_live_new(8, NULL);
+    mld_live_on_news(lv, hear, NULL);
+    t0 = mld_time_now();
+    struct mld_err err = {0};
+    int64_t since = 0;
+    int64_t a = put(st, art("urn:live:n1", 1, "Neu im Netz", "Digital", NULL));
+    struct mld_article *h = art("urn:live:n2", 1, "Nur intern", "Digital", NULL);
+    h->pubstatus = MLD_PUB_HELD;
+    h->hold_reason = mld_strdup("Redaktionshinweis");
+    put(st, h);
+    mld_store_changes_at(st, since, (mld_change_at_fn)mld_live_key, lv, &since, &err);
+    heard[0] = '\0';
+    is_int(mld_live_flush(lv, st, since, t0, t0, &err), 0, "flush with a listener, no stream");
+    char want[64];
+    snprintf(want, sizeof(want), "article:%lld@seq ", (long long)a);
+    is_str(heard, want, "the listener hears the new article and not the held one");
+    struct mld_article *w = art("urn:live:n1", 2, "Neu im Netz", "Digital", NULL);
+    w->pubstatus = MLD_PUB_CANCELED;
+    put(st, w);
+    mld_store_changes_at(st, since, (mld_change_at_fn)mld_live_key, lv, &since, &err);
+    heard[0] = '\0';
+    mld_live_flush(lv, st, since, t0, t0, &err);
+    snprintf(want, sizeof(want), "withdrawn:%lld@seq ", (long long)a);
+    is_str(heard, want, "... and the withdrawal");
+    heard[0] = '\0';
+    mld_live_key(lv, 0, 0, "*");
+    mld_live_flush(lv, st, since, t0, t0, &err);
+    is_str(heard, "missed ", "a pruned log: one miss");
+    heard[0] = '\0';
+    mld_live_flush(lv, st, since, t0, t0 + 1, &err);
+    is_str(heard, "", "an idle flush: nothing");
+    mld_live_free(lv);
+    mld_store_close(st);
+    mld_test_store_remove();
+}
+
 int
 main(void)
 {
@@ -328,6 +385,7 @@ main(void)
     test_parsers();
     test_rules();
     test_flush();
+    test_listener();
     is_int(mld_http_stream_live(), 0, "every stream freed");
     return mld_test_done();
 }

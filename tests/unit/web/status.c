@@ -115,10 +115,46 @@ test_context(void)
     json_decref(ctx);
 }
 
+/* hooks: the webhooks' part of the context. */
+static void
+test_webhooks(void)
+{
+    mld_time_t now = 1767225600;
+    struct mld_webhook_state v[2] = {
+        {.name = "archiv", .host = "hooks.example.com", .delivered = 12, .last_success = now - 60},
+        {.name = "cms", .host = "127.0.0.1:9000", .delivered = 3, .failed = 1, .dropped = 2,
+         .missed = 1, .queued = 4, .failures = 3,
+         .last_error = "Failed to connect to http://127.0.0.1:9000/hook/token: refused",
+         .last_error_at = now - 5, .next_retry = now + 125},
+    };
+    json_t *ctx = json_object();
+    mld_status_add_webhooks(ctx, v, 2, now);
+    json_t *a = json_object_get(ctx, "webhooks");
+    is_int((int)json_array_size(a), 2, "two webhooks listed");
+    is_int((int)json_integer_value(json_object_get(ctx, "webhooks_failing")), 1, "one failing");
+    is_str(json_string_value(json_object_get(ctx, "webhooks_label")), "2 Webhooks", "label");
+    json_t *ok0 = json_array_get(a, 0), *bad = json_array_get(a, 1);
+    is_str(json_string_value(json_object_get(ok0, "state")), "in Ordnung", "a working one");
+    ok(json_object_get(ok0, "next_retry") == NULL, "... has no retry time");
+    is_str(json_string_value(json_object_get(bad, "state")), "gestört", "a failing one");
+    is_str(json_string_value(json_object_get(bad, "class")), "error", "... marked");
+    is_str(json_string_value(json_object_get(bad, "next_retry")), "in 2 min", "... next retry");
+    is_int((int)json_integer_value(json_object_get(bad, "dropped")), 3,
+           "... dropped counts the misses too");
+    is_str(json_string_value(json_object_get(bad, "last_error")),
+           "Failed to connect to http://127.0.0.1:9000/…: refused", "... its error, URL cut");
+    json_decref(ctx);
+    ctx = json_object();
+    mld_status_add_webhooks(ctx, NULL, 0, now);
+    ok(json_is_false(json_object_get(ctx, "has_webhooks")), "none: has_webhooks false");
+    json_decref(ctx);
+}
+
 int
 main(void)
 {
     test_mask();
     test_context();
+    test_webhooks();
     return mld_test_done();
 }

@@ -364,20 +364,72 @@
 /* Largest request header block accepted (bytes); beyond it 431. */
 #define MLD_HTTP_MAX_HEADER_BYTES 8192
 
-/* Request bodies: meldung's pages are GET-only until the push endpoint. */
+/* Largest request body any route may take (the push endpoint's); each
+ * route declares its own limit at the admit step (http.h), and routes
+ * that take none refuse a body before reading it. */
 #define MLD_HTTP_MAX_BODY_BYTES (16u * 1024 * 1024)
+
+/* Body limit for a route that takes a small HTML form (login, an action
+ * button): ample for application/x-www-form-urlencoded fields. */
+#define MLD_HTTP_FORM_MAX_BYTES (64u * 1024)
 
 /* Longest URL path accepted (bytes); beyond it 414. */
 #define MLD_HTTP_MAX_PATH_BYTES 2048
 
-/* Seconds a connection may sit idle (slowloris guard, keep-alive reuse). */
+/* Seconds a connection may sit idle while its answer is sent (MHD's
+ * timeout, reset by every byte; the header and body deadlines below are
+ * the slowloris guard). */
 #define MLD_HTTP_TIMEOUT_SECS 30
 
 /* Most concurrent connections; beyond it the listener refuses. */
 #define MLD_HTTP_MAX_CONNECTIONS 4096
 
-/* Most connections from one IP address. */
+/* Most connections from one IP address; from a trusted proxy, most
+ * requests in flight per forwarded client ([server]
+ * max_connections_per_client). */
 #define MLD_HTTP_MAX_PER_IP 512
+
+/* Seconds a connection has to deliver a request's complete header block,
+ * counted from its accept or from its previous answer (so also the
+ * keep-alive idle limit); not reset by bytes that trickle in (slowloris).
+ * [server] header_timeout. */
+#define MLD_HTTP_HEADER_TIMEOUT_SECS 10
+
+/* Seconds an admitted request body may take to arrive, counted from the
+ * end of its headers. 16 MiB in 120 s needs 140 KB/s. [server]
+ * body_timeout. */
+#define MLD_HTTP_BODY_TIMEOUT_SECS 120
+
+/* Largest header_timeout and body_timeout a configuration may set. */
+#define MLD_HTTP_MAX_DEADLINE_SECS 3600
+
+/* How often the deadline sweep looks at the open connections (ms). */
+#define MLD_HTTP_SWEEP_MS 250
+
+/* Most [server] trusted_proxies entries (addresses or CIDR blocks). */
+#define MLD_HTTP_MAX_TRUSTED_PROXIES 64
+
+/* Most X-Forwarded-For / Forwarded entries walked from the right when
+ * looking for the client behind trusted proxies. */
+#define MLD_HTTP_MAX_FORWARDED_HOPS 16
+
+/* Rate limits (src/web/ratelimit.h) ------------------------------------ */
+
+/* Most keys (client addresses, account names) a rate limiter remembers;
+ * past that the least recently failed of a few candidates is forgotten. */
+#define MLD_RATELIMIT_MAX_KEYS 4096
+
+/* Longest key kept; longer keys are cut (addresses and names are short). */
+#define MLD_RATELIMIT_MAX_KEY_BYTES 64
+
+/* Seconds after its last failure that a key is forgotten. */
+#define MLD_RATELIMIT_FORGET_SECS 3600
+
+/* Push endpoint: failed tokens from one client before back-off starts,
+ * the first wait (doubled by each further failure) and the longest. */
+#define MLD_PUSH_FREE_FAILS 5
+#define MLD_PUSH_BACKOFF_SECS 4
+#define MLD_PUSH_BACKOFF_MAX_SECS 900
 
 /* Most rendered responses kept in the page cache. */
 #define MLD_CACHE_MAX_ENTRIES 65536

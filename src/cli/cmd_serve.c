@@ -45,8 +45,8 @@ static const char help_text[] =
     "  --templates DIR    the page templates (default templates)\n"
     "  --static DIR       style sheet and other static files (default static)\n"
     "  --threads N        HTTP worker threads, 0 to 256 (default 0: one per core)\n"
-    "  --config FILE      the [site], [push], [enrich] and [webhook NAME] sections of\n"
-    "                     FILE (default: none)\n"
+    "  --config FILE      the [site], [server], [push], [enrich] and [webhook NAME]\n"
+    "                     sections of FILE (default: none)\n"
     "  --verbose          a line per request and per article\n"
     "  --help             this text\n";
 
@@ -136,12 +136,14 @@ mld_cmd_serve(int argc, char **argv)
     struct mld_push *push = NULL;
     if (config_path != NULL && (mld_config_load(&conf, config_path, &err) != 0 ||
                                 mld_enrich_configure(conf, &err) != 0 ||
+                                mld_http_config_read(&hc, conf, &err) != 0 ||
                                 mld_push_new(&push, conf, cfg.db_path, &err) != 0)) {
         mld_log_error("%s", err.msg);
         mld_config_free(conf);
+        mld_push_free(push);
         return 1;
     }
-    mld_config_free(conf);
+    hc.admit = mld_site_admit;
     struct stat dbst;
     if (stat(cfg.db_path, &dbst) != 0) {
         if (errno == ENOENT)
@@ -151,6 +153,7 @@ mld_cmd_serve(int argc, char **argv)
         else
             mld_log_error("%s: %s", cfg.db_path, strerror(errno));
         mld_push_free(push);
+        mld_config_free(conf);
         return 1;
     }
     cfg.push = push;
@@ -159,10 +162,13 @@ mld_cmd_serve(int argc, char **argv)
     if (mld_site_open(&site, &cfg, &err) != 0) {
         mld_log_error("%s", err.msg);
         mld_push_free(push);
+        mld_config_free(conf);
         return 1;
     }
     struct mld_http_server *srv;
-    if (mld_http_server_start(&srv, &hc, mld_site_handle, site, &err) != 0) {
+    int src = mld_http_server_start(&srv, &hc, mld_site_handle, site, &err);
+    mld_config_free(conf); /* hc's strings were copied by the start */
+    if (src != 0) {
         mld_log_error("%s", err.msg);
         mld_site_close(site);
         mld_push_free(push);

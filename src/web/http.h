@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../base/config.h"
 #include "../base/err.h"
 #include "../base/time.h"
 
@@ -29,21 +30,61 @@ enum mld_http_method {
     MLD_HTTP_OPTIONS,
 };
 
-/* A request, valid only during the handler call. The server has already
- * answered what never reaches the handler: methods other than GET, HEAD,
- * POST and OPTIONS (405), paths over MLD_HTTP_MAX_PATH_BYTES (414), targets not
- * starting with '/' or with %00 in the path (400), bodies over
- * MLD_HTTP_MAX_BODY_BYTES (413). A POST body is read whole into memory
- * before the handler is called (Content-Length or chunked); the body of
- * any other method is read and dropped. */
+/* A request, valid only during the admit and handler calls. The server has
+ * already answered what never reaches either: methods other than GET,
+ * HEAD, POST and OPTIONS (405), paths over MLD_HTTP_MAX_PATH_BYTES (414),
+ * targets not starting with '/' or with %00 in the path (400), malformed
+ * framing (400: Content-Length with Transfer-Encoding, differing or
+ * repeated Content-Lengths, a Transfer-Encoding other than chunked, a
+ * header name that is no token, HTTP/1.1 without exactly one Host), a
+ * client over its connection limit (503). Then the admit call (below)
+ * decides whether the body is read at all; a body it admits is read whole
+ * into memory before the handler is called (Content-Length or chunked). */
 struct mld_http_req {
     enum mld_http_method method; /* never MLD_HTTP_OTHER */
     const char *path;            /* percent-decoded path without query, NUL-terminated, "/..." */
     const char *query;           /* raw (still encoded) query string after '?', or "" */
-    const char *body;            /* POST body: body_len bytes (NULs allowed), then a NUL; or "" */
-    size_t body_len;             /* bytes in body, at most MLD_HTTP_MAX_BODY_BYTES */
+    const char *body;            /* the admitted body: body_len bytes (NULs allowed), then a
+                                    NUL; "" in the admit call and without a body */
+    size_t body_len;             /* bytes in body, at most what admit allowed */
+    const char *client;          /* the client's address ("192.0.2.7", "2001:db8::1"): the
+                                    peer's, or from a trusted proxy the forwarded one */
     void *conn;                  /* the server's connection, for mld_http_req_header() */
 };
+
+/* The admit step, called once per request when its headers are in and
+ * before any byte of its body is read. The application says whether the
+ * route takes a body and how large, or answers at once (a token check,
+ * a 405 for a route that takes no POST): an answer given here is sent
+ * without reading the body, and the connection is closed after it, so a
+ * refused upload costs neither memory nor the time to receive it. */
+struct mld_http_admit {
+    size_t max_body;             /* body bytes the route takes; 0 (the default) = none */
+    struct mld_http_resp *resp;  /* set: answer now with this finished response (the server
+                                    takes the reference); NULL: go on to the handler */
+};
+
+/* Fills *a for req (body_len is 0 there; *a arrives zeroed). A request
+ * that carries a body (Content-Length over 0, or chunked) is answered by
+ * the server itself when no answer was set: 405 for a POST to a route
+ * that takes none (max_body 0), 413 for a GET, HEAD or OPTIONS with a
+ * body, or for a declared length over max_body; a chunked body that grows
+ * past max_body ends the connection. Called concurrently from the
+ * server's threads. */
+typedef void (*mld_http_admit_fn)(void *ud, const struct mld_http_req *req,
+                                  struct mld_http_admit *a);
+
+/* A route that takes a body: an exact path, or every path below a prefix
+ * ending in '/' ("/redaktion/"), with the most bytes it takes. For an
+ * admit function that declares its routes in a table. */
+struct mld_http_body_route {
+    const char *path;  /* "/api/v1/push", or a prefix ending in '/' */
+    size_t max_body;   /* bytes; 0 ends nothing: the table ends at path NULL */
+};
+
+/* Returns the max_body of the first entry of table (ended by path NULL)
+ * that matches path, or 0 when none does. */
+size_t mld_http_body_limit(const struct mld_http_body_route *table, const char *path);
 
 /* Returns the value of request header name (case-insensitive), or NULL. */
 const char *mld_http_req_header(const struct mld_http_req *req, const char *name);
@@ -197,16 +238,42 @@ void mld_http_stream_unref(struct mld_http_stream *s);
 /* Streams alive in the process (made and not yet freed), for tests. */
 long mld_http_stream_live(void);
 
+/* Connection limits and deadlines; 0 in any field means the default from
+ * limits.h. See docs/internals/http.md, "Hardening". */
 struct mld_http_config {
-    const char *host; /* address to bind, e.g. "127.0.0.1" */
-    int port;         /* 0 picks a free port; see mld_http_server_port() */
-    int threads;      /* worker threads (each an epoll loop); 0 = number of CPUs */
+    const char *host;         /* address to bind, e.g. "127.0.0.1" */
+    int port;                 /* 0 picks a free port; see mld_http_server_port() */
+    int threads;              /* worker threads (each an epoll loop); 0 = number of CPUs */
+    mld_http_admit_fn admit;  /* the admit step, same ud as the handler; NULL: a POST takes
+                                 a body up to MLD_HTTP_MAX_BODY_BYTES, other methods none
+                                 (for tests and small receivers; serve always sets one) */
+    int header_secs;          /* a request's headers must be in this long after the
+                                 connection opened or its last answer was sent */
+    int body_secs;            /* an admitted body must be in this long after its headers */
+    int max_per_client;       /* open connections per peer address, and requests in flight
+                                 per forwarded client of a trusted proxy */
+    const char *trusted_proxies; /* addresses or CIDR blocks, separated by ',' or space,
+                                    whose X-Forwarded-For / Forwarded names the client;
+                                    NULL or "" = none */
 };
+
+/* Reads the [server] section of cfg (which may be NULL: the defaults)
+ * into *hc: header_timeout, body_timeout, max_connections_per_client,
+ * trusted_proxies. The strings point into cfg, which must outlive the
+ * server start. Returns 0, or MLD_E_PARSE with err saying "file:line:
+ * reason" for a malformed value or an unknown key. */
+int mld_http_config_read(struct mld_http_config *hc, const struct mld_config *cfg,
+                         struct mld_err *err);
 
 struct mld_http_server;
 
+/* Checks a trusted_proxies list (see mld_http_config). Returns 0, or
+ * MLD_E_PARSE with err naming the entry that is no address or block. */
+int mld_http_check_proxies(const char *list, struct mld_err *err);
+
 /* Starts serving in background threads. Returns 0 and *out, or an error
- * (MLD_E_HTTP) with err naming the address and the reason. */
+ * (MLD_E_HTTP) with err naming the address and the reason (MLD_E_INVAL for
+ * a malformed cfg, e.g. a trusted_proxies entry that is no address). */
 int mld_http_server_start(struct mld_http_server **out, const struct mld_http_config *cfg,
                           mld_http_handler_fn handler, void *ud, struct mld_err *err);
 

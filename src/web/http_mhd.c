@@ -47,6 +47,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -60,6 +61,7 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
 #include <zlib.h>
@@ -253,6 +255,21 @@ add_mhd_header(struct MHD_Response *mr, const char *name, const char *value)
         mld_log_warn("http: libmicrohttpd refused header %s", name);
 }
 
+/* The site's default headers (mld_http_set_default_headers), or NULL. */
+static _Atomic(const struct mld_http_default_header *) default_headers;
+
+/* True when name is one of the default headers: security headers, which
+ * a 304 carries too, since it replaces the headers a browser applies. */
+static bool
+is_default_header(const char *name)
+{
+    for (const struct mld_http_default_header *v = atomic_load(&default_headers);
+         v != NULL && v->name != NULL; v++)
+        if (strcasecmp(v->name, name) == 0)
+            return true;
+    return false;
+}
+
 /* Builds one MHD_Response over buf[0..len) with r's headers. kind: 0
  * plain, 1 gzip, 2 the bodiless 304, 3 the bodiless 304 of the gzip copy. */
 static struct MHD_Response *
@@ -278,15 +295,12 @@ build_mhd(const struct mld_http_resp *r, char *buf, size_t len, int kind)
     if (r->gz != NULL)
         add_mhd_header(mr, "Vary", "Accept-Encoding");
     for (size_t i = 0; i < r->nhdrs; i++) {
-        if (is_304 && !header_goes_on_304(r->hdrs[i].name))
+        if (is_304 && !header_goes_on_304(r->hdrs[i].name) && !is_default_header(r->hdrs[i].name))
             continue;
         add_mhd_header(mr, r->hdrs[i].name, r->hdrs[i].value);
     }
     return mr;
 }
-
-/* The site's default headers (mld_http_set_default_headers), or NULL. */
-static _Atomic(const struct mld_http_default_header *) default_headers;
 
 void
 mld_http_set_default_headers(const struct mld_http_default_header *v)
@@ -573,6 +587,14 @@ mld_http_req_arg(const struct mld_http_req *req, const char *name)
 
 /* Server --------------------------------------------------------------- */
 
+/* Buckets of the per-address connection counts (entries exist only for
+ * addresses with connections, so at most MLD_HTTP_MAX_CONNECTIONS). */
+#define CLIENT_BUCKETS 1024
+
+struct cidr;
+struct client_count;
+struct conn;
+
 struct mld_http_server {
     struct MHD_Daemon *daemon;   /* NULL until started */
     mld_http_handler_fn handler; /* the application */
@@ -589,12 +611,46 @@ struct mld_http_server {
                                            any stream's own lock */
     struct mld_http_stream *streams;    /* streams being answered, linked by next/prev */
     bool stopping;                      /* stop() began: new streams end at once */
+    mld_http_admit_fn admit;     /* the application's admit step, or NULL */
+    struct mld_http_resp *r503;  /* a client over its connection limit */
+    int64_t header_ms;           /* header deadline */
+    int64_t body_ms;             /* body deadline */
+    int max_per_client;          /* connections per peer, requests per forwarded client */
+    struct cidr *proxies;        /* trusted proxies */
+    int nproxies;                /* entries in proxies */
+    pthread_mutex_t clients_lock;       /* guards clients */
+    struct client_count *clients[CLIENT_BUCKETS]; /* counts by address, only those > 0 */
+    pthread_mutex_t conns_lock;         /* guards conns and each conn's list links */
+    pthread_cond_t sweep_wake;          /* signalled by stop() */
+    struct conn *conns;                 /* every open connection, for the sweep */
+    bool sweep_stop;                    /* stop() began: the sweep ends */
+    bool sweep_running;                 /* the sweep thread was started */
+    pthread_t sweep;                    /* the deadline sweep */
 };
 
-/* Per-connection state, reset for each request on the connection. */
+/* Where a connection is in its request, for the deadline sweep. */
+enum phase {
+    PHASE_HEADERS, /* waiting for a request's header block: header deadline */
+    PHASE_BODY,    /* headers in, body being read: body deadline */
+    PHASE_ANSWER,  /* handler running or answer being sent: MHD's idle timeout */
+};
+
+/* Per-connection state, reset for each request on the connection. The
+ * list links, fd and swept belong to conns_lock; phase and since are
+ * written by the connection's thread and read by the sweep. */
 struct conn {
+    struct conn *cprev, *cnext;  /* in the server's conns */
+    int fd;                      /* the socket (MHD's), for the sweep's shutdown() */
+    bool swept;                  /* the sweep shut the socket down */
+    atomic_int phase;            /* enum phase */
+    _Atomic int64_t since;       /* monotonic ms when phase began */
+    char peer[INET6_ADDRSTRLEN]; /* the peer's address, as text */
+    bool peer_trusted;           /* the peer is a trusted proxy */
+    bool peer_counted;           /* peer holds one count in the server's clients */
+    char client[INET6_ADDRSTRLEN]; /* the current request's client (peer or forwarded) */
+    bool client_counted;         /* a forwarded client holds one count for this request */
+    size_t max_body;             /* body bytes the current request was admitted */
     struct mld_http_resp *resp;  /* queued response, held until completion */
-    struct mld_http_resp *early; /* error found at the headers, sent at the end */
     enum mld_http_method method; /* of the current request */
     bool headers_seen;           /* first access-handler call done */
     bool bad_target;             /* raw target has %00 or no leading '/' */
@@ -981,24 +1037,6 @@ check_request(struct mld_http_server *s, struct MHD_Connection *mc, struct conn 
     return NULL;
 }
 
-/* True when the request declares a body longer than meldung accepts;
- * otherwise *want gets the declared length (0 when none). */
-static bool
-declared_too_big(struct MHD_Connection *mc, size_t *want)
-{
-    *want = 0;
-    const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length");
-    if (cl == NULL)
-        return false;
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(cl, &end, 10);
-    if (errno != 0 || n > MLD_HTTP_MAX_BODY_BYTES)
-        return true;
-    *want = (size_t)n;
-    return false;
-}
-
 /* Frees the connection's body buffer. */
 static void
 drop_body(struct conn *c)
@@ -1023,14 +1061,541 @@ keep_body(struct conn *c, const char *data, size_t n)
             cap = 4096;
         while (cap < need)
             cap *= 2;
-        if (cap > (size_t)MLD_HTTP_MAX_BODY_BYTES + 1)
-            cap = (size_t)MLD_HTTP_MAX_BODY_BYTES + 1;
+        if (cap > c->max_body + 1)
+            cap = c->max_body + 1;
         c->body = mld_realloc(c->body, cap);
         c->body_cap = cap;
     }
     memcpy(c->body + c->body_len, data, n);
     c->body_len += n;
     c->body[c->body_len] = '\0';
+}
+
+/* Hardening ------------------------------------------------------------ */
+
+/* Monotonic milliseconds, for the deadlines. */
+static int64_t
+mono_ms(void)
+{
+    return (int64_t)(mld_time_mono_s() * 1000.0);
+}
+
+/* c enters phase p now. */
+static void
+set_phase(struct conn *c, enum phase p)
+{
+    atomic_store_explicit(&c->since, mono_ms(), memory_order_relaxed);
+    atomic_store_explicit(&c->phase, (int)p, memory_order_release);
+}
+
+/* An IPv4 or IPv6 address (IPv4 as its 4 bytes), with a prefix length
+ * when it is a trusted_proxies block. */
+struct cidr {
+    int family;              /* AF_INET or AF_INET6 */
+    unsigned char addr[16];  /* 4 or 16 bytes used */
+    int bits;                /* prefix length; the full length for one address */
+};
+
+/* Parses an address, without brackets or port, into *a (bits: all).
+ * IPv4-mapped IPv6 addresses become IPv4. Returns 0 or -1. */
+static int
+parse_ip(const char *p, size_t n, struct cidr *a)
+{
+    char buf[INET6_ADDRSTRLEN];
+    if (n == 0 || n >= sizeof(buf))
+        return -1;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    memset(a, 0, sizeof(*a));
+    if (inet_pton(AF_INET, buf, a->addr) == 1) {
+        a->family = AF_INET;
+        a->bits = 32;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, buf, a->addr) != 1)
+        return -1;
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(a->addr, mapped, 12) == 0) {
+        memmove(a->addr, a->addr + 12, 4);
+        memset(a->addr + 4, 0, 12);
+        a->family = AF_INET;
+        a->bits = 32;
+        return 0;
+    }
+    a->family = AF_INET6;
+    a->bits = 128;
+    return 0;
+}
+
+/* Writes a's address as text (INET6_ADDRSTRLEN bytes at out). */
+static void
+ip_text(const struct cidr *a, char *out)
+{
+    if (inet_ntop(a->family, a->addr, out, INET6_ADDRSTRLEN) == NULL)
+        snprintf(out, INET6_ADDRSTRLEN, "?");
+}
+
+/* True when address a lies in block b. */
+static bool
+cidr_has(const struct cidr *b, const struct cidr *a)
+{
+    if (a->family != b->family)
+        return false;
+    int full = b->bits / 8, rest = b->bits % 8;
+    if (memcmp(a->addr, b->addr, (size_t)full) != 0)
+        return false;
+    if (rest == 0)
+        return true;
+    unsigned mask = (0xffu << (8 - rest)) & 0xffu;
+    return (a->addr[full] & mask) == (b->addr[full] & mask);
+}
+
+/* True when a is one of s's trusted proxies. */
+static bool
+trusted(const struct mld_http_server *s, const struct cidr *a)
+{
+    for (int i = 0; i < s->nproxies; i++)
+        if (cidr_has(&s->proxies[i], a))
+            return true;
+    return false;
+}
+
+/* Parses the trusted_proxies list v (entries separated by ',' or white
+ * space: "10.0.0.1, 192.168.0.0/16, ::1") into *out (allocated, at most
+ * MLD_HTTP_MAX_TRUSTED_PROXIES entries) and *n. Returns 0, or an error
+ * naming the entry (*out is then freed). */
+static int
+parse_proxies(const char *v, struct cidr **out, int *n, struct mld_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    for (const char *p = v; p != NULL && *p != '\0';) {
+        while (*p == ',' || *p == ' ' || *p == '\t')
+            p++;
+        size_t len = strcspn(p, ", \t");
+        if (len == 0)
+            break;
+        const char *slash = memchr(p, '/', len);
+        struct cidr b;
+        bool ok = *n < MLD_HTTP_MAX_TRUSTED_PROXIES &&
+                  parse_ip(p, slash != NULL ? (size_t)(slash - p) : len, &b) == 0;
+        if (ok && slash != NULL) {
+            char *end;
+            long l = strtol(slash + 1, &end, 10);
+            ok = end == p + len && slash[1] >= '0' && slash[1] <= '9' && l >= 0 && l <= b.bits;
+            b.bits = (int)l;
+        }
+        if (!ok) {
+            mld_free(*out);
+            *out = NULL;
+            *n = 0;
+            return mld_err_set(err, MLD_E_PARSE,
+                               "trusted_proxies: '%.*s' is no IPv4 or IPv6 address or "
+                               "ADDRESS/BITS block (at most %d entries)",
+                               (int)len, p, MLD_HTTP_MAX_TRUSTED_PROXIES);
+        }
+        if (*out == NULL)
+            *out = mld_reallocarray(NULL, MLD_HTTP_MAX_TRUSTED_PROXIES, sizeof(struct cidr));
+        (*out)[(*n)++] = b;
+        p += len;
+    }
+    return 0;
+}
+
+int
+mld_http_check_proxies(const char *list, struct mld_err *err)
+{
+    struct cidr *v;
+    int n;
+    int rc = parse_proxies(list, &v, &n, err);
+    mld_free(v);
+    return rc;
+}
+
+/* Parses one forwarded node at p[0..n): an address, maybe quoted, an IPv6
+ * one maybe in brackets, either maybe with a port ("1.2.3.4:80",
+ * "[::1]:80", "\"[::1]\""). Returns 0 or -1 ("unknown", "_hidden"). */
+static int
+parse_node(const char *p, size_t n, struct cidr *a)
+{
+    while (n > 0 && (*p == ' ' || *p == '\t'))
+        p++, n--;
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+        n--;
+    if (n >= 2 && p[0] == '"' && p[n - 1] == '"')
+        p++, n -= 2;
+    if (n > 0 && p[0] == '[') {
+        const char *close = memchr(p, ']', n);
+        return close == NULL ? -1 : parse_ip(p + 1, (size_t)(close - p - 1), a);
+    }
+    const char *colon = memchr(p, ':', n);
+    if (colon != NULL && memchr(colon + 1, ':', n - (size_t)(colon + 1 - p)) == NULL)
+        n = (size_t)(colon - p); /* IPv4 with a port */
+    return parse_ip(p, n, a);
+}
+
+/* Collects the forwarded nodes of one header value v: X-Forwarded-For
+ * ("client, proxy1") or, with fwd, Forwarded ("for=client;proto=https,
+ * for=proxy1"). Returns the count; nodes that do not parse are kept as
+ * family 0. At most MLD_HTTP_MAX_FORWARDED_HOPS, the rightmost ones. */
+static int
+forwarded_nodes(const char *v, bool fwd, struct cidr *out)
+{
+    int n = 0;
+    for (const char *p = v; *p != '\0';) {
+        size_t len = strcspn(p, ",");
+        const char *node = p;
+        size_t nlen = len;
+        if (fwd) { /* the for= parameter of this element */
+            nlen = 0;
+            for (const char *q = p; q < p + len;) {
+                size_t plen = strcspn(q, ";,");
+                if (plen > len - (size_t)(q - p))
+                    plen = len - (size_t)(q - p);
+                const char *t = q;
+                while (*t == ' ' || *t == '\t')
+                    t++;
+                if (strncasecmp(t, "for=", 4) == 0) {
+                    node = t + 4;
+                    nlen = plen - (size_t)(node - q);
+                }
+                q += plen + (q[plen] == ';');
+            }
+        }
+        struct cidr a;
+        if (parse_node(node, nlen, &a) != 0)
+            memset(&a, 0, sizeof(a));
+        if (n == MLD_HTTP_MAX_FORWARDED_HOPS) {
+            memmove(out, out + 1, (size_t)(n - 1) * sizeof(*out));
+            n--;
+        }
+        out[n++] = a;
+        p += len + (p[len] == ',');
+    }
+    return n;
+}
+
+/* The client behind trusted proxies: walking the forwarded nodes from the
+ * right (the nearest proxy's entry is last), the first that is no trusted
+ * proxy. Writes its text to out and returns true; false (out untouched)
+ * when there is no usable node: none, or one that does not parse before
+ * an untrusted one is found. */
+static bool
+forwarded_client(const struct mld_http_server *s, const char *xff, const char *fwd, char *out)
+{
+    struct cidr nodes[MLD_HTTP_MAX_FORWARDED_HOPS];
+    int n = fwd != NULL ? forwarded_nodes(fwd, true, nodes)
+                        : xff != NULL ? forwarded_nodes(xff, false, nodes) : 0;
+    for (int i = n - 1; i >= 0; i--) {
+        if (nodes[i].family == 0)
+            return false;
+        if (i == 0 || !trusted(s, &nodes[i])) {
+            ip_text(&nodes[i], out);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* One address's count of connections (or forwarded requests) in flight. */
+struct client_count {
+    struct client_count *next;   /* in its bucket */
+    int n;                       /* > 0; the entry is freed at 0 */
+    char key[INET6_ADDRSTRLEN];  /* address text */
+};
+
+/* key's bucket in s->clients. */
+static struct client_count **
+client_bucket(struct mld_http_server *s, const char *key)
+{
+    return &s->clients[XXH3_64bits(key, strlen(key)) % CLIENT_BUCKETS];
+}
+
+/* Adds one to key's count unless it is at limit (0: no limit). Returns
+ * whether it was added. */
+static bool
+client_add(struct mld_http_server *s, const char *key, int limit)
+{
+    pthread_mutex_lock(&s->clients_lock);
+    struct client_count **b = client_bucket(s, key), *e = *b;
+    while (e != NULL && strcmp(e->key, key) != 0)
+        e = e->next;
+    bool added = e == NULL || limit == 0 || e->n < limit;
+    if (added && e != NULL) {
+        e->n++;
+    } else if (added) {
+        e = MLD_NEW(struct client_count);
+        e->n = 1;
+        snprintf(e->key, sizeof(e->key), "%s", key);
+        e->next = *b;
+        *b = e;
+    }
+    pthread_mutex_unlock(&s->clients_lock);
+    return added;
+}
+
+/* Takes one from key's count. */
+static void
+client_del(struct mld_http_server *s, const char *key)
+{
+    pthread_mutex_lock(&s->clients_lock);
+    struct client_count **pp = client_bucket(s, key);
+    while (*pp != NULL && strcmp((*pp)->key, key) != 0)
+        pp = &(*pp)->next;
+    struct client_count *e = *pp;
+    if (e != NULL && --e->n == 0) {
+        *pp = e->next;
+        mld_free(e);
+    }
+    pthread_mutex_unlock(&s->clients_lock);
+}
+
+/* True when key holds limit or more counts. */
+static bool
+client_full(struct mld_http_server *s, const char *key, int limit)
+{
+    pthread_mutex_lock(&s->clients_lock);
+    const struct client_count *e = *client_bucket(s, key);
+    while (e != NULL && strcmp(e->key, key) != 0)
+        e = e->next;
+    bool full = e != NULL && e->n >= limit;
+    pthread_mutex_unlock(&s->clients_lock);
+    return full;
+}
+
+/* The peer address of sa as a struct cidr; false for other families. */
+static bool
+sockaddr_ip(const struct sockaddr *sa, struct cidr *a)
+{
+    memset(a, 0, sizeof(*a));
+    char buf[INET6_ADDRSTRLEN];
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
+                  sizeof(buf));
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf,
+                  sizeof(buf));
+    else
+        return false;
+    return parse_ip(buf, strlen(buf), a) == 0;
+}
+
+/* MHD's accept policy: refuses a connection from a peer that already
+ * holds max_per_client (trusted proxies are limited per forwarded client
+ * instead, at each request). The count is taken when MHD reports the
+ * connection started, so concurrent accepts may pass a few over. */
+static enum MHD_Result
+accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    (void)addrlen;
+    struct mld_http_server *s = cls;
+    struct cidr a;
+    if (!sockaddr_ip(addr, &a) || trusted(s, &a))
+        return MHD_YES;
+    char text[INET6_ADDRSTRLEN];
+    ip_text(&a, text);
+    if (!client_full(s, text, s->max_per_client))
+        return MHD_YES;
+    mld_log_debug("http: %s holds %d connections: refused", text, s->max_per_client);
+    return MHD_NO;
+}
+
+/* What the header block says about the request's framing. */
+struct framing {
+    int n_cl;             /* Content-Length headers */
+    const char *cl;       /* the first one's value */
+    bool cl_bad;          /* a value that is not digits, or two that differ */
+    int n_te;             /* Transfer-Encoding headers */
+    const char *te;       /* the last one's value */
+    int n_host;           /* Host headers */
+    bool bad_name;        /* a header name that is no token */
+    const char *xff;      /* the last X-Forwarded-For */
+    const char *fwd;      /* the last Forwarded */
+};
+
+/* True for the bytes of an HTTP token (RFC 9110 5.6.2). */
+static bool
+is_tchar(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* MHD_get_connection_values callback: notes one header in a struct
+ * framing (duplicates included: MHD keeps each line). */
+static enum MHD_Result
+framing_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    struct framing *f = cls;
+    if (key[0] == '\0')
+        f->bad_name = true;
+    for (const char *p = key; *p != '\0'; p++)
+        if (!is_tchar((unsigned char)*p))
+            f->bad_name = true;
+    if (value == NULL)
+        value = "";
+    if (strcasecmp(key, "Content-Length") == 0) {
+        if (value[0] == '\0' || value[strspn(value, "0123456789")] != '\0')
+            f->cl_bad = true;
+        else if (f->n_cl > 0 && strcmp(f->cl, value) != 0)
+            f->cl_bad = true;
+        if (f->n_cl++ == 0)
+            f->cl = value;
+    } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        f->n_te++;
+        f->te = value;
+    } else if (strcasecmp(key, "Host") == 0) {
+        f->n_host++;
+    } else if (strcasecmp(key, "X-Forwarded-For") == 0) {
+        f->xff = value;
+    } else if (strcasecmp(key, "Forwarded") == 0) {
+        f->fwd = value;
+    }
+    return MHD_YES;
+}
+
+/* Checks the request's framing once its headers are in, so that no
+ * front proxy and meldung can disagree on where a request ends (request
+ * smuggling): Content-Length with Transfer-Encoding, a repeated or
+ * non-numeric Content-Length, a Transfer-Encoding other than one
+ * "chunked" (or any on HTTP/1.0), a header name that is no token (a space
+ * before the colon), HTTP/1.1 without exactly one Host. Fills *f; returns
+ * a reason for the 400, or NULL. */
+static const char *
+bad_framing(struct MHD_Connection *mc, const char *version, struct framing *f)
+{
+    memset(f, 0, sizeof(*f));
+    MHD_get_connection_values(mc, MHD_HEADER_KIND, framing_header, f);
+    bool http11 = strcmp(version, "HTTP/1.0") != 0;
+    if (f->bad_name)
+        return "a header name that is no token";
+    if (f->n_cl > 0 && f->n_te > 0)
+        return "Content-Length with Transfer-Encoding";
+    if (f->cl_bad || f->n_cl > 1)
+        return "a malformed or repeated Content-Length";
+    if (f->n_te > 1 || (f->n_te == 1 && (!http11 || strcasecmp(f->te, "chunked") != 0)))
+        return "a Transfer-Encoding other than chunked";
+    if (f->n_host > 1 || (http11 && f->n_host == 0))
+        return "HTTP/1.1 wants exactly one Host header";
+    return NULL;
+}
+
+/* Settles the request's client: the peer, or behind a trusted proxy the
+ * forwarded one, which then holds one of its max_per_client requests in
+ * flight until the request completes. Returns the 503 when it holds all
+ * of them already, else NULL. */
+static struct mld_http_resp *
+settle_client(struct mld_http_server *s, struct conn *c, const struct framing *f)
+{
+    memcpy(c->client, c->peer, sizeof(c->client));
+    if (!c->peer_trusted || !forwarded_client(s, f->xff, f->fwd, c->client))
+        return NULL;
+    if (!client_add(s, c->client, s->max_per_client)) {
+        mld_log_debug("http: %s (via %s) has %d requests in flight: 503", c->client, c->peer,
+                      s->max_per_client);
+        return mld_http_resp_ref(s->r503);
+    }
+    c->client_counted = true;
+    return NULL;
+}
+
+/* The admit step: asks the application (or applies the default) whether
+ * the route takes the request's body, and how much. Returns an answer to
+ * send now, or NULL with c->max_body set. */
+static struct mld_http_resp *
+admit_request(struct mld_http_server *s, struct MHD_Connection *mc, struct conn *c,
+              const char *url, const struct framing *f)
+{
+    unsigned long long declared = 0;
+    if (f->cl != NULL) {
+        errno = 0;
+        declared = strtoull(f->cl, NULL, 10);
+        if (errno != 0)
+            declared = ULLONG_MAX;
+    }
+    bool has_body = declared > 0 || f->n_te > 0;
+    struct mld_http_admit a = {0};
+    if (s->admit != NULL) {
+        struct mld_http_req req = {
+            .method = c->method,
+            .path = url,
+            .query = c->query != NULL ? c->query : "",
+            .body = "",
+            .client = c->client,
+            .conn = mc,
+        };
+        s->admit(s->ud, &req, &a);
+    } else if (c->method == MLD_HTTP_POST) {
+        a.max_body = MLD_HTTP_MAX_BODY_BYTES;
+    }
+    if (a.resp != NULL)
+        return a.resp;
+    if (a.max_body > MLD_HTTP_MAX_BODY_BYTES)
+        a.max_body = MLD_HTTP_MAX_BODY_BYTES;
+    c->max_body = a.max_body;
+    if (!has_body)
+        return NULL;
+    if (a.max_body == 0)
+        return mld_http_resp_ref(c->method == MLD_HTTP_POST ? s->r405 : s->r413);
+    if (declared > a.max_body)
+        return mld_http_resp_ref(s->r413);
+    c->body_want = (size_t)declared;
+    return NULL;
+}
+
+size_t
+mld_http_body_limit(const struct mld_http_body_route *table, const char *path)
+{
+    for (; table != NULL && table->path != NULL; table++) {
+        size_t n = strlen(table->path);
+        bool prefix = n > 0 && table->path[n - 1] == '/';
+        if (prefix ? strncmp(path, table->path, n) == 0 : strcmp(path, table->path) == 0)
+            return table->max_body;
+    }
+    return 0;
+}
+
+/* The deadline sweep: every MLD_HTTP_SWEEP_MS, shuts down the socket of
+ * each connection whose headers are not in header_ms after it opened or
+ * was last answered, or whose admitted body is not in body_ms after its
+ * headers. MHD's own timeout is reset by every byte, so it cannot stop a
+ * client that trickles; shutdown() makes MHD see the socket end and
+ * close the connection at once. The socket cannot be closed under us:
+ * MHD reports a connection closed (which takes it off conns, under
+ * conns_lock) before it closes the descriptor. */
+static void *
+sweep_main(void *arg)
+{
+    struct mld_http_server *s = arg;
+    pthread_mutex_lock(&s->conns_lock);
+    while (!s->sweep_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += MLD_HTTP_SWEEP_MS * 1000000L;
+        ts.tv_sec += ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&s->sweep_wake, &s->conns_lock, &ts);
+        int64_t now = mono_ms();
+        int closed = 0;
+        for (struct conn *c = s->conns; c != NULL; c = c->cnext) {
+            int ph = atomic_load_explicit(&c->phase, memory_order_acquire);
+            int64_t since = atomic_load_explicit(&c->since, memory_order_relaxed);
+            int64_t limit = ph == PHASE_HEADERS ? s->header_ms
+                            : ph == PHASE_BODY  ? s->body_ms
+                                                : 0;
+            if (c->swept || limit == 0 || now - since <= limit)
+                continue;
+            shutdown(c->fd, SHUT_RDWR);
+            c->swept = true;
+            closed++;
+        }
+        if (closed > 0)
+            mld_log_debug("http: closed %d connection(s) past the header or body deadline",
+                          closed);
+    }
+    pthread_mutex_unlock(&s->conns_lock);
+    return NULL;
 }
 
 static enum MHD_Result
@@ -1053,42 +1618,46 @@ access_handler(void *cls, struct MHD_Connection *mc, const char *url, const char
     if (!c->headers_seen) {
         c->headers_seen = true;
         c->method = method_of(method);
-        c->early = check_request(s, mc, c, url);
-        /* Refuse an announced oversized body before the client sends it;
-         * answering now means MHD closes the connection afterwards, which
-         * is what a client with a 16 MB upload in flight needs anyway. */
-        if (declared_too_big(mc, &c->body_want)) {
-            mld_http_resp_unref(c->early);
-            c->early = NULL;
-            return answer(s, mc, c, mld_http_resp_ref(s->r413));
+        set_phase(c, PHASE_BODY);
+        /* Everything the server refuses is refused now, before a byte of
+         * the body is read; an answer queued in this first call makes MHD
+         * close the connection after it, so nothing the client sent after
+         * the headers can be taken for a second request. */
+        struct framing f;
+        const char *why = bad_framing(mc, version, &f);
+        struct mld_http_resp *now = check_request(s, mc, c, url);
+        if (now == NULL && why != NULL) {
+            mld_log_debug("http: %s %s from %s: %s: 400", method, url, c->peer, why);
+            now = mld_http_resp_ref(s->r400);
+        }
+        if (now == NULL)
+            now = settle_client(s, c, &f);
+        if (now == NULL)
+            now = admit_request(s, mc, c, url, &f);
+        if (now != NULL) {
+            set_phase(c, PHASE_ANSWER);
+            return answer(s, mc, c, now);
         }
         return MHD_YES;
     }
     if (*upload_data_size != 0) {
-        /* A chunked body that grows past the limit ends the connection
-         * (MHD 0.9.75 cannot queue a response in the middle of an
-         * upload). Only a POST that will reach the handler keeps its
-         * body; other bodies are counted and dropped. */
-        if (*upload_data_size > MLD_HTTP_MAX_BODY_BYTES - c->body_len)
+        /* A chunked body that grows past the admitted size ends the
+         * connection (MHD 0.9.75 cannot queue a response in the middle
+         * of an upload); a declared one was checked at the headers. */
+        if (*upload_data_size > c->max_body - c->body_len)
             return MHD_NO;
-        if (c->method == MLD_HTTP_POST && c->early == NULL)
-            keep_body(c, upload_data, *upload_data_size);
-        else
-            c->body_len += *upload_data_size;
+        keep_body(c, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (c->early != NULL) {
-        struct mld_http_resp *e = c->early;
-        c->early = NULL;
-        return answer(s, mc, c, e);
-    }
+    set_phase(c, PHASE_ANSWER);
     struct mld_http_req req = {
         .method = c->method,
         .path = url,
         .query = c->query != NULL ? c->query : "",
         .body = c->body != NULL ? c->body : "",
         .body_len = c->body != NULL ? c->body_len : 0,
+        .client = c->client,
         .conn = mc,
     };
     return answer(s, mc, c, s->handler(s->ud, &req));
@@ -1107,9 +1676,7 @@ uri_logger(void *cls, const char *uri, struct MHD_Connection *mc)
         return NULL;
     struct conn *c = ci->socket_context;
     mld_http_resp_unref(c->resp);
-    mld_http_resp_unref(c->early);
     c->resp = NULL;
-    c->early = NULL;
     c->headers_seen = false;
     drop_body(c);
     const char *q = strchr(uri, '?');
@@ -1134,24 +1701,31 @@ uri_logger(void *cls, const char *uri, struct MHD_Connection *mc)
     return c;
 }
 
-/* A request is over (sent, or failed): drop its response reference. */
+/* A request is over (sent, or failed): drop its response reference and
+ * its forwarded client's count; the next request's header deadline runs
+ * from now. */
 static void
 request_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
                   enum MHD_RequestTerminationCode toe)
 {
     (void)mc;
     (void)toe;
+    struct mld_http_server *s = cls;
     struct conn *c = *req_cls;
     if (c == NULL)
         return;
     if (c->stream != NULL) {
-        stream_detach(cls, c->stream);
+        stream_detach(s, c->stream);
         c->stream = NULL;
     }
     mld_http_resp_unref(c->resp);
-    mld_http_resp_unref(c->early);
     c->resp = NULL;
-    c->early = NULL;
+    if (c->client_counted) {
+        client_del(s, c->client);
+        c->client_counted = false;
+    }
+    c->max_body = 0;
+    set_phase(c, PHASE_HEADERS);
     /* A body can be 16 MB: do not keep it for the connection's next
      * request, which is most likely a GET. */
     drop_body(c);
@@ -1163,19 +1737,52 @@ static void
 connection_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
                   enum MHD_ConnectionNotificationCode toe)
 {
-    (void)cls;
-    (void)mc;
+    struct mld_http_server *s = cls;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        *socket_context = MLD_NEW(struct conn);
+        struct conn *c = MLD_NEW(struct conn);
+        const union MHD_ConnectionInfo *fi =
+            MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *ai =
+            MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        struct cidr a;
+        c->fd = fi != NULL ? fi->connect_fd : -1;
+        if (ai != NULL && sockaddr_ip(ai->client_addr, &a)) {
+            ip_text(&a, c->peer);
+            c->peer_trusted = trusted(s, &a);
+        } else {
+            snprintf(c->peer, sizeof(c->peer), "unknown");
+        }
+        memcpy(c->client, c->peer, sizeof(c->client));
+        if (!c->peer_trusted) /* the accept policy checked the limit */
+            c->peer_counted = client_add(s, c->peer, 0);
+        set_phase(c, PHASE_HEADERS);
+        pthread_mutex_lock(&s->conns_lock);
+        c->cnext = s->conns;
+        if (s->conns != NULL)
+            s->conns->cprev = c;
+        s->conns = c;
+        pthread_mutex_unlock(&s->conns_lock);
+        *socket_context = c;
         return;
     }
     struct conn *c = *socket_context;
     if (c == NULL)
         return;
+    pthread_mutex_lock(&s->conns_lock);
+    if (c->cprev != NULL)
+        c->cprev->cnext = c->cnext;
+    else
+        s->conns = c->cnext;
+    if (c->cnext != NULL)
+        c->cnext->cprev = c->cprev;
+    pthread_mutex_unlock(&s->conns_lock);
     if (c->stream != NULL)
-        stream_detach(cls, c->stream);
+        stream_detach(s, c->stream);
+    if (c->client_counted)
+        client_del(s, c->client);
+    if (c->peer_counted)
+        client_del(s, c->peer);
     mld_http_resp_unref(c->resp);
-    mld_http_resp_unref(c->early);
     mld_free(c->query);
     mld_free(c->body);
     mld_free(c);
@@ -1195,8 +1802,10 @@ static void __attribute__((format(printf, 2, 0))) mhd_logger(void *cls, const ch
     memcpy(s->last_log, line, n + 1);
     pthread_mutex_unlock(&s->log_lock);
     /* A client that leaves while its answer is sent (a live stream's
-     * client closing its tab, most often) is no fault of the server. */
-    if (strncmp(line, "Failed to send", 14) == 0)
+     * client closing its tab, most often), or one cut off by a deadline
+     * in the middle of its request, is no fault of the server. */
+    if (strncmp(line, "Failed to send", 14) == 0 ||
+        strncmp(line, "Connection was closed by remote side", 36) == 0)
         mld_log_debug("http: %s", line);
     else
         mld_log_warn("http: %s", line);
@@ -1238,8 +1847,19 @@ free_server(struct mld_http_server *s)
     mld_http_resp_unref(s->r413);
     mld_http_resp_unref(s->r414);
     mld_http_resp_unref(s->r500);
+    mld_http_resp_unref(s->r503);
+    for (int i = 0; i < CLIENT_BUCKETS; i++)
+        while (s->clients[i] != NULL) {
+            struct client_count *e = s->clients[i];
+            s->clients[i] = e->next;
+            mld_free(e);
+        }
+    mld_free(s->proxies);
     pthread_mutex_destroy(&s->log_lock);
     pthread_mutex_destroy(&s->streams_lock);
+    pthread_mutex_destroy(&s->clients_lock);
+    pthread_mutex_destroy(&s->conns_lock);
+    pthread_cond_destroy(&s->sweep_wake);
     mld_free(s);
 }
 
@@ -1275,13 +1895,31 @@ mld_http_server_start(struct mld_http_server **out, const struct mld_http_config
     struct mld_http_server *s = MLD_NEW(struct mld_http_server);
     s->handler = handler;
     s->ud = ud;
+    s->admit = cfg->admit;
+    s->header_ms = 1000LL * (cfg->header_secs > 0 ? cfg->header_secs : MLD_HTTP_HEADER_TIMEOUT_SECS);
+    s->body_ms = 1000LL * (cfg->body_secs > 0 ? cfg->body_secs : MLD_HTTP_BODY_TIMEOUT_SECS);
+    s->max_per_client = cfg->max_per_client > 0 ? cfg->max_per_client : MLD_HTTP_MAX_PER_IP;
     pthread_mutex_init(&s->log_lock, NULL);
     pthread_mutex_init(&s->streams_lock, NULL);
+    pthread_mutex_init(&s->clients_lock, NULL);
+    pthread_mutex_init(&s->conns_lock, NULL);
+    pthread_cond_init(&s->sweep_wake, NULL);
+    if (parse_proxies(cfg->trusted_proxies, &s->proxies, &s->nproxies, err) != 0) {
+        freeaddrinfo(ai);
+        free_server(s);
+        return MLD_E_INVAL;
+    }
     s->r400 = mld_http_resp_text(400, "Bad Request\n", NULL);
     s->r405 = mld_http_resp_text(405, "Method Not Allowed\n", "GET, HEAD");
     s->r413 = mld_http_resp_text(413, "Content Too Large\n", NULL);
     s->r414 = mld_http_resp_text(414, "URI Too Long\n", NULL);
     s->r500 = mld_http_resp_text(500, "Internal Server Error\n", NULL);
+    static const char busy_text[] = "Service Unavailable: too many requests from one client\n";
+    struct mld_http_resp *busy = mld_http_resp_new(503, "text/plain; charset=utf-8", busy_text,
+                                                   sizeof(busy_text) - 1, 0);
+    mld_http_resp_header(busy, "Cache-Control", "no-store");
+    mld_http_resp_header(busy, "Retry-After", "1");
+    s->r503 = mld_http_resp_finish(busy, 0);
 
     /* Suspend/resume: streams wait for bytes off the event loop. */
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
@@ -1301,7 +1939,6 @@ mld_http_server_start(struct mld_http_server **out, const struct mld_http_config
         {MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr},
         {MHD_OPTION_CONNECTION_TIMEOUT, MLD_HTTP_TIMEOUT_SECS, NULL},
         {MHD_OPTION_CONNECTION_LIMIT, MLD_HTTP_MAX_CONNECTIONS, NULL},
-        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, MLD_HTTP_MAX_PER_IP, NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)pool, NULL},
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logger, s},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, s},
@@ -1313,7 +1950,7 @@ mld_http_server_start(struct mld_http_server **out, const struct mld_http_config
     if (threads < 2)
         opts[sizeof(opts) / sizeof(opts[0]) - 2].option = MHD_OPTION_END;
     /* The logger goes first, or MHD prints what comes before it itself. */
-    s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, access_handler, s,
+    s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, accept_policy, s, access_handler, s,
                                  MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s, MHD_OPTION_ARRAY, opts,
                                  MHD_OPTION_END);
     int saved = errno;
@@ -1326,6 +1963,14 @@ mld_http_server_start(struct mld_http_server **out, const struct mld_http_config
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di != NULL && di->port != 0 ? di->port : cfg->port;
+    int prc = pthread_create(&s->sweep, NULL, sweep_main, s);
+    if (prc != 0) {
+        MHD_stop_daemon(s->daemon);
+        free_server(s);
+        return mld_err_set(err, MLD_E_HTTP, "http: cannot start the deadline sweep: %s",
+                           strerror(prc));
+    }
+    s->sweep_running = true;
     *out = s;
     return 0;
 }
@@ -1341,6 +1986,13 @@ mld_http_server_stop(struct mld_http_server *s)
 {
     if (s == NULL)
         return;
+    if (s->sweep_running) {
+        pthread_mutex_lock(&s->conns_lock);
+        s->sweep_stop = true;
+        pthread_cond_signal(&s->sweep_wake);
+        pthread_mutex_unlock(&s->conns_lock);
+        pthread_join(s->sweep, NULL);
+    }
     end_streams(s);
     MHD_stop_daemon(s->daemon);
     free_server(s);

@@ -34,9 +34,9 @@
 #include "../base/limits.h"
 #include "../base/log.h"
 #include "../base/mem.h"
-#include "../base/limits.h"
 #include "../ingest/ingest.h"
 #include "../pipeline/pipeline.h"
+#include "ratelimit.h"
 
 #define HASH_BYTES 32
 
@@ -48,6 +48,7 @@ struct mld_push {
     unsigned char token_hash[HASH_BYTES]; /* SHA-256 of the accepted token */
     char *quarantine;                     /* folder for refused documents */
     char *section;                        /* [push] section, or NULL */
+    struct mld_ratelimit *fails;          /* failed tokens by client address */
 };
 
 /* Numbers the pushes of this process, for unique source names. */
@@ -149,6 +150,8 @@ mld_push_new(struct mld_push **out, const struct mld_config *cfg, const char *db
                            mld_config_where(cfg, sec, "section"), MLD_MAX_SECTION_NAME_BYTES);
     }
     p->section = section != NULL ? mld_strdup(section) : NULL;
+    p->fails = mld_ratelimit_new(MLD_PUSH_FREE_FAILS, MLD_PUSH_BACKOFF_SECS,
+                                 MLD_PUSH_BACKOFF_MAX_SECS);
     const char *q = mld_config_get(cfg, sec, "quarantine");
     if (q != NULL && q[0] != '\0') {
         p->quarantine = mld_strdup(q);
@@ -171,6 +174,7 @@ mld_push_free(struct mld_push *p)
     OPENSSL_cleanse(p->token_hash, sizeof(p->token_hash));
     mld_free(p->quarantine);
     mld_free(p->section);
+    mld_ratelimit_free(p->fails);
     mld_free(p);
 }
 
@@ -336,15 +340,18 @@ store_locked(struct mld_store *st, pthread_mutex_t *lock, struct mld_parsed *par
     return rc;
 }
 
-struct mld_http_resp *
-mld_push_handle(const struct mld_push *p, const struct mld_http_req *req, struct mld_store *st,
-                pthread_mutex_t *lock)
+/* The answer to a request that may not push (404, 405, 401), or NULL;
+ * *auth says what the token check found. */
+static struct mld_http_resp *
+refusal(const struct mld_push *p, const struct mld_http_req *req, enum auth *auth)
 {
+    *auth = AUTH_MISSING;
     if (p == NULL)
         return error_answer(404, "not found: the push endpoint is not configured", NULL, NULL);
     if (req->method != MLD_HTTP_POST)
         return error_answer(405, "method not allowed: push with POST", "Allow", "POST");
-    switch (check_token(p, req)) {
+    *auth = check_token(p, req);
+    switch (*auth) {
     case AUTH_OK: break;
     case AUTH_MISSING:
         return error_answer(401, "authorization required: Authorization: Bearer TOKEN",
@@ -353,6 +360,43 @@ mld_push_handle(const struct mld_push *p, const struct mld_http_req *req, struct
         return error_answer(401, "invalid token", "WWW-Authenticate",
                             "Bearer realm=\"meldung\", error=\"invalid_token\"");
     }
+    return NULL;
+}
+
+void
+mld_push_admit(const struct mld_push *p, const struct mld_http_req *req, struct mld_http_admit *a)
+{
+    mld_time_t now = mld_time_now();
+    if (p != NULL && req->method == MLD_HTTP_POST) {
+        long wait = mld_ratelimit_check(p->fails, req->client, now);
+        if (wait > 0) {
+            char msg[128], secs[24];
+            snprintf(msg, sizeof(msg), "too many invalid tokens from %s; retry in %ld s",
+                     req->client, wait);
+            snprintf(secs, sizeof(secs), "%ld", wait);
+            a->resp = error_answer(429, msg, "Retry-After", secs);
+            return;
+        }
+    }
+    enum auth auth;
+    a->resp = refusal(p, req, &auth);
+    if (auth == AUTH_OK) {
+        mld_ratelimit_ok(p->fails, req->client);
+    } else if (auth == AUTH_INVALID) {
+        long wait = mld_ratelimit_fail(p->fails, req->client, now);
+        mld_log_warn("push: invalid token from %s%s", req->client,
+                     wait > 0 ? "; it now waits before the next try" : "");
+    }
+}
+
+struct mld_http_resp *
+mld_push_handle(const struct mld_push *p, const struct mld_http_req *req, struct mld_store *st,
+                pthread_mutex_t *lock)
+{
+    enum auth auth;
+    struct mld_http_resp *no = refusal(p, req, &auth);
+    if (no != NULL)
+        return no;
 
     char name[80];
     push_name(name, sizeof(name), req->body, req->body_len);

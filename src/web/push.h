@@ -15,7 +15,9 @@
  * duplicates are entries delivered before and skipped; refused entries
  * had neither headline nor text nor media, the rest was stored). Errors, each as {"error": "..."}:
  * 401 missing or wrong token (with WWW-Authenticate: Bearer), 405 not
- * POST, 413 body over MLD_HTTP_MAX_BODY_BYTES (answered by the server),
+ * POST, 429 too many wrong tokens from this client (Retry-After), 413
+ * body over MLD_HTTP_MAX_BODY_BYTES (answered by the server); 401, 404,
+ * 405, 413 and 429 come before the body is read (mld_push_admit),
  * 415 not a format meldung reads, 422 malformed ("source: line, column:
  * reason", or every entry refused by the pipeline), 500 the store failed (nothing stored; retry). A document
  * refused with 415 or 422 is copied to the quarantine folder with its
@@ -71,6 +73,17 @@ void mld_push_free(struct mld_push *p);
  * finished response the caller hands to the server. */
 struct mld_http_resp *mld_push_handle(const struct mld_push *p, const struct mld_http_req *req,
                                       struct mld_store *st, pthread_mutex_t *lock);
+
+/* The admit step for MLD_PUSH_PATH (http.h), before any byte of the body
+ * is read: answers 404 (p NULL), 405 (not POST), 429 with Retry-After (a
+ * client whose failed tokens earned it a wait: MLD_PUSH_FREE_FAILS free,
+ * then MLD_PUSH_BACKOFF_SECS doubling up to MLD_PUSH_BACKOFF_MAX_SECS,
+ * keyed by req->client) or 401 (a missing or wrong token; a wrong one
+ * counts as a failure, a right one forgets the client's failures).
+ * Leaves a->resp NULL when the push may send its body; a->max_body is
+ * the caller's. Called concurrently from the server's threads. */
+void mld_push_admit(const struct mld_push *p, const struct mld_http_req *req,
+                    struct mld_http_admit *a);
 
 /* Writes the SHA-256 of token[0..len) as lowercase hex (and a NUL) to hex. */
 void mld_push_token_hash(const char *token, size_t len, char hex[MLD_PUSH_HASH_HEX + 1]);

@@ -296,12 +296,12 @@ static const struct mld_http_default_header site_default_headers[] = {
      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
      "media-src 'self' https:; font-src 'self'; connect-src 'self'; manifest-src 'self'; "
      "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
-     "text/html"},
+     NULL},
     {"Permissions-Policy",
      "camera=(), microphone=(), geolocation=(), interest-cohort=(), browsing-topics=(), "
      "payment=(), usb=(), serial=(), hid=(), magnetometer=(), gyroscope=(), "
      "accelerometer=()",
-     "text/html"},
+     NULL},
     {NULL, NULL, NULL},
 };
 
@@ -535,6 +535,34 @@ json_error_500(void)
     return mld_http_resp_finish(r, 0);
 }
 
+/* The routes that take a request body, and how large (the admit step,
+ * http.h). Every other route refuses a body before it is read. */
+static const struct mld_http_body_route site_body_routes[] = {
+    {MLD_PUSH_PATH, MLD_HTTP_MAX_BODY_BYTES},
+    {NULL, 0},
+};
+
+/* The 405 for a method path does not take: JSON under the API. */
+static struct mld_http_resp *
+not_allowed(const char *path)
+{
+    if (mld_api_path(path))
+        return mld_api_not_allowed(); /* api: in JSON */
+    return mld_http_resp_text(405, "Methode nicht erlaubt\n", "GET, HEAD");
+}
+
+void
+mld_site_admit(void *ud, const struct mld_http_req *req, struct mld_http_admit *a)
+{
+    struct mld_site *site = ud;
+    if (req->method == MLD_HTTP_POST)
+        a->max_body = mld_http_body_limit(site_body_routes, req->path);
+    if (strcmp(req->path, MLD_PUSH_PATH) == 0)
+        mld_push_admit(site->push, req, a); /* the token, before the body */
+    else if (req->method == MLD_HTTP_POST && a->max_body == 0)
+        a->resp = not_allowed(req->path);
+}
+
 struct mld_http_resp *
 mld_site_handle(void *ud, const struct mld_http_req *req)
 {
@@ -547,10 +575,8 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
         if (pre != NULL)
             return pre;
     }
-    if (req->method != MLD_HTTP_GET && req->method != MLD_HTTP_HEAD && mld_api_path(req->path))
-        return mld_api_not_allowed(); /* api: in JSON */
     if (req->method != MLD_HTTP_GET && req->method != MLD_HTTP_HEAD)
-        return mld_http_resp_text(405, "Methode nicht erlaubt\n", "GET, HEAD");
+        return not_allowed(req->path);
     const char *path = req->path;
     if (strncmp(path, "/static/", 8) == 0) {
         struct mld_http_resp *file = mld_static_get(site->files, path + 8);

@@ -36,6 +36,11 @@ int mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, stru
 /* Answers one request (see mld_http_handler_fn); ud is the site. */
 struct mld_http_resp *mld_site_handle(void *ud, const struct mld_http_req *req);
 
+/* The site's admit step (an mld_http_admit_fn, same ud): which routes take
+ * a body and how large (a table in site.c), the push endpoint's token
+ * check before its body, and 405 at once for a POST elsewhere. */
+void mld_site_admit(void *ud, const struct mld_http_req *req, struct mld_http_admit *a);
+
 /* Applies store changes and ended embargoes to the cache. Returns 0, or
  * MLD_E_STORE (the cache is then cleared, to be safe). */
 int mld_site_refresh(struct mld_site *site, struct mld_err *err);

@@ -3,8 +3,9 @@
 #
 #   - X-Content-Type-Options: nosniff and Referrer-Policy on every answer
 #     (pages, feeds, sitemaps, robots.txt, API answers, static files,
-#     /status, errors); Content-Security-Policy and Permissions-Policy on
-#     every HTML answer, parsed: no 'unsafe-inline', scripts only from the
+#     /status, errors), and Content-Security-Policy on every answer too
+#     (an API or feed answer opened in a browser runs nothing); on every
+#     HTML answer CSP and Permissions-Policy parsed: no 'unsafe-inline', scripts only from the
 #     site, camera, microphone, geolocation and interest-cohort denied.
 #   - Cache-Control for a CDN: s-maxage and stale-while-revalidate on the
 #     cacheable answers (3600 s with a purge URL), no-store kept on
@@ -193,7 +194,8 @@ for my $name (sort(keys %html), sort(keys %other)) {
         is($pp{$_}, '()', "$name: Permissions-Policy denies $_")
             for qw(camera microphone geolocation interest-cohort);
     } else {
-        ok(!defined $h->{'content-security-policy'}, "$name: no CSP on a non-HTML answer");
+        like($h->{'content-security-policy'} // '', qr/default-src 'none'/,
+             "$name: CSP on a non-HTML answer too (hardening: every answer)");
     }
     my $cc = $h->{'cache-control'} // '';
     if ($no_store{$name}) {

@@ -706,12 +706,11 @@ test_body(int port)
     ok(!tc_closed(c), "connection kept alive through POSTs");
     tc_close(c);
 
-    /* A GET with a body: read and dropped. */
+    /* A GET with a body: no route takes one, refused before it is read. */
     ok(roundtrip(port, "GET /body HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc", &r,
                  false) == 0,
        "GET with a body");
-    body_line(want, sizeof(want), 0, "", 0);
-    is_str(r.body, want, "the body of a GET is dropped");
+    is_int(r.status, 413, "the body of a GET is refused: 413");
     mld_free(r.body);
 
     /* A chunked body that needs the buffer to grow several times, and one
@@ -874,7 +873,7 @@ test_start_errors(int port)
 {
     struct mld_http_server *s2 = NULL;
     struct mld_err err = {0};
-    struct mld_http_config cfg = {"127.0.0.1", port, 1};
+    struct mld_http_config cfg = {.host = "127.0.0.1", .port = port, .threads = 1};
     int rc = mld_http_server_start(&s2, &cfg, handler, NULL, &err);
     is_int(rc, MLD_E_HTTP, "second server on the same port fails");
     ok(s2 == NULL, "no server returned");
@@ -895,7 +894,7 @@ test_ipv6(void)
 {
     struct mld_http_server *s6 = NULL;
     struct mld_err err = {0};
-    struct mld_http_config cfg = {"::1", 0, 1};
+    struct mld_http_config cfg = {.host = "::1", .port = 0, .threads = 1};
     if (mld_http_server_start(&s6, &cfg, handler, NULL, &err) != 0) {
         diag("skip: no IPv6 loopback here (%s)", err.msg);
         return;
@@ -1094,9 +1093,70 @@ test_default_headers(void)
         mld_http_resp_unref(all[i]);
 }
 
+/* Trusted proxies and forwarded clients: the list parser, CIDR matching,
+ * X-Forwarded-For and Forwarded walked from the right, past trusted hops. */
+static void
+test_forwarded(void)
+{
+    struct mld_http_server srv;
+    memset(&srv, 0, sizeof(srv));
+    struct mld_err err = {0};
+    is_int(parse_proxies("127.0.0.2, 10.0.0.0/8 fd00::/8\t::ffff:192.0.2.9", &srv.proxies,
+                         &srv.nproxies, &err),
+           0, "a list of addresses and blocks parses (%s)", err.msg);
+    is_int(srv.nproxies, 4, "four entries");
+    static const char *const bad[] = {"10.0.0.0/33", "10.0.0.1/", "localhost", "::1/129",
+                                      "1.2.3.4/8x"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct mld_err e = {0};
+        is_int(mld_http_check_proxies(bad[i], &e), MLD_E_PARSE, "'%s' is refused", bad[i]);
+        ok(strstr(e.msg, bad[i]) != NULL, "... naming it: %s", e.msg);
+    }
+    char out[INET6_ADDRSTRLEN];
+    struct {
+        const char *xff, *fwd, *want; /* want NULL: no forwarded client */
+    } cases[] = {
+        {"198.51.100.7", NULL, "198.51.100.7"},
+        {"198.51.100.7, 10.1.2.3", NULL, "198.51.100.7"},
+        {"6.6.6.6, 198.51.100.7, 10.9.9.9, 127.0.0.2", NULL, "198.51.100.7"},
+        {"10.0.0.1, 10.0.0.2", NULL, "10.0.0.1"},
+        {"198.51.100.7:4711", NULL, "198.51.100.7"},
+        {"[2001:db8::1]:443", NULL, "2001:db8::1"},
+        {"::ffff:198.51.100.7", NULL, "198.51.100.7"},
+        {"fd00::5, 2001:db8::2", NULL, "2001:db8::2"},
+        {"unknown, 10.0.0.1", NULL, NULL},
+        {"198.51.100.7, unknown", NULL, NULL},
+        {"", NULL, NULL},
+        {"1.1.1.1", "for=198.51.100.9;proto=https", "198.51.100.9"},
+        {NULL, "for=\"[2001:db8::7]:8080\", for=10.0.0.3;by=x", "2001:db8::7"},
+        {NULL, "For=192.0.2.60;proto=http;by=203.0.113.43", "192.0.2.60"},
+        {NULL, "for=_hidden", NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(out, sizeof(out), "-");
+        bool got = forwarded_client(&srv, cases[i].xff, cases[i].fwd, out);
+        if (cases[i].want == NULL)
+            ok(!got, "xff [%s] fwd [%s]: no client", cases[i].xff ? cases[i].xff : "",
+               cases[i].fwd ? cases[i].fwd : "");
+        else
+            ok(got && strcmp(out, cases[i].want) == 0, "xff [%s] fwd [%s]: %s (got %s)",
+               cases[i].xff ? cases[i].xff : "", cases[i].fwd ? cases[i].fwd : "",
+               cases[i].want, got ? out : "none");
+    }
+    /* More hops than are walked: only the rightmost count. */
+    char many[1024];
+    int used = snprintf(many, sizeof(many), "198.51.100.1");
+    for (int i = 0; i < 40; i++)
+        used += snprintf(many + used, sizeof(many) - (size_t)used, ", 10.0.0.9");
+    ok(forwarded_client(&srv, many, NULL, out) && strcmp(out, "10.0.0.9") == 0,
+       "40 trusted hops: the walk stops after %d (got %s)", MLD_HTTP_MAX_FORWARDED_HOPS, out);
+    mld_free(srv.proxies);
+}
+
 int
 main(void)
 {
+    test_forwarded();
     /* A page that compresses like real HTML: repeated markup, varying text. */
     size_t n = 0;
     for (int i = 0; n < PAGE_BYTES; i++) {
@@ -1117,7 +1177,7 @@ main(void)
 
     struct mld_http_server *s = NULL;
     struct mld_err err = {0};
-    struct mld_http_config cfg = {"127.0.0.1", 0, 2};
+    struct mld_http_config cfg = {.host = "127.0.0.1", .port = 0, .threads = 2};
     int rc = mld_http_server_start(&s, &cfg, handler, NULL, &err);
     is_int(rc, 0, "server starts (%s)", err.msg);
     if (rc != 0)

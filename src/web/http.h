@@ -8,7 +8,13 @@
  * concurrent requests. The server does the generic parts of HTTP itself:
  * HEAD, conditional GET (If-None-Match / If-Modified-Since -> 304), gzip
  * negotiation (Accept-Encoding -> the precompressed copy, Vary), keep-alive,
- * limits and timeouts from limits.h.
+ * limits and timeouts from limits.h. It also stands between the network and
+ * the application (docs/internals/http.md, "Hardening"): a request body is
+ * read only when the application's admit step took it, within a per-route
+ * limit; headers and bodies have deadlines that trickling bytes do not
+ * reset; connections are limited per client address (the forwarded one
+ * behind a trusted proxy); ambiguous framing (request smuggling) is
+ * refused with 400 and a closed connection.
  */
 #ifndef MLD_HTTP_H
 #define MLD_HTTP_H
@@ -261,7 +267,8 @@ struct mld_http_config {
  * into *hc: header_timeout, body_timeout, max_connections_per_client,
  * trusted_proxies. The strings point into cfg, which must outlive the
  * server start. Returns 0, or MLD_E_PARSE with err saying "file:line:
- * reason" for a malformed value or an unknown key. */
+ * reason" for a malformed value, an unknown key, a second [server] or
+ * [server NAME]. */
 int mld_http_config_read(struct mld_http_config *hc, const struct mld_config *cfg,
                          struct mld_err *err);
 

@@ -37,6 +37,13 @@ mld_http_config_read(struct mld_http_config *hc, const struct mld_config *cfg,
     int sec = cfg != NULL ? mld_config_find(cfg, "server", NULL) : -1;
     if (sec < 0)
         return 0;
+    for (int i = sec + 1; i < mld_config_count(cfg); i++)
+        if (strcmp(mld_config_kind(cfg, i), "server") == 0)
+            return mld_err_set(err, MLD_E_PARSE, "%s: a second [server] section",
+                               mld_config_where(cfg, i, NULL));
+    if (mld_config_name(cfg, sec) != NULL)
+        return mld_err_set(err, MLD_E_PARSE, "%s: [server] takes no name",
+                           mld_config_where(cfg, sec, NULL));
     for (int k = 0; k < mld_config_nkeys(cfg, sec); k++) {
         const char *key = mld_config_key(cfg, sec, k);
         bool known = false;

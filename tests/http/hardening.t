@@ -61,11 +61,12 @@ sub config {
 # A bad [server] section stops serve with where and why.
 for my $bad (["header_timeout = 0\n", qr/header_timeout wants a number from 1 to/],
              ["trusted_proxies = 10.0.0.0/33\n", qr{'10\.0\.0\.0/33' is no IPv4 or IPv6}],
-             ["max_connections = 5\n", qr/unknown key "max_connections"/]) {
+             ["max_connections = 5\n", qr/unknown key "max_connections"/],
+             ["[server edge]\n", qr/a second \[server\] section/]) {
     my $c = config('bad', $bad->[0]);
     my $o = `timeout 10 $bin serve --db $db --config $c --listen 127.0.0.1:0 2>&1`;
     isnt($?, 0, "serve refuses [server] $bad->[0]");
-    like($o, qr/\Q$c\E:\d+: \[server\]/, '... naming file and line');
+    like($o, qr/\Q$c\E:\d+: /, '... naming file and line');
     like($o, $bad->[1], '... and the reason');
 }
 

@@ -1094,7 +1094,8 @@ test_default_headers(void)
 }
 
 /* Trusted proxies and forwarded clients: the list parser, CIDR matching,
- * X-Forwarded-For and Forwarded walked from the right, past trusted hops. */
+ * X-Forwarded-For and Forwarded walked from the right, past trusted hops;
+ * and the body-route table lookup. */
 static void
 test_forwarded(void)
 {
@@ -1151,6 +1152,18 @@ test_forwarded(void)
     ok(forwarded_client(&srv, many, NULL, out) && strcmp(out, "10.0.0.9") == 0,
        "40 trusted hops: the walk stops after %d (got %s)", MLD_HTTP_MAX_FORWARDED_HOPS, out);
     mld_free(srv.proxies);
+
+    static const struct mld_http_body_route routes[] = {
+        {"/api/v1/push", 100},
+        {"/redaktion/", 10},
+        {NULL, 0},
+    };
+    is_int((int)mld_http_body_limit(routes, "/api/v1/push"), 100, "an exact route: its limit");
+    is_int((int)mld_http_body_limit(routes, "/api/v1/push/x"), 0, "... not the paths below it");
+    is_int((int)mld_http_body_limit(routes, "/redaktion/login"), 10, "a prefix route: below it");
+    is_int((int)mld_http_body_limit(routes, "/redaktion"), 0, "... not the bare name");
+    is_int((int)mld_http_body_limit(routes, "/"), 0, "any other path takes no body");
+    is_int((int)mld_http_body_limit(NULL, "/api/v1/push"), 0, "no table: no body");
 }
 
 int

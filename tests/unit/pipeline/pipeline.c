@@ -301,8 +301,8 @@ test_store(void)
         is_int(rc, 0, round == 0 ? "a channel-dated item is stored" : "... and polled again");
         ok(p.v[0]->version_created == channel,
            round == 0 ? "... with the channel's date" : "... keeping its first date");
-        is_int((int)(c.inserted + c.stale), 1,
-               round == 0 ? "... as new" : "... as no newer version, not an update");
+        is_int((int)(round == 0 ? c.inserted : c.duplicate), 1,
+               round == 0 ? "... as new" : "... as a duplicate, not an update");
         mld_parsed_dispose(&p);
     }
     mld_store_close(st);

@@ -8,6 +8,11 @@
 #   (tests/http/data/ohne-guid.xml) store nothing: every item is a
 #   duplicate, the version table and the store's size stay as they were;
 #   a changed item still makes a version.
+# - An item dated more than [ingest] future_skew (default a day) after its
+#   receipt is dated by first sight with a warning and counted, ingested or
+#   pushed; delivered again it keeps that date. A version above
+#   MLD_MAX_VERSION (INT64_MAX) is refused with a warning, so that its
+#   correction can be stored.
 # - 100 pushes of one digitalwires entry without entry_id: the first is
 #   new, the others duplicates, the store does not grow; the same entry
 #   under a new entry_id is a duplicate too, a correction an update.
@@ -125,6 +130,56 @@ like(sql($db, "SELECT group_concat(teaser, '|') FROM version WHERE teaser LIKE '
 like($out, qr/0 new, 0 updated, 0 older versions kept, 50 duplicates skipped/,
     '... and delivered again, it is all duplicates') or diag($out);
 
+# --- Dates after now, absurd versions: ingest ----------------------------------
+sub dw {
+    my ($urn, $version, $created, $headline) = @_;
+    return qq({"urn": "urn:newsml:dpa.com:20090101:$urn", "version": $version, )
+        . qq("version_created": "$created", "pubstatus": "usable", "language": "de", )
+        . qq("headline": "$headline", )
+        . q("article_html": "<section class=\"main\"><p>Ein Text für den Test der Daten.</p></section>"});
+}
+my $year = (gmtime)[5] + 1900;
+my $fdb = "$tmp/future.db";
+put("$tmp/future.json", '{"entries": [' . dw('future-1', 1, '9999-12-31T23:00:00Z', 'Aus dem Jahr 9999')
+    . ', ' . dw('future-2', '9223372036854775807', '2026-02-03T10:00:00Z', 'Version ohne Ende') . ']}');
+($out, $rc) = run("$bin ingest --db $fdb $tmp/future.json");
+is($rc, 0, 'a document with a year-9999 date and a version of INT64_MAX ingests') or diag($out);
+like($out, qr/warning: \S*future\.json: entry 1 \(urn:newsml:dpa\.com:20090101:future-1\): dated 9999-12-31T23:00:00Z, more than 86400 s after its receipt: dated by first sight/,
+    '... the future date: a warning naming source, entry and date');
+like($out, qr/warning: \S*future\.json: entry 2 \(urn:newsml:dpa\.com:20090101:future-2\): refused: version 9223372036854775807 is not within 1 to 9007199254740991/,
+    '... the absurd version: refused, naming source and entry');
+like($out, qr/ingest: 1 files, 1 new, 0 updated, 0 older versions kept, 0 duplicates skipped, 0 failed, 1 refused, 1 dated in the future; 1 dated by first sight\n/,
+    '... both counted in the summary') or diag($out);
+is(sql($fdb, "SELECT strftime('%Y', published, 'unixepoch') FROM article WHERE urn LIKE '%future-1'"),
+    $year, '... the future item is published this year, not 9999');
+($out, $rc) = run("$bin ingest --db $fdb $tmp/future.json");
+like($out, qr/0 new, 0 updated, 0 older versions kept, 1 duplicates skipped, 0 failed, 1 refused, 1 dated in the future/,
+    'delivered again: the future item keeps its date and is a duplicate') or diag($out);
+put("$tmp/fix.json", dw('future-2', 2, '2026-02-03T11:00:00Z', 'Version zwei'));
+($out, $rc) = run("$bin ingest --db $fdb $tmp/fix.json");
+like($out, qr/1 new, 0 updated/, 'the article of the refused version comes with a sane version');
+put("$tmp/fix.json", dw('future-2', 3, '2026-02-03T12:00:00Z', 'Version drei, berichtigt'));
+($out, $rc) = run("$bin ingest --db $fdb $tmp/fix.json");
+like($out, qr/0 new, 1 updated/, '... and a correction replaces it');
+
+# The skew is configurable: 36 hours ahead is wrong by default, fine with 2d.
+my @soon = gmtime(time + 36 * 3600);
+my $soon = sprintf('%04d-%02d-%02dT%02d:%02d:%02dZ', $soon[5] + 1900, $soon[4] + 1, @soon[3, 2, 1, 0]);
+put("$tmp/soon.json", dw('soon-1', 1, $soon, 'Schon morgen'));
+($out, $rc) = run("$bin ingest --db $fdb $tmp/soon.json");
+like($out, qr/1 dated in the future/, "dated 36 hours ahead ($soon): in the future by default");
+put("$tmp/skew.conf", "[ingest]\nfuture_skew = 2d\n");
+put("$tmp/soon.json", dw('soon-2', 1, $soon, 'Schon morgen, mit Erlaubnis'));
+($out, $rc) = run("$bin ingest --config $tmp/skew.conf --db $fdb $tmp/soon.json");
+like($out, qr/1 new, 0 updated, 0 older versions kept, 0 duplicates skipped, 0 failed\n/,
+    '... not with future_skew = 2d') or diag($out);
+unlike($out, qr/dated in the future|warning/, '... no warning');
+put("$tmp/skew.conf", "[ingest]\nfuture_skew = 40d\n");
+($out, $rc) = run("$bin ingest --config $tmp/skew.conf --db $fdb $tmp/soon.json");
+isnt($rc, 0, 'future_skew = 40d stops ingest');
+like($out, qr/\Q$tmp\E\/skew\.conf:2: future_skew wants 0 to 2592000 seconds \(or with s, m, h, d\), got '40d'/,
+    '... naming file, line and the allowed range');
+
 # --- Push without entry_id, again and again -----------------------------------
 my $tok = `$bin token`;
 my ($token) = $tok =~ /\A([0-9a-f]{64})\n/;
@@ -153,7 +208,19 @@ sub dw_entry {
 }
 
 my $first = dw_entry(version => 1, headline => 'Deich hält dem Hochwasser stand');
-my $r = push_doc($first);
+# Absurd dates and versions, pushed: 202 with the count, 422 when nothing is left.
+my $r = push_doc(dw_entry(version => 1, headline => 'Fahrplan für das Jahr 9999')
+    =~ s/store-push-1/store-push-future/r =~ s/2026-02-03T08:01:00\+01:00/9999-12-31T23:00:00Z/r);
+is($r->{status}, 202, 'a push dated 9999: 202') or diag($r->{content});
+like($r->{content}, qr/"new": 1, .*"dated_by_first_sight": 1, "dated_in_the_future": 1\}/,
+    '... counted as dated in the future, dated by first sight');
+$r = push_doc(dw_entry(version => 1, headline => 'Unersetzlich')
+    =~ s/store-push-1/store-push-max/r =~ s/"version": 1/"version": 9223372036854775807/r);
+is($r->{status}, 422, 'a push of version INT64_MAX alone: 422') or diag($r->{content});
+like($r->{content}, qr/refused: version 9223372036854775807 is not within 1 to 9007199254740991/,
+    '... saying why');
+
+$r = push_doc($first);
 is($r->{status}, 202, 'a push without entry_id: 202') or diag($r->{content});
 like($r->{content}, qr/"stored": 1, "new": 1/, '... new');
 my $psize = store_size($pdb);

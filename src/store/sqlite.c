@@ -273,14 +273,17 @@ sq_open(void **impl, const char *path, struct mld_err *err)
         goto out_close;
     }
     sqlite3_busy_timeout(s->db, 5000);
-    /* WAL lets pages be read while ingest writes; NORMAL sync in WAL mode
-     * survives a crash of the process (kill -9) without losing a commit. */
+    /* WAL lets pages be read while ingest writes. FULL sync makes every
+     * COMMIT wait for the write-ahead log to reach the disk (fsync), so a
+     * commit that returned survives a power loss, not only a crash of the
+     * process (NORMAL): a 202 to a push, ingest's "committed" line and a
+     * source's saved state promise that (docs/internals/push.md). */
     /* The page cache (SQLite's default is 2 MB) holds the hot parts of the
      * full-text index and the story tables an ingest touches per article;
      * the memory map saves searches the copies of read(). */
     char pragmas[256];
     snprintf(pragmas, sizeof(pragmas),
-             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
              "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -%d; "
              "PRAGMA mmap_size = %lld",
              MLD_STORE_CACHE_KIB, (long long)MLD_STORE_MMAP_BYTES);

@@ -587,6 +587,13 @@ test_nested(void)
     if (!ok(be->open(&impl, mld_test_dbpath, &err) == 0, "backend opens"))
         return;
     struct sq *s = impl;
+    /* A commit that returned is on the disk: what a 202 to a push and
+     * ingest's "committed" line promise (docs/internals/push.md). */
+    sqlite3_stmt *sync = NULL;
+    sqlite3_prepare_v2(s->db, "PRAGMA synchronous", -1, &sync, NULL);
+    is_int(sqlite3_step(sync) == SQLITE_ROW ? sqlite3_column_int(sync, 0) : -1, 2,
+           "synchronous = FULL (2): every COMMIT waits for the fsync");
+    sqlite3_finalize(sync);
     ok(be->begin(s, &err) == 0, "outer begin");
     ok(be->begin(s, &err) == 0, "file 1: savepoint");
     bput(s, art("urn:n:1", 1, "2026-01-01T00:00:00Z", "Eins", NULL, NULL, NULL));

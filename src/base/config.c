@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -251,4 +252,25 @@ mld_config_where(const struct mld_config *cfg, int i, const char *key)
     const struct entry *e = key ? find_key(cfg, i, key) : NULL;
     snprintf(where, sizeof(where), "%s:%d", cfg->path, e ? e->line : cfg->s[i].line);
     return where;
+}
+
+int
+mld_config_secs(const char *s, long lo, long hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || v < 0 || v > 1000000)
+        return -1;
+    if (*end == 'm')
+        v *= 60, end++;
+    else if (*end == 'h')
+        v *= 3600, end++;
+    else if (*end == 'd')
+        v *= 86400, end++;
+    else if (*end == 's')
+        end++;
+    if (*end != '\0' || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
 }

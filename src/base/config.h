@@ -50,6 +50,10 @@ const char *mld_config_get(const struct mld_config *cfg, int i, const char *key)
 int mld_config_nkeys(const struct mld_config *cfg, int i);
 const char *mld_config_key(const struct mld_config *cfg, int i, int k);
 
+/* Parses a duration: "300", "300s", "5m", "1h" or "1d" into *out seconds
+ * within [lo, hi]. Returns 0, or -1 (nothing set) for anything else. */
+int mld_config_secs(const char *s, long lo, long hi, int *out);
+
 /* "path:line" of key in section i (of the section header when key is
  * NULL), for messages; a static buffer per thread. */
 const char *mld_config_where(const struct mld_config *cfg, int i, const char *key);

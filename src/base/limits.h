@@ -514,6 +514,21 @@
  * a feed of 10,000 bad items reports the first ones and a count. */
 #define MLD_PIPELINE_MAX_NOTES 20
 
+/* How far after its receipt an item may be dated (version_created or
+ * updated) before the pipeline treats the date as wrong and dates the
+ * item by first sight, with a warning: a year-9999 item would otherwise
+ * top its section for good. Clocks and time zones err by hours; a day is
+ * the default ([ingest] future_skew), 30 days the most it may be set to. */
+#define MLD_FUTURE_SKEW_SECS (24 * 3600)
+#define MLD_FUTURE_SKEW_MAX_SECS (30 * 24 * 3600)
+
+/* Highest version number accepted; an entry above it is refused with a
+ * warning. A version of INT64_MAX would leave no room for the correction
+ * that must replace it. dpa's versions are below 100; 2^53 - 1 leaves
+ * room for counters and time stamps used as versions and is the largest
+ * integer JSON clients (the article API's version table) read exactly. */
+#define MLD_MAX_VERSION 9007199254740991LL
+
 /* Static files (static/: stylesheet, icons, the operator's pictures),
  * read into memory at start. A site's own assets are a few dozen files
  * of a few hundred KB; more is a misplaced media archive, which belongs

@@ -23,6 +23,7 @@
 #include "../base/config.h"
 #include "../base/log.h"
 #include "../enrich/enrich.h"
+#include "../pipeline/pipeline.h"
 #include "../web/http.h"
 #include "../web/push.h"
 #include "../web/site.h"
@@ -137,6 +138,7 @@ mld_cmd_serve(int argc, char **argv)
     if (config_path != NULL && (mld_config_load(&conf, config_path, &err) != 0 ||
                                 mld_enrich_configure(conf, &err) != 0 ||
                                 mld_http_config_read(&hc, conf, &err) != 0 ||
+                                mld_pipeline_configure(conf, &err) != 0 ||
                                 mld_push_new(&push, conf, cfg.db_path, &err) != 0)) {
         mld_log_error("%s", err.msg);
         mld_config_free(conf);

@@ -15,6 +15,7 @@
 #include "../base/err.h"
 #include "../base/log.h"
 #include "../enrich/enrich.h"
+#include "../pipeline/pipeline.h"
 
 #define MLD_VERSION "0.1.0"
 
@@ -128,7 +129,8 @@ mld_cli_enrich_config(const char *path)
     struct mld_err err = {0};
     struct mld_config *cfg = NULL;
     int rc = path != NULL && (mld_config_load(&cfg, path, &err) != 0 ||
-                              mld_enrich_configure(cfg, &err) != 0);
+                              mld_enrich_configure(cfg, &err) != 0 ||
+                              mld_pipeline_configure(cfg, &err) != 0);
     if (rc)
         mld_log_error("%s", err.msg);
     mld_config_free(cfg);

@@ -5,6 +5,8 @@
 
 #include <string.h>
 #include <strings.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
 
 #include "../base/limits.h"
 #include "../base/mem.h"
@@ -143,4 +145,65 @@ mld_article_version_cmp(const struct mld_article *a, const struct mld_article *b
     if (a->updated != b->updated)
         return a->updated < b->updated ? -1 : 1;
     return 0;
+}
+
+/* Digest ------------------------------------------------------------------ */
+
+/* Feeds a string to the digest: a tag byte (0 = NULL, 1 = present), the
+ * length, the bytes, so that no two field lists run together alike. */
+static void
+digest_str(XXH3_state_t *st, const char *s)
+{
+    unsigned char tag = s != NULL;
+    XXH3_64bits_update(st, &tag, 1);
+    if (s == NULL)
+        return;
+    uint64_t n = strlen(s);
+    XXH3_64bits_update(st, &n, sizeof(n));
+    XXH3_64bits_update(st, s, n);
+}
+
+static void
+digest_int(XXH3_state_t *st, int64_t v)
+{
+    XXH3_64bits_update(st, &v, sizeof(v));
+}
+
+uint64_t
+mld_article_digest(const struct mld_article *a)
+{
+    XXH3_state_t state;
+    XXH3_state_t *st = &state;
+    XXH3_64bits_reset(st);
+    const int64_t ints[] = {a->version, a->version_created, a->updated,     a->pubstatus,
+                            a->embargo, a->urgency,         a->nmedia,      a->ncategories,
+                            a->ntopics};
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+        digest_int(st, ints[i]);
+    const char *strings[] = {a->urn,      a->format,    a->signal,    a->hold_reason,
+                             a->lang,     a->kicker,    a->headline,  a->teaser,
+                             a->byline,   a->dateline,  a->body_html, a->aside_html,
+                             a->text,     a->credit,    a->link,      a->author,
+                             a->section};
+    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+        digest_str(st, strings[i]);
+    for (int i = 0; i < a->ncategories; i++)
+        digest_str(st, a->categories[i]);
+    for (int i = 0; i < a->ntopics; i++)
+        digest_str(st, a->topics[i]);
+    for (int i = 0; i < a->nmedia; i++) {
+        const struct mld_media *m = &a->media[i];
+        const char *ms[] = {m->url, m->type, m->caption, m->credit, m->alt};
+        for (size_t k = 0; k < sizeof(ms) / sizeof(ms[0]); k++)
+            digest_str(st, ms[k]);
+        const int64_t mi[] = {m->length, m->kind, m->width, m->height, m->nrenditions};
+        for (size_t k = 0; k < sizeof(mi) / sizeof(mi[0]); k++)
+            digest_int(st, mi[k]);
+        for (int r = 0; r < m->nrenditions; r++) {
+            digest_str(st, m->renditions[r].url);
+            digest_int(st, m->renditions[r].width);
+            digest_int(st, m->renditions[r].height);
+        }
+    }
+    return (uint64_t)XXH3_64bits_digest(st);
 }

@@ -171,4 +171,14 @@ bool mld_article_is_visible(const struct mld_article *a, mld_time_t now);
  * later updated. Returns <0, 0 or >0 as a is older, equal or newer. */
 int mld_article_version_cmp(const struct mld_article *a, const struct mld_article *b);
 
+/* A 64-bit digest (XXH3) of what version a says: urn, version,
+ * version_created, updated, status, embargo, urgency, signal, hold
+ * reason, every text, link, author, media (with renditions), categories,
+ * topics and section - everything the store keeps of a version but the
+ * delivery's own id, entry_id. Two deliveries with the same digest are
+ * the same version, whatever ids the source gave them (or none): the
+ * store keeps the first and skips the other as a duplicate. A NULL field
+ * differs from an empty one. */
+uint64_t mld_article_digest(const struct mld_article *a);
+
 #endif

@@ -55,26 +55,6 @@ mld_poll_sources_free(struct mld_poll_source *v, int n)
     mld_free(v);
 }
 
-/* Parses "300", "300s", "5m", "1h" into seconds within [lo, hi]. */
-static int
-parse_secs(const char *s, long lo, long hi, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (end == s || v < 0 || v > 1000000)
-        return -1;
-    if (*end == 'm')
-        v *= 60, end++;
-    else if (*end == 'h')
-        v *= 3600, end++;
-    else if (*end == 's')
-        end++;
-    if (*end != '\0' || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 /* Parses a plain count within [lo, hi]. */
 static int
 parse_count(const char *s, long lo, long hi, int *out)
@@ -174,13 +154,13 @@ load_source(const struct mld_config *cfg, int i, struct mld_poll_source *s, stru
     s->timeout = MLD_POLL_TIMEOUT_SECS;
     const char *v = mld_config_get(cfg, i, "interval");
     if (v != NULL &&
-        parse_secs(v, MLD_POLL_MIN_INTERVAL_SECS, MLD_POLL_MAX_INTERVAL_SECS, &s->interval) != 0)
+        mld_config_secs(v, MLD_POLL_MIN_INTERVAL_SECS, MLD_POLL_MAX_INTERVAL_SECS, &s->interval) != 0)
         return mld_err_set(err, MLD_E_PARSE,
                            "%s: interval wants %d to %d seconds (or with s, m, h), got '%s'",
                            mld_config_where(cfg, i, "interval"), MLD_POLL_MIN_INTERVAL_SECS,
                            MLD_POLL_MAX_INTERVAL_SECS, v);
     v = mld_config_get(cfg, i, "timeout");
-    if (v != NULL && parse_secs(v, 1, MLD_POLL_MAX_TIMEOUT_SECS, &s->timeout) != 0)
+    if (v != NULL && mld_config_secs(v, 1, MLD_POLL_MAX_TIMEOUT_SECS, &s->timeout) != 0)
         return mld_err_set(err, MLD_E_PARSE,
                            "%s: timeout wants 1 to %d seconds (or with s, m), got '%s'",
                            mld_config_where(cfg, i, "timeout"), MLD_POLL_MAX_TIMEOUT_SECS, v);

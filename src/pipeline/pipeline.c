@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../base/config.h"
 #include "../base/limits.h"
 #include "../base/log.h"
 #include "../base/mem.h"
@@ -232,6 +233,75 @@ make_headline(struct mld_parsed *p, struct mld_article *a, int entry)
          !text ? "its media" : from == a->teaser ? "the teaser" : "the text");
 }
 
+/* Seconds an item may be dated after its receipt ([ingest] future_skew). */
+static int future_skew = MLD_FUTURE_SKEW_SECS;
+
+int
+mld_pipeline_configure(const struct mld_config *cfg, struct mld_err *err)
+{
+    future_skew = MLD_FUTURE_SKEW_SECS;
+    int sec = cfg != NULL ? mld_config_find(cfg, "ingest", NULL) : -1;
+    if (sec < 0)
+        return 0;
+    if (mld_config_name(cfg, sec) != NULL)
+        return mld_err_set(err, MLD_E_PARSE, "%s: [ingest] takes no name",
+                           mld_config_where(cfg, sec, NULL));
+    for (int k = 0; k < mld_config_nkeys(cfg, sec); k++) {
+        const char *key = mld_config_key(cfg, sec, k);
+        if (strcmp(key, "future_skew") != 0)
+            return mld_err_set(err, MLD_E_PARSE,
+                               "%s: [ingest]: unknown key \"%s\" (known: future_skew)",
+                               mld_config_where(cfg, sec, key), key);
+    }
+    const char *v = mld_config_get(cfg, sec, "future_skew");
+    if (v != NULL && mld_config_secs(v, 0, MLD_FUTURE_SKEW_MAX_SECS, &future_skew) != 0)
+        return mld_err_set(err, MLD_E_PARSE,
+                           "%s: future_skew wants 0 to %d seconds (or with s, m, h, d), got '%s'",
+                           mld_config_where(cfg, sec, "future_skew"), MLD_FUTURE_SKEW_MAX_SECS,
+                           v);
+    return 0;
+}
+
+/* Refuses an entry (rule 1): a warning line naming source, entry and
+ * why, and a count. */
+static int refuse(struct mld_parsed *p, struct mld_article *a, int entry, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+refuse(struct mld_parsed *p, struct mld_article *a, int entry, const char *fmt, ...)
+{
+    char why[MLD_ERR_MSG_MAX / 2];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    note(p, "%s: entry %d (%s): refused: %s", p->src->name, entry, a->urn ? a->urn : "no urn",
+         why);
+    p->refused++;
+    mld_article_free(a);
+    return 0;
+}
+
+/* Rule 6: a date more than future_skew after now is a wrong date.
+ * Such an item is dated as an undated one (by first sight) with a warning;
+ * its later deliveries get the same date, so they stay duplicates. */
+static void
+future_dates(struct mld_parsed *p, struct mld_article *a, int entry)
+{
+    mld_time_t limit = mld_time_now() + future_skew;
+    if (a->version_created <= limit && a->updated <= limit)
+        return;
+    char iso[MLD_TIME_ISO_LEN + 1];
+    mld_time_format_iso(a->version_created > limit ? a->version_created : a->updated, iso);
+    note(p, "%s: entry %d (%s): dated %s, more than %d s after its receipt: dated by first sight",
+         p->src->name, entry, a->urn ? a->urn : "no urn", iso, future_skew);
+    p->future++;
+    if (a->version_created > limit)
+        a->version_created = 0;
+    if (a->updated > limit)
+        a->updated = 0;
+}
+
 /* The sink of the parsers: applies the rules to one article, enriches it,
  * computes its features and keeps both. */
 static int
@@ -240,18 +310,17 @@ keep_article(void *ud, struct mld_article *a)
     struct mld_parsed *p = ud;
     int entry = ++p->entries;
     bool has_text = !blank(a->text) || !blank(a->teaser);
-    if (blank(a->headline) && !has_text && a->nmedia == 0) {
-        note(p, "%s: entry %d (%s): refused: neither headline nor text nor media", p->src->name,
-             entry, a->urn ? a->urn : "no urn");
-        p->refused++;
-        mld_article_free(a);
-        return 0;
-    }
+    if (blank(a->headline) && !has_text && a->nmedia == 0)
+        return refuse(p, a, entry, "neither headline nor text nor media");
+    if (a->version < 1 || a->version > MLD_MAX_VERSION)
+        return refuse(p, a, entry, "version %lld is not within 1 to %lld", (long long)a->version,
+                      MLD_MAX_VERSION);
     if (blank(a->headline))
         make_headline(p, a, entry);
     if (a->hold_reason != NULL &&
         (a->pubstatus == MLD_PUB_USABLE || a->pubstatus == MLD_PUB_WITHHELD))
         a->pubstatus = MLD_PUB_HELD;
+    future_dates(p, a, entry);
     if (a->version_created == 0)
         a->date_source = MLD_DATE_SEEN; /* dated when stored */
     mld_enrich(a, p->src->section);
@@ -389,7 +458,8 @@ mld_pipeline_store(struct mld_store *st, struct mld_parsed *p, struct mld_pipeli
     int rc = mld_store_begin(st, err);
     if (rc != 0)
         return rc;
-    struct mld_pipeline_counts c = {.refused = p->refused}; /* of this document only */
+    /* of this document only */
+    struct mld_pipeline_counts c = {.refused = p->refused, .future = p->future};
     for (int i = 0; i < p->n && rc == 0; i++)
         rc = store_article(st, p->v[i], &p->features[i], &c, err);
     if (rc == 0 && state != NULL) {
@@ -438,6 +508,7 @@ mld_pipeline_counts_add(struct mld_pipeline_counts *to, const struct mld_pipelin
     to->withdrawn += from->withdrawn;
     to->held += from->held;
     to->refused += from->refused;
+    to->future += from->future;
     for (int i = 0; i < MLD_DATE_SOURCES; i++)
         to->dated[i] += from->dated[i];
     if (from->newest > to->newest)
@@ -453,6 +524,8 @@ mld_pipeline_counts_extra(const struct mld_pipeline_counts *c, struct mld_buf *b
         mld_buf_printf(b, ", %ld held", c->held);
     if (c->refused)
         mld_buf_printf(b, ", %ld refused", c->refused);
+    if (c->future)
+        mld_buf_printf(b, ", %ld dated in the future", c->future);
     /* The date fallbacks: every source after the format's own version date. */
     static const char *const by[MLD_DATE_SOURCES] = {
         [MLD_DATE_MODIFIED] = "their modification date",

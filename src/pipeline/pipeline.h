@@ -12,7 +12,9 @@
  *
  * The rules, applied to each entry in this order (docs/internals/ingest.md):
  *
- *   1. refuse: an entry with neither headline nor text nor media is not
+ *   1. refuse: an entry with neither headline nor text nor media, or
+ *      with a version outside 1 to MLD_MAX_VERSION (one of INT64_MAX
+ *      would leave no room for the correction that replaces it), is not
  *      stored; a line "SOURCE: entry N (URN): refused: ..." reports it and
  *      it counts as refused. The other entries of the document are stored.
  *      When every entry of a document is refused, the document fails with
@@ -31,6 +33,12 @@
  *      MLD_DATE_SEEN; never 1970. A known URN dated only by its feed
  *      (MLD_DATE_CHANNEL, which moves with every rebuild of the feed)
  *      keeps its first date the same way, so a re-poll is no update.
+ *   6. future: an entry dated (version_created or updated) more than
+ *      [ingest] future_skew (default MLD_FUTURE_SKEW_SECS, a day) after
+ *      its receipt loses that date and is dated as in rule 5 (a year-9999
+ *      item would top its section for good), with a warning line naming
+ *      source, entry and date; it counts as dated in the future (and as
+ *      dated by first sight).
  */
 #ifndef MLD_PIPELINE_H
 #define MLD_PIPELINE_H
@@ -51,7 +59,10 @@ struct mld_pipeline_counts {
     long duplicate; /* deliveries seen before, skipped */
     long withdrawn; /* withdrawals written (new or newer version, canceled) */
     long held;      /* held entries written (new or newer version, MLD_PUB_HELD) */
-    long refused;   /* entries not stored: neither headline nor text nor media */
+    long refused;   /* entries not stored: neither headline nor text nor media, or a
+                       version outside 1 to MLD_MAX_VERSION */
+    long future;    /* entries dated more than [ingest] future_skew after their
+                       receipt, dated by first sight instead (rule 6) */
     long dated[MLD_DATE_SOURCES]; /* written entries by enum mld_date_source */
     mld_time_t newest; /* latest version_created among those written; 0 = none */
 };
@@ -66,6 +77,7 @@ struct mld_parsed {
     char **notes; /* warning lines, "SOURCE: entry N ...: ..." */
     int nnotes;
     long refused; /* entries refused */
+    long future;  /* entries whose future date rule 6 dropped */
     long notes_dropped; /* warning lines over MLD_PIPELINE_MAX_NOTES */
     /* While parsing only: */
     const struct mld_source *src;
@@ -106,12 +118,21 @@ int mld_pipeline_doc(struct mld_store *st, const char *doc, size_t len,
                      struct mld_pipeline_counts *counts, struct mld_source_state *state,
                      struct mld_err *err);
 
+struct mld_config;
+
+/* Applies the [ingest] section of cfg (NULL: none) to every later parse
+ * of the process: future_skew = DURATION ("86400", "36h", "2d"; 0 to
+ * MLD_FUTURE_SKEW_MAX_SECS). Returns 0, or MLD_E_PARSE with err saying
+ * "FILE:LINE: reason" for a bad value, an unknown key or a named
+ * section. */
+int mld_pipeline_configure(const struct mld_config *cfg, struct mld_err *err);
+
 /* Adds every counter of from to to (newest: the later). */
 void mld_pipeline_counts_add(struct mld_pipeline_counts *to,
                              const struct mld_pipeline_counts *from);
 
 /* Appends to b what the summary line adds to new/updated/older/duplicates:
- * ", 2 withdrawn, 1 held, 1 refused" and "; 3 dated by first sight" (and
+ * ", 2 withdrawn, 1 held, 1 refused, 1 dated in the future" and "; 3 dated by first sight" (and
  * the other date fallbacks), each only when non-zero; nothing when all
  * are zero. */
 void mld_pipeline_counts_extra(const struct mld_pipeline_counts *c, struct mld_buf *b);

@@ -69,8 +69,9 @@ struct mld_migration {
                  "WHERE article_id = ?1 ORDER BY rank")                                      \
     X(ADD_VERSION, "INSERT INTO version (article_id, version, version_created, updated, "    \
                    "entry_id, pubstatus, embargo, signal, headline, teaser, body_html, "     \
-                   "applied, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "   \
-                   "?11, ?12, strftime('%s','now'))")                                        \
+                   "applied, stored_at, digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "\
+                   "?10, ?11, ?12, strftime('%s','now'), ?13)")                              \
+    X(VERSION_SAME, "SELECT 1 FROM version WHERE article_id = ?1 AND digest = ?2 LIMIT 1")   \
     X(KEYS, "SELECT section_slug, story_id, strftime('%Y-%m', published, 'unixepoch') "     \
             "FROM article WHERE id = ?1")                                                    \
     X(KEY_TOPICS, "SELECT slug FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
@@ -201,44 +202,59 @@ sq_col_text(sqlite3_stmt *st, int i)
     return mld_strndup((const char *)v, (size_t)sqlite3_column_bytes(st, i));
 }
 
-/* Applies the migrations newer than the database's user_version. */
+/* Reads PRAGMA user_version, the last migration applied, into *out. */
 static int
-migrate(struct sq *s, struct mld_err *err)
+schema_version(struct sq *s, int *out, struct mld_err *err)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
         return sq_error(s, err, "read schema version");
-    int have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : sq_error(s, err, "read schema version");
+}
+
+/* Applies the migrations newer than the database's user_version. The
+ * check is a read; migrating takes the write lock (BEGIN IMMEDIATE, which
+ * waits out the busy timeout) and reads the version again under it, so
+ * processes opening a new store at once migrate it once: the others find
+ * it done. */
+static int
+migrate(struct sq *s, struct mld_err *err)
+{
     int n = (int)(sizeof(mld_migrations) / sizeof(mld_migrations[0]));
     int newest = mld_migrations[n - 1].number;
-    if (have > newest)
-        return mld_err_set(err, MLD_E_STORE,
-                           "%s: schema version %d is newer than this meldung knows (%d)", s->path,
-                           have, newest);
-    if (have == newest)
-        return 0;
-    int rc = sq_txn_begin(s, err);
-    if (rc != 0)
-        return rc;
-    for (int i = 0; i < n; i++) {
-        if (mld_migrations[i].number <= have)
-            continue;
-        rc = sq_exec(s, mld_migrations[i].sql, err);
-        if (rc != 0) {
-            mld_err_prefix(err, "migration %s", mld_migrations[i].name);
-            goto out_rollback;
-        }
-        char sql[64];
-        snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", mld_migrations[i].number);
-        rc = sq_exec(s, sql, err);
+    int have;
+    int rc = schema_version(s, &have, err);
+    if (rc == 0 && have < newest) {
+        rc = sq_txn_begin(s, err);
         if (rc != 0)
-            goto out_rollback;
+            return rc;
+        rc = schema_version(s, &have, err); /* another process may have migrated */
+        for (int i = 0; i < n && rc == 0; i++) {
+            if (mld_migrations[i].number <= have)
+                continue;
+            rc = sq_exec(s, mld_migrations[i].sql, err);
+            if (rc != 0) {
+                mld_err_prefix(err, "migration %s", mld_migrations[i].name);
+                break;
+            }
+            char sql[64];
+            snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", mld_migrations[i].number);
+            rc = sq_exec(s, sql, err);
+        }
+        if (rc == 0)
+            rc = sq_txn_commit(s, err);
+        if (rc != 0) {
+            sq_txn_rollback(s);
+            return rc;
+        }
     }
-    return sq_txn_commit(s, err);
-
-out_rollback:
-    sq_txn_rollback(s);
+    if (rc == 0 && have > newest)
+        rc = mld_err_set(err, MLD_E_STORE,
+                         "%s: schema version %d is newer than this meldung knows (%d)", s->path,
+                         have, newest);
     return rc;
 }
 
@@ -257,14 +273,17 @@ sq_open(void **impl, const char *path, struct mld_err *err)
         goto out_close;
     }
     sqlite3_busy_timeout(s->db, 5000);
-    /* WAL lets pages be read while ingest writes; NORMAL sync in WAL mode
-     * survives a crash of the process (kill -9) without losing a commit. */
+    /* WAL lets pages be read while ingest writes. FULL sync makes every
+     * COMMIT wait for the write-ahead log to reach the disk (fsync), so a
+     * commit that returned survives a power loss, not only a crash of the
+     * process (NORMAL): a 202 to a push, ingest's "committed" line and a
+     * source's saved state promise that (docs/internals/push.md). */
     /* The page cache (SQLite's default is 2 MB) holds the hot parts of the
      * full-text index and the story tables an ingest touches per article;
      * the memory map saves searches the copies of read(). */
     char pragmas[256];
     snprintf(pragmas, sizeof(pragmas),
-             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
              "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -%d; "
              "PRAGMA mmap_size = %lld",
              MLD_STORE_CACHE_KIB, (long long)MLD_STORE_MMAP_BYTES);
@@ -652,7 +671,7 @@ put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err 
 }
 
 static int
-add_version(struct sq *s, int64_t id, const struct mld_article *a, int applied,
+add_version(struct sq *s, int64_t id, const struct mld_article *a, uint64_t digest, int applied,
             struct mld_err *err)
 {
     sqlite3_stmt *st = stmt(s, S_ADD_VERSION, err);
@@ -670,7 +689,24 @@ add_version(struct sq *s, int64_t id, const struct mld_article *a, int applied,
     sq_bind_text(st, 10, a->teaser);
     sq_bind_text(st, 11, a->body_html);
     sqlite3_bind_int(st, 12, applied);
+    sqlite3_bind_int64(st, 13, (int64_t)digest);
     return sq_step_done(s, st, err, "add version");
+}
+
+/* Sets *same when article id has a version with digest. */
+static int
+has_version(struct sq *s, int64_t id, uint64_t digest, bool *same, struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, S_VERSION_SAME, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, (int64_t)digest);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_error(s, err, "find version");
+    *same = rc == SQLITE_ROW;
+    return 0;
 }
 
 /* The body of put, inside a transaction. */
@@ -706,6 +742,7 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
      * MLD_STORY_WINDOW_SECS are one story (sqlite_story.c). */
     const char *story_key = slug;
 
+    uint64_t digest = mld_article_digest(a);
     st = stmt(s, S_FIND_URN, err);
     if (st == NULL)
         return MLD_E_STORE;
@@ -729,7 +766,7 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
         if (rc == 0)
             rc = sq_story_put(s, id, a, f, true, err);
         if (rc == 0)
-            rc = add_version(s, id, a, 1, err);
+            rc = add_version(s, id, a, digest, 1, err);
         if (rc == 0)
             rc = article_keys(s, id, &keys, err);
         if (rc == 0)
@@ -749,10 +786,20 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
         .updated = sqlite3_column_int64(st, 3),
     };
     mld_time_t published = sqlite3_column_int64(st, 4);
+    /* A version already kept, delivered again (under any entry id or
+     * none): nothing to store. */
+    bool same = false;
+    rc = has_version(s, id, digest, &same, err);
+    if (rc != 0)
+        return rc;
+    if (same) {
+        *res = MLD_PUT_DUPLICATE;
+        return 0;
+    }
     *id_out = id;
     if (mld_article_version_cmp(a, &old) <= 0) {
         *res = MLD_PUT_STALE;
-        rc = add_version(s, id, a, 0, err);
+        rc = add_version(s, id, a, digest, 0, err);
         if (rc == 0) { /* api: the article's version table shows it */
             char key[32];
             snprintf(key, sizeof(key), "a:%" PRId64, id);
@@ -779,7 +826,7 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
     if (rc == 0)
         rc = sq_story_put(s, id, a, f, false, err);
     if (rc == 0)
-        rc = add_version(s, id, a, 1, err);
+        rc = add_version(s, id, a, digest, 1, err);
     if (rc == 0)
         rc = article_keys(s, id, &keys, err); /* and what shows the new one */
     if (rc == 0)

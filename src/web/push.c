@@ -451,8 +451,8 @@ mld_push_handle(const struct mld_push *p, const struct mld_http_req *req, struct
     mld_buf_printf(&out,
                    "{\"stored\": %ld, \"new\": %ld, \"updated\": %ld, \"older\": %ld, "
                    "\"duplicates\": %ld, \"withdrawn\": %ld, \"held\": %ld, \"refused\": %ld, "
-                   "\"dated_by_first_sight\": %ld}",
+                   "\"dated_by_first_sight\": %ld, \"dated_in_the_future\": %ld}",
                    stored, c.inserted, c.updated, c.stale, c.duplicate, c.withdrawn, c.held,
-                   c.refused, c.dated[MLD_DATE_SEEN]);
+                   c.refused, c.dated[MLD_DATE_SEEN], c.future);
     return json_answer(202, &out, NULL, NULL);
 }

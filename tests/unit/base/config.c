@@ -67,6 +67,17 @@ main(void)
     ok(mld_config_parse(&cfg, "t.conf", nul, sizeof(nul) - 1, &err) == MLD_E_PARSE &&
            strstr(err.msg, "NUL") != NULL,
        "NUL byte rejected");
+    /* Durations. */
+    int secs = -1;
+    ok(mld_config_secs("300", 0, 86400, &secs) == 0 && secs == 300, "300: seconds");
+    ok(mld_config_secs("5m", 0, 86400, &secs) == 0 && secs == 300, "5m: minutes");
+    ok(mld_config_secs("36h", 0, 3 * 86400, &secs) == 0 && secs == 129600, "36h: hours");
+    ok(mld_config_secs("2d", 0, 3 * 86400, &secs) == 0 && secs == 172800, "2d: days");
+    ok(mld_config_secs("40d", 0, 30 * 86400, &secs) == -1 && secs == 172800,
+       "40d over a 30-day limit: refused, nothing set");
+    ok(mld_config_secs("1w", 0, 30 * 86400, &secs) == -1, "an unknown unit: refused");
+    ok(mld_config_secs("-1", 0, 30 * 86400, &secs) == -1, "a negative duration: refused");
+    ok(mld_config_secs("", 0, 30 * 86400, &secs) == -1, "nothing: refused");
     ok(mld_config_load(&cfg, "/nonexistent/meldung.conf", &err) == MLD_E_IO &&
            strstr(err.msg, "/nonexistent/meldung.conf") != NULL,
        "missing file named: %s", err.msg);

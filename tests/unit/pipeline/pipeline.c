@@ -301,8 +301,8 @@ test_store(void)
         is_int(rc, 0, round == 0 ? "a channel-dated item is stored" : "... and polled again");
         ok(p.v[0]->version_created == channel,
            round == 0 ? "... with the channel's date" : "... keeping its first date");
-        is_int((int)(c.inserted + c.stale), 1,
-               round == 0 ? "... as new" : "... as no newer version, not an update");
+        is_int((int)(round == 0 ? c.inserted : c.duplicate), 1,
+               round == 0 ? "... as new" : "... as a duplicate, not an update");
         mld_parsed_dispose(&p);
     }
     mld_store_close(st);
@@ -336,6 +336,73 @@ test_extra(void)
     ok(sum.held == 4 && sum.dated[MLD_DATE_SEEN] == 6 && sum.newest == 7, "counts add up");
 }
 
+/* Rule 1 for versions, rule 6 and the [ingest] section. */
+static void
+test_future_and_versions(void)
+{
+    struct mld_source src = {.name = "zukunft.json"};
+    struct mld_parsed p = {.src = &src};
+    struct mld_article *a = article("urn:f:1", "Aus dem Jahr 9999", "Text.");
+    a->version_created = 253402297200; /* 9999-12-31T23:00:00Z */
+    a->updated = a->version_created;
+    keep_article(&p, a);
+    is_int(p.n, 1, "an item dated 9999 is kept");
+    ok(p.v[0]->version_created == 0 && p.v[0]->updated == 0 &&
+           p.v[0]->date_source == MLD_DATE_SEEN,
+       "... without its dates, to be dated by first sight");
+    is_int((int)p.future, 1, "... counted as dated in the future");
+    ok(p.nnotes == 1 && strstr(p.notes[0], "zukunft.json: entry 1 (urn:f:1): dated "
+                                           "9999-12-31T23:00:00Z, more than 86400 s") != NULL,
+       "... with a warning naming source, entry and date: %s", p.nnotes ? p.notes[0] : "");
+    a = article("urn:f:2", "Morgen", "Text.");
+    a->version_created = mld_time_now() + 36 * 3600;
+    keep_article(&p, a);
+    is_int((int)p.future, 2, "36 hours ahead: in the future by default");
+    a = article("urn:f:3", "Gleich", "Text.");
+    a->version_created = mld_time_now() + 3600;
+    keep_article(&p, a);
+    is_int((int)p.future, 2, "an hour ahead: a clock's error, kept");
+    a = article("urn:f:4", "Ohne Ende", "Text.");
+    a->version = INT64_MAX;
+    keep_article(&p, a);
+    is_int(p.n, 3, "a version of INT64_MAX is not kept");
+    is_int((int)p.refused, 1, "... but refused");
+    ok(strstr(p.notes[p.nnotes - 1], "urn:f:4): refused: version 9223372036854775807 is not "
+                                     "within 1 to 9007199254740991") != NULL,
+       "... saying why");
+    a = article("urn:f:5", "Grenze", "Text.");
+    a->version = MLD_MAX_VERSION;
+    keep_article(&p, a);
+    is_int(p.n, 4, "a version of MLD_MAX_VERSION is kept");
+    mld_parsed_dispose(&p);
+
+    struct mld_config *cfg = NULL;
+    struct mld_err err = {0};
+    const char *two_days = "[ingest]\nfuture_skew = 2d\n";
+    mld_config_parse(&cfg, "t.conf", two_days, strlen(two_days), &err);
+    is_int(mld_pipeline_configure(cfg, &err), 0, "future_skew = 2d is taken");
+    mld_config_free(cfg);
+    p = (struct mld_parsed){.src = &src};
+    a = article("urn:f:6", "Morgen", "Text.");
+    a->version_created = mld_time_now() + 36 * 3600;
+    keep_article(&p, a);
+    is_int((int)p.future, 0, "... and 36 hours ahead is kept then");
+    mld_parsed_dispose(&p);
+    const char *bad[][2] = {
+        {"[ingest]\nfuture_skew = 31d\n", "t.conf:2: future_skew wants 0 to 2592000 seconds"},
+        {"[ingest]\nskew = 1d\n", "t.conf:2: [ingest]: unknown key \"skew\""},
+        {"[ingest feeds]\n", "t.conf:1: [ingest] takes no name"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        mld_config_parse(&cfg, "t.conf", bad[i][0], strlen(bad[i][0]), &err);
+        ok(mld_pipeline_configure(cfg, &err) == MLD_E_PARSE && strstr(err.msg, bad[i][1]),
+           "refused: %s", err.msg);
+        mld_config_free(cfg);
+    }
+    ok(mld_pipeline_configure(NULL, &err) == 0 && future_skew == MLD_FUTURE_SKEW_SECS,
+       "no configuration: the default again");
+}
+
 int
 main(void)
 {
@@ -345,5 +412,6 @@ main(void)
     test_documents();
     test_store();
     test_extra();
+    test_future_and_versions();
     return mld_test_done();
 }

@@ -257,10 +257,16 @@ test_lifecycle(void)
     is_int(l.n, 2, "topic list drops the withdrawn article");
     mld_items_dispose(&l);
 
-    /* An older version arriving late changes nothing. */
+    /* An older version arriving late changes nothing but the history;
+     * the version kept already, delivered again, not even that. */
     put(st, art("urn:o", 1, "2026-01-31T11:15:00+01:00", "Russland greift an", "Ausland",
                 "Russland", NULL), &res);
+    is_int(res, MLD_PUT_DUPLICATE, "the first version delivered again is a duplicate");
+    is_int(mld_store_history_count(st, other), 2, "... and adds no version");
+    put(st, art("urn:o", 1, "2026-01-31T11:15:00+01:00", "Russland greift erneut an", "Ausland",
+                "Russland", NULL), &res);
     is_int(res, MLD_PUT_STALE, "older version is stale");
+    is_int(mld_store_history_count(st, other), 3, "... and kept in the history");
     mld_store_get(st, other, &a, &err);
     is_int(a.a->pubstatus, MLD_PUB_CANCELED, "still canceled after a stale version");
     mld_item_dispose(&a);
@@ -581,6 +587,13 @@ test_nested(void)
     if (!ok(be->open(&impl, mld_test_dbpath, &err) == 0, "backend opens"))
         return;
     struct sq *s = impl;
+    /* A commit that returned is on the disk: what a 202 to a push and
+     * ingest's "committed" line promise (docs/internals/push.md). */
+    sqlite3_stmt *sync = NULL;
+    sqlite3_prepare_v2(s->db, "PRAGMA synchronous", -1, &sync, NULL);
+    is_int(sqlite3_step(sync) == SQLITE_ROW ? sqlite3_column_int(sync, 0) : -1, 2,
+           "synchronous = FULL (2): every COMMIT waits for the fsync");
+    sqlite3_finalize(sync);
     ok(be->begin(s, &err) == 0, "outer begin");
     ok(be->begin(s, &err) == 0, "file 1: savepoint");
     bput(s, art("urn:n:1", 1, "2026-01-01T00:00:00Z", "Eins", NULL, NULL, NULL));

@@ -337,6 +337,10 @@ test_endpoint(void)
     entry(doc, sizeof(doc), "a", 2, "push-e-a2");
     ok(push_doc(doc, &a) == 202 && field(&a, "updated") == 1, "newer version: updated ");
     entry(doc, sizeof(doc), "a", 1, "push-e-a1-again");
+    ok(push_doc(doc, &a) == 202 && field(&a, "duplicates") == 1 && field(&a, "stored") == 0,
+       "the first version again under a new entry id: a duplicate, nothing stored");
+    entry(doc, sizeof(doc), "a", 1, "push-e-a1-changed");
+    memcpy(strstr(doc, "per Push a"), "per Post", 8); /* the same version, changed */
     ok(push_doc(doc, &a) == 202 && field(&a, "older") == 1 && field(&a, "stored") == 1,
        "older version: kept in history ");
 

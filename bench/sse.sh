@@ -8,7 +8,8 @@
 # of /api/v1/stream (HTTP/1.1, chunked, from 127.0.0.2, 127.0.0.3, ... so that no source
 # address passes the server's MLD_HTTP_MAX_PER_IP), reads the server's VmRSS before and after,
 # and ingests ROUNDS new articles one at a time (`meldung ingest --verbose`, one file each,
-# GAP_MS apart), timing each article event at each client from the moment the ingest printed
+# GAP_MS plus 0 to JITTER_MS apart, so that commits meet the server's 100 ms refresh at
+# every phase), timing each article event at each client from the moment the ingest printed
 # "FILE: committed". Everything runs on 127.0.0.x in a temporary directory that is removed on
 # exit; the server is stopped by PID.
 #
@@ -22,6 +23,7 @@ cd "$(dirname "$0")/.."
 CLIENTS=${CLIENTS:-1000 5000}
 ROUNDS=${ROUNDS:-20}
 GAP_MS=${GAP_MS:-1500}
+JITTER_MS=${JITTER_MS:-250}
 PER_ADDR=${PER_ADDR:-500}
 CC=${CC:-cc}
 CLIENT=build/rel/bench/sse_client
@@ -29,7 +31,7 @@ CLIENT=build/rel/bench/sse_client
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
 
-for v in ROUNDS GAP_MS PER_ADDR; do
+for v in ROUNDS GAP_MS JITTER_MS PER_ADDR; do
     case ${!v} in '' | *[!0-9]*) die "$v must be a number, got '${!v}'" ;; esac
 done
 for n in $CLIENTS; do
@@ -83,9 +85,9 @@ for n in $CLIENTS; do
     MPID=$!
     BENCH_PIDS=("$MPID")
     wait_http "http://127.0.0.1:$port/" "$MPID" "$run/serve.log" || die "meldung serve did not come up"
-    note "$n clients, $ROUNDS articles, ${GAP_MS} ms apart"
+    note "$n clients, $ROUNDS articles, ${GAP_MS} to $((GAP_MS + JITTER_MS)) ms apart"
     rc=0
-    "$CLIENT" -p "$port" -n "$n" -a "$PER_ADDR" -P "$MPID" -g "$GAP_MS" \
+    "$CLIENT" -p "$port" -n "$n" -a "$PER_ADDR" -P "$MPID" -g "$GAP_MS" -j "$JITTER_MS" \
         -- "$MELDUNG" ingest --verbose --db "$run/bench.db" -- "${FILES[@]}" >"$run/client.out" || rc=$?
     cat "$run/client.out" >&2
     [ "$rc" -eq 0 ] || note "sse_client: exit $rc (failed streams or missing events; see above)"
@@ -96,12 +98,13 @@ done
 val() { awk -v k="$2" '$1 == k { print $2 }' <<<"${OUT[$1]}"; }
 
 echo
-echo "live updates: /api/v1/stream, $ROUNDS articles ingested one at a time, ${GAP_MS} ms apart"
+echo "live updates: /api/v1/stream, $ROUNDS articles ingested one at a time,\
+ ${GAP_MS} to $((GAP_MS + JITTER_MS)) ms apart"
 echo "machine:  nproc $(nproc), kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null |
     sed 's/.*: //' || echo 'cpu unknown'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "versions: meldung $(git rev-parse --short HEAD 2>/dev/null || echo '(no commit)'),\
  libmicrohttpd $(pkg-config --modversion libmicrohttpd 2>/dev/null || echo '?')"
-echo "command:  $CLIENT -p PORT -n N -a $PER_ADDR -P SERVER_PID -g $GAP_MS \\"
+echo "command:  $CLIENT -p PORT -n N -a $PER_ADDR -P SERVER_PID -g $GAP_MS -j $JITTER_MS \\"
 echo "              -- $MELDUNG ingest --verbose --db DB -- ARTICLE_1.json ... ARTICLE_$ROUNDS.json"
 echo "delay:    from the ingest's 'FILE: committed' line to the end of the article event at a"
 echo "          client, over all clients x articles; memory: (VmRSS with N streams - VmRSS"

@@ -11,14 +11,17 @@
  * for each FILE runs `INGEST_CMD... FILE` (which must print "FILE:
  * committed" on stderr once its COMMIT returned, as `meldung ingest
  * --verbose` does), and waits until every stream got an `article` event
- * (or TIMEOUT ms), then GAP ms more. The time of a round's COMMIT is when
- * the "committed" line is read; the time an event reached a client is
+ * (or TIMEOUT ms), then GAP ms more plus a random 0 to JITTER ms: the
+ * server looks for changes on a fixed tick (100 ms), and rounds a fixed
+ * time apart would each meet the tick at the same phase, measuring one
+ * point of its range instead of all of it. The time of a round's COMMIT
+ * is when the "committed" line is read; the time an event reached a client is
  * when its last bytes are read. Both are taken once per epoll_wait()
  * return, from CLOCK_MONOTONIC, so an event read in the same wake-up as
  * the line counts 0 ms, and an event waiting behind others in one
  * wake-up counts from when the wake-up began.
  *
- * Prints "key value" lines (see report()) for the script to format:
+ * Prints "key value" lines for the script to format:
  * clients, failures, RSS, and the delay percentiles over every client and
  * round. Exit status 0 when every stream connected and every event came.
  */
@@ -441,7 +444,7 @@ usage(void)
 {
     fprintf(stderr,
             "usage: sse_client -p PORT [-n CLIENTS] [-a PER_ADDR] [-P SERVER_PID]\n"
-            "                  [-g GAP_MS] [-t TIMEOUT_MS] [-u PATH]\n"
+            "                  [-g GAP_MS] [-j JITTER_MS] [-t TIMEOUT_MS] [-u PATH]\n"
             "                  -- INGEST_CMD... -- FILE...\n");
     exit(2);
 }
@@ -449,10 +452,10 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-    double gap = 1500, timeout = 10000;
+    double gap = 1500, timeout = 10000, jitter = 250;
     int opt;
     nclients = 1000;
-    while ((opt = getopt(argc, argv, "p:n:a:P:g:t:u:")) != -1) {
+    while ((opt = getopt(argc, argv, "p:n:a:P:g:j:t:u:")) != -1) {
         if (opt == 'p')
             port = (int)strtol(optarg, NULL, 10);
         else if (opt == 'n')
@@ -465,6 +468,8 @@ main(int argc, char **argv)
             gap = strtod(optarg, NULL);
         else if (opt == 't')
             timeout = strtod(optarg, NULL);
+        else if (opt == 'j')
+            jitter = strtod(optarg, NULL);
         else if (opt == 'u')
             path = optarg;
         else
@@ -515,7 +520,7 @@ main(int argc, char **argv)
         loop(timeout, round_done);
         if (commit_at[cur_round] == 0)
             fprintf(stderr, "sse_client: round %d: no committed line\n", cur_round + 1);
-        loop(gap, NULL);
+        loop(gap + jitter * rand() / RAND_MAX, NULL); /* the same phases each run (no srand) */
     }
     long rss2 = server_pid > 0 ? server_rss_kb() : -1;
     if (rss0 >= 0 && rss2 >= 0 && connected > 0)

@@ -8,6 +8,7 @@
 #   make bench       meldung vs nginx on the reference page (bench/http.sh)
 #   make bench-ingest ingest throughput vs a bare SQLite insert (bench/ingest.sh)
 #   make bench-search search and related latency vs plain FTS5 (bench/search.sh)
+#   make bench-sse    5,000 live-update clients: delay and memory (bench/sse.sh)
 #   make format      clang-format every source file
 #   make lint        tools/checksrc.sh: banned functions, missing comments
 
@@ -47,7 +48,7 @@ FUZZ_SRC := $(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c))
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay/%)
 HTTP_T   := $(wildcard tests/http/*.t)
 
-.PHONY: all meldung check fuzz run bench bench-ingest bench-search format lint clean
+.PHONY: all meldung check fuzz run bench bench-ingest bench-search bench-sse format lint clean
 all: meldung
 
 meldung: $(BIN)
@@ -133,6 +134,14 @@ $(BUILD)/bench/search: bench/search.c $(LIB)
 
 bench-search: $(BUILD)/bench/search
 	bench/search.sh
+
+# The live-updates client stands alone (libc only).
+$(BUILD)/bench/sse_client: bench/sse_client.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
+
+bench-sse: meldung $(BUILD)/bench/sse_client
+	bench/sse.sh
 
 format:
 	clang-format -i $(wildcard src/*/*.[ch] tests/*/*.[ch] tests/unit/*/*.c)

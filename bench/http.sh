@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# http.sh - meldung vs nginx on the reference article page, side by side in one run.
+# http.sh - meldung vs nginx on the reference article page and two feeds, side by side in
+# one run.
 #
-# Loads the demo wire into a fresh store, starts `meldung serve`, downloads the reference
-# article page from it (plain and gzip) and gives nginx exactly those bytes as static files.
-# Then wrk loads each server with the same command, plain and gzip, and a table compares
-# requests per second and latency. Everything runs on 127.0.0.1 in a temporary directory
-# that is removed on exit; both servers are stopped by PID.
+# Loads the demo wire into a fresh store, starts `meldung serve`, downloads from it the
+# reference article page, the home page's RSS feed (/feed.xml) and one section's Atom feed
+# (/ressort/SLUG/atom.xml), each plain and gzip, and gives nginx exactly those bytes as
+# static files. Then wrk loads each server with the same command, plain and gzip, and a
+# table compares requests per second and latency. Everything runs on 127.0.0.1 in a
+# temporary directory that is removed on exit; both servers are stopped by PID.
 #
 #   bench/http.sh                 10 s per run
 #   DURATION=30 bench/http.sh     30 s per run
+#   TARGETS="page rss" ...        only these of page, rss and atom
 #   MELDUNG=path/to/meldung ...   use that binary (default ./meldung, built with make)
 #   NGINX=path/to/nginx ...       use that nginx (default /usr/sbin/nginx)
 #   BENCH_PATH=/artikel/... ...   benchmark this path instead of searching for the article
+#   FEED_SECTION=SLUG ...         this section's Atom feed (default: the home page's first)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -20,13 +24,17 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-1}
 NGINX=${NGINX:-/usr/sbin/nginx}
 WRK=${WRK:-wrk}
+TARGETS=${TARGETS:-page rss atom}
 NEEDLE=aussenminister-bereiten-gipfeltreffen
 
-die() { echo "bench: $*" >&2; exit 1; }
-note() { echo "bench: $*" >&2; }
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 case $DURATION in '' | *[!0-9]*) die "DURATION must be whole seconds, got '$DURATION'" ;; esac
 case $WARMUP in '' | *[!0-9]*) die "WARMUP must be whole seconds, got '$WARMUP'" ;; esac
+for t in $TARGETS; do
+    case $t in page | rss | atom) ;; *) die "TARGETS takes page, rss and atom, got '$t'" ;; esac
+done
 for tool in curl gzip cmp "$WRK" "$NGINX"; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/deps.sh installs it)"
 done
@@ -37,73 +45,11 @@ if [ -z "${MELDUNG:-}" ]; then
 fi
 [ -x "$MELDUNG" ] || die "$MELDUNG is not an executable"
 
-# --- temp dir, cleanup ---------------------------------------------------------------------
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/meldung-bench.XXXXXX")
-MPID=""
-NPID=""
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [ -n "$MPID" ] && kill -0 "$MPID" 2>/dev/null; then
-        kill "$MPID" 2>/dev/null || true
-        wait "$MPID" 2>/dev/null || true
-    fi
-    if [ -n "$NPID" ] && kill -0 "$NPID" 2>/dev/null; then
-        kill "$NPID" 2>/dev/null || true
-        wait "$NPID" 2>/dev/null || true
-    fi
-    rm -rf "$TMP"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# --- two free ports on 127.0.0.1 -----------------------------------------------------------
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_ports() {
-    if command -v python3 >/dev/null 2>&1; then
-        python3 -c '
-import socket
-a = socket.socket(); a.bind(("127.0.0.1", 0))
-b = socket.socket(); b.bind(("127.0.0.1", 0))
-print(a.getsockname()[1], b.getsockname()[1])'
-        return
-    fi
-    local p list="" n=0 tries=0
-    while [ "$n" -lt 2 ] && [ "$tries" -lt 200 ]; do
-        tries=$((tries + 1))
-        p=$((20000 + RANDOM % 40000))
-        port_busy "$p" && continue
-        case " $list " in *" $p "*) continue ;; esac
-        list="$list $p"
-        n=$((n + 1))
-    done
-    [ "$n" -eq 2 ] || die "no free port found"
-    echo "$list"
-}
-read -r PORT NGPORT <<<"$(free_ports)"
+# --- temp dir, ports -----------------------------------------------------------------------
+bench_tmp meldung-bench
+read -r PORT NGPORT <<<"$(free_ports 2)"
 MBASE="http://127.0.0.1:$PORT"
 NBASE="http://127.0.0.1:$NGPORT"
-
-# Waits until URL answers (any HTTP status) while PID lives; at most 10 s.
-wait_http() {
-    local url=$1 pid=$2 log=$3
-    for _ in $(seq 1 100); do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            note "server exited early; its log:"
-            tail -n 30 "$log" >&2 || true
-            return 1
-        fi
-        if curl -s -o /dev/null --max-time 1 "$url"; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    note "no answer from $url after 10 s; log:"
-    tail -n 30 "$log" >&2 || true
-    return 1
-}
 
 # --- meldung: ingest the demo wire, serve it -----------------------------------------------
 note "ingest demo/ into $TMP/bench.db"
@@ -114,6 +60,7 @@ fi
 note "start meldung serve on 127.0.0.1:$PORT"
 "$MELDUNG" serve --db "$TMP/bench.db" --listen "127.0.0.1:$PORT" >"$TMP/meldung.log" 2>&1 &
 MPID=$!
+BENCH_PIDS+=("$MPID")
 wait_http "$MBASE/" "$MPID" "$TMP/meldung.log" || die "meldung serve did not come up"
 
 # --- find the reference article's URL ------------------------------------------------------
@@ -153,35 +100,58 @@ if [ -n "${BENCH_PATH:-}" ]; then
 else
     REF_PATH=$(find_article) || die "no link containing '$NEEDLE' found from $MBASE/ (set BENCH_PATH)"
 fi
-MURL="$MBASE$REF_PATH"
-NURL="$NBASE/ref.html"
-note "reference article: $MURL"
+note "reference article: $MBASE$REF_PATH"
+# The section of the Atom feed: FEED_SECTION, else the first section the home page links to.
+SECTION=${FEED_SECTION:-}
+if [ -z "$SECTION" ]; then
+    SECTION=$(curl -s --max-time 5 "$MBASE/" | grep -oE 'href="/ressort/[a-z0-9-]+"' | head -n 1 |
+        sed -E 's#href="/ressort/##; s#"$##' || true)
+fi
+
+# What is measured: NAME -> meldung's path and the file nginx serves with the same bytes.
+declare -A MPATH NFILE
+MPATH[page]=$REF_PATH
+NFILE[page]=ref.html
+MPATH[rss]=/feed.xml
+NFILE[rss]=home.rss
+MPATH[atom]=/ressort/$SECTION/atom.xml
+NFILE[atom]=section.atom
+case " $TARGETS " in
+*" atom "*) [ -n "$SECTION" ] || die "no /ressort/ link on $MBASE/ (set FEED_SECTION)" ;;
+esac
 
 # --- the same bytes for nginx --------------------------------------------------------------
 WWW="$TMP/www"
 mkdir -p "$WWW" "$TMP/nginx"
-curl -sS --fail --max-time 10 -D "$TMP/plain.hdr" -o "$WWW/ref.html" "$MURL" ||
-    die "GET $MURL failed"
-if grep -qi '^content-encoding:' "$TMP/plain.hdr"; then
-    die "meldung sent Content-Encoding without Accept-Encoding: $(grep -i '^content-encoding:' "$TMP/plain.hdr")"
-fi
-curl -sS --fail --max-time 10 -H 'Accept-Encoding: gzip' -D "$TMP/gzip.hdr" \
-    -o "$TMP/meldung.gz" "$MURL" || die "GET $MURL (gzip) failed"
+declare -A PLAIN_BYTES GZIP_BYTES
 GZIP_NOTE=""
-if grep -qiE '^content-encoding:[[:space:]]*gzip' "$TMP/gzip.hdr"; then
-    gzip -dc "$TMP/meldung.gz" | cmp -s - "$WWW/ref.html" ||
-        die "meldung's gzip body does not decompress to its plain body"
-    cp "$TMP/meldung.gz" "$WWW/ref.html.gz"
-else
-    GZIP_NOTE="meldung answered Accept-Encoding: gzip without gzip; nginx serves gzip -9 of the page"
-    note "$GZIP_NOTE"
-    gzip -9 -n -c "$WWW/ref.html" >"$WWW/ref.html.gz"
-fi
-# The nginx workers may run as nobody: let them read the document root.
+# Downloads target t from meldung, plain and gzip, into the document root.
+fetch_target() {
+    local t=$1 url="$MBASE${MPATH[$1]}" f="$WWW/${NFILE[$1]}"
+    curl -sS --fail --max-time 10 -D "$TMP/plain.hdr" -o "$f" "$url" || die "GET $url failed"
+    if grep -qi '^content-encoding:' "$TMP/plain.hdr"; then
+        die "meldung sent Content-Encoding without Accept-Encoding: $(grep -i '^content-encoding:' "$TMP/plain.hdr")"
+    fi
+    curl -sS --fail --max-time 10 -H 'Accept-Encoding: gzip' -D "$TMP/gzip.hdr" \
+        -o "$TMP/meldung.gz" "$url" || die "GET $url (gzip) failed"
+    if grep -qiE '^content-encoding:[[:space:]]*gzip' "$TMP/gzip.hdr"; then
+        gzip -dc "$TMP/meldung.gz" | cmp -s - "$f" ||
+            die "meldung's gzip body of $url does not decompress to its plain body"
+        cp "$TMP/meldung.gz" "$f.gz"
+    else
+        GZIP_NOTE="${GZIP_NOTE:+$GZIP_NOTE; }meldung answered $t without gzip: nginx serves gzip -9 of it"
+        note "$url: no gzip from meldung"
+        gzip -9 -n -c "$f" >"$f.gz"
+    fi
+    # The nginx workers may run as nobody: let them read the document root.
+    chmod 644 "$f" "$f.gz"
+    PLAIN_BYTES[$t]=$(wc -c <"$f")
+    GZIP_BYTES[$t]=$(wc -c <"$f.gz")
+}
+for t in $TARGETS; do
+    fetch_target "$t"
+done
 chmod 755 "$TMP" "$WWW"
-chmod 644 "$WWW/ref.html" "$WWW/ref.html.gz"
-PLAIN_BYTES=$(wc -c <"$WWW/ref.html")
-GZIP_BYTES=$(wc -c <"$WWW/ref.html.gz")
 
 # --- nginx -----------------------------------------------------------------------------------
 NCPU=$(nproc)
@@ -197,7 +167,7 @@ USER_LINE=""
 if [ "$(id -u)" -eq 0 ]; then
     # Root starts workers as nobody by default; keep that when nobody can read the files.
     if getent group nogroup >/dev/null && command -v runuser >/dev/null &&
-        runuser -u nobody -g nogroup -- test -r "$WWW/ref.html" 2>/dev/null; then
+        runuser -u nobody -g nogroup -- test -r "$WWW/${NFILE[${TARGETS%% *}]}" 2>/dev/null; then
         USER_LINE="user nobody nogroup;"
     else
         USER_LINE="user root;"
@@ -231,9 +201,12 @@ http {
     scgi_temp_path $TMP/nginx/scgi;
     types {
         text/html html;
+        application/rss+xml rss;
+        application/atom+xml atom;
     }
     default_type application/octet-stream;
     charset utf-8;
+    charset_types text/html application/rss+xml application/atom+xml;
     $GZ_LINE
     server {
         listen 127.0.0.1:$NGPORT;
@@ -245,27 +218,36 @@ note "start nginx on 127.0.0.1:$NGPORT ($NCPU workers)"
 "$NGINX" -p "$TMP/nginx" -e "$TMP/nginx/error.log" -c "$TMP/nginx.conf" \
     >"$TMP/nginx/stdout.log" 2>&1 &
 NPID=$!
-wait_http "$NURL" "$NPID" "$TMP/nginx/error.log" || die "nginx did not come up"
+BENCH_PIDS+=("$NPID")
+wait_http "$NBASE/" "$NPID" "$TMP/nginx/error.log" || die "nginx did not come up"
 
 # --- both servers must send the same bytes -------------------------------------------------
-curl -sS --fail --max-time 10 -o "$TMP/check-m.html" "$MURL"
-curl -sS --fail --max-time 10 -o "$TMP/check-n.html" "$NURL"
-cmp -s "$TMP/check-m.html" "$TMP/check-n.html" || die "plain bodies differ between meldung and nginx"
-SAME="plain: identical ($PLAIN_BYTES bytes)"
-curl -sS --fail --max-time 10 -H 'Accept-Encoding: gzip' -D "$TMP/check-m.hdr" \
-    -o "$TMP/check-m.gz" "$MURL"
-curl -sS --fail --max-time 10 -H 'Accept-Encoding: gzip' -D "$TMP/check-n.hdr" \
-    -o "$TMP/check-n.gz" "$NURL"
-if [ "$GZIP_STATIC" -eq 1 ]; then
+declare -A SAME
+# Compares target t's bodies from both servers, plain and gzip, into SAME[t].
+check_target() {
+    local t=$1 murl="$MBASE${MPATH[$1]}" nurl="$NBASE/${NFILE[$1]}"
+    curl -sS --fail --max-time 10 -o "$TMP/check-m" "$murl"
+    curl -sS --fail --max-time 10 -o "$TMP/check-n" "$nurl"
+    cmp -s "$TMP/check-m" "$TMP/check-n" || die "$t: plain bodies differ between meldung and nginx"
+    SAME[$t]="plain: identical (${PLAIN_BYTES[$t]} bytes)"
+    curl -sS --fail --max-time 10 -H 'Accept-Encoding: gzip' -D "$TMP/check-m.hdr" \
+        -o "$TMP/check-m.gz" "$murl"
+    curl -sS --fail --max-time 10 -H 'Accept-Encoding: gzip' -D "$TMP/check-n.hdr" \
+        -o "$TMP/check-n.gz" "$nurl"
+    [ "$GZIP_STATIC" -eq 1 ] || return 0
     grep -qiE '^content-encoding:[[:space:]]*gzip' "$TMP/check-n.hdr" ||
-        die "nginx did not serve the .gz file (gzip_static)"
+        die "nginx did not serve the .gz file of $t (gzip_static)"
     if cmp -s "$TMP/check-m.gz" "$TMP/check-n.gz"; then
-        SAME="$SAME; gzip: identical ($GZIP_BYTES bytes)"
+        SAME[$t]="${SAME[$t]}; gzip: identical (${GZIP_BYTES[$t]} bytes)"
     else
-        SAME="$SAME; gzip: DIFFERENT bodies (meldung $(wc -c <"$TMP/check-m.gz"), nginx $GZIP_BYTES bytes)"
+        SAME[$t]="${SAME[$t]}; gzip: DIFFERENT bodies (meldung $(wc -c <"$TMP/check-m.gz"),\
+ nginx ${GZIP_BYTES[$t]} bytes)"
     fi
-fi
-note "bodies: $SAME"
+}
+for t in $TARGETS; do
+    check_target "$t"
+    note "bodies of $t: ${SAME[$t]}"
+done
 
 # --- load ------------------------------------------------------------------------------------
 # Converts a wrk latency ("512.00us", "1.20ms", "2.00s") to milliseconds.
@@ -278,33 +260,36 @@ to_ms() {
 }
 WRK_ARGS=(-t2 -c64 "-d${DURATION}s" --latency)
 declare -A RPS P50 P99 ERR
+# Loads url with wrk: row key (target.case.server), case plain or gzip.
 run_wrk() {
-    local case=$1 server=$2 url=$3 out="$TMP/wrk-$1-$2.txt" hdr=()
+    local key=$1 case=$2 url=$3 out="$TMP/wrk-$1.txt" hdr=()
     [ "$case" = gzip ] && hdr=(-H 'Accept-Encoding: gzip')
     if [ "$WARMUP" -gt 0 ]; then
         "$WRK" -t2 -c64 -d"${WARMUP}s" "${hdr[@]}" "$url" >/dev/null 2>&1 || true
     fi
-    note "wrk $case $server ($DURATION s)"
+    note "wrk $key ($DURATION s)"
     "$WRK" "${WRK_ARGS[@]}" "${hdr[@]}" "$url" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed"; }
-    RPS[$case.$server]=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
-    P50[$case.$server]=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
-    P99[$case.$server]=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
-    ERR[$case.$server]=$(awk '
+    RPS[$key]=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+    P50[$key]=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
+    P99[$key]=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
+    ERR[$key]=$(awk '
         /Non-2xx or 3xx responses:/ { e += $NF }
         /Socket errors:/ { gsub(/,/, ""); e += $4 + $6 + $8 + $10 }
         END { print e + 0 }' "$out")
 }
 CASES="plain gzip"
-for c in $CASES; do
-    run_wrk "$c" meldung "$MURL"
-    run_wrk "$c" nginx "$NURL"
+for t in $TARGETS; do
+    for c in $CASES; do
+        run_wrk "$t.$c.meldung" "$c" "$MBASE${MPATH[$t]}"
+        run_wrk "$t.$c.nginx" "$c" "$NBASE/${NFILE[$t]}"
+    done
 done
 
 # --- report ----------------------------------------------------------------------------------
 echo
-echo "meldung vs nginx: the reference article page, $DURATION s per run, 127.0.0.1"
+echo "meldung vs nginx: cached page and feeds ($TARGETS), $DURATION s per run, 127.0.0.1"
 echo "machine:  nproc $NCPU, kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null |
-    sed 's/.*: //' || echo 'cpu unknown')"
+    sed 's/.*: //' || echo 'cpu unknown'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 NGV=$("$NGINX" -v 2>&1 | sed 's/.*: //')
 WRKV=$("$WRK" -v 2>&1 | head -n 1 | awk '{ print $1, $2 }' || true)
 REV=$(git rev-parse --short HEAD 2>/dev/null || echo '(no commit)')
@@ -313,34 +298,39 @@ GZS=n/a
 [ "$GZIP_STATIC" -eq 1 ] && GZS=on
 echo "nginx:    worker_processes $NCPU, ${USER_LINE:-(no user line)} sendfile, tcp_nopush,\
  open_file_cache, access_log off, gzip_static $GZS"
-echo "page:     $REF_PATH, $PLAIN_BYTES bytes plain, $GZIP_BYTES bytes gzip"
-echo "bodies:   $SAME"
+for t in $TARGETS; do
+    printf '%-9s %s (nginx: /%s), %s bytes plain, %s bytes gzip\n' "$t:" "${MPATH[$t]}" \
+        "${NFILE[$t]}" "${PLAIN_BYTES[$t]}" "${GZIP_BYTES[$t]}"
+    printf '          bodies: %s\n' "${SAME[$t]}"
+done
 [ -n "$GZIP_NOTE" ] && echo "note:     $GZIP_NOTE"
 [ -n "$NOGZ_NOTE" ] && echo "note:     $NOGZ_NOTE"
 echo "command:  $WRK ${WRK_ARGS[*]} [-H 'Accept-Encoding: gzip'] URL   (after a ${WARMUP} s warm-up)"
-echo "          meldung URL $MURL"
-echo "          nginx   URL $NURL"
+echo "          meldung URL $MBASE/PATH, nginx URL $NBASE/FILE"
 echo
-printf '%-6s %-8s %12s %10s %10s %8s\n' case server req/s p50_ms p99_ms errors
-for c in $CASES; do
-    for s in meldung nginx; do
-        [ -n "${RPS[$c.$s]:-}" ] || continue
-        printf '%-6s %-8s %12s %10s %10s %8s\n' "$c" "$s" "${RPS[$c.$s]}" "${P50[$c.$s]}" \
-            "${P99[$c.$s]}" "${ERR[$c.$s]}"
+printf '%-6s %-6s %-8s %12s %10s %10s %8s %8s\n' target case server req/s p50_ms p99_ms errors ratio
+for t in $TARGETS; do
+    for c in $CASES; do
+        for s in meldung nginx; do
+            k=$t.$c.$s
+            [ -n "${RPS[$k]:-}" ] || continue
+            ratio=""
+            [ "$s" = meldung ] && ratio=$(awk -v m="${RPS[$k]}" -v n="${RPS[$t.$c.nginx]:-0}" \
+                'BEGIN { printf "%.2f", (n > 0 ? m / n : 0) }')
+            printf '%-6s %-6s %-8s %12s %10s %10s %8s %8s\n' "$t" "$c" "$s" "${RPS[$k]}" \
+                "${P50[$k]}" "${P99[$k]}" "${ERR[$k]}" "$ratio"
+        done
     done
 done
 echo
-for c in $CASES; do
-    if [ -n "${RPS[$c.nginx]:-}" ]; then
-        awk -v c="$c" -v m="${RPS[$c.meldung]}" -v n="${RPS[$c.nginx]}" \
-            'BEGIN { printf "ratio meldung/nginx (req/s), %-5s: %.2f\n", c, (n > 0 ? m / n : 0) }'
-    fi
-done
-for c in $CASES; do
-    for s in meldung nginx; do
-        if [ "${ERR[$c.$s]:-0}" != 0 ]; then
-            echo "WARNING: $s $c had ${ERR[$c.$s]} errors or non-2xx answers; see wrk output:"
-            cat "$TMP/wrk-$c-$s.txt"
-        fi
+echo "ratio: meldung req/s / nginx req/s for the same bytes; >= 1.00 meets the bar"
+for t in $TARGETS; do
+    for c in $CASES; do
+        for s in meldung nginx; do
+            if [ "${ERR[$t.$c.$s]:-0}" != 0 ]; then
+                echo "WARNING: $s $t $c had ${ERR[$t.$c.$s]} errors or non-2xx answers; see wrk output:"
+                cat "$TMP/wrk-$t.$c.$s.txt"
+            fi
+        done
     done
 done

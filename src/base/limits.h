@@ -381,8 +381,11 @@
  * the slowloris guard). */
 #define MLD_HTTP_TIMEOUT_SECS 30
 
-/* Most concurrent connections; beyond it the listener refuses. */
-#define MLD_HTTP_MAX_CONNECTIONS 4096
+/* Most concurrent connections; beyond it the listener refuses. Live
+ * streams hold one each for as long as a reader keeps a page open, and
+ * issue 9 asks for 5,000 of them on one server beside the page traffic
+ * (bench/sse.sh); a waiting one costs about 15 KB (docs/internals/live.md). */
+#define MLD_HTTP_MAX_CONNECTIONS 8192
 
 /* Most connections from one IP address; from a trusted proxy, most
  * requests in flight per forwarded client ([server]
@@ -551,7 +554,8 @@
 
 /* Default most open live streams (SSE clients) of one server; [site]
  * live_streams sets another, up to MLD_LIVE_MAX_STREAMS_CAP. Each holds
- * one connection, so half of MLD_HTTP_MAX_CONNECTIONS stays for pages. */
+ * one connection; the cap leaves 256 of MLD_HTTP_MAX_CONNECTIONS for
+ * pages, the default three quarters of them. */
 #define MLD_LIVE_MAX_STREAMS 2048
 #define MLD_LIVE_MAX_STREAMS_CAP (MLD_HTTP_MAX_CONNECTIONS - 256)
 

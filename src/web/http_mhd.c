@@ -661,7 +661,7 @@ struct conn {
     size_t body_want;            /* declared Content-Length (<= the limit), or 0 */
     char *query;                 /* raw query, NUL-terminated; NULL = "" */
     size_t query_cap;            /* bytes allocated at query */
-    struct mld_http_stream *stream; /* the stream this request answers, or NULL */
+    struct mld_http_stream *stream; /* the stream this request answers (a reference), or NULL */
 };
 
 static enum mld_http_method
@@ -680,10 +680,11 @@ method_of(const char *m)
 
 /* Streams -------------------------------------------------------------- */
 
-/* Bytes MHD asks the reader for at most (its send buffer for a chunk).
- * Events are small; 4 KB keeps the connection's memory pool free for
- * the request headers. */
-#define STREAM_BLOCK 4096
+/* The block of a stream's MHD response: MHD allocates (and clears) it
+ * with every stream, and fills it from the reader on HTTP/1.0 (chunked
+ * bodies are read straight into the connection's pool). An event or two
+ * fit; 4 KB here cost 3.5 KB more on every waiting client (bench/sse.sh). */
+#define STREAM_BLOCK 512
 
 struct mld_http_stream {
     atomic_int refs;             /* references; the last unref frees */
@@ -880,12 +881,10 @@ stream_reader(void *cls, uint64_t pos, char *out, size_t max)
         memcpy(out, st->buf + st->off, n);
         st->off += n;
         st->len -= n;
-        if (st->len == 0) {
-            st->off = 0;
-            /* A burst (a resume's replay) does not keep its memory. */
-            if (st->cap > 4 * STREAM_BLOCK)
-                stream_drop_buf(st);
-        }
+        /* A waiting stream holds no buffer: one malloc per event and
+         * client costs less than 512 bytes on every idle client. */
+        if (st->len == 0)
+            stream_drop_buf(st);
         ret = (ssize_t)n;
     } else if (st->ended || st->mc == NULL) {
         ret = MHD_CONTENT_READER_END_OF_STREAM;
@@ -966,10 +965,13 @@ answer_stream(struct mld_http_server *s, struct MHD_Connection *mc, struct conn 
     pthread_mutex_unlock(&st->lock);
     pthread_mutex_unlock(&s->streams_lock);
     mld_http_resp_unref(c->resp);
-    c->resp = r;
-    c->stream = st;
+    c->resp = NULL;
+    c->stream = mld_http_stream_ref(st);
     enum MHD_Result ret = MHD_queue_response(mc, (unsigned)r->status, mr);
     MHD_destroy_response(mr);
+    /* mr has its own copies of r's headers: a waiting stream keeps only
+     * st, not r's (about 1 KB per client). */
+    mld_http_resp_unref(r);
     return ret;
 }
 
@@ -1716,6 +1718,7 @@ request_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
         return;
     if (c->stream != NULL) {
         stream_detach(s, c->stream);
+        mld_http_stream_unref(c->stream);
         c->stream = NULL;
     }
     mld_http_resp_unref(c->resp);
@@ -1776,8 +1779,10 @@ connection_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
     if (c->cnext != NULL)
         c->cnext->cprev = c->cprev;
     pthread_mutex_unlock(&s->conns_lock);
-    if (c->stream != NULL)
+    if (c->stream != NULL) {
         stream_detach(s, c->stream);
+        mld_http_stream_unref(c->stream);
+    }
     if (c->client_counted)
         client_del(s, c->client);
     if (c->peer_counted)

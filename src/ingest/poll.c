@@ -341,7 +341,7 @@ succeed(struct mld_poll_state *st, const struct mld_poll_source *src)
 static bool
 doc_at_fault(int rc)
 {
-    return rc != MLD_E_STORE && rc != MLD_E_IO && rc != MLD_E_NOMEM;
+    return rc != MLD_E_STORE && rc != MLD_E_IO && rc != MLD_E_NOMEM && rc != MLD_E_FULL;
 }
 
 static void

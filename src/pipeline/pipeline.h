@@ -12,6 +12,13 @@
  *
  * The rules, applied to each entry in this order (docs/internals/ingest.md):
  *
+ *   0. whole or not at all: an entry whose body or teaser is not all the
+ *      source sent (article.incomplete: the sanitiser refused it, or it
+ *      was over a limit) fails the whole document with
+ *      "SOURCE: entry N (URN): incomplete: WHY" (the article's
+ *      incomplete_code), so its transport quarantines it or answers 422.
+ *      A source with keep_incomplete stores what is left instead, with a
+ *      warning line of the same form ("stored incomplete") and a count.
  *   1. refuse: an entry with neither headline nor text nor media is not
  *      stored; a line "SOURCE: entry N (URN): refused: ..." reports it and
  *      it counts as refused. The other entries of the document are stored.
@@ -52,6 +59,7 @@ struct mld_pipeline_counts {
     long withdrawn; /* withdrawals written (new or newer version, canceled) */
     long held;      /* held entries written (new or newer version, MLD_PUB_HELD) */
     long refused;   /* entries not stored: neither headline nor text nor media */
+    long incomplete; /* entries stored without all of their body (keep_incomplete) */
     long dated[MLD_DATE_SOURCES]; /* written entries by enum mld_date_source */
     mld_time_t newest; /* latest version_created among those written; 0 = none */
 };
@@ -67,9 +75,12 @@ struct mld_parsed {
     int nnotes;
     long refused; /* entries refused */
     long notes_dropped; /* warning lines over MLD_PIPELINE_MAX_NOTES */
+    long incomplete;    /* entries kept incomplete (rule 0) */
     /* While parsing only: */
     const struct mld_source *src;
     int entries; /* entries handed over so far */
+    int fail_code;                 /* rule 0 refused the document: why */
+    char fail_msg[MLD_ERR_MSG_MAX];
 };
 
 /* Parses doc[0..len) (fmt, or the detected format when fmt is NULL) with
@@ -123,9 +134,10 @@ void mld_pipeline_counts_extra(const struct mld_pipeline_counts *c, struct mld_b
 size_t mld_pipeline_headline(const char *text, char *out, size_t size);
 
 /* Keeps a document that failed (why) in the quarantine folder qdir under
- * name, logging a line when that fails: the one way every transport
- * quarantines (quarantine.h). Returns 0 or MLD_E_IO. */
+ * name, with the permission bits mode (the source file's; 0 when unknown:
+ * 0600), logging a line when that fails: the one way every transport
+ * quarantines (quarantine.h). Returns 0, MLD_E_IO or MLD_E_FULL. */
 int mld_pipeline_quarantine(const char *qdir, const char *name, const char *doc, size_t len,
-                            const struct mld_err *why);
+                            unsigned mode, const struct mld_err *why);
 
 #endif

@@ -143,22 +143,36 @@ static struct job *read_doc(const char *path, const char *root);
 static void job_free(struct job *j);
 
 /* Stops the run: the store is full (err says which and why). The open
- * batch, rolled back, and every file not yet stored count as not stored;
- * none of them is quarantined, as none is at fault. */
+ * batch is rolled back and its files stored again one by one, as far as
+ * they fit; those that do not, this file (lost = 1) and every file after
+ * it count as not stored. None of them is quarantined: none is at fault. */
 static void
 store_full(struct run *run, const struct mld_err *err, long lost)
 {
     if (run->in_batch) {
         mld_store_rollback(run->st);
         run->in_batch = 0;
-        lost += run->npending;
-        for (int i = 0; i < run->npending; i++)
-            mld_free(run->pending[i].name);
-        run->npending = 0;
         run->counts = run->batch_counts;
+        run->files -= run->npending;
+        struct pending *files = run->pending;
+        int n = run->npending;
+        run->pending = NULL;
+        run->npending = 0;
+        int max = run->batch_max;
+        run->batch_max = 1;
+        for (int i = 0; i < n; i++) {
+            if (run->full) {
+                run->not_stored++;
+            } else {
+                struct job *j = read_doc(files[i].name, files[i].root);
+                store_doc(run, j);
+                job_free(j);
+            }
+            mld_free(files[i].name);
+        }
+        mld_free(files);
+        run->batch_max = max;
     }
-    mld_free(run->pending);
-    run->pending = NULL;
     run->not_stored += lost;
     run->files -= lost;
     if (!run->full) {

@@ -385,6 +385,10 @@ take_document(struct mld_poller *p, int i, struct mld_fetch_res *res, const char
         .url = res->final_url ? res->final_url : src->url,
         .content_type = res->content_type,
         .section = src->section,
+        /* A feed is a window the operator cannot have resent: one item
+         * whose body was refused must not keep its other news out until
+         * it scrolls away. It is stored with a warning and counted. */
+        .keep_incomplete = true,
     };
     int rc = p->hooks->store(p->ud, src, doc, res->body.len, &from, fmt, &next, &err);
     if (rc != 0) {

@@ -17,7 +17,8 @@
  *      was over a limit) fails the whole document with
  *      "SOURCE: entry N (URN): incomplete: WHY" (the article's
  *      incomplete_code), so its transport quarantines it or answers 422.
- *      A source with keep_incomplete stores what is left instead, with a
+ *      A source with keep_incomplete (ingest --keep-incomplete, every
+ *      polled feed) stores what is left instead, with a
  *      warning line of the same form ("stored incomplete") and a count.
  *   1. refuse: an entry with neither headline nor text nor media is not
  *      stored; a line "SOURCE: entry N (URN): refused: ..." reports it and

@@ -7,7 +7,8 @@
 # of 1 MB (over the old silent 256 KiB cut, under the limit). Through
 # `meldung ingest`: the first three fail with file, entry and reason and
 # are quarantined; with --keep-incomplete they are stored with a warning
-# and counted; the 1 MB body is stored whole. Through POST /api/v1/push:
+# and counted; the 1 MB body is stored whole. `meldung poll` keeps a
+# feed's broken item (stored incomplete, with a warning). Through POST /api/v1/push:
 # 422 naming entry and reason, quarantined with mode 0600; an undated
 # JSON Feed item is dated by first sight, its version never 1970.
 #
@@ -17,6 +18,7 @@ use strict;
 use warnings;
 use Test::More;
 use JSON::PP;
+use IO::Socket::INET;
 use FindBin;
 use lib $FindBin::Bin;
 use Mld;
@@ -110,6 +112,35 @@ my $art = eval { decode_json($r->{content}) } // {};
 like($art->{body_html} // '', qr/Ende des langen Textes\.<\/p>\s*\z/, '... whole, to its last sentence');
 ok(length($art->{body_html} // '') > 1024 * 1024, '... all of its 1 MB');
 stop($srv);
+
+# poll: a feed cannot be resent, so its broken item is stored incomplete
+# with a warning and the feed's other news are not kept out.
+my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 4,
+                                   Proto => 'tcp', ReuseAddr => 1) or die "listen: $!";
+my $port = $listen->sockport;
+my $feed = rss('deep', 'Tief verschachtelt', '<description>' . esc($deep) . '</description>');
+$feed =~ s{</channel>}{<item><title>Zweite Meldung</title><link>https://feed.example/ok</link><guid>https://feed.example/ok</guid><description>Alles gut.</description></item></channel>};
+my $server = fork() // die "fork: $!";
+if ($server == 0) {
+    while (my $c = $listen->accept) {
+        while (my $line = <$c>) { last if $line eq "\r\n" }
+        print $c "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: "
+            . length($feed) . "\r\nConnection: close\r\n\r\n$feed";
+        close($c);
+    }
+    exit 0;
+}
+close($listen);
+put("$tmp/poll.conf", "[source deep]\nurl = http://127.0.0.1:$port/feed.xml\n");
+$out = `$bin poll --once --config $tmp/poll.conf --db $tmp/poll.db 2>&1`;
+my $poll_status = $? >> 8;
+kill 'TERM', $server;
+waitpid($server, 0);
+is($poll_status, 0, 'poll: the feed with a broken item is no failure') or diag($out);
+like($out, qr/poll: 1 of 1 sources polled, 1 changed, 0 unchanged, 0 failed, 2 articles stored/,
+    '... both items stored') or diag($out);
+like($out, qr/warning: [^\n]*entry 1 \(https:\/\/feed\.example\/deep\): stored incomplete: summary: HTML nested deeper than 64/,
+    '... the broken one with a warning naming entry and reason');
 
 # Push: 422 naming entry and reason; quarantined 0600.
 my $tok = `$bin token`;

@@ -25,7 +25,8 @@
     X(STORE, -10, "storage error")                           \
     X(TEMPLATE, -11, "template error")                       \
     X(HTTP, -12, "HTTP server error")                        \
-    X(UNSUPPORTED, -13, "unsupported format")
+    X(UNSUPPORTED, -13, "unsupported format")               \
+    X(FULL, -14, "no space left for the store or a copy")
 
 enum mld_errcode {
     MLD_OK = 0,

@@ -22,6 +22,14 @@
 /* Longest single text field (headline, teaser, ...) kept, in bytes. */
 #define MLD_MAX_FIELD_BYTES (256u * 1024)
 
+/* Longest HTML body or summary of a feed item (RSS, Atom, JSON Feed), in
+ * bytes. A long-form article is 50-200 KB; 4 MiB keeps any real one whole.
+ * A longer one is not cut silently: the pipeline refuses its document
+ * (or keeps it marked incomplete, `ingest --keep-incomplete`). XML text
+ * nodes may be as long as the document (libxml2's own 10 MB cap on a
+ * text node is lifted with XML_PARSE_HUGE; MLD_MAX_DOC_BYTES bounds it). */
+#define MLD_MAX_BODY_BYTES (4u * 1024 * 1024)
+
 /* Most categories (topics, subjects, keywords) read per article. */
 #define MLD_MAX_CATEGORIES 256
 

@@ -34,6 +34,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -46,16 +47,17 @@
 #include <unistd.h>
 
 #include "../base/limits.h"
-#include "../base/log.h"
+#include "../base/logsafe.h"
 #include "../base/mem.h"
 #include "../ingest/fetch.h"
+#include "../ingest/infile.h"
 #include "../ingest/ingest.h"
 #include "../pipeline/pipeline.h"
 #include "../store/store.h"
 
 static const char usage_text[] =
     "meldung ingest [--config FILE] [--db FILE] [--section NAME] [--quarantine DIR] [--quiet] "
-    "[--verbose] [--batch N] FILE|DIR|URL...";
+    "[--verbose] [--batch N] [--follow-links] [--keep-incomplete] FILE|DIR|URL...";
 
 static const char help_text[] =
     "Stores wire files (any format meldung reads), folders of them (walked in name order)\n"
@@ -67,9 +69,22 @@ static const char help_text[] =
     "  --quarantine DIR   where failed files go with their reason\n"
     "                     (default: quarantine/ beside the store)\n"
     "  --batch N          files per COMMIT, 1 to %d (default %d)\n"
+    "  --follow-links     read symbolic and hard links in folders that lead out of\n"
+    "                     the folder (default: skip them with a warning)\n"
+    "  --keep-incomplete  store an item whose body was refused or cut, with a warning\n"
+    "                     (default: the file fails and is quarantined)\n"
     "  --quiet            no progress line\n"
     "  --verbose          a line per article and per committed file\n"
-    "  --help             this text\n";
+    "  --help             this text\n"
+    "\n"
+    "Exit status: 0 all stored, 1 a file failed, 2 usage, 3 the store (or its disk)\n"
+    "is full: the run stopped there.\n";
+
+/* A file stored in the open batch. */
+struct pending {
+    char *name;
+    const char *root; /* the folder it was found in (job.root) */
+};
 
 struct run {
     struct mld_store *st;
@@ -78,16 +93,23 @@ struct run {
     int quiet;
     int tty; /* progress line on stderr */
     long files, failed;
+    long skipped;            /* FIFOs, devices, links out of the folder: never read */
+    long not_stored;         /* files left when the store filled up (full) */
+    bool full;               /* the store is full: nothing more is stored */
+    struct mld_err full_err; /* why, for the one line that says so */
+    bool quarantine_failed;  /* a copy failed: no more copies this run */
+    long not_quarantined;    /* failed files not copied since */
+    atomic_bool *stop;       /* tells the reader to read no more */
     struct mld_pipeline_counts counts;
     atomic_long *total; /* files to come, counted ahead (-1 while unknown); or NULL */
     int64_t started_ms;
     int64_t last_progress_ms;
-    int batch_max;            /* files per COMMIT; 1 = one transaction per file */
-    int in_batch;             /* a batch transaction is open */
-    int64_t batch_started_ms; /* when it began (monotonic ms) */
+    int batch_max;                           /* files per COMMIT; 1 = one transaction per file */
+    int in_batch;                            /* a batch transaction is open */
+    int64_t batch_started_ms;                /* when it began (monotonic ms) */
     struct mld_pipeline_counts batch_counts; /* the counts when it began */
-    char **pending;           /* files stored in the open batch, in order */
-    int npending;             /* entries used at pending (at most batch_max) */
+    struct pending *pending;                 /* files stored in the open batch, in order */
+    int npending;                            /* entries used at pending (at most batch_max) */
 };
 
 static int64_t
@@ -105,50 +127,99 @@ struct job {
     char *url, *content_type; /* of a fetched document, else NULL */
     char *doc;                /* its text; NULL when reading or fetching failed */
     size_t len;
-    int rc;          /* 0, or why reading, fetching or parsing failed (err) */
-    bool walk_error; /* no document: a path that could not be walked */
+    const char *root; /* realpath of the folder it lies in, NULL when named */
+    unsigned mode;    /* the file's permission bits, for the quarantine copy */
+    int rc;           /* 0, or why reading, fetching or parsing failed (err) */
+    bool walk_error;  /* no document: a path that could not be walked */
+    bool skipped;     /* no document: not a file to read (err.msg says why) */
+    bool unread;      /* no document: the run stopped before it (store full) */
     struct mld_err err;
     struct mld_parsed parsed;
     struct job *next;
 };
 
 static void store_doc(struct run *run, struct job *j);
-static struct job *read_doc(const char *path);
+static struct job *read_doc(const char *path, const char *root);
 static void job_free(struct job *j);
+
+/* Stops the run: the store is full (err says which and why). The open
+ * batch is rolled back and its files stored again one by one, as far as
+ * they fit; those that do not, this file (lost = 1) and every file after
+ * it count as not stored. None of them is quarantined: none is at fault. */
+static void
+store_full(struct run *run, const struct mld_err *err, long lost)
+{
+    if (run->in_batch) {
+        mld_store_rollback(run->st);
+        run->in_batch = 0;
+        run->counts = run->batch_counts;
+        run->files -= run->npending;
+        struct pending *files = run->pending;
+        int n = run->npending;
+        run->pending = NULL;
+        run->npending = 0;
+        int max = run->batch_max;
+        run->batch_max = 1;
+        for (int i = 0; i < n; i++) {
+            if (run->full) {
+                run->not_stored++;
+            } else {
+                struct job *j = read_doc(files[i].name, files[i].root);
+                store_doc(run, j);
+                job_free(j);
+            }
+            mld_free(files[i].name);
+        }
+        mld_free(files);
+        run->batch_max = max;
+    }
+    run->not_stored += lost;
+    run->files -= lost;
+    if (!run->full) {
+        run->full = true;
+        run->full_err = *err;
+        atomic_store(run->stop, true);
+    }
+}
 
 /* Commits the open batch and reports its files as committed. When COMMIT
  * fails, rolls the batch back and stores its files again, one transaction
- * each, so each file still ends stored whole or reported failed. */
+ * each, so each file still ends stored whole or reported failed - unless
+ * the store is full, which stops the run. */
 static void
 batch_commit(struct run *run)
 {
     if (!run->in_batch)
         return;
-    run->in_batch = 0;
     struct mld_err err = {0};
-    char **files = run->pending;
+    if (mld_store_commit(run->st, &err) != 0 && mld_store_full(run->st)) {
+        store_full(run, &err, 0);
+        return;
+    }
+    run->in_batch = 0;
+    struct pending *files = run->pending;
     int n = run->npending;
     run->pending = NULL;
     run->npending = 0;
-    if (mld_store_commit(run->st, &err) == 0) {
+    if (err.code == 0) {
         for (int i = 0; i < n; i++)
-            mld_log_debug("%s: committed", files[i]);
+            mld_log_esc(MLD_LOG_DEBUG, "%s: committed", files[i].name);
     } else {
         mld_store_rollback(run->st);
-        mld_log_warn("%s; storing the batch's %d files one by one", err.msg, n);
+        mld_log_esc(MLD_LOG_WARN, "%s; storing the batch's %d files one by one", err.msg, n);
         run->counts = run->batch_counts;
         run->files -= n;
         int max = run->batch_max;
         run->batch_max = 1;
         for (int i = 0; i < n; i++) {
-            struct job *j = read_doc(files[i]);
+            struct job *j = read_doc(files[i].name, files[i].root);
             store_doc(run, j);
             job_free(j);
         }
         run->batch_max = max;
     }
     for (int i = 0; i < n; i++)
-        mld_free(files[i]);
+        mld_free(files[i].name);
     mld_free(files);
 }
 
@@ -166,7 +237,8 @@ batch_join(struct run *run, const struct mld_source *src)
         return 1;
     struct mld_err err = {0};
     if (mld_store_begin(run->st, &err) != 0) {
-        mld_log_warn("%s; storing without a batch", err.msg);
+        if (!mld_store_full(run->st))
+            mld_log_esc(MLD_LOG_WARN, "%s; storing without a batch", err.msg);
         return 0;
     }
     run->in_batch = 1;
@@ -174,19 +246,6 @@ batch_join(struct run *run, const struct mld_source *src)
     run->batch_counts = run->counts;
     run->pending = mld_reallocarray(NULL, (size_t)run->batch_max, sizeof(*run->pending));
     return 1;
-}
-
-/* Reads path into a new buffer (mld_free), refusing files over the limit. */
-static char *
-read_file(const char *path, size_t *len, struct mld_err *err)
-{
-    struct mld_buf b;
-    mld_buf_init(&b, MLD_MAX_DOC_BYTES);
-    if (mld_buf_read_file(&b, path, err) != 0) {
-        mld_buf_dispose(&b);
-        return NULL;
-    }
-    return mld_buf_steal(&b, len);
 }
 
 static void
@@ -214,20 +273,42 @@ progress(struct run *run, int final)
     char eta[48] = "";
     if (!final && total > 0 && done > 0 && done < total && secs >= 1) {
         long left = (long)(secs * (double)(total - done) / (double)done + 0.5);
-        snprintf(eta, sizeof(eta), "  ETA %ld:%02ld:%02ld", left / 3600, left / 60 % 60,
-                 left % 60);
+        snprintf(eta, sizeof(eta), "  ETA %ld:%02ld:%02ld", left / 3600, left / 60 % 60, left % 60);
     }
     fprintf(stderr, "\r\033[K%s  %ld articles  %ld errors  %.0f articles/s%s%s", files, stored,
             run->failed, secs >= 1 ? (double)stored / secs : (double)stored, eta,
             final ? "\n" : "");
 }
 
+/* Copies the failed document of j to the quarantine folder. After a
+ * copy failed (reported once, by mld_pipeline_quarantine), no more are
+ * tried: a full or broken quarantine folder must not cost a line per file. */
+static void
+quarantine_doc(struct run *run, const struct job *j)
+{
+    if (run->quarantine_failed) {
+        run->not_quarantined++;
+        return;
+    }
+    if (mld_pipeline_quarantine(run->quarantine, j->name, j->doc, j->len, j->mode, &j->err) != 0) {
+        run->quarantine_failed = true;
+        run->not_quarantined++;
+        mld_log_esc(MLD_LOG_ERROR, "%s: no further failed files are copied there in this run",
+                    run->quarantine);
+    }
+}
+
 /* Stores the document of j (read and parsed) and reports and quarantines
- * a failure. */
+ * a failure of the document's own. A full store stops the run instead. */
 static void
 store_doc(struct run *run, struct job *j)
 {
     run->files++;
+    if (run->full) {
+        run->files--;
+        run->not_stored++;
+        return;
+    }
     struct mld_err *err = &j->err;
     int rc = j->rc;
     if (rc == 0) {
@@ -237,19 +318,23 @@ store_doc(struct run *run, struct job *j)
             fprintf(stderr, "\r\033[K"); /* its warnings get whole lines */
         struct mld_pipeline_counts c = {0};
         rc = mld_pipeline_store(run->st, &j->parsed, &c, NULL, err);
-        if (rc == MLD_E_STORE && batched) {
+        if (rc == MLD_E_STORE && batched && !mld_store_full(run->st)) {
             /* The batch itself may have failed (the engine rolls back the
              * whole transaction after an I/O error): commit what it holds,
              * then judge this file in a transaction of its own. */
             batch_commit(run);
             batched = 0;
             mld_err_clear(err);
-            rc = mld_pipeline_store(run->st, &j->parsed, &c, NULL, err);
+            rc = run->full ? MLD_E_STORE : mld_pipeline_store(run->st, &j->parsed, &c, NULL, err);
+        }
+        if (rc != 0 && (run->full || mld_store_full(run->st))) {
+            store_full(run, err, 1);
+            return;
         }
         if (rc == 0 && batched)
-            run->pending[run->npending++] = mld_strdup(j->name);
+            run->pending[run->npending++] = (struct pending){mld_strdup(j->name), j->root};
         else if (rc == 0)
-            mld_log_debug("%s: committed", j->name);
+            mld_log_esc(MLD_LOG_DEBUG, "%s: committed", j->name);
         mld_pipeline_counts_add(&run->counts, &c);
     }
     if (rc != 0) {
@@ -259,9 +344,10 @@ store_doc(struct run *run, struct job *j)
             mld_err_prefix(err, "%s", j->name);
         if (run->tty && !run->quiet)
             fprintf(stderr, "\r\033[K");
-        mld_log_error("%s", err->msg);
-        if (j->doc != NULL || rc == MLD_E_TOOBIG)
-            mld_pipeline_quarantine(run->quarantine, j->name, j->doc, j->len, err);
+        mld_log_esc(MLD_LOG_ERROR, "%s", err->msg);
+        /* Only a document at fault: not one the store failed to take. */
+        if ((j->doc != NULL || rc == MLD_E_TOOBIG) && rc != MLD_E_STORE && rc != MLD_E_NOMEM)
+            quarantine_doc(run, j);
     }
     if (run->in_batch && (run->npending >= run->batch_max ||
                           now_ms() - run->batch_started_ms >= MLD_INGEST_BATCH_MS))
@@ -297,8 +383,10 @@ job_free(struct job *j)
     mld_free(j);
 }
 
-/* The --section of this run, for the reader thread (set before it starts). */
+/* The --section, --follow-links and --keep-incomplete of this run, for
+ * the reader thread (set before it starts). */
 static const char *run_section;
+static bool run_follow, run_keep_incomplete;
 
 /* Parses the document of j, when there is one, setting j->rc. */
 static void
@@ -311,17 +399,45 @@ parse_doc(struct job *j)
         .url = j->url,
         .content_type = j->content_type,
         .section = run_section,
+        .keep_incomplete = run_keep_incomplete,
     };
     j->rc = mld_pipeline_parse(j->doc ? j->doc : "", j->len, &src, NULL, &j->parsed, &j->err);
 }
 
-/* Reads and parses the file at path. */
+/* Reads and parses the file at path, found in the folder root (its
+ * realpath; NULL for a file named on the command line), unless it is no
+ * file to read (mld_infile_open): then the job is skipped, with why. */
 static struct job *
-read_doc(const char *path)
+read_doc(const char *path, const char *root)
 {
     struct job *j = job_new(path);
-    j->doc = read_file(path, &j->len, &j->err);
-    j->rc = j->doc == NULL ? j->err.code : 0;
+    j->root = root;
+    char why[PATH_MAX + 64];
+    int fd;
+    struct stat st;
+    enum mld_infile r = mld_infile_open(path, root, run_follow, &fd, &st, why, sizeof(why));
+    if (r == MLD_INFILE_SKIP) {
+        j->skipped = true;
+        mld_err_set(&j->err, MLD_E_UNSUPPORTED, "%s: %s, skipped", path, why);
+        return j;
+    }
+    if (r != MLD_INFILE_OK) {
+        j->rc = mld_err_set(&j->err, MLD_E_IO, "%s: cannot open: %s", path, why);
+        return j;
+    }
+    j->mode = (unsigned)st.st_mode & 0777;
+    struct mld_buf b;
+    mld_buf_init(&b, MLD_MAX_DOC_BYTES);
+    int rc = mld_infile_read(fd, &b);
+    if (rc == MLD_E_TOOBIG)
+        j->rc =
+            mld_err_set(&j->err, rc, "%s: larger than %u bytes", path, (unsigned)MLD_MAX_DOC_BYTES);
+    else if (rc != 0)
+        j->rc = mld_err_set(&j->err, rc, "%s: read error: %s", path, strerror(errno));
+    close(fd);
+    if (j->rc == 0)
+        j->doc = mld_buf_steal(&b, &j->len);
+    mld_buf_dispose(&b);
     parse_doc(j);
     return j;
 }
@@ -413,8 +529,10 @@ struct reader {
     struct queue q;
     char **paths; /* the arguments */
     int npaths;
+    char **roots;       /* the realpath of each argument that is a folder, or NULL */
     long files;         /* documents queued, at most MLD_MAX_WALK_FILES */
     atomic_long *total; /* where a thread of its own counts the files (progress), or NULL */
+    atomic_bool *stop;  /* set: queue the rest unread (the store is full) */
 };
 
 static int
@@ -424,25 +542,44 @@ by_name(const struct dirent **a, const struct dirent **b)
 }
 
 /* Queues path: a file, or every file below a folder in name order. Dot
- * files are skipped. */
+ * files are skipped. *root is the realpath of the argument folder being
+ * walked (set at depth 0): files below are judged against it
+ * (mld_infile_open). A link in a folder is never walked into, unless
+ * --follow-links. */
 static void
-walk(struct reader *rd, const char *path, int depth)
+walk(struct reader *rd, const char *path, int depth, char **root)
 {
     if (depth == 0 && strstr(path, "://") != NULL) {
         queue_push(&rd->q, fetch_doc(path));
         return;
     }
     struct stat st;
-    if (stat(path, &st) != 0) {
+    int r = depth == 0 || run_follow ? stat(path, &st) : lstat(path, &st);
+    if (r != 0) {
         queue_push(&rd->q, walk_error(path, strerror(errno)));
         return;
     }
     if (!S_ISDIR(st.st_mode)) {
         if (rd->files < MLD_MAX_WALK_FILES) {
             rd->files++;
-            queue_push(&rd->q, read_doc(path));
+            struct job *j;
+            if (atomic_load(rd->stop)) {
+                j = job_new(path);
+                j->unread = true;
+            } else {
+                j = read_doc(path, *root);
+            }
+            queue_push(&rd->q, j);
         }
         return;
+    }
+    if (depth == 0) {
+        char real[PATH_MAX];
+        if (realpath(path, real) == NULL) {
+            queue_push(&rd->q, walk_error(path, strerror(errno)));
+            return;
+        }
+        *root = mld_strdup(real);
     }
     if (depth >= MLD_MAX_WALK_DEPTH) {
         char why[64];
@@ -463,7 +600,7 @@ walk(struct reader *rd, const char *path, int depth)
             snprintf(sub, sizeof(sub), "%.*s/%s",
                      (int)(plen > 1 && path[plen - 1] == '/' ? plen - 1 : plen), path,
                      names[i]->d_name);
-            walk(rd, sub, depth + 1);
+            walk(rd, sub, depth + 1, root);
         }
         free(names[i]); /* checksrc:ok scandir(3) allocates */
     }
@@ -525,7 +662,7 @@ reader_main(void *ud)
 {
     struct reader *rd = ud;
     for (int i = 0; i < rd->npaths; i++)
-        walk(rd, rd->paths[i], 0);
+        walk(rd, rd->paths[i], 0, &rd->roots[i]);
     pthread_mutex_lock(&rd->q.lock);
     rd->q.done = true;
     pthread_cond_broadcast(&rd->q.changed);
@@ -537,7 +674,8 @@ reader_main(void *ud)
 static void
 ingest_all(struct run *run, char **paths, int npaths)
 {
-    struct reader rd = {.paths = paths, .npaths = npaths, .total = run->total};
+    struct reader rd = {.paths = paths, .npaths = npaths, .total = run->total, .stop = run->stop};
+    rd.roots = mld_calloc((size_t)npaths, sizeof(*rd.roots));
     pthread_mutex_init(&rd.q.lock, NULL);
     pthread_cond_init(&rd.q.changed, NULL);
     pthread_t tid, counter;
@@ -545,12 +683,17 @@ ingest_all(struct run *run, char **paths, int npaths)
     int rc = pthread_create(&tid, NULL, reader_main, &rd);
     if (rc != 0) {
         run->failed++;
-        mld_log_error("ingest: cannot start the reader thread: %s", strerror(rc));
+        mld_log_esc(MLD_LOG_ERROR, "ingest: cannot start the reader thread: %s", strerror(rc));
     }
     for (struct job *j; rc == 0 && (j = queue_pop(&rd.q)) != NULL;) {
-        if (j->walk_error) {
+        if (j->unread || run->full) {
+            run->not_stored++;
+        } else if (j->walk_error) {
             run->failed++;
-            mld_log_error("%s", j->err.msg);
+            mld_log_esc(MLD_LOG_ERROR, "%s", j->err.msg);
+        } else if (j->skipped) {
+            run->skipped++;
+            mld_log_esc(MLD_LOG_WARN, "%s", j->err.msg);
         } else {
             store_doc(run, j);
         }
@@ -560,6 +703,10 @@ ingest_all(struct run *run, char **paths, int npaths)
         pthread_join(tid, NULL);
     if (counting)
         pthread_join(counter, NULL);
+    batch_commit(run); /* while the roots its files name still exist */
+    for (int i = 0; i < npaths; i++)
+        mld_free(rd.roots[i]);
+    mld_free(rd.roots);
     pthread_cond_destroy(&rd.q.changed);
     pthread_mutex_destroy(&rd.q.lock);
 }
@@ -575,6 +722,8 @@ mld_cmd_ingest(int argc, char **argv)
         {"verbose", no_argument, NULL, 'v'},
         {"batch", required_argument, NULL, 'b'},
         {"section", required_argument, NULL, 'S'},
+        {"follow-links", no_argument, NULL, 'L'},
+        {"keep-incomplete", no_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -582,7 +731,7 @@ mld_cmd_ingest(int argc, char **argv)
     struct run run = {.batch_max = MLD_INGEST_BATCH_FILES};
     int c;
     optind = 1;
-    static const char optstring[] = "c:d:q:svb:S:h";
+    static const char optstring[] = "c:d:q:svb:S:LKh";
     while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
         switch (c) {
         case 'b':
@@ -594,6 +743,8 @@ mld_cmd_ingest(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'q': quarantine = optarg; break;
         case 's': run.quiet = 1; break;
+        case 'L': run_follow = true; break;
+        case 'K': run_keep_incomplete = true; break;
         case 'v': mld_log_set_level(MLD_LOG_DEBUG); break;
         case 'S':
             if (optarg[0] == '\0')
@@ -619,12 +770,12 @@ mld_cmd_ingest(int argc, char **argv)
         quarantine = qdir;
     }
     if (mld_cli_make_parent(db) != 0) {
-        mld_log_error("%s: cannot create its folder: %s", db, strerror(errno));
+        mld_log_esc(MLD_LOG_ERROR, "%s: cannot create its folder: %s", db, strerror(errno));
         return 1;
     }
     struct mld_err err = {0};
     if (mld_store_open(&run.st, db, &err) != 0) {
-        mld_log_error("%s", err.msg);
+        mld_log_esc(MLD_LOG_ERROR, "%s", err.msg);
         return 1;
     }
     run.quarantine = quarantine;
@@ -634,9 +785,15 @@ mld_cmd_ingest(int argc, char **argv)
     atomic_long total = -1;
     if (run.tty && !run.quiet)
         run.total = &total;
+    atomic_bool stop = false;
+    run.stop = &stop;
     ingest_all(&run, argv + optind, argc - optind);
-    batch_commit(&run);
     progress(&run, 1);
+    if (run.full)
+        mld_log_esc(MLD_LOG_ERROR,
+                    "%s: stopped, %ld files not stored and none of them quarantined; make room "
+                    "and run again (what was stored is recognised)",
+                    run.full_err.msg, run.not_stored);
     mld_store_close(run.st);
     struct mld_buf extra;
     mld_buf_init(&extra, 1024);
@@ -646,8 +803,14 @@ mld_cmd_ingest(int argc, char **argv)
            run.files, run.counts.inserted, run.counts.updated, run.counts.stale,
            run.counts.duplicate, run.failed, extra.p != NULL ? extra.p : "");
     mld_buf_dispose(&extra);
-    if (run.failed)
+    if (run.failed && run.not_quarantined == 0)
         printf(" (quarantined in %s)", quarantine);
+    else if (run.failed)
+        printf(" (%ld not quarantined)", run.not_quarantined);
+    if (run.skipped)
+        printf(", %ld skipped", run.skipped);
+    if (run.full)
+        printf(", %ld not stored: the store is full", run.not_stored);
     printf("\n");
-    return run.failed ? 1 : 0;
+    return run.full ? 3 : run.failed ? 1 : 0;
 }

@@ -29,7 +29,7 @@
 #include "../pipeline/pipeline.h"
 
 static const char usage_text[] =
-    "meldung watch [--config FILE] [--db FILE] [--section NAME] [--verbose] DIR";
+    "meldung watch [--config FILE] [--db FILE] [--section NAME] [--follow-links] [--verbose] DIR";
 
 static const char help_text[] =
     "Ingests the files in DIR, then each file as it arrives (written and closed, or\n"
@@ -38,6 +38,8 @@ static const char help_text[] =
     "\n"
     "  --db FILE          the store (default " MLD_DEFAULT_DB ", created when missing)\n"
     "  --section NAME     section for items no category mapping places (default: none)\n"
+    "  --follow-links     read symbolic and hard links that lead out of the folder\n"
+    "                     (default: skip them with a warning)\n"
     "  --config FILE      apply the [enrich] section of FILE (default: none)\n"
     "  --verbose          a line per article\n"
     "  --help             this text\n";
@@ -99,13 +101,15 @@ mld_cmd_watch(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},
         {"section", required_argument, NULL, 'S'},
         {"verbose", no_argument, NULL, 'v'},
+        {"follow-links", no_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *db = MLD_DEFAULT_DB, *config = NULL, *section = NULL;
     int c;
     optind = 1;
-    static const char optstring[] = "c:d:S:vh";
+    static const char optstring[] = "c:d:S:vLh";
+    bool follow = false;
     while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;
@@ -116,6 +120,7 @@ mld_cmd_watch(int argc, char **argv)
             section = optarg;
             break;
         case 'v': mld_log_set_level(MLD_LOG_DEBUG); break;
+        case 'L': follow = true; break;
         case 'h': printf("usage: %s\n\n%s", usage_text, help_text); return 0;
         default: return mld_cli_bad_option("watch", usage_text, optstring, argv);
         }
@@ -154,6 +159,7 @@ mld_cmd_watch(int argc, char **argv)
         mld_log_error("%s", err.msg);
         goto out_close;
     }
+    mld_dropdir_follow_links(d, follow);
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);

@@ -33,7 +33,7 @@ mld_article_free(struct mld_article *a)
     char **strings[] = {&a->urn, &a->entry_id, &a->format, &a->signal, &a->lang,
                         &a->kicker, &a->headline, &a->teaser, &a->byline, &a->dateline,
                         &a->body_html, &a->text, &a->credit, &a->section, &a->link,
-                        &a->author, &a->hold_reason, &a->aside_html};
+                        &a->author, &a->hold_reason, &a->aside_html, &a->incomplete};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         mld_free(*strings[i]);
     free_list(a->categories, a->ncategories);

@@ -115,6 +115,12 @@ struct mld_article {
     char *aside_html; /* sanitised HTML of the agency's info- and link boxes
                          (each in its own <aside>), shown after the body; or NULL */
     char *text;      /* plain text of teaser and body, for search */
+    char *incomplete; /* why body or teaser is not all the source sent (the
+                         sanitiser refused it, or it was cut at a limit), e.g.
+                         "content: HTML nested deeper than 64 elements at byte
+                         5"; NULL when whole. The pipeline refuses the document
+                         unless its source keeps incomplete items (pipeline.h) */
+    int incomplete_code; /* MLD_E_DEPTH or MLD_E_TOOBIG with incomplete */
     char *credit;    /* source credit, e.g. "dpa" */
     char *link;      /* the item's own page at the source (feeds): absolute URL, or NULL */
     char *author;    /* author names, ", "-joined, or NULL */

@@ -3,9 +3,10 @@
  *
  * The watch is set up before the first scan, so a file arriving during
  * the scan is seen by one or both; whichever comes second finds the file
- * gone and skips it. A file is opened with O_NOFOLLOW | O_NONBLOCK and
- * checked with fstat, so a symbolic link or a FIFO dropped in the folder
- * is neither followed nor blocks the watcher. Moving to done/ never
+ * gone and skips it. A file is opened by mld_infile_open (infile.h): a
+ * FIFO, device or socket dropped in the folder is never opened (a warning
+ * names it), a symbolic or hard link that may lead out of the folder is
+ * not read unless the watcher follows links. Moving to done/ never
  * replaces a file there: renameat2(RENAME_NOREPLACE) tries "name",
  * "name.1", ... in turn. A document over MLD_MAX_DOC_BYTES is not read
  * into memory: it is mapped for the quarantine copy.
@@ -30,9 +31,10 @@
 
 #include "../base/buf.h"
 #include "../base/limits.h"
-#include "../base/log.h"
+#include "../base/logsafe.h"
 #include "../base/mem.h"
 #include "../base/time.h"
+#include "infile.h"
 #include "quarantine.h"
 
 /* Seconds after which a folder holding files left behind (store trouble)
@@ -41,6 +43,8 @@
 
 struct mld_dropdir {
     char *dir;
+    char *real;       /* realpath of dir: what links may point into */
+    bool follow;      /* read links that lead out of the folder too */
     char *done;       /* dir/done */
     char *quarantine; /* dir/quarantine */
     int fd;           /* inotify */
@@ -107,6 +111,8 @@ mld_dropdir_open(struct mld_dropdir **out, const char *dir, mld_drop_fn fn, void
     while (n > 1 && dir[n - 1] == '/')
         n--;
     d->dir = mld_strndup(dir, n);
+    char real[PATH_MAX];
+    d->real = mld_strdup(realpath(d->dir, real) != NULL ? real : d->dir);
     d->done = join(d->dir, "done");
     d->quarantine = join(d->dir, "quarantine");
     int rc;
@@ -146,9 +152,16 @@ mld_dropdir_close(struct mld_dropdir *d)
     if (d->fd >= 0)
         close(d->fd);
     mld_free(d->dir);
+    mld_free(d->real);
     mld_free(d->done);
     mld_free(d->quarantine);
     mld_free(d);
+}
+
+void
+mld_dropdir_follow_links(struct mld_dropdir *d, bool follow)
+{
+    d->follow = follow;
 }
 
 void
@@ -197,34 +210,15 @@ out_free:
     return rc;
 }
 
-/* Reads fd (a regular file of st_size bytes) whole. Returns 0 with doc,
- * MLD_E_TOOBIG when it holds more than the limit, MLD_E_IO. */
-static int
-read_fd(int fd, struct mld_buf *doc)
-{
-    char chunk[65536];
-    for (;;) {
-        ssize_t r = read(fd, chunk, sizeof(chunk));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return MLD_E_IO;
-        if (r == 0)
-            return 0;
-        if (mld_buf_append(doc, chunk, (size_t)r) != 0)
-            return MLD_E_TOOBIG;
-    }
-}
-
 /* Keeps a document over the limit without reading it into memory. */
 static int
-quarantine_mapped(struct mld_dropdir *d, int fd, const char *path, size_t size,
+quarantine_mapped(struct mld_dropdir *d, int fd, const char *path, size_t size, unsigned mode,
                   const struct mld_err *why, struct mld_err *qerr)
 {
     void *m = size > 0 ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
     if (m == MAP_FAILED)
         return mld_err_set(qerr, MLD_E_IO, "%s: cannot map: %s", path, strerror(errno));
-    int rc = mld_quarantine_put(d->quarantine, path, m ? m : "", size, why, qerr);
+    int rc = mld_quarantine_put_mode(d->quarantine, path, m ? m : "", size, mode, why, qerr);
     if (m != NULL)
         munmap(m, size);
     return rc;
@@ -235,7 +229,7 @@ quarantine_mapped(struct mld_dropdir *d, int fd, const char *path, size_t size,
 static bool
 doc_at_fault(int rc)
 {
-    return rc != MLD_E_STORE && rc != MLD_E_IO && rc != MLD_E_NOMEM;
+    return rc != MLD_E_STORE && rc != MLD_E_IO && rc != MLD_E_NOMEM && rc != MLD_E_FULL;
 }
 
 /* Handles the file called name in the folder. Returns 1 when something
@@ -247,47 +241,47 @@ handle(struct mld_dropdir *d, const char *name)
         return 0;
     char *path = join(d->dir, name);
     if (path == NULL) {
-        mld_log_error("%s/%s: path too long, left in place", d->dir, name);
+        mld_log_esc(MLD_LOG_ERROR, "%s/%s: path too long, left in place", d->dir, name);
         d->counts.left++;
         return 1;
     }
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        /* ENOENT: taken already (by the scan, or an earlier event).
-         * ELOOP: a symbolic link, left alone. */
-        if (errno != ENOENT && errno != ELOOP)
-            mld_log_error("%s: cannot open: %s", path, strerror(errno));
-        mld_free(path);
-        return 0;
-    }
+    int fd;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
+    char why[PATH_MAX + 64];
+    enum mld_infile r = mld_infile_open(path, d->real, d->follow, &fd, &st, why, sizeof(why));
+    if (r != MLD_INFILE_OK) {
+        /* GONE: taken already (by the scan, or an earlier event). A folder
+         * (done/, quarantine/) is no news. */
+        if (r == MLD_INFILE_SKIP && strcmp(why, mld_infile_kind(S_IFDIR)) != 0)
+            mld_log_esc(MLD_LOG_WARN, "%s: %s, skipped", path, why);
+        else if (r == MLD_INFILE_ERROR)
+            mld_log_esc(MLD_LOG_ERROR, "%s: cannot open: %s", path, why);
         mld_free(path);
         return 0;
     }
+    unsigned mode = (unsigned)st.st_mode & 0777;
     struct mld_err err = {0}, qerr = {0};
     struct mld_buf doc;
     mld_buf_init(&doc, MLD_MAX_DOC_BYTES);
-    int rc = (uint64_t)st.st_size > MLD_MAX_DOC_BYTES ? MLD_E_TOOBIG : read_fd(fd, &doc);
+    int rc = (uint64_t)st.st_size > MLD_MAX_DOC_BYTES ? MLD_E_TOOBIG : mld_infile_read(fd, &doc);
     if (rc == MLD_E_TOOBIG) {
         mld_err_set(&err, rc, "%s: more than the limit of %u bytes", path,
                     (unsigned)MLD_MAX_DOC_BYTES);
         /* The file may have grown since fstat: map what is there now. */
         struct stat now;
         size_t size = fstat(fd, &now) == 0 ? (size_t)now.st_size : (size_t)st.st_size;
-        if (quarantine_mapped(d, fd, path, size, &err, &qerr) == 0) {
+        if (quarantine_mapped(d, fd, path, size, mode, &err, &qerr) == 0) {
             unlink(path);
             d->counts.quarantined++;
         } else {
-            mld_log_error("%s: not quarantined, left in place: %s", path, qerr.msg);
+            mld_log_esc(MLD_LOG_ERROR, "%s: not quarantined, left in place: %s", path, qerr.msg);
             d->counts.left++;
         }
-        mld_log_error("%s", err.msg);
+        mld_log_esc(MLD_LOG_ERROR, "%s", err.msg);
         goto out_close;
     }
     if (rc != 0) {
-        mld_log_error("%s: read error: %s, left in place", path, strerror(errno));
+        mld_log_esc(MLD_LOG_ERROR, "%s: read error: %s, left in place", path, strerror(errno));
         d->counts.left++;
         goto out_close;
     }
@@ -295,28 +289,29 @@ handle(struct mld_dropdir *d, const char *name)
     if (rc == 0) {
         if (move_done(d, path, name, &err) == 0) {
             d->counts.done++;
-            mld_log_debug("%s: stored, moved to %s", path, d->done);
+            mld_log_esc(MLD_LOG_DEBUG, "%s: stored, moved to %s", path, d->done);
         } else {
             /* Stored, but still here: a later scan would store it again,
              * which the store recognises as a duplicate delivery. */
-            mld_log_error("%s", err.msg);
+            mld_log_esc(MLD_LOG_ERROR, "%s", err.msg);
             d->counts.left++;
         }
         goto out_close;
     }
     if (err.msg[0] == '\0')
         mld_err_set(&err, rc, "%s: %s", path, mld_strerror(rc));
-    mld_log_error("%s", err.msg);
+    mld_log_esc(MLD_LOG_ERROR, "%s", err.msg);
     if (!doc_at_fault(rc)) {
         d->counts.left++;
         d->retry_at = mld_time_now() + MLD_DROP_RETRY_SECS;
         goto out_close;
     }
-    if (mld_quarantine_put(d->quarantine, path, doc.p ? doc.p : "", doc.len, &err, &qerr) == 0) {
+    if (mld_quarantine_put_mode(d->quarantine, path, doc.p ? doc.p : "", doc.len, mode, &err,
+                                &qerr) == 0) {
         unlink(path);
         d->counts.quarantined++;
     } else {
-        mld_log_error("%s: not quarantined, left in place: %s", path, qerr.msg);
+        mld_log_esc(MLD_LOG_ERROR, "%s: not quarantined, left in place: %s", path, qerr.msg);
         d->counts.left++;
     }
 out_close:
@@ -338,7 +333,7 @@ mld_dropdir_scan(struct mld_dropdir *d)
     struct dirent **names;
     int n = scandir(d->dir, &names, NULL, by_name);
     if (n < 0) {
-        mld_log_error("%s: cannot list: %s", d->dir, strerror(errno));
+        mld_log_esc(MLD_LOG_ERROR, "%s: cannot list: %s", d->dir, strerror(errno));
         return 0;
     }
     d->retry_at = 0;
@@ -387,7 +382,7 @@ mld_dropdir_step(struct mld_dropdir *d, int wait_ms, struct mld_err *err)
         }
     }
     if (rescan) {
-        mld_log_warn("%s: too many events at once, scanning the folder", d->dir);
+        mld_log_esc(MLD_LOG_WARN, "%s: too many events at once, scanning the folder", d->dir);
         handled += mld_dropdir_scan(d);
     }
     return handled;

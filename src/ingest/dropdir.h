@@ -51,6 +51,11 @@ struct mld_dropdir;
 int mld_dropdir_open(struct mld_dropdir **out, const char *dir, mld_drop_fn fn, void *ud,
                      struct mld_err *err);
 
+/* Whether links that may lead out of the folder (a symbolic link to a file
+ * outside it, a file with several hard links) are read: by default they
+ * are skipped with a warning (infile.h); `watch --follow-links` reads them. */
+void mld_dropdir_follow_links(struct mld_dropdir *d, bool follow);
+
 /* Ingests every file now in the folder, in name order. Returns the number
  * of files handled. Call it once after opening (events for files that
  * arrive meanwhile are queued, and a file already gone is skipped). */

@@ -1563,24 +1563,25 @@ same_ink(const char *a, const char *b)
 }
 
 /* Sanitises html and makes its links absolute against base; NULL when
- * nothing survives the sanitiser. *text gets the plain text of the result
+ * nothing survives the sanitiser, or when it refuses html (then with e
+ * set). *text gets the plain text of the result
  * as mld_feed_html_text() gives it (NULL when the result is NULL or has no
  * text), mostly without a second parse. */
 static char *
-clean_html(const char *html, size_t len, const char *base, char **text)
+clean_html(const char *html, size_t len, const char *base, char **text, struct mld_err *e)
 {
-    struct mld_err e = {0};
     char *raw_text = NULL;
     /* With a base, relative images survive the first pass to be resolved;
      * the second pass (without the flag) then drops any that stayed
      * relative. */
     unsigned flags = base != NULL ? MLD_SANITIZE_RELATIVE_IMG : 0;
-    char *s = mld_sanitize_html_flags(html, len, flags, &raw_text, &e);
+    char *s = mld_sanitize_html_flags(html, len, flags, &raw_text, e);
     if (s != NULL && base != NULL) {
         char *resolved = resolve_links(s, base);
         if (resolved != NULL || strstr(s, "<img") != NULL) {
             const char *from = resolved != NULL ? resolved : s;
-            char *again = mld_sanitize_html(from, strlen(from), &e);
+            struct mld_err e2 = {0}; /* the first pass kept it: a second keeps it too */
+            char *again = mld_sanitize_html(from, strlen(from), &e2);
             mld_free(resolved);
             if (again != NULL) {
                 mld_free(s);
@@ -1661,6 +1662,7 @@ text_clear(struct mld_feed_text *t)
     mld_free(t->html);
     mld_free(t->base);
     mld_free(t->lang);
+    mld_free(t->lost);
     memset(t, 0, sizeof(*t));
 }
 
@@ -1708,10 +1710,15 @@ mld_feed_text_set(const struct mld_feed_reader *r, const xmlNode *n, const char 
         mld_free(clean);
         return;
     }
-    /* A field past the cap is cut; the sanitiser closes what the cut
-     * left open. */
-    if (len > MLD_MAX_FIELD_BYTES) {
-        len = MLD_MAX_FIELD_BYTES;
+    /* A field past the cap is cut, and says so (lost); the sanitiser
+     * closes what the cut left open. */
+    size_t cap = with_html ? MLD_MAX_BODY_BYTES : MLD_MAX_FIELD_BYTES;
+    if (len > cap) {
+        char why[96];
+        snprintf(why, sizeof(why), "%zu bytes, more than the limit of %zu", len, cap);
+        t->lost = mld_strdup(why);
+        t->lost_code = MLD_E_TOOBIG;
+        len = cap;
         while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
             len--;
     }
@@ -1729,7 +1736,12 @@ mld_feed_text_set(const struct mld_feed_reader *r, const xmlNode *n, const char 
         const char *base = t->base;
         if (mld_feed_url_is_web(r->item_link) && !has_xml_base(n))
             base = r->item_link;
-        t->html = clean_html(s, len, base, &t->text);
+        struct mld_err e = {0};
+        t->html = clean_html(s, len, base, &t->text, &e);
+        if (e.code != 0 && t->lost == NULL) {
+            t->lost = mld_strdup(e.msg);
+            t->lost_code = e.code;
+        }
     } else {
         t->text = mld_feed_html_text(s, len);
     }
@@ -2813,6 +2825,18 @@ mld_feed_finish_item(struct mld_feed *f, struct mld_feed_item *it, const char *f
         a->teaser = NULL;
     }
     mld_article_set_text(a, mld_strdup(body_text));
+    /* What the sanitiser refused or a limit cut goes with the article:
+     * the pipeline decides whether the rest is published. */
+    const struct mld_feed_text *lost = it->content.lost != NULL   ? &it->content
+                                       : it->summary.lost != NULL ? &it->summary
+                                                                  : NULL;
+    if (lost != NULL) {
+        char why[MLD_ERR_MSG_MAX];
+        snprintf(why, sizeof(why), "%s: %s", lost == &it->content ? "content" : "summary",
+                 lost->lost);
+        a->incomplete = mld_strdup(why);
+        a->incomplete_code = lost->lost_code;
+    }
     /* Feeds that carry no media often show the picture as the first
      * image of the HTML (heise, Golem): it becomes the lead picture, and
      * leaves the body so that the page does not show it twice. */

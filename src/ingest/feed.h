@@ -53,6 +53,10 @@ struct mld_feed_text {
                                 content only; plain text comes escaped), or NULL */
     char *base;              /* base URL in effect at the element, or NULL */
     char *lang;              /* xml:lang (or channel language) in effect, or NULL */
+    char *lost;              /* why text and html are not all the element held (the
+                                sanitiser refused it, or it was cut at its limit), or
+                                NULL when whole */
+    int lost_code;           /* MLD_E_DEPTH or MLD_E_TOOBIG with lost */
 };
 
 /* A link of a feed or an item. */

@@ -29,6 +29,9 @@ struct mld_source {
     const char *content_type; /* the HTTP Content-Type (charset!) if fetched, or NULL */
     const char *section;      /* the section its configuration gives its items
                                  ([source NAME] section = ...), or NULL */
+    bool keep_incomplete;     /* store an entry whose body was refused or cut
+                                 (article.incomplete) with a warning, rather than
+                                 refusing the document (pipeline.h, rule 0) */
 };
 
 struct mld_format {

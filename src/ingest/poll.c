@@ -321,7 +321,7 @@ succeed(struct mld_poll_state *st, const struct mld_poll_source *src)
 static bool
 doc_at_fault(int rc)
 {
-    return rc != MLD_E_STORE && rc != MLD_E_IO && rc != MLD_E_NOMEM;
+    return rc != MLD_E_STORE && rc != MLD_E_IO && rc != MLD_E_NOMEM && rc != MLD_E_FULL;
 }
 
 static void
@@ -365,6 +365,10 @@ take_document(struct mld_poller *p, int i, struct mld_fetch_res *res, const char
         .url = res->final_url ? res->final_url : src->url,
         .content_type = res->content_type,
         .section = src->section,
+        /* A feed is a window the operator cannot have resent: one item
+         * whose body was refused must not keep its other news out until
+         * it scrolls away. It is stored with a warning and counted. */
+        .keep_incomplete = true,
     };
     int rc = p->hooks->store(p->ud, src, doc, res->body.len, &from, fmt, &next, &err);
     if (rc != 0) {

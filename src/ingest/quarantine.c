@@ -94,12 +94,13 @@ write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-/* Creates path exclusively and fills it with p[0..n). Returns 0, EEXIST
- * when the name is taken, or another errno value (the file is removed). */
+/* Creates path exclusively with mode and fills it with p[0..n). Returns 0,
+ * EEXIST when the name is taken, or another errno value (the file is
+ * removed). */
 static int
-create_file(const char *path, const char *p, size_t n)
+create_file(const char *path, const char *p, size_t n, unsigned mode)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
     if (fd < 0)
         return errno;
     int e = 0;
@@ -112,10 +113,28 @@ create_file(const char *path, const char *p, size_t n)
     return e;
 }
 
+/* The error for a failed write of path (errno value e). */
+static int
+write_failed(struct mld_err *err, const char *path, int e)
+{
+    int code = e == ENOSPC || e == EDQUOT ? MLD_E_FULL : MLD_E_IO;
+    return mld_err_set(err, code, "quarantine %s: %s", path, strerror(e));
+}
+
 int
 mld_quarantine_put(const char *qdir, const char *source_path, const char *doc, size_t len,
                    const struct mld_err *why, struct mld_err *err)
 {
+    return mld_quarantine_put_mode(qdir, source_path, doc, len, 0, why, err);
+}
+
+int
+mld_quarantine_put_mode(const char *qdir, const char *source_path, const char *doc, size_t len,
+                        unsigned mode, const struct mld_err *why, struct mld_err *err)
+{
+    mode &= 0777;
+    if (mode == 0)
+        mode = 0600;
     int rc = make_dirs(qdir, err);
     if (rc != 0)
         return rc;
@@ -146,16 +165,16 @@ mld_quarantine_put(const char *qdir, const char *source_path, const char *doc, s
         }
         /* The reason file first: if the doc's name is then taken, it is
          * removed again and the next number tried. */
-        int e = create_file(path.p, reason.p, reason.len);
+        int e = create_file(path.p, reason.p, reason.len, mode);
         if (e == EEXIST)
             continue;
         if (e != 0) {
-            mld_err_set(err, MLD_E_IO, "quarantine %s: %s", path.p, strerror(e));
+            rc = write_failed(err, path.p, e);
             goto out_free;
         }
         char *reason_path = mld_strndup(path.p, path.len);
         path.p[doc_len] = '\0';
-        e = create_file(path.p, doc, len);
+        e = create_file(path.p, doc, len, mode);
         if (e == 0) {
             mld_free(reason_path);
             rc = 0;
@@ -164,7 +183,7 @@ mld_quarantine_put(const char *qdir, const char *source_path, const char *doc, s
         unlink(reason_path);
         mld_free(reason_path);
         if (e != EEXIST) {
-            mld_err_set(err, MLD_E_IO, "quarantine %s: %s", path.p, strerror(e));
+            rc = write_failed(err, path.p, e);
             goto out_free;
         }
     }

@@ -23,9 +23,19 @@
 /* Writes doc[0..len) to qdir/<basename of source_path> (or the first free
  * ".N" variant) and why's code and message to the same name plus
  * ".reason", creating qdir and its parents when missing. Existing files are
- * never overwritten. Returns 0, or MLD_E_IO with err set (then neither file
- * is left behind). */
+ * never overwritten. Returns 0, or MLD_E_IO (MLD_E_FULL) with err set (then
+ * neither file is left behind). */
 int mld_quarantine_put(const char *qdir, const char *source_path, const char *doc, size_t len,
                        const struct mld_err *why, struct mld_err *err);
+
+/* The same with the permission bits of the source (mode & 0777; 0 when
+ * unknown, e.g. a pushed or fetched body, which means 0600): both files
+ * are created with them (O_EXCL, less what the umask takes), so a copy is
+ * never readable by more users than the original was. mld_quarantine_put()
+ * is this with mode 0. When the file system is full (ENOSPC, EDQUOT) the
+ * error is MLD_E_FULL. */
+int mld_quarantine_put_mode(const char *qdir, const char *source_path, const char *doc,
+                            size_t len, unsigned mode, const struct mld_err *why,
+                            struct mld_err *err);
 
 #endif

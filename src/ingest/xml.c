@@ -11,12 +11,19 @@
 #include "../base/limits.h"
 #include "../base/mem.h"
 
-/* No network, no DTD, no entity substitution from outside, no huge mode;
- * parser warnings go to the error record, not to stderr. Blank text is
- * kept (no XML_PARSE_NOBLANKS): in mixed content such as inline XHTML,
- * "<b>a</b> <i>b</i>" would otherwise lose its space and read "ab". */
+/* No network, no DTD, no entity substitution from outside; parser
+ * warnings go to the error record, not to stderr. Blank text is kept (no
+ * XML_PARSE_NOBLANKS): in mixed content such as inline XHTML,
+ * "<b>a</b> <i>b</i>" would otherwise lose its space and read "ab".
+ * Huge mode lifts libxml2's own 10 MB cap on one text node, which it
+ * enforced by stopping the parse without marking the document malformed:
+ * a long body was stored cut or empty. meldung's limits apply instead:
+ * the document's size (MLD_MAX_DOC_BYTES, checked before parsing), the
+ * depth (MLD_MAX_DEPTH, after) and entity declarations (refused by every
+ * caller, mld_xml_declares_entities; libxml2's amplification check does
+ * not depend on this mode). */
 #define XML_SAFE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
-                          XML_PARSE_NOCDATA | XML_PARSE_COMPACT)
+                          XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_HUGE)
 
 /* Depth of the element tree below n (n itself counts 1); stops counting
  * past limit. Iterative, so a deep tree cannot exhaust the stack. */

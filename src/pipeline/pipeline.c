@@ -15,7 +15,7 @@
 
 #include "../base/config.h"
 #include "../base/limits.h"
-#include "../base/log.h"
+#include "../base/logsafe.h"
 #include "../base/mem.h"
 #include "../enrich/enrich.h"
 #include "../ingest/quarantine.h"
@@ -48,9 +48,9 @@ is_space(char c)
  * usage); single letters ("z. B.", "U. S.") and numbers ("3. Oktober")
  * are caught before this list. */
 static const char *const abbreviations[] = {
-    "Abs", "bzw", "ca", "Chr", "Dr", "etc", "evtl", "ggf", "Hr", "inkl", "Jh", "Mio", "Mrd",
-    "Nr", "Prof", "St", "Str", "Tel", "usw", "vgl", "zzgl", "Jan", "Feb", "Aug", "Sept",
-    "Okt", "Nov", "Dez", "bzgl", "sog", "Mr", "Mrs", "Ms", "Inc", "Ltd", "Co", "vs",
+    "Abs", "bzw",  "ca",   "Chr", "Dr",  "etc", "evtl", "ggf",  "Hr",  "inkl", "Jh",  "Mio",  "Mrd",
+    "Nr",  "Prof", "St",   "Str", "Tel", "usw", "vgl",  "zzgl", "Jan", "Feb",  "Aug", "Sept", "Okt",
+    "Nov", "Dez",  "bzgl", "sog", "Mr",  "Mrs", "Ms",   "Inc",  "Ltd", "Co",   "vs",
 };
 
 /* True when the full stop at text[dot] ends a sentence: followed by white
@@ -230,7 +230,9 @@ make_headline(struct mld_parsed *p, struct mld_article *a, int entry)
     a->headline = mld_strdup(h);
     note(p, "%s: entry %d (%s): no headline; made \"%s\" from %s", p->src->name, entry,
          a->urn ? a->urn : "no urn", h,
-         !text ? "its media" : from == a->teaser ? "the teaser" : "the text");
+         !text               ? "its media"
+         : from == a->teaser ? "the teaser"
+                             : "the text");
 }
 
 /* Seconds an item may be dated after its receipt ([ingest] future_skew). */
@@ -309,6 +311,19 @@ keep_article(void *ud, struct mld_article *a)
 {
     struct mld_parsed *p = ud;
     int entry = ++p->entries;
+    if (a->incomplete != NULL) {
+        const char *urn = a->urn ? a->urn : "no urn";
+        if (!p->src->keep_incomplete) {
+            snprintf(p->fail_msg, sizeof(p->fail_msg), "%s: entry %d (%s): incomplete: %s",
+                     p->src->name, entry, urn, a->incomplete);
+            p->fail_code = a->incomplete_code != 0 ? a->incomplete_code : MLD_E_TOOBIG;
+            mld_article_free(a);
+            return p->fail_code;
+        }
+        note(p, "%s: entry %d (%s): stored incomplete: %s", p->src->name, entry, urn,
+             a->incomplete);
+        p->incomplete++;
+    }
     bool has_text = !blank(a->text) || !blank(a->teaser);
     if (blank(a->headline) && !has_text && a->nmedia == 0)
         return refuse(p, a, entry, "neither headline nor text nor media");
@@ -341,6 +356,8 @@ mld_pipeline_parse(const char *doc, size_t len, const struct mld_source *src,
     if (fmt == NULL)
         return mld_err_set(err, MLD_E_UNSUPPORTED, "%s: not a format meldung reads", src->name);
     int rc = fmt->parse(doc, len, src, keep_article, out, err);
+    if (rc != 0 && out->fail_code != 0)
+        rc = mld_err_set(err, out->fail_code, "%s", out->fail_msg);
     if (rc == 0 && out->n == 0 && out->refused > 0) {
         /* Nothing left to store: the document fails, with the first reason. */
         rc = mld_err_set(err, MLD_E_PARSE, "%s%s", out->notes[0],
@@ -404,6 +421,8 @@ store_article(struct mld_store *st, struct mld_article *a, const struct mld_sim_
         if (rc != 0)
             return rc;
     }
+    if (a->updated <= 0)
+        a->updated = a->version_created; /* a version never says 1970 */
     enum mld_put_result res;
     int64_t id;
     int rc = mld_store_put_features(st, a, f, &res, &id, err);
@@ -439,8 +458,8 @@ store_article(struct mld_store *st, struct mld_article *a, const struct mld_sim_
         if (a->version_created > c->newest)
             c->newest = a->version_created;
     }
-    mld_log_debug("%s v%lld: article %lld %s", a->urn, (long long)a->version, (long long)id,
-                  what);
+    mld_log_esc(MLD_LOG_DEBUG, "%s v%lld: article %lld %s", a->urn, (long long)a->version,
+                (long long)id, what);
     return 0;
 }
 
@@ -458,8 +477,8 @@ mld_pipeline_store(struct mld_store *st, struct mld_parsed *p, struct mld_pipeli
     int rc = mld_store_begin(st, err);
     if (rc != 0)
         return rc;
-    /* of this document only */
-    struct mld_pipeline_counts c = {.refused = p->refused, .future = p->future};
+    /* Of this document only. */
+    struct mld_pipeline_counts c = {.refused = p->refused, .future = p->future, .incomplete = p->incomplete};
     for (int i = 0; i < p->n && rc == 0; i++)
         rc = store_article(st, p->v[i], &p->features[i], &c, err);
     if (rc == 0 && state != NULL) {
@@ -475,9 +494,10 @@ mld_pipeline_store(struct mld_store *st, struct mld_parsed *p, struct mld_pipeli
         return rc;
     }
     for (int i = 0; i < p->nnotes; i++)
-        mld_log_warn("%s", p->notes[i]);
+        mld_log_esc(MLD_LOG_WARN, "%s", p->notes[i]);
     if (p->notes_dropped > 0)
-        mld_log_warn("... and %ld more such lines for this document", p->notes_dropped);
+        mld_log_esc(MLD_LOG_WARN, "... and %ld more such lines for this document",
+                    p->notes_dropped);
     if (counts != NULL)
         mld_pipeline_counts_add(counts, &c);
     return 0;
@@ -509,6 +529,7 @@ mld_pipeline_counts_add(struct mld_pipeline_counts *to, const struct mld_pipelin
     to->held += from->held;
     to->refused += from->refused;
     to->future += from->future;
+    to->incomplete += from->incomplete;
     for (int i = 0; i < MLD_DATE_SOURCES; i++)
         to->dated[i] += from->dated[i];
     if (from->newest > to->newest)
@@ -526,6 +547,8 @@ mld_pipeline_counts_extra(const struct mld_pipeline_counts *c, struct mld_buf *b
         mld_buf_printf(b, ", %ld refused", c->refused);
     if (c->future)
         mld_buf_printf(b, ", %ld dated in the future", c->future);
+    if (c->incomplete)
+        mld_buf_printf(b, ", %ld stored incomplete", c->incomplete);
     /* The date fallbacks: every source after the format's own version date. */
     static const char *const by[MLD_DATE_SOURCES] = {
         [MLD_DATE_MODIFIED] = "their modification date",
@@ -544,14 +567,14 @@ mld_pipeline_counts_extra(const struct mld_pipeline_counts *c, struct mld_buf *b
 
 int
 mld_pipeline_quarantine(const char *qdir, const char *name, const char *doc, size_t len,
-                        const struct mld_err *why)
+                        unsigned mode, const struct mld_err *why)
 {
     if (qdir == NULL)
         return 0;
     struct mld_err qerr = {0};
-    int rc = mld_quarantine_put(qdir, name, doc != NULL ? doc : "", doc != NULL ? len : 0, why,
-                                &qerr);
+    int rc = mld_quarantine_put_mode(qdir, name, doc != NULL ? doc : "", doc != NULL ? len : 0,
+                                     mode, why, &qerr);
     if (rc != 0)
-        mld_log_error("%s: not quarantined: %s", name, qerr.msg);
+        mld_log_esc(MLD_LOG_ERROR, "%s: not quarantined: %s", name, qerr.msg);
     return rc;
 }

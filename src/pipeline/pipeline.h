@@ -12,6 +12,14 @@
  *
  * The rules, applied to each entry in this order (docs/internals/ingest.md):
  *
+ *   0. whole or not at all: an entry whose body or teaser is not all the
+ *      source sent (article.incomplete: the sanitiser refused it, or it
+ *      was over a limit) fails the whole document with
+ *      "SOURCE: entry N (URN): incomplete: WHY" (the article's
+ *      incomplete_code), so its transport quarantines it or answers 422.
+ *      A source with keep_incomplete (ingest --keep-incomplete, every
+ *      polled feed) stores what is left instead, with a
+ *      warning line of the same form ("stored incomplete") and a count.
  *   1. refuse: an entry with neither headline nor text nor media, or
  *      with a version outside 1 to MLD_MAX_VERSION (one of INT64_MAX
  *      would leave no room for the correction that replaces it), is not
@@ -63,6 +71,7 @@ struct mld_pipeline_counts {
                        version outside 1 to MLD_MAX_VERSION */
     long future;    /* entries dated more than [ingest] future_skew after their
                        receipt, dated by first sight instead (rule 6) */
+    long incomplete; /* entries stored without all of their body (keep_incomplete) */
     long dated[MLD_DATE_SOURCES]; /* written entries by enum mld_date_source */
     mld_time_t newest; /* latest version_created among those written; 0 = none */
 };
@@ -79,9 +88,12 @@ struct mld_parsed {
     long refused; /* entries refused */
     long future;  /* entries whose future date rule 6 dropped */
     long notes_dropped; /* warning lines over MLD_PIPELINE_MAX_NOTES */
+    long incomplete;    /* entries kept incomplete (rule 0) */
     /* While parsing only: */
     const struct mld_source *src;
     int entries; /* entries handed over so far */
+    int fail_code;                 /* rule 0 refused the document: why */
+    char fail_msg[MLD_ERR_MSG_MAX];
 };
 
 /* Parses doc[0..len) (fmt, or the detected format when fmt is NULL) with
@@ -144,9 +156,10 @@ void mld_pipeline_counts_extra(const struct mld_pipeline_counts *c, struct mld_b
 size_t mld_pipeline_headline(const char *text, char *out, size_t size);
 
 /* Keeps a document that failed (why) in the quarantine folder qdir under
- * name, logging a line when that fails: the one way every transport
- * quarantines (quarantine.h). Returns 0 or MLD_E_IO. */
+ * name, with the permission bits mode (the source file's; 0 when unknown:
+ * 0600), logging a line when that fails: the one way every transport
+ * quarantines (quarantine.h). Returns 0, MLD_E_IO or MLD_E_FULL. */
 int mld_pipeline_quarantine(const char *qdir, const char *name, const char *doc, size_t len,
-                            const struct mld_err *why);
+                            unsigned mode, const struct mld_err *why);
 
 #endif

@@ -14,6 +14,7 @@
  */
 #include "store.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <sqlite3.h>
@@ -127,9 +128,30 @@ struct sq_stmts {
     sqlite3_stmt *v[S_COUNT_]; /* prepared on first use */
 };
 
+/* True when the connection's last error says the database or its disk is
+ * full: SQLITE_FULL (also max_page_count), or an I/O error whose system
+ * error is ENOSPC or EDQUOT. */
+static bool
+sq_out_of_space(struct sq *s)
+{
+    int code = sqlite3_errcode(s->db);
+    if (code == SQLITE_FULL)
+        return true;
+    int sys = sqlite3_system_errno(s->db);
+    return (code & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT);
+}
+
+static bool
+sq_full(void *impl)
+{
+    struct sq *s = impl;
+    return s->full || sq_out_of_space(s);
+}
+
 int
 sq_error(struct sq *s, struct mld_err *err, const char *what)
 {
+    s->full = s->full || sq_out_of_space(s);
     return mld_err_set(err, MLD_E_STORE, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
@@ -177,6 +199,7 @@ sq_exec(struct sq *s, const char *sql, struct mld_err *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        s->full = s->full || sq_out_of_space(s);
         mld_err_set(err, MLD_E_STORE, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
         sqlite3_free(msg);
         return MLD_E_STORE;
@@ -336,6 +359,7 @@ sq_close(void *impl)
 int
 sq_txn_begin(struct sq *s, struct mld_err *err)
 {
+    s->full = false;
     return sq_exec(s, "BEGIN IMMEDIATE", err);
 }
 
@@ -1335,6 +1359,7 @@ const struct mld_store_backend mld_store_sqlite = {
     .related = sq_related,
     .each_labelled = sq_each_labelled,
     .idle = sq_idle,
+    .full = sq_full,
     .first_date = sq_first_date,
     .totals = sq_totals,
     .changes_at = sq_changes_at,

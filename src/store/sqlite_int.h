@@ -13,6 +13,7 @@
 #define MLD_SQLITE_INT_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #include "store.h"
 
@@ -27,6 +28,7 @@ struct sq {
     struct sq_search *search;
     struct sq_story *story;
     int in_txn; /* transaction depth: 0 none, 1 BEGIN, 2+ savepoints */
+    bool full;  /* an error since the last BEGIN was for lack of space */
     sqlite3_stmt ***slots; /* every slot sq_prepare() filled, for close() */
     int nslots;
 };

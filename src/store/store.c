@@ -13,14 +13,25 @@
 struct mld_store {
     const struct mld_store_backend *be; /* never NULL */
     void *impl;                         /* the backend's handle */
+    bool full;                          /* the last failure was for lack of space */
 };
 
-/* Ends an operation: lets the backend drop per-operation state. Returns rc. */
+/* Ends an operation: notes whether a failure was for lack of space (before
+ * the backend's idle step resets what its engine reports), then lets the
+ * backend drop per-operation state. Returns rc. */
 static int
 idle(struct mld_store *st, int rc)
 {
+    if (rc != 0)
+        st->full = st->be->full(st->impl);
     st->be->idle(st->impl);
     return rc;
+}
+
+bool
+mld_store_full(const struct mld_store *st)
+{
+    return st->full;
 }
 
 int

@@ -56,6 +56,11 @@ void mld_store_close(struct mld_store *st);
  * first, by a commit() that succeeds or by a rollback() (also after a
  * failed commit()). */
 int mld_store_begin(struct mld_store *st, struct mld_err *err);
+/* True when the store's last failed operation failed for lack of space:
+ * the database or its disk is full (SQLite's SQLITE_FULL, a write that
+ * failed with ENOSPC or EDQUOT, or max_page_count reached). Nothing more
+ * can be stored until space is made; an ingest run stops. */
+bool mld_store_full(const struct mld_store *st);
 int mld_store_commit(struct mld_store *st, struct mld_err *err);
 void mld_store_rollback(struct mld_store *st);
 

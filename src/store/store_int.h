@@ -46,6 +46,8 @@ struct mld_store_backend {
     /* Called after every operation: drop what only that operation needed
      * (SQLite: statements still holding a read snapshot). */
     void (*idle)(void *impl);
+    /* True when the connection's last error was for lack of space. */
+    bool (*full)(void *impl);
     /* Additions for the pipeline and `meldung stats` (store.h). */
     int (*first_date)(void *impl, const char *urn, mld_time_t *out, struct mld_err *err);
     int (*totals)(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_err *err);

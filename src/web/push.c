@@ -323,7 +323,7 @@ reject(const struct mld_push *p, const char *name, const struct mld_http_req *re
     mld_log_warn("push: refused: %s", why->msg);
     if (req->body_len == 0)
         return;
-    mld_pipeline_quarantine(p->quarantine, name, req->body, req->body_len, why);
+    mld_pipeline_quarantine(p->quarantine, name, req->body, req->body_len, 0, why);
 }
 
 /* Storing ------------------------------------------------------------- */

@@ -201,14 +201,18 @@ main(void)
     drop("good.json", wire(6));
     ok(wait_for("done/good.json.1", true), "a second file of the same name becomes done/NAME.1");
 
+    /* A link to a file outside the folder (infile.h) is left alone. */
     char target[512], link[512];
-    snprintf(target, sizeof(target), "%s/done/old.json", dir);
+    snprintf(target, sizeof(target), "%s.outside.json", dir);
+    FILE *out = fopen(target, "w");
+    if (out == NULL || fputs(wire(7), out) < 0 || fclose(out) != 0)
+        diag("cannot write %s", target);
     snprintf(link, sizeof(link), "%s/link.json", dir);
     if (symlink(target, link) != 0)
         diag("symlink failed");
     drop("other.xml", "<not a wire format/>");
     ok(wait_for("quarantine/other.xml", true), "an unknown format is quarantined");
-    ok(exists("link.json"), "a symbolic link is left alone");
+    ok(exists("link.json"), "a symbolic link out of the folder is left alone");
 
     /* Over the limit: quarantined without being read into memory. */
     char big[512];

@@ -61,6 +61,24 @@ main(void)
     rc = mld_quarantine_put(qdir, "empty.json", "", 0, &why, &err);
     ok(rc == 0 && mld_test_file_is("", 0, "%s/empty.json", qdir), "empty document");
 
+    /* Permissions: the source's (less the umask), 0600 when unknown. */
+    mode_t old_mask = umask(022);
+    struct stat st;
+    snprintf(path, sizeof(path), "%s/dw-1.json", qdir);
+    ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "no mode given: 0600");
+    rc = mld_quarantine_put_mode(qdir, "in/open.json", "o", 1, 0644, &why, &err);
+    snprintf(path, sizeof(path), "%s/open.json", qdir);
+    ok(rc == 0 && stat(path, &st) == 0 && (st.st_mode & 0777) == 0644, "a 0644 source: 0644");
+    rc = mld_quarantine_put_mode(qdir, "in/sec.json", "s", 1, 0640, &why, &err);
+    snprintf(path, sizeof(path), "%s/sec.json.reason", qdir);
+    ok(rc == 0 && stat(path, &st) == 0 && (st.st_mode & 0777) == 0640,
+       "a 0640 source: its reason file 0640 too");
+    rc = mld_quarantine_put_mode(qdir, "in/x.json", "x", 1, 04777, &why, &err);
+    snprintf(path, sizeof(path), "%s/x.json", qdir);
+    ok(rc == 0 && stat(path, &st) == 0 && (st.st_mode & 07777) == 0755,
+       "set-id bits never copied, the umask applies");
+    umask(old_mask);
+
     /* A quarantine "folder" that is a file. */
     snprintf(path, sizeof(path), "%s/dw-1.json", qdir);
     mld_err_clear(&err);

@@ -575,18 +575,29 @@ bput(struct sq *s, struct mld_article *a)
     mld_article_free(a);
 }
 
+/* Opens a fresh store file through the backend itself (the test includes
+ * sqlite.c) to reach its handle; NULL (a failed check) when it cannot. */
+static struct sq *
+fresh_backend(void)
+{
+    mld_store_close(mld_test_store_fresh("store")); /* a fresh file */
+    void *impl = NULL;
+    struct mld_err err = {0};
+    if (!ok(mld_store_sqlite.open(&impl, mld_test_dbpath, &err) == 0, "backend opens"))
+        return NULL;
+    return impl;
+}
+
 /* Nested transactions: savepoints inside one COMMIT, each all or nothing.
  * Runs on the backend (the test includes sqlite.c) to reach its handle. */
 static void
 test_nested(void)
 {
-    mld_store_close(mld_test_store_fresh("store")); /* a fresh file */
     const struct mld_store_backend *be = &mld_store_sqlite;
-    void *impl = NULL;
     struct mld_err err = {0};
-    if (!ok(be->open(&impl, mld_test_dbpath, &err) == 0, "backend opens"))
+    struct sq *s = fresh_backend();
+    if (s == NULL)
         return;
-    struct sq *s = impl;
     /* A commit that returned is on the disk: what a 202 to a push and
      * ingest's "committed" line promise (docs/internals/push.md). */
     sqlite3_stmt *sync = NULL;
@@ -692,6 +703,56 @@ test_prune(void)
     change_log_keep = MLD_CHANGE_LOG_KEEP;
 }
 
+/* A store that cannot grow (max_page_count at its size) reports lack of
+ * space as such (sq_full), which is how `meldung ingest` knows to stop;
+ * an error of another kind does not. */
+static void
+test_full(void)
+{
+    const struct mld_store_backend *be = &mld_store_sqlite;
+    struct mld_err err = {0};
+    struct sq *s = fresh_backend();
+    if (s == NULL)
+        return;
+    ok(!be->full(s), "a new store is not full");
+    sqlite3_stmt *q = NULL;
+    long pages = 0;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA page_count", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        pages = (long)sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    char sql[64];
+    snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %ld", pages);
+    is_int(sq_exec(s, sql, &err), 0, "max_page_count = page_count (%ld)", pages);
+    int rc = 0;
+    enum mld_put_result res;
+    int64_t id;
+    char urn[32], body[4096];
+    memset(body, 'x', sizeof(body) - 1);
+    body[sizeof(body) - 1] = '\0';
+    for (int i = 0; i < 100 && rc == 0; i++) {
+        struct mld_article *a = art("urn:full:0", 1, "2026-01-01T00:00:00Z", "Voll", NULL, NULL,
+                                    NULL);
+        snprintf(urn, sizeof(urn), "urn:full:%d", i);
+        mld_free(a->urn);
+        a->urn = mld_strdup(urn);
+        a->body_html = mld_strdup(body);
+        mld_err_clear(&err);
+        rc = be->put(s, a, NULL, &res, &id, &err);
+        mld_article_free(a);
+    }
+    ok(rc != 0, "a put fails once the store may not grow (%s)", err.msg);
+    ok(be->full(s), "... and the store says it is full");
+    be->idle(s);
+    mld_err_clear(&err);
+    is_int(be->begin(s, &err), 0, "a new transaction begins %s", err.msg);
+    ok(!be->full(s), "... and forgets the old failure");
+    ok(sq_exec(s, "SELECT * FROM no_such_table", &err) != 0, "another error");
+    ok(!be->full(s), "... is not lack of space (%s)", err.msg);
+    be->rollback(s);
+    be->close(s);
+}
+
 int
 main(void)
 {
@@ -702,6 +763,7 @@ main(void)
     test_article_detail();
     test_migrate_media();
     test_nested();
+    test_full();
     mld_test_store_remove();
     return mld_test_done();
 }

@@ -173,7 +173,7 @@ mld_cmd_poll(int argc, char **argv)
         return 1;
     }
     struct mld_poll_options opt = {0};
-    if (mld_enrich_configure(cfg, &err) != 0 ||
+    if (mld_log_configure(cfg, &err) != 0 || mld_enrich_configure(cfg, &err) != 0 ||
         mld_poll_config_load(cfg, &srcs, &n, &opt, &err) != 0) {
         mld_log_error("%s", err.msg);
         goto out_free;

@@ -670,7 +670,7 @@
 /* Bytes of a User-Agent or Referer kept in one access-log line. */
 #define MLD_ACCESS_LOG_FIELD_BYTES 512
 
-/* Files counted in the quarantine folder for /metrics at most: the
+/* Directory entries read in the quarantine folder per /metrics scrape at most: the
  * count is a readdir() on every scrape. */
 #define MLD_METRICS_MAX_QUARANTINE_SCAN 100000
 

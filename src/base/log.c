@@ -9,6 +9,7 @@
  */
 #include "log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,6 +208,22 @@ mld_log_timestamp(char out[25])
     gmtime_r(&ts.tv_sec, &tm);
     size_t n = strftime(out, 25, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(out + n, 25 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
+}
+
+int
+mld_write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? errno : EIO;
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
 }
 
 void

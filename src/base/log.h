@@ -70,6 +70,10 @@ size_t mld_log_escape(char *out, size_t size, const char *s, size_t n,
  * out (25 bytes). */
 void mld_log_timestamp(char out[25]);
 
+/* Writes all of p[0..n) to fd, again after short writes and EINTR.
+ * Returns 0, or the errno of the failure (EIO for a write of nothing). */
+int mld_write_all(int fd, const void *p, size_t n);
+
 /* Writes line[0..n) to standard error in one write(2), so lines written
  * by different threads stay whole. */
 void mld_log_write(const char *line, size_t n);

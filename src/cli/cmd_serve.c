@@ -23,6 +23,7 @@
 #include "../base/config.h"
 #include "../base/log.h"
 #include "../enrich/enrich.h"
+#include "../web/access_log.h"
 #include "../web/http.h"
 #include "../web/push.h"
 #include "../web/site.h"
@@ -51,6 +52,23 @@ static const char help_text[] =
     "  --help             this text\n";
 
 static volatile sig_atomic_t stopping;
+
+/* What each finished request goes to: the site's counters (/metrics) and
+ * the access log, when one is on. */
+struct observers {
+    struct mld_site *site;
+    struct mld_access_log *access; /* NULL: off */
+};
+
+/* An mld_http_done_fn: hands d to both observers. */
+static void
+request_done(void *ud, const struct mld_http_done *d)
+{
+    const struct observers *o = ud;
+    mld_site_request_done(o->site, d);
+    if (o->access != NULL)
+        mld_access_log_request(o->access, d);
+}
 
 static void
 on_signal(int sig)
@@ -134,7 +152,9 @@ mld_cmd_serve(int argc, char **argv)
     struct mld_err err = {0};
     struct mld_config *conf = NULL;
     struct mld_push *push = NULL;
+    struct mld_access_log *access = NULL;
     if (config_path != NULL && (mld_config_load(&conf, config_path, &err) != 0 ||
+                                mld_log_configure(conf, &err) != 0 ||
                                 mld_enrich_configure(conf, &err) != 0 ||
                                 mld_push_new(&push, conf, cfg.db_path, &err) != 0)) {
         mld_log_error("%s", err.msg);
@@ -161,9 +181,24 @@ mld_cmd_serve(int argc, char **argv)
         mld_push_free(push);
         return 1;
     }
+    /* [log] access: opened last, so that no writer thread outlives a
+     * failed start. */
+    if (config_path != NULL && (mld_config_load(&conf, config_path, &err) != 0 ||
+                                mld_access_log_open(&access, conf, &err) != 0)) {
+        mld_log_error("%s", err.msg);
+        mld_config_free(conf);
+        mld_site_close(site);
+        mld_push_free(push);
+        return 1;
+    }
+    mld_config_free(conf);
+    struct observers obs = {site, access};
+    hc.on_done = request_done;
+    hc.done_ud = &obs;
     struct mld_http_server *srv;
     if (mld_http_server_start(&srv, &hc, mld_site_handle, site, &err) != 0) {
         mld_log_error("%s", err.msg);
+        mld_access_log_close(access);
         mld_site_close(site);
         mld_push_free(push);
         return 1;
@@ -188,6 +223,7 @@ mld_cmd_serve(int argc, char **argv)
     }
     mld_log_info("stopping");
     mld_http_server_stop(srv);
+    mld_access_log_close(access); /* after the server: every request is in it */
     mld_site_close(site);
     mld_push_free(push);
     return 0;

@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../base/buf.h"
 #include "../base/limits.h"
@@ -1264,6 +1265,34 @@ sq_each_labelled(void *impl, mld_labelled_fn fn, void *ud, struct mld_err *err)
     return out;
 }
 
+/* observability: the newest version by primary key (the last row), and
+ * whether SQLite, the file and its folder (the journal) take writes. */
+static int
+sq_health(void *impl, struct mld_store_health *out, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT stored_at FROM version ORDER BY id DESC LIMIT 1", -1,
+                           &st, NULL) != SQLITE_OK)
+        return sq_error(s, err, "prepare health");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        out->newest_stored = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_error(s, err, "health");
+    char dir[4096];
+    const char *slash = strrchr(s->path, '/');
+    size_t n = slash == NULL ? 1 : slash == s->path ? 1 : (size_t)(slash - s->path);
+    if (n >= sizeof(dir))
+        n = sizeof(dir) - 1;
+    memcpy(dir, slash == NULL ? "." : s->path, n);
+    dir[n] = '\0';
+    out->writable = sqlite3_db_readonly(s->db, "main") == 0 && access(s->path, W_OK) == 0 &&
+                    access(dir, W_OK) == 0;
+    return 0;
+}
+
 const struct mld_store_backend mld_store_sqlite = {
     .name = "sqlite",
     .open = sq_open,
@@ -1301,6 +1330,7 @@ const struct mld_store_backend mld_store_sqlite = {
     .api_counts = sq_api_counts,
     .api_head = sq_api_head,
     .api_changes = sq_api_changes,
+    .health = sq_health,
 };
 
 /* Pipeline and operator queries (store.h) ---------------------------------

@@ -36,6 +36,10 @@ int mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, stru
 /* Answers one request (see mld_http_handler_fn); ud is the site. */
 struct mld_http_resp *mld_site_handle(void *ud, const struct mld_http_req *req);
 
+/* Counts one finished request for /metrics (an mld_http_done_fn; ud is
+ * the site). Thread-safe, lock-free. */
+void mld_site_request_done(void *ud, const struct mld_http_done *d);
+
 /* Applies store changes and ended embargoes to the cache. Returns 0, or
  * MLD_E_STORE (the cache is then cleared, to be safe). */
 int mld_site_refresh(struct mld_site *site, struct mld_err *err);

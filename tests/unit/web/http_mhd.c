@@ -874,7 +874,7 @@ test_start_errors(int port)
 {
     struct mld_http_server *s2 = NULL;
     struct mld_err err = {0};
-    struct mld_http_config cfg = {"127.0.0.1", port, 1};
+    struct mld_http_config cfg = {.host = "127.0.0.1", .port = port, .threads = 1};
     int rc = mld_http_server_start(&s2, &cfg, handler, NULL, &err);
     is_int(rc, MLD_E_HTTP, "second server on the same port fails");
     ok(s2 == NULL, "no server returned");
@@ -895,7 +895,7 @@ test_ipv6(void)
 {
     struct mld_http_server *s6 = NULL;
     struct mld_err err = {0};
-    struct mld_http_config cfg = {"::1", 0, 1};
+    struct mld_http_config cfg = {.host = "::1", .port = 0, .threads = 1};
     if (mld_http_server_start(&s6, &cfg, handler, NULL, &err) != 0) {
         diag("skip: no IPv6 loopback here (%s)", err.msg);
         return;
@@ -1117,7 +1117,7 @@ main(void)
 
     struct mld_http_server *s = NULL;
     struct mld_err err = {0};
-    struct mld_http_config cfg = {"127.0.0.1", 0, 2};
+    struct mld_http_config cfg = {.host = "127.0.0.1", .port = 0, .threads = 2};
     int rc = mld_http_server_start(&s, &cfg, handler, NULL, &err);
     is_int(rc, 0, "server starts (%s)", err.msg);
     if (rc != 0)

@@ -112,7 +112,7 @@ static void
 test_send(void)
 {
     struct mld_http_server *srv;
-    struct mld_http_config cfg = {"127.0.0.1", 0, 1};
+    struct mld_http_config cfg = {.host = "127.0.0.1", .port = 0, .threads = 1};
     struct mld_err err = {0};
     if (mld_http_server_start(&srv, &cfg, receiver, NULL, &err) != 0) {
         ok(0, "receiver starts: %s", err.msg);

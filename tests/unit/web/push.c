@@ -463,7 +463,7 @@ main(void)
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
     struct mld_http_server *s = NULL;
-    struct mld_http_config hc = {"127.0.0.1", 0, 2};
+    struct mld_http_config hc = {.host = "127.0.0.1", .port = 0, .threads = 2};
     int rc = mld_http_server_start(&s, &hc, handler, NULL, &err);
     is_int(rc, 0, "server starts (%s)", err.msg);
     if (rc == 0) {

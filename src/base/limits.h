@@ -667,6 +667,10 @@
  * shows a request within a fraction of a second. */
 #define MLD_ACCESS_LOG_FLUSH_MS 200
 
+/* Seconds between two warnings about dropped access-log lines: each
+ * warning counts the lines dropped since the last one. */
+#define MLD_ACCESS_LOG_WARN_SECS 10
+
 /* Bytes of a User-Agent or Referer kept in one access-log line. */
 #define MLD_ACCESS_LOG_FIELD_BYTES 512
 

@@ -77,6 +77,16 @@ int
 mld_log_configure(const struct mld_config *conf, struct mld_err *err)
 {
     int sec = conf != NULL ? mld_config_find(conf, "log", NULL) : -1;
+    /* format is read here, access and access_file by `meldung serve`
+     * (src/web/access_log.c). */
+    for (int k = 0; sec >= 0 && k < mld_config_nkeys(conf, sec); k++) {
+        const char *key = mld_config_key(conf, sec, k);
+        if (strcmp(key, "format") != 0 && strcmp(key, "access") != 0 &&
+            strcmp(key, "access_file") != 0)
+            return mld_err_set(err, MLD_E_PARSE,
+                               "%s: [log]: unknown key '%s' (format, access, access_file)",
+                               mld_config_where(conf, sec, key), key);
+    }
     const char *v = sec >= 0 ? mld_config_get(conf, sec, "format") : NULL;
     if (v == NULL)
         return 0;

@@ -4,8 +4,10 @@
  * Starts the HTTP server on the listen address, prints the URL readers
  * can open, then refreshes the page cache from the store's change log
  * every MLD_SERVE_REFRESH_MS until SIGINT or SIGTERM. --config FILE
- * reads the [push] section that turns on POST /api/v1/push (push.h) and
- * the [enrich] section that pushed articles are enriched by (enrich.h).
+ * reads the [push] section that turns on POST /api/v1/push (push.h), the
+ * [enrich] section that pushed articles are enriched by (enrich.h) and
+ * [log], whose access log (access_log.h) hears every finished request,
+ * as the site's /metrics counters do (observe.h).
  * A store that does not exist is refused (with the hint to ingest first)
  * rather than created empty: a mistyped --db would serve an empty site.
  */
@@ -46,8 +48,9 @@ static const char help_text[] =
     "  --templates DIR    the page templates (default templates)\n"
     "  --static DIR       style sheet and other static files (default static)\n"
     "  --threads N        HTTP worker threads, 0 to 256 (default 0: one per core)\n"
-    "  --config FILE      the [site], [push], [enrich] and [webhook NAME] sections of\n"
-    "                     FILE (default: none)\n"
+    "  --config FILE      the [site], [push], [enrich], [webhook NAME], [log] (format,\n"
+    "                     access log), [metrics] and [health] sections of FILE\n"
+    "                     (default: none)\n"
     "  --verbose          a line per request and per article\n"
     "  --help             this text\n";
 

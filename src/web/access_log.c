@@ -46,6 +46,8 @@ writer(void *arg)
 {
     struct mld_access_log *al = arg;
     int last_error = 0;
+    int64_t lost = 0;      /* dropped lines not yet warned about */
+    time_t last_warn = 0;  /* warnings about drops: one per MLD_ACCESS_LOG_WARN_SECS */
     pthread_mutex_lock(&al->lock);
     for (;;) {
         if (!al->stop && al->len < MLD_ACCESS_LOG_BUFFER_BYTES / 2) {
@@ -61,7 +63,7 @@ writer(void *arg)
         al->front = al->back;
         al->back = out;
         al->len = 0;
-        int64_t lost = al->dropped - al->reported;
+        lost += al->dropped - al->reported;
         al->reported = al->dropped;
         bool stopping = al->stop;
         pthread_mutex_unlock(&al->lock);
@@ -70,10 +72,14 @@ writer(void *arg)
             mld_log_warn("access log: %s: %s (lines are lost until it works again)", al->path,
                          strerror(e));
         last_error = e;
-        if (lost > 0)
+        time_t now = time(NULL);
+        if (lost > 0 && (stopping || now - last_warn >= MLD_ACCESS_LOG_WARN_SECS)) {
             mld_log_warn("access log: %s: %" PRId64 " line(s) dropped, the file was slower "
                          "than the requests",
                          al->path, lost);
+            lost = 0;
+            last_warn = now;
+        }
         pthread_mutex_lock(&al->lock);
         if (stopping && al->len == 0)
             break;

@@ -12,7 +12,8 @@
  * MLD_ACCESS_LOG_FLUSH_MS and whenever it is half full. When the file is
  * slower than the requests and the buffer (MLD_ACCESS_LOG_BUFFER_BYTES)
  * is full, lines are dropped and counted rather than waited for; the
- * writer then logs a warning with the count. See
+ * writer then logs a warning with the count (at most one per
+ * MLD_ACCESS_LOG_WARN_SECS). See
  * docs/internals/observability.md.
  */
 #ifndef MLD_ACCESS_LOG_H

@@ -58,6 +58,17 @@ mld_observe_configure(struct mld_observe_config *out, const struct mld_config *c
     memset(out, 0, sizeof(*out));
     if (conf == NULL)
         return 0;
+    static const char *const known[][2] = {{"metrics", "token"}, {"health", "max_ingest_age"}};
+    for (size_t i = 0; i < 2; i++) {
+        int sec = mld_config_find(conf, known[i][0], NULL);
+        for (int k = 0; sec >= 0 && k < mld_config_nkeys(conf, sec); k++) {
+            const char *key = mld_config_key(conf, sec, k);
+            if (strcmp(key, known[i][1]) != 0)
+                return mld_err_set(err, MLD_E_PARSE, "%s: [%s]: unknown key '%s' (%s)",
+                                   mld_config_where(conf, sec, key), known[i][0], key,
+                                   known[i][1]);
+        }
+    }
     int rc = 0;
     int sec = mld_config_find(conf, "metrics", NULL);
     const char *token = sec >= 0 ? mld_config_get(conf, sec, "token") : NULL;

@@ -351,6 +351,8 @@ my %bad = (
     "[metrics]\ntoken = short\n"          => qr/bad\.conf:2: \[metrics\] token must be 16 or more/,
     "[log]\naccess = loud\n"             => qr/bad\.conf:2: \[log\] access wants off, combined or json, got 'loud'/,
     "[log]\nformat = xml\n"              => qr/bad\.conf:2: \[log\] format wants text or json, got 'xml'/,
+    "[log]\nacess = json\n"             => qr/bad\.conf:2: \[log\]: unknown key 'acess'/,
+    "[health]\nmax_age = 2h\n"          => qr/bad\.conf:2: \[health\]: unknown key 'max_age' \(max_ingest_age\)/,
     "[log]\naccess = json\naccess_file = $tmp/no/such/dir/a.log\n"
         => qr/bad\.conf:3: \[log\] access_file \Q$tmp\E\/no\/such\/dir\/a\.log: No such file/,
 );

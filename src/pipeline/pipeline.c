@@ -394,6 +394,9 @@ mld_pipeline_store(struct mld_store *st, struct mld_parsed *p, struct mld_pipeli
         rc = store_article(st, p->v[i], &p->features[i], &c, err);
     if (rc == 0 && state != NULL) {
         state->items += written(&c);
+        state->new_items += c.inserted;
+        state->updated_items += c.updated;
+        state->duplicates += c.duplicate;
         if (c.newest > state->newest_item)
             state->newest_item = c.newest;
         rc = mld_store_source_set(st, state, err);

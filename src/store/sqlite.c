@@ -100,15 +100,17 @@ struct mld_migration {
                 "AND visible_from <= ?2")                                                    \
     X(HISTORY, "SELECT count(*) FROM version WHERE article_id = ?1")                         \
     X(SOURCE_GET, "SELECT name, url, etag, last_modified, last_attempt, last_success, "      \
-                  "last_error_at, last_error, failures, next_attempt, items, newest_item "   \
+                  "last_error_at, last_error, failures, next_attempt, items, newest_item, "  \
+                  "new_items, updated_items, duplicates, failed "                            \
                   "FROM source WHERE name = ?1")                                             \
     X(SOURCE_SET, "INSERT OR REPLACE INTO source (name, url, etag, last_modified, "          \
                   "last_attempt, last_success, last_error_at, last_error, failures, "        \
-                  "next_attempt, items, newest_item) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "   \
-                  "?8, ?9, ?10, ?11, ?12)")                                                  \
+                  "next_attempt, items, newest_item, new_items, updated_items, duplicates, "  \
+                  "failed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "  \
+                  "?14, ?15, ?16)")                                                          \
     X(SOURCES, "SELECT name, url, etag, last_modified, last_attempt, last_success, "         \
-               "last_error_at, last_error, failures, next_attempt, items, newest_item "      \
-               "FROM source ORDER BY name")
+               "last_error_at, last_error, failures, next_attempt, items, newest_item, "     \
+               "new_items, updated_items, duplicates, failed FROM source ORDER BY name")
 
 enum stmt_id {
 #define STMT_ENUM_(name, sql) S_##name,
@@ -1154,6 +1156,10 @@ read_source(sqlite3_stmt *st, struct mld_source_state *out)
     out->next_attempt = sqlite3_column_int64(st, 9);
     out->items = sqlite3_column_int64(st, 10);
     out->newest_item = sqlite3_column_int64(st, 11);
+    out->new_items = sqlite3_column_int64(st, 12);
+    out->updated_items = sqlite3_column_int64(st, 13);
+    out->duplicates = sqlite3_column_int64(st, 14);
+    out->failed = sqlite3_column_int64(st, 15);
 }
 
 static int
@@ -1193,6 +1199,10 @@ sq_source_set(void *impl, const struct mld_source_state *src, struct mld_err *er
     sqlite3_bind_int64(st, 10, src->next_attempt);
     sqlite3_bind_int64(st, 11, src->items);
     sqlite3_bind_int64(st, 12, src->newest_item);
+    sqlite3_bind_int64(st, 13, src->new_items);
+    sqlite3_bind_int64(st, 14, src->updated_items);
+    sqlite3_bind_int64(st, 15, src->duplicates);
+    sqlite3_bind_int64(st, 16, src->failed);
     return sq_step_done(s, st, err, "write source");
 }
 

@@ -250,6 +250,11 @@ struct mld_source_state {
     mld_time_t next_attempt;  /* not before this instant */
     int64_t items;            /* articles stored from it, ever */
     mld_time_t newest_item;   /* version_created of the newest: now - this = lag */
+    /* observability: by outcome, ever (store migration 0011) */
+    int64_t new_items;        /* articles first stored from it */
+    int64_t updated_items;    /* newer versions of known articles */
+    int64_t duplicates;       /* deliveries seen before, skipped */
+    int64_t failed;           /* attempts that failed (fetch, parse, store) */
 };
 
 /* Frees the strings of s (not s itself). */

@@ -10,6 +10,7 @@
 #include "observe.h"
 
 #include <dirent.h>
+#include <stddef.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,6 +230,30 @@ write_store(struct mld_buf *b, const struct store_view *v, mld_time_t now,
     for (int i = 0; i < v->nsources; i++)
         mld_prom_sample(b, "meldung_source_articles_total", "source", v->sources[i].name,
                         (double)v->sources[i].items);
+    const struct {
+        const char *name, *help;
+        size_t off;
+    } tallies[] = {
+        {"meldung_source_new_articles_total", "Articles first stored from each source.",
+         offsetof(struct mld_source_state, new_items)},
+        {"meldung_source_updated_articles_total",
+         "Newer versions of known articles stored from each source.",
+         offsetof(struct mld_source_state, updated_items)},
+        {"meldung_source_duplicates_total",
+         "Deliveries from each source seen before, skipped.",
+         offsetof(struct mld_source_state, duplicates)},
+        {"meldung_source_failed_total",
+         "Attempts of each source that failed (fetch, parse or store), ever.",
+         offsetof(struct mld_source_state, failed)},
+    };
+    for (size_t t = 0; t < sizeof(tallies) / sizeof(tallies[0]); t++) {
+        mld_prom_family(b, tallies[t].name, "counter", tallies[t].help);
+        for (int i = 0; i < v->nsources; i++) {
+            int64_t x;
+            memcpy(&x, (const char *)&v->sources[i] + tallies[t].off, sizeof(x));
+            mld_prom_sample(b, tallies[t].name, "source", v->sources[i].name, (double)x);
+        }
+    }
     mld_prom_family(b, "meldung_source_lag_seconds", "gauge",
                     "Seconds since the newest article of each source was created.");
     for (int i = 0; i < v->nsources; i++)

@@ -89,10 +89,21 @@ ok(-e "$tmp/quarantine/broken.json.reason", 'a broken file was quarantined besid
 
 my $drop = "$tmp/drop";
 mkdir $drop or die;
-write_file("$drop/one.json", qq({"urn": "urn:newsml:example.com:20250128:obs1", "version": 1, )
-    . qq("version_created": "2025-01-28T08:00:00Z", "headline": "Aus der Ablage"}\n));
+# One new article, its second delivery (a duplicate: same entry id), a
+# newer version and a broken file: one of each outcome for the source.
+sub wire {
+    my ($v, $entry) = @_;
+    return qq({"urn": "urn:newsml:example.com:20250128:obs1", "version": $v, )
+         . qq("entry_id": "$entry", "version_created": "2025-01-28T0$v:00:00Z", )
+         . qq("headline": "Aus der Ablage $v"}\n);
+}
+write_file("$drop/a1.json", wire(1, 'e1'));
+write_file("$drop/a2.json", wire(1, 'e1'));
+write_file("$drop/a3.json", wire(2, 'e2'));
+write_file("$drop/a4.json", "{ broken");
 my $wpid = open(my $wout, '-|', $bin, 'watch', '--db', $db, $drop) or die "watch: $!";
-ok(eventually(sub { -e "$drop/done/one.json" }), 'watch stored a file (the source row)');
+ok(eventually(sub { -e "$drop/done/a3.json" && -e "$drop/quarantine/a4.json" }),
+   'watch took the files (the source row)');
 kill 'TERM', $wpid;
 waitpid($wpid, 0);
 close($wout);
@@ -206,8 +217,12 @@ ok(scalar(keys %$m1) > 100, 'the whole set: ' . scalar(keys %$m1) . ' series');
 is($m1->{'meldung_articles{state="held"}'}, 1, 'held items: the demo holds one');
 is($m1->{'meldung_quarantined_documents{}'}, 1, 'quarantined documents: one');
 my $src = qq(source="drop:$drop");
-is($m1->{"meldung_source_articles_total{$src}"}, 1, 'articles stored from the drop folder');
-is($m1->{"meldung_source_failures{$src}"}, 0, '... no failures');
+is($m1->{"meldung_source_articles_total{$src}"}, 2, 'articles stored from the drop folder');
+is($m1->{"meldung_source_new_articles_total{$src}"}, 1, '... new: 1');
+is($m1->{"meldung_source_updated_articles_total{$src}"}, 1, '... updated: 1');
+is($m1->{"meldung_source_duplicates_total{$src}"}, 1, '... duplicates: 1');
+is($m1->{"meldung_source_failed_total{$src}"}, 1, '... failed: 1');
+ok(defined $m1->{"meldung_source_failures{$src}"}, '... failures in a row');
 ok(defined $m1->{"meldung_source_lag_seconds{$src}"}, '... its lag');
 ok(defined $m1->{"meldung_source_last_success_age_seconds{$src}"}, '... its last success');
 ok(defined $m1->{'meldung_ingest_age_seconds{}'}, 'the age of the newest stored version');

@@ -3,7 +3,8 @@
  *
  * Starts the HTTP server on the listen address, prints the URL readers
  * can open, then refreshes the page cache from the store's change log
- * every MLD_SERVE_REFRESH_MS until SIGINT or SIGTERM. --config FILE
+ * every MLD_SERVE_REFRESH_MS until SIGINT or SIGTERM. SIGHUP reopens
+ * the access log's file (log rotation). --config FILE
  * reads the [push] section that turns on POST /api/v1/push (push.h), the
  * [enrich] section that pushed articles are enriched by (enrich.h) and
  * [log], whose access log (access_log.h) hears every finished request,
@@ -40,7 +41,8 @@ static const char usage_text[] =
 static const char help_text[] =
     "Serves the news site over HTTP until SIGINT/SIGTERM; with a [push] section in\n"
     "the configuration, also POST /api/v1/push; with [webhook NAME] sections, POSTs\n"
-    "each new and withdrawn article, signed, to their URLs.\n"
+    "each new and withdrawn article, signed, to their URLs. /metrics and /healthz\n"
+    "report on it; [log] access writes an access log, which SIGHUP reopens.\n"
     "\n"
     "  --db FILE          the store, which must exist (default " MLD_DEFAULT_DB ";\n"
     "                     `meldung ingest` makes it)\n"
@@ -55,6 +57,14 @@ static const char help_text[] =
     "  --help             this text\n";
 
 static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t reopen_logs; /* SIGHUP: log rotation */
+
+static void
+on_hangup(int sig)
+{
+    (void)sig;
+    reopen_logs = 1;
+}
 
 /* What each finished request goes to: the site's counters (/metrics) and
  * the access log, when one is on. */
@@ -210,6 +220,9 @@ mld_cmd_serve(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    struct sigaction hup = {.sa_handler = on_hangup};
+    sigemptyset(&hup.sa_mask);
+    sigaction(SIGHUP, &hup, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     printf("meldung: serving http://%s:%d/\n", host, mld_http_server_port(srv));
@@ -219,6 +232,10 @@ mld_cmd_serve(int argc, char **argv)
     const struct timespec tick = {0, MLD_SERVE_REFRESH_MS * 1000000L};
     while (!stopping) {
         nanosleep(&tick, NULL);
+        if (reopen_logs) {
+            reopen_logs = 0;
+            mld_access_log_reopen(access);
+        }
         if (mld_site_refresh(site, &err) != 0) {
             mld_log_error("refresh: %s", err.msg);
             mld_err_clear(&err);

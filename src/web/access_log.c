@@ -36,8 +36,27 @@ struct mld_access_log {
     int64_t dropped;       /* lines dropped (buffer full), ever */
     int64_t reported;      /* of them, warned about */
     bool stop;             /* close() began */
+    bool reopen;           /* mld_access_log_reopen() asked; the writer reopens */
     pthread_t thread;
 };
+
+/* Opens al's file anew (log rotation moved the old one away) and, when
+ * that worked, closes the old descriptor. Only the writer uses al->fd. */
+static void
+reopen_file(struct mld_access_log *al)
+{
+    if (!al->own_fd)
+        return;
+    int fd = open(al->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        mld_log_warn("access log: %s: cannot reopen: %s (writing on to the old file)", al->path,
+                     strerror(errno));
+        return;
+    }
+    close(al->fd);
+    al->fd = fd;
+    mld_log_info("access log: %s reopened", al->path);
+}
 
 /* The writer: every MLD_ACCESS_LOG_FLUSH_MS, or sooner when kicked,
  * swaps the buffers and writes what requests appended. */
@@ -66,12 +85,16 @@ writer(void *arg)
         lost += al->dropped - al->reported;
         al->reported = al->dropped;
         bool stopping = al->stop;
+        bool reopen = al->reopen;
+        al->reopen = false;
         pthread_mutex_unlock(&al->lock);
         int e = n > 0 ? mld_write_all(al->fd, out, n) : 0;
         if (e != 0 && e != last_error)
             mld_log_warn("access log: %s: %s (lines are lost until it works again)", al->path,
                          strerror(e));
         last_error = e;
+        if (reopen)
+            reopen_file(al); /* after the lines meant for the old file */
         time_t now = time(NULL);
         if (lost > 0 && (stopping || now - last_warn >= MLD_ACCESS_LOG_WARN_SECS)) {
             mld_log_warn("access log: %s: %" PRId64 " line(s) dropped, the file was slower "
@@ -256,6 +279,24 @@ mld_access_log_request(void *ud, const struct mld_http_done *d)
     pthread_mutex_unlock(&al->lock);
 }
 
+/* Sets one of al's requests to the writer (*flag, guarded by the lock)
+ * and wakes it. */
+static void
+tell_writer(struct mld_access_log *al, bool *flag)
+{
+    pthread_mutex_lock(&al->lock);
+    *flag = true;
+    pthread_cond_signal(&al->cond);
+    pthread_mutex_unlock(&al->lock);
+}
+
+void
+mld_access_log_reopen(struct mld_access_log *al)
+{
+    if (al != NULL)
+        tell_writer(al, &al->reopen);
+}
+
 int64_t
 mld_access_log_dropped(struct mld_access_log *al)
 {
@@ -270,10 +311,7 @@ mld_access_log_close(struct mld_access_log *al)
 {
     if (al == NULL)
         return;
-    pthread_mutex_lock(&al->lock);
-    al->stop = true;
-    pthread_cond_signal(&al->cond);
-    pthread_mutex_unlock(&al->lock);
+    tell_writer(al, &al->stop);
     pthread_join(al->thread, NULL);
     if (al->own_fd)
         close(al->fd);

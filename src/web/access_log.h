@@ -42,6 +42,11 @@ int mld_access_log_open(struct mld_access_log **out, const struct mld_config *co
  * waits for the file. */
 void mld_access_log_request(void *al, const struct mld_http_done *d);
 
+/* Asks the writer to open the file anew, after what is buffered went to
+ * the old one (log rotation: SIGHUP to `meldung serve`). Never waits.
+ * NULL, and a log on stderr, are fine (nothing to reopen). */
+void mld_access_log_reopen(struct mld_access_log *al);
+
 /* Lines dropped because the buffer was full, ever. */
 int64_t mld_access_log_dropped(struct mld_access_log *al);
 

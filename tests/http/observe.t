@@ -336,6 +336,14 @@ like($raw, qr{^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET 
      . 'user agent with its quote escaped, duration');
 unlike($log, qr/[\x00-\x09\x0b-\x1f]/, 'no raw control character in the combined log');
 
+# Log rotation: the file moved away, SIGHUP, and later lines go to a new
+# file of the old name.
+rename("$tmp/access.log", "$tmp/access.log.1") or die;
+kill 'HUP', $srv->{pid};
+ok(eventually(sub { get('/?rotated=1'); slurp("$tmp/access.log") =~ m{"GET /\?rotated=1 } }),
+   'after SIGHUP the access log is written to a new file of its name');
+like(slurp("$tmp/access.log.1"), qr{/x\\x1b}, '... the rotated file keeps the earlier lines');
+
 my $health;
 ok(eventually(sub { $health = get('/healthz'); $health->{status} == 503 }),
    '/healthz: 503 once nothing was stored or polled within max_ingest_age (1 s)');

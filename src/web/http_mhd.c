@@ -1102,7 +1102,9 @@ report_done(struct mld_http_server *s, struct MHD_Connection *mc, struct conn *c
     int status = ci != NULL ? (int)ci->http_status : 0;
     int64_t bytes = -1;
     const struct mld_http_resp *r = c->resp;
-    if (status == MHD_HTTP_NOT_MODIFIED || c->method == MLD_HTTP_HEAD) {
+    /* method_name, not c->method: MHD may answer (431) before the
+     * access handler saw this request's method. */
+    if (status == MHD_HTTP_NOT_MODIFIED || strcmp(c->method_name, "HEAD") == 0) {
         bytes = 0;
     } else if (r != NULL && r->stream == NULL) {
         const char *ae = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Accept-Encoding");

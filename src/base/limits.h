@@ -729,4 +729,35 @@
 /* Bytes of a receiver's answer read (and ignored) at most. */
 #define MLD_WEBHOOK_MAX_ANSWER 4096
 
+/* Observability (docs/internals/observability.md) ------------------------ */
+
+/* Bytes of one log line after escaping; a longer message is cut at a
+ * whole escape and ends in "...". 8 KB holds a path of
+ * MLD_HTTP_MAX_PATH_BYTES escaped four times over. */
+#define MLD_LOG_LINE_BYTES 8192
+
+/* The access log's buffer: lines wait here for the writer thread. A
+ * request thread only copies its line in under a mutex; when the disk
+ * is slower than the requests and the buffer is full, lines are dropped
+ * and counted (the next line written says how many), never waited for. */
+#define MLD_ACCESS_LOG_BUFFER_BYTES (1024 * 1024)
+
+/* The writer flushes at least this often (milliseconds), so `tail -f`
+ * shows a request within a fraction of a second. */
+#define MLD_ACCESS_LOG_FLUSH_MS 200
+
+/* Seconds between two warnings about dropped access-log lines: each
+ * warning counts the lines dropped since the last one. */
+#define MLD_ACCESS_LOG_WARN_SECS 10
+
+/* Bytes of a User-Agent or Referer kept in one access-log line. */
+#define MLD_ACCESS_LOG_FIELD_BYTES 512
+
+/* Directory entries read in the quarantine folder per /metrics scrape at most: the
+ * count is a readdir() on every scrape. */
+#define MLD_METRICS_MAX_QUARANTINE_SCAN 100000
+
+/* Bytes of a /metrics answer at most (a few hundred sources fit). */
+#define MLD_METRICS_MAX_BYTES (1024 * 1024)
+
 #endif

@@ -47,7 +47,7 @@
 #include <unistd.h>
 
 #include "../base/limits.h"
-#include "../base/logsafe.h"
+#include "../base/log.h"
 #include "../base/mem.h"
 #include "../ingest/fetch.h"
 #include "../ingest/infile.h"
@@ -203,10 +203,10 @@ batch_commit(struct run *run)
     run->npending = 0;
     if (err.code == 0) {
         for (int i = 0; i < n; i++)
-            mld_log_esc(MLD_LOG_DEBUG, "%s: committed", files[i].name);
+            mld_log(MLD_LOG_DEBUG, "%s: committed", files[i].name);
     } else {
         mld_store_rollback(run->st);
-        mld_log_esc(MLD_LOG_WARN, "%s; storing the batch's %d files one by one", err.msg, n);
+        mld_log(MLD_LOG_WARN, "%s; storing the batch's %d files one by one", err.msg, n);
         run->counts = run->batch_counts;
         run->files -= n;
         int max = run->batch_max;
@@ -238,7 +238,7 @@ batch_join(struct run *run, const struct mld_source *src)
     struct mld_err err = {0};
     if (mld_store_begin(run->st, &err) != 0) {
         if (!mld_store_full(run->st))
-            mld_log_esc(MLD_LOG_WARN, "%s; storing without a batch", err.msg);
+            mld_log(MLD_LOG_WARN, "%s; storing without a batch", err.msg);
         return 0;
     }
     run->in_batch = 1;
@@ -293,7 +293,7 @@ quarantine_doc(struct run *run, const struct job *j)
     if (mld_pipeline_quarantine(run->quarantine, j->name, j->doc, j->len, j->mode, &j->err) != 0) {
         run->quarantine_failed = true;
         run->not_quarantined++;
-        mld_log_esc(MLD_LOG_ERROR, "%s: no further failed files are copied there in this run",
+        mld_log(MLD_LOG_ERROR, "%s: no further failed files are copied there in this run",
                     run->quarantine);
     }
 }
@@ -334,7 +334,7 @@ store_doc(struct run *run, struct job *j)
         if (rc == 0 && batched)
             run->pending[run->npending++] = (struct pending){mld_strdup(j->name), j->root};
         else if (rc == 0)
-            mld_log_esc(MLD_LOG_DEBUG, "%s: committed", j->name);
+            mld_log(MLD_LOG_DEBUG, "%s: committed", j->name);
         mld_pipeline_counts_add(&run->counts, &c);
     }
     if (rc != 0) {
@@ -344,7 +344,7 @@ store_doc(struct run *run, struct job *j)
             mld_err_prefix(err, "%s", j->name);
         if (run->tty && !run->quiet)
             fprintf(stderr, "\r\033[K");
-        mld_log_esc(MLD_LOG_ERROR, "%s", err->msg);
+        mld_log(MLD_LOG_ERROR, "%s", err->msg);
         /* Only a document at fault: not one the store failed to take. */
         if ((j->doc != NULL || rc == MLD_E_TOOBIG) && rc != MLD_E_STORE && rc != MLD_E_NOMEM)
             quarantine_doc(run, j);
@@ -683,17 +683,17 @@ ingest_all(struct run *run, char **paths, int npaths)
     int rc = pthread_create(&tid, NULL, reader_main, &rd);
     if (rc != 0) {
         run->failed++;
-        mld_log_esc(MLD_LOG_ERROR, "ingest: cannot start the reader thread: %s", strerror(rc));
+        mld_log(MLD_LOG_ERROR, "ingest: cannot start the reader thread: %s", strerror(rc));
     }
     for (struct job *j; rc == 0 && (j = queue_pop(&rd.q)) != NULL;) {
         if (j->unread || run->full) {
             run->not_stored++;
         } else if (j->walk_error) {
             run->failed++;
-            mld_log_esc(MLD_LOG_ERROR, "%s", j->err.msg);
+            mld_log(MLD_LOG_ERROR, "%s", j->err.msg);
         } else if (j->skipped) {
             run->skipped++;
-            mld_log_esc(MLD_LOG_WARN, "%s", j->err.msg);
+            mld_log(MLD_LOG_WARN, "%s", j->err.msg);
         } else {
             store_doc(run, j);
         }
@@ -770,12 +770,12 @@ mld_cmd_ingest(int argc, char **argv)
         quarantine = qdir;
     }
     if (mld_cli_make_parent(db) != 0) {
-        mld_log_esc(MLD_LOG_ERROR, "%s: cannot create its folder: %s", db, strerror(errno));
+        mld_log(MLD_LOG_ERROR, "%s: cannot create its folder: %s", db, strerror(errno));
         return 1;
     }
     struct mld_err err = {0};
     if (mld_store_open(&run.st, db, &err) != 0) {
-        mld_log_esc(MLD_LOG_ERROR, "%s", err.msg);
+        mld_log(MLD_LOG_ERROR, "%s", err.msg);
         return 1;
     }
     run.quarantine = quarantine;
@@ -790,7 +790,7 @@ mld_cmd_ingest(int argc, char **argv)
     ingest_all(&run, argv + optind, argc - optind);
     progress(&run, 1);
     if (run.full)
-        mld_log_esc(MLD_LOG_ERROR,
+        mld_log(MLD_LOG_ERROR,
                     "%s: stopped, %ld files not stored and none of them quarantined; make room "
                     "and run again (what was stored is recognised)",
                     run.full_err.msg, run.not_stored);

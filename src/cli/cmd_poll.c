@@ -79,6 +79,10 @@ hook_load(void *ud, const struct mld_poll_source *src, struct mld_poll_state *st
     st->next_attempt = s.next_attempt;
     st->items = s.items;
     st->newest_item = s.newest_item;
+    st->new_items = s.new_items;
+    st->updated_items = s.updated_items;
+    st->duplicates = s.duplicates;
+    st->failed = s.failed;
     mld_free(s.name);
     return 0;
 }
@@ -100,6 +104,10 @@ as_row(const struct mld_poll_source *src, const struct mld_poll_state *st)
         .next_attempt = st->next_attempt,
         .items = st->items,
         .newest_item = st->newest_item,
+        .new_items = st->new_items,
+        .updated_items = st->updated_items,
+        .duplicates = st->duplicates,
+        .failed = st->failed,
     };
 }
 
@@ -122,6 +130,9 @@ hook_store(void *ud, const struct mld_poll_source *src, const char *doc, size_t 
     if (rc == 0) {
         st->items = row.items;
         st->newest_item = row.newest_item;
+        st->new_items = row.new_items;
+        st->updated_items = row.updated_items;
+        st->duplicates = row.duplicates;
     }
     return rc;
 }
@@ -173,7 +184,8 @@ mld_cmd_poll(int argc, char **argv)
         return 1;
     }
     struct mld_poll_options opt = {0};
-    if (mld_enrich_configure(cfg, &err) != 0 || mld_pipeline_configure(cfg, &err) != 0 ||
+    if (mld_log_configure(cfg, &err) != 0 || mld_enrich_configure(cfg, &err) != 0 ||
+        mld_pipeline_configure(cfg, &err) != 0 ||
         mld_poll_config_load(cfg, &srcs, &n, &opt, &err) != 0) {
         mld_log_error("%s", err.msg);
         goto out_free;

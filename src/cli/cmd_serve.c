@@ -3,9 +3,12 @@
  *
  * Starts the HTTP server on the listen address, prints the URL readers
  * can open, then refreshes the page cache from the store's change log
- * every MLD_SERVE_REFRESH_MS until SIGINT or SIGTERM. --config FILE
- * reads the [push] section that turns on POST /api/v1/push (push.h) and
- * the [enrich] section that pushed articles are enriched by (enrich.h).
+ * every MLD_SERVE_REFRESH_MS until SIGINT or SIGTERM. SIGHUP reopens
+ * the access log's file (log rotation). --config FILE
+ * reads the [push] section that turns on POST /api/v1/push (push.h), the
+ * [enrich] section that pushed articles are enriched by (enrich.h) and
+ * [log], whose access log (access_log.h) hears every finished request,
+ * as the site's /metrics counters do (observe.h).
  * A store that does not exist is refused (with the hint to ingest first)
  * rather than created empty: a mistyped --db would serve an empty site.
  */
@@ -24,6 +27,7 @@
 #include "../base/log.h"
 #include "../enrich/enrich.h"
 #include "../pipeline/pipeline.h"
+#include "../web/access_log.h"
 #include "../web/http.h"
 #include "../web/push.h"
 #include "../web/site.h"
@@ -38,7 +42,8 @@ static const char usage_text[] =
 static const char help_text[] =
     "Serves the news site over HTTP until SIGINT/SIGTERM; with a [push] section in\n"
     "the configuration, also POST /api/v1/push; with [webhook NAME] sections, POSTs\n"
-    "each new and withdrawn article, signed, to their URLs.\n"
+    "each new and withdrawn article, signed, to their URLs. /metrics and /healthz\n"
+    "report on it; [log] access writes an access log, which SIGHUP reopens.\n"
     "\n"
     "  --db FILE          the store, which must exist (default " MLD_DEFAULT_DB ";\n"
     "                     `meldung ingest` makes it)\n"
@@ -46,12 +51,38 @@ static const char help_text[] =
     "  --templates DIR    the page templates (default templates)\n"
     "  --static DIR       style sheet and other static files (default static)\n"
     "  --threads N        HTTP worker threads, 0 to 256 (default 0: one per core)\n"
-    "  --config FILE      the [site], [server], [push], [enrich] and [webhook NAME]\n"
-    "                     sections of FILE (default: none)\n"
+    "  --config FILE      the [site], [server], [push], [enrich], [webhook NAME], [log]\n"
+    "                     (format, access log), [metrics] and [health] sections of\n"
+    "                     FILE (default: none)\n"
     "  --verbose          a line per request and per article\n"
     "  --help             this text\n";
 
 static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t reopen_logs; /* SIGHUP: log rotation */
+
+static void
+on_hangup(int sig)
+{
+    (void)sig;
+    reopen_logs = 1;
+}
+
+/* What each finished request goes to: the site's counters (/metrics) and
+ * the access log, when one is on. */
+struct observers {
+    struct mld_site *site;
+    struct mld_access_log *access; /* NULL: off */
+};
+
+/* An mld_http_done_fn: hands d to both observers. */
+static void
+request_done(void *ud, const struct mld_http_done *d)
+{
+    const struct observers *o = ud;
+    mld_site_request_done(o->site, d);
+    if (o->access != NULL)
+        mld_access_log_request(o->access, d);
+}
 
 static void
 on_signal(int sig)
@@ -135,7 +166,9 @@ mld_cmd_serve(int argc, char **argv)
     struct mld_err err = {0};
     struct mld_config *conf = NULL;
     struct mld_push *push = NULL;
+    struct mld_access_log *access = NULL;
     if (config_path != NULL && (mld_config_load(&conf, config_path, &err) != 0 ||
+                                mld_log_configure(conf, &err) != 0 ||
                                 mld_enrich_configure(conf, &err) != 0 ||
                                 mld_http_config_read(&hc, conf, &err) != 0 ||
                                 mld_pipeline_configure(conf, &err) != 0 ||
@@ -167,11 +200,24 @@ mld_cmd_serve(int argc, char **argv)
         mld_config_free(conf);
         return 1;
     }
+    /* [log] access: opened last, so that no writer thread outlives a
+     * failed start. */
+    if (conf != NULL && mld_access_log_open(&access, conf, &err) != 0) {
+        mld_log_error("%s", err.msg);
+        mld_config_free(conf);
+        mld_site_close(site);
+        mld_push_free(push);
+        return 1;
+    }
+    struct observers obs = {site, access};
+    hc.on_done = request_done;
+    hc.done_ud = &obs;
     struct mld_http_server *srv;
     int src = mld_http_server_start(&srv, &hc, mld_site_handle, site, &err);
     mld_config_free(conf); /* hc's strings were copied by the start */
     if (src != 0) {
         mld_log_error("%s", err.msg);
+        mld_access_log_close(access);
         mld_site_close(site);
         mld_push_free(push);
         return 1;
@@ -180,6 +226,9 @@ mld_cmd_serve(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    struct sigaction hup = {.sa_handler = on_hangup};
+    sigemptyset(&hup.sa_mask);
+    sigaction(SIGHUP, &hup, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     printf("meldung: serving http://%s:%d/\n", host, mld_http_server_port(srv));
@@ -189,6 +238,10 @@ mld_cmd_serve(int argc, char **argv)
     const struct timespec tick = {0, MLD_SERVE_REFRESH_MS * 1000000L};
     while (!stopping) {
         nanosleep(&tick, NULL);
+        if (reopen_logs) {
+            reopen_logs = 0;
+            mld_access_log_reopen(access);
+        }
         if (mld_site_refresh(site, &err) != 0) {
             mld_log_error("refresh: %s", err.msg);
             mld_err_clear(&err);
@@ -196,6 +249,7 @@ mld_cmd_serve(int argc, char **argv)
     }
     mld_log_info("stopping");
     mld_http_server_stop(srv);
+    mld_access_log_close(access); /* after the server: every request is in it */
     mld_site_close(site);
     mld_push_free(push);
     return 0;

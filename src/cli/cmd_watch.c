@@ -79,6 +79,9 @@ ingest(void *ud, const char *path, const char *doc, size_t len, struct mld_err *
         w->state.failures = 0;
         w->state.items = next.items;
         w->state.newest_item = next.newest_item;
+        w->state.new_items = next.new_items;
+        w->state.updated_items = next.updated_items;
+        w->state.duplicates = next.duplicates;
         return 0;
     }
     w->state.last_attempt = now;
@@ -87,6 +90,7 @@ ingest(void *ud, const char *path, const char *doc, size_t len, struct mld_err *
     w->state.last_error = mld_strdup(err->msg);
     if (w->state.failures < 1000)
         w->state.failures++;
+    w->state.failed++;
     struct mld_err serr = {0};
     if (mld_store_source_set(w->st, &w->state, &serr) != 0)
         mld_log_error("%s: health not saved: %s", w->state.name, serr.msg);

@@ -129,6 +129,7 @@ mld_cli_enrich_config(const char *path)
     struct mld_err err = {0};
     struct mld_config *cfg = NULL;
     int rc = path != NULL && (mld_config_load(&cfg, path, &err) != 0 ||
+                              mld_log_configure(cfg, &err) != 0 ||
                               mld_enrich_configure(cfg, &err) != 0 ||
                               mld_pipeline_configure(cfg, &err) != 0);
     if (rc)
@@ -145,6 +146,11 @@ main(int argc, char **argv)
         return 2;
     }
     opterr = 0; /* the commands report bad options themselves (mld_cli_bad_option) */
+    struct mld_err err = {0};
+    if (mld_log_from_env(&err) != 0) { /* MELDUNG_LOG_FORMAT=text|json */
+        fprintf(stderr, "meldung: %s\n", err.msg);
+        return 2;
+    }
     const char *cmd = argv[1];
     if (strcmp(cmd, "help") == 0 && argc > 2) { /* `meldung help ingest` */
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

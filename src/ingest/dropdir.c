@@ -31,7 +31,7 @@
 
 #include "../base/buf.h"
 #include "../base/limits.h"
-#include "../base/logsafe.h"
+#include "../base/log.h"
 #include "../base/mem.h"
 #include "../base/time.h"
 #include "infile.h"
@@ -241,7 +241,7 @@ handle(struct mld_dropdir *d, const char *name)
         return 0;
     char *path = join(d->dir, name);
     if (path == NULL) {
-        mld_log_esc(MLD_LOG_ERROR, "%s/%s: path too long, left in place", d->dir, name);
+        mld_log(MLD_LOG_ERROR, "%s/%s: path too long, left in place", d->dir, name);
         d->counts.left++;
         return 1;
     }
@@ -253,9 +253,9 @@ handle(struct mld_dropdir *d, const char *name)
         /* GONE: taken already (by the scan, or an earlier event). A folder
          * (done/, quarantine/) is no news. */
         if (r == MLD_INFILE_SKIP && strcmp(why, mld_infile_kind(S_IFDIR)) != 0)
-            mld_log_esc(MLD_LOG_WARN, "%s: %s, skipped", path, why);
+            mld_log(MLD_LOG_WARN, "%s: %s, skipped", path, why);
         else if (r == MLD_INFILE_ERROR)
-            mld_log_esc(MLD_LOG_ERROR, "%s: cannot open: %s", path, why);
+            mld_log(MLD_LOG_ERROR, "%s: cannot open: %s", path, why);
         mld_free(path);
         return 0;
     }
@@ -274,14 +274,14 @@ handle(struct mld_dropdir *d, const char *name)
             unlink(path);
             d->counts.quarantined++;
         } else {
-            mld_log_esc(MLD_LOG_ERROR, "%s: not quarantined, left in place: %s", path, qerr.msg);
+            mld_log(MLD_LOG_ERROR, "%s: not quarantined, left in place: %s", path, qerr.msg);
             d->counts.left++;
         }
-        mld_log_esc(MLD_LOG_ERROR, "%s", err.msg);
+        mld_log(MLD_LOG_ERROR, "%s", err.msg);
         goto out_close;
     }
     if (rc != 0) {
-        mld_log_esc(MLD_LOG_ERROR, "%s: read error: %s, left in place", path, strerror(errno));
+        mld_log(MLD_LOG_ERROR, "%s: read error: %s, left in place", path, strerror(errno));
         d->counts.left++;
         goto out_close;
     }
@@ -289,18 +289,18 @@ handle(struct mld_dropdir *d, const char *name)
     if (rc == 0) {
         if (move_done(d, path, name, &err) == 0) {
             d->counts.done++;
-            mld_log_esc(MLD_LOG_DEBUG, "%s: stored, moved to %s", path, d->done);
+            mld_log(MLD_LOG_DEBUG, "%s: stored, moved to %s", path, d->done);
         } else {
             /* Stored, but still here: a later scan would store it again,
              * which the store recognises as a duplicate delivery. */
-            mld_log_esc(MLD_LOG_ERROR, "%s", err.msg);
+            mld_log(MLD_LOG_ERROR, "%s", err.msg);
             d->counts.left++;
         }
         goto out_close;
     }
     if (err.msg[0] == '\0')
         mld_err_set(&err, rc, "%s: %s", path, mld_strerror(rc));
-    mld_log_esc(MLD_LOG_ERROR, "%s", err.msg);
+    mld_log(MLD_LOG_ERROR, "%s", err.msg);
     if (!doc_at_fault(rc)) {
         d->counts.left++;
         d->retry_at = mld_time_now() + MLD_DROP_RETRY_SECS;
@@ -311,7 +311,7 @@ handle(struct mld_dropdir *d, const char *name)
         unlink(path);
         d->counts.quarantined++;
     } else {
-        mld_log_esc(MLD_LOG_ERROR, "%s: not quarantined, left in place: %s", path, qerr.msg);
+        mld_log(MLD_LOG_ERROR, "%s: not quarantined, left in place: %s", path, qerr.msg);
         d->counts.left++;
     }
 out_close:
@@ -333,7 +333,7 @@ mld_dropdir_scan(struct mld_dropdir *d)
     struct dirent **names;
     int n = scandir(d->dir, &names, NULL, by_name);
     if (n < 0) {
-        mld_log_esc(MLD_LOG_ERROR, "%s: cannot list: %s", d->dir, strerror(errno));
+        mld_log(MLD_LOG_ERROR, "%s: cannot list: %s", d->dir, strerror(errno));
         return 0;
     }
     d->retry_at = 0;
@@ -382,7 +382,7 @@ mld_dropdir_step(struct mld_dropdir *d, int wait_ms, struct mld_err *err)
         }
     }
     if (rescan) {
-        mld_log_esc(MLD_LOG_WARN, "%s: too many events at once, scanning the folder", d->dir);
+        mld_log(MLD_LOG_WARN, "%s: too many events at once, scanning the folder", d->dir);
         handled += mld_dropdir_scan(d);
     }
     return handled;

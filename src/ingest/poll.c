@@ -297,6 +297,7 @@ fail(struct mld_poller *p, int i, const char *msg, long retry_after)
     mld_time_t now = mld_time_now();
     if (st->failures < 1000)
         st->failures++;
+    st->failed++;
     set_str(&st->last_error, msg);
     st->last_error_at = now;
     long d = mld_poll_backoff(st->failures, p->src[i].interval, retry_after, &p->rng);

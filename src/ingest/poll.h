@@ -95,6 +95,8 @@ struct mld_poll_state {
     mld_time_t next_attempt;  /* not before this instant */
     int64_t items;            /* articles stored from the source, ever */
     mld_time_t newest_item;   /* version_created of the newest stored */
+    int64_t new_items, updated_items, duplicates; /* the pipeline's tally (store.h) */
+    int64_t failed;           /* failed attempts, ever */
 };
 
 /* Frees the strings of s and zeroes it. */

@@ -17,6 +17,7 @@
 
 #include "../base/buf.h"
 #include "../base/limits.h"
+#include "../base/log.h"
 #include "../base/mem.h"
 #include "../base/time.h"
 
@@ -78,22 +79,6 @@ base_name(const char *path, size_t *n)
     return path + start;
 }
 
-/* Writes all of p[0..n) to fd. */
-static int
-write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Creates path exclusively with mode and fills it with p[0..n). Returns 0,
  * EEXIST when the name is taken, or another errno value (the file is
  * removed). */
@@ -104,7 +89,7 @@ create_file(const char *path, const char *p, size_t n, unsigned mode)
     if (fd < 0)
         return errno;
     int e = 0;
-    if (write_all(fd, p, n) != 0)
+    if (mld_write_all(fd, p, n) != 0)
         e = errno ? errno : EIO;
     if (close(fd) != 0 && e == 0)
         e = errno;

@@ -15,7 +15,7 @@
 
 #include "../base/config.h"
 #include "../base/limits.h"
-#include "../base/logsafe.h"
+#include "../base/log.h"
 #include "../base/mem.h"
 #include "../enrich/enrich.h"
 #include "../ingest/quarantine.h"
@@ -458,7 +458,7 @@ store_article(struct mld_store *st, struct mld_article *a, const struct mld_sim_
         if (a->version_created > c->newest)
             c->newest = a->version_created;
     }
-    mld_log_esc(MLD_LOG_DEBUG, "%s v%lld: article %lld %s", a->urn, (long long)a->version,
+    mld_log(MLD_LOG_DEBUG, "%s v%lld: article %lld %s", a->urn, (long long)a->version,
                 (long long)id, what);
     return 0;
 }
@@ -483,6 +483,9 @@ mld_pipeline_store(struct mld_store *st, struct mld_parsed *p, struct mld_pipeli
         rc = store_article(st, p->v[i], &p->features[i], &c, err);
     if (rc == 0 && state != NULL) {
         state->items += written(&c);
+        state->new_items += c.inserted;
+        state->updated_items += c.updated;
+        state->duplicates += c.duplicate;
         if (c.newest > state->newest_item)
             state->newest_item = c.newest;
         rc = mld_store_source_set(st, state, err);
@@ -494,9 +497,9 @@ mld_pipeline_store(struct mld_store *st, struct mld_parsed *p, struct mld_pipeli
         return rc;
     }
     for (int i = 0; i < p->nnotes; i++)
-        mld_log_esc(MLD_LOG_WARN, "%s", p->notes[i]);
+        mld_log(MLD_LOG_WARN, "%s", p->notes[i]);
     if (p->notes_dropped > 0)
-        mld_log_esc(MLD_LOG_WARN, "... and %ld more such lines for this document",
+        mld_log(MLD_LOG_WARN, "... and %ld more such lines for this document",
                     p->notes_dropped);
     if (counts != NULL)
         mld_pipeline_counts_add(counts, &c);
@@ -575,6 +578,6 @@ mld_pipeline_quarantine(const char *qdir, const char *name, const char *doc, siz
     int rc = mld_quarantine_put_mode(qdir, name, doc != NULL ? doc : "", doc != NULL ? len : 0,
                                      mode, why, &qerr);
     if (rc != 0)
-        mld_log_esc(MLD_LOG_ERROR, "%s: not quarantined: %s", name, qerr.msg);
+        mld_log(MLD_LOG_ERROR, "%s: not quarantined: %s", name, qerr.msg);
     return rc;
 }

@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../base/buf.h"
 #include "../base/limits.h"
@@ -101,15 +102,17 @@ struct mld_migration {
                 "AND visible_from <= ?2")                                                    \
     X(HISTORY, "SELECT count(*) FROM version WHERE article_id = ?1")                         \
     X(SOURCE_GET, "SELECT name, url, etag, last_modified, last_attempt, last_success, "      \
-                  "last_error_at, last_error, failures, next_attempt, items, newest_item "   \
+                  "last_error_at, last_error, failures, next_attempt, items, newest_item, "  \
+                  "new_items, updated_items, duplicates, failed "                            \
                   "FROM source WHERE name = ?1")                                             \
     X(SOURCE_SET, "INSERT OR REPLACE INTO source (name, url, etag, last_modified, "          \
                   "last_attempt, last_success, last_error_at, last_error, failures, "        \
-                  "next_attempt, items, newest_item) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "   \
-                  "?8, ?9, ?10, ?11, ?12)")                                                  \
+                  "next_attempt, items, newest_item, new_items, updated_items, duplicates, "  \
+                  "failed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "  \
+                  "?14, ?15, ?16)")                                                          \
     X(SOURCES, "SELECT name, url, etag, last_modified, last_attempt, last_success, "         \
-               "last_error_at, last_error, failures, next_attempt, items, newest_item "      \
-               "FROM source ORDER BY name")
+               "last_error_at, last_error, failures, next_attempt, items, newest_item, "     \
+               "new_items, updated_items, duplicates, failed FROM source ORDER BY name")
 
 enum stmt_id {
 #define STMT_ENUM_(name, sql) S_##name,
@@ -1224,6 +1227,10 @@ read_source(sqlite3_stmt *st, struct mld_source_state *out)
     out->next_attempt = sqlite3_column_int64(st, 9);
     out->items = sqlite3_column_int64(st, 10);
     out->newest_item = sqlite3_column_int64(st, 11);
+    out->new_items = sqlite3_column_int64(st, 12);
+    out->updated_items = sqlite3_column_int64(st, 13);
+    out->duplicates = sqlite3_column_int64(st, 14);
+    out->failed = sqlite3_column_int64(st, 15);
 }
 
 static int
@@ -1263,6 +1270,10 @@ sq_source_set(void *impl, const struct mld_source_state *src, struct mld_err *er
     sqlite3_bind_int64(st, 10, src->next_attempt);
     sqlite3_bind_int64(st, 11, src->items);
     sqlite3_bind_int64(st, 12, src->newest_item);
+    sqlite3_bind_int64(st, 13, src->new_items);
+    sqlite3_bind_int64(st, 14, src->updated_items);
+    sqlite3_bind_int64(st, 15, src->duplicates);
+    sqlite3_bind_int64(st, 16, src->failed);
     return sq_step_done(s, st, err, "write source");
 }
 
@@ -1335,6 +1346,34 @@ sq_each_labelled(void *impl, mld_labelled_fn fn, void *ud, struct mld_err *err)
     return out;
 }
 
+/* observability: the newest version by primary key (the last row), and
+ * whether SQLite, the file and its folder (the journal) take writes. */
+static int
+sq_health(void *impl, struct mld_store_health *out, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT stored_at FROM version ORDER BY id DESC LIMIT 1", -1,
+                           &st, NULL) != SQLITE_OK)
+        return sq_error(s, err, "prepare health");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        out->newest_stored = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_error(s, err, "health");
+    char dir[4096];
+    const char *slash = strrchr(s->path, '/');
+    size_t n = slash == NULL ? 1 : slash == s->path ? 1 : (size_t)(slash - s->path);
+    if (n >= sizeof(dir))
+        n = sizeof(dir) - 1;
+    memcpy(dir, slash == NULL ? "." : s->path, n);
+    dir[n] = '\0';
+    out->writable = sqlite3_db_readonly(s->db, "main") == 0 && access(s->path, W_OK) == 0 &&
+                    access(dir, W_OK) == 0;
+    return 0;
+}
+
 const struct mld_store_backend mld_store_sqlite = {
     .name = "sqlite",
     .open = sq_open,
@@ -1373,6 +1412,7 @@ const struct mld_store_backend mld_store_sqlite = {
     .api_counts = sq_api_counts,
     .api_head = sq_api_head,
     .api_changes = sq_api_changes,
+    .health = sq_health,
 };
 
 /* Pipeline and operator queries (store.h) ---------------------------------

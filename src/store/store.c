@@ -447,3 +447,10 @@ mld_api_changes_free(struct mld_api_change *v, int n)
         mld_item_dispose(&v[i].item);
     mld_free(v);
 }
+
+int
+mld_store_health(struct mld_store *st, struct mld_store_health *out, struct mld_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    return idle(st, st->be->health(st->impl, out, err));
+}

@@ -255,6 +255,11 @@ struct mld_source_state {
     mld_time_t next_attempt;  /* not before this instant */
     int64_t items;            /* articles stored from it, ever */
     mld_time_t newest_item;   /* version_created of the newest: now - this = lag */
+    /* observability: by outcome, ever (store migration 0011) */
+    int64_t new_items;        /* articles first stored from it */
+    int64_t updated_items;    /* newer versions of known articles */
+    int64_t duplicates;       /* deliveries seen before, skipped */
+    int64_t failed;           /* attempts that failed (fetch, parse, store) */
 };
 
 /* Frees the strings of s (not s itself). */
@@ -507,5 +512,19 @@ int mld_store_api_changes(struct mld_store *st, const struct mld_api_cursor *sin
 
 /* Frees an array from mld_store_api_changes(). */
 void mld_api_changes_free(struct mld_api_change *v, int n);
+
+/* Health (observability) ------------------------------------------------- */
+
+/* What /healthz asks the store. */
+struct mld_store_health {
+    mld_time_t newest_stored; /* when the newest version was stored; 0: none */
+    bool writable;            /* the store, its file and its folder take writes */
+};
+
+/* Asks the store one trivial query (the newest version's stored_at, by
+ * its primary key: constant time) and whether it could be written,
+ * without taking the write lock (a writer in another process must not
+ * make a health check wait). Returns 0 or MLD_E_STORE. */
+int mld_store_health(struct mld_store *st, struct mld_store_health *out, struct mld_err *err);
 
 #endif

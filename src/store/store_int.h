@@ -72,6 +72,8 @@ struct mld_store_backend {
     int (*api_changes)(void *impl, const struct mld_api_cursor *since, mld_time_t now, int limit,
                        struct mld_api_change **out, int *n, struct mld_api_cursor *next,
                        bool *more, struct mld_err *err);
+    /* observability: what /healthz asks (store.h, mld_store_health) */
+    int (*health)(void *impl, struct mld_store_health *out, struct mld_err *err);
 };
 
 extern const struct mld_store_backend mld_store_sqlite;

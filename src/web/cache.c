@@ -79,6 +79,8 @@ struct shard {
     int32_t *tbuckets;     /* tag chain heads */
     uint32_t ntbuckets;    /* power of two */
     int32_t free_tag;      /* free tag list */
+    size_t bytes;          /* response bytes held (body + gzip copy), under lock */
+    _Atomic uint64_t hits, misses; /* lookups, for /metrics (relaxed) */
 };
 
 struct mld_cache {
@@ -270,6 +272,13 @@ entry_find(const struct shard *sh, const char *key, uint64_t h)
     return -1;
 }
 
+/* The bytes a cached response holds: its body and its gzip copy. */
+static size_t
+resp_bytes(const struct mld_http_resp *r)
+{
+    return mld_http_resp_body_len(r) + mld_http_resp_gzip_len(r);
+}
+
 /* Removes entry ei from the shard; its response goes on d. */
 static void
 entry_remove(struct shard *sh, int32_t ei, struct droplist *d)
@@ -281,6 +290,7 @@ entry_remove(struct shard *sh, int32_t ei, struct droplist *d)
     while (*pp != ei)
         pp = &sh->ents[*pp].next;
     *pp = e->next;
+    sh->bytes -= resp_bytes(e->resp);
     drop_add(d, e->resp);
     mld_free(e->key);
     mld_free(e->tags);
@@ -328,6 +338,8 @@ shard_init(struct shard *sh, uint32_t cap)
     for (uint32_t i = 0; i < sh->nbuckets; i++)
         sh->buckets[i] = -1;
     sh->free_tag = -1;
+    atomic_init(&sh->hits, 0);
+    atomic_init(&sh->misses, 0);
 }
 
 /* Drops every entry of sh onto d (caller holds the write lock). */
@@ -405,6 +417,8 @@ mld_cache_get(struct mld_cache *c, const char *key)
         r = mld_http_resp_ref(e->resp);
     }
     pthread_rwlock_unlock(&sh->lock);
+    /* Per shard, so hits on different pages do not share a counter. */
+    atomic_fetch_add_explicit(r != NULL ? &sh->hits : &sh->misses, 1, memory_order_relaxed);
     return r;
 }
 
@@ -440,6 +454,7 @@ mld_cache_put(struct mld_cache *c, const char *key, struct mld_http_resp *r,
     e->key = mld_strndup(key, keylen);
     e->hash = h;
     e->resp = mld_http_resp_ref(r);
+    sh->bytes += resp_bytes(r);
     atomic_store_explicit(&e->used, 1, memory_order_relaxed);
     e->ntags = ntags;
     e->tags = ntags > 0 ? mld_calloc((size_t)ntags, sizeof(*e->tags)) : NULL;
@@ -504,4 +519,19 @@ mld_cache_count(struct mld_cache *c)
         pthread_rwlock_unlock(&sh->lock);
     }
     return n;
+}
+
+void
+mld_cache_stats(struct mld_cache *c, struct mld_cache_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (unsigned i = 0; i < c->nshards; i++) {
+        struct shard *sh = &c->shards[i];
+        pthread_rwlock_rdlock(&sh->lock);
+        out->entries += sh->count;
+        out->bytes += sh->bytes;
+        pthread_rwlock_unlock(&sh->lock);
+        out->hits += atomic_load_explicit(&sh->hits, memory_order_relaxed);
+        out->misses += atomic_load_explicit(&sh->misses, memory_order_relaxed);
+    }
 }

@@ -70,4 +70,14 @@ void mld_cache_clear(struct mld_cache *c);
 /* Returns the number of stored entries. */
 size_t mld_cache_count(struct mld_cache *c);
 
+/* What the cache holds and how lookups went, for /metrics. */
+struct mld_cache_stats {
+    uint64_t hits, misses; /* mld_cache_get() calls that found a page, or not, ever */
+    size_t entries;        /* pages held */
+    size_t bytes;          /* their bytes: bodies plus gzip copies */
+};
+
+/* Fills out (one read lock per shard, briefly). */
+void mld_cache_stats(struct mld_cache *c, struct mld_cache_stats *out);
+
 #endif

@@ -244,6 +244,33 @@ void mld_http_stream_unref(struct mld_http_stream *s);
 /* Streams alive in the process (made and not yet freed), for tests. */
 long mld_http_stream_live(void);
 
+/* observability: one finished request, for the access log and /metrics
+ * (mld_http_config.on_done). Strings are valid during the call only and
+ * are as the client sent them: escape before writing them anywhere. */
+struct mld_http_done {
+    const char *client;     /* as mld_http_req.client (the forwarded client behind a
+                               trusted proxy, else the peer), or "-" */
+    const char *method;     /* the request method as sent, or "-" */
+    const char *target;     /* the raw request target (path and query), or "-" */
+    const char *version;    /* "HTTP/1.1" as sent, or "-" */
+    const char *referer;    /* Referer, or NULL */
+    const char *user_agent; /* User-Agent, or NULL */
+    int status;             /* status answered (304 included); 0: none was queued */
+    int64_t bytes;          /* body bytes of the copy chosen (0 for HEAD and 304);
+                               -1: not known ahead (a stream) */
+    int64_t duration_us;    /* from the request line to the end of the answer */
+    bool completed;         /* false: the connection failed or timed out first */
+};
+
+/* Called once per request, in the server thread that finished it, after
+ * the answer went out. Must not block for long: every request of that
+ * thread waits behind it. */
+typedef void (*mld_http_done_fn)(void *ud, const struct mld_http_done *d);
+
+/* Writes the peer address of req's connection ("127.0.0.1", "::1") to
+ * out (size bytes); "-" when it is not known. */
+void mld_http_req_peer(const struct mld_http_req *req, char *out, size_t size);
+
 /* Connection limits and deadlines; 0 in any field means the default from
  * limits.h. See docs/internals/http.md, "Hardening". */
 struct mld_http_config {
@@ -261,6 +288,8 @@ struct mld_http_config {
     const char *trusted_proxies; /* addresses or CIDR blocks, separated by ',' or space,
                                     whose X-Forwarded-For / Forwarded names the client;
                                     NULL or "" = none */
+    mld_http_done_fn on_done;    /* observability: each finished request, or NULL */
+    void *done_ud;               /* its user data */
 };
 
 /* Reads the [server] section of cfg (which may be NULL: the defaults)

@@ -626,6 +626,8 @@ struct mld_http_server {
     bool sweep_stop;                    /* stop() began: the sweep ends */
     bool sweep_running;                 /* the sweep thread was started */
     pthread_t sweep;                    /* the deadline sweep */
+    mld_http_done_fn on_done;           /* observability: finished requests, or NULL */
+    void *done_ud;                      /* its user data */
 };
 
 /* Where a connection is in its request, for the deadline sweep. */
@@ -662,6 +664,12 @@ struct conn {
     char *query;                 /* raw query, NUL-terminated; NULL = "" */
     size_t query_cap;            /* bytes allocated at query */
     struct mld_http_stream *stream; /* the stream this request answers (a reference), or NULL */
+    /* observability (report_done): only kept when the server has on_done */
+    struct timespec started;     /* CLOCK_MONOTONIC at the request line */
+    char *target;                /* raw request target, NUL-terminated; NULL = none */
+    size_t target_cap;           /* bytes allocated at target */
+    char method_name[16];        /* the method as sent (cut), or "" */
+    char version[12];            /* "HTTP/1.1" as sent (cut), or "" */
 };
 
 static enum mld_http_method
@@ -1600,6 +1608,91 @@ sweep_main(void *arg)
     return NULL;
 }
 
+/* Observability ---------------------------------------------------------- */
+
+/* Writes the peer address of mc to out (size bytes), or "-". */
+static void
+peer_text(struct MHD_Connection *mc, char *out, size_t size)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+    const char *ok = NULL;
+    if (sa != NULL && sa->sa_family == AF_INET)
+        ok = inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                       (socklen_t)size);
+    else if (sa != NULL && sa->sa_family == AF_INET6)
+        ok = inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                       out, (socklen_t)size);
+    if (ok == NULL)
+        snprintf(out, size, "-");
+}
+
+void
+mld_http_req_peer(const struct mld_http_req *req, char *out, size_t size)
+{
+    peer_text(req->conn, out, size);
+}
+
+/* A request line arrived: notes the time and, for the access log, the
+ * raw target (the path MHD hands on is decoded in place). */
+static void
+note_start(struct mld_http_server *s, struct conn *c, const char *uri)
+{
+    c->method_name[0] = '\0';
+    c->version[0] = '\0';
+    if (s->on_done == NULL)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &c->started);
+    size_t n = strlen(uri);
+    if (n + 1 > c->target_cap) {
+        mld_free(c->target);
+        c->target_cap = n + 1;
+        c->target = mld_malloc(c->target_cap);
+    }
+    memcpy(c->target, uri, n + 1);
+}
+
+/* Hands the server's on_done what the request c on mc came to: the
+ * status MHD queued, the body bytes of the copy answer() chose (the
+ * same Accept-Encoding decision again), the time it took. */
+static void
+report_done(struct mld_http_server *s, struct MHD_Connection *mc, struct conn *c, bool ok)
+{
+    if (s->on_done == NULL)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_HTTP_STATUS);
+    int status = ci != NULL ? (int)ci->http_status : 0;
+    int64_t bytes = -1;
+    const struct mld_http_resp *r = c->resp;
+    /* method_name, not c->method: MHD may answer (431) before the
+     * access handler saw this request's method. */
+    if (status == MHD_HTTP_NOT_MODIFIED || strcmp(c->method_name, "HEAD") == 0) {
+        bytes = 0;
+    } else if (r != NULL && r->stream == NULL) {
+        const char *ae = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Accept-Encoding");
+        bytes = (int64_t)(r->mr_gzip != NULL && ae != NULL && accepts_gzip(ae) ? r->gz_len
+                                                                                : r->body_len);
+    }
+    struct mld_http_done d = {
+        .client = c->client[0] != '\0' ? c->client : "-", /* as mld_http_req.client */
+        .method = c->method_name[0] != '\0' ? c->method_name : "-",
+        .target = c->target != NULL && c->target[0] != '\0' ? c->target : "-",
+        .version = c->version[0] != '\0' ? c->version : "-",
+        .referer = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Referer"),
+        .user_agent = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "User-Agent"),
+        .status = status,
+        .bytes = bytes,
+        .duration_us = (int64_t)(now.tv_sec - c->started.tv_sec) * 1000000 +
+                       (now.tv_nsec - c->started.tv_nsec) / 1000,
+        .completed = ok,
+    };
+    s->on_done(s->done_ud, &d);
+}
+
 static enum MHD_Result
 access_handler(void *cls, struct MHD_Connection *mc, const char *url, const char *method,
                const char *version, const char *upload_data, size_t *upload_data_size,
@@ -1621,6 +1714,8 @@ access_handler(void *cls, struct MHD_Connection *mc, const char *url, const char
         c->headers_seen = true;
         c->method = method_of(method);
         set_phase(c, PHASE_BODY);
+        snprintf(c->method_name, sizeof(c->method_name), "%s", method); /* observability */
+        snprintf(c->version, sizeof(c->version), "%s", version);
         /* Everything the server refuses is refused now, before a byte of
          * the body is read; an answer queued in this first call makes MHD
          * close the connection after it, so nothing the client sent after
@@ -1671,12 +1766,12 @@ access_handler(void *cls, struct MHD_Connection *mc, const char *url, const char
 static void *
 uri_logger(void *cls, const char *uri, struct MHD_Connection *mc)
 {
-    (void)cls;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     if (ci == NULL || ci->socket_context == NULL)
         return NULL;
     struct conn *c = ci->socket_context;
+    note_start(cls, c, uri);
     mld_http_resp_unref(c->resp);
     c->resp = NULL;
     c->headers_seen = false;
@@ -1710,12 +1805,11 @@ static void
 request_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
                   enum MHD_RequestTerminationCode toe)
 {
-    (void)mc;
-    (void)toe;
     struct mld_http_server *s = cls;
     struct conn *c = *req_cls;
     if (c == NULL)
         return;
+    report_done(s, mc, c, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
     if (c->stream != NULL) {
         stream_detach(s, c->stream);
         mld_http_stream_unref(c->stream);
@@ -1790,6 +1884,7 @@ connection_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
     mld_http_resp_unref(c->resp);
     mld_free(c->query);
     mld_free(c->body);
+    mld_free(c->target);
     mld_free(c);
     *socket_context = NULL;
 }
@@ -1904,6 +1999,8 @@ mld_http_server_start(struct mld_http_server **out, const struct mld_http_config
     s->header_ms = 1000LL * (cfg->header_secs > 0 ? cfg->header_secs : MLD_HTTP_HEADER_TIMEOUT_SECS);
     s->body_ms = 1000LL * (cfg->body_secs > 0 ? cfg->body_secs : MLD_HTTP_BODY_TIMEOUT_SECS);
     s->max_per_client = cfg->max_per_client > 0 ? cfg->max_per_client : MLD_HTTP_MAX_PER_IP;
+    s->on_done = cfg->on_done;
+    s->done_ud = cfg->done_ud;
     pthread_mutex_init(&s->log_lock, NULL);
     pthread_mutex_init(&s->streams_lock, NULL);
     pthread_mutex_init(&s->clients_lock, NULL);

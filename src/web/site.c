@@ -25,6 +25,8 @@
 #include "cache.h"
 #include "feed_out.h"
 #include "live.h"
+#include "metrics.h"
+#include "observe.h"
 #include "page.h"
 #include "static.h"
 #include "status.h"
@@ -51,6 +53,9 @@ struct mld_site {
     char *purge_url, *purge_token; /* [site] purge_url, purge_token, or NULL */
     struct mld_purge *purge;     /* the CDN purge worker, or NULL (purge.h) */
     struct mld_webhooks *hooks;  /* [webhook NAME] sections (webhook.h), or NULL */
+    struct mld_observe_config obs; /* [metrics], [health] (observe.h) */
+    struct mld_metrics *metrics; /* request counters, fed by mld_site_request_done */
+    char *quarantine_dir;        /* quarantine/ beside the store, counted on /metrics */
 };
 
 /* Keys of [site] this file reads; db is `meldung poll`'s (cmd_poll.c). */
@@ -223,6 +228,8 @@ read_settings(struct mld_site *site, const char *path, struct mld_err *err)
     }
     if (rc == 0 && sec >= 0)
         rc = read_purge_settings(site, conf, sec, err);
+    if (rc == 0) /* observability: [metrics], [health] */
+        rc = mld_observe_configure(&site->obs, conf, err);
     mld_config_free(conf);
     return rc;
 }
@@ -305,6 +312,42 @@ static const struct mld_http_default_header site_default_headers[] = {
     {NULL, NULL, NULL},
 };
 
+/* observability: "DIR/quarantine" for the store DIR/NAME, as ingest
+ * and poll default to. */
+static char *
+quarantine_beside(const char *db_path)
+{
+    const char *slash = strrchr(db_path, '/');
+    size_t n = slash != NULL ? (size_t)(slash - db_path) + 1 : 0;
+    char *q = mld_malloc(n + sizeof("quarantine"));
+    memcpy(q, db_path, n);
+    memcpy(q + n, "quarantine", sizeof("quarantine"));
+    return q;
+}
+
+void
+mld_site_request_done(void *ud, const struct mld_http_done *d)
+{
+    struct mld_site *site = ud;
+    mld_metrics_request(site->metrics, d);
+}
+
+/* The parts /metrics and /healthz read (observe.h). */
+static struct mld_observe_parts
+observe_parts(struct mld_site *site)
+{
+    struct mld_observe_parts p = {
+        .st = site->st,
+        .lock = &site->lock,
+        .cache = site->cache,
+        .live = site->live,
+        .hooks = site->hooks,
+        .metrics = site->metrics,
+        .quarantine_dir = site->quarantine_dir,
+    };
+    return p;
+}
+
 int
 mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct mld_err *err)
 {
@@ -314,6 +357,8 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     pthread_mutex_init(&site->lock, NULL);
     site->push = cfg->push;
     site->live_streams = MLD_LIVE_MAX_STREAMS;
+    site->metrics = mld_metrics_new();
+    site->quarantine_dir = quarantine_beside(cfg->db_path);
     int rc = read_settings(site, cfg->config_path, err);
     if (rc == 0)
         rc = mld_store_open(&site->st, cfg->db_path, err);
@@ -379,6 +424,9 @@ mld_site_close(struct mld_site *site)
     if (site == NULL)
         return;
     mld_purge_free(site->purge);
+    mld_observe_config_dispose(&site->obs);
+    mld_metrics_free(site->metrics);
+    mld_free(site->quarantine_dir);
     mld_free(site->purge_url);
     mld_free(site->purge_token);
     mld_live_free(site->live);
@@ -592,8 +640,14 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
         if (icon != NULL)
             return icon;
     }
-    if (strcmp(path, "/healthz") == 0)
-        return mld_http_resp_text(200, "ok\n", NULL);
+    if (strcmp(path, MLD_HEALTH_PATH) == 0) { /* observability */
+        struct mld_observe_parts parts = observe_parts(site);
+        return mld_observe_health(&site->obs, &parts);
+    }
+    if (strcmp(path, MLD_METRICS_PATH) == 0) {
+        struct mld_observe_parts parts = observe_parts(site);
+        return mld_observe_metrics(&site->obs, &parts, req);
+    }
     /* Live updates (live.h): a stream, never cached. */
     if (strcmp(path, MLD_LIVE_PATH) == 0 || strcmp(path, MLD_LIVE_PATH_ALIAS) == 0) {
         pthread_mutex_lock(&site->lock);

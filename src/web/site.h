@@ -41,6 +41,10 @@ struct mld_http_resp *mld_site_handle(void *ud, const struct mld_http_req *req);
  * check before its body, and 405 at once for a POST elsewhere. */
 void mld_site_admit(void *ud, const struct mld_http_req *req, struct mld_http_admit *a);
 
+/* Counts one finished request for /metrics (an mld_http_done_fn; ud is
+ * the site). Thread-safe, lock-free. */
+void mld_site_request_done(void *ud, const struct mld_http_done *d);
+
 /* Applies store changes and ended embargoes to the cache. Returns 0, or
  * MLD_E_STORE (the cache is then cleared, to be safe). */
 int mld_site_refresh(struct mld_site *site, struct mld_err *err);

@@ -21,7 +21,10 @@ use HTTP::Tiny;
 use Test::More;
 use Time::HiRes qw(sleep);
 
-our @EXPORT = qw(start serve stop get request text_of eventually slurp corpus);
+our @EXPORT = qw(start serve stop get request text_of eventually slurp corpus $TS);
+
+# The time stamp that starts every log line (src/base/log.c): "^$TS meldung: warning: ...".
+our $TS = qr/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/;
 
 my $http = HTTP::Tiny->new(max_redirect => 0, timeout => 10);
 my $base = '';    # the URL of the server serve() started last

@@ -49,14 +49,14 @@ for my $i (0 .. $N - 1) {
 # The files a --verbose log reports committed.
 sub committed_files {
     my ($log) = @_;
-    return $log =~ /^meldung: debug: (\S+): committed$/mg;
+    return $log =~ /^\S+Z meldung: debug: (\S+): committed$/mg;
 }
 
 # urn -> what a --verbose run did with it ("inserted", "duplicate", ...).
 sub outcomes {
     my ($log) = @_;
     my %did;
-    while ($log =~ /^meldung: debug: (\S+) v\d+: article -?\d+ (inserted|updated|older than stored|duplicate delivery)/mg) {
+    while ($log =~ /^\S+Z meldung: debug: (\S+) v\d+: article -?\d+ (inserted|updated|older than stored|duplicate delivery)/mg) {
         push @{ $did{$1} }, $2;
     }
     return \%did;

@@ -94,7 +94,7 @@ $out = `$bin ingest --quiet --keep-incomplete --db $kdb --quarantine $tmp/kq $tm
 is($? >> 8, 0, '--keep-incomplete: exit status 0');
 like($out, qr/ingest: 3 files, 3 new, .*0 failed, 3 stored incomplete/,
     '... three new, counted as stored incomplete') or diag($out);
-my @warn = $out =~ /^meldung: warning: [^\n]*: entry 1 \([^)]*\): stored incomplete: [^\n]+$/mg;
+my @warn = $out =~ /^$TS meldung: warning: [^\n]*: entry 1 \([^)]*\): stored incomplete: [^\n]+$/mg;
 is(scalar @warn, 3, '... one warning line each, naming entry and reason');
 ok(!-e "$tmp/kq", '... nothing quarantined');
 

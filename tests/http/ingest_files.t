@@ -70,15 +70,15 @@ my $db = "$tmp/a.db";
 my ($status, $out) = run('ingest', '--quiet', '--db', $db, '--quarantine', "$tmp/q", $dir);
 isnt($status, 124, 'ingest does not hang on a FIFO');
 is($status, 1, 'exit status 1: one file failed') or diag($out);
-like($out, qr{^meldung: warning: \Q$dir\E/a-fifo: a FIFO, skipped$}m, 'the FIFO: one warning naming it');
-like($out, qr{^meldung: warning: \Q$dir\E/b-socket: a socket, skipped$}m, 'the socket: one warning');
-like($out, qr{^meldung: warning: \Q$dir\E/c-link-out\.json: a symbolic link to \Q$outside\E/passwd, outside the folder, skipped$}m,
+like($out, qr{^$TS meldung: warning: \Q$dir\E/a-fifo: a FIFO, skipped$}m, 'the FIFO: one warning naming it');
+like($out, qr{^$TS meldung: warning: \Q$dir\E/b-socket: a socket, skipped$}m, 'the socket: one warning');
+like($out, qr{^$TS meldung: warning: \Q$dir\E/c-link-out\.json: a symbolic link to \Q$outside\E/passwd, outside the folder, skipped$}m,
     'the symbolic link out: one warning naming its target');
-like($out, qr{^meldung: warning: \Q$dir\E/d-hard\.json: 2 hard links \(it may belong elsewhere\), skipped$}m,
+like($out, qr{^$TS meldung: warning: \Q$dir\E/d-hard\.json: 2 hard links \(it may belong elsewhere\), skipped$}m,
     'the hard link: one warning');
 is(scalar(() = $out =~ /warning/g), 4, 'four warnings, no more');
-like($out, qr/ingest: 3 files, 1 new, 0 updated, 1 older versions kept, .* 1 failed.*, 4 skipped/,
-    'the good file and its link inside the folder are read, four skipped') or diag($out);
+like($out, qr/ingest: 3 files, 1 new, 0 updated, 0 older versions kept, 1 duplicates skipped, 1 failed.*, 4 skipped/,
+    'the good file and its link inside the folder are read (the link: a duplicate), four skipped') or diag($out);
 my $found = `$bin search --db $db --json Geheim 2>&1`;
 like($found, qr/"hits": \[\]/, 'the file outside the folder is not stored') or diag($found);
 ok(-f "$tmp/q/g-secret-broken.json", 'the broken file is quarantined');

@@ -65,10 +65,10 @@ fill(256);
 
 $out = `$bin ingest --quiet --db $db --quarantine $tmp/q $tmp/wire 2>&1`;
 is($? >> 8, 3, 'a full store: exit status 3') or diag($out);
-my @errors = grep { /^meldung: error:/ } split /\n/, $out;
+my @errors = grep { /^$TS meldung: error:/ } split /\n/, $out;
 is(scalar @errors, 2, 'two error lines: the broken file, and the full store once') or diag($out);
 like($errors[0] // '', qr{000-broken\.json: line 1}, 'the broken file');
-like($errors[1] // '', qr{^meldung: error: \Q$db\E: database or disk is full: stopped, (\d+) files not stored and none of them quarantined},
+like($errors[1] // '', qr{^$TS meldung: error: \Q$db\E: database or disk is full: stopped, (\d+) files not stored and none of them quarantined},
     'the full store: what, where, and how many files were not stored');
 my ($lost) = ($errors[1] // '') =~ /stopped, (\d+) files not stored/;
 my ($done, $new) = $out =~ /ingest: (\d+) files, (\d+) new/;
@@ -105,6 +105,6 @@ like($out, qr/ingest: 6 files, 3 new, .* 3 failed \(3 not quarantined\)/, '... t
 my @full = grep { /No space left on device/ } split /\n/, $out;
 is(scalar @full, 1, '... the failed copy reported once') or diag($out);
 is(scalar(() = $out =~ /no further failed files are copied/g), 1, '... and that no more are tried');
-is(scalar(() = $out =~ /^meldung: error: .*b\d\.json: line 1/mg), 3, '... each failed file still named');
+is(scalar(() = $out =~ /^$TS meldung: error: .*b\d\.json: line 1/mg), 3, '... each failed file still named');
 
 done_testing();

@@ -1,7 +1,7 @@
 /*
  * tests/unit/ingest/infile.c - opening files of an ingest folder without
- * trusting them (src/ingest/infile.c), and the log escaping of names
- * (src/base/logsafe.c, linked from the library).
+ * trusting them (src/ingest/infile.c). Names in log lines are escaped
+ * by log.c (tests/unit/base/log.c, tests/http/ingest_files.t).
  *
  * In a temporary folder: a regular file, a FIFO (never opened, so the
  * test cannot block on it), a socket, a symbolic link inside, one out,
@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "../../../src/base/logsafe.h"
+#include "../../../src/base/log.h"
 #include "test.h"
 
 static char tmp[] = "/tmp/mld-infile-XXXXXX";
@@ -123,13 +123,6 @@ main(void)
     is_int(mld_infile_read(fd, &b), MLD_E_TOOBIG, "over the cap: MLD_E_TOOBIG");
     close(fd);
     mld_buf_dispose(&b);
-
-    /* Names in log lines. */
-    char out[64];
-    is_str(mld_esc_ctrl("a\nb\x1b[31m\tc\\d\x7f", out, sizeof(out)), "a\\nb\\x1b[31m\\tc\\d\\x7f",
-           "control bytes escaped, a backslash kept");
-    is_str(mld_esc_ctrl("abc\x01", out, 6), "abc", "cut before an escape that does not fit");
-    is_str(mld_esc_ctrl("Grüße", out, sizeof(out)), "Grüße", "UTF-8 untouched");
 
     close(s);
     char cmd[PATH_MAX + 16];

@@ -376,12 +376,18 @@ test_feeds_sources(void)
     src.etag = mld_strdup("\"abc\"");
     src.failures = 2;
     src.items = 17;
+    src.new_items = 11; /* observability: the tally by outcome (migration 0011) */
+    src.updated_items = 6;
+    src.duplicates = 4;
+    src.failed = 3;
     ok(mld_store_source_set(st, &src, &err) == 0, "source state written");
     mld_source_state_dispose(&src);
     ok(mld_store_source_get(st, "heise", &src, &err) == 0, "source state read back");
     is_str(src.etag, "\"abc\"", "etag kept");
     is_int(src.failures, 2, "failures kept");
     is_int(src.items, 17, "items kept");
+    ok(src.new_items == 11 && src.updated_items == 6 && src.duplicates == 4 && src.failed == 3,
+       "new, updated, duplicate and failed counts kept");
     mld_source_state_dispose(&src);
     struct mld_source_state *all;
     int n;

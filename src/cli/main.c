@@ -127,6 +127,8 @@ mld_cli_enrich_config(const char *path)
 {
     struct mld_err err = {0};
     struct mld_config *cfg = NULL;
+    if (mld_cli_env_config(&path) != 0)
+        return 1;
     int rc = path != NULL && (mld_config_load(&cfg, path, &err) != 0 ||
                               mld_enrich_configure(cfg, &err) != 0);
     if (rc)

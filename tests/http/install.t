@@ -217,11 +217,30 @@ system('rm', '-rf', "$build/paths$tmp");
     like($out, qr{\Q$tmp\E/nirgends\.db: no store there}, 'serve without --db uses MELDUNG_DB');
 }
 
+{
+    local $ENV{MELDUNG_CONFIG} = '';
+    $out = `$bin serve --db $tmp/nirgends.db 2>&1`;
+    unlike($out, qr/MELDUNG_CONFIG/, 'an empty MELDUNG_CONFIG counts as unset');
+}
+
+# --- a backup while serving (docs/operating.md, "Back up and restore") ------
+SKIP: {
+    skip 'sqlite3 not installed (scripts/deps.sh installs it)', 3
+        unless `command -v sqlite3 2>/dev/null`;
+    my ($srv) = serve($bin, 'serving while backing up', '--db', $db);
+    system('sqlite3', $db, ".backup $tmp/backup.db");
+    system('sqlite3', $db, "VACUUM INTO '$tmp/vacuum.db'");
+    stop($srv);
+    my $stats = `$bin stats --db $db 2>&1`;
+    is(`$bin stats --db $tmp/backup.db 2>&1`, $stats, '.backup: the copy has the same counts');
+    is(`$bin stats --db $tmp/vacuum.db 2>&1`, $stats, 'VACUUM INTO: the same');
+}
+
 # --- the systemd units -----------------------------------------------------
 SKIP: {
     my $sa = `command -v systemd-analyze 2>/dev/null`;
     chomp $sa;
-    skip 'systemd-analyze not installed (Debian package systemd)', 4 unless $sa;
+    skip 'systemd-analyze not installed (Debian package systemd)', 5 unless $sa;
     mkdir "$tmp/units";
     for my $u (qw(serve poll watch)) {
         my $text = slurp("$root/usr/lib/systemd/system/meldung-$u.service");
@@ -233,7 +252,7 @@ SKIP: {
     $out = `$sa verify $tmp/units/*.service 2>&1`;
     is($?, 0, 'systemd-analyze verify accepts the units');
     is($out, '', '... without a warning') or diag($out);
-    for my $u (qw(serve poll)) {
+    for my $u (qw(serve poll watch)) {
         my $sec = `$sa security --offline=yes $tmp/units/meldung-$u.service 2>&1`;
         my ($level) = $sec =~ /Overall exposure level for \S+: ([\d.]+)/;
         ok(defined $level && $level <= 2.0,

@@ -176,6 +176,9 @@ mld_cmd_serve(int argc, char **argv)
         mld_log_error("%s", err.msg);
         rc = 1;
     }
+    if (rc == 0) /* before conf, which may hold the folders' names, goes */
+        mld_log_info("templates from %s, static files from %s, store %s", cfg.templates_dir,
+                     cfg.static_dir, cfg.db_path);
     mld_config_free(conf);
     if (rc != 0) {
         mld_push_free(push);
@@ -197,8 +200,6 @@ mld_cmd_serve(int argc, char **argv)
 
     printf("meldung: serving http://%s:%d/\n", host, mld_http_server_port(srv));
     fflush(stdout);
-    mld_log_info("templates from %s, static files from %s, store %s", cfg.templates_dir,
-                 cfg.static_dir, cfg.db_path);
     if (push != NULL)
         mld_log_info("push: POST %s takes documents with a bearer token", MLD_PUSH_PATH);
     const struct timespec tick = {0, MLD_SERVE_REFRESH_MS * 1000000L};

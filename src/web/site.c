@@ -513,9 +513,10 @@ mld_site_reload(struct mld_site *site)
         char **secs = site->sections;
         site->sections = next->sections;
         next->sections = secs;
-        struct mld_page_site old = site->settings;
-        site->settings = next->settings;
-        site->settings.base_url = old.base_url;
+        /* Field by field: base_url is read without the lock. */
+        site->settings.sections = next->settings.sections;
+        site->settings.nsections = next->settings.nsections;
+        site->settings.show_story_reasons = next->settings.show_story_reasons;
         site->settings.name = site->owned[0];
         site->settings.impressum = site->owned[2];
         site->settings.datenschutz = site->owned[3];

@@ -57,6 +57,13 @@ push @want, map { "usr/share/meldung/$_" } grep { !m{^static/$} } @{ tree_rel("s
 push @want, map { s{^templates/}{usr/share/meldung/templates/}r } glob('templates/*.mustache');
 is_deeply(tree($root), [sort @want], 'the installed files are exactly the FHS list');
 
+sub write_conf {
+    my ($path, $text) = @_;
+    open(my $f, '>', $path) or die "$path: $!";
+    print $f $text;
+    close $f;
+}
+
 sub tree_rel {
     my ($dir) = @_;
     return [map { "$dir/$_" } @{ tree($dir) }];
@@ -160,6 +167,23 @@ is($rc, 0, 'make install PREFIX=tmp succeeds') or diag($out);
     like(slurp("$tmp/serve3.log"), qr{templates from templates, static files from static,},
         '... it reads ./templates and ./static (development stays as it was)');
 }
+# [site] templates and static come after MELDUNG_DATADIR, before the
+# working directory.
+write_conf("$tmp/dirs.conf", "[site]\ntemplates = $root/usr/share/meldung/templates\n"
+    . "static = $root/usr/share/meldung/static\n");
+for my $case (['', "$root/usr/share/meldung", '[site] templates and static are read'],
+              ["$prefix/share/meldung", "$prefix/share/meldung", 'MELDUNG_DATADIR beats them']) {
+    my ($env, $want, $name) = @$case;
+    local $ENV{MELDUNG_DATADIR} = $env;
+    my $pid = open(my $fh, '-|', "exec $bin serve --db $db --config $tmp/dirs.conf "
+        . "--listen 127.0.0.1:0 2>$tmp/serve4.log") or die;
+    my $first = <$fh> // '';
+    kill 'TERM', $pid;
+    waitpid($pid, 0);
+    like(slurp("$tmp/serve4.log"), qr{templates from \Q$want\E/templates, static files from \Q$want\E/static,},
+        $name) or diag($first);
+}
+
 # The per-PREFIX build of that install is the test's own: remove it.
 my $build = $ENV{BUILD} // 'build/rel';
 system('rm', '-rf', "$build/paths$tmp");

@@ -9,6 +9,8 @@
 #   make bench-ingest ingest throughput vs a bare SQLite insert (bench/ingest.sh)
 #   make bench-search search and related latency vs plain FTS5 (bench/search.sh)
 #   make bench-sse    5,000 live-update clients: delay and memory (bench/sse.sh)
+#   make install     install into $(DESTDIR)$(PREFIX) (default /usr/local), FHS paths
+#   make uninstall   remove what make install put there (never the config or the store)
 #   make format      clang-format every source file
 #   make lint        tools/checksrc.sh: banned functions, missing comments
 
@@ -35,7 +37,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 LIB_SRC := $(filter-out src/cli/%,$(wildcard src/*/*.c))
-CLI_SRC := $(wildcard src/cli/*.c)
+CLI_SRC := $(filter-out src/cli/paths.c,$(wildcard src/cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libmeldung.a
@@ -48,7 +50,22 @@ FUZZ_SRC := $(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c))
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay/%)
 HTTP_T   := $(wildcard tests/http/*.t)
 
-.PHONY: all meldung check fuzz run bench bench-ingest bench-search bench-sse format lint clean
+# Installation paths (docs/operating.md). Only src/cli/paths.c knows them;
+# it is compiled once per PREFIX and SYSCONFDIR into its own folder, so an
+# install with another PREFIX relinks a binary of its own there and leaves
+# ./meldung (and the tests' binary) alone.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share/meldung
+SYSCONFDIR ?= /etc
+STATEDIR   ?= /var/lib/meldung
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+PATHS_DIR  := $(BUILD)/paths$(abspath $(DATADIR))$(abspath $(SYSCONFDIR))
+PATHS_OBJ  := $(PATHS_DIR)/paths.o
+
+.PHONY: all meldung check fuzz run bench bench-ingest bench-search bench-sse format lint clean install \
+        uninstall
 all: meldung
 
 meldung: $(BIN)
@@ -83,8 +100,16 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+$(PATHS_OBJ): src/cli/paths.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DMLD_DATADIR='"$(DATADIR)"' -DMLD_SYSCONFDIR='"$(SYSCONFDIR)"' -MMD -MP \
+	    -c -o $@ $<
+
+$(PATHS_DIR)/meldung: $(CLI_OBJ) $(PATHS_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(PATHS_OBJ) $(LIB) $(LDLIBS)
+
+$(BIN): $(PATHS_DIR)/meldung
+	cp $< $@
 
 # A unit test #includes the .c it tests; the archive supplies the rest.
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
@@ -143,6 +168,36 @@ $(BUILD)/bench/sse_client: bench/sse_client.c
 bench-sse: meldung $(BUILD)/bench/sse_client
 	bench/sse.sh
 
+# The systemd units name the installed binary and files; the rest is copied.
+SUBST := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+             -e 's|@STATEDIR@|$(STATEDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g'
+UNITS := $(notdir $(wildcard dist/systemd/*.service))
+
+install: $(PATHS_DIR)/meldung
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/static \
+	    $(DESTDIR)$(SYSCONFDIR)/meldung $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -d -m 0750 $(DESTDIR)$(STATEDIR)
+	install -m 0755 $(PATHS_DIR)/meldung $(DESTDIR)$(BINDIR)/meldung
+	install -m 0644 templates/*.mustache $(DESTDIR)$(DATADIR)/templates/
+	cd static && find . -type d -exec install -d $(abspath $(DESTDIR)$(DATADIR))/static/{} \; \
+	    && find . -type f -exec install -m 0644 {} $(abspath $(DESTDIR)$(DATADIR))/static/{} \;
+	install -m 0644 etc/meldung.conf.example $(DESTDIR)$(DATADIR)/meldung.conf.example
+	@# An operator's configuration is never overwritten.
+	if [ ! -e $(DESTDIR)$(SYSCONFDIR)/meldung/meldung.conf ]; then \
+	    $(SUBST) dist/meldung.conf.in > $(DESTDIR)$(SYSCONFDIR)/meldung/meldung.conf; \
+	    chmod 0644 $(DESTDIR)$(SYSCONFDIR)/meldung/meldung.conf; \
+	else echo "install: $(DESTDIR)$(SYSCONFDIR)/meldung/meldung.conf exists, left as it is"; fi
+	for u in $(UNITS); do $(SUBST) dist/systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/$$u; done
+	install -m 0644 dist/systemd/meldung.sysusers $(DESTDIR)$(SYSUSERSDIR)/meldung.conf
+
+# Leaves the configuration and the store (an operator's data) in place.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/meldung $(DESTDIR)$(SYSUSERSDIR)/meldung.conf \
+	    $(UNITS:%=$(DESTDIR)$(UNITDIR)/%)
+	rm -rf $(DESTDIR)$(DATADIR)
+	@echo "uninstall: kept $(DESTDIR)$(SYSCONFDIR)/meldung and $(DESTDIR)$(STATEDIR)"
+
 format:
 	clang-format -i $(wildcard src/*/*.[ch] tests/*/*.[ch] tests/unit/*/*.c)
 
@@ -152,5 +207,5 @@ lint:
 clean:
 	rm -rf build meldung
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(CONF_BIN:=.d) $(REPLAY_BIN:=.d) \
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PATHS_OBJ:.o=.d) $(UNIT_BIN:=.d) $(CONF_BIN:=.d) $(REPLAY_BIN:=.d) \
     $(BUILD)/bench/search.d

@@ -8,11 +8,20 @@
 #ifndef MLD_CLI_H
 #define MLD_CLI_H
 
+#include <stddef.h>
+
 /* The default store, relative to the working directory. */
 #define MLD_DEFAULT_DB "var/meldung.db"
 
 /* The default configuration file, relative to the working directory. */
 #define MLD_DEFAULT_CONFIG "etc/meldung.conf"
+
+/* The environment variables the commands read (paths.c); an option given
+ * on the command line overrides each, an empty one counts as unset. */
+#define MLD_ENV_DB "MELDUNG_DB"           /* the store, for every command's --db */
+#define MLD_ENV_CONFIG "MELDUNG_CONFIG"   /* the configuration file, for --config */
+#define MLD_ENV_LISTEN "MELDUNG_LISTEN"   /* serve's --listen HOST:PORT */
+#define MLD_ENV_DATADIR "MELDUNG_DATADIR" /* the folder holding templates/ and static/ */
 
 /* `meldung ingest`: stores wire files and folders (cmd_ingest.c). */
 int mld_cmd_ingest(int argc, char **argv);
@@ -63,9 +72,34 @@ int mld_cli_mkdirs(const char *path);
  * with *out set, or -1 (s empty, not a number, or out of range). */
 int mld_cli_parse_int(const char *s, int min, int max, int *out);
 
-/* Applies the [enrich] section of the configuration file at path (none
- * when path is NULL) before the first article is enriched; logs what is
+/* Applies the [enrich] section of the configuration file at path (when
+ * NULL: $MELDUNG_CONFIG, else none) before the first article is enriched; logs what is
  * wrong and returns 1 when the file or a file it names is bad, else 0. */
 int mld_cli_enrich_config(const char *path);
+
+/* The value of environment variable name, or NULL when unset or empty. */
+const char *mld_cli_env(const char *name);
+
+/* The store a command uses without --db: $MELDUNG_DB, else MLD_DEFAULT_DB. */
+const char *mld_cli_default_db(void);
+
+/* When *config is NULL (no --config) and $MELDUNG_CONFIG is set, points
+ * *config at it. Returns 0, or 1 after logging "MELDUNG_CONFIG=PATH:
+ * reason" when that file does not exist. */
+int mld_cli_env_config(const char **config);
+
+/* The installed configuration file (SYSCONFDIR/meldung/meldung.conf), and
+ * the installed data folder (PREFIX/share/meldung), compiled in. */
+const char *mld_cli_installed_config(void);
+const char *mld_cli_datadir(void);
+
+/* The folder called name ("templates", "static") that serve reads, in
+ * this order: flag (the option, when not NULL); $MELDUNG_DATADIR/name;
+ * conf_value (the [site] key, when not NULL or empty); name in the working
+ * directory when name/probe is a file there; the installed DATADIR/name
+ * when DATADIR/name/probe is; else name. buf (size bytes) may hold the
+ * result. */
+const char *mld_cli_data_dir(char *buf, size_t size, const char *flag, const char *conf_value,
+                             const char *name, const char *probe);
 
 #endif

@@ -63,9 +63,11 @@ static const char help_text[] =
     "Stores wire files (any format meldung reads), folders of them (walked in name order)\n"
     "and http(s) URLs, one transaction per file, batched.\n"
     "\n"
-    "  --db FILE          the store (default " MLD_DEFAULT_DB ", created when missing)\n"
+    "  --db FILE          the store (default $" MLD_ENV_DB ", else " MLD_DEFAULT_DB ";\n"
+    "                     created when missing)\n"
     "  --section NAME     section for items no category mapping places (default: none)\n"
-    "  --config FILE      apply the [enrich] section of FILE (default: none)\n"
+    "  --config FILE      apply the [enrich] section of FILE (default\n"
+    "                     $" MLD_ENV_CONFIG ", else none)\n"
     "  --quarantine DIR   where failed files go with their reason\n"
     "                     (default: quarantine/ beside the store)\n"
     "  --batch N          files per COMMIT, 1 to %d (default %d)\n"
@@ -727,7 +729,7 @@ mld_cmd_ingest(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = MLD_DEFAULT_DB, *quarantine = NULL, *config = NULL;
+    const char *db = mld_cli_default_db(), *quarantine = NULL, *config = NULL;
     struct run run = {.batch_max = MLD_INGEST_BATCH_FILES};
     int c;
     optind = 1;

@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../base/config.h"
 #include "../base/log.h"
@@ -31,11 +32,13 @@ static const char usage_text[] = "meldung poll [--config FILE] [--db FILE] [--on
 
 static const char help_text[] =
     "Polls the [source NAME] sections of the configuration (url, interval, timeout,\n"
-    "format, section) until SIGINT/SIGTERM, or one round with --once.\n"
+    "format, section) until SIGINT/SIGTERM, or one round with --once; SIGHUP re-reads\n"
+    "the [source NAME] and [poll] sections.\n"
     "\n"
-    "  --config FILE      the configuration (default " MLD_DEFAULT_CONFIG ")\n"
-    "  --db FILE          the store (default: [site] db of the configuration, else\n"
-    "                     " MLD_DEFAULT_DB ")\n"
+    "  --config FILE      the configuration (default $" MLD_ENV_CONFIG ", else\n"
+    "                     " MLD_DEFAULT_CONFIG " when it exists, else the installed one)\n"
+    "  --db FILE          the store (default $" MLD_ENV_DB ", else [site] db of the\n"
+    "                     configuration, else " MLD_DEFAULT_DB ")\n"
     "  --once             poll the sources that are due, print a summary, exit\n"
     "  --force            with --once: poll every source, due or not\n"
     "  --quarantine DIR   where documents that failed go (default: [poll] quarantine,\n"
@@ -49,13 +52,15 @@ struct poll_ctx {
     struct mld_pipeline_counts counts;
 };
 
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, reloading;
 
 static void
 on_signal(int sig)
 {
-    (void)sig;
-    stopping = 1;
+    if (sig == SIGHUP)
+        reloading = 1;
+    else
+        stopping = 1;
 }
 
 /* The store's row for src as the poller's state (moves the strings). */
@@ -139,6 +144,59 @@ hook_store(void *ud, const struct mld_poll_source *src, const char *doc, size_t 
 
 static const struct mld_poll_hooks hooks = {hook_load, hook_save, hook_store};
 
+/* What a SIGHUP replaces: the configuration, its sources and the poller
+ * over them (main's variables), and what it keeps. */
+struct reload {
+    const char *config;     /* the file, named as at the start */
+    const char *quarantine; /* --quarantine, or NULL: [poll] quarantine */
+    const char *beside;     /* else this one, beside the store */
+    struct poll_ctx *ctx;   /* the store stays open */
+    struct mld_poller **p;
+    struct mld_poll_source **srcs;
+    int *n;
+    struct mld_config **cfg;
+};
+
+/* SIGHUP: re-reads the [source NAME] and [poll] sections of the
+ * configuration and polls them from now on; each source's validators and
+ * back-off are in the store, so a source that stays keeps them. A file
+ * that cannot be read or has an error is logged and the sources in use
+ * stay. [site] db and [enrich] apply at the next start. */
+static void
+reload_sources(struct reload *r)
+{
+    struct mld_err err = {0};
+    struct mld_config *cfg = NULL;
+    struct mld_poll_source *srcs = NULL;
+    struct mld_poller *p = NULL;
+    int n = 0;
+    struct mld_poll_options opt = {0};
+    int rc = mld_config_load(&cfg, r->config, &err);
+    if (rc == 0)
+        rc = mld_poll_config_load(cfg, &srcs, &n, &opt, &err);
+    if (r->quarantine != NULL || opt.quarantine == NULL)
+        opt.quarantine = r->quarantine != NULL ? r->quarantine : r->beside;
+    if (rc == 0 && n == 0)
+        rc = mld_err_set(&err, MLD_E_PARSE, "%s: no [source NAME] sections to poll", r->config);
+    if (rc == 0)
+        rc = mld_poller_new(&p, srcs, n, &opt, &hooks, r->ctx, &err);
+    if (rc != 0) {
+        mld_log_error("reload: %s; still polling the %d source(s) read before", err.msg, *r->n);
+        mld_poll_sources_free(srcs, n);
+        mld_config_free(cfg);
+        return;
+    }
+    mld_poller_free(*r->p);
+    mld_poll_sources_free(*r->srcs, *r->n);
+    mld_config_free(*r->cfg);
+    *r->p = p;
+    *r->srcs = srcs;
+    *r->n = n;
+    *r->cfg = cfg;
+    mld_log_info("reload: polling %d source(s) from %s ([site] db and [enrich] need a restart)",
+                 n, r->config);
+}
+
 int
 mld_cmd_poll(int argc, char **argv)
 {
@@ -152,7 +210,7 @@ mld_cmd_poll(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *config = MLD_DEFAULT_CONFIG, *db = NULL, *quarantine = NULL;
+    const char *config = NULL, *db = NULL, *quarantine = NULL;
     int once = 0, force = 0, c;
     optind = 1;
     static const char optstring[] = "c:d:ofq:vh";
@@ -172,6 +230,16 @@ mld_cmd_poll(int argc, char **argv)
         return mld_cli_usage("poll", usage_text, "unexpected argument '%s'", argv[optind]);
     if (force && !once)
         return mld_cli_usage("poll", usage_text, "--force goes with --once");
+    if (mld_cli_env_config(&config) != 0)
+        return 1;
+    struct stat sb;
+    if (config == NULL && stat(MLD_DEFAULT_CONFIG, &sb) != 0 &&
+        stat(mld_cli_installed_config(), &sb) == 0)
+        config = mld_cli_installed_config();
+    if (config == NULL)
+        config = MLD_DEFAULT_CONFIG;
+    if (db == NULL)
+        db = mld_cli_env(MLD_ENV_DB);
 
     struct mld_err err = {0};
     struct mld_config *cfg = NULL;
@@ -200,13 +268,13 @@ mld_cmd_poll(int argc, char **argv)
     if (db == NULL)
         db = MLD_DEFAULT_DB;
     char qdir[4096];
+    const char *slash = strrchr(db, '/');
+    snprintf(qdir, sizeof(qdir), "%.*squarantine", slash ? (int)(slash - db + 1) : 0, db);
+    struct reload r = {config, quarantine, qdir, &ctx, &p, &srcs, &n, &cfg};
     if (quarantine == NULL)
         quarantine = opt.quarantine;
-    if (quarantine == NULL) {
-        const char *slash = strrchr(db, '/');
-        snprintf(qdir, sizeof(qdir), "%.*squarantine", slash ? (int)(slash - db + 1) : 0, db);
+    if (quarantine == NULL)
         quarantine = qdir;
-    }
     opt.quarantine = quarantine;
     if (mld_cli_make_parent(db) != 0) {
         mld_log_error("%s: cannot create its folder: %s", db, strerror(errno));
@@ -237,9 +305,15 @@ mld_cmd_poll(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     mld_log_info("polling %d source(s) from %s into %s", n, config, db);
-    while (!stopping)
+    while (!stopping) {
         mld_poller_step(p, 500);
+        if (reloading) {
+            reloading = 0;
+            reload_sources(&r);
+        }
+    }
     mld_poller_counts(p, &counts);
     mld_log_info("stopping: %ld polls, %ld changed, %ld unchanged, %ld failed, %ld articles stored",
                  counts.polls, counts.changed, counts.unchanged, counts.failed, counts.items);

@@ -46,7 +46,7 @@ static const char help_text[] =
     "Searches the stored articles as the site does: visible ones only, best first,\n"
     "one per story. QUERY: words, \"a phrase\", prefix*, -not, a OR b.\n"
     "\n"
-    "  --db FILE          the store (default " MLD_DEFAULT_DB ")\n"
+    "  --db FILE          the store (default $" MLD_ENV_DB ", else " MLD_DEFAULT_DB ")\n"
     "  --section SLUG     only this section (default: all)\n"
     "  --topic SLUG       only this topic (default: all)\n"
     "  --from YYYY-MM-DD  published on or after that day, Berlin time (default: open)\n"
@@ -56,7 +56,7 @@ static const char help_text[] =
     "  --page N           which page of hits (default 1)\n"
     "  --json             print JSON instead of text\n"
     "  --config FILE      the configuration whose [enrich] dictionary built the index\n"
-    "                     (default: none)\n"
+    "                     (default $" MLD_ENV_CONFIG ", else none)\n"
     "  --help             this text\n"
     "  --                 every later argument is query text\n";
 
@@ -179,7 +179,7 @@ mld_cmd_search(int argc, char **argv)
         {"config", required_argument, NULL, 'c'},  {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = MLD_DEFAULT_DB, *config = NULL;
+    const char *db = mld_cli_default_db(), *config = NULL;
     struct mld_search q = {.limit = DEFAULT_LIMIT};
     int page = 1, c;
     bool json = false;

@@ -3,14 +3,17 @@
  *
  * Starts the HTTP server on the listen address, prints the URL readers
  * can open, then refreshes the page cache from the store's change log
- * every MLD_SERVE_REFRESH_MS until SIGINT or SIGTERM. SIGHUP reopens
- * the access log's file (log rotation). --config FILE
+ * every MLD_SERVE_REFRESH_MS until SIGINT or SIGTERM. --config FILE
  * reads the [push] section that turns on POST /api/v1/push (push.h), the
  * [enrich] section that pushed articles are enriched by (enrich.h) and
  * [log], whose access log (access_log.h) hears every finished request,
  * as the site's /metrics counters do (observe.h).
  * A store that does not exist is refused (with the hint to ingest first)
  * rather than created empty: a mistyped --db would serve an empty site.
+ * SIGHUP sets a flag; the loop below then reloads the site (templates,
+ * static files, [site]; mld_site_reload) outside the signal handler,
+ * while the HTTP threads keep serving every open connection, and reopens
+ * the access log's file (log rotation).
  */
 #include "cli.h"
 
@@ -40,32 +43,29 @@ static const char usage_text[] =
     "[--threads N] [--config FILE] [--verbose]";
 
 static const char help_text[] =
-    "Serves the news site over HTTP until SIGINT/SIGTERM; with a [push] section in\n"
+    "Serves the news site over HTTP until SIGINT/SIGTERM; SIGHUP re-reads the templates,\n"
+    "the static files and [site] (docs/operating.md, \"Reload\"). With a [push] section in\n"
     "the configuration, also POST /api/v1/push; with [webhook NAME] sections, POSTs\n"
     "each new and withdrawn article, signed, to their URLs. /metrics and /healthz\n"
     "report on it; [log] access writes an access log, which SIGHUP reopens.\n"
     "\n"
-    "  --db FILE          the store, which must exist (default " MLD_DEFAULT_DB ";\n"
-    "                     `meldung ingest` makes it)\n"
-    "  --listen HOST:PORT where to listen (default 127.0.0.1:8080; port 0: any free one)\n"
-    "  --templates DIR    the page templates (default templates)\n"
-    "  --static DIR       style sheet and other static files (default static)\n"
+    "  --db FILE          the store, which must exist (default $" MLD_ENV_DB ", else\n"
+    "                     " MLD_DEFAULT_DB "; `meldung ingest` makes it)\n"
+    "  --listen HOST:PORT where to listen (default $" MLD_ENV_LISTEN ", else 127.0.0.1:8080;\n"
+    "                     port 0: any free one)\n"
+    "  --templates DIR    the page templates (default: $" MLD_ENV_DATADIR "/templates, else\n"
+    "                     [site] templates, else templates/ when it has home.mustache,\n"
+    "                     else the installed ones)\n"
+    "  --static DIR       style sheet and other static files (default: the same order,\n"
+    "                     with static/ and style.css)\n"
     "  --threads N        HTTP worker threads, 0 to 256 (default 0: one per core)\n"
     "  --config FILE      the [site], [server], [push], [enrich], [webhook NAME], [log]\n"
     "                     (format, access log), [metrics] and [health] sections of\n"
-    "                     FILE (default: none)\n"
+    "                     FILE (default $" MLD_ENV_CONFIG ", else none)\n"
     "  --verbose          a line per request and per article\n"
     "  --help             this text\n";
 
-static volatile sig_atomic_t stopping;
-static volatile sig_atomic_t reopen_logs; /* SIGHUP: log rotation */
-
-static void
-on_hangup(int sig)
-{
-    (void)sig;
-    reopen_logs = 1;
-}
+static volatile sig_atomic_t stopping, reloading;
 
 /* What each finished request goes to: the site's counters (/metrics) and
  * the access log, when one is on. */
@@ -87,8 +87,10 @@ request_done(void *ud, const struct mld_http_done *d)
 static void
 on_signal(int sig)
 {
-    (void)sig;
-    stopping = 1;
+    if (sig == SIGHUP)
+        reloading = 1;
+    else
+        stopping = 1;
 }
 
 /* Splits "HOST:PORT" (host may be empty for 127.0.0.1). */
@@ -127,12 +129,10 @@ mld_cmd_serve(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct mld_site_config cfg = {
-        .db_path = MLD_DEFAULT_DB,
-        .templates_dir = "templates",
-        .static_dir = "static",
-    };
-    const char *listen = "127.0.0.1:8080";
+    struct mld_site_config cfg = {.db_path = mld_cli_default_db()};
+    const char *listen = mld_cli_env(MLD_ENV_LISTEN);
+    if (listen == NULL)
+        listen = "127.0.0.1:8080";
     const char *config_path = NULL;
     int threads = 0;
     int c;
@@ -167,6 +167,8 @@ mld_cmd_serve(int argc, char **argv)
     struct mld_config *conf = NULL;
     struct mld_push *push = NULL;
     struct mld_access_log *access = NULL;
+    if (mld_cli_env_config(&config_path) != 0)
+        return 1;
     if (config_path != NULL && (mld_config_load(&conf, config_path, &err) != 0 ||
                                 mld_log_configure(conf, &err) != 0 ||
                                 mld_enrich_configure(conf, &err) != 0 ||
@@ -179,44 +181,50 @@ mld_cmd_serve(int argc, char **argv)
         return 1;
     }
     hc.admit = mld_site_admit;
+    /* Where templates and static files come from (paths.c has the order). */
+    int sec = conf != NULL ? mld_config_find(conf, "site", NULL) : -1;
+    char tdir[4096], sdir[4096];
+    cfg.templates_dir =
+        mld_cli_data_dir(tdir, sizeof(tdir), cfg.templates_dir,
+                         sec >= 0 ? mld_config_get(conf, sec, "templates") : NULL, "templates",
+                         "home.mustache");
+    cfg.static_dir = mld_cli_data_dir(sdir, sizeof(sdir), cfg.static_dir,
+                                      sec >= 0 ? mld_config_get(conf, sec, "static") : NULL,
+                                      "static", "style.css");
+    struct mld_site *site = NULL;
     struct stat dbst;
-    if (stat(cfg.db_path, &dbst) != 0) {
-        if (errno == ENOENT)
-            mld_log_error("%s: no store there; run `meldung ingest --db %s FILE...` first "
-                          "(or name the store with --db)",
-                          cfg.db_path, cfg.db_path);
-        else
-            mld_log_error("%s: %s", cfg.db_path, strerror(errno));
-        mld_push_free(push);
-        mld_config_free(conf);
-        return 1;
-    }
+    int rc = stat(cfg.db_path, &dbst);
+    if (rc != 0 && errno == ENOENT)
+        mld_log_error("%s: no store there; run `meldung ingest --db %s FILE...` first "
+                      "(or name the store with --db)",
+                      cfg.db_path, cfg.db_path);
+    else if (rc != 0)
+        mld_log_error("%s: %s", cfg.db_path, strerror(errno));
     cfg.push = push;
     cfg.config_path = config_path; /* [site]: name, footer links, section order */
-    struct mld_site *site;
-    if (mld_site_open(&site, &cfg, &err) != 0) {
+    if (rc == 0 && mld_site_open(&site, &cfg, &err) != 0) { /* it copies the paths */
         mld_log_error("%s", err.msg);
-        mld_push_free(push);
-        mld_config_free(conf);
-        return 1;
+        rc = 1;
     }
     /* [log] access: opened last, so that no writer thread outlives a
      * failed start. */
-    if (conf != NULL && mld_access_log_open(&access, conf, &err) != 0) {
+    if (rc == 0 && conf != NULL && mld_access_log_open(&access, conf, &err) != 0) {
         mld_log_error("%s", err.msg);
-        mld_config_free(conf);
-        mld_site_close(site);
-        mld_push_free(push);
-        return 1;
+        rc = 1;
     }
+    if (rc == 0)
+        mld_log_info("templates from %s, static files from %s, store %s", cfg.templates_dir,
+                     cfg.static_dir, cfg.db_path);
     struct observers obs = {site, access};
     hc.on_done = request_done;
     hc.done_ud = &obs;
-    struct mld_http_server *srv;
-    int src = mld_http_server_start(&srv, &hc, mld_site_handle, site, &err);
-    mld_config_free(conf); /* hc's strings were copied by the start */
-    if (src != 0) {
+    struct mld_http_server *srv = NULL;
+    if (rc == 0 && mld_http_server_start(&srv, &hc, mld_site_handle, site, &err) != 0) {
         mld_log_error("%s", err.msg);
+        rc = 1;
+    }
+    mld_config_free(conf); /* the start copied hc's strings */
+    if (rc != 0) {
         mld_access_log_close(access);
         mld_site_close(site);
         mld_push_free(push);
@@ -226,9 +234,7 @@ mld_cmd_serve(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    struct sigaction hup = {.sa_handler = on_hangup};
-    sigemptyset(&hup.sa_mask);
-    sigaction(SIGHUP, &hup, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     printf("meldung: serving http://%s:%d/\n", host, mld_http_server_port(srv));
@@ -238,9 +244,11 @@ mld_cmd_serve(int argc, char **argv)
     const struct timespec tick = {0, MLD_SERVE_REFRESH_MS * 1000000L};
     while (!stopping) {
         nanosleep(&tick, NULL);
-        if (reopen_logs) {
-            reopen_logs = 0;
-            mld_access_log_reopen(access);
+        if (reloading) {
+            reloading = 0;
+            mld_log_info("SIGHUP: reloading");
+            mld_site_reload(site); /* it logs what it did, or why not */
+            mld_access_log_reopen(access); /* log rotation */
         }
         if (mld_site_refresh(site, &err) != 0) {
             mld_log_error("refresh: %s", err.msg);

@@ -31,7 +31,7 @@ static const char help_text[] =
     "Prints what the store holds (articles by status, held ones by reason, articles\n"
     "per section) and each source's health (polled feeds, drop folders).\n"
     "\n"
-    "  --db FILE          the store (default " MLD_DEFAULT_DB ")\n"
+    "  --db FILE          the store (default $" MLD_ENV_DB ", else " MLD_DEFAULT_DB ")\n"
     "  --help             this text\n";
 
 /* Prints the store-wide totals of t. */
@@ -153,7 +153,7 @@ mld_cmd_stats(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = MLD_DEFAULT_DB;
+    const char *db = mld_cli_default_db();
     int c;
     optind = 1;
     static const char optstring[] = "d:h";

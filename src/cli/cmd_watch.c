@@ -36,21 +36,25 @@ static const char help_text[] =
     "renamed into DIR), until SIGINT/SIGTERM. Stored files move to DIR/done/, failed\n"
     "ones go with their reason to DIR/quarantine/.\n"
     "\n"
-    "  --db FILE          the store (default " MLD_DEFAULT_DB ", created when missing)\n"
+    "  --db FILE          the store (default $" MLD_ENV_DB ", else " MLD_DEFAULT_DB ";\n"
+    "                     created when missing)\n"
     "  --section NAME     section for items no category mapping places (default: none)\n"
     "  --follow-links     read symbolic and hard links that lead out of the folder\n"
     "                     (default: skip them with a warning)\n"
-    "  --config FILE      apply the [enrich] section of FILE (default: none)\n"
+    "  --config FILE      apply the [enrich] section of FILE (default\n"
+    "                     $" MLD_ENV_CONFIG ", else none)\n"
     "  --verbose          a line per article\n"
     "  --help             this text\n";
 
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, hangup;
 
 static void
 on_signal(int sig)
 {
-    (void)sig;
-    stopping = 1;
+    if (sig == SIGHUP)
+        hangup = 1;
+    else
+        stopping = 1;
 }
 
 struct watch {
@@ -109,7 +113,7 @@ mld_cmd_watch(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = MLD_DEFAULT_DB, *config = NULL, *section = NULL;
+    const char *db = mld_cli_default_db(), *config = NULL, *section = NULL;
     int c;
     optind = 1;
     static const char optstring[] = "c:d:S:vLh";
@@ -168,6 +172,7 @@ mld_cmd_watch(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     printf("meldung: watching %s\n", dir);
     fflush(stdout);
     mld_dropdir_scan(d);
@@ -177,6 +182,11 @@ mld_cmd_watch(int argc, char **argv)
             mld_log_error("%s", err.msg);
             status = 1;
             break;
+        }
+        if (hangup) { /* a service manager's reload: say why nothing changes */
+            hangup = 0;
+            mld_log_info("SIGHUP: watch keeps running as started; its folder and --section are "
+                         "options and a changed [enrich] applies at a restart");
         }
     }
     struct mld_drop_counts dc;

@@ -41,10 +41,22 @@ usage(FILE *f)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
     fprintf(f, "\nEvery command that reads the store takes --db FILE (default %s);\n"
-               "poll reads --config FILE (default %s), the others only when given one.\n"
+               "poll reads --config FILE (default %s when it exists, else\n"
+               "%s); the others read one only when given one.\n"
                "`meldung COMMAND --help` (or `meldung help COMMAND`) lists a command's\n"
                "options with their defaults.\n",
-            MLD_DEFAULT_DB, MLD_DEFAULT_CONFIG);
+            MLD_DEFAULT_DB, MLD_DEFAULT_CONFIG, mld_cli_installed_config());
+    fprintf(f, "\nenvironment (an option given on the command line wins):\n"
+               "  %-16s the store, instead of %s\n"
+               "  %-16s the configuration file, for every command that reads one\n"
+               "  %-16s serve's HOST:PORT, instead of 127.0.0.1:8080\n"
+               "  %-16s the folder holding templates/ and static/ for serve\n"
+               "\nserve reads templates/ and static/ from --templates and --static, else\n"
+               "$%s, else [site] templates and static, else the working directory\n"
+               "when it has them, else %s.\n"
+               "SIGHUP: serve re-reads templates, static files and [site]; poll its sources.\n",
+            MLD_ENV_DB, MLD_DEFAULT_DB, MLD_ENV_CONFIG, MLD_ENV_LISTEN, MLD_ENV_DATADIR,
+            MLD_ENV_DATADIR, mld_cli_datadir());
 }
 
 int
@@ -128,6 +140,8 @@ mld_cli_enrich_config(const char *path)
 {
     struct mld_err err = {0};
     struct mld_config *cfg = NULL;
+    if (mld_cli_env_config(&path) != 0)
+        return 1;
     int rc = path != NULL && (mld_config_load(&cfg, path, &err) != 0 ||
                               mld_log_configure(cfg, &err) != 0 ||
                               mld_enrich_configure(cfg, &err) != 0 ||

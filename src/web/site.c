@@ -7,6 +7,13 @@
  * (one SQLite handle, used by one thread at a time) and stores the result
  * under the cache generation read before rendering, so a render that
  * raced an invalidation is not kept.
+ *
+ * Reload (mld_site_reload, on SIGHUP): the templates, the static files and
+ * the reloadable [site] settings are read in full first; then, under the
+ * write side of conf_lock, they replace the ones in use and the cache is
+ * cleared. Every request that reads them (a render, /status, a static
+ * file) holds the read side, so none sees half of each; a cache hit needs
+ * none of them and takes no lock. Lock order: conf_lock, then lock.
  */
 #include "site.h"
 
@@ -38,9 +45,13 @@
 struct mld_site {
     struct mld_store *st;        /* guarded by lock */
     pthread_mutex_t lock;        /* the store handle and the refresh state */
-    struct mld_tmpl_set *tmpl;   /* read-only after open */
+    pthread_rwlock_t conf_lock;  /* tmpl, files, settings (but base_url), the
+                                    owned strings: read side to use, write
+                                    side to replace (mld_site_reload) */
+    struct mld_tmpl_set *tmpl;   /* replaced only by a reload */
     struct mld_cache *cache;     /* thread-safe itself */
-    struct mld_static *files;    /* static/, prepared once */
+    struct mld_static *files;    /* static/, prepared at open and reload */
+    char *templates_dir, *static_dir, *config_path; /* what a reload reads */
     int64_t last_seq;            /* newest change-log entry applied */
     mld_time_t last_release;     /* embargoes ending up to here are applied */
     const struct mld_push *push; /* the push endpoint's settings, or NULL */
@@ -62,7 +73,7 @@ struct mld_site {
 static const char *const site_keys[] = {"name",    "base_url",    "impressum",
                                         "datenschutz", "kontakt", "sections",
                                         "show_story_reasons", "db", "live_streams",
-                                        "purge_url", "purge_token"};
+                                        "purge_url", "purge_token", "templates", "static"};
 
 /* True when v is an absolute http(s) URL, a mailto: address or a site
  * path ("/impressum"), with no space, quote or angle bracket. */
@@ -170,7 +181,7 @@ read_settings(struct mld_site *site, const char *path, struct mld_err *err)
         if (!known) /* another command's key, or a typo: say so, go on */
             mld_log_warn("%s: [site]: unknown key '%s' (the site reads name, base_url, "
                          "impressum, datenschutz, kontakt, sections, show_story_reasons, "
-                         "live_streams, purge_url, purge_token)",
+                         "live_streams, purge_url, purge_token, templates, static)",
                          mld_config_where(conf, sec, key), key);
     }
     static const char *const str_keys[] = {"name", "base_url", "impressum", "datenschutz",
@@ -348,6 +359,57 @@ observe_parts(struct mld_site *site)
     return p;
 }
 
+/* Compiles every template of dir into a new *out and checks that the
+ * pages' templates are there. On error *out is NULL and err names the
+ * file (and for a compile error its line). */
+static int
+load_templates(struct mld_tmpl_set **out, const char *dir, struct mld_err *err)
+{
+    static const char *const needed[] = {"home",  "article", "list",  "topic",
+                                         "story", "search",  "error", "gone"};
+    struct mld_tmpl_set *set = mld_tmpl_set_new();
+    int rc = mld_tmpl_set_load_dir(set, dir, err);
+    for (size_t i = 0; rc == 0 && i < sizeof(needed) / sizeof(needed[0]); i++)
+        if (!mld_tmpl_set_has(set, needed[i]))
+            rc = mld_err_set(err, MLD_E_TEMPLATE, "%s/%s.mustache: missing", dir, needed[i]);
+    if (rc != 0) {
+        mld_tmpl_set_free(set);
+        set = NULL;
+    }
+    *out = set;
+    return rc;
+}
+
+/* Prepares every file under dir into *out and checks for style.css. */
+static int
+load_static(struct mld_static **out, const char *dir, struct mld_err *err)
+{
+    int rc = mld_static_load(out, dir, err);
+    if (rc != 0)
+        return rc;
+    struct mld_http_resp *css = mld_static_get(*out, "style.css");
+    if (css == NULL) {
+        mld_static_free(*out);
+        *out = NULL;
+        return mld_err_set(err, MLD_E_IO, "%s/style.css: missing", dir);
+    }
+    mld_http_resp_unref(css);
+    return 0;
+}
+
+/* Frees the strings read_settings() gave site. */
+static void
+settings_dispose(struct mld_site *site)
+{
+    mld_free(site->purge_url);
+    mld_free(site->purge_token);
+    for (int i = 0; i < 5; i++)
+        mld_free(site->owned[i]);
+    for (int i = 0; site->sections != NULL && i < MLD_SITE_MAX_SECTIONS; i++)
+        mld_free(site->sections[i]);
+    mld_free(site->sections);
+}
+
 int
 mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct mld_err *err)
 {
@@ -355,6 +417,15 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     mld_http_set_default_headers(site_default_headers); /* headers: before any response */
     struct mld_site *site = MLD_NEW(struct mld_site);
     pthread_mutex_init(&site->lock, NULL);
+    pthread_rwlockattr_t ra;
+    pthread_rwlockattr_init(&ra);
+    /* A reload must not wait behind a steady stream of readers. */
+    pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&site->conf_lock, &ra);
+    pthread_rwlockattr_destroy(&ra);
+    site->templates_dir = mld_strdup(cfg->templates_dir);
+    site->static_dir = mld_strdup(cfg->static_dir);
+    site->config_path = cfg->config_path != NULL ? mld_strdup(cfg->config_path) : NULL;
     site->push = cfg->push;
     site->live_streams = MLD_LIVE_MAX_STREAMS;
     site->metrics = mld_metrics_new();
@@ -364,27 +435,11 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
         rc = mld_store_open(&site->st, cfg->db_path, err);
     if (rc != 0)
         goto out_close;
-    site->tmpl = mld_tmpl_set_new();
-    rc = mld_tmpl_set_load_dir(site->tmpl, cfg->templates_dir, err);
+    rc = load_templates(&site->tmpl, cfg->templates_dir, err);
+    if (rc == 0)
+        rc = load_static(&site->files, cfg->static_dir, err);
     if (rc != 0)
         goto out_close;
-    static const char *const needed[] = {"home",  "article", "list",  "topic",
-                                         "story", "search",  "error", "gone"};
-    for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
-        if (!mld_tmpl_set_has(site->tmpl, needed[i])) {
-            rc = mld_err_set(err, MLD_E_TEMPLATE, "%s/%s.mustache: missing", cfg->templates_dir,
-                             needed[i]);
-            goto out_close;
-        }
-    rc = mld_static_load(&site->files, cfg->static_dir, err);
-    if (rc != 0)
-        goto out_close;
-    struct mld_http_resp *css = mld_static_get(site->files, "style.css");
-    if (css == NULL) {
-        rc = mld_err_set(err, MLD_E_IO, "%s/style.css: missing", cfg->static_dir);
-        goto out_close;
-    }
-    mld_http_resp_unref(css);
     find_site_files(site);
     site->cache = mld_cache_new(MLD_CACHE_MAX_ENTRIES);
     site->live = mld_live_new(site->live_streams, site->settings.base_url);
@@ -427,21 +482,116 @@ mld_site_close(struct mld_site *site)
     mld_observe_config_dispose(&site->obs);
     mld_metrics_free(site->metrics);
     mld_free(site->quarantine_dir);
-    mld_free(site->purge_url);
-    mld_free(site->purge_token);
     mld_live_free(site->live);
     mld_webhooks_free(site->hooks); /* hooks */
     mld_cache_free(site->cache);
     mld_static_free(site->files);
     mld_tmpl_set_free(site->tmpl);
     mld_store_close(site->st);
-    for (int i = 0; i < 5; i++)
-        mld_free(site->owned[i]);
-    for (int i = 0; site->sections != NULL && i < MLD_SITE_MAX_SECTIONS; i++)
-        mld_free(site->sections[i]);
-    mld_free(site->sections);
+    settings_dispose(site);
+    mld_free(site->templates_dir);
+    mld_free(site->static_dir);
+    mld_free(site->config_path);
+    pthread_rwlock_destroy(&site->conf_lock);
     pthread_mutex_destroy(&site->lock);
     mld_free(site);
+}
+
+/* Whether two settings strings (NULL: not set) are the same. */
+static bool
+same(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Warns about each [site] key of next that differs from site's but is
+ * read only at the start. */
+static void
+warn_restart_keys(const struct mld_site *site, const struct mld_site *next)
+{
+    const char *changed[4];
+    int n = 0;
+    if (!same(site->owned[1], next->owned[1]))
+        changed[n++] = "base_url";
+    if (site->live_streams != next->live_streams)
+        changed[n++] = "live_streams";
+    if (!same(site->purge_url, next->purge_url))
+        changed[n++] = "purge_url";
+    if (!same(site->purge_token, next->purge_token))
+        changed[n++] = "purge_token";
+    for (int i = 0; i < n; i++)
+        mld_log_warn("reload: %s: [site] %s changed; it applies at the next start, the old "
+                     "value stays in use",
+                     site->config_path, changed[i]);
+}
+
+int
+mld_site_reload(struct mld_site *site)
+{
+    /* Read everything first, without a lock: a reload that fails anywhere
+     * changes nothing. */
+    struct mld_site *next = MLD_NEW(struct mld_site);
+    struct mld_err err = {0};
+    next->live_streams = MLD_LIVE_MAX_STREAMS;
+    int rc = read_settings(next, site->config_path, &err);
+    if (rc == 0)
+        rc = load_templates(&next->tmpl, site->templates_dir, &err);
+    if (rc == 0)
+        rc = load_static(&next->files, site->static_dir, &err);
+    if (rc != 0) {
+        mld_log_error("reload: %s; the templates, static files and settings in use stay",
+                      err.msg);
+    } else {
+        warn_restart_keys(site, next);
+        pthread_rwlock_wrlock(&site->conf_lock);
+        /* Swap in the reloadable parts; next then holds the old ones. */
+        struct mld_tmpl_set *t = site->tmpl;
+        site->tmpl = next->tmpl;
+        next->tmpl = t;
+        struct mld_static *f = site->files;
+        site->files = next->files;
+        next->files = f;
+        for (int i = 0; i < 5; i++) {
+            if (i == 1) /* base_url: the cache keys, live hub and webhooks use it */
+                continue;
+            char *s = site->owned[i];
+            site->owned[i] = next->owned[i];
+            next->owned[i] = s;
+        }
+        char **secs = site->sections;
+        site->sections = next->sections;
+        next->sections = secs;
+        /* Field by field: base_url is read without the lock. */
+        site->settings.sections = next->settings.sections;
+        site->settings.nsections = next->settings.nsections;
+        site->settings.show_story_reasons = next->settings.show_story_reasons;
+        site->settings.name = site->owned[0];
+        site->settings.impressum = site->owned[2];
+        site->settings.datenschutz = site->owned[3];
+        site->settings.kontakt = site->owned[4];
+        site->settings.logo = NULL;
+        site->settings.favicon = NULL;
+        find_site_files(site);
+        pthread_mutex_lock(&site->lock);
+        mld_cache_clear(site->cache);
+        mld_purge_add(site->purge, "*"); /* headers: the CDN's copies too */
+        mld_purge_kick(site->purge);
+        pthread_mutex_unlock(&site->lock);
+        pthread_rwlock_unlock(&site->conf_lock);
+        mld_log_info("reload: templates from %s, static files from %s%s%s in use, every cached "
+                     "page dropped (base_url, live_streams, purge_url, purge_token, [push], "
+                     "[enrich], [webhook NAME], [server], [ingest], [log], [metrics], [health] "
+                     "and the options apply at the next start)",
+                     site->templates_dir, site->static_dir,
+                     site->config_path != NULL ? " and [site] of " : "",
+                     site->config_path != NULL ? site->config_path : "");
+    }
+    mld_tmpl_set_free(next->tmpl);
+    mld_static_free(next->files);
+    mld_observe_config_dispose(&next->obs); /* [metrics], [health]: read at the start only */
+    settings_dispose(next);
+    mld_free(next);
+    return rc;
 }
 
 static void
@@ -627,16 +777,22 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
         return not_allowed(req->path);
     const char *path = req->path;
     if (strncmp(path, "/static/", 8) == 0) {
+        pthread_rwlock_rdlock(&site->conf_lock);
         struct mld_http_resp *file = mld_static_get(site->files, path + 8);
+        pthread_rwlock_unlock(&site->conf_lock);
         if (file != NULL)
             return file;
     }
-    if (strcmp(path, "/favicon.ico") == 0 && site->settings.favicon != NULL) {
+    if (strcmp(path, "/favicon.ico") == 0) {
         /* seo: browsers ask here first; the SVG is the icon (static.c
          * sends it with its own type), or an operator's favicon.ico. */
-        struct mld_http_resp *icon = mld_static_get(site->files, "favicon.ico");
-        if (icon == NULL)
+        struct mld_http_resp *icon = NULL;
+        pthread_rwlock_rdlock(&site->conf_lock);
+        if (site->settings.favicon != NULL)
+            icon = mld_static_get(site->files, "favicon.ico");
+        if (site->settings.favicon != NULL && icon == NULL)
             icon = mld_static_get(site->files, site->settings.favicon + 8);
+        pthread_rwlock_unlock(&site->conf_lock);
         if (icon != NULL)
             return icon;
     }
@@ -656,20 +812,22 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
         pthread_mutex_unlock(&site->lock);
         return lr;
     }
-    if (strcmp(path, MLD_STATUS_PATH) == 0)
-        return mld_status_handle(req, site->st, &site->lock, site->tmpl, &site->settings,
-                                 site->hooks);
+    if (strcmp(path, MLD_STATUS_PATH) == 0) {
+        pthread_rwlock_rdlock(&site->conf_lock);
+        struct mld_http_resp *sr = mld_status_handle(req, site->st, &site->lock, site->tmpl,
+                                                     &site->settings, site->hooks);
+        pthread_rwlock_unlock(&site->conf_lock);
+        return sr;
+    }
 
     const struct mld_page_args args = {req_arg, req};
     /* seo: pages carry absolute URLs. Without [site] base_url they are on
-     * the request's host, which then leads the cache key. */
-    struct mld_page_site settings = site->settings;
+     * the request's host, which then leads the cache key. base_url is
+     * read once at the start (a reload keeps it), so no lock is needed. */
     char base[MLD_HOST_MAX_BYTES + 16];
     size_t hk = 0;
-    if (settings.base_url == NULL && request_base(req, base, sizeof(base))) {
-        settings.base_url = base;
+    if (site->settings.base_url == NULL && request_base(req, base, sizeof(base)))
         hk = strlen(base);
-    }
     char key[MLD_HTTP_MAX_PATH_BYTES + MLD_HOST_MAX_BYTES + 48];
     memcpy(key, base, hk);
     bool keyed = mld_page_cache_key(path, &args, key + hk, sizeof(key) - hk);
@@ -680,10 +838,15 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     uint64_t gen = mld_cache_gen(site->cache);
     struct mld_page pg;
     struct mld_err err = {0};
+    pthread_rwlock_rdlock(&site->conf_lock);
+    struct mld_page_site settings = site->settings;
+    if (hk > 0)
+        settings.base_url = base;
     pthread_mutex_lock(&site->lock);
     int rc = mld_page_render(site->st, site->tmpl, &settings, path, &args, mld_time_now(), &pg,
                              &err);
     pthread_mutex_unlock(&site->lock);
+    pthread_rwlock_unlock(&site->conf_lock);
     if (rc != 0) {
         mld_log_error("%s: %s", path, err.msg);
         bool json = pg.content_type != NULL;

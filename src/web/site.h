@@ -49,6 +49,16 @@ void mld_site_request_done(void *ud, const struct mld_http_done *d);
  * MLD_E_STORE (the cache is then cleared, to be safe). */
 int mld_site_refresh(struct mld_site *site, struct mld_err *err);
 
+/* Re-reads the templates, the static files and the [site] section (the
+ * keys docs/operating.md, "Reload", lists; base_url, live_streams,
+ * purge_url and purge_token stay as at the start, with a warning when
+ * they changed) and drops every cached page. All or nothing: on any error
+ * it logs "reload: FILE: reason" (for a template also its line), keeps
+ * what is in use and returns the error. Requests in progress finish with
+ * what they started with; connections stay open. Call it from a normal
+ * thread (never a signal handler), one reload at a time. */
+int mld_site_reload(struct mld_site *site);
+
 /* Frees the site; NULL is fine. */
 void mld_site_close(struct mld_site *site);
 

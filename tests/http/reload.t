@@ -1,0 +1,195 @@
+# reload.t - SIGHUP: `meldung serve` re-reads templates, static files and
+# [site] without dropping connections (a keep-alive connection and a live
+# stream opened before the signal still answer after it), keeps what it
+# has when a template is broken (and logs file and line); `meldung poll`
+# re-reads its sources; `meldung watch` survives the signal.
+use strict;
+use warnings;
+use utf8;
+use IO::Select;
+use IO::Socket::INET;
+use Test::More;
+use Time::HiRes qw(time);
+use FindBin;
+use lib $FindBin::Bin;
+use Mld;
+
+my ($bin, $tmp) = start(120, utf8 => 1);
+my $db = "$tmp/reload.db";
+my $out = `$bin ingest --db $db demo/inland-1-buergeraemter.json 2>&1`;
+is($?, 0, 'store made') or diag($out);
+system('cp', '-r', 'templates', 'static', $tmp) == 0 or die 'cp';
+
+sub write_file {
+    my ($path, $text) = @_;
+    open(my $f, '>:raw', $path) or die "$path: $!";
+    print $f $text;
+    close $f;
+}
+write_file("$tmp/site.conf", "[site]\nname = Erstblatt\nbase_url = https://a.example.de\n");
+
+my $log = "$tmp/serve.log";
+my $pid = open(my $sout, '-|', "exec $bin serve --db $db --templates $tmp/templates "
+    . "--static $tmp/static --config $tmp/site.conf --listen 127.0.0.1:0 2>$log") or die;
+my ($base) = (<$sout> // '') =~ m{(http://127\.0\.0\.1:\d+)/};
+ok($base, 'server starts') or BAIL_OUT('no URL: ' . slurp($log));
+my ($port) = $base =~ /:(\d+)$/;
+my $http = HTTP::Tiny->new(timeout => 10);
+sub page { my $r = $http->get("$base$_[0]"); return $r->{status} == 200 ? $r->{content} : '' }
+
+# Raw connections: one HTTP/1.1 keep-alive connection, one live stream.
+sub connect_to {
+    return IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Timeout => 5)
+        or die "connect: $!";
+}
+
+# Reads one whole response (Content-Length framed) from a keep-alive socket.
+sub read_response {
+    my ($s) = @_;
+    my ($buf, $sel) = ('', IO::Select->new($s));
+    my $end = time() + 10;
+    while (time() < $end) {
+        if ($buf =~ /\A(.*?\r\n\r\n)/s) {
+            my $head = $1;
+            my ($len) = $head =~ /^Content-Length:\s*(\d+)/mi;
+            return ($head, substr($buf, length($head))) if defined $len
+                && length($buf) >= length($head) + $len;
+        }
+        last unless $sel->can_read($end - time());
+        my $n = sysread($s, my $chunk, 65536);
+        last unless $n;
+        $buf .= $chunk;
+    }
+    return ('', $buf);
+}
+
+my $ka = connect_to();
+print $ka "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+my ($head, $body) = read_response($ka);
+like($head, qr{^HTTP/1\.1 200}, 'keep-alive connection: first answer');
+like($body, qr/Erstblatt/, '... from the configured name');
+
+my $sse = connect_to();
+print $sse "GET /api/v1/stream HTTP/1.0\r\nHost: t\r\n\r\n";
+my $sse_buf = '';
+sub pump_sse {
+    my ($until, $secs) = @_;
+    my $sel = IO::Select->new($sse);
+    my $end = time() + $secs;
+    while (!$until->() && time() < $end) {
+        next unless $sel->can_read(0.2);
+        my $n = sysread($sse, my $chunk, 65536);
+        return 0 unless $n;
+        $sse_buf .= $chunk;
+    }
+    return $until->();
+}
+ok(pump_sse(sub { $sse_buf =~ /\r\n\r\n/ }, 5), 'live stream open before the reload');
+
+# --- a reload with changed templates, style sheet and [site] ----------------
+my $headt = slurp("$tmp/templates/head.mustache");
+write_file("$tmp/templates/head.mustache", $headt . "<!-- neue-vorlage -->\n");
+write_file("$tmp/static/style.css", slurp('static/style.css') . "/* neues-css */\n");
+write_file("$tmp/site.conf", "[site]\nname = Zweitblatt\nbase_url = https://b.example.de\n");
+unlike(page('/'), qr/neue-vorlage/, 'before SIGHUP the cached page is the old one');
+kill 'HUP', $pid;
+ok(eventually(sub { page('/') =~ /neue-vorlage/ }), 'after SIGHUP the page shows the new template');
+my $home = page('/');
+like($home, qr/Zweitblatt/, '... and the new [site] name');
+like($home, qr{https://a\.example\.de/}, '... base_url stays until a restart');
+like(page('/static/style.css'), qr/neues-css/, '... and the new style sheet');
+my $l = slurp($log);
+like($l, qr{reload: \Q$tmp\E/site\.conf: \[site\] base_url changed; it applies at the next start},
+    'the log says base_url needs a restart');
+like($l, qr{reload: templates from \Q$tmp\E/templates, static files from \Q$tmp\E/static and },
+    'the log says what was reloaded');
+
+print $ka "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+($head, $body) = read_response($ka);
+like($head, qr{^HTTP/1\.1 200}, 'the keep-alive connection opened before SIGHUP still answers');
+like($body, qr/neue-vorlage/, '... with the new page');
+
+# The live stream stays up: an article stored after the reload arrives on it.
+$out = `$bin ingest --db $db demo/sport-1-handball.json 2>&1`;
+is($?, 0, 'an article stored after the reload') or diag($out);
+ok(pump_sse(sub { $sse_buf =~ /^event: article$/m }, 10),
+    'the live stream opened before SIGHUP delivers its event');
+
+# --- a broken template keeps the old set -------------------------------------
+my $homet = slurp("$tmp/templates/home.mustache");
+my $lines = () = $homet =~ /\n/g;
+write_file("$tmp/templates/home.mustache", $homet . "{{#kaputt}}\n");
+write_file("$tmp/templates/head.mustache", $headt . "<!-- dritte -->\n");
+kill 'HUP', $pid;
+ok(eventually(sub { slurp($log) =~ /home\.mustache: line \d+: unclosed section 'kaputt'/ }),
+    'a broken template: the log names the file, the line and the reason');
+like(slurp($log), qr{reload: \Q$tmp\E/templates/home\.mustache: line \d+: unclosed section 'kaputt'; the templates, static files and settings in use stay},
+    '... and says the ones in use stay');
+$home = page('/');
+like($home, qr/neue-vorlage/, '... the page still comes from the previous templates');
+unlike($home, qr/dritte/, '... none of the new set is used (all or nothing)');
+
+# A [site] error on reload is reported the same way.
+write_file("$tmp/templates/home.mustache", $homet);
+write_file("$tmp/site.conf", "[site]\nname = Drittblatt\nkontakt = javascript:x\n");
+kill 'HUP', $pid;
+ok(eventually(sub { slurp($log) =~ /reload: \Q$tmp\E\/site\.conf:3: \[site\] kontakt must be/ }),
+    'a bad [site] value: file, line and reason logged');
+unlike(page('/'), qr/Drittblatt/, '... and the settings in use stay');
+
+# Repaired: the next SIGHUP applies everything.
+write_file("$tmp/site.conf", "[site]\nname = Viertblatt\nbase_url = https://a.example.de\n");
+kill 'HUP', $pid;
+ok(eventually(sub { page('/') =~ /Viertblatt/ }), 'repaired files: the next SIGHUP applies them');
+like(page('/'), qr/dritte/, '... templates included');
+
+print $ka "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
+($head, $body) = read_response($ka);
+is($body, "ok\n", 'the keep-alive connection survived three reloads');
+close $ka;
+close $sse;
+kill 'TERM', $pid;
+waitpid($pid, 0);
+is($? >> 8, 0, 'serve stops cleanly on SIGTERM after reloads');
+
+# --- poll: SIGHUP re-reads the sources ----------------------------------------
+# The sources point at a closed port: polls fail, which is fine here.
+write_file("$tmp/poll.conf", "[source eins]\nurl = http://127.0.0.1:9/eins.xml\ninterval = 3600\n");
+my $plog = "$tmp/poll.log";
+my $ppid = fork() // die;
+if ($ppid == 0) {
+    open(STDERR, '>', $plog) or die;
+    exec($bin, 'poll', '--config', "$tmp/poll.conf", '--db', "$tmp/poll.db") or die;
+}
+ok(eventually(sub { slurp($plog) =~ /polling 1 source/ }), 'poll starts with one source');
+write_file("$tmp/poll.conf", "[source eins]\nurl = http://127.0.0.1:9/eins.xml\ninterval = 3600\n"
+    . "[source zwei]\nurl = http://127.0.0.1:9/zwei.xml\ninterval = 3600\n");
+kill 'HUP', $ppid;
+ok(eventually(sub { slurp($plog) =~ /reload: polling 2 source\(s\) from \Q$tmp\E\/poll\.conf/ }),
+    'SIGHUP: poll re-reads the configuration and polls both sources');
+write_file("$tmp/poll.conf", "[source eins]\nurl = ftp://nein\n");
+kill 'HUP', $ppid;
+ok(eventually(sub { slurp($plog) =~ /reload: \Q$tmp\E\/poll\.conf:2: .*still polling the 2 source\(s\)/ }),
+    'a bad configuration on SIGHUP: logged with file and line, the sources in use stay')
+    or diag(slurp($plog));
+ok(kill(0, $ppid), '... and poll keeps running');
+kill 'TERM', $ppid;
+waitpid($ppid, 0);
+is($? >> 8, 0, 'poll stops cleanly on SIGTERM');
+
+# --- watch: SIGHUP does not stop it --------------------------------------------
+mkdir "$tmp/drop";
+my $wlog = "$tmp/watch.log";
+my $wpid = open(my $wout, '-|', "exec $bin watch --db $tmp/watch.db $tmp/drop 2>$wlog") or die;
+like(<$wout> // '', qr/watching/, 'watch starts');
+kill 'HUP', $wpid;
+ok(eventually(sub { slurp($wlog) =~ /SIGHUP: watch keeps running as started/ }),
+    'SIGHUP: watch says there is nothing to re-read');
+system('cp', 'demo/inland-1-buergeraemter.json', "$tmp/drop/.eins.json") == 0 or die;
+rename("$tmp/drop/.eins.json", "$tmp/drop/eins.json") or die;
+ok(eventually(sub { -e "$tmp/drop/done/eins.json" }), '... and still ingests a dropped file');
+kill 'TERM', $wpid;
+waitpid($wpid, 0);
+is($? >> 8, 0, 'watch stops cleanly on SIGTERM');
+
+done_testing();

@@ -23,6 +23,7 @@
 #include "../store/store.h"
 #include "api.h"
 #include "cache.h"
+#include "editor.h"
 #include "feed_out.h"
 #include "live.h"
 #include "page.h"
@@ -323,8 +324,10 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     rc = mld_tmpl_set_load_dir(site->tmpl, cfg->templates_dir, err);
     if (rc != 0)
         goto out_close;
-    static const char *const needed[] = {"home",  "article", "list",  "topic",
-                                         "story", "search",  "error", "gone"};
+    static const char *const needed[] = {"home",         "article",     "list",
+                                         "topic",        "story",       "search",
+                                         "error",        "gone",        "editor_login",
+                                         "editor_home",  "editor_article", "editor_audit"};
     for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
         if (!mld_tmpl_set_has(site->tmpl, needed[i])) {
             rc = mld_err_set(err, MLD_E_TEMPLATE, "%s/%s.mustache: missing", cfg->templates_dir,
@@ -542,6 +545,15 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     /* The one route that takes POST; it stores under the site's lock. */
     if (strcmp(req->path, MLD_PUSH_PATH) == 0)
         return mld_push_handle(site->push, req, site->st, &site->lock);
+    /* editors: /redaktion/ and the admin gate of /status (editor.h). The
+     * POST routes and their body limits: /redaktion/login
+     * (MLD_EDITOR_LOGIN_BODY_MAX), /redaktion/logout (..._LOGOUT_...),
+     * /redaktion/artikel/ID (..._ACTION_...). */
+    if (mld_editor_path(req->path)) {
+        const struct mld_editor_env env = {site->st, &site->lock, site->tmpl, &site->settings,
+                                           site->hooks};
+        return mld_editor_handle(&env, req);
+    }
     if (req->method == MLD_HTTP_OPTIONS) { /* api: CORS preflight */
         struct mld_http_resp *pre = mld_api_preflight(req->path);
         if (pre != NULL)
@@ -576,9 +588,6 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
         pthread_mutex_unlock(&site->lock);
         return lr;
     }
-    if (strcmp(path, MLD_STATUS_PATH) == 0)
-        return mld_status_handle(req, site->st, &site->lock, site->tmpl, &site->settings,
-                                 site->hooks);
 
     const struct mld_page_args args = {req_arg, req};
     /* seo: pages carry absolute URLs. Without [site] base_url they are on

@@ -82,6 +82,7 @@ struct mld_session {
     mld_time_t expires;
 };
 
+/* Frees the strings of s (not s itself). */
 void mld_session_dispose(struct mld_session *s);
 
 /* Stores a session under id_hash (hex SHA-256 of the session id). */
@@ -120,6 +121,7 @@ struct mld_editorial {
     int nnotes;
 };
 
+/* Frees what e holds and zeroes it. */
 void mld_editorial_dispose(struct mld_editorial *e);
 
 /* Loads the editorial state of article id into out (zeroed first; state
@@ -145,6 +147,8 @@ struct mld_audit {
     char *actor, *action, *target, *before, *after; /* target, before, after may be NULL */
 };
 
+/* Appends one line to the audit log: actor did action on target (may be
+ * NULL) at now, the state before and after (either may be NULL). */
 int mld_store_audit_add(struct mld_store *st, const char *actor, const char *action,
                         const char *target, const char *before, const char *after,
                         mld_time_t now, struct mld_err *err);
@@ -154,6 +158,7 @@ int mld_store_audit_add(struct mld_store *st, const char *actor, const char *act
 int mld_store_audit(struct mld_store *st, int limit, int offset, struct mld_audit **out, int *n,
                     bool *more, struct mld_err *err);
 
+/* Frees an array from mld_store_audit(). */
 void mld_audit_free(struct mld_audit *v, int n);
 
 /* One version of an article as the agency sent it, for the editors. */
@@ -171,6 +176,7 @@ struct mld_ed_version {
 int mld_store_ed_versions(struct mld_store *st, int64_t id, struct mld_ed_version **out, int *n,
                           struct mld_err *err);
 
+/* Frees an array from mld_store_ed_versions(). */
 void mld_ed_versions_free(struct mld_ed_version *v, int n);
 
 /* One article in the editors' list: any status. */
@@ -183,10 +189,12 @@ struct mld_ed_row {
     enum mld_ed_state state;
 };
 
-/* The newest articles whatever their status, limit after offset. */
+/* The newest articles whatever their status, limit after offset, into
+ * *out (*n of them); *more when older ones follow. */
 int mld_store_ed_latest(struct mld_store *st, int limit, int offset, struct mld_ed_row **out,
                         int *n, bool *more, struct mld_err *err);
 
+/* Frees an array from mld_store_ed_latest(). */
 void mld_ed_rows_free(struct mld_ed_row *v, int n);
 
 #endif

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/buf.h"
 #include "../base/limits.h"
 #include "../base/log.h"
 #include "../base/mem.h"
@@ -614,22 +615,24 @@ versions_json(const struct mld_ed_version *v, int n, mld_time_t decided, json_t 
         after += late;
         if (i > 0) {
             const struct mld_ed_version *p = &v[i - 1];
-            char changed[96] = "";
+            struct mld_buf changed;
+            mld_buf_init(&changed, 96);
             if (differs(p->headline, v[i].headline)) {
-                strcat(changed, "Überschrift");
+                mld_buf_puts(&changed, "Überschrift");
                 mld_page_set_str(o, "old_headline", p->headline);
                 mld_page_set_str(o, "new_headline", v[i].headline);
             }
             if (differs(p->teaser, v[i].teaser)) {
-                strcat(changed, changed[0] ? ", Vorspann" : "Vorspann");
+                mld_buf_puts(&changed, changed.len > 0 ? ", Vorspann" : "Vorspann");
                 mld_page_set_str(o, "old_teaser", p->teaser);
                 mld_page_set_str(o, "new_teaser", v[i].teaser);
             }
             if (differs(p->body_html, v[i].body_html))
-                strcat(changed, changed[0] ? ", Text" : "Text");
+                mld_buf_puts(&changed, changed.len > 0 ? ", Text" : "Text");
             if (p->pubstatus != v[i].pubstatus)
-                strcat(changed, changed[0] ? ", Status" : "Status");
-            mld_page_set_str(o, "changed", changed[0] ? changed : "nichts am Inhalt");
+                mld_buf_puts(&changed, changed.len > 0 ? ", Status" : "Status");
+            mld_page_set_str(o, "changed", changed.len > 0 ? changed.p : "nichts am Inhalt");
+            mld_buf_dispose(&changed);
         } else {
             mld_page_set_str(o, "changed", "erste Fassung");
         }

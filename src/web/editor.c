@@ -27,8 +27,10 @@
 #include "../base/limits.h"
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "../ingest/sanitize.h"
 #include "../store/editor.h"
 #include "../text/slug.h"
+#include "../text/wdiff.h"
 #include "auth.h"
 #include "editorial.h"
 #include "page.h"
@@ -593,6 +595,26 @@ differs(const char *a, const char *b)
     return strcmp(a ? a : "", b ? b : "") != 0;
 }
 
+/* Sets "text_diff" of o to the word-level diff (wdiff.h) of the texts of
+ * the bodies a and b, HTML; leaves it out when either cannot be read or
+ * the change is too large to compare (the changed fields still say it). */
+static void
+text_diff(json_t *o, const char *a, const char *b)
+{
+    struct mld_err err = {0};
+    char *ta = mld_html_to_text(a ? a : "", a ? strlen(a) : 0, &err);
+    char *tb = ta != NULL ? mld_html_to_text(b ? b : "", b ? strlen(b) : 0, &err) : NULL;
+    struct mld_buf out;
+    mld_buf_init(&out, MLD_MAX_PAGE_BYTES / 4);
+    bool changed = false;
+    if (tb != NULL && mld_wdiff_html(ta, tb, &out, &changed) == 0 && changed &&
+        mld_buf_error(&out) == 0)
+        mld_page_set_str(o, "text_diff", out.p);
+    mld_buf_dispose(&out);
+    mld_free(ta);
+    mld_free(tb);
+}
+
 /* The versions as versions[]: each with what changed from the one
  * before ("Überschrift, Vorspann, Text"), the old and new headline and
  * teaser when they changed, and whether it came after the editors'
@@ -627,8 +649,10 @@ versions_json(const struct mld_ed_version *v, int n, mld_time_t decided, json_t 
                 mld_page_set_str(o, "old_teaser", p->teaser);
                 mld_page_set_str(o, "new_teaser", v[i].teaser);
             }
-            if (differs(p->body_html, v[i].body_html))
+            if (differs(p->body_html, v[i].body_html)) {
                 mld_buf_puts(&changed, changed.len > 0 ? ", Text" : "Text");
+                text_diff(o, p->body_html, v[i].body_html);
+            }
             if (p->pubstatus != v[i].pubstatus)
                 mld_buf_puts(&changed, changed.len > 0 ? ", Status" : "Status");
             mld_page_set_str(o, "changed", changed.len > 0 ? changed.p : "nichts am Inhalt");

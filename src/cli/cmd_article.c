@@ -4,6 +4,7 @@
  *
  *   article withdraw ID --reason TEXT   410 everywhere, with the reason
  *   article hide ID / unhide ID         404 and out of every list, and back
+ *   article release ID                  shows an item the agency holds back
  *   article correct ID --note TEXT      a dated correction note on the page
  *
  * The audit log names the actor: --as NAME (an existing account) or "cli".
@@ -24,8 +25,9 @@
 #include "../web/editorial.h"
 
 static const char usage_text[] =
-    "meldung article withdraw ID --reason TEXT | hide ID | unhide ID | correct ID --note TEXT\n"
-    "                [--as NAME] [--db FILE]";
+    "meldung article withdraw ID --reason TEXT | hide ID | unhide ID | release ID |\n"
+    "                correct ID --note TEXT"
+    " [--as NAME] [--db FILE]";
 
 static const char help_text[] =
     "An editor's decision on an article; it wins over later agency versions.\n"
@@ -34,6 +36,8 @@ static const char help_text[] =
     "                     and API, showing --reason TEXT on its page\n"
     "  hide ID            the article answers 404 and leaves every list until unhidden\n"
     "  unhide ID          shows a hidden article again (as the agency's version says)\n"
+    "  release ID         shows an item the agency holds back (not for publication,\n"
+    "                     withheld); hide and unhide put it back on hold\n"
     "  correct ID         adds the correction note --note TEXT (\"Korrekturhinweis\",\n"
     "                     dated) under the article\n"
     "  --as NAME          the account named in the audit log (default: cli)\n"
@@ -76,7 +80,7 @@ mld_cmd_article(int argc, char **argv)
     }
     if (optind >= argc)
         return mld_cli_usage("article", usage_text,
-                             "missing action (withdraw, hide, unhide, correct)");
+                             "missing action (withdraw, hide, unhide, release, correct)");
     int act = mld_ed_parse_action(argv[optind]);
     if (act < 0)
         return mld_cli_usage("article", usage_text, "unknown action '%s'", argv[optind]);

@@ -103,6 +103,8 @@ enum mld_ed_state {
     MLD_ED_NONE = 0,      /* the agency decides */
     MLD_ED_HIDDEN = 1,    /* hidden for now: answers 404, in no list */
     MLD_ED_WITHDRAWN = 2, /* withdrawn by an editor: answers 410 */
+    MLD_ED_RELEASED = 3,  /* a held or withheld item released: shown (but an
+                             agency's withdrawal still withdraws it) */
 };
 
 /* A correction note. */

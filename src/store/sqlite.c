@@ -97,8 +97,9 @@ struct mld_migration {
     X(CHANGES_PRUNE, "DELETE FROM change WHERE seq <= (SELECT max(seq) FROM change) - ?1")   \
     X(RELEASED, "SELECT id FROM article WHERE pubstatus = 0 AND visible_from > ?1 "          \
                 "AND visible_from <= ?2")                                                    \
-    X(ED_REAPPLY, "UPDATE article SET pubstatus = (SELECT CASE state WHEN 1 THEN 1 ELSE 2 END "\
-                  "FROM editorial WHERE article_id = ?1) WHERE id = ?1 AND EXISTS "          \
+    X(ED_REAPPLY, "UPDATE article SET pubstatus = (SELECT CASE e.state WHEN 1 THEN 1 "      \
+                  "WHEN 2 THEN 2 ELSE (CASE article.pubstatus WHEN 2 THEN 2 ELSE 0 END) END " \
+                  "FROM editorial e WHERE e.article_id = ?1) WHERE id = ?1 AND EXISTS "      \
                   "(SELECT 1 FROM editorial WHERE article_id = ?1)")                         \
     X(HISTORY, "SELECT count(*) FROM version WHERE article_id = ?1")                         \
     X(SOURCE_GET, "SELECT name, url, etag, last_modified, last_attempt, last_success, "      \
@@ -496,7 +497,8 @@ log_keys(struct sq *s, const struct keyset *k, struct mld_err *err)
 }
 
 /* editors: hidden reads as withheld (404, in no list), withdrawn as
- * canceled (410); prepared once, as put() runs it on every update. */
+ * canceled (410), released as usable unless the agency withdrew it;
+ * prepared once, as put() runs it on every update. */
 int
 sq_ed_reapply(struct sq *s, int64_t id, struct mld_err *err)
 {

@@ -454,20 +454,6 @@ set_short(json_t *o, const char *key, mld_time_t t)
     mld_page_set_str(o, key, buf);
 }
 
-/* What readers see of an article, in words: its shown status. */
-static const char *
-shown_de(int pubstatus, enum mld_ed_state state)
-{
-    if (state != MLD_ED_NONE)
-        return state == MLD_ED_HIDDEN ? "verborgen (Redaktion)" : "zurückgezogen (Redaktion)";
-    switch (pubstatus) {
-    case MLD_PUB_USABLE: return "veröffentlicht";
-    case MLD_PUB_WITHHELD: return "zurückgehalten (Agentur)";
-    case MLD_PUB_CANCELED: return "zurückgezogen (Agentur)";
-    default: return "nicht zur Veröffentlichung (Agentur)";
-    }
-}
-
 /* The page number of ?seite=N (1..MLD_LIST_MAX_PAGES), 0 when invalid. */
 static int
 page_arg(const struct mld_http_req *req)
@@ -514,7 +500,7 @@ home_search(const struct mld_editor_env *env, const char *q, json_t *ctx, struct
         mld_page_set_str(o, "headline", it->a->headline ? it->a->headline : "(ohne Titel)");
         mld_page_set_str(o, "section", it->a->section);
         set_short(o, "published", it->published);
-        mld_page_set_str(o, "shown", shown_de(MLD_PUB_USABLE, MLD_ED_NONE));
+        mld_page_set_str(o, "shown", mld_ed_shown_de(MLD_PUB_USABLE, MLD_ED_NONE));
         json_array_append_new(rows, o);
     }
     json_object_set_new(ctx, "rows", rows);
@@ -546,7 +532,7 @@ home_latest(const struct mld_editor_env *env, int seite, json_t *ctx, struct mld
         mld_page_set_str(o, "headline", v[i].headline ? v[i].headline : "(ohne Titel)");
         mld_page_set_str(o, "section", v[i].section);
         set_short(o, "published", v[i].published);
-        mld_page_set_str(o, "shown", shown_de(v[i].pubstatus, v[i].state));
+        mld_page_set_str(o, "shown", mld_ed_shown_de(v[i].pubstatus, v[i].state));
         json_array_append_new(rows, o);
     }
     json_object_set_new(ctx, "rows", rows);
@@ -630,7 +616,7 @@ versions_json(const struct mld_ed_version *v, int n, mld_time_t decided, json_t 
         json_object_set_new(o, "version", json_integer(v[i].version));
         set_short(o, "created", v[i].version_created);
         set_short(o, "stored", v[i].stored_at);
-        mld_page_set_str(o, "status", shown_de(v[i].pubstatus, MLD_ED_NONE));
+        mld_page_set_str(o, "status", mld_ed_shown_de(v[i].pubstatus, MLD_ED_NONE));
         json_object_set_new(o, "applied", json_boolean(v[i].applied));
         bool late = decided > 0 && v[i].stored_at >= decided;
         json_object_set_new(o, "after_decision", json_boolean(late));
@@ -702,7 +688,7 @@ article_page(const struct mld_editor_env *env, const struct who *w, int64_t id, 
         mld_page_set_str(art, "section", it.a->section);
         mld_page_set_str(art, "urn", it.a->urn);
         set_short(art, "published", it.published);
-        mld_page_set_str(art, "shown", shown_de(it.a->pubstatus, ed.state));
+        mld_page_set_str(art, "shown", mld_ed_shown_de(it.a->pubstatus, ed.state));
         char url[MLD_SLUG_MAX + 64];
         mld_page_article_path(it.slug, id, url, sizeof(url));
         mld_page_set_str(art, "public_url", url);
@@ -717,6 +703,13 @@ article_page(const struct mld_editor_env *env, const struct who *w, int64_t id, 
         json_object_set_new(st, "none", json_boolean(ed.state == MLD_ED_NONE));
         json_object_set_new(st, "hidden", json_boolean(ed.state == MLD_ED_HIDDEN));
         json_object_set_new(st, "withdrawn", json_boolean(ed.state == MLD_ED_WITHDRAWN));
+        json_object_set_new(st, "released", json_boolean(ed.state == MLD_ED_RELEASED));
+        json_object_set_new(st, "hideable",
+                            json_boolean(ed.state == MLD_ED_NONE || ed.state == MLD_ED_RELEASED));
+        json_object_set_new(st, "releasable",
+                            json_boolean(ed.state == MLD_ED_NONE &&
+                                         (it.a->pubstatus == MLD_PUB_HELD ||
+                                          it.a->pubstatus == MLD_PUB_WITHHELD)));
         json_t *notes = json_array();
         for (int i = 0; i < ed.nnotes; i++) {
             json_t *o = json_object();
@@ -749,6 +742,7 @@ done_de(enum mld_ed_action act)
     case MLD_ACT_HIDE: return "Die Meldung ist verborgen.";
     case MLD_ACT_UNHIDE: return "Die Meldung ist wieder sichtbar.";
     case MLD_ACT_CORRECT: return "Der Korrekturhinweis ist veröffentlicht.";
+    case MLD_ACT_RELEASE: return "Die Meldung ist freigegeben.";
     }
     return NULL;
 }

@@ -10,7 +10,7 @@
 #include "../base/limits.h"
 #include "auth.h"
 
-static const char *const action_names[] = {"withdraw", "hide", "unhide", "correct"};
+static const char *const action_names[] = {"withdraw", "hide", "unhide", "correct", "release"};
 
 const char *
 mld_ed_action_name(enum mld_ed_action act)
@@ -33,13 +33,36 @@ mld_ed_state_de(enum mld_ed_state state)
     switch (state) {
     case MLD_ED_HIDDEN: return "verborgen";
     case MLD_ED_WITHDRAWN: return "zurückgezogen";
+    case MLD_ED_RELEASED: return "freigegeben";
     default: return "sichtbar";
     }
 }
 
-/* Refuses act when the article's state ed does not allow it. */
+const char *
+mld_ed_shown_de(int pubstatus, enum mld_ed_state state)
+{
+    switch (state) {
+    case MLD_ED_HIDDEN: return "verborgen (Redaktion)";
+    case MLD_ED_WITHDRAWN: return "zurückgezogen (Redaktion)";
+    case MLD_ED_RELEASED:
+        if (pubstatus == MLD_PUB_USABLE)
+            return "freigegeben (Redaktion)";
+        break;
+    case MLD_ED_NONE: break;
+    }
+    switch (pubstatus) {
+    case MLD_PUB_USABLE: return "veröffentlicht";
+    case MLD_PUB_WITHHELD: return "zurückgehalten (Agentur)";
+    case MLD_PUB_CANCELED: return "zurückgezogen (Agentur)";
+    default: return "nicht zur Veröffentlichung (Agentur)";
+    }
+}
+
+/* Refuses act when the article's state ed (and its shown status
+ * pubstatus) does not allow it. */
 static int
-allowed(enum mld_ed_action act, const struct mld_editorial *ed, int64_t id, struct mld_err *err)
+allowed(enum mld_ed_action act, const struct mld_editorial *ed, int pubstatus, int64_t id,
+        struct mld_err *err)
 {
     switch (act) {
     case MLD_ACT_WITHDRAW:
@@ -47,7 +70,7 @@ allowed(enum mld_ed_action act, const struct mld_editorial *ed, int64_t id, stru
             return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is withdrawn already", id);
         return 0;
     case MLD_ACT_HIDE:
-        if (ed->state != MLD_ED_NONE)
+        if (ed->state != MLD_ED_NONE && ed->state != MLD_ED_RELEASED)
             return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is %s already", id,
                                ed->state == MLD_ED_HIDDEN ? "hidden" : "withdrawn");
         return 0;
@@ -56,16 +79,25 @@ allowed(enum mld_ed_action act, const struct mld_editorial *ed, int64_t id, stru
             return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not hidden", id);
         return 0;
     case MLD_ACT_CORRECT: return 0;
+    case MLD_ACT_RELEASE:
+        if (ed->state != MLD_ED_NONE ||
+            (pubstatus != MLD_PUB_HELD && pubstatus != MLD_PUB_WITHHELD))
+            return mld_err_set(err, MLD_E_INVAL,
+                               "article %" PRId64 " is not held back by the agency", id);
+        return 0;
     }
     return mld_err_set(err, MLD_E_INVAL, "unknown action");
 }
 
 /* The audit log's words for a state: "sichtbar", "verborgen",
- * "zurückgezogen: REASON". */
+ * "zurückgezogen: REASON", "freigegeben"; without a decision on an item
+ * the agency holds back, what readers see of it (pubstatus; -1: never). */
 static void
-state_text(enum mld_ed_state state, const char *reason, char *out, size_t size)
+state_text(enum mld_ed_state state, const char *reason, int pubstatus, char *out, size_t size)
 {
-    if (state == MLD_ED_WITHDRAWN && reason != NULL)
+    if (state == MLD_ED_NONE && pubstatus > 0)
+        snprintf(out, size, "%s", mld_ed_shown_de(pubstatus, state));
+    else if (state == MLD_ED_WITHDRAWN && reason != NULL)
         snprintf(out, size, "%s: %s", mld_ed_state_de(state), reason);
     else
         snprintf(out, size, "%s", mld_ed_state_de(state));
@@ -76,13 +108,19 @@ static int
 act_txn(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *text,
         const char *actor, mld_time_t now, struct mld_err *err)
 {
-    struct mld_editorial ed;
-    int rc = mld_store_editorial_get(st, id, &ed, err);
+    struct mld_item it;
+    int rc = mld_store_get(st, id, &it, err);
     if (rc != 0)
         return rc;
-    rc = allowed(act, &ed, id, err);
+    int pubstatus = (int)it.a->pubstatus;
+    mld_item_dispose(&it);
+    struct mld_editorial ed;
+    rc = mld_store_editorial_get(st, id, &ed, err);
+    if (rc != 0)
+        return rc;
+    rc = allowed(act, &ed, pubstatus, id, err);
     char before[MLD_EDITOR_TEXT_MAX + 64], after[MLD_EDITOR_TEXT_MAX + 64];
-    state_text(ed.state, ed.reason, before, sizeof(before));
+    state_text(ed.state, ed.reason, pubstatus, before, sizeof(before));
     mld_editorial_dispose(&ed);
     if (rc != 0)
         return rc;
@@ -91,15 +129,24 @@ act_txn(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *te
     switch (act) {
     case MLD_ACT_WITHDRAW:
         rc = mld_store_editorial_set(st, id, MLD_ED_WITHDRAWN, text, actor, now, err);
-        state_text(MLD_ED_WITHDRAWN, text, after, sizeof(after));
+        state_text(MLD_ED_WITHDRAWN, text, -1, after, sizeof(after));
         break;
     case MLD_ACT_HIDE:
         rc = mld_store_editorial_set(st, id, MLD_ED_HIDDEN, NULL, actor, now, err);
-        state_text(MLD_ED_HIDDEN, NULL, after, sizeof(after));
+        state_text(MLD_ED_HIDDEN, NULL, -1, after, sizeof(after));
         break;
     case MLD_ACT_UNHIDE:
         rc = mld_store_editorial_set(st, id, MLD_ED_NONE, NULL, actor, now, err);
-        state_text(MLD_ED_NONE, NULL, after, sizeof(after));
+        if (rc == 0) /* what the agency's status shows now */
+            rc = mld_store_get(st, id, &it, err);
+        if (rc == 0) {
+            state_text(MLD_ED_NONE, NULL, (int)it.a->pubstatus, after, sizeof(after));
+            mld_item_dispose(&it);
+        }
+        break;
+    case MLD_ACT_RELEASE:
+        rc = mld_store_editorial_set(st, id, MLD_ED_RELEASED, NULL, actor, now, err);
+        state_text(MLD_ED_RELEASED, NULL, -1, after, sizeof(after));
         break;
     case MLD_ACT_CORRECT:
         rc = mld_store_correction_add(st, id, text, actor, now, err);

@@ -8,9 +8,12 @@
  *
  *   withdraw  needs a reason; not for an article already withdrawn by an
  *             editor. The article answers 410 everywhere, with the reason.
- *   hide      only for an article with no decision: it answers 404 and
- *             leaves every list until unhidden.
+ *   hide      for an article with no decision or a released one: it
+ *             answers 404 and leaves every list until unhidden.
  *   unhide    only for a hidden article: the agency's status shows again.
+ *   release   for an item the agency holds back (not for publication,
+ *             or withheld) with no decision: it is shown like any other;
+ *             hide and unhide put it back on hold.
  *   correct   adds a correction note ("Korrekturhinweis", dated) shown
  *             under the article; any state.
  *
@@ -30,9 +33,10 @@ enum mld_ed_action {
     MLD_ACT_HIDE,
     MLD_ACT_UNHIDE,
     MLD_ACT_CORRECT,
+    MLD_ACT_RELEASE,
 };
 
-/* "withdraw", "hide", "unhide", "correct" (the audit log's and the
+/* "withdraw", "hide", "unhide", "correct", "release" (the audit log's and the
  * command line's words). */
 const char *mld_ed_action_name(enum mld_ed_action act);
 
@@ -46,7 +50,13 @@ int mld_ed_parse_action(const char *s);
 int mld_editorial_act(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *text,
                       const char *actor, mld_time_t now, struct mld_err *err);
 
-/* German name of a state: "sichtbar", "verborgen", "zurückgezogen". */
+/* What readers see of an article with shown status pubstatus and
+ * editorial state, in German: "veröffentlicht", "verborgen (Redaktion)",
+ * "nicht zur Veröffentlichung (Agentur)", ... */
+const char *mld_ed_shown_de(int pubstatus, enum mld_ed_state state);
+
+/* German name of a state: "sichtbar", "verborgen", "zurückgezogen",
+ * "freigegeben". */
 const char *mld_ed_state_de(enum mld_ed_state state);
 
 #endif

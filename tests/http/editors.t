@@ -228,6 +228,28 @@ like($corr, qr{<h2 id="korrektur">Korrekturhinweis</h2>\s*<p><time datetime="\d{
 is(act($anna, $cid, aktion => 'zaubern', csrf => $csrf)->{status}, 400, 'an unknown action: 400');
 is(act($anna, 999999, aktion => 'hide', csrf => $csrf)->{status}, 404, 'an unknown article: 404');
 
+# Releasing an item the agency holds back (the demo's advisory) ------------------------------
+my ($held_id, $held_slug, $held_head) =
+    split /\|/, text_of(`sqlite3 $db "SELECT id, slug, headline FROM article WHERE pubstatus = 3 LIMIT 1"`);
+chomp($held_head);
+my $held_path = "/artikel/$held_slug-$held_id";
+is(get($held_path)->{status}, 404, 'a held item answers 404');
+$page = text_of(get("/redaktion/artikel/$held_id", Cookie => $anna)->{content});
+like($page, qr/Für Leser: <strong class="shown">nicht zur Veröffentlichung \(Agentur\)<\/strong>/,
+     'the editors\' page says the agency holds it back');
+like($page, qr/name="aktion" value="release">/, '... and offers to release it');
+is(act($anna, $cid, aktion => 'release', csrf => $csrf)->{status}, 422, 'release of a shown article is refused');
+is(act($anna, $held_id, aktion => 'release', csrf => $csrf)->{status}, 303, 'release through the web');
+ok(eventually(sub { get($held_path)->{status} == 200 }), 'the released item answers 200');
+ok(eventually(sub { text_of(get('/ressort/inland')->{content}) =~ /\Q$held_head\E/ }), '... and is in its section');
+is(act($anna, $held_id, aktion => 'hide', csrf => $csrf)->{status}, 303, 'hide puts it away again');
+ok(eventually(sub { get($held_path)->{status} == 404 }), '... 404');
+is(act($anna, $held_id, aktion => 'unhide', csrf => $csrf)->{status}, 303, 'unhide');
+is(get($held_path)->{status}, 404, '... and it is held again, as the agency says');
+$o = `$bin article release $held_id --db $db 2>&1`;
+is($?, 0, 'article release from the command line') or diag($o);
+ok(eventually(sub { get($held_path)->{status} == 200 }), '... the item answers 200');
+
 # Actions from the command line ------------------------------------------------------------
 my $did = $art{cli_withdraw}{id};
 $o = `$bin article withdraw $did --reason 'Auf Wunsch der Agentur vorab' --db $db 2>&1`;
@@ -338,6 +360,9 @@ $has->(qr/^anna\|unhide\|article:$hid\|verborgen\|sichtbar$/, 'unhide');
 $has->(qr/^anna\|correct\|article:$cid\|\|Korrekturhinweis: \Q$note\E$/, 'correct');
 $has->(qr/^cli\|withdraw\|article:$did\|/, 'withdraw from the command line, as cli');
 $has->(qr/^anna\|hide\|article:$eid\|/, '... as the account --as names');
+$has->(qr/^anna\|release\|article:$held_id\|nicht zur Veröffentlichung \(Agentur\)\|freigegeben$/, 'release');
+$has->(qr/^anna\|unhide\|article:$held_id\|verborgen\|nicht zur Veröffentlichung \(Agentur\)$/,
+       'unhide of a held item: held again');
 like($audit, qr{<a href="/redaktion/artikel/$wid">article:$wid</a>}, 'audit: article lines link to the article');
 is(get('/redaktion/audit?seite=0', Cookie => $boss)->{status}, 400, 'audit: a bad page number: 400');
 

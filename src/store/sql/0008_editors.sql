@@ -34,7 +34,9 @@ CREATE TABLE session (
 CREATE INDEX session_account ON session(account_id);
 
 -- The decision on an article: 1 hidden (answers 404 until unhidden),
--- 2 withdrawn (answers 410 with reason). No row: the agency decides.
+-- 2 withdrawn (answers 410 with reason), 3 released (a held or withheld
+-- item shown; an agency's withdrawal still withdraws it). No row: the
+-- agency decides.
 CREATE TABLE editorial (
     article_id INTEGER PRIMARY KEY REFERENCES article(id) ON DELETE CASCADE,
     state      INTEGER NOT NULL,

@@ -104,6 +104,19 @@ test_decisions(struct mld_store *st)
     is_int(mld_editorial_act(st, other, MLD_ACT_UNHIDE, NULL, "anna", t0, &err), 0, "unhide");
     is_int(shown(st, other), MLD_PUB_CANCELED, "unhidden: the agency's newest status (canceled)");
 
+    /* A held item released; the agency's later withdrawal still withdraws it. */
+    struct mld_article *h = art("urn:test:4", 1, t0, "Achtung: Termin", MLD_PUB_HELD);
+    int64_t hid = mld_test_put(st, h);
+    is_int(shown(st, hid), MLD_PUB_HELD, "a held item");
+    is_int(mld_editorial_act(st, other, MLD_ACT_RELEASE, NULL, "anna", t0, &err), MLD_E_INVAL,
+           "release of an item the agency does not hold back is refused");
+    is_int(mld_editorial_act(st, hid, MLD_ACT_RELEASE, NULL, "anna", t0, &err), 0, "release");
+    is_int(shown(st, hid), MLD_PUB_USABLE, "released: shown");
+    mld_test_put(st, art("urn:test:4", 2, t0 + 50, "Achtung: Termin verschoben", MLD_PUB_HELD));
+    is_int(shown(st, hid), MLD_PUB_USABLE, "a later held version: still released");
+    mld_test_put(st, art("urn:test:4", 3, t0 + 60, "Achtung: abgesagt", MLD_PUB_CANCELED));
+    is_int(shown(st, hid), MLD_PUB_CANCELED, "the agency's withdrawal withdraws a released item");
+
     /* Correction notes outlive updates. */
     int64_t c = mld_test_put(st, art("urn:test:3", 1, t0, "Korrigiert", MLD_PUB_USABLE));
     is_int(mld_editorial_act(st, c, MLD_ACT_CORRECT, "Name falsch", "cli", t0 + 5, &err), 0,

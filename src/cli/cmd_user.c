@@ -65,7 +65,7 @@ read_line(const char *prompt, bool tty, char *buf, size_t size)
     if (got == NULL)
         return -1;
     size_t n = strcspn(buf, "\r\n");
-    if (buf[n] == '\0' && n + 1 == size - 0 && !feof(stdin))
+    if (buf[n] == '\0' && n + 1 == size && !feof(stdin))
         return -1; /* no newline in size - 1 bytes: too long */
     buf[n] = '\0';
     return 0;

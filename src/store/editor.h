@@ -90,8 +90,9 @@ int mld_store_session_add(struct mld_store *st, const char *id_hash, int64_t acc
                           const char *csrf, mld_time_t now, mld_time_t expires,
                           struct mld_err *err);
 
-/* Loads the session id_hash alive at now (expired ones are deleted on the
- * way). Returns 0, MLD_E_NOTFOUND or MLD_E_STORE. */
+/* Loads the session id_hash alive at now (an expired one is not found;
+ * expired rows go when the next session is added). Returns 0,
+ * MLD_E_NOTFOUND or MLD_E_STORE. */
 int mld_store_session_get(struct mld_store *st, const char *id_hash, mld_time_t now,
                           struct mld_session *out, struct mld_err *err);
 

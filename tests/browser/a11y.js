@@ -127,6 +127,10 @@ async function checkPages(browser, opt, axeSource, tally) {
                     if (!ok(r && r.status() === want, `${label}: answers ${want}`)) {
                         diag(`status ${r ? r.status() : 'none'}`);
                     }
+                    if (p.path.startsWith('/redaktion/')) { /* editors: the session's page, not the login */
+                        ok(page.url() === opt.base + p.path, `${label}: not sent to the login`) ||
+                            diag(`at ${page.url()}`);
+                    }
                     const dark = await page.evaluate(
                         () => matchMedia('(prefers-color-scheme: dark)').matches);
                     ok(dark === (scheme === 'dark'), `${label}: the page sees ${scheme} mode`);

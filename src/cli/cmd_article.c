@@ -5,6 +5,7 @@
  *   article withdraw ID --reason TEXT   410 everywhere, with the reason
  *   article hide ID / unhide ID         404 and out of every list, and back
  *   article release ID                  shows an item the agency holds back
+ *   article pin ID / unpin ID           the home page's lead, and back
  *   article correct ID --note TEXT      a dated correction note on the page
  *
  * The audit log names the actor: --as NAME (an existing account) or "cli".
@@ -26,7 +27,7 @@
 
 static const char usage_text[] =
     "meldung article withdraw ID --reason TEXT | hide ID | unhide ID | release ID |\n"
-    "                correct ID --note TEXT"
+    "                pin ID | unpin ID | correct ID --note TEXT"
     " [--as NAME] [--db FILE]";
 
 static const char help_text[] =
@@ -38,6 +39,8 @@ static const char help_text[] =
     "  unhide ID          shows a hidden article again (as the agency's version says)\n"
     "  release ID         shows an item the agency holds back (not for publication,\n"
     "                     withheld); hide and unhide put it back on hold\n"
+    "  pin ID             makes the article the home page's lead while it is shown\n"
+    "  unpin ID           lets the home page pick its lead again\n"
     "  correct ID         adds the correction note --note TEXT (\"Korrekturhinweis\",\n"
     "                     dated) under the article\n"
     "  --as NAME          the account named in the audit log (default: cli)\n"
@@ -80,7 +83,8 @@ mld_cmd_article(int argc, char **argv)
     }
     if (optind >= argc)
         return mld_cli_usage("article", usage_text,
-                             "missing action (withdraw, hide, unhide, release, correct)");
+                             "missing action (withdraw, hide, unhide, release, pin, unpin, "
+                             "correct)");
     int act = mld_ed_parse_action(argv[optind]);
     if (act < 0)
         return mld_cli_usage("article", usage_text, "unknown action '%s'", argv[optind]);

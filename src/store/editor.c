@@ -152,6 +152,22 @@ mld_store_correction_add(struct mld_store *st, int64_t id, const char *note, con
 }
 
 int
+mld_store_pin_get(struct mld_store *st, int64_t *id, struct mld_err *err)
+{
+    ED(st, be, impl);
+    *id = 0;
+    return done(st, be->editor->pin_get(impl, id, err));
+}
+
+int
+mld_store_pin_set(struct mld_store *st, int64_t id, const char *by, mld_time_t now,
+                  struct mld_err *err)
+{
+    ED(st, be, impl);
+    return done(st, be->editor->pin_set(impl, id, by, now, err));
+}
+
+int
 mld_store_audit_add(struct mld_store *st, const char *actor, const char *action,
                     const char *target, const char *before, const char *after, mld_time_t now,
                     struct mld_err *err)

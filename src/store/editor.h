@@ -143,6 +143,16 @@ int mld_store_editorial_set(struct mld_store *st, int64_t id, enum mld_ed_state 
 int mld_store_correction_add(struct mld_store *st, int64_t id, const char *note, const char *by,
                              mld_time_t now, struct mld_err *err);
 
+/* The home page's pinned lead: the article id in *id (0: none pinned).
+ * Returns 0 or MLD_E_STORE. */
+int mld_store_pin_get(struct mld_store *st, int64_t *id, struct mld_err *err);
+
+/* Pins article id as the home page's lead (replacing any pin), or with id
+ * 0 removes the pin; logs the change key "all". Returns 0, MLD_E_NOTFOUND
+ * (no article id) or MLD_E_STORE. */
+int mld_store_pin_set(struct mld_store *st, int64_t id, const char *by, mld_time_t now,
+                      struct mld_err *err);
+
 /* One line of the audit log. */
 struct mld_audit {
     int64_t id;

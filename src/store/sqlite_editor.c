@@ -449,6 +449,63 @@ sq_correction_add(void *impl, int64_t id, const char *note, const char *by, mld_
     return in_txn(impl, ed_set_txn, &a, err);
 }
 
+/* The pinned lead ---------------------------------------------------------- */
+
+static int
+sq_pin_get(void *impl, int64_t *id, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prep(s, "SELECT article_id FROM pin WHERE slot = 1", &st, err);
+    if (rc != 0)
+        return rc;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else if (step != SQLITE_DONE)
+        rc = sq_error(s, err, "read pin");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+struct pin_args {
+    int64_t id;
+    const char *by;
+    mld_time_t now;
+};
+
+static int
+pin_txn(struct sq *s, void *ud, struct mld_err *err)
+{
+    const struct pin_args *a = ud;
+    int rc = a->id > 0 ? article_exists(s, a->id, err) : 0;
+    sqlite3_stmt *st;
+    if (rc == 0)
+        rc = prep(s,
+                  a->id > 0 ? "INSERT OR REPLACE INTO pin (slot, article_id, by, at) "
+                              "VALUES (1, ?1, ?2, ?3)"
+                            : "DELETE FROM pin",
+                  &st, err);
+    if (rc != 0)
+        return rc;
+    if (a->id > 0) {
+        sqlite3_bind_int64(st, 1, a->id);
+        sq_bind_text(st, 2, a->by);
+        sqlite3_bind_int64(st, 3, a->now);
+    }
+    rc = run(s, st, "store pin", err);
+    if (rc == 0) /* the home page (the only page that shows the pin) */
+        rc = sq_log_key(s, "all", err);
+    return rc;
+}
+
+static int
+sq_pin_set(void *impl, int64_t id, const char *by, mld_time_t now, struct mld_err *err)
+{
+    struct pin_args a = {id, by, now};
+    return in_txn(impl, pin_txn, &a, err);
+}
+
 /* Audit log ---------------------------------------------------------------- */
 
 static int
@@ -575,6 +632,8 @@ const struct mld_store_editor_ops mld_store_sqlite_editor = {
     .editorial_get = sq_editorial_get,
     .editorial_set = sq_editorial_set,
     .correction_add = sq_correction_add,
+    .pin_get = sq_pin_get,
+    .pin_set = sq_pin_set,
     .audit_add = sq_audit_add,
     .audit = sq_audit,
     .ed_versions = sq_ed_versions,

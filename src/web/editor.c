@@ -664,10 +664,13 @@ article_page(const struct mld_editor_env *env, const struct who *w, int64_t id, 
     struct mld_editorial ed = {0};
     struct mld_ed_version *v = NULL;
     int nv = 0;
+    int64_t pinned = 0;
     pthread_mutex_lock(env->lock);
     int rc = mld_store_get(env->st, id, &it, &err);
     if (rc == 0) {
         rc = mld_store_editorial_get(env->st, id, &ed, &err);
+        if (rc == 0)
+            rc = mld_store_pin_get(env->st, &pinned, &err);
         if (rc == 0)
             rc = mld_store_ed_versions(env->st, id, &v, &nv, &err);
         if (rc != 0)
@@ -706,6 +709,9 @@ article_page(const struct mld_editor_env *env, const struct who *w, int64_t id, 
         json_object_set_new(st, "released", json_boolean(ed.state == MLD_ED_RELEASED));
         json_object_set_new(st, "hideable",
                             json_boolean(ed.state == MLD_ED_NONE || ed.state == MLD_ED_RELEASED));
+        json_object_set_new(st, "pinned", json_boolean(pinned == id));
+        json_object_set_new(st, "pinnable",
+                            json_boolean(pinned != id && it.a->pubstatus == MLD_PUB_USABLE));
         json_object_set_new(st, "releasable",
                             json_boolean(ed.state == MLD_ED_NONE &&
                                          (it.a->pubstatus == MLD_PUB_HELD ||
@@ -743,6 +749,8 @@ done_de(enum mld_ed_action act)
     case MLD_ACT_UNHIDE: return "Die Meldung ist wieder sichtbar.";
     case MLD_ACT_CORRECT: return "Der Korrekturhinweis ist veröffentlicht.";
     case MLD_ACT_RELEASE: return "Die Meldung ist freigegeben.";
+    case MLD_ACT_PIN: return "Die Meldung ist als Aufmacher der Startseite angeheftet.";
+    case MLD_ACT_UNPIN: return "Die Startseite wählt ihren Aufmacher wieder selbst.";
     }
     return NULL;
 }

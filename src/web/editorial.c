@@ -10,7 +10,8 @@
 #include "../base/limits.h"
 #include "auth.h"
 
-static const char *const action_names[] = {"withdraw", "hide", "unhide", "correct", "release"};
+static const char *const action_names[] = {"withdraw", "hide",  "unhide", "correct",
+                                           "release",  "pin",   "unpin"};
 
 const char *
 mld_ed_action_name(enum mld_ed_action act)
@@ -61,8 +62,8 @@ mld_ed_shown_de(int pubstatus, enum mld_ed_state state)
 /* Refuses act when the article's state ed (and its shown status
  * pubstatus) does not allow it. */
 static int
-allowed(enum mld_ed_action act, const struct mld_editorial *ed, int pubstatus, int64_t id,
-        struct mld_err *err)
+allowed(enum mld_ed_action act, const struct mld_editorial *ed, int pubstatus, int64_t pinned,
+        int64_t id, struct mld_err *err)
 {
     switch (act) {
     case MLD_ACT_WITHDRAW:
@@ -79,6 +80,17 @@ allowed(enum mld_ed_action act, const struct mld_editorial *ed, int pubstatus, i
             return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not hidden", id);
         return 0;
     case MLD_ACT_CORRECT: return 0;
+    case MLD_ACT_PIN:
+        if (pubstatus != MLD_PUB_USABLE)
+            return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not shown to readers",
+                               id);
+        if (pinned == id)
+            return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is pinned already", id);
+        return 0;
+    case MLD_ACT_UNPIN:
+        if (pinned != id)
+            return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not pinned", id);
+        return 0;
     case MLD_ACT_RELEASE:
         if (ed->state != MLD_ED_NONE ||
             (pubstatus != MLD_PUB_HELD && pubstatus != MLD_PUB_WITHHELD))
@@ -118,7 +130,10 @@ act_txn(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *te
     rc = mld_store_editorial_get(st, id, &ed, err);
     if (rc != 0)
         return rc;
-    rc = allowed(act, &ed, pubstatus, id, err);
+    int64_t pinned = 0;
+    rc = mld_store_pin_get(st, &pinned, err);
+    if (rc == 0)
+        rc = allowed(act, &ed, pubstatus, pinned, id, err);
     char before[MLD_EDITOR_TEXT_MAX + 64], after[MLD_EDITOR_TEXT_MAX + 64];
     state_text(ed.state, ed.reason, pubstatus, before, sizeof(before));
     mld_editorial_dispose(&ed);
@@ -147,6 +162,15 @@ act_txn(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *te
     case MLD_ACT_RELEASE:
         rc = mld_store_editorial_set(st, id, MLD_ED_RELEASED, NULL, actor, now, err);
         state_text(MLD_ED_RELEASED, NULL, -1, after, sizeof(after));
+        break;
+    case MLD_ACT_PIN:
+    case MLD_ACT_UNPIN:
+        rc = mld_store_pin_set(st, act == MLD_ACT_PIN ? id : 0, actor, now, err);
+        if (pinned > 0 && act == MLD_ACT_PIN)
+            snprintf(before, sizeof(before), "Aufmacher: article:%" PRId64, pinned);
+        else
+            snprintf(before, sizeof(before), "%s", act == MLD_ACT_PIN ? "kein Aufmacher" : "Aufmacher");
+        snprintf(after, sizeof(after), "%s", act == MLD_ACT_PIN ? "Aufmacher" : "kein Aufmacher");
         break;
     case MLD_ACT_CORRECT:
         rc = mld_store_correction_add(st, id, text, actor, now, err);

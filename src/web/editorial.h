@@ -14,6 +14,9 @@
  *   release   for an item the agency holds back (not for publication,
  *             or withheld) with no decision: it is shown like any other;
  *             hide and unhide put it back on hold.
+ *   pin       makes a visible article the home page's lead (replacing
+ *             any pinned one) while it stays visible.
+ *   unpin     only for the pinned article: the home page picks its lead.
  *   correct   adds a correction note ("Korrekturhinweis", dated) shown
  *             under the article; any state.
  *
@@ -34,9 +37,12 @@ enum mld_ed_action {
     MLD_ACT_UNHIDE,
     MLD_ACT_CORRECT,
     MLD_ACT_RELEASE,
+    MLD_ACT_PIN,
+    MLD_ACT_UNPIN,
 };
 
-/* "withdraw", "hide", "unhide", "correct", "release" (the audit log's and the
+/* "withdraw", "hide", "unhide", "correct", "release", "pin", "unpin" (the
+ * audit log's and the
  * command line's words). */
 const char *mld_ed_action_name(enum mld_ed_action act);
 

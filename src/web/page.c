@@ -1252,11 +1252,29 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
     int rc = mld_store_list(st, &q, &pool, err);
     if (rc != 0)
         return rc;
+    /* editors: a pinned lead (editor.h) while it is visible, else the pick. */
+    int64_t pin = 0;
+    struct mld_item pinned = {0};
+    rc = mld_store_pin_get(st, &pin, err);
+    if (rc == 0 && pin > 0) {
+        rc = mld_store_get(st, pin, &pinned, err);
+        if (rc == MLD_E_NOTFOUND) {
+            mld_err_clear(err);
+            rc = 0;
+        } else if (rc == 0 && !mld_article_is_visible(pinned.a, now)) {
+            mld_item_dispose(&pinned);
+            memset(&pinned, 0, sizeof(pinned));
+        }
+    }
+    if (rc != 0) {
+        mld_items_dispose(&pool);
+        return rc;
+    }
     struct shown sh = {0};
     json_t *lead = NULL, *latest = json_array(), *blocks = json_array(), *top = json_array();
-    int li = pick_lead(&pool, now);
-    if (li >= 0) {
-        const struct mld_item *it = &pool.v[li];
+    int li = pinned.a != NULL ? -1 : pick_lead(&pool, now);
+    if (li >= 0 || pinned.a != NULL) {
+        const struct mld_item *it = pinned.a != NULL ? &pinned : &pool.v[li];
         lead = mld_page_item_json(it);
         json_object_del(lead, "thumb");
         const struct mld_media *pic = mld_article_first_picture(it->a);
@@ -1264,7 +1282,12 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
             json_object_set_new(lead, "picture",
                                 picture_json(pic, false, "(min-width: 64rem) 38rem, 100vw"));
         shown_add(&sh, it->story_id);
+        if (pinned.a != NULL) { /* its changes reach the home page by its own key */
+            json_object_set_new(lead, "pinned", json_true());
+            mld_page_add_article_tag(out, it->id);
+        }
     }
+    mld_item_dispose(&pinned);
     for (int i = 0; i < pool.n && json_array_size(latest) < MLD_HOME_LATEST; i++) {
         if (shown_has(&sh, pool.v[i].story_id))
             continue;

@@ -280,6 +280,23 @@ like($o, qr/no user 'niemand'/, '... naming it');
 $o = `$bin article unhide $fid --db $db 2>&1`;
 like($o, qr/article $fid is not hidden/, 'unhide of a shown article is refused with the reason');
 
+# Pinning the home page's lead -------------------------------------------------------------------
+my $lead_of = sub {
+    (text_of(get('/')->{content}) =~ m{<article class="lead-story">.*?<h2><a href="[^"]*">([^<]+)</a></h2>}s)[0] // '';
+};
+my $auto = $lead_of->();
+my $pin_head = $art{cli_correct}{headline};
+isnt($auto, $pin_head, 'the article to pin is not the lead the home page picks');
+is(act($anna, $fid, aktion => 'pin', csrf => $csrf)->{status}, 303, 'pin through the web');
+ok(eventually(sub { $lead_of->() eq $pin_head }), 'the pinned article leads the home page');
+like(text_of(get("/redaktion/artikel/$fid", Cookie => $anna)->{content}), qr/Als Aufmacher der Startseite angeheftet/,
+     '... the editors\' page says so');
+is(act($anna, $fid, aktion => 'pin', csrf => $csrf)->{status}, 422, 'pinning it again is refused');
+is(act($anna, $wid, aktion => 'pin', csrf => $csrf)->{status}, 422, 'a withdrawn article cannot be pinned');
+$o = `$bin article unpin $fid --db $db 2>&1`;
+is($?, 0, 'unpin from the command line') or diag($o);
+ok(eventually(sub { $lead_of->() eq $auto }), 'the home page picks its lead again');
+
 # The decision wins over later agency versions ------------------------------------------------
 # Writes a newer version of the article with urn to a file and ingests it.
 my $seq = 0;
@@ -360,6 +377,8 @@ $has->(qr/^anna\|unhide\|article:$hid\|verborgen\|sichtbar$/, 'unhide');
 $has->(qr/^anna\|correct\|article:$cid\|\|Korrekturhinweis: \Q$note\E$/, 'correct');
 $has->(qr/^cli\|withdraw\|article:$did\|/, 'withdraw from the command line, as cli');
 $has->(qr/^anna\|hide\|article:$eid\|/, '... as the account --as names');
+$has->(qr/^anna\|pin\|article:$fid\|kein Aufmacher\|Aufmacher$/, 'pin');
+$has->(qr/^cli\|unpin\|article:$fid\|Aufmacher\|kein Aufmacher$/, 'unpin');
 $has->(qr/^anna\|release\|article:$held_id\|nicht zur Veröffentlichung \(Agentur\)\|freigegeben$/, 'release');
 $has->(qr/^anna\|unhide\|article:$held_id\|verborgen\|nicht zur Veröffentlichung \(Agentur\)$/,
        'unhide of a held item: held again');

@@ -55,6 +55,15 @@ CREATE TABLE correction (
 );
 CREATE INDEX correction_article ON correction(article_id, at);
 
+-- The lead story an editor pinned on the home page (one at most); shown
+-- while the article is visible, else the home page picks its lead itself.
+CREATE TABLE pin (
+    slot       INTEGER PRIMARY KEY CHECK (slot = 1),
+    article_id INTEGER NOT NULL REFERENCES article(id) ON DELETE CASCADE,
+    by         TEXT NOT NULL,
+    at         INTEGER NOT NULL
+);
+
 -- Every editorial and account action: who, what, on what, before, after.
 CREATE TABLE audit (
     id     INTEGER PRIMARY KEY,

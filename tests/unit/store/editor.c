@@ -117,6 +117,23 @@ test_decisions(struct mld_store *st)
     mld_test_put(st, art("urn:test:4", 3, t0 + 60, "Achtung: abgesagt", MLD_PUB_CANCELED));
     is_int(shown(st, hid), MLD_PUB_CANCELED, "the agency's withdrawal withdraws a released item");
 
+    /* The pinned lead. */
+    int64_t pinned = -1;
+    ok(mld_store_pin_get(st, &pinned, &err) == 0 && pinned == 0, "no pin at first");
+    is_int(mld_editorial_act(st, other, MLD_ACT_PIN, NULL, "anna", t0, &err), MLD_E_INVAL,
+           "a withdrawn article cannot be pinned");
+    is_int(mld_editorial_act(st, hid, MLD_ACT_UNPIN, NULL, "anna", t0, &err), MLD_E_INVAL,
+           "unpin of an article not pinned is refused");
+    mld_store_changes(st, 0, collect_key, keys, &seq, &err);
+    is_int(mld_store_pin_set(st, id, "anna", t0, &err), 0, "pin");
+    keys[0] = '\0';
+    mld_store_changes(st, seq, collect_key, keys, &seq, &err);
+    is_str(keys, "all", "a pin logs the home page's key");
+    ok(mld_store_pin_get(st, &pinned, &err) == 0 && pinned == id, "the pin is read back");
+    is_int(mld_store_pin_set(st, 999, "anna", t0, &err), MLD_E_NOTFOUND, "pinning no article");
+    is_int(mld_store_pin_set(st, 0, "anna", t0, &err), 0, "unpin");
+    ok(mld_store_pin_get(st, &pinned, &err) == 0 && pinned == 0, "no pin after unpin");
+
     /* Correction notes outlive updates. */
     int64_t c = mld_test_put(st, art("urn:test:3", 1, t0, "Korrigiert", MLD_PUB_USABLE));
     is_int(mld_editorial_act(st, c, MLD_ACT_CORRECT, "Name falsch", "cli", t0 + 5, &err), 0,

@@ -14,7 +14,7 @@
 #   make format      clang-format every source file
 #   make lint        tools/checksrc.sh: banned functions, missing comments
 
-PKGS    := libmicrohttpd sqlite3 jansson zlib libxxhash gumbo libxml-2.0 libcurl libcrypto
+PKGS    := libmicrohttpd sqlite3 jansson zlib libxxhash gumbo libxml-2.0 libcurl libcrypto libargon2
 CC      ?= cc
 OPT     ?= -O2
 WARN    := -Wall -Wextra -Wformat=2 -Wvla -Wshadow -Wpointer-arith -Wcast-qual \

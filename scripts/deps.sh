@@ -12,6 +12,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PKGS="build-essential pkg-config clang
 libmicrohttpd-dev libsqlite3-dev libjansson-dev zlib1g-dev libxxhash-dev
 libxml2-dev libgumbo-dev libcurl4-openssl-dev libstemmer-dev libutf8proc-dev libpq-dev libssl-dev
+libargon2-dev
 wngerman
 tzdata perl curl sqlite3 nginx-light wrk
 python3-feedparser newsboat

@@ -760,4 +760,58 @@
 /* Bytes of a /metrics answer at most (a few hundred sources fit). */
 #define MLD_METRICS_MAX_BYTES (1024 * 1024)
 
+/* Editors (src/web/editor.c, src/web/auth.c) --------------------------- */
+
+/* Argon2id for passwords (RFC 9106): 2 passes over 19 MiB, one lane -
+ * the OWASP recommendation's floor; about 50 ms on one core, so a login
+ * costs a moment and a stolen hash a fortune per guess. */
+#define MLD_ARGON2_T_COST 2
+#define MLD_ARGON2_M_COST_KIB 19456
+#define MLD_ARGON2_LANES 1
+#define MLD_ARGON2_SALT_BYTES 16
+#define MLD_ARGON2_HASH_BYTES 32
+/* Room for the encoded string ($argon2id$v=19$m=..,t=..,p=..$salt$hash). */
+#define MLD_ARGON2_ENCODED_MAX 128
+
+/* User names: 1..32 of [a-z0-9._-]; passwords: 10..256 bytes. */
+#define MLD_USER_NAME_MAX 32
+#define MLD_PASSWORD_MIN 10
+#define MLD_PASSWORD_MAX 256
+
+/* Session ids and CSRF tokens: 32 random bytes (hex in the cookie). */
+#define MLD_SESSION_BYTES 32
+
+/* A login lasts 8 hours (a shift), then the editor logs in again. */
+#define MLD_SESSION_SECS (8 * 3600)
+
+/* The pre-login token (double-submit cookie of the login form) lives
+ * this long: the time to type a password. */
+#define MLD_LOGIN_FORM_SECS 1800
+
+/* After this many failed logins in a row an account is refused for
+ * MLD_LOGIN_LOCK_SECS after the last failure (429, Retry-After). */
+#define MLD_LOGIN_MAX_FAILURES 5
+#define MLD_LOGIN_LOCK_SECS 300
+
+/* Failed logins from one client address (any names) that pass before it
+ * waits (ratelimit.h): then 4 s, doubling, at most 15 minutes. More than
+ * an account's MLD_LOGIN_MAX_FAILURES, so an office behind one address is
+ * not locked out by one editor's typos. */
+#define MLD_LOGIN_ADDR_FREE_FAILS 20
+#define MLD_LOGIN_ADDR_BACKOFF_SECS 4
+#define MLD_LOGIN_ADDR_MAX_SECS 900
+
+/* Largest form body each POST route of /redaktion takes: a login (name,
+ * password, token) and an action (token, action, a reason or note). */
+#define MLD_EDITOR_LOGIN_BODY_MAX 1024
+#define MLD_EDITOR_LOGOUT_BODY_MAX 256
+#define MLD_EDITOR_ACTION_BODY_MAX 8192
+
+/* A withdrawal's reason or a correction note: 1..2000 bytes of UTF-8. */
+#define MLD_EDITOR_TEXT_MAX 2000
+
+/* Lines per page of the audit log and of the editors' article list. */
+#define MLD_AUDIT_PAGE 50
+#define MLD_EDITOR_LIST 30
+
 #endif

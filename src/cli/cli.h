@@ -51,6 +51,12 @@ int mld_cmd_token(int argc, char **argv);
  * (cmd_sections.c). */
 int mld_cmd_sections(int argc, char **argv);
 
+/* `meldung user`: the editors' accounts (cmd_user.c). */
+int mld_cmd_user(int argc, char **argv);
+
+/* `meldung article`: an editor's decision on an article (cmd_article.c). */
+int mld_cmd_article(int argc, char **argv);
+
 /* Prints "meldung NAME: message" and the usage hint to stderr; returns 2. */
 int mld_cli_usage(const char *name, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

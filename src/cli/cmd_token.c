@@ -16,6 +16,7 @@
 #include <sys/random.h>
 
 #include "../base/log.h"
+#include "../web/auth.h"
 #include "../web/push.h"
 
 /* 256 bits: guessing is out of reach, and the hex form (64 characters)
@@ -28,23 +29,6 @@ static const char help_text[] =
     "Prints a new random token for POST /api/v1/push and the [push] lines for the\n"
     "file of `meldung serve --config FILE` (only the token's SHA-256 is kept there).\n"
     "Takes no options but --help.\n";
-
-/* Fills buf with n random bytes. Returns 0 or -1 (errno set). */
-static int
-random_bytes(unsigned char *buf, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = getrandom(buf + got, n - got, 0);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        got += (size_t)r;
-    }
-    return 0;
-}
 
 int
 mld_cmd_token(int argc, char **argv)
@@ -66,17 +50,12 @@ mld_cmd_token(int argc, char **argv)
         return mld_cli_usage("token", usage_text, "unexpected argument '%s'", argv[optind]);
 
     unsigned char raw[MLD_TOKEN_BYTES];
-    if (random_bytes(raw, sizeof(raw)) != 0) {
+    if (mld_auth_random(raw, sizeof(raw)) != 0) {
         mld_log_error("token: no random bytes: %s", strerror(errno));
         return 1;
     }
-    static const char digits[] = "0123456789abcdef";
     char token[2 * MLD_TOKEN_BYTES + 1];
-    for (size_t i = 0; i < sizeof(raw); i++) {
-        token[2 * i] = digits[raw[i] >> 4];
-        token[2 * i + 1] = digits[raw[i] & 15];
-    }
-    token[2 * MLD_TOKEN_BYTES] = '\0';
+    mld_auth_hex(raw, sizeof(raw), token);
     char hash[MLD_PUSH_HASH_HEX + 1];
     mld_push_token_hash(token, strlen(token), hash);
     printf("%s\n"

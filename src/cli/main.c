@@ -32,6 +32,8 @@ static const struct {
     {"search", mld_cmd_search, "search the stored articles"},
     {"token", mld_cmd_token, "make a token for the push endpoint"},
     {"sections", mld_cmd_sections, "train or measure the section classifier"},
+    {"user", mld_cmd_user, "add, list, change or delete editors' accounts"},
+    {"article", mld_cmd_article, "withdraw, hide, unhide or correct an article"},
 };
 
 static void

@@ -100,6 +100,10 @@ struct mld_migration {
     X(CHANGES_PRUNE, "DELETE FROM change WHERE seq <= (SELECT max(seq) FROM change) - ?1")   \
     X(RELEASED, "SELECT id FROM article WHERE pubstatus = 0 AND visible_from > ?1 "          \
                 "AND visible_from <= ?2")                                                    \
+    X(ED_REAPPLY, "UPDATE article SET pubstatus = (SELECT CASE e.state WHEN 1 THEN 1 "      \
+                  "WHEN 2 THEN 2 ELSE (CASE article.pubstatus WHEN 2 THEN 2 ELSE 0 END) END " \
+                  "FROM editorial e WHERE e.article_id = ?1) WHERE id = ?1 AND EXISTS "      \
+                  "(SELECT 1 FROM editorial WHERE article_id = ?1)")                         \
     X(HISTORY, "SELECT count(*) FROM version WHERE article_id = ?1")                         \
     X(SOURCE_GET, "SELECT name, url, etag, last_modified, last_attempt, last_success, "      \
                   "last_error_at, last_error, failures, next_attempt, items, newest_item, "  \
@@ -538,6 +542,30 @@ log_keys(struct sq *s, const struct keyset *k, struct mld_err *err)
     return rc;
 }
 
+/* editors: hidden reads as withheld (404, in no list), withdrawn as
+ * canceled (410), released as usable unless the agency withdrew it;
+ * prepared once, as put() runs it on every update. */
+int
+sq_ed_reapply(struct sq *s, int64_t id, struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, S_ED_REAPPLY, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    return sq_step_done(s, st, err, "apply editorial state");
+}
+
+int
+sq_log_article_keys(struct sq *s, int64_t id, struct mld_err *err)
+{
+    struct keyset keys = {0};
+    int rc = article_keys(s, id, &keys, err);
+    if (rc == 0)
+        rc = log_keys(s, &keys, err);
+    keyset_dispose(&keys);
+    return rc;
+}
+
 int
 sq_step_done(struct sq *s, sqlite3_stmt *st, struct mld_err *err, const char *what)
 {
@@ -848,6 +876,8 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
     bind_article(st, a, sec, slug, story_key, published);
     sqlite3_bind_int64(st, 28, id);
     rc = sq_step_done(s, st, err, "update article");
+    if (rc == 0) /* editors: their decision wins over the agency's version */
+        rc = sq_ed_reapply(s, id, err);
     if (rc == 0)
         rc = put_lists(s, id, a, err);
     if (rc == 0)
@@ -1413,6 +1443,7 @@ const struct mld_store_backend mld_store_sqlite = {
     .api_head = sq_api_head,
     .api_changes = sq_api_changes,
     .health = sq_health,
+    .editor = &mld_store_sqlite_editor, /* editors (sqlite_editor.c) */
 };
 
 /* Pipeline and operator queries (store.h) ---------------------------------

@@ -73,6 +73,15 @@ int sq_story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct 
 int sq_load_items(struct sq *s, const int64_t *ids, int n, mld_time_t now, bool sections,
                   struct mld_items *out, struct mld_err *err);
 
+/* sqlite.c: logs the change keys of stored article id (itself, its
+ * section, story, topics, month and "all"), as an update does. */
+int sq_log_article_keys(struct sq *s, int64_t id, struct mld_err *err);
+
+/* sqlite_editor.c: forces the shown status of article id to what its
+ * editorial state says, when it has one (put() calls it after every
+ * agency version, so the editor's decision wins). */
+int sq_ed_reapply(struct sq *s, int64_t id, struct mld_err *err);
+
 /* sqlite.c: appends one change key (store.h) to the change log. */
 int sq_log_key(struct sq *s, const char *key, struct mld_err *err);
 

@@ -34,6 +34,19 @@ mld_store_full(const struct mld_store *st)
     return st->full;
 }
 
+void *
+mld_store_impl(struct mld_store *st, const struct mld_store_backend **be)
+{
+    *be = st->be;
+    return st->impl;
+}
+
+void
+mld_store_idle(struct mld_store *st)
+{
+    st->be->idle(st->impl);
+}
+
 int
 mld_store_open(struct mld_store **out, const char *path, struct mld_err *err)
 {

@@ -11,6 +11,8 @@
 
 #include "store.h"
 
+struct mld_store_editor_ops;
+
 struct mld_store_backend {
     const char *name;
     int (*open)(void **impl, const char *path, struct mld_err *err);
@@ -74,8 +76,51 @@ struct mld_store_backend {
                        bool *more, struct mld_err *err);
     /* observability: what /healthz asks (store.h, mld_store_health) */
     int (*health)(void *impl, struct mld_store_health *out, struct mld_err *err);
+    /* editors: accounts, sessions, editorial state, audit (editor.h) */
+    const struct mld_store_editor_ops *editor;
 };
 
 extern const struct mld_store_backend mld_store_sqlite;
+
+/* editors: the operations of editor.h, dispatched by editor.c. */
+#include "editor.h"
+struct mld_store_editor_ops {
+    int (*account_add)(void *impl, const char *name, enum mld_role role, const char *pw_hash,
+                       mld_time_t now, struct mld_err *err);
+    int (*account_get)(void *impl, const char *name, struct mld_account *out,
+                       struct mld_err *err);
+    int (*accounts)(void *impl, struct mld_account **out, int *n, struct mld_err *err);
+    int (*account_passwd)(void *impl, const char *name, const char *pw_hash, struct mld_err *err);
+    int (*account_del)(void *impl, const char *name, struct mld_err *err);
+    int (*account_attempt)(void *impl, int64_t id, bool failed, mld_time_t now,
+                           struct mld_err *err);
+    int (*session_add)(void *impl, const char *id_hash, int64_t account_id, const char *csrf,
+                       mld_time_t now, mld_time_t expires, struct mld_err *err);
+    int (*session_get)(void *impl, const char *id_hash, mld_time_t now, struct mld_session *out,
+                       struct mld_err *err);
+    int (*session_del)(void *impl, const char *id_hash, struct mld_err *err);
+    int (*editorial_get)(void *impl, int64_t id, struct mld_editorial *out, struct mld_err *err);
+    int (*editorial_set)(void *impl, int64_t id, enum mld_ed_state state, const char *reason,
+                         const char *by, mld_time_t now, struct mld_err *err);
+    int (*correction_add)(void *impl, int64_t id, const char *note, const char *by,
+                          mld_time_t now, struct mld_err *err);
+    int (*pin_get)(void *impl, int64_t *id, struct mld_err *err);
+    int (*pin_set)(void *impl, int64_t id, const char *by, mld_time_t now, struct mld_err *err);
+    int (*audit_add)(void *impl, const char *actor, const char *action, const char *target,
+                     const char *before, const char *after, mld_time_t now, struct mld_err *err);
+    int (*audit)(void *impl, int limit, int offset, struct mld_audit **out, int *n, bool *more,
+                 struct mld_err *err);
+    int (*ed_versions)(void *impl, int64_t id, struct mld_ed_version **out, int *n,
+                       struct mld_err *err);
+    int (*ed_latest)(void *impl, int limit, int offset, struct mld_ed_row **out, int *n,
+                     bool *more, struct mld_err *err);
+};
+
+extern const struct mld_store_editor_ops mld_store_sqlite_editor;
+
+/* The backend and handle of st, for the operations dispatched outside
+ * store.c (editor.c); end each with mld_store_idle(). */
+void *mld_store_impl(struct mld_store *st, const struct mld_store_backend **be);
+void mld_store_idle(struct mld_store *st);
 
 #endif

@@ -24,6 +24,7 @@
 
 #include "../base/limits.h"
 #include "../base/mem.h"
+#include "../store/editor.h"
 #include "../text/slug.h"
 #include "feed_out.h"
 #include "seo.h"
@@ -525,6 +526,21 @@ mld_page_error(struct mld_store *st, const struct mld_tmpl_set *tmpl, int status
     return mld_page_render_tmpl(tmpl, status == 410 ? "gone" : "error", ctx, out, err);
 }
 
+int
+mld_page_gone(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *reason,
+              mld_time_t now, struct mld_page *out, struct mld_err *err)
+{
+    static const char message[] = "Diese Meldung wurde zurückgezogen.";
+    json_t *ctx = new_context(st, message, NULL, now, err);
+    if (ctx == NULL)
+        return err->code;
+    json_object_set_new(ctx, "status", json_integer(410));
+    mld_page_set_str(ctx, "message", message);
+    mld_page_set_str(ctx, "reason", reason); /* editors: set by an editor's withdrawal */
+    out->status = 410;
+    return mld_page_render_tmpl(tmpl, "gone", ctx, out, err);
+}
+
 /* The 404 page every unknown path gets. */
 static int
 not_found(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
@@ -776,9 +792,29 @@ newest_first(const void *a, const void *b)
  * article's section (marked related_fill); the page lists the related
  * ones newest first under "Weitere Meldungen", as the reference page
  * does, and the fill newest first under "Mehr aus SECTION". */
+/* editors: the correction notes of ed as art's "corrections" [{note,
+ * date_long, date_iso}], oldest first. */
+static void
+corrections_json(const struct mld_editorial *ed, json_t *art)
+{
+    if (ed->nnotes == 0)
+        return;
+    json_t *v = json_array();
+    for (int i = 0; i < ed->nnotes; i++) {
+        json_t *o = json_object();
+        mld_page_set_str(o, "note", ed->notes[i].note);
+        set_date(o, "date_long", ed->notes[i].at, mld_time_format_long);
+        set_date(o, "date_iso", ed->notes[i].at, mld_time_format_iso);
+        json_array_append_new(v, o);
+    }
+    json_object_set_new(art, "corrections", v);
+    json_object_set_new(art, "has_corrections", json_true());
+}
+
 static int
 article_body(struct mld_store *st, const struct mld_tmpl_set *tmpl, const struct mld_item *it,
-             const char *canonical, mld_time_t now, struct mld_page *out, struct mld_err *err)
+             const struct mld_editorial *ed, const char *canonical, mld_time_t now,
+             struct mld_page *out, struct mld_err *err)
 {
     const struct mld_article *a = it->a;
     struct mld_items related = {0};
@@ -794,6 +830,7 @@ article_body(struct mld_store *st, const struct mld_tmpl_set *tmpl, const struct
     if (more.n > 1)
         qsort(more.v, (size_t)more.n, sizeof(*more.v), newest_first);
     json_t *art = article_json(it, canonical);
+    corrections_json(ed, art);
     json_t *ctx = NULL;
     rc = article_story(st, it, now, art, out, err);
     if (rc == 0)
@@ -848,8 +885,15 @@ article_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *
 
     char canonical[MLD_SLUG_MAX + 64];
     mld_page_article_path(it.slug, id, canonical, sizeof(canonical));
+    struct mld_editorial ed; /* editors: a withdrawal's reason, correction notes */
+    rc = mld_store_editorial_get(st, id, &ed, err);
+    if (rc != 0) {
+        mld_item_dispose(&it);
+        return rc;
+    }
     if (it.a->pubstatus == MLD_PUB_CANCELED) {
-        rc = mld_page_error(st, tmpl, 410, "Diese Meldung wurde zurückgezogen.", now, out, err);
+        rc = mld_page_gone(st, tmpl, ed.state == MLD_ED_WITHDRAWN ? ed.reason : NULL, now, out,
+                           err);
     } else if (!mld_article_is_visible(it.a, now)) {
         /* Embargoed or withheld: readers cannot tell it from a missing page. */
         rc = not_found(st, tmpl, now, out, err);
@@ -857,8 +901,9 @@ article_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *
         out->status = 301;
         snprintf(out->location, sizeof(out->location), "%s", canonical);
     } else {
-        rc = article_body(st, tmpl, &it, canonical, now, out, err);
+        rc = article_body(st, tmpl, &it, &ed, canonical, now, out, err);
     }
+    mld_editorial_dispose(&ed);
     mld_item_dispose(&it);
     return rc;
 }
@@ -938,6 +983,12 @@ set_pager(json_t *ctx, const char *base, int seite, int more)
         snprintf(url, sizeof(url), "%s?seite=%d", base, seite + 1);
         mld_page_set_str(ctx, "next_url", url);
     }
+}
+
+void
+mld_page_set_pager(json_t *ctx, const char *base, int seite, int more)
+{
+    set_pager(ctx, base, seite, more);
 }
 
 /* A section page (kind 's', template list) or a topic page (kind 't',
@@ -1201,11 +1252,29 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
     int rc = mld_store_list(st, &q, &pool, err);
     if (rc != 0)
         return rc;
+    /* editors: a pinned lead (editor.h) while it is visible, else the pick. */
+    int64_t pin = 0;
+    struct mld_item pinned = {0};
+    rc = mld_store_pin_get(st, &pin, err);
+    if (rc == 0 && pin > 0) {
+        rc = mld_store_get(st, pin, &pinned, err);
+        if (rc == MLD_E_NOTFOUND) {
+            mld_err_clear(err);
+            rc = 0;
+        } else if (rc == 0 && !mld_article_is_visible(pinned.a, now)) {
+            mld_item_dispose(&pinned);
+            memset(&pinned, 0, sizeof(pinned));
+        }
+    }
+    if (rc != 0) {
+        mld_items_dispose(&pool);
+        return rc;
+    }
     struct shown sh = {0};
     json_t *lead = NULL, *latest = json_array(), *blocks = json_array(), *top = json_array();
-    int li = pick_lead(&pool, now);
-    if (li >= 0) {
-        const struct mld_item *it = &pool.v[li];
+    int li = pinned.a != NULL ? -1 : pick_lead(&pool, now);
+    if (li >= 0 || pinned.a != NULL) {
+        const struct mld_item *it = pinned.a != NULL ? &pinned : &pool.v[li];
         lead = mld_page_item_json(it);
         json_object_del(lead, "thumb");
         const struct mld_media *pic = mld_article_first_picture(it->a);
@@ -1213,7 +1282,12 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
             json_object_set_new(lead, "picture",
                                 picture_json(pic, false, "(min-width: 64rem) 38rem, 100vw"));
         shown_add(&sh, it->story_id);
+        if (pinned.a != NULL) { /* its changes reach the home page by its own key */
+            json_object_set_new(lead, "pinned", json_true());
+            mld_page_add_article_tag(out, it->id);
+        }
     }
+    mld_item_dispose(&pinned);
     for (int i = 0; i < pool.n && json_array_size(latest) < MLD_HOME_LATEST; i++) {
         if (shown_has(&sh, pool.v[i].story_id))
             continue;

@@ -125,6 +125,16 @@ void mld_page_order_sections(struct mld_named *v, int n, const struct mld_page_s
  * number (singular one, plural otherwise) to out (size bytes). */
 void mld_page_count_noun(char *out, size_t size, long count, const char *one, const char *many);
 
+/* Renders the 410 page of a withdrawn article into out: the agency's
+ * withdrawal, or with reason (not NULL) an editor's, whose reason it
+ * shows. Returns 0 or the store's or template's error. */
+int mld_page_gone(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *reason,
+                  mld_time_t now, struct mld_page *out, struct mld_err *err);
+
+/* Adds the pager links of page seite of base to ctx: prev_url (base
+ * itself for page 2) and, when more, next_url ("base?seite=N"). */
+void mld_page_set_pager(json_t *ctx, const char *base, int seite, int more);
+
 /* Frees what out holds. */
 void mld_page_dispose(struct mld_page *out);
 

@@ -30,11 +30,13 @@
 #include "../store/store.h"
 #include "api.h"
 #include "cache.h"
+#include "editor.h"
 #include "feed_out.h"
 #include "live.h"
 #include "metrics.h"
 #include "observe.h"
 #include "page.h"
+#include "ratelimit.h"
 #include "static.h"
 #include "status.h"
 #include "purge.h"
@@ -64,6 +66,7 @@ struct mld_site {
     char *purge_url, *purge_token; /* [site] purge_url, purge_token, or NULL */
     struct mld_purge *purge;     /* the CDN purge worker, or NULL (purge.h) */
     struct mld_webhooks *hooks;  /* [webhook NAME] sections (webhook.h), or NULL */
+    struct mld_ratelimit *logins; /* editors: failed logins by client address */
     struct mld_observe_config obs; /* [metrics], [health] (observe.h) */
     struct mld_metrics *metrics; /* request counters, fed by mld_site_request_done */
     char *quarantine_dir;        /* quarantine/ beside the store, counted on /metrics */
@@ -365,8 +368,9 @@ observe_parts(struct mld_site *site)
 static int
 load_templates(struct mld_tmpl_set **out, const char *dir, struct mld_err *err)
 {
-    static const char *const needed[] = {"home",  "article", "list",  "topic",
-                                         "story", "search",  "error", "gone"};
+    static const char *const needed[] = {
+        "home",  "article", "list",         "topic",       "story",          "search",
+        "error", "gone",    "editor_login", "editor_home", "editor_article", "editor_audit"};
     struct mld_tmpl_set *set = mld_tmpl_set_new();
     int rc = mld_tmpl_set_load_dir(set, dir, err);
     for (size_t i = 0; rc == 0 && i < sizeof(needed) / sizeof(needed[0]); i++)
@@ -429,6 +433,8 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     site->push = cfg->push;
     site->live_streams = MLD_LIVE_MAX_STREAMS;
     site->metrics = mld_metrics_new();
+    site->logins = mld_ratelimit_new(MLD_LOGIN_ADDR_FREE_FAILS, MLD_LOGIN_ADDR_BACKOFF_SECS,
+                                     MLD_LOGIN_ADDR_MAX_SECS);
     site->quarantine_dir = quarantine_beside(cfg->db_path);
     int rc = read_settings(site, cfg->config_path, err);
     if (rc == 0)
@@ -484,6 +490,7 @@ mld_site_close(struct mld_site *site)
     mld_free(site->quarantine_dir);
     mld_live_free(site->live);
     mld_webhooks_free(site->hooks); /* hooks */
+    mld_ratelimit_free(site->logins);
     mld_cache_free(site->cache);
     mld_static_free(site->files);
     mld_tmpl_set_free(site->tmpl);
@@ -737,6 +744,9 @@ json_error_500(void)
  * http.h). Every other route refuses a body before it is read. */
 static const struct mld_http_body_route site_body_routes[] = {
     {MLD_PUSH_PATH, MLD_HTTP_MAX_BODY_BYTES},
+    {MLD_EDITOR_PREFIX "/login", MLD_EDITOR_LOGIN_BODY_MAX}, /* editors: forms */
+    {MLD_EDITOR_PREFIX "/logout", MLD_EDITOR_LOGOUT_BODY_MAX},
+    {MLD_EDITOR_PREFIX "/artikel/", MLD_EDITOR_ACTION_BODY_MAX},
     {NULL, 0},
 };
 
@@ -768,6 +778,18 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     /* The one route that takes POST; it stores under the site's lock. */
     if (strcmp(req->path, MLD_PUSH_PATH) == 0)
         return mld_push_handle(site->push, req, site->st, &site->lock);
+    /* editors: /redaktion/ and the admin gate of /status (editor.h). The
+     * POST routes and their body limits: /redaktion/login
+     * (MLD_EDITOR_LOGIN_BODY_MAX), /redaktion/logout (..._LOGOUT_...),
+     * /redaktion/artikel/ID (..._ACTION_...). */
+    if (mld_editor_path(req->path)) {
+        pthread_rwlock_rdlock(&site->conf_lock); /* templates and settings */
+        const struct mld_editor_env env = {site->st,        &site->lock,  site->tmpl,
+                                           &site->settings, site->hooks, site->logins};
+        struct mld_http_resp *er = mld_editor_handle(&env, req);
+        pthread_rwlock_unlock(&site->conf_lock);
+        return er;
+    }
     if (req->method == MLD_HTTP_OPTIONS) { /* api: CORS preflight */
         struct mld_http_resp *pre = mld_api_preflight(req->path);
         if (pre != NULL)
@@ -811,13 +833,6 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
             mld_live_handle(site->live, req, site->st, site->last_seq, mld_time_now());
         pthread_mutex_unlock(&site->lock);
         return lr;
-    }
-    if (strcmp(path, MLD_STATUS_PATH) == 0) {
-        pthread_rwlock_rdlock(&site->conf_lock);
-        struct mld_http_resp *sr = mld_status_handle(req, site->st, &site->lock, site->tmpl,
-                                                     &site->settings, site->hooks);
-        pthread_rwlock_unlock(&site->conf_lock);
-        return sr;
     }
 
     const struct mld_page_args args = {req_arg, req};

@@ -9,7 +9,9 @@
  * command that ingests an article, and checks that the live ticker
  * (static/live.js) announces it without a reload.
  *
- *   node tests/browser/a11y.js [--chromium PATH] [--live 'JSON ARGV'] URL [NAME=PATH ...]
+ *   node tests/browser/a11y.js [--chromium PATH] [--live 'JSON ARGV'] [--cookie NAME=VALUE] URL [NAME=PATH ...]
+ *
+ * --cookie sets a session cookie for the pages under /redaktion/ (editors).
  *
  * A page must answer 200, or the status that is its NAME ("404=/nichts").
  * Without NAME=PATH pairs it checks the home page, the search page, the
@@ -50,6 +52,7 @@ function parseArgs(argv) {
         const a = argv[i];
         if (a === '--chromium') opt.chromium = argv[++i];
         else if (a === '--live') opt.live = JSON.parse(argv[++i]);
+        else if (a === '--cookie') opt.cookie = argv[++i]; /* editors: NAME=VALUE for /redaktion */
         else if (!opt.base) opt.base = a.replace(/\/+$/, '');
         else {
             const eq = a.indexOf('=');
@@ -57,7 +60,7 @@ function parseArgs(argv) {
             opt.pages.push({ name: a.slice(0, eq), path: a.slice(eq + 1) });
         }
     }
-    if (!opt.base) bail('usage: a11y.js [--chromium PATH] [--live JSON] URL [NAME=PATH ...]');
+    if (!opt.base) bail('usage: a11y.js [--chromium PATH] [--live JSON] [--cookie NAME=VALUE] URL [NAME=PATH ...]');
     if (!opt.pages.length) {
         opt.pages = [
             { name: 'home', path: '/' },
@@ -75,8 +78,12 @@ function nodeLine(node) {
     return `  ${node.target.join(' ')}${summary ? ': ' + summary : ''}`;
 }
 
-async function newPage(browser, base) {
+async function newPage(browser, base, cookie) {
     const page = await browser.newPage();
+    if (cookie) { /* editors: a session for the pages under /redaktion (Secure: 127.0.0.1 counts as secure) */
+        const eq = cookie.indexOf('=');
+        await page.setCookie({ name: cookie.slice(0, eq), value: cookie.slice(eq + 1), url: `${base}/redaktion/` });
+    }
     /* axe is injected as a script; the site's Content-Security-Policy
      * (rightly) forbids that, so it is bypassed for the test only. */
     await page.setBypassCSP(true);
@@ -105,7 +112,7 @@ async function checkHarness(page, axeSource) {
 }
 
 async function checkPages(browser, opt, axeSource, tally) {
-    const page = await newPage(browser, opt.base);
+    const page = await newPage(browser, opt.base, opt.cookie);
     await checkHarness(page, axeSource);
     for (const p of opt.pages) {
         for (const width of WIDTHS) {
@@ -119,6 +126,10 @@ async function checkPages(browser, opt, axeSource, tally) {
                     const want = /^\d{3}$/.test(p.name) ? Number(p.name) : 200;
                     if (!ok(r && r.status() === want, `${label}: answers ${want}`)) {
                         diag(`status ${r ? r.status() : 'none'}`);
+                    }
+                    if (p.path.startsWith('/redaktion/')) { /* editors: the session's page, not the login */
+                        ok(page.url() === opt.base + p.path, `${label}: not sent to the login`) ||
+                            diag(`at ${page.url()}`);
                     }
                     const dark = await page.evaluate(
                         () => matchMedia('(prefers-color-scheme: dark)').matches);

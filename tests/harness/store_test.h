@@ -110,4 +110,18 @@ mld_test_store_schema(const char *name, int version)
     return db;
 }
 
+/* Puts a into st and frees it; returns the article's id (0 and a note on
+ * failure). */
+static __attribute__((unused)) int64_t
+mld_test_put(struct mld_store *st, struct mld_article *a)
+{
+    int64_t id = 0;
+    struct mld_err err = {0};
+    enum mld_put_result r;
+    if (mld_store_put(st, a, &r, &id, &err) != 0)
+        diag("put %s: %s", a->urn, err.msg);
+    mld_article_free(a);
+    return id;
+}
+
 #endif

@@ -2,7 +2,9 @@
 # test with a time limit and a temporary folder (start), `meldung serve`
 # on a free port of 127.0.0.1 (serve, stop), requests to it (get,
 # request), UTF-8 bodies (text_of), waiting for a condition (eventually),
-# reading a file (slurp) and finding the shared corpus (corpus).
+# reading a file (slurp) and finding the shared corpus (corpus); editors'
+# accounts and sessions (user_add, login, admin_get for /status, form,
+# set_cookies).
 #
 # A test in tests/http, run from the repository root, says
 #
@@ -14,14 +16,15 @@ package Mld;
 
 use strict;
 use warnings;
-use Encode qw(decode);
+use Encode qw(decode encode);
 use Exporter qw(import);
 use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use Test::More;
 use Time::HiRes qw(sleep);
 
-our @EXPORT = qw(start serve stop get request text_of eventually slurp corpus $TS);
+our @EXPORT = qw(start serve stop get request text_of eventually slurp corpus user_add login
+                 admin_get admin_cookie form set_cookies $TS);
 
 # The time stamp that starts every log line (src/base/log.c): "^$TS meldung: warning: ...".
 our $TS = qr/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/;
@@ -91,6 +94,69 @@ sub corpus {
     }
     done_testing();
     exit 1;
+}
+
+# user_add(BIN, DB, NAME, ROLE, PASSWORD): `meldung user add NAME --role
+# ROLE --db DB` with the password on standard input. Returns the exit
+# status and the output (stdout and stderr).
+sub user_add {
+    my ($bin, $db, $name, $role, $pw) = @_;
+    my $out = `printf '%s\n' '$pw' | $bin user add $name --role $role --db $db 2>&1`;
+    return ($? >> 8, $out);
+}
+
+# set_cookies(RESPONSE): the Set-Cookie headers of an HTTP::Tiny response
+# as a list.
+sub set_cookies {
+    my $h = $_[0]{headers}{'set-cookie'} // [];
+    return ref $h ? @$h : ($h);
+}
+
+# form(PAIRS...): an application/x-www-form-urlencoded body (text as UTF-8).
+sub form {
+    my @kv = @_;
+    my @parts;
+    while (my ($k, $v) = splice(@kv, 0, 2)) {
+        $v = encode('UTF-8', $v) if utf8::is_utf8($v);
+        $v =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord($1))/ge;
+        push @parts, "$k=$v";
+    }
+    return join('&', @parts);
+}
+
+# login(NAME, PASSWORD): logs in at the server serve() started last (the
+# form's token from GET /redaktion/login, then the POST). Returns the
+# Cookie header value of the session ("mld_sitzung=..."), or undef.
+sub login {
+    my ($name, $pw) = @_;
+    my ($tok) = join(' ', set_cookies(get('/redaktion/login'))) =~ /mld_anmeldung=([0-9a-f]+)/;
+    return undef unless $tok;
+    my $r = request('POST', '/redaktion/login',
+        headers => { Cookie => "mld_anmeldung=$tok",
+                     'Content-Type' => 'application/x-www-form-urlencoded' },
+        content => form(csrf => $tok, name => $name, passwort => $pw));
+    my ($sid) = join(' ', set_cookies($r)) =~ /mld_sitzung=([0-9a-f]{64})/;
+    return $sid ? "mld_sitzung=$sid" : undef;
+}
+
+# admin_cookie(BIN, DB): the Cookie header value of an admin session at
+# the server serve() started last: makes the account "status-admin" in
+# DB once and logs in once per server. /status needs it.
+my %admin_cookie;
+sub admin_cookie {
+    my ($bin, $db) = @_;
+    my $pw = 'status-admin-passwort';
+    unless ($admin_cookie{$base}) {
+        user_add($bin, $db, 'status-admin', 'admin', $pw);
+        $admin_cookie{$base} = login('status-admin', $pw);
+    }
+    return $admin_cookie{$base} // '';
+}
+
+# admin_get(BIN, DB, PATH, HEADER => VALUE ...): GET PATH as that admin.
+sub admin_get {
+    my ($bin, $db, $path, %h) = @_;
+    return get($path, %h, Cookie => admin_cookie($bin, $db));
 }
 
 # request(METHOD, PATH, OPTION => VALUE ...): METHOD on the server's PATH

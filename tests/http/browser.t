@@ -86,11 +86,16 @@ SKIP: {
         'home=/', "article=$path{article}", "article-related=$path{related}",
         "section=$path{section}", "topic=$path{topic}",
         "story=$path{story}", 'search=/suche?q=Genf', 'search-form=/suche',
-        'search-nothing=/suche?q=Xylophonwettbewerb', 'status=/status', '404=/seite-gibt-es-nicht',
+        'search-nothing=/suche?q=Xylophonwettbewerb', 'status=/redaktion/status', '404=/seite-gibt-es-nicht',
         "410=$path{gone}",
+        # editors: the pages of /redaktion/, as an admin
+        'editor-login=/redaktion/login', 'editor-home=/redaktion/', 'editor-audit=/redaktion/audit',
+        'editor-article=/redaktion/artikel/' . ($path{article} =~ /-(\d+)$/)[0],
     );
+    my $cookie = admin_cookie($bin, $db);
     my $live = encode_json([$bin, 'ingest', '--db', $db, 'demo/sport-1-handball.json']);
-    my @cmd = ('node', 'tests/browser/a11y.js', '--chromium', $chrome, '--live', $live, $base, @pages);
+    my @cmd = ('node', 'tests/browser/a11y.js', '--chromium', $chrome, '--live', $live, '--cookie', $cookie,
+               $base, @pages);
     my $t0 = time();
     my $pid = open(my $from, '-|:encoding(UTF-8)', @cmd) or die "node: $!";
     my @tap = <$from>;

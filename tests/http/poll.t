@@ -197,7 +197,7 @@ like($out, qr{error: http://127\.0\.0\.1:$port/missing\.json: HTTP 404}, '... na
 
 # The status page.
 my ($srv) = serve($bin, 'serve prints its URL', '--db', $db);
-my $r = get('/status');
+my $r = admin_get($bin, $db, '/status'); # editors: admins only
 is($r->{status}, 200, '/status answers 200');
 is($r->{headers}{'cache-control'}, 'no-store', '... not to be cached');
 like($r->{headers}{'content-type'}, qr{^text/html; charset=utf-8}, '... HTML');
@@ -208,7 +208,8 @@ like($page, qr{gestört \(3× in Folge\)}, '... the failing source');
 like($page, qr{http://127\.0\.0\.1:$port/…: HTTP 503}, '... its error, URL cut to the host');
 unlike($page, qr{/wire\.json|/down\b}, '... and no URL path anywhere');
 like($page, qr{<link rel="stylesheet" href="/static/style\.css">.*</html>}s, '... between head and foot');
-is(request('HEAD', '/status')->{status}, 200, 'HEAD /status');
+is(request('HEAD', '/status', headers => { Cookie => admin_cookie($bin, $db) })->{status}, 200,
+   'HEAD /status');
 stop($srv);
 
 # A feed without categories takes the section its [source] names, through

@@ -380,7 +380,7 @@ for my $p ('/', '/ressort/panorama', '/thema/nordsee', '/suche?q=Hafen', '/gibt-
 }
 ($st, $html) = page_of('/suche?q=Hafen');
 like($html, qr{<meta name="robots" content="noindex">}, 'search results: noindex');
-($st, $html) = page_of('/status');
+($st, $html) = (200, text_of(admin_get($bin, $db, '/status')->{content})); # editors: admins only
 like($html, qr{<meta name="robots" content="noindex">}, '/status: noindex');
 like((meta_of($html, 'name', 'description'))[0] // '', qr/Nachrichtenquellen von \Q$SITE\E/, '/status: description');
 ($st, $html) = page_of('/ressort/panorama');

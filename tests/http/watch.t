@@ -79,7 +79,7 @@ like($stats, qr/^\s+3\s+3  Ablage$/m, 'stats: the items are in the --section the
 
 # The site shows what the folder brought.
 my ($srv) = serve($bin, 'serve prints its URL', '--db', $db);
-my $r = get('/status');
+my $r = admin_get($bin, $db, '/status'); # editors: admins only
 like($r->{content}, qr{<th scope="row">drop:in<br><small>Ablageordner</small></th>},
      '/status lists the folder by its last name only');
 like($r->{content}, qr{in/bad\.json: line 1}, '... with its last error');

@@ -233,7 +233,7 @@ ok($took < 1.5, sprintf('... answers at once (%.3f s)', $took));
 # /status: by host, failing ones marked.
 my $st;
 ok(eventually(sub {
-        $st = text_of(get('/status')->{content});
+        $st = text_of(admin_get($bin, $db, '/status')->{content});
         return $st =~ m{<tr class="error">\s*<th scope="row">dead<br><small>127\.0\.0\.1:$dead_port</small>}
             && $st =~ m{<tr class="error">\s*<th scope="row">hang<br><small>127\.0\.0\.1:$hang_port</small>};
     }, within => 10), '/status marks the refused and the hanging webhook as failing');
@@ -270,7 +270,7 @@ is(@gone ? decode_json($gone[0]{body})->{id} : 0, $storm_id, '... with the artic
 is(@gone ? $gone[0]{headers}{'x-meldung-event'} : '', 'withdrawn', '... X-Meldung-Event withdrawn');
 ok(!events('sport', sub { ($_[0]{event} // '') eq 'withdrawn' }), '... not to events = article');
 
-$st = text_of(get('/status')->{content});
+$st = text_of(admin_get($bin, $db, '/status')->{content});
 like($st, qr{<th scope="row">ok<br>.*?data-label="Zugestellt">(\d+)<}s, '/status counts deliveries');
 my ($n_ok) = $st =~ m{<th scope="row">ok<br>.*?data-label="Zugestellt">(\d+)<}s;
 ok(($n_ok // 0) >= 3, "... $n_ok delivered to ok");

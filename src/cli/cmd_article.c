@@ -1,0 +1,131 @@
+/*
+ * cmd_article.c - `meldung article`: the editors' actions from the command
+ * line, the same as the web interface's (src/web/editorial.h):
+ *
+ *   article withdraw ID --reason TEXT   410 everywhere, with the reason
+ *   article hide ID / unhide ID         404 and out of every list, and back
+ *   article release ID                  shows an item the agency holds back
+ *   article pin ID / unpin ID           the home page's lead, and back
+ *   article correct ID --note TEXT      a dated correction note on the page
+ *
+ * The audit log names the actor: --as NAME (an existing account) or "cli".
+ * A running `meldung serve` on the same store drops the affected cached
+ * pages at its next refresh (the change log, store.h).
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/log.h"
+#include "../base/time.h"
+#include "../store/editor.h"
+#include "../web/editorial.h"
+
+static const char usage_text[] =
+    "meldung article withdraw ID --reason TEXT | hide ID | unhide ID | release ID |\n"
+    "                pin ID | unpin ID | correct ID --note TEXT"
+    " [--as NAME] [--db FILE]";
+
+static const char help_text[] =
+    "An editor's decision on an article; it wins over later agency versions.\n"
+    "\n"
+    "  withdraw ID        the article answers 410 on every page, feed, sitemap, search\n"
+    "                     and API, showing --reason TEXT on its page\n"
+    "  hide ID            the article answers 404 and leaves every list until unhidden\n"
+    "  unhide ID          shows a hidden article again (as the agency's version says)\n"
+    "  release ID         shows an item the agency holds back (not for publication,\n"
+    "                     withheld); hide and unhide put it back on hold\n"
+    "  pin ID             makes the article the home page's lead while it is shown\n"
+    "  unpin ID           lets the home page pick its lead again\n"
+    "  correct ID         adds the correction note --note TEXT (\"Korrekturhinweis\",\n"
+    "                     dated) under the article\n"
+    "  --as NAME          the account named in the audit log (default: cli)\n"
+    "  --db FILE          the store (default " MLD_DEFAULT_DB ")\n"
+    "  --help             this text\n";
+
+/* Parses an article id; 0 when s is not one. */
+static int64_t
+parse_id(const char *s)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    return *s >= '0' && *s <= '9' && *end == '\0' && v > 0 ? (int64_t)v : 0;
+}
+
+int
+mld_cmd_article(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"reason", required_argument, NULL, 'r'},
+        {"note", required_argument, NULL, 'n'},
+        {"as", required_argument, NULL, 'a'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *db = MLD_DEFAULT_DB, *reason = NULL, *note = NULL, *actor = "cli";
+    int c;
+    optind = 1;
+    static const char optstring[] = "d:r:n:a:h";
+    while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'r': reason = optarg; break;
+        case 'n': note = optarg; break;
+        case 'a': actor = optarg; break;
+        case 'h': printf("usage: %s\n\n%s", usage_text, help_text); return 0;
+        default: return mld_cli_bad_option("article", usage_text, optstring, argv);
+        }
+    }
+    if (optind >= argc)
+        return mld_cli_usage("article", usage_text,
+                             "missing action (withdraw, hide, unhide, release, pin, unpin, "
+                             "correct)");
+    int act = mld_ed_parse_action(argv[optind]);
+    if (act < 0)
+        return mld_cli_usage("article", usage_text, "unknown action '%s'", argv[optind]);
+    if (optind + 1 >= argc)
+        return mld_cli_usage("article", usage_text, "%s needs an article ID", argv[optind]);
+    if (optind + 2 < argc)
+        return mld_cli_usage("article", usage_text, "unexpected argument '%s'", argv[optind + 2]);
+    int64_t id = parse_id(argv[optind + 1]);
+    if (id == 0)
+        return mld_cli_usage("article", usage_text, "'%s' is no article ID (a number)",
+                             argv[optind + 1]);
+    if (reason != NULL && act != MLD_ACT_WITHDRAW)
+        return mld_cli_usage("article", usage_text, "--reason is for withdraw only");
+    if (note != NULL && act != MLD_ACT_CORRECT)
+        return mld_cli_usage("article", usage_text, "--note is for correct only");
+    if (act == MLD_ACT_WITHDRAW && reason == NULL)
+        return mld_cli_usage("article", usage_text, "withdraw needs --reason TEXT");
+    if (act == MLD_ACT_CORRECT && note == NULL)
+        return mld_cli_usage("article", usage_text, "correct needs --note TEXT");
+
+    struct mld_err err = {0};
+    struct mld_store *st;
+    if (mld_store_open(&st, db, &err) != 0) {
+        mld_log_error("%s", err.msg);
+        return 1;
+    }
+    int rc = 0;
+    if (strcmp(actor, "cli") != 0) { /* --as names a real account */
+        struct mld_account a;
+        rc = mld_store_account_get(st, actor, &a, &err);
+        mld_account_dispose(&a);
+    }
+    if (rc == 0)
+        rc = mld_editorial_act(st, id, (enum mld_ed_action)act,
+                               act == MLD_ACT_WITHDRAW ? reason : note, actor, mld_time_now(),
+                               &err);
+    mld_store_close(st);
+    if (rc != 0) {
+        mld_log_error("article %s %" PRId64 ": %s", argv[optind], id, err.msg);
+        return 1;
+    }
+    printf("article %" PRId64 ": %s done\n", id, argv[optind]);
+    return 0;
+}

@@ -1,0 +1,641 @@
+/*
+ * sqlite_editor.c - the editors' tables in SQLite (see editor.h,
+ * 0008_editors.sql).
+ *
+ * Every operation here runs rarely (a login, a decision, a page of the
+ * editors' interface), so statements are prepared per call and finalized
+ * at its end rather than kept. A decision is applied to the shown row in
+ * the same transaction that records it; put() re-applies it after each
+ * agency version (sq_ed_reapply), which is what lets it win.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../base/mem.h"
+#include "editor.h"
+#include "sqlite_int.h"
+#include "store_int.h"
+
+/* Prepares sql into *st. Returns 0 or MLD_E_STORE (what names it). */
+static int
+prep(struct sq *s, const char *sql, sqlite3_stmt **st, struct mld_err *err)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
+        *st = NULL;
+        return sq_error(s, err, "prepare editors' query");
+    }
+    return 0;
+}
+
+/* Steps a prepared write to its end, finalizes it. */
+static int
+run(struct sq *s, sqlite3_stmt *st, const char *what, struct mld_err *err)
+{
+    int rc = sq_step_done(s, st, err, what);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Steps st (prepared, bound) to its end and appends one element of sz
+ * bytes per row to *out (*n of them), zeroed and then filled by fill; past
+ * limit (< 0: none) rows only set *more. Finalizes st. */
+static int
+collect(struct sq *s, sqlite3_stmt *st, size_t sz, void (*fill)(sqlite3_stmt *, void *),
+        int limit, void *out, int *n, bool *more, const char *what, struct mld_err *err)
+{
+    char **v = out;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (limit >= 0 && *n == limit) {
+            *more = true;
+            continue;
+        }
+        *v = mld_reallocarray(*v, (size_t)*n + 1, sz);
+        char *e = *v + (size_t)(*n)++ * sz;
+        memset(e, 0, sz);
+        fill(st, e);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, what);
+}
+
+/* Prepares a paged query: ?1 = limit + 1 (one more tells *more), ?2 offset. */
+static int
+prep_page(struct sq *s, const char *sql, int limit, int offset, sqlite3_stmt **st,
+          struct mld_err *err)
+{
+    int rc = prep(s, sql, st, err);
+    if (rc == 0) {
+        sqlite3_bind_int(*st, 1, limit + 1);
+        sqlite3_bind_int(*st, 2, offset);
+    }
+    return rc;
+}
+
+/* Runs fn inside a transaction of its own unless one is open. */
+static int
+in_txn(struct sq *s, int (*fn)(struct sq *, void *, struct mld_err *), void *ud,
+       struct mld_err *err)
+{
+    if (s->in_txn)
+        return fn(s, ud, err);
+    int rc = sq_txn_begin(s, err);
+    if (rc == 0)
+        rc = fn(s, ud, err);
+    if (rc == 0)
+        rc = sq_txn_commit(s, err);
+    if (rc != 0)
+        sq_txn_rollback(s);
+    return rc;
+}
+
+/* Accounts ----------------------------------------------------------------- */
+
+static int
+sq_account_add(void *impl, const char *name, enum mld_role role, const char *pw_hash,
+               mld_time_t now, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prep(s,
+                  "INSERT INTO account (name, role, pw_hash, created) VALUES (?1, ?2, ?3, ?4) "
+                  "ON CONFLICT(name) DO NOTHING",
+                  &st, err);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(st, 1, name);
+    sqlite3_bind_int(st, 2, (int)role);
+    sq_bind_text(st, 3, pw_hash);
+    sqlite3_bind_int64(st, 4, now);
+    rc = run(s, st, "add account", err);
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = mld_err_set(err, MLD_E_INVAL, "user '%s' exists already", name);
+    return rc;
+}
+
+/* Reads an account row (id, name, role, pw_hash, created, failures,
+ * last_failure) into out. */
+static void
+read_account(sqlite3_stmt *st, void *e)
+{
+    struct mld_account *out = e;
+    out->id = sqlite3_column_int64(st, 0);
+    out->name = sq_col_text(st, 1);
+    out->role = (enum mld_role)sqlite3_column_int(st, 2);
+    out->pw_hash = sq_col_text(st, 3);
+    out->created = sqlite3_column_int64(st, 4);
+    out->failures = sqlite3_column_int(st, 5);
+    out->last_failure = sqlite3_column_int64(st, 6);
+}
+
+#define ACCOUNT_COLS "id, name, role, pw_hash, created, failures, last_failure"
+
+static int
+sq_account_get(void *impl, const char *name, struct mld_account *out, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prep(s, "SELECT " ACCOUNT_COLS " FROM account WHERE name = ?1", &st, err);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(st, 1, name);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        read_account(st, out);
+    else if (step == SQLITE_DONE)
+        rc = mld_err_set(err, MLD_E_NOTFOUND, "no user '%s'", name);
+    else
+        rc = sq_error(s, err, "read account");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int
+sq_accounts(void *impl, struct mld_account **out, int *n, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prep(s, "SELECT " ACCOUNT_COLS " FROM account ORDER BY name", &st, err);
+    bool more = false;
+    return rc != 0 ? rc
+                   : collect(s, st, sizeof(**out), read_account, -1, out, n, &more,
+                             "read accounts", err);
+}
+
+/* Runs sql (binding ?1 to name, ?2 to arg when not NULL) and fails with
+ * MLD_E_NOTFOUND when it changed no row. */
+static int
+account_write(struct sq *s, const char *sql, const char *name, const char *arg, const char *what,
+              struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s, sql, &st, err);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(st, 1, name);
+    if (arg != NULL)
+        sq_bind_text(st, 2, arg);
+    rc = run(s, st, what, err);
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = mld_err_set(err, MLD_E_NOTFOUND, "no user '%s'", name);
+    return rc;
+}
+
+struct passwd_args {
+    const char *name, *hash;
+};
+
+static int
+passwd_txn(struct sq *s, void *ud, struct mld_err *err)
+{
+    const struct passwd_args *a = ud;
+    int rc = account_write(s, "UPDATE account SET pw_hash = ?2, failures = 0 WHERE name = ?1",
+                           a->name, a->hash, "set password", err);
+    if (rc == 0)
+        rc = account_write(s,
+                           "DELETE FROM session WHERE account_id = "
+                           "(SELECT id FROM account WHERE name = ?1)",
+                           a->name, NULL, "end sessions", err);
+    if (rc == MLD_E_NOTFOUND) { /* no session to end is fine */
+        mld_err_clear(err);
+        rc = 0;
+    }
+    return rc;
+}
+
+static int
+sq_account_passwd(void *impl, const char *name, const char *pw_hash, struct mld_err *err)
+{
+    struct sq *s = impl;
+    struct mld_account probe = {0};
+    int rc = sq_account_get(s, name, &probe, err); /* NOTFOUND names the user */
+    mld_account_dispose(&probe);
+    if (rc != 0)
+        return rc;
+    struct passwd_args a = {name, pw_hash};
+    return in_txn(s, passwd_txn, &a, err);
+}
+
+static int
+sq_account_del(void *impl, const char *name, struct mld_err *err)
+{
+    return account_write(impl, "DELETE FROM account WHERE name = ?1", name, NULL,
+                         "delete account", err);
+}
+
+static int
+sq_account_attempt(void *impl, int64_t id, bool failed, mld_time_t now, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prep(s,
+                  failed ? "UPDATE account SET failures = failures + 1, last_failure = ?2 "
+                           "WHERE id = ?1"
+                         : "UPDATE account SET failures = 0 WHERE id = ?1 AND failures != 0",
+                  &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    if (failed)
+        sqlite3_bind_int64(st, 2, now);
+    return run(s, st, "record login attempt", err);
+}
+
+/* Sessions ----------------------------------------------------------------- */
+
+static int
+sq_session_add(void *impl, const char *id_hash, int64_t account_id, const char *csrf,
+               mld_time_t now, mld_time_t expires, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    /* Expired sessions go whenever a new one comes: the table stays small. */
+    int rc = prep(s, "DELETE FROM session WHERE expires <= ?1", &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, now);
+    rc = run(s, st, "drop expired sessions", err);
+    if (rc == 0)
+        rc = prep(s,
+                  "INSERT INTO session (id_hash, account_id, csrf, created, expires) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5)",
+                  &st, err);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(st, 1, id_hash);
+    sqlite3_bind_int64(st, 2, account_id);
+    sq_bind_text(st, 3, csrf);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int64(st, 5, expires);
+    return run(s, st, "add session", err);
+}
+
+static int
+sq_session_get(void *impl, const char *id_hash, mld_time_t now, struct mld_session *out,
+               struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prep(s,
+                  "SELECT s.account_id, a.name, a.role, s.csrf, s.expires FROM session s "
+                  "JOIN account a ON a.id = s.account_id WHERE s.id_hash = ?1 AND s.expires > ?2",
+                  &st, err);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(st, 1, id_hash);
+    sqlite3_bind_int64(st, 2, now);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        out->account_id = sqlite3_column_int64(st, 0);
+        out->name = sq_col_text(st, 1);
+        out->role = (enum mld_role)sqlite3_column_int(st, 2);
+        out->csrf = sq_col_text(st, 3);
+        out->expires = sqlite3_column_int64(st, 4);
+    } else if (step == SQLITE_DONE) {
+        rc = mld_err_set(err, MLD_E_NOTFOUND, "no such session");
+    } else {
+        rc = sq_error(s, err, "read session");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int
+sq_session_del(void *impl, const char *id_hash, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prep(s, "DELETE FROM session WHERE id_hash = ?1", &st, err);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(st, 1, id_hash);
+    return run(s, st, "delete session", err);
+}
+
+/* Editorial state ---------------------------------------------------------- */
+
+static int
+sq_editorial_get(void *impl, int64_t id, struct mld_editorial *out, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prep(s, "SELECT state, reason, by, at FROM editorial WHERE article_id = ?1", &st,
+                  err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        out->state = (enum mld_ed_state)sqlite3_column_int(st, 0);
+        out->reason = sq_col_text(st, 1);
+        out->by = sq_col_text(st, 2);
+        out->at = sqlite3_column_int64(st, 3);
+    } else if (step != SQLITE_DONE) {
+        rc = sq_error(s, err, "read editorial state");
+    }
+    sqlite3_finalize(st);
+    if (rc == 0)
+        rc = prep(s, "SELECT at, note, by FROM correction WHERE article_id = ?1 ORDER BY at, id",
+                  &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        out->notes = mld_reallocarray(out->notes, (size_t)out->nnotes + 1, sizeof(*out->notes));
+        struct mld_correction *c = &out->notes[out->nnotes++];
+        c->at = sqlite3_column_int64(st, 0);
+        c->note = sq_col_text(st, 1);
+        c->by = sq_col_text(st, 2);
+    }
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? 0 : sq_error(s, err, "read corrections");
+}
+
+/* Fails with MLD_E_NOTFOUND when article id is not stored. */
+static int
+article_exists(struct sq *s, int64_t id, struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s, "SELECT 1 FROM article WHERE id = ?1", &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step == SQLITE_ROW)
+        return 0;
+    if (step == SQLITE_DONE)
+        return mld_err_set(err, MLD_E_NOTFOUND, "no article %" PRId64, id);
+    return sq_error(s, err, "find article");
+}
+
+struct ed_set {
+    int64_t id;
+    enum mld_ed_state state;
+    const char *text, *by;
+    mld_time_t now;
+    bool note; /* a correction note, not a state */
+};
+
+/* Shows the agency's status again: that of the newest applied version. */
+static int
+restore_agency_status(struct sq *s, int64_t id, struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s,
+                  "UPDATE article SET pubstatus = coalesce((SELECT pubstatus FROM version "
+                  "WHERE article_id = ?1 AND applied = 1 ORDER BY id DESC LIMIT 1), pubstatus) "
+                  "WHERE id = ?1",
+                  &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    return run(s, st, "restore agency status", err);
+}
+
+static int
+ed_set_txn(struct sq *s, void *ud, struct mld_err *err)
+{
+    const struct ed_set *a = ud;
+    int rc = article_exists(s, a->id, err);
+    /* What showed the article before the change... */
+    if (rc == 0)
+        rc = sq_log_article_keys(s, a->id, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st;
+    if (a->note)
+        rc = prep(s, "INSERT INTO correction (article_id, note, by, at) VALUES (?1, ?2, ?3, ?4)",
+                  &st, err);
+    else if (a->state == MLD_ED_NONE)
+        rc = prep(s, "DELETE FROM editorial WHERE article_id = ?1", &st, err);
+    else
+        rc = prep(s,
+                  "INSERT OR REPLACE INTO editorial (article_id, state, reason, by, at) "
+                  "VALUES (?1, ?5, ?2, ?3, ?4)",
+                  &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, a->id);
+    if (a->note || a->state != MLD_ED_NONE) {
+        sq_bind_text(st, 2, a->text);
+        sq_bind_text(st, 3, a->by);
+        sqlite3_bind_int64(st, 4, a->now);
+    }
+    if (!a->note && a->state != MLD_ED_NONE)
+        sqlite3_bind_int(st, 5, (int)a->state);
+    rc = run(s, st, "store editorial decision", err);
+    if (rc == 0 && !a->note)
+        rc = a->state == MLD_ED_NONE ? restore_agency_status(s, a->id, err)
+                                     : sq_ed_reapply(s, a->id, err);
+    /* ...and what shows it now (the same keys: visibility is not one). */
+    return rc;
+}
+
+static int
+sq_editorial_set(void *impl, int64_t id, enum mld_ed_state state, const char *reason,
+                 const char *by, mld_time_t now, struct mld_err *err)
+{
+    struct ed_set a = {id, state, reason, by, now, false};
+    return in_txn(impl, ed_set_txn, &a, err);
+}
+
+static int
+sq_correction_add(void *impl, int64_t id, const char *note, const char *by, mld_time_t now,
+                  struct mld_err *err)
+{
+    struct ed_set a = {id, MLD_ED_NONE, note, by, now, true};
+    return in_txn(impl, ed_set_txn, &a, err);
+}
+
+/* The pinned lead ---------------------------------------------------------- */
+
+static int
+sq_pin_get(void *impl, int64_t *id, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prep(s, "SELECT article_id FROM pin WHERE slot = 1", &st, err);
+    if (rc != 0)
+        return rc;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else if (step != SQLITE_DONE)
+        rc = sq_error(s, err, "read pin");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+struct pin_args {
+    int64_t id;
+    const char *by;
+    mld_time_t now;
+};
+
+static int
+pin_txn(struct sq *s, void *ud, struct mld_err *err)
+{
+    const struct pin_args *a = ud;
+    int rc = a->id > 0 ? article_exists(s, a->id, err) : 0;
+    sqlite3_stmt *st;
+    if (rc == 0)
+        rc = prep(s,
+                  a->id > 0 ? "INSERT OR REPLACE INTO pin (slot, article_id, by, at) "
+                              "VALUES (1, ?1, ?2, ?3)"
+                            : "DELETE FROM pin",
+                  &st, err);
+    if (rc != 0)
+        return rc;
+    if (a->id > 0) {
+        sqlite3_bind_int64(st, 1, a->id);
+        sq_bind_text(st, 2, a->by);
+        sqlite3_bind_int64(st, 3, a->now);
+    }
+    rc = run(s, st, "store pin", err);
+    if (rc == 0) /* the home page (the only page that shows the pin) */
+        rc = sq_log_key(s, "all", err);
+    return rc;
+}
+
+static int
+sq_pin_set(void *impl, int64_t id, const char *by, mld_time_t now, struct mld_err *err)
+{
+    struct pin_args a = {id, by, now};
+    return in_txn(impl, pin_txn, &a, err);
+}
+
+/* Audit log ---------------------------------------------------------------- */
+
+static int
+sq_audit_add(void *impl, const char *actor, const char *action, const char *target,
+             const char *before, const char *after, mld_time_t now, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prep(s,
+                  "INSERT INTO audit (at, actor, action, target, before, after) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                  &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, now);
+    sq_bind_text(st, 2, actor);
+    sq_bind_text(st, 3, action);
+    sq_bind_text(st, 4, target);
+    sq_bind_text(st, 5, before);
+    sq_bind_text(st, 6, after);
+    return run(s, st, "write audit log", err);
+}
+
+static void
+read_audit(sqlite3_stmt *st, void *e)
+{
+    struct mld_audit *v = e;
+    v->id = sqlite3_column_int64(st, 0);
+    v->at = sqlite3_column_int64(st, 1);
+    v->actor = sq_col_text(st, 2);
+    v->action = sq_col_text(st, 3);
+    v->target = sq_col_text(st, 4);
+    v->before = sq_col_text(st, 5);
+    v->after = sq_col_text(st, 6);
+}
+
+static int
+sq_audit(void *impl, int limit, int offset, struct mld_audit **out, int *n, bool *more,
+         struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prep_page(s,
+                       "SELECT id, at, actor, action, target, before, after FROM audit "
+                       "ORDER BY id DESC LIMIT ?1 OFFSET ?2",
+                       limit, offset, &st, err);
+    return rc != 0 ? rc
+                   : collect(s, st, sizeof(**out), read_audit, limit, out, n, more,
+                             "read audit log", err);
+}
+
+/* The editors' views of articles --------------------------------------------- */
+
+static void
+read_version(sqlite3_stmt *st, void *e)
+{
+    struct mld_ed_version *v = e;
+    v->seq = sqlite3_column_int64(st, 0);
+    v->version = sqlite3_column_int64(st, 1);
+    v->version_created = sqlite3_column_int64(st, 2);
+    v->stored_at = sqlite3_column_int64(st, 3);
+    v->pubstatus = sqlite3_column_int(st, 4);
+    v->applied = sqlite3_column_int(st, 5) != 0;
+    v->headline = sq_col_text(st, 6);
+    v->teaser = sq_col_text(st, 7);
+    v->body_html = sq_col_text(st, 8);
+}
+
+static int
+sq_ed_versions(void *impl, int64_t id, struct mld_ed_version **out, int *n, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prep(s,
+                  "SELECT id, version, version_created, stored_at, pubstatus, applied, headline, "
+                  "teaser, body_html FROM version WHERE article_id = ?1 ORDER BY id",
+                  &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    bool more = false;
+    return collect(s, st, sizeof(**out), read_version, -1, out, n, &more, "read versions", err);
+}
+
+static void
+read_row(sqlite3_stmt *st, void *e)
+{
+    struct mld_ed_row *v = e;
+    v->id = sqlite3_column_int64(st, 0);
+    v->headline = sq_col_text(st, 1);
+    v->section = sq_col_text(st, 2);
+    v->published = sqlite3_column_int64(st, 3);
+    v->pubstatus = sqlite3_column_int(st, 4);
+    v->state = (enum mld_ed_state)sqlite3_column_int(st, 5);
+}
+
+static int
+sq_ed_latest(void *impl, int limit, int offset, struct mld_ed_row **out, int *n, bool *more,
+             struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prep_page(s,
+                       "SELECT a.id, a.headline, a.section, a.published, a.pubstatus, "
+                       "coalesce(e.state, 0) FROM article a "
+                       "LEFT JOIN editorial e ON e.article_id = a.id "
+                       "ORDER BY a.published DESC, a.id DESC LIMIT ?1 OFFSET ?2",
+                       limit, offset, &st, err);
+    return rc != 0 ? rc
+                   : collect(s, st, sizeof(**out), read_row, limit, out, n, more,
+                             "read latest articles", err);
+}
+
+const struct mld_store_editor_ops mld_store_sqlite_editor = {
+    .account_add = sq_account_add,
+    .account_get = sq_account_get,
+    .accounts = sq_accounts,
+    .account_passwd = sq_account_passwd,
+    .account_del = sq_account_del,
+    .account_attempt = sq_account_attempt,
+    .session_add = sq_session_add,
+    .session_get = sq_session_get,
+    .session_del = sq_session_del,
+    .editorial_get = sq_editorial_get,
+    .editorial_set = sq_editorial_set,
+    .correction_add = sq_correction_add,
+    .pin_get = sq_pin_get,
+    .pin_set = sq_pin_set,
+    .audit_add = sq_audit_add,
+    .audit = sq_audit,
+    .ed_versions = sq_ed_versions,
+    .ed_latest = sq_ed_latest,
+};

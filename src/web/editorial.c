@@ -1,0 +1,208 @@
+/*
+ * editorial.c - the editors' actions on articles (see editorial.h).
+ */
+#include "editorial.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../base/limits.h"
+#include "auth.h"
+
+static const char *const action_names[] = {"withdraw", "hide",  "unhide", "correct",
+                                           "release",  "pin",   "unpin"};
+
+const char *
+mld_ed_action_name(enum mld_ed_action act)
+{
+    return action_names[act];
+}
+
+int
+mld_ed_parse_action(const char *s)
+{
+    for (size_t i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++)
+        if (strcmp(s, action_names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *
+mld_ed_state_de(enum mld_ed_state state)
+{
+    switch (state) {
+    case MLD_ED_HIDDEN: return "verborgen";
+    case MLD_ED_WITHDRAWN: return "zurückgezogen";
+    case MLD_ED_RELEASED: return "freigegeben";
+    default: return "sichtbar";
+    }
+}
+
+const char *
+mld_ed_shown_de(int pubstatus, enum mld_ed_state state)
+{
+    switch (state) {
+    case MLD_ED_HIDDEN: return "verborgen (Redaktion)";
+    case MLD_ED_WITHDRAWN: return "zurückgezogen (Redaktion)";
+    case MLD_ED_RELEASED:
+        if (pubstatus == MLD_PUB_USABLE)
+            return "freigegeben (Redaktion)";
+        break;
+    case MLD_ED_NONE: break;
+    }
+    switch (pubstatus) {
+    case MLD_PUB_USABLE: return "veröffentlicht";
+    case MLD_PUB_WITHHELD: return "zurückgehalten (Agentur)";
+    case MLD_PUB_CANCELED: return "zurückgezogen (Agentur)";
+    default: return "nicht zur Veröffentlichung (Agentur)";
+    }
+}
+
+/* Refuses act when the article's state ed (and its shown status
+ * pubstatus) does not allow it. */
+static int
+allowed(enum mld_ed_action act, const struct mld_editorial *ed, int pubstatus, int64_t pinned,
+        int64_t id, struct mld_err *err)
+{
+    switch (act) {
+    case MLD_ACT_WITHDRAW:
+        if (ed->state == MLD_ED_WITHDRAWN)
+            return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is withdrawn already", id);
+        return 0;
+    case MLD_ACT_HIDE:
+        if (ed->state != MLD_ED_NONE && ed->state != MLD_ED_RELEASED)
+            return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is %s already", id,
+                               ed->state == MLD_ED_HIDDEN ? "hidden" : "withdrawn");
+        return 0;
+    case MLD_ACT_UNHIDE:
+        if (ed->state != MLD_ED_HIDDEN)
+            return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not hidden", id);
+        return 0;
+    case MLD_ACT_CORRECT: return 0;
+    case MLD_ACT_PIN:
+        if (pubstatus != MLD_PUB_USABLE)
+            return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not shown to readers",
+                               id);
+        if (pinned == id)
+            return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is pinned already", id);
+        return 0;
+    case MLD_ACT_UNPIN:
+        if (pinned != id)
+            return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not pinned", id);
+        return 0;
+    case MLD_ACT_RELEASE:
+        if (ed->state != MLD_ED_NONE ||
+            (pubstatus != MLD_PUB_HELD && pubstatus != MLD_PUB_WITHHELD))
+            return mld_err_set(err, MLD_E_INVAL,
+                               "article %" PRId64 " is not held back by the agency", id);
+        return 0;
+    }
+    return mld_err_set(err, MLD_E_INVAL, "unknown action");
+}
+
+/* The audit log's words for a state: "sichtbar", "verborgen",
+ * "zurückgezogen: REASON", "freigegeben"; without a decision on an item
+ * the agency holds back, what readers see of it (pubstatus; -1: never). */
+static void
+state_text(enum mld_ed_state state, const char *reason, int pubstatus, char *out, size_t size)
+{
+    if (state == MLD_ED_NONE && pubstatus > 0)
+        snprintf(out, size, "%s", mld_ed_shown_de(pubstatus, state));
+    else if (state == MLD_ED_WITHDRAWN && reason != NULL)
+        snprintf(out, size, "%s: %s", mld_ed_state_de(state), reason);
+    else
+        snprintf(out, size, "%s", mld_ed_state_de(state));
+}
+
+/* The body of mld_editorial_act inside its transaction. */
+static int
+act_txn(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *text,
+        const char *actor, mld_time_t now, struct mld_err *err)
+{
+    struct mld_item it;
+    int rc = mld_store_get(st, id, &it, err);
+    if (rc != 0)
+        return rc;
+    int pubstatus = (int)it.a->pubstatus;
+    mld_item_dispose(&it);
+    struct mld_editorial ed;
+    rc = mld_store_editorial_get(st, id, &ed, err);
+    if (rc != 0)
+        return rc;
+    int64_t pinned = 0;
+    rc = mld_store_pin_get(st, &pinned, err);
+    if (rc == 0)
+        rc = allowed(act, &ed, pubstatus, pinned, id, err);
+    char before[MLD_EDITOR_TEXT_MAX + 64], after[MLD_EDITOR_TEXT_MAX + 64];
+    state_text(ed.state, ed.reason, pubstatus, before, sizeof(before));
+    mld_editorial_dispose(&ed);
+    if (rc != 0)
+        return rc;
+    char target[32];
+    snprintf(target, sizeof(target), "article:%" PRId64, id);
+    switch (act) {
+    case MLD_ACT_WITHDRAW:
+        rc = mld_store_editorial_set(st, id, MLD_ED_WITHDRAWN, text, actor, now, err);
+        state_text(MLD_ED_WITHDRAWN, text, -1, after, sizeof(after));
+        break;
+    case MLD_ACT_HIDE:
+        rc = mld_store_editorial_set(st, id, MLD_ED_HIDDEN, NULL, actor, now, err);
+        state_text(MLD_ED_HIDDEN, NULL, -1, after, sizeof(after));
+        break;
+    case MLD_ACT_UNHIDE:
+        rc = mld_store_editorial_set(st, id, MLD_ED_NONE, NULL, actor, now, err);
+        if (rc == 0) /* what the agency's status shows now */
+            rc = mld_store_get(st, id, &it, err);
+        if (rc == 0) {
+            state_text(MLD_ED_NONE, NULL, (int)it.a->pubstatus, after, sizeof(after));
+            mld_item_dispose(&it);
+        }
+        break;
+    case MLD_ACT_RELEASE:
+        rc = mld_store_editorial_set(st, id, MLD_ED_RELEASED, NULL, actor, now, err);
+        state_text(MLD_ED_RELEASED, NULL, -1, after, sizeof(after));
+        break;
+    case MLD_ACT_PIN:
+    case MLD_ACT_UNPIN:
+        rc = mld_store_pin_set(st, act == MLD_ACT_PIN ? id : 0, actor, now, err);
+        if (pinned > 0 && act == MLD_ACT_PIN)
+            snprintf(before, sizeof(before), "Aufmacher: article:%" PRId64, pinned);
+        else
+            snprintf(before, sizeof(before), "%s", act == MLD_ACT_PIN ? "kein Aufmacher" : "Aufmacher");
+        snprintf(after, sizeof(after), "%s", act == MLD_ACT_PIN ? "Aufmacher" : "kein Aufmacher");
+        break;
+    case MLD_ACT_CORRECT:
+        rc = mld_store_correction_add(st, id, text, actor, now, err);
+        snprintf(after, sizeof(after), "Korrekturhinweis: %s", text);
+        break;
+    }
+    if (rc == 0)
+        rc = mld_store_audit_add(st, actor, mld_ed_action_name(act), target,
+                                 act == MLD_ACT_CORRECT ? NULL : before, after, now, err);
+    return rc;
+}
+
+int
+mld_editorial_act(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *text,
+                  const char *actor, mld_time_t now, struct mld_err *err)
+{
+    if (act == MLD_ACT_WITHDRAW || act == MLD_ACT_CORRECT) {
+        const char *what = act == MLD_ACT_WITHDRAW ? "reason" : "correction note";
+        if (text == NULL || text[strspn(text, " \t\r\n")] == '\0')
+            return mld_err_set(err, MLD_E_INVAL, "%s missing: %s needs one", what,
+                               mld_ed_action_name(act));
+        int rc = mld_auth_text_ok(text, 1, MLD_EDITOR_TEXT_MAX, true, what, err);
+        if (rc != 0)
+            return rc;
+    }
+    int rc = mld_store_begin(st, err);
+    if (rc != 0)
+        return rc;
+    rc = act_txn(st, id, act, text, actor, now, err);
+    if (rc == 0)
+        rc = mld_store_commit(st, err);
+    if (rc != 0)
+        mld_store_rollback(st);
+    return rc;
+}

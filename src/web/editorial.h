@@ -1,0 +1,68 @@
+/*
+ * editorial.h - the editors' actions on articles, one implementation for
+ * the web interface (editor.c) and the command line (cmd_article.c).
+ *
+ * An action checks its input and the article's editorial state, applies
+ * the decision through the store (editor.h: the shown row and the change
+ * keys) and writes the audit log line, all in one transaction. The rules:
+ *
+ *   withdraw  needs a reason; not for an article already withdrawn by an
+ *             editor. The article answers 410 everywhere, with the reason.
+ *   hide      for an article with no decision or a released one: it
+ *             answers 404 and leaves every list until unhidden.
+ *   unhide    only for a hidden article: the agency's status shows again.
+ *   release   for an item the agency holds back (not for publication,
+ *             or withheld) with no decision: it is shown like any other;
+ *             hide and unhide put it back on hold.
+ *   pin       makes a visible article the home page's lead (replacing
+ *             any pinned one) while it stays visible.
+ *   unpin     only for the pinned article: the home page picks its lead.
+ *   correct   adds a correction note ("Korrekturhinweis", dated) shown
+ *             under the article; any state.
+ *
+ * A decision outlives later agency versions (the store re-applies it).
+ */
+#ifndef MLD_EDITORIAL_H
+#define MLD_EDITORIAL_H
+
+#include <stdint.h>
+
+#include "../base/err.h"
+#include "../base/time.h"
+#include "../store/editor.h"
+
+enum mld_ed_action {
+    MLD_ACT_WITHDRAW,
+    MLD_ACT_HIDE,
+    MLD_ACT_UNHIDE,
+    MLD_ACT_CORRECT,
+    MLD_ACT_RELEASE,
+    MLD_ACT_PIN,
+    MLD_ACT_UNPIN,
+};
+
+/* "withdraw", "hide", "unhide", "correct", "release", "pin", "unpin" (the
+ * audit log's and the
+ * command line's words). */
+const char *mld_ed_action_name(enum mld_ed_action act);
+
+/* The action named s (the words above), or -1. */
+int mld_ed_parse_action(const char *s);
+
+/* Does act on article id as actor (a user name, or "cli") at now; text is
+ * the reason (withdraw) or the note (correct), else ignored. Returns 0,
+ * MLD_E_NOTFOUND (no such article), MLD_E_INVAL (missing or bad text, an
+ * action the state does not allow; err says which) or MLD_E_STORE. */
+int mld_editorial_act(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *text,
+                      const char *actor, mld_time_t now, struct mld_err *err);
+
+/* What readers see of an article with shown status pubstatus and
+ * editorial state, in German: "veröffentlicht", "verborgen (Redaktion)",
+ * "nicht zur Veröffentlichung (Agentur)", ... */
+const char *mld_ed_shown_de(int pubstatus, enum mld_ed_state state);
+
+/* German name of a state: "sichtbar", "verborgen", "zurückgezogen",
+ * "freigegeben". */
+const char *mld_ed_state_de(enum mld_ed_state state);
+
+#endif

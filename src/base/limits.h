@@ -177,6 +177,18 @@
  * just under 2 GiB; past that, reads are read() calls as before. */
 #define MLD_STORE_MMAP_BYTES 2147418112LL
 
+/* `meldung backup` (src/store/sqlite_backup.c) copies this many pages
+ * (4 KiB each: 16 MiB) per step of SQLite's backup API and pauses
+ * MLD_BACKUP_STEP_SLEEP_MS between steps, so that on a small machine the
+ * copy leaves disk and CPU time to serve and ingest. All steps read one
+ * snapshot, so writers never wait for the backup (WAL). */
+#define MLD_BACKUP_STEP_PAGES 4096
+#define MLD_BACKUP_STEP_SLEEP_MS 5
+
+/* How long `meldung restore` waits for the store's exclusive lock before
+ * it says another process (serve, poll, watch, ingest) has the store open. */
+#define MLD_RESTORE_LOCK_MS 1000
+
 /* Longest source id (URN/GUID) accepted; longer ids are malformed input. */
 #define MLD_MAX_ID_BYTES 512
 

@@ -57,6 +57,11 @@ int mld_cmd_user(int argc, char **argv);
 /* `meldung article`: an editor's decision on an article (cmd_article.c). */
 int mld_cmd_article(int argc, char **argv);
 
+/* `meldung backup` and `meldung restore`: a consistent copy of the store,
+ * and putting one back (cmd_backup.c). */
+int mld_cmd_backup(int argc, char **argv);
+int mld_cmd_restore(int argc, char **argv);
+
 /* Prints "meldung NAME: message" and the usage hint to stderr; returns 2. */
 int mld_cli_usage(const char *name, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

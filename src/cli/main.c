@@ -34,6 +34,8 @@ static const struct {
     {"sections", mld_cmd_sections, "train or measure the section classifier"},
     {"user", mld_cmd_user, "add, list, change or delete editors' accounts"},
     {"article", mld_cmd_article, "withdraw, hide, unhide or correct an article"},
+    {"backup", mld_cmd_backup, "copy the store consistently while it is in use"},
+    {"restore", mld_cmd_restore, "put a backup in place of the store"},
 };
 
 static void

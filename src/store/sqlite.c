@@ -245,6 +245,12 @@ schema_version(struct sq *s, int *out, struct mld_err *err)
     return rc == SQLITE_ROW ? 0 : sq_error(s, err, "read schema version");
 }
 
+int
+sq_schema_newest(void)
+{
+    return mld_migrations[sizeof(mld_migrations) / sizeof(mld_migrations[0]) - 1].number;
+}
+
 /* Applies the migrations newer than the database's user_version. The
  * check is a read; migrating takes the write lock (BEGIN IMMEDIATE, which
  * waits out the busy timeout) and reads the version again under it, so
@@ -254,7 +260,7 @@ static int
 migrate(struct sq *s, struct mld_err *err)
 {
     int n = (int)(sizeof(mld_migrations) / sizeof(mld_migrations[0]));
-    int newest = mld_migrations[n - 1].number;
+    int newest = sq_schema_newest();
     int have;
     int rc = schema_version(s, &have, err);
     if (rc == 0 && have < newest) {

@@ -85,6 +85,11 @@ int sq_ed_reapply(struct sq *s, int64_t id, struct mld_err *err);
 /* sqlite.c: appends one change key (store.h) to the change log. */
 int sq_log_key(struct sq *s, const char *key, struct mld_err *err);
 
+/* sqlite.c: the newest schema version this binary knows (its last
+ * migration's number); a store's PRAGMA user_version above it is from a
+ * newer meldung. */
+int sq_schema_newest(void);
+
 /* sqlite_search.c: registers the "meldung" FTS5 tokenizer on the
  * connection; open() calls it before the migrations, since FTS5 needs
  * the tokenizer to create or open the index. */

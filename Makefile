@@ -171,7 +171,7 @@ bench-sse: meldung $(BUILD)/bench/sse_client
 # The systemd units name the installed binary and files; the rest is copied.
 SUBST := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
              -e 's|@STATEDIR@|$(STATEDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g'
-UNITS := $(notdir $(wildcard dist/systemd/*.service))
+UNITS := $(notdir $(wildcard dist/systemd/*.service dist/systemd/*.timer))
 
 install: $(PATHS_DIR)/meldung
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/static \

@@ -1,7 +1,8 @@
 # install.t - `make install` and `make uninstall` into a DESTDIR, the
 # installed binary serving pages from its installed data, the environment
 # variables (MELDUNG_DB, MELDUNG_CONFIG, MELDUNG_LISTEN, MELDUNG_DATADIR)
-# and the systemd units (systemd-analyze verify, when systemd is there).
+# and the systemd units and the backup timer (systemd-analyze verify, when
+# systemd is there).
 use strict;
 use warnings;
 use Cwd qw(getcwd);
@@ -48,6 +49,7 @@ is($rc, 0, 'make install DESTDIR PREFIX=/usr succeeds') or diag($out);
 
 my @want = qw(etc/ etc/meldung/ etc/meldung/meldung.conf usr/ usr/bin/ usr/bin/meldung
     usr/lib/ usr/lib/systemd/ usr/lib/systemd/system/
+    usr/lib/systemd/system/meldung-backup.service usr/lib/systemd/system/meldung-backup.timer
     usr/lib/systemd/system/meldung-poll.service usr/lib/systemd/system/meldung-serve.service
     usr/lib/systemd/system/meldung-watch.service usr/lib/sysusers.d/
     usr/lib/sysusers.d/meldung.conf usr/share/ usr/share/meldung/
@@ -78,7 +80,7 @@ like($serve_unit, qr{^ExecReload=/bin/kill -HUP \$MAINPID$}m, '... reloads with 
 like($serve_unit, qr{^Environment=MELDUNG_CONFIG=/etc/meldung/meldung.conf$}m,
     '... names the installed configuration');
 like($serve_unit, qr{^Environment=MELDUNG_DB=/var/lib/meldung/meldung.db$}m, '... and the store');
-for my $u (qw(serve poll watch)) {
+for my $u (qw(serve poll watch backup)) {
     my $text = slurp("$root/usr/lib/systemd/system/meldung-$u.service");
     unlike($text, qr/@[A-Z]+@/, "meldung-$u.service: every placeholder replaced");
     like($text, qr/^$_$/m, "meldung-$u.service: $_")
@@ -86,6 +88,11 @@ for my $u (qw(serve poll watch)) {
              'CapabilityBoundingSet=', 'SystemCallFilter=@system-service',
              'StateDirectory=meldung.*', 'User=meldung');
 }
+like(slurp("$root/usr/lib/systemd/system/meldung-backup.service"),
+    qr{^ExecStart=/bin/sh -c 'exec /usr/bin/meldung backup --force "/var/lib/meldung/backup/meldung-\$\(date \+%%u\)\.db"'$}m,
+    'the backup unit runs `meldung backup` into one file per weekday');
+like(slurp("$root/usr/lib/systemd/system/meldung-backup.timer"), qr{^OnCalendar=\S+}m,
+    '... and its timer starts it on a calendar');
 like(slurp("$root/etc/meldung/meldung.conf"), qr{^db = /var/lib/meldung/meldung.db$}m,
     'the default configuration names the installed store');
 like(`$root/usr/bin/meldung help 2>&1`, qr{else /usr/share/meldung\.}, 'the installed binary '
@@ -264,19 +271,19 @@ SKIP: {
 SKIP: {
     my $sa = `command -v systemd-analyze 2>/dev/null`;
     chomp $sa;
-    skip 'systemd-analyze not installed (Debian package systemd)', 5 unless $sa;
+    skip 'systemd-analyze not installed (Debian package systemd)', 6 unless $sa;
     mkdir "$tmp/units";
-    for my $u (qw(serve poll watch)) {
-        my $text = slurp("$root/usr/lib/systemd/system/meldung-$u.service");
+    for my $u (qw(serve.service poll.service watch.service backup.service backup.timer)) {
+        my $text = slurp("$root/usr/lib/systemd/system/meldung-$u");
         $text =~ s{/usr/bin/meldung}{$root/usr/bin/meldung}g;    # verify wants the binary
-        open(my $f, '>', "$tmp/units/meldung-$u.service") or die;
+        open(my $f, '>', "$tmp/units/meldung-$u") or die;
         print $f $text;
         close $f;
     }
-    $out = `$sa verify $tmp/units/*.service 2>&1`;
-    is($?, 0, 'systemd-analyze verify accepts the units');
+    $out = `$sa verify $tmp/units/*.service $tmp/units/*.timer 2>&1`;
+    is($?, 0, 'systemd-analyze verify accepts the units and the timer');
     is($out, '', '... without a warning') or diag($out);
-    for my $u (qw(serve poll watch)) {
+    for my $u (qw(serve poll watch backup)) {
         my $sec = `$sa security --offline=yes $tmp/units/meldung-$u.service 2>&1`;
         my ($level) = $sec =~ /Overall exposure level for \S+: ([\d.]+)/;
         ok(defined $level && $level <= 2.0,

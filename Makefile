@@ -9,6 +9,7 @@
 #   make bench-ingest ingest throughput vs a bare SQLite insert (bench/ingest.sh)
 #   make bench-search search and related latency vs plain FTS5 (bench/search.sh)
 #   make bench-sse    5,000 live-update clients: delay and memory (bench/sse.sh)
+#   make bench-backup meldung backup of 20,000 articles while serving and ingesting (bench/backup.sh)
 #   make install     install into $(DESTDIR)$(PREFIX) (default /usr/local), FHS paths
 #   make uninstall   remove what make install put there (never the config or the store)
 #   make format      clang-format every source file
@@ -64,8 +65,8 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 PATHS_DIR  := $(BUILD)/paths$(abspath $(DATADIR))$(abspath $(SYSCONFDIR))
 PATHS_OBJ  := $(PATHS_DIR)/paths.o
 
-.PHONY: all meldung check fuzz run bench bench-ingest bench-search bench-sse format lint clean install \
-        uninstall
+.PHONY: all meldung check fuzz run bench bench-ingest bench-search bench-sse bench-backup format lint \
+        clean install uninstall
 all: meldung
 
 meldung: $(BIN)
@@ -167,6 +168,9 @@ $(BUILD)/bench/sse_client: bench/sse_client.c
 
 bench-sse: meldung $(BUILD)/bench/sse_client
 	bench/sse.sh
+
+bench-backup: meldung
+	bench/backup.sh
 
 # The systemd units name the installed binary and files; the rest is copied.
 SUBST := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \

@@ -185,6 +185,10 @@
 #define MLD_BACKUP_STEP_PAGES 4096
 #define MLD_BACKUP_STEP_SLEEP_MS 5
 
+/* zlib level of `meldung backup --gzip`: 1 took a 205 MB store to 61 MB
+ * in 2.3 s of one core, 6 (zlib's default) to 55 MB in 6.7 s. */
+#define MLD_BACKUP_GZIP_LEVEL 1
+
 /* How long `meldung restore` waits for the store's exclusive lock before
  * it says another process (serve, poll, watch, ingest) has the store open. */
 #define MLD_RESTORE_LOCK_MS 1000

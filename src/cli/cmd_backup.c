@@ -20,45 +20,48 @@
 #include "../store/backup.h"
 #include "../store/store.h"
 
-static const char backup_usage[] = "meldung backup [--db FILE] [--force] OUT";
+static const char backup_usage[] = "meldung backup [--db FILE] [--force] [--gzip] OUT";
 
 static const char backup_help[] =
     "Copies the store into the new file OUT while serve, poll, watch and ingest go on\n"
     "(SQLite's online backup API: the store as of one commit, its WAL included).\n"
     "OUT is written as OUT.tmp-XXXXXX, fsynced, checked (PRAGMA integrity_check and\n"
     "the schema version) and renamed into place; OUT's folder must exist.\n"
-    "Prints OUT, articles, versions, bytes and seconds.\n"
+    "Prints OUT, articles, versions, bytes (of OUT) and seconds.\n"
     "\n"
     "  --db FILE          the store (default $" MLD_ENV_DB ", else " MLD_DEFAULT_DB ")\n"
     "  --force            replace OUT when it exists\n"
+    "  --gzip             compress OUT (gzip; restore reads it as it is)\n"
     "  --help             this text\n";
 
 static const char restore_usage[] = "meldung restore [--db FILE] BACKUP";
 
 static const char restore_help[] =
-    "Puts the backup BACKUP (from `meldung backup`) in place of the store. Refuses\n"
-    "while another process has the store open (stop serve, poll and watch first),\n"
-    "and refuses a backup that fails PRAGMA integrity_check or comes from a newer\n"
-    "meldung. The previous store is kept as FILE.before-restore-YYYYMMDDTHHMMSSZ;\n"
-    "a backup from an older meldung is migrated.\n"
+    "Puts the backup BACKUP (from `meldung backup`, --gzip or not) in place of the\n"
+    "store. Refuses while another process has the store open (stop serve, poll and\n"
+    "watch first), and refuses a backup that fails PRAGMA integrity_check or comes\n"
+    "from a newer meldung. The previous store is kept as\n"
+    "FILE.before-restore-YYYYMMDDTHHMMSSZ; a backup from an older meldung is migrated.\n"
     "\n"
     "  --db FILE          the store (default $" MLD_ENV_DB ", else " MLD_DEFAULT_DB ")\n"
     "  --help             this text\n";
 
-/* Parses the options of backup (force not NULL) or restore into *db and
- * *force, and the one file argument into *file. Returns -1 to go on, else
- * the exit status. */
+/* Parses the options of backup (flags not NULL: *flags gets FORCE and
+ * GZIP) or restore into *db and flags, and the one file argument into
+ * *file. Returns -1 to go on, else the exit status. */
+enum { FORCE = 1, GZIP = 2 };
 static int
 parse(int argc, char **argv, const char *name, const char *usage, const char *help, const char **db,
-      bool *force, const char **file)
+      int *flags, const char **file)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
         {"force", no_argument, NULL, 'f'},
+        {"gzip", no_argument, NULL, 'z'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *optstring = force != NULL ? "d:fh" : "d:h";
+    const char *optstring = flags != NULL ? "d:fzh" : "d:h";
     *db = mld_cli_default_db();
     int c;
     optind = 1;
@@ -66,9 +69,10 @@ parse(int argc, char **argv, const char *name, const char *usage, const char *he
         switch (c) {
         case 'd': *db = optarg; break;
         case 'f':
-            if (force == NULL)
-                return mld_cli_usage(name, usage, "unknown option '--force'");
-            *force = true;
+        case 'z':
+            if (flags == NULL)
+                return mld_cli_usage(name, usage, "unknown option '%s'", argv[optind - 1]);
+            *flags |= c == 'f' ? FORCE : GZIP;
             break;
         case 'h': printf("usage: %s\n\n%s", usage, help); return 0;
         default: return mld_cli_bad_option(name, usage, optstring, argv);
@@ -89,13 +93,13 @@ mld_cmd_backup(int argc, char **argv)
 {
     const char *db;
     const char *out;
-    bool force = false;
-    int rc = parse(argc, argv, "backup", backup_usage, backup_help, &db, &force, &out);
+    int flags = 0;
+    int rc = parse(argc, argv, "backup", backup_usage, backup_help, &db, &flags, &out);
     if (rc >= 0)
         return rc;
     struct mld_err err = {0};
     struct mld_backup_info info;
-    if (mld_store_backup(db, out, force, &info, &err) != 0) {
+    if (mld_store_backup(db, out, flags & FORCE, flags & GZIP, &info, &err) != 0) {
         mld_log_error("backup: %s", err.msg);
         return 1;
     }

@@ -39,14 +39,17 @@ struct mld_backup_info {
  * with an -wal or -shm beside it, never is). out's folder must exist.
  * The copy is a self-contained file in rollback-journal mode, readable by
  * its owner only; `meldung` opens it as a store (and puts it back in WAL
- * mode). Returns 0 with *info, or MLD_E_NOTFOUND (no store at db),
+ * mode). With gzip, the checked copy is then compressed (gzip format,
+ * MLD_BACKUP_GZIP_LEVEL) and that goes to out; info->bytes is its size.
+ * Returns 0 with *info, or MLD_E_NOTFOUND (no store at db),
  * MLD_E_INVAL (out exists), MLD_E_IO (a file operation failed) or
  * MLD_E_STORE (SQLite failed, or the copy failed its check), err naming
  * the path and the reason. */
-int mld_store_backup(const char *db, const char *out, bool force, struct mld_backup_info *info,
-                     struct mld_err *err);
+int mld_store_backup(const char *db, const char *out, bool force, bool gzip,
+                     struct mld_backup_info *info, struct mld_err *err);
 
-/* Puts the backup at backup in place of the store at db. Refuses (and
+/* Puts the backup at backup (a store file, or one gzip-compressed, as
+ * --gzip writes it) in place of the store at db. Refuses (and
  * changes nothing) when backup fails PRAGMA integrity_check, is not a
  * meldung store, or has a schema newer than this binary knows; and when
  * another process has db open (it waits MLD_RESTORE_LOCK_MS for the

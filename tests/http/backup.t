@@ -10,6 +10,7 @@
 #     than the store held after the ingest; it passes integrity_check;
 #   - OUT exists: refused without --force, replaced with it; a missing
 #     folder and '-' are refused; no temporary file is left behind;
+#   - --gzip: a compressed backup restores as it is; a cut one is refused;
 #   - restore: refused while serve has the store open, refused for a
 #     damaged file or a newer schema (the store untouched); a round trip
 #     gives `stats` equal to the backup's, the old store is kept whole.
@@ -192,6 +193,30 @@ my ($srv2) = serve($bin, 'serve starts on the restored store', '--db', $db);
 is(get('/')->{status}, 200, '... and serves the home page');
 stop($srv2);
 
+# --gzip: a compressed backup, restored as it is.
+$out = `$bin backup --gzip --db $db $tmp/store.db.gz 2>&1`;
+is($?, 0, 'backup --gzip') or diag($out);
+($n, $versions, $bytes) = summary($out, "$tmp/store.db.gz");
+is($bytes, -s "$tmp/store.db.gz", '... counts the bytes of the compressed file');
+is(substr(slurp("$tmp/store.db.gz"), 0, 2), "\x1f\x8b", '... which is gzip');
+ok($bytes < -s $db, '... and smaller than the store');
+open(my $gz, '<', "$tmp/store.db.gz") or die;
+binmode $gz;
+read($gz, my $head, 4096);
+close $gz;
+open($gz, '>', "$tmp/cut.db.gz") or die;
+print $gz $head;
+close $gz;
+my $stats_gz = `$bin stats --db $db 2>&1`;
+$out = `$bin restore --db $db $tmp/cut.db.gz 2>&1`;
+is($? >> 8, 1, 'a cut gzip backup is refused');
+like($out, qr{\Q$tmp\E/cut\.db\.gz: not a whole gzip file: .*; nothing was changed}, '... saying so')
+    or diag($out);
+is_deeply([glob("$db.tmp-*")], [], '... leaving no temporary file');
+$out = `$bin restore --db $tmp/from-gz.db $tmp/store.db.gz 2>&1`;
+is($?, 0, 'restore of the gzip backup') or diag($out);
+is(`$bin stats --db $tmp/from-gz.db 2>&1`, $stats_gz, '... gives the store\'s stats');
+
 # Restore where no store is yet.
 $out = `$bin restore --db $tmp/fresh.db $tmp/first.db 2>&1`;
 is($?, 0, 'restore into a new place') or diag($out);
@@ -202,7 +227,7 @@ is(articles("$tmp/fresh.db"), $after, '... and the store is there');
 $out = `$bin restore --db $db 2>&1`;
 is($? >> 8, 2, 'restore without a file is a usage error');
 $out = `$bin help backup 2>&1`;
-like($out, qr/^usage: meldung backup \[--db FILE\] \[--force\] OUT$/m, 'meldung help backup');
+like($out, qr/^usage: meldung backup \[--db FILE\] \[--force\] \[--gzip\] OUT$/m, 'meldung help backup');
 $out = `$bin help restore 2>&1`;
 like($out, qr/^usage: meldung restore \[--db FILE\] BACKUP$/m, 'meldung help restore');
 

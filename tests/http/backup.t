@@ -12,8 +12,9 @@
 #     folder and '-' are refused; no temporary file is left behind;
 #   - --gzip: a compressed backup restores as it is; a cut one is refused;
 #   - restore: refused while serve has the store open, refused for a
-#     damaged file or a newer schema (the store untouched); a round trip
-#     gives `stats` equal to the backup's, the old store is kept whole.
+#     damaged file or a newer schema (the store untouched); an older
+#     schema is migrated; a round trip gives `stats` equal to the
+#     backup's, the old store is kept whole.
 #
 # Needs: MELDUNG (default ./meldung), run from the repository root (demo/).
 # The sqlite3 shell (scripts/deps.sh) for the independent checks; they are
@@ -179,6 +180,25 @@ SKIP: {
     like($out, qr{schema version 9999 is newer than this meldung knows}, '... saying so');
 }
 is_deeply([glob("$db.before-restore-*")], [], 'no refusal moved the store aside');
+
+# A backup from an older meldung is migrated: first.db with migration
+# 0011 undone (its four columns dropped, user_version 8 as before it).
+SKIP: {
+    skip 'sqlite3 not installed (scripts/deps.sh installs it)', 4 unless $sqlite3;
+    my $newest = `$sqlite3 $tmp/first.db 'PRAGMA user_version'`;
+    chomp $newest;
+    skip "this undoes migration 0011; the store is at $newest: undo the newest one here", 4
+        unless $newest eq '11';
+    system('cp', "$tmp/first.db", "$tmp/older.db") == 0 or die;
+    system($sqlite3, "$tmp/older.db", join('; ', (map { "ALTER TABLE source DROP COLUMN $_" }
+        qw(new_items updated_items duplicates failed)), 'PRAGMA user_version = 8')) == 0 or die;
+    $out = `$bin restore --db $tmp/migrated.db $tmp/older.db 2>&1`;
+    is($?, 0, 'restore of a backup from an older meldung') or diag($out);
+    is(`$sqlite3 $tmp/migrated.db 'PRAGMA user_version'`, "11\n", '... migrates it');
+    like(`$sqlite3 $tmp/migrated.db 'SELECT sql FROM sqlite_schema WHERE name = "source"'`,
+        qr/failed\s+INTEGER/, '... with the columns of 0011');
+    is(articles("$tmp/migrated.db"), articles("$tmp/first.db"), '... and its articles');
+}
 
 # The round trip: the backup taken during the ingest back in place.
 my $want = `$bin stats --db $tmp/during.db 2>&1`;

@@ -337,6 +337,35 @@ is_gzip(const char *path)
     return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 }
 
+/* Reading a backup in WAL mode (as the sqlite3 shell's .backup writes
+ * it) makes SQLite create an empty -wal and a -shm beside it, and a
+ * read-only connection leaves them there. Notes which of the two exist
+ * before (*had, bits 1 and 2); tidy() removes the ones that did not, the
+ * -wal only while empty. */
+static void
+side_files(const char *path, int *had)
+{
+    char p[PATH_MAX + 8];
+    *had = 0;
+    snprintf(p, sizeof(p), "%s-wal", path);
+    *had |= access(p, F_OK) == 0 ? 1 : 0;
+    snprintf(p, sizeof(p), "%s-shm", path);
+    *had |= access(p, F_OK) == 0 ? 2 : 0;
+}
+
+static void
+tidy(const char *path, int had)
+{
+    char p[PATH_MAX + 8];
+    struct stat sb;
+    snprintf(p, sizeof(p), "%s-wal", path);
+    if (!(had & 1) && stat(p, &sb) == 0 && sb.st_size == 0)
+        unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", path);
+    if (!(had & 2))
+        unlink(p);
+}
+
 /* Renames from to to, failing (EEXIST) when to exists unless replace. */
 static int
 move(const char *from, const char *to, bool replace, struct mld_err *err)
@@ -509,6 +538,8 @@ mld_store_restore(const char *db, const char *backup, char *kept, size_t size,
         return mld_err_set(err, MLD_E_INVAL, "%s: is the store itself", backup);
     /* A gzip backup is expanded beside the store first; the rest reads that. */
     const char *name = backup; /* for messages */
+    int had;
+    side_files(backup, &had);
     char plain[PATH_MAX] = "";
     sqlite3 *lock = NULL;
     int rc = 0;
@@ -570,6 +601,7 @@ mld_store_restore(const char *db, const char *backup, char *kept, size_t size,
 out:
     if (plain[0] != '\0')
         remove_tmp(plain);
+    tidy(name, had);
     sqlite3_close(lock);
     info->secs = mld_time_mono_s() - t0;
     return rc;

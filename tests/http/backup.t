@@ -237,6 +237,17 @@ $out = `$bin restore --db $tmp/from-gz.db $tmp/store.db.gz 2>&1`;
 is($?, 0, 'restore of the gzip backup') or diag($out);
 is(`$bin stats --db $tmp/from-gz.db 2>&1`, $stats_gz, '... gives the store\'s stats');
 
+# A copy made by the sqlite3 shell (the fallback operating.md names) is
+# in WAL mode; restore reads it and leaves nothing beside it.
+SKIP: {
+    skip 'sqlite3 not installed (scripts/deps.sh installs it)', 3 unless $sqlite3;
+    system($sqlite3, $db, ".backup $tmp/shell.db") == 0 or die;
+    $out = `$bin restore --db $tmp/from-shell.db $tmp/shell.db 2>&1`;
+    is($?, 0, 'restore of a sqlite3 .backup copy') or diag($out);
+    is(`$bin stats --db $tmp/from-shell.db 2>&1`, $stats_gz, '... gives the store\'s stats');
+    ok(!-e "$tmp/shell.db-wal" && !-e "$tmp/shell.db-shm", '... and leaves no -wal or -shm beside it');
+}
+
 # Restore where no store is yet.
 $out = `$bin restore --db $tmp/fresh.db $tmp/first.db 2>&1`;
 is($?, 0, 'restore into a new place') or diag($out);

@@ -16,6 +16,7 @@
 #   NGINX=path/to/nginx ...       use that nginx (default /usr/sbin/nginx)
 #   BENCH_PATH=/artikel/... ...   benchmark this path instead of searching for the article
 #   FEED_SECTION=SLUG ...         this section's Atom feed (default: the home page's first)
+#   CRAWL=1 ...                   then bench/crawl.sh: distinct article pages, no cache hits
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -39,11 +40,7 @@ for tool in curl gzip cmp "$WRK" "$NGINX"; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/deps.sh installs it)"
 done
 
-if [ -z "${MELDUNG:-}" ]; then
-    make -s meldung >&2 || die "make failed"
-    MELDUNG=./meldung
-fi
-[ -x "$MELDUNG" ] || die "$MELDUNG is not an executable"
+bench_meldung
 
 # --- temp dir, ports -----------------------------------------------------------------------
 bench_tmp meldung-bench
@@ -334,3 +331,10 @@ for t in $TARGETS; do
         done
     done
 done
+
+# --- the crawl: every request a render --------------------------------------------------------
+# bench/crawl.sh: N distinct article pages of a generated store, no cache hits, beside nginx.
+if [ "${CRAWL:-0}" = 1 ]; then
+    echo
+    MELDUNG=$MELDUNG NGINX=$NGINX bench/crawl.sh
+fi

@@ -6,6 +6,15 @@
 die() { echo "bench: $*" >&2; exit 1; }
 note() { echo "bench: $*" >&2; }
 
+# bench_meldung: MELDUNG, else ./meldung built with make; dies when it is not an executable.
+bench_meldung() {
+    if [ -z "${MELDUNG:-}" ]; then
+        make -s meldung >&2 || die "make failed"
+        MELDUNG=./meldung
+    fi
+    [ -x "$MELDUNG" ] || die "$MELDUNG is not an executable"
+}
+
 # bench_tmp NAME: makes the temp dir $TMP; on exit (also on error or Ctrl-C) every PID in
 # BENCH_PIDS is stopped and $TMP removed.
 BENCH_PIDS=()

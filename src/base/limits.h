@@ -201,6 +201,10 @@
  * re-send a developing story for a day or two. */
 #define MLD_STORY_WINDOW_SECS (48 * 3600)
 
+/* Most section names a list entry gives for its story ("Politik, Ausland"):
+ * a story spans few sections; more would crowd the entry's meta line. */
+#define MLD_STORY_SECTIONS_MAX 16
+
 /* Search: most hits one request returns, and the deepest page offset
  * (past a few hundred hits nobody reads on; deep offsets cost bm25 work). */
 #define MLD_SEARCH_MAX_LIMIT 100

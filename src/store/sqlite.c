@@ -36,6 +36,15 @@ struct mld_migration {
 };
 #include "migrations.h"
 
+/* The usable articles p whose embargo has not ended at ?1: read from the
+ * article_visible_from index (partial: the "> 0" lets SQLite use it; other
+ * indexes would read a whole section or story),
+ * so the cost is the number of embargoes pending, not the store's size.
+ * Subtracted from the tallies of migration 0012, which count them. */
+#define PENDING                                                                              \
+    "FROM article p INDEXED BY article_visible_from "                                        \
+    "WHERE p.visible_from > ?1 AND p.visible_from > 0 AND p.pubstatus = 0 "
+
 /* Every statement the backend runs, prepared on first use. */
 #define STMT_MAP(X)                                                                          \
     X(SEEN_ADD, "INSERT OR IGNORE INTO entry_seen(entry_id) VALUES (?1)")                    \
@@ -85,11 +94,18 @@ struct mld_migration {
            "FROM article WHERE id = ?1")                                                     \
     X(GET_TOPICS, "SELECT name FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
     X(GET_CATS, "SELECT code FROM article_category WHERE article_id = ?1 ORDER BY code")     \
-    X(STORY_SECTIONS, "SELECT section FROM article WHERE story_id = ?1 AND pubstatus = 0 "   \
-                      "AND visible_from <= ?2 ORDER BY published DESC, id DESC")             \
-    X(SECTIONS, "SELECT section, section_slug, MAX(published) FROM article "                 \
-                "WHERE pubstatus = 0 AND visible_from <= ?1 AND section_slug IS NOT NULL "   \
-                "GROUP BY section_slug ORDER BY section_slug")                               \
+    X(STORY_SECTIONS, "SELECT nullif(t.section, ''), t.n - (SELECT count(*) " PENDING        \
+                      "AND p.story_id = ?2 AND p.section IS nullif(t.section, '')) "         \
+                      "FROM story_tally t WHERE t.story_id = ?2 "                            \
+                      "ORDER BY t.newest DESC, t.section")                                   \
+    X(SECTIONS, "SELECT a.section, t.slug, t.n - (SELECT count(*) " PENDING                  \
+                "AND p.section_slug = t.slug) FROM (SELECT section_slug AS slug, "           \
+                "sum(n) AS n FROM article_tally WHERE pubstatus = 0 AND section_slug != '' " \
+                "GROUP BY section_slug) t JOIN article a ON a.id = (SELECT id FROM article " \
+                "WHERE section_slug = t.slug AND pubstatus = 0 AND visible_from <= ?1 "      \
+                "ORDER BY published DESC LIMIT 1) WHERE t.n > 0 ORDER BY t.slug")            \
+    X(STORY_SIZE, "SELECT coalesce((SELECT sum(n) FROM story_tally WHERE story_id = ?2), 0) "\
+                  "- (SELECT count(*) " PENDING "AND p.story_id = ?2)")                      \
     X(SECTION_NAME, "SELECT section FROM article WHERE section_slug = ?1 AND pubstatus = 0 " \
                     "ORDER BY published DESC LIMIT 1")                                       \
     X(TOPIC_NAME, "SELECT t.name FROM article_topic t JOIN article a ON a.id = t.article_id "\
@@ -99,7 +115,7 @@ struct mld_migration {
     X(RELATED_OF, "SELECT related_id FROM story_related WHERE article_id = ?1")               \
     X(CHANGES_PRUNE, "DELETE FROM change WHERE seq <= (SELECT max(seq) FROM change) - ?1")   \
     X(RELEASED, "SELECT id FROM article WHERE pubstatus = 0 AND visible_from > ?1 "          \
-                "AND visible_from <= ?2")                                                    \
+                "AND visible_from <= ?2 AND visible_from > 0")                               \
     X(ED_REAPPLY, "UPDATE article SET pubstatus = (SELECT CASE e.state WHEN 1 THEN 1 "      \
                   "WHEN 2 THEN 2 ELSE (CASE article.pubstatus WHEN 2 THEN 2 ELSE 0 END) END " \
                   "FROM editorial e WHERE e.article_id = ?1) WHERE id = ?1 AND EXISTS "      \
@@ -1022,36 +1038,31 @@ sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
 }
 
 /* Fills it->story_sections and it->story_size from the story's visible
- * members. */
+ * members, as story_tally counts them (migration 0012): one row per
+ * section, newest first, whatever the story's size. */
 int
 sq_story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct mld_err *err)
 {
     sqlite3_stmt *st = stmt(s, S_STORY_SECTIONS, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, it->story_id);
-    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, it->story_id);
     struct mld_buf b;
     mld_buf_init(&b, 4096);
-    char *seen[16]; /* sections already written; a story has few */
-    int nseen = 0, rc;
+    int listed = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        it->story_size++;
+        int64_t n = sqlite3_column_int64(st, 1);
         const char *sec = (const char *)sqlite3_column_text(st, 0);
-        if (sec == NULL || nseen == 16)
+        if (n <= 0)
             continue;
-        int dup = 0;
-        for (int i = 0; i < nseen && !dup; i++)
-            dup = strcmp(seen[i], sec) == 0;
-        if (dup)
+        it->story_size += (int)n;
+        if (sec == NULL || listed++ == MLD_STORY_SECTIONS_MAX)
             continue;
         if (b.len > 0)
             mld_buf_puts(&b, ", ");
         mld_buf_puts(&b, sec);
-        seen[nseen++] = mld_strdup(sec);
     }
-    for (int i = 0; i < nseen; i++)
-        mld_free(seen[i]);
     if (rc != SQLITE_DONE) {
         mld_buf_dispose(&b);
         return sq_error(s, err, "read story");
@@ -1080,6 +1091,11 @@ sq_load_items(struct sq *s, const int64_t *ids, int n, mld_time_t now, bool sect
     return rc;
 }
 
+/* Lists are read newest first from an index (article_published,
+ * article_section; a topic sorts its rows of article_topic_slug) and,
+ * unless every article is wanted, cut to one entry per story here: the
+ * first row of a story is its newest visible article. So a page reads the
+ * rows down to its last story, not every visible article of the store. */
 static int
 sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld_err *err)
 {
@@ -1087,18 +1103,18 @@ sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld
     /* The query is assembled from fixed fragments; every value is bound. */
     struct mld_buf sql;
     mld_buf_init(&sql, 4096);
-    mld_buf_puts(&sql, q->every_article ? "SELECT a.id, a.published AS pub FROM article a "
-                                        : "SELECT a.id, MAX(a.published) AS pub FROM article a ");
+    mld_buf_puts(&sql, "SELECT a.id, a.story_id FROM article a ");
     if (q->topic_slug != NULL)
         mld_buf_puts(&sql, "JOIN article_topic t ON t.article_id = a.id AND t.slug = ?3 ");
     mld_buf_puts(&sql, "WHERE a.pubstatus = 0 AND a.visible_from <= ?1 ");
     if (q->section_slug != NULL)
         mld_buf_puts(&sql, "AND a.section_slug = ?2 ");
-    if (!q->every_article)
-        mld_buf_puts(&sql, "GROUP BY a.story_id ");
-    mld_buf_puts(&sql, "ORDER BY pub DESC, a.id DESC LIMIT ?5 OFFSET ?6");
+    mld_buf_puts(&sql, "ORDER BY a.published DESC, a.id DESC");
+    if (q->every_article)
+        mld_buf_puts(&sql, " LIMIT ?5 OFFSET ?6");
     sqlite3_stmt *st = NULL;
-    int rc;
+    int64_t *stories = NULL; /* the stories met so far, to skip their older rows */
+    int nstories = 0, rc = SQLITE_DONE;
     if (sqlite3_prepare_v2(s->db, sql.p, (int)sql.len, &st, NULL) != SQLITE_OK) {
         rc = sq_error(s, err, "prepare list");
         goto out;
@@ -1109,10 +1125,25 @@ sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld
     sqlite3_bind_int(st, 5, q->limit);
     sqlite3_bind_int(st, 6, q->offset);
     int64_t ids[MLD_LIST_PAGE_SIZE * 4];
-    int n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < (int)(sizeof(ids) / sizeof(ids[0])))
-        ids[n++] = sqlite3_column_int64(st, 0);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    int n = 0, want = q->limit < (int)(sizeof(ids) / sizeof(ids[0]))
+                          ? q->limit
+                          : (int)(sizeof(ids) / sizeof(ids[0]));
+    while (n < want && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0), story = sqlite3_column_int64(st, 1);
+        if (!q->every_article) {
+            bool seen = false;
+            for (int i = nstories - 1; i >= 0 && !seen; i--)
+                seen = stories[i] == story;
+            if (seen)
+                continue;
+            stories = mld_reallocarray(stories, (size_t)nstories + 1, sizeof(*stories));
+            stories[nstories++] = story;
+            if (nstories <= q->offset)
+                continue;
+        }
+        ids[n++] = id;
+    }
+    if (n < want && rc != SQLITE_DONE) {
         rc = sq_error(s, err, "run list");
         goto out;
     }
@@ -1120,6 +1151,7 @@ sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld
 out:
     sqlite3_finalize(st);
     mld_buf_dispose(&sql);
+    mld_free(stories);
     return rc;
 }
 
@@ -1139,6 +1171,24 @@ sq_sections(void *impl, mld_time_t now, struct mld_named **out, int *n, struct m
         (*n)++;
     }
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "list sections");
+}
+
+/* Counted from story_tally (migration 0012), minus the members whose
+ * embargo is pending: no member is read. */
+static int
+sq_story_size(void *impl, int64_t story_id, mld_time_t now, int64_t *out, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = stmt(s, S_STORY_SIZE, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, story_id);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return sq_error(s, err, "count story");
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
 }
 
 static char *
@@ -1431,6 +1481,7 @@ const struct mld_store_backend mld_store_sqlite = {
     .sources = sq_sources,
     .search = sq_search,
     .story = sq_story,
+    .story_size = sq_story_size,
     .related = sq_related,
     .each_labelled = sq_each_labelled,
     .idle = sq_idle,
@@ -1505,12 +1556,16 @@ sq_totals(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_e
 {
     struct sq *s = impl;
     sqlite3_stmt *st = NULL;
+    /* From article_tally (migration 0012), minus the embargoes pending:
+     * a few hundred rows, whatever the store's size. */
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT count(*), "
-                           "coalesce(sum(pubstatus = 0 AND visible_from <= ?1), 0), "
-                           "coalesce(sum(pubstatus = 0 AND visible_from > ?1), 0), "
-                           "coalesce(sum(pubstatus = 1), 0), coalesce(sum(pubstatus = 2), 0), "
-                           "coalesce(sum(pubstatus = 3), 0) FROM article",
+                           "SELECT coalesce(sum(n), 0), "
+                           "coalesce(sum(CASE pubstatus WHEN 0 THEN n END), 0), "
+                           "(SELECT count(*) " PENDING "), "
+                           "coalesce(sum(CASE pubstatus WHEN 1 THEN n END), 0), "
+                           "coalesce(sum(CASE pubstatus WHEN 2 THEN n END), 0), "
+                           "coalesce(sum(CASE pubstatus WHEN 3 THEN n END), 0) "
+                           "FROM article_tally",
                            -1, &st, NULL) != SQLITE_OK)
         return sq_error(s, err, "prepare totals");
     sqlite3_bind_int64(st, 1, now);
@@ -1519,22 +1574,25 @@ sq_totals(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_e
         return sq_error(s, err, "totals");
     }
     out->articles = sqlite3_column_int64(st, 0);
-    out->visible = sqlite3_column_int64(st, 1);
     out->embargoed = sqlite3_column_int64(st, 2);
+    out->visible = sqlite3_column_int64(st, 1) - out->embargoed;
     out->withheld = sqlite3_column_int64(st, 3);
     out->withdrawn = sqlite3_column_int64(st, 4);
     out->held = sqlite3_column_int64(st, 5);
     sqlite3_finalize(st);
     int rc = sq_named_counts(s,
-                             "SELECT hold_reason, count(*) AS n FROM article "
-                             "WHERE pubstatus = 3 GROUP BY hold_reason "
-                             "ORDER BY n DESC, hold_reason",
+                             "SELECT nullif(hold_reason, ''), sum(n) AS c FROM article_tally "
+                             "WHERE pubstatus = 3 GROUP BY hold_reason HAVING c > 0 "
+                             "ORDER BY c DESC, hold_reason",
                              now, &out->reasons, &out->nreasons, err);
     if (rc == 0)
         rc = sq_named_counts(s,
-                             "SELECT section, count(*), "
-                             "sum(pubstatus = 0 AND visible_from <= ?1) FROM article "
-                             "GROUP BY section ORDER BY section IS NULL, section",
+                             "SELECT nullif(t.section, '') AS name, sum(t.n) AS c, "
+                             "coalesce(sum(CASE t.pubstatus WHEN 0 THEN t.n END), 0) - "
+                             "(SELECT count(*) " PENDING
+                             "AND p.section IS nullif(t.section, '')) "
+                             "FROM article_tally t GROUP BY t.section HAVING c > 0 "
+                             "ORDER BY name IS NULL, name",
                              now, &out->sections, &out->nsections, err);
     return rc;
 }
@@ -1824,21 +1882,22 @@ sq_api_counts(void *impl, bool topics, mld_time_t now, int max, struct mld_api_c
               struct mld_err *err)
 {
     struct sq *s = impl;
-    /* Sections: the article_section index in slug order, named as the
-     * newest article names them. Topics: article_topic_slug in slug order,
-     * each topic row's article checked by primary key. */
-    const char *sql =
-        topics ? "SELECT min(t.name), t.slug, count(*) AS c FROM article_topic t "
-                 "JOIN article a ON a.id = t.article_id "
-                 "WHERE a.pubstatus = 0 AND a.visible_from <= ?1 "
-                 "GROUP BY t.slug ORDER BY c DESC, t.slug LIMIT ?2"
-               : "SELECT section, section_slug, count(*), MAX(published) FROM article "
-                 "WHERE pubstatus = 0 AND visible_from <= ?1 AND section_slug IS NOT NULL "
-                 "GROUP BY section_slug ORDER BY section_slug";
+    /* Sections: the navigation's statement, from article_tally (named as
+     * the newest article names them). Topics: article_topic_slug in slug
+     * order, each topic row's article checked by primary key. */
     sqlite3_stmt *st;
-    int rc = api_prepare(s, sql, &st, "prepare api counts", err);
-    if (rc != 0)
-        return rc;
+    int rc = 0;
+    if (topics)
+        rc = api_prepare(s,
+                         "SELECT min(t.name), t.slug, count(*) AS c FROM article_topic t "
+                         "JOIN article a ON a.id = t.article_id "
+                         "WHERE a.pubstatus = 0 AND a.visible_from <= ?1 "
+                         "GROUP BY t.slug ORDER BY c DESC, t.slug LIMIT ?2",
+                         &st, "prepare api counts", err);
+    else
+        st = stmt(s, S_SECTIONS, err);
+    if (rc != 0 || st == NULL)
+        return rc != 0 ? rc : MLD_E_STORE;
     sqlite3_bind_int64(st, 1, now);
     if (topics)
         sqlite3_bind_int(st, 2, max);
@@ -1849,7 +1908,10 @@ sq_api_counts(void *impl, bool topics, mld_time_t now, int max, struct mld_api_c
         c->slug = sq_col_text(st, 1);
         c->n = sqlite3_column_int64(st, 2);
     }
-    sqlite3_finalize(st);
+    if (topics)
+        sqlite3_finalize(st);
+    else
+        sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "count sections or topics");
 }
 

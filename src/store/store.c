@@ -267,6 +267,14 @@ mld_store_story(struct mld_store *st, int64_t story_id, mld_time_t now, struct m
 }
 
 int
+mld_store_story_size(struct mld_store *st, int64_t story_id, mld_time_t now, int64_t *out,
+                     struct mld_err *err)
+{
+    *out = 0;
+    return idle(st, st->be->story_size(st->impl, story_id, now, out, err));
+}
+
+int
 mld_store_related(struct mld_store *st, int64_t id, mld_time_t now, int limit,
                   struct mld_items *out, struct mld_err *err)
 {

@@ -195,6 +195,12 @@ void mld_hits_dispose(struct mld_hits *h);
 int mld_store_story(struct mld_store *st, int64_t story_id, mld_time_t now,
                     struct mld_items *out, struct mld_err *err);
 
+/* The number of visible articles of story story_id at now into *out (0 when
+ * none is), counted without reading them: the cost does not grow with the
+ * story. Returns 0 or MLD_E_STORE. */
+int mld_store_story_size(struct mld_store *st, int64_t story_id, mld_time_t now, int64_t *out,
+                         struct mld_err *err);
+
 /* "Weitere Meldungen" for article id: up to limit visible articles, best
  * first, one per story, never id's own story. Returns 0 or MLD_E_STORE. */
 int mld_store_related(struct mld_store *st, int64_t id, mld_time_t now, int limit,

@@ -42,6 +42,8 @@ struct mld_store_backend {
                   struct mld_err *err);
     int (*story)(void *impl, int64_t story_id, mld_time_t now, struct mld_items *out,
                  struct mld_err *err);
+    int (*story_size)(void *impl, int64_t story_id, mld_time_t now, int64_t *out,
+                      struct mld_err *err);
     int (*related)(void *impl, int64_t id, mld_time_t now, int limit, struct mld_items *out,
                    struct mld_err *err);
     int (*each_labelled)(void *impl, mld_labelled_fn fn, void *ud, struct mld_err *err);

@@ -574,21 +574,20 @@ static int
 article_story(struct mld_store *st, const struct mld_item *it, mld_time_t now, json_t *art,
               struct mld_page *out, struct mld_err *err)
 {
-    struct mld_items members = {0};
-    int rc = mld_store_story(st, it->story_id, now, &members, err);
+    int64_t size;
+    int rc = mld_store_story_size(st, it->story_id, now, &size, err);
     if (rc != 0)
         return rc;
     mld_page_add_story_tag(out, it->story_id);
-    if (members.n > 1) {
+    if (size > 1) {
         char url[64];
         story_path(it->story_id, url, sizeof(url));
         json_t *s = json_object();
         mld_page_set_str(s, "url", url);
-        json_object_set_new(s, "size", json_integer(members.n));
-        set_count(s, "label", members.n);
+        json_object_set_new(s, "size", json_integer(size));
+        set_count(s, "label", (long)size);
         json_object_set_new(art, "story", s);
     }
-    mld_items_dispose(&members);
     return 0;
 }
 

@@ -177,6 +177,13 @@
  * just under 2 GiB; past that, reads are read() calls as before. */
 #define MLD_STORE_MMAP_BYTES 2147418112LL
 
+/* How long a store operation waits for another process's lock before it
+ * fails with "database is locked" (SQLite's busy timeout), in ms; also the
+ * budget for converting a new store to WAL, retried every
+ * MLD_STORE_WAL_RETRY_MS (SQLite runs no busy handler for that). */
+#define MLD_STORE_BUSY_MS 5000
+#define MLD_STORE_WAL_RETRY_MS 20
+
 /* `meldung backup` (src/store/sqlite_backup.c) copies this many pages
  * (4 KiB each: 16 MiB) per step of SQLite's backup API and pauses
  * MLD_BACKUP_STEP_SLEEP_MS between steps, so that on a small machine the

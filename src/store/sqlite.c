@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../base/buf.h"
@@ -312,6 +313,35 @@ migrate(struct sq *s, struct mld_err *err)
 
 static void sq_close(void *impl);
 
+/* Puts the store in WAL mode. WAL is a property of the file, so after the
+ * first open this only reads the mode and takes no lock. Converting a new
+ * file needs an exclusive lock, and SQLite does not run the busy handler
+ * for that: processes opening a new store at once would get "database is
+ * locked" at once. So a busy conversion is retried (every
+ * MLD_STORE_WAL_RETRY_MS, within the busy timeout), and one that another
+ * process finished meanwhile counts as done. */
+static int
+set_wal(struct sq *s, struct mld_err *err)
+{
+    for (int waited = 0;; waited += MLD_STORE_WAL_RETRY_MS) {
+        sqlite3_stmt *st;
+        int rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL);
+        bool wal = rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+                   sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+        sqlite3_finalize(st);
+        if (wal)
+            return 0;
+        rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+        if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+            return rc == SQLITE_OK ? 0 : sq_error(s, err, "journal_mode = WAL");
+        if (waited >= MLD_STORE_BUSY_MS)
+            return sq_error(s, err, "journal_mode = WAL");
+        struct timespec ts = {0, MLD_STORE_WAL_RETRY_MS * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+
 static int
 sq_open(void **impl, const char *path, struct mld_err *err)
 {
@@ -324,7 +354,7 @@ sq_open(void **impl, const char *path, struct mld_err *err)
         rc = sq_error(s, err, "open");
         goto out_close;
     }
-    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_busy_timeout(s->db, MLD_STORE_BUSY_MS);
     /* WAL lets pages be read while ingest writes. FULL sync makes every
      * COMMIT wait for the write-ahead log to reach the disk (fsync), so a
      * commit that returned survives a power loss, not only a crash of the
@@ -335,11 +365,13 @@ sq_open(void **impl, const char *path, struct mld_err *err)
      * the memory map saves searches the copies of read(). */
     char pragmas[256];
     snprintf(pragmas, sizeof(pragmas),
-             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+             "PRAGMA synchronous = FULL; "
              "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -%d; "
              "PRAGMA mmap_size = %lld",
              MLD_STORE_CACHE_KIB, (long long)MLD_STORE_MMAP_BYTES);
-    rc = sq_exec(s, pragmas, err);
+    rc = set_wal(s, err);
+    if (rc == 0)
+        rc = sq_exec(s, pragmas, err);
     if (rc != 0)
         goto out_close;
     rc = sq_search_register(s, err); /* FTS5 needs it to create the index */

@@ -183,7 +183,7 @@ check(const char *path, const char *label, struct mld_backup_info *info, struct 
         rc = db_error(err, MLD_E_PARSE, db, label, "open");
         goto out;
     }
-    sqlite3_busy_timeout(db, 5000);
+    sqlite3_busy_timeout(db, MLD_STORE_BUSY_MS);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "PRAGMA integrity_check(1)", -1, &st, NULL) != SQLITE_OK) {
         rc = db_error(err, MLD_E_PARSE, db, label, "fails the integrity check");
@@ -409,7 +409,7 @@ mld_store_backup(const char *db, const char *out, bool force, bool gzip,
         rc = db_error(err, MLD_E_STORE, src, db, "open");
         goto out;
     }
-    sqlite3_busy_timeout(src, 5000);
+    sqlite3_busy_timeout(src, MLD_STORE_BUSY_MS);
     /* One read transaction: the counts and every page are one snapshot. */
     if (sqlite3_exec(src, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
         rc = db_error(err, MLD_E_STORE, src, db, "begin");

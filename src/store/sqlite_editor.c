@@ -394,6 +394,20 @@ restore_agency_status(struct sq *s, int64_t id, struct mld_err *err)
     return run(s, st, "restore agency status", err);
 }
 
+/* Notes that an editor changed what readers see of article id at now
+ * (the change feed, the live stream and webhooks read it). */
+static int
+note_change(struct sq *s, int64_t id, mld_time_t now, struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s, "INSERT INTO ed_change (article_id, at) VALUES (?1, ?2)", &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    return run(s, st, "note editor's change", err);
+}
+
 static int
 ed_set_txn(struct sq *s, void *ud, struct mld_err *err)
 {
@@ -429,6 +443,8 @@ ed_set_txn(struct sq *s, void *ud, struct mld_err *err)
     if (rc == 0 && !a->note)
         rc = a->state == MLD_ED_NONE ? restore_agency_status(s, a->id, err)
                                      : sq_ed_reapply(s, a->id, err);
+    if (rc == 0 && !a->note)
+        rc = note_change(s, a->id, a->now, err);
     /* ...and what shows it now (the same keys: visibility is not one). */
     return rc;
 }

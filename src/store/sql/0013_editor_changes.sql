@@ -1,0 +1,26 @@
+-- 0013_editor_changes: what machines learn of the editors' decisions, and
+-- the editors' own section and topics (docs/internals/editors.md).
+
+-- Every change an editor made to what readers see of an article
+-- (withdraw, hide, unhide, release, section, topics), in order: the
+-- change feed (/api/v1/changes) walks it after the agencies' versions
+-- (its cursor carries the last id it reported), and the live stream and
+-- webhooks take an article's newest `at` as news.
+CREATE TABLE ed_change (
+    id         INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES article(id) ON DELETE CASCADE,
+    at         INTEGER NOT NULL
+);
+CREATE INDEX ed_change_article ON ed_change(article_id, at);
+
+-- The section and topics an editor gave an article; NULL keeps the
+-- agency's (or the classifier's). Applied to the shown row when set and
+-- again after every later agency version (sq_ed_apply_fields), so they
+-- win. topics: names separated by newlines, '' for none.
+CREATE TABLE ed_field (
+    article_id INTEGER PRIMARY KEY REFERENCES article(id) ON DELETE CASCADE,
+    section    TEXT,
+    topics     TEXT,
+    by         TEXT NOT NULL,
+    at         INTEGER NOT NULL
+);

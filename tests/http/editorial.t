@@ -1,0 +1,163 @@
+#!/usr/bin/perl
+# tests/http/editorial.t - what the editors decide beyond one article's
+# visibility, end to end through the real binary on 127.0.0.1
+# (docs/internals/editors.md):
+#
+#   - machines learn of the editors' decisions: /api/v1/changes lists a
+#     withdrawal, hiding, unhiding and release by an editor (withdrawn /
+#     updated / new) and its cursor moves past them; the live stream and
+#     a webhook announce an editor's withdrawal as `withdrawn`;
+#   - an editor's section and topics (web and `meldung article section` /
+#     `topics`): the pages move, a later agency version keeps them, the
+#     audit log has before and after.
+#
+# Waits are upper bounds for a slow machine, not performance checks.
+use strict;
+use warnings;
+use utf8;
+use IO::Select;
+use IO::Socket::INET;
+use JSON::PP;
+use MIME::Base64 qw(encode_base64url);
+use POSIX qw(_exit strftime);
+use Test::More;
+use FindBin;
+use lib $FindBin::Bin;
+use Mld;
+
+my ($bin, $tmp) = start(150, utf8 => 1);
+my $db = "$tmp/editorial.db";
+my $json = JSON::PP->new->utf8;
+my $FORM = 'application/x-www-form-urlencoded';
+
+my $out = `$bin ingest --db $db demo/ 2>&1`;
+is($?, 0, 'demo wire ingests') or diag($out);
+my ($rc, $o) = user_add($bin, $db, 'anna', 'editor', 'anna-passwort-1');
+is($rc, 0, 'an editor') or diag($o);
+
+# A webhook receiver: one child that logs each request body as a line.
+my $hook = IO::Socket::INET->new(Listen => 16, LocalAddr => '127.0.0.1', LocalPort => 0,
+                                 ReuseAddr => 1) or die "listen: $!";
+my $hook_port = $hook->sockport;
+my $hook_pid = fork() // die "fork: $!";
+if ($hook_pid == 0) {
+    while (my $c = $hook->accept) {
+        my $buf = '';
+        while ($buf !~ /\r\n\r\n/) { sysread($c, $buf, 65536, length $buf) or last }
+        my ($head, $body) = split /\r\n\r\n/, $buf, 2;
+        my ($len) = $head =~ /^Content-Length:\s*(\d+)/mi;
+        $body //= '';
+        while (defined $len && length($body) < $len) {
+            sysread($c, $body, $len - length $body, length $body) or last;
+        }
+        open(my $log, '>>', "$tmp/hook.log") or die;
+        $body =~ s/\n/ /g;
+        print $log "$body\n";
+        close $log;
+        print $c "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        close $c;
+    }
+    _exit(0);
+}
+close $hook;
+END { kill 'TERM', $hook_pid if $hook_pid }
+sub hook_events {
+    return map { eval { $json->decode($_) } // () } split /\n/, slurp("$tmp/hook.log");
+}
+
+open(my $cf, '>', "$tmp/site.conf") or die;
+print $cf "[site]\nname = Redaktionstest\nbase_url = https://red.example.de\n\n"
+        . "[webhook alle]\nurl = http://127.0.0.1:$hook_port/in\nsecret = geheim-0123456789abcdef\n";
+close $cf;
+my ($srv, $url) = serve($bin, 'serve prints its URL', '--db', $db, '--config', "$tmp/site.conf");
+my $anna = login('anna', 'anna-passwort-1');
+ok($anna, 'anna logs in');
+
+my %art;
+for my $it (@{ $json->decode(get('/api/v1/articles?limit=100')->{content})->{items} }) {
+    $art{withdraw} = $it if $it->{headline} =~ /Pilotprojekt für digitale Bürgerämter/;
+    $art{hide} = $it if $it->{headline} =~ /Sturmtief legt Teile/;
+    $art{section} = $it if $it->{headline} =~ /Doppelter Nachwuchs/;
+}
+is(scalar(keys %art), 3, 'the articles of the test are listed') or BAIL_OUT('demo changed');
+my ($held) = `sqlite3 $db "SELECT id FROM article WHERE pubstatus = 3 LIMIT 1"` =~ /(\d+)/;
+ok($held, 'the demo has an item the agency holds back');
+
+my ($csrf) = text_of(get("/redaktion/artikel/$art{hide}{id}", Cookie => $anna)->{content})
+    =~ /name="csrf" value="([0-9a-f]{64})"/;
+sub act {
+    my ($id, %f) = @_;
+    return request('POST', "/redaktion/artikel/$id",
+        headers => { Cookie => $anna, 'Content-Type' => $FORM }, content => form(csrf => $csrf, %f));
+}
+
+# The live stream, opened before the decisions: HTTP/1.0, no chunks.
+my $sse = IO::Socket::INET->new(PeerAddr => ($url =~ m{//([^/]+)})[0], Timeout => 5)
+    or die "connect: $!";
+print $sse "GET /api/v1/stream HTTP/1.0\r\nHost: t\r\n\r\n";
+my $sse_buf = '';
+# Reads the stream until its text matches re (up to 10 s).
+sub sse_until {
+    my ($re) = @_;
+    my $sel = IO::Select->new($sse);
+    for (1 .. 100) {
+        return 1 if $sse_buf =~ $re;
+        next unless $sel->can_read(0.1);
+        sysread($sse, $sse_buf, 65536, length $sse_buf) or return $sse_buf =~ $re;
+    }
+    return $sse_buf =~ $re;
+}
+ok(sse_until(qr/\r\n\r\n/), 'the live stream is open');
+
+# Machines: the change feed, the live stream, webhooks -----------------------------------
+my $feed = $json->decode(get('/api/v1/changes')->{content});
+my $cursor = $feed->{next_cursor};
+ok($cursor, 'the change feed gives a cursor for the present');
+my $wid = $art{withdraw}{id};
+is(act($wid, aktion => 'withdraw', text => 'Gerichtsbeschluss')->{status}, 303, 'an editor withdraws');
+is(act($art{hide}{id}, aktion => 'hide')->{status}, 303, 'an editor hides another');
+is(act($held, aktion => 'release')->{status}, 303, 'an editor releases a held item');
+my $ch = $json->decode(get("/api/v1/changes?since=$cursor")->{content});
+my %kind = map { $_->{id} => $_->{type} } @{ $ch->{changes} };
+is($kind{$wid}, 'withdrawn', 'changes: the editor\'s withdrawal is listed as withdrawn');
+is($kind{ $art{hide}{id} }, 'withdrawn', '... the hidden article too');
+is($kind{$held}, 'new', '... the released item as new');
+is(scalar(@{ $ch->{changes} }), 3, '... and nothing else');
+ok(!(grep { $_->{type} eq 'withdrawn' && defined $_->{item} } @{ $ch->{changes} }),
+   '... a withdrawn entry shows no item');
+is($ch->{more}, JSON::PP::false, '... all of it in one answer');
+my $c2 = $ch->{next_cursor};
+isnt($c2, $cursor, 'the cursor moved');
+is(scalar(@{ $json->decode(get("/api/v1/changes?since=$c2")->{content})->{changes} }), 0,
+   '... and from it nothing is listed again');
+$ch = $json->decode(get("/api/v1/changes?since=$cursor&limit=1")->{content});
+is(scalar(@{ $ch->{changes} }), 1, 'paging: one at a time');
+my @paged = map { $_->{id} } @{ $ch->{changes} };
+while ($ch->{more}) {
+    $ch = $json->decode(get("/api/v1/changes?since=$ch->{next_cursor}&limit=1")->{content});
+    push @paged, map { $_->{id} } @{ $ch->{changes} };
+}
+is(join(',', sort @paged), join(',', sort($wid, $art{hide}{id}, $held)),
+   '... the pages list each change once');
+is(act($art{hide}{id}, aktion => 'unhide')->{status}, 303, 'the editor unhides');
+$ch = $json->decode(get("/api/v1/changes?since=$c2")->{content});
+is_deeply([map { "$_->{id}:$_->{type}" } @{ $ch->{changes} }], ["$art{hide}{id}:updated"],
+          'changes: unhiding is listed as updated');
+is($ch->{changes}[0]{item}{headline}, $art{hide}{headline}, '... with the item');
+is(get("/api/v1/changes?since=$ch->{next_cursor}")->{status}, 200, 'the new cursor is good');
+my $b64 = encode_base64url('c.0.0.0');
+is(get("/api/v1/changes?since=$b64")->{status}, 200, 'a cursor of three numbers (before editors\' changes) is still good');
+
+ok(sse_until(qr/event: withdrawn\r?\ndata: \{"id":$wid\}/), 'the live stream announces the withdrawal')
+    or diag($sse_buf);
+ok(sse_until(qr/event: article\r?\ndata: \{"id":$art{hide}{id},/), '... and the unhidden article')
+    or diag($sse_buf);
+ok(eventually(sub { grep { $_->{event} eq 'withdrawn' && $_->{id} == $wid } hook_events() }, within => 10),
+   'the webhook gets a withdrawn event for the editor\'s withdrawal')
+    or diag(slurp("$tmp/hook.log"));
+ok(eventually(sub { grep { $_->{event} eq 'article' && $_->{id} == $held } hook_events() }, within => 10),
+   '... and an article event for the released item');
+close $sse;
+
+is(stop($srv), 0, 'server stops cleanly');
+done_testing();

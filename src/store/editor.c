@@ -152,6 +152,24 @@ mld_store_correction_add(struct mld_store *st, int64_t id, const char *note, con
 }
 
 int
+mld_store_ed_fields_get(struct mld_store *st, int64_t id, char **section, char **topics,
+                        struct mld_err *err)
+{
+    ED(st, be, impl);
+    *section = NULL;
+    *topics = NULL;
+    return done(st, be->editor->fields_get(impl, id, section, topics, err));
+}
+
+int
+mld_store_ed_fields_set(struct mld_store *st, int64_t id, const char *section, const char *topics,
+                        const char *by, mld_time_t now, struct mld_err *err)
+{
+    ED(st, be, impl);
+    return done(st, be->editor->fields_set(impl, id, section, topics, by, now, err));
+}
+
+int
 mld_store_pin_get(struct mld_store *st, int64_t *id, struct mld_err *err)
 {
     ED(st, be, impl);

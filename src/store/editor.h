@@ -143,6 +143,22 @@ int mld_store_editorial_set(struct mld_store *st, int64_t id, enum mld_ed_state 
 int mld_store_correction_add(struct mld_store *st, int64_t id, const char *note, const char *by,
                              mld_time_t now, struct mld_err *err);
 
+/* The section (its name) and topics (names, one a line; "" for none) an
+ * editor gave article id into *section and *topics, each NULL when the
+ * editor gave none (mld_free them). Returns 0 or MLD_E_STORE. */
+int mld_store_ed_fields_get(struct mld_store *st, int64_t id, char **section, char **topics,
+                            struct mld_err *err);
+
+/* Gives article id the section named section and/or the topics (names,
+ * one a line; "" for none); NULL keeps what is there. Applies them to the
+ * shown row, where they stay over later agency versions and the
+ * classifier (sq_ed_apply_fields after each put), logs the change keys of
+ * before and after, and notes the change for machines (ed_change).
+ * Returns 0, MLD_E_NOTFOUND or MLD_E_STORE. */
+int mld_store_ed_fields_set(struct mld_store *st, int64_t id, const char *section,
+                            const char *topics, const char *by, mld_time_t now,
+                            struct mld_err *err);
+
 /* The home page's pinned lead: the article id in *id (0: none pinned).
  * Returns 0 or MLD_E_STORE. */
 int mld_store_pin_get(struct mld_store *st, int64_t *id, struct mld_err *err);

@@ -880,6 +880,8 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
         rc = sq_ed_reapply(s, id, err);
     if (rc == 0)
         rc = put_lists(s, id, a, err);
+    if (rc == 0) /* editors: their section and topics win too */
+        rc = sq_ed_apply_fields(s, id, err);
     if (rc == 0)
         rc = sq_story_put(s, id, a, f, false, err);
     if (rc == 0)

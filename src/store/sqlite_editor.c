@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../base/mem.h"
+#include "../text/slug.h"
 #include "editor.h"
 #include "sqlite_int.h"
 #include "store_int.h"
@@ -465,6 +466,131 @@ sq_correction_add(void *impl, int64_t id, const char *note, const char *by, mld_
     return in_txn(impl, ed_set_txn, &a, err);
 }
 
+/* Section and topics ----------------------------------------------------- */
+
+static int
+sq_fields_get(void *impl, int64_t id, char **section, char **topics, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prep(s, "SELECT section, topics FROM ed_field WHERE article_id = ?1", &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *section = sq_col_text(st, 0);
+        *topics = sq_col_text(st, 1);
+    } else if (step != SQLITE_DONE) {
+        rc = sq_error(s, err, "read editor's section and topics");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Replaces the topics of article id by names (one a line). */
+static int
+put_topics(struct sq *s, int64_t id, const char *names, struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s, "DELETE FROM article_topic WHERE article_id = ?1", &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    rc = run(s, st, "replace topics", err);
+    int rank = 0;
+    for (const char *p = names; rc == 0 && *p != '\0';) {
+        size_t len = strcspn(p, "\n");
+        char slug[MLD_SLUG_MAX + 1];
+        if (mld_slug(p, len, slug) > 0) {
+            rc = prep(s,
+                      "INSERT OR IGNORE INTO article_topic (article_id, rank, name, slug) "
+                      "VALUES (?1, ?2, ?3, ?4)",
+                      &st, err);
+            if (rc != 0)
+                return rc;
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_int(st, 2, rank++);
+            sqlite3_bind_text(st, 3, p, (int)len, SQLITE_TRANSIENT);
+            sq_bind_text(st, 4, slug);
+            rc = run(s, st, "add topic", err);
+        }
+        p += len + (p[len] == '\n');
+    }
+    return rc;
+}
+
+int
+sq_ed_apply_fields(struct sq *s, int64_t id, struct mld_err *err)
+{
+    char *section = NULL, *topics = NULL;
+    int rc = sq_fields_get(s, id, &section, &topics, err);
+    if (rc == 0 && section != NULL) {
+        char slug[MLD_SLUG_MAX + 1];
+        sqlite3_stmt *st;
+        mld_slug(section, strlen(section), slug);
+        rc = prep(s, "UPDATE article SET section = ?2, section_slug = ?3 WHERE id = ?1", &st,
+                  err);
+        if (rc == 0) {
+            sqlite3_bind_int64(st, 1, id);
+            sq_bind_text(st, 2, section);
+            sq_bind_text(st, 3, slug);
+            rc = run(s, st, "set editor's section", err);
+        }
+    }
+    if (rc == 0 && topics != NULL)
+        rc = put_topics(s, id, topics, err);
+    mld_free(section);
+    mld_free(topics);
+    return rc;
+}
+
+struct fields_args {
+    int64_t id;
+    const char *section, *topics, *by;
+    mld_time_t now;
+};
+
+static int
+fields_txn(struct sq *s, void *ud, struct mld_err *err)
+{
+    const struct fields_args *a = ud;
+    int rc = article_exists(s, a->id, err);
+    if (rc == 0) /* the pages that showed the article... */
+        rc = sq_log_article_keys(s, a->id, err);
+    sqlite3_stmt *st;
+    if (rc == 0)
+        rc = prep(s,
+                  "INSERT INTO ed_field (article_id, section, topics, by, at) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(article_id) DO UPDATE SET "
+                  "section = coalesce(?2, section), topics = coalesce(?3, topics), "
+                  "by = ?4, at = ?5",
+                  &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, a->id);
+    sq_bind_text(st, 2, a->section);
+    sq_bind_text(st, 3, a->topics);
+    sq_bind_text(st, 4, a->by);
+    sqlite3_bind_int64(st, 5, a->now);
+    rc = run(s, st, "store editor's section and topics", err);
+    if (rc == 0)
+        rc = sq_ed_apply_fields(s, a->id, err);
+    if (rc == 0) /* ...and those that show it now */
+        rc = sq_log_article_keys(s, a->id, err);
+    if (rc == 0)
+        rc = note_change(s, a->id, a->now, err);
+    return rc;
+}
+
+static int
+sq_fields_set(void *impl, int64_t id, const char *section, const char *topics, const char *by,
+              mld_time_t now, struct mld_err *err)
+{
+    struct fields_args a = {id, section, topics, by, now};
+    return in_txn(impl, fields_txn, &a, err);
+}
+
 /* The pinned lead ---------------------------------------------------------- */
 
 static int
@@ -648,6 +774,8 @@ const struct mld_store_editor_ops mld_store_sqlite_editor = {
     .editorial_get = sq_editorial_get,
     .editorial_set = sq_editorial_set,
     .correction_add = sq_correction_add,
+    .fields_get = sq_fields_get,
+    .fields_set = sq_fields_set,
     .pin_get = sq_pin_get,
     .pin_set = sq_pin_set,
     .audit_add = sq_audit_add,

@@ -104,6 +104,9 @@ struct mld_store_editor_ops {
                          const char *by, mld_time_t now, struct mld_err *err);
     int (*correction_add)(void *impl, int64_t id, const char *note, const char *by,
                           mld_time_t now, struct mld_err *err);
+    int (*fields_get)(void *impl, int64_t id, char **section, char **topics, struct mld_err *err);
+    int (*fields_set)(void *impl, int64_t id, const char *section, const char *topics,
+                      const char *by, mld_time_t now, struct mld_err *err);
     int (*pin_get)(void *impl, int64_t *id, struct mld_err *err);
     int (*pin_set)(void *impl, int64_t id, const char *by, mld_time_t now, struct mld_err *err);
     int (*audit_add)(void *impl, const char *actor, const char *action, const char *target,

@@ -19,6 +19,10 @@
  *   unpin     only for the pinned article: the home page picks its lead.
  *   correct   adds a correction note ("Korrekturhinweis", dated) shown
  *             under the article; any state.
+ *   section   moves the article to the section whose slug text is (one
+ *             that readers can see articles of); any state.
+ *   topics    replaces its topics by the comma-separated names in text
+ *             ("" for none); any state.
  *
  * A decision outlives later agency versions (the store re-applies it).
  */
@@ -39,18 +43,20 @@ enum mld_ed_action {
     MLD_ACT_RELEASE,
     MLD_ACT_PIN,
     MLD_ACT_UNPIN,
+    MLD_ACT_SECTION,
+    MLD_ACT_TOPICS,
 };
 
-/* "withdraw", "hide", "unhide", "correct", "release", "pin", "unpin" (the
- * audit log's and the
- * command line's words). */
+/* "withdraw", "hide", "unhide", "correct", "release", "pin", "unpin",
+ * "section", "topics" (the audit log's and the command line's words). */
 const char *mld_ed_action_name(enum mld_ed_action act);
 
 /* The action named s (the words above), or -1. */
 int mld_ed_parse_action(const char *s);
 
 /* Does act on article id as actor (a user name, or "cli") at now; text is
- * the reason (withdraw) or the note (correct), else ignored. Returns 0,
+ * the reason (withdraw), the note (correct), the section's slug (section)
+ * or the topics (topics), else ignored. Returns 0,
  * MLD_E_NOTFOUND (no such article), MLD_E_INVAL (missing or bad text, an
  * action the state does not allow; err says which) or MLD_E_STORE. */
 int mld_editorial_act(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *text,

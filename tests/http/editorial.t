@@ -159,5 +159,55 @@ ok(eventually(sub { grep { $_->{event} eq 'article' && $_->{id} == $held } hook_
    '... and an article event for the released item');
 close $sse;
 
+# Section and topics ----------------------------------------------------------------------
+my $sid = $art{section}{id};
+my $shead = $art{section}{headline};
+my $page = text_of(get("/redaktion/artikel/$sid", Cookie => $anna)->{content});
+like($page, qr{<select id="ressort" name="text">.*<option value="panorama" selected>Panorama</option>}s,
+     'the editors\' page offers the sections, the article\'s own chosen');
+like($page, qr{<input type="text" id="themen" name="text"[^>]* value="[^"]*">}, '... and its topics to edit');
+like(text_of(get('/ressort/panorama')->{content}), qr/\Q$shead\E/, 'the article is in Panorama');
+my $feed2 = $json->decode(get('/api/v1/changes')->{content})->{next_cursor};
+is(act($sid, aktion => 'section', text => 'inland')->{status}, 303, 'an editor moves it to Inland');
+ok(eventually(sub { text_of(get('/ressort/inland')->{content}) =~ /\Q$shead\E/ }), '... the Inland page lists it');
+ok(eventually(sub { text_of(get('/ressort/panorama')->{content}) !~ /\Q$shead\E/ }), '... Panorama no longer');
+is($json->decode(get("/api/v1/articles/$sid")->{content})->{section}{name}, 'Inland', '... the API says Inland');
+is(act($sid, aktion => 'section', text => 'gibtsnicht')->{status}, 422, 'an unknown section is refused');
+$o = `$bin article topics $sid 'Zoo, Tierschutz ,Berlin' --as anna --db $db 2>&1`;
+is($?, 0, 'meldung article topics') or diag($o);
+ok(eventually(sub { text_of(get('/thema/tierschutz')->{content}) =~ /\Q$shead\E/ }), '... the topic page lists it');
+ok(eventually(sub { join(',', map { $_->{name} } @{ $json->decode(get("/api/v1/articles/$sid")->{content})->{topics} })
+                     eq 'Zoo,Tierschutz,Berlin' }), '... the API has the topics in the given order');
+$o = `$bin article topics $sid 'Zoo,,Berlin' --db $db 2>&1`;
+is($? >> 8, 1, 'an empty topic between commas is refused');
+like($o, qr/empty name between commas/, '... saying so');
+$o = `$bin article section $sid --db $db 2>&1`;
+is($? >> 8, 2, 'section without a slug is a usage error');
+$ch = $json->decode(get("/api/v1/changes?since=$feed2")->{content});
+is_deeply([map { "$_->{id}:$_->{type}" } @{ $ch->{changes} }], ["$sid:updated"],
+          'changes: the new section and topics are one update');
+my $urn = `sqlite3 $db "SELECT urn FROM article WHERE id = $sid"`;
+chomp $urn;
+my $t = time() + 1;
+open(my $fh, '>', "$tmp/update.json") or die;
+print $fh $json->encode({ urn => $urn, version => 9, entry_id => 'editorial-update-1', pubstatus => 'usable',
+    version_created => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($t)), updated => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($t)),
+    headline => $shead, section => 'Panorama', topics => ['Tiere'],
+    article_html => '<section class="main"><p>Neue Fassung der Agentur.</p></section>' });
+close $fh;
+$o = `$bin ingest --db $db $tmp/update.json 2>&1`;
+is($?, 0, 'the agency sends a new version in Panorama') or diag($o);
+ok(eventually(sub { text_of(get("/api/v1/articles/$sid")->{content}) =~ /Neue Fassung der Agentur/ }),
+   '... it is shown');
+my $a = $json->decode(get("/api/v1/articles/$sid")->{content});
+is($a->{section}{name}, 'Inland', '... but the editor\'s section stays');
+is_deeply([map { $_->{name} } @{ $a->{topics} }], ['Zoo', 'Tierschutz', 'Berlin'], '... and the editor\'s topics');
+like(text_of(get('/ressort/inland')->{content}), qr/\Q$shead\E/, '... it stays in Inland');
+my $audit = text_of(get('/redaktion/audit', Cookie => admin_cookie($bin, $db))->{content});
+like($audit, qr{<td[^>]*>section</td>\s*<td[^>]*><a[^>]*>article:$sid</a></td>\s*<td[^>]*>Ressort: Panorama</td>\s*<td[^>]*>Ressort: Inland</td>},
+     'audit: the section change, before and after');
+like($audit, qr{<td[^>]*>topics</td>\s*<td[^>]*><a[^>]*>article:$sid</a></td>\s*<td[^>]*>Themen: [^<]*</td>\s*<td[^>]*>Themen: Zoo, Tierschutz, Berlin</td>},
+     'audit: the topics change, before and after');
+
 is(stop($srv), 0, 'server stops cleanly');
 done_testing();

@@ -9,6 +9,8 @@
  *   article correct ID --note TEXT      a dated correction note on the page
  *   article section ID SLUG             moves it to another section
  *   article topics ID "A, B"            replaces its topics ("" for none)
+ *   story split ID                      takes the article out of its story
+ *   story merge ID OTHER                moves its story into OTHER's
  *
  * The audit log names the actor: --as NAME (an existing account) or "cli".
  * A running `meldung serve` on the same store drops the affected cached
@@ -31,7 +33,8 @@
 static const char usage_text[] =
     "meldung article withdraw ID --reason TEXT | hide ID | unhide ID | release ID |\n"
     "                pin ID | unpin ID | correct ID --note TEXT | section ID SLUG |\n"
-    "                topics ID \"TOPIC, TOPIC\""
+    "                topics ID \"TOPIC, TOPIC\" | split ID | merge ID OTHER\n"
+    "                (also: meldung story split ID | merge ID OTHER)"
     " [--as NAME] [--db FILE]";
 
 static const char help_text[] =
@@ -49,6 +52,8 @@ static const char help_text[] =
     "                     dated) under the article\n"
     "  section ID SLUG    moves the article to the section SLUG (e.g. inland)\n"
     "  topics ID \"A, B\"   replaces its topics by these names (\"\" for none)\n"
+    "  split ID           takes the article out of its story into one of its own\n"
+    "  merge ID OTHER     moves every article of its story into OTHER's story\n"
     "  --as NAME          the account named in the audit log (default: cli)\n"
     "  --db FILE          the store (default " MLD_DEFAULT_DB ")\n"
     "  --help             this text\n";
@@ -90,16 +95,18 @@ mld_cmd_article(int argc, char **argv)
     if (optind >= argc)
         return mld_cli_usage("article", usage_text,
                              "missing action (withdraw, hide, unhide, release, pin, unpin, "
-                             "correct, section, topics)");
+                             "correct, section, topics, split, merge)");
     int act = mld_ed_parse_action(argv[optind]);
     if (act < 0)
         return mld_cli_usage("article", usage_text, "unknown action '%s'", argv[optind]);
     if (optind + 1 >= argc)
         return mld_cli_usage("article", usage_text, "%s needs an article ID", argv[optind]);
-    bool field = act == MLD_ACT_SECTION || act == MLD_ACT_TOPICS;
+    bool field = act == MLD_ACT_SECTION || act == MLD_ACT_TOPICS || act == MLD_ACT_MERGE;
     if (field && optind + 2 >= argc)
         return mld_cli_usage("article", usage_text, "%s needs an article ID and %s", argv[optind],
-                             act == MLD_ACT_SECTION ? "a section SLUG" : "the topics");
+                             act == MLD_ACT_SECTION  ? "a section SLUG"
+                             : act == MLD_ACT_MERGE ? "the other article's ID"
+                                                    : "the topics");
     if (optind + 2 + field < argc)
         return mld_cli_usage("article", usage_text, "unexpected argument '%s'",
                              argv[optind + 2 + field]);

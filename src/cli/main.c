@@ -34,6 +34,7 @@ static const struct {
     {"sections", mld_cmd_sections, "train or measure the section classifier"},
     {"user", mld_cmd_user, "add, list, change or delete editors' accounts"},
     {"article", mld_cmd_article, "withdraw, hide, unhide or correct an article"},
+    {"story", mld_cmd_article, "split or merge stories (as an editor)"},
 };
 
 static void

@@ -170,6 +170,14 @@ mld_store_ed_fields_set(struct mld_store *st, int64_t id, const char *section, c
 }
 
 int
+mld_store_ed_story_set(struct mld_store *st, int64_t id, int64_t into, const char *by,
+                       mld_time_t now, struct mld_err *err)
+{
+    ED(st, be, impl);
+    return done(st, be->editor->story_set(impl, id, into, by, now, err));
+}
+
+int
 mld_store_pin_get(struct mld_store *st, int64_t *id, struct mld_err *err)
 {
     ED(st, be, impl);

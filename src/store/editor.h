@@ -159,6 +159,16 @@ int mld_store_ed_fields_set(struct mld_store *st, int64_t id, const char *sectio
                             const char *topics, const char *by, mld_time_t now,
                             struct mld_err *err);
 
+/* Stories: with into 0, takes article id out of its story into one of
+ * its own (split; the others keep theirs, renumbered when id was its
+ * first); else moves every article of id's story into the story of
+ * article into (merge). Records the decision (ed_story), logs the change
+ * keys of the stories before and after. Returns 0, MLD_E_NOTFOUND (no such
+ * article), MLD_E_INVAL (alone in its story already; the same story) or
+ * MLD_E_STORE. */
+int mld_store_ed_story_set(struct mld_store *st, int64_t id, int64_t into, const char *by,
+                           mld_time_t now, struct mld_err *err);
+
 /* The home page's pinned lead: the article id in *id (0: none pinned).
  * Returns 0 or MLD_E_STORE. */
 int mld_store_pin_get(struct mld_store *st, int64_t *id, struct mld_err *err);

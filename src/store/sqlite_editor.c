@@ -591,6 +591,127 @@ sq_fields_set(void *impl, int64_t id, const char *section, const char *topics, c
     return in_txn(impl, fields_txn, &a, err);
 }
 
+/* Stories ------------------------------------------------------------------ */
+
+/* The story of article id into *story. */
+static int
+story_of(struct sq *s, int64_t id, int64_t *story, struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s, "SELECT story_id FROM article WHERE id = ?1", &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        *story = sqlite3_column_int64(st, 0);
+    else if (step == SQLITE_DONE)
+        rc = mld_err_set(err, MLD_E_NOTFOUND, "no article %" PRId64, id);
+    else
+        rc = sq_error(s, err, "read story");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+struct story_args {
+    int64_t id, into;
+    const char *by;
+    mld_time_t now;
+};
+
+/* Puts article id into story `to` (reason: why, NULL for a story's first
+ * article; the reason it had when NULL) where the grouping keeps it: the article row, its signature and
+ * the related lists that name it; records the decision and logs the keys
+ * of both stories. The one place an editor changes an article's story. */
+static int
+move_to_story(struct sq *s, int64_t id, int64_t to, const char *why,
+              const struct story_args *a, struct mld_err *err)
+{
+    static const char *const sql[] = {
+        "UPDATE article SET story_id = ?2, story_reason = CASE WHEN ?1 = ?2 THEN NULL "
+        "ELSE coalesce(?3, story_reason) END WHERE id = ?1",
+        "UPDATE story_sig SET story_id = ?2 WHERE article_id = ?1",
+        "UPDATE story_related SET story_id = ?2 WHERE related_id = ?1",
+        "INSERT OR REPLACE INTO ed_story (article_id, story_id, by, at) VALUES (?1, ?2, ?4, ?5)",
+    };
+    int rc = sq_log_article_keys(s, id, err);
+    for (size_t i = 0; rc == 0 && i < sizeof(sql) / sizeof(sql[0]); i++) {
+        sqlite3_stmt *st;
+        rc = prep(s, sql[i], &st, err);
+        if (rc != 0)
+            break;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, to);
+        if (i == 0)
+            sq_bind_text(st, 3, why);
+        if (i == 3) {
+            sq_bind_text(st, 4, a->by);
+            sqlite3_bind_int64(st, 5, a->now);
+        }
+        rc = run(s, st, "move to story", err);
+    }
+    return rc == 0 ? sq_log_article_keys(s, id, err) : rc;
+}
+
+/* The articles of story (all, or all but `but`) into *ids (*n). */
+static int
+story_members(struct sq *s, int64_t story, int64_t but, int64_t **ids, int *n,
+              struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s, "SELECT id FROM article WHERE story_id = ?1 AND id != ?2 ORDER BY id", &st,
+                  err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, story);
+    sqlite3_bind_int64(st, 2, but);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        *ids = mld_reallocarray(*ids, (size_t)*n + 1, sizeof(**ids));
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? 0 : sq_error(s, err, "read story members");
+}
+
+static int
+story_txn(struct sq *s, void *ud, struct mld_err *err)
+{
+    const struct story_args *a = ud;
+    int64_t from = 0, to = 0, *ids = NULL;
+    int n = 0;
+    int rc = story_of(s, a->id, &from, err);
+    if (rc == 0 && a->into > 0)
+        rc = story_of(s, a->into, &to, err);
+    if (rc == 0)
+        rc = story_members(s, from, a->into > 0 ? 0 : a->id, &ids, &n, err);
+    if (rc == 0 && a->into > 0 && from == to)
+        rc = mld_err_set(err, MLD_E_INVAL, "articles %" PRId64 " and %" PRId64
+                         " are in the same story already", a->id, a->into);
+    if (rc == 0 && a->into == 0 && n == 0)
+        rc = mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is alone in its story already",
+                         a->id);
+    if (rc == 0 && a->into > 0) { /* merge: the whole story moves */
+        for (int i = 0; rc == 0 && i < n; i++)
+            rc = move_to_story(s, ids[i], to, "von der Redaktion zusammengeführt", a, err);
+    } else if (rc == 0) { /* split: id alone; the rest renumbered when id led it */
+        rc = move_to_story(s, a->id, a->id, NULL, a, err);
+    /* (a story's first article has no reason: it leads) */
+        for (int i = 0; rc == 0 && from == a->id && i < n; i++)
+            rc = move_to_story(s, ids[i], ids[0], NULL, a, err);
+    }
+    mld_free(ids);
+    return rc;
+}
+
+static int
+sq_story_set(void *impl, int64_t id, int64_t into, const char *by, mld_time_t now,
+             struct mld_err *err)
+{
+    struct story_args a = {id, into, by, now};
+    return in_txn(impl, story_txn, &a, err);
+}
+
 /* The pinned lead ---------------------------------------------------------- */
 
 static int
@@ -776,6 +897,7 @@ const struct mld_store_editor_ops mld_store_sqlite_editor = {
     .correction_add = sq_correction_add,
     .fields_get = sq_fields_get,
     .fields_set = sq_fields_set,
+    .story_set = sq_story_set,
     .pin_get = sq_pin_get,
     .pin_set = sq_pin_set,
     .audit_add = sq_audit_add,

@@ -776,6 +776,9 @@ article_page(const struct mld_editor_env *env, const struct who *w, int64_t id, 
         json_object_set_new(st, "has_notes", json_boolean(ed.nnotes > 0));
         json_object_set_new(ctx, "editorial", st);
         fields_json(&it, secs, nsecs, art);
+        json_object_set_new(art, "story_id", json_integer(it.story_id));
+        snprintf(url, sizeof(url), "/geschichte/%" PRId64, it.story_id);
+        mld_page_set_str(art, "story_url", url);
         versions_json(v, nv, ed.at, ctx);
         mld_page_set_str(ctx, "message", message);
         mld_page_set_str(ctx, "done", done);
@@ -803,6 +806,8 @@ done_de(enum mld_ed_action act)
     case MLD_ACT_UNPIN: return "Die Startseite wählt ihren Aufmacher wieder selbst.";
     case MLD_ACT_SECTION: return "Das Ressort ist geändert.";
     case MLD_ACT_TOPICS: return "Die Themen sind geändert.";
+    case MLD_ACT_SPLIT: return "Die Meldung ist jetzt eine Geschichte für sich.";
+    case MLD_ACT_MERGE: return "Die Geschichten sind zusammengeführt.";
     }
     return NULL;
 }

@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../base/limits.h"
@@ -12,7 +13,8 @@
 #include "auth.h"
 
 static const char *const action_names[] = {"withdraw", "hide",    "unhide", "correct", "release",
-                                           "pin",      "unpin",   "section", "topics"};
+                                           "pin",      "unpin",   "section", "topics",
+                                           "split",    "merge"};
 
 const char *
 mld_ed_action_name(enum mld_ed_action act)
@@ -82,7 +84,9 @@ allowed(enum mld_ed_action act, const struct mld_editorial *ed, int pubstatus, i
         return 0;
     case MLD_ACT_CORRECT:
     case MLD_ACT_SECTION:
-    case MLD_ACT_TOPICS: return 0;
+    case MLD_ACT_TOPICS:
+    case MLD_ACT_SPLIT:
+    case MLD_ACT_MERGE: return 0;
     case MLD_ACT_PIN:
         if (pubstatus != MLD_PUB_USABLE)
             return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not shown to readers",
@@ -118,10 +122,15 @@ state_text(enum mld_ed_state state, const char *reason, int pubstatus, char *out
         snprintf(out, size, "%s", mld_ed_state_de(state));
 }
 
-/* "Ressort: NAME" or "Themen: A, B" of article it into out (size bytes). */
+/* "Ressort: NAME", "Themen: A, B" or "Geschichte: ID" of article it into
+ * out (size bytes). */
 static void
 fields_text(const struct mld_item *it, enum mld_ed_action act, char *out, size_t size)
 {
+    if (act == MLD_ACT_SPLIT || act == MLD_ACT_MERGE) {
+        snprintf(out, size, "Geschichte: %" PRId64, it->story_id);
+        return;
+    }
     if (act == MLD_ACT_SECTION) {
         snprintf(out, size, "Ressort: %s", it->a->section ? it->a->section : "keins");
         return;
@@ -167,6 +176,15 @@ static int
 set_fields(struct mld_store *st, const struct mld_item *it, enum mld_ed_action act,
            const char *text, const char *actor, mld_time_t now, struct mld_err *err)
 {
+    if (act == MLD_ACT_SPLIT)
+        return mld_store_ed_story_set(st, it->id, 0, actor, now, err);
+    if (act == MLD_ACT_MERGE) {
+        char *end;
+        long long into = strtoll(text, &end, 10);
+        if (*text < '0' || *text > '9' || *end != '\0' || into <= 0)
+            return mld_err_set(err, MLD_E_INVAL, "merge: '%s' is no article number", text);
+        return mld_store_ed_story_set(st, it->id, (int64_t)into, actor, now, err);
+    }
     if (act == MLD_ACT_TOPICS) {
         char lines[MLD_EDITOR_TOPICS * (MLD_EDITOR_TOPIC_MAX + 1) + 1];
         int rc = topics_lines(text, lines, sizeof(lines), err);
@@ -191,7 +209,7 @@ act_txn(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *te
         return rc;
     int pubstatus = (int)it.a->pubstatus;
     char before[MLD_EDITOR_TEXT_MAX + 64], after[MLD_EDITOR_TEXT_MAX + 64];
-    if (act == MLD_ACT_SECTION || act == MLD_ACT_TOPICS) {
+    if (act >= MLD_ACT_SECTION) { /* section, topics, split, merge */
         fields_text(&it, act, before, sizeof(before));
         rc = set_fields(st, &it, act, text, actor, now, err);
         mld_item_dispose(&it);
@@ -257,7 +275,9 @@ act_txn(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *te
         snprintf(after, sizeof(after), "Korrekturhinweis: %s", text);
         break;
     case MLD_ACT_SECTION:
-    case MLD_ACT_TOPICS: break; /* done above */
+    case MLD_ACT_TOPICS:
+    case MLD_ACT_SPLIT:
+    case MLD_ACT_MERGE: break; /* done above */
     }
     if (rc == 0)
         rc = mld_store_audit_add(st, actor, mld_ed_action_name(act), target,
@@ -269,7 +289,7 @@ int
 mld_editorial_act(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *text,
                   const char *actor, mld_time_t now, struct mld_err *err)
 {
-    if ((act == MLD_ACT_SECTION || act == MLD_ACT_TOPICS) && text == NULL)
+    if ((act == MLD_ACT_SECTION || act == MLD_ACT_TOPICS || act == MLD_ACT_MERGE) && text == NULL)
         return mld_err_set(err, MLD_E_INVAL, "%s missing", mld_ed_action_name(act));
     if (act == MLD_ACT_TOPICS) {
         int rc = mld_auth_text_ok(text, 0, MLD_EDITOR_TEXT_MAX, false, "topics", err);

@@ -23,6 +23,9 @@
  *             that readers can see articles of); any state.
  *   topics    replaces its topics by the comma-separated names in text
  *             ("" for none); any state.
+ *   split     takes the article out of its story into one of its own.
+ *   merge     moves every article of its story into the story of the
+ *             article whose id text is.
  *
  * A decision outlives later agency versions (the store re-applies it).
  */
@@ -45,10 +48,12 @@ enum mld_ed_action {
     MLD_ACT_UNPIN,
     MLD_ACT_SECTION,
     MLD_ACT_TOPICS,
+    MLD_ACT_SPLIT,
+    MLD_ACT_MERGE,
 };
 
 /* "withdraw", "hide", "unhide", "correct", "release", "pin", "unpin",
- * "section", "topics" (the audit log's and the command line's words). */
+ * "section", "topics", "split", "merge" (the audit log's and the command line's words). */
 const char *mld_ed_action_name(enum mld_ed_action act);
 
 /* The action named s (the words above), or -1. */
@@ -56,7 +61,7 @@ int mld_ed_parse_action(const char *s);
 
 /* Does act on article id as actor (a user name, or "cli") at now; text is
  * the reason (withdraw), the note (correct), the section's slug (section)
- * or the topics (topics), else ignored. Returns 0,
+ * the topics (topics) or the other article's id (merge), else ignored. Returns 0,
  * MLD_E_NOTFOUND (no such article), MLD_E_INVAL (missing or bad text, an
  * action the state does not allow; err says which) or MLD_E_STORE. */
 int mld_editorial_act(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *text,

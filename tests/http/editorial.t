@@ -199,15 +199,58 @@ $o = `$bin ingest --db $db $tmp/update.json 2>&1`;
 is($?, 0, 'the agency sends a new version in Panorama') or diag($o);
 ok(eventually(sub { text_of(get("/api/v1/articles/$sid")->{content}) =~ /Neue Fassung der Agentur/ }),
    '... it is shown');
-my $a = $json->decode(get("/api/v1/articles/$sid")->{content});
-is($a->{section}{name}, 'Inland', '... but the editor\'s section stays');
-is_deeply([map { $_->{name} } @{ $a->{topics} }], ['Zoo', 'Tierschutz', 'Berlin'], '... and the editor\'s topics');
+my $api = $json->decode(get("/api/v1/articles/$sid")->{content});
+is($api->{section}{name}, 'Inland', '... but the editor\'s section stays');
+is_deeply([map { $_->{name} } @{ $api->{topics} }], ['Zoo', 'Tierschutz', 'Berlin'], '... and the editor\'s topics');
 like(text_of(get('/ressort/inland')->{content}), qr/\Q$shead\E/, '... it stays in Inland');
 my $audit = text_of(get('/redaktion/audit', Cookie => admin_cookie($bin, $db))->{content});
 like($audit, qr{<td[^>]*>section</td>\s*<td[^>]*><a[^>]*>article:$sid</a></td>\s*<td[^>]*>Ressort: Panorama</td>\s*<td[^>]*>Ressort: Inland</td>},
      'audit: the section change, before and after');
 like($audit, qr{<td[^>]*>topics</td>\s*<td[^>]*><a[^>]*>article:$sid</a></td>\s*<td[^>]*>Themen: [^<]*</td>\s*<td[^>]*>Themen: Zoo, Tierschutz, Berlin</td>},
      'audit: the topics change, before and after');
+
+# Stories: split and merge (demo: the two reports of the truce share a headline) ------------------------------------------------------------------
+my $sq = sub { my $v = `sqlite3 $db "$_[0]"`; chomp $v; $v };
+my ($lead, $twin) = split /\n/, $sq->("SELECT id FROM article WHERE headline LIKE 'Moskau sagt befristete Waffenruhe%' ORDER BY id");
+my $talks = $sq->("SELECT id FROM article WHERE headline LIKE 'Unterhändler setzen%'");
+is($sq->("SELECT story_id FROM article WHERE id = $twin"), $lead, 'the grouping put the twin into the lead\'s story');
+like(text_of(get("/redaktion/artikel/$twin", Cookie => $anna)->{content}), qr/name="aktion" value="split">/,
+     'the editors\' page offers to split');
+is(act($twin, aktion => 'split')->{status}, 303, 'an editor splits the twin off');
+is($sq->("SELECT story_id FROM article WHERE id = $twin"), $twin, '... it is a story of its own');
+is($sq->("SELECT story_id FROM article WHERE id = $lead"), $lead, '... the lead keeps its story');
+is(act($twin, aktion => 'split')->{status}, 422, 'splitting a lone article is refused');
+$urn = $sq->("SELECT urn FROM article WHERE id = $twin");
+open($fh, '>', "$tmp/update2.json") or die;
+print $fh $json->encode({ urn => $urn, version => 9, entry_id => 'editorial-update-2', pubstatus => 'usable',
+    version_created => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($t)), updated => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($t)),
+    headline => 'Moskau sagt befristete Waffenruhe für Energieanlagen zu',
+    article_html => '<section class="main"><p>Die Agentur ergänzt die Meldung.</p></section>' });
+close $fh;
+$o = `$bin ingest --db $db $tmp/update2.json 2>&1`;
+is($?, 0, 'the agency sends a new version of the twin') or diag($o);
+is($sq->("SELECT story_id FROM article WHERE id = $twin"), $twin, '... it stays apart');
+$o = `$bin story merge $talks $lead --as anna --db $db 2>&1`;
+is($?, 0, 'meldung story merge') or diag($o);
+is($sq->("SELECT story_id FROM article WHERE id = $talks"), $lead, '... the talks join the lead\'s story');
+ok(eventually(sub { text_of(get("/geschichte/$lead")->{content}) =~ /Unterhändler setzen/ }),
+   '... and its story page lists them');
+$o = `$bin story merge $talks $lead --db $db 2>&1`;
+is($? >> 8, 1, 'merging the same story again fails');
+like($o, qr/in the same story already/, '... saying why');
+$o = `$bin story split $lead --db $db 2>&1`;
+is($?, 0, 'splitting the story\'s first article') or diag($o);
+is($sq->("SELECT story_id FROM article WHERE id = $talks"), $talks, '... the rest is renumbered after its first');
+$o = `$bin story merge $talks --db $db 2>&1`;
+is($? >> 8, 2, 'merge with one article is a usage error');
+is($sq->("SELECT group_concat(article_id || '>' || story_id, ' ') FROM (SELECT * FROM ed_story ORDER BY article_id)"),
+   join(' ', map { "$_->[0]>$_->[1]" } sort { $a->[0] <=> $b->[0] } ([$lead, $lead], [$talks, $talks], [$twin, $twin])),
+   'the decisions are recorded, the newest for each article');
+$audit = text_of(get('/redaktion/audit', Cookie => admin_cookie($bin, $db))->{content});
+like($audit, qr{<td[^>]*>split</td>\s*<td[^>]*><a[^>]*>article:$twin</a></td>\s*<td[^>]*>Geschichte: $lead</td>\s*<td[^>]*>Geschichte: $twin</td>},
+     'audit: the split, before and after');
+like($audit, qr{<td[^>]*>merge</td>\s*<td[^>]*><a[^>]*>article:$talks</a></td>\s*<td[^>]*>Geschichte: $talks</td>\s*<td[^>]*>Geschichte: $lead</td>},
+     'audit: the merge');
 
 is(stop($srv), 0, 'server stops cleanly');
 done_testing();

@@ -24,3 +24,15 @@ CREATE TABLE ed_field (
     by         TEXT NOT NULL,
     at         INTEGER NOT NULL
 );
+
+-- The editors' story decisions: article_id was put into story_id (a
+-- split: its own id; a merge: the other story's) by whom and when. The
+-- grouping decides an article's story only when it is first stored, and
+-- updates and rebuilds keep article.story_id, so the decision stays;
+-- this table records it for the editors' page and any future regrouping.
+CREATE TABLE ed_story (
+    article_id INTEGER PRIMARY KEY REFERENCES article(id) ON DELETE CASCADE,
+    story_id   INTEGER NOT NULL,
+    by         TEXT NOT NULL,
+    at         INTEGER NOT NULL
+);

@@ -5,7 +5,7 @@
  *   article withdraw ID --reason TEXT   410 everywhere, with the reason
  *   article hide ID / unhide ID         404 and out of every list, and back
  *   article release ID                  shows an item the agency holds back
- *   article pin ID / unpin ID           the home page's lead, and back
+ *   article pin ID [PLACE] / unpin ID   pinned on the home page (1 leads), and back
  *   article correct ID --note TEXT      a dated correction note on the page
  *   article section ID SLUG             moves it to another section
  *   article topics ID "A, B"            replaces its topics ("" for none)
@@ -32,7 +32,7 @@
 
 static const char usage_text[] =
     "meldung article withdraw ID --reason TEXT | hide ID | unhide ID | release ID |\n"
-    "                pin ID | unpin ID | correct ID --note TEXT | section ID SLUG |\n"
+    "                pin ID [PLACE] | unpin ID | correct ID --note TEXT | section ID SLUG |\n"
     "                topics ID \"TOPIC, TOPIC\" | split ID | merge ID OTHER\n"
     "                (also: meldung story split ID | merge ID OTHER)"
     " [--as NAME] [--db FILE]";
@@ -46,8 +46,9 @@ static const char help_text[] =
     "  unhide ID          shows a hidden article again (as the agency's version says)\n"
     "  release ID         shows an item the agency holds back (not for publication,\n"
     "                     withheld); hide and unhide put it back on hold\n"
-    "  pin ID             makes the article the home page's lead while it is shown\n"
-    "  unpin ID           lets the home page pick its lead again\n"
+    "  pin ID [PLACE]     pins the article on the home page at PLACE (1, the default,\n"
+    "                     leads; 2.. beside it, before the picked ones) while shown\n"
+    "  unpin ID           unpins it (the others move up)\n"
     "  correct ID         adds the correction note --note TEXT (\"Korrekturhinweis\",\n"
     "                     dated) under the article\n"
     "  section ID SLUG    moves the article to the section SLUG (e.g. inland)\n"
@@ -101,7 +102,8 @@ mld_cmd_article(int argc, char **argv)
         return mld_cli_usage("article", usage_text, "unknown action '%s'", argv[optind]);
     if (optind + 1 >= argc)
         return mld_cli_usage("article", usage_text, "%s needs an article ID", argv[optind]);
-    bool field = act == MLD_ACT_SECTION || act == MLD_ACT_TOPICS || act == MLD_ACT_MERGE;
+    bool field = act == MLD_ACT_SECTION || act == MLD_ACT_TOPICS || act == MLD_ACT_MERGE ||
+                 (act == MLD_ACT_PIN && optind + 2 < argc);
     if (field && optind + 2 >= argc)
         return mld_cli_usage("article", usage_text, "%s needs an article ID and %s", argv[optind],
                              act == MLD_ACT_SECTION  ? "a section SLUG"

@@ -169,14 +169,14 @@ int mld_store_ed_fields_set(struct mld_store *st, int64_t id, const char *sectio
 int mld_store_ed_story_set(struct mld_store *st, int64_t id, int64_t into, const char *by,
                            mld_time_t now, struct mld_err *err);
 
-/* The home page's pinned lead: the article id in *id (0: none pinned).
- * Returns 0 or MLD_E_STORE. */
-int mld_store_pin_get(struct mld_store *st, int64_t *id, struct mld_err *err);
+/* The home page's pinned articles in order (the first leads) into *ids
+ * (*n of them; mld_free the array). Returns 0 or MLD_E_STORE. */
+int mld_store_pins(struct mld_store *st, int64_t **ids, int *n, struct mld_err *err);
 
-/* Pins article id as the home page's lead (replacing any pin), or with id
- * 0 removes the pin; logs the change key "all". Returns 0, MLD_E_NOTFOUND
- * (no article id) or MLD_E_STORE. */
-int mld_store_pin_set(struct mld_store *st, int64_t id, const char *by, mld_time_t now,
+/* Pins article id at position pos (1 leads; past the end: last), moving
+ * the others down, or with pos 0 unpins it; logs the change key "all".
+ * Returns 0, MLD_E_NOTFOUND (no article id) or MLD_E_STORE. */
+int mld_store_pin_set(struct mld_store *st, int64_t id, int pos, const char *by, mld_time_t now,
                       struct mld_err *err);
 
 /* One line of the audit log. */

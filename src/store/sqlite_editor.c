@@ -715,57 +715,82 @@ sq_story_set(void *impl, int64_t id, int64_t into, const char *by, mld_time_t no
 /* The pinned lead ---------------------------------------------------------- */
 
 static int
-sq_pin_get(void *impl, int64_t *id, struct mld_err *err)
+sq_pins(void *impl, int64_t **ids, int *n, struct mld_err *err)
 {
     struct sq *s = impl;
     sqlite3_stmt *st;
-    int rc = prep(s, "SELECT article_id FROM pin WHERE slot = 1", &st, err);
+    int rc = prep(s, "SELECT article_id FROM pin ORDER BY slot", &st, err);
     if (rc != 0)
         return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        *id = sqlite3_column_int64(st, 0);
-    else if (step != SQLITE_DONE)
-        rc = sq_error(s, err, "read pin");
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        *ids = mld_reallocarray(*ids, (size_t)*n + 1, sizeof(**ids));
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
     sqlite3_finalize(st);
-    return rc;
+    return step == SQLITE_DONE ? 0 : sq_error(s, err, "read pins");
 }
 
 struct pin_args {
     int64_t id;
+    int pos;
     const char *by;
     mld_time_t now;
 };
+
+/* Runs sql with ?1 = a and ?2 = b where it has them. */
+static int
+pin_write(struct sq *s, const char *sql, int64_t a, int64_t b, struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s, sql, &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    return run(s, st, "store pin", err);
+}
 
 static int
 pin_txn(struct sq *s, void *ud, struct mld_err *err)
 {
     const struct pin_args *a = ud;
-    int rc = a->id > 0 ? article_exists(s, a->id, err) : 0;
-    sqlite3_stmt *st;
+    int rc = a->pos > 0 ? article_exists(s, a->id, err) : 0;
     if (rc == 0)
-        rc = prep(s,
-                  a->id > 0 ? "INSERT OR REPLACE INTO pin (slot, article_id, by, at) "
-                              "VALUES (1, ?1, ?2, ?3)"
-                            : "DELETE FROM pin",
-                  &st, err);
-    if (rc != 0)
-        return rc;
-    if (a->id > 0) {
-        sqlite3_bind_int64(st, 1, a->id);
-        sq_bind_text(st, 2, a->by);
-        sqlite3_bind_int64(st, 3, a->now);
+        rc = pin_write(s, "DELETE FROM pin WHERE article_id = ?1", a->id, 0, err);
+    int64_t *ids = NULL;
+    int n = 0;
+    if (rc == 0)
+        rc = sq_pins(s, &ids, &n, err);
+    /* Renumber 1..N around the new one's place: first out of the way. */
+    if (rc == 0)
+        rc = pin_write(s, "UPDATE pin SET slot = -slot", 0, 0, err);
+    int pos = a->pos > n + 1 ? n + 1 : a->pos;
+    for (int i = 0; rc == 0 && i < n; i++)
+        rc = pin_write(s, "UPDATE pin SET slot = ?2 WHERE article_id = ?1", ids[i],
+                       pos > 0 && i + 1 >= pos ? i + 2 : i + 1, err);
+    mld_free(ids);
+    sqlite3_stmt *st;
+    if (rc == 0 && pos > 0) {
+        rc = prep(s, "INSERT INTO pin (slot, article_id, by, at) VALUES (?1, ?2, ?3, ?4)", &st,
+                  err);
+        if (rc != 0)
+            return rc;
+        sqlite3_bind_int(st, 1, pos);
+        sqlite3_bind_int64(st, 2, a->id);
+        sq_bind_text(st, 3, a->by);
+        sqlite3_bind_int64(st, 4, a->now);
+        rc = run(s, st, "store pin", err);
     }
-    rc = run(s, st, "store pin", err);
-    if (rc == 0) /* the home page (the only page that shows the pin) */
+    if (rc == 0) /* the home page (the only page that shows the pins) */
         rc = sq_log_key(s, "all", err);
     return rc;
 }
 
 static int
-sq_pin_set(void *impl, int64_t id, const char *by, mld_time_t now, struct mld_err *err)
+sq_pin_set(void *impl, int64_t id, int pos, const char *by, mld_time_t now, struct mld_err *err)
 {
-    struct pin_args a = {id, by, now};
+    struct pin_args a = {id, pos, by, now};
     return in_txn(impl, pin_txn, &a, err);
 }
 
@@ -898,7 +923,7 @@ const struct mld_store_editor_ops mld_store_sqlite_editor = {
     .fields_get = sq_fields_get,
     .fields_set = sq_fields_set,
     .story_set = sq_story_set,
-    .pin_get = sq_pin_get,
+    .pins = sq_pins,
     .pin_set = sq_pin_set,
     .audit_add = sq_audit_add,
     .audit = sq_audit,

@@ -708,7 +708,7 @@ article_page(const struct mld_editor_env *env, const struct who *w, int64_t id, 
     struct mld_editorial ed = {0};
     struct mld_ed_version *v = NULL;
     int nv = 0;
-    int64_t pinned = 0;
+    int pinned = 0;
     struct mld_named *secs = NULL;
     int nsecs = 0;
     pthread_mutex_lock(env->lock);
@@ -718,7 +718,7 @@ article_page(const struct mld_editor_env *env, const struct who *w, int64_t id, 
         if (rc == 0)
             rc = mld_store_sections(env->st, mld_time_now(), &secs, &nsecs, &err);
         if (rc == 0)
-            rc = mld_store_pin_get(env->st, &pinned, &err);
+            rc = mld_editorial_pin_pos(env->st, id, &pinned, &err);
         if (rc == 0)
             rc = mld_store_ed_versions(env->st, id, &v, &nv, &err);
         if (rc != 0)
@@ -757,9 +757,12 @@ article_page(const struct mld_editor_env *env, const struct who *w, int64_t id, 
         json_object_set_new(st, "released", json_boolean(ed.state == MLD_ED_RELEASED));
         json_object_set_new(st, "hideable",
                             json_boolean(ed.state == MLD_ED_NONE || ed.state == MLD_ED_RELEASED));
-        json_object_set_new(st, "pinned", json_boolean(pinned == id));
-        json_object_set_new(st, "pinnable",
-                            json_boolean(pinned != id && it.a->pubstatus == MLD_PUB_USABLE));
+        json_object_set_new(st, "pinned", json_boolean(pinned > 0));
+        json_object_set_new(st, "lead", json_boolean(pinned == 1));
+        if (pinned > 1)
+            json_object_set_new(st, "pin_place", json_integer(pinned));
+        json_object_set_new(st, "pin_max", json_integer(MLD_EDITOR_PINS));
+        json_object_set_new(st, "pinnable", json_boolean(it.a->pubstatus == MLD_PUB_USABLE));
         json_object_set_new(st, "releasable",
                             json_boolean(ed.state == MLD_ED_NONE &&
                                          (it.a->pubstatus == MLD_PUB_HELD ||

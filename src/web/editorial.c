@@ -62,11 +62,37 @@ mld_ed_shown_de(int pubstatus, enum mld_ed_state state)
     }
 }
 
+int
+mld_editorial_pin_pos(struct mld_store *st, int64_t id, int *pos, struct mld_err *err)
+{
+    int64_t *ids;
+    int n;
+    int rc = mld_store_pins(st, &ids, &n, err);
+    *pos = 0;
+    for (int i = 0; rc == 0 && i < n && *pos == 0; i++)
+        if (ids[i] == id)
+            *pos = i + 1;
+    mld_free(ids);
+    return rc;
+}
+
+/* The audit log's words for place pos among the pins: "kein Aufmacher",
+ * "Aufmacher", "angeheftet an Stelle N". */
+static void
+pin_text(int pos, char *out, size_t size)
+{
+    if (pos > 1)
+        snprintf(out, size, "angeheftet an Stelle %d", pos);
+    else
+        snprintf(out, size, "%s", pos == 1 ? "Aufmacher" : "kein Aufmacher");
+}
+
 /* Refuses act when the article's state ed (and its shown status
- * pubstatus) does not allow it. */
+ * pubstatus, its place pinned among the pins, the place want to pin it
+ * at) does not allow it. */
 static int
-allowed(enum mld_ed_action act, const struct mld_editorial *ed, int pubstatus, int64_t pinned,
-        int64_t id, struct mld_err *err)
+allowed(enum mld_ed_action act, const struct mld_editorial *ed, int pubstatus, int pinned,
+        int want, int64_t id, struct mld_err *err)
 {
     switch (act) {
     case MLD_ACT_WITHDRAW:
@@ -91,11 +117,12 @@ allowed(enum mld_ed_action act, const struct mld_editorial *ed, int pubstatus, i
         if (pubstatus != MLD_PUB_USABLE)
             return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not shown to readers",
                                id);
-        if (pinned == id)
-            return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is pinned already", id);
+        if (pinned == want)
+            return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is pinned there already",
+                               id);
         return 0;
     case MLD_ACT_UNPIN:
-        if (pinned != id)
+        if (pinned == 0)
             return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not pinned", id);
         return 0;
     case MLD_ACT_RELEASE:
@@ -229,10 +256,18 @@ act_txn(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *te
     rc = mld_store_editorial_get(st, id, &ed, err);
     if (rc != 0)
         return rc;
-    int64_t pinned = 0;
-    rc = mld_store_pin_get(st, &pinned, err);
+    int pinned = 0, want = 1; /* id's place among the pins; where to pin it */
+    rc = mld_editorial_pin_pos(st, id, &pinned, err);
+    if (rc == 0 && act == MLD_ACT_PIN && text != NULL && text[0] != '\0') {
+        char *end;
+        long v = strtol(text, &end, 10);
+        if (*text < '0' || *text > '9' || *end != '\0' || v < 1 || v > MLD_EDITOR_PINS)
+            rc = mld_err_set(err, MLD_E_INVAL, "pin: place '%s' is no number from 1 to %d", text,
+                             MLD_EDITOR_PINS);
+        want = (int)v;
+    }
     if (rc == 0)
-        rc = allowed(act, &ed, pubstatus, pinned, id, err);
+        rc = allowed(act, &ed, pubstatus, pinned, want, id, err);
     state_text(ed.state, ed.reason, pubstatus, before, sizeof(before));
     mld_editorial_dispose(&ed);
     if (rc != 0)
@@ -263,12 +298,11 @@ act_txn(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *te
         break;
     case MLD_ACT_PIN:
     case MLD_ACT_UNPIN:
-        rc = mld_store_pin_set(st, act == MLD_ACT_PIN ? id : 0, actor, now, err);
-        if (pinned > 0 && act == MLD_ACT_PIN)
-            snprintf(before, sizeof(before), "Aufmacher: article:%" PRId64, pinned);
-        else
-            snprintf(before, sizeof(before), "%s", act == MLD_ACT_PIN ? "kein Aufmacher" : "Aufmacher");
-        snprintf(after, sizeof(after), "%s", act == MLD_ACT_PIN ? "Aufmacher" : "kein Aufmacher");
+        rc = mld_store_pin_set(st, id, act == MLD_ACT_PIN ? want : 0, actor, now, err);
+        pin_text(pinned, before, sizeof(before));
+        if (rc == 0) /* past the end it lands last */
+            rc = mld_editorial_pin_pos(st, id, &pinned, err);
+        pin_text(pinned, after, sizeof(after));
         break;
     case MLD_ACT_CORRECT:
         rc = mld_store_correction_add(st, id, text, actor, now, err);

@@ -252,5 +252,35 @@ like($audit, qr{<td[^>]*>split</td>\s*<td[^>]*><a[^>]*>article:$twin</a></td>\s*
 like($audit, qr{<td[^>]*>merge</td>\s*<td[^>]*><a[^>]*>article:$talks</a></td>\s*<td[^>]*>Geschichte: $talks</td>\s*<td[^>]*>Geschichte: $lead</td>},
      'audit: the merge');
 
+# The home page's order: pinned stories first ----------------------------------------------
+my $front = sub { text_of(get('/')->{content}) };
+my $lead_of = sub { ($front->() =~ m{<article class="lead-story">.*?<h2><a href="[^"]*">([^<]+)</a></h2>}s)[0] // '' };
+my $pos = sub { my ($h) = @_; my $p = $front->(); my $i = index($p, $h); $i < 0 ? 1e9 : $i };
+my ($p1, $p2, $p3) = ($art{hide}, $art{section}, $art{withdraw});
+is(act($p2->{id}, aktion => 'pin', text => '2')->{status}, 303, 'pin one at place 2');
+is(act($p1->{id}, aktion => 'pin')->{status}, 303, 'pin another at place 1 (the default)');
+$o = `$bin article pin $talks 1 --db $db 2>&1`;
+is($?, 0, 'pin a third from the command line: it leads') or diag($o);
+my $talks_head = text_of($sq->("SELECT headline FROM article WHERE id = $talks"));
+ok(eventually(sub { $lead_of->() eq $talks_head }), 'the newest pin at place 1 leads the home page');
+ok(eventually(sub { $pos->($p1->{headline}) < $pos->($p2->{headline}) }), '... the others follow in order');
+is($sq->("SELECT group_concat(article_id, ',') FROM (SELECT article_id FROM pin ORDER BY slot)"),
+   "$talks,$p1->{id},$p2->{id}", '... the store holds the order 1..3');
+like(text_of(get("/redaktion/artikel/$p2->{id}", Cookie => $anna)->{content}), qr/an Stelle 3 angeheftet/,
+     'the editors\' page says its place');
+is(act($p2->{id}, aktion => 'pin', text => '1')->{status}, 303, 'moving a pinned one to place 1');
+ok(eventually(sub { $lead_of->() eq $p2->{headline} }), '... it leads now');
+is(act($p2->{id}, aktion => 'pin', text => '1')->{status}, 422, 'pinning it at the same place again is refused');
+is(act($p2->{id}, aktion => 'pin', text => '99')->{status}, 422, 'a place past the limit is refused');
+is(act($p3->{id}, aktion => 'pin', text => '1')->{status}, 422, 'a withdrawn article cannot be pinned');
+$o = `$bin article unpin $p2->{id} --db $db 2>&1`;
+is($?, 0, 'unpin') or diag($o);
+ok(eventually(sub { $lead_of->() eq $talks_head }), '... the next pinned story leads');
+is($sq->("SELECT group_concat(slot || ':' || article_id, ',') FROM (SELECT * FROM pin ORDER BY slot)"),
+   "1:$talks,2:$p1->{id}", '... and the places close up');
+$audit = text_of(get('/redaktion/audit', Cookie => admin_cookie($bin, $db))->{content});
+like($audit, qr{<td[^>]*>pin</td>\s*<td[^>]*><a[^>]*>article:$p2->{id}</a></td>\s*<td[^>]*>angeheftet an Stelle 3</td>\s*<td[^>]*>Aufmacher</td>},
+     'audit: a pin moved, before and after');
+
 is(stop($srv), 0, 'server stops cleanly');
 done_testing();

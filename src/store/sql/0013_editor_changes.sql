@@ -36,3 +36,15 @@ CREATE TABLE ed_story (
     by         TEXT NOT NULL,
     at         INTEGER NOT NULL
 );
+
+-- The home page's pinned stories in order: slot 1 leads, 2..N come first
+-- beside it, before the stories the home page picks (0008 kept one).
+CREATE TABLE pin_order (
+    slot       INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL UNIQUE REFERENCES article(id) ON DELETE CASCADE,
+    by         TEXT NOT NULL,
+    at         INTEGER NOT NULL
+);
+INSERT INTO pin_order (slot, article_id, by, at) SELECT slot, article_id, by, at FROM pin;
+DROP TABLE pin;
+ALTER TABLE pin_order RENAME TO pin;

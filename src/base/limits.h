@@ -836,6 +836,12 @@
 
 /* A withdrawal's reason or a correction note: 1..2000 bytes of UTF-8. */
 #define MLD_EDITOR_TEXT_MAX 2000
+/* An editor's topics for an article: at most this many, each a name of at
+ * most MLD_EDITOR_TOPIC_MAX bytes (editors.md). */
+#define MLD_EDITOR_TOPICS 12
+#define MLD_EDITOR_TOPIC_MAX 80
+/* Stories an editor may pin on the home page (the lead and those beside it). */
+#define MLD_EDITOR_PINS 8
 
 /* Lines per page of the audit log and of the editors' article list. */
 #define MLD_AUDIT_PAGE 50

@@ -5,8 +5,12 @@
  *   article withdraw ID --reason TEXT   410 everywhere, with the reason
  *   article hide ID / unhide ID         404 and out of every list, and back
  *   article release ID                  shows an item the agency holds back
- *   article pin ID / unpin ID           the home page's lead, and back
+ *   article pin ID [PLACE] / unpin ID   pinned on the home page (1 leads), and back
  *   article correct ID --note TEXT      a dated correction note on the page
+ *   article section ID SLUG             moves it to another section
+ *   article topics ID "A, B"            replaces its topics ("" for none)
+ *   story split ID                      takes the article out of its story
+ *   story merge ID OTHER                moves its story into OTHER's
  *
  * The audit log names the actor: --as NAME (an existing account) or "cli".
  * A running `meldung serve` on the same store drops the affected cached
@@ -16,6 +20,7 @@
 
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +32,9 @@
 
 static const char usage_text[] =
     "meldung article withdraw ID --reason TEXT | hide ID | unhide ID | release ID |\n"
-    "                pin ID | unpin ID | correct ID --note TEXT"
+    "                pin ID [PLACE] | unpin ID | correct ID --note TEXT | section ID SLUG |\n"
+    "                topics ID \"TOPIC, TOPIC\" | split ID | merge ID OTHER\n"
+    "                (also: meldung story split ID | merge ID OTHER)"
     " [--as NAME] [--db FILE]";
 
 static const char help_text[] =
@@ -39,10 +46,15 @@ static const char help_text[] =
     "  unhide ID          shows a hidden article again (as the agency's version says)\n"
     "  release ID         shows an item the agency holds back (not for publication,\n"
     "                     withheld); hide and unhide put it back on hold\n"
-    "  pin ID             makes the article the home page's lead while it is shown\n"
-    "  unpin ID           lets the home page pick its lead again\n"
+    "  pin ID [PLACE]     pins the article on the home page at PLACE (1, the default,\n"
+    "                     leads; 2.. beside it, before the picked ones) while shown\n"
+    "  unpin ID           unpins it (the others move up)\n"
     "  correct ID         adds the correction note --note TEXT (\"Korrekturhinweis\",\n"
     "                     dated) under the article\n"
+    "  section ID SLUG    moves the article to the section SLUG (e.g. inland)\n"
+    "  topics ID \"A, B\"   replaces its topics by these names (\"\" for none)\n"
+    "  split ID           takes the article out of its story into one of its own\n"
+    "  merge ID OTHER     moves every article of its story into OTHER's story\n"
     "  --as NAME          the account named in the audit log (default: cli)\n"
     "  --db FILE          the store (default " MLD_DEFAULT_DB ")\n"
     "  --help             this text\n";
@@ -84,14 +96,22 @@ mld_cmd_article(int argc, char **argv)
     if (optind >= argc)
         return mld_cli_usage("article", usage_text,
                              "missing action (withdraw, hide, unhide, release, pin, unpin, "
-                             "correct)");
+                             "correct, section, topics, split, merge)");
     int act = mld_ed_parse_action(argv[optind]);
     if (act < 0)
         return mld_cli_usage("article", usage_text, "unknown action '%s'", argv[optind]);
     if (optind + 1 >= argc)
         return mld_cli_usage("article", usage_text, "%s needs an article ID", argv[optind]);
-    if (optind + 2 < argc)
-        return mld_cli_usage("article", usage_text, "unexpected argument '%s'", argv[optind + 2]);
+    bool field = act == MLD_ACT_SECTION || act == MLD_ACT_TOPICS || act == MLD_ACT_MERGE ||
+                 (act == MLD_ACT_PIN && optind + 2 < argc);
+    if (field && optind + 2 >= argc)
+        return mld_cli_usage("article", usage_text, "%s needs an article ID and %s", argv[optind],
+                             act == MLD_ACT_SECTION  ? "a section SLUG"
+                             : act == MLD_ACT_MERGE ? "the other article's ID"
+                                                    : "the topics");
+    if (optind + 2 + field < argc)
+        return mld_cli_usage("article", usage_text, "unexpected argument '%s'",
+                             argv[optind + 2 + field]);
     int64_t id = parse_id(argv[optind + 1]);
     if (id == 0)
         return mld_cli_usage("article", usage_text, "'%s' is no article ID (a number)",
@@ -119,8 +139,10 @@ mld_cmd_article(int argc, char **argv)
     }
     if (rc == 0)
         rc = mld_editorial_act(st, id, (enum mld_ed_action)act,
-                               act == MLD_ACT_WITHDRAW ? reason : note, actor, mld_time_now(),
-                               &err);
+                               field                     ? argv[optind + 2]
+                               : act == MLD_ACT_WITHDRAW ? reason
+                                                         : note,
+                               actor, mld_time_now(), &err);
     mld_store_close(st);
     if (rc != 0) {
         mld_log_error("article %s %" PRId64 ": %s", argv[optind], id, err.msg);

@@ -33,7 +33,8 @@ static const struct {
     {"token", mld_cmd_token, "make a token for the push endpoint"},
     {"sections", mld_cmd_sections, "train or measure the section classifier"},
     {"user", mld_cmd_user, "add, list, change or delete editors' accounts"},
-    {"article", mld_cmd_article, "withdraw, hide, unhide or correct an article"},
+    {"article", mld_cmd_article, "an editor's decision on an article (withdraw, hide, correct, ...)"},
+    {"story", mld_cmd_article, "split or merge stories (as an editor)"},
     {"backup", mld_cmd_backup, "copy the store consistently while it is in use"},
     {"restore", mld_cmd_restore, "put a backup in place of the store"},
 };

@@ -152,19 +152,46 @@ mld_store_correction_add(struct mld_store *st, int64_t id, const char *note, con
 }
 
 int
-mld_store_pin_get(struct mld_store *st, int64_t *id, struct mld_err *err)
+mld_store_ed_fields_get(struct mld_store *st, int64_t id, char **section, char **topics,
+                        struct mld_err *err)
 {
     ED(st, be, impl);
-    *id = 0;
-    return done(st, be->editor->pin_get(impl, id, err));
+    *section = NULL;
+    *topics = NULL;
+    return done(st, be->editor->fields_get(impl, id, section, topics, err));
 }
 
 int
-mld_store_pin_set(struct mld_store *st, int64_t id, const char *by, mld_time_t now,
+mld_store_ed_fields_set(struct mld_store *st, int64_t id, const char *section, const char *topics,
+                        const char *by, mld_time_t now, struct mld_err *err)
+{
+    ED(st, be, impl);
+    return done(st, be->editor->fields_set(impl, id, section, topics, by, now, err));
+}
+
+int
+mld_store_ed_story_set(struct mld_store *st, int64_t id, int64_t into, const char *by,
+                       mld_time_t now, struct mld_err *err)
+{
+    ED(st, be, impl);
+    return done(st, be->editor->story_set(impl, id, into, by, now, err));
+}
+
+int
+mld_store_pins(struct mld_store *st, int64_t **ids, int *n, struct mld_err *err)
+{
+    ED(st, be, impl);
+    *ids = NULL;
+    *n = 0;
+    return done(st, be->editor->pins(impl, ids, n, err));
+}
+
+int
+mld_store_pin_set(struct mld_store *st, int64_t id, int pos, const char *by, mld_time_t now,
                   struct mld_err *err)
 {
     ED(st, be, impl);
-    return done(st, be->editor->pin_set(impl, id, by, now, err));
+    return done(st, be->editor->pin_set(impl, id, pos, by, now, err));
 }
 
 int

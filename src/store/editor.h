@@ -143,14 +143,40 @@ int mld_store_editorial_set(struct mld_store *st, int64_t id, enum mld_ed_state 
 int mld_store_correction_add(struct mld_store *st, int64_t id, const char *note, const char *by,
                              mld_time_t now, struct mld_err *err);
 
-/* The home page's pinned lead: the article id in *id (0: none pinned).
- * Returns 0 or MLD_E_STORE. */
-int mld_store_pin_get(struct mld_store *st, int64_t *id, struct mld_err *err);
+/* The section (its name) and topics (names, one a line; "" for none) an
+ * editor gave article id into *section and *topics, each NULL when the
+ * editor gave none (mld_free them). Returns 0 or MLD_E_STORE. */
+int mld_store_ed_fields_get(struct mld_store *st, int64_t id, char **section, char **topics,
+                            struct mld_err *err);
 
-/* Pins article id as the home page's lead (replacing any pin), or with id
- * 0 removes the pin; logs the change key "all". Returns 0, MLD_E_NOTFOUND
- * (no article id) or MLD_E_STORE. */
-int mld_store_pin_set(struct mld_store *st, int64_t id, const char *by, mld_time_t now,
+/* Gives article id the section named section and/or the topics (names,
+ * one a line; "" for none); NULL keeps what is there. Applies them to the
+ * shown row, where they stay over later agency versions and the
+ * classifier (sq_ed_apply_fields after each put), logs the change keys of
+ * before and after, and notes the change for machines (ed_change).
+ * Returns 0, MLD_E_NOTFOUND or MLD_E_STORE. */
+int mld_store_ed_fields_set(struct mld_store *st, int64_t id, const char *section,
+                            const char *topics, const char *by, mld_time_t now,
+                            struct mld_err *err);
+
+/* Stories: with into 0, takes article id out of its story into one of
+ * its own (split; the others keep theirs, renumbered when id was its
+ * first); else moves every article of id's story into the story of
+ * article into (merge). Records the decision (ed_story), logs the change
+ * keys of the stories before and after. Returns 0, MLD_E_NOTFOUND (no such
+ * article), MLD_E_INVAL (alone in its story already; the same story) or
+ * MLD_E_STORE. */
+int mld_store_ed_story_set(struct mld_store *st, int64_t id, int64_t into, const char *by,
+                           mld_time_t now, struct mld_err *err);
+
+/* The home page's pinned articles in order (the first leads) into *ids
+ * (*n of them; mld_free the array). Returns 0 or MLD_E_STORE. */
+int mld_store_pins(struct mld_store *st, int64_t **ids, int *n, struct mld_err *err);
+
+/* Pins article id at position pos (1 leads; past the end: last), moving
+ * the others down, or with pos 0 unpins it; logs the change key "all".
+ * Returns 0, MLD_E_NOTFOUND (no article id) or MLD_E_STORE. */
+int mld_store_pin_set(struct mld_store *st, int64_t id, int pos, const char *by, mld_time_t now,
                       struct mld_err *err);
 
 /* One line of the audit log. */

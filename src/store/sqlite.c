@@ -934,6 +934,8 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
         rc = sq_ed_reapply(s, id, err);
     if (rc == 0)
         rc = put_lists(s, id, a, err);
+    if (rc == 0) /* editors: their section and topics win too */
+        rc = sq_ed_apply_fields(s, id, err);
     if (rc == 0)
         rc = sq_story_put(s, id, a, f, false, err);
     if (rc == 0)
@@ -1681,7 +1683,8 @@ sq_live_facts(void *impl, int64_t id, struct mld_store_live_facts *out, struct m
                            "WHERE article_id = ?1 AND applied = 1) "
                            "SELECT (SELECT max(stored_at) FROM v), "
                            "EXISTS (SELECT 1 FROM v WHERE pubstatus = 0 AND "
-                           "embargo <= (SELECT max(stored_at) FROM v))",
+                           "embargo <= (SELECT max(stored_at) FROM v)), "
+                           "(SELECT coalesce(max(at), 0) FROM ed_change WHERE article_id = ?1)",
                            -1, &st, NULL) != SQLITE_OK)
         return sq_error(s, err, "prepare live facts");
     sqlite3_bind_int64(st, 1, id);
@@ -1689,6 +1692,7 @@ sq_live_facts(void *impl, int64_t id, struct mld_store_live_facts *out, struct m
     if (rc == SQLITE_ROW) {
         out->applied_at = sqlite3_column_int64(st, 0);
         out->was_visible = sqlite3_column_int(st, 1) != 0;
+        out->decided_at = sqlite3_column_int64(st, 2);
     }
     int ret = rc == SQLITE_ROW ? 0 : sq_error(s, err, "read live facts");
     sqlite3_finalize(st);
@@ -1947,19 +1951,32 @@ sq_api_counts(void *impl, bool topics, mld_time_t now, int max, struct mld_api_c
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "count sections or topics");
 }
 
-/* The newest version row (0 when none) into *seq. */
+/* The one number sql reads (0 when it reads NULL) into *seq. */
 static int
-api_max_seq(struct sq *s, int64_t *seq, struct mld_err *err)
+api_max_of(struct sq *s, const char *sql, int64_t *seq, struct mld_err *err)
 {
     sqlite3_stmt *st;
-    int rc =
-        api_prepare(s, "SELECT coalesce(max(id), 0) FROM version", &st, "prepare change head", err);
+    int rc = api_prepare(s, sql, &st, "prepare change head", err);
     if (rc != 0)
         return rc;
     rc = sqlite3_step(st);
     *seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : sq_error(s, err, "read change head");
+}
+
+/* The newest version row (0 when none) into *seq. */
+static int
+api_max_seq(struct sq *s, int64_t *seq, struct mld_err *err)
+{
+    return api_max_of(s, "SELECT coalesce(max(id), 0) FROM version", seq, err);
+}
+
+/* The newest editor's change (0 when none) into *seq. */
+static int
+api_max_edit(struct sq *s, int64_t *seq, struct mld_err *err)
+{
+    return api_max_of(s, "SELECT coalesce(max(id), 0) FROM ed_change", seq, err);
 }
 
 /* The release mark at now: the position (visible_from, id) of the last
@@ -2011,6 +2028,8 @@ api_head_read(struct sq *s, mld_time_t now, struct mld_api_cursor *out, struct m
     int rc = api_max_seq(s, &out->seq, err);
     if (rc == 0)
         rc = api_release_mark(s, now, &out->released, &out->released_id, err);
+    if (rc == 0)
+        rc = api_max_edit(s, &out->edit_seq, err);
     return rc;
 }
 
@@ -2176,6 +2195,55 @@ api_version_change(struct api_feed *f, int64_t id, int status, mld_time_t embarg
     return 0;
 }
 
+/* (c) The editors' changes after the cursor's edit_seq, in order: an
+ * article visible now is new or updated (by whether it was visible at
+ * the cursor), one not visible now withdrawn when it was visible at the
+ * cursor. Articles (a) or (b) listed are not listed again. */
+static int
+api_edit_changes(struct api_feed *f, int limit, struct mld_api_cursor *next, bool *more,
+                 struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = api_prepare(f->s, "SELECT id, article_id FROM ed_change WHERE id > ?1 ORDER BY id "
+                         "LIMIT ?2", &st, "prepare editors' changes", err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, f->since->edit_seq);
+    sqlite3_bind_int(st, 2, MLD_API_CHANGES_SCAN);
+    int rows = 0, step = SQLITE_ROW;
+    while (rc == 0 && f->n < limit && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 1);
+        struct mld_item it = {0};
+        bool was = false;
+        if (!api_listed(f, id))
+            rc = sq_get(f->s, id, &it, err);
+        else
+            rc = MLD_E_NOTFOUND;
+        if (rc == 0) {
+            bool now_visible = mld_article_is_visible(it.a, f->now);
+            mld_item_dispose(&it);
+            rc = api_was_visible(f, id, &was, err);
+            if (rc == 0 && (now_visible || was))
+                rc = api_add_change(f, id,
+                                    !now_visible ? MLD_API_WITHDRAWN
+                                    : was        ? MLD_API_UPDATED
+                                                 : MLD_API_NEW,
+                                    err);
+        } else if (rc == MLD_E_NOTFOUND) {
+            mld_err_clear(err);
+            rc = 0;
+        }
+        next->edit_seq = sqlite3_column_int64(st, 0);
+        rows++;
+    }
+    if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = sq_error(f->s, err, "read editors' changes");
+    sqlite3_finalize(st);
+    if (rc == 0 && (step != SQLITE_DONE || rows == MLD_API_CHANGES_SCAN))
+        *more = true;
+    return rc;
+}
+
 /* Reads the change feed inside the caller's read transaction. */
 static int
 api_changes_txn(struct api_feed *f, int limit, struct mld_api_cursor *next, bool *more,
@@ -2268,7 +2336,7 @@ api_changes_txn(struct api_feed *f, int limit, struct mld_api_cursor *next, bool
         next->released = t;
         next->released_id = id;
     }
-    return rc;
+    return rc == 0 ? api_edit_changes(f, limit, next, more, err) : rc;
 }
 
 static int

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../base/mem.h"
+#include "../text/slug.h"
 #include "editor.h"
 #include "sqlite_int.h"
 #include "store_int.h"
@@ -394,6 +395,20 @@ restore_agency_status(struct sq *s, int64_t id, struct mld_err *err)
     return run(s, st, "restore agency status", err);
 }
 
+/* Notes that an editor changed what readers see of article id at now
+ * (the change feed, the live stream and webhooks read it). */
+static int
+note_change(struct sq *s, int64_t id, mld_time_t now, struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s, "INSERT INTO ed_change (article_id, at) VALUES (?1, ?2)", &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    return run(s, st, "note editor's change", err);
+}
+
 static int
 ed_set_txn(struct sq *s, void *ud, struct mld_err *err)
 {
@@ -429,6 +444,8 @@ ed_set_txn(struct sq *s, void *ud, struct mld_err *err)
     if (rc == 0 && !a->note)
         rc = a->state == MLD_ED_NONE ? restore_agency_status(s, a->id, err)
                                      : sq_ed_reapply(s, a->id, err);
+    if (rc == 0 && !a->note)
+        rc = note_change(s, a->id, a->now, err);
     /* ...and what shows it now (the same keys: visibility is not one). */
     return rc;
 }
@@ -449,60 +466,331 @@ sq_correction_add(void *impl, int64_t id, const char *note, const char *by, mld_
     return in_txn(impl, ed_set_txn, &a, err);
 }
 
-/* The pinned lead ---------------------------------------------------------- */
+/* Section and topics ----------------------------------------------------- */
 
 static int
-sq_pin_get(void *impl, int64_t *id, struct mld_err *err)
+sq_fields_get(void *impl, int64_t id, char **section, char **topics, struct mld_err *err)
 {
     struct sq *s = impl;
     sqlite3_stmt *st;
-    int rc = prep(s, "SELECT article_id FROM pin WHERE slot = 1", &st, err);
+    int rc = prep(s, "SELECT section, topics FROM ed_field WHERE article_id = ?1", &st, err);
     if (rc != 0)
         return rc;
+    sqlite3_bind_int64(st, 1, id);
     int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        *id = sqlite3_column_int64(st, 0);
-    else if (step != SQLITE_DONE)
-        rc = sq_error(s, err, "read pin");
+    if (step == SQLITE_ROW) {
+        *section = sq_col_text(st, 0);
+        *topics = sq_col_text(st, 1);
+    } else if (step != SQLITE_DONE) {
+        rc = sq_error(s, err, "read editor's section and topics");
+    }
     sqlite3_finalize(st);
     return rc;
 }
 
-struct pin_args {
+/* Replaces the topics of article id by names (one a line). */
+static int
+put_topics(struct sq *s, int64_t id, const char *names, struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s, "DELETE FROM article_topic WHERE article_id = ?1", &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    rc = run(s, st, "replace topics", err);
+    int rank = 0;
+    for (const char *p = names; rc == 0 && *p != '\0';) {
+        size_t len = strcspn(p, "\n");
+        char slug[MLD_SLUG_MAX + 1];
+        if (mld_slug(p, len, slug) > 0) {
+            rc = prep(s,
+                      "INSERT OR IGNORE INTO article_topic (article_id, rank, name, slug) "
+                      "VALUES (?1, ?2, ?3, ?4)",
+                      &st, err);
+            if (rc != 0)
+                return rc;
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_int(st, 2, rank++);
+            sqlite3_bind_text(st, 3, p, (int)len, SQLITE_TRANSIENT);
+            sq_bind_text(st, 4, slug);
+            rc = run(s, st, "add topic", err);
+        }
+        p += len + (p[len] == '\n');
+    }
+    return rc;
+}
+
+int
+sq_ed_apply_fields(struct sq *s, int64_t id, struct mld_err *err)
+{
+    char *section = NULL, *topics = NULL;
+    int rc = sq_fields_get(s, id, &section, &topics, err);
+    if (rc == 0 && section != NULL) {
+        char slug[MLD_SLUG_MAX + 1];
+        sqlite3_stmt *st;
+        mld_slug(section, strlen(section), slug);
+        rc = prep(s, "UPDATE article SET section = ?2, section_slug = ?3 WHERE id = ?1", &st,
+                  err);
+        if (rc == 0) {
+            sqlite3_bind_int64(st, 1, id);
+            sq_bind_text(st, 2, section);
+            sq_bind_text(st, 3, slug);
+            rc = run(s, st, "set editor's section", err);
+        }
+    }
+    if (rc == 0 && topics != NULL)
+        rc = put_topics(s, id, topics, err);
+    mld_free(section);
+    mld_free(topics);
+    return rc;
+}
+
+struct fields_args {
     int64_t id;
+    const char *section, *topics, *by;
+    mld_time_t now;
+};
+
+static int
+fields_txn(struct sq *s, void *ud, struct mld_err *err)
+{
+    const struct fields_args *a = ud;
+    int rc = article_exists(s, a->id, err);
+    if (rc == 0) /* the pages that showed the article... */
+        rc = sq_log_article_keys(s, a->id, err);
+    sqlite3_stmt *st;
+    if (rc == 0)
+        rc = prep(s,
+                  "INSERT INTO ed_field (article_id, section, topics, by, at) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(article_id) DO UPDATE SET "
+                  "section = coalesce(?2, section), topics = coalesce(?3, topics), "
+                  "by = ?4, at = ?5",
+                  &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, a->id);
+    sq_bind_text(st, 2, a->section);
+    sq_bind_text(st, 3, a->topics);
+    sq_bind_text(st, 4, a->by);
+    sqlite3_bind_int64(st, 5, a->now);
+    rc = run(s, st, "store editor's section and topics", err);
+    if (rc == 0)
+        rc = sq_ed_apply_fields(s, a->id, err);
+    if (rc == 0) /* ...and those that show it now */
+        rc = sq_log_article_keys(s, a->id, err);
+    if (rc == 0)
+        rc = note_change(s, a->id, a->now, err);
+    return rc;
+}
+
+static int
+sq_fields_set(void *impl, int64_t id, const char *section, const char *topics, const char *by,
+              mld_time_t now, struct mld_err *err)
+{
+    struct fields_args a = {id, section, topics, by, now};
+    return in_txn(impl, fields_txn, &a, err);
+}
+
+/* Stories ------------------------------------------------------------------ */
+
+/* The story of article id into *story. */
+static int
+story_of(struct sq *s, int64_t id, int64_t *story, struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s, "SELECT story_id FROM article WHERE id = ?1", &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        *story = sqlite3_column_int64(st, 0);
+    else if (step == SQLITE_DONE)
+        rc = mld_err_set(err, MLD_E_NOTFOUND, "no article %" PRId64, id);
+    else
+        rc = sq_error(s, err, "read story");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+struct story_args {
+    int64_t id, into;
     const char *by;
     mld_time_t now;
 };
+
+/* Puts article id into story `to` (reason: why, NULL for a story's first
+ * article; the reason it had when NULL) where the grouping keeps it: the article row, its signature and
+ * the related lists that name it; records the decision and logs the keys
+ * of both stories. The one place an editor changes an article's story. */
+static int
+move_to_story(struct sq *s, int64_t id, int64_t to, const char *why,
+              const struct story_args *a, struct mld_err *err)
+{
+    static const char *const sql[] = {
+        "UPDATE article SET story_id = ?2, story_reason = CASE WHEN ?1 = ?2 THEN NULL "
+        "ELSE coalesce(?3, story_reason) END WHERE id = ?1",
+        "UPDATE story_sig SET story_id = ?2 WHERE article_id = ?1",
+        "UPDATE story_related SET story_id = ?2 WHERE related_id = ?1",
+        "INSERT OR REPLACE INTO ed_story (article_id, story_id, by, at) VALUES (?1, ?2, ?4, ?5)",
+    };
+    int rc = sq_log_article_keys(s, id, err);
+    for (size_t i = 0; rc == 0 && i < sizeof(sql) / sizeof(sql[0]); i++) {
+        sqlite3_stmt *st;
+        rc = prep(s, sql[i], &st, err);
+        if (rc != 0)
+            break;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, to);
+        if (i == 0)
+            sq_bind_text(st, 3, why);
+        if (i == 3) {
+            sq_bind_text(st, 4, a->by);
+            sqlite3_bind_int64(st, 5, a->now);
+        }
+        rc = run(s, st, "move to story", err);
+    }
+    return rc == 0 ? sq_log_article_keys(s, id, err) : rc;
+}
+
+/* The articles of story (all, or all but `but`) into *ids (*n). */
+static int
+story_members(struct sq *s, int64_t story, int64_t but, int64_t **ids, int *n,
+              struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s, "SELECT id FROM article WHERE story_id = ?1 AND id != ?2 ORDER BY id", &st,
+                  err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, story);
+    sqlite3_bind_int64(st, 2, but);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        *ids = mld_reallocarray(*ids, (size_t)*n + 1, sizeof(**ids));
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? 0 : sq_error(s, err, "read story members");
+}
+
+static int
+story_txn(struct sq *s, void *ud, struct mld_err *err)
+{
+    const struct story_args *a = ud;
+    int64_t from = 0, to = 0, *ids = NULL;
+    int n = 0;
+    int rc = story_of(s, a->id, &from, err);
+    if (rc == 0 && a->into > 0)
+        rc = story_of(s, a->into, &to, err);
+    if (rc == 0)
+        rc = story_members(s, from, a->into > 0 ? 0 : a->id, &ids, &n, err);
+    if (rc == 0 && a->into > 0 && from == to)
+        rc = mld_err_set(err, MLD_E_INVAL, "articles %" PRId64 " and %" PRId64
+                         " are in the same story already", a->id, a->into);
+    if (rc == 0 && a->into == 0 && n == 0)
+        rc = mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is alone in its story already",
+                         a->id);
+    if (rc == 0 && a->into > 0) { /* merge: the whole story moves */
+        for (int i = 0; rc == 0 && i < n; i++)
+            rc = move_to_story(s, ids[i], to, "von der Redaktion zusammengeführt", a, err);
+    } else if (rc == 0) { /* split: id alone; the rest renumbered when id led it */
+        rc = move_to_story(s, a->id, a->id, NULL, a, err);
+    /* (a story's first article has no reason: it leads) */
+        for (int i = 0; rc == 0 && from == a->id && i < n; i++)
+            rc = move_to_story(s, ids[i], ids[0], NULL, a, err);
+    }
+    mld_free(ids);
+    return rc;
+}
+
+static int
+sq_story_set(void *impl, int64_t id, int64_t into, const char *by, mld_time_t now,
+             struct mld_err *err)
+{
+    struct story_args a = {id, into, by, now};
+    return in_txn(impl, story_txn, &a, err);
+}
+
+/* The pinned lead ---------------------------------------------------------- */
+
+static int
+sq_pins(void *impl, int64_t **ids, int *n, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st;
+    int rc = prep(s, "SELECT article_id FROM pin ORDER BY slot", &st, err);
+    if (rc != 0)
+        return rc;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        *ids = mld_reallocarray(*ids, (size_t)*n + 1, sizeof(**ids));
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? 0 : sq_error(s, err, "read pins");
+}
+
+struct pin_args {
+    int64_t id;
+    int pos;
+    const char *by;
+    mld_time_t now;
+};
+
+/* Runs sql with ?1 = a and ?2 = b where it has them. */
+static int
+pin_write(struct sq *s, const char *sql, int64_t a, int64_t b, struct mld_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s, sql, &st, err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    return run(s, st, "store pin", err);
+}
 
 static int
 pin_txn(struct sq *s, void *ud, struct mld_err *err)
 {
     const struct pin_args *a = ud;
-    int rc = a->id > 0 ? article_exists(s, a->id, err) : 0;
-    sqlite3_stmt *st;
+    int rc = a->pos > 0 ? article_exists(s, a->id, err) : 0;
     if (rc == 0)
-        rc = prep(s,
-                  a->id > 0 ? "INSERT OR REPLACE INTO pin (slot, article_id, by, at) "
-                              "VALUES (1, ?1, ?2, ?3)"
-                            : "DELETE FROM pin",
-                  &st, err);
-    if (rc != 0)
-        return rc;
-    if (a->id > 0) {
-        sqlite3_bind_int64(st, 1, a->id);
-        sq_bind_text(st, 2, a->by);
-        sqlite3_bind_int64(st, 3, a->now);
+        rc = pin_write(s, "DELETE FROM pin WHERE article_id = ?1", a->id, 0, err);
+    int64_t *ids = NULL;
+    int n = 0;
+    if (rc == 0)
+        rc = sq_pins(s, &ids, &n, err);
+    /* Renumber 1..N around the new one's place: first out of the way. */
+    if (rc == 0)
+        rc = pin_write(s, "UPDATE pin SET slot = -slot", 0, 0, err);
+    int pos = a->pos > n + 1 ? n + 1 : a->pos;
+    for (int i = 0; rc == 0 && i < n; i++)
+        rc = pin_write(s, "UPDATE pin SET slot = ?2 WHERE article_id = ?1", ids[i],
+                       pos > 0 && i + 1 >= pos ? i + 2 : i + 1, err);
+    mld_free(ids);
+    sqlite3_stmt *st;
+    if (rc == 0 && pos > 0) {
+        rc = prep(s, "INSERT INTO pin (slot, article_id, by, at) VALUES (?1, ?2, ?3, ?4)", &st,
+                  err);
+        if (rc != 0)
+            return rc;
+        sqlite3_bind_int(st, 1, pos);
+        sqlite3_bind_int64(st, 2, a->id);
+        sq_bind_text(st, 3, a->by);
+        sqlite3_bind_int64(st, 4, a->now);
+        rc = run(s, st, "store pin", err);
     }
-    rc = run(s, st, "store pin", err);
-    if (rc == 0) /* the home page (the only page that shows the pin) */
+    if (rc == 0) /* the home page (the only page that shows the pins) */
         rc = sq_log_key(s, "all", err);
     return rc;
 }
 
 static int
-sq_pin_set(void *impl, int64_t id, const char *by, mld_time_t now, struct mld_err *err)
+sq_pin_set(void *impl, int64_t id, int pos, const char *by, mld_time_t now, struct mld_err *err)
 {
-    struct pin_args a = {id, by, now};
+    struct pin_args a = {id, pos, by, now};
     return in_txn(impl, pin_txn, &a, err);
 }
 
@@ -632,7 +920,10 @@ const struct mld_store_editor_ops mld_store_sqlite_editor = {
     .editorial_get = sq_editorial_get,
     .editorial_set = sq_editorial_set,
     .correction_add = sq_correction_add,
-    .pin_get = sq_pin_get,
+    .fields_get = sq_fields_get,
+    .fields_set = sq_fields_set,
+    .story_set = sq_story_set,
+    .pins = sq_pins,
     .pin_set = sq_pin_set,
     .audit_add = sq_audit_add,
     .audit = sq_audit,

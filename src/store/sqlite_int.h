@@ -82,6 +82,11 @@ int sq_log_article_keys(struct sq *s, int64_t id, struct mld_err *err);
  * agency version, so the editor's decision wins). */
 int sq_ed_reapply(struct sq *s, int64_t id, struct mld_err *err);
 
+/* editors: writes the section and topics an editor gave article id (if
+ * any, ed_field) over the shown row's; put() runs it after each agency
+ * version. The one place an editor changes an article's section. */
+int sq_ed_apply_fields(struct sq *s, int64_t id, struct mld_err *err);
+
 /* sqlite.c: appends one change key (store.h) to the change log. */
 int sq_log_key(struct sq *s, const char *key, struct mld_err *err);
 

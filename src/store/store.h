@@ -354,6 +354,7 @@ int mld_store_changes_at(struct mld_store *st, int64_t since, mld_change_at_fn f
 /* What announcing article id needs beyond mld_store_get(). */
 struct mld_store_live_facts {
     mld_time_t applied_at; /* when its current version was stored; 0: no such article */
+    mld_time_t decided_at; /* when an editor last changed what readers see of it; 0: never */
     bool was_visible;      /* an applied version was usable with its embargo ended by
                               the time the newest applied version was stored */
 };
@@ -477,13 +478,15 @@ int mld_store_api_topics(struct mld_store *st, mld_time_t now, int max, struct m
 /* Frees an array from mld_store_api_sections() or _topics(). */
 void mld_api_counts_free(struct mld_api_count *v, int n);
 
-/* A position in the change feed: every applied version up to seq and
- * every embargo ending up to (released, released_id) - by time, then
- * article id - has been reported. */
+/* A position in the change feed: every applied version up to seq, every
+ * embargo ending up to (released, released_id) - by time, then article
+ * id - and every editor's change up to edit_seq (ed_change) has been
+ * reported. */
 struct mld_api_cursor {
     int64_t seq;
     mld_time_t released;
     int64_t released_id;
+    int64_t edit_seq;
 };
 
 /* What happened to an article since a cursor, as a reader sees it. */
@@ -506,7 +509,8 @@ int mld_store_api_head(struct mld_store *st, mld_time_t now, struct mld_api_curs
 
 /* The changes after cursor since, at now, at most limit of them, each
  * article once, in one read snapshot: first applied versions in order of
- * arrival, then embargoes that ended. Held, withheld and embargoed
+ * arrival, then embargoes that ended, then editors' changes (withdrawn,
+ * hidden, unhidden, released, section or topics changed). Held, withheld and embargoed
  * articles are never reported until visible; a withdrawal only when the
  * article was visible at since. Sets *next to where the next call starts
  * and *more when changes are left. *out is an array of *n; free with

@@ -106,8 +106,14 @@ struct mld_store_editor_ops {
                          const char *by, mld_time_t now, struct mld_err *err);
     int (*correction_add)(void *impl, int64_t id, const char *note, const char *by,
                           mld_time_t now, struct mld_err *err);
-    int (*pin_get)(void *impl, int64_t *id, struct mld_err *err);
-    int (*pin_set)(void *impl, int64_t id, const char *by, mld_time_t now, struct mld_err *err);
+    int (*fields_get)(void *impl, int64_t id, char **section, char **topics, struct mld_err *err);
+    int (*fields_set)(void *impl, int64_t id, const char *section, const char *topics,
+                      const char *by, mld_time_t now, struct mld_err *err);
+    int (*story_set)(void *impl, int64_t id, int64_t into, const char *by, mld_time_t now,
+                     struct mld_err *err);
+    int (*pins)(void *impl, int64_t **ids, int *n, struct mld_err *err);
+    int (*pin_set)(void *impl, int64_t id, int pos, const char *by, mld_time_t now,
+                   struct mld_err *err);
     int (*audit_add)(void *impl, const char *actor, const char *action, const char *target,
                      const char *before, const char *after, mld_time_t now, struct mld_err *err);
     int (*audit)(void *impl, int limit, int offset, struct mld_audit **out, int *n, bool *more,

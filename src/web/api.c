@@ -342,7 +342,7 @@ cursor_encode(const char *text, char *out, size_t size)
     out[o] = '\0';
 }
 
-/* Decodes cursor s into the kind letter and up to three numbers; false
+/* Decodes cursor s into the kind letter and up to four numbers; false
  * when s is not a cursor of that kind with exactly n numbers. */
 static bool
 cursor_decode(const char *s, char kind, int n, int64_t *v)
@@ -390,8 +390,8 @@ static void
 change_cursor(const struct mld_api_cursor *c, char *out, size_t size)
 {
     char text[96];
-    snprintf(text, sizeof(text), "c.%" PRId64 ".%" PRId64 ".%" PRId64, c->seq, (int64_t)c->released,
-             c->released_id);
+    snprintf(text, sizeof(text), "c.%" PRId64 ".%" PRId64 ".%" PRId64 ".%" PRId64, c->seq,
+             (int64_t)c->released, c->released_id, c->edit_seq);
     cursor_encode(text, out, size);
 }
 
@@ -791,14 +791,16 @@ changes(struct mld_store *st, const struct mld_page_args *args, mld_time_t now,
     if (since == NULL) { /* a new client starts at the present */
         rc = mld_store_api_head(st, now, &next, err);
     } else {
-        int64_t c[3];
-        if (!cursor_decode(since, 'c', 3, c)) {
+        /* Cursors from before the editors' changes have three numbers:
+         * every editor's change is after them. */
+        int64_t c[4] = {0};
+        if (!cursor_decode(since, 'c', 4, c) && !cursor_decode(since, 'c', 3, c)) {
             mld_api_bad_value(msg, sizeof(msg), "since", since,
                               "den Wert von „next_cursor“ aus einer früheren Antwort oder den "
                               "Cursor in „changes“ einer Liste");
             return mld_api_error(out, 400, msg, err);
         }
-        from = (struct mld_api_cursor){c[0], (mld_time_t)c[1], c[2]};
+        from = (struct mld_api_cursor){c[0], (mld_time_t)c[1], c[2], c[3]};
         rc = mld_store_api_changes(st, &from, now, limit, &v, &n, &next, &more, err);
         if (rc == MLD_E_INVAL) {
             mld_err_clear(err);

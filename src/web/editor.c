@@ -662,6 +662,41 @@ versions_json(const struct mld_ed_version *v, int n, mld_time_t decided, json_t 
         json_object_set_new(ctx, "since_decision", json_integer(after));
 }
 
+/* The section choice (every section readers see, the article's own
+ * selected) and the topics ("A, B") of it for the forms, into art. */
+static void
+fields_json(const struct mld_item *it, const struct mld_named *secs, int nsecs, json_t *art)
+{
+    json_t *list = json_array();
+    bool own = false;
+    for (int i = 0; i < nsecs; i++) {
+        json_t *o = json_object();
+        mld_page_set_str(o, "slug", secs[i].slug);
+        mld_page_set_str(o, "name", secs[i].name);
+        bool sel = it->section_slug != NULL && strcmp(it->section_slug, secs[i].slug) == 0;
+        own = own || sel;
+        json_object_set_new(o, "selected", json_boolean(sel));
+        json_array_append_new(list, o);
+    }
+    if (!own && it->section_slug != NULL) { /* a section with nothing visible but this */
+        json_t *o = json_object();
+        mld_page_set_str(o, "slug", it->section_slug);
+        mld_page_set_str(o, "name", it->a->section);
+        json_object_set_new(o, "selected", json_true());
+        json_array_append_new(list, o);
+    }
+    json_object_set_new(art, "sections", list);
+    struct mld_buf b;
+    mld_buf_init(&b, MLD_EDITOR_TEXT_MAX);
+    for (int i = 0; i < it->a->ntopics; i++) {
+        if (i > 0)
+            mld_buf_puts(&b, ", ");
+        mld_buf_puts(&b, it->a->topics[i]);
+    }
+    mld_page_set_str(art, "topics", b.p != NULL ? b.p : "");
+    mld_buf_dispose(&b);
+}
+
 /* GET /redaktion/artikel/ID (and the answer to a refused action: status
  * and message). */
 static struct mld_http_resp *
@@ -673,13 +708,17 @@ article_page(const struct mld_editor_env *env, const struct who *w, int64_t id, 
     struct mld_editorial ed = {0};
     struct mld_ed_version *v = NULL;
     int nv = 0;
-    int64_t pinned = 0;
+    int pinned = 0;
+    struct mld_named *secs = NULL;
+    int nsecs = 0;
     pthread_mutex_lock(env->lock);
     int rc = mld_store_get(env->st, id, &it, &err);
     if (rc == 0) {
         rc = mld_store_editorial_get(env->st, id, &ed, &err);
         if (rc == 0)
-            rc = mld_store_pin_get(env->st, &pinned, &err);
+            rc = mld_store_sections(env->st, mld_time_now(), &secs, &nsecs, &err);
+        if (rc == 0)
+            rc = mld_editorial_pin_pos(env->st, id, &pinned, &err);
         if (rc == 0)
             rc = mld_store_ed_versions(env->st, id, &v, &nv, &err);
         if (rc != 0)
@@ -718,9 +757,12 @@ article_page(const struct mld_editor_env *env, const struct who *w, int64_t id, 
         json_object_set_new(st, "released", json_boolean(ed.state == MLD_ED_RELEASED));
         json_object_set_new(st, "hideable",
                             json_boolean(ed.state == MLD_ED_NONE || ed.state == MLD_ED_RELEASED));
-        json_object_set_new(st, "pinned", json_boolean(pinned == id));
-        json_object_set_new(st, "pinnable",
-                            json_boolean(pinned != id && it.a->pubstatus == MLD_PUB_USABLE));
+        json_object_set_new(st, "pinned", json_boolean(pinned > 0));
+        json_object_set_new(st, "lead", json_boolean(pinned == 1));
+        if (pinned > 1)
+            json_object_set_new(st, "pin_place", json_integer(pinned));
+        json_object_set_new(st, "pin_max", json_integer(MLD_EDITOR_PINS));
+        json_object_set_new(st, "pinnable", json_boolean(it.a->pubstatus == MLD_PUB_USABLE));
         json_object_set_new(st, "releasable",
                             json_boolean(ed.state == MLD_ED_NONE &&
                                          (it.a->pubstatus == MLD_PUB_HELD ||
@@ -736,11 +778,16 @@ article_page(const struct mld_editor_env *env, const struct who *w, int64_t id, 
         json_object_set_new(st, "notes", notes);
         json_object_set_new(st, "has_notes", json_boolean(ed.nnotes > 0));
         json_object_set_new(ctx, "editorial", st);
+        fields_json(&it, secs, nsecs, art);
+        json_object_set_new(art, "story_id", json_integer(it.story_id));
+        snprintf(url, sizeof(url), "/geschichte/%" PRId64, it.story_id);
+        mld_page_set_str(art, "story_url", url);
         versions_json(v, nv, ed.at, ctx);
         mld_page_set_str(ctx, "message", message);
         mld_page_set_str(ctx, "done", done);
     }
     mld_ed_versions_free(v, nv);
+    mld_named_free(secs, nsecs);
     mld_editorial_dispose(&ed);
     mld_item_dispose(&it);
     if (ctx == NULL)
@@ -760,6 +807,10 @@ done_de(enum mld_ed_action act)
     case MLD_ACT_RELEASE: return "Die Meldung ist freigegeben.";
     case MLD_ACT_PIN: return "Die Meldung ist als Aufmacher der Startseite angeheftet.";
     case MLD_ACT_UNPIN: return "Die Startseite wählt ihren Aufmacher wieder selbst.";
+    case MLD_ACT_SECTION: return "Das Ressort ist geändert.";
+    case MLD_ACT_TOPICS: return "Die Themen sind geändert.";
+    case MLD_ACT_SPLIT: return "Die Meldung ist jetzt eine Geschichte für sich.";
+    case MLD_ACT_MERGE: return "Die Geschichten sind zusammengeführt.";
     }
     return NULL;
 }

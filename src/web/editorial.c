@@ -5,13 +5,16 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../base/limits.h"
+#include "../base/mem.h"
 #include "auth.h"
 
-static const char *const action_names[] = {"withdraw", "hide",  "unhide", "correct",
-                                           "release",  "pin",   "unpin"};
+static const char *const action_names[] = {"withdraw", "hide",    "unhide", "correct", "release",
+                                           "pin",      "unpin",   "section", "topics",
+                                           "split",    "merge"};
 
 const char *
 mld_ed_action_name(enum mld_ed_action act)
@@ -59,11 +62,37 @@ mld_ed_shown_de(int pubstatus, enum mld_ed_state state)
     }
 }
 
+int
+mld_editorial_pin_pos(struct mld_store *st, int64_t id, int *pos, struct mld_err *err)
+{
+    int64_t *ids;
+    int n;
+    int rc = mld_store_pins(st, &ids, &n, err);
+    *pos = 0;
+    for (int i = 0; rc == 0 && i < n && *pos == 0; i++)
+        if (ids[i] == id)
+            *pos = i + 1;
+    mld_free(ids);
+    return rc;
+}
+
+/* The audit log's words for place pos among the pins: "kein Aufmacher",
+ * "Aufmacher", "angeheftet an Stelle N". */
+static void
+pin_text(int pos, char *out, size_t size)
+{
+    if (pos > 1)
+        snprintf(out, size, "angeheftet an Stelle %d", pos);
+    else
+        snprintf(out, size, "%s", pos == 1 ? "Aufmacher" : "kein Aufmacher");
+}
+
 /* Refuses act when the article's state ed (and its shown status
- * pubstatus) does not allow it. */
+ * pubstatus, its place pinned among the pins, the place want to pin it
+ * at) does not allow it. */
 static int
-allowed(enum mld_ed_action act, const struct mld_editorial *ed, int pubstatus, int64_t pinned,
-        int64_t id, struct mld_err *err)
+allowed(enum mld_ed_action act, const struct mld_editorial *ed, int pubstatus, int pinned,
+        int want, int64_t id, struct mld_err *err)
 {
     switch (act) {
     case MLD_ACT_WITHDRAW:
@@ -79,16 +108,21 @@ allowed(enum mld_ed_action act, const struct mld_editorial *ed, int pubstatus, i
         if (ed->state != MLD_ED_HIDDEN)
             return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not hidden", id);
         return 0;
-    case MLD_ACT_CORRECT: return 0;
+    case MLD_ACT_CORRECT:
+    case MLD_ACT_SECTION:
+    case MLD_ACT_TOPICS:
+    case MLD_ACT_SPLIT:
+    case MLD_ACT_MERGE: return 0;
     case MLD_ACT_PIN:
         if (pubstatus != MLD_PUB_USABLE)
             return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not shown to readers",
                                id);
-        if (pinned == id)
-            return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is pinned already", id);
+        if (pinned == want)
+            return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is pinned there already",
+                               id);
         return 0;
     case MLD_ACT_UNPIN:
-        if (pinned != id)
+        if (pinned == 0)
             return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not pinned", id);
         return 0;
     case MLD_ACT_RELEASE:
@@ -115,6 +149,82 @@ state_text(enum mld_ed_state state, const char *reason, int pubstatus, char *out
         snprintf(out, size, "%s", mld_ed_state_de(state));
 }
 
+/* "Ressort: NAME", "Themen: A, B" or "Geschichte: ID" of article it into
+ * out (size bytes). */
+static void
+fields_text(const struct mld_item *it, enum mld_ed_action act, char *out, size_t size)
+{
+    if (act == MLD_ACT_SPLIT || act == MLD_ACT_MERGE) {
+        snprintf(out, size, "Geschichte: %" PRId64, it->story_id);
+        return;
+    }
+    if (act == MLD_ACT_SECTION) {
+        snprintf(out, size, "Ressort: %s", it->a->section ? it->a->section : "keins");
+        return;
+    }
+    size_t o = (size_t)snprintf(out, size, "Themen:");
+    for (int i = 0; i < it->a->ntopics && o < size; i++)
+        o += (size_t)snprintf(out + o, size - o, "%s %s", i > 0 ? "," : "", it->a->topics[i]);
+    if (it->a->ntopics == 0)
+        snprintf(out + o, size - o, " keine");
+}
+
+/* Turns "Ukraine, Russland" into "Ukraine\nRussland" (out, size bytes),
+ * refusing empty names between commas, too many or too long ones. */
+static int
+topics_lines(const char *text, char *out, size_t size, struct mld_err *err)
+{
+    size_t o = 0;
+    int n = 0;
+    out[0] = '\0';
+    if (text[strspn(text, " \t")] == '\0')
+        return 0; /* no topics */
+    for (const char *p = text;;) {
+        p += strspn(p, " \t");
+        size_t len = strcspn(p, ",");
+        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len == 0)
+            return mld_err_set(err, MLD_E_INVAL, "topics: an empty name between commas");
+        if (len > MLD_EDITOR_TOPIC_MAX)
+            return mld_err_set(err, MLD_E_INVAL, "topics: a name longer than %d bytes",
+                               MLD_EDITOR_TOPIC_MAX);
+        if (++n > MLD_EDITOR_TOPICS)
+            return mld_err_set(err, MLD_E_INVAL, "topics: more than %d", MLD_EDITOR_TOPICS);
+        o += (size_t)snprintf(out + o, size - o, "%s%.*s", n > 1 ? "\n" : "", (int)len, p);
+        p += strcspn(p, ",");
+        if (*p++ == '\0')
+            return 0;
+    }
+}
+
+/* Gives article it the section whose slug text is, or the topics of text. */
+static int
+set_fields(struct mld_store *st, const struct mld_item *it, enum mld_ed_action act,
+           const char *text, const char *actor, mld_time_t now, struct mld_err *err)
+{
+    if (act == MLD_ACT_SPLIT)
+        return mld_store_ed_story_set(st, it->id, 0, actor, now, err);
+    if (act == MLD_ACT_MERGE) {
+        char *end;
+        long long into = strtoll(text, &end, 10);
+        if (*text < '0' || *text > '9' || *end != '\0' || into <= 0)
+            return mld_err_set(err, MLD_E_INVAL, "merge: '%s' is no article number", text);
+        return mld_store_ed_story_set(st, it->id, (int64_t)into, actor, now, err);
+    }
+    if (act == MLD_ACT_TOPICS) {
+        char lines[MLD_EDITOR_TOPICS * (MLD_EDITOR_TOPIC_MAX + 1) + 1];
+        int rc = topics_lines(text, lines, sizeof(lines), err);
+        return rc != 0 ? rc : mld_store_ed_fields_set(st, it->id, NULL, lines, actor, now, err);
+    }
+    char *name = mld_store_section_name(st, text);
+    if (name == NULL)
+        return mld_err_set(err, MLD_E_INVAL, "no section '%s' (a slug such as 'inland')", text);
+    int rc = mld_store_ed_fields_set(st, it->id, name, NULL, actor, now, err);
+    mld_free(name);
+    return rc;
+}
+
 /* The body of mld_editorial_act inside its transaction. */
 static int
 act_txn(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *text,
@@ -125,16 +235,39 @@ act_txn(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *te
     if (rc != 0)
         return rc;
     int pubstatus = (int)it.a->pubstatus;
+    char before[MLD_EDITOR_TEXT_MAX + 64], after[MLD_EDITOR_TEXT_MAX + 64];
+    if (act >= MLD_ACT_SECTION) { /* section, topics, split, merge */
+        fields_text(&it, act, before, sizeof(before));
+        rc = set_fields(st, &it, act, text, actor, now, err);
+        mld_item_dispose(&it);
+        if (rc == 0)
+            rc = mld_store_get(st, id, &it, err);
+        if (rc != 0)
+            return rc;
+        fields_text(&it, act, after, sizeof(after));
+        mld_item_dispose(&it);
+        char target[32];
+        snprintf(target, sizeof(target), "article:%" PRId64, id);
+        return mld_store_audit_add(st, actor, mld_ed_action_name(act), target, before, after, now,
+                                   err);
+    }
     mld_item_dispose(&it);
     struct mld_editorial ed;
     rc = mld_store_editorial_get(st, id, &ed, err);
     if (rc != 0)
         return rc;
-    int64_t pinned = 0;
-    rc = mld_store_pin_get(st, &pinned, err);
+    int pinned = 0, want = 1; /* id's place among the pins; where to pin it */
+    rc = mld_editorial_pin_pos(st, id, &pinned, err);
+    if (rc == 0 && act == MLD_ACT_PIN && text != NULL && text[0] != '\0') {
+        char *end;
+        long v = strtol(text, &end, 10);
+        if (*text < '0' || *text > '9' || *end != '\0' || v < 1 || v > MLD_EDITOR_PINS)
+            rc = mld_err_set(err, MLD_E_INVAL, "pin: place '%s' is no number from 1 to %d", text,
+                             MLD_EDITOR_PINS);
+        want = (int)v;
+    }
     if (rc == 0)
-        rc = allowed(act, &ed, pubstatus, pinned, id, err);
-    char before[MLD_EDITOR_TEXT_MAX + 64], after[MLD_EDITOR_TEXT_MAX + 64];
+        rc = allowed(act, &ed, pubstatus, pinned, want, id, err);
     state_text(ed.state, ed.reason, pubstatus, before, sizeof(before));
     mld_editorial_dispose(&ed);
     if (rc != 0)
@@ -165,17 +298,20 @@ act_txn(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *te
         break;
     case MLD_ACT_PIN:
     case MLD_ACT_UNPIN:
-        rc = mld_store_pin_set(st, act == MLD_ACT_PIN ? id : 0, actor, now, err);
-        if (pinned > 0 && act == MLD_ACT_PIN)
-            snprintf(before, sizeof(before), "Aufmacher: article:%" PRId64, pinned);
-        else
-            snprintf(before, sizeof(before), "%s", act == MLD_ACT_PIN ? "kein Aufmacher" : "Aufmacher");
-        snprintf(after, sizeof(after), "%s", act == MLD_ACT_PIN ? "Aufmacher" : "kein Aufmacher");
+        rc = mld_store_pin_set(st, id, act == MLD_ACT_PIN ? want : 0, actor, now, err);
+        pin_text(pinned, before, sizeof(before));
+        if (rc == 0) /* past the end it lands last */
+            rc = mld_editorial_pin_pos(st, id, &pinned, err);
+        pin_text(pinned, after, sizeof(after));
         break;
     case MLD_ACT_CORRECT:
         rc = mld_store_correction_add(st, id, text, actor, now, err);
         snprintf(after, sizeof(after), "Korrekturhinweis: %s", text);
         break;
+    case MLD_ACT_SECTION:
+    case MLD_ACT_TOPICS:
+    case MLD_ACT_SPLIT:
+    case MLD_ACT_MERGE: break; /* done above */
     }
     if (rc == 0)
         rc = mld_store_audit_add(st, actor, mld_ed_action_name(act), target,
@@ -187,8 +323,17 @@ int
 mld_editorial_act(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *text,
                   const char *actor, mld_time_t now, struct mld_err *err)
 {
-    if (act == MLD_ACT_WITHDRAW || act == MLD_ACT_CORRECT) {
-        const char *what = act == MLD_ACT_WITHDRAW ? "reason" : "correction note";
+    if ((act == MLD_ACT_SECTION || act == MLD_ACT_TOPICS || act == MLD_ACT_MERGE) && text == NULL)
+        return mld_err_set(err, MLD_E_INVAL, "%s missing", mld_ed_action_name(act));
+    if (act == MLD_ACT_TOPICS) {
+        int rc = mld_auth_text_ok(text, 0, MLD_EDITOR_TEXT_MAX, false, "topics", err);
+        if (rc != 0)
+            return rc;
+    }
+    if (act == MLD_ACT_WITHDRAW || act == MLD_ACT_CORRECT || act == MLD_ACT_SECTION) {
+        const char *what = act == MLD_ACT_WITHDRAW  ? "reason"
+                           : act == MLD_ACT_SECTION ? "section"
+                                                    : "correction note";
         if (text == NULL || text[strspn(text, " \t\r\n")] == '\0')
             return mld_err_set(err, MLD_E_INVAL, "%s missing: %s needs one", what,
                                mld_ed_action_name(act));

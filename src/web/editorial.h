@@ -14,11 +14,19 @@
  *   release   for an item the agency holds back (not for publication,
  *             or withheld) with no decision: it is shown like any other;
  *             hide and unhide put it back on hold.
- *   pin       makes a visible article the home page's lead (replacing
- *             any pinned one) while it stays visible.
- *   unpin     only for the pinned article: the home page picks its lead.
+ *   pin       pins a visible article on the home page at place text
+ *             (1, the default, leads; 2..MLD_EDITOR_PINS come first beside
+ *             it), moving the others down; a pinned one moves there.
+ *   unpin     only for a pinned article: the others move up.
  *   correct   adds a correction note ("Korrekturhinweis", dated) shown
  *             under the article; any state.
+ *   section   moves the article to the section whose slug text is (one
+ *             that readers can see articles of); any state.
+ *   topics    replaces its topics by the comma-separated names in text
+ *             ("" for none); any state.
+ *   split     takes the article out of its story into one of its own.
+ *   merge     moves every article of its story into the story of the
+ *             article whose id text is.
  *
  * A decision outlives later agency versions (the store re-applies it).
  */
@@ -39,22 +47,31 @@ enum mld_ed_action {
     MLD_ACT_RELEASE,
     MLD_ACT_PIN,
     MLD_ACT_UNPIN,
+    MLD_ACT_SECTION,
+    MLD_ACT_TOPICS,
+    MLD_ACT_SPLIT,
+    MLD_ACT_MERGE,
 };
 
-/* "withdraw", "hide", "unhide", "correct", "release", "pin", "unpin" (the
- * audit log's and the
- * command line's words). */
+/* "withdraw", "hide", "unhide", "correct", "release", "pin", "unpin",
+ * "section", "topics", "split", "merge" (the audit log's and the command line's words). */
 const char *mld_ed_action_name(enum mld_ed_action act);
 
 /* The action named s (the words above), or -1. */
 int mld_ed_parse_action(const char *s);
 
 /* Does act on article id as actor (a user name, or "cli") at now; text is
- * the reason (withdraw) or the note (correct), else ignored. Returns 0,
+ * the reason (withdraw), the note (correct), the section's slug (section)
+ * the topics (topics), the other article's id (merge) or the place (pin;
+ * NULL or "": 1), else ignored. Returns 0,
  * MLD_E_NOTFOUND (no such article), MLD_E_INVAL (missing or bad text, an
  * action the state does not allow; err says which) or MLD_E_STORE. */
 int mld_editorial_act(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *text,
                       const char *actor, mld_time_t now, struct mld_err *err);
+
+/* The place of article id among the home page's pins into *pos (1 leads;
+ * 0: not pinned). Returns 0 or MLD_E_STORE. */
+int mld_editorial_pin_pos(struct mld_store *st, int64_t id, int *pos, struct mld_err *err);
 
 /* What readers see of an article with shown status pubstatus and
  * editorial state, in German: "veröffentlicht", "verborgen (Redaktion)",

@@ -9,9 +9,11 @@
  * article's state and two facts of its history (mld_store_live_facts):
  *
  *   - news at all: the article's current version was stored when the key
- *     was logged (applied_at >= at - SAME_COMMIT_SECS), or the key comes
- *     from an embargo release of this very article (embargo in (from,
- *     now]). A related-list touch of an older article is no news.
+ *     was logged (applied_at >= at - SAME_COMMIT_SECS), or an editor
+ *     changed what readers see of it then (decided_at, the same way: a
+ *     withdrawal, hiding, unhiding, release, new section or topics), or
+ *     the key comes from an embargo release of this very article (embargo
+ *     in (from, now]). A related-list touch of an older article is no news.
  *   - visible now (usable, out of embargo): event `article`.
  *   - not visible now, and some version was visible before: `withdrawn`
  *     (canceled, withheld, or an embargo moved into the future).
@@ -247,7 +249,8 @@ decide(struct mld_live *lv, struct mld_store *st, const struct pending *p, int64
     }
     bool visible = mld_article_is_visible(it.a, now);
     bool news = p->released ? visible && it.a->embargo > from && it.a->embargo <= now
-                            : facts.applied_at >= p->at - SAME_COMMIT_SECS;
+                            : facts.applied_at >= p->at - SAME_COMMIT_SECS ||
+                                  facts.decided_at >= p->at - SAME_COMMIT_SECS;
     if (news && visible) {
         char path[MLD_SLUG_MAX + 64], iso_pub[MLD_TIME_ISO_LEN + 1],
             iso_upd[MLD_TIME_ISO_LEN + 1];

@@ -1238,6 +1238,33 @@ home_blocks(struct mld_store *st, const struct mld_page_site *site, mld_time_t n
     return rc;
 }
 
+/* The pinned articles visible at now, in their order, into pins (*n of
+ * them; dispose each). */
+static int
+home_pins(struct mld_store *st, mld_time_t now, struct mld_item *pins, int *n,
+          struct mld_err *err)
+{
+    int64_t *ids;
+    int nids;
+    int rc = mld_store_pins(st, &ids, &nids, err);
+    for (int i = 0; rc == 0 && i < nids && *n < MLD_EDITOR_PINS; i++) {
+        memset(&pins[*n], 0, sizeof(pins[*n]));
+        rc = mld_store_get(st, ids[i], &pins[*n], err);
+        if (rc == MLD_E_NOTFOUND) {
+            mld_err_clear(err);
+            rc = 0;
+        } else if (rc == 0 && !mld_article_is_visible(pins[*n].a, now)) {
+            mld_item_dispose(&pins[*n]);
+        } else if (rc == 0) {
+            (*n)++;
+        }
+    }
+    mld_free(ids);
+    for (int i = 0; rc != 0 && i < *n; i++)
+        mld_item_dispose(&pins[i]);
+    return rc;
+}
+
 /* The portal front page: a lead story with its picture and the next
  * stories of the day under it, "Neueste Meldungen" across all sections
  * beside them, then the section blocks; every story once
@@ -1251,29 +1278,20 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
     int rc = mld_store_list(st, &q, &pool, err);
     if (rc != 0)
         return rc;
-    /* editors: a pinned lead (editor.h) while it is visible, else the pick. */
-    int64_t pin = 0;
-    struct mld_item pinned = {0};
-    rc = mld_store_pin_get(st, &pin, err);
-    if (rc == 0 && pin > 0) {
-        rc = mld_store_get(st, pin, &pinned, err);
-        if (rc == MLD_E_NOTFOUND) {
-            mld_err_clear(err);
-            rc = 0;
-        } else if (rc == 0 && !mld_article_is_visible(pinned.a, now)) {
-            mld_item_dispose(&pinned);
-            memset(&pinned, 0, sizeof(pinned));
-        }
-    }
+    /* editors: the pinned stories (editor.h) that are visible: the first
+     * leads, the others come first beside it; else the home page picks. */
+    struct mld_item pins[MLD_EDITOR_PINS];
+    int npins = 0;
+    rc = home_pins(st, now, pins, &npins, err);
     if (rc != 0) {
         mld_items_dispose(&pool);
         return rc;
     }
     struct shown sh = {0};
     json_t *lead = NULL, *latest = json_array(), *blocks = json_array(), *top = json_array();
-    int li = pinned.a != NULL ? -1 : pick_lead(&pool, now);
-    if (li >= 0 || pinned.a != NULL) {
-        const struct mld_item *it = pinned.a != NULL ? &pinned : &pool.v[li];
+    int li = npins > 0 ? -1 : pick_lead(&pool, now);
+    if (li >= 0 || npins > 0) {
+        const struct mld_item *it = npins > 0 ? &pins[0] : &pool.v[li];
         lead = mld_page_item_json(it);
         json_object_del(lead, "thumb");
         const struct mld_media *pic = mld_article_first_picture(it->a);
@@ -1281,12 +1299,20 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
             json_object_set_new(lead, "picture",
                                 picture_json(pic, false, "(min-width: 64rem) 38rem, 100vw"));
         shown_add(&sh, it->story_id);
-        if (pinned.a != NULL) { /* its changes reach the home page by its own key */
+        if (npins > 0) /* its changes reach the home page by its own key */
             json_object_set_new(lead, "pinned", json_true());
-            mld_page_add_article_tag(out, it->id);
-        }
     }
-    mld_item_dispose(&pinned);
+    for (int i = 0; i < npins; i++) {
+        mld_page_add_article_tag(out, pins[i].id);
+        if (i > 0 && !shown_has(&sh, pins[i].story_id)) {
+            shown_add(&sh, pins[i].story_id);
+            json_t *o = mld_page_item_json(&pins[i]);
+            json_object_set_new(o, "pinned", json_true());
+            json_array_append_new(top, o);
+        }
+        mld_item_dispose(&pins[i]);
+    }
+    size_t top_max = json_array_size(top) + MLD_HOME_TOP;
     for (int i = 0; i < pool.n && json_array_size(latest) < MLD_HOME_LATEST; i++) {
         if (shown_has(&sh, pool.v[i].story_id))
             continue;
@@ -1296,7 +1322,7 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
     /* Beside the lead, the next stories of the pool with their teasers:
      * those with a picture first, as a front page's second row has. */
     for (int pass = 0; pass < 2; pass++)
-        for (int i = 0; i < pool.n && json_array_size(top) < MLD_HOME_TOP; i++) {
+        for (int i = 0; i < pool.n && json_array_size(top) < top_max; i++) {
             if (shown_has(&sh, pool.v[i].story_id) ||
                 (pass == 0) != (mld_article_first_picture(pool.v[i].a) != NULL))
                 continue;

@@ -185,7 +185,7 @@ test_changes(void)
     feed(&h1, T0 + 950, 20, got, sizeof(got));
     is_str(got, "", "nothing after the head");
 
-    struct mld_api_cursor bad = {c.seq + 100, T0, 0};
+    struct mld_api_cursor bad = {c.seq + 100, T0, 0, 0};
     struct mld_api_change *v;
     int n;
     struct mld_api_cursor next;

@@ -117,22 +117,38 @@ test_decisions(struct mld_store *st)
     mld_test_put(st, art("urn:test:4", 3, t0 + 60, "Achtung: abgesagt", MLD_PUB_CANCELED));
     is_int(shown(st, hid), MLD_PUB_CANCELED, "the agency's withdrawal withdraws a released item");
 
-    /* The pinned lead. */
-    int64_t pinned = -1;
-    ok(mld_store_pin_get(st, &pinned, &err) == 0 && pinned == 0, "no pin at first");
+    /* The pins, in order. */
+    int64_t *pins = NULL;
+    int npins = -1;
+    ok(mld_store_pins(st, &pins, &npins, &err) == 0 && npins == 0, "no pin at first");
     is_int(mld_editorial_act(st, other, MLD_ACT_PIN, NULL, "anna", t0, &err), MLD_E_INVAL,
            "a withdrawn article cannot be pinned");
     is_int(mld_editorial_act(st, hid, MLD_ACT_UNPIN, NULL, "anna", t0, &err), MLD_E_INVAL,
            "unpin of an article not pinned is refused");
     mld_store_changes(st, 0, collect_key, keys, &seq, &err);
-    is_int(mld_store_pin_set(st, id, "anna", t0, &err), 0, "pin");
+    is_int(mld_store_pin_set(st, id, 1, "anna", t0, &err), 0, "pin");
     keys[0] = '\0';
     mld_store_changes(st, seq, collect_key, keys, &seq, &err);
     is_str(keys, "all", "a pin logs the home page's key");
-    ok(mld_store_pin_get(st, &pinned, &err) == 0 && pinned == id, "the pin is read back");
-    is_int(mld_store_pin_set(st, 999, "anna", t0, &err), MLD_E_NOTFOUND, "pinning no article");
-    is_int(mld_store_pin_set(st, 0, "anna", t0, &err), 0, "unpin");
-    ok(mld_store_pin_get(st, &pinned, &err) == 0 && pinned == 0, "no pin after unpin");
+    int64_t p2 = mld_test_put(st, art("urn:test:5", 1, t0, "Zweiter", MLD_PUB_USABLE));
+    int64_t p3 = mld_test_put(st, art("urn:test:6", 1, t0, "Dritter", MLD_PUB_USABLE));
+    is_int(mld_store_pin_set(st, p2, 9, "anna", t0, &err), 0, "pin past the end");
+    is_int(mld_store_pin_set(st, p3, 1, "anna", t0, &err), 0, "pin at place 1");
+    int place = 0;
+    ok(mld_editorial_pin_pos(st, p2, &place, &err) == 0 && place == 3,
+       "past the end lands last, moved down by the new lead");
+    is_int(mld_store_pin_set(st, p2, 1, "anna", t0, &err), 0, "a pinned one moves to place 1");
+    ok(mld_store_pins(st, &pins, &npins, &err) == 0 && npins == 3 && pins[0] == p2 &&
+           pins[1] == p3 && pins[2] == id,
+       "the order: moved one, then the others in theirs");
+    mld_free(pins);
+    is_int(mld_store_pin_set(st, 999, 1, "anna", t0, &err), MLD_E_NOTFOUND, "pinning no article");
+    is_int(mld_store_pin_set(st, p3, 0, "anna", t0, &err), 0, "unpin");
+    ok(mld_store_pins(st, &pins, &npins, &err) == 0 && npins == 2 && pins[0] == p2 &&
+           pins[1] == id,
+       "the others close up");
+    mld_free(pins);
+    ok(mld_editorial_pin_pos(st, p3, &place, &err) == 0 && place == 0, "unpinned: no place");
 
     /* Correction notes outlive updates. */
     int64_t c = mld_test_put(st, art("urn:test:3", 1, t0, "Korrigiert", MLD_PUB_USABLE));

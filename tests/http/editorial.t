@@ -1,0 +1,286 @@
+#!/usr/bin/perl
+# tests/http/editorial.t - what the editors decide beyond one article's
+# visibility, end to end through the real binary on 127.0.0.1
+# (docs/internals/editors.md):
+#
+#   - machines learn of the editors' decisions: /api/v1/changes lists a
+#     withdrawal, hiding, unhiding and release by an editor (withdrawn /
+#     updated / new) and its cursor moves past them; the live stream and
+#     a webhook announce an editor's withdrawal as `withdrawn`;
+#   - an editor's section and topics (web and `meldung article section` /
+#     `topics`): the pages move, a later agency version keeps them, the
+#     audit log has before and after.
+#
+# Waits are upper bounds for a slow machine, not performance checks.
+use strict;
+use warnings;
+use utf8;
+use IO::Select;
+use IO::Socket::INET;
+use JSON::PP;
+use MIME::Base64 qw(encode_base64url);
+use POSIX qw(_exit strftime);
+use Test::More;
+use FindBin;
+use lib $FindBin::Bin;
+use Mld;
+
+my ($bin, $tmp) = start(150, utf8 => 1);
+my $db = "$tmp/editorial.db";
+my $json = JSON::PP->new->utf8;
+my $FORM = 'application/x-www-form-urlencoded';
+
+my $out = `$bin ingest --db $db demo/ 2>&1`;
+is($?, 0, 'demo wire ingests') or diag($out);
+my ($rc, $o) = user_add($bin, $db, 'anna', 'editor', 'anna-passwort-1');
+is($rc, 0, 'an editor') or diag($o);
+
+# A webhook receiver: one child that logs each request body as a line.
+my $hook = IO::Socket::INET->new(Listen => 16, LocalAddr => '127.0.0.1', LocalPort => 0,
+                                 ReuseAddr => 1) or die "listen: $!";
+my $hook_port = $hook->sockport;
+my $hook_pid = fork() // die "fork: $!";
+if ($hook_pid == 0) {
+    while (my $c = $hook->accept) {
+        my $buf = '';
+        while ($buf !~ /\r\n\r\n/) { sysread($c, $buf, 65536, length $buf) or last }
+        my ($head, $body) = split /\r\n\r\n/, $buf, 2;
+        my ($len) = $head =~ /^Content-Length:\s*(\d+)/mi;
+        $body //= '';
+        while (defined $len && length($body) < $len) {
+            sysread($c, $body, $len - length $body, length $body) or last;
+        }
+        open(my $log, '>>', "$tmp/hook.log") or die;
+        $body =~ s/\n/ /g;
+        print $log "$body\n";
+        close $log;
+        print $c "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        close $c;
+    }
+    _exit(0);
+}
+close $hook;
+END { kill 'TERM', $hook_pid if $hook_pid }
+sub hook_events {
+    return map { eval { $json->decode($_) } // () } split /\n/, slurp("$tmp/hook.log");
+}
+
+open(my $cf, '>', "$tmp/site.conf") or die;
+print $cf "[site]\nname = Redaktionstest\nbase_url = https://red.example.de\n\n"
+        . "[webhook alle]\nurl = http://127.0.0.1:$hook_port/in\nsecret = geheim-0123456789abcdef\n";
+close $cf;
+my ($srv, $url) = serve($bin, 'serve prints its URL', '--db', $db, '--config', "$tmp/site.conf");
+my $anna = login('anna', 'anna-passwort-1');
+ok($anna, 'anna logs in');
+
+my %art;
+for my $it (@{ $json->decode(get('/api/v1/articles?limit=100')->{content})->{items} }) {
+    $art{withdraw} = $it if $it->{headline} =~ /Pilotprojekt für digitale Bürgerämter/;
+    $art{hide} = $it if $it->{headline} =~ /Sturmtief legt Teile/;
+    $art{section} = $it if $it->{headline} =~ /Doppelter Nachwuchs/;
+}
+is(scalar(keys %art), 3, 'the articles of the test are listed') or BAIL_OUT('demo changed');
+my ($held) = `sqlite3 $db "SELECT id FROM article WHERE pubstatus = 3 LIMIT 1"` =~ /(\d+)/;
+ok($held, 'the demo has an item the agency holds back');
+
+my ($csrf) = text_of(get("/redaktion/artikel/$art{hide}{id}", Cookie => $anna)->{content})
+    =~ /name="csrf" value="([0-9a-f]{64})"/;
+sub act {
+    my ($id, %f) = @_;
+    return request('POST', "/redaktion/artikel/$id",
+        headers => { Cookie => $anna, 'Content-Type' => $FORM }, content => form(csrf => $csrf, %f));
+}
+
+# The live stream, opened before the decisions: HTTP/1.0, no chunks.
+my $sse = IO::Socket::INET->new(PeerAddr => ($url =~ m{//([^/]+)})[0], Timeout => 5)
+    or die "connect: $!";
+print $sse "GET /api/v1/stream HTTP/1.0\r\nHost: t\r\n\r\n";
+my $sse_buf = '';
+# Reads the stream until its text matches re (up to 10 s).
+sub sse_until {
+    my ($re) = @_;
+    my $sel = IO::Select->new($sse);
+    for (1 .. 100) {
+        return 1 if $sse_buf =~ $re;
+        next unless $sel->can_read(0.1);
+        sysread($sse, $sse_buf, 65536, length $sse_buf) or return $sse_buf =~ $re;
+    }
+    return $sse_buf =~ $re;
+}
+ok(sse_until(qr/\r\n\r\n/), 'the live stream is open');
+
+# Machines: the change feed, the live stream, webhooks -----------------------------------
+my $feed = $json->decode(get('/api/v1/changes')->{content});
+my $cursor = $feed->{next_cursor};
+ok($cursor, 'the change feed gives a cursor for the present');
+my $wid = $art{withdraw}{id};
+is(act($wid, aktion => 'withdraw', text => 'Gerichtsbeschluss')->{status}, 303, 'an editor withdraws');
+is(act($art{hide}{id}, aktion => 'hide')->{status}, 303, 'an editor hides another');
+is(act($held, aktion => 'release')->{status}, 303, 'an editor releases a held item');
+my $ch = $json->decode(get("/api/v1/changes?since=$cursor")->{content});
+my %kind = map { $_->{id} => $_->{type} } @{ $ch->{changes} };
+is($kind{$wid}, 'withdrawn', 'changes: the editor\'s withdrawal is listed as withdrawn');
+is($kind{ $art{hide}{id} }, 'withdrawn', '... the hidden article too');
+is($kind{$held}, 'new', '... the released item as new');
+is(scalar(@{ $ch->{changes} }), 3, '... and nothing else');
+ok(!(grep { $_->{type} eq 'withdrawn' && defined $_->{item} } @{ $ch->{changes} }),
+   '... a withdrawn entry shows no item');
+is($ch->{more}, JSON::PP::false, '... all of it in one answer');
+my $c2 = $ch->{next_cursor};
+isnt($c2, $cursor, 'the cursor moved');
+is(scalar(@{ $json->decode(get("/api/v1/changes?since=$c2")->{content})->{changes} }), 0,
+   '... and from it nothing is listed again');
+$ch = $json->decode(get("/api/v1/changes?since=$cursor&limit=1")->{content});
+is(scalar(@{ $ch->{changes} }), 1, 'paging: one at a time');
+my @paged = map { $_->{id} } @{ $ch->{changes} };
+while ($ch->{more}) {
+    $ch = $json->decode(get("/api/v1/changes?since=$ch->{next_cursor}&limit=1")->{content});
+    push @paged, map { $_->{id} } @{ $ch->{changes} };
+}
+is(join(',', sort @paged), join(',', sort($wid, $art{hide}{id}, $held)),
+   '... the pages list each change once');
+is(act($art{hide}{id}, aktion => 'unhide')->{status}, 303, 'the editor unhides');
+$ch = $json->decode(get("/api/v1/changes?since=$c2")->{content});
+is_deeply([map { "$_->{id}:$_->{type}" } @{ $ch->{changes} }], ["$art{hide}{id}:updated"],
+          'changes: unhiding is listed as updated');
+is($ch->{changes}[0]{item}{headline}, $art{hide}{headline}, '... with the item');
+is(get("/api/v1/changes?since=$ch->{next_cursor}")->{status}, 200, 'the new cursor is good');
+my $b64 = encode_base64url('c.0.0.0');
+is(get("/api/v1/changes?since=$b64")->{status}, 200, 'a cursor of three numbers (before editors\' changes) is still good');
+
+ok(sse_until(qr/event: withdrawn\r?\ndata: \{"id":$wid\}/), 'the live stream announces the withdrawal')
+    or diag($sse_buf);
+ok(sse_until(qr/event: article\r?\ndata: \{"id":$art{hide}{id},/), '... and the unhidden article')
+    or diag($sse_buf);
+ok(eventually(sub { grep { $_->{event} eq 'withdrawn' && $_->{id} == $wid } hook_events() }, within => 10),
+   'the webhook gets a withdrawn event for the editor\'s withdrawal')
+    or diag(slurp("$tmp/hook.log"));
+ok(eventually(sub { grep { $_->{event} eq 'article' && $_->{id} == $held } hook_events() }, within => 10),
+   '... and an article event for the released item');
+close $sse;
+
+# Section and topics ----------------------------------------------------------------------
+my $sid = $art{section}{id};
+my $shead = $art{section}{headline};
+my $page = text_of(get("/redaktion/artikel/$sid", Cookie => $anna)->{content});
+like($page, qr{<select id="ressort" name="text">.*<option value="panorama" selected>Panorama</option>}s,
+     'the editors\' page offers the sections, the article\'s own chosen');
+like($page, qr{<input type="text" id="themen" name="text"[^>]* value="[^"]*">}, '... and its topics to edit');
+like(text_of(get('/ressort/panorama')->{content}), qr/\Q$shead\E/, 'the article is in Panorama');
+my $feed2 = $json->decode(get('/api/v1/changes')->{content})->{next_cursor};
+is(act($sid, aktion => 'section', text => 'inland')->{status}, 303, 'an editor moves it to Inland');
+ok(eventually(sub { text_of(get('/ressort/inland')->{content}) =~ /\Q$shead\E/ }), '... the Inland page lists it');
+ok(eventually(sub { text_of(get('/ressort/panorama')->{content}) !~ /\Q$shead\E/ }), '... Panorama no longer');
+is($json->decode(get("/api/v1/articles/$sid")->{content})->{section}{name}, 'Inland', '... the API says Inland');
+is(act($sid, aktion => 'section', text => 'gibtsnicht')->{status}, 422, 'an unknown section is refused');
+$o = `$bin article topics $sid 'Zoo, Tierschutz ,Berlin' --as anna --db $db 2>&1`;
+is($?, 0, 'meldung article topics') or diag($o);
+ok(eventually(sub { text_of(get('/thema/tierschutz')->{content}) =~ /\Q$shead\E/ }), '... the topic page lists it');
+ok(eventually(sub { join(',', map { $_->{name} } @{ $json->decode(get("/api/v1/articles/$sid")->{content})->{topics} })
+                     eq 'Zoo,Tierschutz,Berlin' }), '... the API has the topics in the given order');
+$o = `$bin article topics $sid 'Zoo,,Berlin' --db $db 2>&1`;
+is($? >> 8, 1, 'an empty topic between commas is refused');
+like($o, qr/empty name between commas/, '... saying so');
+$o = `$bin article section $sid --db $db 2>&1`;
+is($? >> 8, 2, 'section without a slug is a usage error');
+$ch = $json->decode(get("/api/v1/changes?since=$feed2")->{content});
+is_deeply([map { "$_->{id}:$_->{type}" } @{ $ch->{changes} }], ["$sid:updated"],
+          'changes: the new section and topics are one update');
+my $urn = `sqlite3 $db "SELECT urn FROM article WHERE id = $sid"`;
+chomp $urn;
+my $t = time() + 1;
+open(my $fh, '>', "$tmp/update.json") or die;
+print $fh $json->encode({ urn => $urn, version => 9, entry_id => 'editorial-update-1', pubstatus => 'usable',
+    version_created => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($t)), updated => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($t)),
+    headline => $shead, section => 'Panorama', topics => ['Tiere'],
+    article_html => '<section class="main"><p>Neue Fassung der Agentur.</p></section>' });
+close $fh;
+$o = `$bin ingest --db $db $tmp/update.json 2>&1`;
+is($?, 0, 'the agency sends a new version in Panorama') or diag($o);
+ok(eventually(sub { text_of(get("/api/v1/articles/$sid")->{content}) =~ /Neue Fassung der Agentur/ }),
+   '... it is shown');
+my $api = $json->decode(get("/api/v1/articles/$sid")->{content});
+is($api->{section}{name}, 'Inland', '... but the editor\'s section stays');
+is_deeply([map { $_->{name} } @{ $api->{topics} }], ['Zoo', 'Tierschutz', 'Berlin'], '... and the editor\'s topics');
+like(text_of(get('/ressort/inland')->{content}), qr/\Q$shead\E/, '... it stays in Inland');
+my $audit = text_of(get('/redaktion/audit', Cookie => admin_cookie($bin, $db))->{content});
+like($audit, qr{<td[^>]*>section</td>\s*<td[^>]*><a[^>]*>article:$sid</a></td>\s*<td[^>]*>Ressort: Panorama</td>\s*<td[^>]*>Ressort: Inland</td>},
+     'audit: the section change, before and after');
+like($audit, qr{<td[^>]*>topics</td>\s*<td[^>]*><a[^>]*>article:$sid</a></td>\s*<td[^>]*>Themen: [^<]*</td>\s*<td[^>]*>Themen: Zoo, Tierschutz, Berlin</td>},
+     'audit: the topics change, before and after');
+
+# Stories: split and merge (demo: the two reports of the truce share a headline) ------------------------------------------------------------------
+my $sq = sub { my $v = `sqlite3 $db "$_[0]"`; chomp $v; $v };
+my ($lead, $twin) = split /\n/, $sq->("SELECT id FROM article WHERE headline LIKE 'Moskau sagt befristete Waffenruhe%' ORDER BY id");
+my $talks = $sq->("SELECT id FROM article WHERE headline LIKE 'Unterhändler setzen%'");
+is($sq->("SELECT story_id FROM article WHERE id = $twin"), $lead, 'the grouping put the twin into the lead\'s story');
+like(text_of(get("/redaktion/artikel/$twin", Cookie => $anna)->{content}), qr/name="aktion" value="split">/,
+     'the editors\' page offers to split');
+is(act($twin, aktion => 'split')->{status}, 303, 'an editor splits the twin off');
+is($sq->("SELECT story_id FROM article WHERE id = $twin"), $twin, '... it is a story of its own');
+is($sq->("SELECT story_id FROM article WHERE id = $lead"), $lead, '... the lead keeps its story');
+is(act($twin, aktion => 'split')->{status}, 422, 'splitting a lone article is refused');
+$urn = $sq->("SELECT urn FROM article WHERE id = $twin");
+open($fh, '>', "$tmp/update2.json") or die;
+print $fh $json->encode({ urn => $urn, version => 9, entry_id => 'editorial-update-2', pubstatus => 'usable',
+    version_created => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($t)), updated => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($t)),
+    headline => 'Moskau sagt befristete Waffenruhe für Energieanlagen zu',
+    article_html => '<section class="main"><p>Die Agentur ergänzt die Meldung.</p></section>' });
+close $fh;
+$o = `$bin ingest --db $db $tmp/update2.json 2>&1`;
+is($?, 0, 'the agency sends a new version of the twin') or diag($o);
+is($sq->("SELECT story_id FROM article WHERE id = $twin"), $twin, '... it stays apart');
+$o = `$bin story merge $talks $lead --as anna --db $db 2>&1`;
+is($?, 0, 'meldung story merge') or diag($o);
+is($sq->("SELECT story_id FROM article WHERE id = $talks"), $lead, '... the talks join the lead\'s story');
+ok(eventually(sub { text_of(get("/geschichte/$lead")->{content}) =~ /Unterhändler setzen/ }),
+   '... and its story page lists them');
+$o = `$bin story merge $talks $lead --db $db 2>&1`;
+is($? >> 8, 1, 'merging the same story again fails');
+like($o, qr/in the same story already/, '... saying why');
+$o = `$bin story split $lead --db $db 2>&1`;
+is($?, 0, 'splitting the story\'s first article') or diag($o);
+is($sq->("SELECT story_id FROM article WHERE id = $talks"), $talks, '... the rest is renumbered after its first');
+$o = `$bin story merge $talks --db $db 2>&1`;
+is($? >> 8, 2, 'merge with one article is a usage error');
+is($sq->("SELECT group_concat(article_id || '>' || story_id, ' ') FROM (SELECT * FROM ed_story ORDER BY article_id)"),
+   join(' ', map { "$_->[0]>$_->[1]" } sort { $a->[0] <=> $b->[0] } ([$lead, $lead], [$talks, $talks], [$twin, $twin])),
+   'the decisions are recorded, the newest for each article');
+$audit = text_of(get('/redaktion/audit', Cookie => admin_cookie($bin, $db))->{content});
+like($audit, qr{<td[^>]*>split</td>\s*<td[^>]*><a[^>]*>article:$twin</a></td>\s*<td[^>]*>Geschichte: $lead</td>\s*<td[^>]*>Geschichte: $twin</td>},
+     'audit: the split, before and after');
+like($audit, qr{<td[^>]*>merge</td>\s*<td[^>]*><a[^>]*>article:$talks</a></td>\s*<td[^>]*>Geschichte: $talks</td>\s*<td[^>]*>Geschichte: $lead</td>},
+     'audit: the merge');
+
+# The home page's order: pinned stories first ----------------------------------------------
+my $front = sub { text_of(get('/')->{content}) };
+my $lead_of = sub { ($front->() =~ m{<article class="lead-story">.*?<h2><a href="[^"]*">([^<]+)</a></h2>}s)[0] // '' };
+my $pos = sub { my ($h) = @_; my $p = $front->(); my $i = index($p, $h); $i < 0 ? 1e9 : $i };
+my ($p1, $p2, $p3) = ($art{hide}, $art{section}, $art{withdraw});
+is(act($p2->{id}, aktion => 'pin', text => '2')->{status}, 303, 'pin one at place 2');
+is(act($p1->{id}, aktion => 'pin')->{status}, 303, 'pin another at place 1 (the default)');
+$o = `$bin article pin $talks 1 --db $db 2>&1`;
+is($?, 0, 'pin a third from the command line: it leads') or diag($o);
+my $talks_head = text_of($sq->("SELECT headline FROM article WHERE id = $talks"));
+ok(eventually(sub { $lead_of->() eq $talks_head }), 'the newest pin at place 1 leads the home page');
+ok(eventually(sub { $pos->($p1->{headline}) < $pos->($p2->{headline}) }), '... the others follow in order');
+is($sq->("SELECT group_concat(article_id, ',') FROM (SELECT article_id FROM pin ORDER BY slot)"),
+   "$talks,$p1->{id},$p2->{id}", '... the store holds the order 1..3');
+like(text_of(get("/redaktion/artikel/$p2->{id}", Cookie => $anna)->{content}), qr/an Stelle 3 angeheftet/,
+     'the editors\' page says its place');
+is(act($p2->{id}, aktion => 'pin', text => '1')->{status}, 303, 'moving a pinned one to place 1');
+ok(eventually(sub { $lead_of->() eq $p2->{headline} }), '... it leads now');
+is(act($p2->{id}, aktion => 'pin', text => '1')->{status}, 422, 'pinning it at the same place again is refused');
+is(act($p2->{id}, aktion => 'pin', text => '99')->{status}, 422, 'a place past the limit is refused');
+is(act($p3->{id}, aktion => 'pin', text => '1')->{status}, 422, 'a withdrawn article cannot be pinned');
+$o = `$bin article unpin $p2->{id} --db $db 2>&1`;
+is($?, 0, 'unpin') or diag($o);
+ok(eventually(sub { $lead_of->() eq $talks_head }), '... the next pinned story leads');
+is($sq->("SELECT group_concat(slot || ':' || article_id, ',') FROM (SELECT * FROM pin ORDER BY slot)"),
+   "1:$talks,2:$p1->{id}", '... and the places close up');
+$audit = text_of(get('/redaktion/audit', Cookie => admin_cookie($bin, $db))->{content});
+like($audit, qr{<td[^>]*>pin</td>\s*<td[^>]*><a[^>]*>article:$p2->{id}</a></td>\s*<td[^>]*>angeheftet an Stelle 3</td>\s*<td[^>]*>Aufmacher</td>},
+     'audit: a pin moved, before and after');
+
+is(stop($srv), 0, 'server stops cleanly');
+done_testing();

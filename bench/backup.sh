@@ -31,16 +31,9 @@ if [ -z "${MELDUNG:-}" ]; then
 fi
 
 bench_tmp meldung-backup-bench
-# shellcheck disable=SC2046
-${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -o "$TMP/gen_dw" bench/gen_dw.c \
-    $(pkg-config --cflags --libs jansson) || die "cannot build bench/gen_dw.c"
-inputs=()
-for f in "$CORPUS"/dpa-digitalwires/to-newsmlg2/input/*.json \
-    "$CORPUS"/dpa-digitalwires/s3push-example/input-*.json demo/*.json; do
-    [ -f "$f" ] && inputs+=("$f")
-done
+bench_wire_inputs
 # One file per entry; the store gets the first COUNT, the ingest during the backup the rest.
-"$TMP/gen_dw" "$TMP/all" $((COUNT + EXTRA)) 1 "${inputs[@]}" >&2
+bench_gen_dw "$TMP/all" $((COUNT + EXTRA)) 1 "${inputs[@]}" >&2
 mkdir "$TMP/base" "$TMP/extra"
 for d in "$TMP"/all/*/; do
     n=$(basename "$d")

@@ -55,16 +55,9 @@ if [ -n "${CRAWL_DB:-}" ]; then
     sqlite3 "$CRAWL_DB" ".backup '$DB'" || die "cannot copy $CRAWL_DB"
     STORE_NOTE="$CRAWL_DB"
 else
-    # shellcheck disable=SC2046,SC2086
-    $CC -std=c11 -D_GNU_SOURCE -O2 -o "$TMP/gen_dw" bench/gen_dw.c \
-        $(pkg-config --cflags --libs jansson) || die "cannot build bench/gen_dw.c"
-    inputs=()
-    for f in "$CORPUS"/dpa-digitalwires/to-newsmlg2/input/*.json \
-        "$CORPUS"/dpa-digitalwires/s3push-example/input-*.json demo/*.json; do
-        [ -f "$f" ] && inputs+=("$f")
-    done
+    bench_wire_inputs
     note "generating and ingesting $COUNT articles (bench/gen_dw.c)"
-    "$TMP/gen_dw" "$TMP/archive" "$COUNT" 1 "${inputs[@]}" >/dev/null
+    bench_gen_dw "$TMP/archive" "$COUNT" 1 "${inputs[@]}" >/dev/null
     "$MELDUNG" ingest --quiet --db "$DB" "$TMP/archive" >"$TMP/ingest.log" 2>&1 || {
         tail -n 20 "$TMP/ingest.log" >&2
         die "meldung ingest failed"

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# lib.sh - what the bench scripts that start servers share (sourced by http.sh and sse.sh):
+# lib.sh - what the bench scripts that start servers share (sourced by http.sh, sse.sh,
+# crawl.sh and backup.sh):
 # messages, a temp dir removed on exit together with the servers started (stopped by PID),
 # a free port, and waiting for a server to answer.
 
@@ -13,6 +14,29 @@ bench_meldung() {
         MELDUNG=./meldung
     fi
     [ -x "$MELDUNG" ] || die "$MELDUNG is not an executable"
+}
+
+# bench_gen_dw OUT COUNT PER_FILE INPUT...: runs bench/gen_dw.c (built into $TMP at the
+# first call): COUNT digitalwires entries recombined from the INPUT files, under OUT.
+bench_gen_dw() {
+    if [ ! -x "$TMP/gen_dw" ]; then
+        # shellcheck disable=SC2046
+        ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -o "$TMP/gen_dw" bench/gen_dw.c \
+            $(pkg-config --cflags --libs jansson) || die "cannot build bench/gen_dw.c"
+    fi
+    "$TMP/gen_dw" "$@"
+}
+
+# bench_wire_inputs: sets the array inputs to the corpus's digitalwires samples ($CORPUS)
+# and demo/*.json, what bench_gen_dw recombines.
+bench_wire_inputs() {
+    inputs=()
+    local f
+    for f in "$CORPUS"/dpa-digitalwires/to-newsmlg2/input/*.json \
+        "$CORPUS"/dpa-digitalwires/s3push-example/input-*.json demo/*.json; do
+        [ -f "$f" ] && inputs+=("$f")
+    done
+    return 0
 }
 
 # bench_tmp NAME: makes the temp dir $TMP; on exit (also on error or Ctrl-C) every PID in

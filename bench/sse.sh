@@ -59,16 +59,13 @@ fi
 bench_tmp meldung-sse-bench
 
 # --- the articles of the rounds: demo entries under new urns (bench/gen_dw.c) -------------
-# shellcheck disable=SC2046
-$CC -std=c11 -D_GNU_SOURCE -O2 -o "$TMP/gen_dw" bench/gen_dw.c $(pkg-config --cflags --libs jansson) ||
-    die "cannot build bench/gen_dw.c"
 inputs=()
 for f in demo/*.json; do
     # An "Achtung" advisory is stored held and never announced: no event to time.
     case $(basename "$f") in achtung-*) continue ;; esac
     inputs+=("$f")
 done
-"$TMP/gen_dw" "$TMP/articles" "$ROUNDS" 1 "${inputs[@]}" >/dev/null || die "gen_dw failed"
+bench_gen_dw "$TMP/articles" "$ROUNDS" 1 "${inputs[@]}" >/dev/null || die "gen_dw failed"
 mapfile -t FILES < <(find "$TMP/articles" -name '*.json' | LC_ALL=C sort)
 [ "${#FILES[@]}" -eq "$ROUNDS" ] || die "expected $ROUNDS article files, got ${#FILES[@]}"
 

@@ -136,11 +136,23 @@ utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
     return len;
 }
 
+/* Writes prefix ("\\x" or "\\u00") and the two hex digits of byte c to
+ * e; returns the bytes written. */
+static size_t
+esc_byte(char *e, const char *prefix, unsigned c)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(prefix);
+    memcpy(e, prefix, n);
+    e[n] = hex[(c >> 4) & 15];
+    e[n + 1] = hex[c & 15];
+    return n + 2;
+}
+
 size_t
 mld_log_escape(char *out, size_t size, const char *s, size_t n, enum mld_log_escape_mode mode,
                bool *whole)
 {
-    static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
     size_t o = 0, i = 0;
     if (size == 0) {
@@ -161,18 +173,7 @@ mld_log_escape(char *out, size_t size, const char *s, size_t n, enum mld_log_esc
             e[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
             elen = 2;
         } else if (c < 0x20 || c == 0x7f) {
-            if (mode == MLD_ESC_JSON) {
-                memcpy(e, "\\u00", 4);
-                e[4] = hex[c >> 4];
-                e[5] = hex[c & 15];
-                elen = 6;
-            } else {
-                e[0] = '\\';
-                e[1] = 'x';
-                e[2] = hex[c >> 4];
-                e[3] = hex[c & 15];
-                elen = 4;
-            }
+            elen = esc_byte(e, mode == MLD_ESC_JSON ? "\\u00" : "\\x", c);
         } else if (c < 0x80) {
             e[0] = (char)c;
             elen = 1;
@@ -182,17 +183,10 @@ mld_log_escape(char *out, size_t size, const char *s, size_t n, enum mld_log_esc
                 memcpy(e, "\\ufffd", 6);
                 elen = 6;
             } else {
-                e[0] = '\\';
-                e[1] = 'x';
-                e[2] = hex[c >> 4];
-                e[3] = hex[c & 15];
-                elen = 4;
+                elen = esc_byte(e, "\\x", c);
             }
         } else if (cp <= 0x9f) { /* C1 controls: 0x9b is a terminal's CSI */
-            memcpy(e, "\\u00", 4);
-            e[4] = hex[cp >> 4];
-            e[5] = hex[cp & 15];
-            elen = 6;
+            elen = esc_byte(e, "\\u00", cp);
         } else {
             memcpy(e, p + i, used);
             elen = used;

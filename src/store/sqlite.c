@@ -454,6 +454,22 @@ sq_txn_rollback(struct sq *s)
     sq_search_discard(s);
 }
 
+int
+sq_in_txn(struct sq *s, int (*fn)(struct sq *, void *, struct mld_err *), void *ud,
+          struct mld_err *err)
+{
+    if (s->in_txn)
+        return fn(s, ud, err);
+    int rc = sq_txn_begin(s, err);
+    if (rc == 0)
+        rc = fn(s, ud, err);
+    if (rc == 0)
+        rc = sq_txn_commit(s, err);
+    if (rc != 0)
+        sq_txn_rollback(s);
+    return rc;
+}
+
 /* Inside a transaction begin() opens a savepoint, so a caller can batch
  * many all-or-nothing units (one per file) into one COMMIT. SQLite may
  * roll back the whole transaction by itself on some errors (disk full,
@@ -950,21 +966,27 @@ out_keys:
     return rc;
 }
 
+/* put()'s arguments, for sq_in_txn(). */
+struct put_args {
+    const struct mld_article *a;
+    const struct mld_sim_features *f;
+    enum mld_put_result *res;
+    int64_t *id;
+};
+
+static int
+put_in_txn(struct sq *s, void *ud, struct mld_err *err)
+{
+    const struct put_args *p = ud;
+    return put_txn(s, p->a, p->f, p->res, p->id, err);
+}
+
 static int
 sq_put(void *impl, const struct mld_article *a, const struct mld_sim_features *f,
        enum mld_put_result *res, int64_t *id, struct mld_err *err)
 {
-    struct sq *s = impl;
-    if (s->in_txn)
-        return put_txn(s, a, f, res, id, err);
-    int rc = sq_txn_begin(s, err);
-    if (rc == 0)
-        rc = put_txn(s, a, f, res, id, err);
-    if (rc == 0)
-        rc = sq_txn_commit(s, err);
-    if (rc != 0)
-        sq_txn_rollback(s);
-    return rc;
+    struct put_args p = {a, f, res, id};
+    return sq_in_txn(impl, put_in_txn, &p, err);
 }
 
 /* Reads the strings of a one-column query on article id into a list. */

@@ -74,23 +74,6 @@ prep_page(struct sq *s, const char *sql, int limit, int offset, sqlite3_stmt **s
     return rc;
 }
 
-/* Runs fn inside a transaction of its own unless one is open. */
-static int
-in_txn(struct sq *s, int (*fn)(struct sq *, void *, struct mld_err *), void *ud,
-       struct mld_err *err)
-{
-    if (s->in_txn)
-        return fn(s, ud, err);
-    int rc = sq_txn_begin(s, err);
-    if (rc == 0)
-        rc = fn(s, ud, err);
-    if (rc == 0)
-        rc = sq_txn_commit(s, err);
-    if (rc != 0)
-        sq_txn_rollback(s);
-    return rc;
-}
-
 /* Accounts ----------------------------------------------------------------- */
 
 static int
@@ -215,7 +198,7 @@ sq_account_passwd(void *impl, const char *name, const char *pw_hash, struct mld_
     if (rc != 0)
         return rc;
     struct passwd_args a = {name, pw_hash};
-    return in_txn(s, passwd_txn, &a, err);
+    return sq_in_txn(s, passwd_txn, &a, err);
 }
 
 static int
@@ -455,7 +438,7 @@ sq_editorial_set(void *impl, int64_t id, enum mld_ed_state state, const char *re
                  const char *by, mld_time_t now, struct mld_err *err)
 {
     struct ed_set a = {id, state, reason, by, now, false};
-    return in_txn(impl, ed_set_txn, &a, err);
+    return sq_in_txn(impl, ed_set_txn, &a, err);
 }
 
 static int
@@ -463,7 +446,7 @@ sq_correction_add(void *impl, int64_t id, const char *note, const char *by, mld_
                   struct mld_err *err)
 {
     struct ed_set a = {id, MLD_ED_NONE, note, by, now, true};
-    return in_txn(impl, ed_set_txn, &a, err);
+    return sq_in_txn(impl, ed_set_txn, &a, err);
 }
 
 /* Section and topics ----------------------------------------------------- */
@@ -588,7 +571,7 @@ sq_fields_set(void *impl, int64_t id, const char *section, const char *topics, c
               mld_time_t now, struct mld_err *err)
 {
     struct fields_args a = {id, section, topics, by, now};
-    return in_txn(impl, fields_txn, &a, err);
+    return sq_in_txn(impl, fields_txn, &a, err);
 }
 
 /* Stories ------------------------------------------------------------------ */
@@ -709,7 +692,7 @@ sq_story_set(void *impl, int64_t id, int64_t into, const char *by, mld_time_t no
              struct mld_err *err)
 {
     struct story_args a = {id, into, by, now};
-    return in_txn(impl, story_txn, &a, err);
+    return sq_in_txn(impl, story_txn, &a, err);
 }
 
 /* The pinned lead ---------------------------------------------------------- */
@@ -791,7 +774,7 @@ static int
 sq_pin_set(void *impl, int64_t id, int pos, const char *by, mld_time_t now, struct mld_err *err)
 {
     struct pin_args a = {id, pos, by, now};
-    return in_txn(impl, pin_txn, &a, err);
+    return sq_in_txn(impl, pin_txn, &a, err);
 }
 
 /* Audit log ---------------------------------------------------------------- */

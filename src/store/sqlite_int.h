@@ -63,6 +63,11 @@ int sq_txn_begin(struct sq *s, struct mld_err *err);
 int sq_txn_commit(struct sq *s, struct mld_err *err);
 void sq_txn_rollback(struct sq *s);
 
+/* Runs fn(s, ud, err) inside the open transaction, or else in one of its
+ * own: committed when fn returns 0, rolled back otherwise. */
+int sq_in_txn(struct sq *s, int (*fn)(struct sq *, void *, struct mld_err *), void *ud,
+              struct mld_err *err);
+
 /* sqlite.c: an article as pages show it (see mld_store_get), and the
  * story's sections and size of a list item. */
 int sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err);

@@ -6,7 +6,8 @@
  * order (digitalwires rule, see mld_article_version_cmp), drops duplicate
  * deliveries, groups articles into stories, and answers the queries the
  * site needs. Each change leaves change keys in a log that a serving
- * process reads to drop exactly the cached pages the change affects:
+ * process reads to drop exactly the cached pages the change affects
+ * (built and parsed only through changekey.h):
  *
  *     "a:ID"        the article with id ID
  *     "s:SLUG"      the section with that slug (lists of the section)

@@ -27,6 +27,7 @@
 
 #include "../base/limits.h"
 #include "../base/mem.h"
+#include "../base/text.h"
 #include "../text/slug.h"
 #include "openapi.h"
 
@@ -34,26 +35,10 @@
 
 /* Shared helpers ----------------------------------------------------------- */
 
-/* Length of the longest prefix of s (n bytes) that is valid UTF-8. */
-static size_t
-utf8_valid_len(const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        utf8proc_int32_t c;
-        utf8proc_ssize_t k =
-            utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &c);
-        if (k <= 0)
-            break;
-        i += (size_t)k;
-    }
-    return i;
-}
-
 json_t *
 mld_api_str(const char *s)
 {
-    return s != NULL ? json_stringn(s, utf8_valid_len(s, strlen(s))) : json_null();
+    return s != NULL ? json_stringn(s, mld_utf8_valid_len(s, strlen(s))) : json_null();
 }
 
 /* An ISO 8601 UTC string of t, or null for 0 (unknown). */

@@ -1027,7 +1027,8 @@ mld_feed_parse_date(const char *s, size_t len, mld_time_t *out)
         return MLD_E_PARSE;
     if (partial_iso(s, len, out))
         return 0;
-    if (len >= 8 && mld_ascii_digit(s[0]) && mld_ascii_digit(s[1]) && mld_ascii_digit(s[2]) && mld_ascii_digit(s[3])) {
+    if (len >= 8 && mld_ascii_digit(s[0]) && mld_ascii_digit(s[1]) && mld_ascii_digit(s[2]) &&
+        mld_ascii_digit(s[3])) {
         /* ISO 8601 with lower-case t/z too. */
         char tmp[129];
         for (size_t i = 0; i < len; i++)
@@ -1047,7 +1048,8 @@ scheme_len(const char *s)
     if (!mld_ascii_alpha(s[0]))
         return 0;
     size_t i = 1;
-    while (mld_ascii_alpha(s[i]) || mld_ascii_digit(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.')
+    while (mld_ascii_alpha(s[i]) || mld_ascii_digit(s[i]) || s[i] == '+' || s[i] == '-' ||
+           s[i] == '.')
         i++;
     return s[i] == ':' ? i : 0;
 }
@@ -1228,7 +1230,8 @@ bool
 mld_feed_looks_like_html(const char *s)
 {
     for (const char *p = s; p != NULL && *p; p++) {
-        if (p[0] == '<' && (mld_ascii_alpha(p[1]) || (p[1] == '/' && mld_ascii_alpha(p[2])) || p[1] == '!'))
+        if (p[0] == '<' &&
+            (mld_ascii_alpha(p[1]) || (p[1] == '/' && mld_ascii_alpha(p[2])) || p[1] == '!'))
             return true;
         if (p[0] == '&') {
             const char *q = p + 1;
@@ -1767,6 +1770,63 @@ mld_feed_name(const xmlNode *n)
     const char *name = mld_xml_name(n);
     const char *colon = n != NULL && n->ns == NULL ? strrchr(name, ':') : NULL;
     return colon != NULL ? colon + 1 : name;
+}
+
+/* Sorted by strcmp() for bsearch(); tests/unit/ingest/feed.c looks every
+ * row up. */
+static const struct feed_tok {
+    const char *name;
+    enum mld_feed_tok tok;
+} feed_toks[] = {
+    {"author", MLD_TOK_AUTHOR},
+    {"body", MLD_TOK_BODY},
+    {"category", MLD_TOK_CATEGORY},
+    {"content", MLD_TOK_CONTENT},
+    {"created", MLD_TOK_CREATED},
+    {"creator", MLD_TOK_CREATOR},
+    {"date", MLD_TOK_DATE},
+    {"description", MLD_TOK_DESCRIPTION},
+    {"div", MLD_TOK_DIV},
+    {"enclosure", MLD_TOK_ENCLOSURE},
+    {"encoded", MLD_TOK_ENCODED},
+    {"fullitem", MLD_TOK_FULLITEM},
+    {"group", MLD_TOK_GROUP},
+    {"guid", MLD_TOK_GUID},
+    {"id", MLD_TOK_ID},
+    {"identifier", MLD_TOK_IDENTIFIER},
+    {"issued", MLD_TOK_ISSUED},
+    {"keywords", MLD_TOK_KEYWORDS},
+    {"language", MLD_TOK_LANGUAGE},
+    {"lastBuildDate", MLD_TOK_LASTBUILDDATE},
+    {"link", MLD_TOK_LINK},
+    {"managingEditor", MLD_TOK_MANAGINGEDITOR},
+    {"modified", MLD_TOK_MODIFIED},
+    {"pubDate", MLD_TOK_PUBDATE},
+    {"published", MLD_TOK_PUBLISHED},
+    {"source", MLD_TOK_SOURCE},
+    {"subject", MLD_TOK_SUBJECT},
+    {"subtitle", MLD_TOK_SUBTITLE},
+    {"summary", MLD_TOK_SUMMARY},
+    {"tagline", MLD_TOK_TAGLINE},
+    {"thumbnail", MLD_TOK_THUMBNAIL},
+    {"title", MLD_TOK_TITLE},
+    {"updated", MLD_TOK_UPDATED},
+    {"webMaster", MLD_TOK_WEBMASTER},
+};
+
+static int
+cmp_tok(const void *key, const void *row)
+{
+    return strcmp(key, ((const struct feed_tok *)row)->name);
+}
+
+enum mld_feed_tok
+mld_feed_tok(const xmlNode *n)
+{
+    const struct feed_tok *t =
+        bsearch(mld_feed_name(n), feed_toks, sizeof(feed_toks) / sizeof(*feed_toks),
+                sizeof(*feed_toks), cmp_tok);
+    return t != NULL ? t->tok : MLD_TOK_OTHER;
 }
 
 xmlNode *

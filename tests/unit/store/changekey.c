@@ -42,8 +42,8 @@ main(void)
     long_slug[MLD_SLUG_MAX] = '\0';
     is_int((int)strlen(mld_key_topic(long_slug).s), MLD_SLUG_MAX + 2, "the longest slug fits");
 
-    const char *bad[] = {"", "a:", "a:0", "a:-3", "a:12x", "g:99999999999999999999", "x:1",
-                         "a1", "*", "site", "s:"};
+    const char *bad[] = {"",    "a:", "a:0", "a:-3", "a:12x", "g:99999999999999999999",
+                         "x:1", "a1", "*",   "site", "s:"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
         is_int(mld_key_parse(bad[i], &id, &name), MLD_KEY_NONE, "'%s' is no key", bad[i]);
     return mld_test_done();

@@ -939,9 +939,8 @@ add_priors(struct tally *t, const struct mld_article *a)
     }
 }
 
-/* True when lang (may be NULL: unknown) is German. */
-static bool
-is_german(const char *lang)
+bool
+mld_topics_lang_tagged(const char *lang)
 {
     return lang == NULL || *lang == '\0' ||
            ((lang[0] == 'd' || lang[0] == 'D') && (lang[1] == 'e' || lang[1] == 'E') &&
@@ -1010,7 +1009,7 @@ mld_enrich_topics(struct mld_article *a)
     struct tally t = {0};
     t.slot = mld_calloc(gz.nentries ? (size_t)gz.nentries : 1, sizeof(int));
     add_priors(&t, a);
-    if (is_german(a->lang))
+    if (mld_topics_lang_tagged(a->lang))
         tag_article(&t, a);
     float best = 0;
     for (int i = 0; i < t.n; i++) {
@@ -1046,4 +1045,46 @@ mld_enrich_topics(struct mld_article *a)
     }
     mld_free(t.v);
     mld_free(t.slot);
+}
+
+/* Topic classes -------------------------------------------------------------- */
+
+enum mld_topic_class
+mld_topic_class(const char *name, const char **canonical)
+{
+    pthread_once(&gz_once, load_defaults);
+    int e = entry_named(name);
+    if (canonical != NULL)
+        *canonical = e >= 0 ? gz.entries[e].name : name;
+    if (e < 0)
+        return MLD_TOPIC_UNKNOWN;
+    switch (gz.entries[e].kind) {
+    case KIND_person: return MLD_TOPIC_PERSON;
+    case KIND_org:
+    case KIND_party: return MLD_TOPIC_ORG;
+    case KIND_ignore: return MLD_TOPIC_UNKNOWN;
+    default: return MLD_TOPIC_PLACE;
+    }
+}
+
+/* True when kind k is what agencies tag places at: a country or a state. */
+static bool
+geo_level(enum kind k)
+{
+    return k == KIND_country || k == KIND_state;
+}
+
+int
+mld_topic_geo_levels(const char *name, const char **out, int max)
+{
+    if (mld_topic_class(name, NULL) != MLD_TOPIC_PLACE)
+        return 0;
+    int e = entry_named(name), n = 0;
+    for (int d = 0; e >= 0 && d <= MLD_TOPIC_MAX_PARENT_DEPTH && n < max;
+         d++, e = gz.entries[e].parent)
+        if (geo_level(gz.entries[e].kind))
+            out[n++] = gz.entries[e].name;
+    if (n == 0 && max > 0)
+        out[n++] = gz.entries[entry_named(name)].name; /* "Europa", "Nahost" */
+    return n;
 }

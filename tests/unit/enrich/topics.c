@@ -575,7 +575,7 @@ corpus_doc(struct mld_test_doc *d, void *ud)
     struct agreement *g = ud;
     for (int i = 0; i < d->l.n; i++) {
         struct mld_article *a = d->l.v[i];
-        if (!is_german(a->lang))
+        if (!mld_topics_lang_tagged(a->lang))
             continue;
         g->articles++;
         /* What the text alone gives. */

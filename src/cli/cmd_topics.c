@@ -21,6 +21,10 @@
  * place the finder names counts as the country or state at or above it
  * and those above that ("Köln": Nordrhein-Westfalen, Deutschland), and an
  * agency place as the nearest one at or above it (docs/internals/topics.md).
+ * The row "countries" compares the same places at the level of countries
+ * alone ("Köln", "Hessen": Deutschland), where the agency's two habits for
+ * German news (a state alone for regional items, Deutschland alone for
+ * national ones) no longer count against the finder.
  * An article whose urn was seen before (the same item in another format
  * or version) is counted once. --config names the configuration whose
  * [enrich] gazetteer and dictionary the finder uses.
@@ -47,8 +51,8 @@ static const char usage_text[] = "meldung topics eval [--config FILE] [--verbose
  * MLD_TOPIC_MAX_PARENT_DEPTH + 1 places. */
 #define MAX_NAMES (MLD_MAX_TOPICS * (MLD_TOPIC_MAX_PARENT_DEPTH + 1))
 
-enum { C_PLACE, C_PERSON, C_ORG, NCLASS };
-static const char *const class_names[NCLASS] = {"places", "people", "orgs"};
+enum { C_PLACE, C_COUNTRY, C_PERSON, C_ORG, NCLASS };
+static const char *const class_names[NCLASS] = {"places", "countries", "people", "orgs"};
 
 /* A set of names (pointers to gazetteer or article strings). */
 struct names {
@@ -110,6 +114,16 @@ seen(struct eval *ev, const char *urn)
     return false;
 }
 
+/* The topmost place above the place called name (its country, or a
+ * region above none), or NULL for a name that is no place. */
+static const char *
+country_of(const char *name)
+{
+    const char *levels[MLD_TOPIC_MAX_PARENT_DEPTH + 1];
+    int n = mld_topic_geo_levels(name, levels, MLD_TOPIC_MAX_PARENT_DEPTH + 1);
+    return n > 0 ? levels[n - 1] : NULL;
+}
+
 /* Puts the agency tag name of class c (the class the tag's field gives;
  * the gazetteer may say otherwise) into gold, counting it. */
 static void
@@ -127,6 +141,14 @@ gold_add(struct names gold[NCLASS], bool tagged[NCLASS], struct score *s, int c,
         names_add(&gold[kc], canon);
     else if (mld_topic_geo_levels(canon, &level, 1) == 1)
         names_add(&gold[kc], level); /* "Berlin" the state, "Kiew": Ukraine */
+    if (kc == C_PLACE) {
+        tagged[C_COUNTRY] = true;
+        s[C_COUNTRY].tags++;
+        s[C_COUNTRY].unknown += k == MLD_TOPIC_UNKNOWN;
+        const char *top = country_of(canon);
+        if (k != MLD_TOPIC_UNKNOWN && top != NULL)
+            names_add(&gold[C_COUNTRY], top);
+    }
 }
 
 /* Takes the agency's tags off a: its topics, keywords, people and tags. */
@@ -209,6 +231,8 @@ eval_article(struct eval *ev, struct mld_article *a)
         for (int j = 0, n = mld_topic_geo_levels(canon, levels, MLD_TOPIC_MAX_PARENT_DEPTH + 1);
              j < n; j++)
             names_add(&found[C_PLACE], levels[j]);
+        if (k == MLD_TOPIC_PLACE)
+            names_add(&found[C_COUNTRY], country_of(canon));
     }
     for (int c = 0; c < NCLASS; c++) {
         if (!tagged[c])
@@ -223,7 +247,10 @@ eval_article(struct eval *ev, struct mld_article *a)
             t->right += names_has(&gold[c], found[c].v[i]);
     }
     if (ev->verbose) {
-        printf("%s: %s\n", a->urn ? a->urn : "(no urn)", a->headline ? a->headline : "");
+        printf("%s: %s\n  found:", a->urn ? a->urn : "(no urn)", a->headline ? a->headline : "");
+        for (int i = 0; i < a->ntopics; i++)
+            printf("%s %s", i ? "," : "", a->topics[i]);
+        printf("\n");
         for (int c = 0; c < NCLASS; c++) {
             if (!tagged[c] && found[c].n == 0)
                 continue;
@@ -320,11 +347,11 @@ print_table(const struct eval *ev)
     printf("topics eval: %d files (%d not wire documents, %d failed), %d German articles "
            "(%d in other languages, %d repeats skipped)\n",
            ev->files, ev->not_wire, ev->failed, ev->articles, ev->other_lang, ev->repeats);
-    printf("%-8s %6s %6s %8s %6s %6s %6s %10s %7s\n", "class", "items", "tags", "unknown",
+    printf("%-9s %6s %6s %8s %6s %6s %6s %10s %7s\n", "class", "items", "tags", "unknown",
            "known", "found", "right", "precision", "recall");
     for (int c = 0; c < NCLASS; c++) {
         const struct score *s = &ev->s[c];
-        printf("%-8s %6d %6d %8d %6d %6d %6d %10.3f %7.3f\n", class_names[c], s->items, s->tags,
+        printf("%-9s %6d %6d %8d %6d %6d %6d %10.3f %7.3f\n", class_names[c], s->items, s->tags,
                s->unknown, s->known, s->found, s->right,
                s->found ? (double)s->right / s->found : 0.0,
                s->known ? (double)s->right / s->known : 0.0);

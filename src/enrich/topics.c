@@ -80,6 +80,11 @@
 
 /* A part of a closed compound ("Russlandreise") says less than the word. */
 #define PART_WEIGHT 0.7f
+/* A place inside parentheses or quotation marks is mostly not what the
+ * article is about: the seat of a newspaper quoted, a title, an aside. */
+#ifndef ASIDE_WEIGHT
+#define ASIDE_WEIGHT 0.2f
+#endif
 /* Parts this short are more often a wrong split than a name. */
 #define PART_MIN_BYTES 4
 
@@ -101,6 +106,9 @@
  * 12th) and MIN_RELATIVE of the article's best topic. */
 #define MIN_SCORE 1.2f
 #define MIN_RELATIVE 0.2f
+#ifndef PLACE_RELATIVE
+#define PLACE_RELATIVE 0.5f
+#endif
 
 /* The gazetteer ---------------------------------------------------------------- */
 
@@ -135,8 +143,11 @@ static const float kind_share[] = {
 #undef KIND_SHARE_
 };
 
-/* Form flags: the markers '^' and '='. */
-enum { F_CAP = 1, F_EXACT = 2 };
+/* Form flags: the markers '^' and '=', and F_DERIVED for a word made
+ * from a place's name with "-er" ("Schweizer", "Berliner"): it starts
+ * the names of things ("Schweizerhaus", "Berliner Straße", "Wiener
+ * Schnitzel"), so it is never a compound part, nor before a street word. */
+enum { F_CAP = 1, F_EXACT = 2, F_DERIVED = 4 };
 
 struct entry {
     char *name;
@@ -446,6 +457,9 @@ parse_forms(struct line *l, const char *where, const char *s, size_t n, struct m
         int rc = form_make(&f, where, b, (size_t)(e - b), flags, err);
         if (rc != 0)
             return rc;
+        if (f.nwords == 1 && e - b > 2 && memcmp(e - 2, "er", 2) == 0 &&
+            ((size_t)(e - b) != strlen(l->name) || memcmp(b, l->name, (size_t)(e - b)) != 0))
+            f.flags |= F_DERIVED;
         l->forms = mld_reallocarray(l->forms, (size_t)l->nforms + 1, sizeof(*l->forms));
         l->forms[l->nforms++] = f;
     }
@@ -703,6 +717,13 @@ mld_topics_load(const char *path, struct mld_err *err)
 
 /* Tagging ---------------------------------------------------------------------- */
 
+/* True for the kinds that are places. */
+static bool
+is_place(enum kind k)
+{
+    return k <= KIND_city;
+}
+
 /* One word or compound part of a field. */
 struct tok {
     size_t stem; /* offset of the stem in the pool */
@@ -736,6 +757,56 @@ collect_tok(void *ud, const struct mld_token *t)
     return 0;
 }
 
+/* Words after which a place's "-er" word names a street or a square,
+ * not the place: "Berliner Straße" in Hamburg, "Pariser Platz". Their
+ * stems are made once, by the analyzer the text goes through. */
+static const char *const street_words[] = {"Straße", "Str",  "Allee", "Platz",  "Ring",
+                                           "Weg",    "Damm", "Chaussee", "Ufer", "Gasse",
+                                           "Tor",    "Brücke", "Landstraße"};
+#define NSTREET (sizeof(street_words) / sizeof(street_words[0]))
+static char street_stems[NSTREET][4 * MLD_AN_MAX_WORD_BYTES];
+static pthread_once_t street_once = PTHREAD_ONCE_INIT;
+
+static void
+stem_streets(void)
+{
+    for (size_t i = 0; i < NSTREET; i++)
+        mld_stem_word(mld_analyzer(), street_words[i], strlen(street_words[i]), street_stems[i],
+                      sizeof(street_stems[i]));
+}
+
+/* True when token k of ts (k < ts->n) is a street word. */
+static bool
+is_street(const struct toks *ts, int k)
+{
+    pthread_once(&street_once, stem_streets);
+    const struct tok *t = &ts->v[k];
+    for (size_t i = 0; i < NSTREET; i++)
+        if (strlen(street_stems[i]) == t->len &&
+            memcmp(street_stems[i], ts->pool.p + t->stem, t->len) == 0)
+            return true;
+    return false;
+}
+
+/* True when the compound tk (a part of it matched the topic called name)
+ * has the name followed by "er" in it: the splitter took "Schweizer" in
+ * "Schweizerhaus" for "Schweiz" and a link, but it is the "-er" word,
+ * which starts the names of things (F_DERIVED). */
+static bool
+derived_part(const char *src, const struct tok *tk, const char *name)
+{
+    size_t n = strlen(name);
+    const char *w = src + tk->start, *end = src + tk->end;
+    for (const char *p = w; p + n + 2 <= end; p++) {
+        bool same = memcmp(p, name, n) == 0 ||
+                    (p > w && name[0] >= 'A' && name[0] <= 'Z' && *p == name[0] + ('a' - 'A') &&
+                     memcmp(p + 1, name + 1, n - 1) == 0);
+        if (same && p[n] == 'e' && p[n + 1] == 'r')
+            return true;
+    }
+    return false;
+}
+
 /* A topic found in an article, with the weights of its heaviest mentions. */
 struct hit {
     int entry;        /* gazetteer entry, or -1 for an agency topic it lacks */
@@ -748,11 +819,57 @@ struct hit {
     bool kept;
 };
 
+/* At most this many people per article are followed by surname. */
+#define MAX_SURNAMES 16
+
 struct tally {
     struct hit *v;
     int n, cap;
     int *slot; /* per gazetteer entry: index + 1 in v, or 0 */
+    struct {
+        const struct form *form; /* the full name it came from; its last word is the surname */
+        const char *stem;
+    } surname[MAX_SURNAMES];
+    int nsurnames;
 };
+
+/* Notes that form f, a person's name of several words, was found: from
+ * now on the article may call the person by the last word alone
+ * ("Alexander Zverev ... Zverev gewann"), also when that word is no form
+ * of its own because it is a common name elsewhere. */
+static void
+follow_surname(struct tally *t, const struct form *f)
+{
+    if (f->nwords < 2 || gz.entries[f->entry].kind != KIND_person ||
+        t->nsurnames == MAX_SURNAMES)
+        return;
+    const char *last = f->stems;
+    for (int i = 1; i < f->nwords; i++)
+        last += strlen(last) + 1;
+    for (int i = 0; i < t->nsurnames; i++)
+        if (strcmp(t->surname[i].stem, last) == 0)
+            return; /* the first one named keeps it */
+    t->surname[t->nsurnames].form = f;
+    t->surname[t->nsurnames++].stem = last;
+}
+
+/* The entry a capitalised word ts->v[k] names as the surname of a person
+ * named in full before, or -1. */
+static int
+surname_of(const struct tally *t, const struct toks *ts, int k)
+{
+    const struct tok *tk = &ts->v[k];
+    if (tk->part || !tk->cap)
+        return -1;
+    for (int i = 0; i < t->nsurnames; i++) {
+        const char *s = t->surname[i].stem, *alt = t->surname[i].form->alt;
+        const char *term = ts->pool.p + tk->stem;
+        if ((strlen(s) == tk->len && memcmp(s, term, tk->len) == 0) ||
+            (alt != NULL && strlen(alt) == tk->len && memcmp(alt, term, tk->len) == 0))
+            return t->surname[i].form->entry;
+    }
+    return -1;
+}
 
 /* The hit of entry e (or of the agency topic name when e < 0), added. */
 static struct hit *
@@ -853,6 +970,39 @@ body_weight(const char *body, size_t off, size_t *scan, int *para)
     return BODY_WEIGHT / (1.0f + BODY_FALL * (float)(p - 1));
 }
 
+/* Where the text stands: inside parentheses or a quoted title. */
+struct aside {
+    size_t scan; /* bytes read so far */
+    int paren;   /* open parentheses */
+    int quote;   /* open guillemets or German quotes */
+};
+
+/* True when byte off of src is inside parentheses or quotation marks
+ * ("«Nürnberger Nachrichten» (Nürnberg)"): a newspaper's seat, a title,
+ * an aside, someone's words; *a carries the scan from the last call. */
+static bool
+in_aside(const char *src, size_t off, struct aside *a)
+{
+    for (; a->scan < off; a->scan++) {
+        const unsigned char *c = (const unsigned char *)src + a->scan;
+        if (*c == '(')
+            a->paren++;
+        else if (*c == ')' && a->paren > 0)
+            a->paren--;
+        else if (*c == '\n')
+            a->paren = a->quote = 0; /* an unclosed mark ends with its paragraph */
+        else if (c[0] == 0xc2 && c[1] == 0xab) /* « */
+            a->quote++;
+        else if (c[0] == 0xc2 && c[1] == 0xbb && a->quote > 0) /* » */
+            a->quote--;
+        else if (c[0] == 0xe2 && c[1] == 0x80 && c[2] == 0x9e) /* „ */
+            a->quote++;
+        else if (c[0] == 0xe2 && c[1] == 0x80 && c[2] == 0x9c && a->quote > 0) /* “ */
+            a->quote--;
+    }
+    return a->paren > 0 || a->quote > 0;
+}
+
 /* Finds the gazetteer's forms in the field src[0..len) and records their
  * mentions, each weighing weight, or by its paragraph when weight is 0
  * (the body). */
@@ -866,6 +1016,7 @@ tag_field(struct tally *t, struct toks *ts, const char *src, size_t len, float w
     mld_analyze(mld_analyzer(), src, len, MLD_AN_PARTS, collect_tok, ts);
     size_t scan = 0;
     int para = 1;
+    struct aside aside = {0};
     bool word_matched = false;
     for (int i = 0; i < ts->n; i++) {
         const struct tok *tk = &ts->v[i];
@@ -884,12 +1035,26 @@ tag_field(struct tally *t, struct toks *ts, const char *src, size_t len, float w
                 best_end = end;
             }
         }
+        if (best >= 0 && (gz.forms[best].flags & F_DERIVED) && next_word(ts, i) < ts->n &&
+            is_street(ts, next_word(ts, i)))
+            best = -1; /* "Berliner Straße" */
+        if (best >= 0 && tk->part && derived_part(src, tk, gz.entries[gz.forms[best].entry].name))
+            best = -1; /* "Schweizerhaus" */
+        int entry = best >= 0 ? gz.forms[best].entry : surname_of(t, ts, i);
         if (!tk->part)
-            word_matched = best >= 0;
-        if (best < 0)
+            word_matched = entry >= 0;
+        if (entry < 0)
             continue;
+        if (best >= 0)
+            follow_surname(t, &gz.forms[best]);
+        else
+            best_end = i;
         float w = weight > 0 ? weight : body_weight(src, tk->start, &scan, &para);
-        mention(t, gz.forms[best].entry, tk->part ? w * PART_WEIGHT : w);
+        if (tk->part)
+            w *= PART_WEIGHT;
+        if (in_aside(src, tk->start, &aside) && is_place(gz.entries[entry].kind))
+            w *= ASIDE_WEIGHT;
+        mention(t, entry, w);
         i = best_end;
     }
 }
@@ -988,7 +1153,7 @@ cmp_hit(const void *pa, const void *pb)
 /* True when hit h of t (sorted, best first, the hits before h decided)
  * is a topic of the article whose best hit scores best. */
 static bool
-keeps(const struct tally *t, const struct hit *h, float best)
+keeps(const struct tally *t, const struct hit *h, float best, float best_place)
 {
     if (h->prior > 0)
         return true;
@@ -996,6 +1161,10 @@ keeps(const struct tally *t, const struct hit *h, float best)
         return false;
     const struct entry *e = &gz.entries[h->entry];
     if (e->kind == KIND_ignore)
+        return false;
+    if (!is_place(e->kind))
+        return true;
+    if (h->score < PLACE_RELATIVE * best_place)
         return false;
     /* "Moskau" says no more than "Russland" above it. */
     return e->kind != KIND_capital || e->parent < 0 || t->slot[e->parent] == 0 ||
@@ -1011,7 +1180,7 @@ mld_enrich_topics(struct mld_article *a)
     add_priors(&t, a);
     if (mld_topics_lang_tagged(a->lang))
         tag_article(&t, a);
-    float best = 0;
+    float best = 0, best_place = 0;
     for (int i = 0; i < t.n; i++) {
         struct hit *h = &t.v[i];
         float f = 1;
@@ -1020,6 +1189,9 @@ mld_enrich_topics(struct mld_article *a)
             h->score += f * h->w[k];
         if (h->score > best)
             best = h->score;
+        if (h->entry >= 0 && is_place(gz.entries[h->entry].kind) &&
+            h->score - h->prior > best_place)
+            best_place = h->score - h->prior;
     }
     if (t.n > 1)
         qsort(t.v, (size_t)t.n, sizeof(*t.v), cmp_hit);
@@ -1030,7 +1202,7 @@ mld_enrich_topics(struct mld_article *a)
     int nkeep = 0, found = 0;
     for (int i = 0; i < t.n && nkeep < MLD_MAX_TOPICS; i++) {
         struct hit *h = &t.v[i];
-        h->kept = keeps(&t, h, best) && (h->prior > 0 || found++ < MLD_TOPIC_MAX_FOUND);
+        h->kept = keeps(&t, h, best, best_place) && (h->prior > 0 || found++ < MLD_TOPIC_MAX_FOUND);
         if (h->kept)
             keep[nkeep++] = mld_strdup(h->name);
     }

@@ -124,50 +124,59 @@ country_of(const char *name)
     return n > 0 ? levels[n - 1] : NULL;
 }
 
+/* One article's tags and what the finder found. */
+struct item {
+    struct names gold[NCLASS], unknown[NCLASS], found[NCLASS];
+    struct score s[NCLASS];
+    bool tagged[NCLASS];
+};
+
 /* Puts the agency tag name of class c (the class the tag's field gives;
- * the gazetteer may say otherwise) into gold, counting it. */
+ * the gazetteer may say otherwise) into it, counting it. */
 static void
-gold_add(struct names gold[NCLASS], bool tagged[NCLASS], struct score *s, int c, const char *name)
+gold_add(struct item *it, int c, const char *name)
 {
     const char *canon, *level;
     enum mld_topic_class k = mld_topic_class(name, &canon);
     int kc = k == MLD_TOPIC_PLACE ? C_PLACE : k == MLD_TOPIC_PERSON ? C_PERSON
              : k == MLD_TOPIC_ORG ? C_ORG : c;
-    tagged[kc] = true;
-    s[kc].tags++;
-    if (k == MLD_TOPIC_UNKNOWN)
-        s[kc].unknown++;
-    else if (kc != C_PLACE)
-        names_add(&gold[kc], canon);
-    else if (mld_topic_geo_levels(canon, &level, 1) == 1)
-        names_add(&gold[kc], level); /* "Berlin" the state, "Kiew": Ukraine */
+    it->tagged[kc] = true;
+    it->s[kc].tags++;
+    if (k == MLD_TOPIC_UNKNOWN) {
+        it->s[kc].unknown++;
+        names_add(&it->unknown[kc], name);
+    } else if (kc != C_PLACE) {
+        names_add(&it->gold[kc], canon);
+    } else if (mld_topic_geo_levels(canon, &level, 1) == 1) {
+        names_add(&it->gold[kc], level); /* "Berlin" the state, "Kiew": Ukraine */
+    }
     if (kc == C_PLACE) {
-        tagged[C_COUNTRY] = true;
-        s[C_COUNTRY].tags++;
-        s[C_COUNTRY].unknown += k == MLD_TOPIC_UNKNOWN;
+        it->tagged[C_COUNTRY] = true;
+        it->s[C_COUNTRY].tags++;
+        it->s[C_COUNTRY].unknown += k == MLD_TOPIC_UNKNOWN;
         const char *top = country_of(canon);
         if (k != MLD_TOPIC_UNKNOWN && top != NULL)
-            names_add(&gold[C_COUNTRY], top);
+            names_add(&it->gold[C_COUNTRY], top);
     }
 }
 
-/* Takes the agency's tags off a: its topics, keywords, people and tags. */
-static void
-strip_tags(struct mld_article *a)
+/* Takes the agency's keywords, people and tags off a's categories into
+ * held (room for a->ncategories); returns how many (the caller frees
+ * them: the names of the tags point into them). */
+static int
+strip_tags(struct mld_article *a, char **held)
 {
-    for (int i = 0; i < a->ntopics; i++)
-        mld_free(a->topics[i]);
-    a->ntopics = 0;
-    int n = 0;
+    int n = 0, nheld = 0;
     for (int i = 0; i < a->ncategories; i++) {
-        const char *c = a->categories[i];
+        char *c = a->categories[i];
         if (strncmp(c, "keyword:", 8) == 0 || strncmp(c, "person:", 7) == 0 ||
             strncmp(c, "tag:", 4) == 0)
-            mld_free(a->categories[i]);
+            held[nheld++] = c;
         else
-            a->categories[n++] = a->categories[i];
+            a->categories[n++] = c;
     }
     a->ncategories = n;
+    return nheld;
 }
 
 /* Prints the names of s, or "-". */
@@ -195,19 +204,20 @@ eval_article(struct eval *ev, struct mld_article *a)
         return;
     }
     ev->articles++;
-    struct names gold[NCLASS] = {0}, found[NCLASS] = {0};
-    struct score s[NCLASS] = {0};
-    bool tagged[NCLASS] = {false};
+    struct item it = {0}, *in = &it;
+    struct names *gold = it.gold, *found = it.found;
+    struct score *s = it.s;
+    bool *tagged = it.tagged;
     char *agency[MLD_MAX_TOPICS];
     int nagency = a->ntopics;
     for (int i = 0; i < nagency; i++)
         agency[i] = a->topics[i]; /* kept alive until the end: gold points into them */
     for (int i = 0; i < nagency; i++)
-        gold_add(gold, tagged, s, C_PLACE, agency[i]);
+        gold_add(in, C_PLACE, agency[i]);
     for (int i = 0; i < a->ncategories; i++) {
         const char *c = a->categories[i];
         if (strncmp(c, "person:", 7) == 0) {
-            gold_add(gold, tagged, s, C_PERSON, c + 7);
+            gold_add(in, C_PERSON, c + 7);
         } else if (strncmp(c, "keyword:", 8) == 0) {
             enum mld_topic_class k = mld_topic_class(c + 8, NULL);
             ev->keywords++;
@@ -215,11 +225,12 @@ eval_article(struct eval *ev, struct mld_article *a)
             /* A keyword is no claim about places ("Hoffenheim" is the
              * club), and most are no names at all ("Aktienkurse"). */
             if (k == MLD_TOPIC_PERSON || k == MLD_TOPIC_ORG)
-                gold_add(gold, tagged, s, C_PERSON, c + 8);
+                gold_add(in, C_PERSON, c + 8);
         }
     }
     a->ntopics = 0; /* the strings stay in agency[] */
-    strip_tags(a);
+    char **held = mld_calloc(a->ncategories ? (size_t)a->ncategories : 1, sizeof(char *));
+    int nheld = strip_tags(a, held);
     mld_enrich_topics(a);
     for (int i = 0; i < a->ntopics; i++) {
         const char *canon, *levels[MLD_TOPIC_MAX_PARENT_DEPTH + 1];
@@ -258,10 +269,15 @@ eval_article(struct eval *ev, struct mld_article *a)
             print_names("agency", &gold[c], NULL, false);
             print_names("missed", &gold[c], &found[c], false);
             print_names(tagged[c] ? "wrong" : "untagged", &found[c], &gold[c], false);
+            if (it.unknown[c].n > 0)
+                print_names("unknown", &it.unknown[c], NULL, false);
         }
     }
     for (int i = 0; i < nagency; i++)
         mld_free(agency[i]);
+    for (int i = 0; i < nheld; i++)
+        mld_free(held[i]);
+    mld_free(held);
 }
 
 /* Parse sink: evaluates and frees each article. */

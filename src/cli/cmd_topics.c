@@ -25,6 +25,8 @@
  * alone ("Köln", "Hessen": Deutschland), where the agency's two habits for
  * German news (a state alone for regional items, Deutschland alone for
  * national ones) no longer count against the finder.
+ * People the gazetteer lacks count as known when their name starts with
+ * a first name the finder knows (mld_topics_person_name).
  * An article whose urn was seen before (the same item in another format
  * or version) is counted once. --config names the configuration whose
  * [enrich] gazetteer and dictionary the finder uses.
@@ -138,6 +140,8 @@ gold_add(struct item *it, int c, const char *name)
 {
     const char *canon, *level;
     enum mld_topic_class k = mld_topic_class(name, &canon);
+    if (k == MLD_TOPIC_UNKNOWN && c == C_PERSON && mld_topics_person_name(name))
+        k = MLD_TOPIC_PERSON; /* one the finder knows by the first name */
     int kc = k == MLD_TOPIC_PLACE ? C_PLACE : k == MLD_TOPIC_PERSON ? C_PERSON
              : k == MLD_TOPIC_ORG ? C_ORG : c;
     it->tagged[kc] = true;
@@ -235,8 +239,8 @@ eval_article(struct eval *ev, struct mld_article *a)
     for (int i = 0; i < a->ntopics; i++) {
         const char *canon, *levels[MLD_TOPIC_MAX_PARENT_DEPTH + 1];
         enum mld_topic_class k = mld_topic_class(a->topics[i], &canon);
-        if (k == MLD_TOPIC_PERSON)
-            names_add(&found[C_PERSON], canon);
+        if (k == MLD_TOPIC_PERSON || k == MLD_TOPIC_UNKNOWN)
+            names_add(&found[C_PERSON], canon); /* the agency's are gone: a name it found */
         else if (k == MLD_TOPIC_ORG)
             names_add(&found[C_ORG], canon);
         for (int j = 0, n = mld_topic_geo_levels(canon, levels, MLD_TOPIC_MAX_PARENT_DEPTH + 1);

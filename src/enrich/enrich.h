@@ -66,6 +66,11 @@ enum mld_topic_class mld_topic_class(const char *name, const char **canonical);
  * names; returns how many (0 for a name that is no place). */
 int mld_topic_geo_levels(const char *name, const char **out, int max);
 
+/* True when name is a person the finder can name without the gazetteer:
+ * a first name of data/first_names.txt, then a surname ("Caroline
+ * Kennedy"). */
+bool mld_topics_person_name(const char *name);
+
 /* True when lang (may be NULL or "": unknown) is German, the language the
  * text is tagged in. */
 bool mld_topics_lang_tagged(const char *lang);

@@ -192,6 +192,7 @@ static struct {
     struct table by_stem;  /* first stem -> first node */
     struct table by_name;  /* normalised name -> entry */
     struct table by_alias; /* normalised form -> entry, for agency keywords */
+    struct table first_names; /* data/first_names.txt, as written */
 } gz;
 
 static pthread_once_t gz_once = PTHREAD_ONCE_INIT;
@@ -694,6 +695,14 @@ static struct mld_err defaults_err;
 static void
 load_defaults(void)
 {
+    const char *p = mld_data_first_names, *end = p + sizeof(mld_data_first_names) - 1;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *stop = nl ? nl : end, *b, *e;
+        strip(p, (size_t)(stop - p), &b, &e);
+        if (b < e && *b != '#')
+            table_put(&gz.first_names, b, (size_t)(e - b), 0);
+        p = nl ? nl + 1 : end;
+    }
     if (load_text("data/gazetteer.txt", mld_data_gazetteer, sizeof(mld_data_gazetteer) - 1,
                   &defaults_err) != 0)
         mld_log_error("topics: %s", defaults_err.msg);
@@ -821,22 +830,44 @@ struct hit {
 
 /* At most this many people per article are followed by surname. */
 #define MAX_SURNAMES 16
+/* A person outside the gazetteer: a first name and up to this many more
+ * before the surname ("Anna Lena Schmidt"). */
+#define MAX_FIRST_NAMES 3
+
+/* A person the article named in full, whom it may call by surname. */
+struct surname {
+    char stem[4 * MLD_AN_MAX_WORD_BYTES]; /* of the surname */
+    char alt[4 * MLD_AN_MAX_WORD_BYTES];  /* of the surname with a genitive "s", or "" */
+    int entry;                            /* the gazetteer's person, or -1: */
+    int hit;                              /* for entry < 0, its hit in the tally */
+    char name[MLD_TOPIC_MAX_NAME_BYTES + 1]; /* for entry < 0, as the text wrote it */
+};
 
 struct tally {
     struct hit *v;
     int n, cap;
     int *slot; /* per gazetteer entry: index + 1 in v, or 0 */
-    struct {
-        const struct form *form; /* the full name it came from; its last word is the surname */
-        const char *stem;
-    } surname[MAX_SURNAMES];
+    struct surname surname[MAX_SURNAMES];
     int nsurnames;
 };
 
+/* The record of the surname stem in t, or -1. */
+static int
+surname_find(const struct tally *t, const char *stem, size_t len)
+{
+    for (int i = 0; i < t->nsurnames; i++) {
+        const struct surname *r = &t->surname[i];
+        if ((strlen(r->stem) == len && memcmp(r->stem, stem, len) == 0) ||
+            (r->alt[0] != '\0' && strlen(r->alt) == len && memcmp(r->alt, stem, len) == 0))
+            return i;
+    }
+    return -1;
+}
+
 /* Notes that form f, a person's name of several words, was found: from
  * now on the article may call the person by the last word alone
- * ("Alexander Zverev ... Zverev gewann"), also when that word is no form
- * of its own because it is a common name elsewhere. */
+ * ("Gustavo Petro ... Petro sagte"), also when that word is no form of
+ * its own because it is a common name elsewhere. */
 static void
 follow_surname(struct tally *t, const struct form *f)
 {
@@ -846,29 +877,24 @@ follow_surname(struct tally *t, const struct form *f)
     const char *last = f->stems;
     for (int i = 1; i < f->nwords; i++)
         last += strlen(last) + 1;
-    for (int i = 0; i < t->nsurnames; i++)
-        if (strcmp(t->surname[i].stem, last) == 0)
-            return; /* the first one named keeps it */
-    t->surname[t->nsurnames].form = f;
-    t->surname[t->nsurnames++].stem = last;
+    if (surname_find(t, last, strlen(last)) >= 0 || strlen(last) >= sizeof(t->surname[0].stem))
+        return; /* the first one named keeps it */
+    struct surname *r = &t->surname[t->nsurnames++];
+    *r = (struct surname){.entry = f->entry, .hit = -1};
+    snprintf(r->stem, sizeof(r->stem), "%s", last);
+    if (f->alt != NULL && strlen(f->alt) < sizeof(r->alt))
+        snprintf(r->alt, sizeof(r->alt), "%s", f->alt);
 }
 
-/* The entry a capitalised word ts->v[k] names as the surname of a person
- * named in full before, or -1. */
+/* The record of the person a capitalised word ts->v[k] names by surname,
+ * or -1. */
 static int
-surname_of(const struct tally *t, const struct toks *ts, int k)
+surname_at(const struct tally *t, const struct toks *ts, int k)
 {
     const struct tok *tk = &ts->v[k];
     if (tk->part || !tk->cap)
         return -1;
-    for (int i = 0; i < t->nsurnames; i++) {
-        const char *s = t->surname[i].stem, *alt = t->surname[i].form->alt;
-        const char *term = ts->pool.p + tk->stem;
-        if ((strlen(s) == tk->len && memcmp(s, term, tk->len) == 0) ||
-            (alt != NULL && strlen(alt) == tk->len && memcmp(alt, term, tk->len) == 0))
-            return t->surname[i].form->entry;
-    }
-    return -1;
+    return surname_find(t, ts->pool.p + tk->stem, tk->len);
 }
 
 /* The hit of entry e (or of the agency topic name when e < 0), added. */
@@ -887,20 +913,26 @@ hit_of(struct tally *t, int e, const char *name)
     return h;
 }
 
+/* Adds a mention weighing w to h, which keeps the heaviest. */
+static void
+add_weight(struct hit *h, float w)
+{
+    int i = h->nw < TOP_MENTIONS ? h->nw++ : TOP_MENTIONS;
+    while (i > 0 && h->w[i - 1] < w) {
+        if (i < TOP_MENTIONS)
+            h->w[i] = h->w[i - 1];
+        i--;
+    }
+    if (i < TOP_MENTIONS)
+        h->w[i] = w;
+}
+
 /* Records a mention of entry e weighing w, and its share for each parent. */
 static void
 mention(struct tally *t, int e, float w)
 {
     for (int depth = 0; e >= 0 && w > 0 && depth <= MLD_TOPIC_MAX_PARENT_DEPTH; depth++) {
-        struct hit *h = hit_of(t, e, NULL);
-        int i = h->nw < TOP_MENTIONS ? h->nw++ : TOP_MENTIONS;
-        while (i > 0 && h->w[i - 1] < w) {
-            if (i < TOP_MENTIONS)
-                h->w[i] = h->w[i - 1];
-            i--;
-        }
-        if (i < TOP_MENTIONS)
-            h->w[i] = w;
+        add_weight(hit_of(t, e, NULL), w);
         w *= kind_share[gz.entries[e].kind];
         e = gz.entries[e].parent;
     }
@@ -968,6 +1000,67 @@ body_weight(const char *body, size_t off, size_t *scan, int *para)
     if (by_bytes > p)
         p = by_bytes;
     return BODY_WEIGHT / (1.0f + BODY_FALL * (float)(p - 1));
+}
+
+/* True when token k of ts is written as a first name of
+ * data/first_names.txt. */
+static bool
+is_first_name(const struct toks *ts, const char *src, int k)
+{
+    const struct tok *t = &ts->v[k];
+    return !t->part && t->cap && table_get(&gz.first_names, src + t->start, t->end - t->start);
+}
+
+/* True when src[from..to) is what may stand between the words of a name:
+ * one space, or a hyphen ("Anna-Lena"). */
+static bool
+name_gap(const char *src, size_t from, size_t to)
+{
+    return to == from + 1 && (src[from] == ' ' || src[from] == '-');
+}
+
+/* At token i of ts, a capitalised word no form matched: when it is a first
+ * name followed by a surname ("Alexander Zverev"), the record of that
+ * person in t (added when new; the surname decides: "Zverev" later is the
+ * same person), with *end set to the surname's token; else -1. Not a
+ * person: a name inside a compound ("Konrad-Adenauer-Stiftung",
+ * "Karl-Marx-Allee"), a surname that is a form of the gazetteer. */
+static int
+person_at(struct tally *t, const struct toks *ts, const char *src, int i, int *end)
+{
+    if (!is_first_name(ts, src, i) || (ts->v[i].start > 0 && src[ts->v[i].start - 1] == '-'))
+        return -1;
+    int j = i, k = -1;
+    for (int firsts = 1; (k = next_word(ts, j)) < ts->n; j = k, firsts++) {
+        if (!name_gap(src, ts->v[j].end, ts->v[k].start) || !ts->v[k].cap)
+            return -1;
+        if (!is_first_name(ts, src, k) || firsts == MAX_FIRST_NAMES)
+            break;
+    }
+    if (k >= ts->n || is_first_name(ts, src, k))
+        return -1;
+    /* "Recep Tayyip Erdogan": not Tayyip, when a form of the gazetteer
+     * follows at once (the gazetteer's person, by surname). */
+    int m = next_word(ts, k);
+    if (m < ts->n && ts->v[m].cap && name_gap(src, ts->v[k].end, ts->v[m].start) &&
+        table_get(&gz.by_stem, ts->pool.p + ts->v[m].stem, ts->v[m].len) != NULL)
+        return -1;
+    const struct tok *sn = &ts->v[k];
+    const char *stem = ts->pool.p + sn->stem;
+    if (src[sn->end] == '-' || table_get(&gz.by_stem, stem, sn->len) != NULL)
+        return -1;
+    *end = k;
+    int r = surname_find(t, stem, sn->len);
+    if (r >= 0 || t->nsurnames == MAX_SURNAMES || sn->len >= sizeof(t->surname[0].stem) ||
+        sn->end - ts->v[i].start > MLD_TOPIC_MAX_NAME_BYTES)
+        return r;
+    struct surname *p = &t->surname[t->nsurnames];
+    *p = (struct surname){.entry = -1};
+    memcpy(p->stem, stem, sn->len);
+    memcpy(p->name, src + ts->v[i].start, sn->end - ts->v[i].start);
+    p->hit = t->n;
+    hit_of(t, -1, p->name);
+    return t->nsurnames++;
 }
 
 /* Where the text stands: inside parentheses or a quoted title. */
@@ -1040,21 +1133,30 @@ tag_field(struct tally *t, struct toks *ts, const char *src, size_t len, float w
             best = -1; /* "Berliner Straße" */
         if (best >= 0 && tk->part && derived_part(src, tk, gz.entries[gz.forms[best].entry].name))
             best = -1; /* "Schweizerhaus" */
-        int entry = best >= 0 ? gz.forms[best].entry : surname_of(t, ts, i);
-        if (!tk->part)
-            word_matched = entry >= 0;
-        if (entry < 0)
-            continue;
-        if (best >= 0)
+        int entry = -1, person = -1;
+        if (best >= 0) {
+            entry = gz.forms[best].entry;
             follow_surname(t, &gz.forms[best]);
-        else
+        } else if (!tk->part && (person = surname_at(t, ts, i)) >= 0) {
             best_end = i;
+        } else if (!tk->part) {
+            person = person_at(t, ts, src, i, &best_end);
+        }
+        if (person >= 0)
+            entry = t->surname[person].entry;
+        if (!tk->part)
+            word_matched = entry >= 0 || person >= 0;
+        if (entry < 0 && person < 0)
+            continue;
         float w = weight > 0 ? weight : body_weight(src, tk->start, &scan, &para);
         if (tk->part)
             w *= PART_WEIGHT;
-        if (in_aside(src, tk->start, &aside) && is_place(gz.entries[entry].kind))
+        if (in_aside(src, tk->start, &aside) && entry >= 0 && is_place(gz.entries[entry].kind))
             w *= ASIDE_WEIGHT;
-        mention(t, entry, w);
+        if (entry >= 0)
+            mention(t, entry, w);
+        else
+            add_weight(&t->v[t->surname[person].hit], w);
         i = best_end;
     }
 }
@@ -1159,6 +1261,8 @@ keeps(const struct tally *t, const struct hit *h, float best, float best_place)
         return true;
     if (h->score < MIN_SCORE || h->score < MIN_RELATIVE * best)
         return false;
+    if (h->entry < 0) /* a person outside the gazetteer: named twice, or up top */
+        return h->nw >= 2 || h->w[0] >= TEASER_WEIGHT;
     const struct entry *e = &gz.entries[h->entry];
     if (e->kind == KIND_ignore)
         return false;
@@ -1259,4 +1363,12 @@ mld_topic_geo_levels(const char *name, const char **out, int max)
     if (n == 0 && max > 0)
         out[n++] = gz.entries[entry_named(name)].name; /* "Europa", "Nahost" */
     return n;
+}
+
+bool
+mld_topics_person_name(const char *name)
+{
+    pthread_once(&gz_once, load_defaults);
+    size_t n = strcspn(name, " -");
+    return name[n] != '\0' && name[n + 1] != '\0' && table_get(&gz.first_names, name, n) != NULL;
 }

@@ -272,6 +272,20 @@ static const struct tcase cases[] = {
      "Gustavo Petro", NULL, NULL},
     {"a surname alone, never named in full, is nobody", NULL, "Petro trifft den Kanzler", NULL,
      NULL, NULL, NULL, "Gustavo Petro"},
+    {"the main person of a report, known by first name and surname", "Tennis",
+     "Zverev im Viertelfinale", "Alexander Zverev hat in Wimbledon das Viertelfinale erreicht.",
+     "Zverev gewann gegen einen Qualifikanten in drei Sätzen.\nZverevs Aufschlag kam stark.",
+     "Alexander Zverev", NULL, NULL},
+    {"a person named once, far down, is no topic", NULL, "Neue Buslinie für die Altstadt", NULL,
+     "Die Stadt plant eine neue Buslinie.\nSie soll im Mai fahren.\nDie Haltestellen werden "
+     "gebaut.\nDas sagte Sprecherin Anna Beispielfrau.",
+     NULL, NULL, "Anna Beispielfrau"},
+    {"names inside compounds and streets are nobody", NULL,
+     "Konrad-Adenauer-Stiftung zieht an die Karl-Marx-Allee", NULL, NULL, NULL, NULL,
+     "Konrad Adenauer|Karl Marx"},
+    {"a first name before a gazetteer surname is the gazetteer's person", NULL,
+     "Recep Tayyip Erdogan reist nach Berlin", NULL, NULL, NULL, "Recep Tayyip Erdoğan",
+     "Recep Tayyip"},
 };
 
 /* Checks that the topics of a start with top and include has, and that

@@ -142,8 +142,10 @@ gold_add(struct item *it, int c, const char *name)
     enum mld_topic_class k = mld_topic_class(name, &canon);
     if (k == MLD_TOPIC_UNKNOWN && c == C_PERSON && mld_topics_person_name(name))
         k = MLD_TOPIC_PERSON; /* one the finder knows by the first name */
-    int kc = k == MLD_TOPIC_PLACE ? C_PLACE : k == MLD_TOPIC_PERSON ? C_PERSON
-             : k == MLD_TOPIC_ORG ? C_ORG : c;
+    int kc = k == MLD_TOPIC_PLACE    ? C_PLACE
+             : k == MLD_TOPIC_PERSON ? C_PERSON
+             : k == MLD_TOPIC_ORG    ? C_ORG
+                                     : c;
     it->tagged[kc] = true;
     it->s[kc].tags++;
     if (k == MLD_TOPIC_UNKNOWN) {
@@ -354,9 +356,9 @@ walk(struct eval *ev, const char *path, int depth)
             snprintf(sub, sizeof(sub), "%s/%s", path, list[i]->d_name);
             rc |= walk(ev, sub, depth + 1);
         }
-        free(list[i]);
+        free(list[i]); /* checksrc:ok scandir(3) allocates */
     }
-    free(list);
+    free(list); /* checksrc:ok scandir(3) allocates */
     return rc;
 }
 
@@ -367,8 +369,8 @@ print_table(const struct eval *ev)
     printf("topics eval: %d files (%d not wire documents, %d failed), %d German articles "
            "(%d in other languages, %d repeats skipped)\n",
            ev->files, ev->not_wire, ev->failed, ev->articles, ev->other_lang, ev->repeats);
-    printf("%-9s %6s %6s %8s %6s %6s %6s %10s %7s\n", "class", "items", "tags", "unknown",
-           "known", "found", "right", "precision", "recall");
+    printf("%-9s %6s %6s %8s %6s %6s %6s %10s %7s\n", "class", "items", "tags", "unknown", "known",
+           "found", "right", "precision", "recall");
     for (int c = 0; c < NCLASS; c++) {
         const struct score *s = &ev->s[c];
         printf("%-9s %6d %6d %8d %6d %6d %6d %10.3f %7.3f\n", class_names[c], s->items, s->tags,

@@ -21,7 +21,15 @@
  * "Jamaika". A word that matched nothing lends its compound parts
  * ("Kremlchef": "kreml", "chef") to the plain one-word forms, at
  * PART_WEIGHT. Forms marked '^' need a capital letter, forms marked '='
- * the exact bytes as written; neither matches inside closed compounds.
+ * the exact bytes as written; neither matches inside closed compounds,
+ * nor does a place's "-er" word ("Schweizerhaus"), which also is no place
+ * before a street word ("Berliner Straße"). A place inside parentheses or
+ * quotation marks weighs ASIDE_WEIGHT.
+ *
+ * People. After a person's full name the surname alone is that person.
+ * A word written like a first name of data/first_names.txt followed by a
+ * surname names a person the gazetteer lacks ("Alexander Zverev ...
+ * Zverev"), kept when named twice or up top (person_at()).
  *
  * Salience. A mention weighs by where it stands: headline, kicker,
  * teaser, then the body's paragraphs, early ones more (body_weight()). A
@@ -34,8 +42,9 @@
  * geosubjects) get a prior by rank and are kept whatever the text says;
  * its keywords, people and feed tags (categories "keyword:", "person:",
  * "tag:") get a smaller prior when they name a gazetteer topic. A topic the text alone found is
- * kept when it scores MIN_SCORE and at least MIN_RELATIVE of the best,
- * up to MLD_TOPIC_MAX_FOUND of them; a capital is dropped below its
+ * kept when it scores MIN_SCORE and at least MIN_RELATIVE of the best
+ * (a place: PLACE_RELATIVE of the strongest place in the text), up to
+ * MLD_TOPIC_MAX_FOUND of them; a capital is dropped below its
  * country ("Moskau" adds nothing to "Russland" above it).
  *
  * Threads: the compiled-in gazetteer is built once (pthread_once) on first
@@ -82,9 +91,7 @@
 #define PART_WEIGHT 0.7f
 /* A place inside parentheses or quotation marks is mostly not what the
  * article is about: the seat of a newspaper quoted, a title, an aside. */
-#ifndef ASIDE_WEIGHT
 #define ASIDE_WEIGHT 0.2f
-#endif
 /* Parts this short are more often a wrong split than a name. */
 #define PART_MIN_BYTES 4
 
@@ -106,9 +113,10 @@
  * 12th) and MIN_RELATIVE of the article's best topic. */
 #define MIN_SCORE 1.2f
 #define MIN_RELATIVE 0.2f
-#ifndef PLACE_RELATIVE
+/* A place only the text found is kept when it scores PLACE_RELATIVE of
+ * the strongest place the text names (scores without priors): the places
+ * a story is about, not those it passes ("ein Helfer aus Wien"). */
 #define PLACE_RELATIVE 0.5f
-#endif
 
 /* The gazetteer ---------------------------------------------------------------- */
 
@@ -189,9 +197,9 @@ static struct {
     int nforms, cforms;
     struct node *nodes;
     int nnodes, cnodes;
-    struct table by_stem;  /* first stem -> first node */
-    struct table by_name;  /* normalised name -> entry */
-    struct table by_alias; /* normalised form -> entry, for agency keywords */
+    struct table by_stem;     /* first stem -> first node */
+    struct table by_name;     /* normalised name -> entry */
+    struct table by_alias;    /* normalised form -> entry, for agency keywords */
     struct table first_names; /* data/first_names.txt, as written */
 } gz;
 
@@ -769,8 +777,8 @@ collect_tok(void *ud, const struct mld_token *t)
 /* Words after which a place's "-er" word names a street or a square,
  * not the place: "Berliner Straße" in Hamburg, "Pariser Platz". Their
  * stems are made once, by the analyzer the text goes through. */
-static const char *const street_words[] = {"Straße", "Str",  "Allee", "Platz",  "Ring",
-                                           "Weg",    "Damm", "Chaussee", "Ufer", "Gasse",
+static const char *const street_words[] = {"Straße", "Str",    "Allee",     "Platz", "Ring",
+                                           "Weg",    "Damm",   "Chaussee",  "Ufer",  "Gasse",
                                            "Tor",    "Brücke", "Landstraße"};
 #define NSTREET (sizeof(street_words) / sizeof(street_words[0]))
 static char street_stems[NSTREET][4 * MLD_AN_MAX_WORD_BYTES];
@@ -836,10 +844,10 @@ struct hit {
 
 /* A person the article named in full, whom it may call by surname. */
 struct surname {
-    char stem[4 * MLD_AN_MAX_WORD_BYTES]; /* of the surname */
-    char alt[4 * MLD_AN_MAX_WORD_BYTES];  /* of the surname with a genitive "s", or "" */
-    int entry;                            /* the gazetteer's person, or -1: */
-    int hit;                              /* for entry < 0, its hit in the tally */
+    char stem[4 * MLD_AN_MAX_WORD_BYTES];    /* of the surname */
+    char alt[4 * MLD_AN_MAX_WORD_BYTES];     /* of the surname with a genitive "s", or "" */
+    int entry;                               /* the gazetteer's person, or -1 */
+    int hit;                                 /* for entry < 0, its hit in the tally */
     char name[MLD_TOPIC_MAX_NAME_BYTES + 1]; /* for entry < 0, as the text wrote it */
 };
 
@@ -871,8 +879,7 @@ surname_find(const struct tally *t, const char *stem, size_t len)
 static void
 follow_surname(struct tally *t, const struct form *f)
 {
-    if (f->nwords < 2 || gz.entries[f->entry].kind != KIND_person ||
-        t->nsurnames == MAX_SURNAMES)
+    if (f->nwords < 2 || gz.entries[f->entry].kind != KIND_person || t->nsurnames == MAX_SURNAMES)
         return;
     const char *last = f->stems;
     for (int i = 1; i < f->nwords; i++)
@@ -1083,7 +1090,7 @@ in_aside(const char *src, size_t off, struct aside *a)
         else if (*c == ')' && a->paren > 0)
             a->paren--;
         else if (*c == '\n')
-            a->paren = a->quote = 0; /* an unclosed mark ends with its paragraph */
+            a->paren = a->quote = 0;           /* an unclosed mark ends with its paragraph */
         else if (c[0] == 0xc2 && c[1] == 0xab) /* « */
             a->quote++;
         else if (c[0] == 0xc2 && c[1] == 0xbb && a->quote > 0) /* » */

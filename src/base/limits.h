@@ -472,6 +472,14 @@
 /* Most rendered responses kept in the page cache. */
 #define MLD_CACHE_MAX_ENTRIES 65536
 
+/* Most bytes of rendered responses (bodies plus gzip copies) kept in the
+ * page cache: its memory is bounded by bytes, not only by entries (65,536
+ * article pages of 10 KB plus 3 KB gzip would be 850 MB). 64 MiB keep
+ * about 5,000 article pages, every list and feed page of a busy site; a
+ * crawl of older articles evicts them (CLOCK) instead of growing the
+ * server (issue 13, "Memory"). */
+#define MLD_CACHE_MAX_BYTES (64u * 1024 * 1024)
+
 /* Most tags one cached response carries (article, section, topics, story,
  * lists); a page with more is not cached, since dropping a tag could keep
  * it stale. */

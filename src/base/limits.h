@@ -177,6 +177,18 @@
  * just under 2 GiB; past that, reads are read() calls as before. */
 #define MLD_STORE_MMAP_BYTES 2147418112LL
 
+/* Page cache of a read-only connection (KiB; mld_store_open_reader): the
+ * pages it reads come from the memory map (file-backed, the kernel's), so
+ * its own cache holds only what lies beyond the map or in the WAL. Small,
+ * since a server keeps up to MLD_SITE_READERS of them. */
+#define MLD_STORE_READER_CACHE_KIB 4096
+
+/* Most read-only store connections a server opens for its renders (one
+ * per render running at once, opened when first needed). SQLite in WAL
+ * mode lets them read side by side while one writer writes; more renders
+ * at once than this wait for a free connection. */
+#define MLD_SITE_READERS 16
+
 /* How long a store operation waits for another process's lock before it
  * fails with "database is locked" (SQLite's busy timeout), in ms; also the
  * budget for converting a new store to WAL, retried every

@@ -391,6 +391,26 @@ out_close:
     return rc;
 }
 
+/* A read-only connection (mld_store_open_reader): opened as any other
+ * (the schema is current, so the checks only read), then with a small
+ * page cache and query_only, so that a write through it fails. */
+static int
+sq_open_reader(void **impl, const char *path, struct mld_err *err)
+{
+    int rc = sq_open(impl, path, err);
+    if (rc != 0)
+        return rc;
+    char pragmas[128];
+    snprintf(pragmas, sizeof(pragmas), "PRAGMA cache_size = -%d; PRAGMA query_only = 1",
+             MLD_STORE_READER_CACHE_KIB);
+    rc = sq_exec(*impl, pragmas, err);
+    if (rc != 0) {
+        sq_close(*impl);
+        *impl = NULL;
+    }
+    return rc;
+}
+
 static void
 sq_close(void *impl)
 {
@@ -1519,6 +1539,7 @@ sq_health(void *impl, struct mld_store_health *out, struct mld_err *err)
 const struct mld_store_backend mld_store_sqlite = {
     .name = "sqlite",
     .open = sq_open,
+    .open_reader = sq_open_reader,
     .close = sq_close,
     .begin = sq_begin,
     .commit = sq_commit,

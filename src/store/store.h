@@ -42,6 +42,14 @@ struct mld_store;
  * err naming the file and the reason. */
 int mld_store_open(struct mld_store **out, const char *path, struct mld_err *err);
 
+/* Opens another, read-only connection to the store at path, which
+ * mld_store_open() has brought up to date: for a thread that only reads
+ * (a server's renders), side by side with other readers and one writer.
+ * Any write through it fails. Its page cache is small
+ * (MLD_STORE_READER_CACHE_KIB): reads come from the memory map. Returns 0
+ * and *out, or MLD_E_STORE. */
+int mld_store_open_reader(struct mld_store **out, const char *path, struct mld_err *err);
+
 /* Closes st; NULL is fine. */
 void mld_store_close(struct mld_store *st);
 

@@ -129,7 +129,9 @@ void mld_items_dispose(struct mld_items *l);
 int mld_store_get(struct mld_store *st, int64_t id, struct mld_item *out, struct mld_err *err);
 
 /* A list query: visible articles at `now`, newest first, one entry per
- * story (its newest visible article), with filters. */
+ * story (its newest visible article), with filters. The entries are what
+ * a teaser shows: no body_html, text, aside_html, topics or categories
+ * (NULL, 0); with every_article (feeds) they are whole articles. */
 struct mld_query {
     const char *section_slug; /* only this section, or NULL */
     const char *topic_slug;   /* only this topic, or NULL */
@@ -210,7 +212,8 @@ int mld_store_story_size(struct mld_store *st, int64_t story_id, mld_time_t now,
                          struct mld_err *err);
 
 /* "Weitere Meldungen" for article id: up to limit visible articles, best
- * first, one per story, never id's own story. Returns 0 or MLD_E_STORE. */
+ * first, one per story, never id's own story; entries as for a list (no
+ * body). Returns 0 or MLD_E_STORE. */
 int mld_store_related(struct mld_store *st, int64_t id, mld_time_t now, int limit,
                       struct mld_items *out, struct mld_err *err);
 

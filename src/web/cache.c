@@ -548,6 +548,7 @@ mld_cache_stats(struct mld_cache *c, struct mld_cache_stats *out)
         pthread_rwlock_rdlock(&sh->lock);
         out->entries += sh->count;
         out->bytes += sh->bytes;
+        out->max_bytes += sh->max_bytes;
         pthread_rwlock_unlock(&sh->lock);
         out->hits += atomic_load_explicit(&sh->hits, memory_order_relaxed);
         out->misses += atomic_load_explicit(&sh->misses, memory_order_relaxed);

@@ -82,6 +82,7 @@ struct mld_cache_stats {
     uint64_t hits, misses; /* mld_cache_get() calls that found a page, or not, ever */
     size_t entries;        /* pages held */
     size_t bytes;          /* their bytes: bodies plus gzip copies */
+    size_t max_bytes;      /* the bound on bytes (mld_cache_new_bounded) */
 };
 
 /* Fills out (one read lock per shard, briefly). */

@@ -233,7 +233,7 @@ printf '%-30s %10s %9s %9s %9s\n' "nginx static, $PARALLEL at a time" "$np_rps" 
 printf '%-30s %10s %9s %9s %9s\n' "meldung cached, $PARALLEL at a time" "$mc_rps" "$mc_p50" "$mc_p99" "$mc_max"
 printf '%-30s %10s %9s %9s %9s\n' "nginx same $CN, $PARALLEL at a time" "$nc_rps" "$nc_p50" "$nc_p99" "$nc_max"
 echo
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 echo "ratio meldung/nginx (req/s), 1 at a time: $(ratio "$m1_rps" "$n1_rps")   (goal >= 0.5)"
 echo "ratio meldung/nginx (req/s), $PARALLEL at a time: $(ratio "$mp_rps" "$np_rps")   (goal >= 0.5)"

@@ -89,6 +89,18 @@ mld_store_close(struct mld_store *st)
 }
 
 int
+mld_store_read_begin(struct mld_store *st, struct mld_err *err)
+{
+    return st->be->read_begin(st->impl, err);
+}
+
+void
+mld_store_read_end(struct mld_store *st)
+{
+    st->be->read_end(st->impl);
+}
+
+int
 mld_store_begin(struct mld_store *st, struct mld_err *err)
 {
     return idle(st, st->be->begin(st->impl, err));

@@ -50,6 +50,15 @@ int mld_store_open(struct mld_store **out, const char *path, struct mld_err *err
  * and *out, or MLD_E_STORE. */
 int mld_store_open_reader(struct mld_store **out, const char *path, struct mld_err *err);
 
+/* A read snapshot, for a connection that only reads (a reader above):
+ * every read between mld_store_read_begin() and mld_store_read_end()
+ * sees the store as of the first of them, and SQLite takes its read lock
+ * once for all of them instead of once per statement (a page render runs
+ * a dozen). Not within begin()/commit(). read_begin returns 0 or
+ * MLD_E_STORE; read_end ends it (nothing when none is open). */
+int mld_store_read_begin(struct mld_store *st, struct mld_err *err);
+void mld_store_read_end(struct mld_store *st);
+
 /* Closes st; NULL is fine. */
 void mld_store_close(struct mld_store *st);
 

@@ -935,12 +935,20 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     struct mld_store *rd = readers_take(&site->readers);
     if (rd == NULL)
         pthread_mutex_lock(&site->lock);
+    /* One snapshot for the whole render: SQLite's read lock is taken once,
+     * not per statement, and the page is consistent. Without one (a
+     * failed BEGIN) each statement still reads on its own. */
+    struct mld_err rerr = {0};
+    if (rd != NULL && mld_store_read_begin(rd, &rerr) != 0)
+        mld_log_warn("%s", rerr.msg);
     int rc = mld_page_render(rd != NULL ? rd : site->st, site->tmpl, &settings, path, &args,
                              mld_time_now(), &pg, &err);
-    if (rd != NULL)
+    if (rd != NULL) {
+        mld_store_read_end(rd);
         readers_give(&site->readers, rd);
-    else
+    } else {
         pthread_mutex_unlock(&site->lock);
+    }
     pthread_rwlock_unlock(&site->conf_lock);
     if (rc != 0) {
         mld_log_error("%s: %s", path, err.msg);

@@ -745,6 +745,22 @@ test_plans(void)
                "a topic list reads article_topic_recent");
         mld_buf_dispose(&sql);
     }
+    /* A statement is prepared once, whatever "now" it is run with: the
+     * plan does not depend on bound values (SQLITE_DBCONFIG_ENABLE_QPSG). */
+    struct mld_err err = {0};
+    for (int now = 1; now <= 3; now++) {
+        sqlite3_stmt *st = stmt(s, S_STORY_SECTIONS, &err);
+        if (st == NULL)
+            break;
+        sqlite3_bind_int64(st, 1, now * 1000);
+        sqlite3_bind_int64(st, 2, 1);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            ;
+        if (now == 3)
+            is_int(sqlite3_stmt_status(st, SQLITE_STMTSTATUS_REPREPARE, 0), 0,
+                   "story sections: not prepared again for another now");
+        sqlite3_reset(st);
+    }
     mld_store_sqlite.close(s);
 }
 

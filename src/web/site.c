@@ -391,10 +391,12 @@ readers_take(struct readers *rd)
     while (!rd->failed && rd->nidle == 0 && rd->open == MLD_SITE_READERS)
         pthread_cond_wait(&rd->freed, &rd->lock);
     bool opening = false;
-    if (rd->nidle > 0)
+    if (rd->nidle > 0) {
         st = rd->idle[--rd->nidle];
-    else if (!rd->failed)
-        opening = true, rd->open++;
+    } else if (!rd->failed) {
+        opening = true; /* counted now, opened outside the lock */
+        rd->open++;
+    }
     pthread_mutex_unlock(&rd->lock);
     if (!opening)
         return st;

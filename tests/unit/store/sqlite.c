@@ -640,6 +640,52 @@ test_entries(void)
     mld_store_close(st);
 }
 
+/* A reader connection reads what the writer committed, cannot write, and
+ * within mld_store_read_begin()/read_end() keeps one snapshot. */
+static void
+test_reader(void)
+{
+    struct mld_store *st = mld_test_store_fresh("store");
+    struct mld_err err = {0};
+    mld_time_t now = iso("2026-02-01T12:00:00Z");
+    int64_t id = put(st, art("urn:r1", 1, "2026-01-30T13:45:00+01:00", "Erste Meldung",
+                             "Ausland", "Ukraine", NULL), NULL);
+    struct mld_store *rd = NULL;
+    ok(mld_store_open_reader(&rd, mld_test_dbpath, &err) == 0, "a reader opens");
+    if (rd == NULL) {
+        mld_store_close(st);
+        return;
+    }
+    struct mld_item it;
+    ok(mld_store_get(rd, id, &it, &err) == 0, "the reader reads what was committed");
+    mld_item_dispose(&it);
+    enum mld_put_result res;
+    int64_t rid = 0;
+    struct mld_article *a = art("urn:r2", 1, "2026-01-30T14:00:00+01:00", "Vom Leser",
+                                "Ausland", NULL, NULL);
+    ok(mld_store_put(rd, a, &res, &rid, &err) != 0, "a write through the reader fails");
+    mld_article_free(a);
+    mld_err_clear(&err);
+
+    struct mld_query q = {.section_slug = "ausland", .now = now, .limit = 10};
+    struct mld_items l = {0};
+    ok(mld_store_read_begin(rd, &err) == 0, "read_begin");
+    mld_store_list(rd, &q, &l, &err);
+    is_int(l.n, 1, "snapshot: one article");
+    mld_items_dispose(&l);
+    put(st, art("urn:r3", 1, "2026-01-30T15:00:00+01:00", "Zweite Meldung", "Ausland",
+                NULL, NULL), NULL);
+    mld_store_list(rd, &q, &l, &err);
+    is_int(l.n, 1, "a commit after the snapshot began is not seen in it");
+    mld_items_dispose(&l);
+    mld_store_read_end(rd);
+    mld_store_list(rd, &q, &l, &err);
+    is_int(l.n, 2, "after read_end the reader sees it");
+    mld_items_dispose(&l);
+    mld_store_close(rd);
+    mld_store_close(st);
+}
+
 /* Appends the plan of sql (EXPLAIN QUERY PLAN, one detail per line) to
  * out; false when it cannot be prepared. */
 static bool
@@ -942,6 +988,7 @@ main(void)
     test_full();
     test_plans();
     test_entries();
+    test_reader();
     mld_test_store_remove();
     return mld_test_done();
 }

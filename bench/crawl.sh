@@ -19,7 +19,15 @@
 #   NGINX=path/to/nginx ...             use that nginx (default /usr/sbin/nginx)
 #   MLD_CORPUS=/path/to/corpus ...      the shared corpus (default ../shared/corpus)
 #
-# bench/http.sh runs it after its own table when CRAWL=1.
+# Then the cached case: the first CACHED_N (2,000) of the URLs, asked for once to fill the
+# page cache and then crawled again PARALLEL at a time (every request a hit), beside nginx on
+# the same URLs. During the parallel crawls the server's memory is sampled every 0.5 s
+# (/proc/PID/status: RssAnon, RssFile; the store's own mapping from /proc/PID/smaps), and
+# the page cache's hits, misses, entries and bytes are read from /metrics.
+#
+#   CACHED_N=1000 ...                   URLs of the cached crawl (at most N)
+#
+# bench/http.sh runs it after its own table (CRAWL=0 skips it).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -27,6 +35,7 @@ cd "$(dirname "$0")/.."
 COUNT=${COUNT:-20000}
 N=${N:-10000}
 PARALLEL=${PARALLEL:-16}
+CACHED_N=${CACHED_N:-2000}
 NGINX=${NGINX:-/usr/sbin/nginx}
 CORPUS=${MLD_CORPUS:-../shared/corpus}
 CC=${CC:-cc}
@@ -34,7 +43,7 @@ CC=${CC:-cc}
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
 
-for v in COUNT N PARALLEL; do
+for v in COUNT N PARALLEL CACHED_N; do
     case ${!v} in '' | *[!0-9]*) die "$v must be a number, got '${!v}'" ;; esac
 done
 for tool in curl sqlite3 pkg-config "$NGINX"; do
@@ -79,12 +88,6 @@ start_meldung() {
     MPID=$!
     BENCH_PIDS+=("$MPID")
     wait_http "$MBASE/healthz" "$MPID" "$TMP/meldung.log" || die "meldung serve did not come up"
-}
-
-# curl_config BASE: a curl config asking for every path once, bodies discarded.
-curl_config() {
-    awk -v base="$1" '{ printf "url = \"%s%s\"\noutput = \"/dev/null\"\n", base, $0 }' \
-        "$TMP/paths"
 }
 
 # --- the same pages for nginx ----------------------------------------------------------------
@@ -132,11 +135,13 @@ cmp -s <(curl -s "$MBASE$first") <(curl -s "$NBASE$first") ||
 
 # --- the crawls --------------------------------------------------------------------------------
 now() { date +%s.%N; }
-# crawl NAME BASE PAR: every path once, PAR at a time; prints "req/s p50 p99 max" (ms) and
-# checks that every answer was 200.
+# crawl NAME BASE PAR [PATHS]: every path of PATHS (default all) once, PAR at a time; prints
+# "req/s p50 p99 max" (ms) and checks that every answer was 200.
 crawl() {
-    local name=$1 base=$2 par=$3 a b
-    curl_config "$base" >"$TMP/$name.cfg"
+    local name=$1 base=$2 par=$3 paths=${4:-$TMP/paths} a b n
+    n=$(wc -l <"$paths")
+    awk -v base="$base" '{ printf "url = \"%s%s\"\noutput = \"/dev/null\"\n", base, $0 }' \
+        "$paths" >"$TMP/$name.cfg"
     a=$(now)
     curl -s --no-progress-meter -Z --parallel-max "$par" -K "$TMP/$name.cfg" \
         -w '%{http_code} %{time_total}\n' >"$TMP/$name.times"
@@ -144,18 +149,72 @@ crawl() {
     local bad
     bad=$(awk '$1 != 200' "$TMP/$name.times" | wc -l)
     [ "$bad" -eq 0 ] || die "$name: $bad answers were not 200"
-    awk '{ print $2 * 1000 }' "$TMP/$name.times" | sort -n | awk -v n="$N" -v a="$a" -v b="$b" '
+    awk '{ print $2 * 1000 }' "$TMP/$name.times" | sort -n | awk -v n="$n" -v a="$a" -v b="$b" '
         { v[NR] = $1 }
         END { printf "%.0f %.2f %.2f %.2f\n", n / (b - a), v[int(NR * 0.5) + (NR == 1)],
               v[int(NR * 0.99) + (NR < 100)], v[NR] }'
 }
+
+# Memory of meldung (PID MPID) while a crawl runs: a sampler in the background writes the
+# peak RssAnon, RssFile (kB, /proc/PID/status) and the resident kB of the store's mapping
+# (/proc/PID/smaps, the lines of the store file and its -shm) to $TMP/mem.peak.
+mem_sample() {
+    local pid=$1 anon file store peak_a=0 peak_f=0 peak_s=0
+    while kill -0 "$pid" 2>/dev/null && [ ! -e "$TMP/mem.stop" ]; do
+        read -r anon file < <(awk '/^RssAnon:/ { a = $2 } /^RssFile:/ { f = $2 }
+            END { print a + 0, f + 0 }' "/proc/$pid/status" 2>/dev/null || echo "0 0")
+        store=$(awk -v db="$DB" '/^[0-9a-f]+-[0-9a-f]+ / { on = index($0, db) > 0 }
+            on && /^Rss:/ { s += $2 } END { print s + 0 }' "/proc/$pid/smaps" 2>/dev/null ||
+            echo 0)
+        [ "$anon" -gt "$peak_a" ] && peak_a=$anon
+        [ "$file" -gt "$peak_f" ] && peak_f=$file
+        [ "$store" -gt "$peak_s" ] && peak_s=$store
+        echo "$peak_a $peak_f $peak_s" >"$TMP/mem.peak"
+        sleep 0.5
+    done
+}
+mem_start() {
+    rm -f "$TMP/mem.stop" "$TMP/mem.peak"
+    mem_sample "$MPID" &
+    SPID=$!
+}
+mem_stop() {
+    touch "$TMP/mem.stop"
+    wait "$SPID" 2>/dev/null || true
+    cat "$TMP/mem.peak" 2>/dev/null || echo "0 0 0"
+}
+# cache_stats: "hits misses entries bytes" of meldung's page cache, from /metrics.
+cache_stats() {
+    curl -s "$MBASE/metrics" | awk '
+        $1 == "meldung_cache_hits_total" { h = $2 } $1 == "meldung_cache_misses_total" { m = $2 }
+        $1 == "meldung_cache_entries" { e = $2 } $1 == "meldung_cache_bytes" { b = $2 }
+        $1 == "meldung_cache_max_bytes" { x = $2 }
+        END { printf "%d %d %d %d %d\n", h, m, e, b, x }'
+}
+
 note "crawling $N URLs one at a time, then $PARALLEL at a time"
 start_meldung
 read -r m1_rps m1_p50 m1_p99 m1_max <<<"$(crawl m1 "$MBASE" 1)"
 start_meldung
+mem_start
 read -r mp_rps mp_p50 mp_p99 mp_max <<<"$(crawl mp "$MBASE" "$PARALLEL")"
+read -r miss_anon miss_file miss_store <<<"$(mem_stop)"
+read -r c1_hits c1_miss c1_ent c1_bytes c1_max <<<"$(cache_stats)"
 read -r n1_rps n1_p50 n1_p99 n1_max <<<"$(crawl n1 "$NBASE" 1)"
 read -r np_rps np_p50 np_p99 np_max <<<"$(crawl np "$NBASE" "$PARALLEL")"
+
+# The cached case: CACHED_N URLs, asked for once (filling the cache), then crawled again.
+head -n "$CACHED_N" "$TMP/paths" >"$TMP/cached.paths"
+CN=$(wc -l <"$TMP/cached.paths")
+note "crawling $CN URLs twice on the same server: the second crawl is served from the cache"
+start_meldung
+crawl mwarm "$MBASE" "$PARALLEL" "$TMP/cached.paths" >/dev/null
+read -r w_hits w_miss _ <<<"$(cache_stats)"
+mem_start
+read -r mc_rps mc_p50 mc_p99 mc_max <<<"$(crawl mc "$MBASE" "$PARALLEL" "$TMP/cached.paths")"
+read -r hit_anon hit_file hit_store <<<"$(mem_stop)"
+read -r c2_hits c2_miss c2_ent c2_bytes _ <<<"$(cache_stats)"
+read -r nc_rps nc_p50 nc_p99 nc_max <<<"$(crawl nc "$NBASE" "$PARALLEL" "$TMP/cached.paths")"
 
 # --- report ----------------------------------------------------------------------------------
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
@@ -171,8 +230,18 @@ printf '%-30s %10s %9s %9s %9s\n' "meldung, 1 at a time" "$m1_rps" "$m1_p50" "$m
 printf '%-30s %10s %9s %9s %9s\n' "nginx static, 1 at a time" "$n1_rps" "$n1_p50" "$n1_p99" "$n1_max"
 printf '%-30s %10s %9s %9s %9s\n' "meldung, $PARALLEL at a time" "$mp_rps" "$mp_p50" "$mp_p99" "$mp_max"
 printf '%-30s %10s %9s %9s %9s\n' "nginx static, $PARALLEL at a time" "$np_rps" "$np_p50" "$np_p99" "$np_max"
+printf '%-30s %10s %9s %9s %9s\n' "meldung cached, $PARALLEL at a time" "$mc_rps" "$mc_p50" "$mc_p99" "$mc_max"
+printf '%-30s %10s %9s %9s %9s\n' "nginx same $CN, $PARALLEL at a time" "$nc_rps" "$nc_p50" "$nc_p99" "$nc_max"
 echo
-awk -v a="$m1_rps" -v b="$n1_rps" 'BEGIN { printf "ratio meldung/nginx (req/s), 1 at a time: %.2f\n", a / b }'
-awk -v a="$mp_rps" -v b="$np_rps" -v p="$PARALLEL" \
-    'BEGIN { printf "ratio meldung/nginx (req/s), %s at a time: %.2f\n", p, a / b }'
-echo "meldung cache-miss render (1 at a time, curl time_total): p50 $m1_p50 ms, p99 $m1_p99 ms"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+echo "ratio meldung/nginx (req/s), 1 at a time: $(ratio "$m1_rps" "$n1_rps")   (goal >= 0.5)"
+echo "ratio meldung/nginx (req/s), $PARALLEL at a time: $(ratio "$mp_rps" "$np_rps")   (goal >= 0.5)"
+echo "meldung cache-miss render (1 at a time, curl time_total): p50 $m1_p50 ms, p99 $m1_p99 ms   (goal p99 <= 2)"
+echo "cached pages, $PARALLEL at a time: p99 meldung $mc_p99 ms, nginx $nc_p99 ms; ratio p99 meldung/nginx $(ratio "$mc_p99" "$nc_p99")   (goal <= 1); req/s ratio $(ratio "$mc_rps" "$nc_rps")"
+echo
+echo "memory of meldung serve, peak during the crawl ($PARALLEL at a time, /proc/PID/status, sampled every 0.5 s):"
+echo "  $N misses:  anonymous $(mb "$miss_anon") MB (goal <= 200), file-backed $(mb "$miss_file") MB, of it the store's mapping $(mb "$miss_store") MB"
+echo "  $CN hits:    anonymous $(mb "$hit_anon") MB, file-backed $(mb "$hit_file") MB, of it the store's mapping $(mb "$hit_store") MB"
+echo "page cache (/metrics): after the $N misses: $c1_ent pages, $(mb $((c1_bytes / 1024))) MB of at most $(mb $((c1_max / 1024))) MB; hits $c1_hits, misses $c1_miss"
+echo "  cached crawl: $((c2_hits - w_hits)) hits, $((c2_miss - w_miss)) misses of $CN: hit rate $(ratio $((c2_hits - w_hits)) "$CN"); $c2_ent pages, $(mb $((c2_bytes / 1024))) MB"

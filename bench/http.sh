@@ -16,7 +16,9 @@
 #   NGINX=path/to/nginx ...       use that nginx (default /usr/sbin/nginx)
 #   BENCH_PATH=/artikel/... ...   benchmark this path instead of searching for the article
 #   FEED_SECTION=SLUG ...         this section's Atom feed (default: the home page's first)
-#   CRAWL=1 ...                   then bench/crawl.sh: distinct article pages, no cache hits
+#   CRAWL=0 ...                   skip bench/crawl.sh (run after the table by default:
+#                                 distinct article pages of a generated store, every one a
+#                                 render, then cached, beside nginx; its variables apply)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -334,7 +336,7 @@ done
 
 # --- the crawl: every request a render --------------------------------------------------------
 # bench/crawl.sh: N distinct article pages of a generated store, no cache hits, beside nginx.
-if [ "${CRAWL:-0}" = 1 ]; then
+if [ "${CRAWL:-1}" = 1 ]; then
     echo
     MELDUNG=$MELDUNG NGINX=$NGINX bench/crawl.sh
 fi

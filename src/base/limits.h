@@ -177,6 +177,18 @@
  * just under 2 GiB; past that, reads are read() calls as before. */
 #define MLD_STORE_MMAP_BYTES 2147418112LL
 
+/* Page cache of a read-only connection (KiB; mld_store_open_reader): the
+ * pages it reads come from the memory map (file-backed, the kernel's), so
+ * its own cache holds only what lies beyond the map or in the WAL. Small,
+ * since a server keeps up to MLD_SITE_READERS of them. */
+#define MLD_STORE_READER_CACHE_KIB 4096
+
+/* Most read-only store connections a server opens for its renders (one
+ * per render running at once, opened when first needed). SQLite in WAL
+ * mode lets them read side by side while one writer writes; more renders
+ * at once than this wait for a free connection. */
+#define MLD_SITE_READERS 16
+
 /* How long a store operation waits for another process's lock before it
  * fails with "database is locked" (SQLite's busy timeout), in ms; also the
  * budget for converting a new store to WAL, retried every
@@ -471,6 +483,14 @@
 
 /* Most rendered responses kept in the page cache. */
 #define MLD_CACHE_MAX_ENTRIES 65536
+
+/* Most bytes of rendered responses (bodies plus gzip copies) kept in the
+ * page cache: its memory is bounded by bytes, not only by entries (65,536
+ * article pages of 10 KB plus 3 KB gzip would be 850 MB). 64 MiB keep
+ * about 5,000 article pages, every list and feed page of a busy site; a
+ * crawl of older articles evicts them (CLOCK) instead of growing the
+ * server (issue 13, "Memory"). */
+#define MLD_CACHE_MAX_BYTES (64u * 1024 * 1024)
 
 /* Most tags one cached response carries (article, section, topics, story,
  * lists); a page with more is not cached, since dropping a tag could keep

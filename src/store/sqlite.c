@@ -93,6 +93,11 @@ struct mld_migration {
            "body_html, body_text, credit, section, section_slug, slug, published, story_id, "\
            "link, author, story_reason, hold_reason, date_source, section_by, aside_html "   \
            "FROM article WHERE id = ?1")                                                     \
+    X(GET_ENTRY, "SELECT id, urn, version, version_created, updated, entry_id, format, "     \
+                 "pubstatus, embargo, urgency, signal, lang, kicker, headline, teaser, byline, "\
+                 "dateline, NULL, NULL, credit, section, section_slug, slug, published, "     \
+                 "story_id, link, author, story_reason, hold_reason, date_source, section_by, "\
+                 "NULL FROM article WHERE id = ?1")                                          \
     X(GET_TOPICS, "SELECT name FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
     X(GET_CATS, "SELECT code FROM article_category WHERE article_id = ?1 ORDER BY code")     \
     X(STORY_SECTIONS, "SELECT nullif(t.section, ''), t.n - (SELECT count(*) " PENDING        \
@@ -355,6 +360,14 @@ sq_open(void **impl, const char *path, struct mld_err *err)
         goto out_close;
     }
     sqlite3_busy_timeout(s->db, MLD_STORE_BUSY_MS);
+    /* Plans must not depend on bound values. Otherwise a statement that
+     * binds "now" where the planner checks the partial index
+     * article_visible_from (PENDING: "visible_from > ?1 AND visible_from
+     * > 0") is marked to be prepared again whenever "now" changes: every
+     * second, for the navigation and each list entry's story sections, a
+     * third of an article page's instructions (callgrind, 100k articles).
+     * Every use of that index states "> 0" itself, so plans stay. */
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_QPSG, 1, (int *)NULL);
     /* WAL lets pages be read while ingest writes. FULL sync makes every
      * COMMIT wait for the write-ahead log to reach the disk (fsync), so a
      * commit that returned survives a power loss, not only a crash of the
@@ -389,6 +402,44 @@ sq_open(void **impl, const char *path, struct mld_err *err)
 out_close:
     sq_close(s);
     return rc;
+}
+
+/* A read-only connection (mld_store_open_reader): opened as any other
+ * (the schema is current, so the checks only read), then with a small
+ * page cache and query_only, so that a write through it fails. */
+static int
+sq_open_reader(void **impl, const char *path, struct mld_err *err)
+{
+    int rc = sq_open(impl, path, err);
+    if (rc != 0)
+        return rc;
+    char pragmas[128];
+    snprintf(pragmas, sizeof(pragmas), "PRAGMA cache_size = -%d; PRAGMA query_only = 1",
+             MLD_STORE_READER_CACHE_KIB);
+    rc = sq_exec(*impl, pragmas, err);
+    if (rc != 0) {
+        sq_close(*impl);
+        *impl = NULL;
+    }
+    return rc;
+}
+
+/* A read transaction: BEGIN takes no lock; the first read takes the
+ * snapshot (and SQLite's read lock) that every later one shares. */
+static int
+sq_read_begin(void *impl, struct mld_err *err)
+{
+    struct sq *s = impl;
+    return sqlite3_get_autocommit(s->db) ? sq_exec(s, "BEGIN", err) : 0;
+}
+
+static void
+sq_read_end(void *impl)
+{
+    struct sq *s = impl;
+    sq_idle(s); /* statements still stepping would keep the snapshot */
+    if (!sqlite3_get_autocommit(s->db) && s->in_txn == 0)
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 }
 
 static void
@@ -1026,11 +1077,16 @@ read_media(struct sq *s, int64_t id, struct mld_article *a, struct mld_err *err)
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read media");
 }
 
-int
-sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
+/* Reads article id into out with statement sid: S_GET, the whole article
+ * (full), or S_GET_ENTRY, a list entry: what a teaser shows (headline,
+ * teaser, dates, section, pictures), without the body, its text, the
+ * aside, topics and categories. An article page's "Weitere Meldungen"
+ * then reads six small rows, not six articles. */
+static int
+read_item(struct sq *s, enum stmt_id sid, bool full, int64_t id, struct mld_item *out,
+          struct mld_err *err)
 {
-    struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, S_GET, err);
+    sqlite3_stmt *st = stmt(s, sid, err);
     if (st == NULL)
         return MLD_E_STORE;
     sqlite3_bind_int64(st, 1, id);
@@ -1075,14 +1131,22 @@ sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
     out->id = id;
     a->first_published = out->published;
     out->a = a;
-    rc = read_list(s, S_GET_TOPICS, id, a, 1, err);
-    if (rc == 0)
+    rc = 0;
+    if (full)
+        rc = read_list(s, S_GET_TOPICS, id, a, 1, err);
+    if (rc == 0 && full)
         rc = read_list(s, S_GET_CATS, id, a, 0, err);
     if (rc == 0)
         rc = read_media(s, id, a, err);
     if (rc != 0)
         mld_item_dispose(out);
     return rc;
+}
+
+int
+sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
+{
+    return read_item(impl, S_GET, true, id, out, err);
 }
 
 /* Fills it->story_sections and it->story_size from the story's visible
@@ -1120,14 +1184,16 @@ sq_story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct mld_
     return 0;
 }
 
-int
-sq_load_items(struct sq *s, const int64_t *ids, int n, mld_time_t now, bool sections,
-              struct mld_items *out, struct mld_err *err)
+/* Loads the items ids[0..n) into out: whole articles (full) or list
+ * entries (read_item), with their story's sections when sections is set. */
+static int
+load_items(struct sq *s, const int64_t *ids, int n, mld_time_t now, bool sections, bool full,
+           struct mld_items *out, struct mld_err *err)
 {
     out->v = mld_calloc(n > 0 ? (size_t)n : 1, sizeof(*out->v));
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
-        rc = sq_get(s, ids[i], &out->v[i], err);
+        rc = read_item(s, full ? S_GET : S_GET_ENTRY, full, ids[i], &out->v[i], err);
         if (rc == 0) {
             out->n++;
             if (sections)
@@ -1139,27 +1205,61 @@ sq_load_items(struct sq *s, const int64_t *ids, int n, mld_time_t now, bool sect
     return rc;
 }
 
+int
+sq_load_items(struct sq *s, const int64_t *ids, int n, mld_time_t now, bool sections,
+              struct mld_items *out, struct mld_err *err)
+{
+    return load_items(s, ids, n, now, sections, !sections, out, err);
+}
+
+/* The start of a list query (columns cols) over the visible articles at
+ * ?1, of topic ?3 when topic is set. A topic walks its rows of
+ * article_topic_recent (migration 0017: slug, published, id) newest first
+ * and joins each to its article; the others walk article itself. *pub and
+ * *idc name the columns to order and page by: the index's, so that
+ * SQLite reads rows in index order and stops at the page's end instead
+ * of sorting every row of the topic. */
+static void
+list_select(struct mld_buf *sql, const char *cols, bool topic, const char **pub,
+            const char **idc)
+{
+    if (topic)
+        mld_buf_printf(sql, "SELECT %s FROM article_topic t INDEXED BY article_topic_recent "
+                            "CROSS JOIN article a ON a.id = t.article_id WHERE t.slug = ?3 AND ",
+                       cols);
+    else
+        mld_buf_printf(sql, "SELECT %s FROM article a WHERE ", cols);
+    mld_buf_puts(sql, "a.pubstatus = 0 AND a.visible_from <= ?1 ");
+    *pub = topic ? "t.published" : "a.published";
+    *idc = topic ? "t.article_id" : "a.id";
+}
+
 /* Lists are read newest first from an index (article_published,
- * article_section; a topic sorts its rows of article_topic_slug) and,
+ * article_section, article_topic_recent) and,
  * unless every article is wanted, cut to one entry per story here: the
  * first row of a story is its newest visible article. So a page reads the
  * rows down to its last story, not every visible article of the store. */
+/* The SQL of list query q into sql: fixed fragments, every value bound
+ * (?1 now, ?2 section, ?3 topic, ?5 limit, ?6 offset). */
+static void
+list_sql(struct mld_buf *sql, const struct mld_query *q)
+{
+    const char *pub, *idc;
+    list_select(sql, "a.id, a.story_id", q->topic_slug != NULL, &pub, &idc);
+    if (q->section_slug != NULL)
+        mld_buf_puts(sql, "AND a.section_slug = ?2 ");
+    mld_buf_printf(sql, "ORDER BY %s DESC, %s DESC", pub, idc);
+    if (q->every_article)
+        mld_buf_puts(sql, " LIMIT ?5 OFFSET ?6");
+}
+
 static int
 sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld_err *err)
 {
     struct sq *s = impl;
-    /* The query is assembled from fixed fragments; every value is bound. */
     struct mld_buf sql;
     mld_buf_init(&sql, 4096);
-    mld_buf_puts(&sql, "SELECT a.id, a.story_id FROM article a ");
-    if (q->topic_slug != NULL)
-        mld_buf_puts(&sql, "JOIN article_topic t ON t.article_id = a.id AND t.slug = ?3 ");
-    mld_buf_puts(&sql, "WHERE a.pubstatus = 0 AND a.visible_from <= ?1 ");
-    if (q->section_slug != NULL)
-        mld_buf_puts(&sql, "AND a.section_slug = ?2 ");
-    mld_buf_puts(&sql, "ORDER BY a.published DESC, a.id DESC");
-    if (q->every_article)
-        mld_buf_puts(&sql, " LIMIT ?5 OFFSET ?6");
+    list_sql(&sql, q);
     sqlite3_stmt *st = NULL;
     int64_t *stories = NULL; /* the stories met so far, to skip their older rows */
     int nstories = 0, rc = SQLITE_DONE;
@@ -1195,7 +1295,8 @@ sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld
         rc = sq_error(s, err, "run list");
         goto out;
     }
-    rc = sq_load_items(s, ids, n, q->now, true, out, err);
+    /* Pages show entries; feeds (every article) carry the whole text. */
+    rc = load_items(s, ids, n, q->now, true, q->every_article, out, err);
 out:
     sqlite3_finalize(st);
     mld_buf_dispose(&sql);
@@ -1508,6 +1609,9 @@ sq_health(void *impl, struct mld_store_health *out, struct mld_err *err)
 const struct mld_store_backend mld_store_sqlite = {
     .name = "sqlite",
     .open = sq_open,
+    .open_reader = sq_open_reader,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
     .close = sq_close,
     .begin = sq_begin,
     .commit = sq_commit,
@@ -1845,31 +1949,36 @@ api_prepare(struct sq *s, const char *sql, sqlite3_stmt **st, const char *what, 
     return 0;
 }
 
+/* The SQL of the API's list query q into sql: fixed fragments, every
+ * value bound. The order (published DESC, id DESC) is the cursor's: a
+ * page starts strictly after the last item of the one before, so items
+ * stored meanwhile shift nothing. */
+static void
+api_list_sql(struct mld_buf *sql, const struct mld_api_query *q)
+{
+    const char *pub, *idc;
+    list_select(sql, "a.id", q->topic_slug != NULL, &pub, &idc);
+    if (q->section_slug != NULL)
+        mld_buf_puts(sql, "AND a.section_slug = ?2 ");
+    if (q->story_id > 0)
+        mld_buf_puts(sql, "AND a.story_id = ?4 ");
+    if (q->since > 0)
+        mld_buf_printf(sql, "AND %s >= ?5 ", pub);
+    if (q->until > 0)
+        mld_buf_printf(sql, "AND %s < ?6 ", pub);
+    if (q->after_id > 0)
+        mld_buf_printf(sql, "AND (%s < ?7 OR (%s = ?7 AND %s < ?8)) ", pub, pub, idc);
+    mld_buf_printf(sql, "ORDER BY %s DESC, %s DESC LIMIT ?9", pub, idc);
+}
+
 /* The list of sq_api_articles, in the caller's snapshot. */
 static int
 api_list(struct sq *s, const struct mld_api_query *q, struct mld_items *out, bool *more,
          struct mld_err *err)
 {
-    /* Fixed fragments, every value bound. The order (published DESC, id
-     * DESC) is the cursor's: a page starts strictly after the last item of
-     * the one before, so items stored meanwhile shift nothing. */
     struct mld_buf sql;
     mld_buf_init(&sql, 4096);
-    mld_buf_puts(&sql, "SELECT a.id FROM article a ");
-    if (q->topic_slug != NULL)
-        mld_buf_puts(&sql, "JOIN article_topic t ON t.article_id = a.id AND t.slug = ?3 ");
-    mld_buf_puts(&sql, "WHERE a.pubstatus = 0 AND a.visible_from <= ?1 ");
-    if (q->section_slug != NULL)
-        mld_buf_puts(&sql, "AND a.section_slug = ?2 ");
-    if (q->story_id > 0)
-        mld_buf_puts(&sql, "AND a.story_id = ?4 ");
-    if (q->since > 0)
-        mld_buf_puts(&sql, "AND a.published >= ?5 ");
-    if (q->until > 0)
-        mld_buf_puts(&sql, "AND a.published < ?6 ");
-    if (q->after_id > 0)
-        mld_buf_puts(&sql, "AND (a.published < ?7 OR (a.published = ?7 AND a.id < ?8)) ");
-    mld_buf_puts(&sql, "ORDER BY a.published DESC, a.id DESC LIMIT ?9");
+    api_list_sql(&sql, q);
     sqlite3_stmt *st = NULL;
     int rc = api_prepare(s, sql.p, &st, "prepare api list", err);
     mld_buf_dispose(&sql);

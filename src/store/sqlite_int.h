@@ -74,8 +74,10 @@ int sq_in_txn(struct sq *s, int (*fn)(struct sq *, void *, struct mld_err *), vo
 int sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err);
 int sq_story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct mld_err *err);
 
-/* sqlite.c: loads the items ids[0..n) into out (emptied on failure), with
- * their story's sections and size when sections is set. */
+/* sqlite.c: loads the items ids[0..n) into out (emptied on failure).
+ * With sections set they are list entries (a related list): the story's
+ * sections and size, and what a teaser shows, without the body, text,
+ * aside, topics and categories; otherwise whole articles. */
 int sq_load_items(struct sq *s, const int64_t *ids, int n, mld_time_t now, bool sections,
                   struct mld_items *out, struct mld_err *err);
 

@@ -47,8 +47,9 @@ mld_store_idle(struct mld_store *st)
     st->be->idle(st->impl);
 }
 
-int
-mld_store_open(struct mld_store **out, const char *path, struct mld_err *err)
+/* Opens path with the backend's open or open_reader (reader true). */
+static int
+store_open(struct mld_store **out, const char *path, bool reader, struct mld_err *err)
 {
     *out = NULL;
     if (strncmp(path, "postgres://", 11) == 0 || strncmp(path, "postgresql://", 13) == 0)
@@ -56,7 +57,7 @@ mld_store_open(struct mld_store **out, const char *path, struct mld_err *err)
                            "%s: the PostgreSQL backend is not built yet; use a SQLite file", path);
     const struct mld_store_backend *be = &mld_store_sqlite;
     void *impl = NULL;
-    int rc = be->open(&impl, path, err);
+    int rc = reader ? be->open_reader(&impl, path, err) : be->open(&impl, path, err);
     if (rc != 0)
         return rc;
     struct mld_store *st = MLD_NEW(struct mld_store);
@@ -66,6 +67,18 @@ mld_store_open(struct mld_store **out, const char *path, struct mld_err *err)
     return 0;
 }
 
+int
+mld_store_open(struct mld_store **out, const char *path, struct mld_err *err)
+{
+    return store_open(out, path, false, err);
+}
+
+int
+mld_store_open_reader(struct mld_store **out, const char *path, struct mld_err *err)
+{
+    return store_open(out, path, true, err);
+}
+
 void
 mld_store_close(struct mld_store *st)
 {
@@ -73,6 +86,18 @@ mld_store_close(struct mld_store *st)
         return;
     st->be->close(st->impl);
     mld_free(st);
+}
+
+int
+mld_store_read_begin(struct mld_store *st, struct mld_err *err)
+{
+    return st->be->read_begin(st->impl, err);
+}
+
+void
+mld_store_read_end(struct mld_store *st)
+{
+    st->be->read_end(st->impl);
 }
 
 int

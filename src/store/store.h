@@ -44,6 +44,23 @@ struct mld_store;
  * err naming the file and the reason. */
 int mld_store_open(struct mld_store **out, const char *path, struct mld_err *err);
 
+/* Opens another, read-only connection to the store at path, which
+ * mld_store_open() has brought up to date: for a thread that only reads
+ * (a server's renders), side by side with other readers and one writer.
+ * Any write through it fails. Its page cache is small
+ * (MLD_STORE_READER_CACHE_KIB): reads come from the memory map. Returns 0
+ * and *out, or MLD_E_STORE. */
+int mld_store_open_reader(struct mld_store **out, const char *path, struct mld_err *err);
+
+/* A read snapshot, for a connection that only reads (a reader above):
+ * every read between mld_store_read_begin() and mld_store_read_end()
+ * sees the store as of the first of them, and SQLite takes its read lock
+ * once for all of them instead of once per statement (a page render runs
+ * a dozen). Not within begin()/commit(). read_begin returns 0 or
+ * MLD_E_STORE; read_end ends it (nothing when none is open). */
+int mld_store_read_begin(struct mld_store *st, struct mld_err *err);
+void mld_store_read_end(struct mld_store *st);
+
 /* Closes st; NULL is fine. */
 void mld_store_close(struct mld_store *st);
 
@@ -123,7 +140,9 @@ void mld_items_dispose(struct mld_items *l);
 int mld_store_get(struct mld_store *st, int64_t id, struct mld_item *out, struct mld_err *err);
 
 /* A list query: visible articles at `now`, newest first, one entry per
- * story (its newest visible article), with filters. */
+ * story (its newest visible article), with filters. The entries are what
+ * a teaser shows: no body_html, text, aside_html, topics or categories
+ * (NULL, 0); with every_article (feeds) they are whole articles. */
 struct mld_query {
     const char *section_slug; /* only this section, or NULL */
     const char *topic_slug;   /* only this topic, or NULL */
@@ -204,7 +223,8 @@ int mld_store_story_size(struct mld_store *st, int64_t story_id, mld_time_t now,
                          struct mld_err *err);
 
 /* "Weitere Meldungen" for article id: up to limit visible articles, best
- * first, one per story, never id's own story. Returns 0 or MLD_E_STORE. */
+ * first, one per story, never id's own story; entries as for a list (no
+ * body). Returns 0 or MLD_E_STORE. */
 int mld_store_related(struct mld_store *st, int64_t id, mld_time_t now, int limit,
                       struct mld_items *out, struct mld_err *err);
 

@@ -16,6 +16,9 @@ struct mld_store_editor_ops;
 struct mld_store_backend {
     const char *name;
     int (*open)(void **impl, const char *path, struct mld_err *err);
+    int (*open_reader)(void **impl, const char *path, struct mld_err *err);
+    int (*read_begin)(void *impl, struct mld_err *err);
+    void (*read_end)(void *impl);
     void (*close)(void *impl);
     int (*begin)(void *impl, struct mld_err *err);
     int (*commit)(void *impl, struct mld_err *err);

@@ -80,6 +80,7 @@ struct shard {
     uint32_t ntbuckets;    /* power of two */
     int32_t free_tag;      /* free tag list */
     size_t bytes;          /* response bytes held (body + gzip copy), under lock */
+    size_t max_bytes;      /* most bytes held: the cache's byte bound over the shards */
     _Atomic uint64_t hits, misses; /* lookups, for /metrics (relaxed) */
 };
 
@@ -323,10 +324,11 @@ evict_one(struct shard *sh, struct droplist *d)
 }
 
 static void
-shard_init(struct shard *sh, uint32_t cap)
+shard_init(struct shard *sh, uint32_t cap, size_t max_bytes)
 {
     pthread_rwlock_init(&sh->lock, NULL);
     sh->cap = cap;
+    sh->max_bytes = max_bytes;
     sh->ents = mld_calloc(cap, sizeof(*sh->ents));
     for (uint32_t i = cap; i-- > 0;) {
         sh->ents[i].next = i + 1 < cap ? (int32_t)(i + 1) : -1;
@@ -356,8 +358,16 @@ shard_empty(struct shard *sh, struct droplist *d)
 struct mld_cache *
 mld_cache_new(size_t max_entries)
 {
+    return mld_cache_new_bounded(max_entries, MLD_CACHE_MAX_BYTES);
+}
+
+struct mld_cache *
+mld_cache_new_bounded(size_t max_entries, size_t max_bytes)
+{
     if (max_entries == 0 || max_entries > MLD_CACHE_MAX_ENTRIES)
         max_entries = MLD_CACHE_MAX_ENTRIES;
+    if (max_bytes == 0 || max_bytes > MLD_CACHE_MAX_BYTES)
+        max_bytes = MLD_CACHE_MAX_BYTES;
     struct mld_cache *c = MLD_NEW(struct mld_cache);
     atomic_init(&c->gen, 1);
     unsigned bits = 0;
@@ -369,7 +379,8 @@ mld_cache_new(size_t max_entries)
     /* Split max_entries exactly: the first shards take the remainder. */
     size_t per = max_entries / c->nshards, extra = max_entries % c->nshards;
     for (unsigned i = 0; i < c->nshards; i++)
-        shard_init(&c->shards[i], (uint32_t)(per + (i < extra ? 1 : 0)));
+        shard_init(&c->shards[i], (uint32_t)(per + (i < extra ? 1 : 0)),
+                   max_bytes / c->nshards);
     return c;
 }
 
@@ -448,13 +459,20 @@ mld_cache_put(struct mld_cache *c, const char *key, struct mld_http_resp *r,
         entry_remove(sh, old, &d);
     if (sh->count == sh->cap)
         evict_one(sh, &d);
+    /* The byte bound: a page larger than the shard's share is not kept;
+     * otherwise older pages make room, as for a full shard. */
+    size_t nb = resp_bytes(r);
+    if (nb > sh->max_bytes)
+        goto out_unlock;
+    while (sh->count > 0 && sh->bytes + nb > sh->max_bytes)
+        evict_one(sh, &d);
     int32_t ei = sh->free_ent;
     struct entry *e = &sh->ents[ei];
     sh->free_ent = e->next;
     e->key = mld_strndup(key, keylen);
     e->hash = h;
     e->resp = mld_http_resp_ref(r);
-    sh->bytes += resp_bytes(r);
+    sh->bytes += nb;
     atomic_store_explicit(&e->used, 1, memory_order_relaxed);
     e->ntags = ntags;
     e->tags = ntags > 0 ? mld_calloc((size_t)ntags, sizeof(*e->tags)) : NULL;
@@ -530,6 +548,7 @@ mld_cache_stats(struct mld_cache *c, struct mld_cache_stats *out)
         pthread_rwlock_rdlock(&sh->lock);
         out->entries += sh->count;
         out->bytes += sh->bytes;
+        out->max_bytes += sh->max_bytes;
         pthread_rwlock_unlock(&sh->lock);
         out->hits += atomic_load_explicit(&sh->hits, memory_order_relaxed);
         out->misses += atomic_load_explicit(&sh->misses, memory_order_relaxed);

@@ -37,8 +37,15 @@
 struct mld_cache;
 
 /* Returns a new empty cache holding at most max_entries responses (0 or
- * more than MLD_CACHE_MAX_ENTRIES means MLD_CACHE_MAX_ENTRIES). */
+ * more than MLD_CACHE_MAX_ENTRIES means MLD_CACHE_MAX_ENTRIES) and at most
+ * MLD_CACHE_MAX_BYTES of them (bodies plus gzip copies). */
 struct mld_cache *mld_cache_new(size_t max_entries);
+
+/* The same with at most max_bytes (0 or more than MLD_CACHE_MAX_BYTES
+ * means MLD_CACHE_MAX_BYTES). The bound is split evenly over the shards:
+ * a shard over its share evicts (CLOCK, as when full) before it stores,
+ * and a response larger than one share is not stored at all. */
+struct mld_cache *mld_cache_new_bounded(size_t max_entries, size_t max_bytes);
 
 /* Frees c and drops its reference on every stored response. NULL is fine.
  * No other thread may use c any more. */
@@ -75,6 +82,7 @@ struct mld_cache_stats {
     uint64_t hits, misses; /* mld_cache_get() calls that found a page, or not, ever */
     size_t entries;        /* pages held */
     size_t bytes;          /* their bytes: bodies plus gzip copies */
+    size_t max_bytes;      /* the bound on bytes (mld_cache_new_bounded) */
 };
 
 /* Fills out (one read lock per shard, briefly). */

@@ -203,8 +203,17 @@ make_gzip(struct mld_http_resp *r)
     memset(&zs, 0, sizeof(zs));
     zs.zalloc = zalloc;
     zs.zfree = zfree;
-    /* windowBits 15 + 16 asks for the gzip wrapper instead of zlib's. */
-    if (deflateInit2(&zs, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    /* The window fitted to the body (at least 512 bytes, at most zlib's
+     * 32 KB): a larger one finds no further match in a body it already
+     * covers, but its buffers are allocated and cleared per page. For an
+     * 8 KB article page this halves the CPU time (level 6: 128 -> 61 us,
+     * thread CPU time, same bytes out: 2,609 -> 2,608); bench/README.md,
+     * "crawl". +16 asks for the gzip wrapper instead of zlib's. */
+    int wbits = 9;
+    while (wbits < 15 && ((size_t)1 << wbits) < r->body_len)
+        wbits++;
+    if (deflateInit2(&zs, GZIP_LEVEL, Z_DEFLATED, wbits + 16, wbits <= 13 ? 7 : 8,
+                     Z_DEFAULT_STRATEGY) != Z_OK) {
         mld_log_warn("http: deflateInit2 failed; serving without gzip");
         return;
     }

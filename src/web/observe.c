@@ -338,6 +338,9 @@ mld_observe_metrics(const struct mld_observe_config *cfg, const struct mld_obser
     mld_prom_family(&b, "meldung_cache_bytes", "gauge",
                     "Bytes of the cached pages (bodies and gzip copies).");
     mld_prom_sample(&b, "meldung_cache_bytes", NULL, NULL, (double)cs.bytes);
+    mld_prom_family(&b, "meldung_cache_max_bytes", "gauge",
+                    "The page cache's bound on bytes: beyond it older pages are evicted.");
+    mld_prom_sample(&b, "meldung_cache_max_bytes", NULL, NULL, (double)cs.max_bytes);
     mld_prom_family(&b, "meldung_live_streams", "gauge", "Live-update (SSE) clients connected.");
     mld_prom_sample(&b, "meldung_live_streams", NULL, NULL, mld_live_streams(p->live));
     write_webhooks(&b, p->hooks, now);

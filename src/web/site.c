@@ -3,10 +3,14 @@
  *
  * The fast path is a cache hit: one hash lookup returns a prepared,
  * precompressed, tagged response, and the HTTP layer does conditional
- * GET and gzip negotiation on it. A miss renders under the store lock
- * (one SQLite handle, used by one thread at a time) and stores the result
- * under the cache generation read before rendering, so a render that
- * raced an invalidation is not kept.
+ * GET and gzip negotiation on it. A miss renders on a read-only store
+ * connection of its own (struct readers: up to MLD_SITE_READERS, opened
+ * when first needed, each used by one render at a time; SQLite's WAL lets
+ * them read side by side while a writer writes), so renders on different
+ * threads do not wait for each other, and stores the result under the
+ * cache generation read before rendering, so a render that raced an
+ * invalidation is not kept. The writes (push, editors) and the refresh
+ * keep the one read-write handle under the store lock.
  *
  * Reload (mld_site_reload, on SIGHUP): the templates, the static files and
  * the reloadable [site] settings are read in full first; then, under the
@@ -44,8 +48,21 @@
 #include "tmpl.h"
 #include "webhook.h"
 
+/* The renders' read-only store connections: a stack of idle ones, and
+ * how many are open (idle or in use). */
+struct readers {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;        /* signalled when one goes back on the stack */
+    struct mld_store *idle[MLD_SITE_READERS];
+    int nidle;                   /* idle connections on the stack */
+    int open;                    /* connections open, idle or in use */
+    bool failed;                 /* opening one failed: renders use st */
+    char *path;                  /* the store's file */
+};
+
 struct mld_site {
     struct mld_store *st;        /* guarded by lock */
+    struct readers readers;      /* the renders' connections (readers_take) */
     pthread_mutex_t lock;        /* the store handle and the refresh state */
     pthread_rwlock_t conf_lock;  /* tmpl, files, settings (but base_url), the
                                     owned strings: read side to use, write
@@ -362,6 +379,62 @@ observe_parts(struct mld_site *site)
     return p;
 }
 
+/* Takes an idle reader connection, opening one while fewer than
+ * MLD_SITE_READERS are open, else waits for one. NULL when a connection
+ * could not be opened (logged once): the caller renders on the
+ * read-write handle under the store lock, as before readers existed. */
+static struct mld_store *
+readers_take(struct readers *rd)
+{
+    struct mld_store *st = NULL;
+    pthread_mutex_lock(&rd->lock);
+    while (!rd->failed && rd->nidle == 0 && rd->open == MLD_SITE_READERS)
+        pthread_cond_wait(&rd->freed, &rd->lock);
+    bool opening = false;
+    if (rd->nidle > 0) {
+        st = rd->idle[--rd->nidle];
+    } else if (!rd->failed) {
+        opening = true; /* counted now, opened outside the lock */
+        rd->open++;
+    }
+    pthread_mutex_unlock(&rd->lock);
+    if (!opening)
+        return st;
+    struct mld_err err = {0};
+    if (mld_store_open_reader(&st, rd->path, &err) == 0)
+        return st;
+    pthread_mutex_lock(&rd->lock);
+    if (!rd->failed)
+        mld_log_error("%s; pages are rendered one at a time on the server's own connection",
+                      err.msg);
+    rd->failed = true;
+    rd->open--;
+    pthread_cond_broadcast(&rd->freed);
+    pthread_mutex_unlock(&rd->lock);
+    return NULL;
+}
+
+/* Puts st, taken with readers_take(), back on the idle stack. */
+static void
+readers_give(struct readers *rd, struct mld_store *st)
+{
+    pthread_mutex_lock(&rd->lock);
+    rd->idle[rd->nidle++] = st;
+    pthread_cond_signal(&rd->freed);
+    pthread_mutex_unlock(&rd->lock);
+}
+
+/* Closes the idle connections (at close, every one is idle). */
+static void
+readers_close(struct readers *rd)
+{
+    while (rd->nidle > 0)
+        mld_store_close(rd->idle[--rd->nidle]);
+    mld_free(rd->path);
+    pthread_cond_destroy(&rd->freed);
+    pthread_mutex_destroy(&rd->lock);
+}
+
 /* Compiles every template of dir into a new *out and checks that the
  * pages' templates are there. On error *out is NULL and err names the
  * file (and for a compile error its line). */
@@ -421,6 +494,9 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     mld_http_set_default_headers(site_default_headers); /* headers: before any response */
     struct mld_site *site = MLD_NEW(struct mld_site);
     pthread_mutex_init(&site->lock, NULL);
+    pthread_mutex_init(&site->readers.lock, NULL);
+    pthread_cond_init(&site->readers.freed, NULL);
+    site->readers.path = mld_strdup(cfg->db_path);
     pthread_rwlockattr_t ra;
     pthread_rwlockattr_init(&ra);
     /* A reload must not wait behind a steady stream of readers. */
@@ -494,6 +570,7 @@ mld_site_close(struct mld_site *site)
     mld_cache_free(site->cache);
     mld_static_free(site->files);
     mld_tmpl_set_free(site->tmpl);
+    readers_close(&site->readers);
     mld_store_close(site->st);
     settings_dispose(site);
     mld_free(site->templates_dir);
@@ -857,10 +934,23 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     struct mld_page_site settings = site->settings;
     if (hk > 0)
         settings.base_url = base;
-    pthread_mutex_lock(&site->lock);
-    int rc = mld_page_render(site->st, site->tmpl, &settings, path, &args, mld_time_now(), &pg,
-                             &err);
-    pthread_mutex_unlock(&site->lock);
+    struct mld_store *rd = readers_take(&site->readers);
+    if (rd == NULL)
+        pthread_mutex_lock(&site->lock);
+    /* One snapshot for the whole render: SQLite's read lock is taken once,
+     * not per statement, and the page is consistent. Without one (a
+     * failed BEGIN) each statement still reads on its own. */
+    struct mld_err rerr = {0};
+    if (rd != NULL && mld_store_read_begin(rd, &rerr) != 0)
+        mld_log_warn("%s", rerr.msg);
+    int rc = mld_page_render(rd != NULL ? rd : site->st, site->tmpl, &settings, path, &args,
+                             mld_time_now(), &pg, &err);
+    if (rd != NULL) {
+        mld_store_read_end(rd);
+        readers_give(&site->readers, rd);
+    } else {
+        pthread_mutex_unlock(&site->lock);
+    }
     pthread_rwlock_unlock(&site->conf_lock);
     if (rc != 0) {
         mld_log_error("%s: %s", path, err.msg);

@@ -594,6 +594,222 @@ fresh_backend(void)
     return impl;
 }
 
+/* List entries (pages, related) carry what a teaser shows, not the body;
+ * feeds (every_article) and get() the whole article. */
+static void
+test_entries(void)
+{
+    struct mld_store *st = mld_test_store_fresh("store");
+    struct mld_err err = {0};
+    mld_time_t now = iso("2026-02-01T12:00:00Z");
+    struct mld_article *a = art("urn:e1", 1, "2026-01-30T13:45:00+01:00", "Ein Eintrag",
+                                "Ausland", "Ukraine", NULL);
+    a->teaser = mld_strdup("Der Vorspann");
+    a->body_html = mld_strdup("<p>Der ganze Text.</p>");
+    a->text = mld_strdup("Der ganze Text.");
+    a->aside_html = mld_strdup("<p>Info</p>");
+    int64_t id = put(st, a, NULL);
+    put(st, art("urn:e2", 1, "2026-01-30T14:45:00+01:00", "Noch ein Eintrag", "Ausland",
+                "Ukraine", NULL), NULL);
+
+    struct mld_items l = {0};
+    struct mld_query q = {.section_slug = "ausland", .now = now, .limit = 10};
+    ok(mld_store_list(st, &q, &l, &err) == 0 && l.n == 2, "list: two entries");
+    const struct mld_item *e = l.n == 2 ? &l.v[1] : NULL;
+    ok(e != NULL && e->id == id && e->a->body_html == NULL && e->a->text == NULL &&
+           e->a->aside_html == NULL && e->a->ntopics == 0,
+       "a list entry carries no body, text, aside or topics");
+    ok(e != NULL && e->a->headline != NULL && strcmp(e->a->headline, "Ein Eintrag") == 0 &&
+           e->a->teaser != NULL && e->slug != NULL && e->published > 0,
+       "but its headline, teaser, slug and date");
+    mld_items_dispose(&l);
+    q.every_article = true;
+    ok(mld_store_list(st, &q, &l, &err) == 0 && l.n == 2 && l.v[1].a->body_html != NULL &&
+           strcmp(l.v[1].a->body_html, "<p>Der ganze Text.</p>") == 0 && l.v[1].a->ntopics == 1,
+       "a feed's list carries whole articles");
+    mld_items_dispose(&l);
+    ok(mld_store_related(st, id, now, 6, &l, &err) == 0 && l.n >= 1 &&
+           l.v[0].a->body_html == NULL && l.v[0].a->headline != NULL,
+       "related entries carry no body either");
+    mld_items_dispose(&l);
+    struct mld_item it;
+    ok(mld_store_get(st, id, &it, &err) == 0 && it.a->body_html != NULL &&
+           it.a->aside_html != NULL && it.a->ntopics == 1,
+       "get: the whole article");
+    mld_item_dispose(&it);
+    mld_store_close(st);
+}
+
+/* A reader connection reads what the writer committed, cannot write, and
+ * within mld_store_read_begin()/read_end() keeps one snapshot. */
+static void
+test_reader(void)
+{
+    struct mld_store *st = mld_test_store_fresh("store");
+    struct mld_err err = {0};
+    mld_time_t now = iso("2026-02-01T12:00:00Z");
+    int64_t id = put(st, art("urn:r1", 1, "2026-01-30T13:45:00+01:00", "Erste Meldung",
+                             "Ausland", "Ukraine", NULL), NULL);
+    struct mld_store *rd = NULL;
+    ok(mld_store_open_reader(&rd, mld_test_dbpath, &err) == 0, "a reader opens");
+    if (rd == NULL) {
+        mld_store_close(st);
+        return;
+    }
+    struct mld_item it;
+    ok(mld_store_get(rd, id, &it, &err) == 0, "the reader reads what was committed");
+    mld_item_dispose(&it);
+    enum mld_put_result res;
+    int64_t rid = 0;
+    struct mld_article *a = art("urn:r2", 1, "2026-01-30T14:00:00+01:00", "Vom Leser",
+                                "Ausland", NULL, NULL);
+    ok(mld_store_put(rd, a, &res, &rid, &err) != 0, "a write through the reader fails");
+    mld_article_free(a);
+    mld_err_clear(&err);
+
+    struct mld_query q = {.section_slug = "ausland", .now = now, .limit = 10};
+    struct mld_items l = {0};
+    ok(mld_store_read_begin(rd, &err) == 0, "read_begin");
+    mld_store_list(rd, &q, &l, &err);
+    is_int(l.n, 1, "snapshot: one article");
+    mld_items_dispose(&l);
+    put(st, art("urn:r3", 1, "2026-01-30T15:00:00+01:00", "Zweite Meldung", "Ausland",
+                NULL, NULL), NULL);
+    mld_store_list(rd, &q, &l, &err);
+    is_int(l.n, 1, "a commit after the snapshot began is not seen in it");
+    mld_items_dispose(&l);
+    mld_store_read_end(rd);
+    mld_store_list(rd, &q, &l, &err);
+    is_int(l.n, 2, "after read_end the reader sees it");
+    mld_items_dispose(&l);
+    mld_store_close(rd);
+    mld_store_close(st);
+}
+
+/* Appends the plan of sql (EXPLAIN QUERY PLAN, one detail per line) to
+ * out; false when it cannot be prepared. */
+static bool
+plan_of(struct sq *s, const char *sql, char *out, size_t size)
+{
+    char q[4096];
+    snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *st;
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK) {
+        diag("%s: %s", sql, sqlite3_errmsg(s->db));
+        return false;
+    }
+    size_t n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int w = snprintf(out + n, size - n, "%s\n", (const char *)sqlite3_column_text(st, 3));
+        if (w > 0 && (size_t)w < size - n)
+            n += (size_t)w;
+    }
+    sqlite3_finalize(st);
+    return true;
+}
+
+/* True when plan reads a table whole ("SCAN x" without an index: every
+ * row) other than the tallies, or (unless sort_ok) sorts all its rows
+ * ("USE TEMP B-TREE FOR ORDER BY"; a partial sort among equal leading
+ * keys, "RIGHT PART OF ORDER BY", stays bounded). */
+static bool
+plan_unbounded(const char *plan, bool sort_ok)
+{
+    for (const char *l = plan; *l != '\0'; l = strchr(l, '\n') + 1) {
+        size_t len = strcspn(l, "\n");
+        char line[512];
+        snprintf(line, sizeof(line), "%.*s", (int)len, l);
+        if (!sort_ok && strstr(line, "USE TEMP B-TREE FOR ORDER BY") != NULL)
+            return true;
+        if (strncmp(line, "SCAN ", 5) == 0 && strstr(line, "USING") == NULL &&
+            strstr(line, "tally") == NULL && strcmp(line, "SCAN CONSTANT ROW") != 0)
+            return true;
+    }
+    return false;
+}
+
+/* One check: the plan of sql (named what, number i) is bounded; the plan
+ * goes to plan for further checks. */
+static void
+check_plan(struct sq *s, const char *sql, bool sort_ok, const char *what, size_t i, char *plan,
+           size_t size)
+{
+    bool planned = plan_of(s, sql, plan, size);
+    ok(planned && !plan_unbounded(plan, sort_ok), "%s %zu walks an index", what, i);
+    if (planned && plan_unbounded(plan, sort_ok))
+        diag("%s\n%s", sql, plan);
+}
+
+/* Every list and read query a page runs walks an index and stops at the
+ * page (no table scan, no full sort): its cost does not grow with the
+ * store. The list queries are checked as sq_list() and api_list() build
+ * them, in each of their shapes. */
+static void
+test_plans(void)
+{
+    struct sq *s = fresh_backend();
+    if (s == NULL)
+        return;
+    char plan[8192];
+    static const enum stmt_id reads[] = {S_GET,          S_GET_ENTRY, S_GET_TOPICS,
+                                         S_GET_CATS,     S_GET_MEDIA, S_STORY_SECTIONS,
+                                         S_STORY_SIZE,   S_SECTION_NAME, S_TOPIC_NAME,
+                                         S_RELATED_OF};
+    /* A story's sections are sorted: its rows of story_tally, one per
+     * section of the story, found by its primary key. */
+    for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
+        check_plan(s, stmt_sql[reads[i]], reads[i] == S_STORY_SECTIONS, "read statement", i,
+                   plan, sizeof(plan));
+    struct mld_query lq[] = {
+        {.now = 1, .limit = 20},
+        {.section_slug = "politik", .now = 1, .limit = 20},
+        {.topic_slug = "deutschland", .now = 1, .limit = 20},
+        {.now = 1, .limit = 20, .every_article = true},
+        {.topic_slug = "deutschland", .now = 1, .limit = 20, .every_article = true},
+    };
+    struct mld_api_query aq[] = {
+        {.now = 1, .limit = 20},
+        {.topic_slug = "deutschland", .now = 1, .limit = 20},
+        {.topic_slug = "deutschland", .now = 1, .limit = 20, .after_published = 5,
+         .after_id = 7, .since = 1, .until = 9},
+        {.section_slug = "politik", .now = 1, .limit = 20, .after_published = 5,
+         .after_id = 7},
+    };
+    size_t nl = sizeof(lq) / sizeof(lq[0]), na = sizeof(aq) / sizeof(aq[0]);
+    for (size_t i = 0; i < nl + na; i++) {
+        struct mld_buf sql;
+        mld_buf_init(&sql, 4096);
+        if (i < nl)
+            list_sql(&sql, &lq[i]);
+        else
+            api_list_sql(&sql, &aq[i - nl]);
+        check_plan(s, sql.p, false, i < nl ? "list query" : "api list query", i, plan,
+                   sizeof(plan));
+        if (i < nl ? lq[i].topic_slug != NULL : aq[i - nl].topic_slug != NULL)
+            ok(strstr(plan, "article_topic_recent") != NULL,
+               "a topic list reads article_topic_recent");
+        mld_buf_dispose(&sql);
+    }
+    /* A statement is prepared once, whatever "now" it is run with: the
+     * plan does not depend on bound values (SQLITE_DBCONFIG_ENABLE_QPSG). */
+    struct mld_err err = {0};
+    for (int now = 1; now <= 3; now++) {
+        sqlite3_stmt *st = stmt(s, S_STORY_SECTIONS, &err);
+        if (st == NULL)
+            break;
+        sqlite3_bind_int64(st, 1, now * 1000);
+        sqlite3_bind_int64(st, 2, 1);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            ;
+        if (now == 3)
+            is_int(sqlite3_stmt_status(st, SQLITE_STMTSTATUS_REPREPARE, 0), 0,
+                   "story sections: not prepared again for another now");
+        sqlite3_reset(st);
+    }
+    mld_store_sqlite.close(s);
+}
+
 /* Nested transactions: savepoints inside one COMMIT, each all or nothing.
  * Runs on the backend (the test includes sqlite.c) to reach its handle. */
 static void
@@ -770,6 +986,9 @@ main(void)
     test_migrate_media();
     test_nested();
     test_full();
+    test_plans();
+    test_entries();
+    test_reader();
     mld_test_store_remove();
     return mld_test_done();
 }

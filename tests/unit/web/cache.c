@@ -346,6 +346,45 @@ test_concurrent(void)
     is_int(mld_http_resp_live() - live0, 0, "no response leaked or freed twice");
 }
 
+/* The byte bound: pages beyond it evict older ones, the total stays
+ * within it, and one page larger than a shard's share is not kept. */
+static void
+test_bytes(void)
+{
+    long live0 = mld_http_resp_live();
+    /* 100 entries: one shard (SHARD_MIN 64 per shard needs 128 for two). */
+    struct mld_cache *c = mld_cache_new_bounded(100, 1000);
+    char body[101];
+    memset(body, 'x', 100);
+    body[100] = '\0';
+    char key[32];
+    uint64_t gen = mld_cache_gen(c);
+    for (int i = 0; i < 30; i++) {
+        snprintf(key, sizeof(key), "/b/%d", i);
+        struct mld_http_resp *r = mkresp(body);
+        mld_cache_put(c, key, r, NULL, 0, gen);
+        mld_http_resp_unref(r);
+    }
+    struct mld_cache_stats cs;
+    mld_cache_stats(c, &cs);
+    is_int(cs.entries, 10, "30 pages of 100 bytes under a 1,000-byte bound: 10 kept");
+    ok(cs.bytes <= 1000, "bytes held within the bound");
+    struct mld_http_resp *g = mld_cache_get(c, "/b/29");
+    ok(g != NULL, "the newest page is kept");
+    mld_http_resp_unref(g);
+    char big[1002];
+    memset(big, 'y', 1001);
+    big[1001] = '\0';
+    struct mld_http_resp *r = mkresp(big);
+    mld_cache_put(c, "/big", r, NULL, 0, gen);
+    mld_http_resp_unref(r);
+    ok(mld_cache_get(c, "/big") == NULL, "a page over the bound is not stored");
+    mld_cache_stats(c, &cs);
+    is_int(cs.entries, 10, "and evicts nothing");
+    mld_cache_free(c);
+    is_int(mld_http_resp_live() - live0, 0, "no response leaked");
+}
+
 int
 main(void)
 {
@@ -354,5 +393,6 @@ main(void)
     test_gen();
     test_evict();
     test_concurrent();
+    test_bytes();
     return mld_test_done();
 }

@@ -747,6 +747,7 @@ static const struct mld_http_body_route site_body_routes[] = {
     {MLD_EDITOR_PREFIX "/login", MLD_EDITOR_LOGIN_BODY_MAX}, /* editors: forms */
     {MLD_EDITOR_PREFIX "/logout", MLD_EDITOR_LOGOUT_BODY_MAX},
     {MLD_EDITOR_PREFIX "/artikel/", MLD_EDITOR_ACTION_BODY_MAX},
+    {MLD_EDITOR_PREFIX "/konten", MLD_EDITOR_ACCOUNT_BODY_MAX},
     {NULL, 0},
 };
 
@@ -781,7 +782,8 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
     /* editors: /redaktion/ and the admin gate of /status (editor.h). The
      * POST routes and their body limits: /redaktion/login
      * (MLD_EDITOR_LOGIN_BODY_MAX), /redaktion/logout (..._LOGOUT_...),
-     * /redaktion/artikel/ID (..._ACTION_...). */
+     * /redaktion/artikel/ID (..._ACTION_...), /redaktion/konten
+     * (..._ACCOUNT_...). */
     if (mld_editor_path(req->path)) {
         pthread_rwlock_rdlock(&site->conf_lock); /* templates and settings */
         const struct mld_editor_env env = {site->st,        &site->lock,  site->tmpl,

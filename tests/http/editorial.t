@@ -20,7 +20,7 @@ use IO::Select;
 use IO::Socket::INET;
 use JSON::PP;
 use MIME::Base64 qw(encode_base64url);
-use POSIX qw(_exit strftime);
+use POSIX qw(strftime);
 use Test::More;
 use FindBin;
 use lib $FindBin::Bin;
@@ -36,34 +36,10 @@ is($?, 0, 'demo wire ingests') or diag($out);
 my ($rc, $o) = user_add($bin, $db, 'anna', 'editor', 'anna-passwort-1');
 is($rc, 0, 'an editor') or diag($o);
 
-# A webhook receiver: one child that logs each request body as a line.
-my $hook = IO::Socket::INET->new(Listen => 16, LocalAddr => '127.0.0.1', LocalPort => 0,
-                                 ReuseAddr => 1) or die "listen: $!";
-my $hook_port = $hook->sockport;
-my $hook_pid = fork() // die "fork: $!";
-if ($hook_pid == 0) {
-    while (my $c = $hook->accept) {
-        my $buf = '';
-        while ($buf !~ /\r\n\r\n/) { sysread($c, $buf, 65536, length $buf) or last }
-        my ($head, $body) = split /\r\n\r\n/, $buf, 2;
-        my ($len) = $head =~ /^Content-Length:\s*(\d+)/mi;
-        $body //= '';
-        while (defined $len && length($body) < $len) {
-            sysread($c, $body, $len - length $body, length $body) or last;
-        }
-        open(my $log, '>>', "$tmp/hook.log") or die;
-        $body =~ s/\n/ /g;
-        print $log "$body\n";
-        close $log;
-        print $c "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-        close $c;
-    }
-    _exit(0);
-}
-close $hook;
-END { kill 'TERM', $hook_pid if $hook_pid }
+# A webhook receiver (Mld.pm): each request's path and body, a line each.
+my $hook_port = hook_receiver("$tmp/hook.log");
 sub hook_events {
-    return map { eval { $json->decode($_) } // () } split /\n/, slurp("$tmp/hook.log");
+    return map { eval { $json->decode((split / /, $_, 2)[1]) } // () } split /\n/, slurp("$tmp/hook.log");
 }
 
 open(my $cf, '>', "$tmp/site.conf") or die;

@@ -854,11 +854,13 @@ versions_json(const struct mld_ed_version *v, int n, mld_time_t decided, json_t 
             mld_buf_init(&changed, 96);
             if (differs(p->headline, v[i].headline)) {
                 mld_buf_puts(&changed, "Überschrift");
+                json_object_set_new(o, "headline_changed", json_true()); /* either may be empty */
                 mld_page_set_str(o, "old_headline", p->headline);
                 mld_page_set_str(o, "new_headline", v[i].headline);
             }
             if (differs(p->teaser, v[i].teaser)) {
                 mld_buf_puts(&changed, changed.len > 0 ? ", Vorspann" : "Vorspann");
+                json_object_set_new(o, "teaser_changed", json_true());
                 mld_page_set_str(o, "old_teaser", p->teaser);
                 mld_page_set_str(o, "new_teaser", v[i].teaser);
             }
@@ -876,6 +878,7 @@ versions_json(const struct mld_ed_version *v, int n, mld_time_t decided, json_t 
         json_array_append_new(arr, o);
     }
     json_object_set_new(ctx, "versions", arr);
+    json_object_set_new(ctx, "nversions", json_integer(n)); /* the list counts down from it */
     if (after > 0)
         json_object_set_new(ctx, "since_decision", json_integer(after));
 }

@@ -337,6 +337,7 @@ $page = text_of(get("/redaktion/artikel/$wid", Cookie => $anna)->{content});
 like($page, qr/Seit der Entscheidung hat die Agentur 1 neue Fassung/, 'the editors\' page says the agency sent a version since');
 like($page, qr/<li class="after-decision">.*Geändert: Überschrift, Vorspann, Text.*<ins>Bürgerämter: Pilotprojekt ausgeweitet<\/ins>/s,
      '... and what it changed');
+like($page, qr{<p class="diff">Vorspann: <del>[^<]+</del> → \(keiner\)</p>}, '... a teaser it dropped shown as dropped');
 like($page, qr{<summary>Text: Änderungen Wort für Wort</summary>\s*<p><del>München \(dpa/lby\) - Das bayerische Innenministerium</del> <ins>Die Agentur</ins> hat <del>ein Pilotprojekt},
      '... the text word by word: removed and added words marked');
 is(`sqlite3 $db "SELECT count(*) FROM version WHERE article_id = $wid"` + 0, 2,

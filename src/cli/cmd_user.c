@@ -3,7 +3,7 @@
  * (docs/internals/editors.md).
  *
  *   user add NAME --role editor|admin   a new account
- *   user list                           name, role, created, failed logins
+ *   user list                           name, role, created, last login, failed logins
  *   user passwd NAME                    a new password (ends its sessions)
  *   user del NAME                       deletes it with its sessions
  *
@@ -38,7 +38,8 @@ static const char help_text[] =
     "or as one line from standard input; never from the command line.\n"
     "\n"
     "  add NAME --role R  a new account (R: editor or admin)\n"
-    "  list               every account: name, role, created, failed logins in a row\n"
+    "  list               every account: name, role, created, last login, failed logins\n"
+    "                     in a row (locked: refused for now)\n"
     "  passwd NAME        sets a new password and ends the account's sessions\n"
     "  del NAME           deletes the account and its sessions\n"
     "  --db FILE          the store (default " MLD_DEFAULT_DB ")\n"
@@ -144,13 +145,17 @@ user_list(struct mld_store *st)
         mld_log_error("user list: %s", err.msg);
         return 1;
     }
-    printf("%-*s  %-6s  %-16s  %s\n", MLD_USER_NAME_MAX, "NAME", "ROLE", "CREATED (UTC)",
-           "FAILED LOGINS");
+    printf("%-*s  %-6s  %-16s  %-16s  %s\n", MLD_USER_NAME_MAX, "NAME", "ROLE", "CREATED (UTC)",
+           "LAST LOGIN (UTC)", "FAILED LOGINS");
+    mld_time_t now = mld_time_now();
     for (int i = 0; i < n; i++) {
-        char when[32];
+        char when[32], last[32] = "never";
         mld_time_format_iso(v[i].created, when);
-        printf("%-*s  %-6s  %.16s  %d\n", MLD_USER_NAME_MAX, v[i].name,
-               mld_auth_role_name(v[i].role), when, v[i].failures);
+        if (v[i].last_login > 0)
+            mld_time_format_iso(v[i].last_login, last);
+        printf("%-*s  %-6s  %.16s  %-16.16s  %d%s\n", MLD_USER_NAME_MAX, v[i].name,
+               mld_auth_role_name(v[i].role), when, last, v[i].failures,
+               mld_account_locked(&v[i], now) ? " (locked)" : "");
         mld_account_dispose(&v[i]);
     }
     mld_free(v);

@@ -127,6 +127,8 @@ is(get("/api/v1/changes?since=$b64")->{status}, 200, 'a cursor of three numbers 
 
 ok(sse_until(qr/event: withdrawn\r?\ndata: \{"id":$wid\}/), 'the live stream announces the withdrawal')
     or diag($sse_buf);
+ok(sse_until(qr/event: withdrawn\r?\ndata: \{"id":$art{hide}{id}\}/), '... the hold as withdrawn')
+    or diag($sse_buf);
 ok(sse_until(qr/event: article\r?\ndata: \{"id":$art{hide}{id},/), '... and the released article')
     or diag($sse_buf);
 ok(eventually(sub { grep { $_->{event} eq 'withdrawn' && $_->{id} == $wid } hook_events() }, within => 10),
@@ -134,6 +136,8 @@ ok(eventually(sub { grep { $_->{event} eq 'withdrawn' && $_->{id} == $wid } hook
     or diag(slurp("$tmp/hook.log"));
 ok(eventually(sub { grep { $_->{event} eq 'article' && $_->{id} == $held } hook_events() }, within => 10),
    '... and an article event for the released item');
+ok(eventually(sub { grep { $_->{event} eq 'withdrawn' && $_->{id} == $art{hide}{id} } hook_events() }, within => 10),
+   '... a withdrawn event for the held article') or diag(slurp("$tmp/hook.log"));
 
 # Section and topics ----------------------------------------------------------------------
 my $sid = $art{section}{id};

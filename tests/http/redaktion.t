@@ -228,6 +228,9 @@ ok(login('zoe', 'zoe-passwort-2'), '... the new one works');
 login('anna', 'falsch-falsch-falsch') for 1 .. 5;
 like(text_of(get('/redaktion/konten', Cookie => $boss)->{content}),
      qr{<th scope="row">anna</th>.*?<td data-label="Gesperrt">ja \(5 Fehlversuche\)</td>}s, 'a locked account shows as locked');
+like(`$bin user list --db $db`, qr/^anna\s+editor\s+\S+\s+\d{4}-\d\d-\d\dT[\d:]{5}\s+5 \(locked\)$/m,
+     'user list: the last login and the lock too');
+like(`$bin user list --db $db`, qr/^zoe\s+admin\s+\S+\s+\d{4}-/m, '... and an account added on the web');
 is(account(aktion => 'del', name => 'niemand')->{status}, 404, 'deleting an unknown account: 404');
 is(account(aktion => 'del', name => 'zoe')->{status}, 303, 'the admin deletes zoe');
 is($sq->("SELECT count(*) FROM account WHERE name = 'zoe'"), 0, '... gone');

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "text.h"
 
 /* First and last second printable with a four-digit year. */
 #define TIME_MIN INT64_C(-62167219200) /* 0000-01-01T00:00:00Z */
@@ -278,12 +279,6 @@ struct cur {
     const char *end;
 };
 
-static bool
-is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 /* Reads exactly n digits (n <= 9) into *v. */
 static bool
 take_num(struct cur *c, int n, int *v)
@@ -292,7 +287,7 @@ take_num(struct cur *c, int n, int *v)
         return false;
     int x = 0;
     for (int i = 0; i < n; i++) {
-        if (!is_digit(c->p[i]))
+        if (!mld_ascii_digit(c->p[i]))
             return false;
         x = x * 10 + (c->p[i] - '0');
     }
@@ -311,12 +306,6 @@ take_char(struct cur *c, char ch)
     return true;
 }
 
-static char
-lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 /* Reads the word w, ignoring ASCII case. */
 static bool
 take_word(struct cur *c, const char *w)
@@ -325,7 +314,7 @@ take_word(struct cur *c, const char *w)
     if ((size_t)(c->end - c->p) < n)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (lower(c->p[i]) != lower(w[i]))
+        if (mld_ascii_lower(c->p[i]) != mld_ascii_lower(w[i]))
             return false;
     c->p += n;
     return true;
@@ -356,12 +345,6 @@ valid_civil(int y, int mon, int d, int h, int mi, int s)
 {
     return mon >= 1 && mon <= 12 && d >= 1 && d <= days_in_month(y, mon) && h >= 0 && h <= 23 &&
            mi >= 0 && mi <= 59 && s >= 0 && s <= 60;
-}
-
-static bool
-is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
 /* Reads a UTC offset, "Z" or [+-]HH[[:]MM], into *secs (east positive). */
@@ -405,9 +388,9 @@ mld_time_parse_iso(const char *s, size_t len, mld_time_t *out)
         return MLD_E_PARSE;
     struct cur c = {s, s + len};
     /* Wire formats wrap values in whitespace (XML text, padded JSON). */
-    while (c.p < c.end && is_space(*c.p))
+    while (c.p < c.end && mld_ascii_space(*c.p))
         c.p++;
-    while (c.end > c.p && is_space(c.end[-1]))
+    while (c.end > c.p && mld_ascii_space(c.end[-1]))
         c.end--;
 
     int y, mon, d, h = 0, mi = 0, sec = 0, off = 0;
@@ -438,9 +421,9 @@ mld_time_parse_iso(const char *s, size_t len, mld_time_t *out)
             c = k;
             /* Fractions of a second are dropped: pages show whole seconds. */
             if (take_char(&c, '.') || take_char(&c, ',')) {
-                if (c.p == c.end || !is_digit(*c.p))
+                if (c.p == c.end || !mld_ascii_digit(*c.p))
                     return MLD_E_PARSE;
-                while (c.p < c.end && is_digit(*c.p))
+                while (c.p < c.end && mld_ascii_digit(*c.p))
                     c.p++;
             }
         }

@@ -51,6 +51,10 @@ int mld_cmd_token(int argc, char **argv);
  * (cmd_sections.c). */
 int mld_cmd_sections(int argc, char **argv);
 
+/* `meldung topics eval`: the topic finder against the agency's tags
+ * (cmd_topics.c). */
+int mld_cmd_topics(int argc, char **argv);
+
 /* `meldung user`: the editors' accounts (cmd_user.c). */
 int mld_cmd_user(int argc, char **argv);
 

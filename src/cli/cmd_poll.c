@@ -63,61 +63,27 @@ on_signal(int sig)
         stopping = 1;
 }
 
-/* The store's row for src as the poller's state (moves the strings). */
+/* The store's row for src is the poller's state. */
 static int
-hook_load(void *ud, const struct mld_poll_source *src, struct mld_poll_state *st,
+hook_load(void *ud, const struct mld_poll_source *src, struct mld_source_state *st,
           struct mld_err *err)
 {
-    struct mld_store *store = ((struct poll_ctx *)ud)->st;
-    struct mld_source_state s;
-    int rc = mld_store_source_get(store, src->name, &s, err);
-    if (rc != 0)
-        return rc;
-    st->url = s.url;
-    st->etag = s.etag;
-    st->last_modified = s.last_modified;
-    st->last_attempt = s.last_attempt;
-    st->last_success = s.last_success;
-    st->last_error_at = s.last_error_at;
-    st->last_error = s.last_error;
-    st->failures = s.failures;
-    st->next_attempt = s.next_attempt;
-    st->items = s.items;
-    st->newest_item = s.newest_item;
-    st->new_items = s.new_items;
-    st->updated_items = s.updated_items;
-    st->duplicates = s.duplicates;
-    st->failed = s.failed;
-    mld_free(s.name);
-    return 0;
+    return mld_store_source_get(((struct poll_ctx *)ud)->st, src->name, st, err);
 }
 
-/* The poller's state as a store row; the strings stay the poller's. */
+/* The poller's state as a store row, named and addressed by the source's
+ * configuration; the strings stay the poller's. */
 static struct mld_source_state
-as_row(const struct mld_poll_source *src, const struct mld_poll_state *st)
+as_row(const struct mld_poll_source *src, const struct mld_source_state *st)
 {
-    return (struct mld_source_state){
-        .name = src->name,
-        .url = src->url,
-        .etag = st->etag,
-        .last_modified = st->last_modified,
-        .last_attempt = st->last_attempt,
-        .last_success = st->last_success,
-        .last_error_at = st->last_error_at,
-        .last_error = st->last_error,
-        .failures = st->failures,
-        .next_attempt = st->next_attempt,
-        .items = st->items,
-        .newest_item = st->newest_item,
-        .new_items = st->new_items,
-        .updated_items = st->updated_items,
-        .duplicates = st->duplicates,
-        .failed = st->failed,
-    };
+    struct mld_source_state row = *st;
+    row.name = src->name;
+    row.url = src->url;
+    return row;
 }
 
 static int
-hook_save(void *ud, const struct mld_poll_source *src, const struct mld_poll_state *st,
+hook_save(void *ud, const struct mld_poll_source *src, const struct mld_source_state *st,
           struct mld_err *err)
 {
     struct mld_source_state row = as_row(src, st);
@@ -126,7 +92,7 @@ hook_save(void *ud, const struct mld_poll_source *src, const struct mld_poll_sta
 
 static int
 hook_store(void *ud, const struct mld_poll_source *src, const char *doc, size_t len,
-           const struct mld_source *from, const struct mld_format *fmt, struct mld_poll_state *st,
+           const struct mld_source *from, const struct mld_format *fmt, struct mld_source_state *st,
            struct mld_err *err)
 {
     struct poll_ctx *ctx = ud;

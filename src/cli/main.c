@@ -32,6 +32,7 @@ static const struct {
     {"search", mld_cmd_search, "search the stored articles"},
     {"token", mld_cmd_token, "make a token for the push endpoint"},
     {"sections", mld_cmd_sections, "train or measure the section classifier"},
+    {"topics", mld_cmd_topics, "measure the topic finder against the agency's own tags"},
     {"user", mld_cmd_user, "add, list, change or delete editors' accounts"},
     {"article", mld_cmd_article, "an editor's decision on an article (withdraw, hide, correct, ...)"},
     {"story", mld_cmd_article, "split or merge stories (as an editor)"},

@@ -44,6 +44,37 @@ int mld_sections_load(const char *path, struct mld_err *err);
  * most MLD_MAX_TOPICS, most salient first). */
 void mld_enrich_topics(struct mld_article *a);
 
+/* What a topic name is to the gazetteer (topics eval, and readers of
+ * topics that need their kind). */
+enum mld_topic_class {
+    MLD_TOPIC_UNKNOWN, /* not in the gazetteer ("International") */
+    MLD_TOPIC_PLACE,   /* country, region, state, capital, city */
+    MLD_TOPIC_PERSON,
+    MLD_TOPIC_ORG, /* organisation or party */
+};
+
+/* The class of the gazetteer topic name (a name or a form: "Vereinigte
+ * Staaten" is the place USA), and its display name in *canonical when
+ * that is not NULL (unchanged for an unknown name). */
+enum mld_topic_class mld_topic_class(const char *name, const char **canonical);
+
+/* The names at an agency's geographic granularity (countries and states,
+ * as dpa's geosubjects) that the place called name stands for: the
+ * nearest country or state at or above it, and the countries and states
+ * above that one ("Köln": Nordrhein-Westfalen, Deutschland); a region
+ * with none above it is itself ("Europa"). Fills out with at most max
+ * names; returns how many (0 for a name that is no place). */
+int mld_topic_geo_levels(const char *name, const char **out, int max);
+
+/* True when name is a person the finder can name without the gazetteer:
+ * a first name of data/first_names.txt, then a surname ("Caroline
+ * Kennedy"). */
+bool mld_topics_person_name(const char *name);
+
+/* True when lang (may be NULL or "": unknown) is German, the language the
+ * text is tagged in. */
+bool mld_topics_lang_tagged(const char *lang);
+
 /* Adds the gazetteer entries of the file at path to the defaults.
  * Returns 0, or MLD_E_IO / MLD_E_PARSE with err naming file and line. */
 int mld_topics_load(const char *path, struct mld_err *err);

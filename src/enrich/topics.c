@@ -21,7 +21,15 @@
  * "Jamaika". A word that matched nothing lends its compound parts
  * ("Kremlchef": "kreml", "chef") to the plain one-word forms, at
  * PART_WEIGHT. Forms marked '^' need a capital letter, forms marked '='
- * the exact bytes as written; neither matches inside closed compounds.
+ * the exact bytes as written; neither matches inside closed compounds,
+ * nor does a place's "-er" word ("Schweizerhaus"), which also is no place
+ * before a street word ("Berliner Straße"). A place inside parentheses or
+ * quotation marks weighs ASIDE_WEIGHT.
+ *
+ * People. After a person's full name the surname alone is that person.
+ * A word written like a first name of data/first_names.txt followed by a
+ * surname names a person the gazetteer lacks ("Alexander Zverev ...
+ * Zverev"), kept when named twice or up top (person_at()).
  *
  * Salience. A mention weighs by where it stands: headline, kicker,
  * teaser, then the body's paragraphs, early ones more (body_weight()). A
@@ -34,8 +42,9 @@
  * geosubjects) get a prior by rank and are kept whatever the text says;
  * its keywords, people and feed tags (categories "keyword:", "person:",
  * "tag:") get a smaller prior when they name a gazetteer topic. A topic the text alone found is
- * kept when it scores MIN_SCORE and at least MIN_RELATIVE of the best,
- * up to MLD_TOPIC_MAX_FOUND of them; a capital is dropped below its
+ * kept when it scores MIN_SCORE and at least MIN_RELATIVE of the best
+ * (a place: PLACE_RELATIVE of the strongest place in the text), up to
+ * MLD_TOPIC_MAX_FOUND of them; a capital is dropped below its
  * country ("Moskau" adds nothing to "Russland" above it).
  *
  * Threads: the compiled-in gazetteer is built once (pthread_once) on first
@@ -80,6 +89,9 @@
 
 /* A part of a closed compound ("Russlandreise") says less than the word. */
 #define PART_WEIGHT 0.7f
+/* A place inside parentheses or quotation marks is mostly not what the
+ * article is about: the seat of a newspaper quoted, a title, an aside. */
+#define ASIDE_WEIGHT 0.2f
 /* Parts this short are more often a wrong split than a name. */
 #define PART_MIN_BYTES 4
 
@@ -101,6 +113,10 @@
  * 12th) and MIN_RELATIVE of the article's best topic. */
 #define MIN_SCORE 1.2f
 #define MIN_RELATIVE 0.2f
+/* A place only the text found is kept when it scores PLACE_RELATIVE of
+ * the strongest place the text names (scores without priors): the places
+ * a story is about, not those it passes ("ein Helfer aus Wien"). */
+#define PLACE_RELATIVE 0.5f
 
 /* The gazetteer ---------------------------------------------------------------- */
 
@@ -135,8 +151,11 @@ static const float kind_share[] = {
 #undef KIND_SHARE_
 };
 
-/* Form flags: the markers '^' and '='. */
-enum { F_CAP = 1, F_EXACT = 2 };
+/* Form flags: the markers '^' and '=', and F_DERIVED for a word made
+ * from a place's name with "-er" ("Schweizer", "Berliner"): it starts
+ * the names of things ("Schweizerhaus", "Berliner Straße", "Wiener
+ * Schnitzel"), so it is never a compound part, nor before a street word. */
+enum { F_CAP = 1, F_EXACT = 2, F_DERIVED = 4 };
 
 struct entry {
     char *name;
@@ -178,9 +197,10 @@ static struct {
     int nforms, cforms;
     struct node *nodes;
     int nnodes, cnodes;
-    struct table by_stem;  /* first stem -> first node */
-    struct table by_name;  /* normalised name -> entry */
-    struct table by_alias; /* normalised form -> entry, for agency keywords */
+    struct table by_stem;     /* first stem -> first node */
+    struct table by_name;     /* normalised name -> entry */
+    struct table by_alias;    /* normalised form -> entry, for agency keywords */
+    struct table first_names; /* data/first_names.txt, as written */
 } gz;
 
 static pthread_once_t gz_once = PTHREAD_ONCE_INIT;
@@ -446,6 +466,9 @@ parse_forms(struct line *l, const char *where, const char *s, size_t n, struct m
         int rc = form_make(&f, where, b, (size_t)(e - b), flags, err);
         if (rc != 0)
             return rc;
+        if (f.nwords == 1 && e - b > 2 && memcmp(e - 2, "er", 2) == 0 &&
+            ((size_t)(e - b) != strlen(l->name) || memcmp(b, l->name, (size_t)(e - b)) != 0))
+            f.flags |= F_DERIVED;
         l->forms = mld_reallocarray(l->forms, (size_t)l->nforms + 1, sizeof(*l->forms));
         l->forms[l->nforms++] = f;
     }
@@ -680,6 +703,14 @@ static struct mld_err defaults_err;
 static void
 load_defaults(void)
 {
+    const char *p = mld_data_first_names, *end = p + sizeof(mld_data_first_names) - 1;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *stop = nl ? nl : end, *b, *e;
+        strip(p, (size_t)(stop - p), &b, &e);
+        if (b < e && *b != '#')
+            table_put(&gz.first_names, b, (size_t)(e - b), 0);
+        p = nl ? nl + 1 : end;
+    }
     if (load_text("data/gazetteer.txt", mld_data_gazetteer, sizeof(mld_data_gazetteer) - 1,
                   &defaults_err) != 0)
         mld_log_error("topics: %s", defaults_err.msg);
@@ -702,6 +733,13 @@ mld_topics_load(const char *path, struct mld_err *err)
 }
 
 /* Tagging ---------------------------------------------------------------------- */
+
+/* True for the kinds that are places. */
+static bool
+is_place(enum kind k)
+{
+    return k <= KIND_city;
+}
 
 /* One word or compound part of a field. */
 struct tok {
@@ -736,6 +774,56 @@ collect_tok(void *ud, const struct mld_token *t)
     return 0;
 }
 
+/* Words after which a place's "-er" word names a street or a square,
+ * not the place: "Berliner Straße" in Hamburg, "Pariser Platz". Their
+ * stems are made once, by the analyzer the text goes through. */
+static const char *const street_words[] = {"Straße", "Str",    "Allee",     "Platz", "Ring",
+                                           "Weg",    "Damm",   "Chaussee",  "Ufer",  "Gasse",
+                                           "Tor",    "Brücke", "Landstraße"};
+#define NSTREET (sizeof(street_words) / sizeof(street_words[0]))
+static char street_stems[NSTREET][4 * MLD_AN_MAX_WORD_BYTES];
+static pthread_once_t street_once = PTHREAD_ONCE_INIT;
+
+static void
+stem_streets(void)
+{
+    for (size_t i = 0; i < NSTREET; i++)
+        mld_stem_word(mld_analyzer(), street_words[i], strlen(street_words[i]), street_stems[i],
+                      sizeof(street_stems[i]));
+}
+
+/* True when token k of ts (k < ts->n) is a street word. */
+static bool
+is_street(const struct toks *ts, int k)
+{
+    pthread_once(&street_once, stem_streets);
+    const struct tok *t = &ts->v[k];
+    for (size_t i = 0; i < NSTREET; i++)
+        if (strlen(street_stems[i]) == t->len &&
+            memcmp(street_stems[i], ts->pool.p + t->stem, t->len) == 0)
+            return true;
+    return false;
+}
+
+/* True when the compound tk (a part of it matched the topic called name)
+ * has the name followed by "er" in it: the splitter took "Schweizer" in
+ * "Schweizerhaus" for "Schweiz" and a link, but it is the "-er" word,
+ * which starts the names of things (F_DERIVED). */
+static bool
+derived_part(const char *src, const struct tok *tk, const char *name)
+{
+    size_t n = strlen(name);
+    const char *w = src + tk->start, *end = src + tk->end;
+    for (const char *p = w; p + n + 2 <= end; p++) {
+        bool same = memcmp(p, name, n) == 0 ||
+                    (p > w && name[0] >= 'A' && name[0] <= 'Z' && *p == name[0] + ('a' - 'A') &&
+                     memcmp(p + 1, name + 1, n - 1) == 0);
+        if (same && p[n] == 'e' && p[n + 1] == 'r')
+            return true;
+    }
+    return false;
+}
+
 /* A topic found in an article, with the weights of its heaviest mentions. */
 struct hit {
     int entry;        /* gazetteer entry, or -1 for an agency topic it lacks */
@@ -748,11 +836,73 @@ struct hit {
     bool kept;
 };
 
+/* At most this many people per article are followed by surname. */
+#define MAX_SURNAMES 16
+/* A person outside the gazetteer: a first name and up to this many more
+ * before the surname ("Anna Lena Schmidt"). */
+#define MAX_FIRST_NAMES 3
+
+/* A person the article named in full, whom it may call by surname. */
+struct surname {
+    char stem[4 * MLD_AN_MAX_WORD_BYTES];    /* of the surname */
+    char alt[4 * MLD_AN_MAX_WORD_BYTES];     /* of the surname with a genitive "s", or "" */
+    int entry;                               /* the gazetteer's person, or -1 */
+    int hit;                                 /* for entry < 0, its hit in the tally */
+    char name[MLD_TOPIC_MAX_NAME_BYTES + 1]; /* for entry < 0, as the text wrote it */
+};
+
 struct tally {
     struct hit *v;
     int n, cap;
     int *slot; /* per gazetteer entry: index + 1 in v, or 0 */
+    struct surname surname[MAX_SURNAMES];
+    int nsurnames;
 };
+
+/* The record of the surname stem in t, or -1. */
+static int
+surname_find(const struct tally *t, const char *stem, size_t len)
+{
+    for (int i = 0; i < t->nsurnames; i++) {
+        const struct surname *r = &t->surname[i];
+        if ((strlen(r->stem) == len && memcmp(r->stem, stem, len) == 0) ||
+            (r->alt[0] != '\0' && strlen(r->alt) == len && memcmp(r->alt, stem, len) == 0))
+            return i;
+    }
+    return -1;
+}
+
+/* Notes that form f, a person's name of several words, was found: from
+ * now on the article may call the person by the last word alone
+ * ("Gustavo Petro ... Petro sagte"), also when that word is no form of
+ * its own because it is a common name elsewhere. */
+static void
+follow_surname(struct tally *t, const struct form *f)
+{
+    if (f->nwords < 2 || gz.entries[f->entry].kind != KIND_person || t->nsurnames == MAX_SURNAMES)
+        return;
+    const char *last = f->stems;
+    for (int i = 1; i < f->nwords; i++)
+        last += strlen(last) + 1;
+    if (surname_find(t, last, strlen(last)) >= 0 || strlen(last) >= sizeof(t->surname[0].stem))
+        return; /* the first one named keeps it */
+    struct surname *r = &t->surname[t->nsurnames++];
+    *r = (struct surname){.entry = f->entry, .hit = -1};
+    snprintf(r->stem, sizeof(r->stem), "%s", last);
+    if (f->alt != NULL && strlen(f->alt) < sizeof(r->alt))
+        snprintf(r->alt, sizeof(r->alt), "%s", f->alt);
+}
+
+/* The record of the person a capitalised word ts->v[k] names by surname,
+ * or -1. */
+static int
+surname_at(const struct tally *t, const struct toks *ts, int k)
+{
+    const struct tok *tk = &ts->v[k];
+    if (tk->part || !tk->cap)
+        return -1;
+    return surname_find(t, ts->pool.p + tk->stem, tk->len);
+}
 
 /* The hit of entry e (or of the agency topic name when e < 0), added. */
 static struct hit *
@@ -770,20 +920,26 @@ hit_of(struct tally *t, int e, const char *name)
     return h;
 }
 
+/* Adds a mention weighing w to h, which keeps the heaviest. */
+static void
+add_weight(struct hit *h, float w)
+{
+    int i = h->nw < TOP_MENTIONS ? h->nw++ : TOP_MENTIONS;
+    while (i > 0 && h->w[i - 1] < w) {
+        if (i < TOP_MENTIONS)
+            h->w[i] = h->w[i - 1];
+        i--;
+    }
+    if (i < TOP_MENTIONS)
+        h->w[i] = w;
+}
+
 /* Records a mention of entry e weighing w, and its share for each parent. */
 static void
 mention(struct tally *t, int e, float w)
 {
     for (int depth = 0; e >= 0 && w > 0 && depth <= MLD_TOPIC_MAX_PARENT_DEPTH; depth++) {
-        struct hit *h = hit_of(t, e, NULL);
-        int i = h->nw < TOP_MENTIONS ? h->nw++ : TOP_MENTIONS;
-        while (i > 0 && h->w[i - 1] < w) {
-            if (i < TOP_MENTIONS)
-                h->w[i] = h->w[i - 1];
-            i--;
-        }
-        if (i < TOP_MENTIONS)
-            h->w[i] = w;
+        add_weight(hit_of(t, e, NULL), w);
         w *= kind_share[gz.entries[e].kind];
         e = gz.entries[e].parent;
     }
@@ -853,6 +1009,100 @@ body_weight(const char *body, size_t off, size_t *scan, int *para)
     return BODY_WEIGHT / (1.0f + BODY_FALL * (float)(p - 1));
 }
 
+/* True when token k of ts is written as a first name of
+ * data/first_names.txt. */
+static bool
+is_first_name(const struct toks *ts, const char *src, int k)
+{
+    const struct tok *t = &ts->v[k];
+    return !t->part && t->cap && table_get(&gz.first_names, src + t->start, t->end - t->start);
+}
+
+/* True when src[from..to) is what may stand between the words of a name:
+ * one space, or a hyphen ("Anna-Lena"). */
+static bool
+name_gap(const char *src, size_t from, size_t to)
+{
+    return to == from + 1 && (src[from] == ' ' || src[from] == '-');
+}
+
+/* At token i of ts, a capitalised word no form matched: when it is a first
+ * name followed by a surname ("Alexander Zverev"), the record of that
+ * person in t (added when new; the surname decides: "Zverev" later is the
+ * same person), with *end set to the surname's token; else -1. Not a
+ * person: a name inside a compound ("Konrad-Adenauer-Stiftung",
+ * "Karl-Marx-Allee"), a surname that is a form of the gazetteer. */
+static int
+person_at(struct tally *t, const struct toks *ts, const char *src, int i, int *end)
+{
+    if (!is_first_name(ts, src, i) || (ts->v[i].start > 0 && src[ts->v[i].start - 1] == '-'))
+        return -1;
+    int j = i, k = -1;
+    for (int firsts = 1; (k = next_word(ts, j)) < ts->n; j = k, firsts++) {
+        if (!name_gap(src, ts->v[j].end, ts->v[k].start) || !ts->v[k].cap)
+            return -1;
+        if (!is_first_name(ts, src, k) || firsts == MAX_FIRST_NAMES)
+            break;
+    }
+    if (k >= ts->n || is_first_name(ts, src, k))
+        return -1;
+    /* "Recep Tayyip Erdogan": not Tayyip, when a form of the gazetteer
+     * follows at once (the gazetteer's person, by surname). */
+    int m = next_word(ts, k);
+    if (m < ts->n && ts->v[m].cap && name_gap(src, ts->v[k].end, ts->v[m].start) &&
+        table_get(&gz.by_stem, ts->pool.p + ts->v[m].stem, ts->v[m].len) != NULL)
+        return -1;
+    const struct tok *sn = &ts->v[k];
+    const char *stem = ts->pool.p + sn->stem;
+    if (src[sn->end] == '-' || table_get(&gz.by_stem, stem, sn->len) != NULL)
+        return -1;
+    *end = k;
+    int r = surname_find(t, stem, sn->len);
+    if (r >= 0 || t->nsurnames == MAX_SURNAMES || sn->len >= sizeof(t->surname[0].stem) ||
+        sn->end - ts->v[i].start > MLD_TOPIC_MAX_NAME_BYTES)
+        return r;
+    struct surname *p = &t->surname[t->nsurnames];
+    *p = (struct surname){.entry = -1};
+    memcpy(p->stem, stem, sn->len);
+    memcpy(p->name, src + ts->v[i].start, sn->end - ts->v[i].start);
+    p->hit = t->n;
+    hit_of(t, -1, p->name);
+    return t->nsurnames++;
+}
+
+/* Where the text stands: inside parentheses or a quoted title. */
+struct aside {
+    size_t scan; /* bytes read so far */
+    int paren;   /* open parentheses */
+    int quote;   /* open guillemets or German quotes */
+};
+
+/* True when byte off of src is inside parentheses or quotation marks
+ * ("«Nürnberger Nachrichten» (Nürnberg)"): a newspaper's seat, a title,
+ * an aside, someone's words; *a carries the scan from the last call. */
+static bool
+in_aside(const char *src, size_t off, struct aside *a)
+{
+    for (; a->scan < off; a->scan++) {
+        const unsigned char *c = (const unsigned char *)src + a->scan;
+        if (*c == '(')
+            a->paren++;
+        else if (*c == ')' && a->paren > 0)
+            a->paren--;
+        else if (*c == '\n')
+            a->paren = a->quote = 0;           /* an unclosed mark ends with its paragraph */
+        else if (c[0] == 0xc2 && c[1] == 0xab) /* « */
+            a->quote++;
+        else if (c[0] == 0xc2 && c[1] == 0xbb && a->quote > 0) /* » */
+            a->quote--;
+        else if (c[0] == 0xe2 && c[1] == 0x80 && c[2] == 0x9e) /* „ */
+            a->quote++;
+        else if (c[0] == 0xe2 && c[1] == 0x80 && c[2] == 0x9c && a->quote > 0) /* “ */
+            a->quote--;
+    }
+    return a->paren > 0 || a->quote > 0;
+}
+
 /* Finds the gazetteer's forms in the field src[0..len) and records their
  * mentions, each weighing weight, or by its paragraph when weight is 0
  * (the body). */
@@ -866,6 +1116,7 @@ tag_field(struct tally *t, struct toks *ts, const char *src, size_t len, float w
     mld_analyze(mld_analyzer(), src, len, MLD_AN_PARTS, collect_tok, ts);
     size_t scan = 0;
     int para = 1;
+    struct aside aside = {0};
     bool word_matched = false;
     for (int i = 0; i < ts->n; i++) {
         const struct tok *tk = &ts->v[i];
@@ -884,12 +1135,35 @@ tag_field(struct tally *t, struct toks *ts, const char *src, size_t len, float w
                 best_end = end;
             }
         }
+        if (best >= 0 && (gz.forms[best].flags & F_DERIVED) && next_word(ts, i) < ts->n &&
+            is_street(ts, next_word(ts, i)))
+            best = -1; /* "Berliner Straße" */
+        if (best >= 0 && tk->part && derived_part(src, tk, gz.entries[gz.forms[best].entry].name))
+            best = -1; /* "Schweizerhaus" */
+        int entry = -1, person = -1;
+        if (best >= 0) {
+            entry = gz.forms[best].entry;
+            follow_surname(t, &gz.forms[best]);
+        } else if (!tk->part && (person = surname_at(t, ts, i)) >= 0) {
+            best_end = i;
+        } else if (!tk->part) {
+            person = person_at(t, ts, src, i, &best_end);
+        }
+        if (person >= 0)
+            entry = t->surname[person].entry;
         if (!tk->part)
-            word_matched = best >= 0;
-        if (best < 0)
+            word_matched = entry >= 0 || person >= 0;
+        if (entry < 0 && person < 0)
             continue;
         float w = weight > 0 ? weight : body_weight(src, tk->start, &scan, &para);
-        mention(t, gz.forms[best].entry, tk->part ? w * PART_WEIGHT : w);
+        if (tk->part)
+            w *= PART_WEIGHT;
+        if (in_aside(src, tk->start, &aside) && entry >= 0 && is_place(gz.entries[entry].kind))
+            w *= ASIDE_WEIGHT;
+        if (entry >= 0)
+            mention(t, entry, w);
+        else
+            add_weight(&t->v[t->surname[person].hit], w);
         i = best_end;
     }
 }
@@ -939,9 +1213,8 @@ add_priors(struct tally *t, const struct mld_article *a)
     }
 }
 
-/* True when lang (may be NULL: unknown) is German. */
-static bool
-is_german(const char *lang)
+bool
+mld_topics_lang_tagged(const char *lang)
 {
     return lang == NULL || *lang == '\0' ||
            ((lang[0] == 'd' || lang[0] == 'D') && (lang[1] == 'e' || lang[1] == 'E') &&
@@ -989,14 +1262,20 @@ cmp_hit(const void *pa, const void *pb)
 /* True when hit h of t (sorted, best first, the hits before h decided)
  * is a topic of the article whose best hit scores best. */
 static bool
-keeps(const struct tally *t, const struct hit *h, float best)
+keeps(const struct tally *t, const struct hit *h, float best, float best_place)
 {
     if (h->prior > 0)
         return true;
     if (h->score < MIN_SCORE || h->score < MIN_RELATIVE * best)
         return false;
+    if (h->entry < 0) /* a person outside the gazetteer: named twice, or up top */
+        return h->nw >= 2 || h->w[0] >= TEASER_WEIGHT;
     const struct entry *e = &gz.entries[h->entry];
     if (e->kind == KIND_ignore)
+        return false;
+    if (!is_place(e->kind))
+        return true;
+    if (h->score < PLACE_RELATIVE * best_place)
         return false;
     /* "Moskau" says no more than "Russland" above it. */
     return e->kind != KIND_capital || e->parent < 0 || t->slot[e->parent] == 0 ||
@@ -1010,9 +1289,9 @@ mld_enrich_topics(struct mld_article *a)
     struct tally t = {0};
     t.slot = mld_calloc(gz.nentries ? (size_t)gz.nentries : 1, sizeof(int));
     add_priors(&t, a);
-    if (is_german(a->lang))
+    if (mld_topics_lang_tagged(a->lang))
         tag_article(&t, a);
-    float best = 0;
+    float best = 0, best_place = 0;
     for (int i = 0; i < t.n; i++) {
         struct hit *h = &t.v[i];
         float f = 1;
@@ -1021,6 +1300,9 @@ mld_enrich_topics(struct mld_article *a)
             h->score += f * h->w[k];
         if (h->score > best)
             best = h->score;
+        if (h->entry >= 0 && is_place(gz.entries[h->entry].kind) &&
+            h->score - h->prior > best_place)
+            best_place = h->score - h->prior;
     }
     if (t.n > 1)
         qsort(t.v, (size_t)t.n, sizeof(*t.v), cmp_hit);
@@ -1031,7 +1313,7 @@ mld_enrich_topics(struct mld_article *a)
     int nkeep = 0, found = 0;
     for (int i = 0; i < t.n && nkeep < MLD_MAX_TOPICS; i++) {
         struct hit *h = &t.v[i];
-        h->kept = keeps(&t, h, best) && (h->prior > 0 || found++ < MLD_TOPIC_MAX_FOUND);
+        h->kept = keeps(&t, h, best, best_place) && (h->prior > 0 || found++ < MLD_TOPIC_MAX_FOUND);
         if (h->kept)
             keep[nkeep++] = mld_strdup(h->name);
     }
@@ -1046,4 +1328,54 @@ mld_enrich_topics(struct mld_article *a)
     }
     mld_free(t.v);
     mld_free(t.slot);
+}
+
+/* Topic classes -------------------------------------------------------------- */
+
+enum mld_topic_class
+mld_topic_class(const char *name, const char **canonical)
+{
+    pthread_once(&gz_once, load_defaults);
+    int e = entry_named(name);
+    if (canonical != NULL)
+        *canonical = e >= 0 ? gz.entries[e].name : name;
+    if (e < 0)
+        return MLD_TOPIC_UNKNOWN;
+    switch (gz.entries[e].kind) {
+    case KIND_person: return MLD_TOPIC_PERSON;
+    case KIND_org:
+    case KIND_party: return MLD_TOPIC_ORG;
+    case KIND_ignore: return MLD_TOPIC_UNKNOWN;
+    default: return MLD_TOPIC_PLACE;
+    }
+}
+
+/* True when kind k is what agencies tag places at: a country or a state. */
+static bool
+geo_level(enum kind k)
+{
+    return k == KIND_country || k == KIND_state;
+}
+
+int
+mld_topic_geo_levels(const char *name, const char **out, int max)
+{
+    if (mld_topic_class(name, NULL) != MLD_TOPIC_PLACE)
+        return 0;
+    int e = entry_named(name), n = 0;
+    for (int d = 0; e >= 0 && d <= MLD_TOPIC_MAX_PARENT_DEPTH && n < max;
+         d++, e = gz.entries[e].parent)
+        if (geo_level(gz.entries[e].kind))
+            out[n++] = gz.entries[e].name;
+    if (n == 0 && max > 0)
+        out[n++] = gz.entries[entry_named(name)].name; /* "Europa", "Nahost" */
+    return n;
+}
+
+bool
+mld_topics_person_name(const char *name)
+{
+    pthread_once(&gz_once, load_defaults);
+    size_t n = strcspn(name, " -");
+    return name[n] != '\0' && name[n + 1] != '\0' && table_get(&gz.first_names, name, n) != NULL;
 }

@@ -200,23 +200,29 @@ static void
 read_media(const struct mld_feed_reader *r, const xmlNode *n, struct mld_feed_item *it,
            const xmlNode **thumb)
 {
-    const char *name = mld_feed_name(n);
-    if (strcmp(name, "group") == 0) {
+    switch (mld_feed_tok(n)) {
+    case MLD_TOK_GROUP:
         for (const xmlNode *c = n->children; c != NULL; c = c->next) {
             if (c->type != XML_ELEMENT_NODE || mld_feed_ns(c) != MLD_NS_MEDIA)
                 continue;
-            if (strcmp(mld_feed_name(c), "description") == 0 && !it->summary.present)
+            enum mld_feed_tok t = mld_feed_tok(c);
+            if (t == MLD_TOK_DESCRIPTION && !it->summary.present)
                 mld_feed_text_read(r, c, MLD_FEED_PLAIN, true, &it->summary);
-            else if (strcmp(mld_feed_name(c), "content") != 0)
+            else if (t != MLD_TOK_CONTENT)
                 read_media(r, c, it, thumb);
         }
         mld_feed_media_group(r, n, n->parent, it->article);
-    } else if (strcmp(name, "content") == 0) {
-        mld_feed_media_content(r, n, NULL, n->parent, it->article);
-    } else if (strcmp(name, "thumbnail") == 0 && *thumb == NULL) {
-        *thumb = n;
-    } else if (strcmp(name, "description") == 0 && !it->summary.present) {
-        mld_feed_text_read(r, n, MLD_FEED_PLAIN, true, &it->summary);
+        break;
+    case MLD_TOK_CONTENT: mld_feed_media_content(r, n, NULL, n->parent, it->article); break;
+    case MLD_TOK_THUMBNAIL:
+        if (*thumb == NULL)
+            *thumb = n;
+        break;
+    case MLD_TOK_DESCRIPTION:
+        if (!it->summary.present)
+            mld_feed_text_read(r, n, MLD_FEED_PLAIN, true, &it->summary);
+        break;
+    default: break;
     }
 }
 
@@ -258,63 +264,78 @@ read_entry(const struct mld_feed_reader *outer, const xmlNode *entry)
         if (c->type != XML_ELEMENT_NODE)
             continue;
         enum mld_feed_ns ns = mld_feed_ns(c);
-        const char *name = mld_feed_name(c);
-        if (ns == MLD_NS_ATOM || ns == MLD_NS_ATOM03 || ns == MLD_NS_CORE) {
-            if (strcmp(name, "title") == 0 && !it->title.present) {
+        if (ns == MLD_NS_ATOM03 || ns == MLD_NS_CORE)
+            ns = MLD_NS_ATOM; /* either version, or no namespace */
+        switch (MLD_FEED_EL(ns, mld_feed_tok(c))) {
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_TITLE):
+            if (!it->title.present)
                 mld_feed_read_atom_text(r, c, false, &it->title);
-            } else if (strcmp(name, "summary") == 0 && !it->summary.present) {
+            break;
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_SUMMARY):
+            if (!it->summary.present)
                 mld_feed_read_atom_text(r, c, true, &it->summary);
-            } else if (strcmp(name, "content") == 0 && !it->content.present) {
+            break;
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_CONTENT):
+            if (!it->content.present) {
                 char *src = mld_xml_attr(c, "src");
                 if (src == NULL)
                     mld_feed_read_atom_text(r, c, true, &it->content);
                 mld_free(src);
-            } else if (strcmp(name, "link") == 0) {
-                int k = read_link(r, c, &it->links, &it->nlinks);
-                if (k >= 0) {
-                    const struct mld_feed_link *l = &it->links[k];
-                    if (strcmp(l->rel, "alternate") == 0 && alternate < 0)
-                        alternate = k;
-                    else if (strcmp(l->rel, "enclosure") == 0)
-                        mld_feed_add_media(r, c, a, l->href, l->type, l->length, l->title);
-                }
-            } else if (strcmp(name, "id") == 0 && it->id == NULL) {
+            }
+            break;
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_LINK): {
+            int k = read_link(r, c, &it->links, &it->nlinks);
+            if (k >= 0) {
+                const struct mld_feed_link *l = &it->links[k];
+                if (strcmp(l->rel, "alternate") == 0 && alternate < 0)
+                    alternate = k;
+                else if (strcmp(l->rel, "enclosure") == 0)
+                    mld_feed_add_media(r, c, a, l->href, l->type, l->length, l->title);
+            }
+            break;
+        }
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_ID):
+            if (it->id == NULL)
                 it->id = read_id(r, c);
-            } else if (strcmp(name, "updated") == 0 || strcmp(name, "modified") == 0) {
-                set_date(&it->updated, c);
-            } else if (strcmp(name, "published") == 0 || strcmp(name, "issued") == 0) {
-                set_date(&it->published, c);
-            } else if (strcmp(name, "created") == 0) {
-                set_date(&it->created, c);
-            } else if (strcmp(name, "author") == 0) {
-                read_person(c, a);
-            } else if (strcmp(name, "category") == 0) {
-                char *term = mld_xml_attr(c, "term");
-                if (term == NULL || term[0] == '\0') {
-                    mld_free(term);
-                    term = mld_xml_attr(c, "label");
-                }
-                mld_feed_add_tag(a, term);
+            break;
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_UPDATED):
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_MODIFIED):
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_DATE): set_date(&it->updated, c); break;
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_PUBLISHED):
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_ISSUED): set_date(&it->published, c); break;
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_CREATED): set_date(&it->created, c); break;
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_AUTHOR): read_person(c, a); break;
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_CATEGORY): {
+            char *term = mld_xml_attr(c, "term");
+            if (term == NULL || term[0] == '\0') {
                 mld_free(term);
-            } else if (strcmp(name, "source") == 0) {
-                source = c;
+                term = mld_xml_attr(c, "label");
             }
-        } else if (ns == MLD_NS_DC) {
-            if (strcmp(name, "subject") == 0) {
-                char *s = mld_xml_text(c);
-                mld_feed_add_tag(a, s);
-                mld_free(s);
-            } else if (strcmp(name, "creator") == 0) {
-                char *s = mld_xml_text(c);
-                mld_feed_add_author(a, s);
-                mld_free(s);
-            } else if (strcmp(name, "date") == 0) {
-                set_date(&it->updated, c);
-            } else if (strcmp(name, "language") == 0 && it->lang == NULL) {
+            mld_feed_add_tag(a, term);
+            mld_free(term);
+            break;
+        }
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_SOURCE): source = c; break;
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_SUBJECT): {
+            char *s = mld_xml_text(c);
+            mld_feed_add_tag(a, s);
+            mld_free(s);
+            break;
+        }
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_CREATOR): {
+            char *s = mld_xml_text(c);
+            mld_feed_add_author(a, s);
+            mld_free(s);
+            break;
+        }
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_LANGUAGE):
+            if (it->lang == NULL)
                 it->lang = mld_feed_node_lang(c);
-            }
-        } else if (ns == MLD_NS_MEDIA) {
-            read_media(r, c, it, &thumb);
+            break;
+        default:
+            if (ns == MLD_NS_MEDIA)
+                read_media(r, c, it, &thumb);
+            break;
         }
     }
     if (alternate >= 0)
@@ -402,30 +423,42 @@ read_feed(struct mld_feed_reader *r, xmlNode *root)
     for (const xmlNode *c = root->children; c != NULL; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        const char *name = mld_feed_name(c);
-        if (!atom(c, name))
+        enum mld_feed_ns ns = mld_feed_ns(c);
+        if (ns != MLD_NS_ATOM && ns != MLD_NS_ATOM03 && ns != MLD_NS_CORE)
             continue;
-        if (strcmp(name, "title") == 0 && !f->title.present) {
-            mld_feed_read_atom_text(r, c, false, &f->title);
-        } else if ((strcmp(name, "subtitle") == 0 || strcmp(name, "tagline") == 0) &&
-                   !f->subtitle.present) {
-            mld_feed_read_atom_text(r, c, false, &f->subtitle);
-        } else if (strcmp(name, "link") == 0) {
+        switch (mld_feed_tok(c)) {
+        case MLD_TOK_TITLE:
+            if (!f->title.present)
+                mld_feed_read_atom_text(r, c, false, &f->title);
+            break;
+        case MLD_TOK_SUBTITLE:
+        case MLD_TOK_TAGLINE:
+            if (!f->subtitle.present)
+                mld_feed_read_atom_text(r, c, false, &f->subtitle);
+            break;
+        case MLD_TOK_LINK: {
             int k = read_link(r, c, &f->links, &f->nlinks);
             if (k >= 0 && strcmp(f->links[k].rel, "alternate") == 0 && alternate < 0)
                 alternate = k;
             else if (k >= 0 && strcmp(f->links[k].rel, "self") == 0 && f->self == NULL)
                 f->self = mld_strdup(f->links[k].href);
-        } else if (strcmp(name, "id") == 0 && f->id == NULL) {
-            f->id = read_id(r, c);
-        } else if (strcmp(name, "updated") == 0 || strcmp(name, "modified") == 0) {
-            set_date(&f->updated, c);
-        } else if (strcmp(name, "published") == 0 || strcmp(name, "issued") == 0) {
-            set_date(&f->published, c);
-        } else if (strcmp(name, "author") == 0) {
+            break;
+        }
+        case MLD_TOK_ID:
+            if (f->id == NULL)
+                f->id = read_id(r, c);
+            break;
+        case MLD_TOK_UPDATED:
+        case MLD_TOK_MODIFIED: set_date(&f->updated, c); break;
+        case MLD_TOK_PUBLISHED:
+        case MLD_TOK_ISSUED: set_date(&f->published, c); break;
+        case MLD_TOK_AUTHOR: {
             struct mld_article tmp = {.author = f->author};
             read_person(c, &tmp);
             f->author = tmp.author;
+            break;
+        }
+        default: break;
         }
     }
     if (alternate >= 0)

@@ -57,36 +57,13 @@
 #include "../base/buf.h"
 #include "../base/limits.h"
 #include "../base/mem.h"
+#include "../base/text.h"
 #include "sanitize.h"
 #include "xml.h"
 
 #define XML_NS "http://www.w3.org/XML/1998/namespace"
 
 /* ASCII helpers (locale-independent) ---------------------------------- */
-
-static char
-lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-}
-
-static bool
-is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static bool
-is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool
-is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 
 static bool
 starts_nocase(const char *s, size_t len, const char *prefix)
@@ -95,7 +72,7 @@ starts_nocase(const char *s, size_t len, const char *prefix)
     if (len < n)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (lower(s[i]) != lower(prefix[i]))
+        if (mld_ascii_lower(s[i]) != mld_ascii_lower(prefix[i]))
             return false;
     return true;
 }
@@ -103,9 +80,9 @@ starts_nocase(const char *s, size_t len, const char *prefix)
 static int
 hexval(char c)
 {
-    if (is_digit(c))
+    if (mld_ascii_digit(c))
         return c - '0';
-    c = lower(c);
+    c = mld_ascii_lower(c);
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
@@ -113,9 +90,9 @@ hexval(char c)
 static char *
 trimmed(const char *s, size_t len)
 {
-    while (len > 0 && is_space(*s))
+    while (len > 0 && mld_ascii_space(*s))
         s++, len--;
-    while (len > 0 && is_space(s[len - 1]))
+    while (len > 0 && mld_ascii_space(s[len - 1]))
         len--;
     return len > 0 ? mld_strndup(s, len) : NULL;
 }
@@ -131,7 +108,7 @@ fold(const char *s)
     mld_buf_init(&b, MLD_MAX_FIELD_BYTES);
     bool space = false;
     for (; *s != '\0' && b.len < MLD_MAX_FIELD_BYTES - 8; s++) {
-        if (is_space(*s)) {
+        if (mld_ascii_space(*s)) {
             space = b.len > 0;
             continue;
         }
@@ -184,56 +161,14 @@ put_utf8(struct mld_buf *b, unsigned cp)
     }
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one
- * (overlong forms, surrogates and code points past U+10FFFF are not). */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned min;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4, min = 0x10000;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    unsigned cp = c & (0x3f >> (len - 1));
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
-
-/* True when s[0..n) is valid UTF-8; *nonascii tells whether it has bytes
- * above 0x7f. */
+/* True when s[0..n) has a byte above 0x7f. */
 static bool
-utf8_valid(const char *s, size_t n, bool *nonascii)
+any_high(const char *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    *nonascii = false;
-    for (size_t i = 0; i < n;) {
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k = utf8_seq(p + i, n - i);
-        if (k == 0)
-            return false;
-        *nonascii = true;
-        i += k;
-    }
-    return true;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return true;
+    return false;
 }
 
 /* windows-1252 at 0x80-0x9f; the five holes map to the C1 controls, as
@@ -263,10 +198,9 @@ decode_cp1252(const char *s, size_t n, struct mld_buf *b)
 static void
 decode_utf8_lossy(const char *s, size_t n, struct mld_buf *b)
 {
-    const unsigned char *p = (const unsigned char *)s;
     size_t run = 0;
     for (size_t i = 0; i < n;) {
-        size_t k = p[i] < 0x80 ? 1 : utf8_seq(p + i, n - i);
+        size_t k = mld_utf8_seq(s + i, n - i);
         if (k > 0) {
             i += k;
             continue;
@@ -327,7 +261,7 @@ classify(char *label, const char **iconv_name)
     static const char *const gbk[] = {"gb2312",  "gbk",       "x-gbk",      "csgb2312",
                                       "chinese", "iso-ir-58", "gb_2312-80", NULL};
     for (char *p = label; *p; p++)
-        *p = lower(*p);
+        *p = mld_ascii_lower(*p);
     *iconv_name = label;
     for (int i = 0; utf8[i]; i++)
         if (strcmp(label, utf8[i]) == 0) {
@@ -370,31 +304,31 @@ mld_feed_charset_param(const char *content_type, char *out, size_t n)
     const char *p = strchr(content_type, ';');
     while (p != NULL) {
         p++;
-        while (is_space(*p))
+        while (mld_ascii_space(*p))
             p++;
         const char *key = p;
-        while (*p && *p != '=' && *p != ';' && !is_space(*p))
+        while (*p && *p != '=' && *p != ';' && !mld_ascii_space(*p))
             p++;
         size_t klen = (size_t)(p - key);
-        while (is_space(*p))
+        while (mld_ascii_space(*p))
             p++;
         if (*p != '=') {
             p = strchr(p, ';');
             continue;
         }
         p++;
-        while (is_space(*p))
+        while (mld_ascii_space(*p))
             p++;
         char q = (*p == '"' || *p == '\'') ? *p++ : 0;
         const char *v = p;
-        while (*p && (q ? *p != q : (*p != ';' && !is_space(*p))))
+        while (*p && (q ? *p != q : (*p != ';' && !mld_ascii_space(*p))))
             p++;
         size_t vlen = (size_t)(p - v);
         if (klen == 7 && starts_nocase(key, klen, "charset")) {
             if (vlen == 0 || vlen >= n)
                 return false;
             for (size_t i = 0; i < vlen; i++)
-                out[i] = lower(v[i]);
+                out[i] = mld_ascii_lower(v[i]);
             out[vlen] = '\0';
             return true;
         }
@@ -409,7 +343,7 @@ static bool
 xml_decl_encoding(const char *s, size_t n, char *out, size_t outn)
 {
     size_t i = 0;
-    while (i < n && is_space(s[i]))
+    while (i < n && mld_ascii_space(s[i]))
         i++;
     if (n - i < 6 || memcmp(s + i, "<?xml", 5) != 0)
         return false;
@@ -420,12 +354,12 @@ xml_decl_encoding(const char *s, size_t n, char *out, size_t outn)
     if (enc == NULL)
         return false;
     const char *p = enc + 8, *lim = s + end;
-    while (p < lim && is_space(*p))
+    while (p < lim && mld_ascii_space(*p))
         p++;
     if (p >= lim || *p != '=')
         return false;
     p++;
-    while (p < lim && is_space(*p))
+    while (p < lim && mld_ascii_space(*p))
         p++;
     if (p >= lim || (*p != '"' && *p != '\''))
         return false;
@@ -467,15 +401,14 @@ try_label(const char *label_in, const char *doc, size_t len, struct mld_buf *b, 
     snprintf(label, sizeof(label), "%s", label_in);
     const char *iconv_name;
     enum cs_kind kind = classify(label, &iconv_name);
-    bool nonascii;
     switch (kind) {
     case CS_UTF8:
-        if (!utf8_valid(doc, len, &nonascii))
+        if (!mld_utf8_valid(doc, len))
             return false;
         mld_buf_append(b, doc, len);
         break;
     case CS_LATIN:
-        if (utf8_valid(doc, len, &nonascii) && nonascii) {
+        if (any_high(doc, len) && mld_utf8_valid(doc, len)) {
             mld_buf_append(b, doc, len);
             snprintf(label, sizeof(label), "utf-8");
         } else {
@@ -492,7 +425,7 @@ try_label(const char *label_in, const char *doc, size_t len, struct mld_buf *b, 
         }
         snprintf(label, sizeof(label), "%s", w);
         for (char *p = label; *p; p++)
-            *p = lower(*p);
+            *p = mld_ascii_lower(*p);
         break;
     }
     case CS_ICONV:
@@ -615,7 +548,7 @@ mld_feed_to_utf8(const char *doc, size_t len, const char *content_type, const ch
         if (done) {
             snprintf(charset, 32, "%s", boms[i].cs);
             for (char *p = charset; *p; p++)
-                *p = lower(*p);
+                *p = mld_ascii_lower(*p);
         }
         break;
     }
@@ -668,9 +601,9 @@ declared(const char *subset, size_t n, const char *name, size_t nlen)
         if (e == NULL)
             return false;
         e += 8;
-        while (e < end && is_space(*e))
+        while (e < end && mld_ascii_space(*e))
             e++;
-        if ((size_t)(end - e) > nlen && memcmp(e, name, nlen) == 0 && is_space(e[nlen]))
+        if ((size_t)(end - e) > nlen && memcmp(e, name, nlen) == 0 && mld_ascii_space(e[nlen]))
             return true;
         p = e;
     }
@@ -696,7 +629,7 @@ skip_doctype(const char *s, size_t n, size_t i, const char **subset, size_t *sub
             size_t j = i + 1;
             while (end != NULL) {
                 size_t k = (size_t)(end - s) + 1;
-                while (k < n && is_space(s[k]))
+                while (k < n && mld_ascii_space(s[k]))
                     k++;
                 if (k < n && s[k] == '>') {
                     *subset = s + i + 1;
@@ -806,7 +739,7 @@ fix_entities(const char *s, size_t n, size_t *out_n)
         char name[16];
         bool html_like = nlen <= 8;
         for (size_t j = 0; j < nlen && html_like; j++)
-            html_like = is_alpha(s[i + 1 + j]) || is_digit(s[i + 1 + j]);
+            html_like = mld_ascii_alpha(s[i + 1 + j]) || mld_ascii_digit(s[i + 1 + j]);
         if (!html_like) {
             i += k;
             continue;
@@ -903,7 +836,7 @@ partial_iso(const char *s, size_t n, mld_time_t *out)
         return false;
     for (size_t i = 0; i < n; i++) {
         bool dash = i == 4 || i == 7;
-        if (dash ? s[i] != '-' : !is_digit(s[i]))
+        if (dash ? s[i] != '-' : !mld_ascii_digit(s[i]))
             return false;
     }
     int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
@@ -924,7 +857,7 @@ read_num(const char *s, size_t n, size_t *i, long *v)
 {
     int k = 0;
     *v = 0;
-    while (*i < n && is_digit(s[*i]) && k < 9) {
+    while (*i < n && mld_ascii_digit(s[*i]) && k < 9) {
         *v = *v * 10 + (s[*i] - '0');
         (*i)++;
         k++;
@@ -945,7 +878,7 @@ parse_loose(const char *s, size_t n, mld_time_t *out)
     size_t i = 0;
     while (i < n) {
         char c = s[i];
-        if (is_space(c) || c == ',' || c == '/' || c == '.' || c == '(' || c == ')') {
+        if (mld_ascii_space(c) || c == ',' || c == '/' || c == '.' || c == '(' || c == ')') {
             i++;
             continue;
         }
@@ -964,7 +897,7 @@ parse_loose(const char *s, size_t n, mld_time_t *out)
             long h, m = 0;
             if (k <= 2) {
                 h = v;
-                if (i + 2 < n && s[i] == ':' && is_digit(s[i + 1])) {
+                if (i + 2 < n && s[i] == ':' && mld_ascii_digit(s[i + 1])) {
                     i++;
                     if (read_num(s, n, &i, &m) != 2)
                         return MLD_E_PARSE;
@@ -980,7 +913,7 @@ parse_loose(const char *s, size_t n, mld_time_t *out)
             have_zone = true;
             continue;
         }
-        if (is_digit(c)) {
+        if (mld_ascii_digit(c)) {
             long v;
             int k = read_num(s, n, &i, &v);
             if (i < n && s[i] == ':' && !have_time && k <= 2) {
@@ -997,14 +930,14 @@ parse_loose(const char *s, size_t n, mld_time_t *out)
                         i++;
                         long frac;
                         read_num(s, n, &i, &frac);
-                        while (i < n && is_digit(s[i]))
+                        while (i < n && mld_ascii_digit(s[i]))
                             i++;
                     }
                 }
                 have_time = true;
                 continue;
             }
-            if (i < n && is_digit(s[i]))
+            if (i < n && mld_ascii_digit(s[i]))
                 return MLD_E_PARSE; /* more than 9 digits */
             if (nnum >= 4)
                 return MLD_E_PARSE;
@@ -1014,12 +947,12 @@ parse_loose(const char *s, size_t n, mld_time_t *out)
             nums[nnum++] = v;
             continue;
         }
-        if (is_alpha(c) || (unsigned char)c >= 0x80) {
+        if (mld_ascii_alpha(c) || (unsigned char)c >= 0x80) {
             char w[16];
             size_t k = 0;
-            while (i < n && (is_alpha(s[i]) || (unsigned char)s[i] >= 0x80)) {
+            while (i < n && (mld_ascii_alpha(s[i]) || (unsigned char)s[i] >= 0x80)) {
                 if (k < sizeof(w) - 1)
-                    w[k++] = lower(s[i]);
+                    w[k++] = mld_ascii_lower(s[i]);
                 i++;
             }
             w[k] = '\0';
@@ -1086,15 +1019,16 @@ mld_feed_parse_date(const char *s, size_t len, mld_time_t *out)
 {
     if (s == NULL)
         return MLD_E_PARSE;
-    while (len > 0 && is_space(*s))
+    while (len > 0 && mld_ascii_space(*s))
         s++, len--;
-    while (len > 0 && is_space(s[len - 1]))
+    while (len > 0 && mld_ascii_space(s[len - 1]))
         len--;
     if (len == 0 || len > 128)
         return MLD_E_PARSE;
     if (partial_iso(s, len, out))
         return 0;
-    if (len >= 8 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3])) {
+    if (len >= 8 && mld_ascii_digit(s[0]) && mld_ascii_digit(s[1]) && mld_ascii_digit(s[2]) &&
+        mld_ascii_digit(s[3])) {
         /* ISO 8601 with lower-case t/z too. */
         char tmp[129];
         for (size_t i = 0; i < len; i++)
@@ -1111,10 +1045,11 @@ mld_feed_parse_date(const char *s, size_t len, mld_time_t *out)
 static size_t
 scheme_len(const char *s)
 {
-    if (!is_alpha(s[0]))
+    if (!mld_ascii_alpha(s[0]))
         return 0;
     size_t i = 1;
-    while (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.')
+    while (mld_ascii_alpha(s[i]) || mld_ascii_digit(s[i]) || s[i] == '+' || s[i] == '-' ||
+           s[i] == '.')
         i++;
     return s[i] == ':' ? i : 0;
 }
@@ -1178,9 +1113,9 @@ mld_feed_resolve_url(const char *base, const char *ref)
     if (ref == NULL)
         return NULL;
     size_t n = strlen(ref);
-    while (n > 0 && is_space(*ref))
+    while (n > 0 && mld_ascii_space(*ref))
         ref++, n--;
-    while (n > 0 && is_space(ref[n - 1]))
+    while (n > 0 && mld_ascii_space(ref[n - 1]))
         n--;
     char *r = mld_strndup(ref, n);
     if (base == NULL || *base == '\0' || scheme_len(r) > 0)
@@ -1295,14 +1230,15 @@ bool
 mld_feed_looks_like_html(const char *s)
 {
     for (const char *p = s; p != NULL && *p; p++) {
-        if (p[0] == '<' && (is_alpha(p[1]) || (p[1] == '/' && is_alpha(p[2])) || p[1] == '!'))
+        if (p[0] == '<' &&
+            (mld_ascii_alpha(p[1]) || (p[1] == '/' && mld_ascii_alpha(p[2])) || p[1] == '!'))
             return true;
         if (p[0] == '&') {
             const char *q = p + 1;
             if (*q == '#')
                 q++;
             const char *start = q;
-            while (is_alpha(*q) || is_digit(*q))
+            while (mld_ascii_alpha(*q) || mld_ascii_digit(*q))
                 q++;
             if (q > start && *q == ';')
                 return true;
@@ -1403,7 +1339,7 @@ resolve_links(const char *html, const char *base)
     bool changed = false;
     size_t run = 0, n = strlen(html);
     for (size_t i = 0; i < n; i++) {
-        if (html[i] != '<' || !is_alpha(html[i + 1]))
+        if (html[i] != '<' || !mld_ascii_alpha(html[i + 1]))
             continue;
         size_t end = i;
         while (end < n && html[end] != '>')
@@ -1453,9 +1389,9 @@ trim_in_place(char *s)
     if (s == NULL)
         return NULL;
     size_t n = strlen(s), k = 0;
-    while (k < n && is_space(s[k]))
+    while (k < n && mld_ascii_space(s[k]))
         k++;
-    while (n > k && is_space(s[n - 1]))
+    while (n > k && mld_ascii_space(s[n - 1]))
         n--;
     memmove(s, s + k, n - k);
     s[n - k] = '\0';
@@ -1502,7 +1438,7 @@ clean_text(const char *s)
         if (*p == '<') {
             const char *name = p + 1 + (p[1] == '/');
             size_t n = 0;
-            while (is_alpha(name[n]) || is_digit(name[n]))
+            while (mld_ascii_alpha(name[n]) || mld_ascii_digit(name[n]))
                 n++;
             const char *end = strchr(name, '>');
             if (n == 0 || end == NULL) {
@@ -1619,7 +1555,7 @@ plain_to_html(const char *s)
     mld_buf_init(&b, MLD_MAX_DOC_BYTES);
     const char *p = s;
     while (*p) {
-        while (is_space(*p))
+        while (mld_ascii_space(*p))
             p++;
         if (*p == '\0')
             break;
@@ -1628,7 +1564,7 @@ plain_to_html(const char *s)
         if (crlf != NULL && (end == NULL || crlf < end))
             end = crlf;
         size_t n = end ? (size_t)(end - p) : strlen(p);
-        while (n > 0 && is_space(p[n - 1]))
+        while (n > 0 && mld_ascii_space(p[n - 1]))
             n--;
         mld_buf_puts(&b, "<p>");
         size_t run = 0;
@@ -1636,9 +1572,9 @@ plain_to_html(const char *s)
             if (i < n && p[i] != '\n')
                 continue;
             size_t a = run, z = i;
-            while (a < z && is_space(p[a]))
+            while (a < z && mld_ascii_space(p[a]))
                 a++;
-            while (z > a && is_space(p[z - 1]))
+            while (z > a && mld_ascii_space(p[z - 1]))
                 z--;
             if (run > 0)
                 mld_buf_puts(&b, "<br>");
@@ -1669,8 +1605,7 @@ text_clear(struct mld_feed_text *t)
 bool
 mld_feed_is_text(const char *s, size_t n)
 {
-    bool nonascii;
-    return s != NULL && memchr(s, '\0', n) == NULL && utf8_valid(s, n, &nonascii);
+    return s != NULL && memchr(s, '\0', n) == NULL && mld_utf8_valid(s, n);
 }
 
 /* A copy of s[0..n) as a field may hold it (invalid UTF-8 as U+FFFD,
@@ -1759,7 +1694,7 @@ xhtml_wrapper(const xmlNode *n)
             div = c;
         } else if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
             for (const xmlChar *p = c->content; p && *p; p++)
-                if (!is_space((char)*p))
+                if (!mld_ascii_space((char)*p))
                     return NULL;
         }
     }
@@ -1835,6 +1770,63 @@ mld_feed_name(const xmlNode *n)
     const char *name = mld_xml_name(n);
     const char *colon = n != NULL && n->ns == NULL ? strrchr(name, ':') : NULL;
     return colon != NULL ? colon + 1 : name;
+}
+
+/* Sorted by strcmp() for bsearch(); tests/unit/ingest/feed.c looks every
+ * row up. */
+static const struct feed_tok {
+    const char *name;
+    enum mld_feed_tok tok;
+} feed_toks[] = {
+    {"author", MLD_TOK_AUTHOR},
+    {"body", MLD_TOK_BODY},
+    {"category", MLD_TOK_CATEGORY},
+    {"content", MLD_TOK_CONTENT},
+    {"created", MLD_TOK_CREATED},
+    {"creator", MLD_TOK_CREATOR},
+    {"date", MLD_TOK_DATE},
+    {"description", MLD_TOK_DESCRIPTION},
+    {"div", MLD_TOK_DIV},
+    {"enclosure", MLD_TOK_ENCLOSURE},
+    {"encoded", MLD_TOK_ENCODED},
+    {"fullitem", MLD_TOK_FULLITEM},
+    {"group", MLD_TOK_GROUP},
+    {"guid", MLD_TOK_GUID},
+    {"id", MLD_TOK_ID},
+    {"identifier", MLD_TOK_IDENTIFIER},
+    {"issued", MLD_TOK_ISSUED},
+    {"keywords", MLD_TOK_KEYWORDS},
+    {"language", MLD_TOK_LANGUAGE},
+    {"lastBuildDate", MLD_TOK_LASTBUILDDATE},
+    {"link", MLD_TOK_LINK},
+    {"managingEditor", MLD_TOK_MANAGINGEDITOR},
+    {"modified", MLD_TOK_MODIFIED},
+    {"pubDate", MLD_TOK_PUBDATE},
+    {"published", MLD_TOK_PUBLISHED},
+    {"source", MLD_TOK_SOURCE},
+    {"subject", MLD_TOK_SUBJECT},
+    {"subtitle", MLD_TOK_SUBTITLE},
+    {"summary", MLD_TOK_SUMMARY},
+    {"tagline", MLD_TOK_TAGLINE},
+    {"thumbnail", MLD_TOK_THUMBNAIL},
+    {"title", MLD_TOK_TITLE},
+    {"updated", MLD_TOK_UPDATED},
+    {"webMaster", MLD_TOK_WEBMASTER},
+};
+
+static int
+cmp_tok(const void *key, const void *row)
+{
+    return strcmp(key, ((const struct feed_tok *)row)->name);
+}
+
+enum mld_feed_tok
+mld_feed_tok(const xmlNode *n)
+{
+    const struct feed_tok *t =
+        bsearch(mld_feed_name(n), feed_toks, sizeof(feed_toks) / sizeof(*feed_toks),
+                sizeof(*feed_toks), cmp_tok);
+    return t != NULL ? t->tok : MLD_TOK_OTHER;
 }
 
 xmlNode *
@@ -1957,7 +1949,7 @@ is_email(const char *s, size_t n)
     if (at == NULL || at == s || at == s + n - 1)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (is_space(s[i]))
+        if (mld_ascii_space(s[i]))
             return false;
     return true;
 }
@@ -1998,9 +1990,9 @@ has_names(const char *list, const char *s, size_t n)
 static void
 append_name(struct mld_article *a, const char *s, size_t n)
 {
-    while (n > 0 && is_space(*s))
+    while (n > 0 && mld_ascii_space(*s))
         s++, n--;
-    while (n > 0 && is_space(s[n - 1]))
+    while (n > 0 && mld_ascii_space(s[n - 1]))
         n--;
     if (n == 0 || n > MLD_MAX_ID_BYTES || is_email(s, n) || has_name(a->author, s, n))
         return;
@@ -2092,7 +2084,7 @@ mld_feed_media_kind(const char *medium, const char *type, const char *url)
     if (medium != NULL && medium[0] != '\0')
         return MLD_MEDIA_OTHER; /* "document", "executable" */
     if (type != NULL) {
-        while (is_space(*type))
+        while (mld_ascii_space(*type))
             type++;
         size_t major = strcspn(type, "/");
         for (size_t i = 0; type[major] == '/' && i < sizeof(media) / sizeof(media[0]); i++)
@@ -2380,13 +2372,13 @@ mld_feed_base64(const char *s, size_t *len)
             v = c - 'A';
         else if (c >= 'a' && c <= 'z')
             v = c - 'a' + 26;
-        else if (is_digit(c))
+        else if (mld_ascii_digit(c))
             v = c - '0' + 52;
         else if (c == '+' || c == '-')
             v = 62;
         else if (c == '/' || c == '_')
             v = 63;
-        else if (c == '=' || is_space(c))
+        else if (c == '=' || mld_ascii_space(c))
             continue;
         else {
             mld_free(out);
@@ -2637,24 +2629,24 @@ srcset_renditions(struct mld_media *m, const char *srcset)
 {
     const char *p = srcset;
     while (*p != '\0') {
-        while (is_space(*p) || *p == ',')
+        while (mld_ascii_space(*p) || *p == ',')
             p++;
         const char *u = p;
-        while (*p != '\0' && !is_space(*p))
+        while (*p != '\0' && !mld_ascii_space(*p))
             p++;
         size_t un = (size_t)(p - u);
         while (un > 0 && u[un - 1] == ',')
             un--;
-        while (is_space(*p))
+        while (mld_ascii_space(*p))
             p++;
         const char *d = p;
         while (*p != '\0' && *p != ',')
             p++;
         int w = 0;
-        if (p > d && is_digit(*d)) {
+        if (p > d && mld_ascii_digit(*d)) {
             long x = strtol(d, NULL, 10);
             const char *q = d;
-            while (q < p && is_digit(*q))
+            while (q < p && mld_ascii_digit(*q))
                 q++;
             if (q < p && *q == 'w' && x > 0 && x <= 100000)
                 w = (int)x;
@@ -2727,9 +2719,9 @@ lead_picture(struct mld_article *a, char **html, bool cut)
         size_t s = (size_t)(p - h), e = (size_t)(gt - h) + 1;
         for (;;) {
             size_t ps = s, ne = e;
-            while (ps > 0 && is_space(h[ps - 1]))
+            while (ps > 0 && mld_ascii_space(h[ps - 1]))
                 ps--;
-            while (is_space(h[ne]))
+            while (mld_ascii_space(h[ne]))
                 ne++;
             if (ps == 0 || h[ps - 1] != '>')
                 break;
@@ -2748,7 +2740,7 @@ lead_picture(struct mld_article *a, char **html, bool cut)
                 if (m->caption == NULL)
                     m->caption = mld_feed_html_text(h + ne + 12, (size_t)(ce - (h + ne + 12)));
                 ne = (size_t)(ce - h) + 13;
-                while (is_space(h[ne]))
+                while (mld_ascii_space(h[ne]))
                     ne++;
             }
             char close[12];
@@ -2785,7 +2777,7 @@ publisher_host(const struct mld_feed *f)
         return NULL;
     char *r = mld_malloc(n + 1);
     for (size_t i = 0; i < n; i++)
-        r[i] = lower(h[i]);
+        r[i] = mld_ascii_lower(h[i]);
     r[n] = '\0';
     return r;
 }
@@ -2890,7 +2882,7 @@ mld_feed_sniff_root(const char *doc, size_t len, char *out, size_t n)
     out[0] = '\0';
     size_t i = 0;
     while (i < vn) {
-        if (is_space(view[i])) {
+        if (mld_ascii_space(view[i])) {
             i++;
             continue;
         }
@@ -2913,7 +2905,7 @@ mld_feed_sniff_root(const char *doc, size_t len, char *out, size_t n)
         } else {
             i++;
             size_t s = i;
-            while (i < vn && !is_space(view[i]) && view[i] != '>' && view[i] != '/')
+            while (i < vn && !mld_ascii_space(view[i]) && view[i] != '>' && view[i] != '/')
                 i++;
             const char *name = view + s;
             size_t nl = i - s;
@@ -2953,7 +2945,7 @@ mld_feed_parse(const char *doc, size_t len, const struct mld_source *src, struct
     }
     /* Blank lines before the XML declaration are a common slip. */
     size_t skip = 0;
-    while (skip < n && is_space(u8[skip]))
+    while (skip < n && mld_ascii_space(u8[skip]))
         skip++;
     if (n - skip < 5 || memcmp(u8 + skip, "<?xml", 5) != 0)
         skip = 0;

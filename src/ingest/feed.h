@@ -257,6 +257,55 @@ enum mld_feed_ns {
     MLD_NS_OTHER,   /* anything else: ignored */
 };
 
+/* The element names the readers act on, as tokens. A reader looks an
+ * element's local name up once (mld_feed_tok) and switches on
+ * MLD_FEED_EL(vocabulary, token), as h2o looks header names up in a
+ * token table, instead of walking a chain of strcmp() per element. */
+enum mld_feed_tok {
+    MLD_TOK_OTHER, /* a name no reader acts on */
+    MLD_TOK_AUTHOR,
+    MLD_TOK_BODY,
+    MLD_TOK_CATEGORY,
+    MLD_TOK_CONTENT,
+    MLD_TOK_CREATED,
+    MLD_TOK_CREATOR,
+    MLD_TOK_DATE,
+    MLD_TOK_DESCRIPTION,
+    MLD_TOK_DIV,
+    MLD_TOK_ENCLOSURE,
+    MLD_TOK_ENCODED,
+    MLD_TOK_FULLITEM,
+    MLD_TOK_GROUP,
+    MLD_TOK_GUID,
+    MLD_TOK_ID,
+    MLD_TOK_IDENTIFIER,
+    MLD_TOK_ISSUED,
+    MLD_TOK_KEYWORDS,
+    MLD_TOK_LANGUAGE,
+    MLD_TOK_LASTBUILDDATE,
+    MLD_TOK_LINK,
+    MLD_TOK_MANAGINGEDITOR,
+    MLD_TOK_MODIFIED,
+    MLD_TOK_PUBDATE,
+    MLD_TOK_PUBLISHED,
+    MLD_TOK_SOURCE,
+    MLD_TOK_SUBJECT,
+    MLD_TOK_SUBTITLE,
+    MLD_TOK_SUMMARY,
+    MLD_TOK_TAGLINE,
+    MLD_TOK_THUMBNAIL,
+    MLD_TOK_TITLE,
+    MLD_TOK_UPDATED,
+    MLD_TOK_WEBMASTER,
+    MLD_TOK_N, /* the number of tokens, not one */
+};
+
+/* The token of element n's local name (mld_feed_name()). */
+enum mld_feed_tok mld_feed_tok(const xmlNode *n);
+
+/* One switch label for an element of vocabulary ns with name token tok. */
+#define MLD_FEED_EL(ns, tok) ((unsigned)(ns) << 8 | (unsigned)(tok))
+
 /* What a reader works with. */
 struct mld_feed_reader {
     struct mld_feed *feed;

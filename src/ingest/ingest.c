@@ -305,3 +305,27 @@ mld_ingest_genre_hold(const char *qcode, const char *name)
             return genre_holds[i].reason;
     return NULL;
 }
+
+/* Source state ---------------------------------------------------------- */
+
+void
+mld_source_state_dispose(struct mld_source_state *s)
+{
+    mld_free(s->name);
+    mld_free(s->url);
+    mld_free(s->etag);
+    mld_free(s->last_modified);
+    mld_free(s->last_error);
+    memset(s, 0, sizeof(*s));
+}
+
+void
+mld_source_state_copy(struct mld_source_state *to, const struct mld_source_state *from)
+{
+    *to = *from;
+    to->name = mld_strdup(from->name);
+    to->url = mld_strdup(from->url);
+    to->etag = mld_strdup(from->etag);
+    to->last_modified = mld_strdup(from->last_modified);
+    to->last_error = mld_strdup(from->last_error);
+}

@@ -34,6 +34,36 @@ struct mld_source {
                                  refusing the document (pipeline.h, rule 0) */
 };
 
+/* The health and HTTP state of one source (a polled feed, the drop
+ * folder, the push endpoint), kept across runs: what the poller works
+ * with and the store keeps (store.h, mld_store_source_get). Strings are
+ * owned (NULL = none). */
+struct mld_source_state {
+    char *name;               /* the source's name in the config */
+    char *url;                /* polled URL, or NULL */
+    char *etag;               /* last ETag sent by the server, or NULL */
+    char *last_modified;      /* last Last-Modified sent by the server, or NULL */
+    mld_time_t last_attempt;  /* 0 = never */
+    mld_time_t last_success;
+    mld_time_t last_error_at;
+    char *last_error;         /* message of the last failure, or NULL */
+    int failures;             /* consecutive failures (back-off) */
+    mld_time_t next_attempt;  /* not before this instant */
+    int64_t items;            /* articles stored from it, ever */
+    mld_time_t newest_item;   /* version_created of the newest: now - this = lag */
+    /* observability: by outcome, ever (store migration 0011) */
+    int64_t new_items;        /* articles first stored from it */
+    int64_t updated_items;    /* newer versions of known articles */
+    int64_t duplicates;       /* deliveries seen before, skipped */
+    int64_t failed;           /* attempts that failed (fetch, parse, store) */
+};
+
+/* Frees the strings of s (not s itself) and zeroes it. */
+void mld_source_state_dispose(struct mld_source_state *s);
+
+/* Sets *to to a copy of *from with strings of its own. */
+void mld_source_state_copy(struct mld_source_state *to, const struct mld_source_state *from);
+
 struct mld_format {
     const char *name; /* "digitalwires", "newsml-g2", "nitf", "rss", "atom", "jsonfeed" */
 

@@ -30,7 +30,7 @@
 struct mld_poller {
     const struct mld_poll_source *src; /* borrowed, n of them */
     int n;
-    struct mld_poll_state *st; /* n, saved state of each */
+    struct mld_source_state *st; /* n, saved state of each */
     bool *inflight;            /* n, a fetch is queued or running */
     struct mld_fetcher *fetcher;
     struct mld_poll_options opt;
@@ -219,26 +219,6 @@ mld_poll_config_load(const struct mld_config *cfg, struct mld_poll_source **out,
 
 /* State ---------------------------------------------------------------- */
 
-void
-mld_poll_state_dispose(struct mld_poll_state *s)
-{
-    mld_free(s->url);
-    mld_free(s->etag);
-    mld_free(s->last_modified);
-    mld_free(s->last_error);
-    memset(s, 0, sizeof(*s));
-}
-
-static void
-state_copy(struct mld_poll_state *to, const struct mld_poll_state *from)
-{
-    *to = *from;
-    to->url = mld_strdup(from->url);
-    to->etag = mld_strdup(from->etag);
-    to->last_modified = mld_strdup(from->last_modified);
-    to->last_error = mld_strdup(from->last_error);
-}
-
 static void
 set_str(char **slot, const char *v)
 {
@@ -293,7 +273,7 @@ save(struct mld_poller *p, int i)
 static void
 fail(struct mld_poller *p, int i, const char *msg, long retry_after)
 {
-    struct mld_poll_state *st = &p->st[i];
+    struct mld_source_state *st = &p->st[i];
     mld_time_t now = mld_time_now();
     if (st->failures < 1000)
         st->failures++;
@@ -309,7 +289,7 @@ fail(struct mld_poller *p, int i, const char *msg, long retry_after)
 }
 
 static void
-succeed(struct mld_poll_state *st, const struct mld_poll_source *src)
+succeed(struct mld_source_state *st, const struct mld_poll_source *src)
 {
     mld_time_t now = mld_time_now();
     st->failures = 0;
@@ -354,8 +334,8 @@ take_document(struct mld_poller *p, int i, struct mld_fetch_res *res, const char
         fail(p, i, err.msg, res->retry_after);
         return;
     }
-    struct mld_poll_state next;
-    state_copy(&next, &p->st[i]);
+    struct mld_source_state next;
+    mld_source_state_copy(&next, &p->st[i]);
     set_str(&next.url, src->url);
     set_str(&next.etag, res->etag);
     set_str(&next.last_modified, res->last_modified);
@@ -373,7 +353,7 @@ take_document(struct mld_poller *p, int i, struct mld_fetch_res *res, const char
     };
     int rc = p->hooks->store(p->ud, src, doc, res->body.len, &from, fmt, &next, &err);
     if (rc != 0) {
-        mld_poll_state_dispose(&next);
+        mld_source_state_dispose(&next);
         if (err.msg[0] == '\0')
             mld_err_set(&err, rc, "%s: %s", display, mld_strerror(rc));
         if (doc_at_fault(rc))
@@ -381,7 +361,7 @@ take_document(struct mld_poller *p, int i, struct mld_fetch_res *res, const char
         fail(p, i, err.msg, res->retry_after);
         return;
     }
-    mld_poll_state_dispose(&p->st[i]);
+    mld_source_state_dispose(&p->st[i]);
     p->st[i] = next;
     p->counts.changed++;
     p->counts.items += next.items - before;
@@ -395,7 +375,7 @@ on_done(void *ud, void *tag, int rc, struct mld_fetch_res *res, const struct mld
     struct mld_poller *p = ud;
     int i = (int)(intptr_t)tag;
     const struct mld_poll_source *src = &p->src[i];
-    struct mld_poll_state *st = &p->st[i];
+    struct mld_source_state *st = &p->st[i];
     p->inflight[i] = false;
     p->counts.polls++;
     char display[1024];
@@ -452,7 +432,7 @@ mld_poller_new(struct mld_poller **out, const struct mld_poll_source *srcs, int 
     for (int i = 0; i < n; i++) {
         int rc = hooks->load(ud, &srcs[i], &p->st[i], err);
         if (rc == MLD_E_NOTFOUND) {
-            mld_poll_state_dispose(&p->st[i]);
+            mld_source_state_dispose(&p->st[i]);
             mld_err_clear(err);
             rc = 0;
         }
@@ -460,7 +440,7 @@ mld_poller_new(struct mld_poller **out, const struct mld_poll_source *srcs, int 
             mld_poller_free(p);
             return rc;
         }
-        struct mld_poll_state *st = &p->st[i];
+        struct mld_source_state *st = &p->st[i];
         if (st->url != NULL && strcmp(st->url, srcs[i].url) != 0) {
             /* Another feed now: its validators and back-off do not apply. */
             mld_free(st->etag);
@@ -482,7 +462,7 @@ mld_poller_free(struct mld_poller *p)
         return;
     mld_fetcher_free(p->fetcher);
     for (int i = 0; i < p->n; i++)
-        mld_poll_state_dispose(&p->st[i]);
+        mld_source_state_dispose(&p->st[i]);
     mld_free(p->st);
     mld_free(p->inflight);
     mld_free(p);
@@ -493,7 +473,7 @@ static void
 start(struct mld_poller *p, int i)
 {
     const struct mld_poll_source *src = &p->src[i];
-    struct mld_poll_state *st = &p->st[i];
+    struct mld_source_state *st = &p->st[i];
     struct mld_fetch_req req = {
         .url = src->url,
         .etag = st->etag,
@@ -546,7 +526,7 @@ mld_poller_step(struct mld_poller *p, int max_wait_ms)
     mld_fetcher_step(p->fetcher, wait, on_done, p);
 }
 
-const struct mld_poll_state *
+const struct mld_source_state *
 mld_poller_state(const struct mld_poller *p, int i)
 {
     return &p->st[i];

@@ -35,8 +35,9 @@
  *
  * ingest/ does not know the store: the state a source keeps across runs
  * (conditional-GET validators, health, schedule) is a struct
- * mld_poll_state, loaded and saved through hooks the caller implements
- * (the CLI maps it onto store.h's source table). One poller runs in one
+ * mld_source_state (ingest.h), the one type the store keeps too, loaded
+ * and saved through hooks the caller implements (the CLI passes it to
+ * store.h's source table). One poller runs in one
  * thread, and calls the hooks from it.
  */
 #ifndef MLD_POLL_H
@@ -82,37 +83,17 @@ int mld_poll_config_load(const struct mld_config *cfg, struct mld_poll_source **
 /* Frees an array from mld_poll_config_load(); NULL is fine. */
 void mld_poll_sources_free(struct mld_poll_source *v, int n);
 
-/* What a source keeps across runs. Strings are owned (NULL = none). */
-struct mld_poll_state {
-    char *url;                /* the URL the validators belong to */
-    char *etag;               /* sent back as If-None-Match */
-    char *last_modified;      /* sent back as If-Modified-Since */
-    mld_time_t last_attempt;  /* start of the last fetch; 0 = never */
-    mld_time_t last_success;  /* end of the last successful poll */
-    mld_time_t last_error_at; /* end of the last failed one */
-    char *last_error;         /* its message, naming the URL */
-    int failures;             /* failures in a row since the last success */
-    mld_time_t next_attempt;  /* not before this instant */
-    int64_t items;            /* articles stored from the source, ever */
-    mld_time_t newest_item;   /* version_created of the newest stored */
-    int64_t new_items, updated_items, duplicates; /* the pipeline's tally (store.h) */
-    int64_t failed;           /* failed attempts, ever */
-};
-
-/* Frees the strings of s and zeroes it. */
-void mld_poll_state_dispose(struct mld_poll_state *s);
-
 /* How the poller reaches persistence; each hook gets the ud given to
  * mld_poller_new(). */
 struct mld_poll_hooks {
     /* Fills st (zeroed by the caller) with the saved state of src. Returns
      * 0, MLD_E_NOTFOUND for a source never seen (st stays zero), or an
      * error with err set. */
-    int (*load)(void *ud, const struct mld_poll_source *src, struct mld_poll_state *st,
+    int (*load)(void *ud, const struct mld_poll_source *src, struct mld_source_state *st,
                 struct mld_err *err);
 
     /* Saves st as src's state. Returns 0 or an error with err set. */
-    int (*save)(void *ud, const struct mld_poll_source *src, const struct mld_poll_state *st,
+    int (*save)(void *ud, const struct mld_poll_source *src, const struct mld_source_state *st,
                 struct mld_err *err);
 
     /* Parses doc[0..len) with fmt (from names it in messages), stores
@@ -123,7 +104,7 @@ struct mld_poll_hooks {
      * and nothing stored, st's saved copy unchanged. */
     int (*store)(void *ud, const struct mld_poll_source *src, const char *doc, size_t len,
                  const struct mld_source *from, const struct mld_format *fmt,
-                 struct mld_poll_state *st, struct mld_err *err);
+                 struct mld_source_state *st, struct mld_err *err);
 };
 
 /* What a poller did since it was made. */
@@ -157,7 +138,7 @@ int mld_poller_round(struct mld_poller *p, bool force);
 void mld_poller_step(struct mld_poller *p, int max_wait_ms);
 
 /* The state of source i (as last saved), for reports. */
-const struct mld_poll_state *mld_poller_state(const struct mld_poller *p, int i);
+const struct mld_source_state *mld_poller_state(const struct mld_poller *p, int i);
 
 /* Copies the poller's counters to out. */
 void mld_poller_counts(const struct mld_poller *p, struct mld_poll_counts *out);

@@ -237,6 +237,24 @@ item_link(const struct mld_feed_reader *r, const xmlNode *item)
     return abs;
 }
 
+/* Adds the names in n's text to a's authors (n may be NULL). */
+static void
+text_author(const xmlNode *n, struct mld_article *a)
+{
+    char *s = mld_xml_text(n);
+    mld_feed_add_author(a, s);
+    mld_free(s);
+}
+
+/* Adds n's text to a's categories. */
+static void
+text_tag(const xmlNode *n, struct mld_article *a)
+{
+    char *s = mld_xml_text(n);
+    mld_feed_add_tag(a, s);
+    mld_free(s);
+}
+
 static void
 read_item(const struct mld_feed_reader *outer, const xmlNode *item)
 {
@@ -259,140 +277,131 @@ read_item(const struct mld_feed_reader *outer, const xmlNode *item)
         if (c->type != XML_ELEMENT_NODE)
             continue;
         enum mld_feed_ns ns = mld_feed_ns(c);
-        const char *name = mld_feed_name(c);
-        if (ns == MLD_NS_CORE) {
-            if (strcmp(name, "title") == 0) {
-                mld_feed_text_offer(r, c, title_type(c), false, RANK_CORE, &title_rank, &it->title);
-            } else if (strcmp(name, "description") == 0) {
-                mld_feed_text_offer(r, c, MLD_FEED_HTML, true, RANK_CORE, &summary_rank,
-                                    &it->summary);
-            } else if (strcmp(name, "link") == 0) {
-                core_link(r, c, &it->links, &it->nlinks, &a->link);
-            } else if (strcmp(name, "guid") == 0 && guid == NULL) {
-                guid = c;
-            } else if (strcmp(name, "pubDate") == 0) {
-                set_date(&it->published, c);
-            } else if ((strcmp(name, "body") == 0 || strcmp(name, "fullitem") == 0) &&
-                       !it->content.present) {
-                /* Early RSS extensions: the full text, escaped or inline. */
-                mld_feed_text_read(r, c, MLD_FEED_HTML, true, &it->content);
-            } else if (strcmp(name, "author") == 0) {
-                char *s = mld_xml_text(c);
-                mld_feed_add_author(a, s);
-                mld_free(s);
-            } else if (strcmp(name, "category") == 0) {
-                char *s = mld_xml_text(c);
-                mld_feed_add_tag(a, s);
-                mld_free(s);
-            } else if (strcmp(name, "enclosure") == 0) {
-                char *url = mld_xml_attr(c, "url");
-                char *type = mld_xml_attr(c, "type");
-                int64_t len = attr_int(c, "length");
-                if (url != NULL) {
-                    mld_feed_link_add(r, c, url, "enclosure", type, NULL, len, &it->links,
-                                      &it->nlinks);
-                    mld_feed_add_media(r, c, a, url, type, len, NULL);
-                }
-                mld_free(url);
-                mld_free(type);
+        if (ns == MLD_NS_ATOM03)
+            ns = MLD_NS_ATOM; /* the same few elements in an item */
+        switch (MLD_FEED_EL(ns, mld_feed_tok(c))) {
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_TITLE):
+            mld_feed_text_offer(r, c, title_type(c), false, RANK_CORE, &title_rank, &it->title);
+            break;
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_TITLE):
+            mld_feed_text_offer(r, c, title_type(c), false, RANK_DC, &title_rank, &it->title);
+            break;
+        case MLD_FEED_EL(MLD_NS_MEDIA, MLD_TOK_TITLE):
+            if (media_title == NULL)
+                media_title = c;
+            break;
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_DESCRIPTION):
+            mld_feed_text_offer(r, c, MLD_FEED_HTML, true, RANK_CORE, &summary_rank, &it->summary);
+            break;
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_DESCRIPTION):
+            mld_feed_text_offer(r, c, MLD_FEED_HTML, true, RANK_DC, &summary_rank, &it->summary);
+            break;
+        case MLD_FEED_EL(MLD_NS_ITUNES, MLD_TOK_SUMMARY):
+            /* Podcast feeds: fallbacks for what the core elements lack. */
+            mld_feed_text_offer(r, c, MLD_FEED_PLAIN, true, RANK_FALLBACK, &summary_rank,
+                                &it->summary);
+            break;
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_LINK):
+            core_link(r, c, &it->links, &it->nlinks, &a->link);
+            break;
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_LINK): {
+            int before = it->nlinks;
+            atom_link(r, c, &it->links, &it->nlinks);
+            if (it->nlinks > before) {
+                const struct mld_feed_link *l = &it->links[it->nlinks - 1];
+                if (strcmp(l->rel, "alternate") == 0 && a->link == NULL)
+                    a->link = mld_strdup(l->href);
+                else if (strcmp(l->rel, "enclosure") == 0)
+                    mld_feed_add_media(r, c, a, l->href, l->type, l->length, l->title);
             }
-        } else if (ns == MLD_NS_CONTENT && strcmp(name, "encoded") == 0) {
+            break;
+        }
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_GUID):
+            if (guid == NULL)
+                guid = c;
+            break;
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_IDENTIFIER):
+            if (identifier == NULL)
+                identifier = c;
+            break;
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_PUBDATE):
+        case MLD_FEED_EL(MLD_NS_DCTERMS, MLD_TOK_ISSUED):
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_PUBLISHED): set_date(&it->published, c); break;
+        case MLD_FEED_EL(MLD_NS_DCTERMS, MLD_TOK_CREATED): set_date(&it->created, c); break;
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_DATE): set_updated(it, c, MLD_DATE_CREATED); break;
+        case MLD_FEED_EL(MLD_NS_DCTERMS, MLD_TOK_MODIFIED):
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_UPDATED):
+            set_updated(it, c, MLD_DATE_MODIFIED);
+            break;
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_BODY):
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_FULLITEM):
+            /* Early RSS extensions: the full text, escaped or inline. */
+            if (!it->content.present)
+                mld_feed_text_read(r, c, MLD_FEED_HTML, true, &it->content);
+            break;
+        case MLD_FEED_EL(MLD_NS_CONTENT, MLD_TOK_ENCODED):
             if (!it->content.present || it->content.text == NULL)
                 mld_feed_text_read(r, c, MLD_FEED_HTML, true, &it->content);
-        } else if (ns == MLD_NS_XHTML && (strcmp(name, "body") == 0 || strcmp(name, "div") == 0)) {
-            if (!it->content.present) {
-                /* The element itself is the wrapper: take its children. */
+            break;
+        case MLD_FEED_EL(MLD_NS_XHTML, MLD_TOK_BODY):
+        case MLD_FEED_EL(MLD_NS_XHTML, MLD_TOK_DIV):
+            /* The element itself is the wrapper: take its children. */
+            if (!it->content.present)
                 mld_feed_text_read(r, c, MLD_FEED_XHTML, true, &it->content);
-            }
-        } else if (ns == MLD_NS_DC) {
-            if (strcmp(name, "title") == 0) {
-                mld_feed_text_offer(r, c, title_type(c), false, RANK_DC, &title_rank, &it->title);
-            } else if (strcmp(name, "description") == 0) {
-                mld_feed_text_offer(r, c, MLD_FEED_HTML, true, RANK_DC, &summary_rank,
-                                    &it->summary);
-            } else if (strcmp(name, "creator") == 0 || strcmp(name, "author") == 0) {
-                char *s = mld_xml_text(c);
-                mld_feed_add_author(a, s);
-                mld_free(s);
-            } else if (strcmp(name, "subject") == 0) {
-                char *s = mld_xml_text(c);
-                mld_feed_add_tag(a, s);
-                mld_free(s);
-            } else if (strcmp(name, "date") == 0) {
-                set_updated(it, c, MLD_DATE_CREATED);
-            } else if (strcmp(name, "language") == 0 && it->lang == NULL) {
-                it->lang = mld_feed_node_lang(c);
-            } else if (strcmp(name, "identifier") == 0 && identifier == NULL) {
-                identifier = c;
-            }
-        } else if (ns == MLD_NS_DCTERMS) {
-            if (strcmp(name, "modified") == 0)
-                set_updated(it, c, MLD_DATE_MODIFIED);
-            else if (strcmp(name, "issued") == 0)
-                set_date(&it->published, c);
-            else if (strcmp(name, "created") == 0)
-                set_date(&it->created, c);
-        } else if (ns == MLD_NS_ATOM || ns == MLD_NS_ATOM03) {
-            if (strcmp(name, "link") == 0) {
-                int before = it->nlinks;
-                atom_link(r, c, &it->links, &it->nlinks);
-                if (it->nlinks > before) {
-                    const struct mld_feed_link *l = &it->links[it->nlinks - 1];
-                    if (strcmp(l->rel, "alternate") == 0 && a->link == NULL) {
-                        a->link = mld_strdup(l->href);
-                    } else if (strcmp(l->rel, "enclosure") == 0) {
-                        mld_feed_add_media(r, c, a, l->href, l->type, l->length, l->title);
-                    }
-                }
-            } else if (strcmp(name, "content") == 0 && !it->content.present) {
-                /* Atom's content in an RSS item: the body, read by Atom's
-                 * rules (type="html", "xhtml", text); src is no body. */
+            break;
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_CONTENT):
+            /* Atom's content in an RSS item: the body, read by Atom's rules
+             * (type="html", "xhtml", text); src is no body. */
+            if (!it->content.present) {
                 char *src = mld_xml_attr(c, "src");
                 if (src == NULL)
                     mld_feed_read_atom_text(r, c, true, &it->content);
                 mld_free(src);
-            } else if (strcmp(name, "category") == 0) {
-                atom_category(c, a);
-            } else if (strcmp(name, "updated") == 0) {
-                set_updated(it, c, MLD_DATE_MODIFIED);
-            } else if (strcmp(name, "published") == 0) {
-                set_date(&it->published, c);
-            } else if (strcmp(name, "author") == 0) {
-                char *s = mld_xml_text(mld_feed_child(c, "name"));
-                mld_feed_add_author(a, s);
-                mld_free(s);
             }
-        } else if (ns == MLD_NS_MEDIA) {
-            if (strcmp(name, "content") == 0) {
-                mld_feed_media_content(r, c, NULL, item, a);
-            } else if (strcmp(name, "group") == 0) {
-                mld_feed_media_group(r, c, item, a);
-                for (const xmlNode *g = c->children; g != NULL; g = g->next)
-                    if (in(g, MLD_NS_MEDIA, "thumbnail") && thumb == NULL)
-                        thumb = g;
-            } else if (strcmp(name, "thumbnail") == 0 && thumb == NULL) {
+            break;
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_AUTHOR):
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_CREATOR):
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_AUTHOR):
+        case MLD_FEED_EL(MLD_NS_ITUNES, MLD_TOK_AUTHOR): text_author(c, a); break;
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_AUTHOR):
+            text_author(mld_feed_child(c, "name"), a);
+            break;
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_CATEGORY):
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_SUBJECT):
+        case MLD_FEED_EL(MLD_NS_MEDIA, MLD_TOK_CATEGORY): text_tag(c, a); break;
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_CATEGORY): atom_category(c, a); break;
+        case MLD_FEED_EL(MLD_NS_ITUNES, MLD_TOK_CATEGORY): itunes_categories(c, a); break;
+        case MLD_FEED_EL(MLD_NS_ITUNES, MLD_TOK_KEYWORDS): keywords(c, a); break;
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_LANGUAGE):
+            if (it->lang == NULL)
+                it->lang = mld_feed_node_lang(c);
+            break;
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_ENCLOSURE): {
+            char *url = mld_xml_attr(c, "url");
+            char *type = mld_xml_attr(c, "type");
+            int64_t len = attr_int(c, "length");
+            if (url != NULL) {
+                mld_feed_link_add(r, c, url, "enclosure", type, NULL, len, &it->links, &it->nlinks);
+                mld_feed_add_media(r, c, a, url, type, len, NULL);
+            }
+            mld_free(url);
+            mld_free(type);
+            break;
+        }
+        case MLD_FEED_EL(MLD_NS_MEDIA, MLD_TOK_CONTENT):
+            mld_feed_media_content(r, c, NULL, item, a);
+            break;
+        case MLD_FEED_EL(MLD_NS_MEDIA, MLD_TOK_GROUP):
+            mld_feed_media_group(r, c, item, a);
+            for (const xmlNode *g = c->children; g != NULL; g = g->next)
+                if (in(g, MLD_NS_MEDIA, "thumbnail") && thumb == NULL)
+                    thumb = g;
+            break;
+        case MLD_FEED_EL(MLD_NS_MEDIA, MLD_TOK_THUMBNAIL):
+            if (thumb == NULL)
                 thumb = c;
-            } else if (strcmp(name, "title") == 0 && media_title == NULL) {
-                media_title = c;
-            } else if (strcmp(name, "category") == 0) {
-                char *s = mld_xml_text(c);
-                mld_feed_add_tag(a, s);
-                mld_free(s);
-            }
-        } else if (ns == MLD_NS_ITUNES) {
-            /* Podcast feeds: fallbacks for what the core elements lack. */
-            if (strcmp(name, "summary") == 0) {
-                mld_feed_text_offer(r, c, MLD_FEED_PLAIN, true, RANK_FALLBACK, &summary_rank,
-                                    &it->summary);
-            } else if (strcmp(name, "author") == 0) {
-                char *s = mld_xml_text(c);
-                mld_feed_add_author(a, s);
-                mld_free(s);
-            } else if (strcmp(name, "category") == 0) {
-                itunes_categories(c, a);
-            } else if (strcmp(name, "keywords") == 0) {
-                keywords(c, a);
-            }
+            break;
+        default: break;
         }
     }
 
@@ -460,33 +469,32 @@ read_channel(const struct mld_feed_reader *r, const xmlNode *ch)
         if (c->type != XML_ELEMENT_NODE)
             continue;
         enum mld_feed_ns ns = mld_feed_ns(c);
-        const char *name = mld_feed_name(c);
-        if (ns == MLD_NS_CORE || ns == MLD_NS_DC) {
-            int rank = ns == MLD_NS_CORE ? RANK_CORE : RANK_DC;
-            if (strcmp(name, "title") == 0) {
-                mld_feed_text_offer(r, c, title_type(c), false, rank, &title_rank, &f->title);
-            } else if (strcmp(name, "description") == 0) {
-                mld_feed_text_offer(r, c, MLD_FEED_HTML, false, rank, &subtitle_rank, &f->subtitle);
-            } else if (strcmp(name, "language") == 0 && f->lang == NULL) {
+        if (ns == MLD_NS_ATOM03)
+            ns = MLD_NS_ATOM;
+        int rank = ns == MLD_NS_CORE ? RANK_CORE : RANK_DC;
+        switch (MLD_FEED_EL(ns, mld_feed_tok(c))) {
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_TITLE):
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_TITLE):
+            mld_feed_text_offer(r, c, title_type(c), false, rank, &title_rank, &f->title);
+            break;
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_DESCRIPTION):
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_DESCRIPTION):
+            mld_feed_text_offer(r, c, MLD_FEED_HTML, false, rank, &subtitle_rank, &f->subtitle);
+            break;
+        case MLD_FEED_EL(MLD_NS_ITUNES, MLD_TOK_SUBTITLE):
+        case MLD_FEED_EL(MLD_NS_ITUNES, MLD_TOK_SUMMARY):
+            mld_feed_text_offer(r, c, MLD_FEED_PLAIN, false, RANK_FALLBACK, &subtitle_rank,
+                                &f->subtitle);
+            break;
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_LANGUAGE):
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_LANGUAGE):
+            if (f->lang == NULL)
                 f->lang = mld_feed_node_lang(c);
-            } else if (ns == MLD_NS_CORE && strcmp(name, "link") == 0) {
-                core_link(r, c, &f->links, &f->nlinks, &f->link);
-            } else if (strcmp(name, "lastBuildDate") == 0 || strcmp(name, "date") == 0) {
-                set_date(&f->updated, c);
-            } else if (strcmp(name, "pubDate") == 0) {
-                set_date(&f->published, c);
-            } else if (strcmp(name, "managingEditor") == 0 || strcmp(name, "creator") == 0 ||
-                       strcmp(name, "author") == 0) {
-                channel_author(f, c);
-            } else if (ns == MLD_NS_CORE && strcmp(name, "webMaster") == 0 && webmaster == NULL) {
-                webmaster = c;
-            }
-        } else if (ns == MLD_NS_DCTERMS) {
-            if (strcmp(name, "modified") == 0)
-                set_date(&f->updated, c);
-            else if (strcmp(name, "issued") == 0)
-                set_date(&f->published, c);
-        } else if ((ns == MLD_NS_ATOM || ns == MLD_NS_ATOM03) && strcmp(name, "link") == 0) {
+            break;
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_LINK):
+            core_link(r, c, &f->links, &f->nlinks, &f->link);
+            break;
+        case MLD_FEED_EL(MLD_NS_ATOM, MLD_TOK_LINK): {
             int before = f->nlinks;
             atom_link(r, c, &f->links, &f->nlinks);
             if (f->nlinks > before) {
@@ -496,13 +504,28 @@ read_channel(const struct mld_feed_reader *r, const xmlNode *ch)
                 else if (strcmp(l->rel, "alternate") == 0 && f->link == NULL)
                     f->link = mld_strdup(l->href);
             }
-        } else if (ns == MLD_NS_ITUNES) {
-            if (strcmp(name, "subtitle") == 0 || strcmp(name, "summary") == 0) {
-                mld_feed_text_offer(r, c, MLD_FEED_PLAIN, false, RANK_FALLBACK, &subtitle_rank,
-                                    &f->subtitle);
-            } else if (strcmp(name, "author") == 0) {
-                channel_author(f, c);
-            }
+            break;
+        }
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_LASTBUILDDATE):
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_DATE):
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_LASTBUILDDATE):
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_DATE):
+        case MLD_FEED_EL(MLD_NS_DCTERMS, MLD_TOK_MODIFIED): set_date(&f->updated, c); break;
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_PUBDATE):
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_PUBDATE):
+        case MLD_FEED_EL(MLD_NS_DCTERMS, MLD_TOK_ISSUED): set_date(&f->published, c); break;
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_MANAGINGEDITOR):
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_CREATOR):
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_AUTHOR):
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_MANAGINGEDITOR):
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_CREATOR):
+        case MLD_FEED_EL(MLD_NS_DC, MLD_TOK_AUTHOR):
+        case MLD_FEED_EL(MLD_NS_ITUNES, MLD_TOK_AUTHOR): channel_author(f, c); break;
+        case MLD_FEED_EL(MLD_NS_CORE, MLD_TOK_WEBMASTER):
+            if (webmaster == NULL)
+                webmaster = c;
+            break;
+        default: break;
         }
     }
     /* The webmaster runs the site, and is the author only of a feed that

@@ -58,6 +58,7 @@
 #include "../base/buf.h"
 #include "../base/limits.h"
 #include "../base/mem.h"
+#include "../base/text.h"
 
 /* Tag classes -------------------------------------------------------------- */
 
@@ -252,18 +253,6 @@ static bool
 is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-static bool
-is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static char
-lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 /* Elements inside which the tree builder ignores most tags (select,
@@ -555,7 +544,7 @@ read_tag(const char *p, const char *end, struct scan_tag *t)
     size_t n = 0;
     uint32_t nh = 2166136261u;
     while (p < end && !is_space(*p) && *p != '/' && *p != '>') {
-        char c = lower(*p++);
+        char c = mld_ascii_lower(*p++);
         nh = fnv1a(nh, (unsigned char)c);
         if (n < sizeof(name))
             name[n] = c;
@@ -573,9 +562,9 @@ read_tag(const char *p, const char *end, struct scan_tag *t)
             return p + 1;
         uint32_t h = 2166136261u;
         /* An attribute name; a leading '=' belongs to it. */
-        h = fnv1a(h, (unsigned char)lower(*p++));
+        h = fnv1a(h, (unsigned char)mld_ascii_lower(*p++));
         while (p < end && !is_space(*p) && *p != '/' && *p != '>' && *p != '=')
-            h = fnv1a(h, (unsigned char)lower(*p++));
+            h = fnv1a(h, (unsigned char)mld_ascii_lower(*p++));
         const char *q = p;
         while (q < end && is_space(*q))
             q++;
@@ -595,7 +584,7 @@ name_at(const char *p, const char *end, const char *name, size_t n)
     if ((size_t)(end - p) < n)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (lower(p[i]) != name[i])
+        if (mld_ascii_lower(p[i]) != name[i])
             return false;
     return p + n == end || is_space(p[n]) || p[n] == '/' || p[n] == '>';
 }
@@ -716,7 +705,7 @@ prescan(const char *html, size_t len, int *deepest, struct mld_err *err)
             p = c ? c + 1 : end;
         } else if (q < end && *q == '/') {
             q++;
-            if (q < end && is_alpha(*q)) {
+            if (q < end && mld_ascii_alpha(*q)) {
                 const char *r = read_tag(q, end, &t);
                 if (r == NULL)
                     break;
@@ -727,7 +716,7 @@ prescan(const char *html, size_t len, int *deepest, struct mld_err *err)
                 const char *c = memchr(q, '>', (size_t)(end - q));
                 p = c ? c + 1 : end;
             }
-        } else if (q < end && is_alpha(*q)) {
+        } else if (q < end && mld_ascii_alpha(*q)) {
             const char *r = read_tag(q, end, &t);
             if (r == NULL)
                 break;
@@ -904,12 +893,12 @@ url_ok(const char *v, bool *external)
             break;
         if (is_url_junk(c))
             continue;
-        bool sch = is_alpha((char)c) ||
+        bool sch = mld_ascii_alpha((char)c) ||
                    (n > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
         if (!sch)
             odd = true;
         if (n < sizeof(scheme))
-            scheme[n] = lower((char)c);
+            scheme[n] = mld_ascii_lower((char)c);
         n++;
     }
     if (*p != ':')
@@ -975,7 +964,7 @@ datetime_ok(const char *v)
         return false;
     for (size_t i = 0; i < n; i++) {
         char c = v[i];
-        if (!((c >= '0' && c <= '9') || is_alpha(c) || c == '-' || c == ':' || c == '+' ||
+        if (!((c >= '0' && c <= '9') || mld_ascii_alpha(c) || c == '-' || c == ':' || c == '+' ||
               c == '.' || c == ' '))
             return false;
     }

@@ -17,6 +17,7 @@
 #include "../base/limits.h"
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "../base/text.h"
 #include "../enrich/enrich.h"
 #include "../ingest/quarantine.h"
 #include "../text/similar.h"
@@ -33,15 +34,9 @@ blank(const char *s)
     if (s == NULL)
         return true;
     for (; *s != '\0'; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' && *s != '\f' && *s != '\v')
+        if (!mld_ascii_space(*s))
             return false;
     return true;
-}
-
-static bool
-is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
 /* Words that end in a full stop without ending a sentence (German wire
@@ -59,12 +54,12 @@ static const char *const abbreviations[] = {
 static bool
 sentence_end(const char *text, size_t dot, size_t len)
 {
-    if (dot + 1 < len && !is_space(text[dot + 1]))
+    if (dot + 1 < len && !mld_ascii_space(text[dot + 1]))
         return false;
     if (text[dot] != '.')
         return true;
     size_t start = dot;
-    while (start > 0 && !is_space(text[start - 1]) && text[start - 1] != '(')
+    while (start > 0 && !mld_ascii_space(text[start - 1]) && text[start - 1] != '(')
         start--;
     size_t n = dot - start;
     if (n == 0)
@@ -89,7 +84,7 @@ mld_pipeline_headline(const char *text, char *out, size_t size)
     out[0] = '\0';
     if (text == NULL)
         return 0;
-    while (is_space(*text))
+    while (mld_ascii_space(*text))
         text++;
     size_t len = strlen(text);
     /* The first sentence: up to its end mark ('.', '!', '?' or "…"),
@@ -126,11 +121,11 @@ mld_pipeline_headline(const char *text, char *out, size_t size)
     }
     if (cutting) {
         size_t sp = cut;
-        while (sp > 0 && !is_space(text[sp]))
+        while (sp > 0 && !mld_ascii_space(text[sp]))
             sp--;
         if (sp > 0)
             cut = sp;
-        while (cut > 0 && (is_space(text[cut - 1]) || text[cut - 1] == ',' ||
+        while (cut > 0 && (mld_ascii_space(text[cut - 1]) || text[cut - 1] == ',' ||
                            text[cut - 1] == ';' || text[cut - 1] == ':' || text[cut - 1] == '-'))
             cut--;
         keep = cut;
@@ -141,7 +136,7 @@ mld_pipeline_headline(const char *text, char *out, size_t size)
     if (cutting)
         room = room > 3 ? room - 3 : 0;
     for (size_t i = 0; i < keep && o < room; i++) {
-        if (is_space(text[i])) {
+        if (mld_ascii_space(text[i])) {
             if (o > 0 && out[o - 1] != ' ')
                 out[o++] = ' ';
             continue;

@@ -541,17 +541,15 @@ struct keyset {
 };
 
 static void
-keyset_add(struct keyset *k, const char *prefix, const char *val)
+keyset_add(struct keyset *k, struct mld_key key)
 {
-    if (val == NULL)
+    if (key.s[0] == '\0')
         return;
-    char key[MLD_SLUG_MAX + 8];
-    snprintf(key, sizeof(key), "%s%s", prefix, val);
     for (int i = 0; i < k->n; i++)
-        if (strcmp(k->v[i], key) == 0)
+        if (strcmp(k->v[i], key.s) == 0)
             return;
     k->v = mld_reallocarray(k->v, (size_t)k->n + 1, sizeof(*k->v));
-    k->v[k->n++] = mld_strdup(key);
+    k->v[k->n++] = mld_strdup(key.s);
 }
 
 static void
@@ -569,19 +567,16 @@ keyset_dispose(struct keyset *k)
 static int
 article_keys(struct sq *s, int64_t id, struct keyset *k, struct mld_err *err)
 {
-    char buf[32];
-    snprintf(buf, sizeof(buf), "%" PRId64, id);
-    keyset_add(k, "a:", buf);
-    keyset_add(k, "", "all");
+    keyset_add(k, mld_key_article(id));
+    keyset_add(k, mld_key_all());
     sqlite3_stmt *st = stmt(s, S_KEYS, err);
     if (st == NULL)
         return MLD_E_STORE;
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) == SQLITE_ROW) {
-        keyset_add(k, "s:", (const char *)sqlite3_column_text(st, 0));
-        snprintf(buf, sizeof(buf), "%" PRId64, (int64_t)sqlite3_column_int64(st, 1));
-        keyset_add(k, "g:", buf);
-        keyset_add(k, "m:", (const char *)sqlite3_column_text(st, 2)); /* its month's sitemap */
+        keyset_add(k, mld_key_section((const char *)sqlite3_column_text(st, 0)));
+        keyset_add(k, mld_key_story(sqlite3_column_int64(st, 1)));
+        keyset_add(k, mld_key_month((const char *)sqlite3_column_text(st, 2))); /* its sitemap */
     }
     st = stmt(s, S_KEY_TOPICS, err);
     if (st == NULL)
@@ -589,7 +584,7 @@ article_keys(struct sq *s, int64_t id, struct keyset *k, struct mld_err *err)
     sqlite3_bind_int64(st, 1, id);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        keyset_add(k, "t:", (const char *)sqlite3_column_text(st, 0));
+        keyset_add(k, mld_key_topic((const char *)sqlite3_column_text(st, 0)));
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read change keys");
 }
 
@@ -925,11 +920,8 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
     if (mld_article_version_cmp(a, &old) <= 0) {
         *res = MLD_PUT_STALE;
         rc = add_version(s, id, a, digest, 0, err);
-        if (rc == 0) { /* api: the article's version table shows it */
-            char key[32];
-            snprintf(key, sizeof(key), "a:%" PRId64, id);
-            rc = sq_log_key(s, key, err);
-        }
+        if (rc == 0) /* api: the article's version table shows it */
+            rc = sq_log_key(s, mld_key_article(id).s, err);
         return rc;
     }
     /* An embargo that moved later delays first publication with it. */
@@ -1328,11 +1320,8 @@ sq_released(void *impl, mld_time_t from, mld_time_t to, mld_change_fn fn, void *
         if (rc != 0)
             break;
         sqlite3_bind_int64(st, 1, ids[i]);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            char id[32];
-            snprintf(id, sizeof(id), "%" PRId64, (int64_t)sqlite3_column_int64(st, 0));
-            keyset_add(&keys, "a:", id);
-        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            keyset_add(&keys, mld_key_article(sqlite3_column_int64(st, 0)));
         rc = rc == SQLITE_DONE ? 0 : sq_error(s, err, "read related lists of releases");
     }
     for (int i = 0; rc == 0 && i < keys.n; i++)

@@ -777,7 +777,7 @@ pin_txn(struct sq *s, void *ud, struct mld_err *err)
         rc = run(s, st, "store pin", err);
     }
     if (rc == 0) /* the home page (the only page that shows the pins) */
-        rc = sq_log_key(s, "all", err);
+        rc = sq_log_key(s, mld_key_all().s, err);
     return rc;
 }
 

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 
+#include "changekey.h"
 #include "store.h"
 
 struct sq_stmts;  /* sqlite.c's prepared statements */

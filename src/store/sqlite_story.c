@@ -983,11 +983,8 @@ relate(struct sq *s, int64_t id, int64_t story, const struct sig *g, const struc
         bool changed = false;
         struct entry e = {id, story, related_score(mine[i].score, g->published), 0};
         rc = offer(s, mine[i].id, e, &changed, err);
-        if (rc == 0 && changed) {
-            char key[32];
-            snprintf(key, sizeof(key), "a:%" PRId64, mine[i].id);
-            rc = sq_log_key(s, key, err);
-        }
+        if (rc == 0 && changed)
+            rc = sq_log_key(s, mld_key_article(mine[i].id).s, err);
     }
     /* Own list: by score, which adds recency to relevance. */
     for (int i = 0; i < n; i++)

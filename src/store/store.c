@@ -203,17 +203,6 @@ mld_store_sources(struct mld_store *st, struct mld_source_state **out, int *n,
 }
 
 void
-mld_source_state_dispose(struct mld_source_state *s)
-{
-    mld_free(s->name);
-    mld_free(s->url);
-    mld_free(s->etag);
-    mld_free(s->last_modified);
-    mld_free(s->last_error);
-    memset(s, 0, sizeof(*s));
-}
-
-void
 mld_item_dispose(struct mld_item *it)
 {
     mld_free(it->slug);

@@ -6,7 +6,8 @@
  * order (digitalwires rule, see mld_article_version_cmp), drops duplicate
  * deliveries, groups articles into stories, and answers the queries the
  * site needs. Each change leaves change keys in a log that a serving
- * process reads to drop exactly the cached pages the change affects:
+ * process reads to drop exactly the cached pages the change affects
+ * (built and parsed only through changekey.h):
  *
  *     "a:ID"        the article with id ID
  *     "s:SLUG"      the section with that slug (lists of the section)
@@ -34,6 +35,7 @@
 #include "../base/err.h"
 #include "../base/time.h"
 #include "../ingest/article.h"
+#include "../ingest/ingest.h"
 
 struct mld_store;
 
@@ -246,30 +248,7 @@ int mld_store_released(struct mld_store *st, mld_time_t from, mld_time_t to, mld
 /* Number of versions kept for article id (its history), or -1 on error. */
 int mld_store_history_count(struct mld_store *st, int64_t id);
 
-/* The health and HTTP state of one source (a polled feed, the drop
- * folder, the push endpoint), kept across runs. */
-struct mld_source_state {
-    char *name;               /* the source's name in the config */
-    char *url;                /* polled URL, or NULL */
-    char *etag;               /* last ETag sent by the server, or NULL */
-    char *last_modified;      /* last Last-Modified sent by the server, or NULL */
-    mld_time_t last_attempt;  /* 0 = never */
-    mld_time_t last_success;
-    mld_time_t last_error_at;
-    char *last_error;         /* message of the last failure, or NULL */
-    int failures;             /* consecutive failures (back-off) */
-    mld_time_t next_attempt;  /* not before this instant */
-    int64_t items;            /* articles stored from it, ever */
-    mld_time_t newest_item;   /* version_created of the newest: now - this = lag */
-    /* observability: by outcome, ever (store migration 0011) */
-    int64_t new_items;        /* articles first stored from it */
-    int64_t updated_items;    /* newer versions of known articles */
-    int64_t duplicates;       /* deliveries seen before, skipped */
-    int64_t failed;           /* attempts that failed (fetch, parse, store) */
-};
-
-/* Frees the strings of s (not s itself). */
-void mld_source_state_dispose(struct mld_source_state *s);
+/* The state of one source: struct mld_source_state (ingest.h). */
 
 /* Loads the state of source name into out (zeroed first). Returns 0,
  * MLD_E_NOTFOUND for a source never seen, or MLD_E_STORE. */

@@ -7,18 +7,13 @@
 #include <string.h>
 
 #include "../base/mem.h"
+#include "../base/text.h"
 
 /* One word: a slice of its text. */
 struct word {
     const char *p;
     size_t n;
 };
-
-static bool
-is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 
 /* Splits s into words; *out is an array of *n (mld_free). */
 static void
@@ -28,12 +23,12 @@ split(const char *s, struct word **out, size_t *n)
     *n = 0;
     size_t cap = 0;
     for (const char *p = s; *p != '\0';) {
-        while (is_space(*p))
+        while (mld_ascii_space(*p))
             p++;
         if (*p == '\0')
             break;
         const char *w = p;
-        while (*p != '\0' && !is_space(*p))
+        while (*p != '\0' && !mld_ascii_space(*p))
             p++;
         if (*n == cap) {
             cap = cap ? 2 * cap : 64;

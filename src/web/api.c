@@ -27,6 +27,7 @@
 
 #include "../base/limits.h"
 #include "../base/mem.h"
+#include "../base/text.h"
 #include "../text/slug.h"
 #include "openapi.h"
 
@@ -34,26 +35,10 @@
 
 /* Shared helpers ----------------------------------------------------------- */
 
-/* Length of the longest prefix of s (n bytes) that is valid UTF-8. */
-static size_t
-utf8_valid_len(const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        utf8proc_int32_t c;
-        utf8proc_ssize_t k =
-            utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &c);
-        if (k <= 0)
-            break;
-        i += (size_t)k;
-    }
-    return i;
-}
-
 json_t *
 mld_api_str(const char *s)
 {
-    return s != NULL ? json_stringn(s, utf8_valid_len(s, strlen(s))) : json_null();
+    return s != NULL ? json_stringn(s, mld_utf8_valid_len(s, strlen(s))) : json_null();
 }
 
 /* An ISO 8601 UTC string of t, or null for 0 (unknown). */
@@ -574,7 +559,7 @@ articles(struct mld_store *st, const struct mld_page_args *args, mld_time_t now,
     }
     set_changes_url(v, &head);
     mld_items_dispose(&items);
-    mld_page_add_tag(out, "", "all");
+    mld_page_add_key(out, mld_key_all().s);
     out->cacheable = 1;
     return mld_api_answer(out, 200, v, err);
 }
@@ -648,7 +633,7 @@ article(struct mld_store *st, const char *ref, mld_time_t now, struct mld_page *
     }
     if (rc != 0)
         return rc;
-    mld_page_add_article_tag(out, id); /* a release or a new version drops it */
+    mld_page_add_key(out, mld_key_article(id).s); /* a release or a new version drops it */
     out->cacheable = 1;
     if (it.a->pubstatus == MLD_PUB_CANCELED) {
         snprintf(msg, sizeof(msg), "Die Meldung %" PRId64 " wurde zurückgezogen.", id);
@@ -716,7 +701,7 @@ counts(struct mld_store *st, bool topics, mld_time_t now, struct mld_page *out, 
     mld_api_counts_free(c, n);
     json_t *v = json_object();
     json_object_set_new(v, topics ? "topics" : "sections", list);
-    mld_page_add_tag(out, "", "all");
+    mld_page_add_key(out, mld_key_all().s);
     out->cacheable = 1;
     return mld_api_answer(out, 200, v, err);
 }
@@ -738,7 +723,7 @@ story(struct mld_store *st, const char *ref, mld_time_t now, struct mld_page *ou
     if (rc != 0)
         return rc;
     if (items.n > 0) { /* an empty one is not cached, like an unknown path */
-        mld_page_add_story_tag(out, id);
+        mld_page_add_key(out, mld_key_story(id).s);
         out->cacheable = 1;
     }
     if (items.n == 0) {

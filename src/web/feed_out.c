@@ -906,9 +906,9 @@ list_feed(struct mld_store *st, const struct mld_tmpl_set *tmpl, struct feed *f,
         feed_items(f, items.v, items.n, sizeof(*items.v));
         out->cacheable = 1;
         if (w->scope == 'h')
-            mld_page_add_tag(out, "", "all");
+            mld_page_add_key(out, mld_key_all().s);
         else
-            mld_page_add_tag(out, w->scope == 's' ? "s:" : "t:", w->ref);
+            mld_page_add_key(out, (w->scope == 's' ? mld_key_section(w->ref) : mld_key_topic(w->ref)).s);
         rc = put_feed(out, f, err);
     }
     mld_items_dispose(&items);
@@ -943,7 +943,7 @@ story_feed(struct mld_store *st, const struct mld_tmpl_set *tmpl, struct feed *f
     feed_urls(f, page);
     feed_items(f, items.v, items.n, sizeof(*items.v));
     out->cacheable = 1;
-    mld_page_add_story_tag(out, id);
+    mld_page_add_key(out, mld_key_story(id).s);
     rc = put_feed(out, f, err);
     mld_items_dispose(&items);
     return rc;

@@ -1392,8 +1392,10 @@ sockaddr_ip(const struct sockaddr *sa, struct cidr *a)
 
 /* MHD's accept policy: refuses a connection from a peer that already
  * holds max_per_client (trusted proxies are limited per forwarded client
- * instead, at each request). The count is taken when MHD reports the
- * connection started, so concurrent accepts may pass a few over. */
+ * instead, at each request). This is the cheap first check; the count is
+ * taken, and the limit held exactly, when MHD reports the connection
+ * started (connection_notify), where one of several accepted at the same
+ * moment may still find the peer full. */
 static enum MHD_Result
 accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 {
@@ -1850,8 +1852,14 @@ connection_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
             snprintf(c->peer, sizeof(c->peer), "unknown");
         }
         memcpy(c->client, c->peer, sizeof(c->client));
-        if (!c->peer_trusted) /* the accept policy checked the limit */
-            c->peer_counted = client_add(s, c->peer, 0);
+        if (!c->peer_trusted && c->fd >= 0 &&
+            !(c->peer_counted = client_add(s, c->peer, s->max_per_client))) {
+            /* Accepted together with others from the same peer, after the
+             * accept policy looked: shut the socket, MHD closes it at once
+             * (no answer, as the accept policy gives none). */
+            mld_log_debug("http: %s holds %d connections: closed", c->peer, s->max_per_client);
+            shutdown(c->fd, SHUT_RDWR);
+        }
         set_phase(c, PHASE_HEADERS);
         pthread_mutex_lock(&s->conns_lock);
         c->cnext = s->conns;

@@ -38,6 +38,7 @@
 #include "../base/limits.h"
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "../store/changekey.h"
 #include "../store/store.h"
 #include "../text/slug.h"
 #include "page.h"
@@ -414,12 +415,8 @@ note(struct mld_live *lv, int64_t id, int64_t seq, mld_time_t at, bool released)
 static int64_t
 article_of(const char *key)
 {
-    if (key[0] != 'a' || key[1] != ':')
-        return 0;
-    char *end;
-    errno = 0;
-    long long v = strtoll(key + 2, &end, 10);
-    return errno == 0 && *end == '\0' && v > 0 ? (int64_t)v : 0;
+    int64_t id = 0;
+    return mld_key_parse(key, &id, NULL) == MLD_KEY_ARTICLE ? id : 0;
 }
 
 void

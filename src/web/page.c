@@ -57,43 +57,18 @@ mld_page_dispose(struct mld_page *out)
 }
 
 void
-mld_page_add_tag(struct mld_page *out, const char *prefix, const char *val)
+mld_page_add_key(struct mld_page *out, const char *key)
 {
-    size_t n = strlen(prefix) + strlen(val) + 1;
-    char *t = mld_malloc(n);
-    snprintf(t, n, "%s%s", prefix, val);
+    if (key[0] == '\0')
+        return;
     for (int i = 0; i < out->ntags; i++)
-        if (strcmp(out->tags[i], t) == 0) {
-            mld_free(t);
+        if (strcmp(out->tags[i], key) == 0)
             return;
-        }
     if (out->ntags == MLD_PAGE_MAX_TAGS) {
         out->tags_full = true;
-        mld_free(t);
         return;
     }
-    out->tags[out->ntags++] = t;
-}
-
-/* Records prefix + id on out. */
-static void
-add_id_tag(struct mld_page *out, const char *prefix, int64_t id)
-{
-    char buf[32];
-    snprintf(buf, sizeof(buf), "%" PRId64, id);
-    mld_page_add_tag(out, prefix, buf);
-}
-
-void
-mld_page_add_article_tag(struct mld_page *out, int64_t id)
-{
-    add_id_tag(out, "a:", id);
-}
-
-void
-mld_page_add_story_tag(struct mld_page *out, int64_t story_id)
-{
-    add_id_tag(out, "g:", story_id);
+    out->tags[out->ntags++] = mld_strdup(key);
 }
 
 void
@@ -578,7 +553,7 @@ article_story(struct mld_store *st, const struct mld_item *it, mld_time_t now, j
     int rc = mld_store_story_size(st, it->story_id, now, &size, err);
     if (rc != 0)
         return rc;
-    mld_page_add_story_tag(out, it->story_id);
+    mld_page_add_key(out, mld_key_story(it->story_id).s);
     if (size > 1) {
         char url[64];
         story_path(it->story_id, url, sizeof(url));
@@ -849,14 +824,14 @@ article_body(struct mld_store *st, const struct mld_tmpl_set *tmpl, const struct
         mld_page_set_str(ctx, "more_section", a->section);
     /* The fill changes with every new article of the section. */
     if (rel.n < MLD_RELATED_COUNT && it->section_slug != NULL)
-        mld_page_add_tag(out, "s:", it->section_slug);
+        mld_page_add_key(out, mld_key_section(it->section_slug).s);
     for (int i = 0; i < a->ntopics; i++) {
         char slug[MLD_SLUG_MAX + 1];
         if (mld_slug(a->topics[i], strlen(a->topics[i]), slug) > 0)
-            mld_page_add_tag(out, "t:", slug);
+            mld_page_add_key(out, mld_key_topic(slug).s);
     }
     for (int i = 0; i < related.n; i++)
-        mld_page_add_article_tag(out, related.v[i].id);
+        mld_page_add_key(out, mld_key_article(related.v[i].id).s);
     out->last_modified = a->updated > it->published ? a->updated : it->published;
     bump_modified(out, &related);
     mld_items_dispose(&related);
@@ -879,7 +854,7 @@ article_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *
     }
     if (rc != 0)
         return rc;
-    mld_page_add_article_tag(out, id);
+    mld_page_add_key(out, mld_key_article(id).s);
     out->cacheable = 1;
 
     char canonical[MLD_SLUG_MAX + 64];
@@ -1015,7 +990,7 @@ list_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, char kind, cons
     if (more)
         mld_item_dispose(&items.v[--items.n]);
     out->cacheable = 1;
-    mld_page_add_tag(out, kind == 's' ? "s:" : "t:", slug);
+    mld_page_add_key(out, (kind == 's' ? mld_key_section(slug) : mld_key_topic(slug)).s);
     if (items.n == 0 && seite > 1) {
         rc = not_found(st, tmpl, now, out, err);
         goto out_items;
@@ -1031,7 +1006,7 @@ list_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, char kind, cons
     mld_page_set_str(ctx, "kind", kind == 's' ? "Ressort" : "Thema");
     json_object_set_new(ctx, "items", items_json(&items));
     for (int i = 0; i < items.n; i++)
-        mld_page_add_story_tag(out, items.v[i].story_id);
+        mld_page_add_key(out, mld_key_story(items.v[i].story_id).s);
     if (kind == 't')
         json_object_set_new(ctx, "days", timeline_json(&items));
     json_object_set_new(ctx, "page", json_integer(seite));
@@ -1139,7 +1114,7 @@ story_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *re
     char path[64];
     story_path(id, path, sizeof(path));
     set_canonical(ctx, out, path);
-    mld_page_add_story_tag(out, id); /* every member's change logs it */
+    mld_page_add_key(out, mld_key_story(id).s); /* every member's change logs it */
     out->cacheable = 1;
     bump_modified(out, &items);
     mld_items_dispose(&items);
@@ -1303,7 +1278,7 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
             json_object_set_new(lead, "pinned", json_true());
     }
     for (int i = 0; i < npins; i++) {
-        mld_page_add_article_tag(out, pins[i].id);
+        mld_page_add_key(out, mld_key_article(pins[i].id).s);
         if (i > 0 && !shown_has(&sh, pins[i].story_id)) {
             shown_add(&sh, pins[i].story_id);
             json_t *o = mld_page_item_json(&pins[i]);
@@ -1350,7 +1325,7 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
     json_object_set_new(ctx, "blocks", blocks);
     set_canonical(ctx, out, "/");
     out->cacheable = 1;
-    mld_page_add_tag(out, "", "all");
+    mld_page_add_key(out, mld_key_all().s);
     out->status = 200;
     return mld_page_render_tmpl(tmpl, "home", ctx, out, err);
 }

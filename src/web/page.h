@@ -34,6 +34,7 @@
 #include "../base/err.h"
 #include "../base/limits.h"
 #include "../base/time.h"
+#include "../store/changekey.h"
 #include "../store/store.h"
 #include "tmpl.h"
 
@@ -154,15 +155,10 @@ void mld_page_article_path(const char *slug, int64_t id, char *out, size_t size)
 
 /* Shared by the page builders (page.c, search.c) -------------------------- */
 
-/* Records change key prefix+val on out; when out has no room left, marks
- * it tags_full, which keeps it out of the cache. */
-void mld_page_add_tag(struct mld_page *out, const char *prefix, const char *val);
-
-/* Records "a:ID" on out. */
-void mld_page_add_article_tag(struct mld_page *out, int64_t id);
-
-/* Records "g:ID" (the story's key) on out. */
-void mld_page_add_story_tag(struct mld_page *out, int64_t story_id);
+/* Records change key key (changekey.h; an empty one is skipped) on out;
+ * when out has no room left, marks it tags_full, which keeps it out of
+ * the cache. */
+void mld_page_add_key(struct mld_page *out, const char *key);
 
 /* A list entry for it (url, headline, kicker, teaser, sections, dates,
  * story_size and story_url for a story of several articles); see

@@ -34,6 +34,7 @@
 #include "../base/limits.h"
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "../base/text.h"
 #include "../ingest/ingest.h"
 #include "../pipeline/pipeline.h"
 #include "ratelimit.h"
@@ -180,45 +181,12 @@ mld_push_free(struct mld_push *p)
 
 /* Answers ------------------------------------------------------------- */
 
-/* True when s is well-formed UTF-8 (no overlong forms, no surrogates,
- * nothing above U+10FFFF). */
-static bool
-valid_utf8(const unsigned char *s)
-{
-    while (*s != '\0') {
-        unsigned c = *s;
-        int more;
-        unsigned min;
-        if (c < 0x80) {
-            s++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            more = 1, min = 0x80, c &= 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            more = 2, min = 0x800, c &= 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            more = 3, min = 0x10000, c &= 0x07;
-        } else {
-            return false;
-        }
-        s++;
-        for (int i = 0; i < more; i++, s++) {
-            if ((*s & 0xc0) != 0x80)
-                return false;
-            c = c << 6 | (*s & 0x3fu);
-        }
-        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-            return false;
-    }
-    return true;
-}
-
 /* Appends s as a JSON string. Messages may quote bytes of the document; if
  * they are not UTF-8, the non-ASCII bytes become '?'. */
 static void
 put_json_string(struct mld_buf *b, const char *s)
 {
-    bool utf8 = valid_utf8((const unsigned char *)s);
+    bool utf8 = mld_utf8_valid(s, strlen(s));
     mld_buf_putc(b, '"');
     for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
         if (*p == '"' || *p == '\\') {

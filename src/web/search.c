@@ -35,6 +35,7 @@
 
 #include "../base/limits.h"
 #include "../base/mem.h"
+#include "../base/text.h"
 #include "../text/slug.h"
 #include "feed_out.h"
 #include "api.h"
@@ -82,22 +83,6 @@ arg(const struct mld_page_args *args, const char *name)
 {
     const char *v = args != NULL ? args->get(args->ud, name) : NULL;
     return v != NULL && v[0] != '\0' ? v : NULL;
-}
-
-/* Length of the longest prefix of s that is valid UTF-8. */
-static size_t
-utf8_valid_len(const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        utf8proc_int32_t c;
-        utf8proc_ssize_t k =
-            utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &c);
-        if (k <= 0)
-            break;
-        i += (size_t)k;
-    }
-    return i;
 }
 
 /* Records in r->msg that parameter name has a bad value and what it
@@ -177,7 +162,7 @@ parse_request(struct mld_store *st, const struct mld_page_args *args, bool api, 
         r->q = "";
         return false;
     }
-    if (utf8_valid_len(r->q, qlen) != qlen) {
+    if (!mld_utf8_valid(r->q, qlen)) {
         snprintf(r->msg, sizeof(r->msg), "Der Suchbegriff ist kein gültiger UTF-8-Text.");
         r->q = "";
         return false;

@@ -195,7 +195,7 @@ sitemap_index(struct mld_store *st, mld_time_t now, struct mld_page *out, struct
     mld_buf_puts(b, "</sitemapindex>\n");
     mld_free(months);
     out->cacheable = 1;
-    mld_page_add_tag(out, "", "all");
+    mld_page_add_key(out, mld_key_all().s);
     return finish_xml(out, MLD_SITEMAP_PATH, err);
 }
 
@@ -324,7 +324,7 @@ month_sitemap(struct mld_store *st, const char *name, mld_time_t now, struct mld
     out->cacheable = 1;
     char month[16];
     snprintf(month, sizeof(month), "%04d-%02d", year, mon);
-    mld_page_add_tag(out, "m:", month);
+    mld_page_add_key(out, mld_key_month(month).s);
     return finish_xml(out, name, err);
 }
 
@@ -354,7 +354,7 @@ sections_sitemap(struct mld_store *st, mld_time_t now, struct mld_page *out, str
     mld_buf_puts(b, "</urlset>\n");
     mld_named_free(secs, n);
     out->cacheable = 1;
-    mld_page_add_tag(out, "", "all");
+    mld_page_add_key(out, mld_key_all().s);
     return finish_xml(out, SECTIONS_NAME, err);
 }
 

@@ -352,6 +352,22 @@ sub push_head {
        'once they close, the address is served again');
 }
 {
+    # A burst: 40 connections from one address opened before any request,
+    # so MHD accepts several while none is counted yet. The limit must hold
+    # all the same: the connections answered stay open (keep-alive), so at
+    # most 4 are answered, the rest closed unanswered.
+    my @burst = map { conn('127.0.0.5') } 1 .. 40;
+    print $_ "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n" for @burst;
+    my @codes = map { drain($_, 2)->{codes}[0] // 0 } @burst;
+    my $served = grep { $_ == 200 } @codes;
+    my $other = grep { $_ != 200 && $_ != 0 } @codes;
+    ok($served >= 1 && $served <= 4, "a burst of 40 from one address: $served answered (1 to 4)");
+    is($other, 0, '... and the others closed unanswered, not half served');
+    close $_ for @burst;
+    ok(eventually(sub { (healthz('127.0.0.5')->{codes}[0] // 0) == 200 }),
+       '... after which the address is served again (no count left behind)');
+}
+{
     # Behind the trusted proxy 127.0.0.2: more than 4 connections are fine;
     # 4 requests in flight of one forwarded client are its limit.
     my @held = map { push_head('198.51.100.7', $token, 1000, '{') } 1 .. 4;

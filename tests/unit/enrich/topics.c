@@ -247,6 +247,45 @@ static const struct tcase cases[] = {
      "Moskau|Russland", NULL, NULL},
     {"people count for their country", NULL, "Macron und Meloni beraten über Migration", NULL, NULL,
      NULL, "Emmanuel Macron|Giorgia Meloni|Frankreich|Italien", NULL},
+    /* Places inside other names */
+    {"a place's -er word in a compound is no place", NULL, "Biergarten im Schweizerhaus öffnet",
+     "Im Schweizerhaus gibt es wieder Stelzen und Bier.", NULL, NULL, NULL, "Schweiz"},
+    {"a place's -er word before a street word is a street", NULL,
+     "Unfall in der Berliner Straße", "Auf der Berliner Straße in Hamburg stießen zwei Autos zusammen.",
+     NULL, "Hamburg", NULL, "Berlin"},
+    {"the place's own name in a compound still counts", NULL, "Die Russlandreise des Kanzlers",
+     NULL, NULL, "Russland", NULL, NULL},
+    {"a club is no mention of its state", NULL, "Bayern München gewinnt in Dortmund", NULL, NULL,
+     NULL, "FC Bayern München|Dortmund", "Bayern"},
+    {"a newspaper quoted, with its seat in parentheses, is no place", NULL,
+     "«Nürnberger Nachrichten» (Nürnberg) zum Streit um die Rente",
+     "Die Zeitung kommentiert die Pläne aus Berlin für die Rente.", NULL, NULL, NULL, "Nürnberg"},
+    {"a place named in passing gives way to the place the story is about", NULL,
+     "Hochwasser in Regensburg", "In Regensburg steht das Wasser in der Altstadt.",
+     "Der Pegel steigt weiter.\nDie Feuerwehr aus Regensburg ist im Einsatz.\n"
+     "Ein Helfer war aus Wien angereist.",
+     "Regensburg", NULL, "Wien|Österreich"},
+    /* People */
+    {"after the full name, the surname alone is the person", NULL,
+     "Gustavo Petro besucht Berlin", NULL,
+     "Petro trifft den Kanzler.\nPetro spricht über Kaffee.\nPetro fliegt am Abend weiter.",
+     "Gustavo Petro", NULL, NULL},
+    {"a surname alone, never named in full, is nobody", NULL, "Petro trifft den Kanzler", NULL,
+     NULL, NULL, NULL, "Gustavo Petro"},
+    {"the main person of a report, known by first name and surname", "Tennis",
+     "Zverev im Viertelfinale", "Alexander Zverev hat in Wimbledon das Viertelfinale erreicht.",
+     "Zverev gewann gegen einen Qualifikanten in drei Sätzen.\nZverevs Aufschlag kam stark.",
+     "Alexander Zverev", NULL, NULL},
+    {"a person named once, far down, is no topic", NULL, "Neue Buslinie für die Altstadt", NULL,
+     "Die Stadt plant eine neue Buslinie.\nSie soll im Mai fahren.\nDie Haltestellen werden "
+     "gebaut.\nDas sagte Sprecherin Anna Beispielfrau.",
+     NULL, NULL, "Anna Beispielfrau"},
+    {"names inside compounds and streets are nobody", NULL,
+     "Konrad-Adenauer-Stiftung zieht an die Karl-Marx-Allee", NULL, NULL, NULL, NULL,
+     "Konrad Adenauer|Karl Marx"},
+    {"a first name before a gazetteer surname is the gazetteer's person", NULL,
+     "Recep Tayyip Erdogan reist nach Berlin", NULL, NULL, NULL, "Recep Tayyip Erdoğan",
+     "Recep Tayyip"},
 };
 
 /* Checks that the topics of a start with top and include has, and that
@@ -575,7 +614,7 @@ corpus_doc(struct mld_test_doc *d, void *ud)
     struct agreement *g = ud;
     for (int i = 0; i < d->l.n; i++) {
         struct mld_article *a = d->l.v[i];
-        if (!is_german(a->lang))
+        if (!mld_topics_lang_tagged(a->lang))
             continue;
         g->articles++;
         /* What the text alone gives. */
@@ -636,8 +675,12 @@ test_corpus(void)
          "and organisations)",
          g.kept, g.agency, (double)g.extra / g.articles, (double)g.extra_places / g.articles,
          (double)(g.extra - g.extra_places) / g.articles);
-    ok(known >= 68.0, "text finds >= 68%% of the agency's known geo topics (%.1f%%)", known);
-    ok(found >= 66.0, "text finds >= 66%% of all agency geo topics (%.1f%%)", found);
+    /* Names alike: the finder gives fewer places than it used to (only
+     * those near the main one), and "Köln" is no "Nordrhein-Westfalen"
+     * here. Precision and recall at the agency's granularity:
+     * tests/http/topics_eval.t. */
+    ok(known >= 66.0, "text finds >= 66%% of the agency's known geo topics (%.1f%%)", known);
+    ok(found >= 63.0, "text finds >= 63%% of all agency geo topics (%.1f%%)", found);
     is_int(g.kept, g.agency, "the merge keeps every agency topic");
     ok((double)g.extra / g.articles <= 3.0, "at most 3 topics per article added (%.2f)",
        (double)g.extra / g.articles);

@@ -918,9 +918,38 @@ test_corpus_dates(void)
        "census: both dated and undated items met");
 }
 
+/* The element token table: sorted for bsearch, every row found, prefixed
+ * and unknown names handled. */
+static void
+test_tokens(void)
+{
+    size_t n = sizeof(feed_toks) / sizeof(*feed_toks);
+    bool sorted = true, found = true;
+    xmlNode el = {.type = XML_ELEMENT_NODE};
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && strcmp(feed_toks[i - 1].name, feed_toks[i].name) >= 0)
+            sorted = false;
+        el.name = (const xmlChar *)feed_toks[i].name;
+        if (mld_feed_tok(&el) != feed_toks[i].tok) {
+            diag("%s not found", feed_toks[i].name);
+            found = false;
+        }
+    }
+    ok(sorted, "the token table is in strcmp order");
+    ok(found, "each of its %zu names looks up to its token", n);
+    ok(n + 1 == MLD_TOK_N, "and it has a row for every token");
+    el.name = (const xmlChar *)"atom:link"; /* an undeclared prefix stays in the name */
+    is_int(mld_feed_tok(&el), MLD_TOK_LINK, "a prefixed name is looked up by its local part");
+    el.name = (const xmlChar *)"Title";
+    is_int(mld_feed_tok(&el), MLD_TOK_OTHER, "names are case-sensitive, as XML is");
+    el.name = (const xmlChar *)"";
+    is_int(mld_feed_tok(&el), MLD_TOK_OTHER, "an empty name is no token");
+}
+
 int
 main(void)
 {
+    test_tokens();
     test_dates();
     test_urls();
     test_charsets();

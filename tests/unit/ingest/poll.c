@@ -157,7 +157,7 @@ raw_start(void)
 
 struct mem {
     const struct mld_poll_source *base; /* the array the poller got */
-    struct mld_poll_state saved[NSRC];  /* what save/store persisted */
+    struct mld_source_state saved[NSRC];  /* what save/store persisted */
     bool has[NSRC];
     int store_calls;
 };
@@ -169,26 +169,26 @@ idx(struct mem *m, const struct mld_poll_source *src)
 }
 
 static int
-mem_load(void *ud, const struct mld_poll_source *src, struct mld_poll_state *st,
+mem_load(void *ud, const struct mld_poll_source *src, struct mld_source_state *st,
          struct mld_err *err)
 {
     struct mem *m = ud;
     int i = idx(m, src);
     if (!m->has[i])
         return mld_err_set(err, MLD_E_NOTFOUND, "no source %s", src->name);
-    state_copy(st, &m->saved[i]);
+    mld_source_state_copy(st, &m->saved[i]);
     return 0;
 }
 
 static int
-mem_save(void *ud, const struct mld_poll_source *src, const struct mld_poll_state *st,
+mem_save(void *ud, const struct mld_poll_source *src, const struct mld_source_state *st,
          struct mld_err *err)
 {
     struct mem *m = ud;
     int i = idx(m, src);
     (void)err;
-    mld_poll_state_dispose(&m->saved[i]);
-    state_copy(&m->saved[i], st);
+    mld_source_state_dispose(&m->saved[i]);
+    mld_source_state_copy(&m->saved[i], st);
     m->has[i] = true;
     return 0;
 }
@@ -211,7 +211,7 @@ count_article(void *ud, struct mld_article *a)
 
 static int
 mem_store(void *ud, const struct mld_poll_source *src, const char *doc, size_t len,
-          const struct mld_source *from, const struct mld_format *fmt, struct mld_poll_state *st,
+          const struct mld_source *from, const struct mld_format *fmt, struct mld_source_state *st,
           struct mld_err *err)
 {
     struct mem *m = ud;
@@ -232,7 +232,7 @@ static void
 mem_dispose(struct mem *m)
 {
     for (int i = 0; i < NSRC; i++)
-        mld_poll_state_dispose(&m->saved[i]);
+        mld_source_state_dispose(&m->saved[i]);
 }
 
 /* Helpers -------------------------------------------------------------- */
@@ -327,7 +327,7 @@ test_conditional(void)
     mld_free(s[0].url);
     s[0].url = url("localhost", "/feed");
     is_int(mld_poller_new(&p, s, 1, &opt, &hooks, &m, &err), 0, "poller made again");
-    const struct mld_poll_state *st = mld_poller_state(p, 0);
+    const struct mld_source_state *st = mld_poller_state(p, 0);
     ok(st->etag == NULL && st->last_modified == NULL, "a changed URL drops the validators");
     is_int(st->items, 1, "... but keeps the item count");
     is_str(st->url, s[0].url, "... and takes the new URL");

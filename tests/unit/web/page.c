@@ -85,13 +85,14 @@ test_tags(void)
 {
     struct mld_page pg;
     memset(&pg, 0, sizeof(pg));
-    mld_page_add_article_tag(&pg, 7);
-    mld_page_add_tag(&pg, "a:", "7");
-    mld_page_add_tag(&pg, "t:", "ukraine");
-    is_int(pg.ntags, 2, "a repeated key is kept once");
+    mld_page_add_key(&pg, mld_key_article(7).s);
+    mld_page_add_key(&pg, "a:7");
+    mld_page_add_key(&pg, mld_key_topic("ukraine").s);
+    mld_page_add_key(&pg, mld_key_section(NULL).s);
+    is_int(pg.ntags, 2, "a repeated key is kept once, an empty one not at all");
     is_str(pg.tags[0], "a:7", "article key");
     for (int i = 0; i < MLD_PAGE_MAX_TAGS; i++)
-        mld_page_add_article_tag(&pg, 100 + i);
+        mld_page_add_key(&pg, mld_key_article(100 + i).s);
     is_int(pg.ntags, MLD_PAGE_MAX_TAGS, "no more keys than the cache takes");
     ok(pg.tags_full, "and the page knows it lost one");
     mld_page_dispose(&pg);

@@ -3,8 +3,8 @@
  * line, the same as the web interface's (src/web/editorial.h):
  *
  *   article withdraw ID --reason TEXT   410 everywhere, with the reason
- *   article hide ID / unhide ID         404 and out of every list, and back
- *   article release ID                  shows an item the agency holds back
+ *   article hold ID [--reason TEXT]     404, out of every list, into the held queue
+ *   article release ID                  shows a held item (by an editor or the agency)
  *   article pin ID [PLACE] / unpin ID   pinned on the home page (1 leads), and back
  *   article correct ID --note TEXT      a dated correction note on the page
  *   article section ID SLUG             moves it to another section

@@ -245,6 +245,50 @@ mld_config_key(const struct mld_config *cfg, int i, int k)
     return cfg->s[i].v[k].key;
 }
 
+/* The section of cfg (NULL: none) of exactly kind and name (NULL: none),
+ * or -1. */
+static int
+find_exact(const struct mld_config *cfg, const char *kind, const char *name)
+{
+    for (int i = 0; cfg != NULL && i < cfg->n; i++)
+        if (strcmp(cfg->s[i].kind, kind) == 0 &&
+            (name == NULL ? cfg->s[i].name == NULL
+                          : cfg->s[i].name != NULL && strcmp(cfg->s[i].name, name) == 0))
+            return i;
+    return -1;
+}
+
+/* Reports the keys of section i of a whose value in section j of b (-1:
+ * none) differs; with both, also b's keys that a lacks. */
+static void
+diff_section(const struct mld_config *a, int i, const struct mld_config *b, int j,
+             void (*fn)(void *, const char *, const char *, const char *), void *ud)
+{
+    for (int k = 0; k < a->s[i].n; k++) {
+        const struct entry *e = &a->s[i].v[k];
+        const struct entry *f = j >= 0 ? find_key(b, j, e->key) : NULL;
+        if (f == NULL || strcmp(e->value, f->value) != 0)
+            fn(ud, a->s[i].kind, a->s[i].name, e->key);
+    }
+    for (int k = 0; j >= 0 && k < b->s[j].n; k++)
+        if (find_key(a, i, b->s[j].v[k].key) == NULL)
+            fn(ud, b->s[j].kind, b->s[j].name, b->s[j].v[k].key);
+}
+
+void
+mld_config_diff(const struct mld_config *a, const struct mld_config *b,
+                void (*fn)(void *ud, const char *kind, const char *name, const char *key),
+                void *ud)
+{
+    for (int i = 0; a != NULL && i < a->n; i++)
+        if (find_exact(a, a->s[i].kind, a->s[i].name) == i) /* the first of a duplicate */
+            diff_section(a, i, b, find_exact(b, a->s[i].kind, a->s[i].name), fn, ud);
+    for (int j = 0; b != NULL && j < b->n; j++)
+        if (find_exact(b, b->s[j].kind, b->s[j].name) == j &&
+            find_exact(a, b->s[j].kind, b->s[j].name) < 0)
+            diff_section(b, j, NULL, -1, fn, ud);
+}
+
 const char *
 mld_config_where(const struct mld_config *cfg, int i, const char *key)
 {

@@ -50,6 +50,15 @@ const char *mld_config_get(const struct mld_config *cfg, int i, const char *key)
 int mld_config_nkeys(const struct mld_config *cfg, int i);
 const char *mld_config_key(const struct mld_config *cfg, int i, int k);
 
+/* Calls fn(ud, kind, name, key) once for each key whose value differs
+ * between a and b (set in one only, or to another value), section by
+ * section matched on kind and name (a section in one only: each of its
+ * keys); sections of a first, then those only in b. a or b may be NULL
+ * (no file: no sections). What a reload (SIGHUP) compares. */
+void mld_config_diff(const struct mld_config *a, const struct mld_config *b,
+                     void (*fn)(void *ud, const char *kind, const char *name, const char *key),
+                     void *ud);
+
 /* Parses a duration: "300", "300s", "5m", "1h" or "1d" into *out seconds
  * within [lo, hi]. Returns 0, or -1 (nothing set) for anything else. */
 int mld_config_secs(const char *s, long lo, long hi, int *out);

@@ -853,6 +853,9 @@
 #define MLD_EDITOR_LOGIN_BODY_MAX 1024
 #define MLD_EDITOR_LOGOUT_BODY_MAX 256
 #define MLD_EDITOR_ACTION_BODY_MAX 8192
+/* The admins' accounts form: a name, a role and a password of up to
+ * MLD_PASSWORD_MAX bytes (each byte up to three when url-encoded). */
+#define MLD_EDITOR_ACCOUNT_BODY_MAX 2048
 
 /* A withdrawal's reason or a correction note: 1..2000 bytes of UTF-8. */
 #define MLD_EDITOR_TEXT_MAX 2000

@@ -3,8 +3,8 @@
  * line, the same as the web interface's (src/web/editorial.h):
  *
  *   article withdraw ID --reason TEXT   410 everywhere, with the reason
- *   article hide ID / unhide ID         404 and out of every list, and back
- *   article release ID                  shows an item the agency holds back
+ *   article hold ID [--reason TEXT]     404, out of every list, into the held queue
+ *   article release ID                  shows a held item (by an editor or the agency)
  *   article pin ID [PLACE] / unpin ID   pinned on the home page (1 leads), and back
  *   article correct ID --note TEXT      a dated correction note on the page
  *   article section ID SLUG             moves it to another section
@@ -31,7 +31,7 @@
 #include "../web/editorial.h"
 
 static const char usage_text[] =
-    "meldung article withdraw ID --reason TEXT | hide ID | unhide ID | release ID |\n"
+    "meldung article withdraw ID --reason TEXT | hold ID [--reason TEXT] | release ID |\n"
     "                pin ID [PLACE] | unpin ID | correct ID --note TEXT | section ID SLUG |\n"
     "                topics ID \"TOPIC, TOPIC\" | split ID | merge ID OTHER\n"
     "                (also: meldung story split ID | merge ID OTHER)"
@@ -42,10 +42,12 @@ static const char help_text[] =
     "\n"
     "  withdraw ID        the article answers 410 on every page, feed, sitemap, search\n"
     "                     and API, showing --reason TEXT on its page\n"
-    "  hide ID            the article answers 404 and leaves every list until unhidden\n"
-    "  unhide ID          shows a hidden article again (as the agency's version says)\n"
-    "  release ID         shows an item the agency holds back (not for publication,\n"
-    "                     withheld); hide and unhide put it back on hold\n"
+    "  hold ID            puts a shown article on hold (--reason TEXT optional): it\n"
+    "                     answers 404, leaves every list and waits in the held queue\n"
+    "                     (once called hide; `hide` is still understood)\n"
+    "  release ID         shows a held item: one an editor held (`unhide` is still\n"
+    "                     understood) or one the agency holds back (not for\n"
+    "                     publication, withheld)\n"
     "  pin ID [PLACE]     pins the article on the home page at PLACE (1, the default,\n"
     "                     leads; 2.. beside it, before the picked ones) while shown\n"
     "  unpin ID           unpins it (the others move up)\n"
@@ -95,7 +97,7 @@ mld_cmd_article(int argc, char **argv)
     }
     if (optind >= argc)
         return mld_cli_usage("article", usage_text,
-                             "missing action (withdraw, hide, unhide, release, pin, unpin, "
+                             "missing action (withdraw, hold, release, pin, unpin, "
                              "correct, section, topics, split, merge)");
     int act = mld_ed_parse_action(argv[optind]);
     if (act < 0)
@@ -116,8 +118,8 @@ mld_cmd_article(int argc, char **argv)
     if (id == 0)
         return mld_cli_usage("article", usage_text, "'%s' is no article ID (a number)",
                              argv[optind + 1]);
-    if (reason != NULL && act != MLD_ACT_WITHDRAW)
-        return mld_cli_usage("article", usage_text, "--reason is for withdraw only");
+    if (reason != NULL && act != MLD_ACT_WITHDRAW && act != MLD_ACT_HOLD)
+        return mld_cli_usage("article", usage_text, "--reason is for withdraw and hold only");
     if (note != NULL && act != MLD_ACT_CORRECT)
         return mld_cli_usage("article", usage_text, "--note is for correct only");
     if (act == MLD_ACT_WITHDRAW && reason == NULL)
@@ -140,7 +142,7 @@ mld_cmd_article(int argc, char **argv)
     if (rc == 0)
         rc = mld_editorial_act(st, id, (enum mld_ed_action)act,
                                field                     ? argv[optind + 2]
-                               : act == MLD_ACT_WITHDRAW ? reason
+                               : act == MLD_ACT_WITHDRAW || act == MLD_ACT_HOLD ? reason
                                                          : note,
                                actor, mld_time_now(), &err);
     mld_store_close(st);

@@ -11,7 +11,8 @@
  * A store that does not exist is refused (with the hint to ingest first)
  * rather than created empty: a mistyped --db would serve an empty site.
  * SIGHUP sets a flag; the loop below then reloads the site (templates,
- * static files, [site]; mld_site_reload) outside the signal handler,
+ * static files, [site], [push], [webhook NAME], [metrics], [health];
+ * mld_site_reload) outside the signal handler,
  * while the HTTP threads keep serving every open connection, and reopens
  * the access log's file (log rotation).
  */
@@ -44,7 +45,8 @@ static const char usage_text[] =
 
 static const char help_text[] =
     "Serves the news site over HTTP until SIGINT/SIGTERM; SIGHUP re-reads the templates,\n"
-    "the static files and [site] (docs/operating.md, \"Reload\"). With a [push] section in\n"
+    "the static files, [site], [push], [webhook NAME], [metrics] and [health] and names\n"
+    "the changed keys that need a restart (docs/operating.md, \"Reload\"). With a [push] section in\n"
     "the configuration, also POST /api/v1/push; with [webhook NAME] sections, POSTs\n"
     "each new and withdrawn article, signed, to their URLs. /metrics and /healthz\n"
     "report on it; [log] access writes an access log, which SIGHUP reopens.\n"

@@ -3,7 +3,7 @@
  * (docs/internals/editors.md).
  *
  *   user add NAME --role editor|admin   a new account
- *   user list                           name, role, created, failed logins
+ *   user list                           name, role, created, last login, failed logins
  *   user passwd NAME                    a new password (ends its sessions)
  *   user del NAME                       deletes it with its sessions
  *
@@ -25,6 +25,7 @@
 #include "../base/mem.h"
 #include "../base/time.h"
 #include "../store/editor.h"
+#include "../web/accounts.h"
 #include "../web/auth.h"
 
 static const char usage_text[] =
@@ -32,12 +33,13 @@ static const char usage_text[] =
 
 static const char help_text[] =
     "Manages the accounts of the editors' interface (/redaktion/). An editor may\n"
-    "withdraw, hide, unhide and correct articles; an admin also reads /status and\n"
-    "the audit log. The password is read from the terminal without echo (twice),\n"
+    "withdraw, hold, release and correct articles; an admin also reads /status and\n"
+    "the audit log and manages the accounts (also at /redaktion/konten). The password is read from the terminal without echo (twice),\n"
     "or as one line from standard input; never from the command line.\n"
     "\n"
     "  add NAME --role R  a new account (R: editor or admin)\n"
-    "  list               every account: name, role, created, failed logins in a row\n"
+    "  list               every account: name, role, created, last login, failed logins\n"
+    "                     in a row (locked: refused for now)\n"
     "  passwd NAME        sets a new password and ends the account's sessions\n"
     "  del NAME           deletes the account and its sessions\n"
     "  --db FILE          the store (default " MLD_DEFAULT_DB ")\n"
@@ -121,19 +123,9 @@ user_add(struct mld_store *st, const char *name, const char *role_s)
         return 1;
     int rc = mld_auth_hash_password(pw, hash, &err);
     memset(pw, 0, sizeof(pw));
-    mld_time_t now = mld_time_now();
     if (rc == 0)
-        rc = mld_store_begin(st, &err);
-    if (rc == 0) {
-        rc = mld_store_account_add(st, name, role, hash, now, &err);
-        if (rc == 0)
-            rc = mld_store_audit_add(st, "cli", "user-add", name, NULL, mld_auth_role_name(role),
-                                     now, &err);
-        if (rc == 0)
-            rc = mld_store_commit(st, &err);
-        if (rc != 0)
-            mld_store_rollback(st);
-    }
+        rc = mld_account_change(st, MLD_ACCOUNT_ADD, "cli", name, role, hash, mld_time_now(),
+                                &err);
     if (rc != 0) {
         mld_log_error("user add: %s", err.msg);
         return 1;
@@ -153,13 +145,17 @@ user_list(struct mld_store *st)
         mld_log_error("user list: %s", err.msg);
         return 1;
     }
-    printf("%-*s  %-6s  %-16s  %s\n", MLD_USER_NAME_MAX, "NAME", "ROLE", "CREATED (UTC)",
-           "FAILED LOGINS");
+    printf("%-*s  %-6s  %-16s  %-16s  %s\n", MLD_USER_NAME_MAX, "NAME", "ROLE", "CREATED (UTC)",
+           "LAST LOGIN (UTC)", "FAILED LOGINS");
+    mld_time_t now = mld_time_now();
     for (int i = 0; i < n; i++) {
-        char when[32];
+        char when[32], last[32] = "never";
         mld_time_format_iso(v[i].created, when);
-        printf("%-*s  %-6s  %.16s  %d\n", MLD_USER_NAME_MAX, v[i].name,
-               mld_auth_role_name(v[i].role), when, v[i].failures);
+        if (v[i].last_login > 0)
+            mld_time_format_iso(v[i].last_login, last);
+        printf("%-*s  %-6s  %.16s  %-16.16s  %d%s\n", MLD_USER_NAME_MAX, v[i].name,
+               mld_auth_role_name(v[i].role), when, last, v[i].failures,
+               mld_account_locked(&v[i], now) ? " (locked)" : "");
         mld_account_dispose(&v[i]);
     }
     mld_free(v);
@@ -176,7 +172,6 @@ user_change(struct mld_store *st, const char *sub, const char *name)
         mld_log_error("user %s: %s", sub, err.msg);
         return 1;
     }
-    const char *role = mld_auth_role_name(a.role);
     mld_account_dispose(&a);
     char pw[MLD_PASSWORD_MAX + 2], hash[MLD_ARGON2_ENCODED_MAX];
     bool passwd = strcmp(sub, "passwd") == 0;
@@ -190,19 +185,8 @@ user_change(struct mld_store *st, const char *sub, const char *name)
             return 1;
         }
     }
-    int rc = mld_store_begin(st, &err);
-    if (rc == 0) {
-        rc = passwd ? mld_store_account_passwd(st, name, hash, &err)
-                    : mld_store_account_del(st, name, &err);
-        if (rc == 0)
-            rc = mld_store_audit_add(st, "cli", passwd ? "user-passwd" : "user-del", name,
-                                     passwd ? NULL : role, passwd ? "neues Passwort" : NULL,
-                                     mld_time_now(), &err);
-        if (rc == 0)
-            rc = mld_store_commit(st, &err);
-        if (rc != 0)
-            mld_store_rollback(st);
-    }
+    int rc = mld_account_change(st, passwd ? MLD_ACCOUNT_PASSWD : MLD_ACCOUNT_DEL, "cli", name, 0,
+                                hash, mld_time_now(), &err);
     if (rc != 0) {
         mld_log_error("user %s: %s", sub, err.msg);
         return 1;

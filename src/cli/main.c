@@ -34,7 +34,7 @@ static const struct {
     {"sections", mld_cmd_sections, "train or measure the section classifier"},
     {"topics", mld_cmd_topics, "measure the topic finder against the agency's own tags"},
     {"user", mld_cmd_user, "add, list, change or delete editors' accounts"},
-    {"article", mld_cmd_article, "an editor's decision on an article (withdraw, hide, correct, ...)"},
+    {"article", mld_cmd_article, "an editor's decision on an article (withdraw, hold, correct, ...)"},
     {"story", mld_cmd_article, "split or merge stories (as an editor)"},
     {"backup", mld_cmd_backup, "copy the store consistently while it is in use"},
     {"restore", mld_cmd_restore, "put a backup in place of the store"},

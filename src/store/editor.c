@@ -71,6 +71,14 @@ mld_store_account_del(struct mld_store *st, const char *name, struct mld_err *er
 }
 
 int
+mld_store_account_role(struct mld_store *st, const char *name, enum mld_role role,
+                       struct mld_err *err)
+{
+    ED(st, be, impl);
+    return done(st, be->editor->account_role(impl, name, role, err));
+}
+
+int
 mld_store_account_attempt(struct mld_store *st, int64_t id, bool failed, mld_time_t now,
                           struct mld_err *err)
 {
@@ -252,8 +260,8 @@ mld_ed_versions_free(struct mld_ed_version *v, int n)
 }
 
 int
-mld_store_ed_latest(struct mld_store *st, int limit, int offset, struct mld_ed_row **out, int *n,
-                    bool *more, struct mld_err *err)
+mld_store_ed_latest(struct mld_store *st, bool held, int limit, int offset,
+                    struct mld_ed_row **out, int *n, bool *more, struct mld_err *err)
 {
     ED(st, be, impl);
     *out = NULL;
@@ -262,7 +270,7 @@ mld_store_ed_latest(struct mld_store *st, int limit, int offset, struct mld_ed_r
     if (limit < 1 || offset < 0)
         return mld_err_set(err, MLD_E_INVAL, "latest: bad page (limit %d, offset %d)", limit,
                            offset);
-    return done(st, be->editor->ed_latest(impl, limit, offset, out, n, more, err));
+    return done(st, be->editor->ed_latest(impl, held, limit, offset, out, n, more, err));
 }
 
 void
@@ -271,6 +279,8 @@ mld_ed_rows_free(struct mld_ed_row *v, int n)
     for (int i = 0; i < n; i++) {
         mld_free(v[i].headline);
         mld_free(v[i].section);
+        mld_free(v[i].reason);
+        mld_free(v[i].by);
     }
     mld_free(v);
 }

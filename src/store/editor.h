@@ -39,6 +39,7 @@ struct mld_account {
     mld_time_t created;
     int failures;            /* failed logins in a row */
     mld_time_t last_failure; /* 0 = none */
+    mld_time_t last_login;   /* the last good login, 0 = never */
 };
 
 /* Frees the strings of a (not a itself). */
@@ -68,8 +69,14 @@ int mld_store_account_passwd(struct mld_store *st, const char *name, const char 
  * MLD_E_STORE. */
 int mld_store_account_del(struct mld_store *st, const char *name, struct mld_err *err);
 
+/* Gives account name the role. Its sessions keep going: the role is read
+ * with the session at each request. Returns 0, MLD_E_NOTFOUND or
+ * MLD_E_STORE. */
+int mld_store_account_role(struct mld_store *st, const char *name, enum mld_role role,
+                           struct mld_err *err);
+
 /* Records a login attempt of account id at now: a failure counts up,
- * a success resets the count. */
+ * a success resets the count and is the account's last login. */
 int mld_store_account_attempt(struct mld_store *st, int64_t id, bool failed, mld_time_t now,
                               struct mld_err *err);
 
@@ -102,7 +109,9 @@ int mld_store_session_del(struct mld_store *st, const char *id_hash, struct mld_
 /* The editorial state of an article. */
 enum mld_ed_state {
     MLD_ED_NONE = 0,      /* the agency decides */
-    MLD_ED_HIDDEN = 1,    /* hidden for now: answers 404, in no list */
+    MLD_ED_HELD = 1,      /* held by an editor: answers 404, in no list, in the
+                             held queue until released (the one state once
+                             called "hidden") */
     MLD_ED_WITHDRAWN = 2, /* withdrawn by an editor: answers 410 */
     MLD_ED_RELEASED = 3,  /* a held or withheld item released: shown (but an
                              agency's withdrawal still withdraws it) */
@@ -117,7 +126,7 @@ struct mld_correction {
 
 struct mld_editorial {
     enum mld_ed_state state;
-    char *reason;  /* withdrawal's reason, or NULL */
+    char *reason;  /* withdrawal's or hold's reason, or NULL */
     char *by;      /* who decided, NULL for MLD_ED_NONE */
     mld_time_t at; /* when, 0 for MLD_ED_NONE */
     struct mld_correction *notes; /* oldest first */
@@ -226,12 +235,16 @@ struct mld_ed_row {
     mld_time_t published;
     int pubstatus;          /* as shown (editorial state applied) */
     enum mld_ed_state state;
+    char *reason;           /* the editor's reason, else the pipeline's hold
+                               reason, or NULL */
+    char *by;               /* who decided, or NULL */
 };
 
-/* The newest articles whatever their status, limit after offset, into
+/* The newest articles whatever their status (held: only those held back,
+ * by an editor or the agency - the held queue), limit after offset, into
  * *out (*n of them); *more when older ones follow. */
-int mld_store_ed_latest(struct mld_store *st, int limit, int offset, struct mld_ed_row **out,
-                        int *n, bool *more, struct mld_err *err);
+int mld_store_ed_latest(struct mld_store *st, bool held, int limit, int offset,
+                        struct mld_ed_row **out, int *n, bool *more, struct mld_err *err);
 
 /* Frees an array from mld_store_ed_latest(). */
 void mld_ed_rows_free(struct mld_ed_row *v, int n);

@@ -99,7 +99,7 @@ sq_account_add(void *impl, const char *name, enum mld_role role, const char *pw_
 }
 
 /* Reads an account row (id, name, role, pw_hash, created, failures,
- * last_failure) into out. */
+ * last_failure, last_login) into out. */
 static void
 read_account(sqlite3_stmt *st, void *e)
 {
@@ -111,9 +111,10 @@ read_account(sqlite3_stmt *st, void *e)
     out->created = sqlite3_column_int64(st, 4);
     out->failures = sqlite3_column_int(st, 5);
     out->last_failure = sqlite3_column_int64(st, 6);
+    out->last_login = sqlite3_column_int64(st, 7);
 }
 
-#define ACCOUNT_COLS "id, name, role, pw_hash, created, failures, last_failure"
+#define ACCOUNT_COLS "id, name, role, pw_hash, created, failures, last_failure, last_login"
 
 static int
 sq_account_get(void *impl, const char *name, struct mld_account *out, struct mld_err *err)
@@ -209,6 +210,15 @@ sq_account_del(void *impl, const char *name, struct mld_err *err)
 }
 
 static int
+sq_account_role(void *impl, const char *name, enum mld_role role, struct mld_err *err)
+{
+    char r[4];
+    snprintf(r, sizeof(r), "%d", (int)role);
+    return account_write(impl, "UPDATE account SET role = CAST(?2 AS INTEGER) WHERE name = ?1",
+                         name, r, "change role", err);
+}
+
+static int
 sq_account_attempt(void *impl, int64_t id, bool failed, mld_time_t now, struct mld_err *err)
 {
     struct sq *s = impl;
@@ -216,13 +226,12 @@ sq_account_attempt(void *impl, int64_t id, bool failed, mld_time_t now, struct m
     int rc = prep(s,
                   failed ? "UPDATE account SET failures = failures + 1, last_failure = ?2 "
                            "WHERE id = ?1"
-                         : "UPDATE account SET failures = 0 WHERE id = ?1 AND failures != 0",
+                         : "UPDATE account SET failures = 0, last_login = ?2 WHERE id = ?1",
                   &st, err);
     if (rc != 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);
-    if (failed)
-        sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 2, now);
     return run(s, st, "record login attempt", err);
 }
 
@@ -633,6 +642,8 @@ move_to_story(struct sq *s, int64_t id, int64_t to, const char *why,
         }
         rc = run(s, st, "move to story", err);
     }
+    if (rc == 0) /* machines learn of it like of any decision */
+        rc = note_change(s, id, a->now, err);
     return rc == 0 ? sq_log_article_keys(s, id, err) : rc;
 }
 
@@ -871,19 +882,26 @@ read_row(sqlite3_stmt *st, void *e)
     v->published = sqlite3_column_int64(st, 3);
     v->pubstatus = sqlite3_column_int(st, 4);
     v->state = (enum mld_ed_state)sqlite3_column_int(st, 5);
+    v->reason = sq_col_text(st, 6);
+    v->by = sq_col_text(st, 7);
 }
 
 static int
-sq_ed_latest(void *impl, int limit, int offset, struct mld_ed_row **out, int *n, bool *more,
-             struct mld_err *err)
+sq_ed_latest(void *impl, bool held, int limit, int offset, struct mld_ed_row **out, int *n,
+             bool *more, struct mld_err *err)
 {
     struct sq *s = impl;
     sqlite3_stmt *st;
+#define ED_ROWS                                                                            \
+    "SELECT a.id, a.headline, a.section, a.published, a.pubstatus, coalesce(e.state, 0), "   \
+    "coalesce(e.reason, a.hold_reason), e.by FROM article a "                               \
+    "LEFT JOIN editorial e ON e.article_id = a.id "
+#define ED_ORDER "ORDER BY a.published DESC, a.id DESC LIMIT ?1 OFFSET ?2"
+    /* held: what waits for release - held by an editor (shown withheld)
+     * or by the agency (not for publication, withheld); the literal
+     * condition lets SQLite use the partial index article_held (0014). */
     int rc = prep_page(s,
-                       "SELECT a.id, a.headline, a.section, a.published, a.pubstatus, "
-                       "coalesce(e.state, 0) FROM article a "
-                       "LEFT JOIN editorial e ON e.article_id = a.id "
-                       "ORDER BY a.published DESC, a.id DESC LIMIT ?1 OFFSET ?2",
+                       held ? ED_ROWS "WHERE a.pubstatus IN (1, 3) " ED_ORDER : ED_ROWS ED_ORDER,
                        limit, offset, &st, err);
     return rc != 0 ? rc
                    : collect(s, st, sizeof(**out), read_row, limit, out, n, more,
@@ -896,6 +914,7 @@ const struct mld_store_editor_ops mld_store_sqlite_editor = {
     .accounts = sq_accounts,
     .account_passwd = sq_account_passwd,
     .account_del = sq_account_del,
+    .account_role = sq_account_role,
     .account_attempt = sq_account_attempt,
     .session_add = sq_session_add,
     .session_get = sq_session_get,

@@ -97,6 +97,7 @@ struct mld_store_editor_ops {
     int (*accounts)(void *impl, struct mld_account **out, int *n, struct mld_err *err);
     int (*account_passwd)(void *impl, const char *name, const char *pw_hash, struct mld_err *err);
     int (*account_del)(void *impl, const char *name, struct mld_err *err);
+    int (*account_role)(void *impl, const char *name, enum mld_role role, struct mld_err *err);
     int (*account_attempt)(void *impl, int64_t id, bool failed, mld_time_t now,
                            struct mld_err *err);
     int (*session_add)(void *impl, const char *id_hash, int64_t account_id, const char *csrf,
@@ -123,7 +124,7 @@ struct mld_store_editor_ops {
                  struct mld_err *err);
     int (*ed_versions)(void *impl, int64_t id, struct mld_ed_version **out, int *n,
                        struct mld_err *err);
-    int (*ed_latest)(void *impl, int limit, int offset, struct mld_ed_row **out, int *n,
+    int (*ed_latest)(void *impl, bool held, int limit, int offset, struct mld_ed_row **out, int *n,
                      bool *more, struct mld_err *err);
 };
 

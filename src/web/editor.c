@@ -31,6 +31,7 @@
 #include "../store/editor.h"
 #include "../text/slug.h"
 #include "../text/wdiff.h"
+#include "accounts.h"
 #include "auth.h"
 #include "editorial.h"
 #include "page.h"
@@ -46,6 +47,9 @@
 #define HOME_PATH MLD_EDITOR_PREFIX "/"
 #define ARTICLE_PREFIX MLD_EDITOR_PREFIX "/artikel/"
 #define AUDIT_PATH MLD_EDITOR_PREFIX "/audit"
+#define HELD_PATH MLD_EDITOR_PREFIX "/zurueckgehalten"
+#define PINS_PATH MLD_EDITOR_PREFIX "/aufmacher"
+#define ACCOUNTS_PATH MLD_EDITOR_PREFIX "/konten"
 #define STATUS_ALIAS MLD_EDITOR_PREFIX "/status"
 #define FORM_TYPE "application/x-www-form-urlencoded"
 
@@ -518,16 +522,18 @@ home_search(const struct mld_editor_env *env, const char *q, json_t *ctx, struct
     return 0;
 }
 
-/* The newest articles, any status, as rows[] of ctx. */
+/* The newest articles, any status (held: the held queue), as rows[] of
+ * ctx, paged under path. */
 static int
-home_latest(const struct mld_editor_env *env, int seite, json_t *ctx, struct mld_err *err)
+latest_rows(const struct mld_editor_env *env, bool held, const char *path, int seite,
+            json_t *ctx, struct mld_err *err)
 {
     struct mld_ed_row *v;
     int n;
     bool more;
     pthread_mutex_lock(env->lock);
-    int rc = mld_store_ed_latest(env->st, MLD_EDITOR_LIST, (seite - 1) * MLD_EDITOR_LIST, &v, &n,
-                                 &more, err);
+    int rc = mld_store_ed_latest(env->st, held, MLD_EDITOR_LIST, (seite - 1) * MLD_EDITOR_LIST,
+                                 &v, &n, &more, err);
     pthread_mutex_unlock(env->lock);
     if (rc != 0)
         return rc;
@@ -542,12 +548,14 @@ home_latest(const struct mld_editor_env *env, int seite, json_t *ctx, struct mld
         mld_page_set_str(o, "section", v[i].section);
         set_short(o, "published", v[i].published);
         mld_page_set_str(o, "shown", mld_ed_shown_de(v[i].pubstatus, v[i].state));
+        mld_page_set_str(o, "reason", v[i].reason);
+        mld_page_set_str(o, "by", v[i].by);
         json_array_append_new(rows, o);
     }
     json_object_set_new(ctx, "rows", rows);
     json_object_set_new(ctx, "has_rows", json_boolean(n > 0));
     json_object_set_new(ctx, "latest", json_true());
-    mld_page_set_pager(ctx, HOME_PATH, seite, more);
+    mld_page_set_pager(ctx, path, seite, more);
     mld_ed_rows_free(v, n);
     return 0;
 }
@@ -574,13 +582,223 @@ home_page(const struct mld_editor_env *env, const struct mld_http_req *req, cons
         mld_page_set_str(ctx, "q", q);
         rc = home_search(env, q, ctx, &err);
     } else {
-        rc = home_latest(env, seite, ctx, &err);
+        rc = latest_rows(env, false, HOME_PATH, seite, ctx, &err);
     }
     if (rc != 0) {
         json_decref(ctx);
         return internal_error(HOME_PATH, &err);
     }
     return render(env, "editor_home", ctx, 200, NULL);
+}
+
+/* GET /redaktion/zurueckgehalten: what waits for release, held by an
+ * editor or by the agency, newest first, each with a release button. */
+static struct mld_http_resp *
+held_page(const struct mld_editor_env *env, const struct mld_http_req *req, const struct who *w)
+{
+    int seite = page_arg(req);
+    if (seite == 0)
+        return error_page(env, w, 400, "Ungültige Seitenzahl", "Die Anfrage ist ungültig");
+    struct mld_err err = {0};
+    json_t *ctx = new_context(env, w, "Zurückgehaltene Meldungen", &err);
+    if (ctx == NULL || latest_rows(env, true, HELD_PATH, seite, ctx, &err) != 0) {
+        json_decref(ctx);
+        return internal_error(HELD_PATH, &err);
+    }
+    return render(env, "editor_held", ctx, 200, NULL);
+}
+
+/* The home page's pins in order as pins[] of ctx: each with what readers
+ * see of it and the places to move it to (up, down). */
+static int
+pins_json(const struct mld_editor_env *env, json_t *ctx, struct mld_err *err)
+{
+    int64_t *ids = NULL;
+    int n = 0;
+    json_t *arr = json_array();
+    pthread_mutex_lock(env->lock);
+    int rc = mld_store_pins(env->st, &ids, &n, err);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        struct mld_item it;
+        struct mld_editorial ed = {0};
+        rc = mld_store_get(env->st, ids[i], &it, err);
+        if (rc != 0)
+            break;
+        rc = mld_store_editorial_get(env->st, ids[i], &ed, err);
+        json_t *o = json_object();
+        char url[64];
+        editor_article_path(ids[i], url, sizeof(url));
+        mld_page_set_str(o, "url", url);
+        json_object_set_new(o, "id", json_integer(ids[i]));
+        json_object_set_new(o, "place", json_integer(i + 1));
+        mld_page_set_str(o, "headline", it.a->headline ? it.a->headline : "(ohne Titel)");
+        mld_page_set_str(o, "section", it.a->section);
+        set_short(o, "published", it.published);
+        mld_page_set_str(o, "shown", mld_ed_shown_de(it.a->pubstatus, ed.state));
+        bool visible = it.a->pubstatus == MLD_PUB_USABLE;
+        json_object_set_new(o, "visible", json_boolean(visible));
+        if (visible && i > 0)
+            json_object_set_new(o, "up", json_integer(i));
+        if (visible && i + 1 < n)
+            json_object_set_new(o, "down", json_integer(i + 2));
+        json_array_append_new(arr, o);
+        mld_editorial_dispose(&ed);
+        mld_item_dispose(&it);
+    }
+    pthread_mutex_unlock(env->lock);
+    mld_free(ids);
+    json_object_set_new(ctx, "pins", arr);
+    json_object_set_new(ctx, "has_pins", json_boolean(n > 0));
+    json_object_set_new(ctx, "pin_max", json_integer(MLD_EDITOR_PINS));
+    return rc;
+}
+
+/* GET /redaktion/aufmacher: the pinned lead stories in order, with
+ * buttons to move each up or down and to unpin it (forms posting the
+ * pin and unpin actions of the article, which come back here). */
+static struct mld_http_resp *
+pins_page(const struct mld_editor_env *env, const struct who *w, const char *done)
+{
+    struct mld_err err = {0};
+    json_t *ctx = new_context(env, w, "Aufmacher der Startseite", &err);
+    if (ctx == NULL || pins_json(env, ctx, &err) != 0) {
+        json_decref(ctx);
+        return internal_error(PINS_PATH, &err);
+    }
+    mld_page_set_str(ctx, "done", done);
+    return render(env, "editor_pins", ctx, 200, NULL);
+}
+
+/* GET /redaktion/konten (and the answer to a refused change: status and
+ * message): every account with its role, last login and lock, the forms
+ * to change them and to add one (admins). */
+static struct mld_http_resp *
+accounts_page(const struct mld_editor_env *env, const struct who *w, int status,
+              const char *message, const char *done)
+{
+    struct mld_err err = {0};
+    struct mld_account *v = NULL;
+    int n = 0;
+    pthread_mutex_lock(env->lock);
+    int rc = mld_store_accounts(env->st, &v, &n, &err);
+    pthread_mutex_unlock(env->lock);
+    json_t *ctx = rc == 0 ? new_context(env, w, "Konten", &err) : NULL;
+    if (ctx != NULL) {
+        mld_time_t now = mld_time_now();
+        json_t *rows = json_array();
+        for (int i = 0; i < n; i++) {
+            json_t *o = json_object();
+            mld_page_set_str(o, "name", v[i].name);
+            mld_page_set_str(o, "role", mld_auth_role_name(v[i].role));
+            json_object_set_new(o, "admin", json_boolean(v[i].role == MLD_ROLE_ADMIN));
+            set_short(o, "created", v[i].created);
+            set_short(o, "last_login", v[i].last_login);
+            json_object_set_new(o, "locked", json_boolean(mld_account_locked(&v[i], now)));
+            json_object_set_new(o, "failures", json_integer(v[i].failures));
+            json_object_set_new(o, "self", json_boolean(strcmp(v[i].name, w->name) == 0));
+            json_array_append_new(rows, o);
+        }
+        json_object_set_new(ctx, "accounts", rows);
+        json_object_set_new(ctx, "pw_min", json_integer(MLD_PASSWORD_MIN));
+        json_object_set_new(ctx, "pw_max", json_integer(MLD_PASSWORD_MAX));
+        json_object_set_new(ctx, "name_max", json_integer(MLD_USER_NAME_MAX));
+        mld_page_set_str(ctx, "message", message);
+        mld_page_set_str(ctx, "done", done);
+    }
+    for (int i = 0; i < n; i++)
+        mld_account_dispose(&v[i]);
+    mld_free(v);
+    if (ctx == NULL)
+        return internal_error(ACCOUNTS_PATH, &err);
+    return render(env, "editor_accounts", ctx, status, NULL);
+}
+
+/* The account changes of the accounts page (aktion) and their German
+ * confirmations. */
+static const struct {
+    const char *aktion;
+    enum mld_account_change change;
+    const char *done;
+} account_actions[] = {
+    {"add", MLD_ACCOUNT_ADD, "Das Konto ist angelegt."},
+    {"role", MLD_ACCOUNT_ROLE, "Die Rolle ist geändert."},
+    {"passwd", MLD_ACCOUNT_PASSWD, "Das Passwort ist neu gesetzt, die Sitzungen des Kontos sind beendet."},
+    {"del", MLD_ACCOUNT_DEL, "Das Konto ist gelöscht."},
+};
+
+/* POST /redaktion/konten: one change (aktion = add, role, passwd, del;
+ * name, rolle, passwort). Success: 303 back (?erledigt=ACTION); refusal:
+ * the page with the reason. */
+static struct mld_http_resp *
+accounts_post(const struct mld_editor_env *env, const struct mld_http_req *req,
+              const struct who *w)
+{
+    struct mld_http_resp *refused = check_form(env, w, req, MLD_EDITOR_ACCOUNT_BODY_MAX, w->csrf);
+    if (refused != NULL)
+        return refused;
+    char aktion[16], name[MLD_USER_NAME_MAX + 2], rolle[16], pw[MLD_PASSWORD_MAX + 2];
+    int k = -1;
+    if (mld_form_get(req->body, req->body_len, "aktion", aktion, sizeof(aktion)))
+        for (size_t i = 0; i < sizeof(account_actions) / sizeof(account_actions[0]); i++)
+            if (strcmp(aktion, account_actions[i].aktion) == 0)
+                k = (int)i;
+    if (k < 0)
+        return accounts_page(env, w, 400, "Unbekannte Aktion.", NULL);
+    enum mld_account_change change = account_actions[k].change;
+    if (!mld_form_get(req->body, req->body_len, "name", name, sizeof(name)) || name[0] == '\0')
+        return accounts_page(env, w, 400, "Bitte einen Namen angeben.", NULL);
+    enum mld_role role = 0;
+    if (change == MLD_ACCOUNT_ADD || change == MLD_ACCOUNT_ROLE) {
+        if (mld_form_get(req->body, req->body_len, "rolle", rolle, sizeof(rolle)))
+            role = mld_auth_parse_role(rolle);
+        if (role == 0)
+            return accounts_page(env, w, 400, "Bitte eine Rolle wählen (editor oder admin).",
+                                 NULL);
+    }
+    struct mld_err err = {0};
+    char hash[MLD_ARGON2_ENCODED_MAX] = "";
+    if (change == MLD_ACCOUNT_ADD || change == MLD_ACCOUNT_PASSWD) {
+        /* Outside the lock: Argon2id takes its time. */
+        int rc = mld_form_get(req->body, req->body_len, "passwort", pw, sizeof(pw))
+                     ? mld_auth_password_ok(pw, &err)
+                     : mld_err_set(&err, MLD_E_INVAL, "password missing");
+        if (rc == 0)
+            rc = mld_auth_hash_password(pw, hash, &err);
+        memset(pw, 0, sizeof(pw));
+        if (rc == MLD_E_INVAL) {
+            char msg[MLD_ERR_MSG_MAX + 32];
+            snprintf(msg, sizeof(msg), "Abgelehnt: %s", err.msg);
+            return accounts_page(env, w, 422, msg, NULL);
+        }
+        if (rc != 0)
+            return internal_error(ACCOUNTS_PATH, &err);
+    }
+    pthread_mutex_lock(env->lock);
+    int rc = mld_account_change(env->st, change, w->name, name, role, hash, mld_time_now(), &err);
+    pthread_mutex_unlock(env->lock);
+    memset(hash, 0, sizeof(hash));
+    if (rc == MLD_E_NOTFOUND || rc == MLD_E_INVAL) {
+        char msg[MLD_ERR_MSG_MAX + 32];
+        snprintf(msg, sizeof(msg), "Abgelehnt: %s", err.msg);
+        return accounts_page(env, w, rc == MLD_E_NOTFOUND ? 404 : 422, msg, NULL);
+    }
+    if (rc != 0)
+        return internal_error(ACCOUNTS_PATH, &err);
+    char url[64];
+    snprintf(url, sizeof(url), ACCOUNTS_PATH "?erledigt=%s", account_actions[k].aktion);
+    return see_other(url, NULL);
+}
+
+/* The confirmation of ?erledigt=ACTION on the accounts page, or NULL. */
+static const char *
+account_done(const struct mld_http_req *req)
+{
+    const char *done = mld_http_req_arg(req, "erledigt");
+    for (size_t i = 0; done != NULL && i < sizeof(account_actions) / sizeof(account_actions[0]);
+         i++)
+        if (strcmp(done, account_actions[i].aktion) == 0)
+            return account_actions[i].done;
+    return NULL;
 }
 
 /* True when the strings differ (NULL and "" are the same). */
@@ -636,11 +854,13 @@ versions_json(const struct mld_ed_version *v, int n, mld_time_t decided, json_t 
             mld_buf_init(&changed, 96);
             if (differs(p->headline, v[i].headline)) {
                 mld_buf_puts(&changed, "Überschrift");
+                json_object_set_new(o, "headline_changed", json_true()); /* either may be empty */
                 mld_page_set_str(o, "old_headline", p->headline);
                 mld_page_set_str(o, "new_headline", v[i].headline);
             }
             if (differs(p->teaser, v[i].teaser)) {
                 mld_buf_puts(&changed, changed.len > 0 ? ", Vorspann" : "Vorspann");
+                json_object_set_new(o, "teaser_changed", json_true());
                 mld_page_set_str(o, "old_teaser", p->teaser);
                 mld_page_set_str(o, "new_teaser", v[i].teaser);
             }
@@ -658,6 +878,7 @@ versions_json(const struct mld_ed_version *v, int n, mld_time_t decided, json_t 
         json_array_append_new(arr, o);
     }
     json_object_set_new(ctx, "versions", arr);
+    json_object_set_new(ctx, "nversions", json_integer(n)); /* the list counts down from it */
     if (after > 0)
         json_object_set_new(ctx, "since_decision", json_integer(after));
 }
@@ -752,11 +973,12 @@ article_page(const struct mld_editor_env *env, const struct who *w, int64_t id, 
         mld_page_set_str(st, "by", ed.by);
         set_short(st, "at", ed.at);
         json_object_set_new(st, "none", json_boolean(ed.state == MLD_ED_NONE));
-        json_object_set_new(st, "hidden", json_boolean(ed.state == MLD_ED_HIDDEN));
+        json_object_set_new(st, "held", json_boolean(ed.state == MLD_ED_HELD));
         json_object_set_new(st, "withdrawn", json_boolean(ed.state == MLD_ED_WITHDRAWN));
         json_object_set_new(st, "released", json_boolean(ed.state == MLD_ED_RELEASED));
-        json_object_set_new(st, "hideable",
-                            json_boolean(ed.state == MLD_ED_NONE || ed.state == MLD_ED_RELEASED));
+        json_object_set_new(st, "holdable",
+                            json_boolean((ed.state == MLD_ED_NONE || ed.state == MLD_ED_RELEASED) &&
+                                         it.a->pubstatus == MLD_PUB_USABLE));
         json_object_set_new(st, "pinned", json_boolean(pinned > 0));
         json_object_set_new(st, "lead", json_boolean(pinned == 1));
         if (pinned > 1)
@@ -764,9 +986,10 @@ article_page(const struct mld_editor_env *env, const struct who *w, int64_t id, 
         json_object_set_new(st, "pin_max", json_integer(MLD_EDITOR_PINS));
         json_object_set_new(st, "pinnable", json_boolean(it.a->pubstatus == MLD_PUB_USABLE));
         json_object_set_new(st, "releasable",
-                            json_boolean(ed.state == MLD_ED_NONE &&
-                                         (it.a->pubstatus == MLD_PUB_HELD ||
-                                          it.a->pubstatus == MLD_PUB_WITHHELD)));
+                            json_boolean(ed.state == MLD_ED_HELD ||
+                                         (ed.state == MLD_ED_NONE &&
+                                          (it.a->pubstatus == MLD_PUB_HELD ||
+                                           it.a->pubstatus == MLD_PUB_WITHHELD))));
         json_t *notes = json_array();
         for (int i = 0; i < ed.nnotes; i++) {
             json_t *o = json_object();
@@ -801,10 +1024,9 @@ done_de(enum mld_ed_action act)
 {
     switch (act) {
     case MLD_ACT_WITHDRAW: return "Die Meldung ist zurückgezogen.";
-    case MLD_ACT_HIDE: return "Die Meldung ist verborgen.";
-    case MLD_ACT_UNHIDE: return "Die Meldung ist wieder sichtbar.";
+    case MLD_ACT_HOLD: return "Die Meldung ist zurückgehalten, bis sie freigegeben wird.";
     case MLD_ACT_CORRECT: return "Der Korrekturhinweis ist veröffentlicht.";
-    case MLD_ACT_RELEASE: return "Die Meldung ist freigegeben.";
+    case MLD_ACT_RELEASE: return "Die Meldung ist freigegeben und wieder zu sehen.";
     case MLD_ACT_PIN: return "Die Meldung ist als Aufmacher der Startseite angeheftet.";
     case MLD_ACT_UNPIN: return "Die Startseite wählt ihren Aufmacher wieder selbst.";
     case MLD_ACT_SECTION: return "Das Ressort ist geändert.";
@@ -815,8 +1037,17 @@ done_de(enum mld_ed_action act)
     return NULL;
 }
 
-/* POST /redaktion/artikel/ID: one action (aktion = withdraw, hide,
- * unhide, correct; text = reason or note). Success: 303 back to the
+/* The confirmation of ?erledigt=ACTION (an article's action), or NULL. */
+static const char *
+action_done(const struct mld_http_req *req)
+{
+    const char *done = mld_http_req_arg(req, "erledigt");
+    int act = done != NULL ? mld_ed_parse_action(done) : -1;
+    return act >= 0 ? done_de((enum mld_ed_action)act) : NULL;
+}
+
+/* POST /redaktion/artikel/ID: one action (aktion = withdraw, hold,
+ * release, correct, ...; text = reason, note, ...). Success: 303 back to the
  * page (?erledigt=ACTION); refusal: the page with the reason. */
 static struct mld_http_resp *
 article_post(const struct mld_editor_env *env, const struct mld_http_req *req,
@@ -851,8 +1082,13 @@ article_post(const struct mld_editor_env *env, const struct mld_http_req *req,
     }
     if (rc != 0)
         return internal_error(ARTICLE_PREFIX, &err);
-    char url[96];
-    snprintf(url, sizeof(url), ARTICLE_PREFIX "%" PRId64 "?erledigt=%s", id,
+    /* The lists that act on an article come back to themselves (zurueck:
+     * one of those pages; anything else is the article's page). */
+    char back[32], url[96];
+    if (!mld_form_get(req->body, req->body_len, "zurueck", back, sizeof(back)) ||
+        (strcmp(back, PINS_PATH) != 0 && strcmp(back, HELD_PATH) != 0))
+        snprintf(back, sizeof(back), ARTICLE_PREFIX "%" PRId64, id);
+    snprintf(url, sizeof(url), "%s?erledigt=%s", back,
              mld_ed_action_name((enum mld_ed_action)act));
     return see_other(url, NULL);
 }
@@ -943,9 +1179,11 @@ mld_editor_handle(const struct mld_editor_env *env, const struct mld_http_req *r
     if (who_is(env, req, &w, &err) != 0)
         return internal_error(path, &err);
     int64_t id = article_id_of(path);
+    bool accounts = strcmp(path, ACCOUNTS_PATH) == 0;
     bool known = strcmp(path, LOGOUT_PATH) == 0 || strcmp(path, HOME_PATH) == 0 || id > 0 ||
                  strcmp(path, AUDIT_PATH) == 0 || strcmp(path, STATUS_ALIAS) == 0 ||
-                 strcmp(path, MLD_STATUS_PATH) == 0;
+                 strcmp(path, MLD_STATUS_PATH) == 0 || strcmp(path, HELD_PATH) == 0 ||
+                 strcmp(path, PINS_PATH) == 0 || accounts;
     if (!known)
         return error_page(env, &w, 404, "Seite nicht gefunden",
                           "Die angeforderte Seite gibt es nicht");
@@ -960,7 +1198,7 @@ mld_editor_handle(const struct mld_editor_env *env, const struct mld_http_req *r
         return see_other(url, NULL);
     }
     bool admin_only = strcmp(path, AUDIT_PATH) == 0 || strcmp(path, STATUS_ALIAS) == 0 ||
-                      strcmp(path, MLD_STATUS_PATH) == 0;
+                      strcmp(path, MLD_STATUS_PATH) == 0 || accounts;
     if (admin_only && w.role != MLD_ROLE_ADMIN)
         return error_page(env, &w, 403, "Kein Zugriff",
                           "Diese Seite ist der Administration vorbehalten");
@@ -971,13 +1209,20 @@ mld_editor_handle(const struct mld_editor_env *env, const struct mld_http_req *r
             return article_post(env, req, &w, id);
         if (!get)
             return not_allowed("GET, HEAD, POST");
-        const char *done = mld_http_req_arg(req, "erledigt");
-        int act = done != NULL ? mld_ed_parse_action(done) : -1;
-        return article_page(env, &w, id, 200, NULL,
-                            act >= 0 ? done_de((enum mld_ed_action)act) : NULL);
+        return article_page(env, &w, id, 200, NULL, action_done(req));
+    }
+    if (accounts) {
+        if (post)
+            return accounts_post(env, req, &w);
+        return get ? accounts_page(env, &w, 200, NULL, account_done(req))
+                   : not_allowed("GET, HEAD, POST");
     }
     if (!get)
         return not_allowed("GET, HEAD");
+    if (strcmp(path, HELD_PATH) == 0)
+        return held_page(env, req, &w);
+    if (strcmp(path, PINS_PATH) == 0)
+        return pins_page(env, &w, action_done(req));
     if (strcmp(path, HOME_PATH) == 0)
         return home_page(env, req, &w);
     if (strcmp(path, AUDIT_PATH) == 0)

@@ -12,7 +12,7 @@
 #include "../base/mem.h"
 #include "auth.h"
 
-static const char *const action_names[] = {"withdraw", "hide",    "unhide", "correct", "release",
+static const char *const action_names[] = {"withdraw", "hold",    "correct", "release",
                                            "pin",      "unpin",   "section", "topics",
                                            "split",    "merge"};
 
@@ -28,6 +28,11 @@ mld_ed_parse_action(const char *s)
     for (size_t i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++)
         if (strcmp(s, action_names[i]) == 0)
             return (int)i;
+    /* Hiding and holding were two names for one state (editorial.h). */
+    if (strcmp(s, "hide") == 0)
+        return MLD_ACT_HOLD;
+    if (strcmp(s, "unhide") == 0)
+        return MLD_ACT_RELEASE;
     return -1;
 }
 
@@ -35,7 +40,7 @@ const char *
 mld_ed_state_de(enum mld_ed_state state)
 {
     switch (state) {
-    case MLD_ED_HIDDEN: return "verborgen";
+    case MLD_ED_HELD: return "zurückgehalten";
     case MLD_ED_WITHDRAWN: return "zurückgezogen";
     case MLD_ED_RELEASED: return "freigegeben";
     default: return "sichtbar";
@@ -46,7 +51,7 @@ const char *
 mld_ed_shown_de(int pubstatus, enum mld_ed_state state)
 {
     switch (state) {
-    case MLD_ED_HIDDEN: return "verborgen (Redaktion)";
+    case MLD_ED_HELD: return "zurückgehalten (Redaktion)";
     case MLD_ED_WITHDRAWN: return "zurückgezogen (Redaktion)";
     case MLD_ED_RELEASED:
         if (pubstatus == MLD_PUB_USABLE)
@@ -99,14 +104,13 @@ allowed(enum mld_ed_action act, const struct mld_editorial *ed, int pubstatus, i
         if (ed->state == MLD_ED_WITHDRAWN)
             return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is withdrawn already", id);
         return 0;
-    case MLD_ACT_HIDE:
+    case MLD_ACT_HOLD:
         if (ed->state != MLD_ED_NONE && ed->state != MLD_ED_RELEASED)
             return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is %s already", id,
-                               ed->state == MLD_ED_HIDDEN ? "hidden" : "withdrawn");
-        return 0;
-    case MLD_ACT_UNHIDE:
-        if (ed->state != MLD_ED_HIDDEN)
-            return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not hidden", id);
+                               ed->state == MLD_ED_HELD ? "held" : "withdrawn");
+        if (pubstatus != MLD_PUB_USABLE)
+            return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not shown to readers",
+                               id);
         return 0;
     case MLD_ACT_CORRECT:
     case MLD_ACT_SECTION:
@@ -126,16 +130,16 @@ allowed(enum mld_ed_action act, const struct mld_editorial *ed, int pubstatus, i
             return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not pinned", id);
         return 0;
     case MLD_ACT_RELEASE:
-        if (ed->state != MLD_ED_NONE ||
-            (pubstatus != MLD_PUB_HELD && pubstatus != MLD_PUB_WITHHELD))
-            return mld_err_set(err, MLD_E_INVAL,
-                               "article %" PRId64 " is not held back by the agency", id);
+        if (ed->state != MLD_ED_HELD &&
+            (ed->state != MLD_ED_NONE ||
+             (pubstatus != MLD_PUB_HELD && pubstatus != MLD_PUB_WITHHELD)))
+            return mld_err_set(err, MLD_E_INVAL, "article %" PRId64 " is not held", id);
         return 0;
     }
     return mld_err_set(err, MLD_E_INVAL, "unknown action");
 }
 
-/* The audit log's words for a state: "sichtbar", "verborgen",
+/* The audit log's words for a state: "sichtbar", "zurückgehalten[: REASON]",
  * "zurückgezogen: REASON", "freigegeben"; without a decision on an item
  * the agency holds back, what readers see of it (pubstatus; -1: never). */
 static void
@@ -143,7 +147,7 @@ state_text(enum mld_ed_state state, const char *reason, int pubstatus, char *out
 {
     if (state == MLD_ED_NONE && pubstatus > 0)
         snprintf(out, size, "%s", mld_ed_shown_de(pubstatus, state));
-    else if (state == MLD_ED_WITHDRAWN && reason != NULL)
+    else if ((state == MLD_ED_WITHDRAWN || state == MLD_ED_HELD) && reason != NULL)
         snprintf(out, size, "%s: %s", mld_ed_state_de(state), reason);
     else
         snprintf(out, size, "%s", mld_ed_state_de(state));
@@ -225,6 +229,33 @@ set_fields(struct mld_store *st, const struct mld_item *it, enum mld_ed_action a
     return rc;
 }
 
+/* Releases article id, held by an editor (held) or by the agency: it
+ * shows as the agency's version says when that is usable (or a
+ * withdrawal), else as released; what readers see now into after. */
+static int
+release(struct mld_store *st, int64_t id, bool held, const char *actor, mld_time_t now,
+        char *after, size_t size, struct mld_err *err)
+{
+    struct mld_item it;
+    int rc = 0, shown = -1;
+    if (held) { /* the agency's status again; released if that holds it back */
+        rc = mld_store_editorial_set(st, id, MLD_ED_NONE, NULL, actor, now, err);
+        if (rc == 0)
+            rc = mld_store_get(st, id, &it, err);
+        if (rc != 0)
+            return rc;
+        shown = (int)it.a->pubstatus;
+        mld_item_dispose(&it);
+    }
+    if (!held || shown == MLD_PUB_HELD || shown == MLD_PUB_WITHHELD) {
+        rc = mld_store_editorial_set(st, id, MLD_ED_RELEASED, NULL, actor, now, err);
+        state_text(MLD_ED_RELEASED, NULL, -1, after, size);
+    } else {
+        state_text(MLD_ED_NONE, NULL, shown, after, size);
+    }
+    return rc;
+}
+
 /* The body of mld_editorial_act inside its transaction. */
 static int
 act_txn(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *text,
@@ -268,6 +299,7 @@ act_txn(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *te
     }
     if (rc == 0)
         rc = allowed(act, &ed, pubstatus, pinned, want, id, err);
+    bool held = ed.state == MLD_ED_HELD;
     state_text(ed.state, ed.reason, pubstatus, before, sizeof(before));
     mld_editorial_dispose(&ed);
     if (rc != 0)
@@ -279,22 +311,14 @@ act_txn(struct mld_store *st, int64_t id, enum mld_ed_action act, const char *te
         rc = mld_store_editorial_set(st, id, MLD_ED_WITHDRAWN, text, actor, now, err);
         state_text(MLD_ED_WITHDRAWN, text, -1, after, sizeof(after));
         break;
-    case MLD_ACT_HIDE:
-        rc = mld_store_editorial_set(st, id, MLD_ED_HIDDEN, NULL, actor, now, err);
-        state_text(MLD_ED_HIDDEN, NULL, -1, after, sizeof(after));
-        break;
-    case MLD_ACT_UNHIDE:
-        rc = mld_store_editorial_set(st, id, MLD_ED_NONE, NULL, actor, now, err);
-        if (rc == 0) /* what the agency's status shows now */
-            rc = mld_store_get(st, id, &it, err);
-        if (rc == 0) {
-            state_text(MLD_ED_NONE, NULL, (int)it.a->pubstatus, after, sizeof(after));
-            mld_item_dispose(&it);
-        }
+    case MLD_ACT_HOLD:
+        if (text != NULL && text[0] == '\0')
+            text = NULL;
+        rc = mld_store_editorial_set(st, id, MLD_ED_HELD, text, actor, now, err);
+        state_text(MLD_ED_HELD, text, -1, after, sizeof(after));
         break;
     case MLD_ACT_RELEASE:
-        rc = mld_store_editorial_set(st, id, MLD_ED_RELEASED, NULL, actor, now, err);
-        state_text(MLD_ED_RELEASED, NULL, -1, after, sizeof(after));
+        rc = release(st, id, held, actor, now, after, sizeof(after), err);
         break;
     case MLD_ACT_PIN:
     case MLD_ACT_UNPIN:
@@ -325,8 +349,10 @@ mld_editorial_act(struct mld_store *st, int64_t id, enum mld_ed_action act, cons
 {
     if ((act == MLD_ACT_SECTION || act == MLD_ACT_TOPICS || act == MLD_ACT_MERGE) && text == NULL)
         return mld_err_set(err, MLD_E_INVAL, "%s missing", mld_ed_action_name(act));
-    if (act == MLD_ACT_TOPICS) {
-        int rc = mld_auth_text_ok(text, 0, MLD_EDITOR_TEXT_MAX, false, "topics", err);
+    if (act == MLD_ACT_TOPICS || (act == MLD_ACT_HOLD && text != NULL)) {
+        bool hold = act == MLD_ACT_HOLD;
+        int rc = mld_auth_text_ok(text, 0, MLD_EDITOR_TEXT_MAX, hold, hold ? "reason" : "topics",
+                                  err);
         if (rc != 0)
             return rc;
     }

@@ -8,12 +8,15 @@
  *
  *   withdraw  needs a reason; not for an article already withdrawn by an
  *             editor. The article answers 410 everywhere, with the reason.
- *   hide      for an article with no decision or a released one: it
- *             answers 404 and leaves every list until unhidden.
- *   unhide    only for a hidden article: the agency's status shows again.
- *   release   for an item the agency holds back (not for publication,
- *             or withheld) with no decision: it is shown like any other;
- *             hide and unhide put it back on hold.
+ *   hold      for an article readers see (no decision or a released
+ *             one), with an optional reason: it answers 404 like an item
+ *             the agency holds back, leaves every list and waits in the
+ *             held queue until released. (Hiding was the same state under
+ *             another name; "hide" is still read as "hold".)
+ *   release   for an item held back - by an editor, or by the agency
+ *             (not for publication, withheld) with no decision: it is
+ *             shown like any other (an agency's withdrawal still
+ *             withdraws it). "unhide" is still read as "release".
  *   pin       pins a visible article on the home page at place text
  *             (1, the default, leads; 2..MLD_EDITOR_PINS come first beside
  *             it), moving the others down; a pinned one moves there.
@@ -41,8 +44,7 @@
 
 enum mld_ed_action {
     MLD_ACT_WITHDRAW,
-    MLD_ACT_HIDE,
-    MLD_ACT_UNHIDE,
+    MLD_ACT_HOLD,
     MLD_ACT_CORRECT,
     MLD_ACT_RELEASE,
     MLD_ACT_PIN,
@@ -53,15 +55,16 @@ enum mld_ed_action {
     MLD_ACT_MERGE,
 };
 
-/* "withdraw", "hide", "unhide", "correct", "release", "pin", "unpin",
+/* "withdraw", "hold", "correct", "release", "pin", "unpin",
  * "section", "topics", "split", "merge" (the audit log's and the command line's words). */
 const char *mld_ed_action_name(enum mld_ed_action act);
 
-/* The action named s (the words above), or -1. */
+/* The action named s (the words above, and the older "hide" for hold,
+ * "unhide" for release), or -1. */
 int mld_ed_parse_action(const char *s);
 
 /* Does act on article id as actor (a user name, or "cli") at now; text is
- * the reason (withdraw), the note (correct), the section's slug (section)
+ * the reason (withdraw; hold, where NULL or "" gives none), the note (correct), the section's slug (section)
  * the topics (topics), the other article's id (merge) or the place (pin;
  * NULL or "": 1), else ignored. Returns 0,
  * MLD_E_NOTFOUND (no such article), MLD_E_INVAL (missing or bad text, an
@@ -74,11 +77,11 @@ int mld_editorial_act(struct mld_store *st, int64_t id, enum mld_ed_action act, 
 int mld_editorial_pin_pos(struct mld_store *st, int64_t id, int *pos, struct mld_err *err);
 
 /* What readers see of an article with shown status pubstatus and
- * editorial state, in German: "veröffentlicht", "verborgen (Redaktion)",
+ * editorial state, in German: "veröffentlicht", "zurückgehalten (Redaktion)",
  * "nicht zur Veröffentlichung (Agentur)", ... */
 const char *mld_ed_shown_de(int pubstatus, enum mld_ed_state state);
 
-/* German name of a state: "sichtbar", "verborgen", "zurückgezogen",
+/* German name of a state: "sichtbar", "zurückgehalten", "zurückgezogen",
  * "freigegeben". */
 const char *mld_ed_state_de(enum mld_ed_state state);
 

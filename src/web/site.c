@@ -12,12 +12,17 @@
  * invalidation is not kept. The writes (push, editors) and the refresh
  * keep the one read-write handle under the store lock.
  *
- * Reload (mld_site_reload, on SIGHUP): the templates, the static files and
- * the reloadable [site] settings are read in full first; then, under the
- * write side of conf_lock, they replace the ones in use and the cache is
- * cleared. Every request that reads them (a render, /status, a static
- * file) holds the read side, so none sees half of each; a cache hit needs
- * none of them and takes no lock. Lock order: conf_lock, then lock.
+ * Reload (mld_site_reload, on SIGHUP): the templates, the static files,
+ * the reloadable [site] settings, [metrics], [health], and - when they
+ * changed - [push] and the [webhook NAME] sections are read in full
+ * first; then, under the write side of conf_lock, they replace the ones
+ * in use and the cache is cleared. Every request that reads them (a
+ * render, /status, /metrics, /healthz, a push, a static file) holds the
+ * read side, so none sees half of each; a cache hit needs none of them
+ * and takes no lock. Keys read only at the start ([server], [enrich],
+ * [ingest], [log], some of [site]) are compared with the file the server
+ * started from, and one warning names each that changed. Lock order:
+ * conf_lock, then lock.
  */
 #include "site.h"
 
@@ -27,6 +32,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../base/buf.h"
 #include "../base/config.h"
 #include "../base/limits.h"
 #include "../base/log.h"
@@ -71,9 +77,15 @@ struct mld_site {
     struct mld_cache *cache;     /* thread-safe itself */
     struct mld_static *files;    /* static/, prepared at open and reload */
     char *templates_dir, *static_dir, *config_path; /* what a reload reads */
+    char *db_path;               /* the store's path: [push] quarantine */
     int64_t last_seq;            /* newest change-log entry applied */
     mld_time_t last_release;     /* embargoes ending up to here are applied */
-    const struct mld_push *push; /* the push endpoint's settings, or NULL */
+    const struct mld_push *push; /* the push endpoint's settings, or NULL;
+                                    replaced by a reload (conf_lock) */
+    struct mld_push *push_owned; /* a push a reload made (the first is the
+                                    caller's), freed by the site */
+    struct mld_config *start_conf; /* the config file as the site started */
+    struct mld_config *conf;     /* as last reloaded; NULL: start_conf */
     struct mld_page_site settings; /* [site] of the config; read-only after open */
     char *owned[5];              /* the settings' strings: name, base_url, links */
     char **sections;             /* settings.sections, owned */
@@ -261,7 +273,10 @@ read_settings(struct mld_site *site, const char *path, struct mld_err *err)
         rc = read_purge_settings(site, conf, sec, err);
     if (rc == 0) /* observability: [metrics], [health] */
         rc = mld_observe_configure(&site->obs, conf, err);
-    mld_config_free(conf);
+    if (rc == 0) /* what the next reload compares with */
+        site->conf = conf;
+    else
+        mld_config_free(conf);
     return rc;
 }
 
@@ -512,7 +527,10 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     site->logins = mld_ratelimit_new(MLD_LOGIN_ADDR_FREE_FAILS, MLD_LOGIN_ADDR_BACKOFF_SECS,
                                      MLD_LOGIN_ADDR_MAX_SECS);
     site->quarantine_dir = quarantine_beside(cfg->db_path);
+    site->db_path = mld_strdup(cfg->db_path);
     int rc = read_settings(site, cfg->config_path, err);
+    site->start_conf = site->conf; /* restart-only keys stay as they are here */
+    site->conf = NULL;
     if (rc == 0)
         rc = mld_store_open(&site->st, cfg->db_path, err);
     if (rc != 0)
@@ -526,7 +544,8 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     site->cache = mld_cache_new(MLD_CACHE_MAX_ENTRIES);
     site->live = mld_live_new(site->live_streams, site->settings.base_url);
     /* hooks: webhooks hear the live hub's events, delivered off-thread. */
-    rc = mld_webhooks_load(&site->hooks, cfg->config_path, site->settings.base_url, err);
+    if (site->start_conf != NULL) /* the file a reload compares with */
+        rc = mld_webhooks_configure(&site->hooks, site->start_conf, site->settings.base_url, err);
     if (rc == 0 && site->hooks != NULL) {
         mld_live_on_news(site->live, mld_webhooks_news, site->hooks);
         rc = mld_webhooks_start(site->hooks, err);
@@ -576,37 +595,116 @@ mld_site_close(struct mld_site *site)
     mld_free(site->templates_dir);
     mld_free(site->static_dir);
     mld_free(site->config_path);
+    mld_free(site->db_path);
+    mld_push_free(site->push_owned);
+    mld_config_free(site->start_conf);
+    mld_config_free(site->conf);
     pthread_rwlock_destroy(&site->conf_lock);
     pthread_mutex_destroy(&site->lock);
     mld_free(site);
 }
 
-/* Whether two settings strings (NULL: not set) are the same. */
-static bool
-same(const char *a, const char *b)
+/* Keys of [site] read only at the start: the cache keys, live hub and
+ * webhooks use base_url; the hub is sized once; the purge worker and the
+ * paths are made once. */
+static const char *const site_restart_keys[] = {"base_url", "live_streams", "purge_url",
+                                                "purge_token", "db", "templates", "static"};
+
+/* Sections whose every key is read only at the start of `meldung serve`:
+ * the listening socket and its limits, and the settings the ingest path
+ * keeps in globals that the server's threads read without a lock. */
+static const char *const restart_sections[] = {"server", "enrich", "ingest", "log"};
+
+/* What a reload found changed between two config files. */
+struct conf_changes {
+    struct mld_buf restart; /* "[server] listen, [site] base_url" */
+    bool push, webhooks;    /* a key of [push], of some [webhook NAME] */
+};
+
+/* An mld_config_diff callback for the keys that need a restart. */
+static void
+note_restart(void *ud, const char *kind, const char *name, const char *key)
 {
-    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+    struct conf_changes *c = ud;
+    bool restart = false;
+    for (size_t i = 0; i < sizeof(restart_sections) / sizeof(restart_sections[0]); i++)
+        restart = restart || strcmp(kind, restart_sections[i]) == 0;
+    for (size_t i = 0; strcmp(kind, "site") == 0 && i < sizeof(site_restart_keys) /
+                                                            sizeof(site_restart_keys[0]);
+         i++)
+        restart = restart || strcmp(key, site_restart_keys[i]) == 0;
+    if (!restart)
+        return;
+    mld_buf_printf(&c->restart, "%s[%s%s%s] %s", c->restart.len > 0 ? ", " : "", kind,
+                   name != NULL ? " " : "", name != NULL ? name : "", key);
 }
 
-/* Warns about each [site] key of next that differs from site's but is
- * read only at the start. */
+/* An mld_config_diff callback for the sections a reload replaces whole. */
 static void
-warn_restart_keys(const struct mld_site *site, const struct mld_site *next)
+note_replaced(void *ud, const char *kind, const char *name, const char *key)
 {
-    const char *changed[4];
-    int n = 0;
-    if (!same(site->owned[1], next->owned[1]))
-        changed[n++] = "base_url";
-    if (site->live_streams != next->live_streams)
-        changed[n++] = "live_streams";
-    if (!same(site->purge_url, next->purge_url))
-        changed[n++] = "purge_url";
-    if (!same(site->purge_token, next->purge_token))
-        changed[n++] = "purge_token";
-    for (int i = 0; i < n; i++)
-        mld_log_warn("reload: %s: [site] %s changed; it applies at the next start, the old "
-                     "value stays in use",
-                     site->config_path, changed[i]);
+    struct conf_changes *c = ud;
+    c->push = c->push || strcmp(kind, "push") == 0;
+    c->webhooks = c->webhooks || strcmp(kind, "webhook") == 0;
+}
+
+/* Reads what the reload of next replaces whole when it changed from the
+ * config in use: [push] into *push (NULL: off), the [webhook NAME]
+ * sections into *hooks (started). */
+static int
+read_replaced(const struct mld_site *site, const struct mld_site *next,
+              const struct conf_changes *c, struct mld_push **push,
+              struct mld_webhooks **hooks, struct mld_err *err)
+{
+    int rc = 0;
+    if (c->push)
+        rc = mld_push_new(push, next->conf, site->db_path, err);
+    if (rc == 0 && c->webhooks && next->conf != NULL) {
+        rc = mld_webhooks_configure(hooks, next->conf, site->settings.base_url, err);
+        if (rc == 0 && *hooks != NULL)
+            rc = mld_webhooks_start(*hooks, err);
+    }
+    return rc;
+}
+
+/* Swaps next's reloadable parts into site (next then holds the old ones),
+ * with the write side of conf_lock held. */
+static void
+swap_in(struct mld_site *site, struct mld_site *next)
+{
+    struct mld_tmpl_set *t = site->tmpl;
+    site->tmpl = next->tmpl;
+    next->tmpl = t;
+    struct mld_static *f = site->files;
+    site->files = next->files;
+    next->files = f;
+    for (int i = 0; i < 5; i++) {
+        if (i == 1) /* base_url: the cache keys, live hub and webhooks use it */
+            continue;
+        char *str = site->owned[i];
+        site->owned[i] = next->owned[i];
+        next->owned[i] = str;
+    }
+    char **secs = site->sections;
+    site->sections = next->sections;
+    next->sections = secs;
+    struct mld_observe_config obs = site->obs; /* [metrics], [health] */
+    site->obs = next->obs;
+    next->obs = obs;
+    struct mld_config *conf = site->conf;
+    site->conf = next->conf;
+    next->conf = conf;
+    /* Field by field: base_url is read without the lock. */
+    site->settings.sections = next->settings.sections;
+    site->settings.nsections = next->settings.nsections;
+    site->settings.show_story_reasons = next->settings.show_story_reasons;
+    site->settings.name = site->owned[0];
+    site->settings.impressum = site->owned[2];
+    site->settings.datenschutz = site->owned[3];
+    site->settings.kontakt = site->owned[4];
+    site->settings.logo = NULL;
+    site->settings.favicon = NULL;
+    find_site_files(site);
 }
 
 int
@@ -616,8 +714,18 @@ mld_site_reload(struct mld_site *site)
      * changes nothing. */
     struct mld_site *next = MLD_NEW(struct mld_site);
     struct mld_err err = {0};
+    struct conf_changes c = {0};
+    mld_buf_init(&c.restart, 4096); /* a line of key names */
+    struct mld_push *push = NULL;
+    struct mld_webhooks *hooks = NULL;
     next->live_streams = MLD_LIVE_MAX_STREAMS;
     int rc = read_settings(next, site->config_path, &err);
+    if (rc == 0 && site->config_path != NULL) {
+        mld_config_diff(site->start_conf, next->conf, note_restart, &c);
+        mld_config_diff(site->conf != NULL ? site->conf : site->start_conf, next->conf,
+                        note_replaced, &c);
+        rc = read_replaced(site, next, &c, &push, &hooks, &err);
+    }
     if (rc == 0)
         rc = load_templates(&next->tmpl, site->templates_dir, &err);
     if (rc == 0)
@@ -625,54 +733,47 @@ mld_site_reload(struct mld_site *site)
     if (rc != 0) {
         mld_log_error("reload: %s; the templates, static files and settings in use stay",
                       err.msg);
+        mld_push_free(push);
+        mld_webhooks_free(hooks);
     } else {
-        warn_restart_keys(site, next);
+        if (c.restart.len > 0) /* one line, every key: what the operator must do */
+            mld_log_warn("reload: %s: changed, but read only at the start - restart to "
+                         "apply (the old values stay in use): %s",
+                         site->config_path, c.restart.p);
+        struct mld_webhooks *old_hooks = NULL;
+        struct mld_push *old_push = NULL;
         pthread_rwlock_wrlock(&site->conf_lock);
-        /* Swap in the reloadable parts; next then holds the old ones. */
-        struct mld_tmpl_set *t = site->tmpl;
-        site->tmpl = next->tmpl;
-        next->tmpl = t;
-        struct mld_static *f = site->files;
-        site->files = next->files;
-        next->files = f;
-        for (int i = 0; i < 5; i++) {
-            if (i == 1) /* base_url: the cache keys, live hub and webhooks use it */
-                continue;
-            char *s = site->owned[i];
-            site->owned[i] = next->owned[i];
-            next->owned[i] = s;
-        }
-        char **secs = site->sections;
-        site->sections = next->sections;
-        next->sections = secs;
-        /* Field by field: base_url is read without the lock. */
-        site->settings.sections = next->settings.sections;
-        site->settings.nsections = next->settings.nsections;
-        site->settings.show_story_reasons = next->settings.show_story_reasons;
-        site->settings.name = site->owned[0];
-        site->settings.impressum = site->owned[2];
-        site->settings.datenschutz = site->owned[3];
-        site->settings.kontakt = site->owned[4];
-        site->settings.logo = NULL;
-        site->settings.favicon = NULL;
-        find_site_files(site);
+        swap_in(site, next);
         pthread_mutex_lock(&site->lock);
+        if (c.push) {
+            site->push = push;
+            old_push = site->push_owned; /* the first one is the caller's */
+            site->push_owned = push;
+        }
+        if (c.webhooks) { /* the hub's news listener runs under lock */
+            old_hooks = site->hooks;
+            site->hooks = hooks;
+            mld_live_on_news(site->live, hooks != NULL ? mld_webhooks_news : NULL, hooks);
+        }
         mld_cache_clear(site->cache);
         mld_purge_add(site->purge, "*"); /* headers: the CDN's copies too */
         mld_purge_kick(site->purge);
         pthread_mutex_unlock(&site->lock);
         pthread_rwlock_unlock(&site->conf_lock);
-        mld_log_info("reload: templates from %s, static files from %s%s%s in use, every cached "
-                     "page dropped (base_url, live_streams, purge_url, purge_token, [push], "
-                     "[enrich], [webhook NAME], [server], [ingest], [log], [metrics], [health] "
-                     "and the options apply at the next start)",
+        mld_push_free(old_push);
+        mld_webhooks_free(old_hooks); /* events still queued there are logged as lost */
+        mld_log_info("reload: templates from %s, static files from %s%s%s%s%s in use, every "
+                     "cached page dropped",
                      site->templates_dir, site->static_dir,
-                     site->config_path != NULL ? " and [site] of " : "",
-                     site->config_path != NULL ? site->config_path : "");
+                     site->config_path != NULL ? ", [site], [metrics], [health] of " : "",
+                     site->config_path != NULL ? site->config_path : "",
+                     c.push ? ", [push] anew" : "", c.webhooks ? ", [webhook] sections anew" : "");
     }
+    mld_buf_dispose(&c.restart);
     mld_tmpl_set_free(next->tmpl);
     mld_static_free(next->files);
-    mld_observe_config_dispose(&next->obs); /* [metrics], [health]: read at the start only */
+    mld_observe_config_dispose(&next->obs);
+    mld_config_free(next->conf);
     settings_dispose(next);
     mld_free(next);
     return rc;
@@ -824,6 +925,7 @@ static const struct mld_http_body_route site_body_routes[] = {
     {MLD_EDITOR_PREFIX "/login", MLD_EDITOR_LOGIN_BODY_MAX}, /* editors: forms */
     {MLD_EDITOR_PREFIX "/logout", MLD_EDITOR_LOGOUT_BODY_MAX},
     {MLD_EDITOR_PREFIX "/artikel/", MLD_EDITOR_ACTION_BODY_MAX},
+    {MLD_EDITOR_PREFIX "/konten", MLD_EDITOR_ACCOUNT_BODY_MAX},
     {NULL, 0},
 };
 
@@ -842,8 +944,11 @@ mld_site_admit(void *ud, const struct mld_http_req *req, struct mld_http_admit *
     struct mld_site *site = ud;
     if (req->method == MLD_HTTP_POST)
         a->max_body = mld_http_body_limit(site_body_routes, req->path);
-    if (strcmp(req->path, MLD_PUSH_PATH) == 0)
+    if (strcmp(req->path, MLD_PUSH_PATH) == 0) {
+        pthread_rwlock_rdlock(&site->conf_lock); /* a reload may replace [push] */
         mld_push_admit(site->push, req, a); /* the token, before the body */
+        pthread_rwlock_unlock(&site->conf_lock);
+    }
     else if (req->method == MLD_HTTP_POST && a->max_body == 0)
         a->resp = not_allowed(req->path);
 }
@@ -853,12 +958,17 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
 {
     struct mld_site *site = ud;
     /* The one route that takes POST; it stores under the site's lock. */
-    if (strcmp(req->path, MLD_PUSH_PATH) == 0)
-        return mld_push_handle(site->push, req, site->st, &site->lock);
+    if (strcmp(req->path, MLD_PUSH_PATH) == 0) {
+        pthread_rwlock_rdlock(&site->conf_lock); /* [push]; lock order: then lock */
+        struct mld_http_resp *pr = mld_push_handle(site->push, req, site->st, &site->lock);
+        pthread_rwlock_unlock(&site->conf_lock);
+        return pr;
+    }
     /* editors: /redaktion/ and the admin gate of /status (editor.h). The
      * POST routes and their body limits: /redaktion/login
      * (MLD_EDITOR_LOGIN_BODY_MAX), /redaktion/logout (..._LOGOUT_...),
-     * /redaktion/artikel/ID (..._ACTION_...). */
+     * /redaktion/artikel/ID (..._ACTION_...), /redaktion/konten
+     * (..._ACCOUNT_...). */
     if (mld_editor_path(req->path)) {
         pthread_rwlock_rdlock(&site->conf_lock); /* templates and settings */
         const struct mld_editor_env env = {site->st,        &site->lock,  site->tmpl,
@@ -895,13 +1005,15 @@ mld_site_handle(void *ud, const struct mld_http_req *req)
         if (icon != NULL)
             return icon;
     }
-    if (strcmp(path, MLD_HEALTH_PATH) == 0) { /* observability */
+    if (strcmp(path, MLD_HEALTH_PATH) == 0 || strcmp(path, MLD_METRICS_PATH) == 0) {
+        /* observability; [metrics], [health] and the webhooks: a reload's */
+        pthread_rwlock_rdlock(&site->conf_lock);
         struct mld_observe_parts parts = observe_parts(site);
-        return mld_observe_health(&site->obs, &parts);
-    }
-    if (strcmp(path, MLD_METRICS_PATH) == 0) {
-        struct mld_observe_parts parts = observe_parts(site);
-        return mld_observe_metrics(&site->obs, &parts, req);
+        struct mld_http_resp *or = strcmp(path, MLD_HEALTH_PATH) == 0
+                                       ? mld_observe_health(&site->obs, &parts)
+                                       : mld_observe_metrics(&site->obs, &parts, req);
+        pthread_rwlock_unlock(&site->conf_lock);
+        return or;
     }
     /* Live updates (live.h): a stream, never cached. */
     if (strcmp(path, MLD_LIVE_PATH) == 0 || strcmp(path, MLD_LIVE_PATH_ALIAS) == 0) {

@@ -49,10 +49,14 @@ void mld_site_request_done(void *ud, const struct mld_http_done *d);
  * MLD_E_STORE (the cache is then cleared, to be safe). */
 int mld_site_refresh(struct mld_site *site, struct mld_err *err);
 
-/* Re-reads the templates, the static files and the [site] section (the
- * keys docs/operating.md, "Reload", lists; base_url, live_streams,
- * purge_url and purge_token stay as at the start, with a warning when
- * they changed) and drops every cached page. All or nothing: on any error
+/* Re-reads the templates, the static files and the configuration file:
+ * [site] (but base_url, live_streams, purge_url, purge_token, db,
+ * templates, static), [metrics], [health], and [push] and the [webhook
+ * NAME] sections when they changed (made anew: the old webhooks' queued
+ * events are lost, and logged). Keys read only at the start ([server],
+ * [enrich], [ingest], [log] and those of [site]) keep their values; one
+ * warning line names each that differs from the file the server started
+ * with (docs/operating.md, "Reload"). Drops every cached page. All or nothing: on any error
  * it logs "reload: FILE: reason" (for a template also its line), keeps
  * what is in use and returns the error. Requests in progress finish with
  * what they started with; connections stay open. Call it from a normal

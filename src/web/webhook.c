@@ -411,21 +411,6 @@ mld_webhooks_configure(struct mld_webhooks **out, const struct mld_config *conf,
 }
 
 int
-mld_webhooks_load(struct mld_webhooks **out, const char *path, const char *base_url,
-                  struct mld_err *err)
-{
-    *out = NULL;
-    if (path == NULL)
-        return 0;
-    struct mld_config *conf;
-    int rc = mld_config_load(&conf, path, err);
-    if (rc == 0)
-        rc = mld_webhooks_configure(out, conf, base_url, err);
-    mld_config_free(conf);
-    return rc;
-}
-
-int
 mld_webhooks_count(const struct mld_webhooks *wh)
 {
     return wh != NULL ? wh->n : 0;

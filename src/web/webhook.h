@@ -54,11 +54,6 @@ struct mld_webhook_state {
 int mld_webhooks_configure(struct mld_webhooks **out, const struct mld_config *conf,
                            const char *base_url, struct mld_err *err);
 
-/* Loads the config file at path (NULL: none, *out NULL) and configures
- * from it as mld_webhooks_configure(). */
-int mld_webhooks_load(struct mld_webhooks **out, const char *path, const char *base_url,
-                      struct mld_err *err);
-
 /* Starts the delivery thread. Returns 0, or MLD_E_IO (libcurl or the
  * thread could not start). */
 int mld_webhooks_start(struct mld_webhooks *wh, struct mld_err *err);

@@ -4,7 +4,7 @@
 # request), UTF-8 bodies (text_of), waiting for a condition (eventually),
 # reading a file (slurp) and finding the shared corpus (corpus); editors'
 # accounts and sessions (user_add, login, admin_get for /status, form,
-# set_cookies).
+# set_cookies); a webhook receiver (hook_receiver).
 #
 # A test in tests/http, run from the repository root, says
 #
@@ -17,6 +17,8 @@ package Mld;
 use strict;
 use warnings;
 use Encode qw(decode encode);
+use IO::Socket::INET;
+use POSIX ();
 use Exporter qw(import);
 use File::Temp qw(tempdir);
 use HTTP::Tiny;
@@ -24,7 +26,7 @@ use Test::More;
 use Time::HiRes qw(sleep);
 
 our @EXPORT = qw(start serve stop get request text_of eventually slurp corpus user_add login
-                 admin_get admin_cookie form set_cookies $TS);
+                 admin_get admin_cookie form set_cookies hook_receiver $TS);
 
 # The time stamp that starts every log line (src/base/log.c): "^$TS meldung: warning: ...".
 our $TS = qr/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/;
@@ -190,6 +192,43 @@ sub eventually {
     }
     return 0;
 }
+
+# hook_receiver(LOG): a webhook receiver on 127.0.0.1 - one child that
+# answers each request 200 and appends "PATH BODY" to the file LOG as a
+# line (newlines in the body become spaces). Returns its port; the child
+# ends with the test.
+my @hook_pids;
+sub hook_receiver {
+    my ($log) = @_;
+    my $hook = IO::Socket::INET->new(Listen => 16, LocalAddr => '127.0.0.1', LocalPort => 0,
+                                     ReuseAddr => 1) or die "listen: $!";
+    my $port = $hook->sockport;
+    my $pid = fork() // die "fork: $!";
+    if ($pid == 0) {
+        while (my $c = $hook->accept) {
+            my $buf = '';
+            while ($buf !~ /\r\n\r\n/) { sysread($c, $buf, 65536, length $buf) or last }
+            my ($head, $body) = split /\r\n\r\n/, $buf, 2;
+            my ($path) = $head =~ /\A\S+ (\S+)/;
+            my ($len) = $head =~ /^Content-Length:\s*(\d+)/mi;
+            $body //= '';
+            while (defined $len && length($body) < $len) {
+                sysread($c, $body, $len - length $body, length $body) or last;
+            }
+            open(my $f, '>>', $log) or die "$log: $!";
+            $body =~ s/\n/ /g;
+            print $f ($path // '-') . " $body\n";
+            close $f;
+            print $c "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            close $c;
+        }
+        POSIX::_exit(0);
+    }
+    close $hook;
+    push @hook_pids, $pid;
+    return $port;
+}
+END { kill 'TERM', @hook_pids if @hook_pids }
 
 # slurp(PATH): the whole file, or '' when it cannot be read.
 sub slurp {

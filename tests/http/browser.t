@@ -3,8 +3,9 @@
 # served by the real binary, then tests/browser/a11y.js (headless Chromium
 # through puppeteer-core, axe-core in the page) loads home, an article
 # with a picture, one with both side lists, a section, a topic, a story,
-# the search (with hits, without, the empty form), /status, a 404 and a
-# withdrawn article (410) at 1280 and 390 px in light and dark mode and
+# the search (with hits, without, the empty form), /status, a 404, a
+# withdrawn article (410) and the editors' pages (login, start, article,
+# held list, pins, accounts, audit log) at 1280 and 390 px in light and dark mode and
 # fails on any serious or critical accessibility violation; last it opens
 # the home page, ingests an article, and checks that the live ticker
 # announces it.
@@ -90,9 +91,14 @@ SKIP: {
         "410=$path{gone}",
         # editors: the pages of /redaktion/, as an admin
         'editor-login=/redaktion/login', 'editor-home=/redaktion/', 'editor-audit=/redaktion/audit',
+        'editor-held=/redaktion/zurueckgehalten', 'editor-pins=/redaktion/aufmacher',
+        'editor-accounts=/redaktion/konten',
         'editor-article=/redaktion/artikel/' . ($path{article} =~ /-(\d+)$/)[0],
     );
     my $cookie = admin_cookie($bin, $db);
+    # A pin, so the pins overview has its table and buttons to check.
+    my $pin = `$bin article pin @{[ ($path{article} =~ /-(\d+)$/)[0] ]} --db $db 2>&1`;
+    is($?, 0, 'an article pinned for the editors\' pages') or diag($pin);
     my $live = encode_json([$bin, 'ingest', '--db', $db, 'demo/sport-1-handball.json']);
     my @cmd = ('node', 'tests/browser/a11y.js', '--chromium', $chrome, '--live', $live, '--cookie', $cookie,
                $base, @pages);

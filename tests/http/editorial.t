@@ -4,9 +4,10 @@
 # (docs/internals/editors.md):
 #
 #   - machines learn of the editors' decisions: /api/v1/changes lists a
-#     withdrawal, hiding, unhiding and release by an editor (withdrawn /
+#     withdrawal, a hold and releases by an editor (withdrawn /
 #     updated / new) and its cursor moves past them; the live stream and
-#     a webhook announce an editor's withdrawal as `withdrawn`;
+#     a webhook announce an editor's withdrawal as `withdrawn`; a story
+#     split or merge is an update in all three;
 #   - an editor's section and topics (web and `meldung article section` /
 #     `topics`): the pages move, a later agency version keeps them, the
 #     audit log has before and after.
@@ -19,7 +20,7 @@ use IO::Select;
 use IO::Socket::INET;
 use JSON::PP;
 use MIME::Base64 qw(encode_base64url);
-use POSIX qw(_exit strftime);
+use POSIX qw(strftime);
 use Test::More;
 use FindBin;
 use lib $FindBin::Bin;
@@ -35,34 +36,10 @@ is($?, 0, 'demo wire ingests') or diag($out);
 my ($rc, $o) = user_add($bin, $db, 'anna', 'editor', 'anna-passwort-1');
 is($rc, 0, 'an editor') or diag($o);
 
-# A webhook receiver: one child that logs each request body as a line.
-my $hook = IO::Socket::INET->new(Listen => 16, LocalAddr => '127.0.0.1', LocalPort => 0,
-                                 ReuseAddr => 1) or die "listen: $!";
-my $hook_port = $hook->sockport;
-my $hook_pid = fork() // die "fork: $!";
-if ($hook_pid == 0) {
-    while (my $c = $hook->accept) {
-        my $buf = '';
-        while ($buf !~ /\r\n\r\n/) { sysread($c, $buf, 65536, length $buf) or last }
-        my ($head, $body) = split /\r\n\r\n/, $buf, 2;
-        my ($len) = $head =~ /^Content-Length:\s*(\d+)/mi;
-        $body //= '';
-        while (defined $len && length($body) < $len) {
-            sysread($c, $body, $len - length $body, length $body) or last;
-        }
-        open(my $log, '>>', "$tmp/hook.log") or die;
-        $body =~ s/\n/ /g;
-        print $log "$body\n";
-        close $log;
-        print $c "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-        close $c;
-    }
-    _exit(0);
-}
-close $hook;
-END { kill 'TERM', $hook_pid if $hook_pid }
+# A webhook receiver (Mld.pm): each request's path and body, a line each.
+my $hook_port = hook_receiver("$tmp/hook.log");
 sub hook_events {
-    return map { eval { $json->decode($_) } // () } split /\n/, slurp("$tmp/hook.log");
+    return map { eval { $json->decode((split / /, $_, 2)[1]) } // () } split /\n/, slurp("$tmp/hook.log");
 }
 
 open(my $cf, '>', "$tmp/site.conf") or die;
@@ -115,12 +92,12 @@ my $cursor = $feed->{next_cursor};
 ok($cursor, 'the change feed gives a cursor for the present');
 my $wid = $art{withdraw}{id};
 is(act($wid, aktion => 'withdraw', text => 'Gerichtsbeschluss')->{status}, 303, 'an editor withdraws');
-is(act($art{hide}{id}, aktion => 'hide')->{status}, 303, 'an editor hides another');
+is(act($art{hide}{id}, aktion => 'hold', text => 'Rückfrage')->{status}, 303, 'an editor holds another');
 is(act($held, aktion => 'release')->{status}, 303, 'an editor releases a held item');
 my $ch = $json->decode(get("/api/v1/changes?since=$cursor")->{content});
 my %kind = map { $_->{id} => $_->{type} } @{ $ch->{changes} };
 is($kind{$wid}, 'withdrawn', 'changes: the editor\'s withdrawal is listed as withdrawn');
-is($kind{ $art{hide}{id} }, 'withdrawn', '... the hidden article too');
+is($kind{ $art{hide}{id} }, 'withdrawn', '... the held article too');
 is($kind{$held}, 'new', '... the released item as new');
 is(scalar(@{ $ch->{changes} }), 3, '... and nothing else');
 ok(!(grep { $_->{type} eq 'withdrawn' && defined $_->{item} } @{ $ch->{changes} }),
@@ -139,10 +116,10 @@ while ($ch->{more}) {
 }
 is(join(',', sort @paged), join(',', sort($wid, $art{hide}{id}, $held)),
    '... the pages list each change once');
-is(act($art{hide}{id}, aktion => 'unhide')->{status}, 303, 'the editor unhides');
+is(act($art{hide}{id}, aktion => 'release')->{status}, 303, 'the editor releases the held article');
 $ch = $json->decode(get("/api/v1/changes?since=$c2")->{content});
 is_deeply([map { "$_->{id}:$_->{type}" } @{ $ch->{changes} }], ["$art{hide}{id}:updated"],
-          'changes: unhiding is listed as updated');
+          'changes: releasing a held article is listed as updated');
 is($ch->{changes}[0]{item}{headline}, $art{hide}{headline}, '... with the item');
 is(get("/api/v1/changes?since=$ch->{next_cursor}")->{status}, 200, 'the new cursor is good');
 my $b64 = encode_base64url('c.0.0.0');
@@ -150,14 +127,17 @@ is(get("/api/v1/changes?since=$b64")->{status}, 200, 'a cursor of three numbers 
 
 ok(sse_until(qr/event: withdrawn\r?\ndata: \{"id":$wid\}/), 'the live stream announces the withdrawal')
     or diag($sse_buf);
-ok(sse_until(qr/event: article\r?\ndata: \{"id":$art{hide}{id},/), '... and the unhidden article')
+ok(sse_until(qr/event: withdrawn\r?\ndata: \{"id":$art{hide}{id}\}/), '... the hold as withdrawn')
+    or diag($sse_buf);
+ok(sse_until(qr/event: article\r?\ndata: \{"id":$art{hide}{id},/), '... and the released article')
     or diag($sse_buf);
 ok(eventually(sub { grep { $_->{event} eq 'withdrawn' && $_->{id} == $wid } hook_events() }, within => 10),
    'the webhook gets a withdrawn event for the editor\'s withdrawal')
     or diag(slurp("$tmp/hook.log"));
 ok(eventually(sub { grep { $_->{event} eq 'article' && $_->{id} == $held } hook_events() }, within => 10),
    '... and an article event for the released item');
-close $sse;
+ok(eventually(sub { grep { $_->{event} eq 'withdrawn' && $_->{id} == $art{hide}{id} } hook_events() }, within => 10),
+   '... a withdrawn event for the held article') or diag(slurp("$tmp/hook.log"));
 
 # Section and topics ----------------------------------------------------------------------
 my $sid = $art{section}{id};
@@ -216,7 +196,17 @@ my $talks = $sq->("SELECT id FROM article WHERE headline LIKE 'Unterhändler set
 is($sq->("SELECT story_id FROM article WHERE id = $twin"), $lead, 'the grouping put the twin into the lead\'s story');
 like(text_of(get("/redaktion/artikel/$twin", Cookie => $anna)->{content}), qr/name="aktion" value="split">/,
      'the editors\' page offers to split');
+my $split_cursor = $json->decode(get('/api/v1/changes')->{content})->{next_cursor};
+$sse_buf = '';
 is(act($twin, aktion => 'split')->{status}, 303, 'an editor splits the twin off');
+$ch = $json->decode(get("/api/v1/changes?since=$split_cursor")->{content});
+is_deeply([map { "$_->{id}:$_->{type}" } @{ $ch->{changes} }], ["$twin:updated"],
+          'changes: the split is listed as an update of the article split off');
+is($ch->{changes}[0]{item}{story}{id} // $ch->{changes}[0]{item}{story_id}, $twin, '... with its new story')
+    or diag(explain($ch->{changes}[0]{item}));
+ok(sse_until(qr/event: article\r?\ndata: \{"id":$twin,/), '... the live stream announces it') or diag($sse_buf);
+ok(eventually(sub { grep { $_->{event} eq 'article' && $_->{id} == $twin } hook_events() }, within => 10),
+   '... and the webhook gets it') or diag(slurp("$tmp/hook.log"));
 is($sq->("SELECT story_id FROM article WHERE id = $twin"), $twin, '... it is a story of its own');
 is($sq->("SELECT story_id FROM article WHERE id = $lead"), $lead, '... the lead keeps its story');
 is(act($twin, aktion => 'split')->{status}, 422, 'splitting a lone article is refused');
@@ -232,6 +222,15 @@ is($?, 0, 'the agency sends a new version of the twin') or diag($o);
 is($sq->("SELECT story_id FROM article WHERE id = $twin"), $twin, '... it stays apart');
 $o = `$bin story merge $talks $lead --as anna --db $db 2>&1`;
 is($?, 0, 'meldung story merge') or diag($o);
+$ch = $json->decode(get("/api/v1/changes?since=$ch->{next_cursor}")->{content});
+my %moved = map { $_->{id} => $_->{type} } @{ $ch->{changes} };
+is($moved{$talks}, 'updated', 'changes: the merge is listed as an update of the articles that moved');
+is(join(',', sort grep { $_ != $twin } keys %moved),
+   join(',', sort split /\n/, $sq->("SELECT id FROM article WHERE story_id = $lead AND id != $lead")),
+   '... every one of them (besides the twin\'s agency update)');
+ok(sse_until(qr/event: article\r?\ndata: \{"id":$talks,/), '... the live stream announces it') or diag($sse_buf);
+ok(eventually(sub { grep { $_->{event} eq 'article' && $_->{id} == $talks } hook_events() }, within => 10),
+   '... and the webhook gets it') or diag(slurp("$tmp/hook.log"));
 is($sq->("SELECT story_id FROM article WHERE id = $talks"), $lead, '... the talks join the lead\'s story');
 ok(eventually(sub { text_of(get("/geschichte/$lead")->{content}) =~ /Unterhändler setzen/ }),
    '... and its story page lists them');
@@ -282,5 +281,6 @@ $audit = text_of(get('/redaktion/audit', Cookie => admin_cookie($bin, $db))->{co
 like($audit, qr{<td[^>]*>pin</td>\s*<td[^>]*><a[^>]*>article:$p2->{id}</a></td>\s*<td[^>]*>angeheftet an Stelle 3</td>\s*<td[^>]*>Aufmacher</td>},
      'audit: a pin moved, before and after');
 
+close $sse;
 is(stop($srv), 0, 'server stops cleanly');
 done_testing();

@@ -8,7 +8,7 @@
 #     session cookie's attributes, logout, the session stored hashed;
 #   - CSRF: a POST without the token, with a wrong one or another
 #     session's is refused and changes nothing;
-#   - withdraw, hide, unhide and correct through the web and through
+#   - withdraw, hold, release and correct through the web and through
 #     `meldung article`, each with its effect on the public pages (410
 #     with the reason, 404 and gone from lists, the correction note),
 #     feeds, sitemap, search and API;
@@ -207,12 +207,14 @@ like(text_of(get("/redaktion/artikel/$wid?erledigt=withdraw", Cookie => $anna)->
 $r = act($anna, $wid, aktion => 'withdraw', csrf => $csrf, text => 'noch einmal');
 is($r->{status}, 422, 'a second withdrawal is refused');
 
-is(act($anna, $hid, aktion => 'unhide', csrf => $csrf)->{status}, 422, 'unhide of a shown article is refused');
-is(act($anna, $hid, aktion => 'hide', csrf => $csrf)->{status}, 303, 'hide through the web');
-ok(eventually(sub { get($path{web_hide})->{status} == 404 }), 'the hidden article answers 404');
+is(act($anna, $hid, aktion => 'release', csrf => $csrf)->{status}, 422, 'release of a shown article is refused');
+is(act($anna, $hid, aktion => 'hold', csrf => $csrf, text => 'Rechtslage <prüfen>')->{status}, 303,
+   'hold through the web, with a reason');
+ok(eventually(sub { get($path{web_hide})->{status} == 404 }), 'the held article answers 404');
 unlike(text_of(get('/ressort/panorama')->{content}), qr/Sturmtief legt Teile/, '... and leaves its section');
 is(get("/api/v1/articles/$hid")->{status}, 404, '... the API does not know it');
-is(act($anna, $hid, aktion => 'unhide', csrf => $csrf)->{status}, 303, 'unhide through the web');
+is(act($anna, $hid, aktion => 'hold', csrf => $csrf)->{status}, 422, 'holding it again is refused');
+is(act($anna, $hid, aktion => 'release', csrf => $csrf)->{status}, 303, 'release through the web');
 ok(eventually(sub { get($path{web_hide})->{status} == 200 }), 'the article is back');
 ok(eventually(sub { text_of(get('/ressort/panorama')->{content}) =~ /Sturmtief legt Teile/ }),
    '... in its section too');
@@ -226,7 +228,7 @@ ok(eventually(sub { ($corr = text_of(get($path{web_correct})->{content})) =~ /Ko
 like($corr, qr{<h2 id="korrektur">Korrekturhinweis</h2>\s*<p><time datetime="\d{4}-\d\d-\d\dT[\d:]+Z">\d\d\.\d\d\.\d{4} - [\d:]+</time>: \Q$note\E</p>},
      '... dated, with its text');
 is(act($anna, $cid, aktion => 'zaubern', csrf => $csrf)->{status}, 400, 'an unknown action: 400');
-is(act($anna, 999999, aktion => 'hide', csrf => $csrf)->{status}, 404, 'an unknown article: 404');
+is(act($anna, 999999, aktion => 'hold', csrf => $csrf)->{status}, 404, 'an unknown article: 404');
 
 # Releasing an item the agency holds back (the demo's advisory) ------------------------------
 my ($held_id, $held_slug, $held_head) =
@@ -242,10 +244,13 @@ is(act($anna, $cid, aktion => 'release', csrf => $csrf)->{status}, 422, 'release
 is(act($anna, $held_id, aktion => 'release', csrf => $csrf)->{status}, 303, 'release through the web');
 ok(eventually(sub { get($held_path)->{status} == 200 }), 'the released item answers 200');
 ok(eventually(sub { text_of(get('/ressort/inland')->{content}) =~ /\Q$held_head\E/ }), '... and is in its section');
-is(act($anna, $held_id, aktion => 'hide', csrf => $csrf)->{status}, 303, 'hide puts it away again');
+is(act($anna, $held_id, aktion => 'hide', csrf => $csrf)->{status}, 303, 'hide (the older name of hold) puts it away again');
 ok(eventually(sub { get($held_path)->{status} == 404 }), '... 404');
-is(act($anna, $held_id, aktion => 'unhide', csrf => $csrf)->{status}, 303, 'unhide');
-is(get($held_path)->{status}, 404, '... and it is held again, as the agency says');
+is(act($anna, $held_id, aktion => 'release', csrf => $csrf)->{status}, 303, 'release');
+ok(eventually(sub { get($held_path)->{status} == 200 }), '... it is shown again: released, though the agency holds it back');
+$o = `$bin article hold $held_id --reason 'erst nach Rücksprache' --db $db 2>&1`;
+is($?, 0, 'article hold --reason from the command line') or diag($o);
+ok(eventually(sub { get($held_path)->{status} == 404 }), '... 404');
 $o = `$bin article release $held_id --db $db 2>&1`;
 is($?, 0, 'article release from the command line') or diag($o);
 ok(eventually(sub { get($held_path)->{status} == 200 }), '... the item answers 200');
@@ -261,7 +266,7 @@ $o = `$bin article hide $eid --as anna --db $db 2>&1`;
 is($?, 0, 'article hide --as anna') or diag($o);
 ok(eventually(sub { get($path{cli_hide})->{status} == 404 }), '... the article answers 404');
 $o = `$bin article unhide $eid --db $db 2>&1`;
-is($?, 0, 'article unhide') or diag($o);
+is($?, 0, 'article unhide (the older name of release)') or diag($o);
 ok(eventually(sub { get($path{cli_hide})->{status} == 200 }), '... the article is back');
 my $fid = $art{cli_correct}{id};
 $o = `$bin article correct $fid --note 'Die Zahl der Länder war falsch.' --db $db 2>&1`;
@@ -277,8 +282,10 @@ like($o, qr/correct needs --note TEXT/, '... saying so');
 $o = `$bin article hide $fid --as niemand --db $db 2>&1`;
 is($? >> 8, 1, '--as an unknown account fails');
 like($o, qr/no user 'niemand'/, '... naming it');
-$o = `$bin article unhide $fid --db $db 2>&1`;
-like($o, qr/article $fid is not hidden/, 'unhide of a shown article is refused with the reason');
+$o = `$bin article release $fid --db $db 2>&1`;
+like($o, qr/article $fid is not held/, 'release of a shown article is refused with the reason');
+$o = `$bin article correct $fid --reason x --note y --db $db 2>&1`;
+is($? >> 8, 2, '--reason with correct is a usage error');
 
 # Pinning the home page's lead -------------------------------------------------------------------
 my $lead_of = sub {
@@ -330,6 +337,7 @@ $page = text_of(get("/redaktion/artikel/$wid", Cookie => $anna)->{content});
 like($page, qr/Seit der Entscheidung hat die Agentur 1 neue Fassung/, 'the editors\' page says the agency sent a version since');
 like($page, qr/<li class="after-decision">.*Geändert: Überschrift, Vorspann, Text.*<ins>Bürgerämter: Pilotprojekt ausgeweitet<\/ins>/s,
      '... and what it changed');
+like($page, qr{<p class="diff">Vorspann: <del>[^<]+</del> → \(keiner\)</p>}, '... a teaser it dropped shown as dropped');
 like($page, qr{<summary>Text: Änderungen Wort für Wort</summary>\s*<p><del>München \(dpa/lby\) - Das bayerische Innenministerium</del> <ins>Die Agentur</ins> hat <del>ein Pilotprojekt},
      '... the text word by word: removed and added words marked');
 is(`sqlite3 $db "SELECT count(*) FROM version WHERE article_id = $wid"` + 0, 2,
@@ -372,16 +380,18 @@ $has->(qr/^-\|login-failed\|niemand\|\|unbekannter Name$/, 'a failed login of an
 $has->(qr/^anna\|login\|\|\|editor$/, 'a login');
 $has->(qr/^anna\|logout\|\|\|$/, 'a logout');
 $has->(qr/^anna\|withdraw\|article:$wid\|sichtbar\|zurückgezogen: \Q$reason\E$/, 'withdraw, before and after');
-$has->(qr/^anna\|hide\|article:$hid\|sichtbar\|verborgen$/, 'hide');
-$has->(qr/^anna\|unhide\|article:$hid\|verborgen\|sichtbar$/, 'unhide');
+$has->(qr/^anna\|hold\|article:$hid\|sichtbar\|zurückgehalten: Rechtslage &lt;prüfen&gt;$/, 'hold, with the reason');
+$has->(qr/^anna\|release\|article:$hid\|zurückgehalten: Rechtslage &lt;prüfen&gt;\|sichtbar$/, 'release of a held article');
 $has->(qr/^anna\|correct\|article:$cid\|\|Korrekturhinweis: \Q$note\E$/, 'correct');
 $has->(qr/^cli\|withdraw\|article:$did\|/, 'withdraw from the command line, as cli');
-$has->(qr/^anna\|hide\|article:$eid\|/, '... as the account --as names');
+$has->(qr/^anna\|hold\|article:$eid\|/, '... as the account --as names');
 $has->(qr/^anna\|pin\|article:$fid\|kein Aufmacher\|Aufmacher$/, 'pin');
 $has->(qr/^cli\|unpin\|article:$fid\|Aufmacher\|kein Aufmacher$/, 'unpin');
 $has->(qr/^anna\|release\|article:$held_id\|nicht zur Veröffentlichung \(Agentur\)\|freigegeben$/, 'release');
-$has->(qr/^anna\|unhide\|article:$held_id\|verborgen\|nicht zur Veröffentlichung \(Agentur\)$/,
-       'unhide of a held item: held again');
+$has->(qr/^anna\|release\|article:$held_id\|zurückgehalten\|freigegeben$/,
+       'release of an item the editor held that the agency holds back: released again');
+$has->(qr/^cli\|hold\|article:$held_id\|freigegeben\|zurückgehalten: erst nach Rücksprache$/,
+       'hold from the command line, with the reason');
 like($audit, qr{<a href="/redaktion/artikel/$wid">article:$wid</a>}, 'audit: article lines link to the article');
 is(get('/redaktion/audit?seite=0', Cookie => $boss)->{status}, 400, 'audit: a bad page number: 400');
 

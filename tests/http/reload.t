@@ -1,7 +1,10 @@
 # reload.t - SIGHUP: `meldung serve` re-reads templates, static files and
 # [site] without dropping connections (a keep-alive connection and a live
 # stream opened before the signal still answer after it), keeps what it
-# has when a template is broken (and logs file and line); `meldung poll`
+# has when a template is broken (and logs file and line); it makes [push]
+# (a rotated token), the [webhook NAME] sections and [metrics] anew, and
+# names every changed key that needs a restart ([server], [log], [enrich],
+# [ingest], [site] base_url ...) in one warning line; `meldung poll`
 # re-reads its sources; `meldung watch` survives the signal.
 use strict;
 use warnings;
@@ -99,9 +102,9 @@ like($home, qr/Zweitblatt/, '... and the new [site] name');
 like($home, qr{https://a\.example\.de/}, '... base_url stays until a restart');
 like(page('/static/style.css'), qr/neues-css/, '... and the new style sheet');
 my $l = slurp($log);
-like($l, qr{reload: \Q$tmp\E/site\.conf: \[site\] base_url changed; it applies at the next start},
+like($l, qr{warning: reload: \Q$tmp\E/site\.conf: changed, but read only at the start - restart to apply \(the old values stay in use\): \[site\] base_url\n},
     'the log says base_url needs a restart');
-like($l, qr{reload: templates from \Q$tmp\E/templates, static files from \Q$tmp\E/static and },
+like($l, qr{reload: templates from \Q$tmp\E/templates, static files from \Q$tmp\E/static, \[site\], \[metrics\], \[health\] of },
     'the log says what was reloaded');
 
 print $ka "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
@@ -148,6 +151,87 @@ print $ka "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
 is($body, "ok\n", 'the keep-alive connection survived three reloads');
 close $ka;
 close $sse;
+kill 'TERM', $pid;
+waitpid($pid, 0);
+is($? >> 8, 0, 'serve stops cleanly on SIGTERM after reloads');
+
+# --- [push], [webhook NAME], [metrics] anew; restart-only keys named -----------
+# A webhook receiver (Mld.pm): each request's path and body, a line each.
+my $hook_port = hook_receiver("$tmp/hook.log");
+
+my $tout = `$bin token`;
+my ($tok2) = $tout =~ /\A([0-9a-f]{64})\n/;
+my ($hash2) = $tout =~ /^token_sha256 = ([0-9a-f]{64})$/m;
+my $tout1 = `$bin token`;
+my ($tok1) = $tout1 =~ /\A([0-9a-f]{64})\n/;
+my ($hash1) = $tout1 =~ /^token_sha256 = ([0-9a-f]{64})$/m;
+ok($tok1 && $tok2 && $tok1 ne $tok2, 'two push tokens');
+my $conf1 = "[site]\nname = Dienstblatt\nbase_url = https://a.example.de\n"
+    . "[server]\nheader_timeout = 10\n[log]\nformat = text\n"
+    . "[push]\ntoken_sha256 = $hash1\nquarantine = $tmp/pq\n"
+    . "[webhook eins]\nurl = http://127.0.0.1:$hook_port/eins\nsecret = geheim-0123456789abcdef\n"
+    . "[metrics]\ntoken = metrik-eins-0123456789\n";
+write_file("$tmp/dienst.conf", $conf1);
+$log = "$tmp/serve2.log";
+$pid = open(my $sout2, '-|', "exec $bin serve --db $db --templates $tmp/templates "
+    . "--static $tmp/static --config $tmp/dienst.conf --listen 127.0.0.1:0 2>$log") or die;
+($base) = (<$sout2> // '') =~ m{(http://127\.0\.0\.1:\d+)/};
+ok($base, 'a server with [push], [webhook eins], [metrics]') or BAIL_OUT('no URL: ' . slurp($log));
+($port) = $base =~ /:(\d+)$/;
+my $doc = slurp('demo/panorama-1-sturm-norden.json');
+sub push_with {
+    my ($tok, $entry) = @_;
+    (my $d = $doc) =~ s/"entry_id"\s*:\s*"[^"]*"/"entry_id": "$entry"/;
+    return $http->request('POST', "$base/api/v1/push", { headers => { Authorization => "Bearer $tok",
+        'Content-Type' => 'application/json' }, content => $d })->{status};
+}
+sub metrics { my $r = $http->get("$base/metrics", { headers => { Authorization => "Bearer $_[0]" } }); $r->{status} == 200 ? $r->{content} : "status $r->{status}" }
+is(push_with($tok1, 'reload-1'), 202, 'a push with the first token is taken');
+is(push_with($tok2, 'reload-2'), 401, '... the second token is refused');
+like(metrics('metrik-eins-0123456789'), qr/meldung_webhook_queued\{webhook="eins"\}/, '/metrics with its token lists webhook eins');
+$ka = connect_to();
+print $ka "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
+($head, $body) = read_response($ka);
+is($body, "ok\n", 'a keep-alive connection before the reload');
+
+(my $conf2 = $conf1) =~ s/\Q$hash1\E/$hash2/;
+$conf2 =~ s/\[webhook eins\]\nurl = [^\n]*\/eins/[webhook zwei]\nurl = http:\/\/127.0.0.1:$hook_port\/zwei/;
+$conf2 =~ s/metrik-eins-0123456789/metrik-zwei-0123456789/;
+$conf2 =~ s/header_timeout = 10/header_timeout = 20/;
+$conf2 =~ s/format = text/format = json/;
+$conf2 =~ s/a\.example\.de/b.example.de/;
+$conf2 .= "[enrich]\nplaces = no\n";
+write_file("$tmp/dienst.conf", $conf2);
+kill 'HUP', $pid;
+ok(eventually(sub { slurp($log) =~ /\[webhook\] sections anew/ }), 'SIGHUP: the reload says it made [push] and the webhooks anew')
+    or diag(slurp($log));
+$l = slurp($log);
+my @warn = $l =~ /^.*restart to apply.*$/mg;
+is(scalar(@warn), 1, 'one warning line for the keys that need a restart');
+like($warn[0], qr{\Q$tmp\E/dienst\.conf: changed, but read only at the start - restart to apply \(the old values stay in use\): (.*)$},
+     '... naming the file');
+my ($keys) = $warn[0] =~ /stay in use\): (.*)$/;
+is(join(', ', sort split /, /, $keys // ''), '[enrich] places, [log] format, [server] header_timeout, [site] base_url',
+   '... and each changed key that needs one, nothing else');
+like($l, qr/\[push\] anew/, '... [push] is made anew');
+is(push_with($tok2, 'reload-3'), 202, 'the rotated token is taken now');
+is(push_with($tok1, 'reload-4'), 401, '... the old one refused');
+is(metrics('metrik-eins-0123456789'), 'status 401', '/metrics: the old token refused');
+my $m = metrics('metrik-zwei-0123456789');
+like($m, qr/meldung_webhook_queued\{webhook="zwei"\}/, '... the new one reads it: webhook zwei');
+unlike($m, qr/webhook="eins"/, '... and webhook eins is gone');
+$out = `$bin ingest --db $db demo/wirtschaft-1-mittelstand.json 2>&1`;
+is($?, 0, 'an article stored after the reload') or diag($out);
+ok(eventually(sub { slurp("$tmp/hook.log") =~ m{^/zwei \{}m }, within => 15),
+   'an article after the reload goes to the new webhook') or diag(slurp("$tmp/hook.log"));
+print $ka "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
+($head, $body) = read_response($ka);
+is($body, "ok\n", 'the keep-alive connection survived the reload');
+close $ka;
+kill 'HUP', $pid;
+ok(eventually(sub { my @w = slurp($log) =~ /restart to apply/g; @w == 2 }),
+   'a second SIGHUP still names the keys waiting for a restart');
+unlike((split /SIGHUP: reloading/, slurp($log))[-1], qr/anew/, '... and makes nothing anew that did not change');
 kill 'TERM', $pid;
 waitpid($pid, 0);
 is($? >> 8, 0, 'serve stops cleanly on SIGTERM after reloads');

@@ -86,23 +86,33 @@ test_decisions(struct mld_store *st)
 
     is_int(mld_editorial_act(st, id, MLD_ACT_WITHDRAW, "noch mal", "anna", t0, &err),
            MLD_E_INVAL, "a second withdrawal is refused");
-    is_int(mld_editorial_act(st, id, MLD_ACT_HIDE, NULL, "anna", t0, &err), MLD_E_INVAL,
-           "hiding a withdrawn article is refused");
+    is_int(mld_editorial_act(st, id, MLD_ACT_HOLD, NULL, "anna", t0, &err), MLD_E_INVAL,
+           "holding a withdrawn article is refused");
     is_int(mld_editorial_act(st, other, MLD_ACT_WITHDRAW, " \n", "anna", t0, &err), MLD_E_INVAL,
            "a blank reason is refused");
     ok(strstr(err.msg, "reason missing") != NULL, "... saying so (%s)", err.msg);
-    is_int(mld_editorial_act(st, 999, MLD_ACT_HIDE, NULL, "anna", t0, &err), MLD_E_NOTFOUND,
+    is_int(mld_editorial_act(st, 999, MLD_ACT_HOLD, NULL, "anna", t0, &err), MLD_E_NOTFOUND,
            "an unknown article");
 
-    /* Hidden, then the agency withdraws, then unhidden: the agency's status. */
-    is_int(mld_editorial_act(st, other, MLD_ACT_UNHIDE, NULL, "anna", t0, &err), MLD_E_INVAL,
-           "unhide of a shown article is refused");
-    is_int(mld_editorial_act(st, other, MLD_ACT_HIDE, NULL, "anna", t0, &err), 0, "hide");
-    is_int(shown(st, other), MLD_PUB_WITHHELD, "hidden: the shown row reads withheld");
+    /* Held, then the agency withdraws, then released: the agency's status. */
+    is_int(mld_editorial_act(st, other, MLD_ACT_RELEASE, NULL, "anna", t0, &err), MLD_E_INVAL,
+           "release of a shown article is refused");
+    is_int(mld_editorial_act(st, other, MLD_ACT_HOLD, "", "anna", t0, &err), 0, "hold");
+    is_int(shown(st, other), MLD_PUB_WITHHELD, "held: the shown row reads withheld");
+    bool more = false;
+    struct mld_ed_row *rows = NULL;
+    int nrows = 0;
+    is_int(mld_store_ed_latest(st, true, 10, 0, &rows, &nrows, &more, &err), 0, "the held queue");
+    ok(nrows == 1 && rows[0].id == other && rows[0].state == MLD_ED_HELD &&
+           strcmp(rows[0].by, "anna") == 0 && rows[0].reason == NULL,
+       "... lists the held article, by whom, without a reason");
+    mld_ed_rows_free(rows, nrows);
+    is_int(mld_editorial_act(st, other, MLD_ACT_HOLD, NULL, "anna", t0, &err), MLD_E_INVAL,
+           "holding it again is refused");
     mld_test_put(st, art("urn:test:2", 2, t0 + 200, "Eine andere, zurückgezogen", MLD_PUB_CANCELED));
-    is_int(shown(st, other), MLD_PUB_WITHHELD, "an agency version while hidden: still hidden");
-    is_int(mld_editorial_act(st, other, MLD_ACT_UNHIDE, NULL, "anna", t0, &err), 0, "unhide");
-    is_int(shown(st, other), MLD_PUB_CANCELED, "unhidden: the agency's newest status (canceled)");
+    is_int(shown(st, other), MLD_PUB_WITHHELD, "an agency version while held: still held");
+    is_int(mld_editorial_act(st, other, MLD_ACT_RELEASE, NULL, "anna", t0, &err), 0, "release");
+    is_int(shown(st, other), MLD_PUB_CANCELED, "released: the agency's newest status (canceled)");
 
     /* A held item released; the agency's later withdrawal still withdraws it. */
     struct mld_article *h = art("urn:test:4", 1, t0, "Achtung: Termin", MLD_PUB_HELD);

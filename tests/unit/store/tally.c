@@ -179,12 +179,12 @@ main(void)
     mld_item_dispose(&ib);
     check(st, t0 + 1000, "agency writes");
 
-    /* Editors: withdraw, hide and unhide, release a held item; an agency
+    /* Editors: withdraw, hold and release, release a held item; an agency
      * update of the withdrawn article re-applies the decision. */
     is_int(mld_editorial_act(st, b, MLD_ACT_WITHDRAW, "Fehler", "anna", t0, &err), 0, "withdraw");
-    is_int(mld_editorial_act(st, c, MLD_ACT_HIDE, NULL, "anna", t0, &err), 0, "hide");
-    check(st, t0 + 1000, "withdrawn and hidden");
-    is_int(mld_editorial_act(st, c, MLD_ACT_UNHIDE, NULL, "anna", t0, &err), 0, "unhide");
+    is_int(mld_editorial_act(st, c, MLD_ACT_HOLD, NULL, "anna", t0, &err), 0, "hold");
+    check(st, t0 + 1000, "withdrawn and held");
+    is_int(mld_editorial_act(st, c, MLD_ACT_RELEASE, NULL, "anna", t0, &err), 0, "release");
     is_int(mld_editorial_act(st, e, MLD_ACT_RELEASE, NULL, "anna", t0, &err), 0, "release");
     mld_test_put(st, art("urn:t:b", 2, "Gipfel in Berlin beendet", "Politik", 0));
     check(st, t0 + 1000, "editors' decisions");

@@ -25,7 +25,7 @@
  *      story of its own;
  *   5. keeps a's related list (story_related) - the best candidate of each
  *      other story that is related (similar text, or the same leading
- *      pair of topics where that pair is a subject; see RELATED_TEXT), by
+ *      pair of topics where that pair is a subject; src/enrich/story.h), by
  *      relevance, recency ordering near-equals - and offers a to the lists
  *      of its MLD_STORY_OFFERS most relevant candidates, where it replaces
  *      its story's entry or the weakest one when it scores better
@@ -35,6 +35,9 @@
  * Everything is bounded by the limits above, whatever the store's size.
  * Reading a list (sq_related) fills the room the related articles leave
  * with the newest of the article's section, marked as fill.
+ * The rules themselves - what joins, what is related, how lists rank - are
+ * src/enrich/story.c; this file stores, indexes, retrieves and computes
+ * the features they read.
  * Readers filter by visibility, so a withdrawn or embargoed article drops
  * out of stories and related lists without any write; a withdrawn one
  * also leaves the term index, so it stops being a candidate.
@@ -52,61 +55,9 @@
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "../text/analyze.h"
+#include "../enrich/story.h"
 #include "../text/similar.h"
 #include "../text/slug.h"
-
-/* The rules (docs/internals/stories.md has the numbers behind them). A
- * new article joins a candidate's story when, within the story window:
- *   - their texts are near-duplicates (MinHash Jaccard >= MLD_SIM_NEAR_DUP),
- *   - or their headlines are the same (same slug),
- *   - or their texts are similar (cosine >= TEXT_SIMILAR) and they share
- *     a topic - unless the headlines are alike (stem Jaccard >=
- *     SERIES_HEADLINE) but not the same. Such headlines are a series
- *     (Teil 1 / Teil 2 of a list, DAX / MDAX closing prices, the 17 and
- *     18 o'clock radio programme), whose texts share their form, not
- *     their subject, or a new turn of one subject told in the same words,
- *     where the words that differ are the news ("Kreml vermeidet
- *     Festlegung zu begrenzter Waffenruhe" at noon, "Kreml stimmt
- *     begrenzter Waffenruhe bis Sonntag zu" two hours later: two reports,
- *     headline Jaccard 0.56, text cosine 0.54). The joined pairs of the
- *     dpa sample have headline Jaccard 0.06-0.38. */
-#define TEXT_SIMILAR 0.37
-#define SERIES_HEADLINE 0.5
-
-/* Related news. A shared topic alone is no evidence: where most articles
- * carry "Österreich" or "USA", any two share one (10kGNAD: pairs without
- * text in common share their category no more often than chance). So the
- * text decides, or a subject both articles lead with. A candidate is
- * related when
- *   - its text cosine reaches RELATED_TEXT with at least
- *     RELATED_TEXT_TERMS terms of the two vectors in common (one rare
- *     word in common, "EU-Kommission" or "Hand", can carry a cosine of
- *     0.15 between short texts; 10kGNAD: 4 of 13 such pairs share their
- *     category, 3 in 4 of those with two or more terms), or
- *   - both articles lead with the same two topics (ranks 0 and 1, in
- *     either order) and that pair names a subject: it is specific - at
- *     most RELATED_LEAD_SHARE of the stored articles lead with it,
- *     counted as if the store held RELATED_LEAD_PRIOR articles more (a
- *     young store cannot tell a common pair from the subject of the day)
- *     - and cohesive: at least RELATED_LEAD_COHESION of the articles
- *     carrying the commoner of the two lead with the pair. Ukraine and
- *     Russland leading together are the war and its diplomacy (the
- *     reference page's list: text cosine 0-0.1); Wien and Österreich are
- *     a city and its country, Österreich mostly comes without Wien
- *     (10kGNAD: 99 of its 318 articles lead with both) and the pair is
- *     the place of any local report, not a subject.
- * Its relevance is then text cosine + RELATED_TOPIC_WEIGHT x topic
- * cosine. The score of a list entry adds recency, published /
- * RECENCY_SECS: among related articles one a week newer may be e (2.7)
- * times less relevant and still rank level; within a day recency moves
- * relevance by at most 15%. It never makes an article related. */
-#define RELATED_TEXT 0.12
-#define RELATED_TEXT_TERMS 2
-#define RELATED_LEAD_SHARE 0.1
-#define RELATED_LEAD_PRIOR 100
-#define RELATED_LEAD_COHESION 0.5
-#define RELATED_TOPIC_WEIGHT 0.1
-#define RECENCY_SECS (7 * 86400.0)
 
 /* Weight of a topic by its rank (0 = most salient): 1 / (1 + rank / 2). */
 #define TOPIC_RANK_DECAY 0.5
@@ -202,7 +153,7 @@ struct sig {
     struct mld_sim_vec terms, topics;
     uint32_t lead[2];  /* the two leading topics, when nlead is 2 */
     int nlead;
-    bool lead_subject; /* own only: the leading pair names a subject (RELATED_LEAD_*) */
+    bool lead_subject; /* own only: the leading pair names a subject (mld_story_lead_subject) */
 };
 
 /* The topic blob lists the leading topics first (sig_store); all topics
@@ -501,10 +452,7 @@ sig_make(struct sq *s, const struct mld_article *a, const struct mld_sim_feature
             w[i].w *= (float)mld_sim_idf(df[f->ntf + i], docs);
         if (g->nlead == 2) {
             int64_t broad = df[f->ntf] > df[f->ntf + 1] ? df[f->ntf] : df[f->ntf + 1];
-            /* An update whose pair was never counted says nothing. */
-            g->lead_subject = lead_df > 0 &&
-                              lead_df <= RELATED_LEAD_SHARE * (double)(docs + RELATED_LEAD_PRIOR) &&
-                              lead_df >= RELATED_LEAD_COHESION * (double)broad;
+            g->lead_subject = mld_story_lead_subject(lead_df, docs, broad);
         }
         mld_sim_vec_set(&g->topics, w, nt);
     }
@@ -529,12 +477,7 @@ struct cand {
     bool scored;         /* its signature was read (usable) */
     int64_t story;
     mld_time_t published;
-    double jaccard;      /* MinHash estimate, -1 when either has none */
-    double headline;     /* headline stems' Jaccard */
-    double cosine;       /* term vectors */
-    double topics;       /* topic vectors */
-    bool subject;        /* both lead with the same pair of topics, a subject */
-    int shared;          /* terms both vectors hold */
+    struct mld_story_pair f; /* what it shares with the article (scored only) */
 };
 
 struct cands {
@@ -716,13 +659,17 @@ score(struct sq *s, const struct sig *g, struct cands *c, struct mld_err *err)
             continue;
         x->scored = true;
         x->published = o.published;
-        x->jaccard = g->has_minhash && o.has_minhash ? mld_sim_minhash(g->minhash, o.minhash)
+        struct mld_story_pair *f = &x->f;
+        f->id = x->id;
+        f->same_headline = (x->flags & C_HEADLINE) != 0;
+        f->jaccard = g->has_minhash && o.has_minhash ? mld_sim_minhash(g->minhash, o.minhash)
                                                      : -1;
-        x->headline = mld_sim_jaccard(g->headline, g->nheadline, o.headline, o.nheadline, NULL);
-        x->cosine = mld_sim_cosine(&g->terms, &o.terms);
-        x->topics = mld_sim_cosine(&g->topics, &o.topics);
-        x->shared = shared_terms(&g->terms, &o.terms);
-        x->subject = g->lead_subject && o.nlead == 2 &&
+        f->headline = mld_sim_jaccard(g->headline, g->nheadline, o.headline, o.nheadline, NULL);
+        f->shared_topics = shared_terms(&g->topics, &o.topics);
+        f->cosine = mld_sim_cosine(&g->terms, &o.terms);
+        f->shared_terms = shared_terms(&g->terms, &o.terms);
+        f->topics = mld_sim_cosine(&g->topics, &o.topics);
+        f->subject = g->lead_subject && o.nlead == 2 &&
                      ((o.lead[0] == g->lead[0] && o.lead[1] == g->lead[1]) ||
                       (o.lead[0] == g->lead[1] && o.lead[1] == g->lead[0]));
     }
@@ -731,68 +678,25 @@ score(struct sq *s, const struct sig *g, struct cands *c, struct mld_err *err)
 
 /* Stories ------------------------------------------------------------------- */
 
-/* The rules, weakest first; a candidate is judged by the strongest that
- * fires. */
-enum rule { R_NONE, R_TEXT, R_HEADLINE, R_NEAR_DUP };
-
-/* Which rule joins x's story, and the number that decides between
- * candidates of the same rule (*strength). */
-static enum rule
-judge(const struct cand *x, double *strength)
-{
-    if (x->jaccard >= MLD_SIM_NEAR_DUP) {
-        *strength = x->jaccard;
-        return R_NEAR_DUP;
-    }
-    if (x->flags & C_HEADLINE) {
-        *strength = x->cosine;
-        return R_HEADLINE;
-    }
-    if (x->cosine >= TEXT_SIMILAR && x->topics > 0 && x->headline < SERIES_HEADLINE) {
-        *strength = x->cosine;
-        return R_TEXT;
-    }
-    return R_NONE;
-}
-
-/* Writes v as a German decimal with two places ("0,91"). */
+/* Writes why a joined x's story under rule r: the rule's words, the
+ * topics both share (by a's names: the candidate's are ids only) when
+ * text joined them, the rule's code. */
 static void
-put_num(struct mld_buf *b, double v)
+put_reason(struct mld_buf *b, enum mld_story_rule r, const struct cand *x,
+           const struct mld_article *a, const struct sig *g, struct sq *s)
 {
-    char num[32];
-    snprintf(num, sizeof(num), "%.2f", v);
-    char *dot = strchr(num, '.');
-    if (dot != NULL)
-        *dot = ',';
-    mld_buf_puts(b, num);
-}
-
-/* Writes why a joined x's story. */
-static void
-put_reason(struct mld_buf *b, enum rule r, const struct cand *x, const struct mld_article *a,
-           const struct sig *g, struct sq *s)
-{
-    switch (r) {
-    case R_NEAR_DUP:
-        mld_buf_printf(b, "fast gleicher Text wie #%" PRId64 " (Jaccard ", x->id);
-        put_num(b, x->jaccard);
-        mld_buf_putc(b, ')');
+    mld_story_reason(b, r, &x->f);
+    if (r != MLD_STORY_TEXT) {
+        mld_story_reason_end(b, r);
         return;
-    case R_HEADLINE:
-        mld_buf_printf(b, "gleiche Überschrift wie #%" PRId64, x->id);
-        return;
-    case R_TEXT:
-    case R_NONE:
-        break;
     }
-    mld_buf_printf(b, "ähnlicher Text wie #%" PRId64 " (Kosinus ", x->id);
-    put_num(b, x->cosine);
-    mld_buf_putc(b, ')');
     /* The shared topics, by a's names: the candidate's are ids only. */
     struct sig o;
     int64_t story;
-    if (sig_load(s, x->id, &o, &story, NULL) != 1)
+    if (sig_load(s, x->id, &o, &story, NULL) != 1) {
+        mld_story_reason_end(b, r);
         return;
+    }
     int shared = 0;
     for (int i = 0; i < a->ntopics; i++) {
         uint32_t t = topic_id(a->topics[i]);
@@ -802,6 +706,7 @@ put_reason(struct mld_buf *b, enum rule r, const struct cand *x, const struct ml
         mld_buf_puts(b, shared++ ? ", " : ", gemeinsame Themen: ");
         mld_buf_puts(b, a->topics[i]);
     }
+    mld_story_reason_end(b, r);
 }
 
 /* Returns the published time of a story's first article, or MLD_E_STORE;
@@ -825,7 +730,7 @@ assign_story(struct sq *s, int64_t id, const struct mld_article *a, const struct
              const struct cands *c, int64_t *story, struct mld_err *err)
 {
     const struct cand *best = NULL;
-    enum rule best_rule = R_NONE;
+    enum mld_story_rule best_rule = MLD_STORY_NONE;
     double best_strength = 0;
     for (int i = 0; i < c->n; i++) {
         const struct cand *x = &c->v[i];
@@ -833,8 +738,8 @@ assign_story(struct sq *s, int64_t id, const struct mld_article *a, const struct
             x->published > g->published + MLD_STORY_WINDOW_SECS)
             continue;
         double strength;
-        enum rule r = judge(x, &strength);
-        if (r == R_NONE || r < best_rule || (r == best_rule && strength <= best_strength))
+        enum mld_story_rule r = mld_story_judge(&x->f, &strength);
+        if (r == MLD_STORY_NONE || r < best_rule || (r == best_rule && strength <= best_strength))
             continue;
         mld_time_t start = story_start(s, x->story, err);
         if (start < 0)
@@ -863,25 +768,6 @@ assign_story(struct sq *s, int64_t id, const struct mld_article *a, const struct
 }
 
 /* Related news --------------------------------------------------------------- */
-
-/* The relevance of candidate x (0: not related; see RELATED_TEXT). */
-static double
-relevance(const struct cand *x)
-{
-    if (!x->scored)
-        return 0;
-    bool by_text = x->cosine >= RELATED_TEXT && x->shared >= RELATED_TEXT_TERMS;
-    if (!by_text && !x->subject)
-        return 0;
-    return x->cosine + RELATED_TOPIC_WEIGHT * x->topics;
-}
-
-/* The score of an article published at t with relevance r in a list. */
-static double
-related_score(double r, mld_time_t t)
-{
-    return log(r) + (double)t / RECENCY_SECS;
-}
 
 /* One entry of a related list. */
 struct entry {
@@ -968,7 +854,7 @@ relate(struct sq *s, int64_t id, int64_t story, const struct sig *g, const struc
     int n = 0;
     for (int i = 0; i < c->n; i++) {
         const struct cand *x = &c->v[i];
-        double r = relevance(x);
+        double r = x->scored ? mld_story_relevance(&x->f) : 0;
         if (r <= 0 || x->story == story)
             continue;
         int j = 0;
@@ -981,7 +867,7 @@ relate(struct sq *s, int64_t id, int64_t story, const struct sig *g, const struc
     qsort(mine, (size_t)n, sizeof(*mine), cmp_entry);
     for (int i = 0; i < n && i < MLD_STORY_OFFERS && rc == 0; i++) {
         bool changed = false;
-        struct entry e = {id, story, related_score(mine[i].score, g->published), 0};
+        struct entry e = {id, story, mld_story_related_score(mine[i].score, g->published), 0};
         rc = offer(s, mine[i].id, e, &changed, err);
         if (rc == 0 && changed) {
             char key[32];
@@ -991,7 +877,7 @@ relate(struct sq *s, int64_t id, int64_t story, const struct sig *g, const struc
     }
     /* Own list: by score, which adds recency to relevance. */
     for (int i = 0; i < n; i++)
-        mine[i].score = related_score(mine[i].score, mine[i].published);
+        mine[i].score = mld_story_related_score(mine[i].score, mine[i].published);
     qsort(mine, (size_t)n, sizeof(*mine), cmp_entry);
     for (int i = 0; i < n && i < MLD_RELATED_MAX && rc == 0; i++) {
         st = stmt(s, T_REL_ADD, err);

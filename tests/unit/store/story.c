@@ -200,8 +200,8 @@ test_rules(void)
     mld_item_dispose(&it);
     it = get(st, c);
     is_int(it.story_id, a, "the same headline joins it");
-    snprintf(want, sizeof(want), "gleiche Überschrift wie #%lld", (long long)a);
-    is_str(it.story_reason, want, "reason: the same headline");
+    snprintf(want, sizeof(want), "gleiche Überschrift wie #%lld [head]", (long long)a);
+    is_str(it.story_reason, want, "reason: the same headline, with the rule's code");
     mld_item_dispose(&it);
     is_int(story_of(st, d), d, "another event is a story of its own");
     is_int(story_of(st, e), e, "the same headline outside the window is not joined");
@@ -417,7 +417,7 @@ test_new_turn(void)
         cos = mld_sim_cosine(&ga.terms, &gb.terms);
         head = mld_sim_jaccard(ga.headline, ga.nheadline, gb.headline, gb.nheadline, NULL);
     }
-    ok(cos >= TEXT_SIMILAR && head >= SERIES_HEADLINE && head < 1,
+    ok(cos >= MLD_STORY_TEXT_SIMILAR && head >= MLD_STORY_SERIES_HEADLINE && head < 1,
        "similar texts (cosine %.2f), alike headlines (Jaccard %.2f)", cos, head);
     ok(a && b && story_of(st, b) == b, "a new turn told in the same words is a story of its own");
     struct mld_items l = {0};

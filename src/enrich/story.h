@@ -1,0 +1,102 @@
+/*
+ * story.h - the story and related-news policy: which candidate's story a
+ * new article joins and why, when a candidate is related, and how related
+ * articles rank (docs/internals/stories.md has the numbers behind every
+ * constant).
+ *
+ * Pure functions over what two articles share (struct mld_story_pair); no
+ * store. A backend (src/store/sqlite_story.c) keeps the signatures, finds
+ * the candidates, computes each pair's features from the signatures and
+ * writes what these functions decide, so a second backend stores and
+ * retrieves only, and both decide alike.
+ *
+ * Stability. The join rules read MinHash Jaccard, headline stems, shared
+ * topic ids and the headline slug, which two articles alone determine, and
+ * the tf-idf cosine, whose document frequencies come from the store: a
+ * pair near MLD_STORY_TEXT_SIMILAR can be decided otherwise in a store
+ * holding other articles (`meldung stories eval --noise` measures it;
+ * docs/internals/stories.md).
+ */
+#ifndef MLD_STORY_H
+#define MLD_STORY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../base/buf.h"
+#include "../base/time.h"
+
+/* Join rules (mld_story_judge). Texts whose tf-idf vectors have this
+ * cosine are one event when they share a topic (the dpa sample's joined
+ * pairs: 0.39-0.54; two "Bundestag beschließt ..." laws: 0.26). */
+#define MLD_STORY_TEXT_SIMILAR 0.37
+/* Headlines this alike (stem Jaccard) but not the same are a series
+ * (Teil 1 / Teil 2, DAX / MDAX closing prices, the 17 and 18 o'clock
+ * radio programme) or a new turn of one subject told in the same words
+ * ("Kreml vermeidet Festlegung ..." / "Kreml stimmt ... zu"): never joined
+ * by text. */
+#define MLD_STORY_SERIES_HEADLINE 0.5
+
+/* Related news (mld_story_relevance): text cosine (tf-idf) and terms in
+ * common, or a shared leading pair of topics that names a subject;
+ * relevance text cosine + MLD_STORY_RELATED_TOPIC_WEIGHT x topic cosine,
+ * the score adds published / MLD_STORY_RECENCY_SECS. */
+#define MLD_STORY_RELATED_TEXT 0.12
+#define MLD_STORY_RELATED_TEXT_TERMS 2
+#define MLD_STORY_RELATED_LEAD_SHARE 0.1
+#define MLD_STORY_RELATED_LEAD_PRIOR 100
+#define MLD_STORY_RELATED_LEAD_COHESION 0.5
+#define MLD_STORY_RELATED_TOPIC_WEIGHT 0.1
+#define MLD_STORY_RECENCY_SECS (7 * 86400.0)
+
+/* What a new article (or one whose list is rewritten) shares with one
+ * candidate, as the backend computed it from their signatures. */
+struct mld_story_pair {
+    int64_t id;          /* the candidate */
+    bool same_headline;  /* the same headline slug (found by it) */
+    double jaccard;      /* MinHash estimate, -1 when either has none */
+    double headline;     /* headline stems' Jaccard */
+    int shared_topics;   /* topics both carry */
+    double cosine;       /* tf-idf vectors */
+    int shared_terms;    /* terms both tf-idf vectors hold */
+    double topics;       /* topic vectors (idf-weighted) */
+    bool subject;        /* both lead with the same pair of topics, a subject */
+};
+
+/* The join rules, weakest first; a candidate is judged by the strongest
+ * that fires. */
+enum mld_story_rule {
+    MLD_STORY_NONE,
+    MLD_STORY_TEXT,     /* similar text and a shared topic */
+    MLD_STORY_HEADLINE, /* the same headline */
+    MLD_STORY_NEAR_DUP, /* near-duplicate text */
+};
+
+/* Which rule joins p's candidate's story, and the number that ranks
+ * candidates of one rule (*strength). */
+enum mld_story_rule mld_story_judge(const struct mld_story_pair *p, double *strength);
+
+/* The short code of rule r, recorded with the reason: "dup", "head",
+ * "text" ("" for none). */
+const char *mld_story_rule_code(enum mld_story_rule r);
+
+/* Writes why an article joined p's candidate's story under rule r
+ * ("ähnlicher Text wie #12 (Kosinus 0,42), gemeinsame Themen: ... [text]"); the backend appends
+ * the shared topics' names before the code when it has them (see
+ * mld_story_reason_end). */
+void mld_story_reason(struct mld_buf *b, enum mld_story_rule r, const struct mld_story_pair *p);
+
+/* Closes a reason with its rule's code. */
+void mld_story_reason_end(struct mld_buf *b, enum mld_story_rule r);
+
+/* Whether a leading pair of topics names a subject: lead_df of docs
+ * stored articles lead with it, broad_df carry the commoner of the two. */
+bool mld_story_lead_subject(int64_t lead_df, int64_t docs, int64_t broad_df);
+
+/* The relevance of p's candidate in a related list (0: not related). */
+double mld_story_relevance(const struct mld_story_pair *p);
+
+/* The score of an article published at t with relevance r in a list. */
+double mld_story_related_score(double r, mld_time_t t);
+
+#endif

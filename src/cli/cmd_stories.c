@@ -5,8 +5,8 @@
  *   meldung stories eval FILE [--corpus DIR] [--noise CSV] [--verbose]
  *
  * FILE lists wire files, one a line: GROUP<TAB>PATH<TAB>REASON, PATH
- * relative to --corpus (default ../shared/corpus), '#' starting a
- * comment. Lines of one GROUP report one event; every other pair is two
+ * relative to --corpus (default ../shared/corpus), PATH#N for the Nth
+ * entry of a file holding several, '#' starting a comment line. Lines of one GROUP report one event; every other pair is two
  * events. Each file is parsed, checked and enriched as `meldung ingest`
  * does (mld_pipeline_parse) and stored into a throwaway store; every
  * article of a file belongs to its line's group. A pair of lines is
@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,10 +47,12 @@ static const char usage_text[] =
 /* Noise articles stored at most (10kGNAD test-part-a holds 828). */
 #define NOISE_MAX 1000
 
-/* One line of the labelled set: its file, parsed once, stored per run. */
+/* One line of the labelled set: its file, parsed once, stored per run;
+ * its articles are parsed.v[from..to). */
 struct line {
     char *group, *path, *reason;
     struct mld_parsed parsed;
+    int from, to;
     int64_t *id; /* per article of parsed, this run */
     int64_t *story;
 };
@@ -108,8 +111,20 @@ read_set(struct evalset *set, const char *path, char *text, const char *corpus,
         x->group = mld_strdup(l);
         x->path = mld_strdup(tab + 1);
         x->reason = mld_strdup(tab2 ? tab2 + 1 : "");
+        /* PATH#N: the Nth entry of the file alone. */
         char file[4096];
         snprintf(file, sizeof(file), "%s/%s", corpus, x->path);
+        char *hash = strrchr(file, '#');
+        long entry = 0;
+        if (hash != NULL) {
+            *hash = '\0';
+            char *end;
+            errno = 0;
+            entry = strtol(hash + 1, &end, 10);
+            if (errno != 0 || *end != '\0' || entry < 1 || entry > INT_MAX)
+                return mld_err_set(err, MLD_E_PARSE, "%s:%d: want PATH#N, N from 1", path,
+                                   lineno);
+        }
         size_t len;
         char *doc = slurp(file, &len, err);
         if (doc == NULL) {
@@ -123,6 +138,13 @@ read_set(struct evalset *set, const char *path, char *text, const char *corpus,
             mld_err_prefix(err, "%s:%d", path, lineno);
             return rc;
         }
+        x->from = entry > 0 ? (int)entry - 1 : 0;
+        x->to = entry > 0 ? (int)entry : x->parsed.n;
+        if (x->to > x->parsed.n) {
+            mld_err_set(err, MLD_E_PARSE, "%s:%d: %s holds %d entries", path, lineno, file,
+                        x->parsed.n);
+            return err->code;
+        }
         x->id = mld_calloc((size_t)x->parsed.n + 1, sizeof(*x->id));
         x->story = mld_calloc((size_t)x->parsed.n + 1, sizeof(*x->story));
     }
@@ -135,7 +157,7 @@ set_span(const struct evalset *set, mld_time_t *lo, mld_time_t *hi)
 {
     *lo = *hi = 0;
     for (int i = 0; i < set->n; i++)
-        for (int k = 0; k < set->v[i].parsed.n; k++) {
+        for (int k = set->v[i].from; k < set->v[i].to; k++) {
             mld_time_t t = set->v[i].parsed.v[k]->version_created;
             if (t > 0 && (*lo == 0 || t < *lo))
                 *lo = t;
@@ -213,7 +235,7 @@ static int
 put_line(struct mld_store *st, struct line *x, struct mld_err *err)
 {
     int rc = mld_store_begin(st, err);
-    for (int k = 0; k < x->parsed.n && rc == 0; k++) {
+    for (int k = x->from; k < x->to && rc == 0; k++) {
         enum mld_put_result res;
         rc = mld_store_put_features(st, x->parsed.v[k], &x->parsed.features[k], &res, &x->id[k],
                                     err);
@@ -273,7 +295,7 @@ run_once(struct evalset *set, enum order o, const char *dbpath, struct mld_err *
         rc = put_line(st, &set->v[order[i]], err);
     for (int i = 0; i < set->n && rc == 0; i++) {
         struct line *x = &set->v[i];
-        for (int k = 0; k < x->parsed.n && rc == 0; k++) {
+        for (int k = x->from; k < x->to && rc == 0; k++) {
             struct mld_item it = {0};
             rc = mld_store_get(st, x->id[k], &it, err);
             x->story[k] = it.story_id;
@@ -291,8 +313,8 @@ run_once(struct evalset *set, enum order o, const char *dbpath, struct mld_err *
 static bool
 together(const struct line *a, const struct line *b)
 {
-    for (int i = 0; i < a->parsed.n; i++)
-        for (int j = 0; j < b->parsed.n; j++)
+    for (int i = a->from; i < a->to; i++)
+        for (int j = b->from; j < b->to; j++)
             if (a->story[i] == b->story[j])
                 return true;
     return false;

@@ -63,14 +63,14 @@ mld_story_judge(const struct mld_story_pair *p, double *strength)
         return MLD_STORY_NEAR_DUP;
     }
     if (p->same_headline) {
-        *strength = p->cosine;
+        *strength = p->tf;
         return MLD_STORY_HEADLINE;
     }
     /* A shared person or place alone never joins: the whole text must be
      * alike, and the topic only confirms it. */
-    if (p->cosine >= MLD_STORY_TEXT_SIMILAR && p->shared_topics > 0 &&
-        p->headline < MLD_STORY_SERIES_HEADLINE) {
-        *strength = p->cosine;
+    if (p->tf >= MLD_STORY_TEXT_SIMILAR && p->shared_topics > 0 && p->headline > 0 &&
+        p->headline < MLD_STORY_SERIES_HEADLINE && p->jaccard < MLD_STORY_TEMPLATE) {
+        *strength = p->tf;
         return MLD_STORY_TEXT;
     }
     return MLD_STORY_NONE;
@@ -112,7 +112,7 @@ mld_story_reason(struct mld_buf *b, enum mld_story_rule r, const struct mld_stor
     bool dup = r == MLD_STORY_NEAR_DUP;
     mld_buf_printf(b, "%s wie #%" PRId64 " (%s ", dup ? "fast gleicher Text" : "ähnlicher Text",
                    p->id, dup ? "Jaccard" : "Kosinus");
-    put_num(b, dup ? p->jaccard : p->cosine);
+    put_num(b, dup ? p->jaccard : p->tf);
     mld_buf_putc(b, ')');
 }
 

@@ -29,13 +29,19 @@
 /* Join rules (mld_story_judge). Texts whose tf-idf vectors have this
  * cosine are one event when they share a topic (the dpa sample's joined
  * pairs: 0.39-0.54; two "Bundestag beschließt ..." laws: 0.26). */
-#define MLD_STORY_TEXT_SIMILAR 0.37
+#define MLD_STORY_TEXT_SIMILAR 0.36
 /* Headlines this alike (stem Jaccard) but not the same are a series
  * (Teil 1 / Teil 2, DAX / MDAX closing prices, the 17 and 18 o'clock
  * radio programme) or a new turn of one subject told in the same words
  * ("Kreml vermeidet Festlegung ..." / "Kreml stimmt ... zu"): never joined
  * by text. */
 #define MLD_STORY_SERIES_HEADLINE 0.5
+/* Texts sharing this share of their word triples (MinHash Jaccard) without
+ * being near-duplicates share a form, not an event: a template filled with
+ * other facts (automated earnings reports of two companies: 0.16-0.19;
+ * one parliament's votes on two laws told alike: 0.36-0.47). Reports of
+ * one event by two desks share few triples (the dpa sample: 0-0.14). */
+#define MLD_STORY_TEMPLATE 0.15
 
 /* Related news (mld_story_relevance): text cosine (tf-idf) and terms in
  * common, or a shared leading pair of topics that names a subject;
@@ -56,8 +62,9 @@ struct mld_story_pair {
     bool same_headline;  /* the same headline slug (found by it) */
     double jaccard;      /* MinHash estimate, -1 when either has none */
     double headline;     /* headline stems' Jaccard */
+    double tf;           /* cosine of the term-frequency vectors (no idf) */
     int shared_topics;   /* topics both carry */
-    double cosine;       /* tf-idf vectors */
+    double cosine;       /* tf-idf vectors: related lists only */
     int shared_terms;    /* terms both tf-idf vectors hold */
     double topics;       /* topic vectors (idf-weighted) */
     bool subject;        /* both lead with the same pair of topics, a subject */

@@ -73,17 +73,18 @@
 
 /* Layout version of the derived tables; with the limits they depend on
  * and the analyzer's signature it makes the stored signature. */
-#define STORY_LAYOUT 3 /* 2: related lists by the text-first rule; 3: leading topics */
+#define STORY_LAYOUT 4 /* 2: related lists by the text-first rule; 3: leading topics;
+                          4: the tf vector (0015) */
 
 #define STMT_MAP(X)                                                                          \
     X(DF_ADD, "INSERT INTO story_df(term, df) SELECT value, 1 FROM json_each(?1) WHERE 1 "  \
               "ON CONFLICT(term) DO UPDATE SET df = df + 1 RETURNING term, df")              \
     X(DF_GET, "SELECT term, df FROM story_df WHERE term IN (SELECT value FROM json_each(?1))")\
     X(ARTICLE, "SELECT published, story_id FROM article WHERE id = ?1")                      \
-    X(SIG_GET, "SELECT published, minhash, headline, terms, topics, story_id "               \
+    X(SIG_GET, "SELECT published, minhash, headline, terms, topics, story_id, tf "           \
                "FROM story_sig WHERE article_id = ?1")                                       \
     X(SIG_PUT, "INSERT OR REPLACE INTO story_sig(article_id, published, minhash, headline, " \
-               "terms, topics, story_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")               \
+               "terms, topics, story_id, tf) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")       \
     X(SIG_DEL, "DELETE FROM story_sig WHERE article_id = ?1")                                \
     X(TERM_ADD, "INSERT OR REPLACE INTO story_term(term, published, article_id, weight) "    \
                 "VALUES (?1, ?2, ?3, ?4)")                                                   \
@@ -98,13 +99,19 @@
     X(SAME_HEADLINE, "SELECT id FROM article WHERE story_key = ?1 AND published "            \
                      "BETWEEN ?2 AND ?3 AND id != ?4 ORDER BY published DESC LIMIT ?5")      \
     X(SET_STORY, "UPDATE article SET story_id = ?2, story_reason = ?3 WHERE id = ?1")        \
+    X(MEMBER_IDS, "SELECT id FROM article WHERE story_id = ?1 ORDER BY id LIMIT ?2")         \
+    X(ED_TOUCHED, "SELECT 1 FROM ed_story e JOIN article a ON a.id = e.article_id "          \
+                  "WHERE a.story_id = ?1 LIMIT 1")                                           \
+    X(MOVE, "UPDATE article SET story_id = ?2, story_reason = coalesce(story_reason, ?3) "   \
+            "WHERE id = ?1")                                                                 \
+    X(MOVE_SIG, "UPDATE story_sig SET story_id = ?2 WHERE article_id = ?1")                  \
     X(REL_CLEAR, "DELETE FROM story_related WHERE article_id = ?1")                          \
     X(REL_ADD, "INSERT OR REPLACE INTO story_related(article_id, related_id, story_id, "     \
                "score) VALUES (?1, ?2, ?3, ?4)")                                             \
     X(REL_DEL, "DELETE FROM story_related WHERE article_id = ?1 AND related_id = ?2")        \
     X(REL_LIST, "SELECT related_id, story_id, score FROM story_related "                     \
                 "WHERE article_id = ?1")                                                     \
-    X(REL_READ, "SELECT r.related_id, r.story_id FROM story_related r "                      \
+    X(REL_READ, "SELECT r.related_id, a.story_id FROM story_related r "                      \
                 "JOIN article a ON a.id = r.related_id WHERE r.article_id = ?1 "             \
                 "AND a.pubstatus = 0 AND a.visible_from <= ?2 ORDER BY r.score DESC")        \
     X(OWN_SECTION, "SELECT story_id, section_slug FROM article WHERE id = ?1")               \
@@ -151,6 +158,7 @@ struct sig {
     uint32_t headline[MLD_SIM_HEADLINE_TERMS];
     int nheadline;
     struct mld_sim_vec terms, topics;
+    struct mld_sim_vec tf; /* term frequencies alone (no idf): the join rules' text */
     uint32_t lead[2];  /* the two leading topics, when nlead is 2 */
     int nlead;
     bool lead_subject; /* own only: the leading pair names a subject (mld_story_lead_subject) */
@@ -248,6 +256,7 @@ sig_load(struct sq *s, int64_t id, struct sig *g, int64_t *story, struct mld_err
         g->lead[i] = g->topics.v[i].term;
     qsort(g->topics.v, (size_t)g->topics.n, sizeof(g->topics.v[0]), cmp_weight_term);
     *story = sqlite3_column_int64(st, 5);
+    vec_decode(&g->tf, sqlite3_column_blob(st, 6), sqlite3_column_bytes(st, 6));
     return 1;
 }
 
@@ -259,7 +268,8 @@ sig_store(struct sq *s, int64_t id, int64_t story, const struct sig *g, struct m
     if (st == NULL)
         return MLD_E_STORE;
     unsigned char mh[2 * MLD_SIM_MINHASH], head[4 * MLD_SIM_HEADLINE_TERMS];
-    unsigned char terms[8 * MLD_SIM_VECTOR_TERMS], topics[8 * MLD_SIM_VECTOR_TERMS];
+    unsigned char terms[8 * MLD_SIM_VECTOR_TERMS], topics[8 * MLD_SIM_VECTOR_TERMS],
+        tf[8 * MLD_SIM_VECTOR_TERMS];
     for (int i = 0; i < MLD_SIM_MINHASH; i++) {
         mh[2 * i] = (unsigned char)g->minhash[i];
         mh[2 * i + 1] = (unsigned char)(g->minhash[i] >> 8);
@@ -284,6 +294,7 @@ sig_store(struct sq *s, int64_t id, int64_t story, const struct sig *g, struct m
     sqlite3_bind_blob(st, 5, terms, vec_encode(&g->terms, terms), SQLITE_STATIC);
     sqlite3_bind_blob(st, 6, topics, vec_encode(&lead_first, topics), SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, story);
+    sqlite3_bind_blob(st, 8, tf, vec_encode(&g->tf, tf), SQLITE_STATIC);
     return sq_step_done(s, st, err, "store story signature");
 }
 
@@ -444,6 +455,13 @@ sig_make(struct sq *s, const struct mld_article *a, const struct mld_sim_feature
     int rc = dfs(s, k, n, count, err);
     if (rc == 0) {
         double *idf = mld_calloc(f->ntf > 0 ? (size_t)f->ntf : 1, sizeof(*idf));
+        /* The tf vector: every idf 1. A table has none: its words (the
+         * same company or team names every day) are no evidence of one
+         * event. */
+        for (int i = 0; i < f->ntf; i++)
+            idf[i] = 1;
+        if (!mld_sim_tabular(f))
+            mld_sim_vec_tfidf(&g->tf, f, idf);
         for (int i = 0; i < f->ntf; i++)
             idf[i] = mld_sim_idf(df[i], docs);
         mld_sim_vec_tfidf(&g->terms, f, idf);
@@ -666,6 +684,7 @@ score(struct sq *s, const struct sig *g, struct cands *c, struct mld_err *err)
                                                      : -1;
         f->headline = mld_sim_jaccard(g->headline, g->nheadline, o.headline, o.nheadline, NULL);
         f->shared_topics = shared_terms(&g->topics, &o.topics);
+        f->tf = mld_sim_cosine(&g->tf, &o.tf);
         f->cosine = mld_sim_cosine(&g->terms, &o.terms);
         f->shared_terms = shared_terms(&g->terms, &o.terms);
         f->topics = mld_sim_cosine(&g->topics, &o.topics);
@@ -724,14 +743,119 @@ story_start(struct sq *s, int64_t story, struct mld_err *err)
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read story start");
 }
 
-/* Decides the story of new article id and records it with its reason. */
+/* Reads the ids of story's articles into ids (at most max), sets *n, and
+ * *editors when an editor moved any article into or out of it. */
+static int
+story_members(struct sq *s, int64_t story, int64_t *ids, int max, int *n, bool *editors,
+              struct mld_err *err)
+{
+    sqlite3_stmt *st = stmt(s, T_ED_TOUCHED, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, story);
+    int rc = sqlite3_step(st);
+    *editors = rc == SQLITE_ROW;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_error(s, err, "read editors' story decisions");
+    sqlite3_reset(st);
+    st = stmt(s, T_MEMBER_IDS, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, story);
+    sqlite3_bind_int(st, 2, max);
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        ids[(*n)++] = sqlite3_column_int64(st, 0);
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read story members");
+}
+
+/* Moves the articles ids[0..n) into story to (their reasons stay; the
+ * first of their story, which has none, gets why), logging their keys
+ * before and after. */
+static int
+move_members(struct sq *s, const int64_t *ids, int n, int64_t to, const char *why,
+             struct mld_err *err)
+{
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        rc = sq_log_article_keys(s, ids[i], err);
+        for (int k = 0; k < 2 && rc == 0; k++) {
+            sqlite3_stmt *st = stmt(s, k == 0 ? T_MOVE : T_MOVE_SIG, err);
+            if (st == NULL)
+                return MLD_E_STORE;
+            sqlite3_bind_int64(st, 1, ids[i]);
+            sqlite3_bind_int64(st, 2, to);
+            if (k == 0)
+                sq_bind_text(st, 3, why);
+            rc = sq_step_done(s, st, err, "merge stories");
+        }
+        if (rc == 0)
+            rc = sq_log_article_keys(s, ids[i], err);
+    }
+    return rc;
+}
+
+/* The stories a new article links: the one it joins (its best
+ * candidate's) first, then the others a rule joins it to. */
+struct links {
+    int64_t story[MLD_STORY_MERGE_STORIES + 1];
+    int n;
+};
+
+/* Merges the linked stories into the oldest (the smallest id: a story's
+ * id is its first article's), unless the joined one may not take part
+ * (an editor decided on it, or it is too large); a linked story that may
+ * not is left out. Sets *story to where the new article id goes; every
+ * candidate of a merged story now names it. */
+static int
+merge_links(struct sq *s, int64_t id, const struct links *l, struct cands *c, int64_t *story,
+            struct mld_err *err)
+{
+    int64_t ids[MLD_STORY_MERGE_MEMBERS + 1], keep[MLD_STORY_MERGE_STORIES + 1];
+    int nkeep = 0, rc = 0;
+    *story = l->story[0];
+    for (int i = 0; i < l->n && rc == 0; i++) {
+        int n;
+        bool editors;
+        rc = story_members(s, l->story[i], ids, MLD_STORY_MERGE_MEMBERS + 1, &n, &editors, err);
+        bool ok = !editors && n <= MLD_STORY_MERGE_MEMBERS;
+        if (i == 0 && !ok)
+            return rc; /* the joined story stays as it is: no merge */
+        if (ok)
+            keep[nkeep++] = l->story[i];
+    }
+    int64_t to = keep[0];
+    for (int i = 1; i < nkeep; i++)
+        to = keep[i] < to ? keep[i] : to;
+    char why[96];
+    snprintf(why, sizeof(why), "verbunden über #%" PRId64 " [link]", id);
+    for (int i = 0; i < nkeep && rc == 0; i++) {
+        if (keep[i] == to)
+            continue;
+        int n;
+        bool editors;
+        rc = story_members(s, keep[i], ids, MLD_STORY_MERGE_MEMBERS, &n, &editors, err);
+        if (rc == 0)
+            rc = move_members(s, ids, n, to, why, err);
+        for (int k = 0; k < c->n; k++)
+            if (c->v[k].story == keep[i])
+                c->v[k].story = to;
+    }
+    *story = to;
+    return rc;
+}
+
+/* Decides the story of new article id and records it with its reason:
+ * the story of the candidate the strongest rule joins it to, merged with
+ * the other stories a rule joins it to (merge_links). */
 static int
 assign_story(struct sq *s, int64_t id, const struct mld_article *a, const struct sig *g,
-             const struct cands *c, int64_t *story, struct mld_err *err)
+             struct cands *c, int64_t *story, struct mld_err *err)
 {
     const struct cand *best = NULL;
     enum mld_story_rule best_rule = MLD_STORY_NONE;
     double best_strength = 0;
+    struct links l = {.n = 1};
     for (int i = 0; i < c->n; i++) {
         const struct cand *x = &c->v[i];
         if (!x->scored || x->published < g->published - MLD_STORY_WINDOW_SECS ||
@@ -739,21 +863,39 @@ assign_story(struct sq *s, int64_t id, const struct mld_article *a, const struct
             continue;
         double strength;
         enum mld_story_rule r = mld_story_judge(&x->f, &strength);
-        if (r == MLD_STORY_NONE || r < best_rule || (r == best_rule && strength <= best_strength))
+        if (r == MLD_STORY_NONE)
             continue;
         mld_time_t start = story_start(s, x->story, err);
         if (start < 0)
             return (int)start;
         if (g->published - start > MLD_STORY_SPAN_SECS)
             continue;
+        bool known = false;
+        for (int k = 1; k < l.n && !known; k++)
+            known = l.story[k] == x->story;
+        if (!known && l.n <= MLD_STORY_MERGE_STORIES)
+            l.story[l.n++] = x->story;
+        if (r < best_rule || (r == best_rule && strength <= best_strength))
+            continue;
         best = x;
         best_rule = r;
         best_strength = strength;
     }
-    *story = best ? best->story : id;
+    *story = id;
+    int rc = 0;
+    if (best != NULL) {
+        /* The joined story first, the others after it. */
+        int n = 1;
+        l.story[0] = best->story;
+        for (int k = 1; k < l.n; k++)
+            if (l.story[k] != best->story)
+                l.story[n++] = l.story[k];
+        l.n = n;
+        rc = merge_links(s, id, &l, c, story, err);
+    }
     sqlite3_stmt *st = stmt(s, T_SET_STORY, err);
-    if (st == NULL)
-        return MLD_E_STORE;
+    if (rc != 0 || st == NULL)
+        return rc != 0 ? rc : MLD_E_STORE;
     struct mld_buf b;
     mld_buf_init(&b, 4096);
     if (best != NULL)
@@ -762,7 +904,7 @@ assign_story(struct sq *s, int64_t id, const struct mld_article *a, const struct
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, *story);
     sq_bind_text(st, 3, best ? b.p : NULL);
-    int rc = sq_step_done(s, st, err, "set story");
+    rc = sq_step_done(s, st, err, "set story");
     mld_buf_dispose(&b);
     return rc;
 }

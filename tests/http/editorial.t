@@ -230,6 +230,15 @@ $o = send_version(2, urn => $urn, headline => 'Moskau sagt befristete Waffenruhe
     article_html => '<section class="main"><p>Die Agentur ergänzt die Meldung.</p></section>');
 is($?, 0, 'the agency sends a new version of the twin') or diag($o);
 is($sq->("SELECT story_id FROM article WHERE id = $twin"), $twin, '... it stays apart');
+$o = send_version(4, urn => 'urn:newsml:dpa.com:20090101:260101-99-999999',
+    headline => 'Moskau sagt befristete Waffenruhe für Energieanlagen zu',
+    article_html => '<section class="main"><p>Eine dritte Meldung zur Waffenruhe.</p></section>');
+is($?, 0, 'a third report with the same headline arrives') or diag($o);
+my $third = $sq->("SELECT story_id FROM article WHERE urn = 'urn:newsml:dpa.com:20090101:260101-99-999999'");
+ok($third == $lead || $third == $twin, '... it joins one of them');
+is($sq->("SELECT story_id FROM article WHERE id = $twin"), $twin,
+   '... linking both stories, it does not merge the split back');
+is($sq->("SELECT story_id FROM article WHERE id = $lead"), $lead, '... the lead keeps its story');
 $o = `$bin story merge $talks $lead --as anna --db $db 2>&1`;
 is($?, 0, 'meldung story merge') or diag($o);
 is($sq->("SELECT story_id FROM article WHERE id = $talks"), $lead, '... the talks join the lead\'s story');

@@ -25,18 +25,17 @@ my %run;
 for (split /\n/, $out) {
     $run{$1} = [$2, $3, $4] if /^(\S.*?)\s+(\d\.\d+)\s+(\d\.\d+)\s+\d+\s+\d+\s+\d+\s+(\d+)$/;
 }
-like($out, qr/^124 files, 94 groups, 7626 pairs$/m, 'every line of the set was read');
+like($out, qr/^126 files, 96 groups, 7875 pairs$/m, 'every line of the set was read');
 is(scalar(keys %run), 4, 'four runs: file order, reversed, shuffled, after noise');
-# Measured: precision 1.000, recall 0.641 in every order; 0.967 / 0.744
-# after the noise (5 pair decisions moved: the tf-idf cosine depends on
-# the store's document frequencies).
+# Measured: precision 1.000, recall 0.795 in every run (the press reviews
+# of the Erdogan ban and of the racing law stay apart).
 my ($p, $r) = @{ $run{'file order'} // [0, 0] };
 cmp_ok($p, '>=', 0.95, "precision $p >= 0.95");
-cmp_ok($r, '>=', 0.60, "recall $r >= 0.60");
-for my $o ('reversed', 'shuffled') {
+cmp_ok($r, '>=', 0.75, "recall $r >= 0.75");
+for my $o ('reversed', 'shuffled', 'file order after noise') {
     is($run{$o}[2], 0, "$o: no pair decided otherwise");
 }
-like($out, qr/^stable: (yes|no) \(\d+ pair decisions changed\)$/m, 'stability is reported');
+like($out, qr/^stable: yes \(0 pair decisions changed\)$/m, 'stable: the same decisions in every run');
 
 # A line that is not GROUP<TAB>PATH names file and line.
 use File::Temp qw(tempdir);

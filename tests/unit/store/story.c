@@ -246,7 +246,9 @@ test_related(void)
     struct mld_err err = {0};
     int64_t ids[MLD_RELATED_MAX + 4];
     int n = MLD_RELATED_MAX + 4;
-    /* Articles about different votes of the Bundestag, one hour apart. */
+    /* Articles about different votes of the Bundestag, one hour apart,
+     * told alike but for the subject (not near-duplicates: each names
+     * its subject in every sentence). */
     static const char *subjects[] = {"Raser",    "Einbrecher", "Mieten",    "Renten",
                                      "Pflege",   "Schulen",    "Bahn",      "Strom",
                                      "Wohngeld", "Bafög",      "Kitas",     "Polizei",
@@ -257,9 +259,9 @@ test_related(void)
         snprintf(head, sizeof(head), "Bundestag beschließt Gesetz zu %s", subjects[i]);
         snprintf(text, sizeof(text),
                  "Der Bundestag hat am Donnerstag ein Gesetz zu %s beschlossen. Die Koalition "
-                 "stimmte dafür, die Opposition dagegen. Der Bundesrat muss noch zustimmen. "
-                 "Das Gesetz über %s soll im kommenden Jahr in Kraft treten.",
-                 subjects[i], subjects[i]);
+                 "stimmte für %s, die Opposition dagegen. Der Bundesrat muss %s noch "
+                 "zustimmen. Das Gesetz über %s soll im kommenden Jahr in Kraft treten.",
+                 subjects[i], subjects[i], subjects[i], subjects[i]);
         struct mld_article *a = art(urn, 1, 3600 * i, head, text, "Bundestag", "Deutschland");
         a->section = mld_strdup("Inland");
         ids[i] = put(st, a);
@@ -300,11 +302,18 @@ test_related(void)
            MLD_RELATED_MAX, "no stored list exceeds MLD_RELATED_MAX");
 
     /* Withdrawn and embargoed: gone at read time; the list is refilled. */
-    struct mld_article *w = art("urn:r15", 2, 3600 * 15, "x", "x", "Bundestag", NULL);
+    mld_store_related(st, ids[0], LATER, MLD_RELATED_MAX, &l, &err);
+    int gone = 0; /* the index of a listed one, withdrawn */
+    while (gone < n - 1 && !holds(&l, ids[gone]))
+        gone++;
+    mld_items_dispose(&l);
+    char gone_urn[32];
+    snprintf(gone_urn, sizeof(gone_urn), "urn:r%d", gone);
+    struct mld_article *w = art(gone_urn, 2, 3600 * gone, "x", "x", "Bundestag", NULL);
     w->pubstatus = MLD_PUB_CANCELED;
     put(st, w);
     mld_store_related(st, ids[0], LATER, MLD_RELATED_MAX, &l, &err);
-    ok(!holds(&l, ids[15]), "a withdrawn article leaves related lists");
+    ok(gone < n - 1 && !holds(&l, ids[gone]), "a withdrawn article leaves related lists");
     is_int(l.n, MLD_RELATED_MAX, "the list is filled up");
     ok(l.n == MLD_RELATED_MAX && !l.v[l.n - 2].related_fill && l.v[l.n - 1].related_fill &&
            l.v[l.n - 1].section_slug && strcmp(l.v[l.n - 1].section_slug, "inland") == 0,
@@ -335,7 +344,7 @@ test_related(void)
     for (int i = 0; i < l.n; i++)
         fill &= l.v[i].related_fill && l.v[i].id != lone && l.v[i].id != other;
     ok(fill, "nothing related: six of the own section, marked as fill (%d)", l.n);
-    ok(l.n > 0 && l.v[0].id == ids[n - 2], "the newest visible first (%lld)",
+    ok(l.n > 0 && l.v[0].id == ids[n - 1], "the newest visible first (%lld)",
        l.n > 0 ? (long long)l.v[0].id : 0);
     mld_items_dispose(&l);
     /* Without a section there is nothing to fill with. */
@@ -427,6 +436,41 @@ test_new_turn(void)
     mld_items_dispose(&l);
     mld_store_close(st);
     mld_test_store_remove();
+}
+
+/* An article that links two stories (the headline of one, the text of
+ * the other) merges them into the older, whichever arrives first: the
+ * grouping does not depend on the order. */
+static void
+test_links(void)
+{
+    for (int order = 0; order < 2; order++) {
+        struct mld_store *st = mld_test_store_fresh("story");
+        int64_t ids[3];
+        struct mld_article *x[3] = {
+            art("urn:la", 1, 0, "Härtere Strafen für Raser", "Kurz gemeldet.", NULL, NULL),
+            art("urn:lc", 1, 600, "Hamburg rüstet sich für den Gipfel", gipfel, "Hamburg", NULL),
+            art("urn:lb", 1, 1200, "Härtere Strafen für Raser", gipfel, "Hamburg", NULL),
+        };
+        for (int i = 0; i < 3; i++) {
+            int k = order == 0 ? i : 2 - i;
+            ids[k] = put(st, x[k]);
+        }
+        int64_t first = order == 0 ? ids[0] : ids[2];
+        ok(story_of(st, ids[0]) == first && story_of(st, ids[1]) == first &&
+               story_of(st, ids[2]) == first,
+           "%s: the three are one story, the oldest stored's",
+           order == 0 ? "linking article last" : "linking article first");
+        if (order == 0) {
+            struct mld_item it = get(st, ids[1]);
+            char want[64];
+            snprintf(want, sizeof(want), "verbunden über #%lld [link]", (long long)ids[2]);
+            is_str(it.story_reason, want, "the merged story's first article says through whom");
+            mld_item_dispose(&it);
+        }
+        mld_store_close(st);
+        mld_test_store_remove();
+    }
 }
 
 /* Two articles without words in common are related when both lead with
@@ -776,6 +820,7 @@ main(void)
     test_related();
     test_relevance();
     test_new_turn();
+    test_links();
     test_subject();
     test_rebuild();
     test_migration();

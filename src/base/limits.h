@@ -298,6 +298,13 @@
 #define MLD_STORY_MERGE_STORIES 4
 #define MLD_STORY_MERGE_MEMBERS 64
 
+/* Persons of a headline kept in a story signature (src/enrich/story.c);
+ * the longest headline or topic name read as folded stems, in bytes, and
+ * the longest word compared, in code points. */
+#define MLD_STORY_PEOPLE 4
+#define MLD_STORY_STEMS_MAX 4096
+#define MLD_STORY_WORD_MAX 64
+
 /* Enrich: section mapping (src/enrich/section.c) ----------------------- */
 
 /* Largest section-rules file, most rules in one, and longest section

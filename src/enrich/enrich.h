@@ -44,6 +44,10 @@ int mld_sections_load(const char *path, struct mld_err *err);
  * most MLD_MAX_TOPICS, most salient first). */
 void mld_enrich_topics(struct mld_article *a);
 
+/* True when name (a topic as mld_enrich_topics writes it) is a person of
+ * the gazetteer (story.c: a person named in two headlines). */
+bool mld_topic_is_person(const char *name);
+
 /* Adds the gazetteer entries of the file at path to the defaults.
  * Returns 0, or MLD_E_IO / MLD_E_PARSE with err naming file and line. */
 int mld_topics_load(const char *path, struct mld_err *err);

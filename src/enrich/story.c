@@ -8,8 +8,12 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <utf8proc.h>
 
+#include "../text/analyze.h"
 #include "../text/similar.h"
+#include "../text/slug.h"
+#include "enrich.h"
 
 /* The rules (docs/internals/stories.md has the numbers behind them). A
  * new article joins a candidate's story when, within the story window:
@@ -68,10 +72,15 @@ mld_story_judge(const struct mld_story_pair *p, double *strength)
     }
     /* A shared person or place alone never joins: the whole text must be
      * alike, and the topic only confirms it. */
-    if (p->tf >= MLD_STORY_TEXT_SIMILAR && p->shared_topics > 0 && p->headline > 0 &&
-        p->headline < MLD_STORY_SERIES_HEADLINE && p->jaccard < MLD_STORY_TEMPLATE) {
+    bool form = p->headline < MLD_STORY_SERIES_HEADLINE && p->jaccard < MLD_STORY_TEMPLATE;
+    if (p->tf >= MLD_STORY_TEXT_SIMILAR && p->shared_topics > 0 && p->headline > 0 && form) {
         *strength = p->tf;
         return MLD_STORY_TEXT;
+    }
+    if (p->shared_people > 0 && p->tf >= MLD_STORY_PERSON_TEXT &&
+        p->shared_topics >= MLD_STORY_PERSON_TOPICS && form) {
+        *strength = p->tf;
+        return MLD_STORY_PERSON;
     }
     return MLD_STORY_NONE;
 }
@@ -83,6 +92,7 @@ mld_story_rule_code(enum mld_story_rule r)
     case MLD_STORY_NEAR_DUP: return "dup";
     case MLD_STORY_HEADLINE: return "head";
     case MLD_STORY_TEXT: return "text";
+    case MLD_STORY_PERSON: return "name";
     case MLD_STORY_NONE: break;
     }
     return "";
@@ -109,6 +119,12 @@ mld_story_reason(struct mld_buf *b, enum mld_story_rule r, const struct mld_stor
     }
     if (r == MLD_STORY_NONE)
         return;
+    if (r == MLD_STORY_PERSON) {
+        mld_buf_printf(b, "dieselbe Person in der Überschrift wie #%" PRId64 " (Kosinus ", p->id);
+        put_num(b, p->tf);
+        mld_buf_putc(b, ')');
+        return;
+    }
     bool dup = r == MLD_STORY_NEAR_DUP;
     mld_buf_printf(b, "%s wie #%" PRId64 " (%s ", dup ? "fast gleicher Text" : "ähnlicher Text",
                    p->id, dup ? "Jaccard" : "Kosinus");
@@ -145,4 +161,83 @@ double
 mld_story_related_score(double r, mld_time_t t)
 {
     return log(r) + (double)t / MLD_STORY_RECENCY_SECS;
+}
+
+uint32_t
+mld_story_topic_id(const char *name)
+{
+    char slug[MLD_SLUG_MAX + 1];
+    size_t n = mld_slug(name, strlen(name), slug);
+    return n > 0 ? mld_sim_term_id(slug, n) : 0;
+}
+
+/* The stems of a text, folded (case, diacritics: "Erdoğan" and
+ * "Erdogan" are one), as one string of " stem " entries. */
+struct stems {
+    struct mld_buf b;
+};
+
+/* The analyzer's callback: appends one word's folded stem. */
+static int
+stem_word(void *ud, const struct mld_token *t)
+{
+    struct stems *x = ud;
+    if (t->stop || t->kind != MLD_TOK_WORD || t->len < 3)
+        return 0;
+    /* Decomposed into code points, marks dropped, re-encoded in place:
+     * no allocation. A longer word is no name. */
+    utf8proc_int32_t cps[MLD_STORY_WORD_MAX];
+    utf8proc_option_t opt = UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD;
+    utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t *)t->term,
+                                            (utf8proc_ssize_t)t->len, cps, MLD_STORY_WORD_MAX, opt);
+    if (n <= 0 || n > MLD_STORY_WORD_MAX)
+        return 0;
+    n = utf8proc_reencode(cps, n, opt);
+    if (n > 0) {
+        mld_buf_append(&x->b, cps, (size_t)n);
+        mld_buf_putc(&x->b, ' ');
+    }
+    return 0;
+}
+
+/* Fills x with the folded stems of text, " a b c ". */
+static void
+stems_of(struct stems *x, const char *text)
+{
+    mld_buf_init(&x->b, MLD_STORY_STEMS_MAX);
+    mld_buf_putc(&x->b, ' ');
+    if (text != NULL)
+        mld_analyze(mld_analyzer(), text, strlen(text), MLD_AN_TERMS, stem_word, x);
+    mld_buf_putc(&x->b, '\0');
+}
+
+int
+mld_story_headline_people(const struct mld_article *a, uint32_t *out, int max)
+{
+    struct stems head;
+    stems_of(&head, a->headline);
+    int n = 0;
+    for (int i = 0; i < a->ntopics && n < max && head.b.p != NULL; i++) {
+        if (!mld_topic_is_person(a->topics[i]))
+            continue;
+        /* Named when a word of the name (its surname, mostly) is a word
+         * of the headline. */
+        struct stems name;
+        stems_of(&name, a->topics[i]);
+        bool found = false;
+        for (char *w = name.b.p ? name.b.p + 1 : NULL, *end; w && *w && !found; w = end + 1) {
+            end = strchr(w, ' ');
+            if (end == NULL)
+                break;
+            char key[MLD_STORY_STEMS_MAX + 2];
+            snprintf(key, sizeof(key), " %.*s ", (int)(end - w), w);
+            found = strstr(head.b.p, key) != NULL;
+        }
+        mld_buf_dispose(&name.b);
+        uint32_t id = mld_story_topic_id(a->topics[i]);
+        if (found && id != 0)
+            out[n++] = id;
+    }
+    mld_buf_dispose(&head.b);
+    return n;
 }

@@ -912,6 +912,14 @@ entry_named(const char *name)
     return e != NULL && gz.entries[*e].kind != KIND_ignore ? *e : -1;
 }
 
+bool
+mld_topic_is_person(const char *name)
+{
+    pthread_once(&gz_once, load_defaults);
+    int e = entry_named(name);
+    return e >= 0 && gz.entries[e].kind == KIND_person;
+}
+
 /* Gives the agency's topics and its matching keywords their priors. */
 static void
 add_priors(struct tally *t, const struct mld_article *a)

@@ -74,17 +74,18 @@
 /* Layout version of the derived tables; with the limits they depend on
  * and the analyzer's signature it makes the stored signature. */
 #define STORY_LAYOUT 4 /* 2: related lists by the text-first rule; 3: leading topics;
-                          4: the tf vector (0015) */
+                          4: the tf vector and the headline's people (0015) */
 
 #define STMT_MAP(X)                                                                          \
     X(DF_ADD, "INSERT INTO story_df(term, df) SELECT value, 1 FROM json_each(?1) WHERE 1 "  \
               "ON CONFLICT(term) DO UPDATE SET df = df + 1 RETURNING term, df")              \
     X(DF_GET, "SELECT term, df FROM story_df WHERE term IN (SELECT value FROM json_each(?1))")\
     X(ARTICLE, "SELECT published, story_id FROM article WHERE id = ?1")                      \
-    X(SIG_GET, "SELECT published, minhash, headline, terms, topics, story_id, tf "           \
+    X(SIG_GET, "SELECT published, minhash, headline, terms, topics, story_id, tf, people "   \
                "FROM story_sig WHERE article_id = ?1")                                       \
     X(SIG_PUT, "INSERT OR REPLACE INTO story_sig(article_id, published, minhash, headline, " \
-               "terms, topics, story_id, tf) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")       \
+               "terms, topics, story_id, tf, people) "                                       \
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                                \
     X(SIG_DEL, "DELETE FROM story_sig WHERE article_id = ?1")                                \
     X(TERM_ADD, "INSERT OR REPLACE INTO story_term(term, published, article_id, weight) "    \
                 "VALUES (?1, ?2, ?3, ?4)")                                                   \
@@ -159,6 +160,8 @@ struct sig {
     int nheadline;
     struct mld_sim_vec terms, topics;
     struct mld_sim_vec tf; /* term frequencies alone (no idf): the join rules' text */
+    uint32_t people[MLD_STORY_PEOPLE]; /* persons named in the headline: topic ids */
+    int npeople;
     uint32_t lead[2];  /* the two leading topics, when nlead is 2 */
     int nlead;
     bool lead_subject; /* own only: the leading pair names a subject (mld_story_lead_subject) */
@@ -211,6 +214,18 @@ vec_decode(struct mld_sim_vec *v, const unsigned char *p, int len)
     v->n = len / 8;
 }
 
+/* Decodes a blob of at most max u32 values into out; returns how many (0
+ * for a malformed one). */
+static int
+u32s_decode(uint32_t *out, int max, const unsigned char *p, int len)
+{
+    if (p == NULL || len % 4 != 0 || len / 4 > max)
+        return 0;
+    for (int i = 0; i < len / 4; i++)
+        out[i] = get_u32(p + 4 * i);
+    return len / 4;
+}
+
 /* Orders vector entries by term. */
 static int
 cmp_weight_term(const void *a, const void *b)
@@ -242,12 +257,8 @@ sig_load(struct sq *s, int64_t id, struct sig *g, int64_t *story, struct mld_err
     g->has_minhash = p != NULL && len == 2 * MLD_SIM_MINHASH;
     for (int i = 0; g->has_minhash && i < MLD_SIM_MINHASH; i++)
         g->minhash[i] = (uint16_t)(p[2 * i] | p[2 * i + 1] << 8);
-    p = sqlite3_column_blob(st, 2);
-    len = sqlite3_column_bytes(st, 2);
-    g->nheadline = 0;
-    if (p != NULL && len % 4 == 0 && len / 4 <= MLD_SIM_HEADLINE_TERMS)
-        for (int i = 0; i < len / 4; i++)
-            g->headline[g->nheadline++] = get_u32(p + 4 * i);
+    g->nheadline = u32s_decode(g->headline, MLD_SIM_HEADLINE_TERMS, sqlite3_column_blob(st, 2),
+                               sqlite3_column_bytes(st, 2));
     vec_decode(&g->terms, sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3));
     vec_decode(&g->topics, sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
     /* Stored with the leading topics first; compared sorted by term. */
@@ -257,6 +268,8 @@ sig_load(struct sq *s, int64_t id, struct sig *g, int64_t *story, struct mld_err
     qsort(g->topics.v, (size_t)g->topics.n, sizeof(g->topics.v[0]), cmp_weight_term);
     *story = sqlite3_column_int64(st, 5);
     vec_decode(&g->tf, sqlite3_column_blob(st, 6), sqlite3_column_bytes(st, 6));
+    g->npeople = u32s_decode(g->people, MLD_STORY_PEOPLE, sqlite3_column_blob(st, 7),
+                             sqlite3_column_bytes(st, 7));
     return 1;
 }
 
@@ -295,6 +308,10 @@ sig_store(struct sq *s, int64_t id, int64_t story, const struct sig *g, struct m
     sqlite3_bind_blob(st, 6, topics, vec_encode(&lead_first, topics), SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, story);
     sqlite3_bind_blob(st, 8, tf, vec_encode(&g->tf, tf), SQLITE_STATIC);
+    unsigned char people[4 * MLD_STORY_PEOPLE];
+    for (int i = 0; i < g->npeople; i++)
+        put_u32(people + 4 * i, g->people[i]);
+    sqlite3_bind_blob(st, 9, people, 4 * g->npeople, SQLITE_STATIC);
     return sq_step_done(s, st, err, "store story signature");
 }
 
@@ -395,15 +412,6 @@ out:
     return rc;
 }
 
-/* Returns the id of the slug of topic name, 0 when it has none. */
-static uint32_t
-topic_id(const char *name)
-{
-    char slug[MLD_SLUG_MAX + 1];
-    size_t n = mld_slug(name, strlen(name), slug);
-    return n > 0 ? mld_sim_term_id(slug, n) : 0;
-}
-
 /* Returns the id of the unordered pair of topics a and b. */
 static uint32_t
 lead_pair(uint32_t a, uint32_t b)
@@ -426,6 +434,7 @@ sig_make(struct sq *s, const struct mld_article *a, const struct mld_sim_feature
     memcpy(g->minhash, f->minhash, sizeof(g->minhash));
     memcpy(g->headline, f->headline, sizeof(g->headline));
     g->nheadline = f->nheadline;
+    g->npeople = mld_story_headline_people(a, g->people, MLD_STORY_PEOPLE);
 
     /* Keys: the document count, the terms, the topics (each once), the
      * pair of leading topics. */
@@ -437,7 +446,7 @@ sig_make(struct sq *s, const struct mld_article *a, const struct mld_sim_feature
     for (int i = 0; i < f->ntf; i++)
         k[n++] = (struct df_key){f->tf[i].term, &df[i]};
     for (int i = 0; i < a->ntopics && nt < MLD_MAX_TOPICS; i++) {
-        uint32_t t = topic_id(a->topics[i]);
+        uint32_t t = mld_story_topic_id(a->topics[i]);
         bool dup = t == 0;
         for (int j = 0; j < nt && !dup; j++)
             dup = w[j].term == t;
@@ -685,6 +694,10 @@ score(struct sq *s, const struct sig *g, struct cands *c, struct mld_err *err)
         f->headline = mld_sim_jaccard(g->headline, g->nheadline, o.headline, o.nheadline, NULL);
         f->shared_topics = shared_terms(&g->topics, &o.topics);
         f->tf = mld_sim_cosine(&g->tf, &o.tf);
+        f->shared_people = 0;
+        for (int j = 0; j < g->npeople; j++)
+            for (int k = 0; k < o.npeople; k++)
+                f->shared_people += g->people[j] == o.people[k];
         f->cosine = mld_sim_cosine(&g->terms, &o.terms);
         f->shared_terms = shared_terms(&g->terms, &o.terms);
         f->topics = mld_sim_cosine(&g->topics, &o.topics);
@@ -699,13 +712,13 @@ score(struct sq *s, const struct sig *g, struct cands *c, struct mld_err *err)
 
 /* Writes why a joined x's story under rule r: the rule's words, the
  * topics both share (by a's names: the candidate's are ids only) when
- * text joined them, the rule's code. */
+ * text or a person joined them, the rule's code. */
 static void
 put_reason(struct mld_buf *b, enum mld_story_rule r, const struct cand *x,
            const struct mld_article *a, const struct sig *g, struct sq *s)
 {
     mld_story_reason(b, r, &x->f);
-    if (r != MLD_STORY_TEXT) {
+    if (r != MLD_STORY_TEXT && r != MLD_STORY_PERSON) {
         mld_story_reason_end(b, r);
         return;
     }
@@ -718,7 +731,7 @@ put_reason(struct mld_buf *b, enum mld_story_rule r, const struct cand *x,
     }
     int shared = 0;
     for (int i = 0; i < a->ntopics; i++) {
-        uint32_t t = topic_id(a->topics[i]);
+        uint32_t t = mld_story_topic_id(a->topics[i]);
         if (t == 0 || mld_sim_vec_weight(&o.topics, t) <= 0 ||
             mld_sim_vec_weight(&g->topics, t) <= 0)
             continue;

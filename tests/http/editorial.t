@@ -230,7 +230,9 @@ $o = send_version(2, urn => $urn, headline => 'Moskau sagt befristete Waffenruhe
     article_html => '<section class="main"><p>Die Agentur ergänzt die Meldung.</p></section>');
 is($?, 0, 'the agency sends a new version of the twin') or diag($o);
 is($sq->("SELECT story_id FROM article WHERE id = $twin"), $twin, '... it stays apart');
+my $near = strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($sq->("SELECT published FROM article WHERE id = $lead") + 600));
 $o = send_version(4, urn => 'urn:newsml:dpa.com:20090101:260101-99-999999',
+    version_created => $near, updated => $near,
     headline => 'Moskau sagt befristete Waffenruhe für Energieanlagen zu',
     article_html => '<section class="main"><p>Eine dritte Meldung zur Waffenruhe.</p></section>');
 is($?, 0, 'a third report with the same headline arrives') or diag($o);

@@ -1,4 +1,4 @@
--- 0015_story_tf: a store-independent text vector per story signature
+-- 0015_story_tf: store-independent features per story signature
 -- (src/store/sqlite_story.c, src/enrich/story.h, docs/internals/stories.md).
 --
 -- Whether a new article joins a story must not depend on what else the
@@ -12,3 +12,7 @@
 -- until the derived tables are rebuilt, which the first open after this
 -- migration does (the layout version in meta story_signature changed).
 ALTER TABLE story_sig ADD COLUMN tf BLOB;
+-- The persons of the gazetteer the headline names (u32 topic ids, as in
+-- `topics`; at most MLD_STORY_PEOPLE): one person in both headlines,
+-- with text and topics in common, is one event told by two desks.
+ALTER TABLE story_sig ADD COLUMN people BLOB;

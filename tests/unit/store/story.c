@@ -438,6 +438,50 @@ test_new_turn(void)
     mld_test_store_remove();
 }
 
+/* A person named in two headlines joins a commentary to the report it
+ * comments (a few words and several topics in common); the same person
+ * in the headlines of two other events does not. */
+static void
+test_person(void)
+{
+    struct mld_store *st = mld_test_store_fresh("story");
+    static const char *ban =
+        "Die Bundesregierung hat einen Auftritt des russischen Präsidenten Wladimir Putin vor "
+        "Anhängern in Berlin untersagt. Außenminister und Kanzleramt begründeten das Verbot mit "
+        "der Sicherheitslage. Moskau nannte die Entscheidung einen unfreundlichen Akt und "
+        "kündigte eine Antwort an. Die Opposition im Bundestag begrüßte das Verbot.";
+    static const char *comment =
+        "Richtig so. Wer einem Präsidenten, der seine Nachbarn überfällt, eine Bühne gibt, "
+        "macht sich mit ihm gemein. Putin wird sich über das Verbot beschweren; die Republik "
+        "sollte gelassen bleiben und Kurs halten.";
+    static const char *gas =
+        "Russland liefert von Oktober an weniger Erdgas über die Ostsee. Der Staatskonzern "
+        "verwies auf Wartungsarbeiten an einer Turbine. Händler erwarten steigende Preise im "
+        "Winter, die Speicher sind zu zwei Dritteln gefüllt.";
+    struct mld_article *x[3] = {
+        art("urn:p1", 1, 0, "Verbot: Putin darf in Berlin nicht auftreten", ban, "Wladimir Putin",
+            "Deutschland"),
+        art("urn:p2", 1, 900, "«Die Zeitung» zu Putin", comment, "Wladimir Putin", "Deutschland"),
+        art("urn:p3", 1, 1800, "Putin drosselt Gaslieferungen", gas, "Wladimir Putin",
+            "Deutschland"),
+    };
+    int64_t ids[3];
+    for (int i = 0; i < 3; i++) {
+        mld_article_add_topic(x[i], "Russland");
+        mld_article_add_topic(x[i], "Berlin");
+        ids[i] = put(st, x[i]);
+    }
+    struct mld_item it = get(st, ids[1]);
+    ok(it.story_id == ids[0] && it.story_reason && strstr(it.story_reason, "[name]"),
+       "a commentary naming the person joins the report: %s",
+       it.story_reason ? it.story_reason : "(null)");
+    mld_item_dispose(&it);
+    is_int(story_of(st, ids[2]), ids[2],
+           "another event with the person in its headline and the same topics stays apart");
+    mld_store_close(st);
+    mld_test_store_remove();
+}
+
 /* An article that links two stories (the headline of one, the text of
  * the other) merges them into the older, whichever arrives first: the
  * grouping does not depend on the order. */
@@ -716,14 +760,20 @@ test_demo(void)
     loaded_free(&l);
 }
 
-/* The gold clusters of dpa-newsmlg2-sample (corpus README); the last one
- * is the press-review items of the Erdogan story. */
-static const char *const gold[][6] = {
+/* The gold clusters of dpa-newsmlg2-sample: the corpus README's, with the
+ * press-review items of the Erdogan story, and three more the labelled set
+ * tests/data/story_eval.tsv justifies (Mossul, Tudose, the racing law and
+ * its press review). */
+#define NGOLD 7
+static const char *const gold[NGOLD][6] = {
     {"170627-99-11003", "170629-99-49437"},
     {"170626-99-998860", "170629-99-45365"},
     {"170629-99-45965", "170629-99-49823", "170629-99-49643", "170629-99-49762",
      "170629-99-49815"},
     {"170629-99-48560", "170629-99-48966", "170629-99-48596"},
+    {"170629-99-44828", "170629-99-49320"},
+    {"170629-99-48315", "170629-99-42210"},
+    {"170629-99-43475", "170629-99-47719"},
 };
 static const char *const press[] = {"170629-99-49643", "170629-99-49762", "170629-99-49815"};
 static const char *const lookalike[][2] = {
@@ -736,7 +786,7 @@ static const char *const lookalike[][2] = {
 static int
 gold_of(const char *urn)
 {
-    for (int c = 0; c < 4; c++)
+    for (int c = 0; c < NGOLD; c++)
         for (int i = 0; i < 6 && gold[c][i]; i++) {
             size_t n = strlen(urn), m = strlen(gold[c][i]);
             if (n >= m && strcmp(urn + n - m, gold[c][i]) == 0)
@@ -800,11 +850,11 @@ test_corpus(void)
     pairwise(&l, story, true, &p2, &r2);
     diag("pairwise same-story: precision %.2f, recall %.2f (with the press reviews)", p, r);
     diag("pairwise same-story: precision %.2f, recall %.2f (without them)", p2, r2);
-    /* Measured: 0.75 / 0.20 and 0.75 / 0.50 (docs/internals/stories.md).
-     * The one false pair is the Iraqi army taking the Mossul mosque and
-     * the prime minister declaring the caliphate's end upon it. */
-    ok(p >= 0.70 && r >= 0.18, "with press reviews: precision >= 0.70, recall >= 0.18");
-    ok(p2 >= 0.70 && r2 >= 0.45, "without press reviews: precision >= 0.70, recall >= 0.45");
+    /* Measured: 1.00 / 0.94 with, 1.00 / 0.89 without the press reviews
+     * (docs/internals/stories.md): the racing law's press review stays
+     * apart. */
+    ok(p >= 0.95 && r >= 0.9, "with press reviews: precision >= 0.95, recall >= 0.9");
+    ok(p2 >= 0.95 && r2 >= 0.85, "without press reviews: precision >= 0.95, recall >= 0.85");
     for (int i = 0; i < 3; i++) {
         int64_t a = id_of(&l, lookalike[i][0]), b = id_of(&l, lookalike[i][1]);
         ok(a && b && story_of(l.st, a) != story_of(l.st, b), "look-alikes apart: %s / %s",
@@ -821,6 +871,7 @@ main(void)
     test_relevance();
     test_new_turn();
     test_links();
+    test_person();
     test_subject();
     test_rebuild();
     test_migration();

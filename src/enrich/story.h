@@ -27,6 +27,7 @@
 #include "../base/limits.h"
 #include "../base/time.h"
 #include "../ingest/article.h"
+#include "../text/similar.h"
 
 /* Join rules (mld_story_judge). Texts whose tf-idf vectors have this
  * cosine are one event when they share a topic (the dpa sample's joined
@@ -131,5 +132,42 @@ double mld_story_relevance(const struct mld_story_pair *p);
 
 /* The score of an article published at t with relevance r in a list. */
 double mld_story_related_score(double r, mld_time_t t);
+
+/* Signatures and the put ---------------------------------------------- */
+
+/* What clustering compares of one article: its own (computed) or a
+ * candidate's (as its backend stored it). */
+struct mld_story_sig {
+    mld_time_t published;
+    bool has_minhash;
+    uint16_t minhash[MLD_SIM_MINHASH];
+    uint32_t headline[MLD_SIM_HEADLINE_TERMS];
+    int nheadline;
+    struct mld_sim_vec terms, topics;
+    struct mld_sim_vec tf; /* term frequencies alone (no idf): the join rules' text */
+    uint32_t people[MLD_STORY_PEOPLE]; /* persons named in the headline: topic ids */
+    int npeople;
+    uint32_t lead[2];  /* the two leading topics, when nlead is 2 */
+    int nlead;
+    bool lead_subject; /* own only: the leading pair names a subject (mld_story_lead_subject) */
+};
+
+/* How mld_story_update() treats an article. */
+enum mld_story_mode {
+    MLD_STORY_INSERT,  /* a new article: count its terms, decide its story */
+    MLD_STORY_UPDATE,  /* a newer version: replace signature and related list */
+    MLD_STORY_REBUILD, /* filling the derived tables anew: count, keep the story */
+};
+
+struct mld_story_store_ops;
+
+/* The story work of one put (or of a rebuild) for article id, whose
+ * version a the backend holds: signature, candidates, story (INSERT),
+ * related lists, posting; through ops on impl, inside the backend's
+ * transaction. pre, when not NULL, holds a's features already computed.
+ * Returns 0 or an error with err set. */
+int mld_story_update(const struct mld_story_store_ops *ops, void *impl, int64_t id,
+                     const struct mld_article *a, const struct mld_sim_features *pre,
+                     enum mld_story_mode mode, struct mld_err *err);
 
 #endif

@@ -97,7 +97,7 @@ raw(const char *sql, int64_t arg)
 /* Reads the stored headline stems and term vector of article id into g,
  * on a connection of its own; false when it has none. */
 static bool
-sig_raw(int64_t id, struct sig *g)
+sig_raw(int64_t id, struct mld_story_sig *g)
 {
     sqlite3 *db;
     sqlite3_stmt *q;
@@ -420,7 +420,7 @@ test_new_turn(void)
                             "Straßenbahnlinie", before, "Lindenhain", NULL));
     int64_t b = put(st, art("urn:t2", 1, 7200, "Stadtrat stimmt neuer Straßenbahnlinie im Norden zu",
                             after, "Lindenhain", NULL));
-    struct sig ga, gb;
+    struct mld_story_sig ga, gb;
     double cos = 0, head = 0;
     if (sig_raw(a, &ga) && sig_raw(b, &gb)) {
         cos = mld_sim_cosine(&ga.terms, &gb.terms);

@@ -383,10 +383,10 @@ sig_make(const struct ctx *s, const struct mld_article *a, const struct mld_sim_
         double *idf = mld_calloc(f->ntf > 0 ? (size_t)f->ntf : 1, sizeof(*idf));
         /* The tf vector: every idf 1. A table has none: its words (the
          * same company or team names every day) are no evidence of one
-         * event. */
+         * event; nor has a short text (MLD_STORY_TEXT_MIN_TERMS). */
         for (int i = 0; i < f->ntf; i++)
             idf[i] = 1;
-        if (!mld_sim_tabular(f))
+        if (!mld_sim_tabular(f) && f->ntf >= MLD_STORY_TEXT_MIN_TERMS)
             mld_sim_vec_tfidf(&g->tf, f, idf);
         for (int i = 0; i < f->ntf; i++)
             idf[i] = mld_sim_idf(df[i], docs);

@@ -45,6 +45,12 @@
  * one parliament's votes on two laws told alike: 0.36-0.47). Reports of
  * one event by two desks share few triples (the dpa sample: 0-0.14). */
 #define MLD_STORY_TEMPLATE 0.15
+/* Fewest distinct terms a text needs for its tf vector: without idf, two
+ * short items told in one form ("Aachen eröffnet neues Museum", "Bremen
+ * eröffnet neues Stadion", a line of text each) share most of their few
+ * words while the one that differs is the news. Such items join by
+ * headline or near-duplicate text only. */
+#define MLD_STORY_TEXT_MIN_TERMS 16
 
 /* A person of the gazetteer named in both headlines joins two reports
  * (a commentary "«Zeitung» zu Erdogan" and the report of the ban it

@@ -302,6 +302,21 @@
  * one story forever. */
 #define MLD_STORY_SPAN_SECS (7 * 86400)
 
+/* A new article that links several stories (a rule joins it to
+ * candidates of each) merges them, so that the grouping does not depend
+ * on the order articles arrive in: at most this many stories a put, of at
+ * most this many articles each (a larger one, or one an editor split or
+ * merged, is joined but never merged). */
+#define MLD_STORY_MERGE_STORIES 4
+#define MLD_STORY_MERGE_MEMBERS 64
+
+/* Persons of a headline kept in a story signature (src/enrich/story.c);
+ * the longest headline or topic name read as folded stems, in bytes, and
+ * the longest word compared, in code points. */
+#define MLD_STORY_PEOPLE 4
+#define MLD_STORY_STEMS_MAX 4096
+#define MLD_STORY_WORD_MAX 64
+
 /* Enrich: section mapping (src/enrich/section.c) ----------------------- */
 
 /* Largest section-rules file, most rules in one, and longest section

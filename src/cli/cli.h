@@ -58,6 +58,10 @@ int mld_cmd_topics(int argc, char **argv);
 /* `meldung user`: the editors' accounts (cmd_user.c). */
 int mld_cmd_user(int argc, char **argv);
 
+/* `meldung stories eval`: the story grouping against a labelled set of
+ * same-event groups (cmd_stories.c). */
+int mld_cmd_stories(int argc, char **argv);
+
 /* `meldung article`: an editor's decision on an article (cmd_article.c). */
 int mld_cmd_article(int argc, char **argv);
 

@@ -36,6 +36,7 @@ static const struct {
     {"user", mld_cmd_user, "add, list, change or delete editors' accounts"},
     {"article", mld_cmd_article, "an editor's decision on an article (withdraw, hold, correct, ...)"},
     {"story", mld_cmd_article, "split or merge stories (as an editor)"},
+    {"stories", mld_cmd_stories, "measure the story grouping against a labelled set"},
     {"backup", mld_cmd_backup, "copy the store consistently while it is in use"},
     {"restore", mld_cmd_restore, "put a backup in place of the store"},
 };

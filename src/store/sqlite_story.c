@@ -3,36 +3,18 @@
  * backend (store.h "Stories and related news"; the method and its
  * measurements are in docs/internals/stories.md).
  *
- * put() calls sq_story_put() once article id holds a's version. For a
- * usable version it:
+ * What to do with an article - its signature, candidates, story, related
+ * lists - is decided above the backend, by src/enrich/story.c
+ * (mld_story_update): put() calls sq_story_put() once article id holds
+ * a's version, which runs that policy with this file's operations
+ * (mld_story_sqlite, store_int.h struct mld_story_store_ops). Here the
+ * signatures are stored (story_sig, blobs encoded little-endian), the top
+ * terms posted (story_term), document frequencies counted (story_df),
+ * related lists kept (story_related), and the narrow questions of a put
+ * answered: the newest articles of a term, of a topic, of a headline; an
+ * article's story; a story's members. A rebuild (the layout or the
+ * analyzer changed) runs the policy over every article again.
  *
- *   1. computes a's features (src/text/similar.h) and weighs its terms by
- *      tf-idf, with document frequencies counted here (story_df) when an
- *      article is first stored;
- *   2. reads candidates: for each of a's MLD_STORY_TOP_TERMS most
- *      significant terms the MLD_STORY_TERM_POSTINGS newest articles
- *      carrying it (story_term), summing the weights of the shared terms
- *      into a first score; articles with the same headline within the
- *      story window; the newest articles of a's first topics;
- *   3. scores the MLD_STORY_SCORED best of them (and the others found by
- *      headline or topic) in full from their signatures (story_sig):
- *      MinHash Jaccard, headline Jaccard, cosine of the term vectors,
- *      cosine of the topic vectors;
- *   4. new article: joins the story of the best candidate within
- *      MLD_STORY_WINDOW_SECS for which a rule fires (near-duplicate text;
- *      the same headline; similar text with a shared topic, unless the
- *      headlines make a series), recording the reason, else starts a
- *      story of its own;
- *   5. keeps a's related list (story_related) - the best candidate of each
- *      other story that is related (similar text, or the same leading
- *      pair of topics where that pair is a subject; see RELATED_TEXT), by
- *      relevance, recency ordering near-equals - and offers a to the lists
- *      of its MLD_STORY_OFFERS most relevant candidates, where it replaces
- *      its story's entry or the weakest one when it scores better
- *      (logging the candidate's "a:ID" key);
- *   6. stores a's signature and posts its top terms.
- *
- * Everything is bounded by the limits above, whatever the store's size.
  * Reading a list (sq_related) fills the room the related articles leave
  * with the newest of the article's section, marked as fill.
  * Readers filter by visibility, so a withdrawn or embargoed article drops
@@ -42,7 +24,6 @@
 #include "sqlite_int.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,87 +33,29 @@
 #include "../base/log.h"
 #include "../base/mem.h"
 #include "../text/analyze.h"
+#include "../enrich/story.h"
+#include "store_int.h"
 #include "../text/similar.h"
 #include "../text/slug.h"
-
-/* The rules (docs/internals/stories.md has the numbers behind them). A
- * new article joins a candidate's story when, within the story window:
- *   - their texts are near-duplicates (MinHash Jaccard >= MLD_SIM_NEAR_DUP),
- *   - or their headlines are the same (same slug),
- *   - or their texts are similar (cosine >= TEXT_SIMILAR) and they share
- *     a topic - unless the headlines are alike (stem Jaccard >=
- *     SERIES_HEADLINE) but not the same. Such headlines are a series
- *     (Teil 1 / Teil 2 of a list, DAX / MDAX closing prices, the 17 and
- *     18 o'clock radio programme), whose texts share their form, not
- *     their subject, or a new turn of one subject told in the same words,
- *     where the words that differ are the news ("Kreml vermeidet
- *     Festlegung zu begrenzter Waffenruhe" at noon, "Kreml stimmt
- *     begrenzter Waffenruhe bis Sonntag zu" two hours later: two reports,
- *     headline Jaccard 0.56, text cosine 0.54). The joined pairs of the
- *     dpa sample have headline Jaccard 0.06-0.38. */
-#define TEXT_SIMILAR 0.37
-#define SERIES_HEADLINE 0.5
-
-/* Related news. A shared topic alone is no evidence: where most articles
- * carry "Österreich" or "USA", any two share one (10kGNAD: pairs without
- * text in common share their category no more often than chance). So the
- * text decides, or a subject both articles lead with. A candidate is
- * related when
- *   - its text cosine reaches RELATED_TEXT with at least
- *     RELATED_TEXT_TERMS terms of the two vectors in common (one rare
- *     word in common, "EU-Kommission" or "Hand", can carry a cosine of
- *     0.15 between short texts; 10kGNAD: 4 of 13 such pairs share their
- *     category, 3 in 4 of those with two or more terms), or
- *   - both articles lead with the same two topics (ranks 0 and 1, in
- *     either order) and that pair names a subject: it is specific - at
- *     most RELATED_LEAD_SHARE of the stored articles lead with it,
- *     counted as if the store held RELATED_LEAD_PRIOR articles more (a
- *     young store cannot tell a common pair from the subject of the day)
- *     - and cohesive: at least RELATED_LEAD_COHESION of the articles
- *     carrying the commoner of the two lead with the pair. Ukraine and
- *     Russland leading together are the war and its diplomacy (the
- *     reference page's list: text cosine 0-0.1); Wien and Österreich are
- *     a city and its country, Österreich mostly comes without Wien
- *     (10kGNAD: 99 of its 318 articles lead with both) and the pair is
- *     the place of any local report, not a subject.
- * Its relevance is then text cosine + RELATED_TOPIC_WEIGHT x topic
- * cosine. The score of a list entry adds recency, published /
- * RECENCY_SECS: among related articles one a week newer may be e (2.7)
- * times less relevant and still rank level; within a day recency moves
- * relevance by at most 15%. It never makes an article related. */
-#define RELATED_TEXT 0.12
-#define RELATED_TEXT_TERMS 2
-#define RELATED_LEAD_SHARE 0.1
-#define RELATED_LEAD_PRIOR 100
-#define RELATED_LEAD_COHESION 0.5
-#define RELATED_TOPIC_WEIGHT 0.1
-#define RECENCY_SECS (7 * 86400.0)
-
-/* Weight of a topic by its rank (0 = most salient): 1 / (1 + rank / 2). */
-#define TOPIC_RANK_DECAY 0.5
-
-/* story_df keys beside the term ids: topics, leading topic pairs (an
- * article's ranks 0 and 1, in either order), and the document count. */
-#define DF_TOPIC ((int64_t)1 << 32)
-#define DF_LEAD ((int64_t)2 << 32)
-#define DF_DOCS ((int64_t)-1)
 
 /* meta key of the signature the derived tables were built under. */
 #define META_SIGNATURE "story_signature"
 
 /* Layout version of the derived tables; with the limits they depend on
  * and the analyzer's signature it makes the stored signature. */
-#define STORY_LAYOUT 3 /* 2: related lists by the text-first rule; 3: leading topics */
+#define STORY_LAYOUT 4 /* 2: related lists by the text-first rule; 3: leading topics;
+                          4: the tf vector and the headline's people (0015) */
 
 #define STMT_MAP(X)                                                                          \
     X(DF_ADD, "INSERT INTO story_df(term, df) SELECT value, 1 FROM json_each(?1) WHERE 1 "  \
               "ON CONFLICT(term) DO UPDATE SET df = df + 1 RETURNING term, df")              \
     X(DF_GET, "SELECT term, df FROM story_df WHERE term IN (SELECT value FROM json_each(?1))")\
     X(ARTICLE, "SELECT published, story_id FROM article WHERE id = ?1")                      \
-    X(SIG_GET, "SELECT published, minhash, headline, terms, topics, story_id "               \
+    X(SIG_GET, "SELECT published, minhash, headline, terms, topics, story_id, tf, people "   \
                "FROM story_sig WHERE article_id = ?1")                                       \
     X(SIG_PUT, "INSERT OR REPLACE INTO story_sig(article_id, published, minhash, headline, " \
-               "terms, topics, story_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")               \
+               "terms, topics, story_id, tf, people) "                                       \
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                                \
     X(SIG_DEL, "DELETE FROM story_sig WHERE article_id = ?1")                                \
     X(TERM_ADD, "INSERT OR REPLACE INTO story_term(term, published, article_id, weight) "    \
                 "VALUES (?1, ?2, ?3, ?4)")                                                   \
@@ -147,13 +70,19 @@
     X(SAME_HEADLINE, "SELECT id FROM article WHERE story_key = ?1 AND published "            \
                      "BETWEEN ?2 AND ?3 AND id != ?4 ORDER BY published DESC LIMIT ?5")      \
     X(SET_STORY, "UPDATE article SET story_id = ?2, story_reason = ?3 WHERE id = ?1")        \
+    X(MEMBER_IDS, "SELECT id FROM article WHERE story_id = ?1 ORDER BY id LIMIT ?2")         \
+    X(ED_TOUCHED, "SELECT 1 FROM ed_story e JOIN article a ON a.id = e.article_id "          \
+                  "WHERE a.story_id = ?1 LIMIT 1")                                           \
+    X(MOVE, "UPDATE article SET story_id = ?2, story_reason = coalesce(story_reason, ?3) "   \
+            "WHERE id = ?1")                                                                 \
+    X(MOVE_SIG, "UPDATE story_sig SET story_id = ?2 WHERE article_id = ?1")                  \
     X(REL_CLEAR, "DELETE FROM story_related WHERE article_id = ?1")                          \
     X(REL_ADD, "INSERT OR REPLACE INTO story_related(article_id, related_id, story_id, "     \
                "score) VALUES (?1, ?2, ?3, ?4)")                                             \
     X(REL_DEL, "DELETE FROM story_related WHERE article_id = ?1 AND related_id = ?2")        \
     X(REL_LIST, "SELECT related_id, story_id, score FROM story_related "                     \
                 "WHERE article_id = ?1")                                                     \
-    X(REL_READ, "SELECT r.related_id, r.story_id FROM story_related r "                      \
+    X(REL_READ, "SELECT r.related_id, a.story_id FROM story_related r "                      \
                 "JOIN article a ON a.id = r.related_id WHERE r.article_id = ?1 "             \
                 "AND a.pubstatus = 0 AND a.visible_from <= ?2 ORDER BY r.score DESC")        \
     X(OWN_SECTION, "SELECT story_id, section_slug FROM article WHERE id = ?1")               \
@@ -190,20 +119,6 @@ stmt(struct sq *s, enum story_stmt id, struct mld_err *err)
 }
 
 /* Signatures --------------------------------------------------------------- */
-
-/* What clustering compares of one article: its own (computed) or a
- * candidate's (read from story_sig). */
-struct sig {
-    mld_time_t published;
-    bool has_minhash;
-    uint16_t minhash[MLD_SIM_MINHASH];
-    uint32_t headline[MLD_SIM_HEADLINE_TERMS];
-    int nheadline;
-    struct mld_sim_vec terms, topics;
-    uint32_t lead[2];  /* the two leading topics, when nlead is 2 */
-    int nlead;
-    bool lead_subject; /* own only: the leading pair names a subject (RELATED_LEAD_*) */
-};
 
 /* The topic blob lists the leading topics first (sig_store); all topics
  * fit in a vector, so the leading ones are never cut off. */
@@ -252,6 +167,18 @@ vec_decode(struct mld_sim_vec *v, const unsigned char *p, int len)
     v->n = len / 8;
 }
 
+/* Decodes a blob of at most max u32 values into out; returns how many (0
+ * for a malformed one). */
+static int
+u32s_decode(uint32_t *out, int max, const unsigned char *p, int len)
+{
+    if (p == NULL || len % 4 != 0 || len / 4 > max)
+        return 0;
+    for (int i = 0; i < len / 4; i++)
+        out[i] = get_u32(p + 4 * i);
+    return len / 4;
+}
+
 /* Orders vector entries by term. */
 static int
 cmp_weight_term(const void *a, const void *b)
@@ -266,7 +193,7 @@ cmp_weight_term(const void *a, const void *b)
  * MLD_E_STORE. Reads story_sig alone: the article row would cost its
  * text's overflow pages to reach story_id. */
 static int
-sig_load(struct sq *s, int64_t id, struct sig *g, int64_t *story, struct mld_err *err)
+sig_load(struct sq *s, int64_t id, struct mld_story_sig *g, int64_t *story, struct mld_err *err)
 {
     sqlite3_stmt *st = stmt(s, T_SIG_GET, err);
     if (st == NULL)
@@ -283,12 +210,8 @@ sig_load(struct sq *s, int64_t id, struct sig *g, int64_t *story, struct mld_err
     g->has_minhash = p != NULL && len == 2 * MLD_SIM_MINHASH;
     for (int i = 0; g->has_minhash && i < MLD_SIM_MINHASH; i++)
         g->minhash[i] = (uint16_t)(p[2 * i] | p[2 * i + 1] << 8);
-    p = sqlite3_column_blob(st, 2);
-    len = sqlite3_column_bytes(st, 2);
-    g->nheadline = 0;
-    if (p != NULL && len % 4 == 0 && len / 4 <= MLD_SIM_HEADLINE_TERMS)
-        for (int i = 0; i < len / 4; i++)
-            g->headline[g->nheadline++] = get_u32(p + 4 * i);
+    g->nheadline = u32s_decode(g->headline, MLD_SIM_HEADLINE_TERMS, sqlite3_column_blob(st, 2),
+                               sqlite3_column_bytes(st, 2));
     vec_decode(&g->terms, sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3));
     vec_decode(&g->topics, sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
     /* Stored with the leading topics first; compared sorted by term. */
@@ -297,18 +220,22 @@ sig_load(struct sq *s, int64_t id, struct sig *g, int64_t *story, struct mld_err
         g->lead[i] = g->topics.v[i].term;
     qsort(g->topics.v, (size_t)g->topics.n, sizeof(g->topics.v[0]), cmp_weight_term);
     *story = sqlite3_column_int64(st, 5);
+    vec_decode(&g->tf, sqlite3_column_blob(st, 6), sqlite3_column_bytes(st, 6));
+    g->npeople = u32s_decode(g->people, MLD_STORY_PEOPLE, sqlite3_column_blob(st, 7),
+                             sqlite3_column_bytes(st, 7));
     return 1;
 }
 
 /* Writes the signature of article id of story. */
 static int
-sig_store(struct sq *s, int64_t id, int64_t story, const struct sig *g, struct mld_err *err)
+sig_store(struct sq *s, int64_t id, int64_t story, const struct mld_story_sig *g, struct mld_err *err)
 {
     sqlite3_stmt *st = stmt(s, T_SIG_PUT, err);
     if (st == NULL)
         return MLD_E_STORE;
     unsigned char mh[2 * MLD_SIM_MINHASH], head[4 * MLD_SIM_HEADLINE_TERMS];
-    unsigned char terms[8 * MLD_SIM_VECTOR_TERMS], topics[8 * MLD_SIM_VECTOR_TERMS];
+    unsigned char terms[8 * MLD_SIM_VECTOR_TERMS], topics[8 * MLD_SIM_VECTOR_TERMS],
+        tf[8 * MLD_SIM_VECTOR_TERMS];
     for (int i = 0; i < MLD_SIM_MINHASH; i++) {
         mh[2 * i] = (unsigned char)g->minhash[i];
         mh[2 * i + 1] = (unsigned char)(g->minhash[i] >> 8);
@@ -333,50 +260,12 @@ sig_store(struct sq *s, int64_t id, int64_t story, const struct sig *g, struct m
     sqlite3_bind_blob(st, 5, terms, vec_encode(&g->terms, terms), SQLITE_STATIC);
     sqlite3_bind_blob(st, 6, topics, vec_encode(&lead_first, topics), SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, story);
+    sqlite3_bind_blob(st, 8, tf, vec_encode(&g->tf, tf), SQLITE_STATIC);
+    unsigned char people[4 * MLD_STORY_PEOPLE];
+    for (int i = 0; i < g->npeople; i++)
+        put_u32(people + 4 * i, g->people[i]);
+    sqlite3_bind_blob(st, 9, people, 4 * g->npeople, SQLITE_STATIC);
     return sq_step_done(s, st, err, "store story signature");
-}
-
-/* Puts the indexes of the k largest weights of v into top (by weight,
- * largest first); returns how many (at most v->n). */
-static int
-top_terms(const struct mld_sim_vec *v, int *top, int k)
-{
-    int n = 0;
-    for (int i = 0; i < v->n; i++) {
-        int j = n < k ? n++ : k;
-        if (j == k && v->v[i].w <= v->v[top[k - 1]].w)
-            continue;
-        if (j == k)
-            j = k - 1;
-        while (j > 0 && v->v[top[j - 1]].w < v->v[i].w) {
-            top[j] = top[j - 1];
-            j--;
-        }
-        top[j] = i;
-    }
-    return n;
-}
-
-/* Adds (post) or removes article id's top terms to or from the index. */
-static int
-post_terms(struct sq *s, int64_t id, const struct sig *g, bool post, struct mld_err *err)
-{
-    int top[MLD_STORY_TOP_TERMS];
-    int n = top_terms(&g->terms, top, MLD_STORY_TOP_TERMS);
-    for (int i = 0; i < n; i++) {
-        sqlite3_stmt *st = stmt(s, post ? T_TERM_ADD : T_TERM_DEL, err);
-        if (st == NULL)
-            return MLD_E_STORE;
-        sqlite3_bind_int64(st, 1, g->terms.v[top[i]].term);
-        sqlite3_bind_int64(st, 2, g->published);
-        sqlite3_bind_int64(st, 3, id);
-        if (post)
-            sqlite3_bind_int(st, 4, (int)lround(g->terms.v[top[i]].w * 10000.0));
-        int rc = sq_step_done(s, st, err, "update the story term index");
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
 }
 
 /* Document frequencies ----------------------------------------------------- */
@@ -433,681 +322,273 @@ out:
     return rc;
 }
 
-/* Returns the id of the slug of topic name, 0 when it has none. */
-static uint32_t
-topic_id(const char *name)
-{
-    char slug[MLD_SLUG_MAX + 1];
-    size_t n = mld_slug(name, strlen(name), slug);
-    return n > 0 ? mld_sim_term_id(slug, n) : 0;
-}
+/* The operations the policy runs on (store_int.h) ------------------------- */
 
-/* Returns the id of the unordered pair of topics a and b. */
-static uint32_t
-lead_pair(uint32_t a, uint32_t b)
-{
-    unsigned char key[8];
-    put_u32(key, a < b ? a : b);
-    put_u32(key + 4, a < b ? b : a);
-    return mld_sim_term_id((const char *)key, sizeof(key));
-}
-
-/* Computes a's signature g at published from its features f; counts a
- * as a new document in the frequencies when count is set. */
+/* Runs statement id with ints a, b (and, for a text statement, text) bound
+ * to ?1, ?2 (?3), to its end. */
 static int
-sig_make(struct sq *s, const struct mld_article *a, const struct mld_sim_features *f,
-         mld_time_t published, bool count, struct sig *g, struct mld_err *err)
+run2(struct sq *s, enum story_stmt id, int64_t a, int64_t b, const char *text, const char *what,
+     struct mld_err *err)
 {
-    memset(g, 0, sizeof(*g));
-    g->published = published;
-    g->has_minhash = f->nshingles >= MLD_SIM_MIN_SHINGLES;
-    memcpy(g->minhash, f->minhash, sizeof(g->minhash));
-    memcpy(g->headline, f->headline, sizeof(g->headline));
-    g->nheadline = f->nheadline;
+    sqlite3_stmt *st = stmt(s, id, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    if (text != NULL || sqlite3_bind_parameter_count(st) >= 3)
+        sq_bind_text(st, 3, text);
+    return sq_step_done(s, st, err, what);
+}
 
-    /* Keys: the document count, the terms, the topics (each once), the
-     * pair of leading topics. */
-    int64_t docs, lead_df = 0, *df = mld_calloc((size_t)f->ntf + MLD_MAX_TOPICS, sizeof(*df));
-    struct df_key *k = mld_calloc((size_t)f->ntf + MLD_MAX_TOPICS + 2, sizeof(*k));
-    struct mld_sim_weight w[MLD_MAX_TOPICS];
-    int n = 0, nt = 0;
-    k[n++] = (struct df_key){DF_DOCS, &docs};
-    for (int i = 0; i < f->ntf; i++)
-        k[n++] = (struct df_key){f->tf[i].term, &df[i]};
-    for (int i = 0; i < a->ntopics && nt < MLD_MAX_TOPICS; i++) {
-        uint32_t t = topic_id(a->topics[i]);
-        bool dup = t == 0;
-        for (int j = 0; j < nt && !dup; j++)
-            dup = w[j].term == t;
-        if (dup)
-            continue;
-        w[nt] = (struct mld_sim_weight){t, (float)(1.0 / (1.0 + TOPIC_RANK_DECAY * i))};
-        k[n++] = (struct df_key){DF_TOPIC + t, &df[f->ntf + nt++]};
+/* Reads the rows of a retrieval statement (id, weight, published; the
+ * weight and published time 0 where it has none) into out. */
+static int
+rows(struct sq *s, sqlite3_stmt *st, int limit, struct mld_story_row *out, int *n,
+     const char *what, struct mld_err *err)
+{
+    int rc;
+    *n = 0;
+    while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int cols = sqlite3_column_count(st);
+        out[(*n)++] = (struct mld_story_row){sqlite3_column_int64(st, 0),
+                                             cols > 1 ? sqlite3_column_int(st, 1) : 0,
+                                             cols > 2 ? sqlite3_column_int64(st, 2) : 0};
     }
-    if (nt >= 2) {
-        g->nlead = 2;
-        g->lead[0] = w[0].term;
-        g->lead[1] = w[1].term;
-        k[n++] = (struct df_key){DF_LEAD + lead_pair(w[0].term, w[1].term), &lead_df};
-    }
-    int rc = dfs(s, k, n, count, err);
-    if (rc == 0) {
-        double *idf = mld_calloc(f->ntf > 0 ? (size_t)f->ntf : 1, sizeof(*idf));
-        for (int i = 0; i < f->ntf; i++)
-            idf[i] = mld_sim_idf(df[i], docs);
-        mld_sim_vec_tfidf(&g->terms, f, idf);
-        mld_free(idf);
-        for (int i = 0; i < nt; i++)
-            w[i].w *= (float)mld_sim_idf(df[f->ntf + i], docs);
-        if (g->nlead == 2) {
-            int64_t broad = df[f->ntf] > df[f->ntf + 1] ? df[f->ntf] : df[f->ntf + 1];
-            /* An update whose pair was never counted says nothing. */
-            g->lead_subject = lead_df > 0 &&
-                              lead_df <= RELATED_LEAD_SHARE * (double)(docs + RELATED_LEAD_PRIOR) &&
-                              lead_df >= RELATED_LEAD_COHESION * (double)broad;
-        }
-        mld_sim_vec_set(&g->topics, w, nt);
-    }
-    mld_free(df);
+    if (*n == limit)
+        rc = SQLITE_DONE;
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, what);
+}
+
+static int
+op_df(void *impl, const int64_t *keys, int64_t *df, int n, bool add, struct mld_err *err)
+{
+    struct df_key *k = mld_calloc(n > 0 ? (size_t)n : 1, sizeof(*k));
+    for (int i = 0; i < n; i++)
+        k[i] = (struct df_key){keys[i], &df[i]};
+    int rc = dfs(impl, k, n, add, err);
     mld_free(k);
     return rc;
 }
 
-/* Candidates --------------------------------------------------------------- */
-
-/* How a candidate was found, beside its terms. */
-enum {
-    C_HEADLINE = 1 << 0, /* the same headline, within the window */
-    C_TOPIC = 1 << 1,    /* among the newest of one of a's topics */
-};
-
-/* One candidate and, once scored, how it compares. */
-struct cand {
-    int64_t id;
-    double dot; /* from the shared posted terms */
-    unsigned flags;
-    bool scored;         /* its signature was read (usable) */
-    int64_t story;
-    mld_time_t published;
-    double jaccard;      /* MinHash estimate, -1 when either has none */
-    double headline;     /* headline stems' Jaccard */
-    double cosine;       /* term vectors */
-    double topics;       /* topic vectors */
-    bool subject;        /* both lead with the same pair of topics, a subject */
-    int shared;          /* terms both vectors hold */
-};
-
-struct cands {
-    struct cand *v;
-    int n;
-};
-
-/* Appends a candidate row (merged with its other rows later). */
-static void
-cand_add(struct cands *c, int64_t id, double dot, unsigned flags)
-{
-    c->v = mld_reallocarray(c->v, (size_t)c->n + 1, sizeof(*c->v));
-    c->v[c->n++] = (struct cand){.id = id, .dot = dot, .flags = flags};
-}
-
-/* Orders candidates by id. */
 static int
-cmp_id(const void *a, const void *b)
+op_sig_get(void *impl, int64_t id, struct mld_story_sig *g, int64_t *story, struct mld_err *err)
 {
-    int64_t x = ((const struct cand *)a)->id, y = ((const struct cand *)b)->id;
-    return (x > y) - (x < y);
+    return sig_load(impl, id, g, story, err);
 }
 
-/* Orders candidates for full scoring: same headline first, then by the
- * first score. */
 static int
-cmp_first(const void *a, const void *b)
+op_sig_put(void *impl, int64_t id, int64_t story, const struct mld_story_sig *g,
+           struct mld_err *err)
 {
-    const struct cand *x = a, *y = b;
-    int hx = (x->flags & C_HEADLINE) != 0, hy = (y->flags & C_HEADLINE) != 0;
-    if (hx != hy)
-        return hy - hx;
-    if (x->dot != y->dot)
-        return x->dot < y->dot ? 1 : -1;
-    return cmp_id(a, b);
+    return sig_store(impl, id, story, g, err);
 }
 
-/* Folds the rows of one candidate into one. */
-static void
-cands_merge(struct cands *c)
-{
-    if (c->n == 0)
-        return;
-    qsort(c->v, (size_t)c->n, sizeof(*c->v), cmp_id);
-    int n = 0;
-    for (int i = 0; i < c->n; i++) {
-        if (n > 0 && c->v[n - 1].id == c->v[i].id) {
-            c->v[n - 1].dot += c->v[i].dot;
-            c->v[n - 1].flags |= c->v[i].flags;
-        } else {
-            c->v[n++] = c->v[i];
-        }
-    }
-    c->n = n;
-}
-
-/* Reads the postings of one term: the newest (and, when newer articles
- * than the window's end exist, the newest within the window). */
 static int
-read_term(struct sq *s, int64_t self, const struct sig *g, uint32_t term, double w,
-          struct cands *c, struct mld_err *err)
+op_sig_del(void *impl, int64_t id, struct mld_err *err)
 {
-    mld_time_t lo = g->published - MLD_STORY_WINDOW_SECS, hi = g->published + MLD_STORY_WINDOW_SECS;
-    int first = c->n;
-    bool beyond = false;
-    for (int pass = 0; pass < 2; pass++) {
-        sqlite3_stmt *st = stmt(s, pass == 0 ? T_TERM_NEWEST : T_TERM_WINDOW, err);
-        if (st == NULL)
-            return MLD_E_STORE;
-        sqlite3_bind_int64(st, 1, term);
-        if (pass == 0) {
-            sqlite3_bind_int(st, 2, MLD_STORY_TERM_POSTINGS);
-        } else {
-            sqlite3_bind_int64(st, 2, lo);
-            sqlite3_bind_int64(st, 3, hi);
-            sqlite3_bind_int(st, 4, MLD_STORY_TERM_POSTINGS);
-        }
-        int last = c->n, rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t id = sqlite3_column_int64(st, 0);
-            mld_time_t t = sqlite3_column_int64(st, 2);
-            beyond |= t > hi;
-            bool seen = id == self;
-            for (int i = first; i < last && !seen; i++)
-                seen = c->v[i].id == id;
-            if (!seen)
-                cand_add(c, id, w * sqlite3_column_int(st, 1) / 10000.0, 0);
-        }
-        if (rc != SQLITE_DONE)
-            return sq_error(s, err, "read the story term index");
-        /* The newest postings cover the window unless some lie beyond it
-         * (an archive stored out of order). */
-        if (!beyond)
-            break;
-    }
-    return 0;
+    return run2(impl, T_SIG_DEL, id, 0, NULL, "delete story signature", err);
 }
 
-/* Collects the candidates of article id (signature g): by term, by
- * headline (when headline_slug is not NULL) and by topic. */
 static int
-collect(struct sq *s, int64_t id, const struct mld_article *a, const struct sig *g,
-        const char *headline_slug, struct cands *c, struct mld_err *err)
+op_post(void *impl, uint32_t term, mld_time_t published, int64_t id, int weight,
+        struct mld_err *err)
 {
-    int top[MLD_STORY_TOP_TERMS];
-    int n = top_terms(&g->terms, top, MLD_STORY_TOP_TERMS), rc = 0;
-    for (int i = 0; i < n && rc == 0; i++)
-        rc = read_term(s, id, g, g->terms.v[top[i]].term, g->terms.v[top[i]].w, c, err);
-    if (rc == 0 && headline_slug != NULL) {
-        sqlite3_stmt *st = stmt(s, T_SAME_HEADLINE, err);
-        if (st == NULL)
-            return MLD_E_STORE;
-        sq_bind_text(st, 1, headline_slug);
-        sqlite3_bind_int64(st, 2, g->published - MLD_STORY_WINDOW_SECS);
-        sqlite3_bind_int64(st, 3, g->published + MLD_STORY_WINDOW_SECS);
-        sqlite3_bind_int64(st, 4, id);
-        sqlite3_bind_int(st, 5, MLD_STORY_TOPIC_POSTINGS);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-            cand_add(c, sqlite3_column_int64(st, 0), 0, C_HEADLINE);
-        rc = rc == SQLITE_DONE ? 0 : sq_error(s, err, "read same headlines");
-    }
-    for (int i = 0; i < a->ntopics && i < MLD_STORY_TOPICS && rc == 0; i++) {
-        char slug[MLD_SLUG_MAX + 1];
-        if (mld_slug(a->topics[i], strlen(a->topics[i]), slug) == 0)
-            continue;
-        sqlite3_stmt *st = stmt(s, T_TOPIC_NEWEST, err);
-        if (st == NULL)
-            return MLD_E_STORE;
-        sq_bind_text(st, 1, slug);
-        sqlite3_bind_int(st, 2, MLD_STORY_TOPIC_POSTINGS + 1);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-            if (sqlite3_column_int64(st, 0) != id)
-                cand_add(c, sqlite3_column_int64(st, 0), 0, C_TOPIC);
-        rc = rc == SQLITE_DONE ? 0 : sq_error(s, err, "read topic neighbours");
-    }
-    if (rc == 0)
-        cands_merge(c);
-    return rc;
+    struct sq *s = impl;
+    sqlite3_stmt *st = stmt(s, weight >= 0 ? T_TERM_ADD : T_TERM_DEL, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, term);
+    sqlite3_bind_int64(st, 2, published);
+    sqlite3_bind_int64(st, 3, id);
+    if (weight >= 0)
+        sqlite3_bind_int(st, 4, weight);
+    return sq_step_done(s, st, err, "update the story term index");
 }
 
-/* Returns how many terms vectors a and b share. */
 static int
-shared_terms(const struct mld_sim_vec *a, const struct mld_sim_vec *b)
+op_term_newest(void *impl, uint32_t term, mld_time_t lo, mld_time_t hi, int limit,
+               struct mld_story_row *out, int *n, struct mld_err *err)
 {
-    int i = 0, j = 0, n = 0;
-    while (i < a->n && j < b->n) {
-        if (a->v[i].term < b->v[j].term) {
-            i++;
-        } else if (a->v[i].term > b->v[j].term) {
-            j++;
-        } else {
-            n++;
-            i++;
-            j++;
-        }
+    struct sq *s = impl;
+    sqlite3_stmt *st = stmt(s, lo > hi ? T_TERM_NEWEST : T_TERM_WINDOW, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, term);
+    if (lo > hi) {
+        sqlite3_bind_int(st, 2, limit);
+    } else {
+        sqlite3_bind_int64(st, 2, lo);
+        sqlite3_bind_int64(st, 3, hi);
+        sqlite3_bind_int(st, 4, limit);
     }
-    return n;
+    return rows(s, st, limit, out, n, "read the story term index", err);
 }
 
-/* Scores the candidates worth it against g: every one found by headline
- * or topic, and the MLD_STORY_SCORED best by their first score. */
 static int
-score(struct sq *s, const struct sig *g, struct cands *c, struct mld_err *err)
+op_topic_newest(void *impl, const char *slug, int limit, struct mld_story_row *out, int *n,
+                struct mld_err *err)
 {
-    if (c->n > 0)
-        qsort(c->v, (size_t)c->n, sizeof(*c->v), cmp_first);
-    int by_text = 0;
-    for (int i = 0; i < c->n; i++) {
-        struct cand *x = &c->v[i];
-        bool text = x->dot > 0 && by_text < MLD_STORY_SCORED;
-        if (!text && !(x->flags & (C_HEADLINE | C_TOPIC)))
-            continue;
-        by_text += text;
-        struct sig o;
-        int rc = sig_load(s, x->id, &o, &x->story, err);
-        if (rc < 0)
-            return rc;
-        if (rc == 0)
-            continue;
-        x->scored = true;
-        x->published = o.published;
-        x->jaccard = g->has_minhash && o.has_minhash ? mld_sim_minhash(g->minhash, o.minhash)
-                                                     : -1;
-        x->headline = mld_sim_jaccard(g->headline, g->nheadline, o.headline, o.nheadline, NULL);
-        x->cosine = mld_sim_cosine(&g->terms, &o.terms);
-        x->topics = mld_sim_cosine(&g->topics, &o.topics);
-        x->shared = shared_terms(&g->terms, &o.terms);
-        x->subject = g->lead_subject && o.nlead == 2 &&
-                     ((o.lead[0] == g->lead[0] && o.lead[1] == g->lead[1]) ||
-                      (o.lead[0] == g->lead[1] && o.lead[1] == g->lead[0]));
-    }
-    return 0;
+    struct sq *s = impl;
+    sqlite3_stmt *st = stmt(s, T_TOPIC_NEWEST, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sq_bind_text(st, 1, slug);
+    sqlite3_bind_int(st, 2, limit);
+    return rows(s, st, limit, out, n, "read topic neighbours", err);
 }
 
-/* Stories ------------------------------------------------------------------- */
-
-/* The rules, weakest first; a candidate is judged by the strongest that
- * fires. */
-enum rule { R_NONE, R_TEXT, R_HEADLINE, R_NEAR_DUP };
-
-/* Which rule joins x's story, and the number that decides between
- * candidates of the same rule (*strength). */
-static enum rule
-judge(const struct cand *x, double *strength)
+static int
+op_same_headline(void *impl, const char *slug, mld_time_t lo, mld_time_t hi, int64_t not_id,
+                 int limit, struct mld_story_row *out, int *n, struct mld_err *err)
 {
-    if (x->jaccard >= MLD_SIM_NEAR_DUP) {
-        *strength = x->jaccard;
-        return R_NEAR_DUP;
-    }
-    if (x->flags & C_HEADLINE) {
-        *strength = x->cosine;
-        return R_HEADLINE;
-    }
-    if (x->cosine >= TEXT_SIMILAR && x->topics > 0 && x->headline < SERIES_HEADLINE) {
-        *strength = x->cosine;
-        return R_TEXT;
-    }
-    return R_NONE;
+    struct sq *s = impl;
+    sqlite3_stmt *st = stmt(s, T_SAME_HEADLINE, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sq_bind_text(st, 1, slug);
+    sqlite3_bind_int64(st, 2, lo);
+    sqlite3_bind_int64(st, 3, hi);
+    sqlite3_bind_int64(st, 4, not_id);
+    sqlite3_bind_int(st, 5, limit);
+    return rows(s, st, limit, out, n, "read same headlines", err);
 }
 
-/* Writes v as a German decimal with two places ("0,91"). */
-static void
-put_num(struct mld_buf *b, double v)
+static int
+op_article(void *impl, int64_t id, mld_time_t *published, int64_t *story, struct mld_err *err)
 {
-    char num[32];
-    snprintf(num, sizeof(num), "%.2f", v);
-    char *dot = strchr(num, '.');
-    if (dot != NULL)
-        *dot = ',';
-    mld_buf_puts(b, num);
-}
-
-/* Writes why a joined x's story. */
-static void
-put_reason(struct mld_buf *b, enum rule r, const struct cand *x, const struct mld_article *a,
-           const struct sig *g, struct sq *s)
-{
-    switch (r) {
-    case R_NEAR_DUP:
-        mld_buf_printf(b, "fast gleicher Text wie #%" PRId64 " (Jaccard ", x->id);
-        put_num(b, x->jaccard);
-        mld_buf_putc(b, ')');
-        return;
-    case R_HEADLINE:
-        mld_buf_printf(b, "gleiche Überschrift wie #%" PRId64, x->id);
-        return;
-    case R_TEXT:
-    case R_NONE:
-        break;
-    }
-    mld_buf_printf(b, "ähnlicher Text wie #%" PRId64 " (Kosinus ", x->id);
-    put_num(b, x->cosine);
-    mld_buf_putc(b, ')');
-    /* The shared topics, by a's names: the candidate's are ids only. */
-    struct sig o;
-    int64_t story;
-    if (sig_load(s, x->id, &o, &story, NULL) != 1)
-        return;
-    int shared = 0;
-    for (int i = 0; i < a->ntopics; i++) {
-        uint32_t t = topic_id(a->topics[i]);
-        if (t == 0 || mld_sim_vec_weight(&o.topics, t) <= 0 ||
-            mld_sim_vec_weight(&g->topics, t) <= 0)
-            continue;
-        mld_buf_puts(b, shared++ ? ", " : ", gemeinsame Themen: ");
-        mld_buf_puts(b, a->topics[i]);
-    }
-}
-
-/* Returns the published time of a story's first article, or MLD_E_STORE;
- * 0 when it is gone. */
-static mld_time_t
-story_start(struct sq *s, int64_t story, struct mld_err *err)
-{
+    struct sq *s = impl;
     sqlite3_stmt *st = stmt(s, T_ARTICLE, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *published = sqlite3_column_int64(st, 0);
+        *story = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : sq_error(s, err, "read article");
+}
+
+static int
+op_set_story(void *impl, int64_t id, int64_t story, const char *reason, struct mld_err *err)
+{
+    return run2(impl, T_SET_STORY, id, story, reason, "set story", err);
+}
+
+static int
+op_members(void *impl, int64_t story, int64_t *ids, int max, int *n, bool *editors,
+           struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = stmt(s, T_ED_TOUCHED, err);
     if (st == NULL)
         return MLD_E_STORE;
     sqlite3_bind_int64(st, 1, story);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        return sqlite3_column_int64(st, 0);
-    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read story start");
-}
-
-/* Decides the story of new article id and records it with its reason. */
-static int
-assign_story(struct sq *s, int64_t id, const struct mld_article *a, const struct sig *g,
-             const struct cands *c, int64_t *story, struct mld_err *err)
-{
-    const struct cand *best = NULL;
-    enum rule best_rule = R_NONE;
-    double best_strength = 0;
-    for (int i = 0; i < c->n; i++) {
-        const struct cand *x = &c->v[i];
-        if (!x->scored || x->published < g->published - MLD_STORY_WINDOW_SECS ||
-            x->published > g->published + MLD_STORY_WINDOW_SECS)
-            continue;
-        double strength;
-        enum rule r = judge(x, &strength);
-        if (r == R_NONE || r < best_rule || (r == best_rule && strength <= best_strength))
-            continue;
-        mld_time_t start = story_start(s, x->story, err);
-        if (start < 0)
-            return (int)start;
-        if (g->published - start > MLD_STORY_SPAN_SECS)
-            continue;
-        best = x;
-        best_rule = r;
-        best_strength = strength;
-    }
-    *story = best ? best->story : id;
-    sqlite3_stmt *st = stmt(s, T_SET_STORY, err);
+    *editors = rc == SQLITE_ROW;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_error(s, err, "read editors' story decisions");
+    st = stmt(s, T_MEMBER_IDS, err);
     if (st == NULL)
         return MLD_E_STORE;
-    struct mld_buf b;
-    mld_buf_init(&b, 4096);
-    if (best != NULL)
-        put_reason(&b, best_rule, best, a, g, s);
-    mld_buf_putc(&b, '\0');
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, *story);
-    sq_bind_text(st, 3, best ? b.p : NULL);
-    int rc = sq_step_done(s, st, err, "set story");
-    mld_buf_dispose(&b);
-    return rc;
+    sqlite3_bind_int64(st, 1, story);
+    sqlite3_bind_int(st, 2, max);
+    *n = 0;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        ids[(*n)++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return *n == max || rc == SQLITE_DONE ? 0 : sq_error(s, err, "read story members");
 }
 
-/* Related news --------------------------------------------------------------- */
-
-/* The relevance of candidate x (0: not related; see RELATED_TEXT). */
-static double
-relevance(const struct cand *x)
-{
-    if (!x->scored)
-        return 0;
-    bool by_text = x->cosine >= RELATED_TEXT && x->shared >= RELATED_TEXT_TERMS;
-    if (!by_text && !x->subject)
-        return 0;
-    return x->cosine + RELATED_TOPIC_WEIGHT * x->topics;
-}
-
-/* The score of an article published at t with relevance r in a list. */
-static double
-related_score(double r, mld_time_t t)
-{
-    return log(r) + (double)t / RECENCY_SECS;
-}
-
-/* One entry of a related list. */
-struct entry {
-    int64_t id, story;
-    double score;
-    mld_time_t published; /* of id (relate() only) */
-};
-
-/* Adds article id's entry to the list of article owner, unless owner's
- * list holds a better one of the same story or MLD_RELATED_MAX better
- * ones; replaces the entry of the same story, or else the weakest, when
- * it does not. Sets *changed when the list changed. */
 static int
-offer(struct sq *s, int64_t owner, struct entry e, bool *changed, struct mld_err *err)
+op_move(void *impl, int64_t id, int64_t to, const char *why, struct mld_err *err)
 {
+    struct sq *s = impl;
+    int rc = sq_log_article_keys(s, id, err);
+    if (rc == 0)
+        rc = run2(s, T_MOVE, id, to, why, "merge stories", err);
+    if (rc == 0)
+        rc = run2(s, T_MOVE_SIG, id, to, NULL, "merge stories", err);
+    return rc == 0 ? sq_log_article_keys(s, id, err) : rc;
+}
+
+static int
+op_related(void *impl, int64_t owner, struct mld_story_entry *out, int max, int *n,
+           struct mld_err *err)
+{
+    struct sq *s = impl;
     sqlite3_stmt *st = stmt(s, T_REL_LIST, err);
     if (st == NULL)
         return MLD_E_STORE;
     sqlite3_bind_int64(st, 1, owner);
-    struct entry weakest = {0}, same = {0};
-    int n = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct entry x = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                          sqlite3_column_double(st, 2), 0};
-        if (x.id == e.id || x.story == e.story)
-            same = x;
-        if (n++ == 0 || x.score < weakest.score)
-            weakest = x;
-    }
-    if (rc != SQLITE_DONE)
-        return sq_error(s, err, "read related list");
-    *changed = false;
-    struct entry out = {0};
-    if (same.id != 0) {
-        if (same.id != e.id && same.score >= e.score)
-            return 0;
-        out = same;
-    } else if (n >= MLD_RELATED_MAX) {
-        if (weakest.score >= e.score)
-            return 0;
-        out = weakest;
-    }
-    if (out.id != 0) {
-        st = stmt(s, T_REL_DEL, err);
-        if (st == NULL)
-            return MLD_E_STORE;
-        sqlite3_bind_int64(st, 1, owner);
-        sqlite3_bind_int64(st, 2, out.id);
-        if ((rc = sq_step_done(s, st, err, "update related list")) != 0)
-            return rc;
-    }
-    st = stmt(s, T_REL_ADD, err);
+    int rc;
+    *n = 0;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        out[(*n)++] = (struct mld_story_entry){sqlite3_column_int64(st, 0),
+                                               sqlite3_column_int64(st, 1),
+                                               sqlite3_column_double(st, 2)};
+    if (*n == max)
+        rc = SQLITE_DONE;
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read related list");
+}
+
+static int
+op_related_put(void *impl, int64_t owner, const struct mld_story_entry *e, struct mld_err *err)
+{
+    struct sq *s = impl;
+    sqlite3_stmt *st = stmt(s, T_REL_ADD, err);
     if (st == NULL)
         return MLD_E_STORE;
     sqlite3_bind_int64(st, 1, owner);
-    sqlite3_bind_int64(st, 2, e.id);
-    sqlite3_bind_int64(st, 3, e.story);
-    sqlite3_bind_double(st, 4, e.score);
-    *changed = out.id != e.id || out.score != e.score;
-    return sq_step_done(s, st, err, "update related list");
+    sqlite3_bind_int64(st, 2, e->id);
+    sqlite3_bind_int64(st, 3, e->story);
+    sqlite3_bind_double(st, 4, e->score);
+    return sq_step_done(s, st, err, "write related list");
 }
 
-/* Orders entries best first. */
 static int
-cmp_entry(const void *a, const void *b)
+op_related_del(void *impl, int64_t owner, int64_t related_id, struct mld_err *err)
 {
-    double x = ((const struct entry *)a)->score, y = ((const struct entry *)b)->score;
-    return (x < y) - (x > y);
+    if (related_id == 0)
+        return run2(impl, T_REL_CLEAR, owner, 0, NULL, "clear related list", err);
+    return run2(impl, T_REL_DEL, owner, related_id, NULL, "update related list", err);
 }
 
-/* Rewrites article id's related list from its scored candidates, and
- * offers id to the lists of the MLD_STORY_OFFERS most relevant ones. */
 static int
-relate(struct sq *s, int64_t id, int64_t story, const struct sig *g, const struct cands *c,
-       struct mld_err *err)
+op_log_key(void *impl, const char *key, struct mld_err *err)
 {
-    sqlite3_stmt *st = stmt(s, T_REL_CLEAR, err);
-    if (st == NULL)
-        return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sq_step_done(s, st, err, "clear related list");
-    /* Candidates by relevance (in score), one per story (the best). */
-    struct entry *mine = mld_calloc((size_t)c->n + 1, sizeof(*mine));
-    int n = 0;
-    for (int i = 0; i < c->n; i++) {
-        const struct cand *x = &c->v[i];
-        double r = relevance(x);
-        if (r <= 0 || x->story == story)
-            continue;
-        int j = 0;
-        while (j < n && mine[j].story != x->story)
-            j++;
-        if (j == n || r > mine[j].score)
-            mine[j] = (struct entry){x->id, x->story, r, x->published};
-        n += j == n;
-    }
-    qsort(mine, (size_t)n, sizeof(*mine), cmp_entry);
-    for (int i = 0; i < n && i < MLD_STORY_OFFERS && rc == 0; i++) {
-        bool changed = false;
-        struct entry e = {id, story, related_score(mine[i].score, g->published), 0};
-        rc = offer(s, mine[i].id, e, &changed, err);
-        if (rc == 0 && changed)
-            rc = sq_log_key(s, mld_key_article(mine[i].id).s, err);
-    }
-    /* Own list: by score, which adds recency to relevance. */
-    for (int i = 0; i < n; i++)
-        mine[i].score = related_score(mine[i].score, mine[i].published);
-    qsort(mine, (size_t)n, sizeof(*mine), cmp_entry);
-    for (int i = 0; i < n && i < MLD_RELATED_MAX && rc == 0; i++) {
-        st = stmt(s, T_REL_ADD, err);
-        if (st == NULL) {
-            rc = MLD_E_STORE;
-            break;
-        }
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, mine[i].id);
-        sqlite3_bind_int64(st, 3, mine[i].story);
-        sqlite3_bind_double(st, 4, mine[i].score);
-        rc = sq_step_done(s, st, err, "write related list");
-    }
-    mld_free(mine);
-    return rc;
+    return sq_log_key(impl, key, err);
 }
 
-/* Putting an article ------------------------------------------------------- */
-
-/* How update() treats an article. */
-enum mode {
-    M_INSERT,  /* a new article: count its terms, decide its story */
-    M_UPDATE,  /* a newer version: replace signature and related list */
-    M_REBUILD, /* filling the derived tables anew: count, keep the story */
+const struct mld_story_store_ops mld_story_sqlite = {
+    .df = op_df,
+    .sig_get = op_sig_get,
+    .sig_put = op_sig_put,
+    .sig_del = op_sig_del,
+    .post = op_post,
+    .term_newest = op_term_newest,
+    .topic_newest = op_topic_newest,
+    .same_headline = op_same_headline,
+    .article = op_article,
+    .set_story = op_set_story,
+    .members = op_members,
+    .move = op_move,
+    .related = op_related,
+    .related_put = op_related_put,
+    .related_del = op_related_del,
+    .log_key = op_log_key,
 };
-
-/* Reads article id's published time and story. */
-static int
-article_row(struct sq *s, int64_t id, mld_time_t *published, int64_t *story,
-            struct mld_err *err)
-{
-    sqlite3_stmt *st = stmt(s, T_ARTICLE, err);
-    if (st == NULL)
-        return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW)
-        return sq_error(s, err, "read article for its story");
-    *published = sqlite3_column_int64(st, 0);
-    *story = sqlite3_column_int64(st, 1);
-    return 0;
-}
-
-/* Takes article id's old signature out of the index (a newer version or
- * a withdrawal replaces it). */
-static int
-unpost(struct sq *s, int64_t id, struct mld_err *err)
-{
-    struct sig old;
-    int64_t story;
-    int rc = sig_load(s, id, &old, &story, err);
-    if (rc <= 0)
-        return rc;
-    rc = post_terms(s, id, &old, false, err);
-    if (rc != 0)
-        return rc;
-    sqlite3_stmt *st = stmt(s, T_SIG_DEL, err);
-    if (st == NULL)
-        return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    return sq_step_done(s, st, err, "delete story signature");
-}
-
-/* The work of sq_story_put() and of a rebuild for one article; pre, when
- * not NULL, holds a's features already computed. */
-static int
-update(struct sq *s, int64_t id, const struct mld_article *a,
-       const struct mld_sim_features *pre, enum mode mode, struct mld_err *err)
-{
-    mld_time_t published = 0;
-    int64_t story = id;
-    int rc = article_row(s, id, &published, &story, err);
-    if (rc == 0 && mode == M_UPDATE)
-        rc = unpost(s, id, err);
-    if (rc != 0)
-        return rc;
-    if (a->pubstatus != MLD_PUB_USABLE) {
-        /* Not shown: no candidate for anything. A new one is a story of
-         * its own (it is not clustered when a later version is usable). */
-        if (mode != M_INSERT)
-            return 0;
-        sqlite3_stmt *st = stmt(s, T_SET_STORY, err);
-        if (st == NULL)
-            return MLD_E_STORE;
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, id);
-        return sq_step_done(s, st, err, "set story");
-    }
-
-    struct mld_sim_features own = {0};
-    if (pre == NULL)
-        mld_sim_features_init(&own, a);
-    struct sig g;
-    struct cands c = {0};
-    rc = sig_make(s, a, pre != NULL ? pre : &own, published, mode != M_UPDATE, &g, err);
-    mld_sim_features_dispose(&own);
-    char slug[MLD_SLUG_MAX + 1];
-    const char *headline = a->headline ? a->headline : "";
-    bool by_headline = mode == M_INSERT && mld_slug(headline, strlen(headline), slug) > 0;
-    if (rc == 0)
-        rc = collect(s, id, a, &g, by_headline ? slug : NULL, &c, err);
-    if (rc == 0)
-        rc = score(s, &g, &c, err);
-    if (rc == 0 && mode == M_INSERT)
-        rc = assign_story(s, id, a, &g, &c, &story, err);
-    if (rc == 0)
-        rc = relate(s, id, story, &g, &c, err);
-    if (rc == 0)
-        rc = sig_store(s, id, story, &g, err);
-    if (rc == 0)
-        rc = post_terms(s, id, &g, true, err);
-    mld_free(c.v);
-    return rc;
-}
 
 int
 sq_story_put(struct sq *s, int64_t id, const struct mld_article *a,
              const struct mld_sim_features *f, bool inserted, struct mld_err *err)
 {
-    return update(s, id, a, f, inserted ? M_INSERT : M_UPDATE, err);
+    return mld_story_update(&mld_story_sqlite, s, id, a, f,
+                            inserted ? MLD_STORY_INSERT : MLD_STORY_UPDATE, err);
 }
 
 /* Opening: the signature of the derived tables ------------------------------ */
@@ -1147,7 +628,8 @@ rebuild(struct sq *s, struct mld_err *err)
         struct mld_item it = {0};
         rc = sq_get(s, sqlite3_column_int64(ids, 0), &it, err);
         if (rc == 0) {
-            rc = update(s, it.id, it.a, NULL, M_REBUILD, err);
+            rc = mld_story_update(&mld_story_sqlite, s, it.id, it.a, NULL, MLD_STORY_REBUILD,
+                                  err);
             mld_item_dispose(&it);
         }
         n++;

@@ -87,6 +87,84 @@ struct mld_store_backend {
 
 extern const struct mld_store_backend mld_store_sqlite;
 
+/* Stories and related news. The policy - which story a new article
+ * joins, what is related, how lists rank - is src/enrich/story.c
+ * (mld_story_update), which a backend's put calls inside its transaction
+ * with these operations. A backend only stores signatures and lists,
+ * indexes them and answers these narrow questions; each is bounded by the
+ * limit it is given. All return 0 or a negative MLD_E_* with err set,
+ * unless said otherwise. */
+struct mld_story_sig;
+
+/* An article found by a retrieval: id, its posted weight (x 10000; 0 when
+ * found otherwise) and its published time. */
+struct mld_story_row {
+    int64_t id;
+    int weight;
+    mld_time_t published;
+};
+
+/* An entry of a stored related list. */
+struct mld_story_entry {
+    int64_t id, story;
+    double score;
+};
+
+struct mld_story_store_ops {
+    /* Document frequencies: sets df[i] to the count of keys[i] (0 when
+     * unknown), counting one more document for each first when add. */
+    int (*df)(void *impl, const int64_t *keys, int64_t *df, int n, bool add,
+              struct mld_err *err);
+    /* Article id's signature and story: 1 found, 0 none, or < 0. */
+    int (*sig_get)(void *impl, int64_t id, struct mld_story_sig *g, int64_t *story,
+                   struct mld_err *err);
+    int (*sig_put)(void *impl, int64_t id, int64_t story, const struct mld_story_sig *g,
+                   struct mld_err *err);
+    int (*sig_del)(void *impl, int64_t id, struct mld_err *err);
+    /* Posts article id (published) under term with weight, or takes it
+     * out when weight < 0. */
+    int (*post)(void *impl, uint32_t term, mld_time_t published, int64_t id, int weight,
+                struct mld_err *err);
+    /* Into out (*n rows, at most limit), newest first: the articles
+     * posted under term, published within [lo, hi] unless lo > hi. */
+    int (*term_newest)(void *impl, uint32_t term, mld_time_t lo, mld_time_t hi, int limit,
+                       struct mld_story_row *out, int *n, struct mld_err *err);
+    /* The newest articles carrying topic slug (by id, newest first). */
+    int (*topic_newest)(void *impl, const char *slug, int limit, struct mld_story_row *out,
+                        int *n, struct mld_err *err);
+    /* Articles but not_id whose headline slug is slug, published within
+     * [lo, hi], newest first. */
+    int (*same_headline)(void *impl, const char *slug, mld_time_t lo, mld_time_t hi,
+                         int64_t not_id, int limit, struct mld_story_row *out, int *n,
+                         struct mld_err *err);
+    /* Article id's published time and story: 1 found, 0 gone, or < 0. */
+    int (*article)(void *impl, int64_t id, mld_time_t *published, int64_t *story,
+                   struct mld_err *err);
+    /* Records article id's story and why it joined (NULL: it leads). */
+    int (*set_story)(void *impl, int64_t id, int64_t story, const char *reason,
+                     struct mld_err *err);
+    /* The ids of story's articles (at most max, by id) and whether an
+     * editor moved any article into or out of it. */
+    int (*members)(void *impl, int64_t story, int64_t *ids, int max, int *n, bool *editors,
+                   struct mld_err *err);
+    /* Moves article id into story to (its reason stays; one without gets
+     * why), logging its change keys before and after. */
+    int (*move)(void *impl, int64_t id, int64_t to, const char *why, struct mld_err *err);
+    /* Article owner's stored related list (at most max entries). */
+    int (*related)(void *impl, int64_t owner, struct mld_story_entry *out, int max, int *n,
+                   struct mld_err *err);
+    /* Adds (or replaces) an entry of owner's list; takes related_id out
+     * of it (0: every entry). */
+    int (*related_put)(void *impl, int64_t owner, const struct mld_story_entry *e,
+                       struct mld_err *err);
+    int (*related_del)(void *impl, int64_t owner, int64_t related_id, struct mld_err *err);
+    /* Logs a change key ("a:ID": a cached page to redraw). */
+    int (*log_key)(void *impl, const char *key, struct mld_err *err);
+};
+
+/* The SQLite backend's (sqlite_story.c). */
+extern const struct mld_story_store_ops mld_story_sqlite;
+
 /* editors: the operations of editor.h, dispatched by editor.c. */
 #include "editor.h"
 struct mld_store_editor_ops {

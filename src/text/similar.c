@@ -140,8 +140,13 @@ on_token(void *ud, const struct mld_token *t)
     uint32_t term = mld_sim_term_id(t->term, t->len);
     /* Numbers (dates, prices, scores) fill tables and say little about a
      * subject: they count in shingles and headlines, not in vectors. */
-    if (!all_digits(t->term, t->len))
+    bool number = all_digits(t->term, t->len);
+    if (!number)
         tf_add(c, term, t->kind == MLD_TOK_PART ? c->weight * W_PART : c->weight);
+    if (t->kind == MLD_TOK_WORD) {
+        c->f->nwords++;
+        c->f->nnumbers += number;
+    }
     if (c->headline)
         headline_add(c->f, term);
     if (t->kind != MLD_TOK_WORD)
@@ -350,4 +355,10 @@ mld_sim_jaccard(const uint32_t *a, int na, const uint32_t *b, int nb, double *co
     if (containment != NULL)
         *containment = na > 0 && nb > 0 ? (double)both / (na < nb ? na : nb) : 0;
     return na > 0 && nb > 0 ? (double)both / (na + nb - both) : 0;
+}
+
+bool
+mld_sim_tabular(const struct mld_sim_features *f)
+{
+    return f->nwords > 0 && f->nnumbers >= MLD_SIM_TABULAR * f->nwords;
 }

@@ -69,7 +69,16 @@ struct mld_sim_features {
     int nshingles;                              /* shingles read (0: no signature) */
     uint32_t headline[MLD_SIM_HEADLINE_TERMS];  /* distinct stems, sorted */
     int nheadline;
+    int nwords, nnumbers; /* words read (stop words skipped), and of them numbers */
 };
+
+/* Share of numbers among its words at and above which a text is a table
+ * (closing prices, fund lists, results): its other words are the same
+ * company or team names every day, whatever happened. */
+#define MLD_SIM_TABULAR 0.3
+
+/* True when f's text is a table (MLD_SIM_TABULAR). */
+bool mld_sim_tabular(const struct mld_sim_features *f);
 
 /* Returns the term id of a stem (or of any string, e.g. a topic slug). */
 uint32_t mld_sim_term_id(const char *s, size_t len);

@@ -169,13 +169,18 @@ is_deeply([map { "$_->{id}:$_->{type}" } @{ $ch->{changes} }], ["$sid:updated"],
 my $urn = `sqlite3 $db "SELECT urn FROM article WHERE id = $sid"`;
 chomp $urn;
 my $t = time() + 1;
-open(my $fh, '>', "$tmp/update.json") or die;
-print $fh $json->encode({ urn => $urn, version => 9, entry_id => 'editorial-update-1', pubstatus => 'usable',
-    version_created => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($t)), updated => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($t)),
-    headline => $shead, section => 'Panorama', topics => ['Tiere'],
-    article_html => '<section class="main"><p>Neue Fassung der Agentur.</p></section>' });
-close $fh;
-$o = `$bin ingest --db $db $tmp/update.json 2>&1`;
+# Ingests version 9 of urn (entry n) with the fields given; returns the output.
+sub send_version {
+    my ($n, %f) = @_;
+    open(my $vf, '>', "$tmp/update$n.json") or die;
+    print $vf $json->encode({ version => 9, entry_id => "editorial-update-$n", pubstatus => 'usable',
+        version_created => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($t)),
+        updated => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($t)), %f });
+    close $vf;
+    return `$bin ingest --db $db $tmp/update$n.json 2>&1`;
+}
+$o = send_version(1, urn => $urn, headline => $shead, section => 'Panorama', topics => ['Tiere'],
+    article_html => '<section class="main"><p>Neue Fassung der Agentur.</p></section>');
 is($?, 0, 'the agency sends a new version in Panorama') or diag($o);
 ok(eventually(sub { text_of(get("/api/v1/articles/$sid")->{content}) =~ /Neue Fassung der Agentur/ }),
    '... it is shown');
@@ -211,29 +216,41 @@ is($sq->("SELECT story_id FROM article WHERE id = $twin"), $twin, '... it is a s
 is($sq->("SELECT story_id FROM article WHERE id = $lead"), $lead, '... the lead keeps its story');
 is(act($twin, aktion => 'split')->{status}, 422, 'splitting a lone article is refused');
 $urn = $sq->("SELECT urn FROM article WHERE id = $twin");
-open($fh, '>', "$tmp/update2.json") or die;
-print $fh $json->encode({ urn => $urn, version => 9, entry_id => 'editorial-update-2', pubstatus => 'usable',
-    version_created => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($t)), updated => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($t)),
-    headline => 'Moskau sagt befristete Waffenruhe für Energieanlagen zu',
-    article_html => '<section class="main"><p>Die Agentur ergänzt die Meldung.</p></section>' });
-close $fh;
-$o = `$bin ingest --db $db $tmp/update2.json 2>&1`;
+$o = send_version(2, urn => $urn, headline => 'Moskau sagt befristete Waffenruhe für Energieanlagen zu',
+    article_html => '<section class="main"><p>Die Agentur ergänzt die Meldung.</p></section>');
 is($?, 0, 'the agency sends a new version of the twin') or diag($o);
 is($sq->("SELECT story_id FROM article WHERE id = $twin"), $twin, '... it stays apart');
+my $near = strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($sq->("SELECT published FROM article WHERE id = $lead") + 600));
+$o = send_version(4, urn => 'urn:newsml:dpa.com:20090101:260101-99-999999',
+    version_created => $near, updated => $near,
+    headline => 'Moskau sagt befristete Waffenruhe für Energieanlagen zu',
+    article_html => '<section class="main"><p>Eine dritte Meldung zur Waffenruhe.</p></section>');
+is($?, 0, 'a third report with the same headline arrives') or diag($o);
+my $third = $sq->("SELECT story_id FROM article WHERE urn = 'urn:newsml:dpa.com:20090101:260101-99-999999'");
+ok($third == $lead || $third == $twin, '... it joins one of them');
+is($sq->("SELECT story_id FROM article WHERE id = $twin"), $twin,
+   '... linking both stories, it does not merge the split back');
+is($sq->("SELECT story_id FROM article WHERE id = $lead"), $lead, '... the lead keeps its story');
 $o = `$bin story merge $talks $lead --as anna --db $db 2>&1`;
 is($?, 0, 'meldung story merge') or diag($o);
 $ch = $json->decode(get("/api/v1/changes?since=$ch->{next_cursor}")->{content});
 my %moved = map { $_->{id} => $_->{type} } @{ $ch->{changes} };
 is($moved{$talks}, 'updated', 'changes: the merge is listed as an update of the articles that moved');
-is(join(',', sort grep { $_ != $twin } keys %moved),
-   join(',', sort split /\n/, $sq->("SELECT id FROM article WHERE story_id = $lead AND id != $lead")),
-   '... every one of them (besides the twin\'s agency update)');
+my $third_id = $sq->("SELECT id FROM article WHERE urn = 'urn:newsml:dpa.com:20090101:260101-99-999999'");
+is(join(',', sort grep { $_ != $twin && $_ != $third_id } keys %moved),
+   join(',', sort split /\n/, $sq->("SELECT id FROM article WHERE story_id = $lead AND id NOT IN ($lead, $third_id)")),
+   '... every one of them (besides the twin\'s agency update and the third report)');
 ok(sse_until(qr/event: article\r?\ndata: \{"id":$talks,/), '... the live stream announces it') or diag($sse_buf);
 ok(eventually(sub { grep { $_->{event} eq 'article' && $_->{id} == $talks } hook_events() }, within => 10),
    '... and the webhook gets it') or diag(slurp("$tmp/hook.log"));
 is($sq->("SELECT story_id FROM article WHERE id = $talks"), $lead, '... the talks join the lead\'s story');
 ok(eventually(sub { text_of(get("/geschichte/$lead")->{content}) =~ /Unterhändler setzen/ }),
    '... and its story page lists them');
+my $turn = $sq->("SELECT urn FROM article WHERE id = $talks");
+$o = send_version(3, urn => $turn, headline => 'Unterhändler setzen Gespräche fort',
+    article_html => '<section class="main"><p>Die Agentur ergänzt die Meldung über die Gespräche.</p></section>');
+is($?, 0, 'the agency sends a new version of the merged article') or diag($o);
+is($sq->("SELECT story_id FROM article WHERE id = $talks"), $lead, '... it stays in the story it was merged into');
 $o = `$bin story merge $talks $lead --db $db 2>&1`;
 is($? >> 8, 1, 'merging the same story again fails');
 like($o, qr/in the same story already/, '... saying why');

@@ -97,7 +97,7 @@ raw(const char *sql, int64_t arg)
 /* Reads the stored headline stems and term vector of article id into g,
  * on a connection of its own; false when it has none. */
 static bool
-sig_raw(int64_t id, struct sig *g)
+sig_raw(int64_t id, struct mld_story_sig *g)
 {
     sqlite3 *db;
     sqlite3_stmt *q;
@@ -200,8 +200,8 @@ test_rules(void)
     mld_item_dispose(&it);
     it = get(st, c);
     is_int(it.story_id, a, "the same headline joins it");
-    snprintf(want, sizeof(want), "gleiche Überschrift wie #%lld", (long long)a);
-    is_str(it.story_reason, want, "reason: the same headline");
+    snprintf(want, sizeof(want), "gleiche Überschrift wie #%lld [head]", (long long)a);
+    is_str(it.story_reason, want, "reason: the same headline, with the rule's code");
     mld_item_dispose(&it);
     is_int(story_of(st, d), d, "another event is a story of its own");
     is_int(story_of(st, e), e, "the same headline outside the window is not joined");
@@ -246,7 +246,9 @@ test_related(void)
     struct mld_err err = {0};
     int64_t ids[MLD_RELATED_MAX + 4];
     int n = MLD_RELATED_MAX + 4;
-    /* Articles about different votes of the Bundestag, one hour apart. */
+    /* Articles about different votes of the Bundestag, one hour apart,
+     * told alike but for the subject (not near-duplicates: each names
+     * its subject in every sentence). */
     static const char *subjects[] = {"Raser",    "Einbrecher", "Mieten",    "Renten",
                                      "Pflege",   "Schulen",    "Bahn",      "Strom",
                                      "Wohngeld", "Bafög",      "Kitas",     "Polizei",
@@ -257,9 +259,9 @@ test_related(void)
         snprintf(head, sizeof(head), "Bundestag beschließt Gesetz zu %s", subjects[i]);
         snprintf(text, sizeof(text),
                  "Der Bundestag hat am Donnerstag ein Gesetz zu %s beschlossen. Die Koalition "
-                 "stimmte dafür, die Opposition dagegen. Der Bundesrat muss noch zustimmen. "
-                 "Das Gesetz über %s soll im kommenden Jahr in Kraft treten.",
-                 subjects[i], subjects[i]);
+                 "stimmte für %s, die Opposition dagegen. Der Bundesrat muss %s noch "
+                 "zustimmen. Das Gesetz über %s soll im kommenden Jahr in Kraft treten.",
+                 subjects[i], subjects[i], subjects[i], subjects[i]);
         struct mld_article *a = art(urn, 1, 3600 * i, head, text, "Bundestag", "Deutschland");
         a->section = mld_strdup("Inland");
         ids[i] = put(st, a);
@@ -300,11 +302,18 @@ test_related(void)
            MLD_RELATED_MAX, "no stored list exceeds MLD_RELATED_MAX");
 
     /* Withdrawn and embargoed: gone at read time; the list is refilled. */
-    struct mld_article *w = art("urn:r15", 2, 3600 * 15, "x", "x", "Bundestag", NULL);
+    mld_store_related(st, ids[0], LATER, MLD_RELATED_MAX, &l, &err);
+    int gone = 0; /* the index of a listed one, withdrawn */
+    while (gone < n - 1 && !holds(&l, ids[gone]))
+        gone++;
+    mld_items_dispose(&l);
+    char gone_urn[32];
+    snprintf(gone_urn, sizeof(gone_urn), "urn:r%d", gone);
+    struct mld_article *w = art(gone_urn, 2, 3600 * gone, "x", "x", "Bundestag", NULL);
     w->pubstatus = MLD_PUB_CANCELED;
     put(st, w);
     mld_store_related(st, ids[0], LATER, MLD_RELATED_MAX, &l, &err);
-    ok(!holds(&l, ids[15]), "a withdrawn article leaves related lists");
+    ok(gone < n - 1 && !holds(&l, ids[gone]), "a withdrawn article leaves related lists");
     is_int(l.n, MLD_RELATED_MAX, "the list is filled up");
     ok(l.n == MLD_RELATED_MAX && !l.v[l.n - 2].related_fill && l.v[l.n - 1].related_fill &&
            l.v[l.n - 1].section_slug && strcmp(l.v[l.n - 1].section_slug, "inland") == 0,
@@ -335,7 +344,7 @@ test_related(void)
     for (int i = 0; i < l.n; i++)
         fill &= l.v[i].related_fill && l.v[i].id != lone && l.v[i].id != other;
     ok(fill, "nothing related: six of the own section, marked as fill (%d)", l.n);
-    ok(l.n > 0 && l.v[0].id == ids[n - 2], "the newest visible first (%lld)",
+    ok(l.n > 0 && l.v[0].id == ids[n - 1], "the newest visible first (%lld)",
        l.n > 0 ? (long long)l.v[0].id : 0);
     mld_items_dispose(&l);
     /* Without a section there is nothing to fill with. */
@@ -411,13 +420,13 @@ test_new_turn(void)
                             "Straßenbahnlinie", before, "Lindenhain", NULL));
     int64_t b = put(st, art("urn:t2", 1, 7200, "Stadtrat stimmt neuer Straßenbahnlinie im Norden zu",
                             after, "Lindenhain", NULL));
-    struct sig ga, gb;
+    struct mld_story_sig ga, gb;
     double cos = 0, head = 0;
     if (sig_raw(a, &ga) && sig_raw(b, &gb)) {
         cos = mld_sim_cosine(&ga.terms, &gb.terms);
         head = mld_sim_jaccard(ga.headline, ga.nheadline, gb.headline, gb.nheadline, NULL);
     }
-    ok(cos >= TEXT_SIMILAR && head >= SERIES_HEADLINE && head < 1,
+    ok(cos >= MLD_STORY_TEXT_SIMILAR && head >= MLD_STORY_SERIES_HEADLINE && head < 1,
        "similar texts (cosine %.2f), alike headlines (Jaccard %.2f)", cos, head);
     ok(a && b && story_of(st, b) == b, "a new turn told in the same words is a story of its own");
     struct mld_items l = {0};
@@ -427,6 +436,85 @@ test_new_turn(void)
     mld_items_dispose(&l);
     mld_store_close(st);
     mld_test_store_remove();
+}
+
+/* A person named in two headlines joins a commentary to the report it
+ * comments (a few words and several topics in common); the same person
+ * in the headlines of two other events does not. */
+static void
+test_person(void)
+{
+    struct mld_store *st = mld_test_store_fresh("story");
+    static const char *ban =
+        "Die Bundesregierung hat einen Auftritt des russischen Präsidenten Wladimir Putin vor "
+        "Anhängern in Berlin untersagt. Außenminister und Kanzleramt begründeten das Verbot mit "
+        "der Sicherheitslage. Moskau nannte die Entscheidung einen unfreundlichen Akt und "
+        "kündigte eine Antwort an. Die Opposition im Bundestag begrüßte das Verbot.";
+    static const char *comment =
+        "Richtig so. Wer einem Präsidenten, der seine Nachbarn überfällt, eine Bühne gibt, "
+        "macht sich mit ihm gemein. Putin wird sich über das Verbot beschweren; die Republik "
+        "sollte gelassen bleiben und Kurs halten.";
+    static const char *gas =
+        "Russland liefert von Oktober an weniger Erdgas über die Ostsee. Der Staatskonzern "
+        "verwies auf Wartungsarbeiten an einer Turbine. Händler erwarten steigende Preise im "
+        "Winter, die Speicher sind zu zwei Dritteln gefüllt.";
+    struct mld_article *x[3] = {
+        art("urn:p1", 1, 0, "Verbot: Putin darf in Berlin nicht auftreten", ban, "Wladimir Putin",
+            "Deutschland"),
+        art("urn:p2", 1, 900, "«Die Zeitung» zu Putin", comment, "Wladimir Putin", "Deutschland"),
+        art("urn:p3", 1, 1800, "Putin drosselt Gaslieferungen", gas, "Wladimir Putin",
+            "Deutschland"),
+    };
+    int64_t ids[3];
+    for (int i = 0; i < 3; i++) {
+        mld_article_add_topic(x[i], "Russland");
+        mld_article_add_topic(x[i], "Berlin");
+        ids[i] = put(st, x[i]);
+    }
+    struct mld_item it = get(st, ids[1]);
+    ok(it.story_id == ids[0] && it.story_reason && strstr(it.story_reason, "[name]"),
+       "a commentary naming the person joins the report: %s",
+       it.story_reason ? it.story_reason : "(null)");
+    mld_item_dispose(&it);
+    is_int(story_of(st, ids[2]), ids[2],
+           "another event with the person in its headline and the same topics stays apart");
+    mld_store_close(st);
+    mld_test_store_remove();
+}
+
+/* An article that links two stories (the headline of one, the text of
+ * the other) merges them into the older, whichever arrives first: the
+ * grouping does not depend on the order. */
+static void
+test_links(void)
+{
+    for (int order = 0; order < 2; order++) {
+        struct mld_store *st = mld_test_store_fresh("story");
+        int64_t ids[3];
+        struct mld_article *x[3] = {
+            art("urn:la", 1, 0, "Härtere Strafen für Raser", "Kurz gemeldet.", NULL, NULL),
+            art("urn:lc", 1, 600, "Hamburg rüstet sich für den Gipfel", gipfel, "Hamburg", NULL),
+            art("urn:lb", 1, 1200, "Härtere Strafen für Raser", gipfel, "Hamburg", NULL),
+        };
+        for (int i = 0; i < 3; i++) {
+            int k = order == 0 ? i : 2 - i;
+            ids[k] = put(st, x[k]);
+        }
+        int64_t first = order == 0 ? ids[0] : ids[2];
+        ok(story_of(st, ids[0]) == first && story_of(st, ids[1]) == first &&
+               story_of(st, ids[2]) == first,
+           "%s: the three are one story, the oldest stored's",
+           order == 0 ? "linking article last" : "linking article first");
+        if (order == 0) {
+            struct mld_item it = get(st, ids[1]);
+            char want[64];
+            snprintf(want, sizeof(want), "verbunden über #%lld [link]", (long long)ids[2]);
+            is_str(it.story_reason, want, "the merged story's first article says through whom");
+            mld_item_dispose(&it);
+        }
+        mld_store_close(st);
+        mld_test_store_remove();
+    }
 }
 
 /* Two articles without words in common are related when both lead with
@@ -672,14 +760,20 @@ test_demo(void)
     loaded_free(&l);
 }
 
-/* The gold clusters of dpa-newsmlg2-sample (corpus README); the last one
- * is the press-review items of the Erdogan story. */
-static const char *const gold[][6] = {
+/* The gold clusters of dpa-newsmlg2-sample: the corpus README's, with the
+ * press-review items of the Erdogan story, and three more the labelled set
+ * tests/data/story_eval.tsv justifies (Mossul, Tudose, the racing law and
+ * its press review). */
+#define NGOLD 7
+static const char *const gold[NGOLD][6] = {
     {"170627-99-11003", "170629-99-49437"},
     {"170626-99-998860", "170629-99-45365"},
     {"170629-99-45965", "170629-99-49823", "170629-99-49643", "170629-99-49762",
      "170629-99-49815"},
     {"170629-99-48560", "170629-99-48966", "170629-99-48596"},
+    {"170629-99-44828", "170629-99-49320"},
+    {"170629-99-48315", "170629-99-42210"},
+    {"170629-99-43475", "170629-99-47719"},
 };
 static const char *const press[] = {"170629-99-49643", "170629-99-49762", "170629-99-49815"};
 static const char *const lookalike[][2] = {
@@ -692,7 +786,7 @@ static const char *const lookalike[][2] = {
 static int
 gold_of(const char *urn)
 {
-    for (int c = 0; c < 4; c++)
+    for (int c = 0; c < NGOLD; c++)
         for (int i = 0; i < 6 && gold[c][i]; i++) {
             size_t n = strlen(urn), m = strlen(gold[c][i]);
             if (n >= m && strcmp(urn + n - m, gold[c][i]) == 0)
@@ -756,11 +850,11 @@ test_corpus(void)
     pairwise(&l, story, true, &p2, &r2);
     diag("pairwise same-story: precision %.2f, recall %.2f (with the press reviews)", p, r);
     diag("pairwise same-story: precision %.2f, recall %.2f (without them)", p2, r2);
-    /* Measured: 0.75 / 0.20 and 0.75 / 0.50 (docs/internals/stories.md).
-     * The one false pair is the Iraqi army taking the Mossul mosque and
-     * the prime minister declaring the caliphate's end upon it. */
-    ok(p >= 0.70 && r >= 0.18, "with press reviews: precision >= 0.70, recall >= 0.18");
-    ok(p2 >= 0.70 && r2 >= 0.45, "without press reviews: precision >= 0.70, recall >= 0.45");
+    /* Measured: 1.00 / 0.94 with, 1.00 / 0.89 without the press reviews
+     * (docs/internals/stories.md): the racing law's press review stays
+     * apart. */
+    ok(p >= 0.95 && r >= 0.9, "with press reviews: precision >= 0.95, recall >= 0.9");
+    ok(p2 >= 0.95 && r2 >= 0.85, "without press reviews: precision >= 0.95, recall >= 0.85");
     for (int i = 0; i < 3; i++) {
         int64_t a = id_of(&l, lookalike[i][0]), b = id_of(&l, lookalike[i][1]);
         ok(a && b && story_of(l.st, a) != story_of(l.st, b), "look-alikes apart: %s / %s",
@@ -776,6 +870,8 @@ main(void)
     test_related();
     test_relevance();
     test_new_turn();
+    test_links();
+    test_person();
     test_subject();
     test_rebuild();
     test_migration();

@@ -276,13 +276,7 @@ test_config(void)
 static void
 test_json(void)
 {
-    ok(valid_utf8((const unsigned char *)"abc \xc3\xa4 \xe2\x82\xac \xf0\x9f\x98\x80"),
-       "utf8: valid");
-    ok(!valid_utf8((const unsigned char *)"\xc3"), "utf8: cut");
-    ok(!valid_utf8((const unsigned char *)"\xc0\xaf"), "utf8: overlong");
-    ok(!valid_utf8((const unsigned char *)"\xed\xa0\x80"), "utf8: surrogate");
-    ok(!valid_utf8((const unsigned char *)"\xf4\x90\x80\x80"), "utf8: above U+10FFFF");
-    ok(!valid_utf8((const unsigned char *)"\xff"), "utf8: 0xff");
+    /* UTF-8 validation itself: tests/unit/base/text.c. */
     struct mld_buf b;
     mld_buf_init(&b, 1024);
     put_json_string(&b, "a\"b\\c\n\x01 \xc3\xa4");

@@ -25,6 +25,7 @@
 
 #include "../base/buf.h"
 #include "../base/limits.h"
+#include "../base/log.h"
 #include "../base/mem.h"
 #include "../text/slug.h"
 #include "store_int.h"
@@ -243,6 +244,17 @@ sq_bind_text(sqlite3_stmt *st, int i, const char *v)
 char *
 sq_col_text(sqlite3_stmt *st, int i)
 {
+    if (sqlite3_column_type(st, i) == SQLITE_BLOB) {
+        const void *b = sqlite3_column_blob(st, i);
+        size_t n = (size_t)sqlite3_column_bytes(st, i);
+        if (sq_packed(b, n)) {
+            char *t = sq_unpack(b, n, NULL);
+            if (t == NULL)
+                mld_log_warn("store: a packed %s does not unpack (damaged): read as empty",
+                             sqlite3_column_name(st, i));
+            return t;
+        }
+    }
     const unsigned char *v = sqlite3_column_text(st, i);
     if (v == NULL)
         return NULL;
@@ -375,6 +387,8 @@ sq_open(void **impl, const char *path, struct mld_err *err)
     if (rc != 0)
         goto out_close;
     rc = sq_search_register(s, err); /* FTS5 needs it to create the index */
+    if (rc == 0)
+        rc = sq_pack_register(s, err); /* migration 0019 packs old versions */
     if (rc == 0)
         rc = migrate(s, err);
     if (rc == 0)
@@ -667,7 +681,7 @@ bind_article(sqlite3_stmt *st, const struct mld_article *a, const char *section_
     sq_bind_text(st, 15, a->teaser);
     sq_bind_text(st, 16, a->byline);
     sq_bind_text(st, 17, a->dateline);
-    sq_bind_text(st, 18, a->body_html);
+    sq_bind_packed(st, 18, a->body_html); /* sq_get() unpacks it */
     sq_bind_text(st, 19, a->text);
     sq_bind_text(st, 20, a->credit);
     sq_bind_text(st, 21, a->section);
@@ -812,7 +826,7 @@ add_version(struct sq *s, int64_t id, const struct mld_article *a, uint64_t dige
     sq_bind_text(st, 8, a->signal);
     sq_bind_text(st, 9, a->headline);
     sq_bind_text(st, 10, a->teaser);
-    sq_bind_text(st, 11, a->body_html);
+    sq_bind_packed(st, 11, a->body_html); /* history: read when an editor opens it */
     sqlite3_bind_int(st, 12, applied);
     sqlite3_bind_int64(st, 13, (int64_t)digest);
     return sq_step_done(s, st, err, "add version");

@@ -162,14 +162,11 @@ test_migrate(void)
         "headline, body_html, applied, stored_at) VALUES (1, 1, 1769774400, 1769774400, 0, 0, "
         "'Alt', %Q, 1, 1769774400);",
         html, html);
-    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        diag("schema 2 insert: %s", sqlite3_errmsg(db));
+    struct mld_store *st = mld_test_store_upgrade(db, sql);
     sqlite3_free(sql);
-    sqlite3_close(db);
-    struct mld_store *st;
-    struct mld_err err = {0};
-    if (!ok(mld_store_open(&st, mld_test_dbpath, &err) == 0, "the old store opens: %s", err.msg))
+    if (st == NULL)
         return;
+    struct mld_err err = {0};
     struct mld_item it;
     if (ok(mld_store_get(st, 1, &it, &err) == 0, "the old article reads")) {
         is_str(it.a->body_html, html, "its body unchanged");

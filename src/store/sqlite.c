@@ -423,6 +423,7 @@ sq_close(void *impl)
     mld_free(s->slots);
     sq_search_close(s);
     sq_story_close(s);
+    sq_pack_close(s);
     sqlite3_close(s->db);
     mld_free(s->stmts);
     mld_free(s->path);
@@ -661,7 +662,7 @@ sq_step_done(struct sq *s, sqlite3_stmt *st, struct mld_err *err, const char *wh
 /* Binds the article columns shared by INSERT and UPDATE (?1..?24, ?27,
  * ?29..?34). */
 static void
-bind_article(sqlite3_stmt *st, const struct mld_article *a, const char *section_slug,
+bind_article(struct sq *s, sqlite3_stmt *st, const struct mld_article *a, const char *section_slug,
              const char *slug, const char *story_key, mld_time_t published)
 {
     sq_bind_text(st, 1, a->urn);
@@ -681,7 +682,7 @@ bind_article(sqlite3_stmt *st, const struct mld_article *a, const char *section_
     sq_bind_text(st, 15, a->teaser);
     sq_bind_text(st, 16, a->byline);
     sq_bind_text(st, 17, a->dateline);
-    sq_bind_packed(st, 18, a->body_html); /* sq_get() unpacks it */
+    sq_bind_packed(s, st, 18, a->body_html); /* sq_get() unpacks it */
     sq_bind_text(st, 19, a->text);
     sq_bind_text(st, 20, a->credit);
     sq_bind_text(st, 21, a->section);
@@ -826,7 +827,7 @@ add_version(struct sq *s, int64_t id, const struct mld_article *a, uint64_t dige
     sq_bind_text(st, 8, a->signal);
     sq_bind_text(st, 9, a->headline);
     sq_bind_text(st, 10, a->teaser);
-    sq_bind_packed(st, 11, a->body_html); /* history: read when an editor opens it */
+    sq_bind_packed(s, st, 11, a->body_html); /* history: read when an editor opens it */
     sqlite3_bind_int(st, 12, applied);
     sqlite3_bind_int64(st, 13, (int64_t)digest);
     return sq_step_done(s, st, err, "add version");
@@ -894,7 +895,7 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
         st = stmt(s, S_INSERT, err);
         if (st == NULL)
             return MLD_E_STORE;
-        bind_article(st, a, sec, slug, story_key, published);
+        bind_article(s, st, a, sec, slug, story_key, published);
         sqlite3_bind_int64(st, 25, mld_time_now());
         sqlite3_bind_int64(st, 26, 0); /* sq_story_put() decides */
         rc = sq_step_done(s, st, err, "insert article");
@@ -957,7 +958,7 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
         rc = MLD_E_STORE;
         goto out_keys;
     }
-    bind_article(st, a, sec, slug, story_key, published);
+    bind_article(s, st, a, sec, slug, story_key, published);
     sqlite3_bind_int64(st, 28, id);
     rc = sq_step_done(s, st, err, "update article");
     if (rc == 0) /* editors: their decision wins over the agency's version */
@@ -1538,6 +1539,7 @@ const struct mld_store_backend mld_store_sqlite = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .put = sq_put,
+    .offer_tokens = sq_search_offer_tokens,
     .get = sq_get,
     .list = sq_list,
     .sections = sq_sections,

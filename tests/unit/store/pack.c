@@ -85,6 +85,7 @@ test_sql_functions(void)
     ok(sq_unpack("\0mz\x05\0\0\0xx", 9, &n) == NULL, "a damaged stream is no text");
     ok(sq_unpack("plain text", 10, &n) == NULL, "text without the magic is not packed");
     mld_free(long_text);
+    sq_pack_close(&s);
     sqlite3_close(db);
 }
 

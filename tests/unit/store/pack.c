@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "../../../src/base/buf.h"
 #include "../../../src/base/mem.h"
 #include "../../../src/ingest/article.h"
 #include "../../../src/store/editor.h"
@@ -21,15 +22,17 @@ body(size_t n, unsigned seed)
     static const char *const words[] = {"Regierung", "Verhandlungen", "über", "die",
                                         "Zukunft", "des", "Hafens", "gehen", "weiter",
                                         "Bürgermeisterin", "sagte", "am", "Dienstag"};
-    char *b = mld_malloc(n + 64);
-    size_t len = 0;
-    len += (size_t)sprintf(b, "<p>");
-    while (len < n) {
+    struct mld_buf b;
+    mld_buf_init(&b, n + 64);
+    mld_buf_puts(&b, "<p>");
+    while (b.len < n) {
         seed = seed * 1103515245u + 12345u;
-        len += (size_t)sprintf(b + len, "%s ", words[(seed >> 16) % 13]);
+        mld_buf_printf(&b, "%s ", words[(seed >> 16) % 13]);
     }
-    sprintf(b + len, "</p>");
-    return b;
+    mld_buf_puts(&b, "</p>");
+    char *out = mld_strndup(b.p, b.len);
+    mld_buf_dispose(&b);
+    return out;
 }
 
 /* Runs a one-value query with text arguments a1 (and a2 when not NULL);

@@ -3,6 +3,7 @@
  * rows meldung stored, and nothing else (bench/ingest.sh).
  *
  *     bare_insert SRC.db DST.db PER_TXN
+ *     bare_insert --fts SRC.db DST.db PER_TXN
  *
  * SRC is a store `meldung ingest` filled. Every row it wrote for an
  * article - the article row, its version rows, its topics, its
@@ -14,14 +15,25 @@
  * transaction (BEGIN IMMEDIATE ... COMMIT). What meldung does on top -
  * reading and parsing files, sanitising HTML, enrichment, duplicate and
  * version checks, story lookup, the change log, savepoints - is what the
- * ratio of the two rates measures. Prints one line:
+ * ratio of the two rates measures.
  *
- *     bare: ARTICLES articles ROWS rows PER_TXN per transaction SECONDS s RATE articles/s
+ * With --fts, DST is instead what a site on plain SQLite full-text search
+ * would keep: one FTS5 table holding each article's headline and text
+ * (body_text: teaser and body as plain text), `tokenize = 'unicode61
+ * remove_diacritics 2'`, its own copy of the text (not external content),
+ * the same settings, PER_TXN articles per transaction - the reference of
+ * issue 13's goals for ingest rate and store size. Prints one line:
+ *
+ *     bare: ARTICLES articles ROWS rows PER_TXN per transaction SECONDS s RATE articles/s BYTES bytes
+ *
+ * (BYTES: DST's size after a WAL checkpoint; "fts:" instead of "bare:"
+ * with --fts.)
  */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* The tables copied, and how each row finds its article: an SQL
@@ -37,6 +49,17 @@ static const struct {
     {"entry_seen", "SELECT t.*, a.id FROM entry_seen t JOIN article a ON a.entry_id = t.entry_id"},
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
+
+/* --fts: the one table, and what it is filled from. */
+static const struct {
+    const char *table;
+    const char *select;
+} fts_tables[] = {
+    {"fts", "SELECT coalesce(headline, ''), coalesce(body_text, ''), id FROM article"},
+};
+#define FTS_SCHEMA                                                                                \
+    "CREATE VIRTUAL TABLE fts USING fts5(headline, body, "                                       \
+    "tokenize = 'unicode61 remove_diacritics 2')"
 
 struct row {
     long long article; /* the article it belongs to */
@@ -64,13 +87,11 @@ by_article(const void *a, const void *b)
 }
 
 static void
-load(sqlite3 *src, size_t t, struct rows *out)
+load(sqlite3 *src, const char *table, const char *select, struct rows *out)
 {
-    char sql[512];
-    snprintf(sql, sizeof(sql), "%s", tables[t].select);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(src, sql, -1, &st, NULL) != SQLITE_OK)
-        die(src, tables[t].table);
+    if (sqlite3_prepare_v2(src, select, -1, &st, NULL) != SQLITE_OK)
+        die(src, table);
     out->ncol = sqlite3_column_count(st) - 1;
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (out->n == out->cap) {
@@ -111,13 +132,26 @@ now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* DST's size once its WAL is checkpointed into it. */
+static long long
+db_bytes(sqlite3 *db, const char *path)
+{
+    exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
 int
 main(int argc, char **argv)
 {
+    int fts = argc > 1 && strcmp(argv[1], "--fts") == 0;
+    argc -= fts;
+    argv += fts;
     if (argc != 4) {
-        fprintf(stderr, "usage: bare_insert SRC.db DST.db PER_TXN\n");
+        fprintf(stderr, "usage: bare_insert [--fts] SRC.db DST.db PER_TXN\n");
         return 2;
     }
+    size_t ntables = fts ? 1 : NTABLES;
     char *end;
     long per = strtol(argv[3], &end, 10);
     if (*end != '\0' || per < 1)
@@ -129,8 +163,9 @@ main(int argc, char **argv)
     struct rows rows[NTABLES];
     memset(rows, 0, sizeof(rows));
     size_t nrows = 0;
-    for (size_t t = 0; t < NTABLES; t++) {
-        load(src, t, &rows[t]);
+    for (size_t t = 0; t < ntables; t++) {
+        load(src, fts ? fts_tables[t].table : tables[t].table,
+             fts ? fts_tables[t].select : tables[t].select, &rows[t]);
         nrows += rows[t].n;
     }
 
@@ -150,16 +185,19 @@ main(int argc, char **argv)
                            -1, &schema, NULL) != SQLITE_OK)
         die(src, "schema");
     exec(dst, "BEGIN");
-    while (sqlite3_step(schema) == SQLITE_ROW)
+    while (!fts && sqlite3_step(schema) == SQLITE_ROW)
         exec(dst, (const char *)sqlite3_column_text(schema, 0));
+    if (fts)
+        exec(dst, FTS_SCHEMA);
     exec(dst, "COMMIT");
     sqlite3_finalize(schema);
     sqlite3_close(src);
 
     sqlite3_stmt *ins[NTABLES];
-    for (size_t t = 0; t < NTABLES; t++) {
+    for (size_t t = 0; t < ntables; t++) {
         char sql[1024];
-        int n = snprintf(sql, sizeof(sql), "INSERT INTO %s VALUES (", tables[t].table);
+        int n = snprintf(sql, sizeof(sql), "INSERT INTO %s VALUES (",
+                         fts ? fts_tables[t].table : tables[t].table);
         for (int c = 0; c < rows[t].ncol; c++)
             n += snprintf(sql + n, sizeof(sql) - (size_t)n, "%s?", c ? ", " : "");
         snprintf(sql + n, sizeof(sql) - (size_t)n, ")");
@@ -174,7 +212,7 @@ main(int argc, char **argv)
         long long id = rows[0].r[at[0]].article;
         if (articles % per == 0)
             exec(dst, "BEGIN IMMEDIATE");
-        for (size_t t = 0; t < NTABLES; t++) {
+        for (size_t t = 0; t < ntables; t++) {
             while (at[t] < rows[t].n && rows[t].r[at[t]].article <= id) {
                 struct row *r = &rows[t].r[at[t]++];
                 if (r->article < id)
@@ -182,7 +220,7 @@ main(int argc, char **argv)
                 for (int c = 0; c < rows[t].ncol; c++)
                     sqlite3_bind_value(ins[t], c + 1, r->v[c]);
                 if (sqlite3_step(ins[t]) != SQLITE_DONE)
-                    die(dst, tables[t].table);
+                    die(dst, fts ? fts_tables[t].table : tables[t].table);
                 sqlite3_reset(ins[t]);
             }
         }
@@ -194,9 +232,10 @@ main(int argc, char **argv)
         exec(dst, "COMMIT");
     double secs = now() - t0;
 
-    printf("bare: %ld articles %zu rows %ld per transaction %.3f s %.0f articles/s\n", articles,
-           nrows, per, secs, secs > 0 ? (double)articles / secs : 0.0);
-    for (size_t t = 0; t < NTABLES; t++) {
+    printf("%s: %ld articles %zu rows %ld per transaction %.3f s %.0f articles/s %lld bytes\n",
+           fts ? "fts" : "bare", articles, nrows, per, secs,
+           secs > 0 ? (double)articles / secs : 0.0, db_bytes(dst, argv[2]));
+    for (size_t t = 0; t < ntables; t++) {
         sqlite3_finalize(ins[t]);
         for (size_t i = 0; i < rows[t].n; i++) {
             for (int c = 0; c < rows[t].ncol; c++)

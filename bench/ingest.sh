@@ -6,9 +6,12 @@
 # entries, recombined under new urns and entry ids, one entry per file) in a temp directory,
 # ingests it into a fresh store with `meldung ingest` (default batching, then --batch 1: one
 # transaction per file), then inserts the rows meldung stored into a fresh database with
-# bench/bare_insert.c (one transaction per article, and 256 per transaction). Prints
-# articles per second for each, the ratios, the command lines and the machine. The archive
-# holds agency texts: it lives only in the temp directory, removed on exit.
+# bench/bare_insert.c (one transaction per article, and 256 per transaction), and puts the
+# same articles' headline and text into a plain FTS5 table (unicode61, 256 per transaction;
+# `bare_insert --fts`), the reference of issue 13. Prints articles per second for each, the
+# CPU seconds of the ingest, the database sizes (MB per 10,000 articles), the ratios, the
+# command lines and the machine. The archive holds agency texts: it lives only in the temp
+# directory, removed on exit.
 #
 #   bench/ingest.sh                   100,000 articles
 #   COUNT=20000 bench/ingest.sh       fewer
@@ -81,17 +84,20 @@ t1=$(now)
 note "$gen_out in $(secs "$t0" "$t1") s, $(du -sh "$TMP/archive" | cut -f1) on disk"
 
 # --- meldung ------------------------------------------------------------------------------
-# Runs `meldung ingest ARGS` into a fresh store DB; prints the wall seconds, checks that
-# every entry was stored.
+# Runs `meldung ingest ARGS` into a fresh store DB; prints the wall seconds and the CPU
+# seconds (user + system, from /usr/bin/time when present, else "-"), checks that every entry
+# was stored.
+TIMER=()
+[ -x /usr/bin/time ] && TIMER=(/usr/bin/time -o "$TMP/cpu" -f "%U %S")
 run_meldung() {
     local db=$1
     shift
-    local a b out
+    local a b out cpu=-
     # Dirty pages of the archive or of an earlier run would be written back during the timed
     # run and stall SQLite's fsyncs: flush them first.
     sync
     a=$(now)
-    out=$("$MELDUNG" ingest --quiet --db "$db" "$@" "$TMP/archive" 2>"$TMP/ingest.err") || {
+    out=$("${TIMER[@]}" "$MELDUNG" ingest --quiet --db "$db" "$@" "$TMP/archive" 2>"$TMP/ingest.err") || {
         cat "$TMP/ingest.err" >&2
         die "meldung ingest failed: $out"
     }
@@ -106,15 +112,27 @@ run_meldung() {
         die "meldung did not store all $COUNT entries: $out" ;;
     *) die "meldung did not store all $COUNT entries: $out" ;;
     esac
-    secs "$a" "$b"
+    [ -s "$TMP/cpu" ] && cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$TMP/cpu")
+    echo "$(secs "$a" "$b") $cpu"
 }
 
+# The size of store DB once its write-ahead log is checkpointed into it (bytes).
+db_bytes() {
+    sqlite3 "$1" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null 2>&1 || true
+    stat -c %s "$1"
+}
+mb10k() { awk -v b="$1" -v n="$COUNT" 'BEGIN { printf "%.1f", b / 1e6 * 10000 / n }'; }
+
 note "meldung ingest (default batching)"
-m_secs=$(run_meldung "$TMP/meldung.db")
+m_out=$(run_meldung "$TMP/meldung.db")
+m_secs=${m_out% *} m_cpu=${m_out#* }
+m_bytes=$(db_bytes "$TMP/meldung.db")
 m1_secs=""
+m1_cpu=""
 if [ "$BATCH1" = 1 ]; then
     note "meldung ingest --batch 1 (one transaction per file)"
-    m1_secs=$(run_meldung "$TMP/meldung1.db" --batch 1)
+    m_out=$(run_meldung "$TMP/meldung1.db" --batch 1)
+    m1_secs=${m_out% *} m1_cpu=${m_out#* }
 fi
 
 # --- bare SQLite --------------------------------------------------------------------------
@@ -123,9 +141,15 @@ sync
 bare1=$("$TMP/bare_insert" "$TMP/meldung.db" "$TMP/bare1.db" 1)
 sync
 bareN=$("$TMP/bare_insert" "$TMP/meldung.db" "$TMP/bareN.db" "$BARE_BATCH")
-bare_secs() { echo "$1" | awk '{ for (i = 1; i <= NF; i++) if ($(i + 1) == "s") print $i }'; }
-b1_secs=$(bare_secs "$bare1")
-bN_secs=$(bare_secs "$bareN")
+note "plain FTS5 insert of the same articles"
+sync
+fts=$("$TMP/bare_insert" --fts "$TMP/meldung.db" "$TMP/fts.db" "$BARE_BATCH")
+bare_field() { echo "$1" | awk -v u="$2" '{ for (i = 1; i <= NF; i++) if ($(i + 1) == u) print $i }'; }
+b1_secs=$(bare_field "$bare1" s)
+bN_secs=$(bare_field "$bareN" s)
+f_secs=$(bare_field "$fts" s)
+bN_bytes=$(bare_field "$bareN" bytes)
+f_bytes=$(bare_field "$fts" bytes)
 rows=$(echo "$bareN" | awk '{ print $4 }')
 
 # --- report -------------------------------------------------------------------------------
@@ -138,21 +162,29 @@ echo "archive:  $COUNT digitalwires entries, $PER_FILE per file, $(du -sh "$TMP/
 echo "commands: $MELDUNG ingest --quiet --db DB ARCHIVE"
 [ -n "$m1_secs" ] && echo "          $MELDUNG ingest --quiet --db DB --batch 1 ARCHIVE"
 echo "          bare_insert MELDUNG.db BARE.db 1    (and $BARE_BATCH)"
-echo "          (wall time of the whole command; bare: the insert loop, rows preloaded;"
-echo "          the archive is in the page cache and synced before each run)"
+echo "          bare_insert --fts MELDUNG.db FTS.db $BARE_BATCH"
+echo "          (wall time of the whole command; bare and fts: the insert loop, rows preloaded;"
+echo "          the archive is in the page cache and synced before each run; cpu: user + system"
+echo "          seconds of the ingest; MB: after a WAL checkpoint, per 10,000 articles)"
 echo
-printf '%-44s %10s %9s %12s\n' case articles seconds articles/s
-printf '%-44s %10s %9s %12s\n' "meldung ingest (default: batched COMMITs)" "$COUNT" "$m_secs" \
-    "$(rate "$COUNT" "$m_secs")"
-[ -n "$m1_secs" ] && printf '%-44s %10s %9s %12s\n' "meldung ingest --batch 1 (1 txn per file)" \
-    "$COUNT" "$m1_secs" "$(rate "$COUNT" "$m1_secs")"
-printf '%-44s %10s %9s %12s\n' "bare SQLite insert, $BARE_BATCH articles per txn" "$COUNT" \
-    "$bN_secs" "$(rate "$COUNT" "$bN_secs")"
-printf '%-44s %10s %9s %12s\n' "bare SQLite insert, 1 article per txn" "$COUNT" "$b1_secs" \
-    "$(rate "$COUNT" "$b1_secs")"
+row() { printf '%-44s %10s %9s %7s %12s %10s\n' "$@"; }
+row case articles seconds cpu articles/s "MB/10k"
+row "meldung ingest (default: batched COMMITs)" "$COUNT" "$m_secs" "$m_cpu" \
+    "$(rate "$COUNT" "$m_secs")" "$(mb10k "$m_bytes")"
+[ -n "$m1_secs" ] && row "meldung ingest --batch 1 (1 txn per file)" "$COUNT" "$m1_secs" \
+    "$m1_cpu" "$(rate "$COUNT" "$m1_secs")" ""
+row "bare SQLite insert, $BARE_BATCH articles per txn" "$COUNT" "$bN_secs" "" \
+    "$(rate "$COUNT" "$bN_secs")" "$(mb10k "$bN_bytes")"
+row "bare SQLite insert, 1 article per txn" "$COUNT" "$b1_secs" "" "$(rate "$COUNT" "$b1_secs")" ""
+row "plain FTS5 (unicode61), $BARE_BATCH per txn" "$COUNT" "$f_secs" "" \
+    "$(rate "$COUNT" "$f_secs")" "$(mb10k "$f_bytes")"
 echo
 awk -v m="$m_secs" -v b="$bN_secs" \
     'BEGIN { printf "ratio meldung/bare (articles/s), batched vs %s per txn: %.2f\n", '"$BARE_BATCH"', b / m }'
+awk -v m="$m_secs" -v f="$f_secs" \
+    'BEGIN { printf "ratio meldung/plain FTS5 (articles/s): %.3f   (goal >= 1.0)\n", f / m }'
+awk -v m="$m_bytes" -v f="$f_bytes" \
+    'BEGIN { printf "ratio meldung/plain FTS5 (store size): %.2f   (goal <= 1.5)\n", m / f }'
 if [ -n "$m1_secs" ]; then
     awk -v m="$m1_secs" -v b="$b1_secs" \
         'BEGIN { printf "ratio meldung/bare (articles/s), 1 txn per file vs 1 per txn: %.2f\n", b / m }'

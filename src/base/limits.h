@@ -407,6 +407,11 @@
  * line in bytes: a line longer than any word analysed is not a word, and
  * such a list is malformed. */
 #define MLD_AN_MAX_DICT_BYTES (64u * 1024 * 1024)
+
+/* Largest token stream recorded ahead for the search index
+ * (mld_analyze_record): about 6 KB for a news item; a longer text is
+ * analysed when the index is written instead. */
+#define MLD_AN_MAX_RECORD_BYTES (4u * 1024 * 1024)
 #define MLD_AN_MAX_DICT_LINE MLD_AN_MAX_WORD_BYTES
 
 /* Stems each thread keeps in its cache (64 bytes each), and the longest

@@ -299,6 +299,22 @@ future_dates(struct mld_parsed *p, struct mld_article *a, int entry)
         a->updated = 0;
 }
 
+/* Records the search index's tokens of a's indexed texts into
+ * rec[0..MLD_PIPELINE_INDEX_COLS) (mld_store_offer_tokens): on ingest's
+ * reader thread, so that the storing thread does not analyse them. Only
+ * for a usable article: others are not indexed. A text whose record
+ * fails (too long) stays empty and is analysed when indexed. */
+static void
+record_tokens(const struct mld_article *a, struct mld_token_rec *rec)
+{
+    const char *col[MLD_PIPELINE_INDEX_COLS] = {a->headline, a->kicker, a->text};
+    for (int k = 0; k < MLD_PIPELINE_INDEX_COLS; k++) {
+        rec[k] = (struct mld_token_rec){0};
+        if (a->pubstatus == MLD_PUB_USABLE && col[k] != NULL && col[k][0] != '\0')
+            mld_analyze_record(mld_analyzer(), col[k], strlen(col[k]), MLD_AN_INDEX, &rec[k]);
+    }
+}
+
 /* The sink of the parsers: applies the rules to one article, enriches it,
  * computes its features and keeps both. */
 static int
@@ -337,6 +353,9 @@ keep_article(void *ud, struct mld_article *a)
     p->v = mld_reallocarray(p->v, (size_t)p->n + 1, sizeof(*p->v));
     p->features = mld_reallocarray(p->features, (size_t)p->n + 1, sizeof(*p->features));
     mld_sim_features_init(&p->features[p->n], a);
+    p->tokens = mld_reallocarray(p->tokens, (size_t)(p->n + 1) * MLD_PIPELINE_INDEX_COLS,
+                                 sizeof(*p->tokens));
+    record_tokens(a, &p->tokens[p->n * MLD_PIPELINE_INDEX_COLS]);
     p->v[p->n++] = a;
     return 0;
 }
@@ -370,12 +389,15 @@ mld_parsed_dispose(struct mld_parsed *p)
     for (int i = 0; i < p->n; i++) {
         mld_article_free(p->v[i]);
         mld_sim_features_dispose(&p->features[i]);
+        for (int k = 0; k < MLD_PIPELINE_INDEX_COLS; k++)
+            mld_token_rec_dispose(&p->tokens[i * MLD_PIPELINE_INDEX_COLS + k]);
     }
     for (int i = 0; i < p->nnotes; i++)
         mld_free(p->notes[i]);
     mld_free(p->notes);
     mld_free(p->v);
     mld_free(p->features);
+    mld_free(p->tokens);
     *p = (struct mld_parsed){0};
 }
 
@@ -474,8 +496,11 @@ mld_pipeline_store(struct mld_store *st, struct mld_parsed *p, struct mld_pipeli
         return rc;
     /* Of this document only. */
     struct mld_pipeline_counts c = {.refused = p->refused, .future = p->future, .incomplete = p->incomplete};
-    for (int i = 0; i < p->n && rc == 0; i++)
+    for (int i = 0; i < p->n && rc == 0; i++) {
+        mld_store_offer_tokens(st, &p->tokens[i * MLD_PIPELINE_INDEX_COLS],
+                               MLD_PIPELINE_INDEX_COLS);
         rc = store_article(st, p->v[i], &p->features[i], &c, err);
+    }
     if (rc == 0 && state != NULL) {
         state->items += written(&c);
         state->new_items += c.inserted;

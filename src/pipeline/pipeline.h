@@ -58,6 +58,11 @@
 #include "../base/time.h"
 #include "../ingest/ingest.h"
 #include "../store/store.h"
+#include "../text/analyze.h"
+
+/* Columns of the search index recorded per article: headline, kicker,
+ * text (the order of the index's columns, src/store/sql/0003_search.sql). */
+#define MLD_PIPELINE_INDEX_COLS 3
 
 /* What documents brought. */
 struct mld_pipeline_counts {
@@ -82,6 +87,10 @@ struct mld_pipeline_counts {
 struct mld_parsed {
     struct mld_article **v;
     struct mld_sim_features *features; /* features[i] of v[i] */
+    /* tokens[MLD_PIPELINE_INDEX_COLS * i + k]: the search index's tokens of
+     * v[i]'s headline, kicker and text (empty unless v[i] is usable),
+     * offered to the store with the put (mld_store_offer_tokens). */
+    struct mld_token_rec *tokens;
     int n;
     char **notes; /* warning lines, "SOURCE: entry N ...: ..." */
     int nnotes;

@@ -25,6 +25,7 @@
 
 #include "../base/buf.h"
 #include "../base/limits.h"
+#include "../base/log.h"
 #include "../base/mem.h"
 #include "../text/slug.h"
 #include "store_int.h"
@@ -248,6 +249,17 @@ sq_bind_text(sqlite3_stmt *st, int i, const char *v)
 char *
 sq_col_text(sqlite3_stmt *st, int i)
 {
+    if (sqlite3_column_type(st, i) == SQLITE_BLOB) {
+        const void *b = sqlite3_column_blob(st, i);
+        size_t n = (size_t)sqlite3_column_bytes(st, i);
+        if (sq_packed(b, n)) {
+            char *t = sq_unpack(b, n, NULL);
+            if (t == NULL)
+                mld_log_warn("store: a packed %s does not unpack (damaged): read as empty",
+                             sqlite3_column_name(st, i));
+            return t;
+        }
+    }
     const unsigned char *v = sqlite3_column_text(st, i);
     if (v == NULL)
         return NULL;
@@ -389,6 +401,8 @@ sq_open(void **impl, const char *path, struct mld_err *err)
         goto out_close;
     rc = sq_search_register(s, err); /* FTS5 needs it to create the index */
     if (rc == 0)
+        rc = sq_pack_register(s, err); /* migration 0019 packs old versions */
+    if (rc == 0)
         rc = migrate(s, err);
     if (rc == 0)
         rc = sq_search_open(s, err);
@@ -460,6 +474,7 @@ sq_close(void *impl)
     mld_free(s->slots);
     sq_search_close(s);
     sq_story_close(s);
+    sq_pack_close(s);
     sqlite3_close(s->db);
     mld_free(s->stmts);
     mld_free(s->path);
@@ -693,7 +708,7 @@ sq_step_done(struct sq *s, sqlite3_stmt *st, struct mld_err *err, const char *wh
 /* Binds the article columns shared by INSERT and UPDATE (?1..?24, ?27,
  * ?29..?34). */
 static void
-bind_article(sqlite3_stmt *st, const struct mld_article *a, const char *section_slug,
+bind_article(struct sq *s, sqlite3_stmt *st, const struct mld_article *a, const char *section_slug,
              const char *slug, const char *story_key, mld_time_t published)
 {
     sq_bind_text(st, 1, a->urn);
@@ -713,7 +728,7 @@ bind_article(sqlite3_stmt *st, const struct mld_article *a, const char *section_
     sq_bind_text(st, 15, a->teaser);
     sq_bind_text(st, 16, a->byline);
     sq_bind_text(st, 17, a->dateline);
-    sq_bind_text(st, 18, a->body_html);
+    sq_bind_packed(s, st, 18, a->body_html); /* sq_get() unpacks it */
     sq_bind_text(st, 19, a->text);
     sq_bind_text(st, 20, a->credit);
     sq_bind_text(st, 21, a->section);
@@ -858,7 +873,7 @@ add_version(struct sq *s, int64_t id, const struct mld_article *a, uint64_t dige
     sq_bind_text(st, 8, a->signal);
     sq_bind_text(st, 9, a->headline);
     sq_bind_text(st, 10, a->teaser);
-    sq_bind_text(st, 11, a->body_html);
+    sq_bind_packed(s, st, 11, a->body_html); /* history: read when an editor opens it */
     sqlite3_bind_int(st, 12, applied);
     sqlite3_bind_int64(st, 13, (int64_t)digest);
     return sq_step_done(s, st, err, "add version");
@@ -926,7 +941,7 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
         st = stmt(s, S_INSERT, err);
         if (st == NULL)
             return MLD_E_STORE;
-        bind_article(st, a, sec, slug, story_key, published);
+        bind_article(s, st, a, sec, slug, story_key, published);
         sqlite3_bind_int64(st, 25, mld_time_now());
         sqlite3_bind_int64(st, 26, 0); /* sq_story_put() decides */
         rc = sq_step_done(s, st, err, "insert article");
@@ -986,7 +1001,7 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
         rc = MLD_E_STORE;
         goto out_keys;
     }
-    bind_article(st, a, sec, slug, story_key, published);
+    bind_article(s, st, a, sec, slug, story_key, published);
     sqlite3_bind_int64(st, 28, id);
     rc = sq_step_done(s, st, err, "update article");
     if (rc == 0) /* editors: their decision wins over the agency's version */
@@ -1617,6 +1632,7 @@ const struct mld_store_backend mld_store_sqlite = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .put = sq_put,
+    .offer_tokens = sq_search_offer_tokens,
     .get = sq_get,
     .list = sq_list,
     .sections = sq_sections,

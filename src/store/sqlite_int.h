@@ -30,6 +30,7 @@ struct sq {
     struct sq_story *story;
     int in_txn; /* transaction depth: 0 none, 1 BEGIN, 2+ savepoints */
     bool full;  /* an error since the last BEGIN was for lack of space */
+    void *pack;            /* sqlite_pack.c's deflate state, made on first use */
     sqlite3_stmt ***slots; /* every slot sq_prepare() filled, for close() */
     int nslots;
 };
@@ -53,8 +54,29 @@ int sq_step_done(struct sq *s, sqlite3_stmt *st, struct mld_err *err, const char
 /* Binds v, or NULL when v is NULL (the string must outlive the step). */
 void sq_bind_text(sqlite3_stmt *st, int i, const char *v);
 
-/* Copies column i as a new string (mld_free), or NULL for SQL NULL. */
+/* Copies column i as a new string (mld_free), or NULL for SQL NULL; a
+ * packed text (sq_bind_packed) comes back unpacked, a damaged one as NULL
+ * (with a warning), never as its bytes. */
 char *sq_col_text(sqlite3_stmt *st, int i);
+
+/* sqlite_pack.c: texts kept deflated. Binds v like sq_bind_text, but
+ * packed (a BLOB) when it is long enough for that to pay. */
+void sq_bind_packed(struct sq *s, sqlite3_stmt *st, int i, const char *v);
+
+/* True when blob[0..n) is a packed text (starts as one). */
+bool sq_packed(const void *blob, size_t n);
+
+/* Returns the text of packed value blob[0..n) (mld_free; its length in
+ * *out_n when not NULL), or NULL when blob is not a packed text or is
+ * damaged. */
+char *sq_unpack(const void *blob, size_t n, size_t *out_n);
+
+/* Registers the SQL functions mld_pack(x) and mld_unpack(x) (the
+ * migrations use them). Returns 0 or MLD_E_STORE. */
+int sq_pack_register(struct sq *s, struct mld_err *err);
+
+/* Frees the connection's deflate state (close() calls it). */
+void sq_pack_close(struct sq *s);
 
 /* sqlite.c: the connection's transactions. Every BEGIN IMMEDIATE, COMMIT
  * and ROLLBACK of the backend goes through these: the commit first writes
@@ -119,6 +141,10 @@ void sq_search_release(struct sq *s, bool rollback);
 int sq_search_flush(struct sq *s, struct mld_err *err);
 void sq_search_discard(struct sq *s);
 size_t sq_search_queued(const struct sq *s);
+
+/* sqlite_search.c: the backend's offer_tokens (store_int.h): keeps token
+ * streams recorded ahead for the index writes of this transaction. */
+void sq_search_offer_tokens(void *impl, struct mld_token_rec *r, int n);
 
 /* sqlite_search.c: called by open() after the migrations (rebuilds the
  * index when the analyzer's signature changed) and by close(); the

@@ -102,6 +102,10 @@ struct sq_search {
     size_t *marks; /* queue length where each open savepoint began */
     size_t nmarks, marks_cap;
     sqlite3_stmt *index_add, *index_del;
+    /* Token streams offered ahead (mld_store_offer_tokens), in the order
+     * of their puts; `next` is where the tokenizer looks first. */
+    struct mld_token_rec *offered;
+    size_t noffered, offered_cap, offered_bytes, next;
 
     struct rank_stats rank;
     sqlite3_stmt *max_id;
@@ -113,14 +117,13 @@ struct sq_search {
 
 /* The tokenizer ------------------------------------------------------- */
 
-/* FTS5's handle for one table's tokenizer; the analyzer is process-wide,
- * so every table shares this one. */
-static int tok_handle;
-
+/* FTS5's handle for the tokenizer is the connection's search state
+ * (registered as its user data): the analyzer is process-wide, the token
+ * streams offered ahead are the connection's. */
 static int
 tok_create(void *ud, const char **argv, int argc, Fts5Tokenizer **out)
 {
-    *out = (Fts5Tokenizer *)&tok_handle;
+    *out = (Fts5Tokenizer *)ud;
     return SQLITE_OK;
 }
 
@@ -144,6 +147,65 @@ tok_emit(void *ud, const struct mld_token *t)
                     (int)t->start, (int)t->end);
 }
 
+/* Token streams offered ahead ---------------------------------------------
+ *
+ * `meldung ingest` analyses each usable article's headline, kicker and
+ * text for the index on its reader thread (mld_analyze_record) and offers
+ * the streams before the put (mld_store_offer_tokens). When the commit
+ * writes the index, FTS5 asks the tokenizer for those texts again, and
+ * it replays the stream whose text hash and length match instead of
+ * analysing the text on the storing thread: the same tokens, a seventh of
+ * the storing thread's time saved. Texts without an offer (updates'
+ * old texts, other transports, streams dropped for size) are analysed as
+ * before. The offers end with the transaction. */
+
+/* Returns the offered stream of text[0..len), or NULL. Offers come in the
+ * order of the puts, so the queue's texts are found in order. */
+static const struct mld_token_rec *
+offered_find(struct sq_search *q, const char *text, size_t len)
+{
+    for (size_t i = 0; i < q->noffered; i++) {
+        size_t at = (q->next + i) % q->noffered;
+        if (mld_token_rec_matches(&q->offered[at], text, len, MLD_AN_INDEX)) {
+            q->next = at + 1 < q->noffered ? at + 1 : 0;
+            return &q->offered[at];
+        }
+    }
+    return NULL;
+}
+
+/* Drops every offered stream. */
+static void
+offered_clear(struct sq_search *q)
+{
+    for (size_t i = 0; i < q->noffered; i++)
+        mld_token_rec_dispose(&q->offered[i]);
+    q->noffered = q->offered_bytes = q->next = 0;
+}
+
+void
+sq_search_offer_tokens(void *impl, struct mld_token_rec *r, int n)
+{
+    struct sq_search *q = ((struct sq *)impl)->search;
+    for (int i = 0; i < n; i++) {
+        if (r[i].len == 0 || r[i].flags != MLD_AN_INDEX) {
+            mld_token_rec_dispose(&r[i]);
+            continue;
+        }
+        /* Offers for puts that queued nothing (duplicates, held items)
+         * stay until the commit: bound them as the queue is bounded. */
+        if (q->offered_bytes + r[i].len > MLD_SEARCH_QUEUE_BYTES)
+            offered_clear(q);
+        if (q->noffered == q->offered_cap) {
+            q->offered_cap = q->offered_cap ? 2 * q->offered_cap : 64;
+            q->offered = mld_reallocarray(q->offered, q->offered_cap, sizeof(*q->offered));
+        }
+        q->offered_bytes += r[i].len;
+        q->offered[q->noffered++] = r[i];
+        r[i] = (struct mld_token_rec){0};
+    }
+}
+
 /* Tokenizes text for FTS5. Documents get every token the index keeps; a
  * query term its stems, a hyphenated compound written closed; a prefix
  * term its raw form, which "Verhandl*" can match where the stem
@@ -162,7 +224,11 @@ tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int len,
     if (text == NULL || len <= 0)
         return SQLITE_OK;
     struct tok_sink k = {ctx, token};
-    int rc = mld_analyze(mld_analyzer(), text, (size_t)len, an, tok_emit, &k);
+    const struct mld_token_rec *r = NULL;
+    if (an == MLD_AN_INDEX && !(flags & FTS5_TOKENIZE_AUX))
+        r = offered_find((struct sq_search *)t, text, (size_t)len);
+    int rc = r != NULL ? mld_token_rec_replay(r, tok_emit, &k)
+                       : mld_analyze(mld_analyzer(), text, (size_t)len, an, tok_emit, &k);
     return rc == SQLITE_DONE ? SQLITE_OK : rc; /* DONE: FTS5 has what it needs */
 }
 
@@ -266,6 +332,7 @@ sq_search_discard(struct sq *s)
 {
     queue_truncate(s->search, 0);
     s->search->nmarks = 0;
+    offered_clear(s->search);
 }
 
 size_t
@@ -302,8 +369,10 @@ sq_search_flush(struct sq *s, struct mld_err *err)
     }
     /* On failure the caller rolls the transaction back, and the queue
      * with it. */
-    if (rc == 0)
+    if (rc == 0) {
         queue_truncate(q, 0);
+        offered_clear(q); /* every offer was for a put made before */
+    }
     return rc;
 }
 
@@ -314,9 +383,9 @@ sq_search_register(struct sq *s, struct mld_err *err)
     fts5_api *api = fts5_of(s, err);
     if (api == NULL)
         return MLD_E_STORE;
-    if (api->xCreateTokenizer(api, "meldung", NULL, &tokenizer, NULL) != SQLITE_OK)
-        return sq_error(s, err, "register the search tokenizer");
     s->search = MLD_NEW(struct sq_search);
+    if (api->xCreateTokenizer(api, "meldung", s->search, &tokenizer, NULL) != SQLITE_OK)
+        return sq_error(s, err, "register the search tokenizer");
     if (sqlite3_create_function(s->db, "mld_search_queue", 5, SQLITE_UTF8, s, queue_fn, NULL,
                                 NULL) != SQLITE_OK)
         return sq_error(s, err, "register the search index queue");
@@ -513,6 +582,7 @@ sq_search_close(struct sq *s)
     sq_search_discard(s);
     mld_free(s->search->queue);
     mld_free(s->search->marks);
+    mld_free(s->search->offered);
     mld_free(s->search);
     s->search = NULL;
 }

@@ -8,6 +8,7 @@
 
 #include "../base/limits.h"
 #include "../base/mem.h"
+#include "../text/analyze.h"
 #include "store_int.h"
 
 struct mld_store {
@@ -133,6 +134,17 @@ mld_store_put_features(struct mld_store *st, const struct mld_article *a,
     if (a->urn == NULL || a->urn[0] == '\0')
         return mld_err_set(err, MLD_E_MISSING, "article without a source id (urn)");
     return idle(st, st->be->put(st->impl, a, f, res, id, err));
+}
+
+void
+mld_store_offer_tokens(struct mld_store *st, struct mld_token_rec *r, int n)
+{
+    if (st->be->offer_tokens != NULL) {
+        st->be->offer_tokens(st->impl, r, n);
+        return;
+    }
+    for (int i = 0; i < n; i++) /* a backend without use for them */
+        mld_token_rec_dispose(&r[i]);
 }
 
 int

@@ -106,6 +106,18 @@ int mld_store_put_features(struct mld_store *st, const struct mld_article *a,
                            const struct mld_sim_features *f, enum mld_put_result *res,
                            int64_t *id, struct mld_err *err);
 
+struct mld_token_rec;
+
+/* Hands the store token streams recorded ahead (mld_analyze_record with
+ * MLD_AN_INDEX, text/analyze.h) of texts the next puts will index: the
+ * headline, kicker and text of an article. Writing the search index then
+ * replays them instead of analysing the text again, so the analysis can
+ * run on a thread that has time to spare. The store takes each record's
+ * tokens (r[i] is emptied) and drops them when the transaction ends;
+ * a record of a text it does not index costs nothing but memory. */
+void mld_store_offer_tokens(struct mld_store *st, struct mld_token_rec *r, int n);
+
+
 /* An article as pages show it. */
 struct mld_item {
     int64_t id;            /* article id: stable, used in URLs */

@@ -25,6 +25,8 @@ struct mld_store_backend {
     void (*rollback)(void *impl);
     int (*put)(void *impl, const struct mld_article *a, const struct mld_sim_features *f,
                enum mld_put_result *res, int64_t *id, struct mld_err *err);
+    /* May be NULL: the records are freed. */
+    void (*offer_tokens)(void *impl, struct mld_token_rec *r, int n);
     int (*get)(void *impl, int64_t id, struct mld_item *out, struct mld_err *err);
     int (*list)(void *impl, const struct mld_query *q, struct mld_items *out,
                 struct mld_err *err);

@@ -964,3 +964,93 @@ mld_analyzer_set_dict(const char *path, struct mld_err *err)
     pthread_mutex_unlock(&global.lock);
     return rc;
 }
+
+/* Recorded token streams ------------------------------------------------- */
+
+/* One recorded token: this head, then the term's bytes. */
+struct rec_head {
+    uint32_t len, start, end;
+    uint8_t kind, bits; /* bits: REC_COLOCATED | REC_CAPITALIZED | REC_STOP */
+};
+enum { REC_COLOCATED = 1, REC_CAPITALIZED = 2, REC_STOP = 4 };
+
+/* Appends token t to the record ud (an mld_token_fn). */
+static int
+rec_put(void *ud, const struct mld_token *t)
+{
+    struct mld_token_rec *r = ud;
+    size_t need = sizeof(struct rec_head) + t->len;
+    if (r->len + need > MLD_AN_MAX_RECORD_BYTES)
+        return MLD_E_TOOBIG;
+    if (r->len + need > r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 4096;
+        while (r->cap < r->len + need)
+            r->cap *= 2;
+        r->p = mld_realloc(r->p, r->cap);
+    }
+    struct rec_head h = {(uint32_t)t->len, (uint32_t)t->start, (uint32_t)t->end,
+                         (uint8_t)t->kind,
+                         (uint8_t)((t->colocated ? REC_COLOCATED : 0) |
+                                   (t->capitalized ? REC_CAPITALIZED : 0) |
+                                   (t->stop ? REC_STOP : 0))};
+    memcpy(r->p + r->len, &h, sizeof(h));
+    memcpy(r->p + r->len + sizeof(h), t->term, t->len);
+    r->len += need;
+    return 0;
+}
+
+int
+mld_analyze_record(const struct mld_analyzer *an, const char *text, size_t len,
+                   unsigned flags, struct mld_token_rec *out)
+{
+    *out = (struct mld_token_rec){.text_len = len, .flags = flags};
+    XXH128_hash_t h = XXH3_128bits(text, len);
+    out->hash[0] = h.low64;
+    out->hash[1] = h.high64;
+    int rc = mld_analyze(an, text, len, flags, rec_put, out);
+    if (rc != 0)
+        mld_token_rec_dispose(out);
+    return rc;
+}
+
+bool
+mld_token_rec_matches(const struct mld_token_rec *r, const char *text, size_t len,
+                      unsigned flags)
+{
+    if (r->text_len != len || r->flags != flags || (r->hash[0] | r->hash[1]) == 0)
+        return false; /* another text, or an empty record */
+    XXH128_hash_t h = XXH3_128bits(text, len);
+    return h.low64 == r->hash[0] && h.high64 == r->hash[1];
+}
+
+int
+mld_token_rec_replay(const struct mld_token_rec *r, mld_token_fn fn, void *ud)
+{
+    for (size_t at = 0; at + sizeof(struct rec_head) <= r->len;) {
+        struct rec_head h;
+        memcpy(&h, r->p + at, sizeof(h));
+        at += sizeof(h);
+        struct mld_token t = {
+            .term = (const char *)r->p + at,
+            .len = h.len,
+            .start = h.start,
+            .end = h.end,
+            .kind = (enum mld_tok_kind)h.kind,
+            .colocated = (h.bits & REC_COLOCATED) != 0,
+            .capitalized = (h.bits & REC_CAPITALIZED) != 0,
+            .stop = (h.bits & REC_STOP) != 0,
+        };
+        at += h.len;
+        int rc = fn(ud, &t);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+void
+mld_token_rec_dispose(struct mld_token_rec *r)
+{
+    mld_free(r->p);
+    *r = (struct mld_token_rec){0};
+}

@@ -32,6 +32,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../base/err.h"
 
@@ -127,6 +128,37 @@ const char *mld_analyzer_signature(const struct mld_analyzer *an);
  * return. Thread-safe. */
 int mld_analyze(const struct mld_analyzer *an, const char *text, size_t len, unsigned flags,
                 mld_token_fn fn, void *ud);
+
+/* A token stream recorded to be replayed later, maybe on another thread:
+ * what mld_analyze() emitted for one text under one set of flags, with a
+ * 128-bit hash and the length of the text to recognise it by. So `meldung
+ * ingest` analyses an article for the search index on its reader thread,
+ * and the storing thread's FTS5 tokenizer replays it (sqlite_search.c). */
+struct mld_token_rec {
+    unsigned char *p; /* the tokens, packed; mld_free */
+    size_t len, cap;
+    uint64_t hash[2]; /* XXH3-128 of the text */
+    size_t text_len;
+    unsigned flags;
+};
+
+/* Records the tokens of text[0..len) under flags into *out (emptied
+ * first). Returns 0, or MLD_E_TOOBIG for a token stream over
+ * MLD_AN_MAX_RECORD_BYTES (out is then empty: such a text is analysed
+ * where it is used). */
+int mld_analyze_record(const struct mld_analyzer *an, const char *text, size_t len,
+                       unsigned flags, struct mld_token_rec *out);
+
+/* True when r was recorded from text[0..len) under flags (by its hash). */
+bool mld_token_rec_matches(const struct mld_token_rec *r, const char *text, size_t len,
+                           unsigned flags);
+
+/* Calls fn for each recorded token, as mld_analyze() did. Returns 0 or
+ * fn's non-zero return. */
+int mld_token_rec_replay(const struct mld_token_rec *r, mld_token_fn fn, void *ud);
+
+/* Frees r's tokens and empties it. */
+void mld_token_rec_dispose(struct mld_token_rec *r);
 
 /* Writes the stem of one word (steps 2-4) to out as a NUL-terminated
  * string and returns its length; 0 (and "" when cap > 0) when the word

@@ -110,6 +110,22 @@ mld_test_store_schema(const char *name, int version)
     return db;
 }
 
+/* Runs sql on db (a store from mld_test_store_schema), closes it and
+ * opens the store, which applies the missing migrations; NULL (with a
+ * failed check) when it does not open. */
+static __attribute__((unused)) struct mld_store *
+mld_test_store_upgrade(sqlite3 *db, const char *sql)
+{
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        diag("old schema insert: %s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+    struct mld_store *st;
+    struct mld_err err = {0};
+    if (!ok(mld_store_open(&st, mld_test_dbpath, &err) == 0, "the old store opens: %s", err.msg))
+        return NULL;
+    return st;
+}
+
 /* Puts a into st and frees it; returns the article's id (0 and a note on
  * failure). */
 static __attribute__((unused)) int64_t

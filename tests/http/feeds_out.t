@@ -347,7 +347,8 @@ SKIP: {
         if system('sqlite3 -version >/dev/null 2>&1') != 0;
     my $feed = '/ressort/ausland/feed.xml';
     like(text_of(get($feed)->{content}), qr/Tagesordnung/, 'the Ausland feed has the reference article\'s text');
-    system('sqlite3', $db, "UPDATE article SET body_html = replace(body_html, 'Tagesordnung', 'Hintertür') "
+    # The body is stored packed (a BLOB, src/store/sqlite_pack.c): a new one as plain text.
+    system('sqlite3', $db, "UPDATE article SET body_html = '<p>Die Hintertür bleibt offen.</p>' "
         . "WHERE urn = 'urn:newsml:dpa.com:20090101:251020-99-000001'") == 0 or diag('sqlite3 failed');
     like(text_of(get($feed)->{content}), qr/Tagesordnung/, 'a cached feed is served from the cache');
     like(text_of(get('/suche/feed.xml?q=Gipfeltreffen')->{content}), qr/Hintertür/,

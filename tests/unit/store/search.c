@@ -560,6 +560,69 @@ test_queue(struct mld_store *st)
     finds(st, "Großbrand", "urn:t:brand");
 }
 
+/* Offers a's indexed texts (headline, kicker, text) recorded ahead, as
+ * the pipeline does, and stores a in a batch of one. */
+static void
+put_offered(struct mld_store *st, struct mld_article *a, struct mld_token_rec rec[3])
+{
+    struct mld_err err = {0};
+    enum mld_put_result res;
+    int64_t id;
+    mld_store_offer_tokens(st, rec, 3);
+    for (int k = 0; k < 3; k++)
+        ok(rec[k].len == 0 && rec[k].p == NULL, "the store took offer %d", k);
+    if (mld_store_begin(st, &err) != 0 || mld_store_put(st, a, &res, &id, &err) != 0 ||
+        mld_store_commit(st, &err) != 0) {
+        diag("put %s: %s", a->urn, err.msg);
+        mld_store_rollback(st);
+    }
+    mld_article_free(a);
+}
+
+/* Token streams offered ahead (mld_store_offer_tokens) give the index
+ * exactly what analysing the texts gives; and they are what is indexed:
+ * a stream offered under another text's hash puts its own tokens in. */
+static void
+test_offered(struct mld_store *st)
+{
+    struct fix brand = *fix_of("urn:t:brand");
+    brand.headline = "Feuerwehr löscht Großbrand im Containerhafen";
+    brand.text = "Die Löscharbeiten am Containerhafen dauerten bis in den Abend.";
+    struct mld_article *a = fix_article(&brand, 7, MLD_PUB_USABLE, 0);
+    struct mld_token_rec rec[3];
+    const char *col[3] = {a->headline, a->kicker, a->text};
+    for (int k = 0; k < 3; k++)
+        is_int(mld_analyze_record(mld_analyzer(), col[k], strlen(col[k]), MLD_AN_INDEX, &rec[k]),
+               0, "record column %d", k);
+    put_offered(st, a, rec);
+    finds(st, "Containerhafen", "urn:t:brand");
+    finds(st, "Löscharbeiten", "urn:t:brand");
+    index_is_exact("after a put with its tokens offered");
+
+    /* A second store: a forged offer must not damage the first one's index. */
+    char first[sizeof(mld_test_dbpath)];
+    memcpy(first, mld_test_dbpath, sizeof(first));
+    struct mld_store *st2 = mld_test_store_fresh("search-offer");
+    struct fix f = brand;
+    f.urn = "urn:t:forged";
+    f.text = "Ein Text über Schafe.";
+    a = fix_article(&f, 1, MLD_PUB_USABLE, 0);
+    const char *other = "Ein Text über Ziegen.";
+    struct mld_token_rec forged[3] = {{0}};
+    mld_analyze_record(mld_analyzer(), other, strlen(other), MLD_AN_INDEX, &forged[2]);
+    struct mld_token_rec real;
+    mld_analyze_record(mld_analyzer(), a->text, strlen(a->text), MLD_AN_INDEX, &real);
+    memcpy(forged[2].hash, real.hash, sizeof(real.hash)); /* Ziegen's tokens, Schafe's hash */
+    forged[2].text_len = real.text_len;
+    mld_token_rec_dispose(&real);
+    put_offered(st2, a, forged);
+    finds(st2, "Ziegen", "urn:t:forged");
+    finds(st2, "Schafe", "");
+    mld_store_close(st2);
+    mld_test_store_remove();
+    memcpy(mld_test_dbpath, first, sizeof(first));
+}
+
 static void
 test_suggestion(struct mld_store *st)
 {
@@ -784,6 +847,7 @@ main(void)
     test_hits(st);
     test_changes(st);
     test_queue(st);
+    test_offered(st);
     test_suggestion(st);
     test_rebuild(st);
     test_windows();

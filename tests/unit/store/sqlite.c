@@ -528,13 +528,10 @@ test_migrate_media(void)
         "INSERT INTO article_media VALUES (1, 0, 'https://e.example/a.jpg', 'image/jpeg', 0, 'Bild');"
         "INSERT INTO article_media VALUES (1, 1, 'https://e.example/a.mp3', 'audio/mpeg', 9, NULL);"
         "INSERT INTO article_media VALUES (1, 2, 'https://e.example/a.pdf', NULL, 0, NULL);";
-    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        diag("schema 2 insert: %s", sqlite3_errmsg(db));
-    sqlite3_close(db);
-    struct mld_store *st;
-    struct mld_err err = {0};
-    if (!ok(mld_store_open(&st, mld_test_dbpath, &err) == 0, "the old store opens: %s", err.msg))
+    struct mld_store *st = mld_test_store_upgrade(db, sql);
+    if (st == NULL)
         return;
+    struct mld_err err = {0};
     struct mld_item it;
     ok(mld_store_get(st, 1, &it, &err) == 0, "the old article reads");
     is_int(it.a->nmedia, 3, "its three media objects");

@@ -409,6 +409,52 @@ stop_after_two(void *ud, const struct mld_token *t)
     return ++*n == 2 ? 7 : 0;
 }
 
+/* A recorded stream replays exactly what mld_analyze() emitted (every
+ * field, compounds and raw forms included), is recognised by its text and
+ * flags only, and a stream past MLD_AN_MAX_RECORD_BYTES is not kept. */
+static void
+test_record(void)
+{
+    static const char *const texts[] = {
+        "Der Ukraine-Krieg und die Waffenruhe: Außenminister beraten in Genf.",
+        "Praesident Müller sagte, es gebe \"keine Einigung\" - vorerst.",
+        "x",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        const char *t = texts[i];
+        char *want = mld_strdup(tokens_n(NULL, t, strlen(t), MLD_AN_INDEX));
+        struct mld_token_rec r;
+        is_int(mld_analyze_record(NULL, t, strlen(t), MLD_AN_INDEX, &r), 0,
+               "record text %zu", i);
+        mld_buf_reset(&stream_);
+        mld_buf_puts(&stream_, "");
+        is_int(mld_token_rec_replay(&r, collect, NULL), 0, "replay text %zu", i);
+        is_str(stream_.p, want, "text %zu: the replay is the analysis", i);
+        ok(mld_token_rec_matches(&r, t, strlen(t), MLD_AN_INDEX), "text %zu: recognised", i);
+        ok(!mld_token_rec_matches(&r, t, strlen(t), MLD_AN_QUERY), "... not under other flags");
+        ok(!mld_token_rec_matches(&r, "y", 1, MLD_AN_INDEX), "... nor for another text");
+        mld_token_rec_dispose(&r);
+        ok(!mld_token_rec_matches(&r, t, strlen(t), MLD_AN_INDEX), "a disposed record is none");
+        mld_free(want);
+    }
+    int n = 0;
+    struct mld_token_rec r;
+    const char *text = "eins zwei drei vier";
+    mld_analyze_record(NULL, text, strlen(text), 0, &r);
+    is_int(mld_token_rec_replay(&r, stop_after_two, &n), 7, "a replay stops as the analysis");
+    mld_token_rec_dispose(&r);
+    /* Words enough for a stream past the bound. */
+    size_t len = MLD_AN_MAX_RECORD_BYTES / 2;
+    char *big = mld_malloc(len + 1);
+    for (size_t i = 0; i < len; i++)
+        big[i] = i % 6 == 5 ? ' ' : (char)('a' + (i / 6) % 26);
+    big[len] = '\0';
+    is_int(mld_analyze_record(NULL, big, len, MLD_AN_INDEX, &r), MLD_E_TOOBIG,
+           "a stream past MLD_AN_MAX_RECORD_BYTES is refused");
+    ok(r.p == NULL && r.len == 0, "... and nothing kept");
+    mld_free(big);
+}
+
 static void
 test_callback_stop(void)
 {
@@ -799,6 +845,7 @@ main(void)
     test_stopwords();
     test_single_words();
     test_callback_stop();
+    test_record();
     test_closed_compounds();
     test_real_compounds();
     test_build();

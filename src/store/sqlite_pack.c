@@ -1,0 +1,201 @@
+/*
+ * sqlite_pack.c - texts the store keeps deflated (see sqlite_int.h).
+ *
+ * Every version of an article keeps what it said (store.md, "Versions"),
+ * so the shown version's HTML body stood twice in the store, once in
+ * `article` and once in `version`, and every older version's once more:
+ * a sixth of a store, read only when an editor opens an article's history.
+ * Such texts are stored packed: a BLOB of PACK_MAGIC, the text's length
+ * (u32, little-endian) and the zlib stream of the text. A text column
+ * holding a packed value is told apart by its type (text stays TEXT) and
+ * the magic (its first byte is NUL, which no stored text holds), so old
+ * rows and short texts stay plain text and every reader goes through
+ * sq_col_text(), which unpacks. What the pages show (`article`) and what
+ * the search index reads stays plain text.
+ *
+ * Migration 0019 packs the versions stored before it with the SQL
+ * function mld_pack(x); mld_unpack(x) gives the text back in SQL.
+ */
+#include <stdint.h>
+#include <stdbool.h>
+#include <string.h>
+#include <xxhash.h>
+#include <zlib.h>
+
+#include "../base/limits.h"
+#include "../base/mem.h"
+#include "sqlite_int.h"
+
+/* The first bytes of a packed value; NUL first: no text starts so. */
+static const unsigned char PACK_MAGIC[3] = {0x00, 'm', 'z'};
+#define PACK_HEAD (sizeof(PACK_MAGIC) + 4)
+
+/* Shorter texts are kept as they are: deflate gains little on them, and
+ * headlines and teasers stay readable in the sqlite3 shell. */
+#define PACK_MIN_BYTES 256
+
+/* A connection's packing state: one deflate stream, reset for each text
+ * (compress2() would set up and clear 256 KB of state per call, more than
+ * deflating a news item takes), and the last text packed, since a put
+ * binds the same body to the article and to its version. */
+struct pack_state {
+    z_stream z;
+    XXH128_hash_t last; /* of the text last packed */
+    size_t last_len;
+    unsigned char *blob; /* its packed form */
+    size_t blob_len;
+};
+
+/* Packs text[0..n) into ps->blob (blob_len), or returns false when
+ * packing would not make it smaller. */
+static bool
+deflate_text(struct pack_state *ps, const char *text, size_t n)
+{
+    if (deflateReset(&ps->z) != Z_OK)
+        return false;
+    size_t cap = n - PACK_HEAD; /* no gain unless it fits */
+    unsigned char *p = mld_malloc(PACK_HEAD + cap);
+    memcpy(p, PACK_MAGIC, sizeof(PACK_MAGIC));
+    for (int i = 0; i < 4; i++)
+        p[sizeof(PACK_MAGIC) + i] = (unsigned char)(n >> (8 * i));
+    ps->z.next_in = (Bytef *)(uintptr_t)text;
+    ps->z.avail_in = (uInt)n;
+    ps->z.next_out = p + PACK_HEAD;
+    ps->z.avail_out = (uInt)cap;
+    if (deflate(&ps->z, Z_FINISH) != Z_STREAM_END) { /* no room: it would not shrink */
+        mld_free(p);
+        return false;
+    }
+    ps->blob = p;
+    ps->blob_len = PACK_HEAD + (size_t)ps->z.total_out;
+    return true;
+}
+
+/* Returns the packed form of text[0..n) (owned by the connection, valid
+ * until its next pack) and its size in *out_n, or NULL when packing would
+ * not make it smaller or it is too short or too long. */
+static const unsigned char *
+pack(struct sq *s, const char *text, size_t n, size_t *out_n)
+{
+    if (n < PACK_MIN_BYTES || n > MLD_MAX_DOC_BYTES)
+        return NULL;
+    struct pack_state *ps = s->pack;
+    if (ps == NULL) {
+        ps = mld_calloc(1, sizeof(*ps));
+        /* Level 1: on news items as small as level 9 within 2 %, at a
+         * fraction of the time (bench/README.md, ingest.sh). */
+        if (deflateInit(&ps->z, Z_BEST_SPEED) != Z_OK) {
+            mld_free(ps);
+            return NULL;
+        }
+        s->pack = ps;
+    }
+    XXH128_hash_t h = XXH3_128bits(text, n);
+    if (ps->blob == NULL || ps->last_len != n || !XXH128_isEqual(h, ps->last)) {
+        mld_free(ps->blob);
+        ps->blob = NULL;
+        ps->last_len = 0;
+        if (!deflate_text(ps, text, n))
+            return NULL;
+        ps->last = h;
+        ps->last_len = n;
+    }
+    *out_n = ps->blob_len;
+    return ps->blob;
+}
+
+void
+sq_pack_close(struct sq *s)
+{
+    struct pack_state *ps = s->pack;
+    if (ps == NULL)
+        return;
+    deflateEnd(&ps->z);
+    mld_free(ps->blob);
+    mld_free(ps);
+    s->pack = NULL;
+}
+
+bool
+sq_packed(const void *blob, size_t n)
+{
+    return blob != NULL && n > PACK_HEAD && memcmp(blob, PACK_MAGIC, sizeof(PACK_MAGIC)) == 0;
+}
+
+char *
+sq_unpack(const void *blob, size_t n, size_t *out_n)
+{
+    const unsigned char *p = blob;
+    if (!sq_packed(blob, n))
+        return NULL;
+    size_t len = 0;
+    for (int i = 0; i < 4; i++)
+        len |= (size_t)p[sizeof(PACK_MAGIC) + i] << (8 * i);
+    if (len > MLD_MAX_DOC_BYTES)
+        return NULL;
+    char *out = mld_malloc(len + 1);
+    uLongf got = (uLongf)len;
+    if (uncompress((Bytef *)out, &got, p + PACK_HEAD, (uLong)(n - PACK_HEAD)) != Z_OK ||
+        got != len) {
+        mld_free(out);
+        return NULL;
+    }
+    out[len] = '\0';
+    if (out_n != NULL)
+        *out_n = len;
+    return out;
+}
+
+void
+sq_bind_packed(struct sq *s, sqlite3_stmt *st, int i, const char *v)
+{
+    size_t n = 0;
+    const unsigned char *p = v != NULL ? pack(s, v, strlen(v), &n) : NULL;
+    if (p == NULL)
+        sq_bind_text(st, i, v);
+    else
+        sqlite3_bind_blob(st, i, p, (int)n, SQLITE_TRANSIENT);
+}
+
+/* mld_pack(x): x packed when that makes it smaller, else x as it is. */
+static void
+pack_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    size_t n = 0;
+    const unsigned char *p = NULL;
+    if (sqlite3_value_type(argv[0]) == SQLITE_TEXT)
+        p = pack(sqlite3_user_data(ctx), (const char *)sqlite3_value_text(argv[0]),
+                 (size_t)sqlite3_value_bytes(argv[0]), &n);
+    if (p == NULL)
+        sqlite3_result_value(ctx, argv[0]);
+    else
+        sqlite3_result_blob(ctx, p, (int)n, SQLITE_TRANSIENT);
+}
+
+/* mld_unpack(x): the text of a packed x, else x as it is. */
+static void
+unpack_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    size_t n = 0;
+    char *t = NULL;
+    if (sqlite3_value_type(argv[0]) == SQLITE_BLOB)
+        t = sq_unpack(sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]), &n);
+    if (t == NULL)
+        sqlite3_result_value(ctx, argv[0]);
+    else
+        sqlite3_result_text(ctx, t, (int)n, mld_free);
+}
+
+int
+sq_pack_register(struct sq *s, struct mld_err *err)
+{
+    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+    if (sqlite3_create_function(s->db, "mld_pack", 1, flags, s, pack_fn, NULL, NULL) !=
+            SQLITE_OK ||
+        sqlite3_create_function(s->db, "mld_unpack", 1, flags, NULL, unpack_fn, NULL, NULL) !=
+            SQLITE_OK)
+        return sq_error(s, err, "register the text packing functions");
+    return 0;
+}

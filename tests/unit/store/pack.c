@@ -1,0 +1,195 @@
+/*
+ * Tests for packed texts (src/store/sqlite_pack.c): mld_pack() and
+ * mld_unpack() in SQL, what stays plain text, damaged values; bodies a
+ * put stores packed (article and version) and reads back unchanged, also
+ * through an editor's version list; a store of an older schema whose
+ * plain bodies migration 0019 packs.
+ */
+#include "../../../src/store/sqlite_int.h"
+
+#include <string.h>
+
+#include "../../../src/base/buf.h"
+#include "../../../src/base/mem.h"
+#include "../../../src/ingest/article.h"
+#include "../../../src/store/editor.h"
+#include "store_test.h"
+
+/* A body of about n bytes of HTML, German words in varying order. */
+static char *
+body(size_t n, unsigned seed)
+{
+    static const char *const words[] = {"Regierung", "Verhandlungen", "über", "die",
+                                        "Zukunft", "des", "Hafens", "gehen", "weiter",
+                                        "Bürgermeisterin", "sagte", "am", "Dienstag"};
+    struct mld_buf b;
+    mld_buf_init(&b, n + 64);
+    mld_buf_puts(&b, "<p>");
+    while (b.len < n) {
+        seed = seed * 1103515245u + 12345u;
+        mld_buf_printf(&b, "%s ", words[(seed >> 16) % 13]);
+    }
+    mld_buf_puts(&b, "</p>");
+    char *out = mld_strndup(b.p, b.len);
+    mld_buf_dispose(&b);
+    return out;
+}
+
+/* Runs a one-value query with text arguments a1 (and a2 when not NULL);
+ * returns column 0 as a string (mld_free), "(null)" for NULL. */
+static char *
+q1(sqlite3 *db, const char *sql, const char *a1)
+{
+    sqlite3_stmt *st;
+    char *out = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        diag("%s: %s", sql, sqlite3_errmsg(db));
+        return mld_strdup("(error)");
+    }
+    if (a1 != NULL)
+        sqlite3_bind_text(st, 1, a1, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        out = sqlite3_column_type(st, 0) == SQLITE_NULL
+                  ? mld_strdup("(null)")
+                  : mld_strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out != NULL ? out : mld_strdup("(no row)");
+}
+
+/* Checks that q1(db, sql, arg) is want, and frees the answer. */
+static void
+is_q(sqlite3 *db, const char *sql, const char *arg, const char *want, const char *name)
+{
+    char *got = q1(db, sql, arg);
+    is_str(got, want, "%s", name);
+    mld_free(got);
+}
+
+static void
+test_sql_functions(void)
+{
+    sqlite3 *db;
+    sqlite3_open(":memory:", &db);
+    struct sq s = {.db = db, .path = ":memory:"};
+    struct mld_err err = {0};
+    is_int(sq_pack_register(&s, &err), 0, "the functions register");
+    char *long_text = body(3000, 1);
+    is_q(db, "SELECT typeof(mld_pack(?1))", long_text, "blob", "a long text packs to a BLOB");
+    is_q(db, "SELECT length(mld_pack(?1)) < length(?1)", long_text, "1", "... smaller");
+    is_q(db, "SELECT mld_unpack(mld_pack(?1)) = ?1", long_text, "1", "... and unpacks to itself");
+    is_q(db, "SELECT typeof(mld_pack(?1))", "<p>Kurz.</p>", "text", "a short text stays text");
+    is_q(db, "SELECT mld_unpack(?1)", "<p>Kurz.</p>", "<p>Kurz.</p>", "... which unpacks as is");
+    is_q(db, "SELECT typeof(mld_pack(NULL))", NULL, "null", "NULL stays NULL");
+    is_q(db, "SELECT hex(mld_unpack(x'0102'))", NULL, "0102", "a BLOB of another kind unpacks as is");
+    is_q(db, "SELECT mld_unpack(substr(mld_pack(?1), 1, 40)) = substr(mld_pack(?1), 1, 40)",
+         long_text, "1", "a cut packed value does not unpack (returned as is)");
+    /* A packed value cut short: sq_unpack says so. */
+    size_t n = 0;
+    ok(sq_unpack("\0mz\x05\0\0\0xx", 9, &n) == NULL, "a damaged stream is no text");
+    ok(sq_unpack("plain text", 10, &n) == NULL, "text without the magic is not packed");
+    mld_free(long_text);
+    sq_pack_close(&s);
+    sqlite3_close(db);
+}
+
+static struct mld_article *
+art(const char *urn, int64_t version, char *html)
+{
+    struct mld_article *a = mld_article_new();
+    a->urn = mld_strdup(urn);
+    a->version = version;
+    a->version_created = 1769774400 + version;
+    a->updated = a->version_created;
+    a->headline = mld_strdup("Hafen bleibt offen");
+    a->body_html = html;
+    a->text = mld_strdup("Hafen bleibt offen");
+    return a;
+}
+
+static void
+test_put(void)
+{
+    struct mld_store *st = mld_test_store_fresh("pack");
+    char *b1 = body(4000, 2), *b2 = body(5000, 3);
+    char *keep1 = mld_strdup(b1), *keep2 = mld_strdup(b2);
+    int64_t id = mld_test_put(st, art("urn:p:1", 1, b1));
+    mld_test_put(st, art("urn:p:1", 2, b2));
+    struct mld_item it;
+    struct mld_err err = {0};
+    if (ok(mld_store_get(st, id, &it, &err) == 0, "the article reads")) {
+        is_str(it.a->body_html, keep2, "its body as put (the newer version)");
+        mld_item_dispose(&it);
+    }
+    struct mld_ed_version *v = NULL;
+    int n = 0;
+    if (ok(mld_store_ed_versions(st, id, &v, &n, &err) == 0 && n == 2, "two versions: %s", err.msg)) {
+        is_str(v[0].body_html, keep1, "the first version's body, unpacked");
+        is_str(v[1].body_html, keep2, "the second's");
+    }
+    mld_ed_versions_free(v, n);
+    mld_store_close(st);
+    sqlite3 *db;
+    sqlite3_open(mld_test_dbpath, &db);
+    is_q(db, "SELECT group_concat(typeof(body_html)) FROM article", NULL, "blob",
+         "the article's body is stored packed");
+    is_q(db, "SELECT group_concat(typeof(body_html)) FROM version", NULL, "blob,blob",
+         "so are the versions'");
+    /* Damaged on the disk: read as no body, never as its bytes. */
+    sqlite3_exec(db, "UPDATE article SET body_html = substr(body_html, 1, 40)", NULL, NULL, NULL);
+    sqlite3_close(db);
+    st = mld_test_store_open();
+    if (ok(mld_store_get(st, id, &it, &err) == 0, "a damaged body still reads")) {
+        ok(it.a->body_html == NULL, "... as no body");
+        mld_item_dispose(&it);
+    }
+    mld_store_close(st);
+    mld_free(keep1);
+    mld_free(keep2);
+    mld_test_store_remove();
+}
+
+/* A store of schema 2 with plain bodies: 0019 packs them, reads give them
+ * back unchanged. */
+static void
+test_migrate(void)
+{
+    sqlite3 *db = mld_test_store_schema("pack", 2);
+    if (!ok(db != NULL, "create a schema 2 store"))
+        return;
+    char *html = body(3000, 4);
+    char *sql = sqlite3_mprintf(
+        "INSERT INTO article (urn, version, version_created, updated, pubstatus, embargo, "
+        "visible_from, urgency, headline, slug, published, first_stored, story_id, story_key, "
+        "body_html) VALUES ('urn:old', 1, 1769774400, 1769774400, 0, 0, 0, 3, 'Alt', 'alt', "
+        "1769774400, 1769774400, 1, 'alt', %Q);"
+        "INSERT INTO version (article_id, version, version_created, updated, pubstatus, embargo, "
+        "headline, body_html, applied, stored_at) VALUES (1, 1, 1769774400, 1769774400, 0, 0, "
+        "'Alt', %Q, 1, 1769774400);",
+        html, html);
+    struct mld_store *st = mld_test_store_upgrade(db, sql);
+    sqlite3_free(sql);
+    if (st == NULL)
+        return;
+    struct mld_err err = {0};
+    struct mld_item it;
+    if (ok(mld_store_get(st, 1, &it, &err) == 0, "the old article reads")) {
+        is_str(it.a->body_html, html, "its body unchanged");
+        mld_item_dispose(&it);
+    }
+    mld_store_close(st);
+    sqlite3_open(mld_test_dbpath, &db);
+    is_q(db, "SELECT typeof(body_html) || ',' || (SELECT typeof(body_html) FROM version) FROM article",
+         NULL, "blob,blob", "0019 packed the article's and the version's body");
+    sqlite3_close(db);
+    mld_free(html);
+    mld_test_store_remove();
+}
+
+int
+main(void)
+{
+    test_sql_functions();
+    test_put();
+    test_migrate();
+    return mld_test_done();
+}

@@ -29,7 +29,8 @@
  * every row when rows are looked up one by one. The factor lifts today's
  * article to 3x, one HALF_DAYS old to 2x, a month old to 1.2x, and fades
  * to 1 without ever reordering two articles of the same age. Page hits
- * then get a snippet of their text with <mark> around the matches.
+ * then get a snippet of their text and the byte ranges of the matches in
+ * it (no markup: mld_highlight_html() in src/text makes that).
  *
  * When a search finds nothing, "did you mean" tries each plain word that
  * no article holds: every spelling one edit away (deletion, transposition,
@@ -66,8 +67,8 @@ static const double rank_weight[3] = {8.0, 3.0, 1.0};
 /* The meta key holding the analyzer signature the index was built with. */
 #define META_SIGNATURE "search.analyzer"
 
-/* Snippet markers: bytes no article text holds in practice, replaced by
- * <mark> and </mark> after the text around them is escaped. */
+/* Snippet markers: bytes no article text holds in practice, taken out
+ * again as the ranges of the matches (snippet_split). */
 #define MARK_OPEN '\x01'
 #define MARK_CLOSE '\x02'
 
@@ -754,40 +755,41 @@ out:
     return rc;
 }
 
-/* Turns a snippet with MARK_OPEN/MARK_CLOSE around the matches into HTML:
- * the text escaped, the marks <mark> elements, always balanced (a stray
- * marker byte in the text cannot open a second one or close none). */
-static char *
-snippet_html(const char *s)
+/* Splits a snippet from FTS5, with MARK_OPEN/MARK_CLOSE around the
+ * matches, into hit's text and match ranges. A stray marker byte in the
+ * article's own text is dropped, and can neither open a second range nor
+ * close none. */
+static void
+snippet_split(const char *s, struct mld_hit *hit)
 {
-    struct mld_buf b;
-    mld_buf_init(&b, 8 * MLD_MAX_FIELD_BYTES);
+    size_t n = strlen(s), o = 0, cap = 0;
+    char *text = mld_malloc(n + 1);
     bool open = false;
-    const char *run = s;
-    for (const char *p = s;; p++) {
-        if (*p != MARK_OPEN && *p != MARK_CLOSE && *p != '\0')
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p != MARK_OPEN && *p != MARK_CLOSE) {
+            text[o++] = *p;
             continue;
-        mld_buf_append_html(&b, run, (size_t)(p - run));
-        if (*p == '\0')
-            break;
+        }
         if (*p == MARK_OPEN && !open) {
-            mld_buf_puts(&b, "<mark>");
+            if ((size_t)hit->nmarks == cap) {
+                cap = cap ? 2 * cap : 8;
+                hit->marks = mld_reallocarray(hit->marks, cap, sizeof(*hit->marks));
+            }
+            hit->marks[hit->nmarks].start = o;
             open = true;
         } else if (*p == MARK_CLOSE && open) {
-            mld_buf_puts(&b, "</mark>");
+            hit->marks[hit->nmarks++].end = o;
             open = false;
         }
-        run = p + 1;
     }
     if (open)
-        mld_buf_puts(&b, "</mark>");
-    char *html = mld_buf_steal(&b, NULL);
-    mld_buf_dispose(&b);
-    return html;
+        hit->marks[hit->nmarks++].end = o;
+    text[o] = '\0';
+    hit->snippet = text;
 }
 
 /* Sets hit->snippet: the words of article id's text around the matches of
- * match, as HTML ("" when the article has no text). */
+ * match ("" when the article has no text), and hit->marks: the matches. */
 static int
 snippet(struct sq *s, const char *match, int64_t id, struct mld_hit *hit, struct mld_err *err)
 {
@@ -805,7 +807,7 @@ snippet(struct sq *s, const char *match, int64_t id, struct mld_hit *hit, struct
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return sq_error(s, err, "search snippet");
     const char *text = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-    hit->snippet = snippet_html(text != NULL ? text : "");
+    snippet_split(text != NULL ? text : "", hit);
     sqlite3_reset(st);
     return 0;
 }

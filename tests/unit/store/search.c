@@ -467,10 +467,18 @@ test_hits(struct mld_store *st)
     run(st, (struct mld_search){.text = "Lücke"}, &h);
     is_int(h.n, 1, "the headline with <script> is found");
     if (h.n == 1) {
-        const char *s = h.v[0].snippet != NULL ? h.v[0].snippet : "";
+        const struct mld_hit *t = &h.v[0];
+        ok(t->snippet != NULL && strchr(t->snippet, '<') != NULL &&
+               strstr(t->snippet, "<mark>") == NULL,
+           "the store's snippet is the text, without markup: %s", t->snippet);
+        ok(t->nmarks >= 1 && t->marks[0].end - t->marks[0].start == strlen("Lücke") &&
+               memcmp(t->snippet + t->marks[0].start, "Lücke", strlen("Lücke")) == 0,
+           "and the match is a byte range of it");
+        char *s = mld_highlight_html(t->snippet, t->marks, t->nmarks);
         ok(strstr(s, "<mark>Lücke</mark>") != NULL, "snippet marks the match: %s", s);
         ok(strstr(s, "&lt;script&gt;-Code &amp; mehr") != NULL, "snippet escapes the text");
         ok(strstr(s, "<script") == NULL, "snippet has no markup but <mark>");
+        mld_free(s);
         is_str(h.v[0].item.a->headline, fix_of("urn:t:luecke")->headline,
                "the item carries the article");
         is_str(h.v[0].item.section_slug, "digitales", "and its section");
@@ -478,8 +486,11 @@ test_hits(struct mld_store *st)
     mld_hits_dispose(&h);
     /* Markup in the query is text too. */
     run(st, (struct mld_search){.text = "<script>"}, &h);
-    ok(h.n == 1 && strstr(h.v[0].snippet, "<mark>script</mark>") != NULL,
-       "\"<script>\" finds the word, marked: %s", h.n ? h.v[0].snippet : "");
+    char *marked = h.n == 1 ? mld_highlight_html(h.v[0].snippet, h.v[0].marks, h.v[0].nmarks)
+                            : mld_strdup("");
+    ok(h.n == 1 && strstr(marked, "<mark>script</mark>") != NULL,
+       "\"<script>\" finds the word, marked: %s", marked);
+    mld_free(marked);
     mld_hits_dispose(&h);
     run(st, (struct mld_search){.text = "Erdbeben Istanbul"}, &h);
     struct mld_item a;

@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <xxhash.h>
 
 #include "../base/buf.h"
 #include "../base/limits.h"
@@ -76,15 +77,59 @@ static const double rank_weight[3] = {8.0, 3.0, 1.0};
  * shrink it to a few articles. */
 static int64_t search_window = MLD_SEARCH_WINDOW;
 
+/* MLD_SEARCH_PREFIX_EXPAND, and whether searches plan their terms at all
+ * (else every phrase's idf is counted by walking, and prefixes stay
+ * prefixes); variables so that tests can compare the two. */
+static int64_t prefix_expand = MLD_SEARCH_PREFIX_EXPAND;
+static bool search_plan = true;
+/* Searches whose plan did not match FTS5's phrases (for the tests: 0). */
+static int plan_mismatches;
+
 /* Most phrases of a query whose document frequencies are kept (a query
  * has at most MLD_SEARCH_MAX_TERMS; the rest would be counted per row). */
 #define RANK_PHRASES 32
 
-/* What bm25 knows about the whole index for one search. */
+/* Most phrases of an expression a search writes: each term one, a prefix
+ * up to MLD_SEARCH_PREFIX_TERMS. */
+#define PLAN_PHRASES (MLD_SEARCH_MAX_TERMS * MLD_SEARCH_PREFIX_TERMS)
+
+/* A term's document count in rank_stats.docs when the vocabulary does
+ * not have it: walk its phrase's doclist; or it is excluded (NOT). */
+#define DOCS_WALK (-1)
+#define DOCS_NONE (-2)
+
+/* What bm25 knows about the whole index for one search. bm25 sums over
+ * the reader's terms; a term is one phrase of the FTS5 expression, or
+ * several for a prefix written as its completions (whose counts add up,
+ * as the prefix's would). */
 struct rank_stats {
-    bool ready;                /* filled for the current search */
-    double avgdl;              /* mean tokens per article */
-    double idf[RANK_PHRASES];  /* per phrase of the query */
+    bool ready;   /* filled for the current search */
+    bool planned; /* nterms, phrase_term and docs set by the search */
+    double avgdl; /* mean tokens per article */
+    int nterms;
+    int nphrases;
+    int phrase_term[PLAN_PHRASES];      /* the term of each phrase */
+    int64_t docs[MLD_SEARCH_MAX_TERMS]; /* articles holding it, DOCS_WALK, DOCS_NONE */
+    double idf[RANK_PHRASES];           /* per term */
+};
+
+/* One term's change of document count in the vocabulary. */
+struct vocab_entry {
+    char *term; /* NULL: a free slot */
+    size_t len;
+    uint64_t hash;
+    int64_t delta;
+    uint64_t stamp; /* the last row that counted it */
+};
+
+/* The vocabulary's changes while the queue is written (sq_search_flush):
+ * the tokenizer counts each distinct token of a row once, +1 for a row
+ * indexed, -1 for one taken out (sign; 0 while nothing is counted). */
+struct vocab_delta {
+    struct vocab_entry *v;
+    size_t cap, n;
+    uint64_t stamp;
+    int sign;
 };
 
 /* One change of the index the triggers queued: the text to index under
@@ -103,25 +148,30 @@ struct sq_search {
     size_t *marks; /* queue length where each open savepoint began */
     size_t nmarks, marks_cap;
     sqlite3_stmt *index_add, *index_del;
+    struct vocab_delta vocab;
+    sqlite3_stmt *vocab_add, *vocab_drop, *vocab_docs, *vocab_prefix;
 
     struct rank_stats rank;
     sqlite3_stmt *max_id;
     sqlite3_stmt *snippet;
-    sqlite3_stmt *term_docs;
     sqlite3_stmt *term_at;
     sqlite3_stmt *column[3]; /* one per indexed column, for spellings */
 };
 
 /* The tokenizer ------------------------------------------------------- */
 
-/* FTS5's handle for one table's tokenizer; the analyzer is process-wide,
- * so every table shares this one. */
-static int tok_handle;
+/* A query string that starts with this byte is one index term, as is
+ * (a prefix's completion from the vocabulary, "\x1f^verhandlungen"). The
+ * query parser turns every control character a reader types into a
+ * space, so only the search itself writes it. */
+#define TERM_AS_IS '\x1f'
 
+/* FTS5's handle for one table's tokenizer: the connection's search state
+ * (the analyzer is process-wide; the vocabulary's counts are not). */
 static int
 tok_create(void *ud, const char **argv, int argc, Fts5Tokenizer **out)
 {
-    *out = (Fts5Tokenizer *)&tok_handle;
+    *out = (Fts5Tokenizer *)ud;
     return SQLITE_OK;
 }
 
@@ -134,13 +184,18 @@ tok_delete(Fts5Tokenizer *t)
 struct tok_sink {
     void *ctx;
     int (*token)(void *ctx, int flags, const char *tok, int len, int start, int end);
+    struct vocab_delta *vocab; /* counts the row's tokens, or NULL */
 };
+
+static void vocab_count(struct vocab_delta *d, const char *term, size_t len);
 
 /* Hands one analyzer token to FTS5 (an mld_token_fn). */
 static int
 tok_emit(void *ud, const struct mld_token *t)
 {
     const struct tok_sink *k = ud;
+    if (k->vocab != NULL)
+        vocab_count(k->vocab, t->term, t->len);
     return k->token(k->ctx, t->colocated ? FTS5_TOKEN_COLOCATED : 0, t->term, (int)t->len,
                     (int)t->start, (int)t->end);
 }
@@ -162,7 +217,11 @@ tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int len,
         an = (flags & FTS5_TOKENIZE_PREFIX) ? MLD_AN_QUERY | MLD_AN_PREFIX : MLD_AN_QUERY;
     if (text == NULL || len <= 0)
         return SQLITE_OK;
-    struct tok_sink k = {ctx, token};
+    if ((flags & FTS5_TOKENIZE_QUERY) && text[0] == TERM_AS_IS)
+        return len > 1 ? token(ctx, 0, text + 1, len - 1, 0, len) : SQLITE_OK;
+    struct sq_search *q = (struct sq_search *)t;
+    bool doc = (flags & (FTS5_TOKENIZE_AUX | FTS5_TOKENIZE_QUERY)) == 0;
+    struct tok_sink k = {ctx, token, doc && q->vocab.sign != 0 ? &q->vocab : NULL};
     int rc = mld_analyze(mld_analyzer(), text, (size_t)len, an, tok_emit, &k);
     return rc == SQLITE_DONE ? SQLITE_OK : rc; /* DONE: FTS5 has what it needs */
 }
@@ -275,6 +334,124 @@ sq_search_queued(const struct sq *s)
     return s->search->queue_bytes;
 }
 
+/* The vocabulary --------------------------------------------------------- */
+
+/* search_vocab (migration 0018) holds every index term with the number of
+ * articles that hold it, for searches: prefixes expand from it, and
+ * bm25's idf reads a word's count there instead of walking its doclist.
+ * It changes only here, in the transaction that writes the index: while
+ * the queue is flushed the tokenizer hands each row's tokens to
+ * vocab_count (one count per distinct term and row, across the columns,
+ * as FTS5 counts documents), and vocab_write adds the batch's changes.
+ * After a rebuild (and on the first open of a store from before 0018) it
+ * is filled from the index itself (vocab_fill). */
+
+#define META_VOCAB "search.vocab"
+
+/* Counts term[0..len) once for the current row (d->stamp). */
+static void
+vocab_count(struct vocab_delta *d, const char *term, size_t len)
+{
+    if (2 * (d->n + 1) > d->cap) { /* keep the table at most half full */
+        size_t cap = d->cap ? 2 * d->cap : 4096;
+        struct vocab_entry *v = mld_calloc(cap, sizeof(*v));
+        for (size_t i = 0; i < d->cap; i++) {
+            if (d->v[i].term == NULL)
+                continue;
+            size_t j = d->v[i].hash & (cap - 1);
+            while (v[j].term != NULL)
+                j = (j + 1) & (cap - 1);
+            v[j] = d->v[i];
+        }
+        mld_free(d->v);
+        d->v = v;
+        d->cap = cap;
+    }
+    uint64_t h = XXH3_64bits(term, len);
+    size_t j = h & (d->cap - 1);
+    while (d->v[j].term != NULL &&
+           (d->v[j].hash != h || d->v[j].len != len || memcmp(d->v[j].term, term, len) != 0))
+        j = (j + 1) & (d->cap - 1);
+    struct vocab_entry *e = &d->v[j];
+    if (e->term == NULL) {
+        *e = (struct vocab_entry){mld_strndup(term, len), len, h, 0, 0};
+        d->n++;
+    }
+    if (e->stamp != d->stamp) {
+        e->stamp = d->stamp;
+        e->delta += d->sign;
+    }
+}
+
+/* Forgets the counted changes. */
+static void
+vocab_clear(struct vocab_delta *d)
+{
+    for (size_t i = 0; i < d->cap; i++)
+        mld_free(d->v[i].term);
+    mld_free(d->v);
+    *d = (struct vocab_delta){0};
+}
+
+/* Adds the counted changes to search_vocab; a term no article holds any
+ * more leaves it. */
+static int
+vocab_write(struct sq *s, struct mld_err *err)
+{
+    struct sq_search *q = s->search;
+    sqlite3_stmt *add = sq_prepare(s, &q->vocab_add,
+                                   "INSERT INTO search_vocab(term, docs) VALUES (?1, ?2) "
+                                   "ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
+                                   err);
+    sqlite3_stmt *drop = sq_prepare(
+        s, &q->vocab_drop, "DELETE FROM search_vocab WHERE term = ?1 AND docs <= 0", err);
+    if (add == NULL || drop == NULL)
+        return MLD_E_STORE;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < q->vocab.cap; i++) {
+        const struct vocab_entry *e = &q->vocab.v[i];
+        if (e->term == NULL || e->delta == 0)
+            continue;
+        sqlite3_bind_text(add, 1, e->term, (int)e->len, SQLITE_STATIC);
+        sqlite3_bind_int64(add, 2, e->delta);
+        rc = sq_step_done(s, add, err, "count a term of the search index");
+        sqlite3_reset(add);
+        if (rc == 0 && e->delta < 0) {
+            sqlite3_bind_text(drop, 1, e->term, (int)e->len, SQLITE_STATIC);
+            rc = sq_step_done(s, drop, err, "count a term of the search index");
+            sqlite3_reset(drop);
+        }
+    }
+    return rc;
+}
+
+/* Fills search_vocab from the index (every term's doclist, once), inside
+ * the caller's transaction. */
+static int
+vocab_fill(struct sq *s, struct mld_err *err)
+{
+    return sq_exec(s,
+                   "DELETE FROM search_vocab; "
+                   "INSERT INTO search_vocab(term, docs) "
+                   "SELECT term, doc FROM temp.article_vocab WHERE doc > 0; "
+                   "INSERT OR REPLACE INTO meta(key, value) VALUES ('" META_VOCAB "', '1')",
+                   err);
+}
+
+/* Returns the number of articles the vocabulary says hold term[0..len). */
+static int64_t
+vocab_docs(struct sq *s, const char *term, size_t len)
+{
+    sqlite3_stmt *st = sq_prepare(s, &s->search->vocab_docs,
+                                  "SELECT docs FROM search_vocab WHERE term = ?1", NULL);
+    if (st == NULL)
+        return 0;
+    sqlite3_bind_text(st, 1, term, (int)len, SQLITE_STATIC);
+    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return n;
+}
+
 int
 sq_search_flush(struct sq *s, struct mld_err *err)
 {
@@ -298,9 +475,15 @@ sq_search_flush(struct sq *s, struct mld_err *err)
         sqlite3_bind_int64(st, 1, c->id);
         for (int j = 0; j < 3; j++)
             sq_bind_text(st, 2 + j, c->col[j]);
+        q->vocab.sign = c->del ? -1 : 1; /* the tokenizer counts this row's terms */
+        q->vocab.stamp++;
         rc = sq_step_done(s, st, err, c->del ? "take an article out of the search index"
                                              : "add an article to the search index");
+        q->vocab.sign = 0;
     }
+    if (rc == 0)
+        rc = vocab_write(s, err);
+    vocab_clear(&q->vocab);
     /* On failure the caller rolls the transaction back, and the queue
      * with it. */
     if (rc == 0)
@@ -315,9 +498,9 @@ sq_search_register(struct sq *s, struct mld_err *err)
     fts5_api *api = fts5_of(s, err);
     if (api == NULL)
         return MLD_E_STORE;
-    if (api->xCreateTokenizer(api, "meldung", NULL, &tokenizer, NULL) != SQLITE_OK)
-        return sq_error(s, err, "register the search tokenizer");
     s->search = MLD_NEW(struct sq_search);
+    if (api->xCreateTokenizer(api, "meldung", s->search, &tokenizer, NULL) != SQLITE_OK)
+        return sq_error(s, err, "register the search tokenizer");
     if (sqlite3_create_function(s->db, "mld_search_queue", 5, SQLITE_UTF8, s, queue_fn, NULL,
                                 NULL) != SQLITE_OK)
         return sq_error(s, err, "register the search index queue");
@@ -335,12 +518,15 @@ count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ud)
 }
 
 /* Fills st from the index as bm25 needs it: the mean article length, and
- * each phrase's inverse document frequency, log((N - n + 0.5) /
- * (n + 0.5)), at least 1e-6 (as FTS5's bm25: a phrase in most articles
- * still counts a little). Counting n walks every article holding the
- * phrase, all of the index for a common word; a query of one phrase
- * skips it, since one idf scales every score alike (scores compare only
- * within one answer). */
+ * each term's inverse document frequency, log((N - n + 0.5) / (n + 0.5)),
+ * at least 1e-6 (as FTS5's bm25: a term in most articles still counts a
+ * little). n comes from the search's plan (the vocabulary's count; for a
+ * prefix the sum of its completions' counts, at most N: an upper bound,
+ * as articles hold several), else from walking every article holding
+ * the phrase, all of the index for a common word: for a quoted phrase,
+ * and for every phrase when mld_rank runs outside a search. A query of
+ * one term skips it, since one idf scales every score alike (scores
+ * compare only within one answer), and so do excluded terms. */
 static int
 rank_stats_fill(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_stats *st)
 {
@@ -350,16 +536,37 @@ rank_stats_fill(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_stats
         rc = api->xColumnTotalSize(fts, -1, &tokens);
     st->avgdl = rows > 0 ? (double)tokens / (double)rows : 1.0;
     int phrases = api->xPhraseCount(fts);
-    if (phrases == 1) {
+    if (st->planned && st->nphrases != phrases) {
+        st->planned = false; /* not the search's expression (cannot happen) */
+        plan_mismatches++;
+    }
+    if (!st->planned) { /* each phrase a term of its own, counted by walking */
+        st->nterms = st->nphrases = phrases < RANK_PHRASES ? phrases : RANK_PHRASES;
+        for (int i = 0; i < st->nterms; i++) {
+            st->phrase_term[i] = i;
+            st->docs[i] = DOCS_WALK;
+        }
+    }
+    if (st->nterms == 1) {
         st->idf[0] = 1.0;
         st->ready = rc == SQLITE_OK;
         return rc;
     }
-    for (int i = 0; rc == SQLITE_OK && i < phrases && i < RANK_PHRASES; i++) {
-        int64_t n = 0;
-        rc = api->xQueryPhrase(fts, i, &n, count_row);
+    for (int t = 0; rc == SQLITE_OK && t < st->nterms; t++) {
+        int64_t n = st->docs[t];
+        if (n == DOCS_NONE) {
+            st->idf[t] = 1e-6;
+            continue;
+        }
+        if (n == DOCS_WALK) {
+            n = 0;
+            for (int i = 0; rc == SQLITE_OK && i < st->nphrases && i < phrases; i++)
+                if (st->phrase_term[i] == t)
+                    rc = api->xQueryPhrase(fts, i, &n, count_row);
+        }
+        n = n < rows ? n : rows;
         double idf = log(((double)rows - (double)n + 0.5) / ((double)n + 0.5));
-        st->idf[i] = idf > 1e-6 ? idf : 1e-6;
+        st->idf[t] = idf > 1e-6 ? idf : 1e-6;
     }
     st->ready = rc == SQLITE_OK;
     return rc;
@@ -367,8 +574,8 @@ rank_stats_fill(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_stats
 
 /* mld_rank(article_fts): the current row's bm25 score (positive, higher
  * is better; FTS5's bm25() is its negative) with the column weights of
- * rank_weight. The index statistics come from the search's rank_stats,
- * counted on first use. */
+ * rank_weight, summed over the query's terms. The index statistics come
+ * from the search's rank_stats, counted on first use. */
 static void
 rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int argc,
         sqlite3_value **argv)
@@ -382,8 +589,8 @@ rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int
     for (int i = 0; rc == SQLITE_OK && i < inst; i++) {
         int phrase, col, off;
         rc = api->xInst(fts, i, &phrase, &col, &off);
-        if (rc == SQLITE_OK && phrase < RANK_PHRASES && col >= 0 && col < 3)
-            freq[phrase] += rank_weight[col];
+        if (rc == SQLITE_OK && phrase >= 0 && phrase < st->nphrases && col >= 0 && col < 3)
+            freq[st->phrase_term[phrase]] += rank_weight[col];
     }
     if (rc == SQLITE_OK)
         rc = api->xColumnSize(fts, -1, &len);
@@ -392,9 +599,8 @@ rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int
         return;
     }
     double norm = RANK_K1 * (1.0 - RANK_B + RANK_B * (double)len / st->avgdl), score = 0;
-    int phrases = api->xPhraseCount(fts);
-    for (int i = 0; i < phrases && i < RANK_PHRASES; i++)
-        score += st->idf[i] * freq[i] * (RANK_K1 + 1.0) / (freq[i] + norm);
+    for (int t = 0; t < st->nterms; t++)
+        score += st->idf[t] * freq[t] * (RANK_K1 + 1.0) / (freq[t] + norm);
     sqlite3_result_double(ctx, score);
 }
 
@@ -439,6 +645,8 @@ rebuild(struct sq *s, const char *want, const char *had, struct mld_err *err)
     double t0 = mld_time_mono_s();
     int64_t n = usable_count(s);
     int rc = sq_exec(s, "INSERT INTO article_fts(article_fts) VALUES ('rebuild')", err);
+    if (rc == 0)
+        rc = vocab_fill(s, err);
     if (rc != 0)
         return rc;
     sqlite3_stmt *st;
@@ -484,6 +692,41 @@ out:
     return rc;
 }
 
+/* Fills the vocabulary from the index when it never was (a store from
+ * before migration 0018); like check_signature, a read first, then again
+ * under the write lock. */
+static int
+check_vocab(struct sq *s, struct mld_err *err)
+{
+    static const char sql[] = "SELECT 1 FROM meta WHERE key = '" META_VOCAB "'";
+    for (int locked = 0; locked < 2; locked++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+            return sq_error(s, err, "read the search vocabulary's state");
+        bool filled = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+        if (filled)
+            return locked ? sq_txn_commit(s, err) : 0;
+        if (locked) {
+            double t0 = mld_time_mono_s();
+            int rc = vocab_fill(s, err);
+            if (rc == 0)
+                rc = sq_txn_commit(s, err);
+            if (rc != 0) {
+                sq_txn_rollback(s);
+                return rc;
+            }
+            mld_log_info("%s: search vocabulary filled from the index in %.2f s", s->path,
+                         mld_time_mono_s() - t0);
+            return 0;
+        }
+        int rc = sq_txn_begin(s, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 int
 sq_search_open(struct sq *s, struct mld_err *err)
 {
@@ -502,6 +745,8 @@ sq_search_open(struct sq *s, struct mld_err *err)
                      err);
     if (rc == 0)
         rc = check_signature(s, err);
+    if (rc == 0)
+        rc = check_vocab(s, err);
     return rc;
 }
 
@@ -512,6 +757,7 @@ sq_search_close(struct sq *s)
     if (s->search == NULL)
         return;
     sq_search_discard(s);
+    vocab_clear(&s->search->vocab);
     mld_free(s->search->queue);
     mld_free(s->search->marks);
     mld_free(s->search);
@@ -788,45 +1034,58 @@ snippet_split(const char *s, struct mld_hit *hit)
     hit->snippet = text;
 }
 
-/* Sets hit->snippet: the words of article id's text around the matches of
- * match ("" when the article has no text), and hit->marks: the matches. */
+/* Sets each hit's snippet: the words of its article's text around the
+ * matches of match ("" when the article has no text), and its marks: the
+ * matches. One FTS5 query for the whole page: over the rowid range of the
+ * hits, with the other rows left out by a filter that FTS5 cannot use
+ * ("+ 0"), so SQLite computes snippet() for the page's rows only. One
+ * query per hit evaluated the expression once per hit: a prefix merged
+ * its completions' postings over the whole index every time. */
 static int
-snippet(struct sq *s, const char *match, int64_t id, struct mld_hit *hit, struct mld_err *err)
+snippets(struct sq *s, const char *match, struct mld_hits *out, struct mld_err *err)
 {
-    char sql[256];
+    char sql[512];
     snprintf(sql, sizeof(sql),
-             "SELECT snippet(article_fts, 2, char(1), char(2), '\u2026', %d) FROM article_fts "
-             "WHERE article_fts MATCH ?1 AND rowid = ?2",
+             "SELECT rowid, snippet(article_fts, 2, char(1), char(2), '\u2026', %d) "
+             "FROM article_fts WHERE article_fts MATCH ?1 AND rowid >= ?2 AND rowid <= ?3 "
+             "AND rowid + 0 IN (SELECT value FROM json_each(?4))",
              MLD_SEARCH_SNIPPET_WORDS);
     sqlite3_stmt *st = sq_prepare(s, &s->search->snippet, sql, err);
     if (st == NULL)
         return MLD_E_STORE;
+    struct mld_buf ids;
+    mld_buf_init(&ids, 32 * (size_t)out->n + 16);
+    int64_t lo = INT64_MAX, hi = 0;
+    for (int i = 0; i < out->n; i++) {
+        int64_t id = out->v[i].item.id;
+        mld_buf_printf(&ids, "%c%lld", i ? ',' : '[', (long long)id);
+        lo = id < lo ? id : lo;
+        hi = id > hi ? id : hi;
+    }
+    mld_buf_putc(&ids, ']');
     sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, id);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sq_error(s, err, "search snippet");
-    const char *text = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-    snippet_split(text != NULL ? text : "", hit);
+    sqlite3_bind_int64(st, 2, lo);
+    sqlite3_bind_int64(st, 3, hi);
+    sqlite3_bind_text(st, 4, ids.p, (int)ids.len, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        const char *text = (const char *)sqlite3_column_text(st, 1);
+        for (int i = 0; i < out->n; i++)
+            if (out->v[i].item.id == id && out->v[i].snippet == NULL)
+                snippet_split(text != NULL ? text : "", &out->v[i]);
+    }
     sqlite3_reset(st);
+    mld_buf_dispose(&ids);
+    if (rc != SQLITE_DONE)
+        return sq_error(s, err, "search snippet");
+    for (int i = 0; i < out->n; i++)
+        if (out->v[i].snippet == NULL)
+            out->v[i].snippet = mld_strdup("");
     return 0;
 }
 
 /* "Did you mean" ----------------------------------------------------------- */
-
-/* Returns the number of articles whose index holds term[0..len) exactly. */
-static int64_t
-term_docs(struct sq *s, const char *term, size_t len)
-{
-    sqlite3_stmt *st = sq_prepare(s, &s->search->term_docs,
-                                  "SELECT doc FROM temp.article_vocab WHERE term = ?1", NULL);
-    if (st == NULL)
-        return 0;
-    sqlite3_bind_text(st, 1, term, (int)len, SQLITE_STATIC);
-    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return n;
-}
 
 /* The best spelling one edit away from a word, as a raw index term. */
 struct variant {
@@ -839,7 +1098,7 @@ struct variant {
 static void
 try_variant(struct sq *s, const char *cand, size_t len, struct variant *best)
 {
-    int64_t n = term_docs(s, cand, len);
+    int64_t n = vocab_docs(s, cand, len);
     if (n > best->docs) {
         memcpy(best->term, cand, len);
         best->term[len] = '\0';
@@ -966,7 +1225,7 @@ correct_word(struct sq *s, const char *w, size_t len)
             return NULL; /* variants are built from a-z */
     raw[0] = MLD_RAW_MARK;
     size_t sn = mld_stem_word(an, w, len, stem, sizeof(stem));
-    if (term_docs(s, raw, n + 1) > 0 || (sn > 0 && term_docs(s, stem, sn) > 0))
+    if (vocab_docs(s, raw, n + 1) > 0 || (sn > 0 && vocab_docs(s, stem, sn) > 0))
         return NULL;
     struct variant best = {.docs = 0};
     closest_term(s, raw + 1, n, &best);
@@ -999,6 +1258,139 @@ suggest(struct sq *s, const char *text, const struct mld_fts_query *fq)
     return out;
 }
 
+/* The plan: each term of the query, and prefixes from the vocabulary ---- */
+
+/* The one token the analyzer makes of a term, if it makes one. */
+struct one_token {
+    char term[4 * MLD_SEARCH_SUGGEST_MAX_WORD + 64];
+    size_t len;
+    int n; /* tokens seen */
+};
+
+/* Keeps the first token (an mld_token_fn). */
+static int
+keep_token(void *ud, const struct mld_token *t)
+{
+    struct one_token *o = ud;
+    if (o->n++ == 0 && t->len < sizeof(o->term)) {
+        memcpy(o->term, t->term, t->len);
+        o->len = t->len;
+    } else if (o->n == 1) {
+        o->n = 2; /* too long to keep: as if several */
+    }
+    return 0;
+}
+
+/* Notes that the expression's next phrase belongs to term t. */
+static void
+plan_phrase(struct rank_stats *st, int t)
+{
+    if (st->nphrases < PLAN_PHRASES)
+        st->phrase_term[st->nphrases] = t;
+    st->nphrases++;
+}
+
+/* Writes prefix term t (its raw form raw[0..len)) as its most frequent
+ * completions in the vocabulary, ( "a" OR "b" ... ), at most
+ * MLD_SEARCH_PREFIX_TERMS, and sets its document count to the sum over
+ * all of them. One scan of the vocabulary's range of the prefix. Returns
+ * false (the parser writes the prefix as such) when no completion exists
+ * or they are rare: FTS5 merges a prefix's postings in time proportional
+ * to them, while each completion costs a seek in every segment of the
+ * index, so the prefix stays cheaper up to MLD_SEARCH_PREFIX_EXPAND
+ * articles per completion. */
+static bool
+plan_prefix(struct sq *s, struct rank_stats *st, int t, const char *raw, size_t len,
+            struct mld_buf *b)
+{
+    sqlite3_stmt *q = sq_prepare(s, &s->search->vocab_prefix,
+                                 "SELECT term, docs FROM search_vocab "
+                                 "WHERE term >= ?1 AND term < ?2",
+                                 NULL);
+    char hi[sizeof(((struct one_token *)0)->term)];
+    size_t hn = len;
+    memcpy(hi, raw, len);
+    while (hn > 0 && (unsigned char)hi[hn - 1] == 0xFF)
+        hn--;
+    if (q == NULL || hn == 0)
+        return false;
+    hi[hn - 1]++; /* the first string after every one starting with raw */
+    sqlite3_bind_text(q, 1, raw, (int)len, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, hi, (int)hn, SQLITE_STATIC);
+    struct {
+        char *term;
+        int64_t docs;
+    } top[MLD_SEARCH_PREFIX_TERMS];
+    int n = 0;
+    int64_t sum = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        int64_t d = sqlite3_column_int64(q, 1);
+        sum += d;
+        if (n == MLD_SEARCH_PREFIX_TERMS && d <= top[n - 1].docs)
+            continue;
+        if (n == MLD_SEARCH_PREFIX_TERMS)
+            mld_free(top[--n].term);
+        int k = n++; /* keep top[] ordered, most articles first */
+        while (k > 0 && top[k - 1].docs < d) {
+            top[k] = top[k - 1];
+            k--;
+        }
+        top[k].term = sq_col_text(q, 0);
+        top[k].docs = d;
+    }
+    sqlite3_reset(q);
+    if (n == 0 || sum <= (int64_t)n * prefix_expand) {
+        for (int i = 0; i < n; i++)
+            mld_free(top[i].term);
+        return false;
+    }
+    st->docs[t] = sum;
+    mld_buf_putc(b, '(');
+    for (int i = 0; i < n; i++) {
+        mld_buf_puts(b, i > 0 ? " OR \"" : "\"");
+        mld_buf_putc(b, TERM_AS_IS);
+        for (const char *c = top[i].term; *c != '\0'; c++) {
+            if (*c == '"')
+                mld_buf_putc(b, '"');
+            mld_buf_putc(b, *c);
+        }
+        mld_buf_putc(b, '"');
+        plan_phrase(st, t);
+        mld_free(top[i].term);
+    }
+    mld_buf_putc(b, ')');
+    return true;
+}
+
+/* What the search knows while the query is parsed. */
+struct plan {
+    struct sq *s;
+    struct rank_stats *st;
+};
+
+/* Plans one term of the query (a struct mld_query_hook term function):
+ * its document count from the vocabulary when it is one index term, a
+ * prefix as its completions; a quoted phrase (several tokens) is counted
+ * by walking, an excluded term not at all. */
+static bool
+plan_term(void *ud, const char *text, size_t len, bool prefix, bool negated, struct mld_buf *b)
+{
+    struct plan *p = ud;
+    struct rank_stats *st = p->st;
+    int t = st->nterms < MLD_SEARCH_MAX_TERMS ? st->nterms++ : MLD_SEARCH_MAX_TERMS - 1;
+    st->docs[t] = negated ? DOCS_NONE : DOCS_WALK;
+    struct one_token o = {.n = 0};
+    if (!negated)
+        mld_analyze(mld_analyzer(), text, len, prefix ? MLD_AN_QUERY | MLD_AN_PREFIX : MLD_AN_QUERY,
+                    keep_token, &o);
+    if (o.n == 1 && prefix && plan_prefix(p->s, st, t, o.term, o.len, b))
+        return true;
+    if (o.n == 1)
+        st->docs[t] = prefix ? 0 : vocab_docs(p->s, o.term, o.len);
+    plan_phrase(st, t);
+    return false;
+}
+
 /* The search ------------------------------------------------------------- */
 
 int
@@ -1007,12 +1399,16 @@ sq_search(void *impl, const struct mld_search *q, struct mld_hits *out, struct m
     struct sq *s = impl;
     const char *text = q->text != NULL ? q->text : "";
     struct mld_fts_query fq;
-    int rc = mld_query_parse(text, strlen(text), &fq, err);
+    struct rank_stats *st = &s->search->rank;
+    *st = (struct rank_stats){.planned = true}; /* this query's terms */
+    struct plan plan = {s, st};
+    struct mld_query_hook hook = {&plan, plan_term};
+    int rc = mld_query_parse_with(text, strlen(text), search_plan ? &hook : NULL, &fq, err);
+    st->planned = search_plan && rc == 0 && st->nphrases <= PLAN_PHRASES;
     if (rc != 0)
         return rc;
     struct cands c = {NULL, 0};
     int want = q->offset + q->limit + 1; /* one more tells whether there are more */
-    s->search->rank.ready = false; /* this query's phrases */
     rc = collect(s, q, fq.match, want, &c, err);
     if (rc != 0)
         goto out;
@@ -1031,9 +1427,9 @@ sq_search(void *impl, const struct mld_search *q, struct mld_hits *out, struct m
         out->n++;
         hit->score = k->score;
         rc = sq_story_sections(s, &hit->item, q->now, err);
-        if (rc == 0)
-            rc = snippet(s, fq.match, k->id, hit, err);
     }
+    if (rc == 0 && out->n > 0)
+        rc = snippets(s, fq.match, out, err);
     if (rc == 0 && c.n == 0 && q->offset == 0)
         out->suggestion = suggest(s, text, &fq);
     if (rc != 0)

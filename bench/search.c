@@ -637,7 +637,8 @@ open_dbs(struct bench *b, long max_articles)
                       "PRAGMA temp_store = MEMORY; "
                       "CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(headline, body, "
                       "tokenize='unicode61 remove_diacritics 2')");
-        sqlite3_stmt *st = prepare(b->plain, b->plain_path, "SELECT coalesce(max(rowid), 0) FROM fts");
+        sqlite3_stmt *st =
+            prepare(b->plain, b->plain_path, "SELECT coalesce(max(rowid), 0) FROM fts");
         if (sqlite3_step(st) == SQLITE_ROW)
             b->n_plain = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);

@@ -403,8 +403,8 @@ vocab_write(struct sq *s, struct mld_err *err)
                                    "INSERT INTO search_vocab(term, docs) VALUES (?1, ?2) "
                                    "ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
                                    err);
-    sqlite3_stmt *drop = sq_prepare(
-        s, &q->vocab_drop, "DELETE FROM search_vocab WHERE term = ?1 AND docs <= 0", err);
+    sqlite3_stmt *drop = sq_prepare(s, &q->vocab_drop,
+                                    "DELETE FROM search_vocab WHERE term = ?1 AND docs <= 0", err);
     if (add == NULL || drop == NULL)
         return MLD_E_STORE;
     int rc = 0;

@@ -200,8 +200,7 @@ static void
 put_term(struct mld_buf *b, const char *text, const struct term *t,
          const struct mld_query_hook *hook)
 {
-    if (hook != NULL &&
-        hook->term(hook->ud, text + t->start, t->len, t->prefix, t->negated, b))
+    if (hook != NULL && hook->term(hook->ud, text + t->start, t->len, t->prefix, t->negated, b))
         return;
     mld_buf_putc(b, '"');
     for (size_t i = 0; i < t->len; i++) {

@@ -65,8 +65,7 @@ struct mld_query_hook {
      * FTS5 expression that needs no parentheses around it (a prefix as
      * ( "a" OR "b" ), say), and return true; false leaves it to the
      * parser ("text", or "text" * for a prefix). */
-    bool (*term)(void *ud, const char *s, size_t len, bool prefix, bool negated,
-                 struct mld_buf *b);
+    bool (*term)(void *ud, const char *s, size_t len, bool prefix, bool negated, struct mld_buf *b);
 };
 
 /* mld_query_parse(), with hook (may be NULL) consulted for each term. */

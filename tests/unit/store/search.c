@@ -499,8 +499,8 @@ test_hits(struct mld_store *st)
     mld_hits_dispose(&h);
     /* Markup in the query is text too. */
     run(st, (struct mld_search){.text = "<script>"}, &h);
-    char *marked = h.n == 1 ? mld_highlight_html(h.v[0].snippet, h.v[0].marks, h.v[0].nmarks)
-                            : mld_strdup("");
+    char *marked =
+        h.n == 1 ? mld_highlight_html(h.v[0].snippet, h.v[0].marks, h.v[0].nmarks) : mld_strdup("");
     ok(h.n == 1 && strstr(marked, "<mark>script</mark>") != NULL,
        "\"<script>\" finds the word, marked: %s", marked);
     mld_free(marked);

@@ -18,8 +18,8 @@ html_is(const char *text, const struct mld_span *m, int n, const char *want, con
 int
 main(void)
 {
-    html_is("der Kreml stimmt zu", (struct mld_span[]){{4, 9}}, 1, "der <mark>Kreml</mark> stimmt zu",
-            "a range is marked");
+    html_is("der Kreml stimmt zu", (struct mld_span[]){{4, 9}}, 1,
+            "der <mark>Kreml</mark> stimmt zu", "a range is marked");
     html_is("a b c", (struct mld_span[]){{0, 1}, {4, 5}}, 2, "<mark>a</mark> b <mark>c</mark>",
             "at both ends");
     html_is("<b>x & \"y\" 'z'</b>", (struct mld_span[]){{3, 4}}, 1,

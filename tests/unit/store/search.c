@@ -759,6 +759,60 @@ test_plan(struct mld_store *st)
     prefix_expand = saved;
 }
 
+/* Counts the rows of query match where mld_snippet() differs from
+ * FTS5's snippet() it stands in for; *rows gets the rows compared. */
+static int
+snippet_differences(sqlite3 *db, const char *match, int *rows)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT snippet(article_fts, 2, char(1), char(2), '\u2026', %d), "
+             "mld_snippet(article_fts) FROM article_fts WHERE article_fts MATCH ?1",
+             MLD_SEARCH_SNIPPET_WORDS);
+    sqlite3_stmt *st;
+    int differ = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        diag("%s", sqlite3_errmsg(db));
+        return 1;
+    }
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *a = (const char *)sqlite3_column_text(st, 0);
+        const char *b = (const char *)sqlite3_column_text(st, 1);
+        (*rows)++;
+        if (strcmp(a != NULL ? a : "", b != NULL ? b : "") != 0) {
+            if (differ++ == 0)
+                diag("%s:\n  fts5:    %s\n  meldung: %s", match, a ? a : "", b ? b : "");
+        }
+    }
+    sqlite3_finalize(st);
+    return differ;
+}
+
+/* mld_snippet() writes what FTS5's snippet() would, on every row of
+ * single words, phrases, prefixes, ORs and words found only in the
+ * headline. */
+static void
+test_snippet_fn(void)
+{
+    static const char *const matches[] = {
+        "\"krieg\"",          "\"helmut kohl\"", "(\"schalke\" OR \"hoffenheim\") AND \"bundesliga\"",
+        "\"verhandl\" *",     "\"die\"",         "\"krieg\" \"ukrain\"",
+        "\"erdbeben\" NOT \"kohl\"", "\"luecke\"",     "\"der\" \"und\" \"in\"",
+    };
+    sqlite3 *db = raw_open();
+    struct mld_err err = {0};
+    fts5_api *api = fts5_of(&raw_sq, &err);
+    if (api != NULL)
+        api->xCreateFunction(api, "mld_snippet", NULL, snippet_fn, NULL);
+    int rows = 0, differ = 0;
+    for (size_t i = 0; i < sizeof(matches) / sizeof(matches[0]); i++)
+        differ += snippet_differences(db, matches[i], &rows);
+    ok(rows > 10 && differ == 0, "mld_snippet equals FTS5's snippet on %d rows (%d differ)", rows,
+       differ);
+    raw_close(db);
+}
+
 /* The dpa NewsML-G2 sample, ingested as `meldung ingest` would. */
 struct corpus {
     struct mld_store *st;
@@ -865,6 +919,7 @@ main(void)
     test_ranking_paging(st);
     test_hits(st);
     test_plan(st);
+    test_snippet_fn();
     test_changes(st);
     test_queue(st);
     test_suggestion(st);

@@ -232,9 +232,9 @@
  * FTS5 seeks each one's postings to the window searched, where the
  * prefix itself made it merge every completion's postings over the whole
  * index first (640 ms at a million articles). An article that holds only
- * rarer completions is not found: at 10k-1M articles "Regier*" has
- * hundreds of completions, and the 32 most frequent cover nearly all of
- * its articles. */
+ * rarer completions is not found: at 10k articles the 32 most frequent
+ * completions hold 89 % of "Regier*"'s postings (68 completions), 68 % of
+ * "Bundes*"'s (145), all of "Verhandl*"'s (20). */
 #define MLD_SEARCH_PREFIX_TERMS 32
 /* ... but only when they hold more than this many articles per
  * completion written: below it FTS5's own prefix merge costs less (it

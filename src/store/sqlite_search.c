@@ -152,6 +152,7 @@ struct sq_search {
     sqlite3_stmt *vocab_add, *vocab_drop, *vocab_docs, *vocab_prefix;
 
     struct rank_stats rank;
+    sqlite3_stmt *ranking[4 * 8]; /* per drive and filters (collect) */
     sqlite3_stmt *max_id;
     sqlite3_stmt *snippet;
     sqlite3_stmt *term_at;
@@ -1216,12 +1217,14 @@ collect(struct sq *s, const struct mld_search *q, const char *match, int want, s
     struct mld_buf sql;
     mld_buf_init(&sql, 4096);
     ranking_sql(&sql, q, drive);
-    sqlite3_stmt *st = NULL;
-    int rc = 0;
-    if (sqlite3_prepare_v2(s->db, sql.p, (int)sql.len, &st, NULL) != SQLITE_OK) {
-        rc = sq_error(s, err, "prepare search");
+    /* One statement per shape (drive and filters), prepared once: the
+     * parse was a twentieth of a search for a rare word. */
+    int shape = (int)drive * 8 + (q->section_slug != NULL) * 4 + (q->topic_slug != NULL) * 2 +
+                (q->from > 0 || q->to > 0);
+    sqlite3_stmt *st = sq_prepare(s, &s->search->ranking[shape], sql.p, err);
+    int rc = st == NULL ? MLD_E_STORE : 0;
+    if (st == NULL)
         goto out;
-    }
     int64_t hi = max_id + 1, size = search_window;
     while (hi > 1 && c->n < want) {
         int64_t lo = drive != DRIVE_INDEX || hi - size < 1 ? 1 : hi - size;
@@ -1248,7 +1251,8 @@ collect(struct sq *s, const struct mld_search *q, const char *match, int want, s
         size = next_window(size, max_id + 1 - lo, c->n, want);
     }
 out:
-    sqlite3_finalize(st);
+    if (st != NULL)
+        sqlite3_reset(st);
     mld_buf_dispose(&sql);
     return rc;
 }

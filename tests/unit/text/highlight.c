@@ -35,7 +35,9 @@ main(void)
             "ranges past the end, empty or reversed are skipped");
     html_is("Grüße", (struct mld_span[]){{3, 6}}, 1, "Gr<mark>üß</mark>e",
             "ends inside a UTF-8 sequence move to its start");
-    html_is("ü", (struct mld_span[]){{1, 2}}, 1, "ü", "a range inside one character is none");
+    html_is("ü", (struct mld_span[]){{0, 1}}, 1, "ü", "a range inside one character is none");
+    html_is("ü", (struct mld_span[]){{1, 2}}, 1, "<mark>ü</mark>",
+            "a start inside a character takes all of it");
     html_is(NULL, NULL, 0, "", "no text");
     html_is("x", NULL, 0, "x", "no ranges");
     return mld_test_done();

@@ -32,11 +32,16 @@
  * then get a snippet of their text and the byte ranges of the matches in
  * it (no markup: mld_highlight_html() in src/text makes that).
  *
+ * The index's vocabulary, search_vocab (every term with its number of
+ * articles), is kept in step by the queue's flush and read by searches:
+ * a word's document count for bm25 without walking its doclist, and a
+ * common prefix written as its most frequent completions.
+ *
  * When a search finds nothing, "did you mean" tries each plain word that
  * no article holds: every spelling one edit away (deletion, transposition,
- * substitution, insertion of a-z) is looked up in the index's vocabulary
- * (fts5vocab), and the one in most articles replaces the word, spelled as
- * in the first article that holds it.
+ * substitution, insertion of a-z) is looked up in the vocabulary, and the
+ * one in most articles replaces the word, spelled as in the first article
+ * that holds it (fts5vocab 'instance').
  */
 #include "sqlite_int.h"
 

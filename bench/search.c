@@ -591,27 +591,57 @@ prepare(sqlite3 *db, const char *path, const char *sql)
     return st;
 }
 
-/* Creates both databases, fresh, in b->dir. */
+/* Reads the ids of the articles a kept meldung store holds (KEEP, see
+ * bench/search.sh) into b->ids, in the order they were stored; returns
+ * how many. The bench stores each article once, in order. */
+static long
+resume_meldung(struct bench *b, long max_articles)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    long n = 0;
+    if (sqlite3_open_v2(b->st_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        die("%s: %s", b->st_path, sqlite3_errmsg(db));
+    st = prepare(db, b->st_path, "SELECT id FROM article ORDER BY id");
+    while (sqlite3_step(st) == SQLITE_ROW && n < max_articles)
+        b->ids[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* Opens both databases in b->dir: fresh, or with KEEP set, as a run
+ * before left them (the build is then only the growth beyond). */
 static void
 open_dbs(struct bench *b, long max_articles)
 {
     struct mld_err err = {0};
+    bool keep = getenv("KEEP") != NULL && *getenv("KEEP") != '\0';
     snprintf(b->st_path, sizeof(b->st_path), "%s/meldung.db", b->dir);
     snprintf(b->plain_path, sizeof(b->plain_path), "%s/plain.db", b->dir);
     if (b->use_meldung) {
-        unlink(b->st_path);
+        if (!keep)
+            unlink(b->st_path);
+        b->ids = mld_calloc((size_t)max_articles, sizeof(int64_t));
+        if (keep && access(b->st_path, F_OK) == 0)
+            b->n_meldung = resume_meldung(b, max_articles);
         if (mld_store_open(&b->st, b->st_path, &err) != 0)
             die("mld_store_open: %s", err.msg);
-        b->ids = mld_calloc((size_t)max_articles, sizeof(int64_t));
     }
     if (b->use_plain) {
-        unlink(b->plain_path);
+        if (!keep)
+            unlink(b->plain_path);
         if (sqlite3_open(b->plain_path, &b->plain) != SQLITE_OK)
             die("%s: %s", b->plain_path, sqlite3_errmsg(b->plain));
         plain_exec(b, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
                       "PRAGMA temp_store = MEMORY; "
-                      "CREATE VIRTUAL TABLE fts USING fts5(headline, body, "
+                      "CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(headline, body, "
                       "tokenize='unicode61 remove_diacritics 2')");
+        sqlite3_stmt *st =
+            prepare(b->plain, b->plain_path, "SELECT coalesce(max(rowid), 0) FROM fts");
+        if (sqlite3_step(st) == SQLITE_ROW)
+            b->n_plain = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
         b->plain_insert = prepare(b->plain, b->plain_path,
                                   "INSERT INTO fts(rowid, headline, body) VALUES (?1, ?2, ?3)");
         b->plain_search = prepare(b->plain, b->plain_path,

@@ -17,6 +17,10 @@
 #   BATCH=500 ...                            articles per transaction while loading
 #   MLD_CORPUS=/path/to/corpus ...           the shared corpus (default ../shared/corpus)
 #   TMPDIR=/big/disk ...                     where the databases go (1M: about 22 GB)
+#   KEEP=/tmp/sb100k ...                     keep the databases in this directory (not removed:
+#                                            they hold corpus text, delete it when done); a later
+#                                            run with the same KEEP grows them on instead of
+#                                            building again (to compare two builds of meldung)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -42,11 +46,16 @@ fi
 
 make -s "$BIN" >&2 || die "make $BIN failed"
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/meldung-search-bench.XXXXXX")
+if [ -n "${KEEP:-}" ]; then
+    mkdir -p "$KEEP" || die "cannot make $KEEP"
+    TMP=$KEEP
+else
+    TMP=$(mktemp -d "${TMPDIR:-/tmp}/meldung-search-bench.XXXXXX")
+fi
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    rm -rf "$TMP"
+    [ -n "${KEEP:-}" ] || rm -rf "$TMP"
     exit "$rc"
 }
 trap cleanup EXIT
@@ -54,7 +63,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 cmd="bench/search.sh"
-for v in SIZES QUERIES RELATED REPEAT BATCH SIDES MELDUNG_UPTO; do
+for v in KEEP SIZES QUERIES RELATED REPEAT BATCH SIDES MELDUNG_UPTO; do
     if [ -n "${!v:-}" ]; then
         cmd="$v=${!v} $cmd"
     fi

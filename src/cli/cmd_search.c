@@ -75,36 +75,27 @@ parse_day(const char *s, bool next_day, mld_time_t *out)
     return 0;
 }
 
-/* Writes the snippet's HTML as terminal text on one line: entities
- * decoded, <mark> as bold (tty) or '[', </mark> as its end or ']'. */
+/* Writes a hit's snippet as terminal text on one line: the matches
+ * bold (tty) or in '[' and ']'. */
 static void
-print_snippet(const char *html, bool tty)
+print_snippet(const struct mld_hit *h, bool tty)
 {
-    static const struct {
-        const char *from, *to;
-    } entities[] = {{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}};
-    for (const char *p = html; *p != '\0';) {
-        if (strncmp(p, "<mark>", 6) == 0) {
+    const char *t = h->snippet;
+    size_t len = strlen(t), at = 0;
+    struct mld_span *m = mld_calloc(h->nmarks > 0 ? (size_t)h->nmarks : 1, sizeof(*m));
+    if (h->nmarks > 0)
+        memcpy(m, h->marks, (size_t)h->nmarks * sizeof(*m));
+    int n = mld_highlight_clean(t, len, m, h->nmarks), k = 0;
+    for (; at < len; at++) {
+        if (k < n && at == m[k].start)
             fputs(tty ? "\033[1m" : "[", stdout);
-            p += 6;
-            continue;
-        }
-        if (strncmp(p, "</mark>", 7) == 0) {
+        putchar(t[at] == '\n' || t[at] == '\t' || t[at] == '\r' ? ' ' : t[at]); /* one line */
+        if (k < n && at + 1 == m[k].end) {
             fputs(tty ? "\033[0m" : "]", stdout);
-            p += 7;
-            continue;
-        }
-        size_t i = 0, n = sizeof(entities) / sizeof(entities[0]);
-        while (i < n && strncmp(p, entities[i].from, strlen(entities[i].from)) != 0)
-            i++;
-        if (i < n) {
-            fputs(entities[i].to, stdout);
-            p += strlen(entities[i].from);
-        } else {
-            putchar(*p == '\n' || *p == '\t' || *p == '\r' ? ' ' : *p); /* one line */
-            p++;
+            k++;
         }
     }
+    mld_free(m);
 }
 
 /* Prints the hits as text blocks. */
@@ -120,7 +111,7 @@ print_text(const struct mld_hits *h, int page)
                it->a->headline ? it->a->headline : "", it->slug, (long long)it->id);
         if (h->v[i].snippet != NULL && h->v[i].snippet[0] != '\0') {
             fputs("    ", stdout);
-            print_snippet(h->v[i].snippet, tty);
+            print_snippet(&h->v[i], tty);
             putchar('\n');
         }
     }

@@ -29,13 +29,19 @@
  * every row when rows are looked up one by one. The factor lifts today's
  * article to 3x, one HALF_DAYS old to 2x, a month old to 1.2x, and fades
  * to 1 without ever reordering two articles of the same age. Page hits
- * then get a snippet of their text with <mark> around the matches.
+ * then get a snippet of their text and the byte ranges of the matches in
+ * it (no markup: mld_highlight_html() in src/text makes that).
+ *
+ * The index's vocabulary, search_vocab (every term with its number of
+ * articles), is kept in step by the queue's flush and read by searches:
+ * a word's document count for bm25 without walking its doclist, and a
+ * common prefix written as its most frequent completions.
  *
  * When a search finds nothing, "did you mean" tries each plain word that
  * no article holds: every spelling one edit away (deletion, transposition,
- * substitution, insertion of a-z) is looked up in the index's vocabulary
- * (fts5vocab), and the one in most articles replaces the word, spelled as
- * in the first article that holds it.
+ * substitution, insertion of a-z) is looked up in the vocabulary, and the
+ * one in most articles replaces the word, spelled as in the first article
+ * that holds it (fts5vocab 'instance').
  */
 #include "sqlite_int.h"
 
@@ -45,6 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <xxhash.h>
 
 #include "../base/buf.h"
 #include "../base/limits.h"
@@ -66,8 +73,8 @@ static const double rank_weight[3] = {8.0, 3.0, 1.0};
 /* The meta key holding the analyzer signature the index was built with. */
 #define META_SIGNATURE "search.analyzer"
 
-/* Snippet markers: bytes no article text holds in practice, replaced by
- * <mark> and </mark> after the text around them is escaped. */
+/* Snippet markers: bytes no article text holds in practice, taken out
+ * again as the ranges of the matches (snippet_split). */
 #define MARK_OPEN '\x01'
 #define MARK_CLOSE '\x02'
 
@@ -75,15 +82,59 @@ static const double rank_weight[3] = {8.0, 3.0, 1.0};
  * shrink it to a few articles. */
 static int64_t search_window = MLD_SEARCH_WINDOW;
 
+/* MLD_SEARCH_PREFIX_EXPAND, and whether searches plan their terms at all
+ * (else every phrase's idf is counted by walking, and prefixes stay
+ * prefixes); variables so that tests can compare the two. */
+static int64_t prefix_expand = MLD_SEARCH_PREFIX_EXPAND;
+static bool search_plan = true;
+/* Searches whose plan did not match FTS5's phrases (for the tests: 0). */
+static int plan_mismatches;
+
 /* Most phrases of a query whose document frequencies are kept (a query
  * has at most MLD_SEARCH_MAX_TERMS; the rest would be counted per row). */
 #define RANK_PHRASES 32
 
-/* What bm25 knows about the whole index for one search. */
+/* Most phrases of an expression a search writes: each term one, a prefix
+ * up to MLD_SEARCH_PREFIX_TERMS. */
+#define PLAN_PHRASES (MLD_SEARCH_MAX_TERMS * MLD_SEARCH_PREFIX_TERMS)
+
+/* A term's document count in rank_stats.docs when the vocabulary does
+ * not have it: walk its phrase's doclist; or it is excluded (NOT). */
+#define DOCS_WALK (-1)
+#define DOCS_NONE (-2)
+
+/* What bm25 knows about the whole index for one search. bm25 sums over
+ * the reader's terms; a term is one phrase of the FTS5 expression, or
+ * several for a prefix written as its completions (whose counts add up,
+ * as the prefix's would). */
 struct rank_stats {
-    bool ready;                /* filled for the current search */
-    double avgdl;              /* mean tokens per article */
-    double idf[RANK_PHRASES];  /* per phrase of the query */
+    bool ready;   /* filled for the current search */
+    bool planned; /* nterms, phrase_term and docs set by the search */
+    double avgdl; /* mean tokens per article */
+    int nterms;
+    int nphrases;
+    int phrase_term[PLAN_PHRASES];      /* the term of each phrase */
+    int64_t docs[MLD_SEARCH_MAX_TERMS]; /* articles holding it, DOCS_WALK, DOCS_NONE */
+    double idf[RANK_PHRASES];           /* per term */
+};
+
+/* One term's change of document count in the vocabulary. */
+struct vocab_entry {
+    char *term; /* NULL: a free slot */
+    size_t len;
+    uint64_t hash;
+    int64_t delta;
+    uint64_t stamp; /* the last row that counted it */
+};
+
+/* The vocabulary's changes while the queue is written (sq_search_flush):
+ * the tokenizer counts each distinct token of a row once, +1 for a row
+ * indexed, -1 for one taken out (sign; 0 while nothing is counted). */
+struct vocab_delta {
+    struct vocab_entry *v;
+    size_t cap, n;
+    uint64_t stamp;
+    int sign;
 };
 
 /* One change of the index the triggers queued: the text to index under
@@ -106,20 +157,29 @@ struct sq_search {
      * of their puts; `next` is where the tokenizer looks first. */
     struct mld_token_rec *offered;
     size_t noffered, offered_cap, offered_bytes, next;
+    struct vocab_delta vocab;
+    sqlite3_stmt *vocab_add, *vocab_drop, *vocab_docs, *vocab_prefix;
 
     struct rank_stats rank;
+    sqlite3_stmt *ranking[4 * 8]; /* per drive and filters (collect) */
     sqlite3_stmt *max_id;
     sqlite3_stmt *snippet;
-    sqlite3_stmt *term_docs;
     sqlite3_stmt *term_at;
     sqlite3_stmt *column[3]; /* one per indexed column, for spellings */
 };
 
 /* The tokenizer ------------------------------------------------------- */
 
-/* FTS5's handle for the tokenizer is the connection's search state
- * (registered as its user data): the analyzer is process-wide, the token
- * streams offered ahead are the connection's. */
+/* A query string that starts with this byte is one index term, as is
+ * (a prefix's completion from the vocabulary, "\x1f^verhandlungen"). The
+ * query parser turns every control character a reader types into a
+ * space, so only the search itself writes it. */
+#define TERM_AS_IS '\x1f'
+
+/* FTS5's handle for one table's tokenizer: the connection's search state
+ * (registered as its user data). The analyzer is process-wide; the
+ * vocabulary's counts and the token streams offered ahead are the
+ * connection's. */
 static int
 tok_create(void *ud, const char **argv, int argc, Fts5Tokenizer **out)
 {
@@ -136,13 +196,18 @@ tok_delete(Fts5Tokenizer *t)
 struct tok_sink {
     void *ctx;
     int (*token)(void *ctx, int flags, const char *tok, int len, int start, int end);
+    struct vocab_delta *vocab; /* counts the row's tokens, or NULL */
 };
+
+static void vocab_count(struct vocab_delta *d, const char *term, size_t len);
 
 /* Hands one analyzer token to FTS5 (an mld_token_fn). */
 static int
 tok_emit(void *ud, const struct mld_token *t)
 {
     const struct tok_sink *k = ud;
+    if (k->vocab != NULL)
+        vocab_count(k->vocab, t->term, t->len);
     return k->token(k->ctx, t->colocated ? FTS5_TOKEN_COLOCATED : 0, t->term, (int)t->len,
                     (int)t->start, (int)t->end);
 }
@@ -223,10 +288,14 @@ tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int len,
         an = (flags & FTS5_TOKENIZE_PREFIX) ? MLD_AN_QUERY | MLD_AN_PREFIX : MLD_AN_QUERY;
     if (text == NULL || len <= 0)
         return SQLITE_OK;
-    struct tok_sink k = {ctx, token};
+    if ((flags & FTS5_TOKENIZE_QUERY) && text[0] == TERM_AS_IS)
+        return len > 1 ? token(ctx, 0, text + 1, len - 1, 0, len) : SQLITE_OK;
+    struct sq_search *q = (struct sq_search *)t;
+    bool doc = (flags & (FTS5_TOKENIZE_AUX | FTS5_TOKENIZE_QUERY)) == 0;
+    struct tok_sink k = {ctx, token, doc && q->vocab.sign != 0 ? &q->vocab : NULL};
     const struct mld_token_rec *r = NULL;
     if (an == MLD_AN_INDEX && !(flags & FTS5_TOKENIZE_AUX))
-        r = offered_find((struct sq_search *)t, text, (size_t)len);
+        r = offered_find(q, text, (size_t)len);
     int rc = r != NULL ? mld_token_rec_replay(r, tok_emit, &k)
                        : mld_analyze(mld_analyzer(), text, (size_t)len, an, tok_emit, &k);
     return rc == SQLITE_DONE ? SQLITE_OK : rc; /* DONE: FTS5 has what it needs */
@@ -341,6 +410,124 @@ sq_search_queued(const struct sq *s)
     return s->search->queue_bytes;
 }
 
+/* The vocabulary --------------------------------------------------------- */
+
+/* search_vocab (migration 0018) holds every index term with the number of
+ * articles that hold it, for searches: prefixes expand from it, and
+ * bm25's idf reads a word's count there instead of walking its doclist.
+ * It changes only here, in the transaction that writes the index: while
+ * the queue is flushed the tokenizer hands each row's tokens to
+ * vocab_count (one count per distinct term and row, across the columns,
+ * as FTS5 counts documents), and vocab_write adds the batch's changes.
+ * After a rebuild (and on the first open of a store from before 0018) it
+ * is filled from the index itself (vocab_fill). */
+
+#define META_VOCAB "search.vocab"
+
+/* Counts term[0..len) once for the current row (d->stamp). */
+static void
+vocab_count(struct vocab_delta *d, const char *term, size_t len)
+{
+    if (2 * (d->n + 1) > d->cap) { /* keep the table at most half full */
+        size_t cap = d->cap ? 2 * d->cap : 4096;
+        struct vocab_entry *v = mld_calloc(cap, sizeof(*v));
+        for (size_t i = 0; i < d->cap; i++) {
+            if (d->v[i].term == NULL)
+                continue;
+            size_t j = d->v[i].hash & (cap - 1);
+            while (v[j].term != NULL)
+                j = (j + 1) & (cap - 1);
+            v[j] = d->v[i];
+        }
+        mld_free(d->v);
+        d->v = v;
+        d->cap = cap;
+    }
+    uint64_t h = XXH3_64bits(term, len);
+    size_t j = h & (d->cap - 1);
+    while (d->v[j].term != NULL &&
+           (d->v[j].hash != h || d->v[j].len != len || memcmp(d->v[j].term, term, len) != 0))
+        j = (j + 1) & (d->cap - 1);
+    struct vocab_entry *e = &d->v[j];
+    if (e->term == NULL) {
+        *e = (struct vocab_entry){mld_strndup(term, len), len, h, 0, 0};
+        d->n++;
+    }
+    if (e->stamp != d->stamp) {
+        e->stamp = d->stamp;
+        e->delta += d->sign;
+    }
+}
+
+/* Forgets the counted changes. */
+static void
+vocab_clear(struct vocab_delta *d)
+{
+    for (size_t i = 0; i < d->cap; i++)
+        mld_free(d->v[i].term);
+    mld_free(d->v);
+    *d = (struct vocab_delta){0};
+}
+
+/* Adds the counted changes to search_vocab; a term no article holds any
+ * more leaves it. */
+static int
+vocab_write(struct sq *s, struct mld_err *err)
+{
+    struct sq_search *q = s->search;
+    sqlite3_stmt *add = sq_prepare(s, &q->vocab_add,
+                                   "INSERT INTO search_vocab(term, docs) VALUES (?1, ?2) "
+                                   "ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
+                                   err);
+    sqlite3_stmt *drop = sq_prepare(s, &q->vocab_drop,
+                                    "DELETE FROM search_vocab WHERE term = ?1 AND docs <= 0", err);
+    if (add == NULL || drop == NULL)
+        return MLD_E_STORE;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < q->vocab.cap; i++) {
+        const struct vocab_entry *e = &q->vocab.v[i];
+        if (e->term == NULL || e->delta == 0)
+            continue;
+        sqlite3_bind_text(add, 1, e->term, (int)e->len, SQLITE_STATIC);
+        sqlite3_bind_int64(add, 2, e->delta);
+        rc = sq_step_done(s, add, err, "count a term of the search index");
+        sqlite3_reset(add);
+        if (rc == 0 && e->delta < 0) {
+            sqlite3_bind_text(drop, 1, e->term, (int)e->len, SQLITE_STATIC);
+            rc = sq_step_done(s, drop, err, "count a term of the search index");
+            sqlite3_reset(drop);
+        }
+    }
+    return rc;
+}
+
+/* Fills search_vocab from the index (every term's doclist, once), inside
+ * the caller's transaction. */
+static int
+vocab_fill(struct sq *s, struct mld_err *err)
+{
+    return sq_exec(s,
+                   "DELETE FROM search_vocab; "
+                   "INSERT INTO search_vocab(term, docs) "
+                   "SELECT term, doc FROM temp.article_vocab WHERE doc > 0; "
+                   "INSERT OR REPLACE INTO meta(key, value) VALUES ('" META_VOCAB "', '1')",
+                   err);
+}
+
+/* Returns the number of articles the vocabulary says hold term[0..len). */
+static int64_t
+vocab_docs(struct sq *s, const char *term, size_t len)
+{
+    sqlite3_stmt *st = sq_prepare(s, &s->search->vocab_docs,
+                                  "SELECT docs FROM search_vocab WHERE term = ?1", NULL);
+    if (st == NULL)
+        return 0;
+    sqlite3_bind_text(st, 1, term, (int)len, SQLITE_STATIC);
+    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return n;
+}
+
 int
 sq_search_flush(struct sq *s, struct mld_err *err)
 {
@@ -364,9 +551,15 @@ sq_search_flush(struct sq *s, struct mld_err *err)
         sqlite3_bind_int64(st, 1, c->id);
         for (int j = 0; j < 3; j++)
             sq_bind_text(st, 2 + j, c->col[j]);
+        q->vocab.sign = c->del ? -1 : 1; /* the tokenizer counts this row's terms */
+        q->vocab.stamp++;
         rc = sq_step_done(s, st, err, c->del ? "take an article out of the search index"
                                              : "add an article to the search index");
+        q->vocab.sign = 0;
     }
+    if (rc == 0)
+        rc = vocab_write(s, err);
+    vocab_clear(&q->vocab);
     /* On failure the caller rolls the transaction back, and the queue
      * with it. */
     if (rc == 0) {
@@ -403,12 +596,15 @@ count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ud)
 }
 
 /* Fills st from the index as bm25 needs it: the mean article length, and
- * each phrase's inverse document frequency, log((N - n + 0.5) /
- * (n + 0.5)), at least 1e-6 (as FTS5's bm25: a phrase in most articles
- * still counts a little). Counting n walks every article holding the
- * phrase, all of the index for a common word; a query of one phrase
- * skips it, since one idf scales every score alike (scores compare only
- * within one answer). */
+ * each term's inverse document frequency, log((N - n + 0.5) / (n + 0.5)),
+ * at least 1e-6 (as FTS5's bm25: a term in most articles still counts a
+ * little). n comes from the search's plan (the vocabulary's count; for a
+ * prefix the sum of its completions' counts, at most N: an upper bound,
+ * as articles hold several), else from walking every article holding
+ * the phrase, all of the index for a common word: for a quoted phrase,
+ * and for every phrase when mld_rank runs outside a search. A query of
+ * one term skips it, since one idf scales every score alike (scores
+ * compare only within one answer), and so do excluded terms. */
 static int
 rank_stats_fill(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_stats *st)
 {
@@ -418,16 +614,37 @@ rank_stats_fill(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_stats
         rc = api->xColumnTotalSize(fts, -1, &tokens);
     st->avgdl = rows > 0 ? (double)tokens / (double)rows : 1.0;
     int phrases = api->xPhraseCount(fts);
-    if (phrases == 1) {
+    if (st->planned && st->nphrases != phrases) {
+        st->planned = false; /* not the search's expression (cannot happen) */
+        plan_mismatches++;
+    }
+    if (!st->planned) { /* each phrase a term of its own, counted by walking */
+        st->nterms = st->nphrases = phrases < RANK_PHRASES ? phrases : RANK_PHRASES;
+        for (int i = 0; i < st->nterms; i++) {
+            st->phrase_term[i] = i;
+            st->docs[i] = DOCS_WALK;
+        }
+    }
+    if (st->nterms == 1) {
         st->idf[0] = 1.0;
         st->ready = rc == SQLITE_OK;
         return rc;
     }
-    for (int i = 0; rc == SQLITE_OK && i < phrases && i < RANK_PHRASES; i++) {
-        int64_t n = 0;
-        rc = api->xQueryPhrase(fts, i, &n, count_row);
+    for (int t = 0; rc == SQLITE_OK && t < st->nterms; t++) {
+        int64_t n = st->docs[t];
+        if (n == DOCS_NONE) {
+            st->idf[t] = 1e-6;
+            continue;
+        }
+        if (n == DOCS_WALK) {
+            n = 0;
+            for (int i = 0; rc == SQLITE_OK && i < st->nphrases && i < phrases; i++)
+                if (st->phrase_term[i] == t)
+                    rc = api->xQueryPhrase(fts, i, &n, count_row);
+        }
+        n = n < rows ? n : rows;
         double idf = log(((double)rows - (double)n + 0.5) / ((double)n + 0.5));
-        st->idf[i] = idf > 1e-6 ? idf : 1e-6;
+        st->idf[t] = idf > 1e-6 ? idf : 1e-6;
     }
     st->ready = rc == SQLITE_OK;
     return rc;
@@ -435,8 +652,8 @@ rank_stats_fill(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_stats
 
 /* mld_rank(article_fts): the current row's bm25 score (positive, higher
  * is better; FTS5's bm25() is its negative) with the column weights of
- * rank_weight. The index statistics come from the search's rank_stats,
- * counted on first use. */
+ * rank_weight, summed over the query's terms. The index statistics come
+ * from the search's rank_stats, counted on first use. */
 static void
 rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int argc,
         sqlite3_value **argv)
@@ -450,8 +667,8 @@ rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int
     for (int i = 0; rc == SQLITE_OK && i < inst; i++) {
         int phrase, col, off;
         rc = api->xInst(fts, i, &phrase, &col, &off);
-        if (rc == SQLITE_OK && phrase < RANK_PHRASES && col >= 0 && col < 3)
-            freq[phrase] += rank_weight[col];
+        if (rc == SQLITE_OK && phrase >= 0 && phrase < st->nphrases && col >= 0 && col < 3)
+            freq[st->phrase_term[phrase]] += rank_weight[col];
     }
     if (rc == SQLITE_OK)
         rc = api->xColumnSize(fts, -1, &len);
@@ -460,10 +677,260 @@ rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int
         return;
     }
     double norm = RANK_K1 * (1.0 - RANK_B + RANK_B * (double)len / st->avgdl), score = 0;
-    int phrases = api->xPhraseCount(fts);
-    for (int i = 0; i < phrases && i < RANK_PHRASES; i++)
-        score += st->idf[i] * freq[i] * (RANK_K1 + 1.0) / (freq[i] + norm);
+    for (int t = 0; t < st->nterms; t++)
+        score += st->idf[t] * freq[t] * (RANK_K1 + 1.0) / (freq[t] + norm);
     sqlite3_result_double(ctx, score);
+}
+
+/* The snippet function ---------------------------------------------------- */
+
+/* mld_snippet(article_fts): what FTS5's snippet(article_fts, 2, char(1),
+ * char(2), '…', MLD_SEARCH_SNIPPET_WORDS) returns, byte for byte (the
+ * unit test compares the two), for a fraction of the work. FTS5's
+ * tokenizes the whole text twice (sentence starts, then the marks),
+ * which was two thirds of a search for a rare word; this one tokenizes
+ * once, and only up to the last word a window can reach: the last
+ * match's position plus the window's length. The window is FTS5's: each
+ * match (and the start of its sentence, +100, +120 at the text's start)
+ * scored 1,000 per phrase first seen and 1 per repeat, the best one
+ * centred on its matches. */
+
+#define SNIP_COL 2
+#define SNIP_ELLIPSIS "\u2026"
+
+/* The words of the text up to where a window can reach. */
+struct snip_words {
+    const char *text;
+    int *start, *end; /* byte range of each word (non-colocated token) */
+    int n, cap, limit;
+    int *first; /* positions that start a sentence */
+    int nfirst, first_cap;
+};
+
+/* Notes one token's word and whether it starts a sentence (an
+ * xTokenize callback: FTS5's sentence finder). */
+static int
+snip_word(void *ud, int flags, const char *tok, int len, int start, int end)
+{
+    struct snip_words *w = ud;
+    if (flags & FTS5_TOKEN_COLOCATED)
+        return SQLITE_OK;
+    if (w->n == w->cap) {
+        w->cap = w->cap ? 2 * w->cap : 256;
+        w->start = mld_reallocarray(w->start, (size_t)w->cap, sizeof(int));
+        w->end = mld_reallocarray(w->end, (size_t)w->cap, sizeof(int));
+    }
+    bool first = w->n == 0;
+    if (!first) {
+        int i = start - 1;
+        char c = 0;
+        for (; i >= 0; i--) {
+            c = w->text[i];
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+                break;
+        }
+        first = i != start - 1 && (c == '.' || c == ':');
+    }
+    if (first) {
+        if (w->nfirst == w->first_cap) {
+            w->first_cap = w->first_cap ? 2 * w->first_cap : 64;
+            w->first = mld_reallocarray(w->first, (size_t)w->first_cap, sizeof(int));
+        }
+        w->first[w->nfirst++] = w->n;
+    }
+    w->start[w->n] = start;
+    w->end[w->n] = end;
+    w->n++;
+    return w->n > w->limit ? SQLITE_DONE : SQLITE_OK;
+}
+
+/* FTS5's score of the window of words [pos, pos + MLD_SEARCH_SNIPPET_WORDS)
+ * of the column, and (adj) where it starts once centred on its matches. */
+static int
+snip_score(const Fts5ExtensionApi *api, Fts5Context *fts, int docsize, unsigned char *seen,
+           int pos, int *score, int *adj)
+{
+    int ninst = 0, first = -1, last = 0, rc = api->xInstCount(fts, &ninst);
+    int64_t end = (int64_t)pos + MLD_SEARCH_SNIPPET_WORDS;
+    *score = 0;
+    for (int i = 0; i < ninst && rc == SQLITE_OK; i++) {
+        int ip, ic, io;
+        rc = api->xInst(fts, i, &ip, &ic, &io);
+        if (rc == SQLITE_OK && ic == SNIP_COL && io >= pos && io < end) {
+            *score += seen[ip] ? 1 : 1000;
+            seen[ip] = 1;
+            if (first < 0)
+                first = io;
+            last = io + api->xPhraseSize(fts, ip);
+        }
+    }
+    if (adj != NULL) {
+        int64_t a = first - (MLD_SEARCH_SNIPPET_WORDS - (last - first)) / 2;
+        if (a + MLD_SEARCH_SNIPPET_WORDS > docsize)
+            a = docsize - MLD_SEARCH_SNIPPET_WORDS;
+        *adj = a < 0 ? 0 : (int)a;
+    }
+    return rc;
+}
+
+/* The column's matches, overlapping ones joined: FTS5's CInstIter. */
+struct snip_iter {
+    const Fts5ExtensionApi *api;
+    Fts5Context *fts;
+    int inst, ninst;
+    int start, end; /* word positions of the current match, -1 after the last */
+};
+
+static int
+snip_next(struct snip_iter *it)
+{
+    int rc = SQLITE_OK;
+    it->start = it->end = -1;
+    while (rc == SQLITE_OK && it->inst < it->ninst) {
+        int ip, ic, io;
+        rc = it->api->xInst(it->fts, it->inst, &ip, &ic, &io);
+        if (rc != SQLITE_OK)
+            break;
+        if (ic == SNIP_COL) {
+            int e = io - 1 + it->api->xPhraseSize(it->fts, ip);
+            if (it->start < 0) {
+                it->start = io;
+                it->end = e;
+            } else if (io <= it->end) {
+                if (e > it->end)
+                    it->end = e;
+            } else {
+                break;
+            }
+        }
+        it->inst++;
+    }
+    return rc;
+}
+
+/* Writes the words [lo, hi] of w with MARK_OPEN/MARK_CLOSE around the
+ * matches into b, as FTS5's highlight callback does word by word. */
+static int
+snip_marks(struct mld_buf *b, const struct snip_words *w, struct snip_iter *it, int lo, int hi)
+{
+    int off = 0, rc = SQLITE_OK;
+    for (int pos = 0; pos < w->n && pos <= hi && rc == SQLITE_OK; pos++) {
+        int so = w->start[pos], eo = w->end[pos];
+        if (pos < lo)
+            continue;
+        if (lo > 0 && pos == lo)
+            off = so;
+        if (pos == it->start) {
+            mld_buf_append(b, w->text + off, (size_t)(so - off));
+            mld_buf_putc(b, MARK_OPEN);
+            off = so;
+        }
+        if (pos == it->end) {
+            if (it->start < lo)
+                mld_buf_putc(b, MARK_OPEN);
+            mld_buf_append(b, w->text + off, (size_t)(eo - off));
+            mld_buf_putc(b, MARK_CLOSE);
+            off = eo;
+            rc = snip_next(it);
+        }
+        if (pos == hi) {
+            mld_buf_append(b, w->text + off, (size_t)(eo - off));
+            off = eo;
+            if (pos >= it->start && pos < it->end)
+                mld_buf_putc(b, MARK_CLOSE);
+        }
+    }
+    return rc == SQLITE_OK ? off : -1;
+}
+
+static void
+snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int argc,
+           sqlite3_value **argv)
+{
+    const int ntok = MLD_SEARCH_SNIPPET_WORDS;
+    struct snip_words w = {NULL};
+    int nphrase = api->xPhraseCount(fts), ninst = 0, docsize = 0, nlen = 0, last = 0;
+    unsigned char *seen = mld_calloc(nphrase > 0 ? (size_t)nphrase : 1, 1);
+    struct mld_buf b;
+    mld_buf_init(&b, 8 * MLD_MAX_FIELD_BYTES);
+    int rc = api->xInstCount(fts, &ninst), longest = 0;
+    for (int i = 0; rc == SQLITE_OK && i < ninst; i++) {
+        int ip, ic, io;
+        rc = api->xInst(fts, i, &ip, &ic, &io);
+        if (rc == SQLITE_OK && ic == SNIP_COL && io > last)
+            last = io;
+    }
+    for (int i = 0; i < nphrase; i++) {
+        int n = api->xPhraseSize(fts, i);
+        longest = n > longest ? n : longest;
+    }
+    if (rc == SQLITE_OK)
+        rc = api->xColumnText(fts, SNIP_COL, &w.text, &nlen);
+    if (rc == SQLITE_OK && w.text != NULL) {
+        /* A window starts at most half a phrase past the last match. */
+        w.limit = last + ntok + longest + 1;
+        rc = api->xTokenize(fts, w.text, nlen, &w, snip_word);
+    }
+    if (rc == SQLITE_OK)
+        rc = api->xColumnSize(fts, SNIP_COL, &docsize);
+    int best = 0, best_start = 0;
+    for (int i = 0; rc == SQLITE_OK && i < ninst; i++) {
+        int ip, ic, io, score, adj;
+        rc = api->xInst(fts, i, &ip, &ic, &io);
+        if (rc != SQLITE_OK || ic != SNIP_COL)
+            continue;
+        if (io > docsize) {
+            rc = SQLITE_CORRUPT_VTAB;
+            break;
+        }
+        memset(seen, 0, (size_t)nphrase);
+        rc = snip_score(api, fts, docsize, seen, io, &score, &adj);
+        if (rc == SQLITE_OK && score > best) {
+            best = score;
+            best_start = adj;
+        }
+        if (rc == SQLITE_OK && w.nfirst > 0 && docsize > ntok) {
+            int j = 0;
+            while (j < w.nfirst - 1 && w.first[j + 1] <= io)
+                j++;
+            if (w.first[j] < io) {
+                memset(seen, 0, (size_t)nphrase);
+                rc = snip_score(api, fts, docsize, seen, w.first[j], &score, NULL);
+                score += w.first[j] == 0 ? 120 : 100;
+                if (rc == SQLITE_OK && score > best) {
+                    best = score;
+                    best_start = w.first[j];
+                }
+            }
+        }
+    }
+    if (rc == SQLITE_OK && w.text != NULL) {
+        struct snip_iter it = {api, fts, 0, ninst, -1, -1};
+        int hi = best_start + ntok - 1;
+        if (best_start > 0)
+            mld_buf_puts(&b, SNIP_ELLIPSIS);
+        rc = snip_next(&it);
+        while (rc == SQLITE_OK && it.start >= 0 && it.start < best_start)
+            rc = snip_next(&it);
+        int off = rc == SQLITE_OK ? snip_marks(&b, &w, &it, best_start, hi) : -1;
+        if (off < 0)
+            rc = SQLITE_ERROR;
+        else if (hi >= docsize - 1)
+            mld_buf_append(&b, w.text + off, (size_t)(nlen - off));
+        else
+            mld_buf_puts(&b, SNIP_ELLIPSIS);
+    }
+    if (rc != SQLITE_OK)
+        sqlite3_result_error_code(ctx, rc);
+    else if (mld_buf_error(&b) != 0)
+        sqlite3_result_error_toobig(ctx);
+    else if (w.text != NULL)
+        sqlite3_result_text(ctx, b.p != NULL ? b.p : "", (int)b.len, SQLITE_TRANSIENT);
+    mld_buf_dispose(&b);
+    mld_free(seen);
+    mld_free(w.start);
+    mld_free(w.end);
+    mld_free(w.first);
 }
 
 /* Opening: the analyzer's signature --------------------------------------- */
@@ -507,6 +974,8 @@ rebuild(struct sq *s, const char *want, const char *had, struct mld_err *err)
     double t0 = mld_time_mono_s();
     int64_t n = usable_count(s);
     int rc = sq_exec(s, "INSERT INTO article_fts(article_fts) VALUES ('rebuild')", err);
+    if (rc == 0)
+        rc = vocab_fill(s, err);
     if (rc != 0)
         return rc;
     sqlite3_stmt *st;
@@ -552,14 +1021,50 @@ out:
     return rc;
 }
 
+/* Fills the vocabulary from the index when it never was (a store from
+ * before migration 0018); like check_signature, a read first, then again
+ * under the write lock. */
+static int
+check_vocab(struct sq *s, struct mld_err *err)
+{
+    static const char sql[] = "SELECT 1 FROM meta WHERE key = '" META_VOCAB "'";
+    for (int locked = 0; locked < 2; locked++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+            return sq_error(s, err, "read the search vocabulary's state");
+        bool filled = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+        if (filled)
+            return locked ? sq_txn_commit(s, err) : 0;
+        if (locked) {
+            double t0 = mld_time_mono_s();
+            int rc = vocab_fill(s, err);
+            if (rc == 0)
+                rc = sq_txn_commit(s, err);
+            if (rc != 0) {
+                sq_txn_rollback(s);
+                return rc;
+            }
+            mld_log_info("%s: search vocabulary filled from the index in %.2f s", s->path,
+                         mld_time_mono_s() - t0);
+            return 0;
+        }
+        int rc = sq_txn_begin(s, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 int
 sq_search_open(struct sq *s, struct mld_err *err)
 {
     fts5_api *api = fts5_of(s, err);
     if (api == NULL)
         return MLD_E_STORE;
-    if (api->xCreateFunction(api, "mld_rank", &s->search->rank, rank_fn, NULL) != SQLITE_OK)
-        return sq_error(s, err, "register the search rank function");
+    if (api->xCreateFunction(api, "mld_rank", &s->search->rank, rank_fn, NULL) != SQLITE_OK ||
+        api->xCreateFunction(api, "mld_snippet", NULL, snippet_fn, NULL) != SQLITE_OK)
+        return sq_error(s, err, "register the search rank and snippet functions");
     /* The index's vocabulary, for "did you mean": documents per term, and
      * where a term occurs. Temporary: nothing to migrate. */
     int rc = sq_exec(s,
@@ -570,6 +1075,8 @@ sq_search_open(struct sq *s, struct mld_err *err)
                      err);
     if (rc == 0)
         rc = check_signature(s, err);
+    if (rc == 0)
+        rc = check_vocab(s, err);
     return rc;
 }
 
@@ -580,6 +1087,7 @@ sq_search_close(struct sq *s)
     if (s->search == NULL)
         return;
     sq_search_discard(s);
+    vocab_clear(&s->search->vocab);
     mld_free(s->search->queue);
     mld_free(s->search->marks);
     mld_free(s->search->offered);
@@ -787,12 +1295,14 @@ collect(struct sq *s, const struct mld_search *q, const char *match, int want, s
     struct mld_buf sql;
     mld_buf_init(&sql, 4096);
     ranking_sql(&sql, q, drive);
-    sqlite3_stmt *st = NULL;
-    int rc = 0;
-    if (sqlite3_prepare_v2(s->db, sql.p, (int)sql.len, &st, NULL) != SQLITE_OK) {
-        rc = sq_error(s, err, "prepare search");
+    /* One statement per shape (drive and filters), prepared once: the
+     * parse was a twentieth of a search for a rare word. */
+    int shape = (int)drive * 8 + (q->section_slug != NULL) * 4 + (q->topic_slug != NULL) * 2 +
+                (q->from > 0 || q->to > 0);
+    sqlite3_stmt *st = sq_prepare(s, &s->search->ranking[shape], sql.p, err);
+    int rc = st == NULL ? MLD_E_STORE : 0;
+    if (st == NULL)
         goto out;
-    }
     int64_t hi = max_id + 1, size = search_window;
     while (hi > 1 && c->n < want) {
         int64_t lo = drive != DRIVE_INDEX || hi - size < 1 ? 1 : hi - size;
@@ -819,82 +1329,96 @@ collect(struct sq *s, const struct mld_search *q, const char *match, int want, s
         size = next_window(size, max_id + 1 - lo, c->n, want);
     }
 out:
-    sqlite3_finalize(st);
+    if (st != NULL)
+        sqlite3_reset(st);
     mld_buf_dispose(&sql);
     return rc;
 }
 
-/* Turns a snippet with MARK_OPEN/MARK_CLOSE around the matches into HTML:
- * the text escaped, the marks <mark> elements, always balanced (a stray
- * marker byte in the text cannot open a second one or close none). */
-static char *
-snippet_html(const char *s)
+/* Splits a snippet from FTS5, with MARK_OPEN/MARK_CLOSE around the
+ * matches, into hit's text and match ranges. A stray marker byte in the
+ * article's own text is dropped, and can neither open a second range nor
+ * close none. */
+static void
+snippet_split(const char *s, struct mld_hit *hit)
 {
-    struct mld_buf b;
-    mld_buf_init(&b, 8 * MLD_MAX_FIELD_BYTES);
+    size_t n = strlen(s), o = 0, cap = 0;
+    char *text = mld_malloc(n + 1);
     bool open = false;
-    const char *run = s;
-    for (const char *p = s;; p++) {
-        if (*p != MARK_OPEN && *p != MARK_CLOSE && *p != '\0')
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p != MARK_OPEN && *p != MARK_CLOSE) {
+            text[o++] = *p;
             continue;
-        mld_buf_append_html(&b, run, (size_t)(p - run));
-        if (*p == '\0')
-            break;
+        }
         if (*p == MARK_OPEN && !open) {
-            mld_buf_puts(&b, "<mark>");
+            if ((size_t)hit->nmarks == cap) {
+                cap = cap ? 2 * cap : 8;
+                hit->marks = mld_reallocarray(hit->marks, cap, sizeof(*hit->marks));
+            }
+            hit->marks[hit->nmarks].start = o;
             open = true;
         } else if (*p == MARK_CLOSE && open) {
-            mld_buf_puts(&b, "</mark>");
+            hit->marks[hit->nmarks++].end = o;
             open = false;
         }
-        run = p + 1;
     }
     if (open)
-        mld_buf_puts(&b, "</mark>");
-    char *html = mld_buf_steal(&b, NULL);
-    mld_buf_dispose(&b);
-    return html;
+        hit->marks[hit->nmarks++].end = o;
+    text[o] = '\0';
+    hit->snippet = text;
 }
 
-/* Sets hit->snippet: the words of article id's text around the matches of
- * match, as HTML ("" when the article has no text). */
+/* Sets each hit's snippet: the words of its article's text around the
+ * matches of match ("" when the article has no text; mld_snippet, FTS5's
+ * snippet() in less time), and its marks: the matches. One FTS5 query for
+ * the whole page: over the rowid range of the
+ * hits, with the other rows left out by a filter that FTS5 cannot use
+ * ("+ 0"), so SQLite computes snippet() for the page's rows only. One
+ * query per hit evaluated the expression once per hit: a prefix merged
+ * its completions' postings over the whole index every time. */
 static int
-snippet(struct sq *s, const char *match, int64_t id, struct mld_hit *hit, struct mld_err *err)
+snippets(struct sq *s, const char *match, struct mld_hits *out, struct mld_err *err)
 {
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "SELECT snippet(article_fts, 2, char(1), char(2), '\u2026', %d) FROM article_fts "
-             "WHERE article_fts MATCH ?1 AND rowid = ?2",
-             MLD_SEARCH_SNIPPET_WORDS);
-    sqlite3_stmt *st = sq_prepare(s, &s->search->snippet, sql, err);
+    sqlite3_stmt *st = sq_prepare(
+        s, &s->search->snippet,
+        "SELECT rowid, mld_snippet(article_fts) FROM article_fts WHERE article_fts MATCH ?1 "
+        "AND rowid >= ?2 AND rowid <= ?3 AND rowid + 0 IN (SELECT value FROM json_each(?4))",
+        err);
     if (st == NULL)
         return MLD_E_STORE;
+    struct mld_buf ids;
+    mld_buf_init(&ids, 32 * (size_t)out->n + 16);
+    int64_t lo = INT64_MAX, hi = 0;
+    for (int i = 0; i < out->n; i++) {
+        int64_t id = out->v[i].item.id;
+        mld_buf_printf(&ids, "%c%lld", i ? ',' : '[', (long long)id);
+        lo = id < lo ? id : lo;
+        hi = id > hi ? id : hi;
+    }
+    mld_buf_putc(&ids, ']');
     sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, id);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sq_error(s, err, "search snippet");
-    const char *text = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-    hit->snippet = snippet_html(text != NULL ? text : "");
+    sqlite3_bind_int64(st, 2, lo);
+    sqlite3_bind_int64(st, 3, hi);
+    sqlite3_bind_text(st, 4, ids.p, (int)ids.len, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        const char *text = (const char *)sqlite3_column_text(st, 1);
+        for (int i = 0; i < out->n; i++)
+            if (out->v[i].item.id == id && out->v[i].snippet == NULL)
+                snippet_split(text != NULL ? text : "", &out->v[i]);
+    }
     sqlite3_reset(st);
+    mld_buf_dispose(&ids);
+    if (rc != SQLITE_DONE)
+        return sq_error(s, err, "search snippet");
+    for (int i = 0; i < out->n; i++)
+        if (out->v[i].snippet == NULL)
+            out->v[i].snippet = mld_strdup("");
     return 0;
 }
 
 /* "Did you mean" ----------------------------------------------------------- */
-
-/* Returns the number of articles whose index holds term[0..len) exactly. */
-static int64_t
-term_docs(struct sq *s, const char *term, size_t len)
-{
-    sqlite3_stmt *st = sq_prepare(s, &s->search->term_docs,
-                                  "SELECT doc FROM temp.article_vocab WHERE term = ?1", NULL);
-    if (st == NULL)
-        return 0;
-    sqlite3_bind_text(st, 1, term, (int)len, SQLITE_STATIC);
-    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return n;
-}
 
 /* The best spelling one edit away from a word, as a raw index term. */
 struct variant {
@@ -907,7 +1431,7 @@ struct variant {
 static void
 try_variant(struct sq *s, const char *cand, size_t len, struct variant *best)
 {
-    int64_t n = term_docs(s, cand, len);
+    int64_t n = vocab_docs(s, cand, len);
     if (n > best->docs) {
         memcpy(best->term, cand, len);
         best->term[len] = '\0';
@@ -1034,7 +1558,7 @@ correct_word(struct sq *s, const char *w, size_t len)
             return NULL; /* variants are built from a-z */
     raw[0] = MLD_RAW_MARK;
     size_t sn = mld_stem_word(an, w, len, stem, sizeof(stem));
-    if (term_docs(s, raw, n + 1) > 0 || (sn > 0 && term_docs(s, stem, sn) > 0))
+    if (vocab_docs(s, raw, n + 1) > 0 || (sn > 0 && vocab_docs(s, stem, sn) > 0))
         return NULL;
     struct variant best = {.docs = 0};
     closest_term(s, raw + 1, n, &best);
@@ -1067,6 +1591,139 @@ suggest(struct sq *s, const char *text, const struct mld_fts_query *fq)
     return out;
 }
 
+/* The plan: each term of the query, and prefixes from the vocabulary ---- */
+
+/* The one token the analyzer makes of a term, if it makes one. */
+struct one_token {
+    char term[4 * MLD_SEARCH_SUGGEST_MAX_WORD + 64];
+    size_t len;
+    int n; /* tokens seen */
+};
+
+/* Keeps the first token (an mld_token_fn). */
+static int
+keep_token(void *ud, const struct mld_token *t)
+{
+    struct one_token *o = ud;
+    if (o->n++ == 0 && t->len < sizeof(o->term)) {
+        memcpy(o->term, t->term, t->len);
+        o->len = t->len;
+    } else if (o->n == 1) {
+        o->n = 2; /* too long to keep: as if several */
+    }
+    return 0;
+}
+
+/* Notes that the expression's next phrase belongs to term t. */
+static void
+plan_phrase(struct rank_stats *st, int t)
+{
+    if (st->nphrases < PLAN_PHRASES)
+        st->phrase_term[st->nphrases] = t;
+    st->nphrases++;
+}
+
+/* Writes prefix term t (its raw form raw[0..len)) as its most frequent
+ * completions in the vocabulary, ( "a" OR "b" ... ), at most
+ * MLD_SEARCH_PREFIX_TERMS, and sets its document count to the sum over
+ * all of them. One scan of the vocabulary's range of the prefix. Returns
+ * false (the parser writes the prefix as such) when no completion exists
+ * or they are rare: FTS5 merges a prefix's postings in time proportional
+ * to them, while each completion costs a seek in every segment of the
+ * index, so the prefix stays cheaper up to MLD_SEARCH_PREFIX_EXPAND
+ * articles per completion. */
+static bool
+plan_prefix(struct sq *s, struct rank_stats *st, int t, const char *raw, size_t len,
+            struct mld_buf *b)
+{
+    sqlite3_stmt *q = sq_prepare(s, &s->search->vocab_prefix,
+                                 "SELECT term, docs FROM search_vocab "
+                                 "WHERE term >= ?1 AND term < ?2",
+                                 NULL);
+    char hi[sizeof(((struct one_token *)0)->term)];
+    size_t hn = len;
+    memcpy(hi, raw, len);
+    while (hn > 0 && (unsigned char)hi[hn - 1] == 0xFF)
+        hn--;
+    if (q == NULL || hn == 0)
+        return false;
+    hi[hn - 1]++; /* the first string after every one starting with raw */
+    sqlite3_bind_text(q, 1, raw, (int)len, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, hi, (int)hn, SQLITE_STATIC);
+    struct {
+        char *term;
+        int64_t docs;
+    } top[MLD_SEARCH_PREFIX_TERMS];
+    int n = 0;
+    int64_t sum = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        int64_t d = sqlite3_column_int64(q, 1);
+        sum += d;
+        if (n == MLD_SEARCH_PREFIX_TERMS && d <= top[n - 1].docs)
+            continue;
+        if (n == MLD_SEARCH_PREFIX_TERMS)
+            mld_free(top[--n].term);
+        int k = n++; /* keep top[] ordered, most articles first */
+        while (k > 0 && top[k - 1].docs < d) {
+            top[k] = top[k - 1];
+            k--;
+        }
+        top[k].term = sq_col_text(q, 0);
+        top[k].docs = d;
+    }
+    sqlite3_reset(q);
+    if (n == 0 || sum <= (int64_t)n * prefix_expand) {
+        for (int i = 0; i < n; i++)
+            mld_free(top[i].term);
+        return false;
+    }
+    st->docs[t] = sum;
+    mld_buf_putc(b, '(');
+    for (int i = 0; i < n; i++) {
+        mld_buf_puts(b, i > 0 ? " OR \"" : "\"");
+        mld_buf_putc(b, TERM_AS_IS);
+        for (const char *c = top[i].term; *c != '\0'; c++) {
+            if (*c == '"')
+                mld_buf_putc(b, '"');
+            mld_buf_putc(b, *c);
+        }
+        mld_buf_putc(b, '"');
+        plan_phrase(st, t);
+        mld_free(top[i].term);
+    }
+    mld_buf_putc(b, ')');
+    return true;
+}
+
+/* What the search knows while the query is parsed. */
+struct plan {
+    struct sq *s;
+    struct rank_stats *st;
+};
+
+/* Plans one term of the query (a struct mld_query_hook term function):
+ * its document count from the vocabulary when it is one index term, a
+ * prefix as its completions; a quoted phrase (several tokens) is counted
+ * by walking, an excluded term not at all. */
+static bool
+plan_term(void *ud, const char *text, size_t len, bool prefix, bool negated, struct mld_buf *b)
+{
+    struct plan *p = ud;
+    struct rank_stats *st = p->st;
+    int t = st->nterms < MLD_SEARCH_MAX_TERMS ? st->nterms++ : MLD_SEARCH_MAX_TERMS - 1;
+    st->docs[t] = negated ? DOCS_NONE : DOCS_WALK;
+    struct one_token o = {.n = 0};
+    if (!negated)
+        mld_analyze(mld_analyzer(), text, len, prefix ? MLD_AN_QUERY | MLD_AN_PREFIX : MLD_AN_QUERY,
+                    keep_token, &o);
+    if (o.n == 1 && prefix && plan_prefix(p->s, st, t, o.term, o.len, b))
+        return true;
+    if (o.n == 1)
+        st->docs[t] = prefix ? 0 : vocab_docs(p->s, o.term, o.len);
+    plan_phrase(st, t);
+    return false;
+}
+
 /* The search ------------------------------------------------------------- */
 
 int
@@ -1075,12 +1732,16 @@ sq_search(void *impl, const struct mld_search *q, struct mld_hits *out, struct m
     struct sq *s = impl;
     const char *text = q->text != NULL ? q->text : "";
     struct mld_fts_query fq;
-    int rc = mld_query_parse(text, strlen(text), &fq, err);
+    struct rank_stats *st = &s->search->rank;
+    *st = (struct rank_stats){.planned = true}; /* this query's terms */
+    struct plan plan = {s, st};
+    struct mld_query_hook hook = {&plan, plan_term};
+    int rc = mld_query_parse_with(text, strlen(text), search_plan ? &hook : NULL, &fq, err);
+    st->planned = search_plan && rc == 0 && st->nphrases <= PLAN_PHRASES;
     if (rc != 0)
         return rc;
     struct cands c = {NULL, 0};
     int want = q->offset + q->limit + 1; /* one more tells whether there are more */
-    s->search->rank.ready = false; /* this query's phrases */
     rc = collect(s, q, fq.match, want, &c, err);
     if (rc != 0)
         goto out;
@@ -1099,9 +1760,9 @@ sq_search(void *impl, const struct mld_search *q, struct mld_hits *out, struct m
         out->n++;
         hit->score = k->score;
         rc = sq_story_sections(s, &hit->item, q->now, err);
-        if (rc == 0)
-            rc = snippet(s, fq.match, k->id, hit, err);
     }
+    if (rc == 0 && out->n > 0)
+        rc = snippets(s, fq.match, out, err);
     if (rc == 0 && c.n == 0 && q->offset == 0)
         out->suggestion = suggest(s, text, &fq);
     if (rc != 0)

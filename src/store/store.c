@@ -278,6 +278,7 @@ mld_hits_dispose(struct mld_hits *h)
     for (int i = 0; i < h->n; i++) {
         mld_item_dispose(&h->v[i].item);
         mld_free(h->v[i].snippet);
+        mld_free(h->v[i].marks);
     }
     mld_free(h->v);
     mld_free(h->suggestion);

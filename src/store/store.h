@@ -36,6 +36,7 @@
 #include "../base/time.h"
 #include "../ingest/article.h"
 #include "../ingest/ingest.h"
+#include "../text/highlight.h"
 
 struct mld_store;
 
@@ -187,11 +188,15 @@ struct mld_search {
     int offset;
 };
 
-/* One hit. */
+/* One hit. The snippet is plain text and the matches in it byte ranges:
+ * a backend writes no markup; mld_highlight_html() (src/text/highlight.h)
+ * makes the HTML the site and the API show. */
 struct mld_hit {
     struct mld_item item;
-    char *snippet; /* HTML: escaped text with <mark>...</mark> around matches */
-    double score;  /* higher is better: bm25 blended with recency */
+    char *snippet;          /* text around the matches ("" when none) */
+    struct mld_span *marks; /* the matches in snippet, in order, disjoint */
+    int nmarks;
+    double score; /* higher is better: bm25 blended with recency */
 };
 
 struct mld_hits {

@@ -197,8 +197,11 @@ read_terms(const char *text, size_t len, struct terms *ts)
  * prefix. Control characters become spaces; a quote (never in a term,
  * quotes end terms) would be doubled, as FTS5 escapes it. */
 static void
-put_term(struct mld_buf *b, const char *text, const struct term *t)
+put_term(struct mld_buf *b, const char *text, const struct term *t,
+         const struct mld_query_hook *hook)
 {
+    if (hook != NULL && hook->term(hook->ud, text + t->start, t->len, t->prefix, t->negated, b))
+        return;
     mld_buf_putc(b, '"');
     for (size_t i = 0; i < t->len; i++) {
         char c = text[t->start + i];
@@ -222,7 +225,8 @@ dropped(const struct term *t, bool has_words)
 /* Writes the positive groups of ts into b, " AND "-joined, each group of
  * several terms as ( ... OR ... ). Returns the number of groups written. */
 static int
-put_groups(struct mld_buf *b, const char *text, const struct terms *ts, bool has_words)
+put_groups(struct mld_buf *b, const char *text, const struct terms *ts, bool has_words,
+           const struct mld_query_hook *hook)
 {
     int written = 0;
     for (int i = 0; i < ts->n; i++) {
@@ -248,7 +252,7 @@ put_groups(struct mld_buf *b, const char *text, const struct terms *ts, bool has
                 continue;
             if (put++ > 0)
                 mld_buf_puts(b, " OR ");
-            put_term(b, text, &ts->v[j]);
+            put_term(b, text, &ts->v[j], hook);
         }
         if (members > 1)
             mld_buf_putc(b, ')');
@@ -272,6 +276,13 @@ usable_len(const char *text, size_t len)
 int
 mld_query_parse(const char *text, size_t len, struct mld_fts_query *out, struct mld_err *err)
 {
+    return mld_query_parse_with(text, len, NULL, out, err);
+}
+
+int
+mld_query_parse_with(const char *text, size_t len, const struct mld_query_hook *hook,
+                     struct mld_fts_query *out, struct mld_err *err)
+{
     memset(out, 0, sizeof(*out));
     len = usable_len(text, len);
     struct terms ts = {.n = 0};
@@ -291,7 +302,7 @@ mld_query_parse(const char *text, size_t len, struct mld_fts_query *out, struct 
     struct mld_buf pos, b;
     mld_buf_init(&pos, 4 * MLD_SEARCH_MAX_QUERY_BYTES);
     mld_buf_init(&b, 4 * MLD_SEARCH_MAX_QUERY_BYTES);
-    int groups = put_groups(&pos, text, &ts, has_words);
+    int groups = put_groups(&pos, text, &ts, has_words, hook);
     int negatives = 0;
     for (int i = 0; i < ts.n; i++)
         negatives += ts.v[i].negated && !dropped(&ts.v[i], has_words);
@@ -307,7 +318,7 @@ mld_query_parse(const char *text, size_t len, struct mld_fts_query *out, struct 
         if (!t->negated || dropped(t, has_words))
             continue;
         mld_buf_puts(&b, " NOT ");
-        put_term(&b, text, t);
+        put_term(&b, text, t, hook);
     }
     out->match = mld_buf_steal(&b, NULL);
     mld_buf_dispose(&b);

@@ -28,6 +28,7 @@
 #ifndef MLD_QUERY_H
 #define MLD_QUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../base/err.h"
@@ -52,6 +53,24 @@ struct mld_fts_query {
  * message for the reader (German: the site's language). */
 int mld_query_parse(const char *text, size_t len, struct mld_fts_query *out,
                     struct mld_err *err);
+
+struct mld_buf;
+
+/* A store's say in how each term is written (mld_query_parse_with). */
+struct mld_query_hook {
+    void *ud;
+    /* Called for every term written into the expression, in the order
+     * FTS5 numbers its phrases: s[0..len) is the term as typed (without
+     * quotes, '-' or '*'). It may write the term itself into b, as an
+     * FTS5 expression that needs no parentheses around it (a prefix as
+     * ( "a" OR "b" ), say), and return true; false leaves it to the
+     * parser ("text", or "text" * for a prefix). */
+    bool (*term)(void *ud, const char *s, size_t len, bool prefix, bool negated, struct mld_buf *b);
+};
+
+/* mld_query_parse(), with hook (may be NULL) consulted for each term. */
+int mld_query_parse_with(const char *text, size_t len, const struct mld_query_hook *hook,
+                         struct mld_fts_query *out, struct mld_err *err);
 
 /* Frees what mld_query_parse() filled in and zeroes q. */
 void mld_fts_query_dispose(struct mld_fts_query *q);

@@ -28,6 +28,7 @@
 #include "../base/limits.h"
 #include "../base/mem.h"
 #include "../base/text.h"
+#include "../text/highlight.h"
 #include "../text/slug.h"
 #include "openapi.h"
 
@@ -254,10 +255,19 @@ mld_api_item_json(const struct mld_item *it)
 }
 
 json_t *
+mld_api_hit_snippet_json(const struct mld_hit *h)
+{
+    char *html = mld_highlight_html(h->snippet, h->marks, h->nmarks);
+    json_t *v = mld_api_snippet_json(html);
+    mld_free(html);
+    return v;
+}
+
+json_t *
 mld_api_hit_json(const struct mld_hit *h)
 {
     json_t *o = mld_api_item_json(&h->item);
-    json_object_set_new(o, "snippet", mld_api_snippet_json(h->snippet));
+    json_object_set_new(o, "snippet", mld_api_hit_snippet_json(h));
     json_object_set_new(o, "score", json_real(h->score));
     return o;
 }

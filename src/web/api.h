@@ -46,6 +46,11 @@ json_t *mld_api_hit_json(const struct mld_hit *h);
  * escaped, invalid UTF-8 dropped, an open mark closed. NULL is "". */
 json_t *mld_api_snippet_json(const char *html);
 
+/* A hit's snippet as that JSON string: its text escaped, <mark> around
+ * the matches the store found (mld_highlight_html), through the filter
+ * above. */
+json_t *mld_api_hit_snippet_json(const struct mld_hit *h);
+
 /* A JSON string of s cut before any invalid UTF-8, or null for NULL. */
 json_t *mld_api_str(const char *s);
 

@@ -14,10 +14,11 @@
  * Dates: "YYYY-MM-DD" is a whole day in Europe/Berlin, so von=bis=a day
  * finds that day's articles; the API also takes ISO 8601 timestamps.
  *
- * Snippets are HTML made by the store (escaped text, <mark> around
- * matches) and go into the page raw; mld_api_snippet_json() (api.c) lets
- * through only that shape, escaping anything else, so a store bug cannot
- * put markup on the page. A hit of the API is the article API's item
+ * Snippets come from the store as text and the byte ranges of the
+ * matches; mld_api_hit_snippet_json() (api.c) writes them as HTML
+ * (escaped text, <mark> around the matches: mld_highlight_html) and goes
+ * into the page raw, after mld_api_snippet_json() has let through only
+ * that shape, so no bug can put other markup on the page. A hit of the API is the article API's item
  * shape plus snippet and score (mld_api_hit_json), as in `meldung search
  * --json`.
  *
@@ -383,7 +384,7 @@ results_json(json_t *ctx, const struct sreq *r, const struct mld_hits *hits)
     json_t *v = json_array();
     for (int i = 0; i < hits->n; i++) {
         json_t *o = mld_page_item_json(&hits->v[i].item);
-        json_object_set_new(o, "snippet", mld_api_snippet_json(hits->v[i].snippet));
+        json_object_set_new(o, "snippet", mld_api_hit_snippet_json(&hits->v[i]));
         json_array_append_new(v, o);
     }
     json_object_set_new(ctx, "searched", json_true());

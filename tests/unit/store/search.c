@@ -339,6 +339,19 @@ index_is_exact(const char *when)
     ok(rc == SQLITE_OK && live.len > 0 && live.len == rebuilt.len &&
            memcmp(live.p, rebuilt.p, live.len) == 0,
        "%s: the index equals a rebuild (%zu bytes of postings)", when, live.len);
+    /* The vocabulary kept beside it: every term with its count of
+     * articles, as the index has them. */
+    sqlite3_exec(db, "CREATE VIRTUAL TABLE temp.row USING fts5vocab(main, article_fts, 'row')",
+                 NULL, NULL, NULL);
+    struct mld_buf kept, counted;
+    mld_buf_init(&kept, 64u << 20);
+    mld_buf_init(&counted, 64u << 20);
+    dump_rows(db, "SELECT term, docs FROM search_vocab ORDER BY term", &kept);
+    dump_rows(db, "SELECT term, doc FROM temp.row ORDER BY term", &counted);
+    ok(kept.len > 0 && kept.len == counted.len && memcmp(kept.p, counted.p, kept.len) == 0,
+       "%s: the vocabulary equals the index's (%zu bytes)", when, kept.len);
+    mld_buf_dispose(&kept);
+    mld_buf_dispose(&counted);
     mld_buf_dispose(&live);
     mld_buf_dispose(&rebuilt);
     raw_close(db);
@@ -467,10 +480,18 @@ test_hits(struct mld_store *st)
     run(st, (struct mld_search){.text = "Lücke"}, &h);
     is_int(h.n, 1, "the headline with <script> is found");
     if (h.n == 1) {
-        const char *s = h.v[0].snippet != NULL ? h.v[0].snippet : "";
+        const struct mld_hit *t = &h.v[0];
+        ok(t->snippet != NULL && strchr(t->snippet, '<') != NULL &&
+               strstr(t->snippet, "<mark>") == NULL,
+           "the store's snippet is the text, without markup: %s", t->snippet);
+        ok(t->nmarks >= 1 && t->marks[0].end - t->marks[0].start == strlen("Lücke") &&
+               memcmp(t->snippet + t->marks[0].start, "Lücke", strlen("Lücke")) == 0,
+           "and the match is a byte range of it");
+        char *s = mld_highlight_html(t->snippet, t->marks, t->nmarks);
         ok(strstr(s, "<mark>Lücke</mark>") != NULL, "snippet marks the match: %s", s);
         ok(strstr(s, "&lt;script&gt;-Code &amp; mehr") != NULL, "snippet escapes the text");
         ok(strstr(s, "<script") == NULL, "snippet has no markup but <mark>");
+        mld_free(s);
         is_str(h.v[0].item.a->headline, fix_of("urn:t:luecke")->headline,
                "the item carries the article");
         is_str(h.v[0].item.section_slug, "digitales", "and its section");
@@ -478,8 +499,11 @@ test_hits(struct mld_store *st)
     mld_hits_dispose(&h);
     /* Markup in the query is text too. */
     run(st, (struct mld_search){.text = "<script>"}, &h);
-    ok(h.n == 1 && strstr(h.v[0].snippet, "<mark>script</mark>") != NULL,
-       "\"<script>\" finds the word, marked: %s", h.n ? h.v[0].snippet : "");
+    char *marked =
+        h.n == 1 ? mld_highlight_html(h.v[0].snippet, h.v[0].marks, h.v[0].nmarks) : mld_strdup("");
+    ok(h.n == 1 && strstr(marked, "<mark>script</mark>") != NULL,
+       "\"<script>\" finds the word, marked: %s", marked);
+    mld_free(marked);
     mld_hits_dispose(&h);
     run(st, (struct mld_search){.text = "Erdbeben Istanbul"}, &h);
     struct mld_item a;
@@ -740,6 +764,118 @@ test_windows(void)
     mld_store_close(st);
 }
 
+/* A search's plan (each word's document count from the vocabulary, a
+ * prefix as its completions) changes no hit and no score against
+ * counting every phrase by walking its postings and FTS5's own prefix
+ * merge. A prefix beside other words takes the sum of its completions'
+ * counts as its document count (an upper bound): its hits stay, scores
+ * may differ a little. */
+static void
+test_plan(struct mld_store *st)
+{
+    static const struct {
+        const char *text;
+        bool exact_scores;
+    } queries[] = {
+        {"Krieg", true},
+        {"Krieg Ukraine", true},
+        {"\"Helmut Kohl\"", true},
+        {"Schalke OR Hoffenheim Bundesliga", true},
+        {"Erdbeben -Kohl", true},
+        {"Verhandl*", true},
+        {"Verhandl* -Kohl", false},
+        {"Verhandl* Genf", false},
+        {"Bundesl* OR Krieg", false},
+    };
+    int64_t saved = prefix_expand;
+    prefix_expand = 0; /* every prefix with completions is written as them */
+    for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+        struct mld_hits planned, walked;
+        search_plan = true;
+        run(st, (struct mld_search){.text = queries[i].text}, &planned);
+        search_plan = false;
+        run(st, (struct mld_search){.text = queries[i].text}, &walked);
+        search_plan = true;
+        bool same = planned.n == walked.n && planned.n > 0, close = same;
+        for (int k = 0; same && k < planned.n; k++) {
+            double a = planned.v[k].score, b = walked.v[k].score;
+            same = planned.v[k].item.id == walked.v[k].item.id;
+            close = same && fabs(a - b) <= 1e-9 * fabs(b);
+        }
+        if (queries[i].exact_scores)
+            ok(close, "%s: the plan finds the same hits with the same scores (%d hits)",
+               queries[i].text, planned.n);
+        else {
+            bool found = planned.n == walked.n && planned.n > 0;
+            for (int k = 0; found && k < walked.n; k++) {
+                bool in = false;
+                for (int j = 0; j < planned.n; j++)
+                    in |= planned.v[j].item.id == walked.v[k].item.id;
+                found = in;
+            }
+            ok(found, "%s: the plan finds the same hits (%d)", queries[i].text, planned.n);
+        }
+        mld_hits_dispose(&planned);
+        mld_hits_dispose(&walked);
+    }
+    is_int(plan_mismatches, 0, "every plan matched FTS5's phrases");
+    prefix_expand = saved;
+}
+
+/* Counts the rows of query match where mld_snippet() differs from
+ * FTS5's snippet() it stands in for; *rows gets the rows compared. */
+static int
+snippet_differences(sqlite3 *db, const char *match, int *rows)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT snippet(article_fts, 2, char(1), char(2), '\u2026', %d), "
+             "mld_snippet(article_fts) FROM article_fts WHERE article_fts MATCH ?1",
+             MLD_SEARCH_SNIPPET_WORDS);
+    sqlite3_stmt *st;
+    int differ = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        diag("%s", sqlite3_errmsg(db));
+        return 1;
+    }
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *a = (const char *)sqlite3_column_text(st, 0);
+        const char *b = (const char *)sqlite3_column_text(st, 1);
+        (*rows)++;
+        if (strcmp(a != NULL ? a : "", b != NULL ? b : "") != 0) {
+            if (differ++ == 0)
+                diag("%s:\n  fts5:    %s\n  meldung: %s", match, a ? a : "", b ? b : "");
+        }
+    }
+    sqlite3_finalize(st);
+    return differ;
+}
+
+/* mld_snippet() writes what FTS5's snippet() would, on every row of
+ * single words, phrases, prefixes, ORs and words found only in the
+ * headline. */
+static void
+test_snippet_fn(void)
+{
+    static const char *const matches[] = {
+        "\"krieg\"",          "\"helmut kohl\"", "(\"schalke\" OR \"hoffenheim\") AND \"bundesliga\"",
+        "\"verhandl\" *",     "\"die\"",         "\"krieg\" \"ukrain\"",
+        "\"erdbeben\" NOT \"kohl\"", "\"luecke\"",     "\"der\" \"und\" \"in\"",
+    };
+    sqlite3 *db = raw_open();
+    struct mld_err err = {0};
+    fts5_api *api = fts5_of(&raw_sq, &err);
+    if (api != NULL)
+        api->xCreateFunction(api, "mld_snippet", NULL, snippet_fn, NULL);
+    int rows = 0, differ = 0;
+    for (size_t i = 0; i < sizeof(matches) / sizeof(matches[0]); i++)
+        differ += snippet_differences(db, matches[i], &rows);
+    ok(rows > 10 && differ == 0, "mld_snippet equals FTS5's snippet on %d rows (%d differ)", rows,
+       differ);
+    raw_close(db);
+}
+
 /* The dpa NewsML-G2 sample, ingested as `meldung ingest` would. */
 struct corpus {
     struct mld_store *st;
@@ -845,6 +981,8 @@ main(void)
     test_filters(st);
     test_ranking_paging(st);
     test_hits(st);
+    test_plan(st);
+    test_snippet_fn();
     test_changes(st);
     test_queue(st);
     test_offered(st);

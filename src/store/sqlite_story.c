@@ -346,7 +346,7 @@ static int
 rows(struct sq *s, sqlite3_stmt *st, int limit, struct mld_story_row *out, int *n,
      const char *what, struct mld_err *err)
 {
-    int rc;
+    int rc = SQLITE_DONE; /* also for a limit of 0 */
     *n = 0;
     while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int cols = sqlite3_column_count(st);
@@ -524,7 +524,7 @@ op_related(void *impl, int64_t owner, struct mld_story_entry *out, int max, int 
     if (st == NULL)
         return MLD_E_STORE;
     sqlite3_bind_int64(st, 1, owner);
-    int rc;
+    int rc = SQLITE_DONE;
     *n = 0;
     while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
         out[(*n)++] = (struct mld_story_entry){sqlite3_column_int64(st, 0),

@@ -1084,7 +1084,7 @@ article_post(const struct mld_editor_env *env, const struct mld_http_req *req,
         return internal_error(ARTICLE_PREFIX, &err);
     /* The lists that act on an article come back to themselves (zurueck:
      * one of those pages; anything else is the article's page). */
-    char back[32], url[96];
+    char back[48], url[112];
     if (!mld_form_get(req->body, req->body_len, "zurueck", back, sizeof(back)) ||
         (strcmp(back, PINS_PATH) != 0 && strcmp(back, HELD_PATH) != 0))
         snprintf(back, sizeof(back), ARTICLE_PREFIX "%" PRId64, id);

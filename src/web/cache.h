@@ -81,7 +81,7 @@ size_t mld_cache_count(struct mld_cache *c);
 struct mld_cache_stats {
     uint64_t hits, misses; /* mld_cache_get() calls that found a page, or not, ever */
     size_t entries;        /* pages held */
-    size_t bytes;          /* their bytes: bodies plus gzip copies */
+    size_t bytes;          /* their bytes: bodies plus gzip copies (mld_http_resp_held_bytes) */
     size_t max_bytes;      /* the bound on bytes (mld_cache_new_bounded) */
 };
 

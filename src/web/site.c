@@ -896,7 +896,7 @@ page_resp(const struct mld_site *site, struct mld_page *pg, const char *path)
     if (mld_api_path(path)) /* api: CORS, and no-store for /changes */
         mld_api_resp_headers(r, path, pg->status);
     cdn_headers(site, r, pg);
-    return mld_http_resp_finish(r, MLD_HTTP_GZIP | MLD_HTTP_ETAG);
+    return mld_http_resp_finish(r, MLD_HTTP_GZIP_LAZY | MLD_HTTP_ETAG);
 }
 
 /* The value of query parameter name of the request ud (mld_page_args). */

@@ -38,7 +38,8 @@ struct mld_cache;
 
 /* Returns a new empty cache holding at most max_entries responses (0 or
  * more than MLD_CACHE_MAX_ENTRIES means MLD_CACHE_MAX_ENTRIES) and at most
- * MLD_CACHE_MAX_BYTES of them (bodies plus gzip copies). */
+ * MLD_CACHE_MAX_BYTES of them (bodies plus gzip copies, counted at put
+ * by mld_http_resp_held_bytes()). */
 struct mld_cache *mld_cache_new(size_t max_entries);
 
 /* The same with at most max_bytes (0 or more than MLD_CACHE_MAX_BYTES

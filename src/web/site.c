@@ -2,8 +2,9 @@
  * site.c - request handling, page cache and invalidation (see site.h).
  *
  * The fast path is a cache hit: one hash lookup returns a prepared,
- * precompressed, tagged response, and the HTTP layer does conditional
- * GET and gzip negotiation on it. A miss renders on a read-only store
+ * tagged response, and the HTTP layer does conditional GET and gzip
+ * negotiation on it (the gzip copy made on the first request that asks
+ * for gzip, MLD_HTTP_GZIP_LAZY). A miss renders on a read-only store
  * connection of its own (struct readers: up to MLD_SITE_READERS, opened
  * when first needed, each used by one render at a time; SQLite's WAL lets
  * them read side by side while a writer writes), so renders on different

@@ -44,6 +44,7 @@ struct entry {
     char *key;                  /* NUL-terminated; NULL = free slot */
     uint64_t hash;              /* XXH3 of key */
     struct mld_http_resp *resp; /* the cache's reference */
+    size_t bytes;               /* what resp counted for in the shard's bytes at put */
     int32_t next;               /* bucket chain, or free list; -1 ends */
     atomic_uchar used;          /* CLOCK reference bit */
     int ntags;                  /* entries in tags */
@@ -79,7 +80,7 @@ struct shard {
     int32_t *tbuckets;     /* tag chain heads */
     uint32_t ntbuckets;    /* power of two */
     int32_t free_tag;      /* free tag list */
-    size_t bytes;          /* response bytes held (body + gzip copy), under lock */
+    size_t bytes;          /* response bytes held (mld_http_resp_held_bytes), under lock */
     size_t max_bytes;      /* most bytes held: the cache's byte bound over the shards */
     _Atomic uint64_t hits, misses; /* lookups, for /metrics (relaxed) */
 };
@@ -273,13 +274,6 @@ entry_find(const struct shard *sh, const char *key, uint64_t h)
     return -1;
 }
 
-/* The bytes a cached response holds: its body and its gzip copy. */
-static size_t
-resp_bytes(const struct mld_http_resp *r)
-{
-    return mld_http_resp_body_len(r) + mld_http_resp_gzip_len(r);
-}
-
 /* Removes entry ei from the shard; its response goes on d. */
 static void
 entry_remove(struct shard *sh, int32_t ei, struct droplist *d)
@@ -291,7 +285,7 @@ entry_remove(struct shard *sh, int32_t ei, struct droplist *d)
     while (*pp != ei)
         pp = &sh->ents[*pp].next;
     *pp = e->next;
-    sh->bytes -= resp_bytes(e->resp);
+    sh->bytes -= e->bytes;
     drop_add(d, e->resp);
     mld_free(e->key);
     mld_free(e->tags);
@@ -461,7 +455,7 @@ mld_cache_put(struct mld_cache *c, const char *key, struct mld_http_resp *r,
         evict_one(sh, &d);
     /* The byte bound: a page larger than the shard's share is not kept;
      * otherwise older pages make room, as for a full shard. */
-    size_t nb = resp_bytes(r);
+    size_t nb = mld_http_resp_held_bytes(r);
     if (nb > sh->max_bytes)
         goto out_unlock;
     while (sh->count > 0 && sh->bytes + nb > sh->max_bytes)
@@ -472,6 +466,7 @@ mld_cache_put(struct mld_cache *c, const char *key, struct mld_http_resp *r,
     e->key = mld_strndup(key, keylen);
     e->hash = h;
     e->resp = mld_http_resp_ref(r);
+    e->bytes = nb;
     sh->bytes += nb;
     atomic_store_explicit(&e->used, 1, memory_order_relaxed);
     e->ntags = ntags;

@@ -38,7 +38,8 @@ struct mld_cache;
 
 /* Returns a new empty cache holding at most max_entries responses (0 or
  * more than MLD_CACHE_MAX_ENTRIES means MLD_CACHE_MAX_ENTRIES) and at most
- * MLD_CACHE_MAX_BYTES of them (bodies plus gzip copies). */
+ * MLD_CACHE_MAX_BYTES of them (bodies plus gzip copies, counted at put
+ * by mld_http_resp_held_bytes()). */
 struct mld_cache *mld_cache_new(size_t max_entries);
 
 /* The same with at most max_bytes (0 or more than MLD_CACHE_MAX_BYTES
@@ -81,7 +82,7 @@ size_t mld_cache_count(struct mld_cache *c);
 struct mld_cache_stats {
     uint64_t hits, misses; /* mld_cache_get() calls that found a page, or not, ever */
     size_t entries;        /* pages held */
-    size_t bytes;          /* their bytes: bodies plus gzip copies */
+    size_t bytes;          /* their bytes: bodies plus gzip copies (mld_http_resp_held_bytes) */
     size_t max_bytes;      /* the bound on bytes (mld_cache_new_bounded) */
 };
 

@@ -104,6 +104,11 @@ struct mld_http_resp;
 enum {
     MLD_HTTP_GZIP = 1 << 0, /* precompress a gzip copy (skipped when it does not save bytes) */
     MLD_HTTP_ETAG = 1 << 1, /* derive a strong ETag from the body (xxhash) */
+    /* the gzip copy made when the first client that accepts gzip asks for
+     * the response, not at finish (for rendered pages: a client or crawler
+     * without gzip does not pay for it). Vary: Accept-Encoding and the gzip
+     * ETag are the same as with MLD_HTTP_GZIP from the start. */
+    MLD_HTTP_GZIP_LAZY = 1 << 2,
 };
 
 /* Starts a response with status, content type (NULL = none) and a copy of
@@ -159,7 +164,12 @@ void mld_http_resp_unref(struct mld_http_resp *r);
 int mld_http_resp_status(const struct mld_http_resp *r);
 const char *mld_http_resp_etag(const struct mld_http_resp *r); /* NULL if none */
 size_t mld_http_resp_body_len(const struct mld_http_resp *r);
-size_t mld_http_resp_gzip_len(const struct mld_http_resp *r); /* 0 if no gzip copy */
+size_t mld_http_resp_gzip_len(const struct mld_http_resp *r); /* 0 if no gzip copy (yet) */
+
+/* The bytes r holds or will hold: body and gzip copy, a copy not made yet
+ * (MLD_HTTP_GZIP_LAZY) counted as half the body (HTML compresses to about
+ * a third), so a bound on bytes holds after the copies are made. */
+size_t mld_http_resp_held_bytes(const struct mld_http_resp *r);
 
 /* The body bytes (body_len of them, NUL-terminated for convenience), owned
  * by r. */

@@ -11,6 +11,17 @@
  *     mr_304    no body; ETag, Last-Modified, Cache-Control, Expires, Vary
  *     mr_304_gz the same for a client holding the gzip copy
  *
+ * With MLD_HTTP_GZIP_LAZY the gzip copy (and mr_gzip, mr_304_gz) is made
+ * only when the first client that accepts gzip asks for r, so a page that
+ * only crawlers without gzip read never pays for it (a third of a render,
+ * bench/README.md, "crawl"). That is the one change to r after it is
+ * shared: the first such request makes the copy under r's gz_lock, then
+ * publishes it with a release store of gz_state; answer() reads gz_state
+ * with acquire, so a thread that sees GZ_READY sees the copy, and one that
+ * sees GZ_PENDING takes the lock and finds it made or makes it. Vary and
+ * the gzip ETag are fixed at finish() from whether a copy may be made, so
+ * every answer from r carries the same headers before and after.
+ *
  * The two copies are two representations, so each has its own strong ETag:
  * the gzip copy's is the plain one with "-gz" before the closing quote
  * (RFC 9110 8.8.3). A conditional request is answered for the copy the
@@ -70,6 +81,13 @@
 #include "../base/log.h"
 #include "../base/mem.h"
 
+/* Where r's gzip copy stands (gz_state). */
+enum {
+    GZ_NONE,    /* no copy: not asked for, too small, or not smaller */
+    GZ_PENDING, /* MLD_HTTP_GZIP_LAZY: made on the first gzip request */
+    GZ_READY,   /* gz, mr_gzip (and mr_304_gz) made */
+};
+
 /* Bodies shorter than this are not worth a gzip copy (the gzip wrapper
  * alone is 18 bytes, and the Vary header costs more than it saves). */
 #define GZIP_MIN_BYTES 256
@@ -97,6 +115,9 @@ struct mld_http_resp {
     char *body;                          /* body bytes (never NULL) */
     size_t body_len;                     /* bytes in body */
     char *gz;                            /* gzip copy, or NULL */
+    atomic_int gz_state;                 /* GZ_*: written under gz_lock once shared */
+    pthread_mutex_t gz_lock;             /* makes a GZ_PENDING copy once */
+    bool vary;                           /* Vary: Accept-Encoding (a copy exists or may) */
     size_t gz_len;                       /* bytes in gz; 0 when gz is NULL */
     char etag[ETAG_LEN + 1];             /* "\"<hex>\"" or "" */
     char etag_gz[ETAG_LEN + 4];          /* "\"<hex>-gz\"", or "" without a gzip copy */
@@ -119,6 +140,8 @@ mld_http_resp_new(int status, const char *content_type, const void *body, size_t
 {
     struct mld_http_resp *r = MLD_NEW(struct mld_http_resp);
     atomic_init(&r->refs, 1);
+    atomic_init(&r->gz_state, GZ_NONE);
+    pthread_mutex_init(&r->gz_lock, NULL);
     r->status = status;
     r->last_modified = last_modified;
     r->content_type = mld_strdup(content_type);
@@ -193,11 +216,19 @@ zfree(voidpf opaque, voidpf p)
     mld_free(p);
 }
 
+/* True when r's body is worth a gzip copy (by size: whether the copy
+ * saves bytes shows when it is made). */
+static bool
+gzip_worth(const struct mld_http_resp *r)
+{
+    return r->body_len >= GZIP_MIN_BYTES && r->body_len <= UINT32_MAX / 2;
+}
+
 /* Makes r's gzip copy, unless it would not be smaller than the body. */
 static void
 make_gzip(struct mld_http_resp *r)
 {
-    if (r->body_len < GZIP_MIN_BYTES || r->body_len > UINT32_MAX / 2)
+    if (!gzip_worth(r))
         return;
     z_stream zs;
     memset(&zs, 0, sizeof(zs));
@@ -301,7 +332,7 @@ build_mhd(const struct mld_http_resp *r, char *buf, size_t len, int kind)
     /* Every variant says it depends on Accept-Encoding, the plain one too,
      * or a shared cache could hand the gzip bytes to a client that did not
      * ask for them. */
-    if (r->gz != NULL)
+    if (r->vary)
         add_mhd_header(mr, "Vary", "Accept-Encoding");
     for (size_t i = 0; i < r->nhdrs; i++) {
         if (is_304 && !header_goes_on_304(r->hdrs[i].name) && !is_default_header(r->hdrs[i].name))
@@ -309,6 +340,37 @@ build_mhd(const struct mld_http_resp *r, char *buf, size_t len, int kind)
         add_mhd_header(mr, r->hdrs[i].name, r->hdrs[i].value);
     }
     return mr;
+}
+
+/* Builds the gzip variants of r once its copy is made, and marks it
+ * ready (a release store: see the opening comment). */
+static void
+build_gzip_mhd(struct mld_http_resp *r)
+{
+    r->mr_gzip = build_mhd(r, r->gz, r->gz_len, 1);
+    if (r->mr_304 != NULL)
+        r->mr_304_gz = build_mhd(r, r->body, 0, 3);
+    atomic_store_explicit(&r->gz_state, GZ_READY, memory_order_release);
+}
+
+/* True when r has a gzip copy to send, making a pending one first. */
+static bool
+gzip_ready(struct mld_http_resp *r)
+{
+    int st = atomic_load_explicit(&r->gz_state, memory_order_acquire);
+    if (st != GZ_PENDING)
+        return st == GZ_READY;
+    pthread_mutex_lock(&r->gz_lock);
+    if (atomic_load_explicit(&r->gz_state, memory_order_relaxed) == GZ_PENDING) {
+        make_gzip(r);
+        if (r->gz != NULL)
+            build_gzip_mhd(r);
+        else /* not smaller: the plain copy for everyone (Vary stays, harmless) */
+            atomic_store_explicit(&r->gz_state, GZ_NONE, memory_order_release);
+    }
+    st = atomic_load_explicit(&r->gz_state, memory_order_relaxed);
+    pthread_mutex_unlock(&r->gz_lock);
+    return st == GZ_READY;
 }
 
 void
@@ -347,18 +409,21 @@ mld_http_resp_finish(struct mld_http_resp *r, unsigned flags)
     }
     if (r->last_modified != 0)
         mld_time_format_http(r->last_modified, r->lastmod);
-    if (flags & MLD_HTTP_GZIP)
+    if (flags & MLD_HTTP_GZIP_LAZY) {
+        if (gzip_worth(r))
+            atomic_store_explicit(&r->gz_state, GZ_PENDING, memory_order_relaxed);
+    } else if (flags & MLD_HTTP_GZIP) {
         make_gzip(r);
-    if (r->gz != NULL && r->etag[0] != '\0')
+    }
+    r->vary = r->gz != NULL || atomic_load_explicit(&r->gz_state, memory_order_relaxed) != GZ_NONE;
+    if (r->vary && r->etag[0] != '\0')
         snprintf(r->etag_gz, sizeof(r->etag_gz), "%.*s-gz\"", ETAG_LEN - 1, r->etag);
     if (r->stream == NULL)
         r->mr_plain = build_mhd(r, r->body, r->body_len, 0);
-    if (r->gz != NULL)
-        r->mr_gzip = build_mhd(r, r->gz, r->gz_len, 1);
     if (r->stream == NULL && r->status == 200 && (r->etag[0] != '\0' || r->lastmod[0] != '\0'))
         r->mr_304 = build_mhd(r, r->body, 0, 2);
-    if (r->mr_304 != NULL && r->gz != NULL)
-        r->mr_304_gz = build_mhd(r, r->body, 0, 3);
+    if (r->gz != NULL)
+        build_gzip_mhd(r);
     /* The release pairs with the acquire in unref and with the lock or
      * queue that hands r to another thread. */
     atomic_thread_fence(memory_order_release);
@@ -397,6 +462,7 @@ mld_http_resp_unref(struct mld_http_resp *r)
     mld_free(r->body);
     mld_free(r->gz);
     mld_http_stream_unref(r->stream);
+    pthread_mutex_destroy(&r->gz_lock);
     mld_free(r);
     atomic_fetch_sub_explicit(&live_resps, 1, memory_order_relaxed);
 }
@@ -422,7 +488,16 @@ mld_http_resp_body_len(const struct mld_http_resp *r)
 size_t
 mld_http_resp_gzip_len(const struct mld_http_resp *r)
 {
-    return r->gz_len;
+    return atomic_load_explicit(&r->gz_state, memory_order_acquire) == GZ_READY ? r->gz_len : 0;
+}
+
+size_t
+mld_http_resp_held_bytes(const struct mld_http_resp *r)
+{
+    size_t gz = mld_http_resp_gzip_len(r);
+    if (gz == 0 && atomic_load_explicit(&r->gz_state, memory_order_acquire) == GZ_PENDING)
+        gz = r->body_len / 2;
+    return r->body_len + gz;
 }
 
 const char *
@@ -1026,9 +1101,9 @@ answer(struct mld_http_server *s, struct MHD_Connection *mc, struct conn *c,
         return answer_stream(s, mc, c, r);
     /* First the copy this client gets, then whether it already has it. */
     bool gzip = false;
-    if (r->mr_gzip != NULL) {
+    if (atomic_load_explicit(&r->gz_state, memory_order_relaxed) != GZ_NONE) {
         const char *ae = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Accept-Encoding");
-        gzip = ae != NULL && accepts_gzip(ae);
+        gzip = ae != NULL && accepts_gzip(ae) && gzip_ready(r);
     }
     struct MHD_Response *mr = gzip ? r->mr_gzip : r->mr_plain;
     unsigned code = (unsigned)r->status;

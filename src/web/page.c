@@ -18,6 +18,8 @@
 #include "page.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +318,8 @@ bump_modified(struct mld_page *out, const struct mld_items *l)
             out->last_modified = l->v[i].published;
 }
 
+static json_t *nav_json(const struct mld_named *v, int n, const char *current);
+
 int
 mld_page_base_context(struct mld_store *st, json_t *ctx, const char *title, const char *current,
                       mld_time_t now, struct mld_err *err)
@@ -325,20 +329,8 @@ mld_page_base_context(struct mld_store *st, json_t *ctx, const char *title, cons
     int rc = mld_store_sections(st, now, &secs, &n, err);
     if (rc != 0)
         return rc;
-    json_t *nav = json_array();
-    for (int i = 0; i < n; i++) {
-        char url[MLD_SLUG_MAX + 16];
-        snprintf(url, sizeof(url), "/ressort/%s", secs[i].slug);
-        json_t *s = json_object();
-        mld_page_set_str(s, "name", secs[i].name);
-        mld_page_set_str(s, "slug", secs[i].slug);
-        mld_page_set_str(s, "url", url);
-        json_object_set_new(s, "current",
-                            json_boolean(current != NULL && strcmp(current, secs[i].slug) == 0));
-        json_array_append_new(nav, s);
-    }
+    json_object_set_new(ctx, "nav", nav_json(secs, n, current));
     mld_named_free(secs, n);
-    json_object_set_new(ctx, "nav", nav);
     mld_page_set_str(ctx, "title", title);
     return 0;
 }
@@ -407,13 +399,10 @@ order_nav(json_t *ctx, const struct mld_page_site *site)
     mld_free(v);
 }
 
-void
-mld_page_site_context(json_t *ctx, const struct mld_page_site *site)
+/* The site's name and footer links in ctx. */
+static void
+site_footer(json_t *ctx, const struct mld_page_site *site)
 {
-    static const struct mld_page_site defaults = {0};
-    if (site == NULL)
-        site = &defaults;
-    order_nav(ctx, site);
     mld_page_set_str(ctx, "site_name", site->name ? site->name : "meldung");
     json_t *foot = json_object();
     mld_page_set_str(foot, "impressum", site->impressum);
@@ -423,6 +412,16 @@ mld_page_site_context(json_t *ctx, const struct mld_page_site *site)
     json_object_set_new(foot, "configured",
                         json_boolean(site->impressum && site->datenschutz && site->kontakt));
     json_object_set_new(ctx, "footer", foot);
+}
+
+void
+mld_page_site_context(json_t *ctx, const struct mld_page_site *site)
+{
+    static const struct mld_page_site defaults = {0};
+    if (site == NULL)
+        site = &defaults;
+    order_nav(ctx, site);
+    site_footer(ctx, site);
 }
 
 /* Sets "canonical" of ctx to the page's path, made absolute with the
@@ -457,15 +456,135 @@ mld_page_order_sections(struct mld_named *v, int n, const struct mld_page_site *
     }
 }
 
-/* A new context with the base keys; NULL with err set on a store error. */
+/* The navigation kept between renders. A render that finds it stale reads
+ * the sections on its own snapshot; it stores them only if no change was
+ * announced since it read gen (before the store), the page cache's rule
+ * (docs/internals/site.md), so a render on an older snapshot cannot leave
+ * an old list behind. */
+struct mld_page_nav {
+    pthread_mutex_t lock;
+    _Atomic uint64_t gen;  /* bumped by mld_page_nav_changed */
+    bool valid;            /* v holds the sections of generation filled */
+    uint64_t filled;       /* the generation v was read under */
+    struct mld_named *v;   /* the sections, in the site's order */
+    int n;
+};
+
+struct mld_page_nav *
+mld_page_nav_new(void)
+{
+    struct mld_page_nav *nav = MLD_NEW(struct mld_page_nav);
+    pthread_mutex_init(&nav->lock, NULL);
+    return nav;
+}
+
+void
+mld_page_nav_free(struct mld_page_nav *nav)
+{
+    if (nav == NULL)
+        return;
+    mld_named_free(nav->v, nav->n);
+    pthread_mutex_destroy(&nav->lock);
+    mld_free(nav);
+}
+
+void
+mld_page_nav_changed(struct mld_page_nav *nav)
+{
+    if (nav != NULL)
+        atomic_fetch_add(&nav->gen, 1);
+}
+
+/* {name, slug, url} of section sec: a nav[] entry, a home page block. */
 static json_t *
-new_context(struct mld_store *st, const char *title, const char *current, mld_time_t now,
-            struct mld_err *err)
+section_json(const struct mld_named *sec)
+{
+    char url[MLD_SLUG_MAX + 16];
+    snprintf(url, sizeof(url), "/ressort/%s", sec->slug);
+    json_t *s = json_object();
+    mld_page_set_str(s, "name", sec->name);
+    mld_page_set_str(s, "slug", sec->slug);
+    mld_page_set_str(s, "url", url);
+    return s;
+}
+
+/* The store's sections at now, in the site's order. */
+static int
+ordered_sections(struct mld_store *st, const struct mld_page_site *site, mld_time_t now,
+                 struct mld_named **secs, int *n, struct mld_err *err)
+{
+    int rc = mld_store_sections(st, now, secs, n, err);
+    if (rc == 0)
+        mld_page_order_sections(*secs, *n, site);
+    return rc;
+}
+
+/* The nav[] of the sections v[0..n) with current marked. */
+static json_t *
+nav_json(const struct mld_named *v, int n, const char *current)
+{
+    json_t *nav = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *s = section_json(&v[i]);
+        json_object_set_new(s, "current",
+                            json_boolean(current != NULL && strcmp(current, v[i].slug) == 0));
+        json_array_append_new(nav, s);
+    }
+    return nav;
+}
+
+/* Sets nav[] of ctx from the site's kept navigation, reading the sections
+ * first when they may have changed. */
+static int
+kept_nav(struct mld_store *st, struct mld_page_nav *nav, const struct mld_page_site *site,
+         json_t *ctx, const char *current, mld_time_t now, struct mld_err *err)
+{
+    uint64_t gen = atomic_load(&nav->gen);
+    pthread_mutex_lock(&nav->lock);
+    if (nav->valid && nav->filled == gen) {
+        json_object_set_new(ctx, "nav", nav_json(nav->v, nav->n, current));
+        pthread_mutex_unlock(&nav->lock);
+        return 0;
+    }
+    pthread_mutex_unlock(&nav->lock);
+    struct mld_named *secs;
+    int n;
+    int rc = ordered_sections(st, site, now, &secs, &n, err);
+    if (rc != 0)
+        return rc;
+    json_object_set_new(ctx, "nav", nav_json(secs, n, current));
+    pthread_mutex_lock(&nav->lock);
+    if (atomic_load(&nav->gen) == gen && !(nav->valid && nav->filled == gen)) {
+        mld_named_free(nav->v, nav->n);
+        nav->v = secs;
+        nav->n = n;
+        nav->filled = gen;
+        nav->valid = true;
+        secs = NULL;
+    }
+    pthread_mutex_unlock(&nav->lock);
+    if (secs != NULL)
+        mld_named_free(secs, n);
+    return 0;
+}
+
+/* A new context with the base keys; NULL with err set on a store error.
+ * The navigation comes from the site's kept one when it has one. */
+static json_t *
+new_context(struct mld_store *st, struct mld_page *out, const char *title, const char *current,
+            mld_time_t now, struct mld_err *err)
 {
     json_t *ctx = json_object();
-    if (mld_page_base_context(st, ctx, title, current, now, err) != 0) {
+    struct mld_page_nav *nav = out->site != NULL ? out->site->nav : NULL;
+    int rc = nav != NULL ? kept_nav(st, nav, out->site, ctx, current, now, err)
+                         : mld_page_base_context(st, ctx, title, current, now, err);
+    if (rc != 0) {
         json_decref(ctx);
         return NULL;
+    }
+    if (nav != NULL) {
+        mld_page_set_str(ctx, "title", title);
+        out->nav_ordered = true;
     }
     return ctx;
 }
@@ -474,7 +593,10 @@ int
 mld_page_render_tmpl(const struct mld_tmpl_set *tmpl, const char *name, json_t *ctx,
                      struct mld_page *out, struct mld_err *err)
 {
-    mld_page_site_context(ctx, out->site);
+    if (out->nav_ordered && out->site != NULL)
+        site_footer(ctx, out->site); /* kept_nav() ordered it */
+    else
+        mld_page_site_context(ctx, out->site);
     mld_page_set_str(ctx, "template", name); /* for the stylesheet: body class */
     mld_seo_context(ctx, name, out->site);   /* seo: description, OpenGraph, JSON-LD */
     int rc = mld_tmpl_render(tmpl, name, ctx, &out->body, err);
@@ -489,7 +611,7 @@ int
 mld_page_error(struct mld_store *st, const struct mld_tmpl_set *tmpl, int status,
                const char *message, mld_time_t now, struct mld_page *out, struct mld_err *err)
 {
-    json_t *ctx = new_context(st, message, NULL, now, err);
+    json_t *ctx = new_context(st, out, message, NULL, now, err);
     if (ctx == NULL)
         return err->code;
     json_object_set_new(ctx, "status", json_integer(status));
@@ -506,7 +628,7 @@ mld_page_gone(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char 
               mld_time_t now, struct mld_page *out, struct mld_err *err)
 {
     static const char message[] = "Diese Meldung wurde zurückgezogen.";
-    json_t *ctx = new_context(st, message, NULL, now, err);
+    json_t *ctx = new_context(st, out, message, NULL, now, err);
     if (ctx == NULL)
         return err->code;
     json_object_set_new(ctx, "status", json_integer(410));
@@ -808,7 +930,7 @@ article_body(struct mld_store *st, const struct mld_tmpl_set *tmpl, const struct
     json_t *ctx = NULL;
     rc = article_story(st, it, now, art, out, err);
     if (rc == 0)
-        ctx = new_context(st, a->headline, it->section_slug, now, err);
+        ctx = new_context(st, out, a->headline, it->section_slug, now, err);
     if (ctx == NULL) {
         json_decref(art);
         mld_items_dispose(&related);
@@ -995,7 +1117,7 @@ list_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, char kind, cons
         rc = not_found(st, tmpl, now, out, err);
         goto out_items;
     }
-    ctx = new_context(st, name, kind == 's' ? slug : NULL, now, err);
+    ctx = new_context(st, out, name, kind == 's' ? slug : NULL, now, err);
     if (ctx == NULL) {
         rc = err->code;
         goto out_items;
@@ -1089,7 +1211,7 @@ story_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *re
         return mld_page_story_elsewhere(st, tmpl, id, "", now, out, err);
     }
     const struct mld_item *first = &items.v[0], *last = &items.v[items.n - 1];
-    json_t *ctx = new_context(st, first->a->headline, NULL, now, err);
+    json_t *ctx = new_context(st, out, first->a->headline, NULL, now, err);
     if (ctx == NULL) {
         mld_items_dispose(&items);
         return err->code;
@@ -1175,10 +1297,9 @@ home_blocks(struct mld_store *st, const struct mld_page_site *site, mld_time_t n
 {
     struct mld_named *secs;
     int n;
-    int rc = mld_store_sections(st, now, &secs, &n, err);
+    int rc = ordered_sections(st, site, now, &secs, &n, err);
     if (rc != 0)
         return rc;
-    mld_page_order_sections(secs, n, site);
     for (int i = 0; i < n && rc == 0; i++) {
         struct mld_items items = {0};
         struct mld_query q = {
@@ -1196,12 +1317,7 @@ home_blocks(struct mld_store *st, const struct mld_page_site *site, mld_time_t n
                 out->last_modified = items.v[k].published;
         }
         if (json_array_size(list) > 0) {
-            char url[MLD_SLUG_MAX + 16];
-            snprintf(url, sizeof(url), "/ressort/%s", secs[i].slug);
-            json_t *b = json_object();
-            mld_page_set_str(b, "name", secs[i].name);
-            mld_page_set_str(b, "slug", secs[i].slug);
-            mld_page_set_str(b, "url", url);
+            json_t *b = section_json(&secs[i]);
             json_object_set_new(b, "items", list);
             json_array_append_new(blocks, b);
         } else {
@@ -1308,7 +1424,7 @@ home_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, mld_time_t now,
     mld_items_dispose(&pool);
     rc = home_blocks(st, out->site, now, &sh, blocks, out, err);
     mld_free(sh.v);
-    json_t *ctx = rc == 0 ? new_context(st, "Nachrichten", NULL, now, err) : NULL;
+    json_t *ctx = rc == 0 ? new_context(st, out, "Nachrichten", NULL, now, err) : NULL;
     if (ctx == NULL) {
         json_decref(lead);
         json_decref(latest);

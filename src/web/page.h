@@ -65,7 +65,20 @@ struct mld_page_site {
      * favicon ("/static/favicon.svg"). */
     const char *logo;
     const char *favicon;
+    /* The navigation's sections kept between renders (site.c owns it and
+     * says when they may have changed), or NULL: read per render. */
+    struct mld_page_nav *nav;
 };
+
+/* The navigation (the sections of the store, in the site's order) kept
+ * between renders: read from the store on the first render after
+ * mld_page_nav_changed(), then built from memory. Thread-safe. */
+struct mld_page_nav *mld_page_nav_new(void);
+void mld_page_nav_free(struct mld_page_nav *nav);
+
+/* The sections may have changed (the change log or an embargo release had
+ * a key, or the settings were reloaded): the next render reads them. */
+void mld_page_nav_changed(struct mld_page_nav *nav);
 
 /* A rendered page. */
 struct mld_page {
@@ -78,6 +91,7 @@ struct mld_page {
     char *tags[MLD_PAGE_MAX_TAGS]; /* change keys it depends on (owned) */
     int ntags;
     bool tags_full; /* a tag did not fit: never cache the page */
+    bool nav_ordered; /* its context's nav[] is in the site's order already */
     const struct mld_page_site *site; /* the operator's settings (never NULL
                                          while rendering) */
 };

@@ -152,19 +152,27 @@ mld_seo_json_script(const json_t *v)
         return NULL;
     }
     mld_buf_init(&b, MLD_MAX_PAGE_BYTES);
+    /* Runs of bytes that need no escape are copied whole: byte by byte,
+     * this loop cost more than the dump itself (bench/README.md, "crawl"). */
+    size_t run = 0;
     for (size_t i = 0; i < raw.len; i++) {
         unsigned char c = (unsigned char)raw.p[i];
         /* Outside strings JSON has none of these: escaping them is exact. */
-        if (c == '<' || c == '>' || c == '&') {
+        bool lt = c == '<' || c == '>' || c == '&';
+        bool sep = c == 0xE2 && i + 2 < raw.len && (unsigned char)raw.p[i + 1] == 0x80 &&
+                   ((unsigned char)raw.p[i + 2] == 0xA8 || (unsigned char)raw.p[i + 2] == 0xA9);
+        if (!lt && !sep)
+            continue;
+        mld_buf_append(&b, raw.p + run, i - run);
+        if (lt) {
             mld_buf_printf(&b, "\\u%04x", c);
-        } else if (c == 0xE2 && i + 2 < raw.len && (unsigned char)raw.p[i + 1] == 0x80 &&
-                   ((unsigned char)raw.p[i + 2] == 0xA8 || (unsigned char)raw.p[i + 2] == 0xA9)) {
+        } else {
             mld_buf_printf(&b, "\\u%04x", (unsigned)(0x2000 | (unsigned char)raw.p[i + 2]) - 0x80);
             i += 2;
-        } else {
-            mld_buf_putc(&b, (char)c);
         }
+        run = i + 1;
     }
+    mld_buf_append(&b, raw.p + run, raw.len - run);
     mld_buf_dispose(&raw);
     if (mld_buf_error(&b) != 0) {
         mld_buf_dispose(&b);

@@ -2,8 +2,9 @@
  * site.c - request handling, page cache and invalidation (see site.h).
  *
  * The fast path is a cache hit: one hash lookup returns a prepared,
- * precompressed, tagged response, and the HTTP layer does conditional
- * GET and gzip negotiation on it. A miss renders on a read-only store
+ * tagged response, and the HTTP layer does conditional GET and gzip
+ * negotiation on it (the gzip copy made on the first request that asks
+ * for gzip, MLD_HTTP_GZIP_LAZY). A miss renders on a read-only store
  * connection of its own (struct readers: up to MLD_SITE_READERS, opened
  * when first needed, each used by one render at a time; SQLite's WAL lets
  * them read side by side while a writer writes), so renders on different
@@ -542,6 +543,7 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
         goto out_close;
     find_site_files(site);
     site->cache = mld_cache_new(MLD_CACHE_MAX_ENTRIES);
+    site->settings.nav = mld_page_nav_new();
     site->live = mld_live_new(site->live_streams, site->settings.base_url);
     /* hooks: webhooks hear the live hub's events, delivered off-thread. */
     if (site->start_conf != NULL) /* the file a reload compares with */
@@ -587,6 +589,7 @@ mld_site_close(struct mld_site *site)
     mld_webhooks_free(site->hooks); /* hooks */
     mld_ratelimit_free(site->logins);
     mld_cache_free(site->cache);
+    mld_page_nav_free(site->settings.nav);
     mld_static_free(site->files);
     mld_tmpl_set_free(site->tmpl);
     readers_close(&site->readers);
@@ -756,6 +759,7 @@ mld_site_reload(struct mld_site *site)
             mld_live_on_news(site->live, hooks != NULL ? mld_webhooks_news : NULL, hooks);
         }
         mld_cache_clear(site->cache);
+        mld_page_nav_changed(site->settings.nav); /* the sections' order may differ */
         mld_purge_add(site->purge, "*"); /* headers: the CDN's copies too */
         mld_purge_kick(site->purge);
         pthread_mutex_unlock(&site->lock);
@@ -783,6 +787,10 @@ static void
 drop_key(void *ud, const char *key)
 {
     struct mld_site *site = ud;
+    /* Any change may add or empty a section (a put, a withdrawal, a
+     * release): the navigation is read again, at most once per refresh
+     * with changes, instead of once per render. */
+    mld_page_nav_changed(site->settings.nav);
     mld_purge_add(site->purge, key); /* headers: the CDN drops them too */
     if (strcmp(key, "*") == 0) {
         mld_log_info("cache: change log pruned past what was read: every page dropped");
@@ -826,8 +834,10 @@ mld_site_refresh(struct mld_site *site, struct mld_err *err)
         site->last_release = now;
     else
         mld_cache_clear(site->cache);
-    if (rc != 0)
+    if (rc != 0) {
+        mld_page_nav_changed(site->settings.nav);
         mld_purge_add(site->purge, "*"); /* headers: the local clear, at the CDN */
+    }
     mld_purge_kick(site->purge);
     /* Live events go out after the pages they link to were dropped. */
     struct mld_err lerr = {0};
@@ -896,7 +906,7 @@ page_resp(const struct mld_site *site, struct mld_page *pg, const char *path)
     if (mld_api_path(path)) /* api: CORS, and no-store for /changes */
         mld_api_resp_headers(r, path, pg->status);
     cdn_headers(site, r, pg);
-    return mld_http_resp_finish(r, MLD_HTTP_GZIP | MLD_HTTP_ETAG);
+    return mld_http_resp_finish(r, MLD_HTTP_GZIP_LAZY | MLD_HTTP_ETAG);
 }
 
 /* The value of query parameter name of the request ud (mld_page_args). */

@@ -54,6 +54,27 @@ my $boerse = get('/ressort/boerse');
 is($boerse->{status}, 200, 'a feed category in capitals maps through the folded rules');
 like(text_of($boerse->{content}), qr/Kurse ziehen an/, '... to Börse');
 like(text_of($boerse->{content}), qr/Börse/, 'the section name keeps its umlaut');
+
+# The navigation is kept between renders (page.c, "kept_nav") and read
+# again when the change log has news: a section that appears while the
+# server runs is in the next page's navigation, in the site's order.
+sub nav_of {
+    my ($html) = @_;
+    my ($nav) = $html =~ m{<nav aria-label="Ressorts">(.*?)</nav>}s;
+    return join(' ', ($nav // '') =~ m{href="/ressort/([^"]+)"}g);
+}
+my $nav0 = nav_of(get('/ressort/sport')->{content});
+is($nav0, 'boerse sport nachrichten', 'navigation in the site order (Börse before Sport)');
+is(nav_of(get('/ressort/boerse')->{content}), $nav0, 'the next render: the same navigation');
+put("$tmp/more.xml", qq(<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>)
+    . "<title>Test</title><link>https://example.invalid/</link><description>t</description>\n"
+    . item(4, 'Ein neues Ressort', 'Kurz.', 'Politik')
+    . "</channel></rss>\n");
+$out = `$bin ingest --db $db $tmp/more.xml 2>&1`;
+is($?, 0, 'a second feed with a new section, ingested while the server runs') or diag($out);
+ok(eventually(sub { nav_of(get('/gibt-es-nicht')->{content}) eq "politik $nav0" }),
+    'a page rendered then (a 404 is never cached) shows the new section, first as in the site order')
+    or diag(nav_of(get('/gibt-es-nicht')->{content}));
 stop($srv);
 
 # Training from an archive of my own (label, tab, text).

@@ -381,6 +381,28 @@ test_bytes(void)
     ok(mld_cache_get(c, "/big") == NULL, "a page over the bound is not stored");
     mld_cache_stats(c, &cs);
     is_int(cs.entries, 10, "and evicts nothing");
+    /* A page whose gzip copy is made later (rendered pages) counts the
+     * copy to come, and gives back at eviction what it counted. */
+    char page[401];
+    memset(page, 'z', 400);
+    page[400] = '\0';
+    r = mld_http_resp_finish(mld_http_resp_new(200, "text/html", page, 400, 0),
+                             MLD_HTTP_GZIP_LAZY);
+    mld_cache_put(c, "/lazy", r, NULL, 0, gen);
+    mld_http_resp_unref(r);
+    mld_cache_stats(c, &cs);
+    is_int(cs.entries, 5, "a 400-byte page with a copy to come (600 bytes) leaves room for 4");
+    is_int(cs.bytes, 1000, "and is counted as 600 bytes");
+    for (int i = 0; i < 10; i++) {
+        snprintf(key, sizeof(key), "/c/%d", i);
+        struct mld_http_resp *p = mkresp(body);
+        mld_cache_put(c, key, p, NULL, 0, gen);
+        mld_http_resp_unref(p);
+    }
+    mld_cache_stats(c, &cs);
+    ok(mld_cache_get(c, "/lazy") == NULL && cs.entries == 10 && cs.bytes == 1000,
+       "evicted, it gives back what it counted (%zu bytes in %zu entries)", cs.bytes,
+       cs.entries);
     mld_cache_free(c);
     is_int(mld_http_resp_live() - live0, 0, "no response leaked");
 }

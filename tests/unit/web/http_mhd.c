@@ -22,6 +22,8 @@ static atomic_int nstreams;
 static char page_body[PAGE_BYTES];
 static struct mld_http_resp *page;     /* 12 KB HTML, ETag + gzip + Cache-Control */
 static struct mld_http_resp *notfound; /* 404 */
+static struct mld_http_resp *lazy;     /* the page with MLD_HTTP_GZIP_LAZY */
+static struct mld_http_resp *noise;    /* 1 KB that gzip cannot shrink, lazy */
 static atomic_int handler_calls;
 
 /* The application: prepared responses by path, a fresh one for /fresh,
@@ -34,6 +36,10 @@ handler(void *ud, const struct mld_http_req *req)
     atomic_fetch_add(&handler_calls, 1);
     if (strcmp(req->path, "/page") == 0)
         return mld_http_resp_ref(page);
+    if (strcmp(req->path, "/lazy") == 0)
+        return mld_http_resp_ref(lazy);
+    if (strcmp(req->path, "/noise") == 0)
+        return mld_http_resp_ref(noise);
     if (strcmp(req->path, "/fresh") == 0) {
         struct mld_http_resp *r =
             mld_http_resp_new(200, "text/html; charset=utf-8", page_body, 4000, LAST_MOD);
@@ -273,6 +279,17 @@ gunzip(char *in, size_t n, size_t *out_len)
 
 /* Tests -------------------------------------------------------------- */
 
+/* Checks that r's body inflates to page_body. */
+static void
+inflates_to_page(const struct tresp *r, const char *what)
+{
+    size_t n = 0;
+    char *plain = gunzip(r->body, r->body_len, &n);
+    ok(plain != NULL && n == PAGE_BYTES && memcmp(plain, page_body, n) == 0,
+       "%s: inflates to the page", what);
+    mld_free(plain);
+}
+
 static void
 test_parsers(void)
 {
@@ -371,11 +388,7 @@ test_basic(int port)
     snprintf(et_gz, sizeof(et_gz), "%.*s-gz\"", (int)strlen(et) - 1, et);
     is_str(hdr(&r, "ETag", v, sizeof(v)), et_gz, "gzip: its own strong ETag");
     is_int(r.body_len, mld_http_resp_gzip_len(page), "gzip: Content-Length");
-    size_t n = 0;
-    char *plain = gunzip(r.body, r.body_len, &n);
-    ok(plain != NULL && n == PAGE_BYTES && memcmp(plain, page_body, n) == 0,
-       "gzip: inflates to the page");
-    mld_free(plain);
+    inflates_to_page(&r, "gzip");
     mld_free(r.body);
 
     char req_gz[512];
@@ -868,6 +881,111 @@ test_concurrent(int port)
     is_int(atomic_load(&handler_calls) - before, CLIENTS * PER_CLIENT, "handler calls");
 }
 
+struct lazy_arg {
+    int port;
+    size_t len;   /* Content-Length of the gzip answer, 0 on failure */
+    uint64_t xxh; /* XXH3 of its bytes */
+};
+
+/* One client asking for /lazy with gzip (test_lazy). */
+static void *
+lazy_client(void *p)
+{
+    static const char req[] = "GET /lazy HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n\r\n";
+    struct lazy_arg *a = p;
+    struct tconn c; /* its own: roundtrip()'s is shared */
+    struct tresp r = {0};
+    char v[64];
+    int rc = tc_open(&c, a->port);
+    if (rc == 0) {
+        rc = tc_send(&c, req, sizeof(req) - 1);
+        if (rc == 0)
+            rc = tc_read(&c, &r, false);
+        tc_close(&c);
+    }
+    if (rc == 0 && r.status == 200 && hdr(&r, "Content-Encoding", v, sizeof(v)) != NULL) {
+        a->len = r.body_len;
+        a->xxh = XXH3_64bits(r.body, r.body_len);
+    }
+    mld_free(r.body);
+    return NULL;
+}
+
+/* MLD_HTTP_GZIP_LAZY: no copy until a client that accepts gzip asks; the
+ * headers are those of an eager copy from the first answer on; clients
+ * racing for the first copy all get the same bytes. */
+static void
+test_lazy(int port)
+{
+    struct tresp r;
+    char v[256], et_gz[40], req[512];
+    const char *et = mld_http_resp_etag(page);
+    snprintf(et_gz, sizeof(et_gz), "%.*s-gz\"", (int)strlen(et) - 1, et);
+    is_int(mld_http_resp_gzip_len(lazy), 0, "lazy: no gzip copy at finish");
+    is_int(mld_http_resp_held_bytes(lazy), PAGE_BYTES + PAGE_BYTES / 2,
+           "lazy: held bytes count half the body for the copy to come");
+
+    ok(roundtrip(port, "GET /lazy HTTP/1.1\r\nHost: t\r\n\r\n", &r, false) == 0 &&
+           r.status == 200 && r.body_len == PAGE_BYTES,
+       "lazy: plain GET");
+    is_str(hdr(&r, "Vary", v, sizeof(v)), "Accept-Encoding", "lazy: Vary before any copy");
+    is_str(hdr(&r, "ETag", v, sizeof(v)), et, "lazy: same ETag as the eager page");
+    mld_free(r.body);
+    is_int(mld_http_resp_gzip_len(lazy), 0, "lazy: a plain request makes no copy");
+
+    /* A client holding the gzip copy from an earlier response of the same
+     * body revalidates before any copy exists. */
+    snprintf(req, sizeof(req),
+             "GET /lazy HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\nIf-None-Match: %s\r\n\r\n",
+             et_gz);
+    ok(roundtrip(port, req, &r, false) == 0 && r.status == 304, "lazy: gzip ETag -> 304 (%d)",
+       r.status);
+    is_str(hdr(&r, "ETag", v, sizeof(v)), et_gz, "lazy: the 304 carries the gzip ETag");
+    is_str(hdr(&r, "Vary", v, sizeof(v)), "Accept-Encoding", "lazy: the 304 carries Vary");
+    mld_free(r.body);
+    is_int(mld_http_resp_gzip_len(lazy), mld_http_resp_gzip_len(page),
+           "lazy: the first gzip request made the same copy as finish would");
+
+    ok(roundtrip(port, "GET /lazy HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n\r\n", &r,
+                 false) == 0 &&
+           r.status == 200,
+       "lazy: gzip GET");
+    is_str(hdr(&r, "Content-Encoding", v, sizeof(v)), "gzip", "lazy: Content-Encoding");
+    is_str(hdr(&r, "ETag", v, sizeof(v)), et_gz, "lazy: gzip ETag");
+    is_int(hdr_count(&r, "Vary"), 1, "lazy: one Vary");
+    inflates_to_page(&r, "lazy");
+    mld_free(r.body);
+
+    /* Racing for the first copy of a fresh lazy response. */
+    struct mld_http_resp *old = lazy;
+    lazy = mld_http_resp_new(200, "text/html; charset=utf-8", page_body, PAGE_BYTES, LAST_MOD);
+    mld_http_resp_finish(lazy, MLD_HTTP_GZIP_LAZY | MLD_HTTP_ETAG);
+    pthread_t th[8];
+    struct lazy_arg args[8];
+    for (int i = 0; i < 8; i++) {
+        args[i] = (struct lazy_arg){port, 0, 0};
+        pthread_create(&th[i], NULL, lazy_client, &args[i]);
+    }
+    int same = 0;
+    for (int i = 0; i < 8; i++) {
+        pthread_join(th[i], NULL);
+        same += args[i].len == mld_http_resp_gzip_len(lazy) && args[i].xxh == args[0].xxh;
+    }
+    is_int(same, 8, "lazy: 8 racing gzip clients get the one copy");
+    mld_http_resp_unref(old);
+
+    /* A body gzip cannot shrink: the plain copy for everyone. */
+    ok(roundtrip(port, "GET /noise HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n\r\n", &r,
+                 false) == 0 &&
+           r.status == 200 && r.body_len == 1024 &&
+           hdr(&r, "Content-Encoding", v, sizeof(v)) == NULL,
+       "lazy, incompressible: gzip client gets the plain bytes");
+    is_str(hdr(&r, "ETag", v, sizeof(v)), mld_http_resp_etag(noise), "... with the plain ETag");
+    mld_free(r.body);
+    is_int(mld_http_resp_gzip_len(noise), 0, "... and no copy is kept");
+    is_int(mld_http_resp_held_bytes(noise), 1024, "... nor counted");
+}
+
 static void
 test_start_errors(int port)
 {
@@ -1183,6 +1301,14 @@ main(void)
     mld_http_resp_header(page, "Cache-Control", "public, max-age=60");
     mld_http_resp_finish(page, MLD_HTTP_GZIP | MLD_HTTP_ETAG);
     notfound = mld_http_resp_finish(mld_http_resp_new(404, "text/plain", "not here\n", 9, 0), 0);
+    lazy = mld_http_resp_new(200, "text/html; charset=utf-8", page_body, PAGE_BYTES, LAST_MOD);
+    mld_http_resp_finish(lazy, MLD_HTTP_GZIP_LAZY | MLD_HTTP_ETAG);
+    unsigned char rnd[1024];
+    for (size_t i = 0; i < sizeof(rnd); i++) /* hashed: bytes deflate cannot shrink */
+        rnd[i] = (unsigned char)(XXH3_64bits(&i, sizeof(i)) >> 13);
+    noise = mld_http_resp_finish(
+        mld_http_resp_new(200, "application/octet-stream", rnd, sizeof(rnd), 0),
+        MLD_HTTP_GZIP_LAZY | MLD_HTTP_ETAG);
 
     test_parsers();
     test_resp();
@@ -1199,6 +1325,7 @@ main(void)
     ok(port > 0, "bound port %d", port);
 
     test_basic(port);
+    test_lazy(port);
     test_errors(port);
     test_request_view(port);
     test_body(port);
@@ -1222,6 +1349,8 @@ main(void)
     is_int(mld_http_stream_live(), 0, "every stream freed after stop");
     mld_http_resp_unref(page);
     mld_http_resp_unref(notfound);
+    mld_http_resp_unref(lazy);
+    mld_http_resp_unref(noise);
     is_int(mld_http_resp_live(), 0, "every response freed after stop");
     return mld_test_done();
 }

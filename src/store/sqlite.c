@@ -511,7 +511,9 @@ prune_changes(struct sq *s, struct mld_err *err)
 int
 sq_txn_commit(struct sq *s, struct mld_err *err)
 {
-    int rc = sq_search_flush(s, err);
+    int rc = sq_story_flush(s, err);
+    if (rc == 0)
+        rc = sq_search_flush(s, err);
     if (rc == 0)
         rc = prune_changes(s, err);
     return rc != 0 ? rc : sq_exec(s, "COMMIT", err);
@@ -522,6 +524,7 @@ sq_txn_rollback(struct sq *s)
 {
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     sq_search_discard(s);
+    sq_story_discard(s);
 }
 
 int
@@ -555,8 +558,10 @@ sq_begin(void *impl, struct mld_err *err)
     int rc = s->in_txn > 0 ? sq_exec(s, "SAVEPOINT mld", err) : sq_txn_begin(s, err);
     if (rc != 0)
         return rc;
-    if (s->in_txn > 0)
+    if (s->in_txn > 0) {
         sq_search_savepoint(s);
+        sq_story_savepoint(s);
+    }
     s->in_txn++;
     return 0;
 }
@@ -578,6 +583,7 @@ sq_commit(void *impl, struct mld_err *err)
         return rc;
     s->in_txn--;
     sq_search_release(s, false);
+    sq_story_release(s, false);
     /* A long batch writes its queue of search changes early, once no
      * savepoint is left that could take back part of it. Should that
      * fail, the caller's rollback() ends the whole transaction: the
@@ -602,6 +608,7 @@ sq_rollback(void *impl)
      * harmlessly when SQLite already rolled everything back. */
     sqlite3_exec(s->db, "ROLLBACK TO mld; RELEASE mld", NULL, NULL, NULL);
     sq_search_release(s, true);
+    sq_story_release(s, true);
 }
 
 /* A small set of change keys, written to the change log at the end of a put. */

@@ -802,9 +802,13 @@ offer(const struct ctx *s, int64_t owner, struct entry e, bool *changed, struct 
             return 0;
         out = weakest;
     }
-    if (out.id != 0 && (rc = s->ops->related_del(s->impl, owner, out.id, err)) != 0)
-        return rc;
     *changed = out.id != e.id || out.score != e.score;
+    if (!*changed && out.story == e.story)
+        return 0; /* the same entry again (an update): nothing to write */
+    /* An entry of e.id itself is replaced by the put. */
+    if (out.id != 0 && out.id != e.id &&
+        (rc = s->ops->related_del(s->impl, owner, out.id, err)) != 0)
+        return rc;
     struct mld_story_entry in = {e.id, e.story, e.score};
     return s->ops->related_put(s->impl, owner, &in, err);
 }

@@ -491,7 +491,10 @@ int
 sq_txn_begin(struct sq *s, struct mld_err *err)
 {
     s->full = false;
-    return sq_exec(s, "BEGIN IMMEDIATE", err);
+    int rc = sq_exec(s, "BEGIN IMMEDIATE", err);
+    if (rc == 0 && (rc = sq_story_begin(s, err)) != 0)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
 }
 
 /* Change-log entries kept; a variable so that tests can shrink it. */
@@ -516,7 +519,11 @@ sq_txn_commit(struct sq *s, struct mld_err *err)
         rc = sq_search_flush(s, err);
     if (rc == 0)
         rc = prune_changes(s, err);
-    return rc != 0 ? rc : sq_exec(s, "COMMIT", err);
+    if (rc == 0)
+        rc = sq_exec(s, "COMMIT", err);
+    if (rc != 0)
+        sq_story_discard(s); /* what it counted may not be in the table */
+    return rc;
 }
 
 void

@@ -160,10 +160,13 @@ int sq_search(void *impl, const struct mld_search *q, struct mld_hits *out, stru
 int sq_story_open(struct sq *s, struct mld_err *err);
 void sq_story_close(struct sq *s);
 
-/* sqlite_story.c: the document frequencies a transaction counted, kept
- * in memory until sq_story_flush() writes them (sq_txn_commit, before
- * COMMIT); sq_story_discard() drops them (a rollback). sq_begin() and
- * friends keep them in step with savepoints, as for the search queue. */
+/* sqlite_story.c: the document frequencies, kept in memory: counted
+ * there and written by sq_story_flush() (sq_txn_commit, before COMMIT);
+ * sq_story_discard() drops them (a rollback); sq_story_begin() (after
+ * BEGIN) drops them when another connection wrote the database.
+ * sq_begin() and friends keep them in step with savepoints, as for the
+ * search queue. */
+int sq_story_begin(struct sq *s, struct mld_err *err);
 int sq_story_flush(struct sq *s, struct mld_err *err);
 void sq_story_discard(struct sq *s);
 void sq_story_savepoint(struct sq *s);

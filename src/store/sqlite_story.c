@@ -50,6 +50,7 @@
     X(DF_SET, "INSERT INTO story_df(term, df) VALUES (?1, ?2) "                             \
               "ON CONFLICT(term) DO UPDATE SET df = excluded.df")                            \
     X(DF_GET, "SELECT term, df FROM story_df WHERE term IN (SELECT value FROM json_each(?1))")\
+    X(DATA_VERSION, "PRAGMA data_version")                                                   \
     X(ARTICLE, "SELECT published, story_id FROM article WHERE id = ?1")                      \
     X(SIG_GET, "SELECT published, minhash, headline, terms, topics, story_id, tf, people "   \
                "FROM story_sig WHERE article_id = ?1")                                       \
@@ -121,6 +122,9 @@ struct df_undo {
 struct df_cache {
     struct df_entry *v;  /* dense, in order of first use */
     int n, cap;
+    int32_t *dirty;      /* the entries counted since the last flush */
+    int ndirty, capdirty;
+    int64_t version;     /* PRAGMA data_version the counts are of */
     int32_t *slot;       /* open addressing over v: index + 1, 0 free */
     int nslot;           /* a power of two, at least twice n */
     struct df_undo *undo;
@@ -378,6 +382,7 @@ static void
 df_clear(struct df_cache *c)
 {
     c->n = 0;
+    c->ndirty = 0;
     c->nundo = 0;
     for (int i = 0; i < c->nmark; i++)
         c->mark[i] = 0;
@@ -389,6 +394,7 @@ static void
 df_dispose(struct df_cache *c)
 {
     mld_free(c->v);
+    mld_free(c->dirty);
     mld_free(c->slot);
     mld_free(c->undo);
     mld_free(c->mark);
@@ -406,6 +412,13 @@ df_count(struct df_cache *c, int at)
             c->undo = mld_reallocarray(c->undo, (size_t)c->capundo, sizeof(*c->undo));
         }
         c->undo[c->nundo++] = (struct df_undo){at, c->v[at].count, c->v[at].delta};
+    }
+    if (c->v[at].delta == 0) {
+        if (c->ndirty == c->capdirty) {
+            c->capdirty = c->capdirty ? 2 * c->capdirty : 1024;
+            c->dirty = mld_reallocarray(c->dirty, (size_t)c->capdirty, sizeof(*c->dirty));
+        }
+        c->dirty[c->ndirty++] = at;
     }
     c->v[at].count++;
     c->v[at].delta++;
@@ -459,20 +472,48 @@ sq_story_flush(struct sq *s, struct mld_err *err)
         return 0;
     struct df_cache *c = &s->story->df;
     int rc = 0;
-    for (int i = 0; i < c->n && rc == 0; i++) {
-        if (c->v[i].delta == 0)
+    for (int i = 0; i < c->ndirty && rc == 0; i++) {
+        struct df_entry *e = &c->v[c->dirty[i]];
+        if (e->delta == 0) /* counted in a savepoint rolled back */
             continue;
         sqlite3_stmt *st = stmt(s, T_DF_SET, err);
-        if (st == NULL)
-            return MLD_E_STORE;
-        sqlite3_bind_int64(st, 1, c->v[i].key);
-        sqlite3_bind_int64(st, 2, c->v[i].count);
+        if (st == NULL) {
+            rc = MLD_E_STORE;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, e->key);
+        sqlite3_bind_int64(st, 2, e->count);
         rc = sq_step_done(s, st, err, "count document frequencies");
+        e->delta = 0;
     }
-    /* Written or failed (the caller then rolls back): either way the
-     * table holds what the cache would tell. */
-    df_clear(c);
+    c->ndirty = 0;
+    c->nundo = 0;
+    /* Failed: the caller rolls back, which forgets every count. */
+    if (rc != 0)
+        df_clear(c);
     return rc;
+}
+
+int
+sq_story_begin(struct sq *s, struct mld_err *err)
+{
+    if (s->story == NULL)
+        return 0;
+    /* The counts stay from one transaction to the next while no other
+     * connection wrote the database (its data_version is the same). */
+    struct df_cache *c = &s->story->df;
+    sqlite3_stmt *st = stmt(s, T_DATA_VERSION, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    int rc = sqlite3_step(st);
+    int64_t version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return sq_error(s, err, "read the data version");
+    if (version != c->version)
+        df_clear(c);
+    c->version = version;
+    return 0;
 }
 
 void
@@ -523,8 +564,10 @@ dfs(struct sq *s, const int64_t *keys, int64_t *df, int n, bool add, struct mld_
 {
     struct df_cache *c = &s->story->df;
     int rc = 0;
-    if (c->nmark == 0 && c->n > MLD_STORY_DF_CACHE)
+    if (c->nmark == 0 && c->n > MLD_STORY_DF_CACHE) {
         rc = sq_story_flush(s, err);
+        df_clear(c);
+    }
     if (rc == 0)
         rc = df_load(s, keys, n, err);
     if (rc != 0)

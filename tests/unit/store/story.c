@@ -910,6 +910,20 @@ test_df_batch(void)
     is_int(raw("SELECT count(*) FROM story_df", 0), keys, "the same keys");
     is_int(raw("SELECT sum(df) FROM story_df", 0), sum, "the same counts");
     mld_test_store_remove();
+
+    /* Counts kept between transactions are dropped when another
+     * connection wrote in between. */
+    st = mld_test_store_fresh("story");
+    struct mld_store *other = NULL;
+    ok(mld_store_open(&other, mld_test_dbpath, &err) == 0, "second connection: %s", err.msg);
+    put(st, art("urn:a", 1, 0, "Härtere Strafen für Raser", raser, "Deutschland", NULL));
+    put(other, art("urn:b", 1, 60, "Raser müssen in Haft", raser, "Deutschland", NULL));
+    put(st, art("urn:c", 1, 120, "Raser vor Gericht", raser, "Deutschland", NULL));
+    mld_store_close(other);
+    mld_store_close(st);
+    is_int(raw("SELECT df FROM story_df WHERE term = -1", 0), 3,
+           "the other connection's document counted");
+    mld_test_store_remove();
 }
 
 int

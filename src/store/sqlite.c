@@ -52,18 +52,26 @@ struct mld_migration {
     "WHERE p.visible_from > 0 AND p.visible_from > ?1 AND p.pubstatus = 0 "
 
 /* Every statement the backend runs, prepared on first use. */
+/* A new article's id, the one SQLite would choose (the largest plus
+ * one), given explicitly so that the row starts as a story of its own
+ * (story_id = id): the story is decided after the insert
+ * (sq_story_put()), and an article that joins no other story - most -
+ * then needs no second write of its row, whose update would rewrite
+ * the text's overflow pages and run the tally triggers twice. */
+#define NEXT_ID "(SELECT coalesce(max(id), 0) + 1 FROM article)"
+
 #define STMT_MAP(X)                                                                          \
     X(SEEN_ADD, "INSERT OR IGNORE INTO entry_seen(entry_id) VALUES (?1)")                    \
     X(FIND_URN, "SELECT id, version, version_created, updated, published, story_id "         \
                 "FROM article WHERE urn = ?1")                                               \
-    X(INSERT, "INSERT INTO article (urn, version, version_created, updated, entry_id, "      \
+    X(INSERT, "INSERT INTO article (id, urn, version, version_created, updated, entry_id, "  \
               "format, pubstatus, embargo, visible_from, urgency, signal, lang, kicker, "     \
               "headline, teaser, byline, dateline, body_html, body_text, credit, section, "  \
               "section_slug, slug, published, first_stored, story_id, story_key, link, "      \
               "author, hold_reason, date_source, section_by, aside_html) VALUES "            \
-              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "\
-              "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?29, ?30, ?31, ?32, ?33, "  \
-              "?34)")                                                                        \
+              "(" NEXT_ID ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "   \
+              "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, " NEXT_ID ", ?27, ?29, "\
+              "?30, ?31, ?32, ?33, ?34)")                                                    \
     X(UPDATE, "UPDATE article SET urn = ?1, version = ?2, version_created = ?3, "            \
               "updated = ?4, entry_id = ?5, format = ?6, pubstatus = ?7, embargo = ?8, "     \
               "visible_from = ?9, urgency = ?10, signal = ?11, lang = ?12, kicker = ?13, "   \
@@ -961,7 +969,7 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
             return MLD_E_STORE;
         bind_article(s, st, a, sec, slug, story_key, published);
         sqlite3_bind_int64(st, 25, mld_time_now());
-        sqlite3_bind_int64(st, 26, 0); /* sq_story_put() decides */
+        /* story_id: its own (NEXT_ID) until sq_story_put() decides. */
         rc = sq_step_done(s, st, err, "insert article");
         if (rc != 0)
             return rc;

@@ -465,6 +465,15 @@ df_load(struct sq *s, const int64_t *k, int n, struct mld_err *err)
     return rc;
 }
 
+/* Orders dirty entries (indexes into the cache ud) by key. */
+static int
+cmp_dirty(const void *a, const void *b, void *ud)
+{
+    const struct df_cache *c = ud;
+    int64_t x = c->v[*(const int32_t *)a].key, y = c->v[*(const int32_t *)b].key;
+    return (x > y) - (x < y);
+}
+
 int
 sq_story_flush(struct sq *s, struct mld_err *err)
 {
@@ -472,6 +481,11 @@ sq_story_flush(struct sq *s, struct mld_err *err)
         return 0;
     struct df_cache *c = &s->story->df;
     int rc = 0;
+    /* In key order, the table's: each write lands next to the last.
+     * (One statement over a JSON array of all of them cost twice as
+     * much: json_each and printing the numbers.) */
+    if (c->ndirty > 0)
+        qsort_r(c->dirty, (size_t)c->ndirty, sizeof(*c->dirty), cmp_dirty, c);
     for (int i = 0; i < c->ndirty && rc == 0; i++) {
         struct df_entry *e = &c->v[c->dirty[i]];
         if (e->delta == 0) /* counted in a savepoint rolled back */

@@ -302,21 +302,28 @@ sig_store(struct sq *s, int64_t id, int64_t story, const struct mld_story_sig *g
  * the document count). Written through to story_df one statement an
  * article, that upsert was half of a put's story work; most keys of a
  * batch recur (the document count in every article, common stems in
- * most). So the counts of one transaction are kept here: a key is read
- * from story_df the first time the transaction needs it (one statement
- * for all of an article's new keys), counted in memory, and every
- * changed count written once, just before COMMIT (sq_story_flush). The
+ * most). So the counts are kept here: a key is read from story_df the
+ * first time the connection needs it (one statement for all of an
+ * article's new keys), counted in memory, and each count a transaction
+ * changed is written once, just before its COMMIT (sq_story_flush). The
  * counts a put sees are the ones a write-through gave it, so the
  * decisions stay the same, and the table is written in the same
- * transaction, so a crash keeps both or neither.
+ * transaction, so a crash keeps both or neither. They stay from one
+ * transaction to the next while no other connection writes the
+ * database (sq_story_begin: PRAGMA data_version); a rollback forgets
+ * them all.
  *
  * Savepoints: a file of a batch that fails is rolled back to its
  * savepoint (sqlite.c sq_begin), and its counts must go with it. Each
  * change made inside a savepoint logs the entry's previous count in an
- * undo log; a rollback to the savepoint replays it backwards. The cache
- * is written early (its size over MLD_STORY_DF_CACHE keys: a rebuild,
- * a long batch) only when no savepoint is open, since a rollback to one
- * would take back the table's rows but not the memory's. */
+ * undo log; a rollback to the savepoint replays it backwards. Over
+ * MLD_STORY_DF_CACHE keys the counts are forgotten at the commit, or
+ * written early and forgotten within a transaction without savepoints
+ * (a rebuild), never inside a savepoint: a rollback to it would take
+ * back the table's rows but not the memory's. */
+
+/* Keys kept at most; a variable so that tests can shrink it. */
+static int df_cache_max = MLD_STORY_DF_CACHE;
 
 static size_t
 df_hash(int64_t key, int nslot)
@@ -502,8 +509,10 @@ sq_story_flush(struct sq *s, struct mld_err *err)
     }
     c->ndirty = 0;
     c->nundo = 0;
-    /* Failed: the caller rolls back, which forgets every count. */
-    if (rc != 0)
+    /* Failed: the caller rolls back, which forgets every count. Too
+     * many kept: forgotten too, now that they are written (a batch puts
+     * every file inside a savepoint, so dfs() rarely gets to). */
+    if (rc != 0 || c->n > df_cache_max)
         df_clear(c);
     return rc;
 }
@@ -578,7 +587,7 @@ dfs(struct sq *s, const int64_t *keys, int64_t *df, int n, bool add, struct mld_
 {
     struct df_cache *c = &s->story->df;
     int rc = 0;
-    if (c->nmark == 0 && c->n > MLD_STORY_DF_CACHE) {
+    if (c->nmark == 0 && c->n > df_cache_max) {
         rc = sq_story_flush(s, err);
         df_clear(c);
     }

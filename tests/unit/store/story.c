@@ -911,6 +911,25 @@ test_df_batch(void)
     is_int(raw("SELECT sum(df) FROM story_df", 0), sum, "the same counts");
     mld_test_store_remove();
 
+    /* With room for 8 keys only: forgotten at each commit, written
+     * early during a rebuild; the same counts. */
+    df_cache_max = 8;
+    st = mld_test_store_fresh("story");
+    put(st, art("urn:a", 1, 0, "Härtere Strafen für Raser", raser, "Deutschland", NULL));
+    ok(mld_store_begin(st, &err) == 0, "small cache, batch: %s", err.msg);
+    put(st, art("urn:b", 1, 60, "Hamburg rüstet sich für den Gipfel", gipfel, "Hamburg",
+                "G20"));
+    ok(mld_store_commit(st, &err) == 0, "small cache, committed: %s", err.msg);
+    mld_store_close(st);
+    is_int(raw("SELECT sum(df) FROM story_df", 0), sum, "small cache: the same counts");
+    raw("DELETE FROM meta WHERE key = 'story_signature'", 0);
+    ok(mld_store_open(&st, mld_test_dbpath, &err) == 0, "small cache, rebuild: %s", err.msg);
+    mld_store_close(st);
+    is_int(raw("SELECT count(*) FROM story_df", 0), keys, "rebuilt: the same keys");
+    is_int(raw("SELECT sum(df) FROM story_df", 0), sum, "rebuilt: the same counts");
+    df_cache_max = MLD_STORY_DF_CACHE;
+    mld_test_store_remove();
+
     /* Counts kept between transactions are dropped when another
      * connection wrote in between. */
     st = mld_test_store_fresh("story");

@@ -276,6 +276,12 @@
  * default ingest batch of 256 articles queues under 1 MiB. */
 #define MLD_SEARCH_QUEUE_BYTES (32u << 20)
 
+/* Document-frequency keys a store connection keeps in memory before it
+ * forgets them (src/store/sqlite_story.c, "Document frequencies"): about
+ * 32 bytes a key, 8 MiB in all; the 400 generated files of a
+ * bench/ingest.sh archive count 3,304 keys, a large store has more. */
+#define MLD_STORY_DF_CACHE (1 << 18)
+
 /* Words of text around the matches in a search hit's snippet. */
 #define MLD_SEARCH_SNIPPET_WORDS 24
 

@@ -738,6 +738,7 @@ assign_story(const struct ctx *s, int64_t id, const struct mld_article *a, const
         best_rule = r;
         best_strength = strength;
     }
+    int64_t stored = *story; /* what the new row says (no reason yet) */
     *story = id;
     int rc = 0;
     if (best != NULL) {
@@ -752,6 +753,8 @@ assign_story(const struct ctx *s, int64_t id, const struct mld_article *a, const
     }
     if (rc != 0)
         return rc;
+    if (best == NULL && stored == id)
+        return 0; /* a story of its own, as the backend stored it */
     struct mld_buf b;
     mld_buf_init(&b, 4096);
     if (best != NULL)
@@ -802,9 +805,13 @@ offer(const struct ctx *s, int64_t owner, struct entry e, bool *changed, struct 
             return 0;
         out = weakest;
     }
-    if (out.id != 0 && (rc = s->ops->related_del(s->impl, owner, out.id, err)) != 0)
-        return rc;
     *changed = out.id != e.id || out.score != e.score;
+    if (!*changed && out.story == e.story)
+        return 0; /* the same entry again (an update): nothing to write */
+    /* An entry of e.id itself is replaced by the put. */
+    if (out.id != 0 && out.id != e.id &&
+        (rc = s->ops->related_del(s->impl, owner, out.id, err)) != 0)
+        return rc;
     struct mld_story_entry in = {e.id, e.story, e.score};
     return s->ops->related_put(s->impl, owner, &in, err);
 }
@@ -894,7 +901,8 @@ mld_story_update(const struct mld_story_store_ops *ops, void *impl, int64_t id,
     if (a->pubstatus != MLD_PUB_USABLE) {
         /* Not shown: no candidate for anything. A new one is a story of
          * its own (it is not clustered when a later version is usable). */
-        return mode == MLD_STORY_INSERT ? ops->set_story(impl, id, id, NULL, err) : 0;
+        return mode == MLD_STORY_INSERT && story != id ? ops->set_story(impl, id, id, NULL, err)
+                                                       : 0;
     }
 
     struct mld_sim_features own = {0};

@@ -52,18 +52,26 @@ struct mld_migration {
     "WHERE p.visible_from > 0 AND p.visible_from > ?1 AND p.pubstatus = 0 "
 
 /* Every statement the backend runs, prepared on first use. */
+/* A new article's id, the one SQLite would choose (the largest plus
+ * one), given explicitly so that the row starts as a story of its own
+ * (story_id = id): the story is decided after the insert
+ * (sq_story_put()), and an article that joins no other story - most -
+ * then needs no second write of its row, whose update would rewrite
+ * the text's overflow pages and run the tally triggers twice. */
+#define NEXT_ID "(SELECT coalesce(max(id), 0) + 1 FROM article)"
+
 #define STMT_MAP(X)                                                                          \
     X(SEEN_ADD, "INSERT OR IGNORE INTO entry_seen(entry_id) VALUES (?1)")                    \
     X(FIND_URN, "SELECT id, version, version_created, updated, published, story_id "         \
                 "FROM article WHERE urn = ?1")                                               \
-    X(INSERT, "INSERT INTO article (urn, version, version_created, updated, entry_id, "      \
+    X(INSERT, "INSERT INTO article (id, urn, version, version_created, updated, entry_id, "  \
               "format, pubstatus, embargo, visible_from, urgency, signal, lang, kicker, "     \
               "headline, teaser, byline, dateline, body_html, body_text, credit, section, "  \
               "section_slug, slug, published, first_stored, story_id, story_key, link, "      \
               "author, hold_reason, date_source, section_by, aside_html) VALUES "            \
-              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "\
-              "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?29, ?30, ?31, ?32, ?33, "  \
-              "?34)")                                                                        \
+              "(" NEXT_ID ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "   \
+              "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, " NEXT_ID ", ?27, ?29, "\
+              "?30, ?31, ?32, ?33, ?34)")                                                    \
     X(UPDATE, "UPDATE article SET urn = ?1, version = ?2, version_created = ?3, "            \
               "updated = ?4, entry_id = ?5, format = ?6, pubstatus = ?7, embargo = ?8, "     \
               "visible_from = ?9, urgency = ?10, signal = ?11, lang = ?12, kicker = ?13, "   \
@@ -491,7 +499,10 @@ int
 sq_txn_begin(struct sq *s, struct mld_err *err)
 {
     s->full = false;
-    return sq_exec(s, "BEGIN IMMEDIATE", err);
+    int rc = sq_exec(s, "BEGIN IMMEDIATE", err);
+    if (rc == 0 && (rc = sq_story_begin(s, err)) != 0)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
 }
 
 /* Change-log entries kept; a variable so that tests can shrink it. */
@@ -511,10 +522,16 @@ prune_changes(struct sq *s, struct mld_err *err)
 int
 sq_txn_commit(struct sq *s, struct mld_err *err)
 {
-    int rc = sq_search_flush(s, err);
+    int rc = sq_story_flush(s, err);
+    if (rc == 0)
+        rc = sq_search_flush(s, err);
     if (rc == 0)
         rc = prune_changes(s, err);
-    return rc != 0 ? rc : sq_exec(s, "COMMIT", err);
+    if (rc == 0)
+        rc = sq_exec(s, "COMMIT", err);
+    if (rc != 0)
+        sq_story_discard(s); /* what it counted may not be in the table */
+    return rc;
 }
 
 void
@@ -522,6 +539,7 @@ sq_txn_rollback(struct sq *s)
 {
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     sq_search_discard(s);
+    sq_story_discard(s);
 }
 
 int
@@ -555,8 +573,10 @@ sq_begin(void *impl, struct mld_err *err)
     int rc = s->in_txn > 0 ? sq_exec(s, "SAVEPOINT mld", err) : sq_txn_begin(s, err);
     if (rc != 0)
         return rc;
-    if (s->in_txn > 0)
+    if (s->in_txn > 0) {
         sq_search_savepoint(s);
+        sq_story_savepoint(s);
+    }
     s->in_txn++;
     return 0;
 }
@@ -578,6 +598,7 @@ sq_commit(void *impl, struct mld_err *err)
         return rc;
     s->in_txn--;
     sq_search_release(s, false);
+    sq_story_release(s, false);
     /* A long batch writes its queue of search changes early, once no
      * savepoint is left that could take back part of it. Should that
      * fail, the caller's rollback() ends the whole transaction: the
@@ -602,6 +623,7 @@ sq_rollback(void *impl)
      * harmlessly when SQLite already rolled everything back. */
     sqlite3_exec(s->db, "ROLLBACK TO mld; RELEASE mld", NULL, NULL, NULL);
     sq_search_release(s, true);
+    sq_story_release(s, true);
 }
 
 /* A small set of change keys, written to the change log at the end of a put. */
@@ -947,7 +969,7 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
             return MLD_E_STORE;
         bind_article(s, st, a, sec, slug, story_key, published);
         sqlite3_bind_int64(st, 25, mld_time_now());
-        sqlite3_bind_int64(st, 26, 0); /* sq_story_put() decides */
+        /* story_id: its own (NEXT_ID) until sq_story_put() decides. */
         rc = sq_step_done(s, st, err, "insert article");
         if (rc != 0)
             return rc;

@@ -159,6 +159,18 @@ int sq_search(void *impl, const struct mld_search *q, struct mld_hits *out, stru
  * backend's story and related operations. */
 int sq_story_open(struct sq *s, struct mld_err *err);
 void sq_story_close(struct sq *s);
+
+/* sqlite_story.c: the document frequencies, kept in memory: counted
+ * there and written by sq_story_flush() (sq_txn_commit, before COMMIT);
+ * sq_story_discard() drops them (a rollback); sq_story_begin() (after
+ * BEGIN) drops them when another connection wrote the database.
+ * sq_begin() and friends keep them in step with savepoints, as for the
+ * search queue. */
+int sq_story_begin(struct sq *s, struct mld_err *err);
+int sq_story_flush(struct sq *s, struct mld_err *err);
+void sq_story_discard(struct sq *s);
+void sq_story_savepoint(struct sq *s);
+void sq_story_release(struct sq *s, bool rollback);
 int sq_story_put(struct sq *s, int64_t id, const struct mld_article *a,
                  const struct mld_sim_features *f, bool inserted, struct mld_err *err);
 int sq_story(void *impl, int64_t story_id, mld_time_t now, struct mld_items *out,

@@ -47,9 +47,10 @@
                           4: the tf vector and the headline's people (0015) */
 
 #define STMT_MAP(X)                                                                          \
-    X(DF_ADD, "INSERT INTO story_df(term, df) SELECT value, 1 FROM json_each(?1) WHERE 1 "  \
-              "ON CONFLICT(term) DO UPDATE SET df = df + 1 RETURNING term, df")              \
+    X(DF_SET, "INSERT INTO story_df(term, df) VALUES (?1, ?2) "                             \
+              "ON CONFLICT(term) DO UPDATE SET df = excluded.df")                            \
     X(DF_GET, "SELECT term, df FROM story_df WHERE term IN (SELECT value FROM json_each(?1))")\
+    X(DATA_VERSION, "PRAGMA data_version")                                                   \
     X(ARTICLE, "SELECT published, story_id FROM article WHERE id = ?1")                      \
     X(SIG_GET, "SELECT published, minhash, headline, terms, topics, story_id, tf, people "   \
                "FROM story_sig WHERE article_id = ?1")                                       \
@@ -106,9 +107,36 @@ static const char *const story_sql[] = {
 #undef STMT_SQL_
 };
 
+/* One key's count in this transaction: as read from story_df plus what
+ * this transaction added (delta, written at the flush). */
+struct df_entry {
+    int64_t key, count, delta;
+};
+
+/* A change made inside a savepoint: entry at, and its values before. */
+struct df_undo {
+    int32_t at;
+    int64_t count, delta;
+};
+
+struct df_cache {
+    struct df_entry *v;  /* dense, in order of first use */
+    int n, cap;
+    int32_t *dirty;      /* the entries counted since the last flush */
+    int ndirty, capdirty;
+    int64_t version;     /* PRAGMA data_version the counts are of */
+    int32_t *slot;       /* open addressing over v: index + 1, 0 free */
+    int nslot;           /* a power of two, at least twice n */
+    struct df_undo *undo;
+    int nundo, capundo;
+    int *mark;           /* nundo when each open savepoint began */
+    int nmark, capmark;
+};
+
 struct sq_story {
     sqlite3_stmt *v[T_COUNT_]; /* prepared on first use; close() finalizes */
     char signature[160];       /* what the derived tables must be built under */
+    struct df_cache df;        /* this transaction's document frequencies */
 };
 
 /* Returns statement id, prepared and reset, or NULL with err set. */
@@ -268,58 +296,312 @@ sig_store(struct sq *s, int64_t id, int64_t story, const struct mld_story_sig *g
     return sq_step_done(s, st, err, "store story signature");
 }
 
-/* Document frequencies ----------------------------------------------------- */
+/* Document frequencies ----------------------------------------------------- *
+ *
+ * Every article counts its ~200 keys (terms, topics, the leading pair,
+ * the document count). Written through to story_df one statement an
+ * article, that upsert was half of a put's story work; most keys of a
+ * batch recur (the document count in every article, common stems in
+ * most). So the counts are kept here: a key is read from story_df the
+ * first time the connection needs it (one statement for all of an
+ * article's new keys), counted in memory, and each count a transaction
+ * changed is written once, just before its COMMIT (sq_story_flush). The
+ * counts a put sees are the ones a write-through gave it, so the
+ * decisions stay the same, and the table is written in the same
+ * transaction, so a crash keeps both or neither. They stay from one
+ * transaction to the next while no other connection writes the
+ * database (sq_story_begin: PRAGMA data_version); a rollback forgets
+ * them all.
+ *
+ * Savepoints: a file of a batch that fails is rolled back to its
+ * savepoint (sqlite.c sq_begin), and its counts must go with it. Each
+ * change made inside a savepoint logs the entry's previous count in an
+ * undo log; a rollback to the savepoint replays it backwards. Over
+ * MLD_STORY_DF_CACHE keys the counts are forgotten at the commit, or
+ * written early and forgotten within a transaction without savepoints
+ * (a rebuild), never inside a savepoint: a rollback to it would take
+ * back the table's rows but not the memory's. */
 
-/* A story_df key and where its frequency goes. */
-struct df_key {
-    int64_t key;
-    int64_t *df;
-};
+/* Keys kept at most; a variable so that tests can shrink it. */
+static int df_cache_max = MLD_STORY_DF_CACHE;
 
-/* Orders df keys. */
-static int
-cmp_df_key(const void *a, const void *b)
+static size_t
+df_hash(int64_t key, int nslot)
 {
-    int64_t x = ((const struct df_key *)a)->key, y = ((const struct df_key *)b)->key;
-    return (x > y) - (x < y);
+    uint64_t h = (uint64_t)key * 0x9E3779B97F4A7C15u;
+    return (size_t)(h >> 32) & (size_t)(nslot - 1);
 }
 
-/* Sets *k[i].df to the document frequency of each k[i].key (0 when
- * unknown), counting one more document for each first when add is set.
- * One statement for all: the keys go in as a JSON array. */
+/* Returns the index of key's entry, or -1. */
 static int
-dfs(struct sq *s, struct df_key *k, int n, bool add, struct mld_err *err)
+df_find(const struct df_cache *c, int64_t key)
 {
-    if (n > 0)
-        qsort(k, (size_t)n, sizeof(*k), cmp_df_key);
+    if (c->nslot == 0)
+        return -1;
+    for (size_t i = df_hash(key, c->nslot);; i = (i + 1) & (size_t)(c->nslot - 1)) {
+        int32_t at = c->slot[i];
+        if (at == 0)
+            return -1;
+        if (c->v[at - 1].key == key)
+            return at - 1;
+    }
+}
+
+/* Rebuilds the slots of c->v[0..n) in nslot slots. */
+static void
+df_reindex(struct df_cache *c, int nslot)
+{
+    if (nslot != c->nslot) {
+        mld_free(c->slot);
+        c->slot = mld_calloc((size_t)nslot, sizeof(*c->slot));
+        c->nslot = nslot;
+    } else {
+        memset(c->slot, 0, (size_t)nslot * sizeof(*c->slot));
+    }
+    for (int k = 0; k < c->n; k++) {
+        size_t i = df_hash(c->v[k].key, nslot);
+        while (c->slot[i] != 0)
+            i = (i + 1) & (size_t)(nslot - 1);
+        c->slot[i] = k + 1;
+    }
+}
+
+/* Adds key with count (read from story_df); returns its index. */
+static int
+df_add(struct df_cache *c, int64_t key, int64_t count)
+{
+    if (2 * (c->n + 1) > c->nslot)
+        df_reindex(c, c->nslot ? 2 * c->nslot : 1024);
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 1024;
+        c->v = mld_reallocarray(c->v, (size_t)c->cap, sizeof(*c->v));
+    }
+    c->v[c->n] = (struct df_entry){key, count, 0};
+    size_t i = df_hash(key, c->nslot);
+    while (c->slot[i] != 0)
+        i = (i + 1) & (size_t)(c->nslot - 1);
+    c->slot[i] = c->n + 1;
+    return c->n++;
+}
+
+/* Forgets every count (not the savepoints open). */
+static void
+df_clear(struct df_cache *c)
+{
+    c->n = 0;
+    c->ndirty = 0;
+    c->nundo = 0;
+    for (int i = 0; i < c->nmark; i++)
+        c->mark[i] = 0;
+    if (c->nslot > 0)
+        memset(c->slot, 0, (size_t)c->nslot * sizeof(*c->slot));
+}
+
+static void
+df_dispose(struct df_cache *c)
+{
+    mld_free(c->v);
+    mld_free(c->dirty);
+    mld_free(c->slot);
+    mld_free(c->undo);
+    mld_free(c->mark);
+    memset(c, 0, sizeof(*c));
+}
+
+/* Counts one more document for entry at, logging the old values inside
+ * a savepoint. */
+static void
+df_count(struct df_cache *c, int at)
+{
+    if (c->nmark > 0) {
+        if (c->nundo == c->capundo) {
+            c->capundo = c->capundo ? 2 * c->capundo : 1024;
+            c->undo = mld_reallocarray(c->undo, (size_t)c->capundo, sizeof(*c->undo));
+        }
+        c->undo[c->nundo++] = (struct df_undo){at, c->v[at].count, c->v[at].delta};
+    }
+    if (c->v[at].delta == 0) {
+        if (c->ndirty == c->capdirty) {
+            c->capdirty = c->capdirty ? 2 * c->capdirty : 1024;
+            c->dirty = mld_reallocarray(c->dirty, (size_t)c->capdirty, sizeof(*c->dirty));
+        }
+        c->dirty[c->ndirty++] = at;
+    }
+    c->v[at].count++;
+    c->v[at].delta++;
+}
+
+/* Reads the counts of the keys of k[0..n) not in the cache from story_df
+ * into it (0 for a key the table lacks): one statement. */
+static int
+df_load(struct sq *s, const int64_t *k, int n, struct mld_err *err)
+{
+    struct df_cache *c = &s->story->df;
+    int first = c->n;
     struct mld_buf json;
     mld_buf_init(&json, (size_t)n * 24 + 16); /* 20 digits, a sign and a comma a key */
     mld_buf_putc(&json, '[');
     for (int i = 0; i < n; i++) {
-        *k[i].df = 0;
-        mld_buf_printf(&json, i ? ",%" PRId64 : "%" PRId64, k[i].key);
+        if (df_find(c, k[i]) >= 0)
+            continue;
+        mld_buf_printf(&json, c->n > first ? ",%" PRId64 : "%" PRId64, k[i]);
+        df_add(c, k[i], 0);
     }
     mld_buf_puts(&json, "]");
-    sqlite3_stmt *st = stmt(s, add ? T_DF_ADD : T_DF_GET, err);
-    int rc = MLD_E_STORE;
-    if (st == NULL)
-        goto out;
-    sqlite3_bind_text(st, 1, json.p, (int)json.len, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct df_key want = {.key = sqlite3_column_int64(st, 0)};
-        struct df_key *at = bsearch(&want, k, (size_t)n, sizeof(*k), cmp_df_key);
-        for (; at != NULL && at > k && at[-1].key == want.key; at--)
-            ;
-        for (; at != NULL && at < k + n && at->key == want.key; at++)
-            *at->df = sqlite3_column_int64(st, 1);
+    int rc = 0;
+    if (c->n > first) {
+        sqlite3_stmt *st = stmt(s, T_DF_GET, err);
+        if (st == NULL) {
+            rc = MLD_E_STORE;
+        } else {
+            sqlite3_bind_text(st, 1, json.p, (int)json.len, SQLITE_STATIC);
+            while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                int at = df_find(c, sqlite3_column_int64(st, 0));
+                if (at >= first)
+                    c->v[at].count = sqlite3_column_int64(st, 1);
+            }
+            sqlite3_reset(st);
+            rc = rc == SQLITE_DONE ? 0 : sq_error(s, err, "read document frequencies");
+        }
+        if (rc != 0) { /* unread: not kept */
+            c->n = first;
+            df_reindex(c, c->nslot);
+        }
     }
-    /* A RETURNING statement stays busy until reset, and a busy write
-     * statement keeps the transaction from committing. */
-    sqlite3_reset(st);
-    rc = rc == SQLITE_DONE ? 0 : sq_error(s, err, "count document frequencies");
-out:
     mld_buf_dispose(&json);
     return rc;
+}
+
+/* Orders dirty entries (indexes into the cache ud) by key. */
+static int
+cmp_dirty(const void *a, const void *b, void *ud)
+{
+    const struct df_cache *c = ud;
+    int64_t x = c->v[*(const int32_t *)a].key, y = c->v[*(const int32_t *)b].key;
+    return (x > y) - (x < y);
+}
+
+int
+sq_story_flush(struct sq *s, struct mld_err *err)
+{
+    if (s->story == NULL) /* before sq_story_open(): the migrations */
+        return 0;
+    struct df_cache *c = &s->story->df;
+    int rc = 0;
+    /* In key order, the table's: each write lands next to the last.
+     * (One statement over a JSON array of all of them cost twice as
+     * much: json_each and printing the numbers.) */
+    if (c->ndirty > 0)
+        qsort_r(c->dirty, (size_t)c->ndirty, sizeof(*c->dirty), cmp_dirty, c);
+    for (int i = 0; i < c->ndirty && rc == 0; i++) {
+        struct df_entry *e = &c->v[c->dirty[i]];
+        if (e->delta == 0) /* counted in a savepoint rolled back */
+            continue;
+        sqlite3_stmt *st = stmt(s, T_DF_SET, err);
+        if (st == NULL) {
+            rc = MLD_E_STORE;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, e->key);
+        sqlite3_bind_int64(st, 2, e->count);
+        rc = sq_step_done(s, st, err, "count document frequencies");
+        e->delta = 0;
+    }
+    c->ndirty = 0;
+    c->nundo = 0;
+    /* Failed: the caller rolls back, which forgets every count. Too
+     * many kept: forgotten too, now that they are written (a batch puts
+     * every file inside a savepoint, so dfs() rarely gets to). */
+    if (rc != 0 || c->n > df_cache_max)
+        df_clear(c);
+    return rc;
+}
+
+int
+sq_story_begin(struct sq *s, struct mld_err *err)
+{
+    if (s->story == NULL)
+        return 0;
+    /* The counts stay from one transaction to the next while no other
+     * connection wrote the database (its data_version is the same). */
+    struct df_cache *c = &s->story->df;
+    sqlite3_stmt *st = stmt(s, T_DATA_VERSION, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    int rc = sqlite3_step(st);
+    int64_t version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return sq_error(s, err, "read the data version");
+    if (version != c->version)
+        df_clear(c);
+    c->version = version;
+    return 0;
+}
+
+void
+sq_story_discard(struct sq *s)
+{
+    if (s->story != NULL) {
+        df_clear(&s->story->df);
+        s->story->df.nmark = 0;
+    }
+}
+
+void
+sq_story_savepoint(struct sq *s)
+{
+    if (s->story == NULL)
+        return;
+    struct df_cache *c = &s->story->df;
+    if (c->nmark == c->capmark) {
+        c->capmark = c->capmark ? 2 * c->capmark : 4;
+        c->mark = mld_reallocarray(c->mark, (size_t)c->capmark, sizeof(*c->mark));
+    }
+    c->mark[c->nmark++] = c->nundo;
+}
+
+void
+sq_story_release(struct sq *s, bool rollback)
+{
+    if (s->story == NULL)
+        return;
+    struct df_cache *c = &s->story->df;
+    if (c->nmark == 0)
+        return;
+    int mark = c->mark[--c->nmark];
+    if (rollback)
+        for (; c->nundo > mark; c->nundo--) {
+            const struct df_undo *u = &c->undo[c->nundo - 1];
+            c->v[u->at].count = u->count;
+            c->v[u->at].delta = u->delta;
+        }
+    if (c->nmark == 0)
+        c->nundo = 0; /* kept only for a rollback to an open savepoint */
+}
+
+/* Sets df[i] to the document frequency of keys[i] (0 when unknown),
+ * counting one more document for each first when add is set. */
+static int
+dfs(struct sq *s, const int64_t *keys, int64_t *df, int n, bool add, struct mld_err *err)
+{
+    struct df_cache *c = &s->story->df;
+    int rc = 0;
+    if (c->nmark == 0 && c->n > df_cache_max) {
+        rc = sq_story_flush(s, err);
+        df_clear(c);
+    }
+    if (rc == 0)
+        rc = df_load(s, keys, n, err);
+    if (rc != 0)
+        return rc;
+    /* All counted first, then read: a key given twice reads its final
+     * count both times, as one upsert of all keys did. */
+    for (int i = 0; i < n && add; i++)
+        df_count(c, df_find(c, keys[i]));
+    for (int i = 0; i < n; i++)
+        df[i] = c->v[df_find(c, keys[i])].count;
+    return 0;
 }
 
 /* The operations the policy runs on (store_int.h) ------------------------- */
@@ -363,12 +645,7 @@ rows(struct sq *s, sqlite3_stmt *st, int limit, struct mld_story_row *out, int *
 static int
 op_df(void *impl, const int64_t *keys, int64_t *df, int n, bool add, struct mld_err *err)
 {
-    struct df_key *k = mld_calloc(n > 0 ? (size_t)n : 1, sizeof(*k));
-    for (int i = 0; i < n; i++)
-        k[i] = (struct df_key){keys[i], &df[i]};
-    int rc = dfs(impl, k, n, add, err);
-    mld_free(k);
-    return rc;
+    return dfs(impl, keys, df, n, add, err);
 }
 
 static int
@@ -614,6 +891,7 @@ stored_signature(struct sq *s, char *out, size_t cap, struct mld_err *err)
 static int
 rebuild(struct sq *s, struct mld_err *err)
 {
+    df_clear(&s->story->df);
     int rc = sq_exec(s, "DELETE FROM story_sig; DELETE FROM story_term; DELETE FROM story_df; "
                         "DELETE FROM story_related",
                      err);
@@ -682,6 +960,8 @@ void
 sq_story_close(struct sq *s)
 {
     /* close() finalizes the statements. */
+    if (s->story != NULL)
+        df_dispose(&s->story->df);
     mld_free(s->story);
     s->story = NULL;
 }

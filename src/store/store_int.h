@@ -142,7 +142,10 @@ struct mld_story_store_ops {
     /* Article id's published time and story: 1 found, 0 gone, or < 0. */
     int (*article)(void *impl, int64_t id, mld_time_t *published, int64_t *story,
                    struct mld_err *err);
-    /* Records article id's story and why it joined (NULL: it leads). */
+    /* Records article id's story and why it joined (NULL: it leads).
+     * Not called for a new article that leads its story when its row
+     * already names it (a new row has no reason): a backend may store a
+     * new article as a story of its own and save the second write. */
     int (*set_story)(void *impl, int64_t id, int64_t story, const char *reason,
                      struct mld_err *err);
     /* The ids of story's articles (at most max, by id) and whether an

@@ -863,6 +863,88 @@ test_corpus(void)
     loaded_free(&l);
 }
 
+/* The document frequencies a transaction counts in memory are written at
+ * COMMIT, and a file of a batch rolled back to its savepoint, or a whole
+ * batch rolled back, takes its counts with it: the table ends as if the
+ * kept articles had been stored one by one. */
+static void
+test_df_batch(void)
+{
+    struct mld_err err = {0};
+    /* A and B, each in a transaction of its own. */
+    struct mld_store *st = mld_test_store_fresh("story");
+    put(st, art("urn:a", 1, 0, "Härtere Strafen für Raser", raser, "Deutschland", NULL));
+    put(st, art("urn:b", 1, 60, "Hamburg rüstet sich für den Gipfel", gipfel, "Hamburg",
+                "G20"));
+    mld_store_close(st);
+    int64_t docs = raw("SELECT df FROM story_df WHERE term = -1", 0);
+    int64_t keys = raw("SELECT count(*) FROM story_df", 0);
+    int64_t sum = raw("SELECT sum(df) FROM story_df", 0);
+    mld_test_store_remove();
+    is_int(docs, 2, "two documents counted");
+
+    /* A alone; then a batch: B kept, C rolled back to its savepoint;
+     * then a batch rolled back whole (D). */
+    st = mld_test_store_fresh("story");
+    put(st, art("urn:a", 1, 0, "Härtere Strafen für Raser", raser, "Deutschland", NULL));
+    ok(mld_store_begin(st, &err) == 0, "batch: %s", err.msg);
+    ok(mld_store_begin(st, &err) == 0, "file b: %s", err.msg);
+    put(st, art("urn:b", 1, 60, "Hamburg rüstet sich für den Gipfel", gipfel, "Hamburg",
+                "G20"));
+    ok(mld_store_commit(st, &err) == 0, "file b released: %s", err.msg);
+    is_int(raw("SELECT df FROM story_df WHERE term = -1", 0), 1,
+           "counts of an open batch are not written yet");
+    ok(mld_store_begin(st, &err) == 0, "file c: %s", err.msg);
+    put(st, art("urn:c", 1, 120, "Wetterdienst warnt vor Sturm",
+                "Der Wetterdienst warnt vor schweren Sturmböen an der Küste. Fähren bleiben "
+                "im Hafen, Deiche werden kontrolliert, Schulen schließen früher.",
+                "Niedersachsen", NULL));
+    mld_store_rollback(st);
+    ok(mld_store_commit(st, &err) == 0, "batch committed: %s", err.msg);
+    ok(mld_store_begin(st, &err) == 0, "batch 2: %s", err.msg);
+    put(st, art("urn:d", 1, 180, "Raser vor Gericht", raser, "Deutschland", NULL));
+    mld_store_rollback(st);
+    mld_store_close(st);
+    is_int(raw("SELECT df FROM story_df WHERE term = -1", 0), docs,
+           "documents: the rolled back ones not counted");
+    is_int(raw("SELECT count(*) FROM story_df", 0), keys, "the same keys");
+    is_int(raw("SELECT sum(df) FROM story_df", 0), sum, "the same counts");
+    mld_test_store_remove();
+
+    /* With room for 8 keys only: forgotten at each commit, written
+     * early during a rebuild; the same counts. */
+    df_cache_max = 8;
+    st = mld_test_store_fresh("story");
+    put(st, art("urn:a", 1, 0, "Härtere Strafen für Raser", raser, "Deutschland", NULL));
+    ok(mld_store_begin(st, &err) == 0, "small cache, batch: %s", err.msg);
+    put(st, art("urn:b", 1, 60, "Hamburg rüstet sich für den Gipfel", gipfel, "Hamburg",
+                "G20"));
+    ok(mld_store_commit(st, &err) == 0, "small cache, committed: %s", err.msg);
+    mld_store_close(st);
+    is_int(raw("SELECT sum(df) FROM story_df", 0), sum, "small cache: the same counts");
+    raw("DELETE FROM meta WHERE key = 'story_signature'", 0);
+    ok(mld_store_open(&st, mld_test_dbpath, &err) == 0, "small cache, rebuild: %s", err.msg);
+    mld_store_close(st);
+    is_int(raw("SELECT count(*) FROM story_df", 0), keys, "rebuilt: the same keys");
+    is_int(raw("SELECT sum(df) FROM story_df", 0), sum, "rebuilt: the same counts");
+    df_cache_max = MLD_STORY_DF_CACHE;
+    mld_test_store_remove();
+
+    /* Counts kept between transactions are dropped when another
+     * connection wrote in between. */
+    st = mld_test_store_fresh("story");
+    struct mld_store *other = NULL;
+    ok(mld_store_open(&other, mld_test_dbpath, &err) == 0, "second connection: %s", err.msg);
+    put(st, art("urn:a", 1, 0, "Härtere Strafen für Raser", raser, "Deutschland", NULL));
+    put(other, art("urn:b", 1, 60, "Raser müssen in Haft", raser, "Deutschland", NULL));
+    put(st, art("urn:c", 1, 120, "Raser vor Gericht", raser, "Deutschland", NULL));
+    mld_store_close(other);
+    mld_store_close(st);
+    is_int(raw("SELECT df FROM story_df WHERE term = -1", 0), 3,
+           "the other connection's document counted");
+    mld_test_store_remove();
+}
+
 int
 main(void)
 {
@@ -874,6 +956,7 @@ main(void)
     test_person();
     test_subject();
     test_rebuild();
+    test_df_batch();
     test_migration();
     test_demo();
     test_corpus();

@@ -1754,7 +1754,8 @@ sq_search(void *impl, const struct mld_search *q, struct mld_hits *out, struct m
     for (int i = 0; i < n && rc == 0; i++) {
         const struct cand *k = &c.v[q->offset + i];
         struct mld_hit *hit = &out->v[i];
-        rc = sq_get(s, k->id, &hit->item, err);
+        rc = q->entries ? sq_get_entry(s, k->id, &hit->item, err)
+                        : sq_get(s, k->id, &hit->item, err);
         if (rc != 0)
             break;
         out->n++;

@@ -707,13 +707,14 @@ struct snip_words {
     int nfirst, first_cap;
 };
 
-/* Notes one token's word and whether it starts a sentence (an
- * xTokenize callback: FTS5's sentence finder). */
+/* Notes one word and whether it starts a sentence (FTS5's sentence
+ * finder; an mld_token_fn of MLD_AN_SPANS). */
 static int
-snip_word(void *ud, int flags, const char *tok, int len, int start, int end)
+snip_word(void *ud, const struct mld_token *t)
 {
     struct snip_words *w = ud;
-    if (flags & FTS5_TOKEN_COLOCATED)
+    int start = (int)t->start, end = (int)t->end;
+    if (t->colocated)
         return SQLITE_OK;
     if (w->n == w->cap) {
         w->cap = w->cap ? 2 * w->cap : 256;
@@ -869,7 +870,10 @@ snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, 
     if (rc == SQLITE_OK && w.text != NULL) {
         /* A window starts at most half a phrase past the last match. */
         w.limit = last + ntok + longest + 1;
-        rc = api->xTokenize(fts, w.text, nlen, &w, snip_word);
+        /* What the tokenizer gives FTS5 for a snippet (tok_tokenize),
+         * without FTS5's and tok_emit's calls per word in between. */
+        rc = mld_analyze(mld_analyzer(), w.text, (size_t)nlen, MLD_AN_SPANS, snip_word, &w);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
     }
     if (rc == SQLITE_OK)
         rc = api->xColumnSize(fts, SNIP_COL, &docsize);

@@ -45,6 +45,7 @@
  */
 #include "sqlite_int.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -650,10 +651,47 @@ rank_stats_fill(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_stats
     return rc;
 }
 
-/* mld_rank(article_fts): the current row's bm25 score (positive, higher
- * is better; FTS5's bm25() is its negative) with the column weights of
- * rank_weight, summed over the query's terms. The index statistics come
- * from the search's rank_stats, counted on first use. */
+/* The row's length in tokens from its article_fts_docsize.sz: FTS5's
+ * record of one varint per column, three columns (SQLite's varint: 7 bits
+ * a byte, high bit set on all but the last, the ninth byte whole); -1
+ * when sz is not such a record (NULL: no row), and xColumnSize() reads it. */
+static int64_t
+docsize_sum(sqlite3_value *v)
+{
+    const unsigned char *p = sqlite3_value_blob(v);
+    int n = sqlite3_value_bytes(v), i = 0;
+    if (p == NULL || sqlite3_value_type(v) != SQLITE_BLOB)
+        return -1;
+    int64_t sum = 0;
+    for (int col = 0; col < 3; col++) {
+        uint64_t x = 0;
+        int k = 0;
+        for (;; k++) {
+            if (i >= n)
+                return -1;
+            unsigned char b = p[i++];
+            if (k == 8) {
+                x = (x << 8) | b;
+                break;
+            }
+            x = (x << 7) | (b & 0x7f);
+            if (!(b & 0x80))
+                break;
+        }
+        if (x > INT32_MAX)
+            return -1;
+        sum += (int64_t)x;
+    }
+    return i == n ? sum : -1;
+}
+
+/* mld_rank(article_fts [, sz]): the current row's bm25 score (positive,
+ * higher is better; FTS5's bm25() is its negative) with the column
+ * weights of rank_weight, summed over the query's terms. The index
+ * statistics come from the search's rank_stats, counted on first use.
+ * sz, the row's article_fts_docsize.sz joined by the caller, gives its
+ * length without xColumnSize(), which runs a statement of FTS5's own per
+ * row: a fifth of a search for a common word. */
 static void
 rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int argc,
         sqlite3_value **argv)
@@ -670,7 +708,10 @@ rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int
         if (rc == SQLITE_OK && phrase >= 0 && phrase < st->nphrases && col >= 0 && col < 3)
             freq[st->phrase_term[phrase]] += rank_weight[col];
     }
-    if (rc == SQLITE_OK)
+    int64_t sz = argc > 0 ? docsize_sum(argv[0]) : -1;
+    if (sz >= 0 && sz <= INT_MAX)
+        len = (int)sz;
+    else if (rc == SQLITE_OK)
         rc = api->xColumnSize(fts, -1, &len);
     if (rc != SQLITE_OK) {
         sqlite3_result_error_code(ctx, rc);
@@ -1179,15 +1220,17 @@ ranking_sql(struct mld_buf *sql, const struct mld_search *q, enum drive drive)
     if (drive != DRIVE_INDEX)
         mld_buf_printf(sql, "pick AS MATERIALIZED (%s), ", drive_sql[drive]);
     mld_buf_puts(sql, "hit AS MATERIALIZED (SELECT a.story_id AS story_id, a.id AS id, "
-                      "mld_rank(article_fts) * (1.0 + " RANK_RECENCY " / (1.0 + "
+                      "mld_rank(article_fts, d.sz) * (1.0 + " RANK_RECENCY " / (1.0 + "
                       "max(?4 - a.published, 0) / " RANK_HALF_SECS ")) AS score ");
     if (drive == DRIVE_INDEX)
         mld_buf_puts(sql, "FROM article_fts CROSS JOIN article a ON a.id = article_fts.rowid "
+                          "LEFT JOIN article_fts_docsize d ON d.id = a.id "
                           "WHERE article_fts MATCH ?1 AND article_fts.rowid >= ?2 "
                           "AND article_fts.rowid < ?3 ");
     else
         mld_buf_puts(sql, "FROM pick CROSS JOIN article a ON a.id = pick.id "
                           "CROSS JOIN article_fts ON article_fts.rowid = a.id "
+                          "LEFT JOIN article_fts_docsize d ON d.id = a.id "
                           "WHERE article_fts MATCH ?1 ");
     mld_buf_puts(sql, "AND a.pubstatus = 0 AND a.visible_from <= ?4 ");
     if (q->section_slug != NULL)

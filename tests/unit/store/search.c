@@ -289,11 +289,31 @@ test_rank(void)
         }
         sqlite3_finalize(st);
     }
+    /* The row's length from article_fts_docsize, as the search joins it:
+     * the same scores as through xColumnSize(). */
+    int same = 0, sized = 0;
+    for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+        raw_stats.ready = false;
+        sqlite3_stmt *st;
+        sqlite3_prepare_v2(db,
+                           "SELECT mld_rank(article_fts), mld_rank(article_fts, d.sz) "
+                           "FROM article_fts LEFT JOIN article_fts_docsize d "
+                           "ON d.id = article_fts.rowid WHERE article_fts MATCH ?1",
+                           -1, &st, NULL);
+        sqlite3_bind_text(st, 1, queries[i].match, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            same += sqlite3_column_double(st, 0) == sqlite3_column_double(st, 1);
+            sized++;
+        }
+        sqlite3_finalize(st);
+    }
     raw_close(db);
     ok(rows > 10 && worst < 1e-9,
        "mld_rank is -bm25, up to one factor for one phrase (%d rows, largest relative "
        "difference %g)",
        rows, worst);
+    ok(sized == rows && same == rows,
+       "mld_rank with the row's docsize record scores as without (%d of %d rows)", same, sized);
 }
 
 /* Appends every row of sql (text columns, '|'-joined) to b. */

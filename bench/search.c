@@ -36,7 +36,8 @@
  *   - QUERIES queries drawn from the texts: common, medium and rare
  *     nouns, two nouns (AND), a two-word phrase, a prefix (5 to 7 letters
  *     and *), words with umlauts as written and as transliterated
- *     ("Praesident"): mld_store_search() (limit 20) against
+ *     ("Praesident"): mld_store_search() (limit 20, the hits as list
+ *     entries as the search page and the API load them) against
  *     SELECT rowid, bm25(fts) ... ORDER BY rank LIMIT 20;
  *   - RELATED random articles: mld_store_related() (limit 6) against the
  *     naive live query on the plain database, the OR of the article's ten
@@ -1265,7 +1266,7 @@ plain_run(struct bench *b, sqlite3_stmt *st, const char *m)
 static int
 meldung_search(struct bench *b, const struct query *q, mld_time_t now)
 {
-    struct mld_search s = {.text = q->text, .now = now, .limit = SEARCH_LIMIT};
+    struct mld_search s = {.text = q->text, .now = now, .limit = SEARCH_LIMIT, .entries = true};
     struct mld_hits h = {0};
     struct mld_err err = {0};
     int rc = mld_store_search(b->st, &s, &h, &err);
@@ -1680,7 +1681,7 @@ main(int argc, char **argv)
                 printf("%s %s", c ? "," : "", queries[i].text);
                 break;
             }
-    printf("\nmeldung:  mld_store_search(limit %d, now after the newest), "
+    printf("\nmeldung:  mld_store_search(limit %d, entries, now after the newest), "
            "mld_store_related(limit %d)\n",
            SEARCH_LIMIT, RELATED_LIMIT);
     printf("plain:    SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT 20\n"

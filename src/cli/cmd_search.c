@@ -171,7 +171,7 @@ mld_cmd_search(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *db = mld_cli_default_db(), *config = NULL;
-    struct mld_search q = {.limit = DEFAULT_LIMIT};
+    struct mld_search q = {.limit = DEFAULT_LIMIT, .entries = true}; /* no body shown */
     int page = 1, c;
     bool json = false;
     static const char optstring[] = "+d:h";

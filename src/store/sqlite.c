@@ -1190,6 +1190,15 @@ sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
     return read_item(impl, S_GET, true, id, out, err);
 }
 
+int
+sq_get_entry(struct sq *s, int64_t id, struct mld_item *out, struct mld_err *err)
+{
+    int rc = read_item(s, S_GET_ENTRY, false, id, out, err);
+    if (rc == 0 && (rc = read_list(s, S_GET_TOPICS, id, out->a, 1, err)) != 0)
+        mld_item_dispose(out);
+    return rc;
+}
+
 /* Fills it->story_sections and it->story_size from the story's visible
  * members, as story_tally counts them (migration 0012): one row per
  * section, newest first, whatever the story's size. */

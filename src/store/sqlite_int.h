@@ -94,6 +94,10 @@ int sq_in_txn(struct sq *s, int (*fn)(struct sq *, void *, struct mld_err *), vo
 /* sqlite.c: an article as pages show it (see mld_store_get), and the
  * story's sections and size of a list item. */
 int sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err);
+/* Reads article id as a list entry (S_GET_ENTRY: no body, text, aside or
+ * categories, so no body to unpack) with its topics: what a search hit
+ * shows on the site and in the API. */
+int sq_get_entry(struct sq *s, int64_t id, struct mld_item *out, struct mld_err *err);
 int sq_story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct mld_err *err);
 
 /* sqlite.c: loads the items ids[0..n) into out (emptied on failure).

@@ -45,6 +45,7 @@
  */
 #include "sqlite_int.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -650,10 +651,47 @@ rank_stats_fill(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_stats
     return rc;
 }
 
-/* mld_rank(article_fts): the current row's bm25 score (positive, higher
- * is better; FTS5's bm25() is its negative) with the column weights of
- * rank_weight, summed over the query's terms. The index statistics come
- * from the search's rank_stats, counted on first use. */
+/* The row's length in tokens from its article_fts_docsize.sz: FTS5's
+ * record of one varint per column, three columns (SQLite's varint: 7 bits
+ * a byte, high bit set on all but the last, the ninth byte whole); -1
+ * when sz is not such a record (NULL: no row), and xColumnSize() reads it. */
+static int64_t
+docsize_sum(sqlite3_value *v)
+{
+    const unsigned char *p = sqlite3_value_blob(v);
+    int n = sqlite3_value_bytes(v), i = 0;
+    if (p == NULL || sqlite3_value_type(v) != SQLITE_BLOB)
+        return -1;
+    int64_t sum = 0;
+    for (int col = 0; col < 3; col++) {
+        uint64_t x = 0;
+        int k = 0;
+        for (;; k++) {
+            if (i >= n)
+                return -1;
+            unsigned char b = p[i++];
+            if (k == 8) {
+                x = (x << 8) | b;
+                break;
+            }
+            x = (x << 7) | (b & 0x7f);
+            if (!(b & 0x80))
+                break;
+        }
+        if (x > INT32_MAX)
+            return -1;
+        sum += (int64_t)x;
+    }
+    return i == n ? sum : -1;
+}
+
+/* mld_rank(article_fts [, sz]): the current row's bm25 score (positive,
+ * higher is better; FTS5's bm25() is its negative) with the column
+ * weights of rank_weight, summed over the query's terms. The index
+ * statistics come from the search's rank_stats, counted on first use.
+ * sz, the row's article_fts_docsize.sz joined by the caller, gives its
+ * length without xColumnSize(), which runs a statement of FTS5's own per
+ * row: a fifth of a search for a common word. */
 static void
 rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int argc,
         sqlite3_value **argv)
@@ -670,7 +708,10 @@ rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int
         if (rc == SQLITE_OK && phrase >= 0 && phrase < st->nphrases && col >= 0 && col < 3)
             freq[st->phrase_term[phrase]] += rank_weight[col];
     }
-    if (rc == SQLITE_OK)
+    int64_t sz = argc > 0 ? docsize_sum(argv[0]) : -1;
+    if (sz >= 0 && sz <= INT_MAX)
+        len = (int)sz;
+    else if (rc == SQLITE_OK)
         rc = api->xColumnSize(fts, -1, &len);
     if (rc != SQLITE_OK) {
         sqlite3_result_error_code(ctx, rc);
@@ -707,13 +748,14 @@ struct snip_words {
     int nfirst, first_cap;
 };
 
-/* Notes one token's word and whether it starts a sentence (an
- * xTokenize callback: FTS5's sentence finder). */
+/* Notes one word and whether it starts a sentence (FTS5's sentence
+ * finder; an mld_token_fn of MLD_AN_SPANS). */
 static int
-snip_word(void *ud, int flags, const char *tok, int len, int start, int end)
+snip_word(void *ud, const struct mld_token *t)
 {
     struct snip_words *w = ud;
-    if (flags & FTS5_TOKEN_COLOCATED)
+    int start = (int)t->start, end = (int)t->end;
+    if (t->colocated)
         return SQLITE_OK;
     if (w->n == w->cap) {
         w->cap = w->cap ? 2 * w->cap : 256;
@@ -869,7 +911,10 @@ snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, 
     if (rc == SQLITE_OK && w.text != NULL) {
         /* A window starts at most half a phrase past the last match. */
         w.limit = last + ntok + longest + 1;
-        rc = api->xTokenize(fts, w.text, nlen, &w, snip_word);
+        /* What the tokenizer gives FTS5 for a snippet (tok_tokenize),
+         * without FTS5's and tok_emit's calls per word in between. */
+        rc = mld_analyze(mld_analyzer(), w.text, (size_t)nlen, MLD_AN_SPANS, snip_word, &w);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
     }
     if (rc == SQLITE_OK)
         rc = api->xColumnSize(fts, SNIP_COL, &docsize);
@@ -1143,6 +1188,55 @@ cands_dedupe(struct cands *c)
     c->n = o;
 }
 
+/* Appends to c the want best stories of one window's matches rows (in
+ * the order scanned), each with its best match: what GROUP BY story with
+ * max(score), ORDER BY score, id DESC LIMIT want returns in SQL (of a
+ * story's equal best scores the first scanned, as max() keeps). A hash
+ * of the stories finds each one's best, then the best want are kept in
+ * order by insertion: no sort of every match. rows is reordered. */
+static void
+window_best(struct cands *rows, int want, struct cands *c)
+{
+    if (rows->n == 0 || want <= 0)
+        return;
+    size_t cap = 16;
+    while (cap < 2 * (size_t)rows->n)
+        cap *= 2;
+    int *slot = mld_malloc(cap * sizeof(*slot)); /* index into rows->v, -1 empty */
+    for (size_t i = 0; i < cap; i++)
+        slot[i] = -1;
+    int n = 0; /* rows->v[0..n): each story's best so far, in order first met */
+    for (int i = 0; i < rows->n; i++) {
+        struct cand m = rows->v[i];
+        size_t h = (size_t)((uint64_t)m.story * 0x9E3779B97F4A7C15u >> 7) & (cap - 1);
+        while (slot[h] >= 0 && rows->v[slot[h]].story != m.story)
+            h = (h + 1) & (cap - 1);
+        if (slot[h] < 0) {
+            slot[h] = n;
+            rows->v[n++] = m;
+        } else if (m.score > rows->v[slot[h]].score) {
+            rows->v[slot[h]] = m;
+        }
+    }
+    mld_free(slot);
+    /* The best want of them, best first (by_score), appended to c. */
+    int k = 0, base = c->n;
+    c->v = mld_reallocarray(c->v, (size_t)c->n + (size_t)(n < want ? n : want), sizeof(*c->v));
+    struct cand *top = c->v + base;
+    for (int i = 0; i < n; i++) {
+        const struct cand *m = &rows->v[i];
+        if (k == want && by_score(m, &top[k - 1]) >= 0)
+            continue;
+        int j = k < want ? k++ : k - 1;
+        while (j > 0 && by_score(m, &top[j - 1]) < 0) {
+            top[j] = top[j - 1];
+            j--;
+        }
+        top[j] = *m;
+    }
+    c->n = base + k;
+}
+
 /* Where the ranking starts: from the index (each match is checked
  * against the filters, in windows of ids) or from the articles of one
  * filter small enough to look each up in the index. */
@@ -1163,27 +1257,28 @@ static const char *const drive_sql[] = {
 
 /* Writes the ranking statement for q's filters into sql. Parameters:
  * ?1 MATCH expression, ?2-?3 id window [lo, hi) (DRIVE_INDEX only), ?4
- * now, ?5 section, ?6 topic, ?7-?8 published [from, to) (to 0: open),
- * ?9 stories wanted. The filters are fixed fragments; every value is
+ * now, ?5 section, ?6 topic, ?7-?8 published [from, to) (to 0: open).
+ * Each row is a match: story, article id, score. The filters are fixed fragments; every value is
  * bound. CROSS JOIN fixes the join order: left alone, SQLite starts from
  * article_section for a section filter even when the section holds a
  * third of the store, and then runs one FTS5 query per article. */
 static void
 ranking_sql(struct mld_buf *sql, const struct mld_search *q, enum drive drive)
 {
-    mld_buf_puts(sql, "WITH ");
     if (drive != DRIVE_INDEX)
-        mld_buf_printf(sql, "pick AS MATERIALIZED (%s), ", drive_sql[drive]);
-    mld_buf_puts(sql, "hit AS MATERIALIZED (SELECT a.story_id AS story_id, a.id AS id, "
-                      "mld_rank(article_fts) * (1.0 + " RANK_RECENCY " / (1.0 + "
-                      "max(?4 - a.published, 0) / " RANK_HALF_SECS ")) AS score ");
+        mld_buf_printf(sql, "WITH pick AS MATERIALIZED (%s) ", drive_sql[drive]);
+    mld_buf_puts(sql, "SELECT a.story_id, a.id, "
+                      "mld_rank(article_fts, d.sz) * (1.0 + " RANK_RECENCY " / (1.0 + "
+                      "max(?4 - a.published, 0) / " RANK_HALF_SECS ")) ");
     if (drive == DRIVE_INDEX)
         mld_buf_puts(sql, "FROM article_fts CROSS JOIN article a ON a.id = article_fts.rowid "
+                          "LEFT JOIN article_fts_docsize d ON d.id = a.id "
                           "WHERE article_fts MATCH ?1 AND article_fts.rowid >= ?2 "
                           "AND article_fts.rowid < ?3 ");
     else
         mld_buf_puts(sql, "FROM pick CROSS JOIN article a ON a.id = pick.id "
                           "CROSS JOIN article_fts ON article_fts.rowid = a.id "
+                          "LEFT JOIN article_fts_docsize d ON d.id = a.id "
                           "WHERE article_fts MATCH ?1 ");
     mld_buf_puts(sql, "AND a.pubstatus = 0 AND a.visible_from <= ?4 ");
     if (q->section_slug != NULL)
@@ -1193,10 +1288,10 @@ ranking_sql(struct mld_buf *sql, const struct mld_search *q, enum drive drive)
                           "AND t.slug = ?6) ");
     if (q->from > 0 || q->to > 0)
         mld_buf_puts(sql, "AND a.published >= ?7 AND a.published < ?8 ");
-    /* An FTS5 function cannot run inside an aggregate: the CTE scores,
-     * then groups. */
-    mld_buf_puts(sql, ") SELECT story_id, id, max(score) FROM hit GROUP BY story_id "
-                      "ORDER BY 3 DESC, 2 DESC LIMIT ?9");
+    /* The rows as scored: window_best() keeps each story's best and the
+     * best stories (an FTS5 function cannot run inside an aggregate, and a
+     * CTE to group in SQL wrote every matching row to a temporary table
+     * and sorted it twice: a tenth of a common word's search). */
 }
 
 /* Binds q's values to a statement of ranking_sql() or drive_sql[]
@@ -1292,6 +1387,8 @@ collect(struct sq *s, const struct mld_search *q, const char *match, int want, s
     if (max_id <= 0)
         return max_id < 0 ? MLD_E_STORE : 0;
     enum drive drive = choose_drive(s, q);
+    struct cands rows = {NULL, 0}; /* one window's matches */
+    int rows_cap = 0;
     struct mld_buf sql;
     mld_buf_init(&sql, 4096);
     ranking_sql(&sql, q, drive);
@@ -1313,17 +1410,22 @@ collect(struct sq *s, const struct mld_search *q, const char *match, int want, s
             sqlite3_bind_int64(st, 3, hi);
         }
         bind_filters(st, q);
-        sqlite3_bind_int(st, 9, want);
         int step;
+        rows.n = 0;
         while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-            c->v = mld_reallocarray(c->v, (size_t)c->n + 1, sizeof(*c->v));
-            c->v[c->n++] = (struct cand){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                                         sqlite3_column_double(st, 2)};
+            if (rows.n == rows_cap) {
+                rows_cap = rows_cap ? 2 * rows_cap : 256;
+                rows.v = mld_reallocarray(rows.v, (size_t)rows_cap, sizeof(*rows.v));
+            }
+            rows.v[rows.n++] = (struct cand){sqlite3_column_int64(st, 0),
+                                             sqlite3_column_int64(st, 1),
+                                             sqlite3_column_double(st, 2)};
         }
         if (step != SQLITE_DONE) {
             rc = sq_error(s, err, "search");
             goto out;
         }
+        window_best(&rows, want, c);
         cands_dedupe(c); /* a story may reach into an older window */
         hi = lo;
         size = next_window(size, max_id + 1 - lo, c->n, want);
@@ -1331,6 +1433,7 @@ collect(struct sq *s, const struct mld_search *q, const char *match, int want, s
 out:
     if (st != NULL)
         sqlite3_reset(st);
+    mld_free(rows.v);
     mld_buf_dispose(&sql);
     return rc;
 }
@@ -1754,7 +1857,8 @@ sq_search(void *impl, const struct mld_search *q, struct mld_hits *out, struct m
     for (int i = 0; i < n && rc == 0; i++) {
         const struct cand *k = &c.v[q->offset + i];
         struct mld_hit *hit = &out->v[i];
-        rc = sq_get(s, k->id, &hit->item, err);
+        rc = q->entries ? sq_get_entry(s, k->id, &hit->item, err)
+                        : sq_get(s, k->id, &hit->item, err);
         if (rc != 0)
             break;
         out->n++;

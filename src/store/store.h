@@ -186,6 +186,8 @@ struct mld_search {
     mld_time_t now;
     int limit;                /* hits wanted (1..MLD_SEARCH_MAX_LIMIT) */
     int offset;
+    bool entries; /* hits as list entries with their topics: no body, text, aside or
+                     categories (the page and the API; a feed needs the body) */
 };
 
 /* One hit. The snippet is plain text and the matches in it byte ranges:

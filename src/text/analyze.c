@@ -176,6 +176,26 @@ next_cp(const unsigned char *s, size_t len, size_t i, int32_t *cp)
     return k > 0 ? (size_t)k : 0;
 }
 
+/* The class of the code point at s[i..len), i < len, with its length in
+ * *k (0 for an invalid byte, which is C_SEP): next_cp() and classify(),
+ * without a call for ASCII, which most of a German text is. */
+static inline enum cls
+class_at(const unsigned char *s, size_t len, size_t i, size_t *k)
+{
+    unsigned char b = s[i];
+    if (b < 0x80) {
+        *k = 1;
+        if ((unsigned)((b | 0x20) - 'a') < 26)
+            return C_LETTER;
+        if ((unsigned)(b - '0') < 10)
+            return C_DIGIT;
+        return b == '-' ? C_HYPHEN : b == '\'' ? C_APOS : C_SEP;
+    }
+    int32_t cp;
+    *k = next_cp(s, len, i, &cp);
+    return *k ? classify(cp) : C_SEP;
+}
+
 /* True when cp is an upper-case or title-case letter. */
 static bool
 is_upper(int32_t cp)
@@ -650,6 +670,46 @@ hyphen_next(const struct run *r, const struct part *p, size_t i)
     return i + k;
 }
 
+/* MLD_AN_SPANS: a WORD token per run of letters, the runs scan_part()
+ * finds (each part of a hyphenated compound one, as the index numbers
+ * them), in one pass without the word and compound machinery: a snippet
+ * only maps positions to text, and tokenized texts up to its matches
+ * for every hit of a page, half of a search for a rare word. */
+static int
+spans(const struct run *r)
+{
+    static const struct word none;
+    const unsigned char *s = r->text;
+    size_t i = 0, k;
+    while (i < r->len) {
+        enum cls c = class_at(s, r->len, i, &k);
+        if (c != C_LETTER && c != C_DIGIT) {
+            i += k ? k : 1;
+            continue;
+        }
+        size_t start = i, kn;
+        enum cls last = c;
+        for (i += k; i < r->len; i += k) {
+            c = class_at(s, r->len, i, &k);
+            if (k == 0)
+                break;
+            if (c == C_LETTER || c == C_DIGIT)
+                last = c;
+            else if (c == C_APOS) { /* between letters only, as scan_part() */
+                if (last != C_LETTER || i + k >= r->len ||
+                    class_at(s, r->len, i + k, &kn) != C_LETTER)
+                    break;
+            } else if (c != C_MARK && c != C_IGNORE) {
+                break;
+            }
+        }
+        int rc = put(r, MLD_TOK_WORD, (const char *)s + start, i - start, start, i, false, &none);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* The empty analyzer, for mld_stem_word() and mld_fold_word(). */
 static const struct mld_analyzer no_dict = {.dict = NULL, .signature = AN_VERSION "-nodict"};
 
@@ -658,6 +718,8 @@ mld_analyze(const struct mld_analyzer *an, const char *text, size_t len, unsigne
             mld_token_fn fn, void *ud)
 {
     struct run r = {an != NULL ? an : &no_dict, (const unsigned char *)text, len, flags, fn, ud};
+    if (flags & MLD_AN_SPANS)
+        return spans(&r);
     for (size_t i = 0; i < len;) {
         int32_t cp;
         size_t k = next_cp(r.text, len, i, &cp);
@@ -678,12 +740,7 @@ mld_analyze(const struct mld_analyzer *an, const char *text, size_t len, unsigne
             i = end;
         }
         int rc = 0;
-        if (flags & MLD_AN_SPANS) {
-            static const struct word none;
-            for (int j = 0; j < n && rc == 0; j++)
-                rc = put(&r, MLD_TOK_WORD, text + p[j].start, p[j].end - p[j].start, p[j].start,
-                         p[j].end, false, &none);
-        } else if (n > 1) {
+        if (n > 1) {
             rc = put_compound(&r, p, n);
         } else {
             struct word w;

@@ -201,10 +201,10 @@ is_blank(const char *q)
     return true;
 }
 
-/* Runs r's search at now. */
+/* Runs r's search at now; entries: the hits as list entries (store.h). */
 static int
-run_search(struct mld_store *st, const struct sreq *r, mld_time_t now, struct mld_hits *hits,
-           struct mld_err *err)
+run_search(struct mld_store *st, const struct sreq *r, mld_time_t now, bool entries,
+           struct mld_hits *hits, struct mld_err *err)
 {
     struct mld_search q = {
         .text = r->q,
@@ -215,6 +215,7 @@ run_search(struct mld_store *st, const struct sreq *r, mld_time_t now, struct ml
         .now = now,
         .limit = r->limit,
         .offset = r->offset,
+        .entries = entries,
     };
     return mld_store_search(st, &q, hits, err);
 }
@@ -434,7 +435,7 @@ mld_page_search(struct mld_store *st, const struct mld_tmpl_set *tmpl,
         mld_page_set_str(ctx, "message", "Bitte geben Sie einen Suchbegriff ein.");
     } else {
         struct mld_hits hits = {0};
-        rc = run_search(st, &r, now, &hits, err);
+        rc = run_search(st, &r, now, true, &hits, err);
         if (rc == MLD_E_PARSE) {
             json_object_set_new(ctx, "message", mld_api_str(err->msg));
             mld_err_clear(err);
@@ -474,7 +475,7 @@ mld_page_search_api(struct mld_store *st, const struct mld_page_args *args, mld_
     else if (is_blank(r.q))
         rc = mld_api_error(out, 400, "Parameter „q“ fehlt: ein Suchbegriff ist nötig.", err);
     else
-        rc = run_search(st, &r, now, &hits, err);
+        rc = run_search(st, &r, now, true, &hits, err);
     if (rc == MLD_E_PARSE) {
         char msg[MLD_ERR_MSG_MAX];
         snprintf(msg, sizeof(msg), "%s", err->msg);
@@ -520,7 +521,7 @@ mld_page_search_feed(struct mld_store *st, const struct mld_page_args *args, int
     } else {
         r.limit = limit;
         r.offset = 0;
-        rc = run_search(st, &r, now, &res->hits, err);
+        rc = run_search(st, &r, now, false, &res->hits, err); /* the body */
         if (rc == MLD_E_PARSE) {
             snprintf(res->msg, sizeof(res->msg), "%s", err->msg);
             mld_err_clear(err);

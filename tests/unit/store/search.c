@@ -289,11 +289,31 @@ test_rank(void)
         }
         sqlite3_finalize(st);
     }
+    /* The row's length from article_fts_docsize, as the search joins it:
+     * the same scores as through xColumnSize(). */
+    int same = 0, sized = 0;
+    for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+        raw_stats.ready = false;
+        sqlite3_stmt *st;
+        sqlite3_prepare_v2(db,
+                           "SELECT mld_rank(article_fts), mld_rank(article_fts, d.sz) "
+                           "FROM article_fts LEFT JOIN article_fts_docsize d "
+                           "ON d.id = article_fts.rowid WHERE article_fts MATCH ?1",
+                           -1, &st, NULL);
+        sqlite3_bind_text(st, 1, queries[i].match, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            same += sqlite3_column_double(st, 0) == sqlite3_column_double(st, 1);
+            sized++;
+        }
+        sqlite3_finalize(st);
+    }
     raw_close(db);
     ok(rows > 10 && worst < 1e-9,
        "mld_rank is -bm25, up to one factor for one phrase (%d rows, largest relative "
        "difference %g)",
        rows, worst);
+    ok(sized == rows && same == rows,
+       "mld_rank with the row's docsize record scores as without (%d of %d rows)", same, sized);
 }
 
 /* Appends every row of sql (text columns, '|'-joined) to b. */
@@ -517,6 +537,37 @@ test_hits(struct mld_store *st)
     for (int i = 0; i < h.n; i++)
         is_int(h.v[i].item.story_id, story, "  the story's best");
     mld_hits_dispose(&h);
+}
+
+/* Hits as list entries (the page and the API): the same hits, snippets
+ * and topics as whole articles, without the text to unpack. */
+static void
+test_entries(struct mld_store *st)
+{
+    struct mld_hits full, lean;
+    run(st, (struct mld_search){.text = "Ukraine"}, &full);
+    run(st, (struct mld_search){.text = "Ukraine", .entries = true}, &lean);
+    is_int(lean.n, full.n, "entries: as many hits as whole articles (%d)", full.n);
+    ok(full.n >= 2, "  the query finds several");
+    bool same = lean.n == full.n, topics = true, text = true, body = true;
+    for (int i = 0; same && i < full.n; i++) {
+        const struct mld_hit *f = &full.v[i], *l = &lean.v[i];
+        same = f->item.id == l->item.id && f->score == l->score &&
+               strcmp(f->snippet, l->snippet) == 0 && f->nmarks == l->nmarks &&
+               f->item.story_size == l->item.story_size &&
+               strcmp(f->item.a->headline, l->item.a->headline) == 0;
+        topics = topics && f->item.a->ntopics == l->item.a->ntopics;
+        for (int t = 0; topics && t < f->item.a->ntopics; t++)
+            topics = strcmp(f->item.a->topics[t], l->item.a->topics[t]) == 0;
+        text = text && f->item.a->text != NULL;
+        body = body && l->item.a->text == NULL && l->item.a->body_html == NULL;
+    }
+    ok(same, "  the same hits, scores, snippets and headlines");
+    ok(topics && full.n > 0 && full.v[0].item.a->ntopics == 1, "  and the same topics");
+    ok(text, "  whole articles carry their text");
+    ok(body, "  entries carry neither text nor body");
+    mld_hits_dispose(&full);
+    mld_hits_dispose(&lean);
 }
 
 /* Updates, withdrawals and embargoes reach the index. */
@@ -981,6 +1032,7 @@ main(void)
     test_filters(st);
     test_ranking_paging(st);
     test_hits(st);
+    test_entries(st);
     test_plan(st);
     test_snippet_fn();
     test_changes(st);

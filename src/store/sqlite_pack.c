@@ -4,14 +4,14 @@
  * Every version of an article keeps what it said (store.md, "Versions"),
  * so the shown version's HTML body stood twice in the store, once in
  * `article` and once in `version`, and every older version's once more:
- * a sixth of a store, read only when an editor opens an article's history.
- * Such texts are stored packed: a BLOB of PACK_MAGIC, the text's length
- * (u32, little-endian) and the zlib stream of the text. A text column
- * holding a packed value is told apart by its type (text stays TEXT) and
- * the magic (its first byte is NUL, which no stored text holds), so old
- * rows and short texts stay plain text and every reader goes through
- * sq_col_text(), which unpacks. What the pages show (`article`) and what
- * the search index reads stays plain text.
+ * bodies were a third of a store. HTML bodies (`article.body_html` and
+ * `version.body_html`) are stored packed: a BLOB of PACK_MAGIC, the
+ * text's length (u32, little-endian) and the zlib stream of the text. A
+ * text column holding a packed value is told apart by its type (text
+ * stays TEXT) and the magic (its first byte is NUL, which no stored text
+ * holds), so old rows and short texts stay plain text and every reader
+ * goes through sq_col_text(), which unpacks. The plain text the search
+ * index and the story features read (`body_text`) is not packed.
  *
  * Migration 0019 packs the versions stored before it with the SQL
  * function mld_pack(x); mld_unpack(x) gives the text back in SQL.

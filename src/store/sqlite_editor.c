@@ -2,9 +2,11 @@
  * sqlite_editor.c - the editors' tables in SQLite (see editor.h,
  * 0008_editors.sql).
  *
- * Every operation here runs rarely (a login, a decision, a page of the
- * editors' interface), so statements are prepared per call and finalized
- * at its end rather than kept. A decision is applied to the shown row in
+ * Almost every operation here runs rarely (a login, a decision, a page
+ * of the editors' interface), so statements are prepared per call and
+ * finalized at its end rather than kept; the exception is the editorial
+ * state every article page reads (sq_editorial_get), whose two statements
+ * stay prepared in the connection (struct sq). A decision is applied to the shown row in
  * the same transaction that records it; put() re-applies it after each
  * agency version (sq_ed_reapply), which is what lets it win.
  */
@@ -312,11 +314,10 @@ static int
 sq_editorial_get(void *impl, int64_t id, struct mld_editorial *out, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st;
-    int rc = prep(s, "SELECT state, reason, by, at FROM editorial WHERE article_id = ?1", &st,
-                  err);
-    if (rc != 0)
-        return rc;
+    sqlite3_stmt *st = sq_prepare(
+        s, &s->ed_state, "SELECT state, reason, by, at FROM editorial WHERE article_id = ?1", err);
+    if (st == NULL)
+        return MLD_E_STORE;
     sqlite3_bind_int64(st, 1, id);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
@@ -325,14 +326,13 @@ sq_editorial_get(void *impl, int64_t id, struct mld_editorial *out, struct mld_e
         out->by = sq_col_text(st, 2);
         out->at = sqlite3_column_int64(st, 3);
     } else if (step != SQLITE_DONE) {
-        rc = sq_error(s, err, "read editorial state");
+        return sq_error(s, err, "read editorial state");
     }
-    sqlite3_finalize(st);
-    if (rc == 0)
-        rc = prep(s, "SELECT at, note, by FROM correction WHERE article_id = ?1 ORDER BY at, id",
-                  &st, err);
-    if (rc != 0)
-        return rc;
+    sqlite3_reset(st);
+    st = sq_prepare(s, &s->ed_notes,
+                    "SELECT at, note, by FROM correction WHERE article_id = ?1 ORDER BY at, id", err);
+    if (st == NULL)
+        return MLD_E_STORE;
     sqlite3_bind_int64(st, 1, id);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         out->notes = mld_reallocarray(out->notes, (size_t)out->nnotes + 1, sizeof(*out->notes));
@@ -341,7 +341,6 @@ sq_editorial_get(void *impl, int64_t id, struct mld_editorial *out, struct mld_e
         c->note = sq_col_text(st, 1);
         c->by = sq_col_text(st, 2);
     }
-    sqlite3_finalize(st);
     return step == SQLITE_DONE ? 0 : sq_error(s, err, "read corrections");
 }
 

@@ -31,6 +31,9 @@ struct sq {
     int in_txn; /* transaction depth: 0 none, 1 BEGIN, 2+ savepoints */
     bool full;  /* an error since the last BEGIN was for lack of space */
     void *pack;            /* sqlite_pack.c's deflate state, made on first use */
+    /* sqlite_editor.c's two reads that every article page makes (its
+     * editorial state and correction notes), kept prepared */
+    sqlite3_stmt *ed_state, *ed_notes;
     sqlite3_stmt ***slots; /* every slot sq_prepare() filled, for close() */
     int nslots;
 };

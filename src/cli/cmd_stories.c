@@ -66,19 +66,14 @@ struct evalset {
 };
 
 /* Reads the whole file at path into a NUL-terminated string (*len its
- * length), or NULL with err set. */
+ * length; a struct mld_buf always ends its bytes with a NUL), or NULL with
+ * err set. */
 static char *
 slurp(const char *path, size_t *len, struct mld_err *err)
 {
     struct mld_buf b;
     mld_buf_init(&b, (size_t)MLD_MAX_DOC_BYTES * 8);
-    char *p = NULL;
-    if (mld_buf_read_file(&b, path, err) == 0 && mld_buf_putc(&b, '\0') == 0) {
-        p = mld_buf_steal(&b, len);
-        *len -= 1;
-    } else if (err->code == 0) {
-        mld_err_set(err, MLD_E_TOOBIG, "%s: too large", path);
-    }
+    char *p = mld_buf_read_file(&b, path, err) == 0 ? mld_buf_steal(&b, len) : NULL;
     mld_buf_dispose(&b);
     return p;
 }

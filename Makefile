@@ -15,7 +15,7 @@
 #   make format      clang-format every source file
 #   make lint        tools/checksrc.sh: banned functions, missing comments
 
-PKGS    := libmicrohttpd sqlite3 jansson zlib libxxhash gumbo libxml-2.0 libcurl libcrypto libargon2
+PKGS    := libmicrohttpd sqlite3 libpq jansson zlib libxxhash gumbo libxml-2.0 libcurl libcrypto libargon2
 CC      ?= cc
 OPT     ?= -O2
 WARN    := -Wall -Wextra -Wformat=2 -Wvla -Wshadow -Wpointer-arith -Wcast-qual \
@@ -82,6 +82,11 @@ $(BUILD)/gen/migrations.h: $(SQL_SRC) tools/embed.sh
 	@mkdir -p $(@D)
 	tools/embed.sh $@ $(SQL_SRC)
 $(BUILD)/src/store/sqlite.o: $(BUILD)/gen/migrations.h
+PG_SQL_SRC := $(sort $(wildcard src/store/pg/*.sql))
+$(BUILD)/gen/pg_migrations.h: $(PG_SQL_SRC) tools/embed.sh
+	@mkdir -p $(@D)
+	tools/embed.sh -n pg_migrations $@ $(PG_SQL_SRC)
+$(BUILD)/src/store/pg_conn.o: $(BUILD)/gen/pg_migrations.h
 
 # Default data (gazetteer, section mapping) is compiled in as well; operators
 # extend it with files named in the configuration.
@@ -138,7 +143,7 @@ $(BUILD)/tests/replay/%.t: $(BUILD)/tests/replay/%
 
 FUZZ_CC := clang
 fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(BUILD)/gen/migrations.h $(BUILD)/gen/data.h
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(BUILD)/gen/migrations.h $(BUILD)/gen/pg_migrations.h $(BUILD)/gen/data.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -I$(BUILD)/gen $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)

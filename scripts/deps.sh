@@ -8,13 +8,15 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build and link (pkg-config names in the Makefile), test, benchmark; the feed
-# readers tests/http/feeds_out.t reads the site's feeds with.
+# readers tests/http/feeds_out.t reads the site's feeds with; the PostgreSQL
+# server the PostgreSQL backend's tests start throwaway clusters of
+# (tests/harness/pgtmp.sh; no cluster of the package's own is used).
 PKGS="build-essential pkg-config clang
 libmicrohttpd-dev libsqlite3-dev libjansson-dev zlib1g-dev libxxhash-dev
 libxml2-dev libgumbo-dev libcurl4-openssl-dev libstemmer-dev libutf8proc-dev libpq-dev libssl-dev
 libargon2-dev
 wngerman
-tzdata perl curl sqlite3 nginx-light wrk
+tzdata perl curl sqlite3 postgresql nginx-light wrk
 python3-feedparser newsboat
 libxml-libxml-perl
 chromium"

@@ -22,6 +22,11 @@ struct pg {
     char *where;  /* "host=... dbname=... user=...", for messages */
     int in_txn;   /* 0 none, 1 BEGIN */
     bool full;    /* the last error was for lack of space (SQLSTATE 53100) */
+    /* sql.c's: the last statement's error, the rows it changed, and the
+     * count of statements prepared (their names) */
+    char last[512];
+    int64_t changes;
+    unsigned nstmt;
 };
 
 /* True when url names a PostgreSQL database ("postgres://",

@@ -29,6 +29,7 @@
 #include "../base/mem.h"
 #include "../text/slug.h"
 #include "store_int.h"
+#include "pg_int.h"
 #include "sqlite_int.h"
 
 struct mld_migration {
@@ -167,7 +168,7 @@ static const char *const stmt_sql[] = {
 };
 
 struct sq_stmts {
-    sqlite3_stmt *v[S_COUNT_]; /* prepared on first use */
+    struct sql_stmt *v[S_COUNT_]; /* prepared on first use */
 };
 
 /* True when the connection's last error says the database or its disk is
@@ -176,10 +177,12 @@ struct sq_stmts {
 static bool
 sq_out_of_space(struct sq *s)
 {
-    int code = sqlite3_errcode(s->db);
+    if (sql_pg(&s->db))
+        return s->db.pg->full;
+    int code = sqlite3_errcode(s->db.lite);
     if (code == SQLITE_FULL)
         return true;
-    int sys = sqlite3_system_errno(s->db);
+    int sys = sqlite3_system_errno(s->db.lite);
     return (code & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT);
 }
 
@@ -194,15 +197,15 @@ int
 sq_error(struct sq *s, struct mld_err *err, const char *what)
 {
     s->full = s->full || sq_out_of_space(s);
-    return mld_err_set(err, MLD_E_STORE, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+    return mld_err_set(err, MLD_E_STORE, "%s: %s: %s", s->path, what, sql_errmsg(&s->db));
 }
 
-sqlite3_stmt *
-sq_prepare(struct sq *s, sqlite3_stmt **slot, const char *sql, struct mld_err *err)
+struct sql_stmt *
+sq_prepare(struct sq *s, struct sql_stmt **slot, const char *sql, struct mld_err *err)
 {
-    sqlite3_stmt *st = *slot;
+    struct sql_stmt *st = *slot;
     if (st == NULL) {
-        if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+        if (sql_prepare(&s->db, sql, true, &st) !=
             SQLITE_OK) {
             sq_error(s, err, "prepare");
             return NULL;
@@ -211,13 +214,13 @@ sq_prepare(struct sq *s, sqlite3_stmt **slot, const char *sql, struct mld_err *e
         s->slots = mld_reallocarray(s->slots, (size_t)s->nslots + 1, sizeof(*s->slots));
         s->slots[s->nslots++] = slot;
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    sql_reset(st);
+    sql_clear_bindings(st);
     return st;
 }
 
 /* Returns statement id, prepared and reset, or NULL with err set. */
-static sqlite3_stmt *
+static struct sql_stmt *
 stmt(struct sq *s, enum stmt_id id, struct mld_err *err)
 {
     return sq_prepare(s, &s->stmts->v[id], stmt_sql[id], err);
@@ -230,8 +233,14 @@ static void
 sq_idle(void *impl)
 {
     struct sq *s = impl;
-    for (sqlite3_stmt *st = sqlite3_next_stmt(s->db, NULL); st != NULL;
-         st = sqlite3_next_stmt(s->db, st))
+    if (sql_pg(&s->db)) { /* a result holds no snapshot: only the transaction does */
+        for (int i = 0; i < s->nslots; i++)
+            if (*s->slots[i] != NULL && sql_busy(*s->slots[i]))
+                sql_reset(*s->slots[i]);
+        return;
+    }
+    for (sqlite3_stmt *st = sqlite3_next_stmt(s->db.lite, NULL); st != NULL;
+         st = sqlite3_next_stmt(s->db.lite, st))
         if (sqlite3_stmt_busy(st))
             sqlite3_reset(st);
 }
@@ -240,9 +249,10 @@ int
 sq_exec(struct sq *s, const char *sql, struct mld_err *err)
 {
     char *msg = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    if (sql_pg(&s->db) ? sql_exec(&s->db, sql) != SQLITE_OK
+                       : sqlite3_exec(s->db.lite, sql, NULL, NULL, &msg) != SQLITE_OK) {
         s->full = s->full || sq_out_of_space(s);
-        mld_err_set(err, MLD_E_STORE, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+        mld_err_set(err, MLD_E_STORE, "%s: %s", s->path, msg ? msg : sql_errmsg(&s->db));
         sqlite3_free(msg);
         return MLD_E_STORE;
     }
@@ -250,44 +260,44 @@ sq_exec(struct sq *s, const char *sql, struct mld_err *err)
 }
 
 void
-sq_bind_text(sqlite3_stmt *st, int i, const char *v)
+sq_bind_text(struct sql_stmt *st, int i, const char *v)
 {
     if (v == NULL)
-        sqlite3_bind_null(st, i);
+        sql_bind_null(st, i);
     else
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+        sql_bind_text(st, i, v, -1);
 }
 
 char *
-sq_col_text(sqlite3_stmt *st, int i)
+sq_col_text(struct sql_stmt *st, int i)
 {
-    if (sqlite3_column_type(st, i) == SQLITE_BLOB) {
-        const void *b = sqlite3_column_blob(st, i);
-        size_t n = (size_t)sqlite3_column_bytes(st, i);
+    if (sql_column_type(st, i) == SQL_BLOB) {
+        const void *b = sql_column_blob(st, i);
+        size_t n = (size_t)sql_column_bytes(st, i);
         if (sq_packed(b, n)) {
             char *t = sq_unpack(b, n, NULL);
             if (t == NULL)
                 mld_log_warn("store: a packed %s does not unpack (damaged): read as empty",
-                             sqlite3_column_name(st, i));
+                             sql_column_name(st, i));
             return t;
         }
     }
-    const unsigned char *v = sqlite3_column_text(st, i);
+    const char *v = sql_column_text(st, i);
     if (v == NULL)
         return NULL;
-    return mld_strndup((const char *)v, (size_t)sqlite3_column_bytes(st, i));
+    return mld_strndup(v, (size_t)sql_column_bytes(st, i));
 }
 
 /* Reads PRAGMA user_version, the last migration applied, into *out. */
 static int
 schema_version(struct sq *s, int *out, struct mld_err *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+    struct sql_stmt *st;
+    if (sql_prepare(&s->db, "PRAGMA user_version", false, &st) != SQLITE_OK)
         return sq_error(s, err, "read schema version");
-    int rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_finalize(st);
+    int rc = sql_step(st);
+    *out = rc == SQLITE_ROW ? sql_column_int(st, 0) : 0;
+    sql_finalize(st);
     return rc == SQLITE_ROW ? 0 : sq_error(s, err, "read schema version");
 }
 
@@ -353,14 +363,14 @@ static int
 set_wal(struct sq *s, struct mld_err *err)
 {
     for (int waited = 0;; waited += MLD_STORE_WAL_RETRY_MS) {
-        sqlite3_stmt *st;
-        int rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL);
-        bool wal = rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-                   sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
-        sqlite3_finalize(st);
+        struct sql_stmt *st;
+        int rc = sql_prepare(&s->db, "PRAGMA journal_mode", false, &st);
+        bool wal = rc == SQLITE_OK && sql_step(st) == SQLITE_ROW &&
+                   sqlite3_stricmp((const char *)sql_column_text(st, 0), "wal") == 0;
+        sql_finalize(st);
         if (wal)
             return 0;
-        rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+        rc = sql_exec(&s->db, "PRAGMA journal_mode = WAL");
         if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
             return rc == SQLITE_OK ? 0 : sq_error(s, err, "journal_mode = WAL");
         if (waited >= MLD_STORE_BUSY_MS)
@@ -378,12 +388,12 @@ sq_open(void **impl, const char *path, struct mld_err *err)
     s->path = mld_strdup(path);
     s->stmts = MLD_NEW(struct sq_stmts);
     int rc;
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+    if (sqlite3_open_v2(path, &s->db.lite, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         rc = sq_error(s, err, "open");
         goto out_close;
     }
-    sqlite3_busy_timeout(s->db, MLD_STORE_BUSY_MS);
+    sqlite3_busy_timeout(s->db.lite, MLD_STORE_BUSY_MS);
     /* Plans must not depend on bound values. Otherwise a statement that
      * binds "now" where the planner checks the partial index
      * article_visible_from (PENDING: "visible_from > ?1 AND visible_from
@@ -391,7 +401,7 @@ sq_open(void **impl, const char *path, struct mld_err *err)
      * second, for the navigation and each list entry's story sections, a
      * third of an article page's instructions (callgrind, 100k articles).
      * Every use of that index states "> 0" itself, so plans stay. */
-    sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_QPSG, 1, (int *)NULL);
+    sqlite3_db_config(s->db.lite, SQLITE_DBCONFIG_ENABLE_QPSG, 1, (int *)NULL);
     /* WAL lets pages be read while ingest writes. FULL sync makes every
      * COMMIT wait for the write-ahead log to reach the disk (fsync), so a
      * commit that returned survives a power loss, not only a crash of the
@@ -456,7 +466,7 @@ static int
 sq_read_begin(void *impl, struct mld_err *err)
 {
     struct sq *s = impl;
-    return sqlite3_get_autocommit(s->db) ? sq_exec(s, "BEGIN", err) : 0;
+    return !sql_in_txn(&s->db) ? sq_exec(s, "BEGIN", err) : 0;
 }
 
 static void
@@ -464,8 +474,8 @@ sq_read_end(void *impl)
 {
     struct sq *s = impl;
     sq_idle(s); /* statements still stepping would keep the snapshot */
-    if (!sqlite3_get_autocommit(s->db) && s->in_txn == 0)
-        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (!!sql_in_txn(&s->db) && s->in_txn == 0)
+        sql_exec(&s->db, "COMMIT");
 }
 
 static void
@@ -480,14 +490,14 @@ sq_close(void *impl)
      * finalize them when sqlite3_close() disconnects them; finalizing
      * those here would free them twice. */
     for (int i = 0; i < s->nslots; i++) {
-        sqlite3_finalize(*s->slots[i]);
+        sql_finalize(*s->slots[i]);
         *s->slots[i] = NULL;
     }
     mld_free(s->slots);
     sq_search_close(s);
     sq_story_close(s);
     sq_pack_close(s);
-    sqlite3_close(s->db);
+    sqlite3_close(s->db.lite);
     mld_free(s->stmts);
     mld_free(s->path);
     mld_free(s);
@@ -501,7 +511,7 @@ sq_txn_begin(struct sq *s, struct mld_err *err)
     s->full = false;
     int rc = sq_exec(s, "BEGIN IMMEDIATE", err);
     if (rc == 0 && (rc = sq_story_begin(s, err)) != 0)
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        sql_exec(&s->db, "ROLLBACK");
     return rc;
 }
 
@@ -512,10 +522,10 @@ static int64_t change_log_keep = MLD_CHANGE_LOG_KEEP;
 static int
 prune_changes(struct sq *s, struct mld_err *err)
 {
-    sqlite3_stmt *st = stmt(s, S_CHANGES_PRUNE, err);
+    struct sql_stmt *st = stmt(s, S_CHANGES_PRUNE, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, change_log_keep);
+    sql_bind_int64(st, 1, change_log_keep);
     return sq_step_done(s, st, err, "prune the change log");
 }
 
@@ -537,7 +547,7 @@ sq_txn_commit(struct sq *s, struct mld_err *err)
 void
 sq_txn_rollback(struct sq *s)
 {
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    sql_exec(&s->db, "ROLLBACK");
     sq_search_discard(s);
     sq_story_discard(s);
 }
@@ -567,7 +577,7 @@ static int
 sq_begin(void *impl, struct mld_err *err)
 {
     struct sq *s = impl;
-    if (s->in_txn > 0 && sqlite3_get_autocommit(s->db))
+    if (s->in_txn > 0 && !sql_in_txn(&s->db))
         return mld_err_set(err, MLD_E_STORE, "%s: the enclosing transaction was rolled back",
                            s->path);
     int rc = s->in_txn > 0 ? sq_exec(s, "SAVEPOINT mld", err) : sq_txn_begin(s, err);
@@ -590,7 +600,7 @@ sq_commit(void *impl, struct mld_err *err)
         return sq_txn_commit(s, err);
     }
     /* A failed release leaves the savepoint to the caller's rollback(). */
-    if (sqlite3_get_autocommit(s->db))
+    if (!sql_in_txn(&s->db))
         return mld_err_set(err, MLD_E_STORE, "%s: the enclosing transaction was rolled back",
                            s->path);
     int rc = sq_exec(s, "RELEASE mld", err);
@@ -621,7 +631,7 @@ sq_rollback(void *impl)
     s->in_txn--;
     /* ROLLBACK TO keeps the savepoint open; RELEASE ends it. Both fail
      * harmlessly when SQLite already rolled everything back. */
-    sqlite3_exec(s->db, "ROLLBACK TO mld; RELEASE mld", NULL, NULL, NULL);
+    sql_exec(&s->db, "ROLLBACK TO mld; RELEASE mld");
     sq_search_release(s, true);
     sq_story_release(s, true);
 }
@@ -661,29 +671,29 @@ article_keys(struct sq *s, int64_t id, struct keyset *k, struct mld_err *err)
 {
     keyset_add(k, mld_key_article(id));
     keyset_add(k, mld_key_all());
-    sqlite3_stmt *st = stmt(s, S_KEYS, err);
+    struct sql_stmt *st = stmt(s, S_KEYS, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        keyset_add(k, mld_key_section((const char *)sqlite3_column_text(st, 0)));
-        keyset_add(k, mld_key_story(sqlite3_column_int64(st, 1)));
-        keyset_add(k, mld_key_month((const char *)sqlite3_column_text(st, 2))); /* its sitemap */
+    sql_bind_int64(st, 1, id);
+    if (sql_step(st) == SQLITE_ROW) {
+        keyset_add(k, mld_key_section((const char *)sql_column_text(st, 0)));
+        keyset_add(k, mld_key_story(sql_column_int64(st, 1)));
+        keyset_add(k, mld_key_month((const char *)sql_column_text(st, 2))); /* its sitemap */
     }
     st = stmt(s, S_KEY_TOPICS, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
+    sql_bind_int64(st, 1, id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        keyset_add(k, mld_key_topic((const char *)sqlite3_column_text(st, 0)));
+    while ((rc = sql_step(st)) == SQLITE_ROW)
+        keyset_add(k, mld_key_topic((const char *)sql_column_text(st, 0)));
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read change keys");
 }
 
 int
 sq_log_key(struct sq *s, const char *key, struct mld_err *err)
 {
-    sqlite3_stmt *st = stmt(s, S_ADD_CHANGE, err);
+    struct sql_stmt *st = stmt(s, S_ADD_CHANGE, err);
     if (st == NULL)
         return MLD_E_STORE;
     sq_bind_text(st, 1, key);
@@ -705,10 +715,10 @@ log_keys(struct sq *s, const struct keyset *k, struct mld_err *err)
 int
 sq_ed_reapply(struct sq *s, int64_t id, struct mld_err *err)
 {
-    sqlite3_stmt *st = stmt(s, S_ED_REAPPLY, err);
+    struct sql_stmt *st = stmt(s, S_ED_REAPPLY, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
+    sql_bind_int64(st, 1, id);
     return sq_step_done(s, st, err, "apply editorial state");
 }
 
@@ -724,9 +734,9 @@ sq_log_article_keys(struct sq *s, int64_t id, struct mld_err *err)
 }
 
 int
-sq_step_done(struct sq *s, sqlite3_stmt *st, struct mld_err *err, const char *what)
+sq_step_done(struct sq *s, struct sql_stmt *st, struct mld_err *err, const char *what)
 {
-    if (sqlite3_step(st) != SQLITE_DONE)
+    if (sql_step(st) != SQLITE_DONE)
         return sq_error(s, err, what);
     return 0;
 }
@@ -734,19 +744,19 @@ sq_step_done(struct sq *s, sqlite3_stmt *st, struct mld_err *err, const char *wh
 /* Binds the article columns shared by INSERT and UPDATE (?1..?24, ?27,
  * ?29..?34). */
 static void
-bind_article(struct sq *s, sqlite3_stmt *st, const struct mld_article *a, const char *section_slug,
+bind_article(struct sq *s, struct sql_stmt *st, const struct mld_article *a, const char *section_slug,
              const char *slug, const char *story_key, mld_time_t published)
 {
     sq_bind_text(st, 1, a->urn);
-    sqlite3_bind_int64(st, 2, a->version);
-    sqlite3_bind_int64(st, 3, a->version_created);
-    sqlite3_bind_int64(st, 4, a->updated);
+    sql_bind_int64(st, 2, a->version);
+    sql_bind_int64(st, 3, a->version_created);
+    sql_bind_int64(st, 4, a->updated);
     sq_bind_text(st, 5, a->entry_id);
     sq_bind_text(st, 6, a->format);
-    sqlite3_bind_int(st, 7, (int)a->pubstatus);
-    sqlite3_bind_int64(st, 8, a->embargo);
-    sqlite3_bind_int64(st, 9, a->embargo > 0 ? a->embargo : 0);
-    sqlite3_bind_int(st, 10, a->urgency);
+    sql_bind_int(st, 7, (int)a->pubstatus);
+    sql_bind_int64(st, 8, a->embargo);
+    sql_bind_int64(st, 9, a->embargo > 0 ? a->embargo : 0);
+    sql_bind_int(st, 10, a->urgency);
     sq_bind_text(st, 11, a->signal);
     sq_bind_text(st, 12, a->lang);
     sq_bind_text(st, 13, a->kicker);
@@ -760,13 +770,13 @@ bind_article(struct sq *s, sqlite3_stmt *st, const struct mld_article *a, const 
     sq_bind_text(st, 21, a->section);
     sq_bind_text(st, 22, section_slug);
     sq_bind_text(st, 23, slug);
-    sqlite3_bind_int64(st, 24, published);
+    sql_bind_int64(st, 24, published);
     sq_bind_text(st, 27, story_key);
     sq_bind_text(st, 29, a->link);
     sq_bind_text(st, 30, a->author);
     sq_bind_text(st, 31, a->hold_reason);
-    sqlite3_bind_int(st, 32, (int)a->date_source);
-    sqlite3_bind_int(st, 33, (int)a->section_by);
+    sql_bind_int(st, 32, (int)a->date_source);
+    sql_bind_int(st, 33, (int)a->section_by);
     sq_bind_text(st, 34, a->aside_html);
 }
 
@@ -817,10 +827,10 @@ renditions_read(struct mld_media *m, const char *text)
 static int
 put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err *err)
 {
-    sqlite3_stmt *st = stmt(s, S_DEL_TOPICS, err);
+    struct sql_stmt *st = stmt(s, S_DEL_TOPICS, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
+    sql_bind_int64(st, 1, id);
     int rc = sq_step_done(s, st, err, "replace topics");
     if (rc != 0)
         return rc;
@@ -831,8 +841,8 @@ put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err 
         st = stmt(s, S_ADD_TOPIC, err);
         if (st == NULL)
             return MLD_E_STORE;
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int(st, 2, i);
+        sql_bind_int64(st, 1, id);
+        sql_bind_int(st, 2, i);
         sq_bind_text(st, 3, a->topics[i]);
         sq_bind_text(st, 4, slug);
         rc = sq_step_done(s, st, err, "add topic");
@@ -842,13 +852,13 @@ put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err 
     st = stmt(s, S_DEL_CATS, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
+    sql_bind_int64(st, 1, id);
     rc = sq_step_done(s, st, err, "replace categories");
     for (int i = 0; rc == 0 && i < a->ncategories; i++) {
         st = stmt(s, S_ADD_CAT, err);
         if (st == NULL)
             return MLD_E_STORE;
-        sqlite3_bind_int64(st, 1, id);
+        sql_bind_int64(st, 1, id);
         sq_bind_text(st, 2, a->categories[i]);
         rc = sq_step_done(s, st, err, "add category");
     }
@@ -857,21 +867,21 @@ put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err 
     st = stmt(s, S_DEL_MEDIA, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
+    sql_bind_int64(st, 1, id);
     rc = sq_step_done(s, st, err, "replace media");
     for (int i = 0; rc == 0 && i < a->nmedia; i++) {
         st = stmt(s, S_ADD_MEDIA, err);
         if (st == NULL)
             return MLD_E_STORE;
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int(st, 2, i);
+        sql_bind_int64(st, 1, id);
+        sql_bind_int(st, 2, i);
         sq_bind_text(st, 3, a->media[i].url);
         sq_bind_text(st, 4, a->media[i].type);
-        sqlite3_bind_int64(st, 5, a->media[i].length);
+        sql_bind_int64(st, 5, a->media[i].length);
         sq_bind_text(st, 6, a->media[i].caption);
-        sqlite3_bind_int(st, 7, (int)a->media[i].kind);
-        sqlite3_bind_int(st, 8, a->media[i].width);
-        sqlite3_bind_int(st, 9, a->media[i].height);
+        sql_bind_int(st, 7, (int)a->media[i].kind);
+        sql_bind_int(st, 8, a->media[i].width);
+        sql_bind_int(st, 9, a->media[i].height);
         sq_bind_text(st, 10, a->media[i].credit);
         sq_bind_text(st, 11, a->media[i].alt);
         char *r = renditions_json(&a->media[i]);
@@ -886,22 +896,22 @@ static int
 add_version(struct sq *s, int64_t id, const struct mld_article *a, uint64_t digest, int applied,
             struct mld_err *err)
 {
-    sqlite3_stmt *st = stmt(s, S_ADD_VERSION, err);
+    struct sql_stmt *st = stmt(s, S_ADD_VERSION, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, a->version);
-    sqlite3_bind_int64(st, 3, a->version_created);
-    sqlite3_bind_int64(st, 4, a->updated);
+    sql_bind_int64(st, 1, id);
+    sql_bind_int64(st, 2, a->version);
+    sql_bind_int64(st, 3, a->version_created);
+    sql_bind_int64(st, 4, a->updated);
     sq_bind_text(st, 5, a->entry_id);
-    sqlite3_bind_int(st, 6, (int)a->pubstatus);
-    sqlite3_bind_int64(st, 7, a->embargo);
+    sql_bind_int(st, 6, (int)a->pubstatus);
+    sql_bind_int64(st, 7, a->embargo);
     sq_bind_text(st, 8, a->signal);
     sq_bind_text(st, 9, a->headline);
     sq_bind_text(st, 10, a->teaser);
     sq_bind_packed(s, st, 11, a->body_html); /* history: read when an editor opens it */
-    sqlite3_bind_int(st, 12, applied);
-    sqlite3_bind_int64(st, 13, (int64_t)digest);
+    sql_bind_int(st, 12, applied);
+    sql_bind_int64(st, 13, (int64_t)digest);
     return sq_step_done(s, st, err, "add version");
 }
 
@@ -909,12 +919,12 @@ add_version(struct sq *s, int64_t id, const struct mld_article *a, uint64_t dige
 static int
 has_version(struct sq *s, int64_t id, uint64_t digest, bool *same, struct mld_err *err)
 {
-    sqlite3_stmt *st = stmt(s, S_VERSION_SAME, err);
+    struct sql_stmt *st = stmt(s, S_VERSION_SAME, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, (int64_t)digest);
-    int rc = sqlite3_step(st);
+    sql_bind_int64(st, 1, id);
+    sql_bind_int64(st, 2, (int64_t)digest);
+    int rc = sql_step(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return sq_error(s, err, "find version");
     *same = rc == SQLITE_ROW;
@@ -926,7 +936,7 @@ static int
 put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features *f,
         enum mld_put_result *res, int64_t *id_out, struct mld_err *err)
 {
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc;
     *id_out = 0;
     if (a->entry_id != NULL) {
@@ -937,7 +947,7 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
         rc = sq_step_done(s, st, err, "record entry id");
         if (rc != 0)
             return rc;
-        if (sqlite3_changes(s->db) == 0) {
+        if (sql_changes(&s->db) == 0) {
             *res = MLD_PUT_DUPLICATE;
             return 0;
         }
@@ -959,7 +969,7 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
     if (st == NULL)
         return MLD_E_STORE;
     sq_bind_text(st, 1, a->urn);
-    rc = sqlite3_step(st);
+    rc = sql_step(st);
     struct keyset keys = {0};
     if (rc == SQLITE_DONE) {
         mld_time_t created = a->version_created ? a->version_created : a->updated;
@@ -968,12 +978,12 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
         if (st == NULL)
             return MLD_E_STORE;
         bind_article(s, st, a, sec, slug, story_key, published);
-        sqlite3_bind_int64(st, 25, mld_time_now());
+        sql_bind_int64(st, 25, mld_time_now());
         /* story_id: its own (NEXT_ID) until sq_story_put() decides. */
         rc = sq_step_done(s, st, err, "insert article");
         if (rc != 0)
             return rc;
-        int64_t id = sqlite3_last_insert_rowid(s->db);
+        int64_t id = sqlite3_last_insert_rowid(s->db.lite);
         rc = put_lists(s, id, a, err);
         if (rc == 0)
             rc = sq_story_put(s, id, a, f, true, err);
@@ -991,13 +1001,13 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
     if (rc != SQLITE_ROW)
         return sq_error(s, err, "find article");
 
-    int64_t id = sqlite3_column_int64(st, 0);
+    int64_t id = sql_column_int64(st, 0);
     struct mld_article old = {
-        .version = sqlite3_column_int64(st, 1),
-        .version_created = sqlite3_column_int64(st, 2),
-        .updated = sqlite3_column_int64(st, 3),
+        .version = sql_column_int64(st, 1),
+        .version_created = sql_column_int64(st, 2),
+        .updated = sql_column_int64(st, 3),
     };
-    mld_time_t published = sqlite3_column_int64(st, 4);
+    mld_time_t published = sql_column_int64(st, 4);
     /* A version already kept, delivered again (under any entry id or
      * none): nothing to store. */
     bool same = false;
@@ -1028,7 +1038,7 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
         goto out_keys;
     }
     bind_article(s, st, a, sec, slug, story_key, published);
-    sqlite3_bind_int64(st, 28, id);
+    sql_bind_int64(st, 28, id);
     rc = sq_step_done(s, st, err, "update article");
     if (rc == 0) /* editors: their decision wins over the agency's version */
         rc = sq_ed_reapply(s, id, err);
@@ -1078,13 +1088,13 @@ static int
 read_list(struct sq *s, enum stmt_id id_stmt, int64_t id, struct mld_article *a, int topics,
           struct mld_err *err)
 {
-    sqlite3_stmt *st = stmt(s, id_stmt, err);
+    struct sql_stmt *st = stmt(s, id_stmt, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
+    sql_bind_int64(st, 1, id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *v = (const char *)sqlite3_column_text(st, 0);
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
+        const char *v = (const char *)sql_column_text(st, 0);
         if (topics)
             mld_article_add_topic(a, v);
         else
@@ -1096,24 +1106,24 @@ read_list(struct sq *s, enum stmt_id id_stmt, int64_t id, struct mld_article *a,
 static int
 read_media(struct sq *s, int64_t id, struct mld_article *a, struct mld_err *err)
 {
-    sqlite3_stmt *st = stmt(s, S_GET_MEDIA, err);
+    struct sql_stmt *st = stmt(s, S_GET_MEDIA, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
+    sql_bind_int64(st, 1, id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct mld_media *m = mld_article_add_media(a, (const char *)sqlite3_column_text(st, 0),
-                                                    (const char *)sqlite3_column_text(st, 1),
-                                                    sqlite3_column_int64(st, 2),
-                                                    (const char *)sqlite3_column_text(st, 3));
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
+        struct mld_media *m = mld_article_add_media(a, (const char *)sql_column_text(st, 0),
+                                                    (const char *)sql_column_text(st, 1),
+                                                    sql_column_int64(st, 2),
+                                                    (const char *)sql_column_text(st, 3));
         if (m == NULL)
             continue;
-        m->kind = (enum mld_media_kind)sqlite3_column_int(st, 4);
-        m->width = sqlite3_column_int(st, 5);
-        m->height = sqlite3_column_int(st, 6);
+        m->kind = (enum mld_media_kind)sql_column_int(st, 4);
+        m->width = sql_column_int(st, 5);
+        m->height = sql_column_int(st, 6);
         m->credit = sq_col_text(st, 7);
         m->alt = sq_col_text(st, 8);
-        renditions_read(m, (const char *)sqlite3_column_text(st, 9));
+        renditions_read(m, (const char *)sql_column_text(st, 9));
     }
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read media");
 }
@@ -1127,11 +1137,11 @@ static int
 read_item(struct sq *s, enum stmt_id sid, bool full, int64_t id, struct mld_item *out,
           struct mld_err *err)
 {
-    sqlite3_stmt *st = stmt(s, sid, err);
+    struct sql_stmt *st = stmt(s, sid, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
+    sql_bind_int64(st, 1, id);
+    int rc = sql_step(st);
     if (rc == SQLITE_DONE)
         return mld_err_set(err, MLD_E_NOTFOUND, "no article %" PRId64, id);
     if (rc != SQLITE_ROW)
@@ -1139,14 +1149,14 @@ read_item(struct sq *s, enum stmt_id sid, bool full, int64_t id, struct mld_item
     struct mld_article *a = mld_article_new();
     int c = 1;
     a->urn = sq_col_text(st, c++);
-    a->version = sqlite3_column_int64(st, c++);
-    a->version_created = sqlite3_column_int64(st, c++);
-    a->updated = sqlite3_column_int64(st, c++);
+    a->version = sql_column_int64(st, c++);
+    a->version_created = sql_column_int64(st, c++);
+    a->updated = sql_column_int64(st, c++);
     a->entry_id = sq_col_text(st, c++);
     a->format = sq_col_text(st, c++);
-    a->pubstatus = (enum mld_pubstatus)sqlite3_column_int(st, c++);
-    a->embargo = sqlite3_column_int64(st, c++);
-    a->urgency = sqlite3_column_int(st, c++);
+    a->pubstatus = (enum mld_pubstatus)sql_column_int(st, c++);
+    a->embargo = sql_column_int64(st, c++);
+    a->urgency = sql_column_int(st, c++);
     a->signal = sq_col_text(st, c++);
     a->lang = sq_col_text(st, c++);
     a->kicker = sq_col_text(st, c++);
@@ -1160,14 +1170,14 @@ read_item(struct sq *s, enum stmt_id sid, bool full, int64_t id, struct mld_item
     a->section = sq_col_text(st, c++);
     out->section_slug = sq_col_text(st, c++);
     out->slug = sq_col_text(st, c++);
-    out->published = sqlite3_column_int64(st, c++);
-    out->story_id = sqlite3_column_int64(st, c++);
+    out->published = sql_column_int64(st, c++);
+    out->story_id = sql_column_int64(st, c++);
     a->link = sq_col_text(st, c++);
     a->author = sq_col_text(st, c++);
     out->story_reason = sq_col_text(st, c++);
     a->hold_reason = sq_col_text(st, c++);
-    a->date_source = (enum mld_date_source)sqlite3_column_int(st, c++);
-    a->section_by = (enum mld_section_by)sqlite3_column_int(st, c++);
+    a->date_source = (enum mld_date_source)sql_column_int(st, c++);
+    a->section_by = (enum mld_section_by)sql_column_int(st, c++);
     a->aside_html = sq_col_text(st, c++);
     out->id = id;
     a->first_published = out->published;
@@ -1205,17 +1215,17 @@ sq_get_entry(struct sq *s, int64_t id, struct mld_item *out, struct mld_err *err
 int
 sq_story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct mld_err *err)
 {
-    sqlite3_stmt *st = stmt(s, S_STORY_SECTIONS, err);
+    struct sql_stmt *st = stmt(s, S_STORY_SECTIONS, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, it->story_id);
+    sql_bind_int64(st, 1, now);
+    sql_bind_int64(st, 2, it->story_id);
     struct mld_buf b;
     mld_buf_init(&b, 4096);
     int listed = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t n = sqlite3_column_int64(st, 1);
-        const char *sec = (const char *)sqlite3_column_text(st, 0);
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
+        int64_t n = sql_column_int64(st, 1);
+        const char *sec = (const char *)sql_column_text(st, 0);
         if (n <= 0)
             continue;
         it->story_size += (int)n;
@@ -1310,24 +1320,24 @@ sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld
     struct mld_buf sql;
     mld_buf_init(&sql, 4096);
     list_sql(&sql, q);
-    sqlite3_stmt *st = NULL;
+    struct sql_stmt *st = NULL;
     int64_t *stories = NULL; /* the stories met so far, to skip their older rows */
     int nstories = 0, rc = SQLITE_DONE;
-    if (sqlite3_prepare_v2(s->db, sql.p, (int)sql.len, &st, NULL) != SQLITE_OK) {
+    if (sql_prepare(&s->db, sql.p, false, &st) != SQLITE_OK) {
         rc = sq_error(s, err, "prepare list");
         goto out;
     }
-    sqlite3_bind_int64(st, 1, q->now);
+    sql_bind_int64(st, 1, q->now);
     sq_bind_text(st, 2, q->section_slug);
     sq_bind_text(st, 3, q->topic_slug);
-    sqlite3_bind_int(st, 5, q->limit);
-    sqlite3_bind_int(st, 6, q->offset);
+    sql_bind_int(st, 5, q->limit);
+    sql_bind_int(st, 6, q->offset);
     int64_t ids[MLD_LIST_PAGE_SIZE * 4];
     int n = 0, want = q->limit < (int)(sizeof(ids) / sizeof(ids[0]))
                           ? q->limit
                           : (int)(sizeof(ids) / sizeof(ids[0]));
-    while (n < want && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0), story = sqlite3_column_int64(st, 1);
+    while (n < want && (rc = sql_step(st)) == SQLITE_ROW) {
+        int64_t id = sql_column_int64(st, 0), story = sql_column_int64(st, 1);
         if (!q->every_article) {
             bool seen = false;
             for (int i = nstories - 1; i >= 0 && !seen; i--)
@@ -1348,7 +1358,7 @@ sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld
     /* Pages show entries; feeds (every article) carry the whole text. */
     rc = load_items(s, ids, n, q->now, true, q->every_article, out, err);
 out:
-    sqlite3_finalize(st);
+    sql_finalize(st);
     mld_buf_dispose(&sql);
     mld_free(stories);
     return rc;
@@ -1358,12 +1368,12 @@ static int
 sq_sections(void *impl, mld_time_t now, struct mld_named **out, int *n, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, S_SECTIONS, err);
+    struct sql_stmt *st = stmt(s, S_SECTIONS, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, now);
+    sql_bind_int64(st, 1, now);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
         *out = mld_reallocarray(*out, (size_t)*n + 1, sizeof(**out));
         (*out)[*n].name = sq_col_text(st, 0);
         (*out)[*n].slug = sq_col_text(st, 1);
@@ -1378,26 +1388,26 @@ static int
 sq_story_size(void *impl, int64_t story_id, mld_time_t now, int64_t *out, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, S_STORY_SIZE, err);
+    struct sql_stmt *st = stmt(s, S_STORY_SIZE, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, story_id);
-    if (sqlite3_step(st) != SQLITE_ROW)
+    sql_bind_int64(st, 1, now);
+    sql_bind_int64(st, 2, story_id);
+    if (sql_step(st) != SQLITE_ROW)
         return sq_error(s, err, "count story");
-    *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    *out = sql_column_int64(st, 0);
+    sql_reset(st);
     return 0;
 }
 
 static char *
 name_of(struct sq *s, enum stmt_id id, const char *slug)
 {
-    sqlite3_stmt *st = stmt(s, id, NULL);
+    struct sql_stmt *st = stmt(s, id, NULL);
     if (st == NULL)
         return NULL;
     sq_bind_text(st, 1, slug);
-    return sqlite3_step(st) == SQLITE_ROW ? sq_col_text(st, 0) : NULL;
+    return sql_step(st) == SQLITE_ROW ? sq_col_text(st, 0) : NULL;
 }
 
 static char *
@@ -1421,26 +1431,26 @@ sq_changes(void *impl, int64_t since, mld_change_fn fn, void *ud, int64_t *last,
     if (since > 0) {
         /* Keys the reader has not seen may have been pruned: every key
          * after since is kept only while the oldest kept follows it. */
-        sqlite3_stmt *st = stmt(s, S_CHANGES_OLDEST, err);
+        struct sql_stmt *st = stmt(s, S_CHANGES_OLDEST, err);
         if (st == NULL)
             return MLD_E_STORE;
-        if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+        if ((rc = sql_step(st)) != SQLITE_ROW)
             return sq_error(s, err, "read changes");
-        bool gap = sqlite3_column_type(st, 0) != SQLITE_NULL &&
-                   sqlite3_column_int64(st, 0) > since + 1;
-        sqlite3_reset(st);
+        bool gap = sql_column_type(st, 0) != SQL_NULL &&
+                   sql_column_int64(st, 0) > since + 1;
+        sql_reset(st);
         if (gap)
             fn(ud, "*");
     }
-    sqlite3_stmt *st = stmt(s, S_CHANGES, err);
+    struct sql_stmt *st = stmt(s, S_CHANGES, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, since);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        *last = sqlite3_column_int64(st, 0);
-        fn(ud, (const char *)sqlite3_column_text(st, 1));
+    sql_bind_int64(st, 1, since);
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
+        *last = sql_column_int64(st, 0);
+        fn(ud, (const char *)sql_column_text(st, 1));
     }
-    sqlite3_reset(st);
+    sql_reset(st);
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read changes");
 }
 
@@ -1449,16 +1459,16 @@ sq_released(void *impl, mld_time_t from, mld_time_t to, mld_change_fn fn, void *
             struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, S_RELEASED, err);
+    struct sql_stmt *st = stmt(s, S_RELEASED, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, to);
+    sql_bind_int64(st, 1, from);
+    sql_bind_int64(st, 2, to);
     int64_t *ids = NULL;
     int n = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
         ids = mld_reallocarray(ids, (size_t)n + 1, sizeof(*ids));
-        ids[n++] = sqlite3_column_int64(st, 0);
+        ids[n++] = sql_column_int64(st, 0);
     }
     rc = rc == SQLITE_DONE ? 0 : sq_error(s, err, "read embargo releases");
     struct keyset keys = {0};
@@ -1470,9 +1480,9 @@ sq_released(void *impl, mld_time_t from, mld_time_t to, mld_change_fn fn, void *
             rc = MLD_E_STORE;
         if (rc != 0)
             break;
-        sqlite3_bind_int64(st, 1, ids[i]);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-            keyset_add(&keys, mld_key_article(sqlite3_column_int64(st, 0)));
+        sql_bind_int64(st, 1, ids[i]);
+        while ((rc = sql_step(st)) == SQLITE_ROW)
+            keyset_add(&keys, mld_key_article(sql_column_int64(st, 0)));
         rc = rc == SQLITE_DONE ? 0 : sq_error(s, err, "read related lists of releases");
     }
     for (int i = 0; rc == 0 && i < keys.n; i++)
@@ -1486,44 +1496,44 @@ static int
 sq_history_count(void *impl, int64_t id)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, S_HISTORY, NULL);
+    struct sql_stmt *st = stmt(s, S_HISTORY, NULL);
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, id);
-    return sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sql_bind_int64(st, 1, id);
+    return sql_step(st) == SQLITE_ROW ? sql_column_int(st, 0) : -1;
 }
 
 /* Reads one source row (SOURCE_GET / SOURCES column order) into out. */
 static void
-read_source(sqlite3_stmt *st, struct mld_source_state *out)
+read_source(struct sql_stmt *st, struct mld_source_state *out)
 {
     out->name = sq_col_text(st, 0);
     out->url = sq_col_text(st, 1);
     out->etag = sq_col_text(st, 2);
     out->last_modified = sq_col_text(st, 3);
-    out->last_attempt = sqlite3_column_int64(st, 4);
-    out->last_success = sqlite3_column_int64(st, 5);
-    out->last_error_at = sqlite3_column_int64(st, 6);
+    out->last_attempt = sql_column_int64(st, 4);
+    out->last_success = sql_column_int64(st, 5);
+    out->last_error_at = sql_column_int64(st, 6);
     out->last_error = sq_col_text(st, 7);
-    out->failures = sqlite3_column_int(st, 8);
-    out->next_attempt = sqlite3_column_int64(st, 9);
-    out->items = sqlite3_column_int64(st, 10);
-    out->newest_item = sqlite3_column_int64(st, 11);
-    out->new_items = sqlite3_column_int64(st, 12);
-    out->updated_items = sqlite3_column_int64(st, 13);
-    out->duplicates = sqlite3_column_int64(st, 14);
-    out->failed = sqlite3_column_int64(st, 15);
+    out->failures = sql_column_int(st, 8);
+    out->next_attempt = sql_column_int64(st, 9);
+    out->items = sql_column_int64(st, 10);
+    out->newest_item = sql_column_int64(st, 11);
+    out->new_items = sql_column_int64(st, 12);
+    out->updated_items = sql_column_int64(st, 13);
+    out->duplicates = sql_column_int64(st, 14);
+    out->failed = sql_column_int64(st, 15);
 }
 
 static int
 sq_source_get(void *impl, const char *name, struct mld_source_state *out, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, S_SOURCE_GET, err);
+    struct sql_stmt *st = stmt(s, S_SOURCE_GET, err);
     if (st == NULL)
         return MLD_E_STORE;
     sq_bind_text(st, 1, name);
-    int rc = sqlite3_step(st);
+    int rc = sql_step(st);
     if (rc == SQLITE_ROW) {
         read_source(st, out);
         return 0;
@@ -1537,25 +1547,25 @@ static int
 sq_source_set(void *impl, const struct mld_source_state *src, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, S_SOURCE_SET, err);
+    struct sql_stmt *st = stmt(s, S_SOURCE_SET, err);
     if (st == NULL)
         return MLD_E_STORE;
     sq_bind_text(st, 1, src->name);
     sq_bind_text(st, 2, src->url);
     sq_bind_text(st, 3, src->etag);
     sq_bind_text(st, 4, src->last_modified);
-    sqlite3_bind_int64(st, 5, src->last_attempt);
-    sqlite3_bind_int64(st, 6, src->last_success);
-    sqlite3_bind_int64(st, 7, src->last_error_at);
+    sql_bind_int64(st, 5, src->last_attempt);
+    sql_bind_int64(st, 6, src->last_success);
+    sql_bind_int64(st, 7, src->last_error_at);
     sq_bind_text(st, 8, src->last_error);
-    sqlite3_bind_int(st, 9, src->failures);
-    sqlite3_bind_int64(st, 10, src->next_attempt);
-    sqlite3_bind_int64(st, 11, src->items);
-    sqlite3_bind_int64(st, 12, src->newest_item);
-    sqlite3_bind_int64(st, 13, src->new_items);
-    sqlite3_bind_int64(st, 14, src->updated_items);
-    sqlite3_bind_int64(st, 15, src->duplicates);
-    sqlite3_bind_int64(st, 16, src->failed);
+    sql_bind_int(st, 9, src->failures);
+    sql_bind_int64(st, 10, src->next_attempt);
+    sql_bind_int64(st, 11, src->items);
+    sql_bind_int64(st, 12, src->newest_item);
+    sql_bind_int64(st, 13, src->new_items);
+    sql_bind_int64(st, 14, src->updated_items);
+    sql_bind_int64(st, 15, src->duplicates);
+    sql_bind_int64(st, 16, src->failed);
     return sq_step_done(s, st, err, "write source");
 }
 
@@ -1563,11 +1573,11 @@ static int
 sq_sources(void *impl, struct mld_source_state **out, int *n, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, S_SOURCES, err);
+    struct sql_stmt *st = stmt(s, S_SOURCES, err);
     if (st == NULL)
         return MLD_E_STORE;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
         *out = mld_reallocarray(*out, (size_t)*n + 1, sizeof(**out));
         memset(&(*out)[*n], 0, sizeof(**out));
         read_source(st, &(*out)[(*n)++]);
@@ -1611,20 +1621,19 @@ static int
 sq_each_labelled(void *impl, mld_labelled_fn fn, void *ud, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db,
+    struct sql_stmt *st = NULL;
+    if (sql_prepare(&s->db,
                            "SELECT section, headline, teaser, body_text FROM article "
-                           "WHERE section_by = 3 AND section IS NOT NULL ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK)
+                           "WHERE section_by = 3 AND section IS NOT NULL ORDER BY id", false, &st) != SQLITE_OK)
         return sq_error(s, err, "list labelled articles (a store from before migration 0006?)");
     int rc = SQLITE_DONE, out = 0;
-    while (out == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        out = fn(ud, (const char *)sqlite3_column_text(st, 0),
-                 (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
-                 (const char *)sqlite3_column_text(st, 3));
+    while (out == 0 && (rc = sql_step(st)) == SQLITE_ROW)
+        out = fn(ud, (const char *)sql_column_text(st, 0),
+                 (const char *)sql_column_text(st, 1), (const char *)sql_column_text(st, 2),
+                 (const char *)sql_column_text(st, 3));
     if (out == 0 && rc != SQLITE_DONE)
         out = sq_error(s, err, "list labelled articles");
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return out;
 }
 
@@ -1634,14 +1643,13 @@ static int
 sq_health(void *impl, struct mld_store_health *out, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT stored_at FROM version ORDER BY id DESC LIMIT 1", -1,
-                           &st, NULL) != SQLITE_OK)
+    struct sql_stmt *st = NULL;
+    if (sql_prepare(&s->db, "SELECT stored_at FROM version ORDER BY id DESC LIMIT 1", false, &st) != SQLITE_OK)
         return sq_error(s, err, "prepare health");
-    int rc = sqlite3_step(st);
+    int rc = sql_step(st);
     if (rc == SQLITE_ROW)
-        out->newest_stored = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+        out->newest_stored = sql_column_int64(st, 0);
+    sql_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return sq_error(s, err, "health");
     char dir[4096];
@@ -1651,7 +1659,7 @@ sq_health(void *impl, struct mld_store_health *out, struct mld_err *err)
         n = sizeof(dir) - 1;
     memcpy(dir, slash == NULL ? "." : s->path, n);
     dir[n] = '\0';
-    out->writable = sqlite3_db_readonly(s->db, "main") == 0 && access(s->path, W_OK) == 0 &&
+    out->writable = sqlite3_db_readonly(s->db.lite, "main") == 0 && access(s->path, W_OK) == 0 &&
                     access(dir, W_OK) == 0;
     return 0;
 }
@@ -1712,19 +1720,18 @@ static int
 sq_first_date(void *impl, const char *urn, mld_time_t *out, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT v.version_created FROM article a JOIN version v ON v.article_id = a.id "
-                           "WHERE a.urn = ?1 ORDER BY v.id LIMIT 1", -1, &st,
-                           NULL) != SQLITE_OK)
+    struct sql_stmt *st = NULL;
+    if (sql_prepare(&s->db, "SELECT v.version_created FROM article a JOIN version v ON v.article_id = a.id "
+                           "WHERE a.urn = ?1 ORDER BY v.id LIMIT 1", false, &st) != SQLITE_OK)
         return sq_error(s, err, "prepare first date");
     sq_bind_text(st, 1, urn);
-    int rc = sqlite3_step(st);
+    int rc = sql_step(st);
     if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
+        *out = sql_column_int64(st, 0);
     int ret = rc == SQLITE_ROW    ? 0
               : rc == SQLITE_DONE ? MLD_E_NOTFOUND
                                   : sq_error(s, err, "first date");
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return ret;
 }
 
@@ -1734,20 +1741,20 @@ static int
 sq_named_counts(struct sq *s, const char *sql, mld_time_t now, struct mld_named_count **out,
                 int *n, struct mld_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    struct sql_stmt *st = NULL;
+    if (sql_prepare(&s->db, sql, false, &st) != SQLITE_OK)
         return sq_error(s, err, "prepare totals");
-    if (sqlite3_bind_parameter_count(st) >= 1)
-        sqlite3_bind_int64(st, 1, now);
+    if (sql_bind_count(st) >= 1)
+        sql_bind_int64(st, 1, now);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
         *out = mld_reallocarray(*out, (size_t)*n + 1, sizeof(**out));
         struct mld_named_count *c = &(*out)[(*n)++];
         c->name = sq_col_text(st, 0);
-        c->n = sqlite3_column_int64(st, 1);
-        c->shown = sqlite3_column_count(st) > 2 ? sqlite3_column_int64(st, 2) : 0;
+        c->n = sql_column_int64(st, 1);
+        c->shown = sql_column_count(st) > 2 ? sql_column_int64(st, 2) : 0;
     }
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "totals");
 }
 
@@ -1755,31 +1762,30 @@ static int
 sq_totals(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = NULL;
+    struct sql_stmt *st = NULL;
     /* From article_tally (migration 0012), minus the embargoes pending:
      * a few hundred rows, whatever the store's size. */
-    if (sqlite3_prepare_v2(s->db,
+    if (sql_prepare(&s->db,
                            "SELECT coalesce(sum(n), 0), "
                            "coalesce(sum(CASE pubstatus WHEN 0 THEN n END), 0), "
                            "(SELECT count(*) " PENDING "), "
                            "coalesce(sum(CASE pubstatus WHEN 1 THEN n END), 0), "
                            "coalesce(sum(CASE pubstatus WHEN 2 THEN n END), 0), "
                            "coalesce(sum(CASE pubstatus WHEN 3 THEN n END), 0) "
-                           "FROM article_tally",
-                           -1, &st, NULL) != SQLITE_OK)
+                           "FROM article_tally", false, &st) != SQLITE_OK)
         return sq_error(s, err, "prepare totals");
-    sqlite3_bind_int64(st, 1, now);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
+    sql_bind_int64(st, 1, now);
+    if (sql_step(st) != SQLITE_ROW) {
+        sql_finalize(st);
         return sq_error(s, err, "totals");
     }
-    out->articles = sqlite3_column_int64(st, 0);
-    out->embargoed = sqlite3_column_int64(st, 2);
-    out->visible = sqlite3_column_int64(st, 1) - out->embargoed;
-    out->withheld = sqlite3_column_int64(st, 3);
-    out->withdrawn = sqlite3_column_int64(st, 4);
-    out->held = sqlite3_column_int64(st, 5);
-    sqlite3_finalize(st);
+    out->articles = sql_column_int64(st, 0);
+    out->embargoed = sql_column_int64(st, 2);
+    out->visible = sql_column_int64(st, 1) - out->embargoed;
+    out->withheld = sql_column_int64(st, 3);
+    out->withdrawn = sql_column_int64(st, 4);
+    out->held = sql_column_int64(st, 5);
+    sql_finalize(st);
     int rc = sq_named_counts(s,
                              "SELECT nullif(hold_reason, ''), sum(n) AS c FROM article_tally "
                              "WHERE pubstatus = 3 GROUP BY hold_reason HAVING c > 0 "
@@ -1808,31 +1814,30 @@ sq_changes_at(void *impl, int64_t since, mld_change_at_fn fn, void *ud, int64_t 
               struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = NULL;
+    struct sql_stmt *st = NULL;
     int rc;
     if (since > 0) {
         /* The same gap rule as sq_changes(). */
-        if (sqlite3_prepare_v2(s->db, "SELECT min(seq) FROM change", -1, &st, NULL) != SQLITE_OK)
+        if (sql_prepare(&s->db, "SELECT min(seq) FROM change", false, &st) != SQLITE_OK)
             return sq_error(s, err, "prepare changes");
-        rc = sqlite3_step(st);
-        bool gap = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
-                   sqlite3_column_int64(st, 0) > since + 1;
-        sqlite3_finalize(st);
+        rc = sql_step(st);
+        bool gap = rc == SQLITE_ROW && sql_column_type(st, 0) != SQL_NULL &&
+                   sql_column_int64(st, 0) > since + 1;
+        sql_finalize(st);
         if (rc != SQLITE_ROW)
             return sq_error(s, err, "read changes");
         if (gap)
             fn(ud, 0, 0, "*");
     }
-    if (sqlite3_prepare_v2(s->db, "SELECT seq, at, key FROM change WHERE seq > ?1 ORDER BY seq",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sql_prepare(&s->db, "SELECT seq, at, key FROM change WHERE seq > ?1 ORDER BY seq", false, &st) != SQLITE_OK)
         return sq_error(s, err, "prepare changes");
-    sqlite3_bind_int64(st, 1, since);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        *last = sqlite3_column_int64(st, 0);
-        fn(ud, *last, sqlite3_column_int64(st, 1), (const char *)sqlite3_column_text(st, 2));
+    sql_bind_int64(st, 1, since);
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
+        *last = sql_column_int64(st, 0);
+        fn(ud, *last, sql_column_int64(st, 1), (const char *)sql_column_text(st, 2));
     }
     int ret = rc == SQLITE_DONE ? 0 : sq_error(s, err, "read changes");
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return ret;
 }
 
@@ -1840,28 +1845,27 @@ static int
 sq_live_facts(void *impl, int64_t id, struct mld_store_live_facts *out, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = NULL;
+    struct sql_stmt *st = NULL;
     /* Visible once: a usable applied version whose embargo had ended by
      * the time the newest applied version was stored (a withdrawal before
      * the embargo ended leaves nothing readers saw). */
-    if (sqlite3_prepare_v2(s->db,
+    if (sql_prepare(&s->db,
                            "WITH v AS (SELECT pubstatus, embargo, stored_at FROM version "
                            "WHERE article_id = ?1 AND applied = 1) "
                            "SELECT (SELECT max(stored_at) FROM v), "
                            "EXISTS (SELECT 1 FROM v WHERE pubstatus = 0 AND "
                            "embargo <= (SELECT max(stored_at) FROM v)), "
-                           "(SELECT coalesce(max(at), 0) FROM ed_change WHERE article_id = ?1)",
-                           -1, &st, NULL) != SQLITE_OK)
+                           "(SELECT coalesce(max(at), 0) FROM ed_change WHERE article_id = ?1)", false, &st) != SQLITE_OK)
         return sq_error(s, err, "prepare live facts");
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
+    sql_bind_int64(st, 1, id);
+    int rc = sql_step(st);
     if (rc == SQLITE_ROW) {
-        out->applied_at = sqlite3_column_int64(st, 0);
-        out->was_visible = sqlite3_column_int(st, 1) != 0;
-        out->decided_at = sqlite3_column_int64(st, 2);
+        out->applied_at = sql_column_int64(st, 0);
+        out->was_visible = sql_column_int(st, 1) != 0;
+        out->decided_at = sql_column_int64(st, 2);
     }
     int ret = rc == SQLITE_ROW ? 0 : sq_error(s, err, "read live facts");
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return ret;
 }
 
@@ -1877,18 +1881,18 @@ sq_live_facts(void *impl, int64_t id, struct mld_store_live_facts *out, struct m
 /* The newest published time before `before` of an article visible at now,
  * in *out; 1 when there is none, 0 when found, or MLD_E_STORE. */
 static int
-sq_newest_before(struct sq *s, sqlite3_stmt *st, mld_time_t before, mld_time_t now,
+sq_newest_before(struct sq *s, struct sql_stmt *st, mld_time_t before, mld_time_t now,
                  mld_time_t *out, struct mld_err *err)
 {
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, before);
-    sqlite3_bind_int64(st, 2, now);
-    int rc = sqlite3_step(st);
+    sql_reset(st);
+    sql_bind_int64(st, 1, before);
+    sql_bind_int64(st, 2, now);
+    int rc = sql_step(st);
     if (rc == SQLITE_DONE)
         return 1;
     if (rc != SQLITE_ROW)
         return sq_error(s, err, "sitemap months");
-    *out = sqlite3_column_int64(st, 0);
+    *out = sql_column_int64(st, 0);
     return 0;
 }
 
@@ -1897,19 +1901,17 @@ sq_sitemap_months(void *impl, mld_time_t now, int max, struct mld_sitemap_month 
                   struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *seek = NULL, *count = NULL;
+    struct sql_stmt *seek = NULL, *count = NULL;
     int rc = 0;
-    if (sqlite3_prepare_v2(s->db,
+    if (sql_prepare(&s->db,
                            "SELECT published FROM article INDEXED BY article_published "
                            "WHERE published < ?1 AND pubstatus = 0 AND visible_from <= ?2 "
-                           "ORDER BY published DESC LIMIT 1",
-                           -1, &seek, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db,
+                           "ORDER BY published DESC LIMIT 1", false, &seek) != SQLITE_OK ||
+        sql_prepare(&s->db,
                            "SELECT count(*), max(max(published, version_created)) "
                            "FROM article INDEXED BY article_published "
                            "WHERE published >= ?1 AND published < ?2 AND pubstatus = 0 "
-                           "AND visible_from <= ?3",
-                           -1, &count, NULL) != SQLITE_OK) {
+                           "AND visible_from <= ?3", false, &count) != SQLITE_OK) {
         rc = sq_error(s, err, "prepare sitemap months");
         goto out;
     }
@@ -1921,11 +1923,11 @@ sq_sitemap_months(void *impl, mld_time_t now, int max, struct mld_sitemap_month 
         mld_time_t end = mld_time_from_civil(tm.year, tm.mon + 1, 1, 0, 0, 0);
         if (start >= before) /* a date clamped by mld_time_civil: stop rather than loop */
             break;
-        sqlite3_reset(count);
-        sqlite3_bind_int64(count, 1, start);
-        sqlite3_bind_int64(count, 2, end);
-        sqlite3_bind_int64(count, 3, now);
-        if (sqlite3_step(count) != SQLITE_ROW) {
+        sql_reset(count);
+        sql_bind_int64(count, 1, start);
+        sql_bind_int64(count, 2, end);
+        sql_bind_int64(count, 3, now);
+        if (sql_step(count) != SQLITE_ROW) {
             rc = sq_error(s, err, "sitemap month count");
             break;
         }
@@ -1933,15 +1935,15 @@ sq_sitemap_months(void *impl, mld_time_t now, int max, struct mld_sitemap_month 
         struct mld_sitemap_month *m = &(*out)[(*n)++];
         m->year = tm.year;
         m->mon = tm.mon;
-        m->count = sqlite3_column_int64(count, 0);
-        m->lastmod = sqlite3_column_int64(count, 1);
+        m->count = sql_column_int64(count, 0);
+        m->lastmod = sql_column_int64(count, 1);
         before = start;
     }
     if (rc == 1)
         rc = 0;
 out:
-    sqlite3_finalize(seek);
-    sqlite3_finalize(count);
+    sql_finalize(seek);
+    sql_finalize(count);
     return rc;
 }
 
@@ -1950,36 +1952,35 @@ sq_sitemap_entries(void *impl, mld_time_t from, mld_time_t to, mld_time_t now, i
                    int64_t offset, mld_sitemap_fn fn, void *ud, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db,
+    struct sql_stmt *st = NULL;
+    if (sql_prepare(&s->db,
                            "SELECT id, slug, headline, lang, published, "
                            "max(published, version_created) "
                            "FROM article INDEXED BY article_published "
                            "WHERE published >= ?1 AND published < ?2 AND pubstatus = 0 "
                            "AND visible_from <= ?3 ORDER BY published DESC, id "
-                           "LIMIT ?4 OFFSET ?5",
-                           -1, &st, NULL) != SQLITE_OK)
+                           "LIMIT ?4 OFFSET ?5", false, &st) != SQLITE_OK)
         return sq_error(s, err, "prepare sitemap entries");
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, to);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int(st, 4, limit);
-    sqlite3_bind_int64(st, 5, offset);
+    sql_bind_int64(st, 1, from);
+    sql_bind_int64(st, 2, to);
+    sql_bind_int64(st, 3, now);
+    sql_bind_int(st, 4, limit);
+    sql_bind_int64(st, 5, offset);
     int rc, out = 0;
-    while (out == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (out == 0 && (rc = sql_step(st)) == SQLITE_ROW) {
         struct mld_sitemap_entry e = {
-            .id = sqlite3_column_int64(st, 0),
-            .slug = (const char *)sqlite3_column_text(st, 1),
-            .headline = (const char *)sqlite3_column_text(st, 2),
-            .lang = (const char *)sqlite3_column_text(st, 3),
-            .published = sqlite3_column_int64(st, 4),
-            .modified = sqlite3_column_int64(st, 5),
+            .id = sql_column_int64(st, 0),
+            .slug = (const char *)sql_column_text(st, 1),
+            .headline = (const char *)sql_column_text(st, 2),
+            .lang = (const char *)sql_column_text(st, 3),
+            .published = sql_column_int64(st, 4),
+            .modified = sql_column_int64(st, 5),
         };
         out = fn(ud, &e);
     }
     if (out == 0 && rc != SQLITE_DONE)
         out = sq_error(s, err, "sitemap entries");
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return out;
 }
 
@@ -1992,10 +1993,10 @@ sq_sitemap_entries(void *impl, mld_time_t from, mld_time_t to, mld_time_t now, i
 
 /* Prepares sql into *st; MLD_E_STORE naming what on failure. */
 static int
-api_prepare(struct sq *s, const char *sql, sqlite3_stmt **st, const char *what, struct mld_err *err)
+api_prepare(struct sq *s, const char *sql, struct sql_stmt **st, const char *what, struct mld_err *err)
 {
     *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+    if (sql_prepare(&s->db, sql, false, st) != SQLITE_OK)
         return sq_error(s, err, what);
     return 0;
 }
@@ -2030,25 +2031,25 @@ api_list(struct sq *s, const struct mld_api_query *q, struct mld_items *out, boo
     struct mld_buf sql;
     mld_buf_init(&sql, 4096);
     api_list_sql(&sql, q);
-    sqlite3_stmt *st = NULL;
+    struct sql_stmt *st = NULL;
     int rc = api_prepare(s, sql.p, &st, "prepare api list", err);
     mld_buf_dispose(&sql);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, q->now);
+    sql_bind_int64(st, 1, q->now);
     sq_bind_text(st, 2, q->section_slug);
     sq_bind_text(st, 3, q->topic_slug);
-    sqlite3_bind_int64(st, 4, q->story_id);
-    sqlite3_bind_int64(st, 5, q->since);
-    sqlite3_bind_int64(st, 6, q->until);
-    sqlite3_bind_int64(st, 7, q->after_published);
-    sqlite3_bind_int64(st, 8, q->after_id);
-    sqlite3_bind_int(st, 9, q->limit + 1); /* one more says whether more follow */
+    sql_bind_int64(st, 4, q->story_id);
+    sql_bind_int64(st, 5, q->since);
+    sql_bind_int64(st, 6, q->until);
+    sql_bind_int64(st, 7, q->after_published);
+    sql_bind_int64(st, 8, q->after_id);
+    sql_bind_int(st, 9, q->limit + 1); /* one more says whether more follow */
     int64_t ids[MLD_API_MAX_LIMIT + 1];
     int n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < q->limit + 1)
-        ids[n++] = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    while ((rc = sql_step(st)) == SQLITE_ROW && n < q->limit + 1)
+        ids[n++] = sql_column_int64(st, 0);
+    sql_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return sq_error(s, err, "run api list");
     *more = n > q->limit;
@@ -2061,26 +2062,26 @@ static int
 sq_api_versions(void *impl, int64_t id, struct mld_api_version **out, int *n, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = api_prepare(s,
                          "SELECT id, version, version_created, updated, pubstatus, signal, "
                          "applied FROM version WHERE article_id = ?1 ORDER BY id",
                          &st, "prepare versions", err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    sql_bind_int64(st, 1, id);
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
         *out = mld_reallocarray(*out, (size_t)*n + 1, sizeof(**out));
         struct mld_api_version *v = &(*out)[(*n)++];
-        v->seq = sqlite3_column_int64(st, 0);
-        v->version = sqlite3_column_int64(st, 1);
-        v->version_created = sqlite3_column_int64(st, 2);
-        v->updated = sqlite3_column_int64(st, 3);
-        v->pubstatus = (enum mld_pubstatus)sqlite3_column_int(st, 4);
+        v->seq = sql_column_int64(st, 0);
+        v->version = sql_column_int64(st, 1);
+        v->version_created = sql_column_int64(st, 2);
+        v->updated = sql_column_int64(st, 3);
+        v->pubstatus = (enum mld_pubstatus)sql_column_int(st, 4);
         v->signal = sq_col_text(st, 5);
-        v->applied = sqlite3_column_int(st, 6) != 0;
+        v->applied = sql_column_int(st, 6) != 0;
     }
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read versions");
 }
 
@@ -2092,7 +2093,7 @@ sq_api_counts(void *impl, bool topics, mld_time_t now, int max, struct mld_api_c
     /* Sections: the navigation's statement, from article_tally (named as
      * the newest article names them). Topics: article_topic_slug in slug
      * order, each topic row's article checked by primary key. */
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = 0;
     if (topics)
         rc = api_prepare(s,
@@ -2105,20 +2106,20 @@ sq_api_counts(void *impl, bool topics, mld_time_t now, int max, struct mld_api_c
         st = stmt(s, S_SECTIONS, err);
     if (rc != 0 || st == NULL)
         return rc != 0 ? rc : MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, now);
+    sql_bind_int64(st, 1, now);
     if (topics)
-        sqlite3_bind_int(st, 2, max);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sql_bind_int(st, 2, max);
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
         *out = mld_reallocarray(*out, (size_t)*n + 1, sizeof(**out));
         struct mld_api_count *c = &(*out)[(*n)++];
         c->name = sq_col_text(st, 0);
         c->slug = sq_col_text(st, 1);
-        c->n = sqlite3_column_int64(st, 2);
+        c->n = sql_column_int64(st, 2);
     }
     if (topics)
-        sqlite3_finalize(st);
+        sql_finalize(st);
     else
-        sqlite3_reset(st);
+        sql_reset(st);
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "count sections or topics");
 }
 
@@ -2126,13 +2127,13 @@ sq_api_counts(void *impl, bool topics, mld_time_t now, int max, struct mld_api_c
 static int
 api_max_of(struct sq *s, const char *sql, int64_t *seq, struct mld_err *err)
 {
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = api_prepare(s, sql, &st, "prepare change head", err);
     if (rc != 0)
         return rc;
-    rc = sqlite3_step(st);
-    *seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
+    rc = sql_step(st);
+    *seq = rc == SQLITE_ROW ? sql_column_int64(st, 0) : 0;
+    sql_finalize(st);
     return rc == SQLITE_ROW ? 0 : sq_error(s, err, "read change head");
 }
 
@@ -2158,7 +2159,7 @@ api_max_edit(struct sq *s, int64_t *seq, struct mld_err *err)
 static int
 api_release_mark(struct sq *s, mld_time_t now, mld_time_t *t, int64_t *id, struct mld_err *err)
 {
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = api_prepare(s,
                          "SELECT visible_from, id FROM article WHERE visible_from > 0 "
                          "AND visible_from <= ?1 AND pubstatus = 0 "
@@ -2166,11 +2167,11 @@ api_release_mark(struct sq *s, mld_time_t now, mld_time_t *t, int64_t *id, struc
                          &st, "prepare release mark", err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, now);
-    rc = sqlite3_step(st);
-    *t = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : INT64_MAX;
-    sqlite3_finalize(st);
+    sql_bind_int64(st, 1, now);
+    rc = sql_step(st);
+    *t = rc == SQLITE_ROW ? sql_column_int64(st, 0) : 0;
+    *id = rc == SQLITE_ROW ? sql_column_int64(st, 1) : INT64_MAX;
+    sql_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_error(s, err, "read release mark");
 }
 
@@ -2179,7 +2180,7 @@ api_release_mark(struct sq *s, mld_time_t now, mld_time_t *t, int64_t *id, struc
 static int
 api_begin(struct sq *s, bool *own, struct mld_err *err)
 {
-    *own = sqlite3_get_autocommit(s->db) != 0;
+    *own = !sql_in_txn(&s->db) != 0;
     return *own ? sq_exec(s, "BEGIN", err) : 0;
 }
 
@@ -2188,7 +2189,7 @@ static int
 api_end(struct sq *s, bool own, int rc)
 {
     if (own)
-        sqlite3_exec(s->db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+        sql_exec(&s->db, rc == 0 ? "COMMIT" : "ROLLBACK");
     return rc;
 }
 
@@ -2263,7 +2264,7 @@ struct api_seen {
 /* The statements and state of one change-feed read. */
 struct api_feed {
     struct sq *s;
-    sqlite3_stmt *at; /* the applied version of an article current at a seq */
+    struct sql_stmt *at; /* the applied version of an article current at a seq */
     const struct mld_api_cursor *since;
     mld_time_t now;
     struct api_seen *seen; /* articles met in (a), in order */
@@ -2285,17 +2286,17 @@ api_released_by(const struct mld_api_cursor *c, mld_time_t t, int64_t id)
 static int
 api_was_visible(struct api_feed *f, int64_t id, bool *was, struct mld_err *err)
 {
-    sqlite3_reset(f->at);
-    sqlite3_bind_int64(f->at, 1, id);
-    sqlite3_bind_int64(f->at, 2, f->since->seq);
-    int rc = sqlite3_step(f->at);
+    sql_reset(f->at);
+    sql_bind_int64(f->at, 1, id);
+    sql_bind_int64(f->at, 2, f->since->seq);
+    int rc = sql_step(f->at);
     *was = false;
     if (rc == SQLITE_ROW) {
-        mld_time_t embargo = sqlite3_column_int64(f->at, 1);
-        *was = sqlite3_column_int(f->at, 0) == MLD_PUB_USABLE &&
+        mld_time_t embargo = sql_column_int64(f->at, 1);
+        *was = sql_column_int(f->at, 0) == MLD_PUB_USABLE &&
                api_released_by(f->since, embargo > 0 ? embargo : 0, id);
     }
-    sqlite3_reset(f->at);
+    sql_reset(f->at);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_error(f->s, err, "read past version");
 }
 
@@ -2374,16 +2375,16 @@ static int
 api_edit_changes(struct api_feed *f, int limit, struct mld_api_cursor *next, bool *more,
                  struct mld_err *err)
 {
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = api_prepare(f->s, "SELECT id, article_id FROM ed_change WHERE id > ?1 ORDER BY id "
                          "LIMIT ?2", &st, "prepare editors' changes", err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, f->since->edit_seq);
-    sqlite3_bind_int(st, 2, MLD_API_CHANGES_SCAN);
+    sql_bind_int64(st, 1, f->since->edit_seq);
+    sql_bind_int(st, 2, MLD_API_CHANGES_SCAN);
     int rows = 0, step = SQLITE_ROW;
-    while (rc == 0 && f->n < limit && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 1);
+    while (rc == 0 && f->n < limit && (step = sql_step(st)) == SQLITE_ROW) {
+        int64_t id = sql_column_int64(st, 1);
         struct mld_item it = {0};
         bool was = false;
         if (!api_listed(f, id))
@@ -2404,12 +2405,12 @@ api_edit_changes(struct api_feed *f, int limit, struct mld_api_cursor *next, boo
             mld_err_clear(err);
             rc = 0;
         }
-        next->edit_seq = sqlite3_column_int64(st, 0);
+        next->edit_seq = sql_column_int64(st, 0);
         rows++;
     }
     if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
         rc = sq_error(f->s, err, "read editors' changes");
-    sqlite3_finalize(st);
+    sql_finalize(st);
     if (rc == 0 && (step != SQLITE_DONE || rows == MLD_API_CHANGES_SCAN))
         *more = true;
     return rc;
@@ -2433,7 +2434,7 @@ api_changes_txn(struct api_feed *f, int limit, struct mld_api_cursor *next, bool
                      "SELECT pubstatus, embargo FROM version WHERE article_id = ?1 "
                      "AND applied = 1 AND id <= ?2 ORDER BY id DESC LIMIT 1",
                      &f->at, "prepare changes", err);
-    sqlite3_stmt *st = NULL;
+    struct sql_stmt *st = NULL;
     if (rc == 0)
         rc = api_prepare(s,
                          "SELECT id, article_id, pubstatus, embargo FROM version "
@@ -2442,18 +2443,18 @@ api_changes_txn(struct api_feed *f, int limit, struct mld_api_cursor *next, bool
     if (rc != 0)
         return rc;
     /* (a) Applied versions in order of arrival. */
-    sqlite3_bind_int64(st, 1, f->since->seq);
-    sqlite3_bind_int(st, 2, MLD_API_CHANGES_SCAN);
+    sql_bind_int64(st, 1, f->since->seq);
+    sql_bind_int(st, 2, MLD_API_CHANGES_SCAN);
     int rows = 0, changes = 0, step = SQLITE_ROW;
-    while (rc == 0 && changes < limit && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        rc = api_version_change(f, sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2),
-                                sqlite3_column_int64(st, 3), &changes, err);
-        next->seq = sqlite3_column_int64(st, 0);
+    while (rc == 0 && changes < limit && (step = sql_step(st)) == SQLITE_ROW) {
+        rc = api_version_change(f, sql_column_int64(st, 1), sql_column_int(st, 2),
+                                sql_column_int64(st, 3), &changes, err);
+        next->seq = sql_column_int64(st, 0);
         rows++;
     }
     if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
         rc = sq_error(s, err, "read changes");
-    sqlite3_finalize(st);
+    sql_finalize(st);
     for (int i = 0; rc == 0 && i < f->nseen; i++)
         if (f->seen[i].kind >= 0)
             rc = api_add_change(f, f->seen[i].id, (enum mld_api_change_kind)f->seen[i].kind, err);
@@ -2472,26 +2473,26 @@ api_changes_txn(struct api_feed *f, int limit, struct mld_api_cursor *next, bool
                      &st, "prepare releases", err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, f->now);
-    sqlite3_bind_int64(st, 2, f->since->released);
-    sqlite3_bind_int64(st, 3, f->since->released_id);
-    sqlite3_bind_int(st, 4, MLD_API_CHANGES_SCAN);
+    sql_bind_int64(st, 1, f->now);
+    sql_bind_int64(st, 2, f->since->released);
+    sql_bind_int64(st, 3, f->since->released_id);
+    sql_bind_int(st, 4, MLD_API_CHANGES_SCAN);
     rows = 0;
-    while (rc == 0 && f->n < limit && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
+    while (rc == 0 && f->n < limit && (step = sql_step(st)) == SQLITE_ROW) {
+        int64_t id = sql_column_int64(st, 0);
         bool was = false;
         if (!api_listed(f, id)) {
             rc = api_was_visible(f, id, &was, err);
             if (rc == 0)
                 rc = api_add_change(f, id, was ? MLD_API_UPDATED : MLD_API_NEW, err);
         }
-        next->released = sqlite3_column_int64(st, 1);
+        next->released = sql_column_int64(st, 1);
         next->released_id = id;
         rows++;
     }
     if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
         rc = sq_error(s, err, "read releases");
-    sqlite3_finalize(st);
+    sql_finalize(st);
     if (rc != 0)
         return rc;
     if (step != SQLITE_DONE || rows == MLD_API_CHANGES_SCAN) {
@@ -2523,7 +2524,7 @@ sq_api_changes(void *impl, const struct mld_api_cursor *since, mld_time_t now, i
     int rc = api_begin(s, &own, err);
     if (rc == 0)
         rc = api_changes_txn(&f, limit, next, more, err);
-    sqlite3_finalize(f.at);
+    sql_finalize(f.at);
     mld_free(f.seen);
     rc = api_end(s, own, rc);
     if (rc != 0) {

@@ -22,9 +22,9 @@
 
 /* Prepares sql into *st. Returns 0 or MLD_E_STORE (what names it). */
 static int
-prep(struct sq *s, const char *sql, sqlite3_stmt **st, struct mld_err *err)
+prep(struct sq *s, const char *sql, struct sql_stmt **st, struct mld_err *err)
 {
-    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
+    if (sql_prepare(&s->db, sql, false, st) != SQLITE_OK) {
         *st = NULL;
         return sq_error(s, err, "prepare editors' query");
     }
@@ -33,10 +33,10 @@ prep(struct sq *s, const char *sql, sqlite3_stmt **st, struct mld_err *err)
 
 /* Steps a prepared write to its end, finalizes it. */
 static int
-run(struct sq *s, sqlite3_stmt *st, const char *what, struct mld_err *err)
+run(struct sq *s, struct sql_stmt *st, const char *what, struct mld_err *err)
 {
     int rc = sq_step_done(s, st, err, what);
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return rc;
 }
 
@@ -44,12 +44,12 @@ run(struct sq *s, sqlite3_stmt *st, const char *what, struct mld_err *err)
  * bytes per row to *out (*n of them), zeroed and then filled by fill; past
  * limit (< 0: none) rows only set *more. Finalizes st. */
 static int
-collect(struct sq *s, sqlite3_stmt *st, size_t sz, void (*fill)(sqlite3_stmt *, void *),
+collect(struct sq *s, struct sql_stmt *st, size_t sz, void (*fill)(struct sql_stmt *, void *),
         int limit, void *out, int *n, bool *more, const char *what, struct mld_err *err)
 {
     char **v = out;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
         if (limit >= 0 && *n == limit) {
             *more = true;
             continue;
@@ -59,19 +59,19 @@ collect(struct sq *s, sqlite3_stmt *st, size_t sz, void (*fill)(sqlite3_stmt *, 
         memset(e, 0, sz);
         fill(st, e);
     }
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, what);
 }
 
 /* Prepares a paged query: ?1 = limit + 1 (one more tells *more), ?2 offset. */
 static int
-prep_page(struct sq *s, const char *sql, int limit, int offset, sqlite3_stmt **st,
+prep_page(struct sq *s, const char *sql, int limit, int offset, struct sql_stmt **st,
           struct mld_err *err)
 {
     int rc = prep(s, sql, st, err);
     if (rc == 0) {
-        sqlite3_bind_int(*st, 1, limit + 1);
-        sqlite3_bind_int(*st, 2, offset);
+        sql_bind_int(*st, 1, limit + 1);
+        sql_bind_int(*st, 2, offset);
     }
     return rc;
 }
@@ -83,7 +83,7 @@ sq_account_add(void *impl, const char *name, enum mld_role role, const char *pw_
                mld_time_t now, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s,
                   "INSERT INTO account (name, role, pw_hash, created) VALUES (?1, ?2, ?3, ?4) "
                   "ON CONFLICT(name) DO NOTHING",
@@ -91,11 +91,11 @@ sq_account_add(void *impl, const char *name, enum mld_role role, const char *pw_
     if (rc != 0)
         return rc;
     sq_bind_text(st, 1, name);
-    sqlite3_bind_int(st, 2, (int)role);
+    sql_bind_int(st, 2, (int)role);
     sq_bind_text(st, 3, pw_hash);
-    sqlite3_bind_int64(st, 4, now);
+    sql_bind_int64(st, 4, now);
     rc = run(s, st, "add account", err);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
+    if (rc == 0 && sql_changes(&s->db) == 0)
         rc = mld_err_set(err, MLD_E_INVAL, "user '%s' exists already", name);
     return rc;
 }
@@ -103,17 +103,17 @@ sq_account_add(void *impl, const char *name, enum mld_role role, const char *pw_
 /* Reads an account row (id, name, role, pw_hash, created, failures,
  * last_failure, last_login) into out. */
 static void
-read_account(sqlite3_stmt *st, void *e)
+read_account(struct sql_stmt *st, void *e)
 {
     struct mld_account *out = e;
-    out->id = sqlite3_column_int64(st, 0);
+    out->id = sql_column_int64(st, 0);
     out->name = sq_col_text(st, 1);
-    out->role = (enum mld_role)sqlite3_column_int(st, 2);
+    out->role = (enum mld_role)sql_column_int(st, 2);
     out->pw_hash = sq_col_text(st, 3);
-    out->created = sqlite3_column_int64(st, 4);
-    out->failures = sqlite3_column_int(st, 5);
-    out->last_failure = sqlite3_column_int64(st, 6);
-    out->last_login = sqlite3_column_int64(st, 7);
+    out->created = sql_column_int64(st, 4);
+    out->failures = sql_column_int(st, 5);
+    out->last_failure = sql_column_int64(st, 6);
+    out->last_login = sql_column_int64(st, 7);
 }
 
 #define ACCOUNT_COLS "id, name, role, pw_hash, created, failures, last_failure, last_login"
@@ -122,19 +122,19 @@ static int
 sq_account_get(void *impl, const char *name, struct mld_account *out, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s, "SELECT " ACCOUNT_COLS " FROM account WHERE name = ?1", &st, err);
     if (rc != 0)
         return rc;
     sq_bind_text(st, 1, name);
-    int step = sqlite3_step(st);
+    int step = sql_step(st);
     if (step == SQLITE_ROW)
         read_account(st, out);
     else if (step == SQLITE_DONE)
         rc = mld_err_set(err, MLD_E_NOTFOUND, "no user '%s'", name);
     else
         rc = sq_error(s, err, "read account");
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return rc;
 }
 
@@ -142,7 +142,7 @@ static int
 sq_accounts(void *impl, struct mld_account **out, int *n, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s, "SELECT " ACCOUNT_COLS " FROM account ORDER BY name", &st, err);
     bool more = false;
     return rc != 0 ? rc
@@ -156,7 +156,7 @@ static int
 account_write(struct sq *s, const char *sql, const char *name, const char *arg, const char *what,
               struct mld_err *err)
 {
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s, sql, &st, err);
     if (rc != 0)
         return rc;
@@ -164,7 +164,7 @@ account_write(struct sq *s, const char *sql, const char *name, const char *arg, 
     if (arg != NULL)
         sq_bind_text(st, 2, arg);
     rc = run(s, st, what, err);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
+    if (rc == 0 && sql_changes(&s->db) == 0)
         rc = mld_err_set(err, MLD_E_NOTFOUND, "no user '%s'", name);
     return rc;
 }
@@ -224,7 +224,7 @@ static int
 sq_account_attempt(void *impl, int64_t id, bool failed, mld_time_t now, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s,
                   failed ? "UPDATE account SET failures = failures + 1, last_failure = ?2 "
                            "WHERE id = ?1"
@@ -232,8 +232,8 @@ sq_account_attempt(void *impl, int64_t id, bool failed, mld_time_t now, struct m
                   &st, err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
+    sql_bind_int64(st, 1, id);
+    sql_bind_int64(st, 2, now);
     return run(s, st, "record login attempt", err);
 }
 
@@ -244,12 +244,12 @@ sq_session_add(void *impl, const char *id_hash, int64_t account_id, const char *
                mld_time_t now, mld_time_t expires, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     /* Expired sessions go whenever a new one comes: the table stays small. */
     int rc = prep(s, "DELETE FROM session WHERE expires <= ?1", &st, err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, now);
+    sql_bind_int64(st, 1, now);
     rc = run(s, st, "drop expired sessions", err);
     if (rc == 0)
         rc = prep(s,
@@ -259,10 +259,10 @@ sq_session_add(void *impl, const char *id_hash, int64_t account_id, const char *
     if (rc != 0)
         return rc;
     sq_bind_text(st, 1, id_hash);
-    sqlite3_bind_int64(st, 2, account_id);
+    sql_bind_int64(st, 2, account_id);
     sq_bind_text(st, 3, csrf);
-    sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_int64(st, 5, expires);
+    sql_bind_int64(st, 4, now);
+    sql_bind_int64(st, 5, expires);
     return run(s, st, "add session", err);
 }
 
@@ -271,7 +271,7 @@ sq_session_get(void *impl, const char *id_hash, mld_time_t now, struct mld_sessi
                struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s,
                   "SELECT s.account_id, a.name, a.role, s.csrf, s.expires FROM session s "
                   "JOIN account a ON a.id = s.account_id WHERE s.id_hash = ?1 AND s.expires > ?2",
@@ -279,20 +279,20 @@ sq_session_get(void *impl, const char *id_hash, mld_time_t now, struct mld_sessi
     if (rc != 0)
         return rc;
     sq_bind_text(st, 1, id_hash);
-    sqlite3_bind_int64(st, 2, now);
-    int step = sqlite3_step(st);
+    sql_bind_int64(st, 2, now);
+    int step = sql_step(st);
     if (step == SQLITE_ROW) {
-        out->account_id = sqlite3_column_int64(st, 0);
+        out->account_id = sql_column_int64(st, 0);
         out->name = sq_col_text(st, 1);
-        out->role = (enum mld_role)sqlite3_column_int(st, 2);
+        out->role = (enum mld_role)sql_column_int(st, 2);
         out->csrf = sq_col_text(st, 3);
-        out->expires = sqlite3_column_int64(st, 4);
+        out->expires = sql_column_int64(st, 4);
     } else if (step == SQLITE_DONE) {
         rc = mld_err_set(err, MLD_E_NOTFOUND, "no such session");
     } else {
         rc = sq_error(s, err, "read session");
     }
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return rc;
 }
 
@@ -300,7 +300,7 @@ static int
 sq_session_del(void *impl, const char *id_hash, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s, "DELETE FROM session WHERE id_hash = ?1", &st, err);
     if (rc != 0)
         return rc;
@@ -314,30 +314,30 @@ static int
 sq_editorial_get(void *impl, int64_t id, struct mld_editorial *out, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = sq_prepare(
+    struct sql_stmt *st = sq_prepare(
         s, &s->ed_state, "SELECT state, reason, by, at FROM editorial WHERE article_id = ?1", err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
+    sql_bind_int64(st, 1, id);
+    int step = sql_step(st);
     if (step == SQLITE_ROW) {
-        out->state = (enum mld_ed_state)sqlite3_column_int(st, 0);
+        out->state = (enum mld_ed_state)sql_column_int(st, 0);
         out->reason = sq_col_text(st, 1);
         out->by = sq_col_text(st, 2);
-        out->at = sqlite3_column_int64(st, 3);
+        out->at = sql_column_int64(st, 3);
     } else if (step != SQLITE_DONE) {
         return sq_error(s, err, "read editorial state");
     }
-    sqlite3_reset(st);
+    sql_reset(st);
     st = sq_prepare(s, &s->ed_notes,
                     "SELECT at, note, by FROM correction WHERE article_id = ?1 ORDER BY at, id", err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    sql_bind_int64(st, 1, id);
+    while ((step = sql_step(st)) == SQLITE_ROW) {
         out->notes = mld_reallocarray(out->notes, (size_t)out->nnotes + 1, sizeof(*out->notes));
         struct mld_correction *c = &out->notes[out->nnotes++];
-        c->at = sqlite3_column_int64(st, 0);
+        c->at = sql_column_int64(st, 0);
         c->note = sq_col_text(st, 1);
         c->by = sq_col_text(st, 2);
     }
@@ -348,13 +348,13 @@ sq_editorial_get(void *impl, int64_t id, struct mld_editorial *out, struct mld_e
 static int
 article_exists(struct sq *s, int64_t id, struct mld_err *err)
 {
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s, "SELECT 1 FROM article WHERE id = ?1", &st, err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+    sql_bind_int64(st, 1, id);
+    int step = sql_step(st);
+    sql_finalize(st);
     if (step == SQLITE_ROW)
         return 0;
     if (step == SQLITE_DONE)
@@ -374,7 +374,7 @@ struct ed_set {
 static int
 restore_agency_status(struct sq *s, int64_t id, struct mld_err *err)
 {
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s,
                   "UPDATE article SET pubstatus = coalesce((SELECT pubstatus FROM version "
                   "WHERE article_id = ?1 AND applied = 1 ORDER BY id DESC LIMIT 1), pubstatus) "
@@ -382,7 +382,7 @@ restore_agency_status(struct sq *s, int64_t id, struct mld_err *err)
                   &st, err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
+    sql_bind_int64(st, 1, id);
     return run(s, st, "restore agency status", err);
 }
 
@@ -391,12 +391,12 @@ restore_agency_status(struct sq *s, int64_t id, struct mld_err *err)
 static int
 note_change(struct sq *s, int64_t id, mld_time_t now, struct mld_err *err)
 {
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s, "INSERT INTO ed_change (article_id, at) VALUES (?1, ?2)", &st, err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
+    sql_bind_int64(st, 1, id);
+    sql_bind_int64(st, 2, now);
     return run(s, st, "note editor's change", err);
 }
 
@@ -410,7 +410,7 @@ ed_set_txn(struct sq *s, void *ud, struct mld_err *err)
         rc = sq_log_article_keys(s, a->id, err);
     if (rc != 0)
         return rc;
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     if (a->note)
         rc = prep(s, "INSERT INTO correction (article_id, note, by, at) VALUES (?1, ?2, ?3, ?4)",
                   &st, err);
@@ -423,14 +423,14 @@ ed_set_txn(struct sq *s, void *ud, struct mld_err *err)
                   &st, err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, a->id);
+    sql_bind_int64(st, 1, a->id);
     if (a->note || a->state != MLD_ED_NONE) {
         sq_bind_text(st, 2, a->text);
         sq_bind_text(st, 3, a->by);
-        sqlite3_bind_int64(st, 4, a->now);
+        sql_bind_int64(st, 4, a->now);
     }
     if (!a->note && a->state != MLD_ED_NONE)
-        sqlite3_bind_int(st, 5, (int)a->state);
+        sql_bind_int(st, 5, (int)a->state);
     rc = run(s, st, "store editorial decision", err);
     if (rc == 0 && !a->note)
         rc = a->state == MLD_ED_NONE ? restore_agency_status(s, a->id, err)
@@ -463,19 +463,19 @@ static int
 sq_fields_get(void *impl, int64_t id, char **section, char **topics, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s, "SELECT section, topics FROM ed_field WHERE article_id = ?1", &st, err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
+    sql_bind_int64(st, 1, id);
+    int step = sql_step(st);
     if (step == SQLITE_ROW) {
         *section = sq_col_text(st, 0);
         *topics = sq_col_text(st, 1);
     } else if (step != SQLITE_DONE) {
         rc = sq_error(s, err, "read editor's section and topics");
     }
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return rc;
 }
 
@@ -483,11 +483,11 @@ sq_fields_get(void *impl, int64_t id, char **section, char **topics, struct mld_
 static int
 put_topics(struct sq *s, int64_t id, const char *names, struct mld_err *err)
 {
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s, "DELETE FROM article_topic WHERE article_id = ?1", &st, err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
+    sql_bind_int64(st, 1, id);
     rc = run(s, st, "replace topics", err);
     int rank = 0;
     for (const char *p = names; rc == 0 && *p != '\0';) {
@@ -500,9 +500,9 @@ put_topics(struct sq *s, int64_t id, const char *names, struct mld_err *err)
                       &st, err);
             if (rc != 0)
                 return rc;
-            sqlite3_bind_int64(st, 1, id);
-            sqlite3_bind_int(st, 2, rank++);
-            sqlite3_bind_text(st, 3, p, (int)len, SQLITE_TRANSIENT);
+            sql_bind_int64(st, 1, id);
+            sql_bind_int(st, 2, rank++);
+            sql_bind_text_copy(st, 3, p, (int)len);
             sq_bind_text(st, 4, slug);
             rc = run(s, st, "add topic", err);
         }
@@ -518,12 +518,12 @@ sq_ed_apply_fields(struct sq *s, int64_t id, struct mld_err *err)
     int rc = sq_fields_get(s, id, &section, &topics, err);
     if (rc == 0 && section != NULL) {
         char slug[MLD_SLUG_MAX + 1];
-        sqlite3_stmt *st;
+        struct sql_stmt *st;
         mld_slug(section, strlen(section), slug);
         rc = prep(s, "UPDATE article SET section = ?2, section_slug = ?3 WHERE id = ?1", &st,
                   err);
         if (rc == 0) {
-            sqlite3_bind_int64(st, 1, id);
+            sql_bind_int64(st, 1, id);
             sq_bind_text(st, 2, section);
             sq_bind_text(st, 3, slug);
             rc = run(s, st, "set editor's section", err);
@@ -549,7 +549,7 @@ fields_txn(struct sq *s, void *ud, struct mld_err *err)
     int rc = article_exists(s, a->id, err);
     if (rc == 0) /* the pages that showed the article... */
         rc = sq_log_article_keys(s, a->id, err);
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     if (rc == 0)
         rc = prep(s,
                   "INSERT INTO ed_field (article_id, section, topics, by, at) "
@@ -559,11 +559,11 @@ fields_txn(struct sq *s, void *ud, struct mld_err *err)
                   &st, err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, a->id);
+    sql_bind_int64(st, 1, a->id);
     sq_bind_text(st, 2, a->section);
     sq_bind_text(st, 3, a->topics);
     sq_bind_text(st, 4, a->by);
-    sqlite3_bind_int64(st, 5, a->now);
+    sql_bind_int64(st, 5, a->now);
     rc = run(s, st, "store editor's section and topics", err);
     if (rc == 0)
         rc = sq_ed_apply_fields(s, a->id, err);
@@ -588,19 +588,19 @@ sq_fields_set(void *impl, int64_t id, const char *section, const char *topics, c
 static int
 story_of(struct sq *s, int64_t id, int64_t *story, struct mld_err *err)
 {
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s, "SELECT story_id FROM article WHERE id = ?1", &st, err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
+    sql_bind_int64(st, 1, id);
+    int step = sql_step(st);
     if (step == SQLITE_ROW)
-        *story = sqlite3_column_int64(st, 0);
+        *story = sql_column_int64(st, 0);
     else if (step == SQLITE_DONE)
         rc = mld_err_set(err, MLD_E_NOTFOUND, "no article %" PRId64, id);
     else
         rc = sq_error(s, err, "read story");
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return rc;
 }
 
@@ -627,17 +627,17 @@ move_to_story(struct sq *s, int64_t id, int64_t to, const char *why,
     };
     int rc = sq_log_article_keys(s, id, err);
     for (size_t i = 0; rc == 0 && i < sizeof(sql) / sizeof(sql[0]); i++) {
-        sqlite3_stmt *st;
+        struct sql_stmt *st;
         rc = prep(s, sql[i], &st, err);
         if (rc != 0)
             break;
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, to);
+        sql_bind_int64(st, 1, id);
+        sql_bind_int64(st, 2, to);
         if (i == 0)
             sq_bind_text(st, 3, why);
         if (i == 3) {
             sq_bind_text(st, 4, a->by);
-            sqlite3_bind_int64(st, 5, a->now);
+            sql_bind_int64(st, 5, a->now);
         }
         rc = run(s, st, "move to story", err);
     }
@@ -651,19 +651,19 @@ static int
 story_members(struct sq *s, int64_t story, int64_t but, int64_t **ids, int *n,
               struct mld_err *err)
 {
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s, "SELECT id FROM article WHERE story_id = ?1 AND id != ?2 ORDER BY id", &st,
                   err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, story);
-    sqlite3_bind_int64(st, 2, but);
+    sql_bind_int64(st, 1, story);
+    sql_bind_int64(st, 2, but);
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = sql_step(st)) == SQLITE_ROW) {
         *ids = mld_reallocarray(*ids, (size_t)*n + 1, sizeof(**ids));
-        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+        (*ids)[(*n)++] = sql_column_int64(st, 0);
     }
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return step == SQLITE_DONE ? 0 : sq_error(s, err, "read story members");
 }
 
@@ -711,16 +711,16 @@ static int
 sq_pins(void *impl, int64_t **ids, int *n, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s, "SELECT article_id FROM pin ORDER BY slot", &st, err);
     if (rc != 0)
         return rc;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = sql_step(st)) == SQLITE_ROW) {
         *ids = mld_reallocarray(*ids, (size_t)*n + 1, sizeof(**ids));
-        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+        (*ids)[(*n)++] = sql_column_int64(st, 0);
     }
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return step == SQLITE_DONE ? 0 : sq_error(s, err, "read pins");
 }
 
@@ -735,12 +735,12 @@ struct pin_args {
 static int
 pin_write(struct sq *s, const char *sql, int64_t a, int64_t b, struct mld_err *err)
 {
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s, sql, &st, err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, a);
-    sqlite3_bind_int64(st, 2, b);
+    sql_bind_int64(st, 1, a);
+    sql_bind_int64(st, 2, b);
     return run(s, st, "store pin", err);
 }
 
@@ -763,16 +763,16 @@ pin_txn(struct sq *s, void *ud, struct mld_err *err)
         rc = pin_write(s, "UPDATE pin SET slot = ?2 WHERE article_id = ?1", ids[i],
                        pos > 0 && i + 1 >= pos ? i + 2 : i + 1, err);
     mld_free(ids);
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     if (rc == 0 && pos > 0) {
         rc = prep(s, "INSERT INTO pin (slot, article_id, by, at) VALUES (?1, ?2, ?3, ?4)", &st,
                   err);
         if (rc != 0)
             return rc;
-        sqlite3_bind_int(st, 1, pos);
-        sqlite3_bind_int64(st, 2, a->id);
+        sql_bind_int(st, 1, pos);
+        sql_bind_int64(st, 2, a->id);
         sq_bind_text(st, 3, a->by);
-        sqlite3_bind_int64(st, 4, a->now);
+        sql_bind_int64(st, 4, a->now);
         rc = run(s, st, "store pin", err);
     }
     if (rc == 0) /* the home page (the only page that shows the pins) */
@@ -794,14 +794,14 @@ sq_audit_add(void *impl, const char *actor, const char *action, const char *targ
              const char *before, const char *after, mld_time_t now, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s,
                   "INSERT INTO audit (at, actor, action, target, before, after) "
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                   &st, err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, now);
+    sql_bind_int64(st, 1, now);
     sq_bind_text(st, 2, actor);
     sq_bind_text(st, 3, action);
     sq_bind_text(st, 4, target);
@@ -811,11 +811,11 @@ sq_audit_add(void *impl, const char *actor, const char *action, const char *targ
 }
 
 static void
-read_audit(sqlite3_stmt *st, void *e)
+read_audit(struct sql_stmt *st, void *e)
 {
     struct mld_audit *v = e;
-    v->id = sqlite3_column_int64(st, 0);
-    v->at = sqlite3_column_int64(st, 1);
+    v->id = sql_column_int64(st, 0);
+    v->at = sql_column_int64(st, 1);
     v->actor = sq_col_text(st, 2);
     v->action = sq_col_text(st, 3);
     v->target = sq_col_text(st, 4);
@@ -828,7 +828,7 @@ sq_audit(void *impl, int limit, int offset, struct mld_audit **out, int *n, bool
          struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep_page(s,
                        "SELECT id, at, actor, action, target, before, after FROM audit "
                        "ORDER BY id DESC LIMIT ?1 OFFSET ?2",
@@ -841,15 +841,15 @@ sq_audit(void *impl, int limit, int offset, struct mld_audit **out, int *n, bool
 /* The editors' views of articles --------------------------------------------- */
 
 static void
-read_version(sqlite3_stmt *st, void *e)
+read_version(struct sql_stmt *st, void *e)
 {
     struct mld_ed_version *v = e;
-    v->seq = sqlite3_column_int64(st, 0);
-    v->version = sqlite3_column_int64(st, 1);
-    v->version_created = sqlite3_column_int64(st, 2);
-    v->stored_at = sqlite3_column_int64(st, 3);
-    v->pubstatus = sqlite3_column_int(st, 4);
-    v->applied = sqlite3_column_int(st, 5) != 0;
+    v->seq = sql_column_int64(st, 0);
+    v->version = sql_column_int64(st, 1);
+    v->version_created = sql_column_int64(st, 2);
+    v->stored_at = sql_column_int64(st, 3);
+    v->pubstatus = sql_column_int(st, 4);
+    v->applied = sql_column_int(st, 5) != 0;
     v->headline = sq_col_text(st, 6);
     v->teaser = sq_col_text(st, 7);
     v->body_html = sq_col_text(st, 8);
@@ -859,28 +859,28 @@ static int
 sq_ed_versions(void *impl, int64_t id, struct mld_ed_version **out, int *n, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int rc = prep(s,
                   "SELECT id, version, version_created, stored_at, pubstatus, applied, headline, "
                   "teaser, body_html FROM version WHERE article_id = ?1 ORDER BY id",
                   &st, err);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
+    sql_bind_int64(st, 1, id);
     bool more = false;
     return collect(s, st, sizeof(**out), read_version, -1, out, n, &more, "read versions", err);
 }
 
 static void
-read_row(sqlite3_stmt *st, void *e)
+read_row(struct sql_stmt *st, void *e)
 {
     struct mld_ed_row *v = e;
-    v->id = sqlite3_column_int64(st, 0);
+    v->id = sql_column_int64(st, 0);
     v->headline = sq_col_text(st, 1);
     v->section = sq_col_text(st, 2);
-    v->published = sqlite3_column_int64(st, 3);
-    v->pubstatus = sqlite3_column_int(st, 4);
-    v->state = (enum mld_ed_state)sqlite3_column_int(st, 5);
+    v->published = sql_column_int64(st, 3);
+    v->pubstatus = sql_column_int(st, 4);
+    v->state = (enum mld_ed_state)sql_column_int(st, 5);
     v->reason = sq_col_text(st, 6);
     v->by = sq_col_text(st, 7);
 }
@@ -890,7 +890,7 @@ sq_ed_latest(void *impl, bool held, int limit, int offset, struct mld_ed_row **o
              bool *more, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
 #define ED_ROWS                                                                            \
     "SELECT a.id, a.headline, a.section, a.published, a.pubstatus, coalesce(e.state, 0), "   \
     "coalesce(e.reason, a.hold_reason), e.by FROM article a "                               \

@@ -12,10 +12,10 @@
 #ifndef MLD_SQLITE_INT_H
 #define MLD_SQLITE_INT_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 
 #include "changekey.h"
+#include "sql.h"
 #include "store.h"
 
 struct sq_stmts;  /* sqlite.c's prepared statements */
@@ -23,7 +23,7 @@ struct sq_search; /* sqlite_search.c's state */
 struct sq_story;  /* sqlite_story.c's state */
 
 struct sq {
-    sqlite3 *db;
+    struct sql_db db;        /* SQLite's or PostgreSQL's connection */
     char *path;               /* for messages */
     struct sq_stmts *stmts;
     struct sq_search *search;
@@ -33,8 +33,8 @@ struct sq {
     void *pack;            /* sqlite_pack.c's deflate state, made on first use */
     /* sqlite_editor.c's two reads that every article page makes (its
      * editorial state and correction notes), kept prepared */
-    sqlite3_stmt *ed_state, *ed_notes;
-    sqlite3_stmt ***slots; /* every slot sq_prepare() filled, for close() */
+    struct sql_stmt *ed_state, *ed_notes;
+    struct sql_stmt ***slots; /* every slot sq_prepare() filled, for close() */
     int nslots;
 };
 
@@ -44,7 +44,7 @@ int sq_error(struct sq *s, struct mld_err *err, const char *what);
 
 /* Returns the statement in *slot, preparing sql into it on first use,
  * reset and with bindings cleared; NULL with err set on failure. */
-sqlite3_stmt *sq_prepare(struct sq *s, sqlite3_stmt **slot, const char *sql,
+struct sql_stmt *sq_prepare(struct sq *s, struct sql_stmt **slot, const char *sql,
                          struct mld_err *err);
 
 /* Runs sql (one or more statements without results). Returns 0 or
@@ -52,19 +52,19 @@ sqlite3_stmt *sq_prepare(struct sq *s, sqlite3_stmt **slot, const char *sql,
 int sq_exec(struct sq *s, const char *sql, struct mld_err *err);
 
 /* Runs a statement that returns no rows; what names it in the error. */
-int sq_step_done(struct sq *s, sqlite3_stmt *st, struct mld_err *err, const char *what);
+int sq_step_done(struct sq *s, struct sql_stmt *st, struct mld_err *err, const char *what);
 
 /* Binds v, or NULL when v is NULL (the string must outlive the step). */
-void sq_bind_text(sqlite3_stmt *st, int i, const char *v);
+void sq_bind_text(struct sql_stmt *st, int i, const char *v);
 
 /* Copies column i as a new string (mld_free), or NULL for SQL NULL; a
  * packed text (sq_bind_packed) comes back unpacked, a damaged one as NULL
  * (with a warning), never as its bytes. */
-char *sq_col_text(sqlite3_stmt *st, int i);
+char *sq_col_text(struct sql_stmt *st, int i);
 
 /* sqlite_pack.c: texts kept deflated. Binds v like sq_bind_text, but
  * packed (a BLOB) when it is long enough for that to pay. */
-void sq_bind_packed(struct sq *s, sqlite3_stmt *st, int i, const char *v);
+void sq_bind_packed(struct sq *s, struct sql_stmt *st, int i, const char *v);
 
 /* True when blob[0..n) is a packed text (starts as one). */
 bool sq_packed(const void *blob, size_t n);

@@ -147,14 +147,14 @@ sq_unpack(const void *blob, size_t n, size_t *out_n)
 }
 
 void
-sq_bind_packed(struct sq *s, sqlite3_stmt *st, int i, const char *v)
+sq_bind_packed(struct sq *s, struct sql_stmt *st, int i, const char *v)
 {
     size_t n = 0;
     const unsigned char *p = v != NULL ? pack(s, v, strlen(v), &n) : NULL;
     if (p == NULL)
         sq_bind_text(st, i, v);
     else
-        sqlite3_bind_blob(st, i, p, (int)n, SQLITE_TRANSIENT);
+        sql_bind_blob_copy(st, i, p, (int)n);
 }
 
 /* mld_pack(x): x packed when that makes it smaller, else x as it is. */
@@ -164,7 +164,7 @@ pack_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     (void)argc;
     size_t n = 0;
     const unsigned char *p = NULL;
-    if (sqlite3_value_type(argv[0]) == SQLITE_TEXT)
+    if (sqlite3_value_type(argv[0]) == SQL_TEXT)
         p = pack(sqlite3_user_data(ctx), (const char *)sqlite3_value_text(argv[0]),
                  (size_t)sqlite3_value_bytes(argv[0]), &n);
     if (p == NULL)
@@ -180,7 +180,7 @@ unpack_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     (void)argc;
     size_t n = 0;
     char *t = NULL;
-    if (sqlite3_value_type(argv[0]) == SQLITE_BLOB)
+    if (sqlite3_value_type(argv[0]) == SQL_BLOB)
         t = sq_unpack(sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]), &n);
     if (t == NULL)
         sqlite3_result_value(ctx, argv[0]);
@@ -192,9 +192,9 @@ int
 sq_pack_register(struct sq *s, struct mld_err *err)
 {
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
-    if (sqlite3_create_function(s->db, "mld_pack", 1, flags, s, pack_fn, NULL, NULL) !=
+    if (sqlite3_create_function(s->db.lite, "mld_pack", 1, flags, s, pack_fn, NULL, NULL) !=
             SQLITE_OK ||
-        sqlite3_create_function(s->db, "mld_unpack", 1, flags, NULL, unpack_fn, NULL, NULL) !=
+        sqlite3_create_function(s->db.lite, "mld_unpack", 1, flags, NULL, unpack_fn, NULL, NULL) !=
             SQLITE_OK)
         return sq_error(s, err, "register the text packing functions");
     return 0;

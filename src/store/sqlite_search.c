@@ -153,20 +153,20 @@ struct sq_search {
     size_t nqueue, queue_cap, queue_bytes;
     size_t *marks; /* queue length where each open savepoint began */
     size_t nmarks, marks_cap;
-    sqlite3_stmt *index_add, *index_del;
+    struct sql_stmt *index_add, *index_del;
     /* Token streams offered ahead (mld_store_offer_tokens), in the order
      * of their puts; `next` is where the tokenizer looks first. */
     struct mld_token_rec *offered;
     size_t noffered, offered_cap, offered_bytes, next;
     struct vocab_delta vocab;
-    sqlite3_stmt *vocab_add, *vocab_drop, *vocab_docs, *vocab_prefix;
+    struct sql_stmt *vocab_add, *vocab_drop, *vocab_docs, *vocab_prefix;
 
     struct rank_stats rank;
-    sqlite3_stmt *ranking[4 * 8]; /* per drive and filters (collect) */
-    sqlite3_stmt *max_id;
-    sqlite3_stmt *snippet;
-    sqlite3_stmt *term_at;
-    sqlite3_stmt *column[3]; /* one per indexed column, for spellings */
+    struct sql_stmt *ranking[4 * 8]; /* per drive and filters (collect) */
+    struct sql_stmt *max_id;
+    struct sql_stmt *snippet;
+    struct sql_stmt *term_at;
+    struct sql_stmt *column[3]; /* one per indexed column, for spellings */
 };
 
 /* The tokenizer ------------------------------------------------------- */
@@ -307,14 +307,14 @@ static fts5_api *
 fts5_of(struct sq *s, struct mld_err *err)
 {
     fts5_api *api = NULL;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK) {
+    struct sql_stmt *st;
+    if (sql_prepare(&s->db, "SELECT fts5(?1)", false, &st) != SQLITE_OK) {
         sq_error(s, err, "find FTS5");
         return NULL;
     }
-    sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
+    sqlite3_bind_pointer(st->lite, 1, (void *)&api, "fts5_api_ptr", NULL);
+    sql_step(st);
+    sql_finalize(st);
     if (api == NULL || api->iVersion < 2)
         mld_err_set(err, MLD_E_STORE, "%s: this SQLite has no FTS5", s->path);
     return api != NULL && api->iVersion >= 2 ? api : NULL;
@@ -338,7 +338,7 @@ queue_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     struct sq *s = sqlite3_user_data(ctx);
     struct sq_search *q = s->search;
-    if (sqlite3_get_autocommit(s->db)) {
+    if (!sql_in_txn(&s->db)) {
         sqlite3_result_error(ctx,
                              "article text changed outside a transaction: the search index "
                              "would not follow",
@@ -476,11 +476,11 @@ static int
 vocab_write(struct sq *s, struct mld_err *err)
 {
     struct sq_search *q = s->search;
-    sqlite3_stmt *add = sq_prepare(s, &q->vocab_add,
+    struct sql_stmt *add = sq_prepare(s, &q->vocab_add,
                                    "INSERT INTO search_vocab(term, docs) VALUES (?1, ?2) "
                                    "ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
                                    err);
-    sqlite3_stmt *drop = sq_prepare(s, &q->vocab_drop,
+    struct sql_stmt *drop = sq_prepare(s, &q->vocab_drop,
                                     "DELETE FROM search_vocab WHERE term = ?1 AND docs <= 0", err);
     if (add == NULL || drop == NULL)
         return MLD_E_STORE;
@@ -489,14 +489,14 @@ vocab_write(struct sq *s, struct mld_err *err)
         const struct vocab_entry *e = &q->vocab.v[i];
         if (e->term == NULL || e->delta == 0)
             continue;
-        sqlite3_bind_text(add, 1, e->term, (int)e->len, SQLITE_STATIC);
-        sqlite3_bind_int64(add, 2, e->delta);
+        sql_bind_text(add, 1, e->term, (int)e->len);
+        sql_bind_int64(add, 2, e->delta);
         rc = sq_step_done(s, add, err, "count a term of the search index");
-        sqlite3_reset(add);
+        sql_reset(add);
         if (rc == 0 && e->delta < 0) {
-            sqlite3_bind_text(drop, 1, e->term, (int)e->len, SQLITE_STATIC);
+            sql_bind_text(drop, 1, e->term, (int)e->len);
             rc = sq_step_done(s, drop, err, "count a term of the search index");
-            sqlite3_reset(drop);
+            sql_reset(drop);
         }
     }
     return rc;
@@ -519,13 +519,13 @@ vocab_fill(struct sq *s, struct mld_err *err)
 static int64_t
 vocab_docs(struct sq *s, const char *term, size_t len)
 {
-    sqlite3_stmt *st = sq_prepare(s, &s->search->vocab_docs,
+    struct sql_stmt *st = sq_prepare(s, &s->search->vocab_docs,
                                   "SELECT docs FROM search_vocab WHERE term = ?1", NULL);
     if (st == NULL)
         return 0;
-    sqlite3_bind_text(st, 1, term, (int)len, SQLITE_STATIC);
-    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
+    sql_bind_text(st, 1, term, (int)len);
+    int64_t n = sql_step(st) == SQLITE_ROW ? sql_column_int64(st, 0) : 0;
+    sql_reset(st);
     return n;
 }
 
@@ -538,7 +538,7 @@ sq_search_flush(struct sq *s, struct mld_err *err)
         const struct change *c = &q->queue[i];
         /* One row each, no triggers: no statement journal, so FTS5 keeps
          * the postings in memory until COMMIT. */
-        sqlite3_stmt *st =
+        struct sql_stmt *st =
             c->del ? sq_prepare(s, &q->index_del,
                                 "INSERT INTO article_fts(article_fts, rowid, headline, kicker, "
                                 "body_text) VALUES ('delete', ?1, ?2, ?3, ?4)",
@@ -549,7 +549,7 @@ sq_search_flush(struct sq *s, struct mld_err *err)
                                 err);
         if (st == NULL)
             return MLD_E_STORE;
-        sqlite3_bind_int64(st, 1, c->id);
+        sql_bind_int64(st, 1, c->id);
         for (int j = 0; j < 3; j++)
             sq_bind_text(st, 2 + j, c->col[j]);
         q->vocab.sign = c->del ? -1 : 1; /* the tokenizer counts this row's terms */
@@ -580,7 +580,7 @@ sq_search_register(struct sq *s, struct mld_err *err)
     s->search = MLD_NEW(struct sq_search);
     if (api->xCreateTokenizer(api, "meldung", s->search, &tokenizer, NULL) != SQLITE_OK)
         return sq_error(s, err, "register the search tokenizer");
-    if (sqlite3_create_function(s->db, "mld_search_queue", 5, SQLITE_UTF8, s, queue_fn, NULL,
+    if (sqlite3_create_function(s->db.lite, "mld_search_queue", 5, SQLITE_UTF8, s, queue_fn, NULL,
                                 NULL) != SQLITE_OK)
         return sq_error(s, err, "register the search index queue");
     return 0;
@@ -660,7 +660,7 @@ docsize_sum(sqlite3_value *v)
 {
     const unsigned char *p = sqlite3_value_blob(v);
     int n = sqlite3_value_bytes(v), i = 0;
-    if (p == NULL || sqlite3_value_type(v) != SQLITE_BLOB)
+    if (p == NULL || sqlite3_value_type(v) != SQL_BLOB)
         return -1;
     int64_t sum = 0;
     for (int col = 0; col < 3; col++) {
@@ -985,15 +985,14 @@ snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, 
 static int
 stored_signature(struct sq *s, char **out, struct mld_err *err)
 {
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     *out = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = '" META_SIGNATURE "'", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (sql_prepare(&s->db, "SELECT value FROM meta WHERE key = '" META_SIGNATURE "'", false, &st) != SQLITE_OK)
         return sq_error(s, err, "read the search index signature");
-    int rc = sqlite3_step(st);
+    int rc = sql_step(st);
     if (rc == SQLITE_ROW)
         *out = sq_col_text(st, 0);
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
                                                  : sq_error(s, err, "read the search index signature");
 }
@@ -1002,12 +1001,11 @@ stored_signature(struct sq *s, char **out, struct mld_err *err)
 static int64_t
 usable_count(struct sq *s)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM article WHERE pubstatus = 0", -1, &st,
-                           NULL) != SQLITE_OK)
+    struct sql_stmt *st;
+    if (sql_prepare(&s->db, "SELECT count(*) FROM article WHERE pubstatus = 0", false, &st) != SQLITE_OK)
         return -1;
-    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
+    int64_t n = sql_step(st) == SQLITE_ROW ? sql_column_int64(st, 0) : -1;
+    sql_finalize(st);
     return n;
 }
 
@@ -1023,15 +1021,14 @@ rebuild(struct sq *s, const char *want, const char *had, struct mld_err *err)
         rc = vocab_fill(s, err);
     if (rc != 0)
         return rc;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
+    struct sql_stmt *st;
+    if (sql_prepare(&s->db,
                            "INSERT OR REPLACE INTO meta(key, value) VALUES ('" META_SIGNATURE
-                           "', ?1)",
-                           -1, &st, NULL) != SQLITE_OK)
+                           "', ?1)", false, &st) != SQLITE_OK)
         return sq_error(s, err, "record the search index signature");
     sq_bind_text(st, 1, want);
     rc = sq_step_done(s, st, err, "record the search index signature");
-    sqlite3_finalize(st);
+    sql_finalize(st);
     if (rc == 0 && (had != NULL || n > 0))
         mld_log_info("%s: search index rebuilt for analyzer %s (was %s): %lld articles in %.2f s",
                      s->path, want, had ? had : "none", (long long)n, mld_time_mono_s() - t0);
@@ -1074,11 +1071,11 @@ check_vocab(struct sq *s, struct mld_err *err)
 {
     static const char sql[] = "SELECT 1 FROM meta WHERE key = '" META_VOCAB "'";
     for (int locked = 0; locked < 2; locked++) {
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        struct sql_stmt *st;
+        if (sql_prepare(&s->db, sql, false, &st) != SQLITE_OK)
             return sq_error(s, err, "read the search vocabulary's state");
-        bool filled = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_finalize(st);
+        bool filled = sql_step(st) == SQLITE_ROW;
+        sql_finalize(st);
         if (filled)
             return locked ? sq_txn_commit(s, err) : 0;
         if (locked) {
@@ -1297,18 +1294,18 @@ ranking_sql(struct mld_buf *sql, const struct mld_search *q, enum drive drive)
 /* Binds q's values to a statement of ranking_sql() or drive_sql[]
  * (parameters it does not use are left alone). */
 static void
-bind_filters(sqlite3_stmt *st, const struct mld_search *q)
+bind_filters(struct sql_stmt *st, const struct mld_search *q)
 {
-    int n = sqlite3_bind_parameter_count(st);
+    int n = sql_bind_count(st);
     if (n >= 4)
-        sqlite3_bind_int64(st, 4, q->now);
+        sql_bind_int64(st, 4, q->now);
     if (n >= 5)
         sq_bind_text(st, 5, q->section_slug);
     if (n >= 6)
         sq_bind_text(st, 6, q->topic_slug);
     if (n >= 8) {
-        sqlite3_bind_int64(st, 7, q->from);
-        sqlite3_bind_int64(st, 8, q->to > 0 ? q->to : INT64_MAX);
+        sql_bind_int64(st, 7, q->from);
+        sql_bind_int64(st, 8, q->to > 0 ? q->to : INT64_MAX);
     }
 }
 
@@ -1320,13 +1317,13 @@ filter_is_small(struct sq *s, const struct mld_search *q, enum drive drive)
     char sql[256];
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM (%s LIMIT %d)", drive_sql[drive],
              MLD_SEARCH_FILTER_DRIVE + 1);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    struct sql_stmt *st;
+    if (sql_prepare(&s->db, sql, false, &st) != SQLITE_OK)
         return false;
     bind_filters(st, q);
-    bool small = sqlite3_step(st) == SQLITE_ROW &&
-                 sqlite3_column_int(st, 0) <= MLD_SEARCH_FILTER_DRIVE;
-    sqlite3_finalize(st);
+    bool small = sql_step(st) == SQLITE_ROW &&
+                 sql_column_int(st, 0) <= MLD_SEARCH_FILTER_DRIVE;
+    sql_finalize(st);
     return small;
 }
 
@@ -1348,14 +1345,14 @@ choose_drive(struct sq *s, const struct mld_search *q)
 static int64_t
 max_article_id(struct sq *s, struct mld_err *err)
 {
-    sqlite3_stmt *st = sq_prepare(s, &s->search->max_id, "SELECT max(id) FROM article", err);
+    struct sql_stmt *st = sq_prepare(s, &s->search->max_id, "SELECT max(id) FROM article", err);
     if (st == NULL)
         return -1;
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    if (sql_step(st) != SQLITE_ROW) {
         sq_error(s, err, "search");
         return -1;
     }
-    return sqlite3_column_int64(st, 0);
+    return sql_column_int64(st, 0);
 }
 
 /* The size of the window after one of size, when the windows so far
@@ -1396,30 +1393,30 @@ collect(struct sq *s, const struct mld_search *q, const char *match, int want, s
      * parse was a twentieth of a search for a rare word. */
     int shape = (int)drive * 8 + (q->section_slug != NULL) * 4 + (q->topic_slug != NULL) * 2 +
                 (q->from > 0 || q->to > 0);
-    sqlite3_stmt *st = sq_prepare(s, &s->search->ranking[shape], sql.p, err);
+    struct sql_stmt *st = sq_prepare(s, &s->search->ranking[shape], sql.p, err);
     int rc = st == NULL ? MLD_E_STORE : 0;
     if (st == NULL)
         goto out;
     int64_t hi = max_id + 1, size = search_window;
     while (hi > 1 && c->n < want) {
         int64_t lo = drive != DRIVE_INDEX || hi - size < 1 ? 1 : hi - size;
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+        sql_reset(st);
+        sql_bind_text(st, 1, match, -1);
         if (drive == DRIVE_INDEX) {
-            sqlite3_bind_int64(st, 2, lo);
-            sqlite3_bind_int64(st, 3, hi);
+            sql_bind_int64(st, 2, lo);
+            sql_bind_int64(st, 3, hi);
         }
         bind_filters(st, q);
         int step;
         rows.n = 0;
-        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        while ((step = sql_step(st)) == SQLITE_ROW) {
             if (rows.n == rows_cap) {
                 rows_cap = rows_cap ? 2 * rows_cap : 256;
                 rows.v = mld_reallocarray(rows.v, (size_t)rows_cap, sizeof(*rows.v));
             }
-            rows.v[rows.n++] = (struct cand){sqlite3_column_int64(st, 0),
-                                             sqlite3_column_int64(st, 1),
-                                             sqlite3_column_double(st, 2)};
+            rows.v[rows.n++] = (struct cand){sql_column_int64(st, 0),
+                                             sql_column_int64(st, 1),
+                                             sql_column_double(st, 2)};
         }
         if (step != SQLITE_DONE) {
             rc = sq_error(s, err, "search");
@@ -1432,7 +1429,7 @@ collect(struct sq *s, const struct mld_search *q, const char *match, int want, s
     }
 out:
     if (st != NULL)
-        sqlite3_reset(st);
+        sql_reset(st);
     mld_free(rows.v);
     mld_buf_dispose(&sql);
     return rc;
@@ -1482,7 +1479,7 @@ snippet_split(const char *s, struct mld_hit *hit)
 static int
 snippets(struct sq *s, const char *match, struct mld_hits *out, struct mld_err *err)
 {
-    sqlite3_stmt *st = sq_prepare(
+    struct sql_stmt *st = sq_prepare(
         s, &s->search->snippet,
         "SELECT rowid, mld_snippet(article_fts) FROM article_fts WHERE article_fts MATCH ?1 "
         "AND rowid >= ?2 AND rowid <= ?3 AND rowid + 0 IN (SELECT value FROM json_each(?4))",
@@ -1499,19 +1496,19 @@ snippets(struct sq *s, const char *match, struct mld_hits *out, struct mld_err *
         hi = id > hi ? id : hi;
     }
     mld_buf_putc(&ids, ']');
-    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, lo);
-    sqlite3_bind_int64(st, 3, hi);
-    sqlite3_bind_text(st, 4, ids.p, (int)ids.len, SQLITE_STATIC);
+    sql_bind_text(st, 1, match, -1);
+    sql_bind_int64(st, 2, lo);
+    sql_bind_int64(st, 3, hi);
+    sql_bind_text(st, 4, ids.p, (int)ids.len);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        const char *text = (const char *)sqlite3_column_text(st, 1);
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
+        int64_t id = sql_column_int64(st, 0);
+        const char *text = (const char *)sql_column_text(st, 1);
         for (int i = 0; i < out->n; i++)
             if (out->v[i].item.id == id && out->v[i].snippet == NULL)
                 snippet_split(text != NULL ? text : "", &out->v[i]);
     }
-    sqlite3_reset(st);
+    sql_reset(st);
     mld_buf_dispose(&ids);
     if (rc != SQLITE_DONE)
         return sq_error(s, err, "search snippet");
@@ -1609,38 +1606,38 @@ spelling(struct sq *s, const char *term)
 {
     static const char *const columns[] = {"headline", "kicker", "body_text"};
     char *word = NULL;
-    sqlite3_stmt *st = sq_prepare(s, &s->search->term_at,
+    struct sql_stmt *st = sq_prepare(s, &s->search->term_at,
                                   "SELECT doc, col, offset FROM temp.article_vocab_at "
                                   "WHERE term = ?1 LIMIT 1",
                                   NULL);
     if (st == NULL)
         return mld_strdup(term + 1);
     sq_bind_text(st, 1, term);
-    if (sqlite3_step(st) != SQLITE_ROW)
+    if (sql_step(st) != SQLITE_ROW)
         goto out;
-    int64_t id = sqlite3_column_int64(st, 0);
-    const char *col = (const char *)sqlite3_column_text(st, 1);
-    struct find_at f = {term, strlen(term), sqlite3_column_int64(st, 2), -1, 0, 0};
+    int64_t id = sql_column_int64(st, 0);
+    const char *col = (const char *)sql_column_text(st, 1);
+    struct find_at f = {term, strlen(term), sql_column_int64(st, 2), -1, 0, 0};
     for (int i = 0; i < 3; i++) {
         if (col == NULL || strcmp(col, columns[i]) != 0)
             continue;
         char sql[64];
         snprintf(sql, sizeof(sql), "SELECT %s FROM article WHERE id = ?1", columns[i]);
-        sqlite3_stmt *text = sq_prepare(s, &s->search->column[i], sql, NULL);
+        struct sql_stmt *text = sq_prepare(s, &s->search->column[i], sql, NULL);
         if (text == NULL)
             break;
-        sqlite3_bind_int64(text, 1, id);
-        if (sqlite3_step(text) == SQLITE_ROW) {
-            const char *t = (const char *)sqlite3_column_text(text, 0);
+        sql_bind_int64(text, 1, id);
+        if (sql_step(text) == SQLITE_ROW) {
+            const char *t = (const char *)sql_column_text(text, 0);
             if (t != NULL &&
-                mld_analyze(mld_analyzer(), t, (size_t)sqlite3_column_bytes(text, 0),
+                mld_analyze(mld_analyzer(), t, (size_t)sql_column_bytes(text, 0),
                             MLD_AN_INDEX, find_token, &f) == 1)
                 word = mld_strndup(t + f.start, f.end - f.start);
         }
-        sqlite3_reset(text);
+        sql_reset(text);
     }
 out:
-    sqlite3_reset(st);
+    sql_reset(st);
     return word != NULL ? word : mld_strdup(term + 1);
 }
 
@@ -1739,7 +1736,7 @@ static bool
 plan_prefix(struct sq *s, struct rank_stats *st, int t, const char *raw, size_t len,
             struct mld_buf *b)
 {
-    sqlite3_stmt *q = sq_prepare(s, &s->search->vocab_prefix,
+    struct sql_stmt *q = sq_prepare(s, &s->search->vocab_prefix,
                                  "SELECT term, docs FROM search_vocab "
                                  "WHERE term >= ?1 AND term < ?2",
                                  NULL);
@@ -1751,16 +1748,16 @@ plan_prefix(struct sq *s, struct rank_stats *st, int t, const char *raw, size_t 
     if (q == NULL || hn == 0)
         return false;
     hi[hn - 1]++; /* the first string after every one starting with raw */
-    sqlite3_bind_text(q, 1, raw, (int)len, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, hi, (int)hn, SQLITE_STATIC);
+    sql_bind_text(q, 1, raw, (int)len);
+    sql_bind_text(q, 2, hi, (int)hn);
     struct {
         char *term;
         int64_t docs;
     } top[MLD_SEARCH_PREFIX_TERMS];
     int n = 0;
     int64_t sum = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        int64_t d = sqlite3_column_int64(q, 1);
+    while (sql_step(q) == SQLITE_ROW) {
+        int64_t d = sql_column_int64(q, 1);
         sum += d;
         if (n == MLD_SEARCH_PREFIX_TERMS && d <= top[n - 1].docs)
             continue;
@@ -1774,7 +1771,7 @@ plan_prefix(struct sq *s, struct rank_stats *st, int t, const char *raw, size_t 
         top[k].term = sq_col_text(q, 0);
         top[k].docs = d;
     }
-    sqlite3_reset(q);
+    sql_reset(q);
     if (n == 0 || sum <= (int64_t)n * prefix_expand) {
         for (int i = 0; i < n; i++)
             mld_free(top[i].term);

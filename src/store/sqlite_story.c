@@ -134,13 +134,13 @@ struct df_cache {
 };
 
 struct sq_story {
-    sqlite3_stmt *v[T_COUNT_]; /* prepared on first use; close() finalizes */
+    struct sql_stmt *v[T_COUNT_]; /* prepared on first use; close() finalizes */
     char signature[160];       /* what the derived tables must be built under */
     struct df_cache df;        /* this transaction's document frequencies */
 };
 
 /* Returns statement id, prepared and reset, or NULL with err set. */
-static sqlite3_stmt *
+static struct sql_stmt *
 stmt(struct sq *s, enum story_stmt id, struct mld_err *err)
 {
     return sq_prepare(s, &s->story->v[id], story_sql[id], err);
@@ -223,34 +223,34 @@ cmp_weight_term(const void *a, const void *b)
 static int
 sig_load(struct sq *s, int64_t id, struct mld_story_sig *g, int64_t *story, struct mld_err *err)
 {
-    sqlite3_stmt *st = stmt(s, T_SIG_GET, err);
+    struct sql_stmt *st = stmt(s, T_SIG_GET, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
+    sql_bind_int64(st, 1, id);
+    int rc = sql_step(st);
     if (rc == SQLITE_DONE)
         return 0;
     if (rc != SQLITE_ROW)
         return sq_error(s, err, "read story signature");
-    g->published = sqlite3_column_int64(st, 0);
-    const unsigned char *p = sqlite3_column_blob(st, 1);
-    int len = sqlite3_column_bytes(st, 1);
+    g->published = sql_column_int64(st, 0);
+    const unsigned char *p = sql_column_blob(st, 1);
+    int len = sql_column_bytes(st, 1);
     g->has_minhash = p != NULL && len == 2 * MLD_SIM_MINHASH;
     for (int i = 0; g->has_minhash && i < MLD_SIM_MINHASH; i++)
         g->minhash[i] = (uint16_t)(p[2 * i] | p[2 * i + 1] << 8);
-    g->nheadline = u32s_decode(g->headline, MLD_SIM_HEADLINE_TERMS, sqlite3_column_blob(st, 2),
-                               sqlite3_column_bytes(st, 2));
-    vec_decode(&g->terms, sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3));
-    vec_decode(&g->topics, sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
+    g->nheadline = u32s_decode(g->headline, MLD_SIM_HEADLINE_TERMS, sql_column_blob(st, 2),
+                               sql_column_bytes(st, 2));
+    vec_decode(&g->terms, sql_column_blob(st, 3), sql_column_bytes(st, 3));
+    vec_decode(&g->topics, sql_column_blob(st, 4), sql_column_bytes(st, 4));
     /* Stored with the leading topics first; compared sorted by term. */
     g->nlead = g->topics.n >= 2 ? 2 : 0;
     for (int i = 0; i < g->nlead; i++)
         g->lead[i] = g->topics.v[i].term;
     qsort(g->topics.v, (size_t)g->topics.n, sizeof(g->topics.v[0]), cmp_weight_term);
-    *story = sqlite3_column_int64(st, 5);
-    vec_decode(&g->tf, sqlite3_column_blob(st, 6), sqlite3_column_bytes(st, 6));
-    g->npeople = u32s_decode(g->people, MLD_STORY_PEOPLE, sqlite3_column_blob(st, 7),
-                             sqlite3_column_bytes(st, 7));
+    *story = sql_column_int64(st, 5);
+    vec_decode(&g->tf, sql_column_blob(st, 6), sql_column_bytes(st, 6));
+    g->npeople = u32s_decode(g->people, MLD_STORY_PEOPLE, sql_column_blob(st, 7),
+                             sql_column_bytes(st, 7));
     return 1;
 }
 
@@ -258,7 +258,7 @@ sig_load(struct sq *s, int64_t id, struct mld_story_sig *g, int64_t *story, stru
 static int
 sig_store(struct sq *s, int64_t id, int64_t story, const struct mld_story_sig *g, struct mld_err *err)
 {
-    sqlite3_stmt *st = stmt(s, T_SIG_PUT, err);
+    struct sql_stmt *st = stmt(s, T_SIG_PUT, err);
     if (st == NULL)
         return MLD_E_STORE;
     unsigned char mh[2 * MLD_SIM_MINHASH], head[4 * MLD_SIM_HEADLINE_TERMS];
@@ -270,11 +270,11 @@ sig_store(struct sq *s, int64_t id, int64_t story, const struct mld_story_sig *g
     }
     for (int i = 0; i < g->nheadline; i++)
         put_u32(head + 4 * i, g->headline[i]);
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, g->published);
+    sql_bind_int64(st, 1, id);
+    sql_bind_int64(st, 2, g->published);
     if (g->has_minhash)
-        sqlite3_bind_blob(st, 3, mh, sizeof(mh), SQLITE_STATIC);
-    sqlite3_bind_blob(st, 4, head, 4 * g->nheadline, SQLITE_STATIC);
+        sql_bind_blob(st, 3, mh, sizeof(mh));
+    sql_bind_blob(st, 4, head, 4 * g->nheadline);
     /* The topics with the leading ones first (sig_load). */
     struct mld_sim_vec lead_first = g->topics;
     for (int k = 0; k < g->nlead; k++)
@@ -285,14 +285,14 @@ sig_store(struct sq *s, int64_t id, int64_t story, const struct mld_story_sig *g
                 lead_first.v[i] = t;
                 break;
             }
-    sqlite3_bind_blob(st, 5, terms, vec_encode(&g->terms, terms), SQLITE_STATIC);
-    sqlite3_bind_blob(st, 6, topics, vec_encode(&lead_first, topics), SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, story);
-    sqlite3_bind_blob(st, 8, tf, vec_encode(&g->tf, tf), SQLITE_STATIC);
+    sql_bind_blob(st, 5, terms, vec_encode(&g->terms, terms));
+    sql_bind_blob(st, 6, topics, vec_encode(&lead_first, topics));
+    sql_bind_int64(st, 7, story);
+    sql_bind_blob(st, 8, tf, vec_encode(&g->tf, tf));
     unsigned char people[4 * MLD_STORY_PEOPLE];
     for (int i = 0; i < g->npeople; i++)
         put_u32(people + 4 * i, g->people[i]);
-    sqlite3_bind_blob(st, 9, people, 4 * g->npeople, SQLITE_STATIC);
+    sql_bind_blob(st, 9, people, 4 * g->npeople);
     return sq_step_done(s, st, err, "store story signature");
 }
 
@@ -450,17 +450,17 @@ df_load(struct sq *s, const int64_t *k, int n, struct mld_err *err)
     mld_buf_puts(&json, "]");
     int rc = 0;
     if (c->n > first) {
-        sqlite3_stmt *st = stmt(s, T_DF_GET, err);
+        struct sql_stmt *st = stmt(s, T_DF_GET, err);
         if (st == NULL) {
             rc = MLD_E_STORE;
         } else {
-            sqlite3_bind_text(st, 1, json.p, (int)json.len, SQLITE_STATIC);
-            while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                int at = df_find(c, sqlite3_column_int64(st, 0));
+            sql_bind_text(st, 1, json.p, (int)json.len);
+            while ((rc = sql_step(st)) == SQLITE_ROW) {
+                int at = df_find(c, sql_column_int64(st, 0));
                 if (at >= first)
-                    c->v[at].count = sqlite3_column_int64(st, 1);
+                    c->v[at].count = sql_column_int64(st, 1);
             }
-            sqlite3_reset(st);
+            sql_reset(st);
             rc = rc == SQLITE_DONE ? 0 : sq_error(s, err, "read document frequencies");
         }
         if (rc != 0) { /* unread: not kept */
@@ -497,13 +497,13 @@ sq_story_flush(struct sq *s, struct mld_err *err)
         struct df_entry *e = &c->v[c->dirty[i]];
         if (e->delta == 0) /* counted in a savepoint rolled back */
             continue;
-        sqlite3_stmt *st = stmt(s, T_DF_SET, err);
+        struct sql_stmt *st = stmt(s, T_DF_SET, err);
         if (st == NULL) {
             rc = MLD_E_STORE;
             break;
         }
-        sqlite3_bind_int64(st, 1, e->key);
-        sqlite3_bind_int64(st, 2, e->count);
+        sql_bind_int64(st, 1, e->key);
+        sql_bind_int64(st, 2, e->count);
         rc = sq_step_done(s, st, err, "count document frequencies");
         e->delta = 0;
     }
@@ -525,12 +525,12 @@ sq_story_begin(struct sq *s, struct mld_err *err)
     /* The counts stay from one transaction to the next while no other
      * connection wrote the database (its data_version is the same). */
     struct df_cache *c = &s->story->df;
-    sqlite3_stmt *st = stmt(s, T_DATA_VERSION, err);
+    struct sql_stmt *st = stmt(s, T_DATA_VERSION, err);
     if (st == NULL)
         return MLD_E_STORE;
-    int rc = sqlite3_step(st);
-    int64_t version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_reset(st);
+    int rc = sql_step(st);
+    int64_t version = rc == SQLITE_ROW ? sql_column_int64(st, 0) : -1;
+    sql_reset(st);
     if (rc != SQLITE_ROW)
         return sq_error(s, err, "read the data version");
     if (version != c->version)
@@ -612,12 +612,12 @@ static int
 run2(struct sq *s, enum story_stmt id, int64_t a, int64_t b, const char *text, const char *what,
      struct mld_err *err)
 {
-    sqlite3_stmt *st = stmt(s, id, err);
+    struct sql_stmt *st = stmt(s, id, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, a);
-    sqlite3_bind_int64(st, 2, b);
-    if (text != NULL || sqlite3_bind_parameter_count(st) >= 3)
+    sql_bind_int64(st, 1, a);
+    sql_bind_int64(st, 2, b);
+    if (text != NULL || sql_bind_count(st) >= 3)
         sq_bind_text(st, 3, text);
     return sq_step_done(s, st, err, what);
 }
@@ -625,20 +625,20 @@ run2(struct sq *s, enum story_stmt id, int64_t a, int64_t b, const char *text, c
 /* Reads the rows of a retrieval statement (id, weight, published; the
  * weight and published time 0 where it has none) into out. */
 static int
-rows(struct sq *s, sqlite3_stmt *st, int limit, struct mld_story_row *out, int *n,
+rows(struct sq *s, struct sql_stmt *st, int limit, struct mld_story_row *out, int *n,
      const char *what, struct mld_err *err)
 {
     int rc = SQLITE_DONE; /* also for a limit of 0 */
     *n = 0;
-    while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int cols = sqlite3_column_count(st);
-        out[(*n)++] = (struct mld_story_row){sqlite3_column_int64(st, 0),
-                                             cols > 1 ? sqlite3_column_int(st, 1) : 0,
-                                             cols > 2 ? sqlite3_column_int64(st, 2) : 0};
+    while (*n < limit && (rc = sql_step(st)) == SQLITE_ROW) {
+        int cols = sql_column_count(st);
+        out[(*n)++] = (struct mld_story_row){sql_column_int64(st, 0),
+                                             cols > 1 ? sql_column_int(st, 1) : 0,
+                                             cols > 2 ? sql_column_int64(st, 2) : 0};
     }
     if (*n == limit)
         rc = SQLITE_DONE;
-    sqlite3_reset(st);
+    sql_reset(st);
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, what);
 }
 
@@ -672,14 +672,14 @@ op_post(void *impl, uint32_t term, mld_time_t published, int64_t id, int weight,
         struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, weight >= 0 ? T_TERM_ADD : T_TERM_DEL, err);
+    struct sql_stmt *st = stmt(s, weight >= 0 ? T_TERM_ADD : T_TERM_DEL, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, term);
-    sqlite3_bind_int64(st, 2, published);
-    sqlite3_bind_int64(st, 3, id);
+    sql_bind_int64(st, 1, term);
+    sql_bind_int64(st, 2, published);
+    sql_bind_int64(st, 3, id);
     if (weight >= 0)
-        sqlite3_bind_int(st, 4, weight);
+        sql_bind_int(st, 4, weight);
     return sq_step_done(s, st, err, "update the story term index");
 }
 
@@ -688,16 +688,16 @@ op_term_newest(void *impl, uint32_t term, mld_time_t lo, mld_time_t hi, int limi
                struct mld_story_row *out, int *n, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, lo > hi ? T_TERM_NEWEST : T_TERM_WINDOW, err);
+    struct sql_stmt *st = stmt(s, lo > hi ? T_TERM_NEWEST : T_TERM_WINDOW, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, term);
+    sql_bind_int64(st, 1, term);
     if (lo > hi) {
-        sqlite3_bind_int(st, 2, limit);
+        sql_bind_int(st, 2, limit);
     } else {
-        sqlite3_bind_int64(st, 2, lo);
-        sqlite3_bind_int64(st, 3, hi);
-        sqlite3_bind_int(st, 4, limit);
+        sql_bind_int64(st, 2, lo);
+        sql_bind_int64(st, 3, hi);
+        sql_bind_int(st, 4, limit);
     }
     return rows(s, st, limit, out, n, "read the story term index", err);
 }
@@ -707,11 +707,11 @@ op_topic_newest(void *impl, const char *slug, int limit, struct mld_story_row *o
                 struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, T_TOPIC_NEWEST, err);
+    struct sql_stmt *st = stmt(s, T_TOPIC_NEWEST, err);
     if (st == NULL)
         return MLD_E_STORE;
     sq_bind_text(st, 1, slug);
-    sqlite3_bind_int(st, 2, limit);
+    sql_bind_int(st, 2, limit);
     return rows(s, st, limit, out, n, "read topic neighbours", err);
 }
 
@@ -720,14 +720,14 @@ op_same_headline(void *impl, const char *slug, mld_time_t lo, mld_time_t hi, int
                  int limit, struct mld_story_row *out, int *n, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, T_SAME_HEADLINE, err);
+    struct sql_stmt *st = stmt(s, T_SAME_HEADLINE, err);
     if (st == NULL)
         return MLD_E_STORE;
     sq_bind_text(st, 1, slug);
-    sqlite3_bind_int64(st, 2, lo);
-    sqlite3_bind_int64(st, 3, hi);
-    sqlite3_bind_int64(st, 4, not_id);
-    sqlite3_bind_int(st, 5, limit);
+    sql_bind_int64(st, 2, lo);
+    sql_bind_int64(st, 3, hi);
+    sql_bind_int64(st, 4, not_id);
+    sql_bind_int(st, 5, limit);
     return rows(s, st, limit, out, n, "read same headlines", err);
 }
 
@@ -735,16 +735,16 @@ static int
 op_article(void *impl, int64_t id, mld_time_t *published, int64_t *story, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, T_ARTICLE, err);
+    struct sql_stmt *st = stmt(s, T_ARTICLE, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
+    sql_bind_int64(st, 1, id);
+    int rc = sql_step(st);
     if (rc == SQLITE_ROW) {
-        *published = sqlite3_column_int64(st, 0);
-        *story = sqlite3_column_int64(st, 1);
+        *published = sql_column_int64(st, 0);
+        *story = sql_column_int64(st, 1);
     }
-    sqlite3_reset(st);
+    sql_reset(st);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : sq_error(s, err, "read article");
 }
 
@@ -759,24 +759,24 @@ op_members(void *impl, int64_t story, int64_t *ids, int max, int *n, bool *edito
            struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, T_ED_TOUCHED, err);
+    struct sql_stmt *st = stmt(s, T_ED_TOUCHED, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, story);
-    int rc = sqlite3_step(st);
+    sql_bind_int64(st, 1, story);
+    int rc = sql_step(st);
     *editors = rc == SQLITE_ROW;
-    sqlite3_reset(st);
+    sql_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return sq_error(s, err, "read editors' story decisions");
     st = stmt(s, T_MEMBER_IDS, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, story);
-    sqlite3_bind_int(st, 2, max);
+    sql_bind_int64(st, 1, story);
+    sql_bind_int(st, 2, max);
     *n = 0;
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        ids[(*n)++] = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    while (*n < max && (rc = sql_step(st)) == SQLITE_ROW)
+        ids[(*n)++] = sql_column_int64(st, 0);
+    sql_reset(st);
     return *n == max || rc == SQLITE_DONE ? 0 : sq_error(s, err, "read story members");
 }
 
@@ -797,19 +797,19 @@ op_related(void *impl, int64_t owner, struct mld_story_entry *out, int max, int 
            struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, T_REL_LIST, err);
+    struct sql_stmt *st = stmt(s, T_REL_LIST, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, owner);
+    sql_bind_int64(st, 1, owner);
     int rc = SQLITE_DONE;
     *n = 0;
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        out[(*n)++] = (struct mld_story_entry){sqlite3_column_int64(st, 0),
-                                               sqlite3_column_int64(st, 1),
-                                               sqlite3_column_double(st, 2)};
+    while (*n < max && (rc = sql_step(st)) == SQLITE_ROW)
+        out[(*n)++] = (struct mld_story_entry){sql_column_int64(st, 0),
+                                               sql_column_int64(st, 1),
+                                               sql_column_double(st, 2)};
     if (*n == max)
         rc = SQLITE_DONE;
-    sqlite3_reset(st);
+    sql_reset(st);
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read related list");
 }
 
@@ -817,13 +817,13 @@ static int
 op_related_put(void *impl, int64_t owner, const struct mld_story_entry *e, struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, T_REL_ADD, err);
+    struct sql_stmt *st = stmt(s, T_REL_ADD, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, owner);
-    sqlite3_bind_int64(st, 2, e->id);
-    sqlite3_bind_int64(st, 3, e->story);
-    sqlite3_bind_double(st, 4, e->score);
+    sql_bind_int64(st, 1, owner);
+    sql_bind_int64(st, 2, e->id);
+    sql_bind_int64(st, 3, e->story);
+    sql_bind_double(st, 4, e->score);
     return sq_step_done(s, st, err, "write related list");
 }
 
@@ -875,14 +875,14 @@ sq_story_put(struct sq *s, int64_t id, const struct mld_article *a,
 static int
 stored_signature(struct sq *s, char *out, size_t cap, struct mld_err *err)
 {
-    sqlite3_stmt *st = stmt(s, T_META_GET, err);
+    struct sql_stmt *st = stmt(s, T_META_GET, err);
     if (st == NULL)
         return MLD_E_STORE;
-    int rc = sqlite3_step(st);
+    int rc = sql_step(st);
     out[0] = '\0';
     if (rc == SQLITE_ROW)
-        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
+        snprintf(out, cap, "%s", (const char *)sql_column_text(st, 0));
+    sql_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_error(s, err, "read story signature");
 }
 
@@ -895,16 +895,15 @@ rebuild(struct sq *s, struct mld_err *err)
     int rc = sq_exec(s, "DELETE FROM story_sig; DELETE FROM story_term; DELETE FROM story_df; "
                         "DELETE FROM story_related",
                      err);
-    sqlite3_stmt *ids;
+    struct sql_stmt *ids;
     if (rc != 0)
         return rc;
-    if (sqlite3_prepare_v2(s->db, "SELECT id FROM article WHERE pubstatus = 0 ORDER BY id", -1,
-                           &ids, NULL) != SQLITE_OK)
+    if (sql_prepare(&s->db, "SELECT id FROM article WHERE pubstatus = 0 ORDER BY id", false, &ids) != SQLITE_OK)
         return sq_error(s, err, "list articles");
     long n = 0;
-    while (rc == 0 && (rc = sqlite3_step(ids)) == SQLITE_ROW) {
+    while (rc == 0 && (rc = sql_step(ids)) == SQLITE_ROW) {
         struct mld_item it = {0};
-        rc = sq_get(s, sqlite3_column_int64(ids, 0), &it, err);
+        rc = sq_get(s, sql_column_int64(ids, 0), &it, err);
         if (rc == 0) {
             rc = mld_story_update(&mld_story_sqlite, s, it.id, it.a, NULL, MLD_STORY_REBUILD,
                                   err);
@@ -916,9 +915,9 @@ rebuild(struct sq *s, struct mld_err *err)
         rc = 0;
     else if (rc > 0)
         rc = sq_error(s, err, "list articles");
-    sqlite3_finalize(ids);
+    sql_finalize(ids);
     if (rc == 0) {
-        sqlite3_stmt *st = stmt(s, T_META_SET, err);
+        struct sql_stmt *st = stmt(s, T_META_SET, err);
         if (st == NULL)
             return MLD_E_STORE;
         sq_bind_text(st, 1, s->story->signature);
@@ -973,16 +972,16 @@ sq_story(void *impl, int64_t story_id, mld_time_t now, struct mld_items *out,
          struct mld_err *err)
 {
     struct sq *s = impl;
-    sqlite3_stmt *st = stmt(s, T_MEMBERS, err);
+    struct sql_stmt *st = stmt(s, T_MEMBERS, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, story_id);
-    sqlite3_bind_int64(st, 2, now);
+    sql_bind_int64(st, 1, story_id);
+    sql_bind_int64(st, 2, now);
     int64_t *ids = NULL;
     int n = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
         ids = mld_reallocarray(ids, (size_t)n + 1, sizeof(*ids));
-        ids[n++] = sqlite3_column_int64(st, 0);
+        ids[n++] = sql_column_int64(st, 0);
     }
     rc = rc == SQLITE_DONE ? sq_load_items(s, ids, n, now, false, out, err)
                            : sq_error(s, err, "read story");
@@ -1018,18 +1017,18 @@ static int
 fill_up(struct sq *s, const char *section, mld_time_t now, struct picked *p,
         struct mld_err *err)
 {
-    sqlite3_stmt *st = stmt(s, T_FILL, err);
+    struct sql_stmt *st = stmt(s, T_FILL, err);
     if (st == NULL)
         return MLD_E_STORE;
     sq_bind_text(st, 1, section);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int(st, 3, p->n + 2 * (p->limit - p->n));
+    sql_bind_int64(st, 2, now);
+    sql_bind_int(st, 3, p->n + 2 * (p->limit - p->n));
     int rc = SQLITE_DONE;
-    while (p->n < p->limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        pick(p, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+    while (p->n < p->limit && (rc = sql_step(st)) == SQLITE_ROW)
+        pick(p, sql_column_int64(st, 0), sql_column_int64(st, 1));
     if (p->n < p->limit && rc != SQLITE_DONE)
         return sq_error(s, err, "read the newest of the section");
-    sqlite3_reset(st);
+    sql_reset(st);
     return 0;
 }
 
@@ -1039,27 +1038,27 @@ sq_related(void *impl, int64_t id, mld_time_t now, int limit, struct mld_items *
 {
     struct sq *s = impl;
     struct picked p = {.limit = limit < MLD_RELATED_MAX * 2 ? limit : MLD_RELATED_MAX * 2};
-    sqlite3_stmt *st = stmt(s, T_OWN_SECTION, err);
+    struct sql_stmt *st = stmt(s, T_OWN_SECTION, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
+    sql_bind_int64(st, 1, id);
+    int rc = sql_step(st);
     if (rc == SQLITE_DONE)
         return 0; /* no such article: nothing is related */
     if (rc != SQLITE_ROW)
         return sq_error(s, err, "read article");
-    p.own_story = sqlite3_column_int64(st, 0);
+    p.own_story = sql_column_int64(st, 0);
     char section[MLD_SLUG_MAX + 1] = "";
-    if (sqlite3_column_type(st, 1) == SQLITE_TEXT)
-        snprintf(section, sizeof(section), "%s", (const char *)sqlite3_column_text(st, 1));
-    sqlite3_reset(st);
+    if (sql_column_type(st, 1) == SQL_TEXT)
+        snprintf(section, sizeof(section), "%s", (const char *)sql_column_text(st, 1));
+    sql_reset(st);
     st = stmt(s, T_REL_READ, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        pick(&p, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+    sql_bind_int64(st, 1, id);
+    sql_bind_int64(st, 2, now);
+    while ((rc = sql_step(st)) == SQLITE_ROW)
+        pick(&p, sql_column_int64(st, 0), sql_column_int64(st, 1));
     if (rc != SQLITE_DONE)
         return sq_error(s, err, "read related list");
     /* What is related comes first; the rest of the room, if any, goes to

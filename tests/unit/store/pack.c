@@ -70,7 +70,7 @@ test_sql_functions(void)
 {
     sqlite3 *db;
     sqlite3_open(":memory:", &db);
-    struct sq s = {.db = db, .path = ":memory:"};
+    struct sq s = {.db = {.lite = db}, .path = ":memory:"};
     struct mld_err err = {0};
     is_int(sq_pack_register(&s, &err), 0, "the functions register");
     char *long_text = body(3000, 1);

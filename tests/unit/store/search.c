@@ -232,7 +232,7 @@ raw_open(void)
     sqlite3 *db;
     struct mld_err err = {0};
     sqlite3_open(mld_test_dbpath, &db);
-    raw_sq = (struct sq){.db = db, .path = mld_test_dbpath};
+    raw_sq = (struct sq){.db = {.lite = db}, .path = mld_test_dbpath};
     if (sq_search_register(&raw_sq, &err) != 0)
         diag("register: %s", err.msg);
     fts5_api *api = fts5_of(&raw_sq, &err);

@@ -555,7 +555,7 @@ id_of(struct sq *s, const char *urn)
 {
     sqlite3_stmt *q;
     int64_t id = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT id FROM article WHERE urn = ?1", -1, &q, NULL) !=
+    if (sqlite3_prepare_v2(s->db.lite, "SELECT id FROM article WHERE urn = ?1", -1, &q, NULL) !=
         SQLITE_OK)
         return -1;
     sqlite3_bind_text(q, 1, urn, -1, SQLITE_STATIC);
@@ -692,8 +692,8 @@ plan_of(struct sq *s, const char *sql, char *out, size_t size)
     snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
     sqlite3_stmt *st;
     out[0] = '\0';
-    if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK) {
-        diag("%s: %s", sql, sqlite3_errmsg(s->db));
+    if (sqlite3_prepare_v2(s->db.lite, q, -1, &st, NULL) != SQLITE_OK) {
+        diag("%s: %s", sql, sqlite3_errmsg(s->db.lite));
         return false;
     }
     size_t n = 0;
@@ -792,9 +792,10 @@ test_plans(void)
      * plan does not depend on bound values (SQLITE_DBCONFIG_ENABLE_QPSG). */
     struct mld_err err = {0};
     for (int now = 1; now <= 3; now++) {
-        sqlite3_stmt *st = stmt(s, S_STORY_SECTIONS, &err);
-        if (st == NULL)
+        struct sql_stmt *prepared = stmt(s, S_STORY_SECTIONS, &err);
+        if (prepared == NULL)
             break;
+        sqlite3_stmt *st = prepared->lite;
         sqlite3_bind_int64(st, 1, now * 1000);
         sqlite3_bind_int64(st, 2, 1);
         while (sqlite3_step(st) == SQLITE_ROW)
@@ -820,7 +821,7 @@ test_nested(void)
     /* A commit that returned is on the disk: what a 202 to a push and
      * ingest's "committed" line promise (docs/internals/push.md). */
     sqlite3_stmt *sync = NULL;
-    sqlite3_prepare_v2(s->db, "PRAGMA synchronous", -1, &sync, NULL);
+    sqlite3_prepare_v2(s->db.lite, "PRAGMA synchronous", -1, &sync, NULL);
     is_int(sqlite3_step(sync) == SQLITE_ROW ? sqlite3_column_int(sync, 0) : -1, 2,
            "synchronous = FULL (2): every COMMIT waits for the fsync");
     sqlite3_finalize(sync);
@@ -872,7 +873,7 @@ test_nested(void)
     /* The engine rolls everything back behind the store's back (as after
      * an I/O error): nested calls fail rather than start a transaction. */
     ok(be->begin(s, &err) == 0 && be->begin(s, &err) == 0, "begin, savepoint again");
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_exec(s->db.lite, "ROLLBACK", NULL, NULL, NULL);
     is_int(be->commit(s, &err), MLD_E_STORE, "release after an engine rollback fails");
     ok(strstr(err.msg, "rolled back") != NULL, "and says why: %s", err.msg);
     be->rollback(s);
@@ -936,7 +937,7 @@ test_full(void)
     ok(!be->full(s), "a new store is not full");
     sqlite3_stmt *q = NULL;
     long pages = 0;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA page_count", -1, &q, NULL) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(s->db.lite, "PRAGMA page_count", -1, &q, NULL) == SQLITE_OK &&
         sqlite3_step(q) == SQLITE_ROW)
         pages = (long)sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);

@@ -134,6 +134,13 @@ $(BUILD)/tests/replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB)
 
 check: $(BIN) $(UNIT_BIN) $(CONF_BIN) $(REPLAY_BIN) $(REPLAY_BIN:%=%.t)
 	MELDUNG=$(abspath $(BIN)) BUILD=$(BUILD) prove -f $(UNIT_BIN) $(CONF_BIN) $(REPLAY_BIN:%=%.t) $(HTTP_T)
+ifeq ($(PG),1)
+	MELDUNG=$(abspath $(BIN)) BUILD=$(BUILD) tests/harness/pgcheck.sh prove -f $(PG_T)
+endif
+
+# The tests that run on both backends: `make check PG=1` runs them again,
+# on a throwaway PostgreSQL cluster (tests/harness/pgcheck.sh).
+PG_T := $(BUILD)/tests/unit/store/pg_sql
 
 # The replay of each driver runs through a tiny TAP wrapper named DRIVER.t.
 $(BUILD)/tests/replay/%.t: $(BUILD)/tests/replay/%

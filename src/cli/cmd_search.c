@@ -248,7 +248,7 @@ mld_cmd_search(int argc, char **argv)
     mld_free(optv);
     if (status < 0 && mld_cli_enrich_config(config) != 0) /* the index's word list */
         status = 1;
-    if (status < 0 && access(db, F_OK) != 0) {
+    if (status < 0 && !mld_store_exists(db)) {
         fprintf(stderr,
                 "meldung: error: %s: no store there (`meldung ingest --db %s FILE...` "
                 "makes one)\n",

@@ -195,7 +195,7 @@ mld_cmd_serve(int argc, char **argv)
                                       "static", "style.css");
     struct mld_site *site = NULL;
     struct stat dbst;
-    int rc = stat(cfg.db_path, &dbst);
+    int rc = mld_store_is_url(cfg.db_path) ? 0 : stat(cfg.db_path, &dbst);
     if (rc != 0 && errno == ENOENT)
         mld_log_error("%s: no store there; run `meldung ingest --db %s FILE...` first "
                       "(or name the store with --db)",
@@ -214,9 +214,11 @@ mld_cmd_serve(int argc, char **argv)
         mld_log_error("%s", err.msg);
         rc = 1;
     }
+    char where[256];
+    mld_store_where(cfg.db_path, where, sizeof(where));
     if (rc == 0)
         mld_log_info("templates from %s, static files from %s, store %s", cfg.templates_dir,
-                     cfg.static_dir, cfg.db_path);
+                     cfg.static_dir, where);
     struct observers obs = {site, access};
     hc.on_done = request_done;
     hc.done_ud = &obs;

@@ -169,7 +169,7 @@ mld_cmd_stats(int argc, char **argv)
 
     struct mld_err err = {0};
     struct mld_store *st;
-    if (access(db, F_OK) != 0) {
+    if (!mld_store_exists(db)) {
         fprintf(stderr,
                 "meldung: error: %s: no store there (`meldung ingest --db %s FILE...` "
                 "makes one)\n",

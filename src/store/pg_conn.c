@@ -73,8 +73,8 @@ one_line(const char *msg, char *out, size_t size)
     out[n] = '\0';
 }
 
-int
-pg_error(struct pg *p, const PGresult *r, const char *what, struct mld_err *err)
+void
+pg_reason(struct pg *p, const PGresult *r, char *out, size_t size)
 {
     char why[512];
     const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
@@ -83,8 +83,16 @@ pg_error(struct pg *p, const PGresult *r, const char *what, struct mld_err *err)
     if (state != NULL && strcmp(state, "53100") == 0) /* disk_full */
         p->full = true;
     if (state != NULL)
-        return mld_err_set(err, MLD_E_STORE, "%s: %s: %s (SQLSTATE %s)", p->where, what, why,
-                           state);
+        snprintf(out, size, "%s (SQLSTATE %s)", why, state);
+    else
+        snprintf(out, size, "%s", why);
+}
+
+int
+pg_error(struct pg *p, const PGresult *r, const char *what, struct mld_err *err)
+{
+    char why[600];
+    pg_reason(p, r, why, sizeof(why));
     return mld_err_set(err, MLD_E_STORE, "%s: %s: %s", p->where, what, why);
 }
 

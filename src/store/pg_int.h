@@ -57,6 +57,10 @@ PGresult *pg_exec(struct pg *p, const char *sql, int n, const char *const *param
  * Returns 0 or MLD_E_STORE. */
 int pg_run(struct pg *p, const char *sql, const char *what, struct mld_err *err);
 
+/* Writes r's (or the connection's) error to out as "reason (SQLSTATE
+ * xxxxx)", noting lack of space in p->full. */
+void pg_reason(struct pg *p, const PGresult *r, char *out, size_t size);
+
 /* Records r's (or the connection's) error in err as "where: what: reason
  * (SQLSTATE xxxxx)", notes lack of space in p->full, and returns
  * MLD_E_STORE. */

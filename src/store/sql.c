@@ -79,9 +79,7 @@ sql_in_txn(struct sql_db *db)
 static int
 pg_fail(struct pg *p, const PGresult *r)
 {
-    struct mld_err e = {0};
-    pg_error(p, r, "statement", &e);
-    snprintf(p->last, sizeof(p->last), "%s", e.msg);
+    pg_reason(p, r, p->last, sizeof(p->last));
     const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     if (state == NULL)
         return SQLITE_ERROR;
@@ -103,6 +101,8 @@ sql_exec(struct sql_db *db, const char *sql)
     PGresult *r = PQexec(db->pg->conn, sql);
     ExecStatusType st = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? SQLITE_OK : pg_fail(db->pg, r);
+    if (rc == SQLITE_OK && PQcmdTuples(r)[0] != '\0')
+        db->pg->changes = strtoll(PQcmdTuples(r), NULL, 10);
     PQclear(r);
     return rc;
 }
@@ -310,8 +310,10 @@ sql_pg_step(struct sql_pgstmt *st)
         }
     }
     drop_blobs(st);
-    if (st->row >= st->nrows)
+    if (st->row >= st->nrows) {
+        st->row = st->nrows + 1; /* past the last: not busy */
         return SQLITE_DONE;
+    }
     st->row++;
     return SQLITE_ROW;
 }
@@ -326,8 +328,7 @@ sql_pg_busy(struct sql_pgstmt *st)
 static bool
 has(struct sql_pgstmt *st, int i)
 {
-    return st->res != NULL && st->row > 0 && st->row <= st->nrows && i >= 0 &&
-           i < PQnfields(st->res);
+    return sql_pg_busy(st) && i >= 0 && i < PQnfields(st->res);
 }
 
 int

@@ -381,13 +381,46 @@ set_wal(struct sq *s, struct mld_err *err)
 }
 
 
+/* Opens the PostgreSQL database at url (pg_connect brings its schema up
+ * to date). Messages name it as pg_where() does: never the password. */
 static int
-sq_open(void **impl, const char *path, struct mld_err *err)
+open_pg(struct sq *s, const char *url, bool reader, struct mld_err *err)
+{
+    char where[256];
+    pg_where(url, where, sizeof(where));
+    s->path = mld_strdup(where);
+    struct pg *p = MLD_NEW(struct pg);
+    int rc = pg_connect(p, url, err);
+    if (rc != 0) {
+        mld_free(p);
+        return rc;
+    }
+    s->db.pg = p;
+    /* A reader's transactions are snapshots (sq_read_begin), and it
+     * writes nothing. */
+    if (reader)
+        rc = sq_exec(s, "SET default_transaction_read_only = on", err);
+    if (rc == 0)
+        rc = sq_search_open(s, err);
+    if (rc == 0)
+        rc = sq_story_open(s, err);
+    return rc;
+}
+
+static int
+sq_open_as(void **impl, const char *path, bool reader, struct mld_err *err)
 {
     struct sq *s = MLD_NEW(struct sq);
-    s->path = mld_strdup(path);
     s->stmts = MLD_NEW(struct sq_stmts);
     int rc;
+    if (pg_is_url(path)) {
+        rc = open_pg(s, path, reader, err);
+        if (rc != 0)
+            goto out_close;
+        *impl = s;
+        return 0;
+    }
+    s->path = mld_strdup(path);
     if (sqlite3_open_v2(path, &s->db.lite, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         rc = sq_error(s, err, "open");
@@ -440,14 +473,20 @@ out_close:
     return rc;
 }
 
+static int
+sq_open(void **impl, const char *path, struct mld_err *err)
+{
+    return sq_open_as(impl, path, false, err);
+}
+
 /* A read-only connection (mld_store_open_reader): opened as any other
  * (the schema is current, so the checks only read), then with a small
  * page cache and query_only, so that a write through it fails. */
 static int
 sq_open_reader(void **impl, const char *path, struct mld_err *err)
 {
-    int rc = sq_open(impl, path, err);
-    if (rc != 0)
+    int rc = sq_open_as(impl, path, true, err);
+    if (rc != 0 || sql_pg(&((struct sq *)*impl)->db))
         return rc;
     char pragmas[128];
     snprintf(pragmas, sizeof(pragmas), "PRAGMA cache_size = -%d; PRAGMA query_only = 1",
@@ -461,12 +500,17 @@ sq_open_reader(void **impl, const char *path, struct mld_err *err)
 }
 
 /* A read transaction: BEGIN takes no lock; the first read takes the
- * snapshot (and SQLite's read lock) that every later one shares. */
+ * snapshot (and SQLite's read lock) that every later one shares. On
+ * PostgreSQL a REPEATABLE READ transaction does the same (its default,
+ * READ COMMITTED, takes a new snapshot at every statement: one page could
+ * show two states of the store). */
 static int
 sq_read_begin(void *impl, struct mld_err *err)
 {
     struct sq *s = impl;
-    return !sql_in_txn(&s->db) ? sq_exec(s, "BEGIN", err) : 0;
+    if (sql_in_txn(&s->db))
+        return 0;
+    return sq_exec(s, sql_pg(&s->db) ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN", err);
 }
 
 static void
@@ -497,6 +541,10 @@ sq_close(void *impl)
     sq_search_close(s);
     sq_story_close(s);
     sq_pack_close(s);
+    if (s->db.pg != NULL) {
+        pg_disconnect(s->db.pg);
+        mld_free(s->db.pg);
+    }
     sqlite3_close(s->db.lite);
     mld_free(s->stmts);
     mld_free(s->path);
@@ -505,11 +553,20 @@ sq_close(void *impl)
 
 /* Transactions ------------------------------------------------------------ */
 
+/* The advisory lock every write transaction on PostgreSQL takes first:
+ * writes are one at a time, as SQLite's BEGIN IMMEDIATE makes them, so
+ * put()'s decisions (new id, version order, duplicates) read what the
+ * last writer committed, whichever node it ran on. "mldw". */
+#define PG_WRITE_LOCK "1835820151"
+
 int
 sq_txn_begin(struct sq *s, struct mld_err *err)
 {
     s->full = false;
-    int rc = sq_exec(s, "BEGIN IMMEDIATE", err);
+    if (sql_pg(&s->db))
+        s->db.pg->full = false;
+    int rc = sq_exec(s, sql_pg(&s->db) ? "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")"
+                                       : "BEGIN IMMEDIATE", err);
     if (rc == 0 && (rc = sq_story_begin(s, err)) != 0)
         sql_exec(&s->db, "ROLLBACK");
     return rc;
@@ -1652,6 +1709,12 @@ sq_health(void *impl, struct mld_store_health *out, struct mld_err *err)
     sql_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return sq_error(s, err, "health");
+    if (sql_pg(&s->db)) { /* a hot standby takes no writes */
+        rc = sql_prepare(&s->db, "SELECT NOT pg_is_in_recovery()", false, &st);
+        out->writable = rc == SQLITE_OK && sql_step(st) == SQLITE_ROW && sql_column_int(st, 0);
+        sql_finalize(st);
+        return rc == SQLITE_OK ? 0 : sq_error(s, err, "health");
+    }
     char dir[4096];
     const char *slash = strrchr(s->path, '/');
     size_t n = slash == NULL ? 1 : slash == s->path ? 1 : (size_t)(slash - s->path);

@@ -151,7 +151,9 @@ sq_bind_packed(struct sq *s, struct sql_stmt *st, int i, const char *v)
 {
     size_t n = 0;
     const unsigned char *p = v != NULL ? pack(s, v, strlen(v), &n) : NULL;
-    if (p == NULL)
+    if (p == NULL && v != NULL && sql_pg(&s->db))
+        sql_bind_blob(st, i, v, (int)strlen(v)); /* a BYTEA column on PostgreSQL */
+    else if (p == NULL)
         sq_bind_text(st, i, v);
     else
         sql_bind_blob_copy(st, i, p, (int)n);

@@ -4,11 +4,14 @@
  */
 #include "store.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../base/limits.h"
 #include "../base/mem.h"
 #include "../text/analyze.h"
+#include "pg_int.h"
 #include "store_int.h"
 
 struct mld_store {
@@ -48,14 +51,32 @@ mld_store_idle(struct mld_store *st)
     st->be->idle(st->impl);
 }
 
+bool
+mld_store_is_url(const char *db)
+{
+    return pg_is_url(db);
+}
+
+bool
+mld_store_exists(const char *db)
+{
+    return pg_is_url(db) || access(db, F_OK) == 0;
+}
+
+void
+mld_store_where(const char *db, char *out, size_t size)
+{
+    if (pg_is_url(db))
+        pg_where(db, out, size);
+    else
+        snprintf(out, size, "%s", db);
+}
+
 /* Opens path with the backend's open or open_reader (reader true). */
 static int
 store_open(struct mld_store **out, const char *path, bool reader, struct mld_err *err)
 {
     *out = NULL;
-    if (strncmp(path, "postgres://", 11) == 0 || strncmp(path, "postgresql://", 13) == 0)
-        return mld_err_set(err, MLD_E_UNSUPPORTED,
-                           "%s: the PostgreSQL backend is not built yet; use a SQLite file", path);
     const struct mld_store_backend *be = &mld_store_sqlite;
     void *impl = NULL;
     int rc = reader ? be->open_reader(&impl, path, err) : be->open(&impl, path, err);

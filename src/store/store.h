@@ -45,6 +45,18 @@ struct mld_store;
  * err naming the file and the reason. */
 int mld_store_open(struct mld_store **out, const char *path, struct mld_err *err);
 
+/* True when db names a PostgreSQL database ("postgres://...",
+ * "postgresql://...") rather than a SQLite file. */
+bool mld_store_is_url(const char *db);
+
+/* Whether there is a store at db: a file (SQLite). A database URL counts
+ * as there; opening it says otherwise. */
+bool mld_store_exists(const char *db);
+
+/* db as messages and logs name it: a file's path, or what a URL connects
+ * to without its password ("host=... dbname=... user=..."). */
+void mld_store_where(const char *db, char *out, size_t size);
+
 /* Opens another, read-only connection to the store at path, which
  * mld_store_open() has brought up to date: for a thread that only reads
  * (a server's renders), side by side with other readers and one writer.

@@ -9,6 +9,14 @@
  * meldung left it (the first migrations only), mld_test_store_remove
  * deletes it with its WAL files.
  *
+ * On PostgreSQL: when MELDUNG_TEST_PG holds a database URL
+ * ("postgresql:///meldung?host=DIR&user=meldung", as tests/harness/
+ * pgtmp.sh prints it; `make check PG=1` sets it), the store of a test is
+ * a database of its own on that server instead, t_NAME_PID, made empty
+ * and dropped as the file would be, and mld_test_dbpath is its URL.
+ * mld_test_pg() tells a test so: checks of SQLite's files and PRAGMAs
+ * skip then.
+ *
  * Include it after the .c under test, like test.h, which it includes. The
  * schema migrations come from the generated migrations.h; the test of
  * src/store/sqlite.c has them from the file under test already and
@@ -18,7 +26,10 @@
 #ifndef MLD_STORE_TEST_H
 #define MLD_STORE_TEST_H
 
+#include <ctype.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -40,11 +51,50 @@ struct mld_migration {
 /* The store file of the test (set by mld_test_store_fresh). */
 static char mld_test_dbpath[256];
 
+/* The server of MELDUNG_TEST_PG, or NULL when the tests run on SQLite. */
+static __attribute__((unused)) const char *
+mld_test_pg(void)
+{
+    const char *url = getenv("MELDUNG_TEST_PG");
+    return url != NULL && url[0] != '\0' ? url : NULL;
+}
+
+/* The database name of mld_test_dbpath (a PostgreSQL URL) in out. */
+static __attribute__((unused)) void
+mld_test_pg_dbname(char *out, size_t size)
+{
+    const char *p = strstr(mld_test_dbpath, ":///");
+    p = p != NULL ? p + 4 : "";
+    snprintf(out, size, "%.*s", (int)strcspn(p, "?"), p);
+}
+
+/* Runs sql on the server of MELDUNG_TEST_PG (its own database); a
+ * failure ends the test. */
+static __attribute__((unused)) void
+mld_test_pg_admin(const char *sql)
+{
+    PGconn *c = PQconnectdb(mld_test_pg());
+    PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+    if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK) {
+        diag("%s: %s", sql, PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(r);
+    PQfinish(c);
+}
+
 /* Removes the store at mld_test_dbpath with its WAL and shared-memory
- * files. */
+ * files (on PostgreSQL: drops its database). */
 static __attribute__((unused)) void
 mld_test_store_remove(void)
 {
+    if (mld_test_pg() != NULL) {
+        char name[128], sql[200];
+        mld_test_pg_dbname(name, sizeof(name));
+        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+        mld_test_pg_admin(sql);
+        return;
+    }
     char p[300];
     unlink(mld_test_dbpath);
     snprintf(p, sizeof(p), "%s-wal", mld_test_dbpath);
@@ -68,13 +118,30 @@ mld_test_store_open(void)
 }
 
 /* Sets mld_test_dbpath to /tmp/mld-NAME-test-PID.db and removes what is
- * there. */
+ * there; on PostgreSQL to a new, empty database t_NAME_PID. */
 static __attribute__((unused)) void
 mld_test_store_path(const char *name)
 {
-    snprintf(mld_test_dbpath, sizeof(mld_test_dbpath), "/tmp/mld-%s-test-%d.db", name,
-             (int)getpid());
+    const char *pg = mld_test_pg();
+    if (pg == NULL) {
+        snprintf(mld_test_dbpath, sizeof(mld_test_dbpath), "/tmp/mld-%s-test-%d.db", name,
+                 (int)getpid());
+        mld_test_store_remove();
+        return;
+    }
+    char db[64];
+    int n = snprintf(db, sizeof(db), "t_%s_%d", name, (int)getpid());
+    for (int i = 0; i < n && i < (int)sizeof(db) - 1; i++)
+        if (!isalnum((unsigned char)db[i]))
+            db[i] = '_';
+    const char *path = strstr(pg, ":///");
+    path = path != NULL ? path + 4 : pg;
+    snprintf(mld_test_dbpath, sizeof(mld_test_dbpath), "%.*s%s%s", (int)(path - pg), pg, db,
+             path + strcspn(path, "?"));
     mld_test_store_remove();
+    char sql[128];
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db);
+    mld_test_pg_admin(sql);
 }
 
 /* A new, empty store at /tmp/mld-NAME-test-PID.db, opened (see
@@ -93,6 +160,10 @@ mld_test_store_fresh(const char *name)
 static __attribute__((unused)) sqlite3 *
 mld_test_store_schema(const char *name, int version)
 {
+    if (mld_test_pg() != NULL) {
+        diag("an old SQLite schema: SQLite only");
+        return NULL;
+    }
     mld_test_store_path(name);
     sqlite3 *db;
     if (sqlite3_open(mld_test_dbpath, &db) != SQLITE_OK) {

@@ -139,6 +139,11 @@
  * asked again after this. */
 #define MLD_POLL_MAX_RETRY_AFTER_SECS 86400
 
+/* Seconds before a poller asks again for a source another node was
+ * fetching (or that could not be claimed): a node that died mid-fetch is
+ * taken over after about this long. */
+#define MLD_POLL_CLAIM_RETRY_SECS 5
+
 /* Redirects followed per fetch (a loop stops here). */
 #define MLD_POLL_MAX_REDIRECTS 5
 

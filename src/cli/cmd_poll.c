@@ -108,7 +108,46 @@ hook_store(void *ud, const struct mld_poll_source *src, const char *doc, size_t 
     return rc;
 }
 
-static const struct mld_poll_hooks hooks = {hook_load, hook_save, hook_store};
+static void
+hook_release(void *ud, const struct mld_poll_source *src)
+{
+    bool got;
+    struct mld_err err = {0};
+    if (mld_store_source_claim(((struct poll_ctx *)ud)->st, src->name, false, &got, &err) != 0)
+        mld_log_error("poll: %s: %s", src->name, err.msg);
+}
+
+/* Takes the store's claim on src (several pollers may share one
+ * PostgreSQL database), then reads its saved state again: a poller on
+ * another node may have fetched it since st was read. */
+static int
+hook_claim(void *ud, const struct mld_poll_source *src, struct mld_source_state *st,
+           struct mld_err *err)
+{
+    struct poll_ctx *ctx = ud;
+    bool got = false;
+    int rc = mld_store_source_claim(ctx->st, src->name, true, &got, err);
+    if (rc != 0 || !got)
+        return rc != 0 ? rc : 0;
+    struct mld_source_state saved;
+    rc = mld_store_source_get(ctx->st, src->name, &saved, err);
+    if (rc == MLD_E_NOTFOUND)
+        return 1; /* never polled by anyone */
+    if (rc == 0 && saved.last_attempt > st->last_attempt && saved.next_attempt > mld_time_now()) {
+        /* polled elsewhere meanwhile: take its state, and its schedule */
+        mld_source_state_dispose(st);
+        *st = saved;
+        hook_release(ud, src);
+        return 0;
+    }
+    mld_source_state_dispose(&saved);
+    if (rc != 0)
+        hook_release(ud, src);
+    return rc != 0 ? rc : 1;
+}
+
+static const struct mld_poll_hooks hooks = {hook_load, hook_save, hook_store, hook_claim,
+                                            hook_release};
 
 /* What a SIGHUP replaces: the configuration, its sources and the poller
  * over them (main's variables), and what it keeps. */

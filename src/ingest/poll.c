@@ -370,7 +370,7 @@ take_document(struct mld_poller *p, int i, struct mld_fetch_res *res, const char
 }
 
 static void
-on_done(void *ud, void *tag, int rc, struct mld_fetch_res *res, const struct mld_err *err)
+handle_done(void *ud, void *tag, int rc, struct mld_fetch_res *res, const struct mld_err *err)
 {
     struct mld_poller *p = ud;
     int i = (int)(intptr_t)tag;
@@ -468,6 +468,44 @@ mld_poller_free(struct mld_poller *p)
     mld_free(p);
 }
 
+/* Claims source i before its fetch (hooks->claim): true to fetch it.
+ * A source another node has is tried again at its saved next attempt, or
+ * after MLD_POLL_CLAIM_RETRY_SECS while that node is fetching it. */
+static bool
+claim(struct mld_poller *p, int i)
+{
+    if (p->hooks->claim == NULL)
+        return true;
+    struct mld_err err = {0};
+    int rc = p->hooks->claim(p->ud, &p->src[i], &p->st[i], &err);
+    if (rc == 1)
+        return true;
+    mld_time_t retry = mld_time_now() + MLD_POLL_CLAIM_RETRY_SECS;
+    if (rc < 0)
+        mld_log_error("poll: %s: not claimed: %s", p->src[i].name, err.msg);
+    else
+        mld_log_debug("poll: %s: polled by another node", p->src[i].name);
+    if (rc < 0 || p->st[i].next_attempt < retry)
+        p->st[i].next_attempt = retry;
+    return false;
+}
+
+static void
+release(struct mld_poller *p, int i)
+{
+    if (p->hooks->release != NULL)
+        p->hooks->release(p->ud, &p->src[i]);
+}
+
+/* A fetch ended: its result handled and the source's state saved, the
+ * source is given up for other nodes. */
+static void
+on_done(void *ud, void *tag, int rc, struct mld_fetch_res *res, const struct mld_err *err)
+{
+    handle_done(ud, tag, rc, res, err);
+    release(ud, (int)(intptr_t)tag);
+}
+
 /* Queues a fetch of source i. */
 static void
 start(struct mld_poller *p, int i)
@@ -481,10 +519,13 @@ start(struct mld_poller *p, int i)
         .timeout_ms = src->timeout * 1000,
     };
     struct mld_err err = {0};
+    if (!claim(p, i))
+        return;
     st->last_attempt = mld_time_now();
     if (mld_fetcher_add(p->fetcher, &req, (void *)(intptr_t)i, &err) != 0) {
         p->counts.polls++;
         fail(p, i, err.msg, -1);
+        release(p, i);
         return;
     }
     p->inflight[i] = true;

@@ -105,6 +105,16 @@ struct mld_poll_hooks {
     int (*store)(void *ud, const struct mld_poll_source *src, const char *doc, size_t len,
                  const struct mld_source *from, const struct mld_format *fmt,
                  struct mld_source_state *st, struct mld_err *err);
+
+    /* May be NULL. Asked before each fetch of src, for pollers on
+     * several nodes sharing one store: returns 1 when this poller is to
+     * fetch src now (release() follows once its state is saved), 0 when
+     * not (another node is fetching it, or fetched it since st was read:
+     * st then holds the saved state, next attempt included), or an error
+     * with err set (the fetch waits MLD_POLL_CLAIM_RETRY_SECS). */
+    int (*claim)(void *ud, const struct mld_poll_source *src, struct mld_source_state *st,
+                 struct mld_err *err);
+    void (*release)(void *ud, const struct mld_poll_source *src);
 };
 
 /* What a poller did since it was made. */

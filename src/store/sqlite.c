@@ -52,6 +52,10 @@ struct mld_migration {
     "FROM article p INDEXED BY article_visible_from "                                        \
     "WHERE p.visible_from > 0 AND p.visible_from > ?1 AND p.pubstatus = 0 "
 
+/* The class of the PostgreSQL advisory locks that claim sources for a
+ * poller (sq_source_claim): "mlds". */
+#define PG_SOURCE_LOCKS "1835820147"
+
 /* Every statement the backend runs, prepared on first use. */
 /* A new article's id, the one SQLite would choose (the largest plus
  * one), given explicitly so that the row starts as a story of its own
@@ -150,6 +154,8 @@ struct mld_migration {
                   "next_attempt, items, newest_item, new_items, updated_items, duplicates, "  \
                   "failed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "  \
                   "?14, ?15, ?16)")                                                          \
+    X(SOURCE_CLAIM, "SELECT pg_try_advisory_lock(" PG_SOURCE_LOCKS ", hashtext(CAST(?1 AS TEXT)))") \
+    X(SOURCE_UNCLAIM, "SELECT pg_advisory_unlock(" PG_SOURCE_LOCKS ", hashtext(CAST(?1 AS TEXT)))") \
     X(SOURCES, "SELECT name, url, etag, last_modified, last_attempt, last_success, "         \
                "last_error_at, last_error, failures, next_attempt, items, newest_item, "     \
                "new_items, updated_items, duplicates, failed FROM source ORDER BY name")
@@ -1627,6 +1633,23 @@ sq_source_set(void *impl, const struct mld_source_state *src, struct mld_err *er
 }
 
 static int
+sq_source_claim(void *impl, const char *name, bool take, bool *got, struct mld_err *err)
+{
+    struct sq *s = impl;
+    *got = true;
+    if (!sql_pg(&s->db))
+        return 0;
+    struct sql_stmt *st = stmt(s, take ? S_SOURCE_CLAIM : S_SOURCE_UNCLAIM, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sq_bind_text(st, 1, name);
+    if (sql_step(st) != SQLITE_ROW)
+        return sq_error(s, err, take ? "claim source" : "give up source");
+    *got = !take || sql_column_int(st, 0) != 0;
+    return 0;
+}
+
+static int
 sq_sources(void *impl, struct mld_source_state **out, int *n, struct mld_err *err)
 {
     struct sq *s = impl;
@@ -1750,6 +1773,7 @@ const struct mld_store_backend mld_store_sqlite = {
     .source_get = sq_source_get,
     .source_set = sq_source_set,
     .sources = sq_sources,
+    .source_claim = sq_source_claim,
     .search = sq_search,
     .story = sq_story,
     .story_size = sq_story_size,

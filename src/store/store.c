@@ -244,6 +244,14 @@ mld_store_source_get(struct mld_store *st, const char *name, struct mld_source_s
 }
 
 int
+mld_store_source_claim(struct mld_store *st, const char *name, bool take, bool *got,
+                       struct mld_err *err)
+{
+    *got = false;
+    return idle(st, st->be->source_claim(st->impl, name, take, got, err));
+}
+
+int
 mld_store_source_set(struct mld_store *st, const struct mld_source_state *s, struct mld_err *err)
 {
     if (s->name == NULL || s->name[0] == '\0')

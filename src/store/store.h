@@ -310,6 +310,15 @@ int mld_store_source_get(struct mld_store *st, const char *name, struct mld_sour
 int mld_store_source_set(struct mld_store *st, const struct mld_source_state *s,
                          struct mld_err *err);
 
+/* Claims source name for this connection's poller (take), or gives it
+ * up (!take). On PostgreSQL, where pollers on several nodes share one
+ * database, a claim is a session advisory lock: one connection holds a
+ * source at a time, and a connection that ends (its node died) lets it
+ * go. *got says whether the claim was taken; giving up always succeeds.
+ * On SQLite every claim is taken (one machine). Returns 0 or MLD_E_STORE. */
+int mld_store_source_claim(struct mld_store *st, const char *name, bool take, bool *got,
+                           struct mld_err *err);
+
 /* All known sources by name; *out is an array of *n (free each with
  * mld_source_state_dispose, then the array with mld_free). */
 int mld_store_sources(struct mld_store *st, struct mld_source_state **out, int *n,

@@ -43,6 +43,7 @@ struct mld_store_backend {
                       struct mld_err *err);
     int (*source_set)(void *impl, const struct mld_source_state *s, struct mld_err *err);
     int (*sources)(void *impl, struct mld_source_state **out, int *n, struct mld_err *err);
+    int (*source_claim)(void *impl, const char *name, bool take, bool *got, struct mld_err *err);
     int (*search)(void *impl, const struct mld_search *q, struct mld_hits *out,
                   struct mld_err *err);
     int (*story)(void *impl, int64_t story_id, mld_time_t now, struct mld_items *out,

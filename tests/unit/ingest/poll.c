@@ -226,7 +226,7 @@ mem_store(void *ud, const struct mld_poll_source *src, const char *doc, size_t l
     return mem_save(ud, src, st, err);
 }
 
-static const struct mld_poll_hooks hooks = {mem_load, mem_save, mem_store};
+static const struct mld_poll_hooks hooks = {mem_load, mem_save, mem_store, NULL, NULL};
 
 static void
 mem_dispose(struct mem *m)
@@ -331,6 +331,68 @@ test_conditional(void)
     ok(st->etag == NULL && st->last_modified == NULL, "a changed URL drops the validators");
     is_int(st->items, 1, "... but keeps the item count");
     is_str(st->url, s[0].url, "... and takes the new URL");
+    mld_poller_free(p);
+    mem_dispose(&m);
+    mld_free(s[0].name);
+    mld_free(s[0].url);
+}
+
+/* Claims (hooks->claim): a poller fetches only what it claims, gives up
+ * each claim once the fetch's state is saved, takes the schedule another
+ * node saved, and tries again soon when a node holds the source. */
+static int claim_answer, claims, releases;
+static mld_time_t claim_next;
+
+static int
+mem_claim(void *ud, const struct mld_poll_source *src, struct mld_source_state *st,
+          struct mld_err *err)
+{
+    (void)ud, (void)src, (void)err;
+    claims++;
+    if (claim_answer == 0 && claim_next != 0)
+        st->next_attempt = claim_next; /* another node's saved schedule */
+    return claim_answer;
+}
+
+static void
+mem_release(void *ud, const struct mld_poll_source *src)
+{
+    (void)ud, (void)src;
+    releases++;
+}
+
+static const struct mld_poll_hooks claim_hooks = {mem_load, mem_save, mem_store, mem_claim,
+                                                  mem_release};
+
+static void
+test_claims(void)
+{
+    struct mld_poll_source s[1];
+    source(&s[0], "feed", "/feed", 300);
+    struct mem m = {.base = s};
+    struct mld_poll_options opt = options(4, 2, NULL);
+    struct mld_poller *p;
+    struct mld_err err = {0};
+    is_int(mld_poller_new(&p, s, 1, &opt, &claim_hooks, &m, &err), 0, "claims: poller made");
+    feed_hits = 0;
+    claim_answer = 0;
+    claim_next = 0;
+    mld_poller_round(p, false);
+    is_int(feed_hits, 0, "claims: held by another node, not fetched");
+    is_int(releases, 0, "... nothing to give up");
+    mld_time_t next = mld_poller_state(p, 0)->next_attempt;
+    ok(next > mld_time_now() && next <= mld_time_now() + MLD_POLL_CLAIM_RETRY_SECS,
+       "... asked again within MLD_POLL_CLAIM_RETRY_SECS");
+    claim_next = mld_time_now() + 250;
+    mld_poller_round(p, true);
+    is_int(mld_poller_state(p, 0)->next_attempt, claim_next,
+           "fetched elsewhere: the saved next attempt is taken");
+    claim_answer = 1;
+    mld_poller_round(p, true);
+    is_int(feed_hits, 1, "claimed: fetched once");
+    is_int(releases, 1, "... and given up after its state was saved");
+    is_int(m.store_calls, 1, "... its document stored");
+    is_int(claims, 3, "one claim asked per due fetch");
     mld_poller_free(p);
     mem_dispose(&m);
     mld_free(s[0].name);
@@ -638,6 +700,7 @@ main(void)
 
     test_config();
     test_conditional();
+    test_claims();
     test_failures();
     test_timeout();
     test_concurrency();

@@ -139,6 +139,11 @@
  * asked again after this. */
 #define MLD_POLL_MAX_RETRY_AFTER_SECS 86400
 
+/* Rows per transaction of `meldung migrate` (src/store/copy.c): an
+ * interrupted copy loses at most one chunk's work, and a PostgreSQL
+ * source hands over one chunk's rows at a time. */
+#define MLD_COPY_CHUNK_ROWS 5000
+
 /* Seconds before a poller asks again for a source another node was
  * fetching (or that could not be claimed): a node that died mid-fetch is
  * taken over after about this long. */

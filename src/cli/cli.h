@@ -68,6 +68,7 @@ int mld_cmd_article(int argc, char **argv);
 /* `meldung backup` and `meldung restore`: a consistent copy of the store,
  * and putting one back (cmd_backup.c). */
 int mld_cmd_backup(int argc, char **argv);
+int mld_cmd_migrate(int argc, char **argv);
 int mld_cmd_restore(int argc, char **argv);
 
 /* Prints "meldung NAME: message" and the usage hint to stderr; returns 2. */

@@ -39,6 +39,7 @@ static const struct {
     {"stories", mld_cmd_stories, "measure the story grouping against a labelled set"},
     {"backup", mld_cmd_backup, "copy the store consistently while it is in use"},
     {"restore", mld_cmd_restore, "put a backup in place of the store"},
+    {"migrate", mld_cmd_migrate, "copy a store to another (SQLite to PostgreSQL and back)"},
 };
 
 static void

@@ -4,7 +4,8 @@
 # request), UTF-8 bodies (text_of), waiting for a condition (eventually),
 # reading a file (slurp) and finding the shared corpus (corpus); editors'
 # accounts and sessions (user_add, login, admin_get for /status, form,
-# set_cookies); a webhook receiver (hook_receiver).
+# set_cookies); a webhook receiver (hook_receiver); a fresh PostgreSQL
+# database when the tests run with one (pg_db).
 #
 # A test in tests/http, run from the repository root, says
 #
@@ -26,13 +27,30 @@ use Test::More;
 use Time::HiRes qw(sleep);
 
 our @EXPORT = qw(start serve stop get request text_of eventually slurp corpus user_add login
-                 admin_get admin_cookie form set_cookies hook_receiver $TS);
+                 admin_get admin_cookie form set_cookies hook_receiver pg_db $TS);
 
 # The time stamp that starts every log line (src/base/log.c): "^$TS meldung: warning: ...".
 our $TS = qr/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/;
 
 my $http = HTTP::Tiny->new(max_redirect => 0, timeout => 10);
 my $base = '';    # the URL of the server serve() started last
+
+# pg_db(NAME): the URL of a new, empty database on the PostgreSQL server
+# of $MELDUNG_TEST_PG (set by `make check PG=1`, tests/harness/
+# pgcheck.sh), named NAME with the test's pid; undef when there is none.
+sub pg_db {
+    my ($name) = @_;
+    my $url = $ENV{MELDUNG_TEST_PG};
+    return undef unless defined $url && $url ne '';
+    my $db = "t_${name}_$$";
+    $db =~ s/[^A-Za-z0-9_]/_/g;
+    for my $sql ("DROP DATABASE IF EXISTS $db WITH (FORCE)", "CREATE DATABASE $db") {
+        my $out = `psql -X -q -v ON_ERROR_STOP=1 '$url' -c '$sql' 2>&1`;
+        die "pg_db: $sql: $out" if $?;
+    }
+    (my $new = $url) =~ s{:///[^?]*}{:///$db};
+    return $new;
+}
 
 # start(SECONDS, utf8 => 1): skips the whole test when there is no binary
 # at $MELDUNG (default ./meldung), dies after SECONDS, and returns the

@@ -245,9 +245,10 @@ mld_cmd_serve(int argc, char **argv)
     fflush(stdout);
     if (push != NULL)
         mld_log_info("push: POST %s takes documents with a bearer token", MLD_PUSH_PATH);
-    const struct timespec tick = {0, MLD_SERVE_REFRESH_MS * 1000000L};
+    struct mld_store_listen *changes = NULL;
+    mld_store_listen_open(&changes, cfg.db_path, &err);
     while (!stopping) {
-        nanosleep(&tick, NULL);
+        mld_store_listen_wait(changes, MLD_SERVE_REFRESH_MS);
         if (reloading) {
             reloading = 0;
             mld_log_info("SIGHUP: reloading");
@@ -260,6 +261,7 @@ mld_cmd_serve(int argc, char **argv)
         }
     }
     mld_log_info("stopping");
+    mld_store_listen_close(changes);
     mld_http_server_stop(srv);
     mld_access_log_close(access); /* after the server: every request is in it */
     mld_site_close(site);

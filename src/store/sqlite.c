@@ -600,6 +600,11 @@ sq_txn_commit(struct sq *s, struct mld_err *err)
         rc = sq_search_flush(s, err);
     if (rc == 0)
         rc = prune_changes(s, err);
+    /* PostgreSQL delivers the notice at COMMIT, to every listener
+     * (mld_store_listen_wait). */
+    if (rc == 0 && s->logged && sql_pg(&s->db))
+        rc = sq_exec(s, "NOTIFY " MLD_STORE_CHANNEL, err);
+    s->logged = false;
     if (rc == 0)
         rc = sq_exec(s, "COMMIT", err);
     if (rc != 0)
@@ -610,6 +615,7 @@ sq_txn_commit(struct sq *s, struct mld_err *err)
 void
 sq_txn_rollback(struct sq *s)
 {
+    s->logged = false;
     sql_exec(&s->db, "ROLLBACK");
     sq_search_discard(s);
     sq_story_discard(s);
@@ -759,6 +765,7 @@ sq_log_key(struct sq *s, const char *key, struct mld_err *err)
     struct sql_stmt *st = stmt(s, S_ADD_CHANGE, err);
     if (st == NULL)
         return MLD_E_STORE;
+    s->logged = true;
     sq_bind_text(st, 1, key);
     return sq_step_done(s, st, err, "log change");
 }

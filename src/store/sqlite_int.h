@@ -30,6 +30,7 @@ struct sq {
     struct sq_story *story;
     int in_txn; /* transaction depth: 0 none, 1 BEGIN, 2+ savepoints */
     bool full;  /* an error since the last BEGIN was for lack of space */
+    bool logged; /* change keys logged in the open transaction */
     void *pack;            /* sqlite_pack.c's deflate state, made on first use */
     /* sqlite_editor.c's two reads that every article page makes (its
      * editorial state and correction notes), kept prepared */

@@ -45,6 +45,23 @@ struct mld_store;
  * err naming the file and the reason. */
 int mld_store_open(struct mld_store **out, const char *path, struct mld_err *err);
 
+/* Waiting for changes: serve's refresh loop waits on a listener between
+ * two reads of the change log. On PostgreSQL every commit that logs
+ * change keys sends a notice on MLD_STORE_CHANNEL, and the listener (a
+ * connection of its own) ends the wait when one arrives, so a change made
+ * on any node reaches every node's cache at once; on SQLite, and on a
+ * hot standby (which takes no LISTEN), a wait is a plain sleep. */
+#define MLD_STORE_CHANNEL "meldung_change"
+struct mld_store_listen;
+
+/* A listener for the store at db. Returns 0 (a listener that cannot
+ * connect says so in the log and sleeps, trying again every few seconds). */
+int mld_store_listen_open(struct mld_store_listen **out, const char *db, struct mld_err *err);
+
+/* Waits up to ms milliseconds; true when a notice ended the wait. */
+bool mld_store_listen_wait(struct mld_store_listen *l, int ms);
+void mld_store_listen_close(struct mld_store_listen *l);
+
 /* True when db names a PostgreSQL database ("postgres://...",
  * "postgresql://...") rather than a SQLite file. */
 bool mld_store_is_url(const char *db);

@@ -66,7 +66,7 @@ struct mld_migration {
 #define NEXT_ID "(SELECT coalesce(max(id), 0) + 1 FROM article)"
 
 #define STMT_MAP(X)                                                                          \
-    X(SEEN_ADD, "INSERT OR IGNORE INTO entry_seen(entry_id) VALUES (?1)")                    \
+    X(SEEN_ADD, "INSERT INTO entry_seen(entry_id) VALUES (?1) ON CONFLICT DO NOTHING")       \
     X(FIND_URN, "SELECT id, version, version_created, updated, published, story_id "         \
                 "FROM article WHERE urn = ?1")                                               \
     X(INSERT, "INSERT INTO article (id, urn, version, version_created, updated, entry_id, "  \
@@ -75,21 +75,22 @@ struct mld_migration {
               "section_slug, slug, published, first_stored, story_id, story_key, link, "      \
               "author, hold_reason, date_source, section_by, aside_html) VALUES "            \
               "(" NEXT_ID ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "   \
-              "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, " NEXT_ID ", ?27, ?29, "\
-              "?30, ?31, ?32, ?33, ?34)")                                                    \
+              "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?32, " NEXT_ID ", ?25, ?26, "\
+              "?27, ?28, ?29, ?30, ?31) RETURNING id")                                       \
     X(UPDATE, "UPDATE article SET urn = ?1, version = ?2, version_created = ?3, "            \
               "updated = ?4, entry_id = ?5, format = ?6, pubstatus = ?7, embargo = ?8, "     \
               "visible_from = ?9, urgency = ?10, signal = ?11, lang = ?12, kicker = ?13, "   \
               "headline = ?14, teaser = ?15, byline = ?16, dateline = ?17, body_html = ?18, "\
               "body_text = ?19, credit = ?20, section = ?21, section_slug = ?22, slug = ?23, "\
-              "published = ?24, story_key = ?27, link = ?29, author = ?30, "                 \
-              "hold_reason = ?31, date_source = ?32, section_by = ?33, aside_html = ?34 "    \
-              "WHERE id = ?28")                                                              \
+              "published = ?24, story_key = ?25, link = ?26, author = ?27, "                 \
+              "hold_reason = ?28, date_source = ?29, section_by = ?30, aside_html = ?31 "    \
+              "WHERE id = ?32")                                                              \
     X(DEL_TOPICS, "DELETE FROM article_topic WHERE article_id = ?1")                         \
-    X(ADD_TOPIC, "INSERT OR IGNORE INTO article_topic(article_id, rank, name, slug) "        \
-                 "VALUES (?1, ?2, ?3, ?4)")                                                  \
+    X(ADD_TOPIC, "INSERT INTO article_topic(article_id, rank, name, slug) "                  \
+                 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")                           \
     X(DEL_CATS, "DELETE FROM article_category WHERE article_id = ?1")                        \
-    X(ADD_CAT, "INSERT OR IGNORE INTO article_category(article_id, code) VALUES (?1, ?2)")   \
+    X(ADD_CAT, "INSERT INTO article_category(article_id, code) VALUES (?1, ?2) "             \
+               "ON CONFLICT DO NOTHING")                                                     \
     X(DEL_MEDIA, "DELETE FROM article_media WHERE article_id = ?1")                          \
     X(ADD_MEDIA, "INSERT INTO article_media(article_id, rank, url, type, length, caption, "  \
                  "kind, width, height, credit, alt, renditions) "                            \
@@ -100,12 +101,11 @@ struct mld_migration {
     X(ADD_VERSION, "INSERT INTO version (article_id, version, version_created, updated, "    \
                    "entry_id, pubstatus, embargo, signal, headline, teaser, body_html, "     \
                    "applied, stored_at, digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "\
-                   "?10, ?11, ?12, strftime('%s','now'), ?13)")                              \
+                   "?10, ?11, ?12, ?14, ?13)")                                               \
     X(VERSION_SAME, "SELECT 1 FROM version WHERE article_id = ?1 AND digest = ?2 LIMIT 1")   \
-    X(KEYS, "SELECT section_slug, story_id, strftime('%Y-%m', published, 'unixepoch') "     \
-            "FROM article WHERE id = ?1")                                                    \
+    X(KEYS, "SELECT section_slug, story_id, published FROM article WHERE id = ?1")           \
     X(KEY_TOPICS, "SELECT slug FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
-    X(ADD_CHANGE, "INSERT INTO change(at, key) VALUES (strftime('%s','now'), ?1)")           \
+    X(ADD_CHANGE, "INSERT INTO change(at, key) VALUES (?2, ?1)")                             \
     X(GET, "SELECT id, urn, version, version_created, updated, entry_id, format, pubstatus, "\
            "embargo, urgency, signal, lang, kicker, headline, teaser, byline, dateline, "    \
            "body_html, body_text, credit, section, section_slug, slug, published, story_id, "\
@@ -119,7 +119,8 @@ struct mld_migration {
     X(GET_TOPICS, "SELECT name FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
     X(GET_CATS, "SELECT code FROM article_category WHERE article_id = ?1 ORDER BY code")     \
     X(STORY_SECTIONS, "SELECT nullif(t.section, ''), t.n - (SELECT count(*) " PENDING        \
-                      "AND p.story_id = ?2 AND p.section IS nullif(t.section, '')) "         \
+                      "AND p.story_id = ?2 AND p.section IS NOT DISTINCT FROM "              \
+                      "nullif(t.section, '')) "                                              \
                       "FROM story_tally t WHERE t.story_id = ?2 "                            \
                       "ORDER BY t.newest DESC, t.section")                                   \
     X(SECTIONS, "SELECT a.section, t.slug, t.n - (SELECT count(*) " PENDING                  \
@@ -149,11 +150,19 @@ struct mld_migration {
                   "last_error_at, last_error, failures, next_attempt, items, newest_item, "  \
                   "new_items, updated_items, duplicates, failed "                            \
                   "FROM source WHERE name = ?1")                                             \
-    X(SOURCE_SET, "INSERT OR REPLACE INTO source (name, url, etag, last_modified, "          \
+    X(SOURCE_SET, "INSERT INTO source (name, url, etag, last_modified, "                     \
                   "last_attempt, last_success, last_error_at, last_error, failures, "        \
                   "next_attempt, items, newest_item, new_items, updated_items, duplicates, "  \
                   "failed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "  \
-                  "?14, ?15, ?16)")                                                          \
+                  "?14, ?15, ?16) ON CONFLICT (name) DO UPDATE SET url = excluded.url, "     \
+                  "etag = excluded.etag, last_modified = excluded.last_modified, "           \
+                  "last_attempt = excluded.last_attempt, "                                   \
+                  "last_success = excluded.last_success, "                                   \
+                  "last_error_at = excluded.last_error_at, last_error = excluded.last_error, "\
+                  "failures = excluded.failures, next_attempt = excluded.next_attempt, "     \
+                  "items = excluded.items, newest_item = excluded.newest_item, "             \
+                  "new_items = excluded.new_items, updated_items = excluded.updated_items, " \
+                  "duplicates = excluded.duplicates, failed = excluded.failed")              \
     X(SOURCE_CLAIM, "SELECT pg_try_advisory_lock(" PG_SOURCE_LOCKS ", hashtext(CAST(?1 AS TEXT)))") \
     X(SOURCE_UNCLAIM, "SELECT pg_advisory_unlock(" PG_SOURCE_LOCKS ", hashtext(CAST(?1 AS TEXT)))") \
     X(SOURCES, "SELECT name, url, etag, last_modified, last_attempt, last_success, "         \
@@ -747,7 +756,11 @@ article_keys(struct sq *s, int64_t id, struct keyset *k, struct mld_err *err)
     if (sql_step(st) == SQLITE_ROW) {
         keyset_add(k, mld_key_section((const char *)sql_column_text(st, 0)));
         keyset_add(k, mld_key_story(sql_column_int64(st, 1)));
-        keyset_add(k, mld_key_month((const char *)sql_column_text(st, 2))); /* its sitemap */
+        struct mld_tm tm; /* its sitemap: the UTC month of its publication */
+        mld_time_civil(sql_column_int64(st, 2), 0, &tm);
+        char month[16];
+        snprintf(month, sizeof(month), "%04d-%02d", tm.year, tm.mon);
+        keyset_add(k, mld_key_month(month));
     }
     st = stmt(s, S_KEY_TOPICS, err);
     if (st == NULL)
@@ -767,6 +780,7 @@ sq_log_key(struct sq *s, const char *key, struct mld_err *err)
         return MLD_E_STORE;
     s->logged = true;
     sq_bind_text(st, 1, key);
+    sql_bind_int64(st, 2, mld_time_now());
     return sq_step_done(s, st, err, "log change");
 }
 
@@ -811,8 +825,8 @@ sq_step_done(struct sq *s, struct sql_stmt *st, struct mld_err *err, const char 
     return 0;
 }
 
-/* Binds the article columns shared by INSERT and UPDATE (?1..?24, ?27,
- * ?29..?34). */
+/* Binds the article columns shared by INSERT and UPDATE (?1..?31; ?32
+ * is the insert's first_stored, the update's id). */
 static void
 bind_article(struct sq *s, struct sql_stmt *st, const struct mld_article *a, const char *section_slug,
              const char *slug, const char *story_key, mld_time_t published)
@@ -841,13 +855,13 @@ bind_article(struct sq *s, struct sql_stmt *st, const struct mld_article *a, con
     sq_bind_text(st, 22, section_slug);
     sq_bind_text(st, 23, slug);
     sql_bind_int64(st, 24, published);
-    sq_bind_text(st, 27, story_key);
-    sq_bind_text(st, 29, a->link);
-    sq_bind_text(st, 30, a->author);
-    sq_bind_text(st, 31, a->hold_reason);
-    sql_bind_int(st, 32, (int)a->date_source);
-    sql_bind_int(st, 33, (int)a->section_by);
-    sq_bind_text(st, 34, a->aside_html);
+    sq_bind_text(st, 25, story_key);
+    sq_bind_text(st, 26, a->link);
+    sq_bind_text(st, 27, a->author);
+    sq_bind_text(st, 28, a->hold_reason);
+    sql_bind_int(st, 29, (int)a->date_source);
+    sql_bind_int(st, 30, (int)a->section_by);
+    sq_bind_text(st, 31, a->aside_html);
 }
 
 /* The renditions of m as the JSON text of article_media.renditions
@@ -982,6 +996,7 @@ add_version(struct sq *s, int64_t id, const struct mld_article *a, uint64_t dige
     sq_bind_packed(s, st, 11, a->body_html); /* history: read when an editor opens it */
     sql_bind_int(st, 12, applied);
     sql_bind_int64(st, 13, (int64_t)digest);
+    sql_bind_int64(st, 14, mld_time_now()); /* stored_at */
     return sq_step_done(s, st, err, "add version");
 }
 
@@ -1048,12 +1063,13 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
         if (st == NULL)
             return MLD_E_STORE;
         bind_article(s, st, a, sec, slug, story_key, published);
-        sql_bind_int64(st, 25, mld_time_now());
-        /* story_id: its own (NEXT_ID) until sq_story_put() decides. */
-        rc = sq_step_done(s, st, err, "insert article");
-        if (rc != 0)
-            return rc;
-        int64_t id = sqlite3_last_insert_rowid(s->db.lite);
+        sql_bind_int64(st, 32, mld_time_now());
+        /* story_id: its own (NEXT_ID) until sq_story_put() decides. The
+         * row is written at the first step, which returns its id. */
+        if (sql_step(st) != SQLITE_ROW)
+            return sq_error(s, err, "insert article");
+        int64_t id = sql_column_int64(st, 0);
+        sql_reset(st);
         rc = put_lists(s, id, a, err);
         if (rc == 0)
             rc = sq_story_put(s, id, a, f, true, err);
@@ -1108,7 +1124,7 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
         goto out_keys;
     }
     bind_article(s, st, a, sec, slug, story_key, published);
-    sql_bind_int64(st, 28, id);
+    sql_bind_int64(st, 32, id);
     rc = sq_step_done(s, st, err, "update article");
     if (rc == 0) /* editors: their decision wins over the agency's version */
         rc = sq_ed_reapply(s, id, err);
@@ -1342,26 +1358,63 @@ sq_load_items(struct sq *s, const int64_t *ids, int n, mld_time_t now, bool sect
     return load_items(s, ids, n, now, sections, !sections, out, err);
 }
 
-/* The start of a list query (columns cols) over the visible articles at
- * ?1, of topic ?3 when topic is set. A topic walks its rows of
- * article_topic_recent (migration 0017: slug, published, id) newest first
- * and joins each to its article; the others walk article itself. *pub and
- * *idc name the columns to order and page by: the index's, so that
- * SQLite reads rows in index order and stops at the page's end instead
- * of sorting every row of the topic. */
-static void
-list_select(struct mld_buf *sql, const char *cols, bool topic, const char **pub,
-            const char **idc)
+/* A list query as it is built: its SQL, and the values of its
+ * parameters ?1..?n in order. A query numbers only the values it uses,
+ * without a gap, as PostgreSQL must learn each parameter's type from
+ * the SQL. */
+struct list_q {
+    struct mld_buf sql;
+    int n;
+    struct {
+        const char *text; /* a text's value, or NULL for an integer */
+        int64_t v;        /* an integer's value */
+    } arg[12];
+};
+
+/* Adds integer parameter v (or text t when not NULL) to l; returns its
+ * number, for the caller to write "?N" where it goes. */
+static int
+list_arg(struct list_q *l, int64_t v, const char *t)
 {
-    if (topic)
-        mld_buf_printf(sql, "SELECT %s FROM article_topic t INDEXED BY article_topic_recent "
-                            "CROSS JOIN article a ON a.id = t.article_id WHERE t.slug = ?3 AND ",
-                       cols);
+    l->arg[l->n].v = v;
+    l->arg[l->n].text = t;
+    return ++l->n;
+}
+
+/* Binds l's parameters to st. */
+static void
+list_bind(const struct list_q *l, struct sql_stmt *st)
+{
+    for (int i = 0; i < l->n; i++)
+        if (l->arg[i].text != NULL)
+            sq_bind_text(st, i + 1, l->arg[i].text);
+        else
+            sql_bind_int64(st, i + 1, l->arg[i].v);
+}
+
+/* The start of a list query (columns cols) over the visible articles at
+ * now, of topic `topic` when not NULL. A topic walks its rows of
+ * article_topic_recent (migration 0017: slug, published, id) newest first
+ * and joins each to its article (CROSS JOIN: in that order); the others
+ * walk article itself. *pub and *idc name the columns to order and page
+ * by: the index's, so that SQLite reads rows in index order and stops at
+ * the page's end instead of sorting every row of the topic. */
+static void
+list_select(struct list_q *l, const char *cols, mld_time_t now, const char *topic,
+            const char **pub, const char **idc)
+{
+    mld_buf_init(&l->sql, 4096);
+    l->n = 0;
+    if (topic != NULL)
+        mld_buf_printf(&l->sql, "SELECT %s FROM article_topic t INDEXED BY article_topic_recent "
+                                "CROSS JOIN article a WHERE t.slug = ?%d AND a.id = t.article_id "
+                                "AND ",
+                       cols, list_arg(l, 0, topic));
     else
-        mld_buf_printf(sql, "SELECT %s FROM article a WHERE ", cols);
-    mld_buf_puts(sql, "a.pubstatus = 0 AND a.visible_from <= ?1 ");
-    *pub = topic ? "t.published" : "a.published";
-    *idc = topic ? "t.article_id" : "a.id";
+        mld_buf_printf(&l->sql, "SELECT %s FROM article a WHERE ", cols);
+    mld_buf_printf(&l->sql, "a.pubstatus = 0 AND a.visible_from <= ?%d ", list_arg(l, now, NULL));
+    *pub = topic != NULL ? "t.published" : "a.published";
+    *idc = topic != NULL ? "t.article_id" : "a.id";
 }
 
 /* Lists are read newest first from an index (article_published,
@@ -1369,39 +1422,35 @@ list_select(struct mld_buf *sql, const char *cols, bool topic, const char **pub,
  * unless every article is wanted, cut to one entry per story here: the
  * first row of a story is its newest visible article. So a page reads the
  * rows down to its last story, not every visible article of the store. */
-/* The SQL of list query q into sql: fixed fragments, every value bound
- * (?1 now, ?2 section, ?3 topic, ?5 limit, ?6 offset). */
+/* List query q into l: fixed fragments, every value bound. */
 static void
-list_sql(struct mld_buf *sql, const struct mld_query *q)
+list_sql(struct list_q *l, const struct mld_query *q)
 {
     const char *pub, *idc;
-    list_select(sql, "a.id, a.story_id", q->topic_slug != NULL, &pub, &idc);
+    list_select(l, "a.id, a.story_id", q->now, q->topic_slug, &pub, &idc);
     if (q->section_slug != NULL)
-        mld_buf_puts(sql, "AND a.section_slug = ?2 ");
-    mld_buf_printf(sql, "ORDER BY %s DESC, %s DESC", pub, idc);
-    if (q->every_article)
-        mld_buf_puts(sql, " LIMIT ?5 OFFSET ?6");
+        mld_buf_printf(&l->sql, "AND a.section_slug = ?%d ", list_arg(l, 0, q->section_slug));
+    mld_buf_printf(&l->sql, "ORDER BY %s DESC, %s DESC", pub, idc);
+    if (q->every_article) {
+        int limit = list_arg(l, q->limit, NULL);
+        mld_buf_printf(&l->sql, " LIMIT ?%d OFFSET ?%d", limit, list_arg(l, q->offset, NULL));
+    }
 }
 
 static int
 sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld_err *err)
 {
     struct sq *s = impl;
-    struct mld_buf sql;
-    mld_buf_init(&sql, 4096);
-    list_sql(&sql, q);
+    struct list_q l;
+    list_sql(&l, q);
     struct sql_stmt *st = NULL;
     int64_t *stories = NULL; /* the stories met so far, to skip their older rows */
     int nstories = 0, rc = SQLITE_DONE;
-    if (sql_prepare(&s->db, sql.p, false, &st) != SQLITE_OK) {
+    if (sql_prepare(&s->db, l.sql.p, false, &st) != SQLITE_OK) {
         rc = sq_error(s, err, "prepare list");
         goto out;
     }
-    sql_bind_int64(st, 1, q->now);
-    sq_bind_text(st, 2, q->section_slug);
-    sq_bind_text(st, 3, q->topic_slug);
-    sql_bind_int(st, 5, q->limit);
-    sql_bind_int(st, 6, q->offset);
+    list_bind(&l, st);
     int64_t ids[MLD_LIST_PAGE_SIZE * 4];
     int n = 0, want = q->limit < (int)(sizeof(ids) / sizeof(ids[0]))
                           ? q->limit
@@ -1429,7 +1478,7 @@ sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld
     rc = load_items(s, ids, n, q->now, true, q->every_article, out, err);
 out:
     sql_finalize(st);
-    mld_buf_dispose(&sql);
+    mld_buf_dispose(&l.sql);
     mld_free(stories);
     return rc;
 }
@@ -1882,7 +1931,7 @@ sq_totals(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_e
     sql_finalize(st);
     int rc = sq_named_counts(s,
                              "SELECT nullif(hold_reason, ''), sum(n) AS c FROM article_tally "
-                             "WHERE pubstatus = 3 GROUP BY hold_reason HAVING c > 0 "
+                             "WHERE pubstatus = 3 GROUP BY hold_reason HAVING sum(n) > 0 "
                              "ORDER BY c DESC, hold_reason",
                              now, &out->reasons, &out->nreasons, err);
     if (rc == 0)
@@ -1890,9 +1939,9 @@ sq_totals(void *impl, mld_time_t now, struct mld_store_totals *out, struct mld_e
                              "SELECT nullif(t.section, '') AS name, sum(t.n) AS c, "
                              "coalesce(sum(CASE t.pubstatus WHEN 0 THEN t.n END), 0) - "
                              "(SELECT count(*) " PENDING
-                             "AND p.section IS nullif(t.section, '')) "
-                             "FROM article_tally t GROUP BY t.section HAVING c > 0 "
-                             "ORDER BY name IS NULL, name",
+                             "AND p.section IS NOT DISTINCT FROM nullif(t.section, '')) "
+                             "FROM article_tally t GROUP BY t.section HAVING sum(t.n) > 0 "
+                             "ORDER BY t.section = '', t.section", /* no section last */
                              now, &out->sections, &out->nsections, err);
     return rc;
 }
@@ -1972,6 +2021,11 @@ sq_live_facts(void *impl, int64_t id, struct mld_store_live_facts *out, struct m
  * The visibility test (pubstatus, visible_from) reads the row, so a
  * month's cost is its own articles. */
 
+/* An article's last modification: the later of its publication and its
+ * version's creation (SQLite's two-argument max(), which PostgreSQL has
+ * not). */
+#define MODIFIED "CASE WHEN published > version_created THEN published ELSE version_created END"
+
 /* The newest published time before `before` of an article visible at now,
  * in *out; 1 when there is none, 0 when found, or MLD_E_STORE. */
 static int
@@ -2002,7 +2056,7 @@ sq_sitemap_months(void *impl, mld_time_t now, int max, struct mld_sitemap_month 
                            "WHERE published < ?1 AND pubstatus = 0 AND visible_from <= ?2 "
                            "ORDER BY published DESC LIMIT 1", false, &seek) != SQLITE_OK ||
         sql_prepare(&s->db,
-                           "SELECT count(*), max(max(published, version_created)) "
+                           "SELECT count(*), max(" MODIFIED ") "
                            "FROM article INDEXED BY article_published "
                            "WHERE published >= ?1 AND published < ?2 AND pubstatus = 0 "
                            "AND visible_from <= ?3", false, &count) != SQLITE_OK) {
@@ -2049,7 +2103,7 @@ sq_sitemap_entries(void *impl, mld_time_t from, mld_time_t to, mld_time_t now, i
     struct sql_stmt *st = NULL;
     if (sql_prepare(&s->db,
                            "SELECT id, slug, headline, lang, published, "
-                           "max(published, version_created) "
+                           MODIFIED " "
                            "FROM article INDEXED BY article_published "
                            "WHERE published >= ?1 AND published < ?2 AND pubstatus = 0 "
                            "AND visible_from <= ?3 ORDER BY published DESC, id "
@@ -2100,21 +2154,27 @@ api_prepare(struct sq *s, const char *sql, struct sql_stmt **st, const char *wha
  * page starts strictly after the last item of the one before, so items
  * stored meanwhile shift nothing. */
 static void
-api_list_sql(struct mld_buf *sql, const struct mld_api_query *q)
+api_list_sql(struct list_q *l, const struct mld_api_query *q)
 {
     const char *pub, *idc;
-    list_select(sql, "a.id", q->topic_slug != NULL, &pub, &idc);
+    list_select(l, "a.id", q->now, q->topic_slug, &pub, &idc);
+    struct mld_buf *sql = &l->sql;
     if (q->section_slug != NULL)
-        mld_buf_puts(sql, "AND a.section_slug = ?2 ");
+        mld_buf_printf(sql, "AND a.section_slug = ?%d ", list_arg(l, 0, q->section_slug));
     if (q->story_id > 0)
-        mld_buf_puts(sql, "AND a.story_id = ?4 ");
+        mld_buf_printf(sql, "AND a.story_id = ?%d ", list_arg(l, q->story_id, NULL));
     if (q->since > 0)
-        mld_buf_printf(sql, "AND %s >= ?5 ", pub);
+        mld_buf_printf(sql, "AND %s >= ?%d ", pub, list_arg(l, q->since, NULL));
     if (q->until > 0)
-        mld_buf_printf(sql, "AND %s < ?6 ", pub);
-    if (q->after_id > 0)
-        mld_buf_printf(sql, "AND (%s < ?7 OR (%s = ?7 AND %s < ?8)) ", pub, pub, idc);
-    mld_buf_printf(sql, "ORDER BY %s DESC, %s DESC LIMIT ?9", pub, idc);
+        mld_buf_printf(sql, "AND %s < ?%d ", pub, list_arg(l, q->until, NULL));
+    if (q->after_id > 0) {
+        int at = list_arg(l, q->after_published, NULL);
+        mld_buf_printf(sql, "AND (%s < ?%d OR (%s = ?%d AND %s < ?%d)) ", pub, at, pub, at, idc,
+                       list_arg(l, q->after_id, NULL));
+    }
+    /* one more than the page says whether more follow */
+    mld_buf_printf(sql, "ORDER BY %s DESC, %s DESC LIMIT ?%d", pub, idc,
+                   list_arg(l, q->limit + 1, NULL));
 }
 
 /* The list of sq_api_articles, in the caller's snapshot. */
@@ -2122,23 +2182,14 @@ static int
 api_list(struct sq *s, const struct mld_api_query *q, struct mld_items *out, bool *more,
          struct mld_err *err)
 {
-    struct mld_buf sql;
-    mld_buf_init(&sql, 4096);
-    api_list_sql(&sql, q);
+    struct list_q l;
+    api_list_sql(&l, q);
     struct sql_stmt *st = NULL;
-    int rc = api_prepare(s, sql.p, &st, "prepare api list", err);
-    mld_buf_dispose(&sql);
+    int rc = api_prepare(s, l.sql.p, &st, "prepare api list", err);
+    mld_buf_dispose(&l.sql);
     if (rc != 0)
         return rc;
-    sql_bind_int64(st, 1, q->now);
-    sq_bind_text(st, 2, q->section_slug);
-    sq_bind_text(st, 3, q->topic_slug);
-    sql_bind_int64(st, 4, q->story_id);
-    sql_bind_int64(st, 5, q->since);
-    sql_bind_int64(st, 6, q->until);
-    sql_bind_int64(st, 7, q->after_published);
-    sql_bind_int64(st, 8, q->after_id);
-    sql_bind_int(st, 9, q->limit + 1); /* one more says whether more follow */
+    list_bind(&l, st);
     int64_t ids[MLD_API_MAX_LIMIT + 1];
     int n = 0;
     while ((rc = sql_step(st)) == SQLITE_ROW && n < q->limit + 1)

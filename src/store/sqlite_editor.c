@@ -418,8 +418,10 @@ ed_set_txn(struct sq *s, void *ud, struct mld_err *err)
         rc = prep(s, "DELETE FROM editorial WHERE article_id = ?1", &st, err);
     else
         rc = prep(s,
-                  "INSERT OR REPLACE INTO editorial (article_id, state, reason, by, at) "
-                  "VALUES (?1, ?5, ?2, ?3, ?4)",
+                  "INSERT INTO editorial (article_id, state, reason, by, at) "
+                  "VALUES (?1, ?5, ?2, ?3, ?4) ON CONFLICT (article_id) DO UPDATE SET "
+                  "state = excluded.state, reason = excluded.reason, by = excluded.by, "
+                  "at = excluded.at",
                   &st, err);
     if (rc != 0)
         return rc;
@@ -495,8 +497,8 @@ put_topics(struct sq *s, int64_t id, const char *names, struct mld_err *err)
         char slug[MLD_SLUG_MAX + 1];
         if (mld_slug(p, len, slug) > 0) {
             rc = prep(s,
-                      "INSERT OR IGNORE INTO article_topic (article_id, rank, name, slug) "
-                      "VALUES (?1, ?2, ?3, ?4)",
+                      "INSERT INTO article_topic (article_id, rank, name, slug) "
+                      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
                       &st, err);
             if (rc != 0)
                 return rc;
@@ -554,7 +556,8 @@ fields_txn(struct sq *s, void *ud, struct mld_err *err)
         rc = prep(s,
                   "INSERT INTO ed_field (article_id, section, topics, by, at) "
                   "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(article_id) DO UPDATE SET "
-                  "section = coalesce(?2, section), topics = coalesce(?3, topics), "
+                  "section = coalesce(?2, ed_field.section), "
+                  "topics = coalesce(?3, ed_field.topics), "
                   "by = ?4, at = ?5",
                   &st, err);
     if (rc != 0)
@@ -623,7 +626,9 @@ move_to_story(struct sq *s, int64_t id, int64_t to, const char *why,
         "ELSE coalesce(?3, story_reason) END WHERE id = ?1",
         "UPDATE story_sig SET story_id = ?2 WHERE article_id = ?1",
         "UPDATE story_related SET story_id = ?2 WHERE related_id = ?1",
-        "INSERT OR REPLACE INTO ed_story (article_id, story_id, by, at) VALUES (?1, ?2, ?4, ?5)",
+        "INSERT INTO ed_story (article_id, story_id, by, at) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id, "
+        "by = excluded.by, at = excluded.at",
     };
     int rc = sq_log_article_keys(s, id, err);
     for (size_t i = 0; rc == 0 && i < sizeof(sql) / sizeof(sql[0]); i++) {
@@ -636,8 +641,8 @@ move_to_story(struct sq *s, int64_t id, int64_t to, const char *why,
         if (i == 0)
             sq_bind_text(st, 3, why);
         if (i == 3) {
-            sq_bind_text(st, 4, a->by);
-            sql_bind_int64(st, 5, a->now);
+            sq_bind_text(st, 3, a->by);
+            sql_bind_int64(st, 4, a->now);
         }
         rc = run(s, st, "move to story", err);
     }

@@ -775,18 +775,17 @@ test_plans(void)
     };
     size_t nl = sizeof(lq) / sizeof(lq[0]), na = sizeof(aq) / sizeof(aq[0]);
     for (size_t i = 0; i < nl + na; i++) {
-        struct mld_buf sql;
-        mld_buf_init(&sql, 4096);
+        struct list_q l;
         if (i < nl)
-            list_sql(&sql, &lq[i]);
+            list_sql(&l, &lq[i]);
         else
-            api_list_sql(&sql, &aq[i - nl]);
-        check_plan(s, sql.p, false, i < nl ? "list query" : "api list query", i, plan,
+            api_list_sql(&l, &aq[i - nl]);
+        check_plan(s, l.sql.p, false, i < nl ? "list query" : "api list query", i, plan,
                    sizeof(plan));
         if (i < nl ? lq[i].topic_slug != NULL : aq[i - nl].topic_slug != NULL)
             ok(strstr(plan, "article_topic_recent") != NULL,
                "a topic list reads article_topic_recent");
-        mld_buf_dispose(&sql);
+        mld_buf_dispose(&l.sql);
     }
     /* A statement is prepared once, whatever "now" it is run with: the
      * plan does not depend on bound values (SQLITE_DBCONFIG_ENABLE_QPSG). */

@@ -13,43 +13,7 @@
 #include <unistd.h>
 
 #include "test.h"
-
-static char cluster[64];
-
-static void
-stop_cluster(void)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "tests/harness/pgtmp.sh stop %s", cluster);
-    if (system(cmd) != 0)
-        diag("could not stop the cluster in %s", cluster);
-}
-
-/* Starts the cluster; its URL in url. False (and a skip) without a
- * server. */
-static bool
-start_cluster(char *url, size_t size)
-{
-    snprintf(cluster, sizeof(cluster), "/tmp/mld-pg-XXXXXX");
-    if (mkdtemp(cluster) == NULL)
-        return false;
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "tests/harness/pgtmp.sh start %s", cluster);
-    FILE *f = popen(cmd, "r");
-    bool got = f != NULL && fgets(url, (int)size, f) != NULL;
-    int st = f != NULL ? pclose(f) : -1;
-    if (!got || st != 0) {
-        rmdir(cluster);
-        if (WIFEXITED(st) && WEXITSTATUS(st) == 2) {
-            printf("1..0 # SKIP no PostgreSQL server installed\n");
-            exit(0);
-        }
-        return false;
-    }
-    url[strcspn(url, "\n")] = '\0';
-    atexit(stop_cluster);
-    return true;
-}
+#include "pg_test.h"
 
 static void
 test_where(void)
@@ -175,7 +139,7 @@ main(void)
     test_where();
     test_refused();
     char url[256];
-    if (start_cluster(url, sizeof(url)))
+    if (mld_test_pg_start(url, sizeof(url)))
         test_server(url);
     else
         ok(false, "start a throwaway PostgreSQL cluster (tests/harness/pgtmp.sh)");

@@ -235,6 +235,7 @@ test_list(void)
 int
 main(void)
 {
+    mld_test_pg_store_ready();
     st = mld_test_store_fresh("api");
     test_changes();
     test_list();

@@ -252,6 +252,7 @@ test_audit(struct mld_store *st)
 int
 main(void)
 {
+    mld_test_pg_store_ready();
     struct mld_store *st = mld_test_store_fresh("editor");
     test_decisions(st);
     test_accounts(st);

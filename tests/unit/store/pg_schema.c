@@ -18,7 +18,6 @@
 #include "../../../src/store/sqlite.c"
 
 #include <ctype.h>
-#include <glob.h>
 
 #define MLD_TEST_HAVE_MIGRATIONS
 #include "store_test.h"
@@ -29,16 +28,10 @@
 static bool
 later_table(const char *name)
 {
-    const char *file = strncmp(name, "story_", 6) == 0 ? "src/store/pg/0003_*.sql"
-                       : strncmp(name, "search_", 7) == 0 || strncmp(name, "article_fts", 11) == 0
-                           ? "src/store/pg/0004_*.sql"
-                           : NULL;
-    if (file == NULL)
-        return false;
-    glob_t g;
-    bool missing = glob(file, 0, NULL, &g) == GLOB_NOMATCH;
-    globfree(&g);
-    return missing;
+    if (strncmp(name, "story_", 6) == 0)
+        return mld_test_pg_lacks(3);
+    return (strncmp(name, "search_", 7) == 0 || strncmp(name, "article_fts", 11) == 0) &&
+           mld_test_pg_lacks(4);
 }
 
 /* True when failure msg names a table of a migration this tree lacks. */
@@ -47,13 +40,6 @@ later_missing(const char *msg)
 {
     const char *rel = strstr(msg, "relation \"");
     return rel != NULL && later_table(rel + 10);
-}
-
-/* Reports a check skipped for the reason why. */
-static void
-skip(const char *what, const char *why)
-{
-    ok(true, "%s # SKIP %s", what, why);
 }
 
 /* ---- the statements the source spells out ---- */
@@ -252,7 +238,7 @@ prepares(struct sql_db *db, const char *sql, const char *where)
     int rc = sql_prepare(db, sql, false, &st);
     const char *msg = rc == SQLITE_OK ? "" : sql_errmsg(db);
     if (rc != SQLITE_OK && later_missing(msg))
-        skip(where, "needs a table of PostgreSQL migration 0003/0004, not here yet");
+        mld_test_skip(where, "needs a table of PostgreSQL migration 0003/0004, not here yet");
     else if (!ok(rc == SQLITE_OK, "%s prepares on PostgreSQL", where))
         diag("%s\n#   %s", sql, msg);
     sql_finalize(st);
@@ -390,7 +376,7 @@ same_lines(const char *lite, const char *pg, const char *kind)
         char what[160];
         snprintf(what, sizeof(what), "%s %s on PostgreSQL", kind, name);
         if (got == NULL && later_table(name))
-            skip(what, "PostgreSQL migration 0003/0004 is not here yet");
+            mld_test_skip(what, "PostgreSQL migration 0003/0004 is not here yet");
         else
             is_str(got, line, "%s", what);
         mld_free(got);

@@ -115,9 +115,9 @@ test_split(struct mld_store *st)
     mld_time_t t0 = at(2025, 5, 1, 0);
     snprintf(sql, sizeof(sql),
              "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < %d) "
-             "INSERT INTO article (urn, version, version_created, updated, pubstatus, embargo, "
+             "INSERT INTO article (id, urn, version, version_created, updated, pubstatus, embargo, "
              "visible_from, urgency, headline, slug, published, first_stored, story_id, "
-             "story_key) SELECT 'bulk-' || i, 1, %lld + i, %lld + i, 0, 0, 0, 0, 'b', "
+             "story_key) SELECT 1000000 + i, 'bulk-' || i, 1, %lld + i, %lld + i, 0, 0, 0, 0, 'b', "
              "'bulk-' || i, %lld + i, %lld + i, 0, 'bulk' FROM c",
              MLD_SITEMAP_MAX_URLS + 1, (long long)t0, (long long)t0, (long long)t0, (long long)t0);
     int rc = sq_begin(impl, &err);
@@ -156,6 +156,7 @@ test_split(struct mld_store *st)
 int
 main(void)
 {
+    mld_test_pg_store_ready();
     struct mld_store *st = mld_test_store_fresh("sitemap");
     mld_time_t now = at(2026, 3, 10, 12);
     /* January: three visible (one at the last second of the month in

@@ -6,7 +6,8 @@
  * update), article_tally and story_tally equal a full recount of article,
  * and what is read from them (navigation, /status totals, story sizes and
  * sections) equals the same answers computed from every row, before and
- * after the embargo ends.
+ * after the embargo ends. On SQLite, and with `make check PG=1` on
+ * PostgreSQL, whose tallies are plpgsql triggers (src/store/pg/0002).
  */
 #include "../../../src/store/sqlite_editor.c"
 #include "../../../src/web/editorial.c"
@@ -36,35 +37,35 @@ art(const char *urn, int64_t version, const char *headline, const char *section,
 
 /* The number of rows sql returns on db; -1 on error. */
 static int
-rows(sqlite3 *db, const char *sql)
+rows(struct sql_db *db, const char *sql)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        diag("%s: %s", sql, sqlite3_errmsg(db));
+    struct sql_stmt *st;
+    if (sql_prepare(db, sql, false, &st) != SQLITE_OK) {
+        diag("%s: %s", sql, sql_errmsg(db));
         return -1;
     }
     int n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while (sql_step(st) == SQLITE_ROW)
         n++;
-    sqlite3_finalize(st);
+    sql_finalize(st);
     return n;
 }
 
 /* The single integer sql returns with ?1 = now. */
 static int64_t
-count_at(sqlite3 *db, const char *sql, mld_time_t now)
+count_at(struct sql_db *db, const char *sql, mld_time_t now)
 {
-    sqlite3_stmt *st;
+    struct sql_stmt *st;
     int64_t v = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        diag("%s: %s", sql, sqlite3_errmsg(db));
+    if (sql_prepare(db, sql, false, &st) != SQLITE_OK) {
+        diag("%s: %s", sql, sql_errmsg(db));
         return -1;
     }
-    if (sqlite3_bind_parameter_count(st) >= 1)
-        sqlite3_bind_int64(st, 1, now);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    if (sql_bind_count(st) >= 1)
+        sql_bind_int64(st, 1, now);
+    if (sql_step(st) == SQLITE_ROW)
+        v = sql_column_int64(st, 0);
+    sql_finalize(st);
     return v;
 }
 
@@ -75,11 +76,8 @@ count_at(sqlite3 *db, const char *sql, mld_time_t now)
 static void
 check(struct mld_store *st, mld_time_t now, const char *when)
 {
-    sqlite3 *db;
-    if (sqlite3_open_v2(mld_test_dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        diag("open %s", mld_test_dbpath);
-        exit(1);
-    }
+    struct sql_db conn, *db = &conn;
+    mld_test_sql_open(db);
     const char *recount =
         "SELECT coalesce(section_slug, ''), coalesce(section, ''), pubstatus, "
         "coalesce(hold_reason, ''), count(*) FROM article GROUP BY 1, 2, 3, 4";
@@ -134,11 +132,12 @@ check(struct mld_store *st, mld_time_t now, const char *when)
     mld_named_free(secs, nsecs);
 
     /* Each story: the counted size is the number of members loaded. */
-    sqlite3_stmt *q;
-    sqlite3_prepare_v2(db, "SELECT DISTINCT story_id FROM article", -1, &q, NULL);
+    struct sql_stmt *q = NULL;
+    if (sql_prepare(db, "SELECT DISTINCT story_id FROM article", false, &q) != SQLITE_OK)
+        diag("stories: %s", sql_errmsg(db));
     int stories = 0, right = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        int64_t sid = sqlite3_column_int64(q, 0), size = -1;
+    while (q != NULL && sql_step(q) == SQLITE_ROW) {
+        int64_t sid = sql_column_int64(q, 0), size = -1;
         struct mld_items members = {0};
         mld_store_story(st, sid, now, &members, &err);
         mld_store_story_size(st, sid, now, &size, &err);
@@ -149,14 +148,15 @@ check(struct mld_store *st, mld_time_t now, const char *when)
                  members.n);
         mld_items_dispose(&members);
     }
-    sqlite3_finalize(q);
+    sql_finalize(q);
     ok(stories > 0 && right == stories, "%s: %d story sizes counted right", when, stories);
-    sqlite3_close(db);
+    mld_test_sql_close(db);
 }
 
 int
 main(void)
 {
+    mld_test_pg_store_ready();
     struct mld_store *st = mld_test_store_fresh("tally");
     struct mld_err err = {0};
     int64_t a = mld_test_put(st, art("urn:t:a", 1, "Gipfel in Berlin", "Politik", 0));

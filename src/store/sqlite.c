@@ -2149,10 +2149,10 @@ api_prepare(struct sq *s, const char *sql, struct sql_stmt **st, const char *wha
     return 0;
 }
 
-/* The SQL of the API's list query q into sql: fixed fragments, every
- * value bound. The order (published DESC, id DESC) is the cursor's: a
- * page starts strictly after the last item of the one before, so items
- * stored meanwhile shift nothing. */
+/* The API's list query q into l: fixed fragments, every value bound.
+ * The order (published DESC, id DESC) is the cursor's: a page starts
+ * strictly after the last item of the one before, so items stored
+ * meanwhile shift nothing. */
 static void
 api_list_sql(struct list_q *l, const struct mld_api_query *q)
 {

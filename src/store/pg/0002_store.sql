@@ -214,9 +214,9 @@ CREATE TABLE story_tally (
     PRIMARY KEY (story_id, section)
 );
 
--- Counts article row r in (counted) or out of the tallies. Leaving a story
--- recomputes its newest member in that section from the rows left (the
--- trigger runs after the write, so r's own row no longer matches).
+-- Counts article row r into the tallies (counted) or out of them. Leaving
+-- a story recomputes its newest member in that section from the rows left
+-- (the triggers run after the write, so r's old row no longer counts).
 CREATE FUNCTION mld_tally(r article, counted boolean) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -74,6 +74,12 @@ sql_in_txn(struct sql_db *db)
     return !sqlite3_get_autocommit(db->lite);
 }
 
+bool
+sql_txn_failed(struct sql_db *db)
+{
+    return db->pg != NULL && PQtransactionStatus(db->pg->conn) == PQTRANS_INERROR;
+}
+
 /* Keeps r's error (or the connection's) as the connection's last message
  * and returns the SQLite code closest to it. */
 static int

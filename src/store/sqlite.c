@@ -604,6 +604,11 @@ prune_changes(struct sq *s, struct mld_err *err)
 int
 sq_txn_commit(struct sq *s, struct mld_err *err)
 {
+    if (!sql_in_txn(&s->db) || sql_txn_failed(&s->db)) {
+        sq_story_discard(s);
+        return mld_err_set(err, MLD_E_STORE, "%s: commit: the transaction was rolled back",
+                           s->path);
+    }
     int rc = sq_story_flush(s, err);
     if (rc == 0)
         rc = sq_search_flush(s, err);
@@ -655,7 +660,7 @@ static int
 sq_begin(void *impl, struct mld_err *err)
 {
     struct sq *s = impl;
-    if (s->in_txn > 0 && !sql_in_txn(&s->db))
+    if (s->in_txn > 0 && (!sql_in_txn(&s->db) || sql_txn_failed(&s->db)))
         return mld_err_set(err, MLD_E_STORE, "%s: the enclosing transaction was rolled back",
                            s->path);
     int rc = s->in_txn > 0 ? sq_exec(s, "SAVEPOINT mld", err) : sq_txn_begin(s, err);
@@ -678,7 +683,7 @@ sq_commit(void *impl, struct mld_err *err)
         return sq_txn_commit(s, err);
     }
     /* A failed release leaves the savepoint to the caller's rollback(). */
-    if (!sql_in_txn(&s->db))
+    if (!sql_in_txn(&s->db) || sql_txn_failed(&s->db))
         return mld_err_set(err, MLD_E_STORE, "%s: the enclosing transaction was rolled back",
                            s->path);
     int rc = sq_exec(s, "RELEASE mld", err);

@@ -1,7 +1,7 @@
 /*
- * sqlite_story.c - story clustering and related news for the SQLite
- * backend (store.h "Stories and related news"; the method and its
- * measurements are in docs/internals/stories.md).
+ * sqlite_story.c - story clustering and related news for the store, on
+ * SQLite and on PostgreSQL (store.h "Stories and related news"; the
+ * method and its measurements are in docs/internals/stories.md).
  *
  * What to do with an article - its signature, candidates, story, related
  * lists - is decided above the backend, by src/enrich/story.c
@@ -14,6 +14,12 @@
  * answered: the newest articles of a term, of a topic, of a headline; an
  * article's story; a story's members. A rebuild (the layout or the
  * analyzer changed) runs the policy over every article again.
+ *
+ * The SQL is written once for both engines (sql.h); only reading a list
+ * of keys and telling whether another connection changed the document
+ * frequencies differ (story_sql_pg). Reads that stop at a LIMIT order
+ * ties as SQLite's index does (published DESC, then the id), so both
+ * engines see the same candidates and decide the same.
  *
  * Reading a list (sq_related) fills the room the related articles leave
  * with the newest of the article's section, marked as fill.
@@ -41,6 +47,9 @@
 /* meta key of the signature the derived tables were built under. */
 #define META_SIGNATURE "story_signature"
 
+/* meta key of the version of story_df on PostgreSQL (sq_story_begin). */
+#define META_DF_VERSION "story_df_version"
+
 /* Layout version of the derived tables; with the limits they depend on
  * and the analyzer's signature it makes the stored signature. */
 #define STORY_LAYOUT 4 /* 2: related lists by the text-first rule; 3: leading topics;
@@ -51,25 +60,34 @@
               "ON CONFLICT(term) DO UPDATE SET df = excluded.df")                            \
     X(DF_GET, "SELECT term, df FROM story_df WHERE term IN (SELECT value FROM json_each(?1))")\
     X(DATA_VERSION, "PRAGMA data_version")                                                   \
+    X(DF_BUMP, "INSERT INTO meta(key, value) VALUES ('" META_DF_VERSION "', '1') "          \
+               "ON CONFLICT(key) DO UPDATE SET value = "                                     \
+               "CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT) RETURNING CAST(value AS BIGINT)")\
     X(ARTICLE, "SELECT published, story_id FROM article WHERE id = ?1")                      \
     X(SIG_GET, "SELECT published, minhash, headline, terms, topics, story_id, tf, people "   \
                "FROM story_sig WHERE article_id = ?1")                                       \
-    X(SIG_PUT, "INSERT OR REPLACE INTO story_sig(article_id, published, minhash, headline, " \
-               "terms, topics, story_id, tf, people) "                                       \
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                                \
+    X(SIG_PUT, "INSERT INTO story_sig(article_id, published, minhash, headline, terms, "     \
+               "topics, story_id, tf, people) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "  \
+               "ON CONFLICT(article_id) DO UPDATE SET published = excluded.published, "      \
+               "minhash = excluded.minhash, headline = excluded.headline, "                  \
+               "terms = excluded.terms, topics = excluded.topics, "                          \
+               "story_id = excluded.story_id, tf = excluded.tf, people = excluded.people")   \
     X(SIG_DEL, "DELETE FROM story_sig WHERE article_id = ?1")                                \
-    X(TERM_ADD, "INSERT OR REPLACE INTO story_term(term, published, article_id, weight) "    \
-                "VALUES (?1, ?2, ?3, ?4)")                                                   \
+    X(TERM_ADD, "INSERT INTO story_term(term, published, article_id, weight) "              \
+                "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(term, published, article_id) "          \
+                "DO UPDATE SET weight = excluded.weight")                                    \
     X(TERM_DEL, "DELETE FROM story_term WHERE term = ?1 AND published = ?2 "                 \
                 "AND article_id = ?3")                                                       \
     X(TERM_NEWEST, "SELECT article_id, weight, published FROM story_term WHERE term = ?1 "   \
-                   "ORDER BY published DESC LIMIT ?2")                                       \
+                   "ORDER BY published DESC, article_id DESC LIMIT ?2")                      \
     X(TERM_WINDOW, "SELECT article_id, weight, published FROM story_term WHERE term = ?1 "   \
-                   "AND published BETWEEN ?2 AND ?3 ORDER BY published DESC LIMIT ?4")       \
+                   "AND published BETWEEN ?2 AND ?3 "                                        \
+                   "ORDER BY published DESC, article_id DESC LIMIT ?4")                      \
     X(TOPIC_NEWEST, "SELECT article_id FROM article_topic WHERE slug = ?1 "                  \
                     "ORDER BY article_id DESC LIMIT ?2")                                     \
     X(SAME_HEADLINE, "SELECT id FROM article WHERE story_key = ?1 AND published "            \
-                     "BETWEEN ?2 AND ?3 AND id != ?4 ORDER BY published DESC LIMIT ?5")      \
+                     "BETWEEN ?2 AND ?3 AND id <> ?4 ORDER BY published DESC, id DESC "      \
+                     "LIMIT ?5")                                                             \
     X(SET_STORY, "UPDATE article SET story_id = ?2, story_reason = ?3 WHERE id = ?1")        \
     X(MEMBER_IDS, "SELECT id FROM article WHERE story_id = ?1 ORDER BY id LIMIT ?2")         \
     X(ED_TOUCHED, "SELECT 1 FROM ed_story e JOIN article a ON a.id = e.article_id "          \
@@ -78,21 +96,25 @@
             "WHERE id = ?1")                                                                 \
     X(MOVE_SIG, "UPDATE story_sig SET story_id = ?2 WHERE article_id = ?1")                  \
     X(REL_CLEAR, "DELETE FROM story_related WHERE article_id = ?1")                          \
-    X(REL_ADD, "INSERT OR REPLACE INTO story_related(article_id, related_id, story_id, "     \
-               "score) VALUES (?1, ?2, ?3, ?4)")                                             \
+    X(REL_ADD, "INSERT INTO story_related(article_id, related_id, story_id, score) "         \
+               "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(article_id, related_id) "                \
+               "DO UPDATE SET story_id = excluded.story_id, score = excluded.score")         \
     X(REL_DEL, "DELETE FROM story_related WHERE article_id = ?1 AND related_id = ?2")        \
     X(REL_LIST, "SELECT related_id, story_id, score FROM story_related "                     \
                 "WHERE article_id = ?1")                                                     \
     X(REL_READ, "SELECT r.related_id, a.story_id FROM story_related r "                      \
                 "JOIN article a ON a.id = r.related_id WHERE r.article_id = ?1 "             \
-                "AND a.pubstatus = 0 AND a.visible_from <= ?2 ORDER BY r.score DESC")        \
+                "AND a.pubstatus = 0 AND a.visible_from <= ?2 "                              \
+                "ORDER BY r.score DESC, r.related_id")                                       \
     X(OWN_SECTION, "SELECT story_id, section_slug FROM article WHERE id = ?1")               \
     X(FILL, "SELECT id, story_id FROM article WHERE section_slug = ?1 AND pubstatus = 0 "    \
-            "AND visible_from <= ?2 ORDER BY published DESC LIMIT ?3")                       \
+            "AND visible_from <= ?2 ORDER BY published DESC, id LIMIT ?3")                   \
     X(MEMBERS, "SELECT id FROM article WHERE story_id = ?1 AND pubstatus = 0 "               \
                "AND visible_from <= ?2 ORDER BY published, id")                              \
     X(META_GET, "SELECT value FROM meta WHERE key = '" META_SIGNATURE "'")                   \
-    X(META_SET, "INSERT OR REPLACE INTO meta(key, value) VALUES ('" META_SIGNATURE "', ?1)")
+    X(META_SET, "INSERT INTO meta(key, value) VALUES ('" META_SIGNATURE "', ?1) "            \
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value")                     \
+    X(REBUILD_IDS, "SELECT id FROM article WHERE pubstatus = 0 ORDER BY id")
 
 enum story_stmt {
 #define STMT_ENUM_(name, sql) T_##name,
@@ -106,6 +128,27 @@ static const char *const story_sql[] = {
     STMT_MAP(STMT_SQL_)
 #undef STMT_SQL_
 };
+
+/* What PostgreSQL runs instead, where one SQL cannot serve both: the keys
+ * to read as an array (PostgreSQL has no json_each over an array), and
+ * the version of story_df as a counter in meta, not SQLite's
+ * data_version (sq_story_begin). */
+static const char *const story_sql_pg[T_COUNT_] = {
+    [T_DF_GET] = "SELECT term, df FROM story_df WHERE term = ANY(CAST(?1 AS BIGINT[]))",
+    [T_DATA_VERSION] = "SELECT coalesce((SELECT CAST(value AS BIGINT) FROM meta "
+                       "WHERE key = '" META_DF_VERSION "'), 0)",
+};
+
+/* Empties the derived tables (a rebuild). */
+static const char story_clear_sql[] = "DELETE FROM story_sig; DELETE FROM story_term; "
+                                      "DELETE FROM story_df; DELETE FROM story_related";
+
+/* The SQL of statement id on db's engine. */
+static const char *
+story_stmt_sql(const struct sql_db *db, enum story_stmt id)
+{
+    return sql_pg(db) && story_sql_pg[id] != NULL ? story_sql_pg[id] : story_sql[id];
+}
 
 /* One key's count in this transaction: as read from story_df plus what
  * this transaction added (delta, written at the flush). */
@@ -124,7 +167,8 @@ struct df_cache {
     int n, cap;
     int32_t *dirty;      /* the entries counted since the last flush */
     int ndirty, capdirty;
-    int64_t version;     /* PRAGMA data_version the counts are of */
+    int64_t version;     /* the version of story_df the counts are of (sq_story_begin) */
+    bool emptied;        /* story_df emptied in this transaction (a rebuild) */
     int32_t *slot;       /* open addressing over v: index + 1, 0 free */
     int nslot;           /* a power of two, at least twice n */
     struct df_undo *undo;
@@ -143,7 +187,7 @@ struct sq_story {
 static struct sql_stmt *
 stmt(struct sq *s, enum story_stmt id, struct mld_err *err)
 {
-    return sq_prepare(s, &s->story->v[id], story_sql[id], err);
+    return sq_prepare(s, &s->story->v[id], story_stmt_sql(&s->db, id), err);
 }
 
 /* Signatures --------------------------------------------------------------- */
@@ -309,9 +353,8 @@ sig_store(struct sq *s, int64_t id, int64_t story, const struct mld_story_sig *g
  * counts a put sees are the ones a write-through gave it, so the
  * decisions stay the same, and the table is written in the same
  * transaction, so a crash keeps both or neither. They stay from one
- * transaction to the next while no other connection writes the
- * database (sq_story_begin: PRAGMA data_version); a rollback forgets
- * them all.
+ * transaction to the next while no other connection changes
+ * story_df (sq_story_begin); a rollback forgets them all.
  *
  * Savepoints: a file of a batch that fails is rolled back to its
  * savepoint (sqlite.c sq_begin), and its counts must go with it. Each
@@ -391,6 +434,7 @@ df_clear(struct df_cache *c)
     c->n = 0;
     c->ndirty = 0;
     c->nundo = 0;
+    c->emptied = false;
     for (int i = 0; i < c->nmark; i++)
         c->mark[i] = 0;
     if (c->nslot > 0)
@@ -432,29 +476,31 @@ df_count(struct df_cache *c, int at)
 }
 
 /* Reads the counts of the keys of k[0..n) not in the cache from story_df
- * into it (0 for a key the table lacks): one statement. */
+ * into it (0 for a key the table lacks): one statement, given the keys as
+ * a JSON array on SQLite, as an array literal on PostgreSQL (T_DF_GET). */
 static int
 df_load(struct sq *s, const int64_t *k, int n, struct mld_err *err)
 {
     struct df_cache *c = &s->story->df;
     int first = c->n;
-    struct mld_buf json;
-    mld_buf_init(&json, (size_t)n * 24 + 16); /* 20 digits, a sign and a comma a key */
-    mld_buf_putc(&json, '[');
+    bool pg = sql_pg(&s->db);
+    struct mld_buf keys;
+    mld_buf_init(&keys, (size_t)n * 24 + 16); /* 20 digits, a sign and a comma a key */
+    mld_buf_putc(&keys, pg ? '{' : '[');
     for (int i = 0; i < n; i++) {
         if (df_find(c, k[i]) >= 0)
             continue;
-        mld_buf_printf(&json, c->n > first ? ",%" PRId64 : "%" PRId64, k[i]);
+        mld_buf_printf(&keys, c->n > first ? ",%" PRId64 : "%" PRId64, k[i]);
         df_add(c, k[i], 0);
     }
-    mld_buf_puts(&json, "]");
+    mld_buf_putc(&keys, pg ? '}' : ']');
     int rc = 0;
     if (c->n > first) {
         struct sql_stmt *st = stmt(s, T_DF_GET, err);
         if (st == NULL) {
             rc = MLD_E_STORE;
         } else {
-            sql_bind_text(st, 1, json.p, (int)json.len);
+            sql_bind_text(st, 1, keys.p, (int)keys.len);
             while ((rc = sql_step(st)) == SQLITE_ROW) {
                 int at = df_find(c, sql_column_int64(st, 0));
                 if (at >= first)
@@ -468,7 +514,7 @@ df_load(struct sq *s, const int64_t *k, int n, struct mld_err *err)
             df_reindex(c, c->nslot);
         }
     }
-    mld_buf_dispose(&json);
+    mld_buf_dispose(&keys);
     return rc;
 }
 
@@ -481,6 +527,21 @@ cmp_dirty(const void *a, const void *b, void *ud)
     return (x > y) - (x < y);
 }
 
+/* PostgreSQL: counts one more version of story_df (sq_story_begin), the
+ * one the cache now holds. */
+static int
+df_bump(struct sq *s, struct mld_err *err)
+{
+    struct sql_stmt *st = stmt(s, T_DF_BUMP, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    int rc = sql_step(st);
+    if (rc == SQLITE_ROW)
+        s->story->df.version = sql_column_int64(st, 0);
+    sql_reset(st);
+    return rc == SQLITE_ROW ? 0 : sq_error(s, err, "count the version of document frequencies");
+}
+
 int
 sq_story_flush(struct sq *s, struct mld_err *err)
 {
@@ -488,6 +549,7 @@ sq_story_flush(struct sq *s, struct mld_err *err)
         return 0;
     struct df_cache *c = &s->story->df;
     int rc = 0;
+    bool wrote = c->emptied;
     /* In key order, the table's: each write lands next to the last.
      * (One statement over a JSON array of all of them cost twice as
      * much: json_each and printing the numbers.) */
@@ -506,9 +568,13 @@ sq_story_flush(struct sq *s, struct mld_err *err)
         sql_bind_int64(st, 2, e->count);
         rc = sq_step_done(s, st, err, "count document frequencies");
         e->delta = 0;
+        wrote = true;
     }
+    if (rc == 0 && wrote && sql_pg(&s->db))
+        rc = df_bump(s, err);
     c->ndirty = 0;
     c->nundo = 0;
+    c->emptied = false;
     /* Failed: the caller rolls back, which forgets every count. Too
      * many kept: forgotten too, now that they are written (a batch puts
      * every file inside a savepoint, so dfs() rarely gets to). */
@@ -523,7 +589,18 @@ sq_story_begin(struct sq *s, struct mld_err *err)
     if (s->story == NULL)
         return 0;
     /* The counts stay from one transaction to the next while no other
-     * connection wrote the database (its data_version is the same). */
+     * connection changed story_df. SQLite says whether another wrote the
+     * file: its data_version is the same. PostgreSQL has nothing like it
+     * for a table (its statistics lag and are not transactional), and
+     * other nodes write too, so every transaction that changes story_df
+     * counts one more version in meta (sq_story_flush, df_bump) and a
+     * connection keeps its counts while the version is the one it wrote
+     * or read last. That is only right because write transactions run
+     * one at a time (the backend's advisory lock, taken before this is
+     * read in a statement of its own, so this reads every commit before
+     * it) and every write to story_df goes through this file. A version
+     * read at a transaction's start is the one its counts are read at:
+     * no one else writes until it commits. */
     struct df_cache *c = &s->story->df;
     struct sql_stmt *st = stmt(s, T_DATA_VERSION, err);
     if (st == NULL)
@@ -892,14 +969,13 @@ static int
 rebuild(struct sq *s, struct mld_err *err)
 {
     df_clear(&s->story->df);
-    int rc = sq_exec(s, "DELETE FROM story_sig; DELETE FROM story_term; DELETE FROM story_df; "
-                        "DELETE FROM story_related",
-                     err);
-    struct sql_stmt *ids;
+    int rc = sq_exec(s, story_clear_sql, err);
     if (rc != 0)
         return rc;
-    if (sql_prepare(&s->db, "SELECT id FROM article WHERE pubstatus = 0 ORDER BY id", false, &ids) != SQLITE_OK)
-        return sq_error(s, err, "list articles");
+    s->story->df.emptied = true; /* other nodes' counts are stale (sq_story_begin) */
+    struct sql_stmt *ids = stmt(s, T_REBUILD_IDS, err);
+    if (ids == NULL)
+        return MLD_E_STORE;
     long n = 0;
     while (rc == 0 && (rc = sql_step(ids)) == SQLITE_ROW) {
         struct mld_item it = {0};
@@ -915,7 +991,7 @@ rebuild(struct sq *s, struct mld_err *err)
         rc = 0;
     else if (rc > 0)
         rc = sq_error(s, err, "list articles");
-    sql_finalize(ids);
+    sql_reset(ids); /* PostgreSQL: frees the list; SQLite: ends its read */
     if (rc == 0) {
         struct sql_stmt *st = stmt(s, T_META_SET, err);
         if (st == NULL)

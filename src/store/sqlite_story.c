@@ -114,7 +114,8 @@
     X(META_GET, "SELECT value FROM meta WHERE key = '" META_SIGNATURE "'")                   \
     X(META_SET, "INSERT INTO meta(key, value) VALUES ('" META_SIGNATURE "', ?1) "            \
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value")                     \
-    X(REBUILD_IDS, "SELECT id FROM article WHERE pubstatus = 0 ORDER BY id")
+    X(REBUILD_IDS, "SELECT id FROM article WHERE pubstatus = 0 ORDER BY id")                 \
+    X(READ_ONLY, "PRAGMA query_only")
 
 enum story_stmt {
 #define STMT_ENUM_(name, sql) T_##name,
@@ -141,6 +142,8 @@ static const char *const story_sql_pg[T_COUNT_] = {
                  "ON CONFLICT(term) DO UPDATE SET df = excluded.df",
     [T_DATA_VERSION] = "SELECT coalesce((SELECT CAST(value AS BIGINT) FROM meta "
                        "WHERE key = '" META_DF_VERSION "'), 0)",
+    [T_READ_ONLY] = "SELECT CASE WHEN current_setting('transaction_read_only') = 'on' "
+                    "THEN 1 ELSE 0 END",
 };
 
 /* Empties the derived tables (a rebuild). */
@@ -1020,6 +1023,20 @@ stored_signature(struct sq *s, char *out, size_t cap, struct mld_err *err)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_error(s, err, "read story signature");
 }
 
+/* Returns 1 when the connection may not write (PostgreSQL: a reader's
+ * session, or a hot standby), 0 when it may, or MLD_E_STORE. */
+static int
+read_only(struct sq *s, struct mld_err *err)
+{
+    struct sql_stmt *st = stmt(s, T_READ_ONLY, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    int rc = sql_step(st);
+    int ro = rc == SQLITE_ROW && sql_column_int(st, 0) != 0;
+    sql_reset(st);
+    return rc == SQLITE_ROW ? ro : sq_error(s, err, "ask whether the store may be written");
+}
+
 /* Refills the derived tables from every article in id order, inside the
  * caller's transaction; stories stay as they are. */
 static int
@@ -1073,6 +1090,19 @@ sq_story_open(struct sq *s, struct mld_err *err)
     int rc = stored_signature(s, had, sizeof(had), err);
     if (rc != 0 || strcmp(had, s->story->signature) == 0)
         return rc;
+    /* A connection that may not write leaves the rebuild to the next
+     * writer and reads the tables as they are (what readers read of
+     * them, related lists and stories, does not depend on the layout):
+     * on PostgreSQL a reader's session, or a node reading from a hot
+     * standby, may run a newer meldung than the database's writers.
+     * (SQLite's readers are made query-only after this.) */
+    if ((rc = read_only(s, err)) != 0) {
+        if (rc == 1)
+            mld_log_info("%s: story tables built under \"%s\", this meldung builds \"%s\": "
+                         "left to a connection that writes",
+                         s->path, had, s->story->signature);
+        return rc == 1 ? 0 : rc;
+    }
     /* Only a rebuild takes the write lock, and checks again under it, so
      * two processes opening at once rebuild once. */
     rc = sq_txn_begin(s, err);

@@ -632,6 +632,29 @@ test_rebuild(void)
     int64_t c = put(st, art("urn:c", 1, 120, "Raser drohen zehn Jahre", raser, NULL, NULL));
     is_int(story_of(st, c), a, "a new copy finds the backfilled signatures");
     mld_store_close(st);
+
+    /* Tables built under another signature (an older meldung's): a
+     * reader opens the store and reads its stories as they are. On
+     * PostgreSQL a reader may not write (nor may a hot standby): the
+     * rebuild is left to the next writer. SQLite's reader rebuilds
+     * before it is made query-only. */
+    raw("UPDATE meta SET value = 'an older layout' WHERE key = 'story_signature'", 0);
+    struct mld_store *r = NULL;
+    if (ok(mld_store_open_reader(&r, mld_test_dbpath, &err) == 0,
+           "a reader opens a store built under another signature: %s", err.msg)) {
+        struct mld_items l = {0};
+        ok(mld_store_story(r, a, LATER, &l, &err) == 0 && l.n == 3, "and reads its stories");
+        mld_items_dispose(&l);
+        mld_store_close(r);
+    }
+    const char *older = "SELECT count(*) FROM meta WHERE value = 'an older layout'";
+    if (mld_test_pg() != NULL)
+        is_int(raw(older, 0), 1, "PostgreSQL: the reader left the tables as they were");
+    else
+        is_int(raw(older, 0), 0, "SQLite: rebuilt before the reader is made query-only");
+    ok(mld_store_open(&st, mld_test_dbpath, &err) == 0, "a writer opens it: %s", err.msg);
+    mld_store_close(st);
+    is_int(raw(older, 0), 0, "and the tables are built under this meldung's signature");
     mld_test_store_remove();
 }
 

@@ -997,10 +997,19 @@ test_df_batch(void)
     put(st, art("urn:a", 1, 0, "Härtere Strafen für Raser", raser, "Deutschland", NULL));
     put(other, art("urn:b", 1, 60, "Raser müssen in Haft", raser, "Deutschland", NULL));
     put(st, art("urn:c", 1, 120, "Raser vor Gericht", raser, "Deutschland", NULL));
+    put(other, art("urn:d", 1, 180, "Hamburg rüstet sich für den Gipfel", gipfel, "Hamburg",
+                   "G20"));
+    put(st, art("urn:e", 1, 240, "Gipfel in Hamburg", gipfel, "Hamburg", "G20"));
     mld_store_close(other);
     mld_store_close(st);
-    is_int(raw("SELECT df FROM story_df WHERE term = -1", 0), 3,
-           "the other connection's document counted");
+    is_int(raw("SELECT df FROM story_df WHERE term = -1", 0), 5,
+           "the other connection's documents counted");
+    sum = raw("SELECT sum(df) FROM story_df", 0);
+    raw("DELETE FROM meta WHERE key = 'story_signature'", 0);
+    ok(mld_store_open(&st, mld_test_dbpath, &err) == 0, "two writers, rebuild: %s", err.msg);
+    mld_store_close(st);
+    is_int(raw("SELECT sum(df) FROM story_df", 0), sum,
+           "two writers taking turns: every count as a recount gives it");
     mld_test_store_remove();
 }
 

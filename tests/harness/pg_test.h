@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../src/store/pg_int.h"
 #include "test.h"
 
 /* The cluster's folder, /tmp/mld-pg-XXXXXX. */
@@ -54,6 +55,21 @@ mld_test_pg_start(char *url, size_t size)
     url[strcspn(url, "\n")] = '\0';
     atexit(mld_test_pg_stop_);
     return true;
+}
+
+/* Starts the cluster (mld_test_pg_start) and connects p to its database,
+ * which applies this build's migrations (pg_connect). Returns false after
+ * a failed check. */
+static __attribute__((unused)) bool
+mld_test_pg_migrated(struct pg *p)
+{
+    char url[256];
+    if (!mld_test_pg_start(url, sizeof(url))) {
+        ok(false, "start a throwaway PostgreSQL cluster (tests/harness/pgtmp.sh)");
+        return false;
+    }
+    struct mld_err err = {0};
+    return ok(pg_connect(p, url, &err) == 0, "the migrations load: %s", err.msg);
 }
 
 #endif

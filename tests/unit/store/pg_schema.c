@@ -518,14 +518,9 @@ main(void)
     /* SQLite's side is a store file, whatever server `make check PG=1`
      * offers: this test brings its own. */
     unsetenv("MELDUNG_TEST_PG");
-    char url[256];
-    if (!mld_test_pg_start(url, sizeof(url))) {
-        ok(false, "start a throwaway PostgreSQL cluster (tests/harness/pgtmp.sh)");
-        return mld_test_done();
-    }
     struct pg p;
     struct mld_err err = {0};
-    if (!ok(pg_connect(&p, url, &err) == 0, "the migrations load: %s", err.msg))
+    if (!mld_test_pg_migrated(&p))
         return mld_test_done();
     struct sql_db pg = {.pg = &p};
     mld_test_store_path("pgschema");

@@ -1,0 +1,117 @@
+/*
+ * tests/unit/store/story_pg.c - the SQL of src/store/sqlite_story.c on
+ * PostgreSQL, checked mechanically on a throwaway cluster (tests/harness/
+ * pg_test.h) migrated by this build (src/store/pg/):
+ * every statement the file runs prepares there as sql_prepare() gives it
+ * (each one's PostgreSQL form where it has one), a rebuild's emptying
+ * runs, and the statements only PostgreSQL runs (story_sql_pg) do what
+ * sqlite_story.c relies on: the keys read and the counts written as
+ * arrays, the version of story_df counted in meta, a read-only session
+ * told apart. What the statements do together is tested by story.c and
+ * related.c on either engine (`make check PG=1`). Skips when no
+ * PostgreSQL server is installed (scripts/deps.sh installs one).
+ */
+#include "../../../src/store/sqlite_story.c"
+
+#include "test.h"
+#include "pg_test.h"
+
+/* The statements' names, in the order of enum story_stmt. */
+static const char *const story_names[] = {
+#define STMT_NAME_(name, sql) #name,
+    STMT_MAP(STMT_NAME_)
+#undef STMT_NAME_
+};
+
+/* Every statement of the file prepares on PostgreSQL. */
+static void
+test_prepare(struct sql_db *db)
+{
+    int failed = 0;
+    for (int id = 0; id < T_COUNT_; id++) {
+        struct sql_stmt *st = NULL;
+        int rc = sql_prepare(db, story_stmt_sql(db, id), true, &st);
+        if (!ok(rc == SQLITE_OK, "%s prepares on PostgreSQL", story_names[id])) {
+            diag("%s: %s", story_stmt_sql(db, id), sql_errmsg(db));
+            failed++;
+        }
+        sql_finalize(st);
+    }
+    is_int(failed, 0, "all %d statements prepare", T_COUNT_);
+    if (!ok(sql_exec(db, "BEGIN") == SQLITE_OK && sql_exec(db, story_clear_sql) == SQLITE_OK,
+            "a rebuild's emptying runs"))
+        diag("%s", sql_errmsg(db));
+    sql_exec(db, "ROLLBACK");
+}
+
+/* Runs statement id with ?1 = key (when it has parameters) and returns
+ * the first column of its first row, -1 when it gave none. */
+static int64_t
+first(struct sql_db *db, enum story_stmt id, const char *key)
+{
+    struct sql_stmt *st = NULL;
+    int64_t v = -1;
+    if (sql_prepare(db, story_stmt_sql(db, id), false, &st) != SQLITE_OK) {
+        diag("prepare %s: %s", story_names[id], sql_errmsg(db));
+        return -1;
+    }
+    if (key != NULL)
+        sql_bind_text(st, 1, key, -1);
+    if (sql_step(st) == SQLITE_ROW)
+        v = sql_column_int64(st, 0);
+    sql_finalize(st);
+    return v;
+}
+
+/* The statements only PostgreSQL runs, and the counter sq_story_begin()
+ * reads. */
+static void
+test_pg_forms(struct sql_db *db)
+{
+    is_int(first(db, T_READ_ONLY, NULL), 0, "a session that may write says so");
+    sql_exec(db, "SET default_transaction_read_only = on");
+    is_int(first(db, T_READ_ONLY, NULL), 1, "a reader's session (read-only) says so");
+    sql_exec(db, "SET default_transaction_read_only = off");
+
+    is_int(first(db, T_DATA_VERSION, NULL), 0, "no version of story_df yet: 0");
+    is_int(first(db, T_DF_BUMP, NULL), 1, "the first change counts version 1");
+    is_int(first(db, T_DF_BUMP, NULL), 2, "the next one 2");
+    is_int(first(db, T_DATA_VERSION, NULL), 2, "which is what a transaction then reads");
+
+    /* The counts as df_write_all() writes them, and the keys as df_load()
+     * reads them: array literals, negative and beyond 32 bits too. */
+    struct sql_stmt *st = NULL;
+    ok(sql_prepare(db, story_stmt_sql(db, T_DF_SET), false, &st) == SQLITE_OK, "DF_SET");
+    for (int round = 0; round < 2 && st != NULL; round++) {
+        sql_reset(st);
+        sql_bind_text(st, 1, round == 0 ? "{-1,12,13}" : "{-1,13,4294967301}", -1);
+        sql_bind_text(st, 2, round == 0 ? "{6,1,4}" : "{7,5,3}", -1);
+        is_int(sql_step(st), SQLITE_DONE, "counts written, round %d", round + 1);
+        is_int(sql_changes(db), 3, "three rows, new or changed");
+    }
+    sql_finalize(st);
+    ok(sql_prepare(db, story_stmt_sql(db, T_DF_GET), false, &st) == SQLITE_OK, "DF_GET");
+    sql_bind_text(st, 1, "{-1,4294967301,13,99}", -1);
+    int64_t sum = 0;
+    int n = 0;
+    while (st != NULL && sql_step(st) == SQLITE_ROW) {
+        sum += sql_column_int64(st, 0) * 100 + sql_column_int64(st, 1);
+        n++;
+    }
+    sql_finalize(st);
+    is_int(n, 3, "the keys asked for that are there, and no other");
+    is_int(sum, (-1 * 100 + 7) + (4294967301LL * 100 + 3) + (13 * 100 + 5), "with their counts");
+}
+
+int
+main(void)
+{
+    struct pg p;
+    if (!mld_test_pg_migrated(&p))
+        return mld_test_done();
+    struct sql_db db = {.pg = &p};
+    test_prepare(&db);
+    test_pg_forms(&db);
+    pg_disconnect(&p);
+    return mld_test_done();
+}

@@ -368,6 +368,7 @@ test_dpa(void)
 int
 main(void)
 {
+    mld_test_pg_store_ready();
     test_gnad();
     test_dpa();
     return mld_test_done();

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "../../../src/enrich/enrich.h"
-#include "../../../src/store/pg_int.h"
 #include "ingest_test.h"
 #include "store_test.h"
 
@@ -74,37 +73,6 @@ story_of(struct mld_store *st, int64_t id)
     return story;
 }
 
-/* Opens a connection of its own to the test's store, on its engine
- * (store_test.h: a file, or a database on PostgreSQL). */
-static bool
-raw_open(struct sql_db *db)
-{
-    *db = (struct sql_db){0};
-    if (mld_test_pg() == NULL) {
-        if (sqlite3_open(mld_test_dbpath, &db->lite) == SQLITE_OK)
-            return true;
-        sqlite3_close(db->lite);
-        return false;
-    }
-    struct mld_err err = {0};
-    db->pg = MLD_NEW(struct pg);
-    if (pg_connect(db->pg, mld_test_dbpath, &err) == 0)
-        return true;
-    diag("%s", err.msg);
-    mld_free(db->pg);
-    return false;
-}
-
-static void
-raw_close(struct sql_db *db)
-{
-    if (db->pg != NULL) {
-        pg_disconnect(db->pg);
-        mld_free(db->pg);
-    }
-    sqlite3_close(db->lite);
-}
-
 /* Runs sql (with ?1 = arg) on a connection of its own to the test
  * database and returns the first column of the first row, -1 on error. */
 static int64_t
@@ -113,8 +81,7 @@ raw(const char *sql, int64_t arg)
     struct sql_db db;
     struct sql_stmt *q;
     int64_t v = -1;
-    if (!raw_open(&db))
-        return -1;
+    mld_test_sql_open(&db);
     if (sql_prepare(&db, sql, false, &q) == SQLITE_OK) {
         if (sql_bind_count(q) > 0)
             sql_bind_int64(q, 1, arg);
@@ -122,7 +89,7 @@ raw(const char *sql, int64_t arg)
         v = rc == SQLITE_ROW ? sql_column_int64(q, 0) : rc == SQLITE_DONE ? 0 : -1;
         sql_finalize(q);
     }
-    raw_close(&db);
+    mld_test_sql_close(&db);
     return v;
 }
 
@@ -135,8 +102,7 @@ sig_raw(int64_t id, struct mld_story_sig *g)
     struct sql_stmt *q;
     bool found = false;
     memset(g, 0, sizeof(*g));
-    if (!raw_open(&db))
-        return false;
+    mld_test_sql_open(&db);
     if (sql_prepare(&db, "SELECT headline, terms FROM story_sig WHERE article_id = ?1", false,
                     &q) == SQLITE_OK) {
         sql_bind_int64(q, 1, id);
@@ -150,7 +116,7 @@ sig_raw(int64_t id, struct mld_story_sig *g)
         }
         sql_finalize(q);
     }
-    raw_close(&db);
+    mld_test_sql_close(&db);
     return found;
 }
 
@@ -665,7 +631,7 @@ static void
 test_migration(void)
 {
     if (mld_test_pg() != NULL) {
-        diag("skip: a store of schema 2 is SQLite's (PostgreSQL stores begin with the tables)");
+        mld_test_skip("a store of schema 2", "SQLite's: PostgreSQL stores begin with the tables");
         return;
     }
     struct mld_store *st;
@@ -1016,6 +982,7 @@ test_df_batch(void)
 int
 main(void)
 {
+    mld_test_pg_store_ready();
     test_rules();
     test_related();
     test_relevance();

@@ -15,11 +15,12 @@
  * article's story; a story's members. A rebuild (the layout or the
  * analyzer changed) runs the policy over every article again.
  *
- * The SQL is written once for both engines (sql.h); only reading a list
- * of keys and telling whether another connection changed the document
- * frequencies differ (story_sql_pg). Reads that stop at a LIMIT order
- * ties as SQLite's index does (published DESC, then the id), so both
- * engines see the same candidates and decide the same.
+ * The SQL is written once for both engines (sql.h); only a few
+ * statements differ (story_sql_pg): lists of keys and counts, whether
+ * another connection changed the document frequencies, whether the
+ * connection may write. Reads that stop at a LIMIT order ties as
+ * SQLite's index does (published DESC, then the id), so both engines see
+ * the same candidates and decide the same.
  *
  * Reading a list (sq_related) fills the room the related articles leave
  * with the newest of the article's section, marked as fill.
@@ -658,7 +659,9 @@ sq_story_begin(struct sq *s, struct mld_err *err)
      * or read last. That is only right because write transactions run
      * one at a time (the backend's advisory lock, taken before this is
      * read in a statement of its own, so this reads every commit before
-     * it) and every write to story_df goes through this file. A version
+     * it) and every write to story_df goes through this file (but for
+     * meldung migrate's copy into a new database, copy.c, which no node
+     * writes to yet). A version
      * read at a transaction's start is the one its counts are read at:
      * no one else writes until it commits. */
     struct df_cache *c = &s->story->df;

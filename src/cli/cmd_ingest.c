@@ -767,8 +767,7 @@ mld_cmd_ingest(int argc, char **argv)
 
     char qdir[4096];
     if (quarantine == NULL) {
-        const char *slash = strrchr(db, '/');
-        snprintf(qdir, sizeof(qdir), "%.*squarantine", slash ? (int)(slash - db + 1) : 0, db);
+        mld_cli_quarantine_beside(db, qdir, sizeof(qdir));
         quarantine = qdir;
     }
     if (mld_cli_make_parent(db) != 0) {

@@ -16,6 +16,7 @@
 #include "../base/log.h"
 #include "../enrich/enrich.h"
 #include "../pipeline/pipeline.h"
+#include "../store/store.h"
 
 #define MLD_VERSION "0.1.0"
 
@@ -128,9 +129,20 @@ mld_cli_mkdirs(const char *path)
     return 0;
 }
 
+void
+mld_cli_quarantine_beside(const char *db, char *out, size_t size)
+{
+    if (mld_store_is_url(db))
+        db = MLD_DEFAULT_DB;
+    const char *slash = strrchr(db, '/');
+    snprintf(out, size, "%.*squarantine", slash ? (int)(slash - db + 1) : 0, db);
+}
+
 int
 mld_cli_make_parent(const char *path)
 {
+    if (mld_store_is_url(path))
+        return 0;
     const char *slash = strrchr(path, '/');
     if (slash == NULL || slash == path)
         return 0;

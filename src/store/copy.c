@@ -167,6 +167,8 @@ bind_value(struct sql_stmt *ins, int p, struct sql_stmt *row, int c, bool bytea)
     case SQL_BLOB: {
         const void *b = sql_column_blob(row, c);
         int n = sql_column_bytes(row, c);
+        if (b == NULL) /* SQLite's empty BLOB */
+            b = "";
         if (!bytea && !sq_packed(b, (size_t)n))
             sql_bind_text(ins, p, (const char *)b, n);
         else

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/log.h"
 #include "../base/mem.h"
 
 struct mld_migration {
@@ -233,6 +234,43 @@ pg_migrate(struct pg *p, struct mld_err *err)
     return rc;
 }
 
+/* The session's settings: quiet NOTICEs ("relation exists, skipping")
+ * stay out of the log; UTC and UTF-8 whatever the server's defaults; a
+ * reader's transactions read only. */
+static int
+session(struct pg *p, struct mld_err *err)
+{
+    return pg_run(p,
+                  p->reader ? "SET client_min_messages = warning; SET TIME ZONE 'UTC'; "
+                              "SET client_encoding = 'UTF8'; "
+                              "SET default_transaction_read_only = on"
+                            : "SET client_min_messages = warning; SET TIME ZONE 'UTC'; "
+                              "SET client_encoding = 'UTF8'",
+                  "set session", err);
+}
+
+bool
+pg_revive(struct pg *p)
+{
+    if (PQstatus(p->conn) == CONNECTION_OK)
+        return true;
+    PQreset(p->conn);
+    struct mld_err err = {0};
+    if (PQstatus(p->conn) != CONNECTION_OK || session(p, &err) != 0) {
+        char why[400];
+        one_line(PQerrorMessage(p->conn), why, sizeof(why));
+        snprintf(p->last, sizeof(p->last), "connection lost: %s", why);
+        return false;
+    }
+    p->gen++;
+    p->lost_txn = p->last_status != PQTRANS_IDLE;
+    p->last_status = PQTRANS_IDLE;
+    p->in_txn = 0;
+    mld_log_warn("store: %s: connected again%s", p->where,
+                 p->lost_txn ? "; the open transaction was lost" : "");
+    return true;
+}
+
 int
 pg_connect(struct pg *p, const char *url, struct mld_err *err)
 {
@@ -248,12 +286,7 @@ pg_connect(struct pg *p, const char *url, struct mld_err *err)
         pg_disconnect(p);
         return MLD_E_STORE;
     }
-    /* Quiet NOTICEs ("relation exists, skipping") stay out of the log;
-     * UTC and UTF-8 whatever the server's defaults. */
-    int rc = pg_run(p,
-                    "SET client_min_messages = warning; SET TIME ZONE 'UTC'; "
-                    "SET client_encoding = 'UTF8'",
-                    "set session", err);
+    int rc = session(p, err);
     if (rc == 0)
         rc = pg_migrate(p, err);
     if (rc != 0)

@@ -27,6 +27,15 @@ struct pg {
     char last[512];
     int64_t changes;
     unsigned nstmt;
+    /* Reconnecting (pg_revive): the connection's generation (statements
+     * prepared in an older one are prepared again), whether it is a
+     * reader's (read-only sessions), the transaction state after the
+     * last statement, and whether a transaction was lost with the old
+     * connection (every statement fails until the caller's ROLLBACK). */
+    unsigned gen;
+    bool reader;
+    int last_status;
+    bool lost_txn;
 };
 
 /* True when url names a PostgreSQL database ("postgres://",
@@ -42,6 +51,11 @@ void pg_where(const char *url, char *out, size_t size);
  * Returns 0, or MLD_E_STORE with err naming the database (pg_where) and
  * libpq's reason. On failure p holds nothing to close. */
 int pg_connect(struct pg *p, const char *url, struct mld_err *err);
+
+/* Makes p's connection usable again after it broke (a server restart, a
+ * failover, a network cut): PQreset, then the session's settings again.
+ * Returns true when the connection is good. */
+bool pg_revive(struct pg *p);
 
 /* Closes p's connection (a transaction still open is rolled back by the
  * server). */

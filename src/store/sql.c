@@ -42,6 +42,8 @@ struct pg_blob {
 struct sql_pgstmt {
     struct pg *pg;
     char name[24];
+    char *text;              /* the SQL as PostgreSQL's, to prepare again */
+    unsigned gen;            /* the connection's generation it was prepared in */
     int nparams;
     struct pg_param *params; /* [nparams], index 0 for ?1 */
     const char **vals;       /* [nparams]: what PQexecPrepared() is given */
@@ -99,16 +101,52 @@ pg_fail(struct pg *p, const PGresult *r)
     return SQLITE_ERROR;
 }
 
+/* Before a statement on p: a connection that broke is made again
+ * (pg_revive). A transaction lost with it is not carried on outside a
+ * transaction: every statement fails until the caller rolls it back
+ * (its "ROLLBACK", sql then, succeeds without the server; "ROLLBACK TO"
+ * a savepoint does too, and the transaction stays lost). Returns
+ * SQLITE_OK to go on, SQLITE_DONE for a ROLLBACK so answered, or an
+ * error with the reason in p->last. */
+static int
+ready(struct pg *p, const char *sql)
+{
+    if (!pg_revive(p))
+        return SQLITE_IOERR;
+    if (!p->lost_txn)
+        return SQLITE_OK;
+    if (sql != NULL && strncmp(sql, "ROLLBACK", 8) == 0) {
+        if (strncmp(sql, "ROLLBACK TO", 11) != 0)
+            p->lost_txn = false;
+        return SQLITE_DONE;
+    }
+    snprintf(p->last, sizeof(p->last),
+             "the connection was lost in a transaction, which must be rolled back");
+    return SQLITE_ERROR;
+}
+
 int
 sql_exec(struct sql_db *db, const char *sql)
 {
     if (db->pg == NULL)
         return sqlite3_exec(db->lite, sql, NULL, NULL, NULL);
-    PGresult *r = PQexec(db->pg->conn, sql);
-    ExecStatusType st = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    PGresult *r = NULL;
+    ExecStatusType st = PGRES_FATAL_ERROR;
+    for (int tries = 0; tries < 2 && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK; tries++) {
+        if (r != NULL && PQstatus(db->pg->conn) == CONNECTION_OK)
+            break; /* as in sql_pg_step() */
+        PQclear(r);
+        r = NULL;
+        int ok = ready(db->pg, sql);
+        if (ok != SQLITE_OK)
+            return ok == SQLITE_DONE ? SQLITE_OK : ok;
+        r = PQexec(db->pg->conn, sql);
+        st = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    }
     int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? SQLITE_OK : pg_fail(db->pg, r);
     if (rc == SQLITE_OK && PQcmdTuples(r)[0] != '\0')
         db->pg->changes = strtoll(PQcmdTuples(r), NULL, 10);
+    db->pg->last_status = PQtransactionStatus(db->pg->conn);
     PQclear(r);
     return rc;
 }
@@ -157,6 +195,17 @@ translate(const char *sql, int *nparams)
     return mld_buf_steal(&b, NULL);
 }
 
+/* Prepares st on the server, in the connection's generation. */
+static int
+prepare(struct sql_pgstmt *st)
+{
+    PGresult *r = PQprepare(st->pg->conn, st->name, st->text, 0, NULL);
+    int rc = r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK ? SQLITE_OK : pg_fail(st->pg, r);
+    PQclear(r);
+    st->gen = st->pg->gen;
+    return rc;
+}
+
 int
 sql_prepare(struct sql_db *db, const char *sql, bool kept, struct sql_stmt **out)
 {
@@ -176,12 +225,12 @@ sql_prepare(struct sql_db *db, const char *sql, bool kept, struct sql_stmt **out
     struct sql_pgstmt *ps = mld_calloc(1, sizeof(*ps));
     ps->pg = p;
     snprintf(ps->name, sizeof(ps->name), "m%u", ++p->nstmt);
-    char *text = translate(sql, &ps->nparams);
-    PGresult *r = PQprepare(p->conn, ps->name, text, 0, NULL);
-    mld_free(text);
-    int rc = r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK ? SQLITE_OK : pg_fail(p, r);
-    PQclear(r);
+    ps->text = translate(sql, &ps->nparams);
+    int rc = ready(p, NULL);
+    if (rc == SQLITE_OK)
+        rc = prepare(ps);
     if (rc != SQLITE_OK) {
+        mld_free(ps->text);
         mld_free(ps);
         return rc;
     }
@@ -235,11 +284,13 @@ sql_finalize(struct sql_stmt *st)
         struct sql_pgstmt *ps = st->pg;
         sql_pg_reset(ps);
         sql_pg_clear(ps);
-        if (ps->pg->conn != NULL) {
+        if (ps->pg->conn != NULL && ps->gen == ps->pg->gen &&
+            PQstatus(ps->pg->conn) == CONNECTION_OK) {
             char sql[48];
             snprintf(sql, sizeof(sql), "DEALLOCATE %s", ps->name);
             PQclear(PQexec(ps->pg->conn, sql));
         }
+        mld_free(ps->text);
         mld_free(ps->params);
         mld_free(ps->vals);
         mld_free(ps->lens);
@@ -294,14 +345,32 @@ sql_pg_step(struct sql_pgstmt *st)
             st->lens[i] = st->params[i].len;
             st->fmts[i] = st->params[i].binary;
         }
-        PGresult *r = PQexecPrepared(st->pg->conn, st->name, st->nparams, st->vals, st->lens,
-                                     st->fmts, 0);
-        ExecStatusType s = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+        PGresult *r = NULL;
+        ExecStatusType s = PGRES_FATAL_ERROR;
+        /* A connection that broke is seen when it is used: then it is
+         * made again and the statement run once more (ready() refuses
+         * when that lost a transaction). */
+        for (int tries = 0; tries < 2 && s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK;
+             tries++) {
+            if (r != NULL && PQstatus(st->pg->conn) == CONNECTION_OK)
+                break; /* an error of the statement, not of the connection */
+            PQclear(r);
+            r = NULL;
+            int ok = ready(st->pg, NULL);
+            if (ok == SQLITE_OK && st->gen != st->pg->gen)
+                ok = prepare(st); /* made in a connection that broke since */
+            if (ok != SQLITE_OK)
+                return ok;
+            r = PQexecPrepared(st->pg->conn, st->name, st->nparams, st->vals, st->lens, st->fmts,
+                               0);
+            s = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+        }
         if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
             int rc = pg_fail(st->pg, r);
             PQclear(r);
             return rc;
         }
+        st->pg->last_status = PQtransactionStatus(st->pg->conn);
         const char *changed = PQcmdTuples(r);
         if (changed[0] != '\0')
             st->pg->changes = strtoll(changed, NULL, 10);

@@ -412,7 +412,8 @@ open_pg(struct sq *s, const char *url, bool reader, struct mld_err *err)
     }
     s->db.pg = p;
     /* A reader's transactions are snapshots (sq_read_begin), and it
-     * writes nothing. */
+     * writes nothing (also after a reconnection: pg_revive). */
+    p->reader = reader;
     if (reader)
         rc = sq_exec(s, "SET default_transaction_read_only = on", err);
     if (rc == 0)

@@ -112,6 +112,50 @@ test_engine(struct sql_db *db, const char *name)
        "%s: an error names what is wrong: %s", name, sql_errmsg(db));
 }
 
+/* Ends p's server process from another connection, as a server restart
+ * or a failover would. */
+static void
+cut(struct pg *p, const char *url)
+{
+    char sql[64];
+    snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%d)", PQbackendPID(p->conn));
+    PGconn *c = PQconnectdb(url);
+    PQclear(PQexec(c, sql));
+    PQfinish(c);
+}
+
+/* A connection that breaks is made again before the next statement; its
+ * prepared statements are prepared again; a transaction it lost is not
+ * carried on outside a transaction. */
+static void
+test_reconnect(struct sql_db *db, const char *url)
+{
+    struct sql_stmt *st = NULL;
+    sql_exec(db, "CREATE TABLE r (n BIGINT)");
+    if (!ok(sql_prepare(db, "SELECT count(*) FROM r", true, &st) == SQLITE_OK, "prepared"))
+        return;
+    cut(db->pg, url);
+    ok(sql_step(st) == SQLITE_ROW && sql_column_int(st, 0) == 0,
+       "after the connection broke: connected again, the statement prepared again: %s",
+       sql_errmsg(db));
+    sql_reset(st);
+    ok(sql_exec(db, "BEGIN") == SQLITE_OK && sql_exec(db, "INSERT INTO r VALUES (1)") == SQLITE_OK,
+       "a transaction with a write");
+    cut(db->pg, url);
+    ok(sql_exec(db, "INSERT INTO r VALUES (2)") != SQLITE_OK &&
+           strstr(sql_errmsg(db), "lost in a transaction") != NULL,
+       "the connection broke in it: the next statement fails: %s", sql_errmsg(db));
+    ok(sql_step(st) != SQLITE_ROW, "... so does a prepared one");
+    sql_reset(st);
+    ok(sql_exec(db, "ROLLBACK TO mld") == SQLITE_OK && sql_exec(db, "SELECT 1") != SQLITE_OK,
+       "a savepoint's rollback does not end it");
+    ok(sql_exec(db, "ROLLBACK") == SQLITE_OK, "the caller's ROLLBACK ends it");
+    ok(sql_step(st) == SQLITE_ROW && sql_column_int(st, 0) == 0,
+       "then statements run again, and nothing of the lost transaction was kept");
+    sql_finalize(st);
+    sql_exec(db, "DROP TABLE r");
+}
+
 int
 main(void)
 {
@@ -134,6 +178,7 @@ main(void)
     sql_exec(&(struct sql_db){.pg = &p}, "DROP TABLE IF EXISTS t");
     struct sql_db db = {.pg = &p};
     test_engine(&db, "postgresql");
+    test_reconnect(&db, url);
     sql_exec(&db, "DROP TABLE t");
     pg_disconnect(&p);
     return mld_test_done();

@@ -13,7 +13,10 @@
 #define MLD_SQLITE_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
+#include "../base/limits.h"
 #include "changekey.h"
 #include "sql.h"
 #include "store.h"
@@ -149,6 +152,155 @@ void sq_search_release(struct sq *s, bool rollback);
 int sq_search_flush(struct sq *s, struct mld_err *err);
 void sq_search_discard(struct sq *s);
 size_t sq_search_queued(const struct sq *s);
+
+/* sqlite_search.c: what both engines' search code shares (pg_search.c
+ * is PostgreSQL's side of it; docs/internals/search.md). */
+
+struct mld_buf;
+struct mld_hit;
+struct mld_token;
+
+/* Most phrases of a query whose document frequencies are kept (a query
+ * has at most MLD_SEARCH_MAX_TERMS; the rest would be counted per row). */
+#define SQ_RANK_PHRASES 32
+
+/* Most phrases of an expression a search writes: each term one, a prefix
+ * up to MLD_SEARCH_PREFIX_TERMS. */
+#define SQ_PLAN_PHRASES (MLD_SEARCH_MAX_TERMS * MLD_SEARCH_PREFIX_TERMS)
+
+/* A term's document count in sq_rank.docs when the vocabulary does not
+ * have it: walk its phrase's doclist; or it is excluded (NOT). */
+#define SQ_DOCS_WALK (-1)
+#define SQ_DOCS_NONE (-2)
+
+/* What bm25 knows about the whole index for one search. bm25 sums over
+ * the reader's terms; a term is one phrase of the expression, or several
+ * for a prefix written as its completions (whose counts add up, as the
+ * prefix's would). */
+struct sq_rank {
+    bool ready;   /* filled for the current search */
+    bool planned; /* nterms, phrase_term and docs set by the search */
+    double avgdl; /* mean tokens per article */
+    int nterms;
+    int nphrases;
+    int phrase_term[SQ_PLAN_PHRASES];   /* the term of each phrase */
+    int64_t docs[MLD_SEARCH_MAX_TERMS]; /* articles holding it, SQ_DOCS_WALK, SQ_DOCS_NONE */
+    double idf[SQ_RANK_PHRASES];        /* per term */
+};
+
+/* Sets st's idf of each term for an index of rows articles; walk(ud,
+ * phrase, &n) adds the articles holding a phrase to n (for terms whose
+ * count is SQ_DOCS_WALK). Returns SQLITE_OK or walk's error. */
+int sq_rank_idf(struct sq_rank *st, int64_t rows, int (*walk)(void *ud, int phrase, int64_t *n),
+                void *ud);
+
+/* The bm25 score of a row of len tokens whose terms occur freq[term]
+ * times (weighted by column: sq_rank_weight). */
+double sq_rank_bm25(const struct sq_rank *st, const double *freq, int64_t len);
+extern const double sq_rank_weight[3];
+
+/* The recency factor of an article published at published, searched at
+ * now (1 + RECENCY / (1 + age / HALF)). */
+double sq_rank_recency(int64_t now, int64_t published);
+
+/* One match in the text column: a phrase's instance at word offset off. */
+struct sq_inst {
+    int phrase, off;
+};
+
+/* What a snippet is made from: the text column of one row and its
+ * matches in FTS5's order (by offset, then phrase). */
+struct sq_snip {
+    const struct sq_inst *inst;
+    int ninst;
+    const int *phrase_size; /* tokens of each phrase */
+    int nphrase;
+    const char *text;
+    int nlen;
+    int docsize; /* the column's length in positions */
+};
+
+/* Writes the snippet of sn into b: what FTS5's snippet(article_fts, 2,
+ * char(1), char(2), '…', MLD_SEARCH_SNIPPET_WORDS) returns. Returns
+ * SQLITE_OK or an error code. */
+int sq_snippet(const struct sq_snip *sn, struct mld_buf *b);
+
+/* Sets hit's snippet and marks from a snippet with 0x01/0x02 around the
+ * matches. */
+void sq_snippet_split(const char *s, struct mld_hit *hit);
+
+/* Calls fn for the index tokens of text[0..len): the stream offered
+ * ahead for it (mld_store_offer_tokens), else the analyzer's. */
+int sq_search_tokens(struct sq *s, const char *text, size_t len,
+                     int (*fn)(void *ud, const struct mld_token *t), void *ud);
+
+/* The vocabulary's counting while the index is written: sq_vocab_row()
+ * starts a row (sign +1 indexed, -1 taken out, 0 stop counting),
+ * sq_vocab_count() counts one of its terms (once per row). */
+void sq_vocab_row(struct sq *s, int sign);
+void sq_vocab_count(struct sq *s, const char *term, size_t len);
+
+/* Returns the article's word at position offset of column col (0
+ * headline, 1 kicker, 2 text) if it is the raw term term, else NULL. */
+char *sq_word_at(struct sq *s, int64_t id, int col, int64_t offset, const char *term);
+
+/* pg_search.c: PostgreSQL's side of the search (see there). */
+struct sq_pg_search;
+
+/* sqlite_search.c: where pg_search.c keeps its state. */
+struct sq_pg_search **sq_search_pg(struct sq *s);
+
+/* Frees pg_search.c's state (sq_search_close). */
+void sq_pg_search_free(struct sq *s);
+
+/* The index writes: sq_search_flush's part on PostgreSQL (the queued
+ * articles' rows out, the usable ones analysed and in, the totals; the
+ * vocabulary's changes counted), and a rebuild from every usable article
+ * inside the caller's transaction. Return 0 or MLD_E_STORE. */
+int sq_pg_search_flush(struct sq *s, struct mld_err *err);
+int sq_pg_search_rebuild(struct sq *s, struct mld_err *err);
+
+/* Forgets the phrases of the last search (a new one is planned). */
+void sq_pg_plan_reset(struct sq *s);
+/* Writes term text[0..len) (prefix: its last word a prefix) as a tsquery
+ * phrase into b, or one completion of a prefix (as_is: term is an index
+ * term) when as_is. */
+void sq_pg_plan_phrase(struct sq *s, const char *text, size_t len, bool prefix, bool as_is,
+                       struct mld_buf *b);
+/* The search's expression as a tsquery (mld_free): the parser's AND, OR,
+ * NOT as &, |, & !. */
+char *sq_pg_tsquery(const char *match);
+
+/* Fills st for a search from the index: its size and each term's idf. */
+int sq_pg_rank_fill(struct sq *s, struct sq_rank *st, struct mld_err *err);
+
+/* Writes the ranking statement's SELECT, FROM and first WHERE condition
+ * (drive: from the CTE pick), its columns for sq_pg_row_score(): story,
+ * id, published, the columns' lengths, the terms' positions (?9, ?10). */
+void sq_pg_ranking_head(struct mld_buf *sql, bool drive);
+
+/* Binds the search's terms as parameters first and first + 1. */
+void sq_pg_bind_terms(struct sq *s, struct sql_stmt *st, int first);
+
+/* The score of the ranking statement's current row: bm25 of the phrases'
+ * instances times the recency factor. */
+double sq_pg_row_score(struct sq *s, struct sql_stmt *st, const struct sq_rank *rank, int64_t now);
+
+/* The page's snippet statement (sqlite_search.c's snippets() binds it:
+ * ?1 the expression, ?2-?3 the range of ids, ?4 the ids as a JSON array,
+ * ?5-?6 the terms) and the snippet of its current row (mld_free; 0x01 and
+ * 0x02 around the matches, as FTS5's; NULL for a row without text). */
+char *sq_pg_row_snippet(struct sq *s, struct sql_stmt *st);
+extern const char sq_pg_snippet_sql[];
+
+/* The word the raw term stands for in the first article holding it, or
+ * NULL ("did you mean"). */
+char *sq_pg_spelling(struct sq *s, const char *term);
+
+/* Pads a statement's SQL on PostgreSQL so that it names each of the
+ * parameters 1..n (PostgreSQL must know every parameter's type; SQLite
+ * ignores unused ones): where it starts a WHERE clause, else an AND. */
+void sq_pg_params_pad(struct sq *s, struct mld_buf *sql, int n, bool where);
 
 /* sqlite_search.c: the backend's offer_tokens (store_int.h): keeps token
  * streams recorded ahead for the index writes of this transaction. */

@@ -65,11 +65,13 @@
 /* Ranking: bm25's weights of the columns (in table order: headline,
  * kicker, text) and parameters, and the recency factor (see the top of
  * the file). */
-static const double rank_weight[3] = {8.0, 3.0, 1.0};
+const double sq_rank_weight[3] = {8.0, 3.0, 1.0};
 #define RANK_K1 1.2
 #define RANK_B 0.75
 #define RANK_RECENCY "2.0"
 #define RANK_HALF_SECS "259200.0" /* 3 days */
+#define RANK_RECENCY_F 2.0
+#define RANK_HALF_SECS_F 259200.0
 
 /* The meta key holding the analyzer signature the index was built with. */
 #define META_SIGNATURE "search.analyzer"
@@ -90,34 +92,6 @@ static int64_t prefix_expand = MLD_SEARCH_PREFIX_EXPAND;
 static bool search_plan = true;
 /* Searches whose plan did not match FTS5's phrases (for the tests: 0). */
 static int plan_mismatches;
-
-/* Most phrases of a query whose document frequencies are kept (a query
- * has at most MLD_SEARCH_MAX_TERMS; the rest would be counted per row). */
-#define RANK_PHRASES 32
-
-/* Most phrases of an expression a search writes: each term one, a prefix
- * up to MLD_SEARCH_PREFIX_TERMS. */
-#define PLAN_PHRASES (MLD_SEARCH_MAX_TERMS * MLD_SEARCH_PREFIX_TERMS)
-
-/* A term's document count in rank_stats.docs when the vocabulary does
- * not have it: walk its phrase's doclist; or it is excluded (NOT). */
-#define DOCS_WALK (-1)
-#define DOCS_NONE (-2)
-
-/* What bm25 knows about the whole index for one search. bm25 sums over
- * the reader's terms; a term is one phrase of the FTS5 expression, or
- * several for a prefix written as its completions (whose counts add up,
- * as the prefix's would). */
-struct rank_stats {
-    bool ready;   /* filled for the current search */
-    bool planned; /* nterms, phrase_term and docs set by the search */
-    double avgdl; /* mean tokens per article */
-    int nterms;
-    int nphrases;
-    int phrase_term[PLAN_PHRASES];      /* the term of each phrase */
-    int64_t docs[MLD_SEARCH_MAX_TERMS]; /* articles holding it, DOCS_WALK, DOCS_NONE */
-    double idf[RANK_PHRASES];           /* per term */
-};
 
 /* One term's change of document count in the vocabulary. */
 struct vocab_entry {
@@ -148,6 +122,7 @@ struct change {
 };
 
 struct sq_search {
+    struct sq_pg_search *pg; /* pg_search.c's, on PostgreSQL */
     /* The write queue (see "The write queue" below). */
     struct change *queue;
     size_t nqueue, queue_cap, queue_bytes;
@@ -161,7 +136,7 @@ struct sq_search {
     struct vocab_delta vocab;
     struct sql_stmt *vocab_add, *vocab_drop, *vocab_docs, *vocab_prefix;
 
-    struct rank_stats rank;
+    struct sq_rank rank;
     struct sql_stmt *ranking[4 * 8]; /* per drive and filters (collect) */
     struct sql_stmt *max_id;
     struct sql_stmt *snippet;
@@ -272,6 +247,15 @@ sq_search_offer_tokens(void *impl, struct mld_token_rec *r, int n)
     }
 }
 
+int
+sq_search_tokens(struct sq *s, const char *text, size_t len,
+                 int (*fn)(void *ud, const struct mld_token *t), void *ud)
+{
+    const struct mld_token_rec *r = offered_find(s->search, text, len);
+    return r != NULL ? mld_token_rec_replay(r, fn, ud)
+                     : mld_analyze(mld_analyzer(), text, len, MLD_AN_INDEX, fn, ud);
+}
+
 /* Tokenizes text for FTS5. Documents get every token the index keeps; a
  * query term its stems, a hyphenated compound written closed; a prefix
  * term its raw form, which "Verhandl*" can match where the stem
@@ -300,6 +284,12 @@ tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int len,
     int rc = r != NULL ? mld_token_rec_replay(r, tok_emit, &k)
                        : mld_analyze(mld_analyzer(), text, (size_t)len, an, tok_emit, &k);
     return rc == SQLITE_DONE ? SQLITE_OK : rc; /* DONE: FTS5 has what it needs */
+}
+
+struct sq_pg_search **
+sq_search_pg(struct sq *s)
+{
+    return &s->search->pg;
 }
 
 /* Returns the connection's FTS5 API, or NULL with err set. */
@@ -460,6 +450,20 @@ vocab_count(struct vocab_delta *d, const char *term, size_t len)
     }
 }
 
+void
+sq_vocab_row(struct sq *s, int sign)
+{
+    s->search->vocab.sign = sign;
+    s->search->vocab.stamp++;
+}
+
+void
+sq_vocab_count(struct sq *s, const char *term, size_t len)
+{
+    if (s->search->vocab.sign != 0)
+        vocab_count(&s->search->vocab, term, len);
+}
+
 /* Forgets the counted changes. */
 static void
 vocab_clear(struct vocab_delta *d)
@@ -476,10 +480,11 @@ static int
 vocab_write(struct sq *s, struct mld_err *err)
 {
     struct sq_search *q = s->search;
-    struct sql_stmt *add = sq_prepare(s, &q->vocab_add,
-                                   "INSERT INTO search_vocab(term, docs) VALUES (?1, ?2) "
-                                   "ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
-                                   err);
+    struct sql_stmt *add =
+        sq_prepare(s, &q->vocab_add,
+                   "INSERT INTO search_vocab(term, docs) VALUES (?1, ?2) "
+                   "ON CONFLICT(term) DO UPDATE SET docs = search_vocab.docs + excluded.docs",
+                   err);
     struct sql_stmt *drop = sq_prepare(s, &q->vocab_drop,
                                     "DELETE FROM search_vocab WHERE term = ?1 AND docs <= 0", err);
     if (add == NULL || drop == NULL)
@@ -533,7 +538,7 @@ int
 sq_search_flush(struct sq *s, struct mld_err *err)
 {
     struct sq_search *q = s->search;
-    int rc = 0;
+    int rc = sql_pg(&s->db) ? sq_pg_search_flush(s, err) : 0;
     for (size_t i = 0; rc == 0 && i < q->nqueue; i++) {
         const struct change *c = &q->queue[i];
         /* One row each, no triggers: no statement journal, so FTS5 keeps
@@ -552,11 +557,10 @@ sq_search_flush(struct sq *s, struct mld_err *err)
         sql_bind_int64(st, 1, c->id);
         for (int j = 0; j < 3; j++)
             sq_bind_text(st, 2 + j, c->col[j]);
-        q->vocab.sign = c->del ? -1 : 1; /* the tokenizer counts this row's terms */
-        q->vocab.stamp++;
+        sq_vocab_row(s, c->del ? -1 : 1); /* the tokenizer counts this row's terms */
         rc = sq_step_done(s, st, err, c->del ? "take an article out of the search index"
                                              : "add an article to the search index");
-        q->vocab.sign = 0;
+        sq_vocab_row(s, 0);
     }
     if (rc == 0)
         rc = vocab_write(s, err);
@@ -574,6 +578,11 @@ int
 sq_search_register(struct sq *s, struct mld_err *err)
 {
     static fts5_tokenizer tokenizer = {tok_create, tok_delete, tok_tokenize};
+    if (sql_pg(&s->db)) { /* no tokenizer in the server: the flush analyses */
+        if (s->search == NULL)
+            s->search = MLD_NEW(struct sq_search);
+        return 0;
+    }
     fts5_api *api = fts5_of(s, err);
     if (api == NULL)
         return MLD_E_STORE;
@@ -596,18 +605,78 @@ count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ud)
     return SQLITE_OK;
 }
 
-/* Fills st from the index as bm25 needs it: the mean article length, and
- * each term's inverse document frequency, log((N - n + 0.5) / (n + 0.5)),
- * at least 1e-6 (as FTS5's bm25: a term in most articles still counts a
- * little). n comes from the search's plan (the vocabulary's count; for a
- * prefix the sum of its completions' counts, at most N: an upper bound,
- * as articles hold several), else from walking every article holding
- * the phrase, all of the index for a common word: for a quoted phrase,
- * and for every phrase when mld_rank runs outside a search. A query of
- * one term skips it, since one idf scales every score alike (scores
- * compare only within one answer), and so do excluded terms. */
+/* Sets each term's inverse document frequency, log((N - n + 0.5) / (n +
+ * 0.5)), at least 1e-6 (as FTS5's bm25: a term in most articles still
+ * counts a little). n comes from the search's plan (the vocabulary's
+ * count; for a prefix the sum of its completions' counts, at most N: an
+ * upper bound, as articles hold several), else from walking every
+ * article holding the phrase, all of the index for a common word: for a
+ * quoted phrase, and for every phrase when mld_rank runs outside a
+ * search. A query of one term skips it, since one idf scales every score
+ * alike (scores compare only within one answer), and so do excluded
+ * terms. */
+int
+sq_rank_idf(struct sq_rank *st, int64_t rows, int (*walk)(void *ud, int phrase, int64_t *n),
+            void *ud)
+{
+    int rc = SQLITE_OK;
+    if (st->nterms == 1) {
+        st->idf[0] = 1.0;
+        return rc;
+    }
+    for (int t = 0; rc == SQLITE_OK && t < st->nterms && t < SQ_RANK_PHRASES; t++) {
+        int64_t n = st->docs[t];
+        if (n == SQ_DOCS_NONE) {
+            st->idf[t] = 1e-6;
+            continue;
+        }
+        if (n == SQ_DOCS_WALK) {
+            n = 0;
+            for (int i = 0; rc == SQLITE_OK && i < st->nphrases && i < SQ_PLAN_PHRASES; i++)
+                if (st->phrase_term[i] == t)
+                    rc = walk(ud, i, &n);
+        }
+        n = n < rows ? n : rows;
+        double idf = log(((double)rows - (double)n + 0.5) / ((double)n + 0.5));
+        st->idf[t] = idf > 1e-6 ? idf : 1e-6;
+    }
+    return rc;
+}
+
+double
+sq_rank_bm25(const struct sq_rank *st, const double *freq, int64_t len)
+{
+    double norm = RANK_K1 * (1.0 - RANK_B + RANK_B * (double)len / st->avgdl), score = 0;
+    for (int t = 0; t < st->nterms && t < SQ_RANK_PHRASES; t++)
+        score += st->idf[t] * freq[t] * (RANK_K1 + 1.0) / (freq[t] + norm);
+    return score;
+}
+
+double
+sq_rank_recency(int64_t now, int64_t published)
+{
+    int64_t age = now - published > 0 ? now - published : 0;
+    return 1.0 + RANK_RECENCY_F / (1.0 + (double)age / RANK_HALF_SECS_F);
+}
+
+/* FTS5's side of sq_rank_idf's walk: the rows holding phrase i. */
+struct fts_walk {
+    const Fts5ExtensionApi *api;
+    Fts5Context *fts;
+    int phrases;
+};
+
 static int
-rank_stats_fill(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_stats *st)
+fts_walk(void *ud, int phrase, int64_t *n)
+{
+    struct fts_walk *w = ud;
+    return phrase < w->phrases ? w->api->xQueryPhrase(w->fts, phrase, n, count_row) : SQLITE_OK;
+}
+
+/* Fills st from the index as bm25 needs it: the mean article length, and
+ * each term's inverse document frequency (sq_rank_idf). */
+static int
+rank_stats_fill(const Fts5ExtensionApi *api, Fts5Context *fts, struct sq_rank *st)
 {
     sqlite3_int64 rows = 0, tokens = 0;
     int rc = api->xRowCount(fts, &rows);
@@ -620,33 +689,15 @@ rank_stats_fill(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_stats
         plan_mismatches++;
     }
     if (!st->planned) { /* each phrase a term of its own, counted by walking */
-        st->nterms = st->nphrases = phrases < RANK_PHRASES ? phrases : RANK_PHRASES;
+        st->nterms = st->nphrases = phrases < SQ_RANK_PHRASES ? phrases : SQ_RANK_PHRASES;
         for (int i = 0; i < st->nterms; i++) {
             st->phrase_term[i] = i;
-            st->docs[i] = DOCS_WALK;
+            st->docs[i] = SQ_DOCS_WALK;
         }
     }
-    if (st->nterms == 1) {
-        st->idf[0] = 1.0;
-        st->ready = rc == SQLITE_OK;
-        return rc;
-    }
-    for (int t = 0; rc == SQLITE_OK && t < st->nterms; t++) {
-        int64_t n = st->docs[t];
-        if (n == DOCS_NONE) {
-            st->idf[t] = 1e-6;
-            continue;
-        }
-        if (n == DOCS_WALK) {
-            n = 0;
-            for (int i = 0; rc == SQLITE_OK && i < st->nphrases && i < phrases; i++)
-                if (st->phrase_term[i] == t)
-                    rc = api->xQueryPhrase(fts, i, &n, count_row);
-        }
-        n = n < rows ? n : rows;
-        double idf = log(((double)rows - (double)n + 0.5) / ((double)n + 0.5));
-        st->idf[t] = idf > 1e-6 ? idf : 1e-6;
-    }
+    struct fts_walk w = {api, fts, phrases};
+    if (rc == SQLITE_OK)
+        rc = sq_rank_idf(st, rows, fts_walk, &w);
     st->ready = rc == SQLITE_OK;
     return rc;
 }
@@ -696,9 +747,9 @@ static void
 rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int argc,
         sqlite3_value **argv)
 {
-    struct rank_stats *st = api->xUserData(fts);
+    struct sq_rank *st = api->xUserData(fts);
     int rc = st->ready ? SQLITE_OK : rank_stats_fill(api, fts, st);
-    double freq[RANK_PHRASES] = {0};
+    double freq[SQ_RANK_PHRASES] = {0};
     int inst = 0, len = 0;
     if (rc == SQLITE_OK)
         rc = api->xInstCount(fts, &inst);
@@ -706,7 +757,7 @@ rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int
         int phrase, col, off;
         rc = api->xInst(fts, i, &phrase, &col, &off);
         if (rc == SQLITE_OK && phrase >= 0 && phrase < st->nphrases && col >= 0 && col < 3)
-            freq[st->phrase_term[phrase]] += rank_weight[col];
+            freq[st->phrase_term[phrase]] += sq_rank_weight[col];
     }
     int64_t sz = argc > 0 ? docsize_sum(argv[0]) : -1;
     if (sz >= 0 && sz <= INT_MAX)
@@ -717,10 +768,7 @@ rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int
         sqlite3_result_error_code(ctx, rc);
         return;
     }
-    double norm = RANK_K1 * (1.0 - RANK_B + RANK_B * (double)len / st->avgdl), score = 0;
-    for (int t = 0; t < st->nterms; t++)
-        score += st->idf[t] * freq[t] * (RANK_K1 + 1.0) / (freq[t] + norm);
-    sqlite3_result_double(ctx, score);
+    sqlite3_result_double(ctx, sq_rank_bm25(st, freq, len));
 }
 
 /* The snippet function ---------------------------------------------------- */
@@ -788,75 +836,65 @@ snip_word(void *ud, const struct mld_token *t)
 
 /* FTS5's score of the window of words [pos, pos + MLD_SEARCH_SNIPPET_WORDS)
  * of the column, and (adj) where it starts once centred on its matches. */
-static int
-snip_score(const Fts5ExtensionApi *api, Fts5Context *fts, int docsize, unsigned char *seen,
-           int pos, int *score, int *adj)
+static void
+snip_score(const struct sq_snip *sn, unsigned char *seen, int pos, int *score, int *adj)
 {
-    int ninst = 0, first = -1, last = 0, rc = api->xInstCount(fts, &ninst);
+    int first = -1, last = 0;
     int64_t end = (int64_t)pos + MLD_SEARCH_SNIPPET_WORDS;
     *score = 0;
-    for (int i = 0; i < ninst && rc == SQLITE_OK; i++) {
-        int ip, ic, io;
-        rc = api->xInst(fts, i, &ip, &ic, &io);
-        if (rc == SQLITE_OK && ic == SNIP_COL && io >= pos && io < end) {
+    for (int i = 0; i < sn->ninst; i++) {
+        int ip = sn->inst[i].phrase, io = sn->inst[i].off;
+        if (io >= pos && io < end) {
             *score += seen[ip] ? 1 : 1000;
             seen[ip] = 1;
             if (first < 0)
                 first = io;
-            last = io + api->xPhraseSize(fts, ip);
+            last = io + sn->phrase_size[ip];
         }
     }
     if (adj != NULL) {
         int64_t a = first - (MLD_SEARCH_SNIPPET_WORDS - (last - first)) / 2;
-        if (a + MLD_SEARCH_SNIPPET_WORDS > docsize)
-            a = docsize - MLD_SEARCH_SNIPPET_WORDS;
+        if (a + MLD_SEARCH_SNIPPET_WORDS > sn->docsize)
+            a = sn->docsize - MLD_SEARCH_SNIPPET_WORDS;
         *adj = a < 0 ? 0 : (int)a;
     }
-    return rc;
 }
 
 /* The column's matches, overlapping ones joined: FTS5's CInstIter. */
 struct snip_iter {
-    const Fts5ExtensionApi *api;
-    Fts5Context *fts;
-    int inst, ninst;
+    const struct sq_snip *sn;
+    int inst;
     int start, end; /* word positions of the current match, -1 after the last */
 };
 
-static int
+static void
 snip_next(struct snip_iter *it)
 {
-    int rc = SQLITE_OK;
     it->start = it->end = -1;
-    while (rc == SQLITE_OK && it->inst < it->ninst) {
-        int ip, ic, io;
-        rc = it->api->xInst(it->fts, it->inst, &ip, &ic, &io);
-        if (rc != SQLITE_OK)
-            break;
-        if (ic == SNIP_COL) {
-            int e = io - 1 + it->api->xPhraseSize(it->fts, ip);
-            if (it->start < 0) {
-                it->start = io;
+    while (it->inst < it->sn->ninst) {
+        int ip = it->sn->inst[it->inst].phrase, io = it->sn->inst[it->inst].off;
+        int e = io - 1 + it->sn->phrase_size[ip];
+        if (it->start < 0) {
+            it->start = io;
+            it->end = e;
+        } else if (io <= it->end) {
+            if (e > it->end)
                 it->end = e;
-            } else if (io <= it->end) {
-                if (e > it->end)
-                    it->end = e;
-            } else {
-                break;
-            }
+        } else {
+            break;
         }
         it->inst++;
     }
-    return rc;
 }
 
 /* Writes the words [lo, hi] of w with MARK_OPEN/MARK_CLOSE around the
- * matches into b, as FTS5's highlight callback does word by word. */
+ * matches into b, as FTS5's highlight callback does word by word. Returns
+ * the offset in the text after the last word written. */
 static int
 snip_marks(struct mld_buf *b, const struct snip_words *w, struct snip_iter *it, int lo, int hi)
 {
-    int off = 0, rc = SQLITE_OK;
-    for (int pos = 0; pos < w->n && pos <= hi && rc == SQLITE_OK; pos++) {
+    int off = 0;
+    for (int pos = 0; pos < w->n && pos <= hi; pos++) {
         int so = w->start[pos], eo = w->end[pos];
         if (pos < lo)
             continue;
@@ -873,7 +911,7 @@ snip_marks(struct mld_buf *b, const struct snip_words *w, struct snip_iter *it, 
             mld_buf_append(b, w->text + off, (size_t)(eo - off));
             mld_buf_putc(b, MARK_CLOSE);
             off = eo;
-            rc = snip_next(it);
+            snip_next(it);
         }
         if (pos == hi) {
             mld_buf_append(b, w->text + off, (size_t)(eo - off));
@@ -882,67 +920,51 @@ snip_marks(struct mld_buf *b, const struct snip_words *w, struct snip_iter *it, 
                 mld_buf_putc(b, MARK_CLOSE);
         }
     }
-    return rc == SQLITE_OK ? off : -1;
+    return off;
 }
 
-static void
-snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int argc,
-           sqlite3_value **argv)
+int
+sq_snippet(const struct sq_snip *sn, struct mld_buf *b)
 {
     const int ntok = MLD_SEARCH_SNIPPET_WORDS;
-    struct snip_words w = {NULL};
-    int nphrase = api->xPhraseCount(fts), ninst = 0, docsize = 0, nlen = 0, last = 0;
+    struct snip_words w = {.text = sn->text};
+    int nphrase = sn->nphrase, last = 0, longest = 0, rc = SQLITE_OK;
     unsigned char *seen = mld_calloc(nphrase > 0 ? (size_t)nphrase : 1, 1);
-    struct mld_buf b;
-    mld_buf_init(&b, 8 * MLD_MAX_FIELD_BYTES);
-    int rc = api->xInstCount(fts, &ninst), longest = 0;
-    for (int i = 0; rc == SQLITE_OK && i < ninst; i++) {
-        int ip, ic, io;
-        rc = api->xInst(fts, i, &ip, &ic, &io);
-        if (rc == SQLITE_OK && ic == SNIP_COL && io > last)
-            last = io;
-    }
-    for (int i = 0; i < nphrase; i++) {
-        int n = api->xPhraseSize(fts, i);
-        longest = n > longest ? n : longest;
-    }
-    if (rc == SQLITE_OK)
-        rc = api->xColumnText(fts, SNIP_COL, &w.text, &nlen);
-    if (rc == SQLITE_OK && w.text != NULL) {
+    for (int i = 0; i < sn->ninst; i++)
+        if (sn->inst[i].off > last)
+            last = sn->inst[i].off;
+    for (int i = 0; i < nphrase; i++)
+        longest = sn->phrase_size[i] > longest ? sn->phrase_size[i] : longest;
+    if (w.text != NULL) {
         /* A window starts at most half a phrase past the last match. */
         w.limit = last + ntok + longest + 1;
         /* What the tokenizer gives FTS5 for a snippet (tok_tokenize),
          * without FTS5's and tok_emit's calls per word in between. */
-        rc = mld_analyze(mld_analyzer(), w.text, (size_t)nlen, MLD_AN_SPANS, snip_word, &w);
+        rc = mld_analyze(mld_analyzer(), w.text, (size_t)sn->nlen, MLD_AN_SPANS, snip_word, &w);
         rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
     }
-    if (rc == SQLITE_OK)
-        rc = api->xColumnSize(fts, SNIP_COL, &docsize);
-    int best = 0, best_start = 0;
-    for (int i = 0; rc == SQLITE_OK && i < ninst; i++) {
-        int ip, ic, io, score, adj;
-        rc = api->xInst(fts, i, &ip, &ic, &io);
-        if (rc != SQLITE_OK || ic != SNIP_COL)
-            continue;
+    int best = 0, best_start = 0, docsize = sn->docsize;
+    for (int i = 0; rc == SQLITE_OK && i < sn->ninst; i++) {
+        int io = sn->inst[i].off, score, adj;
         if (io > docsize) {
             rc = SQLITE_CORRUPT_VTAB;
             break;
         }
         memset(seen, 0, (size_t)nphrase);
-        rc = snip_score(api, fts, docsize, seen, io, &score, &adj);
-        if (rc == SQLITE_OK && score > best) {
+        snip_score(sn, seen, io, &score, &adj);
+        if (score > best) {
             best = score;
             best_start = adj;
         }
-        if (rc == SQLITE_OK && w.nfirst > 0 && docsize > ntok) {
+        if (w.nfirst > 0 && docsize > ntok) {
             int j = 0;
             while (j < w.nfirst - 1 && w.first[j + 1] <= io)
                 j++;
             if (w.first[j] < io) {
                 memset(seen, 0, (size_t)nphrase);
-                rc = snip_score(api, fts, docsize, seen, w.first[j], &score, NULL);
+                snip_score(sn, seen, w.first[j], &score, NULL);
                 score += w.first[j] == 0 ? 120 : 100;
-                if (rc == SQLITE_OK && score > best) {
+                if (score > best) {
                     best = score;
                     best_start = w.first[j];
                 }
@@ -950,32 +972,67 @@ snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, 
         }
     }
     if (rc == SQLITE_OK && w.text != NULL) {
-        struct snip_iter it = {api, fts, 0, ninst, -1, -1};
+        struct snip_iter it = {sn, 0, -1, -1};
         int hi = best_start + ntok - 1;
         if (best_start > 0)
-            mld_buf_puts(&b, SNIP_ELLIPSIS);
-        rc = snip_next(&it);
-        while (rc == SQLITE_OK && it.start >= 0 && it.start < best_start)
-            rc = snip_next(&it);
-        int off = rc == SQLITE_OK ? snip_marks(&b, &w, &it, best_start, hi) : -1;
-        if (off < 0)
-            rc = SQLITE_ERROR;
-        else if (hi >= docsize - 1)
-            mld_buf_append(&b, w.text + off, (size_t)(nlen - off));
+            mld_buf_puts(b, SNIP_ELLIPSIS);
+        snip_next(&it);
+        while (it.start >= 0 && it.start < best_start)
+            snip_next(&it);
+        int off = snip_marks(b, &w, &it, best_start, hi);
+        if (hi >= docsize - 1)
+            mld_buf_append(b, w.text + off, (size_t)(sn->nlen - off));
         else
-            mld_buf_puts(&b, SNIP_ELLIPSIS);
+            mld_buf_puts(b, SNIP_ELLIPSIS);
     }
-    if (rc != SQLITE_OK)
-        sqlite3_result_error_code(ctx, rc);
-    else if (mld_buf_error(&b) != 0)
-        sqlite3_result_error_toobig(ctx);
-    else if (w.text != NULL)
-        sqlite3_result_text(ctx, b.p != NULL ? b.p : "", (int)b.len, SQLITE_TRANSIENT);
-    mld_buf_dispose(&b);
     mld_free(seen);
     mld_free(w.start);
     mld_free(w.end);
     mld_free(w.first);
+    return rc;
+}
+
+/* mld_snippet(article_fts): the text column's matches from FTS5, made
+ * into a snippet by sq_snippet. */
+static void
+snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int argc,
+           sqlite3_value **argv)
+{
+    struct sq_snip sn = {NULL};
+    struct sq_inst *inst = NULL;
+    int nphrase = api->xPhraseCount(fts), ninst = 0;
+    int *size = mld_calloc(nphrase > 0 ? (size_t)nphrase : 1, sizeof(int));
+    for (int i = 0; i < nphrase; i++)
+        size[i] = api->xPhraseSize(fts, i);
+    int rc = api->xInstCount(fts, &ninst);
+    if (rc == SQLITE_OK && ninst > 0)
+        inst = mld_calloc((size_t)ninst, sizeof(*inst));
+    for (int i = 0; rc == SQLITE_OK && i < ninst; i++) {
+        int ip, ic, io;
+        rc = api->xInst(fts, i, &ip, &ic, &io);
+        if (rc == SQLITE_OK && ic == SNIP_COL)
+            inst[sn.ninst++] = (struct sq_inst){ip, io};
+    }
+    sn.inst = inst;
+    sn.phrase_size = size;
+    sn.nphrase = nphrase;
+    if (rc == SQLITE_OK)
+        rc = api->xColumnText(fts, SNIP_COL, &sn.text, &sn.nlen);
+    if (rc == SQLITE_OK)
+        rc = api->xColumnSize(fts, SNIP_COL, &sn.docsize);
+    struct mld_buf b;
+    mld_buf_init(&b, 8 * MLD_MAX_FIELD_BYTES);
+    if (rc == SQLITE_OK)
+        rc = sq_snippet(&sn, &b);
+    if (rc != SQLITE_OK)
+        sqlite3_result_error_code(ctx, rc);
+    else if (mld_buf_error(&b) != 0)
+        sqlite3_result_error_toobig(ctx);
+    else if (sn.text != NULL)
+        sqlite3_result_text(ctx, b.p != NULL ? b.p : "", (int)b.len, SQLITE_TRANSIENT);
+    mld_buf_dispose(&b);
+    mld_free(inst);
+    mld_free(size);
 }
 
 /* Opening: the analyzer's signature --------------------------------------- */
@@ -1016,15 +1073,21 @@ rebuild(struct sq *s, const char *want, const char *had, struct mld_err *err)
 {
     double t0 = mld_time_mono_s();
     int64_t n = usable_count(s);
-    int rc = sq_exec(s, "INSERT INTO article_fts(article_fts) VALUES ('rebuild')", err);
-    if (rc == 0)
-        rc = vocab_fill(s, err);
+    int rc;
+    if (sql_pg(&s->db)) {
+        rc = sq_pg_search_rebuild(s, err);
+    } else {
+        rc = sq_exec(s, "INSERT INTO article_fts(article_fts) VALUES ('rebuild')", err);
+        if (rc == 0)
+            rc = vocab_fill(s, err);
+    }
     if (rc != 0)
         return rc;
     struct sql_stmt *st;
     if (sql_prepare(&s->db,
-                           "INSERT OR REPLACE INTO meta(key, value) VALUES ('" META_SIGNATURE
-                           "', ?1)", false, &st) != SQLITE_OK)
+                    "INSERT INTO meta(key, value) VALUES ('" META_SIGNATURE "', ?1) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    false, &st) != SQLITE_OK)
         return sq_error(s, err, "record the search index signature");
     sq_bind_text(st, 1, want);
     rc = sq_step_done(s, st, err, "record the search index signature");
@@ -1101,9 +1164,10 @@ check_vocab(struct sq *s, struct mld_err *err)
 int
 sq_search_open(struct sq *s, struct mld_err *err)
 {
-    if (sql_pg(&s->db)) { /* no index on PostgreSQL yet: searches fail */
-        s->search = MLD_NEW(struct sq_search);
-        return 0;
+    if (sql_pg(&s->db)) { /* its vocabulary came with its index (0004) */
+        if (s->search == NULL)
+            s->search = MLD_NEW(struct sq_search);
+        return check_signature(s, err);
     }
     fts5_api *api = fts5_of(s, err);
     if (api == NULL)
@@ -1133,6 +1197,7 @@ sq_search_close(struct sq *s)
     if (s->search == NULL)
         return;
     sq_search_discard(s);
+    sq_pg_search_free(s);
     vocab_clear(&s->search->vocab);
     mld_free(s->search->queue);
     mld_free(s->search->marks);
@@ -1264,10 +1329,14 @@ static const char *const drive_sql[] = {
  * article_section for a section filter even when the section holds a
  * third of the store, and then runs one FTS5 query per article. */
 static void
-ranking_sql(struct mld_buf *sql, const struct mld_search *q, enum drive drive)
+ranking_sql(struct mld_buf *sql, const struct mld_search *q, enum drive drive, bool pg)
 {
     if (drive != DRIVE_INDEX)
         mld_buf_printf(sql, "WITH pick AS MATERIALIZED (%s) ", drive_sql[drive]);
+    if (pg) {
+        sq_pg_ranking_head(sql, drive != DRIVE_INDEX);
+        goto filters;
+    }
     mld_buf_puts(sql, "SELECT a.story_id, a.id, "
                       "mld_rank(article_fts, d.sz) * (1.0 + " RANK_RECENCY " / (1.0 + "
                       "max(?4 - a.published, 0) / " RANK_HALF_SECS ")) ");
@@ -1281,6 +1350,7 @@ ranking_sql(struct mld_buf *sql, const struct mld_search *q, enum drive drive)
                           "CROSS JOIN article_fts ON article_fts.rowid = a.id "
                           "LEFT JOIN article_fts_docsize d ON d.id = a.id "
                           "WHERE article_fts MATCH ?1 ");
+filters:
     mld_buf_puts(sql, "AND a.pubstatus = 0 AND a.visible_from <= ?4 ");
     if (q->section_slug != NULL)
         mld_buf_puts(sql, "AND a.section_slug = ?5 ");
@@ -1318,11 +1388,15 @@ bind_filters(struct sql_stmt *st, const struct mld_search *q)
 static bool
 filter_is_small(struct sq *s, const struct mld_search *q, enum drive drive)
 {
-    char sql[256];
-    snprintf(sql, sizeof(sql), "SELECT count(*) FROM (%s LIMIT %d)", drive_sql[drive],
-             MLD_SEARCH_FILTER_DRIVE + 1);
+    struct mld_buf sql;
+    mld_buf_init(&sql, 1024);
+    mld_buf_printf(&sql, "SELECT count(*) FROM (%s LIMIT %d) f", drive_sql[drive],
+                   MLD_SEARCH_FILTER_DRIVE + 1);
+    sq_pg_params_pad(s, &sql, 8, true);
     struct sql_stmt *st;
-    if (sql_prepare(&s->db, sql, false, &st) != SQLITE_OK)
+    int prc = sql_prepare(&s->db, sql.p, false, &st);
+    mld_buf_dispose(&sql);
+    if (prc != SQLITE_OK)
         return false;
     bind_filters(st, q);
     bool small = sql_step(st) == SQLITE_ROW &&
@@ -1388,11 +1462,13 @@ collect(struct sq *s, const struct mld_search *q, const char *match, int want, s
     if (max_id <= 0)
         return max_id < 0 ? MLD_E_STORE : 0;
     enum drive drive = choose_drive(s, q);
+    bool pg = sql_pg(&s->db);
     struct cands rows = {NULL, 0}; /* one window's matches */
     int rows_cap = 0;
     struct mld_buf sql;
     mld_buf_init(&sql, 4096);
-    ranking_sql(&sql, q, drive);
+    ranking_sql(&sql, q, drive, sql_pg(&s->db));
+    sq_pg_params_pad(s, &sql, 10, false);
     /* One statement per shape (drive and filters), prepared once: the
      * parse was a twentieth of a search for a rare word. */
     int shape = (int)drive * 8 + (q->section_slug != NULL) * 4 + (q->topic_slug != NULL) * 2 +
@@ -1406,11 +1482,13 @@ collect(struct sq *s, const struct mld_search *q, const char *match, int want, s
         int64_t lo = drive != DRIVE_INDEX || hi - size < 1 ? 1 : hi - size;
         sql_reset(st);
         sql_bind_text(st, 1, match, -1);
-        if (drive == DRIVE_INDEX) {
+        if (drive == DRIVE_INDEX || pg) {
             sql_bind_int64(st, 2, lo);
             sql_bind_int64(st, 3, hi);
         }
         bind_filters(st, q);
+        if (pg)
+            sq_pg_bind_terms(s, st, 9);
         int step;
         rows.n = 0;
         while ((step = sql_step(st)) == SQLITE_ROW) {
@@ -1418,9 +1496,9 @@ collect(struct sq *s, const struct mld_search *q, const char *match, int want, s
                 rows_cap = rows_cap ? 2 * rows_cap : 256;
                 rows.v = mld_reallocarray(rows.v, (size_t)rows_cap, sizeof(*rows.v));
             }
-            rows.v[rows.n++] = (struct cand){sql_column_int64(st, 0),
-                                             sql_column_int64(st, 1),
-                                             sql_column_double(st, 2)};
+            rows.v[rows.n++] = (struct cand){sql_column_int64(st, 0), sql_column_int64(st, 1),
+                                             pg ? sq_pg_row_score(s, st, &s->search->rank, q->now)
+                                                : sql_column_double(st, 2)};
         }
         if (step != SQLITE_DONE) {
             rc = sq_error(s, err, "search");
@@ -1443,8 +1521,8 @@ out:
  * matches, into hit's text and match ranges. A stray marker byte in the
  * article's own text is dropped, and can neither open a second range nor
  * close none. */
-static void
-snippet_split(const char *s, struct mld_hit *hit)
+void
+sq_snippet_split(const char *s, struct mld_hit *hit)
 {
     size_t n = strlen(s), o = 0, cap = 0;
     char *text = mld_malloc(n + 1);
@@ -1479,14 +1557,18 @@ snippet_split(const char *s, struct mld_hit *hit)
  * hits, with the other rows left out by a filter that FTS5 cannot use
  * ("+ 0"), so SQLite computes snippet() for the page's rows only. One
  * query per hit evaluated the expression once per hit: a prefix merged
- * its completions' postings over the whole index every time. */
+ * its completions' postings over the whole index every time. On
+ * PostgreSQL the statement returns the rows' texts and term positions,
+ * and sq_pg_row_snippet() makes the snippet of each. */
 static int
 snippets(struct sq *s, const char *match, struct mld_hits *out, struct mld_err *err)
 {
+    bool pg = sql_pg(&s->db);
     struct sql_stmt *st = sq_prepare(
         s, &s->search->snippet,
-        "SELECT rowid, mld_snippet(article_fts) FROM article_fts WHERE article_fts MATCH ?1 "
-        "AND rowid >= ?2 AND rowid <= ?3 AND rowid + 0 IN (SELECT value FROM json_each(?4))",
+        pg ? sq_pg_snippet_sql
+           : "SELECT rowid, mld_snippet(article_fts) FROM article_fts WHERE article_fts MATCH ?1 "
+             "AND rowid >= ?2 AND rowid <= ?3 AND rowid + 0 IN (SELECT value FROM json_each(?4))",
         err);
     if (st == NULL)
         return MLD_E_STORE;
@@ -1504,13 +1586,17 @@ snippets(struct sq *s, const char *match, struct mld_hits *out, struct mld_err *
     sql_bind_int64(st, 2, lo);
     sql_bind_int64(st, 3, hi);
     sql_bind_text(st, 4, ids.p, (int)ids.len);
+    if (pg)
+        sq_pg_bind_terms(s, st, 5);
     int rc;
     while ((rc = sql_step(st)) == SQLITE_ROW) {
         int64_t id = sql_column_int64(st, 0);
-        const char *text = (const char *)sql_column_text(st, 1);
+        char *made = pg ? sq_pg_row_snippet(s, st) : NULL;
+        const char *text = pg ? made : (const char *)sql_column_text(st, 1);
         for (int i = 0; i < out->n; i++)
             if (out->v[i].item.id == id && out->v[i].snippet == NULL)
-                snippet_split(text != NULL ? text : "", &out->v[i]);
+                sq_snippet_split(text != NULL ? text : "", &out->v[i]);
+        mld_free(made);
     }
     sql_reset(st);
     mld_buf_dispose(&ids);
@@ -1603,12 +1689,41 @@ find_token(void *ud, const struct mld_token *t)
     return f->pos > f->offset ? 2 : 0; /* 2: past it, give up */
 }
 
+char *
+sq_word_at(struct sq *s, int64_t id, int col, int64_t offset, const char *term)
+{
+    static const char *const columns[] = {"headline", "kicker", "body_text"};
+    if (col < 0 || col > 2)
+        return NULL;
+    char sql[64], *word = NULL;
+    snprintf(sql, sizeof(sql), "SELECT %s FROM article WHERE id = ?1", columns[col]);
+    struct sql_stmt *text = sq_prepare(s, &s->search->column[col], sql, NULL);
+    if (text == NULL)
+        return NULL;
+    sql_bind_int64(text, 1, id);
+    if (sql_step(text) == SQLITE_ROW) {
+        char *t = sq_col_text(text, 0);
+        struct find_at f = {term, strlen(term), offset, -1, 0, 0};
+        if (t != NULL &&
+            mld_analyze(mld_analyzer(), t, strlen(t), MLD_AN_INDEX, find_token, &f) == 1)
+            word = mld_strndup(t + f.start, f.end - f.start);
+        mld_free(t);
+    }
+    sql_reset(text);
+    return word;
+}
+
 /* Returns the word as an article writes the raw term (mld_free), or the
- * term without its marker when that cannot be found. */
+ * term without its marker when that cannot be found: the first place
+ * (article, column, position) the index holds it. */
 static char *
 spelling(struct sq *s, const char *term)
 {
     static const char *const columns[] = {"headline", "kicker", "body_text"};
+    if (sql_pg(&s->db)) {
+        char *word = sq_pg_spelling(s, term);
+        return word != NULL ? word : mld_strdup(term + 1);
+    }
     char *word = NULL;
     struct sql_stmt *st = sq_prepare(s, &s->search->term_at,
                                   "SELECT doc, col, offset FROM temp.article_vocab_at "
@@ -1617,30 +1732,12 @@ spelling(struct sq *s, const char *term)
     if (st == NULL)
         return mld_strdup(term + 1);
     sq_bind_text(st, 1, term);
-    if (sql_step(st) != SQLITE_ROW)
-        goto out;
-    int64_t id = sql_column_int64(st, 0);
-    const char *col = (const char *)sql_column_text(st, 1);
-    struct find_at f = {term, strlen(term), sql_column_int64(st, 2), -1, 0, 0};
-    for (int i = 0; i < 3; i++) {
-        if (col == NULL || strcmp(col, columns[i]) != 0)
-            continue;
-        char sql[64];
-        snprintf(sql, sizeof(sql), "SELECT %s FROM article WHERE id = ?1", columns[i]);
-        struct sql_stmt *text = sq_prepare(s, &s->search->column[i], sql, NULL);
-        if (text == NULL)
-            break;
-        sql_bind_int64(text, 1, id);
-        if (sql_step(text) == SQLITE_ROW) {
-            const char *t = (const char *)sql_column_text(text, 0);
-            if (t != NULL &&
-                mld_analyze(mld_analyzer(), t, (size_t)sql_column_bytes(text, 0),
-                            MLD_AN_INDEX, find_token, &f) == 1)
-                word = mld_strndup(t + f.start, f.end - f.start);
-        }
-        sql_reset(text);
+    if (sql_step(st) == SQLITE_ROW) {
+        const char *col = (const char *)sql_column_text(st, 1);
+        for (int i = 0; i < 3 && word == NULL; i++)
+            if (col != NULL && strcmp(col, columns[i]) == 0)
+                word = sq_word_at(s, sql_column_int64(st, 0), i, sql_column_int64(st, 2), term);
     }
-out:
     sql_reset(st);
     return word != NULL ? word : mld_strdup(term + 1);
 }
@@ -1720,9 +1817,9 @@ keep_token(void *ud, const struct mld_token *t)
 
 /* Notes that the expression's next phrase belongs to term t. */
 static void
-plan_phrase(struct rank_stats *st, int t)
+plan_phrase(struct sq_rank *st, int t)
 {
-    if (st->nphrases < PLAN_PHRASES)
+    if (st->nphrases < SQ_PLAN_PHRASES)
         st->phrase_term[st->nphrases] = t;
     st->nphrases++;
 }
@@ -1737,8 +1834,7 @@ plan_phrase(struct rank_stats *st, int t)
  * index, so the prefix stays cheaper up to MLD_SEARCH_PREFIX_EXPAND
  * articles per completion. */
 static bool
-plan_prefix(struct sq *s, struct rank_stats *st, int t, const char *raw, size_t len,
-            struct mld_buf *b)
+plan_prefix(struct sq *s, struct sq_rank *st, int t, const char *raw, size_t len, struct mld_buf *b)
 {
     struct sql_stmt *q = sq_prepare(s, &s->search->vocab_prefix,
                                  "SELECT term, docs FROM search_vocab "
@@ -1784,6 +1880,14 @@ plan_prefix(struct sq *s, struct rank_stats *st, int t, const char *raw, size_t 
     st->docs[t] = sum;
     mld_buf_putc(b, '(');
     for (int i = 0; i < n; i++) {
+        if (sql_pg(&s->db)) { /* a completion is one index term */
+            if (i > 0)
+                mld_buf_puts(b, " OR ");
+            sq_pg_plan_phrase(s, top[i].term, strlen(top[i].term), false, true, b);
+            plan_phrase(st, t);
+            mld_free(top[i].term);
+            continue;
+        }
         mld_buf_puts(b, i > 0 ? " OR \"" : "\"");
         mld_buf_putc(b, TERM_AS_IS);
         for (const char *c = top[i].term; *c != '\0'; c++) {
@@ -1802,7 +1906,7 @@ plan_prefix(struct sq *s, struct rank_stats *st, int t, const char *raw, size_t 
 /* What the search knows while the query is parsed. */
 struct plan {
     struct sq *s;
-    struct rank_stats *st;
+    struct sq_rank *st;
 };
 
 /* Plans one term of the query (a struct mld_query_hook term function):
@@ -1813,9 +1917,9 @@ static bool
 plan_term(void *ud, const char *text, size_t len, bool prefix, bool negated, struct mld_buf *b)
 {
     struct plan *p = ud;
-    struct rank_stats *st = p->st;
+    struct sq_rank *st = p->st;
     int t = st->nterms < MLD_SEARCH_MAX_TERMS ? st->nterms++ : MLD_SEARCH_MAX_TERMS - 1;
-    st->docs[t] = negated ? DOCS_NONE : DOCS_WALK;
+    st->docs[t] = negated ? SQ_DOCS_NONE : SQ_DOCS_WALK;
     struct one_token o = {.n = 0};
     if (!negated)
         mld_analyze(mld_analyzer(), text, len, prefix ? MLD_AN_QUERY | MLD_AN_PREFIX : MLD_AN_QUERY,
@@ -1825,10 +1929,46 @@ plan_term(void *ud, const char *text, size_t len, bool prefix, bool negated, str
     if (o.n == 1)
         st->docs[t] = prefix ? 0 : vocab_docs(p->s, o.term, o.len);
     plan_phrase(st, t);
-    return false;
+    if (!sql_pg(&p->s->db))
+        return false;
+    sq_pg_plan_phrase(p->s, text, len, prefix, false, b); /* PostgreSQL: a tsquery */
+    return true;
 }
 
 /* The search ------------------------------------------------------------- */
+
+/* Parses q's text into fq (its expression for the engine, planned) and
+ * ranks its matches under q's filters into c, best first, one per
+ * story, at most offset + limit + 1 of them. */
+static int
+search_ranked(struct sq *s, const struct mld_search *q, struct mld_fts_query *fq, struct cands *c,
+              struct mld_err *err)
+{
+    const char *text = q->text != NULL ? q->text : "";
+    struct sq_rank *st = &s->search->rank;
+    *st = (struct sq_rank){.planned = true}; /* this query's terms */
+    struct plan plan = {s, st};
+    struct mld_query_hook hook = {&plan, plan_term};
+    bool pg = sql_pg(&s->db); /* plans always: the plan writes the tsquery */
+    if (pg)
+        sq_pg_plan_reset(s);
+    int rc = mld_query_parse_with(text, strlen(text), search_plan || pg ? &hook : NULL, fq, err);
+    st->planned = (search_plan || pg) && rc == 0 && st->nphrases <= SQ_PLAN_PHRASES;
+    if (rc != 0)
+        return rc;
+    if (pg) {
+        char *tsq = sq_pg_tsquery(fq->match);
+        mld_free(fq->match);
+        fq->match = tsq;
+        rc = sq_pg_rank_fill(s, st, err);
+    }
+    int want = q->offset + q->limit + 1; /* one more tells whether there are more */
+    if (rc == 0)
+        rc = collect(s, q, fq->match, want, c, err);
+    if (rc == 0 && c->n > 1)
+        qsort(c->v, (size_t)c->n, sizeof(*c->v), by_score);
+    return rc;
+}
 
 int
 sq_search(void *impl, const struct mld_search *q, struct mld_hits *out, struct mld_err *err)
@@ -1836,21 +1976,10 @@ sq_search(void *impl, const struct mld_search *q, struct mld_hits *out, struct m
     struct sq *s = impl;
     const char *text = q->text != NULL ? q->text : "";
     struct mld_fts_query fq;
-    struct rank_stats *st = &s->search->rank;
-    *st = (struct rank_stats){.planned = true}; /* this query's terms */
-    struct plan plan = {s, st};
-    struct mld_query_hook hook = {&plan, plan_term};
-    int rc = mld_query_parse_with(text, strlen(text), search_plan ? &hook : NULL, &fq, err);
-    st->planned = search_plan && rc == 0 && st->nphrases <= PLAN_PHRASES;
-    if (rc != 0)
-        return rc;
     struct cands c = {NULL, 0};
-    int want = q->offset + q->limit + 1; /* one more tells whether there are more */
-    rc = collect(s, q, fq.match, want, &c, err);
+    int rc = search_ranked(s, q, &fq, &c, err);
     if (rc != 0)
         goto out;
-    if (c.n > 1)
-        qsort(c.v, (size_t)c.n, sizeof(*c.v), by_score);
     int n = c.n - q->offset;
     n = n < 0 ? 0 : n > q->limit ? q->limit : n;
     out->more = c.n > q->offset + q->limit;

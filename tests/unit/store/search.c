@@ -219,7 +219,7 @@ finds(struct mld_store *st, const char *text, const char *want)
 }
 
 /* The rank function's statistics on a raw connection. */
-static struct rank_stats raw_stats;
+static struct sq_rank raw_stats;
 
 /* The one raw connection open at a time: its connection state. */
 static struct sq raw_sq;
@@ -1020,12 +1020,423 @@ test_corpus(void)
     mld_store_close(c.st);
 }
 
+/* PostgreSQL ------------------------------------------------------------
+ *
+ * The same fixtures on PostgreSQL (src/store/pg_search.c), in a database
+ * of its own on the server MELDUNG_TEST_DB names (a postgres:// URL, as
+ * `make check PG=1` or tests/harness/pgtmp.sh gives it): the articles of
+ * the SQLite store are copied row by row, the queue's flush indexes them,
+ * and every query must give what SQLite gives - the same hits in the same
+ * order with the same scores, snippets and marks, "more" and
+ * suggestions - and the index the same (term, article, column, position)
+ * as FTS5's, and the same vocabulary. Until stores open on PostgreSQL
+ * through mld_store_open, the search runs below the item loading
+ * (search_ranked, the snippets, suggest), and the tables the search reads
+ * beside article come from a stand-in schema when the server's migrations
+ * do not make them. */
+
+#include "../../../src/store/pg_int.h"
+
+/* The stand-in for the tables of migration 0002 (search reads these
+ * columns); migrations that make the real ones shadow it (search_path). */
+static const char standin_sql[] =
+    "CREATE SCHEMA standin; "
+    "CREATE TABLE standin.article (id BIGINT PRIMARY KEY, headline TEXT, kicker TEXT, "
+    "body_text TEXT, pubstatus BIGINT NOT NULL, visible_from BIGINT NOT NULL, "
+    "published BIGINT NOT NULL, story_id BIGINT NOT NULL, section_slug TEXT COLLATE \"C\"); "
+    "CREATE TABLE standin.article_topic (article_id BIGINT NOT NULL, slug TEXT COLLATE \"C\" "
+    "NOT NULL)";
+
+/* Appends every row of sql (text columns, '|'-joined) to b, on either
+ * engine. */
+static void
+dump_sql(struct sql_db *db, const char *sql, struct mld_buf *b)
+{
+    struct sql_stmt *st;
+    if (sql_prepare(db, sql, false, &st) != SQLITE_OK) {
+        diag("%s: %s", sql, sql_errmsg(db));
+        return;
+    }
+    while (sql_step(st) == SQLITE_ROW) {
+        for (int i = 0; i < sql_column_count(st); i++)
+            mld_buf_printf(b, "%s|", sql_column_text(st, i));
+        mld_buf_putc(b, '\n');
+    }
+    sql_finalize(st);
+}
+
+/* Copies table's rows from the SQLite store to PostgreSQL, the columns
+ * PostgreSQL's table has. */
+static int
+pg_copy(struct sq *pgs, sqlite3 *lite, const char *table)
+{
+    struct mld_err err = {0};
+    struct mld_buf names, sql;
+    mld_buf_init(&names, 4096);
+    mld_buf_init(&sql, 8192);
+    char q[256];
+    snprintf(q, sizeof(q),
+             "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass('%s') "
+             "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+             table);
+    PGresult *r = pg_exec(pgs->db.pg, q, 0, NULL, "columns", &err);
+    int n = r != NULL ? PQntuples(r) : 0;
+    for (int i = 0; i < n; i++)
+        mld_buf_printf(&names, "%s%s", i ? ", " : "", PQgetvalue(r, i, 0));
+    PQclear(r);
+    mld_buf_printf(&sql, "INSERT INTO %s (%s) VALUES (", table, names.p);
+    for (int i = 0; i < n; i++)
+        mld_buf_printf(&sql, "%s?%d", i ? ", " : "", i + 1);
+    mld_buf_putc(&sql, ')');
+    snprintf(q, sizeof(q), "SELECT %s FROM %s", names.p, table);
+    sqlite3_stmt *from;
+    struct sql_stmt *to;
+    int copied = 0;
+    if (n == 0 || sqlite3_prepare_v2(lite, q, -1, &from, NULL) != SQLITE_OK ||
+        sql_prepare(&pgs->db, sql.p, false, &to) != SQLITE_OK) {
+        diag("copy %s: %s / %s", table, sqlite3_errmsg(lite), sql_errmsg(&pgs->db));
+        return -1;
+    }
+    while (sqlite3_step(from) == SQLITE_ROW) {
+        for (int i = 0; i < n; i++) {
+            sqlite3_value *v = sqlite3_column_value(from, i);
+            switch (sqlite3_value_type(v)) {
+            case SQLITE_INTEGER: sql_bind_int64(to, i + 1, sqlite3_value_int64(v)); break;
+            case SQLITE_FLOAT: sql_bind_double(to, i + 1, sqlite3_value_double(v)); break;
+            case SQLITE_TEXT:
+                sql_bind_text_copy(to, i + 1, (const char *)sqlite3_value_text(v), -1);
+                break;
+            case SQLITE_BLOB:
+                sql_bind_blob_copy(to, i + 1, sqlite3_value_blob(v), sqlite3_value_bytes(v));
+                break;
+            default: sql_bind_null(to, i + 1);
+            }
+        }
+        if (sql_step(to) != SQLITE_DONE) {
+            diag("copy %s: %s", table, sql_errmsg(&pgs->db));
+            copied = -1;
+            break;
+        }
+        sql_reset(to);
+        copied++;
+    }
+    sqlite3_finalize(from);
+    sql_finalize(to);
+    mld_buf_dispose(&names);
+    mld_buf_dispose(&sql);
+    return copied;
+}
+
+/* The index as (term, article, column, position) rows and the
+ * vocabulary, on either engine, into b. */
+static void
+pg_dump_index(struct sq *s, struct mld_buf *b)
+{
+    if (sql_pg(&s->db)) {
+        dump_sql(&s->db,
+                 "SELECT u.lexeme, d.id, c.col, p - CASE c.col WHEN 2 THEN d.hlen + d.klen + 3 "
+                 "WHEN 1 THEN d.hlen + 2 ELSE 1 END "
+                 "FROM search_doc d, unnest(d.terms) u, unnest(u.positions) p, "
+                 "LATERAL (SELECT CASE WHEN p >= d.hlen + d.klen + 3 THEN 2 "
+                 "WHEN p >= d.hlen + 2 THEN 1 ELSE 0 END AS col) c "
+                 "ORDER BY u.lexeme COLLATE \"C\", d.id, c.col, 4",
+                 b);
+        dump_sql(&s->db, "SELECT id, hlen + klen + tlen FROM search_doc ORDER BY id", b);
+        dump_sql(&s->db, "SELECT docs FROM search_total", b);
+    } else {
+        sqlite3_exec(s->db.lite,
+                     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.pginst USING "
+                     "fts5vocab(main, article_fts, 'instance')",
+                     NULL, NULL, NULL);
+        dump_sql(&s->db,
+                 "SELECT term, doc, CASE col WHEN 'headline' THEN 0 WHEN 'kicker' THEN 1 "
+                 "ELSE 2 END, offset FROM temp.pginst ORDER BY term, doc, 3, offset",
+                 b);
+        sqlite3_stmt *st;
+        int n = 0;
+        sqlite3_prepare_v2(s->db.lite, "SELECT id, sz FROM article_fts_docsize ORDER BY id", -1,
+                           &st, NULL);
+        for (; sqlite3_step(st) == SQLITE_ROW; n++)
+            mld_buf_printf(b, "%lld|%lld|\n", (long long)sqlite3_column_int64(st, 0),
+                           (long long)docsize_sum(sqlite3_column_value(st, 1)));
+        sqlite3_finalize(st);
+        mld_buf_printf(b, "%d|\n", n);
+    }
+    dump_sql(&s->db, "SELECT term, docs FROM search_vocab ORDER BY term", b);
+}
+
+/* What a search gives below its items: ids and scores in order, "more",
+ * snippets with their marks, the suggestion; as text into b. */
+static int
+pg_search_dump(struct sq *s, struct mld_search q, struct mld_buf *b)
+{
+    struct mld_err err = {0};
+    struct mld_fts_query fq;
+    struct cands c = {NULL, 0};
+    if (q.limit == 0)
+        q.limit = 10;
+    q.now = iso(NOW);
+    int rc = search_ranked(s, &q, &fq, &c, &err);
+    struct mld_hits h = {0};
+    int n = c.n - q.offset;
+    n = n < 0 ? 0 : n > q.limit ? q.limit : n;
+    h.v = mld_calloc(n > 0 ? (size_t)n : 1, sizeof(*h.v));
+    for (int i = 0; rc == 0 && i < n; i++)
+        h.v[h.n++].item.id = c.v[q.offset + i].id;
+    if (rc == 0 && h.n > 0)
+        rc = snippets(s, fq.match, &h, &err);
+    char *sug = rc == 0 && c.n == 0 && q.offset == 0 ? suggest(s, q.text, &fq) : NULL;
+    mld_buf_printf(b, "rc %d more %d suggestion %s\n", rc, c.n > q.offset + q.limit,
+                   sug ? sug : "-");
+    for (int i = 0; i < h.n; i++) {
+        mld_buf_printf(b, "%lld %.12g %s", (long long)h.v[i].item.id, c.v[q.offset + i].score,
+                       h.v[i].snippet ? h.v[i].snippet : "(none)");
+        for (int k = 0; k < h.v[i].nmarks; k++)
+            mld_buf_printf(b, " [%zu,%zu)", h.v[i].marks[k].start, h.v[i].marks[k].end);
+        mld_buf_putc(b, '\n');
+        mld_free(h.v[i].snippet);
+        mld_free(h.v[i].marks);
+    }
+    if (rc != 0)
+        diag("search \"%s\": %s", q.text, err.msg);
+    mld_free(sug);
+    mld_free(h.v);
+    mld_free(c.v);
+    mld_fts_query_dispose(&fq);
+    return rc;
+}
+
+/* Checks that q gives on PostgreSQL what it gives on SQLite. */
+static void
+pg_same(struct sq *pgs, struct sq *lite, struct mld_search q, const char *what)
+{
+    struct mld_buf a, b;
+    mld_buf_init(&a, 1u << 20);
+    mld_buf_init(&b, 1u << 20);
+    pg_search_dump(lite, q, &a);
+    pg_search_dump(pgs, q, &b);
+    bool same = a.len == b.len && memcmp(a.p, b.p, a.len) == 0;
+    ok(same && a.len > 0, "PostgreSQL: %s gives what SQLite gives", what);
+    if (!same)
+        diag("SQLite:\n%s\nPostgreSQL:\n%s", a.p, b.p);
+    mld_buf_dispose(&a);
+    mld_buf_dispose(&b);
+}
+
+/* Commits on PostgreSQL as sq_txn_commit does: the queue first. */
+static int
+pg_commit_txn(struct sq *pgs)
+{
+    struct mld_err err = {0};
+    int rc = sq_search_flush(pgs, &err);
+    if (rc != 0) {
+        diag("flush: %s", err.msg);
+        pg_rollback(pgs->db.pg);
+        return rc;
+    }
+    return pg_commit(pgs->db.pg, &err);
+}
+
+/* Checks that PostgreSQL's index equals a rebuild of it. */
+static void
+pg_index_is_exact(struct sq *pgs, const char *when)
+{
+    struct mld_err err = {0};
+    struct mld_buf live, rebuilt;
+    mld_buf_init(&live, 64u << 20);
+    mld_buf_init(&rebuilt, 64u << 20);
+    pg_dump_index(pgs, &live);
+    int rc = pg_begin(pgs->db.pg, &err);
+    if (rc == 0)
+        rc = sq_pg_search_rebuild(pgs, &err);
+    pg_dump_index(pgs, &rebuilt);
+    pg_rollback(pgs->db.pg);
+    ok(rc == 0 && live.len > 0 && live.len == rebuilt.len &&
+           memcmp(live.p, rebuilt.p, live.len) == 0,
+       "PostgreSQL, %s: the index equals a rebuild (%zu bytes)", when, live.len);
+    mld_buf_dispose(&live);
+    mld_buf_dispose(&rebuilt);
+}
+
+static void
+test_pg_search(struct sq *pgs, struct sq *lite)
+{
+    struct mld_err err = {0};
+    int rc = pg_begin(pgs->db.pg, &err);
+    int arts = rc == 0 ? pg_copy(pgs, lite->db.lite, "article") : -1;
+    int topics = arts > 0 ? pg_copy(pgs, lite->db.lite, "article_topic") : -1;
+    rc = arts > 0 && topics > 0 ? pg_commit_txn(pgs) : -1;
+    ok(rc == 0 && arts == NFIX, "PostgreSQL: %d articles copied and indexed", arts);
+    struct mld_buf a, b;
+    mld_buf_init(&a, 64u << 20);
+    mld_buf_init(&b, 64u << 20);
+    pg_dump_index(lite, &a);
+    pg_dump_index(pgs, &b);
+    bool same = a.len == b.len && memcmp(a.p, b.p, a.len) == 0;
+    ok(same && a.len > 0,
+       "PostgreSQL: every (term, article, column, position), length and vocabulary "
+       "count as in FTS5 (%zu bytes)",
+       a.len);
+    if (!same)
+        diag("SQLite:\n%.2000s\nPostgreSQL:\n%.2000s", a.p, b.p);
+    mld_buf_dispose(&a);
+    mld_buf_dispose(&b);
+    pg_index_is_exact(pgs, "fixtures");
+
+    static const char *const queries[] = {
+        "Verhandlungen",
+        "praesident",
+        "Strasse",
+        "Krieg",
+        "Ukraine-Krieg",
+        "Mecklenburg-Vorpommern",
+        "\"Helmut Kohl\"",
+        "Helmut Kohl",
+        "Kohl -Trauerfeier",
+        "Schalke OR Hoffenheim Bundesliga",
+        "Verhandl*",
+        "Verhandl* Genf",
+        "Bundesl* OR Krieg",
+        "\"Helmut Kohl\"*",
+        "Erdbeben Istanbul",
+        "Rekord Zugspitze",
+        "Lücke",
+        "script",
+        "die",
+        "Strasenfest",
+        "Erdbebn Istanbul",
+        "Gipfel -\"viele Besucher\"",
+    };
+    int64_t saved = prefix_expand;
+    for (int pass = 0; pass < 2; pass++) {
+        prefix_expand = pass == 0 ? saved : 0; /* pass 1: prefixes as completions */
+        for (size_t i = 0; i < sizeof(queries) / sizeof(*queries); i++) {
+            char what[128];
+            snprintf(what, sizeof(what), "\"%s\"%s", queries[i], pass ? " (expanded)" : "");
+            pg_same(pgs, lite, (struct mld_search){.text = queries[i]}, what);
+        }
+    }
+    prefix_expand = saved;
+    pg_same(pgs, lite, (struct mld_search){.text = "Erdbeben OR Kohl OR Rekord", .limit = 2},
+            "page 1 of 2");
+    pg_same(pgs, lite,
+            (struct mld_search){.text = "Erdbeben OR Kohl OR Rekord", .limit = 2, .offset = 2},
+            "page 2");
+    pg_same(pgs, lite, (struct mld_search){.text = "Bundesliga", .section_slug = "sport"},
+            "a section");
+    pg_same(pgs, lite, (struct mld_search){.text = "Krieg", .topic_slug = "ukraine"}, "a topic");
+    pg_same(pgs, lite,
+            (struct mld_search){.text = "Erdbeben OR Kohl",
+                                .from = iso("2026-03-04T00:00:00Z"),
+                                .to = iso("2026-03-05T00:00:00Z")},
+            "a date range");
+    int64_t window = search_window;
+    search_window = 3; /* many windows */
+    pg_same(pgs, lite, (struct mld_search){.text = "die"}, "\"die\" in windows of 3 ids");
+    search_window = window;
+
+    /* Changes: a withdrawal, a new headline, a savepoint rolled back. */
+    rc = pg_begin(pgs->db.pg, &err);
+    if (rc == 0)
+        rc = pg_run(pgs->db.pg,
+                    "UPDATE article SET pubstatus = 2 WHERE id = (SELECT min(id) FROM article); "
+                    "UPDATE article SET headline = 'Zugspitze im Nebel' "
+                    "WHERE id = (SELECT max(id) FROM article); "
+                    "SAVEPOINT one; UPDATE article SET headline = 'Zebrastreifen' "
+                    "WHERE id = (SELECT max(id) FROM article); ROLLBACK TO one",
+                    "change", &err);
+    rc = rc == 0 ? pg_commit_txn(pgs) : rc;
+    ok(rc == 0, "PostgreSQL: articles changed %s", rc ? err.msg : "");
+    pg_index_is_exact(pgs, "after changes");
+    struct mld_buf v;
+    mld_buf_init(&v, 1u << 20);
+    dump_sql(&pgs->db,
+             "SELECT term FROM search_vocab WHERE term IN ('nebel', 'zebrastreif', "
+             "'zebrastreifen') ORDER BY term",
+             &v);
+    is_str(v.p != NULL ? v.p : "", "nebel|\n",
+           "PostgreSQL: the new headline is indexed, the rolled back one not");
+    mld_buf_dispose(&v);
+    /* An article changed outside a transaction waits for the next commit. */
+    rc = pg_run(pgs->db.pg,
+                "UPDATE article SET pubstatus = 2 WHERE id = (SELECT max(id) "
+                "FROM article)",
+                "withdraw", &err);
+    rc = rc == 0 ? pg_begin(pgs->db.pg, &err) : rc;
+    rc = rc == 0 ? pg_commit_txn(pgs) : rc;
+    pg_index_is_exact(pgs, "after a change outside a transaction");
+}
+
+/* Runs test_pg_search in a new database on MELDUNG_TEST_DB's server. */
+static void
+test_pg(void)
+{
+    const char *base = getenv("MELDUNG_TEST_DB");
+    if (base == NULL || !pg_is_url(base)) {
+        printf("ok %d # SKIP PostgreSQL: MELDUNG_TEST_DB names no postgres:// server\n",
+               ++mld_test_n_);
+        return;
+    }
+    struct mld_err err = {0};
+    struct pg p;
+    char name[64], sql[256], url[1100], rawurl[1024];
+    snprintf(name, sizeof(name), "mld_search_%d", (int)getpid());
+    snprintf(rawurl, sizeof(rawurl), "%s%cdbname=%s", base, strchr(base, '?') ? '&' : '?', name);
+    snprintf(url, sizeof(url), "%s&options=-csearch_path%%3Dpublic,standin", rawurl);
+    /* The database, and the stand-in in it before the migrations run. */
+    PGconn *admin = PQconnectdb(base);
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+    PGresult *r = PQexec(admin, sql);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc != 0)
+        diag("create database: %s", PQerrorMessage(admin));
+    PQclear(r);
+    if (rc == 0) {
+        PGconn *c = PQconnectdb(rawurl);
+        r = PQexec(c, standin_sql);
+        rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+        if (rc != 0)
+            diag("stand-in: %s", PQerrorMessage(c));
+        PQclear(r);
+        PQfinish(c);
+    }
+    rc = rc == 0 ? pg_connect(&p, url, &err) : rc;
+    ok(rc == 0, "PostgreSQL: a database of its own, migrated %s", rc ? err.msg : "");
+    if (rc != 0) {
+        PQfinish(admin);
+        return;
+    }
+    struct sq pgs = {.db = {.pg = &p}, .path = name};
+    struct sq lite = {.db = {.lite = NULL}, .path = mld_test_dbpath};
+    sqlite3_open(mld_test_dbpath, &lite.db.lite);
+    rc = sq_search_register(&pgs, &err);
+    rc = rc == 0 ? sq_search_register(&lite, &err) : rc;
+    rc = rc == 0 ? sq_search_open(&lite, &err) : rc;
+    if (rc != 0)
+        diag("open: %s", err.msg);
+    test_pg_search(&pgs, &lite);
+    for (int i = 0; i < pgs.nslots; i++)
+        sql_finalize(*pgs.slots[i]);
+    for (int i = 0; i < lite.nslots; i++)
+        sql_finalize(*lite.slots[i]);
+    mld_free(pgs.slots);
+    mld_free(lite.slots);
+    sq_search_close(&pgs);
+    sq_search_close(&lite);
+    sqlite3_close(lite.db.lite);
+    pg_disconnect(&p);
+    snprintf(sql, sizeof(sql), "DROP DATABASE %s", name);
+    PQclear(PQexec(admin, sql));
+    PQfinish(admin);
+}
+
 int
 main(void)
 {
     mld_log_set_level(MLD_LOG_WARN); /* the rebuilds' info lines */
     struct mld_store *st = fixture_store();
     index_is_exact("fixtures");
+    test_pg();
     test_rank();
     test_language(st);
     test_syntax(st);

@@ -52,9 +52,11 @@ struct pg_phrase {
 struct sq_pg_search {
     struct pg_phrase *ph;
     int nph, cap;
-    struct mld_buf exact, prefixes; /* the phrases' tokens, space-separated */
+    /* The index terms the phrases can match, space-separated: their
+     * tokens, and every completion of a prefix in the vocabulary. */
+    struct mld_buf terms;
     struct sql_stmt *doc_del, *doc_read, *doc_add, *queue_clear, *total_add, *total;
-    struct sql_stmt *walk, *snippet, *spell;
+    struct sql_stmt *walk, *spell, *completions;
 };
 
 static struct sq_pg_search *
@@ -63,8 +65,7 @@ state(struct sq *s)
     struct sq_pg_search **p = sq_search_pg(s);
     if (*p == NULL) {
         *p = MLD_NEW(struct sq_pg_search);
-        mld_buf_init(&(*p)->exact, 64 * 1024);
-        mld_buf_init(&(*p)->prefixes, 64 * 1024);
+        mld_buf_init(&(*p)->terms, SIZE_MAX);
     }
     return *p;
 }
@@ -80,8 +81,7 @@ sq_pg_plan_reset(struct sq *s)
         mld_free(g->ph[i].tsquery);
     }
     g->nph = 0;
-    mld_buf_reset(&g->exact);
-    mld_buf_reset(&g->prefixes);
+    mld_buf_reset(&g->terms);
 }
 
 void
@@ -92,8 +92,7 @@ sq_pg_search_free(struct sq *s)
         return;
     sq_pg_plan_reset(s);
     mld_free((*p)->ph);
-    mld_buf_dispose(&(*p)->exact);
-    mld_buf_dispose(&(*p)->prefixes);
+    mld_buf_dispose(&(*p)->terms);
     mld_free(*p);
     *p = NULL;
 }
@@ -127,6 +126,33 @@ phrase_token(void *ud, const struct mld_token *t)
     return 0;
 }
 
+/* Adds an index term to the ones the search's rows return. */
+static void
+add_term(struct sq_pg_search *g, const char *term, size_t len)
+{
+    if (g->terms.len > 0)
+        mld_buf_putc(&g->terms, ' ');
+    mld_buf_append(&g->terms, term, len);
+}
+
+/* Adds every term of the vocabulary that starts with prefix (what the
+ * index can hold of it): the rows return them for the prefix's
+ * instances. */
+static void
+add_completions(struct sq *s, struct sq_pg_search *g, const char *prefix)
+{
+    struct sql_stmt *st =
+        sq_prepare(s, &g->completions,
+                   "SELECT term FROM search_vocab WHERE term >= ?1 AND term <= ?1 || ?2", NULL);
+    if (st == NULL)
+        return;
+    sql_bind_text(st, 1, prefix, -1);
+    sql_bind_text(st, 2, "\xF4\x8F\xBF\xBF", 4); /* U+10FFFF: after every completion */
+    while (sql_step(st) == SQLITE_ROW)
+        add_term(g, sql_column_text(st, 0), (size_t)sql_column_bytes(st, 0));
+    sql_reset(st);
+}
+
 void
 sq_pg_plan_phrase(struct sq *s, const char *text, size_t len, bool prefix, bool as_is,
                   struct mld_buf *b)
@@ -150,15 +176,15 @@ sq_pg_plan_phrase(struct sq *s, const char *text, size_t len, bool prefix, bool 
     mld_buf_putc(&q, '(');
     for (int i = 0; i < p->ntok; i++) {
         bool last_prefix = prefix && i == p->ntok - 1;
-        struct mld_buf *list = last_prefix ? &g->prefixes : &g->exact;
         if (i > 0)
             mld_buf_puts(&q, " <-> ");
         put_lexeme(&q, p->tok[i], strlen(p->tok[i]));
-        if (last_prefix)
+        if (last_prefix) {
             mld_buf_puts(&q, ":*");
-        if (list->len > 0)
-            mld_buf_putc(list, ' ');
-        mld_buf_puts(list, p->tok[i]);
+            add_completions(s, g, p->tok[i]);
+        } else {
+            add_term(g, p->tok[i], strlen(p->tok[i]));
+        }
     }
     if (p->ntok == 0) /* nothing to find (the parser keeps no such term) */
         mld_buf_puts(&q, "'\\x1f' & !'\\x1f'");
@@ -220,10 +246,10 @@ sq_pg_params_pad(struct sq *s, struct mld_buf *sql, int n, bool where)
 
 /* Positions: the query's terms in one row ------------------------------- */
 
-/* The positions of the query's terms in a row, as the ranking statement
- * returns them ("term p,p term p"): entries point into text. */
+/* The positions of the query's terms in a row, from the tsvector of
+ * them the ranking statement returns ("'term':3A,17A 'other':5A"). */
 struct row_terms {
-    char *text;
+    char *text; /* the terms, unquoted in place */
     struct row_term {
         const char *term;
         size_t len;
@@ -241,23 +267,31 @@ row_terms_read(struct row_terms *r, const char *s, int64_t hlen, int64_t klen)
     r->base[0] = 1;
     r->base[1] = hlen + 2;
     r->base[2] = hlen + klen + 3;
-    for (char *c = r->text; *c != '\0';) {
-        char *sp = strchr(c, ' ');
-        if (sp == NULL)
-            break;
-        *sp = '\0';
-        struct row_term t = {c, (size_t)(sp - c), NULL, 0};
-        c = sp + 1;
+    for (char *c = r->text; *c == '\'';) {
+        char *o = ++c, *term = o;
+        for (; *c != '\0'; c++) { /* '' is a quote, \x is x */
+            if (*c == '\'' && c[1] != '\'')
+                break;
+            if ((*c == '\'' || *c == '\\') && c[1] != '\0')
+                c++;
+            *o++ = *c;
+        }
+        struct row_term t = {term, (size_t)(o - term), NULL, 0};
+        c += *c == '\'';
+        if (*c == ':')
+            c++;
         while (*c >= '0' && *c <= '9') {
             t.pos = mld_reallocarray(t.pos, (size_t)t.npos + 1, sizeof(int));
             t.pos[t.npos++] = (int)strtol(c, &c, 10);
+            while (*c >= 'A' && *c <= 'D')
+                c++;
             if (*c == ',')
                 c++;
         }
-        if (*c == ' ')
-            c++;
         r->v = mld_reallocarray(r->v, (size_t)r->n + 1, sizeof(*r->v));
         r->v[r->n++] = t;
+        while (*c == ' ')
+            c++;
     }
 }
 
@@ -334,20 +368,19 @@ instances(const struct sq_pg_search *g, const struct row_terms *r,
     }
 }
 
-/* The statement's columns from first on: the positions of the query's
- * terms in d.terms. */
-#define TERMS_SQL(exact, prefixes)                                                    \
-    "(SELECT string_agg(u.lexeme || ' ' || array_to_string(u.positions, ','), ' ') "  \
-    "FROM unnest(d.terms) u WHERE u.lexeme = ANY (string_to_array(CAST(" exact        \
-    " AS TEXT), ' ')) OR EXISTS (SELECT 1 FROM unnest(string_to_array(CAST(" prefixes \
-    " AS TEXT), ' ')) p WHERE starts_with(u.lexeme, p)))"
+/* The query's terms in d.terms, with their positions: the tsvector of
+ * them alone (the terms listed get weight A, then only those are kept),
+ * as text. One copy of the row's tsvector and a binary search per term,
+ * where unnest() took every lexeme of the row apart. */
+#define TERMS_SQL(list)                                                                      \
+    "CAST(ts_filter(setweight(d.terms, 'A', string_to_array(CAST(" list " AS TEXT), ' ')), " \
+    "'{a}') AS TEXT)"
 
 void
 sq_pg_bind_terms(struct sq *s, struct sql_stmt *st, int first)
 {
     struct sq_pg_search *g = state(s);
-    sql_bind_text(st, first, g->exact.p != NULL ? g->exact.p : "", -1);
-    sql_bind_text(st, first + 1, g->prefixes.p != NULL ? g->prefixes.p : "", -1);
+    sql_bind_text(st, first, g->terms.p != NULL ? g->terms.p : "", (int)g->terms.len);
 }
 
 /* Ranking ----------------------------------------------------------------- */
@@ -396,15 +429,16 @@ sq_pg_rank_fill(struct sq *s, struct sq_rank *st, struct mld_err *err)
 void
 sq_pg_ranking_head(struct mld_buf *sql, bool drive)
 {
-    mld_buf_puts(sql, "SELECT a.story_id, a.id, a.published, d.hlen, d.klen, d.tlen, " TERMS_SQL(
-                          "?9", "?10") " ");
+    mld_buf_puts(
+        sql, "SELECT a.story_id, a.id, a.published, d.hlen, d.klen, d.tlen, " TERMS_SQL("?9") " ");
     if (drive)
         mld_buf_puts(sql, "FROM pick JOIN article a ON a.id = pick.id "
                           "JOIN search_doc d ON d.id = a.id "
                           "WHERE d.terms @@ CAST(?1 AS tsquery) ");
     else
-        mld_buf_puts(sql, "FROM search_doc d JOIN article a ON a.id = d.id "
-                          "WHERE d.terms @@ CAST(?1 AS tsquery) AND d.id >= ?2 AND d.id < ?3 ");
+        mld_buf_puts(sql, "FROM search_match(CAST(?1 AS tsquery), ?2, ?3) AS m(id) "
+                          "JOIN search_doc d ON d.id = m.id JOIN article a ON a.id = d.id "
+                          "WHERE true ");
 }
 
 /* Adds one instance's column weight to its term's frequency. */
@@ -462,8 +496,7 @@ by_offset(const void *pa, const void *pb)
 }
 
 const char sq_pg_snippet_sql[] = "SELECT a.id, a.body_text, d.hlen, d.klen, d.tlen, " TERMS_SQL(
-    "?5",
-    "?6") " "
+    "?5") " "
           "FROM search_doc d JOIN article a ON a.id = d.id "
           "WHERE d.id >= ?2 AND d.id <= ?3 AND d.id IN (SELECT CAST(value AS BIGINT) "
           "FROM json_array_elements_text(CAST(?4 AS json))) AND (CAST(?1 AS TEXT) IS NULL OR TRUE)";

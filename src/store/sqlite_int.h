@@ -157,7 +157,6 @@ size_t sq_search_queued(const struct sq *s);
  * is PostgreSQL's side of it; docs/internals/search.md). */
 
 struct mld_buf;
-struct mld_hit;
 struct mld_token;
 
 /* Most phrases of a query whose document frequencies are kept (a query
@@ -225,10 +224,6 @@ struct sq_snip {
  * SQLITE_OK or an error code. */
 int sq_snippet(const struct sq_snip *sn, struct mld_buf *b);
 
-/* Sets hit's snippet and marks from a snippet with 0x01/0x02 around the
- * matches. */
-void sq_snippet_split(const char *s, struct mld_hit *hit);
-
 /* Calls fn for the index tokens of text[0..len): the stream offered
  * ahead for it (mld_store_offer_tokens), else the analyzer's. */
 int sq_search_tokens(struct sq *s, const char *text, size_t len,
@@ -276,10 +271,11 @@ int sq_pg_rank_fill(struct sq *s, struct sq_rank *st, struct mld_err *err);
 
 /* Writes the ranking statement's SELECT, FROM and first WHERE condition
  * (drive: from the CTE pick), its columns for sq_pg_row_score(): story,
- * id, published, the columns' lengths, the terms' positions (?9, ?10). */
+ * id, published, the columns' lengths, the terms' positions (?9). */
 void sq_pg_ranking_head(struct mld_buf *sql, bool drive);
 
-/* Binds the search's terms as parameters first and first + 1. */
+/* Binds the search's terms (theirs and their prefixes' completions) as
+ * parameter first. */
 void sq_pg_bind_terms(struct sq *s, struct sql_stmt *st, int first);
 
 /* The score of the ranking statement's current row: bm25 of the phrases'
@@ -288,7 +284,7 @@ double sq_pg_row_score(struct sq *s, struct sql_stmt *st, const struct sq_rank *
 
 /* The page's snippet statement (sqlite_search.c's snippets() binds it:
  * ?1 the expression, ?2-?3 the range of ids, ?4 the ids as a JSON array,
- * ?5-?6 the terms) and the snippet of its current row (mld_free; 0x01 and
+ * ?5 the terms) and the snippet of its current row (mld_free; 0x01 and
  * 0x02 around the matches, as FTS5's; NULL for a row without text). */
 char *sq_pg_row_snippet(struct sq *s, struct sql_stmt *st);
 extern const char sq_pg_snippet_sql[];

@@ -1468,7 +1468,7 @@ collect(struct sq *s, const struct mld_search *q, const char *match, int want, s
     struct mld_buf sql;
     mld_buf_init(&sql, 4096);
     ranking_sql(&sql, q, drive, sql_pg(&s->db));
-    sq_pg_params_pad(s, &sql, 10, false);
+    sq_pg_params_pad(s, &sql, 9, false);
     /* One statement per shape (drive and filters), prepared once: the
      * parse was a twentieth of a search for a rare word. */
     int shape = (int)drive * 8 + (q->section_slug != NULL) * 4 + (q->topic_slug != NULL) * 2 +
@@ -1521,8 +1521,8 @@ out:
  * matches, into hit's text and match ranges. A stray marker byte in the
  * article's own text is dropped, and can neither open a second range nor
  * close none. */
-void
-sq_snippet_split(const char *s, struct mld_hit *hit)
+static void
+snippet_split(const char *s, struct mld_hit *hit)
 {
     size_t n = strlen(s), o = 0, cap = 0;
     char *text = mld_malloc(n + 1);
@@ -1595,7 +1595,7 @@ snippets(struct sq *s, const char *match, struct mld_hits *out, struct mld_err *
         const char *text = pg ? made : (const char *)sql_column_text(st, 1);
         for (int i = 0; i < out->n; i++)
             if (out->v[i].item.id == id && out->v[i].snippet == NULL)
-                sq_snippet_split(text != NULL ? text : "", &out->v[i]);
+                snippet_split(text != NULL ? text : "", &out->v[i]);
         mld_free(made);
     }
     sql_reset(st);
@@ -1837,19 +1837,19 @@ static bool
 plan_prefix(struct sq *s, struct sq_rank *st, int t, const char *raw, size_t len, struct mld_buf *b)
 {
     struct sql_stmt *q = sq_prepare(s, &s->search->vocab_prefix,
-                                 "SELECT term, docs FROM search_vocab "
-                                 "WHERE term >= ?1 AND term < ?2",
-                                 NULL);
-    char hi[sizeof(((struct one_token *)0)->term)];
-    size_t hn = len;
-    memcpy(hi, raw, len);
-    while (hn > 0 && (unsigned char)hi[hn - 1] == 0xFF)
-        hn--;
-    if (q == NULL || hn == 0)
+                                    "SELECT term, docs FROM search_vocab "
+                                    "WHERE term >= ?1 AND term <= ?2",
+                                    NULL);
+    /* Every term starting with raw sorts before raw followed by the last
+     * code point, U+10FFFF: a bound that is UTF-8, as PostgreSQL wants
+     * its text (raw with its last byte raised is not, after 0xBF). */
+    char hi[sizeof(((struct one_token *)0)->term) + 4];
+    if (q == NULL || len == 0)
         return false;
-    hi[hn - 1]++; /* the first string after every one starting with raw */
+    memcpy(hi, raw, len);
+    memcpy(hi + len, "\xF4\x8F\xBF\xBF", 4);
     sql_bind_text(q, 1, raw, (int)len);
-    sql_bind_text(q, 2, hi, (int)hn);
+    sql_bind_text(q, 2, hi, (int)len + 4);
     struct {
         char *term;
         int64_t docs;

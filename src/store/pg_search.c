@@ -56,7 +56,7 @@ struct sq_pg_search {
      * tokens, and every completion of a prefix in the vocabulary. */
     struct mld_buf terms;
     struct sql_stmt *doc_del, *doc_read, *doc_add, *queue_clear, *total_add, *total;
-    struct sql_stmt *walk, *spell, *completions;
+    struct sql_stmt *walk, *spell, *completions, *vocab_many;
 };
 
 static struct sq_pg_search *
@@ -529,6 +529,34 @@ sq_pg_row_snippet(struct sq *s, struct sql_stmt *st)
     mld_free(size);
     mld_free(text);
     return made;
+}
+
+int64_t *
+sq_pg_vocab_docs(struct sq *s, const char *list, int n)
+{
+    struct sq_pg_search *g = state(s);
+    int64_t *docs = mld_calloc(n > 0 ? (size_t)n : 1, sizeof(*docs));
+    struct sql_stmt *st = sq_prepare(s, &g->vocab_many,
+                                     "SELECT term, docs FROM search_vocab WHERE term = ANY "
+                                     "(string_to_array(CAST(?1 AS TEXT), ' '))",
+                                     NULL);
+    if (st == NULL)
+        return docs;
+    sql_bind_text(st, 1, list, -1);
+    while (sql_step(st) == SQLITE_ROW) {
+        const char *term = sql_column_text(st, 0);
+        size_t len = strlen(term);
+        int i = 0;
+        for (const char *c = list; *c != '\0' && i < n; i++) {
+            const char *e = strchr(c, ' ');
+            size_t l = e != NULL ? (size_t)(e - c) : strlen(c);
+            if (l == len && memcmp(c, term, len) == 0)
+                docs[i] = sql_column_int64(st, 1);
+            c += l + (e != NULL);
+        }
+    }
+    sql_reset(st);
+    return docs;
 }
 
 char *

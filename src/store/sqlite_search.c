@@ -1616,17 +1616,38 @@ struct variant {
     int64_t docs;
 };
 
-/* Looks up the raw term cand[0..len) and keeps it in best when more
- * articles hold it. */
+/* Appends the raw term cand[0..len) to the space-separated list. */
 static void
-try_variant(struct sq *s, const char *cand, size_t len, struct variant *best)
+add_variant(struct mld_buf *list, const char *cand, size_t len)
 {
-    int64_t n = vocab_docs(s, cand, len);
-    if (n > best->docs) {
-        memcpy(best->term, cand, len);
-        best->term[len] = '\0';
-        best->docs = n;
+    if (list->len > 0)
+        mld_buf_putc(list, ' ');
+    mld_buf_append(list, cand, len);
+}
+
+/* Keeps in best the first term of list (space-separated) that the most
+ * articles hold. On PostgreSQL one statement looks all of them up: a
+ * round trip each was most of a search that suggests. */
+static void
+best_variant(struct sq *s, const char *list, struct variant *best)
+{
+    int n = list[0] != '\0';
+    for (const char *c = list; *c != '\0'; c++)
+        n += *c == ' ';
+    int64_t *docs = sql_pg(&s->db) ? sq_pg_vocab_docs(s, list, n) : NULL;
+    int i = 0;
+    for (const char *c = list; *c != '\0'; i++) {
+        const char *e = strchr(c, ' ');
+        size_t len = e != NULL ? (size_t)(e - c) : strlen(c);
+        int64_t d = docs != NULL ? docs[i] : vocab_docs(s, c, len);
+        if (d > best->docs && len < sizeof(best->term)) {
+            memcpy(best->term, c, len);
+            best->term[len] = '\0';
+            best->docs = d;
+        }
+        c += len + (e != NULL);
     }
+    mld_free(docs);
 }
 
 /* Finds the raw term one edit away from the folded word w[0..n) (a-z
@@ -1635,17 +1656,19 @@ static void
 closest_term(struct sq *s, const char *w, size_t n, struct variant *best)
 {
     char c[MLD_SEARCH_SUGGEST_MAX_WORD + 3];
+    struct mld_buf list;
+    mld_buf_init(&list, SIZE_MAX);
     c[0] = MLD_RAW_MARK;
     for (size_t i = 0; i < n; i++) { /* deletion */
         memcpy(c + 1, w, i);
         memcpy(c + 1 + i, w + i + 1, n - i - 1);
-        try_variant(s, c, n, best);
+        add_variant(&list, c, n);
     }
     for (size_t i = 0; i + 1 < n; i++) { /* transposition */
         memcpy(c + 1, w, n);
         c[1 + i] = w[i + 1];
         c[2 + i] = w[i];
-        try_variant(s, c, n + 1, best);
+        add_variant(&list, c, n + 1);
     }
     for (size_t i = 0; i < n; i++) /* substitution */
         for (char l = 'a'; l <= 'z'; l++) {
@@ -1653,15 +1676,18 @@ closest_term(struct sq *s, const char *w, size_t n, struct variant *best)
                 continue;
             memcpy(c + 1, w, n);
             c[1 + i] = l;
-            try_variant(s, c, n + 1, best);
+            add_variant(&list, c, n + 1);
         }
     for (size_t i = 0; i <= n; i++) /* insertion */
         for (char l = 'a'; l <= 'z'; l++) {
             memcpy(c + 1, w, i);
             c[1 + i] = l;
             memcpy(c + 2 + i, w + i, n - i);
-            try_variant(s, c, n + 2, best);
+            add_variant(&list, c, n + 2);
         }
+    if (list.p != NULL)
+        best_variant(s, list.p, best);
+    mld_buf_dispose(&list);
 }
 
 /* Finds a source word by its token position. */

@@ -36,9 +36,12 @@
 #include "../base/mem.h"
 #include "../text/analyze.h"
 
-/* PostgreSQL's bounds of a tsvector: a lexeme's bytes, a position. */
+/* PostgreSQL's bounds of a tsvector: a lexeme's bytes, a position, the
+ * bytes of its lexemes and positions (less than 1 MB). */
 #define PG_LEXEME_MAX 2047
 #define PG_POS_MAX 16383
+#define PG_TERMS_MAX ((1u << 20) - 1)
+#define PG_POS_KEPT 256 /* positions of one lexeme */
 
 /* One phrase of the search's expression: its tokens, the last one a
  * prefix when prefix is set. */
@@ -591,17 +594,23 @@ sq_pg_spelling(struct sq *s, const char *term)
 
 /* The index writes ---------------------------------------------------------- */
 
-/* One article's row as it is written: the tsvector's text and the
- * columns' lengths. */
+/* One article's row as it is written: its tokens with their positions,
+ * then the tsvector's text, and the columns' lengths. */
 struct doc {
     struct sq *s;
+    struct mld_buf terms; /* the tokens' bytes, one after the other */
+    struct doc_tok {
+        size_t at, len; /* in terms */
+        int pos;
+    } * tok;
+    size_t ntok, cap;
     struct mld_buf tsv;
     int64_t base;   /* the first position of the column written */
     int64_t len[3]; /* positions per column */
     int col;
 };
 
-/* Adds one token at its position (an mld_token_fn): a token that is not
+/* Notes one token at its position (an mld_token_fn): a token that is not
  * colocated starts a new position, as in FTS5 (the column's first always
  * does). */
 static int
@@ -613,12 +622,103 @@ doc_token(void *ud, const struct mld_token *t)
     if (t->len == 0 || t->len > PG_LEXEME_MAX)
         return 0; /* PostgreSQL keeps no such lexeme */
     int64_t pos = d->base + d->len[d->col] - 1;
-    if (d->tsv.len > 0)
-        mld_buf_putc(&d->tsv, ' ');
-    put_lexeme(&d->tsv, t->term, t->len);
-    mld_buf_printf(&d->tsv, ":%lld", (long long)(pos < PG_POS_MAX ? pos : PG_POS_MAX));
-    sq_vocab_count(d->s, t->term, t->len);
+    if (d->ntok == d->cap) {
+        d->cap = d->cap ? 2 * d->cap : 1024;
+        d->tok = mld_reallocarray(d->tok, d->cap, sizeof(*d->tok));
+    }
+    d->tok[d->ntok++] =
+        (struct doc_tok){d->terms.len, t->len, (int)(pos < PG_POS_MAX ? pos : PG_POS_MAX)};
+    mld_buf_append(&d->terms, t->term, t->len);
     return 0;
+}
+
+/* The tokens in the order of their terms' bytes (in terms), then
+ * positions (qsort_r: stores flush on several threads). */
+static int
+by_term(const void *pa, const void *pb, void *terms)
+{
+    const struct doc_tok *a = pa, *b = pb;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp((const char *)terms + a->at, (const char *)terms + b->at, n);
+    if (c != 0 || a->len != b->len)
+        return c != 0 ? c : a->len < b->len ? -1 : 1;
+    return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* One term of a row: its tokens [i, j) in the sorted list, its first
+ * position, what it takes in the tsvector, and whether it is kept. */
+struct doc_term {
+    size_t i, j, take;
+    int first;
+    bool kept;
+};
+
+static int
+by_first(const void *pa, const void *pb)
+{
+    const struct doc_term *a = *(struct doc_term *const *)pa, *b = *(struct doc_term *const *)pb;
+    return a->first < b->first ? -1 : a->first > b->first;
+}
+
+/* Writes the row's tsvector text, each term once with its positions
+ * ('term':1,5,9), and counts its terms into the vocabulary: what
+ * PostgreSQL stores is what is counted. A tsvector holds less than 1 MB
+ * of terms and positions (PG_TERMS_MAX), and 256 positions of a term:
+ * past that (an article of a megabyte of distinct words) the terms that
+ * come first in it are kept, the headline's first, rather than fail its
+ * commit. */
+static void
+doc_write(struct doc *d)
+{
+    mld_buf_reset(&d->tsv);
+    if (d->ntok > 1)
+        qsort_r(d->tok, d->ntok, sizeof(*d->tok), by_term, d->terms.p);
+    struct doc_term *t = NULL;
+    size_t nt = 0, tcap = 0, bytes = 0;
+    for (size_t i = 0, j; i < d->ntok; i = j) {
+        const char *term = d->terms.p + d->tok[i].at;
+        size_t len = d->tok[i].len, npos = 0;
+        for (j = i; j < d->ntok && d->tok[j].len == len &&
+                    memcmp(d->terms.p + d->tok[j].at, term, len) == 0;
+             j++)
+            npos += j == i || d->tok[j].pos != d->tok[j - 1].pos;
+        /* its bytes (even), the count and the positions kept, two bytes each */
+        size_t take = len + (len & 1) + 2 + 2 * (npos < PG_POS_KEPT ? npos : PG_POS_KEPT);
+        if (nt == tcap) {
+            tcap = tcap ? 2 * tcap : 512;
+            t = mld_reallocarray(t, tcap, sizeof(*t));
+        }
+        t[nt++] = (struct doc_term){i, j, take, d->tok[i].pos, true};
+        bytes += take;
+    }
+    if (bytes > PG_TERMS_MAX) { /* keep the terms that come first */
+        struct doc_term **order = mld_malloc((nt ? nt : 1) * sizeof(*order));
+        for (size_t k = 0; k < nt; k++)
+            order[k] = &t[k];
+        qsort(order, nt, sizeof(*order), by_first);
+        bytes = 0;
+        for (size_t k = 0; k < nt; k++) {
+            order[k]->kept = bytes + order[k]->take <= PG_TERMS_MAX;
+            bytes += order[k]->kept ? order[k]->take : 0;
+        }
+        mld_free(order);
+    }
+    for (size_t k = 0; k < nt; k++) {
+        if (!t[k].kept)
+            continue;
+        const char *term = d->terms.p + d->tok[t[k].i].at;
+        size_t len = d->tok[t[k].i].len;
+        if (d->tsv.len > 0)
+            mld_buf_putc(&d->tsv, ' ');
+        put_lexeme(&d->tsv, term, len);
+        for (size_t m = t[k].i; m < t[k].j; m++)
+            if (m == t[k].i || d->tok[m].pos != d->tok[m - 1].pos)
+                mld_buf_printf(&d->tsv, "%c%d", m == t[k].i ? ':' : ',', d->tok[m].pos);
+        sq_vocab_count(d->s, term, len);
+    }
+    mld_free(t);
+    mld_buf_reset(&d->terms);
+    d->ntok = 0;
 }
 
 /* Takes the queued articles' rows out of the index, counting their terms
@@ -669,9 +769,9 @@ docs_in(struct sq *s, struct sq_pg_search *g, int64_t *ndocs, int64_t *ntokens, 
         return MLD_E_STORE;
     struct doc d = {.s = s};
     mld_buf_init(&d.tsv, SIZE_MAX);
+    mld_buf_init(&d.terms, SIZE_MAX);
     int rc, wrc = 0;
     while (wrc == 0 && (rc = sql_step(st)) == SQLITE_ROW) {
-        mld_buf_reset(&d.tsv);
         d.base = 1;
         sq_vocab_row(s, 1);
         for (d.col = 0; d.col < 3; d.col++) {
@@ -682,6 +782,7 @@ docs_in(struct sq *s, struct sq_pg_search *g, int64_t *ndocs, int64_t *ntokens, 
             mld_free(text);
             d.base += d.len[d.col] + 1; /* a gap: no phrase across columns */
         }
+        doc_write(&d);
         sq_vocab_row(s, 0);
         sql_bind_int64(add, 1, sql_column_int64(st, 0));
         sql_bind_text(add, 2, d.tsv.p != NULL ? d.tsv.p : "", (int)d.tsv.len);
@@ -694,6 +795,8 @@ docs_in(struct sq *s, struct sq_pg_search *g, int64_t *ndocs, int64_t *ntokens, 
     }
     sql_reset(st);
     mld_buf_dispose(&d.tsv);
+    mld_buf_dispose(&d.terms);
+    mld_free(d.tok);
     if (wrc != 0)
         return wrc;
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read articles for the search index");

@@ -1414,6 +1414,23 @@ test_pg_search(struct sq *pgs, struct sq *lite)
     is_str(v.p != NULL ? v.p : "", "nebel|\n",
            "PostgreSQL: the new headline is indexed, the rolled back one not");
     mld_buf_dispose(&v);
+    /* A text of more distinct words than a tsvector holds (1 MB of
+     * terms): the commit succeeds, the article keeps its other words. */
+    rc = pg_begin(pgs->db.pg, &err);
+    if (rc == 0)
+        rc = pg_run(pgs->db.pg,
+                    "UPDATE article SET body_text = (SELECT string_agg(md5(CAST(g AS TEXT)), ' ') "
+                    "FROM generate_series(1, 40000) g) WHERE headline LIKE 'Hochwasser%'",
+                    "a long text", &err);
+    rc = rc == 0 ? pg_commit_txn(pgs) : rc;
+    ok(rc == 0, "PostgreSQL: a text past a tsvector's size is indexed %s", rc ? err.msg : "");
+    struct mld_buf hw;
+    mld_buf_init(&hw, 1u << 20);
+    pg_search_dump(pgs, (struct mld_search){.text = "Hochwasser"}, &hw);
+    ok(strstr(hw.p, "rc 0") == hw.p && strchr(hw.p, '\n')[1] != '\0',
+       "  and found by its headline");
+    mld_buf_dispose(&hw);
+    pg_index_is_exact(pgs, "after a text past a tsvector's size");
     /* An article changed outside a transaction waits for the next commit. */
     rc = pg_run(pgs->db.pg,
                 "UPDATE article SET pubstatus = 2 WHERE id = (SELECT max(id) "

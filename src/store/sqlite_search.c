@@ -1110,6 +1110,17 @@ check_signature(struct sq *s, struct mld_err *err)
     int rc = stored_signature(s, &had, err);
     if (rc != 0 || (had != NULL && strcmp(had, want) == 0))
         goto out;
+    /* On PostgreSQL a reader's session may not write (nor may any on a hot
+     * standby): it searches the index as it is and leaves the rebuild to
+     * the next writer. (SQLite's readers are made query-only after it.) */
+    if (sql_pg(&s->db) && (rc = sq_pg_read_only(s, err)) != 0) {
+        if (rc == 1)
+            mld_log_info("%s: search index built for analyzer %s, this meldung's is %s: "
+                         "left to a connection that writes",
+                         s->path, had != NULL ? had : "none", want);
+        rc = rc == 1 ? 0 : rc;
+        goto out;
+    }
     mld_free(had);
     rc = sq_txn_begin(s, err);
     if (rc != 0)

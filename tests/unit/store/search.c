@@ -1304,6 +1304,11 @@ pg_same(struct sq *pgs, struct sq *lite, struct mld_search q, const char *what)
     mld_buf_dispose(&b);
 }
 
+/* The URL of test_pg's database. */
+static const char *pg_test_url;
+
+static void sq_raw_close(struct sq *s);
+
 /* Commits on PostgreSQL as sq_txn_commit does: the queue first. */
 static int
 pg_commit_txn(struct sq *pgs)
@@ -1431,6 +1436,26 @@ test_pg_search(struct sq *pgs, struct sq *lite)
        "  and found by its headline");
     mld_buf_dispose(&hw);
     pg_index_is_exact(pgs, "after a text past a tsvector's size");
+    /* A reader's session (read-only) opening an index built for another
+     * analyzer searches it as it is: the rebuild is left to a writer. */
+    rc = pg_run(pgs->db.pg,
+                "INSERT INTO meta (key, value) VALUES ('" META_SIGNATURE "', 'old-analyzer') "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                "signature", &err);
+    struct pg ro;
+    struct sq ros = {.db = {.pg = &ro}, .path = "reader"};
+    rc = rc == 0 ? pg_connect(&ro, pg_test_url, &err) : rc;
+    rc = rc == 0 ? pg_run(&ro, "SET default_transaction_read_only = on", "read-only", &err) : rc;
+    rc = rc == 0 ? sq_search_register(&ros, &err) : rc;
+    rc = rc == 0 ? sq_search_open(&ros, &err) : rc;
+    ok(rc == 0, "PostgreSQL: a reader opens an index of another analyzer %s", rc ? err.msg : "");
+    struct mld_buf sig;
+    mld_buf_init(&sig, 4096);
+    dump_sql(&pgs->db, "SELECT value FROM meta WHERE key = '" META_SIGNATURE "'", &sig);
+    is_str(sig.p, "old-analyzer|\n", "  and leaves its rebuild to a writer");
+    mld_buf_dispose(&sig);
+    sq_raw_close(&ros);
+    pg_disconnect(&ro);
     /* An article changed outside a transaction waits for the next commit. */
     rc = pg_run(pgs->db.pg,
                 "UPDATE article SET pubstatus = 2 WHERE id = (SELECT max(id) "
@@ -1648,6 +1673,7 @@ test_pg(const char *base)
         PQfinish(c);
     }
     rc = rc == 0 ? pg_connect(&p, url, &err) : rc;
+    pg_test_url = url;
     ok(rc == 0, "PostgreSQL: a database of its own, migrated %s", rc ? err.msg : "");
     if (rc != 0) {
         PQfinish(admin);

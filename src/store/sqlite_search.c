@@ -474,26 +474,84 @@ vocab_clear(struct vocab_delta *d)
     *d = (struct vocab_delta){0};
 }
 
+/* Most bytes of terms written to search_vocab by one statement on
+ * PostgreSQL. */
+#define VOCAB_BATCH_BYTES (256u << 10)
+
+/* Writes a batch of terms with their changes (space-separated lists) on
+ * PostgreSQL, and drops the gone ones that no article holds any more;
+ * empties the lists. */
+static int
+vocab_batch(struct sq *s, struct sql_stmt *add, struct sql_stmt *drop, struct mld_buf *terms,
+            struct mld_buf *deltas, struct mld_buf *gone, struct mld_err *err)
+{
+    int rc = 0;
+    if (terms->len > 0) {
+        sql_bind_text(add, 1, terms->p, (int)terms->len);
+        sql_bind_text(add, 2, deltas->p, (int)deltas->len);
+        rc = sq_step_done(s, add, err, "count the terms of the search index");
+        sql_reset(add);
+    }
+    if (rc == 0 && gone->len > 0) {
+        sql_bind_text(drop, 1, gone->p, (int)gone->len);
+        rc = sq_step_done(s, drop, err, "count the terms of the search index");
+        sql_reset(drop);
+    }
+    mld_buf_reset(terms);
+    mld_buf_reset(deltas);
+    mld_buf_reset(gone);
+    return rc;
+}
+
 /* Adds the counted changes to search_vocab; a term no article holds any
- * more leaves it. */
+ * more leaves it. A statement per term on SQLite; on PostgreSQL, where
+ * each is a round trip (2.5 s of a 10,000 articles' rebuild), a
+ * statement per batch of terms. */
 static int
 vocab_write(struct sq *s, struct mld_err *err)
 {
     struct sq_search *q = s->search;
+    bool pg = sql_pg(&s->db);
     struct sql_stmt *add =
         sq_prepare(s, &q->vocab_add,
-                   "INSERT INTO search_vocab(term, docs) VALUES (?1, ?2) "
-                   "ON CONFLICT(term) DO UPDATE SET docs = search_vocab.docs + excluded.docs",
+                   pg ? "INSERT INTO search_vocab (term, docs) SELECT t, CAST(d AS BIGINT) "
+                        "FROM unnest(string_to_array(CAST(?1 AS TEXT), ' '), "
+                        "string_to_array(CAST(?2 AS TEXT), ' ')) AS x(t, d) "
+                        "ON CONFLICT (term) DO UPDATE SET docs = search_vocab.docs + excluded.docs"
+                      : "INSERT INTO search_vocab(term, docs) VALUES (?1, ?2) "
+                        "ON CONFLICT(term) DO UPDATE SET docs = search_vocab.docs + excluded.docs",
                    err);
-    struct sql_stmt *drop = sq_prepare(s, &q->vocab_drop,
-                                    "DELETE FROM search_vocab WHERE term = ?1 AND docs <= 0", err);
+    struct sql_stmt *drop =
+        sq_prepare(s, &q->vocab_drop,
+                   pg ? "DELETE FROM search_vocab WHERE docs <= 0 "
+                        "AND term = ANY (string_to_array(CAST(?1 AS TEXT), ' '))"
+                      : "DELETE FROM search_vocab WHERE term = ?1 AND docs <= 0",
+                   err);
     if (add == NULL || drop == NULL)
         return MLD_E_STORE;
+    struct mld_buf terms, deltas, gone; /* PostgreSQL's batch */
+    mld_buf_init(&terms, SIZE_MAX);
+    mld_buf_init(&deltas, SIZE_MAX);
+    mld_buf_init(&gone, SIZE_MAX);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < q->vocab.cap; i++) {
         const struct vocab_entry *e = &q->vocab.v[i];
         if (e->term == NULL || e->delta == 0)
             continue;
+        if (pg) { /* terms hold no space: the analyzer splits words there */
+            mld_buf_printf(&deltas, "%s%lld", terms.len > 0 ? " " : "", (long long)e->delta);
+            if (terms.len > 0)
+                mld_buf_putc(&terms, ' ');
+            mld_buf_append(&terms, e->term, e->len);
+            if (e->delta < 0) {
+                if (gone.len > 0)
+                    mld_buf_putc(&gone, ' ');
+                mld_buf_append(&gone, e->term, e->len);
+            }
+            if (terms.len > VOCAB_BATCH_BYTES)
+                rc = vocab_batch(s, add, drop, &terms, &deltas, &gone, err);
+            continue;
+        }
         sql_bind_text(add, 1, e->term, (int)e->len);
         sql_bind_int64(add, 2, e->delta);
         rc = sq_step_done(s, add, err, "count a term of the search index");
@@ -504,6 +562,11 @@ vocab_write(struct sq *s, struct mld_err *err)
             sql_reset(drop);
         }
     }
+    if (rc == 0 && pg)
+        rc = vocab_batch(s, add, drop, &terms, &deltas, &gone, err);
+    mld_buf_dispose(&terms);
+    mld_buf_dispose(&deltas);
+    mld_buf_dispose(&gone);
     return rc;
 }
 

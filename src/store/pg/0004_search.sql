@@ -89,14 +89,19 @@ BEGIN
 END
 $$;
 
--- article comes from 0002. The guard is for builds without 0002 (this
--- migration's branch before the store's schema met it), whose databases
--- open no store anyway; with 0002 the table is always there by now.
+-- The triggers have SQLite's names (0005); article comes from 0002. The
+-- guard is for builds without 0002 (this migration's branch before the
+-- store's schema met it), whose databases open no store anyway; with
+-- 0002 the table is always there by now.
 DO $$
 BEGIN
     IF to_regclass('article') IS NOT NULL THEN
-        CREATE TRIGGER article_search_queue
-        AFTER INSERT OR DELETE OR UPDATE OF headline, kicker, body_text, pubstatus ON article
+        CREATE TRIGGER article_fts_insert AFTER INSERT ON article
+        FOR EACH ROW EXECUTE FUNCTION search_queue_article();
+        CREATE TRIGGER article_fts_delete AFTER DELETE ON article
+        FOR EACH ROW EXECUTE FUNCTION search_queue_article();
+        CREATE TRIGGER article_fts_update
+        AFTER UPDATE OF headline, kicker, body_text, pubstatus ON article
         FOR EACH ROW EXECUTE FUNCTION search_queue_article();
     END IF;
 END

@@ -406,8 +406,8 @@ no_more(const char *pg, const char *lite, const char *kind)
 
 /* Tables (with their columns in order), indexes (but those of primary
  * keys and UNIQUE) and triggers (with their tables), as each engine's
- * catalogue lists them. FTS5's own tables are SQLite's: PostgreSQL's
- * full-text index is of its own making (0004). */
+ * catalogue lists them. FTS5's own tables are SQLite's, and PostgreSQL's
+ * full-text index (search_doc, its queue and totals: 0004) is its own. */
 static const struct {
     const char *kind, *lite, *pg;
 } catalogue[] = {
@@ -418,13 +418,14 @@ static const struct {
      "AND m.name NOT LIKE 'article\\_fts%' ESCAPE '\\' GROUP BY m.name ORDER BY m.name",
      "SELECT table_name, string_agg(column_name, ',' ORDER BY ordinal_position) "
      "FROM information_schema.columns WHERE table_schema = current_schema() "
+     "AND table_name NOT IN ('search_doc', 'search_queue', 'search_total') "
      "GROUP BY table_name ORDER BY table_name"},
     {"index",
      "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
      "ORDER BY name",
      "SELECT i.indexname, i.tablename FROM pg_indexes i WHERE i.schemaname = current_schema() "
      "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) "
-     "ORDER BY 1"},
+     "AND i.tablename <> 'search_doc' ORDER BY 1"},
     {"trigger", "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' ORDER BY name",
      "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
      "WHERE NOT t.tgisinternal ORDER BY 1"},

@@ -141,7 +141,7 @@ endif
 # The tests that run on both backends: `make check PG=1` runs them again,
 # on a throwaway PostgreSQL cluster (tests/harness/pgcheck.sh).
 PG_T := $(BUILD)/tests/unit/store/pg_sql $(BUILD)/tests/unit/store/listen \
-        $(addprefix $(BUILD)/tests/unit/store/,sqlite editor api sitemap tally story related)
+        $(addprefix $(BUILD)/tests/unit/store/,sqlite editor api sitemap tally story related search copy)
 
 # The replay of each driver runs through a tiny TAP wrapper named DRIVER.t.
 $(BUILD)/tests/replay/%.t: $(BUILD)/tests/replay/%

@@ -534,21 +534,6 @@ sq_pg_row_snippet(struct sq *s, struct sql_stmt *st)
     return made;
 }
 
-int
-sq_pg_read_only(struct sq *s, struct mld_err *err)
-{
-    struct sql_stmt *st;
-    if (sql_prepare(&s->db,
-                    "SELECT CASE WHEN current_setting('transaction_read_only') = 'on' "
-                    "THEN 1 ELSE 0 END",
-                    false, &st) != SQLITE_OK)
-        return sq_error(s, err, "ask whether the store may be written");
-    int rc = sql_step(st);
-    int ro = rc == SQLITE_ROW && sql_column_int(st, 0) != 0;
-    sql_finalize(st);
-    return rc == SQLITE_ROW ? ro : sq_error(s, err, "ask whether the store may be written");
-}
-
 int64_t *
 sq_pg_vocab_docs(struct sq *s, const char *list, int n)
 {

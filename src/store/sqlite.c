@@ -1694,6 +1694,22 @@ sq_source_set(void *impl, const struct mld_source_state *src, struct mld_err *er
     return sq_step_done(s, st, err, "write source");
 }
 
+int
+sq_read_only(struct sq *s, struct mld_err *err)
+{
+    struct sql_stmt *st = NULL;
+    if (sql_prepare(&s->db,
+                    sql_pg(&s->db) ? "SELECT CASE WHEN current_setting('transaction_read_only') "
+                                     "= 'on' THEN 1 ELSE 0 END"
+                                   : "PRAGMA query_only",
+                    false, &st) != SQLITE_OK)
+        return sq_error(s, err, "ask whether the store may be written");
+    int rc = sql_step(st);
+    int ro = rc == SQLITE_ROW && sql_column_int(st, 0) != 0;
+    sql_finalize(st);
+    return rc == SQLITE_ROW ? ro : sq_error(s, err, "ask whether the store may be written");
+}
+
 static int
 sq_source_claim(void *impl, const char *name, bool take, bool *got, struct mld_err *err)
 {

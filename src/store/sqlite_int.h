@@ -289,9 +289,11 @@ double sq_pg_row_score(struct sq *s, struct sql_stmt *st, const struct sq_rank *
 char *sq_pg_row_snippet(struct sq *s, struct sql_stmt *st);
 extern const char sq_pg_snippet_sql[];
 
-/* Returns 1 when the PostgreSQL connection may not write (a reader's
- * session, a hot standby), 0 when it may, or MLD_E_STORE. */
-int sq_pg_read_only(struct sq *s, struct mld_err *err);
+/* sqlite.c: 1 when the connection may not write (SQLite: query
+ * only; PostgreSQL: a reader's session, or a hot standby), 0 when it may,
+ * or MLD_E_STORE. A reader that finds derived tables built by another
+ * meldung leaves their rebuild to a writer. */
+int sq_read_only(struct sq *s, struct mld_err *err);
 
 /* The articles holding each of the n terms of list (space-separated), in
  * its order (mld_free): "did you mean" looks up its variants at once. */

@@ -1176,7 +1176,7 @@ check_signature(struct sq *s, struct mld_err *err)
     /* On PostgreSQL a reader's session may not write (nor may any on a hot
      * standby): it searches the index as it is and leaves the rebuild to
      * the next writer. (SQLite's readers are made query-only after it.) */
-    if (sql_pg(&s->db) && (rc = sq_pg_read_only(s, err)) != 0) {
+    if (sql_pg(&s->db) && (rc = sq_read_only(s, err)) != 0) {
         if (rc == 1)
             mld_log_info("%s: search index built for analyzer %s, this meldung's is %s: "
                          "left to a connection that writes",

@@ -116,7 +116,7 @@
     X(META_SET, "INSERT INTO meta(key, value) VALUES ('" META_SIGNATURE "', ?1) "            \
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value")                     \
     X(REBUILD_IDS, "SELECT id FROM article WHERE pubstatus = 0 ORDER BY id")                 \
-    X(READ_ONLY, "PRAGMA query_only")
+
 
 enum story_stmt {
 #define STMT_ENUM_(name, sql) T_##name,
@@ -143,8 +143,6 @@ static const char *const story_sql_pg[T_COUNT_] = {
                  "ON CONFLICT(term) DO UPDATE SET df = excluded.df",
     [T_DATA_VERSION] = "SELECT coalesce((SELECT CAST(value AS BIGINT) FROM meta "
                        "WHERE key = '" META_DF_VERSION "'), 0)",
-    [T_READ_ONLY] = "SELECT CASE WHEN current_setting('transaction_read_only') = 'on' "
-                    "THEN 1 ELSE 0 END",
 };
 
 /* Empties the derived tables (a rebuild). */
@@ -1026,20 +1024,6 @@ stored_signature(struct sq *s, char *out, size_t cap, struct mld_err *err)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_error(s, err, "read story signature");
 }
 
-/* Returns 1 when the connection may not write (PostgreSQL: a reader's
- * session, or a hot standby), 0 when it may, or MLD_E_STORE. */
-static int
-read_only(struct sq *s, struct mld_err *err)
-{
-    struct sql_stmt *st = stmt(s, T_READ_ONLY, err);
-    if (st == NULL)
-        return MLD_E_STORE;
-    int rc = sql_step(st);
-    int ro = rc == SQLITE_ROW && sql_column_int(st, 0) != 0;
-    sql_reset(st);
-    return rc == SQLITE_ROW ? ro : sq_error(s, err, "ask whether the store may be written");
-}
-
 /* Refills the derived tables from every article in id order, inside the
  * caller's transaction; stories stay as they are. */
 static int
@@ -1099,7 +1083,7 @@ sq_story_open(struct sq *s, struct mld_err *err)
      * on PostgreSQL a reader's session, or a node reading from a hot
      * standby, may run a newer meldung than the database's writers.
      * (SQLite's readers are made query-only after this.) */
-    if ((rc = read_only(s, err)) != 0) {
+    if ((rc = sq_read_only(s, err)) != 0) {
         if (rc == 1)
             mld_log_info("%s: story tables built under \"%s\", this meldung builds \"%s\": "
                          "left to a connection that writes",

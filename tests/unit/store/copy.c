@@ -10,11 +10,12 @@
 
 #include "store_test.h"
 
-/* Tables the target builds itself, and SQLite's own. */
+/* Tables the target builds itself (the search index: FTS5's on SQLite,
+ * search_* on PostgreSQL), and SQLite's own. */
 static const char *const derived[] = {
     "article_tally", "story_tally", "search_vocab", "meta", "sqlite_sequence",
     "article_fts", "article_fts_config", "article_fts_data", "article_fts_docsize",
-    "article_fts_idx",
+    "article_fts_idx", "search_doc", "search_queue", "search_total",
 };
 
 static bool

@@ -68,9 +68,11 @@ first(struct sql_db *db, enum story_stmt id, const char *key)
 static void
 test_pg_forms(struct sql_db *db)
 {
-    is_int(first(db, T_READ_ONLY, NULL), 0, "a session that may write says so");
+    struct sq q = {.db = *db, .path = "story_pg"};
+    struct mld_err err = {0};
+    is_int(sq_read_only(&q, &err), 0, "a session that may write says so");
     sql_exec(db, "SET default_transaction_read_only = on");
-    is_int(first(db, T_READ_ONLY, NULL), 1, "a reader's session (read-only) says so");
+    is_int(sq_read_only(&q, &err), 1, "a reader's session (read-only) says so");
     sql_exec(db, "SET default_transaction_read_only = off");
 
     is_int(first(db, T_DATA_VERSION, NULL), 0, "no version of story_df yet: 0");

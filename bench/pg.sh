@@ -74,11 +74,14 @@ bench_tmp meldung-pg
 PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/meldung-pgc.XXXXXX")
 PGBIN=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin 2>/dev/null | sort -V | tail -n 1)
 # On exit the servers first, then the cluster, then bench_cleanup removes $TMP.
+# (set +e: under set -e the "(exit rc)" that hands bench_cleanup the status would end
+# the shell before it.)
 pg_cleanup() {
     local rc=$? pid
+    set +e
     for pid in "${BENCH_PIDS[@]}"; do bench_stop "$pid"; done
     BENCH_PIDS=()
-    sh "$PGTMP" stop "$PGDIR" || true
+    sh "$PGTMP" stop "$PGDIR"
     (exit "$rc")
     bench_cleanup
 }

@@ -66,11 +66,12 @@ put("$tmp/bad.conf", "[enrich]\n\nsections = $tmp/bad.txt\n");
 put("$tmp/typo.conf", "[enrich]\nsection = $tmp/sections.txt\n");
 put("$tmp/missing.conf", "[enrich]\nsections = $tmp/nothing.txt\n");
 my $fresh = store_db($tmp, 'fresh');
+(my $fresh_fmt = $fresh) =~ s/%/%%/g;    # a URL's %2F in a sprintf format
 my %cmd = (
-    ingest => "$bin ingest --db $fresh --config %s demo/",
-    watch  => "$bin watch --db $fresh --config %s $tmp",
-    poll   => "$bin poll --db $fresh --once --config %s",
-    serve  => "$bin serve --db $fresh --listen 127.0.0.1:0 --config %s",
+    ingest => "$bin ingest --db $fresh_fmt --config %s demo/",
+    watch  => "$bin watch --db $fresh_fmt --config %s $tmp",
+    poll   => "$bin poll --db $fresh_fmt --once --config %s",
+    serve  => "$bin serve --db $fresh_fmt --listen 127.0.0.1:0 --config %s",
 );
 for my $name (sort keys %cmd) {
     my $err = `@{[sprintf($cmd{$name}, "$tmp/bad.conf")]} 2>&1`;

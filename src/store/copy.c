@@ -347,7 +347,10 @@ copy_table(struct side *a, struct side *b, const struct table *t, mld_copy_progr
 }
 
 /* PostgreSQL: identity columns given explicit values keep their
- * sequences behind; each goes on after the largest value copied. */
+ * sequences behind; each goes on after the largest value copied. The
+ * sequence is looked up first: a key without one (a text, such as
+ * session.id_hash) must not reach setval(), whose arguments PostgreSQL
+ * type-checks even where the WHERE clause would skip the call. */
 static int
 advance_sequences(struct side *b, struct mld_err *err)
 {
@@ -355,13 +358,20 @@ advance_sequences(struct side *b, struct mld_err *err)
         if (strchr(tables[i].key, ',') != NULL)
             continue;
         char sql[256];
-        snprintf(sql, sizeof(sql),
-                 "SELECT setval(pg_get_serial_sequence('%s', '%s'), m) FROM (SELECT max(%s) "
-                 "AS m FROM %s) x WHERE m IS NOT NULL AND pg_get_serial_sequence('%s', '%s') "
-                 "IS NOT NULL",
-                 tables[i].name, tables[i].key, tables[i].key, tables[i].name, tables[i].name,
+        char *seq = NULL;
+        snprintf(sql, sizeof(sql), "SELECT pg_get_serial_sequence('%s', '%s')", tables[i].name,
                  tables[i].key);
-        int rc = one(b, sql, NULL, NULL, NULL, err);
+        int rc = one(b, sql, NULL, NULL, &seq, err);
+        if (rc != 0)
+            return rc;
+        if (seq == NULL)
+            continue;
+        snprintf(sql, sizeof(sql),
+                 "SELECT setval(CAST(?1 AS regclass), m) FROM (SELECT max(%s) AS m FROM %s) x "
+                 "WHERE m IS NOT NULL",
+                 tables[i].key, tables[i].name);
+        rc = one(b, sql, seq, NULL, NULL, err);
+        mld_free(seq);
         if (rc != 0)
             return rc;
     }

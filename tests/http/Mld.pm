@@ -5,7 +5,8 @@
 # reading a file (slurp) and finding the shared corpus (corpus); editors'
 # accounts and sessions (user_add, login, admin_get for /status, form,
 # set_cookies); a webhook receiver (hook_receiver); a fresh PostgreSQL
-# database when the tests run with one (pg_db).
+# database when the tests run with one (pg_db); the store a test uses on
+# either engine (store_db) and SQL run on it (store_sql).
 #
 # A test in tests/http, run from the repository root, says
 #
@@ -27,7 +28,8 @@ use Test::More;
 use Time::HiRes qw(sleep);
 
 our @EXPORT = qw(start serve stop get request text_of eventually slurp corpus user_add login
-                 admin_get admin_cookie form set_cookies hook_receiver pg_db $TS);
+                 admin_get admin_cookie form set_cookies hook_receiver pg_db store_db store_pg
+                 store_shell store_sql $TS);
 
 # The time stamp that starts every log line (src/base/log.c): "^$TS meldung: warning: ...".
 our $TS = qr/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/;
@@ -38,6 +40,9 @@ my $base = '';    # the URL of the server serve() started last
 # pg_db(NAME): the URL of a new, empty database on the PostgreSQL server
 # of $MELDUNG_TEST_PG (set by `make check PG=1`, tests/harness/
 # pgcheck.sh), named NAME with the test's pid; undef when there is none.
+# The socket folder and the user go into the URL's authority
+# (postgresql://USER@%2Fsocket%2Fdir/DB), so that the URL has no '&' nor
+# '?' and a test may put it into a shell command unquoted, like a path.
 sub pg_db {
     my ($name) = @_;
     my $url = $ENV{MELDUNG_TEST_PG};
@@ -48,8 +53,54 @@ sub pg_db {
         my $out = `psql -X -q -v ON_ERROR_STOP=1 '$url' -c '$sql' 2>&1`;
         die "pg_db: $sql: $out" if $?;
     }
-    (my $new = $url) =~ s{:///[^?]*}{:///$db};
+    my ($query) = $url =~ /\?(.*)\z/;
+    my %p = map { split /=/, $_, 2 } split /&/, $query // '';
+    my ($host, $user) = (delete $p{host}, delete $p{user});
+    (my $new = $url) =~ s{:///[^?]*.*}{:///$db};
+    if (defined $host) {
+        $host =~ s{([^A-Za-z0-9_.~-])}{sprintf('%%%02X', ord($1))}ge;
+        $new = "postgresql://" . (defined $user ? "$user\@" : '') . "$host/$db";
+    }
+    $new .= '?' . join('&', map { "$_=$p{$_}" } sort keys %p) if %p;
     return $new;
+}
+
+# store_db(TMP, NAME): the store a test uses: a fresh PostgreSQL database
+# (pg_db) when the tests run with one, else the SQLite file TMP/NAME.db.
+# Tests whose subject is SQLite's file (backups, WAL, a full disk, file
+# modes) use a path of their own instead.
+sub store_db {
+    my ($tmp, $name) = @_;
+    return pg_db($name) // "$tmp/$name.db";
+}
+
+# store_pg(DB): true when the store DB is a PostgreSQL database.
+sub store_pg {
+    return $_[0] =~ m{\Apostgres(?:ql)?://};
+}
+
+# store_shell(DB): true when the shell store_sql needs for DB is installed.
+sub store_shell {
+    my $shell = store_pg($_[0]) ? 'psql' : 'sqlite3';
+    return system("$shell --version >/dev/null 2>&1") == 0;
+}
+
+# store_sql(DB, SQL): runs SQL on the store DB with its engine's shell
+# (sqlite3 for a file, psql for a database; both print a row as one line,
+# columns separated by '|', NULL as nothing). In list context the lines,
+# in scalar context the whole output, as backticks give them. Dies when
+# the shell fails. SQL may be a text string (use utf8): it goes out as
+# UTF-8; the output comes back as bytes (text_of decodes them).
+sub store_sql {
+    my ($db, $sql) = @_;
+    $sql = encode('UTF-8', $sql) if utf8::is_utf8($sql);
+    my @cmd = store_pg($db)
+        ? ('psql', '-X', '-q', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1', $db, '-c', $sql)
+        : ('sqlite3', '-separator', '|', $db, $sql);
+    open(my $fh, '-|', @cmd) or die "store_sql: $cmd[0]: $!";
+    my @lines = <$fh>;
+    close($fh) or die "store_sql: $cmd[0] failed on: $sql\n";
+    return wantarray ? @lines : join('', @lines);
 }
 
 # start(SECONDS, utf8 => 1): skips the whole test when there is no binary

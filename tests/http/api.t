@@ -31,7 +31,7 @@ use lib $FindBin::Bin;
 use Mld;
 
 my ($bin, $tmp) = start(180, utf8 => 1);
-my $db = "$tmp/api.db";
+my $db = store_db($tmp, 'api');
 my $json = JSON::PP->new->utf8->canonical;
 
 # A digitalwires entry: id, version, time, headline, rubric, geo topics;

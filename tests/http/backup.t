@@ -16,6 +16,10 @@
 #     schema is migrated; a round trip gives `stats` equal to the
 #     backup's, the old store is kept whole.
 #
+# SQLite only, also under `make check PG=1`: its subject is SQLite's file
+# and its write-ahead log (PostgreSQL is backed up with pg_dump,
+# docs/operating.md).
+#
 # Needs: MELDUNG (default ./meldung), run from the repository root (demo/).
 # The sqlite3 shell (scripts/deps.sh) for the independent checks; they are
 # skipped without it.

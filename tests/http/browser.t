@@ -41,7 +41,7 @@ if (@missing) {
 
 # The demo wire, and an article with a picture (site.t's fixture, dated now
 # so it is on the home page).
-my $db = "$tmp/browser.db";
+my $db = store_db($tmp, 'browser');
 my $now = time();
 my %when = (
     CREATED => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($now - 600)),

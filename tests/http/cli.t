@@ -74,7 +74,7 @@ for my $cmd ("serve --listen 127.0.0.1:0", 'stats', 'search Kreml') {
 ok(!-e "$tmp/none.db", '... and none of them creates it');
 
 # search: '-word' is a NOT term, not an option.
-my $db = "$tmp/demo.db";
+my $db = store_db($tmp, 'demo');
 ($out, $rc) = run("$bin ingest --db $db demo/");
 is($rc, 0, 'the demo wire ingests') or diag($out);
 sub hits {

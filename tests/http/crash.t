@@ -11,7 +11,8 @@
 #     duplicates and nothing new.
 #
 # Runs once with the default batching (many files per COMMIT, a savepoint
-# each) and once with --batch 1 (one transaction per file).
+# each) and once with --batch 1 (one transaction per file), on SQLite or,
+# under `make check PG=1`, on PostgreSQL (store_db).
 #
 # Needs: MELDUNG (path to the binary; default ./meldung), run from the
 # repository root (it reads demo/).
@@ -62,14 +63,15 @@ sub outcomes {
     return \%did;
 }
 
-# Runs ingest in the background, kills it with SIGKILL once at least $want
-# files were reported committed. Returns (log, killed midway?).
+# Runs ingest on $db in the background (its output in $out.out and
+# $out.log), kills it with SIGKILL once at least $want files were reported
+# committed. Returns (log, killed midway?).
 sub ingest_and_kill {
-    my ($db, $want, @opts) = @_;
-    my $err = "$db.log";
+    my ($db, $out, $want, @opts) = @_;
+    my $err = "$out.log";
     my $pid = fork() // die "fork: $!";
     if ($pid == 0) {
-        open(STDOUT, '>', "$db.out") or die;
+        open(STDOUT, '>', "$out.out") or die;
         open(STDERR, '>', $err) or die;
         exec($bin, 'ingest', '--verbose', '--db', $db, @opts, "$tmp/batch") or die "exec: $!";
     }
@@ -96,9 +98,10 @@ sub ingest_and_kill {
 # Kill after $want files were reported: for batches, past a few COMMITs.
 for my $mode (['default batching', 600], ['--batch 1', 40, '--batch', '1']) {
     my ($name, $want, @opts) = @$mode;
-    my $db = "$tmp/" . ($name =~ /1/ ? 'one' : 'batched') . '.db';
+    my $short = $name =~ /1/ ? 'one' : 'batched';
+    my $db = store_db($tmp, $short);
 
-    my ($log, $killed) = ingest_and_kill($db, $want, @opts);
+    my ($log, $killed) = ingest_and_kill($db, "$tmp/$short", $want, @opts);
     ok($killed, "$name: ingest killed with SIGKILL midway");
     my @done = committed_files($log);
     my %reported = map { $urn_of{$_} => 1 } @done;

@@ -27,7 +27,7 @@ use lib $FindBin::Bin;
 use Mld;
 
 my ($bin, $tmp) = start(150, utf8 => 1);
-my $db = "$tmp/editorial.db";
+my $db = store_db($tmp, 'editorial');
 my $json = JSON::PP->new->utf8;
 my $FORM = 'application/x-www-form-urlencoded';
 
@@ -57,7 +57,7 @@ for my $it (@{ $json->decode(get('/api/v1/articles?limit=100')->{content})->{ite
     $art{section} = $it if $it->{headline} =~ /Doppelter Nachwuchs/;
 }
 is(scalar(keys %art), 3, 'the articles of the test are listed') or BAIL_OUT('demo changed');
-my ($held) = `sqlite3 $db "SELECT id FROM article WHERE pubstatus = 3 LIMIT 1"` =~ /(\d+)/;
+my ($held) = store_sql($db, "SELECT id FROM article WHERE pubstatus = 3 LIMIT 1") =~ /(\d+)/;
 ok($held, 'the demo has an item the agency holds back');
 
 my ($csrf) = text_of(get("/redaktion/artikel/$art{hide}{id}", Cookie => $anna)->{content})
@@ -166,7 +166,7 @@ is($? >> 8, 2, 'section without a slug is a usage error');
 $ch = $json->decode(get("/api/v1/changes?since=$feed2")->{content});
 is_deeply([map { "$_->{id}:$_->{type}" } @{ $ch->{changes} }], ["$sid:updated"],
           'changes: the new section and topics are one update');
-my $urn = `sqlite3 $db "SELECT urn FROM article WHERE id = $sid"`;
+my $urn = store_sql($db, "SELECT urn FROM article WHERE id = $sid");
 chomp $urn;
 my $t = time() + 1;
 # Ingests version 9 of urn (entry n) with the fields given; returns the output.
@@ -195,7 +195,7 @@ like($audit, qr{<td[^>]*>topics</td>\s*<td[^>]*><a[^>]*>article:$sid</a></td>\s*
      'audit: the topics change, before and after');
 
 # Stories: split and merge (demo: the two reports of the truce share a headline) ------------------------------------------------------------------
-my $sq = sub { my $v = `sqlite3 $db "$_[0]"`; chomp $v; $v };
+my $sq = sub { my $v = store_sql($db, "$_[0]"); chomp $v; $v };
 my ($lead, $twin) = split /\n/, $sq->("SELECT id FROM article WHERE headline LIKE 'Moskau sagt befristete Waffenruhe%' ORDER BY id");
 my $talks = $sq->("SELECT id FROM article WHERE headline LIKE 'Unterhändler setzen%'");
 is($sq->("SELECT story_id FROM article WHERE id = $twin"), $lead, 'the grouping put the twin into the lead\'s story');
@@ -259,7 +259,7 @@ is($?, 0, 'splitting the story\'s first article') or diag($o);
 is($sq->("SELECT story_id FROM article WHERE id = $talks"), $talks, '... the rest is renumbered after its first');
 $o = `$bin story merge $talks --db $db 2>&1`;
 is($? >> 8, 2, 'merge with one article is a usage error');
-is($sq->("SELECT group_concat(article_id || '>' || story_id, ' ') FROM (SELECT * FROM ed_story ORDER BY article_id)"),
+is(join(' ', split /\n/, $sq->("SELECT article_id || '>' || story_id FROM ed_story ORDER BY article_id")),
    join(' ', map { "$_->[0]>$_->[1]" } sort { $a->[0] <=> $b->[0] } ([$lead, $lead], [$talks, $talks], [$twin, $twin])),
    'the decisions are recorded, the newest for each article');
 $audit = text_of(get('/redaktion/audit', Cookie => admin_cookie($bin, $db))->{content});
@@ -280,7 +280,7 @@ is($?, 0, 'pin a third from the command line: it leads') or diag($o);
 my $talks_head = text_of($sq->("SELECT headline FROM article WHERE id = $talks"));
 ok(eventually(sub { $lead_of->() eq $talks_head }), 'the newest pin at place 1 leads the home page');
 ok(eventually(sub { $pos->($p1->{headline}) < $pos->($p2->{headline}) }), '... the others follow in order');
-is($sq->("SELECT group_concat(article_id, ',') FROM (SELECT article_id FROM pin ORDER BY slot)"),
+is(join(',', split /\n/, $sq->("SELECT article_id FROM pin ORDER BY slot")),
    "$talks,$p1->{id},$p2->{id}", '... the store holds the order 1..3');
 like(text_of(get("/redaktion/artikel/$p2->{id}", Cookie => $anna)->{content}), qr/an Stelle 3 angeheftet/,
      'the editors\' page says its place');
@@ -292,7 +292,7 @@ is(act($p3->{id}, aktion => 'pin', text => '1')->{status}, 422, 'a withdrawn art
 $o = `$bin article unpin $p2->{id} --db $db 2>&1`;
 is($?, 0, 'unpin') or diag($o);
 ok(eventually(sub { $lead_of->() eq $talks_head }), '... the next pinned story leads');
-is($sq->("SELECT group_concat(slot || ':' || article_id, ',') FROM (SELECT * FROM pin ORDER BY slot)"),
+is(join(',', split /\n/, $sq->("SELECT slot || ':' || article_id FROM pin ORDER BY slot")),
    "1:$talks,2:$p1->{id}", '... and the places close up');
 $audit = text_of(get('/redaktion/audit', Cookie => admin_cookie($bin, $db))->{content});
 like($audit, qr{<td[^>]*>pin</td>\s*<td[^>]*><a[^>]*>article:$p2->{id}</a></td>\s*<td[^>]*>angeheftet an Stelle 3</td>\s*<td[^>]*>Aufmacher</td>},

@@ -28,7 +28,7 @@ use lib $FindBin::Bin;
 use Mld;
 
 my ($bin, $tmp) = start(180, utf8 => 1);
-my $db = "$tmp/editors.db";
+my $db = store_db($tmp, 'editors');
 my $json = JSON::PP->new->utf8;
 my $FORM = 'application/x-www-form-urlencoded';
 
@@ -60,7 +60,7 @@ my $list = `$bin user list --db $db 2>&1`;
 like($list, qr/^anna\s+editor\s/m, 'user list: anna is an editor');
 like($list, qr/^boss\s+admin\s/m, 'user list: boss is an admin');
 unlike($list, qr/argon2|passwort/i, 'user list shows no hash and no password');
-my $hash = `sqlite3 $db "SELECT pw_hash FROM account WHERE name = 'anna'"`;
+my $hash = store_sql($db, "SELECT pw_hash FROM account WHERE name = 'anna'");
 like($hash, qr/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+\/]{22}\$[A-Za-z0-9+\/]{43}$/,
      'the store keeps an Argon2id encoded hash with salt and parameters');
 unlike($hash, qr/anna-passwort/, '... not the password');
@@ -124,7 +124,7 @@ ok($sid, '... with a session cookie of 256 random bits');
 like($sc, qr/mld_sitzung=$sid; Max-Age=28800; Path=\/redaktion; HttpOnly; Secure; SameSite=Strict/,
      '... HttpOnly, Secure, SameSite=Strict, Path=/redaktion, 8 hours');
 my $anna = "mld_sitzung=$sid";
-my $stored = `sqlite3 $db "SELECT id_hash FROM session"`;
+my $stored = store_sql($db, "SELECT id_hash FROM session");
 unlike($stored, qr/$sid/, 'the store does not hold the session id');
 like($stored, qr/^\Q${\ sha256_hex($sid)}\E$/m, '... only its SHA-256');
 $r = login_post($pre, name => 'boss', passwort => 'boss-passwort-1', weiter => '/redaktion/audit');
@@ -232,7 +232,7 @@ is(act($anna, 999999, aktion => 'hold', csrf => $csrf)->{status}, 404, 'an unkno
 
 # Releasing an item the agency holds back (the demo's advisory) ------------------------------
 my ($held_id, $held_slug, $held_head) =
-    split /\|/, text_of(`sqlite3 $db "SELECT id, slug, headline FROM article WHERE pubstatus = 3 LIMIT 1"`);
+    split /\|/, text_of(store_sql($db, "SELECT id, slug, headline FROM article WHERE pubstatus = 3 LIMIT 1"));
 chomp($held_head);
 my $held_path = "/artikel/$held_slug-$held_id";
 is(get($held_path)->{status}, 404, 'a held item answers 404');
@@ -321,7 +321,7 @@ sub agency_update {
     my $out = `$bin ingest --db $db $f 2>&1`;
     is($?, 0, "the agency sends a newer version: $headline") or diag($out);
 }
-my %urn = map { $_ => scalar `sqlite3 $db "SELECT urn FROM article WHERE id = $art{$_}{id}"` } qw(web_withdraw web_correct);
+my %urn = map { $_ => scalar store_sql($db, "SELECT urn FROM article WHERE id = $art{$_}{id}") } qw(web_withdraw web_correct);
 chomp(%urn);
 agency_update($urn{web_withdraw}, 'Bürgerämter: Pilotprojekt ausgeweitet');
 agency_update($urn{web_correct}, $art{web_correct}{headline}); # the same path
@@ -340,7 +340,7 @@ like($page, qr/<li class="after-decision">.*Geändert: Überschrift, Vorspann, T
 like($page, qr{<p class="diff">Vorspann: <del>[^<]+</del> → \(keiner\)</p>}, '... a teaser it dropped shown as dropped');
 like($page, qr{<summary>Text: Änderungen Wort für Wort</summary>\s*<p><del>München \(dpa/lby\) - Das bayerische Innenministerium</del> <ins>Die Agentur</ins> hat <del>ein Pilotprojekt},
      '... the text word by word: removed and added words marked');
-is(`sqlite3 $db "SELECT count(*) FROM version WHERE article_id = $wid"` + 0, 2,
+is(store_sql($db, "SELECT count(*) FROM version WHERE article_id = $wid") + 0, 2,
    'the agency\'s versions are all kept, unaltered');
 
 # Logout ----------------------------------------------------------------------------------
@@ -350,7 +350,7 @@ is($r->{status}, 303, 'logout: 303');
 is($r->{headers}{location}, '/redaktion/login', '... to the login form');
 like(join(' ', set_cookies($r)), qr/mld_sitzung=; Max-Age=0; Path=\/redaktion/, '... dropping the cookie');
 is(get('/redaktion/', Cookie => $anna)->{status}, 303, 'the old session is gone');
-is(`sqlite3 $db "SELECT count(*) FROM session WHERE id_hash = '${\ sha256_hex($sid)}'"` + 0, 0,
+is(store_sql($db, "SELECT count(*) FROM session WHERE id_hash = '${\ sha256_hex($sid)}'") + 0, 0,
    '... from the store too');
 
 # The audit log and /status: admins only --------------------------------------------------------

@@ -19,7 +19,7 @@ use lib $FindBin::Bin;
 use Mld;
 
 my ($bin, $tmp) = start(60, utf8 => 1);
-my $db = "$tmp/enrich.db";
+my $db = store_db($tmp, 'enrich');
 
 sub put {
     my ($path, $text) = @_;
@@ -65,12 +65,13 @@ put("$tmp/bad.txt", "desk:pl = Politik\nweblines.infoline_rs.panorama = Vermisch
 put("$tmp/bad.conf", "[enrich]\n\nsections = $tmp/bad.txt\n");
 put("$tmp/typo.conf", "[enrich]\nsection = $tmp/sections.txt\n");
 put("$tmp/missing.conf", "[enrich]\nsections = $tmp/nothing.txt\n");
-my $fresh = "$tmp/fresh.db";
+my $fresh = store_db($tmp, 'fresh');
+(my $fresh_fmt = $fresh) =~ s/%/%%/g;    # a URL's %2F in a sprintf format
 my %cmd = (
-    ingest => "$bin ingest --db $fresh --config %s demo/",
-    watch  => "$bin watch --db $fresh --config %s $tmp",
-    poll   => "$bin poll --db $fresh --once --config %s",
-    serve  => "$bin serve --db $fresh --listen 127.0.0.1:0 --config %s",
+    ingest => "$bin ingest --db $fresh_fmt --config %s demo/",
+    watch  => "$bin watch --db $fresh_fmt --config %s $tmp",
+    poll   => "$bin poll --db $fresh_fmt --once --config %s",
+    serve  => "$bin serve --db $fresh_fmt --listen 127.0.0.1:0 --config %s",
 );
 for my $name (sort keys %cmd) {
     my $err = `@{[sprintf($cmd{$name}, "$tmp/bad.conf")]} 2>&1`;
@@ -84,6 +85,11 @@ like($err, qr/typo\.conf:2: \[enrich\]: unknown key "section"/, '... naming it a
 $err = `$bin ingest --db $fresh --config $tmp/missing.conf demo/ 2>&1`;
 is($? >> 8, 1, 'a missing rules file fails');
 like($err, qr/missing\.conf:2: sections: \Q$tmp\E\/nothing\.txt: /, '... naming it');
-ok(!-e $fresh, 'nothing was stored');
+if (store_pg($fresh)) {
+    is(store_sql($fresh, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") + 0, 0,
+       'nothing was stored (the database has no table)');
+} else {
+    ok(!-e $fresh, 'nothing was stored');
+}
 
 done_testing();

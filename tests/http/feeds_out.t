@@ -33,7 +33,7 @@ use Mld;
 my ($bin, $tmp) = start(240, utf8 => 1);
 my $ci = ($ENV{CI} // '') eq 'true';
 my $base_url = 'https://feeds.example.test';
-my $db = "$tmp/feeds.db";
+my $db = store_db($tmp, 'feeds');
 
 # client_missing(NAME, WHY): a reader that is not installed. Skips the
 # checks that need it (returns true), except under CI=true, where it is
@@ -344,12 +344,15 @@ my %orig = map { $_ => $http->get("$url/$_")->{content} } qw(feed.xml atom.xml f
 # search feed, which is rendered for every request.
 SKIP: {
     skip 'no sqlite3 command to change the store behind the server\'s back', 3
-        if system('sqlite3 -version >/dev/null 2>&1') != 0;
+        unless store_shell($db);
     my $feed = '/ressort/ausland/feed.xml';
     like(text_of(get($feed)->{content}), qr/Tagesordnung/, 'the Ausland feed has the reference article\'s text');
     # The body is stored packed (a BLOB, src/store/sqlite_pack.c): a new one as plain text.
-    system('sqlite3', $db, "UPDATE article SET body_html = '<p>Die Hintertür bleibt offen.</p>' "
-        . "WHERE urn = 'urn:newsml:dpa.com:20090101:251020-99-000001'") == 0 or diag('sqlite3 failed');
+    # On PostgreSQL the column is BYTEA: the same text as its UTF-8 bytes.
+    my $body = "'<p>Die Hintertür bleibt offen.</p>'";
+    $body = "convert_to($body, 'UTF8')" if store_pg($db);
+    store_sql($db, "UPDATE article SET body_html = $body "
+        . "WHERE urn = 'urn:newsml:dpa.com:20090101:251020-99-000001'");
     like(text_of(get($feed)->{content}), qr/Tagesordnung/, 'a cached feed is served from the cache');
     like(text_of(get('/suche/feed.xml?q=Gipfeltreffen')->{content}), qr/Hintertür/,
         '... while the search feed is rendered afresh');
@@ -379,7 +382,7 @@ for my $kind (qw(feed.xml atom.xml feed.json)) {
     open(my $fh, '>:raw', $file) or die;
     print $fh $orig{$kind};
     close $fh;
-    my $fresh = "$tmp/fresh-$kind.db";
+    my $fresh = store_db($tmp, "fresh-$kind");
     $out = `$bin ingest --db $fresh $file 2>&1`;
     is($?, 0, "$kind: meldung ingests its own feed") or diag($out);
     like($out, qr/ingest: 1 files, 17 new, .*0 failed/, "$kind: 17 new articles") or diag($out);

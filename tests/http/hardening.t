@@ -41,7 +41,7 @@ use Mld;
 
 my ($bin, $tmp) = start(180);
 $SIG{PIPE} = 'IGNORE';
-my $db = "$tmp/h.db";
+my $db = store_db($tmp, 'h');
 my $out = `$bin ingest --db $db demo/ 2>&1`;
 is($?, 0, 'demo wire ingests') or diag($out);
 

@@ -67,7 +67,7 @@ put("$tmp/in/big.xml", rss('big', 'Zwoelf Megabyte',
 ok(-s "$tmp/in/big.xml" > 12 * 1024 * 1024, 'the big fixture holds a content element over 12 MB');
 
 # Refused by default: one error line each, naming file, entry and reason.
-my $db = "$tmp/a.db";
+my $db = store_db($tmp, 'a');
 my $out = `$bin ingest --quiet --db $db --quarantine $tmp/q $tmp/in 2>&1`;
 is($? >> 8, 1, 'ingest: exit status 1');
 like($out, qr/ingest: 3 files, 0 new, .* 3 failed/, 'ingest: all three failed, nothing stored')
@@ -89,7 +89,7 @@ like(slurp("$tmp/q/deep.json.reason"), qr/^code: MLD_E_DEPTH$/m, 'the reason fil
 like(slurp("$tmp/q/big.xml.reason"), qr/^code: MLD_E_TOOBIG$/m, '... and the size code');
 
 # --keep-incomplete: stored with a visible, counted warning.
-my $kdb = "$tmp/k.db";
+my $kdb = store_db($tmp, 'k');
 $out = `$bin ingest --quiet --keep-incomplete --db $kdb --quarantine $tmp/kq $tmp/in 2>&1`;
 is($? >> 8, 0, '--keep-incomplete: exit status 0');
 like($out, qr/ingest: 3 files, 3 new, .*0 failed, 3 stored incomplete/,
@@ -101,7 +101,7 @@ ok(!-e "$tmp/kq", '... nothing quarantined');
 # A body over the old 256 KiB cut but under the limit is stored whole.
 mkdir "$tmp/mega";
 put("$tmp/mega/mega.xml", rss('mega', 'Ein Megabyte', '<content:encoded>' . esc($mega) . '</content:encoded>'));
-my $mdb = "$tmp/m.db";
+my $mdb = store_db($tmp, 'm');
 $out = `$bin ingest --quiet --db $mdb $tmp/mega 2>&1`;
 is($? >> 8, 0, 'a 1 MB body: stored') or diag($out);
 my ($srv) = serve($bin, 'serve prints its URL', '--db', $mdb);
@@ -132,7 +132,8 @@ if ($server == 0) {
 }
 close($listen);
 put("$tmp/poll.conf", "[source deep]\nurl = http://127.0.0.1:$port/feed.xml\n");
-$out = `$bin poll --once --config $tmp/poll.conf --db $tmp/poll.db 2>&1`;
+my $polldb = store_db($tmp, 'poll');
+$out = `$bin poll --once --config $tmp/poll.conf --db $polldb 2>&1`;
 my $poll_status = $? >> 8;
 kill 'TERM', $server;
 waitpid($server, 0);
@@ -147,8 +148,8 @@ my $tok = `$bin token`;
 my ($token) = $tok =~ /\A([0-9a-f]{64})\n/;
 (my $conf = $tok) =~ s/\A[^\n]*\n//;
 put("$tmp/push.conf", $conf . "quarantine = $tmp/pq\n");
-my $pdb = "$tmp/p.db";
-put($pdb, '');
+my $pdb = store_db($tmp, 'p');
+put($pdb, '') unless store_pg($pdb);    # an empty file is an empty SQLite store
 ($srv) = serve($bin, 'serve with [push]', '--db', $pdb, '--config', "$tmp/push.conf");
 sub push_doc {
     my ($body) = @_;

@@ -51,8 +51,10 @@ put("$deep/lost.json", '{}');
 
 for my $run (['default batching'], ['--batch 1', '--batch', '1']) {
     my ($name, @opts) = @$run;
-    my $db = "$tmp/ingest-" . ($opts[1] // 'n') . '.db';
-    my $out = `$bin ingest --db $db @opts $tmp/wire $tmp/missing.json 2>&1`;
+    my $db = store_db($tmp, 'ingest-' . ($opts[1] // 'n'));
+    # A PostgreSQL store has no folder to keep quarantine/ beside: named.
+    my $q = store_pg($db) ? "--quarantine $tmp/quarantine" : '';
+    my $out = `$bin ingest --db $db $q @opts $tmp/wire $tmp/missing.json 2>&1`;
     is($? >> 8, 1, "$name: exit status 1 when anything failed");
     like($out, qr/ingest: 302 files, 1 new, 299 updated, 0 older versions kept, 0 duplicates skipped, 4 failed/,
         "$name: every version stored in order; 2 bad files and 2 bad paths failed") or diag($out);

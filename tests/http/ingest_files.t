@@ -66,7 +66,7 @@ put("$dir/e-good.json", entry(1, 'Eine gute Meldung'));
 symlink("e-good.json", "$dir/f-link-in.json") or die "symlink: $!";
 put("$dir/g-secret-broken.json", '{"urn": "urn:x", "headline": ', 0600);
 
-my $db = "$tmp/a.db";
+my $db = store_db($tmp, 'a');
 my ($status, $out) = run('ingest', '--quiet', '--db', $db, '--quarantine', "$tmp/q", $dir);
 isnt($status, 124, 'ingest does not hang on a FIFO');
 is($status, 1, 'exit status 1: one file failed') or diag($out);
@@ -88,12 +88,13 @@ is(sprintf('%04o', (stat("$tmp/q/g-secret-broken.json.reason"))[2] & 07777), '06
     '... its reason file too');
 
 # The operator may ask for the links.
-($status, $out) = run('ingest', '--quiet', '--follow-links', '--db', "$tmp/f.db",
+my $fdb = store_db($tmp, 'f');
+($status, $out) = run('ingest', '--quiet', '--follow-links', '--db', $fdb,
     '--quarantine', "$tmp/fq", $dir);
 is($status, 1, '--follow-links: exit status 1 (the broken file)');
 like($out, qr/ingest: 5 files, 2 new, .*, 2 skipped/, '... the links read, FIFO and socket still skipped')
     or diag($out);
-$found = `$bin search --db $tmp/f.db --json Geheim 2>&1`;
+$found = `$bin search --db $fdb --json Geheim 2>&1`;
 like($found, qr/"headline": "Geheim: root/, '... and the linked file stored') or diag($found);
 
 # A name with a newline and an ESC byte: no raw control byte in the output.
@@ -101,7 +102,7 @@ my $ctl = "$tmp/ctl";
 mkdir $ctl;
 put("$ctl/x\n\e[31mrot.json", '{"urn": ');
 mkfifo("$ctl/y\n\e]0;titel\afifo", 0644) or die "mkfifo: $!";
-($status, $out) = run('ingest', '--quiet', '--db', "$tmp/c.db", '--quarantine', "$tmp/cq", $ctl);
+($status, $out) = run('ingest', '--quiet', '--db', store_db($tmp, 'c'), '--quarantine', "$tmp/cq", $ctl);
 is($status, 1, 'names with control characters: the broken file fails');
 unlike($out, qr/[\x00-\x08\x0b-\x1f\x7f]/, 'no raw control byte in the output');
 my @lines = split /\n/, $out;
@@ -116,10 +117,11 @@ symlink("$outside/passwd", "$wdir/c-link-out.json") or die "symlink: $!";
 link("$outside/passwd", "$wdir/d-hard.json") or die "link: $!";
 put("$wdir/e-good.json", entry(2, 'Im Ablageordner'));
 put("$wdir/g-broken.json", '{"urn": ', 0600);
+my $wdb = store_db($tmp, 'w');
 my $pid = open(my $w, '-|') // die "fork: $!";
 if ($pid == 0) {
     open(STDERR, '>&', \*STDOUT) or die;
-    exec('timeout', '20', $bin, 'watch', '--db', "$tmp/w.db", $wdir) or die "exec: $!";
+    exec('timeout', '20', $bin, 'watch', '--db', $wdb, $wdir) or die "exec: $!";
 }
 ok(eventually(sub { -e "$wdir/done/e-good.json" && -e "$wdir/quarantine/g-broken.json.reason" },
         within => 15),

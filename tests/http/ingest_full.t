@@ -8,6 +8,9 @@
 # command stores the rest. Then a full quarantine folder: reported once,
 # not once per failed file, and the good files are still stored.
 #
+# SQLite only, also under `make check PG=1`: the full disk is the one
+# SQLite's file is on.
+#
 # Needs: MELDUNG (path to the binary; default ./meldung), run from the
 # repository root, as root (mount).
 use strict;

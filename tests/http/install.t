@@ -2,7 +2,8 @@
 # installed binary serving pages from its installed data, the environment
 # variables (MELDUNG_DB, MELDUNG_CONFIG, MELDUNG_LISTEN, MELDUNG_DATADIR)
 # and the systemd units and the backup timer (systemd-analyze verify, when
-# systemd is there).
+# systemd is there). SQLite only, also under `make check PG=1`: its
+# subject is the installed files, the default store file among them.
 use strict;
 use warnings;
 use Cwd qw(getcwd);

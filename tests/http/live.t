@@ -27,7 +27,7 @@ use lib $FindBin::Bin;
 use Mld;
 
 my ($bin, $tmp) = start(120, utf8 => 1);
-my $db = "$tmp/live.db";
+my $db = store_db($tmp, 'live');
 my $out = `$bin ingest --db $db demo/inland-1-buergeraemter.json 2>&1`;
 is($?, 0, 'store made') or diag($out);
 open(my $cf, '>', "$tmp/site.conf") or die;

@@ -26,7 +26,7 @@ plan skip_all => 'no chromium in PATH (scripts/deps.sh installs it)' unless $chr
 my $ws = `node --experimental-websocket -e 'process.stdout.write(typeof WebSocket)' 2>/dev/null`;
 plan skip_all => 'no node with WebSocket (node 20 or later)' unless ($ws // '') eq 'function';
 
-my $db = "$tmp/browser.db";
+my $db = store_db($tmp, 'browser');
 my $out = `$bin ingest --db $db demo/inland-1-buergeraemter.json demo/panorama-2-tierpark.json 2>&1`;
 is($?, 0, 'store made') or diag($out);
 my ($srv, $base) = serve($bin, 'server starts', '--db', $db);

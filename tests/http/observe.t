@@ -79,11 +79,14 @@ like($err, qr/MELDUNG_LOG_FORMAT: wants text or json, got "xml"/, '... naming th
 
 # --- a store with a source, a held item and a quarantined document ---------
 
-my $db = "$tmp/site.db";
+my $db = store_db($tmp, 'site');
 my $out = `$bin ingest --quiet --db $db demo/ 2>&1`;
 is($? >> 8, 0, 'demo ingested') or diag($out);
 write_file("$tmp/broken.json", "{ not json");
-`$bin ingest --quiet --db $db $tmp/broken.json 2>&1`;
+# A PostgreSQL store has no folder to keep quarantine/ beside (ingest
+# would use var/ of the working directory): there it is named.
+my $qopt = store_pg($db) ? "--quarantine $tmp/quarantine" : '';
+`$bin ingest --quiet --db $db $qopt $tmp/broken.json 2>&1`;
 ok(-e "$tmp/quarantine/broken.json.reason", 'a broken file was quarantined beside the store');
 
 my $drop = "$tmp/drop";
@@ -214,7 +217,11 @@ is_deeply($errors, [], 'every line follows the exposition format, every family h
     or diag(join("\n", @$errors));
 ok(scalar(keys %$m1) > 100, 'the whole set: ' . scalar(keys %$m1) . ' series');
 is($m1->{'meldung_articles{state="held"}'}, 1, 'held items: the demo holds one');
-is($m1->{'meldung_quarantined_documents{}'}, 1, 'quarantined documents: one');
+SKIP: {
+    skip 'serve counts quarantine/ beside a store file; a PostgreSQL store has none', 1
+        if store_pg($db);
+    is($m1->{'meldung_quarantined_documents{}'}, 1, 'quarantined documents: one');
+}
 my $src = qq(source="drop:$drop");
 is($m1->{"meldung_source_articles_total{$src}"}, 2, 'articles stored from the drop folder');
 is($m1->{"meldung_source_new_articles_total{$src}"}, 1, '... new: 1');

@@ -25,7 +25,7 @@ use lib $FindBin::Bin;
 use Mld;
 
 my ($bin, $tmp) = start(120, utf8 => 1);
-my $db = "$tmp/pipeline.db";
+my $db = store_db($tmp, 'pipeline');
 my $feed = "$FindBin::Bin/data/technik-ticker.xml";
 
 sub put {

@@ -19,7 +19,7 @@ use lib $FindBin::Bin;
 use Mld;
 
 my ($bin, $tmp) = start(120);
-my $db = "$tmp/poll.db";
+my $db = store_db($tmp, 'poll');
 my $wire = "$tmp/wire.json";
 my $log = "$tmp/requests.log";
 
@@ -163,13 +163,13 @@ like($stats, qr{^wire\s+\S+\s+3\s}m, 'three items now');
 like($stats, qr{^down\s+.*\s3\s+\S+Z http}m, 'down failed three times in a row');
 
 # Continuous mode into a fresh store: polls at once, stops on SIGTERM.
-my $db3 = "$tmp/loop.db";
+my $db3 = store_db($tmp, 'loop');
 my $lpid = fork() // die;
 if ($lpid == 0) {
     open(STDERR, '>', "$tmp/loop.err");
     exec($bin, 'poll', '--config', $conf, '--db', $db3) or exit 127;
 }
-ok(eventually(sub { -e $db3 && `$bin stats --db $db3 2>/dev/null` =~ /^wire\s+\S+\s+3\s/m },
+ok(eventually(sub { (store_pg($db3) || -e $db3) && `$bin stats --db $db3 2>/dev/null` =~ /^wire\s+\S+\s+3\s/m },
         within => 15, every => 0.05),
     'poll without --once polls a new source at once');
 kill 'TERM', $lpid;
@@ -187,7 +187,7 @@ is($? >> 8, 1, 'a bad configuration fails');
 like($out, qr{bad\.conf:2: url must start with http:// or https://}, '... naming file and line');
 
 # ingest URL: the same path as a file.
-my $db2 = "$tmp/ingest.db";
+my $db2 = store_db($tmp, 'ingest');
 $out = `$bin ingest --db $db2 http://127.0.0.1:$port/wire.json 2>&1`;
 is($?, 0, 'ingest URL succeeds') or diag($out);
 like($out, qr/ingest: 1 files, 3 new/, '... storing the three articles');
@@ -217,7 +217,7 @@ stop($srv);
 open($cf, '>', "$tmp/section.conf") or die;
 print $cf "[source technik]\nurl = http://127.0.0.1:$port/technik.xml\nsection = Digital\n";
 close($cf);
-my $db4 = "$tmp/section.db";
+my $db4 = store_db($tmp, 'section');
 $out = `$bin poll --once --config $tmp/section.conf --db $db4 2>&1`;
 like($out, qr/poll: 1 of 1 sources polled, 1 changed, 0 unchanged, 0 failed, 4 articles stored, 1 held, 1 refused; 1 dated by first sight/,
      'a polled feed: held, refused and first-sight dates counted as in ingest') or diag($out);

@@ -26,7 +26,7 @@ use lib $FindBin::Bin;
 use Mld;
 
 my ($bin, $tmp) = start(150, utf8 => 1);
-my $db = "$tmp/redaktion.db";
+my $db = store_db($tmp, 'redaktion');
 my $json = JSON::PP->new->utf8;
 my $FORM = 'application/x-www-form-urlencoded';
 
@@ -43,7 +43,7 @@ print $fh $json->encode({ urn => 'urn:test:redaktion:evil', version => 1, entry_
 close $fh;
 $out = `$bin ingest --db $db $tmp/evil.json 2>&1`;
 is($?, 0, 'an article with markup characters in its headline') or diag($out);
-my $sq = sub { my $v = `sqlite3 $db "$_[0]"`; chomp $v; $v };
+my $sq = sub { my $v = store_sql($db, "$_[0]"); chomp $v; $v };
 my $evil_id = $sq->("SELECT id FROM article WHERE urn = 'urn:test:redaktion:evil'");
 ok($evil_id, '... is stored');
 my ($rc, $o) = user_add($bin, $db, 'anna', 'editor', 'anna-passwort-1');
@@ -135,7 +135,7 @@ ok(eventually(sub { get($path)->{status} == 200 }), '... published again');
 my @pin = map { $_->{id} } @{ $json->decode(get('/api/v1/articles?limit=3')->{content})->{items} };
 is(scalar(@pin), 3, 'three articles to pin');
 is(act($pin[$_], aktion => 'pin', text => $_ + 1)->{status}, 303, "pin at place " . ($_ + 1)) for 0 .. 2;
-my $order = sub { $sq->("SELECT group_concat(article_id, ',') FROM (SELECT article_id FROM pin ORDER BY slot)") };
+my $order = sub { join(',', split /\n/, $sq->("SELECT article_id FROM pin ORDER BY slot")) };
 is($order->(), join(',', @pin), 'the store holds them in order');
 $r = get('/redaktion/aufmacher', Cookie => $anna);
 is($r->{status}, 200, 'the pins overview');

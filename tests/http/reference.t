@@ -199,7 +199,7 @@ for my $i (0 .. $#related) {
 
 # --- ingest and serve --------------------------------------------------------------------
 
-my $db = "$tmp/reference.db";
+my $db = store_db($tmp, 'reference');
 my $out = `$bin ingest --verbose --db $db $tmp/article.json 2>&1`;
 is($?, 0, 'the article ingests') or diag($out);
 my ($id) = $out =~ /article (\d+) inserted/;

@@ -18,7 +18,7 @@ use lib $FindBin::Bin;
 use Mld;
 
 my ($bin, $tmp) = start(120, utf8 => 1);
-my $db = "$tmp/reload.db";
+my $db = store_db($tmp, 'reload');
 my $out = `$bin ingest --db $db demo/inland-1-buergeraemter.json 2>&1`;
 is($?, 0, 'store made') or diag($out);
 system('cp', '-r', 'templates', 'static', $tmp) == 0 or die 'cp';
@@ -240,10 +240,11 @@ is($? >> 8, 0, 'serve stops cleanly on SIGTERM after reloads');
 # The sources point at a closed port: polls fail, which is fine here.
 write_file("$tmp/poll.conf", "[source eins]\nurl = http://127.0.0.1:9/eins.xml\ninterval = 3600\n");
 my $plog = "$tmp/poll.log";
+my $pdb = store_db($tmp, 'poll');
 my $ppid = fork() // die;
 if ($ppid == 0) {
     open(STDERR, '>', $plog) or die;
-    exec($bin, 'poll', '--config', "$tmp/poll.conf", '--db', "$tmp/poll.db") or die;
+    exec($bin, 'poll', '--config', "$tmp/poll.conf", '--db', $pdb) or die;
 }
 ok(eventually(sub { slurp($plog) =~ /polling 1 source/ }), 'poll starts with one source');
 write_file("$tmp/poll.conf", "[source eins]\nurl = http://127.0.0.1:9/eins.xml\ninterval = 3600\n"
@@ -264,7 +265,8 @@ is($? >> 8, 0, 'poll stops cleanly on SIGTERM');
 # --- watch: SIGHUP does not stop it --------------------------------------------
 mkdir "$tmp/drop";
 my $wlog = "$tmp/watch.log";
-my $wpid = open(my $wout, '-|', "exec $bin watch --db $tmp/watch.db $tmp/drop 2>$wlog") or die;
+my $wdb = store_db($tmp, 'watch');
+my $wpid = open(my $wout, '-|', "exec $bin watch --db $wdb $tmp/drop 2>$wlog") or die;
 like(<$wout> // '', qr/watching/, 'watch starts');
 kill 'HUP', $wpid;
 ok(eventually(sub { slurp($wlog) =~ /SIGHUP: watch keeps running as started/ }),

@@ -24,7 +24,7 @@ use lib $FindBin::Bin;
 use Mld;
 
 my ($bin, $tmp) = start(120, utf8 => 1);
-my $db = "$tmp/search.db";
+my $db = store_db($tmp, 'search');
 my $json = JSON::PP->new->utf8;
 
 # A digitalwires entry: urn suffix, version, time (Berlin), headline,

@@ -42,7 +42,7 @@ put("$tmp/feed.xml", qq(<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.
     . item(3, 'Kurse ziehen an', 'Kurz notiert.', 'BOERSE')
     . "</channel></rss>\n");
 
-my $db = "$tmp/a.db";
+my $db = store_db($tmp, 'a');
 my $out = `$bin ingest --db $db $tmp/feed.xml 2>&1`;
 is($?, 0, 'ingest stores the feed') or diag($out);
 my ($srv) = serve($bin, 'serve prints its URL', '--db', $db);
@@ -113,8 +113,9 @@ put("$tmp/plain.xml", qq(<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2
     . "<title>Test</title><link>https://example.invalid/</link><description>t</description>\n"
     . item(1, 'Zwei Tore in der Nachspielzeit', 'Der Trainer lobte seine Mannschaft.')
     . "</channel></rss>\n");
-`$bin ingest --db $tmp/plain.db $tmp/plain.xml 2>&1`;
-$out = `$bin sections train --db $tmp/plain.db 2>&1`;
+my $plain = store_db($tmp, 'plain');
+`$bin ingest --db $plain $tmp/plain.xml 2>&1`;
+$out = `$bin sections train --db $plain 2>&1`;
 is($? >> 8, 1, 'a store without agency-placed articles has nothing to learn');
 like($out, qr/no labelled articles/, '... and says so');
 
@@ -124,14 +125,15 @@ put("$tmp/feed2.xml", qq(<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2
     . "<title>Test</title><link>https://example.invalid/</link><description>t</description>\n"
     . item(4, 'Applaus', 'Nach der Premiere im Theater feiert das Publikum das Ensemble.')
     . "</channel></rss>\n");
-$out = `$bin ingest --config $tmp/model.conf --db $tmp/b.db $tmp/feed2.xml 2>&1`;
+my $bdb = store_db($tmp, 'b');
+$out = `$bin ingest --config $tmp/model.conf --db $bdb $tmp/feed2.xml 2>&1`;
 is($?, 0, 'ingest with section_model') or diag($out);
-($srv) = serve($bin, 'serve prints its URL', '--db', "$tmp/b.db");
+($srv) = serve($bin, 'serve prints its URL', '--db', $bdb);
 like(text_of(get('/ressort/buehne')->{content}), qr/Applaus/, "the model's section decides");
 stop($srv);
 
 put("$tmp/bad.conf", "[enrich]\nsection_model = $tmp/archive.tsv\n");
-$out = `$bin ingest --config $tmp/bad.conf --db $tmp/c.db $tmp/feed2.xml 2>&1`;
+$out = `$bin ingest --config $tmp/bad.conf --db ${\ store_db($tmp, 'c')} $tmp/feed2.xml 2>&1`;
 isnt($?, 0, 'a file that is no model stops ingest');
 like($out, qr/bad\.conf:2: section_model: .*archive\.tsv:1: not a section model/,
     '... naming the configuration, the file and the line');

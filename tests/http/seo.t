@@ -43,10 +43,9 @@ use Mld;
 my ($bin, $tmp) = start(180, utf8 => 1);
 eval { require XML::LibXML; 1 }
     or plan skip_all => 'XML::LibXML missing (scripts/deps.sh installs libxml-libxml-perl)';
-plan skip_all => 'no sqlite3 command (scripts/deps.sh installs it)'
-    if system('sqlite3 -version >/dev/null 2>&1') != 0;
-
-my $db = "$tmp/seo.db";
+my $db = store_db($tmp, 'seo');
+plan skip_all => 'no sqlite3 or psql command for the store (scripts/deps.sh installs it)'
+    unless store_shell($db);
 my $BASE = 'https://news.example.de';
 my $SITE = 'Testblatt Nord';
 my $W3C = qr/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/;
@@ -125,9 +124,9 @@ $out = `$bin ingest --db $db $tmp/cancel.json 2>&1`;
 is($?, 0, 'the withdrawal ingests') or diag($out);
 
 # What the store holds, to compare the documents with.
-sub sql { my ($q) = @_; my @r = `sqlite3 -separator '|' $db "$q"`; chomp @r; return @r }
-my %visible = map { my ($id, $slug, $month) = split /\|/; ($id => { slug => $slug, month => $month }) }
-    sql("SELECT id, slug, strftime('%Y-%m', published, 'unixepoch') FROM article "
+sub sql { my ($q) = @_; my @r = store_sql($db, $q); chomp @r; return @r }
+my %visible = map { my ($id, $slug, $t) = split /\|/; ($id => { slug => $slug, month => strftime('%Y-%m', gmtime($t)) }) }
+    sql("SELECT id, slug, published FROM article "
         . "WHERE pubstatus = 0 AND visible_from <= $now");
 my %hidden = map { my ($id, $slug, $st) = split /\|/; ($id => { slug => $slug, status => $st }) }
     sql("SELECT id, slug, pubstatus FROM article WHERE pubstatus != 0 OR visible_from > $now");

@@ -19,7 +19,7 @@ use lib $FindBin::Bin;
 use Mld;
 
 my ($bin, $tmp) = start(120, utf8 => 1);
-my $db = "$tmp/site.db";
+my $db = store_db($tmp, 'site');
 
 # Ingest the demo wire.
 my $out = `$bin ingest --db $db demo/ 2>&1`;
@@ -213,9 +213,9 @@ is($?, 0, 'fixtures ingest') or diag($out);
 # page answers 404; its id comes from the store.
 my $held_path;
 SKIP: {
-    skip 'no sqlite3 command to read the held item\'s id', 2 if system('sqlite3 -version >/dev/null 2>&1') != 0;
+    skip 'no sqlite3 command to read the held item\'s id', 2 unless store_shell($db);
     my $urn = 'urn:newsml:dpa.com:20090101:site-t-held';
-    my $id = `sqlite3 $db "SELECT id FROM article WHERE urn = '$urn' AND pubstatus = 3 AND hold_reason IS NOT NULL"`;
+    my $id = store_sql($db, "SELECT id FROM article WHERE urn = '$urn' AND pubstatus = 3 AND hold_reason IS NOT NULL");
     chomp $id;
     ok($id, 'advisory stored, held with its reason');
     $held_path = "/artikel/hinweis-an-die-redaktionen-zum-unwetter-in-beispielhausen-$id";

@@ -15,7 +15,7 @@ use lib $FindBin::Bin;
 use Mld;
 
 my ($bin, $tmp) = start(60);
-my $db = "$tmp/watch.db";
+my $db = store_db($tmp, 'watch');
 my $dir = "$tmp/in";
 mkdir $dir or die;
 

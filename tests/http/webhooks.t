@@ -34,7 +34,7 @@ use lib $FindBin::Bin;
 use Mld;
 
 my ($bin, $tmp) = start(150, utf8 => 1);
-my $db = "$tmp/hooks.db";
+my $db = store_db($tmp, 'hooks');
 my $out = `$bin ingest --db $db demo/inland-1-buergeraemter.json 2>&1`;
 is($?, 0, 'store made') or diag($out);
 

@@ -85,10 +85,6 @@ int mld_cli_bad_option(const char *name, const char *usage, const char *optstrin
  * database URL (mld_store_is_url) has none. Returns 0 or MLD_E_IO. */
 int mld_cli_make_parent(const char *path);
 
-/* The quarantine folder a command uses by default: quarantine/ beside the
- * store file db, or beside MLD_DEFAULT_DB when db is a database URL. */
-void mld_cli_quarantine_beside(const char *db, char *out, size_t size);
-
 /* Creates directory path and its parents. Returns 0 or MLD_E_IO. */
 int mld_cli_mkdirs(const char *path);
 

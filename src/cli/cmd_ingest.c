@@ -767,7 +767,7 @@ mld_cmd_ingest(int argc, char **argv)
 
     char qdir[4096];
     if (quarantine == NULL) {
-        mld_cli_quarantine_beside(db, qdir, sizeof(qdir));
+        mld_store_quarantine_dir(db, qdir, sizeof(qdir));
         quarantine = qdir;
     }
     if (mld_cli_make_parent(db) != 0) {

@@ -273,7 +273,7 @@ mld_cmd_poll(int argc, char **argv)
     if (db == NULL)
         db = MLD_DEFAULT_DB;
     char qdir[4096];
-    mld_cli_quarantine_beside(db, qdir, sizeof(qdir));
+    mld_store_quarantine_dir(db, qdir, sizeof(qdir));
     struct reload r = {config, quarantine, qdir, &ctx, &p, &srcs, &n, &cfg};
     if (quarantine == NULL)
         quarantine = opt.quarantine;

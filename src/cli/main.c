@@ -129,15 +129,6 @@ mld_cli_mkdirs(const char *path)
     return 0;
 }
 
-void
-mld_cli_quarantine_beside(const char *db, char *out, size_t size)
-{
-    if (mld_store_is_url(db))
-        db = MLD_DEFAULT_DB;
-    const char *slash = strrchr(db, '/');
-    snprintf(out, size, "%.*squarantine", slash ? (int)(slash - db + 1) : 0, db);
-}
-
 int
 mld_cli_make_parent(const char *path)
 {

@@ -64,6 +64,15 @@ mld_store_exists(const char *db)
 }
 
 void
+mld_store_quarantine_dir(const char *db, char *out, size_t size)
+{
+    if (pg_is_url(db))
+        db = MLD_STORE_URL_QUARANTINE;
+    const char *slash = strrchr(db, '/');
+    snprintf(out, size, "%.*squarantine", slash != NULL ? (int)(slash - db + 1) : 0, db);
+}
+
+void
 mld_store_where(const char *db, char *out, size_t size)
 {
     if (pg_is_url(db))

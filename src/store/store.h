@@ -70,6 +70,13 @@ bool mld_store_is_url(const char *db);
  * as there; opening it says otherwise. */
 bool mld_store_exists(const char *db);
 
+/* Writes to out the quarantine folder beside the store at db, which
+ * ingest, poll, push and /metrics default to: DIR/quarantine for the
+ * file DIR/NAME; for a database URL, which has no folder,
+ * MLD_STORE_URL_QUARANTINE (beside the default store, var/meldung.db). */
+#define MLD_STORE_URL_QUARANTINE "var/quarantine"
+void mld_store_quarantine_dir(const char *db, char *out, size_t size);
+
 /* db as messages and logs name it: a file's path, or what a URL connects
  * to without its password ("host=... dbname=... user=..."). */
 void mld_store_where(const char *db, char *out, size_t size);

@@ -157,11 +157,9 @@ mld_push_new(struct mld_push **out, const struct mld_config *cfg, const char *db
     if (q != NULL && q[0] != '\0') {
         p->quarantine = mld_strdup(q);
     } else {
-        const char *slash = strrchr(db_path, '/');
-        size_t dir = slash != NULL ? (size_t)(slash - db_path + 1) : 0;
-        size_t n = dir + sizeof("quarantine");
-        p->quarantine = mld_malloc(n);
-        snprintf(p->quarantine, n, "%.*squarantine", (int)dir, db_path);
+        char dir[4096];
+        mld_store_quarantine_dir(db_path, dir, sizeof(dir));
+        p->quarantine = mld_strdup(dir);
     }
     *out = p;
     return 0;

@@ -359,19 +359,6 @@ static const struct mld_http_default_header site_default_headers[] = {
     {NULL, NULL, NULL},
 };
 
-/* observability: "DIR/quarantine" for the store DIR/NAME, as ingest
- * and poll default to. */
-static char *
-quarantine_beside(const char *db_path)
-{
-    const char *slash = strrchr(db_path, '/');
-    size_t n = slash != NULL ? (size_t)(slash - db_path) + 1 : 0;
-    char *q = mld_malloc(n + sizeof("quarantine"));
-    memcpy(q, db_path, n);
-    memcpy(q + n, "quarantine", sizeof("quarantine"));
-    return q;
-}
-
 void
 mld_site_request_done(void *ud, const struct mld_http_done *d)
 {
@@ -527,7 +514,9 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     site->metrics = mld_metrics_new();
     site->logins = mld_ratelimit_new(MLD_LOGIN_ADDR_FREE_FAILS, MLD_LOGIN_ADDR_BACKOFF_SECS,
                                      MLD_LOGIN_ADDR_MAX_SECS);
-    site->quarantine_dir = quarantine_beside(cfg->db_path);
+    char qdir[4096]; /* counted on /metrics */
+    mld_store_quarantine_dir(cfg->db_path, qdir, sizeof(qdir));
+    site->quarantine_dir = mld_strdup(qdir);
     site->db_path = mld_strdup(cfg->db_path);
     int rc = read_settings(site, cfg->config_path, err);
     site->start_conf = site->conf; /* restart-only keys stay as they are here */

@@ -78,6 +78,8 @@ static __attribute__((unused)) void
 mld_test_pg_admin(const char *sql)
 {
     PGconn *c = PQconnectdb(mld_test_pg());
+    if (PQstatus(c) == CONNECTION_OK) /* no NOTICE of a DROP ... IF EXISTS */
+        PQclear(PQexec(c, "SET client_min_messages = warning"));
     PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
     if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK) {
         diag("%s: %s", sql, PQerrorMessage(c));

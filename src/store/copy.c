@@ -49,7 +49,9 @@ static const struct table {
 
 #define NTABLES ((int)(sizeof(tables) / sizeof(tables[0])))
 
-/* A value of a key column, kept between chunks. */
+/* A value of a key column, kept between chunks; a key has at most
+ * MAX_KEY columns. */
+#define MAX_KEY 4
 struct keyval {
     bool text;
     int64_t n;
@@ -266,10 +268,10 @@ copy_table(struct side *a, struct side *b, const struct table *t, mld_copy_progr
         mld_buf_printf(&ins, "%s?%d", i ? ", " : "", i + 1);
     mld_buf_puts(&ins, ")");
 
-    struct keyval key[8] = {{0}};
+    struct keyval key[MAX_KEY] = {{0}};
     bool resume = false;
     struct sql_stmt *q = NULL, *w = NULL;
-    if (rc == 0 && nk > 8)
+    if (rc == 0 && nk > MAX_KEY) /* a table of this file's list: never */
         rc = mld_err_set(err, MLD_E_STORE, "%s: a key of %d columns", t->name, nk);
     if (rc == 0 && sql_prepare(&b->s->db, last.p, false, &q) != SQLITE_OK)
         rc = sq_error(b->s, err, t->name);
@@ -332,7 +334,7 @@ copy_table(struct side *a, struct side *b, const struct table *t, mld_copy_progr
     sql_finalize(q);
     sql_finalize(q0);
     sql_finalize(w);
-    keys_clear(key, nk);
+    keys_clear(key, nk < MAX_KEY ? nk : MAX_KEY);
     mld_buf_dispose(&cols);
     mld_buf_dispose(&sel);
     mld_buf_dispose(&first);

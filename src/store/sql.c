@@ -125,32 +125,6 @@ ready(struct pg *p, const char *sql)
     return SQLITE_ERROR;
 }
 
-int
-sql_exec(struct sql_db *db, const char *sql)
-{
-    if (db->pg == NULL)
-        return sqlite3_exec(db->lite, sql, NULL, NULL, NULL);
-    PGresult *r = NULL;
-    ExecStatusType st = PGRES_FATAL_ERROR;
-    for (int tries = 0; tries < 2 && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK; tries++) {
-        if (r != NULL && PQstatus(db->pg->conn) == CONNECTION_OK)
-            break; /* as in sql_pg_step() */
-        PQclear(r);
-        r = NULL;
-        int ok = ready(db->pg, sql);
-        if (ok != SQLITE_OK)
-            return ok == SQLITE_DONE ? SQLITE_OK : ok;
-        r = PQexec(db->pg->conn, sql);
-        st = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    }
-    int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? SQLITE_OK : pg_fail(db->pg, r);
-    if (rc == SQLITE_OK && PQcmdTuples(r)[0] != '\0')
-        db->pg->changes = strtoll(PQcmdTuples(r), NULL, 10);
-    db->pg->last_status = PQtransactionStatus(db->pg->conn);
-    PQclear(r);
-    return rc;
-}
-
 /* ---- PostgreSQL: statements ---- */
 
 /* SQLite's SQL as PostgreSQL's (sql.h): ?N to $N, a bare ? to the next
@@ -180,8 +154,8 @@ translate(const char *sql, int *nparams)
             if (k > most)
                 most = k;
             mld_buf_printf(&b, "$%d", k);
-        } else if (strncmp(c, "INDEXED BY ", 11) == 0 && (c == sql || !isalnum((unsigned char)c[-1]))
-                   && (c < sql + 4 || strncmp(c - 4, "NOT ", 4) != 0)) {
+        } else if (strncmp(c, "INDEXED BY ", 11) == 0 &&
+                   (c == sql || !isalnum((unsigned char)c[-1]))) {
             c += 11;
             while (isalnum((unsigned char)*c) || *c == '_')
                 c++;
@@ -204,6 +178,57 @@ prepare(struct sql_pgstmt *st)
     PQclear(r);
     st->gen = st->pg->gen;
     return rc;
+}
+
+/* Runs st (prepared, its parameters in vals, lens and fmts), or else sql,
+ * on p. A connection that broke is seen when it is used: then it is made
+ * again (ready(), which refuses when that lost a transaction, and
+ * answers a ROLLBACK of it itself), st prepared again in it, and the
+ * statement run once more. Returns the result, its changes and the
+ * transaction's state noted; or NULL with *rc: the error (its reason in
+ * p->last), or SQLITE_DONE for a ROLLBACK so answered. */
+static PGresult *
+run(struct pg *p, struct sql_pgstmt *st, const char *sql, int *rc)
+{
+    PGresult *r = NULL;
+    for (int tries = 0; tries < 2; tries++) {
+        PQclear(r);
+        *rc = ready(p, sql);
+        if (*rc == SQLITE_OK && st != NULL && st->gen != p->gen)
+            *rc = prepare(st); /* made in a connection that broke since */
+        if (*rc != SQLITE_OK)
+            return NULL;
+        r = st != NULL ? PQexecPrepared(p->conn, st->name, st->nparams, st->vals, st->lens,
+                                        st->fmts, 0)
+                       : PQexec(p->conn, sql);
+        ExecStatusType s = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+        bool alive = PQstatus(p->conn) == CONNECTION_OK;
+        if (alive)
+            p->last_status = PQtransactionStatus(p->conn);
+        if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
+            if (PQcmdTuples(r)[0] != '\0')
+                p->changes = strtoll(PQcmdTuples(r), NULL, 10);
+            return r;
+        }
+        if (alive)
+            break; /* an error of the statement, not of the connection */
+    }
+    *rc = pg_fail(p, r);
+    PQclear(r);
+    return NULL;
+}
+
+int
+sql_exec(struct sql_db *db, const char *sql)
+{
+    if (db->pg == NULL)
+        return sqlite3_exec(db->lite, sql, NULL, NULL, NULL);
+    int rc;
+    PGresult *r = run(db->pg, NULL, sql, &rc);
+    if (r == NULL)
+        return rc == SQLITE_DONE ? SQLITE_OK : rc;
+    PQclear(r);
+    return SQLITE_OK;
 }
 
 int
@@ -345,35 +370,10 @@ sql_pg_step(struct sql_pgstmt *st)
             st->lens[i] = st->params[i].len;
             st->fmts[i] = st->params[i].binary;
         }
-        PGresult *r = NULL;
-        ExecStatusType s = PGRES_FATAL_ERROR;
-        /* A connection that broke is seen when it is used: then it is
-         * made again and the statement run once more (ready() refuses
-         * when that lost a transaction). */
-        for (int tries = 0; tries < 2 && s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK;
-             tries++) {
-            if (r != NULL && PQstatus(st->pg->conn) == CONNECTION_OK)
-                break; /* an error of the statement, not of the connection */
-            PQclear(r);
-            r = NULL;
-            int ok = ready(st->pg, NULL);
-            if (ok == SQLITE_OK && st->gen != st->pg->gen)
-                ok = prepare(st); /* made in a connection that broke since */
-            if (ok != SQLITE_OK)
-                return ok;
-            r = PQexecPrepared(st->pg->conn, st->name, st->nparams, st->vals, st->lens, st->fmts,
-                               0);
-            s = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-        }
-        if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
-            int rc = pg_fail(st->pg, r);
-            PQclear(r);
+        int rc;
+        PGresult *r = run(st->pg, st, NULL, &rc);
+        if (r == NULL)
             return rc;
-        }
-        st->pg->last_status = PQtransactionStatus(st->pg->conn);
-        const char *changed = PQcmdTuples(r);
-        if (changed[0] != '\0')
-            st->pg->changes = strtoll(changed, NULL, 10);
         st->res = r;
         st->nrows = PQntuples(r);
         st->row = 0;

@@ -77,31 +77,6 @@ side_open(struct side *d, const char *db, struct mld_err *err)
     return 0;
 }
 
-/* Runs sql (a statement of one row and column, a count or a text) on d:
- * the number in *n, or a copy of the text in *text (NULL when there is
- * no row). */
-static int
-one(struct side *d, const char *sql, const char *param, int64_t *n, char **text,
-    struct mld_err *err)
-{
-    struct sql_stmt *st = NULL;
-    if (sql_prepare(&d->s->db, sql, false, &st) != SQLITE_OK)
-        return sq_error(d->s, err, sql);
-    if (param != NULL)
-        sq_bind_text(st, 1, param);
-    int rc = sql_step(st);
-    if (rc == SQLITE_ROW) {
-        if (n != NULL)
-            *n = sql_column_int64(st, 0);
-        if (text != NULL)
-            *text = sq_col_text(st, 0);
-    }
-    sql_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sq_error(d->s, err, sql);
-    return 0;
-}
-
 /* The column names of table on d, in *names (*n; free with names_free). */
 static int
 columns(struct side *d, const char *table, char ***names, int *n, struct mld_err *err)
@@ -151,7 +126,7 @@ is_bytea(struct side *d, const char *table, const char *column, bool *out, struc
              "column_name = ?1 AND data_type = 'bytea'",
              table);
     int64_t n = 0;
-    int rc = one(d, sql, column, &n, NULL, err);
+    int rc = sq_one(d->s, sql, column, &n, NULL, err);
     *out = n > 0;
     return rc;
 }
@@ -363,7 +338,7 @@ advance_sequences(struct side *b, struct mld_err *err)
         char *seq = NULL;
         snprintf(sql, sizeof(sql), "SELECT pg_get_serial_sequence('%s', '%s')", tables[i].name,
                  tables[i].key);
-        int rc = one(b, sql, NULL, NULL, &seq, err);
+        int rc = sq_one(b->s, sql, NULL, NULL, &seq, err);
         if (rc != 0)
             return rc;
         if (seq == NULL)
@@ -372,7 +347,7 @@ advance_sequences(struct side *b, struct mld_err *err)
                  "SELECT setval(CAST(?1 AS regclass), m) FROM (SELECT max(%s) AS m FROM %s) x "
                  "WHERE m IS NOT NULL",
                  tables[i].key, tables[i].name);
-        rc = one(b, sql, seq, NULL, NULL, err);
+        rc = sq_one(b->s, sql, seq, NULL, NULL, err);
         mld_free(seq);
         if (rc != 0)
             return rc;
@@ -387,9 +362,9 @@ check_target(struct side *a, struct side *b, struct mld_err *err)
 {
     char *was = NULL;
     int64_t n = 0;
-    int rc = one(b, "SELECT value FROM meta WHERE key = 'copy.from'", NULL, NULL, &was, err);
+    int rc = sq_one(b->s, "SELECT value FROM meta WHERE key = 'copy.from'", NULL, NULL, &was, err);
     if (rc == 0 && was == NULL)
-        rc = one(b, "SELECT count(*) FROM article", NULL, &n, NULL, err);
+        rc = sq_one(b->s, "SELECT count(*) FROM article", NULL, &n, NULL, err);
     if (rc == 0 && was != NULL && strcmp(was, a->where) != 0)
         rc = mld_err_set(err, MLD_E_INVAL, "%s: holds a copy of %s, not of %s", b->where, was,
                          a->where);
@@ -427,9 +402,9 @@ verify(struct side *a, struct side *b, int64_t *total, struct mld_err *err)
         char sql[128];
         snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", tables[i].name);
         int64_t na = 0, nb = 0;
-        int rc = one(a, sql, NULL, &na, NULL, err);
+        int rc = sq_one(a->s, sql, NULL, &na, NULL, err);
         if (rc == 0)
-            rc = one(b, sql, NULL, &nb, NULL, err);
+            rc = sq_one(b->s, sql, NULL, &nb, NULL, err);
         if (rc != 0)
             return rc;
         if (na != nb)

@@ -303,17 +303,34 @@ sq_col_text(struct sql_stmt *st, int i)
     return mld_strndup(v, (size_t)sql_column_bytes(st, i));
 }
 
+int
+sq_one(struct sq *s, const char *sql, const char *param, int64_t *n, char **text,
+       struct mld_err *err)
+{
+    struct sql_stmt *st = NULL;
+    if (sql_prepare(&s->db, sql, false, &st) != SQLITE_OK)
+        return sq_error(s, err, sql);
+    if (param != NULL)
+        sq_bind_text(st, 1, param);
+    int rc = sql_step(st);
+    if (rc == SQLITE_ROW) {
+        if (n != NULL)
+            *n = sql_column_int64(st, 0);
+        if (text != NULL)
+            *text = sq_col_text(st, 0);
+    }
+    sql_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_error(s, err, sql);
+}
+
 /* Reads PRAGMA user_version, the last migration applied, into *out. */
 static int
 schema_version(struct sq *s, int *out, struct mld_err *err)
 {
-    struct sql_stmt *st;
-    if (sql_prepare(&s->db, "PRAGMA user_version", false, &st) != SQLITE_OK)
-        return sq_error(s, err, "read schema version");
-    int rc = sql_step(st);
-    *out = rc == SQLITE_ROW ? sql_column_int(st, 0) : 0;
-    sql_finalize(st);
-    return rc == SQLITE_ROW ? 0 : sq_error(s, err, "read schema version");
+    int64_t v = 0;
+    int rc = sq_one(s, "PRAGMA user_version", NULL, &v, NULL, err);
+    *out = (int)v;
+    return rc;
 }
 
 int
@@ -1697,17 +1714,13 @@ sq_source_set(void *impl, const struct mld_source_state *src, struct mld_err *er
 int
 sq_read_only(struct sq *s, struct mld_err *err)
 {
-    struct sql_stmt *st = NULL;
-    if (sql_prepare(&s->db,
+    int64_t ro = 0;
+    int rc = sq_one(s,
                     sql_pg(&s->db) ? "SELECT CASE WHEN current_setting('transaction_read_only') "
                                      "= 'on' THEN 1 ELSE 0 END"
                                    : "PRAGMA query_only",
-                    false, &st) != SQLITE_OK)
-        return sq_error(s, err, "ask whether the store may be written");
-    int rc = sql_step(st);
-    int ro = rc == SQLITE_ROW && sql_column_int(st, 0) != 0;
-    sql_finalize(st);
-    return rc == SQLITE_ROW ? ro : sq_error(s, err, "ask whether the store may be written");
+                    NULL, &ro, NULL, err);
+    return rc != 0 ? rc : ro != 0;
 }
 
 static int
@@ -1801,20 +1814,16 @@ static int
 sq_health(void *impl, struct mld_store_health *out, struct mld_err *err)
 {
     struct sq *s = impl;
-    struct sql_stmt *st = NULL;
-    if (sql_prepare(&s->db, "SELECT stored_at FROM version ORDER BY id DESC LIMIT 1", false, &st) != SQLITE_OK)
-        return sq_error(s, err, "prepare health");
-    int rc = sql_step(st);
-    if (rc == SQLITE_ROW)
-        out->newest_stored = sql_column_int64(st, 0);
-    sql_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sq_error(s, err, "health");
+    int rc = sq_one(s, "SELECT stored_at FROM version ORDER BY id DESC LIMIT 1", NULL,
+                    &out->newest_stored, NULL, err);
+    if (rc != 0)
+        return rc;
     if (sql_pg(&s->db)) { /* a hot standby takes no writes */
-        rc = sql_prepare(&s->db, "SELECT NOT pg_is_in_recovery()", false, &st);
-        out->writable = rc == SQLITE_OK && sql_step(st) == SQLITE_ROW && sql_column_int(st, 0);
-        sql_finalize(st);
-        return rc == SQLITE_OK ? 0 : sq_error(s, err, "health");
+        int64_t primary = 0;
+        rc = sq_one(s, "SELECT CASE WHEN pg_is_in_recovery() THEN 0 ELSE 1 END", NULL, &primary,
+                    NULL, err);
+        out->writable = primary != 0;
+        return rc;
     }
     char dir[4096];
     const char *slash = strrchr(s->path, '/');

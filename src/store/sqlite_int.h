@@ -51,6 +51,14 @@ int sq_error(struct sq *s, struct mld_err *err, const char *what);
 struct sql_stmt *sq_prepare(struct sq *s, struct sql_stmt **slot, const char *sql,
                          struct mld_err *err);
 
+/* Runs sql, a statement of one row and column (a count, a setting, a
+ * text), with param as ?1 when not NULL: its value as a number in *n, or
+ * as a new string in *text (NULL for SQL NULL), each when not NULL; both
+ * are left as they are when there is no row. Returns 0 or MLD_E_STORE
+ * (err naming what, or the statement). */
+int sq_one(struct sq *s, const char *sql, const char *param, int64_t *n, char **text,
+           struct mld_err *err);
+
 /* Runs sql (one or more statements without results). Returns 0 or
  * MLD_E_STORE. */
 int sq_exec(struct sq *s, const char *sql, struct mld_err *err);

@@ -234,11 +234,8 @@ pg_migrate(struct pg *p, struct mld_err *err)
     return rc;
 }
 
-/* The session's settings: quiet NOTICEs ("relation exists, skipping")
- * stay out of the log; UTC and UTF-8 whatever the server's defaults; a
- * reader's transactions read only. */
-static int
-session(struct pg *p, struct mld_err *err)
+int
+pg_session(struct pg *p, struct mld_err *err)
 {
     return pg_run(p,
                   p->reader ? "SET client_min_messages = warning; SET TIME ZONE 'UTC'; "
@@ -256,7 +253,7 @@ pg_revive(struct pg *p)
         return true;
     PQreset(p->conn);
     struct mld_err err = {0};
-    if (PQstatus(p->conn) != CONNECTION_OK || session(p, &err) != 0) {
+    if (PQstatus(p->conn) != CONNECTION_OK || pg_session(p, &err) != 0) {
         char why[400];
         one_line(PQerrorMessage(p->conn), why, sizeof(why));
         snprintf(p->last, sizeof(p->last), "connection lost: %s", why);
@@ -286,7 +283,7 @@ pg_connect(struct pg *p, const char *url, struct mld_err *err)
         pg_disconnect(p);
         return MLD_E_STORE;
     }
-    int rc = session(p, err);
+    int rc = pg_session(p, err);
     if (rc == 0)
         rc = pg_migrate(p, err);
     if (rc != 0)

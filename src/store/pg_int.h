@@ -52,6 +52,12 @@ void pg_where(const char *url, char *out, size_t size);
  * libpq's reason. On failure p holds nothing to close. */
 int pg_connect(struct pg *p, const char *url, struct mld_err *err);
 
+/* Applies the session's settings: quiet NOTICEs ("relation exists,
+ * skipping") stay out of the log; UTC and UTF-8 whatever the server's
+ * defaults; with p->reader, transactions that read only. pg_connect()
+ * and pg_revive() apply them. Returns 0 or MLD_E_STORE. */
+int pg_session(struct pg *p, struct mld_err *err);
+
 /* Makes p's connection usable again after it broke (a server restart, a
  * failover, a network cut): PQreset, then the session's settings again.
  * Returns true when the connection is good. */

@@ -429,36 +429,20 @@ open_pg(struct sq *s, const char *url, bool reader, struct mld_err *err)
     }
     s->db.pg = p;
     /* A reader's transactions are snapshots (sq_read_begin), and it
-     * writes nothing (also after a reconnection: pg_revive). */
+     * writes nothing (its session says so, also after a reconnection). */
     p->reader = reader;
-    if (reader)
-        rc = sq_exec(s, "SET default_transaction_read_only = on", err);
-    if (rc == 0)
-        rc = sq_search_open(s, err);
-    if (rc == 0)
-        rc = sq_story_open(s, err);
-    return rc;
+    return reader ? pg_session(p, err) : 0;
 }
 
+/* Opens the SQLite file at path, in WAL mode, and brings its schema up
+ * to date. */
 static int
-sq_open_as(void **impl, const char *path, bool reader, struct mld_err *err)
+open_sqlite(struct sq *s, const char *path, struct mld_err *err)
 {
-    struct sq *s = MLD_NEW(struct sq);
-    s->stmts = MLD_NEW(struct sq_stmts);
-    int rc;
-    if (pg_is_url(path)) {
-        rc = open_pg(s, path, reader, err);
-        if (rc != 0)
-            goto out_close;
-        *impl = s;
-        return 0;
-    }
     s->path = mld_strdup(path);
     if (sqlite3_open_v2(path, &s->db.lite, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        rc = sq_error(s, err, "open");
-        goto out_close;
-    }
+        SQLITE_OK)
+        return sq_error(s, err, "open");
     sqlite3_busy_timeout(s->db.lite, MLD_STORE_BUSY_MS);
     /* Plans must not depend on bound values. Otherwise a statement that
      * binds "now" where the planner checks the partial index
@@ -482,28 +466,34 @@ sq_open_as(void **impl, const char *path, bool reader, struct mld_err *err)
              "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -%d; "
              "PRAGMA mmap_size = %lld",
              MLD_STORE_CACHE_KIB, (long long)MLD_STORE_MMAP_BYTES);
-    rc = set_wal(s, err);
+    int rc = set_wal(s, err);
     if (rc == 0)
         rc = sq_exec(s, pragmas, err);
-    if (rc != 0)
-        goto out_close;
-    rc = sq_search_register(s, err); /* FTS5 needs it to create the index */
+    if (rc == 0)
+        rc = sq_search_register(s, err); /* FTS5 needs it to create the index */
     if (rc == 0)
         rc = sq_pack_register(s, err); /* migration 0019 packs old versions */
     if (rc == 0)
         rc = migrate(s, err);
+    return rc;
+}
+
+static int
+sq_open_as(void **impl, const char *path, bool reader, struct mld_err *err)
+{
+    struct sq *s = MLD_NEW(struct sq);
+    s->stmts = MLD_NEW(struct sq_stmts);
+    int rc = pg_is_url(path) ? open_pg(s, path, reader, err) : open_sqlite(s, path, err);
     if (rc == 0)
         rc = sq_search_open(s, err);
     if (rc == 0)
         rc = sq_story_open(s, err);
-    if (rc != 0)
-        goto out_close;
+    if (rc != 0) {
+        sq_close(s);
+        return rc;
+    }
     *impl = s;
     return 0;
-
-out_close:
-    sq_close(s);
-    return rc;
 }
 
 static int

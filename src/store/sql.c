@@ -77,9 +77,11 @@ sql_in_txn(struct sql_db *db)
 }
 
 bool
-sql_txn_failed(struct sql_db *db)
+sql_txn_usable(struct sql_db *db)
 {
-    return db->pg != NULL && PQtransactionStatus(db->pg->conn) == PQTRANS_INERROR;
+    if (db->pg != NULL)
+        return PQtransactionStatus(db->pg->conn) == PQTRANS_INTRANS;
+    return !sqlite3_get_autocommit(db->lite);
 }
 
 /* Keeps r's error (or the connection's) as the connection's last message

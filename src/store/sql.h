@@ -72,11 +72,11 @@ const char *sql_errmsg(struct sql_db *db);
 int64_t sql_changes(struct sql_db *db);
 bool sql_in_txn(struct sql_db *db);
 
-/* True when the open transaction failed and can only be rolled back:
- * PostgreSQL refuses every statement after an error until then, and
- * answers COMMIT with a ROLLBACK that is no error. (SQLite ends such a
- * transaction itself, so sql_in_txn() is false there.) */
-bool sql_txn_failed(struct sql_db *db);
+/* True when a transaction is open and may go on: false also for one
+ * that failed and can only be rolled back (PostgreSQL refuses every
+ * statement after an error until then, and answers COMMIT with a
+ * ROLLBACK that is no error; SQLite ends such a transaction itself). */
+bool sql_txn_usable(struct sql_db *db);
 
 /* PostgreSQL's side of the calls below (sql.c). */
 int sql_pg_step(struct sql_pgstmt *st);

@@ -541,7 +541,7 @@ sq_read_end(void *impl)
 {
     struct sq *s = impl;
     sq_idle(s); /* statements still stepping would keep the snapshot */
-    if (!!sql_in_txn(&s->db) && s->in_txn == 0)
+    if (sql_in_txn(&s->db) && s->in_txn == 0)
         sql_exec(&s->db, "COMMIT");
 }
 
@@ -612,7 +612,7 @@ prune_changes(struct sq *s, struct mld_err *err)
 int
 sq_txn_commit(struct sq *s, struct mld_err *err)
 {
-    if (!sql_in_txn(&s->db) || sql_txn_failed(&s->db)) {
+    if (!sql_txn_usable(&s->db)) {
         sq_story_discard(s);
         return mld_err_set(err, MLD_E_STORE, "%s: commit: the transaction was rolled back",
                            s->path);
@@ -668,7 +668,7 @@ static int
 sq_begin(void *impl, struct mld_err *err)
 {
     struct sq *s = impl;
-    if (s->in_txn > 0 && (!sql_in_txn(&s->db) || sql_txn_failed(&s->db)))
+    if (s->in_txn > 0 && !sql_txn_usable(&s->db))
         return mld_err_set(err, MLD_E_STORE, "%s: the enclosing transaction was rolled back",
                            s->path);
     int rc = s->in_txn > 0 ? sq_exec(s, "SAVEPOINT mld", err) : sq_txn_begin(s, err);
@@ -691,7 +691,7 @@ sq_commit(void *impl, struct mld_err *err)
         return sq_txn_commit(s, err);
     }
     /* A failed release leaves the savepoint to the caller's rollback(). */
-    if (!sql_in_txn(&s->db) || sql_txn_failed(&s->db))
+    if (!sql_txn_usable(&s->db))
         return mld_err_set(err, MLD_E_STORE, "%s: the enclosing transaction was rolled back",
                            s->path);
     int rc = sq_exec(s, "RELEASE mld", err);
@@ -2346,7 +2346,7 @@ api_release_mark(struct sq *s, mld_time_t now, mld_time_t *t, int64_t *id, struc
 static int
 api_begin(struct sq *s, bool *own, struct mld_err *err)
 {
-    *own = !sql_in_txn(&s->db) != 0;
+    *own = !sql_in_txn(&s->db);
     return *own ? sq_exec(s, "BEGIN", err) : 0;
 }
 

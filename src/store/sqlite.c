@@ -398,7 +398,7 @@ set_wal(struct sq *s, struct mld_err *err)
         struct sql_stmt *st;
         int rc = sql_prepare(&s->db, "PRAGMA journal_mode", false, &st);
         bool wal = rc == SQLITE_OK && sql_step(st) == SQLITE_ROW &&
-                   sqlite3_stricmp((const char *)sql_column_text(st, 0), "wal") == 0;
+                   sqlite3_stricmp(sql_column_text(st, 0), "wal") == 0;
         sql_finalize(st);
         if (wal)
             return 0;
@@ -767,7 +767,7 @@ article_keys(struct sq *s, int64_t id, struct keyset *k, struct mld_err *err)
         return MLD_E_STORE;
     sql_bind_int64(st, 1, id);
     if (sql_step(st) == SQLITE_ROW) {
-        keyset_add(k, mld_key_section((const char *)sql_column_text(st, 0)));
+        keyset_add(k, mld_key_section(sql_column_text(st, 0)));
         keyset_add(k, mld_key_story(sql_column_int64(st, 1)));
         struct mld_tm tm; /* its sitemap: the UTC month of its publication */
         mld_time_civil(sql_column_int64(st, 2), 0, &tm);
@@ -781,7 +781,7 @@ article_keys(struct sq *s, int64_t id, struct keyset *k, struct mld_err *err)
     sql_bind_int64(st, 1, id);
     int rc;
     while ((rc = sql_step(st)) == SQLITE_ROW)
-        keyset_add(k, mld_key_topic((const char *)sql_column_text(st, 0)));
+        keyset_add(k, mld_key_topic(sql_column_text(st, 0)));
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read change keys");
 }
 
@@ -1193,7 +1193,7 @@ read_list(struct sq *s, enum stmt_id id_stmt, int64_t id, struct mld_article *a,
     sql_bind_int64(st, 1, id);
     int rc;
     while ((rc = sql_step(st)) == SQLITE_ROW) {
-        const char *v = (const char *)sql_column_text(st, 0);
+        const char *v = sql_column_text(st, 0);
         if (topics)
             mld_article_add_topic(a, v);
         else
@@ -1211,10 +1211,10 @@ read_media(struct sq *s, int64_t id, struct mld_article *a, struct mld_err *err)
     sql_bind_int64(st, 1, id);
     int rc;
     while ((rc = sql_step(st)) == SQLITE_ROW) {
-        struct mld_media *m = mld_article_add_media(a, (const char *)sql_column_text(st, 0),
-                                                    (const char *)sql_column_text(st, 1),
+        struct mld_media *m = mld_article_add_media(a, sql_column_text(st, 0),
+                                                    sql_column_text(st, 1),
                                                     sql_column_int64(st, 2),
-                                                    (const char *)sql_column_text(st, 3));
+                                                    sql_column_text(st, 3));
         if (m == NULL)
             continue;
         m->kind = (enum mld_media_kind)sql_column_int(st, 4);
@@ -1222,7 +1222,7 @@ read_media(struct sq *s, int64_t id, struct mld_article *a, struct mld_err *err)
         m->height = sql_column_int(st, 6);
         m->credit = sq_col_text(st, 7);
         m->alt = sq_col_text(st, 8);
-        renditions_read(m, (const char *)sql_column_text(st, 9));
+        renditions_read(m, sql_column_text(st, 9));
     }
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read media");
 }
@@ -1324,7 +1324,7 @@ sq_story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct mld_
     int listed = 0, rc;
     while ((rc = sql_step(st)) == SQLITE_ROW) {
         int64_t n = sql_column_int64(st, 1);
-        const char *sec = (const char *)sql_column_text(st, 0);
+        const char *sec = sql_column_text(st, 0);
         if (n <= 0)
             continue;
         it->story_size += (int)n;
@@ -1580,7 +1580,7 @@ sq_changes(void *impl, int64_t since, mld_change_fn fn, void *ud, int64_t *last,
     sql_bind_int64(st, 1, since);
     while ((rc = sql_step(st)) == SQLITE_ROW) {
         *last = sql_column_int64(st, 0);
-        fn(ud, (const char *)sql_column_text(st, 1));
+        fn(ud, sql_column_text(st, 1));
     }
     sql_reset(st);
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read changes");
@@ -1789,9 +1789,9 @@ sq_each_labelled(void *impl, mld_labelled_fn fn, void *ud, struct mld_err *err)
         return sq_error(s, err, "list labelled articles (a store from before migration 0006?)");
     int rc = SQLITE_DONE, out = 0;
     while (out == 0 && (rc = sql_step(st)) == SQLITE_ROW)
-        out = fn(ud, (const char *)sql_column_text(st, 0),
-                 (const char *)sql_column_text(st, 1), (const char *)sql_column_text(st, 2),
-                 (const char *)sql_column_text(st, 3));
+        out = fn(ud, sql_column_text(st, 0),
+                 sql_column_text(st, 1), sql_column_text(st, 2),
+                 sql_column_text(st, 3));
     if (out == 0 && rc != SQLITE_DONE)
         out = sq_error(s, err, "list labelled articles");
     sql_finalize(st);
@@ -1998,7 +1998,7 @@ sq_changes_at(void *impl, int64_t since, mld_change_at_fn fn, void *ud, int64_t 
     sql_bind_int64(st, 1, since);
     while ((rc = sql_step(st)) == SQLITE_ROW) {
         *last = sql_column_int64(st, 0);
-        fn(ud, *last, sql_column_int64(st, 1), (const char *)sql_column_text(st, 2));
+        fn(ud, *last, sql_column_int64(st, 1), sql_column_text(st, 2));
     }
     int ret = rc == SQLITE_DONE ? 0 : sq_error(s, err, "read changes");
     sql_finalize(st);
@@ -2139,9 +2139,9 @@ sq_sitemap_entries(void *impl, mld_time_t from, mld_time_t to, mld_time_t now, i
     while (out == 0 && (rc = sql_step(st)) == SQLITE_ROW) {
         struct mld_sitemap_entry e = {
             .id = sql_column_int64(st, 0),
-            .slug = (const char *)sql_column_text(st, 1),
-            .headline = (const char *)sql_column_text(st, 2),
-            .lang = (const char *)sql_column_text(st, 3),
+            .slug = sql_column_text(st, 1),
+            .headline = sql_column_text(st, 2),
+            .lang = sql_column_text(st, 3),
             .published = sql_column_int64(st, 4),
             .modified = sql_column_int64(st, 5),
         };

@@ -1666,7 +1666,7 @@ snippets(struct sq *s, const char *match, struct mld_hits *out, struct mld_err *
     while ((rc = sql_step(st)) == SQLITE_ROW) {
         int64_t id = sql_column_int64(st, 0);
         char *made = pg ? sq_pg_row_snippet(s, st) : NULL;
-        const char *text = pg ? made : (const char *)sql_column_text(st, 1);
+        const char *text = pg ? made : sql_column_text(st, 1);
         for (int i = 0; i < out->n; i++)
             if (out->v[i].item.id == id && out->v[i].snippet == NULL)
                 snippet_split(text != NULL ? text : "", &out->v[i]);
@@ -1833,7 +1833,7 @@ spelling(struct sq *s, const char *term)
         return mld_strdup(term + 1);
     sq_bind_text(st, 1, term);
     if (sql_step(st) == SQLITE_ROW) {
-        const char *col = (const char *)sql_column_text(st, 1);
+        const char *col = sql_column_text(st, 1);
         for (int i = 0; i < 3 && word == NULL; i++)
             if (col != NULL && strcmp(col, columns[i]) == 0)
                 word = sq_word_at(s, sql_column_int64(st, 0), i, sql_column_int64(st, 2), term);

@@ -1019,7 +1019,7 @@ stored_signature(struct sq *s, char *out, size_t cap, struct mld_err *err)
     int rc = sql_step(st);
     out[0] = '\0';
     if (rc == SQLITE_ROW)
-        snprintf(out, cap, "%s", (const char *)sql_column_text(st, 0));
+        snprintf(out, cap, "%s", sql_column_text(st, 0));
     sql_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_error(s, err, "read story signature");
 }
@@ -1200,7 +1200,7 @@ sq_related(void *impl, int64_t id, mld_time_t now, int limit, struct mld_items *
     p.own_story = sql_column_int64(st, 0);
     char section[MLD_SLUG_MAX + 1] = "";
     if (sql_column_type(st, 1) == SQL_TEXT)
-        snprintf(section, sizeof(section), "%s", (const char *)sql_column_text(st, 1));
+        snprintf(section, sizeof(section), "%s", sql_column_text(st, 1));
     sql_reset(st);
     st = stmt(s, T_REL_READ, err);
     if (st == NULL)

@@ -141,14 +141,15 @@ endif
 # The tests that run on both backends: `make check PG=1` runs them again,
 # on a throwaway PostgreSQL cluster (tests/harness/pgcheck.sh). The
 # end-to-end tests take their stores from store_db (tests/http/Mld.pm);
-# nodes.t and migrate.t need the cluster. backup.t, ingest_full.t and
-# install.t are about SQLite's file and run on SQLite only.
+# nodes.t, migrate.t and standby.t need the cluster. backup.t,
+# ingest_full.t and install.t are about SQLite's file and run on SQLite
+# only.
 PG_T := $(BUILD)/tests/unit/store/pg_sql $(BUILD)/tests/unit/store/listen \
         $(addprefix $(BUILD)/tests/unit/store/,sqlite editor api sitemap tally story related search copy) \
         $(addprefix tests/http/,$(addsuffix .t,api browser cli crash editorial editors enrich \
             feeds_out hardening headers incomplete ingest ingest_files live live_browser \
             migrate nodes observe pipeline poll push redaktion reference reload search \
-            sections seo site store watch webhooks))
+            sections seo site standby store watch webhooks))
 
 # The replay of each driver runs through a tiny TAP wrapper named DRIVER.t.
 $(BUILD)/tests/replay/%.t: $(BUILD)/tests/replay/%

@@ -40,8 +40,8 @@
 #define MLD_SERVE_REFRESH_MS 100
 
 static const char usage_text[] =
-    "meldung serve [--db FILE] [--listen HOST:PORT] [--templates DIR] [--static DIR] "
-    "[--threads N] [--config FILE] [--verbose]";
+    "meldung serve [--db FILE] [--replica URL] [--listen HOST:PORT] [--templates DIR] "
+    "[--static DIR] [--threads N] [--config FILE] [--verbose]";
 
 static const char help_text[] =
     "Serves the news site over HTTP until SIGINT/SIGTERM; SIGHUP re-reads the templates,\n"
@@ -53,6 +53,9 @@ static const char help_text[] =
     "\n"
     "  --db FILE          the store, which must exist (default $" MLD_ENV_DB ", else\n"
     "                     " MLD_DEFAULT_DB "; `meldung ingest` makes it)\n"
+    "  --replica URL      a PostgreSQL hot standby of the --db database: pages are read\n"
+    "                     from it, writes (push, editors) go to --db; the cache follows\n"
+    "                     the standby's change log (docs/operating.md, \"Several nodes\")\n"
     "  --listen HOST:PORT where to listen (default $" MLD_ENV_LISTEN ", else 127.0.0.1:8080;\n"
     "                     port 0: any free one)\n"
     "  --templates DIR    the page templates (default: $" MLD_ENV_DATADIR "/templates, else\n"
@@ -122,6 +125,7 @@ mld_cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
+        {"replica", required_argument, NULL, 'r'},
         {"listen", required_argument, NULL, 'l'},
         {"templates", required_argument, NULL, 't'},
         {"static", required_argument, NULL, 's'},
@@ -139,10 +143,11 @@ mld_cmd_serve(int argc, char **argv)
     int threads = 0;
     int c;
     optind = 1;
-    static const char optstring[] = "d:l:t:s:n:c:vh";
+    static const char optstring[] = "d:r:l:t:s:n:c:vh";
     while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
         switch (c) {
         case 'd': cfg.db_path = optarg; break;
+        case 'r': cfg.replica = optarg; break;
         case 'l': listen = optarg; break;
         case 't': cfg.templates_dir = optarg; break;
         case 's': cfg.static_dir = optarg; break;
@@ -164,6 +169,9 @@ mld_cmd_serve(int argc, char **argv)
         return mld_cli_usage("serve", usage_text, "--listen wants HOST:PORT, got '%s'", listen);
     if (threads < 0 || threads > 256)
         return mld_cli_usage("serve", usage_text, "--threads wants 0 to 256");
+    if (cfg.replica != NULL && !(mld_store_is_url(cfg.replica) && mld_store_is_url(cfg.db_path)))
+        return mld_cli_usage("serve", usage_text,
+                             "--replica wants a PostgreSQL URL, with --db naming its primary");
 
     struct mld_err err = {0};
     struct mld_config *conf = NULL;
@@ -216,9 +224,14 @@ mld_cmd_serve(int argc, char **argv)
     }
     char where[256];
     mld_store_where(cfg.db_path, where, sizeof(where));
+    char standby[256], replica[300] = "";
+    if (cfg.replica != NULL) {
+        mld_store_where(cfg.replica, standby, sizeof(standby));
+        snprintf(replica, sizeof(replica), ", pages read from %s", standby);
+    }
     if (rc == 0)
-        mld_log_info("templates from %s, static files from %s, store %s", cfg.templates_dir,
-                     cfg.static_dir, where);
+        mld_log_info("templates from %s, static files from %s, store %s%s", cfg.templates_dir,
+                     cfg.static_dir, where, replica);
     struct observers obs = {site, access};
     hc.on_done = request_done;
     hc.done_ud = &obs;
@@ -246,7 +259,8 @@ mld_cmd_serve(int argc, char **argv)
     if (push != NULL)
         mld_log_info("push: POST %s takes documents with a bearer token", MLD_PUSH_PATH);
     struct mld_store_listen *changes = NULL;
-    mld_store_listen_open(&changes, cfg.db_path, &err);
+    /* A standby takes no LISTEN: with a replica the wait is a timer. */
+    mld_store_listen_open(&changes, cfg.replica != NULL ? cfg.replica : cfg.db_path, &err);
     while (!stopping) {
         mld_store_listen_wait(changes, MLD_SERVE_REFRESH_MS);
         if (reloading) {

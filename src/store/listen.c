@@ -35,7 +35,7 @@ connect_listen(struct mld_store_listen *l)
 {
     struct mld_err err = {0};
     l->retry = mld_time_now() + RECONNECT_SECS;
-    if (pg_connect(&l->pg, l->url, &err) != 0) {
+    if (pg_open(&l->pg, l->url, false, &err) != 0) {
         mld_log_warn("store: cannot listen for changes: %s (reading the change log on a timer)",
                      err.msg);
         return;

@@ -192,9 +192,37 @@ schema_version(struct pg *p, int *out, struct mld_err *err)
     return 0;
 }
 
+/* Refuses a schema this build cannot use as it is, for a connection that
+ * does not migrate: a reader, or any connection to a hot standby, which
+ * follows its primary's schema. */
+static int
+schema_check(struct pg *p, bool standby, struct mld_err *err)
+{
+    int have = 0;
+    int newest = pg_schema_newest();
+    int rc = schema_version(p, &have, err);
+    if (rc != 0 || have == newest)
+        return rc;
+    const char *fix = standby ? "; a hot standby follows its primary: open the primary with this "
+                                "meldung first (any ingest or `meldung migrate` does)"
+                              : "";
+    if (have == 0)
+        return mld_err_set(err, MLD_E_STORE, "%s: no meldung store in this database yet%s",
+                           p->where, fix);
+    return mld_err_set(err, MLD_E_STORE, "%s: schema version %d, this meldung knows %d%s",
+                       p->where, have, newest, have > newest ? "" : fix);
+}
+
 int
 pg_migrate(struct pg *p, struct mld_err *err)
 {
+    PGresult *r = pg_exec(p, "SELECT pg_is_in_recovery()", 0, NULL, "ask for recovery", err);
+    if (r == NULL)
+        return MLD_E_STORE;
+    bool standby = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    if (standby || p->reader)
+        return schema_check(p, standby, err);
     int n = (int)(sizeof(pg_migrations) / sizeof(pg_migrations[0]));
     int newest = pg_schema_newest();
     int have = 0;
@@ -217,10 +245,10 @@ pg_migrate(struct pg *p, struct mld_err *err)
         char v[16];
         snprintf(v, sizeof(v), "%d", pg_migrations[i].number);
         const char *params[] = {v};
-        PGresult *r = pg_exec(p,
-                              "INSERT INTO meta (key, value) VALUES ('schema', $1) "
-                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                              1, params, "record schema version", err);
+        r = pg_exec(p,
+                    "INSERT INTO meta (key, value) VALUES ('schema', $1) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    1, params, "record schema version", err);
         rc = r != NULL ? 0 : MLD_E_STORE;
         PQclear(r);
     }
@@ -269,9 +297,10 @@ pg_revive(struct pg *p)
 }
 
 int
-pg_connect(struct pg *p, const char *url, struct mld_err *err)
+pg_open(struct pg *p, const char *url, bool reader, struct mld_err *err)
 {
     memset(p, 0, sizeof(*p));
+    p->reader = reader;
     char where[256];
     pg_where(url, where, sizeof(where));
     p->where = mld_strdup(where);
@@ -284,9 +313,16 @@ pg_connect(struct pg *p, const char *url, struct mld_err *err)
         return MLD_E_STORE;
     }
     int rc = pg_session(p, err);
-    if (rc == 0)
-        rc = pg_migrate(p, err);
     if (rc != 0)
+        pg_disconnect(p);
+    return rc;
+}
+
+int
+pg_connect(struct pg *p, const char *url, bool reader, struct mld_err *err)
+{
+    int rc = pg_open(p, url, reader, err);
+    if (rc == 0 && (rc = pg_migrate(p, err)) != 0)
         pg_disconnect(p);
     return rc;
 }

@@ -47,10 +47,15 @@ bool pg_is_url(const char *url);
  * gives "(unparsable URL)". */
 void pg_where(const char *url, char *out, size_t size);
 
-/* Connects p to url and brings its schema up to date (pg_migrate).
- * Returns 0, or MLD_E_STORE with err naming the database (pg_where) and
- * libpq's reason. On failure p holds nothing to close. */
-int pg_connect(struct pg *p, const char *url, struct mld_err *err);
+/* Connects p to url with the session's settings (pg_session); a reader's
+ * transactions only read. Returns 0, or MLD_E_STORE with err naming the
+ * database (pg_where) and libpq's reason. On failure p holds nothing to
+ * close. */
+int pg_open(struct pg *p, const char *url, bool reader, struct mld_err *err);
+
+/* pg_open(), then brings the schema up to date (pg_migrate; a reader only
+ * checks it). The same returns. */
+int pg_connect(struct pg *p, const char *url, bool reader, struct mld_err *err);
 
 /* Applies the session's settings: quiet NOTICEs ("relation exists,
  * skipping") stay out of the log; UTC and UTF-8 whatever the server's
@@ -96,7 +101,9 @@ int pg_schema_newest(void);
 
 /* Applies the migrations newer than the database's, in one transaction
  * under an advisory lock, so nodes starting at once migrate it once.
- * Refuses a database newer than this build. */
+ * Refuses a database newer than this build. A reader, and any connection
+ * to a hot standby (which follows its primary's schema), only check that
+ * the schema is this build's. */
 int pg_migrate(struct pg *p, struct mld_err *err);
 
 /* Column c of row i as int64 (0 for NULL), or as a new string (NULL for

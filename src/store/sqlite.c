@@ -422,16 +422,15 @@ open_pg(struct sq *s, const char *url, bool reader, struct mld_err *err)
     pg_where(url, where, sizeof(where));
     s->path = mld_strdup(where);
     struct pg *p = MLD_NEW(struct pg);
-    int rc = pg_connect(p, url, err);
+    /* A reader's transactions are snapshots (sq_read_begin), and it
+     * writes nothing (its session says so, also after a reconnection). */
+    int rc = pg_connect(p, url, reader, err);
     if (rc != 0) {
         mld_free(p);
         return rc;
     }
     s->db.pg = p;
-    /* A reader's transactions are snapshots (sq_read_begin), and it
-     * writes nothing (its session says so, also after a reconnection). */
-    p->reader = reader;
-    return reader ? pg_session(p, err) : 0;
+    return 0;
 }
 
 /* Opens the SQLite file at path, in WAL mode, and brings its schema up

@@ -64,11 +64,14 @@ struct readers {
     int nidle;                   /* idle connections on the stack */
     int open;                    /* connections open, idle or in use */
     bool failed;                 /* opening one failed: renders use st */
-    char *path;                  /* the store's file */
+    char *path;                  /* the store's file, or the replica's URL */
 };
 
 struct mld_site {
     struct mld_store *st;        /* guarded by lock */
+    struct mld_store *replica;   /* a hot standby's change log, whose pages the
+                                    readers render: the refresh follows it, not
+                                    st's (--replica); NULL: none. Guarded by lock */
     struct readers readers;      /* the renders' connections (readers_take) */
     pthread_mutex_t lock;        /* the store handle and the refresh state */
     pthread_rwlock_t conf_lock;  /* tmpl, files, settings (but base_url), the
@@ -490,6 +493,17 @@ settings_dispose(struct mld_site *site)
     mld_free(site->sections);
 }
 
+/* The store whose change log says which cached pages to drop: the one
+ * the pages are rendered from. With a replica that is the standby, which
+ * shows a change only once it has replayed it: a page dropped at the
+ * primary's word could be rendered again from the standby, still old,
+ * and kept. */
+static struct mld_store *
+changes_of(struct mld_site *site)
+{
+    return site->replica != NULL ? site->replica : site->st;
+}
+
 int
 mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct mld_err *err)
 {
@@ -499,7 +513,7 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     pthread_mutex_init(&site->lock, NULL);
     pthread_mutex_init(&site->readers.lock, NULL);
     pthread_cond_init(&site->readers.freed, NULL);
-    site->readers.path = mld_strdup(cfg->db_path);
+    site->readers.path = mld_strdup(cfg->replica != NULL ? cfg->replica : cfg->db_path);
     pthread_rwlockattr_t ra;
     pthread_rwlockattr_init(&ra);
     /* A reload must not wait behind a steady stream of readers. */
@@ -523,8 +537,20 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     site->conf = NULL;
     if (rc == 0)
         rc = mld_store_open(&site->st, cfg->db_path, err);
+    if (rc == 0 && cfg->replica != NULL)
+        rc = mld_store_open_reader(&site->replica, cfg->replica, err);
     if (rc != 0)
         goto out_close;
+    struct mld_store_health health;
+    if (cfg->push != NULL && mld_store_health(site->st, &health, err) == 0 && !health.writable) {
+        char where[256];
+        mld_store_where(cfg->db_path, where, sizeof(where));
+        mld_log_warn("push: %s takes no writes (a hot standby, or a file this user may not "
+                     "write): every push will fail; a standby's primary goes to --db, the "
+                     "standby to --replica",
+                     where);
+    }
+    mld_err_clear(err);
     rc = load_templates(&site->tmpl, cfg->templates_dir, err);
     if (rc == 0)
         rc = load_static(&site->files, cfg->static_dir, err);
@@ -544,7 +570,7 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     if (rc != 0)
         goto out_close;
     /* Start from the present: the cache is empty, older changes are moot. */
-    rc = mld_store_changes(site->st, 0, skip_key, NULL, &site->last_seq, err);
+    rc = mld_store_changes(changes_of(site), 0, skip_key, NULL, &site->last_seq, err);
     if (rc != 0)
         goto out_close;
     site->last_release = mld_time_now();
@@ -582,6 +608,7 @@ mld_site_close(struct mld_site *site)
     mld_static_free(site->files);
     mld_tmpl_set_free(site->tmpl);
     readers_close(&site->readers);
+    mld_store_close(site->replica);
     mld_store_close(site->st);
     settings_dispose(site);
     mld_free(site->templates_dir);
@@ -815,10 +842,11 @@ mld_site_refresh(struct mld_site *site, struct mld_err *err)
     pthread_mutex_lock(&site->lock);
     mld_time_t now = mld_time_now();
     mld_time_t from = site->last_release;
-    int rc = mld_store_changes_at(site->st, site->last_seq, drop_key_at, site, &site->last_seq,
-                                  err);
+    int rc = mld_store_changes_at(changes_of(site), site->last_seq, drop_key_at, site,
+                                  &site->last_seq, err);
     if (rc == 0)
-        rc = mld_store_released(site->st, site->last_release, now, drop_released_key, site, err);
+        rc = mld_store_released(changes_of(site), site->last_release, now, drop_released_key,
+                                site, err);
     if (rc == 0)
         site->last_release = now;
     else

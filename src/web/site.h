@@ -18,6 +18,8 @@ struct mld_push;
 
 struct mld_site_config {
     const char *db_path;         /* the store */
+    const char *replica;         /* a hot standby of db_path (PostgreSQL) that
+                                    pages are rendered from, or NULL */
     const char *templates_dir;   /* NAME.mustache files */
     const char *static_dir;      /* style.css */
     const struct mld_push *push; /* POST /api/v1/push (push.h); NULL: it answers 404 */

@@ -69,7 +69,7 @@ mld_test_pg_migrated(struct pg *p)
         return false;
     }
     struct mld_err err = {0};
-    return ok(pg_connect(p, url, &err) == 0, "the migrations load: %s", err.msg);
+    return ok(pg_connect(p, url, false, &err) == 0, "the migrations load: %s", err.msg);
 }
 
 #endif

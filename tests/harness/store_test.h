@@ -228,7 +228,7 @@ mld_test_sql_open(struct sql_db *db)
     if (mld_test_pg() != NULL) {
         struct mld_err err = {0};
         db->pg = mld_calloc(1, sizeof(*db->pg));
-        if (pg_connect(db->pg, mld_test_dbpath, &err) == 0)
+        if (pg_connect(db->pg, mld_test_dbpath, false, &err) == 0)
             return;
         diag("open %s: %s", mld_test_dbpath, err.msg);
     } else if (sqlite3_open(mld_test_dbpath, &db->lite) == SQLITE_OK) {

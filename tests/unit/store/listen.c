@@ -28,7 +28,7 @@ main(void)
     ok(mld_store_listen_open(&l, url, &err) == 0 && l->listening, "PostgreSQL: listening");
     ok(!mld_store_listen_wait(l, 50), "PostgreSQL: no notice in 50 ms");
     struct pg p;
-    if (ok(pg_connect(&p, url, &err) == 0, "a second connection: %s", err.msg)) {
+    if (ok(pg_connect(&p, url, false, &err) == 0, "a second connection: %s", err.msg)) {
         ok(pg_run(&p, "NOTIFY " MLD_STORE_CHANNEL, "notify", &err) == 0, "notify: %s", err.msg);
         ok(mld_store_listen_wait(l, 5000), "PostgreSQL: the notice ends the wait");
         ok(pg_begin(&p, &err) == 0 &&

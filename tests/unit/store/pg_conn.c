@@ -35,7 +35,7 @@ test_refused(void)
 {
     struct pg p;
     struct mld_err err = {0};
-    int rc = pg_connect(&p, "postgresql://ed:geheim@/news?host=/nonexistent&connect_timeout=2",
+    int rc = pg_connect(&p, "postgresql://ed:geheim@/news?host=/nonexistent&connect_timeout=2", false,
                         &err);
     is_int(rc, MLD_E_STORE, "no server: an error");
     ok(strstr(err.msg, "host=/nonexistent dbname=news user=ed: cannot connect: ") == err.msg,
@@ -54,7 +54,7 @@ test_concurrent_first_open(const char *url)
         if (kids[i] == 0) {
             struct pg p;
             struct mld_err err = {0};
-            int rc = pg_connect(&p, url, &err);
+            int rc = pg_connect(&p, url, false, &err);
             if (rc != 0)
                 fprintf(stderr, "# child %d: %s\n", i, err.msg);
             pg_disconnect(&p);
@@ -76,7 +76,7 @@ test_server(const char *url)
     struct pg p;
     struct mld_err err = {0};
     test_concurrent_first_open(url);
-    if (pg_connect(&p, url, &err) != 0) {
+    if (pg_connect(&p, url, false, &err) != 0) {
         ok(false, "connect: %s", err.msg);
         return;
     }
@@ -128,9 +128,37 @@ test_server(const char *url)
        "pretend a newer meldung migrated it");
     pg_disconnect(&p);
     mld_err_clear(&err);
-    is_int(pg_connect(&p, url, &err), MLD_E_STORE, "then this one refuses it");
+    is_int(pg_connect(&p, url, false, &err), MLD_E_STORE, "then this one refuses it");
     ok(strstr(err.msg, "schema version 9999 is newer than this meldung knows") != NULL, "%s",
        err.msg);
+    mld_err_clear(&err);
+    is_int(pg_connect(&p, url, true, &err), MLD_E_STORE, "... and so does a reader");
+
+    /* A reader never migrates: an older schema is refused, naming both. */
+    PGconn *c = PQconnectdb(url);
+    PQclear(PQexec(c, "UPDATE meta SET value = '1' WHERE key = 'schema'"));
+    PQfinish(c);
+    mld_err_clear(&err);
+    is_int(pg_connect(&p, url, true, &err), MLD_E_STORE, "a reader refuses an older schema");
+    char want[64];
+    snprintf(want, sizeof(want), "schema version 1, this meldung knows %d", pg_schema_newest());
+    ok(strstr(err.msg, want) != NULL, "%s", err.msg);
+}
+
+/* A reader on an empty database says so and creates nothing. */
+static void
+test_empty_reader(const char *url)
+{
+    struct pg p;
+    struct mld_err err = {0};
+    is_int(pg_connect(&p, url, true, &err), MLD_E_STORE, "a reader on an empty database: an error");
+    ok(strstr(err.msg, "no meldung store in this database yet") != NULL, "%s", err.msg);
+    PGconn *c = PQconnectdb(url);
+    PGresult *r = PQexec(c, "SELECT to_regclass('meta') IS NULL");
+    ok(PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "t") == 0,
+       "... and leaves it empty");
+    PQclear(r);
+    PQfinish(c);
 }
 
 int
@@ -139,8 +167,10 @@ main(void)
     test_where();
     test_refused();
     char url[256];
-    if (mld_test_pg_start(url, sizeof(url)))
+    if (mld_test_pg_start(url, sizeof(url))) {
+        test_empty_reader(url);
         test_server(url);
+    }
     else
         ok(false, "start a throwaway PostgreSQL cluster (tests/harness/pgtmp.sh)");
     return mld_test_done();

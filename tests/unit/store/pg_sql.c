@@ -173,7 +173,7 @@ main(void)
     }
     struct pg p;
     struct mld_err err = {0};
-    if (!ok(pg_connect(&p, url, &err) == 0, "connect: %s", err.msg))
+    if (!ok(pg_connect(&p, url, false, &err) == 0, "connect: %s", err.msg))
         return mld_test_done();
     sql_exec(&(struct sql_db){.pg = &p}, "DROP TABLE IF EXISTS t");
     struct sql_db db = {.pg = &p};

@@ -1444,8 +1444,7 @@ test_pg_search(struct sq *pgs, struct sq *lite)
                 "signature", &err);
     struct pg ro;
     struct sq ros = {.db = {.pg = &ro}, .path = "reader"};
-    rc = rc == 0 ? pg_connect(&ro, pg_test_url, &err) : rc;
-    rc = rc == 0 ? pg_run(&ro, "SET default_transaction_read_only = on", "read-only", &err) : rc;
+    rc = rc == 0 ? pg_connect(&ro, pg_test_url, true, &err) : rc;
     rc = rc == 0 ? sq_search_register(&ros, &err) : rc;
     rc = rc == 0 ? sq_search_open(&ros, &err) : rc;
     ok(rc == 0, "PostgreSQL: a reader opens an index of another analyzer %s", rc ? err.msg : "");
@@ -1488,7 +1487,7 @@ pg_raw_open(void)
     struct sq *s = MLD_NEW(struct sq);
     s->db.pg = MLD_NEW(struct pg);
     s->path = mld_test_dbpath;
-    if (pg_connect(s->db.pg, mld_test_dbpath, &err) != 0 || sq_search_register(s, &err) != 0) {
+    if (pg_connect(s->db.pg, mld_test_dbpath, false, &err) != 0 || sq_search_register(s, &err) != 0) {
         diag("%s", err.msg);
         exit(1);
     }
@@ -1672,7 +1671,7 @@ test_pg(const char *base)
         PQclear(r);
         PQfinish(c);
     }
-    rc = rc == 0 ? pg_connect(&p, url, &err) : rc;
+    rc = rc == 0 ? pg_connect(&p, url, false, &err) : rc;
     pg_test_url = url;
     ok(rc == 0, "PostgreSQL: a database of its own, migrated %s", rc ? err.msg : "");
     if (rc != 0) {

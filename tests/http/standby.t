@@ -13,7 +13,8 @@
 #     primary but not on the pages, and a page rendered meanwhile is not
 #     kept once replay goes on: the cache follows the standby's change log,
 #     not the primary's;
-#   - a standby whose primary has no store yet is refused with the reason.
+#   - a standby whose primary has no store yet is refused with the reason;
+#   - failover: once the standby is promoted, the node on it takes pushes.
 #
 # Needs a PostgreSQL server: runs under `make check PG=1`
 # (MELDUNG_TEST_PG), skipped otherwise. Run from the repository root.
@@ -133,6 +134,13 @@ is($psql->($standby, 'SELECT pg_wal_replay_resume()'), '', 'replay goes on');
 ok(eventually(sub { page($rw_url, '/') =~ /Angehaltene Meldung/ }, within => 10),
    'then the page shows it: the cached page was dropped at the standby\'s word');
 
+# Failover: the standby is promoted; the node on it now takes pushes.
 is(stop($rw), 0, 'the replica node stops cleanly');
+is($psql->($standby, 'SELECT pg_promote()'), 't', 'the standby is promoted');
+$r = push_entry($ro_url, 4, 'Meldung nach dem Umschalten');
+is($r->{status}, 202, 'the node on the former standby takes a push') or diag($r->{content});
+ok(eventually(sub { page($ro_url, '/') =~ /Meldung nach dem Umschalten/ }, within => 10),
+   '... and shows it');
+
 is(stop($ro), 0, 'the standby node stops cleanly');
 done_testing();

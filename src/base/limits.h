@@ -720,6 +720,10 @@
 /* Pictures named in an article's JSON-LD (image) and OpenGraph tags. */
 #define MLD_SEO_MAX_IMAGES 8
 
+/* Nesting of the JSON-LD a page writes (seo.c, put_json): three levels
+ * are used (list > item > author); more is a bug, written as no JSON-LD. */
+#define MLD_SEO_JSON_DEPTH 8
+
 /* The article API (src/web/api.c) ------------------------------------- */
 
 /* Items on one page of /api/v1/articles and /api/v1/changes: the default

@@ -135,46 +135,113 @@ mld_seo_cut(const char *text, size_t max)
     return s;
 }
 
-/* json_dump_callback target: appends to a buffer. */
-static int
-dump_to_buf(const char *s, size_t n, void *ud)
+/* Appends the JSON string of the n bytes at s (valid UTF-8, as every
+ * jansson string is) in double quotes: escaped as jansson's compact dump
+ * escapes ('"', '\\', the named control characters, other controls as
+ * \u00XX), and besides < > & and U+2028/U+2029 as \u escapes so that no
+ * text can end the script element or, in older parsers, the line. Runs
+ * that need no escape are copied whole. */
+static void
+put_json_string(struct mld_buf *b, const char *s, size_t n)
 {
-    return mld_buf_append(ud, s, n) == 0 ? 0 : -1;
-}
-
-char *
-mld_seo_json_script(const json_t *v)
-{
-    struct mld_buf raw, b;
-    mld_buf_init(&raw, MLD_MAX_PAGE_BYTES);
-    if (json_dump_callback(v, dump_to_buf, &raw, JSON_COMPACT) != 0 || mld_buf_error(&raw) != 0) {
-        mld_buf_dispose(&raw);
-        return NULL;
-    }
-    mld_buf_init(&b, MLD_MAX_PAGE_BYTES);
-    /* Runs of bytes that need no escape are copied whole: byte by byte,
-     * this loop cost more than the dump itself (bench/README.md, "crawl"). */
+    mld_buf_putc(b, '"');
     size_t run = 0;
-    for (size_t i = 0; i < raw.len; i++) {
-        unsigned char c = (unsigned char)raw.p[i];
-        /* Outside strings JSON has none of these: escaping them is exact. */
-        bool lt = c == '<' || c == '>' || c == '&';
-        bool sep = c == 0xE2 && i + 2 < raw.len && (unsigned char)raw.p[i + 1] == 0x80 &&
-                   ((unsigned char)raw.p[i + 2] == 0xA8 || (unsigned char)raw.p[i + 2] == 0xA9);
-        if (!lt && !sep)
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool sep = c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+                   ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9);
+        if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' && !sep)
             continue;
-        mld_buf_append(&b, raw.p + run, i - run);
-        if (lt) {
-            mld_buf_printf(&b, "\\u%04x", c);
-        } else {
-            mld_buf_printf(&b, "\\u%04x", (unsigned)(0x2000 | (unsigned char)raw.p[i + 2]) - 0x80);
+        mld_buf_append(b, s + run, i - run);
+        const char *named = c == '"'    ? "\\\""
+                            : c == '\\' ? "\\\\"
+                            : c == '\b' ? "\\b"
+                            : c == '\f' ? "\\f"
+                            : c == '\n' ? "\\n"
+                            : c == '\r' ? "\\r"
+                            : c == '\t' ? "\\t"
+                                        : NULL;
+        if (named != NULL) {
+            mld_buf_puts(b, named);
+        } else if (sep) {
+            mld_buf_printf(b, "\\u%04x", (unsigned)(0x2000 | (unsigned char)s[i + 2]) - 0x80);
             i += 2;
+        } else if (c < 0x20) {
+            mld_buf_printf(b, "\\u%04X", c); /* jansson's case */
+        } else {
+            mld_buf_printf(b, "\\u%04x", c); /* < > & */
         }
         run = i + 1;
     }
-    mld_buf_append(&b, raw.p + run, raw.len - run);
-    mld_buf_dispose(&raw);
-    if (mld_buf_error(&b) != 0) {
+    mld_buf_append(b, s + run, n - run);
+    mld_buf_putc(b, '"');
+}
+
+/* Appends v as compact JSON (no blanks; keys in the order they were set,
+ * as jansson keeps them). Returns -1 for what JSON-LD never holds (a
+ * real number, nesting deeper than MLD_SEO_JSON_DEPTH). */
+static int
+put_json(struct mld_buf *b, json_t *v, int depth)
+{
+    if (depth > MLD_SEO_JSON_DEPTH)
+        return -1;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *x;
+        bool first = true;
+        mld_buf_putc(b, '{');
+        json_object_foreach (v, key, x) {
+            if (!first)
+                mld_buf_putc(b, ',');
+            first = false;
+            put_json_string(b, key, strlen(key));
+            mld_buf_putc(b, ':');
+            if (put_json(b, x, depth + 1) != 0)
+                return -1;
+        }
+        mld_buf_putc(b, '}');
+        return 0;
+    }
+    case JSON_ARRAY:
+        mld_buf_putc(b, '[');
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i > 0)
+                mld_buf_putc(b, ',');
+            if (put_json(b, json_array_get(v, i), depth + 1) != 0)
+                return -1;
+        }
+        mld_buf_putc(b, ']');
+        return 0;
+    case JSON_STRING:
+        put_json_string(b, json_string_value(v), json_string_length(v));
+        return 0;
+    case JSON_INTEGER:
+        mld_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return 0;
+    case JSON_TRUE:
+        mld_buf_puts(b, "true");
+        return 0;
+    case JSON_FALSE:
+        mld_buf_puts(b, "false");
+        return 0;
+    case JSON_NULL:
+        mld_buf_puts(b, "null");
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+/* Written in one pass, not dumped by jansson and escaped again: the dump
+ * and the second pass were 8 % of an article render (bench/README.md,
+ * "crawl.sh"). */
+char *
+mld_seo_json_script(json_t *v)
+{
+    struct mld_buf b;
+    mld_buf_init(&b, MLD_MAX_PAGE_BYTES);
+    if (put_json(&b, v, 0) != 0 || mld_buf_error(&b) != 0) {
         mld_buf_dispose(&b);
         return NULL;
     }

@@ -237,7 +237,8 @@ jstr(const char *s)
     struct mld_buf b;
     mld_buf_init(&b, MLD_MAX_PAGE_BYTES);
     put_text(&b, s, ESC_NONE);
-    json_t *v = json_stringn(b.p != NULL ? b.p : "", b.len);
+    /* put_text() left well-formed UTF-8 only: no second check */
+    json_t *v = json_stringn_nocheck(b.p != NULL ? b.p : "", b.len);
     mld_buf_dispose(&b);
     return v;
 }

@@ -27,6 +27,7 @@
 #include "../base/arena.h"
 #include "../base/limits.h"
 #include "../base/mem.h"
+#include "../base/text.h"
 #include "../store/editor.h"
 #include "../text/slug.h"
 #include "feed_out.h"
@@ -74,11 +75,20 @@ mld_page_add_key(struct mld_page *out, const char *key)
     out->tags[out->ntags++] = mld_strdup(key);
 }
 
+json_t *
+mld_page_str(const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    size_t n = strlen(s);
+    return mld_utf8_valid(s, n) ? json_stringn_nocheck(s, n) : NULL;
+}
+
 void
 mld_page_set_str(json_t *o, const char *key, const char *v)
 {
     if (v != NULL && v[0] != '\0')
-        json_object_set_new(o, key, json_string(v));
+        json_object_set_new(o, key, mld_page_str(v));
 }
 
 /* Sets key of o to t formatted by fmt; leaves it out for t 0 (no date:
@@ -90,7 +100,7 @@ set_date(json_t *o, const char *key, mld_time_t t, void (*fmt)(mld_time_t, char 
         return;
     char buf[32];
     fmt(t, buf);
-    json_object_set_new(o, key, json_string(buf));
+    json_object_set_new(o, key, mld_page_str(buf));
 }
 
 /* Sets "section" and "section_url" of o from it, when it has a section. */

@@ -157,6 +157,12 @@ void mld_page_dispose(struct mld_page *out);
  * (so that {{#key}} sections test presence). */
 void mld_page_set_str(json_t *o, const char *key, const char *v);
 
+/* A JSON string of s, or NULL for NULL or text that is not UTF-8: what
+ * json_string() gives, checked by mld_utf8_valid() (ASCII eight bytes at
+ * a time) instead of jansson's check, a code point at a time, which was
+ * a tenth of an article render. */
+json_t *mld_page_str(const char *s);
+
 /* Adds what every page has to ctx: site_name, title, and nav[] (the
  * sections with visible articles at now; the one whose slug is current,
  * when not NULL, marked). Returns 0 or the store's error. */

@@ -80,7 +80,7 @@ set_absolute(json_t *o, const char *key, const struct mld_page_site *site, const
     if (path == NULL || path[0] == '\0')
         return;
     char *u = absolute(site, path);
-    json_object_set_new(o, key, json_string(u));
+    json_object_set_new(o, key, mld_page_str(u));
     mld_free(u);
 }
 
@@ -292,10 +292,10 @@ static json_t *
 organization(const char *name, const char *url)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "@type", json_string("Organization"));
-    json_object_set_new(o, "name", json_string(name));
+    json_object_set_new(o, "@type", mld_page_str("Organization"));
+    json_object_set_new(o, "name", mld_page_str(name));
     if (url != NULL)
-        json_object_set_new(o, "url", json_string(url));
+        json_object_set_new(o, "url", mld_page_str(url));
     return o;
 }
 
@@ -315,8 +315,8 @@ add_author(json_t *authors, const char *name, size_t len, const char *credit)
         json_array_append_new(authors, organization(n, NULL));
     } else {
         json_t *p = json_object();
-        json_object_set_new(p, "@type", json_string("Person"));
-        json_object_set_new(p, "name", json_string(n));
+        json_object_set_new(p, "@type", mld_page_str("Person"));
+        json_object_set_new(p, "name", mld_page_str(n));
         json_array_append_new(authors, p);
     }
     mld_free(n);
@@ -354,11 +354,11 @@ static void
 crumb(json_t *items, const char *name, const char *url)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "@type", json_string("ListItem"));
+    json_object_set_new(o, "@type", mld_page_str("ListItem"));
     json_object_set_new(o, "position", json_integer((json_int_t)json_array_size(items) + 1));
-    json_object_set_new(o, "name", json_string(name));
+    json_object_set_new(o, "name", mld_page_str(name));
     if (url != NULL)
-        json_object_set_new(o, "item", json_string(url));
+        json_object_set_new(o, "item", mld_page_str(url));
     json_array_append_new(items, o);
 }
 
@@ -366,8 +366,8 @@ static json_t *
 breadcrumbs(json_t *items)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "@context", json_string("https://schema.org"));
-    json_object_set_new(o, "@type", json_string("BreadcrumbList"));
+    json_object_set_new(o, "@context", mld_page_str("https://schema.org"));
+    json_object_set_new(o, "@type", mld_page_str("BreadcrumbList"));
     json_object_set_new(o, "itemListElement", items);
     return o;
 }
@@ -379,7 +379,7 @@ publisher(const struct mld_page_site *site, const char *home)
     json_t *o = organization(site_name_of(site), home);
     if (site != NULL && site->logo != NULL) {
         json_t *logo = json_object();
-        json_object_set_new(logo, "@type", json_string("ImageObject"));
+        json_object_set_new(logo, "@type", mld_page_str("ImageObject"));
         set_absolute(logo, "url", site, site->logo);
         json_object_set_new(o, "logo", logo);
     }
@@ -393,23 +393,23 @@ article_ld(const json_t *ctx, const json_t *art, const struct mld_page_site *sit
     const char *canonical = str_of(ctx, "canonical");
     char *home = absolute(site, "/");
     json_t *na = json_object();
-    json_object_set_new(na, "@context", json_string("https://schema.org"));
-    json_object_set_new(na, "@type", json_string("NewsArticle"));
+    json_object_set_new(na, "@context", mld_page_str("https://schema.org"));
+    json_object_set_new(na, "@type", mld_page_str("NewsArticle"));
     json_t *page = json_object();
-    json_object_set_new(page, "@type", json_string("WebPage"));
+    json_object_set_new(page, "@type", mld_page_str("WebPage"));
     if (canonical != NULL) {
-        json_object_set_new(page, "@id", json_string(canonical));
-        json_object_set_new(na, "url", json_string(canonical));
+        json_object_set_new(page, "@id", mld_page_str(canonical));
+        json_object_set_new(na, "url", mld_page_str(canonical));
     }
     json_object_set_new(na, "mainEntityOfPage", page);
     const char *headline = str_of(art, "headline");
-    json_object_set_new(na, "headline", json_string(headline ? headline : ""));
+    json_object_set_new(na, "headline", mld_page_str(headline ? headline : ""));
     if (str_of(art, "description") != NULL)
-        json_object_set_new(na, "description", json_string(str_of(art, "description")));
+        json_object_set_new(na, "description", mld_page_str(str_of(art, "description")));
     if (str_of(art, "date_iso") != NULL)
-        json_object_set_new(na, "datePublished", json_string(str_of(art, "date_iso")));
+        json_object_set_new(na, "datePublished", mld_page_str(str_of(art, "date_iso")));
     if (str_of(art, "modified_iso") != NULL)
-        json_object_set_new(na, "dateModified", json_string(str_of(art, "modified_iso")));
+        json_object_set_new(na, "dateModified", mld_page_str(str_of(art, "modified_iso")));
     json_object_set_new(na, "author", authors_json(art, site, home));
     json_object_set_new(na, "publisher", publisher(site, home));
     json_t *images = json_array();
@@ -418,7 +418,7 @@ article_ld(const json_t *ctx, const json_t *art, const struct mld_page_site *sit
         const char *u = str_of(json_array_get(shared, i), "url");
         if (u != NULL) {
             char *a = absolute(site, u);
-            json_array_append_new(images, json_string(a));
+            json_array_append_new(images, mld_page_str(a));
             mld_free(a);
         }
     }
@@ -428,7 +428,7 @@ article_ld(const json_t *ctx, const json_t *art, const struct mld_page_site *sit
         json_decref(images);
     const char *section = str_of(art, "section");
     if (section != NULL)
-        json_object_set_new(na, "articleSection", json_string(section));
+        json_object_set_new(na, "articleSection", mld_page_str(section));
     const json_t *topics = json_object_get(art, "all_topics");
     if (json_array_size(topics) > 0) {
         struct mld_buf kw;
@@ -440,13 +440,13 @@ article_ld(const json_t *ctx, const json_t *art, const struct mld_page_site *sit
         }
         if (kw.len > 0 && mld_buf_error(&kw) == 0) {
             char *s = mld_buf_steal(&kw, NULL);
-            json_object_set_new(na, "keywords", json_string(s));
+            json_object_set_new(na, "keywords", mld_page_str(s));
             mld_free(s);
         }
         mld_buf_dispose(&kw);
     }
     const char *lang = str_of(art, "lang_code");
-    json_object_set_new(na, "inLanguage", json_string(lang ? lang : "de"));
+    json_object_set_new(na, "inLanguage", mld_page_str(lang ? lang : "de"));
     json_object_set_new(na, "isAccessibleForFree", json_true());
 
     json_t *items = json_array();

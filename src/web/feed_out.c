@@ -772,7 +772,7 @@ json_authors(const char *name)
     if (n == NULL)
         return NULL;
     json_t *o = json_object(), *v = json_array();
-    json_object_set_new(o, "name", n);
+    json_object_set_new_nocheck(o, "name", n);
     json_array_append_new(v, o);
     return v;
 }
@@ -802,7 +802,7 @@ json_item(const struct feed *f, const struct mld_item *it)
     jset(o, "date_modified", date);
     json_t *authors = json_authors(item_author(a));
     if (authors != NULL)
-        json_object_set_new(o, "authors", authors);
+        json_object_set_new_nocheck(o, "authors", authors);
     struct category cats[MLD_MAX_TOPICS + 1];
     int nc = categories(a, cats);
     json_t *tags = json_array();
@@ -812,7 +812,7 @@ json_item(const struct feed *f, const struct mld_item *it)
             json_array_append_new(tags, t);
     }
     if (json_array_size(tags) > 0)
-        json_object_set_new(o, "tags", tags);
+        json_object_set_new_nocheck(o, "tags", tags);
     else
         json_decref(tags);
     jset(o, "language", a->lang != NULL && a->lang[0] != '\0' ? a->lang : "de");
@@ -828,12 +828,12 @@ json_item(const struct feed *f, const struct mld_item *it)
         jset(m, "mime_type", x.type);
         jset(m, "title", x.m->caption);
         if (x.length > 0)
-            json_object_set_new(m, "size_in_bytes", json_integer(x.length));
+            json_object_set_new_nocheck(m, "size_in_bytes", json_integer(x.length));
         json_array_append_new(att, m);
         mld_free(x.url);
     }
     if (json_array_size(att) > 0)
-        json_object_set_new(o, "attachments", att);
+        json_object_set_new_nocheck(o, "attachments", att);
     else
         json_decref(att);
     mld_free(url);
@@ -858,11 +858,11 @@ write_json(struct mld_buf *b, const struct feed *f)
     jset(v, "feed_url", f->self_url);
     jset(v, "description", f->description);
     jset(v, "language", "de");
-    json_object_set_new(v, "authors", json_authors(f->site_name));
+    json_object_set_new_nocheck(v, "authors", json_authors(f->site_name));
     json_t *items = json_array();
     for (int i = 0; i < f->n; i++)
         json_array_append_new(items, json_item(f, f->v[i]));
-    json_object_set_new(v, "items", items);
+    json_object_set_new_nocheck(v, "items", items);
     json_dump_callback(v, dump_to_buf, b, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
     mld_buf_putc(b, '\n');
     json_decref(v);
@@ -1034,12 +1034,20 @@ add_links(json_t *v, const char *base, const char *path, const char *query, cons
     for (int i = 0; i < NFMT; i++) {
         struct mld_buf b;
         mld_buf_init(&b, 8192 + 4 * MLD_SEARCH_MAX_QUERY_BYTES);
-        mld_buf_printf(&b, "%s%s/%s%s", base, path, formats[i].file, query);
+        /* puts, not printf: every page has six of these */
+        mld_buf_puts(&b, base);
+        mld_buf_puts(&b, path);
+        mld_buf_putc(&b, '/');
+        mld_buf_puts(&b, formats[i].file);
+        mld_buf_puts(&b, query);
         json_t *o = json_object();
         jset(o, "url", b.p);
         jset(o, "type", formats[i].link);
         mld_buf_reset(&b);
-        mld_buf_printf(&b, "%s (%s)", name, formats[i].label);
+        mld_buf_puts(&b, name);
+        mld_buf_puts(&b, " (");
+        mld_buf_puts(&b, formats[i].label);
+        mld_buf_putc(&b, ')');
         jset(o, "title", b.p);
         mld_buf_dispose(&b);
         json_array_append_new(v, o);
@@ -1079,5 +1087,5 @@ mld_feed_out_links(json_t *ctx, const struct mld_page_site *site, const char *pa
         }
     }
     add_links(v, base, "", "", sname);
-    json_object_set_new(ctx, "feeds", v);
+    json_object_set_new_nocheck(ctx, "feeds", v);
 }

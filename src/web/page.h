@@ -154,7 +154,8 @@ void mld_page_set_pager(json_t *ctx, const char *base, int seite, int more);
 void mld_page_dispose(struct mld_page *out);
 
 /* Sets key in o to the string v, or leaves it out when v is NULL or empty
- * (so that {{#key}} sections test presence). */
+ * (so that {{#key}} sections test presence). key is ASCII of the code:
+ * jansson does not check it again. */
 void mld_page_set_str(json_t *o, const char *key, const char *v);
 
 /* A JSON string of s, or NULL for NULL or text that is not UTF-8: what

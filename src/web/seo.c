@@ -292,10 +292,10 @@ static json_t *
 organization(const char *name, const char *url)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "@type", mld_page_str("Organization"));
-    json_object_set_new(o, "name", mld_page_str(name));
+    json_object_set_new_nocheck(o, "@type", mld_page_str("Organization"));
+    json_object_set_new_nocheck(o, "name", mld_page_str(name));
     if (url != NULL)
-        json_object_set_new(o, "url", mld_page_str(url));
+        json_object_set_new_nocheck(o, "url", mld_page_str(url));
     return o;
 }
 
@@ -315,8 +315,8 @@ add_author(json_t *authors, const char *name, size_t len, const char *credit)
         json_array_append_new(authors, organization(n, NULL));
     } else {
         json_t *p = json_object();
-        json_object_set_new(p, "@type", mld_page_str("Person"));
-        json_object_set_new(p, "name", mld_page_str(n));
+        json_object_set_new_nocheck(p, "@type", mld_page_str("Person"));
+        json_object_set_new_nocheck(p, "name", mld_page_str(n));
         json_array_append_new(authors, p);
     }
     mld_free(n);
@@ -354,11 +354,11 @@ static void
 crumb(json_t *items, const char *name, const char *url)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "@type", mld_page_str("ListItem"));
-    json_object_set_new(o, "position", json_integer((json_int_t)json_array_size(items) + 1));
-    json_object_set_new(o, "name", mld_page_str(name));
+    json_object_set_new_nocheck(o, "@type", mld_page_str("ListItem"));
+    json_object_set_new_nocheck(o, "position", json_integer((json_int_t)json_array_size(items) + 1));
+    json_object_set_new_nocheck(o, "name", mld_page_str(name));
     if (url != NULL)
-        json_object_set_new(o, "item", mld_page_str(url));
+        json_object_set_new_nocheck(o, "item", mld_page_str(url));
     json_array_append_new(items, o);
 }
 
@@ -366,9 +366,9 @@ static json_t *
 breadcrumbs(json_t *items)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "@context", mld_page_str("https://schema.org"));
-    json_object_set_new(o, "@type", mld_page_str("BreadcrumbList"));
-    json_object_set_new(o, "itemListElement", items);
+    json_object_set_new_nocheck(o, "@context", mld_page_str("https://schema.org"));
+    json_object_set_new_nocheck(o, "@type", mld_page_str("BreadcrumbList"));
+    json_object_set_new_nocheck(o, "itemListElement", items);
     return o;
 }
 
@@ -379,9 +379,9 @@ publisher(const struct mld_page_site *site, const char *home)
     json_t *o = organization(site_name_of(site), home);
     if (site != NULL && site->logo != NULL) {
         json_t *logo = json_object();
-        json_object_set_new(logo, "@type", mld_page_str("ImageObject"));
+        json_object_set_new_nocheck(logo, "@type", mld_page_str("ImageObject"));
         set_absolute(logo, "url", site, site->logo);
-        json_object_set_new(o, "logo", logo);
+        json_object_set_new_nocheck(o, "logo", logo);
     }
     return o;
 }
@@ -393,25 +393,25 @@ article_ld(const json_t *ctx, const json_t *art, const struct mld_page_site *sit
     const char *canonical = str_of(ctx, "canonical");
     char *home = absolute(site, "/");
     json_t *na = json_object();
-    json_object_set_new(na, "@context", mld_page_str("https://schema.org"));
-    json_object_set_new(na, "@type", mld_page_str("NewsArticle"));
+    json_object_set_new_nocheck(na, "@context", mld_page_str("https://schema.org"));
+    json_object_set_new_nocheck(na, "@type", mld_page_str("NewsArticle"));
     json_t *page = json_object();
-    json_object_set_new(page, "@type", mld_page_str("WebPage"));
+    json_object_set_new_nocheck(page, "@type", mld_page_str("WebPage"));
     if (canonical != NULL) {
-        json_object_set_new(page, "@id", mld_page_str(canonical));
-        json_object_set_new(na, "url", mld_page_str(canonical));
+        json_object_set_new_nocheck(page, "@id", mld_page_str(canonical));
+        json_object_set_new_nocheck(na, "url", mld_page_str(canonical));
     }
-    json_object_set_new(na, "mainEntityOfPage", page);
+    json_object_set_new_nocheck(na, "mainEntityOfPage", page);
     const char *headline = str_of(art, "headline");
-    json_object_set_new(na, "headline", mld_page_str(headline ? headline : ""));
+    json_object_set_new_nocheck(na, "headline", mld_page_str(headline ? headline : ""));
     if (str_of(art, "description") != NULL)
-        json_object_set_new(na, "description", mld_page_str(str_of(art, "description")));
+        json_object_set_new_nocheck(na, "description", mld_page_str(str_of(art, "description")));
     if (str_of(art, "date_iso") != NULL)
-        json_object_set_new(na, "datePublished", mld_page_str(str_of(art, "date_iso")));
+        json_object_set_new_nocheck(na, "datePublished", mld_page_str(str_of(art, "date_iso")));
     if (str_of(art, "modified_iso") != NULL)
-        json_object_set_new(na, "dateModified", mld_page_str(str_of(art, "modified_iso")));
-    json_object_set_new(na, "author", authors_json(art, site, home));
-    json_object_set_new(na, "publisher", publisher(site, home));
+        json_object_set_new_nocheck(na, "dateModified", mld_page_str(str_of(art, "modified_iso")));
+    json_object_set_new_nocheck(na, "author", authors_json(art, site, home));
+    json_object_set_new_nocheck(na, "publisher", publisher(site, home));
     json_t *images = json_array();
     const json_t *shared = json_object_get(art, "share_images");
     for (size_t i = 0; i < json_array_size(shared); i++) {
@@ -423,12 +423,12 @@ article_ld(const json_t *ctx, const json_t *art, const struct mld_page_site *sit
         }
     }
     if (json_array_size(images) > 0)
-        json_object_set_new(na, "image", images);
+        json_object_set_new_nocheck(na, "image", images);
     else
         json_decref(images);
     const char *section = str_of(art, "section");
     if (section != NULL)
-        json_object_set_new(na, "articleSection", mld_page_str(section));
+        json_object_set_new_nocheck(na, "articleSection", mld_page_str(section));
     const json_t *topics = json_object_get(art, "all_topics");
     if (json_array_size(topics) > 0) {
         struct mld_buf kw;
@@ -440,14 +440,14 @@ article_ld(const json_t *ctx, const json_t *art, const struct mld_page_site *sit
         }
         if (kw.len > 0 && mld_buf_error(&kw) == 0) {
             char *s = mld_buf_steal(&kw, NULL);
-            json_object_set_new(na, "keywords", mld_page_str(s));
+            json_object_set_new_nocheck(na, "keywords", mld_page_str(s));
             mld_free(s);
         }
         mld_buf_dispose(&kw);
     }
     const char *lang = str_of(art, "lang_code");
-    json_object_set_new(na, "inLanguage", mld_page_str(lang ? lang : "de"));
-    json_object_set_new(na, "isAccessibleForFree", json_true());
+    json_object_set_new_nocheck(na, "inLanguage", mld_page_str(lang ? lang : "de"));
+    json_object_set_new_nocheck(na, "isAccessibleForFree", json_true());
 
     json_t *items = json_array();
     crumb(items, site_name_of(site), home);
@@ -495,7 +495,7 @@ set_og_image(json_t *ctx, const json_t *pic, const struct mld_page_site *site)
         json_object_set(img, "height", h);
     }
     mld_page_set_str(img, "alt", str_of(pic, "alt"));
-    json_object_set_new(ctx, "og_image", img);
+    json_object_set_new_nocheck(ctx, "og_image", img);
     return true;
 }
 
@@ -522,7 +522,7 @@ set_og(json_t *ctx, const char *name, const json_t *art, const struct mld_page_s
             mld_page_set_str(t, "tag", str_of(json_array_get(topics, i), "name"));
             json_array_append_new(tags, t);
         }
-        json_object_set_new(ctx, "article_tags", tags);
+        json_object_set_new_nocheck(ctx, "article_tags", tags);
     } else if (strcmp(name, "home") == 0) {
         pic = set_og_image(ctx, json_object_get(json_object_get(ctx, "lead"), "picture"), site);
     }
@@ -545,7 +545,7 @@ mld_seo_context(json_t *ctx, const char *name, const struct mld_page_site *site)
     static const char *const noindex[] = {"search", "status", "error", "gone"};
     for (size_t i = 0; i < sizeof(noindex) / sizeof(noindex[0]); i++)
         if (strcmp(name, noindex[i]) == 0)
-            json_object_set_new(ctx, "noindex", json_true());
+            json_object_set_new_nocheck(ctx, "noindex", json_true());
     if (site != NULL)
         mld_page_set_str(ctx, "favicon", site->favicon);
     set_og(ctx, name, art, site);

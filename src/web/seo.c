@@ -144,13 +144,20 @@ mld_seo_cut(const char *text, size_t max)
 static void
 put_json_string(struct mld_buf *b, const char *s, size_t n)
 {
+    /* The bytes to look at: controls, '"', '\\', < > & and 0xE2, the
+     * lead byte of U+2028 and U+2029; one table lookup per byte. */
+    static const bool look[256] = {
+        ['"'] = true, ['\\'] = true, ['<'] = true, ['>'] = true, ['&'] = true, [0xE2] = true,
+    };
     mld_buf_putc(b, '"');
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && !look[c])
+            continue;
         bool sep = c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
                    ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9);
-        if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' && !sep)
+        if (c == 0xE2 && !sep)
             continue;
         mld_buf_append(b, s + run, i - run);
         const char *named = c == '"'    ? "\\\""

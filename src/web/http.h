@@ -117,12 +117,6 @@ enum {
 struct mld_http_resp *mld_http_resp_new(int status, const char *content_type, const void *body,
                                         size_t body_len, mld_time_t last_modified);
 
-/* The same, taking the body: body_len bytes and a NUL at body (from
- * mld_malloc, e.g. mld_buf_steal()), freed with the response. A page's
- * body is not copied a second time. */
-struct mld_http_resp *mld_http_resp_take(int status, const char *content_type, char *body,
-                                         size_t body_len, mld_time_t last_modified);
-
 /* Adds a response header; only before mld_http_resp_finish(). A name that
  * is not a token or a value with CR, LF or other control bytes is refused
  * (logged, not added). Content-Type, Content-Length, ETag, Last-Modified,

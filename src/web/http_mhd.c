@@ -135,8 +135,8 @@ static atomic_long live_resps;
 /* Response building --------------------------------------------------- */
 
 struct mld_http_resp *
-mld_http_resp_take(int status, const char *content_type, char *body, size_t body_len,
-                   mld_time_t last_modified)
+mld_http_resp_new(int status, const char *content_type, const void *body, size_t body_len,
+                  mld_time_t last_modified)
 {
     struct mld_http_resp *r = MLD_NEW(struct mld_http_resp);
     atomic_init(&r->refs, 1);
@@ -145,23 +145,13 @@ mld_http_resp_take(int status, const char *content_type, char *body, size_t body
     r->status = status;
     r->last_modified = last_modified;
     r->content_type = mld_strdup(content_type);
-    /* A grown buffer has room to spare: the page cache counts body_len,
-     * so the room goes back (in place, no copy). */
-    r->body = mld_realloc(body, body_len + 1);
+    r->body = mld_malloc(body_len + 1);
+    if (body_len > 0)
+        memcpy(r->body, body, body_len);
+    r->body[body_len] = '\0';
     r->body_len = body_len;
     atomic_fetch_add_explicit(&live_resps, 1, memory_order_relaxed);
     return r;
-}
-
-struct mld_http_resp *
-mld_http_resp_new(int status, const char *content_type, const void *body, size_t body_len,
-                  mld_time_t last_modified)
-{
-    char *copy = mld_malloc(body_len + 1);
-    if (body_len > 0)
-        memcpy(copy, body, body_len);
-    copy[body_len] = '\0';
-    return mld_http_resp_take(status, content_type, copy, body_len, last_modified);
 }
 
 /* True when s holds no CR, LF or other control byte but TAB, so it can go

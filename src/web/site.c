@@ -890,9 +890,11 @@ static struct mld_http_resp *
 page_resp(const struct mld_site *site, struct mld_page *pg, const char *path)
 {
     const char *type = pg->content_type ? pg->content_type : "text/html; charset=utf-8";
-    size_t len;
-    char *body = mld_buf_steal(&pg->body, &len);
-    struct mld_http_resp *r = mld_http_resp_take(pg->status, type, body, len, pg->last_modified);
+    /* A copy of the exact size, not the render's buffer handed over: a
+     * grown buffer shrunk in place left the page cache's bodies apart in
+     * the heap (anonymous memory 92 -> 130 MB after 10,000 misses). */
+    struct mld_http_resp *r = mld_http_resp_new(pg->status, type, pg->body.p ? pg->body.p : "",
+                                                 pg->body.len, pg->last_modified);
     if (pg->status == 301)
         mld_http_resp_header(r, "Location", pg->location);
     if (mld_api_path(path)) /* api: CORS, and no-store for /changes */

@@ -435,17 +435,18 @@ open_pg(struct sq *s, const char *url, bool reader, struct mld_err *err)
     return reader ? pg_session(p, err) : 0;
 }
 
-/* Opens the SQLite file at path, in WAL mode, and brings its schema up
- * to date. */
+/* SQLite counts its memory under a global mutex at every allocation
+ * unless told not to; meldung never reads the count. The call fails
+ * harmlessly when something opened a database before. */
 static void
 sqlite_setup(void)
 {
-    /* SQLite counts its memory under a global mutex at every allocation
-     * unless told not to; meldung never reads the count. The call fails
-     * harmlessly when something opened a database before. */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* Opens the SQLite file at path, in WAL mode, and brings its schema up
+ * to date. A reader (mld_store_open_reader) is opened without SQLite's
+ * connection mutex. */
 static int
 open_sqlite(struct sq *s, const char *path, bool reader, struct mld_err *err)
 {

@@ -1575,11 +1575,17 @@ arena_setup(void)
     json_set_alloc_funcs(json_alloc, json_release);
 }
 
+void
+mld_page_setup(void)
+{
+    pthread_once(&arena_once, arena_setup);
+}
+
 /* This thread's arena, made on first use. */
 static struct mld_arena *
 thread_arena(void)
 {
-    pthread_once(&arena_once, arena_setup);
+    mld_page_setup();
     struct mld_arena *a = pthread_getspecific(arena_key);
     if (a == NULL) {
         a = MLD_NEW(struct mld_arena);

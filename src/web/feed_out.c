@@ -249,7 +249,7 @@ jset(json_t *o, const char *key, const char *s)
 {
     json_t *v = jstr(s);
     if (v != NULL)
-        json_object_set_new(o, key, v);
+        json_object_set_new_nocheck(o, key, v); /* keys: ASCII of the code */
 }
 
 /* A new string: base followed by path. */

@@ -556,6 +556,13 @@
 /* Largest rendered page (bytes). A page beyond it is a template bug. */
 #define MLD_MAX_PAGE_BYTES (8u * 1024 * 1024)
 
+/* A render's jansson values come from an arena per HTTP thread (page.c,
+ * src/base/arena.h): its first chunk, and the most it keeps between
+ * renders (one chunk; a larger one, of a long story or topic page, is
+ * freed at the render's end). */
+#define MLD_ARENA_CHUNK_BYTES (64u * 1024)
+#define MLD_RENDER_ARENA_KEEP (1024u * 1024)
+
 /* Items on a list page (home per section, section, topic), and in
  * "Weitere Meldungen". */
 #define MLD_LIST_PAGE_SIZE 20
@@ -719,6 +726,10 @@
 
 /* Pictures named in an article's JSON-LD (image) and OpenGraph tags. */
 #define MLD_SEO_MAX_IMAGES 8
+
+/* Nesting of the JSON-LD a page writes (seo.c, put_json): three levels
+ * are used (list > item > author); more is a bug, written as no JSON-LD. */
+#define MLD_SEO_JSON_DEPTH 8
 
 /* The article API (src/web/api.c) ------------------------------------- */
 

@@ -3,6 +3,9 @@
  */
 #include "text.h"
 
+#include <stdint.h>
+#include <string.h>
+
 size_t
 mld_utf8_seq(const char *s, size_t n)
 {
@@ -38,6 +41,16 @@ mld_utf8_valid_len(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        /* ASCII eight bytes at a time: most text is mostly ASCII. */
+        while (n - i >= sizeof(uint64_t)) {
+            uint64_t w;
+            memcpy(&w, s + i, sizeof(w));
+            if ((w & 0x8080808080808080u) != 0)
+                break;
+            i += sizeof(w);
+        }
+        if (i >= n)
+            break;
         if ((unsigned char)s[i] < 0x80) { /* the common case, without a call */
             i++;
             continue;

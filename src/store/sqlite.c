@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -433,14 +434,28 @@ open_pg(struct sq *s, const char *url, bool reader, struct mld_err *err)
     return 0;
 }
 
-/* Opens the SQLite file at path, in WAL mode, and brings its schema up
- * to date. */
-static int
-open_sqlite(struct sq *s, const char *path, struct mld_err *err)
+/* SQLite counts its memory under a global mutex at every allocation
+ * unless told not to; meldung never reads the count. The call fails
+ * harmlessly when something opened a database before. */
+static void
+sqlite_setup(void)
 {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+/* Opens the SQLite file at path, in WAL mode, and brings its schema up
+ * to date. A reader (mld_store_open_reader) is opened without SQLite's
+ * connection mutex. */
+static int
+open_sqlite(struct sq *s, const char *path, bool reader, struct mld_err *err)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_setup);
     s->path = mld_strdup(path);
-    if (sqlite3_open_v2(path, &s->db.lite, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK)
+    /* A reader serves one render at a time (site.c, struct readers): it
+     * needs no mutex of its own, which SQLite would take at every call. */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | (reader ? SQLITE_OPEN_NOMUTEX : 0);
+    if (sqlite3_open_v2(path, &s->db.lite, flags, NULL) != SQLITE_OK)
         return sq_error(s, err, "open");
     sqlite3_busy_timeout(s->db.lite, MLD_STORE_BUSY_MS);
     /* Plans must not depend on bound values. Otherwise a statement that
@@ -482,7 +497,7 @@ sq_open_as(void **impl, const char *path, bool reader, struct mld_err *err)
 {
     struct sq *s = MLD_NEW(struct sq);
     s->stmts = MLD_NEW(struct sq_stmts);
-    int rc = pg_is_url(path) ? open_pg(s, path, reader, err) : open_sqlite(s, path, err);
+    int rc = pg_is_url(path) ? open_pg(s, path, reader, err) : open_sqlite(s, path, reader, err);
     if (rc == 0)
         rc = sq_search_open(s, err);
     if (rc == 0)
@@ -532,7 +547,12 @@ sq_read_begin(void *impl, struct mld_err *err)
     struct sq *s = impl;
     if (sql_in_txn(&s->db))
         return 0;
-    return sq_exec(s, sql_pg(&s->db) ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN", err);
+    if (sql_pg(&s->db))
+        return sq_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ", err);
+    /* Every render begins one: parsed once, not per page (bench/README.md,
+     * "crawl.sh", parsing BEGIN and COMMIT was 3 % of an article render). */
+    struct sql_stmt *st = sq_prepare(s, &s->read_begin, "BEGIN", err);
+    return st == NULL ? MLD_E_STORE : sq_step_done(s, st, err, "begin read");
 }
 
 static void
@@ -540,8 +560,16 @@ sq_read_end(void *impl)
 {
     struct sq *s = impl;
     sq_idle(s); /* statements still stepping would keep the snapshot */
-    if (sql_in_txn(&s->db) && s->in_txn == 0)
+    if (!sql_in_txn(&s->db) || s->in_txn != 0)
+        return;
+    struct mld_err err = {0};
+    struct sql_stmt *st = sql_pg(&s->db) ? NULL : sq_prepare(s, &s->read_commit, "COMMIT", &err);
+    if (st == NULL) {
         sql_exec(&s->db, "COMMIT");
+        return;
+    }
+    sql_step(st);
+    sql_reset(st);
 }
 
 static void

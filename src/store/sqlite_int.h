@@ -38,6 +38,9 @@ struct sq {
     /* sqlite_editor.c's two reads that every article page makes (its
      * editorial state and correction notes), kept prepared */
     struct sql_stmt *ed_state, *ed_notes;
+    /* a render's read transaction on SQLite (sq_read_begin/end): BEGIN
+     * and COMMIT kept prepared, not parsed again for every page */
+    struct sql_stmt *read_begin, *read_commit;
     struct sql_stmt ***slots; /* every slot sq_prepare() filled, for close() */
     int nslots;
 };

@@ -80,6 +80,13 @@ void mld_page_nav_free(struct mld_page_nav *nav);
  * a key, or the settings were reloaded): the next render reads them. */
 void mld_page_nav_changed(struct mld_page_nav *nav);
 
+/* Installs the render arena's allocator into jansson (page.c: while a
+ * thread renders, its jansson values come from its arena). jansson's
+ * allocator is process-wide: call this before threads that use jansson
+ * start (mld_site_open does); the first render calls it otherwise. Once
+ * only; later calls do nothing. */
+void mld_page_setup(void);
+
 /* A rendered page. */
 struct mld_page {
     int status;                    /* 200, 301, 400, 404, 410 */
@@ -154,8 +161,15 @@ void mld_page_set_pager(json_t *ctx, const char *base, int seite, int more);
 void mld_page_dispose(struct mld_page *out);
 
 /* Sets key in o to the string v, or leaves it out when v is NULL or empty
- * (so that {{#key}} sections test presence). */
+ * (so that {{#key}} sections test presence). key is ASCII of the code:
+ * jansson does not check it again. */
 void mld_page_set_str(json_t *o, const char *key, const char *v);
+
+/* A JSON string of s, or NULL for NULL or text that is not UTF-8: what
+ * json_string() gives, checked by mld_utf8_valid() (ASCII eight bytes at
+ * a time) instead of jansson's check, a code point at a time, which was
+ * a tenth of an article render. */
+json_t *mld_page_str(const char *s);
 
 /* Adds what every page has to ctx: site_name, title, and nav[] (the
  * sections with visible articles at now; the one whose slug is current,

@@ -80,7 +80,7 @@ set_absolute(json_t *o, const char *key, const struct mld_page_site *site, const
     if (path == NULL || path[0] == '\0')
         return;
     char *u = absolute(site, path);
-    json_object_set_new(o, key, json_string(u));
+    json_object_set_new(o, key, mld_page_str(u));
     mld_free(u);
 }
 
@@ -135,46 +135,120 @@ mld_seo_cut(const char *text, size_t max)
     return s;
 }
 
-/* json_dump_callback target: appends to a buffer. */
-static int
-dump_to_buf(const char *s, size_t n, void *ud)
+/* Appends the JSON string of the n bytes at s (valid UTF-8, as every
+ * jansson string is) in double quotes: escaped as jansson's compact dump
+ * escapes ('"', '\\', the named control characters, other controls as
+ * \u00XX), and besides < > & and U+2028/U+2029 as \u escapes so that no
+ * text can end the script element or, in older parsers, the line. Runs
+ * that need no escape are copied whole. */
+static void
+put_json_string(struct mld_buf *b, const char *s, size_t n)
 {
-    return mld_buf_append(ud, s, n) == 0 ? 0 : -1;
-}
-
-char *
-mld_seo_json_script(const json_t *v)
-{
-    struct mld_buf raw, b;
-    mld_buf_init(&raw, MLD_MAX_PAGE_BYTES);
-    if (json_dump_callback(v, dump_to_buf, &raw, JSON_COMPACT) != 0 || mld_buf_error(&raw) != 0) {
-        mld_buf_dispose(&raw);
-        return NULL;
-    }
-    mld_buf_init(&b, MLD_MAX_PAGE_BYTES);
-    /* Runs of bytes that need no escape are copied whole: byte by byte,
-     * this loop cost more than the dump itself (bench/README.md, "crawl"). */
+    /* The bytes to look at: controls, '"', '\\', < > & and 0xE2, the
+     * lead byte of U+2028 and U+2029; one table lookup per byte. */
+    static const bool look[256] = {
+        ['"'] = true, ['\\'] = true, ['<'] = true, ['>'] = true, ['&'] = true, [0xE2] = true,
+    };
+    mld_buf_putc(b, '"');
     size_t run = 0;
-    for (size_t i = 0; i < raw.len; i++) {
-        unsigned char c = (unsigned char)raw.p[i];
-        /* Outside strings JSON has none of these: escaping them is exact. */
-        bool lt = c == '<' || c == '>' || c == '&';
-        bool sep = c == 0xE2 && i + 2 < raw.len && (unsigned char)raw.p[i + 1] == 0x80 &&
-                   ((unsigned char)raw.p[i + 2] == 0xA8 || (unsigned char)raw.p[i + 2] == 0xA9);
-        if (!lt && !sep)
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && !look[c])
             continue;
-        mld_buf_append(&b, raw.p + run, i - run);
-        if (lt) {
-            mld_buf_printf(&b, "\\u%04x", c);
-        } else {
-            mld_buf_printf(&b, "\\u%04x", (unsigned)(0x2000 | (unsigned char)raw.p[i + 2]) - 0x80);
+        bool sep = c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+                   ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9);
+        if (c == 0xE2 && !sep)
+            continue;
+        mld_buf_append(b, s + run, i - run);
+        const char *named = c == '"'    ? "\\\""
+                            : c == '\\' ? "\\\\"
+                            : c == '\b' ? "\\b"
+                            : c == '\f' ? "\\f"
+                            : c == '\n' ? "\\n"
+                            : c == '\r' ? "\\r"
+                            : c == '\t' ? "\\t"
+                                        : NULL;
+        if (named != NULL) {
+            mld_buf_puts(b, named);
+        } else if (sep) {
+            mld_buf_printf(b, "\\u%04x", (unsigned)(0x2000 | (unsigned char)s[i + 2]) - 0x80);
             i += 2;
+        } else if (c < 0x20) {
+            mld_buf_printf(b, "\\u%04X", c); /* jansson's case */
+        } else {
+            mld_buf_printf(b, "\\u%04x", c); /* < > & */
         }
         run = i + 1;
     }
-    mld_buf_append(&b, raw.p + run, raw.len - run);
-    mld_buf_dispose(&raw);
-    if (mld_buf_error(&b) != 0) {
+    mld_buf_append(b, s + run, n - run);
+    mld_buf_putc(b, '"');
+}
+
+/* Appends v as compact JSON (no blanks; keys in the order they were set,
+ * as jansson keeps them). Returns -1 for what JSON-LD never holds (a
+ * real number, nesting deeper than MLD_SEO_JSON_DEPTH). */
+static int
+put_json(struct mld_buf *b, json_t *v, int depth)
+{
+    if (depth > MLD_SEO_JSON_DEPTH)
+        return -1;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *x;
+        bool first = true;
+        mld_buf_putc(b, '{');
+        json_object_foreach (v, key, x) {
+            if (!first)
+                mld_buf_putc(b, ',');
+            first = false;
+            put_json_string(b, key, strlen(key));
+            mld_buf_putc(b, ':');
+            if (put_json(b, x, depth + 1) != 0)
+                return -1;
+        }
+        mld_buf_putc(b, '}');
+        return 0;
+    }
+    case JSON_ARRAY:
+        mld_buf_putc(b, '[');
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i > 0)
+                mld_buf_putc(b, ',');
+            if (put_json(b, json_array_get(v, i), depth + 1) != 0)
+                return -1;
+        }
+        mld_buf_putc(b, ']');
+        return 0;
+    case JSON_STRING:
+        put_json_string(b, json_string_value(v), json_string_length(v));
+        return 0;
+    case JSON_INTEGER:
+        mld_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return 0;
+    case JSON_TRUE:
+        mld_buf_puts(b, "true");
+        return 0;
+    case JSON_FALSE:
+        mld_buf_puts(b, "false");
+        return 0;
+    case JSON_NULL:
+        mld_buf_puts(b, "null");
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+/* Written in one pass, not dumped by jansson and escaped again: the dump
+ * and the second pass were 8 % of an article render (bench/README.md,
+ * "crawl.sh"). */
+char *
+mld_seo_json_script(json_t *v)
+{
+    struct mld_buf b;
+    mld_buf_init(&b, MLD_MAX_PAGE_BYTES);
+    if (put_json(&b, v, 0) != 0 || mld_buf_error(&b) != 0) {
         mld_buf_dispose(&b);
         return NULL;
     }
@@ -225,10 +299,10 @@ static json_t *
 organization(const char *name, const char *url)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "@type", json_string("Organization"));
-    json_object_set_new(o, "name", json_string(name));
+    json_object_set_new_nocheck(o, "@type", mld_page_str("Organization"));
+    json_object_set_new_nocheck(o, "name", mld_page_str(name));
     if (url != NULL)
-        json_object_set_new(o, "url", json_string(url));
+        json_object_set_new_nocheck(o, "url", mld_page_str(url));
     return o;
 }
 
@@ -248,8 +322,8 @@ add_author(json_t *authors, const char *name, size_t len, const char *credit)
         json_array_append_new(authors, organization(n, NULL));
     } else {
         json_t *p = json_object();
-        json_object_set_new(p, "@type", json_string("Person"));
-        json_object_set_new(p, "name", json_string(n));
+        json_object_set_new_nocheck(p, "@type", mld_page_str("Person"));
+        json_object_set_new_nocheck(p, "name", mld_page_str(n));
         json_array_append_new(authors, p);
     }
     mld_free(n);
@@ -287,11 +361,11 @@ static void
 crumb(json_t *items, const char *name, const char *url)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "@type", json_string("ListItem"));
-    json_object_set_new(o, "position", json_integer((json_int_t)json_array_size(items) + 1));
-    json_object_set_new(o, "name", json_string(name));
+    json_object_set_new_nocheck(o, "@type", mld_page_str("ListItem"));
+    json_object_set_new_nocheck(o, "position", json_integer((json_int_t)json_array_size(items) + 1));
+    json_object_set_new_nocheck(o, "name", mld_page_str(name));
     if (url != NULL)
-        json_object_set_new(o, "item", json_string(url));
+        json_object_set_new_nocheck(o, "item", mld_page_str(url));
     json_array_append_new(items, o);
 }
 
@@ -299,9 +373,9 @@ static json_t *
 breadcrumbs(json_t *items)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "@context", json_string("https://schema.org"));
-    json_object_set_new(o, "@type", json_string("BreadcrumbList"));
-    json_object_set_new(o, "itemListElement", items);
+    json_object_set_new_nocheck(o, "@context", mld_page_str("https://schema.org"));
+    json_object_set_new_nocheck(o, "@type", mld_page_str("BreadcrumbList"));
+    json_object_set_new_nocheck(o, "itemListElement", items);
     return o;
 }
 
@@ -312,9 +386,9 @@ publisher(const struct mld_page_site *site, const char *home)
     json_t *o = organization(site_name_of(site), home);
     if (site != NULL && site->logo != NULL) {
         json_t *logo = json_object();
-        json_object_set_new(logo, "@type", json_string("ImageObject"));
+        json_object_set_new_nocheck(logo, "@type", mld_page_str("ImageObject"));
         set_absolute(logo, "url", site, site->logo);
-        json_object_set_new(o, "logo", logo);
+        json_object_set_new_nocheck(o, "logo", logo);
     }
     return o;
 }
@@ -326,42 +400,42 @@ article_ld(const json_t *ctx, const json_t *art, const struct mld_page_site *sit
     const char *canonical = str_of(ctx, "canonical");
     char *home = absolute(site, "/");
     json_t *na = json_object();
-    json_object_set_new(na, "@context", json_string("https://schema.org"));
-    json_object_set_new(na, "@type", json_string("NewsArticle"));
+    json_object_set_new_nocheck(na, "@context", mld_page_str("https://schema.org"));
+    json_object_set_new_nocheck(na, "@type", mld_page_str("NewsArticle"));
     json_t *page = json_object();
-    json_object_set_new(page, "@type", json_string("WebPage"));
+    json_object_set_new_nocheck(page, "@type", mld_page_str("WebPage"));
     if (canonical != NULL) {
-        json_object_set_new(page, "@id", json_string(canonical));
-        json_object_set_new(na, "url", json_string(canonical));
+        json_object_set_new_nocheck(page, "@id", mld_page_str(canonical));
+        json_object_set_new_nocheck(na, "url", mld_page_str(canonical));
     }
-    json_object_set_new(na, "mainEntityOfPage", page);
+    json_object_set_new_nocheck(na, "mainEntityOfPage", page);
     const char *headline = str_of(art, "headline");
-    json_object_set_new(na, "headline", json_string(headline ? headline : ""));
+    json_object_set_new_nocheck(na, "headline", mld_page_str(headline ? headline : ""));
     if (str_of(art, "description") != NULL)
-        json_object_set_new(na, "description", json_string(str_of(art, "description")));
+        json_object_set_new_nocheck(na, "description", mld_page_str(str_of(art, "description")));
     if (str_of(art, "date_iso") != NULL)
-        json_object_set_new(na, "datePublished", json_string(str_of(art, "date_iso")));
+        json_object_set_new_nocheck(na, "datePublished", mld_page_str(str_of(art, "date_iso")));
     if (str_of(art, "modified_iso") != NULL)
-        json_object_set_new(na, "dateModified", json_string(str_of(art, "modified_iso")));
-    json_object_set_new(na, "author", authors_json(art, site, home));
-    json_object_set_new(na, "publisher", publisher(site, home));
+        json_object_set_new_nocheck(na, "dateModified", mld_page_str(str_of(art, "modified_iso")));
+    json_object_set_new_nocheck(na, "author", authors_json(art, site, home));
+    json_object_set_new_nocheck(na, "publisher", publisher(site, home));
     json_t *images = json_array();
     const json_t *shared = json_object_get(art, "share_images");
     for (size_t i = 0; i < json_array_size(shared); i++) {
         const char *u = str_of(json_array_get(shared, i), "url");
         if (u != NULL) {
             char *a = absolute(site, u);
-            json_array_append_new(images, json_string(a));
+            json_array_append_new(images, mld_page_str(a));
             mld_free(a);
         }
     }
     if (json_array_size(images) > 0)
-        json_object_set_new(na, "image", images);
+        json_object_set_new_nocheck(na, "image", images);
     else
         json_decref(images);
     const char *section = str_of(art, "section");
     if (section != NULL)
-        json_object_set_new(na, "articleSection", json_string(section));
+        json_object_set_new_nocheck(na, "articleSection", mld_page_str(section));
     const json_t *topics = json_object_get(art, "all_topics");
     if (json_array_size(topics) > 0) {
         struct mld_buf kw;
@@ -373,14 +447,14 @@ article_ld(const json_t *ctx, const json_t *art, const struct mld_page_site *sit
         }
         if (kw.len > 0 && mld_buf_error(&kw) == 0) {
             char *s = mld_buf_steal(&kw, NULL);
-            json_object_set_new(na, "keywords", json_string(s));
+            json_object_set_new_nocheck(na, "keywords", mld_page_str(s));
             mld_free(s);
         }
         mld_buf_dispose(&kw);
     }
     const char *lang = str_of(art, "lang_code");
-    json_object_set_new(na, "inLanguage", json_string(lang ? lang : "de"));
-    json_object_set_new(na, "isAccessibleForFree", json_true());
+    json_object_set_new_nocheck(na, "inLanguage", mld_page_str(lang ? lang : "de"));
+    json_object_set_new_nocheck(na, "isAccessibleForFree", json_true());
 
     json_t *items = json_array();
     crumb(items, site_name_of(site), home);
@@ -428,7 +502,7 @@ set_og_image(json_t *ctx, const json_t *pic, const struct mld_page_site *site)
         json_object_set(img, "height", h);
     }
     mld_page_set_str(img, "alt", str_of(pic, "alt"));
-    json_object_set_new(ctx, "og_image", img);
+    json_object_set_new_nocheck(ctx, "og_image", img);
     return true;
 }
 
@@ -455,7 +529,7 @@ set_og(json_t *ctx, const char *name, const json_t *art, const struct mld_page_s
             mld_page_set_str(t, "tag", str_of(json_array_get(topics, i), "name"));
             json_array_append_new(tags, t);
         }
-        json_object_set_new(ctx, "article_tags", tags);
+        json_object_set_new_nocheck(ctx, "article_tags", tags);
     } else if (strcmp(name, "home") == 0) {
         pic = set_og_image(ctx, json_object_get(json_object_get(ctx, "lead"), "picture"), site);
     }
@@ -478,7 +552,7 @@ mld_seo_context(json_t *ctx, const char *name, const struct mld_page_site *site)
     static const char *const noindex[] = {"search", "status", "error", "gone"};
     for (size_t i = 0; i < sizeof(noindex) / sizeof(noindex[0]); i++)
         if (strcmp(name, noindex[i]) == 0)
-            json_object_set_new(ctx, "noindex", json_true());
+            json_object_set_new_nocheck(ctx, "noindex", json_true());
     if (site != NULL)
         mld_page_set_str(ctx, "favicon", site->favicon);
     set_og(ctx, name, art, site);

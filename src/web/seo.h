@@ -30,7 +30,7 @@ void mld_seo_context(json_t *ctx, const char *name, const struct mld_page_site *
  * and U+2029 written as \u escapes, so it can neither close the element
  * ("</script>"), open a comment ("<!--") nor break a JavaScript reader.
  * NULL when v cannot be encoded. */
-char *mld_seo_json_script(const json_t *v);
+char *mld_seo_json_script(json_t *v);
 
 /* A new string (mld_free): text with runs of white space made one space,
  * cut at a word boundary before max characters with "…" appended when it

@@ -33,6 +33,10 @@ test_utf8(void)
         {"\xf4\x90\x80\x80", 0, "past U+10FFFF"},
         {"\xf8\x88\x80\x80\x80", 0, "a five-byte form"},
         {"ok\xff", 2, "a byte UTF-8 never has"},
+        {"0123456789abcdef\xff", 16, "after two words of ASCII (read eight at a time)"},
+        {"0123456\xc3\xa4" "bcdefgh\x80", 16, "a two-byte form across a word"},
+        {"01234567\xc3", 8, "a cut sequence right after a word"},
+        {"Guten Morgen, K\xc3\xb6" "ln! Guten Abend", 32, "ASCII words around an umlaut"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
         size_t n = strlen(cases[i].s);

@@ -55,6 +55,50 @@ test_json_script(void)
     mld_free(s);
 }
 
+/* The writer gives what jansson's compact dump gave with < > & and
+ * U+2028/9 escaped after it (the way it was done before): same bytes. */
+static void
+test_json_script_as_dump(void)
+{
+    json_t *v = json_pack("[{s:s, s:i, s:b, s:b, s:n, s:[s, {}, []], s:{s:s}}, s]",
+                          "q\"uote\\back", "tab\there\nline\rret\bbs\ffeed\x01\x1f/slash",
+                          "n", -42, "t", 1, "f", 0, "null", "list", "a<b>&c", "o", "k",
+                          "Stra\xc3\x9f" "e \xe2\x80\xa8 \xe2\x80\xa9 \xe2\x80\xa6 \xf0\x9f\x93\xb0",
+                          "second");
+    char *dump = json_dumps(v, JSON_COMPACT);
+    struct mld_buf want;
+    mld_buf_init(&want, 1 << 20);
+    for (size_t i = 0; dump[i] != '\0'; i++) {
+        unsigned char c = (unsigned char)dump[i];
+        if (c == '<' || c == '>' || c == '&')
+            mld_buf_printf(&want, "\\u%04x", c);
+        else if (c == 0xE2 && (unsigned char)dump[i + 1] == 0x80 &&
+                 ((unsigned char)dump[i + 2] == 0xA8 || (unsigned char)dump[i + 2] == 0xA9))
+            mld_buf_printf(&want, "\\u%04x", 0x2000 + (unsigned char)dump[i + 2] - 0x80), i += 2;
+        else
+            mld_buf_putc(&want, (char)c);
+    }
+    char *got = mld_seo_json_script(v);
+    is_str(got ? got : "(null)", want.p, "the same bytes as jansson's dump, escaped after");
+    json_t *deep = json_array(), *in = deep;
+    for (int i = 0; i < MLD_SEO_JSON_DEPTH + 2; i++) {
+        json_t *x = json_array();
+        json_array_append_new(in, x);
+        in = x;
+    }
+    char *none = mld_seo_json_script(deep);
+    ok(none == NULL, "nesting deeper than MLD_SEO_JSON_DEPTH: none");
+    json_t *real = json_pack("{s:f}", "x", 1.5);
+    char *r = mld_seo_json_script(real);
+    ok(r == NULL, "a real number (never in JSON-LD): none");
+    json_decref(real);
+    json_decref(deep);
+    json_decref(v);
+    mld_buf_dispose(&want);
+    free(dump);
+    mld_free(got);
+}
+
 static void
 authors_are(const char *byline, const char *credit, const char *want, const char *name)
 {
@@ -135,6 +179,7 @@ main(void)
 {
     test_cut();
     test_json_script();
+    test_json_script_as_dump();
     test_authors();
     test_absolute();
     test_sitemap_helpers();

@@ -1105,6 +1105,56 @@ mld_token_rec_replay(const struct mld_token_rec *r, mld_token_fn fn, void *ud)
     return 0;
 }
 
+/* True when byte b of text[0..len) lies between words (mld_analyze_part). */
+static bool
+word_boundary(const unsigned char *s, size_t len, size_t b)
+{
+    size_t k;
+    return b == 0 || b >= len || (s[b - 1] < 0x80 && class_at(s, len, b - 1, &k) == C_SEP) ||
+           (s[b] < 0x80 && class_at(s, len, b, &k) == C_SEP);
+}
+
+/* A replay of the tokens of some kinds within a byte range. */
+struct part_replay {
+    size_t from, to;
+    unsigned flags;
+    mld_token_fn fn;
+    void *ud;
+};
+
+/* Passes on a recorded token of the range and of the kinds asked for. */
+static int
+part_token(void *ud, const struct mld_token *t)
+{
+    const struct part_replay *pr = ud;
+    if (t->start < pr->from || t->start >= pr->to)
+        return 0;
+    if ((t->kind == MLD_TOK_PART && !(pr->flags & MLD_AN_PARTS)) ||
+        (t->kind == MLD_TOK_JOINED && !(pr->flags & MLD_AN_JOINED)) ||
+        (t->kind == MLD_TOK_RAW && !(pr->flags & MLD_AN_RAW)))
+        return 0;
+    struct mld_token s = *t;
+    s.start -= pr->from;
+    s.end -= pr->from;
+    return pr->fn(pr->ud, &s);
+}
+
+int
+mld_analyze_part(const struct mld_analyzer *an, const struct mld_token_rec *r,
+                 const char *text, size_t len, size_t from, size_t to, unsigned flags,
+                 mld_token_fn fn, void *ud)
+{
+    const unsigned kinds = MLD_AN_PARTS | MLD_AN_JOINED | MLD_AN_RAW;
+    const unsigned char *s = (const unsigned char *)text;
+    if (r != NULL && (flags & ~kinds) == 0 && (r->flags & ~kinds) == 0 &&
+        (flags & ~r->flags) == 0 && word_boundary(s, len, from) && word_boundary(s, len, to) &&
+        mld_token_rec_matches(r, text, len, r->flags)) {
+        struct part_replay pr = {from, to, flags, fn, ud};
+        return mld_token_rec_replay(r, part_token, &pr);
+    }
+    return mld_analyze(an, text + from, to - from, flags, fn, ud);
+}
+
 void
 mld_token_rec_dispose(struct mld_token_rec *r)
 {

@@ -22,19 +22,22 @@ mld_json_check_depth(const char *doc, size_t len, const char *source, struct mld
 {
     int depth = 0, line = 1;
     size_t line_start = 0;
-    bool in_string = false;
     for (size_t i = 0; i < len; i++) {
         char ch = doc[i];
-        if (in_string) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                in_string = false;
-            continue;
-        }
-        if (ch == '"')
-            in_string = true;
-        else if (ch == '\n')
+        if (ch == '"') {
+            /* A string, most of a document: to its closing quote by
+             * memchr, each backslash skipping the byte after it. */
+            for (i++; i < len;) {
+                const char *q = memchr(doc + i, '"', len - i);
+                size_t end = q != NULL ? (size_t)(q - doc) : len;
+                const char *bs = memchr(doc + i, '\\', end - i);
+                if (bs == NULL) {
+                    i = end; /* the closing quote (or the end) */
+                    break;
+                }
+                i = (size_t)(bs - doc) + 2;
+            }
+        } else if (ch == '\n')
             line++, line_start = i + 1;
         else if (ch == '{' || ch == '[') {
             if (++depth > MLD_MAX_DEPTH)

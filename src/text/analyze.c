@@ -250,6 +250,17 @@ fold_word(const unsigned char *s, size_t from, size_t to, char *out, bool *upper
     bool slow = false;
     *upper = false;
     for (size_t i = from; i < to;) {
+        unsigned char b = s[i];
+        if (b < 0x80) { /* ASCII, most of it: the steps below without calls */
+            if ((unsigned)((b | 0x20) - 'a') < 26 || (unsigned)(b - '0') < 10) {
+                if (kn == 0)
+                    *upper = b >= 'A' && b <= 'Z';
+                keep[kn++] = b;
+                out[n++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+            }
+            i++;
+            continue;
+        }
         int32_t cp;
         size_t k = next_cp(s, to, i, &cp);
         if (k == 0) {
@@ -627,15 +638,14 @@ scan_part(const struct run *r, size_t i, struct part *p)
     p->start = i;
     p->cut = 0;
     while (i < r->len) {
-        int32_t cp;
-        size_t k = next_cp(s, r->len, i, &cp);
+        size_t k;
+        enum cls c = class_at(s, r->len, i, &k);
         if (k == 0)
             break;
-        enum cls c = classify(cp);
         if (c == C_APOS) {
-            int32_t nx;
-            size_t kn = i + k < r->len ? next_cp(s, r->len, i + k, &nx) : 0;
-            if (last != C_LETTER || kn == 0 || classify(nx) != C_LETTER)
+            size_t kn = 0;
+            enum cls nc = i + k < r->len ? class_at(s, r->len, i + k, &kn) : C_SEP;
+            if (last != C_LETTER || kn == 0 || nc != C_LETTER)
                 break;
         } else if (c == C_LETTER || c == C_DIGIT) {
             last = c;
@@ -721,9 +731,8 @@ mld_analyze(const struct mld_analyzer *an, const char *text, size_t len, unsigne
     if (flags & MLD_AN_SPANS)
         return spans(&r);
     for (size_t i = 0; i < len;) {
-        int32_t cp;
-        size_t k = next_cp(r.text, len, i, &cp);
-        enum cls c = k ? classify(cp) : C_SEP;
+        size_t k;
+        enum cls c = class_at(r.text, len, i, &k);
         if (c != C_LETTER && c != C_DIGIT) {
             i += k ? k : 1;
             continue;

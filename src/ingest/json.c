@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "../base/arena.h"
 #include "../base/limits.h"
 #include "../base/mem.h"
 
@@ -52,14 +53,42 @@ mld_json_check_depth(const char *doc, size_t len, const char *source, struct mld
 
 static pthread_once_t alloc_once = PTHREAD_ONCE_INIT;
 
+/* The arena of the mld_json_load_arena() running on this thread, if any:
+ * jansson's allocator is process-wide, so the arena is found through the
+ * thread. */
+static _Thread_local struct mld_arena *load_arena;
+
+/* jansson's malloc: from the thread's load arena while there is one. */
+static void *
+json_alloc(size_t n)
+{
+    return load_arena != NULL ? mld_arena_alloc(load_arena, n) : mld_malloc(n);
+}
+
+/* jansson's free: nothing for memory of the thread's load arena (the
+ * arena goes as a whole), mld_free for the rest. */
+static void
+json_release(void *p)
+{
+    if (load_arena == NULL || !mld_arena_owns(load_arena, p))
+        mld_free(p);
+}
+
 static void
 set_alloc(void)
 {
-    json_set_alloc_funcs(mld_malloc, mld_free);
+    json_set_alloc_funcs(json_alloc, json_release);
 }
 
 int
 mld_json_load(const char *doc, size_t len, const char *source, json_t **root, struct mld_err *err)
+{
+    return mld_json_load_arena(doc, len, source, NULL, root, err);
+}
+
+int
+mld_json_load_arena(const char *doc, size_t len, const char *source, struct mld_arena *arena,
+                    json_t **root, struct mld_err *err)
 {
     *root = NULL;
     if (len > MLD_MAX_DOC_BYTES)
@@ -71,7 +100,9 @@ mld_json_load(const char *doc, size_t len, const char *source, json_t **root, st
         return rc;
     pthread_once(&alloc_once, set_alloc);
     json_error_t jerr;
+    load_arena = arena;
     *root = json_loadb(doc + skip, len - skip, 0, &jerr);
+    load_arena = NULL;
     if (*root == NULL)
         return mld_err_set(err, MLD_E_PARSE, "%s: line %d, column %d: %s", source, jerr.line,
                            jerr.column, jerr.text);

@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "../base/arena.h"
 #include "../base/err.h"
 
 /* Checks that doc[0..len) nests objects and arrays no deeper than
@@ -30,6 +31,14 @@ int mld_json_check_depth(const char *doc, size_t len, const char *source, struct
  * MLD_E_PARSE "source: line L, column C: jansson's reason". */
 int mld_json_load(const char *doc, size_t len, const char *source, json_t **root,
                   struct mld_err *err);
+
+/* The same with every value of the tree in arena (src/base/arena.h)
+ * when arena is not NULL: then the tree is freed with the arena
+ * (mld_arena_dispose), never by json_decref(), and no value of it may be
+ * kept past that; a value made later (json_object_set...) is not in the
+ * arena. */
+int mld_json_load_arena(const char *doc, size_t len, const char *source, struct mld_arena *arena,
+                        json_t **root, struct mld_err *err);
 
 /* The JSON type of v for messages: "an object", "an array", "a string",
  * "an integer", "a number", "a boolean" or "null". Never NULL. */

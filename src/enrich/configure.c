@@ -90,6 +90,12 @@ mld_enrich_configure(const struct mld_config *cfg, struct mld_err *err)
 void
 mld_enrich(struct mld_article *a, const char *source_section)
 {
+    mld_enrich_rec(a, source_section, NULL);
+}
+
+void
+mld_enrich_rec(struct mld_article *a, const char *source_section, const struct mld_token_rec *rec)
+{
     mld_enrich_section(a, source_section);
-    mld_enrich_topics(a);
+    mld_enrich_topics_rec(a, rec);
 }

@@ -20,6 +20,7 @@
 
 #include "../base/err.h"
 #include "../ingest/article.h"
+#include "../text/analyze.h"
 
 struct mld_config;
 
@@ -43,6 +44,11 @@ int mld_sections_load(const char *path, struct mld_err *err);
  * gazetteer entities found in kicker, headline, teaser and body text (at
  * most MLD_MAX_TOPICS, most salient first). */
 void mld_enrich_topics(struct mld_article *a);
+
+/* The same with the tokens recorded of a's headline, kicker and text in
+ * rec[MLD_RECS] (text/analyze.h, under flags that include MLD_AN_PARTS):
+ * a text with a matching record is not analysed again. rec may be NULL. */
+void mld_enrich_topics_rec(struct mld_article *a, const struct mld_token_rec *rec);
 
 /* What a topic name is to the gazetteer (topics eval, and readers of
  * topics that need their kind). */
@@ -88,5 +94,10 @@ int mld_enrich_configure(const struct mld_config *cfg, struct mld_err *err);
 /* Runs every enrichment step on a, an item of a source configured with
  * source_section (or NULL). */
 void mld_enrich(struct mld_article *a, const char *source_section);
+
+/* The same, the topics with the recorded tokens of rec (as
+ * mld_enrich_topics_rec()). */
+void mld_enrich_rec(struct mld_article *a, const char *source_section,
+                    const struct mld_token_rec *rec);
 
 #endif

@@ -1103,17 +1103,20 @@ in_aside(const char *src, size_t off, struct aside *a)
     return a->paren > 0 || a->quote > 0;
 }
 
-/* Finds the gazetteer's forms in the field src[0..len) and records their
- * mentions, each weighing weight, or by its paragraph when weight is 0
- * (the body). */
+/* Finds the gazetteer's forms in the field text[from..to) of
+ * text[0..len) and records their mentions, each weighing weight, or by
+ * its paragraph when weight is 0 (the body). The tokens come from r when
+ * that holds text's (mld_analyze_part); r may be NULL. */
 static void
-tag_field(struct tally *t, struct toks *ts, const char *src, size_t len, float weight)
+tag_field(struct tally *t, struct toks *ts, const struct mld_token_rec *r, const char *text,
+          size_t len, size_t from, size_t to, float weight)
 {
     ts->n = 0;
     mld_buf_reset(&ts->pool);
-    if (len > MLD_TOPIC_MAX_TEXT_BYTES)
-        len = MLD_TOPIC_MAX_TEXT_BYTES;
-    mld_analyze(mld_analyzer(), src, len, MLD_AN_PARTS, collect_tok, ts);
+    const char *src = text + from;
+    if (to - from > MLD_TOPIC_MAX_TEXT_BYTES)
+        to = from + MLD_TOPIC_MAX_TEXT_BYTES;
+    mld_analyze_part(mld_analyzer(), r, text, len, from, to, MLD_AN_PARTS, collect_tok, ts);
     size_t scan = 0;
     int para = 1;
     struct aside aside = {0};
@@ -1221,30 +1224,35 @@ mld_topics_lang_tagged(const char *lang)
             (lang[2] == '\0' || lang[2] == '-' || lang[2] == '_'));
 }
 
-/* Analyzes the article's text fields into t. */
+/* Analyzes the article's text fields into t, with the tokens recorded
+ * in rec[MLD_RECS] where they match (rec may be NULL). */
 static void
-tag_article(struct tally *t, const struct mld_article *a)
+tag_article(struct tally *t, const struct mld_article *a, const struct mld_token_rec *rec)
 {
     struct toks ts = {0};
     mld_buf_init(&ts.pool, MLD_TOPIC_MAX_TEXT_BYTES * 4);
+    const struct mld_token_rec *rt = rec ? &rec[MLD_REC_TEXT] : NULL;
+    size_t xl = a->text ? strlen(a->text) : 0, tl = a->teaser ? strlen(a->teaser) : 0;
+    /* The text repeats the teaser on its first line. */
+    bool lead = a->text != NULL && tl > 0 && strncmp(a->text, a->teaser, tl) == 0 &&
+                (a->text[tl] == '\n' || a->text[tl] == '\0');
     const struct {
         const char *s;
+        const struct mld_token_rec *r;
         float w;
-    } fields[] = {{a->headline, HEADLINE_WEIGHT},
-                  {a->kicker, KICKER_WEIGHT},
-                  {a->teaser, TEASER_WEIGHT},
-                  {a->dateline, DATELINE_WEIGHT}};
-    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-        if (fields[i].s != NULL)
-            tag_field(t, &ts, fields[i].s, strlen(fields[i].s), fields[i].w);
-    if (a->text != NULL) {
-        /* The text repeats the teaser on its first line. */
-        const char *body = a->text;
-        size_t tl = a->teaser ? strlen(a->teaser) : 0;
-        if (tl > 0 && strncmp(body, a->teaser, tl) == 0 && (body[tl] == '\n' || body[tl] == '\0'))
-            body += body[tl] ? tl + 1 : tl;
-        tag_field(t, &ts, body, strlen(body), 0);
+    } fields[] = {{a->headline, rec ? &rec[MLD_REC_HEADLINE] : NULL, HEADLINE_WEIGHT},
+                  {a->kicker, rec ? &rec[MLD_REC_KICKER] : NULL, KICKER_WEIGHT},
+                  {lead ? a->text : a->teaser, lead ? rt : NULL, TEASER_WEIGHT},
+                  {a->dateline, NULL, DATELINE_WEIGHT}};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        if (fields[i].s == NULL)
+            continue;
+        size_t n = fields[i].s == a->text ? xl : strlen(fields[i].s);
+        tag_field(t, &ts, fields[i].r, fields[i].s, n, 0, fields[i].s == a->text ? tl : n,
+                  fields[i].w);
     }
+    if (a->text != NULL)
+        tag_field(t, &ts, rt, a->text, xl, lead ? (a->text[tl] ? tl + 1 : tl) : 0, xl, 0);
     mld_free(ts.v);
     mld_buf_dispose(&ts.pool);
 }
@@ -1285,12 +1293,18 @@ keeps(const struct tally *t, const struct hit *h, float best, float best_place)
 void
 mld_enrich_topics(struct mld_article *a)
 {
+    mld_enrich_topics_rec(a, NULL);
+}
+
+void
+mld_enrich_topics_rec(struct mld_article *a, const struct mld_token_rec *rec)
+{
     pthread_once(&gz_once, load_defaults);
     struct tally t = {0};
     t.slot = mld_calloc(gz.nentries ? (size_t)gz.nentries : 1, sizeof(int));
     add_priors(&t, a);
     if (mld_topics_lang_tagged(a->lang))
-        tag_article(&t, a);
+        tag_article(&t, a, rec);
     float best = 0, best_place = 0;
     for (int i = 0; i < t.n; i++) {
         struct hit *h = &t.v[i];

@@ -591,9 +591,14 @@ dpa_parse(const char *doc, size_t len, const struct mld_source *src, mld_article
 {
     struct ctx c = {{src && src->name ? src->name : "(input)", "entry", 0, err}};
     json_t *root;
-    int rc = mld_json_load(doc, len, c.at.source, &root, err);
-    if (rc != 0)
+    /* The tree lives in an arena: jansson's thousands of small values
+     * are not freed one by one, the arena goes as a whole. */
+    struct mld_arena arena = {0};
+    int rc = mld_json_load_arena(doc, len, c.at.source, &arena, &root, err);
+    if (rc != 0) {
+        mld_arena_dispose(&arena);
         return rc;
+    }
     const json_t *entries = NULL;
     size_t n = 1;
     if (!json_is_object(root)) {
@@ -619,7 +624,7 @@ dpa_parse(const char *doc, size_t len, const struct mld_source *src, mld_article
             goto out_free;
     }
 out_free:
-    json_decref(root);
+    mld_arena_dispose(&arena); /* root with it */
     return rc;
 }
 

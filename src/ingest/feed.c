@@ -2878,9 +2878,16 @@ void
 mld_feed_sniff_root(const char *doc, size_t len, char *out, size_t n)
 {
     char view[4096];
-    size_t vn = ascii_view(doc, len, view, sizeof(view));
     out[0] = '\0';
-    size_t i = 0;
+    /* Most documents tell at once that they are no XML (a JSON entry's
+     * "{"): a short view decides that before the whole one is made. */
+    size_t vn = ascii_view(doc, len, view, 64), i = 0;
+    while (i < vn && mld_ascii_space(view[i]))
+        i++;
+    if (i < vn && view[i] != '<')
+        return;
+    vn = ascii_view(doc, len, view, sizeof(view));
+    i = 0;
     while (i < vn) {
         if (mld_ascii_space(view[i])) {
             i++;

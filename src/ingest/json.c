@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "../base/arena.h"
 #include "../base/limits.h"
 #include "../base/mem.h"
 
@@ -22,19 +23,22 @@ mld_json_check_depth(const char *doc, size_t len, const char *source, struct mld
 {
     int depth = 0, line = 1;
     size_t line_start = 0;
-    bool in_string = false;
     for (size_t i = 0; i < len; i++) {
         char ch = doc[i];
-        if (in_string) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                in_string = false;
-            continue;
-        }
-        if (ch == '"')
-            in_string = true;
-        else if (ch == '\n')
+        if (ch == '"') {
+            /* A string, most of a document: to its closing quote by
+             * memchr, each backslash skipping the byte after it. */
+            for (i++; i < len;) {
+                const char *q = memchr(doc + i, '"', len - i);
+                size_t end = q != NULL ? (size_t)(q - doc) : len;
+                const char *bs = memchr(doc + i, '\\', end - i);
+                if (bs == NULL) {
+                    i = end; /* the closing quote (or the end) */
+                    break;
+                }
+                i = (size_t)(bs - doc) + 2;
+            }
+        } else if (ch == '\n')
             line++, line_start = i + 1;
         else if (ch == '{' || ch == '[') {
             if (++depth > MLD_MAX_DEPTH)
@@ -49,14 +53,56 @@ mld_json_check_depth(const char *doc, size_t len, const char *source, struct mld
 
 static pthread_once_t alloc_once = PTHREAD_ONCE_INIT;
 
+/* The arena jansson allocates from on this thread (mld_json_use_arena),
+ * or NULL: the allocator is process-wide, the arena is the thread's. */
+static _Thread_local struct mld_arena *thread_arena;
+
+/* jansson's malloc: from the thread's arena while there is one. */
+static void *
+json_alloc(size_t n)
+{
+    return thread_arena != NULL ? mld_arena_alloc(thread_arena, n) : mld_malloc(n);
+}
+
+/* jansson's free: nothing for memory of the thread's arena (it goes
+ * whole), mld_free for the rest. */
+static void
+json_release(void *p)
+{
+    if (thread_arena == NULL || !mld_arena_owns(thread_arena, p))
+        mld_free(p);
+}
+
 static void
 set_alloc(void)
 {
-    json_set_alloc_funcs(mld_malloc, mld_free);
+    json_set_alloc_funcs(json_alloc, json_release);
+}
+
+void
+mld_json_setup(void)
+{
+    pthread_once(&alloc_once, set_alloc);
+}
+
+struct mld_arena *
+mld_json_use_arena(struct mld_arena *arena)
+{
+    mld_json_setup();
+    struct mld_arena *was = thread_arena;
+    thread_arena = arena;
+    return was;
 }
 
 int
 mld_json_load(const char *doc, size_t len, const char *source, json_t **root, struct mld_err *err)
+{
+    return mld_json_load_arena(doc, len, source, NULL, root, err);
+}
+
+int
+mld_json_load_arena(const char *doc, size_t len, const char *source, struct mld_arena *arena,
+                    json_t **root, struct mld_err *err)
 {
     *root = NULL;
     if (len > MLD_MAX_DOC_BYTES)
@@ -66,9 +112,10 @@ mld_json_load(const char *doc, size_t len, const char *source, json_t **root, st
     int rc = mld_json_check_depth(doc + skip, len - skip, source, err);
     if (rc != 0)
         return rc;
-    pthread_once(&alloc_once, set_alloc);
     json_error_t jerr;
+    struct mld_arena *was = mld_json_use_arena(arena);
     *root = json_loadb(doc + skip, len - skip, 0, &jerr);
+    mld_json_use_arena(was);
     if (*root == NULL)
         return mld_err_set(err, MLD_E_PARSE, "%s: line %d, column %d: %s", source, jerr.line,
                            jerr.column, jerr.text);

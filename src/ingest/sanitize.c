@@ -1274,17 +1274,23 @@ struct text {
     int err;
 };
 
+/* True when p starts whitespace or a no-break space (U+00A0). */
+static bool
+text_space(const unsigned char *p)
+{
+    return is_space((char)*p) || (p[0] == 0xc2 && p[1] == 0xa0);
+}
+
+/* Appends the text s, its whitespace folded (struct text), a run of
+ * other characters at a time. */
 static void
 text_chars(struct text *t, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (is_space((char)*p)) {
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p != '\0') {
+        if (text_space(p)) {
             t->space = true;
-            continue;
-        }
-        if (p[0] == 0xc2 && p[1] == 0xa0) {
-            t->space = true;
-            p++;
+            p += *p == 0xc2 ? 2 : 1;
             continue;
         }
         if (t->out.len > 0) {
@@ -1294,7 +1300,10 @@ text_chars(struct text *t, const char *s)
                 mld_buf_putc(&t->out, ' ');
         }
         t->space = t->newline = false;
-        mld_buf_putc(&t->out, (char)*p);
+        const unsigned char *run = p;
+        while (*p != '\0' && !text_space(p))
+            p++;
+        mld_buf_append(&t->out, run, (size_t)(p - run));
     }
 }
 

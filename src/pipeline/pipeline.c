@@ -299,18 +299,19 @@ future_dates(struct mld_parsed *p, struct mld_article *a, int entry)
         a->updated = 0;
 }
 
-/* Records the search index's tokens of a's indexed texts into
- * rec[0..MLD_PIPELINE_INDEX_COLS) (mld_store_offer_tokens): on ingest's
- * reader thread, so that the storing thread does not analyse them. Only
- * for a usable article: others are not indexed. A text whose record
- * fails (too long) stays empty and is analysed when indexed. */
+/* Records the tokens of a's indexed texts into rec[MLD_RECS] under the
+ * search index's flags: on ingest's reader thread, so that the storing
+ * thread does not analyse them (mld_store_offer_tokens), and once for
+ * the topic tagger, the story features and the index alike (whose flags
+ * include theirs: mld_analyze_part). A text whose record fails (too long)
+ * stays empty and is analysed where it is used. */
 static void
 record_tokens(const struct mld_article *a, struct mld_token_rec *rec)
 {
-    const char *col[MLD_PIPELINE_INDEX_COLS] = {a->headline, a->kicker, a->text};
-    for (int k = 0; k < MLD_PIPELINE_INDEX_COLS; k++) {
+    const char *col[MLD_RECS] = {a->headline, a->kicker, a->text};
+    for (int k = 0; k < MLD_RECS; k++) {
         rec[k] = (struct mld_token_rec){0};
-        if (a->pubstatus == MLD_PUB_USABLE && col[k] != NULL && col[k][0] != '\0')
+        if (col[k] != NULL && col[k][0] != '\0')
             mld_analyze_record(mld_analyzer(), col[k], strlen(col[k]), MLD_AN_INDEX, &rec[k]);
     }
 }
@@ -349,13 +350,17 @@ keep_article(void *ud, struct mld_article *a)
     future_dates(p, a, entry);
     if (a->version_created == 0)
         a->date_source = MLD_DATE_SEEN; /* dated when stored */
-    mld_enrich(a, p->src->section);
-    p->v = mld_reallocarray(p->v, (size_t)p->n + 1, sizeof(*p->v));
-    p->features = mld_reallocarray(p->features, (size_t)p->n + 1, sizeof(*p->features));
-    mld_sim_features_init(&p->features[p->n], a);
     p->tokens = mld_reallocarray(p->tokens, (size_t)(p->n + 1) * MLD_PIPELINE_INDEX_COLS,
                                  sizeof(*p->tokens));
-    record_tokens(a, &p->tokens[p->n * MLD_PIPELINE_INDEX_COLS]);
+    struct mld_token_rec *rec = &p->tokens[p->n * MLD_PIPELINE_INDEX_COLS];
+    record_tokens(a, rec);
+    mld_enrich_rec(a, p->src->section, rec);
+    p->v = mld_reallocarray(p->v, (size_t)p->n + 1, sizeof(*p->v));
+    p->features = mld_reallocarray(p->features, (size_t)p->n + 1, sizeof(*p->features));
+    mld_sim_features_init_rec(&p->features[p->n], a, rec);
+    if (a->pubstatus != MLD_PUB_USABLE) /* not indexed: nothing to offer */
+        for (int k = 0; k < MLD_RECS; k++)
+            mld_token_rec_dispose(&rec[k]);
     p->v[p->n++] = a;
     return 0;
 }

@@ -62,7 +62,7 @@
 
 /* Columns of the search index recorded per article: headline, kicker,
  * text (the order of the index's columns, src/store/sql/0003_search.sql). */
-#define MLD_PIPELINE_INDEX_COLS 3
+#define MLD_PIPELINE_INDEX_COLS MLD_RECS
 
 /* What documents brought. */
 struct mld_pipeline_counts {

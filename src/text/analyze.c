@@ -250,6 +250,17 @@ fold_word(const unsigned char *s, size_t from, size_t to, char *out, bool *upper
     bool slow = false;
     *upper = false;
     for (size_t i = from; i < to;) {
+        unsigned char b = s[i];
+        if (b < 0x80) { /* ASCII, most of it: the steps below without calls */
+            if ((unsigned)((b | 0x20) - 'a') < 26 || (unsigned)(b - '0') < 10) {
+                if (kn == 0)
+                    *upper = b >= 'A' && b <= 'Z';
+                keep[kn++] = b;
+                out[n++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+            }
+            i++;
+            continue;
+        }
         int32_t cp;
         size_t k = next_cp(s, to, i, &cp);
         if (k == 0) {
@@ -627,15 +638,14 @@ scan_part(const struct run *r, size_t i, struct part *p)
     p->start = i;
     p->cut = 0;
     while (i < r->len) {
-        int32_t cp;
-        size_t k = next_cp(s, r->len, i, &cp);
+        size_t k;
+        enum cls c = class_at(s, r->len, i, &k);
         if (k == 0)
             break;
-        enum cls c = classify(cp);
         if (c == C_APOS) {
-            int32_t nx;
-            size_t kn = i + k < r->len ? next_cp(s, r->len, i + k, &nx) : 0;
-            if (last != C_LETTER || kn == 0 || classify(nx) != C_LETTER)
+            size_t kn = 0;
+            enum cls nc = i + k < r->len ? class_at(s, r->len, i + k, &kn) : C_SEP;
+            if (last != C_LETTER || kn == 0 || nc != C_LETTER)
                 break;
         } else if (c == C_LETTER || c == C_DIGIT) {
             last = c;
@@ -721,9 +731,8 @@ mld_analyze(const struct mld_analyzer *an, const char *text, size_t len, unsigne
     if (flags & MLD_AN_SPANS)
         return spans(&r);
     for (size_t i = 0; i < len;) {
-        int32_t cp;
-        size_t k = next_cp(r.text, len, i, &cp);
-        enum cls c = k ? classify(cp) : C_SEP;
+        size_t k;
+        enum cls c = class_at(r.text, len, i, &k);
         if (c != C_LETTER && c != C_DIGIT) {
             i += k ? k : 1;
             continue;
@@ -1103,6 +1112,56 @@ mld_token_rec_replay(const struct mld_token_rec *r, mld_token_fn fn, void *ud)
             return rc;
     }
     return 0;
+}
+
+/* True when byte b of text[0..len) lies between words (mld_analyze_part). */
+static bool
+word_boundary(const unsigned char *s, size_t len, size_t b)
+{
+    size_t k;
+    return b == 0 || b >= len || (s[b - 1] < 0x80 && class_at(s, len, b - 1, &k) == C_SEP) ||
+           (s[b] < 0x80 && class_at(s, len, b, &k) == C_SEP);
+}
+
+/* A replay of the tokens of some kinds within a byte range. */
+struct part_replay {
+    size_t from, to;
+    unsigned flags;
+    mld_token_fn fn;
+    void *ud;
+};
+
+/* Passes on a recorded token of the range and of the kinds asked for. */
+static int
+part_token(void *ud, const struct mld_token *t)
+{
+    const struct part_replay *pr = ud;
+    if (t->start < pr->from || t->start >= pr->to)
+        return 0;
+    if ((t->kind == MLD_TOK_PART && !(pr->flags & MLD_AN_PARTS)) ||
+        (t->kind == MLD_TOK_JOINED && !(pr->flags & MLD_AN_JOINED)) ||
+        (t->kind == MLD_TOK_RAW && !(pr->flags & MLD_AN_RAW)))
+        return 0;
+    struct mld_token s = *t;
+    s.start -= pr->from;
+    s.end -= pr->from;
+    return pr->fn(pr->ud, &s);
+}
+
+int
+mld_analyze_part(const struct mld_analyzer *an, const struct mld_token_rec *r,
+                 const char *text, size_t len, size_t from, size_t to, unsigned flags,
+                 mld_token_fn fn, void *ud)
+{
+    const unsigned kinds = MLD_AN_PARTS | MLD_AN_JOINED | MLD_AN_RAW;
+    const unsigned char *s = (const unsigned char *)text;
+    if (r != NULL && (flags & ~kinds) == 0 && (r->flags & ~kinds) == 0 &&
+        (flags & ~r->flags) == 0 && word_boundary(s, len, from) && word_boundary(s, len, to) &&
+        mld_token_rec_matches(r, text, len, r->flags)) {
+        struct part_replay pr = {from, to, flags, fn, ud};
+        return mld_token_rec_replay(r, part_token, &pr);
+    }
+    return mld_analyze(an, text + from, to - from, flags, fn, ud);
 }
 
 void

@@ -142,6 +142,12 @@ struct mld_token_rec {
     unsigned flags;
 };
 
+/* An article's indexed texts in the search index's column order
+ * (src/store/sql/0003_search.sql): the records `meldung ingest` makes of
+ * them once per article (pipeline.c) sit in an array of MLD_RECS, and
+ * the topic tagger and the story features take theirs from it. */
+enum { MLD_REC_HEADLINE, MLD_REC_KICKER, MLD_REC_TEXT, MLD_RECS };
+
 /* Records the tokens of text[0..len) under flags into *out (emptied
  * first). Returns 0, or MLD_E_TOOBIG for a token stream over
  * MLD_AN_MAX_RECORD_BYTES (out is then empty: such a text is analysed
@@ -156,6 +162,22 @@ bool mld_token_rec_matches(const struct mld_token_rec *r, const char *text, size
 /* Calls fn for each recorded token, as mld_analyze() did. Returns 0 or
  * fn's non-zero return. */
 int mld_token_rec_replay(const struct mld_token_rec *r, mld_token_fn fn, void *ud);
+
+/* Calls fn for each token that mld_analyze(an, text + from, to - from,
+ * flags, fn, ud) emits (offsets relative to text + from), replayed from r
+ * when it can be: r (may be NULL) was recorded by an from text[0..len)
+ * under flags that include flags, and from and to lie between words (each is
+ * 0, len, or next to an ASCII byte that is neither letter, digit, hyphen
+ * nor apostrophe, so no word runs across it). A record holds every token
+ * of every flag it was made with, so the tokens of fewer flags are the
+ * record's of those kinds; otherwise the part is analysed. flags: any of
+ * MLD_AN_PARTS, MLD_AN_JOINED, MLD_AN_RAW (others always analyse). So one
+ * pass of the analyzer over an article's text serves the search index,
+ * the topic tagger and the story features alike. Returns 0 or fn's
+ * non-zero return. */
+int mld_analyze_part(const struct mld_analyzer *an, const struct mld_token_rec *r,
+                     const char *text, size_t len, size_t from, size_t to, unsigned flags,
+                     mld_token_fn fn, void *ud);
 
 /* Frees r's tokens and empties it. */
 void mld_token_rec_dispose(struct mld_token_rec *r);

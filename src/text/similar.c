@@ -161,16 +161,18 @@ on_token(void *ud, const struct mld_token *t)
     return 0;
 }
 
-/* Reads one field of weight w (text may be NULL). */
+/* Reads the field text[from..to) of weight w (text may be NULL), from
+ * r when that holds text's tokens (mld_analyze_part). */
 static void
-read_field(struct collect *c, const char *text, size_t len, float w, bool headline)
+read_field(struct collect *c, const struct mld_token_rec *r, const char *text, size_t len,
+           size_t from, size_t to, float w, bool headline)
 {
-    if (text == NULL || len == 0)
+    if (text == NULL || to <= from)
         return;
     c->weight = w;
     c->headline = headline;
     c->nprev = 0;
-    mld_analyze(mld_analyzer(), text, len, MLD_AN_TERMS, on_token, c);
+    mld_analyze_part(mld_analyzer(), r, text, len, from, to, MLD_AN_TERMS, on_token, c);
 }
 
 /* Orders uint32 values. */
@@ -191,6 +193,13 @@ cmp_tf(const void *a, const void *b)
 void
 mld_sim_features_init(struct mld_sim_features *f, const struct mld_article *a)
 {
+    mld_sim_features_init_rec(f, a, NULL);
+}
+
+void
+mld_sim_features_init_rec(struct mld_sim_features *f, const struct mld_article *a,
+                          const struct mld_token_rec *rec)
+{
     memset(f, 0, sizeof(*f));
     struct collect c = {.f = f};
     uint64_t seed = MINHASH_SEED;
@@ -199,22 +208,25 @@ mld_sim_features_init(struct mld_sim_features *f, const struct mld_article *a)
         c.b[i] = splitmix(&seed);
         c.min[i] = UINT32_MAX;
     }
-    const char *text = a->text;
-    size_t tlen = text ? strlen(text) : 0;
-    read_field(&c, a->kicker, a->kicker ? strlen(a->kicker) : 0, W_LEAD, false);
-    read_field(&c, a->headline, a->headline ? strlen(a->headline) : 0, W_HEADLINE, true);
+    const struct mld_token_rec *rk = rec ? &rec[MLD_REC_KICKER] : NULL,
+                               *rh = rec ? &rec[MLD_REC_HEADLINE] : NULL,
+                               *rt = rec ? &rec[MLD_REC_TEXT] : NULL;
+    size_t klen = a->kicker ? strlen(a->kicker) : 0, hlen = a->headline ? strlen(a->headline) : 0;
+    read_field(&c, rk, a->kicker, klen, 0, klen, W_LEAD, false);
+    read_field(&c, rh, a->headline, hlen, 0, hlen, W_HEADLINE, true);
     /* a->text begins with the teaser when there is one (article.h): the
      * teaser is read with its own weight, the rest as body. */
+    const char *text = a->text;
+    size_t tlen = text ? strlen(text) : 0;
     size_t lead = a->teaser ? strlen(a->teaser) : 0;
     if (lead > 0 && tlen >= lead && memcmp(text, a->teaser, lead) == 0) {
-        read_field(&c, text, lead, W_LEAD, false);
-        text += lead;
-        tlen -= lead;
+        read_field(&c, rt, text, tlen, 0, lead, W_LEAD, false);
+        read_field(&c, rt, text, tlen, lead, tlen, W_BODY, false);
     } else if (text == NULL) {
-        text = a->teaser;
-        tlen = lead;
+        read_field(&c, NULL, a->teaser, lead, 0, lead, W_BODY, false);
+    } else {
+        read_field(&c, rt, text, tlen, 0, tlen, W_BODY, false);
     }
-    read_field(&c, text, tlen, W_BODY, false);
 
     f->tf = mld_calloc(c.used ? c.used : 1, sizeof(*f->tf));
     for (size_t i = 0; i < c.cap; i++)

@@ -30,6 +30,7 @@
 
 #include "../base/limits.h"
 #include "../ingest/article.h"
+#include "analyze.h"
 
 /* Estimated Jaccard similarity of the shingle sets at and above which two
  * texts are near-duplicates (one a copy of the other with a few words
@@ -86,6 +87,12 @@ uint32_t mld_sim_term_id(const char *s, size_t len);
 /* Computes the features of a with the process-wide analyzer into f
  * (which the caller disposes). */
 void mld_sim_features_init(struct mld_sim_features *f, const struct mld_article *a);
+
+/* The same from rec[MLD_RECS] (analyze.h), the recorded tokens of a's
+ * headline, kicker and text under flags that include MLD_AN_TERMS, where
+ * they match (a text without a record is analysed); rec may be NULL. */
+void mld_sim_features_init_rec(struct mld_sim_features *f, const struct mld_article *a,
+                               const struct mld_token_rec *rec);
 
 /* Frees what f holds and zeroes it. */
 void mld_sim_features_dispose(struct mld_sim_features *f);

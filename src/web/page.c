@@ -28,6 +28,7 @@
 #include "../base/limits.h"
 #include "../base/mem.h"
 #include "../base/text.h"
+#include "../ingest/json.h"
 #include "../store/editor.h"
 #include "../text/slug.h"
 #include "feed_out.h"
@@ -1540,26 +1541,11 @@ route(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *path,
  * few thousand small values and frees it whole at the end: through
  * malloc and free that was a fifth of an article render's instructions.
  * While a thread renders, jansson takes its memory from the thread's
- * arena (json_set_alloc_funcs is process-wide: outside a render, and on
- * other threads, it is mld_malloc and mld_free as before), frees into it
- * are nothing, and the render's end resets it. Nothing a render builds
- * with jansson outlives it: the page leaves as bytes (out->body). */
+ * arena (mld_json_use_arena), frees into it are nothing, and the
+ * render's end resets it. Nothing a render builds with jansson outlives
+ * it: the page leaves as bytes (out->body). */
 static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
 static pthread_key_t arena_key; /* the thread's arena, freed when it ends */
-static _Thread_local struct mld_arena *json_arena; /* set while it renders */
-
-static void *
-json_alloc(size_t n)
-{
-    return json_arena != NULL ? mld_arena_alloc(json_arena, n) : mld_malloc(n);
-}
-
-static void
-json_release(void *p)
-{
-    if (json_arena == NULL || !mld_arena_owns(json_arena, p))
-        mld_free(p);
-}
 
 static void
 arena_free(void *a)
@@ -1572,20 +1558,13 @@ static void
 arena_setup(void)
 {
     pthread_key_create(&arena_key, arena_free);
-    json_set_alloc_funcs(json_alloc, json_release);
-}
-
-void
-mld_page_setup(void)
-{
-    pthread_once(&arena_once, arena_setup);
 }
 
 /* This thread's arena, made on first use. */
 static struct mld_arena *
 thread_arena(void)
 {
-    mld_page_setup();
+    pthread_once(&arena_once, arena_setup);
     struct mld_arena *a = pthread_getspecific(arena_key);
     if (a == NULL) {
         a = MLD_NEW(struct mld_arena);
@@ -1604,9 +1583,9 @@ mld_page_render(struct mld_store *st, const struct mld_tmpl_set *tmpl,
     out->site = site;
     mld_buf_init(&out->body, MLD_MAX_PAGE_BYTES);
     struct mld_arena *arena = thread_arena();
-    json_arena = arena;
+    struct mld_arena *was = mld_json_use_arena(arena);
     int rc = route(st, tmpl, path, args, now, out, err);
-    json_arena = NULL;
+    mld_json_use_arena(was);
     mld_arena_reset(arena, MLD_RENDER_ARENA_KEEP);
     if (out->tags_full)
         out->cacheable = 0; /* dropping a missing tag could not reach it */

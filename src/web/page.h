@@ -80,13 +80,6 @@ void mld_page_nav_free(struct mld_page_nav *nav);
  * a key, or the settings were reloaded): the next render reads them. */
 void mld_page_nav_changed(struct mld_page_nav *nav);
 
-/* Installs the render arena's allocator into jansson (page.c: while a
- * thread renders, its jansson values come from its arena). jansson's
- * allocator is process-wide: call this before threads that use jansson
- * start (mld_site_open does); the first render calls it otherwise. Once
- * only; later calls do nothing. */
-void mld_page_setup(void);
-
 /* A rendered page. */
 struct mld_page {
     int status;                    /* 200, 301, 400, 404, 410 */

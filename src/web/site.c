@@ -38,6 +38,7 @@
 #include "../base/limits.h"
 #include "../base/log.h"
 #include "../base/mem.h"
+#include "../ingest/json.h"
 #include "../store/store.h"
 #include "api.h"
 #include "cache.h"
@@ -559,7 +560,7 @@ mld_site_open(struct mld_site **out, const struct mld_site_config *cfg, struct m
     find_site_files(site);
     site->cache = mld_cache_new(MLD_CACHE_MAX_ENTRIES);
     site->settings.nav = mld_page_nav_new();
-    mld_page_setup(); /* jansson's allocator, before the webhook and HTTP threads */
+    mld_json_setup(); /* jansson's allocator, before the webhook and HTTP threads */
     site->live = mld_live_new(site->live_streams, site->settings.base_url);
     /* hooks: webhooks hear the live hub's events, delivered off-thread. */
     if (site->start_conf != NULL) /* the file a reload compares with */

@@ -1,12 +1,16 @@
 /*
  * tests/unit/base/arena.c - the bump allocator (src/base/arena.c): blocks
  * aligned and apart, chunks grown for large blocks, ownership, and what a
- * reset keeps and frees.
+ * reset keeps and frees; and jansson's trees in one (src/ingest/json.c):
+ * a tree loaded into an arena equals one loaded on the heap, a syntax
+ * error leaves no value behind.
  */
 #include "../../../src/base/arena.c"
 
 #include <stdint.h>
 #include <string.h>
+
+#include "../../../src/ingest/json.h"
 
 #include "test.h"
 
@@ -61,10 +65,37 @@ test_reset(void)
     ok(a.chunks == NULL && a.held == 0, "dispose empties it");
 }
 
+/* jansson's tree of a document in an arena (src/ingest/json.c). */
+static void
+test_json(void)
+{
+    static const char doc[] = "{\"urn\": \"urn:x\", \"entries\": [1, 2.5, null, true, "
+                              "{\"a\": [\"\\u00e4\\\"b\", {}], \"b\": \""
+                              "x\"}], \"k\": {\"n\": -3}}";
+    struct mld_err err = {0};
+    struct mld_arena a = {0};
+    json_t *in_arena = NULL, *on_heap = NULL;
+    is_int(mld_json_load_arena(doc, strlen(doc), "t.json", &a, &in_arena, &err), 0,
+           "a document loads into an arena");
+    ok(in_arena != NULL && mld_arena_owns(&a, in_arena), "its root is the arena's");
+    is_int(mld_json_load(doc, strlen(doc), "t.json", &on_heap, &err), 0, "and onto the heap");
+    ok(on_heap != NULL && !mld_arena_owns(&a, on_heap), "that one is not the arena's");
+    ok(json_equal(in_arena, on_heap), "both trees are equal");
+    json_decref(on_heap); /* the heap's tree goes value by value, the arena's with it */
+    mld_arena_dispose(&a);
+
+    json_t *bad = NULL;
+    int rc = mld_json_load_arena("{\"a\": [1, 2", 11, "bad.json", &a, &bad, &err);
+    ok(rc == MLD_E_PARSE && bad == NULL && strstr(err.msg, "bad.json") != NULL,
+       "a syntax error names the source, no tree: %s", err.msg);
+    mld_arena_dispose(&a);
+}
+
 int
 main(void)
 {
     test_alloc();
     test_reset();
+    test_json();
     return mld_test_done();
 }

@@ -469,9 +469,10 @@ test_operator(void)
 
 /* The text limit ------------------------------------------------------------------ */
 
-/* True when the body's mention of Portugal at offset at is seen. */
+/* True when the body's mention of Portugal at offset at is seen, with
+ * the text's tokens analysed or (recorded) replayed. */
 static bool
-seen_at(size_t at)
+seen_at(size_t at, bool recorded)
 {
     struct mld_buf b;
     mld_buf_init(&b, MLD_MAX_DOC_BYTES);
@@ -481,7 +482,12 @@ seen_at(size_t at)
     struct mld_article *a = article(NULL, NULL, NULL, b.p);
     struct tally t = {0};
     t.slot = mld_calloc((size_t)gz.nentries, sizeof(int));
-    tag_article(&t, a);
+    struct mld_token_rec rec[MLD_RECS] = {{0}};
+    if (recorded)
+        mld_analyze_record(mld_analyzer(), a->text, strlen(a->text), MLD_AN_INDEX,
+                           &rec[MLD_REC_TEXT]);
+    tag_article(&t, a, recorded ? rec : NULL);
+    mld_token_rec_dispose(&rec[MLD_REC_TEXT]);
     bool seen = t.slot[entry_named("Portugal")] > 0;
     mld_free(t.v);
     mld_free(t.slot);
@@ -493,8 +499,13 @@ seen_at(size_t at)
 static void
 test_limits(void)
 {
-    ok(seen_at(MLD_TOPIC_MAX_TEXT_BYTES - 100), "a mention inside the text limit is seen");
-    ok(!seen_at(MLD_TOPIC_MAX_TEXT_BYTES + 100), "one past MLD_TOPIC_MAX_TEXT_BYTES is not");
+    for (int r = 0; r < 2; r++) {
+        const char *how = r ? " (tokens recorded)" : "";
+        ok(seen_at(MLD_TOPIC_MAX_TEXT_BYTES - 100, r), "a mention inside the text limit is seen%s",
+           how);
+        ok(!seen_at(MLD_TOPIC_MAX_TEXT_BYTES + 100, r), "one past MLD_TOPIC_MAX_TEXT_BYTES is not%s",
+           how);
+    }
 }
 
 /* The reference article --------------------------------------------------------- */
@@ -523,7 +534,7 @@ test_reference(void)
     /* Text alone: what the gazetteer finds. */
     struct tally t = {0};
     t.slot = mld_calloc((size_t)gz.nentries, sizeof(int));
-    tag_article(&t, a);
+    tag_article(&t, a, NULL);
     for (int i = 0; i < t.n; i++) {
         struct hit *h = &t.v[i];
         float f = 1;

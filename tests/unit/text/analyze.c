@@ -479,6 +479,71 @@ static const char fixture_words[] = "Waffe\nWaffen\nRuhe\nruhen\nUkraine\nkrieg\
                                     "Ersatzteil\nMichael\nKirche\nVerhandlung\nVerhandlungen\n"
                                     "Stra\xc3\x9f" "e\nBahn\nNord\nOst\nSee\nKanal\nabc.\n";
 
+/* mld_analyze_part() gives what analysing the part gives, for every part
+ * of each text and every flag set it serves (replayed or analysed: a
+ * part that starts or ends inside a word or a code point must be
+ * analysed), and replays a part between words rather than analysing it. */
+static void
+test_record_part(void)
+{
+    static const char *const texts[] = {
+        "Der Ukraine-Krieg und die Waffenruhe: Bundesregierung ber\xc3\xa4t in Genf.\n"
+        "Kremlchef sagt's - \xc2\xabOst-See\xc2\xbb, 1-0, Stra\xc3\x9f" "enbahn\n",
+        "Praesident M\xc3\xbcller: \"keine Einigung\" (vorerst)\nWochenende",
+        "x",
+    };
+    static const unsigned flag_sets[] = {0, MLD_AN_PARTS, MLD_AN_TERMS, MLD_AN_INDEX};
+    struct mld_analyzer *an = analyzer_with(fixture_words);
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        const char *t = texts[i];
+        size_t len = strlen(t);
+        struct mld_token_rec r;
+        mld_analyze_record(an, t, len, MLD_AN_INDEX, &r);
+        for (size_t f = 0; f < sizeof(flag_sets) / sizeof(flag_sets[0]); f++) {
+            int bad = 0, parts = 0;
+            for (size_t from = 0; from <= len; from++) {
+                for (size_t to = from; to <= len; to++, parts++) {
+                    char *want = mld_strdup(tokens_n(an, t + from, to - from, flag_sets[f]));
+                    mld_buf_reset(&stream_);
+                    mld_buf_puts(&stream_, "");
+                    mld_analyze_part(an, &r, t, len, from, to, flag_sets[f], collect, NULL);
+                    if (strcmp(stream_.p, want) != 0 && bad++ == 0)
+                        printf("# text %zu [%zu, %zu) flags %u:\n#  got  %s\n#  want %s\n", i,
+                               from, to, flag_sets[f], stream_.p, want);
+                    mld_free(want);
+                }
+            }
+            is_int(bad, 0, "text %zu, flags %u: %d parts as analysed", i, flag_sets[f], parts);
+        }
+        mld_token_rec_dispose(&r);
+    }
+    /* A record emptied of its tokens (its hash kept) shows which way a
+     * part went: replayed parts give nothing. */
+    const char *t = texts[0];
+    size_t len = strlen(t), mid = (size_t)(strchr(t, ':') - t);
+    struct mld_token_rec r;
+    mld_analyze_record(an, t, len, MLD_AN_INDEX, &r);
+    size_t keep = r.len;
+    r.len = 0;
+    mld_buf_reset(&stream_);
+    mld_buf_puts(&stream_, "");
+    mld_analyze_part(an, &r, t, len, 0, mid, MLD_AN_PARTS, collect, NULL);
+    mld_analyze_part(an, &r, t, len, mid, len, MLD_AN_TERMS, collect, NULL);
+    is_str(stream_.p, "", "parts between words are replayed");
+    mld_analyze_part(an, &r, t, len, 1, mid, MLD_AN_PARTS, collect, NULL);
+    ok(strncmp(stream_.p, "W er 0-2", 8) == 0, "a part inside a word is analysed: %.20s",
+       stream_.p);
+    mld_buf_reset(&stream_);
+    mld_buf_puts(&stream_, "");
+    mld_analyze_part(an, &r, t, len, 0, mid, MLD_AN_QUERY, collect, NULL);
+    ok(stream_.len > 0, "... and so are flags a record does not serve");
+    mld_analyze_part(an, NULL, t, len, 0, mid, MLD_AN_PARTS, collect, NULL);
+    ok(stream_.len > 0, "... and a part without a record");
+    r.len = keep;
+    mld_token_rec_dispose(&r);
+    mld_analyzer_free(an);
+}
+
 static void
 test_closed_compounds(void)
 {
@@ -846,6 +911,7 @@ main(void)
     test_single_words();
     test_callback_stop();
     test_record();
+    test_record_part();
     test_closed_compounds();
     test_real_compounds();
     test_build();

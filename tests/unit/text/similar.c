@@ -375,10 +375,70 @@ test_near_duplicates(void)
     texts_free(&t);
 }
 
+/* True when f and g are the same features. */
+static bool
+same_features(const struct mld_sim_features *f, const struct mld_sim_features *g)
+{
+    return f->ntf == g->ntf && memcmp(f->tf, g->tf, (size_t)f->ntf * sizeof(*f->tf)) == 0 &&
+           f->nshingles == g->nshingles &&
+           memcmp(f->minhash, g->minhash, sizeof(f->minhash)) == 0 &&
+           f->nheadline == g->nheadline &&
+           memcmp(f->headline, g->headline, (size_t)f->nheadline * sizeof(f->headline[0])) == 0 &&
+           f->nwords == g->nwords && f->nnumbers == g->nnumbers;
+}
+
+/* Features from the search index's recorded tokens (as `meldung ingest`
+ * makes them, pipeline.c) equal those analysed, however teaser and text
+ * relate: the teaser on the text's first line, the teaser running into
+ * the text's next word (so the record cannot be split there), a teaser
+ * that is not the text's start, no text. */
+static void
+test_recorded(void)
+{
+    static const char *const teasers[] = {NULL, "Wer bei illegalen Autorennen erwischt wird",
+                                          "Der Bundestag hat am Donnerstag",
+                                          "Der Bundestag hat am Donnerst"};
+    struct mld_test_doc d;
+    mld_test_doc_load(&d, &mld_format_dpa, "demo/ref-gipfel-genf.json", "ref-gipfel-genf.json");
+    struct mld_article *ref = d.rc == 0 && d.l.n == 1 ? d.l.v[0] : NULL;
+    ok(ref != NULL && ref->teaser != NULL && ref->kicker != NULL, "the reference article parses");
+    for (size_t i = 0; i <= sizeof(teasers) / sizeof(teasers[0]) + 1; i++) {
+        struct mld_article *a = ref;
+        if (i < sizeof(teasers) / sizeof(teasers[0])) {
+            a = art("Raser riskieren Haft", i == 1 ? text_b : text_a);
+            a->kicker = mld_strdup("Verkehr");
+            a->teaser = teasers[i] ? mld_strdup(teasers[i]) : NULL;
+        } else if (i > sizeof(teasers) / sizeof(teasers[0])) {
+            a = art("Raser riskieren Haft", NULL);
+            a->teaser = mld_strdup(text_a);
+        }
+        if (a == NULL)
+            continue;
+        const char *col[MLD_RECS] = {a->headline, a->kicker, a->text};
+        struct mld_token_rec rec[MLD_RECS] = {{0}};
+        for (int k = 0; k < MLD_RECS; k++)
+            if (col[k] != NULL)
+                mld_analyze_record(mld_analyzer(), col[k], strlen(col[k]), MLD_AN_INDEX, &rec[k]);
+        struct mld_sim_features f, g;
+        mld_sim_features_init(&f, a);
+        mld_sim_features_init_rec(&g, a, rec);
+        ok(f.ntf > 5 && same_features(&f, &g), "case %zu: recorded tokens, the same features (%d terms)",
+           i, f.ntf);
+        mld_sim_features_dispose(&f);
+        mld_sim_features_dispose(&g);
+        for (int k = 0; k < MLD_RECS; k++)
+            mld_token_rec_dispose(&rec[k]);
+        if (a != ref)
+            mld_article_free(a);
+    }
+    mld_test_doc_dispose(&d);
+}
+
 int
 main(void)
 {
     test_fixed();
+    test_recorded();
     test_near_duplicates();
     return mld_test_done();
 }

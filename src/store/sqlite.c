@@ -130,7 +130,13 @@ struct mld_migration {
     X(DEL_TOPICS, "DELETE FROM article_topic WHERE article_id = ?1")                         \
     X(ADD_TOPIC, "INSERT INTO article_topic(article_id, rank, name, slug) "                  \
                  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")                           \
+    X(ADD_TOPICS_ALL, "INSERT INTO article_topic(article_id, rank, name, slug) "            \
+                      "SELECT ?1, u.r, u.n, u.s FROM unnest(CAST(?2 AS BIGINT[]), "         \
+                      "CAST(?3 AS TEXT[]), CAST(?4 AS TEXT[])) AS u(r, n, s) "              \
+                      "ON CONFLICT DO NOTHING")                                             \
     X(DEL_CATS, "DELETE FROM article_category WHERE article_id = ?1")                        \
+    X(ADD_CATS_ALL, "INSERT INTO article_category(article_id, code) SELECT ?1, u.c "         \
+                    "FROM unnest(CAST(?2 AS TEXT[])) AS u(c) ON CONFLICT DO NOTHING")        \
     X(ADD_CAT, "INSERT INTO article_category(article_id, code) VALUES (?1, ?2) "             \
                "ON CONFLICT DO NOTHING")                                                     \
     X(DEL_MEDIA, "DELETE FROM article_media WHERE article_id = ?1")                          \
@@ -145,6 +151,8 @@ struct mld_migration {
     X(KEYS, "SELECT section_slug, story_id, published FROM article WHERE id = ?1")           \
     X(KEY_TOPICS, "SELECT slug FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
     X(ADD_CHANGE, "INSERT INTO change(at, key) VALUES (?2, ?1)")                             \
+    X(ADD_CHANGES_ALL, "INSERT INTO change(at, key) SELECT ?2, u.k FROM "                    \
+                       "unnest(CAST(?1 AS TEXT[])) WITH ORDINALITY AS u(k, n) ORDER BY u.n") \
     ITEM_READS(X, , "= ?1", "= ?2", "?2", NO_KEY)                                                     \
     ITEM_READS(X, _ALL, IDS_AT_1, IDS_AT_2, "t.story_id", KEY)                                                 \
     X(SECTIONS, "SELECT a.section, t.slug, t.n - (SELECT count(*) " PENDING                  \
@@ -821,13 +829,60 @@ sq_log_key(struct sq *s, const char *key, struct mld_err *err)
     return sq_step_done(s, st, err, "log change");
 }
 
+/* PostgreSQL: appends v to array literal b ('{' written, '}' to come) as
+ * its next element, quoted (" and \\ escaped): texts bound as one
+ * parameter, CAST(?N AS TEXT[]), so that a row per element is one
+ * statement, not one each. */
+static void
+pg_array_add(struct mld_buf *b, const char *v)
+{
+    mld_buf_puts(b, b->len > 1 ? ",\"" : "\"");
+    for (const char *c = v; *c != '\0'; c++) {
+        if (*c == '"' || *c == '\\')
+            mld_buf_putc(b, '\\');
+        mld_buf_putc(b, *c);
+    }
+    mld_buf_putc(b, '"');
+}
+
+/* PostgreSQL: runs statement sid (no rows) with texts v[0..n) as an
+ * array at parameter at and the number other at the other of ?1, ?2. */
+static int
+pg_run_texts(struct sq *s, enum stmt_id sid, int at, const char *const *v, int n,
+             int64_t other, const char *what, struct mld_err *err)
+{
+    struct sql_stmt *st = stmt(s, sid, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    struct mld_buf list;
+    mld_buf_init(&list, SIZE_MAX);
+    mld_buf_putc(&list, '{');
+    for (int i = 0; i < n; i++)
+        pg_array_add(&list, v[i]);
+    mld_buf_putc(&list, '}');
+    sql_bind_text(st, at, list.p, (int)list.len);
+    sql_bind_int64(st, 3 - at, other);
+    int rc = sq_step_done(s, st, err, what);
+    sql_reset(st);
+    mld_buf_dispose(&list);
+    return rc;
+}
+
+/* Logs the keys of k: on PostgreSQL in one statement (ADD_CHANGES_ALL,
+ * the keys as an array literal, in their order; an update logs a dozen),
+ * on SQLite one by one. */
 static int
 log_keys(struct sq *s, const struct keyset *k, struct mld_err *err)
 {
     int rc = 0;
-    for (int i = 0; i < k->n && rc == 0; i++)
-        rc = sq_log_key(s, k->v[i], err);
-    return rc;
+    if (!sql_pg(&s->db) || k->n < 2) {
+        for (int i = 0; i < k->n && rc == 0; i++)
+            rc = sq_log_key(s, k->v[i], err);
+        return rc;
+    }
+    s->logged = true;
+    return pg_run_texts(s, S_ADD_CHANGES_ALL, 1, (const char *const *)k->v, k->n,
+                        mld_time_now(), "log changes", err);
 }
 
 /* editors: hidden reads as withheld (404, in no list), withdrawn as
@@ -944,6 +999,85 @@ renditions_read(struct mld_media *m, const char *text)
     json_decref(v);
 }
 
+/* Adds a's topics (those with a slug; rank: their place in a) to
+ * article id: on PostgreSQL in one statement, the columns as arrays. */
+static int
+add_topics(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err *err)
+{
+    bool pg = sql_pg(&s->db);
+    struct mld_buf ranks, names, slugs;
+    mld_buf_init(&ranks, SIZE_MAX);
+    mld_buf_init(&names, SIZE_MAX);
+    mld_buf_init(&slugs, SIZE_MAX);
+    if (pg) {
+        mld_buf_putc(&ranks, '{');
+        mld_buf_putc(&names, '{');
+        mld_buf_putc(&slugs, '{');
+    }
+    int rc = 0;
+    for (int i = 0; i < a->ntopics && rc == 0; i++) {
+        char slug[MLD_SLUG_MAX + 1];
+        if (mld_slug(a->topics[i], strlen(a->topics[i]), slug) == 0)
+            continue;
+        if (pg) {
+            mld_buf_printf(&ranks, ranks.len > 1 ? ",%d" : "%d", i);
+            pg_array_add(&names, a->topics[i]);
+            pg_array_add(&slugs, slug);
+            continue;
+        }
+        struct sql_stmt *st = stmt(s, S_ADD_TOPIC, err);
+        if (st == NULL) {
+            rc = MLD_E_STORE;
+            break;
+        }
+        sql_bind_int64(st, 1, id);
+        sql_bind_int(st, 2, i);
+        sq_bind_text(st, 3, a->topics[i]);
+        sq_bind_text(st, 4, slug);
+        rc = sq_step_done(s, st, err, "add topic");
+    }
+    if (pg && ranks.len > 1) {
+        mld_buf_putc(&ranks, '}');
+        mld_buf_putc(&names, '}');
+        mld_buf_putc(&slugs, '}');
+        struct sql_stmt *st = stmt(s, S_ADD_TOPICS_ALL, err);
+        if (st == NULL) {
+            rc = MLD_E_STORE;
+        } else {
+            sql_bind_int64(st, 1, id);
+            sql_bind_text(st, 2, ranks.p, (int)ranks.len);
+            sql_bind_text(st, 3, names.p, (int)names.len);
+            sql_bind_text(st, 4, slugs.p, (int)slugs.len);
+            rc = sq_step_done(s, st, err, "add topics");
+            sql_reset(st);
+        }
+    }
+    mld_buf_dispose(&ranks);
+    mld_buf_dispose(&names);
+    mld_buf_dispose(&slugs);
+    return rc;
+}
+
+/* Adds a's categories to article id: on PostgreSQL in one statement. */
+static int
+add_categories(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err *err)
+{
+    int rc = 0;
+    if (!sql_pg(&s->db) || a->ncategories < 2) {
+        for (int i = 0; rc == 0 && i < a->ncategories; i++) {
+            struct sql_stmt *st = stmt(s, S_ADD_CAT, err);
+            if (st == NULL)
+                return MLD_E_STORE;
+            sql_bind_int64(st, 1, id);
+            sq_bind_text(st, 2, a->categories[i]);
+            rc = sq_step_done(s, st, err, "add category");
+        }
+        return rc;
+    }
+    return pg_run_texts(s, S_ADD_CATS_ALL, 2, (const char *const *)a->categories,
+                        a->ncategories, id, "add categories", err);
+}
+
 /* Replaces the topics, categories and media of article id with a's. */
 static int
 put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err *err)
@@ -955,34 +1089,16 @@ put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err 
     int rc = sq_step_done(s, st, err, "replace topics");
     if (rc != 0)
         return rc;
-    for (int i = 0; i < a->ntopics; i++) {
-        char slug[MLD_SLUG_MAX + 1];
-        if (mld_slug(a->topics[i], strlen(a->topics[i]), slug) == 0)
-            continue;
-        st = stmt(s, S_ADD_TOPIC, err);
-        if (st == NULL)
-            return MLD_E_STORE;
-        sql_bind_int64(st, 1, id);
-        sql_bind_int(st, 2, i);
-        sq_bind_text(st, 3, a->topics[i]);
-        sq_bind_text(st, 4, slug);
-        rc = sq_step_done(s, st, err, "add topic");
-        if (rc != 0)
-            return rc;
-    }
+    rc = add_topics(s, id, a, err);
+    if (rc != 0)
+        return rc;
     st = stmt(s, S_DEL_CATS, err);
     if (st == NULL)
         return MLD_E_STORE;
     sql_bind_int64(st, 1, id);
     rc = sq_step_done(s, st, err, "replace categories");
-    for (int i = 0; rc == 0 && i < a->ncategories; i++) {
-        st = stmt(s, S_ADD_CAT, err);
-        if (st == NULL)
-            return MLD_E_STORE;
-        sql_bind_int64(st, 1, id);
-        sq_bind_text(st, 2, a->categories[i]);
-        rc = sq_step_done(s, st, err, "add category");
-    }
+    if (rc == 0)
+        rc = add_categories(s, id, a, err);
     if (rc != 0)
         return rc;
     st = stmt(s, S_DEL_MEDIA, err);

@@ -1366,9 +1366,9 @@ static void article_row(struct reading *r, int i, struct sql_stmt *st);
 /* Runs item read `one` (stmt ITEM_READS) with its items at parameter
  * at, on r->keys[0..nk), now at the other parameter when it has two;
  * calls row(r, i, st) for each of its rows and each item i of the row's
- * key (distinct_keys).
- * On PostgreSQL the read's _ALL form, once, with the keys as an array
- * literal; on SQLite the one-item form, once per key. */
+ * key (distinct_keys). On PostgreSQL, for two keys or more, the read's
+ * _ALL form, once, with the keys as an array literal; else the one-item
+ * form, once per key. */
 static int
 each_row(struct reading *r, enum stmt_id one, int at, int nk, mld_time_t now,
          void (*row)(struct reading *, int, struct sql_stmt *), struct mld_err *err)

@@ -53,6 +53,48 @@ struct mld_migration {
     "FROM article p INDEXED BY article_visible_from "                                        \
     "WHERE p.visible_from > 0 AND p.visible_from > ?1 AND p.pubstatus = 0 "
 
+/* An article's columns as pages read them (struct mld_item and its
+ * article); a list entry's (ENTRY_COLS) leave out the body, its text and
+ * the aside, so no body is read or unpacked. */
+#define ARTICLE_COLS                                                                         \
+    "id, urn, version, version_created, updated, entry_id, format, pubstatus, embargo, "     \
+    "urgency, signal, lang, kicker, headline, teaser, byline, dateline, body_html, "         \
+    "body_text, credit, section, section_slug, slug, published, story_id, link, author, "    \
+    "story_reason, hold_reason, date_source, section_by, aside_html"
+#define ENTRY_COLS                                                                           \
+    "id, urn, version, version_created, updated, entry_id, format, pubstatus, embargo, "     \
+    "urgency, signal, lang, kicker, headline, teaser, byline, dateline, NULL, NULL, credit, "\
+    "section, section_slug, slug, published, story_id, link, author, story_reason, "         \
+    "hold_reason, date_source, section_by, NULL"
+
+/* The reads of the items of a page by kind (sq_read_items): the
+ * article, its topics, categories and media, its story's sections and
+ * size. Each names its items in one parameter (ONE: ?1, TWO: ?2). They
+ * come in two forms: for one item ("= ?1", the SQL read before there were
+ * two: SQLite runs them once per item, a few microseconds each,
+ * in-process), and for all of a page's items at once (_ALL, the ids as an
+ * array literal '{1,2,3}': PostgreSQL, where each statement is a round
+ * trip; docs/internals/postgres.md), whose last column (KEY) says which
+ * item a row is of. Each item's rows come in the order a page shows them. */
+#define IDS_AT_1 "= ANY(CAST(?1 AS BIGINT[]))"
+#define IDS_AT_2 "= ANY(CAST(?2 AS BIGINT[]))"
+#define NO_KEY(col) ""
+#define KEY(col) ", " col
+#define ITEM_READS(X, SFX, ONE, TWO, STORY, KEY)                                            \
+    X(GET##SFX, "SELECT " ARTICLE_COLS KEY("id") " FROM article WHERE id " ONE)             \
+    X(GET_ENTRY##SFX, "SELECT " ENTRY_COLS KEY("id") " FROM article WHERE id " ONE)         \
+    X(GET_TOPICS##SFX, "SELECT name" KEY("article_id") " FROM article_topic "               \
+                       "WHERE article_id " ONE " ORDER BY rank")                            \
+    X(GET_CATS##SFX, "SELECT code" KEY("article_id") " FROM article_category "              \
+                     "WHERE article_id " ONE " ORDER BY code")                              \
+    X(GET_MEDIA##SFX, "SELECT url, type, length, caption, kind, width, height, credit, "    \
+                      "alt, renditions" KEY("article_id") " FROM article_media "            \
+                      "WHERE article_id " ONE " ORDER BY rank")                             \
+    X(STORY_SECTIONS##SFX, "SELECT nullif(t.section, ''), t.n - (SELECT count(*) " PENDING  \
+                           "AND p.story_id = " STORY " AND p.section IS NOT DISTINCT FROM " \
+                           "nullif(t.section, ''))" KEY("t.story_id") " FROM story_tally t " \
+                           "WHERE t.story_id " TWO " ORDER BY t.newest DESC, t.section")
+
 /* The class of the PostgreSQL advisory locks that claim sources for a
  * poller (sq_source_claim): "mlds". */
 #define PG_SOURCE_LOCKS "1835820147"
@@ -89,16 +131,19 @@ struct mld_migration {
     X(DEL_TOPICS, "DELETE FROM article_topic WHERE article_id = ?1")                         \
     X(ADD_TOPIC, "INSERT INTO article_topic(article_id, rank, name, slug) "                  \
                  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")                           \
+    X(ADD_TOPICS_ALL, "INSERT INTO article_topic(article_id, rank, name, slug) "            \
+                      "SELECT ?1, u.r, u.n, u.s FROM unnest(CAST(?2 AS BIGINT[]), "         \
+                      "CAST(?3 AS TEXT[]), CAST(?4 AS TEXT[])) AS u(r, n, s) "              \
+                      "ON CONFLICT DO NOTHING")                                             \
     X(DEL_CATS, "DELETE FROM article_category WHERE article_id = ?1")                        \
+    X(ADD_CATS_ALL, "INSERT INTO article_category(article_id, code) SELECT ?1, u.c "         \
+                    "FROM unnest(CAST(?2 AS TEXT[])) AS u(c) ON CONFLICT DO NOTHING")        \
     X(ADD_CAT, "INSERT INTO article_category(article_id, code) VALUES (?1, ?2) "             \
                "ON CONFLICT DO NOTHING")                                                     \
     X(DEL_MEDIA, "DELETE FROM article_media WHERE article_id = ?1")                          \
     X(ADD_MEDIA, "INSERT INTO article_media(article_id, rank, url, type, length, caption, "  \
                  "kind, width, height, credit, alt, renditions) "                            \
                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")               \
-    X(GET_MEDIA, "SELECT url, type, length, caption, kind, width, height, credit, alt, "     \
-                 "renditions FROM article_media "                                            \
-                 "WHERE article_id = ?1 ORDER BY rank")                                      \
     X(ADD_VERSION, "INSERT INTO version (article_id, version, version_created, updated, "    \
                    "entry_id, pubstatus, embargo, signal, headline, teaser, body_html, "     \
                    "applied, stored_at, digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "\
@@ -107,23 +152,10 @@ struct mld_migration {
     X(KEYS, "SELECT section_slug, story_id, published FROM article WHERE id = ?1")           \
     X(KEY_TOPICS, "SELECT slug FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
     X(ADD_CHANGE, "INSERT INTO change(at, key) VALUES (?2, ?1)")                             \
-    X(GET, "SELECT id, urn, version, version_created, updated, entry_id, format, pubstatus, "\
-           "embargo, urgency, signal, lang, kicker, headline, teaser, byline, dateline, "    \
-           "body_html, body_text, credit, section, section_slug, slug, published, story_id, "\
-           "link, author, story_reason, hold_reason, date_source, section_by, aside_html "   \
-           "FROM article WHERE id = ?1")                                                     \
-    X(GET_ENTRY, "SELECT id, urn, version, version_created, updated, entry_id, format, "     \
-                 "pubstatus, embargo, urgency, signal, lang, kicker, headline, teaser, byline, "\
-                 "dateline, NULL, NULL, credit, section, section_slug, slug, published, "     \
-                 "story_id, link, author, story_reason, hold_reason, date_source, section_by, "\
-                 "NULL FROM article WHERE id = ?1")                                          \
-    X(GET_TOPICS, "SELECT name FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
-    X(GET_CATS, "SELECT code FROM article_category WHERE article_id = ?1 ORDER BY code")     \
-    X(STORY_SECTIONS, "SELECT nullif(t.section, ''), t.n - (SELECT count(*) " PENDING        \
-                      "AND p.story_id = ?2 AND p.section IS NOT DISTINCT FROM "              \
-                      "nullif(t.section, '')) "                                              \
-                      "FROM story_tally t WHERE t.story_id = ?2 "                            \
-                      "ORDER BY t.newest DESC, t.section")                                   \
+    X(ADD_CHANGES_ALL, "INSERT INTO change(at, key) SELECT ?2, u.k FROM "                    \
+                       "unnest(CAST(?1 AS TEXT[])) WITH ORDINALITY AS u(k, n) ORDER BY u.n") \
+    ITEM_READS(X, , "= ?1", "= ?2", "?2", NO_KEY)                                                     \
+    ITEM_READS(X, _ALL, IDS_AT_1, IDS_AT_2, "t.story_id", KEY)                                                 \
     X(SECTIONS, "SELECT a.section, t.slug, t.n - (SELECT count(*) " PENDING                  \
                 "AND p.section_slug = t.slug) FROM (SELECT section_slug AS slug, "           \
                 "sum(n) AS n FROM article_tally WHERE pubstatus = 0 AND section_slug != '' " \
@@ -825,13 +857,60 @@ sq_log_key(struct sq *s, const char *key, struct mld_err *err)
     return sq_step_done(s, st, err, "log change");
 }
 
+/* PostgreSQL: appends v to array literal b ('{' written, '}' to come) as
+ * its next element, quoted (" and \\ escaped): texts bound as one
+ * parameter, CAST(?N AS TEXT[]), so that a row per element is one
+ * statement, not one each. */
+static void
+pg_array_add(struct mld_buf *b, const char *v)
+{
+    mld_buf_puts(b, b->len > 1 ? ",\"" : "\"");
+    for (const char *c = v; *c != '\0'; c++) {
+        if (*c == '"' || *c == '\\')
+            mld_buf_putc(b, '\\');
+        mld_buf_putc(b, *c);
+    }
+    mld_buf_putc(b, '"');
+}
+
+/* PostgreSQL: runs statement sid (no rows) with texts v[0..n) as an
+ * array at parameter at and the number other at the other of ?1, ?2. */
+static int
+pg_run_texts(struct sq *s, enum stmt_id sid, int at, const char *const *v, int n,
+             int64_t other, const char *what, struct mld_err *err)
+{
+    struct sql_stmt *st = stmt(s, sid, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    struct mld_buf list;
+    mld_buf_init(&list, SIZE_MAX);
+    mld_buf_putc(&list, '{');
+    for (int i = 0; i < n; i++)
+        pg_array_add(&list, v[i]);
+    mld_buf_putc(&list, '}');
+    sql_bind_text(st, at, list.p, (int)list.len);
+    sql_bind_int64(st, 3 - at, other);
+    int rc = sq_step_done(s, st, err, what);
+    sql_reset(st);
+    mld_buf_dispose(&list);
+    return rc;
+}
+
+/* Logs the keys of k: on PostgreSQL in one statement (ADD_CHANGES_ALL,
+ * the keys as an array literal, in their order; an update logs a dozen),
+ * on SQLite one by one. */
 static int
 log_keys(struct sq *s, const struct keyset *k, struct mld_err *err)
 {
     int rc = 0;
-    for (int i = 0; i < k->n && rc == 0; i++)
-        rc = sq_log_key(s, k->v[i], err);
-    return rc;
+    if (!sql_pg(&s->db) || k->n < 2) {
+        for (int i = 0; i < k->n && rc == 0; i++)
+            rc = sq_log_key(s, k->v[i], err);
+        return rc;
+    }
+    s->logged = true;
+    return pg_run_texts(s, S_ADD_CHANGES_ALL, 1, (const char *const *)k->v, k->n,
+                        mld_time_now(), "log changes", err);
 }
 
 /* editors: hidden reads as withheld (404, in no list), withdrawn as
@@ -948,6 +1027,85 @@ renditions_read(struct mld_media *m, const char *text)
     json_decref(v);
 }
 
+/* Adds a's topics (those with a slug; rank: their place in a) to
+ * article id: on PostgreSQL in one statement, the columns as arrays. */
+static int
+add_topics(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err *err)
+{
+    bool pg = sql_pg(&s->db);
+    struct mld_buf ranks, names, slugs;
+    mld_buf_init(&ranks, SIZE_MAX);
+    mld_buf_init(&names, SIZE_MAX);
+    mld_buf_init(&slugs, SIZE_MAX);
+    if (pg) {
+        mld_buf_putc(&ranks, '{');
+        mld_buf_putc(&names, '{');
+        mld_buf_putc(&slugs, '{');
+    }
+    int rc = 0;
+    for (int i = 0; i < a->ntopics && rc == 0; i++) {
+        char slug[MLD_SLUG_MAX + 1];
+        if (mld_slug(a->topics[i], strlen(a->topics[i]), slug) == 0)
+            continue;
+        if (pg) {
+            mld_buf_printf(&ranks, ranks.len > 1 ? ",%d" : "%d", i);
+            pg_array_add(&names, a->topics[i]);
+            pg_array_add(&slugs, slug);
+            continue;
+        }
+        struct sql_stmt *st = stmt(s, S_ADD_TOPIC, err);
+        if (st == NULL) {
+            rc = MLD_E_STORE;
+            break;
+        }
+        sql_bind_int64(st, 1, id);
+        sql_bind_int(st, 2, i);
+        sq_bind_text(st, 3, a->topics[i]);
+        sq_bind_text(st, 4, slug);
+        rc = sq_step_done(s, st, err, "add topic");
+    }
+    if (pg && ranks.len > 1) {
+        mld_buf_putc(&ranks, '}');
+        mld_buf_putc(&names, '}');
+        mld_buf_putc(&slugs, '}');
+        struct sql_stmt *st = stmt(s, S_ADD_TOPICS_ALL, err);
+        if (st == NULL) {
+            rc = MLD_E_STORE;
+        } else {
+            sql_bind_int64(st, 1, id);
+            sql_bind_text(st, 2, ranks.p, (int)ranks.len);
+            sql_bind_text(st, 3, names.p, (int)names.len);
+            sql_bind_text(st, 4, slugs.p, (int)slugs.len);
+            rc = sq_step_done(s, st, err, "add topics");
+            sql_reset(st);
+        }
+    }
+    mld_buf_dispose(&ranks);
+    mld_buf_dispose(&names);
+    mld_buf_dispose(&slugs);
+    return rc;
+}
+
+/* Adds a's categories to article id: on PostgreSQL in one statement. */
+static int
+add_categories(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err *err)
+{
+    int rc = 0;
+    if (!sql_pg(&s->db) || a->ncategories < 2) {
+        for (int i = 0; rc == 0 && i < a->ncategories; i++) {
+            struct sql_stmt *st = stmt(s, S_ADD_CAT, err);
+            if (st == NULL)
+                return MLD_E_STORE;
+            sql_bind_int64(st, 1, id);
+            sq_bind_text(st, 2, a->categories[i]);
+            rc = sq_step_done(s, st, err, "add category");
+        }
+        return rc;
+    }
+    return pg_run_texts(s, S_ADD_CATS_ALL, 2, (const char *const *)a->categories,
+                        a->ncategories, id, "add categories", err);
+}
+
 /* Replaces the topics, categories and media of article id with a's. */
 static int
 put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err *err)
@@ -959,34 +1117,16 @@ put_lists(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err 
     int rc = sq_step_done(s, st, err, "replace topics");
     if (rc != 0)
         return rc;
-    for (int i = 0; i < a->ntopics; i++) {
-        char slug[MLD_SLUG_MAX + 1];
-        if (mld_slug(a->topics[i], strlen(a->topics[i]), slug) == 0)
-            continue;
-        st = stmt(s, S_ADD_TOPIC, err);
-        if (st == NULL)
-            return MLD_E_STORE;
-        sql_bind_int64(st, 1, id);
-        sql_bind_int(st, 2, i);
-        sq_bind_text(st, 3, a->topics[i]);
-        sq_bind_text(st, 4, slug);
-        rc = sq_step_done(s, st, err, "add topic");
-        if (rc != 0)
-            return rc;
-    }
+    rc = add_topics(s, id, a, err);
+    if (rc != 0)
+        return rc;
     st = stmt(s, S_DEL_CATS, err);
     if (st == NULL)
         return MLD_E_STORE;
     sql_bind_int64(st, 1, id);
     rc = sq_step_done(s, st, err, "replace categories");
-    for (int i = 0; rc == 0 && i < a->ncategories; i++) {
-        st = stmt(s, S_ADD_CAT, err);
-        if (st == NULL)
-            return MLD_E_STORE;
-        sql_bind_int64(st, 1, id);
-        sq_bind_text(st, 2, a->categories[i]);
-        rc = sq_step_done(s, st, err, "add category");
-    }
+    if (rc == 0)
+        rc = add_categories(s, id, a, err);
     if (rc != 0)
         return rc;
     st = stmt(s, S_DEL_MEDIA, err);
@@ -1210,69 +1350,127 @@ sq_put(void *impl, const struct mld_article *a, const struct mld_sim_features *f
     return sq_in_txn(impl, put_in_txn, &p, err);
 }
 
-/* Reads the strings of a one-column query on article id into a list. */
+/* Reading a page's items ------------------------------------------------------ */
+
+/* The items sq_read_items() fills: each names its article (ids[i]) and
+ * is filled in place (its[i]). A read's keys are the distinct articles
+ * (or stories) of the items, and the items of key k are first[k],
+ * next[first[k]], ... (-1 ends). The sections of each item's story are
+ * gathered in secs[i]. */
+struct reading {
+    struct sq *s;
+    const int64_t *ids;
+    struct mld_item **its;
+    int n;
+    int64_t *keys;        /* [n] */
+    struct mld_buf *secs; /* [n] */
+    int *first, *next;    /* [n] */
+    int *listed;          /* [n]: sections in secs[i] */
+};
+
+/* Sets r's keys to the distinct values of v(r, 0..n) (each item's
+ * article or story) and their chains of items; returns how many. */
 static int
-read_list(struct sq *s, enum stmt_id id_stmt, int64_t id, struct mld_article *a, int topics,
-          struct mld_err *err)
+distinct_keys(struct reading *r, int64_t (*v)(const struct reading *, int))
 {
-    struct sql_stmt *st = stmt(s, id_stmt, err);
+    int nk = 0;
+    for (int i = r->n - 1; i >= 0; i--) { /* backwards: each chain in item order */
+        int64_t key = v(r, i);
+        int k = 0;
+        while (k < nk && r->keys[k] != key)
+            k++;
+        if (k == nk) {
+            r->keys[nk++] = key;
+            r->first[k] = -1;
+        }
+        r->next[i] = r->first[k];
+        r->first[k] = i;
+    }
+    return nk;
+}
+
+static void article_row(struct reading *r, int i, struct sql_stmt *st);
+
+/* Runs item read `one` (stmt ITEM_READS) with its items at parameter
+ * at, on r->keys[0..nk), now at the other parameter when it has two;
+ * calls row(r, i, st) for each of its rows and each item i of the row's
+ * key (distinct_keys). On PostgreSQL, for two keys or more, the read's
+ * _ALL form, once, with the keys as an array literal; else the one-item
+ * form, once per key. */
+static int
+each_row(struct reading *r, enum stmt_id one, int at, int nk, mld_time_t now,
+         void (*row)(struct reading *, int, struct sql_stmt *), struct mld_err *err)
+{
+    struct sq *s = r->s;
+    /* PostgreSQL: one key reads as on SQLite. A statement whose plan
+     * depends on its parameters' values (an array's length) is planned
+     * again at every run, ~0.1 ms; one without such a parameter gets a
+     * generic plan after five runs, and is then only executed. */
+    bool all = sql_pg(&s->db) && nk > 1;
+    struct sql_stmt *st = stmt(s, all ? one + (S_GET_ALL - S_GET) : one, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sql_bind_int64(st, 1, id);
-    int rc;
-    while ((rc = sql_step(st)) == SQLITE_ROW) {
-        const char *v = sql_column_text(st, 0);
-        if (topics)
-            mld_article_add_topic(a, v);
+    struct mld_buf list;
+    mld_buf_init(&list, SIZE_MAX);
+    if (all) {
+        mld_buf_putc(&list, '{');
+        for (int k = 0; k < nk; k++)
+            mld_buf_printf(&list, k > 0 ? ",%" PRId64 : "%" PRId64, r->keys[k]);
+        mld_buf_putc(&list, '}');
+    }
+    int rc = SQLITE_DONE;
+    for (int k = 0; k < (all ? 1 : nk) && rc == SQLITE_DONE; k++) {
+        if (k > 0)
+            sql_reset(st);
+        if (all)
+            sql_bind_text(st, at, list.p, (int)list.len);
         else
-            mld_article_add_category(a, v);
+            sql_bind_int64(st, at, r->keys[k]);
+        if (sql_bind_count(st) > 1)
+            sql_bind_int64(st, 3 - at, now);
+        while ((rc = sql_step(st)) == SQLITE_ROW) {
+            int at_key = k;
+            if (all) { /* the row says its key */
+                int64_t key = sql_column_int64(st, sql_column_count(st) - 1);
+                for (at_key = 0; at_key < nk && r->keys[at_key] != key; at_key++)
+                    ;
+            }
+            for (int i = at_key < nk ? r->first[at_key] : -1; i >= 0; i = r->next[i])
+                row(r, i, st);
+            if (!all && row == article_row) {
+                rc = SQLITE_DONE; /* an id's one row: no step to the end */
+                break;
+            }
+        }
     }
-    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read article lists");
+    sql_reset(st); /* before the list it may point at goes */
+    mld_buf_dispose(&list);
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read articles");
 }
 
-static int
-read_media(struct sq *s, int64_t id, struct mld_article *a, struct mld_err *err)
+static int64_t
+item_id(const struct reading *r, int i)
 {
-    struct sql_stmt *st = stmt(s, S_GET_MEDIA, err);
-    if (st == NULL)
-        return MLD_E_STORE;
-    sql_bind_int64(st, 1, id);
-    int rc;
-    while ((rc = sql_step(st)) == SQLITE_ROW) {
-        struct mld_media *m = mld_article_add_media(a, sql_column_text(st, 0),
-                                                    sql_column_text(st, 1),
-                                                    sql_column_int64(st, 2),
-                                                    sql_column_text(st, 3));
-        if (m == NULL)
-            continue;
-        m->kind = (enum mld_media_kind)sql_column_int(st, 4);
-        m->width = sql_column_int(st, 5);
-        m->height = sql_column_int(st, 6);
-        m->credit = sq_col_text(st, 7);
-        m->alt = sq_col_text(st, 8);
-        renditions_read(m, sql_column_text(st, 9));
-    }
-    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read media");
+    return r->ids[i];
 }
 
-/* Reads article id into out with statement sid: S_GET, the whole article
- * (full), or S_GET_ENTRY, a list entry: what a teaser shows (headline,
- * teaser, dates, section, pictures), without the body, its text, the
- * aside, topics and categories. An article page's "Weitere Meldungen"
- * then reads six small rows, not six articles. */
-static int
-read_item(struct sq *s, enum stmt_id sid, bool full, int64_t id, struct mld_item *out,
-          struct mld_err *err)
+static int64_t
+item_story(const struct reading *r, int i)
 {
-    struct sql_stmt *st = stmt(s, sid, err);
-    if (st == NULL)
-        return MLD_E_STORE;
-    sql_bind_int64(st, 1, id);
-    int rc = sql_step(st);
-    if (rc == SQLITE_DONE)
-        return mld_err_set(err, MLD_E_NOTFOUND, "no article %" PRId64, id);
-    if (rc != SQLITE_ROW)
-        return sq_error(s, err, "read article");
+    return r->its[i]->story_id;
+}
+
+/* A row of S_GET or S_GET_ENTRY into item i (unless an earlier row
+ * filled it): the article, or what a teaser shows of it (headline,
+ * teaser, dates, section), without the body, its text and the aside. An
+ * article page's "Weitere Meldungen" then reads six small rows, not six
+ * articles. */
+static void
+article_row(struct reading *r, int i, struct sql_stmt *st)
+{
+    struct mld_item *out = r->its[i];
+    if (out->a != NULL)
+        return;
     struct mld_article *a = mld_article_new();
     int c = 1;
     a->urn = sq_col_text(st, c++);
@@ -1306,87 +1504,120 @@ read_item(struct sq *s, enum stmt_id sid, bool full, int64_t id, struct mld_item
     a->date_source = (enum mld_date_source)sql_column_int(st, c++);
     a->section_by = (enum mld_section_by)sql_column_int(st, c++);
     a->aside_html = sq_col_text(st, c++);
-    out->id = id;
+    out->id = r->ids[i];
     a->first_published = out->published;
     out->a = a;
-    rc = 0;
-    if (full)
-        rc = read_list(s, S_GET_TOPICS, id, a, 1, err);
+}
+
+static void
+topic_row(struct reading *r, int i, struct sql_stmt *st)
+{
+    mld_article_add_topic(r->its[i]->a, sql_column_text(st, 0));
+}
+
+static void
+category_row(struct reading *r, int i, struct sql_stmt *st)
+{
+    mld_article_add_category(r->its[i]->a, sql_column_text(st, 0));
+}
+
+static void
+media_row(struct reading *r, int i, struct sql_stmt *st)
+{
+    struct mld_media *m = mld_article_add_media(r->its[i]->a, sql_column_text(st, 0),
+                                                sql_column_text(st, 1),
+                                                sql_column_int64(st, 2),
+                                                sql_column_text(st, 3));
+    if (m == NULL)
+        return;
+    m->kind = (enum mld_media_kind)sql_column_int(st, 4);
+    m->width = sql_column_int(st, 5);
+    m->height = sql_column_int(st, 6);
+    m->credit = sq_col_text(st, 7);
+    m->alt = sq_col_text(st, 8);
+    renditions_read(m, sql_column_text(st, 9));
+}
+
+/* A row of STORY_SECTIONS (one section of the story of item i, newest
+ * first, with its visible members as story_tally counts them: migration
+ * 0012) into the item's story size and sections. */
+static void
+section_row(struct reading *r, int i, struct sql_stmt *st)
+{
+    int64_t n = sql_column_int64(st, 1);
+    const char *sec = sql_column_text(st, 0);
+    if (n <= 0)
+        return;
+    r->its[i]->story_size += (int)n;
+    if (sec == NULL || r->listed[i]++ == MLD_STORY_SECTIONS_MAX)
+        return;
+    if (r->secs[i].len > 0)
+        mld_buf_puts(&r->secs[i], ", ");
+    mld_buf_puts(&r->secs[i], sec);
+}
+
+int
+sq_read_items(struct sq *s, const int64_t *ids, struct mld_item **its, int n, mld_time_t now,
+              unsigned what, struct mld_err *err)
+{
+    if (n <= 0)
+        return 0;
+    bool full = (what & SQ_READ_FULL) != 0;
+    /* one allocation for the per-item arrays: a page's items are few */
+    size_t each = sizeof(int64_t) + sizeof(struct mld_buf) + 3 * sizeof(int);
+    char *mem = mld_calloc((size_t)n, each);
+    struct reading r = {s, ids, its, n, (int64_t *)mem, NULL, NULL, NULL, NULL};
+    r.secs = (struct mld_buf *)(r.keys + n);
+    r.first = (int *)(r.secs + n);
+    r.next = r.first + n;
+    r.listed = r.next + n;
+    int nk = distinct_keys(&r, item_id);
+    int rc = each_row(&r, full ? S_GET : S_GET_ENTRY, 1, nk, now, article_row, err);
+    for (int i = 0; i < n && rc == 0; i++)
+        if (its[i]->a == NULL)
+            rc = mld_err_set(err, MLD_E_NOTFOUND, "no article %" PRId64, ids[i]);
+    if (rc == 0 && (full || (what & SQ_READ_TOPICS)))
+        rc = each_row(&r, S_GET_TOPICS, 1, nk, now, topic_row, err);
     if (rc == 0 && full)
-        rc = read_list(s, S_GET_CATS, id, a, 0, err);
+        rc = each_row(&r, S_GET_CATS, 1, nk, now, category_row, err);
     if (rc == 0)
-        rc = read_media(s, id, a, err);
-    if (rc != 0)
-        mld_item_dispose(out);
+        rc = each_row(&r, S_GET_MEDIA, 1, nk, now, media_row, err);
+    if (rc == 0 && (what & SQ_READ_SECTIONS)) {
+        for (int i = 0; i < n; i++)
+            mld_buf_init(&r.secs[i], 4096);
+        rc = each_row(&r, S_STORY_SECTIONS, 2, distinct_keys(&r, item_story), now,
+                      section_row, err);
+        for (int i = 0; i < n; i++) {
+            if (rc == 0 && r.secs[i].len > 0)
+                its[i]->story_sections = mld_buf_steal(&r.secs[i], NULL);
+            mld_buf_dispose(&r.secs[i]);
+        }
+    }
+    mld_free(mem);
     return rc;
 }
 
 int
 sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
 {
-    return read_item(impl, S_GET, true, id, out, err);
-}
-
-int
-sq_get_entry(struct sq *s, int64_t id, struct mld_item *out, struct mld_err *err)
-{
-    int rc = read_item(s, S_GET_ENTRY, false, id, out, err);
-    if (rc == 0 && (rc = read_list(s, S_GET_TOPICS, id, out->a, 1, err)) != 0)
+    int rc = sq_read_items(impl, &id, &out, 1, 0, SQ_READ_FULL, err);
+    if (rc != 0)
         mld_item_dispose(out);
     return rc;
 }
 
-/* Fills it->story_sections and it->story_size from the story's visible
- * members, as story_tally counts them (migration 0012): one row per
- * section, newest first, whatever the story's size. */
-int
-sq_story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct mld_err *err)
-{
-    struct sql_stmt *st = stmt(s, S_STORY_SECTIONS, err);
-    if (st == NULL)
-        return MLD_E_STORE;
-    sql_bind_int64(st, 1, now);
-    sql_bind_int64(st, 2, it->story_id);
-    struct mld_buf b;
-    mld_buf_init(&b, 4096);
-    int listed = 0, rc;
-    while ((rc = sql_step(st)) == SQLITE_ROW) {
-        int64_t n = sql_column_int64(st, 1);
-        const char *sec = sql_column_text(st, 0);
-        if (n <= 0)
-            continue;
-        it->story_size += (int)n;
-        if (sec == NULL || listed++ == MLD_STORY_SECTIONS_MAX)
-            continue;
-        if (b.len > 0)
-            mld_buf_puts(&b, ", ");
-        mld_buf_puts(&b, sec);
-    }
-    if (rc != SQLITE_DONE) {
-        mld_buf_dispose(&b);
-        return sq_error(s, err, "read story");
-    }
-    it->story_sections = b.len > 0 ? mld_buf_steal(&b, NULL) : NULL;
-    mld_buf_dispose(&b);
-    return 0;
-}
-
-/* Loads the items ids[0..n) into out: whole articles (full) or list
- * entries (read_item), with their story's sections when sections is set. */
+/* Loads the items ids[0..n) into out (see sq_read_items). */
 static int
-load_items(struct sq *s, const int64_t *ids, int n, mld_time_t now, bool sections, bool full,
+load_items(struct sq *s, const int64_t *ids, int n, mld_time_t now, unsigned what,
            struct mld_items *out, struct mld_err *err)
 {
     out->v = mld_calloc(n > 0 ? (size_t)n : 1, sizeof(*out->v));
-    int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++) {
-        rc = read_item(s, full ? S_GET : S_GET_ENTRY, full, ids[i], &out->v[i], err);
-        if (rc == 0) {
-            out->n++;
-            if (sections)
-                rc = sq_story_sections(s, &out->v[i], now, err);
-        }
-    }
+    out->n = n;
+    struct mld_item **its = mld_calloc(n > 0 ? (size_t)n : 1, sizeof(*its));
+    for (int i = 0; i < n; i++)
+        its[i] = &out->v[i];
+    int rc = sq_read_items(s, ids, its, n, now, what, err);
+    mld_free(its);
     if (rc != 0)
         mld_items_dispose(out);
     return rc;
@@ -1396,7 +1627,7 @@ int
 sq_load_items(struct sq *s, const int64_t *ids, int n, mld_time_t now, bool sections,
               struct mld_items *out, struct mld_err *err)
 {
-    return load_items(s, ids, n, now, sections, !sections, out, err);
+    return load_items(s, ids, n, now, sections ? SQ_READ_SECTIONS : SQ_READ_FULL, out, err);
 }
 
 /* A list query as it is built: its SQL, and the values of its
@@ -1516,7 +1747,8 @@ sq_list(void *impl, const struct mld_query *q, struct mld_items *out, struct mld
         goto out;
     }
     /* Pages show entries; feeds (every article) carry the whole text. */
-    rc = load_items(s, ids, n, q->now, true, q->every_article, out, err);
+    rc = load_items(s, ids, n, q->now,
+                    SQ_READ_SECTIONS | (q->every_article ? SQ_READ_FULL : 0), out, err);
 out:
     sql_finalize(st);
     mld_buf_dispose(&l.sql);

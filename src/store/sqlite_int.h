@@ -109,14 +109,22 @@ void sq_txn_rollback(struct sq *s);
 int sq_in_txn(struct sq *s, int (*fn)(struct sq *, void *, struct mld_err *), void *ud,
               struct mld_err *err);
 
-/* sqlite.c: an article as pages show it (see mld_store_get), and the
- * story's sections and size of a list item. */
+/* sqlite.c: an article as pages show it (see mld_store_get). */
 int sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err);
-/* Reads article id as a list entry (S_GET_ENTRY: no body, text, aside or
- * categories, so no body to unpack) with its topics: what a search hit
- * shows on the site and in the API. */
-int sq_get_entry(struct sq *s, int64_t id, struct mld_item *out, struct mld_err *err);
-int sq_story_sections(struct sq *s, struct mld_item *it, mld_time_t now, struct mld_err *err);
+
+/* What sq_read_items reads besides each article: its whole text, topics
+ * and categories (FULL; else a list entry, what a teaser shows: no body,
+ * text or aside, so none to unpack), its topics (TOPICS: what a search hit
+ * shows on the site and in the API), its story's sections and size
+ * (SECTIONS). Its media always. */
+enum { SQ_READ_FULL = 1, SQ_READ_TOPICS = 2, SQ_READ_SECTIONS = 4 };
+
+/* sqlite.c: reads the articles ids[0..n) into its[0..n) (zeroed items,
+ * filled in place, in that order), at now; one statement per kind of
+ * row for all of them on PostgreSQL. Returns 0, MLD_E_NOTFOUND for an id
+ * without article, or MLD_E_STORE; the caller disposes the items. */
+int sq_read_items(struct sq *s, const int64_t *ids, struct mld_item **its, int n, mld_time_t now,
+                  unsigned what, struct mld_err *err);
 
 /* sqlite.c: loads the items ids[0..n) into out (emptied on failure).
  * With sections set they are list entries (a related list): the story's

@@ -2084,17 +2084,18 @@ sq_search(void *impl, const struct mld_search *q, struct mld_hits *out, struct m
     n = n < 0 ? 0 : n > q->limit ? q->limit : n;
     out->more = c.n > q->offset + q->limit;
     out->v = mld_calloc(n > 0 ? (size_t)n : 1, sizeof(*out->v));
-    for (int i = 0; i < n && rc == 0; i++) {
-        const struct cand *k = &c.v[q->offset + i];
-        struct mld_hit *hit = &out->v[i];
-        rc = q->entries ? sq_get_entry(s, k->id, &hit->item, err)
-                        : sq_get(s, k->id, &hit->item, err);
-        if (rc != 0)
-            break;
-        out->n++;
-        hit->score = k->score;
-        rc = sq_story_sections(s, &hit->item, q->now, err);
+    out->n = n;
+    int64_t *ids = mld_calloc(n > 0 ? (size_t)n : 1, sizeof(*ids));
+    struct mld_item **its = mld_calloc(n > 0 ? (size_t)n : 1, sizeof(*its));
+    for (int i = 0; i < n; i++) {
+        ids[i] = c.v[q->offset + i].id;
+        its[i] = &out->v[i].item;
+        out->v[i].score = c.v[q->offset + i].score;
     }
+    rc = sq_read_items(s, ids, its, n, q->now,
+                       SQ_READ_SECTIONS | (q->entries ? SQ_READ_TOPICS : SQ_READ_FULL), err);
+    mld_free(ids);
+    mld_free(its);
     if (rc == 0 && out->n > 0)
         rc = snippets(s, fq.match, out, err);
     if (rc == 0 && c.n == 0 && q->offset == 0)

@@ -77,6 +77,11 @@
     X(TERM_ADD, "INSERT INTO story_term(term, published, article_id, weight) "              \
                 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(term, published, article_id) "          \
                 "DO UPDATE SET weight = excluded.weight")                                    \
+    X(TERM_ADD_ALL, "INSERT INTO story_term(term, published, article_id, weight) "          \
+                    "SELECT * FROM unnest(CAST(?1 AS BIGINT[]), CAST(?2 AS BIGINT[]), "      \
+                    "CAST(?3 AS BIGINT[]), CAST(?4 AS BIGINT[])) "                          \
+                    "ON CONFLICT(term, published, article_id) "                              \
+                    "DO UPDATE SET weight = excluded.weight")                                \
     X(TERM_DEL, "DELETE FROM story_term WHERE term = ?1 AND published = ?2 "                 \
                 "AND article_id = ?3")                                                       \
     X(TERM_NEWEST, "SELECT article_id, weight, published FROM story_term WHERE term = ?1 "   \
@@ -183,10 +188,19 @@ struct df_cache {
     int nmark, capmark;
 };
 
+/* PostgreSQL: the top terms of one article's put, posted to story_term
+ * together (posts_flush) rather than one statement each. */
+struct posts {
+    int64_t term[MLD_STORY_TOP_TERMS], published[MLD_STORY_TOP_TERMS];
+    int64_t id[MLD_STORY_TOP_TERMS], weight[MLD_STORY_TOP_TERMS];
+    int n;
+};
+
 struct sq_story {
     struct sql_stmt *v[T_COUNT_]; /* prepared on first use; close() finalizes */
     char signature[160];       /* what the derived tables must be built under */
     struct df_cache df;        /* this transaction's document frequencies */
+    struct posts posts;        /* PostgreSQL: posts not yet written */
 };
 
 /* Returns statement id, prepared and reset, or NULL with err set. */
@@ -805,11 +819,57 @@ op_sig_del(void *impl, int64_t id, struct mld_err *err)
     return run2(impl, T_SIG_DEL, id, 0, NULL, "delete story signature", err);
 }
 
+/* PostgreSQL: writes the posts queued (op_post) in one statement, the
+ * columns as arrays; before story_term is read or taken from, and at the
+ * end of each article's update (story_update). */
+static int
+posts_flush(struct sq *s, struct mld_err *err)
+{
+    struct posts *q = &s->story->posts;
+    if (q->n == 0)
+        return 0;
+    struct sql_stmt *st = stmt(s, T_TERM_ADD_ALL, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    const int64_t *col[4] = {q->term, q->published, q->id, q->weight};
+    struct mld_buf b[4];
+    for (int c = 0; c < 4; c++) {
+        mld_buf_init(&b[c], SIZE_MAX);
+        mld_buf_putc(&b[c], '{');
+        for (int i = 0; i < q->n; i++)
+            mld_buf_printf(&b[c], i > 0 ? ",%" PRId64 : "%" PRId64, col[c][i]);
+        mld_buf_putc(&b[c], '}');
+        sql_bind_text(st, c + 1, b[c].p, (int)b[c].len);
+    }
+    q->n = 0;
+    int rc = sq_step_done(s, st, err, "update the story term index");
+    sql_reset(st);
+    for (int c = 0; c < 4; c++)
+        mld_buf_dispose(&b[c]);
+    return rc;
+}
+
 static int
 op_post(void *impl, uint32_t term, mld_time_t published, int64_t id, int weight,
         struct mld_err *err)
 {
     struct sq *s = impl;
+    struct posts *q = &s->story->posts;
+    bool again = false; /* one statement may not write a row twice */
+    for (int i = 0; i < q->n && !again; i++)
+        again = q->term[i] == term && q->published[i] == published && q->id[i] == id;
+    if (sql_pg(&s->db) && weight >= 0 && !again && q->n < MLD_STORY_TOP_TERMS) {
+        q->term[q->n] = term;
+        q->published[q->n] = published;
+        q->id[q->n] = id;
+        q->weight[q->n++] = weight;
+        return 0;
+    }
+    int rc = posts_flush(s, err); /* in their order */
+    if (rc != 0)
+        return rc;
+    if (sql_pg(&s->db) && weight >= 0)
+        return op_post(impl, term, published, id, weight, err);
     struct sql_stmt *st = stmt(s, weight >= 0 ? T_TERM_ADD : T_TERM_DEL, err);
     if (st == NULL)
         return MLD_E_STORE;
@@ -826,6 +886,8 @@ op_term_newest(void *impl, uint32_t term, mld_time_t lo, mld_time_t hi, int limi
                struct mld_story_row *out, int *n, struct mld_err *err)
 {
     struct sq *s = impl;
+    if (posts_flush(s, err) != 0)
+        return MLD_E_STORE;
     struct sql_stmt *st = stmt(s, lo > hi ? T_TERM_NEWEST : T_TERM_WINDOW, err);
     if (st == NULL)
         return MLD_E_STORE;
@@ -998,12 +1060,24 @@ const struct mld_story_store_ops mld_story_sqlite = {
     .log_key = op_log_key,
 };
 
+/* Updates the story tables for article id (mld_story_update), its
+ * queued posts written before it returns. */
+static int
+story_update(struct sq *s, int64_t id, const struct mld_article *a,
+             const struct mld_sim_features *f, enum mld_story_mode mode, struct mld_err *err)
+{
+    int rc = mld_story_update(&mld_story_sqlite, s, id, a, f, mode, err);
+    if (rc == 0)
+        rc = posts_flush(s, err);
+    s->story->posts.n = 0; /* a failed update's are not written */
+    return rc;
+}
+
 int
 sq_story_put(struct sq *s, int64_t id, const struct mld_article *a,
              const struct mld_sim_features *f, bool inserted, struct mld_err *err)
 {
-    return mld_story_update(&mld_story_sqlite, s, id, a, f,
-                            inserted ? MLD_STORY_INSERT : MLD_STORY_UPDATE, err);
+    return story_update(s, id, a, f, inserted ? MLD_STORY_INSERT : MLD_STORY_UPDATE, err);
 }
 
 /* Opening: the signature of the derived tables ------------------------------ */
@@ -1042,8 +1116,7 @@ rebuild(struct sq *s, struct mld_err *err)
         struct mld_item it = {0};
         rc = sq_get(s, sql_column_int64(ids, 0), &it, err);
         if (rc == 0) {
-            rc = mld_story_update(&mld_story_sqlite, s, it.id, it.a, NULL, MLD_STORY_REBUILD,
-                                  err);
+            rc = story_update(s, it.id, it.a, NULL, MLD_STORY_REBUILD, err);
             mld_item_dispose(&it);
         }
         n++;

@@ -857,12 +857,14 @@ sq_log_key(struct sq *s, const char *key, struct mld_err *err)
     return sq_step_done(s, st, err, "log change");
 }
 
-/* PostgreSQL: appends v to array literal b ('{' written, '}' to come) as
- * its next element, quoted (" and \\ escaped): texts bound as one
- * parameter, CAST(?N AS TEXT[]), so that a row per element is one
- * statement, not one each. */
-static void
-pg_array_add(struct mld_buf *b, const char *v)
+void
+sq_list_int(struct mld_buf *b, int64_t v)
+{
+    mld_buf_printf(b, b->len > 1 ? ",%" PRId64 : "%" PRId64, v);
+}
+
+void
+sq_list_text(struct mld_buf *b, const char *v)
 {
     mld_buf_puts(b, b->len > 1 ? ",\"" : "\"");
     for (const char *c = v; *c != '\0'; c++) {
@@ -886,7 +888,7 @@ pg_run_texts(struct sq *s, enum stmt_id sid, int at, const char *const *v, int n
     mld_buf_init(&list, SIZE_MAX);
     mld_buf_putc(&list, '{');
     for (int i = 0; i < n; i++)
-        pg_array_add(&list, v[i]);
+        sq_list_text(&list, v[i]);
     mld_buf_putc(&list, '}');
     sql_bind_text(st, at, list.p, (int)list.len);
     sql_bind_int64(st, 3 - at, other);
@@ -1048,9 +1050,9 @@ add_topics(struct sq *s, int64_t id, const struct mld_article *a, struct mld_err
         if (mld_slug(a->topics[i], strlen(a->topics[i]), slug) == 0)
             continue;
         if (pg) {
-            mld_buf_printf(&ranks, ranks.len > 1 ? ",%d" : "%d", i);
-            pg_array_add(&names, a->topics[i]);
-            pg_array_add(&slugs, slug);
+            sq_list_int(&ranks, i);
+            sq_list_text(&names, a->topics[i]);
+            sq_list_text(&slugs, slug);
             continue;
         }
         struct sql_stmt *st = stmt(s, S_ADD_TOPIC, err);
@@ -1415,7 +1417,7 @@ each_row(struct reading *r, enum stmt_id one, int at, int nk, mld_time_t now,
     if (all) {
         mld_buf_putc(&list, '{');
         for (int k = 0; k < nk; k++)
-            mld_buf_printf(&list, k > 0 ? ",%" PRId64 : "%" PRId64, r->keys[k]);
+            sq_list_int(&list, r->keys[k]);
         mld_buf_putc(&list, '}');
     }
     int rc = SQLITE_DONE;

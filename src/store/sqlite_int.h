@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../base/buf.h"
 #include "../base/limits.h"
 #include "changekey.h"
 #include "sql.h"
@@ -109,6 +110,16 @@ void sq_txn_rollback(struct sq *s);
 int sq_in_txn(struct sq *s, int (*fn)(struct sq *, void *, struct mld_err *), void *ud,
               struct mld_err *err);
 
+/* sqlite.c: append v as the next element of the list b holds, after its
+ * opening bracket: "{1,2}" (PostgreSQL's array literal) or "[1,2]"
+ * (JSON, for SQLite's json_each), a comma before all but the first.
+ * Many rows' values bound as one parameter make one statement, not one
+ * each (CAST(?N AS BIGINT[]), json_each(?N)). The text form is
+ * PostgreSQL's, each element quoted (" and \\ escaped): CAST(?N AS
+ * TEXT[]). */
+void sq_list_int(struct mld_buf *b, int64_t v);
+void sq_list_text(struct mld_buf *b, const char *v);
+
 /* sqlite.c: an article as pages show it (see mld_store_get). */
 int sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err);
 
@@ -175,7 +186,6 @@ size_t sq_search_queued(const struct sq *s);
 /* sqlite_search.c: what both engines' search code shares (pg_search.c
  * is PostgreSQL's side of it; docs/internals/search.md). */
 
-struct mld_buf;
 struct mld_token;
 
 /* Most phrases of a query whose document frequencies are kept (a query

@@ -30,7 +30,6 @@
  */
 #include "sqlite_int.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -510,7 +509,7 @@ df_load(struct sq *s, const int64_t *k, int n, struct mld_err *err)
     for (int i = 0; i < n; i++) {
         if (df_find(c, k[i]) >= 0)
             continue;
-        mld_buf_printf(&keys, c->n > first ? ",%" PRId64 : "%" PRId64, k[i]);
+        sq_list_int(&keys, k[i]);
         df_add(c, k[i], 0);
     }
     mld_buf_putc(&keys, pg ? '}' : ']');
@@ -605,8 +604,8 @@ df_write_all(struct sq *s, bool *wrote, struct mld_err *err)
         struct df_entry *e = &c->v[c->dirty[i]];
         if (e->delta == 0) /* counted in a savepoint rolled back */
             continue;
-        mld_buf_printf(&keys, n > 0 ? ",%" PRId64 : "%" PRId64, e->key);
-        mld_buf_printf(&counts, n > 0 ? ",%" PRId64 : "%" PRId64, e->count);
+        sq_list_int(&keys, e->key);
+        sq_list_int(&counts, e->count);
         e->delta = 0;
         n++;
     }
@@ -837,7 +836,7 @@ posts_flush(struct sq *s, struct mld_err *err)
         mld_buf_init(&b[c], SIZE_MAX);
         mld_buf_putc(&b[c], '{');
         for (int i = 0; i < q->n; i++)
-            mld_buf_printf(&b[c], i > 0 ? ",%" PRId64 : "%" PRId64, col[c][i]);
+            sq_list_int(&b[c], col[c][i]);
         mld_buf_putc(&b[c], '}');
         sql_bind_text(st, c + 1, b[c].p, (int)b[c].len);
     }

@@ -385,7 +385,12 @@ migrate(struct sq *s, struct mld_err *err)
     int have;
     int rc = schema_version(s, &have, err);
     if (rc == 0 && have < newest) {
-        rc = sq_txn_begin(s, err);
+        /* A migration that rebuilds a table (0020) drops the old one: with
+         * foreign keys on, that would delete the rows referring to it. The
+         * pragma is a no-op inside a transaction, so it is set around it. */
+        rc = sq_exec(s, "PRAGMA foreign_keys = OFF", err);
+        if (rc == 0)
+            rc = sq_txn_begin(s, err);
         if (rc != 0)
             return rc;
         rc = schema_version(s, &have, err); /* another process may have migrated */
@@ -403,10 +408,13 @@ migrate(struct sq *s, struct mld_err *err)
         }
         if (rc == 0)
             rc = sq_txn_commit(s, err);
-        if (rc != 0) {
+        if (rc != 0)
             sq_txn_rollback(s);
+        int on = sq_exec(s, "PRAGMA foreign_keys = ON", rc != 0 ? NULL : err);
+        if (rc == 0)
+            rc = on;
+        if (rc != 0)
             return rc;
-        }
     }
     if (rc == 0 && have > newest)
         rc = mld_err_set(err, MLD_E_STORE,
@@ -970,8 +978,10 @@ bind_article(struct sq *s, struct sql_stmt *st, const struct mld_article *a, con
     sq_bind_text(st, 15, a->teaser);
     sq_bind_text(st, 16, a->byline);
     sq_bind_text(st, 17, a->dateline);
-    sq_bind_packed(s, st, 18, a->body_html); /* sq_get() unpacks it */
-    sq_bind_text(st, 19, a->text);
+    /* The text first: the connection keeps the last text it packed, and
+     * the version row binds the same body next. sq_get() unpacks both. */
+    sq_bind_packed_text(s, st, 19, a->text);
+    sq_bind_packed(s, st, 18, a->body_html);
     sq_bind_text(st, 20, a->credit);
     sq_bind_text(st, 21, a->section);
     sq_bind_text(st, 22, section_slug);
@@ -2050,10 +2060,12 @@ sq_each_labelled(void *impl, mld_labelled_fn fn, void *ud, struct mld_err *err)
                            "WHERE section_by = 3 AND section IS NOT NULL ORDER BY id", false, &st) != SQLITE_OK)
         return sq_error(s, err, "list labelled articles (a store from before migration 0006?)");
     int rc = SQLITE_DONE, out = 0;
-    while (out == 0 && (rc = sql_step(st)) == SQLITE_ROW)
-        out = fn(ud, sql_column_text(st, 0),
-                 sql_column_text(st, 1), sql_column_text(st, 2),
-                 sql_column_text(st, 3));
+    while (out == 0 && (rc = sql_step(st)) == SQLITE_ROW) {
+        char *text = sq_col_text(st, 3); /* packed (migration 0020) */
+        out = fn(ud, sql_column_text(st, 0), sql_column_text(st, 1), sql_column_text(st, 2),
+                 text);
+        mld_free(text);
+    }
     if (out == 0 && rc != SQLITE_DONE)
         out = sq_error(s, err, "list labelled articles");
     sql_finalize(st);

@@ -61,6 +61,15 @@ struct mld_migration {
     "urgency, signal, lang, kicker, headline, teaser, byline, dateline, body_html, "         \
     "body_text, credit, section, section_slug, slug, published, story_id, link, author, "    \
     "story_reason, hold_reason, date_source, section_by, aside_html"
+/* An article page's (GET_PAGE): the whole article but the plain text,
+ * which a page shows only as its description when there is no teaser,
+ * and which would otherwise be unpacked for every page (0020). */
+#define PAGE_COLS                                                                            \
+    "id, urn, version, version_created, updated, entry_id, format, pubstatus, embargo, "     \
+    "urgency, signal, lang, kicker, headline, teaser, byline, dateline, body_html, "         \
+    "CASE WHEN teaser IS NULL OR teaser = '' THEN body_text END, credit, section, "          \
+    "section_slug, slug, published, story_id, link, author, story_reason, hold_reason, "     \
+    "date_source, section_by, aside_html"
 #define ENTRY_COLS                                                                           \
     "id, urn, version, version_created, updated, entry_id, format, pubstatus, embargo, "     \
     "urgency, signal, lang, kicker, headline, teaser, byline, dateline, NULL, NULL, credit, "\
@@ -82,6 +91,7 @@ struct mld_migration {
 #define KEY(col) ", " col
 #define ITEM_READS(X, SFX, ONE, TWO, STORY, KEY)                                            \
     X(GET##SFX, "SELECT " ARTICLE_COLS KEY("id") " FROM article WHERE id " ONE)             \
+    X(GET_PAGE##SFX, "SELECT " PAGE_COLS KEY("id") " FROM article WHERE id " ONE)           \
     X(GET_ENTRY##SFX, "SELECT " ENTRY_COLS KEY("id") " FROM article WHERE id " ONE)         \
     X(GET_TOPICS##SFX, "SELECT name" KEY("article_id") " FROM article_topic "               \
                        "WHERE article_id " ONE " ORDER BY rank")                            \
@@ -1584,7 +1594,10 @@ sq_read_items(struct sq *s, const int64_t *ids, struct mld_item **its, int n, ml
     r.next = r.first + n;
     r.listed = r.next + n;
     int nk = distinct_keys(&r, item_id);
-    int rc = each_row(&r, full ? S_GET : S_GET_ENTRY, 1, nk, now, article_row, err);
+    enum stmt_id get = !full                      ? S_GET_ENTRY
+                       : (what & SQ_READ_PAGE) != 0 ? S_GET_PAGE
+                                                    : S_GET;
+    int rc = each_row(&r, get, 1, nk, now, article_row, err);
     for (int i = 0; i < n && rc == 0; i++)
         if (its[i]->a == NULL)
             rc = mld_err_set(err, MLD_E_NOTFOUND, "no article %" PRId64, ids[i]);
@@ -1609,13 +1622,26 @@ sq_read_items(struct sq *s, const int64_t *ids, struct mld_item **its, int n, ml
     return rc;
 }
 
-int
-sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
+/* Reads article id as sq_read_items does with what. */
+static int
+get_one(void *impl, int64_t id, unsigned what, struct mld_item *out, struct mld_err *err)
 {
-    int rc = sq_read_items(impl, &id, &out, 1, 0, SQ_READ_FULL, err);
+    int rc = sq_read_items(impl, &id, &out, 1, 0, what, err);
     if (rc != 0)
         mld_item_dispose(out);
     return rc;
+}
+
+int
+sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
+{
+    return get_one(impl, id, SQ_READ_FULL, out, err);
+}
+
+static int
+sq_get_page(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
+{
+    return get_one(impl, id, SQ_READ_FULL | SQ_READ_PAGE, out, err);
 }
 
 /* Loads the items ids[0..n) into out (see sq_read_items). */
@@ -2114,6 +2140,7 @@ const struct mld_store_backend mld_store_sqlite = {
     .put = sq_put,
     .offer_tokens = sq_search_offer_tokens,
     .get = sq_get,
+    .get_page = sq_get_page,
     .list = sq_list,
     .sections = sq_sections,
     .section_name = sq_section_name,

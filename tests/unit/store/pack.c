@@ -129,15 +129,35 @@ test_put(void)
         is_str(v[1].body_html, keep2, "the second's");
     }
     mld_ed_versions_free(v, n);
+    /* An article page reads the plain text only to describe an article
+     * without a teaser. */
+    if (ok(mld_store_get_page(st, id, &it, &err) == 0, "the page read")) {
+        is_str(it.a->text, "Hafen bleibt offen", "without a teaser: with the text");
+        is_str(it.a->body_html, keep2, "... and the body");
+        mld_item_dispose(&it);
+    }
+    struct mld_article *t = art("urn:p:2", 1, body(3000, 7));
+    t->teaser = mld_strdup("Der Hafen bleibt offen, sagt die Bürgermeisterin.");
+    int64_t id2 = mld_test_put(st, t);
+    if (ok(mld_store_get_page(st, id2, &it, &err) == 0, "the page read of one with a teaser")) {
+        ok(it.a->text == NULL, "... leaves the text out");
+        ok(it.a->body_html != NULL && strlen(it.a->body_html) > 3000, "... not the body");
+        mld_item_dispose(&it);
+    }
+    if (ok(mld_store_get(st, id2, &it, &err) == 0, "the whole read of it")) {
+        is_str(it.a->text, "Hafen bleibt offen", "... has the text");
+        mld_item_dispose(&it);
+    }
     mld_store_close(st);
     sqlite3 *db;
     sqlite3_open(mld_test_dbpath, &db);
-    is_q(db, "SELECT group_concat(typeof(body_html)) FROM article", NULL, "blob",
-         "the article's body is stored packed");
-    is_q(db, "SELECT group_concat(typeof(body_html)) FROM version", NULL, "blob,blob",
+    is_q(db, "SELECT group_concat(typeof(body_html)) FROM article", NULL, "blob,blob",
+         "the articles' bodies are stored packed");
+    is_q(db, "SELECT group_concat(typeof(body_html)) FROM version", NULL, "blob,blob,blob",
          "so are the versions'");
     /* Damaged on the disk: read as no body, never as its bytes. */
-    sqlite3_exec(db, "UPDATE article SET body_html = substr(body_html, 1, 40)", NULL, NULL, NULL);
+    sqlite3_exec(db, "UPDATE article SET body_html = substr(body_html, 1, 40) WHERE id = 1", NULL,
+                 NULL, NULL);
     sqlite3_close(db);
     st = mld_test_store_open();
     if (ok(mld_store_get(st, id, &it, &err) == 0, "a damaged body still reads")) {

@@ -83,8 +83,8 @@ char *sq_col_text(struct sql_stmt *st, int i);
 void sq_bind_packed(struct sq *s, struct sql_stmt *st, int i, const char *v);
 
 /* Binds a plain text column kept packed on SQLite (`article.body_text`,
- * migration 0020) and as TEXT on PostgreSQL, whose search reads it in SQL
- * (docs/internals/store.md, "Packed bodies"). */
+ * migration 0020) and as TEXT on PostgreSQL, where packing would save
+ * little (docs/internals/postgres.md, "Schema"). */
 void sq_bind_packed_text(struct sq *s, struct sql_stmt *st, int i, const char *v);
 
 /* True when blob[0..n) is a packed text (starts as one). */

@@ -399,10 +399,13 @@ migrate(struct sq *s, struct mld_err *err)
          * foreign keys on, that would delete the rows referring to it. The
          * pragma is a no-op inside a transaction, so it is set around it. */
         rc = sq_exec(s, "PRAGMA foreign_keys = OFF", err);
-        if (rc == 0)
-            rc = sq_txn_begin(s, err);
         if (rc != 0)
             return rc;
+        rc = sq_txn_begin(s, err);
+        if (rc != 0) {
+            sq_exec(s, "PRAGMA foreign_keys = ON", NULL);
+            return rc;
+        }
         rc = schema_version(s, &have, err); /* another process may have migrated */
         for (int i = 0; i < n && rc == 0; i++) {
             if (mld_migrations[i].number <= have)

@@ -2,9 +2,10 @@
 -- first and the big ones last, and the plain text (`body_text`) packed like
 -- the HTML body (0019; src/store/sqlite_pack.c).
 --
--- A row of 3-4 KB does not share its page, and the columns a list entry
--- reads (section, slug, published, story_id, link, author, ...) came after
--- body_html and body_text in the record: reading a teaser walked the row's
+-- A row of 2-4 KB does not share its page, a longer one keeps most of it in
+-- overflow pages, and the columns a list entry reads (section, slug,
+-- published, story_id, link, author, ...) came after body_html and
+-- body_text in the record: reading such an article's teaser walked its
 -- overflow pages. SQLite keeps columns in the order of CREATE TABLE, so the
 -- table is made again and filled (ids, and so every reference, kept); its
 -- indexes and triggers go with the old table and are made again as they
@@ -16,8 +17,8 @@
 -- no topic, media or version rows (their REFERENCES name `article`, which
 -- the new table is then called).
 --
--- Copying costs about what writing the rows once did (bench/README.md,
--- "ingest.sh", the article row); it runs once.
+-- It runs once: 11 s for 100,000 articles on the development VM
+-- (docs/internals/store.md, "The article row").
 
 CREATE TABLE article_new (
     id              INTEGER PRIMARY KEY,

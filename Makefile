@@ -179,6 +179,11 @@ $(BUILD)/bench/search: bench/search.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+# So does bare_insert (bench/ingest.sh), for the store's mld_unpack().
+$(BUILD)/bench/bare_insert: bench/bare_insert.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 bench-search: $(BUILD)/bench/search
 	bench/search.sh
 
@@ -233,4 +238,4 @@ clean:
 	rm -rf build meldung
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PATHS_OBJ:.o=.d) $(UNIT_BIN:=.d) $(CONF_BIN:=.d) $(REPLAY_BIN:=.d) \
-    $(BUILD)/bench/search.d
+    $(BUILD)/bench/search.d $(BUILD)/bench/bare_insert.d

@@ -59,9 +59,9 @@ FLAGS="-std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra"
 # shellcheck disable=SC2046,SC2086
 $CC $FLAGS -o "$TMP/gen_dw" bench/gen_dw.c $(pkg-config --cflags --libs jansson) ||
     die "cannot build bench/gen_dw.c"
-# shellcheck disable=SC2046,SC2086
-$CC $FLAGS -o "$TMP/bare_insert" bench/bare_insert.c $(pkg-config --cflags --libs sqlite3) ||
-    die "cannot build bench/bare_insert.c"
+# Linked against the library (build/rel/libmeldung.a): it unpacks the store's text.
+make -s build/rel/bench/bare_insert >&2 || die "cannot build bench/bare_insert.c"
+cp build/rel/bench/bare_insert "$TMP/bare_insert"
 
 # --- the archive ------------------------------------------------------------------------
 inputs=()

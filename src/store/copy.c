@@ -112,12 +112,16 @@ has_name(char **names, int n, const char *name)
     return false;
 }
 
-/* Whether column of table is BYTEA on PostgreSQL side d (never on
- * SQLite, which keeps any value in any column). */
+/* What a column takes on a side: any value (SQLite), or on PostgreSQL a
+ * BYTEA or another type. */
+enum col_kind { COL_ANY, COL_BYTEA, COL_TYPED };
+
+/* Sets *out to what column of table takes on side d. */
 static int
-is_bytea(struct side *d, const char *table, const char *column, bool *out, struct mld_err *err)
+column_kind(struct side *d, const char *table, const char *column, enum col_kind *out,
+            struct mld_err *err)
 {
-    *out = false;
+    *out = COL_ANY;
     if (!sql_pg(&d->s->db))
         return 0;
     char sql[256];
@@ -127,15 +131,18 @@ is_bytea(struct side *d, const char *table, const char *column, bool *out, struc
              table);
     int64_t n = 0;
     int rc = sq_one(d->s, sql, column, &n, NULL, err);
-    *out = n > 0;
+    *out = n > 0 ? COL_BYTEA : COL_TYPED;
     return rc;
 }
 
 /* Binds column c of row (from the source) as parameter p of ins: a
  * text into a BYTEA column as its bytes; a BYTEA value that is no packed
- * text as text (SQLite keeps texts as TEXT). */
-static void
-bind_value(struct sql_stmt *ins, int p, struct sql_stmt *row, int c, bool bytea)
+ * text as text (SQLite keeps texts as TEXT); a packed text into a TEXT
+ * column of PostgreSQL unpacked (SQLite packs article.body_text, 0020,
+ * PostgreSQL keeps it TEXT). Returns false when a packed text does not
+ * unpack. */
+static bool
+bind_value(struct sql_stmt *ins, int p, struct sql_stmt *row, int c, enum col_kind kind)
 {
     switch (sql_column_type(row, c)) {
     case SQL_NULL: sql_bind_null(ins, p); break;
@@ -146,7 +153,15 @@ bind_value(struct sql_stmt *ins, int p, struct sql_stmt *row, int c, bool bytea)
         int n = sql_column_bytes(row, c);
         if (b == NULL) /* SQLite's empty BLOB */
             b = "";
-        if (!bytea && !sq_packed(b, (size_t)n))
+        bool packed = sq_packed(b, (size_t)n);
+        if (packed && kind == COL_TYPED) {
+            size_t len = 0;
+            char *t = sq_unpack(b, (size_t)n, &len);
+            if (t == NULL)
+                return false;
+            sql_bind_text_copy(ins, p, t, (int)len);
+            mld_free(t);
+        } else if (kind != COL_BYTEA && !packed)
             sql_bind_text(ins, p, (const char *)b, n);
         else
             sql_bind_blob(ins, p, b, n);
@@ -155,12 +170,13 @@ bind_value(struct sql_stmt *ins, int p, struct sql_stmt *row, int c, bool bytea)
     default: {
         const char *t = sql_column_text(row, c);
         int n = sql_column_bytes(row, c);
-        if (bytea)
+        if (kind == COL_BYTEA)
             sql_bind_blob(ins, p, t, n);
         else
             sql_bind_text(ins, p, t, n);
     }
     }
+    return true;
 }
 
 static void
@@ -212,9 +228,9 @@ copy_table(struct side *a, struct side *b, const struct table *t, mld_copy_progr
         if (!has_name(to, nto, from[i]))
             rc = mld_err_set(err, MLD_E_STORE, "%s: %s: no column %s to copy %s's into",
                              b->where, t->name, from[i], a->where);
-    bool *bytea = mld_calloc((size_t)nfrom + 1, sizeof(*bytea));
+    enum col_kind *kind = mld_calloc((size_t)nfrom + 1, sizeof(*kind));
     for (int i = 0; rc == 0 && i < nfrom; i++)
-        rc = is_bytea(b, t->name, from[i], &bytea[i], err);
+        rc = column_kind(b, t->name, from[i], &kind[i], err);
 
     /* SELECT key..., columns... FROM t WHERE (key) > (?...) ORDER BY key LIMIT n */
     int nk = 1;
@@ -282,9 +298,11 @@ copy_table(struct side *a, struct side *b, const struct table *t, mld_copy_progr
         while (rc == 0 && (step = sql_step(r)) == SQLITE_ROW) {
             sql_reset(w);
             sql_clear_bindings(w);
-            for (int i = 0; i < nfrom; i++)
-                bind_value(w, i + 1, r, nk + i, bytea[i]);
-            if (sql_step(w) != SQLITE_DONE)
+            for (int i = 0; i < nfrom && rc == 0; i++)
+                if (!bind_value(w, i + 1, r, nk + i, kind[i]))
+                    rc = mld_err_set(err, MLD_E_STORE, "%s: %s: a packed %s does not unpack",
+                                     a->where, t->name, from[i]);
+            if (rc == 0 && sql_step(w) != SQLITE_DONE)
                 rc = sq_error(b->s, err, t->name);
             keys_read(key, nk, r, 0);
             got++;
@@ -315,7 +333,7 @@ copy_table(struct side *a, struct side *b, const struct table *t, mld_copy_progr
     mld_buf_dispose(&first);
     mld_buf_dispose(&last);
     mld_buf_dispose(&ins);
-    mld_free(bytea);
+    mld_free(kind);
     names_free(from, nfrom);
     names_free(to, nto);
     if (rc != 0)

@@ -61,6 +61,15 @@ struct mld_migration {
     "urgency, signal, lang, kicker, headline, teaser, byline, dateline, body_html, "         \
     "body_text, credit, section, section_slug, slug, published, story_id, link, author, "    \
     "story_reason, hold_reason, date_source, section_by, aside_html"
+/* An article page's (GET_PAGE): the whole article but the plain text,
+ * which a page shows only as its description when there is no teaser,
+ * and which would otherwise be unpacked for every page (0020). */
+#define PAGE_COLS                                                                            \
+    "id, urn, version, version_created, updated, entry_id, format, pubstatus, embargo, "     \
+    "urgency, signal, lang, kicker, headline, teaser, byline, dateline, body_html, "         \
+    "CASE WHEN teaser IS NULL OR teaser = '' THEN body_text END, credit, section, "          \
+    "section_slug, slug, published, story_id, link, author, story_reason, hold_reason, "     \
+    "date_source, section_by, aside_html"
 #define ENTRY_COLS                                                                           \
     "id, urn, version, version_created, updated, entry_id, format, pubstatus, embargo, "     \
     "urgency, signal, lang, kicker, headline, teaser, byline, dateline, NULL, NULL, credit, "\
@@ -82,6 +91,7 @@ struct mld_migration {
 #define KEY(col) ", " col
 #define ITEM_READS(X, SFX, ONE, TWO, STORY, KEY)                                            \
     X(GET##SFX, "SELECT " ARTICLE_COLS KEY("id") " FROM article WHERE id " ONE)             \
+    X(GET_PAGE##SFX, "SELECT " PAGE_COLS KEY("id") " FROM article WHERE id " ONE)           \
     X(GET_ENTRY##SFX, "SELECT " ENTRY_COLS KEY("id") " FROM article WHERE id " ONE)         \
     X(GET_TOPICS##SFX, "SELECT name" KEY("article_id") " FROM article_topic "               \
                        "WHERE article_id " ONE " ORDER BY rank")                            \
@@ -385,9 +395,17 @@ migrate(struct sq *s, struct mld_err *err)
     int have;
     int rc = schema_version(s, &have, err);
     if (rc == 0 && have < newest) {
-        rc = sq_txn_begin(s, err);
+        /* A migration that rebuilds a table (0020) drops the old one: with
+         * foreign keys on, that would delete the rows referring to it. The
+         * pragma is a no-op inside a transaction, so it is set around it. */
+        rc = sq_exec(s, "PRAGMA foreign_keys = OFF", err);
         if (rc != 0)
             return rc;
+        rc = sq_txn_begin(s, err);
+        if (rc != 0) {
+            sq_exec(s, "PRAGMA foreign_keys = ON", NULL);
+            return rc;
+        }
         rc = schema_version(s, &have, err); /* another process may have migrated */
         for (int i = 0; i < n && rc == 0; i++) {
             if (mld_migrations[i].number <= have)
@@ -403,10 +421,13 @@ migrate(struct sq *s, struct mld_err *err)
         }
         if (rc == 0)
             rc = sq_txn_commit(s, err);
-        if (rc != 0) {
+        if (rc != 0)
             sq_txn_rollback(s);
+        int on = sq_exec(s, "PRAGMA foreign_keys = ON", rc != 0 ? NULL : err);
+        if (rc == 0)
+            rc = on;
+        if (rc != 0)
             return rc;
-        }
     }
     if (rc == 0 && have > newest)
         rc = mld_err_set(err, MLD_E_STORE,
@@ -970,8 +991,10 @@ bind_article(struct sq *s, struct sql_stmt *st, const struct mld_article *a, con
     sq_bind_text(st, 15, a->teaser);
     sq_bind_text(st, 16, a->byline);
     sq_bind_text(st, 17, a->dateline);
-    sq_bind_packed(s, st, 18, a->body_html); /* sq_get() unpacks it */
-    sq_bind_text(st, 19, a->text);
+    /* The text first: the connection keeps the last text it packed, and
+     * the version row binds the same body next. sq_get() unpacks both. */
+    sq_bind_packed_text(s, st, 19, a->text);
+    sq_bind_packed(s, st, 18, a->body_html);
     sq_bind_text(st, 20, a->credit);
     sq_bind_text(st, 21, a->section);
     sq_bind_text(st, 22, section_slug);
@@ -1574,7 +1597,10 @@ sq_read_items(struct sq *s, const int64_t *ids, struct mld_item **its, int n, ml
     r.next = r.first + n;
     r.listed = r.next + n;
     int nk = distinct_keys(&r, item_id);
-    int rc = each_row(&r, full ? S_GET : S_GET_ENTRY, 1, nk, now, article_row, err);
+    enum stmt_id get = !full                      ? S_GET_ENTRY
+                       : (what & SQ_READ_PAGE) != 0 ? S_GET_PAGE
+                                                    : S_GET;
+    int rc = each_row(&r, get, 1, nk, now, article_row, err);
     for (int i = 0; i < n && rc == 0; i++)
         if (its[i]->a == NULL)
             rc = mld_err_set(err, MLD_E_NOTFOUND, "no article %" PRId64, ids[i]);
@@ -1599,13 +1625,26 @@ sq_read_items(struct sq *s, const int64_t *ids, struct mld_item **its, int n, ml
     return rc;
 }
 
-int
-sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
+/* Reads article id as sq_read_items does with what. */
+static int
+get_one(void *impl, int64_t id, unsigned what, struct mld_item *out, struct mld_err *err)
 {
-    int rc = sq_read_items(impl, &id, &out, 1, 0, SQ_READ_FULL, err);
+    int rc = sq_read_items(impl, &id, &out, 1, 0, what, err);
     if (rc != 0)
         mld_item_dispose(out);
     return rc;
+}
+
+int
+sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
+{
+    return get_one(impl, id, SQ_READ_FULL, out, err);
+}
+
+static int
+sq_get_page(void *impl, int64_t id, struct mld_item *out, struct mld_err *err)
+{
+    return get_one(impl, id, SQ_READ_FULL | SQ_READ_PAGE, out, err);
 }
 
 /* Loads the items ids[0..n) into out (see sq_read_items). */
@@ -2050,10 +2089,12 @@ sq_each_labelled(void *impl, mld_labelled_fn fn, void *ud, struct mld_err *err)
                            "WHERE section_by = 3 AND section IS NOT NULL ORDER BY id", false, &st) != SQLITE_OK)
         return sq_error(s, err, "list labelled articles (a store from before migration 0006?)");
     int rc = SQLITE_DONE, out = 0;
-    while (out == 0 && (rc = sql_step(st)) == SQLITE_ROW)
-        out = fn(ud, sql_column_text(st, 0),
-                 sql_column_text(st, 1), sql_column_text(st, 2),
-                 sql_column_text(st, 3));
+    while (out == 0 && (rc = sql_step(st)) == SQLITE_ROW) {
+        char *text = sq_col_text(st, 3); /* packed (migration 0020) */
+        out = fn(ud, sql_column_text(st, 0), sql_column_text(st, 1), sql_column_text(st, 2),
+                 text);
+        mld_free(text);
+    }
     if (out == 0 && rc != SQLITE_DONE)
         out = sq_error(s, err, "list labelled articles");
     sql_finalize(st);
@@ -2102,6 +2143,7 @@ const struct mld_store_backend mld_store_sqlite = {
     .put = sq_put,
     .offer_tokens = sq_search_offer_tokens,
     .get = sq_get,
+    .get_page = sq_get_page,
     .list = sq_list,
     .sections = sq_sections,
     .section_name = sq_section_name,

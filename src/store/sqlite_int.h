@@ -82,6 +82,11 @@ char *sq_col_text(struct sql_stmt *st, int i);
  * packed (a BLOB) when it is long enough for that to pay. */
 void sq_bind_packed(struct sq *s, struct sql_stmt *st, int i, const char *v);
 
+/* Binds a plain text column kept packed on SQLite (`article.body_text`,
+ * migration 0020) and as TEXT on PostgreSQL, where packing would save
+ * little (docs/internals/postgres.md, "Schema"). */
+void sq_bind_packed_text(struct sq *s, struct sql_stmt *st, int i, const char *v);
+
 /* True when blob[0..n) is a packed text (starts as one). */
 bool sq_packed(const void *blob, size_t n);
 
@@ -127,8 +132,9 @@ int sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err);
  * and categories (FULL; else a list entry, what a teaser shows: no body,
  * text or aside, so none to unpack), its topics (TOPICS: what a search hit
  * shows on the site and in the API), its story's sections and size
- * (SECTIONS). Its media always. */
-enum { SQ_READ_FULL = 1, SQ_READ_TOPICS = 2, SQ_READ_SECTIONS = 4 };
+ * (SECTIONS). Its media always. With FULL, PAGE leaves out the plain text
+ * of an article with a teaser (mld_store_get_page). */
+enum { SQ_READ_FULL = 1, SQ_READ_TOPICS = 2, SQ_READ_SECTIONS = 4, SQ_READ_PAGE = 8 };
 
 /* sqlite.c: reads the articles ids[0..n) into its[0..n) (zeroed items,
  * filled in place, in that order), at now; one statement per kind of

@@ -11,7 +11,12 @@
  * stays TEXT) and the magic (its first byte is NUL, which no stored text
  * holds), so old rows and short texts stay plain text and every reader
  * goes through sq_col_text(), which unpacks. The plain text the search
- * index and the story features read (`body_text`) is not packed.
+ * index, snippets and the story features read (`article.body_text`) is
+ * packed too since migration 0020, on SQLite only: the full-text index is
+ * handed it unpacked by the triggers and the view article_search_src
+ * (mld_unpack), and PostgreSQL keeps it TEXT (sq_bind_packed_text; its
+ * TOAST compresses little of it, but packing it there would save 3 % of
+ * the database: docs/internals/postgres.md, "Schema").
  *
  * Migration 0019 packs the versions stored before it with the SQL
  * function mld_pack(x); mld_unpack(x) gives the text back in SQL.
@@ -157,6 +162,15 @@ sq_bind_packed(struct sq *s, struct sql_stmt *st, int i, const char *v)
         sq_bind_text(st, i, v);
     else
         sql_bind_blob_copy(st, i, p, (int)n);
+}
+
+void
+sq_bind_packed_text(struct sq *s, struct sql_stmt *st, int i, const char *v)
+{
+    if (sql_pg(&s->db)) /* TEXT there: docs/internals/postgres.md, "Schema" */
+        sq_bind_text(st, i, v);
+    else
+        sq_bind_packed(s, st, i, v);
 }
 
 /* mld_pack(x): x packed when that makes it smaller, else x as it is. */

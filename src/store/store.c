@@ -185,6 +185,13 @@ mld_store_get(struct mld_store *st, int64_t id, struct mld_item *out, struct mld
 }
 
 int
+mld_store_get_page(struct mld_store *st, int64_t id, struct mld_item *out, struct mld_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    return idle(st, st->be->get_page(st->impl, id, out, err));
+}
+
+int
 mld_store_list(struct mld_store *st, const struct mld_query *q, struct mld_items *out,
                struct mld_err *err)
 {

@@ -188,6 +188,12 @@ void mld_items_dispose(struct mld_items *l);
  * 410 and 404). Returns 0, MLD_E_NOTFOUND, or MLD_E_STORE. */
 int mld_store_get(struct mld_store *st, int64_t id, struct mld_item *out, struct mld_err *err);
 
+/* The same for an article page: the article's plain text (a->text) only
+ * when it has no teaser, where the page describes it by its text. The
+ * text is stored packed, and a page has no other use for it. */
+int mld_store_get_page(struct mld_store *st, int64_t id, struct mld_item *out,
+                       struct mld_err *err);
+
 /* A list query: visible articles at `now`, newest first, one entry per
  * story (its newest visible article), with filters. The entries are what
  * a teaser shows: no body_html, text, aside_html, topics or categories

@@ -28,6 +28,7 @@ struct mld_store_backend {
     /* May be NULL: the records are freed. */
     void (*offer_tokens)(void *impl, struct mld_token_rec *r, int n);
     int (*get)(void *impl, int64_t id, struct mld_item *out, struct mld_err *err);
+    int (*get_page)(void *impl, int64_t id, struct mld_item *out, struct mld_err *err);
     int (*list)(void *impl, const struct mld_query *q, struct mld_items *out,
                 struct mld_err *err);
     int (*sections)(void *impl, mld_time_t now, struct mld_named **out, int *n,

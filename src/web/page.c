@@ -981,7 +981,7 @@ article_page(struct mld_store *st, const struct mld_tmpl_set *tmpl, const char *
     if (id <= 0)
         return not_found(st, tmpl, now, out, err);
     struct mld_item it;
-    int rc = mld_store_get(st, id, &it, err);
+    int rc = mld_store_get_page(st, id, &it, err); /* text: only without a teaser */
     if (rc == MLD_E_NOTFOUND) {
         mld_err_clear(err);
         return not_found(st, tmpl, now, out, err);

@@ -3,7 +3,9 @@
  * mld_unpack() in SQL, what stays plain text, damaged values; bodies a
  * put stores packed (article and version) and reads back unchanged, also
  * through an editor's version list; a store of an older schema whose
- * plain bodies migration 0019 packs.
+ * plain bodies migration 0019 packs, and whose article rows 0020 rebuilds
+ * (big columns last, the plain text packed) with the search index still
+ * handed the text it indexed.
  */
 #include "../../../src/store/sqlite_int.h"
 
@@ -127,15 +129,35 @@ test_put(void)
         is_str(v[1].body_html, keep2, "the second's");
     }
     mld_ed_versions_free(v, n);
+    /* An article page reads the plain text only to describe an article
+     * without a teaser. */
+    if (ok(mld_store_get_page(st, id, &it, &err) == 0, "the page read")) {
+        is_str(it.a->text, "Hafen bleibt offen", "without a teaser: with the text");
+        is_str(it.a->body_html, keep2, "... and the body");
+        mld_item_dispose(&it);
+    }
+    struct mld_article *t = art("urn:p:2", 1, body(3000, 7));
+    t->teaser = mld_strdup("Der Hafen bleibt offen, sagt die Bürgermeisterin.");
+    int64_t id2 = mld_test_put(st, t);
+    if (ok(mld_store_get_page(st, id2, &it, &err) == 0, "the page read of one with a teaser")) {
+        ok(it.a->text == NULL, "... leaves the text out");
+        ok(it.a->body_html != NULL && strlen(it.a->body_html) > 3000, "... not the body");
+        mld_item_dispose(&it);
+    }
+    if (ok(mld_store_get(st, id2, &it, &err) == 0, "the whole read of it")) {
+        is_str(it.a->text, "Hafen bleibt offen", "... has the text");
+        mld_item_dispose(&it);
+    }
     mld_store_close(st);
     sqlite3 *db;
     sqlite3_open(mld_test_dbpath, &db);
-    is_q(db, "SELECT group_concat(typeof(body_html)) FROM article", NULL, "blob",
-         "the article's body is stored packed");
-    is_q(db, "SELECT group_concat(typeof(body_html)) FROM version", NULL, "blob,blob",
+    is_q(db, "SELECT group_concat(typeof(body_html)) FROM article", NULL, "blob,blob",
+         "the articles' bodies are stored packed");
+    is_q(db, "SELECT group_concat(typeof(body_html)) FROM version", NULL, "blob,blob,blob",
          "so are the versions'");
     /* Damaged on the disk: read as no body, never as its bytes. */
-    sqlite3_exec(db, "UPDATE article SET body_html = substr(body_html, 1, 40)", NULL, NULL, NULL);
+    sqlite3_exec(db, "UPDATE article SET body_html = substr(body_html, 1, 40) WHERE id = 1", NULL,
+                 NULL, NULL);
     sqlite3_close(db);
     st = mld_test_store_open();
     if (ok(mld_store_get(st, id, &it, &err) == 0, "a damaged body still reads")) {
@@ -185,11 +207,105 @@ test_migrate(void)
     mld_test_store_remove();
 }
 
+/* Returns the number of hits of a search for text in st (-1 on error),
+ * and the first one's snippet in *snippet (mld_free) when asked. */
+static int
+hits(struct mld_store *st, const char *text, char **snippet)
+{
+    struct mld_search q = {.text = text, .now = 1769774400 + 86400, .limit = 10};
+    struct mld_hits h = {0};
+    struct mld_err err = {0};
+    if (mld_store_search(st, &q, &h, &err) != 0) {
+        diag("search %s: %s", text, err.msg);
+        return -1;
+    }
+    int n = h.n;
+    if (snippet != NULL)
+        *snippet = n > 0 && h.v[0].snippet != NULL ? mld_strdup(h.v[0].snippet) : NULL;
+    mld_hits_dispose(&h);
+    return n;
+}
+
+/* A store of schema 2 with a plain text, a topic and a version: 0020
+ * rebuilds the row, packs the text, keeps the rows that refer to it, and
+ * the index (rebuilt through the view, then updated through the triggers)
+ * finds what the text says, no more. */
+static void
+test_row(void)
+{
+    sqlite3 *db = mld_test_store_schema("row", 2);
+    if (!ok(db != NULL, "create a schema 2 store"))
+        return;
+    char *text = body(2000, 5);
+    text[strlen(text) - 4] = '\0'; /* no "</p>": the plain text */
+    char *old = sqlite3_mprintf("%s Leuchtturmwärter", text + 3);
+    char *sql = sqlite3_mprintf(
+        "INSERT INTO article (urn, version, version_created, updated, pubstatus, embargo, "
+        "visible_from, urgency, headline, slug, published, first_stored, story_id, story_key, "
+        "body_text) VALUES ('urn:row', 1, 1769774400, 1769774400, 0, 0, 0, 3, 'Hafen', 'hafen', "
+        "1769774400, 1769774400, 1, 'hafen', %Q);"
+        "INSERT INTO article_topic (article_id, rank, name, slug) VALUES (1, 0, 'Hamburg', "
+        "'hamburg');"
+        "INSERT INTO version (article_id, version, version_created, updated, pubstatus, embargo, "
+        "headline, applied, stored_at) VALUES (1, 1, 1769774400, 1769774400, 0, 0, 'Hafen', 1, "
+        "1769774400);",
+        old);
+    struct mld_store *st = mld_test_store_upgrade(db, sql);
+    sqlite3_free(sql);
+    if (st == NULL) {
+        sqlite3_free(old);
+        mld_free(text);
+        return;
+    }
+    struct mld_err err = {0};
+    struct mld_item it;
+    if (ok(mld_store_get(st, 1, &it, &err) == 0, "the old article reads")) {
+        is_str(it.a->text, old, "its text unchanged");
+        ok(it.a->ntopics == 1 && strcmp(it.a->topics[0], "Hamburg") == 0, "its topic kept");
+        mld_item_dispose(&it);
+    }
+    char *snip = NULL;
+    is_int(hits(st, "Leuchtturmwärter", &snip), 1, "the index, rebuilt from the view, finds it");
+    ok(snip != NULL && strstr(snip, "Leuchtturmwärter") != NULL, "... with the text as snippet: %s",
+       snip != NULL ? snip : "(none)");
+    mld_free(snip);
+    /* A new version: the triggers hand FTS5 the old text to delete (as it
+     * was indexed) and the new one. */
+    char *fresh = sqlite3_mprintf("%s Seenotretter", text + 3);
+    struct mld_article *a = art("urn:row", 2, body(1500, 6));
+    mld_free(a->text);
+    a->text = mld_strdup(fresh);
+    mld_test_put(st, a);
+    is_int(hits(st, "Leuchtturmwärter", NULL), 0, "the old text's word is gone from the index");
+    is_int(hits(st, "Seenotretter", NULL), 1, "the new one's is in it");
+    if (ok(mld_store_get(st, 1, &it, &err) == 0, "the article reads")) {
+        is_str(it.a->text, fresh, "its new text");
+        mld_item_dispose(&it);
+    }
+    mld_store_close(st);
+    sqlite3_open(mld_test_dbpath, &db);
+    is_q(db, "SELECT typeof(body_text) FROM article", NULL, "blob", "the text is stored packed");
+    is_q(db, "SELECT count(*) FROM version WHERE article_id = 1", NULL, "2", "the versions kept");
+    is_q(db, "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info('article') "
+             "ORDER BY cid DESC LIMIT 3)",
+         NULL, "body_text,body_html,aside_html", "the big columns come last");
+    is_q(db, "SELECT count(*) FROM pragma_foreign_key_check", NULL, "0",
+         "every reference to an article holds");
+    is_q(db, "SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'article' AND type = 'trigger'",
+         NULL, "7", "the article's triggers are back");
+    sqlite3_close(db);
+    sqlite3_free(old);
+    sqlite3_free(fresh);
+    mld_free(text);
+    mld_test_store_remove();
+}
+
 int
 main(void)
 {
     test_sql_functions();
     test_put();
     test_migrate();
+    test_row();
     return mld_test_done();
 }

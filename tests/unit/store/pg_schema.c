@@ -404,19 +404,25 @@ no_more(const char *pg, const char *lite, const char *kind)
     mld_buf_dispose(&more);
 }
 
-/* Tables (with their columns in order), indexes (but those of primary
- * keys and UNIQUE) and triggers (with their tables), as each engine's
- * catalogue lists them. FTS5's own tables are SQLite's, and PostgreSQL's
- * full-text index (search_doc, its queue and totals: 0004) is its own. */
+/* Tables (with their columns in order, but article's by name: SQLite's
+ * order of it is its row's layout since migration 0020, the columns a
+ * list entry reads first, which PostgreSQL's heap does not need, see
+ * docs/internals/postgres.md), indexes (but those of primary keys and
+ * UNIQUE) and triggers (with their tables), as each engine's catalogue
+ * lists them. FTS5's own tables are SQLite's, and PostgreSQL's full-text
+ * index (search_doc, its queue and totals: 0004) is its own. */
 static const struct {
     const char *kind, *lite, *pg;
 } catalogue[] = {
     {"table",
-     "SELECT m.name, group_concat(c.name, ',') FROM sqlite_master m "
+     "SELECT name, group_concat(col, ',') FROM (SELECT m.name, c.name AS col FROM sqlite_master m "
      "JOIN pragma_table_info(m.name) c WHERE m.type = 'table' "
      "AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-     "AND m.name NOT LIKE 'article\\_fts%' ESCAPE '\\' GROUP BY m.name ORDER BY m.name",
-     "SELECT table_name, string_agg(column_name, ',' ORDER BY ordinal_position) "
+     "AND m.name NOT LIKE 'article\\_fts%' ESCAPE '\\' "
+     "ORDER BY m.name, CASE WHEN m.name = 'article' THEN c.name END, c.cid) "
+     "GROUP BY name ORDER BY name",
+     "SELECT table_name, string_agg(column_name, ',' ORDER BY CASE WHEN table_name = 'article' "
+     "THEN column_name END, ordinal_position) "
      "FROM information_schema.columns WHERE table_schema = current_schema() "
      "AND table_name NOT IN ('search_doc', 'search_queue', 'search_total') "
      "GROUP BY table_name ORDER BY table_name"},

@@ -224,8 +224,9 @@ static struct sq_rank raw_stats;
 /* The one raw connection open at a time: its connection state. */
 static struct sq raw_sq;
 
-/* A raw connection to the store with the tokenizer, the index queue and
- * the rank function registered; raw_close() closes it. */
+/* A raw connection to the store with the tokenizer, the index queue, the
+ * rank function and mld_unpack (the index's view and triggers unpack the
+ * text) registered; raw_close() closes it. */
 static sqlite3 *
 raw_open(void)
 {
@@ -233,7 +234,7 @@ raw_open(void)
     struct mld_err err = {0};
     sqlite3_open(mld_test_dbpath, &db);
     raw_sq = (struct sq){.db = {.lite = db}, .path = mld_test_dbpath};
-    if (sq_search_register(&raw_sq, &err) != 0)
+    if (sq_search_register(&raw_sq, &err) != 0 || sq_pack_register(&raw_sq, &err) != 0)
         diag("register: %s", err.msg);
     fts5_api *api = fts5_of(&raw_sq, &err);
     if (api != NULL)
@@ -245,6 +246,7 @@ static void
 raw_close(sqlite3 *db)
 {
     sq_search_close(&raw_sq);
+    sq_pack_close(&raw_sq);
     sqlite3_close(db);
 }
 
@@ -1683,6 +1685,7 @@ test_pg(const char *base)
     sqlite3_open(mld_test_dbpath, &lite.db.lite);
     rc = sq_search_register(&pgs, &err);
     rc = rc == 0 ? sq_search_register(&lite, &err) : rc;
+    rc = rc == 0 ? sq_pack_register(&lite, &err) : rc;
     rc = rc == 0 ? sq_search_open(&lite, &err) : rc;
     if (rc != 0)
         diag("open: %s", err.msg);

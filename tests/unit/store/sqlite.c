@@ -762,10 +762,10 @@ test_plans(void)
     if (s == NULL)
         return;
     char plan[8192];
-    static const enum stmt_id reads[] = {S_GET,          S_GET_ENTRY, S_GET_TOPICS,
-                                         S_GET_CATS,     S_GET_MEDIA, S_STORY_SECTIONS,
-                                         S_STORY_SIZE,   S_SECTION_NAME, S_TOPIC_NAME,
-                                         S_RELATED_OF};
+    static const enum stmt_id reads[] = {S_GET,          S_GET_PAGE,  S_GET_ENTRY,
+                                         S_GET_TOPICS,   S_GET_CATS,  S_GET_MEDIA,
+                                         S_STORY_SECTIONS, S_STORY_SIZE, S_SECTION_NAME,
+                                         S_TOPIC_NAME,   S_RELATED_OF};
     /* A story's sections are sorted: its rows of story_tally, one per
      * section of the story, found by its primary key. */
     for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)

@@ -2,8 +2,8 @@
 -- once, in `article` (SQLite's migration 0021, which says why). The row
 -- of the shown version (its newest applied one) keeps body_html NULL,
 -- meaning "the article's"; only a copy equal to the article's body byte
--- for byte is cleared, so every version reads as before. The freed space
--- is reused by later writes (VACUUM FULL gives it back).
+-- for byte is cleared, so every version reads as before. The space freed
+-- is reused by later writes to the table (VACUUM FULL gives it back).
 UPDATE version SET body_html = NULL
 WHERE applied = 1 AND body_html IS NOT NULL
   AND id = (SELECT max(w.id) FROM version w

@@ -9,8 +9,8 @@
 --
 -- Only a copy equal to the article's body byte for byte is cleared, so
 -- every version reads as before (docs/internals/store.md, "Versions").
--- The freed pages stay in the file and are reused by later writes;
--- VACUUM gives them back.
+-- The space freed stays in the file, as room in the version table's
+-- pages that later versions fill; VACUUM gives it back.
 UPDATE version SET body_html = NULL
 WHERE applied = 1 AND body_html IS NOT NULL
   AND id = (SELECT max(w.id) FROM version w

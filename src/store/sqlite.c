@@ -159,6 +159,8 @@ struct mld_migration {
                    "applied, stored_at, digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "\
                    "?10, ?11, ?12, ?14, ?13)")                                               \
     X(VERSION_SAME, "SELECT 1 FROM version WHERE article_id = ?1 AND digest = ?2 LIMIT 1")   \
+    X(VERSION_KEEP, "UPDATE version SET body_html = (SELECT body_html FROM article "          \
+                    "WHERE id = ?1) WHERE id = " SQ_VERSION_SHOWN " AND body_html IS NULL")   \
     X(KEYS, "SELECT section_slug, story_id, published FROM article WHERE id = ?1")           \
     X(KEY_TOPICS, "SELECT slug FROM article_topic WHERE article_id = ?1 ORDER BY rank")      \
     X(ADD_CHANGE, "INSERT INTO change(at, key) VALUES (?2, ?1)")                             \
@@ -991,10 +993,8 @@ bind_article(struct sq *s, struct sql_stmt *st, const struct mld_article *a, con
     sq_bind_text(st, 15, a->teaser);
     sq_bind_text(st, 16, a->byline);
     sq_bind_text(st, 17, a->dateline);
-    /* The text first: the connection keeps the last text it packed, and
-     * the version row binds the same body next. sq_get() unpacks both. */
+    sq_bind_packed(s, st, 18, a->body_html); /* sq_get() unpacks both */
     sq_bind_packed_text(s, st, 19, a->text);
-    sq_bind_packed(s, st, 18, a->body_html);
     sq_bind_text(st, 20, a->credit);
     sq_bind_text(st, 21, a->section);
     sq_bind_text(st, 22, section_slug);
@@ -1199,11 +1199,29 @@ add_version(struct sq *s, int64_t id, const struct mld_article *a, uint64_t dige
     sq_bind_text(st, 8, a->signal);
     sq_bind_text(st, 9, a->headline);
     sq_bind_text(st, 10, a->teaser);
-    sq_bind_packed(s, st, 11, a->body_html); /* history: read when an editor opens it */
+    /* The version the article row shows has its body there (see
+     * SQ_VERSION_SHOWN): stored once, until keep_shown_body(). */
+    if (applied)
+        sql_bind_null(st, 11);
+    else
+        sq_bind_packed(s, st, 11, a->body_html); /* history: read when an editor opens it */
     sql_bind_int(st, 12, applied);
     sql_bind_int64(st, 13, (int64_t)digest);
     sql_bind_int64(st, 14, mld_time_now()); /* stored_at */
     return sq_step_done(s, st, err, "add version");
+}
+
+/* Before the article row of id shows a newer version: the body of the
+ * one it shows now moves into that version's row (as it is, packed),
+ * which kept none while the article row had it. */
+static int
+keep_shown_body(struct sq *s, int64_t id, struct mld_err *err)
+{
+    struct sql_stmt *st = stmt(s, S_VERSION_KEEP, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sql_bind_int64(st, 1, id);
+    return sq_step_done(s, st, err, "keep version body");
 }
 
 /* Sets *same when article id has a version with digest. */
@@ -1322,6 +1340,8 @@ put_txn(struct sq *s, const struct mld_article *a, const struct mld_sim_features
     if (a->embargo > published)
         published = a->embargo;
     rc = article_keys(s, id, &keys, err); /* what showed the old version */
+    if (rc == 0)
+        rc = keep_shown_body(s, id, err);
     if (rc != 0)
         goto out_keys;
     st = stmt(s, S_UPDATE, err);

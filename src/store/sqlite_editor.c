@@ -866,8 +866,9 @@ sq_ed_versions(void *impl, int64_t id, struct mld_ed_version **out, int *n, stru
     struct sq *s = impl;
     struct sql_stmt *st;
     int rc = prep(s,
-                  "SELECT id, version, version_created, stored_at, pubstatus, applied, headline, "
-                  "teaser, body_html FROM version WHERE article_id = ?1 ORDER BY id",
+                  "SELECT v.id, v.version, v.version_created, v.stored_at, v.pubstatus, "
+                  "v.applied, v.headline, v.teaser, " SQ_VERSION_BODY " FROM version v "
+                  "WHERE v.article_id = ?1 ORDER BY v.id",
                   &st, err);
     if (rc != 0)
         return rc;

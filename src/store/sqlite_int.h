@@ -87,6 +87,20 @@ void sq_bind_packed(struct sq *s, struct sql_stmt *st, int i, const char *v);
  * little (docs/internals/postgres.md, "Schema"). */
 void sq_bind_packed_text(struct sq *s, struct sql_stmt *st, int i, const char *v);
 
+/* The version the article row (id ?1) shows: its newest applied one.
+ * That version's row keeps no body of its own (body_html NULL: "the
+ * article's"), as the article row has it; put() writes the body into it
+ * when a newer version replaces it there (migrations 0021 and PG 0006
+ * cleared the copies older stores kept). A SQL expression. */
+#define SQ_VERSION_SHOWN "(SELECT max(id) FROM version WHERE article_id = ?1 AND applied = 1)"
+
+/* The HTML body of version row v (FROM version v) of article ?1, as it
+ * was delivered: its own, or the article's for the shown version. A SQL
+ * expression; a NULL of any other version is a version without body. */
+#define SQ_VERSION_BODY                                                                            \
+    "coalesce(v.body_html, CASE WHEN v.id = " SQ_VERSION_SHOWN " THEN (SELECT body_html "          \
+    "FROM article WHERE id = ?1) END)"
+
 /* True when blob[0..n) is a packed text (starts as one). */
 bool sq_packed(const void *blob, size_t n);
 

@@ -1,10 +1,10 @@
 /*
  * sqlite_pack.c - texts the store keeps deflated (see sqlite_int.h).
  *
- * Every version of an article keeps what it said (store.md, "Versions"),
- * so the shown version's HTML body stood twice in the store, once in
- * `article` and once in `version`, and every older version's once more:
- * bodies were a third of a store. HTML bodies (`article.body_html` and
+ * Every version of an article keeps what it said (store.md, "Versions"):
+ * the shown version's HTML body in `article` (migration 0021), every
+ * other version's in its `version` row. Bodies were a third of a
+ * store. HTML bodies (`article.body_html` and
  * `version.body_html`) are stored packed: a BLOB of PACK_MAGIC, the
  * text's length (u32, little-endian) and the zlib stream of the text. A
  * text column holding a packed value is told apart by its type (text
@@ -24,7 +24,6 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <string.h>
-#include <xxhash.h>
 #include <zlib.h>
 
 #include "../base/limits.h"
@@ -41,13 +40,11 @@ static const unsigned char PACK_MAGIC[3] = {0x00, 'm', 'z'};
 
 /* A connection's packing state: one deflate stream, reset for each text
  * (compress2() would set up and clear 256 KB of state per call, more than
- * deflating a news item takes), and the last text packed, since a put
- * binds the same body to the article and to its version. */
+ * deflating a news item takes), and the text last packed. (A put packs a
+ * body once: the version the article shows keeps none of its own.) */
 struct pack_state {
     z_stream z;
-    XXH128_hash_t last; /* of the text last packed */
-    size_t last_len;
-    unsigned char *blob; /* its packed form */
+    unsigned char *blob; /* the packed form of the text last packed */
     size_t blob_len;
 };
 
@@ -95,16 +92,10 @@ pack(struct sq *s, const char *text, size_t n, size_t *out_n)
         }
         s->pack = ps;
     }
-    XXH128_hash_t h = XXH3_128bits(text, n);
-    if (ps->blob == NULL || ps->last_len != n || !XXH128_isEqual(h, ps->last)) {
-        mld_free(ps->blob);
-        ps->blob = NULL;
-        ps->last_len = 0;
-        if (!deflate_text(ps, text, n))
-            return NULL;
-        ps->last = h;
-        ps->last_len = n;
-    }
+    mld_free(ps->blob);
+    ps->blob = NULL;
+    if (!deflate_text(ps, text, n))
+        return NULL;
     *out_n = ps->blob_len;
     return ps->blob;
 }

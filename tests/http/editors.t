@@ -308,7 +308,8 @@ ok(eventually(sub { $lead_of->() eq $auto }), 'the home page picks its lead agai
 # Writes a newer version of the article with urn to a file and ingests it.
 my $seq = 0;
 sub agency_update {
-    my ($urn, $headline) = @_;
+    my ($urn, $headline, $text) = @_;
+    $text //= 'Die Agentur hat die Meldung überarbeitet.';
     my $t = time() + 1;
     my $f = "$tmp/update-" . ++$seq . '.json';
     open(my $fh, '>', $f) or die "$f: $!";
@@ -316,7 +317,7 @@ sub agency_update {
         urn => $urn, version => 5 + $seq, entry_id => "editors-update-$seq", pubstatus => 'usable',
         version_created => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($t)),
         updated => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($t)), headline => $headline,
-        article_html => '<section class="main"><p>Die Agentur hat die Meldung überarbeitet.</p></section>' });
+        article_html => "<section class=\"main\"><p>$text</p></section>" });
     close $fh;
     my $out = `$bin ingest --db $db $f 2>&1`;
     is($?, 0, "the agency sends a newer version: $headline") or diag($out);
@@ -342,6 +343,22 @@ like($page, qr{<summary>Text: Änderungen Wort für Wort</summary>\s*<p><del>Mü
      '... the text word by word: removed and added words marked');
 is(store_sql($db, "SELECT count(*) FROM version WHERE article_id = $wid") + 0, 2,
    'the agency\'s versions are all kept, unaltered');
+# A third version: the shown body is stored once, in the article row, and
+# moves into its version's row when the next arrives; every version's text
+# still reads as sent (docs/internals/store.md, "Versions").
+is(store_sql($db, "SELECT count(*) FROM version WHERE article_id = $wid AND body_html IS NULL") + 0, 1,
+   'the shown version\'s body is the article\'s: its row keeps none');
+agency_update($urn{web_withdraw}, 'Bürgerämter: Pilotprojekt ausgeweitet',
+              'Die Agentur hat die Meldung erneut überarbeitet.');
+ok(eventually(sub { text_of(get("/redaktion/artikel/$wid", Cookie => $anna)->{content}) =~ /<ins>erneut<\/ins>/ }),
+   'a third version: the editors\' page shows its text against the second\'s');
+$page = text_of(get("/redaktion/artikel/$wid", Cookie => $anna)->{content});
+like($page, qr{<p><del>München \(dpa/lby\) - Das bayerische Innenministerium</del> <ins>Die Agentur</ins> hat <del>ein Pilotprojekt},
+     '... and still the second\'s against the first\'s');
+is(store_sql($db, "SELECT count(*) FROM version WHERE article_id = $wid") + 0, 3, '... three versions');
+is(store_sql($db, "SELECT id FROM version WHERE article_id = $wid AND body_html IS NULL") + 0,
+   store_sql($db, "SELECT max(id) FROM version WHERE article_id = $wid") + 0,
+   '... only the newest one\'s body stored once, in the article');
 
 # Logout ----------------------------------------------------------------------------------
 $r = request('POST', '/redaktion/logout', headers => { Cookie => $anna, 'Content-Type' => $FORM },

@@ -29,6 +29,27 @@ for my $id (1 .. 20) {
     if ($? == 0) { $held = $id; last }
 }
 ok($held, "an article is held ($held)");
+# a newer version of another article: its first version's body moves into
+# that version's row, the newer one's stands in the article row only
+my $upd_id = $held == 1 ? 2 : 1;
+my $upd_urn = store_sql($a, "SELECT urn FROM article WHERE id = $upd_id");
+chomp $upd_urn;
+open(my $uf, '>', "$tmp/update.json") or die "$tmp/update.json: $!";
+print $uf qq({"urn": "$upd_urn", "version": 9, "entry_id": "migrate-update", "pubstatus": "usable",
+ "version_created": "2030-01-01T10:00:00Z", "updated": "2030-01-01T10:00:00Z", "headline": "Neue Fassung",
+ "article_html": "<section class=\\"main\\"><p>Die neue Fassung.</p></section>"});
+close $uf;
+$out = `$bin ingest --db $a $tmp/update.json 2>&1`;
+like($out, qr/1 updated/, 'an article gets a newer version') or diag($out);
+
+# The versions' bodies as stored (the shown version's: none, the article's).
+sub versions {
+    my ($db) = @_;
+    return scalar store_sql($db, 'SELECT id, article_id, applied, hex(body_html) FROM version ORDER BY id');
+}
+my $versions = versions($a);
+like($versions, qr/^\d+\|$upd_id\|1\|[0-9A-F]+\n(?:.*\n)*\d+\|$upd_id\|1\|\n/m,
+     '... its first version keeps its body, the shown one none');
 
 # What a reader and the API see of a store, page by page.
 my @paths = ('/', '/ausland/', '/suche?q=Waffenruhe', '/suche?q=wirtschaft*',
@@ -60,6 +81,20 @@ sub same_pages {
     is_deeply(\@differ, [], "$name: every page the same");
 }
 
+# A store as meldung kept it before migration 0021: the shown version's
+# body copied into its row too. Opening it clears the copies (only them).
+SKIP: {
+    skip 'no sqlite3 shell', 2 unless $sqlite3;
+    my $old = "$tmp/old.db";
+    system($sqlite3, $a, ".backup $old") == 0 or diag('could not copy the store');
+    system($sqlite3, $old, 'UPDATE version SET body_html = (SELECT body_html FROM article '
+           . 'WHERE article.id = version.article_id) WHERE body_html IS NULL; PRAGMA user_version = 20') == 0
+        or diag('could not make it old');
+    isnt(versions($old), $versions, 'an older store keeps a copy of each shown body');
+    $out = `$bin stats --db $old 2>&1`;
+    is(versions($old), $versions, '... which opening it clears, the other bodies kept') or diag($out);
+}
+
 my $orig = pages($a);
 ok(keys(%$orig) > @paths, 'the original serves article pages');
 
@@ -69,6 +104,7 @@ $out = `$bin migrate --from $a --to sqlite:$b 2>&1`;
 is($?, 0, 'copied') or diag($out);
 like($out, qr/counts agree/, '... and counted on both sides');
 same_pages($orig, pages($b), 'copy');
+is(versions($b), $versions, '... every version\'s body the same');
 $out = `$bin migrate --from $a --to $b 2>&1`;
 like($out, qr/: 0 rows of \d+ tables copied/, 'again: nothing left to copy');
 
@@ -102,7 +138,7 @@ is($? >> 8, 2, 'no --to: a usage error');
 # SQLite -> PostgreSQL -> SQLite
 SKIP: {
     my $pg = pg_db('migrate');
-    skip 'no PostgreSQL server (make check PG=1)', 8 unless $pg;
+    skip 'no PostgreSQL server (make check PG=1)', 10 unless $pg;
     $out = `$bin migrate --from $a --to '$pg' 2>&1`;
     is($?, 0, 'copied to PostgreSQL') or diag($out);
     unlike($out, qr/password/, 'no password in the output');
@@ -111,6 +147,7 @@ SKIP: {
     $out = `$bin migrate --from '$pg' --to $back 2>&1`;
     is($?, 0, 'copied back to SQLite') or diag($out);
     same_pages($orig, pages($back), 'round trip');
+    is(versions($back), $versions, '... every version\'s body the same');
     # The copy's identity columns go on after the rows copied: new
     # versions (version.id) do not collide with the copied ones.
     $out = `$bin ingest --db '$pg' $FindBin::Bin/data/technik-ticker.xml 2>&1`;

@@ -12,6 +12,8 @@
 #include "../../../src/base/mem.h"
 #include "store_test.h"
 
+#include "pg_migrations.h" /* beside store_test.h's SQLite ones */
+
 static struct mld_article *
 art(const char *urn, int64_t version, mld_time_t created, const char *headline,
     enum mld_pubstatus status)
@@ -249,6 +251,163 @@ test_audit(struct mld_store *st)
     is_int(mld_store_audit(st, 0, 0, &v, &n, &more, &err), MLD_E_INVAL, "a bad page");
 }
 
+/* A body of about n bytes (long ones are stored packed), saying word. */
+static char *
+long_body(const char *word, size_t n)
+{
+    struct mld_buf b;
+    mld_buf_init(&b, SIZE_MAX);
+    mld_buf_puts(&b, "<p>");
+    for (unsigned i = 0; b.len < n; i++)
+        mld_buf_printf(&b, "%s %u, Satz %u. ", word, i * 7919u % 1000u, i);
+    mld_buf_puts(&b, "</p>");
+    char *out = mld_strndup(b.p, b.len);
+    mld_buf_dispose(&b);
+    return out;
+}
+
+/* Checks that the versions of article id say want[0..n) (NULL: no body)
+ * in order of arrival, their headlines and applied flags too. */
+static void
+check_versions(struct mld_store *st, int64_t id, char *const *want, const int *applied, int n,
+               const char *when)
+{
+    struct mld_ed_version *v = NULL;
+    int got = 0;
+    struct mld_err err = {0};
+    if (!ok(mld_store_ed_versions(st, id, &v, &got, &err) == 0 && got == n,
+            "%s: %d versions (%d) %s", when, n, got, err.msg))
+        n = got < n ? got : n;
+    bool same = true;
+    for (int i = 0; i < n; i++) {
+        bool body = want[i] == NULL ? v[i].body_html == NULL
+                                    : v[i].body_html != NULL && strcmp(v[i].body_html, want[i]) == 0;
+        if (!body || v[i].applied != (applied[i] != 0)) {
+            diag("version %d: body %s, applied %d", i + 1, body ? "as sent" : "differs",
+                 v[i].applied);
+            same = false;
+        }
+    }
+    ok(same, "%s: every version's body as it was sent", when);
+    mld_ed_versions_free(v, got);
+}
+
+/* The store's count of version rows whose body is NULL. */
+static int64_t
+bodiless(struct mld_store *st)
+{
+    const struct mld_store_backend *be;
+    struct sq *s = mld_store_impl(st, &be);
+    int64_t n = -1;
+    struct mld_err err = {0};
+    if (sq_one(s, "SELECT count(*) FROM version WHERE body_html IS NULL", NULL, &n, NULL, &err))
+        diag("count: %s", err.msg);
+    return n;
+}
+
+/* The shown version's body is stored once, in the article row: every
+ * version still reads as sent, after each arrival, an older one, a
+ * withdrawal without body, an embargo, a re-delivery and an editor's
+ * withdrawal. */
+static void
+test_version_bodies(struct mld_store *st)
+{
+    const mld_time_t t0 = 1769990000;
+    struct mld_err err = {0};
+    char *b[6] = {long_body("Erste", 3000), long_body("Zweite", 3000), "<p>Kurz, dritte.</p>",
+                  NULL, long_body("Fünfte", 4000), long_body("Ältere", 3000)};
+    char *want[8];
+    int applied[8];
+    int n = 0;
+    int64_t before = bodiless(st);
+    struct mld_article *a = art("urn:test:bodies", 1, t0, "Fassung", MLD_PUB_USABLE);
+    a->body_html = mld_strdup(b[0]);
+    int64_t id = mld_test_put(st, a);
+    want[n] = b[0], applied[n++] = 1;
+    check_versions(st, id, want, applied, n, "first");
+    is_int(bodiless(st) - before, 1, "... its body stored once, in the article");
+
+    a = art("urn:test:bodies", 3, t0 + 60, "Fassung", MLD_PUB_USABLE);
+    a->body_html = mld_strdup(b[1]);
+    mld_test_put(st, a);
+    want[n] = b[1], applied[n++] = 1;
+    check_versions(st, id, want, applied, n, "second");
+
+    a = art("urn:test:bodies", 2, t0 + 30, "Fassung", MLD_PUB_USABLE); /* arrives late */
+    a->body_html = mld_strdup(b[5]);
+    mld_test_put(st, a);
+    want[n] = b[5], applied[n++] = 0;
+    check_versions(st, id, want, applied, n, "an older version");
+
+    a = art("urn:test:bodies", 4, t0 + 90, "Fassung", MLD_PUB_USABLE);
+    a->body_html = mld_strdup(b[2]);
+    a->embargo = t0 + 3600;
+    mld_test_put(st, a);
+    want[n] = b[2], applied[n++] = 1;
+    check_versions(st, id, want, applied, n, "an embargoed short body");
+
+    a = art("urn:test:bodies", 5, t0 + 120, "Fassung", MLD_PUB_CANCELED); /* no body */
+    mld_test_put(st, a);
+    want[n] = NULL, applied[n++] = 1;
+    check_versions(st, id, want, applied, n, "a withdrawal without body");
+
+    a = art("urn:test:bodies", 1, t0 - 60, "Fassung", MLD_PUB_USABLE); /* older, no body */
+    mld_test_put(st, a);
+    want[n] = NULL, applied[n++] = 0;
+    check_versions(st, id, want, applied, n, "an older version without body");
+
+    a = art("urn:test:bodies", 6, t0 + 180, "Fassung", MLD_PUB_USABLE);
+    a->body_html = mld_strdup(b[4]);
+    mld_test_put(st, a);
+    want[n] = b[4], applied[n++] = 1;
+    check_versions(st, id, want, applied, n, "usable again");
+    struct mld_item it;
+    if (ok(mld_store_get(st, id, &it, &err) == 0, "the article reads")) {
+        is_str(it.a->body_html, b[4], "... with the newest body");
+        mld_item_dispose(&it);
+    }
+
+    a = art("urn:test:bodies", 6, t0 + 180, "Fassung", MLD_PUB_USABLE);
+    a->body_html = mld_strdup(b[4]);
+    enum mld_put_result r;
+    int64_t got_id;
+    is_int(mld_store_put(st, a, &r, &got_id, &err), 0, "the same version again");
+    mld_article_free(a);
+    is_int(r, MLD_PUT_DUPLICATE, "... is a duplicate");
+    is_int(mld_editorial_act(st, id, MLD_ACT_WITHDRAW, "Rechte", "anna", t0 + 200, &err), 0,
+           "an editor withdraws it");
+    check_versions(st, id, want, applied, n, "re-delivered, withdrawn by an editor");
+    /* Stored once: the shown version's row and the two without body. */
+    is_int(bodiless(st) - before, 3, "only the shown version's body is the article's");
+
+    /* A store of before SQLite's 0021 (PostgreSQL's 0006) kept a copy in
+     * the shown version's row: the migration clears it, and only it. */
+    const struct mld_store_backend *be;
+    struct sq *s = mld_store_impl(st, &be);
+    is_int(sq_exec(s,
+                   "UPDATE version SET body_html = (SELECT body_html FROM article "
+                   "WHERE article.id = version.article_id) WHERE body_html IS NULL AND id = "
+                   "(SELECT max(w.id) FROM version w WHERE w.article_id = version.article_id "
+                   "AND w.applied = 1)",
+                   &err),
+           0, "as an older store: the shown version's body copied into its row");
+    is_int(bodiless(st) - before, 2, "... which keeps a body again");
+    check_versions(st, id, want, applied, n, "a copy in the shown version's row");
+    const struct mld_migration *m = sql_pg(&s->db) ? pg_migrations : mld_migrations;
+    size_t nm = sql_pg(&s->db) ? sizeof(pg_migrations) / sizeof(pg_migrations[0])
+                               : sizeof(mld_migrations) / sizeof(mld_migrations[0]);
+    const char *name = sql_pg(&s->db) ? "0006_version_body" : "0021_version_body";
+    while (nm > 0 && strcmp(m[nm - 1].name, name) != 0)
+        nm--;
+    if (ok(nm > 0, "migration %s", name))
+        is_int(sq_exec(s, m[nm - 1].sql, &err), 0, "... runs %s", err.msg);
+    is_int(bodiless(st) - before, 3, "it clears the copy");
+    check_versions(st, id, want, applied, n, "after the migration");
+    for (int i = 0; i < 6; i++)
+        if (i != 2)
+            mld_free(b[i]);
+}
+
 int
 main(void)
 {
@@ -257,6 +416,7 @@ main(void)
     test_decisions(st);
     test_accounts(st);
     test_audit(st);
+    test_version_bodies(st);
     mld_store_close(st);
     mld_test_store_remove();
     return mld_test_done();

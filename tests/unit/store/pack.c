@@ -153,8 +153,8 @@ test_put(void)
     sqlite3_open(mld_test_dbpath, &db);
     is_q(db, "SELECT group_concat(typeof(body_html)) FROM article", NULL, "blob,blob",
          "the articles' bodies are stored packed");
-    is_q(db, "SELECT group_concat(typeof(body_html)) FROM version", NULL, "blob,blob,blob",
-         "so are the versions'");
+    is_q(db, "SELECT group_concat(typeof(body_html)) FROM version", NULL, "blob,null,null",
+         "so is the older version's; the shown ones' are the articles' (0021)");
     /* Damaged on the disk: read as no body, never as its bytes. */
     sqlite3_exec(db, "UPDATE article SET body_html = substr(body_html, 1, 40) WHERE id = 1", NULL,
                  NULL, NULL);
@@ -201,7 +201,7 @@ test_migrate(void)
     mld_store_close(st);
     sqlite3_open(mld_test_dbpath, &db);
     is_q(db, "SELECT typeof(body_html) || ',' || (SELECT typeof(body_html) FROM version) FROM article",
-         NULL, "blob,blob", "0019 packed the article's and the version's body");
+         NULL, "blob,null", "0019 packed the article's body, 0021 dropped the version's copy");
     sqlite3_close(db);
     mld_free(html);
     mld_test_store_remove();
@@ -300,6 +300,81 @@ test_row(void)
     mld_test_store_remove();
 }
 
+/* Checks that the versions of article id have the bodies want[0..n)
+ * (NULL: none), in order. */
+static void
+is_versions(struct mld_store *st, int64_t id, char *const *want, int n, const char *name)
+{
+    struct mld_ed_version *v = NULL;
+    int got = 0;
+    struct mld_err err = {0};
+    bool same = mld_store_ed_versions(st, id, &v, &got, &err) == 0 && got == n;
+    for (int i = 0; same && i < n; i++)
+        same = want[i] == NULL ? v[i].body_html == NULL
+                               : v[i].body_html != NULL && strcmp(v[i].body_html, want[i]) == 0;
+    ok(same, "%s (%d versions) %s", name, got, err.msg);
+    mld_ed_versions_free(v, got);
+}
+
+/* A store of schema 2 whose versions all keep their bodies: 0021 clears
+ * the shown versions' copies of the article's body, and only those;
+ * every version reads as before, also after a newer one arrives. */
+static void
+test_migrate_versions(void)
+{
+    sqlite3 *db = mld_test_store_schema("packv", 2);
+    if (!ok(db != NULL, "create a schema 2 store"))
+        return;
+    char *h[6];
+    for (int i = 0; i < 6; i++)
+        h[i] = body(2000 + 300 * (size_t)i, 10 + (unsigned)i);
+    /* 1: one version. 2: two applied and an older one that came last. 3:
+     * a version row that says other than its article (kept as it is). */
+    char *sql = sqlite3_mprintf(
+        "INSERT INTO article (id, urn, version, version_created, updated, pubstatus, embargo, "
+        "visible_from, urgency, headline, slug, published, first_stored, story_id, story_key, "
+        "body_html) VALUES "
+        "(1, 'urn:v1', 1, 1769774400, 1769774400, 0, 0, 0, 3, 'Eins', 'eins', 1769774400, "
+        "1769774400, 1, 'eins', %Q), "
+        "(2, 'urn:v2', 2, 1769774500, 1769774500, 0, 0, 0, 3, 'Zwei', 'zwei', 1769774400, "
+        "1769774400, 2, 'zwei', %Q), "
+        "(3, 'urn:v3', 1, 1769774400, 1769774400, 0, 0, 0, 3, 'Drei', 'drei', 1769774400, "
+        "1769774400, 3, 'drei', %Q);"
+        "INSERT INTO version (id, article_id, version, version_created, updated, pubstatus, "
+        "embargo, headline, body_html, applied, stored_at) VALUES "
+        "(1, 1, 1, 1769774400, 1769774400, 0, 0, 'Eins', %Q, 1, 1769774400), "
+        "(2, 2, 1, 1769774400, 1769774400, 0, 0, 'Zwei', %Q, 1, 1769774400), "
+        "(3, 2, 2, 1769774500, 1769774500, 0, 0, 'Zwei', %Q, 1, 1769774500), "
+        "(4, 2, 1, 1769774300, 1769774300, 0, 0, 'Zwei', %Q, 0, 1769774600), "
+        "(5, 3, 1, 1769774400, 1769774400, 0, 0, 'Drei', %Q, 1, 1769774400);",
+        h[0], h[2], h[5], h[0], h[1], h[2], h[3], h[4]);
+    struct mld_store *st = mld_test_store_upgrade(db, sql);
+    sqlite3_free(sql);
+    if (st == NULL)
+        return;
+    char *want1[] = {h[0]}, *want2[] = {h[1], h[2], h[3]}, *want3[] = {h[4]};
+    is_versions(st, 1, want1, 1, "one version: reads as before");
+    is_versions(st, 2, want2, 3, "two shown and an older one: read as before");
+    is_versions(st, 3, want3, 1, "a version unlike its article: reads as before");
+    sqlite3 *raw;
+    sqlite3_open(mld_test_dbpath, &raw);
+    is_q(raw, "SELECT group_concat(id) FROM version WHERE body_html IS NULL", NULL, "1,3",
+         "0021 cleared the shown versions' copies, and only those");
+    sqlite3_close(raw);
+    /* A newer version of 2: the body its article showed goes back into
+     * version 3's row. */
+    struct mld_article *a = art("urn:v2", 3, body(2500, 20));
+    char *h3 = mld_strdup(a->body_html);
+    mld_test_put(st, a);
+    char *want2b[] = {h[1], h[2], h[3], h3};
+    is_versions(st, 2, want2b, 4, "a newer version after the migration: all read as sent");
+    mld_store_close(st);
+    mld_free(h3);
+    for (int i = 0; i < 6; i++)
+        mld_free(h[i]);
+    mld_test_store_remove();
+}
+
 int
 main(void)
 {
@@ -307,5 +382,6 @@ main(void)
     test_put();
     test_migrate();
     test_row();
+    test_migrate_versions();
     return mld_test_done();
 }

@@ -149,8 +149,9 @@ static const char *const story_sql[] = {
  * terms or lists, and a related list's entries, in one statement each
  * where SQLite runs the one-row form per row (a round trip each on
  * PostgreSQL, a few microseconds in-process on SQLite); the last column
- * of a read names its row's key (the index in the array for terms, whose
- * rows come in the array's order, each term's newest first). */
+ * of a read names its row's key (the index in the array for terms: each
+ * term's rows are put in order by terms_newest_all, not by a sort on the
+ * server). */
 static const char *const story_sql_pg[T_COUNT_] = {
     [T_SIG_GET_ALL] = "SELECT published, minhash, headline, terms, topics, story_id, tf, people, "
                       "article_id FROM story_sig WHERE article_id = ANY(CAST(?1 AS BIGINT[]))",
@@ -158,8 +159,7 @@ static const char *const story_sql_pg[T_COUNT_] = {
                           "FROM unnest(CAST(?1 AS BIGINT[])) WITH ORDINALITY AS t(term, n) "
                           "CROSS JOIN LATERAL (SELECT article_id, weight, published "
                           "FROM story_term WHERE term = t.term "
-                          "ORDER BY published DESC, article_id DESC LIMIT ?2) p "
-                          "ORDER BY t.n, p.published DESC, p.article_id DESC",
+                          "ORDER BY published DESC, article_id DESC LIMIT ?2) p",
     [T_REL_LIST_ALL] = "SELECT related_id, story_id, score, article_id FROM story_related "
                        "WHERE article_id = ANY(CAST(?1 AS BIGINT[])) "
                        "ORDER BY article_id, related_id",
@@ -993,8 +993,18 @@ op_term_newest(void *impl, uint32_t term, mld_time_t lo, mld_time_t hi, int limi
     return rows(s, st, limit, out, n, "read the story term index", err);
 }
 
+/* Orders rows newest first, then by id descending (TERM_NEWEST's order). */
+static int
+cmp_newest(const void *a, const void *b)
+{
+    const struct mld_story_row *x = a, *y = b;
+    if (x->published != y->published)
+        return x->published < y->published ? 1 : -1;
+    return (x->id < y->id) - (x->id > y->id);
+}
+
 /* PostgreSQL: term_newest of every term in one statement
- * (T_TERM_NEWEST_ALL). */
+ * (T_TERM_NEWEST_ALL); each term's rows ordered here. */
 static int
 terms_newest_all(struct sq *s, const uint32_t *terms, int nterms, int limit,
                  struct mld_story_row *out, int *n, struct mld_err *err)
@@ -1022,6 +1032,8 @@ terms_newest_all(struct sq *s, const uint32_t *terms, int nterms, int limit,
     }
     sql_reset(st);
     mld_buf_dispose(&list);
+    for (int i = 0; i < nterms; i++)
+        qsort(out + i * limit, (size_t)n[i], sizeof(*out), cmp_newest);
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read the story term index");
 }
 

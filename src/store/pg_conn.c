@@ -268,8 +268,7 @@ pg_session(struct pg *p, struct mld_err *err)
     return pg_run(p,
                   p->reader ? "SET client_min_messages = warning; SET TIME ZONE 'UTC'; "
                               "SET client_encoding = 'UTF8'; "
-                              "SET default_transaction_read_only = on; "
-                              "SET plan_cache_mode = force_generic_plan"
+                              "SET default_transaction_read_only = on"
                             : "SET client_min_messages = warning; SET TIME ZONE 'UTC'; "
                               "SET client_encoding = 'UTF8'",
                   "set session", err);

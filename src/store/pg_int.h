@@ -59,13 +59,8 @@ int pg_connect(struct pg *p, const char *url, bool reader, struct mld_err *err);
 
 /* Applies the session's settings: quiet NOTICEs ("relation exists,
  * skipping") stay out of the log; UTC and UTF-8 whatever the server's
- * defaults; with p->reader, transactions that read only, and every
- * prepared statement planned once, generically: a page's statements with
- * an array parameter were planned again at each run otherwise (their
- * custom plans looked cheaper), which took more of an article page's
- * server time than running them (docs/internals/postgres.md,
- * "Measured"). pg_connect() and pg_revive() apply them. Returns 0 or
- * MLD_E_STORE. */
+ * defaults; with p->reader, transactions that read only. pg_connect()
+ * and pg_revive() apply them. Returns 0 or MLD_E_STORE. */
 int pg_session(struct pg *p, struct mld_err *err);
 
 /* Makes p's connection usable again after it broke (a server restart, a

@@ -479,22 +479,28 @@ cands_merge(struct cands *c)
     c->n = n;
 }
 
-/* Reads the postings of one term: the newest (and, when newer articles
- * than the window's end exist, the newest within the window). */
+/* Takes the postings of one term: its newest (read for all terms at
+ * once: newest[0..nnewest)) and, when newer articles than the window's
+ * end exist, the newest within the window. */
 static int
 read_term(const struct ctx *s, int64_t self, const struct mld_story_sig *g, uint32_t term,
-          double w, struct cands *c, struct mld_err *err)
+          double w, const struct mld_story_row *newest, int nnewest, struct cands *c,
+          struct mld_err *err)
 {
     mld_time_t lo = g->published - MLD_STORY_WINDOW_SECS, hi = g->published + MLD_STORY_WINDOW_SECS;
     int first = c->n;
     bool beyond = false;
-    struct mld_story_row rows[MLD_STORY_TERM_POSTINGS];
+    struct mld_story_row window[MLD_STORY_TERM_POSTINGS];
     for (int pass = 0; pass < 2; pass++) {
-        int n = 0, last = c->n;
-        int rc = s->ops->term_newest(s->impl, term, pass == 0 ? 1 : lo, pass == 0 ? 0 : hi,
-                                     MLD_STORY_TERM_POSTINGS, rows, &n, err);
-        if (rc != 0)
-            return rc;
+        int n = nnewest, last = c->n;
+        const struct mld_story_row *rows = newest;
+        if (pass == 1) {
+            int rc = s->ops->term_newest(s->impl, term, lo, hi, MLD_STORY_TERM_POSTINGS, window,
+                                         &n, err);
+            if (rc != 0)
+                return rc;
+            rows = window;
+        }
         for (int r = 0; r < n; r++) {
             beyond |= rows[r].published > hi;
             bool seen = rows[r].id == self;
@@ -518,10 +524,18 @@ collect(const struct ctx *s, int64_t id, const struct mld_article *a,
         const struct mld_story_sig *g, const char *headline_slug, struct cands *c,
         struct mld_err *err)
 {
-    int top[MLD_STORY_TOP_TERMS];
-    int n = top_terms(&g->terms, top, MLD_STORY_TOP_TERMS), rc = 0;
+    int top[MLD_STORY_TOP_TERMS], counts[MLD_STORY_TOP_TERMS];
+    uint32_t terms[MLD_STORY_TOP_TERMS];
+    struct mld_story_row newest[MLD_STORY_TOP_TERMS * MLD_STORY_TERM_POSTINGS];
+    int n = top_terms(&g->terms, top, MLD_STORY_TOP_TERMS);
+    for (int i = 0; i < n; i++)
+        terms[i] = g->terms.v[top[i]].term;
+    int rc = n > 0 ? s->ops->terms_newest(s->impl, terms, n, MLD_STORY_TERM_POSTINGS, newest,
+                                          counts, err)
+                   : 0;
     for (int i = 0; i < n && rc == 0; i++)
-        rc = read_term(s, id, g, g->terms.v[top[i]].term, g->terms.v[top[i]].w, c, err);
+        rc = read_term(s, id, g, terms[i], g->terms.v[top[i]].w,
+                       newest + i * MLD_STORY_TERM_POSTINGS, counts[i], c, err);
     struct mld_story_row rows[MLD_STORY_TOPIC_POSTINGS + 1];
     int nrows = 0;
     if (rc == 0 && headline_slug != NULL)
@@ -563,48 +577,65 @@ shared_terms(const struct mld_sim_vec *a, const struct mld_sim_vec *b)
     return n;
 }
 
+/* Scores candidate x, whose signature is o and story story, against g. */
+static void
+score_one(const struct mld_story_sig *g, const struct mld_story_sig *o, int64_t story,
+          struct cand *x)
+{
+    x->story = story;
+    x->scored = true;
+    x->published = o->published;
+    struct mld_story_pair *f = &x->f;
+    f->id = x->id;
+    f->same_headline = (x->flags & C_HEADLINE) != 0;
+    f->jaccard = g->has_minhash && o->has_minhash ? mld_sim_minhash(g->minhash, o->minhash) : -1;
+    f->headline = mld_sim_jaccard(g->headline, g->nheadline, o->headline, o->nheadline, NULL);
+    f->shared_topics = shared_terms(&g->topics, &o->topics);
+    f->tf = mld_sim_cosine(&g->tf, &o->tf);
+    f->shared_people = 0;
+    for (int j = 0; j < g->npeople; j++)
+        for (int k = 0; k < o->npeople; k++)
+            f->shared_people += g->people[j] == o->people[k];
+    f->cosine = mld_sim_cosine(&g->terms, &o->terms);
+    f->shared_terms = shared_terms(&g->terms, &o->terms);
+    f->topics = mld_sim_cosine(&g->topics, &o->topics);
+    f->subject = g->lead_subject && o->nlead == 2 &&
+                 ((o->lead[0] == g->lead[0] && o->lead[1] == g->lead[1]) ||
+                  (o->lead[0] == g->lead[1] && o->lead[1] == g->lead[0]));
+}
+
 /* Scores the candidates worth it against g: every one found by headline
  * or topic, and the MLD_STORY_SCORED best by their first score. */
 static int
 score(const struct ctx *s, const struct mld_story_sig *g, struct cands *c, struct mld_err *err)
 {
-    if (c->n > 0)
-        qsort(c->v, (size_t)c->n, sizeof(*c->v), cmp_first);
-    int by_text = 0;
+    if (c->n == 0)
+        return 0;
+    qsort(c->v, (size_t)c->n, sizeof(*c->v), cmp_first);
+    /* Which ones (pick[k] the k-th's index in c), then their signatures
+     * in one read. */
+    int *pick = mld_calloc((size_t)c->n, sizeof(*pick));
+    int64_t *ids = mld_calloc(2 * (size_t)c->n, sizeof(*ids)), *story = ids + c->n;
+    bool *found = mld_calloc((size_t)c->n, sizeof(*found));
+    int by_text = 0, n = 0;
     for (int i = 0; i < c->n; i++) {
-        struct cand *x = &c->v[i];
-        bool text = x->dot > 0 && by_text < MLD_STORY_SCORED;
-        if (!text && !(x->flags & (C_HEADLINE | C_TOPIC)))
+        bool text = c->v[i].dot > 0 && by_text < MLD_STORY_SCORED;
+        if (!text && !(c->v[i].flags & (C_HEADLINE | C_TOPIC)))
             continue;
         by_text += text;
-        struct mld_story_sig o;
-        int rc = s->ops->sig_get(s->impl, x->id, &o, &x->story, err);
-        if (rc < 0)
-            return rc;
-        if (rc == 0)
-            continue;
-        x->scored = true;
-        x->published = o.published;
-        struct mld_story_pair *f = &x->f;
-        f->id = x->id;
-        f->same_headline = (x->flags & C_HEADLINE) != 0;
-        f->jaccard = g->has_minhash && o.has_minhash ? mld_sim_minhash(g->minhash, o.minhash)
-                                                     : -1;
-        f->headline = mld_sim_jaccard(g->headline, g->nheadline, o.headline, o.nheadline, NULL);
-        f->shared_topics = shared_terms(&g->topics, &o.topics);
-        f->tf = mld_sim_cosine(&g->tf, &o.tf);
-        f->shared_people = 0;
-        for (int j = 0; j < g->npeople; j++)
-            for (int k = 0; k < o.npeople; k++)
-                f->shared_people += g->people[j] == o.people[k];
-        f->cosine = mld_sim_cosine(&g->terms, &o.terms);
-        f->shared_terms = shared_terms(&g->terms, &o.terms);
-        f->topics = mld_sim_cosine(&g->topics, &o.topics);
-        f->subject = g->lead_subject && o.nlead == 2 &&
-                     ((o.lead[0] == g->lead[0] && o.lead[1] == g->lead[1]) ||
-                      (o.lead[0] == g->lead[1] && o.lead[1] == g->lead[0]));
+        ids[n] = c->v[i].id;
+        pick[n++] = i;
     }
-    return 0;
+    struct mld_story_sig *sigs = mld_malloc(((size_t)n + 1) * sizeof(*sigs));
+    int rc = n > 0 ? s->ops->sigs_get(s->impl, ids, n, sigs, story, found, err) : 0;
+    for (int k = 0; k < n && rc == 0; k++)
+        if (found[k])
+            score_one(g, &sigs[k], story[k], &c->v[pick[k]]);
+    mld_free(sigs);
+    mld_free(found);
+    mld_free(ids);
+    mld_free(pick);
+    return rc;
 }
 
 /* Stories ------------------------------------------------------------------- */
@@ -774,18 +805,15 @@ struct entry {
     mld_time_t published; /* of id (relate() only) */
 };
 
-/* Adds article id's entry to the list of article owner, unless owner's
- * list holds a better one of the same story or MLD_RELATED_MAX better
- * ones; replaces the entry of the same story, or else the weakest, when
- * it does not. Sets *changed when the list changed. */
-static int
-offer(const struct ctx *s, int64_t owner, struct entry e, bool *changed, struct mld_err *err)
+/* Decides whether article id's entry e goes into the list of another
+ * article (stored as list[0..n)): not when the list holds a better one
+ * of the same story or MLD_RELATED_MAX better ones; else it replaces the
+ * entry of the same story, or else the weakest. Returns whether to write
+ * e, with *del the entry to take out first (0: none) and *changed
+ * whether the list changes (its page is then redrawn). */
+static bool
+offer(const struct mld_story_entry *list, int n, struct entry e, int64_t *del, bool *changed)
 {
-    struct mld_story_entry list[MLD_RELATED_MAX * 2];
-    int n = 0;
-    int rc = s->ops->related(s->impl, owner, list, MLD_RELATED_MAX * 2, &n, err);
-    if (rc != 0)
-        return rc;
     struct mld_story_entry weakest = {0}, same = {0};
     for (int i = 0; i < n; i++) {
         const struct mld_story_entry *x = &list[i];
@@ -794,26 +822,25 @@ offer(const struct ctx *s, int64_t owner, struct entry e, bool *changed, struct 
         if (i == 0 || x->score < weakest.score)
             weakest = *x;
     }
+    *del = 0;
     *changed = false;
     struct mld_story_entry out = {0};
     if (same.id != 0) {
         if (same.id != e.id && same.score >= e.score)
-            return 0;
+            return false;
         out = same;
     } else if (n >= MLD_RELATED_MAX) {
         if (weakest.score >= e.score)
-            return 0;
+            return false;
         out = weakest;
     }
     *changed = out.id != e.id || out.score != e.score;
     if (!*changed && out.story == e.story)
-        return 0; /* the same entry again (an update): nothing to write */
+        return false; /* the same entry again (an update): nothing to write */
     /* An entry of e.id itself is replaced by the put. */
-    if (out.id != 0 && out.id != e.id &&
-        (rc = s->ops->related_del(s->impl, owner, out.id, err)) != 0)
-        return rc;
-    struct mld_story_entry in = {e.id, e.story, e.score};
-    return s->ops->related_put(s->impl, owner, &in, err);
+    if (out.id != e.id)
+        *del = out.id;
+    return true;
 }
 
 /* Orders entries best first. */
@@ -830,7 +857,8 @@ static int
 relate(const struct ctx *s, int64_t id, int64_t story, const struct mld_story_sig *g,
        const struct cands *c, struct mld_err *err)
 {
-    int rc = s->ops->related_del(s->impl, id, 0, err);
+    int64_t all = 0;
+    int rc = s->ops->related_del(s->impl, &id, &all, 1, err);
     /* Candidates by relevance (in score), one per story (the best). */
     struct entry *mine = mld_calloc((size_t)c->n + 1, sizeof(*mine));
     int n = 0;
@@ -847,21 +875,52 @@ relate(const struct ctx *s, int64_t id, int64_t story, const struct mld_story_si
         n += j == n;
     }
     qsort(mine, (size_t)n, sizeof(*mine), cmp_entry);
-    for (int i = 0; i < n && i < MLD_STORY_OFFERS && rc == 0; i++) {
-        bool changed = false;
+    /* The lists offered to, read at once (their owners are distinct);
+     * then the entries taken out of them, the entries written (theirs
+     * and id's own list) and the change keys, one call each. */
+    enum { MAX = MLD_RELATED_MAX * 2 };
+    int64_t owners[MLD_STORY_OFFERS], del_of[MLD_STORY_OFFERS], del[MLD_STORY_OFFERS];
+    int64_t put_of[MLD_STORY_OFFERS + MLD_RELATED_MAX];
+    struct mld_story_entry put[MLD_STORY_OFFERS + MLD_RELATED_MAX];
+    struct mld_key keys[MLD_STORY_OFFERS];
+    const char *key[MLD_STORY_OFFERS];
+    int noffers = n < MLD_STORY_OFFERS ? n : MLD_STORY_OFFERS, counts[MLD_STORY_OFFERS];
+    int ndel = 0, nput = 0, nkeys = 0;
+    struct mld_story_entry *lists = mld_malloc(((size_t)noffers * MAX + 1) * sizeof(*lists));
+    for (int i = 0; i < noffers; i++)
+        owners[i] = mine[i].id;
+    if (rc == 0 && noffers > 0)
+        rc = s->ops->related(s->impl, owners, noffers, lists, MAX, counts, err);
+    for (int i = 0; i < noffers && rc == 0; i++) {
+        bool changed;
         struct entry e = {id, story, mld_story_related_score(mine[i].score, g->published), 0};
-        rc = offer(s, mine[i].id, e, &changed, err);
-        if (rc == 0 && changed)
-            rc = s->ops->log_key(s->impl, mld_key_article(mine[i].id).s, err);
+        if (offer(lists + i * MAX, counts[i], e, &del[ndel], &changed)) {
+            del_of[ndel] = owners[i];
+            ndel += del[ndel] != 0;
+            put_of[nput] = owners[i];
+            put[nput++] = (struct mld_story_entry){e.id, e.story, e.score};
+        }
+        if (changed) {
+            keys[nkeys] = mld_key_article(owners[i]);
+            key[nkeys] = keys[nkeys].s;
+            nkeys++;
+        }
     }
+    mld_free(lists);
     /* Own list: by score, which adds recency to relevance. */
     for (int i = 0; i < n; i++)
         mine[i].score = mld_story_related_score(mine[i].score, mine[i].published);
     qsort(mine, (size_t)n, sizeof(*mine), cmp_entry);
-    for (int i = 0; i < n && i < MLD_RELATED_MAX && rc == 0; i++) {
-        struct mld_story_entry e = {mine[i].id, mine[i].story, mine[i].score};
-        rc = s->ops->related_put(s->impl, id, &e, err);
+    for (int i = 0; i < n && i < MLD_RELATED_MAX; i++) {
+        put_of[nput] = id;
+        put[nput++] = (struct mld_story_entry){mine[i].id, mine[i].story, mine[i].score};
     }
+    if (rc == 0 && ndel > 0)
+        rc = s->ops->related_del(s->impl, del_of, del, ndel, err);
+    if (rc == 0 && nput > 0)
+        rc = s->ops->related_put(s->impl, put_of, put, nput, err);
+    if (rc == 0 && nkeys > 0)
+        rc = s->ops->log_keys(s->impl, key, nkeys, err);
     mld_free(mine);
     return rc;
 }

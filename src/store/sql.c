@@ -4,7 +4,8 @@
  * over libpq.
  *
  * A PostgreSQL statement is prepared on the server under a name of its
- * own and run by PQexecPrepared() at its first step, with every
+ * own and run by PQexecPrepared() (a writer's with an array parameter by
+ * PQexecParams(), planned at each run: sql.h) at its first step, with every
  * parameter as text (a BLOB's in binary) and every result column as text;
  * the whole result is fetched at once (the store's queries are bounded),
  * so statements may be stepped inside one another as on SQLite.
@@ -44,6 +45,7 @@ struct sql_pgstmt {
     char name[24];
     char *text;              /* the SQL as PostgreSQL's, to prepare again */
     unsigned gen;            /* the connection's generation it was prepared in */
+    bool each_run;           /* planned for its values at each run (sql.h) */
     int nparams;
     struct pg_param *params; /* [nparams], index 0 for ?1 */
     const char **vals;       /* [nparams]: what PQexecPrepared() is given */
@@ -200,9 +202,13 @@ run(struct pg *p, struct sql_pgstmt *st, const char *sql, int *rc)
             *rc = prepare(st); /* made in a connection that broke since */
         if (*rc != SQLITE_OK)
             return NULL;
-        r = st != NULL ? PQexecPrepared(p->conn, st->name, st->nparams, st->vals, st->lens,
-                                        st->fmts, 0)
-                       : PQexec(p->conn, sql);
+        if (st == NULL)
+            r = PQexec(p->conn, sql);
+        else if (st->each_run)
+            r = PQexecParams(p->conn, st->text, st->nparams, NULL, st->vals, st->lens, st->fmts,
+                             0);
+        else
+            r = PQexecPrepared(p->conn, st->name, st->nparams, st->vals, st->lens, st->fmts, 0);
         ExecStatusType s = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
         bool alive = PQstatus(p->conn) == CONNECTION_OK;
         if (alive)
@@ -253,6 +259,7 @@ sql_prepare(struct sql_db *db, const char *sql, bool kept, struct sql_stmt **out
     ps->pg = p;
     snprintf(ps->name, sizeof(ps->name), "m%u", ++p->nstmt);
     ps->text = translate(sql, &ps->nparams);
+    ps->each_run = !p->reader && strstr(ps->text, "[])") != NULL;
     int rc = ready(p, NULL);
     if (rc == SQLITE_OK)
         rc = prepare(ps);

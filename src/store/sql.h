@@ -19,6 +19,14 @@
  * parameter's type. A statement that cannot be written so is chosen by
  * sql_pg().
  *
+ * On a connection that writes, a statement with an array parameter
+ * (CAST(?N AS type[]): many rows' values in one statement) is planned for
+ * its values at each run (PQexecParams, not the prepared statement): a
+ * prepared statement's generic plan, once PostgreSQL keeps one, is
+ * costed for the table sizes of that moment, and a table that starts
+ * empty and fills during a long ingest kept a sequential scan for every
+ * later run (story_sig, story_related: docs/internals/postgres.md).
+ *
  * Parameters bound with sql_bind_text() must stay valid until the
  * statement's next reset (SQLite's SQLITE_STATIC), on both engines.
  * Column values are valid until the next step or reset.

@@ -921,21 +921,24 @@ pg_run_texts(struct sq *s, enum stmt_id sid, int at, const char *const *v, int n
     return rc;
 }
 
-/* Logs the keys of k: on PostgreSQL in one statement (ADD_CHANGES_ALL,
- * the keys as an array literal, in their order; an update logs a dozen),
- * on SQLite one by one. */
-static int
-log_keys(struct sq *s, const struct keyset *k, struct mld_err *err)
+int
+sq_log_keys(struct sq *s, const char *const *keys, int n, struct mld_err *err)
 {
     int rc = 0;
-    if (!sql_pg(&s->db) || k->n < 2) {
-        for (int i = 0; i < k->n && rc == 0; i++)
-            rc = sq_log_key(s, k->v[i], err);
+    if (!sql_pg(&s->db) || n < 2) {
+        for (int i = 0; i < n && rc == 0; i++)
+            rc = sq_log_key(s, keys[i], err);
         return rc;
     }
     s->logged = true;
-    return pg_run_texts(s, S_ADD_CHANGES_ALL, 1, (const char *const *)k->v, k->n,
-                        mld_time_now(), "log changes", err);
+    return pg_run_texts(s, S_ADD_CHANGES_ALL, 1, keys, n, mld_time_now(), "log changes", err);
+}
+
+/* Logs the keys of k (sq_log_keys). */
+static int
+log_keys(struct sq *s, const struct keyset *k, struct mld_err *err)
+{
+    return sq_log_keys(s, (const char *const *)k->v, k->n, err);
 }
 
 /* editors: hidden reads as withheld (404, in no list), withdrawn as

@@ -181,6 +181,11 @@ int sq_ed_apply_fields(struct sq *s, int64_t id, struct mld_err *err);
 /* sqlite.c: appends one change key (store.h) to the change log. */
 int sq_log_key(struct sq *s, const char *key, struct mld_err *err);
 
+/* sqlite.c: logs keys[0..n), in their order: on PostgreSQL in one
+ * statement (ADD_CHANGES_ALL, the keys as an array literal; an update
+ * logs a dozen), on SQLite one by one. */
+int sq_log_keys(struct sq *s, const char *const *keys, int n, struct mld_err *err);
+
 /* sqlite.c: the newest schema version this binary knows (its last
  * migration's number); a store's PRAGMA user_version above it is from a
  * newer meldung. */

@@ -66,6 +66,7 @@
     X(ARTICLE, "SELECT published, story_id FROM article WHERE id = ?1")                      \
     X(SIG_GET, "SELECT published, minhash, headline, terms, topics, story_id, tf, people "   \
                "FROM story_sig WHERE article_id = ?1")                                       \
+    X(SIG_GET_ALL, NULL)                                                                     \
     X(SIG_PUT, "INSERT INTO story_sig(article_id, published, minhash, headline, terms, "     \
                "topics, story_id, tf, people) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "  \
                "ON CONFLICT(article_id) DO UPDATE SET published = excluded.published, "      \
@@ -85,6 +86,7 @@
                 "AND article_id = ?3")                                                       \
     X(TERM_NEWEST, "SELECT article_id, weight, published FROM story_term WHERE term = ?1 "   \
                    "ORDER BY published DESC, article_id DESC LIMIT ?2")                      \
+    X(TERM_NEWEST_ALL, NULL)                                                                 \
     X(TERM_WINDOW, "SELECT article_id, weight, published FROM story_term WHERE term = ?1 "   \
                    "AND published BETWEEN ?2 AND ?3 "                                        \
                    "ORDER BY published DESC, article_id DESC LIMIT ?4")                      \
@@ -101,12 +103,15 @@
             "WHERE id = ?1")                                                                 \
     X(MOVE_SIG, "UPDATE story_sig SET story_id = ?2 WHERE article_id = ?1")                  \
     X(REL_CLEAR, "DELETE FROM story_related WHERE article_id = ?1")                          \
+    X(REL_LIST_ALL, NULL)                                                                    \
+    X(REL_ADD_ALL, NULL)                                                                     \
+    X(REL_DEL_ALL, NULL)                                                                     \
     X(REL_ADD, "INSERT INTO story_related(article_id, related_id, story_id, score) "         \
                "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(article_id, related_id) "                \
                "DO UPDATE SET story_id = excluded.story_id, score = excluded.score")         \
     X(REL_DEL, "DELETE FROM story_related WHERE article_id = ?1 AND related_id = ?2")        \
     X(REL_LIST, "SELECT related_id, story_id, score FROM story_related "                     \
-                "WHERE article_id = ?1")                                                     \
+                "WHERE article_id = ?1 ORDER BY related_id")                                 \
     X(REL_READ, "SELECT r.related_id, a.story_id FROM story_related r "                      \
                 "JOIN article a ON a.id = r.related_id WHERE r.article_id = ?1 "             \
                 "AND a.pubstatus = 0 AND a.visible_from <= ?2 "                              \
@@ -139,8 +144,34 @@ static const char *const story_sql[] = {
  * to read as an array (PostgreSQL has no json_each over an array), the
  * counts to write as two arrays, all in one statement (sq_story_flush),
  * and the version of story_df as a counter in meta, not SQLite's
- * data_version (sq_story_begin). */
+ * data_version (sq_story_begin). The _ALL statements (NULL above) are
+ * PostgreSQL's alone: the story decision's reads of many candidates,
+ * terms or lists, and a related list's entries, in one statement each
+ * where SQLite runs the one-row form per row (a round trip each on
+ * PostgreSQL, a few microseconds in-process on SQLite); the last column
+ * of a read names its row's key (the index in the array for terms: each
+ * term's rows are put in order by terms_newest_all, not by a sort on the
+ * server). */
 static const char *const story_sql_pg[T_COUNT_] = {
+    [T_SIG_GET_ALL] = "SELECT published, minhash, headline, terms, topics, story_id, tf, people, "
+                      "article_id FROM story_sig WHERE article_id = ANY(CAST(?1 AS BIGINT[]))",
+    [T_TERM_NEWEST_ALL] = "SELECT p.article_id, p.weight, p.published, t.n - 1 "
+                          "FROM unnest(CAST(?1 AS BIGINT[])) WITH ORDINALITY AS t(term, n) "
+                          "CROSS JOIN LATERAL (SELECT article_id, weight, published "
+                          "FROM story_term WHERE term = t.term "
+                          "ORDER BY published DESC, article_id DESC LIMIT ?2) p",
+    [T_REL_LIST_ALL] = "SELECT related_id, story_id, score, article_id FROM story_related "
+                       "WHERE article_id = ANY(CAST(?1 AS BIGINT[])) "
+                       "ORDER BY article_id, related_id",
+    [T_REL_ADD_ALL] = "INSERT INTO story_related(article_id, related_id, story_id, score) "
+                      "SELECT * FROM unnest(CAST(?1 AS BIGINT[]), CAST(?2 AS BIGINT[]), "
+                      "CAST(?3 AS BIGINT[]), CAST(?4 AS DOUBLE PRECISION[])) "
+                      "ON CONFLICT(article_id, related_id) "
+                      "DO UPDATE SET story_id = excluded.story_id, score = excluded.score",
+    [T_REL_DEL_ALL] = "DELETE FROM story_related WHERE ctid = ANY(ARRAY("
+                      "SELECT r.ctid FROM unnest(CAST(?1 AS BIGINT[]), CAST(?2 AS BIGINT[])) "
+                      "AS u(a, b) CROSS JOIN LATERAL (SELECT ctid FROM story_related "
+                      "WHERE article_id = u.a AND related_id = u.b LIMIT 1) r))",
     [T_DF_GET] = "SELECT term, df FROM story_df WHERE term = ANY(CAST(?1 AS BIGINT[]))",
     [T_DF_SET] = "INSERT INTO story_df(term, df) "
                  "SELECT * FROM unnest(CAST(?1 AS BIGINT[]), CAST(?2 AS BIGINT[])) "
@@ -279,22 +310,24 @@ cmp_weight_term(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Reads article id's signature and story. Returns 1 when found, 0 when
- * not (its shown version is not usable, or it was never analysed), or
- * MLD_E_STORE. Reads story_sig alone: the article row would cost its
- * text's overflow pages to reach story_id. */
-static int
-sig_load(struct sq *s, int64_t id, struct mld_story_sig *g, int64_t *story, struct mld_err *err)
+/* Binds v[0..n) to parameter at of st as an array literal written into
+ * b ("{1,2,3}", PostgreSQL's CAST(?N AS BIGINT[])); the caller disposes
+ * of b after the statement ran. */
+static void
+bind_ints(struct sql_stmt *st, int at, struct mld_buf *b, const int64_t *v, int n)
 {
-    struct sql_stmt *st = stmt(s, T_SIG_GET, err);
-    if (st == NULL)
-        return MLD_E_STORE;
-    sql_bind_int64(st, 1, id);
-    int rc = sql_step(st);
-    if (rc == SQLITE_DONE)
-        return 0;
-    if (rc != SQLITE_ROW)
-        return sq_error(s, err, "read story signature");
+    mld_buf_init(b, SIZE_MAX);
+    mld_buf_putc(b, '{');
+    for (int i = 0; i < n; i++)
+        sq_list_int(b, v[i]);
+    mld_buf_putc(b, '}');
+    sql_bind_text(st, at, b->p, (int)b->len);
+}
+
+/* Decodes the signature and story of T_SIG_GET's row in st. */
+static void
+sig_decode(struct sql_stmt *st, struct mld_story_sig *g, int64_t *story)
+{
     g->published = sql_column_int64(st, 0);
     const unsigned char *p = sql_column_blob(st, 1);
     int len = sql_column_bytes(st, 1);
@@ -314,8 +347,55 @@ sig_load(struct sq *s, int64_t id, struct mld_story_sig *g, int64_t *story, stru
     vec_decode(&g->tf, sql_column_blob(st, 6), sql_column_bytes(st, 6));
     g->npeople = u32s_decode(g->people, MLD_STORY_PEOPLE, sql_column_blob(st, 7),
                              sql_column_bytes(st, 7));
+}
+
+/* Reads article id's signature and story. Returns 1 when found, 0 when
+ * not (its shown version is not usable, or it was never analysed), or
+ * MLD_E_STORE. Reads story_sig alone: the article row would cost its
+ * text's overflow pages to reach story_id. */
+static int
+sig_load(struct sq *s, int64_t id, struct mld_story_sig *g, int64_t *story, struct mld_err *err)
+{
+    struct sql_stmt *st = stmt(s, T_SIG_GET, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    sql_bind_int64(st, 1, id);
+    int rc = sql_step(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return sq_error(s, err, "read story signature");
+    sig_decode(st, g, story);
     return 1;
 }
+
+/* PostgreSQL: reads the signatures of ids[0..n) in one statement
+ * (T_SIG_GET_ALL) into g[i], story[i], found[i]. */
+static int
+sigs_load(struct sq *s, const int64_t *ids, int n, struct mld_story_sig *g, int64_t *story,
+          bool *found, struct mld_err *err)
+{
+    struct sql_stmt *st = stmt(s, T_SIG_GET_ALL, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    struct mld_buf list;
+    bind_ints(st, 1, &list, ids, n);
+    int rc;
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
+        int64_t id = sql_column_int64(st, 8);
+        for (int i = 0; i < n; i++) {
+            if (ids[i] == id) {
+                sig_decode(st, &g[i], &story[i]);
+                found[i] = true;
+                break;
+            }
+        }
+    }
+    sql_reset(st);
+    mld_buf_dispose(&list);
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read story signatures");
+}
+
 
 /* Writes the signature of article id of story. */
 static int
@@ -806,6 +886,24 @@ op_sig_get(void *impl, int64_t id, struct mld_story_sig *g, int64_t *story, stru
 }
 
 static int
+op_sigs_get(void *impl, const int64_t *ids, int n, struct mld_story_sig *g, int64_t *story,
+            bool *found, struct mld_err *err)
+{
+    struct sq *s = impl;
+    for (int i = 0; i < n; i++)
+        found[i] = false;
+    if (sql_pg(&s->db) && n > 1)
+        return sigs_load(s, ids, n, g, story, found, err);
+    for (int i = 0; i < n; i++) {
+        int rc = sig_load(s, ids[i], &g[i], &story[i], err);
+        if (rc < 0)
+            return rc;
+        found[i] = rc == 1;
+    }
+    return 0;
+}
+
+static int
 op_sig_put(void *impl, int64_t id, int64_t story, const struct mld_story_sig *g,
            struct mld_err *err)
 {
@@ -832,14 +930,8 @@ posts_flush(struct sq *s, struct mld_err *err)
         return MLD_E_STORE;
     const int64_t *col[4] = {q->term, q->published, q->id, q->weight};
     struct mld_buf b[4];
-    for (int c = 0; c < 4; c++) {
-        mld_buf_init(&b[c], SIZE_MAX);
-        mld_buf_putc(&b[c], '{');
-        for (int i = 0; i < q->n; i++)
-            sq_list_int(&b[c], col[c][i]);
-        mld_buf_putc(&b[c], '}');
-        sql_bind_text(st, c + 1, b[c].p, (int)b[c].len);
-    }
+    for (int c = 0; c < 4; c++)
+        bind_ints(st, c + 1, &b[c], col[c], q->n);
     q->n = 0;
     int rc = sq_step_done(s, st, err, "update the story term index");
     sql_reset(st);
@@ -899,6 +991,66 @@ op_term_newest(void *impl, uint32_t term, mld_time_t lo, mld_time_t hi, int limi
         sql_bind_int(st, 4, limit);
     }
     return rows(s, st, limit, out, n, "read the story term index", err);
+}
+
+/* Orders rows newest first, then by id descending (TERM_NEWEST's order). */
+static int
+cmp_newest(const void *a, const void *b)
+{
+    const struct mld_story_row *x = a, *y = b;
+    if (x->published != y->published)
+        return x->published < y->published ? 1 : -1;
+    return (x->id < y->id) - (x->id > y->id);
+}
+
+/* PostgreSQL: term_newest of every term in one statement
+ * (T_TERM_NEWEST_ALL); each term's rows ordered here. */
+static int
+terms_newest_all(struct sq *s, const uint32_t *terms, int nterms, int limit,
+                 struct mld_story_row *out, int *n, struct mld_err *err)
+{
+    struct sql_stmt *st = stmt(s, T_TERM_NEWEST_ALL, err);
+    if (st == NULL)
+        return MLD_E_STORE;
+    int64_t keys[MLD_STORY_TOP_TERMS];
+    if (nterms > MLD_STORY_TOP_TERMS)
+        return mld_err_set(err, MLD_E_STORE, "read the story term index: %d terms", nterms);
+    for (int i = 0; i < nterms; i++) {
+        keys[i] = terms[i];
+        n[i] = 0;
+    }
+    struct mld_buf list;
+    bind_ints(st, 1, &list, keys, nterms);
+    sql_bind_int(st, 2, limit);
+    int rc;
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
+        int64_t i = sql_column_int64(st, 3);
+        if (i < 0 || i >= nterms || n[i] >= limit)
+            continue;
+        out[i * limit + n[i]++] = (struct mld_story_row){
+            sql_column_int64(st, 0), sql_column_int(st, 1), sql_column_int64(st, 2)};
+    }
+    sql_reset(st);
+    mld_buf_dispose(&list);
+    for (int i = 0; i < nterms; i++)
+        qsort(out + i * limit, (size_t)n[i], sizeof(*out), cmp_newest);
+    return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read the story term index");
+}
+
+static int
+op_terms_newest(void *impl, const uint32_t *terms, int nterms, int limit,
+                struct mld_story_row *out, int *n, struct mld_err *err)
+{
+    struct sq *s = impl;
+    if (sql_pg(&s->db) && nterms > 1)
+        return posts_flush(s, err) != 0 ? MLD_E_STORE
+                                        : terms_newest_all(s, terms, nterms, limit, out, n, err);
+    for (int i = 0; i < nterms; i++) {
+        int rc = op_term_newest(impl, terms[i], 1, 0, limit, out + i * limit, &n[i], err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
 }
 
 static int
@@ -991,62 +1143,148 @@ op_move(void *impl, int64_t id, int64_t to, const char *why, struct mld_err *err
     return rc == 0 ? sq_log_article_keys(s, id, err) : rc;
 }
 
+/* Reads the rows of a related-list statement (related id, story, score;
+ * with key, the owner's index among owners[0..nowners) in a fourth
+ * column, else owner 0's) into out[owner * max ...], n[owner] each. */
 static int
-op_related(void *impl, int64_t owner, struct mld_story_entry *out, int max, int *n,
-           struct mld_err *err)
+related_rows(struct sq *s, struct sql_stmt *st, bool key, const int64_t *owners, int nowners,
+             struct mld_story_entry *out, int max, int *n, struct mld_err *err)
 {
-    struct sq *s = impl;
-    struct sql_stmt *st = stmt(s, T_REL_LIST, err);
-    if (st == NULL)
-        return MLD_E_STORE;
-    sql_bind_int64(st, 1, owner);
-    int rc = SQLITE_DONE;
-    *n = 0;
-    while (*n < max && (rc = sql_step(st)) == SQLITE_ROW)
-        out[(*n)++] = (struct mld_story_entry){sql_column_int64(st, 0),
-                                               sql_column_int64(st, 1),
-                                               sql_column_double(st, 2)};
-    if (*n == max)
-        rc = SQLITE_DONE;
+    int rc, i = 0;
+    while ((rc = sql_step(st)) == SQLITE_ROW) {
+        for (i = 0; key && i < nowners && owners[i] != sql_column_int64(st, 3); i++)
+            ;
+        if (i < nowners && n[i] < max)
+            out[i * max + n[i]++] = (struct mld_story_entry){
+                sql_column_int64(st, 0), sql_column_int64(st, 1), sql_column_double(st, 2)};
+    }
     sql_reset(st);
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read related list");
 }
 
 static int
-op_related_put(void *impl, int64_t owner, const struct mld_story_entry *e, struct mld_err *err)
+op_related(void *impl, const int64_t *owners, int nowners, struct mld_story_entry *out, int max,
+           int *n, struct mld_err *err)
 {
     struct sq *s = impl;
-    struct sql_stmt *st = stmt(s, T_REL_ADD, err);
+    bool all = sql_pg(&s->db) && nowners > 1;
+    struct mld_buf list = {0};
+    int rc = 0;
+    for (int i = 0; i < nowners; i++)
+        n[i] = 0;
+    for (int i = 0; i < (all ? 1 : nowners) && rc == 0; i++) {
+        struct sql_stmt *st = stmt(s, all ? T_REL_LIST_ALL : T_REL_LIST, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        if (all)
+            bind_ints(st, 1, &list, owners, nowners);
+        else
+            sql_bind_int64(st, 1, owners[i]);
+        rc = all ? related_rows(s, st, true, owners, nowners, out, max, n, err)
+                 : related_rows(s, st, false, owners + i, 1, out + i * max, max, n + i, err);
+    }
+    if (all)
+        mld_buf_dispose(&list);
+    return rc;
+}
+
+/* PostgreSQL: the entries e[0..n) of the lists of owner[0..n) in one
+ * statement (T_REL_ADD_ALL; a score as 17 digits, which read back as the
+ * same double). */
+static int
+related_put_all(struct sq *s, const int64_t *owner, const struct mld_story_entry *e, int n,
+                struct mld_err *err)
+{
+    struct sql_stmt *st = stmt(s, T_REL_ADD_ALL, err);
     if (st == NULL)
         return MLD_E_STORE;
-    sql_bind_int64(st, 1, owner);
-    sql_bind_int64(st, 2, e->id);
-    sql_bind_int64(st, 3, e->story);
-    sql_bind_double(st, 4, e->score);
-    return sq_step_done(s, st, err, "write related list");
+    int64_t *col = mld_calloc(2 * (size_t)n, sizeof(*col));
+    struct mld_buf b[4];
+    mld_buf_init(&b[3], SIZE_MAX);
+    mld_buf_putc(&b[3], '{');
+    for (int i = 0; i < n; i++) {
+        col[i] = e[i].id;
+        col[n + i] = e[i].story;
+        mld_buf_printf(&b[3], i > 0 ? ",%.17g" : "%.17g", e[i].score);
+    }
+    mld_buf_putc(&b[3], '}');
+    bind_ints(st, 1, &b[0], owner, n);
+    bind_ints(st, 2, &b[1], col, n);
+    bind_ints(st, 3, &b[2], col + n, n);
+    sql_bind_text(st, 4, b[3].p, (int)b[3].len);
+    int rc = sq_step_done(s, st, err, "write related list");
+    sql_reset(st);
+    for (int c = 0; c < 4; c++)
+        mld_buf_dispose(&b[c]);
+    mld_free(col);
+    return rc;
 }
 
 static int
-op_related_del(void *impl, int64_t owner, int64_t related_id, struct mld_err *err)
+op_related_put(void *impl, const int64_t *owner, const struct mld_story_entry *e, int n,
+               struct mld_err *err)
 {
-    if (related_id == 0)
-        return run2(impl, T_REL_CLEAR, owner, 0, NULL, "clear related list", err);
-    return run2(impl, T_REL_DEL, owner, related_id, NULL, "update related list", err);
+    struct sq *s = impl;
+    if (sql_pg(&s->db) && n > 1)
+        return related_put_all(s, owner, e, n, err);
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        struct sql_stmt *st = stmt(s, T_REL_ADD, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        sql_bind_int64(st, 1, owner[i]);
+        sql_bind_int64(st, 2, e[i].id);
+        sql_bind_int64(st, 3, e[i].story);
+        sql_bind_double(st, 4, e[i].score);
+        rc = sq_step_done(s, st, err, "write related list");
+    }
+    return rc;
 }
 
 static int
-op_log_key(void *impl, const char *key, struct mld_err *err)
+op_related_del(void *impl, const int64_t *owner, const int64_t *related_id, int n,
+               struct mld_err *err)
 {
-    return sq_log_key(impl, key, err);
+    struct sq *s = impl;
+    bool all = sql_pg(&s->db) && n > 1;
+    for (int i = 0; i < n && all; i++)
+        all = related_id[i] != 0;
+    if (all) {
+        struct sql_stmt *st = stmt(s, T_REL_DEL_ALL, err);
+        if (st == NULL)
+            return MLD_E_STORE;
+        struct mld_buf b[2];
+        bind_ints(st, 1, &b[0], owner, n);
+        bind_ints(st, 2, &b[1], related_id, n);
+        int rc = sq_step_done(s, st, err, "update related lists");
+        sql_reset(st);
+        mld_buf_dispose(&b[0]);
+        mld_buf_dispose(&b[1]);
+        return rc;
+    }
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = related_id[i] == 0
+                 ? run2(s, T_REL_CLEAR, owner[i], 0, NULL, "clear related list", err)
+                 : run2(s, T_REL_DEL, owner[i], related_id[i], NULL, "update related list", err);
+    return rc;
+}
+
+static int
+op_log_keys(void *impl, const char *const *keys, int n, struct mld_err *err)
+{
+    return sq_log_keys(impl, keys, n, err);
 }
 
 const struct mld_story_store_ops mld_story_sqlite = {
     .df = op_df,
     .sig_get = op_sig_get,
+    .sigs_get = op_sigs_get,
     .sig_put = op_sig_put,
     .sig_del = op_sig_del,
     .post = op_post,
     .term_newest = op_term_newest,
+    .terms_newest = op_terms_newest,
     .topic_newest = op_topic_newest,
     .same_headline = op_same_headline,
     .article = op_article,
@@ -1056,7 +1294,7 @@ const struct mld_story_store_ops mld_story_sqlite = {
     .related = op_related,
     .related_put = op_related_put,
     .related_del = op_related_del,
-    .log_key = op_log_key,
+    .log_keys = op_log_keys,
 };
 
 /* Updates the story tables for article id (mld_story_update), its

@@ -122,6 +122,11 @@ struct mld_story_store_ops {
     /* Article id's signature and story: 1 found, 0 none, or < 0. */
     int (*sig_get)(void *impl, int64_t id, struct mld_story_sig *g, int64_t *story,
                    struct mld_err *err);
+    /* The signatures and stories of articles ids[0..n) (distinct) into
+     * g[i], story[i], found[i] (false: none): 0 or < 0. One read for all
+     * where a statement is a round trip (PostgreSQL). */
+    int (*sigs_get)(void *impl, const int64_t *ids, int n, struct mld_story_sig *g,
+                    int64_t *story, bool *found, struct mld_err *err);
     int (*sig_put)(void *impl, int64_t id, int64_t story, const struct mld_story_sig *g,
                    struct mld_err *err);
     int (*sig_del)(void *impl, int64_t id, struct mld_err *err);
@@ -133,6 +138,10 @@ struct mld_story_store_ops {
      * posted under term, published within [lo, hi] unless lo > hi. */
     int (*term_newest)(void *impl, uint32_t term, mld_time_t lo, mld_time_t hi, int limit,
                        struct mld_story_row *out, int *n, struct mld_err *err);
+    /* term_newest without a window for each of terms[0..nterms): term
+     * i's rows into out[i * limit ...], n[i] of them. */
+    int (*terms_newest)(void *impl, const uint32_t *terms, int nterms, int limit,
+                        struct mld_story_row *out, int *n, struct mld_err *err);
     /* The newest articles carrying topic slug (by id, newest first). */
     int (*topic_newest)(void *impl, const char *slug, int limit, struct mld_story_row *out,
                         int *n, struct mld_err *err);
@@ -157,16 +166,20 @@ struct mld_story_store_ops {
     /* Moves article id into story to (its reason stays; one without gets
      * why), logging its change keys before and after. */
     int (*move)(void *impl, int64_t id, int64_t to, const char *why, struct mld_err *err);
-    /* Article owner's stored related list (at most max entries). */
-    int (*related)(void *impl, int64_t owner, struct mld_story_entry *out, int max, int *n,
-                   struct mld_err *err);
-    /* Adds (or replaces) an entry of owner's list; takes related_id out
-     * of it (0: every entry). */
-    int (*related_put)(void *impl, int64_t owner, const struct mld_story_entry *e,
+    /* The stored related lists of articles owners[0..nowners) (distinct):
+     * owner i's (at most max entries, by related id) into out[i * max
+     * ...], n[i] of them. */
+    int (*related)(void *impl, const int64_t *owners, int nowners, struct mld_story_entry *out,
+                   int max, int *n, struct mld_err *err);
+    /* Adds (or replaces) entry e[i] of owner[i]'s list, for i in [0, n)
+     * (no pair twice); takes related_id[i] out of owner[i]'s list (0:
+     * every entry). */
+    int (*related_put)(void *impl, const int64_t *owner, const struct mld_story_entry *e, int n,
                        struct mld_err *err);
-    int (*related_del)(void *impl, int64_t owner, int64_t related_id, struct mld_err *err);
-    /* Logs a change key ("a:ID": a cached page to redraw). */
-    int (*log_key)(void *impl, const char *key, struct mld_err *err);
+    int (*related_del)(void *impl, const int64_t *owner, const int64_t *related_id, int n,
+                       struct mld_err *err);
+    /* Logs change keys ("a:ID": a cached page to redraw), in their order. */
+    int (*log_keys)(void *impl, const char *const *keys, int n, struct mld_err *err);
 };
 
 /* The SQLite backend's (sqlite_story.c). */

@@ -887,6 +887,17 @@ sq_list_int(struct mld_buf *b, int64_t v)
 }
 
 void
+sq_bind_ints(struct sql_stmt *st, int at, struct mld_buf *b, const int64_t *v, int n)
+{
+    mld_buf_init(b, SIZE_MAX);
+    mld_buf_putc(b, '{');
+    for (int i = 0; i < n; i++)
+        sq_list_int(b, v[i]);
+    mld_buf_putc(b, '}');
+    sql_bind_text(st, at, b->p, (int)b->len);
+}
+
+void
 sq_list_text(struct mld_buf *b, const char *v)
 {
     mld_buf_puts(b, b->len > 1 ? ",\"" : "\"");
@@ -1458,21 +1469,14 @@ each_row(struct reading *r, enum stmt_id one, int at, int nk, mld_time_t now,
     struct sql_stmt *st = stmt(s, all ? one + (S_GET_ALL - S_GET) : one, err);
     if (st == NULL)
         return MLD_E_STORE;
-    struct mld_buf list;
-    mld_buf_init(&list, SIZE_MAX);
-    if (all) {
-        mld_buf_putc(&list, '{');
-        for (int k = 0; k < nk; k++)
-            sq_list_int(&list, r->keys[k]);
-        mld_buf_putc(&list, '}');
-    }
+    struct mld_buf list = {0};
+    if (all)
+        sq_bind_ints(st, at, &list, r->keys, nk);
     int rc = SQLITE_DONE;
     for (int k = 0; k < (all ? 1 : nk) && rc == SQLITE_DONE; k++) {
         if (k > 0)
             sql_reset(st);
-        if (all)
-            sql_bind_text(st, at, list.p, (int)list.len);
-        else
+        if (!all)
             sql_bind_int64(st, at, r->keys[k]);
         if (sql_bind_count(st) > 1)
             sql_bind_int64(st, 3 - at, now);

@@ -139,6 +139,11 @@ int sq_in_txn(struct sq *s, int (*fn)(struct sq *, void *, struct mld_err *), vo
 void sq_list_int(struct mld_buf *b, int64_t v);
 void sq_list_text(struct mld_buf *b, const char *v);
 
+/* Binds v[0..n) to parameter at of st as PostgreSQL's array literal
+ * ("{1,2,3}", for CAST(?N AS BIGINT[])), written into b (initialised
+ * here); the caller disposes of b once the statement has run. */
+void sq_bind_ints(struct sql_stmt *st, int at, struct mld_buf *b, const int64_t *v, int n);
+
 /* sqlite.c: an article as pages show it (see mld_store_get). */
 int sq_get(void *impl, int64_t id, struct mld_item *out, struct mld_err *err);
 

@@ -310,20 +310,6 @@ cmp_weight_term(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Binds v[0..n) to parameter at of st as an array literal written into
- * b ("{1,2,3}", PostgreSQL's CAST(?N AS BIGINT[])); the caller disposes
- * of b after the statement ran. */
-static void
-bind_ints(struct sql_stmt *st, int at, struct mld_buf *b, const int64_t *v, int n)
-{
-    mld_buf_init(b, SIZE_MAX);
-    mld_buf_putc(b, '{');
-    for (int i = 0; i < n; i++)
-        sq_list_int(b, v[i]);
-    mld_buf_putc(b, '}');
-    sql_bind_text(st, at, b->p, (int)b->len);
-}
-
 /* Decodes the signature and story of T_SIG_GET's row in st. */
 static void
 sig_decode(struct sql_stmt *st, struct mld_story_sig *g, int64_t *story)
@@ -379,7 +365,7 @@ sigs_load(struct sq *s, const int64_t *ids, int n, struct mld_story_sig *g, int6
     if (st == NULL)
         return MLD_E_STORE;
     struct mld_buf list;
-    bind_ints(st, 1, &list, ids, n);
+    sq_bind_ints(st, 1, &list, ids, n);
     int rc;
     while ((rc = sql_step(st)) == SQLITE_ROW) {
         int64_t id = sql_column_int64(st, 8);
@@ -395,7 +381,6 @@ sigs_load(struct sq *s, const int64_t *ids, int n, struct mld_story_sig *g, int6
     mld_buf_dispose(&list);
     return rc == SQLITE_DONE ? 0 : sq_error(s, err, "read story signatures");
 }
-
 
 /* Writes the signature of article id of story. */
 static int
@@ -931,7 +916,7 @@ posts_flush(struct sq *s, struct mld_err *err)
     const int64_t *col[4] = {q->term, q->published, q->id, q->weight};
     struct mld_buf b[4];
     for (int c = 0; c < 4; c++)
-        bind_ints(st, c + 1, &b[c], col[c], q->n);
+        sq_bind_ints(st, c + 1, &b[c], col[c], q->n);
     q->n = 0;
     int rc = sq_step_done(s, st, err, "update the story term index");
     sql_reset(st);
@@ -1020,7 +1005,7 @@ terms_newest_all(struct sq *s, const uint32_t *terms, int nterms, int limit,
         n[i] = 0;
     }
     struct mld_buf list;
-    bind_ints(st, 1, &list, keys, nterms);
+    sq_bind_ints(st, 1, &list, keys, nterms);
     sql_bind_int(st, 2, limit);
     int rc;
     while ((rc = sql_step(st)) == SQLITE_ROW) {
@@ -1177,7 +1162,7 @@ op_related(void *impl, const int64_t *owners, int nowners, struct mld_story_entr
         if (st == NULL)
             return MLD_E_STORE;
         if (all)
-            bind_ints(st, 1, &list, owners, nowners);
+            sq_bind_ints(st, 1, &list, owners, nowners);
         else
             sql_bind_int64(st, 1, owners[i]);
         rc = all ? related_rows(s, st, true, owners, nowners, out, max, n, err)
@@ -1208,9 +1193,9 @@ related_put_all(struct sq *s, const int64_t *owner, const struct mld_story_entry
         mld_buf_printf(&b[3], i > 0 ? ",%.17g" : "%.17g", e[i].score);
     }
     mld_buf_putc(&b[3], '}');
-    bind_ints(st, 1, &b[0], owner, n);
-    bind_ints(st, 2, &b[1], col, n);
-    bind_ints(st, 3, &b[2], col + n, n);
+    sq_bind_ints(st, 1, &b[0], owner, n);
+    sq_bind_ints(st, 2, &b[1], col, n);
+    sq_bind_ints(st, 3, &b[2], col + n, n);
     sql_bind_text(st, 4, b[3].p, (int)b[3].len);
     int rc = sq_step_done(s, st, err, "write related list");
     sql_reset(st);
@@ -1254,8 +1239,8 @@ op_related_del(void *impl, const int64_t *owner, const int64_t *related_id, int 
         if (st == NULL)
             return MLD_E_STORE;
         struct mld_buf b[2];
-        bind_ints(st, 1, &b[0], owner, n);
-        bind_ints(st, 2, &b[1], related_id, n);
+        sq_bind_ints(st, 1, &b[0], owner, n);
+        sq_bind_ints(st, 2, &b[1], related_id, n);
         int rc = sq_step_done(s, st, err, "update related lists");
         sql_reset(st);
         mld_buf_dispose(&b[0]);

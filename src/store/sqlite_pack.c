@@ -40,37 +40,38 @@ static const unsigned char PACK_MAGIC[3] = {0x00, 'm', 'z'};
 
 /* A connection's packing state: one deflate stream, reset for each text
  * (compress2() would set up and clear 256 KB of state per call, more than
- * deflating a news item takes), and the text last packed. (A put packs a
- * body once: the version the article shows keeps none of its own.) */
+ * deflating a news item takes), and one output buffer, grown to the
+ * longest text packed and reused (a put packs a body once: the version
+ * the article shows keeps none of its own). */
 struct pack_state {
     z_stream z;
-    unsigned char *blob; /* the packed form of the text last packed */
-    size_t blob_len;
+    unsigned char *buf; /* the packed form of the text last packed */
+    size_t cap;
 };
 
-/* Packs text[0..n) into ps->blob (blob_len), or returns false when
+/* Packs text[0..n) into ps->buf and returns its packed size, or 0 when
  * packing would not make it smaller. */
-static bool
+static size_t
 deflate_text(struct pack_state *ps, const char *text, size_t n)
 {
     if (deflateReset(&ps->z) != Z_OK)
-        return false;
-    size_t cap = n - PACK_HEAD; /* no gain unless it fits */
-    unsigned char *p = mld_malloc(PACK_HEAD + cap);
+        return 0;
+    if (ps->cap < n) {
+        mld_free(ps->buf);
+        ps->buf = mld_malloc(n);
+        ps->cap = n;
+    }
+    unsigned char *p = ps->buf;
     memcpy(p, PACK_MAGIC, sizeof(PACK_MAGIC));
     for (int i = 0; i < 4; i++)
         p[sizeof(PACK_MAGIC) + i] = (unsigned char)(n >> (8 * i));
     ps->z.next_in = (Bytef *)(uintptr_t)text;
     ps->z.avail_in = (uInt)n;
     ps->z.next_out = p + PACK_HEAD;
-    ps->z.avail_out = (uInt)cap;
-    if (deflate(&ps->z, Z_FINISH) != Z_STREAM_END) { /* no room: it would not shrink */
-        mld_free(p);
-        return false;
-    }
-    ps->blob = p;
-    ps->blob_len = PACK_HEAD + (size_t)ps->z.total_out;
-    return true;
+    ps->z.avail_out = (uInt)(n - PACK_HEAD); /* no gain unless it fits */
+    if (deflate(&ps->z, Z_FINISH) != Z_STREAM_END) /* no room: it would not shrink */
+        return 0;
+    return PACK_HEAD + (size_t)ps->z.total_out;
 }
 
 /* Returns the packed form of text[0..n) (owned by the connection, valid
@@ -92,12 +93,8 @@ pack(struct sq *s, const char *text, size_t n, size_t *out_n)
         }
         s->pack = ps;
     }
-    mld_free(ps->blob);
-    ps->blob = NULL;
-    if (!deflate_text(ps, text, n))
-        return NULL;
-    *out_n = ps->blob_len;
-    return ps->blob;
+    *out_n = deflate_text(ps, text, n);
+    return *out_n > 0 ? ps->buf : NULL;
 }
 
 void
@@ -107,7 +104,7 @@ sq_pack_close(struct sq *s)
     if (ps == NULL)
         return;
     deflateEnd(&ps->z);
-    mld_free(ps->blob);
+    mld_free(ps->buf);
     mld_free(ps);
     s->pack = NULL;
 }

@@ -103,13 +103,14 @@ names_free(char **names, int n)
     mld_free(names);
 }
 
-static bool
-has_name(char **names, int n, const char *name)
+/* The index of name in names[0..n), or -1. */
+static int
+name_at(char **names, int n, const char *name)
 {
     for (int i = 0; i < n; i++)
         if (strcmp(names[i], name) == 0)
-            return true;
-    return false;
+            return i;
+    return -1;
 }
 
 /* What a column takes on a side: any value (SQLite), or on PostgreSQL a
@@ -139,10 +140,12 @@ column_kind(struct side *d, const char *table, const char *column, enum col_kind
  * text into a BYTEA column as its bytes; a BYTEA value that is no packed
  * text as text (SQLite keeps texts as TEXT); a packed text into a TEXT
  * column of PostgreSQL unpacked (SQLite packs article.body_text, 0020,
+ * against the row's HTML body, column html when not -1, 0022;
  * PostgreSQL keeps it TEXT). Returns false when a packed text does not
  * unpack. */
 static bool
-bind_value(struct sql_stmt *ins, int p, struct sql_stmt *row, int c, enum col_kind kind)
+bind_value(struct sql_stmt *ins, int p, struct sql_stmt *row, int c, int html,
+           enum col_kind kind)
 {
     switch (sql_column_type(row, c)) {
     case SQL_NULL: sql_bind_null(ins, p); break;
@@ -156,7 +159,12 @@ bind_value(struct sql_stmt *ins, int p, struct sql_stmt *row, int c, enum col_ki
         bool packed = sq_packed(b, (size_t)n);
         if (packed && kind == COL_TYPED) {
             size_t len = 0;
-            char *t = sq_unpack(b, (size_t)n, &len);
+            char *t = sq_unpack(b, (size_t)n, NULL, &len);
+            if (t == NULL && html >= 0) {
+                char *dict = sq_col_text(row, html);
+                t = sq_unpack(b, (size_t)n, dict, &len);
+                mld_free(dict);
+            }
             if (t == NULL)
                 return false;
             sql_bind_text_copy(ins, p, t, (int)len);
@@ -225,10 +233,11 @@ copy_table(struct side *a, struct side *b, const struct table *t, mld_copy_progr
     if (rc == 0)
         rc = columns(b, t->name, &to, &nto, err);
     for (int i = 0; rc == 0 && i < nfrom; i++)
-        if (!has_name(to, nto, from[i]))
+        if (name_at(to, nto, from[i]) < 0)
             rc = mld_err_set(err, MLD_E_STORE, "%s: %s: no column %s to copy %s's into",
                              b->where, t->name, from[i], a->where);
     enum col_kind *kind = mld_calloc((size_t)nfrom + 1, sizeof(*kind));
+    int html = name_at(from, nfrom, "body_html"); /* what article.body_text is packed against */
     for (int i = 0; rc == 0 && i < nfrom; i++)
         rc = column_kind(b, t->name, from[i], &kind[i], err);
 
@@ -299,7 +308,7 @@ copy_table(struct side *a, struct side *b, const struct table *t, mld_copy_progr
             sql_reset(w);
             sql_clear_bindings(w);
             for (int i = 0; i < nfrom && rc == 0; i++)
-                if (!bind_value(w, i + 1, r, nk + i, kind[i]))
+                if (!bind_value(w, i + 1, r, nk + i, html < 0 ? -1 : nk + html, kind[i]))
                     rc = mld_err_set(err, MLD_E_STORE, "%s: %s: a packed %s does not unpack",
                                      a->where, t->name, from[i]);
             if (rc == 0 && sql_step(w) != SQLITE_DONE)

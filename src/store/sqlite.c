@@ -331,11 +331,17 @@ sq_bind_text(struct sql_stmt *st, int i, const char *v)
 char *
 sq_col_text(struct sql_stmt *st, int i)
 {
+    return sq_col_text_with(st, i, NULL);
+}
+
+char *
+sq_col_text_with(struct sql_stmt *st, int i, const char *dict)
+{
     if (sql_column_type(st, i) == SQL_BLOB) {
         const void *b = sql_column_blob(st, i);
         size_t n = (size_t)sql_column_bytes(st, i);
         if (sq_packed(b, n)) {
-            char *t = sq_unpack(b, n, NULL);
+            char *t = sq_unpack(b, n, dict, NULL);
             if (t == NULL)
                 mld_log_warn("store: a packed %s does not unpack (damaged): read as empty",
                              sql_column_name(st, i));
@@ -1008,7 +1014,7 @@ bind_article(struct sq *s, struct sql_stmt *st, const struct mld_article *a, con
     sq_bind_text(st, 16, a->byline);
     sq_bind_text(st, 17, a->dateline);
     sq_bind_packed(s, st, 18, a->body_html); /* sq_get() unpacks both */
-    sq_bind_packed_text(s, st, 19, a->text);
+    sq_bind_packed_text(s, st, 19, a->text, a->body_html);
     sq_bind_text(st, 20, a->credit);
     sq_bind_text(st, 21, a->section);
     sq_bind_text(st, 22, section_slug);
@@ -1542,7 +1548,7 @@ article_row(struct reading *r, int i, struct sql_stmt *st)
     a->byline = sq_col_text(st, c++);
     a->dateline = sq_col_text(st, c++);
     a->body_html = sq_col_text(st, c++);
-    a->text = sq_col_text(st, c++);
+    a->text = sq_col_text_with(st, c++, a->body_html); /* packed against it */
     a->credit = sq_col_text(st, c++);
     a->section = sq_col_text(st, c++);
     out->section_slug = sq_col_text(st, c++);
@@ -2112,15 +2118,18 @@ sq_each_labelled(void *impl, mld_labelled_fn fn, void *ud, struct mld_err *err)
     struct sq *s = impl;
     struct sql_stmt *st = NULL;
     if (sql_prepare(&s->db,
-                           "SELECT section, headline, teaser, body_text FROM article "
-                           "WHERE section_by = 3 AND section IS NOT NULL ORDER BY id", false, &st) != SQLITE_OK)
+                    "SELECT section, headline, teaser, body_text, body_html FROM article "
+                    "WHERE section_by = 3 AND section IS NOT NULL ORDER BY id",
+                    false, &st) != SQLITE_OK)
         return sq_error(s, err, "list labelled articles (a store from before migration 0006?)");
     int rc = SQLITE_DONE, out = 0;
     while (out == 0 && (rc = sql_step(st)) == SQLITE_ROW) {
-        char *text = sq_col_text(st, 3); /* packed (migration 0020) */
+        char *html = sq_col_text(st, 4);
+        char *text = sq_col_text_with(st, 3, html); /* packed against it (0022) */
         out = fn(ud, sql_column_text(st, 0), sql_column_text(st, 1), sql_column_text(st, 2),
                  text);
         mld_free(text);
+        mld_free(html);
     }
     if (out == 0 && rc != SQLITE_DONE)
         out = sq_error(s, err, "list labelled articles");

@@ -78,14 +78,22 @@ void sq_bind_text(struct sql_stmt *st, int i, const char *v);
  * (with a warning), never as its bytes. */
 char *sq_col_text(struct sql_stmt *st, int i);
 
+/* sq_col_text() of a text that may be packed against dict (the row's
+ * HTML body, for `article.body_text`: sq_bind_packed_text). */
+char *sq_col_text_with(struct sql_stmt *st, int i, const char *dict);
+
 /* sqlite_pack.c: texts kept deflated. Binds v like sq_bind_text, but
  * packed (a BLOB) when it is long enough for that to pay. */
 void sq_bind_packed(struct sq *s, struct sql_stmt *st, int i, const char *v);
 
 /* Binds a plain text column kept packed on SQLite (`article.body_text`,
  * migration 0020) and as TEXT on PostgreSQL, where packing would save
- * little (docs/internals/postgres.md, "Schema"). */
-void sq_bind_packed_text(struct sq *s, struct sql_stmt *st, int i, const char *v);
+ * little (docs/internals/postgres.md, "Schema"). On SQLite v is packed
+ * against html, the row's HTML body (NULL: none), as a dictionary: the
+ * text mostly repeats it, and so packs to a sixth of its size alone
+ * (migration 0022). Its readers need that body to unpack it. */
+void sq_bind_packed_text(struct sq *s, struct sql_stmt *st, int i, const char *v,
+                         const char *html);
 
 /* The version the article row (id ?1) shows: its newest applied one.
  * That version's row keeps no body of its own (body_html NULL: "the
@@ -105,12 +113,14 @@ void sq_bind_packed_text(struct sq *s, struct sql_stmt *st, int i, const char *v
 bool sq_packed(const void *blob, size_t n);
 
 /* Returns the text of packed value blob[0..n) (mld_free; its length in
- * *out_n when not NULL), or NULL when blob is not a packed text or is
- * damaged. */
-char *sq_unpack(const void *blob, size_t n, size_t *out_n);
+ * *out_n when not NULL), or NULL when blob is not a packed text, is
+ * damaged, or was packed against a dictionary other than dict (NULL:
+ * none). */
+char *sq_unpack(const void *blob, size_t n, const char *dict, size_t *out_n);
 
-/* Registers the SQL functions mld_pack(x) and mld_unpack(x) (the
- * migrations use them). Returns 0 or MLD_E_STORE. */
+/* Registers the SQL functions mld_pack(x [, dict]) and mld_unpack(x [,
+ * dict]) (the migrations, the full-text index's view and triggers use
+ * them). Returns 0 or MLD_E_STORE. */
 int sq_pack_register(struct sq *s, struct mld_err *err);
 
 /* Frees the connection's deflate state (close() calls it). */

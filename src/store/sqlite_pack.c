@@ -12,14 +12,20 @@
  * holds), so old rows and short texts stay plain text and every reader
  * goes through sq_col_text(), which unpacks. The plain text the search
  * index, snippets and the story features read (`article.body_text`) is
- * packed too since migration 0020, on SQLite only: the full-text index is
- * handed it unpacked by the triggers and the view article_search_src
- * (mld_unpack), and PostgreSQL keeps it TEXT (sq_bind_packed_text; its
- * TOAST compresses little of it, but packing it there would save 3 % of
- * the database: docs/internals/postgres.md, "Schema").
+ * packed too since migration 0020, on SQLite only, and since 0022
+ * against the row's HTML body as zlib's preset dictionary: the text
+ * repeats the body without its tags, so it packs to a sixth of its size
+ * alone. The stream names its dictionary (Adler-32), so a text unpacked
+ * against another body fails instead of reading wrong. The full-text
+ * index is handed it unpacked by the triggers and the view
+ * article_search_src (mld_unpack(body_text, body_html)), and PostgreSQL
+ * keeps it TEXT (sq_bind_packed_text; its TOAST compresses little of it,
+ * but packing it there would save 3 % of the database:
+ * docs/internals/postgres.md, "Schema").
  *
  * Migration 0019 packs the versions stored before it with the SQL
- * function mld_pack(x); mld_unpack(x) gives the text back in SQL.
+ * function mld_pack(x); mld_unpack(x) gives the text back in SQL, and
+ * mld_pack(x, dict) and mld_unpack(x, dict) pack against a dictionary.
  */
 #include <stdint.h>
 #include <stdbool.h>
@@ -49,12 +55,16 @@ struct pack_state {
     size_t cap;
 };
 
-/* Packs text[0..n) into ps->buf and returns its packed size, or 0 when
- * packing would not make it smaller. */
+/* Packs text[0..n) into ps->buf, against dictionary dict (NULL: none),
+ * and returns its packed size, or 0 when packing would not make it
+ * smaller. */
 static size_t
-deflate_text(struct pack_state *ps, const char *text, size_t n)
+deflate_text(struct pack_state *ps, const char *text, size_t n, const char *dict)
 {
     if (deflateReset(&ps->z) != Z_OK)
+        return 0;
+    if (dict != NULL && *dict != '\0' &&
+        deflateSetDictionary(&ps->z, (const Bytef *)dict, (uInt)strlen(dict)) != Z_OK)
         return 0;
     if (ps->cap < n) {
         mld_free(ps->buf);
@@ -74,11 +84,12 @@ deflate_text(struct pack_state *ps, const char *text, size_t n)
     return PACK_HEAD + (size_t)ps->z.total_out;
 }
 
-/* Returns the packed form of text[0..n) (owned by the connection, valid
- * until its next pack) and its size in *out_n, or NULL when packing would
- * not make it smaller or it is too short or too long. */
+/* Returns the packed form of text[0..n) against dict (NULL: none; owned
+ * by the connection, valid until its next pack) and its size in *out_n,
+ * or NULL when packing would not make it smaller or it is too short or
+ * too long. */
 static const unsigned char *
-pack(struct sq *s, const char *text, size_t n, size_t *out_n)
+pack(struct sq *s, const char *text, size_t n, const char *dict, size_t *out_n)
 {
     if (n < PACK_MIN_BYTES || n > MLD_MAX_DOC_BYTES)
         return NULL;
@@ -93,7 +104,7 @@ pack(struct sq *s, const char *text, size_t n, size_t *out_n)
         }
         s->pack = ps;
     }
-    *out_n = deflate_text(ps, text, n);
+    *out_n = deflate_text(ps, text, n, dict);
     return *out_n > 0 ? ps->buf : NULL;
 }
 
@@ -116,7 +127,7 @@ sq_packed(const void *blob, size_t n)
 }
 
 char *
-sq_unpack(const void *blob, size_t n, size_t *out_n)
+sq_unpack(const void *blob, size_t n, const char *dict, size_t *out_n)
 {
     const unsigned char *p = blob;
     if (!sq_packed(blob, n))
@@ -126,10 +137,24 @@ sq_unpack(const void *blob, size_t n, size_t *out_n)
         len |= (size_t)p[sizeof(PACK_MAGIC) + i] << (8 * i);
     if (len > MLD_MAX_DOC_BYTES)
         return NULL;
+    z_stream z = {0};
+    if (inflateInit(&z) != Z_OK)
+        return NULL;
+    /* A byte more room than the text takes: the stream must end in it. */
     char *out = mld_malloc(len + 1);
-    uLongf got = (uLongf)len;
-    if (uncompress((Bytef *)out, &got, p + PACK_HEAD, (uLong)(n - PACK_HEAD)) != Z_OK ||
-        got != len) {
+    z.next_in = (Bytef *)(uintptr_t)(p + PACK_HEAD);
+    z.avail_in = (uInt)(n - PACK_HEAD);
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)len + 1;
+    int zr = inflate(&z, Z_FINISH);
+    /* A stream packed against a dictionary names it (its Adler-32):
+     * another dictionary than the one it was packed against is refused. */
+    if (zr == Z_NEED_DICT && dict != NULL &&
+        inflateSetDictionary(&z, (const Bytef *)dict, (uInt)strlen(dict)) == Z_OK)
+        zr = inflate(&z, Z_FINISH);
+    bool whole = zr == Z_STREAM_END && z.total_out == len;
+    inflateEnd(&z);
+    if (!whole) {
         mld_free(out);
         return NULL;
     }
@@ -139,11 +164,12 @@ sq_unpack(const void *blob, size_t n, size_t *out_n)
     return out;
 }
 
-void
-sq_bind_packed(struct sq *s, struct sql_stmt *st, int i, const char *v)
+/* Binds v packed against dict (NULL: none), as sq_bind_packed() says. */
+static void
+bind_packed(struct sq *s, struct sql_stmt *st, int i, const char *v, const char *dict)
 {
     size_t n = 0;
-    const unsigned char *p = v != NULL ? pack(s, v, strlen(v), &n) : NULL;
+    const unsigned char *p = v != NULL ? pack(s, v, strlen(v), dict, &n) : NULL;
     if (p == NULL && v != NULL && sql_pg(&s->db))
         sql_bind_blob(st, i, v, (int)strlen(v)); /* a BYTEA column on PostgreSQL */
     else if (p == NULL)
@@ -153,39 +179,69 @@ sq_bind_packed(struct sq *s, struct sql_stmt *st, int i, const char *v)
 }
 
 void
-sq_bind_packed_text(struct sq *s, struct sql_stmt *st, int i, const char *v)
+sq_bind_packed(struct sq *s, struct sql_stmt *st, int i, const char *v)
+{
+    bind_packed(s, st, i, v, NULL);
+}
+
+void
+sq_bind_packed_text(struct sq *s, struct sql_stmt *st, int i, const char *v, const char *html)
 {
     if (sql_pg(&s->db)) /* TEXT there: docs/internals/postgres.md, "Schema" */
         sq_bind_text(st, i, v);
     else
-        sq_bind_packed(s, st, i, v);
+        bind_packed(s, st, i, v, html);
 }
 
-/* mld_pack(x): x packed when that makes it smaller, else x as it is. */
+/* The text of SQL value v (unpacked when packed; NULL for NULL or a
+ * damaged value) in *out, to be freed with mld_free when *owned. */
+static const char *
+value_text(sqlite3_value *v, bool *owned)
+{
+    *owned = false;
+    if (sqlite3_value_type(v) == SQL_BLOB) {
+        char *t = sq_unpack(sqlite3_value_blob(v), (size_t)sqlite3_value_bytes(v), NULL, NULL);
+        *owned = t != NULL;
+        return t;
+    }
+    return (const char *)sqlite3_value_text(v);
+}
+
+/* mld_pack(x [, dict]): x packed (against the text of dict, packed or
+ * not) when that makes it smaller, else x as it is. */
 static void
 pack_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-    (void)argc;
     size_t n = 0;
     const unsigned char *p = NULL;
+    bool owned = false;
+    const char *dict = argc > 1 ? value_text(argv[1], &owned) : NULL;
     if (sqlite3_value_type(argv[0]) == SQL_TEXT)
         p = pack(sqlite3_user_data(ctx), (const char *)sqlite3_value_text(argv[0]),
-                 (size_t)sqlite3_value_bytes(argv[0]), &n);
+                 (size_t)sqlite3_value_bytes(argv[0]), dict, &n);
     if (p == NULL)
         sqlite3_result_value(ctx, argv[0]);
     else
         sqlite3_result_blob(ctx, p, (int)n, SQLITE_TRANSIENT);
+    if (owned)
+        mld_free((char *)(uintptr_t)dict);
 }
 
-/* mld_unpack(x): the text of a packed x, else x as it is. */
+/* mld_unpack(x [, dict]): the text of a packed x (against the text of
+ * dict, packed or not, when x was packed against it), else x as it is. */
 static void
 unpack_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-    (void)argc;
     size_t n = 0;
     char *t = NULL;
-    if (sqlite3_value_type(argv[0]) == SQL_BLOB)
-        t = sq_unpack(sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]), &n);
+    bool owned = false;
+    if (sqlite3_value_type(argv[0]) == SQL_BLOB) {
+        const char *dict = argc > 1 ? value_text(argv[1], &owned) : NULL;
+        t = sq_unpack(sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]), dict,
+                      &n);
+        if (owned)
+            mld_free((char *)(uintptr_t)dict);
+    }
     if (t == NULL)
         sqlite3_result_value(ctx, argv[0]);
     else
@@ -198,7 +254,11 @@ sq_pack_register(struct sq *s, struct mld_err *err)
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
     if (sqlite3_create_function(s->db.lite, "mld_pack", 1, flags, s, pack_fn, NULL, NULL) !=
             SQLITE_OK ||
+        sqlite3_create_function(s->db.lite, "mld_pack", 2, flags, s, pack_fn, NULL, NULL) !=
+            SQLITE_OK ||
         sqlite3_create_function(s->db.lite, "mld_unpack", 1, flags, NULL, unpack_fn, NULL, NULL) !=
+            SQLITE_OK ||
+        sqlite3_create_function(s->db.lite, "mld_unpack", 2, flags, NULL, unpack_fn, NULL, NULL) !=
             SQLITE_OK)
         return sq_error(s, err, "register the text packing functions");
     return 0;

@@ -37,6 +37,30 @@ body(size_t n, unsigned seed)
     return out;
 }
 
+/* A paragraph of about n bytes of words made of random letters: unlike
+ * body()'s, they hardly repeat, as a news text's words do not, so that
+ * packing it against its own HTML finds the body's runs rather than its
+ * own repeats. */
+static char *
+prose(size_t n, unsigned seed)
+{
+    struct mld_buf b;
+    mld_buf_init(&b, n + 64);
+    mld_buf_puts(&b, "<p>");
+    while (b.len < n) {
+        seed = seed * 1103515245u + 12345u;
+        for (unsigned len = 3 + (seed >> 16) % 8; len > 0; len--) {
+            seed = seed * 1103515245u + 12345u;
+            mld_buf_putc(&b, (char)('a' + (seed >> 16) % 26));
+        }
+        mld_buf_putc(&b, ' ');
+    }
+    mld_buf_puts(&b, "</p>");
+    char *out = mld_strndup(b.p, b.len);
+    mld_buf_dispose(&b);
+    return out;
+}
+
 /* Runs a one-value query with text arguments a1 (and a2 when not NULL);
  * returns column 0 as a string (mld_free), "(null)" for NULL. */
 static char *
@@ -87,8 +111,39 @@ test_sql_functions(void)
          long_text, "1", "a cut packed value does not unpack (returned as is)");
     /* A packed value cut short: sq_unpack says so. */
     size_t n = 0;
-    ok(sq_unpack("\0mz\x05\0\0\0xx", 9, &n) == NULL, "a damaged stream is no text");
-    ok(sq_unpack("plain text", 10, &n) == NULL, "text without the magic is not packed");
+    ok(sq_unpack("\0mz\x05\0\0\0xx", 9, NULL, &n) == NULL, "a damaged stream is no text");
+    ok(sq_unpack("plain text", 10, NULL, &n) == NULL, "text without the magic is not packed");
+    /* A text packed against a dictionary (0022: the plain text against
+     * the HTML body it repeats): smaller than packed alone, unpacked only
+     * against that same dictionary, given packed or not. */
+    char *html = prose(3000, 8);
+    char *text = mld_strndup(html + 3, strlen(html) - 7); /* no <p></p> */
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db,
+                       "SELECT length(mld_pack(?2, ?1)) * 4 < length(mld_pack(?2)), "
+                       "mld_unpack(mld_pack(?2, ?1), ?1) = ?2, "
+                       "mld_unpack(mld_pack(?2, ?1), mld_pack(?1)) = ?2, "
+                       "mld_unpack(mld_pack(?2, mld_pack(?1)), ?1) = ?2, "
+                       "typeof(mld_unpack(mld_pack(?2, ?1))), "
+                       "typeof(mld_unpack(mld_pack(?2, ?1), ?3)), "
+                       "mld_unpack(mld_pack(?2), ?1) = ?2",
+                       -1, &st, NULL);
+    sqlite3_bind_text(st, 1, html, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, long_text, -1, SQLITE_STATIC);
+    if (ok(sqlite3_step(st) == SQLITE_ROW, "pack against a dictionary")) {
+        is_int(sqlite3_column_int(st, 0), 1, "... under a quarter of the size packed alone");
+        is_int(sqlite3_column_int(st, 1), 1, "... unpacks against it");
+        is_int(sqlite3_column_int(st, 2), 1, "... also given it packed");
+        is_int(sqlite3_column_int(st, 3), 1, "... packed against it given packed");
+        is_str((const char *)sqlite3_column_text(st, 4), "blob",
+               "... without it: not unpacked (returned as is)");
+        is_str((const char *)sqlite3_column_text(st, 5), "blob", "... against another: neither");
+        is_int(sqlite3_column_int(st, 6), 1, "a text packed alone unpacks whatever is offered");
+    }
+    sqlite3_finalize(st);
+    mld_free(html);
+    mld_free(text);
     mld_free(long_text);
     sq_pack_close(&s);
     sqlite3_close(db);
@@ -112,14 +167,19 @@ static void
 test_put(void)
 {
     struct mld_store *st = mld_test_store_fresh("pack");
-    char *b1 = body(4000, 2), *b2 = body(5000, 3);
+    char *b1 = body(4000, 2), *b2 = prose(5000, 3);
     char *keep1 = mld_strdup(b1), *keep2 = mld_strdup(b2);
     int64_t id = mld_test_put(st, art("urn:p:1", 1, b1));
-    mld_test_put(st, art("urn:p:1", 2, b2));
+    struct mld_article *v2 = art("urn:p:1", 2, b2);
+    mld_free(v2->text);
+    v2->text = mld_strndup(b2 + 3, strlen(b2) - 7); /* the body's words */
+    char *text2 = mld_strdup(v2->text);
+    mld_test_put(st, v2);
     struct mld_item it;
     struct mld_err err = {0};
     if (ok(mld_store_get(st, id, &it, &err) == 0, "the article reads")) {
         is_str(it.a->body_html, keep2, "its body as put (the newer version)");
+        is_str(it.a->text, text2, "its text as put");
         mld_item_dispose(&it);
     }
     struct mld_ed_version *v = NULL;
@@ -132,7 +192,7 @@ test_put(void)
     /* An article page reads the plain text only to describe an article
      * without a teaser. */
     if (ok(mld_store_get_page(st, id, &it, &err) == 0, "the page read")) {
-        is_str(it.a->text, "Hafen bleibt offen", "without a teaser: with the text");
+        is_str(it.a->text, text2, "without a teaser: with the text");
         is_str(it.a->body_html, keep2, "... and the body");
         mld_item_dispose(&it);
     }
@@ -149,24 +209,36 @@ test_put(void)
         mld_item_dispose(&it);
     }
     mld_store_close(st);
+    /* The file as it is, with the packing functions and no triggers (the
+     * damage below is no edit for the index to follow). */
     sqlite3 *db;
     sqlite3_open(mld_test_dbpath, &db);
+    struct sq raw = {.db = {.lite = db}, .path = mld_test_dbpath};
+    is_int(sq_pack_register(&raw, &err), 0, "the packing functions on the file");
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
     is_q(db, "SELECT group_concat(typeof(body_html)) FROM article", NULL, "blob,blob",
          "the articles' bodies are stored packed");
     is_q(db, "SELECT group_concat(typeof(body_html)) FROM version", NULL, "blob,null,null",
          "so is the older version's; the shown ones' are the articles' (0021)");
+    is_q(db, "SELECT length(body_text) < 300 AND mld_unpack(body_text, body_html) = ?1 "
+             "FROM article WHERE id = 1",
+         text2, "1", "the text is stored packed against the body (0022)");
     /* Damaged on the disk: read as no body, never as its bytes. */
-    sqlite3_exec(db, "UPDATE article SET body_html = substr(body_html, 1, 40) WHERE id = 1", NULL,
-                 NULL, NULL);
+    is_int(sqlite3_exec(db, "UPDATE article SET body_html = substr(body_html, 1, 40) WHERE id = 1",
+                        NULL, NULL, NULL),
+           SQLITE_OK, "damage the body");
+    sq_pack_close(&raw);
     sqlite3_close(db);
     st = mld_test_store_open();
     if (ok(mld_store_get(st, id, &it, &err) == 0, "a damaged body still reads")) {
         ok(it.a->body_html == NULL, "... as no body");
+        ok(it.a->text == NULL, "... and no text, which was packed against it");
         mld_item_dispose(&it);
     }
     mld_store_close(st);
     mld_free(keep1);
     mld_free(keep2);
+    mld_free(text2);
     mld_test_store_remove();
 }
 
@@ -227,9 +299,9 @@ hits(struct mld_store *st, const char *text, char **snippet)
 }
 
 /* A store of schema 2 with a plain text, a topic and a version: 0020
- * rebuilds the row, packs the text, keeps the rows that refer to it, and
- * the index (rebuilt through the view, then updated through the triggers)
- * finds what the text says, no more. */
+ * rebuilds the row, packs the text (0022: against the body), keeps the
+ * rows that refer to it, and the index (rebuilt through the view, then
+ * updated through the triggers) finds what the text says, no more. */
 static void
 test_row(void)
 {
@@ -242,14 +314,14 @@ test_row(void)
     char *sql = sqlite3_mprintf(
         "INSERT INTO article (urn, version, version_created, updated, pubstatus, embargo, "
         "visible_from, urgency, headline, slug, published, first_stored, story_id, story_key, "
-        "body_text) VALUES ('urn:row', 1, 1769774400, 1769774400, 0, 0, 0, 3, 'Hafen', 'hafen', "
-        "1769774400, 1769774400, 1, 'hafen', %Q);"
+        "body_text, body_html) VALUES ('urn:row', 1, 1769774400, 1769774400, 0, 0, 0, 3, "
+        "'Hafen', 'hafen', 1769774400, 1769774400, 1, 'hafen', %Q, '<p>' || %Q || '</p>');"
         "INSERT INTO article_topic (article_id, rank, name, slug) VALUES (1, 0, 'Hamburg', "
         "'hamburg');"
         "INSERT INTO version (article_id, version, version_created, updated, pubstatus, embargo, "
         "headline, applied, stored_at) VALUES (1, 1, 1769774400, 1769774400, 0, 0, 'Hafen', 1, "
         "1769774400);",
-        old);
+        old, old);
     struct mld_store *st = mld_test_store_upgrade(db, sql);
     sqlite3_free(sql);
     if (st == NULL) {

@@ -536,13 +536,18 @@ open_sqlite(struct sq *s, const char *path, bool reader, struct mld_err *err)
     /* The page cache (SQLite's default is 2 MB) holds the hot parts of the
      * full-text index and the story tables an ingest touches per article;
      * the memory map saves searches the copies of read(). */
+    /* A new file's page size is set before its first write (turning on
+     * WAL is one); an existing file keeps its own. */
     char pragmas[256];
+    snprintf(pragmas, sizeof(pragmas), "PRAGMA page_size = %d", MLD_STORE_PAGE_BYTES);
+    int rc = sq_exec(s, pragmas, err);
+    if (rc == 0)
+        rc = set_wal(s, err);
     snprintf(pragmas, sizeof(pragmas),
              "PRAGMA synchronous = FULL; "
              "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -%d; "
              "PRAGMA mmap_size = %lld",
              MLD_STORE_CACHE_KIB, (long long)MLD_STORE_MMAP_BYTES);
-    int rc = set_wal(s, err);
     if (rc == 0)
         rc = sq_exec(s, pragmas, err);
     if (rc == 0)

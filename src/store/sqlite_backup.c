@@ -4,7 +4,7 @@
  *
  * Both write through one path: copy() runs SQLite's backup API from an
  * open connection into NAME.tmp-XXXXXX (mkstemp, beside the final name),
- * in steps of MLD_BACKUP_STEP_PAGES with a short pause between them,
+ * in steps of MLD_BACKUP_STEP_BYTES with a short pause between them,
  * all inside one read transaction of the source, so the copy is one
  * commit's snapshot and a concurrent writer neither restarts the copy nor
  * waits for it. The copy is switched to rollback-journal mode (one file,
@@ -233,9 +233,15 @@ copy(sqlite3 *src, const char *tmp, const char *label, struct mld_err *err)
         rc = db_error(err, MLD_E_STORE, dst, label, "start the copy");
         goto out;
     }
-    int step;
+    int page = 0, step;
+    sqlite3_stmt *ps;
+    if (sqlite3_prepare_v2(src, "PRAGMA page_size", -1, &ps, NULL) == SQLITE_OK &&
+        sqlite3_step(ps) == SQLITE_ROW)
+        page = sqlite3_column_int(ps, 0);
+    sqlite3_finalize(ps);
+    int pages = MLD_BACKUP_STEP_BYTES / (page > 0 ? page : 4096);
     for (;;) {
-        step = sqlite3_backup_step(b, MLD_BACKUP_STEP_PAGES);
+        step = sqlite3_backup_step(b, pages);
         if (step == SQLITE_DONE)
             break;
         if (step != SQLITE_OK && step != SQLITE_BUSY && step != SQLITE_LOCKED)

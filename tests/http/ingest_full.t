@@ -64,7 +64,7 @@ put(sprintf("$tmp/wire/%04d.json", $_), entry($_)) for 1 .. $N;
 my $db = "$mnt/m.db";
 my $out = `$bin ingest --quiet --db $db --quarantine $tmp/q $tmp/wire/0001.json 2>&1`;
 is($? >> 8, 0, 'a store on the small disk') or diag($out);
-fill(256);
+fill(1024);    # room for some batches: a commit logs whole pages (16 KiB)
 
 $out = `$bin ingest --quiet --db $db --quarantine $tmp/q $tmp/wire 2>&1`;
 is($? >> 8, 3, 'a full store: exit status 3') or diag($out);

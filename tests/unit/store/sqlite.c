@@ -520,6 +520,23 @@ test_article_detail(void)
 
 /* A store of schema 2 (media with a MIME type only) gets the media kinds
  * from the types when 0006 applies; the new columns start empty. */
+/* The page size of the test store's file. */
+static int
+page_size(void)
+{
+    sqlite3 *db;
+    int n = -1;
+    sqlite3_stmt *q;
+    if (sqlite3_open(mld_test_dbpath, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW)
+            n = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+    }
+    sqlite3_close(db);
+    return n;
+}
+
 static void
 test_migrate_media(void)
 {
@@ -556,6 +573,19 @@ test_migrate_media(void)
     ok(it.a->hold_reason == NULL && it.a->aside_html == NULL, "no reason, no boxes");
     mld_item_dispose(&it);
     mld_store_close(st);
+    is_int(page_size(), 4096, "the old store keeps its page size");
+}
+
+/* A new store is made with MLD_STORE_PAGE_BYTES pages. */
+static void
+test_page_size(void)
+{
+    if (mld_test_pg() != NULL) {
+        mld_test_skip("a new store's page size", "SQLite's own");
+        return;
+    }
+    mld_store_close(mld_test_store_fresh("store"));
+    is_int(page_size(), MLD_STORE_PAGE_BYTES, "a new store's pages");
 }
 
 /* Id of urn on the backend's own connection (so inside its open
@@ -967,9 +997,15 @@ test_full(void)
     int rc = 0;
     enum mld_put_result res;
     int64_t id;
-    char urn[32], body[4096];
-    memset(body, 'x', sizeof(body) - 1);
+    /* Letters in no order, so that packing the body leaves most of it. */
+    static char body[65536];
+    unsigned seed = 1;
+    for (size_t i = 0; i < sizeof(body) - 1; i++) {
+        seed = seed * 1103515245u + 12345u;
+        body[i] = (char)('a' + (seed >> 16) % 26);
+    }
     body[sizeof(body) - 1] = '\0';
+    char urn[32];
     for (int i = 0; i < 100 && rc == 0; i++) {
         struct mld_article *a = art("urn:full:0", 1, "2026-01-01T00:00:00Z", "Voll", NULL, NULL,
                                     NULL);
@@ -1003,6 +1039,7 @@ main(void)
     test_feeds_sources();
     test_article_detail();
     test_migrate_media();
+    test_page_size();
     test_nested();
     test_full();
     test_plans();

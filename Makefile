@@ -148,7 +148,7 @@ PG_T := $(BUILD)/tests/unit/store/pg_sql $(BUILD)/tests/unit/store/listen \
         $(addprefix $(BUILD)/tests/unit/store/,sqlite editor api sitemap tally story related search copy) \
         $(addprefix tests/http/,$(addsuffix .t,api browser cli crash editorial editors enrich \
             feeds_out hardening headers incomplete ingest ingest_files live live_browser \
-            migrate nodes observe pipeline poll push redaktion reference reload search \
+            migrate nodes observe optimize pipeline poll push redaktion reference reload search \
             sections seo site standby store watch webhooks))
 
 # The replay of each driver runs through a tiny TAP wrapper named DRIVER.t.

@@ -19,6 +19,9 @@
 #   BATCH1=0 bench/ingest.sh          skip the --batch 1 run
 #   MELDUNG=path/to/meldung ...       use that binary (default ./meldung, built with make)
 #   MLD_CORPUS=/path/to/corpus ...    the shared corpus (default ../shared/corpus)
+#   KEEP_DB=path/to/store.db ...      keep the store meldung ingested there (e.g. for
+#                                     bench/crawl.sh's CRAWL_DB; it holds agency text:
+#                                     delete it when done)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -144,6 +147,10 @@ bareN=$("$TMP/bare_insert" "$TMP/meldung.db" "$TMP/bareN.db" "$BARE_BATCH")
 note "plain FTS5 insert of the same articles"
 sync
 fts=$("$TMP/bare_insert" --fts "$TMP/meldung.db" "$TMP/fts.db" "$BARE_BATCH")
+if [ -n "${KEEP_DB:-}" ]; then
+    mv "$TMP/meldung.db" "$KEEP_DB" || die "cannot keep the store as $KEEP_DB"
+    note "the store is kept as $KEEP_DB"
+fi
 bare_field() { echo "$1" | awk -v u="$2" '{ for (i = 1; i <= NF; i++) if ($(i + 1) == u) print $i }'; }
 b1_secs=$(bare_field "$bare1" s)
 bN_secs=$(bare_field "$bareN" s)

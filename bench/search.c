@@ -53,8 +53,9 @@
  * Settings (environment): SIZES (10000,100000,1000000), QUERIES (300),
  * RELATED (300), REPEAT (3), BATCH (500), SIDES (meldung,plain),
  * MELDUNG_UPTO (grow the meldung store only to this many articles; the
- * larger sizes measure plain alone), BENCH_CMD (the command line to
- * print).
+ * larger sizes measure plain alone), OPTIMIZE (1: merge both indexes into
+ * one piece at each size before measuring, merge_both()), BENCH_CMD (the
+ * command line to print).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -75,6 +76,7 @@
 
 #include "../src/base/buf.h"
 #include "../src/base/err.h"
+#include "../src/base/limits.h"
 #include "../src/base/mem.h"
 #include "../src/base/time.h"
 #include "../src/enrich/enrich.h"
@@ -736,6 +738,38 @@ grow(struct bench *b, long size)
         }
     }
     mld_free(v);
+}
+
+/* OPTIMIZE=1: merges each side's full-text index into one piece, as an
+ * operator's `meldung optimize` after a bulk load does (meldung:
+ * mld_store_search_merge() steps; plain: FTS5's 'optimize'), and prints
+ * the pieces before and the seconds each took. */
+static void
+merge_both(struct bench *b)
+{
+    struct mld_err err = {0};
+    if (b->use_meldung && b->n_meldung > 0) {
+        int64_t pieces = -1;
+        if (mld_store_search_pieces(b->st, &pieces, &err) != 0)
+            die("%s: %s", b->st_path, err.msg);
+        double t0 = mld_time_mono_s();
+        int steps = 0;
+        for (bool more = true; more; steps++)
+            if (mld_store_search_merge(b->st, MLD_SEARCH_MERGE_PAGES, &more, &err) != 0)
+                die("%s: %s", b->st_path, err.msg);
+        printf("| meldung: mld_store_search_merge(), %d steps | %lld pieces | %.1f s |\n", steps,
+               (long long)pieces, mld_time_mono_s() - t0);
+    }
+    if (b->use_plain && b->n_plain > 0) {
+        sqlite3_stmt *q = prepare(b->plain, b->plain_path,
+                                  "SELECT count(DISTINCT segid) FROM fts_idx");
+        long long pieces = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+        sqlite3_finalize(q);
+        double t0 = mld_time_mono_s();
+        plain_exec(b, "INSERT INTO fts(fts) VALUES ('optimize')");
+        printf("| plain: INSERT INTO fts(fts) VALUES ('optimize') | %lld pieces | %.1f s |\n",
+               pieces, mld_time_mono_s() - t0);
+    }
 }
 
 /* Size in bytes of a database with its WAL, after a checkpoint that
@@ -1633,6 +1667,7 @@ main(int argc, char **argv)
     int nq = (int)env_long("QUERIES", 300), nrel = (int)env_long("RELATED", 300);
     int repeat = (int)env_long("REPEAT", 3);
     b.batch = env_long("BATCH", 500);
+    bool optimize = env_long("OPTIMIZE", 0) != 0;
     b.meldung_upto = env_long("MELDUNG_UPTO", sizes[nsizes - 1]);
     const char *sides = getenv("SIDES");
     if (sides == NULL || *sides == '\0')
@@ -1716,6 +1751,11 @@ main(int argc, char **argv)
         printf("Text made so far: %.0f bytes per article (headline + teaser + body).\n",
                (double)b.text_bytes / (b.n_plain > b.n_meldung ? b.n_plain : b.n_meldung));
         fflush(stdout);
+        if (optimize) {
+            note("merging the indexes at %ld", size);
+            printf("\n| merge (OPTIMIZE=1) | before | seconds |\n|---|---:|---:|\n");
+            merge_both(&b);
+        }
         note("queries at %ld", size);
         bench_queries(&b, size, repeat);
         fflush(stdout);

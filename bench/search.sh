@@ -15,6 +15,8 @@
 #   SIDES=plain bench/search.sh              plain FTS5 only (or SIDES=meldung)
 #   MELDUNG_UPTO=100000 ...                  meldung grows only to 100k; larger sizes: plain only
 #   BATCH=500 ...                            articles per transaction while loading
+#   OPTIMIZE=1 ...                           merge both full-text indexes into one piece at
+#                                            each size before measuring (`meldung optimize`)
 #   MLD_CORPUS=/path/to/corpus ...           the shared corpus (default ../shared/corpus)
 #   TMPDIR=/big/disk ...                     where the databases go (1M: about 22 GB)
 #   KEEP=/tmp/sb100k ...                     keep the databases in this directory (not removed:
@@ -63,7 +65,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 cmd="bench/search.sh"
-for v in KEEP SIZES QUERIES RELATED REPEAT BATCH SIDES MELDUNG_UPTO; do
+for v in KEEP SIZES QUERIES RELATED REPEAT BATCH SIDES MELDUNG_UPTO OPTIMIZE; do
     if [ -n "${!v:-}" ]; then
         cmd="$v=${!v} $cmd"
     fi

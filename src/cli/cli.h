@@ -68,6 +68,10 @@ int mld_cmd_article(int argc, char **argv);
 /* `meldung backup` and `meldung restore`: a consistent copy of the store,
  * and putting one back (cmd_backup.c). */
 int mld_cmd_backup(int argc, char **argv);
+
+/* `meldung optimize`: merges the search index into one piece
+ * (cmd_optimize.c). */
+int mld_cmd_optimize(int argc, char **argv);
 int mld_cmd_migrate(int argc, char **argv);
 int mld_cmd_restore(int argc, char **argv);
 

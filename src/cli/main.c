@@ -38,6 +38,7 @@ static const struct {
     {"article", mld_cmd_article, "an editor's decision on an article (withdraw, hold, correct, ...)"},
     {"story", mld_cmd_article, "split or merge stories (as an editor)"},
     {"stories", mld_cmd_stories, "measure the story grouping against a labelled set"},
+    {"optimize", mld_cmd_optimize, "merge the search index into one piece, for faster searches"},
     {"backup", mld_cmd_backup, "copy the store consistently while it is in use"},
     {"restore", mld_cmd_restore, "put a backup in place of the store"},
     {"migrate", mld_cmd_migrate, "copy a store to another (SQLite to PostgreSQL and back)"},

@@ -2217,6 +2217,8 @@ const struct mld_store_backend mld_store_sqlite = {
     .api_head = sq_api_head,
     .api_changes = sq_api_changes,
     .health = sq_health,
+    .search_merge = sq_search_merge,
+    .search_pieces = sq_search_pieces,
     .editor = &mld_store_sqlite_editor, /* editors (sqlite_editor.c) */
 };
 

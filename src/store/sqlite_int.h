@@ -387,6 +387,9 @@ void sq_search_offer_tokens(void *impl, struct mld_token_rec *r, int n);
 int sq_search_open(struct sq *s, struct mld_err *err);
 void sq_search_close(struct sq *s);
 int sq_search(void *impl, const struct mld_search *q, struct mld_hits *out, struct mld_err *err);
+/* The backend's search_merge and search_pieces operations (store_int.h). */
+int sq_search_merge(void *impl, int pages, bool *more, struct mld_err *err);
+int sq_search_pieces(void *impl, int64_t *out, struct mld_err *err);
 
 /* sqlite_story.c: called by open() and close(); by put() inside its
  * transaction once article id holds a's version (inserted: a new

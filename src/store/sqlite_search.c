@@ -1264,6 +1264,49 @@ sq_search_open(struct sq *s, struct mld_err *err)
     return rc;
 }
 
+/* Upkeep ------------------------------------------------------------------ */
+
+int
+sq_search_merge(void *impl, int pages, bool *more, struct mld_err *err)
+{
+    struct sq *s = impl;
+    int rc = sq_txn_begin(s, err);
+    if (rc != 0)
+        return rc;
+    if (sql_pg(&s->db)) {
+        /* The whole pending list at once; nothing to do without one
+         * (fastupdate off) or when it is empty. */
+        *more = false;
+        rc = sq_exec(s, "SELECT gin_clean_pending_list('search_doc_terms')", err);
+    } else {
+        /* A negative count merges even segments of different sizes, down
+         * to one; a step that changed fewer than two rows found nothing
+         * left to merge (the FTS5 documentation's test). */
+        int before = sqlite3_total_changes(s->db.lite);
+        char sql[96];
+        snprintf(sql, sizeof(sql), "INSERT INTO article_fts(article_fts, rank) VALUES ('merge', %d)",
+                 -pages);
+        rc = sq_exec(s, sql, err);
+        *more = rc == 0 && sqlite3_total_changes(s->db.lite) - before >= 2;
+    }
+    if (rc == 0)
+        rc = sq_txn_commit(s, err);
+    if (rc != 0)
+        sq_txn_rollback(s);
+    return rc;
+}
+
+int
+sq_search_pieces(void *impl, int64_t *out, struct mld_err *err)
+{
+    struct sq *s = impl;
+    if (sql_pg(&s->db))
+        return 0; /* *out stays -1: a GIN index has no segments */
+    /* article_fts_idx has a row for each leaf page a segment's b-tree
+     * points at: every segment has one. */
+    return sq_one(s, "SELECT count(DISTINCT segid) FROM article_fts_idx", NULL, out, NULL, err);
+}
+
 void
 sq_search_close(struct sq *s)
 {

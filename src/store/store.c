@@ -542,6 +542,22 @@ mld_api_changes_free(struct mld_api_change *v, int n)
 }
 
 int
+mld_store_search_merge(struct mld_store *st, int pages, bool *more, struct mld_err *err)
+{
+    *more = false;
+    if (pages <= 0)
+        return mld_err_set(err, MLD_E_STORE, "a merge step of %d pages", pages);
+    return idle(st, st->be->search_merge(st->impl, pages, more, err));
+}
+
+int
+mld_store_search_pieces(struct mld_store *st, int64_t *out, struct mld_err *err)
+{
+    *out = -1;
+    return idle(st, st->be->search_pieces(st->impl, out, err));
+}
+
+int
 mld_store_health(struct mld_store *st, struct mld_store_health *out, struct mld_err *err)
 {
     memset(out, 0, sizeof(*out));

@@ -47,6 +47,9 @@ struct mld_store_backend {
     int (*source_claim)(void *impl, const char *name, bool take, bool *got, struct mld_err *err);
     int (*search)(void *impl, const struct mld_search *q, struct mld_hits *out,
                   struct mld_err *err);
+    /* Search index upkeep (store.h, mld_store_search_merge). */
+    int (*search_merge)(void *impl, int pages, bool *more, struct mld_err *err);
+    int (*search_pieces)(void *impl, int64_t *out, struct mld_err *err);
     int (*story)(void *impl, int64_t story_id, mld_time_t now, struct mld_items *out,
                  struct mld_err *err);
     int (*story_size)(void *impl, int64_t story_id, mld_time_t now, int64_t *out,

@@ -51,6 +51,7 @@ is($rc, 0, 'make install DESTDIR PREFIX=/usr succeeds') or diag($out);
 my @want = qw(etc/ etc/meldung/ etc/meldung/meldung.conf usr/ usr/bin/ usr/bin/meldung
     usr/lib/ usr/lib/systemd/ usr/lib/systemd/system/
     usr/lib/systemd/system/meldung-backup.service usr/lib/systemd/system/meldung-backup.timer
+    usr/lib/systemd/system/meldung-optimize.service usr/lib/systemd/system/meldung-optimize.timer
     usr/lib/systemd/system/meldung-poll.service usr/lib/systemd/system/meldung-serve.service
     usr/lib/systemd/system/meldung-watch.service usr/lib/sysusers.d/
     usr/lib/sysusers.d/meldung.conf usr/share/ usr/share/meldung/
@@ -93,6 +94,11 @@ like(slurp("$root/usr/lib/systemd/system/meldung-backup.service"),
     qr{^ExecStart=/bin/sh -c 'exec /usr/bin/meldung backup --force "/var/lib/meldung/backup/meldung-\$\(date \+%%u\)\.db"'$}m,
     'the backup unit runs `meldung backup` into one file per weekday');
 like(slurp("$root/usr/lib/systemd/system/meldung-backup.timer"), qr{^OnCalendar=\S+}m,
+    '... and its timer starts it on a calendar');
+like(slurp("$root/usr/lib/systemd/system/meldung-optimize.service"),
+    qr{^ExecStart=/usr/bin/meldung optimize --seconds \d+$}m,
+    'the optimize unit merges the search index for a bounded time');
+like(slurp("$root/usr/lib/systemd/system/meldung-optimize.timer"), qr{^OnCalendar=\S+}m,
     '... and its timer starts it on a calendar');
 like(slurp("$root/etc/meldung/meldung.conf"), qr{^db = /var/lib/meldung/meldung.db$}m,
     'the default configuration names the installed store');
@@ -272,9 +278,10 @@ SKIP: {
 SKIP: {
     my $sa = `command -v systemd-analyze 2>/dev/null`;
     chomp $sa;
-    skip 'systemd-analyze not installed (Debian package systemd)', 6 unless $sa;
+    skip 'systemd-analyze not installed (Debian package systemd)', 7 unless $sa;
     mkdir "$tmp/units";
-    for my $u (qw(serve.service poll.service watch.service backup.service backup.timer)) {
+    for my $u (qw(serve.service poll.service watch.service backup.service backup.timer
+                  optimize.service optimize.timer)) {
         my $text = slurp("$root/usr/lib/systemd/system/meldung-$u");
         $text =~ s{/usr/bin/meldung}{$root/usr/bin/meldung}g;    # verify wants the binary
         open(my $f, '>', "$tmp/units/meldung-$u") or die;
@@ -284,7 +291,7 @@ SKIP: {
     $out = `$sa verify $tmp/units/*.service $tmp/units/*.timer 2>&1`;
     is($?, 0, 'systemd-analyze verify accepts the units and the timer');
     is($out, '', '... without a warning') or diag($out);
-    for my $u (qw(serve poll watch backup)) {
+    for my $u (qw(serve poll watch backup optimize)) {
         my $sec = `$sa security --offline=yes $tmp/units/meldung-$u.service 2>&1`;
         my ($level) = $sec =~ /Overall exposure level for \S+: ([\d.]+)/;
         ok(defined $level && $level <= 2.0,

@@ -528,21 +528,21 @@ open_sqlite(struct sq *s, const char *path, bool reader, struct mld_err *err)
      * third of an article page's instructions (callgrind, 100k articles).
      * Every use of that index states "> 0" itself, so plans stay. */
     sqlite3_db_config(s->db.lite, SQLITE_DBCONFIG_ENABLE_QPSG, 1, (int *)NULL);
-    /* WAL lets pages be read while ingest writes. FULL sync makes every
-     * COMMIT wait for the write-ahead log to reach the disk (fsync), so a
-     * commit that returned survives a power loss, not only a crash of the
-     * process (NORMAL): a 202 to a push, ingest's "committed" line and a
-     * source's saved state promise that (docs/internals/push.md). */
-    /* The page cache (SQLite's default is 2 MB) holds the hot parts of the
-     * full-text index and the story tables an ingest touches per article;
-     * the memory map saves searches the copies of read(). */
     /* A new file's page size is set before its first write (turning on
      * WAL is one); an existing file keeps its own. */
     char pragmas[256];
     snprintf(pragmas, sizeof(pragmas), "PRAGMA page_size = %d", MLD_STORE_PAGE_BYTES);
     int rc = sq_exec(s, pragmas, err);
+    /* WAL lets pages be read while ingest writes. FULL sync makes every
+     * COMMIT wait for the write-ahead log to reach the disk (fsync), so a
+     * commit that returned survives a power loss, not only a crash of the
+     * process (NORMAL): a 202 to a push, ingest's "committed" line and a
+     * source's saved state promise that (docs/internals/push.md). */
     if (rc == 0)
         rc = set_wal(s, err);
+    /* The page cache (SQLite's default is 2 MB) holds the hot parts of the
+     * full-text index and the story tables an ingest touches per article;
+     * the memory map saves searches the copies of read(). */
     snprintf(pragmas, sizeof(pragmas),
              "PRAGMA synchronous = FULL; "
              "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -%d; "

@@ -29,7 +29,8 @@ static const char usage_text[] = "meldung stats [--db FILE]";
 
 static const char help_text[] =
     "Prints what the store holds (articles by status, held ones by reason, articles\n"
-    "per section) and each source's health (polled feeds, drop folders).\n"
+    "per section, the pieces of the search index) and each source's health (polled\n"
+    "feeds, drop folders).\n"
     "\n"
     "  --db FILE          the store (default $" MLD_ENV_DB ", else " MLD_DEFAULT_DB ")\n"
     "  --help             this text\n";
@@ -53,7 +54,19 @@ print_totals(const struct mld_store_totals *t)
         printf("  %6lld %6lld  %s\n", (long long)t->sections[i].n,
                (long long)t->sections[i].shown,
                t->sections[i].name != NULL ? t->sections[i].name : "(no section)");
-    printf("\n");
+}
+
+/* Prints the pieces the search index is in (SQLite's segments; nothing
+ * where the engine does not count them), and that `meldung optimize`
+ * merges them when there is more than one. */
+static void
+print_pieces(int64_t n)
+{
+    if (n == 1)
+        printf("search index: 1 piece\n");
+    else if (n >= 0)
+        printf("search index: %lld pieces%s\n", (long long)n,
+               n > 1 ? " (`meldung optimize` merges them into one, for faster searches)" : "");
 }
 
 /* Writes a duration as "45s", "12m", "3h05m" or "2d04h". */
@@ -188,6 +201,14 @@ mld_cmd_stats(int argc, char **argv)
     }
     print_totals(&totals);
     mld_store_totals_dispose(&totals);
+    int64_t pieces = -1;
+    if (mld_store_search_pieces(st, &pieces, &err) != 0) {
+        fprintf(stderr, "meldung: error: %s\n", err.msg);
+        mld_store_close(st);
+        return 1;
+    }
+    print_pieces(pieces);
+    printf("\n");
     struct mld_source_state *v = NULL;
     int n = 0;
     if (mld_store_sources(st, &v, &n, &err) != 0) {

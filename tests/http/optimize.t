@@ -8,6 +8,7 @@
 #   - a second run finds nothing to do;
 #   - an ingest running beside it stores every file, and searches find
 #     them afterwards (each step is a transaction of its own);
+#   - `meldung stats` says how many pieces, and what merges them;
 #   - --seconds stops early and says so; bad options exit 2.
 #
 # PostgreSQL has no segments: its line says "? -> ?" and its step merges
@@ -56,6 +57,13 @@ sub answers { return join("\n", map { answer($_) } @queries) }
 my $before = answers();
 like($before, qr/"id"/, 'the searches find articles');
 
+my $stats = `$bin stats --db $db 2>&1`;
+if ($pg) {
+    unlike($stats, qr/^search index/m, 'stats: PostgreSQL has no pieces to count');
+} else {
+    like($stats, qr/^search index: \d+ pieces \(`meldung optimize` merges them into one/m,
+        'stats: the pieces, and what merges them');
+}
 $out = `$bin optimize --db $db 2>&1`;
 is($?, 0, 'optimize succeeds') or diag($out);
 my ($from, $to, $steps) = $out =~ /: search index pieces: (\d+|\?) -> (\d+|\?); (\d+) steps in [\d.]+ s$/m;
@@ -70,6 +78,8 @@ is(answers(), $before, 'every search answers as before');
 
 $out = `$bin optimize --db $db 2>&1`;
 like($out, qr/pieces: (1 -> 1|\? -> \?); 1 steps/, 'a second run finds nothing to merge') or diag($out);
+like(scalar `$bin stats --db $db 2>&1`, $pg ? qr/^articles: /m : qr/^search index: 1 piece$/m,
+    'stats: one piece');
 
 # An ingest beside it: each step commits on its own, the ingest's files
 # between them.

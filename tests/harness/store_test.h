@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "../../src/base/buf.h"
 #include "../../src/base/err.h"
 #include "../../src/base/mem.h"
 #include "../../src/store/pg_int.h"
@@ -53,6 +54,31 @@ struct mld_migration {
 #endif
 
 /* The store file of the test (set by mld_test_store_fresh). */
+/* A paragraph of about n bytes ("<p>...</p>", mld_free) of words made of
+ * random letters from seed: they hardly repeat, as a news text's words do
+ * not, so deflate leaves most of it (a body that fills a store), and
+ * packing its text against it finds the body's runs rather than its own
+ * repeats. */
+static __attribute__((unused)) char *
+mld_test_prose(size_t n, unsigned seed)
+{
+    struct mld_buf b;
+    mld_buf_init(&b, n + 64);
+    mld_buf_puts(&b, "<p>");
+    while (b.len < n) {
+        seed = seed * 1103515245u + 12345u;
+        for (unsigned len = 3 + (seed >> 16) % 8; len > 0; len--) {
+            seed = seed * 1103515245u + 12345u;
+            mld_buf_putc(&b, (char)('a' + (seed >> 16) % 26));
+        }
+        mld_buf_putc(&b, ' ');
+    }
+    mld_buf_puts(&b, "</p>");
+    char *out = mld_strndup(b.p, b.len);
+    mld_buf_dispose(&b);
+    return out;
+}
+
 static char mld_test_dbpath[256];
 
 /* The server of MELDUNG_TEST_PG, or NULL when the tests run on SQLite. */

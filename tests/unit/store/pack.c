@@ -37,30 +37,6 @@ body(size_t n, unsigned seed)
     return out;
 }
 
-/* A paragraph of about n bytes of words made of random letters: unlike
- * body()'s, they hardly repeat, as a news text's words do not, so that
- * packing it against its own HTML finds the body's runs rather than its
- * own repeats. */
-static char *
-prose(size_t n, unsigned seed)
-{
-    struct mld_buf b;
-    mld_buf_init(&b, n + 64);
-    mld_buf_puts(&b, "<p>");
-    while (b.len < n) {
-        seed = seed * 1103515245u + 12345u;
-        for (unsigned len = 3 + (seed >> 16) % 8; len > 0; len--) {
-            seed = seed * 1103515245u + 12345u;
-            mld_buf_putc(&b, (char)('a' + (seed >> 16) % 26));
-        }
-        mld_buf_putc(&b, ' ');
-    }
-    mld_buf_puts(&b, "</p>");
-    char *out = mld_strndup(b.p, b.len);
-    mld_buf_dispose(&b);
-    return out;
-}
-
 /* Runs a one-value query with text arguments a1 (and a2 when not NULL);
  * returns column 0 as a string (mld_free), "(null)" for NULL. */
 static char *
@@ -116,7 +92,7 @@ test_sql_functions(void)
     /* A text packed against a dictionary (0022: the plain text against
      * the HTML body it repeats): smaller than packed alone, unpacked only
      * against that same dictionary, given packed or not. */
-    char *html = prose(3000, 8);
+    char *html = mld_test_prose(3000, 8);
     char *text = mld_strndup(html + 3, strlen(html) - 7); /* no <p></p> */
     sqlite3_stmt *st;
     sqlite3_prepare_v2(db,
@@ -167,7 +143,7 @@ static void
 test_put(void)
 {
     struct mld_store *st = mld_test_store_fresh("pack");
-    char *b1 = body(4000, 2), *b2 = prose(5000, 3);
+    char *b1 = body(4000, 2), *b2 = mld_test_prose(5000, 3);
     char *keep1 = mld_strdup(b1), *keep2 = mld_strdup(b2);
     int64_t id = mld_test_put(st, art("urn:p:1", 1, b1));
     struct mld_article *v2 = art("urn:p:1", 2, b2);

@@ -997,15 +997,7 @@ test_full(void)
     int rc = 0;
     enum mld_put_result res;
     int64_t id;
-    /* Letters in no order, so that packing the body leaves most of it. */
-    static char body[65536];
-    unsigned seed = 1;
-    for (size_t i = 0; i < sizeof(body) - 1; i++) {
-        seed = seed * 1103515245u + 12345u;
-        body[i] = (char)('a' + (seed >> 16) % 26);
-    }
-    body[sizeof(body) - 1] = '\0';
-    char urn[32];
+    char *body = mld_test_prose(65536, 1), urn[32];
     for (int i = 0; i < 100 && rc == 0; i++) {
         struct mld_article *a = art("urn:full:0", 1, "2026-01-01T00:00:00Z", "Voll", NULL, NULL,
                                     NULL);
@@ -1017,6 +1009,7 @@ test_full(void)
         rc = be->put(s, a, NULL, &res, &id, &err);
         mld_article_free(a);
     }
+    mld_free(body);
     ok(rc != 0, "a put fails once the store may not grow (%s)", err.msg);
     ok(be->full(s), "... and the store says it is full");
     be->idle(s);
